@@ -1,0 +1,135 @@
+package io.pgquorum.dcs.lease;
+
+import io.pgquorum.dcs.proto.Entry;
+import io.pgquorum.dcs.proto.Expire;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides, on one member's monotonic clock, when a lease has run out. Only the Raft leader acts on its
+ * decisions, by proposing an {@link Expire} compare-and-delete through the log; the replicated state never
+ * depends on this class or on any clock.
+ *
+ * <h2>The rule</h2>
+ * Every member records, on its own {@link System#nanoTime()} clock, the moment it <em>applied</em> the write
+ * or refresh that armed each lease ({@code armedAt}). The leader proposes expiry of a lease once
+ * {@code now - armedAt >= ttl * (1 + rho) / (1 - rho)} on its own clock, naming the exact lease revision it
+ * timed.
+ *
+ * <h2>Why it is safe (never earlier than TTL after the owner's last successful refresh)</h2>
+ * <ol>
+ *   <li>Causality: a member applies an entry only after it was committed, and it was committed only after the
+ *       owner sent it. So for every member, real time of {@code armedAt} &gt; real time the owner sent the
+ *       refresh. A member that learns of a lease later (restart, snapshot install, slow apply) arms it later,
+ *       which only delays expiry.</li>
+ *   <li>Clock rates: we assume every member's monotonic clock runs at a rate within {@code [1-rho, 1+rho]} of
+ *       real time (rho = {@code maxClockRateDrift}; NTP-disciplined clocks are within 0.05 %, the default
+ *       allows 5 %). The owner treats its lease as valid until {@code send + ttl} on its own clock, which is
+ *       at most {@code ttl / (1 - rho)} of real time. The leader's wait of {@code ttl (1+rho)/(1-rho)} on its
+ *       clock lasts at least {@code ttl / (1 - rho)} of real time. Hence expiry never precedes the end of the
+ *       owner's own view of its lease.</li>
+ *   <li>Monotonic clocks only: wall-clock steps (NTP, an operator) do not move {@code nanoTime}.</li>
+ *   <li>Leadership changes: a new leader uses its own {@code armedAt} values, recorded while it was a
+ *       follower or when it applied the entry after winning. The race between an expiry and a refresh is
+ *       settled by the log order: the {@code Expire} names the lease revision, and any refresh applied before
+ *       it changes that revision, turning the expiry into a no-op.</li>
+ * </ol>
+ *
+ * <h2>Why it is fast (not much later than TTL)</h2>
+ * Followers apply each refresh within about one heartbeat of its commit, so a new leader's {@code armedAt}
+ * trails the owner's send by milliseconds, and the lease of a dead owner expires about
+ * {@code ttl (1+rho)/(1-rho)} after its last refresh, wherever leadership moved. The alternative (etcd's:
+ * extend every lease by a full TTL when leadership changes) is also safe but makes a lost primary plus a lost
+ * Raft leader cost an extra TTL of failover time.
+ *
+ * <p>Not thread-safe; the host calls it under the same lock as the state machine's apply.
+ */
+public final class LeaseTracker {
+
+  /** Default bound on how far any member's monotonic clock rate may deviate from real time (5 %). */
+  public static final double DEFAULT_MAX_CLOCK_RATE_DRIFT = 0.05;
+
+  private record Armed(long leaseRevision, long armedAtNanos, long ttlMillis) {}
+
+  private final LongSupplier nanoClock;
+  private final double expiryFactor;
+  private final Map<String, Armed> armed = new HashMap<>();
+  /** (key, lease revision) pairs whose expiry was proposed and is not settled yet, to avoid duplicates. */
+  private final Set<String> proposed = new HashSet<>();
+
+  public LeaseTracker(LongSupplier nanoClock, double maxClockRateDrift) {
+    if (!(maxClockRateDrift >= 0 && maxClockRateDrift < 0.5)) {
+      throw new IllegalArgumentException("maxClockRateDrift must be in [0, 0.5), got " + maxClockRateDrift);
+    }
+    this.nanoClock = nanoClock;
+    this.expiryFactor = (1 + maxClockRateDrift) / (1 - maxClockRateDrift);
+  }
+
+  /** The multiplier applied to a lease's TTL before the leader expires it. */
+  public double expiryFactor() {
+    return expiryFactor;
+  }
+
+  /** After applying a write or refresh whose resulting entry may carry a lease. */
+  public void onWritten(Entry entry) {
+    if (entry.getTtlMillis() > 0) {
+      armed.put(entry.getKey(), new Armed(entry.getLeaseRevision(), nanoClock.getAsLong(), entry.getTtlMillis()));
+    } else {
+      armed.remove(entry.getKey());
+    }
+  }
+
+  /** After applying a deletion of {@code key} (delete, delete-prefix or expiry). */
+  public void onRemoved(String key) {
+    armed.remove(key);
+  }
+
+  /**
+   * After loading state from a snapshot (start-up or snapshot installation): every lease is armed now, the
+   * earliest moment this member can vouch for.
+   */
+  public void onRestored(List<Entry> leases) {
+    armed.clear();
+    proposed.clear();
+    long now = nanoClock.getAsLong();
+    for (Entry entry : leases) {
+      armed.put(entry.getKey(), new Armed(entry.getLeaseRevision(), now, entry.getTtlMillis()));
+    }
+  }
+
+  /**
+   * Leases that ran out and have no expiry proposal pending. Marks them as proposed; call
+   * {@link #proposalSettled} when the proposal's reply arrives (or fails) so a lost proposal is retried.
+   */
+  public List<Expire> due() {
+    long now = nanoClock.getAsLong();
+    List<Expire> out = new ArrayList<>();
+    for (Map.Entry<String, Armed> e : armed.entrySet()) {
+      Armed a = e.getValue();
+      long waitNanos = (long) Math.ceil(a.ttlMillis() * 1_000_000.0 * expiryFactor);
+      if (now - a.armedAtNanos() >= waitNanos && proposed.add(e.getKey() + '\0' + a.leaseRevision())) {
+        out.add(Expire.newBuilder().setKey(e.getKey()).setLeaseRevision(a.leaseRevision()).build());
+      }
+    }
+    return out;
+  }
+
+  public void proposalSettled(Expire expire) {
+    proposed.remove(expire.getKey() + '\0' + expire.getLeaseRevision());
+  }
+
+  /** Forget pending proposals, for example after losing leadership. */
+  public void clearProposals() {
+    proposed.clear();
+  }
+
+  /** Number of leases being timed (tests, metrics). */
+  public int size() {
+    return armed.size();
+  }
+}
