@@ -1,0 +1,163 @@
+package io.pgquorum.dcs.host;
+
+import com.google.protobuf.ByteString;
+import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.KeyValue;
+import io.pgquorum.dcs.api.LocalView;
+import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.api.PrefixSnapshot;
+import io.pgquorum.dcs.api.WatchResult;
+import io.pgquorum.dcs.api.WriteResult;
+import io.pgquorum.dcs.proto.Command;
+import io.pgquorum.dcs.proto.Delete;
+import io.pgquorum.dcs.proto.DeletePrefix;
+import io.pgquorum.dcs.proto.Put;
+import io.pgquorum.dcs.proto.Query;
+import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.ReadPrefix;
+import io.pgquorum.dcs.proto.Refresh;
+import io.pgquorum.dcs.proto.Reply;
+import io.pgquorum.dcs.proto.Watch;
+import io.pgquorum.dcs.statemachine.Codec;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@link Dcs} API written once over three transport primitives, so that the in-memory and the Ratis
+ * implementations cannot drift apart in argument checking, encoding or result mapping.
+ */
+public abstract class AbstractDcsClient implements Dcs {
+  private final String ownerId;
+  private final ClientSession session = new ClientSession();
+
+  protected AbstractDcsClient(String ownerId) {
+    if (ownerId == null || ownerId.isBlank()) {
+      throw new IllegalArgumentException("ownerId must be a non-blank string");
+    }
+    this.ownerId = ownerId;
+  }
+
+  /** Replicates {@code command} and returns its reply; must retry with the same command until a deadline. */
+  protected abstract Reply submit(Command command);
+
+  /** A linearizable query. */
+  protected abstract QueryReply query(Query query, Duration timeout);
+
+  /** A query answered from the local member's applied state without a quorum check. */
+  protected abstract QueryReply queryLocal(Query query);
+
+  @Override
+  public String ownerId() {
+    return ownerId;
+  }
+
+  private Reply replicate(Command.Builder builder) {
+    Command command = session.begin(builder);
+    try {
+      return submit(command);
+    } finally {
+      // Given up or answered: either way this seq will never be sent again. The state machine still keeps
+      // the reply until it learns (acked_below) that we moved on, which is what makes a late retry safe.
+      session.finished(command);
+    }
+  }
+
+  @Override
+  public PrefixSnapshot read(String prefix) {
+    checkPrefix(prefix);
+    QueryReply reply = query(readQuery(prefix), null);
+    return new PrefixSnapshot(prefix, reply.getRevision(), Codec.toKeyValues(reply.getEntriesList()));
+  }
+
+  @Override
+  public Optional<KeyValue> get(String key) {
+    Codec.checkKey("key", key);
+    return read(key).get(key);
+  }
+
+  @Override
+  public LocalView readLocal(String prefix) {
+    checkPrefix(prefix);
+    QueryReply reply = queryLocal(readQuery(prefix));
+    PrefixSnapshot snapshot =
+        new PrefixSnapshot(prefix, reply.getRevision(), Codec.toKeyValues(reply.getEntriesList()));
+    Optional<Duration> age = reply.getViewAgeMillis() < 0
+        ? Optional.empty() : Optional.of(Duration.ofMillis(reply.getViewAgeMillis()));
+    return new LocalView(snapshot, reply.getMemberId(), age);
+  }
+
+  @Override
+  public WriteResult put(String key, String value, Precondition condition, Duration ttl) {
+    Codec.checkKey("key", key);
+    if (value == null) {
+      throw new IllegalArgumentException("value must not be null (use delete to remove a key)");
+    }
+    if (condition == null) {
+      throw new IllegalArgumentException("condition must not be null (use Precondition.none())");
+    }
+    Put.Builder put = Put.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value))
+        .setTtlMillis(Codec.ttlMillis(ttl)).setOwner(ownerId);
+    io.pgquorum.dcs.proto.Precondition proto = Codec.toProto(condition);
+    if (proto != null) {
+      put.setCondition(proto);
+    }
+    return Codec.toWriteResult(replicate(Command.newBuilder().setPut(put)));
+  }
+
+  @Override
+  public WriteResult refresh(String key, long createRevision) {
+    Codec.checkKey("key", key);
+    if (createRevision < 0) {
+      throw new IllegalArgumentException("createRevision must be >= 0, got " + createRevision);
+    }
+    Refresh refresh = Refresh.newBuilder().setKey(key).setOwner(ownerId).setCreateRevision(createRevision).build();
+    return Codec.toWriteResult(replicate(Command.newBuilder().setRefresh(refresh)));
+  }
+
+  @Override
+  public WriteResult delete(String key, Precondition condition) {
+    Codec.checkKey("key", key);
+    if (condition == null) {
+      throw new IllegalArgumentException("condition must not be null (use Precondition.none())");
+    }
+    Delete.Builder delete = Delete.newBuilder().setKey(key);
+    io.pgquorum.dcs.proto.Precondition proto = Codec.toProto(condition);
+    if (proto != null) {
+      delete.setCondition(proto);
+    }
+    return Codec.toWriteResult(replicate(Command.newBuilder().setDelete(delete)));
+  }
+
+  @Override
+  public long deletePrefix(String prefix) {
+    checkPrefix(prefix);
+    if (prefix.isEmpty()) {
+      // Wiping the whole store by passing "" is far more likely a bug than an intent.
+      throw new IllegalArgumentException("prefix must not be empty for deletePrefix");
+    }
+    Reply reply = replicate(Command.newBuilder().setDeletePrefix(DeletePrefix.newBuilder().setPrefix(prefix)));
+    return Codec.toWriteResult(reply).deleted();
+  }
+
+  @Override
+  public WatchResult watch(String prefix, long afterRevision, Duration maxWait) {
+    checkPrefix(prefix);
+    if (maxWait == null || maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
+    }
+    Query query = Query.newBuilder().setWatch(Watch.newBuilder().setPrefix(prefix)
+        .setAfterRevision(afterRevision).setMaxWaitMillis(maxWait.toMillis())).build();
+    QueryReply reply = query(query, maxWait);
+    return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+  }
+
+  private static Query readQuery(String prefix) {
+    return Query.newBuilder().setReadPrefix(ReadPrefix.newBuilder().setPrefix(prefix)).build();
+  }
+
+  private static void checkPrefix(String prefix) {
+    if (prefix == null) {
+      throw new IllegalArgumentException("prefix must not be null (use \"\" for all keys)");
+    }
+  }
+}

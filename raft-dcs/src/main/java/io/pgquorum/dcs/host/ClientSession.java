@@ -1,0 +1,39 @@
+package io.pgquorum.dcs.host;
+
+import com.google.protobuf.ByteString;
+import io.pgquorum.dcs.proto.Command;
+import java.nio.ByteBuffer;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client's exactly-once session: a random id and a sequence number per command. Every retry of a command
+ * re-sends the same {@code (client_id, seq)}, so the state machine applies it at most once. {@code
+ * acked_below} tells the state machine which replies it may forget: every command below the oldest
+ * outstanding one has been answered.
+ */
+public final class ClientSession {
+  private final ByteString id;
+  private final AtomicLong nextSeq = new AtomicLong(1);
+  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+
+  public ClientSession() {
+    UUID uuid = UUID.randomUUID();
+    ByteBuffer buffer = ByteBuffer.allocate(16);
+    buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    this.id = ByteString.copyFrom(buffer.array());
+  }
+
+  /** Stamps a fresh sequence number on {@code command}; pair with {@link #finished(Command)}. */
+  public Command begin(Command.Builder command) {
+    long seq = nextSeq.getAndIncrement();
+    outstanding.add(seq);
+    return command.setClientId(id).setSeq(seq).setAckedBelow(outstanding.first()).build();
+  }
+
+  /** The reply for {@code command} was received (or the caller gave up on it for good). */
+  public void finished(Command command) {
+    outstanding.remove(command.getSeq());
+  }
+}

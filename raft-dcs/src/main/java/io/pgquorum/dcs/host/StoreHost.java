@@ -1,0 +1,176 @@
+package io.pgquorum.dcs.host;
+
+import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.proto.Command;
+import io.pgquorum.dcs.proto.Entry;
+import io.pgquorum.dcs.proto.Expire;
+import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Reply;
+import io.pgquorum.dcs.proto.Snapshot;
+import io.pgquorum.dcs.statemachine.KvStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hosts a {@link KvStore} for one member: serialises apply against reads, feeds the {@link LeaseTracker}, and
+ * wakes watchers. Shared by the in-memory DCS and the Ratis state machine, so that both behave the same.
+ *
+ * <p>Everything here that is not in {@link KvStore} is member-local and not replicated: the lease timings and
+ * the recent-change history used by watches. Losing them (restart) is safe: leases are re-armed later and
+ * watches wake spuriously.
+ */
+public final class StoreHost {
+
+  /** How many recent changes a member remembers for watches that start behind the head. */
+  static final int CHANGE_HISTORY = 4096;
+
+  private record Watcher(String prefix, long afterRevision, CompletableFuture<QueryReply> future) {}
+
+  private final KvStore store = new KvStore();
+  private final LeaseTracker leases;
+  private final ArrayDeque<KvStore.Change> history = new ArrayDeque<>();
+  /** Watches asking about revisions at or below this may have missed changes; they wake at once. */
+  private long historyFloor;
+  private final List<Watcher> watchers = new ArrayList<>();
+
+  public StoreHost(LeaseTracker leases) {
+    this.leases = leases;
+  }
+
+  /** Applies a committed command at {@code index} and returns its deterministic reply. */
+  public Reply apply(long index, Command command) {
+    List<CompletableFuture<QueryReply>> wake = new ArrayList<>();
+    List<QueryReply> wakeWith = new ArrayList<>();
+    Reply reply;
+    synchronized (this) {
+      KvStore.Applied applied = store.apply(index, command);
+      reply = applied.reply();
+      if (command.hasExpire()) {
+        leases.proposalSettled(command.getExpire());
+      }
+      if (reply.getSucceeded() && reply.hasEntry() && (command.hasPut() || command.hasRefresh())) {
+        leases.onWritten(reply.getEntry());
+      }
+      for (KvStore.Change change : applied.changes()) {
+        if (change.deleted()) {
+          leases.onRemoved(change.key());
+        }
+        history.addLast(change);
+        if (history.size() > CHANGE_HISTORY) {
+          historyFloor = history.removeFirst().revision();
+        }
+      }
+      if (!applied.changes().isEmpty()) {
+        for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
+          Watcher w = it.next();
+          long hit = firstChange(applied.changes(), w.prefix(), w.afterRevision());
+          if (hit > 0) {
+            it.remove();
+            wake.add(w.future());
+            wakeWith.add(watchReply(true, hit));
+          }
+        }
+      }
+    }
+    // Complete outside the lock: callbacks may run arbitrary code (Ratis reply path).
+    for (int i = 0; i < wake.size(); i++) {
+      wake.get(i).complete(wakeWith.get(i));
+    }
+    return reply;
+  }
+
+  /** Consistent copy of the keys under {@code prefix} with the applied revision. */
+  public synchronized QueryReply read(String prefix) {
+    return QueryReply.newBuilder().setRevision(store.lastIndex()).addAllEntries(store.read(prefix)).build();
+  }
+
+  public synchronized Entry get(String key) {
+    return store.get(key);
+  }
+
+  public synchronized long lastIndex() {
+    return store.lastIndex();
+  }
+
+  /**
+   * Completes when a key under {@code prefix} changes above {@code afterRevision}, or with
+   * {@code changed=false} after {@code maxWaitMillis}.
+   */
+  public CompletableFuture<QueryReply> watch(String prefix, long afterRevision, long maxWaitMillis,
+      ScheduledExecutorService timer) {
+    CompletableFuture<QueryReply> future = new CompletableFuture<>();
+    synchronized (this) {
+      if (afterRevision < historyFloor) {
+        return CompletableFuture.completedFuture(watchReply(true, store.lastIndex()));
+      }
+      long hit = firstChange(history, prefix, afterRevision);
+      if (hit > 0) {
+        return CompletableFuture.completedFuture(watchReply(true, hit));
+      }
+      watchers.add(new Watcher(prefix, afterRevision, future));
+    }
+    timer.schedule(() -> {
+      synchronized (this) {
+        watchers.removeIf(w -> w.future() == future);
+      }
+      future.complete(watchReply(false, 0));
+    }, Math.max(0, maxWaitMillis), TimeUnit.MILLISECONDS);
+    return future;
+  }
+
+  private QueryReply watchReply(boolean changed, long changeRevision) {
+    long revision;
+    synchronized (this) {
+      revision = store.lastIndex();
+    }
+    return QueryReply.newBuilder().setChanged(changed).setChangeRevision(changeRevision).setRevision(revision)
+        .build();
+  }
+
+  private static long firstChange(Iterable<KvStore.Change> changes, String prefix, long afterRevision) {
+    for (KvStore.Change c : changes) {
+      if (c.revision() > afterRevision && c.key().startsWith(prefix)) {
+        return c.revision();
+      }
+    }
+    return 0;
+  }
+
+  /** Leases whose expiry the leader should propose now (see {@link LeaseTracker}). */
+  public synchronized List<Expire> dueExpiries() {
+    return leases.due();
+  }
+
+  public synchronized void expiryProposalFailed(Expire expire) {
+    leases.proposalSettled(expire);
+  }
+
+  public synchronized void clearExpiryProposals() {
+    leases.clearProposals();
+  }
+
+  public synchronized Snapshot snapshot() {
+    return store.toSnapshot();
+  }
+
+  /** Replaces the state with a snapshot's; re-arms every lease now and wakes all watchers (they re-read). */
+  public void restore(Snapshot snapshot) {
+    List<Watcher> woken;
+    synchronized (this) {
+      store.restore(snapshot);
+      leases.onRestored(store.leases());
+      history.clear();
+      historyFloor = store.lastIndex();
+      woken = new ArrayList<>(watchers);
+      watchers.clear();
+    }
+    for (Watcher w : woken) {
+      w.future().complete(watchReply(true, snapshot.getLastIndex()));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.pgquorum.dcs.memory;
+
+import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.host.AbstractDcsClient;
+import io.pgquorum.dcs.host.StoreHost;
+import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.proto.Command;
+import io.pgquorum.dcs.proto.Expire;
+import io.pgquorum.dcs.proto.Query;
+import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Reply;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-process DCS with the same semantics as the Raft one (it runs the same state machine, lease
+ * tracker and client code), for fast tests of code built on {@link Dcs}. Not replicated, not durable.
+ *
+ * <p>Create one store and as many clients (one per simulated member) as needed with {@link #client(String)}.
+ */
+public final class InMemoryDcs implements AutoCloseable {
+  private final StoreHost host;
+  private final ScheduledExecutorService timer;
+  private long nextIndex = 1;
+
+  /** A store whose lease expiry runs on {@link System#nanoTime()} and is checked every 10 ms. */
+  public InMemoryDcs() {
+    this(LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT);
+  }
+
+  public InMemoryDcs(double maxClockRateDrift) {
+    this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift));
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "in-memory-dcs-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::expireDue, 10, 10, TimeUnit.MILLISECONDS);
+  }
+
+  /** A client whose leases are owned by {@code ownerId}. */
+  public Dcs client(String ownerId) {
+    return new Client(ownerId);
+  }
+
+  private synchronized Reply append(Command command) {
+    // Plays the Raft leader: stamps time into the command, then "commits" it at the next index.
+    return host.apply(nextIndex++, command.toBuilder().setStampMillis(System.currentTimeMillis()).build());
+  }
+
+  private void expireDue() {
+    for (Expire expire : host.dueExpiries()) {
+      append(Command.newBuilder().setExpire(expire).build());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  private final class Client extends AbstractDcsClient {
+    Client(String ownerId) {
+      super(ownerId);
+    }
+
+    @Override
+    protected Reply submit(Command command) {
+      return append(command);
+    }
+
+    @Override
+    protected QueryReply query(Query query, Duration timeout) {
+      return switch (query.getKindCase()) {
+        case READ_PREFIX -> host.read(query.getReadPrefix().getPrefix());
+        case WATCH -> {
+          try {
+            yield host.watch(query.getWatch().getPrefix(), query.getWatch().getAfterRevision(),
+                query.getWatch().getMaxWaitMillis(), timer).join();
+          } catch (CompletionException e) {
+            throw new IllegalStateException("watch failed", e.getCause());
+          }
+        }
+        case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
+      };
+    }
+
+    @Override
+    protected QueryReply queryLocal(Query query) {
+      // The single member is always in contact with itself.
+      return query(query, null).toBuilder().setViewAgeMillis(0).setMemberId("in-memory").build();
+    }
+
+    @Override
+    public void close() {
+      // Clients share the store; closing one does not stop it.
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package io.pgquorum.dcs.ratis;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.pgquorum.dcs.host.StoreHost;
+import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.proto.Command;
+import io.pgquorum.dcs.proto.Expire;
+import io.pgquorum.dcs.proto.Query;
+import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Reply;
+import io.pgquorum.dcs.proto.Snapshot;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.apache.ratis.io.MD5Hash;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts the pure {@link io.pgquorum.dcs.statemachine.KvStore} (through {@link StoreHost}) inside a Ratis
+ * division: decodes log entries, stamps time on the leader, writes and loads snapshots, answers queries, and
+ * proposes lease expiry while it leads.
+ *
+ * <p>Ordering: {@link #applyTransaction}, {@link #notifyTermIndexUpdated} and {@link #takeSnapshot} all run
+ * under this object's monitor, so a snapshot's name (term, index) always matches the state written into it.
+ */
+final class DcsStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(DcsStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final StoreHost host;
+  private final ScheduledExecutorService timer;
+  /** Identity of this member's own expiry proposals in Ratis' retry cache; call ids make each unique. */
+  private final ClientId expiryClientId = ClientId.randomId();
+  private final AtomicLong expiryCallId = new AtomicLong();
+  private volatile RaftServer.Division division;
+
+  DcsStateMachine(double maxClockRateDrift, ScheduledExecutorService timer) {
+    this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift));
+    this.timer = timer;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    getLifeCycle().startAndTransition(() -> loadLatestSnapshot(storage.loadLatestSnapshot()));
+  }
+
+  /** Set by {@link DcsServer} once the division exists (it does not yet during {@link #initialize}). */
+  void attach(RaftServer.Division division) {
+    this.division = division;
+  }
+
+  // Ratis 3.3.0 leaves pause()/reinitialize() as no-ops that do not move the life cycle, and the snapshot
+  // installer asserts PAUSED; without these overrides a follower that needs a snapshot closes its division.
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    loadLatestSnapshot(storage.loadLatestSnapshot());
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  private synchronized void loadLatestSnapshot(SingleFileSnapshotInfo info) throws IOException {
+    if (info == null) {
+      return;
+    }
+    File file = info.getFile().getPath().toFile();
+    MD5Hash stored = MD5FileUtil.readStoredMd5ForFile(file);
+    MD5Hash actual = MD5FileUtil.computeMd5ForFile(file);
+    if (stored != null && !stored.equals(actual)) {
+      throw new IOException("snapshot " + file + " is corrupt: MD5 " + actual + " does not match stored " + stored);
+    }
+    Snapshot snapshot;
+    try (InputStream in = Files.newInputStream(file.toPath())) {
+      snapshot = Snapshot.parseFrom(in);
+    }
+    host.restore(snapshot);
+    setLastAppliedTermIndex(info.getTermIndex());
+    LOG.info("Loaded DCS snapshot {} ({} keys)", info.getTermIndex(), snapshot.getEntriesCount());
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public synchronized long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0) {
+      return -1;
+    }
+    Snapshot snapshot = host.snapshot();
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      snapshot.writeTo(out);
+    }
+    Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    LOG.debug("Took DCS snapshot at {} ({} keys)", last, snapshot.getEntriesCount());
+    return last.getIndex();
+  }
+
+  /** Leader only: parse early (bad bytes never reach the log) and stamp the leader's wall clock. */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    Command command;
+    try {
+      command = Command.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("not a pgquorum DCS command: " + e.getMessage(), e);
+    }
+    Command stamped = command.toBuilder().setStampMillis(System.currentTimeMillis()).build();
+    return TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setClientRequest(request)
+        .setLogData(ByteString.copyFrom(stamped.toByteArray()))
+        .build();
+  }
+
+  @Override
+  public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    Reply reply;
+    try {
+      Command command = Command.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      reply = host.apply(entry.getIndex(), command);
+    } catch (InvalidProtocolBufferException e) {
+      // Only possible with a corrupt log: startTransaction validated the bytes. Fail loudly rather than skip,
+      // because skipping would make this member diverge from the others.
+      return CompletableFuture.failedFuture(new IOException("corrupt DCS log entry " + entry.getIndex(), e));
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toByteArray())));
+  }
+
+  @Override
+  public synchronized void notifyTermIndexUpdated(long term, long index) {
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    Query query;
+    try {
+      query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(new IOException("not a pgquorum DCS query", e));
+    }
+    CompletableFuture<QueryReply> reply = switch (query.getKindCase()) {
+      case READ_PREFIX -> CompletableFuture.completedFuture(host.read(query.getReadPrefix().getPrefix()));
+      case WATCH -> host.watch(query.getWatch().getPrefix(), query.getWatch().getAfterRevision(),
+          query.getWatch().getMaxWaitMillis(), timer);
+      case KIND_NOT_SET -> CompletableFuture.failedFuture(new IOException("empty DCS query"));
+    };
+    return reply.thenApply(r -> Message.valueOf(ByteString.copyFrom(
+        r.toBuilder().setMemberId(String.valueOf(getId())).build().toByteArray())));
+  }
+
+  /**
+   * Local read without a quorum check. Overridden because Ratis 3.3.0's version never completes when
+   * {@code minIndex} is ahead; our clients send {@code minIndex = 0}, answered at once with the view's age.
+   */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    Query query;
+    try {
+      query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(new IOException("not a pgquorum DCS query", e));
+    }
+    if (!query.hasReadPrefix()) {
+      return CompletableFuture.failedFuture(new IOException("only prefix reads may be served stale"));
+    }
+    QueryReply reply = host.read(query.getReadPrefix().getPrefix()).toBuilder()
+        .setViewAgeMillis(viewAgeMillis()).setMemberId(String.valueOf(getId())).build();
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toByteArray())));
+  }
+
+  /** How long ago this member last had confirmed contact with a majority; -1 when unknown. */
+  long viewAgeMillis() {
+    RaftServer.Division d = division;
+    if (d == null) {
+      return -1;
+    }
+    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    switch (role.getPeerInfoCase()) {
+      case FOLLOWERINFO:
+        return role.getFollowerInfo().hasLeaderInfo()
+            ? role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() : -1;
+      case CANDIDATEINFO:
+        return role.getCandidateInfo().getLastLeaderElapsedTimeMs();
+      case LEADERINFO: {
+        // The leader counts itself; it needs (majority - 1) followers, so the age is the
+        // (majority - 1)-th most recent follower contact.
+        List<Long> elapsed = new ArrayList<>();
+        for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+          elapsed.add(f.getLastRpcElapsedTimeMs());
+        }
+        elapsed.sort(null);
+        int needed = (elapsed.size() + 1) / 2;
+        return needed == 0 ? 0 : elapsed.get(needed - 1);
+      }
+      default:
+        return -1;
+    }
+  }
+
+  /**
+   * Runs periodically: while this member is the ready Raft leader, proposes expiry of every lease its
+   * {@link LeaseTracker} found run out. Submitted to the local server directly (no client, no network).
+   */
+  void proposeDueExpiries(RaftServer server) {
+    RaftServer.Division d = division;
+    if (d == null || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
+      host.clearExpiryProposals();
+      return;
+    }
+    for (Expire expire : host.dueExpiries()) {
+      Command command = Command.newBuilder().setExpire(expire).build();
+      RaftClientRequest request = RaftClientRequest.newBuilder()
+          .setClientId(expiryClientId)
+          .setServerId(server.getId())
+          .setGroupId(getGroupId())
+          .setCallId(expiryCallId.incrementAndGet())
+          .setMessage(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
+          .setType(RaftClientRequest.writeRequestType())
+          .build();
+      try {
+        server.submitClientRequestAsync(request).whenComplete((reply, error) -> {
+          if (error != null || reply == null || !reply.isSuccess()) {
+            host.expiryProposalFailed(expire);
+          }
+        });
+      } catch (IOException e) {
+        host.expiryProposalFailed(expire);
+      }
+    }
+  }
+
+  long lastAppliedIndex() {
+    return host.lastIndex();
+  }
+}

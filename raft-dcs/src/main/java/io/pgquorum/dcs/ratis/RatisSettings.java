@@ -1,0 +1,77 @@
+package io.pgquorum.dcs.ratis;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Translates our configuration into Ratis properties. Every Ratis key pgquorum sets is set here, with the
+ * reason (see also {@code shared/reference/ratis-3.3.0-notes.md}).
+ */
+final class RatisSettings {
+  private RatisSettings() {}
+
+  /** A stable group id derived from the group name, so every member computes the same one. */
+  static RaftGroupId groupId(String groupName) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("pgquorum-dcs/" + groupName).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static RaftProperties server(DcsServerConfig config, File storageDir) {
+    DcsTuning t = config.tuning();
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+    // Bind explicitly: Ratis' defaults (0.0.0.0 and a random port) ignore the configured address.
+    GrpcConfigKeys.Server.setHost(p, config.bindHost());
+    GrpcConfigKeys.Server.setPort(p, config.bindPort());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(t.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(t.electionTimeoutMax().toMillis()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(t.requestTimeout().toMillis()));
+    // DEFAULT reads skip the quorum check, so a partitioned leader could answer stale: always ReadIndex.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // Pre-vote stops a member that was partitioned away from disrupting the leader when it returns.
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    // Bounded log: snapshot every N entries and purge what the snapshot covers (pysyncobj never did).
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, t.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, t.snapshotThreshold()));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, t.purgeGap());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(t.logSegmentSize()));
+    // A member whose log was purged past its position catches up by snapshot installation.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // Ratis' default back-off left a restarted member uncontacted for 2-14 s; this brought catch-up to <0.5 s.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100000");
+    return p;
+  }
+
+  static Parameters parameters(DcsServerConfig config) {
+    return config.tls().map(RatisSettings::tlsParameters).orElseGet(Parameters::new);
+  }
+
+  /**
+   * TLS only takes effect through {@link Parameters}; the RaftProperties TLS keys are ignored in 3.3.0.
+   * The one setting covers the server, admin and client services.
+   */
+  static Parameters tlsParameters(TlsFiles tls) {
+    Parameters parameters = new Parameters();
+    GrpcTlsConfig conf = new GrpcTlsConfig(tls.privateKey().toFile(), tls.certChain().toFile(),
+        tls.trustedCa().toFile(), true);
+    GrpcConfigKeys.TLS.setConf(parameters, conf);
+    return parameters;
+  }
+
+  static TimeDuration ms(long millis) {
+    return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+  }
+}
