@@ -2,6 +2,7 @@ package io.pgquorum.dcs.host;
 
 import com.google.protobuf.ByteString;
 import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.LocalView;
 import io.pgquorum.dcs.api.Precondition;
@@ -11,6 +12,7 @@ import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Delete;
 import io.pgquorum.dcs.proto.DeletePrefix;
+import io.pgquorum.dcs.proto.Failure;
 import io.pgquorum.dcs.proto.Put;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
@@ -19,6 +21,7 @@ import io.pgquorum.dcs.proto.Refresh;
 import io.pgquorum.dcs.proto.Reply;
 import io.pgquorum.dcs.proto.Watch;
 import io.pgquorum.dcs.statemachine.Codec;
+import io.pgquorum.dcs.statemachine.KvStore;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -28,7 +31,7 @@ import java.util.Optional;
  */
 public abstract class AbstractDcsClient implements Dcs {
   private final String ownerId;
-  private final ClientSession session = new ClientSession();
+  private volatile ClientSession session = new ClientSession();
 
   protected AbstractDcsClient(String ownerId) {
     if (ownerId == null || ownerId.isBlank()) {
@@ -52,13 +55,22 @@ public abstract class AbstractDcsClient implements Dcs {
   }
 
   private Reply replicate(Command.Builder builder) {
-    Command command = session.begin(builder);
+    ClientSession current = session;
+    Command command = current.begin(builder);
     try {
-      return submit(command);
+      Reply reply = submit(command);
+      if (reply.getFailure() == Failure.INVALID && reply.getDetail().startsWith(KvStore.SESSION_EXPIRED)) {
+        // The DCS dropped our session (more clients than it remembers). Whether an earlier attempt of this
+        // command was applied is unknowable, so say so instead of retrying blindly; later calls use a new session.
+        session = new ClientSession();
+        throw new DcsException("the DCS no longer remembers this client's session, so the outcome of this "
+            + "write is unknown; re-read the key before retrying (" + reply.getDetail() + ")");
+      }
+      return reply;
     } finally {
       // Given up or answered: either way this seq will never be sent again. The state machine still keeps
       // the reply until it learns (acked_below) that we moved on, which is what makes a late retry safe.
-      session.finished(command);
+      current.finished(command);
     }
   }
 

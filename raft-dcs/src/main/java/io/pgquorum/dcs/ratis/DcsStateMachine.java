@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -62,6 +63,8 @@ final class DcsStateMachine extends BaseStateMachine {
   private final ClientId expiryClientId = ClientId.randomId();
   private final AtomicLong expiryCallId = new AtomicLong();
   private volatile RaftServer.Division division;
+  /** System.nanoTime() of the last proven contact with a majority; 0 = never. */
+  private final AtomicLong lastContactNanos = new AtomicLong();
 
   DcsStateMachine(double maxClockRateDrift, ScheduledExecutorService timer) {
     this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift));
@@ -162,6 +165,10 @@ final class DcsStateMachine extends BaseStateMachine {
     try {
       Command command = Command.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
       reply = host.apply(entry.getIndex(), command);
+      if (command.hasExpire() && reply.getSucceeded()) {
+        LOG.info("Lease {} expired at revision {} (lease revision {})", command.getExpire().getKey(),
+            entry.getIndex(), command.getExpire().getLeaseRevision());
+      }
     } catch (InvalidProtocolBufferException e) {
       // Only possible with a corrupt log: startTransaction validated the bytes. Fail loudly rather than skip,
       // because skipping would make this member diverge from the others.
@@ -216,30 +223,50 @@ final class DcsStateMachine extends BaseStateMachine {
 
   /** How long ago this member last had confirmed contact with a majority; -1 when unknown. */
   long viewAgeMillis() {
+    observeContact();
+    long last = lastContactNanos.get();
+    return last == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last);
+  }
+
+  /**
+   * Records the latest moment this member provably heard from a majority. Ratis' role info alone is not
+   * enough: a member that fails an election goes back to FOLLOWER with a fresh timer and no leader, which
+   * reads as "contact 0 ms ago". So only a follower that knows its leader, or a leader counting its
+   * followers' responses, counts as contact; and the recorded moment only ever moves forward.
+   */
+  void observeContact() {
     RaftServer.Division d = division;
     if (d == null) {
-      return -1;
+      return;
     }
     RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    long ageMs = -1;
     switch (role.getPeerInfoCase()) {
-      case FOLLOWERINFO:
-        return role.getFollowerInfo().hasLeaderInfo()
-            ? role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() : -1;
-      case CANDIDATEINFO:
-        return role.getCandidateInfo().getLastLeaderElapsedTimeMs();
+      case FOLLOWERINFO: {
+        ServerRpcProto leader = role.getFollowerInfo().getLeaderInfo();
+        if (role.getFollowerInfo().hasLeaderInfo() && leader.hasId() && !leader.getId().getId().isEmpty()) {
+          ageMs = leader.getLastRpcElapsedTimeMs();
+        }
+        break;
+      }
       case LEADERINFO: {
         // The leader counts itself; it needs (majority - 1) followers, so the age is the
-        // (majority - 1)-th most recent follower contact.
+        // (majority - 1)-th most recent follower response.
         List<Long> elapsed = new ArrayList<>();
         for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
           elapsed.add(f.getLastRpcElapsedTimeMs());
         }
         elapsed.sort(null);
         int needed = (elapsed.size() + 1) / 2;
-        return needed == 0 ? 0 : elapsed.get(needed - 1);
+        ageMs = needed == 0 ? 0 : elapsed.get(needed - 1);
+        break;
       }
       default:
-        return -1;
+        break;
+    }
+    if (ageMs >= 0) {
+      long at = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(ageMs);
+      lastContactNanos.accumulateAndGet(at, Math::max);
     }
   }
 
@@ -248,12 +275,15 @@ final class DcsStateMachine extends BaseStateMachine {
    * {@link LeaseTracker} found run out. Submitted to the local server directly (no client, no network).
    */
   void proposeDueExpiries(RaftServer server) {
+    observeContact();
     RaftServer.Division d = division;
     if (d == null || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
       host.clearExpiryProposals();
       return;
     }
     for (Expire expire : host.dueExpiries()) {
+      LOG.info("Proposing expiry of lease {} (lease revision {}): not refreshed within its TTL",
+          expire.getKey(), expire.getLeaseRevision());
       Command command = Command.newBuilder().setExpire(expire).build();
       RaftClientRequest request = RaftClientRequest.newBuilder()
           .setClientId(expiryClientId)

@@ -45,6 +45,7 @@ import org.apache.ratis.util.function.CheckedSupplier;
  * state machine's client sessions make exactly-once.
  */
 public final class RatisDcsClient extends AbstractDcsClient {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RatisDcsClient.class);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -54,6 +55,8 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private final RaftPeerId localPeer;
   private final ExecutorService workers;
   private volatile Instant lastSuccess;
+  /** Highest Raft index any reply to this client has shown; answers older than this are stale. */
+  private final java.util.concurrent.atomic.AtomicLong highestSeen = new java.util.concurrent.atomic.AtomicLong();
 
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
@@ -87,7 +90,9 @@ public final class RatisDcsClient extends AbstractDcsClient {
     Message message = Message.valueOf(ByteString.copyFrom(command.toByteArray()));
     RaftClientReply reply = withRetries("write", () -> client.io().send(message), config.operationTimeout());
     try {
-      return Reply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      Reply parsed = Reply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      observed(parsed.getRevision());
+      return parsed;
     } catch (InvalidProtocolBufferException e) {
       throw new DcsException("unreadable reply from DCS member " + reply.getReplierId(), e);
     }
@@ -98,8 +103,38 @@ public final class RatisDcsClient extends AbstractDcsClient {
     if (query.hasWatch()) {
       return watchInSlices(query.getWatch());
     }
-    return parseQuery(withRetries("read", () -> client.io().sendReadOnly(toMessage(query)),
-        config.operationTimeout()));
+    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), config.operationTimeout());
+  }
+
+  /**
+   * A quorum-confirmed read, with a client-side check on top of Ratis' ReadIndex: the answer must not be
+   * older than anything this client has already observed (its own writes, earlier reads, local reads, which
+   * all show committed state). An older answer, or one without the answering member's id (not produced by
+   * our state machine), is discarded and the read retried within the same deadline.
+   */
+  private QueryReply linearizable(String what, CheckedSupplier<RaftClientReply, IOException> call,
+      Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      RaftClientReply raw = withRetries(what, call, Duration.ofNanos(Math.max(remaining, 1)));
+      QueryReply reply = parseQuery(raw);
+      long seen = highestSeen.get();
+      if (!reply.getMemberId().isEmpty() && reply.getRevision() >= seen) {
+        observed(reply.getRevision());
+        return reply;
+      }
+      LOG.warn("Discarding a stale DCS {} answer from {} (revision {} < {} already observed, member '{}')",
+          what, raw.getReplierId(), reply.getRevision(), seen, reply.getMemberId());
+      if (System.nanoTime() >= deadline) {
+        throw unavailable(what + " (only stale answers)", deadline - timeout.toNanos(), null);
+      }
+      pauseBeforeRetry(deadline);
+    }
+  }
+
+  private void observed(long revision) {
+    highestSeen.accumulateAndGet(revision, Math::max);
   }
 
   /**
@@ -113,8 +148,8 @@ public final class RatisDcsClient extends AbstractDcsClient {
       long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       Watch part = watch.toBuilder().setMaxWaitMillis(Math.max(0, Math.min(slice, remaining))).build();
       Query q = Query.newBuilder().setWatch(part).build();
-      QueryReply reply = parseQuery(withRetries("watch", () -> client.io().sendReadOnly(toMessage(q)),
-          config.operationTimeout().plusMillis(part.getMaxWaitMillis())));
+      QueryReply reply = linearizable("watch", () -> client.io().sendReadOnly(toMessage(q)),
+          config.operationTimeout().plusMillis(part.getMaxWaitMillis()));
       if (reply.getChanged() || remaining <= slice) {
         return reply;
       }
@@ -123,8 +158,10 @@ public final class RatisDcsClient extends AbstractDcsClient {
 
   @Override
   protected QueryReply queryLocal(Query query) {
-    return parseQuery(withRetries("local read", () -> client.io().sendStaleRead(toMessage(query), 0, localPeer),
-        config.operationTimeout()));
+    QueryReply reply = parseQuery(withRetries("local read",
+        () -> client.io().sendStaleRead(toMessage(query), 0, localPeer), config.operationTimeout()));
+    observed(reply.getRevision());
+    return reply;
   }
 
   private static Message toMessage(Query query) {

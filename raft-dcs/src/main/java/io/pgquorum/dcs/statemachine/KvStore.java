@@ -42,6 +42,9 @@ public final class KvStore {
   /** Snapshot layout version written by this code. */
   public static final int SNAPSHOT_FORMAT = 1;
 
+  /** Detail prefix of the reply to a command whose client session was dropped; clients match on it. */
+  public static final String SESSION_EXPIRED = "session expired";
+
   private final NavigableMap<String, Entry> entries = new TreeMap<>();
   private final Sessions sessions;
   private long lastIndex;
@@ -79,7 +82,7 @@ public final class KvStore {
     List<Change> changes = new ArrayList<>(1);
     Reply reply = execute(index, command, changes);
     if (tracked) {
-      sessions.remember(command.getClientId(), command.getSeq(), reply, index);
+      sessions.remember(command.getClientId(), command.getSeq(), command.getAckedBelow(), reply, index);
     }
     return new Applied(reply, changes);
   }
@@ -209,11 +212,17 @@ public final class KvStore {
 
   /** Entries whose key starts with {@code prefix}, in key order (a live view: copy before releasing a lock). */
   public NavigableMap<String, Entry> underPrefix(String prefix) {
-    if (prefix.isEmpty()) {
-      return Collections.unmodifiableNavigableMap(entries);
+    // Keys starting with the prefix form the range [prefix, successor): successor drops trailing U+FFFF
+    // characters and increments the last remaining one. With nothing left, the range is open-ended.
+    int end = prefix.length();
+    while (end > 0 && prefix.charAt(end - 1) == Character.MAX_VALUE) {
+      end--;
     }
-    String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
-    return Collections.unmodifiableNavigableMap(entries.subMap(prefix, true, end, false));
+    if (end == 0) {
+      return Collections.unmodifiableNavigableMap(entries.tailMap(prefix, true));
+    }
+    String successor = prefix.substring(0, end - 1) + (char) (prefix.charAt(end - 1) + 1);
+    return Collections.unmodifiableNavigableMap(entries.subMap(prefix, true, successor, false));
   }
 
   /** Copy of the entries under {@code prefix}. */

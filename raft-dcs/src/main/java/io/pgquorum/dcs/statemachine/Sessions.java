@@ -17,8 +17,11 @@ import java.util.TreeMap;
  *
  * <p>Bounded deterministically: a client tells us (acked_below) which replies it no longer needs, and when
  * there are more than {@code maxSessions} sessions the one least recently active (by log index, never by a
- * clock) is dropped. A dropped client that retries an old command gets INVALID ("session expired") rather
- * than a second application.
+ * clock) is dropped. A command from an unknown client with {@code seq > 1} belongs to a dropped session and
+ * gets INVALID ("session expired") rather than a possible second application; the client then starts a new
+ * session. Known limit: a retry of a client's very first command (seq 1) after its session was dropped
+ * cannot be told from a new session; that takes more than {@code maxSessions} other clients writing between
+ * the first attempt and its retry.
  */
 final class Sessions {
 
@@ -46,6 +49,10 @@ final class Sessions {
   Reply lookup(ByteString clientId, long seq, long ackedBelow, long index) {
     State state = byClient.get(clientId);
     if (state == null) {
+      if (seq > 1) {
+        return Reply.newBuilder().setSucceeded(false).setRevision(index).setFailure(Failure.INVALID)
+            .setDetail(KvStore.SESSION_EXPIRED + " (seq " + seq + " from a client this DCS no longer remembers)").build();
+      }
       return null;
     }
     state.lastIndex = index;
@@ -65,8 +72,9 @@ final class Sessions {
     return null;
   }
 
-  void remember(ByteString clientId, long seq, Reply reply, long index) {
+  void remember(ByteString clientId, long seq, long ackedBelow, Reply reply, long index) {
     State state = byClient.computeIfAbsent(clientId, id -> new State());
+    state.ackedBelow = Math.max(state.ackedBelow, ackedBelow);
     state.lastIndex = index;
     state.replies.put(seq, reply);
     while (state.replies.size() > MAX_REPLIES_PER_SESSION) {

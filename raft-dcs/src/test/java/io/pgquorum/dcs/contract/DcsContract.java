@@ -233,11 +233,11 @@ public abstract class DcsContract {
   private long pollUntilGone(String key, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
-      long before = System.nanoTime();
       if (bob().get(key).isEmpty()) {
-        // The read was answered somewhere between `before` and now; `before` is the conservative
-        // (earliest) moment at which the key could have been observed gone.
-        return before;
+        // The deletion took effect no later than this reply arrived. Using the reply time (not the request
+        // time) keeps "expired no earlier than TTL" sound: a slow read can only hide a violation, never
+        // invent one.
+        return System.nanoTime();
       }
     }
     throw new AssertionError(key + " still present after " + limit);

@@ -1,0 +1,283 @@
+package io.pgquorum.dcs.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.pgquorum.dcs.proto.Entry;
+import io.pgquorum.dcs.proto.Expire;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Tests of the leader-side expiry decision, on a fake monotonic clock (no sleeps).
+ *
+ * <p>The safety property under test: a lease is never proposed for expiry before {@code ttl * (1+rho)/(1-rho)}
+ * has elapsed on this member's clock since it applied the write that armed the lease, and it is always
+ * proposed once that has elapsed (liveness: a dead primary's leader key must go away).
+ */
+class LeaseTrackerTest {
+
+  private static final long MS = 1_000_000L;
+
+  private final AtomicLong clock = new AtomicLong(7_000 * MS);
+
+  private static Entry lease(String key, long leaseRevision, long ttlMillis) {
+    return Entry.newBuilder().setKey(key).setValue(com.google.protobuf.ByteString.copyFromUtf8("v"))
+        .setTtlMillis(ttlMillis).setLeaseRevision(leaseRevision).setCreateRevision(1).setModRevision(1)
+        .setOwner("o").build();
+  }
+
+  private static Expire expire(String key, long leaseRevision) {
+    return Expire.newBuilder().setKey(key).setLeaseRevision(leaseRevision).build();
+  }
+
+  private LeaseTracker tracker(double rho) {
+    return new LeaseTracker(clock::get, rho);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The expiry boundary
+  //
+  // WHY: one nanosecond early breaks the proof that expiry never precedes the owner's own view of its lease
+  // (two primaries); never firing leaves a dead primary's leader key in place (no failover). The expected waits
+  // are computed from the exact rational ttl*(1+rho)/(1-rho), rounded up, independently of the code.
+  // ---------------------------------------------------------------------------------------------------------
+
+  static Stream<Arguments> boundaries() {
+    return Stream.of(
+        arguments(named("rho 0, ttl 1000 ms: exactly the ttl", 0.0), 1_000L, 0L, 1_000_000_000L),
+        arguments(named("rho 0, ttl 1 ms", 0.0), 1L, 0L, 1_000_000L),
+        // 21/19 * 1e9 = 1105263157.89... -> 1105263158
+        arguments(named("rho 0.05, ttl 1000 ms: 21/19 of the ttl, rounded up", 0.05), 1_000L, 0L, 1_105_263_158L),
+        // 21/19 * 1e6 = 1105263.157... -> 1105264
+        arguments(named("rho 0.05, ttl 1 ms", 0.05), 1L, 0L, 1_105_264L),
+        // 21/19 * 1e10 = 11052631578.947... -> 11052631579
+        arguments(named("rho 0.05, ttl 10 s", 0.05), 10_000L, 0L, 11_052_631_579L),
+        // nanoTime may be negative or wrap around: only differences are meaningful.
+        arguments(named("rho 0, clock wraps past Long.MAX_VALUE", 0.0), 1_000L, Long.MAX_VALUE - 300 * MS,
+            1_000_000_000L),
+        arguments(named("rho 0.05, negative clock origin", 0.05), 1_000L, -5_000 * MS, 1_105_263_158L));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("boundaries")
+  void notDueBeforeTtlTimesFactorAndDueExactlyAtIt(double rho, long ttlMillis, long armedAt, long waitNanos) {
+    clock.set(armedAt);
+    LeaseTracker atBoundary = tracker(rho);
+    LeaseTracker wayLater = tracker(rho);
+    atBoundary.onWritten(lease("/leader", 42, ttlMillis));
+    wayLater.onWritten(lease("/leader", 42, ttlMillis));
+
+    assertThat(atBoundary.due()).as("just armed").isEmpty();
+    clock.set(armedAt + waitNanos - 1);
+    assertThat(atBoundary.due()).as("1 ns before ttl*factor").isEmpty();
+    clock.set(armedAt + waitNanos);
+    assertThat(atBoundary.due()).as("exactly at ttl*factor").containsExactly(expire("/leader", 42));
+
+    clock.set(armedAt + waitNanos + 3_600_000 * MS);
+    assertThat(wayLater.due()).as("an hour after ttl*factor").containsExactly(expire("/leader", 42));
+  }
+
+  static Stream<Arguments> factors() {
+    return Stream.of(
+        arguments(named("rho 0 -> exactly 1", 0.0), 1.0),
+        arguments(named("rho 0.05 -> 21/19", 0.05), 21.0 / 19.0),
+        arguments(named("rho 0.25 -> 5/3", 0.25), 5.0 / 3.0),
+        arguments(named("default drift -> 21/19", LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT), 21.0 / 19.0));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("factors")
+  void expiryFactorIsOnePlusRhoOverOneMinusRho(double rho, double expected) {
+    assertThat(tracker(rho).expiryFactor()).isCloseTo(expected, within(1e-12));
+  }
+
+  // WHY: rho >= 0.5 makes (1-rho) tiny or negative (expiry immediately or never); a negative rho or NaN would
+  // shorten the wait below the TTL. Configuration errors must fail at start-up, naming the setting.
+  @ParameterizedTest(name = "rho {0} is rejected")
+  @ValueSource(doubles = {-0.01, -1.0, 0.5, 0.75, 1.0, 2.0, Double.NaN, Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY})
+  void constructorRejectsDriftOutsideZeroToHalf(double rho) {
+    assertThatThrownBy(() -> new LeaseTracker(clock::get, rho))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxClockRateDrift")
+        .hasMessageContaining(String.valueOf(rho));
+  }
+
+  @ParameterizedTest(name = "rho {0} is accepted")
+  @ValueSource(doubles = {0.0, 0.0005, 0.05, 0.49})
+  void constructorAcceptsDriftInZeroToHalf(double rho) {
+    assertThat(tracker(rho).expiryFactor()).isGreaterThanOrEqualTo(1.0);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Re-arming and forgetting
+  //
+  // WHY: a refresh must restart the wait from the moment it was applied, and the proposal must name the new
+  // lease revision (the old one would be a no-op in the log, leaving a dead owner's key forever). A removed or
+  // de-leased key must never be proposed.
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void refreshReArmsFromItsApplyTimeWithTheNewLeaseRevision() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/leader", 5, 1_000));
+
+    clock.set(t0 + 900 * MS);
+    tracker.onWritten(lease("/leader", 9, 1_000));  // the refresh applied at index 9
+
+    clock.set(t0 + 1_000 * MS);
+    assertThat(tracker.due()).as("the original deadline no longer applies").isEmpty();
+    clock.set(t0 + 1_899 * MS);
+    assertThat(tracker.due()).isEmpty();
+    clock.set(t0 + 1_900 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/leader", 9));
+    assertThat(tracker.size()).isEqualTo(1);
+  }
+
+  @Test
+  void rewriteWithAnotherTtlUsesTheNewTtl() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/k", 3, 10_000));
+    tracker.onWritten(lease("/k", 4, 1_000));
+
+    clock.set(t0 + 1_000 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/k", 4));
+  }
+
+  @Test
+  void onRemovedStopsTracking() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/a", 1, 1_000));
+    tracker.onWritten(lease("/b", 2, 1_000));
+
+    tracker.onRemoved("/a");
+
+    assertThat(tracker.size()).isEqualTo(1);
+    clock.set(t0 + 10_000 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/b", 2));
+    tracker.onRemoved("/never-tracked");  // harmless
+    assertThat(tracker.size()).isEqualTo(1);
+  }
+
+  @Test
+  void overwriteWithoutTtlStopsTracking() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/k", 1, 1_000));
+
+    tracker.onWritten(lease("/k", 0, 0));  // plain put over the lease
+
+    assertThat(tracker.size()).isZero();
+    clock.set(t0 + 10_000 * MS);
+    assertThat(tracker.due()).isEmpty();
+  }
+
+  @Test
+  void onlyLeasesThatRanOutAreDue() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/short", 1, 1_000));
+    tracker.onWritten(lease("/long", 2, 5_000));
+    tracker.onWritten(lease("/medium", 3, 2_000));
+
+    clock.set(t0 + 2_000 * MS);
+
+    assertThat(tracker.due()).containsExactlyInAnyOrder(expire("/short", 1), expire("/medium", 3));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Pending proposals
+  //
+  // WHY: the leader calls due() on every tick; re-proposing a pending expiry floods the log. But a proposal
+  // that was lost (leader change, timeout) must be retried once settled, or the key never expires.
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void dueDoesNotRepeatAPendingProposalUntilItIsSettled() {
+    LeaseTracker tracker = tracker(0.05);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/leader", 7, 1_000));
+    clock.set(t0 + 2_000 * MS);
+
+    List<Expire> first = tracker.due();
+    assertThat(first).containsExactly(expire("/leader", 7));
+    assertThat(tracker.due()).as("still pending").isEmpty();
+    clock.addAndGet(60_000 * MS);
+    assertThat(tracker.due()).as("still pending, however long").isEmpty();
+
+    tracker.proposalSettled(first.get(0));
+
+    assertThat(tracker.due()).as("retried after settling").containsExactly(expire("/leader", 7));
+  }
+
+  @Test
+  void clearProposalsAllowsRetries() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/a", 1, 1_000));
+    clock.set(t0 + 1_000 * MS);
+    assertThat(tracker.due()).hasSize(1);
+
+    tracker.clearProposals();
+
+    assertThat(tracker.due()).containsExactly(expire("/a", 1));
+  }
+
+  @Test
+  void pendingProposalForAnOldRevisionDoesNotBlockTheNewRevision() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/leader", 5, 1_000));
+    clock.set(t0 + 1_000 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/leader", 5));  // pending; the refresh wins the race
+
+    tracker.onWritten(lease("/leader", 8, 1_000));  // refresh applied at t0+1000ms
+    clock.set(t0 + 1_999 * MS);
+    assertThat(tracker.due()).isEmpty();
+    clock.set(t0 + 2_000 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/leader", 8));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Restore
+  //
+  // WHY: after a restart or snapshot install the member cannot know when the leases were armed; arming them
+  // all at restore time is the earliest moment it can vouch for, and only ever delays expiry (safe).
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void onRestoredArmsAllLeasesAtRestoreTimeAndForgetsEverythingElse() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/gone", 1, 1_000));
+    tracker.onWritten(lease("/a", 2, 1_000));
+    clock.set(t0 + 1_000 * MS);
+    assertThat(tracker.due()).hasSize(2);  // both pending now
+
+    clock.set(t0 + 5_000 * MS);
+    long restoredAt = clock.get();
+    tracker.onRestored(List.of(lease("/a", 2, 1_000), lease("/b", 30, 3_000)));
+
+    assertThat(tracker.size()).isEqualTo(2);
+    clock.set(restoredAt + 999 * MS);
+    assertThat(tracker.due()).as("restored leases are armed at restore time, not earlier").isEmpty();
+    clock.set(restoredAt + 1_000 * MS);
+    assertThat(tracker.due()).as("pending proposals were cleared by the restore")
+        .containsExactly(expire("/a", 2));
+    clock.set(restoredAt + 3_000 * MS);
+    assertThat(tracker.due()).containsExactly(expire("/b", 30));
+  }
+}
