@@ -12,6 +12,7 @@ import io.pgquorum.dcs.api.PrefixSnapshot;
 import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.api.WriteResult.Outcome;
+import io.pgquorum.dcs.lease.LeaseTracker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +32,10 @@ public abstract class DcsContract {
 
   protected abstract Dcs bob();
 
-  /** The lease expiry multiplier the implementation was configured with ((1+rho)/(1-rho)). */
-  protected abstract double expiryFactor();
+  /** The lease expiry multiplier ((1+rho)/(1-rho)); both implementations run with the default drift bound. */
+  protected double expiryFactor() {
+    return new LeaseTracker(System::nanoTime, LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT).expiryFactor();
+  }
 
   private String p;
 

@@ -1,7 +1,6 @@
 package io.pgquorum.dcs.contract;
 
 import io.pgquorum.dcs.api.Dcs;
-import io.pgquorum.dcs.lease.LeaseTracker;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,10 +30,5 @@ class InMemoryDcsContractTest extends DcsContract {
   @Override
   protected Dcs bob() {
     return bob;
-  }
-
-  @Override
-  protected double expiryFactor() {
-    return new LeaseTracker(System::nanoTime, LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT).expiryFactor();
   }
 }

@@ -1,7 +1,6 @@
 package io.pgquorum.dcs.contract;
 
 import io.pgquorum.dcs.api.Dcs;
-import io.pgquorum.dcs.lease.LeaseTracker;
 import io.pgquorum.dcs.testing.RatisTestCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -35,10 +34,5 @@ class RatisDcsContractTest extends DcsContract {
   @Override
   protected Dcs bob() {
     return bob;
-  }
-
-  @Override
-  protected double expiryFactor() {
-    return new LeaseTracker(System::nanoTime, LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT).expiryFactor();
   }
 }
