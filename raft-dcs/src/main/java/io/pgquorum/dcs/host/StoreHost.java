@@ -28,6 +28,8 @@ public final class StoreHost {
 
   /** How many recent changes a member remembers for watches that start behind the head. */
   static final int CHANGE_HISTORY = 4096;
+  /** A member never holds a watch longer than this; clients wait longer by asking again. */
+  static final long MAX_WATCH_MILLIS = 60_000;
 
   private record Watcher(String prefix, long afterRevision, CompletableFuture<QueryReply> future) {}
 
@@ -52,8 +54,15 @@ public final class StoreHost {
       reply = applied.reply();
       if (command.hasExpire()) {
         leases.proposalSettled(command.getExpire());
+        if (!reply.getSucceeded()) {
+          // The lease changed since the leader timed it: make sure the timer follows the key as it is now,
+          // so a stale timer can never keep proposing no-op expiries (or leave the current lease untimed).
+          leases.reconcile(command.getExpire().getKey(), store.get(command.getExpire().getKey()));
+        }
       }
-      if (reply.getSucceeded() && reply.hasEntry() && (command.hasPut() || command.hasRefresh())) {
+      // Only a fresh execution re-arms a timer: a cached reply's entry is the key as it was back then.
+      if (applied.executed() && reply.getSucceeded() && reply.hasEntry()
+          && (command.hasPut() || command.hasRefresh())) {
         leases.onWritten(reply.getEntry());
       }
       for (KvStore.Change change : applied.changes()) {
@@ -114,12 +123,19 @@ public final class StoreHost {
       }
       watchers.add(new Watcher(prefix, afterRevision, future));
     }
-    timer.schedule(() -> {
+    java.util.concurrent.ScheduledFuture<?> timeout = timer.schedule(() -> {
+      QueryReply timedOut;
       synchronized (this) {
-        watchers.removeIf(w -> w.future() == future);
+        // Only the side that removes the watcher answers it: if an apply already took it, that apply's
+        // "changed" answer stands; otherwise no change can slip in between removal and this reply.
+        if (!watchers.removeIf(w -> w.future() == future)) {
+          return;
+        }
+        timedOut = watchReply(false, 0);
       }
-      future.complete(watchReply(false, 0));
-    }, Math.max(0, maxWaitMillis), TimeUnit.MILLISECONDS);
+      future.complete(timedOut);
+    }, Math.min(Math.max(0, maxWaitMillis), MAX_WATCH_MILLIS), TimeUnit.MILLISECONDS);
+    future.whenComplete((r, e) -> timeout.cancel(false));
     return future;
   }
 

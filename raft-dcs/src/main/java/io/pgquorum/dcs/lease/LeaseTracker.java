@@ -84,6 +84,21 @@ public final class LeaseTracker {
     }
   }
 
+  /**
+   * After an expiry was refused: align the timer of {@code key} with its {@code current} entry (null when
+   * absent). A timer already on the current lease revision is kept; any other is replaced by one armed now.
+   */
+  public void reconcile(String key, Entry current) {
+    if (current == null || current.getTtlMillis() == 0) {
+      armed.remove(key);
+      return;
+    }
+    Armed a = armed.get(key);
+    if (a == null || a.leaseRevision() != current.getLeaseRevision()) {
+      onWritten(current);
+    }
+  }
+
   /** After applying a deletion of {@code key} (delete, delete-prefix or expiry). */
   public void onRemoved(String key) {
     armed.remove(key);

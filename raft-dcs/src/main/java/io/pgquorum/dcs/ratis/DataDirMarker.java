@@ -59,8 +59,13 @@ final class DataDirMarker {
     Properties p = new Properties();
     p.setProperty("group", groupName);
     p.setProperty("member", memberId);
-    try (OutputStream out = Files.newOutputStream(marker)) {
-      p.store(out, "pgquorum DCS member identity: do not copy this directory to another member");
+    Path tmp = dataDir.resolve(FILE + ".tmp");
+    try {
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        p.store(out, "pgquorum DCS member identity: do not copy this directory to another member");
+      }
+      // Atomic: a crash leaves either no marker (claimed again next start) or a complete one, never an empty one.
+      Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new DcsConfigException("raft.data_dir: cannot write " + marker + ": " + e.getMessage(), e);
     }

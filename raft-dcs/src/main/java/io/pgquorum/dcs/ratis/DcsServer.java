@@ -60,12 +60,13 @@ public final class DcsServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(), timer);
+    DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(),
+        config.tuning().electionTimeoutMax().toMillis(), timer);
     RaftGroup group = config.joining()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, config.initialMembers().stream().map(DcsServer::toPeer).toList());
     File storage = config.dataDir().toFile();
-    RaftServer server;
+    RaftServer server = null;
     try {
       server = RaftServer.newBuilder()
           .setServerId(RaftPeerId.valueOf(config.self().id()))
@@ -79,6 +80,13 @@ public final class DcsServer implements AutoCloseable {
       server.start();
     } catch (IOException | RuntimeException e) {
       timer.shutdownNow();
+      if (server != null) {
+        try {
+          server.close(); // release ports and threads, so that a corrected retry in this JVM can bind
+        } catch (IOException | RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
+      }
       throw new DcsConfigException("DCS member " + config.self() + " failed to start: " + rootMessage(e), e);
     }
     DcsServer member = new DcsServer(config, groupId, server, sm, timer);

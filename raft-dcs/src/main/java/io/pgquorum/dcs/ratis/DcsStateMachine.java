@@ -12,10 +12,11 @@ import io.pgquorum.dcs.proto.Snapshot;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,9 +66,16 @@ final class DcsStateMachine extends BaseStateMachine {
   private volatile RaftServer.Division division;
   /** System.nanoTime() of the last proven contact with a majority; 0 = never. */
   private final AtomicLong lastContactNanos = new AtomicLong();
+  /**
+   * A leader cut off from its majority keeps heartbeating its minority-side followers until it notices and
+   * steps down (about one max election timeout); a follower's "last heard from my leader" is therefore only
+   * proof of majority contact this long before.
+   */
+  private final long leaderStepDownMillis;
 
-  DcsStateMachine(double maxClockRateDrift, ScheduledExecutorService timer) {
+  DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, ScheduledExecutorService timer) {
     this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift));
+    this.leaderStepDownMillis = leaderStepDownMillis;
     this.timer = timer;
   }
 
@@ -86,7 +94,7 @@ final class DcsStateMachine extends BaseStateMachine {
   // Ratis 3.3.0 leaves pause()/reinitialize() as no-ops that do not move the life cycle, and the snapshot
   // installer asserts PAUSED; without these overrides a follower that needs a snapshot closes its division.
   @Override
-  public void pause() {
+  public synchronized void pause() {
     getLifeCycle().transition(LifeCycle.State.PAUSING);
     getLifeCycle().transition(LifeCycle.State.PAUSED);
   }
@@ -131,11 +139,24 @@ final class DcsStateMachine extends BaseStateMachine {
     Snapshot snapshot = host.snapshot();
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      snapshot.writeTo(out);
+    MD5Hash md5;
+    try {
+      // Durable before Ratis purges the log it replaces: fsync the file, then the directory after the rename.
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        channel.write(java.nio.ByteBuffer.wrap(snapshot.toByteArray()));
+        channel.force(true);
+      }
+      Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel dir = FileChannel.open(file.toPath().getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      }
+      md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    } catch (RuntimeException e) {
+      // Ratis closes the division on an unchecked exception from takeSnapshot, but only logs an IOException
+      // and tries again later: a failed snapshot (full disk, a concurrent install) must not stop the member.
+      throw new IOException("could not write DCS snapshot " + file + ": " + e, e);
     }
-    Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     LOG.debug("Took DCS snapshot at {} ({} keys)", last, snapshot.getEntriesCount());
     return last.getIndex();
@@ -170,9 +191,10 @@ final class DcsStateMachine extends BaseStateMachine {
             entry.getIndex(), command.getExpire().getLeaseRevision());
       }
     } catch (InvalidProtocolBufferException e) {
-      // Only possible with a corrupt log: startTransaction validated the bytes. Fail loudly rather than skip,
-      // because skipping would make this member diverge from the others.
-      return CompletableFuture.failedFuture(new IOException("corrupt DCS log entry " + entry.getIndex(), e));
+      // Only possible with a corrupt log: startTransaction validated the bytes. Ratis merely logs a failed
+      // future and keeps applying, which would let this member diverge silently; an exception thrown here
+      // stops its state machine updater instead.
+      throw new IllegalStateException("corrupt DCS log entry " + entry.getIndex(), e);
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toByteArray())));
@@ -244,8 +266,9 @@ final class DcsStateMachine extends BaseStateMachine {
     switch (role.getPeerInfoCase()) {
       case FOLLOWERINFO: {
         ServerRpcProto leader = role.getFollowerInfo().getLeaderInfo();
-        if (role.getFollowerInfo().hasLeaderInfo() && leader.hasId() && !leader.getId().getId().isEmpty()) {
-          ageMs = leader.getLastRpcElapsedTimeMs();
+        if (role.getFollowerInfo().hasLeaderInfo() && leader.hasId() && !leader.getId().getId().isEmpty()
+            && d.getInfo().getLifeCycleState() == LifeCycle.State.RUNNING) {
+          ageMs = leader.getLastRpcElapsedTimeMs() + leaderStepDownMillis;
         }
         break;
       }

@@ -31,6 +31,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -202,6 +204,12 @@ public final class RatisDcsClient extends AbstractDcsClient {
         if (rejected != null) {
           throw new DcsRejectedException("DCS rejected the " + what + ": " + rejected.getMessage());
         }
+        if (reply.getException() instanceof SetConfigurationException conflict) {
+          // Final, not transient: the membership is not what we read (or an earlier attempt of this very
+          // change already went in). Callers re-read members() and decide.
+          throw new DcsRejectedException("DCS refused the " + what + ": " + conflict.getMessage()
+              + " (re-read the members and retry if still needed)");
+        }
         last = reply.getException();
       } catch (TimeoutException e) {
         attempt.cancel(true);
@@ -232,8 +240,11 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private DcsUnavailableException unavailable(String what, long startNanos, Throwable cause) {
     Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
     String reason = cause == null ? "no reply" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    // A write that timed out may still be in a leader's log and be applied later: say so, so the caller
+    // re-reads before acting on "it failed".
+    String outcome = what.equals("write") ? " (outcome unknown: re-read before retrying)" : "";
     return new DcsUnavailableException("DCS " + what + " failed: no majority of group '" + config.groupName()
-        + "' answered (" + reason + ")", waited, lastSuccess, cause);
+        + "' answered (" + reason + ")" + outcome, waited, lastSuccess, cause);
   }
 
   // ---- membership administration ----
@@ -258,12 +269,13 @@ public final class RatisDcsClient extends AbstractDcsClient {
    * the configuration change commits.
    */
   public void addMember(PeerAddress member) {
-    List<RaftPeer> next = new ArrayList<>(members().stream().map(DcsServer::toPeer).toList());
-    if (next.stream().anyMatch(p -> p.getId().toString().equals(member.id()))) {
+    List<RaftPeer> current = members().stream().map(DcsServer::toPeer).toList();
+    if (current.stream().anyMatch(p -> p.getId().toString().equals(member.id()))) {
       throw new DcsRejectedException("member " + member + " is already in the group");
     }
+    List<RaftPeer> next = new ArrayList<>(current);
     next.add(DcsServer.toPeer(member));
-    setConfiguration(next);
+    setConfiguration(current, next);
   }
 
   /** Removes a member from the voting configuration. The removed member should then be stopped. */
@@ -277,12 +289,20 @@ public final class RatisDcsClient extends AbstractDcsClient {
     if (next.isEmpty()) {
       throw new DcsRejectedException("cannot remove the last member of the group");
     }
-    setConfiguration(next);
+    setConfiguration(current, next);
   }
 
-  private void setConfiguration(List<RaftPeer> peers) {
-    // The List overload: Ratis 3.3.0's array overload drops the servers.
-    withRetries("membership change", () -> client.admin().setConfiguration(peers),
+  /**
+   * Compare-and-set on the membership: if the configuration is no longer {@code current} (a concurrent
+   * change, or a stale read of it), Ratis refuses instead of silently undoing the other change.
+   */
+  private void setConfiguration(List<RaftPeer> current, List<RaftPeer> next) {
+    SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInCurrentConf(current)
+        .setServersInNewConf(next)
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build();
+    withRetries("membership change", () -> client.admin().setConfiguration(arguments),
         config.operationTimeout().multipliedBy(4));
   }
 

@@ -57,8 +57,12 @@ public final class KvStore {
     this.sessions = new Sessions(maxSessions);
   }
 
-  /** The outcome of applying one log entry: the reply and the keys whose value or existence changed. */
-  public record Applied(Reply reply, List<Change> changes) {}
+  /**
+   * The outcome of applying one log entry: the reply, the keys whose value or existence changed, and whether
+   * the command executed now ({@code false} for a retry answered from its session's cached reply, whose
+   * entry describes the key as it was then, not now).
+   */
+  public record Applied(Reply reply, List<Change> changes, boolean executed) {}
 
   /** A key that changed at {@code revision}; {@code deleted} when it no longer exists. */
   public record Change(String key, long revision, boolean deleted) {}
@@ -76,7 +80,7 @@ public final class KvStore {
     if (tracked) {
       Reply cached = sessions.lookup(command.getClientId(), command.getSeq(), command.getAckedBelow(), index);
       if (cached != null) {
-        return new Applied(cached, List.of());
+        return new Applied(cached, List.of(), false);
       }
     }
     List<Change> changes = new ArrayList<>(1);
@@ -84,7 +88,7 @@ public final class KvStore {
     if (tracked) {
       sessions.remember(command.getClientId(), command.getSeq(), command.getAckedBelow(), reply, index);
     }
-    return new Applied(reply, changes);
+    return new Applied(reply, changes, true);
   }
 
   private Reply execute(long index, Command command, List<Change> changes) {
