@@ -43,8 +43,8 @@ public abstract class AbstractDcsClient implements Dcs {
   /** Replicates {@code command} and returns its reply; must retry with the same command until a deadline. */
   protected abstract Reply submit(Command command);
 
-  /** A linearizable query. */
-  protected abstract QueryReply query(Query query, Duration timeout);
+  /** A linearizable query (a watch waits as long as the query itself asks). */
+  protected abstract QueryReply query(Query query);
 
   /** A query answered from the local member's applied state without a quorum check. */
   protected abstract QueryReply queryLocal(Query query);
@@ -77,7 +77,7 @@ public abstract class AbstractDcsClient implements Dcs {
   @Override
   public PrefixSnapshot read(String prefix) {
     checkPrefix(prefix);
-    QueryReply reply = query(readQuery(prefix), null);
+    QueryReply reply = query(readQuery(prefix));
     return new PrefixSnapshot(prefix, reply.getRevision(), Codec.toKeyValues(reply.getEntriesList()));
   }
 
@@ -159,7 +159,7 @@ public abstract class AbstractDcsClient implements Dcs {
     }
     Query query = Query.newBuilder().setWatch(Watch.newBuilder().setPrefix(prefix)
         .setAfterRevision(afterRevision).setMaxWaitMillis(maxWait.toMillis())).build();
-    QueryReply reply = query(query, maxWait);
+    QueryReply reply = query(query);
     return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
   }
 

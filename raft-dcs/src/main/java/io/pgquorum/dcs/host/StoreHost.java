@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -123,7 +124,7 @@ public final class StoreHost {
       }
       watchers.add(new Watcher(prefix, afterRevision, future));
     }
-    java.util.concurrent.ScheduledFuture<?> timeout = timer.schedule(() -> {
+    ScheduledFuture<?> timeout = timer.schedule(() -> {
       QueryReply timedOut;
       synchronized (this) {
         // Only the side that removes the watcher answers it: if an apply already took it, that apply's

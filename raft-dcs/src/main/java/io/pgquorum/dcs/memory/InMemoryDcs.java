@@ -9,7 +9,6 @@ import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Reply;
-import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,7 +72,7 @@ public final class InMemoryDcs implements AutoCloseable {
     }
 
     @Override
-    protected QueryReply query(Query query, Duration timeout) {
+    protected QueryReply query(Query query) {
       return switch (query.getKindCase()) {
         case READ_PREFIX -> host.read(query.getReadPrefix().getPrefix());
         case WATCH -> {
@@ -91,7 +90,7 @@ public final class InMemoryDcs implements AutoCloseable {
     @Override
     protected QueryReply queryLocal(Query query) {
       // The single member is always in contact with itself.
-      return query(query, null).toBuilder().setViewAgeMillis(0).setMemberId("in-memory").build();
+      return query(query).toBuilder().setViewAgeMillis(0).setMemberId("in-memory").build();
     }
 
     @Override

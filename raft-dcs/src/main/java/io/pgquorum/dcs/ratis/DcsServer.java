@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -181,9 +182,9 @@ public final class DcsServer implements AutoCloseable {
   }
 
   /** How long ago this member last had confirmed contact with a majority; empty when unknown. */
-  public java.util.Optional<Duration> viewAge() {
+  public Optional<Duration> viewAge() {
     long age = stateMachine.viewAgeMillis();
-    return age < 0 ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofMillis(age));
+    return age < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(age));
   }
 
   /** Stops the member. Ratis does not hand over leadership on close; use a client's transferLeadership first. */

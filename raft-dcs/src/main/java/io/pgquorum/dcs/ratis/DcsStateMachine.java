@@ -12,6 +12,7 @@ import io.pgquorum.dcs.proto.Snapshot;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -144,7 +145,7 @@ final class DcsStateMachine extends BaseStateMachine {
       // Durable before Ratis purges the log it replaces: fsync the file, then the directory after the rename.
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        channel.write(java.nio.ByteBuffer.wrap(snapshot.toByteArray()));
+        channel.write(ByteBuffer.wrap(snapshot.toByteArray()));
         channel.force(true);
       }
       Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -209,9 +210,9 @@ final class DcsStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> query(Message request) {
     Query query;
     try {
-      query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      return CompletableFuture.failedFuture(new IOException("not a pgquorum DCS query", e));
+      query = parseQuery(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<QueryReply> reply = switch (query.getKindCase()) {
       case READ_PREFIX -> CompletableFuture.completedFuture(host.read(query.getReadPrefix().getPrefix()));
@@ -231,9 +232,9 @@ final class DcsStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     Query query;
     try {
-      query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      return CompletableFuture.failedFuture(new IOException("not a pgquorum DCS query", e));
+      query = parseQuery(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
     }
     if (!query.hasReadPrefix()) {
       return CompletableFuture.failedFuture(new IOException("only prefix reads may be served stale"));
@@ -241,6 +242,14 @@ final class DcsStateMachine extends BaseStateMachine {
     QueryReply reply = host.read(query.getReadPrefix().getPrefix()).toBuilder()
         .setViewAgeMillis(viewAgeMillis()).setMemberId(String.valueOf(getId())).build();
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toByteArray())));
+  }
+
+  private static Query parseQuery(Message request) throws IOException {
+    try {
+      return Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("not a pgquorum DCS query", e);
+    }
   }
 
   /** How long ago this member last had confirmed contact with a majority; -1 when unknown. */

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -37,6 +38,8 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.function.CheckedSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link io.pgquorum.dcs.api.Dcs} client over Ratis gRPC, plus membership administration.
@@ -47,7 +50,7 @@ import org.apache.ratis.util.function.CheckedSupplier;
  * state machine's client sessions make exactly-once.
  */
 public final class RatisDcsClient extends AbstractDcsClient {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RatisDcsClient.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RatisDcsClient.class);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -58,7 +61,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private final ExecutorService workers;
   private volatile Instant lastSuccess;
   /** Highest Raft index any reply to this client has shown; answers older than this are stale. */
-  private final java.util.concurrent.atomic.AtomicLong highestSeen = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong highestSeen = new AtomicLong();
 
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
@@ -101,7 +104,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   }
 
   @Override
-  protected QueryReply query(Query query, Duration waitHint) {
+  protected QueryReply query(Query query) {
     if (query.hasWatch()) {
       return watchInSlices(query.getWatch());
     }

@@ -1,6 +1,5 @@
 package io.pgquorum.dcs.statemachine;
 
-import com.google.protobuf.ByteString;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Delete;
 import io.pgquorum.dcs.proto.DeletePrefix;
@@ -284,9 +283,5 @@ public final class KvStore {
   /** Exposed for tests: number of client sessions currently remembered. */
   int sessionCount() {
     return sessions.size();
-  }
-
-  static ByteString utf8(String s) {
-    return ByteString.copyFromUtf8(s);
   }
 }
