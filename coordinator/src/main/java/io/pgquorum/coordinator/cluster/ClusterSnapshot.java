@@ -1,0 +1,69 @@
+package io.pgquorum.coordinator.cluster;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One consistent view of a cluster's DCS keys, read in a single linearizable prefix read, so every value in it
+ * comes from the same DCS revision. The HA loop loads one per cycle and decides from it alone.
+ *
+ * @param revision the DCS revision the whole snapshot was read at
+ * @param initialize the {@code initialize} key: the system identifier, or "" while a bootstrap runs
+ * @param config the dynamic configuration ({@code config} key), when present and valid
+ * @param leader the leader lock, when held
+ * @param members every {@code members/<name>} key, by name (sorted)
+ * @param failover a requested switchover/failover ({@code failover} key), when one is pending
+ * @param sync the {@code sync} key, when present
+ * @param history the {@code history} key's timeline switches, oldest first
+ * @param status the {@code status} key: the leader's last published WAL position and slots
+ */
+public record ClusterSnapshot(
+    long revision,
+    Optional<Initialize> initialize,
+    Optional<Versioned<DynamicConfig>> config,
+    Optional<LeaderLock> leader,
+    Map<String, Member> members,
+    Optional<Failover> failover,
+    Optional<SyncState> sync,
+    List<HistoryEntry> history,
+    Optional<ClusterStatus> status) {
+  public ClusterSnapshot {
+    members = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
+    history = List.copyOf(history);
+  }
+
+  /** A cluster with no keys at all. */
+  public static ClusterSnapshot empty(long revision) {
+    return new ClusterSnapshot(revision, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+  }
+
+  public boolean isUnlocked() {
+    return leader.isEmpty();
+  }
+
+  public boolean isLeader(String name) {
+    return leader.map(l -> l.name().equals(name)).orElse(false);
+  }
+
+  public Optional<Member> member(String name) {
+    return Optional.ofNullable(members.get(name));
+  }
+
+  /** The leader's member key, when the lock is held and the leader's member key exists. */
+  public Optional<Member> leaderMember() {
+    return leader.flatMap(l -> member(l.name()));
+  }
+
+  /** The last known primary WAL position ({@code status.optime}), 0 when unknown. */
+  public long lastLeaderOptime() {
+    return status.map(ClusterStatus::optime).orElse(0L);
+  }
+
+  /** The highest timeline recorded in history (0 when none). */
+  public long lastHistoryTimeline() {
+    return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();
+  }
+}

@@ -1,0 +1,14 @@
+package io.pgquorum.coordinator.cluster;
+
+import java.util.Optional;
+
+/**
+ * The {@code failover} key: a requested switchover ({@code leader} set) or failover (only {@code member}).
+ *
+ * @param leader the current leader the request expects (switchover)
+ * @param member the requested candidate
+ * @param scheduledAt ISO-8601 time for a scheduled switchover
+ * @param modRevision for compare-and-delete once handled
+ */
+public record Failover(Optional<String> leader, Optional<String> member, Optional<String> scheduledAt,
+    long modRevision) {}

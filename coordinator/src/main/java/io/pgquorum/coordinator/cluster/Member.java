@@ -1,0 +1,59 @@
+package io.pgquorum.coordinator.cluster;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A {@code members/<name>} key: what a node last published about itself (Patroni's JSON fields).
+ *
+ * @param name member name
+ * @param modRevision DCS revision of the last update
+ * @param connUrl {@code postgres://host:port/postgres}
+ * @param apiUrl {@code http://host:port/patroni}
+ * @param state PostgreSQL state: running, stopped, starting, creating replica, ...
+ * @param role primary, replica, uninitialized, demoted, ...
+ * @param version pgquorum version
+ * @param xlogLocation primary: current WAL position; replica: max(received, replayed)
+ * @param timeline timeline PostgreSQL runs on
+ * @param replicationState replica: streaming / in archive recovery
+ * @param tags member tags
+ * @param pendingRestart a parameter change waits for a restart
+ * @param raw every field as stored, including ones pgquorum does not interpret
+ */
+public record Member(
+    String name,
+    long modRevision,
+    String connUrl,
+    String apiUrl,
+    String state,
+    String role,
+    String version,
+    OptionalLong xlogLocation,
+    int timeline,
+    Optional<String> replicationState,
+    Map<String, Object> tags,
+    boolean pendingRestart,
+    Map<String, Object> raw) {
+  public Member {
+    tags = Map.copyOf(tags);
+    raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
+  }
+
+  public boolean isRunning() {
+    return "running".equals(state) || "streaming".equals(state);
+  }
+
+  public boolean nofailover() {
+    Object v = tags.get("nofailover");
+    return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
+  }
+
+  public int failoverPriority() {
+    Object v = tags.get("failover_priority");
+    if (v instanceof Number n) {
+      return n.intValue();
+    }
+    return nofailover() ? 0 : 1;
+  }
+}

@@ -1,0 +1,43 @@
+package io.pgquorum.coordinator.config;
+
+import java.util.List;
+
+/**
+ * A node's whole configuration, immutable, as loaded from Patroni-layout YAML plus {@code PATRONI_*} overrides.
+ * Build one with {@link ConfigLoader}.
+ *
+ * @param scope cluster name (Patroni's scope); also PostgreSQL's cluster_name
+ * @param namespace DCS key prefix, default {@code /service/}
+ * @param name this member's unique name
+ * @param restapi the REST API
+ * @param raft this node's DCS member
+ * @param bootstrap used by the node that bootstraps the cluster
+ * @param postgresql how this node runs PostgreSQL
+ * @param tags member tags
+ * @param log logging
+ * @param warnings non-fatal findings from loading (unknown keys, adjusted timings), to be logged at start
+ */
+public record NodeConfig(
+    String scope,
+    String namespace,
+    String name,
+    RestApiConfig restapi,
+    RaftConfig raft,
+    BootstrapConfig bootstrap,
+    PostgresConfig postgresql,
+    Tags tags,
+    LogConfig log,
+    List<String> warnings) {
+  public NodeConfig {
+    warnings = List.copyOf(warnings);
+  }
+
+  /** The DCS prefix of this cluster's keys, e.g. {@code /service/demo/}. */
+  public String keyPrefix() {
+    String ns = namespace.endsWith("/") ? namespace : namespace + "/";
+    if (!ns.startsWith("/")) {
+      ns = "/" + ns;
+    }
+    return ns + scope + "/";
+  }
+}

@@ -1,0 +1,35 @@
+package io.pgquorum.coordinator.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code tags} section, with Patroni's meaning.
+ *
+ * @param nofailover never take the leader lock (also implied by failoverPriority 0)
+ * @param noloadbalance {@code GET /replica} answers 503 so load balancers skip this node
+ * @param clonefrom other nodes prefer this node as a basebackup source
+ * @param nosync never become a synchronous standby
+ * @param failoverPriority higher wins among equally healthy candidates; 0 never promotes (default 1)
+ * @param all every tag as written (including custom ones), for {@code members/<name>} and {@code ?tag_x=}
+ */
+public record Tags(
+    boolean nofailover, boolean noloadbalance, boolean clonefrom, boolean nosync, int failoverPriority,
+    Map<String, Object> all) {
+  public Tags {
+    all = Map.copyOf(all);
+  }
+
+  public static Tags none() {
+    return new Tags(false, false, false, false, 1, Map.of());
+  }
+
+  /** Whether this node may ever take the leader lock. */
+  public boolean canFailover() {
+    return !nofailover && failoverPriority > 0;
+  }
+
+  public Optional<Object> get(String name) {
+    return Optional.ofNullable(all.get(name));
+  }
+}

@@ -1,0 +1,48 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.config.Tags;
+import io.pgquorum.coordinator.postgres.PgState;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a node knows about itself and the cluster after its last HA cycle: an immutable value the loop publishes
+ * at the end of every cycle. The REST API, metrics and the embedding API answer from it and never wait on the
+ * loop.
+ *
+ * @param scope cluster name
+ * @param name this member
+ * @param pg the last PostgreSQL probe
+ * @param state Patroni's state string: running, stopped, starting, creating replica, running custom bootstrap
+ *     script, initializing new cluster, rewinding, ...
+ * @param role Patroni's role string: primary, replica, uninitialized, demoted
+ * @param holdsLock this node held the leader lock at the end of the cycle
+ * @param cluster the last snapshot read from the DCS, when any was read
+ * @param dcsLastSeen wall time of the last successful DCS read
+ * @param message the cycle's decision, as logged
+ * @param tags this node's tags
+ * @param cycleAt wall time the cycle finished
+ * @param cycleNanos {@link System#nanoTime()} the cycle finished (for liveness, immune to wall-clock steps)
+ * @param cycles number of completed cycles
+ */
+public record NodeStatus(
+    String scope,
+    String name,
+    PgState pg,
+    String state,
+    String role,
+    boolean holdsLock,
+    Optional<ClusterSnapshot> cluster,
+    Optional<Instant> dcsLastSeen,
+    String message,
+    Tags tags,
+    Instant cycleAt,
+    long cycleNanos,
+    long cycles) {
+
+  /** Running as the primary with the lock: what {@code GET /primary} answers 200 for. */
+  public boolean isRunningPrimary() {
+    return holdsLock && pg.isPrimary();
+  }
+}

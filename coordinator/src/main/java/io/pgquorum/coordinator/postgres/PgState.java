@@ -1,0 +1,86 @@
+package io.pgquorum.coordinator.postgres;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One probe of the local PostgreSQL: what the HA decision needs to know, as plain values (no JDBC types).
+ *
+ * @param dataDir whether the data directory is missing, empty, or holds a cluster
+ * @param running a postmaster for this data directory is alive and accepting connections
+ * @param pid the postmaster's pid, when one is running (even if not yet accepting connections)
+ * @param postmasterStartTime when the postmaster started
+ * @param role PRIMARY (not in recovery), REPLICA (in recovery), UNKNOWN when not running
+ * @param timeline current timeline (when running: from the WAL position; when stopped: pg_controldata)
+ * @param walPosition primary: pg_current_wal_lsn; replica: the greater of received and replayed; stopped: the
+ *     latest checkpoint's redo location — all as bytes
+ * @param receivedLsn replica: last WAL received from the upstream
+ * @param replayedLsn replica: last WAL replayed
+ * @param replayedTimestamp replica: commit time of the last replayed transaction
+ * @param replicationState replica: {@code streaming} when a WAL receiver is streaming, {@code in archive
+ *     recovery} otherwise
+ * @param upstream replica: host:port in its primary_conninfo, when set
+ * @param replication primary: one entry per connected standby (pg_stat_replication)
+ * @param systemIdentifier the cluster's database system identifier, when a cluster exists
+ * @param serverVersion server_version_num, e.g. 150010
+ * @param fencingToken the {@code pgquorum.fencing_token} setting the server currently runs with
+ * @param pendingRestart a changed parameter waits for a restart
+ * @param cleanShutdown stopped: pg_controldata says "shut down" (primary) or "shut down in recovery"
+ */
+public record PgState(
+    DataDirState dataDir,
+    boolean running,
+    OptionalLong pid,
+    Optional<Instant> postmasterStartTime,
+    Role role,
+    int timeline,
+    long walPosition,
+    OptionalLong receivedLsn,
+    OptionalLong replayedLsn,
+    Optional<Instant> replayedTimestamp,
+    Optional<String> replicationState,
+    Optional<String> upstream,
+    List<Standby> replication,
+    Optional<String> systemIdentifier,
+    int serverVersion,
+    OptionalLong fencingToken,
+    boolean pendingRestart,
+    boolean cleanShutdown) {
+  public PgState {
+    replication = List.copyOf(replication);
+  }
+
+  /** State of the data directory. */
+  public enum DataDirState {
+    MISSING,
+    EMPTY,
+    INITIALIZED
+  }
+
+  /** Server role. */
+  public enum Role {
+    PRIMARY,
+    REPLICA,
+    UNKNOWN
+  }
+
+  /** A connected standby as the primary sees it. */
+  public record Standby(String applicationName, String clientAddr, String state, String syncState, long flushLsn) {}
+
+  /** A stopped (or absent) server with the given data directory state. */
+  public static PgState stopped(DataDirState dataDir) {
+    return new PgState(dataDir, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN, 0, 0,
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+        Optional.empty(), 0, OptionalLong.empty(), false, false);
+  }
+
+  public boolean isPrimary() {
+    return running && role == Role.PRIMARY;
+  }
+
+  public boolean isReplica() {
+    return running && role == Role.REPLICA;
+  }
+}

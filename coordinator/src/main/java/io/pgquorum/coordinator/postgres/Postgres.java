@@ -1,0 +1,78 @@
+package io.pgquorum.coordinator.postgres;
+
+import java.util.Set;
+
+/**
+ * Control of the local PostgreSQL: the only place that runs PostgreSQL tools, touches PGDATA, or opens JDBC
+ * connections. The HA loop calls these from its executor; long operations (bootstrap, clone, rewind) are called
+ * from a background thread, never from the REST API.
+ *
+ * <p>PostgreSQL always runs detached from the JVM (its own session, started through pg_ctl), so a crash or
+ * restart of pgquorum leaves it running, and {@link #probe()} re-adopts it.
+ *
+ * <p>All methods throw {@link PostgresException} on failure, with a message naming the operation.
+ */
+public interface Postgres {
+  /** Probes the server and data directory. Bounded by the configured timeout; never throws for "not running". */
+  PgState probe();
+
+  /**
+   * Runs initdb with the bootstrap options (or the custom bootstrap method), writes postgresql.conf settings and
+   * pg_hba. Does not start the server. The data directory must be empty or missing.
+   */
+  void bootstrap();
+
+  /**
+   * After the first start of a bootstrapped cluster: sets the superuser password, creates the replication role
+   * (and rewind role) with their passwords, runs post_bootstrap.
+   */
+  void createRoles();
+
+  /**
+   * Starts the server as a primary (no standby.signal) with the given fencing token in
+   * {@code pgquorum.fencing_token}, waiting until it accepts connections. Writes configuration first.
+   */
+  void startPrimary(long fencingToken);
+
+  /**
+   * Starts the server as a replica of {@code upstream} (standby.signal, primary_conninfo with this node's name as
+   * application_name and slot, recovery_target_timeline=latest), waiting until it accepts connections.
+   */
+  void startReplica(Upstream upstream);
+
+  /** Stops the server (no-op when it is not running), waiting for it to exit. */
+  void stop(StopMode mode);
+
+  /**
+   * Sets {@code pgquorum.fencing_token} to {@code token} and reloads, returning once a new session sees it; then
+   * promotes with {@code pg_ctl promote -w}. The token is therefore readable by SQL before the first write.
+   */
+  void promote(long fencingToken);
+
+  /**
+   * Points a running replica at {@code upstream}: rewrites primary_conninfo/primary_slot_name and reloads
+   * (PostgreSQL 13+ picks primary_conninfo up on reload).
+   */
+  void follow(Upstream upstream);
+
+  /**
+   * Creates this node's data directory from {@code upstream} with the configured create_replica_methods (in
+   * order; {@code basebackup} built in), leaving a stopped replica configured to follow it.
+   */
+  void cloneReplica(Upstream upstream);
+
+  /**
+   * Rewinds a stopped, diverged former primary to follow {@code upstream} (pg_rewind). Returns false when rewind
+   * is impossible or failed (the caller then re-clones, when allowed).
+   */
+  boolean rewind(Upstream upstream);
+
+  /** Whether this stopped data directory's timeline history diverged from the upstream's (needs rewind). */
+  boolean needsRewind(Upstream upstream);
+
+  /** Moves the data directory aside (never deletes user data): {@code <data_dir>.failed-<timestamp>}. */
+  void moveDataDirectoryAside(String reason);
+
+  /** On a primary: ensures exactly these physical replication slots exist (creates missing, drops others). */
+  void syncReplicationSlots(Set<String> slotNames);
+}
