@@ -1,0 +1,242 @@
+package io.pgquorum.coordinator.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.coordinator.config.ConfigException;
+import io.pgquorum.coordinator.config.ConfigLoader;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.dcs.api.KeyValue;
+import io.pgquorum.dcs.api.PrefixSnapshot;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates between DCS key-values and {@link ClusterSnapshot} records, using Patroni's JSON for each key.
+ *
+ * <p>Decoding is lenient by design: a value another tool (or a newer pgquorum) wrote that does not parse is logged
+ * and treated as absent, never allowed to crash the HA loop. The exceptions are keys whose absence would be
+ * unsafe to assume: the leader key's value is taken as-is (it is a plain member name).
+ */
+public final class ClusterCodec {
+  private static final Logger log = LoggerFactory.getLogger(ClusterCodec.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final TypeReference<List<Object>> LIST = new TypeReference<>() {};
+
+  private final DcsKeys keys;
+
+  public ClusterCodec(DcsKeys keys) {
+    this.keys = keys;
+  }
+
+  public DcsKeys keys() {
+    return keys;
+  }
+
+  /** Decodes one prefix read of the cluster's keys. */
+  public ClusterSnapshot decode(PrefixSnapshot read) {
+    Optional<Initialize> initialize = Optional.empty();
+    Optional<Versioned<DynamicConfig>> config = Optional.empty();
+    Optional<LeaderLock> leader = Optional.empty();
+    Map<String, Member> members = new TreeMap<>();
+    Optional<Failover> failover = Optional.empty();
+    Optional<SyncState> sync = Optional.empty();
+    List<HistoryEntry> history = List.of();
+    Optional<ClusterStatus> status = Optional.empty();
+    for (KeyValue kv : read.entries()) {
+      String key = kv.key();
+      if (key.equals(keys.initialize())) {
+        initialize = Optional.of(new Initialize(kv.value(), kv.modRevision(), kv.owner()));
+      } else if (key.equals(keys.config())) {
+        config = decodeConfig(kv);
+      } else if (key.equals(keys.leader())) {
+        leader = Optional.of(new LeaderLock(kv.value(), kv.modRevision(), kv.createRevision(), kv.ttl()));
+      } else if (key.startsWith(keys.membersPrefix())) {
+        String name = key.substring(keys.membersPrefix().length());
+        decodeMember(name, kv).ifPresent(m -> members.put(name, m));
+      } else if (key.equals(keys.failover())) {
+        failover = decodeFailover(kv);
+      } else if (key.equals(keys.sync())) {
+        sync = decodeSync(kv);
+      } else if (key.equals(keys.history())) {
+        history = decodeHistory(kv);
+      } else if (key.equals(keys.status())) {
+        status = decodeStatus(kv);
+      }
+    }
+    return new ClusterSnapshot(read.revision(), initialize, config, leader, members, failover, sync, history,
+        status);
+  }
+
+  private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {
+    try {
+      Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      List<String> warnings = new ArrayList<>();
+      DynamicConfig parsed = ConfigLoader.parseDynamic(raw, "config", warnings);
+      warnings.forEach(w -> log.debug("DCS config key: {}", w));
+      return Optional.of(new Versioned<>(parsed, kv.modRevision()));
+    } catch (JsonProcessingException | ConfigException e) {
+      log.warn("ignoring the DCS config key {}: {}", kv.key(), message(e));
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Member> decodeMember(String name, KeyValue kv) {
+    try {
+      Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> tags = raw.get("tags") instanceof Map<?, ?> t ? (Map<String, Object>) t : Map.of();
+      return Optional.of(new Member(
+          name,
+          kv.modRevision(),
+          str(raw, "conn_url"),
+          str(raw, "api_url"),
+          str(raw, "state"),
+          str(raw, "role"),
+          str(raw, "version"),
+          raw.get("xlog_location") instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty(),
+          raw.get("timeline") instanceof Number n ? n.intValue() : 0,
+          Optional.ofNullable(raw.get("replication_state")).map(String::valueOf),
+          tags,
+          Boolean.TRUE.equals(raw.get("pending_restart")),
+          raw));
+    } catch (JsonProcessingException | RuntimeException e) {
+      log.warn("ignoring member key {}: {}", kv.key(), message(e));
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Failover> decodeFailover(KeyValue kv) {
+    try {
+      Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      Optional<String> leader = optStr(raw, "leader");
+      Optional<String> member = optStr(raw, "member");
+      if (leader.isEmpty() && member.isEmpty()) {
+        return Optional.empty(); // Patroni clears the key by writing {}
+      }
+      return Optional.of(new Failover(leader, member, optStr(raw, "scheduled_at"), kv.modRevision()));
+    } catch (JsonProcessingException e) {
+      log.warn("ignoring the failover key: {}", message(e));
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<SyncState> decodeSync(KeyValue kv) {
+    try {
+      Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      List<String> standbys = new ArrayList<>();
+      optStr(raw, "sync_standby").ifPresent(s -> {
+        for (String part : s.split(",")) {
+          if (!part.isBlank()) {
+            standbys.add(part.trim());
+          }
+        }
+      });
+      return Optional.of(new SyncState(optStr(raw, "leader"), standbys, kv.modRevision()));
+    } catch (JsonProcessingException e) {
+      log.warn("ignoring the sync key: {}", message(e));
+      return Optional.empty();
+    }
+  }
+
+  private static List<HistoryEntry> decodeHistory(KeyValue kv) {
+    try {
+      List<Object> rows = JSON.readValue(kv.value(), LIST);
+      List<HistoryEntry> out = new ArrayList<>();
+      for (Object row : rows) {
+        if (row instanceof List<?> r && r.size() >= 3 && r.get(0) instanceof Number tl
+            && r.get(1) instanceof Number lsn) {
+          out.add(new HistoryEntry(tl.longValue(), lsn.longValue(), String.valueOf(r.get(2)),
+              r.size() > 3 && r.get(3) != null ? Optional.of(String.valueOf(r.get(3))) : Optional.empty(),
+              r.size() > 4 && r.get(4) != null ? Optional.of(String.valueOf(r.get(4))) : Optional.empty()));
+        }
+      }
+      return List.copyOf(out);
+    } catch (JsonProcessingException e) {
+      log.warn("ignoring the history key: {}", message(e));
+      return List.of();
+    }
+  }
+
+  private static Optional<ClusterStatus> decodeStatus(KeyValue kv) {
+    try {
+      Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      Map<String, Long> slots = new LinkedHashMap<>();
+      if (raw.get("slots") instanceof Map<?, ?> s) {
+        s.forEach((k, v) -> {
+          if (v instanceof Number n) {
+            slots.put(String.valueOf(k), n.longValue());
+          }
+        });
+      }
+      long optime = raw.get("optime") instanceof Number n ? n.longValue() : 0L;
+      return Optional.of(new ClusterStatus(optime, slots, kv.modRevision()));
+    } catch (JsonProcessingException e) {
+      log.warn("ignoring the status key: {}", message(e));
+      return Optional.empty();
+    }
+  }
+
+  /** Patroni's member JSON. */
+  public static String encodeMember(Map<String, Object> fields) {
+    return write(fields);
+  }
+
+  /** Patroni's history JSON: a list of {@code [timeline, lsn, reason, timestamp, new_leader]}. */
+  public static String encodeHistory(List<HistoryEntry> history) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (HistoryEntry h : history) {
+      List<Object> row = new ArrayList<>(List.of(h.timeline(), h.lsn(), h.reason()));
+      row.add(h.timestamp().orElse(null));
+      row.add(h.newLeader().orElse(null));
+      rows.add(row);
+    }
+    return write(rows);
+  }
+
+  /** Patroni's status JSON: {@code {"optime": <bytes>, "slots": {...}}}. */
+  public static String encodeStatus(long optime, Map<String, Long> slots) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("optime", optime);
+    if (!slots.isEmpty()) {
+      m.put("slots", slots);
+    }
+    return write(m);
+  }
+
+  /** The {@code config} key's JSON. */
+  public static String encodeConfig(DynamicConfig config) {
+    return write(ConfigLoader.toMap(config));
+  }
+
+  static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static String str(Map<String, Object> raw, String key) {
+    Object v = raw.get(key);
+    return v == null ? "" : String.valueOf(v);
+  }
+
+  private static Optional<String> optStr(Map<String, Object> raw, String key) {
+    Object v = raw.get(key);
+    return v == null || String.valueOf(v).isEmpty() ? Optional.empty() : Optional.of(String.valueOf(v));
+  }
+
+  private static String message(Exception e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+}

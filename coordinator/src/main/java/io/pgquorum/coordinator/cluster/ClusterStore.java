@@ -1,0 +1,133 @@
+package io.pgquorum.coordinator.cluster;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.api.WatchResult;
+import io.pgquorum.dcs.api.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The cluster's DCS operations, in Patroni's key layout, over the abstract {@link Dcs} API (so it runs against
+ * the Ratis DCS and the in-memory one alike). Every method is one DCS round trip, except {@link
+ * #appendHistory}, which is a compare-and-set loop. A DCS that cannot be reached throws
+ * {@link io.pgquorum.dcs.api.DcsUnavailableException}; a lost race is a normal return value.
+ */
+public final class ClusterStore {
+  private final Dcs dcs;
+  private final ClusterCodec codec;
+  private final String name;
+
+  /**
+   * @param dcs a DCS client whose owner id is this member's name, so that the leader and member leases are owned
+   *     by the member (and a restarted daemon with the same name can refresh its own unexpired lease)
+   */
+  public ClusterStore(Dcs dcs, DcsKeys keys, String name) {
+    this.dcs = dcs;
+    this.codec = new ClusterCodec(keys);
+    this.name = name;
+  }
+
+  public DcsKeys keys() {
+    return codec.keys();
+  }
+
+  /** One linearizable read of every key of the cluster. */
+  public ClusterSnapshot load() {
+    return codec.decode(dcs.read(codec.keys().prefix()));
+  }
+
+  /**
+   * Blocks until the leader key changes after {@code revision} or {@code maxWait} passes: lets a replica react
+   * to an expired lock at once instead of at its next loop_wait tick.
+   */
+  public boolean awaitLeaderChange(long revision, Duration maxWait) {
+    WatchResult r = dcs.watch(codec.keys().leader(), revision, maxWait);
+    return r.changed();
+  }
+
+  /** Creates the leader key if absent: the atomic step that elects a primary. */
+  public Optional<LeaderLock> acquireLeader(Duration ttl) {
+    WriteResult r = dcs.put(codec.keys().leader(), name, Precondition.absent(), ttl);
+    if (!r.succeeded()) {
+      return Optional.empty();
+    }
+    long token = r.entry().map(e -> e.createRevision()).orElse(r.revision());
+    return Optional.of(new LeaderLock(name, r.revision(), token, ttl));
+  }
+
+  /**
+   * Re-arms this member's leader lease, only if the key is still the incarnation with {@code fencingToken}.
+   * False means the lock is lost (taken over, expired, or deleted): the caller must stop being a primary.
+   */
+  public boolean refreshLeader(long fencingToken) {
+    return dcs.refresh(codec.keys().leader(), fencingToken).succeeded();
+  }
+
+  /** Deletes the leader key if it still names this member (handover without waiting for expiry). */
+  public boolean releaseLeader() {
+    return dcs.delete(codec.keys().leader(), Precondition.value(name)).succeeded();
+  }
+
+  /** The bootstrap race: creates {@code initialize} with "" if absent. True means this node bootstraps. */
+  public boolean raceInitialize() {
+    return dcs.put(codec.keys().initialize(), "", Precondition.absent(), null).succeeded();
+  }
+
+  /** Records the new cluster's system identifier (only replacing the "" placeholder or an absent key). */
+  public boolean writeInitialize(String systemIdentifier, Optional<Initialize> current) {
+    Precondition cond = current.map(c -> Precondition.modRevision(c.modRevision())).orElse(Precondition.absent());
+    return dcs.put(codec.keys().initialize(), systemIdentifier, cond, null).succeeded();
+  }
+
+  /** Gives up a failed bootstrap so another node (or a retry) can run it. */
+  public boolean cancelInitialize(Initialize current) {
+    return dcs.delete(codec.keys().initialize(), Precondition.modRevision(current.modRevision())).succeeded();
+  }
+
+  /** Seeds the dynamic configuration if the key is absent. */
+  public boolean writeConfigIfAbsent(DynamicConfig config) {
+    return dcs.put(codec.keys().config(), ClusterCodec.encodeConfig(config), Precondition.absent(), null)
+        .succeeded();
+  }
+
+  /** Publishes this member's status with a TTL lease, so a dead node's key disappears on its own. */
+  public void touchMember(Map<String, Object> fields, Duration ttl) {
+    dcs.put(codec.keys().member(name), ClusterCodec.encodeMember(fields), Precondition.none(), ttl);
+  }
+
+  public void deleteMember() {
+    dcs.delete(codec.keys().member(name), Precondition.none());
+  }
+
+  /** The leader publishes its WAL position after each refresh; replicas compare against it. */
+  public void writeStatus(long optime, Map<String, Long> slots) {
+    dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots), Precondition.none(), null);
+  }
+
+  /**
+   * Appends a timeline switch to {@code history} unless an entry for that timeline exists (idempotent, so a
+   * retried promotion does not record twice). Compare-and-set on the key's revision, retried a few times.
+   */
+  public boolean appendHistory(HistoryEntry entry) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      ClusterSnapshot current = load();
+      if (current.history().stream().anyMatch(h -> h.timeline() == entry.timeline())) {
+        return true;
+      }
+      List<HistoryEntry> next = new ArrayList<>(current.history());
+      next.add(entry);
+      Precondition cond = dcs.get(codec.keys().history())
+          .map(kv -> Precondition.modRevision(kv.modRevision()))
+          .orElse(Precondition.absent());
+      if (dcs.put(codec.keys().history(), ClusterCodec.encodeHistory(next), cond, null).succeeded()) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,76 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One step of a decision: a verb as data, performed by {@link ActionExecutor} in list order.
+ *
+ * <p>Steps marked <em>gate</em> end the plan when they fail (a lost race, a lost lock): everything after a gate
+ * depends on it. Steps marked <em>task</em> start a long operation in the background and return at once; the
+ * next cycles see it in {@link LocalState#runningTask()}.
+ */
+public sealed interface Action {
+
+  /** Gate: create {@code initialize} = "" if absent (the bootstrap race). */
+  record RaceInitialize() implements Action {}
+
+  /** Gate: create the leader key if absent. Its create revision becomes the fencing token. */
+  record AcquireLock() implements Action {}
+
+  /** Gate: re-arm our leader lease (only the incarnation with this token). Failure = lock lost. */
+  record RefreshLock(long fencingToken) implements Action {}
+
+  /** Delete the leader key if it names us. */
+  record ReleaseLock() implements Action {}
+
+  /** Write the system identifier into {@code initialize} (replacing the "" placeholder). */
+  record RecordInitialize(String systemIdentifier) implements Action {}
+
+  /** Give up a failed bootstrap: delete {@code initialize} so the race can run again. */
+  record CancelInitialize() implements Action {}
+
+  /** Write {@code config} from bootstrap.dcs if absent. */
+  record SeedConfig() implements Action {}
+
+  /** Write {@code status} with the primary's WAL position. */
+  record PublishStatus() implements Action {}
+
+  /** Task: initdb (or the custom method), start as primary with the token, create roles, record the sysid. */
+  record Bootstrap() implements Action {}
+
+  /** Task: create this node's data directory from the leader, then start it as a replica. */
+  record CloneReplica(Upstream from) implements Action {}
+
+  /**
+   * Task: start a stopped node as a replica of {@code upstream} (none: a read-only standby with nothing to follow),
+   * rewinding (or re-cloning, when allowed) first if its timeline diverged.
+   */
+  record Rejoin(Optional<Upstream> upstream) implements Action {}
+
+  /** Start a stopped node as primary with the current token (we hold the lock). */
+  record StartPrimary() implements Action {}
+
+  /** Promote the running replica with the current token, then record the timeline switch in history. */
+  record Promote() implements Action {}
+
+  /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
+  record Demote(StopMode mode) implements Action {}
+
+  /** Stop PostgreSQL (shutdown, or no lock to run under). */
+  record StopPostgres(StopMode mode) implements Action {}
+
+  /** Re-point a running replica at another upstream. */
+  record Follow(Upstream upstream) implements Action {}
+
+  /** On the primary: one physical slot per other member. */
+  record SyncSlots(Set<String> slotNames) implements Action {}
+
+  /** Move the data directory aside (never delete) so the next cycle re-creates it. */
+  record MoveDataAside(String reason) implements Action {}
+
+  /** Unrecoverable: the node stops its loop and exits with this message. */
+  record Fatal(String reason) implements Action {}
+}

@@ -1,0 +1,27 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.postgres.PgState;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What this node knows locally at decision time, besides the cluster snapshot.
+ *
+ * @param pg the cycle's PostgreSQL probe
+ * @param runningTask a long task in progress (bootstrap, clone, rejoin), by its display name
+ * @param failedTask a task that failed since the last cycle, with its error (reported once)
+ * @param leaseDeadlineNanos when we believe we hold the lock: the {@link System#nanoTime()} by which PostgreSQL
+ *     must have stopped accepting writes (send time of the last successful acquire/refresh + ttl - margin)
+ * @param shutdownRequested SIGTERM or {@code stop()}: hand over and stop
+ */
+public record LocalState(
+    PgState pg,
+    Optional<String> runningTask,
+    Optional<String> failedTask,
+    OptionalLong leaseDeadlineNanos,
+    boolean shutdownRequested) {
+
+  public static LocalState of(PgState pg) {
+    return new LocalState(pg, Optional.empty(), Optional.empty(), OptionalLong.empty(), false);
+  }
+}

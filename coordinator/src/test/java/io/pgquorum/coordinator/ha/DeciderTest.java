@@ -1,0 +1,319 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStatus;
+import io.pgquorum.coordinator.cluster.HistoryEntry;
+import io.pgquorum.coordinator.cluster.Initialize;
+import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.Tags;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.Upstream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The decision table: one row per branch of {@link Decider}, each a scenario (snapshot + local state + peers) with
+ * the expected actions and message. Reads like the failover rules it pins down.
+ */
+class DeciderTest {
+  static final String ME = "node1";
+  static final long NOW = 1_000_000_000_000L;
+  static final DynamicConfig DYN = new DynamicConfig(8, 1, 2, 1_048_576, 300, true, true, Map.of(), List.of(),
+      Map.of());
+  static final HaPolicy POLICY = new HaPolicy(ME, Tags.none(), DYN);
+  static final Upstream NODE2 = new Upstream("node2", "127.0.0.1", 5433);
+
+  /** A scenario under construction. */
+  static final class S {
+    Optional<ClusterSnapshot> cluster = Optional.of(initialized());
+    PgState pg = replica(1000, 1, "127.0.0.1:5433");
+    Optional<String> task = Optional.empty();
+    Optional<String> failed = Optional.empty();
+    OptionalLong deadline = OptionalLong.empty();
+    boolean shutdown;
+    HaPolicy policy = POLICY;
+    Map<String, PeerView> peers = new HashMap<>();
+
+    S with(UnaryOperator<S> f) {
+      return f.apply(this);
+    }
+
+    Decision decide() {
+      return Decider.decide(cluster, new LocalState(pg, task, failed, deadline, shutdown), policy, peers, NOW);
+    }
+  }
+
+  static ClusterSnapshot initialized() {
+    return new ClusterSnapshot(10, Optional.of(new Initialize("7300000000000000001", 2, "node2")), Optional.empty(),
+        Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+  }
+
+  static ClusterSnapshot withLeader(ClusterSnapshot c, String leader, long token) {
+    Map<String, Member> members = new HashMap<>(c.members());
+    members.putIfAbsent(leader, member(leader, 5400 + leader.charAt(leader.length() - 1) - '0'));
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(),
+        Optional.of(new LeaderLock(leader, token, token, Duration.ofSeconds(8))), members, c.failover(), c.sync(),
+        c.history(), c.status());
+  }
+
+  static ClusterSnapshot withStatus(ClusterSnapshot c, long optime) {
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(), c.leader(), c.members(), c.failover(),
+        c.sync(), c.history(), Optional.of(new ClusterStatus(optime, Map.of(), 5)));
+  }
+
+  static ClusterSnapshot withInitialize(ClusterSnapshot c, Optional<Initialize> init) {
+    return new ClusterSnapshot(c.revision(), init, c.config(), c.leader(), c.members(), c.failover(), c.sync(),
+        c.history(), c.status());
+  }
+
+  static ClusterSnapshot withHistory(ClusterSnapshot c, long timeline) {
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(), c.leader(), c.members(), c.failover(),
+        c.sync(), List.of(new HistoryEntry(timeline, 100, "no recovery target specified", Optional.empty(),
+            Optional.of("node2"))), c.status());
+  }
+
+  static ClusterSnapshot withMember(ClusterSnapshot c, String name) {
+    Map<String, Member> members = new HashMap<>(c.members());
+    members.put(name, member(name, 5400));
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(), c.leader(), members, c.failover(),
+        c.sync(), c.history(), c.status());
+  }
+
+  static Member member(String name, int port) {
+    return new Member(name, 3, "postgres://127.0.0.1:" + (name.equals("node2") ? 5433 : port) + "/postgres",
+        "http://127.0.0.1:8008/patroni", "running", "replica", "0.1.0", OptionalLong.of(1000), 1,
+        Optional.empty(), Map.of(), false, Map.of());
+  }
+
+  static PgState primary(long wal, int timeline) {
+    return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(42), Optional.empty(), Role.PRIMARY,
+        timeline, wal, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), List.of(), Optional.of("7300000000000000001"), 150010, OptionalLong.of(7), false, false);
+  }
+
+  static PgState replica(long wal, int timeline, String upstream) {
+    return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(42), Optional.empty(), Role.REPLICA,
+        timeline, wal, OptionalLong.of(wal), OptionalLong.of(wal), Optional.empty(), Optional.of("streaming"),
+        Optional.ofNullable(upstream), List.of(), Optional.of("7300000000000000001"), 150010,
+        OptionalLong.empty(), false, false);
+  }
+
+  static PgState stopped() {
+    PgState s = PgState.stopped(DataDirState.INITIALIZED);
+    return new PgState(s.dataDir(), false, s.pid(), s.postmasterStartTime(), s.role(), 1, 900, s.receivedLsn(),
+        s.replayedLsn(), s.replayedTimestamp(), s.replicationState(), s.upstream(), s.replication(),
+        Optional.of("7300000000000000001"), 0, s.fencingToken(), false, true);
+  }
+
+  static PeerView peer(String name, String role, long wal, int timeline, int priority) {
+    return new PeerView(name, true, Optional.of(role), true, OptionalLong.of(wal), timeline, priority,
+        priority <= 0);
+  }
+
+  static Tags tags(boolean nofailover, int priority) {
+    return new Tags(nofailover, false, false, false, priority, Map.of());
+  }
+
+  static Arguments row(String scenario, UnaryOperator<S> setup, List<Action> actions, String message) {
+    return Arguments.of(scenario, setup, actions, message);
+  }
+
+  static Stream<Arguments> table() {
+    List<Arguments> rows = new ArrayList<>();
+    // --- shutdown ---
+    rows.add(row("SIGTERM on the leader: fast stop, then release the lock (no wait for expiry)",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = primary(5000, 1);
+               s.shutdown = true; return s; },
+        List.of(new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock()),
+        "shutting down: stopping PostgreSQL and releasing the leader lock"));
+    rows.add(row("SIGTERM on a replica: fast stop only",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.shutdown = true; return s; },
+        List.of(new Action.StopPostgres(StopMode.FAST)), "shutting down: stopping PostgreSQL"));
+    rows.add(row("SIGTERM with the DCS down while holding a lease: still try to release",
+        s -> { s.cluster = Optional.empty(); s.pg = primary(5000, 1); s.deadline = OptionalLong.of(NOW + 1);
+               s.shutdown = true; return s; },
+        List.of(new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock()),
+        "shutting down: stopping PostgreSQL and releasing the leader lock"));
+    // --- DCS unreachable ---
+    rows.add(row("DCS unreachable, primary, lease still valid: keep serving",
+        s -> { s.cluster = Optional.empty(); s.pg = primary(5000, 1);
+               s.deadline = OptionalLong.of(NOW + 3_000_000_000L); return s; },
+        List.of(), "DCS is not accessible; I am (node1), the leader, and my lease stays valid for 3000 ms"));
+    rows.add(row("DCS unreachable, primary, lease deadline reached: demote immediately",
+        s -> { s.cluster = Optional.empty(); s.pg = primary(5000, 1); s.deadline = OptionalLong.of(NOW);
+               return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)),
+        "demoted self because DCS is not accessible and I was a leader"));
+    rows.add(row("DCS unreachable, primary without any lease (should not happen): demote",
+        s -> { s.cluster = Optional.empty(); s.pg = primary(5000, 1); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)),
+        "demoted self because DCS is not accessible and I was a leader"));
+    rows.add(row("DCS unreachable, replica: keep replicating",
+        s -> { s.cluster = Optional.empty(); return s; },
+        List.of(), "DCS is not accessible; no action. I am (node1), a secondary, and wait for the DCS"));
+    // --- long tasks ---
+    rows.add(row("bootstrap running while holding the lock: keep refreshing",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.task = Optional.of("bootstrap");
+               s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(new Action.RefreshLock(7)), "bootstrap in progress"));
+    rows.add(row("clone running on a replica: nothing else",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("clone");
+               s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(), "clone in progress"));
+    rows.add(row("task running on a writable primary without the lock: demote",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("rejoin");
+               s.pg = primary(10, 1); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)),
+        "demoting self because rejoin is in progress and I do not hold the lock"));
+    // --- sysid ---
+    rows.add(row("data directory of another cluster: fatal",
+        s -> { s.cluster = Optional.of(withInitialize(initialized(),
+                 Optional.of(new Initialize("999", 2, "node2")))); return s; },
+        List.of(new Action.Fatal("the data directory's database system identifier 7300000000000000001 does not "
+            + "match the cluster's 999 (initialize key): this node's data belongs to another cluster. Remove or "
+            + "move the data directory to let the node join as a new replica, or point it at the right scope")),
+        "system ID mismatch"));
+    // --- empty data directory ---
+    rows.add(row("no cluster yet, empty data directory: race to bootstrap",
+        s -> { s.cluster = Optional.of(ClusterSnapshot.empty(1)); s.pg = PgState.stopped(DataDirState.EMPTY);
+               return s; },
+        List.of(new Action.RaceInitialize(), new Action.AcquireLock(), new Action.Bootstrap()),
+        "trying to bootstrap a new cluster"));
+    rows.add(row("no cluster yet, missing data directory, nofailover: never bootstraps",
+        s -> { s.cluster = Optional.of(ClusterSnapshot.empty(1)); s.pg = PgState.stopped(DataDirState.MISSING);
+               s.policy = new HaPolicy(ME, tags(true, 1), DYN); return s; },
+        List.of(), "waiting for leader to bootstrap (I am not allowed to bootstrap: nofailover)"));
+    rows.add(row("another node is bootstrapping: wait",
+        s -> { s.cluster = Optional.of(withInitialize(ClusterSnapshot.empty(1),
+                 Optional.of(new Initialize("", 2, "node2")))); s.pg = PgState.stopped(DataDirState.EMPTY);
+               return s; },
+        List.of(), "waiting for leader to bootstrap"));
+    rows.add(row("our own bootstrap failed: give the race back",
+        s -> { s.cluster = Optional.of(withLeader(withInitialize(ClusterSnapshot.empty(1),
+                 Optional.of(new Initialize("", 2, ME))), ME, 3)); s.pg = PgState.stopped(DataDirState.EMPTY);
+               s.failed = Optional.of("initdb failed"); return s; },
+        List.of(new Action.CancelInitialize(), new Action.ReleaseLock()),
+        "removing initialize key after failed attempt to bootstrap the cluster: initdb failed"));
+    rows.add(row("we won the race but restarted mid-bootstrap: give the race back",
+        s -> { s.cluster = Optional.of(withInitialize(ClusterSnapshot.empty(1),
+                 Optional.of(new Initialize("", 2, ME)))); s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(new Action.CancelInitialize()),
+        "removing initialize key after failed attempt to bootstrap the cluster: bootstrap was interrupted"));
+    rows.add(row("cluster exists with a leader, empty data directory: clone from the leader",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7));
+               s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(new Action.CloneReplica(NODE2)), "trying to bootstrap from leader 'node2'"));
+    rows.add(row("cluster exists, no leader, empty data directory: wait",
+        s -> { s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(), "waiting for leader to bootstrap"));
+    rows.add(row("we hold the lock but lost our data directory: release",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7));
+               s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
+        List.of(new Action.ReleaseLock()), "releasing the leader lock: I hold it but have no data directory"));
+    // --- holding the lock ---
+    rows.add(row("leader with the lock: refresh, publish, record sysid and config, slots for the others",
+        s -> { s.cluster = Optional.of(withMember(withLeader(withInitialize(ClusterSnapshot.empty(1),
+                 Optional.of(new Initialize("", 2, ME))), ME, 7), "node-3"));
+               s.pg = primary(5000, 1); return s; },
+        List.of(new Action.RefreshLock(7), new Action.PublishStatus(),
+            new Action.RecordInitialize("7300000000000000001"), new Action.SeedConfig(),
+            new Action.SyncSlots(Set.of("node_3"))),
+        "no action. I am (node1), the leader with the lock"));
+    rows.add(row("lock held, PostgreSQL still a replica (promotion interrupted): promote",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); return s; },
+        List.of(new Action.RefreshLock(7), new Action.Promote(), new Action.PublishStatus()),
+        "promoted self to leader because I had the session lock"));
+    rows.add(row("lock held, PostgreSQL stopped (crash): restart as primary after refreshing",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = stopped(); return s; },
+        List.of(new Action.RefreshLock(7), new Action.StartPrimary()), "starting primary after failure"));
+    // --- someone else holds the lock ---
+    rows.add(row("running primary without the lock (lost it): immediate demotion",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = primary(5000, 1); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)),
+        "demoting self because I do not have the lock and I was a leader"));
+    rows.add(row("replica following the leader: nothing to do",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); return s; },
+        List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
+    rows.add(row("replica following the old primary: re-point",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9));
+               s.pg = replica(1000, 1, "127.0.0.1:5999"); return s; },
+        List.of(new Action.Follow(NODE2)),
+        "changing primary_conninfo and reloading to follow new leader (node2)"));
+    rows.add(row("stopped former primary with a new leader: rejoin (rewind if diverged)",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = stopped(); return s; },
+        List.of(new Action.Rejoin(Optional.of(NODE2))), "starting as a secondary following leader (node2)"));
+    // --- leader race ---
+    rows.add(row("unlocked, healthiest replica: acquire, promote, publish",
+        s -> { s.cluster = Optional.of(withStatus(initialized(), 1000));
+               s.peers.put("node3", peer("node3", "replica", 900, 1, 1)); return s; },
+        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        "promoted self to leader by acquiring session lock"));
+    rows.add(row("unlocked, a peer is ahead: follow",
+        s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 1)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: node3 has a later WAL "
+            + "position (2000 > 1000)"));
+    rows.add(row("unlocked, a peer ahead but nofailover: it does not count",
+        s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 0)); return s; },
+        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        "promoted self to leader by acquiring session lock"));
+    rows.add(row("unlocked, a peer ahead but unreachable: it does not block failover",
+        s -> { s.peers.put("node3", PeerView.unreachable("node3")); return s; },
+        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        "promoted self to leader by acquiring session lock"));
+    rows.add(row("unlocked, same WAL, peer has higher failover_priority: follow",
+        s -> { s.peers.put("node3", peer("node3", "replica", 1000, 1, 5)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: node3 has the same WAL "
+            + "position and a higher failover_priority"));
+    rows.add(row("unlocked, a peer still runs as primary: follow",
+        s -> { s.peers.put("node3", peer("node3", "primary", 10, 1, 1)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: node3 is running as a "
+            + "primary"));
+    rows.add(row("unlocked, too far behind the last leader position: follow",
+        s -> { s.cluster = Optional.of(withStatus(initialized(), 1000 + 2_000_000)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: my WAL position 1000 "
+            + "lags the last known leader position 2001000 by 2000000 bytes (maximum_lag_on_failover 1048576)"));
+    rows.add(row("unlocked, timeline behind history: follow",
+        s -> { s.cluster = Optional.of(withHistory(initialized(), 3)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: my timeline 1 is "
+            + "behind the cluster's 3"));
+    rows.add(row("unlocked, nofailover replica: never races",
+        s -> { s.policy = new HaPolicy(ME, tags(true, 1), DYN); return s; },
+        List.of(), "following a different leader because I am not allowed to promote"));
+    rows.add(row("unlocked, failover_priority 0 replica: never races",
+        s -> { s.policy = new HaPolicy(ME, tags(false, 0), DYN); return s; },
+        List.of(), "following a different leader because I am not allowed to promote"));
+    rows.add(row("unlocked, we are still a running primary (lock expired): take it back",
+        s -> { s.pg = primary(5000, 1); return s; },
+        List.of(new Action.AcquireLock(), new Action.PublishStatus()), "acquired session lock as a leader"));
+    rows.add(row("unlocked, stopped node: start read-only first, race next cycle",
+        s -> { s.pg = stopped(); return s; },
+        List.of(new Action.Rejoin(Optional.empty())), "starting as a secondary: the cluster has no leader"));
+    return rows.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void decides(String scenario, UnaryOperator<S> setup, List<Action> actions, String message) {
+    Decision d = setup.apply(new S()).decide();
+    assertThat(d.actions()).as(scenario).isEqualTo(actions);
+    assertThat(d.message()).as(scenario).isEqualTo(message);
+  }
+}
