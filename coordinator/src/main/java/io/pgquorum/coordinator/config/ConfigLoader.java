@@ -8,6 +8,14 @@ import java.util.Map;
 public final class ConfigLoader {
   private ConfigLoader() {}
 
+  public static NodeConfig load(java.nio.file.Path file, Map<String, String> env) {
+    throw new UnsupportedOperationException("stub");
+  }
+
+  public static NodeConfig parse(String yaml, String sourceName, Map<String, String> env) {
+    throw new UnsupportedOperationException("stub");
+  }
+
   public static DynamicConfig parseDynamic(Map<String, Object> raw, String prefix, List<String> warnings) {
     return new DynamicConfig(num(raw.get("ttl"), TimingDefaults.TTL), num(raw.get("loop_wait"),
         TimingDefaults.LOOP_WAIT), num(raw.get("retry_timeout"), TimingDefaults.RETRY_TIMEOUT),

@@ -1,0 +1,259 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.HistoryEntry;
+import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.Postgres;
+import io.pgquorum.coordinator.postgres.PostgresException;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.Upstream;
+import io.pgquorum.dcs.api.DcsException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs a {@link Decision}'s actions, in list order (the decider's order is the documented order: gates
+ * first, then what depends on them).
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>A gate that fails (lost race, lost lock) ends the plan; the loop re-runs a cycle at once.
+ *   <li>Any exception ends the plan; the loop's catch-all logs it and the next cycle decides again from fresh
+ *       state. Nothing is retried blindly here.
+ *   <li>The lease deadline is only moved by a successful acquire/refresh, measured from before the send.
+ *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
+ * </ul>
+ */
+public final class ActionExecutor {
+  private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+
+  private final NodeConfig config;
+  private final ClusterStore store;
+  private final Postgres postgres;
+  private final LeaseState lease;
+  private final TaskRunner tasks;
+  private final LongSupplier nanoClock;
+  private final Runnable wakeLoop;
+
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+      TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
+    this.config = config;
+    this.store = store;
+    this.postgres = postgres;
+    this.lease = lease;
+    this.tasks = tasks;
+    this.nanoClock = nanoClock;
+    this.wakeLoop = wakeLoop;
+  }
+
+  /** What executing a plan found out. */
+  public record Outcome(boolean recheckNow, Optional<String> fatal) {}
+
+  /** How long a freshly acquired or refreshed lease stays usable on our clock: ttl minus the fencing margin. */
+  static long validForNanos(DynamicConfig dyn) {
+    // The margin is retry_timeout: it covers an immediate stop plus the guard's check interval with room to
+    // spare, and the loop_wait + 2*retry_timeout <= ttl invariant keeps it below ttl.
+    return (long) (dyn.ttl() - dyn.retryTimeout()) * 1_000_000_000L;
+  }
+
+  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg, DynamicConfig dyn) {
+    OptionalLong token = cluster.flatMap(ClusterSnapshot::leader)
+        .filter(l -> l.name().equals(config.name()))
+        .map(l -> OptionalLong.of(l.fencingToken()))
+        .orElse(lease.token());
+    for (Action action : decision.actions()) {
+      if (action instanceof Action.RaceInitialize) {
+        if (!store.raceInitialize()) {
+          log.info("failed to acquire initialize lock");
+          return new Outcome(false, Optional.empty());
+        }
+      } else if (action instanceof Action.AcquireLock) {
+        long sent = nanoClock.getAsLong();
+        Optional<LeaderLock> got = store.acquireLeader(dyn.ttlDuration());
+        if (got.isEmpty()) {
+          log.info("failed to acquire the leader lock: another member took it first");
+          return new Outcome(true, Optional.empty());
+        }
+        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn));
+        token = OptionalLong.of(got.get().fencingToken());
+        log.info("acquired the leader lock with fencing token {}", token.getAsLong());
+      } else if (action instanceof Action.RefreshLock r) {
+        long sent = nanoClock.getAsLong();
+        boolean ok;
+        try {
+          ok = store.refreshLeader(r.fencingToken());
+        } catch (DcsException e) {
+          // Outcome unknown: the deadline stays where the last confirmed refresh put it.
+          log.warn("failed to refresh the leader lock: {}", e.getMessage());
+          return new Outcome(false, Optional.empty());
+        }
+        if (!ok) {
+          lease.clear();
+          log.warn("failed to update leader lock: it is no longer ours");
+          return new Outcome(true, Optional.empty());
+        }
+        lease.extend(r.fencingToken(), sent, validForNanos(dyn));
+        token = OptionalLong.of(r.fencingToken());
+      } else if (action instanceof Action.ReleaseLock) {
+        lease.clear();
+        if (store.releaseLeader()) {
+          log.info("released the leader lock");
+        }
+      } else if (action instanceof Action.RecordInitialize ri) {
+        store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize));
+      } else if (action instanceof Action.CancelInitialize) {
+        cluster.flatMap(ClusterSnapshot::initialize).ifPresent(store::cancelInitialize);
+      } else if (action instanceof Action.SeedConfig) {
+        store.writeConfigIfAbsent(config.bootstrap().dcs());
+      } else if (action instanceof Action.PublishStatus) {
+        PgState now = postgres.probe();
+        if (now.isPrimary()) {
+          store.writeStatus(now.walPosition(), java.util.Map.of());
+        }
+      } else if (action instanceof Action.Bootstrap) {
+        long t = requireToken(token, "bootstrap");
+        startBootstrap(t, cluster);
+      } else if (action instanceof Action.CloneReplica c) {
+        tasks.start("clone", () -> {
+          postgres.cloneReplica(c.from());
+          postgres.startReplica(c.from());
+        }, wakeLoop);
+      } else if (action instanceof Action.Rejoin rj) {
+        startRejoin(rj.upstream(), dyn);
+      } else if (action instanceof Action.StartPrimary) {
+        long t = requireToken(token, "start as primary");
+        requireValidLease("start PostgreSQL as primary");
+        postgres.startPrimary(t);
+      } else if (action instanceof Action.Promote) {
+        long t = requireToken(token, "promote");
+        promote(t, pg);
+      } else if (action instanceof Action.Demote d) {
+        lease.clear();
+        postgres.stop(d.mode());
+        log.info("demoted: PostgreSQL stopped ({})", d.mode().name().toLowerCase());
+      } else if (action instanceof Action.StopPostgres s) {
+        postgres.stop(s.mode());
+      } else if (action instanceof Action.Follow f) {
+        postgres.follow(f.upstream());
+      } else if (action instanceof Action.SyncSlots s) {
+        postgres.syncReplicationSlots(s.slotNames());
+      } else if (action instanceof Action.MoveDataAside m) {
+        postgres.moveDataDirectoryAside(m.reason());
+      } else if (action instanceof Action.Fatal f) {
+        return new Outcome(false, Optional.of(f.reason()));
+      } else {
+        throw new IllegalStateException("no executor for " + action);
+      }
+    }
+    return new Outcome(false, Optional.empty());
+  }
+
+  private void startBootstrap(long fencingToken, Optional<ClusterSnapshot> cluster) {
+    tasks.start("bootstrap", () -> {
+      boolean started = false;
+      try {
+        postgres.bootstrap();
+        requireValidLease("start the new cluster's primary");
+        postgres.startPrimary(fencingToken);
+        started = true;
+        postgres.createRoles();
+        PgState now = postgres.probe();
+        String sysid = now.systemIdentifier()
+            .orElseThrow(() -> new PostgresException("bootstrap: the new cluster reports no system identifier"));
+        // Re-read: our own race write is the current initialize value.
+        ClusterSnapshot fresh = store.load();
+        if (!store.writeInitialize(sysid, fresh.initialize())) {
+          throw new IllegalStateException("could not record the system identifier in the initialize key");
+        }
+        store.writeConfigIfAbsent(config.bootstrap().dcs());
+        log.info("initialized a new cluster with system identifier {}", sysid);
+      } catch (Exception e) {
+        if (started) {
+          safeStop();
+        }
+        safeMoveAside("bootstrap failed");
+        throw e;
+      }
+    }, wakeLoop);
+  }
+
+  private void startRejoin(Optional<Upstream> upstream, DynamicConfig dyn) {
+    tasks.start("rejoin", () -> {
+      if (upstream.isPresent()) {
+        Upstream up = upstream.get();
+        if (postgres.needsRewind(up)) {
+          boolean usePgRewind = config.postgresql().usePgRewind().orElse(dyn.usePgRewind());
+          boolean rewound = usePgRewind && postgres.rewind(up);
+          if (!rewound) {
+            boolean mayReclone = usePgRewind
+                ? config.postgresql().removeDataDirectoryOnRewindFailure()
+                : config.postgresql().removeDataDirectoryOnDivergedTimelines();
+            if (!mayReclone) {
+              throw new PostgresException("this node's timeline diverged from leader " + up.name() + " and "
+                  + (usePgRewind ? "pg_rewind failed" : "use_pg_rewind is off")
+                  + "; set postgresql.remove_data_directory_on_"
+                  + (usePgRewind ? "rewind_failure" : "diverged_timelines")
+                  + " to re-clone automatically, or reinitialize the node");
+            }
+            postgres.moveDataDirectoryAside(usePgRewind ? "rewind failed" : "diverged timeline");
+            postgres.cloneReplica(up);
+          }
+        }
+      }
+      postgres.startReplica(upstream.orElse(null));
+    }, wakeLoop);
+  }
+
+  private void promote(long fencingToken, PgState before) {
+    requireValidLease("promote PostgreSQL");
+    postgres.promote(fencingToken);
+    PgState after = postgres.probe();
+    log.info("promoted PostgreSQL to primary on timeline {} with fencing token {}", after.timeline(),
+        fencingToken);
+    try {
+      if (after.timeline() > before.timeline() && before.timeline() > 0) {
+        store.appendHistory(new HistoryEntry(before.timeline(), before.walPosition(),
+            "no recovery target specified", Optional.of(Instant.now().toString()), Optional.of(config.name())));
+      }
+    } catch (DcsException e) {
+      log.warn("could not record the timeline switch in history yet: {}", e.getMessage());
+    }
+  }
+
+  private void requireValidLease(String what) {
+    if (!lease.validAt(nanoClock.getAsLong())) {
+      throw new IllegalStateException("refusing to " + what + ": the leader lease is not valid any more");
+    }
+  }
+
+  private static long requireToken(OptionalLong token, String what) {
+    if (token.isEmpty()) {
+      throw new IllegalStateException("cannot " + what + " without a fencing token (no leader lock held)");
+    }
+    return token.getAsLong();
+  }
+
+  private void safeStop() {
+    try {
+      postgres.stop(StopMode.IMMEDIATE);
+    } catch (RuntimeException e) {
+      log.warn("could not stop PostgreSQL after a failed bootstrap: {}", e.getMessage());
+    }
+  }
+
+  private void safeMoveAside(String reason) {
+    try {
+      postgres.moveDataDirectoryAside(reason);
+    } catch (RuntimeException e) {
+      log.warn("could not move the data directory aside: {}", e.getMessage());
+    }
+  }
+}

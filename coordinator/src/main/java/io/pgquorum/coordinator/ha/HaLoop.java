@@ -1,0 +1,279 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.Postgres;
+import io.pgquorum.dcs.api.DcsException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HA loop: one cycle every loop_wait (earlier when the leader key changes), each cycle
+ * <ol>
+ *   <li>loads one cluster snapshot (a DCS failure is an input, not an exception),
+ *   <li>probes PostgreSQL,
+ *   <li>asks peers for their positions, only when a leader race is possible,
+ *   <li>decides ({@link Decider}, pure) and logs the decision's message,
+ *   <li>executes the actions ({@link ActionExecutor}),
+ *   <li>publishes this member's key and an immutable {@link NodeStatus}.
+ * </ol>
+ * One catch-all at the cycle boundary: an unexpected error is logged and the next cycle decides afresh.
+ */
+public final class HaLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
+  private static final String VERSION = "0.1.0";
+
+  private final NodeConfig config;
+  private final ClusterStore store;
+  private final Postgres postgres;
+  private final LeaseState lease;
+  private final TaskRunner tasks;
+  private final PeerFetcher peers;
+  private final LongSupplier nanoClock;
+  private final Consumer<NodeStatus> publish;
+  private final ActionExecutor executor;
+  private final Object wakeup = new Object();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicReference<String> fatal = new AtomicReference<>();
+  private volatile boolean shutdownRequested;
+  private volatile boolean wakeRequested;
+  private volatile boolean stopped;
+  private Optional<Instant> dcsLastSeen = Optional.empty();
+  private Optional<ClusterSnapshot> lastSnapshot = Optional.empty();
+  private String lastMessage = "";
+  private long cycles;
+
+  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
+      PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
+    this.config = config;
+    this.store = store;
+    this.postgres = postgres;
+    this.lease = lease;
+    this.tasks = tasks;
+    this.peers = peers;
+    this.nanoClock = nanoClock;
+    this.publish = publish;
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
+  }
+
+  /** Asks for an early cycle (a task finished, the lock was lost). */
+  public void wake() {
+    wakeRequested = true;
+    synchronized (wakeup) {
+      wakeup.notifyAll();
+    }
+  }
+
+  /**
+   * Requests a clean shutdown: the next cycle stops PostgreSQL (fast) and, on the leader, releases the lock, so
+   * the handover does not wait for the lease to expire. Returns at once; {@link #awaitFinished} waits.
+   */
+  public void requestShutdown() {
+    shutdownRequested = true;
+    wake();
+  }
+
+  public boolean awaitFinished(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The reason the loop stopped on its own (a fatal decision), if it did. */
+  public Optional<String> fatalReason() {
+    return Optional.ofNullable(fatal.get());
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopped) {
+        boolean finalCycle = shutdownRequested;
+        boolean recheck = cycle(finalCycle);
+        if (finalCycle || fatal.get() != null) {
+          break;
+        }
+        if (!recheck) {
+          awaitNextCycle();
+        }
+      }
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private DynamicConfig dynamic() {
+    return lastSnapshot.flatMap(ClusterSnapshot::config).map(v -> v.value()).orElse(config.bootstrap().dcs());
+  }
+
+  /** One cycle; returns true when the next one should start at once. */
+  boolean cycle(boolean shutdown) {
+    Optional<ClusterSnapshot> cluster;
+    try {
+      cluster = Optional.of(store.load());
+      dcsLastSeen = Optional.of(Instant.now());
+      lastSnapshot = cluster;
+    } catch (DcsException e) {
+      cluster = Optional.empty();
+      log.warn("DCS read failed: {}", e.getMessage());
+    }
+    DynamicConfig dyn = dynamic();
+    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn);
+    PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
+    boolean recheck = false;
+    try {
+      pg = postgres.probe();
+      LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
+          shutdown);
+      Map<String, PeerView> peerViews = Map.of();
+      if (Decider.needsPeerViews(cluster, local, policy)) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (Member m : cluster.get().members().values()) {
+          if (!m.name().equals(config.name()) && !m.apiUrl().isEmpty()) {
+            urls.put(m.name(), m.apiUrl());
+          }
+        }
+        peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
+      }
+      Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
+      lastMessage = decision.message();
+      log.info(decision.message());
+      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg, dyn);
+      recheck = outcome.recheckNow();
+      if (outcome.fatal().isPresent()) {
+        fatal.set(outcome.fatal().get());
+        log.error("stopping: {}", outcome.fatal().get());
+      }
+      if (!decision.actions().isEmpty()) {
+        pg = postgres.probe();
+      }
+    } catch (RuntimeException e) {
+      // The loop boundary's catch-all: report, and let the next cycle decide from fresh state.
+      String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+      lastMessage = "error: " + msg;
+      log.error("HA cycle failed: {}", msg, log.isDebugEnabled() ? e : null);
+    }
+    boolean holds = lease.deadlineNanos().isPresent();
+    if (cluster.isPresent() && !shutdown) {
+      try {
+        store.touchMember(memberFields(pg), dyn.ttlDuration());
+      } catch (DcsException e) {
+        log.warn("could not update my member key: {}", e.getMessage());
+      }
+    } else if (shutdown) {
+      try {
+        store.deleteMember();
+      } catch (DcsException e) {
+        log.warn("could not delete my member key: {}", e.getMessage());
+      }
+    }
+    cycles++;
+    publish.accept(new NodeStatus(config.scope(), config.name(), pg, stateOf(pg), roleOf(pg), holds, lastSnapshot,
+        dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles));
+    return recheck;
+  }
+
+  private void awaitNextCycle() {
+    long waitMs = Math.max(100, dynamic().loopWait() * 1000L);
+    boolean holder = lease.deadlineNanos().isPresent();
+    if (!holder && lastSnapshot.isPresent() && tasks.running().isEmpty() && !wakeRequested) {
+      // Replicas wake as soon as the leader key changes (an expiry, a release): failover starts at once instead
+      // of at the next tick. The holder ticks at loop_wait: its refresh cadence is what keeps the lease.
+      try {
+        store.awaitLeaderChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
+        wakeRequested = false;
+        return;
+      } catch (DcsException e) {
+        // fall through to a plain wait
+      }
+    }
+    synchronized (wakeup) {
+      long deadline = System.nanoTime() + waitMs * 1_000_000L;
+      while (!wakeRequested && !stopped) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          break;
+        }
+        try {
+          wakeup.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stopped = true;
+        }
+      }
+      wakeRequested = false;
+    }
+  }
+
+  /** Stops the loop without the shutdown cycle (embedding code that manages PostgreSQL itself). */
+  public void halt() {
+    stopped = true;
+    wake();
+  }
+
+  private String stateOf(PgState pg) {
+    Optional<String> task = tasks.running();
+    if (task.isPresent()) {
+      switch (task.get()) {
+        case "clone":
+          return "creating replica";
+        case "bootstrap":
+          return config.bootstrap().method().isPresent() ? "running custom bootstrap script"
+              : "initializing new cluster";
+        case "rejoin":
+          return "starting";
+        default:
+          return task.get();
+      }
+    }
+    if (pg.running()) {
+      return pg.isReplica() ? pg.replicationState().filter("streaming"::equals).orElse("running") : "running";
+    }
+    return "stopped";
+  }
+
+  private static String roleOf(PgState pg) {
+    if (pg.dataDir() != PgState.DataDirState.INITIALIZED) {
+      return "uninitialized";
+    }
+    if (pg.isPrimary()) {
+      return "primary";
+    }
+    return "replica";
+  }
+
+  private Map<String, Object> memberFields(PgState pg) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("conn_url", "postgres://" + config.postgresql().connectAddress() + "/postgres");
+    m.put("api_url", config.restapi().apiUrl());
+    m.put("state", pg.running() ? "running" : stateOf(pg));
+    m.put("role", roleOf(pg));
+    m.put("version", VERSION);
+    if (pg.running() || pg.walPosition() > 0) {
+      m.put("xlog_location", pg.walPosition());
+    }
+    if (pg.timeline() > 0) {
+      m.put("timeline", pg.timeline());
+    }
+    pg.replicationState().ifPresent(s -> m.put("replication_state", s));
+    if (!config.tags().all().isEmpty()) {
+      m.put("tags", config.tags().all());
+    }
+    if (pg.pendingRestart()) {
+      m.put("pending_restart", true);
+    }
+    return m;
+  }
+}

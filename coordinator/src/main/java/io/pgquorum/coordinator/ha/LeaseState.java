@@ -1,0 +1,57 @@
+package io.pgquorum.coordinator.ha;
+
+import java.util.OptionalLong;
+
+/**
+ * This node's belief about its leader lease, shared by the HA loop (which extends it) and {@link LeaseGuard}
+ * (which fences PostgreSQL when it runs out).
+ *
+ * <p>Timing assumption (the one PostgreSQL's safety rests on): the DCS expires a lease no earlier than
+ * {@code ttl * (1+rho)/(1-rho)} after the member applying the write saw it, and applying happens after we sent
+ * it. Our deadline is measured on our own monotonic clock from <em>before</em> we sent the acquire/refresh, and
+ * is {@code ttl - margin}: even if our clock runs rho slow and the others' rho fast, our deadline comes before
+ * the majority can expire the lease, and the margin covers the time an immediate stop takes. Only successful
+ * writes move the deadline; a write whose outcome is unknown (timeout) does not.
+ */
+public final class LeaseState {
+  private long token;
+  private long deadlineNanos;
+  private boolean held;
+
+  /** Records a successful acquire/refresh that was sent at {@code sentNanos}. */
+  public synchronized void extend(long token, long sentNanos, long validForNanos) {
+    long deadline = sentNanos + validForNanos;
+    if (!held || this.token != token || deadline - this.deadlineNanos > 0) {
+      this.deadlineNanos = deadline;
+    }
+    this.token = token;
+    this.held = true;
+  }
+
+  /** Forgets the lease (released, lost, or fenced). */
+  public synchronized void clear() {
+    held = false;
+  }
+
+  public synchronized OptionalLong deadlineNanos() {
+    return held ? OptionalLong.of(deadlineNanos) : OptionalLong.empty();
+  }
+
+  public synchronized OptionalLong token() {
+    return held ? OptionalLong.of(token) : OptionalLong.empty();
+  }
+
+  /** True while a lease is held and its deadline has not passed at {@code nowNanos}. */
+  public synchronized boolean validAt(long nowNanos) {
+    return held && nowNanos - deadlineNanos < 0;
+  }
+
+  /** Clears and returns true if a held lease's deadline has passed at {@code nowNanos}. */
+  synchronized boolean expireIfDue(long nowNanos) {
+    if (held && nowNanos - deadlineNanos >= 0) {
+      held = false;
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+package io.pgquorum.coordinator.node;
+
+import io.pgquorum.coordinator.config.ConfigException;
+import io.pgquorum.coordinator.config.ConfigLoader;
+import io.pgquorum.coordinator.config.LogSetup;
+import io.pgquorum.coordinator.config.NodeConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code bin/pgquorum <config.yml>}: runs one node until SIGTERM/SIGINT (a clean handover), or
+ * {@code bin/pgquorum --validate-config <config.yml>}: checks a file and exits.
+ *
+ * <p>Exit codes: 0 clean stop or valid config, 1 a fatal runtime condition, 2 bad usage or invalid configuration.
+ * Errors are one readable message each, never a stack trace.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(usage());
+      return 0;
+    }
+    if (args.length == 1 && args[0].equals("--version")) {
+      out.println("pgquorum 0.1.0");
+      return 0;
+    }
+    boolean validateOnly = args.length == 2 && args[0].equals("--validate-config");
+    if (!validateOnly && args.length != 1 && !(args.length == 0 && env.containsKey("PATRONI_CONFIGURATION"))) {
+      err.println(usage());
+      return 2;
+    }
+    String file = validateOnly ? args[1] : args.length == 1 ? args[0] : null;
+    NodeConfig config;
+    try {
+      config = file == null ? ConfigLoader.parse(env.get("PATRONI_CONFIGURATION"), "PATRONI_CONFIGURATION", env)
+          : ConfigLoader.load(Path.of(file), env);
+    } catch (ConfigException e) {
+      err.println("invalid configuration " + (file == null ? "(PATRONI_CONFIGURATION)" : file) + ":");
+      for (String p : e.problems()) {
+        err.println("  " + p);
+      }
+      return 2;
+    }
+    if (validateOnly) {
+      for (String w : config.warnings()) {
+        out.println("warning: " + w);
+      }
+      out.println("configuration " + file + " is valid");
+      return 0;
+    }
+    LogSetup.apply(config.log());
+    PgQuorumNode node;
+    try {
+      node = PgQuorumNode.start(config);
+    } catch (ConfigException e) {
+      err.println("pgquorum: " + String.join("; ", e.problems()));
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("pgquorum: " + e.getMessage());
+      return 1;
+    }
+    Thread hook = new Thread(node::close, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      while (!node.awaitLoopEnd(Duration.ofSeconds(3600))) {
+        // keep waiting: the node runs until a signal or a fatal decision
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (node.fatalReason().isPresent()) {
+      err.println("pgquorum: " + node.fatalReason().get());
+      node.halt();
+      return 1;
+    }
+    return 0;
+  }
+
+  static String usage() {
+    return "usage: pgquorum <config.yml>\n"
+        + "       pgquorum --validate-config <config.yml>\n"
+        + "       pgquorum --version\n"
+        + "The configuration uses Patroni's YAML layout with a raft: section; PATRONI_* variables override it.";
+  }
+}
