@@ -1,0 +1,334 @@
+package io.pgquorum.coordinator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real pgquorum cluster on loopback for integration tests: N daemons started through {@code bin/pgquorum}
+ * (separate JVMs, as users run them), each with its own PostgreSQL 15, DCS member and REST API on free ports,
+ * everything under one temporary directory. Processes are stopped by PID at {@link #close()}.
+ */
+final class LocalCluster implements AutoCloseable {
+  static final Path REPO = findRepo();
+  static final String SUPERUSER_PASSWORD = "it-super-secret";
+  static final String REPLICATION_PASSWORD = "it-repl-secret";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  final Path base;
+  final String scope;
+  final int ttl;
+  final boolean proxied;
+  final List<NodeSpec> nodes = new ArrayList<>();
+  final LinkProxies proxies = new LinkProxies();
+
+  /** One node's ports and paths. */
+  static final class NodeSpec {
+    final int index;
+    final String name;
+    final int raftPort;
+    final int restPort;
+    final int pgPort;
+    final Path dir;
+    Process daemon;
+
+    NodeSpec(int index, Path base) throws IOException {
+      this.index = index;
+      this.name = "node" + (index + 1);
+      this.raftPort = freePort();
+      this.restPort = freePort();
+      this.pgPort = freePort();
+      this.dir = base.resolve(name);
+    }
+
+    Path dataDir() {
+      return dir.resolve("pgdata");
+    }
+
+    Path config() {
+      return dir.resolve("pgquorum.yml");
+    }
+
+    Path log() {
+      return dir.resolve("daemon.out");
+    }
+  }
+
+  /**
+   * @param proxied route DCS traffic through {@link LinkProxies} so that single members can be cut off
+   */
+  LocalCluster(String scope, int size, int ttl, boolean proxied) throws IOException {
+    assertThat(new com.sun.security.auth.module.UnixSystem().getUid())
+        .as("PostgreSQL refuses to run as root: run the integration tests as an ordinary user "
+            + "(.ci/run does this with the pgquorum-ci user)")
+        .isNotZero();
+    this.scope = scope;
+    this.ttl = ttl;
+    this.proxied = proxied;
+    this.base = Files.createTempDirectory("pgquorum-it-");
+    for (int i = 0; i < size; i++) {
+      nodes.add(new NodeSpec(i, base));
+    }
+    for (NodeSpec n : nodes) {
+      Files.createDirectories(n.dir);
+      Files.writeString(n.config(), yaml(n));
+      if (proxied) {
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        for (NodeSpec other : nodes) {
+          String addr = other == n ? "127.0.0.1" : LinkProxies.linkAddress(n.index, other.index);
+          hosts.append(addr).append(' ').append(hostName(other)).append('\n');
+          if (other != n) {
+            proxies.add(n.index, other.index, other.raftPort);
+          }
+        }
+        Files.writeString(n.dir.resolve("hosts"), hosts.toString());
+      }
+    }
+  }
+
+  private String hostName(NodeSpec n) {
+    return proxied ? n.name + ".pgq.test" : "127.0.0.1";
+  }
+
+  private String yaml(NodeSpec n) {
+    StringBuilder partners = new StringBuilder();
+    for (NodeSpec o : nodes) {
+      if (o != n) {
+        partners.append("\n    - ").append(hostName(o)).append(':').append(o.raftPort);
+      }
+    }
+    return """
+        scope: %s
+        namespace: /service/
+        name: %s
+        log:
+          level: INFO
+        restapi:
+          listen: 127.0.0.1:%d
+          connect_address: 127.0.0.1:%d
+        raft:
+          self_addr: %s:%d
+          bind_addr: 127.0.0.1:%d
+          partner_addrs:%s
+          data_dir: %s
+        bootstrap:
+          dcs:
+            ttl: %d
+            loop_wait: 1
+            retry_timeout: 2
+            maximum_lag_on_failover: 1048576
+            postgresql:
+              use_pg_rewind: true
+              use_slots: true
+              parameters:
+                wal_keep_size: 64MB
+          initdb:
+            - encoding: UTF8
+            - data-checksums
+        postgresql:
+          listen: 127.0.0.1:%d
+          connect_address: 127.0.0.1:%d
+          data_dir: %s
+          bin_dir: /usr/lib/postgresql/15/bin
+          pgpass: %s
+          authentication:
+            superuser:
+              username: postgres
+              password: %s
+            replication:
+              username: replicator
+              password: %s
+          parameters:
+            shared_buffers: 16MB
+            max_connections: 30
+        """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
+        partners, n.dir.resolve("raft"), ttl, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
+        SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
+  }
+
+  /** Starts (or restarts) a node's daemon through bin/pgquorum. */
+  void start(NodeSpec n) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/pgquorum").toString(), n.config().toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
+    String opts = "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    if (proxied) {
+      opts += " -Djdk.net.hosts.file=" + n.dir.resolve("hosts");
+    }
+    pb.environment().put("PGQUORUM_JAVA_OPTS", opts);
+    n.daemon = pb.start();
+  }
+
+  void startAll() throws IOException {
+    for (NodeSpec n : nodes) {
+      start(n);
+    }
+  }
+
+  /** SIGKILL of the daemon JVM only (PostgreSQL, running detached, survives). */
+  void killDaemon(NodeSpec n) throws InterruptedException {
+    if (n.daemon != null && n.daemon.isAlive()) {
+      n.daemon.destroyForcibly();
+      n.daemon.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** SIGTERM of the daemon: a clean handover. Waits for the process to exit. */
+  boolean terminateDaemon(NodeSpec n, Duration timeout) throws InterruptedException {
+    n.daemon.destroy();
+    return n.daemon.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** SIGKILL of the node's postmaster (its backends exit when they notice). */
+  void killPostmaster(NodeSpec n) throws IOException, InterruptedException {
+    Optional<Long> pid = postmasterPid(n);
+    if (pid.isPresent()) {
+      new ProcessBuilder("kill", "-9", String.valueOf(pid.get())).inheritIO().start().waitFor();
+    }
+  }
+
+  Optional<Long> postmasterPid(NodeSpec n) throws IOException {
+    Path pidFile = n.dataDir().resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+  }
+
+  /** GET a REST path; returns the status code (0 when unreachable) and body. */
+  static HttpResult get(NodeSpec n, String path) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + n.restPort + path)).timeout(Duration.ofSeconds(2)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new HttpResult(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new HttpResult(0, "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new HttpResult(0, "");
+    }
+  }
+
+  record HttpResult(int status, String body) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+  }
+
+  /** The node answering 200 on /primary, if exactly one does. */
+  Optional<NodeSpec> primary() {
+    List<NodeSpec> p = nodes.stream().filter(n -> get(n, "/primary").status() == 200).toList();
+    return p.size() == 1 ? Optional.of(p.get(0)) : Optional.empty();
+  }
+
+  List<NodeSpec> streamingReplicas() {
+    return nodes.stream().filter(n -> get(n, "/replica?replication_state=streaming").status() == 200).toList();
+  }
+
+  static Connection connect(NodeSpec n) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("password", SUPERUSER_PASSWORD);
+    p.setProperty("connectTimeout", "2");
+    p.setProperty("socketTimeout", "5");
+    p.setProperty("loginTimeout", "3");
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + n.pgPort + "/postgres", p);
+  }
+
+  String logs(NodeSpec n) {
+    try {
+      return Files.exists(n.log()) ? Files.readString(n.log(), StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Tails of every daemon log, for assertion messages. */
+  String diagnostics() {
+    StringBuilder sb = new StringBuilder();
+    for (NodeSpec n : nodes) {
+      String all = logs(n);
+      String[] lines = all.split("\n");
+      sb.append("\n--- ").append(n.name).append(" (last 25 lines) ---\n");
+      for (int i = Math.max(0, lines.length - 25); i < lines.length; i++) {
+        sb.append(lines[i]).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxies.close();
+    for (NodeSpec n : nodes) {
+      if (n.daemon != null && n.daemon.isAlive()) {
+        n.daemon.destroyForcibly();
+        n.daemon.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    for (NodeSpec n : nodes) {
+      if (Files.exists(n.dataDir().resolve("postmaster.pid"))) {
+        new ProcessBuilder("/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-m", "immediate", "-w", "-D",
+            n.dataDir().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start().waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    if (!"true".equals(System.getenv("PGQUORUM_KEEP_IT_DIRS"))) {
+      try (Stream<Path> walk = Files.walk(base)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private static Path findRepo() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new IllegalStateException("cannot find the repository root (bin/pgquorum) above "
+          + Path.of("").toAbsolutePath());
+    }
+    return p;
+  }
+
+  static Map<String, String> env() {
+    return System.getenv();
+  }
+}
