@@ -1,0 +1,86 @@
+package io.pgquorum.coordinator.rest;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the admin endpoints ask the node to do. The REST layer parses and validates the request, then delegates
+ * here; the node turns each call into a DCS write or a request to its HA loop and says how it went.
+ *
+ * <p>Calls run on a dedicated thread, never on the HTTP event loop, so they may block for a bounded time (a DCS
+ * write with its retry timeout).
+ */
+public interface AdminActions {
+
+  /**
+   * The HTTP answer to an admin request.
+   *
+   * @param status HTTP status code (Patroni's: 200 done, 202 accepted/scheduled, 400 invalid, 409 conflict,
+   *     412 not possible, 503 failed)
+   * @param body plain-text message for the caller; must never contain a secret
+   */
+  record Result(int status, String body) {}
+
+  /**
+   * {@code POST /switchover}: hand the leader role over gracefully.
+   *
+   * @param leader the leader the caller believes is current (the request is refused when it is not)
+   * @param candidate the member to promote; empty lets the cluster pick the healthiest
+   * @param scheduledAt ISO-8601 time with a zone, for a scheduled switchover
+   */
+  Result switchover(String leader, Optional<String> candidate, Optional<String> scheduledAt);
+
+  /** {@code POST /failover}: promote {@code candidate} even when the leader is not healthy. */
+  Result failover(Optional<String> candidate);
+
+  /** {@code PATCH /config}: apply a JSON merge patch (RFC 7386: null deletes a key) to the dynamic config. */
+  Result patchConfig(Map<String, Object> mergePatch);
+
+  /** {@code POST /restart}: restart this node's PostgreSQL. */
+  Result restart();
+
+  /** {@code POST /reload}: reload the local configuration and PostgreSQL's. */
+  Result reload();
+
+  /** {@code POST /reinitialize}: wipe this replica and clone it again; {@code force} cancels a running action. */
+  Result reinitialize(boolean force);
+
+  /** Actions for a server that cannot act (tests, tooling): every call answers 503 with a clear reason. */
+  static AdminActions unsupported() {
+    return new AdminActions() {
+      private Result no(String what) {
+        return new Result(503, what + " is not available on this server");
+      }
+
+      @Override
+      public Result switchover(String leader, Optional<String> candidate, Optional<String> scheduledAt) {
+        return no("switchover");
+      }
+
+      @Override
+      public Result failover(Optional<String> candidate) {
+        return no("failover");
+      }
+
+      @Override
+      public Result patchConfig(Map<String, Object> mergePatch) {
+        return no("config change");
+      }
+
+      @Override
+      public Result restart() {
+        return no("restart");
+      }
+
+      @Override
+      public Result reload() {
+        return no("reload");
+      }
+
+      @Override
+      public Result reinitialize(boolean force) {
+        return no("reinitialize");
+      }
+    };
+  }
+}

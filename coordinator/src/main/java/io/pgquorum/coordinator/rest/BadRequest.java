@@ -1,0 +1,13 @@
+package io.pgquorum.coordinator.rest;
+
+/**
+ * A request the server refuses as invalid (HTTP 400). The message names the offending field or parameter and is
+ * shown to the caller as is, so it must never quote a secret.
+ */
+final class BadRequest extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  BadRequest(String field, String reason) {
+    super(field + ": " + reason);
+  }
+}

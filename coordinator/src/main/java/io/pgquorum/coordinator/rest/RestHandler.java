@@ -1,0 +1,192 @@
+package io.pgquorum.coordinator.rest;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.ha.NodeStatus;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes one HTTP request: reads (GET/HEAD/OPTIONS) are answered on the event loop from the published status;
+ * writes pass the allowlist and authentication, then run on the admin thread so a slow DCS write never stalls a
+ * health check.
+ */
+@ChannelHandler.Sharable
+final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
+
+  private final Supplier<NodeStatus> status;
+  private final AccessControl access;
+  private final AdminRequests admin;
+  private final ExecutorService adminExecutor;
+
+  RestHandler(Supplier<NodeStatus> status, AccessControl access, AdminActions admin, ExecutorService adminExecutor) {
+    this.status = status;
+    this.access = access;
+    this.admin = new AdminRequests(admin, status);
+    this.adminExecutor = adminExecutor;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (req.decoderResult().isFailure()) {
+      send(ctx, HttpReply.text(400, "malformed HTTP request"), true, true);
+      return;
+    }
+    String method = req.method().name();
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    String path = uri.path();
+    switch (method) {
+      case "GET":
+        send(ctx, read(path, uri.parameters()), true, false);
+        return;
+      case "HEAD":
+      case "OPTIONS":
+        send(ctx, read(path, uri.parameters()), false, false);
+        return;
+      default:
+        write(ctx, method, path, req);
+    }
+  }
+
+  private void write(ChannelHandlerContext ctx, String method, String path, FullHttpRequest req) {
+    if (!access.allows(remoteAddress(ctx.channel().remoteAddress()))) {
+      send(ctx, HttpReply.text(403, "access denied: this address is not in restapi.allowlist"), true, false);
+      return;
+    }
+    if (!access.authenticated(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+      send(ctx, HttpReply.text(401, "authentication required")
+          .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AccessControl.CHALLENGE), true, false);
+      return;
+    }
+    if (!AdminRequests.handles(method, path)) {
+      send(ctx, HttpReply.text(501, "unsupported request: " + method + " " + path), true, false);
+      return;
+    }
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    try {
+      adminExecutor.execute(() -> send(ctx, runAdmin(method, path, body), true, false));
+    } catch (RejectedExecutionException e) {
+      send(ctx, HttpReply.text(503, "the server is shutting down"), true, true);
+    }
+  }
+
+  private HttpReply runAdmin(String method, String path, byte[] body) {
+    try {
+      return admin.handle(method, path, body);
+    } catch (RuntimeException e) {
+      log.error("{} {} failed", method, path, e);
+      return HttpReply.text(500, "internal error while handling " + method + " " + path + "; see the node's log");
+    }
+  }
+
+  /** Every read endpoint; anything that is not a named document is a health check (unknown paths: 503). */
+  HttpReply read(String path, Map<String, List<String>> query) {
+    NodeStatus s = status.get();
+    switch (path) {
+      case "/patroni":
+        return s == null ? HttpReply.json(503, notYet()) : HttpReply.json(200, StatusJson.of(s));
+      case "/cluster":
+        return snapshot(s).map(c -> HttpReply.json(200, ClusterJson.cluster(s.scope(), c)))
+            .orElseGet(() -> HttpReply.text(503, "the cluster state has not been read from the DCS yet"));
+      case "/history":
+        return snapshot(s).map(c -> HttpReply.json(200, ClusterJson.history(c)))
+            .orElseGet(() -> HttpReply.text(503, "the cluster state has not been read from the DCS yet"));
+      case "/config":
+        return snapshot(s).flatMap(ClusterSnapshot::config).map(v -> configReply(v.value()))
+            .orElseGet(() -> HttpReply.text(502, "no valid dynamic configuration in the DCS"));
+      case "/metrics":
+        return s == null ? HttpReply.text(503, "no status published yet")
+            : new HttpReply(200, MetricsText.CONTENT_TYPE,
+                MetricsText.of(s).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+      default:
+        try {
+          int code = HealthCheck.evaluate(path, query, s, System.nanoTime(), Instant.now());
+          return HttpReply.json(code, s == null ? notYet() : StatusJson.of(s));
+        } catch (BadRequest e) {
+          return HttpReply.text(400, e.getMessage());
+        }
+    }
+  }
+
+  private static HttpReply configReply(DynamicConfig c) {
+    return HttpReply.json(200, ClusterJson.redacted(c.raw()));
+  }
+
+  private static Optional<ClusterSnapshot> snapshot(NodeStatus s) {
+    return s == null ? Optional.empty() : s.cluster();
+  }
+
+  /** Before the first HA cycle there is nothing to report; say so in the status shape tools expect. */
+  private static Map<String, Object> notYet() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("state", "starting");
+    m.put("role", "uninitialized");
+    m.put("cluster_unlocked", true);
+    return m;
+  }
+
+  private static java.net.InetAddress remoteAddress(SocketAddress a) {
+    return a instanceof InetSocketAddress inet ? inet.getAddress() : null;
+  }
+
+  /**
+   * Writes the reply. {@code withBody=false} (HEAD/OPTIONS) sends the status only. Connection reuse follows the
+   * request (the keep-alive handler in the pipeline); {@code close} forces a close after a protocol error.
+   */
+  private static void send(ChannelHandlerContext ctx, HttpReply reply, boolean withBody, boolean close) {
+    byte[] body = withBody ? reply.body() : new byte[0];
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+    res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    reply.headers().forEach((k, v) -> res.headers().set(k, v));
+    if (close) {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(res);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      // Idle keep-alive connections are closed so forgotten clients cannot pile up.
+      ctx.close();
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("REST connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,142 @@
+package io.pgquorum.coordinator.rest;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.pgquorum.coordinator.config.RestApiConfig;
+import io.pgquorum.coordinator.ha.NodeStatus;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP server: Patroni's REST API on {@code restapi.listen}, answering from the last published
+ * {@link NodeStatus}. Small by design (one acceptor thread, two I/O threads, one admin thread): it serves health
+ * checks and a few tools, and must not compete with PostgreSQL for CPU.
+ *
+ * <p>Unknown read paths answer 503 (as Patroni: a mistyped health check takes the node out of rotation); unknown
+ * write requests answer 501. Bodies larger than 64 KiB answer 413.
+ */
+public final class RestServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RestServer.class);
+
+  /** Largest request body accepted; admin bodies are a few hundred bytes, a config patch a few KiB. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Keep-alive connections idle this long are closed. */
+  private static final int IDLE_SECONDS = 60;
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ExecutorService adminExecutor;
+  private final Channel channel;
+  private final int port;
+
+  private RestServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor, Channel channel) {
+    this.boss = boss;
+    this.workers = workers;
+    this.adminExecutor = adminExecutor;
+    this.channel = channel;
+    this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /**
+   * Binds {@code config.listen()} (port 0 picks a free port, see {@link #port()}) and starts serving.
+   *
+   * @param status the last status the HA loop published; may return null before the first cycle
+   * @param admin what the admin endpoints delegate to ({@link AdminActions#unsupported()} when none)
+   * @throws IllegalStateException when the address cannot be bound (names {@code restapi.listen})
+   * @throws IllegalArgumentException when {@code restapi.allowlist} holds a malformed entry
+   */
+  public static RestServer start(RestApiConfig config, Supplier<NodeStatus> status, AdminActions admin) {
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(admin, "admin");
+    AccessControl access = AccessControl.from(config);
+    EventLoopGroup boss =
+        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgquorum-rest-accept", true),
+            NioIoHandler.newFactory());
+    EventLoopGroup workers =
+        new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("pgquorum-rest-io", true),
+            NioIoHandler.newFactory());
+    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered.
+    ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "pgquorum-rest-admin");
+      t.setDaemon(true);
+      return t;
+    });
+    RestHandler handler = new RestHandler(status, access, admin, adminExecutor);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpServerKeepAliveHandler())
+                .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                .addLast(handler);
+          }
+        });
+    InetSocketAddress address = bindAddress(config);
+    // Waiting without sync(): sync() rethrows a BindException undeclared, which would slip past a catch.
+    ChannelFuture bound = b.bind(address).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      shutdown(boss, workers, adminExecutor);
+      Throwable cause = bound.cause();
+      throw new IllegalStateException("restapi.listen: cannot bind " + config.listen() + ": "
+          + (cause == null ? "unknown error" : cause.getMessage()), cause);
+    }
+    RestServer server = new RestServer(boss, workers, adminExecutor, bound.channel());
+    log.info("REST API listening on {}:{}", address.getHostString(), server.port);
+    return server;
+  }
+
+  /** {@code *}, an empty host and {@code 0.0.0.0} all mean every interface. */
+  private static InetSocketAddress bindAddress(RestApiConfig config) {
+    String host = config.listen().host();
+    if (host == null || host.isEmpty() || host.equals("*")) {
+      return new InetSocketAddress(config.listen().port());
+    }
+    return new InetSocketAddress(host, config.listen().port());
+  }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  public int port() {
+    return port;
+  }
+
+  /** Stops accepting, closes connections and stops the threads; waits a bounded time. */
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    shutdown(boss, workers, adminExecutor);
+  }
+
+  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor) {
+    adminExecutor.shutdownNow();
+    // No quiet period: nothing else submits work to these loops once the server channel is closed.
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    boss.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+    workers.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+}

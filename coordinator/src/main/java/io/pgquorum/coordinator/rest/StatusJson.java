@@ -1,0 +1,93 @@
+package io.pgquorum.coordinator.rest;
+
+import io.pgquorum.coordinator.ha.NodeStatus;
+import io.pgquorum.coordinator.postgres.PgState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node status document ({@code GET /patroni} and the body of every health check), in Patroni's shape so
+ * monitoring, load balancer scripts and peers parse it unchanged. Fields PostgreSQL cannot supply while stopped
+ * are left out, as Patroni does.
+ */
+final class StatusJson {
+  private StatusJson() {}
+
+  static Map<String, Object> of(NodeStatus s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    PgState pg = s.pg();
+    m.put("state", s.state());
+    if (pg.running()) {
+      pg.postmasterStartTime().ifPresent(t -> m.put("postmaster_start_time", Json.pgTimestamp(t)));
+    }
+    m.put("role", s.role());
+    if (pg.running()) {
+      if (pg.serverVersion() > 0) {
+        m.put("server_version", pg.serverVersion());
+      }
+      m.put("xlog", xlog(pg));
+      if (pg.timeline() > 0) {
+        m.put("timeline", pg.timeline());
+      }
+      if (pg.isReplica()) {
+        pg.replicationState().ifPresent(r -> m.put("replication_state", r));
+      }
+      if (!pg.replication().isEmpty()) {
+        m.put("replication", replication(pg));
+      }
+    }
+    if (pg.isReplica() && StatusFacts.inSync(s)) {
+      m.put("sync_standby", true);
+    }
+    m.put("cluster_unlocked", StatusFacts.clusterUnlocked(s));
+    s.dcsLastSeen().ifPresent(t -> m.put("dcs_last_seen", t.getEpochSecond()));
+    if (!s.tags().all().isEmpty()) {
+      m.put("tags", s.tags().all());
+    }
+    pg.systemIdentifier().ifPresent(id -> m.put("database_system_identifier", id));
+    if (pg.pendingRestart()) {
+      m.put("pending_restart", true);
+    }
+    if (StatusFacts.paused(s)) {
+      m.put("pause", true);
+    }
+    Map<String, Object> self = new LinkedHashMap<>();
+    self.put("version", StatusFacts.VERSION);
+    self.put("scope", s.scope());
+    self.put("name", s.name());
+    m.put("patroni", self);
+    if (pg.isPrimary()) {
+      pg.fencingToken().ifPresent(t -> m.put("fencing_token", t));
+    }
+    return m;
+  }
+
+  private static Map<String, Object> xlog(PgState pg) {
+    Map<String, Object> x = new LinkedHashMap<>();
+    if (pg.isPrimary()) {
+      x.put("location", pg.walPosition());
+    } else {
+      x.put("received_location", pg.receivedLsn().orElse(pg.walPosition()));
+      x.put("replayed_location", pg.replayedLsn().orElse(pg.walPosition()));
+      x.put("replayed_timestamp", pg.replayedTimestamp().map(Json::pgTimestamp).orElse(null));
+      // pgquorum never pauses replay; the field exists because tools read it.
+      x.put("paused", false);
+    }
+    return x;
+  }
+
+  private static List<Map<String, Object>> replication(PgState pg) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PgState.Standby st : pg.replication()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("application_name", st.applicationName());
+      r.put("client_addr", st.clientAddr());
+      r.put("state", st.state());
+      r.put("sync_state", st.syncState());
+      out.add(r);
+    }
+    return out;
+  }
+}
