@@ -1,0 +1,105 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.Postgres;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A scripted stand-in for PostgreSQL, for unit tests of the loop's and executor's own logic (lease handling,
+ * ordering). The same behaviours are tested against real PostgreSQL in the integration tests.
+ */
+final class FakePostgres implements Postgres {
+  final List<String> calls = new ArrayList<>();
+  volatile PgState state = PgState.stopped(DataDirState.EMPTY);
+
+  static PgState running(Role role, long token) {
+    return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(1), Optional.empty(), role, 1, 100,
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        List.of(), Optional.of("7000000000000000001"), 150010, OptionalLong.of(token), false, false);
+  }
+
+  @Override
+  public synchronized PgState probe() {
+    return state;
+  }
+
+  @Override
+  public synchronized void bootstrap() {
+    calls.add("bootstrap");
+    state = PgState.stopped(DataDirState.INITIALIZED);
+  }
+
+  @Override
+  public synchronized void createRoles() {
+    calls.add("createRoles");
+  }
+
+  @Override
+  public synchronized void startPrimary(long fencingToken) {
+    calls.add("startPrimary " + fencingToken);
+    state = running(Role.PRIMARY, fencingToken);
+  }
+
+  @Override
+  public synchronized void startReplica(Upstream upstream) {
+    calls.add("startReplica " + (upstream == null ? "-" : upstream.name()));
+    state = running(Role.REPLICA, 0);
+  }
+
+  @Override
+  public synchronized void stop(StopMode mode) {
+    calls.add("stop " + mode);
+    state = PgState.stopped(DataDirState.INITIALIZED);
+  }
+
+  @Override
+  public synchronized void promote(long fencingToken) {
+    calls.add("promote " + fencingToken);
+    state = running(Role.PRIMARY, fencingToken);
+  }
+
+  @Override
+  public synchronized void follow(Upstream upstream) {
+    calls.add("follow " + upstream.name());
+  }
+
+  @Override
+  public synchronized void cloneReplica(Upstream upstream) {
+    calls.add("clone " + upstream.name());
+    state = PgState.stopped(DataDirState.INITIALIZED);
+  }
+
+  @Override
+  public synchronized boolean rewind(Upstream upstream) {
+    calls.add("rewind " + upstream.name());
+    return true;
+  }
+
+  @Override
+  public synchronized boolean needsRewind(Upstream upstream) {
+    return false;
+  }
+
+  @Override
+  public synchronized void moveDataDirectoryAside(String reason) {
+    calls.add("moveAside");
+    state = PgState.stopped(DataDirState.EMPTY);
+  }
+
+  @Override
+  public synchronized void syncReplicationSlots(Set<String> slotNames) {
+    calls.add("slots " + slotNames);
+  }
+
+  synchronized List<String> calls() {
+    return List.copyOf(calls);
+  }
+}

@@ -1,0 +1,120 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.dcs.memory.InMemoryDcs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lease rules the primary's safety rests on, with a controllable clock: the deadline is measured from
+ * before the send, only confirmed writes move it, a lost lock clears it, nothing starts or promotes a primary
+ * without it, and the guard fences PostgreSQL once it passes even when the loop is not running.
+ */
+class LeaseTest {
+  static final DynamicConfig DYN = new DynamicConfig(8, 1, 2, 1_048_576, 300, true, true, Map.of(), List.of(),
+      Map.of());
+  final AtomicLong clock = new AtomicLong(5_000_000_000L);
+  final InMemoryDcs dcs = new InMemoryDcs();
+  final FakePostgres pg = new FakePostgres();
+  final LeaseState lease = new LeaseState();
+  final NodeConfig config = TestConfigs.node("node1", DYN);
+  final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
+  final ActionExecutor executor = new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"),
+      clock::get, () -> { });
+
+  @AfterEach
+  void close() {
+    dcs.close();
+  }
+
+  private ActionExecutor.Outcome run(Action... actions) {
+    ClusterSnapshot snap = store.load();
+    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe(), DYN);
+  }
+
+  @Test
+  void acquireSetsTheDeadlineFromBeforeTheSendMinusTheMargin() {
+    pg.state = FakePostgres.running(Role.REPLICA, 0);
+    long sent = clock.get();
+    run(new Action.AcquireLock(), new Action.Promote());
+    assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8 - 2).toNanos());
+    long token = lease.token().getAsLong();
+    assertThat(pg.calls()).containsExactly("promote " + token);
+  }
+
+  @Test
+  void aFailedRefreshEndsThePlanAndClearsTheLease() {
+    run(new Action.AcquireLock());
+    long token = lease.token().getAsLong();
+    store.releaseLeader(); // someone deleted our key (e.g. an operator, or it expired)
+    ActionExecutor.Outcome o = run(new Action.RefreshLock(token), new Action.StartPrimary());
+    assertThat(o.recheckNow()).isTrue();
+    assertThat(lease.deadlineNanos()).isEmpty();
+    assertThat(pg.calls()).isEmpty();
+  }
+
+  @Test
+  void aSuccessfulRefreshMovesTheDeadline() {
+    run(new Action.AcquireLock());
+    long token = lease.token().getAsLong();
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    long sent = clock.get();
+    run(new Action.RefreshLock(token));
+    assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(6).toNanos());
+  }
+
+  @Test
+  void noPrimaryStartOrPromotionOnceTheDeadlinePassed() {
+    pg.state = FakePostgres.running(Role.REPLICA, 0);
+    run(new Action.AcquireLock());
+    clock.addAndGet(Duration.ofSeconds(6).toNanos());
+    assertThatThrownBy(() -> run(new Action.Promote()))
+        .hasMessageContaining("refusing to promote PostgreSQL: the leader lease is not valid any more");
+    assertThat(pg.calls()).isEmpty();
+  }
+
+  @Test
+  void losingTheAcquireRaceStartsNothing() {
+    ClusterStore other = new ClusterStore(dcs.client("node2"), new DcsKeys("/service/t/"), "node2");
+    assertThat(other.acquireLeader(Duration.ofSeconds(8))).isPresent();
+    pg.state = FakePostgres.running(Role.REPLICA, 0);
+    ActionExecutor.Outcome o = run(new Action.AcquireLock(), new Action.Promote());
+    assertThat(o.recheckNow()).isTrue();
+    assertThat(lease.deadlineNanos()).isEmpty();
+    assertThat(pg.calls()).isEmpty();
+  }
+
+  @Test
+  void theGuardFencesAtTheDeadlineWithoutTheLoop() throws Exception {
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    lease.extend(1, clock.get(), Duration.ofSeconds(6).toNanos());
+    try (LeaseGuard guard = new LeaseGuard(lease, () -> pg.stop(StopMode.IMMEDIATE), clock::get, "t")) {
+      guard.start();
+      clock.addAndGet(Duration.ofSeconds(5).toNanos());
+      // Give the guard several check intervals at t < deadline: it must not fence.
+      long until = System.nanoTime() + 10 * LeaseGuard.CHECK_INTERVAL.toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(pg.calls()).isEmpty();
+        Thread.onSpinWait();
+      }
+      clock.addAndGet(Duration.ofSeconds(1).toNanos());
+      await().atMost(Duration.ofSeconds(5)).until(() -> pg.calls().contains("stop IMMEDIATE"));
+      assertThat(lease.deadlineNanos()).isEmpty();
+    }
+  }
+}
