@@ -1,38 +1,227 @@
 package io.pgquorum.coordinator.config;
 
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** TEMPORARY stub, replaced by the real loader. */
+/**
+ * Builds a {@link NodeConfig} from a configuration in Patroni's YAML layout plus Patroni's {@code PATRONI_*}
+ * environment variables (which win over the file).
+ *
+ * <p>Reading is YAML 1.1, as Patroni's, so {@code hot_standby: on} and {@code use_pg_rewind: yes} mean what they
+ * mean there. Every problem is collected and reported together in one {@link ConfigException}, each as
+ * {@code key.path: reason} (with {@code (from PATRONI_X)} when the value came from the environment). Keys that
+ * Patroni knows but pgquorum does not implement, unknown keys, and values adjusted to satisfy the timing rule
+ * become {@link NodeConfig#warnings()}, which the caller logs. Passwords never appear in messages or warnings.
+ *
+ * <p>Deviations from Patroni, each to avoid running differently from what the file asks for: a key repeated in
+ * one mapping is an error; settings that would silently weaken transport security ({@code restapi.certfile} and
+ * friends, {@code raft.password}) are errors rather than warnings; a foreign DCS section is an error explaining
+ * the {@code raft} section.
+ */
 public final class ConfigLoader {
+  /** The variable that holds a whole YAML document, used instead of a file. */
+  public static final String CONFIGURATION_VARIABLE = "PATRONI_CONFIGURATION";
+
+  private static final Set<String> SECRET_KEYS = Set.of("password", "sslpassword", "keyfile_password");
+  /** Dynamic keys users sometimes put at the top level, where Patroni ignores them too. */
+  private static final List<String> DYNAMIC_KEYS = List.of("ttl", "loop_wait", "retry_timeout",
+      "maximum_lag_on_failover", "primary_start_timeout", "master_start_timeout", "synchronous_mode",
+      "synchronous_mode_strict", "synchronous_node_count", "failsafe_mode", "check_timeline", "standby_cluster",
+      "slots", "ignore_slots");
+
   private ConfigLoader() {}
 
-  public static NodeConfig load(java.nio.file.Path file, Map<String, String> env) {
-    throw new UnsupportedOperationException("stub");
+  /**
+   * Reads {@code file} (UTF-8) and applies {@code env}. When {@code env} holds {@value #CONFIGURATION_VARIABLE},
+   * that document is used instead and the file is not read (a warning says so); {@code file} may then be null.
+   *
+   * @throws ConfigException listing every problem; a missing or unreadable file names its path
+   */
+  public static NodeConfig load(Path file, Map<String, String> env) {
+    String inline = env.get(CONFIGURATION_VARIABLE);
+    if (inline != null && !inline.isBlank()) {
+      NodeConfig config = parse(inline, CONFIGURATION_VARIABLE, env);
+      if (file == null) {
+        return config;
+      }
+      List<String> warnings = new ArrayList<>(config.warnings());
+      warnings.add(0, CONFIGURATION_VARIABLE + " is set: using it instead of " + file);
+      return withWarnings(config, warnings);
+    }
+    if (file == null) {
+      throw new ConfigException("configuration", "no configuration file given and " + CONFIGURATION_VARIABLE
+          + " is not set");
+    }
+    return parse(read(file), file.toString(), env);
   }
 
+  /**
+   * A configuration held only in the environment: {@value #CONFIGURATION_VARIABLE} if set, else the
+   * {@code PATRONI_*} variables alone (as in a container that is configured without a file).
+   */
+  public static NodeConfig fromEnvironment(Map<String, String> env) {
+    String inline = env.get(CONFIGURATION_VARIABLE);
+    boolean hasInline = inline != null && !inline.isBlank();
+    return parse(hasInline ? inline : "", hasInline ? CONFIGURATION_VARIABLE : "environment", env);
+  }
+
+  /**
+   * Parses {@code yaml} and applies {@code env}; {@code sourceName} names the document in syntax errors (a path,
+   * or {@value #CONFIGURATION_VARIABLE}). {@value #CONFIGURATION_VARIABLE} in {@code env} is not consulted here.
+   *
+   * @throws ConfigException listing every problem
+   */
   public static NodeConfig parse(String yaml, String sourceName, Map<String, String> env) {
-    throw new UnsupportedOperationException("stub");
+    Map<String, Object> tree = YamlDocument.loadMapping(yaml, sourceName);
+    Problems problems = new Problems();
+    collectSecrets(tree, problems);
+    EnvOverlay.apply(tree, env, problems);
+    collectSecrets(tree, problems);
+    Section root = new Section("", tree, problems);
+
+    String scope = scope(root);
+    String name = memberName(root);
+    String namespace = namespace(root);
+    int foreignBefore = problems.errorCount();
+    RaftSection.refuseForeignDcs(root);
+    boolean foreign = problems.errorCount() > foreignBefore;
+    RestApiConfig restapi = RestApiSection.parse(root);
+    RaftConfig raft = RaftSection.parse(root, foreign);
+    BootstrapConfig bootstrap = BootstrapSection.parse(root);
+    PostgresConfig postgresql = PostgresSection.parse(root);
+    Tags tags = TagsSection.parse(root);
+    LogConfig log = LogSection.parse(root);
+    root.unsupported("watchdog", "no watchdog device fences a hung primary; pgquorum relies on lease expiry and "
+        + "self-demotion");
+    root.unsupported("ctl", "pgctl talks to the REST API over plain HTTP");
+    root.unsupported("citus", null);
+    for (String key : DYNAMIC_KEYS) {
+      if (root.keys().contains(key)) {
+        root.value(key);
+        problems.warn(key, "ignored here: cluster-wide settings belong under bootstrap.dcs");
+      }
+    }
+    root.warnUnknown();
+    CrossChecks.addresses(restapi, raft, postgresql, problems);
+    CrossChecks.directories(raft, postgresql, log, problems);
+    problems.throwIfErrors();
+    return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log,
+        problems.warnings());
   }
 
-  public static DynamicConfig parseDynamic(Map<String, Object> raw, String prefix, List<String> warnings) {
-    return new DynamicConfig(num(raw.get("ttl"), TimingDefaults.TTL), num(raw.get("loop_wait"),
-        TimingDefaults.LOOP_WAIT), num(raw.get("retry_timeout"), TimingDefaults.RETRY_TIMEOUT),
-        TimingDefaults.MAXIMUM_LAG_ON_FAILOVER, TimingDefaults.PRIMARY_START_TIMEOUT, true, true, Map.of(),
-        List.of(), raw);
+  /**
+   * Interprets a dynamic configuration: {@code bootstrap.dcs}, or the JSON {@code config} key read from the DCS.
+   * Keys as Patroni's (ttl, loop_wait, retry_timeout, maximum_lag_on_failover, primary_start_timeout,
+   * postgresql.use_pg_rewind/use_slots/parameters/pg_hba); absent ones take {@link TimingDefaults}; the whole
+   * input is kept in {@link DynamicConfig#raw()}. Timing values that break {@code loop_wait + 2*retry_timeout <=
+   * ttl} are lowered, with a warning.
+   *
+   * @param raw the mapping (null means empty)
+   * @param keyPathPrefix how messages name it, e.g. {@code bootstrap.dcs} or {@code config}
+   * @param warnings receives the warnings (unsupported keys, adjustments)
+   * @throws ConfigException listing every problem
+   */
+  public static DynamicConfig parseDynamic(Map<String, Object> raw, String keyPathPrefix, List<String> warnings) {
+    Problems problems = new Problems();
+    DynamicConfig config = DynamicConfigParser.parse(raw, keyPathPrefix, problems);
+    warnings.addAll(problems.warnings());
+    problems.throwIfErrors();
+    return config;
   }
 
-  public static Map<String, Object> toMap(DynamicConfig c) {
-    Map<String, Object> m = new LinkedHashMap<>(c.raw());
-    m.put("ttl", c.ttl());
-    m.put("loop_wait", c.loopWait());
-    m.put("retry_timeout", c.retryTimeout());
-    m.put("maximum_lag_on_failover", c.maximumLagOnFailover());
-    return m;
+  /**
+   * The map to store as the DCS {@code config} key: {@link DynamicConfig#raw()} with the interpreted values
+   * (after defaults and timing adjustments) written over it, PostgreSQL parameters as text. A fresh mutable map;
+   * {@code parseDynamic(toMap(c), ...)} gives back an equal configuration.
+   */
+  public static Map<String, Object> toMap(DynamicConfig config) {
+    return DynamicConfigParser.toMap(config);
   }
 
-  private static int num(Object o, int d) {
-    return o instanceof Number n ? n.intValue() : d;
+  private static String read(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new ConfigException(file.toString(), "is a directory; pgquorum reads one configuration file");
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), "configuration file does not exist");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file.toString(), "configuration file is not readable (permission denied)");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file.toString(), "configuration file is not valid UTF-8");
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "configuration file cannot be read ("
+          + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static String scope(Section root) {
+    String scope = root.requiredString("scope");
+    if (scope != null && !scope.matches("[A-Za-z0-9._-]{1,64}")) {
+      // The scope names the embedded Raft group too, which restricts it more than Patroni does.
+      root.problems().error("scope", "must be 1-64 letters, digits, '.', '_' or '-' (it also names the Raft "
+          + "group), got " + root.problems().show(scope));
+      return null;
+    }
+    return scope;
+  }
+
+  private static String memberName(Section root) {
+    String name = root.requiredString("name");
+    if (name != null && (name.contains("/") || !name.equals(name.trim()) || name.chars().anyMatch(c -> c < 32))) {
+      root.problems().error("name", "must not contain '/', control characters or surrounding spaces (it is "
+          + "part of the DCS key members/<name>), got " + root.problems().show(name));
+      return null;
+    }
+    return name;
+  }
+
+  /** Patroni's normalisation: always {@code /<namespace>/}. */
+  private static String namespace(Section root) {
+    String ns = root.string("namespace").orElse("/service/").trim();
+    if (!ns.startsWith("/")) {
+      ns = "/" + ns;
+    }
+    if (!ns.endsWith("/")) {
+      ns = ns + "/";
+    }
+    if (ns.equals("/") || ns.contains("//") || ns.chars().anyMatch(Character::isWhitespace)) {
+      root.problems().error("namespace", "must be a path such as /service/, got " + root.problems().show(ns));
+    }
+    return ns;
+  }
+
+  private static void collectSecrets(Object node, Problems problems) {
+    if (node instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
+        if (SECRET_KEYS.contains(String.valueOf(e.getKey())) && !(e.getValue() instanceof Map)
+            && !(e.getValue() instanceof List) && e.getValue() != null) {
+          problems.addSecret(String.valueOf(e.getValue()));
+        } else {
+          collectSecrets(e.getValue(), problems);
+        }
+      }
+    } else if (node instanceof List) {
+      for (Object item : (List<?>) node) {
+        collectSecrets(item, problems);
+      }
+    }
+  }
+
+  private static NodeConfig withWarnings(NodeConfig c, List<String> warnings) {
+    return new NodeConfig(c.scope(), c.namespace(), c.name(), c.restapi(), c.raft(), c.bootstrap(), c.postgresql(),
+        c.tags(), c.log(), warnings);
   }
 }

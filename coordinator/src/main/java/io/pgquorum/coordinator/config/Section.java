@@ -1,0 +1,310 @@
+package io.pgquorum.coordinator.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One mapping of the loaded document (the root, {@code postgresql}, {@code postgresql.authentication.superuser},
+ * ...) with typed accessors that report problems under the full key path instead of throwing.
+ *
+ * <p>Every accessor remembers the key it was asked about. After a parser has asked for everything it
+ * understands, {@link #warnUnknown()} reports the rest: those keys are typos or settings pgquorum has never heard
+ * of, and silently ignoring them is how a cluster ends up running with a setting its operator believes is on.
+ * A YAML {@code null} ({@code key:} with nothing after it) counts as absent, as in Patroni.
+ */
+final class Section {
+  private final String path;
+  private final Map<String, Object> map;
+  private final Problems problems;
+  private final Set<String> asked = new LinkedHashSet<>();
+
+  Section(String path, Map<String, Object> map, Problems problems) {
+    this.path = path;
+    this.map = map;
+    this.problems = problems;
+  }
+
+  String path() {
+    return path;
+  }
+
+  String keyPath(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  Problems problems() {
+    return problems;
+  }
+
+  /** The keys present, in document order. */
+  Set<String> keys() {
+    return map.keySet();
+  }
+
+  /** Keys present that no accessor has asked for yet, in document order. */
+  List<String> unasked() {
+    List<String> out = new ArrayList<>();
+    for (String key : map.keySet()) {
+      if (!asked.contains(key)) {
+        out.add(key);
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code key} is present with a non-null value (and marks it as understood). */
+  boolean has(String key) {
+    asked.add(key);
+    return map.get(key) != null;
+  }
+
+  /** The raw value without marking the key as understood. */
+  Object peek(String key) {
+    return map.get(key);
+  }
+
+  /** The raw value (null when absent), marking the key as understood. */
+  Object value(String key) {
+    asked.add(key);
+    return map.get(key);
+  }
+
+  /** A nested mapping; empty when absent; an error (and empty) when present but not a mapping. */
+  Optional<Section> section(String key) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!(v instanceof Map)) {
+      problems.error(keyPath(key), "must be a mapping (a section of keys), got " + problems.show(v));
+      return Optional.empty();
+    }
+    return Optional.of(new Section(keyPath(key), stringKeys(v), problems));
+  }
+
+  /** A text value. Numbers are accepted as their text; booleans are not, see {@link #booleanAsText}. */
+  Optional<String> string(String key) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (v instanceof Boolean) {
+      booleanAsText(key, v);
+      return Optional.empty();
+    }
+    String s = Scalars.renderPlain(v);
+    if (s == null) {
+      problems.error(keyPath(key), "must be a string, got " + problems.show(v));
+      return Optional.empty();
+    }
+    if (s.isBlank()) {
+      problems.error(keyPath(key), "must not be empty");
+      return Optional.empty();
+    }
+    return Optional.of(s);
+  }
+
+  String requiredString(String key) {
+    if (!has(key)) {
+      problems.error(keyPath(key), "is required");
+      return null;
+    }
+    return string(key).orElse(null);
+  }
+
+  /**
+   * A password or similar. Must be a YAML string: a number would be read through YAML 1.1's rules (0123 is
+   * octal 83, 1_000 is 1000) and silently become a different password. The value is never echoed.
+   */
+  Optional<String> secret(String key) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!(v instanceof String)) {
+      problems.error(keyPath(key), "must be a quoted string (YAML reads unquoted numbers, yes/no and on/off "
+          + "as other types, which would change the value)");
+      return Optional.empty();
+    }
+    return Optional.of((String) v);
+  }
+
+  /** A boolean in any of Patroni's spellings (on/off, yes/no, true/false, 1/0, also quoted). */
+  Optional<Boolean> bool(String key) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    Boolean b = Scalars.toBool(v);
+    if (b == null) {
+      problems.error(keyPath(key), "must be a boolean (true/false, on/off, yes/no), got " + problems.show(v));
+      return Optional.empty();
+    }
+    return Optional.of(b);
+  }
+
+  boolean bool(String key, boolean dflt) {
+    return bool(key).orElse(dflt);
+  }
+
+  /**
+   * A whole number in {@code [min, max]}; {@code what} completes "must be ..." (e.g. "an integer number of
+   * seconds").
+   */
+  Optional<Long> number(String key, String what, long min, long max) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    Long l = v instanceof Boolean ? null : Scalars.toLong(v);
+    if (l == null) {
+      problems.error(keyPath(key), "must be " + what + ", got " + problems.show(v));
+      return Optional.empty();
+    }
+    if (l < min) {
+      problems.error(keyPath(key), "must be at least " + min + ", got " + l);
+      return Optional.empty();
+    }
+    if (l > max) {
+      problems.error(keyPath(key), "must be at most " + max + ", got " + l);
+      return Optional.empty();
+    }
+    return Optional.of(l);
+  }
+
+  /** {@link #number} for int-sized values, with a default when absent or invalid. */
+  int integer(String key, String what, int min, int max, int dflt) {
+    return number(key, what, min, max).map(Long::intValue).orElse(dflt);
+  }
+
+  /** A filesystem path. {@code ~} is not expanded (there is no shell), so it is refused rather than misread. */
+  Optional<Path> path(String key) {
+    Optional<String> s = string(key);
+    if (s.isEmpty()) {
+      return Optional.empty();
+    }
+    String text = s.get().trim();
+    if (text.startsWith("~")) {
+      problems.error(keyPath(key), "\"~\" is not expanded; write the full path, got " + problems.show(text));
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(text).normalize());
+    } catch (InvalidPathException e) {
+      problems.error(keyPath(key), "is not a valid path (" + e.getReason() + ")");
+      return Optional.empty();
+    }
+  }
+
+  Path requiredPath(String key) {
+    if (!has(key)) {
+      problems.error(keyPath(key), "is required");
+      return null;
+    }
+    return path(key).orElse(null);
+  }
+
+  /** A list of strings (numbers accepted as text); absent means empty. Items are reported as {@code key[i]}. */
+  List<String> stringList(String key) {
+    Object v = value(key);
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (!(v instanceof List)) {
+      problems.error(keyPath(key), "must be a list, got " + problems.show(v));
+      return out;
+    }
+    List<?> items = (List<?>) v;
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      String s = item instanceof Boolean ? null : Scalars.renderPlain(item);
+      if (s == null || s.isBlank()) {
+        problems.error(keyPath(key) + "[" + i + "]", "must be a non-empty string, got " + problems.show(item));
+      } else {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** A Patroni key pgquorum does not implement: accepted, reported, ignored. */
+  void unsupported(String key, String consequence) {
+    if (value(key) != null || map.containsKey(key)) {
+      problems.warn(keyPath(key), "is not supported by pgquorum and is ignored"
+          + (consequence == null || consequence.isEmpty() ? "" : " (" + consequence + ")"));
+    }
+  }
+
+  /** Warns about every key no accessor asked for, with a spelling suggestion when one is close. */
+  void warnUnknown() {
+    for (String key : map.keySet()) {
+      if (!asked.contains(key)) {
+        String hint = closest(key, asked);
+        problems.warn(keyPath(key), "unknown key, ignored" + (hint == null ? "" : " (did you mean " + hint + "?)"));
+      }
+    }
+  }
+
+  private void booleanAsText(String key, Object v) {
+    problems.error(keyPath(key), "must be a string, got " + problems.show(v)
+        + " (YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans; quote the value)");
+  }
+
+  /** A copy of a loaded mapping with every key as text (YAML allows numbers and booleans as keys). */
+  static Map<String, Object> stringKeys(Object mapping) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) mapping).entrySet()) {
+      out.put(String.valueOf(e.getKey()), e.getValue());
+    }
+    return out;
+  }
+
+  /**
+   * The asked-for key closest to {@code key}: at most two edits (a swap of neighbours counts as one), and fewer
+   * than half the key's length, so that short keys do not attract random suggestions.
+   */
+  static String closest(String key, Collection<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    String k = key.toLowerCase(Locale.ROOT);
+    for (String c : candidates) {
+      int d = distance(k, c.toLowerCase(Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    return bestDistance <= 2 && bestDistance * 2 < key.length() ? best : null;
+  }
+
+  /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+  private static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+}

@@ -1,0 +1,197 @@
+package io.pgquorum.coordinator.config;
+
+import static io.pgquorum.coordinator.config.TestConfigs.list;
+import static io.pgquorum.coordinator.config.TestConfigs.map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** parseDynamic / toMap: bootstrap.dcs and the DCS config key. */
+class DynamicConfigTest {
+
+  private static DynamicConfig parse(Map<String, Object> raw, List<String> warnings) {
+    return ConfigLoader.parseDynamic(raw, "config", warnings);
+  }
+
+  @Test
+  void nullAndEmptyMeanDefaults() {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig fromNull = parse(null, warnings);
+    DynamicConfig fromEmpty = parse(Map.of(), warnings);
+    assertThat(warnings).isEmpty();
+    assertThat(fromNull).isEqualTo(fromEmpty);
+    assertThat(fromNull.ttl()).isEqualTo(TimingDefaults.TTL);
+    assertThat(fromNull.loopWait()).isEqualTo(TimingDefaults.LOOP_WAIT);
+    assertThat(fromNull.retryTimeout()).isEqualTo(TimingDefaults.RETRY_TIMEOUT);
+    assertThat(fromNull.maximumLagOnFailover()).isEqualTo(TimingDefaults.MAXIMUM_LAG_ON_FAILOVER);
+    assertThat(fromNull.primaryStartTimeout()).isEqualTo(TimingDefaults.PRIMARY_START_TIMEOUT);
+    assertThat(fromNull.usePgRewind()).isFalse();
+    assertThat(fromNull.useSlots()).isTrue();
+    assertThat(fromNull.ttlDuration().getSeconds()).isEqualTo(TimingDefaults.TTL);
+    // The defaults themselves satisfy the invariant.
+    assertThat(TimingDefaults.LOOP_WAIT + 2 * TimingDefaults.RETRY_TIMEOUT).isLessThanOrEqualTo(TimingDefaults.TTL);
+  }
+
+  @Test
+  void valuesArrivingAsJsonTextAreAccepted() {
+    Map<String, Object> raw = map("ttl", "12", "loop_wait", 2.0, "retry_timeout", "3",
+        "maximum_lag_on_failover", "33554432", "primary_start_timeout", 0,
+        "postgresql", map("use_pg_rewind", "on", "use_slots", "false",
+            "parameters", map("max_connections", 100, "hot_standby", true, "wal_level", "logical", "gone", null),
+            "pg_hba", list("host all all 0.0.0.0/0 md5")));
+    DynamicConfig c = parse(raw, new ArrayList<>());
+    assertThat(List.of(c.ttl(), c.loopWait(), c.retryTimeout(), c.primaryStartTimeout()))
+        .containsExactly(12, 2, 3, 0);
+    assertThat(c.maximumLagOnFailover()).isEqualTo(33_554_432L);
+    assertThat(c.usePgRewind()).isTrue();
+    assertThat(c.useSlots()).isFalse();
+    assertThat(c.parameters()).containsOnly(entry("max_connections", "100"), entry("hot_standby", "on"),
+        entry("wal_level", "logical"));
+    assertThat(c.pgHba()).containsExactly("host all all 0.0.0.0/0 md5");
+  }
+
+  @Test
+  void theLegacyStartTimeoutNameCountsWhenTheNewOneIsAbsent() {
+    assertThat(parse(map("master_start_timeout", 30), new ArrayList<>()).primaryStartTimeout()).isEqualTo(30);
+    assertThat(parse(map("master_start_timeout", 30, "primary_start_timeout", 40), new ArrayList<>())
+        .primaryStartTimeout()).isEqualTo(40);
+  }
+
+  /** ttl, loop_wait, retry_timeout as written; as used; which keys were reported as lowered. */
+  @ParameterizedTest(name = "ttl={0} loop_wait={1} retry_timeout={2} -> loop_wait={3} retry_timeout={4}")
+  @CsvSource({
+      "30, 10, 10, 10, 10, ''",
+      "8,  10,  2,  4,  2, loop_wait",
+      "8,   1, 10,  1,  3, retry_timeout",
+      "10,  5,  5,  1,  4, loop_wait retry_timeout",
+      "4,   3,  3,  1,  1, loop_wait retry_timeout",
+      "5,   1,  2,  1,  2, ''",
+  })
+  void theTimingInvariantIsRepairedLoopWaitFirst(int ttl, int loopWait, int retry, int expectedLoop,
+      int expectedRetry, String lowered) {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = ConfigLoader.parseDynamic(map("ttl", ttl, "loop_wait", loopWait, "retry_timeout", retry),
+        "bootstrap.dcs", warnings);
+
+    assertThat(c.ttl()).isEqualTo(ttl);
+    assertThat(c.loopWait()).isEqualTo(expectedLoop);
+    assertThat(c.retryTimeout()).isEqualTo(expectedRetry);
+    assertThat(c.loopWait() + 2 * c.retryTimeout()).isLessThanOrEqualTo(c.ttl());
+    List<String> expected = new ArrayList<>();
+    if (lowered.contains("loop_wait")) {
+      expected.add("bootstrap.dcs.loop_wait: lowered from " + loopWait + " to " + expectedLoop);
+    }
+    if (lowered.contains("retry_timeout")) {
+      expected.add("bootstrap.dcs.retry_timeout: lowered from " + retry + " to " + expectedRetry);
+    }
+    assertThat(warnings).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(warnings.get(i)).startsWith(expected.get(i)).contains("loop_wait + 2*retry_timeout <= ttl")
+          .contains("before its lease expires");
+    }
+  }
+
+  @Test
+  void theAdjustmentWarningReachesTheNodeConfig() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 10));
+    NodeConfig c = TestConfigs.parse(tree);
+    assertThat(c.bootstrap().dcs().loopWait()).isEqualTo(4);
+    assertThat(c.warnings()).singleElement().asString().isEqualTo("bootstrap.dcs.loop_wait: lowered from 10 to 4 "
+        + "so that loop_wait + 2*retry_timeout <= ttl (ttl 8, retry_timeout 2): a primary must be able to retry a "
+        + "failed lease refresh and still demote before its lease expires");
+  }
+
+  @Test
+  void errorsNameThePrefixAndAreAllCollected() {
+    assertThatThrownBy(() -> parse(map("ttl", 3, "loop_wait", "x", "postgresql", map("use_slots", 7)),
+        new ArrayList<>()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "config.ttl: must be at least 4 seconds, got 3 (a shorter lease cannot be refreshed reliably on a busy "
+                + "machine, and every hiccup would become a failover)",
+            "config.loop_wait: must be an integer number of seconds, got \"x\"",
+            "config.postgresql.use_slots: must be a boolean (true/false, on/off, yes/no), got 7"));
+  }
+
+  @Test
+  void unsupportedKeysWarnOnlyWhenTheyWouldChangeSomethingAndStayInRaw() {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = parse(map("synchronous_mode", true, "failsafe_mode", false, "synchronous_node_count", 1,
+        "pause", true, "standby_cluster", map("host", "10.0.0.9"), "postgresql", map("pg_ident", list("x y z"),
+            "use_slot", true), "my_own_key", "kept"), warnings);
+    assertThat(warnings).containsExactly(
+        "config.postgresql.pg_ident: is not supported by pgquorum and is ignored",
+        "config.postgresql.use_slot: unknown key, ignored (did you mean use_slots?)",
+        "config.synchronous_mode: is not supported by pgquorum and is ignored (replication stays asynchronous; a "
+            + "failover can lose the last transactions a primary committed)",
+        "config.standby_cluster: is not supported by pgquorum and is ignored (this cluster does not follow a "
+            + "remote primary)",
+        "config.my_own_key: unknown key, ignored");
+    assertThat(c.raw()).containsEntry("synchronous_mode", true).containsEntry("pause", true)
+        .containsEntry("my_own_key", "kept").containsKey("standby_cluster");
+  }
+
+  @Test
+  void rawIsImmutableAllTheWayDown() {
+    Map<String, Object> nested = map("parameters", map("work_mem", "4MB"));
+    Map<String, Object> raw = map("postgresql", nested);
+    DynamicConfig c = parse(raw, new ArrayList<>());
+    nested.put("use_slots", false); // the caller's map is not shared
+    @SuppressWarnings("unchecked")
+    Map<String, Object> pg = (Map<String, Object>) c.raw().get("postgresql");
+    assertThat(pg).doesNotContainKey("use_slots");
+    assertThatThrownBy(() -> pg.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void toMapWritesInterpretedValuesOverRawAndKeepsTheRest() {
+    Map<String, Object> raw = map("ttl", "20", "loop_wait", 30, "pause", true, "custom", map("a", 1),
+        "postgresql", map("parameters", map("hot_standby", true, "max_connections", 50), "pg_ident", list("x")));
+    DynamicConfig c = parse(raw, new ArrayList<>());
+
+    Map<String, Object> out = ConfigLoader.toMap(c);
+
+    assertThat(out).containsEntry("ttl", 20).containsEntry("loop_wait", 16).containsEntry("retry_timeout", 2)
+        .containsEntry("maximum_lag_on_failover", TimingDefaults.MAXIMUM_LAG_ON_FAILOVER)
+        .containsEntry("primary_start_timeout", TimingDefaults.PRIMARY_START_TIMEOUT)
+        .containsEntry("pause", true).containsEntry("custom", map("a", 1));
+    assertThat(out.get("postgresql")).isEqualTo(map("parameters", Map.of("hot_standby", "on",
+        "max_connections", "50"), "pg_ident", list("x"), "use_pg_rewind", false, "use_slots", true));
+    out.put("mutable", true); // a fresh map, free to change
+  }
+
+  @Test
+  void toMapRoundTripsThroughJson() throws Exception {
+    DynamicConfig c = parse(map("ttl", 10, "loop_wait", 2, "retry_timeout", 3, "primary_start_timeout", 60,
+        "maximum_lag_on_failover", 5_000_000_000L, "failsafe_mode", false,
+        "postgresql", map("use_pg_rewind", true, "parameters", map("wal_level", "replica", "max_wal_senders", 5),
+            "pg_hba", list("local all all trust"))), new ArrayList<>());
+    ObjectMapper json = new ObjectMapper();
+
+    String text = json.writeValueAsString(ConfigLoader.toMap(c));
+    Map<String, Object> back = json.readValue(text, new TypeReference<Map<String, Object>>() {});
+    DynamicConfig again = parse(back, new ArrayList<>());
+
+    assertThat(again.ttl()).isEqualTo(c.ttl());
+    assertThat(again.loopWait()).isEqualTo(c.loopWait());
+    assertThat(again.retryTimeout()).isEqualTo(c.retryTimeout());
+    assertThat(again.primaryStartTimeout()).isEqualTo(c.primaryStartTimeout());
+    assertThat(again.maximumLagOnFailover()).isEqualTo(5_000_000_000L);
+    assertThat(again.usePgRewind()).isEqualTo(c.usePgRewind());
+    assertThat(again.useSlots()).isEqualTo(c.useSlots());
+    assertThat(again.parameters()).isEqualTo(c.parameters());
+    assertThat(again.pgHba()).isEqualTo(c.pgHba());
+    assertThat(again.raw()).containsEntry("failsafe_mode", false);
+    // A second trip changes nothing: the text is stable (parameters sorted).
+    assertThat(json.writeValueAsString(ConfigLoader.toMap(again))).isEqualTo(text);
+  }
+}

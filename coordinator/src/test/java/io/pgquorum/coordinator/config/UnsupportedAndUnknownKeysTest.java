@@ -1,0 +1,102 @@
+package io.pgquorum.coordinator.config;
+
+import static io.pgquorum.coordinator.config.TestConfigs.list;
+import static io.pgquorum.coordinator.config.TestConfigs.map;
+import static io.pgquorum.coordinator.config.TestConfigs.set;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Patroni keys pgquorum does not implement, and keys nobody knows: accepted, reported, ignored. */
+class UnsupportedAndUnknownKeysTest {
+
+  @Test
+  void patroniFeaturesPgquorumLacksAreReported() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "watchdog", map("mode", "automatic", "device", "/dev/watchdog"));
+    set(tree, "ctl", map("insecure", true));
+    set(tree, "citus", map("group", 0));
+    set(tree, "postgresql.callbacks", map("on_start", "/bin/true"));
+    set(tree, "postgresql.pre_promote", "/bin/true");
+    set(tree, "bootstrap.dcs.synchronous_mode", "on");
+    set(tree, "bootstrap.dcs.synchronous_mode_strict", false);
+    set(tree, "tags.replicatefrom", "node2");
+
+    NodeConfig c = TestConfigs.parse(tree);
+
+    assertThat(c.warnings()).containsExactly(
+        "bootstrap.dcs.synchronous_mode: is not supported by pgquorum and is ignored (replication stays "
+            + "asynchronous; a failover can lose the last transactions a primary committed)",
+        "postgresql.callbacks: is not supported by pgquorum and is ignored (no on_start/on_stop/on_role_change "
+            + "scripts are run)",
+        "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
+        "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
+        "watchdog: is not supported by pgquorum and is ignored (no watchdog device fences a hung primary; pgquorum "
+            + "relies on lease expiry and self-demotion)",
+        "ctl: is not supported by pgquorum and is ignored (pgctl talks to the REST API over plain HTTP)",
+        "citus: is not supported by pgquorum and is ignored");
+    assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
+  }
+
+  @Test
+  void unknownKeysAreReportedWithTheirFullPathAndASuggestion() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "postgresql.pg_ctl_timout", 30);
+    set(tree, "postgresql.authentication.superuser.sslmdoe", "require");
+    set(tree, "raft.partners", list("x"));
+    set(tree, "bootstrap.dsc", map("ttl", 30));
+    set(tree, "restapi.frobnicate", true);
+    set(tree, "ttl", 30);
+
+    NodeConfig c = TestConfigs.parse(tree);
+
+    assertThat(c.warnings()).containsExactly(
+        "restapi.frobnicate: unknown key, ignored",
+        "raft.partners: unknown key, ignored",
+        "bootstrap.dsc: unknown key, ignored (did you mean dcs?)",
+        "postgresql.authentication.superuser.sslmdoe: unknown key, ignored (did you mean sslmode?)",
+        "postgresql.pg_ctl_timout: unknown key, ignored (did you mean pg_ctl_timeout?)",
+        "ttl: ignored here: cluster-wide settings belong under bootstrap.dcs");
+  }
+
+  @Test
+  void localSettingsThatMustBeClusterWideOrComeFromListenAreDropped() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "postgresql.parameters", map("max_connections", 500, "port", 6000, "work_mem", "8MB"));
+
+    NodeConfig c = TestConfigs.parse(tree);
+
+    assertThat(c.postgresql().parameters()).containsOnly(entry("work_mem", "8MB"));
+    assertThat(c.warnings()).containsExactly(
+        "postgresql.parameters.max_connections: ignored: it must be equal on every node, so it is taken only "
+            + "from the dynamic configuration (bootstrap.dcs.postgresql.parameters)",
+        "postgresql.parameters.port: ignored: PostgreSQL listens where postgresql.listen says");
+  }
+
+  @Test
+  void tagConflictsAndEmptyTagsAreReported() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "tags", map("nofailover", "yes", "failover_priority", 3, "zone", null));
+
+    NodeConfig c = TestConfigs.parse(tree);
+
+    assertThat(c.tags().canFailover()).isFalse();
+    assertThat(c.tags().all()).containsOnly(entry("nofailover", true), entry("failover_priority", 3));
+    assertThat(c.warnings()).containsExactly("tags.zone: has no value and is ignored",
+        "tags.failover_priority: is 3 but tags.nofailover is true; this node will never be promoted");
+  }
+
+  @Test
+  void bothPostBootstrapSpellingsKeepTheNewOne() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "bootstrap.post_init", "/bin/old");
+    assertThat(TestConfigs.parse(tree).bootstrap().postBootstrap()).contains("/bin/old");
+    set(tree, "bootstrap.post_bootstrap", "/bin/new");
+    NodeConfig c = TestConfigs.parse(tree);
+    assertThat(c.bootstrap().postBootstrap()).contains("/bin/new");
+    assertThat(c.warnings()).containsExactly("bootstrap.post_init: ignored because bootstrap.post_bootstrap is "
+        + "also set");
+  }
+}
