@@ -40,8 +40,7 @@ public final class Main {
     String file = validateOnly ? args[1] : args.length == 1 ? args[0] : null;
     NodeConfig config;
     try {
-      config = file == null ? ConfigLoader.parse(env.get("PATRONI_CONFIGURATION"), "PATRONI_CONFIGURATION", env)
-          : ConfigLoader.load(Path.of(file), env);
+      config = file == null ? ConfigLoader.fromEnvironment(env) : ConfigLoader.load(Path.of(file), env);
     } catch (ConfigException e) {
       err.println("invalid configuration " + (file == null ? "(PATRONI_CONFIGURATION)" : file) + ":");
       for (String p : e.problems()) {
