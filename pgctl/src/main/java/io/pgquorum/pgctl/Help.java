@@ -1,0 +1,90 @@
+package io.pgquorum.pgctl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.Properties;
+
+/** pgctl's {@code --help} texts and its version. */
+final class Help {
+  private Help() {}
+
+  static final String MAIN = """
+      Usage: pgctl [OPTIONS] COMMAND [ARGS]...
+
+        Shows a pgquorum cluster as patronictl does, read straight from the cluster's
+        embedded DCS (any majority of its members will do).
+
+      Options:
+        -c, --config-file FILE  a node's configuration file; its scope, namespace and
+                                raft section say which cluster and DCS to read
+                                (default: $PATRONICTL_CONFIG_FILE, then
+                                ~/.config/patroni/patronictl.yaml)
+        -k, --insecure          accepted for patronictl compatibility (no effect)
+        -h, --help              show this message and exit
+
+      Commands:
+        list      list the members of the cluster
+        topology  show the members as a replication tree under the leader
+        version   print pgctl's version
+
+      Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
+      command line. PGCTL_LOG_LEVEL (default WARN) sets the diagnostic log level.
+      """;
+
+  static final String LIST = """
+      Usage: pgctl [-c FILE] list [OPTIONS] [CLUSTER_NAME]
+
+        List the members of the cluster: name, host, role, state, timeline and lag.
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        -f, --format [pretty|tsv|json|yaml]  output format (default: pretty)
+        -e, --extended                       always show the Pending restart,
+                                             Scheduled restart and Tags columns
+        -t, --timestamp                      print the time first
+        -h, --help                           show this message and exit
+      """;
+
+  static final String TOPOLOGY = """
+      Usage: pgctl [-c FILE] topology [OPTIONS] [CLUSTER_NAME]
+
+        Show the members as a tree: the leader first, each replica under the member
+        it replicates from (tag replicatefrom), indented with "+ ".
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        -t, --timestamp  print the time first
+        -h, --help       show this message and exit
+      """;
+
+  static final String VERSION = """
+      Usage: pgctl version
+
+        Print pgctl's version.
+      """;
+
+  static String text(Optional<String> command) {
+    return command.map(c -> switch (c) {
+      case CommandLine.LIST -> LIST;
+      case CommandLine.TOPOLOGY -> TOPOLOGY;
+      case CommandLine.VERSION -> VERSION;
+      default -> MAIN;
+    }).orElse(MAIN);
+  }
+
+  /** The build's version (from a resource Maven fills in), or "unknown" when run from an unfiltered build. */
+  static String version() {
+    try (InputStream in = Help.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      String v = p.getProperty("version", "unknown");
+      return v.startsWith("${") ? "unknown" : v;
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.pgquorum.pgctl;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.config.ConfigException;
+import io.pgquorum.coordinator.config.ConfigLoader;
+import io.pgquorum.coordinator.config.NodeConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code pgctl}: patronictl's {@code list} and {@code topology} for a pgquorum cluster.
+ *
+ * <pre>
+ * pgctl -c /etc/pgquorum/node1.yml list [CLUSTER_NAME] [--format pretty|tsv|json|yaml] [-e] [-t]
+ * pgctl -c /etc/pgquorum/node1.yml topology [CLUSTER_NAME] [-t]
+ * pgctl version
+ * </pre>
+ *
+ * <p>It reads a node's configuration file ({@code -c/--config-file}, else {@code $PATRONICTL_CONFIG_FILE}, else
+ * {@code ~/.config/patroni/patronictl.yaml}) to find the cluster's embedded DCS, reads the cluster's keys in one
+ * linearizable read, prints them and exits: 0 on success, 1 when the configuration is unusable or the DCS cannot
+ * be reached (one {@code Error:} line on standard error), 2 for a bad command line.
+ */
+public final class PgCtl {
+  static final String CONFIG_ENV = "PATRONICTL_CONFIG_FILE";
+
+  private PgCtl() {}
+
+  public static void main(String[] args) {
+    ConsoleLogging.quiet(System.getenv());
+    int status = run(args, System.getenv(), System.out, System.err);
+    System.out.flush();
+    System.exit(status); // the Raft client's threads must not keep a finished command alive
+  }
+
+  /**
+   * Runs one pgctl command line.
+   *
+   * @param env the environment ({@code PATRONICTL_CONFIG_FILE} and the {@code PATRONI_*} overrides the
+   *     configuration loader applies)
+   * @return the exit status: 0 success, 1 failure, 2 bad command line
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return execute(args, out, err, cl -> loadConfig(cl, env),
+        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT));
+  }
+
+  /** As {@link #run(String[], Map, PrintStream, PrintStream)} with an already loaded configuration. */
+  static int run(String[] args, NodeConfig config, PrintStream out, PrintStream err) {
+    return run(args, config, new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT), out, err);
+  }
+
+  /** As above, reading the cluster from {@code source}. */
+  static int run(String[] args, NodeConfig config, ClusterSource source, PrintStream out, PrintStream err) {
+    return execute(args, out, err, cl -> new Loaded(config, Optional.empty()), source);
+  }
+
+  /** A configuration and the file it came from (for messages). */
+  private record Loaded(NodeConfig config, Optional<Path> file) {}
+
+  @FunctionalInterface
+  private interface ConfigSource {
+    Loaded load(CommandLine commandLine);
+  }
+
+  private static int execute(String[] args, PrintStream out, PrintStream err, ConfigSource configs,
+      ClusterSource clusters) {
+    try {
+      CommandLine cl = CommandLine.parse(args);
+      if (cl.help()) {
+        out.print(Help.text(cl.command()));
+        return 0;
+      }
+      String command = cl.command().orElseThrow();
+      if (command.equals(CommandLine.VERSION)) {
+        out.println("pgctl version " + Help.version());
+        return 0;
+      }
+      Loaded loaded = configs.load(cl);
+      NodeConfig config = loaded.config();
+      for (String name : cl.clusterNames()) {
+        if (!name.equals(config.scope())) {
+          throw CtlException.usage("cluster '" + name + "' is not the cluster of "
+              + loaded.file().map(f -> "configuration file " + f).orElse("this configuration")
+              + ", which is '" + config.scope() + "' (pgctl lists the cluster whose DCS its configuration names)");
+        }
+      }
+      ClusterSnapshot snapshot = clusters.read(config);
+      boolean topology = command.equals(CommandLine.TOPOLOGY);
+      ClusterView view = ClusterView.of(config.scope(), snapshot);
+      MemberTable table = MemberTable.of(view, cl.extended(), topology);
+      if (cl.timestamp()) {
+        out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+      }
+      out.print(MemberOutput.render(view, table, topology ? OutputFormat.PRETTY : cl.format()));
+      out.flush();
+      return 0;
+    } catch (CtlException e) {
+      if (e.isUsage()) {
+        err.println("Usage: pgctl [OPTIONS] COMMAND [ARGS]...");
+        err.println("Try 'pgctl --help' for help.");
+        err.println();
+      }
+      err.println("Error: " + e.getMessage());
+      return e.exitCode();
+    } catch (RuntimeException e) {
+      // A bug, not a user error: still one line, with enough to report it.
+      err.println("Error: unexpected " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
+      return CtlException.FAILURE;
+    }
+  }
+
+  private static Loaded loadConfig(CommandLine cl, Map<String, String> env) {
+    Path file = configFile(cl, env);
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw CtlException.failure("configuration file " + file + " does not exist or is not readable "
+          + "(check -c/--config-file or " + CONFIG_ENV + ")");
+    }
+    return new Loaded(load(file, () -> ConfigLoader.load(file, env)), Optional.of(file));
+  }
+
+  /** {@code -c/--config-file}, else {@code $PATRONICTL_CONFIG_FILE}, else patronictl's default file if present. */
+  static Path configFile(CommandLine cl, Map<String, String> env) {
+    if (cl.configFile().isPresent()) {
+      return Path.of(cl.configFile().get());
+    }
+    String fromEnv = env.get(CONFIG_ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Path.of(fromEnv);
+    }
+    // patronictl's default location, under $HOME as click resolves it
+    String home = env.get("HOME");
+    if (home != null && !home.isBlank()) {
+      Path fallback = Path.of(home, ".config", "patroni", "patronictl.yaml");
+      if (Files.isRegularFile(fallback)) {
+        return fallback;
+      }
+    }
+    throw CtlException.usage("no configuration file: pass -c/--config-file FILE (a node's configuration file) "
+        + "or set " + CONFIG_ENV);
+  }
+
+  private static NodeConfig load(Path file, Supplier<NodeConfig> loader) {
+    try {
+      return loader.get();
+    } catch (ConfigException e) {
+      throw CtlException.failure("invalid configuration file " + file + ":\n  "
+          + String.join("\n  ", e.problems()));
+    } catch (RuntimeException e) {
+      throw CtlException.failure("cannot load configuration file " + file + ": "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    }
+  }
+}

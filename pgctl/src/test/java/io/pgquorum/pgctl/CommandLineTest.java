@@ -1,0 +1,159 @@
+package io.pgquorum.pgctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: bad arguments exit 2 naming the argument, configuration problems exit 1, never a trace. */
+class CommandLineTest {
+  private static final Map<String, String> NO_ENV = Map.of();
+
+  private static CliRun run(String... args) {
+    return CliRun.against(Snapshots.threeMembers(), args);
+  }
+
+  private static void assertUsageError(CliRun r, String... named) {
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("Usage: pgctl [OPTIONS] COMMAND [ARGS]...\nTry 'pgctl --help' for help.\n\n");
+    assertThat(r.err().lines().reduce((a, b) -> b).orElseThrow()).startsWith("Error: ").contains(named);
+    assertThat(r.err()).doesNotContain("\tat ", "Exception");
+  }
+
+  @Test
+  void unknownGlobalOptionIsNamed() {
+    assertUsageError(run("--frobnicate", "list"), "--frobnicate");
+  }
+
+  @Test
+  void unknownCommandIsNamed() {
+    assertUsageError(run("lsit"), "'lsit'");
+  }
+
+  @Test
+  void unknownListOptionIsNamedWithoutItsValue() {
+    CliRun r = run("list", "--colour=always");
+    assertUsageError(r, "--colour");
+    assertThat(r.err()).doesNotContain("always");
+  }
+
+  @Test
+  void invalidFormatNamesTheValueAndTheChoices() {
+    assertUsageError(run("list", "--format", "xml"), "--format", "'xml'", "pretty, tsv, json, yaml");
+  }
+
+  @Test
+  void formatWithoutValueIsNamed() {
+    assertUsageError(run("list", "--format"), "--format requires a value");
+  }
+
+  @Test
+  void formatIsAnOptionOfListOnly() {
+    assertUsageError(run("topology", "-f", "json"), "topology", "-f");
+  }
+
+  @Test
+  void watchIsNotSupportedAndSaysSo() {
+    assertUsageError(run("list", "-W"), "-W", "not supported");
+  }
+
+  @Test
+  void configFileAfterTheCommandIsExplained() {
+    assertUsageError(run("list", "-c", "x.yml"), "-c", "before the command");
+  }
+
+  @Test
+  void missingCommand() {
+    assertUsageError(run(), "missing command");
+  }
+
+  @Test
+  void versionTakesNoArguments() {
+    assertUsageError(run("version", "demo"), "'demo'");
+  }
+
+  @Test
+  void dcsOptionIsRefusedWithTheReason() {
+    assertUsageError(run("--dcs", "etcd://x:2379", "list"), "--dcs", "raft section");
+  }
+
+  @Test
+  void clusterNameOtherThanTheScopeIsRefused() {
+    assertUsageError(run("list", "other"), "'other'", "'demo'");
+  }
+
+  @Test
+  void helpGoesToStandardOutputAndExitsZero() {
+    CliRun r = run("--help");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).startsWith("Usage: pgctl [OPTIONS] COMMAND [ARGS]...").contains("list", "topology",
+        "version", "--config-file", "PATRONICTL_CONFIG_FILE");
+    assertThat(r.err()).isEmpty();
+
+    CliRun list = run("list", "--help");
+    assertThat(list.status()).isZero();
+    assertThat(list.out()).startsWith("Usage: pgctl [-c FILE] list").contains("--format [pretty|tsv|json|yaml]");
+  }
+
+  @Test
+  void versionPrintsTheBuildVersion() {
+    CliRun r = CliRun.withEnv(NO_ENV, "version");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).matches("pgctl version \\d+\\.\\d+\\.\\d+\\S*\n");
+  }
+
+  @Test
+  void noConfigurationFileAnywhereIsAUsageError() {
+    assertUsageError(CliRun.withEnv(NO_ENV, "list"), "-c/--config-file", "PATRONICTL_CONFIG_FILE");
+  }
+
+  @Test
+  void missingConfigurationFileIsNamed(@TempDir Path dir) {
+    Path missing = dir.resolve("missing.yml");
+    CliRun r = CliRun.withEnv(NO_ENV, "-c", missing.toString(), "list");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("Error: configuration file " + missing
+        + " does not exist or is not readable (check -c/--config-file or PATRONICTL_CONFIG_FILE)\n");
+  }
+
+  @Test
+  void configurationFileFromTheEnvironment(@TempDir Path dir) {
+    Path missing = dir.resolve("from-env.yml");
+    CliRun r = CliRun.withEnv(Map.of("PATRONICTL_CONFIG_FILE", missing.toString()), "list");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).contains("configuration file " + missing + " does not exist");
+  }
+
+  @Test
+  void optionBeatsTheEnvironment(@TempDir Path dir) {
+    Path option = dir.resolve("option.yml");
+    CliRun r = CliRun.withEnv(Map.of("PATRONICTL_CONFIG_FILE", dir.resolve("env.yml").toString()),
+        "--config-file=" + option, "list");
+    assertThat(r.err()).contains(option.toString()).doesNotContain("env.yml");
+  }
+
+  @Test
+  void unusableConfigurationFileIsOneErrorLineNamingTheFile(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("broken.yml"), "scope: [unclosed\n");
+    CliRun r = CliRun.withEnv(NO_ENV, "-c", file.toString(), "list");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("Error: ").contains(file.toString()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void anUnreachableClusterFromTheSourceExitsOne() {
+    CliRun r = CliRun.capture((out, err) -> PgCtl.run(new String[] {"list"}, CliRun.DEMO,
+        config -> {
+          throw CtlException.failure("cannot reach the DCS of cluster demo at 127.0.0.1:7001: no majority");
+        }, out, err));
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("Error: cannot reach the DCS of cluster demo at 127.0.0.1:7001: no majority\n");
+  }
+}
