@@ -1,0 +1,147 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.config.BootstrapConfig;
+import io.pgquorum.coordinator.config.CustomMethod;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates a new cluster in an empty data directory: initdb, or a custom {@code bootstrap.method} with Patroni's
+ * contract. Leaves it stopped, with pgquorum's configuration written.
+ */
+final class Bootstrapper {
+  private static final Logger LOG = LoggerFactory.getLogger(Bootstrapper.class);
+
+  private final PgContext ctx;
+  private final ConfigWriter config;
+  private final DataDirectory dataDir;
+
+  Bootstrapper(PgContext ctx, ConfigWriter config) {
+    this.ctx = ctx;
+    this.config = config;
+    this.dataDir = new DataDirectory(ctx.dataDir);
+  }
+
+  void bootstrap() {
+    DataDirState state = dataDir.state();
+    if (state == DataDirState.INITIALIZED) {
+      throw new PostgresException("bootstrap: the data directory " + ctx.dataDir + " is not empty");
+    }
+    if (PostmasterPid.running(ctx.dataDir).isPresent()) {
+      throw new PostgresException("bootstrap: a postmaster is running on " + ctx.dataDir);
+    }
+    ctx.writePgPass();
+    BootstrapConfig b = ctx.node.bootstrap();
+    Optional<String> method = b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
+    Map<String, String> recovery = Map.of();
+    if (method.isPresent()) {
+      recovery = custom(method.get());
+    } else {
+      initdb(b.initdb());
+    }
+    if (!dataDir.hasCluster()) {
+      throw new PostgresException("bootstrap: " + method.map(m -> "bootstrap method " + m).orElse("initdb")
+          + " left no cluster in " + ctx.dataDir);
+    }
+    dataDir.create(); // a custom method may have left looser permissions than PostgreSQL accepts
+    config.writePending(recovery);
+    config.write(0, Map.of());
+    LOG.info("bootstrapped a new cluster in {} with {}", ctx.dataDir, method.orElse("initdb"));
+  }
+
+  private void initdb(List<String> options) {
+    Path pwfile = null;
+    try {
+      List<String> argv = new ArrayList<>(List.of(ctx.bin("initdb"), "-D", ctx.dataDir.toString(), "-U",
+          ctx.pg.superuser().username()));
+      Optional<String> password = ctx.pg.superuser().password();
+      if (password.isPresent()) {
+        // The password reaches initdb through a private file, never the command line.
+        pwfile = Files.createTempFile("pgquorum-initdb-", ".pw"); // mode 0600
+        Files.writeString(pwfile, password.get() + "\n", StandardCharsets.UTF_8);
+        argv.add("--pwfile=" + pwfile);
+      }
+      // pg_hba.conf is replaced right after; these keep initdb from warning about trust. Not md5: initdb would
+      // then also set password_encryption = md5 and every role would get a weak MD5 verifier.
+      String auth = password.isPresent() ? "scram-sha-256" : "trust";
+      argv.add("--auth-local=" + auth);
+      argv.add("--auth-host=" + auth);
+      argv.addAll(CommandLine.longOptions(options)); // the user's options last, so they win
+      Files.createDirectories(ctx.runtimeDir);
+      ctx.runner.check("bootstrap: initdb", argv, Map.of(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
+    } catch (IOException e) {
+      throw new PostgresException("bootstrap: initdb failed: " + e.getMessage(), e);
+    } finally {
+      if (pwfile != null) {
+        try {
+          Files.deleteIfExists(pwfile);
+        } catch (IOException ignored) {
+          // private temp file; nothing else to do
+        }
+      }
+    }
+  }
+
+  /** Runs {@code bootstrap.<name>}; returns the recovery settings to apply before the first start. */
+  private Map<String, String> custom(String name) {
+    CustomMethod m = ctx.node.bootstrap().methods().get(name);
+    if (m == null) {
+      throw new PostgresException("bootstrap.method: " + name + " has no section bootstrap." + name);
+    }
+    List<String> argv;
+    try {
+      argv = new ArrayList<>(CommandLine.split(m.command()));
+    } catch (IllegalArgumentException e) {
+      throw new PostgresException("bootstrap." + name + ".command: " + e.getMessage());
+    }
+    if (!m.noParams()) {
+      argv.add("--scope=" + ctx.node.scope());
+      argv.add("--datadir=" + ctx.dataDir);
+    }
+    new TreeMap<>(m.extra()).forEach((k, v) -> argv.add("--" + k + "=" + v));
+    try {
+      Files.createDirectories(ctx.runtimeDir);
+    } catch (IOException e) {
+      throw new PostgresException("bootstrap: cannot create " + ctx.runtimeDir + ": " + e.getMessage(), e);
+    }
+    ctx.runner.check("bootstrap: method " + name, argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT,
+        OnTimeout.KILL_TREE);
+    try {
+      if (!m.keepExistingRecoveryConf()) {
+        for (String f : List.of("standby.signal", "recovery.signal", "recovery.conf")) {
+          Files.deleteIfExists(ctx.dataDir.resolve(f));
+        }
+      }
+      if (m.recoveryConf().isEmpty()) {
+        return Map.of();
+      }
+      Map<String, String> recovery = new LinkedHashMap<>(new TreeMap<>(m.recoveryConf()));
+      boolean hasTarget = recovery.keySet().stream().anyMatch(k -> k.startsWith("recovery_target")
+          && !k.equals("recovery_target_timeline") && !k.equals("recovery_target_action"));
+      if (hasTarget) {
+        // PostgreSQL's default is to pause at the target, which would leave a bootstrap waiting forever.
+        recovery.putIfAbsent("recovery_target_action", "promote");
+      }
+      Path signal = ctx.dataDir.resolve("recovery.signal");
+      if (!Files.exists(signal)) {
+        Files.createFile(signal);
+      }
+      return recovery;
+    } catch (IOException e) {
+      throw new PostgresException("bootstrap: preparing recovery after method " + name + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+}

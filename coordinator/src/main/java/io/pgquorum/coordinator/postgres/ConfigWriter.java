@@ -1,0 +1,351 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the configuration pgquorum owns in the data directory: {@value #OUR_FILE}, the {@code include} line
+ * that makes {@code postgresql.conf} read it, {@code pg_hba.conf}, and the standby/recovery signal files.
+ *
+ * <p>Why an included file rather than rewriting {@code postgresql.conf}: the main file stays as initdb (or the
+ * operator, or the backup it was restored from) left it, comments and all, while every setting pgquorum is
+ * responsible for lives in one file it regenerates whole, atomically, before each start and reload. The include
+ * line is appended at the end of {@code postgresql.conf}, so our values win over anything earlier in it;
+ * {@code postgresql.auto.conf} ({@code ALTER SYSTEM}) is still read afterwards and wins over ours, as it does in
+ * plain PostgreSQL.
+ *
+ * <p>Why no settings on the postgres command line (Patroni passes the cluster-wide ones there): PostgreSQL
+ * ignores a changed file value for a setting whose current value came from the command line, so
+ * {@code pg_settings.pending_restart} would stay false after a cluster-wide change and the need for a restart
+ * would be invisible. Everything therefore goes through the file, and cluster-wide parameters are taken only
+ * from the dynamic configuration.
+ *
+ * <p>Precedence, lowest first: pgquorum's defaults, dynamic {@code parameters}, local
+ * {@code postgresql.parameters} (except the cluster-wide ones), then the values pgquorum always sets
+ * (listen_addresses, port, cluster_name, hot_standby, the fencing token, replication settings).
+ */
+final class ConfigWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigWriter.class);
+
+  static final String OUR_FILE = "postgresql.pgquorum.conf";
+  static final String INCLUDE_LINE = "include '" + OUR_FILE + "'";
+  /** Recovery settings a custom bootstrap asked for, applied until the new cluster has finished recovery. */
+  static final String BOOTSTRAP_PENDING = "pgquorum.bootstrap-pending.conf";
+  static final String FENCING_TOKEN = "pgquorum.fencing_token";
+
+  /** Parameters that must be equal on every member (a standby refuses to run with lower values than its primary). */
+  static final Set<String> CLUSTER_WIDE = Set.of("max_connections", "max_wal_senders", "max_replication_slots",
+      "wal_level", "max_prepared_transactions", "max_locks_per_transaction", "track_commit_timestamp",
+      "max_worker_processes", "wal_log_hints", "wal_keep_size");
+
+  /** Replication settings that only a standby has. */
+  static final List<String> REPLICA_KEYS = List.of("primary_conninfo", "primary_slot_name",
+      "recovery_target_timeline");
+
+  private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
+
+  private final PgContext ctx;
+  /** Local cluster-wide keys already warned about: once per key is enough, not once per reload. */
+  private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  ConfigWriter(PgContext ctx) {
+    this.ctx = ctx;
+  }
+
+  Path ourFile() {
+    return ctx.dataDir.resolve(OUR_FILE);
+  }
+
+  /** Settings that make this server a standby of {@code upstream}. */
+  Map<String, String> replicaSettings(Upstream upstream) {
+    Map<String, String> conn = new LinkedHashMap<>();
+    Credentials repl = ctx.pg.replication();
+    conn.put("host", upstream.host());
+    conn.put("port", Integer.toString(upstream.port()));
+    conn.put("user", repl.username());
+    conn.put("application_name", ctx.node.name());
+    conn.put("passfile", ctx.pgpass.toString());
+    repl.extra().forEach(conn::putIfAbsent);
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("primary_conninfo", ConnInfo.render(conn));
+    if (ctx.useSlots()) {
+      s.put("primary_slot_name", ctx.slotName());
+    }
+    s.put("recovery_target_timeline", "latest");
+    return s;
+  }
+
+  /** The effective parameters, in file order. {@code roleSettings} is empty for a primary. */
+  Map<String, String> parameters(long fencingToken, Map<String, String> roleSettings) {
+    DynamicConfig dyn = ctx.dynamic();
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("wal_level", "replica");
+    p.put("hot_standby", "on");
+    p.put("max_wal_senders", "10");
+    p.put("max_replication_slots", "10");
+    // pg_rewind needs hint-bit changes WAL-logged; with data checksums this is already true and costs nothing.
+    p.put("wal_log_hints", "on");
+    p.put("unix_socket_directories", ctx.runtimeDir.toString());
+    putAll(p, dyn.parameters(), "parameters", false);
+    putAll(p, ctx.pg.parameters(), "postgresql.parameters", true);
+    p.putAll(readPending());
+    p.put("listen_addresses", ctx.pg.listen().host());
+    p.put("port", Integer.toString(ctx.pg.listen().port()));
+    p.put("cluster_name", ctx.node.scope());
+    p.put("hot_standby", "on");
+    p.put(FENCING_TOKEN, Long.toString(fencingToken));
+    for (String k : REPLICA_KEYS) {
+      p.remove(k); // only the role decides these
+    }
+    p.putAll(roleSettings);
+    return p;
+  }
+
+  private void putAll(Map<String, String> target, Map<String, String> source, String keyPath, boolean local) {
+    for (Map.Entry<String, String> e : source.entrySet()) {
+      String key = e.getKey().trim().toLowerCase(Locale.ROOT);
+      if (!NAME.matcher(key).matches()) {
+        throw new PostgresException(keyPath + "." + e.getKey() + ": not a PostgreSQL parameter name");
+      }
+      String value = e.getValue() == null ? "" : e.getValue();
+      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+        throw new PostgresException(keyPath + "." + key + ": value must be a single line");
+      }
+      if (local && CLUSTER_WIDE.contains(key)) {
+        if (warned.add(key)) {
+          LOG.warn("{}.{} is ignored: it must be equal on all members, set it in the dynamic configuration",
+              keyPath, key);
+        }
+        continue;
+      }
+      target.put(key, value);
+    }
+  }
+
+  /** Writes {@value #OUR_FILE}, makes postgresql.conf include it, and writes pg_hba.conf. */
+  void write(long fencingToken, Map<String, String> roleSettings) {
+    Map<String, String> params = parameters(fencingToken, roleSettings);
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Written by pgquorum before every start and reload; do not edit.\n");
+    sb.append("# Change postgresql.parameters in the node's YAML or the cluster's dynamic configuration instead.\n");
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      sb.append(e.getKey()).append(" = ").append(quote(e.getValue())).append('\n');
+    }
+    try {
+      FileWriting.writeAtomically(ourFile(), sb.toString().getBytes(StandardCharsets.UTF_8), true);
+      ensureInclude();
+    } catch (IOException e) {
+      throw new PostgresException("writing PostgreSQL configuration in " + ctx.dataDir + " failed: "
+          + e.getMessage(), e);
+    }
+    writeHba();
+  }
+
+  private void ensureInclude() throws IOException {
+    Path main = ctx.dataDir.resolve("postgresql.conf");
+    String text = Files.exists(main) ? Files.readString(main, StandardCharsets.UTF_8) : "";
+    for (String line : text.split("\n")) {
+      if (line.trim().equals(INCLUDE_LINE)) {
+        return;
+      }
+    }
+    StringBuilder sb = new StringBuilder(text);
+    if (!text.isEmpty() && !text.endsWith("\n")) {
+      sb.append('\n');
+    }
+    sb.append("\n# pgquorum: the settings pgquorum manages (keep this line last so they take effect)\n");
+    sb.append(INCLUDE_LINE).append('\n');
+    FileWriting.writeAtomically(main, sb.toString().getBytes(StandardCharsets.UTF_8), true);
+  }
+
+  /**
+   * pg_hba.conf: first the lines pgquorum needs for itself (its superuser locally and from this host, the
+   * replication and rewind roles from this host), then the configured lines (local {@code postgresql.pg_hba},
+   * else the dynamic {@code pg_hba}, else {@code bootstrap.pg_hba}). Remote members need configured lines.
+   * {@code md5} also accepts SCRAM-stored passwords (and then authenticates with SCRAM).
+   */
+  void writeHba() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Written by pgquorum before every start; do not edit. Configure postgresql.pg_hba instead.\n");
+    sb.append("# pgquorum's own connections\n");
+    Credentials su = ctx.pg.superuser();
+    String suMethod = method(su);
+    hba(sb, "local", "all", su, "", suMethod);
+    for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
+      hba(sb, "host", "all", su, addr, suMethod);
+    }
+    Credentials repl = ctx.pg.replication();
+    hba(sb, "local", "replication", repl, "", method(repl));
+    for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
+      hba(sb, "host", "replication", repl, addr, method(repl));
+    }
+    Optional<Credentials> rewind = ctx.pg.rewind().filter(r -> !r.username().equals(su.username()));
+    if (rewind.isPresent()) {
+      for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
+        hba(sb, "host", "all", rewind.get(), addr, method(rewind.get()));
+      }
+    }
+    List<String> configured = !ctx.pg.pgHba().isEmpty() ? ctx.pg.pgHba()
+        : !ctx.dynamic().pgHba().isEmpty() ? ctx.dynamic().pgHba() : ctx.node.bootstrap().pgHba();
+    sb.append("# configured lines\n");
+    for (String line : configured) {
+      if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+        throw new PostgresException("postgresql.pg_hba: each entry must be a single line");
+      }
+      sb.append(line).append('\n');
+    }
+    try {
+      FileWriting.writeAtomically(ctx.dataDir.resolve("pg_hba.conf"), sb.toString().getBytes(StandardCharsets.UTF_8),
+          true);
+    } catch (IOException e) {
+      throw new PostgresException("writing pg_hba.conf in " + ctx.dataDir + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A role without a password authenticates otherwise; for pgquorum's loopback lines that means trust. */
+  private static String method(Credentials c) {
+    return c.password().isPresent() ? "md5" : "trust";
+  }
+
+  private static void hba(StringBuilder sb, String type, String db, Credentials role, String addr, String method) {
+    String user = "\"" + role.username().replace("\"", "\"\"") + "\"";
+    sb.append(String.format("%-7s %-12s %-20s %-16s %s%n", type, db, user, addr, method));
+  }
+
+  /** Creates standby.signal (replica) or removes it (primary); a recovery.signal left behind is removed. */
+  void signals(boolean standby) {
+    try {
+      Files.deleteIfExists(ctx.dataDir.resolve("recovery.signal"));
+      Path s = ctx.dataDir.resolve("standby.signal");
+      if (standby) {
+        if (!Files.exists(s)) {
+          Files.createFile(s);
+        }
+      } else {
+        Files.deleteIfExists(s);
+      }
+    } catch (IOException e) {
+      throw new PostgresException("writing signal files in " + ctx.dataDir + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A value in {@value #OUR_FILE} as last written. */
+  Optional<String> currentSetting(String key) {
+    return readConf(ourFile()).map(m -> m.get(key));
+  }
+
+  OptionalLong currentToken() {
+    Optional<String> v = currentSetting(FENCING_TOKEN);
+    if (v.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(v.get()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The replication settings last written (empty for a primary). */
+  Map<String, String> currentRoleSettings() {
+    Map<String, String> all = readConf(ourFile()).orElse(Map.of());
+    Map<String, String> s = new LinkedHashMap<>();
+    for (String k : REPLICA_KEYS) {
+      if (all.containsKey(k)) {
+        s.put(k, all.get(k));
+      }
+    }
+    return s;
+  }
+
+  void writePending(Map<String, String> recoverySettings) {
+    StringBuilder sb = new StringBuilder("# recovery settings of the custom bootstrap; removed once it finished\n");
+    recoverySettings.forEach((k, v) -> sb.append(k).append(" = ").append(quote(v)).append('\n'));
+    try {
+      FileWriting.writeAtomically(ctx.dataDir.resolve(BOOTSTRAP_PENDING),
+          sb.toString().getBytes(StandardCharsets.UTF_8), true);
+    } catch (IOException e) {
+      throw new PostgresException("writing bootstrap recovery settings failed: " + e.getMessage(), e);
+    }
+  }
+
+  boolean bootstrapPending() {
+    return Files.exists(ctx.dataDir.resolve(BOOTSTRAP_PENDING));
+  }
+
+  void clearPending() {
+    try {
+      Files.deleteIfExists(ctx.dataDir.resolve(BOOTSTRAP_PENDING));
+    } catch (IOException e) {
+      throw new PostgresException("removing " + BOOTSTRAP_PENDING + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, String> readPending() {
+    return readConf(ctx.dataDir.resolve(BOOTSTRAP_PENDING)).orElse(Map.of());
+  }
+
+  /** PostgreSQL's quoting: a single-quoted string where {@code '} doubles and {@code \} escapes. */
+  static String quote(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+
+  /** Reads a file in the format {@link #write} produces (one {@code key = 'value'} per line). */
+  static Optional<Map<String, String>> readConf(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new PostgresException("reading " + file + " failed: " + e.getMessage(), e);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String line : lines) {
+      String t = line.trim();
+      int eq = t.indexOf('=');
+      if (t.isEmpty() || t.startsWith("#") || eq < 0) {
+        continue;
+      }
+      String key = t.substring(0, eq).trim();
+      String raw = t.substring(eq + 1).trim();
+      m.put(key, unquote(raw));
+    }
+    return Optional.of(m);
+  }
+
+  static String unquote(String raw) {
+    if (raw.length() < 2 || raw.charAt(0) != '\'' || raw.charAt(raw.length() - 1) != '\'') {
+      return raw;
+    }
+    String body = raw.substring(1, raw.length() - 1);
+    StringBuilder sb = new StringBuilder(body.length());
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (c == '\\' && i + 1 < body.length()) {
+        sb.append(body.charAt(++i));
+      } else if (c == '\'' && i + 1 < body.length() && body.charAt(i + 1) == '\'') {
+        sb.append('\'');
+        i++;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

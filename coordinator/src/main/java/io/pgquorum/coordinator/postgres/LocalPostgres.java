@@ -1,0 +1,289 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Postgres} for the PostgreSQL 15 server of this node, driven through its own tools ({@code pg_ctl},
+ * {@code initdb}, {@code pg_basebackup}, {@code pg_rewind}, {@code pg_controldata} from
+ * {@code postgresql.bin_dir}) and JDBC.
+ *
+ * <ul>
+ *   <li>The postmaster runs detached (started by {@code pg_ctl start}, in its own session), so it outlives this
+ *       JVM; {@link #probe()} re-adopts a running one through {@code postmaster.pid} and a connection.
+ *   <li>Configuration: pgquorum regenerates {@code postgresql.pgquorum.conf} (included from
+ *       {@code postgresql.conf}) and {@code pg_hba.conf} before every start and reload; see
+ *       {@link ConfigWriter} for the file layout and precedence.
+ *   <li>Secrets: passwords reach tools only through the {@code postgresql.pgpass} file (mode 0600) named by
+ *       {@code PGPASSFILE}, reach initdb through a private temporary file, and reach the server as hashes;
+ *       they never appear on a command line, in a connection string, a log line or an exception.
+ *   <li>Every tool runs with a deadline ({@code pg_ctl_timeout} for start/stop/promote); a failure is a
+ *       {@link PostgresException} naming the operation, with the end of the tool's output.
+ * </ul>
+ *
+ * <p>Not thread-safe: the HA loop calls it from one thread at a time (a long action runs on a background thread
+ * while the loop only probes, which is safe: probing reads and never writes).
+ */
+public final class LocalPostgres implements Postgres {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
+  private static final Duration POLL = Duration.ofMillis(25);
+
+  private final PgContext ctx;
+  private final ConfigWriter config;
+  private final Jdbc jdbc;
+  private final PgCtl pgCtl;
+  private final StateProbe prober;
+  private final Bootstrapper bootstrapper;
+  private final RoleSetup roles;
+  private final ReplicaCreator replicaCreator;
+  private final Rewinder rewinder;
+  private final SlotSync slots;
+
+  /**
+   * @param node this node's configuration (the {@code postgresql} section, scope, name, bootstrap)
+   * @param dynamicConfig the cluster-wide configuration as currently stored in the DCS, read on every use
+   *     (parameters, pg_hba, use_slots, use_pg_rewind); may return null before the DCS has one, in which case
+   *     {@code bootstrap.dcs} is used
+   */
+  public LocalPostgres(NodeConfig node, Supplier<DynamicConfig> dynamicConfig) {
+    this.ctx = new PgContext(Objects.requireNonNull(node, "node"), Objects.requireNonNull(dynamicConfig,
+        "dynamicConfig"));
+    this.config = new ConfigWriter(ctx);
+    this.jdbc = new Jdbc(ctx);
+    this.pgCtl = new PgCtl(ctx);
+    this.prober = new StateProbe(ctx, jdbc, pgCtl);
+    this.bootstrapper = new Bootstrapper(ctx, config);
+    this.roles = new RoleSetup(ctx, jdbc, config);
+    this.replicaCreator = new ReplicaCreator(ctx, config);
+    this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
+    this.slots = new SlotSync(ctx, jdbc);
+  }
+
+  @Override
+  public PgState probe() {
+    return prober.probe();
+  }
+
+  @Override
+  public void bootstrap() {
+    bootstrapper.bootstrap();
+  }
+
+  @Override
+  public void createRoles() {
+    roles.createRoles();
+  }
+
+  @Override
+  public void startPrimary(long fencingToken) {
+    String op = "start primary";
+    requireStoppedCluster(op);
+    ctx.writePgPass();
+    config.write(fencingToken, Map.of());
+    if (!config.bootstrapPending()) {
+      // A custom bootstrap's first start keeps the signal files its method or recovery_conf asked for.
+      config.signals(false);
+    }
+    pgCtl.start(op);
+    awaitConnection(op);
+    long running = queryLong(op, "SELECT current_setting('" + ConfigWriter.FENCING_TOKEN + "')");
+    if (running != fencingToken) {
+      throw new PostgresException(op + ": the server runs with fencing token " + running + ", expected "
+          + fencingToken + " (is " + ConfigWriter.FENCING_TOKEN + " set by ALTER SYSTEM?)");
+    }
+    LOG.info("started PostgreSQL as primary with fencing token {}", fencingToken);
+  }
+
+  @Override
+  public void startReplica(Upstream upstream) {
+    String op = "start replica of " + ReplicaCreator.describe(upstream);
+    requireStoppedCluster(op);
+    ctx.writePgPass();
+    config.clearPending();
+    config.write(config.currentToken().orElse(0), config.replicaSettings(upstream));
+    config.signals(true);
+    pgCtl.start(op);
+    awaitConnection(op);
+    LOG.info("started PostgreSQL as a replica of {}", ReplicaCreator.describe(upstream));
+  }
+
+  @Override
+  public void stop(StopMode mode) {
+    if (pgCtl.stop(mode)) {
+      LOG.info("stopped PostgreSQL ({})", mode);
+    }
+  }
+
+  @Override
+  public void promote(long fencingToken) {
+    String op = "promote";
+    requireRunning(op);
+    boolean inRecovery = queryBoolean(op, "SELECT pg_is_in_recovery()");
+    // The token first, so that it is readable before the first write on the new timeline.
+    config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
+    reloadAndAwait(op, "SELECT current_setting('" + ConfigWriter.FENCING_TOKEN + "', true)",
+        Long.toString(fencingToken));
+    if (inRecovery) {
+      pgCtl.promote();
+      if (queryBoolean(op, "SELECT pg_is_in_recovery()")) {
+        throw new PostgresException(op + ": pg_ctl promote returned but the server is still in recovery");
+      }
+    }
+    // The standby settings mean nothing on a primary; drop them so the files say what the server is.
+    config.signals(false);
+    config.write(fencingToken, Map.of());
+    execute(op, "SELECT pg_reload_conf()");
+    LOG.info("promoted PostgreSQL with fencing token {}", fencingToken);
+  }
+
+  @Override
+  public void follow(Upstream upstream) {
+    String op = "follow " + ReplicaCreator.describe(upstream);
+    requireRunning(op);
+    if (!queryBoolean(op, "SELECT pg_is_in_recovery()")) {
+      throw new PostgresException(op + ": the server is a primary; it must be stopped and started as a replica");
+    }
+    ctx.writePgPass();
+    Map<String, String> settings = config.replicaSettings(upstream);
+    config.write(config.currentToken().orElse(0), settings);
+    config.signals(true);
+    reloadAndAwait(op, "SELECT current_setting('primary_conninfo')", settings.get("primary_conninfo"));
+    LOG.info("following {}", ReplicaCreator.describe(upstream));
+  }
+
+  @Override
+  public void cloneReplica(Upstream upstream) {
+    replicaCreator.cloneFrom(upstream);
+  }
+
+  @Override
+  public boolean rewind(Upstream upstream) {
+    return rewinder.rewind(upstream);
+  }
+
+  @Override
+  public boolean needsRewind(Upstream upstream) {
+    return rewinder.needsRewind(upstream);
+  }
+
+  @Override
+  public void moveDataDirectoryAside(String reason) {
+    String op = "move data directory aside";
+    PostmasterPid.running(ctx.dataDir).ifPresent(p -> {
+      throw new PostgresException(op + ": PostgreSQL is running (pid " + p.pid() + "); stop it first");
+    });
+    DataDirectory dir = new DataDirectory(ctx.dataDir);
+    if (dir.state() == DataDirState.MISSING) {
+      return;
+    }
+    java.nio.file.Path target = dir.moveAside();
+    LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);
+  }
+
+  @Override
+  public void syncReplicationSlots(Set<String> slotNames) {
+    slots.sync(slotNames);
+  }
+
+  // ---- helpers ----
+
+  private void requireStoppedCluster(String op) {
+    Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
+    if (pm.isPresent()) {
+      throw new PostgresException(op + ": PostgreSQL is already running (pid " + pm.get().pid() + ")");
+    }
+    if (!new DataDirectory(ctx.dataDir).hasCluster()) {
+      throw new PostgresException(op + ": there is no cluster in " + ctx.dataDir);
+    }
+  }
+
+  private void requireRunning(String op) {
+    if (PostmasterPid.running(ctx.dataDir).isEmpty()) {
+      throw new PostgresException(op + ": PostgreSQL is not running");
+    }
+  }
+
+  /** pg_ctl -w returned; connections normally work at once, allow a short grace for the first one. */
+  private void awaitConnection(String op) {
+    long deadline = System.nanoTime() + ctx.shortTimeout().toNanos();
+    String last = "no answer";
+    do {
+      try (Connection c = jdbc.probe()) {
+        if (c.isValid(2)) {
+          return;
+        }
+      } catch (SQLException e) {
+        last = jdbc.describe(e);
+      }
+      Polling.pause(POLL, op);
+    } while (System.nanoTime() < deadline);
+    throw new PostgresException(op + ": the server started but does not accept pgquorum's connection: " + last);
+  }
+
+  /**
+   * Reloads and waits until a new session sees {@code expected} from {@code query}. New sessions, because the
+   * postmaster handles SIGHUP asynchronously and every backend forked after that reads the new value.
+   */
+  private void reloadAndAwait(String op, String query, String expected) {
+    execute(op, "SELECT pg_reload_conf()");
+    long deadline = System.nanoTime() + ctx.pgCtlTimeout().toNanos();
+    String seen = null;
+    while (true) {
+      try (Connection c = jdbc.probe(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(query)) {
+        r.next();
+        seen = r.getString(1);
+        if (expected.equals(seen)) {
+          return;
+        }
+      } catch (SQLException e) {
+        LOG.debug("{}: waiting for the reload: {}", op, jdbc.describe(e));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new PostgresException(op + ": after a reload the server still does not show the new setting (it"
+            + " shows " + (seen == null ? "nothing" : "'" + ctx.redactor.apply(seen) + "'") + ")");
+      }
+      Polling.pause(POLL, op);
+    }
+  }
+
+  private void execute(String op, String sql) {
+    try (Connection c = jdbc.admin(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    }
+  }
+
+  private boolean queryBoolean(String op, String sql) {
+    try (Connection c = jdbc.admin(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getBoolean(1);
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    }
+  }
+
+  private long queryLong(String op, String sql) {
+    try (Connection c = jdbc.admin(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return Long.parseLong(r.getString(1).trim());
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    } catch (NumberFormatException e) {
+      throw new PostgresException(op + ": " + ConfigWriter.FENCING_TOKEN + " is not a number");
+    }
+  }
+}

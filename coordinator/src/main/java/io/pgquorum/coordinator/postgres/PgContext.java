@@ -1,0 +1,127 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.config.PostgresConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What every part of {@link LocalPostgres} shares: the configuration, resolved paths, timeouts, and the tool
+ * runner. Immutable except for the dynamic configuration, which is read fresh on every use.
+ */
+final class PgContext {
+  /**
+   * Deadline for tools whose duration grows with the database (pg_basebackup, pg_rewind, custom methods,
+   * post_bootstrap). They run on a background thread, so the bound only has to catch a hung tool; killing a
+   * slow copy of a large cluster would waste the work done so far.
+   */
+  static final Duration LONG_TOOL_TIMEOUT = Duration.ofHours(24);
+
+  final NodeConfig node;
+  final PostgresConfig pg;
+  private final Supplier<DynamicConfig> dynamic;
+  final Path dataDir;
+  /** The data directory's parent: default socket directory, and home of the postmaster's startup log. */
+  final Path runtimeDir;
+  final Path startupLog;
+  final Path pgpass;
+  final Redactor redactor;
+  final ProcessRunner runner;
+
+  PgContext(NodeConfig node, Supplier<DynamicConfig> dynamic) {
+    this.node = node;
+    this.pg = node.postgresql();
+    this.dynamic = dynamic;
+    this.dataDir = pg.dataDir().toAbsolutePath().normalize();
+    Path parent = dataDir.getParent();
+    this.runtimeDir = parent == null ? dataDir : parent;
+    // Outside the data directory: pg_basebackup and pg_rewind would copy it between members otherwise.
+    this.startupLog = runtimeDir.resolve(dataDir.getFileName() + ".postmaster.log");
+    this.pgpass = pg.pgpass().toAbsolutePath().normalize();
+    List<String> secrets = new ArrayList<>();
+    for (Credentials c : roles()) {
+      c.password().ifPresent(secrets::add);
+    }
+    node.restapi().authentication().flatMap(Credentials::password).ifPresent(secrets::add);
+    this.redactor = new Redactor(secrets);
+    this.runner = new ProcessRunner(redactor);
+  }
+
+  /** The cluster-wide settings as currently known; before the DCS has them, the bootstrap seed. */
+  DynamicConfig dynamic() {
+    DynamicConfig d = dynamic.get();
+    return d != null ? d : node.bootstrap().dcs();
+  }
+
+  List<Credentials> roles() {
+    List<Credentials> roles = new ArrayList<>();
+    roles.add(pg.superuser());
+    roles.add(pg.replication());
+    pg.rewind().ifPresent(roles::add);
+    return roles;
+  }
+
+  String bin(String tool) {
+    return pg.binDir().resolve(tool).toString();
+  }
+
+  Duration pgCtlTimeout() {
+    return Duration.ofSeconds(Math.max(1, pg.pgCtlTimeout()));
+  }
+
+  /** Runner deadline for pg_ctl: pg_ctl's own -t fires first, so its message is what the user sees. */
+  Duration pgCtlRunnerTimeout() {
+    return pgCtlTimeout().plusSeconds(15);
+  }
+
+  /** Deadline for quick tools (pg_controldata) and probe queries. */
+  Duration shortTimeout() {
+    return Duration.ofSeconds(Math.max(5, dynamic().retryTimeout()));
+  }
+
+  boolean usePgRewind() {
+    return pg.usePgRewind().orElse(dynamic().usePgRewind());
+  }
+
+  boolean useSlots() {
+    return dynamic().useSlots();
+  }
+
+  /** Environment for libpq-based tools: the password file, and no endless connection attempts. */
+  Map<String, String> libpqEnv() {
+    return Map.of("PGPASSFILE", pgpass.toString(), "PGCONNECT_TIMEOUT", "10");
+  }
+
+  void writePgPass() {
+    PgPass.write(pgpass, roles());
+  }
+
+  /**
+   * Where pgquorum itself connects: the first listen address, or loopback when PostgreSQL listens on a
+   * wildcard.
+   */
+  String localHost() {
+    String first = pg.listen().host().split(",")[0].trim();
+    if (first.isEmpty() || first.equals("*") || first.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    if (first.equals("::")) {
+      return "::1";
+    }
+    return first;
+  }
+
+  int port() {
+    return pg.listen().port();
+  }
+
+  String slotName() {
+    return SlotNames.forMember(node.name());
+  }
+}

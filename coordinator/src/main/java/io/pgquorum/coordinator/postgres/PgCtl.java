@@ -1,0 +1,105 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
+import io.pgquorum.coordinator.postgres.ProcessRunner.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL server binaries pgquorum drives: {@code pg_ctl} (start, stop, promote, reload),
+ * {@code pg_controldata}, and {@code postgres --single} for crash recovery of a stopped cluster.
+ *
+ * <p>The server is always started through {@code pg_ctl start}, which forks the postmaster into its own session
+ * ({@code setsid}) with output going to a log file: the postmaster is therefore no child of the JVM in any
+ * sense that matters (signals to the JVM's process group, the JVM's exit, its pipes), and a restarted pgquorum
+ * finds it again through {@code postmaster.pid}.
+ */
+final class PgCtl {
+  private final PgContext ctx;
+
+  PgCtl(PgContext ctx) {
+    this.ctx = ctx;
+  }
+
+  void start(String operation) {
+    try {
+      Files.createDirectories(ctx.runtimeDir);
+    } catch (IOException e) {
+      throw new PostgresException(operation + " failed: cannot create " + ctx.runtimeDir + ": " + e.getMessage());
+    }
+    long seconds = ctx.pgCtlTimeout().toSeconds();
+    List<String> argv = List.of(ctx.bin("pg_ctl"), "start", "-D", ctx.dataDir.toString(), "-l",
+        ctx.startupLog.toString(), "-w", "-t", Long.toString(seconds));
+    Result r = ctx.runner.run(operation, argv, Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
+    if (!r.ok()) {
+      Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
+      String still = pm.map(p -> " (the postmaster, pid " + p.pid() + ", is still running: it may still be"
+          + " starting up)").orElse("");
+      throw new PostgresException(operation + " failed (pg_ctl exit " + r.exitCode() + ")" + still
+          + ProcessRunner.outputSuffix(r.output() + "\n" + logTail()));
+    }
+  }
+
+  /** Stops the server; returns false when no server was running. */
+  boolean stop(StopMode mode) {
+    Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
+    if (pm.isEmpty()) {
+      return false;
+    }
+    String operation = "stop (" + mode.name().toLowerCase(Locale.ROOT) + ")";
+    List<String> argv = List.of(ctx.bin("pg_ctl"), "stop", "-D", ctx.dataDir.toString(), "-m",
+        mode.name().toLowerCase(Locale.ROOT), "-w", "-t", Long.toString(ctx.pgCtlTimeout().toSeconds()));
+    Result r = ctx.runner.run(operation, argv, Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
+    if (!r.ok() && PostmasterPid.running(ctx.dataDir).isPresent()) {
+      throw new PostgresException(operation + " failed (pg_ctl exit " + r.exitCode() + ")"
+          + ProcessRunner.outputSuffix(r.output()));
+    }
+    // pg_ctl returns when postmaster.pid is gone, which the postmaster removes just before it exits.
+    long deadline = System.nanoTime() + ctx.shortTimeout().toNanos();
+    while (pm.get().alive() && System.nanoTime() < deadline) {
+      Polling.pause(java.time.Duration.ofMillis(10), operation);
+    }
+    return true;
+  }
+
+  void promote() {
+    ctx.runner.check("promote", List.of(ctx.bin("pg_ctl"), "promote", "-D", ctx.dataDir.toString(), "-w", "-t",
+        Long.toString(ctx.pgCtlTimeout().toSeconds())), Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
+  }
+
+  ControlData controlData() {
+    Result r = ctx.runner.check("pg_controldata", List.of(ctx.bin("pg_controldata"), "-D", ctx.dataDir.toString()),
+        Map.of("LC_ALL", "C"), ctx.shortTimeout(), OnTimeout.KILL_TREE);
+    return ControlData.parse(r.output());
+  }
+
+  /**
+   * Completes crash recovery of a stopped cluster that did not shut down cleanly, by running it once in
+   * single-user mode with no input: it replays the WAL, writes a shutdown checkpoint, and exits. Afterwards
+   * pg_controldata shows the true end of this cluster's WAL, and pg_rewind accepts it as a target.
+   */
+  void singleUserRecovery(String operation) {
+    ctx.runner.check(operation + ": crash recovery in single-user mode", List.of(ctx.bin("postgres"), "--single",
+        "-F", "-D", ctx.dataDir.toString(), "-c", "unix_socket_directories=" + ctx.runtimeDir,
+        "template1"), Map.of(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
+  }
+
+  /** The end of the startup log (the server's own messages when logging_collector is off). */
+  private String logTail() {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(ctx.startupLog.toFile(), "r")) {
+      long from = Math.max(0, f.length() - 16_384);
+      byte[] buf = new byte[(int) (f.length() - from)];
+      f.seek(from);
+      f.readFully(buf);
+      String tail = ProcessRunner.tail(ctx.redactor.apply(new String(buf, StandardCharsets.UTF_8)));
+      return tail.isEmpty() ? "" : "--- " + ctx.startupLog + " ---\n" + tail;
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

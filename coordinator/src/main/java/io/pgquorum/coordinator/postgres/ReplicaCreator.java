@@ -1,0 +1,138 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.config.CustomMethod;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates this node's data directory from an upstream with the configured {@code create_replica_methods}, in
+ * order, until one works: the built-in {@code basebackup}, or custom methods with Patroni's contract.
+ */
+final class ReplicaCreator {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaCreator.class);
+  static final String BASEBACKUP = "basebackup";
+
+  private final PgContext ctx;
+  private final ConfigWriter config;
+  private final DataDirectory dataDir;
+
+  ReplicaCreator(PgContext ctx, ConfigWriter config) {
+    this.ctx = ctx;
+    this.config = config;
+    this.dataDir = new DataDirectory(ctx.dataDir);
+  }
+
+  void cloneFrom(Upstream upstream) {
+    String op = "clone replica from " + describe(upstream);
+    if (dataDir.state() == DataDirState.INITIALIZED) {
+      throw new PostgresException(op + ": the data directory " + ctx.dataDir + " is not empty");
+    }
+    if (PostmasterPid.running(ctx.dataDir).isPresent()) {
+      throw new PostgresException(op + ": a postmaster is running on " + ctx.dataDir);
+    }
+    ctx.writePgPass();
+    List<String> methods = ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP)
+        : ctx.pg.createReplicaMethods();
+    List<String> failures = new ArrayList<>();
+    for (String method : methods) {
+      boolean keepData = false;
+      try {
+        if (method.equals(BASEBACKUP) || method.equals("pg_basebackup")) {
+          basebackup(upstream);
+        } else {
+          CustomMethod m = ctx.pg.replicaMethods().get(method);
+          if (m == null) {
+            throw new PostgresException("postgresql.create_replica_methods lists " + method
+                + " but there is no section postgresql." + method);
+          }
+          keepData = m.keepData();
+          custom(m, upstream);
+        }
+        if (!dataDir.hasCluster()) {
+          throw new PostgresException("it exited 0 but left no cluster in " + ctx.dataDir);
+        }
+        finish(upstream);
+        LOG.info("{}: done with method {}", op, method);
+        return;
+      } catch (PostgresException e) {
+        LOG.warn("{}: method {} failed: {}", op, method, e.getMessage());
+        failures.add(method + ": " + e.getMessage());
+        if (!keepData) {
+          dataDir.clearContents(); // our own partial copy, not user data: the directory was empty before
+        }
+      }
+    }
+    throw new PostgresException(op + " failed, every method failed:\n- " + String.join("\n- ", failures));
+  }
+
+  private void basebackup(Upstream upstream) {
+    dataDir.clearContents(); // pg_basebackup insists on an empty directory
+    dataDir.create();
+    List<String> argv = new ArrayList<>(List.of(ctx.bin("pg_basebackup"), "-D", ctx.dataDir.toString(),
+        "-X", "stream", "-c", "fast", "-h", upstream.host(), "-p", Integer.toString(upstream.port()),
+        "-U", ctx.pg.replication().username(), "-w"));
+    argv.addAll(CommandLine.longOptions(ctx.pg.basebackup()));
+    ctx.runner.check("pg_basebackup", argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
+  }
+
+  /**
+   * Patroni's contract: the command, then (unless no_params) {@code --scope --datadir --role=replica
+   * --connstring=<url of the upstream, replication user, no password>}, then every extra key as
+   * {@code --key=value}. The password comes from PGPASSFILE.
+   */
+  private void custom(CustomMethod m, Upstream upstream) {
+    if (!m.keepData()) {
+      dataDir.clearContents();
+    }
+    dataDir.create();
+    List<String> argv;
+    try {
+      argv = new ArrayList<>(CommandLine.split(m.command()));
+    } catch (IllegalArgumentException e) {
+      throw new PostgresException("postgresql." + m.name() + ".command: " + e.getMessage());
+    }
+    if (!m.noParams()) {
+      argv.add("--scope=" + ctx.node.scope());
+      argv.add("--datadir=" + ctx.dataDir);
+      argv.add("--role=replica");
+      argv.add("--connstring=" + connectionUrl(upstream));
+    }
+    new TreeMap<>(m.extra()).forEach((k, v) -> argv.add("--" + k + "=" + v));
+    ctx.runner.check("replica method " + m.name(), argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT,
+        OnTimeout.KILL_TREE);
+  }
+
+  String connectionUrl(Upstream upstream) {
+    String host = upstream.host().contains(":") ? "[" + upstream.host() + "]" : upstream.host();
+    return "postgres://" + URLEncoder.encode(ctx.pg.replication().username(), StandardCharsets.UTF_8) + "@" + host
+        + ":" + upstream.port() + "/postgres";
+  }
+
+  /** Makes the copy a stopped standby of {@code upstream}. */
+  private void finish(Upstream upstream) {
+    try {
+      // A file-level copy of a running server carries its lock files; nothing runs on this fresh copy.
+      Files.deleteIfExists(ctx.dataDir.resolve("postmaster.pid"));
+      Files.deleteIfExists(ctx.dataDir.resolve("postmaster.opts"));
+      Files.deleteIfExists(ctx.dataDir.resolve(ConfigWriter.BOOTSTRAP_PENDING));
+    } catch (IOException e) {
+      throw new PostgresException("cleaning the copied lock files failed: " + e.getMessage(), e);
+    }
+    dataDir.create(); // PostgreSQL refuses to start on a directory with looser permissions
+    config.write(config.currentToken().orElse(0), config.replicaSettings(upstream));
+    config.signals(true);
+  }
+
+  static String describe(Upstream upstream) {
+    return upstream.name() + " (" + upstream.host() + ":" + upstream.port() + ")";
+  }
+}

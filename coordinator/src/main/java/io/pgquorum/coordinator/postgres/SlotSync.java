@@ -1,0 +1,112 @@
+package io.pgquorum.coordinator.postgres;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the primary's physical replication slots in line with the members. Only slots pgquorum created are ever
+ * dropped (they are listed in {@value #OWNED_FILE} in the data directory), so a slot an operator made for a
+ * backup tool survives; an active slot is never dropped.
+ */
+final class SlotSync {
+  private static final Logger LOG = LoggerFactory.getLogger(SlotSync.class);
+  static final String OWNED_FILE = "pgquorum.slots";
+
+  private final PgContext ctx;
+  private final Jdbc jdbc;
+
+  SlotSync(PgContext ctx, Jdbc jdbc) {
+    this.ctx = ctx;
+    this.jdbc = jdbc;
+  }
+
+  void sync(Set<String> names) {
+    String op = "sync replication slots";
+    Set<String> wanted = names.stream().map(SlotNames::forMember).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> owned = readOwned();
+    try (Connection c = jdbc.admin()) {
+      Map<String, Boolean> existing = new LinkedHashMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT slot_name, active FROM pg_replication_slots"
+              + " WHERE slot_type = 'physical'")) {
+        while (r.next()) {
+          existing.put(r.getString(1), r.getBoolean(2));
+        }
+      }
+      for (String slot : wanted) {
+        if (!existing.containsKey(slot)) {
+          // Reserve WAL at once: the member may still be cloning and must find its WAL when it connects.
+          try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
+            ps.setString(1, slot);
+            ps.execute();
+          }
+          owned.add(slot);
+          LOG.info("{}: created slot {}", op, slot);
+        }
+      }
+      for (Map.Entry<String, Boolean> e : existing.entrySet()) {
+        String slot = e.getKey();
+        if (wanted.contains(slot) || !owned.contains(slot)) {
+          continue;
+        }
+        if (e.getValue()) {
+          LOG.info("{}: slot {} is no longer wanted but still active; keeping it for now", op, slot);
+          continue;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+          ps.setString(1, slot);
+          ps.execute();
+          owned.remove(slot);
+          LOG.info("{}: dropped slot {}", op, slot);
+        } catch (SQLException ex) {
+          // it became active between the query and the drop: try again next time
+          LOG.info("{}: could not drop slot {}: {}", op, slot, jdbc.describe(ex));
+        }
+      }
+      owned.removeIf(s -> !existing.containsKey(s) && !wanted.contains(s));
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    } finally {
+      writeOwned(owned);
+    }
+  }
+
+  private Path ownedFile() {
+    return ctx.dataDir.resolve(OWNED_FILE);
+  }
+
+  private Set<String> readOwned() {
+    try {
+      return Files.readAllLines(ownedFile(), StandardCharsets.UTF_8).stream().map(String::trim)
+          .filter(s -> !s.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+    } catch (NoSuchFileException e) {
+      return new TreeSet<>();
+    } catch (IOException e) {
+      throw new PostgresException("reading " + ownedFile() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void writeOwned(Set<String> owned) {
+    try {
+      FileWriting.writeAtomically(ownedFile(), (String.join("\n", owned) + "\n").getBytes(StandardCharsets.UTF_8),
+          false);
+    } catch (IOException e) {
+      LOG.warn("writing {} failed: {}", ownedFile(), e.getMessage());
+    }
+  }
+}

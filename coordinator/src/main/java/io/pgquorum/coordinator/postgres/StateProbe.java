@@ -1,0 +1,208 @@
+package io.pgquorum.coordinator.postgres;
+
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.PgState.Standby;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a {@link PgState}: from the data directory and postmaster.pid, then from SQL when the server accepts
+ * connections, else from pg_controldata. Every step is bounded (JDBC timeouts, tool deadline) and a failure
+ * degrades the answer rather than throwing: "not running" is a normal answer.
+ */
+final class StateProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(StateProbe.class);
+
+  private final PgContext ctx;
+  private final Jdbc jdbc;
+  private final PgCtl pgCtl;
+  private final DataDirectory dataDir;
+
+  StateProbe(PgContext ctx, Jdbc jdbc, PgCtl pgCtl) {
+    this.ctx = ctx;
+    this.jdbc = jdbc;
+    this.pgCtl = pgCtl;
+    this.dataDir = new DataDirectory(ctx.dataDir);
+  }
+
+  PgState probe() {
+    try {
+      return probeOrThrow();
+    } catch (RuntimeException e) {
+      // Probing is the HA loop's eyes: an unexpected failure reads as "not running", never as an exception.
+      LOG.warn("probe failed: {}", ctx.redactor.apply(String.valueOf(e.getMessage())));
+      return PgState.stopped(Files.isDirectory(ctx.dataDir) ? DataDirState.INITIALIZED : DataDirState.MISSING);
+    }
+  }
+
+  private PgState probeOrThrow() {
+    DataDirState dirState;
+    try {
+      dirState = dataDir.state();
+    } catch (PostgresException e) {
+      LOG.warn("probe: {}", e.getMessage());
+      return PgState.stopped(DataDirState.MISSING);
+    }
+    if (dirState != DataDirState.INITIALIZED) {
+      return PgState.stopped(dirState);
+    }
+    Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
+    if (pm.isPresent()) {
+      try (Connection c = jdbc.probe()) {
+        return running(c, pm.get());
+      } catch (SQLException e) {
+        LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), jdbc.describe(e));
+      } catch (RuntimeException e) {
+        LOG.warn("probe: querying the running server failed: {}", ctx.redactor.apply(e.getMessage()));
+      }
+    }
+    return stopped(pm);
+  }
+
+  /** Not accepting connections (stopped, starting, stopping): what pg_controldata says. */
+  private PgState stopped(Optional<PostmasterPid> pm) {
+    Optional<ControlData> cd = Optional.empty();
+    if (dataDir.hasCluster()) {
+      try {
+        cd = Optional.of(pgCtl.controlData());
+      } catch (PostgresException e) {
+        LOG.warn("probe: {}", e.getMessage());
+      }
+    }
+    int timeline = 0;
+    long position = 0;
+    Optional<String> sysid = Optional.empty();
+    boolean clean = false;
+    if (cd.isPresent()) {
+      try {
+        ControlData d = cd.get();
+        timeline = d.checkpointTimeline();
+        position = d.redoLocation();
+        sysid = Optional.of(d.systemIdentifier());
+        clean = pm.isEmpty() && d.cleanShutdown();
+      } catch (RuntimeException e) {
+        LOG.warn("probe: unexpected pg_controldata output: {}", e.getMessage());
+      }
+    }
+    OptionalLong pid = pm.map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+    return new PgState(DataDirState.INITIALIZED, false, pid, pm.flatMap(PostmasterPid::startTime), Role.UNKNOWN,
+        timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), List.of(), sysid, 0, new ConfigWriter(ctx).currentToken(), false, clean);
+  }
+
+  private PgState running(Connection c, PostmasterPid pm) throws SQLException {
+    boolean inRecovery;
+    int version;
+    String sysid;
+    Instant started;
+    OptionalLong token = OptionalLong.empty();
+    boolean pendingRestart;
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), current_setting('server_version_num')::int,"
+            + " (SELECT system_identifier FROM pg_control_system())::text, pg_postmaster_start_time(),"
+            + " current_setting('" + ConfigWriter.FENCING_TOKEN + "', true),"
+            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)")) {
+      r.next();
+      inRecovery = r.getBoolean(1);
+      version = r.getInt(2);
+      sysid = r.getString(3);
+      started = r.getTimestamp(4).toInstant();
+      String t = r.getString(5);
+      if (t != null && !t.isEmpty()) {
+        try {
+          token = OptionalLong.of(Long.parseLong(t.trim()));
+        } catch (NumberFormatException ignored) {
+          // someone set a non-numeric value by hand: report none
+        }
+      }
+      pendingRestart = r.getBoolean(6);
+    }
+    if (!inRecovery) {
+      long position;
+      int timeline;
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,"
+              + " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")) {
+        r.next();
+        position = r.getLong(1);
+        // Right after a promotion pg_control_checkpoint() still shows the old timeline; the WAL file name does not.
+        timeline = Integer.parseInt(r.getString(2), 16);
+      }
+      List<Standby> standbys = new ArrayList<>();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT application_name, coalesce(client_addr::text, ''), state,"
+              + " sync_state, coalesce(pg_wal_lsn_diff(flush_lsn, '0/0'), 0)::bigint FROM pg_stat_replication"
+              + " ORDER BY application_name")) {
+        while (r.next()) {
+          standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
+        }
+      }
+      return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
+          Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false);
+    }
+    OptionalLong received;
+    OptionalLong replayed;
+    Optional<Instant> replayedAt;
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
+            + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, pg_last_xact_replay_timestamp(),"
+            + " (pg_control_checkpoint()).timeline_id, current_setting('primary_conninfo')")) {
+      r.next();
+      received = optionalLong(r, 1);
+      replayed = optionalLong(r, 2);
+      Timestamp ts = r.getTimestamp(3);
+      replayedAt = ts == null ? Optional.empty() : Optional.of(ts.toInstant());
+      int checkpointTimeline = r.getInt(4);
+      String conninfo = r.getString(5);
+      Optional<String> upstream = upstreamOf(conninfo);
+      String status = null;
+      int receivedTli = 0;
+      try (Statement s2 = c.createStatement();
+          ResultSet w = s2.executeQuery("SELECT status, received_tli FROM pg_stat_wal_receiver")) {
+        if (w.next()) {
+          status = w.getString(1);
+          receivedTli = w.getInt(2);
+        }
+      }
+      int timeline = receivedTli > 0 ? receivedTli : checkpointTimeline;
+      long position = Math.max(received.orElse(0), replayed.orElse(0));
+      String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
+      return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
+          Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
+          Optional.of(sysid), version, token, pendingRestart, false);
+    }
+  }
+
+  private static OptionalLong optionalLong(ResultSet r, int column) throws SQLException {
+    long v = r.getLong(column);
+    return r.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
+  }
+
+  /** host:port from a primary_conninfo, when it names a host. */
+  static Optional<String> upstreamOf(String conninfo) {
+    if (conninfo == null || conninfo.isBlank()) {
+      return Optional.empty();
+    }
+    Map<String, String> kv = ConnInfo.parse(conninfo);
+    String host = kv.getOrDefault("host", kv.get("hostaddr"));
+    if (host == null || host.isEmpty()) {
+      return Optional.empty();
+    }
+    String port = kv.getOrDefault("port", "5432");
+    return Optional.of(host.contains(":") ? "[" + host + "]:" + port : host + ":" + port);
+  }
+}

@@ -1,0 +1,151 @@
+package io.pgquorum.coordinator.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The files pgquorum writes into PGDATA, without a server. */
+class ConfigWriterTest {
+  @TempDir
+  Path base;
+
+  private TestNodes.Builder node;
+  private final AtomicReference<DynamicConfig> dynamic = new AtomicReference<>(TestNodes.dynamic(true, Map.of()));
+
+  @BeforeEach
+  void setUp() throws IOException {
+    node = TestNodes.node(base, "Node-1", 5599);
+    Files.createDirectories(node.dataDir());
+  }
+
+  private ConfigWriter writer() {
+    return new ConfigWriter(new PgContext(node.build(), dynamic::get));
+  }
+
+  @Test
+  void precedenceDefaultsThenDynamicThenLocalExceptClusterWideThenForced() {
+    dynamic.set(TestNodes.dynamic(true, Map.of("max_connections", "150", "work_mem", "8MB",
+        "shared_buffers", "64MB", "port", "1")));
+    node.parameter("max_connections", "999").parameter("work_mem", "16MB").parameter("wal_level", "minimal")
+        .parameter("Listen_Addresses", "*");
+    Map<String, String> p = writer().parameters(7, Map.of());
+    assertThat(p).containsEntry("max_connections", "150") // cluster-wide: dynamic only
+        .containsEntry("wal_level", "replica") // cluster-wide default kept, local ignored
+        .containsEntry("work_mem", "16MB") // local overrides dynamic
+        .containsEntry("shared_buffers", "64MB")
+        .containsEntry("listen_addresses", "127.0.0.1") // always from postgresql.listen
+        .containsEntry("port", "5599")
+        .containsEntry("cluster_name", TestNodes.SCOPE)
+        .containsEntry("hot_standby", "on")
+        .containsEntry("wal_log_hints", "on")
+        .containsEntry("max_wal_senders", "10")
+        .containsEntry("max_replication_slots", "10")
+        .containsEntry("unix_socket_directories", base.resolve("Node-1").toString())
+        .containsEntry("pgquorum.fencing_token", "7")
+        .doesNotContainKeys("primary_conninfo", "primary_slot_name");
+  }
+
+  @Test
+  void replicaSettingsNameTheUpstreamThisNodeAndThePasswordFileButNoPassword() {
+    Map<String, String> s = writer().replicaSettings(new Upstream("other", "10.0.0.9", 5433));
+    String conninfo = s.get("primary_conninfo");
+    assertThat(ConnInfo.parse(conninfo)).containsEntry("host", "10.0.0.9").containsEntry("port", "5433")
+        .containsEntry("user", TestNodes.REPLICATION).containsEntry("application_name", "Node-1")
+        .containsEntry("passfile", base.resolve("Node-1").resolve("pgpass").toString())
+        .doesNotContainKey("password");
+    assertThat(conninfo).doesNotContain(TestNodes.REPLICATION_PASSWORD);
+    assertThat(s).containsEntry("primary_slot_name", "node_1").containsEntry("recovery_target_timeline", "latest");
+
+    dynamic.set(TestNodes.dynamic(false, Map.of()));
+    assertThat(writer().replicaSettings(new Upstream("other", "h", 1))).doesNotContainKey("primary_slot_name");
+  }
+
+  @Test
+  void writesOurFileIncludedOnceAndReadsItBack() throws IOException {
+    Path dir = node.dataDir();
+    Files.writeString(dir.resolve("postgresql.conf"), "# initdb's file\nshared_buffers = 128MB");
+    node.parameter("search_path", "\"$user\", it's \\odd");
+    ConfigWriter w = writer();
+    Map<String, String> replica = w.replicaSettings(new Upstream("up", "127.0.0.1", 6000));
+    w.write(42, replica);
+    w.write(43, replica);
+    String main = Files.readString(dir.resolve("postgresql.conf"));
+    assertThat(main).startsWith("# initdb's file\nshared_buffers = 128MB\n");
+    assertThat(main.lines().filter(l -> l.equals("include 'postgresql.pgquorum.conf'"))).hasSize(1);
+    assertThat(w.currentToken()).hasValue(43);
+    assertThat(w.currentSetting("search_path")).contains("\"$user\", it's \\odd");
+    assertThat(Files.readString(dir.resolve(ConfigWriter.OUR_FILE)))
+        .contains("search_path = '\"$user\", it''s \\\\odd'");
+    assertThat(w.currentRoleSettings()).isEqualTo(replica);
+    assertThat(Files.getPosixFilePermissions(dir.resolve(ConfigWriter.OUR_FILE)))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+    w.write(44, Map.of());
+    assertThat(w.currentRoleSettings()).isEmpty();
+  }
+
+  @Test
+  void hbaHasOurLinesFirstThenTheConfiguredOnes() throws IOException {
+    dynamic.set(new DynamicConfig(8, 1, 2, 0, 300, true, true, Map.of(), List.of("host all all 10.0.0.0/8 md5"),
+        Map.of()));
+    writer().writeHba();
+    String hba = Files.readString(node.dataDir().resolve("pg_hba.conf"));
+    List<String> rules = hba.lines().filter(l -> !l.startsWith("#")).map(l -> l.trim().replaceAll("\\s+", " "))
+        .toList();
+    assertThat(rules).startsWith("local all \"postgres\" md5", "host all \"postgres\" 127.0.0.1/32 md5")
+        .contains("host replication \"replicator\" 127.0.0.1/32 md5", "host replication \"replicator\" ::1/128 md5",
+            "host all \"rewinder\" 127.0.0.1/32 md5")
+        .endsWith("host all all 10.0.0.0/8 md5");
+
+    node.pgHba.add("hostssl all all 0.0.0.0/0 scram-sha-256"); // local lines replace the dynamic ones
+    node.superuser = new Credentials("postgres", java.util.Optional.empty(), Map.of());
+    writer().writeHba();
+    String local = Files.readString(node.dataDir().resolve("pg_hba.conf"));
+    assertThat(local).contains("hostssl all all 0.0.0.0/0 scram-sha-256").doesNotContain("10.0.0.0/8");
+    assertThat(local.lines().map(l -> l.trim().replaceAll("\\s+", " ")))
+        .contains("local all \"postgres\" trust"); // a role without password authenticates otherwise
+  }
+
+  @Test
+  void badParametersAreNamedByKeyPath() {
+    node.parameter("bad name", "1");
+    assertThatThrownBy(() -> writer().parameters(1, Map.of()))
+        .hasMessageContaining("postgresql.parameters.bad name");
+    node.parameters.clear();
+    node.parameter("work_mem", "1MB\nport = 1");
+    assertThatThrownBy(() -> writer().parameters(1, Map.of()))
+        .hasMessageContaining("postgresql.parameters.work_mem").hasMessageContaining("single line");
+  }
+
+  @Test
+  void signalFiles() {
+    ConfigWriter w = writer();
+    Path dir = node.dataDir();
+    w.signals(true);
+    assertThat(dir.resolve("standby.signal")).exists();
+    w.signals(false);
+    assertThat(dir.resolve("standby.signal")).doesNotExist();
+  }
+
+  @Test
+  void pgpassIsPrivateAndEscaped() throws IOException {
+    Path file = base.resolve("sub").resolve("pgpass");
+    PgPass.write(file, List.of(Credentials.of("su", "a:b\\c"), Credentials.of("su", "ignored"),
+        new Credentials("nopw", java.util.Optional.empty(), Map.of()), Credentials.of("repl", "r")));
+    assertThat(Files.readString(file, StandardCharsets.UTF_8)).isEqualTo("*:*:*:su:a\\:b\\\\c\n*:*:*:repl:r\n");
+    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+}

@@ -1,0 +1,249 @@
+package io.pgquorum.coordinator.postgres;
+
+import static io.pgquorum.coordinator.postgres.PgTestSupport.execute;
+import static io.pgquorum.coordinator.postgres.PgTestSupport.queryString;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.CustomMethod;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Patroni's contracts for custom methods (replica creation, bootstrap, post_bootstrap) with small shell scripts
+ * that record what they were given, and what a user sees when a tool fails.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalPostgresMethodsTest {
+  private static final String BIN = "/usr/lib/postgresql/15/bin";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private PgTestSupport support;
+  private NodeConfig src;
+  private Upstream srcUp;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    support = new PgTestSupport();
+    TestNodes.Builder b = support.node("src");
+    Path post = script("post.sh", "printf '%s\\n' \"$@\" > " + file("post.args") + "\n"
+        + "printf '%s\\n' \"$PGPASSFILE\" > " + file("post.env") + "\n"
+        + "exec " + BIN + "/psql -X -q -w \"$1\" -c 'CREATE TABLE from_post_bootstrap (x int)'\n");
+    b.postBootstrap = java.util.Optional.of(post.toString());
+    src = b.build();
+    LocalPostgres pg = new LocalPostgres(src, () -> TestNodes.dynamic(false, Map.of()));
+    pg.bootstrap();
+    pg.startPrimary(1);
+    pg.createRoles();
+    srcUp = new Upstream("src", "127.0.0.1", src.postgresql().listen().port());
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    try {
+      support.assertNoSecretsLogged();
+    } finally {
+      support.close();
+    }
+  }
+
+  private String file(String name) {
+    return support.base.resolve(name).toString();
+  }
+
+  private Path script(String name, String body) throws IOException {
+    Path p = support.base.resolve(name);
+    Files.writeString(p, "#!/bin/sh\n" + body, StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+    return p;
+  }
+
+  /** Shell that sets $datadir and $connstring from Patroni's parameters. */
+  private static final String PARSE_ARGS = "for a in \"$@\"; do case \"$a\" in --datadir=*) datadir=${a#--datadir=};;"
+      + " --connstring=*) connstring=${a#--connstring=};; esac; done\n";
+
+  @Test
+  void postBootstrapGetsAUrlWithoutPasswordAndThePasswordFile() throws Exception {
+    assertThat(Files.readAllLines(support.base.resolve("post.args"))).containsExactly(
+        "postgres://postgres@127.0.0.1:" + srcUp.port() + "/postgres");
+    assertThat(Files.readAllLines(support.base.resolve("post.env")))
+        .containsExactly(src.postgresql().pgpass().toString());
+    assertThat(queryString(src, "SELECT count(*) FROM pg_tables WHERE tablename = 'from_post_bootstrap'"))
+        .isEqualTo("1");
+  }
+
+  @Test
+  void customReplicaMethodsFollowPatronisContractAndAFailedOneIsCleanedUp() throws Exception {
+    Path broken = script("broken.sh", PARSE_ARGS + "touch \"$datadir/junk\"\necho broken on purpose\nexit 7\n");
+    Path copy = script("copy.sh", PARSE_ARGS + "printf '%s\\n' \"$@\" > " + file("copy.args") + "\n"
+        + "exec " + BIN + "/pg_basebackup -D \"$datadir\" -d \"$connstring\" -X stream -c fast -w --no-sync\n");
+    TestNodes.Builder b = support.node("custom-copy");
+    b.createReplicaMethods.addAll(List.of("broken", "mycopy"));
+    b.replicaMethods.put("broken", TestNodes.method("broken", broken.toString(), false, Map.of()));
+    b.replicaMethods.put("mycopy", TestNodes.method("mycopy", copy + " --first 'two words'", false,
+        Map.of("foo", "bar baz", "alpha", "1")));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+
+    pg.cloneReplica(srcUp);
+
+    Path data = n.postgresql().dataDir();
+    assertThat(Files.readAllLines(support.base.resolve("copy.args"))).containsExactly("--first", "two words",
+        "--scope=" + TestNodes.SCOPE, "--datadir=" + data, "--role=replica",
+        "--connstring=postgres://replicator@127.0.0.1:" + srcUp.port() + "/postgres", "--alpha=1",
+        "--foo=bar baz");
+    assertThat(data.resolve("junk")).as("the failed method's leftovers").doesNotExist();
+    assertThat(data.resolve("standby.signal")).exists();
+
+    pg.startReplica(srcUp);
+    execute(src, "CREATE TABLE IF NOT EXISTS custom_copy (x int)");
+    execute(src, "INSERT INTO custom_copy VALUES (42)");
+    await().atMost(WAIT).until(() -> "42".equals(queryString(n, "SELECT max(x) FROM custom_copy")));
+    assertThat(pg.probe().replicationState()).contains("streaming");
+    pg.stop(StopMode.FAST);
+  }
+
+  @Test
+  void whenEveryMethodFailsTheErrorListsEachAndTheDirectoryIsLeftEmpty() throws Exception {
+    Path broken = script("broken2.sh", PARSE_ARGS + "touch \"$datadir/junk\"\necho broken on purpose\nexit 7\n");
+    TestNodes.Builder b = support.node("all-fail");
+    b.createReplicaMethods.addAll(List.of("broken", "basebackup"));
+    b.replicaMethods.put("broken", TestNodes.method("broken", broken.toString(), false, Map.of()));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+    Upstream nowhere = new Upstream("ghost", "127.0.0.1", PgTestSupport.freePort());
+
+    assertThatThrownBy(() -> pg.cloneReplica(nowhere)).isInstanceOf(PostgresException.class)
+        .hasMessageStartingWith("clone replica from ghost (127.0.0.1:" + nowhere.port() + ") failed")
+        .hasMessageContaining("- broken: replica method broken failed (exit 7)")
+        .hasMessageContaining("broken on purpose")
+        .hasMessageContaining("- basebackup: pg_basebackup failed (exit 1)")
+        .hasMessageContaining("Connection refused")
+        .satisfies(e -> assertNoSecrets(e.getMessage()));
+    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.EMPTY);
+  }
+
+  @Test
+  void aWrongPasswordIsReportedWithoutAnyPassword() throws Exception {
+    TestNodes.Builder b = support.node("bad-password");
+    b.replication = Credentials.of(TestNodes.REPLICATION, "Wrong-pw-000");
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+
+    assertThatThrownBy(() -> pg.cloneReplica(srcUp))
+        .hasMessageContaining("pg_basebackup failed")
+        .hasMessageContaining("password authentication failed for user \"replicator\"")
+        .hasMessageNotContaining("Wrong-pw-000")
+        .satisfies(e -> assertNoSecrets(e.getMessage()));
+  }
+
+  @Test
+  void secretsAScriptPrintsAreMaskedInTheError() throws Exception {
+    Path leaky = script("leaky.sh", "cat \"$PGPASSFILE\"\nexit 2\n");
+    TestNodes.Builder b = support.node("leaky");
+    b.createReplicaMethods.add("leaky");
+    b.replicaMethods.put("leaky", TestNodes.method("leaky", leaky.toString(), false, Map.of()));
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+
+    assertThatThrownBy(() -> pg.cloneReplica(srcUp))
+        .hasMessageContaining("replica method leaky failed (exit 2)")
+        .hasMessageContaining("*:*:*:replicator:" + Redactor.MASK)
+        .satisfies(e -> assertNoSecrets(e.getMessage()));
+  }
+
+  @Test
+  void aServerThatCannotStartNamesTheOperationAndShowsItsLog() throws Exception {
+    TestNodes.Builder b = support.node("bad-param").parameter("shared_buffers", "lots");
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+    pg.bootstrap();
+
+    assertThatThrownBy(() -> pg.startPrimary(1)).isInstanceOf(PostgresException.class)
+        .hasMessageStartingWith("start primary failed (pg_ctl exit 1)")
+        .hasMessageContaining("invalid value for parameter \"shared_buffers\": \"lots\"")
+        .satisfies(e -> assertNoSecrets(e.getMessage()));
+    assertThat(pg.probe().running()).isFalse();
+  }
+
+  @Test
+  void customBootstrapMethodWithRecoverySettings() throws Exception {
+    Path pw = support.base.resolve("su.pw");
+    Files.writeString(pw, TestNodes.SUPERUSER_PASSWORD + "\n");
+    Path restore = script("restore.sh", PARSE_ARGS + "printf '%s\\n' \"$@\" > " + file("restore.args") + "\n"
+        + BIN + "/initdb -D \"$datadir\" -U postgres -N --pwfile=" + pw + " >/dev/null || exit 1\n"
+        + "touch \"$datadir/standby.signal\"\n");
+    TestNodes.Builder b = support.node("restored");
+    b.bootstrapMethod = java.util.Optional.of("restore");
+    // restore_command fails at once: archive recovery replays the local WAL, ends, and picks timeline 2.
+    b.bootstrapMethods.put("restore", new CustomMethod("restore", restore.toString(), false, false, false, false,
+        Map.of("restore_command", "/bin/false"), Map.of("label", "nightly")));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+    Path data = n.postgresql().dataDir();
+
+    pg.bootstrap();
+
+    assertThat(Files.readAllLines(support.base.resolve("restore.args")))
+        .containsExactly("--scope=" + TestNodes.SCOPE, "--datadir=" + data, "--label=nightly");
+    assertThat(data.resolve("standby.signal")).as("keep_existing_recovery_conf is off").doesNotExist();
+    assertThat(data.resolve("recovery.signal")).exists();
+
+    pg.startPrimary(3);
+    pg.createRoles(); // waits for the end of recovery
+    PgState s = pg.probe();
+    assertThat(s.isPrimary()).isTrue();
+    assertThat(s.timeline()).isEqualTo(2);
+    assertThat(s.fencingToken()).hasValue(3);
+    assertThat(queryString(n, "SHOW restore_command")).as("recovery settings are gone after bootstrap").isEmpty();
+    assertThat(data.resolve(ConfigWriter.BOOTSTRAP_PENDING)).doesNotExist();
+    pg.stop(StopMode.FAST);
+  }
+
+  @Test
+  void slotSyncCreatesMissingDropsOnlyItsOwnAndKeepsOthers() throws Exception {
+    LocalPostgres pg = new LocalPostgres(src, () -> TestNodes.dynamic(true, Map.of()));
+    execute(src, "SELECT pg_create_physical_replication_slot('backup_tool')");
+    try {
+      pg.syncReplicationSlots(java.util.Set.of("Member-A", "member_b"));
+      assertThat(slots()).containsExactly("backup_tool", "member_a", "member_b");
+
+      pg.syncReplicationSlots(java.util.Set.of("member_b"));
+      assertThat(slots()).as("only the slot pgquorum created and no longer wants is dropped")
+          .containsExactly("backup_tool", "member_b");
+
+      pg.syncReplicationSlots(java.util.Set.of());
+      assertThat(slots()).containsExactly("backup_tool");
+    } finally {
+      execute(src, "SELECT pg_drop_replication_slot('backup_tool')");
+    }
+  }
+
+  private List<String> slots() throws Exception {
+    try (java.sql.Connection c = PgTestSupport.connect(src); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY 1")) {
+      List<String> names = new java.util.ArrayList<>();
+      while (r.next()) {
+        names.add(r.getString(1));
+      }
+      return names;
+    }
+  }
+
+  private static void assertNoSecrets(String text) {
+    for (String secret : TestNodes.SECRETS) {
+      assertThat(text).doesNotContain(secret);
+    }
+  }
+}
