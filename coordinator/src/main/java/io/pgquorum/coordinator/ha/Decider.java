@@ -328,12 +328,8 @@ public final class Decider {
     }
   }
 
-  /** A member's replication slot name: PostgreSQL allows only [a-z0-9_] (Patroni maps other chars to _). */
+  /** A member's replication slot name (the one rule shared with the replica's primary_slot_name). */
   public static String slotName(String member) {
-    StringBuilder sb = new StringBuilder();
-    for (char ch : member.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
-      sb.append((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ? ch : '_');
-    }
-    return sb.toString();
+    return io.pgquorum.coordinator.postgres.SlotNames.forMember(member);
   }
 }

@@ -73,6 +73,10 @@ final class ConfigWriter {
 
   /** Settings that make this server a standby of {@code upstream}. */
   Map<String, String> replicaSettings(Upstream upstream) {
+    if (upstream == null) {
+      // A standby with nothing to follow (the cluster has no leader yet): read-only, replays what it has.
+      return Map.of("recovery_target_timeline", "latest");
+    }
     Map<String, String> conn = new LinkedHashMap<>();
     Credentials repl = ctx.pg.replication();
     conn.put("host", upstream.host());

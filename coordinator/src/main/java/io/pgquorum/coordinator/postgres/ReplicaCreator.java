@@ -133,6 +133,9 @@ final class ReplicaCreator {
   }
 
   static String describe(Upstream upstream) {
+    if (upstream == null) {
+      return "no upstream";
+    }
     return upstream.name() + " (" + upstream.host() + ":" + upstream.port() + ")";
   }
 }
