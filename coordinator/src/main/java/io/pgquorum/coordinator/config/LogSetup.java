@@ -68,6 +68,12 @@ public final class LogSetup {
     root.addAppender(appender);
     context.getLogger("org.apache.ratis").setLevel(atLeast(Level.WARN, level));
     context.getLogger("org.apache.ratis.thirdparty").setLevel(atLeast(Level.ERROR, level));
+    // Member ids are host:port, which JMX object names cannot hold: Ratis logs a stack trace at ERROR on start and
+    // carries on without its JMX bean. Nothing is lost; the message only alarms operators.
+    context.getLogger("org.apache.ratis.util.JmxRegister").setLevel(Level.OFF);
+    // While a member is down, the leader's appender logs a warning with a stack trace every few seconds per
+    // follower; the HA loop's own line says what matters. Real errors still come through.
+    context.getLogger("org.apache.ratis.grpc.server").setLevel(atLeast(Level.ERROR, level));
     return true;
   }
 

@@ -116,6 +116,9 @@ final class ConfigWriter {
     for (String k : REPLICA_KEYS) {
       p.remove(k); // only the role decides these
     }
+    // Written for every role: it is a restart-only setting, so dropping it when a replica is promoted would
+    // leave the new primary flagged pending_restart for nothing ('latest' is also PostgreSQL's default).
+    p.put("recovery_target_timeline", "latest");
     p.putAll(roleSettings);
     return p;
   }

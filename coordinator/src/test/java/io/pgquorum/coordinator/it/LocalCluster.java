@@ -145,6 +145,7 @@ final class LocalCluster implements AutoCloseable {
               use_slots: true
               parameters:
                 wal_keep_size: 64MB
+                max_connections: 40
           initdb:
             - encoding: UTF8
             - data-checksums
@@ -163,7 +164,6 @@ final class LocalCluster implements AutoCloseable {
               password: %s
           parameters:
             shared_buffers: 16MB
-            max_connections: 30
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
         partners, n.dir.resolve("raft"), ttl, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
         SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
