@@ -54,8 +54,7 @@ final class ConfigWriter {
       "max_worker_processes", "wal_log_hints", "wal_keep_size");
 
   /** Replication settings that only a standby has. */
-  static final List<String> REPLICA_KEYS = List.of("primary_conninfo", "primary_slot_name",
-      "recovery_target_timeline");
+  static final List<String> REPLICA_KEYS = List.of("primary_conninfo", "primary_slot_name");
 
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
 
@@ -75,7 +74,7 @@ final class ConfigWriter {
   Map<String, String> replicaSettings(Upstream upstream) {
     if (upstream == null) {
       // A standby with nothing to follow (the cluster has no leader yet): read-only, replays what it has.
-      return Map.of("recovery_target_timeline", "latest");
+      return Map.of();
     }
     Map<String, String> conn = new LinkedHashMap<>();
     Credentials repl = ctx.pg.replication();
@@ -90,8 +89,7 @@ final class ConfigWriter {
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());
     }
-    s.put("recovery_target_timeline", "latest");
-    return s;
+    return s; // recovery_target_timeline = latest is written for every role, see parameters()
   }
 
   /** The effective parameters, in file order. {@code roleSettings} is empty for a primary. */
@@ -118,7 +116,7 @@ final class ConfigWriter {
     }
     // Written for every role: it is a restart-only setting, so dropping it when a replica is promoted would
     // leave the new primary flagged pending_restart for nothing ('latest' is also PostgreSQL's default).
-    p.put("recovery_target_timeline", "latest");
+    p.putIfAbsent("recovery_target_timeline", "latest"); // a custom bootstrap's PITR target wins
     p.putAll(roleSettings);
     return p;
   }

@@ -67,7 +67,10 @@ class ConfigWriterTest {
         .containsEntry("passfile", base.resolve("Node-1").resolve("pgpass").toString())
         .doesNotContainKey("password");
     assertThat(conninfo).doesNotContain(TestNodes.REPLICATION_PASSWORD);
-    assertThat(s).containsEntry("primary_slot_name", "node_1").containsEntry("recovery_target_timeline", "latest");
+    assertThat(s).containsEntry("primary_slot_name", "node_1");
+    // recovery_target_timeline is restart-only: written for both roles so a promotion leaves nothing pending.
+    assertThat(writer().parameters(1, s)).containsEntry("recovery_target_timeline", "latest");
+    assertThat(writer().parameters(1, Map.of())).containsEntry("recovery_target_timeline", "latest");
 
     dynamic.set(TestNodes.dynamic(false, Map.of()));
     assertThat(writer().replicaSettings(new Upstream("other", "h", 1))).doesNotContainKey("primary_slot_name");
