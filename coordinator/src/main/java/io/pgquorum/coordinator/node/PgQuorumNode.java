@@ -81,7 +81,7 @@ public final class PgQuorumNode implements AutoCloseable {
    * whatever was started is stopped again.
    */
   public static PgQuorumNode start(NodeConfig config) {
-    refuseRoot();
+    refuseRoot(new com.sun.security.auth.module.UnixSystem().getUid());
     for (String w : config.warnings()) {
       log.warn("configuration: {}", w);
     }
@@ -179,8 +179,7 @@ public final class PgQuorumNode implements AutoCloseable {
     return b.build();
   }
 
-  private static void refuseRoot() {
-    long uid = new com.sun.security.auth.module.UnixSystem().getUid();
+  static void refuseRoot(long uid) {
     if (uid == 0) {
       throw new ConfigException("user", "pgquorum refuses to run as root (uid 0), as PostgreSQL does: run it as "
           + "the operating system user that owns the PostgreSQL data directory");
