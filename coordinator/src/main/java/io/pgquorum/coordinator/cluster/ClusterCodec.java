@@ -147,7 +147,7 @@ public final class ClusterCodec {
     }
   }
 
-  private static List<HistoryEntry> decodeHistory(KeyValue kv) {
+  static List<HistoryEntry> decodeHistory(KeyValue kv) {
     try {
       List<Object> rows = JSON.readValue(kv.value(), LIST);
       List<HistoryEntry> out = new ArrayList<>();

@@ -115,14 +115,15 @@ public final class ClusterStore {
    */
   public boolean appendHistory(HistoryEntry entry) {
     for (int attempt = 0; attempt < 5; attempt++) {
-      ClusterSnapshot current = load();
-      if (current.history().stream().anyMatch(h -> h.timeline() == entry.timeline())) {
+      // One read gives both the list and the revision the compare-and-set is conditioned on.
+      Optional<io.pgquorum.dcs.api.KeyValue> current = dcs.get(codec.keys().history());
+      List<HistoryEntry> history = current.map(ClusterCodec::decodeHistory).orElse(List.of());
+      if (history.stream().anyMatch(h -> h.timeline() == entry.timeline())) {
         return true;
       }
-      List<HistoryEntry> next = new ArrayList<>(current.history());
+      List<HistoryEntry> next = new ArrayList<>(history);
       next.add(entry);
-      Precondition cond = dcs.get(codec.keys().history())
-          .map(kv -> Precondition.modRevision(kv.modRevision()))
+      Precondition cond = current.map(kv -> Precondition.modRevision(kv.modRevision()))
           .orElse(Precondition.absent());
       if (dcs.put(codec.keys().history(), ClusterCodec.encodeHistory(next), cond, null).succeeded()) {
         return true;
