@@ -32,6 +32,12 @@ public final class Main {
       out.println("pgquorum 0.1.0");
       return 0;
     }
+    if (args.length == 1 && args[0].startsWith("-")) {
+      err.println(args[0].equals("--validate-config") ? "pgquorum: --validate-config needs a file"
+          : "pgquorum: unknown option " + args[0]);
+      err.println(usage());
+      return 2;
+    }
     boolean validateOnly = args.length == 2 && args[0].equals("--validate-config");
     if (!validateOnly && args.length != 1 && !(args.length == 0 && env.containsKey("PATRONI_CONFIGURATION"))) {
       err.println(usage());

@@ -1,0 +1,31 @@
+package io.pgquorum.coordinator.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Command-line handling of {@code bin/pgquorum}: each misuse exits 2 with a message saying what is wrong. */
+class MainUsageTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "--validate-config         | 2 | --validate-config needs a file",
+      "--frobnicate              | 2 | unknown option --frobnicate",
+      "a.yml b.yml               | 2 | usage: pgquorum",
+      "--validate-config /nonexistent/x.yml | 2 | /nonexistent/x.yml",
+      "--version                 | 0 | pgquorum 0.1.0",
+      "--help                    | 0 | usage: pgquorum"})
+  void usage(String args, int exit, String expected) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args.trim().split("\\s+"), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(all).isEqualTo(exit);
+    assertThat(all).contains(expected).doesNotContain("Exception");
+  }
+}
