@@ -64,11 +64,19 @@ public final class ActionExecutor {
     return (long) (dyn.ttl() - dyn.retryTimeout()) * 1_000_000_000L;
   }
 
+  /** Whether executing {@code action} can change PostgreSQL's state (so the loop probes again afterwards). */
+  static boolean touchesPostgres(Action action) {
+    return action instanceof Action.Promote || action instanceof Action.Demote
+        || action instanceof Action.StopPostgres || action instanceof Action.StartPrimary
+        || action instanceof Action.Follow || action instanceof Action.MoveDataAside;
+  }
+
   public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg, DynamicConfig dyn) {
     OptionalLong token = cluster.flatMap(ClusterSnapshot::leader)
         .filter(l -> l.name().equals(config.name()))
         .map(l -> OptionalLong.of(l.fencingToken()))
         .orElse(lease.token());
+    PgState current = pg;
     for (Action action : decision.actions()) {
       if (action instanceof Action.RaceInitialize) {
         if (!store.raceInitialize()) {
@@ -114,9 +122,10 @@ public final class ActionExecutor {
       } else if (action instanceof Action.SeedConfig) {
         store.writeConfigIfAbsent(config.bootstrap().dcs());
       } else if (action instanceof Action.PublishStatus) {
-        PgState now = postgres.probe();
-        if (now.isPrimary()) {
-          store.writeStatus(now.walPosition(), java.util.Map.of());
+        // The cycle's probe is fresh enough for the leader's optime (milliseconds old); only a promotion in this
+        // plan changes the role, and then the probe after it is used.
+        if (current.isPrimary()) {
+          store.writeStatus(current.walPosition(), java.util.Map.of());
         }
       } else if (action instanceof Action.Bootstrap) {
         long t = requireToken(token, "bootstrap");
@@ -134,7 +143,7 @@ public final class ActionExecutor {
         postgres.startPrimary(t);
       } else if (action instanceof Action.Promote) {
         long t = requireToken(token, "promote");
-        promote(t, pg);
+        current = promote(t, pg);
       } else if (action instanceof Action.Demote d) {
         lease.clear();
         postgres.stop(d.mode());
@@ -212,7 +221,7 @@ public final class ActionExecutor {
     }, wakeLoop);
   }
 
-  private void promote(long fencingToken, PgState before) {
+  private PgState promote(long fencingToken, PgState before) {
     requireValidLease("promote PostgreSQL");
     postgres.promote(fencingToken);
     PgState after = postgres.probe();
@@ -226,6 +235,7 @@ public final class ActionExecutor {
     } catch (DcsException e) {
       log.warn("could not record the timeline switch in history yet: {}", e.getMessage());
     }
+    return after;
   }
 
   private void requireValidLease(String what) {

@@ -156,8 +156,8 @@ public final class HaLoop implements Runnable {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
       }
-      if (!decision.actions().isEmpty()) {
-        pg = postgres.probe();
+      if (decision.actions().stream().anyMatch(ActionExecutor::touchesPostgres)) {
+        pg = postgres.probe(); // publish what PostgreSQL is now, not what it was before the actions
       }
     } catch (RuntimeException e) {
       // The loop boundary's catch-all: report, and let the next cycle decide from fresh state.
