@@ -10,6 +10,7 @@ import io.pgquorum.dcs.ratis.RatisDcsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import io.pgquorum.dcs.testing.RatisTestCluster;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,7 @@ class PgCtlDcsTest {
   /** Long enough that no lease runs out during the test. */
   private static final Duration TTL = Duration.ofMinutes(5);
 
-  private DcsGroup group;
+  private RatisTestCluster group;
   private final List<RatisDcsClient> clients = new ArrayList<>();
 
   @AfterEach
@@ -38,7 +39,7 @@ class PgCtlDcsTest {
   }
 
   private ClusterStore store(NodeConfig config, String member) {
-    RatisDcsClient client = group.member(group.addresses().get(0)).localClient(member);
+    RatisDcsClient client = group.member(group.runningMembers().get(0)).localClient(member);
     clients.add(client);
     return new ClusterStore(client, new DcsKeys(config.keyPrefix()), member);
   }
@@ -65,8 +66,9 @@ class PgCtlDcsTest {
 
   @Test
   void listsTheClusterWhileAMajorityIsUpAndReportsAnUnreachableDcsOnceItIsNot() {
-    group = DcsGroup.start("demo", 3);
-    List<String> addrs = group.addresses();
+    group = RatisTestCluster.start("demo", 3);
+    List<String> names = group.runningMembers();
+    List<String> addrs = names.stream().map(n -> group.address(n).toString()).toList();
     group.awaitLeader(Duration.ofSeconds(30));
     NodeConfig config = TestConfigs.node("demo", addrs.get(0), addrs.subList(1, 3));
 
@@ -101,7 +103,7 @@ class PgCtlDcsTest {
     String raftLeader = group.awaitLeader(Duration.ofSeconds(30));
     clients.forEach(RatisDcsClient::close);
     clients.clear();
-    group.stop(raftLeader);
+    group.stopMember(raftLeader);
     CliRun majority = CliRun.dcs(config, "list", "-f", "json");
     assertThat(majority.err()).isEmpty();
     assertThat(majority.status()).isZero();
@@ -110,8 +112,8 @@ class PgCtlDcsTest {
     // Lose the majority. A surviving Raft leader may still answer for a moment (its leader lease, shorter
     // than an election timeout, during which no other leader can exist), and those answers must be the real
     // state; once it steps down pgctl gives up within its operation timeout with one line naming the cluster.
-    String second = addrs.stream().filter(a -> !a.equals(raftLeader)).findFirst().orElseThrow();
-    group.stop(second);
+    String second = names.stream().filter(n -> !n.equals(raftLeader)).findFirst().orElseThrow();
+    group.stopMember(second);
     CliRun[] last = new CliRun[1];
     Duration[] took = new Duration[1];
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -128,7 +130,8 @@ class PgCtlDcsTest {
     assertThat(none.status()).isEqualTo(1);
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).startsWith("Error: cannot reach the DCS of cluster demo at "
-        + String.join(", ", addrs) + ": no majority of its members answered within 5 s");
+        + String.join(", ", names.stream().map(n -> group.address(n).address()).toList())
+        + ": no majority of its members answered within 5 s");
     assertThat(none.err().lines()).hasSize(1);
     assertThat(none.err()).doesNotContain("\tat ");
     // The bound is the behaviour: a 5 s operation timeout, plus closing the client; generous for a loaded CI.

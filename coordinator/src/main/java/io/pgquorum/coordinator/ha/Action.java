@@ -68,9 +68,6 @@ public sealed interface Action {
   /** On the primary: one physical slot per other member. */
   record SyncSlots(Set<String> slotNames) implements Action {}
 
-  /** Move the data directory aside (never delete) so the next cycle re-creates it. */
-  record MoveDataAside(String reason) implements Action {}
-
   /** Unrecoverable: the node stops its loop and exits with this message. */
   record Fatal(String reason) implements Action {}
 }

@@ -68,7 +68,7 @@ public final class ActionExecutor {
   static boolean touchesPostgres(Action action) {
     return action instanceof Action.Promote || action instanceof Action.Demote
         || action instanceof Action.StopPostgres || action instanceof Action.StartPrimary
-        || action instanceof Action.Follow || action instanceof Action.MoveDataAside;
+        || action instanceof Action.Follow;
   }
 
   public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg, DynamicConfig dyn) {
@@ -154,8 +154,6 @@ public final class ActionExecutor {
         postgres.follow(f.upstream());
       } else if (action instanceof Action.SyncSlots s) {
         postgres.syncReplicationSlots(s.slotNames());
-      } else if (action instanceof Action.MoveDataAside m) {
-        postgres.moveDataDirectoryAside(m.reason());
       } else if (action instanceof Action.Fatal f) {
         return new Outcome(false, Optional.of(f.reason()));
       } else {

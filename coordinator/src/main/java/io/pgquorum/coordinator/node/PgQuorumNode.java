@@ -102,9 +102,12 @@ public final class PgQuorumNode implements AutoCloseable {
       started.add(client);
       ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name());
       LeaseState lease = new LeaseState();
-      AtomicReference<ClusterStore> storeRef = new AtomicReference<>(store);
-      Postgres postgres = new LocalPostgres(config, () -> currentDynamic(config, storeRef));
-      AtomicReference<NodeStatus> status = new AtomicReference<>(initialStatus(config, postgres));
+      AtomicReference<NodeStatus> status = new AtomicReference<>();
+      // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
+      // the first cycle, or without a config key, LocalPostgres falls back to bootstrap.dcs.
+      Postgres postgres = new LocalPostgres(config, () -> Optional.ofNullable(status.get())
+          .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null));
+      status.set(initialStatus(config, postgres));
       RestServer rest = RestServer.start(config.restapi(), status::get, AdminActions.unsupported());
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> postgres.stop(StopMode.IMMEDIATE), System::nanoTime,
@@ -132,17 +135,6 @@ public final class PgQuorumNode implements AutoCloseable {
         throw e;
       }
       throw new NodeStartException("node " + config.name() + " could not start: " + e.getMessage(), e);
-    }
-  }
-
-  private static io.pgquorum.coordinator.config.DynamicConfig currentDynamic(NodeConfig config,
-      AtomicReference<ClusterStore> store) {
-    // LocalPostgres asks for the cluster-wide settings when it writes configuration; the last snapshot the loop
-    // published is not available here yet, so read the key (bounded by retry_timeout) and fall back to bootstrap.
-    try {
-      return store.get().load().config().map(v -> v.value()).orElse(config.bootstrap().dcs());
-    } catch (RuntimeException e) {
-      return config.bootstrap().dcs();
     }
   }
 

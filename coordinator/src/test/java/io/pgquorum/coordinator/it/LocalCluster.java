@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -326,9 +325,5 @@ final class LocalCluster implements AutoCloseable {
           + Path.of("").toAbsolutePath());
     }
     return p;
-  }
-
-  static Map<String, String> env() {
-    return System.getenv();
   }
 }

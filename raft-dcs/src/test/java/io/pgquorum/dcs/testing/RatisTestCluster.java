@@ -47,10 +47,19 @@ public final class RatisTestCluster implements AutoCloseable {
     return start(size, DcsTuning.defaults(), name -> null);
   }
 
+  /** A group with a chosen name (tools that find the group by a cluster's scope, such as pgctl). */
+  public static RatisTestCluster start(String group, int size) {
+    return start(group, size, DcsTuning.defaults(), name -> null);
+  }
+
   public static RatisTestCluster start(int size, DcsTuning tuning, Function<String, TlsFiles> tlsFor) {
+    return start("test-" + System.nanoTime(), size, tuning, tlsFor);
+  }
+
+  private static RatisTestCluster start(String group, int size, DcsTuning tuning,
+      Function<String, TlsFiles> tlsFor) {
     try {
-      RatisTestCluster c = new RatisTestCluster("test-" + System.nanoTime(), Files.createTempDirectory("dcs-"),
-          tuning, tlsFor);
+      RatisTestCluster c = new RatisTestCluster(group, Files.createTempDirectory("dcs-"), tuning, tlsFor);
       for (int i = 1; i <= size; i++) {
         String name = "m" + i;
         c.addresses.put(name, new PeerAddress(name, "127.0.0.1", FreePorts.next()));
