@@ -1,0 +1,11 @@
+package io.pgquorum.jepsen.fault;
+
+/** What a process-level fault hits on a node. */
+public enum Component {
+  /** The pgquorum daemon JVM (PostgreSQL, running detached, is not affected). */
+  DAEMON,
+  /** The node's PostgreSQL (postmaster; for pause, the whole process tree through the cgroup freezer). */
+  POSTGRES,
+  /** An in-JVM DCS member (DCS-level runs). */
+  DCS_MEMBER
+}

@@ -1,0 +1,74 @@
+package io.pgquorum.jepsen.fault;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A fault as plain data. A {@link Step} applies one at a time offset and reverts it after a duration (heal the
+ * partition, SIGCONT, restart, clock back to rate 1 ...). Drivers that cannot inject a kind say so up front
+ * ({@link FaultTarget#supports}); a schedule is never silently run without its faults.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Fault.Partition.class, name = "partition"),
+    @JsonSubTypes.Type(value = Fault.Kill.class, name = "kill"),
+    @JsonSubTypes.Type(value = Fault.Pause.class, name = "pause"),
+    @JsonSubTypes.Type(value = Fault.ClockSkew.class, name = "clock-skew"),
+    @JsonSubTypes.Type(value = Fault.PacketLoss.class, name = "packet-loss"),
+    @JsonSubTypes.Type(value = Fault.Delay.class, name = "delay")})
+public sealed interface Fault {
+
+  /** A short name for reports and histories ({@code "partition"}, {@code "kill"} ...). */
+  String kind();
+
+  /** A network partition of the given shape; {@code target} is used by ISOLATE, BRIDGE and ONE_WAY. */
+  record Partition(PartitionShape shape, Target target) implements Fault {
+    @Override
+    public String kind() {
+      return "partition";
+    }
+  }
+
+  /** kill -9 of a component; reverted by restarting it. */
+  record Kill(Target target, Component component) implements Fault {
+    @Override
+    public String kind() {
+      return "kill";
+    }
+  }
+
+  /** SIGSTOP (daemon) or cgroup freeze (PostgreSQL tree); reverted by SIGCONT / thaw. */
+  record Pause(Target target, Component component) implements Fault {
+    @Override
+    public String kind() {
+      return "pause";
+    }
+  }
+
+  /**
+   * The target node's clocks run at {@code rate} times real time (libfaketime {@code +0 xRATE}, monotonic clock
+   * included); applying and reverting restart the daemon with and without it.
+   */
+  record ClockSkew(Target target, double rate) implements Fault {
+    @Override
+    public String kind() {
+      return "clock-skew";
+    }
+  }
+
+  /** Every link drops traffic with this probability (0..1) where the transport allows it. */
+  record PacketLoss(double probability) implements Fault {
+    @Override
+    public String kind() {
+      return "packet-loss";
+    }
+  }
+
+  /** Every link delays traffic by this many milliseconds where the transport allows it. */
+  record Delay(int millis) implements Fault {
+    @Override
+    public String kind() {
+      return "delay";
+    }
+  }
+}

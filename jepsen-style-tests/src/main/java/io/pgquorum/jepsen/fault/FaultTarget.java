@@ -1,0 +1,41 @@
+package io.pgquorum.jepsen.fault;
+
+import java.util.Set;
+
+/**
+ * What a cluster driver offers the nemesis. Implemented by the in-JVM DCS testbed and by full-stack clusters.
+ * Every method blocks until the fault is in place (a cut link drops traffic; a killed process is dead).
+ */
+public interface FaultTarget {
+  /** Number of nodes. */
+  int size();
+
+  /** Whether this driver can inject faults of this kind ({@link Fault#kind()}) on this component. */
+  boolean supports(Fault fault);
+
+  /** The current primary (full stack) or Raft leader (DCS), or -1 when none is known. */
+  int primary();
+
+  /** Cuts exactly these directed links in addition to those already cut. */
+  void cut(Set<Link> links);
+
+  /** Restores these directed links. */
+  void restore(Set<Link> links);
+
+  void kill(int node, Component component);
+
+  void restart(int node, Component component);
+
+  void pause(int node, Component component);
+
+  void resume(int node, Component component);
+
+  /** Runs node's clocks at {@code rate} (1.0 = real time). */
+  void clockRate(int node, double rate);
+
+  /** Drop probability on every link (0 = none). */
+  void packetLoss(double probability);
+
+  /** Added one-way delay on every link in milliseconds (0 = none). */
+  void delay(int millis);
+}
