@@ -75,7 +75,7 @@ final class NodeTracks {
           break;
         case "lease":
           if (lease != null) {
-            t.leases.add(leaseSegment(lease, op.timeNanos()));
+            addLease(t.leases, leaseSegment(lease, op.timeNanos()));
           }
           lease = op.value() == null ? null : op;
           break;
@@ -94,9 +94,24 @@ final class NodeTracks {
       t.roles.add(roleSegment(role, endNanos));
     }
     if (lease != null) {
-      t.leases.add(leaseSegment(lease, endNanos));
+      addLease(t.leases, leaseSegment(lease, endNanos));
     }
     return t;
+  }
+
+  /**
+   * Appends a held-lease stretch, joining it to the previous one when they touch: one bar per continuous hold
+   * reads better than a bar per observation. The detail is the latest observation's.
+   */
+  private static void addLease(List<Segment> leases, Segment s) {
+    if (!leases.isEmpty()) {
+      Segment last = leases.get(leases.size() - 1);
+      if (last.endNanos() == s.startNanos()) {
+        leases.set(leases.size() - 1, new Segment(last.startNanos(), s.endNanos(), "held", s.detail()));
+        return;
+      }
+    }
+    leases.add(s);
   }
 
   private static boolean sameValue(Op a, Op b) {
@@ -117,7 +132,7 @@ final class NodeTracks {
     String detail = Html.valueText(from.value());
     if (from.value() instanceof Long remainingMillis) {
       end = Math.min(end, from.timeNanos() + Math.max(0, remainingMillis) * 1_000_000L);
-      detail = remainingMillis + " ms remaining";
+      detail = remainingMillis + " ms remaining at " + Html.seconds(from.timeNanos()) + " s";
     }
     return new Segment(from.timeNanos(), Math.max(from.timeNanos(), end), "held", detail);
   }

@@ -269,8 +269,8 @@ final class TimelineSvg {
     for (Segment s : t.leases) {
       double x0 = axis.x(s.startNanos());
       double w = Math.max(axis.x(s.endNanos()) - x0, 0.5);
-      b.append("<g><title>").append(esc(node + ": lease held, " + s.detail() + " at "
-          + Html.seconds(s.startNanos()) + " s")).append("</title>");
+      b.append("<g><title>").append(esc(node + ": lease held " + Html.seconds(s.startNanos()) + " s \u2013 "
+          + Html.seconds(s.endNanos()) + " s\nlast observation: " + s.detail())).append("</title>");
       rect(x0, leaseY, w, 4, "lease");
       b.append("</g>\n");
     }

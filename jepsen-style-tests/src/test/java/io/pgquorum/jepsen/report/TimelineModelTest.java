@@ -40,12 +40,13 @@ class TimelineModelTest {
 
   @Test
   void leaseRunsToTheNextObservationButNotPastItsRemainingTime() {
+    // 0-100 and 100-200 touch and join; 400-450 is cut short by its 50 ms remaining, leaving a gap to 500.
     History h = history(at(0, "n1", "lease", 500L), at(100, "n1", "lease", 500L), at(200, "n1", "lease", null),
-        at(300, "n1", "lease", 50L));
+        at(400, "n1", "lease", 50L), at(500, "n1", "lease", 300L));
     NodeTracks t = NodeTracks.from(h, 1000 * MS).get("n1");
     assertThat(t.leases).extracting(Segment::startNanos, Segment::endNanos).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(0L, 100 * MS), org.assertj.core.groups.Tuple.tuple(100 * MS, 200 * MS),
-        org.assertj.core.groups.Tuple.tuple(300 * MS, 350 * MS));
+        org.assertj.core.groups.Tuple.tuple(0L, 200 * MS), org.assertj.core.groups.Tuple.tuple(400 * MS, 450 * MS),
+        org.assertj.core.groups.Tuple.tuple(500 * MS, 800 * MS));
   }
 
   @Test
