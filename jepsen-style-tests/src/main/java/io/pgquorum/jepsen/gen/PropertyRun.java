@@ -91,12 +91,16 @@ public final class PropertyRun {
     return regressions(dir, "");
   }
 
-  /** The saved schedules of one property ({@code <property>-*.json}), sorted by file name. */
+  /**
+   * The saved schedules of one property ({@code <property>-seed-*.json}; the {@code -seed-} keeps property
+   * {@code p} from picking up the files of {@code p-kill}), sorted by file name. Hand-written regressions of a
+   * property follow the same pattern, e.g. {@code p1-seed-0-isolate-primary.json}.
+   */
   public static List<Schedule> regressions(Path dir, String property) {
     if (dir == null || !Files.isDirectory(dir)) {
       return List.of();
     }
-    String prefix = property.isEmpty() ? "" : property + "-";
+    String prefix = property.isEmpty() ? "" : property + "-seed-";
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> p.getFileName().toString().endsWith(".json"))
