@@ -86,6 +86,31 @@ public final class PropertyRun {
     return new PropertyReport(property, ran, null, null, null, null, 0, "");
   }
 
+  /**
+   * Replays fixed schedules (typically {@link #regressions}) without generating or shrinking: every one must
+   * pass. Throws a {@link PropertyFailure} naming the first that fails, with its JSON.
+   */
+  public static PropertyReport replay(String property, List<Schedule> schedules, Function<Schedule, Boolean> trial) {
+    List<Long> ran = new ArrayList<>();
+    for (Schedule s : schedules) {
+      ran.add(s.seed());
+      boolean passed;
+      try {
+        passed = passed(trial, s);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("property " + property + ", regression schedule " + s.name()
+            + ": the trial itself failed (" + e.getMessage() + ")", e);
+      }
+      if (!passed) {
+        String message = "property " + property + " failed again on regression schedule " + s.name()
+            + " (seed " + s.seed() + "):\n" + ScheduleJson.write(s);
+        System.err.println(message);
+        throw new PropertyFailure(new PropertyReport(property, ran, s.seed(), s, s, null, 0, message));
+      }
+    }
+    return new PropertyReport(property, ran, null, null, null, null, 0, "");
+  }
+
   /** All saved schedules in {@code dir} ({@code *.json}), sorted by file name; empty when dir does not exist. */
   public static List<Schedule> regressions(Path dir) {
     return regressions(dir, "");

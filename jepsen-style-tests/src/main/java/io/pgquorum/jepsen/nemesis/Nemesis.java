@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -130,23 +132,28 @@ public final class Nemesis {
       t.setDaemon(true);
       return t;
     });
-    List<Future<?>> futures = new ArrayList<>();
+    List<Future<Integer>> futures = new ArrayList<>();
+    // Completion order, not step order: a failing step must stop the run even while an earlier step still waits.
+    CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
     try {
       for (int i = 0; i < s.steps().size(); i++) {
+        int index = i;
         Step step = s.steps().get(i);
-        futures.add(pool.submit(() -> {
+        futures.add(done.submit(() -> {
           runStep(origin, step);
-          return null;
+          return index;
         }));
       }
-      for (int i = 0; i < futures.size(); i++) {
+      for (int n = 0; n < futures.size(); n++) {
+        Future<Integer> f = done.take();
         try {
-          futures.get(i).get();
+          f.get();
         } catch (ExecutionException e) {
+          int index = futures.indexOf(f);
           stop(pool, futures);
           Throwable cause = e.getCause();
-          throw new IllegalStateException("nemesis: " + stepName(i, s.steps().get(i)) + " failed: " + cause,
-              cause);
+          throw new IllegalStateException("nemesis: " + stepName(index, s.steps().get(index)) + " failed: "
+              + cause, cause);
         }
       }
     } catch (InterruptedException e) {
@@ -182,7 +189,7 @@ public final class Nemesis {
   }
 
   /** Interrupts the step threads (each reverts what it applied), waits for them, then heals whatever is left. */
-  private void stop(ExecutorService pool, List<Future<?>> futures) {
+  private void stop(ExecutorService pool, List<? extends Future<?>> futures) {
     futures.forEach(f -> f.cancel(true));
     pool.shutdownNow();
     boolean interrupted = false;
@@ -205,24 +212,23 @@ public final class Nemesis {
     Active a = resolve(step);
     active.put(a.id, a);
     try {
-      try {
-        apply(a);
-      } catch (RuntimeException e) {
-        record("start-" + a.fault.kind(), a, String.valueOf(e.getMessage()));
-        throw e;
-      }
-      record("start-" + a.fault.kind(), a, null);
-      sleepUntil(origin + TimeUnit.MILLISECONDS.toNanos(step.endMillis()));
-    } finally {
-      // Runs on the normal path, on interrupt and after a failed apply (a partly applied fault is reverted too).
-      boolean wasInterrupted = Thread.interrupted();
+      apply(a);
+    } catch (RuntimeException | Error e) {
+      record("start-" + a.fault.kind(), a, String.valueOf(e.getMessage()));
+      // A partly applied fault (some links cut) is reverted too; the apply failure stays the one reported.
       try {
         revert(a);
-      } finally {
-        if (wasInterrupted) {
-          Thread.currentThread().interrupt();
-        }
+      } catch (RuntimeException | Error revertFailure) {
+        e.addSuppressed(revertFailure);
       }
+      throw e;
+    }
+    record("start-" + a.fault.kind(), a, null);
+    try {
+      sleepUntil(origin + TimeUnit.MILLISECONDS.toNanos(step.endMillis()));
+    } finally {
+      // Normal end and interrupt alike; the interrupt flag is clear here, so the driver calls run normally.
+      revert(a);
     }
   }
 

@@ -186,6 +186,21 @@ class PropertyRunTest {
   }
 
   @Test
+  void replayingRegressionsPassesOrNamesTheFailingSchedule(@TempDir Path dir) {
+    Schedule harmless = new Schedule("seed-1-minimal", 1, 3, List.of(new Step(0, 100, new Fault.Delay(5))), 0);
+    Schedule bad = new Schedule("seed-2-minimal", 2, 3, List.of(new Step(0, 2500,
+        new Fault.Kill(Target.primary(), Component.DCS_MEMBER))), 0);
+    ScheduleJson.save(harmless, dir.resolve(PropertyRun.regressionFileName("p", 1)));
+    ScheduleJson.save(bad, dir.resolve(PropertyRun.regressionFileName("p", 2)));
+    assertThat(PropertyRun.replay("p", List.of(harmless), TRIAL).passed()).isTrue();
+    PropertyFailure f = catchThrowableOfType(PropertyFailure.class,
+        () -> PropertyRun.replay("p", PropertyRun.regressions(dir, "p"), TRIAL));
+    assertThat(f.getMessage()).contains("seed-2-minimal", ScheduleJson.write(bad));
+    assertThat(f.report().seedsRun()).containsExactly(1L, 2L);
+    assertThat(f.report().failingSeed()).isEqualTo(2L);
+  }
+
+  @Test
   void rejectsAPropertyNameThatIsNotAFileName() {
     assertThatThrownBy(() -> PropertyRun.check("a/b", List.of(1L), GEN, s -> true, null, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a/b");
