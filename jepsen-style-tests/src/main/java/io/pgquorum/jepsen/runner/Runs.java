@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
 
 /** Small pieces both trials share. */
 final class Runs {
@@ -44,8 +46,26 @@ final class Runs {
     return last >= 0 ? last : Math.max(first, 0);
   }
 
-  static long seconds(long s) {
-    return TimeUnit.SECONDS.toNanos(s);
+  /**
+   * Deletes a passed run's bulky state (PostgreSQL data directories, Raft logs) and keeps the evidence (history,
+   * report, schedule, logs), so hundreds of runs fit on disk. Failed runs are kept whole.
+   */
+  static void pruneBulk(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      List<Path> bulky = walk.filter(Files::isDirectory)
+          .filter(p -> Set.of("pgdata", "raft", "data").contains(p.getFileName().toString()))
+          .toList();
+      for (Path b : bulky) {
+        try (java.util.stream.Stream<Path> inner = Files.walk(b)) {
+          inner.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prune " + dir, e);
+    }
   }
 
   /** Runs {@code body} on a daemon thread named {@code name}; failures are rethrown by {@link Background#join}. */
