@@ -118,6 +118,27 @@ class LinearizabilityCheckerTest {
     assertThat(register().check(h.build()).verdict()).isEqualTo(Verdict.INVALID);
   }
 
+  /**
+   * The search first reaches {w0, a, b} with state 5 by spending the unknown write x (a, then x, then b), fails
+   * later because e needs x, and then reaches {w0, a, b} with state 5 again without x (b, then a). That second
+   * configuration has fewer unknown operations linearized, so it must be explored, not pruned as already seen.
+   */
+  @Test
+  void aConfigurationWithFewerUnknownOpsLinearizedIsNotPrunedByOneWithMore() {
+    TestHistory h = new TestHistory();
+    h.okOp("c1", "write", "k", 1L, null);
+    Op x = h.invoke("c2", "write", "k", 1L);
+    Op a = h.invoke("c1", "write", "k", 5L);
+    Op b = h.invoke("c3", "cas", "k", List.of(1L, 5L));
+    h.ok(a, null);
+    h.ok(b, null);
+    h.okOp("c1", "write", "k", 2L, null);
+    h.okOp("c1", "read", "k", null, 1L);
+    h.info(x);
+    CheckResult r = register().check(h.build());
+    assertThat(r.verdict()).as(CheckResults.describe(r)).isEqualTo(Verdict.VALID);
+  }
+
   @Test
   void aNeverCompletedOpIsLikeAnUnknownOne() {
     TestHistory h = new TestHistory();
