@@ -34,6 +34,11 @@ public record TrialResult(Schedule schedule, History history, List<CheckResult> 
         .orElseThrow(() -> new IllegalArgumentException("no checker named " + checker + " in this run"));
   }
 
+  /** Deletes the run's bulky state (data directories, Raft logs), keeping history, report, schedule and logs. */
+  public void pruneBulk() {
+    Runs.pruneBulk(dir);
+  }
+
   /** A few lines for a terminal: schedule, verdicts, where the report is. */
   public String summary() {
     StringBuilder sb = new StringBuilder();

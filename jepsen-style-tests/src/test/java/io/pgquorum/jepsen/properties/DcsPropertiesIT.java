@@ -1,0 +1,56 @@
+package io.pgquorum.jepsen.properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.jepsen.fault.Schedule;
+import io.pgquorum.jepsen.gen.GeneratorSettings;
+import io.pgquorum.jepsen.gen.PropertyRun;
+import io.pgquorum.jepsen.gen.ScheduleGenerator;
+import io.pgquorum.jepsen.runner.DcsTrial;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * P4 against real Ratis members: the DCS key-value store and the leader lock stay linearizable, and writes come
+ * back after the last fault heals, under generated schedules of every fault kind the DCS testbed supports
+ * (partitions of every shape, kill -9 / restart and SIGSTOP of members, libfaketime clock rates inside the drift
+ * bound, packet loss, delay). A failing seed is printed, shrunk and saved under src/test/resources/regressions;
+ * replay one with {@code -Djepsen.seed=<seed>}.
+ */
+class DcsPropertiesIT {
+  static final String PROPERTY = "dcs";
+  /** Default-tier seeds start here; the long campaign uses another range so the two add up. */
+  static final long DEFAULT_BASE = 1_000;
+  static final long LONG_BASE = 50_000;
+
+  @Test
+  void savedRegressionSchedulesStillPass() throws Exception {
+    List<Schedule> saved = TrialRunner.regressions(PROPERTY, false);
+    assertThat(saved).as("regression schedules for " + PROPERTY).isNotEmpty();
+    PropertyRun.replay(PROPERTY, saved, new TrialRunner(PROPERTY, new DcsTrial()));
+  }
+
+  @Test
+  void smallSeededBatch() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(DEFAULT_BASE, 3), gen,
+        new TrialRunner(PROPERTY, new DcsTrial()), TrialRunner.REGRESSIONS, 8).passed()).isTrue();
+  }
+
+  @Test
+  @Tag("long")
+  void longCampaign() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(LONG_BASE, 150), gen,
+        new TrialRunner(PROPERTY, new DcsTrial()), TrialRunner.REGRESSIONS, 20).passed()).isTrue();
+  }
+
+  @Test
+  @Tag("long")
+  void longCampaignOnFiveMembers() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(5));
+    assertThat(PropertyRun.check(PROPERTY + "-5", PropertyRun.seeds(LONG_BASE, 50), gen,
+        new TrialRunner(PROPERTY + "-5", new DcsTrial()), TrialRunner.REGRESSIONS, 20).passed()).isTrue();
+  }
+}

@@ -1,0 +1,58 @@
+package io.pgquorum.jepsen.properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.jepsen.fault.Schedule;
+import io.pgquorum.jepsen.gen.GeneratorSettings;
+import io.pgquorum.jepsen.gen.PropertyRun;
+import io.pgquorum.jepsen.gen.ScheduleGenerator;
+import io.pgquorum.jepsen.runner.StackTrial;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * P1 (at most one writable primary, epoch checker), P3 (writes return within the bound after the last heal, no
+ * flapping afterwards) and P2 (acknowledged writes lost: measured and reported, replication is asynchronous)
+ * against real daemons and real PostgreSQL 15 on loopback proxies. The default tier replays the saved
+ * regression schedules (isolating the primary; SIGSTOP of the primary's daemon for longer than the lease, which
+ * the lease watchdog must fence) and one generated schedule; the long profile replays every saved schedule and
+ * runs a campaign over every fault kind.
+ */
+class StackPropertiesIT {
+  static final String PROPERTY = "stack";
+  static final long DEFAULT_BASE = 2_000;
+  static final long LONG_BASE = 70_000;
+
+  private static TrialRunner runner() {
+    return new TrialRunner(PROPERTY, new StackTrial(StackTrial.Settings.defaults()));
+  }
+
+  @Test
+  void savedRegressionSchedulesStillPass() throws Exception {
+    List<Schedule> saved = TrialRunner.regressions(PROPERTY, false);
+    assertThat(saved).as("regression schedules for " + PROPERTY).isNotEmpty();
+    PropertyRun.replay(PROPERTY, saved, runner());
+  }
+
+  @Test
+  void oneSeededSchedule() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.fullStack(3));
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(DEFAULT_BASE, 1), gen, runner(),
+        TrialRunner.REGRESSIONS, 4).passed()).isTrue();
+  }
+
+  @Test
+  @Tag("long")
+  void everySavedScheduleIncludingLongOnes() throws Exception {
+    PropertyRun.replay(PROPERTY, TrialRunner.regressions(PROPERTY, true), runner());
+  }
+
+  @Test
+  @Tag("long")
+  void longCampaign() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.fullStack(3));
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(LONG_BASE, 40), gen, runner(),
+        TrialRunner.REGRESSIONS, 10).passed()).isTrue();
+  }
+}
