@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * why), talking to each other only through per-link loopback proxies ({@link LinkProxies}, service octet
  * {@value #SERVICE_OCTET}).
  *
- * <p>Layout: node {@code i} (0-based) is the member {@code n<i+1>}, listening on {@code 127.0.0.1:<port i>}; its
- * JVM resolves every other member's host name {@code n<j+1>} to the link address {@code 127.1.<i+1>.<j+1>}, where
+ * <p>Layout: node {@code i} (0-based) is the member {@code node<i+1>}, listening on {@code 127.0.0.1:<port i>}; its
+ * JVM resolves every other member's host name {@code node<j+1>} to the link address {@code 127.1.<i+1>.<j+1>}, where
  * the proxy for link i→j listens and forwards to {@code 127.0.0.1:<port j>}. Cutting, delaying or losing traffic on
  * a link therefore affects exactly that direction's connections.
  *
@@ -122,9 +122,9 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     members.forEach(MemberProcess::awaitReady);
   }
 
-  /** Member name of node {@code i}: {@code n1, n2, ...} (also its host name and Raft peer id). */
+  /** Member name of node {@code i}: {@code node1, node2, ...} (as in nemesis events) (also its host name and Raft peer id). */
   public static String name(int node) {
-    return "n" + (node + 1);
+    return "node" + (node + 1);
   }
 
   public String group() {
@@ -427,7 +427,7 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
           <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n</pattern></encoder>
         </appender>
         <include resource="io/pgquorum/dcs/logback-ratis-quiet.xml"/>
-        <logger name="org.apache.ratis.server.impl.RaftServerImpl" level="INFO"/>
+        <logger name="org.apache.ratis.server.RaftServer$Division" level="INFO"/>
         <root level="INFO"><appender-ref ref="OUT"/></root>
       </configuration>
       """;

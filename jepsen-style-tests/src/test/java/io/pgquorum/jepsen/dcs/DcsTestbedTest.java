@@ -57,7 +57,7 @@ class DcsTestbedTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
             .as("member pid %d is gone after close", pid).isFalse();
       }
-      assertThat(dir.resolve("bed").resolve("n1")).doesNotExist();
+      assertThat(dir.resolve("bed").resolve("node1")).doesNotExist();
     }
   }
 
