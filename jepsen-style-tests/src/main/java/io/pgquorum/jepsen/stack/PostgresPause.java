@@ -86,6 +86,38 @@ final class PostgresPause {
       all.addAll(fresh);
     }
     stopped.addAll(all);
+    awaitStopped(all);
+  }
+
+  /**
+   * kill(1) returns once the signal is queued; a runnable process waiting for a CPU shows as stopped only when it
+   * is next scheduled. Pausing blocks until every process is stopped (state T/t), gone, or a zombie.
+   */
+  private static void awaitStopped(Set<Long> pids) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    List<Long> pending = new ArrayList<>(pids);
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      pending.removeIf(p -> {
+        char st = state(p);
+        return st == 'T' || st == 't' || st == 'Z' || st == 'X' || st == '?';
+      });
+      if (!pending.isEmpty()) {
+        PgCluster.sleep(10); // polling process states with a deadline
+      }
+    }
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException("PostgreSQL processes " + pending + " did not stop within 5 s");
+    }
+  }
+
+  /** The state letter from /proc/<pid>/stat, '?' when the process is gone. */
+  static char state(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+    } catch (IOException | RuntimeException e) {
+      return '?';
+    }
   }
 
   private void freeze(long postmaster) {
