@@ -2,7 +2,10 @@ package io.pgquorum.jepsen.fault;
 
 /** The partition topologies Jepsen's nemeses use; {@link Partitions} turns one into the set of cut links. */
 public enum PartitionShape {
-  /** Two halves, the first {@code floor(n/2)} nodes of a shuffled order against the rest (both directions). */
+  /**
+   * Two halves: {@code floor(n/2)} nodes starting at the step's target ({@code target, target+1, ...} mod n)
+   * against the rest, both directions (deterministic, so a schedule replays exactly).
+   */
   HALVES,
   /** One node (the step's target) cut from everyone, both directions. */
   ISOLATE,

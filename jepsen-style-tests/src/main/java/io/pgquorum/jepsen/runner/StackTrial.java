@@ -1,0 +1,165 @@
+package io.pgquorum.jepsen.runner;
+
+import io.pgquorum.jepsen.checker.AvailabilityChecker;
+import io.pgquorum.jepsen.checker.CheckResult;
+import io.pgquorum.jepsen.checker.EpochChecker;
+import io.pgquorum.jepsen.checker.RoleStabilityChecker;
+import io.pgquorum.jepsen.checker.SetChecker;
+import io.pgquorum.jepsen.fault.Schedule;
+import io.pgquorum.jepsen.history.History;
+import io.pgquorum.jepsen.history.HistoryRecorder;
+import io.pgquorum.jepsen.history.OpType;
+import io.pgquorum.jepsen.nemesis.Nemesis;
+import io.pgquorum.jepsen.report.HtmlReport;
+import io.pgquorum.jepsen.stack.ClientIds;
+import io.pgquorum.jepsen.stack.EpochProbes;
+import io.pgquorum.jepsen.stack.PgCluster;
+import io.pgquorum.jepsen.stack.PgClusterSpec;
+import io.pgquorum.jepsen.stack.RoleObserver;
+import io.pgquorum.jepsen.stack.SetWorkload;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * P1/P2/P3 against real daemons and real PostgreSQL: a fresh cluster, the role observer, epoch probes on every
+ * node and set adds on the primary, the schedule's faults, a quiet tail, a final read; then the epoch checker
+ * (asserted), the set checker (measured: replication is asynchronous, see docs/properties.md), availability after
+ * the last heal and role stability once recovered (both asserted).
+ */
+public final class StackTrial implements Trial {
+  static final String EPOCH = "epoch";
+  static final String AVAILABILITY = "availability";
+  static final String STABILITY = "role-stability";
+
+  /**
+   * How the cluster is built.
+   *
+   * @param spec cluster shape and timing (the node count comes from the schedule)
+   * @param plantedBug {@code PGQUORUM_PLANTED_BUG} for every daemon, or null
+   */
+  public record Settings(PgClusterSpec spec, String plantedBug) {
+    public static Settings defaults() {
+      return new Settings(PgClusterSpec.defaults(), null);
+    }
+
+    public Settings withNetwork(String network, String user) {
+      return new Settings(network.equals("netns") ? spec.withNamespaces(user) : spec.withProxies(), plantedBug);
+    }
+
+    public Settings withPlantedBug(String bug) {
+      return new Settings(spec, bug);
+    }
+
+    /**
+     * P3's bound after the last heal: the lease must run out (ttl), a loop cycle notices (loop_wait), a DCS call
+     * may take its retry twice (2 * retry_timeout), and PostgreSQL must be restarted, promoted or rewound; 20 s
+     * absorbs that and the shared 2-core machines.
+     */
+    public Duration availabilityBound() {
+      return Duration.ofSeconds(spec.ttl() + spec.loopWait() + 2L * spec.retryTimeout() + 20);
+    }
+
+    /**
+     * Once writes work again, how long roles may still settle before a change counts as flapping: a rejoining
+     * former primary is rewound and restarted as a replica, which takes a few cycles.
+     */
+    public Duration settle() {
+      return Duration.ofSeconds(spec.ttl() + 10);
+    }
+  }
+
+  private final Settings settings;
+
+  public StackTrial(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public TrialResult run(Schedule schedule, Path dir) {
+    Runs.prepare(dir, schedule);
+    PgClusterSpec spec = settings.spec().withNodes(schedule.nodes()).withBaseDir(dir.resolve("cluster"));
+    if (settings.plantedBug() != null) {
+      spec = spec.withEnvEverywhere("PGQUORUM_PLANTED_BUG", settings.plantedBug());
+    }
+    History history;
+    long stableFrom;
+    try (HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, dir.resolve("history.jsonl"));
+        PgCluster cluster = PgCluster.start(spec)) {
+      Nemesis nemesis = new Nemesis(cluster, recorder);
+      nemesis.validate(schedule);
+      ClientIds ids = new ClientIds();
+      try (RoleObserver observer = new RoleObserver(cluster, recorder);
+          EpochProbes probes = new EpochProbes(cluster, recorder, ids);
+          SetWorkload set = new SetWorkload(cluster, recorder, ids, 3)) {
+        observer.start();
+        probes.start();
+        set.start();
+        try {
+          nemesis.run(schedule);
+        } finally {
+          nemesis.healAll();
+        }
+        // The quiet tail is an observation window of the workload (P3 is measured inside it), not a stand-in
+        // for a condition. It is stretched until roles have had `settle` to stop changing after recovery, so
+        // the stability check always has a window to look at.
+        long healed = recorder.now();
+        waitUntil(recorder, healed + TimeUnit.MILLISECONDS.toNanos(schedule.quietMillis()));
+        long recovered = firstOkAfter(recorder.history(), healed, "add");
+        long bound = healed + settings.availabilityBound().toNanos();
+        stableFrom = (recovered >= 0 ? recovered : bound) + settings.settle().toNanos();
+        waitUntil(recorder, Math.min(stableFrom + TimeUnit.SECONDS.toNanos(10),
+            bound + settings.settle().toNanos() + TimeUnit.SECONDS.toNanos(10)));
+        probes.close();
+        set.close();
+        try {
+          set.finalRead(Duration.ofSeconds(90));
+        } catch (IllegalStateException e) {
+          // Recorded as failed reads in the history; the set checker then answers UNKNOWN.
+        }
+        observer.close();
+      }
+      history = recorder.history();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the cluster: " + e.getMessage(), e);
+    }
+    long lastHeal = Runs.lastHealNanos(history);
+    List<CheckResult> results = new ArrayList<>();
+    results.add(new EpochChecker().check(history));
+    results.add(new SetChecker().check(history));
+    results.add(new AvailabilityChecker(lastHeal, settings.availabilityBound().toNanos(), Set.of("add"))
+        .check(history));
+    results.add(new RoleStabilityChecker(stableFrom).check(history));
+    TrialResult result = new TrialResult(schedule, history, results, Set.of(EPOCH, AVAILABILITY, STABILITY), dir);
+    HtmlReport.write(dir.resolve("report.html"), "pgquorum run " + schedule.name()
+        + (settings.plantedBug() != null ? " (planted bug: " + settings.plantedBug() + ")" : ""), schedule, history,
+        results);
+    return result;
+  }
+
+  private static long firstOkAfter(History h, long from, String f) {
+    for (History.Pair p : h.pairs()) {
+      if (p.outcome() == OpType.OK && p.invoke().f().equals(f) && p.completion().timeNanos() >= from) {
+        return p.completion().timeNanos();
+      }
+    }
+    return -1;
+  }
+
+  private static void waitUntil(HistoryRecorder recorder, long harnessNanos) {
+    long left;
+    while ((left = harnessNanos - recorder.now()) > 0) {
+      try {
+        Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 500)); // the window itself, see above
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during the quiet tail", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package io.pgquorum.jepsen.runner;
+
+import io.pgquorum.jepsen.fault.Schedule;
+import java.nio.file.Path;
+
+/** Runs one schedule against a fresh cluster and checks the history. */
+public interface Trial {
+  /** The run writes its history, schedule, report and cluster logs under {@code dir}. */
+  TrialResult run(Schedule schedule, Path dir);
+}
