@@ -1,0 +1,102 @@
+package io.pgquorum.jepsen.stack;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What {@link PgCluster#start} builds.
+ *
+ * @param nodes number of nodes (3 for the usual runs)
+ * @param ttl leader lease in seconds ({@code bootstrap.dcs.ttl})
+ * @param loopWait HA cycle in seconds
+ * @param retryTimeout DCS retry timeout in seconds
+ * @param baseDir directory under which every node's data, logs and hosts files go; null = a fresh temporary
+ *     directory (deleted at close unless {@code PGQUORUM_KEEP_IT_DIRS=true})
+ * @param extraEnv extra environment per node index for the daemon (for example {@code PGQUORUM_PLANTED_BUG});
+ *     nodes without an entry get none
+ * @param network which network the nodes live on
+ * @param runAsUser the unprivileged user daemons run as under {@link NetworkKind#NAMESPACE} (the harness is root
+ *     there, and PostgreSQL refuses root); ignored by {@link NetworkKind#PROXY}, where daemons run as the
+ *     harness's own user
+ */
+public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, Path baseDir,
+    Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser) {
+
+  /** How the nodes' links are made cuttable. */
+  public enum NetworkKind {
+    /** {@link ProxyNetwork}: loopback proxies per link, no root needed. */
+    PROXY,
+    /** {@link NamespaceNetwork}: one network namespace per node, iptables rules; root only. */
+    NAMESPACE
+  }
+
+  public PgClusterSpec {
+    if (nodes < 1 || nodes > 9) {
+      throw new IllegalArgumentException("nodes must be 1..9, got " + nodes);
+    }
+    if (ttl < 4) {
+      throw new IllegalArgumentException("ttl must be at least 4 s, got " + ttl);
+    }
+    if (loopWait < 1) {
+      throw new IllegalArgumentException("loopWait must be at least 1 s, got " + loopWait);
+    }
+    if (retryTimeout < 1 || loopWait + 2 * retryTimeout > ttl) {
+      throw new IllegalArgumentException("retryTimeout must be >= 1 and loopWait + 2 * retryTimeout <= ttl, got "
+          + "loopWait=" + loopWait + " retryTimeout=" + retryTimeout + " ttl=" + ttl);
+    }
+    if (network == null) {
+      throw new IllegalArgumentException("network must be given (PROXY or NAMESPACE)");
+    }
+    Map<Integer, Map<String, String>> copy = new HashMap<>();
+    if (extraEnv != null) {
+      extraEnv.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
+    }
+    extraEnv = Map.copyOf(copy);
+  }
+
+  /** Three nodes, ttl 8, loop_wait 1, retry_timeout 2, a temporary directory, no extra environment, proxies. */
+  public static PgClusterSpec defaults() {
+    return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null);
+  }
+
+  public PgClusterSpec withNodes(int n) {
+    return new PgClusterSpec(n, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser);
+  }
+
+  public PgClusterSpec withTiming(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
+    return new PgClusterSpec(nodes, ttlSeconds, loopWaitSeconds, retryTimeoutSeconds, baseDir, extraEnv, network,
+        runAsUser);
+  }
+
+  public PgClusterSpec withBaseDir(Path dir) {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, dir, extraEnv, network, runAsUser);
+  }
+
+  /** Adds {@code key=value} to node {@code node}'s daemon environment. */
+  public PgClusterSpec withEnv(int node, String key, String value) {
+    Map<Integer, Map<String, String>> m = new HashMap<>(extraEnv);
+    Map<String, String> e = new HashMap<>(m.getOrDefault(node, Map.of()));
+    e.put(key, value);
+    m.put(node, e);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, m, network, runAsUser);
+  }
+
+  /** The same environment variable on every node. */
+  public PgClusterSpec withEnvEverywhere(String key, String value) {
+    PgClusterSpec s = this;
+    for (int i = 0; i < nodes; i++) {
+      s = s.withEnv(i, key, value);
+    }
+    return s;
+  }
+
+  /** Network namespaces (root only), daemons and PostgreSQL running as {@code user}. */
+  public PgClusterSpec withNamespaces(String user) {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user);
+  }
+
+  public PgClusterSpec withProxies() {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.PROXY, runAsUser);
+  }
+}
