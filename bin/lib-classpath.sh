@@ -4,11 +4,11 @@ pgquorum_classpath() {
   local module="$1"
   local target="$root/$module/target"
   local jar
-  jar="$(ls "$target"/"$module"-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -1 || true)"
+  jar="$(ls "$target"/"$module"-*.jar 2>/dev/null | grep -Ev -- '-(sources|tests)\.jar$' | head -1 || true)"
   if [ -z "$jar" ] || [ ! -d "$target/lib" ]; then
     echo "pgquorum: building $module (first run, takes a minute)..." >&2
     (cd "$root" && ./mvnw -B -q -DskipTests -pl "$module" -am package) >&2
-    jar="$(ls "$target"/"$module"-*.jar | grep -v -- '-sources\|-tests' | head -1)"
+    jar="$(ls "$target"/"$module"-*.jar | grep -Ev -- '-(sources|tests)\.jar$' | head -1)"
   fi
   pgquorum_cp="$jar:$target/lib/*"
 }
