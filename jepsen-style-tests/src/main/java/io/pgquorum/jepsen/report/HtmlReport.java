@@ -41,7 +41,10 @@ public final class HtmlReport {
    */
   public static void write(Path file, String title, Schedule schedule, History history,
       List<CheckResult> results) {
-    String html = render(title, schedule, history, results);
+    writeHtml(file, render(title, schedule, history, results));
+  }
+
+  private static void writeHtml(Path file, String html) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -62,6 +65,21 @@ public final class HtmlReport {
    * @param results the checkers' results, in display order
    */
   public static String render(String title, Schedule schedule, History history, List<CheckResult> results) {
+    return render(title, schedule, schedule == null ? null : replayCommand(schedule), history, results);
+  }
+
+  /**
+   * As {@link #write(Path, String, Schedule, History, List)} with the exact replay command the runner knows
+   * (target, saved schedule file), instead of the generic one.
+   */
+  public static void write(Path file, String title, Schedule schedule, String replay, History history,
+      List<CheckResult> results) {
+    writeHtml(file, render(title, schedule, replay, history, results));
+  }
+
+  /** As {@link #render(String, Schedule, History, List)} with an explicit replay command (null: none shown). */
+  public static String render(String title, Schedule schedule, String replay, History history,
+      List<CheckResult> results) {
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(results, "results");
     String t = title == null || title.isBlank() ? "pgquorum run" : title;
@@ -80,7 +98,7 @@ public final class HtmlReport {
     StringBuilder b = new StringBuilder(128 * 1024);
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(t))
         .append("</title>\n<style>\n").append(ReportCss.CSS).append("</style>\n</head><body>\n");
-    header(b, t, schedule, history, results, clients, nodeNames);
+    header(b, t, schedule, replay, history, results, clients, nodeNames);
 
     b.append("<h2>Verdicts</h2>\n");
     ReportTables.verdicts(b, results);
@@ -124,7 +142,7 @@ public final class HtmlReport {
     return new ArrayList<>(names);
   }
 
-  private static void header(StringBuilder b, String title, Schedule schedule, History history,
+  private static void header(StringBuilder b, String title, Schedule schedule, String replay, History history,
       List<CheckResult> results, ClientLanes clients, List<String> nodeNames) {
     b.append("<h1>").append(esc(title)).append("</h1>\n");
     long invalid = results.stream().filter(r -> r.verdict() == Verdict.INVALID).count();
@@ -143,7 +161,9 @@ public final class HtmlReport {
     if (schedule != null) {
       fact(b, "schedule", esc(schedule.name()) + " &nbsp;<span class=\"muted\">seed</span> "
           + schedule.seed() + " &nbsp;<span class=\"muted\">steps</span> " + schedule.steps().size());
-      fact(b, "replay", "<code class=\"replay\">" + esc(replayCommand(schedule)) + "</code>");
+      if (replay != null) {
+        fact(b, "replay", "<code class=\"replay\">" + esc(replay) + "</code>");
+      }
     } else {
       fact(b, "schedule", "<span class=\"muted\">not recorded</span>");
     }

@@ -68,6 +68,8 @@ public final class DcsTrial implements Trial {
       }
       Workloads.ProcessIds ids = new Workloads.ProcessIds();
       long duration = schedule.totalMillis();
+      Runs.Background roles = Runs.background("raft-role-observer", () -> observeRoles(testbed, recorder,
+          duration));
       Runs.Background r = Runs.background("register-workload", () -> Workloads.run(recorder, reg,
           RegisterWorkload.defaults(), duration, schedule.seed(), ids));
       Runs.Background l = Runs.background("lock-workload", () -> Workloads.run(recorder, lock,
@@ -79,6 +81,7 @@ public final class DcsTrial implements Trial {
       }
       r.join(duration + 180_000);
       l.join(duration + 180_000);
+      roles.join(duration + 180_000);
       history = recorder.history();
     }
     List<CheckResult> results = List.of(
@@ -90,7 +93,34 @@ public final class DcsTrial implements Trial {
             Set.of("write", "cas", "acquire", "release")).check(history));
     TrialResult result = new TrialResult(schedule, history, results,
         Set.of(REGISTER, LOCK, "availability"), dir);
-    HtmlReport.write(dir.resolve("report.html"), "DCS run " + schedule.name(), schedule, history, results);
+    HtmlReport.write(dir.resolve("report.html"), "DCS run " + schedule.name(), schedule,
+        Runs.replay("dcs", dir), history, results);
     return result;
+  }
+
+  /**
+   * Records each member's Raft role as the report's node lanes: "primary" for a member that claims leadership,
+   * "replica" for a live follower, "stopped" for a killed or paused one; only changes are recorded.
+   */
+  private static void observeRoles(DcsTestbed testbed, HistoryRecorder recorder, long durationMillis) {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(durationMillis);
+    String[] last = new String[testbed.size()];
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < testbed.size(); i++) {
+        String role = !testbed.isRunning(i) || testbed.isPaused(i) ? "stopped"
+            : testbed.claimsLeadership(i) ? "primary" : "replica";
+        if (!role.equals(last[i])) {
+          last[i] = role;
+          recorder.record(io.pgquorum.jepsen.history.Op.of(DcsTestbed.name(i),
+              io.pgquorum.jepsen.history.OpType.INFO, "role", null, role, DcsTestbed.name(i), null));
+        }
+      }
+      try {
+        Thread.sleep(100); // sampling interval of an observer
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

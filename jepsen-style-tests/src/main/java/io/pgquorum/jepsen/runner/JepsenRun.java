@@ -21,6 +21,8 @@ public final class JepsenRun {
   }
 
   public static void main(String[] args) {
+    // gRPC (inside Ratis) logs through java.util.logging; only warnings belong on a user's terminal.
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args, System.out, System.err));
   }
 

@@ -46,6 +46,12 @@ final class Runs {
     return last >= 0 ? last : Math.max(first, 0);
   }
 
+  /** The exact command that replays this run (its saved schedule, same target). */
+  static String replay(String targetAndOptions, Path dir) {
+    return "bin/jepsen-run --target " + targetAndOptions + " --schedule " + dir.toAbsolutePath().normalize()
+        .resolve("schedule.json");
+  }
+
   /**
    * Deletes a passed run's bulky state (PostgreSQL data directories, Raft logs) and keeps the evidence (history,
    * report, schedule, logs), so hundreds of runs fit on disk. Failed runs are kept whole.

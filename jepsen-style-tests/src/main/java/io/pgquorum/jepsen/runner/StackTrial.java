@@ -137,8 +137,9 @@ public final class StackTrial implements Trial {
     results.add(new RoleStabilityChecker(stableFrom).check(history));
     TrialResult result = new TrialResult(schedule, history, results, Set.of(EPOCH, AVAILABILITY, STABILITY), dir);
     HtmlReport.write(dir.resolve("report.html"), "pgquorum run " + schedule.name()
-        + (settings.plantedBug() != null ? " (planted bug: " + settings.plantedBug() + ")" : ""), schedule, history,
-        results);
+        + (settings.plantedBug() != null ? " (planted bug: " + settings.plantedBug() + ")" : ""), schedule,
+        Runs.replay("stack" + (settings.plantedBug() != null ? " --planted-bug " + settings.plantedBug() : ""), dir),
+        history, results);
     return result;
   }
 
