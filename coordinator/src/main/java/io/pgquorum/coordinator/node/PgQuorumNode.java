@@ -143,7 +143,8 @@ public final class PgQuorumNode implements AutoCloseable {
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
         WatchdogProcess w = startWatchdog(config, mode, () -> {
-          if (mode == WatchdogConfig.Mode.REQUIRED) {
+          // Only a lease holder demotes: a replica has nothing the watchdog would fence.
+          if (mode == WatchdogConfig.Mode.REQUIRED && lease.deadlineNanos().isPresent()) {
             log.error("demoting: watchdog.mode is required and the watchdog process died");
             lease.clear();
             fence(postgres, lease, bug);
