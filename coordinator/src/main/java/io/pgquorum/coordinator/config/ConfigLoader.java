@@ -101,8 +101,7 @@ public final class ConfigLoader {
     PostgresConfig postgresql = PostgresSection.parse(root);
     Tags tags = TagsSection.parse(root);
     LogConfig log = LogSection.parse(root);
-    root.unsupported("watchdog", "no watchdog device fences a hung primary; pgquorum relies on lease expiry and "
-        + "self-demotion");
+    WatchdogConfig watchdog = WatchdogSection.parse(root);
     root.unsupported("ctl", "pgctl talks to the REST API over plain HTTP");
     root.unsupported("citus", null);
     for (String key : DYNAMIC_KEYS) {
@@ -115,7 +114,7 @@ public final class ConfigLoader {
     CrossChecks.addresses(restapi, raft, postgresql, problems);
     CrossChecks.directories(raft, postgresql, log, problems);
     problems.throwIfErrors();
-    return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log,
+    return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog,
         problems.warnings());
   }
 
@@ -222,6 +221,6 @@ public final class ConfigLoader {
 
   private static NodeConfig withWarnings(NodeConfig c, List<String> warnings) {
     return new NodeConfig(c.scope(), c.namespace(), c.name(), c.restapi(), c.raft(), c.bootstrap(), c.postgresql(),
-        c.tags(), c.log(), warnings);
+        c.tags(), c.log(), c.watchdog(), warnings);
   }
 }

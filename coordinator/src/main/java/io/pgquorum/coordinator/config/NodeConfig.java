@@ -15,6 +15,7 @@ import java.util.List;
  * @param postgresql how this node runs PostgreSQL
  * @param tags member tags
  * @param log logging
+ * @param watchdog the lease watchdog process
  * @param warnings non-fatal findings from loading (unknown keys, adjusted timings), to be logged at start
  */
 public record NodeConfig(
@@ -27,9 +28,17 @@ public record NodeConfig(
     PostgresConfig postgresql,
     Tags tags,
     LogConfig log,
+    WatchdogConfig watchdog,
     List<String> warnings) {
   public NodeConfig {
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration with the default watchdog (automatic), for code that builds records directly. */
+  public NodeConfig(String scope, String namespace, String name, RestApiConfig restapi, RaftConfig raft,
+      BootstrapConfig bootstrap, PostgresConfig postgresql, Tags tags, LogConfig log, List<String> warnings) {
+    this(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, WatchdogConfig.defaults(),
+        warnings);
   }
 
   /** The DCS prefix of this cluster's keys, e.g. {@code /service/demo/}. */

@@ -15,6 +15,7 @@ import io.pgquorum.dcs.api.DcsException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  *       state. Nothing is retried blindly here.
  *   <li>The lease deadline is only moved by a successful acquire/refresh, measured from before the send.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
+ *   <li>With {@code watchdog.mode: required}, the lock is neither acquired nor refreshed while the watchdog
+ *       process is not running.
+ *   <li>The watchdog is disarmed only after PostgreSQL was stopped with no lease held
+ *       ({@link LeaseState#postgresStopped()}).
  * </ul>
  */
 public final class ActionExecutor {
@@ -42,9 +47,22 @@ public final class ActionExecutor {
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
   private final Runnable wakeLoop;
+  private final PlantedBug bug;
+  private final BooleanSupplier mayHoldLease;
 
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
+    this(config, store, postgres, lease, tasks, nanoClock, wakeLoop, PlantedBug.NONE, () -> true);
+  }
+
+  /**
+   * @param bug a planted bug for the test harness, normally {@link PlantedBug#NONE}
+   * @param mayHoldLease false while the lock must not be acquired or refreshed (required watchdog not running)
+   */
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+      TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBug bug, BooleanSupplier mayHoldLease) {
+    this.bug = bug;
+    this.mayHoldLease = mayHoldLease;
     this.config = config;
     this.store = store;
     this.postgres = postgres;
@@ -58,7 +76,11 @@ public final class ActionExecutor {
   public record Outcome(boolean recheckNow, Optional<String> fatal) {}
 
   /** How long a freshly acquired or refreshed lease stays usable on our clock: ttl minus the fencing margin. */
-  static long validForNanos(DynamicConfig dyn) {
+  static long validForNanos(DynamicConfig dyn, PlantedBug bug) {
+    if (bug == PlantedBug.LEASE_IGNORES_DRIFT) {
+      // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
+      return dyn.ttl() * 1_000_000_000L;
+    }
     // The margin is retry_timeout: it covers an immediate stop plus the guard's check interval with room to
     // spare, and the loop_wait + 2*retry_timeout <= ttl invariant keeps it below ttl.
     return (long) (dyn.ttl() - dyn.retryTimeout()) * 1_000_000_000L;
@@ -77,6 +99,7 @@ public final class ActionExecutor {
         .map(l -> OptionalLong.of(l.fencingToken()))
         .orElse(lease.token());
     PgState current = pg;
+    boolean stoppedInPlan = false;
     for (Action action : decision.actions()) {
       if (action instanceof Action.RaceInitialize) {
         if (!store.raceInitialize()) {
@@ -84,16 +107,27 @@ public final class ActionExecutor {
           return new Outcome(false, Optional.empty());
         }
       } else if (action instanceof Action.AcquireLock) {
+        if (!mayHoldLease.getAsBoolean()) {
+          log.warn("not taking the leader lock: watchdog.mode is required and the watchdog process is not running");
+          return new Outcome(false, Optional.empty());
+        }
         long sent = nanoClock.getAsLong();
         Optional<LeaderLock> got = store.acquireLeader(dyn.ttlDuration());
         if (got.isEmpty()) {
           log.info("failed to acquire the leader lock: another member took it first");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn));
+        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn, bug));
         token = OptionalLong.of(got.get().fencingToken());
         log.info("acquired the leader lock with fencing token {}", token.getAsLong());
       } else if (action instanceof Action.RefreshLock r) {
+        if (!mayHoldLease.getAsBoolean()) {
+          // The lease runs out on its own (the guard fences); another member takes over unless the watchdog
+          // comes back first.
+          log.warn("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
+              + "running");
+          return new Outcome(false, Optional.empty());
+        }
         long sent = nanoClock.getAsLong();
         boolean ok;
         try {
@@ -108,10 +142,13 @@ public final class ActionExecutor {
           log.warn("failed to update leader lock: it is no longer ours");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(r.fencingToken(), sent, validForNanos(dyn));
+        lease.extend(r.fencingToken(), sent, validForNanos(dyn, bug));
         token = OptionalLong.of(r.fencingToken());
       } else if (action instanceof Action.ReleaseLock) {
         lease.clear();
+        if (stoppedInPlan || !current.running()) {
+          lease.postgresStopped();
+        }
         if (store.releaseLeader()) {
           log.info("released the leader lock");
         }
@@ -146,10 +183,19 @@ public final class ActionExecutor {
         current = promote(t, pg);
       } else if (action instanceof Action.Demote d) {
         lease.clear();
+        if (bug == PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+          // PLANTED BUG (test harness only): a primary without the lock keeps running.
+          log.warn("PLANTED BUG {}: not demoting", bug.value());
+          continue;
+        }
         postgres.stop(d.mode());
+        stoppedInPlan = true;
+        lease.postgresStopped();
         log.info("demoted: PostgreSQL stopped ({})", d.mode().name().toLowerCase());
       } else if (action instanceof Action.StopPostgres s) {
         postgres.stop(s.mode());
+        stoppedInPlan = true;
+        lease.postgresStopped();
       } else if (action instanceof Action.Follow f) {
         postgres.follow(f.upstream());
       } else if (action instanceof Action.SyncSlots s) {

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -59,6 +60,13 @@ public final class HaLoop implements Runnable {
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
+    this(config, store, postgres, lease, tasks, peers, nanoClock, publish, PlantedBug.NONE, () -> true);
+  }
+
+  /** As above, with a planted bug (test harness only) and the required-watchdog gate for the lock. */
+  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
+      PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish, PlantedBug bug,
+      BooleanSupplier mayHoldLease) {
     this.config = config;
     this.store = store;
     this.postgres = postgres;
@@ -67,7 +75,8 @@ public final class HaLoop implements Runnable {
     this.peers = peers;
     this.nanoClock = nanoClock;
     this.publish = publish;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake, bug,
+        mayHoldLease);
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -181,7 +190,8 @@ public final class HaLoop implements Runnable {
     }
     cycles++;
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, stateOf(pg), roleOf(pg), holds, lastSnapshot,
-        dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles));
+        dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles,
+        lease.deadlineNanos(), lease.token(), ""));
     return recheck;
   }
 

@@ -12,6 +12,9 @@ import org.slf4j.LoggerFactory;
  * when the deadline arrives; the primary must still stop accepting writes in time. The guard checks every
  * {@link #CHECK_INTERVAL} and, once the deadline has passed, runs the fence (an immediate stop of PostgreSQL).
  * The check interval is part of the lease margin budget (see {@link LeaseState}).
+ *
+ * <p>The guard lives in the daemon's JVM, so it cannot fence when the JVM is frozen (SIGSTOP) or dead (kill -9):
+ * that is the watchdog process's job ({@code io.pgquorum.coordinator.fence.WatchdogProcess}).
  */
 public final class LeaseGuard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseGuard.class);

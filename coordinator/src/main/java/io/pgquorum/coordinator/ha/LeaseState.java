@@ -12,11 +12,22 @@ import java.util.OptionalLong;
  * is {@code ttl - margin}: even if our clock runs rho slow and the others' rho fast, our deadline comes before
  * the majority can expire the lease, and the margin covers the time an immediate stop takes. Only successful
  * writes move the deadline; a write whose outcome is unknown (timeout) does not.
+ *
+ * <p>A {@link LeaseListener} (the watchdog process) is armed with every new deadline. Losing the lease does not
+ * disarm it: PostgreSQL may still be running as primary until the loop demotes it, and if this JVM freezes in
+ * between, the watchdog's deadline is what still fences it. Only {@link #postgresStopped()} with no lease held
+ * disarms it.
  */
 public final class LeaseState {
   private long token;
   private long deadlineNanos;
   private boolean held;
+  private LeaseListener listener = LeaseListener.NONE;
+
+  /** Sets the observer of deadlines (one; replaces the previous). */
+  public synchronized void setListener(LeaseListener listener) {
+    this.listener = listener;
+  }
 
   /** Records a successful acquire/refresh that was sent at {@code sentNanos}. */
   public synchronized void extend(long token, long sentNanos, long validForNanos) {
@@ -26,11 +37,24 @@ public final class LeaseState {
     }
     this.token = token;
     this.held = true;
+    listener.armed(token, this.deadlineNanos);
   }
 
-  /** Forgets the lease (released, lost, or fenced). */
+  /**
+   * Forgets the lease (released, lost, or fenced). The listener stays armed: see {@link #postgresStopped()}.
+   */
   public synchronized void clear() {
     held = false;
+  }
+
+  /**
+   * PostgreSQL was just stopped (or is known not to run). When no lease is held, nothing is left to fence and
+   * the listener is disarmed; while a lease is held it stays armed (fencing a stopped server is harmless).
+   */
+  public synchronized void postgresStopped() {
+    if (!held) {
+      listener.disarmed();
+    }
   }
 
   public synchronized OptionalLong deadlineNanos() {

@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a node knows about itself and the cluster after its last HA cycle: an immutable value the loop publishes
@@ -25,6 +26,9 @@ import java.util.Optional;
  * @param cycleAt wall time the cycle finished
  * @param cycleNanos {@link System#nanoTime()} the cycle finished (for liveness, immune to wall-clock steps)
  * @param cycles number of completed cycles
+ * @param leaseDeadlineNanos the leader lease's deadline on the {@link System#nanoTime()} clock, when held
+ * @param leaseToken the fencing token of the held lease
+ * @param watchdog the watchdog process's state (off, starting, running, down), or empty when unknown
  */
 public record NodeStatus(
     String scope,
@@ -39,7 +43,32 @@ public record NodeStatus(
     Tags tags,
     Instant cycleAt,
     long cycleNanos,
-    long cycles) {
+    long cycles,
+    OptionalLong leaseDeadlineNanos,
+    OptionalLong leaseToken,
+    String watchdog) {
+
+  /** A status without lease or watchdog details (tests, the status before the first cycle). */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, OptionalLong.empty(), OptionalLong.empty(), "");
+  }
+
+  /** This status with the watchdog state filled in. */
+  public NodeStatus withWatchdog(String watchdogState) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState);
+  }
+
+  /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */
+  public OptionalLong leaseRemainingMillis(long nowNanos) {
+    if (leaseDeadlineNanos.isEmpty() || leaseDeadlineNanos.getAsLong() - nowNanos <= 0) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of((leaseDeadlineNanos.getAsLong() - nowNanos) / 1_000_000L);
+  }
 
   /** Running as the primary with the lock: what {@code GET /primary} answers 200 for. */
   public boolean isRunningPrimary() {

@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.LogSetup;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.ha.PlantedBug;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,10 +62,17 @@ public final class Main {
       out.println("configuration " + file + " is valid");
       return 0;
     }
+    PlantedBug bug;
+    try {
+      bug = PlantedBug.parse(env.get(PlantedBug.VARIABLE));
+    } catch (ConfigException e) {
+      err.println("pgquorum: " + String.join("; ", e.problems()));
+      return 2;
+    }
     LogSetup.apply(config.log());
     PgQuorumNode node;
     try {
-      node = PgQuorumNode.start(config);
+      node = PgQuorumNode.start(config, bug);
     } catch (ConfigException e) {
       err.println("pgquorum: " + String.join("; ", e.problems()));
       return 2;

@@ -5,10 +5,13 @@ import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.RaftConfig;
+import io.pgquorum.coordinator.config.WatchdogConfig;
+import io.pgquorum.coordinator.fence.WatchdogProcess;
 import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.LeaseGuard;
 import io.pgquorum.coordinator.ha.LeaseState;
 import io.pgquorum.coordinator.ha.NodeStatus;
+import io.pgquorum.coordinator.ha.PlantedBug;
 import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
@@ -24,6 +27,7 @@ import io.pgquorum.dcs.ratis.DcsServerConfig;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.ratis.TlsFiles;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>PostgreSQL runs detached: {@link #halt()} (or a crash of this JVM) leaves it running and a new node on the
  * same configuration re-adopts it; {@link #close()} stops it and hands over leadership.
+ *
+ * <p>Unless {@code watchdog.mode} is off, the node also runs a lease watchdog process ({@link WatchdogProcess}),
+ * which stops PostgreSQL at the lease deadline when this JVM is frozen or dead. After {@link #halt()} or a crash
+ * it still does so if a lease was live: a node restarted within the lease may see its PostgreSQL stopped once
+ * by the old watchdog, and starts it again.
  */
 public final class PgQuorumNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PgQuorumNode.class);
@@ -57,13 +66,16 @@ public final class PgQuorumNode implements AutoCloseable {
   private final Postgres postgres;
   private final RestServer rest;
   private final LeaseGuard guard;
+  private final Optional<WatchdogProcess> watchdog;
   private final HaLoop loop;
   private final Thread loopThread;
   private final AtomicReference<NodeStatus> status;
   private volatile boolean closed;
 
   private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, Postgres postgres, RestServer rest,
-      LeaseGuard guard, HaLoop loop, Thread loopThread, AtomicReference<NodeStatus> status) {
+      LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop, Thread loopThread,
+      AtomicReference<NodeStatus> status) {
+    this.watchdog = watchdog;
     this.config = config;
     this.dcsServer = dcsServer;
     this.dcs = dcs;
@@ -81,9 +93,21 @@ public final class PgQuorumNode implements AutoCloseable {
    * whatever was started is stopped again.
    */
   public static PgQuorumNode start(NodeConfig config) {
+    return start(config, PlantedBug.parse(System.getenv(PlantedBug.VARIABLE)));
+  }
+
+  /**
+   * Starts a node with a planted bug ({@link PlantedBug#NONE} for normal operation; the others exist for the
+   * fault-injection harness only).
+   */
+  public static PgQuorumNode start(NodeConfig config, PlantedBug bug) {
     refuseRoot(new com.sun.security.auth.module.UnixSystem().getUid());
     for (String w : config.warnings()) {
       log.warn("configuration: {}", w);
+    }
+    if (bug != PlantedBug.NONE) {
+      log.warn("!!! PLANTED BUG {} is active ({} is set): this node is deliberately unsafe, for the test harness "
+          + "only !!!", bug.value(), PlantedBug.VARIABLE);
     }
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -110,19 +134,44 @@ public final class PgQuorumNode implements AutoCloseable {
       status.set(initialStatus(config, postgres));
       RestServer rest = RestServer.start(config.restapi(), status::get, AdminActions.unsupported());
       started.add(rest);
-      LeaseGuard guard = new LeaseGuard(lease, () -> postgres.stop(StopMode.IMMEDIATE), System::nanoTime,
+      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bug), System::nanoTime,
           config.name());
       started.add(guard);
+      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
+      WatchdogConfig.Mode mode = bug == PlantedBug.NO_WATCHDOG ? WatchdogConfig.Mode.OFF
+          : config.watchdog().mode();
+      Optional<WatchdogProcess> watchdog = Optional.empty();
+      if (mode != WatchdogConfig.Mode.OFF) {
+        WatchdogProcess w = startWatchdog(config, mode, () -> {
+          // Only a lease holder demotes: a replica has nothing the watchdog would fence.
+          if (mode == WatchdogConfig.Mode.REQUIRED && lease.deadlineNanos().isPresent()) {
+            log.error("demoting: watchdog.mode is required and the watchdog process died");
+            lease.clear();
+            fence(postgres, lease, bug);
+            Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake);
+          }
+        });
+        started.add(w);
+        watchdog = Optional.of(w);
+        if (bug != PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+          // PLANTED BUG hook: with skip-demote-on-lost-lease the watchdog is never told about the lease.
+          lease.setListener(w);
+        }
+      }
+      Optional<WatchdogProcess> wd = watchdog;
       TaskRunner tasks = new TaskRunner(config.name());
       Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
-          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout)), System::nanoTime, status::set);
+          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout)), System::nanoTime,
+          s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bug,
+          () -> mode != WatchdogConfig.Mode.REQUIRED || wd.map(WatchdogProcess::ready).orElse(false));
+      loopRef.set(loop);
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
       guard.start();
       loopThread.start();
-      log.info("pgquorum node {} of cluster {} started: DCS member {}, REST API on port {}", config.name(),
-          config.scope(), server.memberId(), rest.port());
-      return new PgQuorumNode(config, server, client, postgres, rest, guard, loop, loopThread, status);
+      log.info("pgquorum node {} of cluster {} started: DCS member {}, REST API on port {}, watchdog {}",
+          config.name(), config.scope(), server.memberId(), rest.port(), mode.configName());
+      return new PgQuorumNode(config, server, client, postgres, rest, guard, watchdog, loop, loopThread, status);
     } catch (RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         try {
@@ -136,6 +185,36 @@ public final class PgQuorumNode implements AutoCloseable {
       }
       throw new NodeStartException("node " + config.name() + " could not start: " + e.getMessage(), e);
     }
+  }
+
+  /** The in-JVM fence (LeaseGuard, required-watchdog loss): stop PostgreSQL at once, then disarm the watchdog. */
+  private static void fence(Postgres postgres, LeaseState lease, PlantedBug bug) {
+    if (bug == PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+      // PLANTED BUG (test harness only): the expired lease is not enforced.
+      log.warn("PLANTED BUG {}: not stopping PostgreSQL", bug.value());
+      return;
+    }
+    postgres.stop(StopMode.IMMEDIATE);
+    lease.postgresStopped();
+  }
+
+  private static WatchdogProcess startWatchdog(NodeConfig config, WatchdogConfig.Mode mode, Runnable onLost) {
+    List<String> argv = WatchdogProcess.command(config.postgresql().binDir().resolve("pg_ctl"),
+        config.postgresql().dataDir(), config.name(), config.postgresql().pgCtlTimeout());
+    Optional<Path> stderr = config.log().dir().map(d -> d.resolve("pgquorum-watchdog.log"));
+    WatchdogProcess w = new WatchdogProcess(argv, stderr, System::nanoTime, onLost, config.name());
+    w.start();
+    try {
+      // Wait for it before the first cycle, so that the first lease is already covered (it starts in well under
+      // a second on an idle machine).
+      if (!w.awaitReady(Duration.ofSeconds(15))) {
+        log.warn("the watchdog process is not ready yet{}", mode == WatchdogConfig.Mode.REQUIRED
+            ? "; the leader lock will not be taken until it is (watchdog.mode: required)" : "");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return w;
   }
 
   private static Map<String, io.pgquorum.coordinator.ha.PeerView> toMap(
@@ -187,6 +266,11 @@ public final class PgQuorumNode implements AutoCloseable {
     return status.get();
   }
 
+  /** The watchdog process's PID, when one runs (for tests and diagnostics). */
+  public Optional<Long> watchdogPid() {
+    return watchdog.flatMap(WatchdogProcess::pid);
+  }
+
   /** The REST API's bound port. */
   public int restPort() {
     return rest.port();
@@ -236,6 +320,7 @@ public final class PgQuorumNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     guard.close();
+    watchdog.ifPresent(WatchdogProcess::close);
     rest.close();
     dcs.close();
     dcsServer.close();

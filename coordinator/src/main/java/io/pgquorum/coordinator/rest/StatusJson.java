@@ -61,7 +61,26 @@ final class StatusJson {
     if (pg.isPrimary()) {
       pg.fencingToken().ifPresent(t -> m.put("fencing_token", t));
     }
+    m.put("pgquorum", pgquorum(s, System.nanoTime()));
     return m;
+  }
+
+  /**
+   * pgquorum's own fields, kept apart from Patroni's: the leader lease as this node sees it (remaining
+   * milliseconds on its own clock and the lease's fencing token, both absent when no lease is held) and the
+   * watchdog process's state. The top-level {@code fencing_token} stays what it always was: the token the
+   * running primary's PostgreSQL carries.
+   */
+  static Map<String, Object> pgquorum(NodeStatus s, long nowNanos) {
+    Map<String, Object> q = new LinkedHashMap<>();
+    s.leaseRemainingMillis(nowNanos).ifPresent(ms -> {
+      q.put("lease_remaining_ms", ms);
+      s.leaseToken().ifPresent(t -> q.put("fencing_token", t));
+    });
+    if (!s.watchdog().isEmpty()) {
+      q.put("watchdog", s.watchdog());
+    }
+    return q;
   }
 
   private static Map<String, Object> xlog(PgState pg) {

@@ -33,8 +33,8 @@ class UnsupportedAndUnknownKeysTest {
             + "scripts are run)",
         "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
         "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
-        "watchdog: is not supported by pgquorum and is ignored (no watchdog device fences a hung primary; pgquorum "
-            + "relies on lease expiry and self-demotion)",
+        "watchdog.device: is not supported by pgquorum and is ignored (pgquorum's watchdog is a process that "
+            + "stops PostgreSQL when the lease runs out, not a kernel device)",
         "ctl: is not supported by pgquorum and is ignored (pgctl talks to the REST API over plain HTTP)",
         "citus: is not supported by pgquorum and is ignored");
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");

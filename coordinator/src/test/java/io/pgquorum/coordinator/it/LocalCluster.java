@@ -19,7 +19,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,8 @@ final class LocalCluster implements AutoCloseable {
   final boolean proxied;
   final List<NodeSpec> nodes = new ArrayList<>();
   final LinkProxies proxies = new LinkProxies();
+  /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
+  final Map<String, String> daemonEnv = new LinkedHashMap<>();
 
   /** One node's ports and paths. */
   static final class NodeSpec {
@@ -53,6 +57,8 @@ final class LocalCluster implements AutoCloseable {
     final int pgPort;
     final Path dir;
     Process daemon;
+    /** Processes a killed daemon left behind (its watchdog), cleaned up at close. */
+    final List<ProcessHandle> orphans = new ArrayList<>();
 
     NodeSpec(int index, Path base) throws IOException {
       this.index = index;
@@ -178,6 +184,7 @@ final class LocalCluster implements AutoCloseable {
       opts += " -Djdk.net.hosts.file=" + n.dir.resolve("hosts");
     }
     pb.environment().put("PGQUORUM_JAVA_OPTS", opts);
+    pb.environment().putAll(daemonEnv);
     n.daemon = pb.start();
   }
 
@@ -190,9 +197,28 @@ final class LocalCluster implements AutoCloseable {
   /** SIGKILL of the daemon JVM only (PostgreSQL, running detached, survives). */
   void killDaemon(NodeSpec n) throws InterruptedException {
     if (n.daemon != null && n.daemon.isAlive()) {
+      n.orphans.addAll(n.daemon.descendants().toList());
       n.daemon.destroyForcibly();
       n.daemon.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false) of the daemon JVM alone: its watchdog and PostgreSQL keep running. */
+  void pauseDaemon(NodeSpec n, boolean pause) throws IOException, InterruptedException {
+    int code = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", String.valueOf(n.daemon.pid()))
+        .inheritIO().start().waitFor();
+    assertThat(code).as("kill %s %d", pause ? "-STOP" : "-CONT", n.daemon.pid()).isZero();
+  }
+
+  /** The daemon's lease watchdog child process, if it runs. */
+  Optional<ProcessHandle> watchdog(NodeSpec n) {
+    if (n.daemon == null) {
+      return Optional.empty();
+    }
+    return n.daemon.toHandle().children()
+        .filter(h -> h.info().arguments().map(a -> List.of(a).contains(
+            "io.pgquorum.coordinator.fence.WatchdogMain")).orElse(false))
+        .findFirst();
   }
 
   /** SIGTERM of the daemon: a clean handover. Waits for the process to exit. */
@@ -289,6 +315,11 @@ final class LocalCluster implements AutoCloseable {
   public void close() throws Exception {
     proxies.close();
     for (NodeSpec n : nodes) {
+      // Watchdogs first (by PID): an orphaned armed watchdog would otherwise outlive the test by up to a ttl.
+      if (n.daemon != null) {
+        n.daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+      }
+      n.orphans.forEach(ProcessHandle::destroyForcibly);
       if (n.daemon != null && n.daemon.isAlive()) {
         n.daemon.destroyForcibly();
         n.daemon.waitFor(10, TimeUnit.SECONDS);

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,5 +31,23 @@ class MainUsageTest {
     String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
     assertThat(code).as(all).isEqualTo(exit);
     assertThat(all).contains(expected).doesNotContain("Exception");
+  }
+
+  @Test
+  void anUnknownPlantedBugIsAStartupErrorNamingTheVariable(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("n.yml");
+    Files.writeString(file, String.join("\n",
+        "scope: demo", "name: node1", "restapi:", "  listen: 127.0.0.1:8008", "raft:",
+        "  self_addr: 127.0.0.1:5010", "  data_dir: " + dir.resolve("raft"), "postgresql:",
+        "  listen: 127.0.0.1:5432", "  data_dir: " + dir.resolve("pg"), "  authentication:",
+        "    superuser: {username: postgres, password: 'a'}",
+        "    replication: {username: replicator, password: 'b'}", ""));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {file.toString()}, Map.of("PGQUORUM_PLANTED_BUG", "bogus"),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus");
   }
 }

@@ -1,0 +1,142 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.dcs.memory.InMemoryDcs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the lease drives the watchdog ({@link LeaseListener}) through the executor: armed with every confirmed
+ * deadline, still armed after the lock is lost while PostgreSQL may run, disarmed only after PostgreSQL stopped;
+ * the required-watchdog gate; and the planted bugs' hooks.
+ */
+class LeaseWatchdogWiringTest {
+  static final DynamicConfig DYN = LeaseTest.DYN; // ttl 8, loop_wait 1, retry_timeout 2
+  final AtomicLong clock = new AtomicLong(5_000_000_000L);
+  final InMemoryDcs dcs = new InMemoryDcs();
+  final FakePostgres pg = new FakePostgres();
+  final LeaseState lease = new LeaseState();
+  final NodeConfig config = TestConfigs.node("node1", DYN);
+  final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
+  /** Listener events, with the number of PostgreSQL calls made before each (to check the order). */
+  final List<String> events = new ArrayList<>();
+  final AtomicBoolean watchdogUp = new AtomicBoolean(true);
+
+  LeaseWatchdogWiringTest() {
+    lease.setListener(new LeaseListener() {
+      @Override
+      public void armed(long fencingToken, long deadlineNanos) {
+        events.add("arm " + fencingToken + " " + deadlineNanos);
+      }
+
+      @Override
+      public void disarmed() {
+        events.add("disarm after " + pg.calls());
+      }
+    });
+  }
+
+  @AfterEach
+  void close() {
+    dcs.close();
+  }
+
+  private ActionExecutor executor(PlantedBug bug) {
+    return new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"), clock::get, () -> { }, bug,
+        watchdogUp::get);
+  }
+
+  private ActionExecutor.Outcome run(ActionExecutor e, Action... actions) {
+    ClusterSnapshot snap = store.load();
+    return e.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe(), DYN);
+  }
+
+  @Test
+  void armedOnAcquireAndRefreshWithTheLeaseDeadline() {
+    ActionExecutor e = executor(PlantedBug.NONE);
+    long sent = clock.get();
+    run(e, new Action.AcquireLock());
+    long token = lease.token().getAsLong();
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    run(e, new Action.RefreshLock(token));
+    assertThat(events).containsExactly(
+        "arm " + token + " " + (sent + Duration.ofSeconds(6).toNanos()),
+        "arm " + token + " " + (sent + Duration.ofSeconds(7).toNanos()));
+  }
+
+  @Test
+  void aLostLockKeepsTheWatchdogArmedUntilTheDemoteHasStoppedPostgres() {
+    ActionExecutor e = executor(PlantedBug.NONE);
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    run(e, new Action.AcquireLock());
+    long token = lease.token().getAsLong();
+    store.releaseLeader(); // the lock is gone (expired, deleted)
+    run(e, new Action.RefreshLock(token));
+    assertThat(lease.deadlineNanos()).isEmpty();
+    assertThat(events).hasSize(1).allMatch(s -> s.startsWith("arm "));
+
+    run(e, new Action.Demote(StopMode.IMMEDIATE));
+    assertThat(events).last().isEqualTo("disarm after [stop IMMEDIATE]");
+  }
+
+  @Test
+  void aCleanShutdownDisarmsAfterTheStop() {
+    ActionExecutor e = executor(PlantedBug.NONE);
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    run(e, new Action.AcquireLock());
+    run(e, new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock());
+    assertThat(events).last().isEqualTo("disarm after [stop FAST]");
+  }
+
+  @Test
+  void leaseIgnoresDriftPlantsADeadlineWithoutTheMargin() {
+    ActionExecutor e = executor(PlantedBug.LEASE_IGNORES_DRIFT);
+    long sent = clock.get();
+    run(e, new Action.AcquireLock());
+    assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8).toNanos());
+    assertThat(events).singleElement().asString().endsWith(" " + (sent + Duration.ofSeconds(8).toNanos()));
+  }
+
+  @Test
+  void skipDemotePlantsAPrimaryThatKeepsRunning() {
+    ActionExecutor e = executor(PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE);
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    run(e, new Action.Demote(StopMode.IMMEDIATE));
+    assertThat(pg.calls()).isEmpty();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aRequiredWatchdogThatIsDownBlocksAcquireAndRefresh() {
+    ActionExecutor e = executor(PlantedBug.NONE);
+    pg.state = FakePostgres.running(Role.REPLICA, 0);
+    watchdogUp.set(false);
+    run(e, new Action.AcquireLock(), new Action.Promote());
+    assertThat(store.load().leader()).isEmpty();
+    assertThat(pg.calls()).isEmpty();
+
+    watchdogUp.set(true);
+    run(e, new Action.AcquireLock());
+    long token = lease.token().getAsLong();
+    long deadline = lease.deadlineNanos().getAsLong();
+    watchdogUp.set(false);
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    run(e, new Action.RefreshLock(token));
+    assertThat(lease.deadlineNanos()).as("not refreshed: the lease runs out").hasValue(deadline);
+  }
+}
