@@ -3,6 +3,10 @@ package io.pgquorum.jepsen.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgquorum.jepsen.checker.AvailabilityChecker;
+import io.pgquorum.jepsen.checker.CheckResult;
+import io.pgquorum.jepsen.checker.EpochChecker;
+import io.pgquorum.jepsen.checker.SetChecker;
 import io.pgquorum.jepsen.history.HistoryRecorder;
 import io.pgquorum.jepsen.history.Op;
 import io.pgquorum.jepsen.history.OpType;
@@ -27,6 +31,7 @@ class PgClusterIT {
   @Test
   void isolatingThePrimaryElectsAnotherWhileTheWorkloadsRecordIt() throws Exception {
     Path historyFile = Files.createTempFile("pgclusterit-", ".jsonl");
+    long healAt = -1;
     try (PgCluster cluster = PgCluster.start(PgClusterSpec.defaults());
          HistoryRecorder rec = new HistoryRecorder(System::nanoTime, historyFile)) {
       ClientIds ids = new ClientIds();
@@ -58,7 +63,7 @@ class PgClusterIT {
           throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
         }
         sleepUntil(System.nanoTime() + Math.max(0, 15_000_000_000L - (rec.now() - cutAt)));
-        long healAt = rec.now();
+        healAt = rec.now();
         cluster.healAll();
         rec.record(Op.of("nemesis", OpType.INFO, "stop-partition", null, "heal", null, null));
         System.out.printf("PGCLUSTER isolated %s for %.1f s%n", oldName, (healAt - cutAt) / 1e9);
@@ -92,7 +97,16 @@ class PgClusterIT {
           + "asserted)%n", okAdds.size(), lost);
       assertThat(ops.stream().filter(o -> o.f().equals("role")).map(Op::node).collect(Collectors.toSet()))
           .containsExactlyInAnyOrder("node1", "node2", "node3");
-      assertThat(RawEpochCheck.violations(ops)).as("at most one writable primary (raw epoch check)").isEmpty();
+      CheckResult epoch = new EpochChecker().check(rec.history());
+      CheckResult setResult = new SetChecker().check(rec.history());
+      CheckResult availability = new AvailabilityChecker(healAt, 60_000_000_000L, Set.of("add"))
+          .check(rec.history());
+      System.out.println("PGCLUSTER " + epoch.summary() + " | " + setResult.summary() + " " + setResult.stats()
+          + " | " + availability.summary());
+      assertThat(epoch.valid()).as("at most one writable primary: %s %s", epoch.summary(), epoch.anomalies())
+          .isTrue();
+      assertThat(availability.valid()).as("adds succeed again within 60 s of the heal: %s", availability.summary())
+          .isTrue();
       Files.deleteIfExists(historyFile);
     }
   }
