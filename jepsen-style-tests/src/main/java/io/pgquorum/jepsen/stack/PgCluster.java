@@ -783,6 +783,11 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   }
 
   private static Path findRepo() {
+    // bin/jepsen-run says where the installation is; tests find it above their working directory.
+    String home = System.getProperty("pgquorum.home");
+    if (home != null && Files.exists(Path.of(home).resolve("bin/pgquorum"))) {
+      return Path.of(home).toAbsolutePath();
+    }
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
       p = p.getParent();
