@@ -62,6 +62,12 @@ public record NodeStatus(
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState);
   }
 
+  /** This status as seen once its lease has run out: the lock is no longer held. */
+  public NodeStatus withoutLock() {
+    return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog);
+  }
+
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */
   public OptionalLong leaseRemainingMillis(long nowNanos) {
     if (leaseDeadlineNanos.isEmpty() || leaseDeadlineNanos.getAsLong() - nowNanos <= 0) {

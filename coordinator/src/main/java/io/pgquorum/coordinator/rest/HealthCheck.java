@@ -35,6 +35,13 @@ final class HealthCheck {
     if (status == null) {
       return UNAVAILABLE;
     }
+    // A status published while the lease was valid goes stale if the loop stops (a SIGSTOPped daemon answers
+    // from its old status the moment it resumes; a stuck DCS call delays the next cycle). The lease deadline is
+    // on this process's monotonic clock, so "primary" is judged against it at request time: past the deadline,
+    // the guard and the watchdog are stopping PostgreSQL, and a load balancer must not send writes here.
+    if (leaseRanOut(status, nowNanos)) {
+      status = status.withoutLock();
+    }
     switch (path) {
       case "/":
       case "/primary":
@@ -128,6 +135,10 @@ final class HealthCheck {
     long ttl = StatusFacts.ttlSeconds(s);
     long bound = Duration.ofSeconds(s.pg().isPrimary() ? ttl : 2 * ttl).toNanos();
     return nowNanos - s.cycleNanos() <= bound;
+  }
+
+  private static boolean leaseRanOut(NodeStatus s, long nowNanos) {
+    return s.holdsLock() && s.leaseDeadlineNanos().isPresent() && s.leaseDeadlineNanos().getAsLong() - nowNanos <= 0;
   }
 
   /** Serving traffic makes sense: the leader, or a streaming replica whose view of the DCS is fresh. */

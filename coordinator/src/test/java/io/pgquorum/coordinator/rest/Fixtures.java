@@ -105,6 +105,22 @@ final class Fixtures {
         Optional.of(Instant.now()), tags(Map.of("failover_priority", 3)), System.nanoTime());
   }
 
+  /** The primary's last published status, whose lease deadline has passed (its loop stopped publishing). */
+  static NodeStatus primaryWithExpiredLease() {
+    NodeStatus p = primary();
+    return new NodeStatus(p.scope(), p.name(), p.pg(), p.state(), p.role(), true, p.cluster(), p.dcsLastSeen(),
+        p.message(), p.tags(), p.cycleAt(), p.cycleNanos(), p.cycles(),
+        java.util.OptionalLong.of(System.nanoTime() - 1_000_000L), java.util.OptionalLong.of(7), "armed");
+  }
+
+  /** As {@link #primary()} with a lease that has 60 s left. */
+  static NodeStatus primaryWithValidLease() {
+    NodeStatus p = primary();
+    return new NodeStatus(p.scope(), p.name(), p.pg(), p.state(), p.role(), true, p.cluster(), p.dcsLastSeen(),
+        p.message(), p.tags(), p.cycleAt(), p.cycleNanos(), p.cycles(),
+        java.util.OptionalLong.of(System.nanoTime() + 60_000_000_000L), java.util.OptionalLong.of(7), "armed");
+  }
+
   /** Streaming, fully caught up, tag zone=a. */
   static NodeStatus replica() {
     return status("n2", replicaPg(OPTIME, OPTIME, "streaming"), "running", "replica", false,

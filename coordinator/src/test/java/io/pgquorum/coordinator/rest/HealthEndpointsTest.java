@@ -44,6 +44,13 @@ class HealthEndpointsTest {
 
   static Stream<Arguments> table() {
     return Stream.of(
+        // A stale primary status: its lease ran out, so it is not the primary any more (see HealthCheck).
+        row("expired lease", Fixtures::primaryWithExpiredLease, "/primary", 503),
+        row("expired lease", Fixtures::primaryWithExpiredLease, "/read-write", 503),
+        row("expired lease", Fixtures::primaryWithExpiredLease, "/leader", 503),
+        row("expired lease", Fixtures::primaryWithExpiredLease, "/read-only", 503),
+        row("valid lease", Fixtures::primaryWithValidLease, "/primary", 200),
+        row("valid lease", Fixtures::primaryWithValidLease, "/leader", 200),
         // The primary with the lock.
         row("primary", Fixtures::primary, "/", 200),
         row("primary", Fixtures::primary, "/primary", 200),
