@@ -71,8 +71,9 @@ public final class JepsenRun {
       TrialResult r;
       try {
         r = trial.run(s, o.out().resolve(s.name()));
-      } catch (RuntimeException e) {
-        err.println("jepsen-run: the run of " + s.name() + " could not be completed: " + e.getMessage());
+      } catch (RuntimeException | ExceptionInInitializerError e) {
+        Throwable why = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+        err.println("jepsen-run: the run of " + s.name() + " could not be completed: " + why.getMessage());
         return 2;
       }
       out.println(r.summary());

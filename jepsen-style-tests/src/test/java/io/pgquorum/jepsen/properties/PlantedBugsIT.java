@@ -49,6 +49,6 @@ class PlantedBugsIT {
 
   @Test
   void aClockBeyondTheDocumentedBoundBreaksSafety() {
-    assertEpochRed(run("beyond-bound-clock-0.5.json", null));
+    assertEpochRed(run("beyond-bound-clock-0.4.json", null));
   }
 }
