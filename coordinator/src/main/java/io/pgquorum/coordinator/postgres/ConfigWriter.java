@@ -102,7 +102,7 @@ final class ConfigWriter {
     p.put("max_replication_slots", "10");
     // pg_rewind needs hint-bit changes WAL-logged; with data checksums this is already true and costs nothing.
     p.put("wal_log_hints", "on");
-    p.put("unix_socket_directories", ctx.runtimeDir.toString());
+    p.put("unix_socket_directories", ctx.socketDir.toString());
     putAll(p, dyn.parameters(), "parameters", false);
     putAll(p, ctx.pg.parameters(), "postgresql.parameters", true);
     p.putAll(readPending());

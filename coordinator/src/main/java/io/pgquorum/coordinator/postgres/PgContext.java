@@ -30,6 +30,8 @@ final class PgContext {
   /** The data directory's parent: default socket directory, and home of the postmaster's startup log. */
   final Path runtimeDir;
   final Path startupLog;
+  /** Where the postmaster puts its Unix socket (see {@link #socketDirFor}). */
+  final Path socketDir;
   final Path pgpass;
   final Redactor redactor;
   final ProcessRunner runner;
@@ -43,6 +45,7 @@ final class PgContext {
     this.runtimeDir = parent == null ? dataDir : parent;
     // Outside the data directory: pg_basebackup and pg_rewind would copy it between members otherwise.
     this.startupLog = runtimeDir.resolve(dataDir.getFileName() + ".postmaster.log");
+    this.socketDir = socketDirFor(runtimeDir, pg.listen().port());
     this.pgpass = pg.pgpass().toAbsolutePath().normalize();
     List<String> secrets = new ArrayList<>();
     for (Credentials c : roles()) {
@@ -51,6 +54,24 @@ final class PgContext {
     node.restapi().authentication().flatMap(Credentials::password).ifPresent(secrets::add);
     this.redactor = new Redactor(secrets);
     this.runner = new ProcessRunner(redactor);
+  }
+
+  /** Linux limits a Unix socket path to 107 bytes (sun_path); PostgreSQL refuses to start beyond it. */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
+
+  /**
+   * The data directory's parent, unless the socket path there ({@code <dir>/.s.PGSQL.<port>}) would be longer
+   * than the kernel allows: deep data directories are common (test harnesses, container volumes) and PostgreSQL
+   * would fail with "could not create any Unix-domain sockets". Then the system's temporary directory is used
+   * (the port keeps sockets of several servers apart there). A {@code unix_socket_directories} parameter in the
+   * configuration still overrides this default.
+   */
+  static Path socketDirFor(Path runtimeDir, int port) {
+    String socket = runtimeDir.resolve(".s.PGSQL." + port).toString();
+    if (socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES) {
+      return runtimeDir;
+    }
+    return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
   }
 
   /** The cluster-wide settings as currently known; before the DCS has them, the bootstrap seed. */

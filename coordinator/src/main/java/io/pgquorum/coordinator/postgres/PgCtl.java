@@ -85,7 +85,7 @@ final class PgCtl {
    */
   void singleUserRecovery(String operation) {
     ctx.runner.check(operation + ": crash recovery in single-user mode", List.of(ctx.bin("postgres"), "--single",
-        "-F", "-D", ctx.dataDir.toString(), "-c", "unix_socket_directories=" + ctx.runtimeDir,
+        "-F", "-D", ctx.dataDir.toString(), "-c", "unix_socket_directories=" + ctx.socketDir,
         "template1"), Map.of(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
   }
 
