@@ -49,7 +49,8 @@ public final class DcsTrial implements Trial {
   }
 
   @Override
-  public TrialResult run(Schedule schedule, Path dir) {
+  public TrialResult run(Schedule schedule, Path requested) {
+    Path dir = Runs.fresh(requested);
     Runs.prepare(dir, schedule);
     History history;
     try (HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, dir.resolve("history.jsonl"));

@@ -80,7 +80,7 @@ public final class JepsenRun {
       if (!r.passed()) {
         failed++;
         err.println("FAILED: replay with bin/jepsen-run --target " + o.target() + " --schedule "
-            + o.out().resolve(s.name()).resolve("schedule.json")
+            + r.dir().resolve("schedule.json")
             + (s.seed() != 0 ? " (or --seed " + s.seed() + ")" : ""));
         if (o.shrinkAttempts() > 0) {
           shrink(trial, s, o, out);

@@ -18,6 +18,30 @@ final class Runs {
   private Runs() {
   }
 
+  /**
+   * {@code dir} itself when it does not exist or is empty, else the first free {@code dir-2}, {@code dir-3}, ...
+   * A run never reuses another run's directory: a leftover data directory or Raft log would start a different
+   * cluster than the schedule describes, and the earlier run's evidence would be overwritten.
+   */
+  static Path fresh(Path dir) {
+    Path candidate = dir;
+    for (int i = 2; exists(candidate); i++) {
+      candidate = dir.resolveSibling(dir.getFileName() + "-" + i);
+    }
+    return candidate;
+  }
+
+  private static boolean exists(Path p) {
+    if (!Files.exists(p)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(p)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   static void prepare(Path dir, Schedule schedule) {
     try {
       Files.createDirectories(dir);

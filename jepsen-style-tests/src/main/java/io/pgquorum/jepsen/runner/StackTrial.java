@@ -81,7 +81,8 @@ public final class StackTrial implements Trial {
   }
 
   @Override
-  public TrialResult run(Schedule schedule, Path dir) {
+  public TrialResult run(Schedule schedule, Path requested) {
+    Path dir = Runs.fresh(requested);
     Runs.prepare(dir, schedule);
     PgClusterSpec spec = settings.spec().withNodes(schedule.nodes()).withBaseDir(dir.resolve("cluster"));
     if (settings.plantedBug() != null) {
