@@ -67,11 +67,19 @@ final class PgContext {
    * configuration still overrides this default.
    */
   static Path socketDirFor(Path runtimeDir, int port) {
-    String socket = runtimeDir.resolve(".s.PGSQL." + port).toString();
-    if (socket.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES) {
+    if (socketPathFits(runtimeDir.resolve(".s.PGSQL." + port).toString())) {
       return runtimeDir;
     }
     return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
+  }
+
+  /**
+   * Whether a socket path fits sun_path. Counted in UTF-8 bytes, the encoding of every Linux locale that can
+   * name a non-ASCII path at all (under the C locale the JVM cannot represent such a path, and ASCII is one byte
+   * per character in both).
+   */
+  static boolean socketPathFits(String socketPath) {
+    return socketPath.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH_BYTES;
   }
 
   /** The cluster-wide settings as currently known; before the DCS has them, the bootstrap seed. */

@@ -1,0 +1,14 @@
+package io.pgquorum.bench;
+
+import java.util.List;
+
+/** Every suite, in the order a full run executes them (cheap and independent first). */
+final class Suites {
+  private Suites() {}
+
+  static List<Suite> all() {
+    return List.of(
+        // Each suite registers itself here, one line each.
+    );
+  }
+}

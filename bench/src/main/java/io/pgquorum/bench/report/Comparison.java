@@ -1,0 +1,63 @@
+package io.pgquorum.bench.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * pgquorum against one incumbent variant for one metric and configuration.
+ *
+ * <p>The ratio is pgquorum's median divided by the incumbent's median: below 1 means pgquorum measured less
+ * (better for latency, time and memory, worse for throughput). Medians, not means: on a shared two-core
+ * machine a few outliers would dominate a mean, and the ratio of medians measured in the same run is the figure
+ * that stays stable across machines.
+ *
+ * @param pgquorum pgquorum's result
+ * @param incumbent the incumbent's result in the same suite, metric and configuration
+ */
+public record Comparison(Result pgquorum, Result incumbent) {
+
+  /** pgquorum's median / the incumbent's median. NaN if the incumbent's median is 0. */
+  public double ratio() {
+    double denominator = incumbent.summary().p50();
+    return denominator == 0 ? Double.NaN : pgquorum.summary().p50() / denominator;
+  }
+
+  /** Whether pgquorum's median is the better one (ties count as not worse, hence true). */
+  public boolean pgquorumBetterOrEqual() {
+    double r = ratio();
+    if (Double.isNaN(r)) {
+      return false;
+    }
+    return pgquorum.higherIsBetter() ? r >= 1.0 : r <= 1.0;
+  }
+
+  /**
+   * Pairs every pgquorum result with each incumbent result of the same suite, metric and configuration, in the
+   * order the pgquorum results were recorded. Results without a counterpart are left out (the report lists them
+   * on their own).
+   */
+  public static List<Comparison> pair(List<Result> results) {
+    Map<String, List<Result>> incumbents = new LinkedHashMap<>();
+    for (Result r : results) {
+      if (!r.isPgquorum()) {
+        incumbents.computeIfAbsent(key(r), k -> new ArrayList<>()).add(r);
+      }
+    }
+    List<Comparison> out = new ArrayList<>();
+    for (Result r : results) {
+      if (r.isPgquorum()) {
+        for (Result other : incumbents.getOrDefault(key(r), List.of())) {
+          out.add(new Comparison(r, other));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String key(Result r) {
+    return String.join("\u0000", r.suite(), r.metric(), Objects.requireNonNullElse(r.config(), ""));
+  }
+}
