@@ -26,12 +26,12 @@ public record Machine(String when, String cpu, int cores, long memoryMib, String
 
   /** Reads the local machine; versions are filled in by the caller (they need the tools' own output). */
   public static Machine local(Map<String, String> versions) {
-    return new Machine(Instant.now().toString(), cpuModel(), Runtime.getRuntime().availableProcessors(),
-        memoryMib(), read("/proc/sys/kernel/osrelease").strip(),
+    return new Machine(Instant.now().toString(), readCpuModel(), Runtime.getRuntime().availableProcessors(),
+        readMemoryMib(), read("/proc/sys/kernel/osrelease").strip(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), versions);
   }
 
-  private static String cpuModel() {
+  private static String readCpuModel() {
     for (String line : read("/proc/cpuinfo").split("\n")) {
       if (line.startsWith("model name")) {
         return line.substring(line.indexOf(':') + 1).strip();
@@ -40,7 +40,7 @@ public record Machine(String when, String cpu, int cores, long memoryMib, String
     return "unknown";
   }
 
-  private static long memoryMib() {
+  private static long readMemoryMib() {
     for (String line : read("/proc/meminfo").split("\n")) {
       if (line.startsWith("MemTotal:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
