@@ -22,7 +22,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf \
       || echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
     apt-get update -q
-    RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+    # The etcd-server and patroni packages would start system services (etcd on 2379): the tests and benchmarks
+    # start their own on free ports. A temporary policy-rc.d keeps invoke-rc.d from starting anything.
+    policy_made=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_made=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+    [ -z "$policy_made" ] || rm -f /usr/sbin/policy-rc.d
   else
     echo "bench: missing ${need_apt[*]}; run 'sudo apt-get install -y ${need_apt[*]}' (or run this as root)" >&2
     echo "bench: continuing; suites that need them report what they could not measure" >&2
