@@ -24,7 +24,7 @@ public final class DcsSuite implements Suite {
    */
   record Plan(int warmUp, int batches, int perBatch, int leasePerBatch, int opsPerWorker16, int opsPerWorker64) {
     static Plan of(boolean quick) {
-      return quick ? new Plan(200, 3, 100, 70, 20, 8) : new Plan(1000, 10, 300, 200, 100, 40);
+      return quick ? new Plan(100, 3, 100, 70, 20, 8) : new Plan(1000, 10, 300, 200, 100, 40);
     }
   }
 

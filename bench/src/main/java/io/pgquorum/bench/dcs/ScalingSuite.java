@@ -22,7 +22,7 @@ public final class ScalingSuite implements Suite {
 
   record Plan(int warmUp, int batches, int perBatch) {
     static Plan of(boolean quick) {
-      return quick ? new Plan(100, 2, 100) : new Plan(500, 6, 300);
+      return quick ? new Plan(50, 2, 60) : new Plan(500, 6, 300);
     }
   }
 
