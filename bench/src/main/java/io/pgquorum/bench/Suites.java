@@ -9,6 +9,9 @@ final class Suites {
   static List<Suite> all() {
     return List.of(
         // Each suite registers itself here, one line each.
+        new io.pgquorum.bench.jmh.JmhSuite(),
+        new io.pgquorum.bench.dcs.DcsSuite(),
+        new io.pgquorum.bench.dcs.ScalingSuite()
     );
   }
 }

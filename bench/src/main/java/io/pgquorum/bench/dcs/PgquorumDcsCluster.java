@@ -1,0 +1,183 @@
+package io.pgquorum.bench.dcs;
+
+import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.ratis.DcsClientConfig;
+import io.pgquorum.dcs.ratis.PeerAddress;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
+import io.pgquorum.jepsen.dcs.DcsMemberMain;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * N pgquorum DCS members (raft-dcs over Ratis), one JVM each like etcd's one process each, talking to each other
+ * directly on 127.0.0.1 (no fault-injection proxies), data directories on the same disk as etcd's. Each member
+ * runs {@link DcsMemberMain} with the heap and collector bin/pgquorum uses.
+ *
+ * <p>Durability: raft-dcs keeps Ratis' log defaults, so a member forces (fdatasync) its log before it counts an
+ * entry as written, batching entries that queue up meanwhile (group commit).
+ */
+public final class PgquorumDcsCluster implements AutoCloseable {
+  /** The JVM options bin/pgquorum runs a node with. */
+  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final String LOGBACK = """
+      <configuration>
+        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n</pattern></encoder>
+        </appender>
+        <include resource="io/pgquorum/dcs/logback-ratis-quiet.xml"/>
+        <root level="INFO"><appender-ref ref="OUT"/></root>
+      </configuration>
+      """;
+
+  private final String group;
+  private final List<PeerAddress> members = new ArrayList<>();
+  private final MemberProcesses processes = new MemberProcesses("pgquorum DCS");
+  private final List<RatisDcsClient> clients = new ArrayList<>();
+
+  private PgquorumDcsCluster(String group) {
+    this.group = group;
+  }
+
+  /** Starts {@code size} members under {@code dir} and returns once the group accepts a write. */
+  public static PgquorumDcsCluster start(int size, Path dir) throws IOException {
+    int[] ports = FreePorts.take(size);
+    PgquorumDcsCluster cluster = new PgquorumDcsCluster("bench-" + Long.toHexString(System.nanoTime()));
+    try {
+      Path logback = dir.resolve("member-logback.xml");
+      Files.writeString(logback, LOGBACK, StandardCharsets.UTF_8);
+      for (int i = 0; i < size; i++) {
+        cluster.members.add(new PeerAddress(name(i), "127.0.0.1", ports[i]));
+      }
+      List<Path> logs = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        Path home = Files.createDirectories(dir.resolve(name(i)));
+        Path log = home.resolve("member.log");
+        logs.add(log);
+        cluster.processes.start(memberCommand(javaExecutable(), System.getProperty("java.class.path"), logback,
+            cluster.group, cluster.members, i, home.resolve("data"), ProcessHandle.current().pid()), log);
+      }
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      for (int i = 0; i < size; i++) {
+        cluster.awaitReady(name(i), logs.get(i), deadline);
+      }
+      cluster.awaitWritable(deadline);
+    } catch (IOException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** Member name (and Raft peer id) of member {@code i} (0-based). */
+  static String name(int i) {
+    return "node" + (i + 1);
+  }
+
+  /** The command line of member {@code self} (pure, for tests). */
+  static List<String> memberCommand(String java, String classPath, Path logback, String group,
+      List<PeerAddress> members, int self, Path dataDir, long driverPid) {
+    List<String> partners = new ArrayList<>();
+    for (int j = 0; j < members.size(); j++) {
+      if (j != self) {
+        partners.add(members.get(j).toString());
+      }
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.addAll(JVM_OPTIONS);
+    cmd.add("-Dlogback.configurationFile=" + logback);
+    cmd.add("-cp");
+    cmd.add(classPath);
+    cmd.add(DcsMemberMain.class.getName());
+    PeerAddress me = members.get(self);
+    cmd.add(me.id());
+    cmd.add(group);
+    cmd.add(me.address());
+    cmd.add(partners.isEmpty() ? "-" : String.join(",", partners));
+    cmd.add(dataDir.toString());
+    // A crashed bench run must not leave members behind.
+    cmd.add("--exit-with=" + driverPid);
+    return cmd;
+  }
+
+  private static String javaExecutable() {
+    return ProcessHandle.current().info().command()
+        .orElseThrow(() -> new IllegalStateException("cannot find this JVM's java executable"));
+  }
+
+  private void awaitReady(String name, Path log, long deadline) throws IOException {
+    String ready = DcsMemberMain.READY + " " + name;
+    while (!Files.readString(log, StandardCharsets.UTF_8).contains(ready)) {
+      processes.checkAlive();
+      if (System.nanoTime() > deadline) {
+        throw new IOException("pgquorum DCS member " + name + " did not start within " + START_TIMEOUT.toSeconds()
+            + " s; end of " + log + ":\n" + MemberProcesses.tail(log, 15));
+      }
+      pause();
+    }
+  }
+
+  private void awaitWritable(long deadline) throws IOException {
+    RatisDcsClient probe = client("bench-start");
+    while (true) {
+      processes.checkAlive();
+      try {
+        if (probe.put("/bench/started", "1").succeeded()) {
+          return;
+        }
+      } catch (DcsException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("pgquorum DCS group " + group + " accepted no write within "
+              + START_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
+        }
+      }
+      pause();
+    }
+  }
+
+  private static void pause() throws IOException {
+    try {
+      Thread.sleep(100); // polling period while members start; callers hold the deadline
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the pgquorum DCS", e);
+    }
+  }
+
+  /** A client of the group owning leases as {@code ownerId}; closed with the cluster. */
+  public synchronized RatisDcsClient client(String ownerId) {
+    RatisDcsClient c = RatisDcsClient.connect(DcsClientConfig.builder().groupName(group).members(members).build(),
+        ownerId);
+    clients.add(c);
+    return c;
+  }
+
+  /** PIDs of the member JVMs. */
+  public List<Long> pids() {
+    return processes.pids();
+  }
+
+  /** Whether every member JVM has exited (after {@link #close()}). */
+  public boolean allGone() {
+    return processes.allGone();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (RatisDcsClient c : clients) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // Closing a client of a group that is going away anyway; the members are stopped below regardless.
+      }
+    }
+    clients.clear();
+    processes.close();
+  }
+}
