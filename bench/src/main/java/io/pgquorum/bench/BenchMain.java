@@ -26,7 +26,16 @@ import java.util.Set;
 public final class BenchMain {
   private BenchMain() {}
 
+  /** Held so the level set below is not lost when the logger is garbage-collected (JUL keeps weak refs). */
+  private static final java.util.logging.Logger JUL_ROOT = java.util.logging.Logger.getLogger("");
+
   public static void main(String[] args) {
+    // gRPC (inside jetcd and Ratis) logs through java.util.logging at INFO ("Epoll available ..."); the progress
+    // lines are the bench's output, so only warnings of those libraries get through.
+    JUL_ROOT.setLevel(java.util.logging.Level.WARNING);
+    for (var h : JUL_ROOT.getHandlers()) {
+      h.setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(run(args, System.out, System.err));
   }
 
