@@ -9,6 +9,8 @@ final class Suites {
   static List<Suite> all() {
     return List.of(
         // Each suite registers itself here, one line each.
+        new io.pgquorum.bench.failover.FailoverSuite(),
+        new io.pgquorum.bench.cost.CostSuite()
     );
   }
 }
