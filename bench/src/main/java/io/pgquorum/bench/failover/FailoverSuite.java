@@ -139,14 +139,19 @@ public final class FailoverSuite implements Suite {
         if (!failures.isEmpty()) {
           notes.put("failed trials", String.join("; ", failures));
         }
-        record("kill9-to-write", total);
-        record("kill9-detection", detection);
-        record("kill9-election", election);
-        record("kill9-promotion", promotion);
+        Map<String, String> settings = new LinkedHashMap<>(cluster.settings());
+        record("kill9-to-write", total, notes, "no kill trial succeeded");
+        String why = unsplit > 0 ? "the phase split was not observable in any trial (see the phases-not-split note "
+            + "of kill9-to-write)" : "no kill trial succeeded";
+        record("kill9-detection", detection, notes, why);
+        record("kill9-election", election, notes, why);
+        record("kill9-promotion", promotion, notes, why);
         if (plan.termTrials > 0) {
-          notes.put("graceful", gracefulNote());
-          record("sigterm-to-write", term);
-          notes.remove("graceful");
+          settings.put("graceful", gracefulNote());
+          if (rebuilds > 0) {
+            settings.put("rebuilds", notes.get("rebuilds"));
+          }
+          record("sigterm-to-write", term, settings, "no SIGTERM trial succeeded");
         }
       } finally {
         if (cluster != null) {
@@ -211,10 +216,10 @@ public final class FailoverSuite implements Suite {
       cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
     }
 
-    private void record(String metric, List<Double> samples) {
+    private void record(String metric, List<Double> samples, Map<String, String> notes, String whyEmpty) {
       if (samples.isEmpty()) {
         ctx.results().skipped("failover " + metric + " [" + v.config() + "] " + v.system() + " " + v.name(),
-            "no trial succeeded: " + String.join("; ", failures));
+            whyEmpty + (failures.isEmpty() ? "" : "; failures: " + String.join("; ", failures)));
         return;
       }
       ctx.record(new Result(SUITE, metric, v.config(), v.system(), v.name(), "s", false, Summary.of(samples),
