@@ -11,7 +11,9 @@ final class Suites {
         // Each suite registers itself here, one line each.
         new io.pgquorum.bench.jmh.JmhSuite(),
         new io.pgquorum.bench.dcs.DcsSuite(),
-        new io.pgquorum.bench.dcs.ScalingSuite()
+        new io.pgquorum.bench.dcs.ScalingSuite(),
+        new io.pgquorum.bench.failover.FailoverSuite(),
+        new io.pgquorum.bench.cost.CostSuite()
     );
   }
 }

@@ -1,0 +1,52 @@
+package io.pgquorum.bench.cost;
+
+import io.pgquorum.bench.proc.ProcStats;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Samples a group of processes over a window: the mean of their summed resident memory, and the CPU time they
+ * used (utime + stime deltas). The group is re-read at every sample, so a child that starts meanwhile is counted
+ * from its first sample on.
+ */
+public final class IdleSampler {
+  private final Supplier<List<Long>> pids;
+  private final java.util.Map<Long, Long> firstTicks = new java.util.HashMap<>();
+  private final java.util.Map<Long, Long> lastTicks = new java.util.HashMap<>();
+  private long rssSum;
+  private int samples;
+
+  public IdleSampler(Supplier<List<Long>> pids) {
+    this.pids = pids;
+  }
+
+  /** Takes one sample now. */
+  public void sample() {
+    long rss = 0;
+    for (long pid : pids.get()) {
+      var r = ProcStats.rssKib(pid);
+      var t = ProcStats.cpuTicks(pid);
+      if (r.isPresent() && t.isPresent()) {
+        rss += r.getAsLong();
+        firstTicks.putIfAbsent(pid, t.getAsLong());
+        lastTicks.put(pid, t.getAsLong());
+      }
+    }
+    rssSum += rss;
+    samples++;
+  }
+
+  /** Mean summed RSS over the samples, MiB. */
+  public double meanRssMib() {
+    return samples == 0 ? 0 : rssSum / (double) samples / 1024.0;
+  }
+
+  /** CPU seconds used between each process's first and last sample. */
+  public double cpuSeconds() {
+    long ticks = 0;
+    for (var e : lastTicks.entrySet()) {
+      ticks += e.getValue() - firstTicks.get(e.getKey());
+    }
+    return ticks / (double) ProcStats.clockTicksPerSecond();
+  }
+}

@@ -1,0 +1,259 @@
+package io.pgquorum.bench.failover;
+
+import io.pgquorum.bench.BenchContext;
+import io.pgquorum.bench.Suite;
+import io.pgquorum.bench.report.Result;
+import io.pgquorum.bench.report.Summary;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Failover time of pgquorum against Patroni + etcd: kill -9 of the primary's whole node until the first committed
+ * write on a survivor (split into detection, election and promotion), and the graceful handover after SIGTERM of
+ * the primary's coordinator. Both systems at their defaults and at the lowest settings they accept; in full mode
+ * also with five nodes.
+ *
+ * <p>Fairness: a pgquorum node's DCS member lives inside its daemon, so kill -9 of the node removes a Raft member
+ * (possibly the Raft leader). For Patroni the node's etcd member is killed too (with Patroni and the whole
+ * PostgreSQL tree) and restarted before the next trial.
+ */
+public final class FailoverSuite implements Suite {
+  static final String SUITE = "failover";
+
+  @Override
+  public String name() {
+    return SUITE;
+  }
+
+  @Override
+  public String description() {
+    return "kill -9 / SIGTERM of the primary's node until the first write on the new primary (pgquorum vs "
+        + "Patroni + etcd)";
+  }
+
+  @Override
+  public void run(BenchContext ctx) throws Exception {
+    boolean patroniOk = ctx.tools().hasPatroni() && ctx.tools().hasEtcd();
+    List<Plan> plans = new ArrayList<>();
+    int kills = ctx.trialsOr(1, 10);
+    int terms = ctx.trialsOr(1, 5);
+    plans.add(new Plan(Variant.pgquorumDefaults(3), kills, terms));
+    plans.add(new Plan(Variant.patroniDefaults(3), kills, ctx.quick() ? 0 : terms));
+    if (ctx.quick()) {
+      ctx.results().skipped("failover: aggressive variants (pgquorum 4/1/1, Patroni 20/1/3)",
+          "--quick runs the defaults only");
+      ctx.results().skipped("failover: Patroni sigterm-to-write", "--quick measures the graceful handover of "
+          + "pgquorum only");
+      ctx.results().skipped("failover: 5 nodes", "full mode only");
+    } else {
+      plans.add(new Plan(Variant.pgquorumAggressive(3), kills, terms));
+      plans.add(new Plan(Variant.patroniAggressive(3), kills, terms));
+      int five = ctx.trials() > 0 ? ctx.trials() : 3;
+      plans.add(new Plan(Variant.pgquorumDefaults(5), five, 0));
+      plans.add(new Plan(Variant.patroniDefaults(5), five, 0));
+    }
+    for (Plan plan : plans) {
+      if (plan.variant.system().equals(Result.PATRONI) && !patroniOk) {
+        ctx.results().skipped("failover: " + plan.variant, "Patroni or etcd is not installed (apt-get install "
+            + "patroni etcd-server)");
+        continue;
+      }
+      new Run(ctx, plan).measure();
+    }
+  }
+
+  /** What to measure for one variant. */
+  private record Plan(Variant variant, int killTrials, int termTrials) {}
+
+  /** Measuring one variant on one cluster (rebuilt when a node cannot rejoin). */
+  private static final class Run {
+    private final BenchContext ctx;
+    private final Plan plan;
+    private final Variant v;
+    private final Duration trialDeadline;
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private HaCluster cluster;
+    private int rebuilds;
+    private final List<String> failures = new ArrayList<>();
+
+    Run(BenchContext ctx, Plan plan) {
+      this.ctx = ctx;
+      this.plan = plan;
+      this.v = plan.variant;
+      this.trialDeadline = Duration.ofSeconds(v.timing().ttl() + 60L);
+    }
+
+    void measure() throws Exception {
+      ctx.progress("failover: starting " + v);
+      try {
+        cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
+        notes.putAll(cluster.settings());
+        checkTiming();
+        List<Double> total = new ArrayList<>();
+        List<Double> detection = new ArrayList<>();
+        List<Double> election = new ArrayList<>();
+        List<Double> promotion = new ArrayList<>();
+        int notSeenApart = 0;
+        int unsplit = 0;
+        for (int t = 1; t <= plan.killTrials; t++) {
+          TrialResult r = trial(FailoverTrial.Fault.KILL9, t);
+          if (r == null) {
+            continue;
+          }
+          total.add(r.phases().total());
+          if (r.sawNewLeader()) {
+            detection.add(r.phases().detection());
+            election.add(r.phases().election());
+            promotion.add(r.phases().promotion());
+            notSeenApart += r.sawKeyGone() ? 0 : 1;
+          } else {
+            unsplit++;
+          }
+        }
+        List<Double> term = new ArrayList<>();
+        for (int t = 1; t <= plan.termTrials; t++) {
+          TrialResult r = trial(FailoverTrial.Fault.SIGTERM, t);
+          if (r != null) {
+            term.add(r.phases().total());
+          }
+        }
+        notes.put("kill -9", killNote());
+        if (notSeenApart > 0) {
+          notes.put("phases", notSeenApart + " of " + total.size() + " kill trials: the DCS showed the new leader "
+              + "without a gap after the old key (detection and election end together there)");
+        }
+        notes.put("phase observer", observerNote());
+        if (unsplit > 0) {
+          notes.put("phases not split", unsplit + " of " + total.size() + " kill trials: the first write came "
+              + "before the observer saw the new leader in the DCS, so those trials count in kill9-to-write only"
+              + (v.system().equals(Result.PGQUORUM) ? " (pgquorum's GET /cluster shows the HA loop's last "
+                  + "snapshot, published after the cycle that acquires the key and promotes)" : ""));
+        }
+        if (rebuilds > 0) {
+          notes.put("rebuilds", rebuilds + " (a killed node did not rejoin in time: the cluster was rebuilt)");
+        }
+        if (!failures.isEmpty()) {
+          notes.put("failed trials", String.join("; ", failures));
+        }
+        Map<String, String> settings = new LinkedHashMap<>(cluster.settings());
+        record("kill9-to-write", total, notes, "no kill trial succeeded");
+        String why = unsplit > 0 ? "the phase split was not observable in any trial (see the phases-not-split note "
+            + "of kill9-to-write)" : "no kill trial succeeded";
+        record("kill9-detection", detection, notes, why);
+        record("kill9-election", election, notes, why);
+        record("kill9-promotion", promotion, notes, why);
+        if (plan.termTrials > 0) {
+          settings.put("graceful", gracefulNote());
+          if (rebuilds > 0) {
+            settings.put("rebuilds", notes.get("rebuilds"));
+          }
+          record("sigterm-to-write", term, settings, "no SIGTERM trial succeeded");
+        }
+      } finally {
+        if (cluster != null) {
+          cluster.close();
+        }
+      }
+    }
+
+    private String dirName() {
+      return (v.system().equals(Result.PGQUORUM) ? "pgq" : "patroni") + "-" + v.name() + "-" + v.nodes();
+    }
+
+    /** Notes the timing actually in effect; Patroni may adjust what it was given. */
+    private void checkTiming() {
+      var eff = cluster instanceof PatroniCluster p ? p.effectiveTiming()
+          : cluster instanceof PgQuorumCluster q ? q.effectiveTiming() : java.util.Optional.<Timing>empty();
+      if (eff.isEmpty()) {
+        notes.put("timing", "requested " + v.timing() + "; GET /config did not answer");
+      } else if (!eff.get().equals(v.timing())) {
+        notes.put("timing", "requested " + v.timing() + " but in effect " + eff.get());
+      } else {
+        notes.put("timing", v.timing() + " (confirmed by GET /config)");
+      }
+    }
+
+    /** One trial plus the rejoin; null when the trial failed (noted, cluster rebuilt). */
+    private TrialResult trial(FailoverTrial.Fault fault, int n) throws Exception {
+      TrialResult r;
+      try {
+        r = FailoverTrial.run(cluster, fault, trialDeadline);
+      } catch (IllegalStateException e) {
+        failures.add(fault + " trial " + n + ": " + firstLine(e.getMessage()));
+        ctx.progress("failover: " + v + " " + fault + " trial " + n + " failed: " + firstLine(e.getMessage()));
+        rebuild();
+        return null;
+      }
+      ctx.progress(String.format(Locale.ROOT, "failover: %s %s trial %d: %.2f s (detection %.2f, election %.2f, "
+          + "promotion %.2f) %s -> %s", v, fault, n, r.phases().total(), r.phases().detection(),
+          r.phases().election(), r.phases().promotion(), cluster.name(r.oldPrimary()),
+          cluster.name(r.newPrimary())));
+      rejoin(r.oldPrimary(), fault);
+      return r;
+    }
+
+    private void rejoin(int node, FailoverTrial.Fault fault) throws Exception {
+      try {
+        if (fault == FailoverTrial.Fault.SIGTERM && !cluster.awaitCoordinatorExit(node, Duration.ofSeconds(90))) {
+          throw new IllegalStateException(cluster.name(node) + "'s coordinator did not exit within 90 s of SIGTERM");
+        }
+        cluster.restartNode(node);
+        cluster.awaitHealthy(Duration.ofMinutes(3));
+      } catch (IllegalStateException e) {
+        ctx.progress("failover: " + v + ": " + cluster.name(node) + " did not rejoin (" + firstLine(e.getMessage())
+            + "); rebuilding the cluster");
+        rebuild();
+      }
+    }
+
+    private void rebuild() throws Exception {
+      cluster.close();
+      rebuilds++;
+      cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
+    }
+
+    private void record(String metric, List<Double> samples, Map<String, String> notes, String whyEmpty) {
+      if (samples.isEmpty()) {
+        ctx.results().skipped("failover " + metric + " [" + v.config() + "] " + v.system() + " " + v.name(),
+            whyEmpty + (failures.isEmpty() ? "" : "; failures: " + String.join("; ", failures)));
+        return;
+      }
+      ctx.record(new Result(SUITE, metric, v.config(), v.system(), v.name(), "s", false, Summary.of(samples),
+          notes));
+    }
+
+    private String killNote() {
+      return v.system().equals(Result.PGQUORUM)
+          ? "SIGKILL at once of the daemon JVM, its watchdog child JVM and the whole PostgreSQL tree (the node's "
+              + "Raft member dies with the daemon)"
+          : "SIGKILL at once of Patroni, the whole PostgreSQL tree and the node's etcd member (the equivalent of "
+              + "pgquorum's in-daemon Raft member); the etcd member is restarted before the next trial";
+    }
+
+    private String observerNote() {
+      return "every " + FailoverTrial.POLL_INTERVAL_MS + " ms per survivor: "
+          + (v.system().equals(Result.PGQUORUM) ? "GET /cluster of the survivor's daemon (its embedded DCS member)"
+              : "the leader key read from the survivor's etcd member (v3 JSON gateway)")
+          + "; writers insert every " + FailoverTrial.WRITE_INTERVAL_MS + " ms on every survivor";
+    }
+
+    private String gracefulNote() {
+      return v.system().equals(Result.PGQUORUM)
+          ? "SIGTERM of the primary's daemon JVM: it stops PostgreSQL (fast) and releases the leader key, then exits"
+          : "SIGTERM of the primary's Patroni: it stops PostgreSQL and deletes the leader key, then exits "
+              + "(its etcd member keeps running)";
+    }
+
+    private static String firstLine(String s) {
+      if (s == null) {
+        return "";
+      }
+      int nl = s.indexOf('\n');
+      return nl < 0 ? s : s.substring(0, nl);
+    }
+  }
+}
