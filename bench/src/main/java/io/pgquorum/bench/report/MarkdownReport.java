@@ -48,6 +48,7 @@ public final class MarkdownReport {
       }
       md.append("\nBelow 1x is less time or memory for pgquorum; for throughput (ops/s) above 1x is better.\n");
     }
+    md.append("\n## Targets\n\n").append(targetsTable(results.all()));
     Map<String, List<Result>> bySuite = new LinkedHashMap<>();
     for (Result r : results.all()) {
       bySuite.computeIfAbsent(r.suite(), k -> new ArrayList<>()).add(r);
@@ -77,6 +78,20 @@ public final class MarkdownReport {
       md.append("\n## Not measured in this run\n\n");
       new TreeMap<>(results.skippedParts()).forEach((what, why) ->
           md.append("- ").append(what).append(": ").append(why).append('\n'));
+    }
+    return md.toString();
+  }
+
+  /** The targets and where this run stands on each, as a markdown table. */
+  public static String targetsTable(List<Result> results) {
+    StringBuilder md = new StringBuilder("| target | measured | |\n|---|---|---|\n");
+    for (Targets.Verdict v : Targets.judge(results)) {
+      md.append("| ").append(Format.cell(v.target())).append(" | ").append(Format.cell(v.measured()))
+          .append(" | ").append(switch (v.status()) {
+            case MET -> "met";
+            case NOT_MET -> "**not met**";
+            case NOT_MEASURED -> "not measured";
+          }).append(" |\n");
     }
     return md.toString();
   }

@@ -1,0 +1,52 @@
+package io.pgquorum.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TargetsTest {
+
+  static Result failover(String system, String variant, double... seconds) {
+    return Result.of("failover", "kill9-to-write", "3 nodes", system, variant, "s", false, Summary.of(seconds));
+  }
+
+  static Result cost(String metric, String system, double v) {
+    return Result.of("cost", metric, "3 nodes, idle", system, "defaults", "MiB", false, Summary.of(v));
+  }
+
+  @Test
+  void judgesEachTargetFromTheMatchingResults() {
+    List<Result> results = List.of(
+        failover(Result.PGQUORUM, "defaults", 1.5, 1.8, 1.9),
+        failover(Result.PGQUORUM, "aggressive", 0.5),
+        failover(Result.PATRONI, "defaults", 20, 25, 30),
+        failover(Result.PATRONI, "aggressive", 12),
+        Result.of("dcs", "cas-sequential-latency", "3 members", Result.PGQUORUM, "", "ms", false,
+            Summary.of(1, 2, 9)),
+        Result.of("dcs", "cas-sequential-latency", "3 members", Result.ETCD, "", "ms", false,
+            Summary.of(1, 2, 8)),
+        cost("idle-rss-per-node", Result.PGQUORUM, 120),
+        cost("idle-rss-per-node", Result.PATRONI, 88),
+        cost("idle-cpu-per-node", Result.PGQUORUM, 2),
+        cost("idle-cpu-per-node", Result.PATRONI, 1));
+    List<Targets.Verdict> v = Targets.judge(results);
+    assertThat(v).extracting(Targets.Verdict::status).containsExactly(
+        Targets.Status.MET, // median 1.8 s < 2 s
+        Targets.Status.MET, // 1.8 / 25 = 0.072 <= 0.1
+        Targets.Status.MET, // 1.8 / 12 < 1
+        Targets.Status.NOT_MET, // p99 9 > 8
+        Targets.Status.MET, // 120 / 88 = 1.36 <= 1.5
+        Targets.Status.NOT_MET); // 2 > 1
+    assertThat(v.get(0).measured()).contains("median 1.80 s").contains("n=3");
+    assertThat(v.get(3).measured()).contains("p99 9.00 ms vs etcd 8.00 ms");
+  }
+
+  @Test
+  void aMissingResultIsNotMeasuredNeverMet() {
+    List<Targets.Verdict> v = Targets.judge(List.of(failover(Result.PGQUORUM, "defaults", 1.0)));
+    assertThat(v.get(0).status()).isEqualTo(Targets.Status.MET);
+    assertThat(v.subList(1, v.size())).extracting(Targets.Verdict::status)
+        .containsOnly(Targets.Status.NOT_MEASURED);
+  }
+}
