@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One failover trial on a healthy cluster: a writer per surviving node inserts every {@value #WRITE_INTERVAL_MS}
  * ms (short timeouts, reconnecting after any error), an observer per surviving node polls the DCS's leader key
- * every {@value #POLL_INTERVAL_MS} ms, then the fault hits the primary's node. The trial ends at the first
+ * every {@value #POLL_INTERVAL_MS} ms ({@link HaCluster#dcsLeader}: a linearizable read straight from the DCS for
+ * both systems), then the fault hits the primary's node. A read the DCS does not answer (no leader, no majority)
+ * is never taken for "key gone"; such reads are kept to report the DCS's outage ({@link DcsOutage}). The trial ends at the first
  * committed insert on a node that is not the old primary. It does not restart anything: the caller does.
  */
 public final class FailoverTrial {
@@ -54,13 +57,14 @@ public final class FailoverTrial {
     AtomicInteger writtenOn = new AtomicInteger(-1);
     AtomicLong keyGone = new AtomicLong(Long.MAX_VALUE);
     AtomicLong newLeader = new AtomicLong(Long.MAX_VALUE);
+    ConcurrentLinkedQueue<DcsOutage.Read> reads = new ConcurrentLinkedQueue<>();
     CountDownLatch warm = new CountDownLatch(survivors.size() * 2);
     CountDownLatch done = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int node : survivors) {
       threads.add(new Thread(() -> write(c, node, faultAt, firstWrite, writtenOn, warm, done),
           "bench-writer-" + c.name(node)));
-      threads.add(new Thread(() -> observe(c, node, oldName, survivors, faultAt, keyGone, newLeader, warm, done),
+      threads.add(new Thread(() -> observe(c, node, oldName, survivors, faultAt, keyGone, newLeader, reads, warm, done),
           "bench-observer-" + c.name(node)));
     }
     threads.forEach(Thread::start);
@@ -99,7 +103,7 @@ public final class FailoverTrial {
     Phases p = Phases.of(faultAt.get(), gone == Long.MAX_VALUE ? -1 : gone,
         elected == Long.MAX_VALUE ? -1 : elected, firstWrite.get());
     return new TrialResult(old, writtenOn.get(), p, gone < Math.min(elected, firstWrite.get()),
-        elected <= firstWrite.get());
+        elected <= firstWrite.get(), DcsOutage.of(faultAt.get(), List.copyOf(reads)));
   }
 
   private static void write(HaCluster c, int node, AtomicLong faultAt, AtomicLong firstWrite,
@@ -147,12 +151,16 @@ public final class FailoverTrial {
   }
 
   private static void observe(HaCluster c, int via, String oldName, List<Integer> survivors, AtomicLong faultAt,
-      AtomicLong keyGone, AtomicLong newLeader, CountDownLatch warm, CountDownLatch done) {
+      AtomicLong keyGone, AtomicLong newLeader, ConcurrentLinkedQueue<DcsOutage.Read> reads, CountDownLatch warm,
+      CountDownLatch done) {
     boolean warmed = false;
     try {
       while (done.getCount() > 0) {
         String leader = c.dcsLeader(via);
         long now = System.nanoTime();
+        if (now >= faultAt.get()) {
+          reads.add(new DcsOutage.Read(now, leader != null));
+        }
         if (leader != null && now >= faultAt.get() && !leader.equals(oldName)) {
           keyGone.accumulateAndGet(now, Math::min);
           for (int s : survivors) {

@@ -29,9 +29,11 @@ public interface HaCluster extends AutoCloseable {
   Connection connect(int node, int connectTimeoutSeconds, int socketTimeoutSeconds) throws SQLException;
 
   /**
-   * The leader key as the DCS shows it when asked through node {@code viaNode}: the holder's name, "" when there
-   * is no leader key, or null when that node did not answer. pgquorum: {@code GET /cluster} of that node's daemon
-   * (its DCS member is inside); Patroni: a read of the leader key from that node's etcd member (asking Patroni's
+   * The leader key as the DCS shows it when asked through node {@code viaNode}, by a linearizable read from the
+   * bench itself (never the coordinators' own published status): the holder's name, "" when the DCS answered
+   * that there is no leader key, or null when it did not answer in time. pgquorum: the bench's Raft client
+   * contacting that node's member first ({@link RaftLeaderKeyReader}; the daemon's {@code GET /cluster} shows the
+   * HA loop's last snapshot, a cycle late); Patroni: a read from that node's etcd member (asking Patroni's
    * {@code /cluster} would make it re-read the DCS and replace its own cache, perturbing what is measured).
    */
   String dcsLeader(int viaNode);

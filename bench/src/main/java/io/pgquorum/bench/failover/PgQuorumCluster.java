@@ -5,6 +5,7 @@ import io.pgquorum.bench.proc.ProcStats;
 import io.pgquorum.bench.proc.Signals;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.jepsen.fault.Component;
+import io.pgquorum.jepsen.stack.NodeAddresses;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * {@code bin/pgquorum}, real PostgreSQL 15) on its proxy network, the only one it offers without root: Raft, the
  * daemons' REST calls to each other and replication pass through loopback TCP proxies inside the bench JVM
  * (nothing is cut or delayed; the proxies' cost is one extra loopback hop). The bench's own clients and probes
- * reach every node directly.
+ * reach every node directly, including its reader of the DCS leader key ({@link RaftLeaderKeyReader}), which
+ * dials the members' Raft bind addresses.
  *
  * <p>The daemons run with the JVM options {@code bin/pgquorum} ships (read from the script at run time) plus the
  * proxy network's hosts-file property, not with PgCluster's own test options; {@code PGQUORUM_BENCH_JAVA_OPTS}
@@ -37,12 +39,23 @@ public final class PgQuorumCluster implements HaCluster {
   public static final String JAVA_OPTS_OVERRIDE = "PGQUORUM_BENCH_JAVA_OPTS";
   private static final Pattern DEFAULT_OPTS = Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}");
 
+  /** PgCluster's {@code scope} (its generated YAML), which is also the Raft group name. */
+  static final String SCOPE = "jepsen";
+  /** The leader key under PgCluster's {@code namespace: /service/} (Patroni's layout). */
+  static final String LEADER_KEY = "/service/" + SCOPE + "/leader";
+
   private final PgCluster cluster;
   private final String javaOpts;
+  private final RaftLeaderKeyReader leaderKey;
 
   private PgQuorumCluster(PgCluster cluster, String javaOpts) {
     this.cluster = cluster;
     this.javaOpts = javaOpts;
+    List<NodeAddresses> members = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      members.add(cluster.network().addresses(i));
+    }
+    this.leaderKey = new RaftLeaderKeyReader(SCOPE, LEADER_KEY, members);
   }
 
   /** Starts {@code nodes} nodes under {@code base} and waits until healthy (PgCluster's 3 minutes). */
@@ -56,9 +69,17 @@ public final class PgQuorumCluster implements HaCluster {
       spec = spec.withEnv(i, "PGQUORUM_JAVA_OPTS",
           opts + " -Djdk.net.hosts.file=" + base.resolve("node" + (i + 1)).resolve("hosts"));
     }
-    PgQuorumCluster c = new PgQuorumCluster(PgCluster.start(spec), opts);
+    PgCluster started = PgCluster.start(spec);
+    PgQuorumCluster c;
+    try {
+      c = new PgQuorumCluster(started, opts);
+    } catch (RuntimeException e) {
+      started.close();
+      throw e;
+    }
     try {
       ClusterHealth.await(c, Duration.ofMinutes(2));
+      c.awaitLeaderKeyReadable(Duration.ofSeconds(30));
       return c;
     } catch (RuntimeException e) {
       String diag = c.diagnostics();
@@ -124,22 +145,39 @@ public final class PgQuorumCluster implements HaCluster {
     return cluster.connect(node, connectTimeoutSeconds, socketTimeoutSeconds);
   }
 
+  /**
+   * The leader key read straight from the Raft DCS by the bench's own client, a linearizable get starting at node
+   * {@code viaNode}'s member (see {@link RaftLeaderKeyReader}); not the daemon's {@code GET /cluster}, which shows
+   * the HA loop's last published snapshot and so lags the DCS by up to a cycle.
+   */
   @Override
   public String dcsLeader(int viaNode) {
-    PgCluster.HttpResult r = cluster.get(viaNode, "/cluster");
-    if (r.status() != 200) {
-      return null;
-    }
-    JsonNode members = r.json().path("members");
-    if (!members.isArray()) {
-      return null;
-    }
-    for (JsonNode m : members) {
-      if ("leader".equals(m.path("role").asText())) {
-        return m.path("name").asText();
+    return leaderKey.leader(viaNode);
+  }
+
+  /**
+   * Makes sure the bench's DCS reader sees what the cluster says (the primary holds the leader key through every
+   * member): a wrong group name or key would otherwise read as "no leader key" and pass for instant detection.
+   */
+  private void awaitLeaderKeyReadable(Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      int p = primary();
+      boolean all = p >= 0;
+      for (int i = 0; all && i < size(); i++) {
+        String holder = dcsLeader(i);
+        all = name(p).equals(holder);
+        last = "read via " + name(i) + ": " + (holder == null ? "no answer" : holder.isEmpty() ? "no leader key"
+            : holder) + ", primary " + name(p);
       }
+      if (all) {
+        return;
+      }
+      ClusterHealth.sleep(200); // poll interval of a condition with a deadline
     }
-    return "";
+    throw new IllegalStateException("the bench's Raft client did not read " + LEADER_KEY + " as the primary's "
+        + "name through every member within " + within.toSeconds() + " s (last: " + last + ")");
   }
 
   @Override
@@ -227,6 +265,7 @@ public final class PgQuorumCluster implements HaCluster {
 
   @Override
   public void close() {
+    leaderKey.close();
     cluster.close();
   }
 

@@ -8,6 +8,7 @@ package io.pgquorum.bench.failover;
  * @param phases the timing split
  * @param sawKeyGone whether the observer saw the DCS without the old leader key before a new holder
  * @param sawNewLeader whether the observer saw the new holder before the first write
+ * @param dcsOutage whether and how long the observers' reads went unanswered after the fault
  */
 public record TrialResult(int oldPrimary, int newPrimary, Phases phases, boolean sawKeyGone,
-    boolean sawNewLeader) {}
+    boolean sawNewLeader, DcsOutage dcsOutage) {}

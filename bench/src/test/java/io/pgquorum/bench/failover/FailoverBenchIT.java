@@ -84,6 +84,14 @@ class FailoverBenchIT {
       assertThat(r.newPrimary()).isNotEqualTo(old).isBetween(0, 2);
       assertThat(c.coordinatorPids(old)).isEmpty();
       assertThat(c.postgresPids(old)).isEmpty();
+      // The phase split comes from the bench's own Raft client reading the DCS: the old key cannot be gone before
+      // its lease ran out (last refresh at most loop_wait before the kill), and the new holder shows up in the DCS
+      // before PostgreSQL's promotion lets a write through (polled every 20 ms, promotion takes far longer).
+      assertThat(r.sawNewLeader()).as("new holder seen in the DCS before the first write").isTrue();
+      assertThat(r.phases().detection()).as("detection (s)")
+          .isGreaterThanOrEqualTo(v.timing().ttl() - v.timing().loopWait());
+      assertThat(r.phases().detection() + r.phases().election() + r.phases().promotion())
+          .isCloseTo(r.phases().total(), org.assertj.core.api.Assertions.within(1e-6));
       assertWritable(c, r.newPrimary());
 
       // The killed node comes back as a replica of the new primary.
