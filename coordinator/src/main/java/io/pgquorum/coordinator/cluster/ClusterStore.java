@@ -96,8 +96,10 @@ public final class ClusterStore {
   }
 
   /** Publishes this member's status with a TTL lease, so a dead node's key disappears on its own. */
-  public void touchMember(Map<String, Object> fields, Duration ttl) {
-    dcs.put(codec.keys().member(name), ClusterCodec.encodeMember(fields), Precondition.none(), ttl);
+  /** Writes this member's key; returns the key's revision as stored (what a later snapshot shows for it). */
+  public long touchMember(Map<String, Object> fields, Duration ttl) {
+    WriteResult r = dcs.put(codec.keys().member(name), ClusterCodec.encodeMember(fields), Precondition.none(), ttl);
+    return r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision).orElse(r.revision());
   }
 
   public void deleteMember() {

@@ -161,8 +161,13 @@ public final class ActionExecutor {
       } else if (action instanceof Action.PublishStatus) {
         // The cycle's probe is fresh enough for the leader's optime (milliseconds old); only a promotion in this
         // plan changes the role, and then the probe after it is used.
-        if (current.isPrimary()) {
-          store.writeStatus(current.walPosition(), java.util.Map.of());
+        // The status key has no TTL: when the cycle's snapshot already shows this position (an idle primary),
+        // rewriting it would be a Raft write per cycle that changes nothing.
+        long position = current.walPosition();
+        boolean unchanged = cluster.flatMap(ClusterSnapshot::status)
+            .filter(s -> s.optime() == position && s.slots().isEmpty()).isPresent();
+        if (current.isPrimary() && !unchanged) {
+          store.writeStatus(position, java.util.Map.of());
         }
       } else if (action instanceof Action.Bootstrap) {
         long t = requireToken(token, "bootstrap");

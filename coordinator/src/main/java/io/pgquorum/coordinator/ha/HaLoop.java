@@ -47,6 +47,7 @@ public final class HaLoop implements Runnable {
   private final LongSupplier nanoClock;
   private final Consumer<NodeStatus> publish;
   private final ActionExecutor executor;
+  private final MemberKeyRefresh memberKey = new MemberKeyRefresh();
   private final Object wakeup = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<String> fatal = new AtomicReference<>();
@@ -176,12 +177,20 @@ public final class HaLoop implements Runnable {
     }
     boolean holds = lease.deadlineNanos().isPresent();
     if (cluster.isPresent() && !shutdown) {
-      try {
-        store.touchMember(memberFields(pg), dyn.ttlDuration());
-      } catch (DcsException e) {
-        log.warn("could not update my member key: {}", e.getMessage());
+      Map<String, Object> fields = memberFields(pg);
+      Duration ttl = dyn.ttlDuration();
+      long now = nanoClock.getAsLong();
+      // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
+      if (memberKey.due(fields, ttl, cluster.get().member(config.name()), now)) {
+        try {
+          memberKey.written(fields, ttl, store.touchMember(fields, ttl), now);
+        } catch (DcsException e) {
+          memberKey.forget();
+          log.warn("could not update my member key: {}", e.getMessage());
+        }
       }
     } else if (shutdown) {
+      memberKey.forget();
       try {
         store.deleteMember();
       } catch (DcsException e) {

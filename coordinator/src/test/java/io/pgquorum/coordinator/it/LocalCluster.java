@@ -179,13 +179,24 @@ final class LocalCluster implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/pgquorum").toString(), n.config().toString());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
-    String opts = "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    // The JVM options bin/pgquorum ships, so the ITs exercise the small-footprint defaults users get.
+    String opts = shippedJavaOptions();
     if (proxied) {
       opts += " -Djdk.net.hosts.file=" + n.dir.resolve("hosts");
     }
     pb.environment().put("PGQUORUM_JAVA_OPTS", opts);
     pb.environment().putAll(daemonEnv);
     n.daemon = pb.start();
+  }
+
+  /** The default of {@code ${PGQUORUM_JAVA_OPTS:-...}} in bin/pgquorum. */
+  static String shippedJavaOptions() throws IOException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}")
+        .matcher(Files.readString(REPO.resolve("bin/pgquorum")));
+    if (!m.find()) {
+      throw new IllegalStateException("bin/pgquorum has no ${PGQUORUM_JAVA_OPTS:-...} default to read");
+    }
+    return m.group(1).trim();
   }
 
   void startAll() throws IOException {

@@ -1,0 +1,60 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.cluster.Member;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** When the HA loop rewrites its member key: on any change at once, unchanged only at a third of the TTL. */
+class MemberKeyRefreshTest {
+  private static final Duration TTL = Duration.ofSeconds(9);
+  private static final long SEC = 1_000_000_000L;
+  private final Map<String, Object> fields = Map.of("role", "replica", "xlog_location", 100L);
+
+  private static Optional<Member> stored(long revision) {
+    return Optional.of(new Member("n1", revision, "", "", "running", "replica", "0.1.0", OptionalLong.empty(), 1,
+        Optional.empty(), Map.of(), false, Map.of()));
+  }
+
+  @Test
+  void firstCycleWrites() {
+    assertThat(new MemberKeyRefresh().due(fields, TTL, Optional.empty(), 0)).isTrue();
+  }
+
+  @Test
+  void unchangedKeyIsRefreshedOnlyAfterAThirdOfTheTtl() {
+    MemberKeyRefresh r = new MemberKeyRefresh();
+    r.written(fields, TTL, 7, 0);
+    assertThat(r.due(fields, TTL, stored(7), SEC)).isFalse();
+    assertThat(r.due(fields, TTL, stored(7), 3 * SEC - 1)).isFalse();
+    assertThat(r.due(fields, TTL, stored(7), 3 * SEC)).isTrue();
+  }
+
+  @Test
+  void changedContentOrTtlIsWrittenAtOnce() {
+    MemberKeyRefresh r = new MemberKeyRefresh();
+    r.written(fields, TTL, 7, 0);
+    assertThat(r.due(Map.of("role", "replica", "xlog_location", 101L), TTL, stored(7), SEC)).isTrue();
+    assertThat(r.due(fields, Duration.ofSeconds(30), stored(7), SEC)).isTrue();
+  }
+
+  @Test
+  void keyMissingOrOverwrittenInTheSnapshotIsWrittenAtOnce() {
+    MemberKeyRefresh r = new MemberKeyRefresh();
+    r.written(fields, TTL, 7, 0);
+    assertThat(r.due(fields, TTL, Optional.empty(), SEC)).as("expired or deleted").isTrue();
+    assertThat(r.due(fields, TTL, stored(8), SEC)).as("someone else wrote it").isTrue();
+  }
+
+  @Test
+  void afterAFailedWriteTheNextCycleWrites() {
+    MemberKeyRefresh r = new MemberKeyRefresh();
+    r.written(fields, TTL, 7, 0);
+    r.forget();
+    assertThat(r.due(fields, TTL, stored(7), SEC)).isTrue();
+  }
+}
