@@ -37,7 +37,9 @@ public final class CostSuite implements Suite {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
-    Duration settle = ctx.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    // Idle means steady state: a JVM keeps compiling for tens of seconds after start, and a production node runs
+    // for months. Both systems get the same settling time after the cluster is healthy.
+    Duration settle = ctx.pick(Duration.ofSeconds(10), Duration.ofSeconds(45));
     Duration window = ctx.pick(Duration.ofSeconds(20), Duration.ofSeconds(60));
     measure(ctx, Variant.pgquorumDefaults(3), settle, window);
     if (ctx.tools().hasPatroni() && ctx.tools().hasEtcd()) {

@@ -1,6 +1,7 @@
 package io.pgquorum.bench.dcs;
 
 import io.pgquorum.bench.BenchContext;
+import io.pgquorum.bench.failover.PgQuorumCluster;
 import io.pgquorum.bench.report.Result;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,9 +40,11 @@ final class DcsSystems implements AutoCloseable {
     Map<String, Map<String, String>> notes = new LinkedHashMap<>();
     try {
       ctx.progress(label + ": starting " + members + " pgquorum DCS members");
-      pg = PgquorumDcsCluster.start(members, Files.createDirectories(dir.resolve("pgquorum")));
+      String jvm = PgQuorumCluster.javaOptions(ctx.tools().pgquorumHome());
+      pg = PgquorumDcsCluster.start(members, Files.createDirectories(dir.resolve("pgquorum")),
+          List.of(jvm.split("\\s+")));
       drivers.add(new PgquorumDriver(pg.client("bench")));
-      notes.put(Result.PGQUORUM, pgquorumNotes(members, disk));
+      notes.put(Result.PGQUORUM, pgquorumNotes(members, disk, jvm));
       if (ctx.tools().hasEtcd()) {
         ctx.progress(label + ": starting " + members + " etcd members");
         etcd = EtcdCluster.start(ctx.tools().etcd(), members, Files.createDirectories(dir.resolve("etcd")));
@@ -64,10 +67,10 @@ final class DcsSystems implements AutoCloseable {
     return new DcsSystems(pg, etcd, List.copyOf(drivers), notes);
   }
 
-  static Map<String, String> pgquorumNotes(int members, String disk) {
+  static Map<String, String> pgquorumNotes(int members, String disk, String jvmOptions) {
     Map<String, String> n = new LinkedHashMap<>();
-    n.put("members", members + " JVMs (DcsMemberMain, -Xmx256m -XX:+UseSerialGC as bin/pgquorum), direct gRPC on"
-        + " 127.0.0.1");
+    n.put("members", members + " JVMs (DcsMemberMain with bin/pgquorum's JVM options: " + jvmOptions
+        + "), direct gRPC on 127.0.0.1");
     n.put("durability", "Raft log forced to disk (fdatasync) before an entry counts as written, with group commit:"
         + " Ratis 3.3.0 defaults, which raft-dcs leaves unchanged (force.sync.num 128, unsafe-flush and"
         + " async-flush off)");

@@ -16,14 +16,15 @@ import java.util.List;
 /**
  * N pgquorum DCS members (raft-dcs over Ratis), one JVM each like etcd's one process each, talking to each other
  * directly on 127.0.0.1 (no fault-injection proxies), data directories on the same disk as etcd's. Each member
- * runs {@link DcsMemberMain} with the heap and collector bin/pgquorum uses.
+ * runs {@link DcsMemberMain}; the bench passes the JVM options bin/pgquorum ships, so the DCS is measured as a
+ * node runs it.
  *
  * <p>Durability: raft-dcs keeps Ratis' log defaults, so a member forces (fdatasync) its log before it counts an
  * entry as written, batching entries that queue up meanwhile (group commit).
  */
 public final class PgquorumDcsCluster implements AutoCloseable {
-  /** The JVM options bin/pgquorum runs a node with. */
-  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+  /** JVM options of {@link #start(int, Path)} (tests): a plain small heap. */
+  static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final String LOGBACK = """
       <configuration>
@@ -44,8 +45,16 @@ public final class PgquorumDcsCluster implements AutoCloseable {
     this.group = group;
   }
 
-  /** Starts {@code size} members under {@code dir} and returns once the group accepts a write. */
+  /** Starts {@code size} members under {@code dir} with {@link #TEST_JVM_OPTIONS}. */
   public static PgquorumDcsCluster start(int size, Path dir) throws IOException {
+    return start(size, dir, TEST_JVM_OPTIONS);
+  }
+
+  /**
+   * Starts {@code size} members under {@code dir}, each JVM with {@code jvmOptions}, and returns once the group
+   * accepts a write.
+   */
+  public static PgquorumDcsCluster start(int size, Path dir, List<String> jvmOptions) throws IOException {
     int[] ports = FreePorts.take(size);
     PgquorumDcsCluster cluster = new PgquorumDcsCluster("bench-" + Long.toHexString(System.nanoTime()));
     try {
@@ -60,7 +69,8 @@ public final class PgquorumDcsCluster implements AutoCloseable {
         Path log = home.resolve("member.log");
         logs.add(log);
         cluster.processes.start(memberCommand(javaExecutable(), System.getProperty("java.class.path"), logback,
-            cluster.group, cluster.members, i, home.resolve("data"), ProcessHandle.current().pid()), log);
+            cluster.group, cluster.members, i, home.resolve("data"), ProcessHandle.current().pid(), jvmOptions),
+            log);
       }
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
       for (int i = 0; i < size; i++) {
@@ -81,7 +91,7 @@ public final class PgquorumDcsCluster implements AutoCloseable {
 
   /** The command line of member {@code self} (pure, for tests). */
   static List<String> memberCommand(String java, String classPath, Path logback, String group,
-      List<PeerAddress> members, int self, Path dataDir, long driverPid) {
+      List<PeerAddress> members, int self, Path dataDir, long driverPid, List<String> jvmOptions) {
     List<String> partners = new ArrayList<>();
     for (int j = 0; j < members.size(); j++) {
       if (j != self) {
@@ -90,7 +100,7 @@ public final class PgquorumDcsCluster implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
-    cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(jvmOptions);
     cmd.add("-Dlogback.configurationFile=" + logback);
     cmd.add("-cp");
     cmd.add(classPath);

@@ -30,14 +30,14 @@ class CommandLinesTest {
   }
 
   @Test
-  void pgquorumMemberRunsDcsMemberMainWithBinPgquorumsJvmOptionsAndDirectPartners() {
+  void pgquorumMemberRunsDcsMemberMainWithTheGivenJvmOptionsAndDirectPartners() {
     List<PeerAddress> members = List.of(new PeerAddress("node1", "127.0.0.1", 5001),
         new PeerAddress("node2", "127.0.0.1", 5002), new PeerAddress("node3", "127.0.0.1", 5003));
 
     List<String> cmd = PgquorumDcsCluster.memberCommand("/jdk/bin/java", "a.jar:b.jar", Path.of("/d/logback.xml"),
-        "grp", members, 1, Path.of("/d/node2/data"), 4242);
+        "grp", members, 1, Path.of("/d/node2/data"), 4242, List.of("-Xmx96m", "-XX:+UseSerialGC"));
 
-    assertThat(cmd).startsWith("/jdk/bin/java", "-Xmx256m", "-XX:+UseSerialGC",
+    assertThat(cmd).startsWith("/jdk/bin/java", "-Xmx96m", "-XX:+UseSerialGC",
         "-Dlogback.configurationFile=/d/logback.xml", "-cp", "a.jar:b.jar",
         "io.pgquorum.jepsen.dcs.DcsMemberMain");
     assertThat(cmd.subList(7, cmd.size())).containsExactly("node2", "grp", "127.0.0.1:5002",
