@@ -61,6 +61,13 @@ final class RatisSettings {
     // the durability of acknowledged entries (each is still fsynced on a majority before it commits), and
     // ReadIndex reads do not use it. Entries written while it was on are still read normally.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+    // Ratis' default 1 ms makes the leader's appender sleep until 1 ms has passed since its last AppendEntries
+    // to that follower (GrpcLogAppender.appendLog: getRemainingWaitTime() -> sleep). After every commit the
+    // leader sends the new commit index, so the next sequential write usually found a send < 1 ms old and
+    // waited (CAS p50 ~2.9 -> ~2.1 ms). It only paces sends: what is sent, fsync-before-acknowledge and the
+    // commit rule are unchanged, and in-flight appends stay bounded by
+    // raft.grpc.server.leader.outstanding.appends.max (default 8), so a write burst cannot flood a follower.
+    RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
     return p;
   }
 
