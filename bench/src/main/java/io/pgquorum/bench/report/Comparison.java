@@ -57,6 +57,23 @@ public record Comparison(Result pgquorum, Result incumbent) {
     return out;
   }
 
+  /**
+   * The like-for-like subset of {@link #pair}: both at the same named settings (defaults with defaults,
+   * aggressive with aggressive), or one side without a variant (e.g. etcd's two ways of refreshing a lease
+   * against pgquorum's one). Mixed pairs stay in results.md; the chart and the README show these.
+   */
+  public static List<Comparison> likeForLike(List<Result> results) {
+    List<Comparison> out = new ArrayList<>();
+    for (Comparison c : pair(results)) {
+      String a = c.pgquorum().variant();
+      String b = c.incumbent().variant();
+      if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
   private static String key(Result r) {
     return String.join("\u0000", r.suite(), r.metric(), Objects.requireNonNullElse(r.config(), ""));
   }

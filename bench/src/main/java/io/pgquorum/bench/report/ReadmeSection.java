@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Writes the README's Performance section from a results.json: the machine, the targets table and the ratios
- * table, between the markers {@value #BEGIN} and {@value #END} (everything between them is replaced; the text
+ * Writes the README's Performance section from a results.json (and re-renders the results.md and ratios.svg
+ * beside it): the machine, the targets table and the like-for-like ratios table, between the markers {@value #BEGIN} and {@value #END} (everything between them is replaced; the text
  * around them is the README's own).
  *
  * <pre>ReadmeSection RESULTS_JSON README LINK_DIR</pre>
@@ -25,9 +25,15 @@ public final class ReadmeSection {
       System.exit(2);
     }
     try {
+      Path json = Path.of(args[0]);
+      Results results = ResultsJson.read(json);
+      // Re-render results.md and ratios.svg beside it with the current report code, so the files the README
+      // links to match its section.
+      Path dir = json.toAbsolutePath().getParent();
+      results.writeTo(dir);
       Path readme = Path.of(args[1]);
       String text = Files.readString(readme);
-      Files.writeString(readme, splice(text, render(ResultsJson.read(Path.of(args[0])), args[2])));
+      Files.writeString(readme, splice(text, render(results, args[2])));
     } catch (IOException | IllegalArgumentException e) {
       System.err.println("update-readme: " + e.getMessage());
       System.exit(1);
@@ -60,7 +66,7 @@ public final class ReadmeSection {
     md.append("\n![pgquorum / incumbent ratios](").append(linkDir).append("/ratios.svg)\n\n");
     md.append("| metric | configuration | pgquorum | incumbent | pgquorum / incumbent |\n");
     md.append("|---|---|---|---|---|\n");
-    for (Comparison c : Comparison.pair(results.all())) {
+    for (Comparison c : Comparison.likeForLike(results.all())) {
       Result p = c.pgquorum();
       Result i = c.incumbent();
       md.append("| ").append(p.suite()).append(": ").append(Format.cell(p.metric()))
@@ -71,7 +77,9 @@ public final class ReadmeSection {
           .append(i.system()).append(i.variant().isEmpty() ? "" : " (" + Format.cell(i.variant()) + ")")
           .append(" | **").append(Format.ratio(c.ratio())).append("** |\n");
     }
-    md.append("\nMedians; below 1x is less time, memory or CPU for pgquorum, and for ops/s above 1x is better.\n");
+    md.append("\nMedians, each system at the same named settings (defaults against defaults, lowest accepted "
+        + "against lowest accepted; results.md also pairs them crosswise). Below 1x is less time, memory or CPU "
+        + "for pgquorum; for ops/s above 1x is better.\n");
     return md.toString();
   }
 }

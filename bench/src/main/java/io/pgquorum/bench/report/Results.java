@@ -80,6 +80,6 @@ public final class Results {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Files.writeString(dir.resolve("results.json"), mapper.writeValueAsString(json));
     Files.writeString(dir.resolve("results.md"), MarkdownReport.render(this));
-    Files.writeString(dir.resolve("ratios.svg"), RatioChart.render(Comparison.pair(all())));
+    Files.writeString(dir.resolve("ratios.svg"), RatioChart.render(Comparison.likeForLike(all())));
   }
 }

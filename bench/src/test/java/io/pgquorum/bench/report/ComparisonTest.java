@@ -38,4 +38,19 @@ class ComparisonTest {
     assertThat(new Comparison(r("tput", Result.PGQUORUM, "", true, 2), r("tput", Result.ETCD, "", true, 0))
         .ratio()).isNaN();
   }
+
+  @Test
+  void likeForLikeDropsCrosswisePairsButKeepsUnnamedVariants() {
+    List<Result> results = List.of(
+        r("failover", Result.PGQUORUM, "defaults", false, 9),
+        r("failover", Result.PGQUORUM, "aggressive", false, 4),
+        r("failover", Result.PATRONI, "defaults", false, 36),
+        r("failover", Result.PATRONI, "aggressive", false, 20),
+        r("lease", Result.PGQUORUM, "", false, 2),
+        r("lease", Result.ETCD, "keepalive-once", false, 1));
+    assertThat(Comparison.pair(results)).hasSize(5);
+    assertThat(Comparison.likeForLike(results))
+        .extracting(c -> c.pgquorum().variant() + "/" + c.incumbent().variant())
+        .containsExactly("defaults/defaults", "aggressive/aggressive", "/keepalive-once");
+  }
 }
