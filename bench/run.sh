@@ -7,6 +7,14 @@
 # pgquorum-bench, created if missing), which must be able to read this checkout and write the results directory.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+for a in "$@"; do
+  case "$a" in
+    -h|--help)
+      sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      echo "Suites: jmh, dcs, scaling, failover, cost (bench/README.md says what each measures)."
+      exit 0 ;;
+  esac
+done
 
 need_apt=()
 [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)

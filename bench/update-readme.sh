@@ -4,8 +4,12 @@
 # to results.md and ratios.svg resolve.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-if [ $# -ne 1 ] || [ ! -f "$1/results.json" ]; then
+if [ $# -ne 1 ]; then
   echo "usage: bench/update-readme.sh RESULTS_DIR (a directory holding results.json)" >&2
+  exit 2
+fi
+if [ ! -f "$1/results.json" ]; then
+  echo "update-readme: no results.json in $1 (give the --out directory of a bench/run.sh run)" >&2
   exit 2
 fi
 dir="$(cd "$1" && pwd)"

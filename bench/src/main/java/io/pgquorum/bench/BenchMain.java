@@ -52,6 +52,15 @@ public final class BenchMain {
       out.println(Options.usage(Suites.all()));
       return 0;
     }
+    // The results directory is written after every suite: find out now, not after the first suite, that it
+    // cannot be.
+    try {
+      Files.createDirectories(options.out());
+      Files.deleteIfExists(Files.createTempFile(options.out(), ".write-probe", ""));
+    } catch (IOException e) {
+      err.println("bench: --out " + options.out() + " is not a writable directory: " + e.getMessage());
+      return 2;
+    }
     Path home = Path.of(System.getProperty("pgquorum.home", ".")).toAbsolutePath().normalize();
     Tools tools = Tools.detect(home);
     Results results = new Results(Machine.local(tools.versions()), options.quick());

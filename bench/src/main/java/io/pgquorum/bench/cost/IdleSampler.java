@@ -16,8 +16,20 @@ public final class IdleSampler {
   private long rssSum;
   private int samples;
 
+  private final boolean withReapedChildren;
+
   public IdleSampler(Supplier<List<Long>> pids) {
+    this(pids, false);
+  }
+
+  /**
+   * @param withReapedChildren also count CPU of children that exited during the window (cutime/cstime): for a
+   *     PostgreSQL tree, the short-lived backends a coordinator's connections cause, which no sample would
+   *     catch alive. A child sampled alive that then exits is counted twice for the sampled part (rare at idle).
+   */
+  public IdleSampler(Supplier<List<Long>> pids, boolean withReapedChildren) {
     this.pids = pids;
+    this.withReapedChildren = withReapedChildren;
   }
 
   /** Takes one sample now. */
@@ -25,7 +37,7 @@ public final class IdleSampler {
     long rss = 0;
     for (long pid : pids.get()) {
       var r = ProcStats.rssKib(pid);
-      var t = ProcStats.cpuTicks(pid);
+      var t = withReapedChildren ? ProcStats.cpuTicksWithReapedChildren(pid) : ProcStats.cpuTicks(pid);
       if (r.isPresent() && t.isPresent()) {
         rss += r.getAsLong();
         firstTicks.putIfAbsent(pid, t.getAsLong());

@@ -71,9 +71,10 @@ final class DcsSystems implements AutoCloseable {
     Map<String, String> n = new LinkedHashMap<>();
     n.put("members", members + " JVMs (DcsMemberMain with bin/pgquorum's JVM options: " + jvmOptions
         + "), direct gRPC on 127.0.0.1");
-    n.put("durability", "Raft log forced to disk (fdatasync) before an entry counts as written, with group commit:"
-        + " Ratis 3.3.0 defaults, which raft-dcs leaves unchanged (force.sync.num 128, unsafe-flush and"
-        + " async-flush off)");
+    n.put("durability", "Raft log forced to disk (fdatasync) before an entry counts as written, with group commit"
+        + " (Ratis 3.3.0: force.sync.num 128, unsafe-flush and async-flush off); raft-dcs turns off Ratis'"
+        + " per-commit log-metadata entries and its 1 ms appender pacing (RatisSettings), neither of which"
+        + " changes what is fsynced before a commit");
     n.put("client", "RatisDcsClient in the bench JVM (finds the leader itself)");
     n.put("disk", disk);
     return n;

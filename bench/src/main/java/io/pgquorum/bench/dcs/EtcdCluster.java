@@ -65,8 +65,11 @@ public final class EtcdCluster implements AutoCloseable {
     return "etcd" + (i + 1);
   }
 
-  /** The etcd command line of one member of a new cluster (pure, for tests). */
-  static List<String> memberCommand(Path etcd, String name, int clientPort, int peerPort, String initialCluster,
+  /**
+   * The etcd command line of one member of a new cluster (pure, for tests). The failover suite's etcd members
+   * use it too, so etcd runs the same way in every suite.
+   */
+  public static List<String> memberCommand(Path etcd, String name, int clientPort, int peerPort, String initialCluster,
       Path dataDir, String token) {
     String client = "http://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;

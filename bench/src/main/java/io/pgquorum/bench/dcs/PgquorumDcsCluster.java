@@ -19,8 +19,8 @@ import java.util.List;
  * runs {@link DcsMemberMain}; the bench passes the JVM options bin/pgquorum ships, so the DCS is measured as a
  * node runs it.
  *
- * <p>Durability: raft-dcs keeps Ratis' log defaults, so a member forces (fdatasync) its log before it counts an
- * entry as written, batching entries that queue up meanwhile (group commit).
+ * <p>Durability: a member forces (fdatasync) its log before it counts an entry as written, batching entries that
+ * queue up meanwhile (group commit); raft-dcs's Ratis settings do not change that (see RatisSettings).
  */
 public final class PgquorumDcsCluster implements AutoCloseable {
   /** JVM options of {@link #start(int, Path)} (tests): a plain small heap. */
@@ -137,15 +137,18 @@ public final class PgquorumDcsCluster implements AutoCloseable {
     RatisDcsClient probe = client("bench-start");
     while (true) {
       processes.checkAlive();
+      String why;
       try {
         if (probe.put("/bench/started", "1").succeeded()) {
           return;
         }
+        why = "the write was refused";
       } catch (DcsException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IOException("pgquorum DCS group " + group + " accepted no write within "
-              + START_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
-        }
+        why = e.getMessage();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("pgquorum DCS group " + group + " accepted no write within "
+            + START_TIMEOUT.toSeconds() + " s: " + why);
       }
       pause();
     }

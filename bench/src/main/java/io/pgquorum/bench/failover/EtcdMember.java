@@ -1,5 +1,6 @@
 package io.pgquorum.bench.failover;
 
+import io.pgquorum.bench.dcs.EtcdCluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,17 +27,14 @@ public record EtcdMember(String name, int clientPort, int peerPort, Path dataDir
     return "http://127.0.0.1:" + clientPort;
   }
 
-  /** The command line, etcd's own defaults otherwise (heartbeat 100 ms, election timeout 1000 ms). */
+  /** The command line: the same as the dcs suite's members ({@link EtcdCluster#memberCommand}). */
   public List<String> command(Path etcd, List<EtcdMember> all, String token) {
     StringBuilder cluster = new StringBuilder();
     for (EtcdMember m : all) {
       cluster.append(cluster.length() == 0 ? "" : ",").append(m.name).append('=').append(m.peerUrl());
     }
-    return new ArrayList<>(List.of(etcd.toString(), "--name", name, "--data-dir", dataDir.toString(),
-        "--listen-client-urls", clientUrl(), "--advertise-client-urls", clientUrl(),
-        "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
-        "--initial-cluster", cluster.toString(), "--initial-cluster-state", "new",
-        "--initial-cluster-token", token));
+    return new ArrayList<>(EtcdCluster.memberCommand(etcd, name, clientPort, peerPort, cluster.toString(),
+        dataDir, token));
   }
 
   /** Starts the process with its output appended to {@code log}. */

@@ -158,6 +158,11 @@ public final class FailoverTrial {
       while (done.getCount() > 0) {
         String leader = c.dcsLeader(via);
         long now = System.nanoTime();
+        if (done.getCount() == 0) {
+          // The trial ended while this read was in flight: the end interrupts observers, and an interrupted read
+          // returns no answer; that is not the DCS being unavailable, and the trial is measured to the first write.
+          return;
+        }
         if (now >= faultAt.get()) {
           reads.add(new DcsOutage.Read(now, leader != null));
         }

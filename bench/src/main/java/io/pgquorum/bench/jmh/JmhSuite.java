@@ -26,7 +26,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class JmhSuite implements Suite {
   /** Config of the results. */
   public static final String CONFIG = "in-process, 1 thread, no Ratis, no I/O";
-  /** JVM options of the forked benchmark JVM: those of a DCS member (bin/pgquorum). */
+  /**
+   * JVM options of the forked benchmark JVM: a plain heap with C2, to measure the apply code itself (the daemon
+   * ships C1-only to save idle CPU; that trade-off is measured by the dcs and cost suites, not here).
+   */
   static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
   /** Benchmark method → metric name. */
   static final Map<String, String> METRICS = Map.of(

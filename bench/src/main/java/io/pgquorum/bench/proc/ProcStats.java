@@ -35,6 +35,28 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * utime + stime + cutime + cstime in clock ticks (fields 14 to 17): the process's own CPU plus that of its
+   * children that have exited and been waited for (for a postmaster: the backends that came and went).
+   */
+  public static OptionalLong cpuTicksWithReapedChildren(long pid) {
+    try {
+      return parseCpuTicksWithReapedChildren(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** utime + stime + cutime + cstime from the text of {@code /proc/PID/stat}. */
+  public static OptionalLong parseCpuTicksWithReapedChildren(String stat) {
+    long own = parseCpuTicks(stat).getAsLong();
+    String[] w = stat.substring(stat.lastIndexOf(')') + 1).trim().split("\\s+");
+    if (w.length < 15) {
+      throw new IllegalArgumentException("too few fields in /proc stat text: '" + stat.strip() + "'");
+    }
+    return OptionalLong.of(own + Long.parseLong(w[13]) + Long.parseLong(w[14]));
+  }
+
   /** The {@code VmRSS} value in KiB from the text of {@code /proc/PID/status}; empty for kernel threads. */
   public static OptionalLong parseVmRssKib(String status) {
     for (String line : status.split("\n")) {

@@ -44,7 +44,7 @@ public final class Results {
 
   public Map<String, String> skippedParts() {
     synchronized (skipped) {
-      return Map.copyOf(skipped);
+      return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped)); // keeps the order of events
     }
   }
 

@@ -25,8 +25,20 @@ public final class ResultsJson {
     try {
       Results results = new Results(mapper.treeToValue(root.get("machine"), Machine.class),
           root.path("quick").asBoolean(false));
+      int i = 0;
       for (JsonNode r : root.get("results")) {
-        results.add(mapper.treeToValue(r, Result.class));
+        Result result;
+        try {
+          result = mapper.treeToValue(r, Result.class);
+        } catch (RuntimeException e) { // a missing field reaches the record's constructor as null
+          throw new IOException(file + ": result #" + i + " is malformed (missing field?): " + e);
+        }
+        if (result.suite() == null || result.metric() == null || result.system() == null
+            || result.summary() == null) {
+          throw new IOException(file + ": result #" + i + " lacks suite, metric, system or summary");
+        }
+        results.add(result);
+        i++;
       }
       root.path("skipped").fields().forEachRemaining(e -> results.skipped(e.getKey(), e.getValue().asText()));
       return results;

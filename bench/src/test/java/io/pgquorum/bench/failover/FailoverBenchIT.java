@@ -84,12 +84,13 @@ class FailoverBenchIT {
       assertThat(r.newPrimary()).isNotEqualTo(old).isBetween(0, 2);
       assertThat(c.coordinatorPids(old)).isEmpty();
       assertThat(c.postgresPids(old)).isEmpty();
-      // The phase split comes from the bench's own Raft client reading the DCS: the old key cannot be gone before
-      // its lease ran out (last refresh at most loop_wait before the kill), and the new holder shows up in the DCS
-      // before PostgreSQL's promotion lets a write through (polled every 20 ms, promotion takes far longer).
-      assertThat(r.sawNewLeader()).as("new holder seen in the DCS before the first write").isTrue();
-      assertThat(r.phases().detection()).as("detection (s)")
-          .isGreaterThanOrEqualTo(v.timing().ttl() - v.timing().loopWait());
+      // The phase split comes from the bench's own Raft client reading the DCS. The old key cannot be gone before
+      // its lease could have run out: the primary's last refresh was at most ttl before the kill (a primary whose
+      // lease lapsed demotes), and the DCS expires a lease only ttl * (1 + rho) / (1 - rho) ~ 1.105 ttl after the
+      // refresh; so detection >= 0.1 ttl. A reader of the wrong group or key would see "no key" at once (~0 s).
+      // (Whether the new holder is seen before the first write is not asserted: a read can hang up to its 1 s
+      // timeout on the dead member, and the suite handles that case, see Phases.)
+      assertThat(r.phases().detection()).as("detection (s)").isGreaterThanOrEqualTo(0.1 * v.timing().ttl());
       assertThat(r.phases().detection() + r.phases().election() + r.phases().promotion())
           .isCloseTo(r.phases().total(), org.assertj.core.api.Assertions.within(1e-6));
       assertWritable(c, r.newPrimary());

@@ -68,6 +68,14 @@ class ProcStatsTest {
   }
 
   @Test
+  void reapedChildrenAddCutimeAndCstime() {
+    // utime 250, stime 75, cutime 40, cstime 8
+    String stat = "4242 (postgres) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 40 8 20 0 1 0 12345 0 0";
+    assertThat(ProcStats.parseCpuTicksWithReapedChildren(stat)).hasValue(373);
+    assertThat(ProcStats.parseCpuTicks(stat)).hasValue(325);
+  }
+
+  @Test
   void clockTicksAreLinuxs() {
     assertThat(ProcStats.clockTicksPerSecond()).isEqualTo(100);
   }

@@ -181,7 +181,7 @@ public final class HaLoop implements Runnable {
       Duration ttl = dyn.ttlDuration();
       long now = nanoClock.getAsLong();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
-      if (memberKey.due(fields, ttl, cluster.get().member(config.name()), now)) {
+      if (memberKey.due(fields, ttl, dyn.loopWaitDuration(), cluster.get().member(config.name()), now)) {
         try {
           memberKey.written(fields, ttl, store.touchMember(fields, ttl), now);
         } catch (DcsException e) {

@@ -21,10 +21,12 @@ import java.util.Optional;
  *   <li>the TTL changed;
  *   <li>the cycle's snapshot does not show the exact revision this node last wrote (the key expired, was
  *       deleted, was overwritten, or the last write's outcome is unknown);
- *   <li>a third of the TTL has passed since the last write was sent. The key's lease is timed from when each
- *       DCS member applied the write, which is after it was sent, so measuring from the send is conservative;
- *       the remaining two thirds cover slow or failed refreshes (each failure is retried next cycle) just as
- *       Patroni's default ttl/loop_wait ratio does.
+ *   <li>the next cycle would come later than a third of the TTL after the last write was sent (so the gap
+ *       between writes never exceeds ttl/3 plus one cycle's own duration, whatever loop_wait is). The key's
+ *       lease is timed from when each DCS member applied the write, which is after it was sent, so measuring
+ *       from the send is conservative; the remaining two thirds cover slow or failed refreshes (each failure is
+ *       retried next cycle) just as Patroni's default ttl/loop_wait ratio does. With loop_wait >= ttl/3
+ *       (Patroni's defaults, or pgquorum's at ttl 4) every cycle writes, as before.
  * </ul>
  *
  * <p>Not thread-safe: only the HA loop's thread uses it.
@@ -35,15 +37,19 @@ final class MemberKeyRefresh {
   private long lastRevision = -1;
   private long lastSentNanos;
 
-  /** Whether to write {@code fields} with {@code ttl} now, given this member's key in the cycle's snapshot. */
-  boolean due(Map<String, Object> fields, Duration ttl, Optional<Member> current, long nowNanos) {
+  /**
+   * Whether to write {@code fields} with {@code ttl} now, given this member's key in the cycle's snapshot and the
+   * time until the next cycle ({@code loopWait}).
+   */
+  boolean due(Map<String, Object> fields, Duration ttl, Duration loopWait, Optional<Member> current,
+      long nowNanos) {
     if (lastFields == null || !lastFields.equals(fields) || lastTtlMillis != ttl.toMillis()) {
       return true;
     }
     if (current.isEmpty() || current.get().modRevision() != lastRevision) {
       return true;
     }
-    return nowNanos - lastSentNanos >= ttl.toNanos() / 3;
+    return nowNanos - lastSentNanos + loopWait.toNanos() >= ttl.toNanos() / 3;
   }
 
   /** Records a successful write of {@code fields}, sent at {@code sentNanos}, that the DCS stored at {@code revision}. */

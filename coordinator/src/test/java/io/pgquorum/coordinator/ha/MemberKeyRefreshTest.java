@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class MemberKeyRefreshTest {
   private static final Duration TTL = Duration.ofSeconds(9);
   private static final long SEC = 1_000_000_000L;
+  private static final Duration NO_WAIT = Duration.ZERO;
   private final Map<String, Object> fields = Map.of("role", "replica", "xlog_location", 100L);
 
   private static Optional<Member> stored(long revision) {
@@ -22,32 +23,43 @@ class MemberKeyRefreshTest {
 
   @Test
   void firstCycleWrites() {
-    assertThat(new MemberKeyRefresh().due(fields, TTL, Optional.empty(), 0)).isTrue();
+    assertThat(new MemberKeyRefresh().due(fields, TTL, NO_WAIT, Optional.empty(), 0)).isTrue();
   }
 
   @Test
   void unchangedKeyIsRefreshedOnlyAfterAThirdOfTheTtl() {
     MemberKeyRefresh r = new MemberKeyRefresh();
     r.written(fields, TTL, 7, 0);
-    assertThat(r.due(fields, TTL, stored(7), SEC)).isFalse();
-    assertThat(r.due(fields, TTL, stored(7), 3 * SEC - 1)).isFalse();
-    assertThat(r.due(fields, TTL, stored(7), 3 * SEC)).isTrue();
+    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isFalse();
+    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC - 1)).isFalse();
+    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC)).isTrue();
+  }
+
+  @Test
+  void theNextCycleIsAccountedForSoTheGapNeverExceedsAThirdOfTheTtl() {
+    MemberKeyRefresh r = new MemberKeyRefresh();
+    r.written(fields, TTL, 7, 0);
+    Duration loop = Duration.ofSeconds(1);
+    assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC - 1)).isFalse();
+    assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC)).as("next cycle would be at 3 s").isTrue();
+    assertThat(r.due(fields, TTL, Duration.ofSeconds(3), stored(7), 1)).as("loop_wait >= ttl/3: every cycle")
+        .isTrue();
   }
 
   @Test
   void changedContentOrTtlIsWrittenAtOnce() {
     MemberKeyRefresh r = new MemberKeyRefresh();
     r.written(fields, TTL, 7, 0);
-    assertThat(r.due(Map.of("role", "replica", "xlog_location", 101L), TTL, stored(7), SEC)).isTrue();
-    assertThat(r.due(fields, Duration.ofSeconds(30), stored(7), SEC)).isTrue();
+    assertThat(r.due(Map.of("role", "replica", "xlog_location", 101L), TTL, NO_WAIT, stored(7), SEC)).isTrue();
+    assertThat(r.due(fields, Duration.ofSeconds(30), NO_WAIT, stored(7), SEC)).isTrue();
   }
 
   @Test
   void keyMissingOrOverwrittenInTheSnapshotIsWrittenAtOnce() {
     MemberKeyRefresh r = new MemberKeyRefresh();
     r.written(fields, TTL, 7, 0);
-    assertThat(r.due(fields, TTL, Optional.empty(), SEC)).as("expired or deleted").isTrue();
-    assertThat(r.due(fields, TTL, stored(8), SEC)).as("someone else wrote it").isTrue();
+    assertThat(r.due(fields, TTL, NO_WAIT, Optional.empty(), SEC)).as("expired or deleted").isTrue();
+    assertThat(r.due(fields, TTL, NO_WAIT, stored(8), SEC)).as("someone else wrote it").isTrue();
   }
 
   @Test
@@ -55,6 +67,6 @@ class MemberKeyRefreshTest {
     MemberKeyRefresh r = new MemberKeyRefresh();
     r.written(fields, TTL, 7, 0);
     r.forget();
-    assertThat(r.due(fields, TTL, stored(7), SEC)).isTrue();
+    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isTrue();
   }
 }
