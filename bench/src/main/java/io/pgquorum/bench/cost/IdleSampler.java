@@ -16,7 +16,8 @@ public final class IdleSampler {
   private long rssSum;
   private int samples;
 
-  private final boolean withReapedChildren;
+  private final java.util.function.LongFunction<java.util.OptionalLong> rssKib;
+  private final java.util.function.LongFunction<java.util.OptionalLong> cpuTicks;
 
   public IdleSampler(Supplier<List<Long>> pids) {
     this(pids, false);
@@ -28,16 +29,24 @@ public final class IdleSampler {
    *     catch alive. A child sampled alive that then exits is counted twice for the sampled part (rare at idle).
    */
   public IdleSampler(Supplier<List<Long>> pids, boolean withReapedChildren) {
+    this(pids, ProcStats::rssKib,
+        withReapedChildren ? ProcStats::cpuTicksWithReapedChildren : ProcStats::cpuTicks);
+  }
+
+  /** With injected /proc readers (tests). */
+  IdleSampler(Supplier<List<Long>> pids, java.util.function.LongFunction<java.util.OptionalLong> rssKib,
+      java.util.function.LongFunction<java.util.OptionalLong> cpuTicks) {
     this.pids = pids;
-    this.withReapedChildren = withReapedChildren;
+    this.rssKib = rssKib;
+    this.cpuTicks = cpuTicks;
   }
 
   /** Takes one sample now. */
   public void sample() {
     long rss = 0;
     for (long pid : pids.get()) {
-      var r = ProcStats.rssKib(pid);
-      var t = withReapedChildren ? ProcStats.cpuTicksWithReapedChildren(pid) : ProcStats.cpuTicks(pid);
+      var r = rssKib.apply(pid);
+      var t = cpuTicks.apply(pid);
       if (r.isPresent() && t.isPresent()) {
         rss += r.getAsLong();
         firstTicks.putIfAbsent(pid, t.getAsLong());

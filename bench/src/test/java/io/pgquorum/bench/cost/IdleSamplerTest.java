@@ -2,7 +2,10 @@ package io.pgquorum.bench.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.bench.proc.ProcStats;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class IdleSamplerTest {
@@ -17,8 +20,31 @@ class IdleSamplerTest {
     }
     s.sample();
     assertThat(s.meanRssMib()).isGreaterThan(8); // this JVM; the gone PID adds nothing
-    assertThat(s.cpuSeconds()).isGreaterThanOrEqualTo(0);
     assertThat(x).isNotEqualTo(42);
+  }
+
+  @Test
+  void cpuIsEachProcessesFirstToLastDeltaAndRssTheMeanOfSums() {
+    // Sample 1: pids 1 and 2. Sample 2: 1 grew by 60 ticks, 2 is gone, 3 appeared (counts from its first sample).
+    // Sample 3: 1 grew by 40 more, 3 grew by 25.
+    List<List<Long>> groups = List.of(List.of(1L, 2L), List.of(1L, 2L, 3L), List.of(1L, 3L));
+    Map<Long, long[]> ticks = Map.of(1L, new long[] {100, 160, 200}, 2L, new long[] {50, -1, -1},
+        3L, new long[] {-1, 500, 525});
+    Map<Long, long[]> rss = Map.of(1L, new long[] {1024, 2048, 3072}, 2L, new long[] {1024, -1, -1},
+        3L, new long[] {-1, 1024, 1024});
+    int[] round = {0};
+    IdleSampler s = new IdleSampler(() -> groups.get(round[0]), pid -> value(rss, pid, round[0]),
+        pid -> value(ticks, pid, round[0]));
+    for (round[0] = 0; round[0] < 3; round[0]++) {
+      s.sample();
+    }
+    assertThat(s.cpuSeconds()).isEqualTo((100 + 25) / (double) ProcStats.clockTicksPerSecond());
+    assertThat(s.meanRssMib()).isEqualTo((2.0 + 3.0 + 4.0) / 3);
+  }
+
+  private static OptionalLong value(Map<Long, long[]> table, long pid, int round) {
+    long v = table.get(pid)[round];
+    return v < 0 ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
   @Test
