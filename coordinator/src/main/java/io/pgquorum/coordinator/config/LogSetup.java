@@ -45,6 +45,14 @@ public final class LogSetup {
    * @throws ConfigException when the level is not one of Patroni's names
    */
   public static boolean apply(LogConfig config) {
+    return apply(config, "");
+  }
+
+  /**
+   * Applies {@code config}, with {@code linePrefix} at the start of every message (the fault-injection harness's
+   * planted-bug marker, so that no log line of a deliberately unsafe node can be mistaken for a normal one).
+   */
+  public static boolean apply(LogConfig config, String linePrefix) {
     Level level = toLogback(config.level());
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     if (!(factory instanceof LoggerContext)) {
@@ -57,7 +65,8 @@ public final class LogSetup {
 
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    // Logback's pattern syntax treats %, (, ), { and } specially: the prefix is plain text without them.
+    encoder.setPattern(PATTERN.replace("%msg", linePrefix.replaceAll("[%(){}\\\\]", "") + "%msg"));
     encoder.start();
     Appender<ILoggingEvent> appender = config.dir().isPresent()
         ? fileAppender(context, encoder, config.dir().get().resolve(FILE_NAME).toString())

@@ -12,6 +12,7 @@ import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -47,21 +48,21 @@ public final class ActionExecutor {
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
   private final Runnable wakeLoop;
-  private final PlantedBug bug;
+  private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
 
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
-    this(config, store, postgres, lease, tasks, nanoClock, wakeLoop, PlantedBug.NONE, () -> true);
+    this(config, store, postgres, lease, tasks, nanoClock, wakeLoop, PlantedBugs.NONE, () -> true);
   }
 
   /**
-   * @param bug a planted bug for the test harness, normally {@link PlantedBug#NONE}
+   * @param bugs planted bugs for the test harness, normally {@link PlantedBugs#NONE}
    * @param mayHoldLease false while the lock must not be acquired or refreshed (required watchdog not running)
    */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
-      TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBug bug, BooleanSupplier mayHoldLease) {
-    this.bug = bug;
+      TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBugs bugs, BooleanSupplier mayHoldLease) {
+    this.bugs = bugs;
     this.mayHoldLease = mayHoldLease;
     this.config = config;
     this.store = store;
@@ -76,8 +77,8 @@ public final class ActionExecutor {
   public record Outcome(boolean recheckNow, Optional<String> fatal) {}
 
   /** How long a freshly acquired or refreshed lease stays usable on our clock: ttl minus the fencing margin. */
-  static long validForNanos(DynamicConfig dyn, PlantedBug bug) {
-    if (bug == PlantedBug.LEASE_IGNORES_DRIFT) {
+  static long validForNanos(DynamicConfig dyn, PlantedBugs bugs) {
+    if (bugs.active(HaBug.LEASE_IGNORES_DRIFT)) {
       // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
       return dyn.ttl() * 1_000_000_000L;
     }
@@ -117,7 +118,7 @@ public final class ActionExecutor {
           log.info("failed to acquire the leader lock: another member took it first");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn, bug));
+        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn, bugs));
         token = OptionalLong.of(got.get().fencingToken());
         log.info("acquired the leader lock with fencing token {}", token.getAsLong());
       } else if (action instanceof Action.RefreshLock r) {
@@ -142,7 +143,7 @@ public final class ActionExecutor {
           log.warn("failed to update leader lock: it is no longer ours");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(r.fencingToken(), sent, validForNanos(dyn, bug));
+        lease.extend(r.fencingToken(), sent, validForNanos(dyn, bugs));
         token = OptionalLong.of(r.fencingToken());
       } else if (action instanceof Action.ReleaseLock) {
         lease.clear();
@@ -188,9 +189,9 @@ public final class ActionExecutor {
         current = promote(t, pg);
       } else if (action instanceof Action.Demote d) {
         lease.clear();
-        if (bug == PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+        if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
           // PLANTED BUG (test harness only): a primary without the lock keeps running.
-          log.warn("PLANTED BUG {}: not demoting", bug.value());
+          log.warn("PLANTED BUG {}: not demoting", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
           continue;
         }
         postgres.stop(d.mode());

@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ public final class HaLoop implements Runnable {
   private final LongSupplier nanoClock;
   private final Consumer<NodeStatus> publish;
   private final ActionExecutor executor;
+  private final PlantedBugs bugs;
   private final MemberKeyRefresh memberKey = new MemberKeyRefresh();
   private final Object wakeup = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -61,12 +63,12 @@ public final class HaLoop implements Runnable {
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
-    this(config, store, postgres, lease, tasks, peers, nanoClock, publish, PlantedBug.NONE, () -> true);
+    this(config, store, postgres, lease, tasks, peers, nanoClock, publish, PlantedBugs.NONE, () -> true);
   }
 
-  /** As above, with a planted bug (test harness only) and the required-watchdog gate for the lock. */
+  /** As above, with planted bugs (test harness only) and the required-watchdog gate for the lock. */
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
-      PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish, PlantedBug bug,
+      PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish, PlantedBugs bugs,
       BooleanSupplier mayHoldLease) {
     this.config = config;
     this.store = store;
@@ -76,7 +78,8 @@ public final class HaLoop implements Runnable {
     this.peers = peers;
     this.nanoClock = nanoClock;
     this.publish = publish;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake, bug,
+    this.bugs = bugs;
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake, bugs,
         mayHoldLease);
   }
 
@@ -200,7 +203,7 @@ public final class HaLoop implements Runnable {
     cycles++;
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, stateOf(pg), roleOf(pg), holds, lastSnapshot,
         dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles,
-        lease.deadlineNanos(), lease.token(), ""));
+        lease.deadlineNanos(), lease.token(), "", bugs.ids()));
     return recheck;
   }
 

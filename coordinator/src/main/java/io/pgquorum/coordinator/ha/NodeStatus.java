@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -29,6 +30,8 @@ import java.util.OptionalLong;
  * @param leaseDeadlineNanos the leader lease's deadline on the {@link System#nanoTime()} clock, when held
  * @param leaseToken the fencing token of the held lease
  * @param watchdog the watchdog process's state (off, starting, running, down), or empty when unknown
+ * @param plantedBugs the ids of the planted bugs active in this node (fault-injection harness only; empty in
+ *     normal operation), shown in {@code /patroni} and {@code /metrics} so an unsafe node is never silent
  */
 public record NodeStatus(
     String scope,
@@ -46,26 +49,40 @@ public record NodeStatus(
     long cycles,
     OptionalLong leaseDeadlineNanos,
     OptionalLong leaseToken,
-    String watchdog) {
+    String watchdog,
+    List<String> plantedBugs) {
+
+  public NodeStatus {
+    plantedBugs = List.copyOf(plantedBugs);
+  }
+
+  /** A status without planted bugs (normal operation). */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, List.of());
+  }
 
   /** A status without lease or watchdog details (tests, the status before the first cycle). */
   public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
       Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
       Instant cycleAt, long cycleNanos, long cycles) {
     this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
-        cycles, OptionalLong.empty(), OptionalLong.empty(), "");
+        cycles, OptionalLong.empty(), OptionalLong.empty(), "", List.of());
   }
 
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog);
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

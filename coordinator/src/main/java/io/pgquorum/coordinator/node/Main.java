@@ -4,7 +4,8 @@ import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.LogSetup;
 import io.pgquorum.coordinator.config.NodeConfig;
-import io.pgquorum.coordinator.ha.PlantedBug;
+import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,17 +63,19 @@ public final class Main {
       out.println("configuration " + file + " is valid");
       return 0;
     }
-    PlantedBug bug;
+    PlantedBugs bugs;
     try {
-      bug = PlantedBug.parse(env.get(PlantedBug.VARIABLE));
-    } catch (ConfigException e) {
-      err.println("pgquorum: " + String.join("; ", e.problems()));
+      // Only this entry point (and the harness's DCS member) reads planted bugs, and only with the harness's
+      // second opt-in; the embedding API never does.
+      bugs = PlantedBugs.fromEnvironment(env, java.util.List.of(HaBug.values()));
+    } catch (IllegalArgumentException e) {
+      err.println("pgquorum: " + e.getMessage());
       return 2;
     }
-    LogSetup.apply(config.log());
+    LogSetup.apply(config.log(), bugs.logPrefix());
     PgQuorumNode node;
     try {
-      node = PgQuorumNode.start(config, bug);
+      node = PgQuorumNode.start(config, bugs);
     } catch (ConfigException e) {
       err.println("pgquorum: " + String.join("; ", e.problems()));
       return 2;

@@ -11,7 +11,7 @@ import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.LeaseGuard;
 import io.pgquorum.coordinator.ha.LeaseState;
 import io.pgquorum.coordinator.ha.NodeStatus;
-import io.pgquorum.coordinator.ha.PlantedBug;
+import io.pgquorum.coordinator.ha.HaBug;
 import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
@@ -21,6 +21,7 @@ import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.coordinator.rest.PeerClient;
 import io.pgquorum.coordinator.rest.RestServer;
 import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
@@ -93,21 +94,26 @@ public final class PgQuorumNode implements AutoCloseable {
    * whatever was started is stopped again.
    */
   public static PgQuorumNode start(NodeConfig config) {
-    return start(config, PlantedBug.parse(System.getenv(PlantedBug.VARIABLE)));
+    return start(config, PlantedBugs.NONE);
   }
 
   /**
-   * Starts a node with a planted bug ({@link PlantedBug#NONE} for normal operation; the others exist for the
-   * fault-injection harness only).
+   * Starts a node with planted bugs: for {@code bin/pgquorum}'s {@link Main} under the fault-injection harness
+   * only (see {@link PlantedBugs}). Package-private on purpose: the embedding API never plants bugs and never
+   * reads the environment for them.
    */
-  public static PgQuorumNode start(NodeConfig config, PlantedBug bug) {
+  static PgQuorumNode start(NodeConfig config, PlantedBugs bugs) {
     refuseRoot(new com.sun.security.auth.module.UnixSystem().getUid());
     for (String w : config.warnings()) {
       log.warn("configuration: {}", w);
     }
-    if (bug != PlantedBug.NONE) {
-      log.warn("!!! PLANTED BUG {} is active ({} is set): this node is deliberately unsafe, for the test harness "
-          + "only !!!", bug.value(), PlantedBug.VARIABLE);
+    if (!bugs.isEmpty()) {
+      log.warn(bugs.warning());
+    }
+    if (bugs.active(HaBug.NO_WATCHDOG) && config.watchdog().mode() == WatchdogConfig.Mode.REQUIRED) {
+      // The bug would silently override the operator's "never lead without a watchdog": refuse instead.
+      throw new ConfigException("watchdog.mode", "is required, which the planted bug "
+          + HaBug.NO_WATCHDOG.id() + " would override; set watchdog.mode to automatic or off for this test");
     }
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -131,14 +137,14 @@ public final class PgQuorumNode implements AutoCloseable {
       // the first cycle, or without a config key, LocalPostgres falls back to bootstrap.dcs.
       Postgres postgres = new LocalPostgres(config, () -> Optional.ofNullable(status.get())
           .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null));
-      status.set(initialStatus(config, postgres));
+      status.set(initialStatus(config, postgres, bugs));
       RestServer rest = RestServer.start(config.restapi(), status::get, AdminActions.unsupported());
       started.add(rest);
-      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bug), System::nanoTime,
+      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs), System::nanoTime,
           config.name());
       started.add(guard);
       AtomicReference<HaLoop> loopRef = new AtomicReference<>();
-      WatchdogConfig.Mode mode = bug == PlantedBug.NO_WATCHDOG ? WatchdogConfig.Mode.OFF
+      WatchdogConfig.Mode mode = bugs.active(HaBug.NO_WATCHDOG) ? WatchdogConfig.Mode.OFF
           : config.watchdog().mode();
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
@@ -147,13 +153,13 @@ public final class PgQuorumNode implements AutoCloseable {
           if (mode == WatchdogConfig.Mode.REQUIRED && lease.deadlineNanos().isPresent()) {
             log.error("demoting: watchdog.mode is required and the watchdog process died");
             lease.clear();
-            fence(postgres, lease, bug);
+            fence(postgres, lease, bugs);
             Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake);
           }
         });
         started.add(w);
         watchdog = Optional.of(w);
-        if (bug != PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+        if (!bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
           // PLANTED BUG hook: with skip-demote-on-lost-lease the watchdog is never told about the lease.
           lease.setListener(w);
         }
@@ -163,7 +169,7 @@ public final class PgQuorumNode implements AutoCloseable {
       Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout)), System::nanoTime,
-          s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bug,
+          s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bugs,
           () -> mode != WatchdogConfig.Mode.REQUIRED || wd.map(WatchdogProcess::ready).orElse(false));
       loopRef.set(loop);
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
@@ -188,10 +194,10 @@ public final class PgQuorumNode implements AutoCloseable {
   }
 
   /** The in-JVM fence (LeaseGuard, required-watchdog loss): stop PostgreSQL at once, then disarm the watchdog. */
-  private static void fence(Postgres postgres, LeaseState lease, PlantedBug bug) {
-    if (bug == PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE) {
+  private static void fence(Postgres postgres, LeaseState lease, PlantedBugs bugs) {
+    if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
       // PLANTED BUG (test harness only): the expired lease is not enforced.
-      log.warn("PLANTED BUG {}: not stopping PostgreSQL", bug.value());
+      log.warn("PLANTED BUG {}: not stopping PostgreSQL", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
       return;
     }
     postgres.stop(StopMode.IMMEDIATE);
@@ -226,7 +232,7 @@ public final class PgQuorumNode implements AutoCloseable {
     return m;
   }
 
-  private static NodeStatus initialStatus(NodeConfig config, Postgres postgres) {
+  private static NodeStatus initialStatus(NodeConfig config, Postgres postgres, PlantedBugs bugs) {
     PgState pg;
     try {
       pg = postgres.probe();
@@ -235,7 +241,8 @@ public final class PgQuorumNode implements AutoCloseable {
     }
     return new NodeStatus(config.scope(), config.name(), pg, pg.running() ? "running" : "stopped",
         pg.dataDir() == PgState.DataDirState.INITIALIZED ? "replica" : "uninitialized", false, Optional.empty(),
-        Optional.empty(), "starting", config.tags(), Instant.now(), System.nanoTime(), 0);
+        Optional.empty(), "starting", config.tags(), Instant.now(), System.nanoTime(), 0, java.util.OptionalLong.empty(),
+        java.util.OptionalLong.empty(), "", bugs.ids());
   }
 
   static DcsServerConfig dcsServerConfig(NodeConfig config) {

@@ -60,6 +60,16 @@ final class MetricsText {
     g.add("patroni_is_paused", "1 when the cluster is in maintenance mode.", bool(StatusFacts.paused(s)));
     g.add("pgquorum_fencing_token", "Fencing token the primary runs with (0 when not a primary).",
         Long.toString(pg.isPrimary() ? pg.fencingToken().orElse(0) : 0));
+    g.add("pgquorum_planted_bugs", "Number of planted bugs active in this node (fault-injection harness only; "
+        + "anything but 0 means the node is deliberately unsafe).", Integer.toString(s.plantedBugs().size()));
+    if (!s.plantedBugs().isEmpty()) {
+      out.append("# HELP pgquorum_planted_bug 1 for each planted bug active in this node.\n");
+      out.append("# TYPE pgquorum_planted_bug gauge\n");
+      for (String bug : s.plantedBugs()) {
+        out.append("pgquorum_planted_bug").append(labels, 0, labels.length() - 1).append(",bug=\"")
+            .append(escape(bug)).append("\"} 1\n");
+      }
+    }
     return out.toString();
   }
 

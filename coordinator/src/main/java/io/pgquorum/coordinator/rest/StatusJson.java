@@ -68,7 +68,7 @@ final class StatusJson {
   /**
    * pgquorum's own fields, kept apart from Patroni's: the leader lease as this node sees it (remaining
    * milliseconds on its own clock and the lease's fencing token, both absent when no lease is held) and the
-   * watchdog process's state. The top-level {@code fencing_token} stays what it always was: the token the
+   * watchdog process's state, and the planted bugs when any is active. The top-level {@code fencing_token} stays what it always was: the token the
    * running primary's PostgreSQL carries.
    */
   static Map<String, Object> pgquorum(NodeStatus s, long nowNanos) {
@@ -79,6 +79,10 @@ final class StatusJson {
     });
     if (!s.watchdog().isEmpty()) {
       q.put("watchdog", s.watchdog());
+    }
+    if (!s.plantedBugs().isEmpty()) {
+      // A deliberately unsafe node (fault-injection harness only) must never look like a normal one.
+      q.put("planted_bugs", s.plantedBugs());
     }
     return q;
   }

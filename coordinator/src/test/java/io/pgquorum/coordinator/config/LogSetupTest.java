@@ -45,6 +45,16 @@ class LogSetupTest {
   }
 
   @Test
+  void aPlantedBugPrefixStartsEveryLine(@TempDir Path dir) throws IOException {
+    LogSetup.apply(new LogConfig("INFO", Optional.of(dir), Optional.empty()), "[PLANTED BUG no-watchdog] ");
+    LoggerFactory.getLogger("io.pgquorum.coordinator.ha.HaLoop").info("no action. I am (node1), the leader");
+    LoggerFactory.getLogger("io.pgquorum.dcs.ratis.DcsServer").warn("member {} down", "node2");
+
+    assertThat(Files.readAllLines(dir.resolve("pgquorum.log"))).hasSize(2)
+        .allMatch(l -> l.matches("\\S+ \\S+ \\S+ +\\S+: \\[PLANTED BUG no-watchdog\\] .*"));
+  }
+
+  @Test
   void withoutADirectoryLogsGoToStandardError() {
     LogSetup.apply(LogConfig.defaults());
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
@@ -56,8 +57,8 @@ class LeaseWatchdogWiringTest {
     dcs.close();
   }
 
-  private ActionExecutor executor(PlantedBug bug) {
-    return new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"), clock::get, () -> { }, bug,
+  private ActionExecutor executor(PlantedBugs bugs) {
+    return new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"), clock::get, () -> { }, bugs,
         watchdogUp::get);
   }
 
@@ -68,7 +69,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void armedOnAcquireAndRefreshWithTheLeaseDeadline() {
-    ActionExecutor e = executor(PlantedBug.NONE);
+    ActionExecutor e = executor(PlantedBugs.NONE);
     long sent = clock.get();
     run(e, new Action.AcquireLock());
     long token = lease.token().getAsLong();
@@ -81,7 +82,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void aLostLockKeepsTheWatchdogArmedUntilTheDemoteHasStoppedPostgres() {
-    ActionExecutor e = executor(PlantedBug.NONE);
+    ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.PRIMARY, 1);
     run(e, new Action.AcquireLock());
     long token = lease.token().getAsLong();
@@ -96,7 +97,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void aCleanShutdownDisarmsAfterTheStop() {
-    ActionExecutor e = executor(PlantedBug.NONE);
+    ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.PRIMARY, 1);
     run(e, new Action.AcquireLock());
     run(e, new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock());
@@ -105,7 +106,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void leaseIgnoresDriftPlantsADeadlineWithoutTheMargin() {
-    ActionExecutor e = executor(PlantedBug.LEASE_IGNORES_DRIFT);
+    ActionExecutor e = executor(PlantedBugs.of(HaBug.LEASE_IGNORES_DRIFT));
     long sent = clock.get();
     run(e, new Action.AcquireLock());
     assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8).toNanos());
@@ -114,7 +115,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void skipDemotePlantsAPrimaryThatKeepsRunning() {
-    ActionExecutor e = executor(PlantedBug.SKIP_DEMOTE_ON_LOST_LEASE);
+    ActionExecutor e = executor(PlantedBugs.of(HaBug.SKIP_DEMOTE_ON_LOST_LEASE));
     pg.state = FakePostgres.running(Role.PRIMARY, 1);
     run(e, new Action.Demote(StopMode.IMMEDIATE));
     assertThat(pg.calls()).isEmpty();
@@ -123,7 +124,7 @@ class LeaseWatchdogWiringTest {
 
   @Test
   void aRequiredWatchdogThatIsDownBlocksAcquireAndRefresh() {
-    ActionExecutor e = executor(PlantedBug.NONE);
+    ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.REPLICA, 0);
     watchdogUp.set(false);
     run(e, new Action.AcquireLock(), new Action.Promote());

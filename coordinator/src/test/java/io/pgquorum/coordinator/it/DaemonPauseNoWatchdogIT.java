@@ -24,6 +24,7 @@ class DaemonPauseNoWatchdogIT {
   void withoutTheWatchdogAPausedPrimaryStaysWritableNextToTheNewOne() throws Exception {
     try (LocalCluster cluster = new LocalCluster("it-nowd", 3, TTL, false)) {
       cluster.daemonEnv.put("PGQUORUM_PLANTED_BUG", "no-watchdog");
+      cluster.daemonEnv.put("PGQUORUM_TEST_HARNESS", "plant-bugs");
       cluster.startAll();
       NodeSpec old = DaemonPauseFencingIT.awaitPrimary(cluster, Duration.ofSeconds(120));
       DaemonPauseFencingIT.awaitReplicas(cluster, 2, Duration.ofSeconds(120));

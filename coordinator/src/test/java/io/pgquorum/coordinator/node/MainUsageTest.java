@@ -1,7 +1,13 @@
 package io.pgquorum.coordinator.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgquorum.coordinator.config.ConfigException;
+import io.pgquorum.coordinator.config.ConfigLoader;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +39,7 @@ class MainUsageTest {
     assertThat(all).contains(expected).doesNotContain("Exception");
   }
 
-  @Test
-  void anUnknownPlantedBugIsAStartupErrorNamingTheVariable(@TempDir Path dir) throws Exception {
+  private static Path minimalConfig(Path dir) throws Exception {
     Path file = dir.resolve("n.yml");
     Files.writeString(file, String.join("\n",
         "scope: demo", "name: node1", "restapi:", "  listen: 127.0.0.1:8008", "raft:",
@@ -42,12 +47,42 @@ class MainUsageTest {
         "  listen: 127.0.0.1:5432", "  data_dir: " + dir.resolve("pg"), "  authentication:",
         "    superuser: {username: postgres, password: 'a'}",
         "    replication: {username: replicator, password: 'b'}", ""));
+    return file;
+  }
+
+  private static String startError(Path file, Map<String, String> env, int expectedCode) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {file.toString()}, Map.of("PGQUORUM_PLANTED_BUG", "bogus"),
+    int code = Main.run(new String[] {file.toString()}, env,
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus");
+    assertThat(code).isEqualTo(expectedCode);
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anUnknownPlantedBugIsAStartupErrorNamingTheVariable(@TempDir Path dir) throws Exception {
+    assertThat(startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "bogus", "PGQUORUM_TEST_HARNESS",
+        "plant-bugs"), 2)).startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus (known: "
+            + "skip-demote-on-lost-lease, lease-ignores-drift, no-watchdog");
+  }
+
+  @Test
+  void aPlantedBugWithoutTheHarnessOptInIsRefused(@TempDir Path dir) throws Exception {
+    // A stray variable in a production environment must stop the start, not run a deliberately unsafe node.
+    assertThat(startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "no-watchdog"), 2))
+        .startsWith("pgquorum: PGQUORUM_PLANTED_BUG is set (no-watchdog) but PGQUORUM_TEST_HARNESS is not "
+            + "plant-bugs");
+  }
+
+  @Test
+  void noWatchdogIsRefusedWhenTheWatchdogIsRequired(@TempDir Path dir) throws Exception {
+    Path file = minimalConfig(dir);
+    Files.writeString(file, Files.readString(file) + "watchdog: {mode: required}\n");
+    NodeConfig config = ConfigLoader.load(file, Map.of());
+    // The bug must not silently override the operator's "never lead without a watchdog".
+    assertThatThrownBy(() -> PgQuorumNode.start(config, PlantedBugs.of(HaBug.NO_WATCHDOG)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("watchdog.mode: is required, which the planted bug no-watchdog would override; set "
+            + "watchdog.mode to automatic or off for this test");
   }
 }

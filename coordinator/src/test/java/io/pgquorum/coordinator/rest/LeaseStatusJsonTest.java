@@ -32,4 +32,20 @@ class LeaseStatusJsonTest {
     Map<String, Object> doc = StatusJson.of(s);
     assertThat(doc).containsKey("fencing_token").containsEntry("pgquorum", Map.of());
   }
+
+  @Test
+  void plantedBugsAreShownInPatroniAndMetricsAndAbsentOtherwise() {
+    NodeStatus p = Fixtures.primary();
+    NodeStatus s = new NodeStatus(p.scope(), p.name(), p.pg(), p.state(), p.role(), p.holdsLock(), p.cluster(),
+        p.dcsLastSeen(), p.message(), p.tags(), p.cycleAt(), p.cycleNanos(), p.cycles(), OptionalLong.empty(),
+        OptionalLong.empty(), "", java.util.List.of("lease-ignores-drift", "no-watchdog"));
+    assertThat(StatusJson.pgquorum(s, System.nanoTime()))
+        .containsExactly(Map.entry("planted_bugs", java.util.List.of("lease-ignores-drift", "no-watchdog")));
+    String labels = "scope=\"" + p.scope() + "\",name=\"" + p.name() + "\"";
+    assertThat(MetricsText.of(s).lines()).contains("pgquorum_planted_bugs{" + labels + "} 2",
+        "pgquorum_planted_bug{" + labels + ",bug=\"lease-ignores-drift\"} 1",
+        "pgquorum_planted_bug{" + labels + ",bug=\"no-watchdog\"} 1");
+    assertThat(MetricsText.of(p).lines()).contains("pgquorum_planted_bugs{" + labels + "} 0")
+        .noneMatch(l -> l.startsWith("pgquorum_planted_bug{"));
+  }
 }

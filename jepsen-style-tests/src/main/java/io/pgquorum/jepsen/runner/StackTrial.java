@@ -1,5 +1,6 @@
 package io.pgquorum.jepsen.runner;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.jepsen.checker.AvailabilityChecker;
 import io.pgquorum.jepsen.checker.CheckResult;
 import io.pgquorum.jepsen.checker.EpochChecker;
@@ -86,7 +87,9 @@ public final class StackTrial implements Trial {
     Runs.prepare(dir, schedule);
     PgClusterSpec spec = settings.spec().withNodes(schedule.nodes()).withBaseDir(dir.resolve("cluster"));
     if (settings.plantedBug() != null) {
-      spec = spec.withEnvEverywhere("PGQUORUM_PLANTED_BUG", settings.plantedBug());
+      // Both variables: the daemon refuses PGQUORUM_PLANTED_BUG without the harness's own opt-in.
+      spec = spec.withEnvEverywhere(PlantedBugs.VARIABLE, settings.plantedBug())
+          .withEnvEverywhere(PlantedBugs.OPT_IN, PlantedBugs.OPT_IN_VALUE);
     }
     History history;
     long stableFrom;

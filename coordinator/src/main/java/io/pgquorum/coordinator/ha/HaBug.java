@@ -1,0 +1,50 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.dcs.planted.PlantedBug;
+
+/**
+ * The coordinator's planted bugs, for the fault-injection harness only (see
+ * {@link io.pgquorum.dcs.planted.PlantedBugs} for how they are switched on and shown). Each hook is one small,
+ * commented branch at the point it perturbs, marked {@code PLANTED BUG}.
+ */
+public enum HaBug implements PlantedBug {
+  /**
+   * A lost or expired lease does not demote: the {@link LeaseGuard} does not stop PostgreSQL, Demote actions are
+   * skipped, and the watchdog process is never told about the lease (so it never fences either).
+   */
+  SKIP_DEMOTE_ON_LOST_LEASE("skip-demote-on-lost-lease", "epoch",
+      "a primary whose lease is lost or expired keeps running (no guard, no demote, no watchdog)"),
+  /**
+   * The local lease deadline is {@code sent + ttl} instead of {@code sent + ttl - retry_timeout}: no margin for
+   * clock-rate drift or for the time a stop takes. The watchdog gets the same deadline.
+   */
+  LEASE_IGNORES_DRIFT("lease-ignores-drift", "epoch",
+      "the lease deadline has no margin for clock drift or the time a stop takes"),
+  /** The watchdog process is not started. Refused together with {@code watchdog.mode: required}. */
+  NO_WATCHDOG("no-watchdog", "epoch", "the lease watchdog process is not started");
+
+  private final String id;
+  private final String breaks;
+  private final String description;
+
+  HaBug(String id, String breaks, String description) {
+    this.id = id;
+    this.breaks = breaks;
+    this.description = description;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String breaks() {
+    return breaks;
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+}
