@@ -28,6 +28,9 @@ import java.util.OptionalLong;
  * @param fencingToken the {@code pgquorum.fencing_token} setting the server currently runs with
  * @param pendingRestart a changed parameter waits for a restart
  * @param cleanShutdown stopped: pg_controldata says "shut down" (primary) or "shut down in recovery"
+ * @param unknown why this probe cannot tell whether a postmaster runs (an unreadable postmaster.pid, a probe
+ *     that failed unexpectedly); empty when it can. A state that is unknown is never "stopped": a primary
+ *     may be running, so nothing may be started next to it and fences must not be disarmed
  */
 public record PgState(
     DataDirState dataDir,
@@ -47,9 +50,21 @@ public record PgState(
     int serverVersion,
     OptionalLong fencingToken,
     boolean pendingRestart,
-    boolean cleanShutdown) {
+    boolean cleanShutdown,
+    Optional<String> unknown) {
   public PgState {
     replication = List.copyOf(replication);
+  }
+
+  /** A probe that could tell whether a postmaster runs (the usual case). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, Optional.empty());
   }
 
   /** State of the data directory. */
@@ -74,6 +89,18 @@ public record PgState(
     return new PgState(dataDir, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN, 0, 0,
         OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
         Optional.empty(), 0, OptionalLong.empty(), false, false);
+  }
+
+  /** A probe that cannot tell whether a postmaster runs in this (initialized) data directory. */
+  public static PgState unknown(String reason) {
+    return new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN, 0, 0,
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+        Optional.empty(), 0, OptionalLong.empty(), false, false, Optional.of(reason));
+  }
+
+  /** Whether this probe could not tell if a postmaster runs (see {@link #unknown()}). */
+  public boolean isUnknown() {
+    return unknown.isPresent();
   }
 
   public boolean isPrimary() {

@@ -16,22 +16,66 @@ import java.util.Optional;
  */
 record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> status) {
 
+  /**
+   * What the data directory tells about its postmaster, in three answers. The third matters for safety: a pid
+   * file that exists but cannot be read (permissions, I/O error, half written, garbage) says nothing about
+   * whether a primary is running, so it must never read as "stopped" (which would let a start slip in next to
+   * a live server, or disarm a fence).
+   */
+  sealed interface Liveness permits Stopped, Alive, Unknown {}
+
+  /** No pid file, or one whose pid is gone or is no PostgreSQL process (a stale file after a crash). */
+  record Stopped() implements Liveness {}
+
+  /** A live PostgreSQL process owns the pid file. */
+  record Alive(PostmasterPid postmaster) implements Liveness {}
+
+  /** The pid file exists but says nothing usable; {@code reason} explains why. */
+  record Unknown(String reason) implements Liveness {}
+
+  /** The postmaster's liveness for {@code dataDir}. Never throws. */
+  static Liveness liveness(Path dataDir) {
+    Path file = dataDir.resolve("postmaster.pid");
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return new Stopped();
+    } catch (IOException | RuntimeException e) {
+      // MalformedInput and the like are RuntimeExceptions here: still "cannot tell", never "stopped".
+      return new Unknown("cannot read " + file + ": " + e.getMessage());
+    }
+    Optional<PostmasterPid> pm = parse(lines);
+    if (pm.isEmpty()) {
+      // The postmaster writes the file in steps at start-up; an empty or garbled first line may be one being
+      // written right now, by a live server.
+      return new Unknown(file + " has no valid pid on its first line");
+    }
+    return pm.get().alive() ? new Alive(pm.get()) : new Stopped();
+  }
+
+  /** The pid file's contents, when present and parsable (whether or not that pid is alive). */
   static Optional<PostmasterPid> read(Path dataDir) {
     List<String> lines;
     try {
       lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+    return parse(lines);
+  }
+
+  private static Optional<PostmasterPid> parse(List<String> lines) {
     if (lines.isEmpty()) {
-      return Optional.empty(); // being written right now
+      return Optional.empty();
     }
     long pid;
     try {
       pid = Long.parseLong(lines.get(0).trim());
     } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    if (pid <= 0) {
       return Optional.empty();
     }
     Optional<Instant> start = Optional.empty();
@@ -75,8 +119,17 @@ record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> sta
     return state != 'Z' && state != 'X' && (comm.startsWith("postgres") || comm.startsWith("postmaster"));
   }
 
-  /** The live postmaster of {@code dataDir}, if any. */
+  /**
+   * The live postmaster of {@code dataDir}, if any.
+   *
+   * @throws PostgresException when that cannot be told ({@link Unknown}): callers that would start, clone into
+   *     or move the directory must not go on as if nothing ran
+   */
   static Optional<PostmasterPid> running(Path dataDir) {
-    return read(dataDir).filter(PostmasterPid::alive);
+    Liveness l = liveness(dataDir);
+    if (l instanceof Unknown u) {
+      throw new PostgresException("cannot tell whether PostgreSQL is running: " + u.reason());
+    }
+    return l instanceof Alive a ? Optional.of(a.postmaster()) : Optional.empty();
   }
 }

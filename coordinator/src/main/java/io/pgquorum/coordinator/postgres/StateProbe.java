@@ -59,7 +59,13 @@ final class StateProbe {
     if (dirState != DataDirState.INITIALIZED) {
       return PgState.stopped(dirState);
     }
-    Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
+    PostmasterPid.Liveness liveness = PostmasterPid.liveness(ctx.dataDir);
+    if (liveness instanceof PostmasterPid.Unknown u) {
+      LOG.warn("probe: {}", u.reason());
+      return PgState.unknown(u.reason());
+    }
+    Optional<PostmasterPid> pm = liveness instanceof PostmasterPid.Alive a ? Optional.of(a.postmaster())
+        : Optional.empty();
     if (pm.isPresent()) {
       try (Connection c = jdbc.probe()) {
         return running(c, pm.get());
