@@ -99,6 +99,8 @@ final class WglSearch {
   private static final class Cache {
     private final Map<Config, List<long[]>> seen = new HashMap<>();
     private long size;
+    /** Subset comparisons made so far: the cost that the number of configurations does not show. */
+    private long comparisons;
 
     /** Records the configuration unless a visited one subsumes it; true when it is new. */
     boolean visit(long[] okBits, long okHash, long[] infoBits, Model model) {
@@ -107,6 +109,7 @@ final class WglSearch {
         infos = new ArrayList<>(1);
         seen.put(new Config(okBits.clone(), okHash, model), infos);
       }
+      comparisons += infos.size();
       for (long[] known : infos) {
         if (subset(known, infoBits)) {
           return false;
@@ -119,6 +122,10 @@ final class WglSearch {
 
     long size() {
       return size;
+    }
+
+    long comparisons() {
+      return comparisons;
     }
 
     private static boolean subset(long[] a, long[] b) {
@@ -134,11 +141,19 @@ final class WglSearch {
   private WglSearch() {
   }
 
+  /** Work units (search steps and subsumption comparisons) allowed per configuration of the budget. */
+  static final long WORK_PER_STATE = 64;
+
   /**
    * Searches for a linearization of {@code ops} (no FAIL operations) starting from {@code initial}, giving up
-   * after {@code maxStates} configurations.
+   * after {@code maxStates} configurations or {@code maxStates * WORK_PER_STATE} units of work.
    */
   static Outcome run(List<Pair> ops, Model initial, long maxStates) {
+    return run(ops, initial, maxStates, maxStates * WORK_PER_STATE);
+  }
+
+  /** As {@link #run(List, Model, long)} with an explicit bound on search steps plus subsumption comparisons. */
+  static Outcome run(List<Pair> ops, Model initial, long maxStates, long maxWork) {
     int n = ops.size();
     boolean[] unknown = new boolean[n];
     int[] slot = new int[n]; // dense index among OK operations, or among unknown-outcome ones
@@ -199,7 +214,15 @@ final class WglSearch {
     List<Pair> lastLinearized = List.of();
     List<Pair> pending = List.of();
 
+    // The budget bounds work, not only configurations: with many unknown-outcome operations the subsumption lists
+    // grow long and one configuration can cost thousands of comparisons (seen: a 355-operation history with
+    // session-expired writes searched for 15 minutes inside a budget of a million configurations).
+    long steps = 0;
     while (true) {
+      if (++steps + cache.comparisons() > maxWork) {
+        return new Outcome(Status.BUDGET_EXCEEDED, cache.size(), Math.max(deepest, stack.size()), null, null,
+            List.of(), List.of());
+      }
       Entry candidate = null;
       if (pass == 0) {
         if (okHead.next == null) {

@@ -58,20 +58,45 @@ public abstract class AbstractDcsClient implements Dcs {
     ClientSession current = session;
     Command command = current.begin(builder);
     try {
-      Reply reply = submit(command);
+      Reply reply;
+      try {
+        reply = submit(command);
+      } catch (RuntimeException e) {
+        if (!current.confirmed()) {
+          // Only a session's first command creates it in the state machine, and every later one from an unknown
+          // session is refused as "session expired". If that first command's outcome is unknown (a timeout) and
+          // the session never got an answer, the next command on it would be refused although nothing of this
+          // session may ever have been applied, and its outcome would wrongly read as unknown. A fresh session
+          // avoids that: "session expired" then only ever means the DCS dropped a session it knew.
+          swapSession(current);
+        }
+        throw e;
+      }
       if (reply.getFailure() == Failure.INVALID && reply.getDetail().startsWith(KvStore.SESSION_EXPIRED)) {
         // The DCS dropped our session (more clients than it remembers). Whether an earlier attempt of this
         // command was applied is unknowable, so say so instead of retrying blindly; later calls use a new session.
-        session = new ClientSession();
+        swapSession(current);
         throw new DcsException("the DCS no longer remembers this client's session, so the outcome of this "
             + "write is unknown; re-read the key before retrying (" + reply.getDetail() + ")");
       }
+      current.confirm();
       return reply;
     } finally {
       // Given up or answered: either way this seq will never be sent again. The state machine still keeps
       // the reply until it learns (acked_below) that we moved on, which is what makes a late retry safe.
       current.finished(command);
     }
+  }
+
+  private synchronized void swapSession(ClientSession old) {
+    if (session == old) {
+      session = new ClientSession();
+    }
+  }
+
+  /** The session the next command will use (tests). */
+  ClientSession session() {
+    return session;
   }
 
   @Override

@@ -17,6 +17,7 @@ public final class ClientSession {
   private final ByteString id;
   private final AtomicLong nextSeq = new AtomicLong(1);
   private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+  private volatile boolean confirmed;
 
   public ClientSession() {
     UUID uuid = UUID.randomUUID();
@@ -30,6 +31,23 @@ public final class ClientSession {
     long seq = nextSeq.getAndIncrement();
     outstanding.add(seq);
     return command.setClientId(id).setSeq(seq).setAckedBelow(outstanding.first()).build();
+  }
+
+  /**
+   * The state machine answered a command of this session. Once it has, the session exists there (its first
+   * command, the one that creates it, was applied), and "session expired" can only mean it was dropped.
+   */
+  public void confirm() {
+    confirmed = true;
+  }
+
+  public boolean confirmed() {
+    return confirmed;
+  }
+
+  /** The id sent with every command (tests). */
+  ByteString id() {
+    return id;
   }
 
   /** The reply for {@code command} was received (or the caller gave up on it for good). */
