@@ -2,7 +2,6 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.BootstrapConfig;
 import io.pgquorum.coordinator.config.CustomMethod;
-import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +34,7 @@ final class Bootstrapper {
   }
 
   void bootstrap() {
-    DataDirState state = dataDir.state();
-    if (state == DataDirState.INITIALIZED) {
-      throw new PostgresException("bootstrap: the data directory " + ctx.dataDir + " is not empty");
-    }
-    if (PostmasterPid.running(ctx.dataDir).isPresent()) {
-      throw new PostgresException("bootstrap: a postmaster is running on " + ctx.dataDir);
-    }
+    dataDir.requireMissingOrEmpty("bootstrap");
     ctx.writePgPass();
     BootstrapConfig b = ctx.node.bootstrap();
     Optional<String> method = b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
