@@ -13,12 +13,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgquorum.coordinator.config.RestApiConfig;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * The node's HTTP server: Patroni's REST API on {@code restapi.listen}, answering from the last published
  * {@link NodeStatus}. Small by design (one acceptor thread, two I/O threads, one admin thread): it serves health
  * checks and a few tools, and must not compete with PostgreSQL for CPU.
+ *
+ * <p>With {@code restapi.certfile} it serves HTTPS only (JDK TLS 1.2/1.3), asking for client certificates as
+ * {@code restapi.verify_client} says (see {@link RestTls}).
  *
  * <p>Unknown read paths answer 503 (as Patroni: a mistyped health check takes the node out of rotation); unknown
  * write requests answer 501. Bodies larger than 64 KiB answer 413.
@@ -63,11 +68,14 @@ public final class RestServer implements AutoCloseable {
    * @param admin what the admin endpoints delegate to ({@link AdminActions#unsupported()} when none)
    * @throws IllegalStateException when the address cannot be bound (names {@code restapi.listen})
    * @throws IllegalArgumentException when {@code restapi.allowlist} holds a malformed entry
+   * @throws io.pgquorum.coordinator.config.ConfigException when a TLS file cannot be used (names the key)
    */
   public static RestServer start(RestApiConfig config, Supplier<NodeStatus> status, AdminActions admin) {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(admin, "admin");
     AccessControl access = AccessControl.from(config);
+    // Read and checked before any thread starts: a bad certificate or key stops the start, naming the key.
+    Optional<RestTls.Server> tls = config.tls().map(RestTls::server);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgquorum-rest-accept", true),
             NioIoHandler.newFactory());
@@ -88,6 +96,7 @@ public final class RestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            tls.ifPresent(t -> ch.pipeline().addLast(new SslHandler(t.newEngine())));
             ch.pipeline()
                 .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast(new HttpServerCodec())
@@ -106,7 +115,8 @@ public final class RestServer implements AutoCloseable {
           + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
     RestServer server = new RestServer(boss, workers, adminExecutor, bound.channel());
-    log.info("REST API listening on {}:{}", address.getHostString(), server.port);
+    log.info("REST API listening on {}:{} ({})", address.getHostString(), server.port,
+        tls.map(t -> "HTTPS, verify_client " + t.verifyClient().configName()).orElse("HTTP"));
     return server;
   }
 
