@@ -131,6 +131,25 @@ final class AccessControl {
     return false;
   }
 
+  /**
+   * Whether deciding {@link #allows} for {@code remote} may resolve names: only when the address matches no
+   * literal entry and host names or members are configured. Otherwise the decision is immediate.
+   */
+  boolean needsLookup(InetAddress remote) {
+    if (names.isEmpty() && !includeMembers) {
+      return false;
+    }
+    if (remote == null) {
+      return false;
+    }
+    for (Cidr c : blocks) {
+      if (c.contains(remote)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether a client certificate is required for state-changing requests (HTTPS with verify_client). */
   boolean clientCertificateRequired() {
     return clientCertificateRequired;

@@ -109,7 +109,12 @@ public final class PeerClient {
     }
     return client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
         // Patroni reads the body whatever the status code: /patroni answers the status JSON either way.
-        .thenApply(res -> parse(name, res.body()))
+        .thenApply(res -> {
+          PeerView view = parse(name, res.body());
+          log.debug("member {}: status from {}: HTTP {}, {}", name, apiUrl, res.statusCode(),
+              view.reachable() ? "role " + view.role().orElse("unknown") : "not a status document");
+          return view;
+        })
         .exceptionally(err -> {
           log.debug("member {}: no status from {}: {}", name, apiUrl, err.toString());
           return PeerView.unreachable(name);

@@ -72,7 +72,7 @@ final class PemFiles {
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       for (Block b : blocks(key, file)) {
-        if (b.label().equals("CERTIFICATE") || b.label().equals("TRUSTED CERTIFICATE")) {
+        if (b.label().equals("CERTIFICATE")) {
           out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(b.der())));
         }
       }

@@ -81,18 +81,37 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean certificate = hasClientCertificate(ctx);
     String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     byte[] body = ByteBufUtil.getBytes(req.content());
+    if (!access.needsLookup(remote)) {
+      // Decided without name resolution: refusals are answered here, at once, and never queue.
+      HttpReply refusal = refusal(method, path, remote, certificate, authorization);
+      if (refusal != null) {
+        send(ctx, refusal, true, false);
+        return;
+      }
+    }
     try {
-      // The access checks run on the admin thread too: the allowlist may resolve names, which must never stall
+      // Otherwise the checks run on the admin thread: the allowlist may resolve names, which must never stall
       // the I/O threads that answer health checks.
       adminExecutor.execute(() -> send(ctx, guarded(method, path, body, remote, certificate, authorization), true,
           false));
     } catch (RejectedExecutionException e) {
-      send(ctx, HttpReply.text(503, "the server is shutting down"), true, true);
+      send(ctx, HttpReply.text(503, "too many requests waiting, or the server is shutting down; retry"), true,
+          true);
     }
   }
 
-  /** Patroni's order: allowlist (403), client certificate (403), authentication (401), then the endpoint. */
+  /** The checks, then the endpoint (on the admin thread). */
   HttpReply guarded(String method, String path, byte[] body, java.net.InetAddress remote, boolean certificate,
+      String authorization) {
+    HttpReply refusal = refusal(method, path, remote, certificate, authorization);
+    return refusal != null ? refusal : runAdmin(method, path, body);
+  }
+
+  /**
+   * Patroni's order: allowlist (403), client certificate (403), authentication (401), unknown endpoint (501);
+   * null when the request may run. May resolve names (see {@link AccessControl#needsLookup}).
+   */
+  private HttpReply refusal(String method, String path, java.net.InetAddress remote, boolean certificate,
       String authorization) {
     if (!access.allows(remote, memberHosts())) {
       return HttpReply.text(403, "access denied: this address is not in restapi.allowlist");
@@ -107,7 +126,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!AdminRequests.handles(method, path)) {
       return HttpReply.text(501, "unsupported request: " + method + " " + path);
     }
-    return runAdmin(method, path, body);
+    return null;
   }
 
   /** The REST hosts of the members last read from the DCS (for allowlist_include_members). */

@@ -22,7 +22,8 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class RestServer implements AutoCloseable {
 
   /** Largest request body accepted; admin bodies are a few hundred bytes, a config patch a few KiB. */
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** State-changing requests waiting for the admin thread beyond this are refused (503). */
+  static final int ADMIN_QUEUE = 64;
   /** Keep-alive connections idle this long are closed. */
   private static final int IDLE_SECONDS = 60;
 
@@ -82,12 +85,15 @@ public final class RestServer implements AutoCloseable {
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("pgquorum-rest-io", true),
             NioIoHandler.newFactory());
-    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered.
-    ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "pgquorum-rest-admin");
-      t.setDaemon(true);
-      return t;
-    });
+    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered. A
+    // bounded queue: a flood of requests waiting for an allowlist lookup must not grow memory without end (the
+    // overflow is answered 503 at once).
+    ExecutorService adminExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(ADMIN_QUEUE), r -> {
+          Thread t = new Thread(r, "pgquorum-rest-admin");
+          t.setDaemon(true);
+          return t;
+        });
     RestHandler handler = new RestHandler(status, access, admin, adminExecutor);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
