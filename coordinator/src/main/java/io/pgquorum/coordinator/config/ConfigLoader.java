@@ -24,9 +24,9 @@ import java.util.Set;
  * become {@link NodeConfig#warnings()}, which the caller logs. Passwords never appear in messages or warnings.
  *
  * <p>Deviations from Patroni, each to avoid running differently from what the file asks for: a key repeated in
- * one mapping is an error; settings that would silently weaken transport security ({@code restapi.certfile} and
- * friends, {@code raft.password}) are errors rather than warnings; a foreign DCS section is an error explaining
- * the {@code raft} section.
+ * one mapping is an error; settings that would silently weaken transport security ({@code restapi.ciphers}, TLS
+ * keys without {@code restapi.certfile}, {@code raft.password}) are errors rather than warnings; a foreign DCS
+ * section is an error explaining the {@code raft} section.
  */
 public final class ConfigLoader {
   /** The variable that holds a whole YAML document, used instead of a file. */
@@ -102,7 +102,7 @@ public final class ConfigLoader {
     Tags tags = TagsSection.parse(root);
     LogConfig log = LogSection.parse(root);
     WatchdogConfig watchdog = WatchdogSection.parse(root);
-    root.unsupported("ctl", "pgctl talks to the REST API over plain HTTP");
+    CtlConfig ctl = CtlSection.parse(root);
     root.unsupported("citus", null);
     for (String key : DYNAMIC_KEYS) {
       if (root.keys().contains(key)) {
@@ -114,7 +114,7 @@ public final class ConfigLoader {
     CrossChecks.addresses(restapi, raft, postgresql, problems);
     CrossChecks.directories(raft, postgresql, log, problems);
     problems.throwIfErrors();
-    return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog,
+    return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog, ctl,
         problems.warnings());
   }
 
@@ -221,6 +221,6 @@ public final class ConfigLoader {
 
   private static NodeConfig withWarnings(NodeConfig c, List<String> warnings) {
     return new NodeConfig(c.scope(), c.namespace(), c.name(), c.restapi(), c.raft(), c.bootstrap(), c.postgresql(),
-        c.tags(), c.log(), c.watchdog(), warnings);
+        c.tags(), c.log(), c.watchdog(), c.ctl(), warnings);
   }
 }

@@ -53,6 +53,8 @@ final class EnvOverlay {
     for (String k : List.of("INSECURE", "CACERT", "CERTFILE", "KEYFILE", "KEYFILE_PASSWORD")) {
       m.put("PATRONI_CTL_" + k, "ctl." + k.toLowerCase(Locale.ROOT));
     }
+    m.put("PATRONI_CTL_USERNAME", "ctl.authentication.username");
+    m.put("PATRONI_CTL_PASSWORD", "ctl.authentication.password");
     for (String k : List.of("LISTEN", "CONNECT_ADDRESS", "DATA_DIR", "BIN_DIR", "PGPASS", "CONFIG_DIR",
         "PROXY_ADDRESS")) {
       m.put("PATRONI_POSTGRESQL_" + k, "postgresql." + k.toLowerCase(Locale.ROOT));
@@ -63,7 +65,7 @@ final class EnvOverlay {
             "postgresql.authentication." + user.toLowerCase(Locale.ROOT) + "." + p.toLowerCase(Locale.ROOT));
       }
     }
-    for (String k : List.of("SELF_ADDR", "BIND_ADDR", "PARTNER_ADDRS", "DATA_DIR", "PASSWORD")) {
+    for (String k : List.of("SELF_ADDR", "BIND_ADDR", "PARTNER_ADDRS", "DATA_DIR", "PASSWORD", "INSECURE")) {
       m.put("PATRONI_RAFT_" + k, "raft." + k.toLowerCase(Locale.ROOT));
     }
     return m;

@@ -16,6 +16,7 @@ import java.util.List;
  * @param tags member tags
  * @param log logging
  * @param watchdog the lease watchdog process
+ * @param ctl how this node (asking its peers) and pgctl talk to REST APIs over HTTPS (Patroni's {@code ctl})
  * @param warnings non-fatal findings from loading (unknown keys, adjusted timings), to be logged at start
  */
 public record NodeConfig(
@@ -29,9 +30,18 @@ public record NodeConfig(
     Tags tags,
     LogConfig log,
     WatchdogConfig watchdog,
+    CtlConfig ctl,
     List<String> warnings) {
   public NodeConfig {
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration without a {@code ctl} section, for code that builds records directly. */
+  public NodeConfig(String scope, String namespace, String name, RestApiConfig restapi, RaftConfig raft,
+      BootstrapConfig bootstrap, PostgresConfig postgresql, Tags tags, LogConfig log, WatchdogConfig watchdog,
+      List<String> warnings) {
+    this(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog, CtlConfig.none(),
+        warnings);
   }
 
   /** A configuration with the default watchdog (automatic), for code that builds records directly. */

@@ -86,6 +86,9 @@ final class PostgresSection {
       replication = role(a, "replication", true);
       rewind = Optional.ofNullable(role(a, "rewind", false));
       a.warnUnknown();
+      warnWithoutPassword(a, "superuser", superuser);
+      warnWithoutPassword(a, "replication", replication);
+      warnWithoutPassword(a, "rewind", rewind.orElse(null));
     }
 
     Map<String, String> parameters = localParameters(s);
@@ -146,6 +149,20 @@ final class PostgresSection {
   static Path defaultPgpass(Path dataDir) {
     Path abs = dataDir.toAbsolutePath().normalize();
     return abs.getParent().resolve(".pgpass_pgquorum_" + abs.getFileName());
+  }
+
+  /**
+   * A role without a password gets no pg_hba.conf line from pgquorum (it never writes trust), so it needs a
+   * configured one; for the superuser this matters most, because pgquorum itself connects as it (TCP, loopback).
+   */
+  private static void warnWithoutPassword(Section auth, String name, Credentials role) {
+    if (role == null || role.password().isPresent()) {
+      return;
+    }
+    auth.problems().warn(auth.keyPath(name) + ".password", "is not set: pgquorum writes no pg_hba.conf line "
+        + "for role " + role.username() + " (it never writes trust), so postgresql.pg_hba must let the role "
+        + "connect from this host another way (e.g. hostssl with cert and sslcert/sslkey here)"
+        + (name.equals("superuser") ? "; pgquorum itself connects as this role over TCP to the loopback" : ""));
   }
 
   private static Credentials role(Section auth, String name, boolean required) {

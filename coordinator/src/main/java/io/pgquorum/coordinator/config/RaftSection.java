@@ -20,7 +20,11 @@ final class RaftSection {
       "    partner_addrs:                      # the other members (not this one)",
       "      - 10.0.0.2:5010",
       "      - 10.0.0.3:5010",
-      "    data_dir: /var/lib/pgquorum/raft    # Raft log and snapshots, outside the PostgreSQL data directory");
+      "    data_dir: /var/lib/pgquorum/raft    # Raft log and snapshots, outside the PostgreSQL data directory",
+      "    tls:                                # mutual TLS, required off loopback unless raft.insecure: true",
+      "      certfile: /etc/pgquorum/raft.crt",
+      "      keyfile: /etc/pgquorum/raft.key",
+      "      cafile: /etc/pgquorum/ca.crt");
 
   static final List<String> FOREIGN_DCS =
       List.of("etcd", "etcd3", "consul", "zookeeper", "kubernetes", "exhibitor");
@@ -73,17 +77,25 @@ final class RaftSection {
     List<String> partners = partners(s, selfAddr, self);
     Path dataDir = s.requiredPath("data_dir");
     Optional<RaftConfig.RaftTls> tls = tls(s);
+    // Checked against the resolved addresses when the member starts (raft-dcs PlaintextGuard): name resolution
+    // belongs to the machine the member runs on, not to where a file is validated.
+    boolean insecure = s.bool("insecure", false);
+    if (insecure && tls.isPresent()) {
+      problems.warn(s.keyPath("insecure"), "has no effect: raft.tls is configured, so member traffic is "
+          + "encrypted and authenticated");
+    }
     if (s.keys().contains("password")) {
       s.value("password");
       problems.error(s.keyPath("password"), "is not supported: pgquorum does not use pysyncobj's shared-password "
           + "encryption. Configure raft.tls (certfile, keyfile, cafile) to encrypt and authenticate member "
-          + "traffic, or remove raft.password to run without encryption");
+          + "traffic, or remove raft.password to run without encryption (on a non-loopback address that also "
+          + "needs raft.insecure: true)");
     }
     s.warnUnknown();
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls);
+    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, insecure);
   }
 
   private static List<String> partners(Section s, String selfAddr, HostPort self) {

@@ -1,14 +1,17 @@
 package io.pgquorum.coordinator.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
-/** The {@code restapi} section. */
+/**
+ * The {@code restapi} section: where the API listens, who may change state through it (authentication,
+ * allowlist, allowlist_include_members, client certificates) and its TLS (Patroni's certfile, keyfile,
+ * keyfile_password, cafile, verify_client).
+ */
 final class RestApiSection {
-  private static final List<String> TLS_KEYS =
-      List.of("certfile", "keyfile", "keyfile_password", "cafile", "ciphers", "verify_client");
-
   private RestApiSection() {}
 
   /** Null (after reporting) when the section is missing or broken. */
@@ -43,34 +46,15 @@ final class RestApiSection {
       }
     }
 
-    Optional<Credentials> authentication = Optional.empty();
-    Optional<Section> auth = s.section("authentication");
-    if (auth.isPresent()) {
-      Section a = auth.get();
-      String username = a.requiredString("username");
-      Optional<String> password = a.secret("password");
-      if (!a.has("password")) {
-        problems.error(a.keyPath("password"), "is required when restapi.authentication is set");
-      }
-      a.warnUnknown();
-      if (username != null && password.isPresent()) {
-        authentication = Optional.of(Credentials.of(username, password.get()));
-      }
-    }
+    Optional<Credentials> authentication = credentials(s);
     List<String> allowlist = s.stringList("allowlist");
-
-    List<String> tls = new ArrayList<>();
-    for (String key : TLS_KEYS) {
-      if (s.has(key)) {
-        tls.add(key);
-      }
+    boolean includeMembers = s.bool("allowlist_include_members", false);
+    Optional<RestApiConfig.Tls> tls = tls(s);
+    if (s.has("ciphers")) {
+      problems.error(s.keyPath("ciphers"), "is not supported: it takes OpenSSL cipher strings, which the JVM does "
+          + "not understand; pgquorum serves TLS 1.2 and 1.3 with the JDK's default cipher suites. Remove "
+          + "restapi.ciphers (refusing to start rather than ignore a restriction you configured)");
     }
-    if (!tls.isEmpty()) {
-      problems.error(s.keyPath(tls.get(0)), "HTTPS for the REST API is not supported by pgquorum yet; remove "
-          + String.join(", ", tls) + " from restapi (refusing to start rather than serve plain HTTP where TLS "
-          + "was configured)");
-    }
-    s.unsupported("allowlist_include_members", "list the members' addresses in restapi.allowlist instead");
     s.unsupported("http_extra_headers", null);
     s.unsupported("https_extra_headers", null);
     s.unsupported("request_queue_size", null);
@@ -79,6 +63,72 @@ final class RestApiSection {
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RestApiConfig(listen, connect, authentication, allowlist);
+    return new RestApiConfig(listen, connect, authentication, allowlist, includeMembers, tls);
+  }
+
+  /** {@code authentication: {username, password}}, shared with the {@code ctl} section. */
+  static Optional<Credentials> credentials(Section s) {
+    Optional<Section> auth = s.section("authentication");
+    if (auth.isEmpty()) {
+      return Optional.empty();
+    }
+    Section a = auth.get();
+    String username = a.requiredString("username");
+    Optional<String> password = a.secret("password");
+    if (!a.has("password")) {
+      s.problems().error(a.keyPath("password"), "is required when " + s.keyPath("authentication") + " is set");
+    }
+    a.warnUnknown();
+    if (username != null && password.isPresent()) {
+      return Optional.of(Credentials.of(username, password.get()));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Patroni's TLS keys. HTTPS is on when certfile is set; every other TLS key without it is an error (it would
+   * otherwise be silently ignored while the API serves plain HTTP). The files are read when the server starts.
+   */
+  private static Optional<RestApiConfig.Tls> tls(Section s) {
+    Problems problems = s.problems();
+    int before = problems.errorCount();
+    Optional<Path> certfile = s.path("certfile");
+    Optional<Path> keyfile = s.path("keyfile");
+    Optional<String> password = s.secret("keyfile_password");
+    Optional<Path> cafile = s.path("cafile");
+    RestApiConfig.VerifyClient verify = RestApiConfig.VerifyClient.NONE;
+    if (s.has("verify_client")) {
+      Object v = s.value("verify_client");
+      String text = v instanceof String ? ((String) v).trim().toLowerCase(Locale.ROOT) : "";
+      switch (text) {
+        case "none" -> verify = RestApiConfig.VerifyClient.NONE;
+        case "optional" -> verify = RestApiConfig.VerifyClient.OPTIONAL;
+        case "required" -> verify = RestApiConfig.VerifyClient.REQUIRED;
+        default -> problems.error(s.keyPath("verify_client"), "must be one of none, optional, required, got "
+            + problems.show(v));
+      }
+    }
+    if (certfile.isEmpty()) {
+      List<String> orphans = new ArrayList<>();
+      for (String key : List.of("keyfile", "keyfile_password", "cafile", "verify_client")) {
+        if (s.has(key)) {
+          orphans.add(key);
+        }
+      }
+      if (!orphans.isEmpty() && problems.errorCount() == before) {
+        problems.error(s.keyPath(orphans.get(0)), "needs restapi.certfile: HTTPS is on only when certfile "
+            + "(and keyfile) are set; without it the API would serve plain HTTP although "
+            + String.join(", ", orphans) + " " + (orphans.size() == 1 ? "is" : "are") + " configured");
+      }
+      return Optional.empty();
+    }
+    if (verify != RestApiConfig.VerifyClient.NONE && cafile.isEmpty()) {
+      problems.error(s.keyPath("verify_client"), verify.configName() + " needs restapi.cafile, the CA that "
+          + "client certificates must chain to");
+    }
+    if (problems.errorCount() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new RestApiConfig.Tls(certfile.get(), keyfile, password, cafile, verify));
   }
 }

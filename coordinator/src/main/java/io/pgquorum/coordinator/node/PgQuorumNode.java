@@ -20,6 +20,7 @@ import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.coordinator.rest.PeerClient;
 import io.pgquorum.coordinator.rest.RestServer;
+import io.pgquorum.coordinator.rest.RestTls;
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
@@ -167,8 +168,9 @@ public final class PgQuorumNode implements AutoCloseable {
       Optional<WatchdogProcess> wd = watchdog;
       TaskRunner tasks = new TaskRunner(config.name());
       Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
+      javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
-          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout)), System::nanoTime,
+          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bugs,
           () -> mode != WatchdogConfig.Mode.REQUIRED || wd.map(WatchdogProcess::ready).orElse(false));
       loopRef.set(loop);
@@ -251,7 +253,8 @@ public final class PgQuorumNode implements AutoCloseable {
         .groupName(config.scope())
         .selfAddr(raft.selfAddr())
         .partnerAddrs(raft.partnerAddrs())
-        .dataDir(raft.dataDir());
+        .dataDir(raft.dataDir())
+        .insecure(raft.insecure());
     raft.bindAddr().ifPresent(b::bindAddr);
     raft.tls().ifPresent(t -> b.tls(new TlsFiles(t.certfile(), t.keyfile(), t.cafile())));
     return b.build();

@@ -2,7 +2,6 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.BootstrapConfig;
 import io.pgquorum.coordinator.config.CustomMethod;
-import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +34,7 @@ final class Bootstrapper {
   }
 
   void bootstrap() {
-    DataDirState state = dataDir.state();
-    if (state == DataDirState.INITIALIZED) {
-      throw new PostgresException("bootstrap: the data directory " + ctx.dataDir + " is not empty");
-    }
-    if (PostmasterPid.running(ctx.dataDir).isPresent()) {
-      throw new PostgresException("bootstrap: a postmaster is running on " + ctx.dataDir);
-    }
+    dataDir.requireMissingOrEmpty("bootstrap");
     ctx.writePgPass();
     BootstrapConfig b = ctx.node.bootstrap();
     Optional<String> method = b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
@@ -73,9 +66,11 @@ final class Bootstrapper {
         Files.writeString(pwfile, password.get() + "\n", StandardCharsets.UTF_8);
         argv.add("--pwfile=" + pwfile);
       }
-      // pg_hba.conf is replaced right after; these keep initdb from warning about trust. Not md5: initdb would
-      // then also set password_encryption = md5 and every role would get a weak MD5 verifier.
-      String auth = password.isPresent() ? "scram-sha-256" : "trust";
+      // pg_hba.conf is replaced before the first start (ConfigWriter.writeHba); initdb's own file must still
+      // never say trust, even for the moment it exists. Not md5: initdb would then also set
+      // password_encryption = md5 and every role would get a weak MD5 verifier. Without a password, reject:
+      // the configured pg_hba lines decide how such a superuser authenticates.
+      String auth = password.isPresent() ? "scram-sha-256" : "reject";
       argv.add("--auth-local=" + auth);
       argv.add("--auth-host=" + auth);
       argv.addAll(CommandLine.longOptions(options)); // the user's options last, so they win

@@ -47,6 +47,11 @@ final class ConfigWriter {
   /** Recovery settings a custom bootstrap asked for, applied until the new cluster has finished recovery. */
   static final String BOOTSTRAP_PENDING = "pgquorum.bootstrap-pending.conf";
   static final String FENCING_TOKEN = "pgquorum.fencing_token";
+  /**
+   * The method of pgquorum's own pg_hba lines: {@code md5} rather than {@code scram-sha-256} because it accepts
+   * both stored forms (and authenticates with SCRAM when the stored password is SCRAM). Never {@code trust}.
+   */
+  static final String PASSWORD_METHOD = "md5";
 
   /** Parameters that must be equal on every member (a standby refuses to run with lower values than its primary). */
   static final Set<String> CLUSTER_WIDE = Set.of("max_connections", "max_wal_senders", "max_replication_slots",
@@ -179,31 +184,29 @@ final class ConfigWriter {
   }
 
   /**
-   * pg_hba.conf: first the lines pgquorum needs for itself (its superuser locally and from this host, the
-   * replication and rewind roles from this host), then the configured lines (local {@code postgresql.pg_hba},
-   * else the dynamic {@code pg_hba}, else {@code bootstrap.pg_hba}). Remote members need configured lines.
-   * {@code md5} also accepts SCRAM-stored passwords (and then authenticates with SCRAM).
+   * pg_hba.conf: first the lines pgquorum needs for itself, then the configured lines exactly as written (local
+   * {@code postgresql.pg_hba}, else the dynamic {@code pg_hba}, else {@code bootstrap.pg_hba}). Remote members
+   * need configured lines.
+   *
+   * <p>What pgquorum needs, and why each line: the daemon connects as the superuser over TCP to the loopback
+   * (pgjdbc has no Unix sockets, see {@link Jdbc}); its tools (pg_basebackup, pg_rewind, post_bootstrap) reach
+   * this server as the replication, rewind or superuser role from this host, with the password from the pgpass
+   * file; the {@code local} lines serve an operator's psql on the socket. Every line asks for the password
+   * ({@code md5}, which also accepts SCRAM-stored passwords and then authenticates with SCRAM). Never
+   * {@code trust}: anyone who can reach the loopback (every local user, every process on the host) would be
+   * superuser. A role without a password gets no line here: it authenticates some other way (a client
+   * certificate, say), which only the configured lines can express.
    */
   void writeHba() {
     StringBuilder sb = new StringBuilder();
     sb.append("# Written by pgquorum before every start; do not edit. Configure postgresql.pg_hba instead.\n");
-    sb.append("# pgquorum's own connections\n");
+    sb.append("# pgquorum's own connections, always with a password\n");
     Credentials su = ctx.pg.superuser();
-    String suMethod = method(su);
-    hba(sb, "local", "all", su, "", suMethod);
-    for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
-      hba(sb, "host", "all", su, addr, suMethod);
-    }
-    Credentials repl = ctx.pg.replication();
-    hba(sb, "local", "replication", repl, "", method(repl));
-    for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
-      hba(sb, "host", "replication", repl, addr, method(repl));
-    }
+    ownLines(sb, "all", su, true);
+    ownLines(sb, "replication", ctx.pg.replication(), true);
     Optional<Credentials> rewind = ctx.pg.rewind().filter(r -> !r.username().equals(su.username()));
     if (rewind.isPresent()) {
-      for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
-        hba(sb, "host", "all", rewind.get(), addr, method(rewind.get()));
-      }
+      ownLines(sb, "all", rewind.get(), false);
     }
     List<String> configured = !ctx.pg.pgHba().isEmpty() ? ctx.pg.pgHba()
         : !ctx.dynamic().pgHba().isEmpty() ? ctx.dynamic().pgHba() : ctx.node.bootstrap().pgHba();
@@ -222,9 +225,19 @@ final class ConfigWriter {
     }
   }
 
-  /** A role without a password authenticates otherwise; for pgquorum's loopback lines that means trust. */
-  private static String method(Credentials c) {
-    return c.password().isPresent() ? "md5" : "trust";
+  /** The password lines for one of pgquorum's roles from this host; none for a role without a password. */
+  private static void ownLines(StringBuilder sb, String db, Credentials role, boolean local) {
+    if (role.password().isEmpty()) {
+      sb.append("# (no line for \"").append(role.username().replaceAll("[\\r\\n]", " "))
+          .append("\": it has no password in postgresql.authentication)\n");
+      return;
+    }
+    if (local) {
+      hba(sb, "local", db, role, "", PASSWORD_METHOD);
+    }
+    for (String addr : List.of("127.0.0.1/32", "::1/128", "samehost")) {
+      hba(sb, "host", db, role, addr, PASSWORD_METHOD);
+    }
   }
 
   private static void hba(StringBuilder sb, String type, String db, Credentials role, String addr, String method) {

@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -13,11 +14,28 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** File-level facts about and changes to PGDATA. */
+/**
+ * File-level facts about and changes to PGDATA.
+ *
+ * <p>The rule for what pgquorum may write into or remove: only a directory that is missing or empty (nothing at
+ * all in it) is free to bootstrap or clone into; PostgreSQL's initdb and pg_basebackup have the same rule (their
+ * {@code pg_check_dir} refuses dot files and {@code lost+found} too, recommending a subdirectory of a mount
+ * point). Anything else that holds no cluster is {@link DataDirState#NOT_EMPTY}: files pgquorum did not create,
+ * perhaps a mistyped {@code postgresql.data_dir} naming a home directory, so they are never deleted, overwritten
+ * or moved aside. What pgquorum deletes is only what it created itself: the output of a replica method that
+ * failed, in a directory that was verified empty before the method ran ({@link #removeCreatedSince}).
+ */
 final class DataDirectory {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  /** How many foreign entries an error message names. */
+  private static final int SHOWN = 5;
 
   private final Path dir;
 
@@ -25,21 +43,59 @@ final class DataDirectory {
     this.dir = dir;
   }
 
-  /**
-   * MISSING, EMPTY (nothing but dot files and {@code lost+found}, as on a fresh mount point), or INITIALIZED
-   * (anything else: never overwritten without moving it aside first).
-   */
+  /** MISSING, EMPTY (no entries at all), INITIALIZED (has PG_VERSION) or NOT_EMPTY (anything else). */
   DataDirState state() {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return DataDirState.MISSING; // a dangling symbolic link is not missing: something is there
+    }
     if (!Files.isDirectory(dir)) {
-      return Files.exists(dir) ? DataDirState.INITIALIZED : DataDirState.MISSING;
+      return DataDirState.NOT_EMPTY;
+    }
+    if (Files.exists(dir.resolve("PG_VERSION"))) {
+      return DataDirState.INITIALIZED;
+    }
+    return entries().isEmpty() ? DataDirState.EMPTY : DataDirState.NOT_EMPTY;
+  }
+
+  /** The names directly inside the directory (empty when it is missing), sorted. */
+  SortedSet<String> entries() {
+    if (!Files.isDirectory(dir)) {
+      return new TreeSet<>();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      boolean empty = s.map(p -> p.getFileName().toString())
-          .allMatch(n -> n.startsWith(".") || n.equals("lost+found"));
-      return empty ? DataDirState.EMPTY : DataDirState.INITIALIZED;
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
     } catch (IOException e) {
-      throw new PostgresException("reading the data directory " + dir + " failed: " + e.getMessage(), e);
+      throw new PostgresException("reading the data directory " + dir + " (postgresql.data_dir) failed: "
+          + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Fails unless the directory is missing or empty, so that {@code op} (a bootstrap, a clone) never writes into
+   * or later cleans up a directory holding files pgquorum did not create. The message names
+   * {@code postgresql.data_dir} and a few of the entries found.
+   */
+  void requireMissingOrEmpty(String op) {
+    DataDirState state = state();
+    if (state == DataDirState.MISSING || state == DataDirState.EMPTY) {
+      return;
+    }
+    if (state == DataDirState.INITIALIZED) {
+      throw new PostgresException(op + ": postgresql.data_dir " + dir + " already holds a PostgreSQL cluster");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new PostgresException(op + ": postgresql.data_dir " + dir + " exists and is not a directory; "
+          + "pgquorum never replaces it. Point postgresql.data_dir at a missing or empty directory");
+    }
+    SortedSet<String> found = entries();
+    List<String> shown = found.stream().limit(SHOWN).toList();
+    String more = found.size() > SHOWN ? " and " + (found.size() - SHOWN) + " more" : "";
+    boolean mountPoint = found.contains("lost+found");
+    throw new PostgresException(op + ": postgresql.data_dir " + dir + " is not empty and holds no PostgreSQL "
+        + "cluster (found " + String.join(", ", shown) + more + "). pgquorum creates a cluster or a replica "
+        + "only in a missing or empty directory and never deletes files it did not create: check that "
+        + "postgresql.data_dir is the right path, or move these files away"
+        + (mountPoint ? " (on a mount point, use a subdirectory of it, as initdb recommends)" : ""));
   }
 
   boolean hasCluster() {
@@ -61,19 +117,22 @@ final class DataDirectory {
   }
 
   /**
-   * Deletes the contents of a data directory that pgquorum itself just filled and that failed (a partial clone),
-   * keeping the directory. Never used on a directory that held a cluster before the operation.
+   * Removes what a failed operation of pgquorum's (a replica method's partial copy) left in the directory:
+   * every entry that is not in {@code before}, the entries present before the operation started. Callers take
+   * {@code before} right after {@link #requireMissingOrEmpty}, so it is empty and everything removed here was
+   * created by that operation; the parameter keeps this true even for a caller that forgets the check.
    */
-  void clearContents() {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path child : (Iterable<Path>) s::iterator) {
-        deleteTree(child);
+  void removeCreatedSince(Set<String> before) {
+    for (String name : entries()) {
+      if (before.contains(name)) {
+        continue;
       }
-    } catch (IOException e) {
-      throw new PostgresException("emptying " + dir + " failed: " + e.getMessage(), e);
+      try {
+        deleteTree(dir.resolve(name));
+      } catch (IOException e) {
+        throw new PostgresException("removing the failed copy's " + dir.resolve(name) + " failed: "
+            + e.getMessage(), e);
+      }
     }
   }
 
@@ -92,8 +151,9 @@ final class DataDirectory {
     }
   }
 
+  /** Deletes {@code root} and everything under it, never following symbolic links (a link is removed itself). */
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -186,8 +186,14 @@ public final class LocalPostgres implements Postgres {
       throw new PostgresException(op + ": PostgreSQL is running (pid " + p.pid() + "); stop it first");
     });
     DataDirectory dir = new DataDirectory(ctx.dataDir);
-    if (dir.state() == DataDirState.MISSING) {
-      return;
+    DataDirState state = dir.state();
+    if (state == DataDirState.MISSING || state == DataDirState.EMPTY) {
+      return; // nothing to keep
+    }
+    if (state == DataDirState.NOT_EMPTY) {
+      // Not a data directory (a mistyped data_dir naming a home directory must not be renamed either).
+      throw new PostgresException(op + ": postgresql.data_dir " + ctx.dataDir + " holds no PostgreSQL cluster; "
+          + "pgquorum only moves aside data directories it can recognise");
     }
     java.nio.file.Path target = dir.moveAside();
     LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);

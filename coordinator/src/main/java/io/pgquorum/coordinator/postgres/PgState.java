@@ -67,11 +67,24 @@ public record PgState(
         pendingRestart, cleanShutdown, Optional.empty());
   }
 
-  /** State of the data directory. */
+  /**
+   * State of the data directory, by PostgreSQL's own rules (initdb and pg_basebackup accept only a missing or an
+   * empty directory; a directory with {@code PG_VERSION} is a data directory).
+   */
   public enum DataDirState {
+    /** Does not exist: pgquorum may create it. */
     MISSING,
+    /** An empty directory: pgquorum may bootstrap or clone into it. */
     EMPTY,
-    INITIALIZED
+    /** Holds a PostgreSQL cluster ({@code PG_VERSION}). */
+    INITIALIZED,
+    /**
+     * Exists but holds no cluster and is not empty (dot files, {@code lost+found}, anything), or is not a
+     * directory at all: files pgquorum did not create, e.g. a mistyped {@code data_dir} naming a home directory.
+     * Never written into, deleted or moved aside; bootstrap and clone refuse it with an error naming
+     * {@code postgresql.data_dir}.
+     */
+    NOT_EMPTY
   }
 
   /** Server role. */

@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.CustomMethod;
-import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -9,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +33,12 @@ final class ReplicaCreator {
 
   void cloneFrom(Upstream upstream) {
     String op = "clone replica from " + describe(upstream);
-    if (dataDir.state() == DataDirState.INITIALIZED) {
-      throw new PostgresException(op + ": the data directory " + ctx.dataDir + " is not empty");
-    }
-    if (PostmasterPid.running(ctx.dataDir).isPresent()) {
-      throw new PostgresException(op + ": a postmaster is running on " + ctx.dataDir);
-    }
+    // Never clone into, or clean up, a directory holding files pgquorum did not create (a mistyped data_dir
+    // naming a home directory must keep its .ssh). Empty after this check, so whatever a failed method leaves
+    // behind below was created by that method; a keep_data method's leftovers stay, and a later method then
+    // finds the directory not empty and fails on its own.
+    dataDir.requireMissingOrEmpty(op);
+    Set<String> before = dataDir.entries();
     ctx.writePgPass();
     List<String> methods = ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP)
         : ctx.pg.createReplicaMethods();
@@ -67,7 +67,9 @@ final class ReplicaCreator {
         LOG.warn("{}: method {} failed: {}", op, method, e.getMessage());
         failures.add(method + ": " + e.getMessage());
         if (!keepData) {
-          dataDir.clearContents(); // our own partial copy, not user data: the directory was empty before
+          // The method's partial copy (pg_basebackup cleans up after itself the same way); nothing that was
+          // there before, so the next method starts from the same empty directory.
+          dataDir.removeCreatedSince(before);
         }
       }
     }
@@ -75,8 +77,7 @@ final class ReplicaCreator {
   }
 
   private void basebackup(Upstream upstream) {
-    dataDir.clearContents(); // pg_basebackup insists on an empty directory
-    dataDir.create();
+    dataDir.create(); // empty, as pg_basebackup requires (see cloneFrom)
     List<String> argv = new ArrayList<>(List.of(ctx.bin("pg_basebackup"), "-D", ctx.dataDir.toString(),
         "-X", "stream", "-c", "fast", "-h", upstream.host(), "-p", Integer.toString(upstream.port()),
         "-U", ctx.pg.replication().username(), "-w"));
@@ -90,9 +91,6 @@ final class ReplicaCreator {
    * {@code --key=value}. The password comes from PGPASSFILE.
    */
   private void custom(CustomMethod m, Upstream upstream) {
-    if (!m.keepData()) {
-      dataDir.clearContents();
-    }
     dataDir.create();
     List<String> argv;
     try {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * Asks peers for their status during a leader race: {@code GET <api_url>} (Patroni's api_url points at
  * {@code /patroni}) on every peer at once. A peer that does not answer in time, answers garbage, or cannot be
  * reached is reported {@link PeerView#unreachable unreachable}; the call never takes much longer than the timeout.
+ * An {@code https://} api_url is asked over TLS (see {@link RestTls#client}); a peer whose certificate does not
+ * verify counts as unreachable, which only makes this node more cautious in the race.
  */
 public final class PeerClient {
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
@@ -37,7 +40,7 @@ public final class PeerClient {
    */
   private static volatile Cached cached;
 
-  private record Cached(Duration connectTimeout, HttpClient client) {}
+  private record Cached(Duration connectTimeout, SSLContext tls, HttpClient client) {}
 
   private PeerClient() {}
 
@@ -50,13 +53,21 @@ public final class PeerClient {
    * @throws IllegalArgumentException when the timeout is not positive
    */
   public static List<PeerView> fetchAll(Map<String, String> apiUrlsByName, Duration timeout) {
+    return fetchAll(apiUrlsByName, timeout, null);
+  }
+
+  /**
+   * As {@link #fetchAll(Map, Duration)}, speaking TLS to {@code https://} api_urls with {@code tls} (see
+   * {@link RestTls#client}: the certificate to present, the CA to trust); null means the JDK's defaults.
+   */
+  public static List<PeerView> fetchAll(Map<String, String> apiUrlsByName, Duration timeout, SSLContext tls) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("peer status timeout must be positive, got " + timeout);
     }
     if (apiUrlsByName.isEmpty()) {
       return List.of();
     }
-    HttpClient client = client(timeout);
+    HttpClient client = client(timeout, tls);
     Map<String, CompletableFuture<PeerView>> pending = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : apiUrlsByName.entrySet()) {
       pending.put(e.getKey(), fetch(client, e.getKey(), e.getValue(), timeout));
@@ -69,15 +80,18 @@ public final class PeerClient {
     return out;
   }
 
-  private static HttpClient client(Duration timeout) {
+  private static HttpClient client(Duration timeout, SSLContext tls) {
     Cached c = cached;
-    if (c == null || !c.connectTimeout().equals(timeout)) {
+    if (c == null || !c.connectTimeout().equals(timeout) || c.tls() != tls) {
       // A race between two callers builds two clients; one is simply dropped, which is harmless.
-      c = new Cached(timeout, HttpClient.newBuilder()
+      HttpClient.Builder b = HttpClient.newBuilder()
           .connectTimeout(timeout)
           .followRedirects(HttpClient.Redirect.NEVER)
-          .version(HttpClient.Version.HTTP_1_1)
-          .build());
+          .version(HttpClient.Version.HTTP_1_1);
+      if (tls != null) {
+        b.sslContext(tls);
+      }
+      c = new Cached(timeout, tls, b.build());
       cached = c;
     }
     return c.client();
@@ -95,7 +109,12 @@ public final class PeerClient {
     }
     return client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
         // Patroni reads the body whatever the status code: /patroni answers the status JSON either way.
-        .thenApply(res -> parse(name, res.body()))
+        .thenApply(res -> {
+          PeerView view = parse(name, res.body());
+          log.debug("member {}: status from {}: HTTP {}, {}", name, apiUrl, res.statusCode(),
+              view.reachable() ? "role " + view.role().orElse("unknown") : "not a status document");
+          return view;
+        })
         .exceptionally(err -> {
           log.debug("member {}: no status from {}: {}", name, apiUrl, err.toString());
           return PeerView.unreachable(name);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.DynamicConfig;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,24 +77,81 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void write(ChannelHandlerContext ctx, String method, String path, FullHttpRequest req) {
-    if (!access.allows(remoteAddress(ctx.channel().remoteAddress()))) {
-      send(ctx, HttpReply.text(403, "access denied: this address is not in restapi.allowlist"), true, false);
-      return;
+    java.net.InetAddress remote = remoteAddress(ctx.channel().remoteAddress());
+    boolean certificate = hasClientCertificate(ctx);
+    String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    if (!access.needsLookup(remote)) {
+      // Decided without name resolution: refusals are answered here, at once, and never queue.
+      HttpReply refusal = refusal(method, path, remote, certificate, authorization);
+      if (refusal != null) {
+        send(ctx, refusal, true, false);
+        return;
+      }
     }
-    if (!access.authenticated(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-      send(ctx, HttpReply.text(401, "authentication required")
-          .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AccessControl.CHALLENGE), true, false);
-      return;
+    try {
+      // Otherwise the checks run on the admin thread: the allowlist may resolve names, which must never stall
+      // the I/O threads that answer health checks.
+      adminExecutor.execute(() -> send(ctx, guarded(method, path, body, remote, certificate, authorization), true,
+          false));
+    } catch (RejectedExecutionException e) {
+      send(ctx, HttpReply.text(503, "too many requests waiting, or the server is shutting down; retry"), true,
+          true);
+    }
+  }
+
+  /** The checks, then the endpoint (on the admin thread). */
+  HttpReply guarded(String method, String path, byte[] body, java.net.InetAddress remote, boolean certificate,
+      String authorization) {
+    HttpReply refusal = refusal(method, path, remote, certificate, authorization);
+    return refusal != null ? refusal : runAdmin(method, path, body);
+  }
+
+  /**
+   * Patroni's order: allowlist (403), client certificate (403), authentication (401), unknown endpoint (501);
+   * null when the request may run. May resolve names (see {@link AccessControl#needsLookup}).
+   */
+  private HttpReply refusal(String method, String path, java.net.InetAddress remote, boolean certificate,
+      String authorization) {
+    if (!access.allows(remote, memberHosts())) {
+      return HttpReply.text(403, "access denied: this address is not in restapi.allowlist");
+    }
+    if (access.clientCertificateRequired() && !certificate) {
+      return HttpReply.text(403, "client certificate required (restapi.verify_client)");
+    }
+    if (!access.authenticated(authorization)) {
+      return HttpReply.text(401, "authentication required")
+          .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AccessControl.CHALLENGE);
     }
     if (!AdminRequests.handles(method, path)) {
-      send(ctx, HttpReply.text(501, "unsupported request: " + method + " " + path), true, false);
-      return;
+      return HttpReply.text(501, "unsupported request: " + method + " " + path);
     }
-    byte[] body = ByteBufUtil.getBytes(req.content());
+    return null;
+  }
+
+  /** The REST hosts of the members last read from the DCS (for allowlist_include_members). */
+  private List<String> memberHosts() {
+    NodeStatus s = status.get();
+    if (s == null || s.cluster().isEmpty()) {
+      return List.of();
+    }
+    List<String> hosts = new java.util.ArrayList<>();
+    for (io.pgquorum.coordinator.cluster.Member m : s.cluster().get().members().values()) {
+      AccessControl.hostOf(m.apiUrl()).ifPresent(hosts::add);
+    }
+    return hosts;
+  }
+
+  /** A verified client certificate on this connection (TLS with verify_client optional or required). */
+  private static boolean hasClientCertificate(ChannelHandlerContext ctx) {
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls == null) {
+      return false;
+    }
     try {
-      adminExecutor.execute(() -> send(ctx, runAdmin(method, path, body), true, false));
-    } catch (RejectedExecutionException e) {
-      send(ctx, HttpReply.text(503, "the server is shutting down"), true, true);
+      return tls.engine().getSession().getPeerCertificates().length > 0;
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
     }
   }
 

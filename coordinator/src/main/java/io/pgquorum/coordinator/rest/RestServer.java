@@ -13,14 +13,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgquorum.coordinator.config.RestApiConfig;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@link NodeStatus}. Small by design (one acceptor thread, two I/O threads, one admin thread): it serves health
  * checks and a few tools, and must not compete with PostgreSQL for CPU.
  *
+ * <p>With {@code restapi.certfile} it serves HTTPS only (JDK TLS 1.2/1.3), asking for client certificates as
+ * {@code restapi.verify_client} says (see {@link RestTls}).
+ *
  * <p>Unknown read paths answer 503 (as Patroni: a mistyped health check takes the node out of rotation); unknown
  * write requests answer 501. Bodies larger than 64 KiB answer 413.
  */
@@ -39,6 +45,8 @@ public final class RestServer implements AutoCloseable {
 
   /** Largest request body accepted; admin bodies are a few hundred bytes, a config patch a few KiB. */
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** State-changing requests waiting for the admin thread beyond this are refused (503). */
+  static final int ADMIN_QUEUE = 64;
   /** Keep-alive connections idle this long are closed. */
   private static final int IDLE_SECONDS = 60;
 
@@ -63,23 +71,29 @@ public final class RestServer implements AutoCloseable {
    * @param admin what the admin endpoints delegate to ({@link AdminActions#unsupported()} when none)
    * @throws IllegalStateException when the address cannot be bound (names {@code restapi.listen})
    * @throws IllegalArgumentException when {@code restapi.allowlist} holds a malformed entry
+   * @throws io.pgquorum.coordinator.config.ConfigException when a TLS file cannot be used (names the key)
    */
   public static RestServer start(RestApiConfig config, Supplier<NodeStatus> status, AdminActions admin) {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(admin, "admin");
     AccessControl access = AccessControl.from(config);
+    // Read and checked before any thread starts: a bad certificate or key stops the start, naming the key.
+    Optional<RestTls.Server> tls = config.tls().map(RestTls::server);
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgquorum-rest-accept", true),
             NioIoHandler.newFactory());
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("pgquorum-rest-io", true),
             NioIoHandler.newFactory());
-    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered.
-    ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "pgquorum-rest-admin");
-      t.setDaemon(true);
-      return t;
-    });
+    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered. A
+    // bounded queue: a flood of requests waiting for an allowlist lookup must not grow memory without end (the
+    // overflow is answered 503 at once).
+    ExecutorService adminExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(ADMIN_QUEUE), r -> {
+          Thread t = new Thread(r, "pgquorum-rest-admin");
+          t.setDaemon(true);
+          return t;
+        });
     RestHandler handler = new RestHandler(status, access, admin, adminExecutor);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -88,6 +102,7 @@ public final class RestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            tls.ifPresent(t -> ch.pipeline().addLast(new SslHandler(t.newEngine())));
             ch.pipeline()
                 .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast(new HttpServerCodec())
@@ -106,7 +121,8 @@ public final class RestServer implements AutoCloseable {
           + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
     RestServer server = new RestServer(boss, workers, adminExecutor, bound.channel());
-    log.info("REST API listening on {}:{}", address.getHostString(), server.port);
+    log.info("REST API listening on {}:{} ({})", address.getHostString(), server.port,
+        tls.map(t -> "HTTPS, verify_client " + t.verifyClient().configName()).orElse("HTTP"));
     return server;
   }
 

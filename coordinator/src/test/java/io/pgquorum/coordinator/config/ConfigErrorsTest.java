@@ -133,14 +133,34 @@ class ConfigErrorsTest {
             t -> set(t, "tags.nofailover", "maybe")),
         bad("log.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got \"LOUD\"",
             t -> set(t, "log.level", "LOUD")),
-        bad("restapi.certfile: HTTPS for the REST API is not supported by pgquorum yet; remove certfile, keyfile "
-            + "from restapi (refusing to start rather than serve plain HTTP where TLS was configured)", t -> {
-              set(t, "restapi.certfile", "/etc/ssl/api.pem");
+        bad("restapi.keyfile: needs restapi.certfile: HTTPS is on only when certfile (and keyfile) are set; "
+            + "without it the API would serve plain HTTP although keyfile, cafile are configured", t -> {
               set(t, "restapi.keyfile", "/etc/ssl/api.key");
+              set(t, "restapi.cafile", "/etc/ssl/ca.pem");
             }),
+        bad("restapi.verify_client: required needs restapi.cafile, the CA that client certificates must chain to",
+            t -> {
+              set(t, "restapi.certfile", "/etc/ssl/api.pem");
+              set(t, "restapi.verify_client", "required");
+            }),
+        bad("restapi.verify_client: must be one of none, optional, required, got \"always\"", t -> {
+          set(t, "restapi.certfile", "/etc/ssl/api.pem");
+          set(t, "restapi.verify_client", "always");
+        }),
+        bad("restapi.ciphers: is not supported: it takes OpenSSL cipher strings, which the JVM does not understand; "
+            + "pgquorum serves TLS 1.2 and 1.3 with the JDK's default cipher suites. Remove restapi.ciphers "
+            + "(refusing to start rather than ignore a restriction you configured)", t -> {
+              set(t, "restapi.certfile", "/etc/ssl/api.pem");
+              set(t, "restapi.ciphers", "ECDHE+AESGCM");
+            }),
+        bad("ctl.keyfile: needs ctl.certfile (the certificate whose key it is)",
+            t -> set(t, "ctl", map("keyfile", "/etc/ssl/ctl.key"))),
+        bad("raft.insecure: must be a boolean (true/false, on/off, yes/no), got \"please\"",
+            t -> set(t, "raft.insecure", "please")),
         bad("raft.password: is not supported: pgquorum does not use pysyncobj's shared-password encryption. "
             + "Configure raft.tls (certfile, keyfile, cafile) to encrypt and authenticate member traffic, or "
-            + "remove raft.password to run without encryption", t -> set(t, "raft.password", "raft-Secret")),
+            + "remove raft.password to run without encryption (on a non-loopback address that also needs "
+            + "raft.insecure: true)", t -> set(t, "raft.password", "raft-Secret")),
         // Cross-section checks.
         bad("raft.self_addr: port 8008 on 127.0.0.1 is also used by restapi.listen; each service needs its own "
             + "host:port", t -> set(t, "raft.self_addr", "127.0.0.1:8008")),

@@ -77,14 +77,16 @@ class SecretsTest {
   void warningsCarryNoPassword() {
     Map<String, Object> tree = TestConfigs.minimal();
     set(tree, "postgresql.authentication.superuser.passwd", TestConfigs.SUPERUSER_PASSWORD);
-    set(tree, "ctl", map("keyfile_password", "ctl-Secret"));
+    set(tree, "ctl", map("keyfile_password", "ctl-Secret", "keyfile_pasword", "ctl-Secret2"));
     set(tree, "restapi.keyfile_password_typo", "api-Secret");
-    List<String> warnings = new ArrayList<>(TestConfigs.parse(tree).warnings());
+    NodeConfig config = TestConfigs.parse(tree);
+    List<String> warnings = new ArrayList<>(config.warnings());
     assertThat(warnings).containsExactly(
         "restapi.keyfile_password_typo: unknown key, ignored",
         "postgresql.authentication.superuser.passwd: unknown key, ignored (did you mean password?)",
-        "ctl: is not supported by pgquorum and is ignored (pgctl talks to the REST API over plain HTTP)");
+        "ctl.keyfile_pasword: unknown key, ignored (did you mean keyfile_password?)");
     assertNoSecret(warnings, TestConfigs.SUPERUSER_PASSWORD, "ctl-Secret", "api-Secret");
+    assertThat(config.ctl().toString()).contains("keyfilePassword=<redacted>").doesNotContain("ctl-Secret");
   }
 
   @Test

@@ -16,7 +16,6 @@ class UnsupportedAndUnknownKeysTest {
   void patroniFeaturesPgquorumLacksAreReported() {
     Map<String, Object> tree = TestConfigs.minimal();
     set(tree, "watchdog", map("mode", "automatic", "device", "/dev/watchdog"));
-    set(tree, "ctl", map("insecure", true));
     set(tree, "citus", map("group", 0));
     set(tree, "postgresql.callbacks", map("on_start", "/bin/true"));
     set(tree, "postgresql.pre_promote", "/bin/true");
@@ -35,7 +34,6 @@ class UnsupportedAndUnknownKeysTest {
         "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
         "watchdog.device: is not supported by pgquorum and is ignored (pgquorum's watchdog is a process that "
             + "stops PostgreSQL when the lease runs out, not a kernel device)",
-        "ctl: is not supported by pgquorum and is ignored (pgctl talks to the REST API over plain HTTP)",
         "citus: is not supported by pgquorum and is ignored");
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
   }

@@ -114,12 +114,41 @@ class ConfigWriterTest {
         .endsWith("host all all 10.0.0.0/8 md5");
 
     node.pgHba.add("hostssl all all 0.0.0.0/0 scram-sha-256"); // local lines replace the dynamic ones
-    node.superuser = new Credentials("postgres", java.util.Optional.empty(), Map.of());
     writer().writeHba();
     String local = Files.readString(node.dataDir().resolve("pg_hba.conf"));
     assertThat(local).contains("hostssl all all 0.0.0.0/0 scram-sha-256").doesNotContain("10.0.0.0/8");
-    assertThat(local.lines().map(l -> l.trim().replaceAll("\\s+", " ")))
-        .contains("local all \"postgres\" trust"); // a role without password authenticates otherwise
+  }
+
+  /**
+   * Issue 10 (hole 7): a role without a password used to get {@code trust} lines on the socket and the loopback,
+   * which made every local user superuser. Whatever has a password, pgquorum writes password lines or none.
+   */
+  @Test
+  void hbaNeverTrustsAnyoneWhateverRolesLackAPassword() throws IOException {
+    Credentials none = new Credentials("postgres", java.util.Optional.empty(), Map.of());
+    Credentials cert = new Credentials("replicator", java.util.Optional.empty(), Map.of("sslcert", "/c.crt"));
+    Credentials rewindNone = new Credentials("rewinder", java.util.Optional.empty(), Map.of());
+    List<String> userLines = List.of("hostssl all postgres 127.0.0.1/32 cert", "local all all peer  # as written");
+    node.pgHba.addAll(userLines);
+    for (int mask = 0; mask < 8; mask++) {
+      node.superuser = (mask & 1) == 0 ? none : Credentials.of("postgres", TestNodes.SUPERUSER_PASSWORD);
+      node.replication = (mask & 2) == 0 ? cert : Credentials.of("replicator", TestNodes.REPLICATION_PASSWORD);
+      node.rewind = java.util.Optional.of((mask & 4) == 0 ? rewindNone
+          : Credentials.of("rewinder", TestNodes.REWIND_PASSWORD));
+      writer().writeHba();
+      List<String> rules = Files.readAllLines(node.dataDir().resolve("pg_hba.conf")).stream()
+          .filter(l -> !l.startsWith("#")).toList();
+      String setting = "superuser pw " + ((mask & 1) != 0) + ", replication pw " + ((mask & 2) != 0)
+          + ", rewind pw " + ((mask & 4) != 0);
+      assertThat(rules).as(setting).noneMatch(l -> l.matches("(?i).*\\btrust\\b.*"));
+      assertThat(rules).as(setting).endsWith(userLines.toArray(String[]::new));
+      for (String own : rules.subList(0, rules.size() - userLines.size())) {
+        assertThat(own).as(setting).endsWith(" md5");
+      }
+      assertThat(rules.stream().anyMatch(l -> l.contains("\"postgres\""))).as(setting).isEqualTo((mask & 1) != 0);
+      assertThat(rules.stream().anyMatch(l -> l.contains("\"replicator\""))).as(setting).isEqualTo((mask & 2) != 0);
+      assertThat(rules.stream().anyMatch(l -> l.contains("\"rewinder\""))).as(setting).isEqualTo((mask & 4) != 0);
+    }
   }
 
   @Test

@@ -137,6 +137,35 @@ class LocalPostgresMethodsTest {
     assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.EMPTY);
   }
 
+  /**
+   * The reproduction from issue 10: a mistyped data_dir naming a home directory (only dot files) was read as
+   * empty, cloned into, and pg_basebackup's clean-up took .ssh/authorized_keys with it.
+   */
+  @Test
+  void aDataDirectoryHoldingOnlyDotFilesIsNeitherClonedIntoNorEmptied() throws Exception {
+    TestNodes.Builder b = support.node("home-like");
+    Path data = PgTestSupport.homeLike(b.dataDir());
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+    PgState.DataDirState before = pg.probe().dataDir();
+
+    Throwable clone = org.assertj.core.api.Assertions.catchThrowable(() -> pg.cloneReplica(srcUp));
+
+    assertThat(data.resolve(".ssh").resolve("authorized_keys")).as("the user's file after the clone attempt")
+        .hasContent("ssh-ed25519 AAAA alice@laptop");
+    assertThat(data.resolve(".bashrc")).exists();
+    assertThat(data.resolve("PG_VERSION")).as("nothing was cloned into it").doesNotExist();
+    assertThat(before).as("a directory with files is not empty").isNotIn(DataDirState.EMPTY, DataDirState.MISSING);
+    assertThat(clone).isInstanceOf(PostgresException.class)
+        .hasMessageContaining("postgresql.data_dir " + data + " is not empty and holds no PostgreSQL cluster");
+    assertThatThrownBy(pg::bootstrap).isInstanceOf(PostgresException.class)
+        .hasMessageStartingWith("bootstrap: postgresql.data_dir " + data + " is not empty");
+    assertThatThrownBy(() -> pg.moveDataDirectoryAside("diverged timelines")).isInstanceOf(PostgresException.class)
+        .hasMessageContaining("holds no PostgreSQL cluster");
+    try (var entries = Files.list(data)) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".ssh", ".bashrc");
+    }
+  }
+
   @Test
   void aWrongPasswordIsReportedWithoutAnyPassword() throws Exception {
     TestNodes.Builder b = support.node("bad-password");

@@ -90,6 +90,14 @@ final class PgTestSupport implements AutoCloseable {
     return Long.parseLong(queryString(node, sql));
   }
 
+  /** A directory as a mistyped data_dir could name it: a home directory with only dot files. */
+  static Path homeLike(Path home) throws IOException {
+    Files.createDirectories(home.resolve(".ssh"));
+    Files.writeString(home.resolve(".ssh").resolve("authorized_keys"), "ssh-ed25519 AAAA alice@laptop");
+    Files.writeString(home.resolve(".bashrc"), "export EDITOR=vi\n");
+    return home;
+  }
+
   /** Every captured pgquorum log line (message with arguments), for secret checks. */
   List<String> logLines() {
     List<String> lines = new ArrayList<>();

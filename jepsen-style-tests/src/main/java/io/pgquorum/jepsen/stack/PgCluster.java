@@ -188,6 +188,15 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     }
   }
 
+  /**
+   * {@code raft.insecure}: the namespace network gives every node a 10.77.x address, where pgquorum refuses
+   * plaintext Raft unless the operator opts in; the harness's private bridge is a network it trusts, so it opts
+   * in (as an operator on such a network would). The proxy network is loopback only and needs no opt-in.
+   */
+  private boolean plaintextRaftOffLoopback() {
+    return network instanceof NamespaceNetwork;
+  }
+
   private String yaml(Node n) {
     StringBuilder partners = new StringBuilder();
     for (Node o : nodes) {
@@ -209,6 +218,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
           bind_addr: %s
           partner_addrs:%s
           data_dir: %s
+          insecure: %s
         bootstrap:
           dcs:
             ttl: %d
@@ -245,7 +255,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
           parameters:
             shared_buffers: 16MB
         """.formatted(n.ports.name(), n.addr.restListen(), n.addr.restConnect(), n.addr.raftSelf(),
-        n.addr.raftBind(), partners, n.dir.resolve("raft"), spec.ttl(), spec.loopWait(), spec.retryTimeout(),
+        n.addr.raftBind(), partners, n.dir.resolve("raft"), plaintextRaftOffLoopback(), spec.ttl(), spec.loopWait(), spec.retryTimeout(),
         n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), PG_BIN, n.dir.resolve("pgpass"), superPassword,
         replPassword);
   }

@@ -54,6 +54,7 @@ public final class DcsServer implements AutoCloseable {
   /** Validates the environment (data dir ownership, bind address), then starts the member. */
   public static DcsServer start(DcsServerConfig config) {
     RaftGroupId groupId = RatisSettings.groupId(config.groupName());
+    PlaintextGuard.check(config); // before anything is written or bound
     DataDirMarker.claim(config.dataDir(), config.groupName(), config.self().id(), groupId.getUuid().toString());
     checkBindable(config);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -23,6 +23,9 @@ import java.util.Set;
  * @param joining start without any membership, waiting for an existing group to add this member
  * @param tls mutual TLS for every connection, or empty for plaintext
  * @param tuning timing and size knobs
+ * @param insecure the operator accepts plaintext member traffic on non-loopback addresses
+ *     ({@code raft.insecure}); without TLS and without this, such a member refuses to start (see
+ *     {@link PlaintextGuard})
  */
 public record DcsServerConfig(
     String groupName,
@@ -33,7 +36,8 @@ public record DcsServerConfig(
     Path dataDir,
     boolean joining,
     Optional<TlsFiles> tls,
-    DcsTuning tuning) {
+    DcsTuning tuning,
+    boolean insecure) {
 
   public DcsServerConfig {
     partners = List.copyOf(partners);
@@ -62,6 +66,7 @@ public record DcsServerConfig(
     private boolean joining;
     private TlsFiles tls;
     private DcsTuning tuning = DcsTuning.defaults();
+    private boolean insecure;
 
     public Builder groupName(String v) { this.groupName = v; return this; }
     public Builder selfAddr(String v) { this.selfAddr = v; return this; }
@@ -71,6 +76,8 @@ public record DcsServerConfig(
     public Builder joining(boolean v) { this.joining = v; return this; }
     public Builder tls(TlsFiles v) { this.tls = v; return this; }
     public Builder tuning(DcsTuning v) { this.tuning = v; return this; }
+    /** Accept plaintext member traffic on non-loopback addresses ({@code raft.insecure}); default false. */
+    public Builder insecure(boolean v) { this.insecure = v; return this; }
 
     public DcsServerConfig build() {
       if (groupName == null || !groupName.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -114,7 +121,7 @@ public record DcsServerConfig(
       }
       tuning.validate();
       return new DcsServerConfig(groupName, self, bindHost, bindPort, partners, dataDir, joining,
-          Optional.ofNullable(tls), tuning);
+          Optional.ofNullable(tls), tuning, insecure);
     }
   }
 }

@@ -41,8 +41,10 @@ class ConfigErrorsTest {
 
   @Test
   void anUnbindableBindAddressIsNamed(@TempDir Path dir) throws Exception {
-    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to this host, and no packet is sent to it.
-    assertThatThrownBy(() -> DcsServer.start(valid(dir).bindAddr("192.0.2.1:" + FreePorts.next()).build()))
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to this host, and no packet is sent to it. Not
+    // loopback, so plaintext needs raft.insecure before the bind is even tried (see PlaintextGuardTest).
+    assertThatThrownBy(() -> DcsServer.start(valid(dir).bindAddr("192.0.2.1:" + FreePorts.next()).insecure(true)
+        .build()))
         .isInstanceOf(DcsConfigException.class).hasMessageContaining("raft.bind_addr 192.0.2.1");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
