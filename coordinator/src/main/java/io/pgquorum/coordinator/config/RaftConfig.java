@@ -13,11 +13,23 @@ import java.util.Optional;
  * @param partnerAddrs the other members' addresses at bootstrap
  * @param dataDir Raft log and snapshots; must not be inside the PostgreSQL data directory
  * @param tls mutual TLS between members, when configured (certfile, keyfile, cafile)
+ * @param join {@code raft.join} (default false; {@code PATRONI_RAFT_JOIN}, {@code bin/pgquorum --join}): on an
+ *     empty data_dir, come in as a new member through a membership change instead of founding a group or
+ *     resuming as a voter. Needed to bring back a member whose data_dir was lost, and to add a member that is
+ *     not in the other members' configuration. Ignored (with a warning) while data_dir holds this member's log,
+ *     so leaving it on is harmless; but a member with it never founds a new group.
  */
 public record RaftConfig(
-    String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls) {
+    String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls,
+    boolean join) {
   public RaftConfig {
     partnerAddrs = List.copyOf(partnerAddrs);
+  }
+
+  /** Without {@code raft.join}. */
+  public RaftConfig(String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir,
+      Optional<RaftTls> tls) {
+    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false);
   }
 
   /** PEM files for member-to-member TLS. */

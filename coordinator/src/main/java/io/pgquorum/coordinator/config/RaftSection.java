@@ -73,6 +73,8 @@ final class RaftSection {
     List<String> partners = partners(s, selfAddr, self);
     Path dataDir = s.requiredPath("data_dir");
     Optional<RaftConfig.RaftTls> tls = tls(s);
+    // raft.join: see RaftConfig; default false, because a member with it never founds a new group.
+    boolean join = s.bool("join", false);
     if (s.keys().contains("password")) {
       s.value("password");
       problems.error(s.keyPath("password"), "is not supported: pgquorum does not use pysyncobj's shared-password "
@@ -83,7 +85,7 @@ final class RaftSection {
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls);
+    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, join);
   }
 
   private static List<String> partners(Section s, String selfAddr, HostPort self) {

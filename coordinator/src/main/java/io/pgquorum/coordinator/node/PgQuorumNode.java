@@ -244,7 +244,8 @@ public final class PgQuorumNode implements AutoCloseable {
         .groupName(config.scope())
         .selfAddr(raft.selfAddr())
         .partnerAddrs(raft.partnerAddrs())
-        .dataDir(raft.dataDir());
+        .dataDir(raft.dataDir())
+        .joining(raft.join());
     raft.bindAddr().ifPresent(b::bindAddr);
     raft.tls().ifPresent(t -> b.tls(new TlsFiles(t.certfile(), t.keyfile(), t.cafile())));
     return b.build();
