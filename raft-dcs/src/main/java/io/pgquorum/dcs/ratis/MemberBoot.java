@@ -102,22 +102,27 @@ final class MemberBoot {
       return found();
     }
     boolean cleared = DataDirMarker.phase(config.dataDir()) == Phase.CLEARED;
-    try (GroupProbe probe = newProbe(config.partners()); RatisDcsClient group = partnersClient()) {
-      while (true) {
-        checkInterrupted();
-        if (local.hasDivision()) {
-          return addedByOperator();
-        }
-        List<Answer> answers = probe.askAll(config.partners());
-        Probe next = BootPlanner.afterProbe(answers);
-        if (next instanceof BootPlanner.Found) {
-          return found();
-        }
-        if (next instanceof BootPlanner.WaitForPartners w) {
-          waiting(w.reason());
-          pause();
-          continue;
-        }
+    while (true) {
+      checkInterrupted();
+      if (local.hasDivision()) {
+        return addedByOperator();
+      }
+      // Fresh clients every round: a gRPC channel to a member that was down backs off for longer and longer
+      // (up to minutes) before it tries again, which would hide a member that has come up.
+      List<Answer> answers;
+      try (GroupProbe probe = newProbe(config.partners())) {
+        answers = probe.askAll(config.partners());
+      }
+      Probe next = BootPlanner.afterProbe(answers);
+      if (next instanceof BootPlanner.Found) {
+        return found();
+      }
+      if (next instanceof BootPlanner.WaitForPartners w) {
+        waiting(w.reason());
+        pause();
+        continue;
+      }
+      try (RatisDcsClient group = partnersClient()) {
         GroupFacts facts;
         Optional<KeyValue> registration;
         try {
@@ -126,9 +131,9 @@ final class MemberBoot {
           facts = new GroupFacts(conf.voters().stream().anyMatch(p -> p.id().equals(self().id())),
               registration.isPresent(), conf.voters());
         } catch (DcsException e) {
-          waiting("the DCS group exists (" + holders(answers) + " hold its log), so member " + self().id()
-              + " must find out from a majority of the group without it whether it ran before (to tell a "
-              + "founding member that never ran from one that lost its log), and no majority answered: "
+          waiting("the DCS group exists (members holding its log: " + holders(answers) + "), so member "
+              + self().id() + " must find out from a majority of the group without it whether it ran before (to "
+              + "tell a founding member that never ran from one that lost its log), and no majority answered: "
               + brief(e));
           pause();
           continue;
@@ -187,9 +192,10 @@ final class MemberBoot {
       }
       return addedByOperator();
     }
-    try (RatisDcsClient group = partnersClient()) {
-      while (true) {
-        checkInterrupted();
+    while (true) {
+      checkInterrupted();
+      // A fresh client every step (see startWithoutJoin: gRPC back-off towards members that were down).
+      try (RatisDcsClient group = partnersClient()) {
         try {
           // The linearizable read proves that a majority answers and tells the client who leads, so that the
           // configuration read next comes from the leader.
