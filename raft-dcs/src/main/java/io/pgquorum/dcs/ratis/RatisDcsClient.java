@@ -278,11 +278,16 @@ public final class RatisDcsClient extends AbstractDcsClient {
   }
 
   /**
-   * The group's current configuration, as the leader reports it when this client knows the leader (after any
-   * call that reached it), else as the client's local member does. Either way a stale answer cannot do harm:
-   * membership changes compare against the leader's configuration and are refused when it differs.
+   * The group's current configuration, as the leader reports it (the client finds it with a linearizable read
+   * if it does not know it yet). Should leadership move meanwhile, a stale answer cannot do harm: membership
+   * changes compare against the leader's configuration and are refused when it differs.
    */
   public Configuration configuration() {
+    if (client.getLeaderId() == null) {
+      // Find the leader first (any majority answers a linearizable read), rather than asking a local member
+      // that may be the one that is down.
+      read(Registrations.PREFIX);
+    }
     RaftClientReply reply = withRetries("membership read",
         () -> client.getGroupManagementApi(leaderOrLocal()).info(groupId), config.operationTimeout());
     GroupInfoReply info = (GroupInfoReply) reply;
