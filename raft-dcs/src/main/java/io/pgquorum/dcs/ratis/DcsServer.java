@@ -61,8 +61,9 @@ public final class DcsServer implements AutoCloseable {
 
   /**
    * Validates the environment (data dir ownership, bind address), then starts the member. Blocks while a member
-   * with no Raft log finds out how it may start ({@link MemberBoot}): until every partner has answered (a new
-   * group), or until a majority of the group without it has answered (an existing group), logging why it waits.
+   * with no Raft log finds out how it may start ({@link MemberBoot}): until a majority of the members has
+   * answered (a new group), or until a majority of the group without it has answered (an existing group),
+   * logging why it waits. Start a new group's members concurrently.
    * Throws {@link DcsConfigException} when it must not start: its log was lost (start it with
    * {@link DcsServerConfig#joining()} to come back as a new member), or it is not a member of the group.
    * Interrupting the calling thread abandons the start.

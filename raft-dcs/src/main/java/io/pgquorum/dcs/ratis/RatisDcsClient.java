@@ -283,19 +283,29 @@ public final class RatisDcsClient extends AbstractDcsClient {
    * changes compare against the leader's configuration and are refused when it differs.
    */
   public Configuration configuration() {
-    if (client.getLeaderId() == null) {
-      // Find the leader first (any majority answers a linearizable read), rather than asking a local member
-      // that may be the one that is down.
+    long start = System.nanoTime();
+    long deadline = start + config.operationTimeout().toNanos();
+    while (true) {
+      // A linearizable read first: the Ratis client fails over to whichever member leads (the one it knew may be
+      // the member that is down), so the configuration below comes from the current leader.
       read(Registrations.PREFIX);
+      RaftPeerId leader = leaderOrLocal();
+      try {
+        GroupInfoReply info = (GroupInfoReply) withRetries("membership read",
+            () -> client.getGroupManagementApi(leader).info(groupId), config.requestTimeout());
+        Optional<RaftConfigurationProto> conf = info.getConf();
+        if (conf.isPresent()) {
+          return new Configuration(toAddresses(conf.get().getPeersList()),
+              toAddresses(conf.get().getListenersList()));
+        }
+        return new Configuration(info.getGroup().getPeers().stream().map(GroupProbe::toAddress).toList(),
+            List.of());
+      } catch (DcsUnavailableException e) {
+        if (System.nanoTime() >= deadline) {
+          throw unavailable("membership read", start, e.getCause());
+        }
+      }
     }
-    RaftClientReply reply = withRetries("membership read",
-        () -> client.getGroupManagementApi(leaderOrLocal()).info(groupId), config.operationTimeout());
-    GroupInfoReply info = (GroupInfoReply) reply;
-    Optional<RaftConfigurationProto> conf = info.getConf();
-    if (conf.isPresent()) {
-      return new Configuration(toAddresses(conf.get().getPeersList()), toAddresses(conf.get().getListenersList()));
-    }
-    return new Configuration(info.getGroup().getPeers().stream().map(GroupProbe::toAddress).toList(), List.of());
   }
 
   private static List<PeerAddress> toAddresses(List<RaftPeerProto> protos) {

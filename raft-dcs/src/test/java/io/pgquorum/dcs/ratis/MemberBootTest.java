@@ -125,6 +125,20 @@ class MemberBootTest {
     }
   }
 
+  /** The client knew the old Raft leader; membership calls must find the new one, not keep asking the dead one. */
+  @Test
+  void membershipCallsFollowTheLeaderWhenTheOldOneIsGone() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      String leader = cluster.awaitLeader(ELECTION);
+      RatisDcsClient client = cluster.client("c", leader, Duration.ofSeconds(15));
+      client.put("/k", "v"); // the client now knows the leader
+      cluster.stopMember(leader);
+      assertThat(client.members()).extracting(PeerAddress::id).containsExactlyInAnyOrder("m1", "m2", "m3");
+      client.removeMember(leader);
+      assertThat(client.members()).extracting(PeerAddress::id).hasSize(2).doesNotContain(leader);
+    }
+  }
+
   @Test
   void registrationsStayOutOfEveryPatroniKeyPrefix() {
     try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
