@@ -26,9 +26,15 @@ class RaftAmnesiaTest {
   private static final String REGISTRATION_OF_M3 = "_pgquorum/dcs-members/m3";
 
   /**
-   * The scenario from the issue, end to end: A and C commit k while B lags; C loses its disk; B and the empty C
-   * come back before A. With the old start-up, B and C formed a majority, elected B (which lacks k), and when A
-   * returned its copy of k was overwritten: an acknowledged, committed entry was gone.
+   * The scenario from the issue, end to end: A and C commit k while B lags; B crashes; C loses its disk; B and
+   * the empty C come back before A. With the old start-up, B and C formed a majority, elected B (which lacks k),
+   * and when A returned its copy of k was overwritten: an acknowledged, committed entry was gone.
+   *
+   * <p>Why B crashes rather than stops cleanly: Ratis 3.3.0 has a guard of its own (LeaderElection: a candidate
+   * that knows of any commit does not count votes from voters with an empty log). A cleanly stopped member
+   * restarts with a snapshot and so with a commit index, and the guard then happens to ignore C's vote. A member
+   * that crashed knows no commit index after its restart (the log metadata entry is off, see RatisSettings) until
+   * a leader tells it, so the guard does not apply; nor does it once the wiped member received any entry.
    */
   @Test
   void aWipedMemberCannotHelpALaggingMemberLoseACommittedEntry() throws Exception {
@@ -42,7 +48,7 @@ class RaftAmnesiaTest {
       // loss, which the old code also reaches).
       boolean m3Registered = pollUntil(ELECTION, () -> client.get(REGISTRATION_OF_M3).isPresent());
 
-      cluster.stopMember("m2"); // B lags from here on
+      cluster.stopMemberAsIfKilled("m2"); // B crashes and lags from here on
       long k = client.put("/k", "committed by m1 and m3").revision();
       assertThat(client.get("/k")).map(KeyValue::value).contains("committed by m1 and m3");
 

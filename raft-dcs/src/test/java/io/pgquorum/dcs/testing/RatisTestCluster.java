@@ -122,6 +122,42 @@ public final class RatisTestCluster implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> start(name, true), starters);
   }
 
+  /**
+   * Stops a member and leaves its data dir as kill -9 would: Ratis fsyncs every entry before acknowledging it,
+   * so the files of an idle member are what a crash leaves, whereas a clean close also writes a snapshot
+   * (Ratis' snapshot-on-stop), which a crashed member does not have. That matters after a restart: with the log
+   * metadata entry off (RatisSettings), a member that crashed knows no commit index until a leader tells it.
+   * Call it while no write is in flight.
+   */
+  public void stopMemberAsIfKilled(String name) {
+    Path dir = dataDir(name);
+    Path image = root.resolve(name + ".crash-image");
+    copyTree(dir, image);
+    stopMember(name);
+    wipe(name);
+    copyTree(image, dir);
+    try (Stream<Path> files = Files.walk(image)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Deletes a stopped member's data dir, as a lost disk would. */
   public void wipe(String name) {
     if (running.containsKey(name)) {
