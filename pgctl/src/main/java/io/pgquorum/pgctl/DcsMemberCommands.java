@@ -86,11 +86,17 @@ final class DcsMemberCommands {
     return 0;
   }
 
-  /** The member's own word for its role; a listener entry is marked as such whatever it answered. */
+  /**
+   * The member's own word for its Raft role, capitalised as patronictl's Role column (Leader, Follower,
+   * Candidate, Listener); "starting" and "unreachable" are states, not roles, and stay lower case. A listener
+   * entry is marked as such whatever it answered.
+   */
   private static String role(MemberStatus m) {
-    String r = m.role().isEmpty() ? m.role() : m.role().substring(0, 1).toUpperCase(Locale.ROOT)
-        + m.role().substring(1);
-    return m.voter() || m.role().equals("listener") ? r : r + " (listener)";
+    String r = m.role();
+    if (List.of("leader", "follower", "candidate", "listener").contains(r)) {
+      r = r.substring(0, 1).toUpperCase(Locale.ROOT) + r.substring(1);
+    }
+    return m.voter() || r.equals("Listener") ? r : r + " (listener)";
   }
 
   private static String text(Object v) {

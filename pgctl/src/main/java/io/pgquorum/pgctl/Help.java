@@ -68,7 +68,7 @@ final class Help {
         members: see list). Every change needs a majority of the DCS members.
 
         members  each member's id, address, Raft role (as the member itself says:
-                 Leader, Follower, Candidate, Listener; Starting while it waits to
+                 Leader, Follower, Candidate, Listener; starting while it waits to
                  found, join or be added; unreachable), whether the group
                  registered it as having a Raft log, and its last log index
         add      add a running member that waits to be added (started with
