@@ -54,6 +54,7 @@ class RaftAmnesiaIT {
             .contains("lost its log")
             .contains("bin/pgquorum --join");
         assertThat(refusal).doesNotContain("\tat io.pgquorum");
+        System.out.println("RaftAmnesiaIT: " + victim.name + " exited 1 with: " + errors.get(0));
         // The group is untouched: the same three voters, still writable.
         assertThat(dcs.members()).hasSize(3);
         assertThat(DaemonPauseFencingIT.awaitPrimary(cluster, Duration.ofSeconds(30))).isEqualTo(primary);

@@ -84,6 +84,40 @@ class MemberBootTest {
     }
   }
 
+  /**
+   * A join interrupted after the member's (empty) division was created, before the configuration change: its
+   * Raft directory holds no entry. Restarted with raft.join it moves that directory aside and joins afresh.
+   */
+  @Test
+  void aJoinInterruptedAfterItsDivisionWasCreatedJoinsAfreshOnRestart() throws Exception {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      cluster.awaitLeader(ELECTION);
+      RatisDcsClient client = cluster.client("c", "m1", Duration.ofSeconds(10));
+      long written = client.put("/k", "v").revision();
+      CompletableFuture<DcsServer> waiting = cluster.startJoiningMember("m4");
+      PeerAddress m4 = cluster.address("m4");
+      // An operator's add got as far as creating m4's division, and went no further.
+      try (GroupProbe probe = new GroupProbe(RatisSettings.groupId(cluster.group()), List.of(m4),
+          java.util.Optional.empty(), Duration.ofSeconds(2))) {
+        await().atMost(ELECTION).ignoreExceptions().until(() -> {
+          probe.addEmptyDivision(m4);
+          return true;
+        });
+      }
+      waiting.get(30, TimeUnit.SECONDS);
+      cluster.stopMember("m4");
+      String uuid = RatisSettings.groupId(cluster.group()).getUuid().toString();
+      assertThat(MemberStorage.inspect(cluster.dataDir("m4"), uuid)).isEqualTo(MemberStorage.State.BLANK);
+
+      DcsServer joined = cluster.joinMemberAsync("m4").get(60, TimeUnit.SECONDS);
+      assertThat(client.members()).extracting(PeerAddress::id).containsExactlyInAnyOrder("m1", "m2", "m3", "m4");
+      await().atMost(ELECTION).until(() -> joined.lastAppliedIndex() >= written);
+      try (var entries = java.nio.file.Files.list(cluster.dataDir("m4"))) {
+        assertThat(entries.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith(uuid + ".blank-"));
+      }
+    }
+  }
+
   @Test
   void aRemovedMemberWithoutALogIsToldToJoin() throws Exception {
     try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
