@@ -169,7 +169,7 @@ public final class DcsServer implements AutoCloseable {
     timer.scheduleWithFixedDelay(member::expiryTick, interval, interval, TimeUnit.MILLISECONDS);
     member.registrar = new Registrar(config,
         division.getRaftConf().getCurrentPeers().stream().map(GroupProbe::toAddress).toList(),
-        member::isVoter);
+        member::isVoter, !recover && outcome == MemberBoot.Outcome.FOUNDER ? "founder" : "running");
     member.registrar.start();
     LOG.info("DCS member {} started (group {}, {}, {} initial members, bind {}:{}, tls {})", config.self(),
         config.groupName(), recover ? "from its log" : describe(outcome), config.initialMembers().size(),

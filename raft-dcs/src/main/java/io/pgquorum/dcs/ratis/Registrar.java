@@ -30,12 +30,13 @@ final class Registrar implements AutoCloseable {
   /**
    * @param votingNow whether this member is a voter of the configuration its division knows (a member that was
    *     removed keeps running until stopped, and must not register itself again)
+   * @param how what the registration records about how this member came to have a log (founder, running)
    */
-  Registrar(DcsServerConfig config, List<PeerAddress> currentMembers, BooleanSupplier votingNow) {
+  Registrar(DcsServerConfig config, List<PeerAddress> currentMembers, BooleanSupplier votingNow, String how) {
     Map<String, PeerAddress> members = new LinkedHashMap<>();
     config.initialMembers().forEach(p -> members.put(p.id(), p));
     currentMembers.forEach(p -> members.putIfAbsent(p.id(), p));
-    this.thread = new Thread(() -> loop(config, List.copyOf(members.values()), votingNow),
+    this.thread = new Thread(() -> loop(config, List.copyOf(members.values()), votingNow, how),
         "dcs-" + config.self().id() + "-registrar");
     thread.setDaemon(true);
   }
@@ -44,7 +45,7 @@ final class Registrar implements AutoCloseable {
     thread.start();
   }
 
-  private void loop(DcsServerConfig config, List<PeerAddress> members, BooleanSupplier votingNow) {
+  private void loop(DcsServerConfig config, List<PeerAddress> members, BooleanSupplier votingNow, String how) {
     String key = Registrations.key(config.self().id());
     long pauseMs = 200;
     try (RatisDcsClient client = RatisDcsClient.connect(DcsClientConfig.builder()
@@ -59,7 +60,7 @@ final class Registrar implements AutoCloseable {
             if (client.get(key).isPresent()) {
               return;
             }
-            if (client.put(key, Registrations.value(config.self(), "running"), Precondition.absent(), null)
+            if (client.put(key, Registrations.value(config.self(), how), Precondition.absent(), null)
                 .succeeded()) {
               LOG.info("DCS member {} registered with group '{}'", config.self(), config.groupName());
             }
