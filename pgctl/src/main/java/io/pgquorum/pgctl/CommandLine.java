@@ -11,11 +11,14 @@ import java.util.Optional;
  *
  * @param configFile {@code -c/--config-file}, when given
  * @param help {@code --help} was asked for (globally, or for {@code command})
- * @param command list, topology or version; empty with {@code --help} alone
+ * @param command list, topology, dcs or version; empty with {@code --help} alone
  * @param clusterNames positional cluster names (must be the configuration's scope)
- * @param format {@code list --format}
+ * @param format {@code list --format}, {@code dcs members --format}
  * @param extended {@code list -e/--extended}: always show the optional columns
  * @param timestamp {@code -t/--timestamp}: print the time before the output
+ * @param dcsCommand for {@code dcs}: members, add or remove (empty with {@code dcs --help})
+ * @param arguments for {@code dcs add} (ID HOST:PORT) and {@code dcs remove} (ID)
+ * @param force {@code --force}: do not ask for confirmation
  */
 record CommandLine(
     Optional<String> configFile,
@@ -24,14 +27,23 @@ record CommandLine(
     List<String> clusterNames,
     OutputFormat format,
     boolean extended,
-    boolean timestamp) {
+    boolean timestamp,
+    Optional<String> dcsCommand,
+    List<String> arguments,
+    boolean force) {
 
   static final String LIST = "list";
   static final String TOPOLOGY = "topology";
   static final String VERSION = "version";
+  static final String DCS = "dcs";
+  static final String MEMBERS = "members";
+  static final String ADD = "add";
+  static final String REMOVE = "remove";
+  private static final List<String> DCS_COMMANDS = List.of(MEMBERS, ADD, REMOVE);
 
   CommandLine {
     clusterNames = List.copyOf(clusterNames);
+    arguments = List.copyOf(arguments);
   }
 
   /** Parses {@code args}; a bad argument throws a usage {@link CtlException} naming it. */
@@ -59,12 +71,16 @@ record CommandLine(
     }
     if (command == null) {
       if (help) {
-        return new CommandLine(configFile, true, Optional.empty(), List.of(), OutputFormat.PRETTY, false, false);
+        return new CommandLine(configFile, true, Optional.empty(), List.of(), OutputFormat.PRETTY, false, false,
+            Optional.empty(), List.of(), false);
       }
-      throw CtlException.usage("missing command (one of: list, topology, version)");
+      throw CtlException.usage("missing command (one of: list, topology, dcs, version)");
     }
-    if (!command.equals(LIST) && !command.equals(TOPOLOGY) && !command.equals(VERSION)) {
-      throw CtlException.usage("no such command: '" + command + "' (commands: list, topology, version)");
+    if (!command.equals(LIST) && !command.equals(TOPOLOGY) && !command.equals(VERSION) && !command.equals(DCS)) {
+      throw CtlException.usage("no such command: '" + command + "' (commands: list, topology, dcs, version)");
+    }
+    if (command.equals(DCS)) {
+      return parseDcs(in, configFile, help);
     }
     List<String> names = new ArrayList<>();
     OutputFormat format = OutputFormat.PRETTY;
@@ -100,7 +116,70 @@ record CommandLine(
         throw CtlException.usage("no such option for " + command + ": " + optionName(arg));
       }
     }
-    return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp);
+    return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp,
+        Optional.empty(), List.of(), false);
+  }
+
+  /** {@code dcs members [-f FORMAT] [-t]}, {@code dcs add ID HOST:PORT}, {@code dcs remove ID [--force]}. */
+  private static CommandLine parseDcs(Cursor in, Optional<String> configFile, boolean help) {
+    String sub = null;
+    List<String> args = new ArrayList<>();
+    OutputFormat format = OutputFormat.PRETTY;
+    boolean timestamp = false;
+    boolean force = false;
+    boolean optionsEnded = false;
+    while (in.hasNext()) {
+      String arg = in.next();
+      if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
+        if (sub == null) {
+          if (!DCS_COMMANDS.contains(arg)) {
+            throw CtlException.usage("no such dcs command: '" + arg + "' (dcs commands: members, add, remove)");
+          }
+          sub = arg;
+        } else {
+          args.add(arg);
+        }
+      } else if (arg.equals("--")) {
+        optionsEnded = true;
+      } else if (arg.equals("-h") || arg.equals("--help")) {
+        help = true;
+      } else if (isOption(arg, "-c", "--config-file")) {
+        throw CtlException.usage("option " + optionName(arg) + " must come before the command: pgctl "
+            + optionName(arg) + " FILE dcs ...");
+      } else if (MEMBERS.equals(sub) && isOption(arg, "-f", "--format")) {
+        String value = in.value(arg, "-f", "--format");
+        format = OutputFormat.parse(value).orElseThrow(() -> CtlException.usage(
+            "invalid value for --format: '" + value + "' (choose from " + OutputFormat.CHOICES + ")"));
+      } else if (MEMBERS.equals(sub) && (arg.equals("-t") || arg.equals("--timestamp"))) {
+        timestamp = true;
+      } else if (REMOVE.equals(sub) && arg.equals("--force")) {
+        force = true;
+      } else {
+        throw CtlException.usage("no such option for dcs" + (sub == null ? "" : " " + sub) + ": "
+            + optionName(arg));
+      }
+    }
+    if (sub == null && !help) {
+      throw CtlException.usage("missing dcs command (one of: members, add, remove)");
+    }
+    if (!help && sub != null) {
+      int wanted = switch (sub) {
+        case ADD -> 2;
+        case REMOVE -> 1;
+        default -> 0;
+      };
+      if (args.size() != wanted) {
+        throw CtlException.usage(switch (sub) {
+          case ADD -> "dcs add takes ID and HOST:PORT (the new member's Raft id and address, as in its "
+              + "raft.self_addr), got " + args.size() + " argument(s)";
+          case REMOVE -> "dcs remove takes ID (a member id as pgctl dcs members shows it), got " + args.size()
+              + " argument(s)";
+          default -> "unexpected argument for dcs members: '" + args.get(0) + "'";
+        });
+      }
+    }
+    return new CommandLine(configFile, help, Optional.of(DCS), List.of(), format, false, timestamp,
+        Optional.ofNullable(sub), args, force);
   }
 
   /** Whether {@code arg} is the option in any of its spellings (with an attached value or not). */

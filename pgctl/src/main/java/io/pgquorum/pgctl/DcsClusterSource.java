@@ -34,8 +34,18 @@ final class DcsClusterSource implements ClusterSource {
 
   @Override
   public ClusterSnapshot read(NodeConfig config) {
+    try (RatisDcsClient client = connect(config, timeout)) {
+      return new ClusterCodec(new DcsKeys(config.keyPrefix())).decode(client.read(config.keyPrefix()));
+    } catch (CtlException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unreachable(config, timeout, e);
+    }
+  }
+
+  /** A client of the cluster's DCS as the configuration describes it; bad addresses name their key. */
+  static RatisDcsClient connect(NodeConfig config, Duration timeout) {
     List<PeerAddress> members = members(config.raft());
-    String where = members.stream().map(PeerAddress::address).collect(Collectors.joining(", "));
     DcsClientConfig clientConfig;
     try {
       DcsClientConfig.Builder builder = DcsClientConfig.builder()
@@ -49,22 +59,24 @@ final class DcsClusterSource implements ClusterSource {
     } catch (DcsConfigException e) {
       throw CtlException.failure("invalid configuration: " + firstLine(e));
     }
-    String owner = "pgctl-" + ProcessHandle.current().pid();
-    try (RatisDcsClient client = RatisDcsClient.connect(clientConfig, owner)) {
-      return new ClusterCodec(new DcsKeys(config.keyPrefix())).decode(client.read(config.keyPrefix()));
-    } catch (RuntimeException e) {
-      // DcsUnavailableException (no majority answered in time), NotLeaderException, or anything the Ratis
-      // client throws underneath (TLS set-up, closed channels): all mean "no answer from this cluster".
-      throw CtlException.failure("cannot reach the DCS of cluster " + config.scope() + " at " + where + ": "
-          + reason(e));
-    }
+    return RatisDcsClient.connect(clientConfig, "pgctl-" + ProcessHandle.current().pid());
+  }
+
+  /**
+   * DcsUnavailableException (no majority answered in time), NotLeaderException, or anything the Ratis client
+   * throws underneath (TLS set-up, closed channels): all mean "no answer from this cluster".
+   */
+  static CtlException unreachable(NodeConfig config, Duration timeout, RuntimeException e) {
+    String where = members(config.raft()).stream().map(PeerAddress::address).collect(Collectors.joining(", "));
+    return CtlException.failure("cannot reach the DCS of cluster " + config.scope() + " at " + where + ": "
+        + reason(timeout, e));
   }
 
   /**
    * Why the read failed, in one line. The client's own message for a timeout quotes the last Ratis error, which
    * can include a request dump over several lines: the user needs the gist, not the dump.
    */
-  private String reason(RuntimeException e) {
+  private static String reason(Duration timeout, RuntimeException e) {
     if (e instanceof DcsUnavailableException) {
       Throwable cause = e.getCause();
       return "no majority of its members answered within " + seconds(timeout)
@@ -91,7 +103,7 @@ final class DcsClusterSource implements ClusterSource {
     return out;
   }
 
-  private static String firstLine(Throwable e) {
+  static String firstLine(Throwable e) {
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       return e.getClass().getSimpleName();

@@ -26,6 +26,7 @@ final class Help {
       Commands:
         list      list the members of the cluster
         topology  show the members as a replication tree under the leader
+        dcs       list, add and remove the members of the embedded DCS (Raft)
         version   print pgctl's version
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
@@ -58,6 +59,35 @@ final class Help {
         -h, --help       show this message and exit
       """;
 
+  static final String DCS = """
+      Usage: pgctl [-c FILE] dcs members [-f pretty|tsv|json|yaml] [-t]
+             pgctl [-c FILE] dcs add ID HOST:PORT
+             pgctl [-c FILE] dcs remove ID [--force]
+
+        The members of the cluster's embedded DCS, a Raft group (not the PostgreSQL
+        members: see list). Every change needs a majority of the DCS members.
+
+        members  each member's id, address, Raft role (as the member itself says:
+                 Leader, Follower, Candidate, Listener; starting while it waits to
+                 found, join or be added; unreachable), whether the group
+                 registered it as having a Raft log, and its last log index
+        add      add a running member that waits to be added (started with
+                 raft.join: true and no raft.partner_addrs); a member started with
+                 --join and partners adds itself. ID and HOST:PORT as in its
+                 raft.self_addr (ID@HOST:PORT; without an id, ID is HOST:PORT)
+        remove   remove a member (asks first). Refused for the last member, and when
+                 the members that answer could not form a majority without it.
+
+        Replacing a member that lost its raft.data_dir: start it with --join (it
+        removes its stale entry and is added back), or remove it here first.
+
+      Options:
+        -f, --format [pretty|tsv|json|yaml]  members: output format (default pretty)
+        -t, --timestamp                      members: print the time first
+        --force                              remove: do not ask for confirmation
+        -h, --help                           show this message and exit
+      """;
+
   static final String VERSION = """
       Usage: pgctl version
 
@@ -69,6 +99,7 @@ final class Help {
       case CommandLine.LIST -> LIST;
       case CommandLine.TOPOLOGY -> TOPOLOGY;
       case CommandLine.VERSION -> VERSION;
+      case CommandLine.DCS -> DCS;
       default -> MAIN;
     }).orElse(MAIN);
   }

@@ -4,7 +4,12 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.NodeConfig;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -19,6 +24,9 @@ import java.util.function.Supplier;
  * <pre>
  * pgctl -c /etc/pgquorum/node1.yml list [CLUSTER_NAME] [--format pretty|tsv|json|yaml] [-e] [-t]
  * pgctl -c /etc/pgquorum/node1.yml topology [CLUSTER_NAME] [-t]
+ * pgctl -c /etc/pgquorum/node1.yml dcs members [--format pretty|tsv|json|yaml]
+ * pgctl -c /etc/pgquorum/node1.yml dcs add ID HOST:PORT
+ * pgctl -c /etc/pgquorum/node1.yml dcs remove ID [--force]
  * pgctl version
  * </pre>
  *
@@ -34,7 +42,7 @@ public final class PgCtl {
 
   public static void main(String[] args) {
     ConsoleLogging.quiet(System.getenv());
-    int status = run(args, System.getenv(), System.out, System.err);
+    int status = run(args, System.getenv(), System.in, System.out, System.err);
     System.out.flush();
     System.exit(status); // the Raft client's threads must not keep a finished command alive
   }
@@ -47,18 +55,34 @@ public final class PgCtl {
    * @return the exit status: 0 success, 1 failure, 2 bad command line
    */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-    return execute(args, out, err, cl -> loadConfig(cl, env),
+    return run(args, env, new ByteArrayInputStream(new byte[0]), out, err);
+  }
+
+  /** As above, reading answers to confirmation prompts from {@code in}. */
+  static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
+    return execute(args, reader(in), out, err, cl -> loadConfig(cl, env),
         new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT));
   }
 
   /** As {@link #run(String[], Map, PrintStream, PrintStream)} with an already loaded configuration. */
   static int run(String[] args, NodeConfig config, PrintStream out, PrintStream err) {
-    return run(args, config, new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT), out, err);
+    return run(args, config, new ByteArrayInputStream(new byte[0]), out, err);
+  }
+
+  /** As above, reading answers to confirmation prompts from {@code in}. */
+  static int run(String[] args, NodeConfig config, InputStream in, PrintStream out, PrintStream err) {
+    return execute(args, reader(in), out, err, cl -> new Loaded(config, Optional.empty()),
+        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT));
   }
 
   /** As above, reading the cluster from {@code source}. */
   static int run(String[] args, NodeConfig config, ClusterSource source, PrintStream out, PrintStream err) {
-    return execute(args, out, err, cl -> new Loaded(config, Optional.empty()), source);
+    return execute(args, reader(new ByteArrayInputStream(new byte[0])), out, err,
+        cl -> new Loaded(config, Optional.empty()), source);
+  }
+
+  private static BufferedReader reader(InputStream in) {
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
   }
 
   /** A configuration and the file it came from (for messages). */
@@ -69,8 +93,8 @@ public final class PgCtl {
     Loaded load(CommandLine commandLine);
   }
 
-  private static int execute(String[] args, PrintStream out, PrintStream err, ConfigSource configs,
-      ClusterSource clusters) {
+  private static int execute(String[] args, BufferedReader in, PrintStream out, PrintStream err,
+      ConfigSource configs, ClusterSource clusters) {
     try {
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {
@@ -84,6 +108,14 @@ public final class PgCtl {
       }
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();
+      if (command.equals(CommandLine.DCS)) {
+        if (cl.timestamp()) {
+          out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+        }
+        int status = DcsMemberCommands.run(cl, config, DcsClusterSource.DEFAULT_TIMEOUT, in, out);
+        out.flush();
+        return status;
+      }
       for (String name : cl.clusterNames()) {
         if (!name.equals(config.scope())) {
           throw CtlException.usage("cluster '" + name + "' is not the cluster of "

@@ -27,6 +27,12 @@ record CliRun(int status, String out, String err) {
     return capture((out, err) -> PgCtl.run(args, config, out, err));
   }
 
+  /** pgctl against a real DCS, answering its prompts with {@code input}. */
+  static CliRun dcsAnswering(NodeConfig config, String input, String... args) {
+    return capture((out, err) -> PgCtl.run(args, config,
+        new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, err));
+  }
+
   interface Invocation {
     int run(PrintStream out, PrintStream err);
   }

@@ -88,6 +88,31 @@ class CommandLineTest {
   }
 
   @Test
+  void dcsCommandsNameTheirBadArguments() {
+    assertUsageError(run("dcs"), "missing dcs command", "members, add, remove");
+    assertUsageError(run("dcs", "list"), "no such dcs command: 'list'");
+    assertUsageError(run("dcs", "add", "m4"), "dcs add takes ID and HOST:PORT", "got 1");
+    assertUsageError(run("dcs", "add", "m4", "10.0.0.4"), "HOST:PORT", "'10.0.0.4'");
+    assertUsageError(run("dcs", "add", "m 4", "10.0.0.4:5010"), "invalid value for ID: 'm 4'");
+    assertUsageError(run("dcs", "add", "m4", "m5@10.0.0.4:5010"), "names member 'm5', not ID 'm4'");
+    assertUsageError(run("dcs", "remove"), "dcs remove takes ID", "got 0");
+    assertUsageError(run("dcs", "remove", "m3", "m4"), "got 2");
+    assertUsageError(run("dcs", "members", "m1"), "unexpected argument for dcs members: 'm1'");
+    assertUsageError(run("dcs", "members", "--force"), "no such option for dcs members: --force");
+    assertUsageError(run("dcs", "remove", "m3", "--format=json"), "no such option for dcs remove: --format");
+    assertUsageError(run("dcs", "members", "-f", "xml"), "--format", "'xml'");
+  }
+
+  @Test
+  void dcsHelp() {
+    CliRun r = run("dcs", "--help");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).startsWith("Usage: pgctl [-c FILE] dcs members").contains("dcs add ID HOST:PORT",
+        "dcs remove ID [--force]", "--join");
+    assertThat(run("--help").out()).contains("dcs       list, add and remove the members of the embedded DCS");
+  }
+
+  @Test
   void helpGoesToStandardOutputAndExitsZero() {
     CliRun r = run("--help");
     assertThat(r.status()).isZero();

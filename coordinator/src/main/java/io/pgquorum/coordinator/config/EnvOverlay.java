@@ -65,7 +65,7 @@ final class EnvOverlay {
             "postgresql.authentication." + user.toLowerCase(Locale.ROOT) + "." + p.toLowerCase(Locale.ROOT));
       }
     }
-    for (String k : List.of("SELF_ADDR", "BIND_ADDR", "PARTNER_ADDRS", "DATA_DIR", "PASSWORD", "INSECURE")) {
+    for (String k : List.of("SELF_ADDR", "BIND_ADDR", "PARTNER_ADDRS", "DATA_DIR", "PASSWORD", "INSECURE", "JOIN")) {
       m.put("PATRONI_RAFT_" + k, "raft." + k.toLowerCase(Locale.ROOT));
     }
     return m;

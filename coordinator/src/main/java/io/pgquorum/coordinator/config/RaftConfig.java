@@ -16,17 +16,23 @@ import java.util.Optional;
  * @param insecure {@code raft.insecure}: the operator accepts plaintext Raft on non-loopback addresses (default
  *     false: such a member refuses to start without {@code raft.tls}, because the Raft port accepts writes and
  *     membership changes from anyone who can reach it)
+ * @param join {@code raft.join} (default false; {@code PATRONI_RAFT_JOIN}, {@code bin/pgquorum --join}): on an
+ *     empty data_dir, come in as a new member through a membership change instead of founding a group or
+ *     resuming as a voter. Needed to bring back a member whose data_dir was lost, and to add a member that is
+ *     not in the other members' configuration. Ignored (with a warning) while data_dir holds this member's log,
+ *     so leaving it on is harmless; but a member with it never founds a new group.
  */
-public record RaftConfig(String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir,
-    Optional<RaftTls> tls, boolean insecure) {
+public record RaftConfig(
+    String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls,
+    boolean insecure, boolean join) {
   public RaftConfig {
     partnerAddrs = List.copyOf(partnerAddrs);
   }
 
-  /** A section without {@code raft.insecure} (the default: plaintext only on loopback). */
+  /** A section without {@code raft.insecure} and {@code raft.join} (both default false). */
   public RaftConfig(String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir,
       Optional<RaftTls> tls) {
-    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false);
+    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false, false);
   }
 
   /** PEM files for member-to-member TLS. */

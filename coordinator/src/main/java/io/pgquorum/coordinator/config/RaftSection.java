@@ -84,6 +84,8 @@ final class RaftSection {
       problems.warn(s.keyPath("insecure"), "has no effect: raft.tls is configured, so member traffic is "
           + "encrypted and authenticated");
     }
+    // raft.join: see RaftConfig; default false, because a member with it never founds a new group.
+    boolean join = s.bool("join", false);
     if (s.keys().contains("password")) {
       s.value("password");
       problems.error(s.keyPath("password"), "is not supported: pgquorum does not use pysyncobj's shared-password "
@@ -95,7 +97,7 @@ final class RaftSection {
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, insecure);
+    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, insecure, join);
   }
 
   private static List<String> partners(Section s, String selfAddr, HostPort self) {

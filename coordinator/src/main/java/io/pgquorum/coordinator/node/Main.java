@@ -9,11 +9,15 @@ import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bin/pgquorum <config.yml>}: runs one node until SIGTERM/SIGINT (a clean handover), or
- * {@code bin/pgquorum --validate-config <config.yml>}: checks a file and exits.
+ * {@code bin/pgquorum [--join] <config.yml>}: runs one node until SIGTERM/SIGINT (a clean handover), or
+ * {@code bin/pgquorum --validate-config <config.yml>}: checks a file and exits. {@code --join} sets
+ * {@code raft.join: true} for this start (see {@link io.pgquorum.coordinator.config.RaftConfig#join()}).
  *
  * <p>Exit codes: 0 clean stop or valid config, 1 a fatal runtime condition, 2 bad usage or invalid configuration.
  * Errors are one readable message each, never a stack trace.
@@ -25,7 +29,17 @@ public final class Main {
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
-  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  static int run(String[] givenArgs, Map<String, String> givenEnv, PrintStream out, PrintStream err) {
+    // --join is the one-off spelling of raft.join: true (PATRONI_RAFT_JOIN), for bringing back a member whose
+    // raft.data_dir was lost without editing its configuration file; it acts like the variable.
+    List<String> argList = new ArrayList<>(List.of(givenArgs));
+    boolean join = argList.remove("--join");
+    String[] args = argList.toArray(new String[0]);
+    Map<String, String> env = givenEnv;
+    if (join) {
+      env = new HashMap<>(givenEnv);
+      env.put("PATRONI_RAFT_JOIN", "true");
+    }
     if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
       out.println(usage());
       return 0;
@@ -101,9 +115,11 @@ public final class Main {
   }
 
   static String usage() {
-    return "usage: pgquorum <config.yml>\n"
+    return "usage: pgquorum [--join] <config.yml>\n"
         + "       pgquorum --validate-config <config.yml>\n"
         + "       pgquorum --version\n"
-        + "The configuration uses Patroni's YAML layout with a raft: section; PATRONI_* variables override it.";
+        + "The configuration uses Patroni's YAML layout with a raft: section; PATRONI_* variables override it.\n"
+        + "--join (= raft.join: true): on an empty raft.data_dir, join the DCS group as a new member (to replace\n"
+        + "a member whose raft.data_dir was lost, or to add one); ignored while raft.data_dir holds a log.";
   }
 }

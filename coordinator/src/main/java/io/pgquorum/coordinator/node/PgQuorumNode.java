@@ -254,7 +254,8 @@ public final class PgQuorumNode implements AutoCloseable {
         .selfAddr(raft.selfAddr())
         .partnerAddrs(raft.partnerAddrs())
         .dataDir(raft.dataDir())
-        .insecure(raft.insecure());
+        .insecure(raft.insecure())
+        .joining(raft.join());
     raft.bindAddr().ifPresent(b::bindAddr);
     raft.tls().ifPresent(t -> b.tls(new TlsFiles(t.certfile(), t.keyfile(), t.cafile())));
     return b.build();

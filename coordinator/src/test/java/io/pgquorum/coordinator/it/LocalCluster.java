@@ -176,7 +176,16 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts (or restarts) a node's daemon through bin/pgquorum. */
   void start(NodeSpec n) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/pgquorum").toString(), n.config().toString());
+    start(n, List.of());
+  }
+
+  /** Starts a node's daemon with extra arguments before the configuration file (e.g. --join). */
+  void start(NodeSpec n, List<String> options) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(REPO.resolve("bin/pgquorum").toString());
+    command.addAll(options);
+    command.add(n.config().toString());
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
     // The JVM options bin/pgquorum ships, so the ITs exercise the small-footprint defaults users get.

@@ -28,6 +28,7 @@ class MainUsageTest {
       "a.yml b.yml               | 2 | usage: pgquorum",
       "--validate-config /nonexistent/x.yml | 2 | /nonexistent/x.yml",
       "--version                 | 0 | pgquorum 0.1.0",
+      "--join                    | 2 | usage: pgquorum [--join] <config.yml>",
       "--help                    | 0 | usage: pgquorum"})
   void usage(String args, int exit, String expected) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

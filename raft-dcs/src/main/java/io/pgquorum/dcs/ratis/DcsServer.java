@@ -1,16 +1,21 @@
 package io.pgquorum.dcs.ratis;
 
 import io.pgquorum.dcs.api.DcsConfigException;
+import io.pgquorum.dcs.api.DcsException;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -31,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Dcs dcs = member.localClient("node1");   // leases created through it are owned by "node1"
  * }</pre>
  *
- * <p>Restart: starting again with the same data dir recovers the log and the latest snapshot.
+ * <p>Restart: starting again with the same data dir recovers the log and the latest snapshot. A member whose data
+ * dir holds no log is started by {@link MemberBoot}, which never lets a member that lost its log vote again
+ * with an empty one.
  */
 public final class DcsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DcsServer.class);
@@ -41,6 +48,7 @@ public final class DcsServer implements AutoCloseable {
   private final RaftServer server;
   private final DcsStateMachine stateMachine;
   private final ScheduledExecutorService timer;
+  private volatile Registrar registrar;
 
   private DcsServer(DcsServerConfig config, RaftGroupId groupId, RaftServer server, DcsStateMachine sm,
       ScheduledExecutorService timer) {
@@ -51,12 +59,45 @@ public final class DcsServer implements AutoCloseable {
     this.timer = timer;
   }
 
-  /** Validates the environment (data dir ownership, bind address), then starts the member. */
+  /**
+   * Validates the environment (data dir ownership, bind address), then starts the member. Blocks while a member
+   * with no Raft log finds out how it may start ({@link MemberBoot}): until a majority of the members has
+   * answered (a new group), or until a majority of the group without it has answered (an existing group),
+   * logging why it waits. Start a new group's members concurrently.
+   * Throws {@link DcsConfigException} when it must not start: its log was lost (start it with
+   * {@link DcsServerConfig#joining()} to come back as a new member), or it is not a member of the group.
+   * Interrupting the calling thread abandons the start.
+   */
   public static DcsServer start(DcsServerConfig config) {
     RaftGroupId groupId = RatisSettings.groupId(config.groupName());
     PlaintextGuard.check(config); // before anything is written or bound
-    DataDirMarker.claim(config.dataDir(), config.groupName(), config.self().id(), groupId.getUuid().toString());
+    String uuid = groupId.getUuid().toString();
+    DataDirMarker.claim(config.dataDir(), config.groupName(), config.self().id(), uuid);
     checkBindable(config);
+    MemberStorage.State storage = MemberStorage.inspect(config.dataDir(), uuid);
+    if (storage == MemberStorage.State.UNFORMATTED) {
+      // Ratis would format it (or refuse to start); it holds no usable Raft state either way.
+      Path moved = MemberStorage.moveAside(config.dataDir(), uuid, "unformatted");
+      LOG.warn("DCS member {}: {} was never fully formatted; moved aside to {}", config.self(),
+          MemberStorage.groupDir(config.dataDir(), uuid), moved);
+      storage = MemberStorage.State.ABSENT;
+    } else if (storage == MemberStorage.State.BLANK && config.joining()) {
+      // Formatted by an interrupted join (no entry ever reached it): join afresh. Its term and vote do not
+      // matter: it was never a voter of the group (a member becomes one only after the leader filled its log).
+      Path moved = MemberStorage.moveAside(config.dataDir(), uuid, "blank");
+      LOG.info("DCS member {}: raft.join with an unused Raft directory; moved it aside to {}", config.self(), moved);
+      storage = MemberStorage.State.ABSENT;
+    }
+    boolean recover = storage != MemberStorage.State.ABSENT;
+    if (recover && config.joining()) {
+      LOG.warn("DCS member {}: raft.join is ignored: raft.data_dir = '{}' holds this member's Raft log, so it "
+          + "starts from it as before (raft.join only acts on an empty raft.data_dir)", config.self(),
+          config.dataDir());
+    }
+    if (recover) {
+      // Its own log: it is (or was) a member, and resumes with what it acknowledged.
+      DataDirMarker.setPhase(config.dataDir(), DataDirMarker.Phase.VOTER);
+    }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "dcs-" + config.self().id() + "-timer");
       t.setDaemon(true);
@@ -64,22 +105,44 @@ public final class DcsServer implements AutoCloseable {
     });
     DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(),
         config.tuning().electionTimeoutMax().toMillis(), timer);
-    RaftGroup group = config.joining()
-        ? RaftGroup.valueOf(groupId)
-        : RaftGroup.valueOf(groupId, config.initialMembers().stream().map(DcsServer::toPeer).toList());
-    File storage = config.dataDir().toFile();
+    File storageDir = config.dataDir().toFile();
     RaftServer server = null;
+    MemberBoot.Outcome outcome = MemberBoot.Outcome.FOUNDER;
     try {
-      server = RaftServer.newBuilder()
+      RaftServer.Builder builder = RaftServer.newBuilder()
           .setServerId(RaftPeerId.valueOf(config.self().id()))
-          .setGroup(group)
-          .setStateMachine(sm)
-          .setProperties(RatisSettings.server(config, storage))
+          // One state machine, for this group only: a division of any other group added from outside fails.
+          .setStateMachineRegistry(gid -> {
+            if (!gid.equals(groupId)) {
+              throw new IllegalArgumentException("this DCS member serves group " + config.groupName() + " only");
+            }
+            return sm;
+          })
+          .setProperties(RatisSettings.server(config, storageDir))
           .setParameters(RatisSettings.parameters(config))
-          // RECOVER formats an empty dir and recovers an existing one; FORMAT fails on restart.
-          .setOption(RaftStorage.StartupOption.RECOVER)
-          .build();
+          // RECOVER recovers the existing log. It would also format an empty directory, which is why a member
+          // without a log never gets here with its group: it starts with no division and MemberBoot decides.
+          .setOption(RaftStorage.StartupOption.RECOVER);
+      if (recover) {
+        builder.setGroup(RaftGroup.valueOf(groupId,
+            config.initialMembers().stream().map(DcsServer::toPeer).toList()));
+      }
+      server = builder.build();
       server.start();
+      if (!recover) {
+        RaftServer bare = server;
+        outcome = new MemberBoot(config, groupId, new MemberBoot.LocalServer() {
+          @Override
+          public boolean hasDivision() {
+            return hasGroup(bare, groupId);
+          }
+
+          @Override
+          public void addDivision(RaftGroup group) throws IOException {
+            addLocalDivision(bare, group);
+          }
+        }).run();
+      }
     } catch (IOException | RuntimeException e) {
       timer.shutdownNow();
       if (server != null) {
@@ -89,21 +152,68 @@ public final class DcsServer implements AutoCloseable {
           e.addSuppressed(closing);
         }
       }
+      if (e instanceof DcsException dcs) {
+        throw dcs; // already says what happened and what to do
+      }
       throw new DcsConfigException("DCS member " + config.self() + " failed to start: " + rootMessage(e), e);
     }
     DcsServer member = new DcsServer(config, groupId, server, sm, timer);
+    RaftServer.Division division;
     try {
-      sm.attach(server.getDivision(groupId));
+      division = server.getDivision(groupId);
+      sm.attach(division);
     } catch (IOException e) {
       member.close();
       throw new DcsConfigException("DCS member " + config.self() + " has no division for its group", e);
     }
     long interval = config.tuning().expiryCheckInterval().toMillis();
     timer.scheduleWithFixedDelay(member::expiryTick, interval, interval, TimeUnit.MILLISECONDS);
-    LOG.info("DCS member {} started (group {}, {} initial members, bind {}:{}, tls {})", config.self(),
-        config.groupName(), config.initialMembers().size(), config.bindHost(), config.bindPort(),
-        config.tls().isPresent() ? "on" : "off");
+    member.registrar = new Registrar(config,
+        division.getRaftConf().getCurrentPeers().stream().map(GroupProbe::toAddress).toList(),
+        member::isVoter, !recover && outcome == MemberBoot.Outcome.FOUNDER ? "founder" : "running");
+    member.registrar.start();
+    LOG.info("DCS member {} started (group {}, {}, {} initial members, bind {}:{}, tls {})", config.self(),
+        config.groupName(), recover ? "from its log" : describe(outcome), config.initialMembers().size(),
+        config.bindHost(), config.bindPort(), config.tls().isPresent() ? "on" : "off");
     return member;
+  }
+
+  private static String describe(MemberBoot.Outcome outcome) {
+    return switch (outcome) {
+      case FOUNDER -> "founding member of a new group";
+      case LATE_FOUNDER -> "founding member joining its group late";
+      case JOINED -> "joined as a new member";
+      case ADDED_BY_OPERATOR -> "added by an operator";
+    };
+  }
+
+  private static boolean hasGroup(RaftServer server, RaftGroupId groupId) {
+    for (RaftGroupId id : server.getGroupIds()) {
+      if (id.equals(groupId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Creates and starts a division on our own server, as an operator's group-add request would. */
+  private static void addLocalDivision(RaftServer server, RaftGroup group) throws IOException {
+    RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+        server.getId(), 0, group, false));
+    if (!reply.isSuccess()) {
+      throw reply.getException() != null ? reply.getException()
+          : new IOException("adding the division of " + group.getGroupId() + " failed");
+    }
+  }
+
+  /** Whether this member is a voter of the configuration its division knows. */
+  boolean isVoter() {
+    try {
+      return server.getDivision(groupId).getRaftConf().getCurrentPeers().stream()
+          .anyMatch(p -> p.getId().toString().equals(config.self().id()));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void expiryTick() {
@@ -191,6 +301,10 @@ public final class DcsServer implements AutoCloseable {
   /** Stops the member. Ratis does not hand over leadership on close; use a client's transferLeadership first. */
   @Override
   public void close() {
+    Registrar r = registrar;
+    if (r != null) {
+      r.close();
+    }
     timer.shutdownNow();
     try {
       server.close();

@@ -20,7 +20,10 @@ import java.util.Set;
  * @param partners the other initial members ({@code partner_addrs}); ignored once the group's membership
  *     is recorded in the member's log (later changes are made with membership operations)
  * @param dataDir where the Raft log, snapshots and the ownership marker live ({@code data_dir})
- * @param joining start without any membership, waiting for an existing group to add this member
+ * @param joining {@code raft.join}: on an empty data dir, never found a group or resume as a voter; join the
+ *     existing group as a new member through a membership change (through the partners; without partners,
+ *     wait until a member of the group adds this one). Ignored, with a warning, when the data dir holds this
+ *     member's log: it then starts from it as usual. See {@link MemberBoot}
  * @param tls mutual TLS for every connection, or empty for plaintext
  * @param tuning timing and size knobs
  * @param insecure the operator accepts plaintext member traffic on non-loopback addresses

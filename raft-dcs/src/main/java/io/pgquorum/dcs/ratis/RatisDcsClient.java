@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,9 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -252,61 +258,206 @@ public final class RatisDcsClient extends AbstractDcsClient {
 
   // ---- membership administration ----
 
-  /** The voting members of the group's current configuration, as the leader reports them. */
-  public List<PeerAddress> members() {
-    RaftClientReply reply = withRetries("membership read",
-        () -> client.getGroupManagementApi(leaderOrLocal()).info(groupId), config.operationTimeout());
+  /**
+   * A configuration of the group.
+   *
+   * @param voters the voting members
+   * @param listeners the non-voting members (they receive the log but neither vote nor count for commits)
+   */
+  public record Configuration(List<PeerAddress> voters, List<PeerAddress> listeners) {
+    public Configuration {
+      voters = List.copyOf(voters);
+      listeners = List.copyOf(listeners);
+    }
+
+    /** The voter or listener with {@code memberId}, if any. */
+    public Optional<PeerAddress> find(String memberId) {
+      return java.util.stream.Stream.concat(voters.stream(), listeners.stream())
+          .filter(p -> p.id().equals(memberId)).findFirst();
+    }
+  }
+
+  /**
+   * The group's current configuration, as the leader reports it (the client finds it with a linearizable read
+   * if it does not know it yet). Should leadership move meanwhile, a stale answer cannot do harm: membership
+   * changes compare against the leader's configuration and are refused when it differs.
+   */
+  public Configuration configuration() {
+    long start = System.nanoTime();
+    long deadline = start + config.operationTimeout().toNanos();
+    while (true) {
+      // A linearizable read first: the Ratis client fails over to whichever member leads (the one it knew may be
+      // the member that is down), so the configuration below comes from the current leader.
+      read(Registrations.PREFIX);
+      RaftPeerId leader = leaderOrLocal();
+      try {
+        GroupInfoReply info = (GroupInfoReply) withRetries("membership read",
+            () -> client.getGroupManagementApi(leader).info(groupId), config.requestTimeout());
+        Optional<RaftConfigurationProto> conf = info.getConf();
+        if (conf.isPresent()) {
+          return new Configuration(toAddresses(conf.get().getPeersList()),
+              toAddresses(conf.get().getListenersList()));
+        }
+        return new Configuration(info.getGroup().getPeers().stream().map(GroupProbe::toAddress).toList(),
+            List.of());
+      } catch (DcsUnavailableException e) {
+        if (System.nanoTime() >= deadline) {
+          throw unavailable("membership read", start, e.getCause());
+        }
+      }
+    }
+  }
+
+  private static List<PeerAddress> toAddresses(List<RaftPeerProto> protos) {
     List<PeerAddress> out = new ArrayList<>();
-    for (RaftPeer p : ((org.apache.ratis.protocol.GroupInfoReply) reply).getGroup().getPeers()) {
+    for (RaftPeerProto p : protos) {
       String address = p.getAddress();
       int colon = address.lastIndexOf(':');
-      out.add(new PeerAddress(p.getId().toString(), address.substring(0, colon),
+      out.add(new PeerAddress(p.getId().toStringUtf8(), address.substring(0, colon),
           Integer.parseInt(address.substring(colon + 1))));
     }
     return out;
   }
 
   /**
-   * Adds a voting member (for example a witness that runs no PostgreSQL). The new member must already be
-   * running, started with {@code joining(true)}; it catches up from the leader (by snapshot if needed) before
-   * the configuration change commits.
+   * Every member of the current configuration with its own account of itself (role, indices; each asked directly,
+   * in parallel, within the request timeout) and whether the group has its registration. The configuration and
+   * the registrations come from one linearizable read each, so this needs a majority.
    */
-  public void addMember(PeerAddress member) {
-    List<RaftPeer> current = members().stream().map(DcsServer::toPeer).toList();
-    if (current.stream().anyMatch(p -> p.getId().toString().equals(member.id()))) {
-      throw new DcsRejectedException("member " + member + " is already in the group");
+  public List<MemberStatus> memberStatus() {
+    Set<String> registered = read(Registrations.PREFIX).entries().stream()
+        .map(kv -> Registrations.memberOf(kv.key()).orElse("")).collect(Collectors.toSet());
+    Configuration conf = configuration();
+    List<PeerAddress> all = new ArrayList<>(conf.voters());
+    all.addAll(conf.listeners());
+    List<GroupProbe.Answer> answers;
+    try (GroupProbe probe = new GroupProbe(groupId, all, config.tls(), config.requestTimeout())) {
+      answers = probe.askAll(all);
     }
-    List<RaftPeer> next = new ArrayList<>(current);
-    next.add(DcsServer.toPeer(member));
-    setConfiguration(current, next);
+    List<MemberStatus> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      PeerAddress p = all.get(i);
+      GroupProbe.Answer a = answers.get(i);
+      String role = switch (a.state()) {
+        case UNREACHABLE -> "unreachable";
+        case NO_GROUP -> "starting";
+        case EMPTY_LOG, HAS_LOG -> a.role().map(r -> r.toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
+      };
+      out.add(new MemberStatus(p.id(), p.address(), i < conf.voters().size(), role, registered.contains(p.id()),
+          a.lastIndex() >= 0 ? java.util.OptionalLong.of(a.lastIndex()) : java.util.OptionalLong.empty(),
+          a.appliedIndex() >= 0 ? java.util.OptionalLong.of(a.appliedIndex()) : java.util.OptionalLong.empty()));
+    }
+    return out;
   }
 
-  /** Removes a member from the voting configuration. The removed member should then be stopped. */
-  public void removeMember(String memberId) {
-    List<RaftPeer> current = members().stream().map(DcsServer::toPeer).toList();
-    List<RaftPeer> next = current.stream().filter(p -> !p.getId().toString().equals(memberId)).toList();
-    if (next.size() == current.size()) {
-      throw new DcsRejectedException("member '" + memberId + "' is not in the group (members: "
-          + current.stream().map(p -> p.getId().toString()).toList() + ")");
-    }
-    if (next.isEmpty()) {
-      throw new DcsRejectedException("cannot remove the last member of the group");
-    }
-    setConfiguration(current, next);
+  /** The voting members of the group's current configuration (see {@link #configuration()}). */
+  public List<PeerAddress> members() {
+    return configuration().voters();
   }
 
   /**
-   * Compare-and-set on the membership: if the configuration is no longer {@code current} (a concurrent
-   * change, or a stale read of it), Ratis refuses instead of silently undoing the other change.
+   * Adds a voting member (a replacement for a member that lost its disk, a fourth member, a witness that runs
+   * no PostgreSQL). The new member must be running: either started with {@code raft.join} (then it usually
+   * adds itself) or waiting without partners. In order:
+   * <ol>
+   *   <li>refused when its id is already in the configuration (a member that lost its log must be removed
+   *       first: an empty division in its old slot could vote with an empty log) or its address is another's;
+   *   <li>its registration is written, committed before it can acknowledge anything (see
+   *       {@link Registrations});
+   *   <li>if its server runs no division of the group yet, an empty one is created there;
+   *   <li>the configuration change: the leader copies its log (or a snapshot) to the new member before the new
+   *       configuration, which gives it a vote, is appended (Ratis' staging).
+   * </ol>
    */
-  private void setConfiguration(List<RaftPeer> current, List<RaftPeer> next) {
+  public void addMember(PeerAddress member) {
+    Configuration conf = configuration();
+    if (conf.find(member.id()).isPresent()) {
+      throw new DcsRejectedException("member '" + member.id() + "' is already in the group (as "
+          + conf.find(member.id()).get() + "); if it lost its raft.data_dir, remove it first, then add it again");
+    }
+    for (PeerAddress p : conf.voters()) {
+      if (p.address().equals(member.address())) {
+        throw new DcsRejectedException("address " + member.address() + " already belongs to member '" + p.id()
+            + "'");
+      }
+    }
+    try (GroupProbe probe = new GroupProbe(groupId, List.of(member), config.tls(), config.requestTimeout())) {
+      GroupProbe.Answer answer = probe.ask(member);
+      if (answer.state() == GroupProbe.PeerState.UNREACHABLE) {
+        throw new DcsRejectedException("member " + member + " does not answer at " + member.address()
+            + ": start it first (with raft.join: true, or bin/pgquorum --join), then add it");
+      }
+      put(Registrations.key(member.id()), Registrations.value(member, "added"));
+      if (!answer.hasDivision()) {
+        try {
+          probe.addEmptyDivision(member);
+        } catch (IOException e) {
+          // Created meanwhile by the member itself (a joining member adds its own): fine, anything else is not.
+          if (!probe.ask(member).hasDivision()) {
+            throw new DcsUnavailableException("cannot create the DCS division on " + member + ": "
+                + e.getMessage(), Duration.ZERO, lastSuccess, e);
+          }
+        }
+      }
+    }
+    List<PeerAddress> next = new ArrayList<>(conf.voters());
+    next.add(member);
+    setVoters(conf.voters(), next);
+  }
+
+  /**
+   * Removes a member from the voting configuration and deletes its registration. Refused (DcsRejectedException)
+   * when it is not a member, is the last one, or when the members that answer could not form a majority of the
+   * configuration without it: the change itself needs a majority of the old and of the new configuration, and
+   * a group left without one accepts no writes until the missing members return.
+   */
+  public void removeMember(String memberId) {
+    Configuration conf = configuration();
+    List<PeerAddress> current = conf.voters();
+    List<PeerAddress> next = current.stream().filter(p -> !p.id().equals(memberId)).toList();
+    if (next.size() == current.size()) {
+      throw new DcsRejectedException("member '" + memberId + "' is not in the group (members: "
+          + BootPlanner.ids(current) + ")");
+    }
+    if (next.isEmpty()) {
+      throw new DcsRejectedException("cannot remove '" + memberId + "', the last member of the group");
+    }
+    Set<String> live;
+    try (GroupProbe probe = new GroupProbe(groupId, current, config.tls(), config.requestTimeout())) {
+      live = probe.askAll(current).stream().filter(GroupProbe.Answer::hasDivision).map(a -> a.peer().id())
+          .collect(Collectors.toSet());
+    }
+    MembershipCheck.requireMajorities(current, next, live, memberId);
+    setVoters(current, next);
+    try {
+      delete(Registrations.key(memberId));
+    } catch (RuntimeException e) {
+      // The member is out; a registration left behind only makes a later start of that id more careful.
+      LOG.warn("Removed member {} but could not delete its registration: {}", memberId, e.getMessage());
+    }
+  }
+
+  /**
+   * Compare-and-set on the voters: if they are no longer {@code current} (a concurrent change, or a stale read
+   * of them), Ratis refuses (DcsRejectedException) instead of silently undoing the other change. Listeners are
+   * compared too; pgquorum has none of its own, so it expects none.
+   */
+  void setVoters(List<PeerAddress> current, List<PeerAddress> next) {
     SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
-        .setServersInCurrentConf(current)
-        .setServersInNewConf(next)
+        .setServersInCurrentConf(current.stream().map(DcsServer::toPeer).toList())
+        .setServersInNewConf(next.stream().map(DcsServer::toPeer).toList())
         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
         .build();
     withRetries("membership change", () -> client.admin().setConfiguration(arguments),
         config.operationTimeout().multipliedBy(4));
+  }
+
+  RaftGroupId groupId() {
+    return groupId;
+  }
+
+  DcsClientConfig config() {
+    return config;
   }
 
   /** Asks the leader to hand leadership to {@code memberId} (graceful shutdown of the current leader). */

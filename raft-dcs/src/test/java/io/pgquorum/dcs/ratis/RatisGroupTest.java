@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -229,13 +230,18 @@ class RatisGroupTest {
 
   /** Add a fourth voting member (e.g. a witness with no PostgreSQL), then remove it again. */
   @Test
-  void membersCanBeAddedAndRemovedAtRunTime() {
+  void membersCanBeAddedAndRemovedAtRunTime() throws Exception {
     try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
       cluster.awaitLeader(ELECTION);
       RatisDcsClient client = cluster.client("c", "m1", Duration.ofSeconds(15));
       client.put("/before-join", "1");
-      DcsServer witness = cluster.startJoiningMember("witness");
-      client.addMember(cluster.address("witness"));
+      CompletableFuture<DcsServer> joining = cluster.startJoiningMember("witness");
+      // Without partners it waits, with no division, until a member of the group adds it.
+      await().atMost(ELECTION).ignoreExceptions().until(() -> {
+        client.addMember(cluster.address("witness"));
+        return true;
+      });
+      DcsServer witness = joining.get(30, TimeUnit.SECONDS);
       assertThat(client.members()).extracting(PeerAddress::id).containsExactlyInAnyOrder("m1", "m2", "m3", "witness");
       long rev = client.put("/after-join", "2").revision();
       await().atMost(ELECTION).until(() -> witness.lastAppliedIndex() >= rev);
