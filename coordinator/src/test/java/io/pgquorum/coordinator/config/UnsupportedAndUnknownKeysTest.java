@@ -15,7 +15,7 @@ class UnsupportedAndUnknownKeysTest {
   @Test
   void patroniFeaturesPgquorumLacksAreReported() {
     Map<String, Object> tree = TestConfigs.minimal();
-    set(tree, "watchdog", map("mode", "automatic", "device", "/dev/watchdog"));
+    set(tree, "watchdog", map("mode", "automatic", "driver", "testing"));
     set(tree, "ctl", map("insecure", true));
     set(tree, "citus", map("group", 0));
     set(tree, "postgresql.callbacks", map("on_start", "/bin/true"));
@@ -33,8 +33,8 @@ class UnsupportedAndUnknownKeysTest {
             + "scripts are run)",
         "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
         "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
-        "watchdog.device: is not supported by pgquorum and is ignored (pgquorum's watchdog is a process that "
-            + "stops PostgreSQL when the lease runs out, not a kernel device)",
+        "watchdog.driver: is not supported by pgquorum and is ignored (pgquorum drives the device named by "
+            + "watchdog.device through the Linux watchdog API)",
         "ctl: is not supported by pgquorum and is ignored (pgctl talks to the REST API over plain HTTP)",
         "citus: is not supported by pgquorum and is ignored");
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
