@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *   <li>the guard notices the deadline within its check interval (50 ms); the watchdog wakes at the deadline;
  *   <li>pg_ctl stop -m immediate normally stops writes within a few tens of milliseconds (fork, exec, SIGQUIT);
  *   <li>if it cannot, SIGKILL follows at {@link #GRACE} = 250 ms, and a scan of /proc takes a few milliseconds
- *       (tens in the interpreted watchdog JVM): writes stop by about 50 + 250 + 50 + {@link #POLL} ms = 370 ms
+ *       (about 5 ms for 150 processes in the interpreted watchdog JVM): writes stop by about 50 + 250 + 50 + {@link #POLL} ms = 370 ms
  *       after the deadline in the worst case that does not involve the machine stalling,
  * </ul>
  * leaving more than 600 ms of the smallest margin for scheduling delays and clock drift. {@link #worstCaseNanos}
@@ -51,7 +51,10 @@ public final class PostgresFence {
   static final Duration POLL = Duration.ofMillis(20);
   /** While something is still left, a progress line this often. */
   static final Duration REPORT_EVERY = Duration.ofSeconds(5);
-  /** A generous bound on one scan of /proc, for the budget (measured: a few ms; tens under -Xint). */
+  /**
+   * A generous bound on one scan of /proc, for the budget (measured: about 5 ms for 150 processes in the
+   * interpreted watchdog JVM, 1-2 ms in the daemon).
+   */
   static final Duration SCAN_BOUND = Duration.ofMillis(50);
   /** The lease guard's check interval, for the budget (kept equal to {@code LeaseGuard.CHECK_INTERVAL}). */
   static final Duration GUARD_TICK = Duration.ofMillis(50);
