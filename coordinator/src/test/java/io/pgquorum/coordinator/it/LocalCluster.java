@@ -174,9 +174,14 @@ final class LocalCluster implements AutoCloseable {
         SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
   }
 
-  /** Starts (or restarts) a node's daemon through bin/pgquorum. */
+  /**
+   * Starts (or restarts) a node's daemon through bin/pgquorum, in a session and process group of its own (setsid:
+   * bin/pgquorum execs java, so the daemon JVM is the group leader), as a daemon started from a shell or a service
+   * manager is; a signal to the daemon's group then never reaches this test JVM.
+   */
   void start(NodeSpec n) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/pgquorum").toString(), n.config().toString());
+    ProcessBuilder pb = new ProcessBuilder("setsid", REPO.resolve("bin/pgquorum").toString(),
+        n.config().toString());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
     // The JVM options bin/pgquorum ships, so the ITs exercise the small-footprint defaults users get.
@@ -221,6 +226,31 @@ final class LocalCluster implements AutoCloseable {
     assertThat(code).as("kill %s %d", pause ? "-STOP" : "-CONT", n.daemon.pid()).isZero();
   }
 
+  /**
+   * SIGSTOP (true) or SIGCONT (false) of the daemon's whole process group ({@code kill -STOP -<pgid>}, what Ctrl-Z in
+   * a terminal does): everything in the daemon's group stops; its watchdog must not be in it.
+   */
+  void pauseDaemonGroup(NodeSpec n, boolean pause) throws IOException, InterruptedException {
+    long pgid = processGroupOf(n.daemon.pid());
+    assertThat(pgid).as("the daemon leads its process group").isEqualTo(n.daemon.pid());
+    int code = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", "--", "-" + pgid).inheritIO().start().waitFor();
+    assertThat(code).as("kill %s -%d", pause ? "-STOP" : "-CONT", pgid).isZero();
+  }
+
+  /** Fields of /proc/pid/stat after the command name: state, ppid, pgrp, session, ... */
+  static String[] stat(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  static long processGroupOf(long pid) throws IOException {
+    return Long.parseLong(stat(pid)[2]);
+  }
+
+  static long sessionOf(long pid) throws IOException {
+    return Long.parseLong(stat(pid)[3]);
+  }
+
   /** The daemon's lease watchdog child process, if it runs. */
   Optional<ProcessHandle> watchdog(NodeSpec n) {
     if (n.daemon == null) {
@@ -246,13 +276,26 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The node's live postmaster: the pid in postmaster.pid if that process is alive (a SIGKILLed postmaster leaves
+   * its pid file behind).
+   */
   Optional<Long> postmasterPid(NodeSpec n) throws IOException {
     Path pidFile = n.dataDir().resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return Optional.empty();
     }
     List<String> lines = Files.readAllLines(pidFile);
-    return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+    if (lines.isEmpty() || lines.get(0).isBlank()) {
+      return Optional.empty();
+    }
+    long pid = Long.parseLong(lines.get(0).trim());
+    try {
+      String state = stat(pid)[0];
+      return state.equals("Z") || state.equals("X") ? Optional.empty() : Optional.of(pid);
+    } catch (IOException e) {
+      return Optional.empty(); // no such process
+    }
   }
 
   /** GET a REST path; returns the status code (0 when unreachable) and body. */
