@@ -3,16 +3,10 @@ package io.pgquorum.coordinator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgquorum.coordinator.fence.JdkCopy;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -26,14 +20,16 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The daemon runs from a private copy of the JDK (its {@code bin/java}, {@code lib/} and {@code conf/}), whose
  * {@code bin/java} the test replaces the way dpkg does, then kills the watchdog (-9): a new one must start and
- * become ready (armed: the single node is the primary).
+ * become ready (armed: the single node is the primary). Note: the daemon builds the watchdog's command line once,
+ * at start, so this passed before the change too; what failed was a command built after the upgrade (a node
+ * started later in a long-running JVM), which {@code WatchdogAfterJdkUpgradeTest} shows.
  */
 class WatchdogAfterJdkUpgradeIT {
   @Test
   void aNewWatchdogStartsAfterTheJavaBinaryWasReplaced() throws Exception {
     Path jdk = Files.createTempDirectory("pgquorum-jdk-");
     try {
-      copyJdk(Path.of(System.getProperty("java.home")), jdk);
+      JdkCopy.copy(Path.of(System.getProperty("java.home")), jdk);
       try (LocalCluster cluster = new LocalCluster("it-jdk", 1, 8, false)) {
         cluster.daemonEnv.put("JAVA_HOME", jdk.toString());
         cluster.startAll();
@@ -45,12 +41,7 @@ class WatchdogAfterJdkUpgradeIT {
         assertThat(Files.readSymbolicLink(exe)).as("the daemon runs the copy").isEqualTo(jdk.resolve("bin/java"));
         long first = cluster.watchdog(node).orElseThrow().pid();
 
-        // The upgrade: a new file next to the old one, renamed over it.
-        Path java = jdk.resolve("bin/java");
-        Path fresh = jdk.resolve("bin/java.dpkg-new");
-        Files.copy(java, fresh, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.move(fresh, java, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path java = JdkCopy.upgradeJava(jdk); // a new file next to the old one, renamed over it
         assertThat(Files.readSymbolicLink(exe).toString()).as("the daemon's own executable is gone")
             .isEqualTo(java + " (deleted)");
 
@@ -74,32 +65,5 @@ class WatchdogAfterJdkUpgradeIT {
   private static String watchdogState(NodeSpec n) {
     LocalCluster.HttpResult r = LocalCluster.get(n, "/patroni");
     return r.status() == 200 ? r.json().path("pgquorum").path("watchdog").asText("") : "";
-  }
-
-  /** bin/java, lib/ and conf/ of {@code from}: what the launcher and the JVM need (symbolic links kept as links). */
-  static void copyJdk(Path from, Path to) throws IOException {
-    Files.createDirectories(to.resolve("bin"));
-    Files.copy(from.resolve("bin/java"), to.resolve("bin/java"), StandardCopyOption.COPY_ATTRIBUTES);
-    for (String dir : new String[] {"lib", "conf"}) {
-      Path src = from.resolve(dir);
-      Files.walkFileTree(src, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-          Files.createDirectories(to.resolve(dir).resolve(src.relativize(d).toString()));
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-          Path target = to.resolve(dir).resolve(src.relativize(f).toString());
-          if (Files.isSymbolicLink(f)) {
-            Files.createSymbolicLink(target, Files.readSymbolicLink(f));
-          } else if (!f.getFileName().toString().equals("src.zip")) {
-            Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    }
   }
 }
