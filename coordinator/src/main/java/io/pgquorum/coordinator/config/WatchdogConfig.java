@@ -1,29 +1,48 @@
 package io.pgquorum.coordinator.config;
 
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The {@code watchdog} section: Patroni's key, pgquorum's mechanism. Patroni drives a kernel watchdog device;
- * pgquorum runs a small watchdog <em>process</em> next to the daemon that stops PostgreSQL (immediate) when the
- * leader lease it was told about runs out and nobody extended it, which covers a daemon that is frozen or killed
- * while PostgreSQL keeps running (see {@code io.pgquorum.coordinator.fence}).
+ * The {@code watchdog} section: Patroni's keys, pgquorum's mechanisms. pgquorum always runs a small watchdog
+ * <em>process</em> next to the daemon (unless off), in a session of its own, that fences PostgreSQL when the leader
+ * lease it was told about runs out and nobody extended it: it covers a daemon that is frozen or killed while
+ * PostgreSQL keeps running (see {@code io.pgquorum.coordinator.fence}). With {@code device}, that process also
+ * keeps a kernel watchdog device alive while the lease is valid, which covers a frozen machine (the kernel resets
+ * it).
  *
- * @param mode off, automatic (the default: run it, restart it if it dies) or required (never take or keep the
- *     leader lock without it)
+ * @param mode off, automatic (the default: run it, restart it if it dies; a device that cannot be used is a
+ *     warning) or required (never take or keep the leader lock without it, nor without the device when one is
+ *     configured)
+ * @param device the kernel watchdog device ({@code /dev/watchdog}); empty: none. Unlike Patroni, pgquorum opens no
+ *     device unless this key is set: its process watchdog already fences a frozen daemon, and a device resets the
+ *     whole machine
+ * @param safetyMargin seconds: the device's timeout must be at most {@code ttl - safety_margin} (Patroni's
+ *     default 5; -1 means a timeout of ttl/2). pgquorum cannot set the timeout (Java has no ioctl): it reads and
+ *     checks it (see {@code KernelWatchdogDevice})
  */
-public record WatchdogConfig(Mode mode) {
+public record WatchdogConfig(Mode mode, Optional<Path> device, int safetyMargin) {
+  /** Patroni's default safety_margin. */
+  public static final int DEFAULT_SAFETY_MARGIN = 5;
+
   /** Patroni's three modes, with pgquorum's meaning. */
   public enum Mode {
     /** No watchdog process: only the in-daemon lease guard fences (a frozen daemon leaves PostgreSQL running). */
     OFF,
     /** Run the watchdog process; if it dies, log it and start a new one. */
     AUTOMATIC,
-    /** As automatic, but the leader lock is not taken or refreshed while the watchdog is not running. */
+    /** As automatic, but the leader lock is not taken or refreshed while the watchdog (or device) is not usable. */
     REQUIRED;
 
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /** Without a kernel device. */
+  public WatchdogConfig(Mode mode) {
+    this(mode, Optional.empty(), DEFAULT_SAFETY_MARGIN);
   }
 
   /** pgquorum's default: the process watchdog runs (unlike Patroni, it needs no device or privilege). */

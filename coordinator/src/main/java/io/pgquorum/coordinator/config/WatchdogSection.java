@@ -1,13 +1,15 @@
 package io.pgquorum.coordinator.config;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The {@code watchdog} section. {@code mode} takes Patroni's spellings (off/disable/disabled, auto/automatic,
- * require/required; YAML 1.1 reads an unquoted {@code off} as false, which means off). Patroni's device keys
- * ({@code device}, {@code safety_margin}, {@code driver}) describe a kernel device pgquorum does not use: they are
- * reported and ignored.
+ * require/required; YAML 1.1 reads an unquoted {@code off} as false, which means off). {@code device} (a path,
+ * default none) and {@code safety_margin} (seconds, default 5, -1 for ttl/2) configure the optional kernel watchdog
+ * device as in Patroni ({@link WatchdogConfig}); Patroni's {@code driver} (default/testing) is reported and ignored:
+ * pgquorum drives the Linux watchdog API.
  */
 final class WatchdogSection {
   private WatchdogSection() {}
@@ -44,12 +46,26 @@ final class WatchdogSection {
           problems.error(s.keyPath("mode"), "must be one of off, automatic, required, got " + problems.show(v));
       }
     }
-    String why = "pgquorum's watchdog is a process that stops PostgreSQL when the lease runs out, not a kernel "
-        + "device";
-    s.unsupported("device", why);
-    s.unsupported("safety_margin", "the fencing margin is retry_timeout");
-    s.unsupported("driver", why);
+    Optional<Path> device = s.path("device");
+    int safetyMargin = WatchdogConfig.DEFAULT_SAFETY_MARGIN;
+    Object margin = s.value("safety_margin");
+    if (margin != null) {
+      Long l = margin instanceof Boolean ? null : Scalars.toLong(margin);
+      if (l == null || (l < 0 && l != -1) || l > 86_400) {
+        problems.error(s.keyPath("safety_margin"), "must be a whole number of seconds (0 or more, or -1 for a "
+            + "device timeout of ttl/2), got " + problems.show(margin));
+      } else {
+        safetyMargin = l.intValue();
+      }
+    }
+    if (device.isEmpty() && margin != null) {
+      problems.warn(s.keyPath("safety_margin"), "has no effect without watchdog.device");
+    }
+    if (device.isPresent() && mode == WatchdogConfig.Mode.OFF) {
+      problems.warn(s.keyPath("device"), "is not used: watchdog.mode is off");
+    }
+    s.unsupported("driver", "pgquorum drives the device named by watchdog.device through the Linux watchdog API");
     s.warnUnknown();
-    return problems.errorCount() > before ? null : new WatchdogConfig(mode);
+    return problems.errorCount() > before ? null : new WatchdogConfig(mode, device, safetyMargin);
   }
 }

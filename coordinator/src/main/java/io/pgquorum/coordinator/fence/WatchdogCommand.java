@@ -4,22 +4,24 @@ package io.pgquorum.coordinator.fence;
  * One line of the daemon-to-watchdog protocol (ASCII text on the watchdog's standard input, one command per
  * line):
  * <ul>
- *   <li>{@code ARM <remainingMillis>}: the lease is valid for this many more milliseconds, counted from when the
- *       line is read;
- *   <li>{@code DISARM}: nothing to fence any more (lease gone and PostgreSQL stopped);
+ *   <li>{@code ARM <deadlineNanos>}: the lease is valid until this instant of the monotonic clock
+ *       ({@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, which every process of the machine shares). An
+ *       absolute instant, so that a line read late never moves the deadline;
+ *   <li>{@code DISARM}: nothing to fence any more (lease gone and PostgreSQL verifiably stopped);
  *   <li>{@code EXIT}: the daemon shuts down cleanly; same as end of input (fence first if still armed).
  * </ul>
  * Anything else is a bad line: reported and ignored, never a reason to fence.
+ *
+ * <p>The other direction (the watchdog's standard output): {@code READY <nanoTime>} once it reads its input, with
+ * its own clock reading, which the daemon checks against its own (see {@link WatchdogProcess}); and
+ * {@code DEVICE-ACTIVE}, {@code DEVICE-CLOSED}, {@code DEVICE-FAILED <reason>} about the kernel watchdog device.
  */
 public sealed interface WatchdogCommand {
-  /** Longest lease the parser accepts (a day): a larger number is a corrupt line, not a lease. */
-  long MAX_REMAINING_MILLIS = 86_400_000L;
-
-  /** The lease runs out {@code remainingMillis} after this line is read. */
-  record Arm(long remainingMillis) implements WatchdogCommand {
+  /** The lease runs out at {@code deadlineNanos} on the shared monotonic clock. */
+  record Arm(long deadlineNanos) implements WatchdogCommand {
     @Override
     public String toLine() {
-      return "ARM " + remainingMillis;
+      return "ARM " + deadlineNanos;
     }
   }
 
@@ -57,14 +59,15 @@ public sealed interface WatchdogCommand {
     }
     if (t.startsWith("ARM ")) {
       String n = t.substring(4).strip();
-      if (n.isEmpty() || n.length() > 12 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException("ARM needs a whole number of milliseconds");
+      String digits = n.startsWith("-") ? n.substring(1) : n;
+      if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        throw new IllegalArgumentException("ARM needs a deadline in nanoseconds of the monotonic clock");
       }
-      long ms = Long.parseLong(n);
-      if (ms > MAX_REMAINING_MILLIS) {
-        throw new IllegalArgumentException("ARM " + ms + " is longer than a day");
+      try {
+        return new Arm(Long.parseLong(n));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("ARM deadline " + n + " is out of range");
       }
-      return new Arm(ms);
     }
     throw new IllegalArgumentException("unknown command");
   }

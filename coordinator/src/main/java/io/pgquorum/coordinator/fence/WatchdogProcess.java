@@ -16,18 +16,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's side of the lease watchdog: starts {@link WatchdogMain} as a child JVM (same java binary and
- * class path, a tiny heap, the daemon's environment, so a faked clock on the node applies to both), keeps it told
- * about the lease as a {@link LeaseListener}, and starts a new one when it dies.
+ * The daemon's side of the lease watchdog: starts {@link WatchdogMain} as a child JVM (the installed JDK's java
+ * binary, the same class path, a tiny heap, the daemon's environment minus its secrets, so a faked clock on the
+ * node applies to both), keeps it told about the lease as a {@link LeaseListener}, and starts a new one when it
+ * dies.
  *
- * <p>Sending: the latest lease state (armed with a deadline on the daemon's nano clock, or disarmed) is handed to
- * one sender thread, which writes it as {@code ARM <deadline - now>} or {@code DISARM}; the remaining time is
- * computed at the moment of writing, so a slow hand-over never lengthens the lease. A child that is not yet
- * {@code READY} gets the current state as soon as it is, so lines never queue up in a pipe nobody reads (their
- * deadlines would be counted from a late read).
+ * <p>Its own session: the child is started through {@code setsid} (util-linux), so that a signal to the daemon's
+ * process group (Ctrl-Z in a terminal, {@code kill -STOP -<pgid>}) does not freeze both fences while PostgreSQL
+ * stays primary. A ProcessBuilder child is never a process-group leader, so {@code setsid} calls setsid(2) and
+ * execs the JVM in place (no fork): the {@link Process} handle, its pid and its pipes stay the watchdog's own
+ * ({@code WatchdogProcessTest} checks pid = pgid = sid).
+ *
+ * <p>Sending: the latest lease state (armed with a deadline on the daemon's monotonic clock, or disarmed) is
+ * handed to one sender thread, which writes it as {@code ARM <deadline>} or {@code DISARM}. The deadline is an
+ * absolute instant of CLOCK_MONOTONIC ({@link System#nanoTime()} on Linux), which both processes read, so a line
+ * that waits in the pipe or is read late never lengthens the lease. That both really see the same clock is
+ * checked on every start: the child's {@code READY <nanoTime>} must lie between the daemon's clock readings before
+ * the spawn and at the read; otherwise (a libfaketime setup in which the two do not share a start time, say) the
+ * child is stopped and reported, never used. Under the fault-injection harness's libfaketime rate faults the check
+ * passes: libfaketime 0.9.10 keeps its start time in shared memory named by {@code FAKETIME_SHARED}, which the
+ * first preloaded process creates and every descendant (this JVM, the watchdog) inherits, so both compute the same
+ * faked clock ({@code FaketimeSharedClockTest}).
  *
  * <p>When the child dies unexpectedly: log it, call {@code onLost} (with {@code watchdog.mode: required}, the
- * node demotes), and start a new one after a short back-off.
+ * node demotes), and start a new one after a short back-off. The java binary is {@code java.home/bin/java}, not
+ * this process's own executable ({@code /proc/self/exe}): after a JDK package upgrade the latter names a deleted
+ * file, and no watchdog could be started again until the daemon restarts.
  */
 public final class WatchdogProcess implements LeaseListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WatchdogProcess.class);
@@ -40,6 +54,8 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
   static final List<String> CHILD_JVM_OPTIONS = List.of("-Xms4m", "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC",
       "-Xint", "-XX:ReservedCodeCacheSize=8m", "-XX:-UsePerfData");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** Where util-linux installs setsid (a fixed path: PATH is not consulted for a safety component). */
+  static final List<Path> SETSID_PATHS = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
 
   private final List<String> command;
   private final Optional<Path> stderrFile;
@@ -61,6 +77,8 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
   private long sentVersion = -1;
   private boolean wantArmed;
   private long wantDeadlineNanos;
+  private boolean deviceFailed;
+  private String deviceState = "inactive";
 
   /**
    * @param command the child's command line ({@link #command})
@@ -81,19 +99,51 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
     this.sender.setDaemon(true);
   }
 
-  /** The child's command line: this JVM's java binary and class path, {@link WatchdogMain}, its arguments. */
+  /** A kernel watchdog device for the child to keep alive, with its timeout. */
+  public record Device(Path path, Duration timeout) {}
+
+  /** The child's command line without a device, in its own session when setsid exists. */
   public static List<String> command(Path pgCtl, Path dataDir, String member, int pgCtlTimeoutSeconds) {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return command(setsid(), pgCtl, dataDir, member, pgCtlTimeoutSeconds, Optional.empty());
+  }
+
+  /**
+   * The child's command line: {@code setsid} (when given), the JDK's java binary and this JVM's class path,
+   * {@link WatchdogMain}, its arguments.
+   */
+  public static List<String> command(Optional<Path> setsid, Path pgCtl, Path dataDir, String member,
+      int pgCtlTimeoutSeconds, Optional<Device> device) {
     List<String> argv = new ArrayList<>();
-    argv.add(java);
+    setsid.ifPresent(p -> argv.add(p.toString()));
+    argv.add(javaBinary().toString());
     argv.addAll(CHILD_JVM_OPTIONS);
     argv.add("-cp");
     argv.add(System.getProperty("java.class.path"));
     argv.add(WatchdogMain.class.getName());
     argv.addAll(List.of("--pg-ctl", pgCtl.toString(), "--data-dir", dataDir.toString(), "--name", member,
         "--timeout", Integer.toString(pgCtlTimeoutSeconds)));
+    device.ifPresent(d -> argv.addAll(List.of("--device", d.path().toString(), "--device-timeout-ms",
+        Long.toString(d.timeout().toMillis()))));
     return argv;
+  }
+
+  /**
+   * The JDK's java launcher, by its installed path: {@code java.home} survives a package upgrade (dpkg renames the
+   * new binary over the old path), whereas this process's {@code /proc/self/exe} then reads
+   * {@code ".../bin/java (deleted)"}, which cannot be executed.
+   */
+  static Path javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /** Where setsid is looked for, for messages. */
+  public static String setsidPaths() {
+    return SETSID_PATHS.toString();
+  }
+
+  /** util-linux's setsid, if installed. */
+  public static Optional<Path> setsid() {
+    return SETSID_PATHS.stream().filter(java.nio.file.Files::isExecutable).findFirst();
   }
 
   public void start() {
@@ -127,6 +177,23 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
   public Optional<Long> pid() {
     synchronized (lock) {
       return child != null && child.isAlive() ? Optional.of(child.pid()) : Optional.empty();
+    }
+  }
+
+  /**
+   * False once the child reported that the kernel watchdog device failed (could not be opened or written, or its
+   * timeout does not fit the lease), until a child activates it again. True without a device.
+   */
+  public boolean deviceUsable() {
+    synchronized (lock) {
+      return !deviceFailed;
+    }
+  }
+
+  /** The kernel device as the child last reported it: inactive, active, closed, or failed. */
+  public String deviceState() {
+    synchronized (lock) {
+      return deviceState;
     }
   }
 
@@ -269,18 +336,23 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
 
   private Process spawn() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
-    // The environment is inherited on purpose: a clock fault injected on this node applies to its watchdog too.
+    // The environment is inherited on purpose: a clock fault injected on this node (LD_PRELOAD, FAKETIME,
+    // FAKETIME_SHARED) applies to its watchdog too. Secrets are not: the watchdog needs none.
+    pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI_") || k.equals("PGPASSWORD"));
     pb.redirectError(stderrFile.map(f -> ProcessBuilder.Redirect.appendTo(f.toFile()))
         .orElse(ProcessBuilder.Redirect.INHERIT));
     synchronized (lock) {
       if (closed) {
         return null;
       }
+      long spawnNanos = nanoClock.getAsLong();
       Process c = pb.start();
       child = c;
       childInput = c.getOutputStream();
       ready = false;
-      Thread out = new Thread(() -> awaitReadyLine(c), "watchdog-ready-" + name);
+      deviceFailed = false;
+      deviceState = "inactive";
+      Thread out = new Thread(() -> readChildOutput(c, spawnNanos), "watchdog-ready-" + name);
       out.setDaemon(true);
       out.start();
       log.info("started the lease watchdog process (pid {})", c.pid());
@@ -288,13 +360,24 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
     }
   }
 
-  /** Reads the child's standard output: READY marks it usable (and makes the sender resend the state). */
-  private void awaitReadyLine(Process c) {
+  /**
+   * Reads the child's standard output: {@code READY <its clock>} marks it usable (and makes the sender resend the
+   * state) if its clock agrees with ours; device notices update the device state.
+   */
+  private void readChildOutput(Process c, long spawnNanos) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(),
         StandardCharsets.US_ASCII))) {
       String l;
       while ((l = r.readLine()) != null) {
-        if (l.strip().equals("READY")) {
+        long readNanos = nanoClock.getAsLong();
+        String t = l.strip();
+        if (t.startsWith("READY")) {
+          Optional<String> mismatch = clockMismatch(t, spawnNanos, readNanos);
+          if (mismatch.isPresent()) {
+            log.error("the watchdog process (pid {}) cannot be used: {}; stopping it", c.pid(), mismatch.get());
+            c.destroyForcibly();
+            continue;
+          }
           synchronized (lock) {
             if (child == c) {
               ready = true;
@@ -302,10 +385,55 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
               lock.notifyAll();
             }
           }
+        } else if (t.startsWith("DEVICE-")) {
+          deviceNotice(c, t);
         }
       }
     } catch (IOException e) {
       // the child is gone; the monitor notices
+    }
+  }
+
+  /**
+   * Why the child's {@code READY <nanoTime>} shows a clock other than ours, if it does: the child read its clock
+   * after we read {@code spawnNanos} and before we read the line at {@code readNanos}, so on one shared clock its
+   * reading lies between the two.
+   */
+  static Optional<String> clockMismatch(String readyLine, long spawnNanos, long readNanos) {
+    String[] parts = readyLine.split(" ");
+    long theirs;
+    try {
+      theirs = parts.length == 2 ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
+    } catch (NumberFormatException e) {
+      theirs = Long.MIN_VALUE;
+    }
+    if (theirs == Long.MIN_VALUE) {
+      return Optional.of("it said " + readyLine + " instead of READY <nanoTime> (a watchdog of another version?)");
+    }
+    if (theirs - spawnNanos < 0 || readNanos - theirs < 0) {
+      return Optional.of("its monotonic clock reads " + theirs + " while ours read " + spawnNanos + " before it "
+          + "started and " + readNanos + " after it answered: lease deadlines would mean different instants to it "
+          + "(is it under an LD_PRELOAD clock faker that does not share its start time with this process?)");
+    }
+    return Optional.empty();
+  }
+
+  private void deviceNotice(Process c, String line) {
+    synchronized (lock) {
+      if (child != c) {
+        return;
+      }
+      if (line.equals("DEVICE-ACTIVE")) {
+        deviceFailed = false;
+        deviceState = "active";
+        log.info("the watchdog process activated the kernel watchdog device");
+      } else if (line.equals("DEVICE-CLOSED")) {
+        deviceState = "closed";
+      } else if (line.startsWith("DEVICE-FAILED")) {
+        deviceFailed = true;
+        deviceState = "failed";
+        log.error("kernel watchdog device: {}", line.substring("DEVICE-FAILED".length()).strip());
+      }
     }
   }
 
@@ -342,10 +470,9 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
     }
   }
 
-  /** ARM with the time left until {@code deadline} (rounded down, never negative), or DISARM. */
-  private WatchdogCommand stateCommand(boolean arm, long deadline) {
-    return arm ? new WatchdogCommand.Arm(Math.max(0, (deadline - nanoClock.getAsLong()) / 1_000_000L))
-        : new WatchdogCommand.Disarm();
+  /** ARM with the absolute deadline on the shared monotonic clock, or DISARM. */
+  private static WatchdogCommand stateCommand(boolean arm, long deadline) {
+    return arm ? new WatchdogCommand.Arm(deadline) : new WatchdogCommand.Disarm();
   }
 
   private static byte[] line(WatchdogCommand cmd) {

@@ -147,7 +147,9 @@ public final class ActionExecutor {
         token = OptionalLong.of(r.fencingToken());
       } else if (action instanceof Action.ReleaseLock) {
         lease.clear();
-        if (stoppedInPlan || !current.running()) {
+        // Disarm only when PostgreSQL is verifiably gone: not "not accepting connections" (a frozen or starting
+        // postmaster has a pid) and not a probe that could not tell.
+        if (stoppedInPlan || (!current.running() && current.pid().isEmpty() && !current.isUnknown())) {
           lease.postgresStopped();
         }
         if (store.releaseLeader()) {

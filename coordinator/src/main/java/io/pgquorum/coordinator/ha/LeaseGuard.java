@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a separate thread: the loop may be blocked in a DCS call (up to retry_timeout) or a PostgreSQL operation
  * when the deadline arrives; the primary must still stop accepting writes in time. The guard checks every
- * {@link #CHECK_INTERVAL} and, once the deadline has passed, runs the fence (an immediate stop of PostgreSQL).
- * The check interval is part of the lease margin budget (see {@link LeaseState}).
+ * {@link #CHECK_INTERVAL} and, once the deadline has passed, runs the fence (the fencing procedure,
+ * {@code io.pgquorum.coordinator.fence.PostgresFence}, which returns only once PostgreSQL is verifiably gone). A
+ * fence that fails (throws) is run again every check interval until it succeeds: fencing never fires just once.
+ * The check interval is part of the lease margin budget (see {@code PostgresFence}).
  *
  * <p>The guard lives in the daemon's JVM, so it cannot fence when the JVM is frozen (SIGSTOP) or dead (kill -9):
  * that is the watchdog process's job ({@code io.pgquorum.coordinator.fence.WatchdogProcess}).
@@ -40,19 +42,26 @@ public final class LeaseGuard implements AutoCloseable {
   }
 
   private void run() {
+    boolean pending = false;
     while (!closed) {
       try {
         if (lease.expireIfDue(nanoClock.getAsLong())) {
           log.warn("demoting self because the leader lease could not be refreshed before its deadline: "
               + "stopping PostgreSQL (immediate)");
-          fence.run();
+          pending = true;
         }
+        if (pending) {
+          fence.run();
+          pending = false;
+        }
+      } catch (RuntimeException e) {
+        log.error("fencing PostgreSQL failed, trying again: {}", e.getMessage());
+      }
+      try {
         Thread.sleep(CHECK_INTERVAL.toMillis()); // a fixed-rate tick, not a stand-in for a condition
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        log.error("fencing PostgreSQL failed: {}", e.getMessage());
       }
     }
   }

@@ -16,7 +16,6 @@ import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
-import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.coordinator.rest.PeerClient;
 import io.pgquorum.coordinator.rest.RestServer;
@@ -116,6 +115,14 @@ public final class PgQuorumNode implements AutoCloseable {
       throw new ConfigException("watchdog.mode", "is required, which the planted bug "
           + HaBug.NO_WATCHDOG.id() + " would override; set watchdog.mode to automatic or off for this test");
     }
+    WatchdogConfig.Mode mode = bugs.active(HaBug.NO_WATCHDOG) ? WatchdogConfig.Mode.OFF
+        : config.watchdog().mode();
+    // Decided before anything starts: a required watchdog without setsid is a configuration error.
+    WatchdogSetup setup = mode == WatchdogConfig.Mode.OFF
+        ? new WatchdogSetup(Optional.empty(), Optional.empty(), Optional.empty(), List.of())
+        : WatchdogSetup.decide(config.watchdog(), mode, config.bootstrap().dcs());
+    setup.warnings().forEach(w -> log.warn("{}", w));
+    setup.refusal().ifPresent(r -> log.error("this node will not take the leader lock: {}", r));
     List<AutoCloseable> started = new ArrayList<>();
     try {
       DcsServer server = DcsServer.start(dcsServerConfig(config));
@@ -136,25 +143,25 @@ public final class PgQuorumNode implements AutoCloseable {
       AtomicReference<NodeStatus> status = new AtomicReference<>();
       // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
       // the first cycle, or without a config key, LocalPostgres falls back to bootstrap.dcs.
-      Postgres postgres = new LocalPostgres(config, () -> Optional.ofNullable(status.get())
-          .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null));
+      // PostgreSQL is started or promoted as primary only under the lease (LocalPostgres' PrimaryGate).
+      LocalPostgres postgres = new LocalPostgres(config, () -> Optional.ofNullable(status.get())
+          .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null),
+          () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
       RestServer rest = RestServer.start(config.restapi(), status::get, AdminActions.unsupported());
       started.add(rest);
-      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs), System::nanoTime,
-          config.name());
+      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
+          System::nanoTime, config.name());
       started.add(guard);
       AtomicReference<HaLoop> loopRef = new AtomicReference<>();
-      WatchdogConfig.Mode mode = bugs.active(HaBug.NO_WATCHDOG) ? WatchdogConfig.Mode.OFF
-          : config.watchdog().mode();
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
-        WatchdogProcess w = startWatchdog(config, mode, () -> {
+        WatchdogProcess w = startWatchdog(config, mode, setup, () -> {
           // Only a lease holder demotes: a replica has nothing the watchdog would fence.
           if (mode == WatchdogConfig.Mode.REQUIRED && lease.deadlineNanos().isPresent()) {
             log.error("demoting: watchdog.mode is required and the watchdog process died");
             lease.clear();
-            fence(postgres, lease, bugs);
+            fence(postgres, lease, bugs, "watchdog.mode is required and the watchdog process died");
             Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake);
           }
         });
@@ -172,7 +179,7 @@ public final class PgQuorumNode implements AutoCloseable {
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bugs,
-          () -> mode != WatchdogConfig.Mode.REQUIRED || wd.map(WatchdogProcess::ready).orElse(false));
+          setup.mayHoldLease(mode, wd));
       loopRef.set(loop);
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
       guard.start();
@@ -195,20 +202,30 @@ public final class PgQuorumNode implements AutoCloseable {
     }
   }
 
-  /** The in-JVM fence (LeaseGuard, required-watchdog loss): stop PostgreSQL at once, then disarm the watchdog. */
-  private static void fence(Postgres postgres, LeaseState lease, PlantedBugs bugs) {
+  /**
+   * The in-JVM fence (LeaseGuard, required-watchdog loss): the fencing procedure through the start/fence gate,
+   * which returns once PostgreSQL is verifiably gone and no primary start is in flight; only then is the watchdog
+   * told (disarmed when no lease is held). Interrupted (the node closes): returns without disarming.
+   */
+  private static void fence(LocalPostgres postgres, LeaseState lease, PlantedBugs bugs, String why) {
     if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
       // PLANTED BUG (test harness only): the expired lease is not enforced.
       log.warn("PLANTED BUG {}: not stopping PostgreSQL", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
       return;
     }
-    postgres.stop(StopMode.IMMEDIATE);
+    try {
+      log.warn("fenced: {}", postgres.gate().fence(why).describe());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     lease.postgresStopped();
   }
 
-  private static WatchdogProcess startWatchdog(NodeConfig config, WatchdogConfig.Mode mode, Runnable onLost) {
-    List<String> argv = WatchdogProcess.command(config.postgresql().binDir().resolve("pg_ctl"),
-        config.postgresql().dataDir(), config.name(), config.postgresql().pgCtlTimeout());
+  private static WatchdogProcess startWatchdog(NodeConfig config, WatchdogConfig.Mode mode, WatchdogSetup setup,
+      Runnable onLost) {
+    List<String> argv = WatchdogProcess.command(setup.setsid(), config.postgresql().binDir().resolve("pg_ctl"),
+        config.postgresql().dataDir(), config.name(), config.postgresql().pgCtlTimeout(), setup.device());
     Optional<Path> stderr = config.log().dir().map(d -> d.resolve("pgquorum-watchdog.log"));
     WatchdogProcess w = new WatchdogProcess(argv, stderr, System::nanoTime, onLost, config.name());
     w.start();

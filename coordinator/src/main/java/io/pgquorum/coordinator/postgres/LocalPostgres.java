@@ -2,6 +2,8 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.fence.PostgresFence;
+import io.pgquorum.coordinator.fence.PrimaryGate;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,10 @@ import org.slf4j.LoggerFactory;
  *       they never appear on a command line, in a connection string, a log line or an exception.
  *   <li>Every tool runs with a deadline ({@code pg_ctl_timeout} for start/stop/promote); a failure is a
  *       {@link PostgresException} naming the operation, with the end of the tool's output.
+ *   <li>Lease: {@link #startPrimary} and {@link #promote} run under a {@link PrimaryGate} built on the lease check
+ *       given at construction (refused without a valid lease, re-checked afterwards), and {@link #stop} in
+ *       immediate mode is the fencing procedure ({@link PostgresFence}: pg_ctl, then SIGKILL, until nothing of the
+ *       data directory's PostgreSQL is left), through the same gate.
  * </ul>
  *
  * <p>Not thread-safe: the HA loop calls it from one thread at a time (a long action runs on a background thread
@@ -51,16 +58,22 @@ public final class LocalPostgres implements Postgres {
   private final ReplicaCreator replicaCreator;
   private final Rewinder rewinder;
   private final SlotSync slots;
+  private final PrimaryGate gate;
 
   /**
    * @param node this node's configuration (the {@code postgresql} section, scope, name, bootstrap)
    * @param dynamicConfig the cluster-wide configuration as currently stored in the DCS, read on every use
    *     (parameters, pg_hba, use_slots, use_pg_rewind); may return null before the DCS has one, in which case
    *     {@code bootstrap.dcs} is used
+   * @param leaseValid whether this node holds a leader lease whose deadline has not passed, now: PostgreSQL is
+   *     only started or promoted as primary while it is true (see {@link PrimaryGate})
    */
-  public LocalPostgres(NodeConfig node, Supplier<DynamicConfig> dynamicConfig) {
+  public LocalPostgres(NodeConfig node, Supplier<DynamicConfig> dynamicConfig, BooleanSupplier leaseValid) {
     this.ctx = new PgContext(Objects.requireNonNull(node, "node"), Objects.requireNonNull(dynamicConfig,
         "dynamicConfig"));
+    this.gate = new PrimaryGate(Objects.requireNonNull(leaseValid, "leaseValid"), new PostgresFence(
+        ctx.pg.binDir().resolve("pg_ctl"), ctx.dataDir, (int) ctx.pgCtlTimeout().toSeconds(),
+        m -> LOG.warn("{}", m)));
     this.config = new ConfigWriter(ctx);
     this.jdbc = new Jdbc(ctx);
     this.pgCtl = new PgCtl(ctx);
@@ -70,6 +83,16 @@ public final class LocalPostgres implements Postgres {
     this.replicaCreator = new ReplicaCreator(ctx, config);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
     this.slots = new SlotSync(ctx, jdbc);
+  }
+
+  /** For tests of this package and tools that hold no lease: every primary start is allowed. */
+  LocalPostgres(NodeConfig node, Supplier<DynamicConfig> dynamicConfig) {
+    this(node, dynamicConfig, () -> true);
+  }
+
+  /** The start/fence gate of this data directory: the daemon's fences go through it. */
+  public PrimaryGate gate() {
+    return gate;
   }
 
   @Override
@@ -89,6 +112,10 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void startPrimary(long fencingToken) {
+    gate.asPrimary("start PostgreSQL as primary", () -> startPrimaryUnderGate(fencingToken));
+  }
+
+  private void startPrimaryUnderGate(long fencingToken) {
     String op = "start primary";
     requireStoppedCluster(op);
     ctx.writePgPass();
@@ -122,6 +149,20 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void stop(StopMode mode) {
+    if (mode == StopMode.IMMEDIATE) {
+      // Immediate is only used when the lease is gone or going: it is the fencing procedure, which does not
+      // stop at a pg_ctl failure or an unreadable postmaster.pid.
+      try {
+        PostgresFence.Outcome o = gate.fence("stop (immediate)");
+        if (o.found()) {
+          LOG.info("stopped PostgreSQL ({}): {}", mode, o.describe());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PostgresException("stop (immediate) interrupted");
+      }
+      return;
+    }
     if (pgCtl.stop(mode)) {
       LOG.info("stopped PostgreSQL ({})", mode);
     }
@@ -129,6 +170,10 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void promote(long fencingToken) {
+    gate.asPrimary("promote PostgreSQL", () -> promoteUnderGate(fencingToken));
+  }
+
+  private void promoteUnderGate(long fencingToken) {
     String op = "promote";
     requireRunning(op);
     boolean inRecovery = queryBoolean(op, "SELECT pg_is_in_recovery()");

@@ -32,6 +32,7 @@ final class PgCtl {
     } catch (IOException e) {
       throw new PostgresException(operation + " failed: cannot create " + ctx.runtimeDir + ": " + e.getMessage());
     }
+    awaitReapedPostmaster(operation);
     long seconds = ctx.pgCtlTimeout().toSeconds();
     List<String> argv = List.of(ctx.bin("pg_ctl"), "start", "-D", ctx.dataDir.toString(), "-l",
         ctx.startupLog.toString(), "-w", "-t", Long.toString(seconds));
@@ -42,6 +43,22 @@ final class PgCtl {
           + " starting up)").orElse("");
       throw new PostgresException(operation + " failed (pg_ctl exit " + r.exitCode() + ")" + still
           + ProcessRunner.outputSuffix(r.output() + "\n" + logTail()));
+    }
+  }
+
+  /**
+   * A postmaster killed by a fence (SIGKILL) leaves its postmaster.pid behind, naming a zombie until init reaps it
+   * (on this kind of machine, a second or two later). PostgreSQL's own lock-file check takes a zombie for a live
+   * postmaster ("lock file postmaster.pid already exists") and refuses to start: wait a bounded time for init.
+   */
+  private void awaitReapedPostmaster(String operation) {
+    Optional<PostmasterPid> stale = PostmasterPid.read(ctx.dataDir);
+    if (stale.isEmpty() || !PostmasterPid.zombie(stale.get().pid())) {
+      return;
+    }
+    long deadline = System.nanoTime() + ctx.shortTimeout().toNanos();
+    while (PostmasterPid.zombie(stale.get().pid()) && System.nanoTime() < deadline) {
+      Polling.pause(java.time.Duration.ofMillis(50), operation);
     }
   }
 

@@ -119,6 +119,17 @@ record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> sta
     return state != 'Z' && state != 'X' && (comm.startsWith("postgres") || comm.startsWith("postmaster"));
   }
 
+  /** Whether {@code pid} is a zombie: dead, its exit status not yet collected by its parent (init, for a postmaster). */
+  static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+      int close = stat.lastIndexOf(')');
+      return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /**
    * The live postmaster of {@code dataDir}, if any.
    *

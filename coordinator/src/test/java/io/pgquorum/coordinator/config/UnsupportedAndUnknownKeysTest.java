@@ -15,7 +15,7 @@ class UnsupportedAndUnknownKeysTest {
   @Test
   void patroniFeaturesPgquorumLacksAreReported() {
     Map<String, Object> tree = TestConfigs.minimal();
-    set(tree, "watchdog", map("mode", "automatic", "device", "/dev/watchdog"));
+    set(tree, "watchdog", map("mode", "automatic", "driver", "testing"));
     set(tree, "citus", map("group", 0));
     set(tree, "postgresql.callbacks", map("on_start", "/bin/true"));
     set(tree, "postgresql.pre_promote", "/bin/true");
@@ -32,8 +32,8 @@ class UnsupportedAndUnknownKeysTest {
             + "scripts are run)",
         "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
         "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
-        "watchdog.device: is not supported by pgquorum and is ignored (pgquorum's watchdog is a process that "
-            + "stops PostgreSQL when the lease runs out, not a kernel device)",
+        "watchdog.driver: is not supported by pgquorum and is ignored (pgquorum drives the device named by "
+            + "watchdog.device through the Linux watchdog API)",
         "citus: is not supported by pgquorum and is ignored");
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
   }

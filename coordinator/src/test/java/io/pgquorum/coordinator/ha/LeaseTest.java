@@ -117,4 +117,22 @@ class LeaseTest {
       assertThat(lease.deadlineNanos()).isEmpty();
     }
   }
+
+  @Test
+  void aFenceThatFailsIsRunAgainUntilItSucceeds() throws Exception {
+    lease.extend(1, clock.get(), Duration.ofSeconds(6).toNanos());
+    AtomicLong attempts = new AtomicLong();
+    Runnable flakyFence = () -> {
+      if (attempts.incrementAndGet() < 3) {
+        throw new IllegalStateException("pg_ctl could not be started");
+      }
+      pg.stop(StopMode.IMMEDIATE);
+    };
+    try (LeaseGuard guard = new LeaseGuard(lease, flakyFence, clock::get, "t")) {
+      guard.start();
+      clock.addAndGet(Duration.ofSeconds(6).toNanos());
+      await().atMost(Duration.ofSeconds(5)).until(() -> pg.calls().contains("stop IMMEDIATE"));
+      assertThat(attempts.get()).isEqualTo(3);
+    }
+  }
 }

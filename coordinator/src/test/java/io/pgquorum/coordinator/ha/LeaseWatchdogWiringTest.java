@@ -140,4 +140,29 @@ class LeaseWatchdogWiringTest {
     run(e, new Action.RefreshLock(token));
     assertThat(lease.deadlineNanos()).as("not refreshed: the lease runs out").hasValue(deadline);
   }
+
+  @Test
+  void releasingTheLockDisarmsOnlyWhenPostgresIsVerifiablyGone() {
+    ActionExecutor e = executor(PlantedBugs.NONE);
+    pg.state = io.pgquorum.coordinator.postgres.PgState.unknown("cannot read postmaster.pid");
+    run(e, new Action.AcquireLock());
+    run(e, new Action.ReleaseLock());
+    assertThat(events).as("an unknown state may be a running primary").noneMatch(x -> x.startsWith("disarm"));
+
+    // A postmaster that does not accept connections (frozen, starting) is not gone either.
+    pg.state = new io.pgquorum.coordinator.postgres.PgState(
+        io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED, false, java.util.OptionalLong.of(4242),
+        Optional.empty(), Role.UNKNOWN, 1, 0, java.util.OptionalLong.empty(), java.util.OptionalLong.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), 150010,
+        java.util.OptionalLong.empty(), false, false);
+    run(e, new Action.AcquireLock());
+    run(e, new Action.ReleaseLock());
+    assertThat(events).noneMatch(x -> x.startsWith("disarm"));
+
+    pg.state = io.pgquorum.coordinator.postgres.PgState.stopped(
+        io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED);
+    run(e, new Action.AcquireLock());
+    run(e, new Action.ReleaseLock());
+    assertThat(events).last().asString().startsWith("disarm");
+  }
 }

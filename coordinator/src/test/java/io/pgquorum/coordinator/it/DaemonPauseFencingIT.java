@@ -25,6 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <ol>
  *   <li>SIGSTOP of the primary's daemon JVM: its PostgreSQL stops accepting writes before a new primary accepts
  *       its first write; after SIGCONT the old node rejoins as a replica.
+ *   <li>SIGSTOP of the primary daemon's whole process group ({@code kill -STOP -<pgid>}, what Ctrl-Z does in a
+ *       terminal): the same, because the watchdog runs in a session of its own and keeps running.
  *   <li>kill -9 of the primary's daemon: the orphaned watchdog stops PostgreSQL within ttl, then exits.
  * </ol>
  * {@link DaemonPauseNoWatchdogIT} is the same pause with the watchdog planted away: it shows two writable
@@ -75,9 +77,36 @@ class DaemonPauseFencingIT {
     return nanos / 1e9;
   }
 
+  /** How a test freezes the primary's daemon, and how it lets it go. */
+  interface Pause {
+    void apply(NodeSpec n, boolean pause) throws Exception;
+  }
+
   @Test
   @Order(1)
   void aPausedPrimaryDaemonIsFencedBeforeTheNewPrimaryTakesWrites() throws Exception {
+    pausedPrimaryIsFencedBeforeTheNewPrimaryTakesWrites("SIGSTOP of the daemon", cluster::pauseDaemon, n -> { });
+  }
+
+  @Test
+  @Order(2)
+  void aStoppedProcessGroupOfThePrimaryDaemonIsFencedToo() throws Exception {
+    pausedPrimaryIsFencedBeforeTheNewPrimaryTakesWrites("SIGSTOP of the daemon's process group",
+        cluster::pauseDaemonGroup, old -> {
+          ProcessHandle watchdog = cluster.watchdog(old).orElseThrow();
+          assertThat(LocalCluster.stat(old.daemon.pid())[0]).as("the daemon is stopped").isEqualTo("T");
+          assertThat(LocalCluster.stat(watchdog.pid())[0]).as("its watchdog is not").isNotEqualTo("T");
+          assertThat(LocalCluster.sessionOf(watchdog.pid())).as("the watchdog's session")
+              .isEqualTo(watchdog.pid()).isNotEqualTo(LocalCluster.sessionOf(old.daemon.pid()));
+        });
+  }
+
+  interface WhilePaused {
+    void check(NodeSpec old) throws Exception;
+  }
+
+  void pausedPrimaryIsFencedBeforeTheNewPrimaryTakesWrites(String what, Pause pause, WhilePaused whilePaused)
+      throws Exception {
     NodeSpec old = awaitPrimary(cluster, Duration.ofSeconds(120));
     awaitReplicas(cluster, 2, Duration.ofSeconds(120));
     assertThat(cluster.watchdog(old)).as("the primary's daemon runs a watchdog process").isPresent();
@@ -85,8 +114,9 @@ class DaemonPauseFencingIT {
     try (WriteProbes probes = new WriteProbes(cluster.nodes)) {
       await("writes on the primary").atMost(Duration.ofSeconds(20)).until(() -> probes.lastOk(old.name).isPresent());
       long pausedAt = System.nanoTime();
-      cluster.pauseDaemon(old, true);
+      pause.apply(old, true);
       try {
+        whilePaused.check(old);
         AtomicReference<Attempt> firstNew = new AtomicReference<>();
         await("a new primary accepts writes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
             .until(() -> {
@@ -102,8 +132,8 @@ class DaemonPauseFencingIT {
 
         Attempt lastOld = probes.lastOk(old.name).orElseThrow();
         Attempt fencedProbe = probes.firstFailure(old.name, pausedAt).orElseThrow();
-        System.out.printf("SIGSTOP of %s's daemon: its PostgreSQL stopped taking writes after %.2f s (last write "
-                + "committed at %.2f s); new primary %s took its first write after %.2f s (token %d > %d)%n",
+        System.out.printf("%s of %s: its PostgreSQL stopped taking writes after %.2f s (last write committed at "
+                + "%.2f s); new primary %s took its first write after %.2f s (token %d > %d)%n", what,
             old.name, seconds(fencedProbe.invokeNanos() - pausedAt), seconds(lastOld.completeNanos() - pausedAt),
             first.node(), seconds(first.completeNanos() - pausedAt), first.token(), lastOld.token());
         assertThat(lastOld.completeNanos())
@@ -117,7 +147,7 @@ class DaemonPauseFencingIT {
         assertThat(cluster.postmasterPid(old)).as("the old primary's PostgreSQL is stopped").isEmpty();
         assertThat(cluster.logs(old)).contains("FENCED: the lease deadline passed without a refresh");
       } finally {
-        cluster.pauseDaemon(old, false);
+        pause.apply(old, false);
       }
     }
     await(old.name + " rejoins as a streaming replica").atMost(Duration.ofSeconds(120))
@@ -126,7 +156,7 @@ class DaemonPauseFencingIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void aKilledPrimaryDaemonLeavesAWatchdogThatStopsPostgresWithinTtl() throws Exception {
     NodeSpec primary = awaitPrimary(cluster, Duration.ofSeconds(60));
     ProcessHandle watchdog = cluster.watchdog(primary).orElseThrow();

@@ -174,7 +174,11 @@ final class LocalCluster implements AutoCloseable {
         SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
   }
 
-  /** Starts (or restarts) a node's daemon through bin/pgquorum. */
+  /**
+   * Starts (or restarts) a node's daemon through bin/pgquorum, in a session and process group of its own (setsid:
+   * bin/pgquorum execs java, so the daemon JVM is the group leader), as a daemon started from a shell or a service
+   * manager is; a signal to the daemon's group then never reaches this test JVM.
+   */
   void start(NodeSpec n) throws IOException {
     start(n, List.of());
   }
@@ -182,6 +186,7 @@ final class LocalCluster implements AutoCloseable {
   /** Starts a node's daemon with extra arguments before the configuration file (e.g. --join). */
   void start(NodeSpec n, List<String> options) throws IOException {
     List<String> command = new ArrayList<>();
+    command.add("setsid");
     command.add(REPO.resolve("bin/pgquorum").toString());
     command.addAll(options);
     command.add(n.config().toString());
@@ -230,6 +235,31 @@ final class LocalCluster implements AutoCloseable {
     assertThat(code).as("kill %s %d", pause ? "-STOP" : "-CONT", n.daemon.pid()).isZero();
   }
 
+  /**
+   * SIGSTOP (true) or SIGCONT (false) of the daemon's whole process group ({@code kill -STOP -<pgid>}, what Ctrl-Z in
+   * a terminal does): everything in the daemon's group stops; its watchdog must not be in it.
+   */
+  void pauseDaemonGroup(NodeSpec n, boolean pause) throws IOException, InterruptedException {
+    long pgid = processGroupOf(n.daemon.pid());
+    assertThat(pgid).as("the daemon leads its process group").isEqualTo(n.daemon.pid());
+    int code = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", "--", "-" + pgid).inheritIO().start().waitFor();
+    assertThat(code).as("kill %s -%d", pause ? "-STOP" : "-CONT", pgid).isZero();
+  }
+
+  /** Fields of /proc/pid/stat after the command name: state, ppid, pgrp, session, ... */
+  static String[] stat(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  static long processGroupOf(long pid) throws IOException {
+    return Long.parseLong(stat(pid)[2]);
+  }
+
+  static long sessionOf(long pid) throws IOException {
+    return Long.parseLong(stat(pid)[3]);
+  }
+
   /** The daemon's lease watchdog child process, if it runs. */
   Optional<ProcessHandle> watchdog(NodeSpec n) {
     if (n.daemon == null) {
@@ -255,13 +285,26 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The node's live postmaster: the pid in postmaster.pid if that process is alive (a SIGKILLed postmaster leaves
+   * its pid file behind).
+   */
   Optional<Long> postmasterPid(NodeSpec n) throws IOException {
     Path pidFile = n.dataDir().resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return Optional.empty();
     }
     List<String> lines = Files.readAllLines(pidFile);
-    return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+    if (lines.isEmpty() || lines.get(0).isBlank()) {
+      return Optional.empty();
+    }
+    long pid = Long.parseLong(lines.get(0).trim());
+    try {
+      String state = stat(pid)[0];
+      return state.equals("Z") || state.equals("X") ? Optional.empty() : Optional.of(pid);
+    } catch (IOException e) {
+      return Optional.empty(); // no such process
+    }
   }
 
   /** GET a REST path; returns the status code (0 when unreachable) and body. */

@@ -61,6 +61,7 @@ final class TestNodes {
     Map<String, CustomMethod> bootstrapMethods = new LinkedHashMap<>();
     Optional<String> postBootstrap = Optional.empty();
     int pgCtlTimeout = 30;
+    Path binDir = PostgresConfig.DEFAULT_BIN_DIR;
 
     Builder(Path base, String name, int port) {
       this.base = base;
@@ -79,7 +80,7 @@ final class TestNodes {
 
     NodeConfig build() {
       HostPort listen = new HostPort("127.0.0.1", port);
-      PostgresConfig pg = new PostgresConfig(listen, listen, dataDir(), PostgresConfig.DEFAULT_BIN_DIR,
+      PostgresConfig pg = new PostgresConfig(listen, listen, dataDir(), binDir,
           base.resolve(name).resolve("pgpass"), superuser, replication, rewind, parameters, pgHba,
           createReplicaMethods, replicaMethods, basebackup, false, Optional.empty(), pgCtlTimeout, false, false);
       BootstrapConfig bootstrap = new BootstrapConfig(dynamic(true, Map.of()), bootstrapMethod, bootstrapMethods,
