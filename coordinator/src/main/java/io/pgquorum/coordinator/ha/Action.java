@@ -23,6 +23,14 @@ public sealed interface Action {
   /** Gate: re-arm our leader lease (only the incarnation with this token). Failure = lock lost. */
   record RefreshLock(long fencingToken) implements Action {}
 
+  /**
+   * Gate: the leader key's stored ttl differs from the configured one. Refresh the lease (confirming it is still
+   * ours), then re-put the key with {@code ttl} under a compare-and-set on that refresh's revision: same value,
+   * owner and create revision, so the fencing token stays. Failure = lock lost. The local deadline follows the
+   * ttl the DCS confirms (see {@link LeaseTerms}); before a re-arm that shortens the lease it is lowered first.
+   */
+  record RearmLock(long fencingToken, java.time.Duration ttl) implements Action {}
+
   /** Delete the leader key if it names us. */
   record ReleaseLock() implements Action {}
 

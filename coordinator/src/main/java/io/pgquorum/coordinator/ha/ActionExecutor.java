@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A gate that fails (lost race, lost lock) ends the plan; the loop re-runs a cycle at once.
  *   <li>Any exception ends the plan; the loop's catch-all logs it and the next cycle decides again from fresh
  *       state. Nothing is retried blindly here.
- *   <li>The lease deadline is only moved by a successful acquire/refresh, measured from before the send.
+ *   <li>The lease deadline is only moved by a successful acquire/refresh/re-arm, measured from before the send,
+ *       and derived from the ttl the DCS confirmed it stores ({@link LeaseTerms}); it is lowered before a re-arm
+ *       that may shorten the lease.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
  *   <li>With {@code watchdog.mode: required}, the lock is neither acquired nor refreshed while the watchdog
  *       process is not running.
@@ -76,15 +79,16 @@ public final class ActionExecutor {
   /** What executing a plan found out. */
   public record Outcome(boolean recheckNow, Optional<String> fatal) {}
 
-  /** How long a freshly acquired or refreshed lease stays usable on our clock: ttl minus the fencing margin. */
-  static long validForNanos(DynamicConfig dyn, PlantedBugs bugs) {
+  /**
+   * How long a freshly acquired, refreshed or re-armed lease stays usable on our clock, given the ttl the DCS
+   * confirmed it stores: {@link LeaseTerms}'s {@code min(stored, configured) - retry_timeout}.
+   */
+  static long validForNanos(java.time.Duration storedTtl, DynamicConfig dyn, PlantedBugs bugs) {
     if (bugs.active(HaBug.LEASE_IGNORES_DRIFT)) {
       // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
       return dyn.ttl() * 1_000_000_000L;
     }
-    // The margin is retry_timeout: it covers an immediate stop plus the guard's check interval with room to
-    // spare, and the loop_wait + 2*retry_timeout <= ttl invariant keeps it below ttl.
-    return (long) (dyn.ttl() - dyn.retryTimeout()) * 1_000_000_000L;
+    return LeaseTerms.validForNanos(storedTtl, dyn);
   }
 
   /** Whether executing {@code action} can change PostgreSQL's state (so the loop probes again afterwards). */
@@ -118,7 +122,7 @@ public final class ActionExecutor {
           log.info("failed to acquire the leader lock: another member took it first");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn, bugs));
+        lease.extend(got.get().fencingToken(), sent, validForNanos(got.get().ttl(), dyn, bugs));
         token = OptionalLong.of(got.get().fencingToken());
         log.info("acquired the leader lock with fencing token {}", token.getAsLong());
       } else if (action instanceof Action.RefreshLock r) {
@@ -129,22 +133,26 @@ public final class ActionExecutor {
               + "running");
           return new Outcome(false, Optional.empty());
         }
-        long sent = nanoClock.getAsLong();
-        boolean ok;
-        try {
-          ok = store.refreshLeader(r.fencingToken());
-        } catch (DcsException e) {
-          // Outcome unknown: the deadline stays where the last confirmed refresh put it.
-          log.warn("failed to refresh the leader lock: {}", e.getMessage());
+        Renewal renewal = renew(r.fencingToken(), dyn);
+        if (!(renewal instanceof Renewal.Confirmed)) {
+          // Lost: re-decide at once. Unknown: the deadline stays where the last confirmed write put it.
+          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
+        }
+        token = OptionalLong.of(r.fencingToken());
+      } else if (action instanceof Action.RearmLock ra) {
+        if (!mayHoldLease.getAsBoolean()) {
+          log.warn("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
+              + "running");
           return new Outcome(false, Optional.empty());
         }
-        if (!ok) {
-          lease.clear();
-          log.warn("failed to update leader lock: it is no longer ours");
+        Renewal renewal = renew(ra.fencingToken(), dyn);
+        if (!(renewal instanceof Renewal.Confirmed confirmed)) {
+          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
+        }
+        token = OptionalLong.of(ra.fencingToken());
+        if (!rearm(confirmed.grant(), ra.ttl(), dyn)) {
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(r.fencingToken(), sent, validForNanos(dyn, bugs));
-        token = OptionalLong.of(r.fencingToken());
       } else if (action instanceof Action.ReleaseLock) {
         lease.clear();
         if (stoppedInPlan || !current.running()) {
@@ -213,6 +221,64 @@ public final class ActionExecutor {
       }
     }
     return new Outcome(false, Optional.empty());
+  }
+
+  /** How a refresh ended: confirmed (with what the DCS stored), lost, or unknown (a DCS error). */
+  private sealed interface Renewal {
+    record Confirmed(LeaseGrant grant) implements Renewal {}
+
+    record Lost() implements Renewal {}
+
+    record Unknown() implements Renewal {}
+  }
+
+  /**
+   * Refreshes the lease with {@code fencingToken}. Confirmed: the deadline moves, from the send, by what the
+   * stored ttl allows. Lost: the lease is cleared. Unknown (a DCS error, the write may or may not have been
+   * applied): the deadline stays where the last confirmed write put it.
+   */
+  private Renewal renew(long fencingToken, DynamicConfig dyn) {
+    long sent = nanoClock.getAsLong();
+    Optional<LeaseGrant> grant;
+    try {
+      grant = store.renewLeader(fencingToken);
+    } catch (DcsException e) {
+      log.warn("failed to refresh the leader lock: {}", e.getMessage());
+      return new Renewal.Unknown();
+    }
+    if (grant.isEmpty()) {
+      lease.clear();
+      log.warn("failed to update leader lock: it is no longer ours");
+      return new Renewal.Lost();
+    }
+    lease.extend(fencingToken, sent, validForNanos(grant.get().ttl(), dyn, bugs));
+    return new Renewal.Confirmed(grant.get());
+  }
+
+  /**
+   * Re-puts the leader key with {@code ttl} (see {@link Action.RearmLock}); false when the key changed under us
+   * (the lock is treated as lost). A DCS error ends the plan through the exception, the deadline capped.
+   *
+   * <p>Ordering: the deadline is first lowered to what the new lease guarantees counted from this send
+   * ({@code sent + min(ttl, configured) - retry_timeout}). Once the put is sent the DCS may arm the new, possibly
+   * shorter, lease at any moment, with or without a reply reaching us; the old, longer deadline must not outlive
+   * it. When the ttl rises the cap changes nothing, and the longer deadline is used only after the DCS confirmed
+   * the longer ttl.
+   */
+  private boolean rearm(LeaseGrant current, java.time.Duration ttl, DynamicConfig dyn) {
+    long sent = nanoClock.getAsLong();
+    lease.cap(current.fencingToken(), sent + validForNanos(ttl, dyn, bugs));
+    Optional<LeaseGrant> stored = store.rearmLeader(current, ttl);
+    if (stored.isEmpty()) {
+      lease.clear();
+      log.warn("failed to re-arm the leader lock with ttl {} s: the key changed since the refresh",
+          ttl.toSeconds());
+      return false;
+    }
+    lease.extend(current.fencingToken(), sent, validForNanos(stored.get().ttl(), dyn, bugs));
+    log.info("re-armed the leader lock with ttl {} s (was {} s)", stored.get().ttl().toSeconds(),
+        current.ttl().toSeconds());
+    return true;
   }
 
   private void startBootstrap(long fencingToken, Optional<ClusterSnapshot> cluster) {

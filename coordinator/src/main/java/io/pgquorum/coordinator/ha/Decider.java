@@ -69,7 +69,7 @@ public final class Decider {
     if (local.runningTask().isPresent()) {
       String task = local.runningTask().get();
       if (holder) {
-        return Decision.of(task + " in progress", new Action.RefreshLock(c.leader().get().fencingToken()));
+        return Decision.of(task + " in progress", keepLock(c, policy));
       }
       if (pg.isPrimary()) {
         return Decision.of("demoting self because " + task + " is in progress and I do not hold the lock",
@@ -184,9 +184,8 @@ public final class Decider {
   private static Decision holdingLock(ClusterSnapshot c, LocalState local, HaPolicy policy) {
     String me = policy.name();
     PgState pg = local.pg();
-    long token = c.leader().get().fencingToken();
     List<Action> actions = new ArrayList<>();
-    actions.add(new Action.RefreshLock(token));
+    actions.add(keepLock(c, policy));
     if (pg.isPrimary()) {
       actions.add(new Action.PublishStatus());
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
@@ -272,6 +271,22 @@ public final class Decider {
     }
     return Decision.of("promoted self to leader by acquiring session lock",
         new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus());
+  }
+
+  /**
+   * The gate that keeps the lock we hold: a plain refresh while the key's stored ttl is the configured one, else a
+   * re-arm with the configured ttl. Why: the DCS expires the key with the ttl stored on it, and the holder's
+   * deadline may use only what the DCS confirmed ({@link LeaseTerms}); after an operator changes {@code ttl} the
+   * key must be re-put with it, or a raised ttl would never take effect and a lowered one never be enforced by the
+   * DCS. The re-arm's compare-and-set keeps the fencing token.
+   */
+  static Action keepLock(ClusterSnapshot c, HaPolicy policy) {
+    LeaderLock l = c.leader().orElseThrow();
+    java.time.Duration configured = policy.dynamic().ttlDuration();
+    if (!l.ttl().equals(configured)) {
+      return new Action.RearmLock(l.fencingToken(), configured);
+    }
+    return new Action.RefreshLock(l.fencingToken());
   }
 
   /**
