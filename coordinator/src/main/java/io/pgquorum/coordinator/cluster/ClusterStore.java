@@ -158,8 +158,10 @@ public final class ClusterStore {
   }
 
   /**
-   * Appends a timeline switch to {@code history} unless an entry for that timeline exists (idempotent, so a
-   * retried promotion does not record twice). Compare-and-set on the key's revision, retried a few times.
+   * Adds a timeline switch to {@code history} unless an entry for that timeline exists (idempotent, so a retried
+   * promotion or a holder re-checking every cycle does not record twice), keeping the list ordered by timeline
+   * (a switch filled in late goes where it belongs, not after later ones). Compare-and-set on the key's revision,
+   * retried a few times; false when it kept losing.
    */
   public boolean appendHistory(HistoryEntry entry) {
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -170,7 +172,11 @@ public final class ClusterStore {
         return true;
       }
       List<HistoryEntry> next = new ArrayList<>(history);
-      next.add(entry);
+      int at = 0;
+      while (at < next.size() && next.get(at).timeline() < entry.timeline()) {
+        at++;
+      }
+      next.add(at, entry);
       Precondition cond = current.map(kv -> Precondition.modRevision(kv.modRevision()))
           .orElse(Precondition.absent());
       if (dcs.put(codec.keys().history(), ClusterCodec.encodeHistory(next), cond, null).succeeded()) {

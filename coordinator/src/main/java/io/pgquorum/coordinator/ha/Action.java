@@ -58,11 +58,33 @@ public sealed interface Action {
    */
   record Rejoin(Optional<Upstream> upstream) implements Action {}
 
-  /** Start a stopped node as primary with the current token (we hold the lock). */
-  record StartPrimary() implements Action {}
+  /**
+   * Task: start a stopped node as primary with the current token (we hold the lock). A crash recovery may take
+   * longer than a lease: the loop keeps refreshing the lock while it runs, and {@code primary_start_timeout}
+   * bounds how long (see {@link Decider}). The lease is checked inside the task right before the start.
+   */
+  record StartPrimary() implements Action {
+    /** The task's name in {@link LocalState#runningTask()} and in failure messages. */
+    public static final String TASK = "start primary";
+  }
 
-  /** Promote the running replica with the current token, then record the timeline switch in history. */
-  record Promote() implements Action {}
+  /**
+   * Task: promote the running replica with the current token. Runs in the background (replaying the WAL left may
+   * take longer than a lease); the lease is checked inside the task right before {@code pg_ctl promote}. The
+   * timeline switch reaches {@code history} through {@link RecordHistory} on the next cycles.
+   */
+  record Promote() implements Action {
+    /** The task's name in {@link LocalState#runningTask()}. */
+    public static final String TASK = "promote";
+  }
+
+  /**
+   * Gate, on the primary holding the lock: make the {@code history} key record every timeline switch up to
+   * {@code timeline} (the primary's current one), from PostgreSQL's own timeline history file. Idempotent; planned
+   * on every cycle the key lacks the switch into {@code timeline}, so a lost write is retried, and before
+   * {@link PublishStatus}, so {@code status} never shows a position on a timeline {@code history} does not know.
+   */
+  record RecordHistory(int timeline) implements Action {}
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
   record Demote(StopMode mode) implements Action {}

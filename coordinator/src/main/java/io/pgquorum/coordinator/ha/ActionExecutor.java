@@ -11,6 +11,7 @@ import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.planted.PlantedBugs;
@@ -190,11 +191,22 @@ public final class ActionExecutor {
         startRejoin(rj.upstream(), dyn);
       } else if (action instanceof Action.StartPrimary) {
         long t = requireToken(token, "start as primary");
-        requireValidLease("start PostgreSQL as primary");
-        postgres.startPrimary(t);
+        startTask(Action.StartPrimary.TASK, () -> {
+          // Checked here, right before the start, not when the plan was made: the task may begin later.
+          requireValidLease("start PostgreSQL as primary");
+          postgres.startPrimary(t);
+        });
       } else if (action instanceof Action.Promote) {
         long t = requireToken(token, "promote");
-        current = promote(t, pg);
+        startTask(Action.Promote.TASK, () -> {
+          requireValidLease("promote PostgreSQL");
+          postgres.promote(t);
+          log.info("promoted PostgreSQL to primary with fencing token {}", t);
+        });
+      } else if (action instanceof Action.RecordHistory rh) {
+        if (!recordHistory(rh.timeline(), cluster)) {
+          return new Outcome(false, Optional.empty());
+        }
       } else if (action instanceof Action.Demote d) {
         lease.clear();
         if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
@@ -337,21 +349,41 @@ public final class ActionExecutor {
     }, wakeLoop);
   }
 
-  private PgState promote(long fencingToken, PgState before) {
-    requireValidLease("promote PostgreSQL");
-    postgres.promote(fencingToken);
-    PgState after = postgres.probe();
-    log.info("promoted PostgreSQL to primary on timeline {} with fencing token {}", after.timeline(),
-        fencingToken);
-    try {
-      if (after.timeline() > before.timeline() && before.timeline() > 0) {
-        store.appendHistory(new HistoryEntry(before.timeline(), before.walPosition(),
-            "no recovery target specified", Optional.of(Instant.now().toString()), Optional.of(config.name())));
-      }
-    } catch (DcsException e) {
-      log.warn("could not record the timeline switch in history yet: {}", e.getMessage());
+  /**
+   * Starts {@code body} as the background task {@code name} (the loop keeps cycling, and a holder keeps refreshing
+   * its lease, while it runs). The decider plans a task only when none runs, and only this thread starts tasks.
+   */
+  private void startTask(String name, TaskRunner.Body body) {
+    if (!tasks.start(name, body, wakeLoop)) {
+      throw new IllegalStateException("cannot start " + name + ": " + tasks.running().orElse("another task")
+          + " is still running");
     }
-    return after;
+  }
+
+  /**
+   * Makes {@code history} record every timeline switch up to {@code timeline}, from PostgreSQL's own timeline
+   * history file (exact switch points); false when a compare-and-set kept losing (the plan ends, so status is
+   * not published on a timeline history does not know; the next cycle plans it again).
+   */
+  private boolean recordHistory(int timeline, Optional<ClusterSnapshot> cluster) {
+    for (TimelineSwitch sw : postgres.timelineHistory(timeline)) {
+      if (cluster.map(c -> c.historyRecordsEndOf(sw.timeline())).orElse(false)) {
+        continue;
+      }
+      // The switch into our own timeline was made by this node's promotion, recorded now; older ones that are
+      // missing are filled in without a time or a new leader (Patroni writes such rows as three fields).
+      boolean ours = sw.timeline() == timeline - 1;
+      HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
+          ours ? Optional.of(Instant.now().toString()) : Optional.empty(),
+          ours ? Optional.of(config.name()) : Optional.empty());
+      if (!store.appendHistory(entry)) {
+        log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
+            sw.timeline());
+        return false;
+      }
+      log.info("recorded in history: timeline {} ended at {}", sw.timeline(), sw.lsn());
+    }
+    return true;
   }
 
   private void requireValidLease(String what) {

@@ -60,6 +60,8 @@ public final class HaLoop implements Runnable {
   private Optional<ClusterSnapshot> lastSnapshot = Optional.empty();
   private String lastMessage = "";
   private long cycles;
+  /** What the last decision asked to remember (only the loop's thread touches it). */
+  private HaMemory memory = HaMemory.NONE;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -149,7 +151,7 @@ public final class HaLoop implements Runnable {
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown);
+          shutdown, memory);
       Map<String, PeerView> peerViews = Map.of();
       if (Decider.needsPeerViews(cluster, local, policy)) {
         Map<String, String> urls = new LinkedHashMap<>();
@@ -161,6 +163,7 @@ public final class HaLoop implements Runnable {
         peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       }
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
+      memory = decision.memory();
       lastMessage = decision.message();
       log.info(decision.message());
       ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg, dyn);
@@ -255,7 +258,10 @@ public final class HaLoop implements Runnable {
           return config.bootstrap().method().isPresent() ? "running custom bootstrap script"
               : "initializing new cluster";
         case "rejoin":
+        case Action.StartPrimary.TASK:
           return "starting";
+        case Action.Promote.TASK:
+          return "running";
         default:
           return task.get();
       }
