@@ -26,8 +26,19 @@ final class FakePostgres implements Postgres {
         List.of(), Optional.of("7000000000000000001"), 150010, OptionalLong.of(token), false, false);
   }
 
+  /** Thrown by the next {@link #probe()}: an Error every time, an exception once. */
+  volatile Throwable probeFailure;
+
   @Override
   public synchronized PgState probe() {
+    Throwable f = probeFailure;
+    if (f instanceof Error e) {
+      throw e;
+    }
+    if (f instanceof RuntimeException e) {
+      probeFailure = null;
+      throw e;
+    }
     return state;
   }
 

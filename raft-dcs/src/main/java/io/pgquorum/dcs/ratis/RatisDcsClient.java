@@ -55,6 +55,11 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final DcsClientConfig config;
+  /**
+   * The bound on one call, from {@link DcsClientConfig#operationTimeout()} until {@link #setOperationTimeout}
+   * changes it (the coordinator follows the cluster's retry_timeout). Read once at the start of each call.
+   */
+  private volatile Duration operationTimeout;
   private final RaftGroupId groupId;
   private final RaftClient client;
   private final RaftPeerId localPeer;
@@ -66,6 +71,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
     this.config = config;
+    this.operationTimeout = config.operationTimeout();
     this.groupId = RatisSettings.groupId(config.groupName());
     List<RaftPeer> peers = config.members().stream().map(DcsServer::toPeer).toList();
     RaftProperties properties = new RaftProperties();
@@ -85,6 +91,24 @@ public final class RatisDcsClient extends AbstractDcsClient {
     });
   }
 
+  /**
+   * Changes the bound on each later call (calls in progress keep theirs), without reconnecting. The per-attempt
+   * request timeout stays as configured (it is fixed in the Ratis client); a call makes as many attempts as fit.
+   *
+   * @throws DcsConfigException when {@code timeout} is below 100 ms, as {@link DcsClientConfig} refuses
+   */
+  public void setOperationTimeout(Duration timeout) {
+    if (timeout == null || timeout.toMillis() < 100) {
+      throw new io.pgquorum.dcs.api.DcsConfigException("operation timeout must be >= 100 ms, got " + timeout);
+    }
+    this.operationTimeout = timeout;
+  }
+
+  /** The bound each new call gets. */
+  public Duration operationTimeout() {
+    return operationTimeout;
+  }
+
   /** Creates a client; no network traffic happens until the first call. */
   public static RatisDcsClient connect(DcsClientConfig config, String ownerId) {
     return new RatisDcsClient(config, ownerId);
@@ -93,7 +117,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   @Override
   protected Reply submit(Command command) {
     Message message = Message.valueOf(ByteString.copyFrom(command.toByteArray()));
-    RaftClientReply reply = withRetries("write", () -> client.io().send(message), config.operationTimeout());
+    RaftClientReply reply = withRetries("write", () -> client.io().send(message), operationTimeout);
     try {
       Reply parsed = Reply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
       observed(parsed.getRevision());
@@ -108,7 +132,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
     if (query.hasWatch()) {
       return watchInSlices(query.getWatch());
     }
-    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), config.operationTimeout());
+    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), operationTimeout);
   }
 
   /**
@@ -154,7 +178,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
       Watch part = watch.toBuilder().setMaxWaitMillis(Math.max(0, Math.min(slice, remaining))).build();
       Query q = Query.newBuilder().setWatch(part).build();
       QueryReply reply = linearizable("watch", () -> client.io().sendReadOnly(toMessage(q)),
-          config.operationTimeout().plusMillis(part.getMaxWaitMillis()));
+          operationTimeout.plusMillis(part.getMaxWaitMillis()));
       if (reply.getChanged() || remaining <= slice) {
         return reply;
       }
@@ -164,7 +188,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   @Override
   protected QueryReply queryLocal(Query query) {
     QueryReply reply = parseQuery(withRetries("local read",
-        () -> client.io().sendStaleRead(toMessage(query), 0, localPeer), config.operationTimeout()));
+        () -> client.io().sendStaleRead(toMessage(query), 0, localPeer), operationTimeout));
     observed(reply.getRevision());
     return reply;
   }
@@ -255,7 +279,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   /** The voting members of the group's current configuration, as the leader reports them. */
   public List<PeerAddress> members() {
     RaftClientReply reply = withRetries("membership read",
-        () -> client.getGroupManagementApi(leaderOrLocal()).info(groupId), config.operationTimeout());
+        () -> client.getGroupManagementApi(leaderOrLocal()).info(groupId), operationTimeout);
     List<PeerAddress> out = new ArrayList<>();
     for (RaftPeer p : ((org.apache.ratis.protocol.GroupInfoReply) reply).getGroup().getPeers()) {
       String address = p.getAddress();
@@ -306,14 +330,14 @@ public final class RatisDcsClient extends AbstractDcsClient {
         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
         .build();
     withRetries("membership change", () -> client.admin().setConfiguration(arguments),
-        config.operationTimeout().multipliedBy(4));
+        operationTimeout.multipliedBy(4));
   }
 
   /** Asks the leader to hand leadership to {@code memberId} (graceful shutdown of the current leader). */
   public void transferLeadership(String memberId, Duration timeout) {
     withRetries("leadership transfer",
         () -> client.admin().transferLeadership(RaftPeerId.valueOf(memberId), timeout.toMillis()),
-        timeout.plus(config.operationTimeout()));
+        timeout.plus(operationTimeout));
   }
 
   private RaftPeerId leaderOrLocal() {
