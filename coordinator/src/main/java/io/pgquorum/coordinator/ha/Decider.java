@@ -53,24 +53,32 @@ public final class Decider {
 
   /**
    * Whether the loop should gather {@link PeerView}s before deciding (asking peers costs a network round trip):
-   * when the cluster is unlocked and this node could take part in the race, or when this node holds the lock but
-   * its PostgreSQL is not up as primary (crashed, starting, or failed to start): whether a failover is possible
-   * ({@code primary_start_timeout}) depends on the peers.
+   * when the cluster is unlocked and this node could take part in the race, or when this node holds the lock, its
+   * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
+   * possible depends on the peers.
    */
-  public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy) {
+  public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      long nowNanos) {
     if (cluster.isEmpty() || local.shutdownRequested()) {
       return false;
     }
     PgState pg = local.pg();
     if (cluster.get().isLeader(policy.name())) {
-      return pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
+      boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
           && local.runningTask().map(Action.StartPrimary.TASK::equals).orElse(true);
+      return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
     }
     return cluster.get().isUnlocked()
         && cluster.get().initialize().map(i -> !i.bootstrapInProgress()).orElse(false)
         && pg.running()
         && local.runningTask().isEmpty()
         && policy.tags().canFailover();
+  }
+
+  /** Nanoseconds left of {@code primary_start_timeout}, counted from the remembered start (or now). */
+  private static long startTimeoutLeftNanos(LocalState local, HaPolicy policy, long nowNanos) {
+    long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
+    return since + policy.dynamic().primaryStartTimeout() * 1_000_000_000L - nowNanos;
   }
 
   public static Decision decide(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
@@ -107,7 +115,7 @@ public final class Decider {
     if (local.runningTask().isPresent()) {
       String task = local.runningTask().get();
       if (holder && task.equals(Action.StartPrimary.TASK)) {
-        return primaryStarting(c, local, policy, peers, nowNanos);
+        return primaryStarting(c, local, policy, peers, nowNanos, true);
       }
       if (holder) {
         return Decision.of(task + " in progress", keepLock(c, policy));
@@ -286,7 +294,7 @@ public final class Decider {
     if (pg.pid().isPresent()) {
       // The postmaster is alive but does not accept connections yet: crash recovery (ours, or its own after a
       // backend crash), or a start pg_ctl gave up waiting for. Never start a second one; count the timeout.
-      return primaryStarting(c, local, policy, peers, nowNanos);
+      return primaryStarting(c, local, policy, peers, nowNanos, false);
     }
     Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Action.StartPrimary.TASK));
     if (failedStart.isPresent()) {
@@ -310,17 +318,27 @@ public final class Decider {
    * cycle, so a long crash recovery is never cut short by our own lease) for that long since the attempt began;
    * then, if some replica could take over (reachable, allowed, within {@code maximum_lag_on_failover}, not on an
    * older timeline), stop PostgreSQL and release the lock; if none could, keep waiting.
+   *
+   * <p>While our start task still runs (a {@code primary_start_timeout} shorter than {@code pg_ctl_timeout}) the
+   * stop comes without the release: a {@code pg_ctl start} in flight could still bring a postmaster up after the
+   * stop, and the lock must still be ours if it does. The stop makes the task fail; the next cycle, with no task
+   * running, releases the lock as after any failed start (or, should the server have come up after all, keeps
+   * leading with the lock it still holds).
    */
   private static Decision primaryStarting(ClusterSnapshot c, LocalState local, HaPolicy policy,
-      Map<String, PeerView> peers, long nowNanos) {
+      Map<String, PeerView> peers, long nowNanos, boolean taskRunning) {
     long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
-    long timeoutNanos = policy.dynamic().primaryStartTimeout() * 1_000_000_000L;
-    long leftNanos = since + timeoutNanos - nowNanos;
+    long leftNanos = startTimeoutLeftNanos(local, policy, nowNanos);
     if (leftNanos <= 0) {
       if (failoverPossible(c, policy, peers)) {
-        return Decision.of("stopped PostgreSQL because of startup timeout (primary_start_timeout "
-            + policy.dynamic().primaryStartTimeout() + " s)",
-            new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
+        String why = "because of startup timeout (primary_start_timeout " + policy.dynamic().primaryStartTimeout()
+            + " s)";
+        if (taskRunning) {
+          return Decision.of("stopping PostgreSQL " + why + "; the lock is released once the start has ended",
+              new Action.Demote(StopMode.IMMEDIATE)).startedAt(since);
+        }
+        return Decision.of("stopped PostgreSQL " + why, new Action.Demote(StopMode.IMMEDIATE),
+            new Action.ReleaseLock());
       }
       return Decision.of("primary start has timed out, but continuing to wait because failover is not possible",
           keepLock(c, policy)).startedAt(since);

@@ -185,7 +185,7 @@ public final class HaLoop implements Runnable {
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
           shutdown, memory);
       Map<String, PeerView> peerViews = Map.of();
-      if (Decider.needsPeerViews(cluster, local, policy)) {
+      if (Decider.needsPeerViews(cluster, local, policy, nanoClock.getAsLong())) {
         Map<String, String> urls = new LinkedHashMap<>();
         for (Member m : cluster.get().members().values()) {
           if (!m.name().equals(config.name()) && !m.apiUrl().isEmpty()) {

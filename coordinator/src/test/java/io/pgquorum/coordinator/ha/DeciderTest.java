@@ -408,12 +408,13 @@ class DeciderTest {
         s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
                s.pg = stopped(); s.memory = startedSecondsAgo(10); return s; },
         List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 290 seconds until timeout"));
-    rows.add(row("lock held, start task running past primary_start_timeout, a healthy replica: fail over",
+    rows.add(row("lock held, start task running past primary_start_timeout, a healthy replica: stop it, keep "
+            + "the lock until the task ended",
         s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
                s.pg = stopped(); s.memory = startedSecondsAgo(300);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
-        List.of(new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock()),
-        "stopped PostgreSQL because of startup timeout (primary_start_timeout 300 s)"));
+        List.of(new Action.Demote(StopMode.IMMEDIATE)), "stopping PostgreSQL because of startup timeout "
+            + "(primary_start_timeout 300 s); the lock is released once the start has ended"));
     rows.add(row("lock held, start past primary_start_timeout, nobody could take over: keep waiting",
         s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
@@ -534,17 +535,21 @@ class DeciderTest {
   }
 
   @Test
-  void theHolderAsksItsPeersOnlyWhileItsPostgresIsNotUp() {
+  void theHolderAsksItsPeersOnlyOnceItsPostgresIsOverdue() {
     HaPolicy p = POLICY;
     Optional<ClusterSnapshot> c = Optional.of(mine());
-    assertThat(Decider.needsPeerViews(c, LocalState.of(stopped()), p)).isTrue();
-    assertThat(Decider.needsPeerViews(c, LocalState.of(starting()), p)).isTrue();
-    assertThat(Decider.needsPeerViews(c, new LocalState(stopped(), Optional.of(Action.StartPrimary.TASK),
-        Optional.empty(), OptionalLong.empty(), false), p)).isTrue();
-    assertThat(Decider.needsPeerViews(c, LocalState.of(primary(5000, 1)), p)).isFalse();
-    assertThat(Decider.needsPeerViews(c, LocalState.of(unknown()), p)).isFalse();
-    assertThat(Decider.needsPeerViews(c, new LocalState(stopped(), Optional.of("bootstrap"), Optional.empty(),
-        OptionalLong.empty(), false), p)).isFalse();
+    java.util.function.BiFunction<PgState, Optional<String>, LocalState> overdue = (pg, task) ->
+        new LocalState(pg, task, Optional.empty(), OptionalLong.empty(), false, startedSecondsAgo(300));
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.empty()), p, NOW)).isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(starting(), Optional.empty()), p, NOW)).isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Action.StartPrimary.TASK)), p, NOW))
+        .isTrue();
+    assertThat(Decider.needsPeerViews(c, LocalState.of(starting()), p, NOW)).as("not overdue yet").isFalse();
+    assertThat(Decider.needsPeerViews(c, LocalState.of(stopped()), policy(dyn(8, 0)), NOW)).as("timeout 0")
+        .isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(primary(5000, 1), Optional.empty()), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(unknown(), Optional.empty()), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of("bootstrap")), p, NOW)).isFalse();
   }
 
   @Test
