@@ -83,6 +83,8 @@ public sealed interface Action {
    * {@code timeline} (the primary's current one), from PostgreSQL's own timeline history file. Idempotent; planned
    * on every cycle the key lacks the switch into {@code timeline}, so a lost write is retried, and before
    * {@link PublishStatus}, so {@code status} never shows a position on a timeline {@code history} does not know.
+   * Fails (ends the plan) when the compare-and-set keeps losing; a missing or unreadable history file (a damaged
+   * data directory) is reported once and skipped, as Patroni does, rather than stop the leader's other duties.
    */
   record RecordHistory(int timeline) implements Action {}
 

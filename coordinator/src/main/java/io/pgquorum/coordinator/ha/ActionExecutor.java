@@ -54,6 +54,8 @@ public final class ActionExecutor {
   private final Runnable wakeLoop;
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
+  /** The timeline whose unreadable history file was last reported (log de-duplication only). */
+  private int historyUnreadableWarned = -1;
 
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
@@ -366,7 +368,19 @@ public final class ActionExecutor {
    * not published on a timeline history does not know; the next cycle plans it again).
    */
   private boolean recordHistory(int timeline, Optional<ClusterSnapshot> cluster) {
-    for (TimelineSwitch sw : postgres.timelineHistory(timeline)) {
+    java.util.List<TimelineSwitch> switches;
+    try {
+      switches = postgres.timelineHistory(timeline);
+    } catch (PostgresException e) {
+      // PostgreSQL keeps its history files, so this is a damaged or hand-assembled data directory. Patroni leaves
+      // history alone then; so do we, rather than stop publishing status and slots for good. Said once.
+      if (historyUnreadableWarned != timeline) {
+        historyUnreadableWarned = timeline;
+        log.warn("cannot record timeline {} in history: {}", timeline, e.getMessage());
+      }
+      return true;
+    }
+    for (TimelineSwitch sw : switches) {
       if (cluster.map(c -> c.historyRecordsEndOf(sw.timeline())).orElse(false)) {
         continue;
       }

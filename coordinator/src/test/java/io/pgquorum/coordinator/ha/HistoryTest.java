@@ -86,4 +86,14 @@ class HistoryTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 100L), org.assertj.core.groups.Tuple.tuple(2L, 200L));
     assertThat(store.load().clusterTimeline()).isEqualTo(3);
   }
+
+  @Test
+  void anUnreadableHistoryFileDoesNotStopTheLeadersOtherDuties() {
+    store.acquireLeader(LeaseTest.DYN.ttlDuration());
+    pg.state = primaryOn(2); // no history file scripted for timeline 2: reading it fails
+    Decision d = cycle();
+    assertThat(d.actions()).contains(new Action.RecordHistory(2));
+    assertThat(store.load().history()).isEmpty();
+    assertThat(store.load().status()).as("status and the rest of the plan still ran").isPresent();
+  }
 }
