@@ -62,8 +62,22 @@ public record ClusterSnapshot(
     return status.map(ClusterStatus::optime).orElse(0L);
   }
 
-  /** The highest timeline recorded in history (0 when none). */
+  /** The last timeline switch's ended timeline recorded in history (0 when none). */
   public long lastHistoryTimeline() {
     return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();
+  }
+
+  /**
+   * The timeline the cluster's primary runs on as far as {@code history} tells: one past the highest timeline
+   * that ended (history entries name the timeline that <em>ended</em>, as in Patroni's {@code Cluster.timeline}),
+   * 0 when history records no switch (unknown; timeline 1 needs no entry).
+   */
+  public long clusterTimeline() {
+    return history.stream().mapToLong(HistoryEntry::timeline).max().orElse(-1) + 1;
+  }
+
+  /** Whether history records the end of {@code timeline} (the switch into {@code timeline + 1}). */
+  public boolean historyRecordsEndOf(long timeline) {
+    return history.stream().anyMatch(h -> h.timeline() == timeline);
   }
 }

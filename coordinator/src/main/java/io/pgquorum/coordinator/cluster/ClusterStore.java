@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.cluster;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.Precondition;
 import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
@@ -50,14 +51,18 @@ public final class ClusterStore {
     return r.changed();
   }
 
-  /** Creates the leader key if absent: the atomic step that elects a primary. */
+  /**
+   * Creates the leader key if absent: the atomic step that elects a primary. The returned lock's ttl is the one
+   * the DCS stored (from its reply), which is what the holder's deadline must be derived from.
+   */
   public Optional<LeaderLock> acquireLeader(Duration ttl) {
     WriteResult r = dcs.put(codec.keys().leader(), name, Precondition.absent(), ttl);
     if (!r.succeeded()) {
       return Optional.empty();
     }
     long token = r.entry().map(e -> e.createRevision()).orElse(r.revision());
-    return Optional.of(new LeaderLock(name, r.revision(), token, ttl));
+    Duration stored = r.entry().map(KeyValue::ttl).orElse(ttl);
+    return Optional.of(new LeaderLock(name, r.revision(), token, stored));
   }
 
   /**
@@ -65,7 +70,48 @@ public final class ClusterStore {
    * False means the lock is lost (taken over, expired, or deleted): the caller must stop being a primary.
    */
   public boolean refreshLeader(long fencingToken) {
-    return dcs.refresh(codec.keys().leader(), fencingToken).succeeded();
+    return renewLeader(fencingToken).isPresent();
+  }
+
+  /**
+   * As {@link #refreshLeader}, returning what the DCS confirmed: the key with the ttl it is stored with (a refresh
+   * re-arms the lease with that stored ttl, whatever the configuration says now). Empty means the lock is lost.
+   */
+  public Optional<LeaseGrant> renewLeader(long fencingToken) {
+    WriteResult r = dcs.refresh(codec.keys().leader(), fencingToken);
+    if (!r.succeeded()) {
+      return Optional.empty();
+    }
+    return Optional.of(r.entry().map(e -> grant(e)).orElseThrow(() -> new IllegalStateException(
+        "the DCS confirmed a refresh of the leader key without returning the key")));
+  }
+
+  /**
+   * Re-puts the leader key with a new ttl, keeping its value, its owner and its create revision (so the fencing
+   * token stays): a compare-and-set on the mod revision of {@code current}, which must come from a refresh this
+   * member just made (the refresh checked the owner and the incarnation; any write since then changed the mod
+   * revision, so the condition fails instead of overwriting someone else's key). Empty means the condition failed:
+   * the key changed under us and the caller must treat the lock as lost.
+   */
+  public Optional<LeaseGrant> rearmLeader(LeaseGrant current, Duration ttl) {
+    WriteResult r = dcs.put(codec.keys().leader(), current.value(), Precondition.modRevision(current.modRevision()),
+        ttl);
+    if (!r.succeeded()) {
+      return Optional.empty();
+    }
+    LeaseGrant g = r.entry().map(e -> grant(e)).orElseThrow(() -> new IllegalStateException(
+        "the DCS confirmed a re-arm of the leader key without returning the key"));
+    if (g.fencingToken() != current.fencingToken()) {
+      // Cannot happen with a mod-revision condition (a re-created key has a new mod revision); checked because
+      // the fencing token's meaning rests on it.
+      throw new IllegalStateException("re-arming the leader key changed its fencing token from "
+          + current.fencingToken() + " to " + g.fencingToken());
+    }
+    return Optional.of(g);
+  }
+
+  private static LeaseGrant grant(KeyValue e) {
+    return new LeaseGrant(e.createRevision(), e.modRevision(), e.value(), e.ttl());
   }
 
   /** Deletes the leader key if it still names this member (handover without waiting for expiry). */
@@ -112,8 +158,10 @@ public final class ClusterStore {
   }
 
   /**
-   * Appends a timeline switch to {@code history} unless an entry for that timeline exists (idempotent, so a
-   * retried promotion does not record twice). Compare-and-set on the key's revision, retried a few times.
+   * Adds a timeline switch to {@code history} unless an entry for that timeline exists (idempotent, so a retried
+   * promotion or a holder re-checking every cycle does not record twice), keeping the list ordered by timeline
+   * (a switch filled in late goes where it belongs, not after later ones). Compare-and-set on the key's revision,
+   * retried a few times; false when it kept losing.
    */
   public boolean appendHistory(HistoryEntry entry) {
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -124,7 +172,11 @@ public final class ClusterStore {
         return true;
       }
       List<HistoryEntry> next = new ArrayList<>(history);
-      next.add(entry);
+      int at = 0;
+      while (at < next.size() && next.get(at).timeline() < entry.timeline()) {
+        at++;
+      }
+      next.add(at, entry);
       Precondition cond = current.map(kv -> Precondition.modRevision(kv.modRevision()))
           .orElse(Precondition.absent());
       if (dcs.put(codec.keys().history(), ClusterCodec.encodeHistory(next), cond, null).succeeded()) {

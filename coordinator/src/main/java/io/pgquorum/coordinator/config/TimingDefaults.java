@@ -17,7 +17,12 @@ public final class TimingDefaults {
   public static final int RETRY_TIMEOUT = 2;
   /** Bytes of WAL lag a failover candidate may have (Patroni's default). */
   public static final long MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
-  /** Seconds a crashed primary may take to come back before the lock is given up (Patroni's default). */
+  /**
+   * Seconds a crashed primary may take to come back (crash recovery) while it keeps the lock, before it gives the
+   * lock up to a replica that can take over (Patroni's default and meaning; 0 = fail over at once when possible).
+   * Long because a failover in asynchronous mode may lose transactions, while a restart loses none. A start that
+   * fails outright gives the lock up at once whatever this says. Enforced by {@code ha.Decider}.
+   */
   public static final int PRIMARY_START_TIMEOUT = 300;
 
   /** Smallest ttl accepted: below this, a loaded 2-core machine cannot refresh in time. */

@@ -23,6 +23,14 @@ public sealed interface Action {
   /** Gate: re-arm our leader lease (only the incarnation with this token). Failure = lock lost. */
   record RefreshLock(long fencingToken) implements Action {}
 
+  /**
+   * Gate: the leader key's stored ttl differs from the configured one. Refresh the lease (confirming it is still
+   * ours), then re-put the key with {@code ttl} under a compare-and-set on that refresh's revision: same value,
+   * owner and create revision, so the fencing token stays. Failure = lock lost. The local deadline follows the
+   * ttl the DCS confirms (see {@link LeaseTerms}); before a re-arm that shortens the lease it is lowered first.
+   */
+  record RearmLock(long fencingToken, java.time.Duration ttl) implements Action {}
+
   /** Delete the leader key if it names us. */
   record ReleaseLock() implements Action {}
 
@@ -50,11 +58,35 @@ public sealed interface Action {
    */
   record Rejoin(Optional<Upstream> upstream) implements Action {}
 
-  /** Start a stopped node as primary with the current token (we hold the lock). */
-  record StartPrimary() implements Action {}
+  /**
+   * Task: start a stopped node as primary with the current token (we hold the lock). A crash recovery may take
+   * longer than a lease: the loop keeps refreshing the lock while it runs, and {@code primary_start_timeout}
+   * bounds how long (see {@link Decider}). The lease is checked inside the task right before the start.
+   */
+  record StartPrimary() implements Action {
+    /** The task's name in {@link LocalState#runningTask()} and in failure messages. */
+    public static final String TASK = "start primary";
+  }
 
-  /** Promote the running replica with the current token, then record the timeline switch in history. */
-  record Promote() implements Action {}
+  /**
+   * Task: promote the running replica with the current token. Runs in the background (replaying the WAL left may
+   * take longer than a lease); the lease is checked inside the task right before {@code pg_ctl promote}. The
+   * timeline switch reaches {@code history} through {@link RecordHistory} on the next cycles.
+   */
+  record Promote() implements Action {
+    /** The task's name in {@link LocalState#runningTask()}. */
+    public static final String TASK = "promote";
+  }
+
+  /**
+   * Gate, on the primary holding the lock: make the {@code history} key record every timeline switch up to
+   * {@code timeline} (the primary's current one), from PostgreSQL's own timeline history file. Idempotent; planned
+   * on every cycle the key lacks the switch into {@code timeline}, so a lost write is retried, and before
+   * {@link PublishStatus}, so {@code status} never shows a position on a timeline {@code history} does not know.
+   * Fails (ends the plan) when the compare-and-set keeps losing; a missing or unreadable history file (a damaged
+   * data directory) is reported once and skipped, as Patroni does, rather than stop the leader's other duties.
+   */
+  record RecordHistory(int timeline) implements Action {}
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
   record Demote(StopMode mode) implements Action {}

@@ -4,12 +4,14 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.planted.PlantedBugs;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A gate that fails (lost race, lost lock) ends the plan; the loop re-runs a cycle at once.
  *   <li>Any exception ends the plan; the loop's catch-all logs it and the next cycle decides again from fresh
  *       state. Nothing is retried blindly here.
- *   <li>The lease deadline is only moved by a successful acquire/refresh, measured from before the send.
+ *   <li>The lease deadline is only moved by a successful acquire/refresh/re-arm, measured from before the send,
+ *       and derived from the ttl the DCS confirmed it stores ({@link LeaseTerms}); it is lowered before a re-arm
+ *       that may shorten the lease.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
  *   <li>With {@code watchdog.mode: required}, the lock is neither acquired nor refreshed while the watchdog
  *       process is not running.
@@ -50,6 +54,8 @@ public final class ActionExecutor {
   private final Runnable wakeLoop;
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
+  /** The timeline whose unreadable history file was last reported (log de-duplication only). */
+  private int historyUnreadableWarned = -1;
 
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
@@ -76,15 +82,16 @@ public final class ActionExecutor {
   /** What executing a plan found out. */
   public record Outcome(boolean recheckNow, Optional<String> fatal) {}
 
-  /** How long a freshly acquired or refreshed lease stays usable on our clock: ttl minus the fencing margin. */
-  static long validForNanos(DynamicConfig dyn, PlantedBugs bugs) {
+  /**
+   * How long a freshly acquired, refreshed or re-armed lease stays usable on our clock, given the ttl the DCS
+   * confirmed it stores: {@link LeaseTerms}'s {@code min(stored, configured) - retry_timeout}.
+   */
+  static long validForNanos(java.time.Duration storedTtl, DynamicConfig dyn, PlantedBugs bugs) {
     if (bugs.active(HaBug.LEASE_IGNORES_DRIFT)) {
       // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
       return dyn.ttl() * 1_000_000_000L;
     }
-    // The margin is retry_timeout: it covers an immediate stop plus the guard's check interval with room to
-    // spare, and the loop_wait + 2*retry_timeout <= ttl invariant keeps it below ttl.
-    return (long) (dyn.ttl() - dyn.retryTimeout()) * 1_000_000_000L;
+    return LeaseTerms.validForNanos(storedTtl, dyn);
   }
 
   /** Whether executing {@code action} can change PostgreSQL's state (so the loop probes again afterwards). */
@@ -118,7 +125,7 @@ public final class ActionExecutor {
           log.info("failed to acquire the leader lock: another member took it first");
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(got.get().fencingToken(), sent, validForNanos(dyn, bugs));
+        lease.extend(got.get().fencingToken(), sent, validForNanos(got.get().ttl(), dyn, bugs));
         token = OptionalLong.of(got.get().fencingToken());
         log.info("acquired the leader lock with fencing token {}", token.getAsLong());
       } else if (action instanceof Action.RefreshLock r) {
@@ -129,22 +136,26 @@ public final class ActionExecutor {
               + "running");
           return new Outcome(false, Optional.empty());
         }
-        long sent = nanoClock.getAsLong();
-        boolean ok;
-        try {
-          ok = store.refreshLeader(r.fencingToken());
-        } catch (DcsException e) {
-          // Outcome unknown: the deadline stays where the last confirmed refresh put it.
-          log.warn("failed to refresh the leader lock: {}", e.getMessage());
+        Renewal renewal = renew(r.fencingToken(), dyn);
+        if (!(renewal instanceof Renewal.Confirmed)) {
+          // Lost: re-decide at once. Unknown: the deadline stays where the last confirmed write put it.
+          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
+        }
+        token = OptionalLong.of(r.fencingToken());
+      } else if (action instanceof Action.RearmLock ra) {
+        if (!mayHoldLease.getAsBoolean()) {
+          log.warn("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
+              + "running");
           return new Outcome(false, Optional.empty());
         }
-        if (!ok) {
-          lease.clear();
-          log.warn("failed to update leader lock: it is no longer ours");
+        Renewal renewal = renew(ra.fencingToken(), dyn);
+        if (!(renewal instanceof Renewal.Confirmed confirmed)) {
+          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
+        }
+        token = OptionalLong.of(ra.fencingToken());
+        if (!rearm(confirmed.grant(), ra.ttl(), dyn)) {
           return new Outcome(true, Optional.empty());
         }
-        lease.extend(r.fencingToken(), sent, validForNanos(dyn, bugs));
-        token = OptionalLong.of(r.fencingToken());
       } else if (action instanceof Action.ReleaseLock) {
         lease.clear();
         // Disarm only when PostgreSQL is verifiably gone: not "not accepting connections" (a frozen or starting
@@ -184,11 +195,22 @@ public final class ActionExecutor {
         startRejoin(rj.upstream(), dyn);
       } else if (action instanceof Action.StartPrimary) {
         long t = requireToken(token, "start as primary");
-        requireValidLease("start PostgreSQL as primary");
-        postgres.startPrimary(t);
+        startTask(Action.StartPrimary.TASK, () -> {
+          // Checked here, right before the start, not when the plan was made: the task may begin later.
+          requireValidLease("start PostgreSQL as primary");
+          postgres.startPrimary(t);
+        });
       } else if (action instanceof Action.Promote) {
         long t = requireToken(token, "promote");
-        current = promote(t, pg);
+        startTask(Action.Promote.TASK, () -> {
+          requireValidLease("promote PostgreSQL");
+          postgres.promote(t);
+          log.info("promoted PostgreSQL to primary with fencing token {}", t);
+        });
+      } else if (action instanceof Action.RecordHistory rh) {
+        if (!recordHistory(rh.timeline(), cluster)) {
+          return new Outcome(false, Optional.empty());
+        }
       } else if (action instanceof Action.Demote d) {
         lease.clear();
         if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
@@ -215,6 +237,64 @@ public final class ActionExecutor {
       }
     }
     return new Outcome(false, Optional.empty());
+  }
+
+  /** How a refresh ended: confirmed (with what the DCS stored), lost, or unknown (a DCS error). */
+  private sealed interface Renewal {
+    record Confirmed(LeaseGrant grant) implements Renewal {}
+
+    record Lost() implements Renewal {}
+
+    record Unknown() implements Renewal {}
+  }
+
+  /**
+   * Refreshes the lease with {@code fencingToken}. Confirmed: the deadline moves, from the send, by what the
+   * stored ttl allows. Lost: the lease is cleared. Unknown (a DCS error, the write may or may not have been
+   * applied): the deadline stays where the last confirmed write put it.
+   */
+  private Renewal renew(long fencingToken, DynamicConfig dyn) {
+    long sent = nanoClock.getAsLong();
+    Optional<LeaseGrant> grant;
+    try {
+      grant = store.renewLeader(fencingToken);
+    } catch (DcsException e) {
+      log.warn("failed to refresh the leader lock: {}", e.getMessage());
+      return new Renewal.Unknown();
+    }
+    if (grant.isEmpty()) {
+      lease.clear();
+      log.warn("failed to update leader lock: it is no longer ours");
+      return new Renewal.Lost();
+    }
+    lease.extend(fencingToken, sent, validForNanos(grant.get().ttl(), dyn, bugs));
+    return new Renewal.Confirmed(grant.get());
+  }
+
+  /**
+   * Re-puts the leader key with {@code ttl} (see {@link Action.RearmLock}); false when the key changed under us
+   * (the lock is treated as lost). A DCS error ends the plan through the exception, the deadline capped.
+   *
+   * <p>Ordering: the deadline is first lowered to what the new lease guarantees counted from this send
+   * ({@code sent + min(ttl, configured) - retry_timeout}). Once the put is sent the DCS may arm the new, possibly
+   * shorter, lease at any moment, with or without a reply reaching us; the old, longer deadline must not outlive
+   * it. When the ttl rises the cap changes nothing, and the longer deadline is used only after the DCS confirmed
+   * the longer ttl.
+   */
+  private boolean rearm(LeaseGrant current, java.time.Duration ttl, DynamicConfig dyn) {
+    long sent = nanoClock.getAsLong();
+    lease.cap(current.fencingToken(), sent + validForNanos(ttl, dyn, bugs));
+    Optional<LeaseGrant> stored = store.rearmLeader(current, ttl);
+    if (stored.isEmpty()) {
+      lease.clear();
+      log.warn("failed to re-arm the leader lock with ttl {} s: the key changed since the refresh",
+          ttl.toSeconds());
+      return false;
+    }
+    lease.extend(current.fencingToken(), sent, validForNanos(stored.get().ttl(), dyn, bugs));
+    log.info("re-armed the leader lock with ttl {} s (was {} s)", stored.get().ttl().toSeconds(),
+        current.ttl().toSeconds());
+    return true;
   }
 
   private void startBootstrap(long fencingToken, Optional<ClusterSnapshot> cluster) {
@@ -273,21 +353,53 @@ public final class ActionExecutor {
     }, wakeLoop);
   }
 
-  private PgState promote(long fencingToken, PgState before) {
-    requireValidLease("promote PostgreSQL");
-    postgres.promote(fencingToken);
-    PgState after = postgres.probe();
-    log.info("promoted PostgreSQL to primary on timeline {} with fencing token {}", after.timeline(),
-        fencingToken);
-    try {
-      if (after.timeline() > before.timeline() && before.timeline() > 0) {
-        store.appendHistory(new HistoryEntry(before.timeline(), before.walPosition(),
-            "no recovery target specified", Optional.of(Instant.now().toString()), Optional.of(config.name())));
-      }
-    } catch (DcsException e) {
-      log.warn("could not record the timeline switch in history yet: {}", e.getMessage());
+  /**
+   * Starts {@code body} as the background task {@code name} (the loop keeps cycling, and a holder keeps refreshing
+   * its lease, while it runs). The decider plans a task only when none runs, and only this thread starts tasks.
+   */
+  private void startTask(String name, TaskRunner.Body body) {
+    if (!tasks.start(name, body, wakeLoop)) {
+      throw new IllegalStateException("cannot start " + name + ": " + tasks.running().orElse("another task")
+          + " is still running");
     }
-    return after;
+  }
+
+  /**
+   * Makes {@code history} record every timeline switch up to {@code timeline}, from PostgreSQL's own timeline
+   * history file (exact switch points); false when a compare-and-set kept losing (the plan ends, so status is
+   * not published on a timeline history does not know; the next cycle plans it again).
+   */
+  private boolean recordHistory(int timeline, Optional<ClusterSnapshot> cluster) {
+    java.util.List<TimelineSwitch> switches;
+    try {
+      switches = postgres.timelineHistory(timeline);
+    } catch (PostgresException e) {
+      // PostgreSQL keeps its history files, so this is a damaged or hand-assembled data directory. Patroni leaves
+      // history alone then; so do we, rather than stop publishing status and slots for good. Said once.
+      if (historyUnreadableWarned != timeline) {
+        historyUnreadableWarned = timeline;
+        log.warn("cannot record timeline {} in history: {}", timeline, e.getMessage());
+      }
+      return true;
+    }
+    for (TimelineSwitch sw : switches) {
+      if (cluster.map(c -> c.historyRecordsEndOf(sw.timeline())).orElse(false)) {
+        continue;
+      }
+      // The switch into our own timeline was made by this node's promotion, recorded now; older ones that are
+      // missing are filled in without a time or a new leader (Patroni writes such rows as three fields).
+      boolean ours = sw.timeline() == timeline - 1;
+      HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
+          ours ? Optional.of(Instant.now().toString()) : Optional.empty(),
+          ours ? Optional.of(config.name()) : Optional.empty());
+      if (!store.appendHistory(entry)) {
+        log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
+            sw.timeline());
+        return false;
+      }
+      log.info("recorded in history: timeline {} ended at {}", sw.timeline(), sw.lsn());
+    }
+    return true;
   }
 
   private void requireValidLease(String what) {

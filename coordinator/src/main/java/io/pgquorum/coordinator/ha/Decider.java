@@ -21,8 +21,12 @@ import java.util.TreeSet;
  * without PostgreSQL or a DCS ({@code DeciderTest}).
  *
  * <p>The branches follow Patroni's HA cycle (see the compatibility reference) in this order: shutdown, DCS
- * unreachable, long task in progress, system-identifier check, empty data directory (bootstrap or clone), we hold
- * the lock, someone else holds it, nobody does (leader race).
+ * unreachable, long task in progress, system-identifier check, empty data directory (bootstrap or clone), a
+ * PostgreSQL whose state cannot be probed, we hold the lock, someone else holds it, nobody does (leader race).
+ *
+ * <p>What the rules need to remember across cycles (when the current attempt to bring the primary up began, how
+ * many cycles in a row PostgreSQL could not be probed) is an input ({@link LocalState#memory()}) and an output
+ * ({@link Decision#memory()}), never hidden state: time enters only as {@code nowNanos}.
  *
  * <p>Safety rule this function keeps: it never plans a start or promotion as primary unless the same plan first
  * acquires or refreshes the lock (a gate), and it demotes a running primary whenever the snapshot shows the lock
@@ -30,24 +34,63 @@ import java.util.TreeSet;
  * which does not depend on this loop making progress.
  */
 public final class Decider {
+  /**
+   * Consecutive cycles (outside long tasks) in which the probe could not tell PostgreSQL's state (an unreadable
+   * {@code postmaster.pid}, or a postmaster that says it accepts connections but does not answer the probe)
+   * before the node treats it as unhealthy: the holder stops refreshing, fences (an immediate stop, which fails
+   * unless PostgreSQL is verifiably gone) and releases the lock only after that stop, so a replica takes over; a
+   * node without the lock stops it (it might be a primary nobody may see).
+   *
+   * <p>Why 3: one failed probe is common and harmless (a connection timeout under a load spike, a postmaster that
+   * became ready or exited between reading its pid file and connecting), two in a row still happen under heavy
+   * load; three consecutive failures a loop_wait apart mean PostgreSQL has been unobservable for at least two
+   * loop_waits, longer than any transient we want to ride out, while the holder's lease (refreshed meanwhile) stays
+   * valid, so the handover is a clean stop and release rather than a lease running out.
+   */
+  static final int UNPROBEABLE_CYCLES = 3;
+
   private Decider() {}
 
   /**
-   * Whether the loop should gather {@link PeerView}s before deciding: only when the cluster is unlocked and this
-   * node could take part in the race (asking peers costs a network round trip).
+   * Whether the loop should gather {@link PeerView}s before deciding (asking peers costs a network round trip):
+   * when the cluster is unlocked and this node could take part in the race, or when this node holds the lock, its
+   * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
+   * possible depends on the peers.
    */
-  public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy) {
-    return cluster.isPresent()
-        && cluster.get().isUnlocked()
+  public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      long nowNanos) {
+    if (cluster.isEmpty() || local.shutdownRequested()) {
+      return false;
+    }
+    PgState pg = local.pg();
+    if (cluster.get().isLeader(policy.name())) {
+      boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
+          && local.runningTask().map(Action.StartPrimary.TASK::equals).orElse(true);
+      return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
+    }
+    return cluster.get().isUnlocked()
         && cluster.get().initialize().map(i -> !i.bootstrapInProgress()).orElse(false)
-        && local.pg().running()
+        && pg.running()
         && local.runningTask().isEmpty()
-        && !local.shutdownRequested()
         && policy.tags().canFailover();
+  }
+
+  /** Nanoseconds left of {@code primary_start_timeout}, counted from the remembered start (or now). */
+  private static long startTimeoutLeftNanos(LocalState local, HaPolicy policy, long nowNanos) {
+    long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
+    return since + policy.dynamic().primaryStartTimeout() * 1_000_000_000L - nowNanos;
   }
 
   public static Decision decide(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       Map<String, PeerView> peers, long nowNanos) {
+    // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
+    int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
+        ? local.memory().unprobeableCycles() + 1 : 0;
+    return decideCycle(cluster, local, policy, peers, nowNanos, unprobeable).unprobeableFor(unprobeable);
+  }
+
+  private static Decision decideCycle(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      Map<String, PeerView> peers, long nowNanos, int unprobeable) {
     String me = policy.name();
     PgState pg = local.pg();
 
@@ -61,15 +104,21 @@ public final class Decider {
     }
 
     if (cluster.isEmpty()) {
-      return dcsUnreachable(local, policy, nowNanos);
+      Decision d = dcsUnreachable(local, policy, nowNanos);
+      // A DCS blip does not restart primary_start_timeout's clock.
+      return local.memory().primaryStartSinceNanos().isPresent()
+          ? d.startedAt(local.memory().primaryStartSinceNanos().getAsLong()) : d;
     }
     ClusterSnapshot c = cluster.get();
     boolean holder = c.isLeader(me);
 
     if (local.runningTask().isPresent()) {
       String task = local.runningTask().get();
+      if (holder && task.equals(Action.StartPrimary.TASK)) {
+        return primaryStarting(c, local, policy, peers, nowNanos, true);
+      }
       if (holder) {
-        return Decision.of(task + " in progress", new Action.RefreshLock(c.leader().get().fencingToken()));
+        return Decision.of(task + " in progress", keepLock(c, policy));
       }
       if (pg.isPrimary()) {
         return Decision.of("demoting self because " + task + " is in progress and I do not hold the lock",
@@ -92,8 +141,12 @@ public final class Decider {
       return emptyDataDirectory(c, local, policy);
     }
 
+    if (pg.isUnknown()) {
+      return unprobeable(c, pg, policy, unprobeable);
+    }
+
     if (holder) {
-      return holdingLock(c, local, policy);
+      return holdingLock(c, local, policy, peers, nowNanos);
     }
     if (c.leader().isPresent()) {
       return followingLeader(c, local, policy);
@@ -181,13 +234,41 @@ public final class Decider {
         new Action.CloneReplica(up.get()));
   }
 
-  private static Decision holdingLock(ClusterSnapshot c, LocalState local, HaPolicy policy) {
+  /**
+   * PostgreSQL's state cannot be probed ({@link PgState#isUnknown()}): nothing may be started next to a server
+   * that may be running, and after {@link #UNPROBEABLE_CYCLES} such cycles it counts as unhealthy.
+   */
+  private static Decision unprobeable(ClusterSnapshot c, PgState pg, HaPolicy policy, int cycles) {
+    String why = pg.unknown().orElse("unknown");
+    if (c.isLeader(policy.name())) {
+      if (cycles >= UNPROBEABLE_CYCLES) {
+        // No refresh: if the stop cannot verify PostgreSQL is gone it throws, the release is skipped, and the
+        // lease runs out (the guard and the watchdog fence at its deadline) instead of being handed over early.
+        return Decision.of("demoting self because PostgreSQL could not be probed for " + cycles
+            + " cycles (" + why + "): stopping it and releasing the leader lock so a healthy replica takes over",
+            new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
+      }
+      return Decision.of("PostgreSQL could not be probed (" + why + "); keeping the leader lock for "
+          + (UNPROBEABLE_CYCLES - cycles) + " more cycle(s) before failing over", keepLock(c, policy));
+    }
+    if (cycles >= UNPROBEABLE_CYCLES) {
+      return Decision.of("stopping PostgreSQL: it could not be probed for " + cycles + " cycles (" + why
+          + ") and may be running as a primary without the lock", new Action.Demote(StopMode.IMMEDIATE));
+    }
+    return Decision.of("no action: PostgreSQL could not be probed (" + why + "); I do not hold the lock");
+  }
+
+  private static Decision holdingLock(ClusterSnapshot c, LocalState local, HaPolicy policy,
+      Map<String, PeerView> peers, long nowNanos) {
     String me = policy.name();
     PgState pg = local.pg();
-    long token = c.leader().get().fencingToken();
     List<Action> actions = new ArrayList<>();
-    actions.add(new Action.RefreshLock(token));
+    actions.add(keepLock(c, policy));
     if (pg.isPrimary()) {
+      if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
+        // Before PublishStatus: status must never show a position on a timeline history does not know.
+        actions.add(new Action.RecordHistory(pg.timeline()));
+      }
       actions.add(new Action.PublishStatus());
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
@@ -208,11 +289,89 @@ public final class Decider {
     }
     if (pg.isReplica()) {
       actions.add(new Action.Promote());
-      actions.add(new Action.PublishStatus());
       return new Decision(actions, "promoted self to leader because I had the session lock");
     }
+    if (pg.pid().isPresent()) {
+      // The postmaster is alive but does not accept connections yet: crash recovery (ours, or its own after a
+      // backend crash), or a start pg_ctl gave up waiting for. Never start a second one; count the timeout.
+      return primaryStarting(c, local, policy, peers, nowNanos, false);
+    }
+    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Action.StartPrimary.TASK));
+    if (failedStart.isPresent()) {
+      // Patroni's post_recover: a start that failed outright (bad parameter, port in use, disk full) gives the
+      // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).
+      return Decision.of("removed leader key after trying and failing to start postgres: " + failedStart.get(),
+          new Action.ReleaseLock());
+    }
+    if (policy.dynamic().primaryStartTimeout() == 0 && failoverPossible(c, policy, peers)) {
+      return Decision.of("stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)",
+          new Action.ReleaseLock());
+    }
     actions.add(new Action.StartPrimary());
-    return new Decision(actions, "starting primary after failure");
+    return new Decision(actions, "starting primary after failure")
+        .startedAt(local.memory().primaryStartSinceNanos().orElse(nowNanos));
+  }
+
+  /**
+   * The holder's PostgreSQL is being brought up as primary (our start task runs, or the postmaster is alive but
+   * not accepting connections yet). Patroni's {@code primary_start_timeout}: keep the lock (refreshing it every
+   * cycle, so a long crash recovery is never cut short by our own lease) for that long since the attempt began;
+   * then, if some replica could take over (reachable, allowed, within {@code maximum_lag_on_failover}, not on an
+   * older timeline), stop PostgreSQL and release the lock; if none could, keep waiting.
+   *
+   * <p>While our start task still runs (a {@code primary_start_timeout} shorter than {@code pg_ctl_timeout}) the
+   * stop comes without the release: a {@code pg_ctl start} in flight could still bring a postmaster up after the
+   * stop, and the lock must still be ours if it does. The stop makes the task fail; the next cycle, with no task
+   * running, releases the lock as after any failed start (or, should the server have come up after all, keeps
+   * leading with the lock it still holds).
+   */
+  private static Decision primaryStarting(ClusterSnapshot c, LocalState local, HaPolicy policy,
+      Map<String, PeerView> peers, long nowNanos, boolean taskRunning) {
+    long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
+    long leftNanos = startTimeoutLeftNanos(local, policy, nowNanos);
+    if (leftNanos <= 0) {
+      if (failoverPossible(c, policy, peers)) {
+        String why = "because of startup timeout (primary_start_timeout " + policy.dynamic().primaryStartTimeout()
+            + " s)";
+        if (taskRunning) {
+          return Decision.of("stopping PostgreSQL " + why + "; the lock is released once the start has ended",
+              new Action.Demote(StopMode.IMMEDIATE)).startedAt(since);
+        }
+        return Decision.of("stopped PostgreSQL " + why, new Action.Demote(StopMode.IMMEDIATE),
+            new Action.ReleaseLock());
+      }
+      return Decision.of("primary start has timed out, but continuing to wait because failover is not possible",
+          keepLock(c, policy)).startedAt(since);
+    }
+    long leftSeconds = (leftNanos + 999_999_999L) / 1_000_000_000L;
+    return Decision.of("PostgreSQL is still starting up, " + leftSeconds + " seconds until timeout",
+        keepLock(c, policy)).startedAt(since);
+  }
+
+  /**
+   * Patroni's {@code is_failover_possible}: some other member could take over now. Only peers that answered
+   * count; each must run, be a replica allowed to fail over, be within {@code maximum_lag_on_failover} of the last
+   * published primary position, and not be on a timeline older than the cluster's.
+   */
+  static boolean failoverPossible(ClusterSnapshot c, HaPolicy policy, Map<String, PeerView> peers) {
+    long optime = c.lastLeaderOptime();
+    long maxLag = policy.dynamic().maximumLagOnFailover();
+    long clusterTimeline = c.clusterTimeline();
+    for (PeerView p : peers.values()) {
+      if (p.name().equals(policy.name()) || !p.reachable() || !p.running() || p.nofailover()
+          || p.failoverPriority() <= 0 || p.role().map("primary"::equals).orElse(false)
+          || p.walPosition().isEmpty()) {
+        continue;
+      }
+      if (optime > 0 && optime - p.walPosition().getAsLong() > maxLag) {
+        continue;
+      }
+      if (clusterTimeline > 0 && p.timeline() > 0 && p.timeline() < clusterTimeline) {
+        continue;
+      }
+      return true;
+    }
+    return false;
   }
 
   private static Decision followingLeader(ClusterSnapshot c, LocalState local, HaPolicy policy) {
@@ -237,6 +396,9 @@ public final class Decider {
       return Decision.of("no action. I am (" + me + "), a secondary, and following a leader (" + leader.name()
           + ")");
     }
+    if (pg.pid().isPresent()) {
+      return Decision.of("no action. I am (" + me + "), a secondary, and PostgreSQL is still starting up");
+    }
     String prefix = local.failedTask().map(f -> "previous attempt failed (" + f + "); ").orElse("");
     return Decision.of(prefix + "starting as a secondary following leader (" + leader.name() + ")",
         new Action.Rejoin(up));
@@ -246,6 +408,9 @@ public final class Decider {
       Map<String, PeerView> peers) {
     String me = policy.name();
     PgState pg = local.pg();
+    if (!pg.running() && pg.pid().isPresent()) {
+      return Decision.of("no action: PostgreSQL is still starting up; the cluster has no leader");
+    }
     if (!pg.running()) {
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
       return Decision.of("starting as a secondary: the cluster has no leader", new Action.Rejoin(Optional.empty()));
@@ -271,7 +436,23 @@ public final class Decider {
           new Action.AcquireLock(), new Action.PublishStatus());
     }
     return Decision.of("promoted self to leader by acquiring session lock",
-        new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus());
+        new Action.AcquireLock(), new Action.Promote());
+  }
+
+  /**
+   * The gate that keeps the lock we hold: a plain refresh while the key's stored ttl is the configured one, else a
+   * re-arm with the configured ttl. Why: the DCS expires the key with the ttl stored on it, and the holder's
+   * deadline may use only what the DCS confirmed ({@link LeaseTerms}); after an operator changes {@code ttl} the
+   * key must be re-put with it, or a raised ttl would never take effect and a lowered one never be enforced by the
+   * DCS. The re-arm's compare-and-set keeps the fencing token.
+   */
+  static Action keepLock(ClusterSnapshot c, HaPolicy policy) {
+    LeaderLock l = c.leader().orElseThrow();
+    java.time.Duration configured = policy.dynamic().ttlDuration();
+    if (!l.ttl().equals(configured)) {
+      return new Action.RearmLock(l.fencingToken(), configured);
+    }
+    return new Action.RefreshLock(l.fencingToken());
   }
 
   /**
@@ -282,14 +463,19 @@ public final class Decider {
   static Optional<String> whyNotHealthiest(ClusterSnapshot c, PgState pg, HaPolicy policy,
       Map<String, PeerView> peers) {
     long myWal = pg.walPosition();
+    // The timeline first: a position means something only on its timeline (hole 6 of issue 10). A node on a
+    // timeline older than the cluster's may hold WAL the cluster's history branched away from, however far its
+    // LSN reaches; only once it is on the cluster's timeline (or a later one) is comparing its LSN with
+    // status.optime meaningful, and status is only published after history records the primary's timeline.
+    long clusterTimeline = c.clusterTimeline();
+    if (pg.timeline() > 0 && clusterTimeline > 0 && pg.timeline() < clusterTimeline) {
+      return Optional.of("my timeline " + pg.timeline() + " is behind the cluster's " + clusterTimeline);
+    }
     long optime = c.lastLeaderOptime();
     long maxLag = policy.dynamic().maximumLagOnFailover();
     if (!pg.isPrimary() && optime > 0 && optime - myWal > maxLag) {
       return Optional.of("my WAL position " + myWal + " lags the last known leader position " + optime + " by "
           + (optime - myWal) + " bytes (maximum_lag_on_failover " + maxLag + ")");
-    }
-    if (pg.timeline() > 0 && pg.timeline() < c.lastHistoryTimeline()) {
-      return Optional.of("my timeline " + pg.timeline() + " is behind the cluster's " + c.lastHistoryTimeline());
     }
     for (PeerView p : peers.values()) {
       if (p.name().equals(policy.name()) || !p.reachable()) {
@@ -301,18 +487,31 @@ public final class Decider {
       if (p.nofailover() || p.failoverPriority() <= 0 || !p.running()) {
         continue;
       }
-      if (p.timeline() > pg.timeline() && pg.timeline() > 0) {
-        return Optional.of(p.name() + " is on a later timeline (" + p.timeline() + ")");
-      }
       long theirs = p.walPosition().orElse(-1);
-      if (theirs > myWal) {
+      int ahead = comparePositions(p.timeline(), theirs, pg.timeline(), myWal);
+      if (ahead > 0) {
+        if (p.timeline() > pg.timeline() && pg.timeline() > 0) {
+          return Optional.of(p.name() + " is on a later timeline (" + p.timeline() + " > " + pg.timeline() + ")");
+        }
         return Optional.of(p.name() + " has a later WAL position (" + theirs + " > " + myWal + ")");
       }
-      if (theirs == myWal && p.failoverPriority() > policy.tags().failoverPriority()) {
+      if (ahead == 0 && p.failoverPriority() > policy.tags().failoverPriority()) {
         return Optional.of(p.name() + " has the same WAL position and a higher failover_priority");
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Orders two (timeline, LSN) positions: a later timeline is ahead whatever its LSN (its history includes the
+   * switch the older one has not seen), and LSNs are compared only on the same timeline. When either timeline is
+   * unknown (0) only the LSNs can be compared.
+   */
+  static int comparePositions(long timelineA, long lsnA, long timelineB, long lsnB) {
+    if (timelineA > 0 && timelineB > 0 && timelineA != timelineB) {
+      return Long.compare(timelineA, timelineB);
+    }
+    return Long.compare(lsnA, lsnB);
   }
 
   /** The upstream to stream from, from a member's conn_url ({@code postgres://host:port/db}). */

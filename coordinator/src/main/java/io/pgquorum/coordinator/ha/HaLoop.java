@@ -33,7 +33,13 @@ import org.slf4j.LoggerFactory;
  *   <li>executes the actions ({@link ActionExecutor}),
  *   <li>publishes this member's key and an immutable {@link NodeStatus}.
  * </ol>
- * One catch-all at the cycle boundary: an unexpected error is logged and the next cycle decides afresh.
+ * One catch-all at the cycle boundary: an unexpected exception is logged and the next cycle decides afresh.
+ *
+ * <p>An {@link Error} (out of memory, stack overflow, a failed assertion) is not caught there: the JVM may be in no
+ * state to go on. It ends the loop as a crash: {@link #fatalReason()} says so (the daemon then exits non-zero, so a
+ * supervisor restarts it), and the crash handler ({@link #onCrash}) runs first, so a primary does not outlive the
+ * loop that kept its lease. Before, such an error killed the loop's thread silently and left a daemon without a
+ * loop, serving a REST API that reported the last cycle's state.
  */
 public final class HaLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
@@ -56,10 +62,13 @@ public final class HaLoop implements Runnable {
   private volatile boolean shutdownRequested;
   private volatile boolean wakeRequested;
   private volatile boolean stopped;
+  private volatile Runnable crashHandler = () -> { };
   private Optional<Instant> dcsLastSeen = Optional.empty();
   private Optional<ClusterSnapshot> lastSnapshot = Optional.empty();
   private String lastMessage = "";
   private long cycles;
+  /** What the last decision asked to remember (only the loop's thread touches it). */
+  private HaMemory memory = HaMemory.NONE;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -104,9 +113,17 @@ public final class HaLoop implements Runnable {
     return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The reason the loop stopped on its own (a fatal decision), if it did. */
+  /** The reason the loop stopped on its own (a fatal decision, or a crash), if it did. */
   public Optional<String> fatalReason() {
     return Optional.ofNullable(fatal.get());
+  }
+
+  /**
+   * What to do when the loop's thread dies of an unexpected {@link Error}, before {@link #awaitFinished} returns
+   * (the embedding node fences a primary there). Must not block for long; its own failures are logged.
+   */
+  public void onCrash(Runnable handler) {
+    this.crashHandler = handler;
   }
 
   @Override
@@ -120,6 +137,23 @@ public final class HaLoop implements Runnable {
         }
         if (!recheck) {
           awaitNextCycle();
+        }
+      }
+    } catch (Throwable t) {
+      // RuntimeExceptions never get here (the cycle catches them): this is an Error, or a bug in the loop itself.
+      fatal.compareAndSet(null, "the HA loop stopped on an unexpected error: " + t);
+      try {
+        log.error("the HA loop stopped on an unexpected error", t);
+      } catch (Throwable ignored) {
+        // Logging may fail too (out of memory); the fatal reason still reaches the exit path.
+      }
+      try {
+        crashHandler.run();
+      } catch (Throwable handlerFailure) {
+        try {
+          log.error("the crash handler failed: {}", handlerFailure.toString());
+        } catch (Throwable ignored) {
+          // as above
         }
       }
     } finally {
@@ -149,9 +183,9 @@ public final class HaLoop implements Runnable {
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown);
+          shutdown, memory);
       Map<String, PeerView> peerViews = Map.of();
-      if (Decider.needsPeerViews(cluster, local, policy)) {
+      if (Decider.needsPeerViews(cluster, local, policy, nanoClock.getAsLong())) {
         Map<String, String> urls = new LinkedHashMap<>();
         for (Member m : cluster.get().members().values()) {
           if (!m.name().equals(config.name()) && !m.apiUrl().isEmpty()) {
@@ -161,6 +195,7 @@ public final class HaLoop implements Runnable {
         peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       }
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
+      memory = decision.memory();
       lastMessage = decision.message();
       log.info(decision.message());
       ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg, dyn);
@@ -255,7 +290,10 @@ public final class HaLoop implements Runnable {
           return config.bootstrap().method().isPresent() ? "running custom bootstrap script"
               : "initializing new cluster";
         case "rejoin":
+        case Action.StartPrimary.TASK:
           return "starting";
+        case Action.Promote.TASK:
+          return "running";
         default:
           return task.get();
       }

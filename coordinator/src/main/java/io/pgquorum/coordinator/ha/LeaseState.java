@@ -41,6 +41,18 @@ public final class LeaseState {
   }
 
   /**
+   * Lowers the deadline of the held lease with {@code token} to {@code latestNanos} if it is later (never raises
+   * it), and tells the listener. Called before a write that may shorten the lease in the DCS (a re-arm with a
+   * lower ttl): once sent, the shorter lease may be in force before any reply arrives, or without one.
+   */
+  public synchronized void cap(long token, long latestNanos) {
+    if (held && this.token == token && this.deadlineNanos - latestNanos > 0) {
+      this.deadlineNanos = latestNanos;
+      listener.armed(token, latestNanos);
+    }
+  }
+
+  /**
    * Forgets the lease (released, lost, or fenced). The listener stays armed: see {@link #postgresStopped()}.
    */
   public synchronized void clear() {

@@ -8,18 +8,26 @@ import java.util.OptionalLong;
  * What this node knows locally at decision time, besides the cluster snapshot.
  *
  * @param pg the cycle's PostgreSQL probe
- * @param runningTask a long task in progress (bootstrap, clone, rejoin), by its display name
+ * @param runningTask a long task in progress (bootstrap, clone, rejoin, start primary, promote), by its name
  * @param failedTask a task that failed since the last cycle, with its error (reported once)
  * @param leaseDeadlineNanos when we believe we hold the lock: the {@link System#nanoTime()} by which PostgreSQL
  *     must have stopped accepting writes (send time of the last successful acquire/refresh + ttl - margin)
  * @param shutdownRequested SIGTERM or {@code stop()}: hand over and stop
+ * @param memory what the previous cycle's decision remembered ({@link Decision#memory()})
  */
 public record LocalState(
     PgState pg,
     Optional<String> runningTask,
     Optional<String> failedTask,
     OptionalLong leaseDeadlineNanos,
-    boolean shutdownRequested) {
+    boolean shutdownRequested,
+    HaMemory memory) {
+
+  /** A state with nothing remembered from earlier cycles. */
+  public LocalState(PgState pg, Optional<String> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, HaMemory.NONE);
+  }
 
   public static LocalState of(PgState pg) {
     return new LocalState(pg, Optional.empty(), Optional.empty(), OptionalLong.empty(), false);

@@ -99,9 +99,18 @@ public final class Main {
     }
     Thread hook = new Thread(node::close, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    return awaitExit(node, err);
+  }
+
+  /**
+   * Waits for the node's HA loop to end and maps how it ended to the exit code: 0 after a clean stop (a signal),
+   * 1 after a fatal decision or a crash of the loop (an {@link Error} in its thread), so that a supervisor such as
+   * systemd ({@code Restart=on-failure}) restarts the daemon instead of it lingering without a loop.
+   */
+  static int awaitExit(RunningNode node, PrintStream err) {
     try {
       while (!node.awaitLoopEnd(Duration.ofSeconds(3600))) {
-        // keep waiting: the node runs until a signal or a fatal decision
+        // keep waiting: the node runs until a signal, a fatal decision or a crash of its loop
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * it still does so if a lease was live: a node restarted within the lease may see its PostgreSQL stopped once
  * by the old watchdog, and starts it again.
  */
-public final class PgQuorumNode implements AutoCloseable {
+public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private static final Logger log = LoggerFactory.getLogger(PgQuorumNode.class);
 
   private final NodeConfig config;
@@ -173,14 +173,34 @@ public final class PgQuorumNode implements AutoCloseable {
         }
       }
       Optional<WatchdogProcess> wd = watchdog;
+      DcsTimeoutFollower dcsTimeout = new DcsTimeoutFollower(config.bootstrap().dcs(), retry,
+          client::setOperationTimeout);
       TaskRunner tasks = new TaskRunner(config.name());
       Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
       javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
-          s -> status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))), bugs,
+          s -> {
+            status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off")));
+            dcsTimeout.accept(s);
+          }, bugs,
           setup.mayHoldLease(mode, wd));
       loopRef.set(loop);
+      loop.onCrash(() -> {
+        // The loop thread died of an unexpected error and the process is about to exit (non-zero): nothing
+        // will refresh the lease any more. A primary must not outlive it, whether or not a watchdog runs.
+        boolean primary;
+        try {
+          primary = lease.deadlineNanos().isPresent() || postgres.probe().isPrimary();
+        } catch (RuntimeException | Error e) {
+          primary = true; // cannot tell: fence
+        }
+        if (primary) {
+          log.error("fencing: stopping PostgreSQL (immediate) because the HA loop stopped");
+          lease.clear();
+          fence(postgres, lease, bugs, "the HA loop stopped");
+        }
+      });
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
       guard.start();
       loopThread.start();

@@ -249,6 +249,11 @@ public final class LocalPostgres implements Postgres {
     slots.sync(slotNames);
   }
 
+  @Override
+  public java.util.List<TimelineSwitch> timelineHistory(int timeline) {
+    return TimelineSwitch.read(ctx.dataDir, timeline);
+  }
+
   // ---- helpers ----
 
   private void requireStoppedCluster(String op) {

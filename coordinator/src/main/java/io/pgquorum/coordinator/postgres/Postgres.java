@@ -75,4 +75,10 @@ public interface Postgres {
 
   /** On a primary: ensures exactly these physical replication slots exist (creates missing, drops others). */
   void syncReplicationSlots(Set<String> slotNames);
+
+  /**
+   * The timeline switches that led to {@code timeline}, from this data directory's timeline history file,
+   * oldest first (empty for timeline 1). Reads a file; does not need the server to run.
+   */
+  java.util.List<TimelineSwitch> timelineHistory(int timeline);
 }

@@ -17,6 +17,15 @@ import java.util.Optional;
 record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> status) {
 
   /**
+   * Whether the postmaster's own status line says it accepts connections: {@code ready} (a primary) or
+   * {@code standby} (a hot standby open for reads). {@code starting} (start-up, crash recovery, a standby before
+   * it is consistent) and {@code stopping} do not, nor does a file without a status line yet.
+   */
+  boolean acceptsConnections() {
+    return status.map(s -> s.equals("ready") || s.equals("standby")).orElse(false);
+  }
+
+  /**
    * What the data directory tells about its postmaster, in three answers. The third matters for safety: a pid
    * file that exists but cannot be read (permissions, I/O error, half written, garbage) says nothing about
    * whether a primary is running, so it must never read as "stopped" (which would let a start slip in next to

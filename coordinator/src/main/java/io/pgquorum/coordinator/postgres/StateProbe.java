@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * Builds a {@link PgState}: from the data directory and postmaster.pid, then from SQL when the server accepts
  * connections, else from pg_controldata. Every step is bounded (JDBC timeouts, tool deadline) and a failure
  * degrades the answer rather than throwing: "not running" is a normal answer.
+ *
+ * <p>Three answers about the postmaster, never confused: stopped (no live postmaster), running (it answered the
+ * probe), and unknown ({@link PgState#unknown()}): an unreadable pid file, a postmaster that says it accepts
+ * connections ({@code ready}/{@code standby} in postmaster.pid) but does not answer the probe, or a probe that
+ * failed unexpectedly. A postmaster that is alive but still starting up (or shutting down) is neither: it reads
+ * as not running with its pid, which the HA decision treats as "starting" ({@code primary_start_timeout}).
  */
 final class StateProbe {
   private static final Logger LOG = LoggerFactory.getLogger(StateProbe.class);
@@ -42,9 +48,12 @@ final class StateProbe {
     try {
       return probeOrThrow();
     } catch (RuntimeException e) {
-      // Probing is the HA loop's eyes: an unexpected failure reads as "not running", never as an exception.
-      LOG.warn("probe failed: {}", ctx.redactor.apply(String.valueOf(e.getMessage())));
-      return PgState.stopped(Files.isDirectory(ctx.dataDir) ? DataDirState.INITIALIZED : DataDirState.MISSING);
+      // Probing is the HA loop's eyes: an unexpected failure is an answer ("cannot tell"), never an exception,
+      // and never "stopped" (which would let a start slip in next to a live server or make a holder keep its
+      // lock over a primary it cannot see).
+      String why = "the probe failed: " + ctx.redactor.apply(String.valueOf(e.getMessage()));
+      LOG.warn("probe: {}", why);
+      return Files.isDirectory(ctx.dataDir) ? PgState.unknown(why) : PgState.stopped(DataDirState.MISSING);
     }
   }
 
@@ -67,15 +76,32 @@ final class StateProbe {
     Optional<PostmasterPid> pm = liveness instanceof PostmasterPid.Alive a ? Optional.of(a.postmaster())
         : Optional.empty();
     if (pm.isPresent()) {
+      String failure;
       try (Connection c = jdbc.probe()) {
         return running(c, pm.get());
       } catch (SQLException e) {
-        LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), jdbc.describe(e));
+        failure = jdbc.describe(e);
+        LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), failure);
       } catch (RuntimeException e) {
-        LOG.warn("probe: querying the running server failed: {}", ctx.redactor.apply(e.getMessage()));
+        failure = ctx.redactor.apply(String.valueOf(e.getMessage()));
+        LOG.warn("probe: querying the running server failed: {}", failure);
+      }
+      if (pm.get().acceptsConnections()) {
+        // It says it serves (ready/standby) but does not answer us: a primary we cannot see. Unknown, not
+        // stopped and not starting: the decision counts such cycles and fails over after a few.
+        PgState seen = stopped(pm);
+        return withUnknown(seen, "postmaster " + pm.get().pid() + " is " + pm.get().status().orElse("?")
+            + " but does not answer pgquorum's probe: " + failure);
       }
     }
     return stopped(pm);
+  }
+
+  private static PgState withUnknown(PgState s, String reason) {
+    return new PgState(s.dataDir(), false, s.pid(), s.postmasterStartTime(), s.role(), s.timeline(),
+        s.walPosition(), s.receivedLsn(), s.replayedLsn(), s.replayedTimestamp(), s.replicationState(),
+        s.upstream(), s.replication(), s.systemIdentifier(), s.serverVersion(), s.fencingToken(),
+        s.pendingRestart(), false, Optional.of(reason));
   }
 
   /** Not accepting connections (stopped, starting, stopping): what pg_controldata says. */

@@ -25,6 +25,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,14 +52,64 @@ class DeciderTest {
     boolean shutdown;
     HaPolicy policy = POLICY;
     Map<String, PeerView> peers = new HashMap<>();
+    HaMemory memory = HaMemory.NONE;
 
     S with(UnaryOperator<S> f) {
       return f.apply(this);
     }
 
-    Decision decide() {
-      return Decider.decide(cluster, new LocalState(pg, task, failed, deadline, shutdown), policy, peers, NOW);
+    LocalState local() {
+      return new LocalState(pg, task, failed, deadline, shutdown, memory);
     }
+
+    Decision decide() {
+      return Decider.decide(cluster, local(), policy, peers, NOW);
+    }
+  }
+
+  static final long SECOND = 1_000_000_000L;
+
+  static DynamicConfig dyn(int ttl, int primaryStartTimeout) {
+    return new DynamicConfig(ttl, 1, 2, 1_048_576, primaryStartTimeout, true, true, Map.of(), List.of(), Map.of());
+  }
+
+  static HaPolicy policy(DynamicConfig d) {
+    return new HaPolicy(ME, Tags.none(), d);
+  }
+
+  static HaMemory startedSecondsAgo(long seconds) {
+    return new HaMemory(OptionalLong.of(NOW - seconds * SECOND), 0);
+  }
+
+  static HaMemory unprobeableFor(int cycles) {
+    return new HaMemory(OptionalLong.empty(), cycles);
+  }
+
+  /** A postmaster that is alive but does not accept connections yet (crash recovery, start-up). */
+  static PgState starting() {
+    PgState s = stopped();
+    return new PgState(s.dataDir(), false, OptionalLong.of(4242), s.postmasterStartTime(), s.role(), 1, 900,
+        s.receivedLsn(), s.replayedLsn(), s.replayedTimestamp(), s.replicationState(), s.upstream(),
+        s.replication(), s.systemIdentifier(), 0, s.fencingToken(), false, false);
+  }
+
+  static final String UNREADABLE = "cannot read /pg/postmaster.pid: Permission denied";
+
+  static PgState unknown() {
+    return PgState.unknown(UNREADABLE);
+  }
+
+  static ClusterSnapshot withHistoryEntries(ClusterSnapshot c, long... endedTimelines) {
+    List<HistoryEntry> h = new ArrayList<>();
+    for (long t : endedTimelines) {
+      h.add(new HistoryEntry(t, 100 * t, "no recovery target specified", Optional.empty(), Optional.of("node2")));
+    }
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(), c.leader(), c.members(), c.failover(),
+        c.sync(), h, c.status());
+  }
+
+  static ClusterSnapshot mine() {
+    return withLeader(initialized(), ME, 7);
   }
 
   static ClusterSnapshot initialized() {
@@ -239,7 +290,7 @@ class DeciderTest {
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("lock held, PostgreSQL still a replica (promotion interrupted): promote",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); return s; },
-        List.of(new Action.RefreshLock(7), new Action.Promote(), new Action.PublishStatus()),
+        List.of(new Action.RefreshLock(7), new Action.Promote()),
         "promoted self to leader because I had the session lock"));
     rows.add(row("lock held, PostgreSQL stopped (crash): restart as primary after refreshing",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = stopped(); return s; },
@@ -264,7 +315,7 @@ class DeciderTest {
     rows.add(row("unlocked, healthiest replica: acquire, promote, publish",
         s -> { s.cluster = Optional.of(withStatus(initialized(), 1000));
                s.peers.put("node3", peer("node3", "replica", 900, 1, 1)); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        List.of(new Action.AcquireLock(), new Action.Promote()),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, a peer is ahead: follow",
         s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 1)); return s; },
@@ -272,11 +323,11 @@ class DeciderTest {
             + "position (2000 > 1000)"));
     rows.add(row("unlocked, a peer ahead but nofailover: it does not count",
         s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 0)); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        List.of(new Action.AcquireLock(), new Action.Promote()),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, a peer ahead but unreachable: it does not block failover",
         s -> { s.peers.put("node3", PeerView.unreachable("node3")); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote(), new Action.PublishStatus()),
+        List.of(new Action.AcquireLock(), new Action.Promote()),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, same WAL, peer has higher failover_priority: follow",
         s -> { s.peers.put("node3", peer("node3", "replica", 1000, 1, 5)); return s; },
@@ -293,7 +344,7 @@ class DeciderTest {
     rows.add(row("unlocked, timeline behind history: follow",
         s -> { s.cluster = Optional.of(withHistory(initialized(), 3)); return s; },
         List.of(), "following a different leader because I am not the healthiest node: my timeline 1 is "
-            + "behind the cluster's 3"));
+            + "behind the cluster's 4"));
     rows.add(row("unlocked, nofailover replica: never races",
         s -> { s.policy = new HaPolicy(ME, tags(true, 1), DYN); return s; },
         List.of(), "following a different leader because I am not allowed to promote"));
@@ -306,6 +357,130 @@ class DeciderTest {
     rows.add(row("unlocked, stopped node: start read-only first, race next cycle",
         s -> { s.pg = stopped(); return s; },
         List.of(new Action.Rejoin(Optional.empty())), "starting as a secondary: the cluster has no leader"));
+    // --- issue 10, hole 1: the stored ttl and the configured one ---
+    rows.add(row("leader with the lock after the operator raised ttl: re-arm the key with it (not a refresh)",
+        s -> { s.cluster = Optional.of(mine()); s.pg = primary(5000, 1); s.policy = policy(dyn(30, 300));
+               return s; },
+        List.of(new Action.RearmLock(7, Duration.ofSeconds(30)), new Action.PublishStatus(),
+            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        "no action. I am (node1), the leader with the lock"));
+    rows.add(row("a long task while holding the lock after a ttl change: re-arm too",
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of("bootstrap");
+               s.pg = PgState.stopped(DataDirState.EMPTY); s.policy = policy(dyn(16, 300)); return s; },
+        List.of(new Action.RearmLock(7, Duration.ofSeconds(16))), "bootstrap in progress"));
+    // --- issue 10, hole 6: history and (timeline, LSN) pairs ---
+    rows.add(row("primary on timeline 2, history lacks the switch: record it before publishing status",
+        s -> { s.cluster = Optional.of(mine()); s.pg = primary(5000, 2); return s; },
+        List.of(new Action.RefreshLock(7), new Action.RecordHistory(2), new Action.PublishStatus(),
+            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        "no action. I am (node1), the leader with the lock"));
+    rows.add(row("primary on timeline 3, history records only 1 -> 2: record again",
+        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.pg = primary(5000, 3); return s; },
+        List.of(new Action.RefreshLock(7), new Action.RecordHistory(3), new Action.PublishStatus(),
+            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        "no action. I am (node1), the leader with the lock"));
+    rows.add(row("primary on timeline 2, history records it: nothing to record",
+        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.pg = primary(5000, 2); return s; },
+        List.of(new Action.RefreshLock(7), new Action.PublishStatus(), new Action.SeedConfig(),
+            new Action.SyncSlots(Set.of())),
+        "no action. I am (node1), the leader with the lock"));
+    rows.add(row("unlocked, history says timeline 1 ended: a replica still on timeline 1 is behind",
+        s -> { s.cluster = Optional.of(withHistoryEntries(initialized(), 1)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: my timeline 1 is "
+            + "behind the cluster's 2"));
+    rows.add(row("unlocked, on the old timeline far past status.optime: the timeline decides, not the LSN",
+        s -> { s.cluster = Optional.of(withStatus(withHistoryEntries(initialized(), 1), 1000));
+               s.pg = replica(9_000_000, 1, null); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: my timeline 1 is "
+            + "behind the cluster's 2"));
+    rows.add(row("unlocked, a peer on an older timeline with a larger LSN is not ahead",
+        s -> { s.pg = replica(1000, 2, null); s.peers.put("node3", peer("node3", "replica", 5000, 1, 1)); return s; },
+        List.of(new Action.AcquireLock(), new Action.Promote()), "promoted self to leader by acquiring session lock"));
+    rows.add(row("unlocked, a peer on a newer timeline with a smaller LSN is ahead",
+        s -> { s.peers.put("node3", peer("node3", "replica", 500, 2, 1)); return s; },
+        List.of(), "following a different leader because I am not the healthiest node: node3 is on a later "
+            + "timeline (2 > 1)"));
+    // --- issue 10, hole 2: long starts, primary_start_timeout, unprobeable PostgreSQL ---
+    rows.add(row("lock held, promotion runs as a task: keep refreshing",
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.Promote.TASK); return s; },
+        List.of(new Action.RefreshLock(7)), "promote in progress"));
+    rows.add(row("lock held, start task running, within primary_start_timeout: keep the lock",
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+               s.pg = stopped(); s.memory = startedSecondsAgo(10); return s; },
+        List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 290 seconds until timeout"));
+    rows.add(row("lock held, start task running past primary_start_timeout, a healthy replica: stop it, keep "
+            + "the lock until the task ended",
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+               s.pg = stopped(); s.memory = startedSecondsAgo(300);
+               s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)), "stopping PostgreSQL because of startup timeout "
+            + "(primary_start_timeout 300 s); the lock is released once the start has ended"));
+    rows.add(row("lock held, start past primary_start_timeout, nobody could take over: keep waiting",
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+               s.pg = stopped(); s.memory = startedSecondsAgo(400);
+               s.peers.put("node2", PeerView.unreachable("node2"));
+               s.peers.put("node3", peer("node3", "replica", 1000, 1, 0)); return s; },
+        List.of(new Action.RefreshLock(7)),
+        "primary start has timed out, but continuing to wait because failover is not possible"));
+    rows.add(row("lock held, start past primary_start_timeout, the only replica lags beyond maximum_lag: wait",
+        s -> { s.cluster = Optional.of(withStatus(mine(), 10_000_000)); s.task = Optional.of(Action.StartPrimary.TASK);
+               s.pg = stopped(); s.memory = startedSecondsAgo(400);
+               s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
+        List.of(new Action.RefreshLock(7)),
+        "primary start has timed out, but continuing to wait because failover is not possible"));
+    rows.add(row("lock held, start past the timeout, the only replica is on an older timeline: wait",
+        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.task = Optional.of(Action.StartPrimary.TASK);
+               s.pg = stopped(); s.memory = startedSecondsAgo(400);
+               s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
+        List.of(new Action.RefreshLock(7)),
+        "primary start has timed out, but continuing to wait because failover is not possible"));
+    rows.add(row("lock held, postmaster alive but not accepting connections (no task): the same timeout",
+        s -> { s.cluster = Optional.of(mine()); s.pg = starting(); s.memory = startedSecondsAgo(5); return s; },
+        List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 295 seconds until timeout"));
+    rows.add(row("lock held, postmaster still starting past the timeout, a healthy replica: fail over",
+        s -> { s.cluster = Optional.of(mine()); s.pg = starting(); s.memory = startedSecondsAgo(301);
+               s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock()),
+        "stopped PostgreSQL because of startup timeout (primary_start_timeout 300 s)"));
+    rows.add(row("lock held, our start failed outright (bad parameter): release the lock (Patroni's post_recover)",
+        s -> { s.cluster = Optional.of(mine()); s.pg = stopped();
+               s.failed = Optional.of("start primary failed: start primary failed (pg_ctl exit 1)"); return s; },
+        List.of(new Action.ReleaseLock()), "removed leader key after trying and failing to start postgres: "
+            + "start primary failed: start primary failed (pg_ctl exit 1)"));
+    rows.add(row("lock held, crashed, primary_start_timeout 0 and a healthy replica: fail over at once",
+        s -> { s.cluster = Optional.of(mine()); s.pg = stopped(); s.policy = policy(dyn(8, 0));
+               s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
+        List.of(new Action.ReleaseLock()),
+        "stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)"));
+    rows.add(row("lock held, crashed, primary_start_timeout 0 but nobody could take over: restart",
+        s -> { s.cluster = Optional.of(mine()); s.pg = stopped(); s.policy = policy(dyn(8, 0)); return s; },
+        List.of(new Action.RefreshLock(7), new Action.StartPrimary()), "starting primary after failure"));
+    rows.add(row("lock held, PostgreSQL cannot be probed, first cycle: keep the lock, start nothing",
+        s -> { s.cluster = Optional.of(mine()); s.pg = unknown(); return s; },
+        List.of(new Action.RefreshLock(7)), "PostgreSQL could not be probed (" + UNREADABLE
+            + "); keeping the leader lock for 2 more cycle(s) before failing over"));
+    rows.add(row("lock held, PostgreSQL cannot be probed for 3 cycles: stop it, then release (no refresh)",
+        s -> { s.cluster = Optional.of(mine()); s.pg = unknown(); s.memory = unprobeableFor(2); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock()),
+        "demoting self because PostgreSQL could not be probed for 3 cycles (" + UNREADABLE
+            + "): stopping it and releasing the leader lock so a healthy replica takes over"));
+    rows.add(row("no lock, PostgreSQL cannot be probed: never start one next to it",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = unknown(); return s; },
+        List.of(), "no action: PostgreSQL could not be probed (" + UNREADABLE + "); I do not hold the lock"));
+    rows.add(row("unlocked, PostgreSQL cannot be probed: no race, no start",
+        s -> { s.pg = unknown(); return s; },
+        List.of(), "no action: PostgreSQL could not be probed (" + UNREADABLE + "); I do not hold the lock"));
+    rows.add(row("no lock, PostgreSQL cannot be probed for 3 cycles: stop it (it may be a primary)",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = unknown();
+               s.memory = unprobeableFor(5); return s; },
+        List.of(new Action.Demote(StopMode.IMMEDIATE)), "stopping PostgreSQL: it could not be probed for 6 cycles ("
+            + UNREADABLE + ") and may be running as a primary without the lock"));
+    rows.add(row("replica whose postmaster is still starting up: wait, never start a second one",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = starting(); return s; },
+        List.of(), "no action. I am (node1), a secondary, and PostgreSQL is still starting up"));
+    rows.add(row("unlocked, postmaster still starting up: wait",
+        s -> { s.pg = starting(); return s; },
+        List.of(), "no action: PostgreSQL is still starting up; the cluster has no leader"));
     return rows.stream();
   }
 
@@ -315,5 +490,73 @@ class DeciderTest {
     Decision d = setup.apply(new S()).decide();
     assertThat(d.actions()).as(scenario).isEqualTo(actions);
     assertThat(d.message()).as(scenario).isEqualTo(message);
+  }
+
+  // ---- what the decision remembers (HaMemory) ----
+
+  @Test
+  void aStartAttemptRemembersWhenItBeganAndKeepsThatTimeWhileItLasts() {
+    S s = new S().with(x -> { x.cluster = Optional.of(mine()); x.pg = stopped(); return x; });
+    Decision first = s.decide();
+    assertThat(first.actions()).containsExactly(new Action.RefreshLock(7), new Action.StartPrimary());
+    assertThat(first.memory().primaryStartSinceNanos()).hasValue(NOW);
+    // Next cycles: the task runs, then the postmaster is alive but still recovering; the clock is not reset.
+    s.memory = first.memory();
+    s.task = Optional.of(Action.StartPrimary.TASK);
+    assertThat(s.decide().memory().primaryStartSinceNanos()).hasValue(NOW);
+    s.task = Optional.empty();
+    s.pg = starting();
+    assertThat(s.decide().memory().primaryStartSinceNanos()).hasValue(NOW);
+    // A DCS blip does not reset it either.
+    s.cluster = Optional.empty();
+    s.deadline = OptionalLong.of(NOW + SECOND);
+    assertThat(s.decide().memory().primaryStartSinceNanos()).hasValue(NOW);
+    // Up as primary: forgotten.
+    s.cluster = Optional.of(mine());
+    s.pg = primary(5000, 1);
+    assertThat(s.decide().memory().primaryStartSinceNanos()).isEmpty();
+  }
+
+  @Test
+  void unprobeableCyclesAreCountedOutsideTasksAndResetByAGoodProbe() {
+    S s = new S().with(x -> { x.cluster = Optional.of(mine()); x.pg = unknown(); return x; });
+    for (int expected = 1; expected <= 3; expected++) {
+      Decision d = s.decide();
+      assertThat(d.memory().unprobeableCycles()).isEqualTo(expected);
+      s.memory = d.memory();
+    }
+    assertThat(s.decide().actions()).containsExactly(new Action.Demote(StopMode.IMMEDIATE),
+        new Action.ReleaseLock());
+    s.task = Optional.of(Action.StartPrimary.TASK);
+    assertThat(s.decide().memory().unprobeableCycles()).as("not counted while a task runs").isZero();
+    s.task = Optional.empty();
+    s.pg = primary(5000, 1);
+    assertThat(s.decide().memory().unprobeableCycles()).isZero();
+  }
+
+  @Test
+  void theHolderAsksItsPeersOnlyOnceItsPostgresIsOverdue() {
+    HaPolicy p = POLICY;
+    Optional<ClusterSnapshot> c = Optional.of(mine());
+    java.util.function.BiFunction<PgState, Optional<String>, LocalState> overdue = (pg, task) ->
+        new LocalState(pg, task, Optional.empty(), OptionalLong.empty(), false, startedSecondsAgo(300));
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.empty()), p, NOW)).isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(starting(), Optional.empty()), p, NOW)).isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Action.StartPrimary.TASK)), p, NOW))
+        .isTrue();
+    assertThat(Decider.needsPeerViews(c, LocalState.of(starting()), p, NOW)).as("not overdue yet").isFalse();
+    assertThat(Decider.needsPeerViews(c, LocalState.of(stopped()), policy(dyn(8, 0)), NOW)).as("timeout 0")
+        .isTrue();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(primary(5000, 1), Optional.empty()), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(unknown(), Optional.empty()), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of("bootstrap")), p, NOW)).isFalse();
+  }
+
+  @Test
+  void positionsCompareByTimelineFirst() {
+    assertThat(Decider.comparePositions(2, 100, 1, 5000)).isPositive();
+    assertThat(Decider.comparePositions(1, 5000, 2, 100)).isNegative();
+    assertThat(Decider.comparePositions(2, 100, 2, 50)).isPositive();
+    assertThat(Decider.comparePositions(0, 100, 2, 50)).as("unknown timeline: LSN only").isPositive();
   }
 }

@@ -26,8 +26,19 @@ final class FakePostgres implements Postgres {
         List.of(), Optional.of("7000000000000000001"), 150010, OptionalLong.of(token), false, false);
   }
 
+  /** Thrown by the next {@link #probe()}: an Error every time, an exception once. */
+  volatile Throwable probeFailure;
+
   @Override
   public synchronized PgState probe() {
+    Throwable f = probeFailure;
+    if (f instanceof Error e) {
+      throw e;
+    }
+    if (f instanceof RuntimeException e) {
+      probeFailure = null;
+      throw e;
+    }
     return state;
   }
 
@@ -42,10 +53,46 @@ final class FakePostgres implements Postgres {
     calls.add("createRoles");
   }
 
+  /**
+   * When set, {@link #startPrimary} behaves like a long crash recovery: the postmaster is alive but does not accept
+   * connections (the probe shows its pid, not running) until the latch opens. Waits outside the lock, so probes
+   * answer meanwhile, as they do against a real recovering server.
+   */
+  volatile java.util.concurrent.CountDownLatch recoveryGate;
+
   @Override
-  public synchronized void startPrimary(long fencingToken) {
-    calls.add("startPrimary " + fencingToken);
-    state = running(Role.PRIMARY, fencingToken);
+  public void startPrimary(long fencingToken) {
+    java.util.concurrent.CountDownLatch gate;
+    synchronized (this) {
+      calls.add("startPrimary " + fencingToken);
+      gate = recoveryGate;
+      if (gate != null) {
+        state = recovering();
+      }
+    }
+    if (gate != null) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new io.pgquorum.coordinator.postgres.PostgresException("start primary: interrupted");
+      }
+    }
+    synchronized (this) {
+      if (gate != null && !state.pid().isPresent()) {
+        throw new io.pgquorum.coordinator.postgres.PostgresException("start primary: the server was stopped "
+            + "during recovery");
+      }
+      state = running(Role.PRIMARY, fencingToken);
+    }
+  }
+
+  /** A postmaster in crash recovery: alive (pid), not accepting connections. */
+  static PgState recovering() {
+    PgState s = PgState.stopped(DataDirState.INITIALIZED);
+    return new PgState(DataDirState.INITIALIZED, false, OptionalLong.of(2), Optional.empty(), Role.UNKNOWN, 1, 100,
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        List.of(), s.systemIdentifier(), 0, OptionalLong.empty(), false, false);
   }
 
   @Override
@@ -97,6 +144,22 @@ final class FakePostgres implements Postgres {
   @Override
   public synchronized void syncReplicationSlots(Set<String> slotNames) {
     calls.add("slots " + slotNames);
+  }
+
+  /** Timeline history files by timeline, as PostgreSQL would have written them. */
+  final java.util.Map<Integer, List<io.pgquorum.coordinator.postgres.TimelineSwitch>> histories =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public List<io.pgquorum.coordinator.postgres.TimelineSwitch> timelineHistory(int timeline) {
+    if (timeline <= 1) {
+      return List.of();
+    }
+    List<io.pgquorum.coordinator.postgres.TimelineSwitch> h = histories.get(timeline);
+    if (h == null) {
+      throw new io.pgquorum.coordinator.postgres.PostgresException("timeline history: no file for " + timeline);
+    }
+    return h;
   }
 
   synchronized List<String> calls() {

@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
@@ -34,8 +33,8 @@ class LeaseTest {
   final LeaseState lease = new LeaseState();
   final NodeConfig config = TestConfigs.node("node1", DYN);
   final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
-  final ActionExecutor executor = new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"),
-      clock::get, () -> { });
+  final TaskRunner tasks = new TaskRunner("node1");
+  final ActionExecutor executor = new ActionExecutor(config, store, pg, lease, tasks, clock::get, () -> { });
 
   @AfterEach
   void close() {
@@ -54,7 +53,10 @@ class LeaseTest {
     run(new Action.AcquireLock(), new Action.Promote());
     assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8 - 2).toNanos());
     long token = lease.token().getAsLong();
+    // The promotion runs as a background task.
+    await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty() && !pg.calls().isEmpty());
     assertThat(pg.calls()).containsExactly("promote " + token);
+    assertThat(tasks.takeFailure()).isEmpty();
   }
 
   @Test
@@ -83,8 +85,16 @@ class LeaseTest {
     pg.state = FakePostgres.running(Role.REPLICA, 0);
     run(new Action.AcquireLock());
     clock.addAndGet(Duration.ofSeconds(6).toNanos());
-    assertThatThrownBy(() -> run(new Action.Promote()))
-        .hasMessageContaining("refusing to promote PostgreSQL: the leader lease is not valid any more");
+    run(new Action.Promote());
+    // The task checks the lease right before promoting, and refuses.
+    await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty());
+    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f)
+        .contains("refusing to promote PostgreSQL: the leader lease is not valid any more"));
+    assertThat(pg.calls()).isEmpty();
+    run(new Action.StartPrimary());
+    await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty());
+    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f).startsWith(Action.StartPrimary.TASK)
+        .contains("refusing to start PostgreSQL as primary: the leader lease is not valid any more"));
     assertThat(pg.calls()).isEmpty();
   }
 

@@ -56,6 +56,25 @@ class LocalPostgresLifecycleTest {
   }
 
   @Test
+  void aReadyPostmasterThatDoesNotAnswerIsUnknownNeverStopped() throws Exception {
+    pg.startPrimary(8);
+    long pid = pg.probe().pid().orElseThrow();
+    // Frozen: postmaster.pid still says "ready", new connections hang (issue 10, hole 2). Before, this read as
+    // "stopped", and a lock holder kept its lock for ever trying to start a second server next to it.
+    signal("STOP", pid);
+    try {
+      PgState frozen = pg.probe();
+      assertThat(frozen.isUnknown()).as(frozen.toString()).isTrue();
+      assertThat(frozen.unknown().orElseThrow()).contains("postmaster " + pid + " is ready but does not answer");
+      assertThat(frozen.running()).isFalse();
+      assertThat(frozen.pid()).hasValue(pid);
+    } finally {
+      signal("CONT", pid);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> pg.probe().isPrimary());
+  }
+
+  @Test
   void stopModesAndCrashRecovery() throws Exception {
     pg.startPrimary(5);
     assertThat(pg.probe().isPrimary()).isTrue();

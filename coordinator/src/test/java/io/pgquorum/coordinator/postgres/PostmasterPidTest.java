@@ -47,4 +47,15 @@ class PostmasterPidTest {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
   }
+
+  @Test
+  void onlyReadyAndStandbySayTheServerAcceptsConnections() {
+    java.util.function.Function<String, PostmasterPid> with =
+        st -> new PostmasterPid(1, java.util.Optional.empty(), java.util.Optional.ofNullable(st));
+    assertThat(with.apply("ready").acceptsConnections()).isTrue();
+    assertThat(with.apply("standby").acceptsConnections()).isTrue();
+    assertThat(with.apply("starting").acceptsConnections()).isFalse();
+    assertThat(with.apply("stopping").acceptsConnections()).isFalse();
+    assertThat(with.apply(null).acceptsConnections()).as("no status line yet").isFalse();
+  }
 }

@@ -15,7 +15,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Fault.Pause.class, name = "pause"),
     @JsonSubTypes.Type(value = Fault.ClockSkew.class, name = "clock-skew"),
     @JsonSubTypes.Type(value = Fault.PacketLoss.class, name = "packet-loss"),
-    @JsonSubTypes.Type(value = Fault.Delay.class, name = "delay")})
+    @JsonSubTypes.Type(value = Fault.Delay.class, name = "delay"),
+    @JsonSubTypes.Type(value = Fault.DcsConfig.class, name = "dcs-config")})
 public sealed interface Fault {
 
   /** A short name for reports and histories ({@code "partition"}, {@code "kill"} ...). */
@@ -69,6 +70,35 @@ public sealed interface Fault {
     @Override
     public String kind() {
       return "delay";
+    }
+  }
+
+  /**
+   * One key of the cluster's dynamic configuration (the DCS {@code config} key, Patroni's {@code edit-config})
+   * is set to {@code value} while the step lasts; the revert writes back what it was (or removes it). Models an
+   * operator's edit, e.g. raising {@code ttl} while the leader holds its lease (issue 10, hole 1).
+   *
+   * @param key one of {@link #KEYS}
+   * @param value the new value (seconds, or bytes for {@code maximum_lag_on_failover})
+   */
+  record DcsConfig(String key, long value) implements Fault {
+    /** The keys a schedule may edit: the integer settings of the HA loop. */
+    public static final java.util.Set<String> KEYS = java.util.Set.of("ttl", "loop_wait", "retry_timeout",
+        "maximum_lag_on_failover", "primary_start_timeout");
+
+    public DcsConfig {
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException("dcs-config key must be one of " + new java.util.TreeSet<>(KEYS)
+            + ", got \"" + key + "\"");
+      }
+      if (value < 0) {
+        throw new IllegalArgumentException("dcs-config value must not be negative, got " + value);
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "dcs-config";
     }
   }
 }

@@ -38,4 +38,13 @@ public interface FaultTarget {
 
   /** Added one-way delay on every link in milliseconds (0 = none). */
   void delay(int millis);
+
+  /**
+   * Sets {@code key} of the cluster's dynamic configuration (the DCS {@code config} key) to {@code value}, or
+   * removes it when {@code value} is empty, with a compare-and-set on the key; returns the value it had (empty
+   * when absent). Only drivers whose {@link #supports} accepts {@link Fault.DcsConfig} implement it.
+   */
+  default java.util.OptionalLong setDynamicConfig(String key, java.util.OptionalLong value) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot edit the dynamic configuration");
+  }
 }

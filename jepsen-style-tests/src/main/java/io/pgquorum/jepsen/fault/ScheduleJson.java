@@ -40,8 +40,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Fault fields per kind: {@code partition} (shape, target), {@code kill} and {@code pause} (target,
- * component), {@code clock-skew} (target, rate), {@code packet-loss} (probability), {@code delay} (millis). Shapes
- * and components are written in lower case with hyphens ({@code majorities-ring}, {@code dcs-member}).
+ * component), {@code clock-skew} (target, rate), {@code packet-loss} (probability), {@code delay} (millis),
+ * {@code dcs-config} (key, value: an integer setting of the dynamic configuration, see {@link Fault.DcsConfig}).
+ * Shapes and components are written in lower case with hyphens ({@code majorities-ring}, {@code dcs-member}).
  *
  * <p>Reading is strict, because a silently ignored field would replay a different experiment than the one that
  * failed: unknown or missing fields, unknown kinds, shapes and components, out-of-range values and targets that do
@@ -61,7 +62,8 @@ public final class ScheduleJson {
       "pause", Set.of("kind", "target", "component"),
       "clock-skew", Set.of("kind", "target", "rate"),
       "packet-loss", Set.of("kind", "probability"),
-      "delay", Set.of("kind", "millis"));
+      "delay", Set.of("kind", "millis"),
+      "dcs-config", Set.of("kind", "key", "value"));
 
   private ScheduleJson() {
   }
@@ -69,6 +71,17 @@ public final class ScheduleJson {
   /** Every fault kind the format knows ({@link Fault#kind()} values). */
   public static Set<String> kinds() {
     return FAULT_FIELDS.keySet();
+  }
+
+  /**
+   * The kinds the seeded generator draws: all but {@code dcs-config}, which is for hand-written schedules. Why:
+   * an edit that raises {@code ttl} legitimately lengthens failover beyond the availability bound derived from
+   * the cluster's configured ttl, so a generated one would fail P3 for no fault of pgquorum's; a schedule that
+   * edits the configuration says what it tests and which verdicts to expect.
+   */
+  public static Set<String> generatedKinds() {
+    return FAULT_FIELDS.keySet().stream().filter(k -> !k.equals("dcs-config"))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** The schedule as pretty-printed JSON. */
@@ -173,6 +186,9 @@ public final class ScheduleJson {
       m.put("probability", l.probability());
     } else if (f instanceof Fault.Delay d) {
       m.put("millis", d.millis());
+    } else if (f instanceof Fault.DcsConfig c) {
+      m.put("key", c.key());
+      m.put("value", c.value());
     } else {
       throw new IllegalStateException("unknown fault " + f);
     }
@@ -321,6 +337,14 @@ public final class ScheduleJson {
         }
         case "delay":
           return new Fault.Delay((int) integer(node, prefix, "millis", 0, 3_600_000));
+        case "dcs-config": {
+          String key = text(node, prefix, "key");
+          if (!Fault.DcsConfig.KEYS.contains(key)) {
+            throw error(path(prefix, "key"), "unknown key \"" + key + "\" (allowed: "
+                + Fault.DcsConfig.KEYS.stream().sorted().collect(Collectors.joining(", ")) + ")");
+          }
+          return new Fault.DcsConfig(key, integer(node, prefix, "value", 0, 1L << 40));
+        }
         default:
           throw new IllegalStateException("kind table and switch disagree on " + kind);
       }

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  *
  * @param nodes cluster size
  * @param kinds fault kinds allowed ({@link io.pgquorum.jepsen.fault.Fault#kind()} values: partition, kill, pause,
- *     clock-skew, packet-loss, delay)
+ *     clock-skew, packet-loss, delay; never dcs-config, see {@link ScheduleJson#generatedKinds()})
  * @param components what kill and pause may hit
  * @param shapes partition shapes allowed
  * @param maxSteps at most this many steps per schedule (at least one is always drawn)
@@ -51,9 +51,10 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
       throw new IllegalArgumentException("generator kinds must not be empty");
     }
     for (String k : kinds) {
-      if (!ScheduleJson.kinds().contains(k)) {
-        throw new IllegalArgumentException("generator kinds: unknown fault kind \"" + k + "\" (allowed: "
-            + new TreeSet<>(ScheduleJson.kinds()) + ")");
+      if (!ScheduleJson.generatedKinds().contains(k)) {
+        throw new IllegalArgumentException("generator kinds: " + (ScheduleJson.kinds().contains(k)
+            ? "fault kind \"" + k + "\" is for hand-written schedules only" : "unknown fault kind \"" + k + "\"")
+            + " (allowed: " + new TreeSet<>(ScheduleJson.generatedKinds()) + ")");
       }
     }
     components = components.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(components));
@@ -105,22 +106,23 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
   }
 
   /**
-   * DCS-level runs (in-JVM Raft members): every fault kind, kill and pause of {@link Component#DCS_MEMBER}, every
-   * partition shape, clock skew within {@link #SAFE_SKEW_RATES}, steps of 1-8 s within the first 10 s, 10 s quiet.
+   * DCS-level runs (in-JVM Raft members): every generated fault kind, kill and pause of
+   * {@link Component#DCS_MEMBER}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES}, steps of 1-8 s within the first 10 s, 10 s quiet.
    */
   public static GeneratorSettings dcs(int nodes) {
-    return new GeneratorSettings(nodes, ScheduleJson.kinds(), Set.of(Component.DCS_MEMBER),
+    return new GeneratorSettings(nodes, ScheduleJson.generatedKinds(), Set.of(Component.DCS_MEMBER),
         EnumSet.allOf(PartitionShape.class), 4, 10_000, 1_000, 8_000, 10_000, SAFE_SKEW_RATES,
         List.of(0.05, 0.1, 0.2, 0.3), List.of(5, 20, 50, 100));
   }
 
   /**
-   * Full-stack runs (daemons and PostgreSQL): every fault kind, kill and pause of {@link Component#DAEMON} and
-   * {@link Component#POSTGRES}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES} (the documented
+   * Full-stack runs (daemons and PostgreSQL): every generated fault kind, kill and pause of
+   * {@link Component#DAEMON} and {@link Component#POSTGRES}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES} (the documented
    * safe bound), steps of 2-20 s within the first 20 s (long enough to outlast a lease), 30 s quiet for recovery.
    */
   public static GeneratorSettings fullStack(int nodes) {
-    return new GeneratorSettings(nodes, ScheduleJson.kinds(), EnumSet.of(Component.DAEMON, Component.POSTGRES),
+    return new GeneratorSettings(nodes, ScheduleJson.generatedKinds(),
+        EnumSet.of(Component.DAEMON, Component.POSTGRES),
         EnumSet.allOf(PartitionShape.class), 3, 20_000, 2_000, 20_000, 30_000, SAFE_SKEW_RATES,
         List.of(0.05, 0.1, 0.2), List.of(10, 50, 200));
   }

@@ -46,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>kill and pause keep a count per node and component: killed/paused by the first, restarted/resumed by the
  *       last revert;</li>
  *   <li>clock skew: the most recently applied active rate of a node wins; when none is left the rate is 1.0;</li>
- *   <li>packet loss and delay: the largest active value applies; when none is left it is 0.</li>
+ *   <li>packet loss and delay: the largest active value applies; when none is left it is 0;</li>
+ *   <li>dynamic configuration edits: per key, the most recently applied active value wins; when none is left the
+ *       value the key had before the first edit is written back (or the key removed, if it had none).</li>
  * </ul>
  *
  * <p>History: process {@code "nemesis"}, type INFO, f {@code start-<kind>} once the fault is in place and
@@ -77,6 +79,8 @@ public final class Nemesis {
   private final Map<Integer, List<Active>> clockRates = new ConcurrentHashMap<>();
   private final List<Active> losses = new ArrayList<>();
   private final List<Active> delays = new ArrayList<>();
+  private final Map<String, List<Active>> configEdits = new ConcurrentHashMap<>();
+  private final Map<String, java.util.OptionalLong> configBefore = new ConcurrentHashMap<>();
 
   public Nemesis(FaultTarget target, HistoryRecorder recorder) {
     this.target = Objects.requireNonNull(target, "target");
@@ -308,6 +312,15 @@ public final class Nemesis {
           target.delay(maxDelay());
         }
       }
+    } else if (f instanceof Fault.DcsConfig c) {
+      synchronized (lock("config:" + c.key())) {
+        List<Active> edits = configEdits.computeIfAbsent(c.key(), k -> new ArrayList<>());
+        java.util.OptionalLong was = target.setDynamicConfig(c.key(), java.util.OptionalLong.of(c.value()));
+        if (edits.isEmpty()) {
+          configBefore.put(c.key(), was);
+        }
+        edits.add(a);
+      }
     }
   }
 
@@ -371,6 +384,19 @@ public final class Nemesis {
           target.delay(maxDelay());
         }
       }
+    } else if (f instanceof Fault.DcsConfig c) {
+      synchronized (lock("config:" + c.key())) {
+        List<Active> edits = configEdits.computeIfAbsent(c.key(), k -> new ArrayList<>());
+        boolean wasCurrent = !edits.isEmpty() && edits.get(edits.size() - 1) == a;
+        if (edits.remove(a)) {
+          if (edits.isEmpty()) {
+            target.setDynamicConfig(c.key(), configBefore.remove(c.key()));
+          } else if (wasCurrent) {
+            target.setDynamicConfig(c.key(),
+                java.util.OptionalLong.of(((Fault.DcsConfig) edits.get(edits.size() - 1).fault).value()));
+          }
+        }
+      }
     }
     record("stop-" + f.kind(), a, null);
   }
@@ -424,6 +450,8 @@ public final class Nemesis {
       return "packet-loss " + l.probability() + " on every link";
     } else if (f instanceof Fault.Delay d) {
       return "delay " + d.millis() + " ms on every link";
+    } else if (f instanceof Fault.DcsConfig c) {
+      return "dcs-config " + c.key() + "=" + c.value();
     }
     return f.toString();
   }

@@ -70,6 +70,9 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   static final Path REPO = findRepo();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long PRIMARY_CACHE_NANOS = 300_000_000L;
+  /** The cluster's scope (also the DCS group name) and key namespace: what {@link #yaml} writes. */
+  static final String SCOPE = "jepsen";
+  static final String NAMESPACE = "/service/";
 
   private final PgClusterSpec spec;
   private final Path base;
@@ -85,6 +88,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   private volatile int cachedPrimary = -1;
   private volatile long cachedAt;
   private volatile boolean stale = true;
+  private DynamicConfigEditor configEditor;
 
   /** One node's runtime state. */
   private static final class Node {
@@ -533,7 +537,28 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     if (fault instanceof Fault.Delay) {
       return network.supportsDelay();
     }
-    return false;
+    return fault instanceof Fault.DcsConfig;
+  }
+
+  /**
+   * Edits the DCS {@code config} key through the harness's own DCS client, which reaches every member directly
+   * (see {@link DynamicConfigEditor}); the daemons see the new value at their next cycle's snapshot.
+   */
+  @Override
+  public synchronized java.util.OptionalLong setDynamicConfig(String key, java.util.OptionalLong value) {
+    if (configEditor == null) {
+      List<String> self = new ArrayList<>();
+      List<String> hosts = new ArrayList<>();
+      List<Integer> ports = new ArrayList<>();
+      for (Node n : nodes) {
+        self.add(n.addr.raftSelf());
+        hosts.add(n.addr.harnessHost());
+        ports.add(n.ports.raftPort());
+      }
+      configEditor = new DynamicConfigEditor(SCOPE, DynamicConfigEditor.members(self, hosts, ports),
+          NAMESPACE + SCOPE + "/config");
+    }
+    return configEditor.set(key, value);
   }
 
   @Override
@@ -730,6 +755,9 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    if (configEditor != null) {
+      configEditor.close();
+    }
     for (Node n : nodes) {
       if (n.daemonPaused) {
         ProcessTools.signal("CONT", List.of(n.jvmPid));

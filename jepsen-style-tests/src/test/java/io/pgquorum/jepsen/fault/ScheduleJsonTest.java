@@ -29,6 +29,8 @@ class ScheduleJsonTest {
     faults.add(new Fault.PacketLoss(0.25));
     faults.add(new Fault.PacketLoss(1.0));
     faults.add(new Fault.Delay(150));
+    faults.add(new Fault.DcsConfig("ttl", 30));
+    faults.add(new Fault.DcsConfig("maximum_lag_on_failover", 0));
     return faults.stream();
   }
 
@@ -109,6 +111,18 @@ class ScheduleJsonTest {
     rejects(VALID.replace("\"primary\"", "\"node:3\""), "steps[0].fault.target", "node:3", "3-node");
     rejects(VALID.replace("\"primary\"", "\"replica:2\""), "steps[0].fault.target", "replica:2");
     rejects(VALID.replace("\"primary\"", "\"node:99999999999\""), "steps[0].fault.target");
+  }
+
+  @Test
+  void rejectsADcsConfigEditOfAnUnknownKeyOrANegativeValue() {
+    String edit = VALID.replace("\"kind\": \"pause\", \"target\": \"primary\", \"component\": \"daemon\"",
+        "\"kind\": \"dcs-config\", \"key\": \"ttl\", \"value\": 30");
+    assertThat(ScheduleJson.read(edit, "x.json").steps().get(0).fault()).isEqualTo(new Fault.DcsConfig("ttl", 30));
+    rejects(edit.replace("\"ttl\"", "\"synchronous_mode\""), "steps[0].fault.key", "synchronous_mode",
+        "loop_wait");
+    rejects(edit.replace("30", "-1"), "steps[0].fault.value", "-1");
+    rejects(edit.replace("\"value\": 30", "\"value\": 30, \"target\": \"primary\""), "steps[0].fault.target",
+        "unknown field");
   }
 
   @Test

@@ -89,7 +89,7 @@ class ScheduleGeneratorTest {
         }
       }
     }
-    assertThat(kinds).containsExactlyInAnyOrderElementsOf(ScheduleJson.kinds());
+    assertThat(kinds).containsExactlyInAnyOrderElementsOf(ScheduleJson.generatedKinds());
     assertThat(shapes).containsExactlyInAnyOrder(PartitionShape.values());
     assertThat(components).isEqualTo(expectedComponents);
     assertThat(targets).contains("primary", "node:0", "node:" + (settings.nodes() - 1), "replica:0",

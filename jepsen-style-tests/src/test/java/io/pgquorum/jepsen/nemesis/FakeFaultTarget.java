@@ -32,6 +32,9 @@ final class FakeFaultTarget implements FaultTarget {
   private volatile IntConsumer onKill = n -> { };
   private double loss;
   private int delay;
+  /** The dynamic configuration's integer keys, as a fresh cluster would have them. */
+  private final Map<String, Long> config = new HashMap<>(Map.of("ttl", 8L, "loop_wait", 1L));
+  private final Map<String, Long> initialConfig = Map.copyOf(config);
 
   FakeFaultTarget(int size, int primary, Set<String> supportedKinds) {
     this.size = size;
@@ -62,7 +65,7 @@ final class FakeFaultTarget implements FaultTarget {
 
   synchronized boolean healthy() {
     return cut.isEmpty() && killed.isEmpty() && paused.isEmpty() && loss == 0 && delay == 0
-        && rates.values().stream().allMatch(r -> r == 1.0);
+        && rates.values().stream().allMatch(r -> r == 1.0) && config.equals(initialConfig);
   }
 
   synchronized double rate(int node) {
@@ -166,5 +169,12 @@ final class FakeFaultTarget implements FaultTarget {
   public synchronized void delay(int millis) {
     log("delay", "delay " + millis);
     delay = millis;
+  }
+
+  @Override
+  public synchronized java.util.OptionalLong setDynamicConfig(String key, java.util.OptionalLong value) {
+    log("setDynamicConfig", "config " + key + "=" + (value.isPresent() ? value.getAsLong() : "absent"));
+    Long was = value.isPresent() ? config.put(key, value.getAsLong()) : config.remove(key);
+    return was == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(was);
   }
 }

@@ -137,6 +137,23 @@ class NemesisTest {
   }
 
   @Test
+  void overlappingConfigEditsComposeAndWriteBackTheOriginalValue() {
+    FakeFaultTarget fake = new FakeFaultTarget(3, 0, ALL);
+    new Nemesis(fake, recorder).run(schedule(
+        new Step(0, 1600, new Fault.DcsConfig("ttl", 30)),
+        new Step(500, 500, new Fault.DcsConfig("ttl", 16)),
+        new Step(0, 300, new Fault.DcsConfig("primary_start_timeout", 0))));
+    assertThat(fake.calls().stream().filter(c -> c.startsWith("config ttl")))
+        .containsExactly("config ttl=30", "config ttl=16", "config ttl=30", "config ttl=8");
+    // A key the configuration did not have is removed again, not left at a value.
+    assertThat(fake.calls().stream().filter(c -> c.startsWith("config primary")))
+        .containsExactly("config primary_start_timeout=0", "config primary_start_timeout=absent");
+    assertThat(fake.healthy()).isTrue();
+    assertThat(nemesisOps()).filteredOn(o -> o.f().equals("start-dcs-config")).hasSize(3)
+        .allMatch(o -> o.node() == null && String.valueOf(o.value()).startsWith("dcs-config "));
+  }
+
+  @Test
   void refusesAnUnsupportedFaultBeforeRunningAnything() {
     FakeFaultTarget fake = new FakeFaultTarget(3, 0, Set.of("partition", "kill"));
     Nemesis nemesis = new Nemesis(fake, recorder);

@@ -61,6 +61,11 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final DcsClientConfig config;
+  /**
+   * The bound on one call, from {@link DcsClientConfig#operationTimeout()} until {@link #setOperationTimeout}
+   * changes it (the coordinator follows the cluster's retry_timeout). Read once at the start of each call.
+   */
+  private volatile Duration operationTimeout;
   private final RaftGroupId groupId;
   private final RaftClient client;
   private final RaftPeerId localPeer;
@@ -72,6 +77,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
     this.config = config;
+    this.operationTimeout = config.operationTimeout();
     this.groupId = RatisSettings.groupId(config.groupName());
     List<RaftPeer> peers = config.members().stream().map(DcsServer::toPeer).toList();
     RaftProperties properties = new RaftProperties();
@@ -91,6 +97,24 @@ public final class RatisDcsClient extends AbstractDcsClient {
     });
   }
 
+  /**
+   * Changes the bound on each later call (calls in progress keep theirs), without reconnecting. The per-attempt
+   * request timeout stays as configured (it is fixed in the Ratis client); a call makes as many attempts as fit.
+   *
+   * @throws DcsConfigException when {@code timeout} is below 100 ms, as {@link DcsClientConfig} refuses
+   */
+  public void setOperationTimeout(Duration timeout) {
+    if (timeout == null || timeout.toMillis() < 100) {
+      throw new io.pgquorum.dcs.api.DcsConfigException("operation timeout must be >= 100 ms, got " + timeout);
+    }
+    this.operationTimeout = timeout;
+  }
+
+  /** The bound each new call gets. */
+  public Duration operationTimeout() {
+    return operationTimeout;
+  }
+
   /** Creates a client; no network traffic happens until the first call. */
   public static RatisDcsClient connect(DcsClientConfig config, String ownerId) {
     return new RatisDcsClient(config, ownerId);
@@ -99,7 +123,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   @Override
   protected Reply submit(Command command) {
     Message message = Message.valueOf(ByteString.copyFrom(command.toByteArray()));
-    RaftClientReply reply = withRetries("write", () -> client.io().send(message), config.operationTimeout());
+    RaftClientReply reply = withRetries("write", () -> client.io().send(message), operationTimeout);
     try {
       Reply parsed = Reply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
       observed(parsed.getRevision());
@@ -114,7 +138,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
     if (query.hasWatch()) {
       return watchInSlices(query.getWatch());
     }
-    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), config.operationTimeout());
+    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), operationTimeout);
   }
 
   /**
@@ -160,7 +184,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
       Watch part = watch.toBuilder().setMaxWaitMillis(Math.max(0, Math.min(slice, remaining))).build();
       Query q = Query.newBuilder().setWatch(part).build();
       QueryReply reply = linearizable("watch", () -> client.io().sendReadOnly(toMessage(q)),
-          config.operationTimeout().plusMillis(part.getMaxWaitMillis()));
+          operationTimeout.plusMillis(part.getMaxWaitMillis()));
       if (reply.getChanged() || remaining <= slice) {
         return reply;
       }
@@ -170,7 +194,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   @Override
   protected QueryReply queryLocal(Query query) {
     QueryReply reply = parseQuery(withRetries("local read",
-        () -> client.io().sendStaleRead(toMessage(query), 0, localPeer), config.operationTimeout()));
+        () -> client.io().sendStaleRead(toMessage(query), 0, localPeer), operationTimeout));
     observed(reply.getRevision());
     return reply;
   }
@@ -284,7 +308,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
    */
   public Configuration configuration() {
     long start = System.nanoTime();
-    long deadline = start + config.operationTimeout().toNanos();
+    long deadline = start + operationTimeout.toNanos();
     while (true) {
       // A linearizable read first: the Ratis client fails over to whichever member leads (the one it knew may be
       // the member that is down), so the configuration below comes from the current leader.
@@ -449,7 +473,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
         .build();
     withRetries("membership change", () -> client.admin().setConfiguration(arguments),
-        config.operationTimeout().multipliedBy(4));
+        operationTimeout.multipliedBy(4));
   }
 
   RaftGroupId groupId() {
@@ -464,7 +488,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   public void transferLeadership(String memberId, Duration timeout) {
     withRetries("leadership transfer",
         () -> client.admin().transferLeadership(RaftPeerId.valueOf(memberId), timeout.toMillis()),
-        timeout.plus(config.operationTimeout()));
+        timeout.plus(operationTimeout));
   }
 
   private RaftPeerId leaderOrLocal() {
