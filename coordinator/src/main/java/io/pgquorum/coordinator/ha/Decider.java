@@ -137,6 +137,15 @@ public final class Decider {
               + "directory to let the node join as a new replica, or point it at the right scope"));
     }
 
+    if (pg.dataDir() == DataDirState.NOT_EMPTY) {
+      // Files pgquorum did not create (a mistyped data_dir naming a home directory, a mount point's lost+found):
+      // never bootstrap or clone into it, and do not keep racing for what it cannot use. The operator fixes it.
+      String why = "waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
+          + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)";
+      return holder ? Decision.of(why + "; releasing the leader lock", new Action.ReleaseLock())
+          : Decision.of(why);
+    }
+
     if (pg.dataDir() != DataDirState.INITIALIZED) {
       return emptyDataDirectory(c, local, policy);
     }

@@ -279,6 +279,17 @@ class DeciderTest {
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7));
                s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
         List.of(new Action.ReleaseLock()), "releasing the leader lock: I hold it but have no data directory"));
+    rows.add(row("a data directory holding files pgquorum did not create: never bootstrap into it",
+        s -> { s.cluster = Optional.of(ClusterSnapshot.empty(1)); s.pg = PgState.stopped(DataDirState.NOT_EMPTY);
+               return s; },
+        List.of(), "waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
+            + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)"));
+    rows.add(row("a data directory holding foreign files while holding the lock: release it",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7));
+               s.pg = PgState.stopped(DataDirState.NOT_EMPTY); return s; },
+        List.of(new Action.ReleaseLock()), "waiting: postgresql.data_dir is not empty and holds no PostgreSQL "
+            + "cluster; point it at an empty or missing directory (pgquorum never writes into, deletes or moves "
+            + "files it did not create); releasing the leader lock"));
     // --- holding the lock ---
     rows.add(row("leader with the lock: refresh, publish, record sysid and config, slots for the others",
         s -> { s.cluster = Optional.of(withMember(withLeader(withInitialize(ClusterSnapshot.empty(1),
