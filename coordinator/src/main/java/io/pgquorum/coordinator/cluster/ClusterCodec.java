@@ -54,7 +54,8 @@ public final class ClusterCodec {
     for (KeyValue kv : read.entries()) {
       String key = kv.key();
       if (key.equals(keys.initialize())) {
-        initialize = Optional.of(new Initialize(kv.value(), kv.modRevision(), kv.owner()));
+        // The owner is a daemon incarnation (LeaseOwner); the decider compares member names.
+        initialize = Optional.of(new Initialize(kv.value(), kv.modRevision(), LeaseOwner.memberName(kv.owner())));
       } else if (key.equals(keys.config())) {
         config = decodeConfig(kv);
       } else if (key.equals(keys.leader())) {

@@ -4,42 +4,176 @@ import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.api.PrefixSnapshot;
 import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's DCS operations, in Patroni's key layout, over the abstract {@link Dcs} API (so it runs against
- * the Ratis DCS and the in-memory one alike). Every method is one DCS round trip, except {@link
- * #appendHistory}, which is a compare-and-set loop. A DCS that cannot be reached throws
+ * the Ratis DCS and the in-memory one alike). Most methods are one DCS round trip; {@link #appendHistory} is a
+ * compare-and-set loop, and the owner-checked ones ({@link #releaseLeader}, {@link #deleteMember}, a
+ * {@link #refreshLeader} that takes over, a {@link #touchMember} that lost its compare-and-set) take two or three.
+ * A DCS that cannot be reached throws
  * {@link io.pgquorum.dcs.api.DcsUnavailableException}; a lost race is a normal return value.
+ *
+ * <p>Identity. The keys named after this member ({@code members/<name>}, and {@code leader} while it holds this
+ * name) are written by, and leases on them owned by, this daemon's incarnation ({@link Dcs#ownerId()}, see
+ * {@link LeaseOwner}), not by the bare name. Keys owned by an <em>earlier incarnation of this node</em> (a daemon
+ * that ran here before and is provably dead, see {@code node.NodeIncarnation}) are this daemon's to adopt: it takes
+ * them over with a compare-and-set that keeps the key's create revision (the fencing token). Keys owned by anyone
+ * else with the same name are never refreshed, overwritten or deleted: {@link #load()} reports them as a
+ * {@link DuplicateNameException} until they expire, and reports the other daemon as alive once it writes them.
  */
 public final class ClusterStore {
+  private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
+
   private final Dcs dcs;
   private final ClusterCodec codec;
   private final String name;
+  private final Predicate<String> earlierIncarnation;
+  /** Foreign keys named after us as first seen, by key: a later read that differs proves their owner alive. */
+  private final Map<String, KeyValue> suspects = new HashMap<>();
+  private volatile Consumer<DuplicateNameException> onConfirmedDuplicate = e -> { };
+  private volatile Predicate<String> apiAnswers = url -> false;
+  /** The mod revision of our member key as last read or written (0: absent or not known). */
+  private volatile long memberRevision;
 
   /**
-   * @param dcs a DCS client whose owner id is this member's name, so that the leader and member leases are owned
-   *     by the member (and a restarted daemon with the same name can refresh its own unexpired lease)
+   * A store whose only identity is its client's owner id (tests and tools: no earlier incarnations to adopt).
    */
   public ClusterStore(Dcs dcs, DcsKeys keys, String name) {
+    this(dcs, keys, name, owner -> false);
+  }
+
+  /**
+   * @param dcs a DCS client whose owner id is this daemon's incarnation ({@link LeaseOwner#id()}), so that the
+   *     leader and member leases belong to this running daemon and to no other daemon with the same name
+   * @param earlierIncarnation true for an owner id that is an earlier, dead, start of this same node (its keys
+   *     may be taken over)
+   */
+  public ClusterStore(Dcs dcs, DcsKeys keys, String name, Predicate<String> earlierIncarnation) {
     this.dcs = dcs;
     this.codec = new ClusterCodec(keys);
     this.name = name;
+    this.earlierIncarnation = earlierIncarnation;
+  }
+
+  /** Called (on the loading thread) when another daemon with this name is seen alive; replaces the previous. */
+  public void onConfirmedDuplicate(Consumer<DuplicateNameException> listener) {
+    this.onConfirmedDuplicate = listener;
+  }
+
+  /**
+   * How to ask another daemon's REST API whether it runs (true: it answered), as Patroni's start-up check does.
+   * Asked once per newly seen foreign member key, on the loading thread; without it only the DCS tells.
+   */
+  public void livenessProbe(Predicate<String> apiUrlAnswers) {
+    this.apiAnswers = apiUrlAnswers;
+  }
+
+  /** The owner id this store writes with: this daemon's incarnation. */
+  public String ownerId() {
+    return dcs.ownerId();
+  }
+
+  /** Ours: written by this daemon, or by an earlier (dead) start of this node that we adopt. */
+  private boolean ours(String owner) {
+    return owner.equals(dcs.ownerId()) || earlierIncarnation.test(owner);
   }
 
   public DcsKeys keys() {
     return codec.keys();
   }
 
-  /** One linearizable read of every key of the cluster. */
+  /**
+   * One linearizable read of every key of the cluster.
+   *
+   * @throws DuplicateNameException when a key named after this member belongs to another daemon (see the class
+   *     comment); {@linkplain DuplicateNameException#confirmed() confirmed} once that daemon was seen writing it
+   */
   public ClusterSnapshot load() {
-    return codec.decode(dcs.read(codec.keys().prefix()));
+    PrefixSnapshot read = dcs.read(codec.keys().prefix());
+    checkName(read);
+    return codec.decode(read);
+  }
+
+  /**
+   * The duplicate-name guard. A foreign key is first only suspected: its owner may be dead (a crashed daemon on
+   * another machine, or this node's own previous start when its incarnation record was lost), and then the DCS
+   * deletes the key within about one ttl. It is confirmed alive when its REST API answers (asked once, when the
+   * key is first seen), or when a later read shows the key written or refreshed again (another mod or lease
+   * revision, or another owner). Member keys are rewritten every ttl/3 and the leader key refreshed every
+   * loop_wait, so a live duplicate is confirmed within ttl/3 plus a cycle even when its API cannot be reached,
+   * and a dead one is gone within ttl * (1+rho)/(1-rho) plus the DCS leader's expiry check.
+   */
+  private void checkName(PrefixSnapshot read) {
+    Finding found = observe(read);
+    if (found == null) {
+      return;
+    }
+    DuplicateNameException e = found.exception();
+    if (!e.confirmed() && found.firstSeen() && e.apiUrl().isPresent() && apiAnswers.test(e.apiUrl().get())) {
+      e = e.confirmedBy("its REST API " + e.apiUrl().get() + " answers and it owns " + e.key());
+    }
+    if (e.confirmed()) {
+      onConfirmedDuplicate.accept(e);
+    }
+    throw e;
+  }
+
+  private record Finding(DuplicateNameException exception, boolean firstSeen) {}
+
+  private synchronized Finding observe(PrefixSnapshot read) {
+    String memberKey = codec.keys().member(name);
+    Optional<KeyValue> member = read.get(memberKey);
+    Optional<KeyValue> leader = read.get(codec.keys().leader()).filter(kv -> kv.value().equals(name));
+    memberRevision = member.filter(kv -> ours(kv.owner())).map(KeyValue::modRevision).orElse(0L);
+    Finding found = null;
+    for (Optional<KeyValue> candidate : List.of(member, leader)) {
+      if (candidate.isEmpty()) {
+        continue;
+      }
+      KeyValue kv = candidate.get();
+      if (ours(kv.owner())) {
+        suspects.remove(kv.key());
+        continue;
+      }
+      KeyValue first = suspects.putIfAbsent(kv.key(), kv);
+      boolean rewritten = first != null && (first.modRevision() != kv.modRevision()
+          || first.leaseRevision() != kv.leaseRevision() || !first.owner().equals(kv.owner()));
+      Optional<String> url = kv.key().equals(memberKey) ? apiUrl(kv) : Optional.empty();
+      DuplicateNameException e = new DuplicateNameException(name, kv.key(), kv.owner(), url,
+          rewritten ? Optional.of("it keeps writing " + kv.key() + ", owner " + kv.owner()) : Optional.empty());
+      if (found == null || (e.confirmed() && !found.exception().confirmed())) {
+        found = new Finding(e, first == null);
+      }
+    }
+    if (member.isEmpty()) {
+      suspects.remove(memberKey);
+    }
+    if (leader.isEmpty()) {
+      suspects.remove(codec.keys().leader());
+    }
+    return found;
+  }
+
+  private static Optional<String> apiUrl(KeyValue member) {
+    try {
+      String url = ClusterCodec.JSON.readTree(member.value()).path("api_url").asText("");
+      return url.isEmpty() ? Optional.empty() : Optional.of(url);
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -68,6 +202,12 @@ public final class ClusterStore {
   /**
    * Re-arms this member's leader lease, only if the key is still the incarnation with {@code fencingToken}.
    * False means the lock is lost (taken over, expired, or deleted): the caller must stop being a primary.
+   *
+   * <p>A lease still owned by an earlier start of this node (this daemon was restarted after a crash while its
+   * PostgreSQL kept running) is taken over: a compare-and-set put on the key's mod revision, with the same value
+   * and ttl, which keeps the create revision, so the fencing token does not change. Safe because that earlier
+   * daemon is dead (its node lock was free), so no one else refreshes or acts on the lease; and the new deadline
+   * is timed from this put's send, like an acquire. A lease owned by any other daemon is never touched.
    */
   public boolean refreshLeader(long fencingToken) {
     return renewLeader(fencingToken).isPresent();
@@ -79,11 +219,28 @@ public final class ClusterStore {
    */
   public Optional<LeaseGrant> renewLeader(long fencingToken) {
     WriteResult r = dcs.refresh(codec.keys().leader(), fencingToken);
-    if (!r.succeeded()) {
+    if (r.succeeded()) {
+      return Optional.of(r.entry().map(e -> grant(e)).orElseThrow(() -> new IllegalStateException(
+          "the DCS confirmed a refresh of the leader key without returning the key")));
+    }
+    Optional<KeyValue> current = r.entry();
+    if (r.outcome() != WriteResult.Outcome.NOT_OWNER || current.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(r.entry().map(e -> grant(e)).orElseThrow(() -> new IllegalStateException(
-        "the DCS confirmed a refresh of the leader key without returning the key")));
+    KeyValue kv = current.get();
+    if (!kv.value().equals(name) || !earlierIncarnation.test(kv.owner())
+        || (fencingToken != 0 && kv.createRevision() != fencingToken)) {
+      return Optional.empty();
+    }
+    // Taken over with the ttl stored on the key, exactly like a refresh: a ttl change is the caller's re-arm.
+    WriteResult taken = dcs.put(kv.key(), name, Precondition.modRevision(kv.modRevision()), kv.ttl());
+    Optional<KeyValue> e = taken.succeeded() ? taken.entry() : Optional.empty();
+    if (e.isEmpty() || e.get().createRevision() != kv.createRevision()) {
+      return Optional.empty();
+    }
+    log.info("took over the leader lease of this node's previous daemon ({}), fencing token {} unchanged",
+        kv.owner(), kv.createRevision());
+    return Optional.of(grant(e.get()));
   }
 
   /**
@@ -114,9 +271,13 @@ public final class ClusterStore {
     return new LeaseGrant(e.createRevision(), e.modRevision(), e.value(), e.ttl());
   }
 
-  /** Deletes the leader key if it still names this member (handover without waiting for expiry). */
+  /** Deletes the leader key if it names this member and is ours (handover without waiting for expiry). */
   public boolean releaseLeader() {
-    return dcs.delete(codec.keys().leader(), Precondition.value(name)).succeeded();
+    Optional<KeyValue> kv = dcs.get(codec.keys().leader());
+    if (kv.isEmpty() || !kv.get().value().equals(name) || !ours(kv.get().owner())) {
+      return false;
+    }
+    return dcs.delete(kv.get().key(), Precondition.modRevision(kv.get().modRevision())).succeeded();
   }
 
   /** The bootstrap race: creates {@code initialize} with "" if absent. True means this node bootstraps. */
@@ -141,15 +302,44 @@ public final class ClusterStore {
         .succeeded();
   }
 
-  /** Publishes this member's status with a TTL lease, so a dead node's key disappears on its own. */
-  /** Writes this member's key; returns the key's revision as stored (what a later snapshot shows for it). */
+  /**
+   * Publishes this member's status with a TTL lease, so a dead node's key disappears on its own; returns the key's
+   * revision as stored (what a later snapshot shows for it).
+   *
+   * <p>Compare-and-set, never a blind put: the key is created if absent, or replaced at the revision last seen
+   * as ours. A key that another daemon with this name wrote in between is left alone
+   * ({@link DuplicateNameException}, unconfirmed: the next {@link #load()} decides).
+   */
   public long touchMember(Map<String, Object> fields, Duration ttl) {
-    WriteResult r = dcs.put(codec.keys().member(name), ClusterCodec.encodeMember(fields), Precondition.none(), ttl);
-    return r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision).orElse(r.revision());
+    String key = codec.keys().member(name);
+    String value = ClusterCodec.encodeMember(fields);
+    long expected = memberRevision;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Precondition cond = expected == 0 ? Precondition.absent() : Precondition.modRevision(expected);
+      WriteResult r = dcs.put(key, value, cond, ttl);
+      if (r.succeeded()) {
+        long revision = r.entry().map(KeyValue::modRevision).orElse(r.revision());
+        memberRevision = revision;
+        return revision;
+      }
+      Optional<KeyValue> current = r.entry();
+      if (current.isPresent() && !ours(current.get().owner())) {
+        memberRevision = 0;
+        throw new DuplicateNameException(name, key, current.get().owner(), apiUrl(current.get()), Optional.empty());
+      }
+      // Ours at another revision (a write whose answer we missed), or gone: retry against what is there now.
+      expected = current.map(KeyValue::modRevision).orElse(0L);
+    }
+    throw new io.pgquorum.dcs.api.DcsException("could not write " + key + ": it kept changing under this node");
   }
 
+  /** Deletes this member's key, if it is ours (a duplicate never deletes the other daemon's key). */
   public void deleteMember() {
-    dcs.delete(codec.keys().member(name), Precondition.none());
+    Optional<KeyValue> kv = dcs.get(codec.keys().member(name));
+    if (kv.isPresent() && ours(kv.get().owner())) {
+      dcs.delete(kv.get().key(), Precondition.modRevision(kv.get().modRevision()));
+    }
+    memberRevision = 0;
   }
 
   /** The leader publishes its WAL position after each refresh; replicas compare against it. */

@@ -11,6 +11,7 @@ import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.LeaseGuard;
 import io.pgquorum.coordinator.ha.LeaseState;
 import io.pgquorum.coordinator.ha.NodeStatus;
+import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.ha.HaBug;
 import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
@@ -25,6 +26,7 @@ import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
+import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.ratis.TlsFiles;
 import java.time.Duration;
@@ -51,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>PostgreSQL runs detached: {@link #halt()} (or a crash of this JVM) leaves it running and a new node on the
- * same configuration re-adopts it; {@link #close()} stops it and hands over leadership.
+ * same configuration re-adopts it, leader lease included: each start is a new {@link NodeIncarnation} that owns
+ * this start's leases and may take over those of earlier starts on this node. A daemon with this node's name
+ * elsewhere is refused ({@link UniqueNameCheck}) and can never use its leases. {@link #close()} stops PostgreSQL
+ * and hands over leadership.
  *
  * <p>Unless {@code watchdog.mode} is off, the node also runs a lease watchdog process ({@link WatchdogProcess}),
  * which stops PostgreSQL at the lease deadline when this JVM is frozen or dead. After {@link #halt()} or a crash
@@ -64,6 +69,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private final NodeConfig config;
   private final DcsServer dcsServer;
   private final Dcs dcs;
+  private final NodeIncarnation incarnation;
+  private final AtomicReference<String> duplicate;
   private final Postgres postgres;
   private final RestServer rest;
   private final LeaseGuard guard;
@@ -73,9 +80,11 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private final AtomicReference<NodeStatus> status;
   private volatile boolean closed;
 
-  private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, Postgres postgres, RestServer rest,
-      LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop, Thread loopThread,
-      AtomicReference<NodeStatus> status) {
+  private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, NodeIncarnation incarnation,
+      Postgres postgres, RestServer rest, LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop,
+      Thread loopThread, AtomicReference<NodeStatus> status, AtomicReference<String> duplicate) {
+    this.incarnation = incarnation;
+    this.duplicate = duplicate;
     this.watchdog = watchdog;
     this.config = config;
     this.dcsServer = dcsServer;
@@ -127,18 +136,30 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     try {
       DcsServer server = DcsServer.start(dcsServerConfig(config));
       started.add(server);
+      // After the DCS member claimed raft.data_dir, before anything is written: the owner of this start's leases.
+      NodeIncarnation incarnation = NodeIncarnation.claim(config.raft().dataDir(), config.name());
+      started.add(incarnation);
       Duration retry = config.bootstrap().dcs().retryTimeoutDuration();
       RatisDcsClient client = RatisDcsClient.connect(DcsClientConfig.builder()
           .groupName(server.config().groupName())
-          .members(server.config().initialMembers())
+          // Partners first: the client's first request goes to the first member, and this member may not be in
+          // the group yet (a new or misconfigured node), when only the partners can point at the Raft leader.
+          .members(partnersFirst(server.config().initialMembers(), server.config().self()))
           .localMember(server.config().self())
           .tls(server.config().tls().orElse(null))
           // A DCS call may take at most retry_timeout (the loop_wait + 2*retry_timeout <= ttl budget).
           .operationTimeout(retry)
           .requestTimeout(retry.dividedBy(2))
-          .build(), config.name());
+          .build(), incarnation.ownerId());
       started.add(client);
-      ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name());
+      ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name(),
+          incarnation::isEarlierIncarnation);
+      Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
+      javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
+      store.livenessProbe(url -> PeerClient.fetchAll(Map.of(config.name(), url), peerTimeout, peerTls).stream()
+          .anyMatch(PeerView::reachable));
+      // Before the REST API, the watchdog and the HA loop: a refused duplicate has written and started nothing.
+      UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2));
       LeaseState lease = new LeaseState();
       AtomicReference<NodeStatus> status = new AtomicReference<>();
       // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
@@ -176,8 +197,6 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       DcsTimeoutFollower dcsTimeout = new DcsTimeoutFollower(config.bootstrap().dcs(), retry,
           client::setOperationTimeout);
       TaskRunner tasks = new TaskRunner(config.name());
-      Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
-      javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> {
@@ -186,6 +205,15 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           }, bugs,
           setup.mayHoldLease(mode, wd));
       loopRef.set(loop);
+      AtomicReference<String> duplicate = new AtomicReference<>();
+      store.onConfirmedDuplicate(e -> {
+        // Another daemon with this name is alive (its REST API answered, or it keeps writing its key): stop, as
+        // the start-up check would have refused to start.
+        if (duplicate.compareAndSet(null, "Can't run; " + e.getMessage())) {
+          log.error("stopping: {}", duplicate.get());
+          loop.halt();
+        }
+      });
       loop.onCrash(() -> {
         // The loop thread died of an unexpected error and the process is about to exit (non-zero): nothing
         // will refresh the lease any more. A primary must not outlive it, whether or not a watchdog runs.
@@ -204,9 +232,11 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
       guard.start();
       loopThread.start();
-      log.info("pgquorum node {} of cluster {} started: DCS member {}, REST API on port {}, watchdog {}",
-          config.name(), config.scope(), server.memberId(), rest.port(), mode.configName());
-      return new PgQuorumNode(config, server, client, postgres, rest, guard, watchdog, loop, loopThread, status);
+      log.info("pgquorum node {} of cluster {} started: incarnation {}, DCS member {}, REST API on port {}, "
+          + "watchdog {}", config.name(), config.scope(), incarnation.ownerId(), server.memberId(), rest.port(),
+          mode.configName());
+      return new PgQuorumNode(config, server, client, incarnation, postgres, rest, guard, watchdog, loop,
+          loopThread, status, duplicate);
     } catch (RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         try {
@@ -220,6 +250,14 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       }
       throw new NodeStartException("node " + config.name() + " could not start: " + e.getMessage(), e);
     }
+  }
+
+  static List<PeerAddress> partnersFirst(List<PeerAddress> members, PeerAddress self) {
+    List<PeerAddress> ordered = new ArrayList<>(members);
+    if (ordered.remove(self)) {
+      ordered.add(self);
+    }
+    return ordered;
   }
 
   /**
@@ -324,9 +362,17 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     return rest.port();
   }
 
-  /** The reason the node stopped on its own (a fatal decision such as a system-identifier mismatch), if any. */
+  /**
+   * The reason the node stopped on its own (a fatal decision such as a system-identifier mismatch, or another
+   * running daemon with this name), if any.
+   */
   public Optional<String> fatalReason() {
-    return loop.fatalReason();
+    return Optional.ofNullable(duplicate.get()).or(loop::fatalReason);
+  }
+
+  /** The owner id of this start's DCS leases ({@code <name>@<node-id>#<n>}). */
+  public String incarnation() {
+    return incarnation.ownerId();
   }
 
   /** Waits until the HA loop has ended (after {@link #close()} or a fatal decision). */
@@ -372,6 +418,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     rest.close();
     dcs.close();
     dcsServer.close();
+    incarnation.close();
     log.info("pgquorum node {} stopped", config.name());
   }
 }

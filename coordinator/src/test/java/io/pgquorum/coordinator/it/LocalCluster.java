@@ -61,12 +61,16 @@ final class LocalCluster implements AutoCloseable {
     final List<ProcessHandle> orphans = new ArrayList<>();
 
     NodeSpec(int index, Path base) throws IOException {
+      this(index, "node" + (index + 1), base.resolve("node" + (index + 1)));
+    }
+
+    NodeSpec(int index, String name, Path dir) throws IOException {
       this.index = index;
-      this.name = "node" + (index + 1);
+      this.name = name;
       this.raftPort = freePort();
       this.restPort = freePort();
       this.pgPort = freePort();
-      this.dir = base.resolve(name);
+      this.dir = dir;
     }
 
     Path dataDir() {
@@ -112,6 +116,21 @@ final class LocalCluster implements AutoCloseable {
         Files.writeString(n.dir.resolve("hosts"), hosts.toString());
       }
     }
+  }
+
+  /**
+   * Adds a node named {@code name} (which may repeat an existing node's name: the misconfiguration under test) with
+   * its own ports and directory {@code base/dirName}; its DCS partners are the nodes added before it. Not started.
+   */
+  NodeSpec addNode(String name, String dirName) throws IOException {
+    if (proxied) {
+      throw new IllegalStateException("addNode does not set up DCS proxies");
+    }
+    NodeSpec n = new NodeSpec(nodes.size(), name, base.resolve(dirName));
+    nodes.add(n);
+    Files.createDirectories(n.dir);
+    Files.writeString(n.config(), yaml(n));
+    return n;
   }
 
   private String hostName(NodeSpec n) {

@@ -1,0 +1,75 @@
+package io.pgquorum.coordinator.node;
+
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DuplicateNameException;
+import io.pgquorum.coordinator.config.ConfigException;
+import io.pgquorum.dcs.api.DcsException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Patroni's {@code ensure_unique_name} at start-up: refuse to start when a daemon with this node's {@code name} is
+ * already running, before this one writes anything, starts its REST API and watchdog, or touches PostgreSQL.
+ *
+ * <p>"Running" means: a key named after this node ({@code members/<name>}, or {@code leader} holding the name) is
+ * owned by another daemon, not by an earlier start of this node, and
+ * <ul>
+ *   <li>its REST API ({@code api_url} of the member key) answers; this is Patroni's test, and the common case (an
+ *       operator started a copy of a node's configuration) is refused at once, with exit code 2;
+ *   <li>or, when the API does not answer (the other daemon is dead, or only unreachable from here), the DCS shows
+ *       it writing the key again. That is not waited for here: {@link ClusterStore#load()} keeps watching on every
+ *       cycle, this node takes no part meanwhile, and stops (exit 1) once the other daemon is seen alive.
+ * </ul>
+ *
+ * <p>Why not wait here for the DCS (Patroni waits for ever): a start-up blocked on the DCS would leave a
+ * PostgreSQL that an earlier start of this daemon left running as primary unmanaged; the HA loop demotes it when
+ * it has no lease. So the check gets {@code 2 * retry_timeout} for its DCS read and otherwise continues, and the
+ * per-cycle guard (which asks the REST API too, as soon as the DCS answers) does the rest; the guard alone already
+ * keeps a duplicate from taking any lease or key.
+ *
+ * <p>An earlier start of this node never blocks a restart: its keys are this node's (see {@link NodeIncarnation}),
+ * whatever its REST API says, and this daemon's own REST API is not up yet.
+ */
+final class UniqueNameCheck {
+  private static final Logger log = LoggerFactory.getLogger(UniqueNameCheck.class);
+
+  private UniqueNameCheck() {}
+
+  /**
+   * @param store the node's store, with its {@linkplain ClusterStore#livenessProbe liveness probe} set
+   * @throws ConfigException naming {@code name} when another daemon with this name is running
+   */
+  static void atStart(ClusterStore store, String name, Duration dcsBudget) {
+    long deadline = System.nanoTime() + dcsBudget.toNanos();
+    while (true) {
+      try {
+        store.load();
+        return;
+      } catch (DuplicateNameException e) {
+        if (e.confirmed()) {
+          throw new ConfigException("name", "Can't start; " + e.getMessage());
+        }
+        log.warn("{}; its REST API does not answer from here, so this node waits and watches the key",
+            e.getMessage());
+        return;
+      } catch (DcsException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          log.warn("could not check that no other node named '{}' runs (DCS: {}); checking on every cycle instead",
+              name, e.getMessage());
+          return;
+        }
+        pause(); // a read can fail fast (no Raft leader yet): retry within the budget without spinning
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DcsException("interrupted while checking that the name is unique");
+    }
+  }
+}
