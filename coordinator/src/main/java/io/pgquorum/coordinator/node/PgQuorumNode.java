@@ -117,7 +117,7 @@ public final class PgQuorumNode implements AutoCloseable {
     }
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DcsServer server = DcsServer.start(dcsServerConfig(config));
+      DcsServer server = DcsServer.start(dcsServerConfig(config).withPlantedBugs(bugs));
       started.add(server);
       Duration retry = config.bootstrap().dcs().retryTimeoutDuration();
       RatisDcsClient client = RatisDcsClient.connect(DcsClientConfig.builder()
@@ -128,6 +128,7 @@ public final class PgQuorumNode implements AutoCloseable {
           // A DCS call may take at most retry_timeout (the loop_wait + 2*retry_timeout <= ttl budget).
           .operationTimeout(retry)
           .requestTimeout(retry.dividedBy(2))
+          .plantedBugs(bugs)
           .build(), config.name());
       started.add(client);
       ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name());

@@ -61,8 +61,11 @@ public final class DcsServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    if (!config.plantedBugs().isEmpty()) {
+      LOG.warn(config.plantedBugs().warning());
+    }
     DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(),
-        config.tuning().electionTimeoutMax().toMillis(), timer);
+        config.tuning().electionTimeoutMax().toMillis(), timer, config.plantedBugs());
     RaftGroup group = config.joining()
         ? RaftGroup.valueOf(groupId)
         : RaftGroup.valueOf(groupId, config.initialMembers().stream().map(DcsServer::toPeer).toList());
@@ -153,6 +156,7 @@ public final class DcsServer implements AutoCloseable {
         .members(config.initialMembers())
         .localMember(config.self())
         .tls(config.tls().orElse(null))
+        .plantedBugs(config.plantedBugs())
         .build(), ownerId);
   }
 

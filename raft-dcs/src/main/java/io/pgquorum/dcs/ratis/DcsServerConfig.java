@@ -1,6 +1,7 @@
 package io.pgquorum.dcs.ratis;
 
 import io.pgquorum.dcs.api.DcsConfigException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param joining start without any membership, waiting for an existing group to add this member
  * @param tls mutual TLS for every connection, or empty for plaintext
  * @param tuning timing and size knobs
+ * @param plantedBugs deliberate bugs for the fault-injection harness ({@link PlantedBugs#NONE} normally); set only
+ *     by the harness's entry points, never from a configuration file (see {@link PlantedBugs})
  */
 public record DcsServerConfig(
     String groupName,
@@ -33,15 +36,22 @@ public record DcsServerConfig(
     Path dataDir,
     boolean joining,
     Optional<TlsFiles> tls,
-    DcsTuning tuning) {
+    DcsTuning tuning,
+    PlantedBugs plantedBugs) {
 
   public DcsServerConfig {
     partners = List.copyOf(partners);
+    plantedBugs = plantedBugs == null ? PlantedBugs.NONE : plantedBugs;
   }
 
   /** Starts a builder from Patroni-style strings; {@link Builder#build()} validates everything. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** This configuration with {@code bugs} planted (harness entry points only, see {@link PlantedBugs}). */
+  public DcsServerConfig withPlantedBugs(PlantedBugs bugs) {
+    return new DcsServerConfig(groupName, self, bindHost, bindPort, partners, dataDir, joining, tls, tuning, bugs);
   }
 
   /** All members of the initial configuration, self first. */
@@ -62,6 +72,7 @@ public record DcsServerConfig(
     private boolean joining;
     private TlsFiles tls;
     private DcsTuning tuning = DcsTuning.defaults();
+    private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
     public Builder groupName(String v) { this.groupName = v; return this; }
     public Builder selfAddr(String v) { this.selfAddr = v; return this; }
@@ -71,6 +82,8 @@ public record DcsServerConfig(
     public Builder joining(boolean v) { this.joining = v; return this; }
     public Builder tls(TlsFiles v) { this.tls = v; return this; }
     public Builder tuning(DcsTuning v) { this.tuning = v; return this; }
+    /** Harness entry points only (see {@link PlantedBugs}); null means none. */
+    public Builder plantedBugs(PlantedBugs v) { this.plantedBugs = v; return this; }
 
     public DcsServerConfig build() {
       if (groupName == null || !groupName.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -114,7 +127,7 @@ public record DcsServerConfig(
       }
       tuning.validate();
       return new DcsServerConfig(groupName, self, bindHost, bindPort, partners, dataDir, joining,
-          Optional.ofNullable(tls), tuning);
+          Optional.ofNullable(tls), tuning, plantedBugs);
     }
   }
 }

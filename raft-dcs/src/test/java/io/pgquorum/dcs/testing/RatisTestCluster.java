@@ -2,6 +2,7 @@ package io.pgquorum.dcs.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
@@ -81,12 +82,17 @@ public final class RatisTestCluster implements AutoCloseable {
 
   /** (Re)starts a member of the initial configuration with its own port and dir. */
   public DcsServer startMember(String name) {
+    return startMember(name, PlantedBugs.NONE);
+  }
+
+  /** (Re)starts a member with planted bugs (tests of the planted-bug hooks only). */
+  public DcsServer startMember(String name, PlantedBugs bugs) {
     PeerAddress self = addresses.get(name);
     List<String> partners = addresses.values().stream().filter(p -> !p.id().equals(name))
         .map(PeerAddress::toString).toList();
     DcsServer server = DcsServer.start(DcsServerConfig.builder()
         .groupName(group).selfAddr(self.toString()).partnerAddrs(partners)
-        .dataDir(dataDir(name)).tuning(tuning).tls(tlsFor.apply(name)).build());
+        .dataDir(dataDir(name)).tuning(tuning).tls(tlsFor.apply(name)).plantedBugs(bugs).build());
     running.put(name, server);
     return server;
   }
