@@ -49,6 +49,8 @@ public final class LeaseWorkload implements DcsWorkload {
   /** Per operation of a non-holder that last saw the key absent, out of 1000. */
   private static final int ACQUIRE_PER_MILLE = 500;
 
+  /** Where {@link #defaults()} puts its keys. */
+  public static final String KEY_PREFIX = "jepsen/lease";
   /** The ttl of {@link #defaults()}: short, so that a run of tens of seconds sees many expiries. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(2);
 
@@ -83,7 +85,7 @@ public final class LeaseWorkload implements DcsWorkload {
    * (about 17 operations a second per key, so a key lasts about 25 s: most schedules keep one key per group).
    */
   public static LeaseWorkload defaults() {
-    return new LeaseWorkload("jepsen/lease", 3, 400, DEFAULT_TTL, Duration.ofMillis(100), Duration.ofMillis(250));
+    return new LeaseWorkload(KEY_PREFIX, 3, 400, DEFAULT_TTL, Duration.ofMillis(100), Duration.ofMillis(250));
   }
 
   public Duration ttl() {

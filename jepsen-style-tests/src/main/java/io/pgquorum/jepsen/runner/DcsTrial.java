@@ -20,13 +20,16 @@ import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.history.History;
 import io.pgquorum.jepsen.history.HistoryRecorder;
+import io.pgquorum.jepsen.history.Op;
 import io.pgquorum.jepsen.nemesis.Nemesis;
 import io.pgquorum.jepsen.report.HtmlReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * P4 and P6 at the DCS level: real Ratis members (one JVM each, per-link faults), register, lock and lease
@@ -58,7 +61,6 @@ public final class DcsTrial implements Trial {
   private final int leaseClients;
   private final PlantedBugs bugs;
   private final LeaseWorkload leaseWorkload = LeaseWorkload.defaults();
-  private static final String LEASE_PREFIX = "jepsen/lease";
 
   public DcsTrial() {
     this(10, 5, 6, PlantedBugs.NONE);
@@ -141,10 +143,9 @@ public final class DcsTrial implements Trial {
             op -> op.key() != null && op.key().startsWith("jepsen/register")).check(history),
         new LinearizabilityChecker("dcs-lock", LockModel::free,
             op -> op.key() != null && op.key().startsWith("jepsen/lock")).check(history)));
-    Set<String> asserted = new java.util.HashSet<>(Set.of(REGISTER, LOCK, "availability"));
+    Set<String> asserted = new HashSet<>(Set.of(REGISTER, LOCK, "availability"));
     if (leaseClients > 0) {
-      java.util.function.Predicate<io.pgquorum.jepsen.history.Op> leaseOps =
-          op -> op.key() != null && op.key().startsWith(LEASE_PREFIX);
+      Predicate<Op> leaseOps = op -> op.key() != null && op.key().startsWith(LeaseWorkload.KEY_PREFIX);
       results.add(new LinearizabilityChecker("dcs-lease", LeaseModel::free, leaseOps).check(history));
       results.add(new LeaseExpiryChecker("dcs-lease", leaseOps, leaseWorkload.ttl().toNanos(),
           LeaseExpiryChecker.guaranteedFactor(RHO, maxClockRate(schedule))).check(history));
