@@ -82,7 +82,8 @@ public final class JepsenRun {
       out.println(r.summary());
       if (!r.passed()) {
         failed++;
-        err.println("FAILED: replay with bin/jepsen-run --target " + o.target() + " --schedule "
+        err.println("FAILED: replay with bin/jepsen-run --target " + o.target()
+            + (o.plantedBug() != null ? " --planted-bug " + o.plantedBug() : "") + " --schedule "
             + r.dir().resolve("schedule.json")
             + (s.seed() != 0 ? " (or --seed " + s.seed() + ")" : ""));
         if (o.shrinkAttempts() > 0) {
