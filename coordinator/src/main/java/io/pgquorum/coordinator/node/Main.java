@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.LogSetup;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -81,7 +82,8 @@ public final class Main {
     try {
       // Only this entry point (and the harness's DCS member) reads planted bugs, and only with the harness's
       // second opt-in; the embedding API never does.
-      bugs = PlantedBugs.fromEnvironment(env, java.util.List.of(HaBug.values()));
+      bugs = PlantedBugs.fromEnvironment(env, java.util.stream.Stream.concat(
+          java.util.Arrays.stream(HaBug.values()), java.util.Arrays.stream(DcsBug.values())).toList());
     } catch (IllegalArgumentException e) {
       err.println("pgquorum: " + e.getMessage());
       return 2;

@@ -134,7 +134,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     setup.refusal().ifPresent(r -> log.error("this node will not take the leader lock: {}", r));
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DcsServer server = DcsServer.start(dcsServerConfig(config));
+      DcsServer server = DcsServer.start(dcsServerConfig(config).withPlantedBugs(bugs));
       started.add(server);
       // After the DCS member claimed raft.data_dir, before anything is written: the owner of this start's leases.
       NodeIncarnation incarnation = NodeIncarnation.claim(config.raft().dataDir(), config.name());
@@ -150,6 +150,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           // A DCS call may take at most retry_timeout (the loop_wait + 2*retry_timeout <= ttl budget).
           .operationTimeout(retry)
           .requestTimeout(retry.dividedBy(2))
+          .plantedBugs(bugs)
           .build(), incarnation.ownerId());
       started.add(client);
       ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name(),

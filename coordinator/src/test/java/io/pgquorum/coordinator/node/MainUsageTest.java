@@ -64,7 +64,7 @@ class MainUsageTest {
   void anUnknownPlantedBugIsAStartupErrorNamingTheVariable(@TempDir Path dir) throws Exception {
     assertThat(startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "bogus", "PGQUORUM_TEST_HARNESS",
         "plant-bugs"), 2)).startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus (known: "
-            + "skip-demote-on-lost-lease, lease-ignores-drift, no-watchdog");
+            + "skip-demote-on-lost-lease, lease-ignores-drift, no-watchdog, early-expiry, stale-read;");
   }
 
   @Test

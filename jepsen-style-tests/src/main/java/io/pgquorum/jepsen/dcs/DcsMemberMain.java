@@ -1,6 +1,8 @@
 package io.pgquorum.jepsen.dcs;
 
 import io.pgquorum.dcs.api.DcsConfigException;
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -41,8 +44,12 @@ import java.util.concurrent.CountDownLatch;
  * any RPC and judges freshness by the file's modification time (set by the kernel, so a faked clock in this JVM
  * does not matter, and a paused or killed member's status goes stale).
  *
- * <p>Bad arguments print one line naming the offending argument to standard error and exit with status 2; a
- * member that fails to start exits with status 1.
+ * <p>Planted bugs: as a harness entry point it reads {@value PlantedBugs#VARIABLE} (ids of {@link DcsBug}), only
+ * together with {@value PlantedBugs#OPT_IN}{@code =}{@value PlantedBugs#OPT_IN_VALUE} (see {@link PlantedBugs}),
+ * prints the warning on standard error and hands them to the member through its {@code DcsServerConfig}.
+ *
+ * <p>Bad arguments (or a bad planted-bug variable) print one line naming the offending argument or variable to
+ * standard error and exit with status 2; a member that fails to start exits with status 1.
  */
 public final class DcsMemberMain {
   /** First word of the line printed once the member serves. */
@@ -57,17 +64,32 @@ public final class DcsMemberMain {
   }
 
   public static void main(String[] args) {
-    int status = run(args, System.out, System.err);
+    int status = run(args, System.getenv(), System.out, System.err);
     if (status != 0) {
       System.exit(status);
     }
   }
 
-  /** Starts the member and blocks forever; returns an exit status only on failure (for tests). */
+  /** As {@link #run(String[], Map, PrintStream, PrintStream)} with no environment (no planted bugs). */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, Map.of(), out, err);
+  }
+
+  /** Starts the member and blocks forever; returns an exit status only on failure (for tests). */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     DcsServerConfig config;
     Path statusFile;
     long exitWith;
+    PlantedBugs bugs;
+    try {
+      bugs = PlantedBugs.fromEnvironment(env, List.of(DcsBug.values()));
+    } catch (IllegalArgumentException e) {
+      err.println("DcsMemberMain: " + e.getMessage());
+      return 2;
+    }
+    if (!bugs.isEmpty()) {
+      err.println(bugs.warning());
+    }
     try {
       Args parsed = Args.parse(args);
       config = DcsServerConfig.builder()
@@ -76,6 +98,7 @@ public final class DcsMemberMain {
           .bindAddr(parsed.bind)
           .partnerAddrs(parsed.partners)
           .dataDir(Path.of(parsed.dataDir))
+          .plantedBugs(bugs)
           .build();
       statusFile = parsed.status == null ? null : Path.of(parsed.status);
       exitWith = parsed.exitWith;

@@ -1,5 +1,6 @@
 package io.pgquorum.jepsen.dcs;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
@@ -21,8 +22,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -44,6 +47,11 @@ import java.util.stream.Stream;
  * <p>Faults ({@link #supports}): every partition shape (as link cuts), kill -9 / restart and SIGSTOP / SIGCONT of
  * {@link Component#DCS_MEMBER}, clock-rate skew (the member restarts under libfaketime), packet loss and delay on
  * every member-to-member link. A restart keeps the member's port and data dir, so it recovers its log and rejoins.
+ *
+ * <p>Planted bugs ({@link #start(int, Path, PlantedBugs)}, harness only): every member JVM gets
+ * {@value PlantedBugs#VARIABLE} with the harness opt-in (so {@link DcsMemberMain} plants them in its server), every
+ * member log line starts with {@code [PLANTED BUG ...]}, and the harness's own clients carry them too (the Ratis
+ * client is part of the DCS under test; the {@code stale-read} hook sits in it).
  */
 public final class DcsTestbed implements FaultTarget, AutoCloseable {
   /** Second octet of the link-proxy addresses of DCS peer traffic. */
@@ -57,12 +65,16 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
   private final List<MemberProcess> members = new ArrayList<>();
   private final LinkProxies proxies = new LinkProxies(SERVICE_OCTET);
   private final List<RatisDcsClient> clients = new CopyOnWriteArrayList<>();
+  private final PlantedBugs bugs;
+  /** Counts clients, to give each its local member in turn. */
+  private final AtomicInteger clientCount = new AtomicInteger();
   private volatile boolean keepFiles = Boolean.getBoolean("jepsen.keep");
 
-  private DcsTestbed(String group, Path dir, int[] ports) {
+  private DcsTestbed(String group, Path dir, int[] ports, PlantedBugs bugs) {
     this.group = group;
     this.dir = dir;
     this.ports = ports;
+    this.bugs = bugs;
   }
 
   /**
@@ -71,11 +83,16 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
    * ({@link #awaitLeader}).
    */
   public static DcsTestbed start(int size, Path dir) {
+    return start(size, dir, PlantedBugs.NONE);
+  }
+
+  /** As {@link #start(int, Path)}, with {@code bugs} planted in every member and every harness client. */
+  public static DcsTestbed start(int size, Path dir, PlantedBugs bugs) {
     if (size < 1 || size > 9) {
       throw new IllegalArgumentException("size must be 1..9 members, got " + size);
     }
     int[] ports = IntStream.range(0, size).map(i -> freePort()).toArray();
-    DcsTestbed bed = new DcsTestbed("jepsen-" + Long.toHexString(System.nanoTime()), dir, ports);
+    DcsTestbed bed = new DcsTestbed("jepsen-" + Long.toHexString(System.nanoTime()), dir, ports, bugs);
     try {
       bed.init();
     } catch (RuntimeException e) {
@@ -89,7 +106,10 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     try {
       Files.createDirectories(dir);
       Path logback = dir.resolve("member-logback.xml");
-      Files.writeString(logback, LOGBACK, StandardCharsets.UTF_8);
+      Files.writeString(logback, LOGBACK.replace("%d{HH:mm:ss.SSS}", bugs.logPrefix() + "%d{HH:mm:ss.SSS}"),
+          StandardCharsets.UTF_8);
+      Map<String, String> env = bugs.isEmpty() ? Map.of() : Map.of(PlantedBugs.VARIABLE, String.join(",", bugs.ids()),
+          PlantedBugs.OPT_IN, PlantedBugs.OPT_IN_VALUE);
       for (int i = 0; i < ports.length; i++) {
         for (int j = 0; j < ports.length; j++) {
           if (i != j) {
@@ -112,7 +132,7 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
             home.resolve("data").toString(), "--bind=127.0.0.1:" + ports[i],
             "--status=" + home.resolve("status"), "--exit-with=" + ProcessHandle.current().pid());
         members.add(new MemberProcess(name(i), MemberProcess.javaCommand(hosts, logback, args),
-            home.resolve("member.log"), home.resolve("status")));
+            home.resolve("member.log"), home.resolve("status"), env));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the DCS testbed in " + dir, e);
@@ -175,9 +195,16 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     return this;
   }
 
+  /** The bugs planted in this testbed's members and clients ({@link PlantedBugs#NONE} normally). */
+  public PlantedBugs plantedBugs() {
+    return bugs;
+  }
+
   /**
    * A client of the group for the harness, owning leases as {@code ownerId}, with a 2 s operation timeout. It
-   * reaches every member directly (not through the link proxies; see the class comment). Closed with the testbed.
+   * reaches every member directly (not through the link proxies; see the class comment). Clients get their local
+   * member (the one answering {@code readLocal}, as a coordinator's co-located member would) in turn: the k-th
+   * client created has node {@code k mod size}. Closed with the testbed.
    */
   public RatisDcsClient client(String ownerId) {
     return client(ownerId, CLIENT_OPERATION_TIMEOUT);
@@ -193,6 +220,8 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     RatisDcsClient c = RatisDcsClient.connect(DcsClientConfig.builder()
         .groupName(group)
         .members(direct)
+        .localMember(direct.get(Math.floorMod(clientCount.getAndIncrement(), ports.length)))
+        .plantedBugs(bugs)
         .operationTimeout(operationTimeout)
         .requestTimeout(CLIENT_REQUEST_TIMEOUT.compareTo(operationTimeout) < 0 ? CLIENT_REQUEST_TIMEOUT
             : operationTimeout.dividedBy(2))

@@ -20,6 +20,14 @@ public interface DcsWorkload {
    */
   Client client(int worker, int workers, Random random);
 
+  /**
+   * As {@link #client(int, int, Random)}, for a thread that will use {@code dcs} (workloads that need to know the
+   * client, such as its lease owner id, override this one). {@link Workloads} calls this.
+   */
+  default Client client(int worker, int workers, Random random, Dcs dcs) {
+    return client(worker, workers, random);
+  }
+
   /** One client thread's state. Used by that thread only. */
   interface Client {
     /** The next operation to invoke. */

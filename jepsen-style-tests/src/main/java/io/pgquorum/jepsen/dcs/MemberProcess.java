@@ -28,6 +28,8 @@ final class MemberProcess {
   private final List<String> command;
   private final Path logFile;
   private final Path statusFile;
+  /** Variables added to every launch's environment (the harness's planted-bug switch, when set). */
+  private final Map<String, String> extraEnv;
   private Process process;
   private boolean paused;
   private double clockRate = 1.0;
@@ -35,10 +37,15 @@ final class MemberProcess {
   private long readyFrom;
 
   MemberProcess(String name, List<String> command, Path logFile, Path statusFile) {
+    this(name, command, logFile, statusFile, Map.of());
+  }
+
+  MemberProcess(String name, List<String> command, Path logFile, Path statusFile, Map<String, String> extraEnv) {
     this.name = name;
     this.command = List.copyOf(command);
     this.logFile = logFile;
     this.statusFile = statusFile;
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   String name() {
@@ -63,6 +70,7 @@ final class MemberProcess {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       Map<String, String> env = pb.environment();
+      env.putAll(extraEnv);
       if (rate != 1.0) {
         // "+0 xR": start at the real time, then advance R times as fast; covers System.nanoTime too (unless
         // FAKETIME_DONT_FAKE_MONOTONIC is set), which is what Raft's election timers and the lease clock use.

@@ -90,7 +90,7 @@ public final class Workloads {
     for (int w = 0; w < n; w++) {
       int worker = w;
       Dcs dcs = clients.get(w);
-      DcsWorkload.Client client = workload.client(worker, n, new Random(seed + worker));
+      DcsWorkload.Client client = workload.client(worker, n, new Random(seed + worker), dcs);
       String first = ids.next();
       Thread t = new Thread(() -> {
         String process = first;

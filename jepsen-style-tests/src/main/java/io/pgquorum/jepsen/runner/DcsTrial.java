@@ -1,30 +1,46 @@
 package io.pgquorum.jepsen.runner;
 
+import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.jepsen.checker.AvailabilityChecker;
 import io.pgquorum.jepsen.checker.CheckResult;
+import io.pgquorum.jepsen.checker.LeaseExpiryChecker;
+import io.pgquorum.jepsen.checker.LeaseModel;
 import io.pgquorum.jepsen.checker.LinearizabilityChecker;
 import io.pgquorum.jepsen.checker.LockModel;
 import io.pgquorum.jepsen.checker.RegisterModel;
 import io.pgquorum.jepsen.dcs.DcsTestbed;
+import io.pgquorum.jepsen.dcs.LeaseWorkload;
 import io.pgquorum.jepsen.dcs.LockWorkload;
 import io.pgquorum.jepsen.dcs.RegisterWorkload;
 import io.pgquorum.jepsen.dcs.Workloads;
+import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.history.History;
 import io.pgquorum.jepsen.history.HistoryRecorder;
+import io.pgquorum.jepsen.history.Op;
 import io.pgquorum.jepsen.nemesis.Nemesis;
 import io.pgquorum.jepsen.report.HtmlReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * P4 at the DCS level: real Ratis members (one JVM each, per-link faults), register and lock workloads from the
- * harness, the schedule's faults, then linearizability per key for both workloads and availability after the
- * last heal.
+ * P4 and P6 at the DCS level: real Ratis members (one JVM each, per-link faults), register, lock and lease
+ * workloads from the harness, the schedule's faults, then linearizability per key for all three workloads, the
+ * lease guarantee ({@link LeaseExpiryChecker}: no lease gone before {@code ttl (1+rho)/((1-rho) maxRate)} after
+ * the invocation of its last acknowledged refresh, {@code maxRate} being the fastest member clock the schedule
+ * sets) and availability after the last heal.
+ *
+ * <p>Planted bugs ({@link DcsBug}, harness only): {@link #DcsTrial(PlantedBugs)} plants them in every member and
+ * in the harness's clients ({@link DcsTestbed#start(int, Path, PlantedBugs)}); the checker each one breaks is
+ * named by {@link DcsBug#breaks()}.
  *
  * <p>Availability bound: after the network heals, a majority elects a leader within a few election timeouts
  * (about 1-2 s with the DCS defaults) and the clients' next attempt (2 s operation timeout) succeeds; 15 s leaves
@@ -33,19 +49,47 @@ import java.util.Set;
 public final class DcsTrial implements Trial {
   /** See the class comment. */
   public static final Duration AVAILABILITY_BOUND = Duration.ofSeconds(15);
-  static final String REGISTER = "linearizable(dcs-register)";
-  static final String LOCK = "linearizable(dcs-lock)";
+  public static final String REGISTER = "linearizable(dcs-register)";
+  public static final String LOCK = "linearizable(dcs-lock)";
+  public static final String LEASE = "linearizable(dcs-lease)";
+  public static final String LEASE_EXPIRY = "lease-expiry(dcs-lease)";
+  /** The members' clock-rate drift bound (they run {@code DcsTuning.defaults()}). */
+  static final double RHO = LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT;
 
   private final int registerClients;
   private final int lockClients;
+  private final int leaseClients;
+  private final PlantedBugs bugs;
+  private final LeaseWorkload leaseWorkload = LeaseWorkload.defaults();
 
   public DcsTrial() {
-    this(10, 5);
+    this(10, 5, 6, PlantedBugs.NONE);
   }
 
-  public DcsTrial(int registerClients, int lockClients) {
+  /** The default clients, with {@code bugs} planted (fault-injection proofs only). */
+  public DcsTrial(PlantedBugs bugs) {
+    this(10, 5, 6, bugs);
+  }
+
+  public DcsTrial(int registerClients, int lockClients, int leaseClients, PlantedBugs bugs) {
     this.registerClients = registerClients;
     this.lockClients = lockClients;
+    this.leaseClients = leaseClients;
+    this.bugs = bugs;
+  }
+
+  /**
+   * The fastest clock rate any member runs at during {@code schedule}: 1.0 (members start at real time and return
+   * to it) or the largest clock-skew rate.
+   */
+  public static double maxClockRate(Schedule schedule) {
+    double max = 1.0;
+    for (var step : schedule.steps()) {
+      if (step.fault() instanceof Fault.ClockSkew c) {
+        max = Math.max(max, c.rate());
+      }
+    }
+    return max;
   }
 
   @Override
@@ -54,7 +98,7 @@ public final class DcsTrial implements Trial {
     Runs.prepare(dir, schedule);
     History history;
     try (HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, dir.resolve("history.jsonl"));
-        DcsTestbed testbed = DcsTestbed.start(schedule.nodes(), dir.resolve("cluster"))) {
+        DcsTestbed testbed = DcsTestbed.start(schedule.nodes(), dir.resolve("cluster"), bugs)) {
       testbed.keepFiles(true); // under the run directory: the member logs belong to the evidence
       testbed.awaitLeader(Duration.ofSeconds(60));
       Nemesis nemesis = new Nemesis(testbed, recorder);
@@ -67,6 +111,10 @@ public final class DcsTrial implements Trial {
       for (int i = 0; i < lockClients; i++) {
         lock.add(testbed.client("lock-" + i));
       }
+      List<RatisDcsClient> lease = new ArrayList<>();
+      for (int i = 0; i < leaseClients; i++) {
+        lease.add(testbed.client("lease-" + i));
+      }
       Workloads.ProcessIds ids = new Workloads.ProcessIds();
       long duration = schedule.totalMillis();
       Runs.Background roles = Runs.background("raft-role-observer", () -> observeRoles(testbed, recorder,
@@ -75,6 +123,8 @@ public final class DcsTrial implements Trial {
           RegisterWorkload.defaults(), duration, schedule.seed(), ids));
       Runs.Background l = Runs.background("lock-workload", () -> Workloads.run(recorder, lock,
           LockWorkload.defaults(), duration, schedule.seed() + 7919, ids));
+      Runs.Background ls = leaseClients == 0 ? null : Runs.background("lease-workload", () -> Workloads.run(
+          recorder, lease, leaseWorkload, duration, schedule.seed() + 104729, ids));
       try {
         nemesis.run(schedule);
       } finally {
@@ -82,20 +132,32 @@ public final class DcsTrial implements Trial {
       }
       r.join(duration + 180_000);
       l.join(duration + 180_000);
+      if (ls != null) {
+        ls.join(duration + 180_000);
+      }
       roles.join(duration + 180_000);
       history = recorder.history();
     }
-    List<CheckResult> results = List.of(
+    List<CheckResult> results = new ArrayList<>(List.of(
         new LinearizabilityChecker("dcs-register", RegisterModel::empty,
             op -> op.key() != null && op.key().startsWith("jepsen/register")).check(history),
         new LinearizabilityChecker("dcs-lock", LockModel::free,
-            op -> op.key() != null && op.key().startsWith("jepsen/lock")).check(history),
-        new AvailabilityChecker(Runs.lastHealNanos(history), AVAILABILITY_BOUND.toNanos(),
-            Set.of("write", "cas", "acquire", "release")).check(history));
-    TrialResult result = new TrialResult(schedule, history, results,
-        Set.of(REGISTER, LOCK, "availability"), dir);
-    HtmlReport.write(dir.resolve("report.html"), "DCS run " + schedule.name(), schedule,
-        Runs.replay("dcs", dir), history, results);
+            op -> op.key() != null && op.key().startsWith("jepsen/lock")).check(history)));
+    Set<String> asserted = new HashSet<>(Set.of(REGISTER, LOCK, "availability"));
+    if (leaseClients > 0) {
+      Predicate<Op> leaseOps = op -> op.key() != null && op.key().startsWith(LeaseWorkload.KEY_PREFIX);
+      results.add(new LinearizabilityChecker("dcs-lease", LeaseModel::free, leaseOps).check(history));
+      results.add(new LeaseExpiryChecker("dcs-lease", leaseOps, leaseWorkload.ttl().toNanos(),
+          LeaseExpiryChecker.guaranteedFactor(RHO, maxClockRate(schedule))).check(history));
+      asserted.addAll(Set.of(LEASE, LEASE_EXPIRY));
+    }
+    results.add(new AvailabilityChecker(Runs.lastHealNanos(history), AVAILABILITY_BOUND.toNanos(),
+        Set.of("write", "cas", "acquire", "release")).check(history));
+    TrialResult result = new TrialResult(schedule, history, results, asserted, dir);
+    String planted = bugs.isEmpty() ? "" : " --planted-bug " + String.join(",", bugs.ids());
+    HtmlReport.write(dir.resolve("report.html"), "DCS run " + schedule.name()
+        + (bugs.isEmpty() ? "" : " (planted bug: " + String.join(",", bugs.ids()) + ")"), schedule,
+        Runs.replay("dcs" + planted, dir), history, results);
     return result;
   }
 

@@ -1,5 +1,7 @@
 package io.pgquorum.jepsen.runner;
 
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.fault.ScheduleJson;
 import io.pgquorum.jepsen.gen.GeneratorSettings;
@@ -61,7 +63,8 @@ public final class JepsenRun {
       err.println("jepsen-run: " + e.getMessage());
       return 2;
     }
-    Trial trial = o.target().equals("dcs") ? new DcsTrial()
+    Trial trial = o.target().equals("dcs") ? new DcsTrial(o.plantedBug() == null ? PlantedBugs.NONE
+        : PlantedBugs.of(DcsBug.valueOf(o.plantedBug().toUpperCase(java.util.Locale.ROOT).replace('-', '_'))))
         : new StackTrial(StackTrial.Settings.defaults().withNetwork(o.network(), o.nodeUser())
             .withPlantedBug(o.plantedBug()));
     int failed = 0;
@@ -79,7 +82,8 @@ public final class JepsenRun {
       out.println(r.summary());
       if (!r.passed()) {
         failed++;
-        err.println("FAILED: replay with bin/jepsen-run --target " + o.target() + " --schedule "
+        err.println("FAILED: replay with bin/jepsen-run --target " + o.target()
+            + (o.plantedBug() != null ? " --planted-bug " + o.plantedBug() : "") + " --schedule "
             + r.dir().resolve("schedule.json")
             + (s.seed() != 0 ? " (or --seed " + s.seed() + ")" : ""));
         if (o.shrinkAttempts() > 0) {

@@ -25,8 +25,9 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         --network proxy|netns  stack only: loopback proxies (no root, default) or one network namespace per node
                                (root; daemons run as --user)
         --user NAME            netns only: the unprivileged user the daemons run as (PostgreSQL refuses root)
-        --planted-bug NAME     stack only: start daemons with PGQUORUM_PLANTED_BUG=NAME (skip-demote-on-lost-lease,
-                               lease-ignores-drift, no-watchdog) to see a property go red
+        --planted-bug NAME     start daemons (stack: skip-demote-on-lost-lease, lease-ignores-drift, no-watchdog)
+                               or DCS members and clients (dcs: early-expiry, stale-read) with
+                               PGQUORUM_PLANTED_BUG=NAME to see a property go red
         --shrink N             on failure, shrink the schedule with up to N more runs and save the minimal one
         --out DIR              where runs are written (default: jepsen-runs/ in the current directory)
       Each run writes DIR/<schedule>/history.jsonl, schedule.json, report.html and the nodes' logs.
@@ -84,9 +85,10 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         }
         case "--user" -> user = v;
         case "--planted-bug" -> {
-          if (!Set.of("skip-demote-on-lost-lease", "lease-ignores-drift", "no-watchdog").contains(v)) {
-            throw new UsageException("--planted-bug must be skip-demote-on-lost-lease, lease-ignores-drift or "
-                + "no-watchdog, got \"" + v + "\"");
+          if (!Set.of("skip-demote-on-lost-lease", "lease-ignores-drift", "no-watchdog", "early-expiry",
+              "stale-read").contains(v)) {
+            throw new UsageException("--planted-bug must be skip-demote-on-lost-lease, lease-ignores-drift, "
+                + "no-watchdog (stack), early-expiry or stale-read (dcs), got \"" + v + "\"");
           }
           plantedBug = v;
         }
@@ -105,8 +107,12 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         default -> throw new UsageException("unknown option " + opt);
       }
     }
-    if (target.equals("dcs") && (plantedBug != null || !network.equals("proxy"))) {
-      throw new UsageException("--planted-bug and --network apply to --target stack only");
+    if (target.equals("dcs") && !network.equals("proxy")) {
+      throw new UsageException("--network applies to --target stack only");
+    }
+    if (plantedBug != null && Set.of("early-expiry", "stale-read").contains(plantedBug) != target.equals("dcs")) {
+      throw new UsageException("--planted-bug " + plantedBug + " belongs to --target "
+          + (target.equals("dcs") ? "stack" : "dcs"));
     }
     if (network.equals("netns") && user == null) {
       throw new UsageException("--network netns needs --user NAME (the daemons and PostgreSQL cannot run as root)");

@@ -38,6 +38,11 @@ final class TestHistory {
     return add(invoke.complete(OpType.FAIL, null, "refused"));
   }
 
+  /** A FAIL completion carrying a value (what the DCS said the key held, for example). */
+  Op failWith(Op invoke, Object value, String error) {
+    return add(invoke.complete(OpType.FAIL, value, error));
+  }
+
   Op info(Op invoke) {
     return add(invoke.complete(OpType.INFO, null, "timeout"));
   }

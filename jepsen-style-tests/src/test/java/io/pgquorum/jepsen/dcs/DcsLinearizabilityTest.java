@@ -2,6 +2,7 @@ package io.pgquorum.jepsen.dcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.jepsen.checker.Verdict;
 import io.pgquorum.jepsen.fault.Component;
 import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.PartitionShape;
@@ -24,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * P4 at the DCS level through the same path the property tests and {@code bin/jepsen-run} use ({@link DcsTrial},
- * the real nemesis): the register and the leader lock on a 3-member group while the leader is isolated, killed
- * with -9 and restarted, then SIGSTOPped and continued. Beyond the trial's verdicts (both linearizable, writes
+ * P4 and P6 at the DCS level through the same path the property tests and {@code bin/jepsen-run} use
+ * ({@link DcsTrial}, the real nemesis): the register, the leader lock and TTL leases on a 3-member group while the
+ * leader is isolated, killed with -9 and restarted, then SIGSTOPped and continued. Beyond the trial's verdicts (both linearizable, writes
  * back after the heal), the history itself must be well formed, show progress while the group is healthy, and
  * contain a successful operation of every kind, so the linearizability verdicts are not vacuous.
  */
@@ -55,7 +56,12 @@ class DcsLinearizabilityTest {
         .collect(Collectors.groupingBy(p -> p.invoke().key().split("/")[1] + ":" + p.invoke().f(),
             Collectors.counting()));
     assertThat(okByF).containsKeys("register:read", "register:write", "register:cas", "lock:read",
-        "lock:acquire", "lock:release");
+        "lock:acquire", "lock:release", "lease:acquire", "lease:refresh", "lease:read");
+    // The lease checkers judged real leases, and at least one expired while clients watched (the DCS's
+    // clock-dependent code ran, across the leader changes the faults caused).
+    assertThat(r.result(DcsTrial.LEASE).verdict()).isEqualTo(Verdict.VALID);
+    assertThat(r.result(DcsTrial.LEASE_EXPIRY).verdict()).isEqualTo(Verdict.VALID);
+    assertThat((Integer) r.result(DcsTrial.LEASE_EXPIRY).stats().get("expiries-observed")).isPositive();
     assertThat(HistoryJson.read(r.dir().resolve("history.jsonl")).ops()).hasSameSizeAs(history.ops());
   }
 

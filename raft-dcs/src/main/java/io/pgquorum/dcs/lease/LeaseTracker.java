@@ -1,5 +1,7 @@
 package io.pgquorum.dcs.lease;
 
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.proto.Entry;
 import io.pgquorum.dcs.proto.Expire;
 import java.util.ArrayList;
@@ -63,11 +65,22 @@ public final class LeaseTracker {
   private final Set<String> proposed = new HashSet<>();
 
   public LeaseTracker(LongSupplier nanoClock, double maxClockRateDrift) {
+    this(nanoClock, maxClockRateDrift, PlantedBugs.NONE);
+  }
+
+  /** As above, with the harness's planted bugs ({@link PlantedBugs#NONE} in normal operation). */
+  public LeaseTracker(LongSupplier nanoClock, double maxClockRateDrift, PlantedBugs bugs) {
     if (!(maxClockRateDrift >= 0 && maxClockRateDrift < 0.5)) {
       throw new IllegalArgumentException("maxClockRateDrift must be in [0, 0.5), got " + maxClockRateDrift);
     }
     this.nanoClock = nanoClock;
-    this.expiryFactor = (1 + maxClockRateDrift) / (1 - maxClockRateDrift);
+    if (bugs.active(DcsBug.EARLY_EXPIRY)) {
+      // PLANTED BUG early-expiry (fault-injection harness only): half the ttl, no drift margin. Breaks the rule
+      // above; the harness's lease-expiry checker must see leases vanish before their guaranteed end.
+      this.expiryFactor = 0.5;
+    } else {
+      this.expiryFactor = (1 + maxClockRateDrift) / (1 - maxClockRateDrift);
+    }
   }
 
   /** The multiplier applied to a lease's TTL before the leader expires it. */

@@ -1,6 +1,7 @@
 package io.pgquorum.dcs.ratis;
 
 import io.pgquorum.dcs.api.DcsConfigException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Optional;
  *     short enough for the HA loop, whose retry_timeout must exceed it.
  * @param requestTimeout how long one RPC attempt to one member may take before the client tries again.
  *     Default 2 s.
+ * @param plantedBugs deliberate bugs for the fault-injection harness ({@link PlantedBugs#NONE} normally); a
+ *     member's {@code DcsServer.localClient} inherits the member's, the harness sets them on its own clients
  */
 public record DcsClientConfig(
     String groupName,
@@ -26,10 +29,12 @@ public record DcsClientConfig(
     Optional<PeerAddress> localMember,
     Optional<TlsFiles> tls,
     Duration operationTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    PlantedBugs plantedBugs) {
 
   public DcsClientConfig {
     members = List.copyOf(members);
+    plantedBugs = plantedBugs == null ? PlantedBugs.NONE : plantedBugs;
   }
 
   public static Builder builder() {
@@ -43,6 +48,7 @@ public record DcsClientConfig(
     private TlsFiles tls;
     private Duration operationTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(2);
+    private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
     public Builder groupName(String v) { this.groupName = v; return this; }
     public Builder members(List<PeerAddress> v) { members.clear(); members.addAll(v); return this; }
@@ -60,6 +66,8 @@ public record DcsClientConfig(
     public Builder tls(TlsFiles v) { this.tls = v; return this; }
     public Builder operationTimeout(Duration v) { this.operationTimeout = v; return this; }
     public Builder requestTimeout(Duration v) { this.requestTimeout = v; return this; }
+    /** Harness only (see {@link PlantedBugs}); null means none. */
+    public Builder plantedBugs(PlantedBugs v) { this.plantedBugs = v; return this; }
 
     public DcsClientConfig build() {
       if (groupName == null || groupName.isBlank()) {
@@ -78,7 +86,7 @@ public record DcsClientConfig(
         tls.validate("raft.tls");
       }
       return new DcsClientConfig(groupName, members, Optional.ofNullable(localMember), Optional.ofNullable(tls),
-          operationTimeout, requestTimeout);
+          operationTimeout, requestTimeout, plantedBugs);
     }
   }
 }

@@ -103,8 +103,11 @@ public final class DcsServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    if (!config.plantedBugs().isEmpty()) {
+      LOG.warn(config.plantedBugs().warning());
+    }
     DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(),
-        config.tuning().electionTimeoutMax().toMillis(), timer);
+        config.tuning().electionTimeoutMax().toMillis(), timer, config.plantedBugs());
     File storageDir = config.dataDir().toFile();
     RaftServer server = null;
     MemberBoot.Outcome outcome = MemberBoot.Outcome.FOUNDER;
@@ -264,6 +267,7 @@ public final class DcsServer implements AutoCloseable {
         .members(config.initialMembers())
         .localMember(config.self())
         .tls(config.tls().orElse(null))
+        .plantedBugs(config.plantedBugs())
         .build(), ownerId);
   }
 

@@ -1,6 +1,7 @@
 package io.pgquorum.dcs.ratis;
 
 import io.pgquorum.dcs.api.DcsConfigException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ import java.util.Set;
  * @param insecure the operator accepts plaintext member traffic on non-loopback addresses
  *     ({@code raft.insecure}); without TLS and without this, such a member refuses to start (see
  *     {@link PlaintextGuard})
+ * @param plantedBugs deliberate bugs for the fault-injection harness ({@link PlantedBugs#NONE} normally); set only
+ *     by the harness's entry points, never from a configuration file (see {@link PlantedBugs})
  */
 public record DcsServerConfig(
     String groupName,
@@ -40,15 +43,23 @@ public record DcsServerConfig(
     boolean joining,
     Optional<TlsFiles> tls,
     DcsTuning tuning,
-    boolean insecure) {
+    boolean insecure,
+    PlantedBugs plantedBugs) {
 
   public DcsServerConfig {
     partners = List.copyOf(partners);
+    plantedBugs = plantedBugs == null ? PlantedBugs.NONE : plantedBugs;
   }
 
   /** Starts a builder from Patroni-style strings; {@link Builder#build()} validates everything. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** This configuration with {@code bugs} planted (harness entry points only, see {@link PlantedBugs}). */
+  public DcsServerConfig withPlantedBugs(PlantedBugs bugs) {
+    return new DcsServerConfig(groupName, self, bindHost, bindPort, partners, dataDir, joining, tls, tuning,
+        insecure, bugs);
   }
 
   /** All members of the initial configuration, self first. */
@@ -70,6 +81,7 @@ public record DcsServerConfig(
     private TlsFiles tls;
     private DcsTuning tuning = DcsTuning.defaults();
     private boolean insecure;
+    private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
     public Builder groupName(String v) { this.groupName = v; return this; }
     public Builder selfAddr(String v) { this.selfAddr = v; return this; }
@@ -81,6 +93,8 @@ public record DcsServerConfig(
     public Builder tuning(DcsTuning v) { this.tuning = v; return this; }
     /** Accept plaintext member traffic on non-loopback addresses ({@code raft.insecure}); default false. */
     public Builder insecure(boolean v) { this.insecure = v; return this; }
+    /** Harness entry points only (see {@link PlantedBugs}); null means none. */
+    public Builder plantedBugs(PlantedBugs v) { this.plantedBugs = v; return this; }
 
     public DcsServerConfig build() {
       if (groupName == null || !groupName.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -124,7 +138,7 @@ public record DcsServerConfig(
       }
       tuning.validate();
       return new DcsServerConfig(groupName, self, bindHost, bindPort, partners, dataDir, joining,
-          Optional.ofNullable(tls), tuning, insecure);
+          Optional.ofNullable(tls), tuning, insecure, plantedBugs);
     }
   }
 }

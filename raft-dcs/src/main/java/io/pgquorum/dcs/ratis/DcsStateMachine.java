@@ -3,6 +3,7 @@ package io.pgquorum.dcs.ratis;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pgquorum.dcs.host.StoreHost;
 import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.Query;
@@ -74,8 +75,9 @@ final class DcsStateMachine extends BaseStateMachine {
    */
   private final long leaderStepDownMillis;
 
-  DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, ScheduledExecutorService timer) {
-    this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift));
+  DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, ScheduledExecutorService timer,
+      PlantedBugs bugs) {
+    this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift, bugs));
     this.leaderStepDownMillis = leaderStepDownMillis;
     this.timer = timer;
   }

@@ -5,6 +5,7 @@ import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.api.DcsRejectedException;
 import io.pgquorum.dcs.api.DcsUnavailableException;
 import io.pgquorum.dcs.host.AbstractDcsClient;
+import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
@@ -137,6 +138,12 @@ public final class RatisDcsClient extends AbstractDcsClient {
   protected QueryReply query(Query query) {
     if (query.hasWatch()) {
       return watchInSlices(query.getWatch());
+    }
+    if (config.plantedBugs().active(DcsBug.STALE_READ)) {
+      // PLANTED BUG stale-read (fault-injection harness only): the "linearizable" read is answered by the local
+      // member from its own state, without ReadIndex; a member cut off from the majority answers with what it
+      // last applied. The harness's register linearizability checker must catch it.
+      return queryLocal(query);
     }
     return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), operationTimeout);
   }

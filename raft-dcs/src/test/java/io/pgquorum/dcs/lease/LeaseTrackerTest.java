@@ -101,6 +101,24 @@ class LeaseTrackerTest {
     assertThat(tracker(rho).expiryFactor()).isCloseTo(expected, within(1e-12));
   }
 
+  // WHY: the planted early-expiry bug (fault-injection harness only) must really expire early, or the harness's
+  // proof that its lease checker can fail proves nothing; and without it the wait is the proven one.
+  @Test
+  void thePlantedEarlyExpiryBugExpiresAtHalfTheTtlAndOnlyWhenPlanted() {
+    LeaseTracker buggy = new LeaseTracker(clock::get, 0.05,
+        io.pgquorum.dcs.planted.PlantedBugs.of(io.pgquorum.dcs.planted.DcsBug.EARLY_EXPIRY));
+    LeaseTracker normal = new LeaseTracker(clock::get, 0.05, io.pgquorum.dcs.planted.PlantedBugs.NONE);
+    long start = clock.get();
+    buggy.onWritten(lease("/leader", 42, 1_000));
+    normal.onWritten(lease("/leader", 42, 1_000));
+    clock.set(start + 500 * MS - 1);
+    assertThat(buggy.due()).isEmpty();
+    clock.set(start + 500 * MS);
+    assertThat(buggy.due()).containsExactly(expire("/leader", 42));
+    assertThat(normal.due()).as("no bug: still 21/19 of the ttl").isEmpty();
+    assertThat(normal.expiryFactor()).isCloseTo(21.0 / 19.0, within(1e-12));
+  }
+
   // WHY: rho >= 0.5 makes (1-rho) tiny or negative (expiry immediately or never); a negative rho or NaN would
   // shorten the wait below the TTL. Configuration errors must fail at start-up, naming the setting.
   @ParameterizedTest(name = "rho {0} is rejected")

@@ -2,6 +2,7 @@ package io.pgquorum.dcs.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
@@ -119,7 +120,7 @@ public final class RatisTestCluster implements AutoCloseable {
    */
   public CompletableFuture<DcsServer> joinMemberAsync(String name) {
     addresses.computeIfAbsent(name, n -> new PeerAddress(n, "127.0.0.1", FreePorts.next()));
-    return CompletableFuture.supplyAsync(() -> start(name, true), starters);
+    return CompletableFuture.supplyAsync(() -> start(name, true, PlantedBugs.NONE), starters);
   }
 
   /**
@@ -183,14 +184,19 @@ public final class RatisTestCluster implements AutoCloseable {
    * Blocks while a member without a log waits for its partners (see DcsServer.start).
    */
   public DcsServer startMember(String name) {
-    return start(name, false);
+    return start(name, false, PlantedBugs.NONE);
   }
 
-  private DcsServer start(String name, boolean join) {
-    PeerAddress self = addresses.get(name);
+  /** (Re)starts a member with planted bugs (tests of the planted-bug hooks only). */
+  public DcsServer startMember(String name, PlantedBugs bugs) {
+    return start(name, false, bugs);
+  }
+
+  private DcsServer start(String name, boolean join, PlantedBugs bugs) {
     List<String> partners = addresses.values().stream().filter(p -> !p.id().equals(name))
         .map(PeerAddress::toString).toList();
-    DcsServer server = DcsServer.start(config(name).partnerAddrs(partners).joining(join).build());
+    DcsServer server = DcsServer.start(config(name).partnerAddrs(partners).joining(join).plantedBugs(bugs)
+        .build());
     synchronized (running) {
       running.put(name, server);
     }

@@ -1,0 +1,50 @@
+package io.pgquorum.dcs.planted;
+
+/**
+ * The DCS's planted bugs, for the fault-injection harness only (see {@link PlantedBugs} for how they are switched
+ * on and shown). Each hook is one small, commented branch marked {@code PLANTED BUG} at the point it perturbs. They
+ * exist to prove that the harness's DCS checkers can fail: with the bug on, the saved schedule under
+ * {@code jepsen-style-tests/src/test/resources/planted/<id>.json} must turn the checker named by {@link #breaks()}
+ * red.
+ */
+public enum DcsBug implements PlantedBug {
+  /**
+   * The Raft leader's {@link io.pgquorum.dcs.lease.LeaseTracker} expires a lease half its ttl after it applied the
+   * write or refresh that armed it, instead of {@code ttl (1+rho)/(1-rho)}: no drift margin, and half the wait the
+   * owner counts on. An owner refreshing every 0.6 ttl loses its lease in between.
+   */
+  EARLY_EXPIRY("early-expiry", "lease-expiry(dcs-lease)",
+      "the DCS leader expires leases after half their ttl, ignoring the drift margin"),
+  /**
+   * Linearizable reads ({@code Dcs.get}, {@code Dcs.read}) of a Ratis client are answered by the client's local
+   * member from its own applied state, without a ReadIndex round: a member cut off from the majority (or merely
+   * behind) answers with what it last applied, as {@code readLocal} does, while claiming linearizability.
+   */
+  STALE_READ("stale-read", "linearizable(dcs-register)",
+      "linearizable reads are answered from the local member's state without ReadIndex");
+
+  private final String id;
+  private final String breaks;
+  private final String description;
+
+  DcsBug(String id, String breaks, String description) {
+    this.id = id;
+    this.breaks = breaks;
+    this.description = description;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String breaks() {
+    return breaks;
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,73 @@
+package io.pgquorum.dcs.ratis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.dcs.api.DcsUnavailableException;
+import io.pgquorum.dcs.api.KeyValue;
+import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import io.pgquorum.dcs.testing.RatisTestCluster;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The DCS's planted bugs reach their hooks through {@link DcsServerConfig} (the path the harness's member JVM and
+ * {@code bin/pgquorum} use) and do what they claim, on real Ratis members. The harness's proof that its checkers
+ * catch them is {@code DcsPlantedBugsIT}; this is the proof that the bugs are really there when planted.
+ */
+class PlantedDcsBugsTest {
+  private static final Duration ELECTION = Duration.ofSeconds(30);
+
+  /**
+   * A correct DCS never expires a lease earlier than its ttl after the owner sent the write that armed it
+   * ({@code ttl (1+rho)/(1-rho)} on the leader's clock); with early-expiry it is gone after half the ttl.
+   */
+  @Test
+  void earlyExpiryPlantedThroughTheServerConfigExpiresBeforeTheTtl() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(1)) {
+      cluster.awaitLeader(ELECTION);
+      cluster.stopMember("m1");
+      DcsServer member = cluster.startMember("m1", PlantedBugs.of(DcsBug.EARLY_EXPIRY));
+      assertThat(member.config().plantedBugs().ids()).containsExactly("early-expiry");
+      cluster.awaitLeader(ELECTION);
+      var client = member.localClient("owner");
+      Duration ttl = Duration.ofSeconds(3);
+      long sent = System.nanoTime();
+      assertThat(client.put("/leader", "owner", Precondition.absent(), ttl).succeeded()).isTrue();
+      // Polled until the ttl has passed since the put was sent: a correct DCS still holds the key then.
+      Optional<KeyValue> seen = client.get("/leader");
+      while (seen.isPresent() && System.nanoTime() - sent < ttl.toNanos()) {
+        seen = client.get("/leader");
+      }
+      assertThat(seen).as("the lease is gone before its ttl ran out").isEmpty();
+    }
+  }
+
+  /**
+   * Without ReadIndex, a member that lost its majority still answers "linearizable" reads from its own state:
+   * the correct client fails, the one with stale-read (inherited from the member's config by its local client)
+   * answers with the value it last applied.
+   */
+  @Test
+  void staleReadPlantedThroughTheServerConfigAnswersFromALocalMemberWithoutQuorum() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      cluster.awaitLeader(ELECTION);
+      long written = cluster.client("writer").put("/k", "before").revision();
+      cluster.stopMember("m1");
+      DcsServer m1 = cluster.startMember("m1", PlantedBugs.of(DcsBug.STALE_READ));
+      await().atMost(ELECTION).until(() -> m1.lastAppliedIndex() >= written);
+      var stale = m1.localClient("reader");
+      var correct = cluster.client("correct", "m1", Duration.ofSeconds(2));
+      cluster.stopMember("m2");
+      cluster.stopMember("m3");
+
+      assertThat(stale.get("/k")).map(KeyValue::value).contains("before");
+      assertThatThrownBy(() -> correct.get("/k")).isInstanceOf(DcsUnavailableException.class);
+      stale.close();
+    }
+  }
+}
