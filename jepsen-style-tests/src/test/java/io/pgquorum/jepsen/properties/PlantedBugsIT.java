@@ -22,7 +22,7 @@ class PlantedBugsIT {
   private static TrialResult run(String file, String bug) {
     Schedule s = ScheduleJson.load(TrialRunner.PLANTED.resolve(file));
     StackTrial.Settings settings = StackTrial.Settings.defaults().withPlantedBug(bug);
-    return new TrialRunner("planted", new StackTrial(settings)).run(s);
+    return new TrialRunner("planted", new StackTrial(settings)).result(s);
   }
 
   private static void assertEpochRed(TrialResult r) {
