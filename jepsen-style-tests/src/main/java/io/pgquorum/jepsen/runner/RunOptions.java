@@ -51,8 +51,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         --ttl SECONDS          stack only: the lease ttl (default 8; loop_wait 1, retry_timeout 2, 1 for ttl 4)
         --maximum-lag-on-failover BYTES
                                stack only: maximum_lag_on_failover (default 1048576)
-        --planted-bug NAME     stack only: start daemons with PGQUORUM_PLANTED_BUG=NAME (%s)
-                               to see a property go red
+        --planted-bug NAME     stack only: start daemons with PGQUORUM_PLANTED_BUG=NAME to see a property go red:
+                               %s
         --shrink N             on failure, shrink the schedule with up to N more runs (keeping the same checker's
                                failure) and save the minimal one
         --max-unknown N        trials allowed to end UNKNOWN (a checker could not decide) before the run fails
@@ -64,7 +64,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
                  target=stack|dcs        (one per part; default --target)
                  nodes=3,5               cluster sizes
                  kinds=partition,kill+pause,all   one cell per value ('+' joins kinds, all = every kind)
-                 ttl=4,8  max-lag=BYTES,...  bug=none,ID,...   (stack only)
+                 ttl=4,8  max-lag=BYTES,...  bug=none,ID,...   (stack only; override --ttl,
+                                         --maximum-lag-on-failover, --planted-bug; none = the option's value)
                  schedule=FILE,...       replay saved schedules (one trial per file)
                  per-cell=K              schedules per cell for this part
         --schedules-per-cell K  generated schedules per cell (default 1); cells use seeds N..N+K-1
