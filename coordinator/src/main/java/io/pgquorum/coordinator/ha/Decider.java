@@ -482,6 +482,10 @@ public final class Decider {
     }
     long optime = c.lastLeaderOptime();
     long maxLag = policy.dynamic().maximumLagOnFailover();
+    if (policy.bugs().active(HaBug.IGNORE_MAXIMUM_LAG_ON_FAILOVER)) {
+      // PLANTED BUG (test harness only): skip the maximum_lag_on_failover test below.
+      maxLag = Long.MAX_VALUE;
+    }
     if (!pg.isPrimary() && optime > 0 && optime - myWal > maxLag) {
       return Optional.of("my WAL position " + myWal + " lags the last known leader position " + optime + " by "
           + (optime - myWal) + " bytes (maximum_lag_on_failover " + maxLag + ")");

@@ -21,7 +21,14 @@ public enum HaBug implements PlantedBug {
   LEASE_IGNORES_DRIFT("lease-ignores-drift", "epoch",
       "the lease deadline has no margin for clock drift or the time a stop takes"),
   /** The watchdog process is not started. Refused together with {@code watchdog.mode: required}. */
-  NO_WATCHDOG("no-watchdog", "epoch", "the lease watchdog process is not started");
+  NO_WATCHDOG("no-watchdog", "epoch", "the lease watchdog process is not started"),
+  /**
+   * A replica racing for the lock skips the {@code maximum_lag_on_failover} test against the last published
+   * {@code status}, so a replica far behind the old primary can take over and lose more acknowledged writes than
+   * the configuration allows (one branch in {@link Decider#whyNotHealthiest}).
+   */
+  IGNORE_MAXIMUM_LAG_ON_FAILOVER("ignore-maximum-lag-on-failover", "durability",
+      "a replica takes over however far it lags the last published status");
 
   private final String id;
   private final String breaks;

@@ -177,7 +177,7 @@ public final class HaLoop implements Runnable {
       log.warn("DCS read failed: {}", e.getMessage());
     }
     DynamicConfig dyn = dynamic();
-    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn);
+    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {

@@ -9,8 +9,11 @@ public final class CheckResults {
   private CheckResults() {
   }
 
-  /** The worst verdict: INVALID if any is, else UNKNOWN if any is, else VALID (also for no results). */
+  /** The worst verdict: INVALID if any is, else UNKNOWN if any is (or there are no results), else VALID. */
   public static Verdict overall(Collection<CheckResult> results) {
+    if (results.isEmpty()) {
+      return Verdict.UNKNOWN;
+    }
     Verdict worst = Verdict.VALID;
     for (CheckResult r : results) {
       if (r.verdict() == Verdict.INVALID) {

@@ -24,6 +24,9 @@ import java.util.stream.Collectors;
  *
  * <p>Rule 1 in O(n log n): probes sorted by completion feed a running maximum that each invocation (in invocation
  * order) is compared against. Only OK probes count; failed or unknown probes carried no observed token.
+ *
+ * <p>UNKNOWN when some OK probes are malformed, or when there is no OK probe at all (nothing was checked: a run
+ * whose probes all failed never passes).
  */
 public final class EpochChecker implements Checker {
 
@@ -115,6 +118,9 @@ public final class EpochChecker implements Checker {
     } else if (malformed > 0) {
       verdict = Verdict.UNKNOWN;
       summary = malformed + " OK probes lack a token or node; the rest (" + probes.size() + ") are consistent";
+    } else if (probes.isEmpty()) {
+      verdict = Verdict.UNKNOWN;
+      summary = "no probe succeeded: nothing was checked (" + pairs.size() + " probes attempted)";
     } else {
       verdict = Verdict.VALID;
       summary = "at most one writable primary: " + probes.size() + " probes, " + nodesByToken.size()

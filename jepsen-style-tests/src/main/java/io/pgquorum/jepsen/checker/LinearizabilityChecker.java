@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
  * invocation, or never.
  *
  * <p>The search is bounded: a key whose search explores more than {@code maxStatesPerKey} configurations makes the
- * verdict UNKNOWN, never VALID. Memory is roughly (operations on the key / 8 + 100) bytes per configuration.
+ * verdict UNKNOWN, never VALID. Memory is roughly (operations on the key / 8 + 100) bytes per configuration. A
+ * history with no operation left to check (none recorded, or every one failed) is UNKNOWN too: nothing checked
+ * never passes.
  */
 public final class LinearizabilityChecker implements Checker {
 
@@ -127,6 +129,10 @@ public final class LinearizabilityChecker implements Checker {
     } else if (!unknown.isEmpty()) {
       verdict = Verdict.UNKNOWN;
       summary = "undecided on " + unknown.size() + " of " + byKey.size() + " keys: " + keyList(unknown);
+    } else if (checked == 0) {
+      verdict = Verdict.UNKNOWN;
+      summary = "no operation to check: " + pairs.size() + " recorded, " + droppedFail + " failed, "
+          + droppedUnknownReads + " unknown-outcome reads";
     } else {
       verdict = Verdict.VALID;
       summary = "linearizable: " + checked + " operations on " + byKey.size() + " keys (at most " + maxStates

@@ -19,6 +19,9 @@ import java.util.TreeMap;
  * baseline, not a change. Observations that carry no role ({@code "unknown"}, {@code "unreachable"}, or no value)
  * are ignored: they say the observer could not tell, not that the role moved, so "replica, unknown, replica" is
  * stable while "replica, unknown, primary" is a change.
+ *
+ * <p>UNKNOWN when no role was observed in the window, or when one of the expected nodes (if given) never showed a
+ * role in it: a node that cannot be observed is not shown to be stable, and "nothing seen" never passes.
  */
 public final class RoleStabilityChecker implements Checker {
 
@@ -28,10 +31,20 @@ public final class RoleStabilityChecker implements Checker {
   private static final int MAX_LISTED = 20;
 
   private final long fromNanos;
+  private final List<String> expectedNodes;
 
   /** @param fromNanos harness time from which roles must stay put */
   public RoleStabilityChecker(long fromNanos) {
+    this(fromNanos, List.of());
+  }
+
+  /**
+   * @param fromNanos harness time from which roles must stay put
+   * @param expectedNodes every node that must be observed with a role in the window (empty: any)
+   */
+  public RoleStabilityChecker(long fromNanos, java.util.Collection<String> expectedNodes) {
     this.fromNanos = fromNanos;
+    this.expectedNodes = List.copyOf(expectedNodes);
   }
 
   @Override
@@ -76,6 +89,12 @@ public final class RoleStabilityChecker implements Checker {
     }
     if (last.isEmpty()) {
       return new CheckResult("role-stability", Verdict.UNKNOWN, "no role observations " + since, anomalies, stats);
+    }
+    List<String> unseen = expectedNodes.stream().filter(n -> !last.containsKey(n)).toList();
+    if (!unseen.isEmpty()) {
+      stats.put("unobserved-nodes", unseen);
+      return new CheckResult("role-stability", Verdict.UNKNOWN, "no role observed " + since + " for "
+          + String.join(", ", unseen) + " (" + last.size() + " other nodes kept their role)", anomalies, stats);
     }
     return new CheckResult("role-stability", Verdict.VALID, "no flapping: " + last.size() + " nodes kept their role "
         + since + " (" + observations + " observations)", anomalies, stats);

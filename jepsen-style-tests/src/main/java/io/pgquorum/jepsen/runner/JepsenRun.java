@@ -2,21 +2,19 @@ package io.pgquorum.jepsen.runner;
 
 import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
-import io.pgquorum.jepsen.fault.Schedule;
-import io.pgquorum.jepsen.fault.ScheduleJson;
-import io.pgquorum.jepsen.gen.GeneratorSettings;
-import io.pgquorum.jepsen.gen.ScheduleGenerator;
-import io.pgquorum.jepsen.gen.Shrinker;
+import io.pgquorum.jepsen.campaign.CampaignSummary;
+import io.pgquorum.jepsen.campaign.Cell;
+import io.pgquorum.jepsen.campaign.Matrix;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
 
 /**
- * {@code bin/jepsen-run}: runs a named (saved) or seeded schedule against a fresh local cluster and writes the
- * history and the report to a directory. See {@link RunOptions#USAGE} and the module's README.
+ * {@code bin/jepsen-run}: runs saved or seeded schedules, or a whole campaign matrix, each trial against a fresh
+ * local cluster, and writes every trial's history and report plus one aggregate report. See
+ * {@link RunOptions#USAGE} and the module's README.
  */
 public final class JepsenRun {
   private JepsenRun() {
@@ -28,8 +26,16 @@ public final class JepsenRun {
     System.exit(run(args, System.out, System.err));
   }
 
-  /** The whole command; returns the exit status (0 held, 1 a property failed, 2 usage or setup error). */
+  /**
+   * The whole command; returns the exit status: 0 every trial passed (UNKNOWN ones within --max-unknown), 1 a
+   * trial failed or too many were UNKNOWN, 2 bad usage or a trial could not be run.
+   */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, JepsenRun::trialFor);
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream)} with the trials built by {@code factory} (tests). */
+  static int run(String[] args, PrintStream out, PrintStream err, Factory factory) {
     RunOptions o;
     try {
       o = RunOptions.parse(args);
@@ -42,75 +48,76 @@ public final class JepsenRun {
       out.println(RunOptions.USAGE);
       return 0;
     }
-    List<Schedule> schedules = new ArrayList<>();
-    ScheduleGenerator gen = null;
+    Campaign.Plan plan;
     try {
-      if (o.scheduleFile() != null) {
-        schedules.add(ScheduleJson.load(o.scheduleFile()));
-      } else {
-        GeneratorSettings settings = o.target().equals("dcs") ? GeneratorSettings.dcs(o.nodes())
-            : GeneratorSettings.fullStack(o.nodes());
-        if (o.kinds() != null) {
-          settings = settings.withKinds(o.kinds());
-        }
-        gen = new ScheduleGenerator(settings);
-        long base = o.seed() != null ? o.seed() : new SecureRandom().nextLong() & Long.MAX_VALUE;
-        for (int i = 0; i < o.schedules(); i++) {
-          schedules.add(gen.generate(base + i));
-        }
+      plan = plan(o);
+      // Every cell's schedules must load or generate before anything runs: a typo in a file name is a usage
+      // error, not an hour-long campaign with an error row at the end.
+      for (Cell c : plan.cells()) {
+        Campaign.schedules(c, plan.baseSeed());
       }
     } catch (RuntimeException e) {
       err.println("jepsen-run: " + e.getMessage());
       return 2;
     }
-    Trial trial = o.target().equals("dcs") ? new DcsTrial(o.plantedBug() == null ? PlantedBugs.NONE
-        : PlantedBugs.of(DcsBug.valueOf(o.plantedBug().toUpperCase(java.util.Locale.ROOT).replace('-', '_'))))
-        : new StackTrial(StackTrial.Settings.defaults().withNetwork(o.network(), o.nodeUser())
-            .withPlantedBug(o.plantedBug()));
-    int failed = 0;
-    for (Schedule s : schedules) {
-      out.println("running " + s.name() + " (seed " + s.seed() + ", " + s.steps().size() + " steps, "
-          + s.totalMillis() / 1000 + " s) against a fresh " + o.target() + " cluster of " + s.nodes() + " ...");
-      TrialResult r;
-      try {
-        r = trial.run(s, o.out().resolve(s.name()));
-      } catch (RuntimeException | ExceptionInInitializerError e) {
-        Throwable why = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
-        err.println("jepsen-run: the run of " + s.name() + " could not be completed: " + why.getMessage());
-        return 2;
-      }
-      out.println(r.summary());
-      if (!r.passed()) {
-        failed++;
-        err.println("FAILED: replay with bin/jepsen-run --target " + o.target()
-            + (o.plantedBug() != null ? " --planted-bug " + o.plantedBug() : "") + " --schedule "
-            + r.dir().resolve("schedule.json")
-            + (s.seed() != 0 ? " (or --seed " + s.seed() + ")" : ""));
-        if (o.shrinkAttempts() > 0) {
-          shrink(trial, s, o, out);
-        }
-      }
+    out.println("jepsen-run: base seed " + plan.baseSeed() + " (replay generated schedules with --seed "
+        + plan.baseSeed() + ")" + (plan.flat() ? "" : "; " + plan.cells().size() + " cells, " + plan.trials()
+        + " trials, report " + plan.out().resolve("campaign.html")));
+    CampaignSummary s = new Campaign(plan, c -> factory.forCell(c, o), out).run();
+    if (!s.passed()) {
+      err.println("FAILED: " + s.line() + " (see " + plan.out().resolve("campaign.html") + ")");
+      return 1;
     }
-    out.println(schedules.size() - failed + " of " + schedules.size() + " schedules passed");
-    return failed == 0 ? 0 : 1;
+    return s.total().errors() > 0 ? 2 : 0;
   }
 
-  private static void shrink(Trial trial, Schedule failing, RunOptions o, PrintStream out) {
-    AtomicInteger attempt = new AtomicInteger();
-    Schedule minimal = Shrinker.shrink(failing, candidate -> {
-      int k = attempt.incrementAndGet();
-      Path dir = o.out().resolve(failing.name() + "-shrink-" + k);
-      try {
-        boolean fails = !trial.run(candidate, dir).passed();
-        out.println("  shrink attempt " + k + ": " + candidate.steps().size() + " steps -> "
-            + (fails ? "still fails" : "passes"));
-        return fails;
-      } catch (RuntimeException e) {
-        return false;
+  /** Builds a cell's trial from the cell and the command's defaults. */
+  interface Factory {
+    Campaign.Runner forCell(Cell cell, RunOptions o);
+  }
+
+  /** The cells to run: the matrix, or one flat cell for a plain run. */
+  static Campaign.Plan plan(RunOptions o) {
+    long base = o.seed() != null ? o.seed() : new SecureRandom().nextLong() & ((1L << 40) - 1);
+    if (!o.matrix().isEmpty()) {
+      List<Cell> cells = Matrix.expand(o.matrix(), o.target(), o.schedulesPerCell(), RunOptions.BUGS);
+      return new Campaign.Plan("jepsen campaign (" + cells.size() + " cells)", cells, base, o.maxUnknown(),
+          o.shrinkAttempts(), o.out(), false);
+    }
+    Set<String> kinds = o.kinds() == null ? null : new LinkedHashSet<>(o.kinds());
+    Cell cell = o.scheduleFile() != null
+        ? new Cell(o.target(), null, null, o.ttl(), o.maxLag(), o.plantedBug(), o.scheduleFile(), 1)
+        : new Cell(o.target(), o.nodes(), kinds, o.ttl(), o.maxLag(), o.plantedBug(), null, o.schedules());
+    return new Campaign.Plan("jepsen run", List.of(cell), base, o.maxUnknown(), o.shrinkAttempts(), o.out(),
+        true);
+  }
+
+  /**
+   * The real trials: a DCS testbed, or a full stack whose settings come from the command (network, and the
+   * defaults for ttl, maximum_lag_on_failover and planted bug) overridden by the cell's axes.
+   */
+  static Campaign.Runner trialFor(Cell cell, RunOptions o) {
+    if (cell.target().equals("dcs")) {
+      String bug = o.plantedBug();
+      if (bug != null && RunOptions.DCS_BUGS.contains(bug)) {
+        DcsBug b = DcsBug.valueOf(bug.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        return new Campaign.Runner(new DcsTrial(PlantedBugs.of(b)), "--target dcs --planted-bug " + bug);
       }
-    }, o.shrinkAttempts());
-    Path saved = o.out().resolve(failing.name() + "-minimal.json");
-    ScheduleJson.save(minimal, saved);
-    out.println("minimal failing schedule (" + minimal.steps().size() + " steps) saved to " + saved);
+      return new Campaign.Runner(new DcsTrial(), "--target dcs");
+    }
+    StackTrial.Settings s = StackTrial.Settings.defaults().withNetwork(o.network(), o.nodeUser());
+    Integer ttl = cell.ttl() != null ? cell.ttl() : o.ttl();
+    Long lag = cell.maxLag() != null ? cell.maxLag() : o.maxLag();
+    String bug = cell.bug() != null ? cell.bug() : o.plantedBug();
+    if (ttl != null) {
+      s = s.withTtl(ttl);
+    }
+    if (lag != null) {
+      s = s.withMaximumLagOnFailover(lag);
+    }
+    if (bug != null) {
+      s = s.withPlantedBug(bug);
+    }
+    return new Campaign.Runner(new StackTrial(s), "--target stack" + s.flags());
   }
 }

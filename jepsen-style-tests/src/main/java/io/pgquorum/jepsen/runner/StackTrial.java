@@ -3,6 +3,7 @@ package io.pgquorum.jepsen.runner;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.jepsen.checker.AvailabilityChecker;
 import io.pgquorum.jepsen.checker.CheckResult;
+import io.pgquorum.jepsen.checker.DurabilityChecker;
 import io.pgquorum.jepsen.checker.EpochChecker;
 import io.pgquorum.jepsen.checker.RoleStabilityChecker;
 import io.pgquorum.jepsen.checker.SetChecker;
@@ -13,6 +14,7 @@ import io.pgquorum.jepsen.history.OpType;
 import io.pgquorum.jepsen.nemesis.Nemesis;
 import io.pgquorum.jepsen.report.HtmlReport;
 import io.pgquorum.jepsen.stack.ClientIds;
+import io.pgquorum.jepsen.stack.DcsObserver;
 import io.pgquorum.jepsen.stack.EpochProbes;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
@@ -28,15 +30,19 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * P1/P2/P3 against real daemons and real PostgreSQL: a fresh cluster, the role observer, epoch probes on every
- * node and set adds on the primary, the schedule's faults, a quiet tail, a final read; then the epoch checker
- * (asserted), the set checker (measured: replication is asynchronous, see docs/properties.md), availability after
- * the last heal and role stability once recovered (both asserted).
+ * P1/P2/P3 against real daemons and real PostgreSQL: a fresh cluster, the role and DCS observers, epoch probes on
+ * every node and set adds on the primary, the schedule's faults, a quiet tail, a final read (with the final
+ * primary's timeline history); then the epoch checker, the durability checker (every lost acknowledged add
+ * inside the failover window maximum_lag_on_failover allows, see docs/properties.md), availability after the
+ * last heal and role stability once recovered, all asserted; the set checker's raw loss count is a measurement.
  */
 public final class StackTrial implements Trial {
   static final String EPOCH = "epoch";
+  static final String DURABILITY = DurabilityChecker.NAME;
   static final String AVAILABILITY = "availability";
   static final String STABILITY = "role-stability";
+  /** The checkers whose verdict decides a stack run. */
+  public static final Set<String> ASSERTED = Set.of(EPOCH, DURABILITY, AVAILABILITY, STABILITY);
 
   /**
    * How the cluster is built.
@@ -55,6 +61,39 @@ public final class StackTrial implements Trial {
 
     public Settings withPlantedBug(String bug) {
       return new Settings(spec, bug);
+    }
+
+    /**
+     * The lease length (ttl, seconds) with loop_wait 1 and retry_timeout 2, or the largest retry_timeout that
+     * keeps {@code loop_wait + 2 * retry_timeout <= ttl} (1 for ttl 4).
+     */
+    public Settings withTtl(int ttlSeconds) {
+      int retry = Math.max(1, Math.min(2, (ttlSeconds - 1) / 2));
+      return new Settings(spec.withTiming(ttlSeconds, 1, retry), plantedBug);
+    }
+
+    /** Another {@code maximum_lag_on_failover} (bytes). */
+    public Settings withMaximumLagOnFailover(long bytes) {
+      return new Settings(spec.withMaximumLagOnFailover(bytes), plantedBug);
+    }
+
+    /** The flags of bin/jepsen-run that build these settings (for replay commands). */
+    public String flags() {
+      PgClusterSpec d = PgClusterSpec.defaults();
+      StringBuilder b = new StringBuilder();
+      if (spec.ttl() != d.ttl()) {
+        b.append(" --ttl ").append(spec.ttl());
+      }
+      if (spec.maximumLagOnFailover() != d.maximumLagOnFailover()) {
+        b.append(" --maximum-lag-on-failover ").append(spec.maximumLagOnFailover());
+      }
+      if (plantedBug != null) {
+        b.append(" --planted-bug ").append(plantedBug);
+      }
+      if (spec.network() == PgClusterSpec.NetworkKind.NAMESPACE) {
+        b.append(" --network netns --user ").append(spec.runAsUser());
+      }
+      return b.toString();
     }
 
     /**
@@ -93,15 +132,21 @@ public final class StackTrial implements Trial {
     }
     History history;
     long stableFrom;
+    List<String> nodeNames = new ArrayList<>();
     try (HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, dir.resolve("history.jsonl"));
         PgCluster cluster = PgCluster.start(spec)) {
       Nemesis nemesis = new Nemesis(cluster, recorder);
       nemesis.validate(schedule);
+      for (int i = 0; i < cluster.size(); i++) {
+        nodeNames.add(cluster.name(i));
+      }
       ClientIds ids = new ClientIds();
       try (RoleObserver observer = new RoleObserver(cluster, recorder);
+          DcsObserver dcs = new DcsObserver(cluster, recorder);
           EpochProbes probes = new EpochProbes(cluster, recorder, ids);
           SetWorkload set = new SetWorkload(cluster, recorder, ids, 3)) {
         observer.start();
+        dcs.start();
         probes.start();
         set.start();
         try {
@@ -124,9 +169,11 @@ public final class StackTrial implements Trial {
         try {
           set.finalRead(Duration.ofSeconds(90));
         } catch (IllegalStateException e) {
-          // Recorded as failed reads in the history; the set checker then answers UNKNOWN.
+          // Recorded as failed reads in the history; the set and durability checkers then answer UNKNOWN,
+          // which fails the run.
         }
         observer.close();
+        dcs.close();
       }
       history = recorder.history();
     } catch (IOException e) {
@@ -135,15 +182,15 @@ public final class StackTrial implements Trial {
     long lastHeal = Runs.lastHealNanos(history);
     List<CheckResult> results = new ArrayList<>();
     results.add(new EpochChecker().check(history));
+    results.add(new DurabilityChecker(spec.maximumLagOnFailover()).check(history));
     results.add(new SetChecker().check(history));
     results.add(new AvailabilityChecker(lastHeal, settings.availabilityBound().toNanos(), Set.of("add"))
         .check(history));
-    results.add(new RoleStabilityChecker(stableFrom).check(history));
-    TrialResult result = new TrialResult(schedule, history, results, Set.of(EPOCH, AVAILABILITY, STABILITY), dir);
+    results.add(new RoleStabilityChecker(stableFrom, nodeNames).check(history));
+    TrialResult result = new TrialResult(schedule, history, results, ASSERTED, dir);
     HtmlReport.write(dir.resolve("report.html"), "pgquorum run " + schedule.name()
         + (settings.plantedBug() != null ? " (planted bug: " + settings.plantedBug() + ")" : ""), schedule,
-        Runs.replay("stack" + (settings.plantedBug() != null ? " --planted-bug " + settings.plantedBug() : ""), dir),
-        history, results);
+        Runs.replay("stack" + settings.flags(), dir), history, results);
     return result;
   }
 

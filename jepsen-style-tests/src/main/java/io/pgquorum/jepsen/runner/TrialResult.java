@@ -5,14 +5,21 @@ import io.pgquorum.jepsen.checker.Verdict;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.history.History;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * One schedule run against one fresh cluster: the history, every checker's result, and where the files are.
  *
- * @param asserted names of the checkers whose verdict decides the run; the others are measurements (P2 in
- *     asynchronous mode)
+ * <p>The run's {@link #status()}: FAILED when an asserted checker found the history INVALID (or did not run at
+ * all), UNKNOWN when none did but one could not decide (a search budget ran out, a workload recorded nothing),
+ * PASSED only when every asserted checker said VALID. UNKNOWN is not a pass: {@link #passed()} is false, and a
+ * campaign may tolerate at most an explicit, reported number of them ({@code --max-unknown}).
+ *
+ * @param asserted names of the checkers whose verdict decides the run; the others are measurements (the raw set
+ *     loss count)
  * @param dir the run directory ({@code history.jsonl}, {@code report.html}, {@code schedule.json}, node logs)
  */
 public record TrialResult(Schedule schedule, History history, List<CheckResult> results, Set<String> asserted,
@@ -23,9 +30,42 @@ public record TrialResult(Schedule schedule, History history, List<CheckResult> 
     asserted = Set.copyOf(asserted);
   }
 
-  /** True unless an asserted checker found the history INVALID (UNKNOWN is reported, not a failure). */
+  /** A run's outcome. */
+  public enum Status {
+    PASSED, FAILED, UNKNOWN
+  }
+
+  /** See the class comment. */
+  public Status status() {
+    Map<String, Verdict> failed = failures();
+    if (failed.containsValue(Verdict.INVALID)) {
+      return Status.FAILED;
+    }
+    return failed.isEmpty() ? Status.PASSED : Status.UNKNOWN;
+  }
+
+  /** True only when every asserted checker found the history VALID. */
   public boolean passed() {
-    return results.stream().noneMatch(r -> asserted.contains(r.checker()) && r.verdict() == Verdict.INVALID);
+    return status() == Status.PASSED;
+  }
+
+  /**
+   * The asserted checkers that did not say VALID, with their verdicts, in the order the results were given (an
+   * asserted checker that did not run counts as INVALID: the run cannot vouch for its property).
+   */
+  public Map<String, Verdict> failures() {
+    Map<String, Verdict> out = new LinkedHashMap<>();
+    for (CheckResult r : results) {
+      if (asserted.contains(r.checker()) && r.verdict() != Verdict.VALID) {
+        out.putIfAbsent(r.checker(), r.verdict());
+      }
+    }
+    for (String a : new java.util.TreeSet<>(asserted)) {
+      if (results.stream().noneMatch(r -> r.checker().equals(a))) {
+        out.put(a, Verdict.INVALID);
+      }
+    }
+    return out;
   }
 
   /** The result of the named checker; throws if it did not run. */
@@ -43,7 +83,7 @@ public record TrialResult(Schedule schedule, History history, List<CheckResult> 
   public String summary() {
     StringBuilder sb = new StringBuilder();
     sb.append("schedule ").append(schedule.name()).append(" (seed ").append(schedule.seed()).append(", ")
-        .append(schedule.steps().size()).append(" steps): ").append(passed() ? "PASSED" : "FAILED").append('\n');
+        .append(schedule.steps().size()).append(" steps): ").append(status()).append('\n');
     for (CheckResult r : results) {
       sb.append(String.format("  %-9s %-34s %s%s%n", r.verdict(), r.checker(), r.summary(),
           asserted.contains(r.checker()) ? "" : "  [measured]"));

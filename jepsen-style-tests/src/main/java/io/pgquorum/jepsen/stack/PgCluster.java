@@ -228,7 +228,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
             ttl: %d
             loop_wait: %d
             retry_timeout: %d
-            maximum_lag_on_failover: 1048576
+            maximum_lag_on_failover: %d
             postgresql:
               use_pg_rewind: true
               use_slots: true
@@ -259,8 +259,9 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
           parameters:
             shared_buffers: 16MB
         """.formatted(n.ports.name(), n.addr.restListen(), n.addr.restConnect(), n.addr.raftSelf(),
-        n.addr.raftBind(), partners, n.dir.resolve("raft"), plaintextRaftOffLoopback(), spec.ttl(), spec.loopWait(), spec.retryTimeout(),
-        n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), PG_BIN, n.dir.resolve("pgpass"), superPassword,
+        n.addr.raftBind(), partners, n.dir.resolve("raft"), plaintextRaftOffLoopback(), spec.ttl(), spec.loopWait(),
+        spec.retryTimeout(), spec.maximumLagOnFailover(), n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), PG_BIN,
+        n.dir.resolve("pgpass"), superPassword,
         replPassword);
   }
 

@@ -19,9 +19,14 @@ import java.util.Map;
  * @param runAsUser the unprivileged user daemons run as under {@link NetworkKind#NAMESPACE} (the harness is root
  *     there, and PostgreSQL refuses root); ignored by {@link NetworkKind#PROXY}, where daemons run as the
  *     harness's own user
+ * @param maximumLagOnFailover {@code bootstrap.dcs.maximum_lag_on_failover} in bytes (1 MiB, pgquorum's and
+ *     Patroni's default); the durability checker judges losses against it
  */
 public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, Path baseDir,
-    Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser) {
+    Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser, long maximumLagOnFailover) {
+
+  /** pgquorum's default {@code maximum_lag_on_failover}. */
+  public static final long DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
 
   /** How the nodes' links are made cuttable. */
   public enum NetworkKind {
@@ -45,6 +50,9 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
       throw new IllegalArgumentException("retryTimeout must be >= 1 and loopWait + 2 * retryTimeout <= ttl, got "
           + "loopWait=" + loopWait + " retryTimeout=" + retryTimeout + " ttl=" + ttl);
     }
+    if (maximumLagOnFailover < 0) {
+      throw new IllegalArgumentException("maximumLagOnFailover must not be negative, got " + maximumLagOnFailover);
+    }
     if (network == null) {
       throw new IllegalArgumentException("network must be given (PROXY or NAMESPACE)");
     }
@@ -57,20 +65,28 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
 
   /** Three nodes, ttl 8, loop_wait 1, retry_timeout 2, a temporary directory, no extra environment, proxies. */
   public static PgClusterSpec defaults() {
-    return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null);
+    return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null, DEFAULT_MAXIMUM_LAG_ON_FAILOVER);
   }
 
   public PgClusterSpec withNodes(int n) {
-    return new PgClusterSpec(n, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser);
+    return new PgClusterSpec(n, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
+        maximumLagOnFailover);
   }
 
   public PgClusterSpec withTiming(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
     return new PgClusterSpec(nodes, ttlSeconds, loopWaitSeconds, retryTimeoutSeconds, baseDir, extraEnv, network,
-        runAsUser);
+        runAsUser,
+        maximumLagOnFailover);
   }
 
   public PgClusterSpec withBaseDir(Path dir) {
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, dir, extraEnv, network, runAsUser);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, dir, extraEnv, network, runAsUser,
+        maximumLagOnFailover);
+  }
+
+  /** Another {@code maximum_lag_on_failover} (bytes). */
+  public PgClusterSpec withMaximumLagOnFailover(long bytes) {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser, bytes);
   }
 
   /** Adds {@code key=value} to node {@code node}'s daemon environment. */
@@ -79,7 +95,8 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
     Map<String, String> e = new HashMap<>(m.getOrDefault(node, Map.of()));
     e.put(key, value);
     m.put(node, e);
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, m, network, runAsUser);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, m, network, runAsUser,
+        maximumLagOnFailover);
   }
 
   /** The same environment variable on every node. */
@@ -93,10 +110,12 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
 
   /** Network namespaces (root only), daemons and PostgreSQL running as {@code user}. */
   public PgClusterSpec withNamespaces(String user) {
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user,
+        maximumLagOnFailover);
   }
 
   public PgClusterSpec withProxies() {
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.PROXY, runAsUser);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.PROXY, runAsUser,
+        maximumLagOnFailover);
   }
 }

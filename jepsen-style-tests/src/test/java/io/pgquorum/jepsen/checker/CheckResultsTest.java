@@ -14,7 +14,7 @@ class CheckResultsTest {
 
   @Test
   void overallIsTheWorstVerdict() {
-    assertThat(CheckResults.overall(List.of())).isEqualTo(Verdict.VALID);
+    assertThat(CheckResults.overall(List.of())).isEqualTo(Verdict.UNKNOWN);
     assertThat(CheckResults.overall(List.of(r("a", Verdict.VALID), r("b", Verdict.UNKNOWN))))
         .isEqualTo(Verdict.UNKNOWN);
     assertThat(CheckResults.overall(List.of(r("a", Verdict.UNKNOWN), r("b", Verdict.INVALID),

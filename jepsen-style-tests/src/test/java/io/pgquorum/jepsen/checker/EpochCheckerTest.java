@@ -95,4 +95,15 @@ class EpochCheckerTest {
     assertThat(r.verdict()).isEqualTo(Verdict.VALID);
     assertThat(r.stats()).containsEntry("probes", 50_000).containsEntry("distinct-tokens", 5);
   }
+
+  @Test
+  void noSuccessfulProbeIsUnknownNeverValid() {
+    TestHistory h = new TestHistory();
+    h.fail(h.invokeOn("c1", "probe", "node1", null));
+    h.info(h.invokeOn("c2", "probe", "node2", null));
+    CheckResult r = new EpochChecker().check(h.build());
+    assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(r.summary()).isEqualTo("no probe succeeded: nothing was checked (2 probes attempted)");
+    assertThat(new EpochChecker().check(new TestHistory().build()).verdict()).isEqualTo(Verdict.UNKNOWN);
+  }
 }

@@ -300,4 +300,16 @@ class LinearizabilityCheckerTest {
     // Generous: the point is "seconds, not minutes" on a shared two-core machine.
     assertThat(tookMs).isLessThan(30_000);
   }
+
+  @Test
+  void nothingToCheckIsUnknownNeverValid() {
+    TestHistory h = new TestHistory();
+    h.fail(h.invoke("c1", "write", "k", 1L));
+    h.info(h.invoke("c2", "read", "k", null));
+    CheckResult r = new LinearizabilityChecker("reg", RegisterModel::empty, op -> true).check(h.build());
+    assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(r.summary()).startsWith("no operation to check: 2 recorded, 1 failed, 1 unknown-outcome reads");
+    assertThat(new LinearizabilityChecker("reg", RegisterModel::empty, op -> true).check(new TestHistory().build())
+        .verdict()).isEqualTo(Verdict.UNKNOWN);
+  }
 }

@@ -76,4 +76,18 @@ class RoleStabilityCheckerTest {
     h.at(1 * S).event("node1", "role", "primary");
     assertThat(new RoleStabilityChecker(5 * S).check(h.build()).verdict()).isEqualTo(Verdict.UNKNOWN);
   }
+
+  @Test
+  void anExpectedNodeNeverObservedMakesItUnknown() {
+    TestHistory h = new TestHistory();
+    h.at(10 * TestHistory.MS);
+    h.event("node1", "role", "primary");
+    h.event("node2", "role", "replica");
+    h.event("node3", "role", "unknown"); // never answered in the window
+    CheckResult r = new RoleStabilityChecker(0, java.util.List.of("node1", "node2", "node3")).check(h.build());
+    assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(r.summary()).contains("no role observed", "node3");
+    assertThat(new RoleStabilityChecker(0, java.util.List.of("node1", "node2")).check(h.build()).verdict())
+        .isEqualTo(Verdict.VALID);
+  }
 }

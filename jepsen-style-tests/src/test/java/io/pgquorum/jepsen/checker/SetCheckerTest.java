@@ -107,4 +107,15 @@ class SetCheckerTest {
     assertThat(r.stats().get("lost-elements")).asList().hasSize(20).startsWith(0L, 1L);
     assertThat(r.anomalies()).hasSize(20);
   }
+
+  @Test
+  void noAcknowledgedAddIsUnknownNeverValid() {
+    TestHistory h = new TestHistory();
+    h.fail(h.invoke("c1", "add", null, 1L));
+    h.info(h.invoke("c2", "add", null, 2L));
+    h.okOp("c3", "read", null, null, List.of());
+    CheckResult r = new SetChecker().check(h.build());
+    assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(r.summary()).startsWith("no add was acknowledged before the final read: nothing was checked");
+  }
 }

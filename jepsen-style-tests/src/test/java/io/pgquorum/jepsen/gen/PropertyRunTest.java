@@ -17,7 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
+import io.pgquorum.jepsen.checker.Verdict;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +29,57 @@ class PropertyRunTest {
       .withKinds(Set.of("partition", "kill", "delay")).withMaxSteps(5));
 
   /** A pure stand-in for a cluster run: the property fails iff the primary is killed for more than 2 s. */
-  private static final Function<Schedule, Boolean> TRIAL = s -> s.steps().stream().noneMatch(st ->
+  private static final Predicate<Schedule> HOLDS = s -> s.steps().stream().noneMatch(st ->
       st.fault() instanceof Fault.Kill k && k.target().equals(Target.primary()) && st.durationMillis() > 2000);
+  private static final PropertyTrial TRIAL = PropertyTrial.passes(HOLDS);
 
   @AfterEach
   void clearProperties() {
     System.clearProperty(PropertyRun.SEED_PROPERTY);
     System.clearProperty(PropertyRun.COUNT_PROPERTY);
+  }
+
+  @Test
+  void theBaseSeedIsDrawnOncePerJvmAndPrinted() {
+    long base = PropertyRun.baseSeed();
+    assertThat(PropertyRun.baseSeed()).isEqualTo(base);
+    assertThat(base).isBetween(0L, 1L << 40);
+    assertThat(PropertyRun.baseSeedLine()).isEqualTo("jepsen base seed " + base + " (replay with -Djepsen.baseSeed="
+        + base + ", or one schedule with -Djepsen.seed=<seed>)");
+  }
+
+  @Test
+  void shrinkingKeepsTheOriginalCheckersFailureNotAnyFailure(@TempDir Path dir) {
+    long failing = PropertyRun.seeds(1000, 200).stream().filter(seed -> !HOLDS.test(GEN.generate(seed)))
+        .filter(seed -> GEN.generate(seed).steps().size() > 1).findFirst().orElseThrow();
+    Schedule original = GEN.generate(failing);
+    // The original fails epoch; every smaller candidate fails availability instead (a different failure), except
+    // dropping nothing. Nothing smaller may be kept.
+    PropertyTrial trial = s -> s.steps().equals(original.steps())
+        ? new TrialOutcome(java.util.Map.of("epoch", Verdict.INVALID))
+        : TrialOutcome.fail("availability", Verdict.INVALID);
+    PropertyFailure f = catchThrowableOfType(PropertyFailure.class,
+        () -> PropertyRun.check("p", List.of(failing), GEN, trial, dir, 20));
+    assertThat(f.report().minimal().steps()).isEqualTo(original.steps());
+    assertThat(f.getMessage()).contains("epoch=INVALID");
+
+    // The same, but candidates that still fail epoch (with availability as well) are kept.
+    PropertyTrial sameFailure = s -> HOLDS.test(s) ? TrialOutcome.fail("availability", Verdict.INVALID)
+        : new TrialOutcome(new java.util.LinkedHashMap<>(java.util.Map.of("epoch", Verdict.INVALID)));
+    PropertyFailure g = catchThrowableOfType(PropertyFailure.class,
+        () -> PropertyRun.check("q", List.of(failing), GEN, sameFailure, dir, 100));
+    assertThat(g.report().minimal().steps()).hasSize(1);
+  }
+
+  @Test
+  void anUnknownVerdictIsKeptOnlyAsUnknown() {
+    TrialOutcome unknown = TrialOutcome.fail("linearizable(dcs-register)", Verdict.UNKNOWN);
+    assertThat(unknown.passed()).isFalse();
+    assertThat(TrialOutcome.fail("linearizable(dcs-register)", Verdict.UNKNOWN).reproduces(unknown)).isTrue();
+    assertThat(TrialOutcome.fail("linearizable(dcs-register)", Verdict.INVALID).reproduces(unknown)).isFalse();
+    assertThat(TrialOutcome.pass().reproduces(unknown)).isFalse();
+    TrialOutcome both = new TrialOutcome(new java.util.LinkedHashMap<>(java.util.Map.of("a", Verdict.UNKNOWN)));
+    assertThat(both.target()).hasValue(java.util.Map.entry("a", Verdict.UNKNOWN));
   }
 
   @Test
@@ -69,7 +114,7 @@ class PropertyRunTest {
 
   @Test
   void passingSeedsGiveAPassingReport(@TempDir Path dir) {
-    PropertyReport r = PropertyRun.check("always", List.of(1L, 2L, 3L), GEN, s -> true, dir, 50);
+    PropertyReport r = PropertyRun.check("always", List.of(1L, 2L, 3L), GEN, PropertyTrial.passes(s -> true), dir, 50);
     assertThat(r.passed()).isTrue();
     assertThat(r.seedsRun()).containsExactly(1L, 2L, 3L);
     assertThat(r.failingSeed()).isNull();
@@ -79,7 +124,7 @@ class PropertyRunTest {
   @Test
   void aFailureIsPrintedShrunkSavedAndReplays(@TempDir Path dir) {
     List<Long> seeds = PropertyRun.seeds(1000, 200);
-    long expected = seeds.stream().filter(seed -> !TRIAL.apply(GEN.generate(seed))).findFirst().orElseThrow();
+    long expected = seeds.stream().filter(seed -> !HOLDS.test(GEN.generate(seed))).findFirst().orElseThrow();
 
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -122,7 +167,7 @@ class PropertyRunTest {
     assertThat(file).isRegularFile();
     Schedule replay = ScheduleJson.load(file);
     assertThat(replay).isEqualTo(min);
-    assertThat(TRIAL.apply(replay)).isFalse();
+    assertThat(HOLDS.test(replay)).isFalse();
     assertThat(PropertyRun.regressions(dir.resolve("regressions"))).containsExactly(min);
     assertThat(PropertyRun.regressions(dir.resolve("regressions"), "p-kill")).containsExactly(min);
     assertThat(PropertyRun.regressions(dir.resolve("regressions"), "p")).isEmpty();
@@ -131,7 +176,7 @@ class PropertyRunTest {
   @Test
   void replayingTheFailingSeedAloneFailsTheSameWay(@TempDir Path dir) {
     List<Long> seeds = PropertyRun.seeds(1000, 200);
-    long failing = seeds.stream().filter(seed -> !TRIAL.apply(GEN.generate(seed))).findFirst().orElseThrow();
+    long failing = seeds.stream().filter(seed -> !HOLDS.test(GEN.generate(seed))).findFirst().orElseThrow();
     System.setProperty(PropertyRun.SEED_PROPERTY, Long.toString(failing));
     PropertyFailure f = catchThrowableOfType(PropertyFailure.class,
         () -> PropertyRun.check("p-kill", PropertyRun.seeds(1000, 200), GEN, TRIAL, dir, 100));
@@ -145,7 +190,7 @@ class PropertyRunTest {
         () -> PropertyRun.check("p-kill", PropertyRun.seeds(1000, 200), GEN, TRIAL, null, 5));
     assertThat(f.report().savedTo()).isNull();
     assertThat(f.report().shrinkAttempts()).isLessThanOrEqualTo(5);
-    assertThat(TRIAL.apply(f.report().minimal())).isFalse();
+    assertThat(HOLDS.test(f.report().minimal())).isFalse();
   }
 
   @Test
@@ -159,17 +204,17 @@ class PropertyRunTest {
 
   @Test
   void shrinkCandidatesThatThrowAreNotKept(@TempDir Path dir) {
-    long failing = PropertyRun.seeds(1000, 200).stream().filter(seed -> !TRIAL.apply(GEN.generate(seed)))
+    long failing = PropertyRun.seeds(1000, 200).stream().filter(seed -> !HOLDS.test(GEN.generate(seed)))
         .findFirst().orElseThrow();
     Schedule original = GEN.generate(failing);
     // Any candidate other than the original crashes: the minimal schedule must be the original.
     PropertyFailure f = catchThrowableOfType(PropertyFailure.class, () -> PropertyRun.check("p", List.of(failing),
-        GEN, s -> {
+        GEN, PropertyTrial.passes(s -> {
           if (!s.steps().equals(original.steps())) {
             throw new IllegalStateException("crash");
           }
           return false;
-        }, dir, 10));
+        }), dir, 10));
     assertThat(f.report().minimal().steps()).isEqualTo(original.steps());
   }
 
@@ -183,6 +228,20 @@ class PropertyRunTest {
     ScheduleJson.save(a, dir.resolve("x-seed-1.json"));
     Files.writeString(dir.resolve("notes.txt"), "not a schedule");
     assertThat(PropertyRun.regressions(dir)).containsExactly(a, b);
+  }
+
+  @Test
+  void regressionsOfEveryClusterSizeBelongToTheProperty(@TempDir Path dir) {
+    Schedule three = new Schedule("three", 1, 3, List.of(new Step(0, 10, new Fault.Delay(5))), 0);
+    Schedule five = new Schedule("five", 2, 5, List.of(new Step(0, 10, new Fault.Delay(5))), 0);
+    Schedule other = new Schedule("other", 3, 3, List.of(new Step(0, 10, new Fault.Delay(5))), 0);
+    ScheduleJson.save(three, dir.resolve("dcs-seed-1.json"));
+    ScheduleJson.save(five, dir.resolve("dcs-5-seed-2.json"));
+    ScheduleJson.save(other, dir.resolve("dcs-kill-seed-3.json"));
+    assertThat(PropertyRun.regressions(dir, "dcs")).containsExactly(five, three);
+    assertThat(PropertyRun.belongsTo("dcs-5-seed-50012.json", "dcs")).isTrue();
+    assertThat(PropertyRun.belongsTo("dcs-seed-0-long-x.json", "dcs")).isTrue();
+    assertThat(PropertyRun.belongsTo("dcsx-seed-1.json", "dcs")).isFalse();
   }
 
   @Test
@@ -202,7 +261,8 @@ class PropertyRunTest {
 
   @Test
   void rejectsAPropertyNameThatIsNotAFileName() {
-    assertThatThrownBy(() -> PropertyRun.check("a/b", List.of(1L), GEN, s -> true, null, 1))
+    assertThatThrownBy(() -> PropertyRun.check("a/b", List.of(1L), GEN, PropertyTrial.passes(s -> true), null,
+        1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a/b");
   }
 }

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
  * P4 against real Ratis members: the DCS key-value store and the leader lock stay linearizable, and writes come
  * back after the last fault heals, under generated schedules of every fault kind the DCS testbed supports
  * (partitions of every shape, kill -9 / restart and SIGSTOP of members, libfaketime clock rates inside the drift
- * bound, packet loss, delay). A failing seed is printed, shrunk and saved under src/test/resources/regressions;
- * replay one with {@code -Djepsen.seed=<seed>}.
+ * bound, packet loss, delay). Seeds are fresh on every run ({@link PropertyRun#baseSeed}, printed); a failing
+ * seed is printed, shrunk (keeping the same checker's failure) and saved under src/test/resources/regressions;
+ * replay one with {@code -Djepsen.seed=<seed>}, or the whole run with {@code -Djepsen.baseSeed=<base>}. Saved
+ * regressions of every cluster size ({@code dcs-seed-*}, {@code dcs-5-seed-*}) are replayed first.
  */
 class DcsPropertiesIT {
   static final String PROPERTY = "dcs";
-  /** Default-tier seeds start here; the long campaign uses another range so the two add up. */
-  static final long DEFAULT_BASE = 1_000;
-  static final long LONG_BASE = 50_000;
+  /** The long campaign draws from another range than the default tier, so the two add up. */
+  static final long LONG_OFFSET = 1_000_000;
 
   @Test
   void savedRegressionSchedulesStillPass() throws Exception {
@@ -31,10 +32,11 @@ class DcsPropertiesIT {
     PropertyRun.replay(PROPERTY, saved, new TrialRunner(PROPERTY, new DcsTrial()));
   }
 
+  /** Two generated schedules (a third DCS schedule runs in {@code runner.CampaignIT}, through the campaign runner). */
   @Test
   void smallSeededBatch() {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
-    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(DEFAULT_BASE, 3), gen,
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(PropertyRun.baseSeed(), 2), gen,
         new TrialRunner(PROPERTY, new DcsTrial()), TrialRunner.REGRESSIONS, 8).passed()).isTrue();
   }
 
@@ -42,7 +44,7 @@ class DcsPropertiesIT {
   @Tag("long")
   void longCampaign() {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
-    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(LONG_BASE, 150), gen,
+    assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(PropertyRun.baseSeed() + LONG_OFFSET, 150), gen,
         new TrialRunner(PROPERTY, new DcsTrial()), TrialRunner.REGRESSIONS, 20).passed()).isTrue();
   }
 
@@ -50,7 +52,7 @@ class DcsPropertiesIT {
   @Tag("long")
   void longCampaignOnFiveMembers() {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(5));
-    assertThat(PropertyRun.check(PROPERTY + "-5", PropertyRun.seeds(LONG_BASE, 50), gen,
+    assertThat(PropertyRun.check(PROPERTY + "-5", PropertyRun.seeds(PropertyRun.baseSeed() + LONG_OFFSET, 50), gen,
         new TrialRunner(PROPERTY + "-5", new DcsTrial()), TrialRunner.REGRESSIONS, 20).passed()).isTrue();
   }
 }

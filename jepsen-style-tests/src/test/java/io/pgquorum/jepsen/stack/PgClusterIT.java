@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.jepsen.checker.AvailabilityChecker;
 import io.pgquorum.jepsen.checker.CheckResult;
+import io.pgquorum.jepsen.checker.DurabilityChecker;
 import io.pgquorum.jepsen.checker.EpochChecker;
 import io.pgquorum.jepsen.checker.SetChecker;
 import io.pgquorum.jepsen.history.HistoryRecorder;
@@ -36,10 +37,12 @@ class PgClusterIT {
          HistoryRecorder rec = new HistoryRecorder(System::nanoTime, historyFile)) {
       ClientIds ids = new ClientIds();
       RoleObserver observer = new RoleObserver(cluster, rec);
+      DcsObserver dcs = new DcsObserver(cluster, rec);
       EpochProbes probes = new EpochProbes(cluster, rec, ids);
       SetWorkload set = new SetWorkload(cluster, rec, ids, 3);
       try {
         observer.start();
+        dcs.start();
         probes.start();
         set.start();
         long healthyFrom = System.nanoTime();
@@ -82,6 +85,7 @@ class PgClusterIT {
       }
       List<Long> read = set.finalRead(Duration.ofSeconds(60));
       observer.close();
+      dcs.close();
 
       List<Op> ops = rec.history().ops();
       Map<String, Long> kinds = ops.stream().filter(Op::isClient)
@@ -90,19 +94,32 @@ class PgClusterIT {
       assertThat(kinds.keySet()).contains("probe:INVOKE", "probe:OK", "probe:FAIL", "add:INVOKE", "add:OK",
           "read:OK");
       Set<Long> okAdds = ops.stream().filter(o -> o.f().equals("add") && o.type() == OpType.OK)
-          .map(Op::longValue).collect(Collectors.toSet());
+          .map(o -> (Long) ((List<?>) o.value()).get(0)).collect(Collectors.toSet());
+      // Every acknowledged add says where its commit went: [element, timeline, lsnBefore, lsnAfter, token].
+      assertThat(ops.stream().filter(o -> o.f().equals("add") && o.type() == OpType.OK))
+          .allSatisfy(o -> assertThat((List<?>) o.value()).hasSize(5).element(1).isInstanceOf(Long.class));
+      // The DCS observer saw both primacies (the old primary's and the new one's), with published statuses.
+      assertThat(ops.stream().filter(o -> o.f().equals("dcs") && o.value() instanceof List<?> l && l.get(0) != null
+          && l.get(2) != null).map(o -> ((List<?>) o.value()).get(0)).distinct().count())
+          .as("leaders the DCS observer saw with a status").isGreaterThanOrEqualTo(2);
+      assertThat(ops.stream().filter(o -> o.f().equals("lineage")).findFirst().orElseThrow().value())
+          .as("the final primary's lineage: a timeline after the failover").isInstanceOf(List.class)
+          .asList().first().isEqualTo(2L);
       assertThat(read).as("the final read holds most acknowledged adds").isNotEmpty();
       long lost = okAdds.stream().filter(v -> !read.contains(v)).count();
-      System.out.printf("PGCLUSTER acknowledged adds %d, lost %d (asynchronous replication: measured, not "
-          + "asserted)%n", okAdds.size(), lost);
+      System.out.printf("PGCLUSTER acknowledged adds %d, lost %d (asynchronous replication: judged by the "
+          + "durability checker below)%n", okAdds.size(), lost);
       assertThat(ops.stream().filter(o -> o.f().equals("role")).map(Op::node).collect(Collectors.toSet()))
           .containsExactlyInAnyOrder("node1", "node2", "node3");
       CheckResult epoch = new EpochChecker().check(rec.history());
       CheckResult setResult = new SetChecker().check(rec.history());
+      CheckResult durability = new DurabilityChecker(cluster.spec().maximumLagOnFailover()).check(rec.history());
       CheckResult availability = new AvailabilityChecker(healAt, 60_000_000_000L, Set.of("add"))
           .check(rec.history());
       System.out.println("PGCLUSTER " + epoch.summary() + " | " + setResult.summary() + " " + setResult.stats()
-          + " | " + availability.summary());
+          + " | " + durability.summary() + " " + durability.stats() + " | " + availability.summary());
+      assertThat(durability.verdict()).as("every lost write inside the failover window: %s %s",
+          durability.summary(), durability.anomalies()).isEqualTo(io.pgquorum.jepsen.checker.Verdict.VALID);
       assertThat(epoch.valid()).as("at most one writable primary: %s %s", epoch.summary(), epoch.anomalies())
           .isTrue();
       assertThat(availability.valid()).as("adds succeed again within 60 s of the heal: %s", availability.summary())
