@@ -39,7 +39,7 @@ class DcsPlantedBugsIT {
 
   private static void assertRed(DcsBug bug, String file) {
     Schedule s = ScheduleJson.load(TrialRunner.PLANTED.resolve(file));
-    TrialResult r = new TrialRunner("planted-dcs", new DcsTrial(PlantedBugs.of(bug))).run(s);
+    TrialResult r = new TrialRunner("planted-dcs", new DcsTrial(PlantedBugs.of(bug))).result(s);
     assertThat(r.result(bug.breaks()).verdict())
         .as("planted bug %s must turn %s red in %s:%n%s", bug.id(), bug.breaks(), r.dir(),
             CheckResults.describe(r.result(bug.breaks())))
