@@ -57,6 +57,9 @@ public final class Decider {
    * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
    * possible depends on the peers.
    */
+  /** The period of the planted bug {@link HaBug#FLAPPING_LEADER}, in seconds of the node's monotonic clock. */
+  static final long FLAP_PERIOD_SECONDS = 6;
+
   public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     if (cluster.isEmpty() || local.shutdownRequested()) {
@@ -273,6 +276,12 @@ public final class Decider {
     PgState pg = local.pg();
     List<Action> actions = new ArrayList<>();
     actions.add(keepLock(c, policy));
+    if (pg.isPrimary() && policy.bugs().active(HaBug.FLAPPING_LEADER)
+        && Math.floorMod(nowNanos / 1_000_000_000L, FLAP_PERIOD_SECONDS) == 0) {
+      // PLANTED BUG flapping-leader (fault-injection harness only): hand the lock back for no reason.
+      return Decision.of("demoting self and releasing the leader lock (PLANTED BUG flapping-leader)",
+          new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
+    }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
@@ -430,6 +439,10 @@ public final class Decider {
             new Action.Demote(StopMode.IMMEDIATE));
       }
       return Decision.of("following a different leader because I am not allowed to promote");
+    }
+    if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
+      // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
+      return Decision.of("following a different leader (PLANTED BUG replicas-never-race)");
     }
     Optional<String> unhealthy = whyNotHealthiest(c, pg, policy, peers);
     if (unhealthy.isPresent()) {

@@ -28,7 +28,20 @@ public enum HaBug implements PlantedBug {
    * the configuration allows (one branch in {@link Decider#whyNotHealthiest}).
    */
   IGNORE_MAXIMUM_LAG_ON_FAILOVER("ignore-maximum-lag-on-failover", "durability",
-      "a replica takes over however far it lags the last published status");
+      "a replica takes over however far it lags the last published status"),
+  /**
+   * A running replica never takes a free leader lock (one branch in the leader race), so a cluster whose primary
+   * was lost never gets a new one: writes never come back after the faults heal.
+   */
+  REPLICAS_NEVER_RACE("replicas-never-race", "availability",
+      "a replica never takes a free leader lock, so a cluster that lost its primary never recovers"),
+  /**
+   * The lock holder hands its lock back (stops PostgreSQL, releases the key) during one second in every
+   * {@link Decider#FLAP_PERIOD_SECONDS} of its monotonic clock, so leadership keeps moving long after the faults
+   * healed (one branch in the holder's decision).
+   */
+  FLAPPING_LEADER("flapping-leader", "role-stability",
+      "the leader hands its lock back every few seconds, so roles never settle");
 
   private final String id;
   private final String breaks;

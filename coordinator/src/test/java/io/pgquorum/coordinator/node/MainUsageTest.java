@@ -62,9 +62,16 @@ class MainUsageTest {
 
   @Test
   void anUnknownPlantedBugIsAStartupErrorNamingTheVariable(@TempDir Path dir) throws Exception {
-    assertThat(startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "bogus", "PGQUORUM_TEST_HARNESS",
-        "plant-bugs"), 2)).startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus (known: "
-            + "skip-demote-on-lost-lease, lease-ignores-drift, no-watchdog, early-expiry, stale-read;");
+    String error = startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "bogus", "PGQUORUM_TEST_HARNESS",
+        "plant-bugs"), 2);
+    assertThat(error).startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus (known: ");
+    // Every bug bin/pgquorum can plant is named: the coordinator's and its embedded DCS member's.
+    for (io.pgquorum.dcs.planted.PlantedBug b : HaBug.values()) {
+      assertThat(error).contains(b.id());
+    }
+    for (io.pgquorum.dcs.planted.PlantedBug b : io.pgquorum.dcs.planted.DcsBug.values()) {
+      assertThat(error).contains(b.id());
+    }
   }
 
   @Test

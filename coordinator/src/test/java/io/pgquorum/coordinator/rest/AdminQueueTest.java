@@ -48,17 +48,24 @@ class AdminQueueTest {
       for (int i = 0; i < RestServer.ADMIN_QUEUE + 20; i++) {
         sent.add(client.sendAsync(post(reload), HttpResponse.BodyHandlers.ofString()));
       }
-      // While the admin thread is stuck, the overflow is answered at once, and so is a health check.
+      // While the admin thread is stuck, the overflow is answered at once. Wait (bounded) until 20 refusals came
+      // back: then every flood request has reached the server (64 queued + 20 refused), and releasing the admin
+      // thread cannot let a late one in.
       long refused = 0;
-      for (CompletableFuture<HttpResponse<String>> f : sent.subList(1, sent.size())) {
-        HttpResponse<String> r = f.isDone() ? f.join() : null;
-        if (r == null) {
-          continue;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (refused < 20 && System.nanoTime() < deadline) {
+        refused = 0;
+        for (CompletableFuture<HttpResponse<String>> f : sent.subList(1, sent.size())) {
+          HttpResponse<String> r = f.isDone() ? f.join() : null;
+          if (r != null) {
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("too many requests waiting");
+            refused++;
+          }
         }
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("too many requests waiting");
-        refused++;
+        Thread.sleep(10); // poll interval of a deadline-bounded wait
       }
+      assertThat(refused).as("the overflow was refused while the admin thread was busy").isEqualTo(20);
       assertThat(new TestHttp(server.port()).send("GET", "/primary").statusCode()).isEqualTo(200);
       release.countDown();
       long served = 0;
