@@ -3,7 +3,6 @@ package io.pgquorum.coordinator.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.dcs.api.KeyValue;
@@ -80,11 +79,15 @@ public final class ClusterCodec {
   private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {
     try {
       Map<String, Object> raw = JSON.readValue(kv.value(), MAP);
+      if (raw == null) {
+        // JSON null is no configuration (not "all defaults"): the node falls back to its bootstrap.dcs.
+        throw new IllegalArgumentException("the value is JSON null, not an object");
+      }
       List<String> warnings = new ArrayList<>();
       DynamicConfig parsed = ConfigLoader.parseDynamic(raw, "config", warnings);
       warnings.forEach(w -> log.debug("DCS config key: {}", w));
       return Optional.of(new Versioned<>(parsed, kv.modRevision()));
-    } catch (JsonProcessingException | ConfigException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the DCS config key {}: {}", kv.key(), message(e));
       return Optional.empty();
     }
@@ -124,7 +127,7 @@ public final class ClusterCodec {
         return Optional.empty(); // Patroni clears the key by writing {}
       }
       return Optional.of(new Failover(leader, member, optStr(raw, "scheduled_at"), kv.modRevision()));
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the failover key: {}", message(e));
       return Optional.empty();
     }
@@ -142,7 +145,7 @@ public final class ClusterCodec {
         }
       });
       return Optional.of(new SyncState(optStr(raw, "leader"), standbys, kv.modRevision()));
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the sync key: {}", message(e));
       return Optional.empty();
     }
@@ -161,7 +164,7 @@ public final class ClusterCodec {
         }
       }
       return List.copyOf(out);
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the history key: {}", message(e));
       return List.of();
     }
@@ -180,7 +183,7 @@ public final class ClusterCodec {
       }
       long optime = raw.get("optime") instanceof Number n ? n.longValue() : 0L;
       return Optional.of(new ClusterStatus(optime, slots, kv.modRevision()));
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the status key: {}", message(e));
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.fence;
 
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -128,6 +129,11 @@ public final class PrimaryGate {
   }
 
   /** Starts in flight now (for tests and status). */
+  /** Whether a process of the data directory runs now (empty: /proc cannot be read). */
+  public Optional<Boolean> anyRunning() {
+    return fence.anyRunning();
+  }
+
   public synchronized int startsInFlight() {
     return inFlight;
   }

@@ -110,6 +110,11 @@ public final class ActionExecutor {
     boolean stoppedInPlan = false;
     for (Action action : decision.actions()) {
       if (action instanceof Action.RaceInitialize) {
+        if (!mayHoldLease.getAsBoolean()) {
+          // The race would be won and given back every cycle: the lock that must follow it cannot be taken.
+          log.warn("not racing to bootstrap: watchdog.mode is required and the watchdog is not usable");
+          return new Outcome(false, Optional.empty());
+        }
         if (!store.raceInitialize()) {
           log.info("failed to acquire initialize lock");
           return new Outcome(false, Optional.empty());

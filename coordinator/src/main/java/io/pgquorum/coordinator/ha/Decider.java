@@ -145,8 +145,15 @@ public final class Decider {
       // never bootstrap or clone into it, and do not keep racing for what it cannot use. The operator fixes it.
       String why = "waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
           + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)";
-      return holder ? Decision.of(why + "; releasing the leader lock", new Action.ReleaseLock())
-          : Decision.of(why);
+      List<Action> actions = new ArrayList<>();
+      if (c.initialize().map(i -> i.bootstrapInProgress() && me.equals(i.owner())).orElse(false)) {
+        // A bootstrap race this node won cannot go on here: give it back, or every other node waits for ever.
+        actions.add(new Action.CancelInitialize());
+      }
+      if (holder) {
+        actions.add(new Action.ReleaseLock());
+      }
+      return new Decision(actions, why + (holder ? "; releasing the leader lock" : ""));
     }
 
     if (pg.dataDir() != DataDirState.INITIALIZED) {
@@ -254,8 +261,10 @@ public final class Decider {
     String why = pg.unknown().orElse("unknown");
     if (c.isLeader(policy.name())) {
       if (cycles >= UNPROBEABLE_CYCLES) {
-        // No refresh: if the stop cannot verify PostgreSQL is gone it throws, the release is skipped, and the
-        // lease runs out (the guard and the watchdog fence at its deadline) instead of being handed over early.
+        // No refresh. The immediate stop is the fencing procedure: it returns only once no process of the data
+        // directory is left (it never gives up), so the release after it cannot hand the lock over while this
+        // PostgreSQL still runs. A pid file that stays unreadable after that (PostgreSQL itself refuses to start
+        // with bogus data in its lock file) keeps the node out until an operator looks at it.
         return Decision.of("demoting self because PostgreSQL could not be probed for " + cycles
             + " cycles (" + why + "): stopping it and releasing the leader lock so a healthy replica takes over",
             new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());

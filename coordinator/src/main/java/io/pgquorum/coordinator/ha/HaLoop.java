@@ -132,7 +132,13 @@ public final class HaLoop implements Runnable {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
         boolean recheck = cycle(finalCycle);
-        if (finalCycle || fatal.get() != null) {
+        if (finalCycle) {
+          break;
+        }
+        if (fatal.get() != null) {
+          // A fatal decision ends the loop and the process exits: the same rule as a crash, nothing will refresh
+          // the lease any more, so a primary must not outlive it (even without a watchdog).
+          crashHandler.run();
           break;
         }
         if (!recheck) {
@@ -175,6 +181,11 @@ public final class HaLoop implements Runnable {
     } catch (DcsException e) {
       cluster = Optional.empty();
       log.warn("DCS read failed: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // A snapshot that cannot be decoded (a value another tool wrote, a bug in a decoder) is no reason to crash
+      // and fence: it reads like an unreachable DCS (the lease is ridden out to its deadline, nothing is written).
+      cluster = Optional.empty();
+      log.error("DCS snapshot unusable: {}", e.toString());
     }
     DynamicConfig dyn = dynamic();
     HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs);

@@ -9,6 +9,7 @@ import io.pgquorum.coordinator.config.WatchdogConfig;
 import io.pgquorum.coordinator.fence.WatchdogProcess;
 import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.LeaseGuard;
+import io.pgquorum.coordinator.ha.LeaseListener;
 import io.pgquorum.coordinator.ha.LeaseState;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.ha.PeerView;
@@ -134,33 +135,54 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     setup.refusal().ifPresent(r -> log.error("this node will not take the leader lock: {}", r));
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DcsServer server = DcsServer.start(dcsServerConfig(config).withPlantedBugs(bugs));
-      started.add(server);
-      // After the DCS member claimed raft.data_dir, before anything is written: the owner of this start's leases.
+      // Local files first (REST certificates, allowlist, the client TLS for peers): the DCS member may wait a long
+      // time for its partners (a member without a log, see DcsServer.start), and a bad certificate must stop the
+      // start at once, naming its key.
+      RestServer.preflight(config.restapi());
+      RestTls.client(config, false);
+      DcsServerConfig dcsConfig = dcsServerConfig(config).withPlantedBugs(bugs);
+      DcsServer.preflight(dcsConfig);
+      // The node lock and this start's incarnation come first: the name check below must tell this node's own
+      // earlier starts (whose keys it may adopt) from another daemon with the same name. Both are files in
+      // raft.data_dir, which the DCS member's checks ignore (they look at its Raft storage only).
       NodeIncarnation incarnation = NodeIncarnation.claim(config.raft().dataDir(), config.name());
       started.add(incarnation);
+      // Before this start's own watchdog is recorded in its place (see PreviousWatchdog).
+      Optional<ProcessHandle> previousWatchdog = PreviousWatchdog.find(config.raft().dataDir());
       Duration retry = config.bootstrap().dcs().retryTimeoutDuration();
-      RatisDcsClient client = RatisDcsClient.connect(DcsClientConfig.builder()
-          .groupName(server.config().groupName())
-          // Partners first: the client's first request goes to the first member, and this member may not be in
-          // the group yet (a new or misconfigured node), when only the partners can point at the Raft leader.
-          .members(partnersFirst(server.config().initialMembers(), server.config().self()))
-          .localMember(server.config().self())
-          .tls(server.config().tls().orElse(null))
-          // A DCS call may take at most retry_timeout (the loop_wait + 2*retry_timeout <= ttl budget).
-          .operationTimeout(retry)
-          .requestTimeout(retry.dividedBy(2))
-          .plantedBugs(bugs)
-          .build(), incarnation.ownerId());
-      started.add(client);
-      ClusterStore store = new ClusterStore(client, new DcsKeys(config.keyPrefix()), config.name(),
-          incarnation::isEarlierIncarnation);
       Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
       javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
-      store.livenessProbe(url -> PeerClient.fetchAll(Map.of(config.name(), url), peerTimeout, peerTls).stream()
-          .anyMatch(PeerView::reachable));
-      // Before the REST API, the watchdog and the HA loop: a refused duplicate has written and started nothing.
-      UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2));
+      java.util.function.Function<RatisDcsClient, ClusterStore> storeOf = c -> {
+        ClusterStore s = new ClusterStore(c, new DcsKeys(config.keyPrefix()), config.name(),
+            incarnation::isEarlierIncarnation);
+        // Never this node's own address: its own REST API answering would read as a live twin.
+        s.livenessProbe(url -> !url.equals(config.restapi().apiUrl())
+            && PeerClient.fetchAll(Map.of(config.name(), url), peerTimeout, peerTls).stream()
+                .anyMatch(PeerView::reachable));
+        return s;
+      };
+      if (!dcsConfig.partners().isEmpty()) {
+        // Before this node's DCS member starts: a duplicate must be refused before it can touch the DCS group
+        // (a member that joins or founds changes the group's membership). Asked through the partners only.
+        try (RatisDcsClient partners = RatisDcsClient.connect(dcsClientConfig(dcsConfig, dcsConfig.partners(),
+            null, retry, bugs), incarnation.ownerId())) {
+          UniqueNameCheck.atStart(storeOf.apply(partners), config.name(), retry.multipliedBy(2));
+        }
+      }
+      DcsServer server = DcsServer.start(dcsConfig);
+      started.add(server);
+      // Partners first: the client's first request goes to the first member, and this member may not be in the
+      // group yet (a new or misconfigured node), when only the partners can point at the Raft leader.
+      RatisDcsClient client = RatisDcsClient.connect(dcsClientConfig(server.config(),
+          partnersFirst(server.config().initialMembers(), server.config().self()), server.config().self(), retry,
+          bugs), incarnation.ownerId());
+      started.add(client);
+      ClusterStore store = storeOf.apply(client);
+      if (dcsConfig.partners().isEmpty()) {
+        // A single-member group: no one to ask before the member started. Before the REST API, the watchdog and
+        // the HA loop, so a refused duplicate has written and started nothing.
+        UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2));
+      }
       LeaseState lease = new LeaseState();
       AtomicReference<NodeStatus> status = new AtomicReference<>();
       // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
@@ -191,10 +213,13 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         watchdog = Optional.of(w);
         if (!bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
           // PLANTED BUG hook: with skip-demote-on-lost-lease the watchdog is never told about the lease.
-          lease.setListener(w);
+          lease.setListener(new PreviousWatchdog(previousWatchdog, w, w::ready));
         }
+      } else {
+        lease.setListener(new PreviousWatchdog(previousWatchdog, LeaseListener.NONE, () -> true));
       }
       Optional<WatchdogProcess> wd = watchdog;
+      java.util.concurrent.atomic.AtomicLong recordedWatchdog = new java.util.concurrent.atomic.AtomicLong();
       DcsTimeoutFollower dcsTimeout = new DcsTimeoutFollower(config.bootstrap().dcs(), retry,
           client::setOperationTimeout);
       TaskRunner tasks = new TaskRunner(config.name());
@@ -203,21 +228,16 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           s -> {
             status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off")));
             dcsTimeout.accept(s);
+            long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
+            if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
+              ProcessHandle.of(pid).ifPresent(h -> PreviousWatchdog.record(config.raft().dataDir(), h));
+            }
           }, bugs,
           setup.mayHoldLease(mode, wd));
       loopRef.set(loop);
-      AtomicReference<String> duplicate = new AtomicReference<>();
-      store.onConfirmedDuplicate(e -> {
-        // Another daemon with this name is alive (its REST API answered, or it keeps writing its key): stop, as
-        // the start-up check would have refused to start.
-        if (duplicate.compareAndSet(null, "Can't run; " + e.getMessage())) {
-          log.error("stopping: {}", duplicate.get());
-          loop.halt();
-        }
-      });
-      loop.onCrash(() -> {
-        // The loop thread died of an unexpected error and the process is about to exit (non-zero): nothing
-        // will refresh the lease any more. A primary must not outlive it, whether or not a watchdog runs.
+      // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing
+      // refreshes the lease any more: a primary must not outlive it, whether or not a watchdog runs.
+      Runnable fenceIfPrimary = () -> {
         boolean primary;
         try {
           primary = lease.deadlineNanos().isPresent() || postgres.probe().isPrimary();
@@ -229,7 +249,18 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           lease.clear();
           fence(postgres, lease, bugs, "the HA loop stopped");
         }
+      };
+      AtomicReference<String> duplicate = new AtomicReference<>();
+      store.onConfirmedDuplicate(e -> {
+        // Another daemon with this name is alive (its REST API answered, or it keeps writing its key): stop, as
+        // the start-up check would have refused to start.
+        if (duplicate.compareAndSet(null, "Can't run; " + e.getMessage())) {
+          log.error("stopping: {}", duplicate.get());
+          fenceIfPrimary.run();
+          loop.halt();
+        }
       });
+      loop.onCrash(fenceIfPrimary);
       Thread loopThread = new Thread(loop, "ha-loop-" + config.name());
       guard.start();
       loopThread.start();
@@ -251,6 +282,20 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       }
       throw new NodeStartException("node " + config.name() + " could not start: " + e.getMessage(), e);
     }
+  }
+
+  /** The node's DCS client settings: a DCS call may take at most retry_timeout (the ttl budget). */
+  private static DcsClientConfig dcsClientConfig(DcsServerConfig server, List<PeerAddress> members,
+      PeerAddress local, Duration retry, PlantedBugs bugs) {
+    return DcsClientConfig.builder()
+        .groupName(server.groupName())
+        .members(members)
+        .localMember(local)
+        .tls(server.tls().orElse(null))
+        .operationTimeout(retry)
+        .requestTimeout(retry.dividedBy(2))
+        .plantedBugs(bugs)
+        .build();
   }
 
   static List<PeerAddress> partnersFirst(List<PeerAddress> members, PeerAddress self) {

@@ -35,18 +35,29 @@ final class Bootstrapper {
 
   void bootstrap() {
     dataDir.requireMissingOrEmpty("bootstrap");
+    java.util.Set<String> before = dataDir.entries();
     ctx.writePgPass();
     BootstrapConfig b = ctx.node.bootstrap();
     Optional<String> method = b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
     Map<String, String> recovery = Map.of();
-    if (method.isPresent()) {
-      recovery = custom(method.get());
-    } else {
-      initdb(b.initdb());
-    }
-    if (!dataDir.hasCluster()) {
-      throw new PostgresException("bootstrap: " + method.map(m -> "bootstrap method " + m).orElse("initdb")
-          + " left no cluster in " + ctx.dataDir);
+    try {
+      if (method.isPresent()) {
+        recovery = custom(method.get());
+      } else {
+        initdb(b.initdb());
+      }
+      if (!dataDir.hasCluster()) {
+        throw new PostgresException("bootstrap: " + method.map(m -> "bootstrap method " + m).orElse("initdb")
+            + " left no cluster in " + ctx.dataDir);
+      }
+    } catch (RuntimeException e) {
+      if (!dataDir.hasCluster()) {
+        // The failed attempt's leftovers (the directory was verified empty, so all of it is ours): without this
+        // the directory reads as not empty, nothing may bootstrap or clone into it, and the cluster waits for an
+        // operator. A directory that does hold a cluster is moved aside by the caller instead.
+        dataDir.removeCreatedSince(before);
+      }
+      throw e;
     }
     dataDir.create(); // a custom method may have left looser permissions than PostgreSQL accepts
     config.writePending(recovery);

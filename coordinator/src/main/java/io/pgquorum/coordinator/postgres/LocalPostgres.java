@@ -166,6 +166,17 @@ public final class LocalPostgres implements Postgres {
     if (pgCtl.stop(mode)) {
       LOG.info("stopped PostgreSQL ({})", mode);
     }
+    // pg_ctl answers from postmaster.pid: verify against the processes themselves, since callers take "stopped"
+    // as licence to disarm the watchdog (an unreadable or removed pid file next to a live server must not).
+    if (!gate.anyRunning().equals(Optional.of(false))) {
+      try {
+        PostgresFence.Outcome o = gate.fence("stop (" + mode + ") left PostgreSQL processes behind");
+        LOG.warn("stop ({}) left PostgreSQL processes behind: {}", mode, o.describe());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PostgresException("stop (" + mode + ") interrupted");
+      }
+    }
   }
 
   @Override

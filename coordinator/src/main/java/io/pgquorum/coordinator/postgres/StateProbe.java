@@ -210,7 +210,19 @@ final class StateProbe {
           receivedTli = w.getInt(2);
         }
       }
-      int timeline = receivedTli > 0 ? receivedTli : checkpointTimeline;
+      // The timeline this replica follows. pg_stat_wal_receiver says it only while streaming, and the checkpoint's
+      // timeline lags a switch until the next restartpoint (a replica that followed a promotion and then lost its
+      // upstream still reads 1 there). With recovery_target_timeline=latest a replica switches to the newest
+      // timeline whose history file it holds: its upstream sends that file before the WAL of the new timeline, as
+      // Patroni's replica timeline check also relies on.
+      int historyTimeline = 0;
+      try (Statement s3 = c.createStatement();
+          ResultSet h = s3.executeQuery("SELECT name FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{8}[.]history$'")) {
+        while (h.next()) {
+          historyTimeline = Math.max(historyTimeline, Integer.parseInt(h.getString(1).substring(0, 8), 16));
+        }
+      }
+      int timeline = Math.max(historyTimeline, receivedTli > 0 ? receivedTli : checkpointTimeline);
       long position = Math.max(received.orElse(0), replayed.orElse(0));
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),

@@ -73,6 +73,19 @@ public final class RestServer implements AutoCloseable {
    * @throws IllegalArgumentException when {@code restapi.allowlist} holds a malformed entry
    * @throws io.pgquorum.coordinator.config.ConfigException when a TLS file cannot be used (names the key)
    */
+  /**
+   * Checks what {@link #start} would refuse, without binding or starting anything: the allowlist entries and the
+   * TLS files. A node runs this before it starts its DCS member, which may wait a long time for its partners; a
+   * bad certificate must stop the start at once, naming its key, not after that wait.
+   *
+   * @throws IllegalArgumentException for a malformed allowlist entry
+   * @throws io.pgquorum.coordinator.config.ConfigException when a TLS file cannot be used (names the key)
+   */
+  public static void preflight(RestApiConfig config) {
+    AccessControl.from(config);
+    config.tls().map(RestTls::server);
+  }
+
   public static RestServer start(RestApiConfig config, Supplier<NodeStatus> status, AdminActions admin) {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(admin, "admin");

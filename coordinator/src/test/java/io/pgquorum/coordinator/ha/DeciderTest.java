@@ -284,6 +284,13 @@ class DeciderTest {
                return s; },
         List.of(), "waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
             + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)"));
+    rows.add(row("a data directory holding foreign files after winning the bootstrap race: give the race back",
+        s -> { s.cluster = Optional.of(withLeader(withInitialize(ClusterSnapshot.empty(1),
+                 Optional.of(new Initialize("", 2, ME))), ME, 3)); s.pg = PgState.stopped(DataDirState.NOT_EMPTY);
+               return s; },
+        List.of(new Action.CancelInitialize(), new Action.ReleaseLock()), "waiting: postgresql.data_dir is not "
+            + "empty and holds no PostgreSQL cluster; point it at an empty or missing directory (pgquorum never "
+            + "writes into, deletes or moves files it did not create); releasing the leader lock"));
     rows.add(row("a data directory holding foreign files while holding the lock: release it",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7));
                s.pg = PgState.stopped(DataDirState.NOT_EMPTY); return s; },

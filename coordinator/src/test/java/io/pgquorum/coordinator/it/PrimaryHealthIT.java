@@ -137,8 +137,11 @@ class PrimaryHealthIT {
       assertThat(cluster.logs(old)).as(cluster.diagnostics()).contains("PostgreSQL could not be probed")
           .contains("demoting self because PostgreSQL could not be probed for 3 cycles");
     } finally {
-      // The immediate stop the holder sent is pending; SIGCONT lets the postmaster act on it.
-      signal("CONT", postmaster);
+      // The holder's fence either already SIGKILLed the frozen postmaster (the fencing procedure does not wait for
+      // a stopped process) or its immediate stop is pending; SIGCONT lets a still-frozen one act on it.
+      if (ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
+        new ProcessBuilder("kill", "-CONT", String.valueOf(postmaster)).inheritIO().start().waitFor();
+      }
     }
     await("the frozen postmaster is gone").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> ProcessHandle.of(postmaster).map(h -> !h.isAlive()).orElse(true));

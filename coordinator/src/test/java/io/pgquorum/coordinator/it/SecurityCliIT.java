@@ -23,10 +23,19 @@ class SecurityCliIT {
   private Run pgquorum(Path config) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LocalCluster.REPO.resolve("bin/pgquorum").toString(), config.toString())
         .redirectErrorStream(true);
+    pb.redirectOutput(dir.resolve("pgquorum.out").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI_"));
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // Bounded: a daemon that does not refuse (it starts, or waits for its DCS partners) fails the test instead of
+    // hanging it.
+    boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+    if (!exited) {
+      p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    String out = java.nio.file.Files.readString(dir.resolve("pgquorum.out"), StandardCharsets.UTF_8);
+    assertThat(exited).as("bin/pgquorum exits by itself within 60 s; its output:%n%s", out).isTrue();
     return new Run(p.exitValue(), out);
   }
 

@@ -68,6 +68,17 @@ public final class DcsServer implements AutoCloseable {
    * {@link DcsServerConfig#joining()} to come back as a new member), or it is not a member of the group.
    * Interrupting the calling thread abandons the start.
    */
+  /**
+   * What {@link #start} checks before it writes or binds anything that needs no network: plaintext member traffic
+   * off loopback without {@code raft.insecure} is refused. For callers that talk to the partners before starting
+   * the member (a node's start-up checks), so nothing goes over the wire that the member itself would refuse.
+   *
+   * @throws DcsConfigException naming the address and how to configure TLS
+   */
+  public static void preflight(DcsServerConfig config) {
+    PlaintextGuard.check(config);
+  }
+
   public static DcsServer start(DcsServerConfig config) {
     RaftGroupId groupId = RatisSettings.groupId(config.groupName());
     PlaintextGuard.check(config); // before anything is written or bound
