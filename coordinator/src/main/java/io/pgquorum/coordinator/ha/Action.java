@@ -46,6 +46,15 @@ public sealed interface Action {
   /** Write {@code status} with the primary's WAL position. */
   record PublishStatus() implements Action {}
 
+  /**
+   * After a clean stop of the primary (a handover): write {@code status} with the stopped server's last position
+   * (its shutdown checkpoint), read again after the stop, if it is still on {@code timeline}. Patroni writes this
+   * "last_lsn" when it deletes the leader key: the replicas racing next compare against where the primary really
+   * ended, not against the last cycle's position, so one that did not receive the last writes stays out
+   * (maximum_lag_on_failover). Nothing is written when the stop left no readable position.
+   */
+  record PublishLastPosition(int timeline) implements Action {}
+
   /** Task: initdb (or the custom method), start as primary with the token, create roles, record the sysid. */
   record Bootstrap() implements Action {}
 

@@ -188,6 +188,14 @@ public final class ActionExecutor {
         if (current.isPrimary() && !unchanged) {
           store.writeStatus(position, java.util.Map.of());
         }
+      } else if (action instanceof Action.PublishLastPosition last) {
+        PgState stopped = postgres.probe();
+        if (!stopped.running() && !stopped.isUnknown() && stopped.timeline() == last.timeline()
+            && stopped.walPosition() > 0) {
+          store.writeStatus(stopped.walPosition(), java.util.Map.of());
+          log.info("published the stopped primary's last position {} on timeline {}", stopped.walPosition(),
+              last.timeline());
+        }
       } else if (action instanceof Action.Bootstrap) {
         long t = requireToken(token, "bootstrap");
         startBootstrap(t, cluster);

@@ -57,6 +57,18 @@ public final class Decider {
    * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
    * possible depends on the peers.
    */
+  /**
+   * Before a primary gives its lock up on purpose: record its timeline in history if missing, so that no replica
+   * still on the timeline before it can take over (see {@link #whyNotHealthiest}).
+   */
+  private static List<Action> historyBeforeHandover(Optional<ClusterSnapshot> cluster, PgState pg) {
+    if (cluster.isPresent() && pg.isPrimary() && pg.timeline() > 1
+        && !cluster.get().historyRecordsEndOf(pg.timeline() - 1L)) {
+      return List.of(new Action.RecordHistory(pg.timeline()));
+    }
+    return List.of();
+  }
+
   /** The period of the planted bug {@link HaBug#FLAPPING_LEADER}, in seconds of the node's monotonic clock. */
   static final long FLAP_PERIOD_SECONDS = 6;
 
@@ -100,8 +112,16 @@ public final class Decider {
     if (local.shutdownRequested()) {
       boolean holder = cluster.map(c -> c.isLeader(me)).orElse(local.leaseDeadlineNanos().isPresent());
       if (holder) {
-        return Decision.of("shutting down: stopping PostgreSQL and releasing the leader lock",
-            new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock());
+        // A handover: the racers next must see where this primary ended. The timeline it runs on goes into
+        // history first (a promotion a moment ago may not have recorded it yet: a replica still on the old timeline
+        // would otherwise qualify and the new timeline's writes be lost), and its last position into status.
+        List<Action> actions = new ArrayList<>(historyBeforeHandover(cluster, pg));
+        actions.add(new Action.StopPostgres(StopMode.FAST));
+        if (cluster.isPresent() && pg.isPrimary()) {
+          actions.add(new Action.PublishLastPosition(pg.timeline()));
+        }
+        actions.add(new Action.ReleaseLock());
+        return new Decision(actions, "shutting down: stopping PostgreSQL and releasing the leader lock");
       }
       return Decision.of("shutting down: stopping PostgreSQL", new Action.StopPostgres(StopMode.FAST));
     }
@@ -287,9 +307,12 @@ public final class Decider {
     actions.add(keepLock(c, policy));
     if (pg.isPrimary() && policy.bugs().active(HaBug.FLAPPING_LEADER)
         && Math.floorMod(nowNanos / 1_000_000_000L, FLAP_PERIOD_SECONDS) == 0) {
-      // PLANTED BUG flapping-leader (fault-injection harness only): hand the lock back for no reason.
-      return Decision.of("demoting self and releasing the leader lock (PLANTED BUG flapping-leader)",
-          new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
+      // PLANTED BUG flapping-leader (fault-injection harness only): hand the lock back for no reason (but the way
+      // every voluntary release does, history first: the bug is about stability, not durability).
+      List<Action> flap = new ArrayList<>(historyBeforeHandover(Optional.of(c), pg));
+      flap.add(new Action.Demote(StopMode.IMMEDIATE));
+      flap.add(new Action.ReleaseLock());
+      return new Decision(flap, "demoting self and releasing the leader lock (PLANTED BUG flapping-leader)");
     }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {

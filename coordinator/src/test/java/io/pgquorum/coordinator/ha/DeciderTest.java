@@ -190,10 +190,16 @@ class DeciderTest {
   static Stream<Arguments> table() {
     List<Arguments> rows = new ArrayList<>();
     // --- shutdown ---
-    rows.add(row("SIGTERM on the leader: fast stop, then release the lock (no wait for expiry)",
+    rows.add(row("SIGTERM on the leader: fast stop, publish where it ended, then release (no wait for expiry)",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = primary(5000, 1);
                s.shutdown = true; return s; },
-        List.of(new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock()),
+        List.of(new Action.StopPostgres(StopMode.FAST), new Action.PublishLastPosition(1), new Action.ReleaseLock()),
+        "shutting down: stopping PostgreSQL and releasing the leader lock"));
+    rows.add(row("SIGTERM on a leader promoted a moment ago: its timeline into history before the handover",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = primary(5000, 2);
+               s.shutdown = true; return s; },
+        List.of(new Action.RecordHistory(2), new Action.StopPostgres(StopMode.FAST),
+            new Action.PublishLastPosition(2), new Action.ReleaseLock()),
         "shutting down: stopping PostgreSQL and releasing the leader lock"));
     rows.add(row("SIGTERM on a replica: fast stop only",
         s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.shutdown = true; return s; },

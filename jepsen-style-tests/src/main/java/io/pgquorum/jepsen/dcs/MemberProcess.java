@@ -90,23 +90,38 @@ final class MemberProcess {
     }
   }
 
-  /** Waits for the READY line of the current launch; throws with the log's tail if the member died. */
+  /**
+   * Waits for the READY line of the current launch; throws with the log's tail if the member died. Returns early
+   * when a later launch superseded this one: overlapping faults on one member compose (a clock-rate restart while
+   * another one's member is still starting kills that member on purpose), and readiness is then the later
+   * launch's own wait.
+   */
   void awaitReady() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     String expected = DcsMemberMain.READY + " " + name;
+    Process mine;
+    long from;
+    synchronized (this) {
+      mine = process;
+      from = readyFrom;
+    }
     while (true) {
-      Process p;
-      long from;
       synchronized (this) {
-        p = process;
-        from = readyFrom;
+        if (process != mine) {
+          return;
+        }
       }
       String log = readLog(from);
       if (log.contains(expected)) {
         return;
       }
-      if (!p.isAlive()) {
-        throw new IllegalStateException("DCS member " + name + " exited with status " + p.exitValue()
+      if (!mine.isAlive()) {
+        synchronized (this) {
+          if (process != mine) {
+            return;
+          }
+        }
+        throw new IllegalStateException("DCS member " + name + " exited with status " + mine.exitValue()
             + " before it was ready; its log ends with:\n" + tail(log, 2000));
       }
       if (System.nanoTime() > deadline) {
