@@ -439,7 +439,21 @@ public final class Decider {
     }
     if (pg.isReplica()) {
       String want = up.get().host() + ":" + up.get().port();
-      if (pg.upstream().map(u -> !u.equals(want)).orElse(true)) {
+      if (pg.upstream().isEmpty()) {
+        // A replica without an upstream was started while the cluster had no leader: typically a primary that just
+        // demoted itself (fence, lost lease, unprobeable), whose local WAL may run past the point where the new
+        // leader's timeline forked, and the divergence check (and pg_rewind) needs a stopped cluster. Even without
+        // divergence a reload is not enough: seen in PrimaryHealthIT (PostgreSQL 15), a fenced primary restarted
+        // as a standby that had replayed its own WAL exactly to the fork point (history: timeline 2 ended at
+        // 0/50001F0) refused the new timeline for ever after the reload ("new timeline 3 forked off current
+        // database system timeline 2 before current recovery point 0/50001F0"), and streamed at once after a
+        // restart. So stop it; the next cycle's Rejoin checks it against the leader, rewinds it if needed and
+        // starts it following the leader. Patroni similarly checks a demoted primary for divergence before it
+        // follows. Costs one restart of a replica that was streaming from nobody.
+        return Decision.of("stopping PostgreSQL, running without an upstream, to check it against the new leader ("
+            + leader.name() + ") before following it", new Action.StopPostgres(StopMode.FAST));
+      }
+      if (!pg.upstream().get().equals(want)) {
         return Decision.of("changing primary_conninfo and reloading to follow new leader (" + leader.name() + ")",
             new Action.Follow(up.get()));
       }

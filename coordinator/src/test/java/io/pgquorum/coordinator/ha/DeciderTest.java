@@ -327,6 +327,13 @@ class DeciderTest {
     rows.add(row("replica following the leader: nothing to do",
         s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); return s; },
         List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
+    rows.add(row("replica without an upstream (started while leaderless, e.g. a demoted primary): stop to check it"
+        + " against the new leader first",
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9));
+               s.pg = replica(1000, 1, null); return s; },
+        List.of(new Action.StopPostgres(StopMode.FAST)),
+        "stopping PostgreSQL, running without an upstream, to check it against the new leader (node2) before"
+            + " following it"));
     rows.add(row("replica following the old primary: re-point",
         s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9));
                s.pg = replica(1000, 1, "127.0.0.1:5999"); return s; },

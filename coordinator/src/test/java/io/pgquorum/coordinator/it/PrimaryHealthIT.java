@@ -72,8 +72,12 @@ class PrimaryHealthIT {
   }
 
   private void awaitStreamingReplica(NodeSpec n, Duration within) {
-    await(n.name + " streaming as a replica").atMost(within).pollInterval(Duration.ofMillis(500))
-        .until(() -> cluster.streamingReplicas().contains(n));
+    try {
+      await(n.name + " streaming as a replica").atMost(within).pollInterval(Duration.ofMillis(500))
+          .until(() -> cluster.streamingReplicas().contains(n));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(n.name + " did not stream as a replica within " + within + cluster.diagnostics(), e);
+    }
   }
 
   private static void signal(String sig, long pid) throws IOException, InterruptedException {
