@@ -141,8 +141,13 @@ final class WglSearch {
   private WglSearch() {
   }
 
-  /** Work units (search steps and subsumption comparisons) allowed per configuration of the budget. */
-  static final long WORK_PER_STATE = 64;
+  /**
+   * Work units (search steps and subsumption comparisons) allowed per configuration of the budget. 64 was too
+   * tight: a partitioned 3-member DCS run with 21 unknown-outcome writes on one key gave up (UNKNOWN) after 120,371
+   * configurations, although a linearization exists at 125,105 (histories/dcs-register-partition-many-unknown-
+   * writes.jsonl, a few seconds with 256). The pathological session-expired history still ends in seconds.
+   */
+  static final long WORK_PER_STATE = 256;
 
   /**
    * Searches for a linearization of {@code ops} (no FAIL operations) starting from {@code initial}, giving up
