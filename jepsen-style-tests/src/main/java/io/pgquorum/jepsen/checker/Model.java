@@ -31,4 +31,23 @@ public interface Model {
   default boolean readOnly(Op invoke) {
     return false;
   }
+
+  /**
+   * For models whose operations either observe a value or overwrite the state with one (a register): the value
+   * {@code invoke} leaves behind when it takes effect, empty when the operation writes nothing or the model does not
+   * take part. With {@link #observes}, it lets the checker drop an unknown-outcome write whose value no operation
+   * ever observed: placing it can only make the search longer, never a history valid (see
+   * {@link LinearizabilityChecker}).
+   */
+  default Optional<Object> overwrites(Op invoke) {
+    return Optional.empty();
+  }
+
+  /**
+   * The value {@code invoke} requires the state to hold when it takes effect (an OK read's result, a
+   * compare-and-set's expectation), empty when none. {@code completion} is null or INFO for unknown outcomes.
+   */
+  default Optional<Object> observes(Op invoke, Op completion) {
+    return Optional.empty();
+  }
 }

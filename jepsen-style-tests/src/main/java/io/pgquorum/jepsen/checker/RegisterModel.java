@@ -60,4 +60,33 @@ public record RegisterModel(Long value) implements Model {
   public boolean readOnly(Op invoke) {
     return "read".equals(invoke.f());
   }
+
+  @Override
+  public Optional<Object> overwrites(Op invoke) {
+    switch (invoke.f()) {
+      case "write":
+        return Optional.of(invoke.longValue());
+      case "cas":
+        List<Long> arg = invoke.longList();
+        return arg.size() == 2 ? Optional.of(arg.get(1)) : Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<Object> observes(Op invoke, Op completion) {
+    switch (invoke.f()) {
+      case "read":
+        if (completion == null || completion.type() != OpType.OK || completion.value() == null) {
+          return Optional.empty();
+        }
+        return Optional.of(completion.value() instanceof Number n ? (Object) n.longValue() : completion.value());
+      case "cas":
+        List<Long> arg = invoke.longList();
+        return arg.size() == 2 && arg.get(0) != null ? Optional.of(arg.get(0)) : Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
 }

@@ -100,6 +100,7 @@ public final class LockWorkload implements DcsWorkload {
         if (outcome == OpType.INFO) {
           if (!op.readOnly()) {
             belief = Belief.UNKNOWN;
+            keys.unknownOutcome(worker, op.key());
           }
           return;
         }

@@ -60,8 +60,11 @@ final class MemberProcess {
     return clockRate;
   }
 
-  /** Launches the JVM without waiting for it; {@link #awaitReady()} waits. */
-  synchronized void launch(double rate) {
+  /**
+   * Launches the JVM without waiting for it; {@link #awaitReady()} (or {@link #awaitReady(Process)} with the
+   * returned launch, from another thread) waits.
+   */
+  synchronized Process launch(double rate) {
     if (alive()) {
       throw new IllegalStateException("member " + name + " is already running (pid " + process.pid() + ")");
     }
@@ -85,6 +88,7 @@ final class MemberProcess {
       process = pb.start();
       paused = false;
       clockRate = rate;
+      return process;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start DCS member " + name, e);
     }
@@ -97,12 +101,25 @@ final class MemberProcess {
    * launch's own wait.
    */
   void awaitReady() {
+    Process current;
+    synchronized (this) {
+      current = process;
+    }
+    awaitReady(current);
+  }
+
+  /**
+   * As {@link #awaitReady()} for the given launch (what {@link #launch(double)} returned): a waiter on another
+   * thread names the launch it waits for, so that it cannot pick up a later one by starting late.
+   */
+  void awaitReady(Process mine) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     String expected = DcsMemberMain.READY + " " + name;
-    Process mine;
     long from;
     synchronized (this) {
-      mine = process;
+      if (process != mine) {
+        return; // already superseded
+      }
       from = readyFrom;
     }
     while (true) {

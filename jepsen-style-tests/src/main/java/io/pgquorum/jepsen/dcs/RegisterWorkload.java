@@ -84,6 +84,9 @@ public final class RegisterWorkload implements DcsWorkload {
 
       @Override
       public void observe(Invocation op, OpType outcome, Object value) {
+        if (outcome == OpType.INFO && !op.readOnly()) {
+          keys.unknownOutcome(worker, op.key());
+        }
         if (outcome != OpType.OK) {
           return;
         }

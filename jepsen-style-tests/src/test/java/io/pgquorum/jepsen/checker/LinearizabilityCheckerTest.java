@@ -110,6 +110,39 @@ class LinearizabilityCheckerTest {
     assertThat(register().check(never.build()).verdict()).isEqualTo(Verdict.VALID);
   }
 
+  /**
+   * Unknown-outcome writes whose value nobody observed are dropped before the search (they can only lengthen it);
+   * observed ones stay, and dropping never hides a bad read.
+   */
+  @Test
+  void unobservedUnknownWritesAreDroppedWithoutHidingAnAnomaly() {
+    TestHistory h = new TestHistory();
+    h.okOp("c1", "write", "k", 1L, null);
+    h.info(h.invoke("c2", "write", "k", 2L)); // never observed: dropped
+    h.info(h.invoke("c3", "cas", "k", List.of(1L, 3L))); // never observed: dropped
+    h.info(h.invoke("c4", "write", "k", 4L)); // observed below: kept
+    h.okOp("c5", "read", "k", null, 4L);
+    CheckResult r = register().check(h.build());
+    assertThat(r.verdict()).as(CheckResults.describe(r)).isEqualTo(Verdict.VALID);
+    assertThat(r.stats()).containsEntry("dropped-unobserved-unknown-writes", 2).containsEntry("ops", 5);
+
+    TestHistory bad = new TestHistory();
+    bad.okOp("c1", "write", "k", 1L, null);
+    bad.info(bad.invoke("c2", "write", "k", 2L));
+    bad.okOp("c3", "read", "k", null, 1L);
+    bad.okOp("c3", "read", "k", null, 9L); // nobody wrote 9
+    assertThat(register().check(bad.build()).verdict()).isEqualTo(Verdict.INVALID);
+
+    TestHistory needed = new TestHistory();
+    needed.okOp("c1", "write", "k", 1L, null);
+    needed.info(needed.invoke("c2", "write", "k", 2L));
+    needed.okOp("c3", "cas", "k", List.of(2L, 5L), null); // only possible after the unknown write
+    needed.okOp("c3", "read", "k", null, 5L);
+    CheckResult kept = register().check(needed.build());
+    assertThat(kept.verdict()).isEqualTo(Verdict.VALID);
+    assertThat(kept.stats()).containsEntry("dropped-unobserved-unknown-writes", 0);
+  }
+
   @Test
   void anUnknownWriteCannotTakeEffectBeforeItWasInvoked() {
     TestHistory h = new TestHistory();

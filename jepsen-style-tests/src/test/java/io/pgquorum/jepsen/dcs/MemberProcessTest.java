@@ -21,8 +21,8 @@ class MemberProcessTest {
     // A "member" that never gets ready (no READY line) stands in for one that is still starting.
     MemberProcess m = new MemberProcess("m1", List.of("sleep", "60"), dir.resolve("m1.log"),
         dir.resolve("m1.status"));
-    m.launch(1.0);
-    CompletableFuture<Void> firstWait = CompletableFuture.runAsync(m::awaitReady);
+    Process first = m.launch(1.0);
+    CompletableFuture<Void> firstWait = CompletableFuture.runAsync(() -> m.awaitReady(first));
     try {
       // The next step's restart: kill the starting member, launch it again.
       m.kill();
