@@ -46,6 +46,12 @@ public final class LeaseWorkload implements DcsWorkload {
   /** Per operation of a holder, out of 1000. */
   private static final int RELEASE_PER_MILLE = 30;
   private static final int ABANDON_PER_MILLE = 30;
+  /**
+   * Successful refreshes of one incarnation after which its holder abandons it for sure: without this bound a slow
+   * run (a loaded machine, few operations) sometimes held every lease to the end and observed no expiry at all
+   * (DcsLinearizabilityTest: "3 incarnations, no expiry observed").
+   */
+  private static final int MAX_REFRESHES = 6;
   /** Per operation of a non-holder that last saw the key absent, out of 1000. */
   private static final int ACQUIRE_PER_MILLE = 500;
 
@@ -114,6 +120,8 @@ public final class LeaseWorkload implements DcsWorkload {
       private Belief belief = Belief.NOT_HELD;
       private long revision;
       private long refreshDueNanos;
+      /** Successful refreshes of the incarnation held (see MAX_REFRESHES). */
+      private int refreshes;
       private boolean sawFree = true;
       /** Local time of the current invocation (pacing only; the checkers use the history's clock). */
       private long invokedNanos;
@@ -137,7 +145,7 @@ public final class LeaseWorkload implements DcsWorkload {
             if (dice < RELEASE_PER_MILLE) {
               return new Invocation("release", key, incarnation(owner, revision), false);
             }
-            if (dice < RELEASE_PER_MILLE + ABANDON_PER_MILLE) {
+            if (dice < RELEASE_PER_MILLE + ABANDON_PER_MILLE || refreshes >= MAX_REFRESHES) {
               belief = Belief.ABANDONED; // stop refreshing; read until it is gone
             }
             return read();
@@ -212,6 +220,7 @@ public final class LeaseWorkload implements DcsWorkload {
             if (outcome == OpType.OK) {
               belief = Belief.HOLDS;
               revision = revision(value);
+              refreshes = 0;
               scheduleRefresh();
             } else {
               seen(value);
@@ -219,6 +228,7 @@ public final class LeaseWorkload implements DcsWorkload {
             break;
           case "refresh":
             if (outcome == OpType.OK) {
+              refreshes++;
               scheduleRefresh();
             } else {
               belief = Belief.NOT_HELD;
@@ -249,6 +259,7 @@ public final class LeaseWorkload implements DcsWorkload {
           // Ours, learnt by reading (after an unknown outcome): refresh at once, its last refresh time is unknown.
           belief = Belief.HOLDS;
           revision = r;
+          refreshes = 0;
           refreshDueNanos = System.nanoTime();
         }
       }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +36,7 @@ class DcsLinearizabilityTest {
   /** OK operations that mark a healthy phase (before the first fault, after the last heal) as making progress. */
   private static final int HEALTHY_OKS = 20;
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failure keeps the members' logs for diagnosis
   Path dir;
 
   @Test
