@@ -3,9 +3,8 @@ package io.pgquorum.dcs.host;
 import com.google.protobuf.ByteString;
 import io.pgquorum.dcs.proto.Command;
 import java.nio.ByteBuffer;
+import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client's exactly-once session: a random id and a sequence number per command. Every retry of a command
@@ -15,20 +14,35 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ClientSession {
   private final ByteString id;
-  private final AtomicLong nextSeq = new AtomicLong(1);
-  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+  /** Runs between taking a seq and stamping acked_below (tests force an interleaving there). */
+  private final Runnable afterSeqTaken;
+  private long nextSeq = 1;
+  private final TreeSet<Long> outstanding = new TreeSet<>();
   private volatile boolean confirmed;
 
   public ClientSession() {
+    this(() -> {});
+  }
+
+  ClientSession(Runnable afterSeqTaken) {
+    this.afterSeqTaken = afterSeqTaken;
     UUID uuid = UUID.randomUUID();
     ByteBuffer buffer = ByteBuffer.allocate(16);
     buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
     this.id = ByteString.copyFrom(buffer.array());
   }
 
-  /** Stamps a fresh sequence number on {@code command}; pair with {@link #finished(Command)}. */
-  public Command begin(Command.Builder command) {
-    long seq = nextSeq.getAndIncrement();
+  /**
+   * Stamps a fresh sequence number on {@code command}; pair with {@link #finished(Command)}.
+   *
+   * <p>Taking the seq, recording it as outstanding and reading the oldest outstanding one are one atomic step:
+   * otherwise a concurrent caller can take seq n+1 and stamp acked_below = n+1 before seq n is recorded, and the
+   * state machine then refuses the never-applied command n as "duplicate of an acknowledged command" (CI saw it
+   * with 16 writers on one client).
+   */
+  public synchronized Command begin(Command.Builder command) {
+    long seq = nextSeq++;
+    afterSeqTaken.run();
     outstanding.add(seq);
     return command.setClientId(id).setSeq(seq).setAckedBelow(outstanding.first()).build();
   }
@@ -51,7 +65,7 @@ public final class ClientSession {
   }
 
   /** The reply for {@code command} was received (or the caller gave up on it for good). */
-  public void finished(Command command) {
+  public synchronized void finished(Command command) {
     outstanding.remove(command.getSeq());
   }
 }

@@ -11,7 +11,10 @@ import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Reply;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,5 +76,53 @@ class ClientSessionTest {
     // The session exists in the state machine: keeping it keeps exactly-once for retries of later commands.
     assertThat(c.session()).isSameAs(confirmed);
     assertThat(c.put("/k", "3").succeeded()).isTrue();
+  }
+
+  /**
+   * Found by CI (bench/run.sh --quick, 16 concurrent writers on one client): one thread took seq n, a second took
+   * seq n+1 and stamped acked_below = n+1 before seq n was recorded as outstanding, and the state machine then
+   * refused the never-applied command n as "duplicate of an acknowledged command". The first thread is held right
+   * after taking its seq; the second must not stamp an acked_below past it.
+   */
+  @Test
+  void aConcurrentBeginNeverAcknowledgesACommandStillOutstanding() throws Exception {
+    CountDownLatch firstHolds = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    ClientSession session = new ClientSession(() -> {
+      if (calls.incrementAndGet() == 1) {
+        firstHolds.countDown();
+        await(releaseFirst);
+      }
+    });
+    AtomicReference<Command> first = new AtomicReference<>();
+    AtomicReference<Command> second = new AtomicReference<>();
+    Thread a = new Thread(() -> first.set(session.begin(Command.newBuilder())));
+    a.start();
+    await(firstHolds);
+    Thread b = new Thread(() -> second.set(session.begin(Command.newBuilder())));
+    b.start();
+    // b either finishes (it did not wait for a: the race) or blocks behind a; either way a is then released.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (b.getState() != Thread.State.BLOCKED && b.getState() != Thread.State.WAITING
+        && b.getState() != Thread.State.TERMINATED) {
+      assertThat(System.nanoTime()).as("second begin neither finished nor waited within 10 s").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    releaseFirst.countDown();
+    a.join(10_000);
+    b.join(10_000);
+    assertThat(first.get().getSeq()).isEqualTo(1L);
+    assertThat(second.get().getSeq()).isEqualTo(2L);
+    assertThat(second.get().getAckedBelow()).as("acked_below of seq 2 while seq 1 is outstanding").isEqualTo(1L);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch released within 10 s").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }
