@@ -80,6 +80,12 @@ public abstract class AbstractDcsClient implements Dcs {
             + "write is unknown; re-read the key before retrying (" + reply.getDetail() + ")");
       }
       current.confirm();
+      if (reply.getFailure() == Failure.INVALID && reply.getDetail().startsWith(KvStore.REPLY_FORGOTTEN)) {
+        // The session no longer holds this seq's reply (it overflowed its bound while this command was being
+        // retried): an earlier attempt may have been applied, so this is no refusal but an unknown outcome.
+        throw new DcsException("the DCS no longer holds the reply to this write, so its outcome is unknown; "
+            + "re-read the key before retrying (" + reply.getDetail() + ")");
+      }
       return reply;
     } finally {
       // Given up or answered: either way this seq will never be sent again. The state machine still keeps

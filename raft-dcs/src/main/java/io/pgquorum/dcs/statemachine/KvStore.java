@@ -44,6 +44,13 @@ public final class KvStore {
   /** Detail prefix of the reply to a command whose client session was dropped; clients match on it. */
   public static final String SESSION_EXPIRED = "session expired";
 
+  /**
+   * Detail prefix of the reply to a retry whose reply the session no longer holds (the client acknowledged it,
+   * or the session overflowed its reply bound): the command may or may not have been applied, so clients report
+   * the outcome as unknown, never as a refusal.
+   */
+  public static final String REPLY_FORGOTTEN = "duplicate of an acknowledged command";
+
   private final NavigableMap<String, Entry> entries = new TreeMap<>();
   private final Sessions sessions;
   private long lastIndex;

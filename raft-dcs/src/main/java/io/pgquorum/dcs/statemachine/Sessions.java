@@ -67,7 +67,7 @@ final class Sessions {
     if (seq < state.ackedBelow) {
       // The client said it already has this reply; a replay of it must not execute again.
       return Reply.newBuilder().setSucceeded(false).setRevision(index).setFailure(Failure.INVALID)
-          .setDetail("duplicate of an acknowledged command (seq " + seq + ")").build();
+          .setDetail(KvStore.REPLY_FORGOTTEN + " (seq " + seq + ")").build();
     }
     return null;
   }

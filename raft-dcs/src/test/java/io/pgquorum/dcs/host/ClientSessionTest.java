@@ -27,7 +27,7 @@ class ClientSessionTest {
   private long index;
 
   /** A client over one store whose next {@code lost} submissions time out without being applied. */
-  private final class FlakyClient extends AbstractDcsClient {
+  private class FlakyClient extends AbstractDcsClient {
     final AtomicInteger lost = new AtomicInteger();
 
     FlakyClient() {
@@ -76,6 +76,27 @@ class ClientSessionTest {
     // The session exists in the state machine: keeping it keeps exactly-once for retries of later commands.
     assertThat(c.session()).isSameAs(confirmed);
     assertThat(c.put("/k", "3").succeeded()).isTrue();
+  }
+
+  /**
+   * A retry whose reply the session no longer holds (its bound overflowed while the command was retried) may have
+   * been applied: the client must report an unknown outcome, not a refusal (which a caller, and the harness's
+   * history, would read as "not applied").
+   */
+  @Test
+  void aRetryWhoseReplyWasForgottenHasAnUnknownOutcome() {
+    AbstractDcsClient c = new FlakyClient() {
+      @Override
+      protected synchronized Reply submit(Command command) {
+        return Reply.newBuilder().setSucceeded(false).setFailure(io.pgquorum.dcs.proto.Failure.INVALID)
+            .setDetail(io.pgquorum.dcs.statemachine.KvStore.REPLY_FORGOTTEN + " (seq " + command.getSeq() + ")")
+            .build();
+      }
+    };
+    assertThatThrownBy(() -> c.put("/k", "1"))
+        .isInstanceOf(io.pgquorum.dcs.api.DcsException.class)
+        .isNotInstanceOf(io.pgquorum.dcs.api.DcsRejectedException.class)
+        .hasMessageContaining("outcome is unknown");
   }
 
   /**
