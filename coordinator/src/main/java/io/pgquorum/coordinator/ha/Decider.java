@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
@@ -452,6 +453,23 @@ public final class Decider {
         // follows. Costs one restart of a replica that was streaming from nobody.
         return Decision.of("stopping PostgreSQL, running without an upstream, to check it against the new leader ("
             + leader.name() + ") before following it", new Action.StopPostgres(StopMode.FAST));
+      }
+      Optional<HistoryEntry> ended = c.history().stream().filter(h -> h.timeline() == pg.timeline()).findFirst();
+      if (ended.isPresent() && pg.replayedLsn().isPresent() && pg.replayedLsn().getAsLong() > ended.get().lsn()
+          && !pg.replicationState().map("streaming"::equals).orElse(false)) {
+        // A replica that replayed its timeline past the point where the cluster's history says that timeline ended
+        // holds WAL the leader's timeline branched away from (it streamed from a primary that died while a
+        // replica behind it was promoted). PostgreSQL then refuses the new timeline for ever ("new timeline 2
+        // forked off current database system timeline 1 before current recovery point"), replays nothing and
+        // serves ever staler reads. Like the demoted primary above it needs the divergence check, which only a
+        // stopped cluster allows: stop it, and the next cycle's Rejoin rewinds it (use_pg_rewind) or re-clones
+        // it (remove_data_directory_on_diverged_timelines), or says why it cannot. The probe reports the timeline
+        // the startup process replays, so a healthy replica past the switch reads the new timeline and never
+        // matches; a streaming one is left alone (PostgreSQL streams only what it can replay).
+        return Decision.of("stopping PostgreSQL: it replayed timeline " + pg.timeline() + " to "
+            + pg.replayedLsn().getAsLong() + ", past where the cluster's history ends that timeline ("
+            + ended.get().lsn() + "); it must be rewound before it can follow the leader (" + leader.name() + ")",
+            new Action.StopPostgres(StopMode.FAST));
       }
       if (!pg.upstream().get().equals(want)) {
         return Decision.of("changing primary_conninfo and reloading to follow new leader (" + leader.name() + ")",

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -222,12 +223,35 @@ final class StateProbe {
           historyTimeline = Math.max(historyTimeline, Integer.parseInt(h.getString(1).substring(0, 8), 16));
         }
       }
-      int timeline = Math.max(historyTimeline, receivedTli > 0 ? receivedTli : checkpointTimeline);
+      // Best of all, the timeline the startup process replays (StartupTitle): the history files alone make a replica
+      // that replayed its old timeline past the fork point look like a healthy replica of the new one. Read after
+      // the replay position above, so a replica already past the switch shows the new timeline here too.
+      OptionalInt replaying = replayTimeline(c);
+      int timeline = replaying.isPresent() ? replaying.getAsInt()
+          : Math.max(historyTimeline, receivedTli > 0 ? receivedTli : checkpointTimeline);
       long position = Math.max(received.orElse(0), replayed.orElse(0));
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
           Optional.of(sysid), version, token, pendingRestart, false);
+    }
+  }
+
+  /** The startup process's replay timeline from its title, when it shows one (see {@link StartupTitle}). */
+  private static OptionalInt replayTimeline(Connection c) throws SQLException {
+    long pid;
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'")) {
+      if (!r.next()) {
+        return OptionalInt.empty();
+      }
+      pid = r.getLong(1);
+    }
+    try {
+      byte[] cmdline = Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(pid), "cmdline"));
+      return StartupTitle.timeline(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' '));
+    } catch (java.io.IOException | SecurityException e) {
+      return OptionalInt.empty(); // not Linux, or the process just ended: fall back to the other sources
     }
   }
 

@@ -167,6 +167,14 @@ class DeciderTest {
         OptionalLong.empty(), false, false);
   }
 
+  /** {@code pg} waiting for WAL instead of streaming it. */
+  static PgState notStreaming(PgState pg) {
+    return new PgState(pg.dataDir(), pg.running(), pg.pid(), pg.postmasterStartTime(), pg.role(), pg.timeline(),
+        pg.walPosition(), pg.receivedLsn(), pg.replayedLsn(), pg.replayedTimestamp(),
+        Optional.of("in archive recovery"), pg.upstream(), pg.replication(), pg.systemIdentifier(),
+        pg.serverVersion(), pg.fencingToken(), pg.pendingRestart(), pg.cleanShutdown());
+  }
+
   static PgState stopped() {
     PgState s = PgState.stopped(DataDirState.INITIALIZED);
     return new PgState(s.dataDir(), false, s.pid(), s.postmasterStartTime(), s.role(), 1, 900, s.receivedLsn(),
@@ -431,6 +439,26 @@ class DeciderTest {
         s -> { s.peers.put("node3", peer("node3", "replica", 500, 2, 1)); return s; },
         List.of(), "following a different leader because I am not the healthiest node: node3 is on a later "
             + "timeline (2 > 1)"));
+    rows.add(row("following the leader, replayed timeline 1 past where history ends it, not streaming: stop "
+            + "to rewind",
+        s -> { s.cluster = Optional.of(withLeader(withHistoryEntries(initialized(), 1), "node2", 9));
+               s.pg = notStreaming(replica(500, 1, "127.0.0.1:5433")); return s; },
+        List.of(new Action.StopPostgres(StopMode.FAST)),
+        "stopping PostgreSQL: it replayed timeline 1 to 500, past where the cluster's history ends that timeline "
+            + "(100); it must be rewound before it can follow the leader (node2)"));
+    rows.add(row("following the leader, replayed timeline 1 exactly to where history ends it: it can switch",
+        s -> { s.cluster = Optional.of(withLeader(withHistoryEntries(initialized(), 1), "node2", 9));
+               s.pg = notStreaming(replica(100, 1, "127.0.0.1:5433")); return s; },
+        List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
+    rows.add(row("following the leader, timeline 1 past its end but streaming: PostgreSQL streams only what it "
+            + "can replay, so leave it",
+        s -> { s.cluster = Optional.of(withLeader(withHistoryEntries(initialized(), 1), "node2", 9));
+               s.pg = replica(500, 1, "127.0.0.1:5433"); return s; },
+        List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
+    rows.add(row("following the leader on timeline 2 past the end of timeline 1: a healthy replica",
+        s -> { s.cluster = Optional.of(withLeader(withHistoryEntries(initialized(), 1), "node2", 9));
+               s.pg = notStreaming(replica(500, 2, "127.0.0.1:5433")); return s; },
+        List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
     // --- issue 10, hole 2: long starts, primary_start_timeout, unprobeable PostgreSQL ---
     rows.add(row("lock held, promotion runs as a task: keep refreshing",
         s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.Promote.TASK); return s; },
