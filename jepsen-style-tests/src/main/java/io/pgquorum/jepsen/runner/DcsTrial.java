@@ -29,6 +29,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -117,18 +120,28 @@ public final class DcsTrial implements Trial {
       }
       Workloads.ProcessIds ids = new Workloads.ProcessIds();
       long duration = schedule.totalMillis();
-      Runs.Background roles = Runs.background("raft-role-observer", () -> observeRoles(testbed, recorder,
-          duration));
-      Runs.Background r = Runs.background("register-workload", () -> Workloads.run(recorder, reg,
-          RegisterWorkload.defaults(), duration, schedule.seed(), ids));
-      Runs.Background l = Runs.background("lock-workload", () -> Workloads.run(recorder, lock,
-          LockWorkload.defaults(), duration, schedule.seed() + 7919, ids));
-      Runs.Background ls = leaseClients == 0 ? null : Runs.background("lease-workload", () -> Workloads.run(
-          recorder, lease, leaseWorkload, duration, schedule.seed() + 104729, ids));
+      // The workloads and the role observer run until quietMillis after the nemesis really healed, not after the
+      // schedule's planned end: applying or reverting a fault can take longer than planned (a clock-skew step
+      // restarts a member JVM under libfaketime and back; on a loaded machine that took ~20 s), and a run that
+      // stopped at the planned end then had no observation window after the heal at all (seen in the long
+      // campaign: availability UNKNOWN, "history ends 0.0 s after the last heal"). The stack trial does the same.
+      AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
+      BooleanSupplier stop = () -> System.nanoTime() >= stopAt.get();
+      Runs.Background roles = Runs.background("raft-role-observer", () -> observeRoles(testbed, recorder, stop));
+      Runs.Background r = Runs.background("register-workload", () -> Workloads.runUntil(recorder, reg,
+          RegisterWorkload.defaults(), stop, schedule.seed(), ids));
+      Runs.Background l = Runs.background("lock-workload", () -> Workloads.runUntil(recorder, lock,
+          LockWorkload.defaults(), stop, schedule.seed() + 7919, ids));
+      Runs.Background ls = leaseClients == 0 ? null : Runs.background("lease-workload", () -> Workloads.runUntil(
+          recorder, lease, leaseWorkload, stop, schedule.seed() + 104729, ids));
       try {
         nemesis.run(schedule);
       } finally {
-        nemesis.healAll();
+        try {
+          nemesis.healAll();
+        } finally {
+          stopAt.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(schedule.quietMillis()));
+        }
       }
       r.join(duration + 180_000);
       l.join(duration + 180_000);
@@ -165,10 +178,9 @@ public final class DcsTrial implements Trial {
    * Records each member's Raft role as the report's node lanes: "primary" for a member that claims leadership,
    * "replica" for a live follower, "stopped" for a killed or paused one; only changes are recorded.
    */
-  private static void observeRoles(DcsTestbed testbed, HistoryRecorder recorder, long durationMillis) {
-    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(durationMillis);
+  private static void observeRoles(DcsTestbed testbed, HistoryRecorder recorder, BooleanSupplier stop) {
     String[] last = new String[testbed.size()];
-    while (System.nanoTime() < end) {
+    while (!stop.getAsBoolean()) {
       for (int i = 0; i < testbed.size(); i++) {
         String role = !testbed.isRunning(i) || testbed.isPaused(i) ? "stopped"
             : testbed.claimsLeadership(i) ? "primary" : "replica";
