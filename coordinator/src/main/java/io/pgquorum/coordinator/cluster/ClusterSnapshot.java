@@ -78,6 +78,11 @@ public record ClusterSnapshot(
 
   /** Whether history records the end of {@code timeline} (the switch into {@code timeline + 1}). */
   public boolean historyRecordsEndOf(long timeline) {
-    return history.stream().anyMatch(h -> h.timeline() == timeline);
+    return historyEndOf(timeline).isPresent();
+  }
+
+  /** The history entry that ends {@code timeline} (its lsn is where {@code timeline + 1} forked off), if recorded. */
+  public Optional<HistoryEntry> historyEndOf(long timeline) {
+    return history.stream().filter(h -> h.timeline() == timeline).findFirst();
   }
 }

@@ -454,7 +454,7 @@ public final class Decider {
         return Decision.of("stopping PostgreSQL, running without an upstream, to check it against the new leader ("
             + leader.name() + ") before following it", new Action.StopPostgres(StopMode.FAST));
       }
-      Optional<HistoryEntry> ended = c.history().stream().filter(h -> h.timeline() == pg.timeline()).findFirst();
+      Optional<HistoryEntry> ended = c.historyEndOf(pg.timeline());
       if (ended.isPresent() && pg.replayedLsn().isPresent() && pg.replayedLsn().getAsLong() > ended.get().lsn()
           && !pg.replicationState().map("streaming"::equals).orElse(false)) {
         // A replica that replayed its timeline past the point where the cluster's history says that timeline ended

@@ -193,7 +193,8 @@ final class StateProbe {
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
             + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, pg_last_xact_replay_timestamp(),"
-            + " (pg_control_checkpoint()).timeline_id, current_setting('primary_conninfo')")) {
+            + " (pg_control_checkpoint()).timeline_id, current_setting('primary_conninfo'),"
+            + " (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup')")) {
       r.next();
       received = optionalLong(r, 1);
       replayed = optionalLong(r, 2);
@@ -202,6 +203,7 @@ final class StateProbe {
       int checkpointTimeline = r.getInt(4);
       String conninfo = r.getString(5);
       Optional<String> upstream = upstreamOf(conninfo);
+      OptionalLong startupPid = optionalLong(r, 6);
       String status = null;
       int receivedTli = 0;
       try (Statement s2 = c.createStatement();
@@ -211,24 +213,13 @@ final class StateProbe {
           receivedTli = w.getInt(2);
         }
       }
-      // The timeline this replica follows. pg_stat_wal_receiver says it only while streaming, and the checkpoint's
-      // timeline lags a switch until the next restartpoint (a replica that followed a promotion and then lost its
-      // upstream still reads 1 there). With recovery_target_timeline=latest a replica switches to the newest
-      // timeline whose history file it holds: its upstream sends that file before the WAL of the new timeline, as
-      // Patroni's replica timeline check also relies on.
-      int historyTimeline = 0;
-      try (Statement s3 = c.createStatement();
-          ResultSet h = s3.executeQuery("SELECT name FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{8}[.]history$'")) {
-        while (h.next()) {
-          historyTimeline = Math.max(historyTimeline, Integer.parseInt(h.getString(1).substring(0, 8), 16));
-        }
-      }
-      // Best of all, the timeline the startup process replays (StartupTitle): the history files alone make a replica
-      // that replayed its old timeline past the fork point look like a healthy replica of the new one. Read after
-      // the replay position above, so a replica already past the switch shows the new timeline here too.
-      OptionalInt replaying = replayTimeline(c);
+      // The timeline this replica follows: best, the one the startup process replays (StartupTitle), read after the
+      // replay position above, so a replica already past a switch shows the new timeline too; the history files
+      // alone make a replica that replayed its old timeline past the fork point look like a healthy replica of the
+      // new one. Without a title, the other sources (historyFallbackTimeline).
+      OptionalInt replaying = startupPid.isPresent() ? replayTimeline(startupPid.getAsLong()) : OptionalInt.empty();
       int timeline = replaying.isPresent() ? replaying.getAsInt()
-          : Math.max(historyTimeline, receivedTli > 0 ? receivedTli : checkpointTimeline);
+          : historyFallbackTimeline(c, receivedTli > 0 ? receivedTli : checkpointTimeline);
       long position = Math.max(received.orElse(0), replayed.orElse(0));
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
@@ -238,21 +229,32 @@ final class StateProbe {
   }
 
   /** The startup process's replay timeline from its title, when it shows one (see {@link StartupTitle}). */
-  private static OptionalInt replayTimeline(Connection c) throws SQLException {
-    long pid;
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'")) {
-      if (!r.next()) {
-        return OptionalInt.empty();
-      }
-      pid = r.getLong(1);
-    }
+  private static OptionalInt replayTimeline(long startupPid) {
     try {
-      byte[] cmdline = Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(pid), "cmdline"));
+      byte[] cmdline = Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(startupPid), "cmdline"));
       return StartupTitle.timeline(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' '));
     } catch (java.io.IOException | SecurityException e) {
       return OptionalInt.empty(); // not Linux, or the process just ended: fall back to the other sources
     }
+  }
+
+  /**
+   * A replica's timeline without its startup process's title: pg_stat_wal_receiver says it only while streaming,
+   * and the checkpoint's timeline ({@code receiverOrCheckpoint} when no receiver runs) lags a switch until the
+   * next restartpoint (a replica that followed a promotion and then lost its upstream still reads 1 there). With
+   * recovery_target_timeline=latest a replica switches to the newest timeline whose history file it holds: its
+   * upstream sends that file before the WAL of the new timeline, as Patroni's replica timeline check also relies
+   * on; but so it does to a replica that cannot switch (see {@link StartupTitle}), hence only a fallback.
+   */
+  private static int historyFallbackTimeline(Connection c, int receiverOrCheckpoint) throws SQLException {
+    int historyTimeline = 0;
+    try (Statement s = c.createStatement();
+        ResultSet h = s.executeQuery("SELECT name FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{8}[.]history$'")) {
+      while (h.next()) {
+        historyTimeline = Math.max(historyTimeline, Integer.parseInt(h.getString(1).substring(0, 8), 16));
+      }
+    }
+    return Math.max(historyTimeline, receiverOrCheckpoint);
   }
 
   private static OptionalLong optionalLong(ResultSet r, int column) throws SQLException {

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs(OS.LINUX)
 class DivergedReplicaIT {
-  private static final String PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl";
   private LocalCluster cluster;
 
   @AfterEach
@@ -66,8 +65,8 @@ class DivergedReplicaIT {
 
       // "behind" falls behind: its daemon paused (so that it does not start PostgreSQL again), PostgreSQL stopped.
       cluster.pauseDaemon(behind, true);
-      Process stop = new ProcessBuilder(PG_CTL, "stop", "-m", "fast", "-w", "-D", behind.dataDir().toString())
-          .redirectErrorStream(true).start();
+      Process stop = new ProcessBuilder(LocalCluster.PG_CTL, "stop", "-m", "fast", "-w", "-D",
+          behind.dataDir().toString()).redirectErrorStream(true).start();
       assertThat(stop.waitFor(60, TimeUnit.SECONDS) && stop.exitValue() == 0).as("pg_ctl stop").isTrue();
       // Writes "ahead" receives and "behind" never does (well within maximum_lag_on_failover).
       execute(primary, "CREATE TABLE diverged (i int)", "INSERT INTO diverged SELECT generate_series(1, 2000)");

@@ -37,6 +37,8 @@ final class LocalCluster implements AutoCloseable {
   static final String SUPERUSER_PASSWORD = "it-super-secret";
   static final String REPLICATION_PASSWORD = "it-repl-secret";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The PostgreSQL 15 pg_ctl the nodes run with (bin_dir below), for tests that stop a server behind its daemon. */
+  static final String PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   final Path base;
@@ -409,7 +411,7 @@ final class LocalCluster implements AutoCloseable {
     }
     for (NodeSpec n : nodes) {
       if (Files.exists(n.dataDir().resolve("postmaster.pid"))) {
-        new ProcessBuilder("/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-m", "immediate", "-w", "-D",
+        new ProcessBuilder(PG_CTL, "stop", "-m", "immediate", "-w", "-D",
             n.dataDir().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start().waitFor(30, TimeUnit.SECONDS);
       }
