@@ -5,6 +5,7 @@ import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.jepsen.dcs.DcsMemberMain;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

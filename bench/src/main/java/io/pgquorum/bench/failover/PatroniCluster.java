@@ -6,8 +6,8 @@ import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.proc.ProcStats;
 import io.pgquorum.bench.proc.Signals;
 import io.pgquorum.bench.report.Result;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -103,12 +103,12 @@ public final class PatroniCluster implements HaCluster {
     Set<Integer> used = new HashSet<>();
     for (int i = 0; i < nodes; i++) {
       Path dir = Files.createDirectories(base.resolve("node" + (i + 1)));
-      etcd.add(new EtcdMember("etcd" + (i + 1), freePort(used), freePort(used), dir.resolve("etcd")));
+      etcd.add(new EtcdMember("etcd" + (i + 1), FreePorts.next(), FreePorts.next(), dir.resolve("etcd")));
     }
     List<Integer> clientPorts = etcd.stream().map(EtcdMember::clientPort).toList();
     for (int i = 0; i < nodes; i++) {
       Path dir = base.resolve("node" + (i + 1));
-      PatroniYaml y = new PatroniYaml(SCOPE, "node" + (i + 1), freePort(used), freePort(used), clientPorts,
+      PatroniYaml y = new PatroniYaml(SCOPE, "node" + (i + 1), FreePorts.next(), FreePorts.next(), clientPorts,
           timing.ttl(), timing.loopWait(), timing.retryTimeout(), dir, tools.pgBin(), superPassword, replPassword);
       configs.add(y);
       Files.writeString(dir.resolve("patroni.yml"), y.render());
@@ -382,15 +382,6 @@ public final class PatroniCluster implements HaCluster {
     }
   }
 
-  private static int freePort(Set<Integer> used) throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        if (used.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      }
-    }
-  }
 
   @Override
   public String toString() {

@@ -3,6 +3,7 @@ package io.pgquorum.bench.dcs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.dcs.ratis.PeerAddress;
+import io.pgquorum.testkit.FreePorts;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,9 +69,9 @@ final class LocalCluster implements AutoCloseable {
     NodeSpec(int index, String name, Path dir) throws IOException {
       this.index = index;
       this.name = name;
-      this.raftPort = freePort();
-      this.restPort = freePort();
-      this.pgPort = freePort();
+      this.raftPort = FreePorts.next();
+      this.restPort = FreePorts.next();
+      this.pgPort = FreePorts.next();
       this.dir = dir;
     }
 
@@ -423,12 +423,6 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
 
   private static Path findRepo() {
     Path p = Path.of("").toAbsolutePath();

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.testkit.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +42,9 @@ class SecurityCliIT {
 
   private String valid() throws Exception {
     return ConfigCliIT.VALID.formatted(dir, dir)
-        .replace("127.0.0.1:18008", "127.0.0.1:" + LocalCluster.freePort())
-        .replace("127.0.0.1:12222", "127.0.0.1:" + LocalCluster.freePort())
-        .replace("127.0.0.1:15432", "127.0.0.1:" + LocalCluster.freePort());
+        .replace("127.0.0.1:18008", "127.0.0.1:" + FreePorts.next())
+        .replace("127.0.0.1:12222", "127.0.0.1:" + FreePorts.next())
+        .replace("127.0.0.1:15432", "127.0.0.1:" + FreePorts.next());
   }
 
   @Test

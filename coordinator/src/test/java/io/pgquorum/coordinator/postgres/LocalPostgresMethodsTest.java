@@ -10,6 +10,7 @@ import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.CustomMethod;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ class LocalPostgresMethodsTest {
     b.replicaMethods.put("broken", TestNodes.method("broken", broken.toString(), false, Map.of()));
     NodeConfig n = b.build();
     LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
-    Upstream nowhere = new Upstream("ghost", "127.0.0.1", PgTestSupport.freePort());
+    Upstream nowhere = new Upstream("ghost", "127.0.0.1", FreePorts.next());
 
     assertThatThrownBy(() -> pg.cloneReplica(nowhere)).isInstanceOf(PostgresException.class)
         .hasMessageStartingWith("clone replica from ghost (127.0.0.1:" + nowhere.port() + ") failed")

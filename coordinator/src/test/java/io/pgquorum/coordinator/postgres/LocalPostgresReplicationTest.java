@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.testkit.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,7 +226,7 @@ class LocalPostgresReplicationTest {
   void followSwitchesAReplicaToAnotherUpstreamOnReload() throws Exception {
     assertThat(pg2.probe().isPrimary()).as("Node-2 is the primary").isTrue();
     // n1 restarts following Node-2 but with a wrong port first, then follow() points it at Node-2.
-    pg1.startReplica(new Upstream("nowhere", "127.0.0.1", PgTestSupport.freePort()));
+    pg1.startReplica(new Upstream("nowhere", "127.0.0.1", FreePorts.next()));
     assertThat(pg1.probe().replicationState()).contains("in archive recovery");
 
     pg1.follow(up2);

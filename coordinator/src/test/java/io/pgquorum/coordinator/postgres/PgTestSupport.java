@@ -6,9 +6,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,14 +46,9 @@ final class PgTestSupport implements AutoCloseable {
         + " unprivileged user, e.g. su pgquorum-ci -c './mvnw ...'").isNotZero();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   TestNodes.Builder node(String name) throws IOException {
-    TestNodes.Builder b = TestNodes.node(base, name, freePort());
+    TestNodes.Builder b = TestNodes.node(base, name, FreePorts.next());
     dataDirs.add(b.dataDir());
     return b;
   }

@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgquorum.coordinator.config.RestApiConfig.VerifyClient;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.dcs.testing.TestPki;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.pgquorum.testkit.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,8 +39,8 @@ class HaproxyHealthCheckTest {
     AtomicReference<NodeStatus> status = new AtomicReference<>(Fixtures.primary());
     try (RestServer api = RestServer.start(TlsFixtures.config(TlsFixtures.tls(pki.issue("node1"),
         Optional.of(pki.caCertFile()), VerifyClient.OPTIONAL)), status::get, AdminActions.unsupported())) {
-      int stats = freePort();
-      int front = freePort();
+      int stats = FreePorts.next();
+      int front = FreePorts.next();
       Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), String.join("\n",
           "defaults",
           "  mode tcp",
@@ -58,7 +57,7 @@ class HaproxyHealthCheckTest {
           "  option httpchk GET /primary",
           "  http-check expect status 200",
           "  default-server inter 200ms fall 2 rise 1",
-          "  server node1 127.0.0.1:" + freePort() + " check port " + api.port() + " check-ssl verify none",
+          "  server node1 127.0.0.1:" + FreePorts.next() + " check port " + api.port() + " check-ssl verify none",
           ""));
       Process haproxy = new ProcessBuilder(HAPROXY.toString(), "-f", cfg.toString(), "-db")
           .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
@@ -90,9 +89,4 @@ class HaproxyHealthCheckTest {
         .map(l -> l.split(",", -1)[column]).orElse("missing");
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

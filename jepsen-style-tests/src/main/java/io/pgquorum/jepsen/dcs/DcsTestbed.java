@@ -9,11 +9,9 @@ import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
 import io.pgquorum.jepsen.net.LinkProxies;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +89,7 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     if (size < 1 || size > 9) {
       throw new IllegalArgumentException("size must be 1..9 members, got " + size);
     }
-    int[] ports = IntStream.range(0, size).map(i -> freePort()).toArray();
+    int[] ports = IntStream.range(0, size).map(i -> FreePorts.next()).toArray();
     DcsTestbed bed = new DcsTestbed("jepsen-" + Long.toHexString(System.nanoTime()), dir, ports, bugs);
     try {
       bed.init();
@@ -440,14 +438,6 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port", e);
-    }
-  }
 
   /** Member JVM logging: Ratis quiet except role changes, which explain a run's history. */
   private static final String LOGBACK = """

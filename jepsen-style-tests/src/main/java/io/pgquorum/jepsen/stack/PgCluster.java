@@ -6,8 +6,8 @@ import io.pgquorum.jepsen.fault.Component;
 import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -172,7 +172,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     List<NodePorts> ports = new ArrayList<>();
     Set<Integer> used = new HashSet<>();
     for (int i = 0; i < spec.nodes(); i++) {
-      ports.add(new NodePorts(i, "node" + (i + 1), freePort(used), freePort(used), freePort(used)));
+      ports.add(new NodePorts(i, "node" + (i + 1), FreePorts.next(), FreePorts.next(), FreePorts.next()));
     }
     for (NodePorts p : ports) {
       Node n = new Node(p, base.resolve(p.name()), "pgquorum-jepsen-" + runId + "-" + p.name());
@@ -798,16 +798,6 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     return ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/postgres")).orElse(false);
   }
 
-  private static int freePort(Set<Integer> used) throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        int p = s.getLocalPort();
-        if (used.add(p)) {
-          return p;
-        }
-      }
-    }
-  }
 
   private static String secret() {
     return HexFormat.of().formatHex(new SecureRandom().generateSeed(12));

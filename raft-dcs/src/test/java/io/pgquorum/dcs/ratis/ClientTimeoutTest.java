@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgquorum.dcs.api.DcsConfigException;
 import io.pgquorum.dcs.api.DcsUnavailableException;
-import io.pgquorum.dcs.testing.FreePorts;
+import io.pgquorum.testkit.FreePorts;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.pgquorum.dcs.ratis;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgquorum.dcs.api.DcsConfigException;
-import io.pgquorum.dcs.testing.FreePorts;
+import io.pgquorum.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;

@@ -12,7 +12,9 @@ import io.pgquorum.dcs.testing.RatisTestCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -197,12 +199,29 @@ class MemberBootTest {
       cluster.wipe("m3");
       CompletableFuture<DcsServer> wiped = cluster.startMemberAsync("m3");
       // m1 has the log; m2 is down: nobody can say whether m3 ran before, so it must neither start nor give up.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> !wiped.isDone());
+      assertStillStarting(wiped, Duration.ofSeconds(3));
       cluster.startMember("m2");
       await().atMost(Duration.ofSeconds(60)).until(wiped::isDone);
       assertThat(wiped).isCompletedExceptionally();
       assertThatThrownBy(wiped::join).cause().isInstanceOf(DcsConfigException.class)
           .hasMessageContaining("lost its log");
+    }
+  }
+
+  /** Fails, saying how the start ended, if {@code start} completes within {@code period}. */
+  private static void assertStillStarting(CompletableFuture<DcsServer> start, Duration period) {
+    try {
+      DcsServer server = start.get(period.toMillis(), TimeUnit.MILLISECONDS);
+      throw new AssertionError("the wiped member started (as " + server + ") while the group had no majority "
+          + "without it");
+    } catch (TimeoutException e) {
+      return; // still waiting, as it must
+    } catch (ExecutionException e) {
+      throw new AssertionError("the wiped member's start failed while the group had no majority without it",
+          e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgquorum.dcs.api.DcsConfigException;
-import io.pgquorum.dcs.testing.FreePorts;
+import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.dcs.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import io.pgquorum.dcs.ratis.DcsTuning;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.ratis.TlsFiles;
+import io.pgquorum.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -164,10 +165,14 @@ public final class RatisTestCluster implements AutoCloseable {
     if (running.containsKey(name)) {
       throw new IllegalStateException("stop " + name + " before wiping its data dir");
     }
+    // Files.delete, not File.delete: a file that cannot be deleted must fail the test here, not leave a
+    // half-wiped directory that the next start mistakes for a member with a log.
     try (Stream<Path> files = Files.walk(dataDir(name))) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot wipe the data dir of " + name, e);
     }
   }
 
