@@ -94,13 +94,6 @@ public final class ActionExecutor {
     return LeaseTerms.validForNanos(storedTtl, dyn);
   }
 
-  /** Whether executing {@code action} can change PostgreSQL's state (so the loop probes again afterwards). */
-  static boolean touchesPostgres(Action action) {
-    return action instanceof Action.Promote || action instanceof Action.Demote
-        || action instanceof Action.StopPostgres || action instanceof Action.StartPrimary
-        || action instanceof Action.Follow;
-  }
-
   public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg, DynamicConfig dyn) {
     OptionalLong token = cluster.flatMap(ClusterSnapshot::leader)
         .filter(l -> l.name().equals(config.name()))
@@ -200,22 +193,22 @@ public final class ActionExecutor {
         long t = requireToken(token, "bootstrap");
         startBootstrap(t, cluster);
       } else if (action instanceof Action.CloneReplica c) {
-        tasks.start("clone", () -> {
+        startTask(Task.CLONE, () -> {
           postgres.cloneReplica(c.from());
           postgres.startReplica(c.from());
-        }, wakeLoop);
+        });
       } else if (action instanceof Action.Rejoin rj) {
         startRejoin(rj.upstream(), dyn);
       } else if (action instanceof Action.StartPrimary) {
         long t = requireToken(token, "start as primary");
-        startTask(Action.StartPrimary.TASK, () -> {
+        startTask(Task.START_PRIMARY, () -> {
           // Checked here, right before the start, not when the plan was made: the task may begin later.
           requireValidLease("start PostgreSQL as primary");
           postgres.startPrimary(t);
         });
       } else if (action instanceof Action.Promote) {
         long t = requireToken(token, "promote");
-        startTask(Action.Promote.TASK, () -> {
+        startTask(Task.PROMOTE, () -> {
           requireValidLease("promote PostgreSQL");
           postgres.promote(t);
           log.info("promoted PostgreSQL to primary with fencing token {}", t);
@@ -311,7 +304,7 @@ public final class ActionExecutor {
   }
 
   private void startBootstrap(long fencingToken, Optional<ClusterSnapshot> cluster) {
-    tasks.start("bootstrap", () -> {
+    startTask(Task.BOOTSTRAP, () -> {
       boolean started = false;
       try {
         postgres.bootstrap();
@@ -336,11 +329,11 @@ public final class ActionExecutor {
         safeMoveAside("bootstrap failed");
         throw e;
       }
-    }, wakeLoop);
+    });
   }
 
   private void startRejoin(Optional<Upstream> upstream, DynamicConfig dyn) {
-    tasks.start("rejoin", () -> {
+    startTask(Task.REJOIN, () -> {
       if (upstream.isPresent()) {
         Upstream up = upstream.get();
         if (postgres.needsRewind(up)) {
@@ -363,17 +356,17 @@ public final class ActionExecutor {
         }
       }
       postgres.startReplica(upstream.orElse(null));
-    }, wakeLoop);
+    });
   }
 
   /**
-   * Starts {@code body} as the background task {@code name} (the loop keeps cycling, and a holder keeps refreshing
+   * Starts {@code body} as the background task {@code task} (the loop keeps cycling, and a holder keeps refreshing
    * its lease, while it runs). The decider plans a task only when none runs, and only this thread starts tasks.
    */
-  private void startTask(String name, TaskRunner.Body body) {
-    if (!tasks.start(name, body, wakeLoop)) {
-      throw new IllegalStateException("cannot start " + name + ": " + tasks.running().orElse("another task")
-          + " is still running");
+  private void startTask(Task task, TaskRunner.Body body) {
+    if (!tasks.start(task, body, wakeLoop)) {
+      throw new IllegalStateException("cannot start " + task.label() + ": "
+          + tasks.running().map(Task::label).orElse("another task") + " is still running");
     }
   }
 

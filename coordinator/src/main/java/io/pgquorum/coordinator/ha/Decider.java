@@ -81,7 +81,7 @@ public final class Decider {
     PgState pg = local.pg();
     if (cluster.get().isLeader(policy.name())) {
       boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
-          && local.runningTask().map(Action.StartPrimary.TASK::equals).orElse(true);
+          && local.runningTask().map(t -> t == Task.START_PRIMARY).orElse(true);
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
     }
     return cluster.get().isUnlocked()
@@ -137,8 +137,9 @@ public final class Decider {
     boolean holder = c.isLeader(me);
 
     if (local.runningTask().isPresent()) {
-      String task = local.runningTask().get();
-      if (holder && task.equals(Action.StartPrimary.TASK)) {
+      Task running = local.runningTask().get();
+      String task = running.label();
+      if (holder && running == Task.START_PRIMARY) {
         return primaryStarting(c, local, policy, peers, nowNanos, true);
       }
       if (holder) {
@@ -347,7 +348,7 @@ public final class Decider {
       // backend crash), or a start pg_ctl gave up waiting for. Never start a second one; count the timeout.
       return primaryStarting(c, local, policy, peers, nowNanos, false);
     }
-    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Action.StartPrimary.TASK));
+    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Task.START_PRIMARY.label()));
     if (failedStart.isPresent()) {
       // Patroni's post_recover: a start that failed outright (bad parameter, port in use, disk full) gives the
       // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).

@@ -215,7 +215,7 @@ public final class HaLoop implements Runnable {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
       }
-      if (decision.actions().stream().anyMatch(ActionExecutor::touchesPostgres)) {
+      if (decision.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres)) {
         pg = postgres.probe(); // publish what PostgreSQL is now, not what it was before the actions
       }
     } catch (RuntimeException e) {
@@ -292,22 +292,9 @@ public final class HaLoop implements Runnable {
   }
 
   private String stateOf(PgState pg) {
-    Optional<String> task = tasks.running();
+    Optional<Task> task = tasks.running();
     if (task.isPresent()) {
-      switch (task.get()) {
-        case "clone":
-          return "creating replica";
-        case "bootstrap":
-          return config.bootstrap().method().isPresent() ? "running custom bootstrap script"
-              : "initializing new cluster";
-        case "rejoin":
-        case Action.StartPrimary.TASK:
-          return "starting";
-        case Action.Promote.TASK:
-          return "running";
-        default:
-          return task.get();
-      }
+      return task.get().patroniState(config.bootstrap().method().isPresent());
     }
     if (pg.running()) {
       return pg.isReplica() ? pg.replicationState().filter("streaming"::equals).orElse("running") : "running";

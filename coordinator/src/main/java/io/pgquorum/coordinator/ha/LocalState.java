@@ -8,7 +8,7 @@ import java.util.OptionalLong;
  * What this node knows locally at decision time, besides the cluster snapshot.
  *
  * @param pg the cycle's PostgreSQL probe
- * @param runningTask a long task in progress (bootstrap, clone, rejoin, start primary, promote), by its name
+ * @param runningTask the long task in progress, if any
  * @param failedTask a task that failed since the last cycle, with its error (reported once)
  * @param leaseDeadlineNanos when we believe we hold the lock: the {@link System#nanoTime()} by which PostgreSQL
  *     must have stopped accepting writes (send time of the last successful acquire/refresh + ttl - margin)
@@ -17,14 +17,14 @@ import java.util.OptionalLong;
  */
 public record LocalState(
     PgState pg,
-    Optional<String> runningTask,
+    Optional<Task> runningTask,
     Optional<String> failedTask,
     OptionalLong leaseDeadlineNanos,
     boolean shutdownRequested,
     HaMemory memory) {
 
   /** A state with nothing remembered from earlier cycles. */
-  public LocalState(PgState pg, Optional<String> runningTask, Optional<String> failedTask,
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
       OptionalLong leaseDeadlineNanos, boolean shutdownRequested) {
     this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, HaMemory.NONE);
   }

@@ -46,7 +46,7 @@ class DeciderTest {
   static final class S {
     Optional<ClusterSnapshot> cluster = Optional.of(initialized());
     PgState pg = replica(1000, 1, "127.0.0.1:5433");
-    Optional<String> task = Optional.empty();
+    Optional<Task> task = Optional.empty();
     Optional<String> failed = Optional.empty();
     OptionalLong deadline = OptionalLong.empty();
     boolean shutdown;
@@ -236,15 +236,15 @@ class DeciderTest {
         List.of(), "DCS is not accessible; no action. I am (node1), a secondary, and wait for the DCS"));
     // --- long tasks ---
     rows.add(row("bootstrap running while holding the lock: keep refreshing",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.task = Optional.of("bootstrap");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.task = Optional.of(Task.BOOTSTRAP);
                s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
         List.of(new Action.RefreshLock(7)), "bootstrap in progress"));
     rows.add(row("clone running on a replica: nothing else",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("clone");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of(Task.CLONE);
                s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
         List.of(), "clone in progress"));
     rows.add(row("task running on a writable primary without the lock: demote",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("rejoin");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of(Task.REJOIN);
                s.pg = primary(10, 1); return s; },
         List.of(new Action.Demote(StopMode.IMMEDIATE)),
         "demoting self because rejoin is in progress and I do not hold the lock"));
@@ -404,7 +404,7 @@ class DeciderTest {
             new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("a long task while holding the lock after a ttl change: re-arm too",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of("bootstrap");
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.BOOTSTRAP);
                s.pg = PgState.stopped(DataDirState.EMPTY); s.policy = policy(dyn(16, 300)); return s; },
         List.of(new Action.RearmLock(7, Duration.ofSeconds(16))), "bootstrap in progress"));
     // --- issue 10, hole 6: history and (timeline, LSN) pairs ---
@@ -461,34 +461,34 @@ class DeciderTest {
         List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
     // --- issue 10, hole 2: long starts, primary_start_timeout, unprobeable PostgreSQL ---
     rows.add(row("lock held, promotion runs as a task: keep refreshing",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.Promote.TASK); return s; },
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.PROMOTE); return s; },
         List.of(new Action.RefreshLock(7)), "promote in progress"));
     rows.add(row("lock held, start task running, within primary_start_timeout: keep the lock",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(10); return s; },
         List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 290 seconds until timeout"));
     rows.add(row("lock held, start task running past primary_start_timeout, a healthy replica: stop it, keep "
             + "the lock until the task ended",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(300);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
         List.of(new Action.Demote(StopMode.IMMEDIATE)), "stopping PostgreSQL because of startup timeout "
             + "(primary_start_timeout 300 s); the lock is released once the start has ended"));
     rows.add(row("lock held, start past primary_start_timeout, nobody could take over: keep waiting",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", PeerView.unreachable("node2"));
                s.peers.put("node3", peer("node3", "replica", 1000, 1, 0)); return s; },
         List.of(new Action.RefreshLock(7)),
         "primary start has timed out, but continuing to wait because failover is not possible"));
     rows.add(row("lock held, start past primary_start_timeout, the only replica lags beyond maximum_lag: wait",
-        s -> { s.cluster = Optional.of(withStatus(mine(), 10_000_000)); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(withStatus(mine(), 10_000_000)); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
         List.of(new Action.RefreshLock(7)),
         "primary start has timed out, but continuing to wait because failover is not possible"));
     rows.add(row("lock held, start past the timeout, the only replica is on an older timeline: wait",
-        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
         List.of(new Action.RefreshLock(7)),
@@ -561,7 +561,7 @@ class DeciderTest {
     assertThat(first.memory().primaryStartSinceNanos()).hasValue(NOW);
     // Next cycles: the task runs, then the postmaster is alive but still recovering; the clock is not reset.
     s.memory = first.memory();
-    s.task = Optional.of(Action.StartPrimary.TASK);
+    s.task = Optional.of(Task.START_PRIMARY);
     assertThat(s.decide().memory().primaryStartSinceNanos()).hasValue(NOW);
     s.task = Optional.empty();
     s.pg = starting();
@@ -586,7 +586,7 @@ class DeciderTest {
     }
     assertThat(s.decide().actions()).containsExactly(new Action.Demote(StopMode.IMMEDIATE),
         new Action.ReleaseLock());
-    s.task = Optional.of(Action.StartPrimary.TASK);
+    s.task = Optional.of(Task.START_PRIMARY);
     assertThat(s.decide().memory().unprobeableCycles()).as("not counted while a task runs").isZero();
     s.task = Optional.empty();
     s.pg = primary(5000, 1);
@@ -597,18 +597,18 @@ class DeciderTest {
   void theHolderAsksItsPeersOnlyOnceItsPostgresIsOverdue() {
     HaPolicy p = POLICY;
     Optional<ClusterSnapshot> c = Optional.of(mine());
-    java.util.function.BiFunction<PgState, Optional<String>, LocalState> overdue = (pg, task) ->
+    java.util.function.BiFunction<PgState, Optional<Task>, LocalState> overdue = (pg, task) ->
         new LocalState(pg, task, Optional.empty(), OptionalLong.empty(), false, startedSecondsAgo(300));
     assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.empty()), p, NOW)).isTrue();
     assertThat(Decider.needsPeerViews(c, overdue.apply(starting(), Optional.empty()), p, NOW)).isTrue();
-    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Action.StartPrimary.TASK)), p, NOW))
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Task.START_PRIMARY)), p, NOW))
         .isTrue();
     assertThat(Decider.needsPeerViews(c, LocalState.of(starting()), p, NOW)).as("not overdue yet").isFalse();
     assertThat(Decider.needsPeerViews(c, LocalState.of(stopped()), policy(dyn(8, 0)), NOW)).as("timeout 0")
         .isTrue();
     assertThat(Decider.needsPeerViews(c, overdue.apply(primary(5000, 1), Optional.empty()), p, NOW)).isFalse();
     assertThat(Decider.needsPeerViews(c, overdue.apply(unknown(), Optional.empty()), p, NOW)).isFalse();
-    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of("bootstrap")), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Task.BOOTSTRAP)), p, NOW)).isFalse();
   }
 
   @Test

@@ -93,7 +93,7 @@ class LeaseTest {
     assertThat(pg.calls()).isEmpty();
     run(new Action.StartPrimary());
     await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty());
-    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f).startsWith(Action.StartPrimary.TASK)
+    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f).startsWith(Task.START_PRIMARY.label())
         .contains("refusing to start PostgreSQL as primary: the leader lease is not valid any more"));
     assertThat(pg.calls()).isEmpty();
   }
