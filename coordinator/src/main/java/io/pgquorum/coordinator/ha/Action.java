@@ -2,6 +2,10 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,6 +19,8 @@ import java.util.Set;
  *       cycles see it in {@link LocalState#runningTask()}.
  *   <li>{@link ChangesPostgres}: may change PostgreSQL's state, so the loop probes it again after the plan and
  *       publishes what it is now, not what it was.
+ *   <li>{@link MemberKeyAction}: the second, publishing step of a cycle ({@link Publication}), planned after the
+ *       first step's actions ran.
  * </ul>
  */
 public sealed interface Action {
@@ -33,6 +39,20 @@ public sealed interface Action {
    * first (a clone, a rewind), and their state shows in the next cycle's probe and in the task's status string.
    */
   sealed interface ChangesPostgres extends Action {}
+
+  /** A write or deletion of this member's {@code members/<name>} key (never part of the first step's plan). */
+  sealed interface MemberKeyAction extends Action {}
+
+  /** Write this member's key with {@code fields} (in this order) and {@code ttl}. */
+  record WriteMemberKey(Map<String, Object> fields, Duration ttl) implements MemberKeyAction {
+    public WriteMemberKey {
+      // Not Map.copyOf: a tag's value may be null, and the order is the key's JSON order.
+      fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+  }
+
+  /** Delete this member's key (a clean shutdown: the member leaves the cluster's view at once). */
+  record DeleteMemberKey() implements MemberKeyAction {}
 
   /** Gate: create {@code initialize} = "" if absent (the bootstrap race). */
   record RaceInitialize() implements Gate {}

@@ -245,6 +245,28 @@ public final class ActionExecutor {
     return new Outcome(false, Optional.empty());
   }
 
+  /**
+   * Performs the publishing step's member key action ({@link Publication}); returns the revision a write was
+   * stored at, empty when it failed or was a deletion. A DCS error is no reason to end the cycle: the next one
+   * writes again.
+   */
+  OptionalLong publish(Action.MemberKeyAction action) {
+    if (action instanceof Action.WriteMemberKey w) {
+      try {
+        return OptionalLong.of(store.touchMember(w.fields(), w.ttl()));
+      } catch (DcsException e) {
+        log.warn("could not update my member key: {}", e.getMessage());
+        return OptionalLong.empty();
+      }
+    }
+    try {
+      store.deleteMember();
+    } catch (DcsException e) {
+      log.warn("could not delete my member key: {}", e.getMessage());
+    }
+    return OptionalLong.empty();
+  }
+
   /** How a refresh ended: confirmed (with what the DCS stored), lost, or unknown (a DCS error). */
   private sealed interface Renewal {
     record Confirmed(LeaseGrant grant) implements Renewal {}

@@ -11,6 +11,7 @@ import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,12 +54,6 @@ public final class Decider {
   private Decider() {}
 
   /**
-   * Whether the loop should gather {@link PeerView}s before deciding (asking peers costs a network round trip):
-   * when the cluster is unlocked and this node could take part in the race, or when this node holds the lock, its
-   * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
-   * possible depends on the peers.
-   */
-  /**
    * Before a primary gives its lock up on purpose: record its timeline in history if missing, so that no replica
    * still on the timeline before it can take over (see {@link #whyNotHealthiest}).
    */
@@ -73,6 +68,31 @@ public final class Decider {
   /** The period of the planted bug {@link HaBug#FLAPPING_LEADER}, in seconds of the node's monotonic clock. */
   static final long FLAP_PERIOD_SECONDS = 6;
 
+  /**
+   * The peers whose REST API the loop asks for a {@link PeerView} before deciding, by name (their {@code api_url}s,
+   * in the snapshot's member order); empty when the decision does not depend on peers this cycle. Members that
+   * published no api_url cannot be asked.
+   */
+  public static Map<String, String> peersToAsk(Optional<ClusterSnapshot> cluster, LocalState local,
+      HaPolicy policy, long nowNanos) {
+    if (!needsPeerViews(cluster, local, policy, nowNanos)) {
+      return Map.of();
+    }
+    Map<String, String> urls = new LinkedHashMap<>();
+    for (Member m : cluster.get().members().values()) {
+      if (!m.name().equals(policy.name()) && !m.apiUrl().isEmpty()) {
+        urls.put(m.name(), m.apiUrl());
+      }
+    }
+    return urls;
+  }
+
+  /**
+   * Whether the decision depends on {@link PeerView}s (asking peers costs a network round trip): when the cluster
+   * is unlocked and this node could take part in the race, or when this node holds the lock, its PostgreSQL is not
+   * up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is possible depends
+   * on the peers.
+   */
   public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     if (cluster.isEmpty() || local.shutdownRequested()) {
