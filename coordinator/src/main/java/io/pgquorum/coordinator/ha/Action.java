@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.time.Duration;
@@ -57,11 +58,14 @@ public sealed interface Action {
   /** Gate: create {@code initialize} = "" if absent (the bootstrap race). */
   record RaceInitialize() implements Gate {}
 
-  /** Gate: create the leader key if absent. Its create revision becomes the fencing token. */
-  record AcquireLock() implements Gate {}
+  /**
+   * Gate: create the leader key with {@code ttl} if absent. Its create revision becomes the fencing token
+   * ({@link FencingToken.Acquired}); {@code terms} say how long the confirmed lease may be used.
+   */
+  record AcquireLock(Duration ttl, LeaseTerms terms) implements Gate {}
 
   /** Gate: re-arm our leader lease (only the incarnation with this token). Failure = lock lost. */
-  record RefreshLock(long fencingToken) implements Gate {}
+  record RefreshLock(long fencingToken, LeaseTerms terms) implements Gate {}
 
   /**
    * Gate: the leader key's stored ttl differs from the configured one. Refresh the lease (confirming it is still
@@ -69,7 +73,7 @@ public sealed interface Action {
    * owner and create revision, so the fencing token stays. Failure = lock lost. The local deadline follows the
    * ttl the DCS confirms (see {@link LeaseTerms}); before a re-arm that shortens the lease it is lowered first.
    */
-  record RearmLock(long fencingToken, java.time.Duration ttl) implements Gate {}
+  record RearmLock(long fencingToken, Duration ttl, LeaseTerms terms) implements Gate {}
 
   /** Delete the leader key if it names us. */
   record ReleaseLock() implements Action {}
@@ -80,11 +84,14 @@ public sealed interface Action {
   /** Give up a failed bootstrap: delete {@code initialize} so the race can run again. */
   record CancelInitialize() implements Action {}
 
-  /** Write {@code config} from bootstrap.dcs if absent. */
-  record SeedConfig() implements Action {}
+  /** Write {@code config} (bootstrap.dcs) if absent. */
+  record SeedConfig(DynamicConfig config) implements Action {}
 
-  /** Write {@code status} with the primary's WAL position. */
-  record PublishStatus() implements Action {}
+  /**
+   * Write {@code status} with the primary's WAL position. Planned only when the snapshot does not already show
+   * it: the key has no TTL, and rewriting an idle primary's position would be a Raft write per cycle for nothing.
+   */
+  record PublishStatus(long position) implements Action {}
 
   /**
    * After a clean stop of the primary (a handover): write {@code status} with the stopped server's last position
@@ -95,8 +102,11 @@ public sealed interface Action {
    */
   record PublishLastPosition(int timeline) implements Action {}
 
-  /** Task: initdb (or the custom method), start as primary with the token, create roles, record the sysid. */
-  record Bootstrap() implements TaskAction {
+  /**
+   * Task: initdb (or the custom method), start as primary with {@code token}, create roles, record the sysid, and
+   * seed {@code config} with {@code seedConfig} (bootstrap.dcs) if absent.
+   */
+  record Bootstrap(FencingToken token, DynamicConfig seedConfig) implements TaskAction {
     @Override
     public Task task() {
       return Task.BOOTSTRAP;
@@ -113,9 +123,9 @@ public sealed interface Action {
 
   /**
    * Task: start a stopped node as a replica of {@code upstream} (none: a read-only standby with nothing to follow),
-   * rewinding (or re-cloning, when allowed) first if its timeline diverged.
+   * first handling a timeline that diverged from the upstream's as {@code onDivergence} says.
    */
-  record Rejoin(Optional<Upstream> upstream) implements TaskAction {
+  record Rejoin(Optional<Upstream> upstream, Divergence onDivergence) implements TaskAction {
     @Override
     public Task task() {
       return Task.REJOIN;
@@ -123,11 +133,11 @@ public sealed interface Action {
   }
 
   /**
-   * Task: start a stopped node as primary with the current token (we hold the lock). A crash recovery may take
+   * Task: start a stopped node as primary with {@code token} (we hold the lock). A crash recovery may take
    * longer than a lease: the loop keeps refreshing the lock while it runs, and {@code primary_start_timeout}
    * bounds how long (see {@link Decider}). The lease is checked inside the task right before the start.
    */
-  record StartPrimary() implements TaskAction, ChangesPostgres {
+  record StartPrimary(FencingToken token) implements TaskAction, ChangesPostgres {
     @Override
     public Task task() {
       return Task.START_PRIMARY;
@@ -135,11 +145,11 @@ public sealed interface Action {
   }
 
   /**
-   * Task: promote the running replica with the current token. Runs in the background (replaying the WAL left may
+   * Task: promote the running replica with {@code token}. Runs in the background (replaying the WAL left may
    * take longer than a lease); the lease is checked inside the task right before {@code pg_ctl promote}. The
    * timeline switch reaches {@code history} through {@link RecordHistory} on the next cycles.
    */
-  record Promote() implements TaskAction, ChangesPostgres {
+  record Promote(FencingToken token) implements TaskAction, ChangesPostgres {
     @Override
     public Task task() {
       return Task.PROMOTE;
@@ -158,6 +168,21 @@ public sealed interface Action {
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
   record Demote(StopMode mode) implements ChangesPostgres {}
+
+  /**
+   * PLANTED BUG {@link HaBug#SKIP_DEMOTE_ON_LOST_LEASE} (fault-injection harness only), planned in place of a
+   * {@link Demote}: forgets the lease but leaves PostgreSQL running. Marked as changing PostgreSQL so the cycle
+   * probes again as it would after the real demotion.
+   */
+  record SkippedDemote(StopMode mode) implements ChangesPostgres {}
+
+  /**
+   * Gate that always fails: the lock may not be taken or kept now ({@code watchdog.mode: required} and the
+   * watchdog process is not running). Planted in place of the lock step and everything after it; the executor
+   * logs {@code warning} and ends the plan. The lease then runs out on its own (the guard fences); another member
+   * takes over unless the watchdog comes back first.
+   */
+  record LeaseBlocked(String warning) implements Gate {}
 
   /** Stop PostgreSQL (shutdown, or no lock to run under). */
   record StopPostgres(StopMode mode) implements ChangesPostgres {}

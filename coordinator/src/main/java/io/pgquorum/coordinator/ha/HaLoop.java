@@ -55,6 +55,7 @@ public final class HaLoop implements Runnable {
   private final Consumer<NodeStatus> publish;
   private final ActionExecutor executor;
   private final PlantedBugs bugs;
+  private final BooleanSupplier mayHoldLease;
   private final Object wakeup = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<String> fatal = new AtomicReference<>();
@@ -91,8 +92,8 @@ public final class HaLoop implements Runnable {
     this.publish = publish;
     this.bugs = bugs;
     this.node = NodeSettings.of(config);
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake, bugs,
-        mayHoldLease);
+    this.mayHoldLease = mayHoldLease;
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -197,20 +198,20 @@ public final class HaLoop implements Runnable {
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory);
+          shutdown, memory, mayHoldLease.getAsBoolean());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
       memory = decision.memory();
       lastMessage = decision.message();
       log.info(decision.message());
-      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg, dyn);
+      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg);
       recheck = outcome.recheckNow();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
       }
-      if (decision.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres)) {
+      if (decision.changesPostgres()) {
         pg = postgres.probe(); // publish what PostgreSQL is now, not what it was before the actions
       }
     } catch (RuntimeException e) {

@@ -15,8 +15,8 @@ public record HaPolicy(String name, Tags tags, DynamicConfig dynamic, PlantedBug
     this(name, tags, dynamic, PlantedBugs.NONE);
   }
 
-  /** With default node settings (decision tests). */
+  /** With default node settings, bootstrap.dcs being {@code dynamic} (decision tests). */
   public HaPolicy(String name, Tags tags, DynamicConfig dynamic, PlantedBugs bugs) {
-    this(name, tags, dynamic, bugs, NodeSettings.DEFAULTS);
+    this(name, tags, dynamic, bugs, NodeSettings.defaults(dynamic));
   }
 }

@@ -14,6 +14,8 @@ import java.util.OptionalLong;
  *     must have stopped accepting writes (send time of the last successful acquire/refresh + ttl - margin)
  * @param shutdownRequested SIGTERM or {@code stop()}: hand over and stop
  * @param memory what the previous cycle's decision remembered ({@link Decision#memory()})
+ * @param mayHoldLease false while the lock must not be raced for, taken or kept ({@code watchdog.mode: required}
+ *     and the watchdog process is not running); sampled when the cycle starts
  */
 public record LocalState(
     PgState pg,
@@ -21,7 +23,14 @@ public record LocalState(
     Optional<String> failedTask,
     OptionalLong leaseDeadlineNanos,
     boolean shutdownRequested,
-    HaMemory memory) {
+    HaMemory memory,
+    boolean mayHoldLease) {
+
+  /** A state in which the lock may be held (no required watchdog is down). */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, true);
+  }
 
   /** A state with nothing remembered from earlier cycles. */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,

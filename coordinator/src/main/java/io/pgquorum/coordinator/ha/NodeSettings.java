@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param usePgRewind {@code postgresql.use_pg_rewind}, overriding the dynamic setting when present
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails
  * @param removeDataDirectoryOnDivergedTimelines re-clone when the timeline diverged and pg_rewind is off
+ * @param bootstrapDcs bootstrap.dcs: what a new cluster's {@code config} key is seeded with
  */
 public record NodeSettings(
     String connUrl,
@@ -21,15 +23,18 @@ public record NodeSettings(
     boolean customBootstrap,
     Optional<Boolean> usePgRewind,
     boolean removeDataDirectoryOnRewindFailure,
-    boolean removeDataDirectoryOnDivergedTimelines) {
+    boolean removeDataDirectoryOnDivergedTimelines,
+    DynamicConfig bootstrapDcs) {
 
-  /** A node with nothing set beyond the defaults (decision tests that do not look at these). */
-  public static final NodeSettings DEFAULTS = new NodeSettings("", "", false, Optional.empty(), false, false);
+  /** A node with nothing set beyond the defaults, seeding {@code bootstrapDcs} (tests that do not look at these). */
+  public static NodeSettings defaults(DynamicConfig bootstrapDcs) {
+    return new NodeSettings("", "", false, Optional.empty(), false, false, bootstrapDcs);
+  }
 
   public static NodeSettings of(NodeConfig config) {
     return new NodeSettings("postgres://" + config.postgresql().connectAddress() + "/postgres",
         config.restapi().apiUrl(), config.bootstrap().method().isPresent(), config.postgresql().usePgRewind(),
         config.postgresql().removeDataDirectoryOnRewindFailure(),
-        config.postgresql().removeDataDirectoryOnDivergedTimelines());
+        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs());
   }
 }

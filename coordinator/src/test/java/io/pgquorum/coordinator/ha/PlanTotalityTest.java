@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStatus;
 import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
@@ -11,6 +12,8 @@ import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,7 +36,7 @@ class PlanTotalityTest {
   static final DynamicConfig DYN = new DynamicConfig(9, 1, 2, 1_048_576, 300, false, true, Map.of(), List.of(),
       Map.of());
   static final NodeSettings NODE = new NodeSettings("postgres://10.0.0.1:5432/postgres",
-      "http://10.0.0.1:8008/patroni", false, Optional.empty(), false, false);
+      "http://10.0.0.1:8008/patroni", false, Optional.empty(), false, false, DYN);
   static final HaPolicy POLICY = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, NODE);
 
   static Member member(String name, long revision, String apiUrl) {
@@ -137,8 +140,9 @@ class PlanTotalityTest {
     assertThat(((Action.WriteMemberKey) clone.memberKey().orElseThrow()).fields())
         .containsEntry("state", "creating replica").doesNotContainKeys("xlog_location", "timeline");
 
-    HaPolicy custom = new HaPolicy(ME, new Tags(false, true, false, false, 3, Map.of("noloadbalance", true)), DYN, PlantedBugs.NONE,
-        new NodeSettings(NODE.connUrl(), NODE.apiUrl(), true, Optional.empty(), false, false));
+    Tags tagged = new Tags(false, true, false, false, 3, Map.of("noloadbalance", true));
+    HaPolicy custom = new HaPolicy(ME, tagged, DYN, PlantedBugs.NONE,
+        new NodeSettings(NODE.connUrl(), NODE.apiUrl(), true, Optional.empty(), false, false, DYN));
     Publication boot = Publication.plan(c, empty, Optional.of(Task.BOOTSTRAP), false, custom,
         MemberKeyRefresh.NONE, NOW);
     assertThat(boot.state()).isEqualTo("running custom bootstrap script");
@@ -165,5 +169,141 @@ class PlanTotalityTest {
     HaPolicy nofailover = new HaPolicy(ME, new Tags(true, false, false, false, 1, Map.of()), DYN,
         PlantedBugs.NONE, NODE);
     assertThat(Decider.peersToAsk(Optional.of(unlocked), racing, nofailover, NOW)).as("cannot race").isEmpty();
+  }
+
+  // ---- the executor's former policy, now in the plan ----
+
+  static ClusterSnapshot withStatus(ClusterSnapshot c, long optime) {
+    return new ClusterSnapshot(c.revision(), c.initialize(), c.config(), c.leader(), c.members(), c.failover(),
+        c.sync(), c.history(), Optional.of(new ClusterStatus(optime, Map.of(), 5)));
+  }
+
+  static PgState primary(long wal) {
+    return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(42), Optional.empty(), Role.PRIMARY, 1, wal,
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+        Optional.of("7300000000000000001"), 150010, OptionalLong.of(7), false, false);
+  }
+
+  static Decision decide(ClusterSnapshot c, LocalState local, HaPolicy policy) {
+    return Decider.decide(Optional.of(c), local, policy, Map.of(), NOW);
+  }
+
+  @Test
+  void theLockStepsCarryTheLeaseTermsOfTheCycle() {
+    ClusterSnapshot mine = cluster(Optional.of(lock(ME, 7)));
+    Action.RefreshLock refresh = (Action.RefreshLock) decide(mine, LocalState.of(primary(10)), POLICY).actions()
+        .get(0);
+    assertThat(refresh.terms().validForNanos(Duration.ofSeconds(9))).as("ttl 9 - retry_timeout 2")
+        .isEqualTo(7 * SEC);
+    assertThat(refresh.terms().validForNanos(Duration.ofSeconds(30))).as("never beyond the configured ttl")
+        .isEqualTo(7 * SEC);
+    assertThat(refresh.terms().validForNanos(Duration.ofSeconds(4))).as("never beyond the stored ttl")
+        .isEqualTo(2 * SEC);
+
+    Action.AcquireLock acquire = (Action.AcquireLock) decide(cluster(Optional.empty()),
+        LocalState.of(replica(1000, "streaming")), POLICY).actions().get(0);
+    assertThat(acquire.ttl()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(acquire.terms()).isEqualTo(refresh.terms());
+
+    HaPolicy drift = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.of(HaBug.LEASE_IGNORES_DRIFT), NODE);
+    Action.RefreshLock buggy = (Action.RefreshLock) decide(mine, LocalState.of(primary(10)), drift).actions()
+        .get(0);
+    assertThat(buggy.terms().validForNanos(Duration.ofSeconds(5))).as("PLANTED BUG: the configured ttl, no margin")
+        .isEqualTo(9 * SEC);
+  }
+
+  @Test
+  void theFencingTokenIsNamedByThePlan() {
+    assertThat(decide(cluster(Optional.empty()), LocalState.of(replica(1000, "streaming")), POLICY).actions())
+        .as("the race: the token the acquire obtains").endsWith(new Action.Promote(FencingToken.acquired()));
+    assertThat(decide(cluster(Optional.of(lock(ME, 7))), LocalState.of(replica(1000, "streaming")), POLICY)
+        .actions()).as("the holder: its key's token").endsWith(new Action.Promote(FencingToken.held(7)));
+    assertThat(decide(cluster(Optional.of(lock(ME, 8))), LocalState.of(PgState.stopped(DataDirState.INITIALIZED)),
+        POLICY).actions()).endsWith(new Action.StartPrimary(FencingToken.held(8)));
+    ClusterSnapshot none = new ClusterSnapshot(1, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+    DynamicConfig seed = new DynamicConfig(30, 10, 10, 1, 300, true, true, Map.of(), List.of(), Map.of());
+    HaPolicy seeding = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings(NODE.connUrl(),
+        NODE.apiUrl(), false, Optional.empty(), false, false, seed));
+    assertThat(decide(none, LocalState.of(PgState.stopped(DataDirState.EMPTY)), seeding).actions())
+        .endsWith(new Action.Bootstrap(FencingToken.acquired(), seed));
+  }
+
+  @Test
+  void theRejoinStrategyFollowsUsePgRewindAndTheRemoveDataDirectorySettings() {
+    Upstream up = new Upstream("node2", "h", 1);
+    // DYN has use_pg_rewind off; the node's own setting wins.
+    HaPolicy rewindOverride = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings("", "", false,
+        Optional.of(true), true, false, DYN));
+    assertThat(Divergence.decide(up, rewindOverride)).isEqualTo(new Divergence(true, true, "rewind failed",
+        "this node's timeline diverged from leader node2 and pg_rewind failed; set "
+            + "postgresql.remove_data_directory_on_rewind_failure to re-clone automatically, or reinitialize the "
+            + "node"));
+    HaPolicy noRewind = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings("", "", false,
+        Optional.empty(), true, false, DYN));
+    assertThat(Divergence.decide(up, noRewind)).as("remove_on_rewind_failure does not apply without rewind")
+        .isEqualTo(new Divergence(false, false, "diverged timeline",
+            "this node's timeline diverged from leader node2 and use_pg_rewind is off; set "
+                + "postgresql.remove_data_directory_on_diverged_timelines to re-clone automatically, or "
+                + "reinitialize the node"));
+    HaPolicy reclone = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings("", "", false,
+        Optional.empty(), false, true, DYN));
+    assertThat(Divergence.decide(up, reclone).reclone()).isTrue();
+
+    ClusterSnapshot led = cluster(Optional.of(lock("node2", 9)),
+        new Member("node2", 1, "postgres://h:1/postgres", "", "running", "primary", "0.1.0", OptionalLong.empty(), 1,
+            Optional.empty(), Map.of(), false, Map.of()));
+    assertThat(decide(led, LocalState.of(PgState.stopped(DataDirState.INITIALIZED)), reclone).actions())
+        .containsExactly(new Action.Rejoin(Optional.of(up), Divergence.decide(up, reclone)));
+  }
+
+  @Test
+  void statusIsPublishedOnlyWhenTheSnapshotDoesNotShowThePosition() {
+    ClusterSnapshot mine = cluster(Optional.of(lock(ME, 7)));
+    assertThat(decide(withStatus(mine, 5000), LocalState.of(primary(5000)), POLICY).actions())
+        .noneMatch(a -> a instanceof Action.PublishStatus);
+    assertThat(decide(withStatus(mine, 4000), LocalState.of(primary(5000)), POLICY).actions())
+        .contains(new Action.PublishStatus(5000));
+    assertThat(decide(withStatus(cluster(Optional.empty()), 5000), LocalState.of(primary(5000)), POLICY).actions())
+        .as("a primary taking the free lock back, position unchanged")
+        .noneMatch(a -> a instanceof Action.PublishStatus);
+  }
+
+  @Test
+  void aRequiredWatchdogThatIsDownBlocksEveryLockStepAndWhatFollowsIt() {
+    LocalState holderDown = new LocalState(primary(10), Optional.empty(), Optional.empty(), OptionalLong.empty(),
+        false, HaMemory.NONE, false);
+    Decision held = decide(cluster(Optional.of(lock(ME, 7))), holderDown, POLICY);
+    assertThat(held.actions()).containsExactly(new Action.LeaseBlocked(
+        "not refreshing the leader lock: watchdog.mode is required and the watchdog process is not running"));
+    assertThat(held.message()).isEqualTo("no action. I am (node1), the leader with the lock");
+
+    LocalState racerDown = new LocalState(replica(1000, "streaming"), Optional.empty(), Optional.empty(),
+        OptionalLong.empty(), false, HaMemory.NONE, false);
+    assertThat(decide(cluster(Optional.empty()), racerDown, POLICY).actions()).containsExactly(
+        new Action.LeaseBlocked("not taking the leader lock: watchdog.mode is required and the watchdog process "
+            + "is not running"));
+    ClusterSnapshot none = new ClusterSnapshot(1, Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+    LocalState emptyDown = new LocalState(PgState.stopped(DataDirState.EMPTY), Optional.empty(), Optional.empty(),
+        OptionalLong.empty(), false, HaMemory.NONE, false);
+    assertThat(decide(none, emptyDown, POLICY).actions()).containsExactly(new Action.LeaseBlocked(
+        "not racing to bootstrap: watchdog.mode is required and the watchdog is not usable"));
+    LocalState stoppingDown = new LocalState(primary(10), Optional.empty(), Optional.empty(), OptionalLong.empty(),
+        true, HaMemory.NONE, false);
+    assertThat(decide(cluster(Optional.of(lock(ME, 7))), stoppingDown, POLICY).actions())
+        .as("a shutdown takes no lock step: unchanged").endsWith(new Action.ReleaseLock());
+  }
+
+  @Test
+  void skipDemoteOnLostLeaseIsPlannedAsASkippedDemote() {
+    ClusterSnapshot theirs = cluster(Optional.of(lock("node2", 9)));
+    HaPolicy buggy = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.of(HaBug.SKIP_DEMOTE_ON_LOST_LEASE), NODE);
+    Decision d = decide(theirs, LocalState.of(primary(10)), buggy);
+    assertThat(d.actions()).containsExactly(new Action.SkippedDemote(StopMode.IMMEDIATE));
+    assertThat(d.message()).isEqualTo("demoting self because I do not have the lock and I was a leader");
+    assertThat(d.changesPostgres()).as("probed again, as after a real demotion").isTrue();
+    assertThat(decide(theirs, LocalState.of(primary(10)), POLICY).actions())
+        .containsExactly(new Action.Demote(StopMode.IMMEDIATE));
   }
 }
