@@ -1,27 +1,71 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * One step of a decision: a verb as data, performed by {@link ActionExecutor} in list order.
- *
- * <p>Steps marked <em>gate</em> end the plan when they fail (a lost race, a lost lock): everything after a gate
- * depends on it. Steps marked <em>task</em> start a long operation in the background and return at once; the
- * next cycles see it in {@link LocalState#runningTask()}.
+ * One step of a decision: a verb as data, performed by {@link ActionExecutor} in list order. Everything the
+ * executor needs to know is in the step (the plan is total, as in etcd-io/raft's Ready: the driver has no policy);
+ * what a step is, is its type:
+ * <ul>
+ *   <li>{@link Gate}: ends the plan when it fails (a lost race, a lost lock): everything after a gate depends on it.
+ *   <li>{@link TaskAction}: starts a long operation ({@link Task}) in the background and returns at once; the next
+ *       cycles see it in {@link LocalState#runningTask()}.
+ *   <li>{@link ChangesPostgres}: may change PostgreSQL's state, so the loop probes it again after the plan and
+ *       publishes what it is now, not what it was.
+ *   <li>{@link MemberKeyAction}: the second, publishing step of a cycle ({@link Publication}), planned after the
+ *       first step's actions ran.
+ * </ul>
  */
 public sealed interface Action {
 
-  /** Gate: create {@code initialize} = "" if absent (the bootstrap race). */
-  record RaceInitialize() implements Action {}
+  /** A step whose failure ends the plan. */
+  sealed interface Gate extends Action {}
 
-  /** Gate: create the leader key if absent. Its create revision becomes the fencing token. */
-  record AcquireLock() implements Action {}
+  /** A step that starts {@link #task()} in the background. */
+  sealed interface TaskAction extends Action {
+    Task task();
+  }
+
+  /**
+   * A step after which PostgreSQL may be in another state than the cycle's probe says. Why these and not every
+   * task: Promote and StartPrimary act on a server that exists, in this cycle's terms; the other tasks build one
+   * first (a clone, a rewind), and their state shows in the next cycle's probe and in the task's status string.
+   */
+  sealed interface ChangesPostgres extends Action {}
+
+  /** A write or deletion of this member's {@code members/<name>} key (never part of the first step's plan). */
+  sealed interface MemberKeyAction extends Action {}
+
+  /** Write this member's key with {@code fields} (in this order) and {@code ttl}. */
+  record WriteMemberKey(Map<String, Object> fields, Duration ttl) implements MemberKeyAction {
+    public WriteMemberKey {
+      // Not Map.copyOf: a tag's value may be null, and the order is the key's JSON order.
+      fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+  }
+
+  /** Delete this member's key (a clean shutdown: the member leaves the cluster's view at once). */
+  record DeleteMemberKey() implements MemberKeyAction {}
+
+  /** Gate: create {@code initialize} = "" if absent (the bootstrap race). */
+  record RaceInitialize() implements Gate {}
+
+  /**
+   * Gate: create the leader key with {@code ttl} if absent. Its create revision becomes the fencing token
+   * ({@link FencingToken.Acquired}); {@code terms} say how long the confirmed lease may be used.
+   */
+  record AcquireLock(Duration ttl, LeaseTerms terms) implements Gate {}
 
   /** Gate: re-arm our leader lease (only the incarnation with this token). Failure = lock lost. */
-  record RefreshLock(long fencingToken) implements Action {}
+  record RefreshLock(long fencingToken, LeaseTerms terms) implements Gate {}
 
   /**
    * Gate: the leader key's stored ttl differs from the configured one. Refresh the lease (confirming it is still
@@ -29,7 +73,7 @@ public sealed interface Action {
    * owner and create revision, so the fencing token stays. Failure = lock lost. The local deadline follows the
    * ttl the DCS confirms (see {@link LeaseTerms}); before a re-arm that shortens the lease it is lowered first.
    */
-  record RearmLock(long fencingToken, java.time.Duration ttl) implements Action {}
+  record RearmLock(long fencingToken, Duration ttl, LeaseTerms terms) implements Gate {}
 
   /** Delete the leader key if it names us. */
   record ReleaseLock() implements Action {}
@@ -40,11 +84,14 @@ public sealed interface Action {
   /** Give up a failed bootstrap: delete {@code initialize} so the race can run again. */
   record CancelInitialize() implements Action {}
 
-  /** Write {@code config} from bootstrap.dcs if absent. */
-  record SeedConfig() implements Action {}
+  /** Write {@code config} (bootstrap.dcs) if absent. */
+  record SeedConfig(DynamicConfig config) implements Action {}
 
-  /** Write {@code status} with the primary's WAL position. */
-  record PublishStatus() implements Action {}
+  /**
+   * Write {@code status} with the primary's WAL position. Planned only when the snapshot does not already show
+   * it: the key has no TTL, and rewriting an idle primary's position would be a Raft write per cycle for nothing.
+   */
+  record PublishStatus(long position) implements Action {}
 
   /**
    * After a clean stop of the primary (a handover): write {@code status} with the stopped server's last position
@@ -55,36 +102,58 @@ public sealed interface Action {
    */
   record PublishLastPosition(int timeline) implements Action {}
 
-  /** Task: initdb (or the custom method), start as primary with the token, create roles, record the sysid. */
-  record Bootstrap() implements Action {}
+  /**
+   * Task: initdb (or the custom method), start as primary with {@code token}, create roles, record the sysid, and
+   * seed {@code config} with {@code seedConfig} (bootstrap.dcs) if absent.
+   */
+  record Bootstrap(FencingToken token, DynamicConfig seedConfig) implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.BOOTSTRAP;
+    }
+  }
 
   /** Task: create this node's data directory from the leader, then start it as a replica. */
-  record CloneReplica(Upstream from) implements Action {}
-
-  /**
-   * Task: start a stopped node as a replica of {@code upstream} (none: a read-only standby with nothing to follow),
-   * rewinding (or re-cloning, when allowed) first if its timeline diverged.
-   */
-  record Rejoin(Optional<Upstream> upstream) implements Action {}
-
-  /**
-   * Task: start a stopped node as primary with the current token (we hold the lock). A crash recovery may take
-   * longer than a lease: the loop keeps refreshing the lock while it runs, and {@code primary_start_timeout}
-   * bounds how long (see {@link Decider}). The lease is checked inside the task right before the start.
-   */
-  record StartPrimary() implements Action {
-    /** The task's name in {@link LocalState#runningTask()} and in failure messages. */
-    public static final String TASK = "start primary";
+  record CloneReplica(Upstream from) implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.CLONE;
+    }
   }
 
   /**
-   * Task: promote the running replica with the current token. Runs in the background (replaying the WAL left may
+   * Task: start a stopped node as a replica of {@code upstream} (none: a read-only standby with nothing to follow),
+   * first handling a timeline that diverged from the upstream's as {@code onDivergence} says.
+   */
+  record Rejoin(Optional<Upstream> upstream, Divergence onDivergence) implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.REJOIN;
+    }
+  }
+
+  /**
+   * Task: start a stopped node as primary with {@code token} (we hold the lock). A crash recovery may take
+   * longer than a lease: the loop keeps refreshing the lock while it runs, and {@code primary_start_timeout}
+   * bounds how long (see {@link Decider}). The lease is checked inside the task right before the start.
+   */
+  record StartPrimary(FencingToken token) implements TaskAction, ChangesPostgres {
+    @Override
+    public Task task() {
+      return Task.START_PRIMARY;
+    }
+  }
+
+  /**
+   * Task: promote the running replica with {@code token}. Runs in the background (replaying the WAL left may
    * take longer than a lease); the lease is checked inside the task right before {@code pg_ctl promote}. The
    * timeline switch reaches {@code history} through {@link RecordHistory} on the next cycles.
    */
-  record Promote() implements Action {
-    /** The task's name in {@link LocalState#runningTask()}. */
-    public static final String TASK = "promote";
+  record Promote(FencingToken token) implements TaskAction, ChangesPostgres {
+    @Override
+    public Task task() {
+      return Task.PROMOTE;
+    }
   }
 
   /**
@@ -95,16 +164,31 @@ public sealed interface Action {
    * Fails (ends the plan) when the compare-and-set keeps losing; a missing or unreadable history file (a damaged
    * data directory) is reported once and skipped, as Patroni does, rather than stop the leader's other duties.
    */
-  record RecordHistory(int timeline) implements Action {}
+  record RecordHistory(int timeline) implements Gate {}
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
-  record Demote(StopMode mode) implements Action {}
+  record Demote(StopMode mode) implements ChangesPostgres {}
+
+  /**
+   * PLANTED BUG {@link HaBug#SKIP_DEMOTE_ON_LOST_LEASE} (fault-injection harness only), planned in place of a
+   * {@link Demote}: forgets the lease but leaves PostgreSQL running. Marked as changing PostgreSQL so the cycle
+   * probes again as it would after the real demotion.
+   */
+  record SkippedDemote(StopMode mode) implements ChangesPostgres {}
+
+  /**
+   * Gate that always fails: the lock may not be taken or kept now ({@code watchdog.mode: required} and the
+   * watchdog process is not running). Planted in place of the lock step and everything after it; the executor
+   * logs {@code warning} and ends the plan. The lease then runs out on its own (the guard fences); another member
+   * takes over unless the watchdog comes back first.
+   */
+  record LeaseBlocked(String warning) implements Gate {}
 
   /** Stop PostgreSQL (shutdown, or no lock to run under). */
-  record StopPostgres(StopMode mode) implements Action {}
+  record StopPostgres(StopMode mode) implements ChangesPostgres {}
 
   /** Re-point a running replica at another upstream. */
-  record Follow(Upstream upstream) implements Action {}
+  record Follow(Upstream upstream) implements ChangesPostgres {}
 
   /** On the primary: one physical slot per other member. */
   record SyncSlots(Set<String> slotNames) implements Action {}

@@ -14,11 +14,9 @@ import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
-import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +24,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Performs a {@link Decision}'s actions, in list order (the decider's order is the documented order: gates
  * first, then what depends on them).
+ *
+ * <p>A plain interpreter: every choice (the lease terms, the fencing token, what a rejoin does about a diverged
+ * timeline, whether status needs writing, whether the lock may be held at all) is in the actions, made by the pure
+ * {@link Decider}. What is left here is what only performing can find out: whether a write or a compare-and-set
+ * succeeded, whether the timeline diverged, what the stopped server's last position is, what the history file
+ * holds.
  *
  * <p>Rules:
  * <ul>
@@ -36,8 +40,6 @@ import org.slf4j.LoggerFactory;
  *       and derived from the ttl the DCS confirmed it stores ({@link LeaseTerms}); it is lowered before a re-arm
  *       that may shorten the lease.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
- *   <li>With {@code watchdog.mode: required}, the lock is neither acquired nor refreshed while the watchdog
- *       process is not running.
  *   <li>The watchdog is disarmed only after PostgreSQL was stopped with no lease held
  *       ({@link LeaseState#postgresStopped()}).
  * </ul>
@@ -45,32 +47,20 @@ import org.slf4j.LoggerFactory;
 public final class ActionExecutor {
   private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
 
-  private final NodeConfig config;
+  private final String name;
   private final ClusterStore store;
   private final Postgres postgres;
   private final LeaseState lease;
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
   private final Runnable wakeLoop;
-  private final PlantedBugs bugs;
-  private final BooleanSupplier mayHoldLease;
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
 
+  /** @param config this node's configuration: only its name is used (it names this node in {@code history}) */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
-    this(config, store, postgres, lease, tasks, nanoClock, wakeLoop, PlantedBugs.NONE, () -> true);
-  }
-
-  /**
-   * @param bugs planted bugs for the test harness, normally {@link PlantedBugs#NONE}
-   * @param mayHoldLease false while the lock must not be acquired or refreshed (required watchdog not running)
-   */
-  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
-      TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBugs bugs, BooleanSupplier mayHoldLease) {
-    this.bugs = bugs;
-    this.mayHoldLease = mayHoldLease;
-    this.config = config;
+    this.name = config.name();
     this.store = store;
     this.postgres = postgres;
     this.lease = lease;
@@ -80,176 +70,207 @@ public final class ActionExecutor {
   }
 
   /** What executing a plan found out. */
-  public record Outcome(boolean recheckNow, Optional<String> fatal) {}
+  public record Outcome(boolean recheckNow, Optional<String> fatal) {
+    static final Outcome DONE = new Outcome(false, Optional.empty());
+  }
+
+  /** What one plan's run has learned so far: facts of the execution, not choices. */
+  private static final class Run {
+    /** The token an {@link Action.AcquireLock} of this plan obtained. */
+    OptionalLong acquired = OptionalLong.empty();
+    /** A step of this plan stopped PostgreSQL. */
+    boolean stopped;
+  }
 
   /**
-   * How long a freshly acquired, refreshed or re-armed lease stays usable on our clock, given the ttl the DCS
-   * confirmed it stores: {@link LeaseTerms}'s {@code min(stored, configured) - retry_timeout}.
+   * Performs {@code decision}'s actions in order. A failed {@link Action.Gate} ends the plan; {@link Action.Fatal}
+   * ends it and the loop; {@link Action.TaskAction}s start in the background.
+   *
+   * @param cluster the snapshot the decision was made from (compare-and-set steps write against it)
+   * @param pg the probe the decision was made from
    */
-  static long validForNanos(java.time.Duration storedTtl, DynamicConfig dyn, PlantedBugs bugs) {
-    if (bugs.active(HaBug.LEASE_IGNORES_DRIFT)) {
-      // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
-      return dyn.ttl() * 1_000_000_000L;
-    }
-    return LeaseTerms.validForNanos(storedTtl, dyn);
-  }
-
-  /** Whether executing {@code action} can change PostgreSQL's state (so the loop probes again afterwards). */
-  static boolean touchesPostgres(Action action) {
-    return action instanceof Action.Promote || action instanceof Action.Demote
-        || action instanceof Action.StopPostgres || action instanceof Action.StartPrimary
-        || action instanceof Action.Follow;
-  }
-
-  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg, DynamicConfig dyn) {
-    OptionalLong token = cluster.flatMap(ClusterSnapshot::leader)
-        .filter(l -> l.name().equals(config.name()))
-        .map(l -> OptionalLong.of(l.fencingToken()))
-        .orElse(lease.token());
-    PgState current = pg;
-    boolean stoppedInPlan = false;
+  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg) {
+    Run run = new Run();
     for (Action action : decision.actions()) {
-      if (action instanceof Action.RaceInitialize) {
-        if (!mayHoldLease.getAsBoolean()) {
-          // The race would be won and given back every cycle: the lock that must follow it cannot be taken.
-          log.warn("not racing to bootstrap: watchdog.mode is required and the watchdog is not usable");
-          return new Outcome(false, Optional.empty());
+      if (action instanceof Action.Gate gate) {
+        Optional<Outcome> failed = pass(gate, run, cluster);
+        if (failed.isPresent()) {
+          return failed.get();
         }
-        if (!store.raceInitialize()) {
-          log.info("failed to acquire initialize lock");
-          return new Outcome(false, Optional.empty());
-        }
-      } else if (action instanceof Action.AcquireLock) {
-        if (!mayHoldLease.getAsBoolean()) {
-          log.warn("not taking the leader lock: watchdog.mode is required and the watchdog process is not running");
-          return new Outcome(false, Optional.empty());
-        }
-        long sent = nanoClock.getAsLong();
-        Optional<LeaderLock> got = store.acquireLeader(dyn.ttlDuration());
-        if (got.isEmpty()) {
-          log.info("failed to acquire the leader lock: another member took it first");
-          return new Outcome(true, Optional.empty());
-        }
-        lease.extend(got.get().fencingToken(), sent, validForNanos(got.get().ttl(), dyn, bugs));
-        token = OptionalLong.of(got.get().fencingToken());
-        log.info("acquired the leader lock with fencing token {}", token.getAsLong());
-      } else if (action instanceof Action.RefreshLock r) {
-        if (!mayHoldLease.getAsBoolean()) {
-          // The lease runs out on its own (the guard fences); another member takes over unless the watchdog
-          // comes back first.
-          log.warn("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
-              + "running");
-          return new Outcome(false, Optional.empty());
-        }
-        Renewal renewal = renew(r.fencingToken(), dyn);
-        if (!(renewal instanceof Renewal.Confirmed)) {
-          // Lost: re-decide at once. Unknown: the deadline stays where the last confirmed write put it.
-          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
-        }
-        token = OptionalLong.of(r.fencingToken());
-      } else if (action instanceof Action.RearmLock ra) {
-        if (!mayHoldLease.getAsBoolean()) {
-          log.warn("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
-              + "running");
-          return new Outcome(false, Optional.empty());
-        }
-        Renewal renewal = renew(ra.fencingToken(), dyn);
-        if (!(renewal instanceof Renewal.Confirmed confirmed)) {
-          return new Outcome(renewal instanceof Renewal.Lost, Optional.empty());
-        }
-        token = OptionalLong.of(ra.fencingToken());
-        if (!rearm(confirmed.grant(), ra.ttl(), dyn)) {
-          return new Outcome(true, Optional.empty());
-        }
-      } else if (action instanceof Action.ReleaseLock) {
-        lease.clear();
-        // Disarm only when PostgreSQL is verifiably gone: not "not accepting connections" (a frozen or starting
-        // postmaster has a pid) and not a probe that could not tell.
-        if (stoppedInPlan || (!current.running() && current.pid().isEmpty() && !current.isUnknown())) {
-          lease.postgresStopped();
-        }
-        if (store.releaseLeader()) {
-          log.info("released the leader lock");
-        }
-      } else if (action instanceof Action.RecordInitialize ri) {
-        store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize));
-      } else if (action instanceof Action.CancelInitialize) {
-        cluster.flatMap(ClusterSnapshot::initialize).ifPresent(store::cancelInitialize);
-      } else if (action instanceof Action.SeedConfig) {
-        store.writeConfigIfAbsent(config.bootstrap().dcs());
-      } else if (action instanceof Action.PublishStatus) {
-        // The cycle's probe is fresh enough for the leader's optime (milliseconds old); only a promotion in this
-        // plan changes the role, and then the probe after it is used.
-        // The status key has no TTL: when the cycle's snapshot already shows this position (an idle primary),
-        // rewriting it would be a Raft write per cycle that changes nothing.
-        long position = current.walPosition();
-        boolean unchanged = cluster.flatMap(ClusterSnapshot::status)
-            .filter(s -> s.optime() == position && s.slots().isEmpty()).isPresent();
-        if (current.isPrimary() && !unchanged) {
-          store.writeStatus(position, java.util.Map.of());
-        }
-      } else if (action instanceof Action.PublishLastPosition last) {
-        PgState stopped = postgres.probe();
-        if (!stopped.running() && !stopped.isUnknown() && stopped.timeline() == last.timeline()
-            && stopped.walPosition() > 0) {
-          store.writeStatus(stopped.walPosition(), java.util.Map.of());
-          log.info("published the stopped primary's last position {} on timeline {}", stopped.walPosition(),
-              last.timeline());
-        }
-      } else if (action instanceof Action.Bootstrap) {
-        long t = requireToken(token, "bootstrap");
-        startBootstrap(t, cluster);
-      } else if (action instanceof Action.CloneReplica c) {
-        tasks.start("clone", () -> {
-          postgres.cloneReplica(c.from());
-          postgres.startReplica(c.from());
-        }, wakeLoop);
-      } else if (action instanceof Action.Rejoin rj) {
-        startRejoin(rj.upstream(), dyn);
-      } else if (action instanceof Action.StartPrimary) {
-        long t = requireToken(token, "start as primary");
-        startTask(Action.StartPrimary.TASK, () -> {
-          // Checked here, right before the start, not when the plan was made: the task may begin later.
-          requireValidLease("start PostgreSQL as primary");
-          postgres.startPrimary(t);
-        });
-      } else if (action instanceof Action.Promote) {
-        long t = requireToken(token, "promote");
-        startTask(Action.Promote.TASK, () -> {
-          requireValidLease("promote PostgreSQL");
-          postgres.promote(t);
-          log.info("promoted PostgreSQL to primary with fencing token {}", t);
-        });
-      } else if (action instanceof Action.RecordHistory rh) {
-        if (!recordHistory(rh.timeline(), cluster)) {
-          return new Outcome(false, Optional.empty());
-        }
-      } else if (action instanceof Action.Demote d) {
-        lease.clear();
-        if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
-          // PLANTED BUG (test harness only): a primary without the lock keeps running.
-          log.warn("PLANTED BUG {}: not demoting", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
-          continue;
-        }
-        postgres.stop(d.mode());
-        stoppedInPlan = true;
-        lease.postgresStopped();
-        log.info("demoted: PostgreSQL stopped ({})", d.mode().name().toLowerCase());
-      } else if (action instanceof Action.StopPostgres s) {
-        postgres.stop(s.mode());
-        stoppedInPlan = true;
-        lease.postgresStopped();
-      } else if (action instanceof Action.Follow f) {
-        postgres.follow(f.upstream());
-      } else if (action instanceof Action.SyncSlots s) {
-        postgres.syncReplicationSlots(s.slotNames());
+      } else if (action instanceof Action.TaskAction task) {
+        startTask(task.task(), body(task, run, cluster));
       } else if (action instanceof Action.Fatal f) {
         return new Outcome(false, Optional.of(f.reason()));
       } else {
-        throw new IllegalStateException("no executor for " + action);
+        perform(action, run, cluster, pg);
       }
     }
-    return new Outcome(false, Optional.empty());
+    return Outcome.DONE;
+  }
+
+  /** Runs a gate; empty when it passed, else how the plan ends (re-decide at once after a lost lock or race). */
+  private Optional<Outcome> pass(Action.Gate gate, Run run, Optional<ClusterSnapshot> cluster) {
+    Outcome endNoRecheck = Outcome.DONE;
+    Outcome endRecheck = new Outcome(true, Optional.empty());
+    if (gate instanceof Action.RaceInitialize) {
+      if (!store.raceInitialize()) {
+        log.info("failed to acquire initialize lock");
+        return Optional.of(endNoRecheck);
+      }
+    } else if (gate instanceof Action.AcquireLock acquire) {
+      long sent = nanoClock.getAsLong();
+      Optional<LeaderLock> got = store.acquireLeader(acquire.ttl());
+      if (got.isEmpty()) {
+        log.info("failed to acquire the leader lock: another member took it first");
+        return Optional.of(endRecheck);
+      }
+      lease.extend(got.get().fencingToken(), sent, acquire.terms().validForNanos(got.get().ttl()));
+      run.acquired = OptionalLong.of(got.get().fencingToken());
+      log.info("acquired the leader lock with fencing token {}", run.acquired.getAsLong());
+    } else if (gate instanceof Action.RefreshLock r) {
+      Renewal renewal = renew(r.fencingToken(), r.terms());
+      if (!(renewal instanceof Renewal.Confirmed)) {
+        // Lost: re-decide at once. Unknown: the deadline stays where the last confirmed write put it.
+        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endNoRecheck);
+      }
+    } else if (gate instanceof Action.RearmLock ra) {
+      Renewal renewal = renew(ra.fencingToken(), ra.terms());
+      if (!(renewal instanceof Renewal.Confirmed confirmed)) {
+        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endNoRecheck);
+      }
+      if (!rearm(confirmed.grant(), ra.ttl(), ra.terms())) {
+        return Optional.of(endRecheck);
+      }
+    } else if (gate instanceof Action.RecordHistory rh) {
+      if (!recordHistory(rh.timeline(), cluster)) {
+        return Optional.of(endNoRecheck);
+      }
+    } else if (gate instanceof Action.LeaseBlocked blocked) {
+      log.warn(blocked.warning());
+      return Optional.of(endNoRecheck);
+    } else {
+      throw new IllegalStateException("no executor for " + gate);
+    }
+    return Optional.empty();
+  }
+
+  /** The background body of a task step. */
+  private TaskRunner.Body body(Action.TaskAction task, Run run, Optional<ClusterSnapshot> cluster) {
+    if (task instanceof Action.Bootstrap b) {
+      return bootstrap(token(b.token(), run, "bootstrap"), b.seedConfig());
+    }
+    if (task instanceof Action.CloneReplica c) {
+      return () -> {
+        postgres.cloneReplica(c.from());
+        postgres.startReplica(c.from());
+      };
+    }
+    if (task instanceof Action.Rejoin rj) {
+      return rejoin(rj.upstream(), rj.onDivergence());
+    }
+    if (task instanceof Action.StartPrimary sp) {
+      long t = token(sp.token(), run, "start as primary");
+      return () -> {
+        // Checked here, right before the start, not when the plan was made: the task may begin later.
+        requireValidLease("start PostgreSQL as primary");
+        postgres.startPrimary(t);
+      };
+    }
+    if (task instanceof Action.Promote p) {
+      long t = token(p.token(), run, "promote");
+      return () -> {
+        requireValidLease("promote PostgreSQL");
+        postgres.promote(t);
+        log.info("promoted PostgreSQL to primary with fencing token {}", t);
+      };
+    }
+    throw new IllegalStateException("no executor for " + task);
+  }
+
+  /** Performs a step that is neither a gate nor a task. */
+  private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster, PgState pg) {
+    if (action instanceof Action.ReleaseLock) {
+      lease.clear();
+      // Disarm only when PostgreSQL is verifiably gone: not "not accepting connections" (a frozen or starting
+      // postmaster has a pid) and not a probe that could not tell.
+      if (run.stopped || (!pg.running() && pg.pid().isEmpty() && !pg.isUnknown())) {
+        lease.postgresStopped();
+      }
+      if (store.releaseLeader()) {
+        log.info("released the leader lock");
+      }
+    } else if (action instanceof Action.RecordInitialize ri) {
+      store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize));
+    } else if (action instanceof Action.CancelInitialize) {
+      cluster.flatMap(ClusterSnapshot::initialize).ifPresent(store::cancelInitialize);
+    } else if (action instanceof Action.SeedConfig sc) {
+      store.writeConfigIfAbsent(sc.config());
+    } else if (action instanceof Action.PublishStatus ps) {
+      store.writeStatus(ps.position(), java.util.Map.of());
+    } else if (action instanceof Action.PublishLastPosition last) {
+      // Whether there is a last position to publish is only known after the stop this plan just made.
+      PgState stopped = postgres.probe();
+      if (!stopped.running() && !stopped.isUnknown() && stopped.timeline() == last.timeline()
+          && stopped.walPosition() > 0) {
+        store.writeStatus(stopped.walPosition(), java.util.Map.of());
+        log.info("published the stopped primary's last position {} on timeline {}", stopped.walPosition(),
+            last.timeline());
+      }
+    } else if (action instanceof Action.Demote d) {
+      lease.clear();
+      postgres.stop(d.mode());
+      run.stopped = true;
+      lease.postgresStopped();
+      log.info("demoted: PostgreSQL stopped ({})", d.mode().name().toLowerCase());
+    } else if (action instanceof Action.SkippedDemote) {
+      lease.clear();
+      // PLANTED BUG (test harness only): a primary without the lock keeps running.
+      log.warn("PLANTED BUG {}: not demoting", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
+    } else if (action instanceof Action.StopPostgres st) {
+      postgres.stop(st.mode());
+      run.stopped = true;
+      lease.postgresStopped();
+    } else if (action instanceof Action.Follow f) {
+      postgres.follow(f.upstream());
+    } else if (action instanceof Action.SyncSlots sl) {
+      postgres.syncReplicationSlots(sl.slotNames());
+    } else {
+      throw new IllegalStateException("no executor for " + action);
+    }
+  }
+
+  /** The token a start or promotion runs with, as the plan names it. */
+  private static long token(FencingToken token, Run run, String what) {
+    if (token instanceof FencingToken.Held held) {
+      return held.token();
+    }
+    if (run.acquired.isEmpty()) {
+      // A plan error (no AcquireLock gate before this step), never a race: say so rather than guess a token.
+      throw new IllegalStateException("cannot " + what + " without a fencing token (no leader lock held)");
+    }
+    return run.acquired.getAsLong();
+  }
+
+  /**
+   * Performs the publishing step's member key action ({@link Publication}); returns the revision a write was
+   * stored at, empty when it failed or was a deletion. A DCS error is no reason to end the cycle: the next one
+   * writes again.
+   */
+  OptionalLong publish(Action.MemberKeyAction action) {
+    if (action instanceof Action.WriteMemberKey w) {
+      try {
+        return OptionalLong.of(store.touchMember(w.fields(), w.ttl()));
+      } catch (DcsException e) {
+        log.warn("could not update my member key: {}", e.getMessage());
+        return OptionalLong.empty();
+      }
+    }
+    try {
+      store.deleteMember();
+    } catch (DcsException e) {
+      log.warn("could not delete my member key: {}", e.getMessage());
+    }
+    return OptionalLong.empty();
   }
 
   /** How a refresh ended: confirmed (with what the DCS stored), lost, or unknown (a DCS error). */
@@ -266,7 +287,7 @@ public final class ActionExecutor {
    * stored ttl allows. Lost: the lease is cleared. Unknown (a DCS error, the write may or may not have been
    * applied): the deadline stays where the last confirmed write put it.
    */
-  private Renewal renew(long fencingToken, DynamicConfig dyn) {
+  private Renewal renew(long fencingToken, LeaseTerms terms) {
     long sent = nanoClock.getAsLong();
     Optional<LeaseGrant> grant;
     try {
@@ -280,7 +301,7 @@ public final class ActionExecutor {
       log.warn("failed to update leader lock: it is no longer ours");
       return new Renewal.Lost();
     }
-    lease.extend(fencingToken, sent, validForNanos(grant.get().ttl(), dyn, bugs));
+    lease.extend(fencingToken, sent, terms.validForNanos(grant.get().ttl()));
     return new Renewal.Confirmed(grant.get());
   }
 
@@ -294,9 +315,9 @@ public final class ActionExecutor {
    * it. When the ttl rises the cap changes nothing, and the longer deadline is used only after the DCS confirmed
    * the longer ttl.
    */
-  private boolean rearm(LeaseGrant current, java.time.Duration ttl, DynamicConfig dyn) {
+  private boolean rearm(LeaseGrant current, java.time.Duration ttl, LeaseTerms terms) {
     long sent = nanoClock.getAsLong();
-    lease.cap(current.fencingToken(), sent + validForNanos(ttl, dyn, bugs));
+    lease.cap(current.fencingToken(), sent + terms.validForNanos(ttl));
     Optional<LeaseGrant> stored = store.rearmLeader(current, ttl);
     if (stored.isEmpty()) {
       lease.clear();
@@ -304,14 +325,14 @@ public final class ActionExecutor {
           ttl.toSeconds());
       return false;
     }
-    lease.extend(current.fencingToken(), sent, validForNanos(stored.get().ttl(), dyn, bugs));
+    lease.extend(current.fencingToken(), sent, terms.validForNanos(stored.get().ttl()));
     log.info("re-armed the leader lock with ttl {} s (was {} s)", stored.get().ttl().toSeconds(),
         current.ttl().toSeconds());
     return true;
   }
 
-  private void startBootstrap(long fencingToken, Optional<ClusterSnapshot> cluster) {
-    tasks.start("bootstrap", () -> {
+  private TaskRunner.Body bootstrap(long fencingToken, DynamicConfig seedConfig) {
+    return () -> {
       boolean started = false;
       try {
         postgres.bootstrap();
@@ -327,7 +348,7 @@ public final class ActionExecutor {
         if (!store.writeInitialize(sysid, fresh.initialize())) {
           throw new IllegalStateException("could not record the system identifier in the initialize key");
         }
-        store.writeConfigIfAbsent(config.bootstrap().dcs());
+        store.writeConfigIfAbsent(seedConfig);
         log.info("initialized a new cluster with system identifier {}", sysid);
       } catch (Exception e) {
         if (started) {
@@ -336,44 +357,36 @@ public final class ActionExecutor {
         safeMoveAside("bootstrap failed");
         throw e;
       }
-    }, wakeLoop);
+    };
   }
 
-  private void startRejoin(Optional<Upstream> upstream, DynamicConfig dyn) {
-    tasks.start("rejoin", () -> {
+  private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence) {
+    return () -> {
       if (upstream.isPresent()) {
         Upstream up = upstream.get();
         if (postgres.needsRewind(up)) {
-          boolean usePgRewind = config.postgresql().usePgRewind().orElse(dyn.usePgRewind());
-          boolean rewound = usePgRewind && postgres.rewind(up);
+          boolean rewound = onDivergence.rewind() && postgres.rewind(up);
           if (!rewound) {
-            boolean mayReclone = usePgRewind
-                ? config.postgresql().removeDataDirectoryOnRewindFailure()
-                : config.postgresql().removeDataDirectoryOnDivergedTimelines();
-            if (!mayReclone) {
-              throw new PostgresException("this node's timeline diverged from leader " + up.name() + " and "
-                  + (usePgRewind ? "pg_rewind failed" : "use_pg_rewind is off")
-                  + "; set postgresql.remove_data_directory_on_"
-                  + (usePgRewind ? "rewind_failure" : "diverged_timelines")
-                  + " to re-clone automatically, or reinitialize the node");
+            if (!onDivergence.reclone()) {
+              throw new PostgresException(onDivergence.failure());
             }
-            postgres.moveDataDirectoryAside(usePgRewind ? "rewind failed" : "diverged timeline");
+            postgres.moveDataDirectoryAside(onDivergence.moveAsideReason());
             postgres.cloneReplica(up);
           }
         }
       }
       postgres.startReplica(upstream.orElse(null));
-    }, wakeLoop);
+    };
   }
 
   /**
-   * Starts {@code body} as the background task {@code name} (the loop keeps cycling, and a holder keeps refreshing
+   * Starts {@code body} as the background task {@code task} (the loop keeps cycling, and a holder keeps refreshing
    * its lease, while it runs). The decider plans a task only when none runs, and only this thread starts tasks.
    */
-  private void startTask(String name, TaskRunner.Body body) {
-    if (!tasks.start(name, body, wakeLoop)) {
-      throw new IllegalStateException("cannot start " + name + ": " + tasks.running().orElse("another task")
-          + " is still running");
+  private void startTask(Task task, TaskRunner.Body body) {
+    if (!tasks.start(task, body, wakeLoop)) {
+      throw new IllegalStateException("cannot start " + task.label() + ": "
+          + tasks.running().map(Task::label).orElse("another task") + " is still running");
     }
   }
 
@@ -404,7 +417,7 @@ public final class ActionExecutor {
       boolean ours = sw.timeline() == timeline - 1;
       HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
           ours ? Optional.of(Instant.now().toString()) : Optional.empty(),
-          ours ? Optional.of(config.name()) : Optional.empty());
+          ours ? Optional.of(name) : Optional.empty());
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
             sw.timeline());

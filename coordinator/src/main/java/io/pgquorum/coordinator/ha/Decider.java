@@ -11,6 +11,7 @@ import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,12 +54,6 @@ public final class Decider {
   private Decider() {}
 
   /**
-   * Whether the loop should gather {@link PeerView}s before deciding (asking peers costs a network round trip):
-   * when the cluster is unlocked and this node could take part in the race, or when this node holds the lock, its
-   * PostgreSQL is not up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is
-   * possible depends on the peers.
-   */
-  /**
    * Before a primary gives its lock up on purpose: record its timeline in history if missing, so that no replica
    * still on the timeline before it can take over (see {@link #whyNotHealthiest}).
    */
@@ -73,6 +68,31 @@ public final class Decider {
   /** The period of the planted bug {@link HaBug#FLAPPING_LEADER}, in seconds of the node's monotonic clock. */
   static final long FLAP_PERIOD_SECONDS = 6;
 
+  /**
+   * The peers whose REST API the loop asks for a {@link PeerView} before deciding, by name (their {@code api_url}s,
+   * in the snapshot's member order); empty when the decision does not depend on peers this cycle. Members that
+   * published no api_url cannot be asked.
+   */
+  public static Map<String, String> peersToAsk(Optional<ClusterSnapshot> cluster, LocalState local,
+      HaPolicy policy, long nowNanos) {
+    if (!needsPeerViews(cluster, local, policy, nowNanos)) {
+      return Map.of();
+    }
+    Map<String, String> urls = new LinkedHashMap<>();
+    for (Member m : cluster.get().members().values()) {
+      if (!m.name().equals(policy.name()) && !m.apiUrl().isEmpty()) {
+        urls.put(m.name(), m.apiUrl());
+      }
+    }
+    return urls;
+  }
+
+  /**
+   * Whether the decision depends on {@link PeerView}s (asking peers costs a network round trip): when the cluster
+   * is unlocked and this node could take part in the race, or when this node holds the lock, its PostgreSQL is not
+   * up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is possible depends
+   * on the peers.
+   */
   public static boolean needsPeerViews(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     if (cluster.isEmpty() || local.shutdownRequested()) {
@@ -81,7 +101,7 @@ public final class Decider {
     PgState pg = local.pg();
     if (cluster.get().isLeader(policy.name())) {
       boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
-          && local.runningTask().map(Action.StartPrimary.TASK::equals).orElse(true);
+          && local.runningTask().map(t -> t == Task.START_PRIMARY).orElse(true);
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
     }
     return cluster.get().isUnlocked()
@@ -102,7 +122,69 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    return decideCycle(cluster, local, policy, peers, nowNanos, unprobeable).unprobeableFor(unprobeable);
+    Decision d = decideCycle(cluster, local, policy, peers, nowNanos, unprobeable).unprobeableFor(unprobeable);
+    return d.withActions(underLeaseRules(d.actions(), local.mayHoldLease(), policy));
+  }
+
+  /**
+   * Two rules that apply to every plan, whichever branch made it, so they are applied here once rather than in
+   * each branch (the message stays the branch's):
+   * <ul>
+   *   <li>With {@code watchdog.mode: required} and the watchdog process not running ({@link
+   *       LocalState#mayHoldLease()} false), the lock is neither raced for, taken nor kept: the first step that
+   *       would, and everything after it (which depends on it), becomes a {@link Action.LeaseBlocked} gate that
+   *       says why. A bootstrap race is not run either: it would be won and given back every cycle, since the lock
+   *       that must follow it cannot be taken.
+   *   <li>PLANTED BUG {@link HaBug#SKIP_DEMOTE_ON_LOST_LEASE} (fault-injection harness only): every
+   *       {@link Action.Demote} becomes a {@link Action.SkippedDemote}.
+   * </ul>
+   */
+  static List<Action> underLeaseRules(List<Action> plan, boolean mayHoldLease, HaPolicy policy) {
+    List<Action> out = new ArrayList<>();
+    for (Action a : plan) {
+      Optional<String> blocked = mayHoldLease ? Optional.empty() : watchdogBlocks(a);
+      if (blocked.isPresent()) {
+        out.add(new Action.LeaseBlocked(blocked.get()));
+        break;
+      }
+      if (a instanceof Action.Demote d && policy.bugs().active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
+        out.add(new Action.SkippedDemote(d.mode()));
+      } else {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /** The warning for a step a required watchdog that is not running forbids, if it is one. */
+  private static Optional<String> watchdogBlocks(Action a) {
+    if (a instanceof Action.RaceInitialize) {
+      return Optional.of("not racing to bootstrap: watchdog.mode is required and the watchdog is not usable");
+    }
+    if (a instanceof Action.AcquireLock) {
+      return Optional.of("not taking the leader lock: watchdog.mode is required and the watchdog process is not "
+          + "running");
+    }
+    if (a instanceof Action.RefreshLock || a instanceof Action.RearmLock) {
+      return Optional.of("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
+          + "running");
+    }
+    return Optional.empty();
+  }
+
+  /** The gate that takes the lock, with the ttl and lease terms in force. */
+  private static Action acquireLock(HaPolicy policy) {
+    return new Action.AcquireLock(policy.dynamic().ttlDuration(), LeaseTerms.of(policy.dynamic(), policy.bugs()));
+  }
+
+  /**
+   * {@link Action.PublishStatus} with the primary's position, unless the snapshot already shows exactly that
+   * position (with no slots): the key has no TTL, so rewriting an idle primary's status changes nothing.
+   */
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg) {
+    long position = pg.walPosition();
+    boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().isEmpty()).isPresent();
+    return unchanged ? List.of() : List.of(new Action.PublishStatus(position));
   }
 
   private static Decision decideCycle(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
@@ -137,8 +219,9 @@ public final class Decider {
     boolean holder = c.isLeader(me);
 
     if (local.runningTask().isPresent()) {
-      String task = local.runningTask().get();
-      if (holder && task.equals(Action.StartPrimary.TASK)) {
+      Task running = local.runningTask().get();
+      String task = running.label();
+      if (holder && running == Task.START_PRIMARY) {
         return primaryStarting(c, local, policy, peers, nowNanos, true);
       }
       if (holder) {
@@ -237,8 +320,8 @@ public final class Decider {
       if (!policy.tags().canFailover()) {
         return Decision.of("waiting for leader to bootstrap (I am not allowed to bootstrap: nofailover)");
       }
-      return Decision.of("trying to bootstrap a new cluster",
-          new Action.RaceInitialize(), new Action.AcquireLock(), new Action.Bootstrap());
+      return Decision.of("trying to bootstrap a new cluster", new Action.RaceInitialize(), acquireLock(policy),
+          new Action.Bootstrap(FencingToken.acquired(), policy.node().bootstrapDcs()));
     }
     if (init.get().bootstrapInProgress()) {
       if (me.equals(init.get().owner())) {
@@ -320,12 +403,12 @@ public final class Decider {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.add(new Action.PublishStatus());
+      actions.addAll(publishStatus(c, pg));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
       if (c.config().isEmpty()) {
-        actions.add(new Action.SeedConfig());
+        actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
         TreeSet<String> slots = new TreeSet<>();
@@ -339,7 +422,7 @@ public final class Decider {
       return new Decision(actions, "no action. I am (" + me + "), the leader with the lock");
     }
     if (pg.isReplica()) {
-      actions.add(new Action.Promote());
+      actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
       return new Decision(actions, "promoted self to leader because I had the session lock");
     }
     if (pg.pid().isPresent()) {
@@ -347,7 +430,7 @@ public final class Decider {
       // backend crash), or a start pg_ctl gave up waiting for. Never start a second one; count the timeout.
       return primaryStarting(c, local, policy, peers, nowNanos, false);
     }
-    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Action.StartPrimary.TASK));
+    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Task.START_PRIMARY.label()));
     if (failedStart.isPresent()) {
       // Patroni's post_recover: a start that failed outright (bad parameter, port in use, disk full) gives the
       // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).
@@ -358,7 +441,7 @@ public final class Decider {
       return Decision.of("stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)",
           new Action.ReleaseLock());
     }
-    actions.add(new Action.StartPrimary());
+    actions.add(new Action.StartPrimary(FencingToken.held(c.leader().get().fencingToken())));
     return new Decision(actions, "starting primary after failure")
         .startedAt(local.memory().primaryStartSinceNanos().orElse(nowNanos));
   }
@@ -483,7 +566,7 @@ public final class Decider {
     }
     String prefix = local.failedTask().map(f -> "previous attempt failed (" + f + "); ").orElse("");
     return Decision.of(prefix + "starting as a secondary following leader (" + leader.name() + ")",
-        new Action.Rejoin(up));
+        new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -495,7 +578,8 @@ public final class Decider {
     }
     if (!pg.running()) {
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
-      return Decision.of("starting as a secondary: the cluster has no leader", new Action.Rejoin(Optional.empty()));
+      return Decision.of("starting as a secondary: the cluster has no leader",
+          new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
     }
     if (!policy.tags().canFailover()) {
       if (pg.isPrimary()) {
@@ -518,11 +602,13 @@ public final class Decider {
           + unhealthy.get());
     }
     if (pg.isPrimary()) {
-      return Decision.of("acquired session lock as a leader",
-          new Action.AcquireLock(), new Action.PublishStatus());
+      List<Action> actions = new ArrayList<>();
+      actions.add(acquireLock(policy));
+      actions.addAll(publishStatus(c, pg));
+      return new Decision(actions, "acquired session lock as a leader");
     }
     return Decision.of("promoted self to leader by acquiring session lock",
-        new Action.AcquireLock(), new Action.Promote());
+        acquireLock(policy), new Action.Promote(FencingToken.acquired()));
   }
 
   /**
@@ -535,10 +621,11 @@ public final class Decider {
   static Action keepLock(ClusterSnapshot c, HaPolicy policy) {
     LeaderLock l = c.leader().orElseThrow();
     java.time.Duration configured = policy.dynamic().ttlDuration();
+    LeaseTerms terms = LeaseTerms.of(policy.dynamic(), policy.bugs());
     if (!l.ttl().equals(configured)) {
-      return new Action.RearmLock(l.fencingToken(), configured);
+      return new Action.RearmLock(l.fencingToken(), configured, terms);
     }
-    return new Action.RefreshLock(l.fencingToken());
+    return new Action.RefreshLock(l.fencingToken(), terms);
   }
 
   /**

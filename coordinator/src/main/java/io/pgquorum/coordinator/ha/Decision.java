@@ -27,6 +27,16 @@ public record Decision(List<Action> actions, String message, HaMemory memory) {
     return new Decision(actions, message, new HaMemory(OptionalLong.of(sinceNanos), memory.unprobeableCycles()));
   }
 
+  /** This decision with {@code actions} instead (same message and memory). */
+  Decision withActions(List<Action> replaced) {
+    return new Decision(replaced, message, memory);
+  }
+
+  /** Whether a step of this plan may change PostgreSQL's state (the loop then probes it again). */
+  public boolean changesPostgres() {
+    return actions.stream().anyMatch(a -> a instanceof Action.ChangesPostgres);
+  }
+
   /** This decision with the count of consecutive unprobeable cycles. */
   Decision unprobeableFor(int cycles) {
     return new Decision(actions, message, new HaMemory(memory.primaryStartSinceNanos(), cycles));

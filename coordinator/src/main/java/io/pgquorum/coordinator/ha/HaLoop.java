@@ -2,7 +2,6 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
-import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState;
@@ -11,9 +10,9 @@ import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>loads one cluster snapshot (a DCS failure is an input, not an exception),
  *   <li>probes PostgreSQL,
- *   <li>asks peers for their positions, only when a leader race is possible,
+ *   <li>asks the peers {@link Decider#peersToAsk} names for their positions (none unless a race is possible),
  *   <li>decides ({@link Decider}, pure) and logs the decision's message,
  *   <li>executes the actions ({@link ActionExecutor}),
- *   <li>publishes this member's key and an immutable {@link NodeStatus}.
+ *   <li>plans the publishing step ({@link Publication}, pure) from PostgreSQL as the actions left it, performs its
+ *       member key write, and publishes an immutable {@link NodeStatus}.
  * </ol>
+ * The loop holds no rule of its own: it gathers inputs, hands back what the pure steps remember, and performs.
  * One catch-all at the cycle boundary: an unexpected exception is logged and the next cycle decides afresh.
  *
  * <p>An {@link Error} (out of memory, stack overflow, a failed assertion) is not caught there: the JVM may be in no
@@ -43,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
-  private static final String VERSION = "0.1.0";
 
   private final NodeConfig config;
   private final ClusterStore store;
@@ -55,7 +55,7 @@ public final class HaLoop implements Runnable {
   private final Consumer<NodeStatus> publish;
   private final ActionExecutor executor;
   private final PlantedBugs bugs;
-  private final MemberKeyRefresh memberKey = new MemberKeyRefresh();
+  private final BooleanSupplier mayHoldLease;
   private final Object wakeup = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<String> fatal = new AtomicReference<>();
@@ -69,6 +69,9 @@ public final class HaLoop implements Runnable {
   private long cycles;
   /** What the last decision asked to remember (only the loop's thread touches it). */
   private HaMemory memory = HaMemory.NONE;
+  /** What the last publishing step remembered of the member key (only the loop's thread touches it). */
+  private MemberKeyRefresh memberKey = MemberKeyRefresh.NONE;
+  private final NodeSettings node;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -88,8 +91,9 @@ public final class HaLoop implements Runnable {
     this.nanoClock = nanoClock;
     this.publish = publish;
     this.bugs = bugs;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake, bugs,
-        mayHoldLease);
+    this.node = NodeSettings.of(config);
+    this.mayHoldLease = mayHoldLease;
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -188,34 +192,26 @@ public final class HaLoop implements Runnable {
       log.error("DCS snapshot unusable: {}", e.toString());
     }
     DynamicConfig dyn = dynamic();
-    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs);
+    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory);
-      Map<String, PeerView> peerViews = Map.of();
-      if (Decider.needsPeerViews(cluster, local, policy, nanoClock.getAsLong())) {
-        Map<String, String> urls = new LinkedHashMap<>();
-        for (Member m : cluster.get().members().values()) {
-          if (!m.name().equals(config.name()) && !m.apiUrl().isEmpty()) {
-            urls.put(m.name(), m.apiUrl());
-          }
-        }
-        peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
-      }
+          shutdown, memory, mayHoldLease.getAsBoolean());
+      Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
+      Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
       memory = decision.memory();
       lastMessage = decision.message();
       log.info(decision.message());
-      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg, dyn);
+      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg);
       recheck = outcome.recheckNow();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
       }
-      if (decision.actions().stream().anyMatch(ActionExecutor::touchesPostgres)) {
+      if (decision.changesPostgres()) {
         pg = postgres.probe(); // publish what PostgreSQL is now, not what it was before the actions
       }
     } catch (RuntimeException e) {
@@ -225,30 +221,12 @@ public final class HaLoop implements Runnable {
       log.error("HA cycle failed: {}", msg, log.isDebugEnabled() ? e : null);
     }
     boolean holds = lease.deadlineNanos().isPresent();
-    if (cluster.isPresent() && !shutdown) {
-      Map<String, Object> fields = memberFields(pg);
-      Duration ttl = dyn.ttlDuration();
-      long now = nanoClock.getAsLong();
-      // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
-      if (memberKey.due(fields, ttl, dyn.loopWaitDuration(), cluster.get().member(config.name()), now)) {
-        try {
-          memberKey.written(fields, ttl, store.touchMember(fields, ttl), now);
-        } catch (DcsException e) {
-          memberKey.forget();
-          log.warn("could not update my member key: {}", e.getMessage());
-        }
-      }
-    } else if (shutdown) {
-      memberKey.forget();
-      try {
-        store.deleteMember();
-      } catch (DcsException e) {
-        log.warn("could not delete my member key: {}", e.getMessage());
-      }
-    }
+    Publication publication = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
+        nanoClock.getAsLong());
+    memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
-    publish.accept(new NodeStatus(config.scope(), config.name(), pg, stateOf(pg), roleOf(pg), holds, lastSnapshot,
-        dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles,
+    publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
+        lastSnapshot, dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
     return recheck;
   }
@@ -289,62 +267,5 @@ public final class HaLoop implements Runnable {
   public void halt() {
     stopped = true;
     wake();
-  }
-
-  private String stateOf(PgState pg) {
-    Optional<String> task = tasks.running();
-    if (task.isPresent()) {
-      switch (task.get()) {
-        case "clone":
-          return "creating replica";
-        case "bootstrap":
-          return config.bootstrap().method().isPresent() ? "running custom bootstrap script"
-              : "initializing new cluster";
-        case "rejoin":
-        case Action.StartPrimary.TASK:
-          return "starting";
-        case Action.Promote.TASK:
-          return "running";
-        default:
-          return task.get();
-      }
-    }
-    if (pg.running()) {
-      return pg.isReplica() ? pg.replicationState().filter("streaming"::equals).orElse("running") : "running";
-    }
-    return "stopped";
-  }
-
-  private static String roleOf(PgState pg) {
-    if (pg.dataDir() != PgState.DataDirState.INITIALIZED) {
-      return "uninitialized";
-    }
-    if (pg.isPrimary()) {
-      return "primary";
-    }
-    return "replica";
-  }
-
-  private Map<String, Object> memberFields(PgState pg) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("conn_url", "postgres://" + config.postgresql().connectAddress() + "/postgres");
-    m.put("api_url", config.restapi().apiUrl());
-    m.put("state", pg.running() ? "running" : stateOf(pg));
-    m.put("role", roleOf(pg));
-    m.put("version", VERSION);
-    if (pg.running() || pg.walPosition() > 0) {
-      m.put("xlog_location", pg.walPosition());
-    }
-    if (pg.timeline() > 0) {
-      m.put("timeline", pg.timeline());
-    }
-    pg.replicationState().ifPresent(s -> m.put("replication_state", s));
-    if (!config.tags().all().isEmpty()) {
-      m.put("tags", config.tags().all());
-    }
-    if (pg.pendingRestart()) {
-      m.put("pending_restart", true);
-    }
-    return m;
   }
 }

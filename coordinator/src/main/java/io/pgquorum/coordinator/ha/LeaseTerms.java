@@ -1,11 +1,13 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 
 /**
  * How long a confirmed acquire, refresh or re-arm of the leader lease lets this node act as the leader, on its own
- * clock from before it sent the write. Pure: the executor applies it to what the DCS replied.
+ * clock from before it sent the write. Decided by the {@link Decider} from the cycle's dynamic configuration and
+ * carried by the lock actions, so the executor only applies it to what the DCS replied.
  *
  * <p>The rule: {@code min(stored ttl, configured ttl) - retry_timeout}.
  * <ul>
@@ -20,13 +22,24 @@ import java.time.Duration;
  *       clock-rate drift the DCS's expiry factor already allows for; {@code loop_wait + 2 * retry_timeout <= ttl}
  *       keeps it below ttl.
  * </ul>
+ *
+ * @param configuredTtl the ttl in force this cycle
+ * @param margin retry_timeout
+ * @param ignoresDrift PLANTED BUG {@link HaBug#LEASE_IGNORES_DRIFT}: the configured ttl, no margin
  */
-final class LeaseTerms {
-  private LeaseTerms() {}
+public record LeaseTerms(Duration configuredTtl, Duration margin, boolean ignoresDrift) {
+
+  static LeaseTerms of(DynamicConfig dyn, PlantedBugs bugs) {
+    return new LeaseTerms(dyn.ttlDuration(), dyn.retryTimeoutDuration(), bugs.active(HaBug.LEASE_IGNORES_DRIFT));
+  }
 
   /** Nanoseconds the lease stays usable after the send of a write the DCS confirmed with {@code storedTtl}. */
-  static long validForNanos(Duration storedTtl, DynamicConfig dyn) {
-    long ttlNanos = Math.min(storedTtl.toNanos(), dyn.ttlDuration().toNanos());
-    return Math.max(0, ttlNanos - dyn.retryTimeoutDuration().toNanos());
+  long validForNanos(Duration storedTtl) {
+    if (ignoresDrift) {
+      // PLANTED BUG (test harness only): no margin, so a slow local clock lets the lease outlive the DCS's.
+      return configuredTtl.toNanos();
+    }
+    long ttlNanos = Math.min(storedTtl.toNanos(), configuredTtl.toNanos());
+    return Math.max(0, ttlNanos - margin.toNanos());
   }
 }

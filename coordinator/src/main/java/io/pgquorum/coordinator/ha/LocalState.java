@@ -8,23 +8,32 @@ import java.util.OptionalLong;
  * What this node knows locally at decision time, besides the cluster snapshot.
  *
  * @param pg the cycle's PostgreSQL probe
- * @param runningTask a long task in progress (bootstrap, clone, rejoin, start primary, promote), by its name
+ * @param runningTask the long task in progress, if any
  * @param failedTask a task that failed since the last cycle, with its error (reported once)
  * @param leaseDeadlineNanos when we believe we hold the lock: the {@link System#nanoTime()} by which PostgreSQL
  *     must have stopped accepting writes (send time of the last successful acquire/refresh + ttl - margin)
  * @param shutdownRequested SIGTERM or {@code stop()}: hand over and stop
  * @param memory what the previous cycle's decision remembered ({@link Decision#memory()})
+ * @param mayHoldLease false while the lock must not be raced for, taken or kept ({@code watchdog.mode: required}
+ *     and the watchdog process is not running); sampled when the cycle starts
  */
 public record LocalState(
     PgState pg,
-    Optional<String> runningTask,
+    Optional<Task> runningTask,
     Optional<String> failedTask,
     OptionalLong leaseDeadlineNanos,
     boolean shutdownRequested,
-    HaMemory memory) {
+    HaMemory memory,
+    boolean mayHoldLease) {
+
+  /** A state in which the lock may be held (no required watchdog is down). */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, true);
+  }
 
   /** A state with nothing remembered from earlier cycles. */
-  public LocalState(PgState pg, Optional<String> runningTask, Optional<String> failedTask,
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
       OptionalLong leaseDeadlineNanos, boolean shutdownRequested) {
     this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, HaMemory.NONE);
   }

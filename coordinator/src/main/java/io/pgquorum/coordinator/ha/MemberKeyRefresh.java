@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.Member;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +30,18 @@ import java.util.Optional;
  *       (Patroni's defaults, or pgquorum's at ttl 4) every cycle writes, as before.
  * </ul>
  *
- * <p>Not thread-safe: only the HA loop's thread uses it.
+ * <p>A value: what it remembers of the last write is handed back by the loop each cycle ({@link Publication}
+ * plans with it and advances it with the write's outcome), so the rule is pure and table-testable.
+ *
+ * @param lastFields the fields last written, when the last write is known to have succeeded
+ * @param lastTtlMillis the ttl they were written with
+ * @param lastRevision the revision the DCS stored them at (-1: none known)
+ * @param lastSentNanos when that write was sent, on the loop's nano clock
  */
-final class MemberKeyRefresh {
-  private Map<String, Object> lastFields;
-  private long lastTtlMillis = -1;
-  private long lastRevision = -1;
-  private long lastSentNanos;
+record MemberKeyRefresh(Optional<Map<String, Object>> lastFields, long lastTtlMillis, long lastRevision,
+    long lastSentNanos) {
+  /** Nothing written yet (or the last write failed, or the key was deleted): the next cycle writes. */
+  static final MemberKeyRefresh NONE = new MemberKeyRefresh(Optional.empty(), -1, -1, 0);
 
   /**
    * Whether to write {@code fields} with {@code ttl} now, given this member's key in the cycle's snapshot and the
@@ -43,7 +49,7 @@ final class MemberKeyRefresh {
    */
   boolean due(Map<String, Object> fields, Duration ttl, Duration loopWait, Optional<Member> current,
       long nowNanos) {
-    if (lastFields == null || !lastFields.equals(fields) || lastTtlMillis != ttl.toMillis()) {
+    if (lastFields.isEmpty() || !lastFields.get().equals(fields) || lastTtlMillis != ttl.toMillis()) {
       return true;
     }
     if (current.isEmpty() || current.get().modRevision() != lastRevision) {
@@ -52,17 +58,15 @@ final class MemberKeyRefresh {
     return nowNanos - lastSentNanos + loopWait.toNanos() >= ttl.toNanos() / 3;
   }
 
-  /** Records a successful write of {@code fields}, sent at {@code sentNanos}, that the DCS stored at {@code revision}. */
-  void written(Map<String, Object> fields, Duration ttl, long revision, long sentNanos) {
-    lastFields = new HashMap<>(fields); // a copy; HashMap because a tag's value may be null
-    lastTtlMillis = ttl.toMillis();
-    lastRevision = revision;
-    lastSentNanos = sentNanos;
+  /** After a successful write of {@code fields}, sent at {@code sentNanos}, that the DCS stored at {@code revision}. */
+  MemberKeyRefresh written(Map<String, Object> fields, Duration ttl, long revision, long sentNanos) {
+    // A copy; HashMap because a tag's value may be null.
+    Map<String, Object> copy = Collections.unmodifiableMap(new HashMap<>(fields));
+    return new MemberKeyRefresh(Optional.of(copy), ttl.toMillis(), revision, sentNanos);
   }
 
-  /** Forgets the last write (it failed or the key was deleted): the next cycle writes. */
-  void forget() {
-    lastFields = null;
-    lastRevision = -1;
+  /** After a failed write or a deletion: the next cycle writes. */
+  MemberKeyRefresh forget() {
+    return new MemberKeyRefresh(Optional.empty(), lastTtlMillis, -1, lastSentNanos);
   }
 }

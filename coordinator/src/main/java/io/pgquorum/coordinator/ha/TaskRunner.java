@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
-  private final AtomicReference<String> running = new AtomicReference<>();
+  private final AtomicReference<Task> running = new AtomicReference<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
   private final String nodeName;
 
@@ -27,10 +27,11 @@ public final class TaskRunner {
   }
 
   /** Starts {@code body} unless a task is already running (then returns false). */
-  public boolean start(String name, Body body, Runnable onDone) {
-    if (!running.compareAndSet(null, name)) {
+  public boolean start(Task task, Body body, Runnable onDone) {
+    if (!running.compareAndSet(null, task)) {
       return false;
     }
+    String name = task.label();
     Thread t = new Thread(() -> {
       try {
         body.run();
@@ -49,7 +50,7 @@ public final class TaskRunner {
     return true;
   }
 
-  public Optional<String> running() {
+  public Optional<Task> running() {
     return Optional.ofNullable(running.get());
   }
 

@@ -42,11 +42,23 @@ class DeciderTest {
   static final HaPolicy POLICY = new HaPolicy(ME, Tags.none(), DYN);
   static final Upstream NODE2 = new Upstream("node2", "127.0.0.1", 5433);
 
+  static LeaseTerms terms(DynamicConfig d) {
+    return LeaseTerms.of(d, io.pgquorum.dcs.planted.PlantedBugs.NONE);
+  }
+
+  static Action acquire() {
+    return new Action.AcquireLock(DYN.ttlDuration(), terms(DYN));
+  }
+
+  static Action refresh(long token) {
+    return new Action.RefreshLock(token, terms(DYN));
+  }
+
   /** A scenario under construction. */
   static final class S {
     Optional<ClusterSnapshot> cluster = Optional.of(initialized());
     PgState pg = replica(1000, 1, "127.0.0.1:5433");
-    Optional<String> task = Optional.empty();
+    Optional<Task> task = Optional.empty();
     Optional<String> failed = Optional.empty();
     OptionalLong deadline = OptionalLong.empty();
     boolean shutdown;
@@ -236,15 +248,15 @@ class DeciderTest {
         List.of(), "DCS is not accessible; no action. I am (node1), a secondary, and wait for the DCS"));
     // --- long tasks ---
     rows.add(row("bootstrap running while holding the lock: keep refreshing",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.task = Optional.of("bootstrap");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.task = Optional.of(Task.BOOTSTRAP);
                s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
-        List.of(new Action.RefreshLock(7)), "bootstrap in progress"));
+        List.of(refresh(7)), "bootstrap in progress"));
     rows.add(row("clone running on a replica: nothing else",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("clone");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of(Task.CLONE);
                s.pg = PgState.stopped(DataDirState.EMPTY); return s; },
         List.of(), "clone in progress"));
     rows.add(row("task running on a writable primary without the lock: demote",
-        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of("rejoin");
+        s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 7)); s.task = Optional.of(Task.REJOIN);
                s.pg = primary(10, 1); return s; },
         List.of(new Action.Demote(StopMode.IMMEDIATE)),
         "demoting self because rejoin is in progress and I do not hold the lock"));
@@ -260,7 +272,7 @@ class DeciderTest {
     rows.add(row("no cluster yet, empty data directory: race to bootstrap",
         s -> { s.cluster = Optional.of(ClusterSnapshot.empty(1)); s.pg = PgState.stopped(DataDirState.EMPTY);
                return s; },
-        List.of(new Action.RaceInitialize(), new Action.AcquireLock(), new Action.Bootstrap()),
+        List.of(new Action.RaceInitialize(), acquire(), new Action.Bootstrap(FencingToken.acquired(), DYN)),
         "trying to bootstrap a new cluster"));
     rows.add(row("no cluster yet, missing data directory, nofailover: never bootstraps",
         s -> { s.cluster = Optional.of(ClusterSnapshot.empty(1)); s.pg = PgState.stopped(DataDirState.MISSING);
@@ -316,17 +328,17 @@ class DeciderTest {
         s -> { s.cluster = Optional.of(withMember(withLeader(withInitialize(ClusterSnapshot.empty(1),
                  Optional.of(new Initialize("", 2, ME))), ME, 7), "node-3"));
                s.pg = primary(5000, 1); return s; },
-        List.of(new Action.RefreshLock(7), new Action.PublishStatus(),
-            new Action.RecordInitialize("7300000000000000001"), new Action.SeedConfig(),
+        List.of(refresh(7), new Action.PublishStatus(5000),
+            new Action.RecordInitialize("7300000000000000001"), new Action.SeedConfig(DYN),
             new Action.SyncSlots(Set.of("node_3"))),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("lock held, PostgreSQL still a replica (promotion interrupted): promote",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); return s; },
-        List.of(new Action.RefreshLock(7), new Action.Promote()),
+        List.of(refresh(7), new Action.Promote(FencingToken.held(7))),
         "promoted self to leader because I had the session lock"));
     rows.add(row("lock held, PostgreSQL stopped (crash): restart as primary after refreshing",
         s -> { s.cluster = Optional.of(withLeader(initialized(), ME, 7)); s.pg = stopped(); return s; },
-        List.of(new Action.RefreshLock(7), new Action.StartPrimary()), "starting primary after failure"));
+        List.of(refresh(7), new Action.StartPrimary(FencingToken.held(7))), "starting primary after failure"));
     // --- someone else holds the lock ---
     rows.add(row("running primary without the lock (lost it): immediate demotion",
         s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = primary(5000, 1); return s; },
@@ -349,12 +361,13 @@ class DeciderTest {
         "changing primary_conninfo and reloading to follow new leader (node2)"));
     rows.add(row("stopped former primary with a new leader: rejoin (rewind if diverged)",
         s -> { s.cluster = Optional.of(withLeader(initialized(), "node2", 9)); s.pg = stopped(); return s; },
-        List.of(new Action.Rejoin(Optional.of(NODE2))), "starting as a secondary following leader (node2)"));
+        List.of(new Action.Rejoin(Optional.of(NODE2), Divergence.decide(NODE2, POLICY))),
+        "starting as a secondary following leader (node2)"));
     // --- leader race ---
     rows.add(row("unlocked, healthiest replica: acquire, promote, publish",
         s -> { s.cluster = Optional.of(withStatus(initialized(), 1000));
                s.peers.put("node3", peer("node3", "replica", 900, 1, 1)); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote()),
+        List.of(acquire(), new Action.Promote(FencingToken.acquired())),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, a peer is ahead: follow",
         s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 1)); return s; },
@@ -362,11 +375,11 @@ class DeciderTest {
             + "position (2000 > 1000)"));
     rows.add(row("unlocked, a peer ahead but nofailover: it does not count",
         s -> { s.peers.put("node3", peer("node3", "replica", 2000, 1, 0)); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote()),
+        List.of(acquire(), new Action.Promote(FencingToken.acquired())),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, a peer ahead but unreachable: it does not block failover",
         s -> { s.peers.put("node3", PeerView.unreachable("node3")); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote()),
+        List.of(acquire(), new Action.Promote(FencingToken.acquired())),
         "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, same WAL, peer has higher failover_priority: follow",
         s -> { s.peers.put("node3", peer("node3", "replica", 1000, 1, 5)); return s; },
@@ -392,35 +405,36 @@ class DeciderTest {
         List.of(), "following a different leader because I am not allowed to promote"));
     rows.add(row("unlocked, we are still a running primary (lock expired): take it back",
         s -> { s.pg = primary(5000, 1); return s; },
-        List.of(new Action.AcquireLock(), new Action.PublishStatus()), "acquired session lock as a leader"));
+        List.of(acquire(), new Action.PublishStatus(5000)), "acquired session lock as a leader"));
     rows.add(row("unlocked, stopped node: start read-only first, race next cycle",
         s -> { s.pg = stopped(); return s; },
-        List.of(new Action.Rejoin(Optional.empty())), "starting as a secondary: the cluster has no leader"));
+        List.of(new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED)),
+        "starting as a secondary: the cluster has no leader"));
     // --- issue 10, hole 1: the stored ttl and the configured one ---
     rows.add(row("leader with the lock after the operator raised ttl: re-arm the key with it (not a refresh)",
         s -> { s.cluster = Optional.of(mine()); s.pg = primary(5000, 1); s.policy = policy(dyn(30, 300));
                return s; },
-        List.of(new Action.RearmLock(7, Duration.ofSeconds(30)), new Action.PublishStatus(),
-            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        List.of(new Action.RearmLock(7, Duration.ofSeconds(30), terms(dyn(30, 300))), new Action.PublishStatus(5000),
+            new Action.SeedConfig(dyn(30, 300)), new Action.SyncSlots(Set.of())),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("a long task while holding the lock after a ttl change: re-arm too",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of("bootstrap");
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.BOOTSTRAP);
                s.pg = PgState.stopped(DataDirState.EMPTY); s.policy = policy(dyn(16, 300)); return s; },
-        List.of(new Action.RearmLock(7, Duration.ofSeconds(16))), "bootstrap in progress"));
+        List.of(new Action.RearmLock(7, Duration.ofSeconds(16), terms(dyn(16, 300)))), "bootstrap in progress"));
     // --- issue 10, hole 6: history and (timeline, LSN) pairs ---
     rows.add(row("primary on timeline 2, history lacks the switch: record it before publishing status",
         s -> { s.cluster = Optional.of(mine()); s.pg = primary(5000, 2); return s; },
-        List.of(new Action.RefreshLock(7), new Action.RecordHistory(2), new Action.PublishStatus(),
-            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        List.of(refresh(7), new Action.RecordHistory(2), new Action.PublishStatus(5000),
+            new Action.SeedConfig(DYN), new Action.SyncSlots(Set.of())),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("primary on timeline 3, history records only 1 -> 2: record again",
         s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.pg = primary(5000, 3); return s; },
-        List.of(new Action.RefreshLock(7), new Action.RecordHistory(3), new Action.PublishStatus(),
-            new Action.SeedConfig(), new Action.SyncSlots(Set.of())),
+        List.of(refresh(7), new Action.RecordHistory(3), new Action.PublishStatus(5000),
+            new Action.SeedConfig(DYN), new Action.SyncSlots(Set.of())),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("primary on timeline 2, history records it: nothing to record",
         s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.pg = primary(5000, 2); return s; },
-        List.of(new Action.RefreshLock(7), new Action.PublishStatus(), new Action.SeedConfig(),
+        List.of(refresh(7), new Action.PublishStatus(5000), new Action.SeedConfig(DYN),
             new Action.SyncSlots(Set.of())),
         "no action. I am (node1), the leader with the lock"));
     rows.add(row("unlocked, history says timeline 1 ended: a replica still on timeline 1 is behind",
@@ -434,7 +448,8 @@ class DeciderTest {
             + "behind the cluster's 2"));
     rows.add(row("unlocked, a peer on an older timeline with a larger LSN is not ahead",
         s -> { s.pg = replica(1000, 2, null); s.peers.put("node3", peer("node3", "replica", 5000, 1, 1)); return s; },
-        List.of(new Action.AcquireLock(), new Action.Promote()), "promoted self to leader by acquiring session lock"));
+        List.of(acquire(), new Action.Promote(FencingToken.acquired())),
+        "promoted self to leader by acquiring session lock"));
     rows.add(row("unlocked, a peer on a newer timeline with a smaller LSN is ahead",
         s -> { s.peers.put("node3", peer("node3", "replica", 500, 2, 1)); return s; },
         List.of(), "following a different leader because I am not the healthiest node: node3 is on a later "
@@ -461,41 +476,41 @@ class DeciderTest {
         List.of(), "no action. I am (node1), a secondary, and following a leader (node2)"));
     // --- issue 10, hole 2: long starts, primary_start_timeout, unprobeable PostgreSQL ---
     rows.add(row("lock held, promotion runs as a task: keep refreshing",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.Promote.TASK); return s; },
-        List.of(new Action.RefreshLock(7)), "promote in progress"));
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.PROMOTE); return s; },
+        List.of(refresh(7)), "promote in progress"));
     rows.add(row("lock held, start task running, within primary_start_timeout: keep the lock",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(10); return s; },
-        List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 290 seconds until timeout"));
+        List.of(refresh(7)), "PostgreSQL is still starting up, 290 seconds until timeout"));
     rows.add(row("lock held, start task running past primary_start_timeout, a healthy replica: stop it, keep "
             + "the lock until the task ended",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(300);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
         List.of(new Action.Demote(StopMode.IMMEDIATE)), "stopping PostgreSQL because of startup timeout "
             + "(primary_start_timeout 300 s); the lock is released once the start has ended"));
     rows.add(row("lock held, start past primary_start_timeout, nobody could take over: keep waiting",
-        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(mine()); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", PeerView.unreachable("node2"));
                s.peers.put("node3", peer("node3", "replica", 1000, 1, 0)); return s; },
-        List.of(new Action.RefreshLock(7)),
+        List.of(refresh(7)),
         "primary start has timed out, but continuing to wait because failover is not possible"));
     rows.add(row("lock held, start past primary_start_timeout, the only replica lags beyond maximum_lag: wait",
-        s -> { s.cluster = Optional.of(withStatus(mine(), 10_000_000)); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(withStatus(mine(), 10_000_000)); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
-        List.of(new Action.RefreshLock(7)),
+        List.of(refresh(7)),
         "primary start has timed out, but continuing to wait because failover is not possible"));
     rows.add(row("lock held, start past the timeout, the only replica is on an older timeline: wait",
-        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.task = Optional.of(Action.StartPrimary.TASK);
+        s -> { s.cluster = Optional.of(withHistoryEntries(mine(), 1)); s.task = Optional.of(Task.START_PRIMARY);
                s.pg = stopped(); s.memory = startedSecondsAgo(400);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
-        List.of(new Action.RefreshLock(7)),
+        List.of(refresh(7)),
         "primary start has timed out, but continuing to wait because failover is not possible"));
     rows.add(row("lock held, postmaster alive but not accepting connections (no task): the same timeout",
         s -> { s.cluster = Optional.of(mine()); s.pg = starting(); s.memory = startedSecondsAgo(5); return s; },
-        List.of(new Action.RefreshLock(7)), "PostgreSQL is still starting up, 295 seconds until timeout"));
+        List.of(refresh(7)), "PostgreSQL is still starting up, 295 seconds until timeout"));
     rows.add(row("lock held, postmaster still starting past the timeout, a healthy replica: fail over",
         s -> { s.cluster = Optional.of(mine()); s.pg = starting(); s.memory = startedSecondsAgo(301);
                s.peers.put("node2", peer("node2", "replica", 1000, 1, 1)); return s; },
@@ -513,10 +528,10 @@ class DeciderTest {
         "stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)"));
     rows.add(row("lock held, crashed, primary_start_timeout 0 but nobody could take over: restart",
         s -> { s.cluster = Optional.of(mine()); s.pg = stopped(); s.policy = policy(dyn(8, 0)); return s; },
-        List.of(new Action.RefreshLock(7), new Action.StartPrimary()), "starting primary after failure"));
+        List.of(refresh(7), new Action.StartPrimary(FencingToken.held(7))), "starting primary after failure"));
     rows.add(row("lock held, PostgreSQL cannot be probed, first cycle: keep the lock, start nothing",
         s -> { s.cluster = Optional.of(mine()); s.pg = unknown(); return s; },
-        List.of(new Action.RefreshLock(7)), "PostgreSQL could not be probed (" + UNREADABLE
+        List.of(refresh(7)), "PostgreSQL could not be probed (" + UNREADABLE
             + "); keeping the leader lock for 2 more cycle(s) before failing over"));
     rows.add(row("lock held, PostgreSQL cannot be probed for 3 cycles: stop it, then release (no refresh)",
         s -> { s.cluster = Optional.of(mine()); s.pg = unknown(); s.memory = unprobeableFor(2); return s; },
@@ -557,11 +572,11 @@ class DeciderTest {
   void aStartAttemptRemembersWhenItBeganAndKeepsThatTimeWhileItLasts() {
     S s = new S().with(x -> { x.cluster = Optional.of(mine()); x.pg = stopped(); return x; });
     Decision first = s.decide();
-    assertThat(first.actions()).containsExactly(new Action.RefreshLock(7), new Action.StartPrimary());
+    assertThat(first.actions()).containsExactly(refresh(7), new Action.StartPrimary(FencingToken.held(7)));
     assertThat(first.memory().primaryStartSinceNanos()).hasValue(NOW);
     // Next cycles: the task runs, then the postmaster is alive but still recovering; the clock is not reset.
     s.memory = first.memory();
-    s.task = Optional.of(Action.StartPrimary.TASK);
+    s.task = Optional.of(Task.START_PRIMARY);
     assertThat(s.decide().memory().primaryStartSinceNanos()).hasValue(NOW);
     s.task = Optional.empty();
     s.pg = starting();
@@ -586,7 +601,7 @@ class DeciderTest {
     }
     assertThat(s.decide().actions()).containsExactly(new Action.Demote(StopMode.IMMEDIATE),
         new Action.ReleaseLock());
-    s.task = Optional.of(Action.StartPrimary.TASK);
+    s.task = Optional.of(Task.START_PRIMARY);
     assertThat(s.decide().memory().unprobeableCycles()).as("not counted while a task runs").isZero();
     s.task = Optional.empty();
     s.pg = primary(5000, 1);
@@ -597,18 +612,18 @@ class DeciderTest {
   void theHolderAsksItsPeersOnlyOnceItsPostgresIsOverdue() {
     HaPolicy p = POLICY;
     Optional<ClusterSnapshot> c = Optional.of(mine());
-    java.util.function.BiFunction<PgState, Optional<String>, LocalState> overdue = (pg, task) ->
+    java.util.function.BiFunction<PgState, Optional<Task>, LocalState> overdue = (pg, task) ->
         new LocalState(pg, task, Optional.empty(), OptionalLong.empty(), false, startedSecondsAgo(300));
     assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.empty()), p, NOW)).isTrue();
     assertThat(Decider.needsPeerViews(c, overdue.apply(starting(), Optional.empty()), p, NOW)).isTrue();
-    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Action.StartPrimary.TASK)), p, NOW))
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Task.START_PRIMARY)), p, NOW))
         .isTrue();
     assertThat(Decider.needsPeerViews(c, LocalState.of(starting()), p, NOW)).as("not overdue yet").isFalse();
     assertThat(Decider.needsPeerViews(c, LocalState.of(stopped()), policy(dyn(8, 0)), NOW)).as("timeout 0")
         .isTrue();
     assertThat(Decider.needsPeerViews(c, overdue.apply(primary(5000, 1), Optional.empty()), p, NOW)).isFalse();
     assertThat(Decider.needsPeerViews(c, overdue.apply(unknown(), Optional.empty()), p, NOW)).isFalse();
-    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of("bootstrap")), p, NOW)).isFalse();
+    assertThat(Decider.needsPeerViews(c, overdue.apply(stopped(), Optional.of(Task.BOOTSTRAP)), p, NOW)).isFalse();
   }
 
   @Test

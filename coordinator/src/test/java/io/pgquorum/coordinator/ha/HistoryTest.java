@@ -49,7 +49,7 @@ class HistoryTest {
     Decision d = Decider.decide(Optional.of(snap), new LocalState(pg.probe(), Optional.empty(), Optional.empty(),
         lease.deadlineNanos(), false), new HaPolicy("node1", config.tags(), LeaseTest.DYN), Map.of(),
         System.nanoTime());
-    executor.execute(d, Optional.of(snap), pg.probe(), LeaseTest.DYN);
+    executor.execute(d, Optional.of(snap), pg.probe());
     return d;
   }
 
@@ -64,7 +64,7 @@ class HistoryTest {
         Optional.of("2024-01-01T00:00:00Z"), Optional.of("node2")));
 
     Decision d = cycle();
-    assertThat(d.actions()).containsSubsequence(new Action.RecordHistory(3), new Action.PublishStatus());
+    assertThat(d.actions()).containsSubsequence(new Action.RecordHistory(3), new Action.PublishStatus(900));
     List<HistoryEntry> h = store.load().history();
     assertThat(h).extracting(HistoryEntry::timeline).containsExactly(1L, 2L);
     assertThat(h.get(0).newLeader()).hasValue("node2"); // kept as it was

@@ -43,14 +43,14 @@ class LeaseTest {
 
   private ActionExecutor.Outcome run(Action... actions) {
     ClusterSnapshot snap = store.load();
-    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe(), DYN);
+    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe());
   }
 
   @Test
   void acquireSetsTheDeadlineFromBeforeTheSendMinusTheMargin() {
     pg.state = FakePostgres.running(Role.REPLICA, 0);
     long sent = clock.get();
-    run(new Action.AcquireLock(), new Action.Promote());
+    run(Plans.acquire(DYN), new Action.Promote(FencingToken.acquired()));
     assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8 - 2).toNanos());
     long token = lease.token().getAsLong();
     // The promotion runs as a background task.
@@ -61,10 +61,10 @@ class LeaseTest {
 
   @Test
   void aFailedRefreshEndsThePlanAndClearsTheLease() {
-    run(new Action.AcquireLock());
+    run(Plans.acquire(DYN));
     long token = lease.token().getAsLong();
     store.releaseLeader(); // someone deleted our key (e.g. an operator, or it expired)
-    ActionExecutor.Outcome o = run(new Action.RefreshLock(token), new Action.StartPrimary());
+    ActionExecutor.Outcome o = run(Plans.refresh(token, DYN), new Action.StartPrimary(FencingToken.held(token)));
     assertThat(o.recheckNow()).isTrue();
     assertThat(lease.deadlineNanos()).isEmpty();
     assertThat(pg.calls()).isEmpty();
@@ -72,28 +72,29 @@ class LeaseTest {
 
   @Test
   void aSuccessfulRefreshMovesTheDeadline() {
-    run(new Action.AcquireLock());
+    run(Plans.acquire(DYN));
     long token = lease.token().getAsLong();
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
     long sent = clock.get();
-    run(new Action.RefreshLock(token));
+    run(Plans.refresh(token, DYN));
     assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(6).toNanos());
   }
 
   @Test
   void noPrimaryStartOrPromotionOnceTheDeadlinePassed() {
     pg.state = FakePostgres.running(Role.REPLICA, 0);
-    run(new Action.AcquireLock());
+    run(Plans.acquire(DYN));
     clock.addAndGet(Duration.ofSeconds(6).toNanos());
-    run(new Action.Promote());
+    long token = lease.token().getAsLong();
+    run(new Action.Promote(FencingToken.held(token)));
     // The task checks the lease right before promoting, and refuses.
     await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty());
     assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f)
         .contains("refusing to promote PostgreSQL: the leader lease is not valid any more"));
     assertThat(pg.calls()).isEmpty();
-    run(new Action.StartPrimary());
+    run(new Action.StartPrimary(FencingToken.held(token)));
     await().atMost(Duration.ofSeconds(5)).until(() -> tasks.running().isEmpty());
-    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f).startsWith(Action.StartPrimary.TASK)
+    assertThat(tasks.takeFailure()).hasValueSatisfying(f -> assertThat(f).startsWith(Task.START_PRIMARY.label())
         .contains("refusing to start PostgreSQL as primary: the leader lease is not valid any more"));
     assertThat(pg.calls()).isEmpty();
   }
@@ -103,7 +104,7 @@ class LeaseTest {
     ClusterStore other = new ClusterStore(dcs.client("node2"), new DcsKeys("/service/t/"), "node2");
     assertThat(other.acquireLeader(Duration.ofSeconds(8))).isPresent();
     pg.state = FakePostgres.running(Role.REPLICA, 0);
-    ActionExecutor.Outcome o = run(new Action.AcquireLock(), new Action.Promote());
+    ActionExecutor.Outcome o = run(Plans.acquire(DYN), new Action.Promote(FencingToken.acquired()));
     assertThat(o.recheckNow()).isTrue();
     assertThat(lease.deadlineNanos()).isEmpty();
     assertThat(pg.calls()).isEmpty();

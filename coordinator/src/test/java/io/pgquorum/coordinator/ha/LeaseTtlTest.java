@@ -76,7 +76,7 @@ class LeaseTtlTest {
 
   private ActionExecutor.Outcome run(DynamicConfig dyn, Action... actions) {
     ClusterSnapshot snap = store.load();
-    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe(), dyn);
+    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe());
   }
 
   private LeaderLock leaderKey() {
@@ -85,12 +85,12 @@ class LeaseTtlTest {
 
   @Test
   void aRefreshAfterTheConfiguredTtlRoseKeepsTheDeadlineOfTheStoredTtl() {
-    run(TTL8, new Action.AcquireLock());
+    run(TTL8, Plans.acquire(TTL8));
     long token = lease.token().getAsLong();
     clock.addAndGet(S);
     long sent = clock.get();
     // The operator raised ttl to 30; the key in the DCS still expires after 8 s.
-    run(TTL30, new Action.RefreshLock(token));
+    run(TTL30, Plans.refresh(token, TTL30));
     assertThat(leaderKey().ttl()).isEqualTo(Duration.ofSeconds(8));
     assertThat(lease.deadlineNanos()).as("min(stored 8, configured 30) - retry_timeout 2")
         .hasValue(sent + 6 * S);
@@ -98,12 +98,12 @@ class LeaseTtlTest {
 
   @Test
   void aRearmStoresTheNewTtlUnderTheSameTokenAndOnlyThenExtendsTheDeadline() {
-    run(TTL8, new Action.AcquireLock());
+    run(TTL8, Plans.acquire(TTL8));
     long token = lease.token().getAsLong();
     LeaderLock before = leaderKey();
     clock.addAndGet(S);
     long sent = clock.get();
-    run(TTL30, new Action.RearmLock(token, Duration.ofSeconds(30)));
+    run(TTL30, Plans.rearm(token, Duration.ofSeconds(30), TTL30));
     LeaderLock after = leaderKey();
     assertThat(after.ttl()).isEqualTo(Duration.ofSeconds(30));
     assertThat(after.fencingToken()).isEqualTo(before.fencingToken()).isEqualTo(token);
@@ -115,13 +115,13 @@ class LeaseTtlTest {
 
   @Test
   void loweringTheTtlShortensTheDeadlineEvenWhenTheRearmsReplyIsLost() {
-    run(TTL30, new Action.AcquireLock());
+    run(TTL30, Plans.acquire(TTL30));
     long token = lease.token().getAsLong();
     assertThat(lease.deadlineNanos()).hasValue(5 * S + 28 * S);
     clock.addAndGet(S);
     long sent = clock.get();
     dcs.loseNextPutReply.set(true); // the put is applied, its reply never arrives
-    assertThatThrownBy(() -> run(TTL8, new Action.RearmLock(token, Duration.ofSeconds(8))))
+    assertThatThrownBy(() -> run(TTL8, Plans.rearm(token, Duration.ofSeconds(8), TTL8)))
         .isInstanceOf(DcsUnavailableException.class);
     // The DCS now expires the key 8 s after the put: the old 28 s deadline must be gone already.
     assertThat(leaderKey().ttl()).isEqualTo(Duration.ofSeconds(8));
@@ -131,18 +131,18 @@ class LeaseTtlTest {
 
   @Test
   void loweringTheTtlWithAConfirmedRearm() {
-    run(TTL30, new Action.AcquireLock());
+    run(TTL30, Plans.acquire(TTL30));
     long token = lease.token().getAsLong();
     clock.addAndGet(S);
     long sent = clock.get();
-    run(TTL8, new Action.RearmLock(token, Duration.ofSeconds(8)));
+    run(TTL8, Plans.rearm(token, Duration.ofSeconds(8), TTL8));
     assertThat(leaderKey().ttl()).isEqualTo(Duration.ofSeconds(8));
     assertThat(lease.deadlineNanos()).hasValue(sent + 6 * S);
   }
 
   @Test
   void aRearmOfAKeyThatChangedSinceTheRefreshLosesTheLockAndWritesNothing() {
-    run(TTL8, new Action.AcquireLock());
+    run(TTL8, Plans.acquire(TTL8));
     long token = lease.token().getAsLong();
     LeaseGrant stale = store.renewLeader(token).orElseThrow();
     // Someone rewrote the key after that refresh (an operator, another incarnation): the compare-and-set fails.
@@ -153,10 +153,10 @@ class LeaseTtlTest {
 
   @Test
   void aRearmOfALostLockWritesNothing() {
-    run(TTL8, new Action.AcquireLock());
+    run(TTL8, Plans.acquire(TTL8));
     long token = lease.token().getAsLong();
     store.releaseLeader();
-    ActionExecutor.Outcome o = run(TTL30, new Action.RearmLock(token, Duration.ofSeconds(30)));
+    ActionExecutor.Outcome o = run(TTL30, Plans.rearm(token, Duration.ofSeconds(30), TTL30));
     assertThat(o.recheckNow()).isTrue();
     assertThat(lease.deadlineNanos()).isEmpty();
     assertThat(store.load().leader()).isEmpty();
@@ -164,13 +164,13 @@ class LeaseTtlTest {
 
   @Test
   void theDeciderPlansARearmWhenTheStoredTtlDiffersFromTheConfiguredOne() {
-    run(TTL8, new Action.AcquireLock());
+    run(TTL8, Plans.acquire(TTL8));
     long token = lease.token().getAsLong();
     ClusterSnapshot snap = store.load();
     HaPolicy raised = new HaPolicy("node1", config.tags(), TTL30);
-    assertThat(Decider.keepLock(snap, raised)).isEqualTo(new Action.RearmLock(token, Duration.ofSeconds(30)));
+    assertThat(Decider.keepLock(snap, raised)).isEqualTo(Plans.rearm(token, Duration.ofSeconds(30), TTL30));
     HaPolicy same = new HaPolicy("node1", config.tags(), TTL8);
-    assertThat(Decider.keepLock(snap, same)).isEqualTo(new Action.RefreshLock(token));
+    assertThat(Decider.keepLock(snap, same)).isEqualTo(Plans.refresh(token, TTL8));
   }
 
   /** Delegates to a real DCS client; can apply a put and then lose its reply (an unknown outcome). */

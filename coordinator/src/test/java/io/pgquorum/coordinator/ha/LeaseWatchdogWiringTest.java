@@ -57,24 +57,35 @@ class LeaseWatchdogWiringTest {
     dcs.close();
   }
 
+  /** The planted bugs of the executor under test: the Decider's plan rules apply them. */
+  private PlantedBugs bugs = PlantedBugs.NONE;
+
   private ActionExecutor executor(PlantedBugs bugs) {
-    return new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"), clock::get, () -> { }, bugs,
-        watchdogUp::get);
+    this.bugs = bugs;
+    return new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"), clock::get, () -> { });
+  }
+
+  /** The acquire the Decider plans with these bugs (lease-ignores-drift changes its terms). */
+  private Action acquire() {
+    return Plans.acquire(DYN, bugs);
   }
 
   private ActionExecutor.Outcome run(ActionExecutor e, Action... actions) {
     ClusterSnapshot snap = store.load();
-    return e.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe(), DYN);
+    // What the Decider makes of these steps (the required watchdog, the planted bugs), then performed.
+    List<Action> plan = Decider.underLeaseRules(List.of(actions), watchdogUp.get(),
+        new HaPolicy("node1", config.tags(), DYN, bugs));
+    return e.execute(new Decision(plan, "test"), Optional.of(snap), pg.probe());
   }
 
   @Test
   void armedOnAcquireAndRefreshWithTheLeaseDeadline() {
     ActionExecutor e = executor(PlantedBugs.NONE);
     long sent = clock.get();
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     long token = lease.token().getAsLong();
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
-    run(e, new Action.RefreshLock(token));
+    run(e, Plans.refresh(token, DYN));
     assertThat(events).containsExactly(
         "arm " + token + " " + (sent + Duration.ofSeconds(6).toNanos()),
         "arm " + token + " " + (sent + Duration.ofSeconds(7).toNanos()));
@@ -84,10 +95,10 @@ class LeaseWatchdogWiringTest {
   void aLostLockKeepsTheWatchdogArmedUntilTheDemoteHasStoppedPostgres() {
     ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.PRIMARY, 1);
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     long token = lease.token().getAsLong();
     store.releaseLeader(); // the lock is gone (expired, deleted)
-    run(e, new Action.RefreshLock(token));
+    run(e, Plans.refresh(token, DYN));
     assertThat(lease.deadlineNanos()).isEmpty();
     assertThat(events).hasSize(1).allMatch(s -> s.startsWith("arm "));
 
@@ -99,7 +110,7 @@ class LeaseWatchdogWiringTest {
   void aCleanShutdownDisarmsAfterTheStop() {
     ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.PRIMARY, 1);
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     run(e, new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock());
     assertThat(events).last().isEqualTo("disarm after [stop FAST]");
   }
@@ -108,7 +119,7 @@ class LeaseWatchdogWiringTest {
   void leaseIgnoresDriftPlantsADeadlineWithoutTheMargin() {
     ActionExecutor e = executor(PlantedBugs.of(HaBug.LEASE_IGNORES_DRIFT));
     long sent = clock.get();
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     assertThat(lease.deadlineNanos()).hasValue(sent + Duration.ofSeconds(8).toNanos());
     assertThat(events).singleElement().asString().endsWith(" " + (sent + Duration.ofSeconds(8).toNanos()));
   }
@@ -127,17 +138,17 @@ class LeaseWatchdogWiringTest {
     ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = FakePostgres.running(Role.REPLICA, 0);
     watchdogUp.set(false);
-    run(e, new Action.AcquireLock(), new Action.Promote());
+    run(e, acquire(), new Action.Promote(FencingToken.acquired()));
     assertThat(store.load().leader()).isEmpty();
     assertThat(pg.calls()).isEmpty();
 
     watchdogUp.set(true);
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     long token = lease.token().getAsLong();
     long deadline = lease.deadlineNanos().getAsLong();
     watchdogUp.set(false);
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
-    run(e, new Action.RefreshLock(token));
+    run(e, Plans.refresh(token, DYN));
     assertThat(lease.deadlineNanos()).as("not refreshed: the lease runs out").hasValue(deadline);
   }
 
@@ -145,7 +156,7 @@ class LeaseWatchdogWiringTest {
   void releasingTheLockDisarmsOnlyWhenPostgresIsVerifiablyGone() {
     ActionExecutor e = executor(PlantedBugs.NONE);
     pg.state = io.pgquorum.coordinator.postgres.PgState.unknown("cannot read postmaster.pid");
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     run(e, new Action.ReleaseLock());
     assertThat(events).as("an unknown state may be a running primary").noneMatch(x -> x.startsWith("disarm"));
 
@@ -155,13 +166,13 @@ class LeaseWatchdogWiringTest {
         Optional.empty(), Role.UNKNOWN, 1, 0, java.util.OptionalLong.empty(), java.util.OptionalLong.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), 150010,
         java.util.OptionalLong.empty(), false, false);
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     run(e, new Action.ReleaseLock());
     assertThat(events).noneMatch(x -> x.startsWith("disarm"));
 
     pg.state = io.pgquorum.coordinator.postgres.PgState.stopped(
         io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED);
-    run(e, new Action.AcquireLock());
+    run(e, acquire());
     run(e, new Action.ReleaseLock());
     assertThat(events).last().asString().startsWith("disarm");
   }

@@ -65,7 +65,7 @@ class LongStartTest {
     long ttl = DYN.ttlDuration().toNanos();
     await().atMost(Duration.ofSeconds(30)).until(
         () -> lease.deadlineNanos().orElse(firstDeadline) - firstDeadline > 2 * ttl);
-    assertThat(tasks.running()).hasValue(Action.StartPrimary.TASK);
+    assertThat(tasks.running()).hasValue(Task.START_PRIMARY);
     assertThat(store.load().leader()).hasValueSatisfying(l -> assertThat(l.fencingToken()).isEqualTo(token));
     assertThat(pg.calls()).as("no fence by our own guard, no second start").containsExactly("startPrimary " + token);
     assertThat(status.get().message()).startsWith("PostgreSQL is still starting up");

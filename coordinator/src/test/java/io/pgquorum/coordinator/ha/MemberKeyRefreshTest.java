@@ -23,13 +23,12 @@ class MemberKeyRefreshTest {
 
   @Test
   void firstCycleWrites() {
-    assertThat(new MemberKeyRefresh().due(fields, TTL, NO_WAIT, Optional.empty(), 0)).isTrue();
+    assertThat(MemberKeyRefresh.NONE.due(fields, TTL, NO_WAIT, Optional.empty(), 0)).isTrue();
   }
 
   @Test
   void unchangedKeyIsRefreshedOnlyAfterAThirdOfTheTtl() {
-    MemberKeyRefresh r = new MemberKeyRefresh();
-    r.written(fields, TTL, 7, 0);
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isFalse();
     assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC - 1)).isFalse();
     assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC)).isTrue();
@@ -37,8 +36,7 @@ class MemberKeyRefreshTest {
 
   @Test
   void theNextCycleIsAccountedForSoTheGapNeverExceedsAThirdOfTheTtl() {
-    MemberKeyRefresh r = new MemberKeyRefresh();
-    r.written(fields, TTL, 7, 0);
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     Duration loop = Duration.ofSeconds(1);
     assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC - 1)).isFalse();
     assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC)).as("next cycle would be at 3 s").isTrue();
@@ -48,25 +46,22 @@ class MemberKeyRefreshTest {
 
   @Test
   void changedContentOrTtlIsWrittenAtOnce() {
-    MemberKeyRefresh r = new MemberKeyRefresh();
-    r.written(fields, TTL, 7, 0);
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     assertThat(r.due(Map.of("role", "replica", "xlog_location", 101L), TTL, NO_WAIT, stored(7), SEC)).isTrue();
     assertThat(r.due(fields, Duration.ofSeconds(30), NO_WAIT, stored(7), SEC)).isTrue();
   }
 
   @Test
   void keyMissingOrOverwrittenInTheSnapshotIsWrittenAtOnce() {
-    MemberKeyRefresh r = new MemberKeyRefresh();
-    r.written(fields, TTL, 7, 0);
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     assertThat(r.due(fields, TTL, NO_WAIT, Optional.empty(), SEC)).as("expired or deleted").isTrue();
     assertThat(r.due(fields, TTL, NO_WAIT, stored(8), SEC)).as("someone else wrote it").isTrue();
   }
 
   @Test
   void afterAFailedWriteTheNextCycleWrites() {
-    MemberKeyRefresh r = new MemberKeyRefresh();
-    r.written(fields, TTL, 7, 0);
-    r.forget();
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
+    r = r.forget();
     assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isTrue();
   }
 }

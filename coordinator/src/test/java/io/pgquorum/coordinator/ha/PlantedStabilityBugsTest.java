@@ -22,7 +22,7 @@ class PlantedStabilityBugsTest {
   @Test
   void replicasNeverRaceKeepsAHealthyReplicaOutOfTheRace() {
     DeciderTest.S unlocked = new DeciderTest.S(); // initialized cluster, no leader, a healthy running replica
-    assertThat(unlocked.decide().actions()).contains(new Action.AcquireLock());
+    assertThat(unlocked.decide().actions()).contains(DeciderTest.acquire());
     Decision buggy = unlocked.with(s -> {
       s.policy = with(HaBug.REPLICAS_NEVER_RACE);
       return s;

@@ -1,0 +1,33 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.postgres.Upstream;
+
+/**
+ * What a {@link Action.Rejoin} does when this node's timeline diverged from its upstream's (a former primary that
+ * wrote past the point where the new leader's timeline forked): run pg_rewind first or not, and when that is off
+ * or fails, re-clone (moving the data directory aside, never deleting it) or fail with an operator's message. Only
+ * whether it diverged is found out while rejoining; what to do about it is decided with the plan, from
+ * {@code use_pg_rewind} (the node's override, else the dynamic setting) and the
+ * {@code remove_data_directory_on_*} settings.
+ *
+ * @param rewind try pg_rewind first
+ * @param reclone when not rewound: move the data directory aside and clone again (else fail)
+ * @param moveAsideReason why the data directory is moved aside (its new name says so)
+ * @param failure the task's failure message when it may not re-clone
+ */
+public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure) {
+  /** A read-only start without an upstream: there is nothing to diverge from, so this is never consulted. */
+  static final Divergence NOT_CHECKED = new Divergence(false, false, "", "");
+
+  static Divergence decide(Upstream up, HaPolicy policy) {
+    boolean usePgRewind = policy.node().usePgRewind().orElse(policy.dynamic().usePgRewind());
+    boolean reclone = usePgRewind ? policy.node().removeDataDirectoryOnRewindFailure()
+        : policy.node().removeDataDirectoryOnDivergedTimelines();
+    String failure = "this node's timeline diverged from leader " + up.name() + " and "
+        + (usePgRewind ? "pg_rewind failed" : "use_pg_rewind is off")
+        + "; set postgresql.remove_data_directory_on_"
+        + (usePgRewind ? "rewind_failure" : "diverged_timelines")
+        + " to re-clone automatically, or reinitialize the node";
+    return new Divergence(usePgRewind, reclone, usePgRewind ? "rewind failed" : "diverged timeline", failure);
+  }
+}

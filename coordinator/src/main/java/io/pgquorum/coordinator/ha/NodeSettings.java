@@ -1,0 +1,40 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import java.util.Optional;
+
+/**
+ * What the decision needs from this node's own configuration file (the cluster-wide settings are in
+ * {@link HaPolicy#dynamic()}): how the member key presents this node, and how it rejoins after its timeline
+ * diverged. Values, so the decision stays a pure function and tests state them explicitly.
+ *
+ * @param connUrl the member key's {@code conn_url} ({@code postgres://host:port/postgres})
+ * @param apiUrl the member key's {@code api_url}
+ * @param customBootstrap a {@code bootstrap.method} other than initdb is configured (it changes the state string)
+ * @param usePgRewind {@code postgresql.use_pg_rewind}, overriding the dynamic setting when present
+ * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails
+ * @param removeDataDirectoryOnDivergedTimelines re-clone when the timeline diverged and pg_rewind is off
+ * @param bootstrapDcs bootstrap.dcs: what a new cluster's {@code config} key is seeded with
+ */
+public record NodeSettings(
+    String connUrl,
+    String apiUrl,
+    boolean customBootstrap,
+    Optional<Boolean> usePgRewind,
+    boolean removeDataDirectoryOnRewindFailure,
+    boolean removeDataDirectoryOnDivergedTimelines,
+    DynamicConfig bootstrapDcs) {
+
+  /** A node with nothing set beyond the defaults, seeding {@code bootstrapDcs} (tests that do not look at these). */
+  public static NodeSettings defaults(DynamicConfig bootstrapDcs) {
+    return new NodeSettings("", "", false, Optional.empty(), false, false, bootstrapDcs);
+  }
+
+  public static NodeSettings of(NodeConfig config) {
+    return new NodeSettings("postgres://" + config.postgresql().connectAddress() + "/postgres",
+        config.restapi().apiUrl(), config.bootstrap().method().isPresent(), config.postgresql().usePgRewind(),
+        config.postgresql().removeDataDirectoryOnRewindFailure(),
+        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs());
+  }
+}

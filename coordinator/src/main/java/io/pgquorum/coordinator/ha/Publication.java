@@ -1,0 +1,120 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.postgres.PgState;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The second, publishing step of a cycle: what this node says about itself once the decision's actions ran. Pure,
+ * like {@link Decider}: the loop hands it the post-action facts and performs what it plans.
+ *
+ * <p>Why a second step rather than more actions in the {@link Decision}: the member key must show PostgreSQL as it
+ * is after the plan (a demotion, a start), so it is computed from the probe the loop takes after a plan with
+ * {@link Action.ChangesPostgres} steps, and from the task the plan may just have started. (etcd-io/raft's
+ * Ready/Advance is the shape: the driver performs, reports the outcome, and keeps no rule of its own.)
+ *
+ * @param state Patroni's state string for the REST API and {@link NodeStatus}
+ * @param role Patroni's role string
+ * @param memberKey the member key write or deletion this cycle needs, if any
+ * @param refresh what was remembered of the last member key write before this step
+ * @param nowNanos the loop's nano clock when this step was planned (a write counts as sent then)
+ */
+record Publication(String state, String role, Optional<Action.MemberKeyAction> memberKey,
+    MemberKeyRefresh refresh, long nowNanos) {
+
+  /** The version the member key reports. */
+  static final String VERSION = "0.1.0";
+
+  /**
+   * Plans the publishing step.
+   *
+   * @param cluster this cycle's snapshot (empty when the DCS could not be read: nothing is written then)
+   * @param pg PostgreSQL after the plan (the cycle's probe, or a new one after actions that change it)
+   * @param runningTask the task running after the plan (it may have started one)
+   * @param shutdown the final cycle of a clean shutdown: the key is deleted
+   * @param refresh what the last cycle's step remembered ({@link #advance})
+   */
+  static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
+      boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos) {
+    String state = stateOf(pg, runningTask, policy.node());
+    Optional<Action.MemberKeyAction> key = Optional.empty();
+    if (shutdown) {
+      // Even with the DCS unreadable: the deletion is worth trying, and costs nothing if it fails.
+      key = Optional.of(new Action.DeleteMemberKey());
+    } else if (cluster.isPresent()) {
+      Map<String, Object> fields = memberFields(pg, state, policy);
+      Duration ttl = policy.dynamic().ttlDuration();
+      // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
+      if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),
+          nowNanos)) {
+        key = Optional.of(new Action.WriteMemberKey(fields, ttl));
+      }
+    }
+    return new Publication(state, roleOf(pg), key, refresh, nowNanos);
+  }
+
+  /**
+   * What to remember for the next cycle, given the member key step's outcome: {@code writtenRevision} is the
+   * revision the DCS stored a write at, empty when it failed, was a deletion, or nothing was planned.
+   */
+  MemberKeyRefresh advance(OptionalLong writtenRevision) {
+    if (memberKey.isEmpty()) {
+      return refresh;
+    }
+    if (memberKey.get() instanceof Action.WriteMemberKey w && writtenRevision.isPresent()) {
+      return refresh.written(w.fields(), w.ttl(), writtenRevision.getAsLong(), nowNanos);
+    }
+    return refresh.forget();
+  }
+
+  /** Patroni's state string: the running task's, else what PostgreSQL does. */
+  static String stateOf(PgState pg, Optional<Task> runningTask, NodeSettings node) {
+    if (runningTask.isPresent()) {
+      return runningTask.get().patroniState(node.customBootstrap());
+    }
+    if (pg.running()) {
+      return pg.isReplica() ? pg.replicationState().filter("streaming"::equals).orElse("running") : "running";
+    }
+    return "stopped";
+  }
+
+  /** Patroni's role string. */
+  static String roleOf(PgState pg) {
+    if (pg.dataDir() != PgState.DataDirState.INITIALIZED) {
+      return "uninitialized";
+    }
+    if (pg.isPrimary()) {
+      return "primary";
+    }
+    return "replica";
+  }
+
+  /** The member key's fields, in Patroni's order; {@code state} is the REST state (streaming reads "running"). */
+  static Map<String, Object> memberFields(PgState pg, String state, HaPolicy policy) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("conn_url", policy.node().connUrl());
+    m.put("api_url", policy.node().apiUrl());
+    m.put("state", pg.running() ? "running" : state);
+    m.put("role", roleOf(pg));
+    m.put("version", VERSION);
+    if (pg.running() || pg.walPosition() > 0) {
+      m.put("xlog_location", pg.walPosition());
+    }
+    if (pg.timeline() > 0) {
+      m.put("timeline", pg.timeline());
+    }
+    pg.replicationState().ifPresent(s -> m.put("replication_state", s));
+    if (!policy.tags().all().isEmpty()) {
+      m.put("tags", policy.tags().all());
+    }
+    if (pg.pendingRestart()) {
+      m.put("pending_restart", true);
+    }
+    return m;
+  }
+}
