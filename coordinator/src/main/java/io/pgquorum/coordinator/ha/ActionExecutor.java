@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *   <li>With {@code watchdog.mode: required}, the lock is neither acquired nor refreshed while the watchdog
  *       process is not running.
  *   <li>The watchdog is disarmed only after PostgreSQL was stopped with no lease held
- *       ({@link LeaseState#postgresStopped()}).
+ *       ({@link HeldLease#postgresStopped()}).
  * </ul>
  */
 public final class ActionExecutor {
@@ -48,7 +48,7 @@ public final class ActionExecutor {
   private final NodeConfig config;
   private final ClusterStore store;
   private final Postgres postgres;
-  private final LeaseState lease;
+  private final HeldLease lease;
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
   private final Runnable wakeLoop;
@@ -57,7 +57,7 @@ public final class ActionExecutor {
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
 
-  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
     this(config, store, postgres, lease, tasks, nanoClock, wakeLoop, PlantedBugs.NONE, () -> true);
   }
@@ -66,7 +66,7 @@ public final class ActionExecutor {
    * @param bugs planted bugs for the test harness, normally {@link PlantedBugs#NONE}
    * @param mayHoldLease false while the lock must not be acquired or refreshed (required watchdog not running)
    */
-  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBugs bugs, BooleanSupplier mayHoldLease) {
     this.bugs = bugs;
     this.mayHoldLease = mayHoldLease;
