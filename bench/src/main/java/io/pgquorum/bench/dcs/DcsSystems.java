@@ -17,12 +17,12 @@ import java.util.Map;
  * the missing half is recorded as skipped, with the install command.
  */
 final class DcsSystems implements AutoCloseable {
-  private final PgquorumDcsCluster pgquorum;
+  private final PgQuorumDcsCluster pgquorum;
   private final EtcdCluster etcd;
   private final List<DcsDriver> drivers;
   private final Map<String, Map<String, String>> notes;
 
-  private DcsSystems(PgquorumDcsCluster pgquorum, EtcdCluster etcd, List<DcsDriver> drivers,
+  private DcsSystems(PgQuorumDcsCluster pgquorum, EtcdCluster etcd, List<DcsDriver> drivers,
       Map<String, Map<String, String>> notes) {
     this.pgquorum = pgquorum;
     this.etcd = etcd;
@@ -34,16 +34,16 @@ final class DcsSystems implements AutoCloseable {
   static DcsSystems start(BenchContext ctx, int members, String label) throws IOException {
     Path dir = ctx.scratchDir(label.replaceAll("[^A-Za-z0-9]+", "-"));
     String disk = filesystem(dir);
-    PgquorumDcsCluster pg = null;
+    PgQuorumDcsCluster pg = null;
     EtcdCluster etcd = null;
     List<DcsDriver> drivers = new ArrayList<>();
     Map<String, Map<String, String>> notes = new LinkedHashMap<>();
     try {
       ctx.progress(label + ": starting " + members + " pgquorum DCS members");
       String jvm = PgQuorumCluster.javaOptions(ctx.tools().pgquorumHome());
-      pg = PgquorumDcsCluster.start(members, Files.createDirectories(dir.resolve("pgquorum")),
+      pg = PgQuorumDcsCluster.start(members, Files.createDirectories(dir.resolve("pgquorum")),
           List.of(jvm.split("\\s+")));
-      drivers.add(new PgquorumDriver(pg.client("bench")));
+      drivers.add(new PgQuorumDriver(pg.client("bench")));
       notes.put(Result.PGQUORUM, pgquorumNotes(members, disk, jvm));
       if (ctx.tools().hasEtcd()) {
         ctx.progress(label + ": starting " + members + " etcd members");

@@ -35,7 +35,7 @@ class CommandLinesTest {
     List<PeerAddress> members = List.of(new PeerAddress("node1", "127.0.0.1", 5001),
         new PeerAddress("node2", "127.0.0.1", 5002), new PeerAddress("node3", "127.0.0.1", 5003));
 
-    List<String> cmd = PgquorumDcsCluster.memberCommand("/jdk/bin/java", "a.jar:b.jar", Path.of("/d/logback.xml"),
+    List<String> cmd = PgQuorumDcsCluster.memberCommand("/jdk/bin/java", "a.jar:b.jar", Path.of("/d/logback.xml"),
         "grp", members, 1, Path.of("/d/node2/data"), 4242, List.of("-Xmx96m", "-XX:+UseSerialGC"));
 
     assertThat(cmd).startsWith("/jdk/bin/java", "-Xmx96m", "-XX:+UseSerialGC",

@@ -30,12 +30,12 @@ class DcsBenchIT {
         .isTrue();
     List<Long> pids = new ArrayList<>();
     try (EtcdCluster etcdCluster = EtcdCluster.start(etcd, 3, Files.createDirectories(dir.resolve("etcd")));
-        PgquorumDcsCluster pgCluster = PgquorumDcsCluster.start(3, Files.createDirectories(dir.resolve("pg")))) {
+        PgQuorumDcsCluster pgCluster = PgQuorumDcsCluster.start(3, Files.createDirectories(dir.resolve("pg")))) {
       pids.addAll(etcdCluster.pids());
       pids.addAll(pgCluster.pids());
       assertThat(pids).hasSize(6).allMatch(DcsBenchIT::alive);
       try (DcsDriver e = new EtcdDriver(List.of(etcdCluster.leaderClientUrl()));
-          DcsDriver p = new PgquorumDriver(pgCluster.client("it"))) {
+          DcsDriver p = new PgQuorumDriver(pgCluster.client("it"))) {
         for (DcsDriver d : List.of(p, e)) {
           exercise(d);
         }

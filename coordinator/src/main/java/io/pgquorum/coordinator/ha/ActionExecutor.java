@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *       that may shorten the lease.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
  *   <li>The watchdog is disarmed only after PostgreSQL was stopped with no lease held
- *       ({@link LeaseState#postgresStopped()}).
+ *       ({@link HeldLease#postgresStopped()}).
  * </ul>
  */
 public final class ActionExecutor {
@@ -50,7 +50,7 @@ public final class ActionExecutor {
   private final String name;
   private final ClusterStore store;
   private final Postgres postgres;
-  private final LeaseState lease;
+  private final HeldLease lease;
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
   private final Runnable wakeLoop;
@@ -58,7 +58,7 @@ public final class ActionExecutor {
   private int historyUnreadableWarned = -1;
 
   /** @param config this node's configuration: only its name is used (it names this node in {@code history}) */
-  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
     this.name = config.name();
     this.store = store;

@@ -48,7 +48,7 @@ public final class HaLoop implements Runnable {
   private final NodeConfig config;
   private final ClusterStore store;
   private final Postgres postgres;
-  private final LeaseState lease;
+  private final HeldLease lease;
   private final TaskRunner tasks;
   private final PeerFetcher peers;
   private final LongSupplier nanoClock;
@@ -73,13 +73,13 @@ public final class HaLoop implements Runnable {
   private MemberKeyRefresh memberKey = MemberKeyRefresh.NONE;
   private final NodeSettings node;
 
-  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
+  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
     this(config, store, postgres, lease, tasks, peers, nanoClock, publish, PlantedBugs.NONE, () -> true);
   }
 
   /** As above, with planted bugs (test harness only) and the required-watchdog gate for the lock. */
-  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease, TaskRunner tasks,
+  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish, PlantedBugs bugs,
       BooleanSupplier mayHoldLease) {
     this.config = config;

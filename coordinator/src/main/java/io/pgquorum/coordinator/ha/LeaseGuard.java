@@ -23,13 +23,13 @@ public final class LeaseGuard implements AutoCloseable {
   /** How often the deadline is checked; small against the margin (seconds). */
   public static final Duration CHECK_INTERVAL = Duration.ofMillis(50);
 
-  private final LeaseState lease;
+  private final HeldLease lease;
   private final Runnable fence;
   private final LongSupplier nanoClock;
   private final Thread thread;
   private volatile boolean closed;
 
-  public LeaseGuard(LeaseState lease, Runnable fence, LongSupplier nanoClock, String name) {
+  public LeaseGuard(HeldLease lease, Runnable fence, LongSupplier nanoClock, String name) {
     this.lease = lease;
     this.fence = fence;
     this.nanoClock = nanoClock;

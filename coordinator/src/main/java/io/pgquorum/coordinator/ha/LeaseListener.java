@@ -1,7 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 /**
- * Observes {@link LeaseState} so that an outside fence (the watchdog process) follows the lease: armed with the
+ * Observes {@link HeldLease} so that an outside fence (the watchdog process) follows the lease: armed with the
  * new deadline on every confirmed acquire/refresh, disarmed once the lease is gone <em>and</em> PostgreSQL has
  * been stopped. Calls happen under the lease's lock, in order, so implementations must not block.
  */

@@ -10,7 +10,7 @@ import io.pgquorum.coordinator.fence.WatchdogProcess;
 import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.LeaseGuard;
 import io.pgquorum.coordinator.ha.LeaseListener;
-import io.pgquorum.coordinator.ha.LeaseState;
+import io.pgquorum.coordinator.ha.HeldLease;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.ha.HaBug;
@@ -183,7 +183,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         // the HA loop, so a refused duplicate has written and started nothing.
         UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2));
       }
-      LeaseState lease = new LeaseState();
+      HeldLease lease = new HeldLease();
       AtomicReference<NodeStatus> status = new AtomicReference<>();
       // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
       // the first cycle, or without a config key, LocalPostgres falls back to bootstrap.dcs.
@@ -311,7 +311,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
    * which returns once PostgreSQL is verifiably gone and no primary start is in flight; only then is the watchdog
    * told (disarmed when no lease is held). Interrupted (the node closes): returns without disarming.
    */
-  private static void fence(LocalPostgres postgres, LeaseState lease, PlantedBugs bugs, String why) {
+  private static void fence(LocalPostgres postgres, HeldLease lease, PlantedBugs bugs, String why) {
     if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
       // PLANTED BUG (test harness only): the expired lease is not enforced.
       log.warn("PLANTED BUG {}: not stopping PostgreSQL", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());

@@ -84,7 +84,7 @@ final class Bootstrapper {
       String auth = password.isPresent() ? "scram-sha-256" : "reject";
       argv.add("--auth-local=" + auth);
       argv.add("--auth-host=" + auth);
-      argv.addAll(CommandLine.longOptions(options)); // the user's options last, so they win
+      argv.addAll(CommandArgv.longOptions(options)); // the user's options last, so they win
       Files.createDirectories(ctx.runtimeDir);
       ctx.runner.check("bootstrap: initdb", argv, Map.of(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
     } catch (IOException e) {
@@ -108,7 +108,7 @@ final class Bootstrapper {
     }
     List<String> argv;
     try {
-      argv = new ArrayList<>(CommandLine.split(m.command()));
+      argv = new ArrayList<>(CommandArgv.split(m.command()));
     } catch (IllegalArgumentException e) {
       throw new PostgresException("bootstrap." + name + ".command: " + e.getMessage());
     }

@@ -51,7 +51,7 @@ public final class LocalPostgres implements Postgres {
   private final PgContext ctx;
   private final ConfigWriter config;
   private final Jdbc jdbc;
-  private final PgCtl pgCtl;
+  private final PgCtlRunner pgCtl;
   private final StateProbe prober;
   private final Bootstrapper bootstrapper;
   private final RoleSetup roles;
@@ -76,7 +76,7 @@ public final class LocalPostgres implements Postgres {
         m -> LOG.warn("{}", m)));
     this.config = new ConfigWriter(ctx);
     this.jdbc = new Jdbc(ctx);
-    this.pgCtl = new PgCtl(ctx);
+    this.pgCtl = new PgCtlRunner(ctx);
     this.prober = new StateProbe(ctx, jdbc, pgCtl);
     this.bootstrapper = new Bootstrapper(ctx, config);
     this.roles = new RoleSetup(ctx, jdbc, config);

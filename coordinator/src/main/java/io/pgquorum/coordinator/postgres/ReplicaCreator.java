@@ -81,7 +81,7 @@ final class ReplicaCreator {
     List<String> argv = new ArrayList<>(List.of(ctx.bin("pg_basebackup"), "-D", ctx.dataDir.toString(),
         "-X", "stream", "-c", "fast", "-h", upstream.host(), "-p", Integer.toString(upstream.port()),
         "-U", ctx.pg.replication().username(), "-w"));
-    argv.addAll(CommandLine.longOptions(ctx.pg.basebackup()));
+    argv.addAll(CommandArgv.longOptions(ctx.pg.basebackup()));
     ctx.runner.check("pg_basebackup", argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
   }
 
@@ -94,7 +94,7 @@ final class ReplicaCreator {
     dataDir.create();
     List<String> argv;
     try {
-      argv = new ArrayList<>(CommandLine.split(m.command()));
+      argv = new ArrayList<>(CommandArgv.split(m.command()));
     } catch (IllegalArgumentException e) {
       throw new PostgresException("postgresql." + m.name() + ".command: " + e.getMessage());
     }

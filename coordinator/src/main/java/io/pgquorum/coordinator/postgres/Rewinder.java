@@ -22,10 +22,10 @@ final class Rewinder {
 
   private final PgContext ctx;
   private final Jdbc jdbc;
-  private final PgCtl pgCtl;
+  private final PgCtlRunner pgCtl;
   private final ConfigWriter config;
 
-  Rewinder(PgContext ctx, Jdbc jdbc, PgCtl pgCtl, ConfigWriter config) {
+  Rewinder(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl, ConfigWriter config) {
     this.ctx = ctx;
     this.jdbc = jdbc;
     this.pgCtl = pgCtl;

@@ -139,7 +139,7 @@ final class RoleSetup {
     }
     List<String> argv;
     try {
-      argv = new ArrayList<>(CommandLine.split(cmd.get()));
+      argv = new ArrayList<>(CommandArgv.split(cmd.get()));
     } catch (IllegalArgumentException e) {
       throw new PostgresException("bootstrap.post_bootstrap: " + e.getMessage());
     }

@@ -35,10 +35,10 @@ final class StateProbe {
 
   private final PgContext ctx;
   private final Jdbc jdbc;
-  private final PgCtl pgCtl;
+  private final PgCtlRunner pgCtl;
   private final DataDirectory dataDir;
 
-  StateProbe(PgContext ctx, Jdbc jdbc, PgCtl pgCtl) {
+  StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
     this.pgCtl = pgCtl;

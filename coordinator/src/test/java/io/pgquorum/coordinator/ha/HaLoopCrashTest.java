@@ -25,7 +25,7 @@ class HaLoopCrashTest {
   final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
   final AtomicLong cycles = new AtomicLong();
   final AtomicReference<String> lastMessage = new AtomicReference<>("");
-  final HaLoop loop = new HaLoop(TestConfigs.node("node1", LongStartTest.DYN), store, pg, new LeaseState(),
+  final HaLoop loop = new HaLoop(TestConfigs.node("node1", LongStartTest.DYN), store, pg, new HeldLease(),
       new TaskRunner("node1"), urls -> java.util.Map.of(), System::nanoTime, s -> {
         cycles.set(s.cycles());
         lastMessage.set(s.message());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HistoryTest {
   final InMemoryDcs dcs = new InMemoryDcs();
   final FakePostgres pg = new FakePostgres();
-  final LeaseState lease = new LeaseState();
+  final HeldLease lease = new HeldLease();
   final NodeConfig config = TestConfigs.node("node1", LeaseTest.DYN);
   final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
   final ActionExecutor executor = new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"),

@@ -42,7 +42,7 @@ class LeaseTtlTest {
   final InMemoryDcs memory = new InMemoryDcs();
   final LosingDcs dcs = new LosingDcs(memory.client("node1"));
   final FakePostgres pg = new FakePostgres();
-  final LeaseState lease = new LeaseState();
+  final HeldLease lease = new HeldLease();
   final NodeConfig config = TestConfigs.node("node1", TTL8);
   final ClusterStore store = new ClusterStore(dcs, new DcsKeys("/service/t/"), "node1");
   final ActionExecutor executor = new ActionExecutor(config, store, pg, lease, new TaskRunner("node1"),

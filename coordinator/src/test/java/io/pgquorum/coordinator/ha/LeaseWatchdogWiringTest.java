@@ -31,7 +31,7 @@ class LeaseWatchdogWiringTest {
   final AtomicLong clock = new AtomicLong(5_000_000_000L);
   final InMemoryDcs dcs = new InMemoryDcs();
   final FakePostgres pg = new FakePostgres();
-  final LeaseState lease = new LeaseState();
+  final HeldLease lease = new HeldLease();
   final NodeConfig config = TestConfigs.node("node1", DYN);
   final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
   /** Listener events, with the number of PostgreSQL calls made before each (to check the order). */

@@ -32,7 +32,7 @@ class LongStartTest {
       Map.of());
   final InMemoryDcs dcs = new InMemoryDcs();
   final FakePostgres pg = new FakePostgres();
-  final LeaseState lease = new LeaseState();
+  final HeldLease lease = new HeldLease();
   final ClusterStore store = new ClusterStore(dcs.client("node1"), new DcsKeys("/service/t/"), "node1");
   final TaskRunner tasks = new TaskRunner("node1");
   final AtomicReference<NodeStatus> status = new AtomicReference<>();

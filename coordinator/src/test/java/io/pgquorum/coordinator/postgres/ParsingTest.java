@@ -33,16 +33,16 @@ class ParsingTest {
 
   @Test
   void commandLineSplitsLikeAShellWithoutExpanding() {
-    assertThat(CommandLine.split("/usr/bin/foo --a=1  'b c' \"d \\\"e\\\"\" f\\ g $HOME"))
+    assertThat(CommandArgv.split("/usr/bin/foo --a=1  'b c' \"d \\\"e\\\"\" f\\ g $HOME"))
         .containsExactly("/usr/bin/foo", "--a=1", "b c", "d \"e\"", "f g", "$HOME");
-    assertThat(CommandLine.split("x ''")).containsExactly("x", "");
-    assertThatThrownBy(() -> CommandLine.split("x 'y")).hasMessageContaining("unterminated single quote");
-    assertThatThrownBy(() -> CommandLine.split("   ")).hasMessageContaining("empty command");
+    assertThat(CommandArgv.split("x ''")).containsExactly("x", "");
+    assertThatThrownBy(() -> CommandArgv.split("x 'y")).hasMessageContaining("unterminated single quote");
+    assertThatThrownBy(() -> CommandArgv.split("   ")).hasMessageContaining("empty command");
   }
 
   @Test
   void patroniStyleOptionsBecomeLongOptions() {
-    assertThat(CommandLine.longOptions(List.of("data-checksums", "encoding=UTF8", "--locale=C", "-N", " ")))
+    assertThat(CommandArgv.longOptions(List.of("data-checksums", "encoding=UTF8", "--locale=C", "-N", " ")))
         .containsExactly("--data-checksums", "--encoding=UTF8", "--locale=C", "-N");
   }
 

@@ -8,8 +8,8 @@ import java.util.List;
  * commands) into argv the way a POSIX shell would for quoting purposes, without running a shell: no variable
  * expansion, globbing or redirection, so a value in the YAML cannot turn into shell code.
  */
-final class CommandLine {
-  private CommandLine() {}
+final class CommandArgv {
+  private CommandArgv() {}
 
   /**
    * Splits on unquoted whitespace; single quotes keep everything literally, double quotes allow {@code \"} and

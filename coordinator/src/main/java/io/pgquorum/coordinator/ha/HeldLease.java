@@ -3,8 +3,8 @@ package io.pgquorum.coordinator.ha;
 import java.util.OptionalLong;
 
 /**
- * This node's belief about its leader lease, shared by the HA loop (which extends it) and {@link LeaseGuard}
- * (which fences PostgreSQL when it runs out).
+ * This node's mutable record of the leader lease it holds (its belief about it), shared by the HA loop (which
+ * extends it) and {@link LeaseGuard} (which fences PostgreSQL when it runs out).
  *
  * <p>Timing assumption (the one PostgreSQL's safety rests on): the DCS expires a lease no earlier than
  * {@code ttl * (1+rho)/(1-rho)} after the member applying the write saw it, and applying happens after we sent
@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  * between, the watchdog's deadline is what still fences it. Only {@link #postgresStopped()} with no lease held
  * disarms it.
  */
-public final class LeaseState {
+public final class HeldLease {
   private long token;
   private long deadlineNanos;
   private boolean held;

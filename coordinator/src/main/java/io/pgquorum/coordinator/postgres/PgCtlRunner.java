@@ -19,10 +19,10 @@ import java.util.Optional;
  * sense that matters (signals to the JVM's process group, the JVM's exit, its pipes), and a restarted pgquorum
  * finds it again through {@code postmaster.pid}.
  */
-final class PgCtl {
+final class PgCtlRunner {
   private final PgContext ctx;
 
-  PgCtl(PgContext ctx) {
+  PgCtlRunner(PgContext ctx) {
     this.ctx = ctx;
   }
 

@@ -23,7 +23,7 @@ import java.util.List;
  * <p>Durability: a member forces (fdatasync) its log before it counts an entry as written, batching entries that
  * queue up meanwhile (group commit); raft-dcs's Ratis settings do not change that (see RatisSettings).
  */
-public final class PgquorumDcsCluster implements AutoCloseable {
+public final class PgQuorumDcsCluster implements AutoCloseable {
   /** JVM options of {@link #start(int, Path)} (tests): a plain small heap. */
   static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -42,12 +42,12 @@ public final class PgquorumDcsCluster implements AutoCloseable {
   private final MemberProcesses processes = new MemberProcesses("pgquorum DCS");
   private final List<RatisDcsClient> clients = new ArrayList<>();
 
-  private PgquorumDcsCluster(String group) {
+  private PgQuorumDcsCluster(String group) {
     this.group = group;
   }
 
   /** Starts {@code size} members under {@code dir} with {@link #TEST_JVM_OPTIONS}. */
-  public static PgquorumDcsCluster start(int size, Path dir) throws IOException {
+  public static PgQuorumDcsCluster start(int size, Path dir) throws IOException {
     return start(size, dir, TEST_JVM_OPTIONS);
   }
 
@@ -55,9 +55,9 @@ public final class PgquorumDcsCluster implements AutoCloseable {
    * Starts {@code size} members under {@code dir}, each JVM with {@code jvmOptions}, and returns once the group
    * accepts a write.
    */
-  public static PgquorumDcsCluster start(int size, Path dir, List<String> jvmOptions) throws IOException {
+  public static PgQuorumDcsCluster start(int size, Path dir, List<String> jvmOptions) throws IOException {
     int[] ports = FreePorts.take(size);
-    PgquorumDcsCluster cluster = new PgquorumDcsCluster("bench-" + Long.toHexString(System.nanoTime()));
+    PgQuorumDcsCluster cluster = new PgQuorumDcsCluster("bench-" + Long.toHexString(System.nanoTime()));
     try {
       Path logback = dir.resolve("member-logback.xml");
       Files.writeString(logback, LOGBACK, StandardCharsets.UTF_8);

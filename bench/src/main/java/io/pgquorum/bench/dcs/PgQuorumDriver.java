@@ -14,10 +14,10 @@ import java.util.Optional;
  * makes (a compare-and-set on the modification revision, a linearizable get, and the leader lock refresh of
  * {@code ClusterStore.refreshLeader}).
  */
-public final class PgquorumDriver implements DcsDriver {
+public final class PgQuorumDriver implements DcsDriver {
   private final RatisDcsClient client;
 
-  public PgquorumDriver(RatisDcsClient client) {
+  public PgQuorumDriver(RatisDcsClient client) {
     this.client = client;
   }
 
