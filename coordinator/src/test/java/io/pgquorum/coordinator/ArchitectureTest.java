@@ -19,14 +19,19 @@ import io.pgquorum.coordinator.ha.Action;
 import io.pgquorum.coordinator.ha.ActionExecutor;
 import io.pgquorum.coordinator.ha.Decider;
 import io.pgquorum.coordinator.ha.Decision;
+import io.pgquorum.coordinator.ha.Divergence;
+import io.pgquorum.coordinator.ha.FencingToken;
 import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.HaMemory;
 import io.pgquorum.coordinator.ha.HaPolicy;
 import io.pgquorum.coordinator.ha.HeldLease;
 import io.pgquorum.coordinator.ha.LeaseGuard;
+import io.pgquorum.coordinator.ha.LeaseTerms;
 import io.pgquorum.coordinator.ha.LocalState;
+import io.pgquorum.coordinator.ha.NodeSettings;
 import io.pgquorum.coordinator.ha.PeerFetcher;
 import io.pgquorum.coordinator.ha.PeerView;
+import io.pgquorum.coordinator.ha.Task;
 import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.Postgres;
@@ -48,8 +53,9 @@ import java.util.stream.Collectors;
 class ArchitectureTest {
 
   /**
-   * The decision and the values it reads and returns. Not {@code HaLoop}, {@code ActionExecutor},
-   * {@code MemberKeyRefresh} or {@code HeldLease}: they do I/O, read clocks or hold mutable state.
+   * The decision and the values it reads and returns (with the second pure step, {@code Publication}, and what
+   * it remembers, {@code MemberKeyRefresh}). Not {@code HaLoop}, {@code ActionExecutor}, {@code TaskRunner} or
+   * {@code HeldLease}: they do I/O, read clocks or hold mutable state.
    */
   static final List<String> DECISION_TYPES = List.of(
       Decider.class.getName(),
@@ -59,7 +65,13 @@ class ArchitectureTest {
       HaMemory.class.getName(),
       PeerView.class.getName(),
       HaPolicy.class.getName(),
-      "io.pgquorum.coordinator.ha.LeaseTerms"); // package-private
+      LeaseTerms.class.getName(),
+      NodeSettings.class.getName(),
+      Task.class.getName(),
+      FencingToken.class.getName(),
+      Divergence.class.getName(),
+      "io.pgquorum.coordinator.ha.Publication", // package-private
+      "io.pgquorum.coordinator.ha.MemberKeyRefresh"); // package-private
 
   /** The decision types, with their nested types (Action's records). */
   static final DescribedPredicate<JavaClass> DECISION = describe("the pure decision types",

@@ -91,7 +91,7 @@ public final class HaLoop implements Runnable {
     this.nanoClock = nanoClock;
     this.publish = publish;
     this.bugs = bugs;
-    this.node = NodeSettings.of(config);
+    this.node = settingsOf(config);
     this.mayHoldLease = mayHoldLease;
     this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
   }
@@ -267,5 +267,16 @@ public final class HaLoop implements Runnable {
   public void halt() {
     stopped = true;
     wake();
+  }
+
+  /**
+   * The values the decision reads from this node's configuration file. Here, not in {@link NodeSettings}: the
+   * configuration holds paths and addresses, and the pure types must not reach them (ArchitectureTest).
+   */
+  static NodeSettings settingsOf(NodeConfig config) {
+    return new NodeSettings("postgres://" + config.postgresql().connectAddress() + "/postgres",
+        config.restapi().apiUrl(), config.bootstrap().method().isPresent(), config.postgresql().usePgRewind(),
+        config.postgresql().removeDataDirectoryOnRewindFailure(),
+        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs());
   }
 }

@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
-import io.pgquorum.coordinator.config.NodeConfig;
 import java.util.Optional;
 
 /**
@@ -29,12 +28,5 @@ public record NodeSettings(
   /** A node with nothing set beyond the defaults, seeding {@code bootstrapDcs} (tests that do not look at these). */
   public static NodeSettings defaults(DynamicConfig bootstrapDcs) {
     return new NodeSettings("", "", false, Optional.empty(), false, false, bootstrapDcs);
-  }
-
-  public static NodeSettings of(NodeConfig config) {
-    return new NodeSettings("postgres://" + config.postgresql().connectAddress() + "/postgres",
-        config.restapi().apiUrl(), config.bootstrap().method().isPresent(), config.postgresql().usePgRewind(),
-        config.postgresql().removeDataDirectoryOnRewindFailure(),
-        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs());
   }
 }
