@@ -15,7 +15,7 @@ import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.planted.PlantedBugs;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
@@ -51,6 +51,8 @@ public final class ActionExecutor {
   private final LeaseState lease;
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
+  /** Wall time, only for the time written into history rows; injected so simulated runs are reproducible. */
+  private final Clock wallClock;
   private final Runnable wakeLoop;
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
@@ -68,6 +70,14 @@ public final class ActionExecutor {
    */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop, PlantedBugs bugs, BooleanSupplier mayHoldLease) {
+    this(config, store, postgres, lease, tasks, nanoClock, Clock.systemUTC(), wakeLoop, bugs, mayHoldLease);
+  }
+
+  /** As above, with the wall clock injected (the deterministic simulator's virtual time). */
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, LeaseState lease,
+      TaskRunner tasks, LongSupplier nanoClock, Clock wallClock, Runnable wakeLoop, PlantedBugs bugs,
+      BooleanSupplier mayHoldLease) {
+    this.wallClock = wallClock;
     this.bugs = bugs;
     this.mayHoldLease = mayHoldLease;
     this.config = config;
@@ -403,7 +413,7 @@ public final class ActionExecutor {
       // missing are filled in without a time or a new leader (Patroni writes such rows as three fields).
       boolean ours = sw.timeline() == timeline - 1;
       HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
-          ours ? Optional.of(Instant.now().toString()) : Optional.empty(),
+          ours ? Optional.of(wallClock.instant().toString()) : Optional.empty(),
           ours ? Optional.of(config.name()) : Optional.empty());
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
