@@ -39,12 +39,15 @@ final class DriftingClock {
     rate = newRate;
   }
 
-  /** The first true instant (not before now) at which this clock reads at least {@code localNanos}. */
+  /**
+   * The first true instant at which this clock reads at least {@code localNanos} (in the past for a reading already
+   * passed: a deadline that ran out while a daemon was paused stays due, it does not move along with now).
+   */
   long trueTimeOf(long localNanos) {
     long t = baseTrue + (long) Math.ceil((localNanos - baseLocal) / rate);
     while (at(t) < localNanos) {
       t++;
     }
-    return Math.max(t, time.now());
+    return t;
   }
 }

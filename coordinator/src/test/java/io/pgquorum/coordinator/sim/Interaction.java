@@ -74,18 +74,40 @@ final class Interaction implements AutoCloseable {
         return stabilize(words.isEmpty() ? 120 * SimOptions.S : duration(words.get(0).replace("max=", "")));
       }
       case "kill-postgres" -> node(words).pg.kill();
-      case "kill-daemon" -> fault(words, "daemon killed", SimNode::killDaemon);
-      case "start-daemon" -> fault(words, "daemon started", SimNode::startDaemon);
-      case "stop-daemon" -> fault(words, "daemon stopped", SimNode::stopDaemon);
-      case "restart-daemon" -> fault(words, "daemon restarted", n -> {
+      // Daemon commands do nothing when they do not apply (a start of a running daemon), so that a shrunk
+      // schedule stays runnable whatever was removed before them.
+      case "kill-daemon" -> fault(words, "daemon killed", n -> n.daemonUp, SimNode::killDaemon);
+      case "start-daemon" -> fault(words, "daemon started", n -> !n.daemonUp, SimNode::startDaemon);
+      case "stop-daemon" -> fault(words, "daemon stopped", n -> n.daemonUp, SimNode::stopDaemon);
+      case "restart-daemon" -> fault(words, "daemon restarted", n -> n.daemonUp, n -> {
         n.stopDaemon();
         n.startDaemon();
       });
-      case "pause-daemon" -> fault(words, "daemon paused", n -> n.paused = true);
-      case "resume-daemon" -> fault(words, "daemon resumed", n -> {
+      case "pause-daemon" -> fault(words, "daemon paused", SimNode::active, n -> n.paused = true);
+      case "resume-daemon" -> fault(words, "daemon resumed", n -> n.daemonUp && n.paused, n -> {
         n.paused = false;
         n.cycleAt = Math.min(n.cycleAt, cluster.time.now());
       });
+      case "check-recovery" -> {
+        String out = stabilize(duration(words.get(0)));
+        if (stableState().isEmpty()) {
+          cluster.violation("recovery: no stable primary within " + words.get(0) + " after the faults healed");
+        }
+        cluster.flushCommandEffects();
+        return out + cluster.takeOutput();
+      }
+      case "check-stable" -> {
+        // Holder and epoch, not the key's revision (every refresh changes that).
+        Optional<String> before = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
+        cluster.runUntil(cluster.time.now() + duration(words.get(0)));
+        Optional<String> after = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
+        if (stableState().isEmpty() || !before.equals(after)) {
+          cluster.violation("stability: roles changed within " + words.get(0) + " of a stable cluster without a "
+              + "fault (leader " + before.orElse("none") + " -> " + after.orElse("none") + ")");
+        } else {
+          cluster.line("still stable");
+        }
+      }
       case "partition" -> {
         List<List<Integer>> groups = new ArrayList<>();
         groups.add(new ArrayList<>());
@@ -130,6 +152,17 @@ final class Interaction implements AutoCloseable {
           options.taskMax = options.taskMin;
         }
         case "writes" -> options.writes = Boolean.parseBoolean(kv[1]);
+        case "tasks" -> {
+          String[] range = kv[1].split("\\.\\.");
+          options.taskMin = duration(range[0]);
+          options.taskMax = duration(range[1]);
+        }
+        case "guard-delay" -> options.guardDelayMax = duration(kv[1]);
+        case "jitter" -> options.cycleJitterMax = duration(kv[1]);
+        case "lost-replies" -> options.lostReplyRate = Double.parseDouble(kv[1]);
+        case "replication-tick" -> options.replicationTick = duration(kv[1]);
+        case "write-tick" -> options.writeTick = duration(kv[1]);
+        case "beyond-drift-bound" -> options.beyondDriftBound = Boolean.parseBoolean(kv[1]);
         default -> throw new IllegalArgumentException("unknown option " + kv[0]);
       }
     }
@@ -150,8 +183,12 @@ final class Interaction implements AutoCloseable {
     throw new IllegalArgumentException("no planted bug " + id);
   }
 
-  private void fault(List<String> words, String what, java.util.function.Consumer<SimNode> f) {
+  private void fault(List<String> words, String what, java.util.function.Predicate<SimNode> applies,
+      java.util.function.Consumer<SimNode> f) {
     SimNode n = node(words);
+    if (!applies.test(n)) {
+      return;
+    }
     f.accept(n);
     cluster.flushCommandEffects();
     cluster.line(n.name + ": " + what);

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.sim;
 
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.cluster.LeaseOwner;
 import io.pgquorum.coordinator.config.BootstrapConfig;
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.HostPort;
@@ -93,14 +94,29 @@ final class SimNode {
     }
     incarnation++;
     String me = name;
-    ClusterStore store = new ClusterStore(new SimDcs(cluster.dcs.client(me + "#" + incarnation), cluster, this),
-        new DcsKeys("/service/" + SCOPE + "/"), me, owner -> owner.startsWith(me + "#"));
+    // Owners as the daemon names them (name@node-id#start), so that the decider's owner checks see real ids.
+    LeaseOwner owner = new LeaseOwner(me, String.format("%016x", index), incarnation);
+    ClusterStore store = new ClusterStore(new SimDcs(cluster.dcs.client(owner.id()), cluster, this),
+        new DcsKeys("/service/" + SCOPE + "/"), me, owner::isEarlierIncarnationOfThisNode);
     lease = new LeaseState();
     boolean skipDemote = cluster.options.bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE);
     if (!skipDemote && !cluster.options.bugs.active(HaBug.NO_WATCHDOG)) {
       SimWatchdog w = new SimWatchdog(this);
       watchdogs.add(w);
-      lease.setListener(w);
+      // As PreviousWatchdog: a previous daemon's orphaned watchdog is stopped once this daemon's lease is armed on
+      // its own watchdog (a re-adopted lease is the same lease; a new one exists only after the old deadline).
+      lease.setListener(new LeaseListener() {
+        @Override
+        public void armed(long fencingToken, long deadlineNanos) {
+          w.armed(fencingToken, deadlineNanos);
+          watchdogs.removeIf(o -> o != w);
+        }
+
+        @Override
+        public void disarmed() {
+          w.disarmed();
+        }
+      });
     } else {
       lease.setListener(LeaseListener.NONE);
     }

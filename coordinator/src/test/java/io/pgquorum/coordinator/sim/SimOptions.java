@@ -33,6 +33,11 @@ final class SimOptions {
   long dcsTick = 20 * MS;
   long replicationTick = 50 * MS;
   long writeTick = 100 * MS;
+  /**
+   * Whether some clock runs outside [1-rho, 1+rho]: the safety properties are then not promised, so their
+   * violations are recorded as expected, not as failures (recovery still is).
+   */
+  boolean beyondDriftBound;
   /** Whether a client writes to every writable primary every {@link #writeTick}. */
   boolean writes = true;
 }

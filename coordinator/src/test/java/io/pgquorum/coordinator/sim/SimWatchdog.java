@@ -19,6 +19,7 @@ final class SimWatchdog implements LeaseListener {
   private long deadline;
   private boolean fired;
   private long firedAt;
+  private long lastFence;
   private boolean orphaned;
   private boolean finished;
 
@@ -59,7 +60,7 @@ final class SimWatchdog implements LeaseListener {
     if (!fired) {
       return node.clock.trueTimeOf(deadline);
     }
-    return node.pg.running ? firedAt + GUARD_INTERVAL : SimNode.NEVER;
+    return node.pg.running ? lastFence + GUARD_INTERVAL : SimNode.NEVER;
   }
 
   void act() {
@@ -68,6 +69,7 @@ final class SimWatchdog implements LeaseListener {
       finished = true;
       return;
     }
+    lastFence = now;
     if (node.pg.running) {
       node.cluster.effect(node, "watchdog fences PostgreSQL");
       node.pg.stop(StopMode.IMMEDIATE);
