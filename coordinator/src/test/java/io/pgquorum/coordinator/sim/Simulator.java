@@ -50,7 +50,12 @@ final class Simulator {
     int n = r.nextInt(10) < 8 ? 3 : 5;
     boolean beyond = r.nextInt(10) == 0;
     StringBuilder opts = new StringBuilder("options seed=" + r.nextLong(1L << 40));
-    opts.append(" tasks=").append(r.nextInt(5, 200)).append("ms..").append(r.nextInt(200, 3000)).append("ms");
+    if (r.nextInt(3) == 0) {
+      // Fast promotions: a replica takes over within milliseconds of the expiry, where a thin lease margin shows.
+      opts.append(" tasks=1ms..").append(r.nextInt(2, 50)).append("ms");
+    } else {
+      opts.append(" tasks=").append(r.nextInt(5, 200)).append("ms..").append(r.nextInt(200, 3000)).append("ms");
+    }
     opts.append(" guard-delay=").append(r.nextInt(0, 300)).append("ms");
     opts.append(" jitter=").append(r.nextInt(0, 100)).append("ms");
     opts.append(" replication-tick=").append(r.nextInt(10, 1000)).append("ms");
