@@ -14,7 +14,7 @@ import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
@@ -53,6 +53,8 @@ public final class ActionExecutor {
   private final HeldLease lease;
   private final TaskRunner tasks;
   private final LongSupplier nanoClock;
+  /** Wall time, only for the time written into history rows; injected so simulated runs are reproducible. */
+  private final Clock wallClock;
   private final Runnable wakeLoop;
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
@@ -60,6 +62,13 @@ public final class ActionExecutor {
   /** @param config this node's configuration: only its name is used (it names this node in {@code history}) */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
       TaskRunner tasks, LongSupplier nanoClock, Runnable wakeLoop) {
+    this(config, store, postgres, lease, tasks, nanoClock, Clock.systemUTC(), wakeLoop);
+  }
+
+  /** As above, with the wall clock injected (the deterministic simulator's virtual time). */
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
+      TaskRunner tasks, LongSupplier nanoClock, Clock wallClock, Runnable wakeLoop) {
+    this.wallClock = wallClock;
     this.name = config.name();
     this.store = store;
     this.postgres = postgres;
@@ -416,7 +425,7 @@ public final class ActionExecutor {
       // missing are filled in without a time or a new leader (Patroni writes such rows as three fields).
       boolean ours = sw.timeline() == timeline - 1;
       HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
-          ours ? Optional.of(Instant.now().toString()) : Optional.empty(),
+          ours ? Optional.of(wallClock.instant().toString()) : Optional.empty(),
           ours ? Optional.of(name) : Optional.empty());
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",

@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.planted.PlantedBugs;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -52,6 +53,8 @@ public final class HaLoop implements Runnable {
   private final TaskRunner tasks;
   private final PeerFetcher peers;
   private final LongSupplier nanoClock;
+  /** Wall time, for display only (dcsLastSeen, cycleAt); injected so a simulation's statuses are reproducible. */
+  private final Clock wallClock;
   private final Consumer<NodeStatus> publish;
   private final ActionExecutor executor;
   private final PlantedBugs bugs;
@@ -82,7 +85,18 @@ public final class HaLoop implements Runnable {
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish, PlantedBugs bugs,
       BooleanSupplier mayHoldLease) {
+    this(config, store, postgres, lease, tasks, peers, nanoClock, Clock.systemUTC(), publish, bugs, mayHoldLease);
+  }
+
+  /**
+   * As above, with the wall clock injected too: the deterministic simulator runs every node on virtual time, so
+   * nothing a cycle publishes or writes may read the real clock.
+   */
+  public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
+      PeerFetcher peers, LongSupplier nanoClock, Clock wallClock, Consumer<NodeStatus> publish, PlantedBugs bugs,
+      BooleanSupplier mayHoldLease) {
     this.config = config;
+    this.wallClock = wallClock;
     this.store = store;
     this.postgres = postgres;
     this.lease = lease;
@@ -93,7 +107,7 @@ public final class HaLoop implements Runnable {
     this.bugs = bugs;
     this.node = settingsOf(config);
     this.mayHoldLease = mayHoldLease;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, this::wake);
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake);
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -175,12 +189,15 @@ public final class HaLoop implements Runnable {
     return lastSnapshot.flatMap(ClusterSnapshot::config).map(v -> v.value()).orElse(config.bootstrap().dcs());
   }
 
-  /** One cycle; returns true when the next one should start at once. */
-  boolean cycle(boolean shutdown) {
+  /**
+   * One cycle; returns true when the next one should start at once. Public for drivers that own the schedule
+   * instead of {@link #run()} (the deterministic simulator, which runs many nodes' cycles on one thread).
+   */
+  public boolean cycle(boolean shutdown) {
     Optional<ClusterSnapshot> cluster;
     try {
       cluster = Optional.of(store.load());
-      dcsLastSeen = Optional.of(Instant.now());
+      dcsLastSeen = Optional.of(wallClock.instant());
       lastSnapshot = cluster;
     } catch (DcsException e) {
       cluster = Optional.empty();
@@ -226,7 +243,7 @@ public final class HaLoop implements Runnable {
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
-        lastSnapshot, dcsLastSeen, lastMessage, config.tags(), Instant.now(), nanoClock.getAsLong(), cycles,
+        lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
     return recheck;
   }
@@ -246,6 +263,8 @@ public final class HaLoop implements Runnable {
       }
     }
     synchronized (wakeup) {
+      // Real time on purpose, not nanoClock: this bounds a real Object.wait (only run() waits; a simulator
+      // driving cycle() itself never gets here).
       long deadline = System.nanoTime() + waitMs * 1_000_000L;
       while (!wakeRequested && !stopped) {
         long left = (deadline - System.nanoTime()) / 1_000_000L;

@@ -28,6 +28,8 @@ public final class LeaseGuard implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final Thread thread;
   private volatile boolean closed;
+  /** A fence is owed (the deadline passed, the last fence failed); only the checking thread touches it. */
+  private boolean pending;
 
   public LeaseGuard(HeldLease lease, Runnable fence, LongSupplier nanoClock, String name) {
     this.lease = lease;
@@ -42,27 +44,35 @@ public final class LeaseGuard implements AutoCloseable {
   }
 
   private void run() {
-    boolean pending = false;
     while (!closed) {
-      try {
-        if (lease.expireIfDue(nanoClock.getAsLong())) {
-          log.warn("demoting self because the leader lease could not be refreshed before its deadline: "
-              + "stopping PostgreSQL (immediate)");
-          pending = true;
-        }
-        if (pending) {
-          fence.run();
-          pending = false;
-        }
-      } catch (RuntimeException e) {
-        log.error("fencing PostgreSQL failed, trying again: {}", e.getMessage());
-      }
+      check();
       try {
         Thread.sleep(CHECK_INTERVAL.toMillis()); // a fixed-rate tick, not a stand-in for a condition
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /**
+   * One check: clears a lease whose deadline has passed and runs the fence, again on every check until it
+   * succeeds. The guard's thread calls it every {@link #CHECK_INTERVAL}; the deterministic simulator calls it
+   * itself (without {@link #start()}) at the virtual instants it chooses, so the same code fences there.
+   */
+  public void check() {
+    try {
+      if (lease.expireIfDue(nanoClock.getAsLong())) {
+        log.warn("demoting self because the leader lease could not be refreshed before its deadline: "
+            + "stopping PostgreSQL (immediate)");
+        pending = true;
+      }
+      if (pending) {
+        fence.run();
+        pending = false;
+      }
+    } catch (RuntimeException e) {
+      log.error("fencing PostgreSQL failed, trying again: {}", e.getMessage());
     }
   }
 

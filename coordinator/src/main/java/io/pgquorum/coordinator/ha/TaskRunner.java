@@ -15,9 +15,31 @@ public final class TaskRunner {
   private final AtomicReference<Task> running = new AtomicReference<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
   private final String nodeName;
+  private final Launcher launcher;
 
+  /** Where a task's body runs: a thread of its own in the daemon; wherever a test driver says in a simulation. */
+  @FunctionalInterface
+  public interface Launcher {
+    /** Runs {@code work} (which never throws) eventually, off the caller's stack; {@code name} names its thread. */
+    void launch(String name, Runnable work);
+  }
+
+  /** The daemon's runner: every task on a daemon thread of its own. */
   public TaskRunner(String nodeName) {
+    this(nodeName, (name, work) -> {
+      Thread t = new Thread(work, name);
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /**
+   * A runner whose task bodies run where {@code launcher} puts them. Why: the deterministic simulator decides when
+   * a body runs (and so what the loop's cycles see meanwhile), which a real thread would leave to the scheduler.
+   */
+  public TaskRunner(String nodeName, Launcher launcher) {
     this.nodeName = nodeName;
+    this.launcher = launcher;
   }
 
   /** Body of a task; throws to report failure. */
@@ -32,7 +54,7 @@ public final class TaskRunner {
       return false;
     }
     String name = task.label();
-    Thread t = new Thread(() -> {
+    launcher.launch("task-" + name.replace(' ', '-') + "-" + nodeName, () -> {
       try {
         body.run();
         log.info("{} finished", name);
@@ -44,9 +66,7 @@ public final class TaskRunner {
         running.set(null);
         onDone.run();
       }
-    }, "task-" + name.replace(' ', '-') + "-" + nodeName);
-    t.setDaemon(true);
-    t.start();
+    });
     return true;
   }
 

@@ -1,0 +1,53 @@
+package io.pgquorum.coordinator.sim;
+
+/**
+ * One machine's monotonic clock in the simulation: a linear function of the simulation's true time (nanoseconds)
+ * whose rate can change (drift) without ever running backwards. Offsets between machines are arbitrary, as between
+ * real {@code System.nanoTime()} clocks, so code that compared instants across machines would show up.
+ */
+final class DriftingClock {
+  private final SimTime time;
+  private long baseTrue;
+  private long baseLocal;
+  private double rate;
+
+  DriftingClock(SimTime time, long offsetNanos, double rate) {
+    this.time = time;
+    this.baseTrue = time.now();
+    this.baseLocal = offsetNanos;
+    this.rate = rate;
+  }
+
+  /** This clock's reading now. */
+  long now() {
+    return at(time.now());
+  }
+
+  long at(long trueNanos) {
+    return baseLocal + (long) ((trueNanos - baseTrue) * rate);
+  }
+
+  double rate() {
+    return rate;
+  }
+
+  /** Changes the rate from now on; the reading stays continuous. */
+  void setRate(double newRate) {
+    long t = time.now();
+    baseLocal = at(t);
+    baseTrue = t;
+    rate = newRate;
+  }
+
+  /**
+   * The first true instant at which this clock reads at least {@code localNanos} (in the past for a reading already
+   * passed: a deadline that ran out while a daemon was paused stays due, it does not move along with now).
+   */
+  long trueTimeOf(long localNanos) {
+    long t = baseTrue + (long) Math.ceil((localNanos - baseLocal) / rate);
+    while (at(t) < localNanos) {
+      t++;
+    }
+    return t;
+  }
+}

@@ -1,0 +1,130 @@
+package io.pgquorum.coordinator.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the simulated run did that the safety properties speak about, and the checkers over it, run on every step
+ * (the same properties as the real-process harness, over the simulator's own history):
+ * <ul>
+ *   <li><b>one writable primary</b>: at no instant do two PostgreSQL servers accept writes;
+ *   <li><b>one primary per fencing epoch</b>: every acknowledged write carries the fencing token its server runs
+ *       with; a token is only ever written under by one node, and tokens never go back (a write acknowledged under
+ *       an older epoch after one under a newer epoch is a stale primary's);
+ *   <li><b>no lost acknowledged write within the bound</b>: when a replica is promoted, every acknowledged write it
+ *       does not hold is lost; with asynchronous replication that is allowed only within
+ *       {@code maximum_lag_on_failover} of the position the cluster had published ({@code status}) at that moment.
+ * </ul>
+ * Recovery and stability are checked by the {@link Simulator} at the end of a schedule ({@link #violation}).
+ */
+final class History {
+  /** An acknowledged client write. */
+  record Write(String node, long token, int branch, long lsn, long at) {}
+
+  private final SimCluster cluster;
+  private final List<Write> writes = new ArrayList<>();
+  private final java.util.Set<Write> lost = new java.util.LinkedHashSet<>();
+  private final Map<Long, String> tokenOwner = new HashMap<>();
+  private long maxToken;
+  private final List<String> violations = new ArrayList<>();
+  private int promotions;
+
+  History(SimCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  List<String> violations() {
+    return violations;
+  }
+
+  boolean stopped() {
+    return !violations.isEmpty() && stopOnViolation;
+  }
+
+  boolean stopOnViolation;
+
+  int writes() {
+    return writes.size();
+  }
+
+  int lostWrites() {
+    return lost.size();
+  }
+
+  int promotions() {
+    return promotions;
+  }
+
+  /** Safety findings beyond the drift bound: recorded, not failures (the bound is what safety rests on). */
+  private final List<String> expected = new ArrayList<>();
+
+  List<String> expectedBeyondBound() {
+    return expected;
+  }
+
+  void violation(String what) {
+    String v = SimTime.show(cluster.time.now()) + " " + what;
+    boolean safety = !what.startsWith("recovery") && !what.startsWith("stability") && !what.contains("stopped its");
+    if (safety && cluster.options.beyondDriftBound) {
+      expected.add(v);
+      cluster.line("beyond the drift bound: " + what);
+      return;
+    }
+    violations.add(v);
+    cluster.line("VIOLATION " + what);
+  }
+
+  /** The per-step checker: at most one server accepts writes. */
+  void step() {
+    List<String> writable = new ArrayList<>();
+    for (SimNode n : cluster.nodes()) {
+      if (n.pg.isPrimary()) {
+        writable.add(n.name + " (token " + n.pg.token + ")");
+      }
+    }
+    if (writable.size() > 1 && !alreadyReported("two writable primaries")) {
+      violation("two writable primaries: " + String.join(", ", writable));
+    }
+  }
+
+  private boolean alreadyReported(String prefix) {
+    return violations.stream().anyMatch(v -> v.contains(prefix)) || expected.stream().anyMatch(v -> v.contains(prefix));
+  }
+
+  void acked(SimNode n, long token, int branch, long lsn) {
+    Write w = new Write(n.name, token, branch, lsn, cluster.time.now());
+    writes.add(w);
+    String owner = tokenOwner.putIfAbsent(token, n.name);
+    if (owner != null && !owner.equals(n.name)) {
+      violation("fencing epoch " + token + " written by two primaries: " + owner + " and " + n.name);
+    }
+    if (token < maxToken && !alreadyReported("stale epoch")) {
+      violation("stale epoch: " + n.name + " acknowledged a write under token " + token + " after one under "
+          + maxToken);
+    }
+    maxToken = Math.max(maxToken, token);
+  }
+
+  /** A promotion of {@code n} from fork {@code fromBranch} at {@code fork}, while status said {@code optime}. */
+  void promoted(SimNode n, int fromBranch, long fork, long optime) {
+    promotions++;
+    long bound = cluster.options.dyn.maximumLagOnFailover();
+    List<Write> gone = new ArrayList<>();
+    for (Write w : writes) {
+      if (!n.pg.contains(w.branch(), w.lsn()) && !lost.contains(w)) {
+        gone.add(w);
+      }
+    }
+    lost.addAll(gone);
+    for (Write w : gone) {
+      if (optime > 0 && w.lsn() + bound <= optime) {
+        violation("lost acknowledged write: " + w.node() + " acknowledged lsn " + Long.toHexString(w.lsn())
+            + " (token " + w.token() + "); " + n.name + " was promoted from " + Long.toHexString(fork)
+            + " while status said " + Long.toHexString(optime) + " (maximum_lag_on_failover " + bound + ")");
+        return;
+      }
+    }
+  }
+}

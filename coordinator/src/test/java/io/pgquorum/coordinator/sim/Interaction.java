@@ -1,0 +1,279 @@
+package io.pgquorum.coordinator.sim;
+
+import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The interaction language over a {@link SimCluster}: one command per line, its output the transcript shows.
+ * <pre>
+ * options bug=flapping-leader            planted bugs and fixed execution settings, before add-nodes
+ * add-nodes 3                            machines n1..n3 with empty data directories, daemons started
+ * cycle [1 2]                            one HA cycle of each (live) node now, every decision printed
+ * advance 9s                             run 9 s of virtual time; decisions that changed, and every effect
+ * stabilize [max=120s]                   run until one primary holds the lock and every other node streams
+ * kill-postgres 1 | kill-daemon 1 | start-daemon 1 | stop-daemon 1 | restart-daemon 1
+ * pause-daemon 1 | resume-daemon 1       SIGSTOP / SIGCONT of the daemon (its DCS member pauses with it)
+ * partition 1 | 2 3                      cut every link between the groups; heal restores all links
+ * drift 1 1.05 | drift dcs 0.95          a machine's (or the DCS leader's) clock rate from now on
+ * status                                 every node, and the leader key
+ * </pre>
+ * The simulator generates the same commands, so a failing schedule shrinks to a transcript that replays here.
+ */
+final class Interaction implements AutoCloseable {
+  private final SimOptions options;
+  private SimCluster cluster;
+  private final boolean verboseCycles;
+
+  Interaction(SimOptions options, boolean record) {
+    this.options = options;
+    this.verboseCycles = record;
+  }
+
+  SimCluster cluster() {
+    return cluster;
+  }
+
+  /** Runs one command line; returns what it printed. */
+  String run(String line) {
+    List<String> words = new ArrayList<>(List.of(line.trim().split("\\s+")));
+    String cmd = words.remove(0);
+    if (cmd.equals("options")) {
+      configure(words);
+      return "";
+    }
+    if (cmd.equals("add-nodes")) {
+      if (cluster == null) {
+        cluster = new SimCluster(options);
+        if (verboseCycles) {
+          cluster.record(false);
+        }
+      }
+      cluster.addNodes(Integer.parseInt(words.get(0)), null);
+      return status();
+    }
+    if (cluster == null) {
+      throw new IllegalArgumentException(cmd + ": add-nodes first");
+    }
+    switch (cmd) {
+      case "cycle" -> {
+        cluster.record(true);
+        for (SimNode n : targets(words)) {
+          cluster.cycleNow(n);
+        }
+        cluster.record(false);
+        return cluster.takeOutput();
+      }
+      case "advance" -> cluster.runUntil(cluster.time.now() + duration(words.get(0)));
+      case "stabilize" -> {
+        return stabilize(words.isEmpty() ? 120 * SimOptions.S : duration(words.get(0).replace("max=", "")));
+      }
+      case "kill-postgres" -> node(words).pg.kill();
+      // Daemon commands do nothing when they do not apply (a start of a running daemon), so that a shrunk
+      // schedule stays runnable whatever was removed before them.
+      case "kill-daemon" -> fault(words, "daemon killed", n -> n.daemonUp, SimNode::killDaemon);
+      case "start-daemon" -> fault(words, "daemon started", n -> !n.daemonUp, SimNode::startDaemon);
+      case "stop-daemon" -> fault(words, "daemon stopped", n -> n.daemonUp, SimNode::stopDaemon);
+      case "restart-daemon" -> fault(words, "daemon restarted", n -> n.daemonUp, n -> {
+        n.stopDaemon();
+        n.startDaemon();
+      });
+      case "pause-daemon" -> fault(words, "daemon paused", SimNode::active, n -> n.paused = true);
+      case "resume-daemon" -> fault(words, "daemon resumed", n -> n.daemonUp && n.paused, n -> {
+        n.paused = false;
+        n.cycleAt = Math.min(n.cycleAt, cluster.time.now());
+      });
+      case "check-recovery" -> {
+        String out = stabilize(duration(words.get(0)));
+        if (stableState().isEmpty()) {
+          cluster.violation("recovery: no stable primary within " + words.get(0) + " after the faults healed");
+        }
+        cluster.flushCommandEffects();
+        return out + cluster.takeOutput();
+      }
+      case "check-stable" -> {
+        // Holder and epoch, not the key's revision (every refresh changes that).
+        Optional<String> before = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
+        cluster.runUntil(cluster.time.now() + duration(words.get(0)));
+        Optional<String> after = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
+        if (stableState().isEmpty() || !before.equals(after)) {
+          cluster.violation("stability: roles changed within " + words.get(0) + " of a stable cluster without a "
+              + "fault (leader " + before.orElse("none") + " -> " + after.orElse("none") + ")");
+        } else {
+          cluster.line("still stable");
+        }
+      }
+      case "partition" -> {
+        List<List<Integer>> groups = new ArrayList<>();
+        groups.add(new ArrayList<>());
+        for (String w : words) {
+          if (w.equals("|")) {
+            groups.add(new ArrayList<>());
+          } else {
+            groups.get(groups.size() - 1).add(Integer.parseInt(w));
+          }
+        }
+        cluster.partition(groups);
+        cluster.line("partitioned " + line.substring(line.indexOf(' ') + 1).trim());
+      }
+      case "heal" -> {
+        cluster.heal();
+        cluster.line("network healed");
+      }
+      case "drift" -> {
+        double rate = Double.parseDouble(words.get(1));
+        DriftingClock c = words.get(0).equals("dcs") ? cluster.dcsClock : cluster.node(index(words.get(0))).clock;
+        c.setRate(rate);
+        cluster.line((words.get(0).equals("dcs") ? "dcs" : "n" + words.get(0)) + " clock rate " + rate);
+      }
+      case "status" -> {
+        return status();
+      }
+      default -> throw new IllegalArgumentException("unknown command: " + cmd);
+    }
+    cluster.flushCommandEffects();
+    return cluster.takeOutput();
+  }
+
+  private void configure(List<String> words) {
+    List<PlantedBug> bugs = new ArrayList<>(options.bugs.ofType(PlantedBug.class));
+    for (String w : words) {
+      String[] kv = w.split("=", 2);
+      switch (kv[0]) {
+        case "bug" -> bugs.add(bug(kv[1]));
+        case "seed" -> options.executionSeed = Long.parseLong(kv[1]);
+        case "task" -> {
+          options.taskMin = duration(kv[1]);
+          options.taskMax = options.taskMin;
+        }
+        case "writes" -> options.writes = Boolean.parseBoolean(kv[1]);
+        case "tasks" -> {
+          String[] range = kv[1].split("\\.\\.");
+          options.taskMin = duration(range[0]);
+          options.taskMax = duration(range[1]);
+        }
+        case "guard-delay" -> options.guardDelayMax = duration(kv[1]);
+        case "jitter" -> options.cycleJitterMax = duration(kv[1]);
+        case "lost-replies" -> options.lostReplyRate = Double.parseDouble(kv[1]);
+        case "replication-tick" -> options.replicationTick = duration(kv[1]);
+        case "write-tick" -> options.writeTick = duration(kv[1]);
+        case "beyond-drift-bound" -> options.beyondDriftBound = Boolean.parseBoolean(kv[1]);
+        default -> throw new IllegalArgumentException("unknown option " + kv[0]);
+      }
+    }
+    options.bugs = PlantedBugs.of(bugs.toArray(new PlantedBug[0]));
+  }
+
+  static PlantedBug bug(String id) {
+    for (HaBug b : HaBug.values()) {
+      if (b.id().equals(id)) {
+        return b;
+      }
+    }
+    for (DcsBug b : DcsBug.values()) {
+      if (b.id().equals(id)) {
+        return b;
+      }
+    }
+    throw new IllegalArgumentException("no planted bug " + id);
+  }
+
+  private void fault(List<String> words, String what, java.util.function.Predicate<SimNode> applies,
+      java.util.function.Consumer<SimNode> f) {
+    SimNode n = node(words);
+    if (!applies.test(n)) {
+      return;
+    }
+    f.accept(n);
+    cluster.flushCommandEffects();
+    cluster.line(n.name + ": " + what);
+  }
+
+  private static int index(String w) {
+    return Integer.parseInt(w.startsWith("n") ? w.substring(1) : w);
+  }
+
+  private SimNode node(List<String> words) {
+    return cluster.node(index(words.get(0)));
+  }
+
+  private List<SimNode> targets(List<String> words) {
+    if (words.isEmpty()) {
+      return cluster.nodes();
+    }
+    return words.stream().map(w -> cluster.node(index(w))).toList();
+  }
+
+  static long duration(String s) {
+    if (s.endsWith("ms")) {
+      return Long.parseLong(s.substring(0, s.length() - 2)) * SimOptions.MS;
+    }
+    if (s.endsWith("s")) {
+      return (long) (Double.parseDouble(s.substring(0, s.length() - 1)) * SimOptions.S);
+    }
+    throw new IllegalArgumentException("a duration needs a unit (ms, s): " + s);
+  }
+
+  /** Runs until {@link #stableState()} holds, in steps of 100 ms, at most {@code max}. */
+  String stabilize(long max) {
+    long start = cluster.time.now();
+    Optional<String> stable = stableState();
+    while (stable.isEmpty() && cluster.time.now() - start < max && !cluster.history.stopped()) {
+      cluster.runUntil(cluster.time.now() + 100 * SimOptions.MS);
+      stable = stableState();
+    }
+    cluster.line(stable.map(s -> "stable: " + s).orElse("NOT stable after " + SimTime.show(max)));
+    return cluster.takeOutput();
+  }
+
+  /**
+   * The cluster at rest: the leader key's holder runs the primary with the key's token, every other live daemon's
+   * PostgreSQL streams from it, and no task runs. Empty when not.
+   */
+  Optional<String> stableState() {
+    Optional<LeaderLock> key = cluster.leaderKey();
+    if (key.isEmpty()) {
+      return Optional.empty();
+    }
+    SimNode leader = cluster.node(key.get().name());
+    if (leader == null || !leader.active() || !leader.pg.isPrimary() || leader.pg.token != key.get().fencingToken()) {
+      return Optional.empty();
+    }
+    StringBuilder replicas = new StringBuilder();
+    for (SimNode n : cluster.nodes()) {
+      if (n == leader || !n.daemonUp) {
+        continue;
+      }
+      if (!n.active() || n.queuedTask != null || !n.pg.running || n.pg.isPrimary() || !n.pg.streaming
+          || !n.pg.upstream.map(u -> u.name().equals(leader.name)).orElse(false)) {
+        return Optional.empty();
+      }
+      replicas.append(' ').append(n.name);
+    }
+    return Optional.of(leader.name + " primary (token " + key.get().fencingToken() + ", timeline "
+        + leader.pg.timeline + ")" + (replicas.length() == 0 ? "" : "; streaming:" + replicas));
+  }
+
+  String status() {
+    StringBuilder b = new StringBuilder();
+    for (SimNode n : cluster.nodes()) {
+      b.append(n.describe()).append('\n');
+    }
+    b.append("leader key: ").append(cluster.leaderKey().map(l -> l.name() + " token=" + l.fencingToken())
+        .orElse("none")).append('\n');
+    cluster.takeOutput();
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+}

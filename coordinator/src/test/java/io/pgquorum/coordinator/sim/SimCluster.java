@@ -1,0 +1,350 @@
+package io.pgquorum.coordinator.sim;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.dcs.memory.InMemoryDcs;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The in-memory interaction environment: N simulated machines ({@link SimNode}) around one in-memory DCS with the
+ * real lease semantics (expiry stepped on the DCS leader's drifting clock), a simulated network (links between
+ * machines; a daemon reaches the DCS only through a majority of live members), a client that writes to every
+ * writable primary, and the checkers ({@link History}) run after every step.
+ *
+ * <p>Single-threaded and deterministic: time moves only in {@link #runUntil}, which runs the earliest due event
+ * (a DCS expiry check, a lease guard or watchdog deadline, a task body, a loop cycle, a replication or write tick)
+ * one at a time; the execution's own choices come from one seeded generator.
+ */
+final class SimCluster implements AutoCloseable {
+  final SimOptions options;
+  final SimTime time = new SimTime();
+  final DriftingClock dcsClock;
+  final InMemoryDcs dcs;
+  final History history;
+  private final SplittableRandom rnd;
+  private final ClusterStore observer;
+  private final List<SimNode> nodes = new ArrayList<>();
+  /** Cut links, as "i-j" with i < j. */
+  private final Set<String> cut = new HashSet<>();
+  private int branches;
+  private long pids = 100;
+  private long dcsTickAt;
+  private long replicationAt;
+  private long writeAt;
+  private boolean leaderChanged;
+  private String leaderSeen = "";
+  /** Transcript output (null: not recorded). */
+  private StringBuilder out;
+  private boolean verbose;
+  private final List<String> effects = new ArrayList<>();
+
+  SimCluster(SimOptions options) {
+    this.options = options;
+    this.rnd = new SplittableRandom(options.executionSeed);
+    this.dcsClock = new DriftingClock(time, new Random(options.executionSeed).nextLong() >>> 20, 1.0);
+    this.dcs = InMemoryDcs.stepped(dcsClock::now, time::wallMillis, options.rho, options.bugs);
+    this.observer = new ClusterStore(dcs.client("observer"), new DcsKeys("/service/" + SimNode.SCOPE + "/"),
+        "observer");
+    this.history = new History(this);
+  }
+
+  // ---- world -----------------------------------------------------------------------------------------------
+
+  List<SimNode> nodes() {
+    return nodes;
+  }
+
+  SimNode node(String name) {
+    for (SimNode n : nodes) {
+      if (n.name.equals(name)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  SimNode node(int index) {
+    if (index < 1 || index > nodes.size()) {
+      throw new IllegalArgumentException("no node " + index + " (there are " + nodes.size() + ")");
+    }
+    return nodes.get(index - 1);
+  }
+
+  /** Adds {@code count} machines with empty data directories and starts their daemons. */
+  void addNodes(int count, double[] rates) {
+    for (int i = 0; i < count; i++) {
+      int index = nodes.size() + 1;
+      double rate = rates == null ? 1.0 : rates[i];
+      // Arbitrary, unrelated offsets: no code may compare monotonic instants of two machines.
+      long offset = (rnd.nextLong() >>> 24) + index * 1_000_000_000_000L;
+      SimNode n = new SimNode(this, index, new DriftingClock(time, offset, rate),
+          options.guardDelayMax == 0 ? 0 : rnd.nextLong(options.guardDelayMax + 1));
+      nodes.add(n);
+      n.startDaemon();
+    }
+  }
+
+  int nextBranch() {
+    return ++branches;
+  }
+
+  long nextPid() {
+    return ++pids;
+  }
+
+  long taskDuration() {
+    return options.taskMax <= options.taskMin ? options.taskMin
+        : options.taskMin + rnd.nextLong(options.taskMax - options.taskMin + 1);
+  }
+
+  long jitter() {
+    return options.cycleJitterMax == 0 ? 0 : rnd.nextLong(options.cycleJitterMax + 1);
+  }
+
+  boolean loseReply() {
+    return options.lostReplyRate > 0 && rnd.nextDouble() < options.lostReplyRate;
+  }
+
+  private static String link(SimNode a, SimNode b) {
+    return Math.min(a.index, b.index) + "-" + Math.max(a.index, b.index);
+  }
+
+  boolean linkUp(SimNode a, SimNode b) {
+    return a == b || !cut.contains(link(a, b));
+  }
+
+  /** Cuts every link between the groups (node indexes); links inside a group are left as they are. */
+  void partition(List<List<Integer>> groups) {
+    for (int g = 0; g < groups.size(); g++) {
+      for (int h = g + 1; h < groups.size(); h++) {
+        for (int a : groups.get(g)) {
+          for (int b : groups.get(h)) {
+            cut.add(link(node(a), node(b)));
+          }
+        }
+      }
+    }
+  }
+
+  void heal() {
+    cut.clear();
+  }
+
+  /**
+   * Whether {@code n}'s DCS calls succeed: the embedded Raft group needs a majority of members whose daemons run
+   * (a member lives in its daemon's JVM: a paused or dead daemon is a dead member) that {@code n} can reach.
+   */
+  boolean dcsReachable(SimNode n) {
+    int live = 0;
+    for (SimNode m : nodes) {
+      if (m.active() && linkUp(n, m)) {
+        live++;
+      }
+    }
+    return live * 2 > nodes.size();
+  }
+
+  /** The leader key as the DCS holds it now. */
+  Optional<LeaderLock> leaderKey() {
+    return snapshot().leader();
+  }
+
+  ClusterSnapshot snapshot() {
+    return observer.load();
+  }
+
+  void leaderKeyChanged() {
+    leaderChanged = true;
+  }
+
+  void promoted(SimNode n, int fromBranch, long fork) {
+    history.promoted(n, fromBranch, fork, snapshot().lastLeaderOptime());
+  }
+
+  void violation(String what) {
+    history.violation(what);
+  }
+
+  // ---- output ----------------------------------------------------------------------------------------------
+
+  /** Starts recording transcript lines; verbose: every cycle's decision, not only those that changed. */
+  void record(boolean verbose) {
+    this.out = new StringBuilder();
+    this.verbose = verbose;
+  }
+
+  String takeOutput() {
+    String s = out == null ? "" : out.toString();
+    if (out != null) {
+      out.setLength(0);
+    }
+    return s;
+  }
+
+  void effect(SimNode n, String what) {
+    effects.add(n.name + ": " + what);
+  }
+
+  void line(String s) {
+    if (out != null) {
+      out.append(SimTime.show(time.now())).append(' ').append(s).append('\n');
+    }
+  }
+
+  private void flushEffects(String header) {
+    if (out != null) {
+      if (header != null) {
+        line(header);
+      }
+      for (String e : effects) {
+        out.append("    ").append(e).append('\n');
+      }
+    }
+    effects.clear();
+  }
+
+  void flushCommandEffects() {
+    if (out != null) {
+      for (String e : effects) {
+        line(e);
+      }
+    }
+    effects.clear();
+  }
+
+  // ---- scheduler -------------------------------------------------------------------------------------------
+
+  /** Runs one cycle of {@code n} now (the transcript's {@code cycle}). */
+  void cycleNow(SimNode n) {
+    if (!n.active()) {
+      return;
+    }
+    String before = n.lastMessage;
+    n.runCycle(false);
+    boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();
+    flushEffects(show ? n.name + ": " + n.lastMessage : null);
+    afterStep();
+  }
+
+  /** Runs every event due up to {@code end}, in time order, then leaves the clock at {@code end}. */
+  void runUntil(long end) {
+    while (!history.stopped()) {
+      long next = nextEventTime();
+      if (next > end) {
+        break;
+      }
+      // An event of a paused daemon may have fallen due while it was frozen: it runs now.
+      next = Math.max(next, time.now());
+      time.advanceTo(next);
+      runOneEvent(next);
+      afterStep();
+    }
+    if (time.now() < end) {
+      time.advanceTo(end);
+    }
+  }
+
+  private long nextEventTime() {
+    long next = Math.min(dcsTickAt, Math.min(replicationAt, options.writes ? writeAt : SimNode.NEVER));
+    for (SimNode n : nodes) {
+      next = Math.min(next, n.guardAt());
+      for (SimWatchdog w : n.watchdogs) {
+        next = Math.min(next, w.dueAt());
+      }
+      if (n.active()) {
+        next = Math.min(next, Math.min(n.taskAt, n.cycleAt));
+      }
+    }
+    return next;
+  }
+
+  /** Runs the first event due at {@code t}, in a fixed order: the DCS, fences, tasks, cycles, replication, writes. */
+  private void runOneEvent(long t) {
+    if (dcsTickAt <= t) {
+      dcsTickAt = t + options.dcsTick;
+      if (dcs.expireDue() > 0) {
+        leaderChanged = true;
+      }
+      return;
+    }
+    for (SimNode n : nodes) {
+      if (n.guardAt() <= t) {
+        n.guard.check();
+        flushEffects(effects.isEmpty() ? null : n.name + ": lease guard: the lease deadline passed");
+        return;
+      }
+      for (SimWatchdog w : n.watchdogs) {
+        if (w.dueAt() <= t) {
+          w.act();
+          flushEffects(effects.isEmpty() ? null : n.name + ": watchdog: the lease deadline passed");
+          return;
+        }
+      }
+    }
+    for (SimNode n : nodes) {
+      if (n.active() && n.taskAt <= t) {
+        String task = n.queuedTaskName;
+        n.runTask();
+        flushEffects(n.name + ": task " + task + " ended");
+        return;
+      }
+    }
+    for (SimNode n : nodes) {
+      if (n.active() && n.cycleAt <= t) {
+        String before = n.lastMessage;
+        n.runCycle(false);
+        boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();
+        flushEffects(show ? n.name + ": " + n.lastMessage : null);
+        return;
+      }
+    }
+    if (replicationAt <= t) {
+      replicationAt = t + options.replicationTick;
+      for (SimNode n : nodes) {
+        n.pg.replicate();
+      }
+      return;
+    }
+    if (options.writes && writeAt <= t) {
+      writeAt = t + options.writeTick;
+      for (SimNode n : nodes) {
+        long at = n.pg.write();
+        if (at > 0) {
+          history.acked(n, n.pg.token, n.pg.branch, at);
+        }
+      }
+      return;
+    }
+    throw new IllegalStateException("no event due at " + t);
+  }
+
+  /** After every step: wake replicas whose leader watch fired, then run the step checkers. */
+  private void afterStep() {
+    if (leaderChanged) {
+      leaderChanged = false;
+      String now = leaderKey().map(l -> l.name() + "/" + l.fencingToken()).orElse("");
+      if (!now.equals(leaderSeen)) {
+        leaderSeen = now;
+        for (SimNode n : nodes) {
+          if (n.active() && n.lease.deadlineNanos().isEmpty() && n.tasks.running().isEmpty() && n.status != null) {
+            n.cycleAt = Math.min(n.cycleAt, time.now() + options.wakeDelay);
+          }
+        }
+      }
+    }
+    history.step();
+  }
+
+  @Override
+  public void close() {
+    dcs.close();
+  }
+}

@@ -1,0 +1,221 @@
+package io.pgquorum.coordinator.sim;
+
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.cluster.LeaseOwner;
+import io.pgquorum.coordinator.config.BootstrapConfig;
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.HostPort;
+import io.pgquorum.coordinator.config.LogConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.config.PostgresConfig;
+import io.pgquorum.coordinator.config.RaftConfig;
+import io.pgquorum.coordinator.config.RestApiConfig;
+import io.pgquorum.coordinator.config.Tags;
+import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.coordinator.ha.HaLoop;
+import io.pgquorum.coordinator.ha.LeaseGuard;
+import io.pgquorum.coordinator.ha.LeaseListener;
+import io.pgquorum.coordinator.ha.HeldLease;
+import io.pgquorum.coordinator.ha.NodeStatus;
+import io.pgquorum.coordinator.ha.PeerView;
+import io.pgquorum.coordinator.ha.TaskRunner;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.StopMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One simulated machine: its clock, its PostgreSQL, its watchdog processes, and (while the daemon runs) the real
+ * {@link HaLoop} with its {@link HeldLease}, {@link LeaseGuard} and {@link TaskRunner}, wired as the daemon wires
+ * them, but driven by the simulator: the loop's cycles, the guard's checks and the tasks' bodies run when the
+ * scheduler says, on this machine's virtual clock.
+ */
+final class SimNode {
+  static final String SCOPE = "t";
+  static final long NEVER = Long.MAX_VALUE;
+
+  final SimCluster cluster;
+  final int index;
+  final String name;
+  final NodeConfig config;
+  final DriftingClock clock;
+  final SimPostgres pg;
+  final long guardDelay;
+  /** Watchdog processes of this and earlier daemons (an orphan outlives its daemon until it fenced). */
+  final List<SimWatchdog> watchdogs = new ArrayList<>();
+
+  boolean daemonUp;
+  boolean paused;
+  int incarnation;
+  HeldLease lease;
+  LeaseGuard guard;
+  TaskRunner tasks;
+  HaLoop loop;
+  NodeStatus status;
+  Runnable queuedTask;
+  String queuedTaskName = "";
+  long taskAt = NEVER;
+  long cycleAt = NEVER;
+  String lastMessage = "";
+
+  SimNode(SimCluster cluster, int index, DriftingClock clock, long guardDelay) {
+    this.cluster = cluster;
+    this.index = index;
+    this.name = "n" + index;
+    this.config = config(name, index, cluster);
+    this.clock = clock;
+    this.pg = new SimPostgres(cluster, this);
+    this.guardDelay = guardDelay;
+  }
+
+  private static NodeConfig config(String name, int index, SimCluster cluster) {
+    String host = "10.0.0." + index;
+    return new NodeConfig(SCOPE, "/service/", name,
+        new RestApiConfig(new HostPort(host, 8008), new HostPort(host, 8008), Optional.empty(), List.of()),
+        new RaftConfig(host + ":7000", Optional.empty(), List.of(), Path.of("/sim/raft"), Optional.empty()),
+        new BootstrapConfig(cluster.options.dyn, Optional.empty(), Map.of(), List.of(), List.of(), Optional.empty()),
+        new PostgresConfig(new HostPort(host, 5432), new HostPort(host, 5432), Path.of("/sim/pg"),
+            PostgresConfig.DEFAULT_BIN_DIR, Path.of("/sim/pgpass"), Credentials.of("postgres", "x"),
+            Credentials.of("replicator", "y"), Optional.empty(), Map.of(), List.of(), List.of("basebackup"),
+            Map.of(), List.of(), false, Optional.empty(), 60, false, false),
+        Tags.none(), LogConfig.defaults(), List.of());
+  }
+
+  /** Starts a daemon (a new incarnation: fresh lease, tasks and DCS session), as the daemon's main wires it. */
+  void startDaemon() {
+    if (daemonUp) {
+      throw new IllegalStateException(name + ": the daemon already runs");
+    }
+    incarnation++;
+    String me = name;
+    // Owners as the daemon names them (name@node-id#start), so that the decider's owner checks see real ids.
+    LeaseOwner owner = new LeaseOwner(me, String.format("%016x", index), incarnation);
+    ClusterStore store = new ClusterStore(new SimDcs(cluster.dcs.client(owner.id()), cluster, this),
+        new DcsKeys("/service/" + SCOPE + "/"), me, owner::isEarlierIncarnationOfThisNode);
+    lease = new HeldLease();
+    boolean skipDemote = cluster.options.bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE);
+    if (!skipDemote && !cluster.options.bugs.active(HaBug.NO_WATCHDOG)) {
+      SimWatchdog w = new SimWatchdog(this);
+      watchdogs.add(w);
+      // As PreviousWatchdog: a previous daemon's orphaned watchdog is stopped once this daemon's lease is armed on
+      // its own watchdog (a re-adopted lease is the same lease; a new one exists only after the old deadline).
+      lease.setListener(new LeaseListener() {
+        @Override
+        public void armed(long fencingToken, long deadlineNanos) {
+          w.armed(fencingToken, deadlineNanos);
+          watchdogs.removeIf(o -> o != w);
+        }
+
+        @Override
+        public void disarmed() {
+          w.disarmed();
+        }
+      });
+    } else {
+      lease.setListener(LeaseListener.NONE);
+    }
+    HeldLease l = lease;
+    guard = new LeaseGuard(lease, () -> {
+      if (skipDemote) {
+        return; // PLANTED BUG skip-demote-on-lost-lease: the daemon's fence does nothing (as PgQuorumNode.fence)
+      }
+      pg.stop(StopMode.IMMEDIATE);
+      l.postgresStopped();
+    }, clock::now, name);
+    tasks = new TaskRunner(name, (threadName, work) -> {
+      queuedTask = work;
+      // "task-<name>-<node>": the task's own name is what a reader wants.
+      queuedTaskName = threadName.substring("task-".length(), threadName.length() - me.length() - 1);
+      taskAt = cluster.time.now() + cluster.taskDuration();
+    });
+    loop = new HaLoop(config, store, pg, lease, tasks, this::peerViews, clock::now, cluster.time.wallClock(),
+        s -> status = s, cluster.options.bugs, () -> true);
+    daemonUp = true;
+    paused = false;
+    cycleAt = cluster.time.now();
+  }
+
+  /** kill -9 of the daemon: its loop, lease and running task are gone; PostgreSQL and the watchdog are not. */
+  void killDaemon() {
+    daemonUp = false;
+    paused = false;
+    queuedTask = null;
+    taskAt = NEVER;
+    cycleAt = NEVER;
+    watchdogs.forEach(SimWatchdog::orphan);
+  }
+
+  /** A clean stop: the shutdown cycle (stop PostgreSQL, release the lock, delete the member key), then exit. */
+  void stopDaemon() {
+    if (!paused) {
+      runCycle(true);
+    }
+    killDaemon();
+  }
+
+  void runCycle(boolean shutdown) {
+    boolean recheck = loop.cycle(shutdown);
+    lastMessage = status == null ? "" : status.message();
+    long next = recheck ? cluster.time.now() + SimOptions.MS
+        : clock.trueTimeOf(clock.now() + cluster.options.dyn.loopWait() * SimOptions.S) + cluster.jitter();
+    cycleAt = Math.max(next, cluster.time.now() + 1);
+    if (loop.fatalReason().isPresent()) {
+      cluster.violation(name + " stopped its loop: " + loop.fatalReason().get());
+      killDaemon();
+    }
+  }
+
+  void runTask() {
+    Runnable work = queuedTask;
+    queuedTask = null;
+    taskAt = NEVER;
+    work.run();
+    // The task's onDone wakes the loop (HaLoop.wake): the next cycle starts at once.
+    cycleAt = Math.min(cycleAt, cluster.time.now() + SimOptions.MS);
+  }
+
+  /** When the lease guard, checking every interval, notices the deadline (NEVER when no lease is held). */
+  long guardAt() {
+    if (!daemonUp || paused) {
+      return NEVER;
+    }
+    OptionalLong d = lease.deadlineNanos();
+    return d.isPresent() ? clock.trueTimeOf(d.getAsLong()) + guardDelay : NEVER;
+  }
+
+  boolean active() {
+    return daemonUp && !paused;
+  }
+
+  /** What this node's REST API would say to a peer during a race ({@code /patroni}). */
+  private Map<String, PeerView> peerViews(Map<String, String> urls) {
+    Map<String, PeerView> out = new LinkedHashMap<>();
+    for (String peer : urls.keySet()) {
+      SimNode p = cluster.node(peer);
+      if (p == null || !p.active() || !cluster.linkUp(this, p)) {
+        out.put(peer, PeerView.unreachable(peer));
+        continue;
+      }
+      PgState s = p.pg.probe();
+      Optional<String> role = s.dataDir() != PgState.DataDirState.INITIALIZED ? Optional.of("uninitialized")
+          : Optional.of(s.isPrimary() ? "primary" : "replica");
+      out.put(peer, new PeerView(peer, true, role, s.running(),
+          s.running() || s.walPosition() > 0 ? OptionalLong.of(s.walPosition()) : OptionalLong.empty(),
+          s.timeline(), 1, false));
+    }
+    return out;
+  }
+
+  /** {@code n1 [daemon up] primary token=3 tl=2 lsn=...}: how transcripts show this node. */
+  String describe() {
+    String daemon = !daemonUp ? "daemon down" : paused ? "daemon paused" : "daemon up";
+    String held = daemonUp && lease.deadlineNanos().isPresent() ? ", holds lease" : "";
+    return name + ": " + daemon + held + "; pg " + pg.describe();
+  }
+}

@@ -1,0 +1,298 @@
+package io.pgquorum.coordinator.sim;
+
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.Postgres;
+import io.pgquorum.coordinator.postgres.PostgresException;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
+import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A simulated PostgreSQL with what the HA rules depend on: a data directory, a role, a WAL position on a timeline
+ * and the timelines it descends from (its history), streaming from an upstream only while the link is up and its
+ * history is a prefix of the upstream's (as PostgreSQL refuses a timeline that forked before its replay point),
+ * crash (kill), clean and immediate stops, promotion to a new timeline, pg_rewind and clone.
+ *
+ * <p>A promotion moves to timeline + 1, as PostgreSQL does, so two servers can end up with the same timeline number
+ * on different forks. Each fork therefore also gets a cluster-wide unique <em>branch</em> id
+ * ({@link SimCluster#nextBranch()}), invisible to the code under test, that the streaming rule and the lost-write
+ * checker compare (real PostgreSQL tells such forks apart by the contents of its timeline history files).
+ */
+final class SimPostgres implements Postgres {
+  /** Bytes of WAL one acknowledged client write adds: a batch, so that lag is measured in useful units. */
+  static final long WRITE_BYTES = 64 * 1024;
+  static final long INITIAL_LSN = 0x1000000L;
+  static final String SYSID = "7000000000000000001";
+
+  private final SimCluster cluster;
+  private final SimNode node;
+  DataDirState dataDir = DataDirState.EMPTY;
+  boolean running;
+  Role role = Role.UNKNOWN;
+  int timeline;
+  /** The fork this server's current timeline is (unique cluster-wide, unlike the timeline number). */
+  int branch;
+  long lsn;
+  /** The forks this server's timeline descends from, oldest first, with where each ended (its switch point). */
+  List<Ancestor> ancestors = List.of();
+  Optional<Upstream> upstream = Optional.empty();
+  boolean streaming;
+  long token;
+  boolean clean;
+  private long pid;
+
+  SimPostgres(SimCluster cluster, SimNode node) {
+    this.cluster = cluster;
+    this.node = node;
+  }
+
+  /** A timeline this server's history passed through: PostgreSQL's number, the fork's id, its switch point. */
+  record Ancestor(int timeline, int branch, long end) {}
+
+  boolean isPrimary() {
+    return running && role == Role.PRIMARY;
+  }
+
+  /** Whether this server's WAL holds position {@code at} of fork {@code onBranch}. */
+  boolean contains(int onBranch, long at) {
+    if (onBranch == branch) {
+      return at <= lsn;
+    }
+    for (Ancestor a : ancestors) {
+      if (a.branch() == onBranch) {
+        return at <= a.end();
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code up}'s history continues ours (we may stream from it, or start following it as we are). */
+  boolean isPrefixOf(SimPostgres up) {
+    if (up.dataDir != DataDirState.INITIALIZED || !up.contains(branch, lsn)) {
+      return false;
+    }
+    return up.ancestors.size() >= ancestors.size() && up.ancestors.subList(0, ancestors.size()).equals(ancestors);
+  }
+
+  private void copyHistoryOf(SimPostgres up) {
+    timeline = up.timeline;
+    branch = up.branch;
+    lsn = up.lsn;
+    ancestors = up.ancestors;
+  }
+
+  /** One replication step: a running replica catches up with its upstream if it can reach and follow it. */
+  void replicate() {
+    streaming = false;
+    if (!running || role != Role.REPLICA || upstream.isEmpty()) {
+      return;
+    }
+    SimNode up = cluster.node(upstream.get().name());
+    if (up == null || up == node || !up.pg.running || !cluster.linkUp(node, up) || !isPrefixOf(up.pg)) {
+      return;
+    }
+    copyHistoryOf(up.pg);
+    streaming = true;
+  }
+
+  /** A client write: accepted only by a running primary. Returns the new position, or -1 when refused. */
+  long write() {
+    if (!isPrimary()) {
+      return -1;
+    }
+    lsn += WRITE_BYTES;
+    return lsn;
+  }
+
+  /** The postmaster dies (kill -9 of PostgreSQL, OOM killer): no clean shutdown. */
+  void kill() {
+    if (running) {
+      running = false;
+      role = Role.UNKNOWN;
+      clean = false;
+      streaming = false;
+      cluster.effect(node, "pg killed");
+    }
+  }
+
+  @Override
+  public PgState probe() {
+    if (dataDir != DataDirState.INITIALIZED) {
+      return PgState.stopped(dataDir);
+    }
+    if (!running) {
+      return new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN,
+          timeline, lsn, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), List.of(), Optional.of(SYSID), 150010, OptionalLong.empty(), false, clean);
+    }
+    boolean replica = role == Role.REPLICA;
+    return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pid), Optional.empty(), role, timeline, lsn,
+        replica ? OptionalLong.of(lsn) : OptionalLong.empty(), replica ? OptionalLong.of(lsn) : OptionalLong.empty(),
+        Optional.empty(), replica ? Optional.of(streaming ? "streaming" : "in archive recovery") : Optional.empty(),
+        replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(), List.of(), Optional.of(SYSID),
+        150010, OptionalLong.of(token), false, false);
+  }
+
+  private void requireStopped(String what) {
+    if (running) {
+      throw new PostgresException(what + ": PostgreSQL is already running");
+    }
+    if (dataDir != DataDirState.INITIALIZED) {
+      throw new PostgresException(what + ": no data directory");
+    }
+  }
+
+  @Override
+  public void bootstrap() {
+    if (dataDir == DataDirState.INITIALIZED) {
+      throw new PostgresException("initdb: the data directory is not empty");
+    }
+    dataDir = DataDirState.INITIALIZED;
+    timeline = 1;
+    branch = cluster.nextBranch();
+    lsn = INITIAL_LSN;
+    ancestors = List.of();
+    clean = true;
+    cluster.effect(node, "pg initdb");
+  }
+
+  @Override
+  public void createRoles() {}
+
+  @Override
+  public void startPrimary(long fencingToken) {
+    requireStopped("start primary");
+    running = true;
+    role = Role.PRIMARY;
+    token = fencingToken;
+    upstream = Optional.empty();
+    pid = cluster.nextPid();
+    cluster.effect(node, "pg start primary token=" + fencingToken);
+  }
+
+  @Override
+  public void startReplica(Upstream up) {
+    requireStopped("start replica");
+    running = true;
+    role = Role.REPLICA;
+    upstream = Optional.ofNullable(up);
+    pid = cluster.nextPid();
+    cluster.effect(node, "pg start replica upstream=" + (up == null ? "none" : up.name()));
+    replicate();
+  }
+
+  @Override
+  public void stop(StopMode mode) {
+    if (running) {
+      running = false;
+      role = Role.UNKNOWN;
+      clean = mode != StopMode.IMMEDIATE;
+      streaming = false;
+      cluster.effect(node, "pg stop " + mode.name().toLowerCase());
+    }
+  }
+
+  @Override
+  public void promote(long fencingToken) {
+    if (!running || role != Role.REPLICA) {
+      throw new PostgresException("promote: not a running replica");
+    }
+    int from = branch;
+    long fork = lsn;
+    List<Ancestor> longer = new ArrayList<>(ancestors);
+    longer.add(new Ancestor(timeline, branch, lsn));
+    ancestors = List.copyOf(longer);
+    timeline++;
+    branch = cluster.nextBranch();
+    role = Role.PRIMARY;
+    token = fencingToken;
+    upstream = Optional.empty();
+    streaming = false;
+    cluster.effect(node, "pg promote token=" + fencingToken + " timeline=" + timeline);
+    cluster.promoted(node, from, fork);
+  }
+
+  @Override
+  public void follow(Upstream up) {
+    upstream = Optional.of(up);
+    cluster.effect(node, "pg follow " + up.name());
+    replicate();
+  }
+
+  private SimPostgres reachableUpstream(Upstream up, String what) {
+    SimNode u = cluster.node(up.name());
+    if (u == null || !u.pg.running || !cluster.linkUp(node, u)) {
+      throw new PostgresException(what + ": cannot connect to " + up.name());
+    }
+    return u.pg;
+  }
+
+  @Override
+  public void cloneReplica(Upstream up) {
+    SimPostgres u = reachableUpstream(up, "basebackup");
+    if (dataDir == DataDirState.INITIALIZED) {
+      throw new PostgresException("basebackup: the data directory is not empty");
+    }
+    dataDir = DataDirState.INITIALIZED;
+    copyHistoryOf(u);
+    clean = true;
+    cluster.effect(node, "pg clone from " + up.name());
+  }
+
+  @Override
+  public boolean rewind(Upstream up) {
+    SimPostgres u = reachableUpstream(up, "pg_rewind");
+    copyHistoryOf(u);
+    clean = true;
+    cluster.effect(node, "pg rewind from " + up.name());
+    return true;
+  }
+
+  @Override
+  public boolean needsRewind(Upstream up) {
+    return !isPrefixOf(reachableUpstream(up, "timeline check"));
+  }
+
+  @Override
+  public void moveDataDirectoryAside(String reason) {
+    dataDir = DataDirState.EMPTY;
+    running = false;
+    timeline = 0;
+    branch = 0;
+    lsn = 0;
+    ancestors = List.of();
+    cluster.effect(node, "pg data directory moved aside (" + reason + ")");
+  }
+
+  @Override
+  public void syncReplicationSlots(Set<String> slotNames) {}
+
+  @Override
+  public List<TimelineSwitch> timelineHistory(int tli) {
+    List<TimelineSwitch> out = new ArrayList<>();
+    for (Ancestor a : ancestors) {
+      if (a.timeline() < tli) {
+        out.add(new TimelineSwitch(a.timeline(), a.end(), "promotion"));
+      }
+    }
+    return out;
+  }
+
+  /** {@code primary tl=3 lsn=0x1010000 token=7}: how transcripts show this server. */
+  String describe() {
+    if (dataDir != DataDirState.INITIALIZED) {
+      return "no data";
+    }
+    String what = !running ? (clean ? "stopped" : "crashed")
+        : role == Role.PRIMARY ? "primary token=" + token
+        : "replica of " + upstream.map(Upstream::name).orElse("none") + (streaming ? " streaming" : " not streaming");
+    return what + " tl=" + timeline + " lsn=" + Long.toHexString(lsn);
+  }
+}

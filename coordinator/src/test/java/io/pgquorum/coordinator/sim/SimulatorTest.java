@@ -1,0 +1,123 @@
+package io.pgquorum.coordinator.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBug;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator in the default build: a bounded number of schedules from a fresh seed (printed; set
+ * {@code -Dsim.seed=N} to replay a run, {@code -Dsim.schedules=1000000} for the long profile), determinism, and
+ * the planted bugs, each of which the checkers must catch.
+ */
+class SimulatorTest {
+  static final int DEFAULT_SCHEDULES = 300;
+
+  @Test
+  void randomSchedulesKeepEveryPropertyFromAFreshSeed() throws IOException {
+    long base = Long.getLong("sim.seed", System.nanoTime() ^ System.currentTimeMillis());
+    int count = Integer.getInteger("sim.schedules", DEFAULT_SCHEDULES);
+    System.out.println("simulator: " + count + " schedules from seed " + base + " (replay: -Dsim.seed=" + base + ")");
+    long start = System.nanoTime();
+    long writes = 0;
+    long promotions = 0;
+    long beyond = 0;
+    long virtual = 0;
+    try (QuietLogs quiet = new QuietLogs()) {
+      for (int i = 0; i < count; i++) {
+        long seed = base + i;
+        Simulator.Result r = Simulator.run(seed, List.of());
+        writes += r.writes();
+        promotions += r.promotions();
+        virtual += r.virtualNanos();
+        beyond += r.expectedBeyondBound().isEmpty() ? 0 : 1;
+        if (r.failed()) {
+          List<String> small = Simulator.shrink(r);
+          String transcript = Simulator.transcript(r, small);
+          Path saved = Path.of("target", "sim-regressions", "seed-" + seed + ".txt");
+          Files.createDirectories(saved.getParent());
+          Files.writeString(saved, transcript);
+          throw new AssertionError("simulator seed " + seed + " failed: " + r.violations() + "\nshrunk transcript ("
+              + saved + "; copy it to src/test/testdata/interaction/ as a regression):\n" + transcript);
+        }
+        if ((i + 1) % 100_000 == 0) {
+          System.out.println("simulator: " + (i + 1) + " schedules passed");
+        }
+      }
+    }
+    double minutes = (System.nanoTime() - start) / 60e9;
+    System.out.printf("simulator: %d schedules in %.1f s (%.0f per minute); %d acknowledged writes, %d promotions, "
+        + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety violation (expected)%n", count,
+        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameExecution() {
+    try (QuietLogs quiet = new QuietLogs()) {
+      for (long seed : new long[] {1, 2, 3, 42}) {
+        List<String> program = Simulator.generate(seed, List.of());
+        StringBuilder first = new StringBuilder();
+        StringBuilder second = new StringBuilder();
+        Simulator.run(seed, program, first);
+        Simulator.run(seed, program, second);
+        assertThat(first.length()).isGreaterThan(1000);
+        assertThat(second.toString()).isEqualTo(first.toString());
+      }
+    }
+  }
+
+  @Test
+  void skipDemoteOnLostLeaseIsCaught() {
+    assertCaught(HaBug.SKIP_DEMOTE_ON_LOST_LEASE, "two writable primaries", "stale epoch", "fencing epoch");
+  }
+
+  // HaBug.LEASE_IGNORES_DRIFT is not caught by random schedules within the 5 % drift bound (at the bound's edges the
+  // margin-less deadline and the DCS's expiry coincide; 500 seeds found no gap). The transcripts
+  // planted_lease_ignores_drift.txt and lease_margin_covers_drift.txt show it as a difference: beyond the bound but
+  // within what retry_timeout covers, the same schedule has two writable primaries with the bug and none without.
+
+  @Test
+  void ignoreMaximumLagOnFailoverIsCaught() {
+    assertCaught(HaBug.IGNORE_MAXIMUM_LAG_ON_FAILOVER, "lost acknowledged write");
+  }
+
+  @Test
+  void replicasNeverRaceIsCaught() {
+    assertCaught(HaBug.REPLICAS_NEVER_RACE, "recovery");
+  }
+
+  @Test
+  void flappingLeaderIsCaught() {
+    assertCaught(HaBug.FLAPPING_LEADER, "stability", "recovery");
+  }
+
+  @Test
+  void earlyExpiryInTheDcsIsCaught() {
+    assertCaught(DcsBug.EARLY_EXPIRY, "two writable primaries", "stale epoch", "fencing epoch");
+  }
+
+  /** Some seed among the first few hundred fails with one of {@code kinds}; its shrunk schedule still does. */
+  private static void assertCaught(PlantedBug bug, String... kinds) {
+    try (QuietLogs quiet = new QuietLogs()) {
+      for (long seed = 1; seed <= 500; seed++) {
+        Simulator.Result r = Simulator.run(seed, List.of(bug));
+        if (r.failed() && List.of(kinds).contains(r.kind())) {
+          List<String> small = Simulator.shrink(r);
+          Simulator.Result again = Simulator.run(seed, small, null);
+          assertThat(again.kind()).isEqualTo(r.kind());
+          assertThat(small.size()).isLessThanOrEqualTo(r.program().size());
+          System.out.println("planted bug " + bug.id() + " caught by seed " + seed + ": " + r.violations().get(0)
+              + "\n" + Simulator.transcript(r, small));
+          return;
+        }
+      }
+      throw new AssertionError("planted bug " + bug.id() + " was not caught by seeds 1..500 (" + List.of(kinds) + ")");
+    }
+  }
+}
