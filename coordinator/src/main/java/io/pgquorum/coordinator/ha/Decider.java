@@ -19,8 +19,10 @@ import java.util.TreeSet;
 
 /**
  * The HA decision: a pure function of (cluster snapshot, local state, policy, peer views, now) to ordered
- * actions and a message. No I/O, no clock, no sleeping; every input is a value, so the rules are table-tested
- * without PostgreSQL or a DCS ({@code DeciderTest}).
+ * actions and a message. No I/O, no clock, no sleeping; every input is a value, so the rules are written down as
+ * decision transcripts without PostgreSQL or a DCS ({@code coordinator/src/test/testdata/decider}, run by
+ * {@code DeciderTranscriptTest}). Every message comes from {@link DecisionMessage}, whose every entry some
+ * transcript must show.
  *
  * <p>The branches follow Patroni's HA cycle (see the compatibility reference) in this order: shutdown, DCS
  * unreachable, long task in progress, system-identifier check, empty data directory (bootstrap or clone), a
@@ -159,18 +161,17 @@ public final class Decider {
   /** The warning for a step a required watchdog that is not running forbids, if it is one. */
   private static Optional<String> watchdogBlocks(Action a) {
     if (a instanceof Action.RaceInitialize) {
-      return Optional.of("not racing to bootstrap: watchdog.mode is required and the watchdog is not usable");
+      return Optional.of(DecisionMessage.WATCHDOG_BLOCKS_RACE.format());
     }
     if (a instanceof Action.AcquireLock) {
-      return Optional.of("not taking the leader lock: watchdog.mode is required and the watchdog process is not "
-          + "running");
+      return Optional.of(DecisionMessage.WATCHDOG_BLOCKS_ACQUIRE.format());
     }
     if (a instanceof Action.RefreshLock || a instanceof Action.RearmLock) {
-      return Optional.of("not refreshing the leader lock: watchdog.mode is required and the watchdog process is not "
-          + "running");
+      return Optional.of(DecisionMessage.WATCHDOG_BLOCKS_REFRESH.format());
     }
     return Optional.empty();
   }
+
 
   /** The gate that takes the lock, with the ttl and lease terms in force. */
   private static Action acquireLock(HaPolicy policy) {
@@ -204,9 +205,9 @@ public final class Decider {
           actions.add(new Action.PublishLastPosition(pg.timeline()));
         }
         actions.add(new Action.ReleaseLock());
-        return new Decision(actions, "shutting down: stopping PostgreSQL and releasing the leader lock");
+        return new Decision(actions, DecisionMessage.SHUTDOWN_RELEASING_LOCK.format());
       }
-      return Decision.of("shutting down: stopping PostgreSQL", new Action.StopPostgres(StopMode.FAST));
+      return Decision.of(DecisionMessage.SHUTDOWN.format(), new Action.StopPostgres(StopMode.FAST));
     }
 
     if (cluster.isEmpty()) {
@@ -225,30 +226,26 @@ public final class Decider {
         return primaryStarting(c, local, policy, peers, nowNanos, true);
       }
       if (holder) {
-        return Decision.of(task + " in progress", keepLock(c, policy));
+        return Decision.of(DecisionMessage.TASK_IN_PROGRESS.format(task), keepLock(c, policy));
       }
       if (pg.isPrimary()) {
-        return Decision.of("demoting self because " + task + " is in progress and I do not hold the lock",
+        return Decision.of(DecisionMessage.TASK_IN_PROGRESS_DEMOTING.format(task),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(task + " in progress");
+      return Decision.of(DecisionMessage.TASK_IN_PROGRESS.format(task));
     }
 
     Optional<Initialize> init = c.initialize();
     if (init.isPresent() && !init.get().bootstrapInProgress() && pg.systemIdentifier().isPresent()
         && !init.get().systemIdentifier().equals(pg.systemIdentifier().get())) {
-      return Decision.of("system ID mismatch",
-          new Action.Fatal("the data directory's database system identifier " + pg.systemIdentifier().get()
-              + " does not match the cluster's " + init.get().systemIdentifier()
-              + " (initialize key): this node's data belongs to another cluster. Remove or move the data "
-              + "directory to let the node join as a new replica, or point it at the right scope"));
+      return Decision.of(DecisionMessage.SYSTEM_ID_MISMATCH.format(),
+          new Action.Fatal(DecisionMessage.SYSTEM_ID_MISMATCH_FATAL.format(pg.systemIdentifier().get(),
+              init.get().systemIdentifier())));
     }
 
     if (pg.dataDir() == DataDirState.NOT_EMPTY) {
       // Files pgquorum did not create (a mistyped data_dir naming a home directory, a mount point's lost+found):
       // never bootstrap or clone into it, and do not keep racing for what it cannot use. The operator fixes it.
-      String why = "waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
-          + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)";
       List<Action> actions = new ArrayList<>();
       if (c.initialize().map(i -> i.bootstrapInProgress() && me.equals(i.owner())).orElse(false)) {
         // A bootstrap race this node won cannot go on here: give it back, or every other node waits for ever.
@@ -257,7 +254,8 @@ public final class Decider {
       if (holder) {
         actions.add(new Action.ReleaseLock());
       }
-      return new Decision(actions, why + (holder ? "; releasing the leader lock" : ""));
+      return new Decision(actions, (holder ? DecisionMessage.DATA_DIR_NOT_EMPTY_RELEASING_LOCK
+          : DecisionMessage.DATA_DIR_NOT_EMPTY).format());
     }
 
     if (pg.dataDir() != DataDirState.INITIALIZED) {
@@ -286,18 +284,17 @@ public final class Decider {
         // Our lease is still valid on the majority side: keep serving, and keep trying to refresh.
         // Patroni demotes at the first failed update; the local deadline lets us ride out a short DCS blip
         // without giving up safety (LeaseGuard fences at the deadline even if this loop is stuck).
-        return Decision.of("DCS is not accessible; I am (" + me + "), the leader, and my lease stays valid for "
-            + leftMs + " ms");
+        return Decision.of(DecisionMessage.DCS_UNREACHABLE_LEASE_VALID.format(me, leftMs));
       }
       if (pg.running()) {
-        return Decision.of("demoted self because DCS is not accessible and I was a leader",
+        return Decision.of(DecisionMessage.DCS_UNREACHABLE_DEMOTED.format(),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of("DCS is not accessible and my lease ran out; PostgreSQL stays stopped",
+      return Decision.of(DecisionMessage.DCS_UNREACHABLE_LEASE_RAN_OUT.format(),
           new Action.Demote(StopMode.IMMEDIATE));
     }
-    return Decision.of("DCS is not accessible; no action. I am (" + me + "), a "
-        + (pg.isReplica() ? "secondary" : "stopped node") + ", and wait for the DCS");
+    return Decision.of((pg.isReplica() ? DecisionMessage.DCS_UNREACHABLE_SECONDARY
+        : DecisionMessage.DCS_UNREACHABLE_STOPPED).format(me));
   }
 
   private static Decision emptyDataDirectory(ClusterSnapshot c, LocalState local, HaPolicy policy) {
@@ -310,17 +307,16 @@ public final class Decider {
       if (c.isLeader(me)) {
         actions.add(new Action.ReleaseLock());
       }
-      return new Decision(actions, "removing initialize key after failed attempt to bootstrap the cluster: "
-          + local.failedTask().get());
+      return new Decision(actions, DecisionMessage.BOOTSTRAP_FAILED.format(local.failedTask().get()));
     }
     if (init.isEmpty()) {
       if (c.leader().isPresent() && !c.isLeader(me)) {
         return cloneOrWait(c, local, me);
       }
       if (!policy.tags().canFailover()) {
-        return Decision.of("waiting for leader to bootstrap (I am not allowed to bootstrap: nofailover)");
+        return Decision.of(DecisionMessage.BOOTSTRAP_NOT_ALLOWED.format());
       }
-      return Decision.of("trying to bootstrap a new cluster", new Action.RaceInitialize(), acquireLock(policy),
+      return Decision.of(DecisionMessage.BOOTSTRAP_RACE.format(), new Action.RaceInitialize(), acquireLock(policy),
           new Action.Bootstrap(FencingToken.acquired(), policy.node().bootstrapDcs()));
     }
     if (init.get().bootstrapInProgress()) {
@@ -331,30 +327,30 @@ public final class Decider {
         if (c.isLeader(me)) {
           actions.add(new Action.ReleaseLock());
         }
-        return new Decision(actions,
-            "removing initialize key after failed attempt to bootstrap the cluster: bootstrap was interrupted");
+        return new Decision(actions, DecisionMessage.BOOTSTRAP_INTERRUPTED.format());
       }
-      return Decision.of("waiting for leader to bootstrap");
+      return Decision.of(DecisionMessage.BOOTSTRAP_WAITING.format());
     }
     if (c.isLeader(me)) {
-      return Decision.of("releasing the leader lock: I hold it but have no data directory",
+      return Decision.of(DecisionMessage.NO_DATA_DIR_RELEASING_LOCK.format(),
           new Action.ReleaseLock());
     }
     if (c.leader().isPresent()) {
       return cloneOrWait(c, local, me);
     }
-    return Decision.of("waiting for leader to bootstrap");
+    return Decision.of(DecisionMessage.BOOTSTRAP_WAITING.format());
   }
 
   private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, String me) {
     LeaderLock leader = c.leader().get();
     Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
     if (up.isEmpty()) {
-      return Decision.of("waiting for leader " + leader.name() + " to publish its address");
+      return Decision.of(DecisionMessage.CLONE_WAITING_FOR_ADDRESS.format(leader.name()));
     }
-    String prefix = local.failedTask().map(f -> "previous attempt failed (" + f + "); ").orElse("");
-    return Decision.of(prefix + "trying to bootstrap from leader '" + leader.name() + "'",
-        new Action.CloneReplica(up.get()));
+    String message = local.failedTask()
+        .map(f -> DecisionMessage.CLONE_AFTER_FAILURE.format(f, leader.name()))
+        .orElseGet(() -> DecisionMessage.CLONE.format(leader.name()));
+    return Decision.of(message, new Action.CloneReplica(up.get()));
   }
 
   /**
@@ -362,25 +358,24 @@ public final class Decider {
    * that may be running, and after {@link #UNPROBEABLE_CYCLES} such cycles it counts as unhealthy.
    */
   private static Decision unprobeable(ClusterSnapshot c, PgState pg, HaPolicy policy, int cycles) {
-    String why = pg.unknown().orElse("unknown");
+    String why = pg.unknown().orElseThrow();
     if (c.isLeader(policy.name())) {
       if (cycles >= UNPROBEABLE_CYCLES) {
         // No refresh. The immediate stop is the fencing procedure: it returns only once no process of the data
         // directory is left (it never gives up), so the release after it cannot hand the lock over while this
         // PostgreSQL still runs. A pid file that stays unreadable after that (PostgreSQL itself refuses to start
         // with bogus data in its lock file) keeps the node out until an operator looks at it.
-        return Decision.of("demoting self because PostgreSQL could not be probed for " + cycles
-            + " cycles (" + why + "): stopping it and releasing the leader lock so a healthy replica takes over",
+        return Decision.of(DecisionMessage.UNPROBEABLE_HOLDER_FENCING.format(cycles, why),
             new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
       }
-      return Decision.of("PostgreSQL could not be probed (" + why + "); keeping the leader lock for "
-          + (UNPROBEABLE_CYCLES - cycles) + " more cycle(s) before failing over", keepLock(c, policy));
+      return Decision.of(DecisionMessage.UNPROBEABLE_HOLDER_WAITING.format(why, UNPROBEABLE_CYCLES - cycles),
+          keepLock(c, policy));
     }
     if (cycles >= UNPROBEABLE_CYCLES) {
-      return Decision.of("stopping PostgreSQL: it could not be probed for " + cycles + " cycles (" + why
-          + ") and may be running as a primary without the lock", new Action.Demote(StopMode.IMMEDIATE));
+      return Decision.of(DecisionMessage.UNPROBEABLE_STOPPING.format(cycles, why),
+          new Action.Demote(StopMode.IMMEDIATE));
     }
-    return Decision.of("no action: PostgreSQL could not be probed (" + why + "); I do not hold the lock");
+    return Decision.of(DecisionMessage.UNPROBEABLE_WAITING.format(why));
   }
 
   private static Decision holdingLock(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -396,7 +391,7 @@ public final class Decider {
       List<Action> flap = new ArrayList<>(historyBeforeHandover(Optional.of(c), pg));
       flap.add(new Action.Demote(StopMode.IMMEDIATE));
       flap.add(new Action.ReleaseLock());
-      return new Decision(flap, "demoting self and releasing the leader lock (PLANTED BUG flapping-leader)");
+      return new Decision(flap, DecisionMessage.FLAPPING_LEADER_BUG.format());
     }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
@@ -419,11 +414,11 @@ public final class Decider {
         }
         actions.add(new Action.SyncSlots(slots));
       }
-      return new Decision(actions, "no action. I am (" + me + "), the leader with the lock");
+      return new Decision(actions, DecisionMessage.LEADER.format(me));
     }
     if (pg.isReplica()) {
       actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
-      return new Decision(actions, "promoted self to leader because I had the session lock");
+      return new Decision(actions, DecisionMessage.HOLDER_PROMOTING.format());
     }
     if (pg.pid().isPresent()) {
       // The postmaster is alive but does not accept connections yet: crash recovery (ours, or its own after a
@@ -434,15 +429,15 @@ public final class Decider {
     if (failedStart.isPresent()) {
       // Patroni's post_recover: a start that failed outright (bad parameter, port in use, disk full) gives the
       // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).
-      return Decision.of("removed leader key after trying and failing to start postgres: " + failedStart.get(),
+      return Decision.of(DecisionMessage.START_FAILED_RELEASING_LOCK.format(failedStart.get()),
           new Action.ReleaseLock());
     }
     if (policy.dynamic().primaryStartTimeout() == 0 && failoverPossible(c, policy, peers)) {
-      return Decision.of("stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)",
+      return Decision.of(DecisionMessage.CRASH_FAILOVER.format(),
           new Action.ReleaseLock());
     }
     actions.add(new Action.StartPrimary(FencingToken.held(c.leader().get().fencingToken())));
-    return new Decision(actions, "starting primary after failure")
+    return new Decision(actions, DecisionMessage.STARTING_PRIMARY.format())
         .startedAt(local.memory().primaryStartSinceNanos().orElse(nowNanos));
   }
 
@@ -465,21 +460,19 @@ public final class Decider {
     long leftNanos = startTimeoutLeftNanos(local, policy, nowNanos);
     if (leftNanos <= 0) {
       if (failoverPossible(c, policy, peers)) {
-        String why = "because of startup timeout (primary_start_timeout " + policy.dynamic().primaryStartTimeout()
-            + " s)";
+        int timeout = policy.dynamic().primaryStartTimeout();
         if (taskRunning) {
-          return Decision.of("stopping PostgreSQL " + why + "; the lock is released once the start has ended",
+          return Decision.of(DecisionMessage.START_TIMEOUT_STOPPING.format(timeout),
               new Action.Demote(StopMode.IMMEDIATE)).startedAt(since);
         }
-        return Decision.of("stopped PostgreSQL " + why, new Action.Demote(StopMode.IMMEDIATE),
-            new Action.ReleaseLock());
+        return Decision.of(DecisionMessage.START_TIMEOUT_RELEASING.format(timeout),
+            new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
       }
-      return Decision.of("primary start has timed out, but continuing to wait because failover is not possible",
-          keepLock(c, policy)).startedAt(since);
+      return Decision.of(DecisionMessage.START_TIMEOUT_WAITING.format(), keepLock(c, policy)).startedAt(since);
     }
     long leftSeconds = (leftNanos + 999_999_999L) / 1_000_000_000L;
-    return Decision.of("PostgreSQL is still starting up, " + leftSeconds + " seconds until timeout",
-        keepLock(c, policy)).startedAt(since);
+    return Decision.of(DecisionMessage.PRIMARY_STILL_STARTING.format(leftSeconds), keepLock(c, policy))
+        .startedAt(since);
   }
 
   /**
@@ -513,13 +506,12 @@ public final class Decider {
     PgState pg = local.pg();
     LeaderLock leader = c.leader().get();
     if (pg.isPrimary()) {
-      return Decision.of("demoting self because I do not have the lock and I was a leader",
+      return Decision.of(DecisionMessage.NO_LOCK_DEMOTING.format(),
           new Action.Demote(StopMode.IMMEDIATE));
     }
     Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
     if (up.isEmpty()) {
-      return Decision.of("no action. I am (" + me + "), a secondary, and the leader (" + leader.name()
-          + ") has not published its address yet");
+      return Decision.of(DecisionMessage.LEADER_WITHOUT_ADDRESS.format(me, leader.name()));
     }
     if (pg.isReplica()) {
       String want = up.get().host() + ":" + up.get().port();
@@ -534,8 +526,8 @@ public final class Decider {
         // restart. So stop it; the next cycle's Rejoin checks it against the leader, rewinds it if needed and
         // starts it following the leader. Patroni similarly checks a demoted primary for divergence before it
         // follows. Costs one restart of a replica that was streaming from nobody.
-        return Decision.of("stopping PostgreSQL, running without an upstream, to check it against the new leader ("
-            + leader.name() + ") before following it", new Action.StopPostgres(StopMode.FAST));
+        return Decision.of(DecisionMessage.STOPPING_WITHOUT_UPSTREAM.format(leader.name()),
+            new Action.StopPostgres(StopMode.FAST));
       }
       Optional<HistoryEntry> ended = c.historyEndOf(pg.timeline());
       if (ended.isPresent() && pg.replayedLsn().isPresent() && pg.replayedLsn().getAsLong() > ended.get().lsn()
@@ -549,24 +541,22 @@ public final class Decider {
         // it (remove_data_directory_on_diverged_timelines), or says why it cannot. The probe reports the timeline
         // the startup process replays, so a healthy replica past the switch reads the new timeline and never
         // matches; a streaming one is left alone (PostgreSQL streams only what it can replay).
-        return Decision.of("stopping PostgreSQL: it replayed timeline " + pg.timeline() + " to "
-            + pg.replayedLsn().getAsLong() + ", past where the cluster's history ends that timeline ("
-            + ended.get().lsn() + "); it must be rewound before it can follow the leader (" + leader.name() + ")",
-            new Action.StopPostgres(StopMode.FAST));
+        return Decision.of(DecisionMessage.STOPPING_PAST_HISTORY.format(pg.timeline(),
+            pg.replayedLsn().getAsLong(), ended.get().lsn(), leader.name()), new Action.StopPostgres(StopMode.FAST));
       }
       if (!pg.upstream().get().equals(want)) {
-        return Decision.of("changing primary_conninfo and reloading to follow new leader (" + leader.name() + ")",
+        return Decision.of(DecisionMessage.FOLLOWING_NEW_LEADER.format(leader.name()),
             new Action.Follow(up.get()));
       }
-      return Decision.of("no action. I am (" + me + "), a secondary, and following a leader (" + leader.name()
-          + ")");
+      return Decision.of(DecisionMessage.FOLLOWING.format(me, leader.name()));
     }
     if (pg.pid().isPresent()) {
-      return Decision.of("no action. I am (" + me + "), a secondary, and PostgreSQL is still starting up");
+      return Decision.of(DecisionMessage.SECONDARY_STILL_STARTING.format(me));
     }
-    String prefix = local.failedTask().map(f -> "previous attempt failed (" + f + "); ").orElse("");
-    return Decision.of(prefix + "starting as a secondary following leader (" + leader.name() + ")",
-        new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
+    String message = local.failedTask()
+        .map(f -> DecisionMessage.REJOINING_AFTER_FAILURE.format(f, leader.name()))
+        .orElseGet(() -> DecisionMessage.REJOINING.format(leader.name()));
+    return Decision.of(message, new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -574,40 +564,39 @@ public final class Decider {
     String me = policy.name();
     PgState pg = local.pg();
     if (!pg.running() && pg.pid().isPresent()) {
-      return Decision.of("no action: PostgreSQL is still starting up; the cluster has no leader");
+      return Decision.of(DecisionMessage.RACE_STILL_STARTING.format());
     }
     if (!pg.running()) {
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
-      return Decision.of("starting as a secondary: the cluster has no leader",
+      return Decision.of(DecisionMessage.RACE_STARTING_READ_ONLY.format(),
           new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
     }
     if (!policy.tags().canFailover()) {
       if (pg.isPrimary()) {
-        return Decision.of("demoting self because I am not allowed to promote (nofailover)",
+        return Decision.of(DecisionMessage.NOT_ALLOWED_DEMOTING.format(),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of("following a different leader because I am not allowed to promote");
+      return Decision.of(DecisionMessage.NOT_ALLOWED.format());
     }
     if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
-      return Decision.of("following a different leader (PLANTED BUG replicas-never-race)");
+      return Decision.of(DecisionMessage.REPLICAS_NEVER_RACE_BUG.format());
     }
     Optional<String> unhealthy = whyNotHealthiest(c, pg, policy, peers);
     if (unhealthy.isPresent()) {
       if (pg.isPrimary()) {
-        return Decision.of("demoting self because I am not the healthiest node: " + unhealthy.get(),
+        return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of("following a different leader because I am not the healthiest node: "
-          + unhealthy.get());
+      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()));
     }
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
       actions.addAll(publishStatus(c, pg));
-      return new Decision(actions, "acquired session lock as a leader");
+      return new Decision(actions, DecisionMessage.ACQUIRED_AS_PRIMARY.format());
     }
-    return Decision.of("promoted self to leader by acquiring session lock",
+    return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),
         acquireLock(policy), new Action.Promote(FencingToken.acquired()));
   }
 
@@ -642,7 +631,7 @@ public final class Decider {
     // status.optime meaningful, and status is only published after history records the primary's timeline.
     long clusterTimeline = c.clusterTimeline();
     if (pg.timeline() > 0 && clusterTimeline > 0 && pg.timeline() < clusterTimeline) {
-      return Optional.of("my timeline " + pg.timeline() + " is behind the cluster's " + clusterTimeline);
+      return Optional.of(DecisionMessage.TIMELINE_BEHIND.format(pg.timeline(), clusterTimeline));
     }
     long optime = c.lastLeaderOptime();
     long maxLag = policy.dynamic().maximumLagOnFailover();
@@ -651,15 +640,14 @@ public final class Decider {
       maxLag = Long.MAX_VALUE;
     }
     if (!pg.isPrimary() && optime > 0 && optime - myWal > maxLag) {
-      return Optional.of("my WAL position " + myWal + " lags the last known leader position " + optime + " by "
-          + (optime - myWal) + " bytes (maximum_lag_on_failover " + maxLag + ")");
+      return Optional.of(DecisionMessage.LAGGING.format(myWal, optime, optime - myWal, maxLag));
     }
     for (PeerView p : peers.values()) {
       if (p.name().equals(policy.name()) || !p.reachable()) {
         continue;
       }
       if (p.running() && p.role().map("primary"::equals).orElse(false)) {
-        return Optional.of(p.name() + " is running as a primary");
+        return Optional.of(DecisionMessage.PEER_IS_PRIMARY.format(p.name()));
       }
       if (p.nofailover() || p.failoverPriority() <= 0 || !p.running()) {
         continue;
@@ -668,12 +656,12 @@ public final class Decider {
       int ahead = comparePositions(p.timeline(), theirs, pg.timeline(), myWal);
       if (ahead > 0) {
         if (p.timeline() > pg.timeline() && pg.timeline() > 0) {
-          return Optional.of(p.name() + " is on a later timeline (" + p.timeline() + " > " + pg.timeline() + ")");
+          return Optional.of(DecisionMessage.PEER_ON_LATER_TIMELINE.format(p.name(), p.timeline(), pg.timeline()));
         }
-        return Optional.of(p.name() + " has a later WAL position (" + theirs + " > " + myWal + ")");
+        return Optional.of(DecisionMessage.PEER_AHEAD.format(p.name(), theirs, myWal));
       }
       if (ahead == 0 && p.failoverPriority() > policy.tags().failoverPriority()) {
-        return Optional.of(p.name() + " has the same WAL position and a higher failover_priority");
+        return Optional.of(DecisionMessage.PEER_PREFERRED.format(p.name()));
       }
     }
     return Optional.empty();

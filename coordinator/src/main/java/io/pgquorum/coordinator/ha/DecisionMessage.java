@@ -1,0 +1,168 @@
+package io.pgquorum.coordinator.ha;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every text a {@link Decider} decision can carry, as {@link String#format} templates ({@code %s}, {@code %d}).
+ * Why one catalogue: the decision transcripts ({@code coordinator/src/test/testdata/decider}) are the
+ * specification of the HA rules, and a test checks that each constant here shows up in some transcript; text
+ * built inline would escape that check (the same test fails on any string literal in the {@code Decider} that is
+ * not a plain value comparison). It is also the one place an operator's log search can be checked against. The
+ * texts follow Patroni's log lines where one exists, so existing searches keep working.
+ */
+enum DecisionMessage {
+  // ---- shutdown ----
+  SHUTDOWN_RELEASING_LOCK("shutting down: stopping PostgreSQL and releasing the leader lock"),
+  SHUTDOWN("shutting down: stopping PostgreSQL"),
+
+  // ---- the DCS cannot be read ----
+  DCS_UNREACHABLE_LEASE_VALID(
+      "DCS is not accessible; I am (%s), the leader, and my lease stays valid for %d ms"),
+  DCS_UNREACHABLE_DEMOTED("demoted self because DCS is not accessible and I was a leader"),
+  DCS_UNREACHABLE_LEASE_RAN_OUT("DCS is not accessible and my lease ran out; PostgreSQL stays stopped"),
+  DCS_UNREACHABLE_SECONDARY("DCS is not accessible; no action. I am (%s), a secondary, and wait for the DCS"),
+  DCS_UNREACHABLE_STOPPED("DCS is not accessible; no action. I am (%s), a stopped node, and wait for the DCS"),
+
+  // ---- a long task runs ----
+  TASK_IN_PROGRESS("%s in progress"),
+  TASK_IN_PROGRESS_DEMOTING("demoting self because %s is in progress and I do not hold the lock"),
+
+  // ---- the data directory ----
+  SYSTEM_ID_MISMATCH("system ID mismatch"),
+  SYSTEM_ID_MISMATCH_FATAL(Kind.FATAL, "the data directory's database system identifier %s does not match the "
+      + "cluster's %s (initialize key): this node's data belongs to another cluster. Remove or move the data "
+      + "directory to let the node join as a new replica, or point it at the right scope"),
+  DATA_DIR_NOT_EMPTY("waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; point it at an "
+      + "empty or missing directory (pgquorum never writes into, deletes or moves files it did not create)"),
+  DATA_DIR_NOT_EMPTY_RELEASING_LOCK("waiting: postgresql.data_dir is not empty and holds no PostgreSQL cluster; "
+      + "point it at an empty or missing directory (pgquorum never writes into, deletes or moves files it did not "
+      + "create); releasing the leader lock"),
+  BOOTSTRAP_FAILED("removing initialize key after failed attempt to bootstrap the cluster: %s"),
+  BOOTSTRAP_INTERRUPTED(
+      "removing initialize key after failed attempt to bootstrap the cluster: bootstrap was interrupted"),
+  BOOTSTRAP_NOT_ALLOWED("waiting for leader to bootstrap (I am not allowed to bootstrap: nofailover)"),
+  BOOTSTRAP_RACE("trying to bootstrap a new cluster"),
+  BOOTSTRAP_WAITING("waiting for leader to bootstrap"),
+  NO_DATA_DIR_RELEASING_LOCK("releasing the leader lock: I hold it but have no data directory"),
+  CLONE_WAITING_FOR_ADDRESS("waiting for leader %s to publish its address"),
+  CLONE("trying to bootstrap from leader '%s'"),
+  CLONE_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap from leader '%s'"),
+
+  // ---- PostgreSQL cannot be probed ----
+  UNPROBEABLE_HOLDER_FENCING("demoting self because PostgreSQL could not be probed for %d cycles (%s): stopping "
+      + "it and releasing the leader lock so a healthy replica takes over"),
+  UNPROBEABLE_HOLDER_WAITING("PostgreSQL could not be probed (%s); keeping the leader lock for %d more cycle(s) "
+      + "before failing over"),
+  UNPROBEABLE_STOPPING("stopping PostgreSQL: it could not be probed for %d cycles (%s) and may be running as a "
+      + "primary without the lock"),
+  UNPROBEABLE_WAITING("no action: PostgreSQL could not be probed (%s); I do not hold the lock"),
+
+  // ---- we hold the lock ----
+  FLAPPING_LEADER_BUG("demoting self and releasing the leader lock (PLANTED BUG flapping-leader)"),
+  LEADER("no action. I am (%s), the leader with the lock"),
+  HOLDER_PROMOTING("promoted self to leader because I had the session lock"),
+  START_FAILED_RELEASING_LOCK("removed leader key after trying and failing to start postgres: %s"),
+  CRASH_FAILOVER("stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)"),
+  STARTING_PRIMARY("starting primary after failure"),
+  START_TIMEOUT_STOPPING("stopping PostgreSQL because of startup timeout (primary_start_timeout %d s); the lock "
+      + "is released once the start has ended"),
+  START_TIMEOUT_RELEASING("stopped PostgreSQL because of startup timeout (primary_start_timeout %d s)"),
+  START_TIMEOUT_WAITING("primary start has timed out, but continuing to wait because failover is not possible"),
+  PRIMARY_STILL_STARTING("PostgreSQL is still starting up, %d seconds until timeout"),
+
+  // ---- someone else holds the lock ----
+  NO_LOCK_DEMOTING("demoting self because I do not have the lock and I was a leader"),
+  LEADER_WITHOUT_ADDRESS(
+      "no action. I am (%s), a secondary, and the leader (%s) has not published its address yet"),
+  STOPPING_WITHOUT_UPSTREAM("stopping PostgreSQL, running without an upstream, to check it against the new "
+      + "leader (%s) before following it"),
+  STOPPING_PAST_HISTORY("stopping PostgreSQL: it replayed timeline %d to %d, past where the cluster's history "
+      + "ends that timeline (%d); it must be rewound before it can follow the leader (%s)"),
+  FOLLOWING_NEW_LEADER("changing primary_conninfo and reloading to follow new leader (%s)"),
+  FOLLOWING("no action. I am (%s), a secondary, and following a leader (%s)"),
+  SECONDARY_STILL_STARTING("no action. I am (%s), a secondary, and PostgreSQL is still starting up"),
+  REJOINING("starting as a secondary following leader (%s)"),
+  REJOINING_AFTER_FAILURE("previous attempt failed (%s); starting as a secondary following leader (%s)"),
+
+  // ---- nobody holds the lock (the leader race) ----
+  RACE_STILL_STARTING("no action: PostgreSQL is still starting up; the cluster has no leader"),
+  RACE_STARTING_READ_ONLY("starting as a secondary: the cluster has no leader"),
+  NOT_ALLOWED_DEMOTING("demoting self because I am not allowed to promote (nofailover)"),
+  NOT_ALLOWED("following a different leader because I am not allowed to promote"),
+  REPLICAS_NEVER_RACE_BUG("following a different leader (PLANTED BUG replicas-never-race)"),
+  NOT_HEALTHIEST_DEMOTING("demoting self because I am not the healthiest node: %s"),
+  NOT_HEALTHIEST("following a different leader because I am not the healthiest node: %s"),
+  ACQUIRED_AS_PRIMARY("acquired session lock as a leader"),
+  PROMOTED_BY_ACQUIRING("promoted self to leader by acquiring session lock"),
+
+  // ---- why this node is not the healthiest (the end of the two messages above) ----
+  TIMELINE_BEHIND(Kind.REASON, "my timeline %d is behind the cluster's %d"),
+  LAGGING(Kind.REASON, "my WAL position %d lags the last known leader position %d by %d bytes "
+      + "(maximum_lag_on_failover %d)"),
+  PEER_IS_PRIMARY(Kind.REASON, "%s is running as a primary"),
+  PEER_ON_LATER_TIMELINE(Kind.REASON, "%s is on a later timeline (%d > %d)"),
+  PEER_AHEAD(Kind.REASON, "%s has a later WAL position (%d > %d)"),
+  PEER_PREFERRED(Kind.REASON, "%s has the same WAL position and a higher failover_priority"),
+
+  // ---- a required watchdog that is not running forbids a lock step (the LeaseBlocked gate's warning) ----
+  WATCHDOG_BLOCKS_RACE(Kind.WARNING, "not racing to bootstrap: watchdog.mode is required and the watchdog is not "
+      + "usable"),
+  WATCHDOG_BLOCKS_ACQUIRE(Kind.WARNING, "not taking the leader lock: watchdog.mode is required and the watchdog "
+      + "process is not running"),
+  WATCHDOG_BLOCKS_REFRESH(Kind.WARNING, "not refreshing the leader lock: watchdog.mode is required and the "
+      + "watchdog process is not running");
+
+  /** Where the text goes. */
+  enum Kind {
+    /** A decision's whole message ({@link Decision#message()}). */
+    MESSAGE,
+    /** Why the node is not the healthiest: the end of {@link #NOT_HEALTHIEST} and {@link #NOT_HEALTHIEST_DEMOTING}. */
+    REASON,
+    /** The reason of an {@link Action.Fatal}. */
+    FATAL,
+    /** The warning of an {@link Action.LeaseBlocked} gate. */
+    WARNING
+  }
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("%[sd]");
+
+  private final Kind kind;
+  private final String template;
+
+  DecisionMessage(String template) {
+    this(Kind.MESSAGE, template);
+  }
+
+  DecisionMessage(Kind kind, String template) {
+    this.kind = kind;
+    this.template = template;
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  String template() {
+    return template;
+  }
+
+  /** The text with {@code args} in place; fails when their number does not match the template's placeholders. */
+  String format(Object... args) {
+    int expected = placeholders();
+    if (args.length != expected) {
+      throw new IllegalArgumentException(name() + " takes " + expected + " argument(s), got " + args.length);
+    }
+    return String.format(Locale.ROOT, template, args);
+  }
+
+  private int placeholders() {
+    Matcher m = PLACEHOLDER.matcher(template);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,192 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.Tags;
+import io.pgquorum.dcs.planted.PlantedBug;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Everything one {@link Decider} call reads, for node {@link #ME}, changed a piece at a time with {@code with*}
+ * methods. Like the HA loop, {@link #decide()} hands what the decision remembers ({@link HaMemory}) to the next
+ * call; time moves only when the scenario moves it ({@link #withClockAdvanced}).
+ */
+final class DeciderScenario {
+  static final String ME = "node1";
+  /** Where the monotonic clock starts: 1000 s (not a multiple of the planted flapping period). */
+  static final long START_NANOS = 1_000_000_000_000L;
+
+  private final ClusterBuilder cluster = ClusterBuilder.noKeys();
+  private boolean dcsReachable = true;
+  private final PgStateBuilder pg = new PgStateBuilder();
+  private Optional<Task> runningTask = Optional.empty();
+  private boolean mayHoldLease = true;
+  private Optional<String> failedTask = Optional.empty();
+  private OptionalLong leaseDeadline = OptionalLong.empty();
+  private boolean shutdown;
+  private int ttl = 8;
+  private long maximumLagOnFailover = 1_048_576;
+  private int primaryStartTimeout = 300;
+  private boolean useSlots = true;
+  private boolean nofailover;
+  private int failoverPriority = 1;
+  private PlantedBugs bugs = PlantedBugs.NONE;
+  private final Map<String, PeerView> peers = new TreeMap<>();
+  private HaMemory memory = HaMemory.NONE;
+  private long nowNanos = START_NANOS;
+
+  /** The DCS keys, to change with their own {@code with*} methods. */
+  ClusterBuilder cluster() {
+    return cluster;
+  }
+
+  /** The PostgreSQL probe, to change with its own {@code with*} methods. */
+  PgStateBuilder pg() {
+    return pg;
+  }
+
+  /** Whether this cycle could read the DCS (when not, the decision gets no snapshot at all). */
+  DeciderScenario withDcsReachable(boolean reachable) {
+    dcsReachable = reachable;
+    return this;
+  }
+
+  DeciderScenario withRunningTask(Optional<Task> task) {
+    runningTask = task;
+    return this;
+  }
+
+  /** A task that failed since the last cycle, with its error as the task runner reports it. */
+  DeciderScenario withFailedTask(Optional<String> failure) {
+    failedTask = failure;
+    return this;
+  }
+
+  /** The local lease deadline, {@code validForNanos} from now (0: it runs out now); empty: no lease. */
+  DeciderScenario withLease(OptionalLong validForNanos) {
+    leaseDeadline = validForNanos.isPresent() ? OptionalLong.of(nowNanos + validForNanos.getAsLong())
+        : OptionalLong.empty();
+    return this;
+  }
+
+  DeciderScenario withShutdownRequested(boolean requested) {
+    shutdown = requested;
+    return this;
+  }
+
+  /** The dynamic configuration's ttl in force, seconds (the leader key may still carry another). */
+  DeciderScenario withTtl(int seconds) {
+    ttl = seconds;
+    return this;
+  }
+
+  DeciderScenario withMaximumLagOnFailover(long bytes) {
+    maximumLagOnFailover = bytes;
+    return this;
+  }
+
+  DeciderScenario withPrimaryStartTimeout(int seconds) {
+    primaryStartTimeout = seconds;
+    return this;
+  }
+
+  DeciderScenario withUseSlots(boolean slots) {
+    useSlots = slots;
+    return this;
+  }
+
+  DeciderScenario withTags(boolean nofailover, int failoverPriority) {
+    this.nofailover = nofailover;
+    this.failoverPriority = failoverPriority;
+    return this;
+  }
+
+  boolean nofailover() {
+    return nofailover;
+  }
+
+  int failoverPriority() {
+    return failoverPriority;
+  }
+
+  DeciderScenario withPlantedBugs(List<? extends PlantedBug> planted) {
+    bugs = PlantedBugs.of(planted.toArray(new PlantedBug[0]));
+    return this;
+  }
+
+  PlantedBugs plantedBugs() {
+    return bugs;
+  }
+
+  /** What a peer's REST API answered this cycle. */
+  DeciderScenario withPeer(PeerView peer) {
+    peers.put(peer.name(), peer);
+    return this;
+  }
+
+  DeciderScenario withoutPeer(String name) {
+    peers.remove(name);
+    return this;
+  }
+
+  DeciderScenario withMemory(HaMemory remembered) {
+    memory = remembered;
+    return this;
+  }
+
+  HaMemory memory() {
+    return memory;
+  }
+
+  DeciderScenario withClockAt(long nanos) {
+    nowNanos = nanos;
+    return this;
+  }
+
+  /** Whether the lock may be held: false while {@code watchdog.mode: required} and the watchdog is not running. */
+  DeciderScenario withMayHoldLease(boolean may) {
+    mayHoldLease = may;
+    return this;
+  }
+
+  DeciderScenario withClockAdvanced(long nanos) {
+    nowNanos += nanos;
+    return this;
+  }
+
+  long nowNanos() {
+    return nowNanos;
+  }
+
+  HaPolicy policy() {
+    DynamicConfig dyn = new DynamicConfig(ttl, 1, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
+        Map.of(), List.of(), Map.of());
+    return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs);
+  }
+
+  Optional<ClusterSnapshot> snapshot() {
+    return dcsReachable ? Optional.of(cluster.build()) : Optional.empty();
+  }
+
+  LocalState local() {
+    return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease);
+  }
+
+  /** This cycle's decision; what it remembers becomes the next cycle's memory, as in the HA loop. */
+  Decision decide() {
+    Decision d = Decider.decide(snapshot(), local(), policy(), Collections.unmodifiableMap(peers), nowNanos);
+    memory = d.memory();
+    return d;
+  }
+
+  /** Whether the loop would ask the peers before deciding this cycle. */
+  boolean needsPeerViews() {
+    return Decider.needsPeerViews(snapshot(), local(), policy(), nowNanos);
+  }
+}

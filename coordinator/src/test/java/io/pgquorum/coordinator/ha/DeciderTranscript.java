@@ -1,0 +1,363 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.ha.PgStateBuilder.Condition;
+import io.pgquorum.testkit.datadriven.TestCase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The command interpreter of one decision transcript (the vocabulary is in {@link DeciderTranscriptTest} and in
+ * {@code testdata/decider/README.md}): each command changes one part of a {@link DeciderScenario}, {@code decide}
+ * prints the decision. Unknown commands, keys and values fail naming the file and line, so a typo never
+ * silently leaves a default in place.
+ */
+final class DeciderTranscript {
+  private DeciderScenario scenario = new DeciderScenario();
+  private final Consumer<Decision> decisions;
+
+  /** {@code decisions} sees every decision the transcript makes (for the message-coverage check). */
+  DeciderTranscript(Consumer<Decision> decisions) {
+    this.decisions = decisions;
+  }
+
+  /** One directive: its input lines (if any) are further commands, applied first. */
+  String handle(TestCase t) {
+    String[] lines = t.input().isEmpty() ? new String[0] : t.input().split("\n");
+    if (!t.command().equals("reset") && !t.command().equals("decide") && !t.command().equals("needs-peers")) {
+      if (lines.length > 0) {
+        throw t.fail("only reset, decide and needs-peers take further commands on the lines below them");
+      }
+      set(reparse(t, t.directive(), t.line()));
+      return "";
+    }
+    if (!t.args().isEmpty()) {
+      throw t.fail("takes no arguments; put the changes on the lines below it");
+    }
+    if (t.command().equals("reset")) {
+      scenario = new DeciderScenario();
+    }
+    for (int i = 0; i < lines.length; i++) {
+      if (!lines[i].startsWith("#")) {
+        set(reparse(t, lines[i], t.line() + i + 1));
+      }
+    }
+    return switch (t.command()) {
+      case "decide" -> render(scenario.decide());
+      case "needs-peers" -> "needs peer views: " + (scenario.needsPeerViews() ? "yes" : "no");
+      default -> "";
+    };
+  }
+
+  private void set(TestCase c) {
+    Set<String> used = new HashSet<>();
+    switch (c.command()) {
+      case "reset" -> scenario = new DeciderScenario();
+      case "dcs" -> scenario.withDcsReachable(oneOf(c, used, "reachable", "unreachable").equals("reachable"));
+      case "cluster" -> cluster(c, used);
+      case "member" -> member(c, used);
+      case "pg" -> pg(c, used);
+      case "task" -> task(c, used);
+      case "lease" -> lease(c, used);
+      case "watchdog" -> scenario.withMayHoldLease(oneOf(c, used, "running", "required-but-down").equals("running"));
+      case "shutdown" -> scenario.withShutdownRequested(oneOf(c, used, "requested", "none").equals("requested"));
+      case "peer" -> peer(c, used);
+      case "config" -> config(c, used);
+      case "tags" -> tags(c, used);
+      case "planted-bugs" -> plantedBugs(c, used);
+      case "clock" -> clock(c, used);
+      case "memory" -> memory(c, used);
+      default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
+          + "task, lease, watchdog, shutdown, peer, config, tags, planted-bugs, clock, memory)");
+    }
+    for (TestCase.Arg a : c.args()) {
+      if (!used.contains(a.key())) {
+        throw c.fail("does not understand '" + a + "'");
+      }
+    }
+  }
+
+  private void cluster(TestCase c, Set<String> used) {
+    ClusterBuilder k = scenario.cluster();
+    opt(c, used, "initialize").ifPresent(v -> {
+      String owner = opt(c, used, "owner").orElse("node2");
+      switch (v) {
+        case "none" -> k.withoutInitialize();
+        case "bootstrapping" -> k.withBootstrapInProgress(owner);
+        default -> k.withInitialize(v, owner);
+      }
+    });
+    opt(c, used, "leader").ifPresent(v -> {
+      if (v.equals("none")) {
+        k.withoutLeader();
+      } else {
+        long token = Long.parseLong(opt(c, used, "token").orElse("7"));
+        k.withLeader(v, token, Duration.ofNanos(nanos(c, opt(c, used, "ttl").orElse("8s"))));
+      }
+    });
+    opt(c, used, "optime").ifPresent(v -> {
+      if (v.equals("none")) {
+        k.withoutStatus();
+      } else {
+        k.withOptime(lsn(c, v));
+      }
+    });
+    if (c.has("history")) {
+      used.add("history");
+      List<long[]> entries = new ArrayList<>();
+      for (String e : c.values("history")) {
+        String[] p = e.split("@");
+        if (p.length != 2) {
+          throw c.fail("history entries are <ended timeline>@<lsn>, got '" + e + "'");
+        }
+        entries.add(new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
+      }
+      k.withHistory(entries);
+    }
+    opt(c, used, "config").ifPresent(v ->
+        k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));
+  }
+
+  private void member(TestCase c, Set<String> used) {
+    String name = firstWord(c, used);
+    if (c.words().contains("gone")) {
+      used.add("gone");
+      scenario.cluster().withoutMember(name);
+      return;
+    }
+    String url = opt(c, used, "conn_url").orElse("none");
+    scenario.cluster().withMember(name, url.equals("none") ? "" : url);
+  }
+
+  private void pg(TestCase c, Set<String> used) {
+    PgStateBuilder p = scenario.pg();
+    if (!c.words().isEmpty()) {
+      String w = firstWord(c, used);
+      try {
+        p.withCondition(Condition.valueOf(w.toUpperCase(Locale.ROOT).replace('-', '_')));
+      } catch (IllegalArgumentException e) {
+        throw c.fail("unknown condition '" + w + "' (missing, empty, not-empty, stopped, starting, primary, "
+            + "replica, unknown)");
+      }
+    }
+    opt(c, used, "lsn").ifPresent(v -> p.withLsn(lsn(c, v)));
+    opt(c, used, "timeline").ifPresent(v -> p.withTimeline(Integer.parseInt(v)));
+    opt(c, used, "upstream").ifPresent(v -> p.withUpstream(noneOr(v)));
+    opt(c, used, "streaming").ifPresent(v -> p.withStreaming(choice(c, v, "yes", "no").equals("yes")));
+    opt(c, used, "sysid").ifPresent(v -> p.withSystemIdentifier(noneOr(v)));
+    opt(c, used, "reason").ifPresent(p::withUnknownReason);
+    if (p.condition() == Condition.UNKNOWN && !c.has("reason")) {
+      throw c.fail("an unknown PostgreSQL state needs reason=\"...\" (what the probe could not do)");
+    }
+  }
+
+  private void task(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withRunningTask(Optional.empty()).withFailedTask(Optional.empty());
+    }
+    // Task names have spaces ("start primary"): written with hyphens.
+    opt(c, used, "running").ifPresent(v -> scenario.withRunningTask(noneOr(v).map(n -> task(c, n.replace('-', ' ')))));
+    opt(c, used, "failed").ifPresent(v -> scenario.withFailedTask(noneOr(v)));
+  }
+
+  private static Task task(TestCase c, String label) {
+    for (Task t : Task.values()) {
+      if (t.label().equals(label)) {
+        return t;
+      }
+    }
+    throw c.fail("no task '" + label + "' (tasks: bootstrap, clone, rejoin, start-primary, promote)");
+  }
+
+  private void lease(TestCase c, Set<String> used) {
+    if (c.has("valid-for")) {
+      scenario.withLease(OptionalLong.of(nanos(c, opt(c, used, "valid-for").get())));
+      return;
+    }
+    String w = oneOf(c, used, "expired", "none");
+    scenario.withLease(w.equals("expired") ? OptionalLong.of(0) : OptionalLong.empty());
+  }
+
+  private void peer(TestCase c, Set<String> used) {
+    String name = firstWord(c, used);
+    List<String> words = c.words();
+    String state = words.size() < 2 ? "" : words.get(1);
+    used.add(state);
+    OptionalLong wal = opt(c, used, "lsn").map(v -> OptionalLong.of(lsn(c, v))).orElse(OptionalLong.empty());
+    int timeline = Integer.parseInt(opt(c, used, "timeline").orElse("1"));
+    int priority = Integer.parseInt(opt(c, used, "failover_priority").orElse("1"));
+    switch (state) {
+      case "primary", "replica" -> scenario.withPeer(new PeerView(name, true, Optional.of(state), true, wal, timeline,
+          priority, priority <= 0));
+      case "stopped" -> scenario.withPeer(new PeerView(name, true, Optional.empty(), false, wal, timeline, priority,
+          priority <= 0));
+      case "unreachable" -> scenario.withPeer(PeerView.unreachable(name));
+      case "gone" -> scenario.withoutPeer(name);
+      default -> throw c.fail("a peer is primary, replica, stopped, unreachable or gone");
+    }
+  }
+
+  private void config(TestCase c, Set<String> used) {
+    opt(c, used, "ttl").ifPresent(v -> scenario.withTtl(Integer.parseInt(v)));
+    opt(c, used, "maximum_lag_on_failover").ifPresent(v -> scenario.withMaximumLagOnFailover(Long.parseLong(v)));
+    opt(c, used, "primary_start_timeout").ifPresent(v -> scenario.withPrimaryStartTimeout(Integer.parseInt(v)));
+    opt(c, used, "use_slots").ifPresent(v ->
+        scenario.withUseSlots(Boolean.parseBoolean(choice(c, v, "true", "false"))));
+  }
+
+  private void tags(TestCase c, Set<String> used) {
+    boolean nofailover = opt(c, used, "nofailover").map(v -> Boolean.parseBoolean(choice(c, v, "true", "false")))
+        .orElse(scenario.nofailover());
+    int priority = opt(c, used, "failover_priority").map(Integer::parseInt).orElse(scenario.failoverPriority());
+    scenario.withTags(nofailover, priority);
+  }
+
+  private void plantedBugs(TestCase c, Set<String> used) {
+    List<HaBug> bugs = new ArrayList<>();
+    for (String w : c.words()) {
+      used.add(w);
+      if (w.equals("none")) {
+        continue;
+      }
+      bugs.add(List.of(HaBug.values()).stream().filter(b -> b.id().equals(w)).findFirst()
+          .orElseThrow(() -> c.fail("unknown planted bug '" + w + "'")));
+    }
+    scenario.withPlantedBugs(bugs);
+  }
+
+  private void clock(TestCase c, Set<String> used) {
+    opt(c, used, "at").ifPresent(v -> scenario.withClockAt(nanos(c, v)));
+    opt(c, used, "advance").ifPresent(v -> scenario.withClockAdvanced(nanos(c, v)));
+  }
+
+  private void memory(TestCase c, Set<String> used) {
+    HaMemory m = c.words().contains("none") ? HaMemory.NONE : scenario.memory();
+    used.add("none");
+    OptionalLong since = m.primaryStartSinceNanos();
+    int unprobeable = m.unprobeableCycles();
+    Optional<String> start = opt(c, used, "primary-start");
+    if (start.isPresent()) {
+      String v = start.get();
+      if (v.equals("none")) {
+        since = OptionalLong.empty();
+      } else if (v.endsWith("-ago")) {
+        since = OptionalLong.of(scenario.nowNanos() - nanos(c, v.substring(0, v.length() - 4)));
+      } else {
+        throw c.fail("primary-start is <duration>-ago or none, got '" + v + "'");
+      }
+    }
+    unprobeable = opt(c, used, "unprobeable").map(Integer::parseInt).orElse(unprobeable);
+    scenario.withMemory(new HaMemory(since, unprobeable));
+  }
+
+  private String render(Decision d) {
+    decisions.accept(d);
+    return DecisionPrinter.print(d, scenario.nowNanos(), scenario.plantedBugs());
+  }
+
+  // ---- parsing ----
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|ms|s|m)");
+  private static final Pattern TOKEN = Pattern.compile("[^\\s\"]*(\"[^\"]*\")?[^\\s\"]*");
+
+  /** A command line as a TestCase, with {@code key="free text"} values (the runner's own split has no quotes). */
+  private static TestCase reparse(TestCase outer, String line, int lineNo) {
+    List<String> words = new ArrayList<>();
+    Matcher m = TOKEN.matcher(line.strip());
+    while (m.find()) {
+      if (!m.group().isEmpty()) {
+        words.add(m.group());
+      }
+    }
+    if (words.isEmpty()) {
+      throw outer.fail("empty command at line " + lineNo);
+    }
+    List<TestCase.Arg> args = new ArrayList<>();
+    for (String w : words.subList(1, words.size())) {
+      int eq = w.indexOf('=');
+      if (eq < 0) {
+        args.add(new TestCase.Arg(w, List.of()));
+        continue;
+      }
+      String v = w.substring(eq + 1);
+      if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) {
+        args.add(new TestCase.Arg(w.substring(0, eq), List.of(v.substring(1, v.length() - 1))));
+      } else if (v.startsWith("(") && v.endsWith(")")) {
+        String inner = v.substring(1, v.length() - 1);
+        args.add(new TestCase.Arg(w.substring(0, eq), inner.isEmpty() ? List.of() : List.of(inner.split(","))));
+      } else {
+        args.add(new TestCase.Arg(w.substring(0, eq), List.of(v)));
+      }
+    }
+    return new TestCase(outer.file(), lineNo, words.get(0), args, "", "");
+  }
+
+  private static Optional<String> opt(TestCase c, Set<String> used, String key) {
+    if (c.has(key)) {
+      used.add(key);
+    }
+    return c.opt(key);
+  }
+
+  private static String firstWord(TestCase c, Set<String> used) {
+    if (c.words().isEmpty()) {
+      throw c.fail("needs a name or condition first");
+    }
+    String w = c.words().get(0);
+    used.add(w);
+    return w;
+  }
+
+  private static String oneOf(TestCase c, Set<String> used, String... choices) {
+    String w = firstWord(c, used);
+    return choice(c, w, choices);
+  }
+
+  private static String choice(TestCase c, String v, String... choices) {
+    if (!List.of(choices).contains(v)) {
+      throw c.fail("'" + v + "' is not one of " + List.of(choices));
+    }
+    return v;
+  }
+
+  private static Optional<String> noneOr(String v) {
+    return v.equals("none") ? Optional.empty() : Optional.of(v);
+  }
+
+  /** A WAL position: bytes, or PostgreSQL's {@code X/Y} notation (hexadecimal halves). */
+  static long lsn(TestCase c, String v) {
+    try {
+      int slash = v.indexOf('/');
+      if (slash < 0) {
+        return Long.parseLong(v);
+      }
+      return (Long.parseLong(v.substring(0, slash), 16) << 32) | Long.parseLong(v.substring(slash + 1), 16);
+    } catch (NumberFormatException e) {
+      throw c.fail("'" + v + "' is not a WAL position (bytes, or X/Y)");
+    }
+  }
+
+  static long nanos(TestCase c, String v) {
+    Matcher m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw c.fail("'" + v + "' is not a duration (e.g. 300s, 1500ms, 1ns)");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ns" -> n;
+      case "us" -> n * 1_000L;
+      case "ms" -> n * 1_000_000L;
+      case "s" -> n * 1_000_000_000L;
+      default -> n * 60_000_000_000L;
+    };
+  }
+}

@@ -1,0 +1,113 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.postgres.Upstream;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A {@link Decision} as a transcript prints it: stable (sets sorted, durations in whole units) and generic over
+ * {@link Action} types, so a new action prints without changes here.
+ */
+final class DecisionPrinter {
+  private DecisionPrinter() {}
+
+  /** The message, the actions in order, then what is remembered and which planted bugs are on, if any. */
+  static String print(Decision d, long nowNanos, PlantedBugs bugs) {
+    StringBuilder b = new StringBuilder(d.message()).append('\n');
+    if (d.actions().isEmpty()) {
+      b.append("(no actions)\n");
+    }
+    for (int i = 0; i < d.actions().size(); i++) {
+      b.append(i + 1).append(". ").append(action(d.actions().get(i))).append('\n');
+    }
+    HaMemory m = d.memory();
+    if (!m.equals(HaMemory.NONE)) {
+      b.append("memory:");
+      m.primaryStartSinceNanos().ifPresent(s -> b.append(" primary-start=")
+          .append(duration(nowNanos - s)).append("-ago"));
+      if (m.unprobeableCycles() > 0) {
+        b.append(" unprobeable=").append(m.unprobeableCycles());
+      }
+      b.append('\n');
+    }
+    for (HaBug bug : bugs.ofType(HaBug.class)) {
+      b.append("planted bug ").append(bug.id()).append(" (breaks ").append(bug.breaks()).append(")\n");
+    }
+    return b.toString();
+  }
+
+  /** {@code refresh-lock fencing-token=7}: the record's name and components, kebab-case, generic over actions. */
+  static String action(Action a) {
+    StringBuilder b = new StringBuilder(kebab(a.getClass().getSimpleName()));
+    for (RecordComponent rc : a.getClass().getRecordComponents()) {
+      Object v;
+      try {
+        v = rc.getAccessor().invoke(a);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+      b.append(' ').append(kebab(rc.getName())).append('=').append(value(v));
+    }
+    return b.toString();
+  }
+
+  private static String value(Object v) {
+    if (v instanceof Optional<?> o) {
+      return o.map(DecisionPrinter::value).orElse("none");
+    }
+    if (v instanceof Upstream u) {
+      return u.name() + "@" + u.host() + ":" + u.port();
+    }
+    if (v instanceof Duration d) {
+      return duration(d.toNanos());
+    }
+    if (v instanceof Collection<?> c) {
+      Set<String> sorted = new TreeSet<>();
+      c.forEach(x -> sorted.add(value(x)));
+      return "(" + String.join(",", sorted) + ")";
+    }
+    if (v instanceof LeaseTerms t) {
+      // What a confirmed lock write lets this node count on: min(stored ttl, configured ttl) - retry_timeout.
+      return t.ignoresDrift() ? "configured-ttl-" + duration(t.configuredTtl().toNanos()) + "-without-margin"
+          : "min(stored-ttl," + duration(t.configuredTtl().toNanos()) + ")-" + duration(t.margin().toNanos());
+    }
+    if (v instanceof FencingToken.Held h) {
+      return "held:" + h.token();
+    }
+    if (v instanceof FencingToken.Acquired) {
+      return "acquired-in-this-plan";
+    }
+    if (v instanceof DynamicConfig d) {
+      return "(ttl=" + d.ttl() + ",loop_wait=" + d.loopWait() + ",retry_timeout=" + d.retryTimeout() + ",...)";
+    }
+    if (v instanceof Divergence d) {
+      if (d.equals(Divergence.NOT_CHECKED)) {
+        return "not-checked";
+      }
+      return (d.rewind() ? "pg_rewind-then-" : "no-pg_rewind-then-") + (d.reclone() ? "reclone" : "fail");
+    }
+    if (v instanceof Enum<?> e) {
+      return e.name().toLowerCase(Locale.ROOT);
+    }
+    String s = String.valueOf(v);
+    return s.contains(" ") ? "\"" + s + "\"" : s;
+  }
+
+  private static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  static String duration(long nanos) {
+    if (nanos % 1_000_000_000L == 0) {
+      return nanos / 1_000_000_000L + "s";
+    }
+    return nanos % 1_000_000L == 0 ? nanos / 1_000_000L + "ms" : nanos + "ns";
+  }
+}

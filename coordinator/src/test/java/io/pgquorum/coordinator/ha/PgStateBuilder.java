@@ -1,0 +1,130 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.PgState.Role;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A {@link PgState} (one probe of the local PostgreSQL) built by what an operator would see: a condition
+ * ({@link Condition}) plus the few facts the decision reads. Switching the condition keeps the position, timeline
+ * and system identifier (a primary that crashes is still on its timeline), and resets what belongs to the
+ * condition (pid, role, upstream, streaming).
+ */
+final class PgStateBuilder {
+  /** The system identifier every initialized data directory has unless a scenario says otherwise. */
+  static final String SYSID = "7300000000000000001";
+
+  /** What the probe saw. */
+  enum Condition {
+    /** No data directory. */
+    MISSING,
+    /** An empty data directory. */
+    EMPTY,
+    /** A directory with files pgquorum did not create and no PostgreSQL cluster. */
+    NOT_EMPTY,
+    /** A PostgreSQL cluster, no postmaster running. */
+    STOPPED,
+    /** A postmaster that is alive but does not accept connections yet (start-up, crash recovery). */
+    STARTING,
+    /** Running, not in recovery. */
+    PRIMARY,
+    /** Running, in recovery. */
+    REPLICA,
+    /** The probe cannot tell whether a postmaster runs (an unreadable postmaster.pid, say). */
+    UNKNOWN
+  }
+
+  private Condition condition = Condition.MISSING;
+  private int timeline;
+  private long lsn;
+  private Optional<String> sysid = Optional.empty();
+  private Optional<String> upstream = Optional.empty();
+  private boolean streaming;
+  private Optional<String> unknownReason = Optional.empty();
+
+  Condition condition() {
+    return condition;
+  }
+
+  /** Switches to {@code c}: an initialized condition gets timeline 1 and {@link #SYSID} when it had none. */
+  PgStateBuilder withCondition(Condition c) {
+    condition = c;
+    upstream = Optional.empty();
+    streaming = c == Condition.REPLICA;
+    unknownReason = Optional.empty();
+    switch (c) {
+      case MISSING, EMPTY, NOT_EMPTY, UNKNOWN -> {
+        timeline = 0;
+        lsn = 0;
+        sysid = Optional.empty();
+      }
+      default -> {
+        timeline = timeline == 0 ? 1 : timeline;
+        sysid = sysid.isEmpty() ? Optional.of(SYSID) : sysid;
+      }
+    }
+    return this;
+  }
+
+  /** The WAL position: a primary's current one, a replica's received and replayed one, a stopped node's last. */
+  PgStateBuilder withLsn(long lsn) {
+    this.lsn = lsn;
+    return this;
+  }
+
+  PgStateBuilder withTimeline(int timeline) {
+    this.timeline = timeline;
+    return this;
+  }
+
+  /** A replica's upstream (host:port in primary_conninfo); empty when it streams from nobody. */
+  PgStateBuilder withUpstream(Optional<String> hostPort) {
+    upstream = hostPort;
+    return this;
+  }
+
+  /** A replica's WAL receiver: streaming, or not (waiting in archive recovery). */
+  PgStateBuilder withStreaming(boolean streaming) {
+    this.streaming = streaming;
+    return this;
+  }
+
+  PgStateBuilder withSystemIdentifier(Optional<String> sysid) {
+    this.sysid = sysid;
+    return this;
+  }
+
+  /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
+  PgStateBuilder withUnknownReason(String reason) {
+    unknownReason = Optional.of(reason);
+    return this;
+  }
+
+  PgState build() {
+    return switch (condition) {
+      case MISSING -> PgState.stopped(DataDirState.MISSING);
+      case EMPTY -> PgState.stopped(DataDirState.EMPTY);
+      case NOT_EMPTY -> PgState.stopped(DataDirState.NOT_EMPTY);
+      case UNKNOWN -> PgState.unknown(unknownReason.orElseThrow(
+          () -> new IllegalStateException("an unknown PostgreSQL state needs a reason")));
+      case STOPPED -> state(false, OptionalLong.empty(), Role.UNKNOWN, true);
+      case STARTING -> state(false, OptionalLong.of(4242), Role.UNKNOWN, false);
+      case PRIMARY -> state(true, OptionalLong.of(42), Role.PRIMARY, false);
+      case REPLICA -> state(true, OptionalLong.of(42), Role.REPLICA, false);
+    };
+  }
+
+  private PgState state(boolean running, OptionalLong pid, Role role, boolean cleanShutdown) {
+    boolean replica = role == Role.REPLICA;
+    OptionalLong replayed = replica ? OptionalLong.of(lsn) : OptionalLong.empty();
+    Optional<String> replication = replica ? Optional.of(streaming ? "streaming" : "in archive recovery")
+        : Optional.empty();
+    OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
+    return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
+        replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
+        running ? 150010 : 0, token, false, cleanShutdown);
+  }
+}
