@@ -13,17 +13,19 @@ final class BootstrapSection {
   static BootstrapConfig parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Section s = root.section("bootstrap").orElse(null);
+    Section s = root.section(BootstrapKeys.TABLE.prefix()).orElse(null);
     if (s == null) {
       if (problems.errorCount() > before) {
         return null;
       }
-      DynamicConfig dcs = DynamicConfigParser.parse(null, "bootstrap.dcs", problems);
+      DynamicConfig dcs = DynamicConfigParser.parse(null, BootstrapKeys.DCS.path(), problems);
       return new BootstrapConfig(dcs, Optional.empty(), Map.of(), List.of(), List.of(), Optional.empty());
     }
-    DynamicConfig dcs = DynamicConfigParser.parse(s.value("dcs"), s.keyPath("dcs"), problems);
+    DynamicConfig dcs = DynamicConfigParser.parse(s.value(BootstrapKeys.DCS), s.keyPath(BootstrapKeys.DCS),
+        problems);
 
-    Optional<String> method = s.string("method").map(String::trim).filter(m -> !m.equals("initdb"));
+    Optional<String> method = s.string(BootstrapKeys.METHOD).map(String::trim)
+        .filter(m -> !m.equals(BootstrapKeys.METHOD.defaultString()));
     Map<String, CustomMethod> methods = new LinkedHashMap<>();
     if (method.isPresent()) {
       CustomMethod cm = CustomMethods.bootstrap(s, method.get());
@@ -31,18 +33,19 @@ final class BootstrapSection {
         methods.put(method.get(), cm);
       }
     }
-    List<String> initdb = CommandOptions.parse(s, "initdb", CommandOptions.INITDB_RESERVED);
-    List<String> pgHba = s.stringList("pg_hba");
-    Optional<String> postBootstrap = s.string("post_bootstrap");
-    Optional<String> postInit = s.string("post_init");
-    if (postBootstrap.isPresent() && postInit.isPresent()) {
-      problems.warn(s.keyPath("post_init"), "ignored because bootstrap.post_bootstrap is also set");
+    List<String> initdb = CommandOptions.parse(s, BootstrapKeys.INITDB, CommandOptions.INITDB_RESERVED);
+    List<String> pgHba = s.stringList(BootstrapKeys.PG_HBA);
+    ConfigKey post = BootstrapKeys.POST_BOOTSTRAP;
+    String olderName = post.aliases().get(0);
+    if (s.has(post) && s.has(olderName)) {
+      problems.warn(s.keyPath(olderName), "ignored because " + post.path() + " is also set");
     }
-    s.unsupported("users", "Patroni removed it; create roles in the post_bootstrap script");
+    Optional<String> postBootstrap = s.string(post);
+    s.unsupported(BootstrapKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     // Sections of other bootstrap methods, kept so that switching bootstrap.method needs no other edit.
     for (String key : s.unasked()) {
       Object v = s.peek(key);
-      if (v instanceof Map && ((Map<?, ?>) v).containsKey("command")) {
+      if (v instanceof Map && ((Map<?, ?>) v).containsKey(BootstrapKeys.METHOD_COMMAND.name())) {
         CustomMethod cm = CustomMethods.bootstrap(s, key);
         if (cm != null) {
           methods.put(key, cm);
@@ -53,6 +56,6 @@ final class BootstrapSection {
     if (problems.errorCount() > before || dcs == null) {
       return null;
     }
-    return new BootstrapConfig(dcs, method, methods, initdb, pgHba, postBootstrap.or(() -> postInit));
+    return new BootstrapConfig(dcs, method, methods, initdb, pgHba, postBootstrap);
   }
 }

@@ -23,7 +23,7 @@ final class CommandOptions {
 
   private CommandOptions() {}
 
-  static List<String> parse(Section parent, String key, Set<String> reserved) {
+  static List<String> parse(Section parent, ConfigKey key, Set<String> reserved) {
     Object v = parent.value(key);
     String path = parent.keyPath(key);
     Problems problems = parent.problems();

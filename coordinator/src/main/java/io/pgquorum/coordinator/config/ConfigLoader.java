@@ -32,12 +32,9 @@ public final class ConfigLoader {
   /** The variable that holds a whole YAML document, used instead of a file. */
   public static final String CONFIGURATION_VARIABLE = "PATRONI_CONFIGURATION";
 
-  private static final Set<String> SECRET_KEYS = Set.of("password", "sslpassword", "keyfile_password");
+  private static final Set<String> SECRET_KEYS = ConfigKeys.secretNames();
   /** Dynamic keys users sometimes put at the top level, where Patroni ignores them too. */
-  private static final List<String> DYNAMIC_KEYS = List.of("ttl", "loop_wait", "retry_timeout",
-      "maximum_lag_on_failover", "primary_start_timeout", "master_start_timeout", "synchronous_mode",
-      "synchronous_mode_strict", "synchronous_node_count", "failsafe_mode", "check_timeline", "standby_cluster",
-      "slots", "ignore_slots");
+  private static final List<String> DYNAMIC_KEYS = ConfigKeys.dynamicTopLevelNames();
 
   private ConfigLoader() {}
 
@@ -103,7 +100,7 @@ public final class ConfigLoader {
     LogConfig log = LogSection.parse(root);
     WatchdogConfig watchdog = WatchdogSection.parse(root);
     CtlConfig ctl = CtlSection.parse(root);
-    root.unsupported("citus", null);
+    root.unsupported(NodeKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     for (String key : DYNAMIC_KEYS) {
       if (root.keys().contains(key)) {
         root.value(key);
@@ -120,10 +117,9 @@ public final class ConfigLoader {
 
   /**
    * Interprets a dynamic configuration: {@code bootstrap.dcs}, or the JSON {@code config} key read from the DCS.
-   * Keys as Patroni's (ttl, loop_wait, retry_timeout, maximum_lag_on_failover, primary_start_timeout,
-   * postgresql.use_pg_rewind/use_slots/parameters/pg_hba); absent ones take {@link TimingDefaults}; the whole
-   * input is kept in {@link DynamicConfig#raw()}. Timing values that break {@code loop_wait + 2*retry_timeout <=
-   * ttl} are lowered, with a warning.
+   * Keys, defaults and ranges as {@link DynamicKeys} declares them (Patroni's names); the whole input is kept in
+   * {@link DynamicConfig#raw()}. Timing values that break {@code loop_wait + 2*retry_timeout <= ttl} are
+   * lowered, with a warning.
    *
    * @param raw the mapping (null means empty)
    * @param keyPathPrefix how messages name it, e.g. {@code bootstrap.dcs} or {@code config}
@@ -167,21 +163,21 @@ public final class ConfigLoader {
   }
 
   private static String scope(Section root) {
-    String scope = root.requiredString("scope");
+    String scope = root.requiredString(NodeKeys.SCOPE);
     if (scope != null && !scope.matches("[A-Za-z0-9._-]{1,64}")) {
       // The scope names the embedded Raft group too, which restricts it more than Patroni does.
-      root.problems().error("scope", "must be 1-64 letters, digits, '.', '_' or '-' (it also names the Raft "
-          + "group), got " + root.problems().show(scope));
+      root.problems().error(root.keyPath(NodeKeys.SCOPE), "must be 1-64 letters, digits, '.', '_' or '-' (it "
+          + "also names the Raft group), got " + root.problems().show(scope));
       return null;
     }
     return scope;
   }
 
   private static String memberName(Section root) {
-    String name = root.requiredString("name");
+    String name = root.requiredString(NodeKeys.NAME);
     if (name != null && (name.contains("/") || !name.equals(name.trim()) || name.chars().anyMatch(c -> c < 32))) {
-      root.problems().error("name", "must not contain '/', control characters or surrounding spaces (it is "
-          + "part of the DCS key members/<name>), got " + root.problems().show(name));
+      root.problems().error(root.keyPath(NodeKeys.NAME), "must not contain '/', control characters or "
+          + "surrounding spaces (it is part of the DCS key members/<name>), got " + root.problems().show(name));
       return null;
     }
     return name;
@@ -189,7 +185,7 @@ public final class ConfigLoader {
 
   /** Patroni's normalisation: always {@code /<namespace>/}. */
   private static String namespace(Section root) {
-    String ns = root.string("namespace").orElse("/service/").trim();
+    String ns = root.string(NodeKeys.NAMESPACE).orElse(NodeKeys.NAMESPACE.defaultString()).trim();
     if (!ns.startsWith("/")) {
       ns = "/" + ns;
     }
@@ -197,7 +193,8 @@ public final class ConfigLoader {
       ns = ns + "/";
     }
     if (ns.equals("/") || ns.contains("//") || ns.chars().anyMatch(Character::isWhitespace)) {
-      root.problems().error("namespace", "must be a path such as /service/, got " + root.problems().show(ns));
+      root.problems().error(root.keyPath(NodeKeys.NAMESPACE), "must be a path such as /service/, got "
+          + root.problems().show(ns));
     }
     return ns;
   }

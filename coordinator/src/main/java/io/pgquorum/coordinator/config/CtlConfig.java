@@ -21,8 +21,8 @@ public record CtlConfig(Optional<Path> certfile, Optional<Path> keyfile, Optiona
 
   /** No {@code ctl} section. */
   public static CtlConfig none() {
-    return new CtlConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
-        Optional.empty());
+    return new CtlConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        CtlKeys.INSECURE.defaultBool(), Optional.empty());
   }
 
   @Override

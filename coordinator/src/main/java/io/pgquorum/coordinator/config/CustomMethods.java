@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.config;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,10 +12,6 @@ import java.util.Set;
  * is handed to the command as {@code --key=value}.
  */
 final class CustomMethods {
-  private static final Set<String> BOOTSTRAP_KEYS =
-      Set.of("command", "no_params", "keep_existing_recovery_conf", "recovery_conf");
-  private static final Set<String> REPLICA_KEYS = Set.of("command", "no_params", "keep_data", "no_leader");
-
   private CustomMethods() {}
 
   /** A bootstrap method section; null (after reporting) when it is missing or broken. */
@@ -34,26 +31,28 @@ final class CustomMethods {
     if (section.isEmpty()) {
       if (problems.errorCount() == before) {
         problems.error(parent.keyPath(name), "is required: the method " + name + " is selected in "
-            + (bootstrap ? parent.keyPath("method") : parent.keyPath("create_replica_methods"))
+            + (bootstrap ? parent.keyPath(BootstrapKeys.METHOD)
+                : parent.keyPath(PostgresKeys.CREATE_REPLICA_METHODS))
             + " and needs a section with at least a command");
       }
       return null;
     }
     Section s = section.get();
-    String command = s.requiredString("command");
-    boolean noParams = s.bool("no_params", false);
+    String command = s.requiredString(bootstrap ? BootstrapKeys.METHOD_COMMAND : PostgresKeys.METHOD_COMMAND);
+    boolean noParams = s.boolOrDefault(bootstrap ? BootstrapKeys.METHOD_NO_PARAMS : PostgresKeys.METHOD_NO_PARAMS);
     boolean keepData = false;
     boolean noLeader = false;
     boolean keepRecovery = false;
     Map<String, String> recoveryConf = Map.of();
     if (bootstrap) {
-      keepRecovery = s.bool("keep_existing_recovery_conf", false);
-      recoveryConf = Parameters.parse(s, "recovery_conf");
+      keepRecovery = s.boolOrDefault(BootstrapKeys.METHOD_KEEP_EXISTING_RECOVERY_CONF);
+      recoveryConf = Parameters.parse(s, BootstrapKeys.METHOD_RECOVERY_CONF);
     } else {
-      keepData = s.bool("keep_data", false);
-      noLeader = s.bool("no_leader", false);
+      keepData = s.boolOrDefault(PostgresKeys.METHOD_KEEP_DATA);
+      noLeader = s.boolOrDefault(PostgresKeys.METHOD_NO_LEADER);
     }
-    Set<String> own = bootstrap ? BOOTSTRAP_KEYS : REPLICA_KEYS;
+    Set<String> own = new HashSet<>();
+    (bootstrap ? BootstrapKeys.METHOD_KEYS : PostgresKeys.METHOD_KEYS).forEach(k -> own.add(k.name()));
     Map<String, String> extra = new LinkedHashMap<>();
     for (String key : s.keys()) {
       if (own.contains(key)) {

@@ -8,39 +8,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The dynamic configuration ({@code bootstrap.dcs}, and the JSON {@code config} key in the DCS): Patroni's keys,
- * our defaults from {@link TimingDefaults}, the timing invariant, and the way back to a map for writing.
+ * The dynamic configuration ({@code bootstrap.dcs}, and the JSON {@code config} key in the DCS): the keys, defaults,
+ * ranges and timing invariant of {@link DynamicKeys}, and the way back to a map for writing.
  */
 final class DynamicConfigParser {
-  private static final String SECONDS = "an integer number of seconds";
-  private static final int MAX_SECONDS = 86_400;
-
-  /**
-   * Patroni dynamic keys pgquorum does not implement, with the Patroni default that makes them inert (no warning
-   * when a file spells out the default) and what ignoring them means.
-   */
-  private static final Map<String, Object[]> UNSUPPORTED = unsupported();
-
   private DynamicConfigParser() {}
-
-  private static Map<String, Object[]> unsupported() {
-    Map<String, Object[]> m = new LinkedHashMap<>();
-    String async = "replication stays asynchronous; a failover can lose the last transactions a primary committed";
-    m.put("synchronous_mode", new Object[] {false, async});
-    m.put("synchronous_mode_strict", new Object[] {false, async});
-    m.put("synchronous_node_count", new Object[] {1L, async});
-    m.put("maximum_lag_on_syncnode", new Object[] {-1L, async});
-    m.put("failsafe_mode", new Object[] {false, "a primary that loses the DCS majority always demotes"});
-    m.put("check_timeline", new Object[] {false, null});
-    m.put("max_timelines_history", new Object[] {0L, null});
-    m.put("primary_stop_timeout", new Object[] {0L, null});
-    m.put("master_stop_timeout", new Object[] {0L, null});
-    m.put("standby_cluster", new Object[] {null, "this cluster does not follow a remote primary"});
-    m.put("slots", new Object[] {null, "no permanent replication slots are created"});
-    m.put("ignore_slots", new Object[] {null, null});
-    m.put("member_slots_ttl", new Object[] {null, null});
-    return m;
-  }
 
   /** Interprets {@code raw} (null means empty); returns null after reporting errors. */
   static DynamicConfig parse(Object raw, String prefix, Problems problems) {
@@ -56,41 +28,30 @@ final class DynamicConfigParser {
     int errorsBefore = problems.errorCount();
     Section s = new Section(prefix, map, problems);
 
-    int ttl = s.integer("ttl", SECONDS, 0, MAX_SECONDS, TimingDefaults.TTL);
-    if (ttl < TimingDefaults.MIN_TTL) {
-      problems.error(s.keyPath("ttl"), "must be at least " + TimingDefaults.MIN_TTL + " seconds, got " + ttl
-          + " (a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
-          + "failover)");
-    }
-    int loopWait = s.integer("loop_wait", SECONDS, TimingDefaults.MIN_LOOP_WAIT, MAX_SECONDS,
-        TimingDefaults.LOOP_WAIT);
-    int retryTimeout = s.integer("retry_timeout", SECONDS, TimingDefaults.MIN_RETRY_TIMEOUT, MAX_SECONDS,
-        TimingDefaults.RETRY_TIMEOUT);
-    long maxLag = s.number("maximum_lag_on_failover", "an integer number of bytes", 0, Long.MAX_VALUE)
-        .orElse(TimingDefaults.MAXIMUM_LAG_ON_FAILOVER);
-    // Patroni 3 renamed master_start_timeout; the old name still counts when the new one is absent.
-    String startKey = s.has("primary_start_timeout") || !s.has("master_start_timeout")
-        ? "primary_start_timeout" : "master_start_timeout";
-    int primaryStartTimeout = s.integer(startKey, SECONDS, 0, MAX_SECONDS, TimingDefaults.PRIMARY_START_TIMEOUT);
-    s.value("pause"); // maintenance mode, written by the REST API and pgctl; kept in raw
+    int ttl = s.integer(DynamicKeys.TTL);
+    int loopWait = s.integer(DynamicKeys.LOOP_WAIT);
+    int retryTimeout = s.integer(DynamicKeys.RETRY_TIMEOUT);
+    long maxLag = s.longValue(DynamicKeys.MAXIMUM_LAG_ON_FAILOVER);
+    int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
+    s.value(DynamicKeys.PAUSE); // written by the REST API and pgctl, read from raw
 
-    boolean usePgRewind = false;
-    boolean useSlots = true;
+    boolean usePgRewind = DynamicKeys.USE_PG_REWIND.defaultBool();
+    boolean useSlots = DynamicKeys.USE_SLOTS.defaultBool();
     Map<String, String> parameters = Map.of();
     List<String> pgHba = List.of();
-    Section pg = s.section("postgresql").orElse(null);
+    Section pg = s.section(DynamicKeys.POSTGRESQL).orElse(null);
     if (pg != null) {
-      usePgRewind = pg.bool("use_pg_rewind", false);
-      useSlots = pg.bool("use_slots", true);
-      parameters = Parameters.parse(pg, "parameters");
-      pgHba = pg.stringList("pg_hba");
-      pg.unsupported("pg_ident", null);
-      pg.unsupported("recovery_conf", null);
+      usePgRewind = pg.boolOrDefault(DynamicKeys.USE_PG_REWIND);
+      useSlots = pg.boolOrDefault(DynamicKeys.USE_SLOTS);
+      parameters = Parameters.parse(pg, DynamicKeys.PARAMETERS);
+      pgHba = pg.stringList(DynamicKeys.PG_HBA);
+      pg.unsupported(ignored(true));
       pg.warnUnknown();
     }
-    for (Map.Entry<String, Object[]> e : UNSUPPORTED.entrySet()) {
-      if (s.has(e.getKey()) && !isInert(s.value(e.getKey()), e.getValue()[0])) {
-        s.unsupported(e.getKey(), (String) e.getValue()[1]);
+    // Reported only when the value would change something: Patroni's default spelled out changes nothing.
+    for (ConfigKey key : ignored(false)) {
+      if (s.has(key) && !isInert(s.value(key), key.defaultValue().orElse(null))) {
+        s.unsupported(List.of(key));
       }
     }
     s.warnUnknown();
@@ -100,18 +61,18 @@ final class DynamicConfigParser {
 
     // Patroni's invariant, repaired the way Patroni repairs it: loop_wait gives way first, then retry_timeout.
     if (loopWait + 2L * retryTimeout > ttl) {
-      int newLoopWait = (int) Math.max(TimingDefaults.MIN_LOOP_WAIT, ttl - 2L * retryTimeout);
+      int newLoopWait = (int) Math.max(DynamicKeys.LOOP_WAIT.min(), ttl - 2L * retryTimeout);
       if (newLoopWait != loopWait) {
-        problems.warn(s.keyPath("loop_wait"), "lowered from " + loopWait + " to " + newLoopWait
+        problems.warn(s.keyPath(DynamicKeys.LOOP_WAIT), "lowered from " + loopWait + " to " + newLoopWait
             + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + ttl + ", retry_timeout " + retryTimeout
             + "): a primary must be able to retry a failed lease refresh and still demote before its lease "
             + "expires");
         loopWait = newLoopWait;
       }
       if (loopWait + 2L * retryTimeout > ttl) {
-        int newRetry = (int) Math.max(TimingDefaults.MIN_RETRY_TIMEOUT, (ttl - loopWait) / 2);
-        problems.warn(s.keyPath("retry_timeout"), "lowered from " + retryTimeout + " to " + newRetry
-            + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + ttl + ", loop_wait " + loopWait
+        int newRetry = (int) Math.max(DynamicKeys.RETRY_TIMEOUT.min(), (ttl - loopWait) / 2);
+        problems.warn(s.keyPath(DynamicKeys.RETRY_TIMEOUT), "lowered from " + retryTimeout + " to "
+            + newRetry + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + ttl + ", loop_wait " + loopWait
             + "): a primary must be able to retry a failed lease refresh and still demote before its lease "
             + "expires");
         retryTimeout = newRetry;
@@ -125,23 +86,47 @@ final class DynamicConfigParser {
   static Map<String, Object> toMap(DynamicConfig config) {
     @SuppressWarnings("unchecked")
     Map<String, Object> out = (Map<String, Object>) YamlDocument.normalise(config.raw());
-    out.put("ttl", config.ttl());
-    out.put("loop_wait", config.loopWait());
-    out.put("retry_timeout", config.retryTimeout());
-    out.put("maximum_lag_on_failover", config.maximumLagOnFailover());
-    out.put("primary_start_timeout", config.primaryStartTimeout());
-    Object existing = out.get("postgresql");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> pg = existing instanceof Map ? (Map<String, Object>) existing : new LinkedHashMap<>();
-    pg.put("use_pg_rewind", config.usePgRewind());
-    pg.put("use_slots", config.useSlots());
+    put(out, DynamicKeys.TTL, config.ttl());
+    put(out, DynamicKeys.LOOP_WAIT, config.loopWait());
+    put(out, DynamicKeys.RETRY_TIMEOUT, config.retryTimeout());
+    put(out, DynamicKeys.MAXIMUM_LAG_ON_FAILOVER, config.maximumLagOnFailover());
+    put(out, DynamicKeys.PRIMARY_START_TIMEOUT, config.primaryStartTimeout());
+    put(out, DynamicKeys.USE_PG_REWIND, config.usePgRewind());
+    put(out, DynamicKeys.USE_SLOTS, config.useSlots());
     // Sorted: a stable JSON text, so that an unchanged config never looks changed to a CAS writer or a diff.
-    pg.put("parameters", new TreeMap<>(config.parameters()));
-    if (!config.pgHba().isEmpty() || pg.containsKey("pg_hba")) {
-      pg.put("pg_hba", new ArrayList<>(config.pgHba()));
+    put(out, DynamicKeys.PARAMETERS, new TreeMap<>(config.parameters()));
+    if (!config.pgHba().isEmpty() || section(out, DynamicKeys.PG_HBA).containsKey(DynamicKeys.PG_HBA.name())) {
+      put(out, DynamicKeys.PG_HBA, new ArrayList<>(config.pgHba()));
     }
-    out.put("postgresql", pg);
     return out;
+  }
+
+  /** Writes {@code value} at {@code key}'s path, replacing whatever is in the way of its section. */
+  private static void put(Map<String, Object> root, ConfigKey key, Object value) {
+    section(root, key).put(key.name(), value);
+  }
+
+  /** The mapping that holds {@code key}, created (at the end, in document order) when absent or not a mapping. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> section(Map<String, Object> root, ConfigKey key) {
+    String[] parts = key.path().split("\\.");
+    Map<String, Object> node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object child = node.get(parts[i]);
+      if (!(child instanceof Map)) {
+        child = new LinkedHashMap<String, Object>();
+        node.put(parts[i], child);
+      }
+      node = (Map<String, Object>) child;
+    }
+    return node;
+  }
+
+  /** The ignored keys of the {@code postgresql} subsection, or of the top level. */
+  private static List<ConfigKey> ignored(boolean inPostgresql) {
+    String section = DynamicKeys.POSTGRESQL.path() + ".";
+    return DynamicKeys.TABLE.keys(ConfigKey.Support.IGNORED).stream()
+        .filter(k -> k.path().startsWith(section) == inPostgresql).toList();
   }
 
   private static boolean isInert(Object value, Object inertDefault) {

@@ -7,12 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Applies Patroni's {@code PATRONI_*} environment variables on top of the loaded document: the environment wins.
- * Each variable maps to one key ({@code PATRONI_POSTGRESQL_DATA_DIR} to {@code postgresql.data_dir}); list-valued
- * ones ({@code PATRONI_RAFT_PARTNER_ADDRS}, {@code PATRONI_RESTAPI_ALLOWLIST}) take either a YAML list
- * ({@code [a:1, b:2]} or block form) or plain comma-separated text, as Patroni does. Empty variables are ignored.
+ * Each variable maps to the one key that declares it ({@link ConfigKey#env()}: {@code PATRONI_POSTGRESQL_DATA_DIR}
+ * to {@code postgresql.data_dir}); list-valued ones ({@code PATRONI_RAFT_PARTNER_ADDRS},
+ * {@code PATRONI_RESTAPI_ALLOWLIST}) take either a YAML list ({@code [a:1, b:2]} or block form) or plain
+ * comma-separated text, as Patroni does. Empty variables are ignored.
  *
  * <p>Values arrive as text; the section parsers accept text for numbers and booleans, so {@code "30"} and
  * {@code "on"} work. Every key set here is remembered so that an error names the variable, and every
@@ -20,55 +22,48 @@ import java.util.TreeMap;
  * ignored rather than refused: container platforms inject similarly named variables on their own.
  */
 final class EnvOverlay {
-  private static final List<String> USER_PARAMS = List.of("USERNAME", "PASSWORD", "SSLMODE", "SSLCERT", "SSLKEY",
-      "SSLPASSWORD", "SSLROOTCERT", "SSLCRL", "SSLCRLDIR", "SSLNEGOTIATION", "GSSENCMODE", "CHANNEL_BINDING");
-  private static final Set<String> LIST_VALUED = Set.of("raft.partner_addrs", "restapi.allowlist");
-  private static final Set<String> FOREIGN_DCS =
-      Set.of("ETCD", "ETCD3", "CONSUL", "ZOOKEEPER", "EXHIBITOR", "KUBERNETES");
   private static final Set<String> FOREIGN_SUFFIXES = Set.of("HOST", "HOSTS", "PORT", "URL", "PROXY", "SRV",
       "SRV_SUFFIX", "PROTOCOL", "USERNAME", "PASSWORD", "CACERT", "CERT", "KEY", "TOKEN", "NAMESPACE", "LABELS",
       "USE_ENDPOINTS", "POD_IP", "PORTS", "SCOPE_LABEL", "ROLE_LABEL", "BYPASS_API_SERVICE", "USE_PROXIES");
 
-  /** Variable -> key path, for everything that is a plain copy. */
-  private static final Map<String, String> PLAIN = plainMappings();
+  /** Where a variable goes: the key, and its path (a role key's with the role filled in). */
+  private record Target(ConfigKey key, String path) {}
+
+  /** Variable -> target, for every key of a node's file that declares a variable (role keys once per role). */
+  private static final Map<String, Target> TARGETS = new LinkedHashMap<>();
+  /** Pre-2.0 variable -> its current name. */
+  private static final Map<String, String> LEGACY = new LinkedHashMap<>();
+
+  static {
+    for (KeyTable table : ConfigKeys.NODE_TABLES) {
+      for (ConfigKey key : table.keys()) {
+        if (key.env().isEmpty()) {
+          continue;
+        }
+        String variable = key.env().get();
+        if (key.path().contains(PostgresKeys.ROLE)) {
+          for (String role : PostgresKeys.ROLES) {
+            declare(variable.replace("<ROLE>", role.toUpperCase(Locale.ROOT)),
+                new Target(key, key.pathFor(PostgresKeys.ROLE, role)));
+          }
+        } else {
+          declare(variable, new Target(key, key.path()));
+        }
+        key.legacyEnv().ifPresent(old -> LEGACY.put(old, variable));
+      }
+    }
+  }
+
+  /** Other DCSs' variable prefixes ({@code PATRONI_ETCD3_...}). */
+  private static final Set<String> FOREIGN_DCS = NodeKeys.FOREIGN_DCS.stream()
+      .map(k -> k.name().toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
 
   private EnvOverlay() {}
 
-  private static Map<String, String> plainMappings() {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (String k : List.of("NAME", "SCOPE", "NAMESPACE")) {
-      m.put("PATRONI_" + k, k.toLowerCase(Locale.ROOT));
+  private static void declare(String variable, Target target) {
+    if (TARGETS.put(variable, target) != null) {
+      throw new IllegalStateException(variable + " is declared for two configuration keys");
     }
-    for (String k : List.of("LEVEL", "DIR", "FORMAT", "TRACEBACK_LEVEL", "DATEFORMAT", "MAX_QUEUE_SIZE",
-        "FILE_SIZE", "FILE_NUM", "LOGGERS", "TYPE")) {
-      m.put("PATRONI_LOG_" + k, "log." + k.toLowerCase(Locale.ROOT));
-    }
-    for (String k : List.of("LISTEN", "CONNECT_ADDRESS", "ALLOWLIST", "ALLOWLIST_INCLUDE_MEMBERS", "CERTFILE",
-        "KEYFILE", "KEYFILE_PASSWORD", "CAFILE", "CIPHERS", "VERIFY_CLIENT", "HTTP_EXTRA_HEADERS",
-        "HTTPS_EXTRA_HEADERS", "REQUEST_QUEUE_SIZE")) {
-      m.put("PATRONI_RESTAPI_" + k, "restapi." + k.toLowerCase(Locale.ROOT));
-    }
-    m.put("PATRONI_RESTAPI_USERNAME", "restapi.authentication.username");
-    m.put("PATRONI_RESTAPI_PASSWORD", "restapi.authentication.password");
-    for (String k : List.of("INSECURE", "CACERT", "CERTFILE", "KEYFILE", "KEYFILE_PASSWORD")) {
-      m.put("PATRONI_CTL_" + k, "ctl." + k.toLowerCase(Locale.ROOT));
-    }
-    m.put("PATRONI_CTL_USERNAME", "ctl.authentication.username");
-    m.put("PATRONI_CTL_PASSWORD", "ctl.authentication.password");
-    for (String k : List.of("LISTEN", "CONNECT_ADDRESS", "DATA_DIR", "BIN_DIR", "PGPASS", "CONFIG_DIR",
-        "PROXY_ADDRESS")) {
-      m.put("PATRONI_POSTGRESQL_" + k, "postgresql." + k.toLowerCase(Locale.ROOT));
-    }
-    for (String user : List.of("SUPERUSER", "REPLICATION", "REWIND")) {
-      for (String p : USER_PARAMS) {
-        m.put("PATRONI_" + user + "_" + p,
-            "postgresql.authentication." + user.toLowerCase(Locale.ROOT) + "." + p.toLowerCase(Locale.ROOT));
-      }
-    }
-    for (String k : List.of("SELF_ADDR", "BIND_ADDR", "PARTNER_ADDRS", "DATA_DIR", "PASSWORD", "INSECURE", "JOIN")) {
-      m.put("PATRONI_RAFT_" + k, "raft." + k.toLowerCase(Locale.ROOT));
-    }
-    return m;
   }
 
   /** Overlays {@code env} onto {@code tree} (modified in place). */
@@ -87,15 +82,17 @@ final class EnvOverlay {
       }
     }
     // The pre-2.0 names, honoured when the current one is not set.
-    legacy(vars, "PATRONI_LOGLEVEL", "PATRONI_LOG_LEVEL");
-    legacy(vars, "PATRONI_LOGFORMAT", "PATRONI_LOG_FORMAT");
+    LEGACY.forEach((old, current) -> legacy(vars, old, current));
 
     for (Map.Entry<String, String> e : vars.entrySet()) {
       String var = e.getKey();
-      String path = PLAIN.get(var);
-      if (path != null) {
+      Target target = TARGETS.get(var);
+      if (target != null) {
+        String path = target.path();
         problems.recordEnvOrigin(path, var);
-        Object value = LIST_VALUED.contains(path) ? parseList(var, path, e.getValue(), problems) : e.getValue();
+        ConfigKey.Kind kind = target.key().kind();
+        boolean listValued = kind == ConfigKey.Kind.LIST || kind == ConfigKey.Kind.ADDRESSES;
+        Object value = listValued ? parseList(var, path, e.getValue(), problems) : e.getValue();
         if (value != null) {
           put(tree, path, value);
         }

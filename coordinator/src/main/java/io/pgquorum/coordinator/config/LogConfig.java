@@ -12,6 +12,6 @@ import java.util.Optional;
  */
 public record LogConfig(String level, Optional<Path> dir, Optional<String> format) {
   public static LogConfig defaults() {
-    return new LogConfig("INFO", Optional.empty(), Optional.empty());
+    return new LogConfig(LogKeys.LEVEL.defaultString(), Optional.empty(), Optional.empty());
   }
 }

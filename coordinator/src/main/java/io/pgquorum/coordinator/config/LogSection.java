@@ -16,32 +16,29 @@ final class LogSection {
   static LogConfig parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("log");
+    Optional<Section> section = root.section(LogKeys.TABLE.prefix());
     if (section.isEmpty()) {
       return problems.errorCount() > before ? null : LogConfig.defaults();
     }
     Section s = section.get();
-    String level = "INFO";
-    Optional<String> given = s.string("level");
+    String level = LogKeys.LEVEL.defaultString();
+    Optional<String> given = s.string(LogKeys.LEVEL);
     if (given.isPresent()) {
       level = LEVELS.get(given.get().trim().toUpperCase(Locale.ROOT));
       if (level == null) {
-        problems.error(s.keyPath("level"), "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got "
-            + problems.show(given.get()));
+        problems.error(s.keyPath(LogKeys.LEVEL), "must be one of " + String.join(", ", LogKeys.LEVEL.choices())
+            + ", got " + problems.show(given.get()));
       }
     }
-    Optional<Path> dir = s.path("dir");
+    Optional<Path> dir = s.path(LogKeys.DIR);
     Optional<String> format = Optional.empty();
-    Object f = s.value("format");
+    Object f = s.value(LogKeys.FORMAT);
     if (f instanceof String) {
       format = Optional.of((String) f);
     } else if (f != null) {
-      problems.warn(s.keyPath("format"), "only a format string is understood; ignored");
+      problems.warn(s.keyPath(LogKeys.FORMAT), "only a format string is understood; ignored");
     }
-    for (String key : new String[] {"type", "dateformat", "traceback_level", "max_queue_size", "file_num",
-        "file_size", "loggers", "static_fields", "mode"}) {
-      s.unsupported(key, null);
-    }
+    s.unsupported(LogKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     s.warnUnknown();
     if (problems.errorCount() > before) {
       return null;

@@ -7,7 +7,7 @@ import java.util.List;
  * Build one with {@link ConfigLoader}.
  *
  * @param scope cluster name (Patroni's scope); also PostgreSQL's cluster_name
- * @param namespace DCS key prefix, default {@code /service/}
+ * @param namespace DCS key prefix (default: {@link NodeKeys#NAMESPACE})
  * @param name this member's unique name
  * @param restapi the REST API
  * @param raft this node's DCS member

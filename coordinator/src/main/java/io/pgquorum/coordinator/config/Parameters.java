@@ -12,7 +12,7 @@ import java.util.Optional;
 final class Parameters {
   private Parameters() {}
 
-  static Map<String, String> parse(Section parent, String key) {
+  static Map<String, String> parse(Section parent, ConfigKey key) {
     Map<String, String> out = new LinkedHashMap<>();
     Optional<Section> section = parent.section(key);
     if (section.isEmpty()) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  *     comma-separated list)
  * @param connectAddress host:port other members and clients use (Patroni's conn_url)
  * @param dataDir PGDATA
- * @param binDir PostgreSQL binaries (default Debian's {@code /usr/lib/postgresql/15/bin})
+ * @param binDir PostgreSQL binaries (default {@link #DEFAULT_BIN_DIR})
  * @param pgpass the password file pgquorum writes for its own libpq-based tools (basebackup, rewind)
  * @param superuser superuser role created at bootstrap, used by pgquorum for probes and rewind fallbacks
  * @param replication replication role created at bootstrap, used by replicas
@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param basebackup options for pg_basebackup: strings become {@code --opt}, one-key maps {@code --opt=value}
  * @param useUnixSocket connect to the local PostgreSQL through its Unix socket
  * @param usePgRewind local override of the dynamic use_pg_rewind, when set
- * @param pgCtlTimeout seconds to wait for start/stop/promote (default 60)
+ * @param pgCtlTimeout seconds to wait for start/stop/promote
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails
  * @param removeDataDirectoryOnDivergedTimelines re-clone when timelines diverged and rewind is off
  */
@@ -55,8 +55,8 @@ public record PostgresConfig(
     basebackup = List.copyOf(basebackup);
   }
 
-  /** Debian's PostgreSQL 15 binaries. */
-  public static final Path DEFAULT_BIN_DIR = Path.of("/usr/lib/postgresql/15/bin");
+  /** Debian's PostgreSQL 15 binaries ({@code postgresql.bin_dir}'s default, declared in {@link PostgresKeys}). */
+  public static final Path DEFAULT_BIN_DIR = PostgresKeys.BIN_DIR.defaultPath();
 
   /** The role pg_rewind connects as. */
   public Credentials rewindRole() {

@@ -24,75 +24,74 @@ final class PostgresSection {
       "wal_level", "max_prepared_transactions", "max_locks_per_transaction", "track_commit_timestamp",
       "max_worker_processes", "wal_log_hints", "wal_keep_size");
 
-  /** libpq connection options allowed next to username/password (Patroni's list, plus newer libpq ones). */
-  private static final List<String> LIBPQ_OPTIONS = List.of("sslmode", "sslcert", "sslkey", "sslrootcert",
-      "sslcrl", "sslcrldir", "sslnegotiation", "gssencmode", "channel_binding");
-
   private PostgresSection() {}
 
   /** Null (after reporting) when the section is missing or broken. */
   static PostgresConfig parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("postgresql");
+    Optional<Section> section = root.section(PostgresKeys.TABLE.prefix());
     if (section.isEmpty()) {
       if (problems.errorCount() == before) {
-        problems.error("postgresql", "is required, with at least listen, data_dir and authentication");
+        problems.error(PostgresKeys.TABLE.prefix(), "is required, with at least listen, data_dir and authentication");
       }
       return null;
     }
     Section s = section.get();
     HostPort listen = null;
-    if (!s.has("listen")) {
-      problems.error(s.keyPath("listen"), "is required (host:port PostgreSQL listens on, e.g. 0.0.0.0:5432)");
+    if (!s.has(PostgresKeys.LISTEN)) {
+      problems.error(s.keyPath(PostgresKeys.LISTEN), "is required (host:port PostgreSQL listens on, e.g. "
+          + "0.0.0.0:5432)");
     } else {
-      listen = Addresses.parse(s.keyPath("listen"), s.value("listen"), Addresses.Kind.LISTEN_LIST, problems);
+      listen = Addresses.parse(s.keyPath(PostgresKeys.LISTEN), s.value(PostgresKeys.LISTEN),
+          Addresses.Kind.LISTEN_LIST, problems);
     }
     HostPort connect = null;
-    if (s.has("connect_address")) {
-      connect = Addresses.parse(s.keyPath("connect_address"), s.value("connect_address"),
+    if (s.has(PostgresKeys.CONNECT_ADDRESS)) {
+      connect = Addresses.parse(s.keyPath(PostgresKeys.CONNECT_ADDRESS), s.value(PostgresKeys.CONNECT_ADDRESS),
           Addresses.Kind.CONNECT, problems);
     } else if (listen != null) {
       List<String> hosts = Addresses.hosts(listen);
       if (hosts.size() > 1 || Addresses.isWildcard(hosts.get(0))) {
-        problems.error(s.keyPath("connect_address"), "is required when postgresql.listen is " + listen
-            + ": replicas and clients need one address they can reach");
+        problems.error(s.keyPath(PostgresKeys.CONNECT_ADDRESS), "is required when "
+            + PostgresKeys.LISTEN.path() + " is " + listen + ": replicas and clients need one address they can "
+            + "reach");
       } else {
         connect = listen;
       }
     }
 
-    Path dataDir = s.requiredPath("data_dir");
+    Path dataDir = s.requiredPath(PostgresKeys.DATA_DIR);
     if (dataDir != null && dataDir.toAbsolutePath().getParent() == null) {
-      problems.error(s.keyPath("data_dir"), "must not be the filesystem root");
+      problems.error(s.keyPath(PostgresKeys.DATA_DIR), "must not be the filesystem root");
       dataDir = null;
     }
-    Path binDir = s.path("bin_dir").orElse(PostgresConfig.DEFAULT_BIN_DIR);
-    Path pgpass = s.path("pgpass").orElse(dataDir == null ? null : defaultPgpass(dataDir));
+    Path binDir = s.path(PostgresKeys.BIN_DIR).orElse(PostgresKeys.BIN_DIR.defaultPath());
+    Path pgpass = s.path(PostgresKeys.PGPASS).orElse(dataDir == null ? null : defaultPgpass(dataDir));
 
     Credentials superuser = null;
     Credentials replication = null;
     Optional<Credentials> rewind = Optional.empty();
     int authErrorsBefore = problems.errorCount();
-    Optional<Section> auth = s.section("authentication");
+    Optional<Section> auth = s.section(PostgresKeys.AUTHENTICATION);
     if (auth.isEmpty()) {
       if (problems.errorCount() == authErrorsBefore) {
-        problems.error(s.keyPath("authentication"), "is required, with superuser and replication roles "
+        problems.error(s.keyPath(PostgresKeys.AUTHENTICATION), "is required, with superuser and replication roles "
             + "(username and password each)");
       }
     } else {
       Section a = auth.get();
-      superuser = role(a, "superuser", true);
-      replication = role(a, "replication", true);
-      rewind = Optional.ofNullable(role(a, "rewind", false));
+      superuser = role(a, PostgresKeys.SUPERUSER, true);
+      replication = role(a, PostgresKeys.REPLICATION, true);
+      rewind = Optional.ofNullable(role(a, PostgresKeys.REWIND, false));
       a.warnUnknown();
-      warnWithoutPassword(a, "superuser", superuser);
-      warnWithoutPassword(a, "replication", replication);
-      warnWithoutPassword(a, "rewind", rewind.orElse(null));
+      warnWithoutPassword(a, PostgresKeys.SUPERUSER, superuser);
+      warnWithoutPassword(a, PostgresKeys.REPLICATION, replication);
+      warnWithoutPassword(a, PostgresKeys.REWIND, rewind.orElse(null));
     }
 
     Map<String, String> parameters = localParameters(s);
-    List<String> pgHba = s.stringList("pg_hba");
+    List<String> pgHba = s.stringList(PostgresKeys.PG_HBA);
     List<String> methods = replicaMethodNames(s);
     Map<String, CustomMethod> replicaMethods = new LinkedHashMap<>();
     for (String m : methods) {
@@ -103,27 +102,18 @@ final class PostgresSection {
         }
       }
     }
-    List<String> basebackup = CommandOptions.parse(s, "basebackup", CommandOptions.BASEBACKUP_RESERVED);
-    boolean useUnixSocket = s.bool("use_unix_socket", false);
-    Optional<Boolean> usePgRewind = s.bool("use_pg_rewind");
-    int pgCtlTimeout = s.integer("pg_ctl_timeout", "an integer number of seconds", 1, 86_400, 60);
-    boolean removeOnRewindFailure = s.bool("remove_data_directory_on_rewind_failure", false);
-    boolean removeOnDiverged = s.bool("remove_data_directory_on_diverged_timelines", false);
+    List<String> basebackup = CommandOptions.parse(s, PostgresKeys.BASEBACKUP, CommandOptions.BASEBACKUP_RESERVED);
+    boolean useUnixSocket = s.boolOrDefault(PostgresKeys.USE_UNIX_SOCKET);
+    Optional<Boolean> usePgRewind = s.bool(PostgresKeys.USE_PG_REWIND);
+    int pgCtlTimeout = s.integer(PostgresKeys.PG_CTL_TIMEOUT);
+    boolean removeOnRewindFailure = s.boolOrDefault(PostgresKeys.REMOVE_DATA_DIRECTORY_ON_REWIND_FAILURE);
+    boolean removeOnDiverged = s.boolOrDefault(PostgresKeys.REMOVE_DATA_DIRECTORY_ON_DIVERGED_TIMELINES);
 
-    s.unsupported("config_dir", "configuration files stay in the data directory");
-    s.unsupported("bin_name", null);
-    s.unsupported("pg_ident", null);
-    s.unsupported("recovery_conf", null);
-    s.unsupported("custom_conf", null);
-    s.unsupported("callbacks", "no on_start/on_stop/on_role_change scripts are run");
-    s.unsupported("pre_promote", "promotion is not gated by a script");
-    s.unsupported("before_stop", null);
-    s.unsupported("use_unix_socket_repl", null);
-    s.unsupported("proxy_address", null);
+    s.unsupported(PostgresKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     // Sections of custom replica methods that are defined but not (yet) listed in create_replica_methods.
     for (String key : s.unasked()) {
       Object v = s.peek(key);
-      if (v instanceof Map && ((Map<?, ?>) v).containsKey("command")) {
+      if (v instanceof Map && ((Map<?, ?>) v).containsKey(PostgresKeys.METHOD_COMMAND.name())) {
         CustomMethod cm = CustomMethods.replica(s, key);
         if (cm != null) {
           replicaMethods.put(key, cm);
@@ -159,10 +149,12 @@ final class PostgresSection {
     if (role == null || role.password().isPresent()) {
       return;
     }
-    auth.problems().warn(auth.keyPath(name) + ".password", "is not set: pgquorum writes no pg_hba.conf line "
-        + "for role " + role.username() + " (it never writes trust), so postgresql.pg_hba must let the role "
+    String key = auth.keyPath(name) + "." + PostgresKeys.ROLE_PASSWORD.name();
+    auth.problems().warn(key, "is not set: pgquorum writes no pg_hba.conf line for role " + role.username()
+        + " (it never writes trust), so postgresql.pg_hba must let the role "
         + "connect from this host another way (e.g. hostssl with cert and sslcert/sslkey here)"
-        + (name.equals("superuser") ? "; pgquorum itself connects as this role over TCP to the loopback" : ""));
+        + (name.equals(PostgresKeys.SUPERUSER) ? "; pgquorum itself connects as this role over TCP to the loopback"
+            : ""));
   }
 
   private static Credentials role(Section auth, String name, boolean required) {
@@ -177,13 +169,13 @@ final class PostgresSection {
       return null;
     }
     Section r = section.get();
-    String username = r.requiredString("username");
-    Optional<String> password = r.secret("password");
+    String username = r.requiredString(PostgresKeys.ROLE_USERNAME);
+    Optional<String> password = r.secret(PostgresKeys.ROLE_PASSWORD);
     Map<String, String> extra = new LinkedHashMap<>();
-    for (String option : LIBPQ_OPTIONS) {
-      r.string(option).ifPresent(v -> extra.put(option, v));
+    for (ConfigKey option : PostgresKeys.ROLE_LIBPQ) {
+      r.string(option).ifPresent(v -> extra.put(option.name(), v));
     }
-    r.secret("sslpassword").ifPresent(v -> extra.put("sslpassword", v));
+    r.secret(PostgresKeys.ROLE_SSLPASSWORD).ifPresent(v -> extra.put(PostgresKeys.ROLE_SSLPASSWORD.name(), v));
     r.warnUnknown();
     if (problems.errorCount() > before) {
       return null;
@@ -192,9 +184,9 @@ final class PostgresSection {
   }
 
   private static Map<String, String> localParameters(Section s) {
-    Map<String, String> parameters = Parameters.parse(s, "parameters");
+    Map<String, String> parameters = Parameters.parse(s, PostgresKeys.PARAMETERS);
     Problems problems = s.problems();
-    String prefix = s.keyPath("parameters");
+    String prefix = s.keyPath(PostgresKeys.PARAMETERS);
     for (Iterator<String> it = parameters.keySet().iterator(); it.hasNext(); ) {
       String name = it.next();
       String lower = name.toLowerCase(Locale.ROOT);
@@ -211,12 +203,15 @@ final class PostgresSection {
   }
 
   private static List<String> replicaMethodNames(Section s) {
-    if (!s.has("create_replica_methods")) {
-      return List.of(BASEBACKUP);
+    ConfigKey key = PostgresKeys.CREATE_REPLICA_METHODS;
+    if (!s.has(key)) {
+      @SuppressWarnings("unchecked")
+      List<String> dflt = (List<String>) key.defaultValue().orElseThrow();
+      return dflt;
     }
-    List<String> names = s.stringList("create_replica_methods");
-    String path = s.keyPath("create_replica_methods");
-    if (names.isEmpty() && s.value("create_replica_methods") instanceof List) {
+    List<String> names = s.stringList(key);
+    String path = s.keyPath(key);
+    if (names.isEmpty() && s.value(key) instanceof List) {
       s.problems().error(path, "must name at least one method (basebackup is built in)");
     }
     Set<String> seen = new HashSet<>();

@@ -26,14 +26,12 @@ final class RaftSection {
       "      keyfile: /etc/pgquorum/raft.key",
       "      cafile: /etc/pgquorum/ca.crt");
 
-  static final List<String> FOREIGN_DCS =
-      List.of("etcd", "etcd3", "consul", "zookeeper", "kubernetes", "exhibitor");
-
   private RaftSection() {}
 
   /** Refuses every foreign DCS section, explaining what to write instead. */
   static void refuseForeignDcs(Section root) {
-    for (String dcs : FOREIGN_DCS) {
+    for (ConfigKey key : NodeKeys.FOREIGN_DCS) {
+      String dcs = key.name();
       if (root.keys().contains(dcs)) {
         root.value(dcs);
         root.problems().error(dcs, "pgquorum does not use " + dcs + ": it embeds its own DCS, a Raft group formed "
@@ -47,52 +45,45 @@ final class RaftSection {
   static RaftConfig parse(Section root, boolean foreignDcsReported) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("raft");
+    Optional<Section> section = root.section(RaftKeys.TABLE.prefix());
     if (section.isEmpty()) {
       if (problems.errorCount() == before) {
-        problems.error("raft", "is required: pgquorum keeps the cluster state in a Raft group embedded in its "
-            + "nodes" + (foreignDcsReported ? " (see above)" : ", configured like this:\n" + EXAMPLE));
+        problems.error(RaftKeys.TABLE.prefix(), "is required: pgquorum keeps the cluster state in a Raft group "
+            + "embedded in its nodes" + (foreignDcsReported ? " (see above)" : ", configured like this:\n" + EXAMPLE));
       }
       return null;
     }
     Section s = section.get();
     String selfAddr = null;
     HostPort self = null;
-    if (!s.has("self_addr")) {
-      problems.error(s.keyPath("self_addr"), "is required (host:port this member's peers dial, e.g. "
+    if (!s.has(RaftKeys.SELF_ADDR)) {
+      problems.error(s.keyPath(RaftKeys.SELF_ADDR), "is required (host:port this member's peers dial, e.g. "
           + "10.0.0.1:5010)");
     } else {
-      self = Addresses.parsePeer(s.keyPath("self_addr"), s.value("self_addr"), true, Addresses.Kind.CONNECT,
-          problems);
-      selfAddr = self == null ? null : ((String) s.value("self_addr")).trim();
+      self = Addresses.parsePeer(s.keyPath(RaftKeys.SELF_ADDR), s.value(RaftKeys.SELF_ADDR), true,
+          Addresses.Kind.CONNECT, problems);
+      selfAddr = self == null ? null : ((String) s.value(RaftKeys.SELF_ADDR)).trim();
     }
     Optional<String> bindAddr = Optional.empty();
-    if (s.has("bind_addr")) {
-      HostPort bind = Addresses.parsePeer(s.keyPath("bind_addr"), s.value("bind_addr"), false,
+    if (s.has(RaftKeys.BIND_ADDR)) {
+      HostPort bind = Addresses.parsePeer(s.keyPath(RaftKeys.BIND_ADDR), s.value(RaftKeys.BIND_ADDR), false,
           Addresses.Kind.LISTEN, problems);
       if (bind != null) {
-        bindAddr = Optional.of(((String) s.value("bind_addr")).trim());
+        bindAddr = Optional.of(((String) s.value(RaftKeys.BIND_ADDR)).trim());
       }
     }
     List<String> partners = partners(s, selfAddr, self);
-    Path dataDir = s.requiredPath("data_dir");
+    Path dataDir = s.requiredPath(RaftKeys.DATA_DIR);
     Optional<RaftConfig.RaftTls> tls = tls(s);
     // Checked against the resolved addresses when the member starts (raft-dcs PlaintextGuard): name resolution
     // belongs to the machine the member runs on, not to where a file is validated.
-    boolean insecure = s.bool("insecure", false);
+    boolean insecure = s.boolOrDefault(RaftKeys.INSECURE);
     if (insecure && tls.isPresent()) {
-      problems.warn(s.keyPath("insecure"), "has no effect: raft.tls is configured, so member traffic is "
+      problems.warn(s.keyPath(RaftKeys.INSECURE), "has no effect: raft.tls is configured, so member traffic is "
           + "encrypted and authenticated");
     }
-    // raft.join: see RaftConfig; default false, because a member with it never founds a new group.
-    boolean join = s.bool("join", false);
-    if (s.keys().contains("password")) {
-      s.value("password");
-      problems.error(s.keyPath("password"), "is not supported: pgquorum does not use pysyncobj's shared-password "
-          + "encryption. Configure raft.tls (certfile, keyfile, cafile) to encrypt and authenticate member "
-          + "traffic, or remove raft.password to run without encryption (on a non-loopback address that also "
-          + "needs raft.insecure: true)");
-    }
+    boolean join = s.boolOrDefault(RaftKeys.JOIN);
+    s.refuse(RaftKeys.PASSWORD);
     s.warnUnknown();
     if (problems.errorCount() > before) {
       return null;
@@ -103,12 +94,12 @@ final class RaftSection {
   private static List<String> partners(Section s, String selfAddr, HostPort self) {
     Problems problems = s.problems();
     List<String> out = new ArrayList<>();
-    Object v = s.value("partner_addrs");
+    Object v = s.value(RaftKeys.PARTNER_ADDRS);
     if (v == null) {
       return out;
     }
     if (!(v instanceof List)) {
-      problems.error(s.keyPath("partner_addrs"), "must be a list of host:port, got " + problems.show(v));
+      problems.error(s.keyPath(RaftKeys.PARTNER_ADDRS), "must be a list of host:port, got " + problems.show(v));
       return out;
     }
     Map<String, Integer> seen = new HashMap<>();
@@ -118,7 +109,7 @@ final class RaftSection {
     }
     List<?> items = (List<?>) v;
     for (int i = 0; i < items.size(); i++) {
-      String path = s.keyPath("partner_addrs") + "[" + i + "]";
+      String path = s.keyPath(RaftKeys.PARTNER_ADDRS) + "[" + i + "]";
       HostPort hp = Addresses.parsePeer(path, items.get(i), true, Addresses.Kind.CONNECT, problems);
       if (hp == null) {
         continue;
@@ -133,7 +124,7 @@ final class RaftSection {
         continue;
       }
       if (earlier != null) {
-        problems.error(path, "repeats raft.partner_addrs[" + earlier + "]");
+        problems.error(path, "repeats " + RaftKeys.PARTNER_ADDRS.path() + "[" + earlier + "]");
         continue;
       }
       seen.put(key(hp), i);
@@ -144,14 +135,14 @@ final class RaftSection {
   }
 
   private static Optional<RaftConfig.RaftTls> tls(Section s) {
-    Optional<Section> section = s.section("tls");
+    Optional<Section> section = s.section(RaftKeys.TLS);
     if (section.isEmpty()) {
       return Optional.empty();
     }
     Section t = section.get();
-    Path cert = t.requiredPath("certfile");
-    Path key = t.requiredPath("keyfile");
-    Path ca = t.requiredPath("cafile");
+    Path cert = t.requiredPath(RaftKeys.TLS_CERTFILE);
+    Path key = t.requiredPath(RaftKeys.TLS_KEYFILE);
+    Path ca = t.requiredPath(RaftKeys.TLS_CAFILE);
     t.warnUnknown();
     if (cert == null || key == null || ca == null) {
       return Optional.empty();

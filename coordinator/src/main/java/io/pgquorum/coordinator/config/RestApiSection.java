@@ -18,47 +18,44 @@ final class RestApiSection {
   static RestApiConfig parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("restapi");
+    Optional<Section> section = root.section(RestApiKeys.TABLE.prefix());
     if (section.isEmpty()) {
       if (problems.errorCount() == before) {
-        problems.error("restapi", "is required, with at least listen (for example restapi: {listen: "
+        problems.error(RestApiKeys.TABLE.prefix(), "is required, with at least listen (for example restapi: {listen: "
             + "0.0.0.0:8008, connect_address: 10.0.0.1:8008})");
       }
       return null;
     }
     Section s = section.get();
     HostPort listen = null;
-    if (!s.has("listen")) {
-      problems.error(s.keyPath("listen"), "is required (host:port the REST API binds to, e.g. 0.0.0.0:8008)");
+    if (!s.has(RestApiKeys.LISTEN)) {
+      problems.error(s.keyPath(RestApiKeys.LISTEN), "is required (host:port the REST API binds to, e.g. "
+          + "0.0.0.0:8008)");
     } else {
-      listen = Addresses.parse(s.keyPath("listen"), s.value("listen"), Addresses.Kind.LISTEN, problems);
+      listen = Addresses.parse(s.keyPath(RestApiKeys.LISTEN), s.value(RestApiKeys.LISTEN), Addresses.Kind.LISTEN,
+          problems);
     }
     HostPort connect = null;
-    if (s.has("connect_address")) {
-      connect = Addresses.parse(s.keyPath("connect_address"), s.value("connect_address"), Addresses.Kind.CONNECT,
-          problems);
+    if (s.has(RestApiKeys.CONNECT_ADDRESS)) {
+      connect = Addresses.parse(s.keyPath(RestApiKeys.CONNECT_ADDRESS), s.value(RestApiKeys.CONNECT_ADDRESS),
+          Addresses.Kind.CONNECT, problems);
     } else if (listen != null) {
       if (Addresses.isWildcard(listen.host())) {
-        problems.error(s.keyPath("connect_address"), "is required when restapi.listen is the wildcard "
+        problems.error(s.keyPath(RestApiKeys.CONNECT_ADDRESS), "is required when " + RestApiKeys.LISTEN.path()
+            + " is the wildcard "
             + listen + ": other members and pgctl need an address they can reach");
       } else {
         connect = listen;
       }
     }
 
-    Optional<Credentials> authentication = credentials(s);
-    List<String> allowlist = s.stringList("allowlist");
-    boolean includeMembers = s.bool("allowlist_include_members", false);
+    Optional<Credentials> authentication = credentials(s, RestApiKeys.AUTHENTICATION, RestApiKeys.AUTH_USERNAME,
+        RestApiKeys.AUTH_PASSWORD);
+    List<String> allowlist = s.stringList(RestApiKeys.ALLOWLIST);
+    boolean includeMembers = s.boolOrDefault(RestApiKeys.ALLOWLIST_INCLUDE_MEMBERS);
     Optional<RestApiConfig.Tls> tls = tls(s);
-    if (s.has("ciphers")) {
-      problems.error(s.keyPath("ciphers"), "is not supported: it takes OpenSSL cipher strings, which the JVM does "
-          + "not understand; pgquorum serves TLS 1.2 and 1.3 with the JDK's default cipher suites. Remove "
-          + "restapi.ciphers (refusing to start rather than ignore a restriction you configured)");
-    }
-    s.unsupported("http_extra_headers", null);
-    s.unsupported("https_extra_headers", null);
-    s.unsupported("request_queue_size", null);
-    s.unsupported("server_tokens", null);
+    s.refuse(RestApiKeys.CIPHERS);
+    s.unsupported(RestApiKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     s.warnUnknown();
     if (problems.errorCount() > before) {
       return null;
@@ -66,17 +63,21 @@ final class RestApiSection {
     return new RestApiConfig(listen, connect, authentication, allowlist, includeMembers, tls);
   }
 
-  /** {@code authentication: {username, password}}, shared with the {@code ctl} section. */
-  static Optional<Credentials> credentials(Section s) {
-    Optional<Section> auth = s.section("authentication");
+  /**
+   * {@code authentication: {username, password}} (both required when the section is present), shared with the
+   * {@code ctl} section.
+   */
+  static Optional<Credentials> credentials(Section s, ConfigKey section, ConfigKey usernameKey,
+      ConfigKey passwordKey) {
+    Optional<Section> auth = s.section(section);
     if (auth.isEmpty()) {
       return Optional.empty();
     }
     Section a = auth.get();
-    String username = a.requiredString("username");
-    Optional<String> password = a.secret("password");
-    if (!a.has("password")) {
-      s.problems().error(a.keyPath("password"), "is required when " + s.keyPath("authentication") + " is set");
+    String username = a.requiredString(usernameKey);
+    Optional<String> password = a.secret(passwordKey);
+    if (!a.has(passwordKey)) {
+      s.problems().error(a.keyPath(passwordKey), "is required when " + s.keyPath(section) + " is set");
     }
     a.warnUnknown();
     if (username != null && password.isPresent()) {
@@ -92,38 +93,40 @@ final class RestApiSection {
   private static Optional<RestApiConfig.Tls> tls(Section s) {
     Problems problems = s.problems();
     int before = problems.errorCount();
-    Optional<Path> certfile = s.path("certfile");
-    Optional<Path> keyfile = s.path("keyfile");
-    Optional<String> password = s.secret("keyfile_password");
-    Optional<Path> cafile = s.path("cafile");
-    RestApiConfig.VerifyClient verify = RestApiConfig.VerifyClient.NONE;
-    if (s.has("verify_client")) {
-      Object v = s.value("verify_client");
+    Optional<Path> certfile = s.path(RestApiKeys.CERTFILE);
+    Optional<Path> keyfile = s.path(RestApiKeys.KEYFILE);
+    Optional<String> password = s.secret(RestApiKeys.KEYFILE_PASSWORD);
+    Optional<Path> cafile = s.path(RestApiKeys.CAFILE);
+    RestApiConfig.VerifyClient verify = RestApiConfig.VerifyClient.valueOf(
+        RestApiKeys.VERIFY_CLIENT.defaultString().toUpperCase(Locale.ROOT));
+    if (s.has(RestApiKeys.VERIFY_CLIENT)) {
+      Object v = s.value(RestApiKeys.VERIFY_CLIENT);
       String text = v instanceof String ? ((String) v).trim().toLowerCase(Locale.ROOT) : "";
-      switch (text) {
-        case "none" -> verify = RestApiConfig.VerifyClient.NONE;
-        case "optional" -> verify = RestApiConfig.VerifyClient.OPTIONAL;
-        case "required" -> verify = RestApiConfig.VerifyClient.REQUIRED;
-        default -> problems.error(s.keyPath("verify_client"), "must be one of none, optional, required, got "
-            + problems.show(v));
+      if (RestApiKeys.VERIFY_CLIENT.choices().contains(text)) {
+        verify = RestApiConfig.VerifyClient.valueOf(text.toUpperCase(Locale.ROOT));
+      } else {
+        problems.error(s.keyPath(RestApiKeys.VERIFY_CLIENT), "must be one of "
+            + String.join(", ", RestApiKeys.VERIFY_CLIENT.choices()) + ", got " + problems.show(v));
       }
     }
     if (certfile.isEmpty()) {
       List<String> orphans = new ArrayList<>();
-      for (String key : List.of("keyfile", "keyfile_password", "cafile", "verify_client")) {
+      for (ConfigKey key : List.of(RestApiKeys.KEYFILE, RestApiKeys.KEYFILE_PASSWORD, RestApiKeys.CAFILE,
+          RestApiKeys.VERIFY_CLIENT)) {
         if (s.has(key)) {
-          orphans.add(key);
+          orphans.add(key.name());
         }
       }
       if (!orphans.isEmpty() && problems.errorCount() == before) {
-        problems.error(s.keyPath(orphans.get(0)), "needs restapi.certfile: HTTPS is on only when certfile "
-            + "(and keyfile) are set; without it the API would serve plain HTTP although "
+        problems.error(s.keyPath(orphans.get(0)), "needs " + RestApiKeys.CERTFILE.path() + ": HTTPS is on only "
+            + "when certfile (and keyfile) are set; without it the API would serve plain HTTP although "
             + String.join(", ", orphans) + " " + (orphans.size() == 1 ? "is" : "are") + " configured");
       }
       return Optional.empty();
     }
     if (verify != RestApiConfig.VerifyClient.NONE && cafile.isEmpty()) {
-      problems.error(s.keyPath("verify_client"), verify.configName() + " needs restapi.cafile, the CA that "
+      problems.error(s.keyPath(RestApiKeys.VERIFY_CLIENT), verify.configName() + " needs "
+          + RestApiKeys.CAFILE.path() + ", the CA that "
           + "client certificates must chain to");
     }
     if (problems.errorCount() > before) {

@@ -41,6 +41,11 @@ final class Section {
     return path.isEmpty() ? key : path + "." + key;
   }
 
+  /** The full path of {@code key} as written in this section. */
+  String keyPath(ConfigKey key) {
+    return keyPath(key.name());
+  }
+
   Problems problems() {
     return problems;
   }
@@ -91,41 +96,53 @@ final class Section {
     return Optional.of(new Section(keyPath(key), stringKeys(v), problems));
   }
 
-  /** A text value. Numbers are accepted as their text; booleans are not, see {@link #booleanAsText}. */
-  Optional<String> string(String key) {
-    Object v = value(key);
-    if (v == null) {
-      return Optional.empty();
-    }
-    if (v instanceof Boolean) {
-      booleanAsText(key, v);
-      return Optional.empty();
-    }
-    String s = Scalars.renderPlain(v);
-    if (s == null) {
-      problems.error(keyPath(key), "must be a string, got " + problems.show(v));
-      return Optional.empty();
-    }
-    if (s.isBlank()) {
-      problems.error(keyPath(key), "must not be empty");
-      return Optional.empty();
-    }
-    return Optional.of(s);
+  // Accessors of declared keys: each reads a key under its declared name (or an older alias, see spelled) and
+  // reports a problem under the key's full path instead of throwing.
+
+  /** Whether {@code key} is present with a non-null value (and marks it as understood). */
+  boolean has(ConfigKey key) {
+    return has(key.name());
   }
 
-  String requiredString(String key) {
-    if (!has(key)) {
-      problems.error(keyPath(key), "is required");
-      return null;
+  /** The raw value of {@code key} (null when absent), marking it as understood. */
+  Object value(ConfigKey key) {
+    return value(key.name());
+  }
+
+  Optional<Section> section(ConfigKey key) {
+    return section(key.name());
+  }
+
+  /**
+   * The name under which {@code key} is written here: its own, or an older alias when only that is present.
+   * Every spelling counts as understood, so an alias next to the key is not reported as unknown.
+   */
+  String spelled(ConfigKey key) {
+    String chosen = key.name();
+    boolean present = has(chosen);
+    for (String alias : key.aliases()) {
+      if (has(alias) && !present) {
+        chosen = alias;
+        present = true;
+      }
     }
-    return string(key).orElse(null);
+    return chosen;
+  }
+
+  /** A text value. Numbers are accepted as their text; booleans are not, see {@link #booleanAsText}. */
+  Optional<String> string(ConfigKey key) {
+    return string(spelled(key));
+  }
+
+  String requiredString(ConfigKey key) {
+    return has(key) ? string(key.name()).orElse(null) : missing(key);
   }
 
   /**
    * A password or similar. Must be a YAML string: a number would be read through YAML 1.1's rules (0123 is
    * octal 83, 1_000 is 1000) and silently become a different password. The value is never echoed.
    */
-  Optional<String> secret(String key) {
+  Optional<String> secret(ConfigKey key) {
     Object v = value(key);
     if (v == null) {
       return Optional.empty();
@@ -139,7 +156,7 @@ final class Section {
   }
 
   /** A boolean in any of Patroni's spellings (on/off, yes/no, true/false, 1/0, also quoted). */
-  Optional<Boolean> bool(String key) {
+  Optional<Boolean> bool(ConfigKey key) {
     Object v = value(key);
     if (v == null) {
       return Optional.empty();
@@ -152,43 +169,52 @@ final class Section {
     return Optional.of(b);
   }
 
-  boolean bool(String key, boolean dflt) {
-    return bool(key).orElse(dflt);
+  /** {@link #bool(ConfigKey)}, with the key's default when absent or invalid. */
+  boolean boolOrDefault(ConfigKey key) {
+    return bool(key).orElse(key.defaultBool());
   }
 
   /**
-   * A whole number in {@code [min, max]}; {@code what} completes "must be ..." (e.g. "an integer number of
-   * seconds").
+   * A whole number in the key's range; the key's {@link ConfigKey#what()} completes "must be ..." for a value
+   * that is not one, and its reason (if any) explains the minimum. Empty when absent or invalid.
    */
-  Optional<Long> number(String key, String what, long min, long max) {
-    Object v = value(key);
+  Optional<Long> number(ConfigKey key) {
+    String name = spelled(key);
+    Object v = value(name);
     if (v == null) {
       return Optional.empty();
     }
     Long l = v instanceof Boolean ? null : Scalars.toLong(v);
     if (l == null) {
-      problems.error(keyPath(key), "must be " + what + ", got " + problems.show(v));
+      problems.error(keyPath(name), "must be " + key.what() + ", got " + problems.show(v));
       return Optional.empty();
     }
-    if (l < min) {
-      problems.error(keyPath(key), "must be at least " + min + ", got " + l);
+    if (l < key.min()) {
+      String unit = key.kind() == ConfigKey.Kind.SECONDS ? " seconds" : "";
+      problems.error(keyPath(name), "must be at least " + key.min() + key.belowMinReason()
+          .map(reason -> unit + ", got " + l + " (" + reason + ")").orElse(", got " + l));
       return Optional.empty();
     }
-    if (l > max) {
-      problems.error(keyPath(key), "must be at most " + max + ", got " + l);
+    if (l > key.max()) {
+      problems.error(keyPath(name), "must be at most " + key.max() + ", got " + l);
       return Optional.empty();
     }
     return Optional.of(l);
   }
 
-  /** {@link #number} for int-sized values, with a default when absent or invalid. */
-  int integer(String key, String what, int min, int max, int dflt) {
-    return number(key, what, min, max).map(Long::intValue).orElse(dflt);
+  /** {@link #number(ConfigKey)} for an int-sized key, with its default when absent or invalid. */
+  int integer(ConfigKey key) {
+    return number(key).map(Long::intValue).orElse(key.defaultInt());
+  }
+
+  /** {@link #number(ConfigKey)} with its default when absent or invalid. */
+  long longValue(ConfigKey key) {
+    return number(key).orElse(key.defaultLong());
   }
 
   /** A filesystem path. {@code ~} is not expanded (there is no shell), so it is refused rather than misread. */
-  Optional<Path> path(String key) {
-    Optional<String> s = string(key);
+  Optional<Path> path(ConfigKey key) {
+    Optional<String> s = string(key.name());
     if (s.isEmpty()) {
       return Optional.empty();
     }
@@ -205,16 +231,12 @@ final class Section {
     }
   }
 
-  Path requiredPath(String key) {
-    if (!has(key)) {
-      problems.error(keyPath(key), "is required");
-      return null;
-    }
-    return path(key).orElse(null);
+  Path requiredPath(ConfigKey key) {
+    return has(key) ? path(key).orElse(null) : missing(key);
   }
 
   /** A list of strings (numbers accepted as text); absent means empty. Items are reported as {@code key[i]}. */
-  List<String> stringList(String key) {
+  List<String> stringList(ConfigKey key) {
     Object v = value(key);
     List<String> out = new ArrayList<>();
     if (v == null) {
@@ -237,11 +259,23 @@ final class Section {
     return out;
   }
 
-  /** A Patroni key pgquorum does not implement: accepted, reported, ignored. */
-  void unsupported(String key, String consequence) {
-    if (value(key) != null || map.containsKey(key)) {
-      problems.warn(keyPath(key), "is not supported by pgquorum and is ignored"
-          + (consequence == null || consequence.isEmpty() ? "" : " (" + consequence + ")"));
+  /**
+   * Patroni keys pgquorum does not implement: each one present (even without a value) is accepted, reported with
+   * what ignoring it means (the key's reason), and ignored.
+   */
+  void unsupported(List<ConfigKey> keys) {
+    for (ConfigKey key : keys) {
+      if (value(key) != null || map.containsKey(key.name())) {
+        problems.warn(keyPath(key), "is not supported by pgquorum and is ignored"
+            + (key.why().isEmpty() ? "" : " (" + key.why() + ")"));
+      }
+    }
+  }
+
+  /** A refused key that is present: an error, {@code is not supported: <the key's reason>}. */
+  void refuse(ConfigKey key) {
+    if (has(key)) {
+      problems.error(keyPath(key), "is not supported: " + key.why());
     }
   }
 
@@ -253,6 +287,32 @@ final class Section {
         problems.warn(keyPath(key), "unknown key, ignored" + (hint == null ? "" : " (did you mean " + hint + "?)"));
       }
     }
+  }
+
+  private Optional<String> string(String key) {
+    Object v = value(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (v instanceof Boolean) {
+      booleanAsText(key, v);
+      return Optional.empty();
+    }
+    String s = Scalars.renderPlain(v);
+    if (s == null) {
+      problems.error(keyPath(key), "must be a string, got " + problems.show(v));
+      return Optional.empty();
+    }
+    if (s.isBlank()) {
+      problems.error(keyPath(key), "must not be empty");
+      return Optional.empty();
+    }
+    return Optional.of(s);
+  }
+
+  private <T> T missing(ConfigKey key) {
+    problems.error(keyPath(key), "is required");
+    return null;
   }
 
   private void booleanAsText(String key, Object v) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param noloadbalance {@code GET /replica} answers 503 so load balancers skip this node
  * @param clonefrom other nodes prefer this node as a basebackup source
  * @param nosync never become a synchronous standby
- * @param failoverPriority higher wins among equally healthy candidates; 0 never promotes (default 1)
+ * @param failoverPriority higher wins among equally healthy candidates; 0 never promotes
  * @param all every tag as written (including custom ones), for {@code members/<name>} and {@code ?tag_x=}
  */
 public record Tags(
@@ -21,7 +21,9 @@ public record Tags(
   }
 
   public static Tags none() {
-    return new Tags(false, false, false, false, 1, Map.of());
+    return new Tags(TagsKeys.NOFAILOVER.defaultBool(), TagsKeys.NOLOADBALANCE.defaultBool(),
+        TagsKeys.CLONEFROM.defaultBool(), TagsKeys.NOSYNC.defaultBool(), TagsKeys.FAILOVER_PRIORITY.defaultInt(),
+        Map.of());
   }
 
   /** Whether this node may ever take the leader lock. */

@@ -14,7 +14,7 @@ final class TagsSection {
   static Tags parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("tags");
+    Optional<Section> section = root.section(TagsKeys.TABLE.prefix());
     if (section.isEmpty()) {
       return problems.errorCount() > before ? null : Tags.none();
     }
@@ -27,29 +27,28 @@ final class TagsSection {
         all.put(key, DynamicConfigParser.freezeValue(s.peek(key)));
       }
     }
-    boolean nofailover = bool(s, "nofailover", all);
-    boolean noloadbalance = bool(s, "noloadbalance", all);
-    boolean clonefrom = bool(s, "clonefrom", all);
-    boolean nosync = bool(s, "nosync", all);
-    Optional<Long> priority = s.number("failover_priority", "a whole number (0 = never promote)", 0,
-        Integer.MAX_VALUE);
-    priority.ifPresent(p -> all.put("failover_priority", p.intValue()));
+    boolean nofailover = bool(s, TagsKeys.NOFAILOVER, all);
+    boolean noloadbalance = bool(s, TagsKeys.NOLOADBALANCE, all);
+    boolean clonefrom = bool(s, TagsKeys.CLONEFROM, all);
+    boolean nosync = bool(s, TagsKeys.NOSYNC, all);
+    ConfigKey priorityKey = TagsKeys.FAILOVER_PRIORITY;
+    Optional<Long> priority = s.number(priorityKey);
+    priority.ifPresent(p -> all.put(priorityKey.name(), p.intValue()));
     if (nofailover && priority.isPresent() && priority.get() > 0) {
-      problems.warn(s.keyPath("failover_priority"), "is " + priority.get() + " but tags.nofailover is true; "
-          + "this node will never be promoted");
+      problems.warn(s.keyPath(priorityKey), "is " + priority.get() + " but " + TagsKeys.NOFAILOVER.path()
+          + " is true; this node will never be promoted");
     }
-    s.unsupported("replicatefrom", "replicas always stream from the leader");
-    s.unsupported("nostream", null);
-    s.unsupported("sync_priority", null);
+    s.unsupported(TagsKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     if (problems.errorCount() > before) {
       return null;
     }
-    return new Tags(nofailover, noloadbalance, clonefrom, nosync, priority.orElse(1L).intValue(), all);
+    return new Tags(nofailover, noloadbalance, clonefrom, nosync, priority.orElse(priorityKey.defaultLong()).intValue(),
+        all);
   }
 
-  private static boolean bool(Section s, String key, Map<String, Object> all) {
+  private static boolean bool(Section s, ConfigKey key, Map<String, Object> all) {
     Optional<Boolean> b = s.bool(key);
-    b.ifPresent(v -> all.put(key, v));
-    return b.orElse(false);
+    b.ifPresent(v -> all.put(key.name(), v));
+    return b.orElse(key.defaultBool());
   }
 }

@@ -18,13 +18,13 @@ import java.util.Optional;
  * @param device the kernel watchdog device ({@code /dev/watchdog}); empty: none. Unlike Patroni, pgquorum opens no
  *     device unless this key is set: its process watchdog already fences a frozen daemon, and a device resets the
  *     whole machine
- * @param safetyMargin seconds: the device's timeout must be at most {@code ttl - safety_margin} (Patroni's
- *     default 5; -1 means a timeout of ttl/2). pgquorum cannot set the timeout (Java has no ioctl): it reads and
+ * @param safetyMargin seconds: the device's timeout must be at most {@code ttl - safety_margin} (-1 means a
+ *     timeout of ttl/2; default {@link #DEFAULT_SAFETY_MARGIN}). pgquorum cannot set the timeout (Java has no ioctl): it reads and
  *     checks it (see {@code KernelWatchdogDevice})
  */
 public record WatchdogConfig(Mode mode, Optional<Path> device, int safetyMargin) {
-  /** Patroni's default safety_margin. */
-  public static final int DEFAULT_SAFETY_MARGIN = 5;
+  /** Patroni's default safety_margin (declared in {@link WatchdogKeys}). */
+  public static final int DEFAULT_SAFETY_MARGIN = WatchdogKeys.SAFETY_MARGIN.defaultInt();
 
   /** Patroni's three modes, with pgquorum's meaning. */
   public enum Mode {
@@ -38,6 +38,11 @@ public record WatchdogConfig(Mode mode, Optional<Path> device, int safetyMargin)
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The mode named {@code configName} (one of {@link WatchdogKeys#MODE}'s choices). */
+    static Mode of(String configName) {
+      return valueOf(configName.toUpperCase(Locale.ROOT));
+    }
   }
 
   /** Without a kernel device. */
@@ -47,6 +52,6 @@ public record WatchdogConfig(Mode mode, Optional<Path> device, int safetyMargin)
 
   /** pgquorum's default: the process watchdog runs (unlike Patroni, it needs no device or privilege). */
   public static WatchdogConfig defaults() {
-    return new WatchdogConfig(Mode.AUTOMATIC);
+    return new WatchdogConfig(Mode.of(WatchdogKeys.MODE.defaultString()));
   }
 }

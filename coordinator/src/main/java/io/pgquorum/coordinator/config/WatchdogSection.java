@@ -5,11 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The {@code watchdog} section. {@code mode} takes Patroni's spellings (off/disable/disabled, auto/automatic,
- * require/required; YAML 1.1 reads an unquoted {@code off} as false, which means off). {@code device} (a path,
- * default none) and {@code safety_margin} (seconds, default 5, -1 for ttl/2) configure the optional kernel watchdog
- * device as in Patroni ({@link WatchdogConfig}); Patroni's {@code driver} (default/testing) is reported and ignored:
- * pgquorum drives the Linux watchdog API.
+ * The {@code watchdog} section ({@link WatchdogKeys}). {@code mode} takes Patroni's spellings (off/disable/disabled,
+ * auto/automatic, require/required; YAML 1.1 reads an unquoted {@code off} as false, which means off).
  */
 final class WatchdogSection {
   private WatchdogSection() {}
@@ -17,13 +14,13 @@ final class WatchdogSection {
   static WatchdogConfig parse(Section root) {
     Problems problems = root.problems();
     int before = problems.errorCount();
-    Optional<Section> section = root.section("watchdog");
+    Optional<Section> section = root.section(WatchdogKeys.TABLE.prefix());
     if (section.isEmpty()) {
       return problems.errorCount() > before ? null : WatchdogConfig.defaults();
     }
     Section s = section.get();
-    WatchdogConfig.Mode mode = WatchdogConfig.Mode.AUTOMATIC;
-    Object v = s.value("mode");
+    WatchdogConfig.Mode mode = WatchdogConfig.Mode.of(WatchdogKeys.MODE.defaultString());
+    Object v = s.value(WatchdogKeys.MODE);
     if (Boolean.FALSE.equals(v)) {
       mode = WatchdogConfig.Mode.OFF;
     } else if (v != null) {
@@ -43,28 +40,30 @@ final class WatchdogSection {
           mode = WatchdogConfig.Mode.REQUIRED;
           break;
         default:
-          problems.error(s.keyPath("mode"), "must be one of off, automatic, required, got " + problems.show(v));
+          problems.error(s.keyPath(WatchdogKeys.MODE), "must be one of "
+              + String.join(", ", WatchdogKeys.MODE.choices()) + ", got " + problems.show(v));
       }
     }
-    Optional<Path> device = s.path("device");
-    int safetyMargin = WatchdogConfig.DEFAULT_SAFETY_MARGIN;
-    Object margin = s.value("safety_margin");
+    Optional<Path> device = s.path(WatchdogKeys.DEVICE);
+    ConfigKey marginKey = WatchdogKeys.SAFETY_MARGIN;
+    int safetyMargin = marginKey.defaultInt();
+    Object margin = s.value(marginKey);
     if (margin != null) {
+      // -1 is Patroni's "a device timeout of ttl/2", outside the range of margins proper.
       Long l = margin instanceof Boolean ? null : Scalars.toLong(margin);
-      if (l == null || (l < 0 && l != -1) || l > 86_400) {
-        problems.error(s.keyPath("safety_margin"), "must be a whole number of seconds (0 or more, or -1 for a "
-            + "device timeout of ttl/2), got " + problems.show(margin));
+      if (l == null || (l < marginKey.min() && l != -1) || l > marginKey.max()) {
+        problems.error(s.keyPath(marginKey), "must be " + marginKey.what() + ", got " + problems.show(margin));
       } else {
         safetyMargin = l.intValue();
       }
     }
     if (device.isEmpty() && margin != null) {
-      problems.warn(s.keyPath("safety_margin"), "has no effect without watchdog.device");
+      problems.warn(s.keyPath(marginKey), "has no effect without " + WatchdogKeys.DEVICE.path());
     }
     if (device.isPresent() && mode == WatchdogConfig.Mode.OFF) {
-      problems.warn(s.keyPath("device"), "is not used: watchdog.mode is off");
+      problems.warn(s.keyPath(WatchdogKeys.DEVICE), "is not used: " + WatchdogKeys.MODE.path() + " is off");
     }
-    s.unsupported("driver", "pgquorum drives the device named by watchdog.device through the Linux watchdog API");
+    s.unsupported(WatchdogKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     s.warnUnknown();
     return problems.errorCount() > before ? null : new WatchdogConfig(mode, device, safetyMargin);
   }

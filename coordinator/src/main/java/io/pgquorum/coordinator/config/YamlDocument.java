@@ -21,9 +21,10 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * and {@code 0777} is octal; plain data only (no object tags).
  *
  * <p>Floats follow PyYAML's stricter rule (a dot is required, so {@code 1e-2} stays text as it does for Patroni),
- * not SnakeYAML's. Two deliberate differences: an unquoted date such as {@code 2024-05-01} stays text (a timestamp object has
- * no meaning in any pgquorum setting, and PyYAML's conversion only ever produced confusing errors), and a key
- * repeated in one mapping is an error, because the earlier value would otherwise be dropped without a word.
+ * not SnakeYAML's. Two deliberate differences: an unquoted date such as {@code 2024-05-01} stays text (a
+ * timestamp object has no meaning in any pgquorum setting, and PyYAML's conversion only ever produced confusing
+ * errors), and a key repeated in one mapping is an error, because the earlier value would otherwise be dropped
+ * without a word.
  * Syntax errors report line and column and the parser's complaint, never the text of the line, which could hold a
  * password.
  */

@@ -54,6 +54,8 @@ class ConfigErrorsTest {
             t -> set(t, "bootstrap.dcs.ttl", "abc")),
         bad("bootstrap.dcs.ttl: must be at least 4 seconds, got 2 (a shorter lease cannot be refreshed reliably "
             + "on a busy machine, and every hiccup would become a failover)", t -> set(t, "bootstrap.dcs.ttl", 2)),
+        bad("bootstrap.dcs.ttl: must be at least 4 seconds, got -8 (a shorter lease cannot be refreshed reliably "
+            + "on a busy machine, and every hiccup would become a failover)", t -> set(t, "bootstrap.dcs.ttl", -8)),
         bad("bootstrap.dcs.loop_wait: must be at least 1, got 0", t -> set(t, "bootstrap.dcs.loop_wait", 0)),
         bad("bootstrap.dcs.retry_timeout: must be an integer number of seconds, got 2.5",
             t -> set(t, "bootstrap.dcs.retry_timeout", 2.5)),

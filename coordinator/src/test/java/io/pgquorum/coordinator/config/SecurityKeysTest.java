@@ -27,6 +27,17 @@ class SecurityKeysTest {
         .isTrue();
   }
 
+  /**
+   * A refused key written without a value is absent, as every key with a YAML null is: it restricts nothing and
+   * asks for nothing (raft.password used to be refused even then, restapi.ciphers not).
+   */
+  @Test
+  void refusedKeysWithoutAValueCountAsAbsent() {
+    Map<String, Object> tree = set(TestConfigs.minimal(), "raft.password", null);
+    set(tree, "restapi.ciphers", null);
+    assertThat(TestConfigs.parse(tree).warnings()).isEmpty();
+  }
+
   @Test
   void raftInsecureNextToTlsIsPointless() {
     Map<String, Object> tree = set(TestConfigs.minimal(), "raft.insecure", true);

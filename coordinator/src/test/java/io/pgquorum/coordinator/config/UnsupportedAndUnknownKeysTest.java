@@ -47,6 +47,7 @@ class UnsupportedAndUnknownKeysTest {
     set(tree, "bootstrap.dsc", map("ttl", 30));
     set(tree, "restapi.frobnicate", true);
     set(tree, "ttl", 30);
+    set(tree, "member_slots_ttl", "30min");
 
     NodeConfig c = TestConfigs.parse(tree);
 
@@ -56,7 +57,8 @@ class UnsupportedAndUnknownKeysTest {
         "bootstrap.dsc: unknown key, ignored (did you mean dcs?)",
         "postgresql.authentication.superuser.sslmdoe: unknown key, ignored (did you mean sslmode?)",
         "postgresql.pg_ctl_timout: unknown key, ignored (did you mean pg_ctl_timeout?)",
-        "ttl: ignored here: cluster-wide settings belong under bootstrap.dcs");
+        "ttl: ignored here: cluster-wide settings belong under bootstrap.dcs",
+        "member_slots_ttl: ignored here: cluster-wide settings belong under bootstrap.dcs");
   }
 
   @Test
@@ -96,5 +98,8 @@ class UnsupportedAndUnknownKeysTest {
     assertThat(c.bootstrap().postBootstrap()).contains("/bin/new");
     assertThat(c.warnings()).containsExactly("bootstrap.post_init: ignored because bootstrap.post_bootstrap is "
         + "also set");
+    // The ignored spelling is not read, so its value does not matter.
+    set(tree, "bootstrap.post_init", true);
+    assertThat(TestConfigs.parse(tree).bootstrap().postBootstrap()).contains("/bin/new");
   }
 }

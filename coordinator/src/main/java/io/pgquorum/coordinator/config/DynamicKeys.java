@@ -1,0 +1,79 @@
+package io.pgquorum.coordinator.config;
+
+import io.pgquorum.coordinator.config.ConfigKey.Kind;
+
+/**
+ * The keys of the dynamic configuration: {@code bootstrap.dcs} in a node's file, then the JSON {@code config} key
+ * in the DCS that every node reads (changed with {@code PATCH /config} or {@code pgctl edit-config}). Names and
+ * layout are Patroni's; paths here are relative to that document.
+ *
+ * <p>Timing invariant (Patroni's, kept for the same reason): {@code loop_wait + 2 * retry_timeout <= ttl}. A
+ * primary refreshes its lease once per loop; a refresh attempt may take up to retry_timeout; the primary must be
+ * able to notice a failed refresh, retry once, and still demote before the lease runs out on the majority side.
+ * When a document breaks it, {@link DynamicConfigParser} lowers loop_wait first, then retry_timeout, and says which
+ * value it changed. The defaults satisfy it (1 + 2 * 2 <= 8).
+ */
+final class DynamicKeys {
+  static final KeyTable TABLE = new KeyTable("", "`bootstrap.dcs` and the DCS `config` key (cluster-wide)");
+  private static final KeyTable T = TABLE;
+  private static final int MAX_SECONDS = 86_400;
+
+  static final ConfigKey TTL = T.seconds("ttl", 8, 0, MAX_SECONDS)
+      .atLeast(4, "a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
+          + "failover")
+      .why("the leader lease. Patroni's is 30; the embedded DCS commits in milliseconds and expires a lease within "
+          + "ttl*(1+rho)/(1-rho) of the last refresh, so a short lease is safe, and it is what makes failover fast. "
+          + "Safe to change at any time");
+  static final ConfigKey LOOP_WAIT = T.seconds("loop_wait", 1, 1, MAX_SECONDS)
+      .why("time between HA cycles (Patroni: 10); each cycle costs one DCS read and one write");
+  static final ConfigKey RETRY_TIMEOUT = T.seconds("retry_timeout", 2, 1, MAX_SECONDS)
+      .why("how long a DCS or PostgreSQL operation may take before it counts as failed; the DCS client's timeout "
+          + "follows it");
+  static final ConfigKey MAXIMUM_LAG_ON_FAILOVER = T.key("maximum_lag_on_failover", Kind.BYTES)
+      .dflt(1_048_576L).range(0, Long.MAX_VALUE)
+      .why("how far a replica may lag the last known primary position and still be promoted (Patroni's default)");
+  static final ConfigKey PRIMARY_START_TIMEOUT = T.seconds("primary_start_timeout", 300, 0, MAX_SECONDS)
+      .alias("master_start_timeout")
+      .why("how long a primary whose PostgreSQL crashed keeps the lock while crash recovery runs, before a replica "
+          + "may take over (Patroni's default and meaning; 0 = fail over at once). Long, because a restart loses no "
+          + "transaction while an asynchronous failover may");
+  static final ConfigKey PAUSE = T.bool("pause", false)
+      .why("maintenance mode, written by `pgctl pause`/`resume` and `PATCH /config`; kept and reported by the REST "
+          + "API");
+  static final ConfigKey POSTGRESQL = T.key("postgresql", Kind.SECTION)
+      .why("the PostgreSQL settings every node shares");
+  static final ConfigKey USE_PG_REWIND = T.bool("postgresql.use_pg_rewind", false)
+      .why("rewind a former primary whose timeline diverged instead of re-cloning it. Patroni's default; "
+          + "recommended (pgquorum always sets wal_log_hints)");
+  static final ConfigKey USE_SLOTS = T.bool("postgresql.use_slots", true)
+      .why("the primary keeps a physical replication slot per member, so it keeps the WAL a replica still needs "
+          + "(Patroni's default)");
+  static final ConfigKey PARAMETERS = T.key("postgresql.parameters", Kind.SETTINGS).defaultIs("none")
+      .why("PostgreSQL settings for every node; those that must be equal on every node (max_connections, "
+          + "wal_level, ...) are taken only from here");
+  static final ConfigKey PG_HBA = T.key("postgresql.pg_hba", Kind.LIST).defaultIs("none")
+      .why("pg_hba.conf lines for every node whose own `postgresql.pg_hba` is empty");
+
+  static {
+    // Patroni keys pgquorum does not implement. The default is Patroni's: spelling it out changes nothing, so
+    // it is not reported (only the postgresql ones are reported whenever present).
+    String async = "replication stays asynchronous; a failover can lose the last transactions a primary committed";
+    T.ignored("postgresql.pg_ident").add();
+    T.ignored("postgresql.recovery_conf").add();
+    T.ignored("synchronous_mode").dflt(false).why(async);
+    T.ignored("synchronous_mode_strict").dflt(false).why(async);
+    T.ignored("synchronous_node_count").dflt(1L).why(async);
+    T.ignored("maximum_lag_on_syncnode").dflt(-1L).why(async);
+    T.ignored("failsafe_mode").dflt(false).why("a primary that loses the DCS majority always demotes");
+    T.ignored("check_timeline").dflt(false).add();
+    T.ignored("max_timelines_history").dflt(0L).add();
+    T.ignored("primary_stop_timeout").dflt(0L).add();
+    T.ignored("master_stop_timeout").dflt(0L).add();
+    T.ignored("standby_cluster").why("this cluster does not follow a remote primary");
+    T.ignored("slots").why("no permanent replication slots are created");
+    T.ignored("ignore_slots").add();
+    T.ignored("member_slots_ttl").add();
+  }
+
+  private DynamicKeys() {}
+}

@@ -1,0 +1,29 @@
+package io.pgquorum.coordinator.config;
+
+import io.pgquorum.coordinator.config.ConfigKey.Kind;
+
+/** The {@code tags} section: Patroni's tags with their meaning; any other tag is kept and published as written. */
+final class TagsKeys {
+  static final KeyTable TABLE = new KeyTable("tags", "`tags`");
+  private static final KeyTable T = TABLE;
+
+  static final ConfigKey NOFAILOVER = T.bool("nofailover", false)
+      .why("never take the leader lock");
+  static final ConfigKey NOLOADBALANCE = T.bool("noloadbalance", false)
+      .why("`GET /replica` answers 503, so load balancers skip this node");
+  static final ConfigKey CLONEFROM = T.bool("clonefrom", false)
+      .why("other nodes prefer this one as a base backup source");
+  static final ConfigKey NOSYNC = T.bool("nosync", false)
+      .why("never become a synchronous standby");
+  static final ConfigKey FAILOVER_PRIORITY = T.key("failover_priority", Kind.INTEGER).dflt(1L)
+      .range(0, Integer.MAX_VALUE).what("a whole number (0 = never promote)")
+      .why("higher wins among equally healthy candidates; 0 never promotes");
+
+  static {
+    T.ignored("replicatefrom").why("replicas always stream from the leader");
+    T.ignored("nostream").add();
+    T.ignored("sync_priority").add();
+  }
+
+  private TagsKeys() {}
+}
