@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.net.LinkProxies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +47,8 @@ final class LocalCluster implements AutoCloseable {
   final int ttl;
   final boolean proxied;
   final List<NodeSpec> nodes = new ArrayList<>();
-  final LinkProxies proxies = new LinkProxies();
+  /** DCS links between members, on 127.0.x.y (service octet 0) when {@link #proxied}. */
+  final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
 
@@ -107,15 +109,12 @@ final class LocalCluster implements AutoCloseable {
       Files.createDirectories(n.dir);
       Files.writeString(n.config(), yaml(n));
       if (proxied) {
-        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
         for (NodeSpec other : nodes) {
-          String addr = other == n ? "127.0.0.1" : LinkProxies.linkAddress(n.index, other.index);
-          hosts.append(addr).append(' ').append(hostName(other)).append('\n');
           if (other != n) {
             proxies.add(n.index, other.index, other.raftPort);
           }
         }
-        Files.writeString(n.dir.resolve("hosts"), hosts.toString());
+        Files.writeString(n.dir.resolve("hosts"), proxies.hostsFile(n.index, size, i -> hostName(nodes.get(i))));
       }
     }
   }
