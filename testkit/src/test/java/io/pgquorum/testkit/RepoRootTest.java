@@ -43,6 +43,9 @@ class RepoRootTest {
   void shippedJavaOptionsAreTheScriptsDefault() {
     assertThat(RepoRoot.shippedJavaOptions("exec java ${PGQUORUM_JAVA_OPTS:- -Xmx64m -XX:+UseSerialGC } -cp x"))
         .isEqualTo("-Xmx64m -XX:+UseSerialGC");
+    // As bin/pgquorum writes it (moved here from the bench's PatroniYamlTest).
+    String script = "exec \"$java_bin\" ${PGQUORUM_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC} -cp \"$cp\" Main";
+    assertThat(RepoRoot.shippedJavaOptions(script)).isEqualTo("-Xmx256m -XX:+UseSerialGC");
     assertThatThrownBy(() -> RepoRoot.shippedJavaOptions("exec java $OPTS")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("PGQUORUM_JAVA_OPTS");
   }

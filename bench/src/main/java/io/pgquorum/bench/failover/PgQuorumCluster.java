@@ -8,8 +8,8 @@ import io.pgquorum.jepsen.fault.Component;
 import io.pgquorum.jepsen.stack.NodeAddresses;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
+import io.pgquorum.testkit.RepoRoot;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A pgquorum cluster for the bench: the fault-injection harness's {@link PgCluster} (real daemons through
@@ -37,7 +35,6 @@ import java.util.regex.Pattern;
 public final class PgQuorumCluster implements HaCluster {
   /** Environment variable replacing bin/pgquorum's default JVM options in the bench. */
   public static final String JAVA_OPTS_OVERRIDE = "PGQUORUM_BENCH_JAVA_OPTS";
-  private static final Pattern DEFAULT_OPTS = Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}");
 
   /** PgCluster's {@code scope} (its generated YAML), which is also the Raft group name. */
   static final String SCOPE = "jepsen";
@@ -94,16 +91,7 @@ public final class PgQuorumCluster implements HaCluster {
     if (override != null && !override.isBlank()) {
       return override.trim();
     }
-    return shippedJavaOptions(Files.readString(pgquorumHome.resolve("bin/pgquorum")));
-  }
-
-  /** The default of {@code ${PGQUORUM_JAVA_OPTS:-...}} in the text of bin/pgquorum. */
-  public static String shippedJavaOptions(String script) {
-    Matcher m = DEFAULT_OPTS.matcher(script);
-    if (!m.find()) {
-      throw new IllegalStateException("bin/pgquorum has no ${PGQUORUM_JAVA_OPTS:-...} default to read");
-    }
-    return m.group(1).trim();
+    return RepoRoot.shippedJavaOptions(pgquorumHome);
   }
 
   /** The JVM options the daemons run with (without the hosts-file property). */

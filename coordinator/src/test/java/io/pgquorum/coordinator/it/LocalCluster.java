@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.LinkProxies;
 import java.io.IOException;
 import java.net.URI;
@@ -34,7 +35,6 @@ import java.util.stream.Stream;
  * everything under one temporary directory. Processes are stopped by PID at {@link #close()}.
  */
 final class LocalCluster implements AutoCloseable {
-  static final Path REPO = findRepo();
   static final String SUPERUSER_PASSWORD = "it-super-secret";
   static final String REPLICATION_PASSWORD = "it-repl-secret";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -207,30 +207,20 @@ final class LocalCluster implements AutoCloseable {
   void start(NodeSpec n, List<String> options) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("setsid");
-    command.add(REPO.resolve("bin/pgquorum").toString());
+    command.add(RepoRoot.pgquorumScript().toString());
     command.addAll(options);
     command.add(n.config().toString());
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
     // The JVM options bin/pgquorum ships, so the ITs exercise the small-footprint defaults users get.
-    String opts = shippedJavaOptions();
+    String opts = RepoRoot.shippedJavaOptions(RepoRoot.find());
     if (proxied) {
       opts += " -Djdk.net.hosts.file=" + n.dir.resolve("hosts");
     }
     pb.environment().put("PGQUORUM_JAVA_OPTS", opts);
     pb.environment().putAll(daemonEnv);
     n.daemon = pb.start();
-  }
-
-  /** The default of {@code ${PGQUORUM_JAVA_OPTS:-...}} in bin/pgquorum. */
-  static String shippedJavaOptions() throws IOException {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}")
-        .matcher(Files.readString(REPO.resolve("bin/pgquorum")));
-    if (!m.find()) {
-      throw new IllegalStateException("bin/pgquorum has no ${PGQUORUM_JAVA_OPTS:-...} default to read");
-    }
-    return m.group(1).trim();
   }
 
   void startAll() throws IOException {
@@ -422,16 +412,4 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-
-  private static Path findRepo() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("cannot find the repository root (bin/pgquorum) above "
-          + Path.of("").toAbsolutePath());
-    }
-    return p;
-  }
 }

@@ -7,6 +7,7 @@ import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.RepoRoot;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +68,6 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   public static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
   /** The PostgreSQL 15 binaries. */
   public static final String PG_BIN = "/usr/lib/postgresql/15/bin";
-  static final Path REPO = findRepo();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long PRIMARY_CACHE_NANOS = 300_000_000L;
   /** The cluster's scope (also the DCS group name) and key namespace: what {@link #yaml} writes. */
@@ -280,7 +280,7 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     // env(1) carries the variables through runuser/ip netns exec, which may not pass the environment on.
     cmd.add("env");
     cmd.addAll(env);
-    cmd.add(REPO.resolve("bin/pgquorum").toString());
+    cmd.add(RepoRoot.pgquorumScript().toString());
     cmd.add(n.config().toString());
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
@@ -809,23 +809,6 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Path findRepo() {
-    // bin/jepsen-run says where the installation is; tests find it above their working directory.
-    String home = System.getProperty("pgquorum.home");
-    if (home != null && Files.exists(Path.of(home).resolve("bin/pgquorum"))) {
-      return Path.of(home).toAbsolutePath();
-    }
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("cannot find the repository root (a directory holding bin/pgquorum) above "
-          + Path.of("").toAbsolutePath());
-    }
-    return p;
   }
 
   @Override
