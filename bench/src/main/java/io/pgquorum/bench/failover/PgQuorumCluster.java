@@ -2,13 +2,15 @@ package io.pgquorum.bench.failover;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.bench.proc.ProcStats;
-import io.pgquorum.bench.proc.Signals;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.jepsen.fault.Component;
+import io.pgquorum.jepsen.stack.HttpResult;
 import io.pgquorum.jepsen.stack.NodeAddresses;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
 import io.pgquorum.testkit.RepoRoot;
+import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -172,12 +174,12 @@ public final class PgQuorumCluster implements HaCluster {
   public void killNode(int node) {
     List<Long> pids = new ArrayList<>();
     long jvm = cluster.daemonPid(node);
-    if (Signals.alive(jvm)) {
+    if (ProcInfo.alive(jvm)) {
       pids.addAll(ProcStats.tree(jvm)); // the daemon and its watchdog child
     }
     pids.addAll(postgresPids(node));
     Signals.send("KILL", pids);
-    Signals.awaitExit(pids, 10_000);
+    ProcInfo.awaitExit(pids, Duration.ofSeconds(10));
     cluster.kill(node, Component.DAEMON); // lets PgCluster forget the launcher; the JVM is already gone
   }
 
@@ -188,7 +190,7 @@ public final class PgQuorumCluster implements HaCluster {
 
   @Override
   public boolean awaitCoordinatorExit(int node, Duration within) {
-    return Signals.awaitExit(List.of(cluster.daemonPid(node)), within.toMillis());
+    return ProcInfo.awaitExit(cluster.daemonPid(node), within);
   }
 
   @Override
@@ -204,7 +206,7 @@ public final class PgQuorumCluster implements HaCluster {
   @Override
   public List<Long> coordinatorPids(int node) {
     long jvm = cluster.daemonPid(node);
-    if (!Signals.alive(jvm)) {
+    if (!ProcInfo.alive(jvm)) {
       return List.of();
     }
     return ProcStats.tree(jvm).stream().filter(p -> !ProcStats.command(p).contains("postgres")).toList();
@@ -219,7 +221,7 @@ public final class PgQuorumCluster implements HaCluster {
   public Map<String, String> settings() {
     Map<String, String> s = new LinkedHashMap<>();
     for (int i = 0; i < size(); i++) {
-      PgCluster.HttpResult r = cluster.get(i, "/config");
+      HttpResult r = cluster.get(i, "/config");
       if (r.status() == 200) {
         JsonNode c = r.json();
         s.put("dynamic config in effect (GET /config)", "ttl " + c.path("ttl").asText("?") + ", loop_wait "
@@ -236,7 +238,7 @@ public final class PgQuorumCluster implements HaCluster {
   /** The dynamic configuration's timing as GET /config reports it. */
   public Optional<Timing> effectiveTiming() {
     for (int i = 0; i < size(); i++) {
-      PgCluster.HttpResult r = cluster.get(i, "/config");
+      HttpResult r = cluster.get(i, "/config");
       if (r.status() == 200 && r.json().has("ttl")) {
         JsonNode c = r.json();
         return Optional.of(new Timing(c.path("ttl").asInt(), c.path("loop_wait").asInt(),

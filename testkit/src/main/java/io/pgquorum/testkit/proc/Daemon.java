@@ -26,6 +26,8 @@ public final class Daemon {
   private final Path log;
   private final List<ProcessHandle> leftovers = new ArrayList<>();
   private Process process;
+  /** The launch {@link #kill} last ended: its waiters must not report the owner's kill as a failed start. */
+  private Process killed;
   private long pid = -1;
   private boolean paused;
   /** Log offset where the current launch's output begins. */
@@ -95,9 +97,12 @@ public final class Daemon {
     return pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
   }
 
-  /** True while the daemon lives (a stopped process counts as alive). */
-  public boolean alive() {
-    return ProcInfo.alive(pid());
+  /** True while the daemon lives (a stopped process counts as alive; a zombie does not). */
+  public synchronized boolean alive() {
+    if (process != null && process.pid() == pid && !process.isAlive()) {
+      return false; // reaped: its PID may already belong to another process
+    }
+    return ProcInfo.alive(pid);
   }
 
   /** True while it lives and is stopped by {@link #pause()}. */
@@ -115,6 +120,7 @@ public final class Daemon {
     Optional<ProcessHandle> h = handle().filter(ProcessHandle::isAlive);
     if (h.isPresent()) {
       h.get().descendants().forEach(leftovers::add);
+      killed = process;
       h.get().destroyForcibly(); // SIGKILL; also ends a stopped process
       gone = ProcInfo.awaitExit(pid, wait);
     }
@@ -169,10 +175,10 @@ public final class Daemon {
   /**
    * Waits until the output of launch {@code mine} (what {@link #launch} returned) contains {@code text}.
    *
-   * <p>Returns early when a later launch superseded {@code mine}: overlapping faults on one daemon compose (a
-   * restart while an earlier restart's daemon is still starting kills that one on purpose), and readiness is then
-   * the later launch's own wait. A waiter on another thread names the launch it waits for, so that it cannot pick
-   * up a later one by starting late.
+   * <p>Returns early when {@link #kill} ended {@code mine} or a later launch superseded it: overlapping faults on
+   * one daemon compose (a restart while an earlier restart's daemon is still starting kills that one on purpose),
+   * and readiness is then the later launch's own wait. A waiter on another thread names the launch it waits for,
+   * so that it cannot pick up a later one by starting late.
    *
    * @throws IllegalStateException with the end of the log when {@code mine} exits first or {@code within} passes
    */
@@ -180,7 +186,7 @@ public final class Daemon {
     Deadline deadline = Deadline.in(within);
     long from;
     synchronized (this) {
-      if (process != mine) {
+      if (superseded(mine)) {
         return;
       }
       from = launchOffset;
@@ -209,7 +215,7 @@ public final class Daemon {
   }
 
   private synchronized boolean superseded(Process mine) {
-    return process != mine;
+    return process != mine || killed == mine;
   }
 
   private void requireAlive(String action) {

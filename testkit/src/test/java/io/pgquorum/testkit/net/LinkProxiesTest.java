@@ -86,7 +86,7 @@ class LinkProxiesTest {
     assertThat(proxies.isCut(0, 1)).isTrue();
     assertThat(proxies.isCut(1, 0)).as("the other direction").isFalse();
     assertThat(closedByPeer(open)).as("the open connection through the cut link ends").isTrue();
-    assertThatThrownBy(() -> connect(0, 1)).isInstanceOf(ConnectException.class);
+    assertThat(cannotReach(0, 1)).as("a new connection over the cut link").isTrue();
     assertThat(echo(other, "still")).as("the reverse link is untouched").isEqualTo("still");
 
     proxies.restore(0, 1);
@@ -99,7 +99,7 @@ class LinkProxiesTest {
     proxies.isolate(2);
     for (int[] l : new int[][] {{0, 2}, {2, 0}, {1, 2}, {2, 1}}) {
       assertThat(proxies.isCut(l[0], l[1])).as("%d->%d", l[0], l[1]).isTrue();
-      assertThatThrownBy(() -> connect(l[0], l[1])).isInstanceOf(ConnectException.class);
+      assertThat(cannotReach(l[0], l[1])).as("new connection %d->%d", l[0], l[1]).isTrue();
     }
     assertThat(proxies.isCut(0, 1)).isFalse();
     assertThat(echo(connect(1, 0), "between the others")).isEqualTo("between the others");
@@ -137,7 +137,7 @@ class LinkProxiesTest {
     Socket s = connect(0, 1);
     proxies.close();
     assertThat(closedByPeer(s)).isTrue();
-    assertThatThrownBy(() -> connect(0, 1)).isInstanceOf(ConnectException.class);
+    assertThat(cannotReach(0, 1)).isTrue();
   }
 
   private Socket connect(int from, int to) throws IOException {
@@ -146,6 +146,27 @@ class LinkProxiesTest {
     s.connect(new InetSocketAddress(proxies.address(from, to), servers.get(to).port()), 2000);
     s.setSoTimeout(5000);
     return s;
+  }
+
+  /**
+   * True when nothing gets through from→to: the connection is refused, or it is closed without forwarding a
+   * byte (a connect right after the cut can still complete its handshake while the listener's accept thread is
+   * being woken from the kernel; seen here under load).
+   */
+  private boolean cannotReach(int from, int to) throws IOException {
+    Socket s;
+    try {
+      s = connect(from, to);
+    } catch (ConnectException e) {
+      return true;
+    }
+    try {
+      s.getOutputStream().write('x');
+      s.getOutputStream().flush();
+    } catch (IOException e) {
+      return true;
+    }
+    return closedByPeer(s);
   }
 
   private static String echo(Socket s, String text) throws IOException {

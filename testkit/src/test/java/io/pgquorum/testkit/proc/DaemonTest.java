@@ -102,6 +102,16 @@ class DaemonTest {
   }
 
   @Test
+  void aLaunchKilledByItsOwnerEndsItsWaitWithoutFailureEvenBeforeTheNextLaunch() throws Exception {
+    daemon = new Daemon("m1", dir.resolve("m1.log"));
+    Process first = daemon.launch(Launch.of(List.of("sleep", "60")));
+    CompletableFuture<Void> firstWait = CompletableFuture.runAsync(() -> daemon.awaitOutput(first, "READY", WAIT));
+    daemon.kill(WAIT);
+    // No relaunch yet: the waiter must not report the owner's kill -9 as "exited with status 137".
+    firstWait.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
   void aLaunchSupersededWhileStartingEndsItsWaitWithoutFailure() throws Exception {
     daemon = new Daemon("m1", dir.resolve("m1.log"));
     Process first = daemon.launch(Launch.of(List.of("sleep", "60")));
