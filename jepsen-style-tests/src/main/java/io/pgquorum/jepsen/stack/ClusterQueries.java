@@ -1,5 +1,6 @@
 package io.pgquorum.jepsen.stack;
 
+import io.pgquorum.testkit.proc.Deadline;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,9 +111,8 @@ final class ClusterQueries {
 
   /** Waits until there is exactly one primary and every other node is a streaming replica. */
   void awaitHealthy(Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
+    String[] last = {""};
+    Deadline.await("cluster healthy", within, Duration.ofMillis(300), () -> {
       int primaries = 0;
       int streaming = 0;
       for (int i = 0; i < nodes.size(); i++) {
@@ -122,28 +122,16 @@ final class ClusterQueries {
           streaming++;
         }
       }
-      if (primaries == 1 && streaming == nodes.size() - 1) {
-        stale = true;
-        return;
-      }
-      last = primaries + " primaries, " + streaming + " streaming replicas";
-      PgCluster.sleep(300); // poll interval of a condition with a deadline
-    }
-    throw new IllegalStateException("cluster not healthy within " + within.toSeconds() + " s (last seen: " + last
-        + ")");
+      last[0] = primaries + " primaries, " + streaming + " streaming replicas";
+      return primaries == 1 && streaming == nodes.size() - 1;
+    }, () -> last[0]);
+    stale = true;
   }
 
   /** Waits until node {@code node}'s REST API answers at all (any status). */
   void awaitDaemonUp(int node, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (get(node, "/patroni").status() != 0) {
-        return;
-      }
-      PgCluster.sleep(200); // poll interval of a condition with a deadline
-    }
-    throw new IllegalStateException(nodes.get(node).name() + "'s daemon did not answer on its REST API within "
-        + within.toSeconds() + " s");
+    Deadline.await(nodes.get(node).name() + "'s daemon answering on its REST API", within, Duration.ofMillis(200),
+        () -> get(node, "/patroni").status() != 0, () -> "no answer");
   }
 
   /** Creates the workload tables on the primary, retrying until it accepts DDL. */

@@ -7,10 +7,8 @@ import java.util.function.Supplier;
 /** A point in (monotonic) time by which a condition must hold, and the polling that waits for it. */
 public final class Deadline {
   private final long endNanos;
-  private final Duration within;
 
   private Deadline(Duration within) {
-    this.within = within;
     this.endNanos = System.nanoTime() + within.toNanos();
   }
 
@@ -22,32 +20,27 @@ public final class Deadline {
     return System.nanoTime() - endNanos > 0;
   }
 
-  /** What is left (zero once expired). */
-  public Duration remaining() {
-    return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
-  }
-
-  /** The duration this deadline was set for, for messages. */
-  public Duration within() {
-    return within;
-  }
-
   /**
    * Polls {@code condition} every {@code poll} until it holds.
    *
+   * @param what the condition, for the message ("cluster healthy")
    * @param lastSeen what was observed last, for the message when the deadline passes
-   * @throws IllegalStateException when it does not hold within {@code within}
+   * @throws IllegalStateException "{@code what}: not within N s (last seen: ...)" when it does not hold in time
    */
   public static void await(String what, Duration within, Duration poll, BooleanSupplier condition,
       Supplier<String> lastSeen) {
     Deadline d = in(within);
     while (!condition.getAsBoolean()) {
       if (d.expired()) {
-        throw new IllegalStateException(what + " not within " + within.toMillis() + " ms (last seen: "
-            + lastSeen.get() + ")");
+        throw new IllegalStateException(what + ": not within " + human(within) + " (last seen: " + lastSeen.get()
+            + ")");
       }
       sleep(poll.toMillis());
     }
+  }
+
+  private static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /**

@@ -71,7 +71,7 @@ class ProcInfoTest {
     Deadline.await("three polls", Duration.ofSeconds(5), Duration.ofMillis(1), () -> ++polls[0] >= 3, () -> "");
     assertThat(polls[0]).isEqualTo(3);
     assertThatThrownBy(() -> Deadline.await("never", Duration.ofMillis(50), Duration.ofMillis(10), () -> false,
-        () -> "nothing")).hasMessage("never not within 50 ms (last seen: nothing)");
+        () -> "nothing")).hasMessage("never: not within 50 ms (last seen: nothing)");
   }
 
   @Test
