@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.proc.ProcStats;
-import io.pgquorum.bench.proc.Signals;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -249,7 +250,7 @@ public final class PatroniCluster implements HaCluster {
     pid(patroni[node]).ifPresent(pids::add);
     pid(etcdProcs[node]).ifPresent(pids::add);
     Signals.send("KILL", pids);
-    Signals.awaitExit(pids, 10_000);
+    ProcInfo.awaitExit(pids, Duration.ofSeconds(10));
   }
 
   @Override
@@ -259,7 +260,7 @@ public final class PatroniCluster implements HaCluster {
 
   @Override
   public boolean awaitCoordinatorExit(int node, Duration within) {
-    return pid(patroni[node]).map(p -> Signals.awaitExit(List.of(p), within.toMillis())).orElse(true);
+    return pid(patroni[node]).map(p -> ProcInfo.awaitExit(p, within)).orElse(true);
   }
 
   @Override
@@ -357,31 +358,18 @@ public final class PatroniCluster implements HaCluster {
       pid(e).ifPresent(pids::add);
     }
     Signals.send("KILL", pids);
-    Signals.awaitExit(pids, 15_000);
+    ProcInfo.awaitExit(pids, Duration.ofSeconds(15));
   }
 
   private static Optional<Long> pid(Process p) {
     return p != null && p.isAlive() ? Optional.of(p.pid()) : Optional.empty();
   }
 
+  /** The live postmaster of {@code dataDir}, from its {@code postmaster.pid} (checked to be a postgres process). */
   static Optional<Long> postmasterPid(Path dataDir) {
-    Path f = dataDir.resolve("postmaster.pid");
-    try {
-      if (!Files.exists(f)) {
-        return Optional.empty();
-      }
-      List<String> lines = Files.readAllLines(f);
-      if (lines.isEmpty() || lines.get(0).isBlank()) {
-        return Optional.empty();
-      }
-      long pid = Long.parseLong(lines.get(0).trim());
-      return Signals.alive(pid) && ProcStats.command(pid).contains("postgres") ? Optional.of(pid)
-          : Optional.empty();
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
+    return ProcInfo.pidFromFile(dataDir.resolve("postmaster.pid"))
+        .filter(pid -> ProcStats.command(pid).contains("postgres"));
   }
-
 
   @Override
   public String toString() {

@@ -2,14 +2,16 @@ package io.pgquorum.bench.failover;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.bench.proc.ProcStats;
-import io.pgquorum.bench.proc.Signals;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.jepsen.fault.Component;
+import io.pgquorum.jepsen.stack.HttpResult;
 import io.pgquorum.jepsen.stack.NodeAddresses;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
+import io.pgquorum.testkit.RepoRoot;
+import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A pgquorum cluster for the bench: the fault-injection harness's {@link PgCluster} (real daemons through
@@ -37,7 +37,6 @@ import java.util.regex.Pattern;
 public final class PgQuorumCluster implements HaCluster {
   /** Environment variable replacing bin/pgquorum's default JVM options in the bench. */
   public static final String JAVA_OPTS_OVERRIDE = "PGQUORUM_BENCH_JAVA_OPTS";
-  private static final Pattern DEFAULT_OPTS = Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}");
 
   /** PgCluster's {@code scope} (its generated YAML), which is also the Raft group name. */
   static final String SCOPE = "jepsen";
@@ -94,16 +93,7 @@ public final class PgQuorumCluster implements HaCluster {
     if (override != null && !override.isBlank()) {
       return override.trim();
     }
-    return shippedJavaOptions(Files.readString(pgquorumHome.resolve("bin/pgquorum")));
-  }
-
-  /** The default of {@code ${PGQUORUM_JAVA_OPTS:-...}} in the text of bin/pgquorum. */
-  public static String shippedJavaOptions(String script) {
-    Matcher m = DEFAULT_OPTS.matcher(script);
-    if (!m.find()) {
-      throw new IllegalStateException("bin/pgquorum has no ${PGQUORUM_JAVA_OPTS:-...} default to read");
-    }
-    return m.group(1).trim();
+    return RepoRoot.shippedJavaOptions(pgquorumHome);
   }
 
   /** The JVM options the daemons run with (without the hosts-file property). */
@@ -184,12 +174,12 @@ public final class PgQuorumCluster implements HaCluster {
   public void killNode(int node) {
     List<Long> pids = new ArrayList<>();
     long jvm = cluster.daemonPid(node);
-    if (Signals.alive(jvm)) {
+    if (ProcInfo.alive(jvm)) {
       pids.addAll(ProcStats.tree(jvm)); // the daemon and its watchdog child
     }
     pids.addAll(postgresPids(node));
     Signals.send("KILL", pids);
-    Signals.awaitExit(pids, 10_000);
+    ProcInfo.awaitExit(pids, Duration.ofSeconds(10));
     cluster.kill(node, Component.DAEMON); // lets PgCluster forget the launcher; the JVM is already gone
   }
 
@@ -200,7 +190,7 @@ public final class PgQuorumCluster implements HaCluster {
 
   @Override
   public boolean awaitCoordinatorExit(int node, Duration within) {
-    return Signals.awaitExit(List.of(cluster.daemonPid(node)), within.toMillis());
+    return ProcInfo.awaitExit(cluster.daemonPid(node), within);
   }
 
   @Override
@@ -216,7 +206,7 @@ public final class PgQuorumCluster implements HaCluster {
   @Override
   public List<Long> coordinatorPids(int node) {
     long jvm = cluster.daemonPid(node);
-    if (!Signals.alive(jvm)) {
+    if (!ProcInfo.alive(jvm)) {
       return List.of();
     }
     return ProcStats.tree(jvm).stream().filter(p -> !ProcStats.command(p).contains("postgres")).toList();
@@ -231,7 +221,7 @@ public final class PgQuorumCluster implements HaCluster {
   public Map<String, String> settings() {
     Map<String, String> s = new LinkedHashMap<>();
     for (int i = 0; i < size(); i++) {
-      PgCluster.HttpResult r = cluster.get(i, "/config");
+      HttpResult r = cluster.get(i, "/config");
       if (r.status() == 200) {
         JsonNode c = r.json();
         s.put("dynamic config in effect (GET /config)", "ttl " + c.path("ttl").asText("?") + ", loop_wait "
@@ -248,7 +238,7 @@ public final class PgQuorumCluster implements HaCluster {
   /** The dynamic configuration's timing as GET /config reports it. */
   public Optional<Timing> effectiveTiming() {
     for (int i = 0; i < size(); i++) {
-      PgCluster.HttpResult r = cluster.get(i, "/config");
+      HttpResult r = cluster.get(i, "/config");
       if (r.status() == 200 && r.json().has("ttl")) {
         JsonNode c = r.json();
         return Optional.of(new Timing(c.path("ttl").asInt(), c.path("loop_wait").asInt(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.report.Result;
+import io.pgquorum.testkit.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,12 +38,7 @@ class FailoverBenchIT {
   }
 
   private static Tools tools() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
-      p = p.getParent();
-    }
-    assertThat(p).as("repository root (a directory holding bin/pgquorum) above the working directory").isNotNull();
-    return Tools.detect(p);
+    return Tools.detect(RepoRoot.find());
   }
 
   @Test

@@ -46,10 +46,4 @@ class PatroniYamlTest {
   void toStringHidesThePasswords() {
     assertThat(y.toString()).doesNotContain("s3cret").contains("ttl=20");
   }
-
-  @Test
-  void readsTheShippedJvmOptionsFromBinPgquorum() {
-    String script = "exec \"$java_bin\" ${PGQUORUM_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC} -cp \"$cp\" Main";
-    assertThat(PgQuorumCluster.shippedJavaOptions(script)).isEqualTo("-Xmx256m -XX:+UseSerialGC");
-  }
 }

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.testkit.RepoRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class ConfigCliIT {
 
   private Run pgquorum(String... args) throws IOException, InterruptedException {
     String[] cmd = new String[args.length + 1];
-    cmd[0] = LocalCluster.REPO.resolve("bin/pgquorum").toString();
+    cmd[0] = RepoRoot.pgquorumScript().toString();
     System.arraycopy(args, 0, cmd, 1, args.length);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI_"));

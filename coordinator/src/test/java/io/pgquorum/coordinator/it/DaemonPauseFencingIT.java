@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.coordinator.it.WriteProbes.Attempt;
+import io.pgquorum.testkit.proc.ProcInfo;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -94,10 +95,10 @@ class DaemonPauseFencingIT {
     pausedPrimaryIsFencedBeforeTheNewPrimaryTakesWrites("SIGSTOP of the daemon's process group",
         cluster::pauseDaemonGroup, old -> {
           ProcessHandle watchdog = cluster.watchdog(old).orElseThrow();
-          assertThat(LocalCluster.stat(old.daemon.pid())[0]).as("the daemon is stopped").isEqualTo("T");
-          assertThat(LocalCluster.stat(watchdog.pid())[0]).as("its watchdog is not").isNotEqualTo("T");
-          assertThat(LocalCluster.sessionOf(watchdog.pid())).as("the watchdog's session")
-              .isEqualTo(watchdog.pid()).isNotEqualTo(LocalCluster.sessionOf(old.daemon.pid()));
+          assertThat(ProcInfo.stat(old.daemon.pid())[0]).as("the daemon is stopped").isEqualTo("T");
+          assertThat(ProcInfo.stat(watchdog.pid())[0]).as("its watchdog is not").isNotEqualTo("T");
+          assertThat(ProcInfo.sessionOf(watchdog.pid())).as("the watchdog's session")
+              .isEqualTo(watchdog.pid()).isNotEqualTo(ProcInfo.sessionOf(old.daemon.pid()));
         });
   }
 

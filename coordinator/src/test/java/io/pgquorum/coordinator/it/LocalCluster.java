@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.RepoRoot;
+import io.pgquorum.testkit.net.LinkProxies;
+import io.pgquorum.testkit.proc.Commands;
+import io.pgquorum.testkit.proc.Daemon;
+import io.pgquorum.testkit.proc.Launch;
+import io.pgquorum.testkit.proc.LogFile;
+import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,16 +31,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A real pgquorum cluster on loopback for integration tests: N daemons started through {@code bin/pgquorum}
  * (separate JVMs, as users run them), each with its own PostgreSQL 15, DCS member and REST API on free ports,
- * everything under one temporary directory. Processes are stopped by PID at {@link #close()}.
+ * everything under one temporary directory. Each daemon is a testkit {@link Daemon}; processes are stopped by PID
+ * at {@link #close()}.
  */
 final class LocalCluster implements AutoCloseable {
-  static final Path REPO = findRepo();
   static final String SUPERUSER_PASSWORD = "it-super-secret";
   static final String REPLICATION_PASSWORD = "it-repl-secret";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +52,8 @@ final class LocalCluster implements AutoCloseable {
   final int ttl;
   final boolean proxied;
   final List<NodeSpec> nodes = new ArrayList<>();
-  final LinkProxies proxies = new LinkProxies();
+  /** DCS links between members, on 127.0.x.y (service octet 0) when {@link #proxied}. */
+  final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
 
@@ -58,9 +65,8 @@ final class LocalCluster implements AutoCloseable {
     final int restPort;
     final int pgPort;
     final Path dir;
-    Process daemon;
-    /** Processes a killed daemon left behind (its watchdog), cleaned up at close. */
-    final List<ProcessHandle> orphans = new ArrayList<>();
+    /** Its daemon; what a killed one left behind (its watchdog) is in {@link Daemon#leftovers()}, reaped at close. */
+    final Daemon daemon;
 
     NodeSpec(int index, Path base) throws IOException {
       this(index, "node" + (index + 1), base.resolve("node" + (index + 1)));
@@ -73,6 +79,7 @@ final class LocalCluster implements AutoCloseable {
       this.restPort = FreePorts.next();
       this.pgPort = FreePorts.next();
       this.dir = dir;
+      this.daemon = new Daemon(name + "'s daemon", log());
     }
 
     Path dataDir() {
@@ -107,15 +114,12 @@ final class LocalCluster implements AutoCloseable {
       Files.createDirectories(n.dir);
       Files.writeString(n.config(), yaml(n));
       if (proxied) {
-        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
         for (NodeSpec other : nodes) {
-          String addr = other == n ? "127.0.0.1" : LinkProxies.linkAddress(n.index, other.index);
-          hosts.append(addr).append(' ').append(hostName(other)).append('\n');
           if (other != n) {
             proxies.add(n.index, other.index, other.raftPort);
           }
         }
-        Files.writeString(n.dir.resolve("hosts"), hosts.toString());
+        Files.writeString(n.dir.resolve("hosts"), proxies.hostsFile(n.index, size, i -> hostName(nodes.get(i))));
       }
     }
   }
@@ -208,30 +212,18 @@ final class LocalCluster implements AutoCloseable {
   void start(NodeSpec n, List<String> options) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("setsid");
-    command.add(REPO.resolve("bin/pgquorum").toString());
+    command.add(RepoRoot.pgquorumScript().toString());
     command.addAll(options);
     command.add(n.config().toString());
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
     // The JVM options bin/pgquorum ships, so the ITs exercise the small-footprint defaults users get.
-    String opts = shippedJavaOptions();
+    String opts = RepoRoot.shippedJavaOptions(RepoRoot.find());
     if (proxied) {
       opts += " -Djdk.net.hosts.file=" + n.dir.resolve("hosts");
     }
-    pb.environment().put("PGQUORUM_JAVA_OPTS", opts);
-    pb.environment().putAll(daemonEnv);
-    n.daemon = pb.start();
-  }
-
-  /** The default of {@code ${PGQUORUM_JAVA_OPTS:-...}} in bin/pgquorum. */
-  static String shippedJavaOptions() throws IOException {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{PGQUORUM_JAVA_OPTS:-([^}]*)}")
-        .matcher(Files.readString(REPO.resolve("bin/pgquorum")));
-    if (!m.find()) {
-      throw new IllegalStateException("bin/pgquorum has no ${PGQUORUM_JAVA_OPTS:-...} default to read");
-    }
-    return m.group(1).trim();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PGQUORUM_JAVA_OPTS", opts);
+    env.putAll(daemonEnv);
+    n.daemon.launch(new Launch(command, env, null, false));
   }
 
   void startAll() throws IOException {
@@ -241,91 +233,54 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** SIGKILL of the daemon JVM only (PostgreSQL, running detached, survives). */
-  void killDaemon(NodeSpec n) throws InterruptedException {
-    if (n.daemon != null && n.daemon.isAlive()) {
-      n.orphans.addAll(n.daemon.descendants().toList());
-      n.daemon.destroyForcibly();
-      n.daemon.waitFor(10, TimeUnit.SECONDS);
-    }
+  void killDaemon(NodeSpec n) {
+    n.daemon.kill(Duration.ofSeconds(10));
   }
 
   /** SIGSTOP (true) or SIGCONT (false) of the daemon JVM alone: its watchdog and PostgreSQL keep running. */
-  void pauseDaemon(NodeSpec n, boolean pause) throws IOException, InterruptedException {
-    int code = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", String.valueOf(n.daemon.pid()))
-        .inheritIO().start().waitFor();
-    assertThat(code).as("kill %s %d", pause ? "-STOP" : "-CONT", n.daemon.pid()).isZero();
+  void pauseDaemon(NodeSpec n, boolean pause) {
+    if (pause) {
+      n.daemon.pause();
+    } else {
+      n.daemon.resume();
+    }
   }
 
   /**
    * SIGSTOP (true) or SIGCONT (false) of the daemon's whole process group ({@code kill -STOP -<pgid>}, what Ctrl-Z in
    * a terminal does): everything in the daemon's group stops; its watchdog must not be in it.
    */
-  void pauseDaemonGroup(NodeSpec n, boolean pause) throws IOException, InterruptedException {
-    long pgid = processGroupOf(n.daemon.pid());
+  void pauseDaemonGroup(NodeSpec n, boolean pause) throws IOException {
+    long pgid = ProcInfo.processGroupOf(n.daemon.pid());
     assertThat(pgid).as("the daemon leads its process group").isEqualTo(n.daemon.pid());
-    int code = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", "--", "-" + pgid).inheritIO().start().waitFor();
-    assertThat(code).as("kill %s -%d", pause ? "-STOP" : "-CONT", pgid).isZero();
-  }
-
-  /** Fields of /proc/pid/stat after the command name: state, ppid, pgrp, session, ... */
-  static String[] stat(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-  }
-
-  static long processGroupOf(long pid) throws IOException {
-    return Long.parseLong(stat(pid)[2]);
-  }
-
-  static long sessionOf(long pid) throws IOException {
-    return Long.parseLong(stat(pid)[3]);
+    Signals.sendToGroup(pause ? "STOP" : "CONT", pgid);
   }
 
   /** The daemon's lease watchdog child process, if it runs. */
   Optional<ProcessHandle> watchdog(NodeSpec n) {
-    if (n.daemon == null) {
-      return Optional.empty();
-    }
-    return n.daemon.toHandle().children()
+    return n.daemon.handle().stream().flatMap(ProcessHandle::children)
         .filter(h -> h.info().arguments().map(a -> List.of(a).contains(
             "io.pgquorum.coordinator.fence.WatchdogMain")).orElse(false))
         .findFirst();
   }
 
   /** SIGTERM of the daemon: a clean handover. Waits for the process to exit. */
-  boolean terminateDaemon(NodeSpec n, Duration timeout) throws InterruptedException {
-    n.daemon.destroy();
-    return n.daemon.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  boolean terminateDaemon(NodeSpec n, Duration timeout) {
+    n.daemon.terminate();
+    return n.daemon.awaitExit(timeout);
   }
 
   /** SIGKILL of the node's postmaster (its backends exit when they notice). */
-  void killPostmaster(NodeSpec n) throws IOException, InterruptedException {
-    Optional<Long> pid = postmasterPid(n);
-    if (pid.isPresent()) {
-      new ProcessBuilder("kill", "-9", String.valueOf(pid.get())).inheritIO().start().waitFor();
-    }
+  void killPostmaster(NodeSpec n) {
+    postmasterPid(n).ifPresent(pid -> Signals.send("KILL", List.of(pid)));
   }
 
   /**
    * The node's live postmaster: the pid in postmaster.pid if that process is alive (a SIGKILLed postmaster leaves
    * its pid file behind).
    */
-  Optional<Long> postmasterPid(NodeSpec n) throws IOException {
-    Path pidFile = n.dataDir().resolve("postmaster.pid");
-    if (!Files.exists(pidFile)) {
-      return Optional.empty();
-    }
-    List<String> lines = Files.readAllLines(pidFile);
-    if (lines.isEmpty() || lines.get(0).isBlank()) {
-      return Optional.empty();
-    }
-    long pid = Long.parseLong(lines.get(0).trim());
-    try {
-      String state = stat(pid)[0];
-      return state.equals("Z") || state.equals("X") ? Optional.empty() : Optional.of(pid);
-    } catch (IOException e) {
-      return Optional.empty(); // no such process
-    }
+  Optional<Long> postmasterPid(NodeSpec n) {
+    return ProcInfo.pidFromFile(n.dataDir().resolve("postmaster.pid"));
   }
 
   /** GET a REST path; returns the status code (0 when unreachable) and body. */
@@ -374,11 +329,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   String logs(NodeSpec n) {
-    try {
-      return Files.exists(n.log()) ? Files.readString(n.log(), StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "";
-    }
+    return LogFile.read(n.log());
   }
 
   /** Tails of every daemon log, for assertion messages. */
@@ -400,20 +351,13 @@ final class LocalCluster implements AutoCloseable {
     proxies.close();
     for (NodeSpec n : nodes) {
       // Watchdogs first (by PID): an orphaned armed watchdog would otherwise outlive the test by up to a ttl.
-      if (n.daemon != null) {
-        n.daemon.descendants().forEach(ProcessHandle::destroyForcibly);
-      }
-      n.orphans.forEach(ProcessHandle::destroyForcibly);
-      if (n.daemon != null && n.daemon.isAlive()) {
-        n.daemon.destroyForcibly();
-        n.daemon.waitFor(10, TimeUnit.SECONDS);
-      }
+      n.daemon.handle().ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+      n.daemon.leftovers().forEach(ProcessHandle::destroyForcibly);
+      n.daemon.kill(Duration.ofSeconds(10));
     }
     for (NodeSpec n : nodes) {
       if (Files.exists(n.dataDir().resolve("postmaster.pid"))) {
-        new ProcessBuilder(PG_CTL, "stop", "-m", "immediate", "-w", "-D",
-            n.dataDir().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start().waitFor(30, TimeUnit.SECONDS);
+        Commands.run(List.of(PG_CTL, "stop", "-m", "immediate", "-w", "-D", n.dataDir().toString()), 30);
       }
     }
     if (!"true".equals(System.getenv("PGQUORUM_KEEP_IT_DIRS"))) {
@@ -423,16 +367,4 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-
-  private static Path findRepo() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("bin/pgquorum"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("cannot find the repository root (bin/pgquorum) above "
-          + Path.of("").toAbsolutePath());
-    }
-    return p;
-  }
 }

@@ -120,12 +120,13 @@ class NodeIdentityIT {
     NodeSpec duplicate = cluster.addNode(twin.name, twin.name + "-duplicate");
     cluster.start(duplicate);
 
-    assertThat(duplicate.daemon.waitFor(60, TimeUnit.SECONDS)).as("the duplicate daemon exits by itself"
+    assertThat(duplicate.daemon.process().waitFor(60, TimeUnit.SECONDS)).as("the duplicate daemon exits by itself"
         + cluster.diagnostics()).isTrue();
     String out = cluster.logs(duplicate);
-    System.out.println("duplicate " + twin.name + " exited with " + duplicate.daemon.exitValue() + ": "
+    System.out.println("duplicate " + twin.name + " exited with " + duplicate.daemon.process().exitValue() + ": "
         + out.lines().filter(l -> l.startsWith("pgquorum:")).findFirst().orElse("(no message)"));
-    assertThat(duplicate.daemon.exitValue()).as("exit code (2: a configuration problem)\n" + out).isEqualTo(2);
+    assertThat(duplicate.daemon.process().exitValue()).as("exit code (2: a configuration problem)\n" + out)
+        .isEqualTo(2);
     assertThat(out).contains("pgquorum: name: Can't start; there is already a node named '" + twin.name
         + "' running (its REST API http://127.0.0.1:" + twin.restPort + "/patroni answers and it owns "
         + "/service/it-identity/members/" + twin.name + "); give every node a unique name");
@@ -147,14 +148,14 @@ class NodeIdentityIT {
     cluster.pauseDaemon(twin, true);
     try {
       cluster.start(duplicate);
-      assertThat(duplicate.daemon.waitFor(60, TimeUnit.SECONDS)).as("the duplicate daemon exits by itself"
+      assertThat(duplicate.daemon.process().waitFor(60, TimeUnit.SECONDS)).as("the duplicate daemon exits by itself"
           + cluster.diagnostics()).isTrue();
     } finally {
       cluster.pauseDaemon(twin, false);
     }
     String out = cluster.logs(duplicate);
     assertThat(out).contains("does not answer from here, so this node waits and watches the key");
-    assertThat(duplicate.daemon.exitValue()).as("refused\n" + out).isNotZero();
+    assertThat(duplicate.daemon.process().exitValue()).as("refused\n" + out).isNotZero();
     assertThat(out).contains("is not in the configuration of DCS group 'it-identity'");
     assertThat(out).as("one readable line, no stack trace").doesNotContain("\tat ");
     assertThat(duplicate.dataDir()).as("the duplicate never touched PostgreSQL").doesNotExist();
@@ -176,7 +177,7 @@ class NodeIdentityIT {
     // watchdog, stops its predecessor's orphaned watchdog (PreviousWatchdog), which would otherwise fence the
     // re-adopted primary at the old deadline. So: wait until that watchdog is gone and the new daemon says it holds
     // the lease with the same token, and never see another primary meanwhile.
-    List<ProcessHandle> oldWatchdogs = List.copyOf(primary.orphans);
+    List<ProcessHandle> oldWatchdogs = primary.daemon.leftovers();
     try {
       await("the restarted daemon holds the lease with token " + token).atMost(Duration.ofSeconds(TTL + 30))
           .pollInterval(Duration.ofMillis(100))

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Split-brain safety under a real network partition: the primary's DCS member is cut off from the other two
- * (every DCS link to and from it closed, see {@link LinkProxies}) while clients keep writing to every node. With
- * one clock (this JVM's {@link System#nanoTime()}), the last write the old primary accepted must come before
- * the first write the new primary accepted. Afterwards the old primary rejoins as a replica (pg_rewind when it
- * diverged).
+ * (every DCS link to and from it closed, see {@link io.pgquorum.testkit.net.LinkProxies}) while clients keep
+ * writing to every node. With one clock (this JVM's {@link System#nanoTime()}), the last write the old primary
+ * accepted must come before the first write the new primary accepted. Afterwards the old primary rejoins as a
+ * replica (pg_rewind when it diverged).
  */
 class PartitionIT {
   static final int TTL = 8;

@@ -41,10 +41,10 @@ class RaftAmnesiaIT {
         wipe(victim.dir.resolve("raft"));
         int before = cluster.logs(victim).length();
         cluster.start(victim);
-        assertThat(victim.daemon.waitFor(120, TimeUnit.SECONDS))
+        assertThat(victim.daemon.process().waitFor(120, TimeUnit.SECONDS))
             .as("the daemon with the wiped raft.data_dir exits" + cluster.diagnostics()).isTrue();
         String refusal = cluster.logs(victim).substring(before);
-        assertThat(victim.daemon.exitValue()).as(refusal).isEqualTo(1);
+        assertThat(victim.daemon.process().exitValue()).as(refusal).isEqualTo(1);
         // One line from bin/pgquorum, no stack trace of ours.
         List<String> errors = refusal.lines().filter(l -> l.startsWith("pgquorum: ")).toList();
         assertThat(errors).as(refusal).hasSize(1);

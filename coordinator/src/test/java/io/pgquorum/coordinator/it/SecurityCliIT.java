@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.RepoRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class SecurityCliIT {
   private record Run(int exit, String output) {}
 
   private Run pgquorum(Path config) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(LocalCluster.REPO.resolve("bin/pgquorum").toString(), config.toString())
+    ProcessBuilder pb = new ProcessBuilder(RepoRoot.pgquorumScript().toString(), config.toString())
         .redirectErrorStream(true);
     pb.redirectOutput(dir.resolve("pgquorum.out").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI_"));

@@ -125,7 +125,7 @@ class TlsClusterIT {
   }
 
   private Optional<NodeSpec> primary() {
-    List<NodeSpec> p = cluster.nodes.stream().filter(n -> n.daemon.isAlive() && status(n, "/primary") == 200)
+    List<NodeSpec> p = cluster.nodes.stream().filter(n -> n.daemon.alive() && status(n, "/primary") == 200)
         .toList();
     return p.size() == 1 ? Optional.of(p.get(0)) : Optional.empty();
   }

@@ -32,7 +32,7 @@ import java.util.concurrent.CountDownLatch;
  *       addresses we could choose per sender. To cut "member 1 → member 2" but not "member 3 → member 2", member 1
  *       must resolve member 2's host name to a different address (its own link proxy) than member 3 does. Name
  *       resolution is per JVM ({@code -Djdk.net.hosts.file}, read once at start-up), so per-link faults need one
- *       process per member (see {@link io.pgquorum.jepsen.net.LinkProxies}).
+ *       process per member (see {@link io.pgquorum.testkit.net.LinkProxies}).
  *   <li>Process faults need a process: kill -9 (no shutdown hooks, no graceful Ratis close), SIGSTOP/SIGCONT (the
  *       whole member freezes, timers included, while its sockets stay open), and a clock running at another rate
  *       (libfaketime is an {@code LD_PRELOAD} library, so it applies to a whole process).

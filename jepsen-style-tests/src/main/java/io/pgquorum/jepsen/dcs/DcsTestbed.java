@@ -8,8 +8,8 @@ import io.pgquorum.jepsen.fault.Component;
 import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
-import io.pgquorum.jepsen.net.LinkProxies;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.net.LinkProxies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -290,13 +290,13 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
   @Override
   public void cut(Set<Link> links) {
     links.forEach(this::check);
-    proxies.cut(links);
+    links.forEach(l -> proxies.cut(l.from(), l.to()));
   }
 
   @Override
   public void restore(Set<Link> links) {
     links.forEach(this::check);
-    proxies.restore(links);
+    links.forEach(l -> proxies.restore(l.from(), l.to()));
   }
 
   /** The directed links that are cut right now. */
@@ -304,7 +304,7 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     Set<Link> out = new HashSet<>();
     for (int i = 0; i < ports.length; i++) {
       for (int j = 0; j < ports.length; j++) {
-        if (i != j && proxies.isCut(new Link(i, j))) {
+        if (i != j && proxies.isCut(i, j)) {
           out.add(new Link(i, j));
         }
       }

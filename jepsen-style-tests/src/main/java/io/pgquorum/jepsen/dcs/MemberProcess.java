@@ -1,21 +1,23 @@
 package io.pgquorum.jepsen.dcs;
 
+import io.pgquorum.testkit.proc.Daemon;
+import io.pgquorum.testkit.proc.JavaCommand;
+import io.pgquorum.testkit.proc.Launch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One DCS member JVM ({@link DcsMemberMain}) as the driver sees it: started, killed, paused and restarted by PID,
- * its output appended to one log file across restarts, its role read from the status file it publishes.
+ * One DCS member JVM ({@link DcsMemberMain}) as the driver sees it: a testkit {@link Daemon} (started, killed,
+ * paused and restarted by PID, its output appended to one log file across restarts) that knows its clock rate and
+ * reads its role from the status file it publishes.
  */
 final class MemberProcess {
   /** The libfaketime library of Debian's libfaketime package. */
@@ -23,18 +25,15 @@ final class MemberProcess {
   /** A status file older than this belongs to a paused, killed or starving member. */
   private static final Duration STATUS_FRESH = Duration.ofMillis(1500);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(30);
 
   private final String name;
   private final List<String> command;
-  private final Path logFile;
   private final Path statusFile;
   /** Variables added to every launch's environment (the harness's planted-bug switch, when set). */
   private final Map<String, String> extraEnv;
-  private Process process;
-  private boolean paused;
+  private final Daemon daemon;
   private double clockRate = 1.0;
-  /** Log offset where the current launch's output begins (where to look for its READY line). */
-  private long readyFrom;
 
   MemberProcess(String name, List<String> command, Path logFile, Path statusFile) {
     this(name, command, logFile, statusFile, Map.of());
@@ -43,9 +42,9 @@ final class MemberProcess {
   MemberProcess(String name, List<String> command, Path logFile, Path statusFile, Map<String, String> extraEnv) {
     this.name = name;
     this.command = List.copyOf(command);
-    this.logFile = logFile;
     this.statusFile = statusFile;
     this.extraEnv = Map.copyOf(extraEnv);
+    this.daemon = new Daemon("DCS member " + name, logFile);
   }
 
   String name() {
@@ -53,7 +52,7 @@ final class MemberProcess {
   }
 
   Path logFile() {
-    return logFile;
+    return daemon.log();
   }
 
   synchronized double clockRate() {
@@ -66,46 +65,33 @@ final class MemberProcess {
    */
   synchronized Process launch(double rate) {
     if (alive()) {
-      throw new IllegalStateException("member " + name + " is already running (pid " + process.pid() + ")");
+      throw new IllegalStateException("member " + name + " is already running (pid " + daemon.pid() + ")");
     }
     try {
       Files.deleteIfExists(statusFile); // the next status must come from the new process
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      Map<String, String> env = pb.environment();
-      env.putAll(extraEnv);
-      if (rate != 1.0) {
-        // "+0 xR": start at the real time, then advance R times as fast; covers System.nanoTime too (unless
-        // FAKETIME_DONT_FAKE_MONOTONIC is set), which is what Raft's election timers and the lease clock use.
-        env.put("LD_PRELOAD", LIBFAKETIME);
-        env.put("FAKETIME", "+0 x" + String.format(Locale.ROOT, "%.3f", rate));
-        env.remove("FAKETIME_DONT_FAKE_MONOTONIC");
-      }
-      long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
-      Files.writeString(logFile, "=== " + name + " start" + (rate == 1.0 ? "" : " under libfaketime x" + rate)
-          + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      readyFrom = offset;
-      process = pb.start();
-      paused = false;
-      clockRate = rate;
-      return process;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start DCS member " + name, e);
     }
+    Map<String, String> env = new HashMap<>(extraEnv);
+    if (rate != 1.0) {
+      // "+0 xR": start at the real time, then advance R times as fast; covers System.nanoTime too (unless
+      // FAKETIME_DONT_FAKE_MONOTONIC is set), which is what Raft's election timers and the lease clock use.
+      env.put("LD_PRELOAD", LIBFAKETIME);
+      env.put("FAKETIME", "+0 x" + String.format(Locale.ROOT, "%.3f", rate));
+      env.put("FAKETIME_DONT_FAKE_MONOTONIC", null);
+    }
+    Process p = daemon.launch(new Launch(command, env,
+        "=== " + name + " start" + (rate == 1.0 ? "" : " under libfaketime x" + rate), false));
+    clockRate = rate;
+    return p;
   }
 
   /**
    * Waits for the READY line of the current launch; throws with the log's tail if the member died. Returns early
-   * when a later launch superseded this one: overlapping faults on one member compose (a clock-rate restart while
-   * another one's member is still starting kills that member on purpose), and readiness is then the later
-   * launch's own wait.
+   * when a later launch superseded this one (see {@link Daemon#awaitOutput}).
    */
   void awaitReady() {
-    Process current;
-    synchronized (this) {
-      current = process;
-    }
-    awaitReady(current);
+    awaitReady(daemon.process());
   }
 
   /**
@@ -113,89 +99,40 @@ final class MemberProcess {
    * thread names the launch it waits for, so that it cannot pick up a later one by starting late.
    */
   void awaitReady(Process mine) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    String expected = DcsMemberMain.READY + " " + name;
-    long from;
-    synchronized (this) {
-      if (process != mine) {
-        return; // already superseded
-      }
-      from = readyFrom;
-    }
-    while (true) {
-      synchronized (this) {
-        if (process != mine) {
-          return;
-        }
-      }
-      String log = readLog(from);
-      if (log.contains(expected)) {
-        return;
-      }
-      if (!mine.isAlive()) {
-        synchronized (this) {
-          if (process != mine) {
-            return;
-          }
-        }
-        throw new IllegalStateException("DCS member " + name + " exited with status " + mine.exitValue()
-            + " before it was ready; its log ends with:\n" + tail(log, 2000));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("DCS member " + name + " not ready after " + START_TIMEOUT.toSeconds()
-            + " s; its log ends with:\n" + tail(log, 2000));
-      }
-      sleepPoll();
-    }
+    daemon.awaitOutput(mine, DcsMemberMain.READY + " " + name, START_TIMEOUT);
   }
 
-  synchronized boolean alive() {
-    return process != null && process.isAlive();
+  boolean alive() {
+    return daemon.alive();
   }
 
-  synchronized boolean paused() {
-    return paused && alive();
+  boolean paused() {
+    return daemon.paused();
   }
 
-  synchronized long pid() {
-    if (process == null) {
+  long pid() {
+    if (daemon.pid() < 0) {
       throw new IllegalStateException("member " + name + " was never started");
     }
-    return process.pid();
+    return daemon.pid();
   }
 
   /** kill -9; returns once the process is gone. A no-op on a dead member. */
-  synchronized void kill() {
-    if (!alive()) {
-      return;
+  void kill() {
+    if (!daemon.kill(KILL_TIMEOUT)) {
+      throw new IllegalStateException("DCS member " + name + " (pid " + daemon.pid() + ") survived SIGKILL for "
+          + KILL_TIMEOUT.toSeconds() + " s");
     }
-    process.destroyForcibly(); // SIGKILL on Unix, also ends a stopped process
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("DCS member " + name + " (pid " + process.pid()
-            + ") survived SIGKILL for 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while killing DCS member " + name, e);
-    }
-    paused = false;
   }
 
   /** SIGSTOP; returns once the kernel reports the process stopped. */
-  synchronized void pause() {
-    requireAlive("pause");
-    signal("STOP");
-    awaitState('T', true);
-    paused = true;
+  void pause() {
+    daemon.pause();
   }
 
   /** SIGCONT; returns once the process is no longer stopped. */
-  synchronized void resume() {
-    requireAlive("resume");
-    signal("CONT");
-    awaitState('T', false);
-    paused = false;
+  void resume() {
+    daemon.resume();
   }
 
   /**
@@ -236,82 +173,12 @@ final class MemberProcess {
     }
   }
 
-  private void requireAlive(String what) {
-    if (!alive()) {
-      throw new IllegalStateException("cannot " + what + " DCS member " + name + ": it is not running");
-    }
-  }
-
-  private void signal(String sig) {
-    try {
-      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid()))
-          .redirectErrorStream(true).start();
-      String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (k.waitFor() != 0) {
-        throw new IllegalStateException("kill -" + sig + " " + process.pid() + " failed: " + out.trim());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run kill -" + sig, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while signalling " + name, e);
-    }
-  }
-
-  /** Polls /proc/PID/stat until the state letter is (or is not) {@code state}. */
-  private void awaitState(char state, boolean wanted) {
-    Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try {
-        String s = Files.readString(stat);
-        char current = s.charAt(s.lastIndexOf(')') + 2); // the state follows "(comm) "
-        if ((current == state) == wanted) {
-          return;
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException("DCS member " + name + " vanished while being signalled", e);
-      }
-      sleepPoll();
-    }
-    throw new IllegalStateException("DCS member " + name + " did not " + (wanted ? "stop" : "continue")
-        + " within 10 s");
-  }
-
-  private String readLog(long from) {
-    try {
-      byte[] all = Files.readAllBytes(logFile);
-      int start = (int) Math.min(from, all.length);
-      return new String(all, start, all.length - start, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static String tail(String s, int max) {
-    return s.length() <= max ? s : s.substring(s.length() - max);
-  }
-
-  private static void sleepPoll() {
-    try {
-      Thread.sleep(20); // poll interval while waiting for an external process
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a DCS member", e);
-    }
-  }
-
   /** Command line of a member JVM; kept here so that every start (and restart) uses the same one. */
   static List<String> javaCommand(Path hostsFile, Path logbackConfig, List<String> mainArgs) {
-    String java = ProcessHandle.current().info().command()
-        .orElseThrow(() -> new IllegalStateException("cannot find this JVM's java executable"));
-    List<String> cmd = new ArrayList<>(List.of(java,
-        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
-        "-Djdk.net.hosts.file=" + hostsFile,
-        "-Dlogback.configurationFile=" + logbackConfig,
-        "-cp", System.getProperty("java.class.path"),
-        DcsMemberMain.class.getName()));
-    cmd.addAll(mainArgs);
-    return cmd;
+    return JavaCommand.of(DcsMemberMain.class)
+        .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError")
+        .systemProperty("jdk.net.hosts.file", hostsFile.toString())
+        .systemProperty("logback.configurationFile", logbackConfig.toString())
+        .args(mainArgs).toList();
   }
 }

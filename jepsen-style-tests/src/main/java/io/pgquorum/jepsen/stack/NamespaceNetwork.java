@@ -1,6 +1,7 @@
 package io.pgquorum.jepsen.stack;
 
 import io.pgquorum.jepsen.fault.Link;
+import io.pgquorum.testkit.proc.Commands;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -65,7 +66,7 @@ public final class NamespaceNetwork implements Network {
 
   @Override
   public void setUp(List<NodePorts> nodes, Path base) throws IOException {
-    if (!ProcessTools.isRoot()) {
+    if (!Commands.isRoot()) {
       throw new IllegalStateException("NamespaceNetwork needs root (ip netns, iptables)");
     }
     this.nodes = List.copyOf(nodes);
@@ -202,11 +203,11 @@ public final class NamespaceNetwork implements Network {
   @Override
   public synchronized void close() {
     if (hostVeth) {
-      ProcessTools.run(List.of("ip", "link", "del", "pq" + run + "h"), 10);
+      Commands.run(List.of("ip", "link", "del", "pq" + run + "h"), 10);
       hostVeth = false;
     }
     for (int i = created.size() - 1; i >= 0; i--) {
-      ProcessTools.run(List.of("ip", "netns", "del", created.get(i)), 10);
+      Commands.run(List.of("ip", "netns", "del", created.get(i)), 10);
     }
     created.clear();
     cut.clear();
@@ -221,12 +222,12 @@ public final class NamespaceNetwork implements Network {
   private static void ip(String... args) {
     List<String> cmd = new ArrayList<>(List.of("ip"));
     cmd.addAll(List.of(args));
-    ProcessTools.runChecked(cmd, 10);
+    Commands.runChecked(cmd, 10);
   }
 
   private static void inNs(String ns, String... args) {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     cmd.addAll(List.of(args));
-    ProcessTools.runChecked(cmd, 10);
+    Commands.runChecked(cmd, 10);
   }
 }

@@ -1,5 +1,8 @@
 package io.pgquorum.jepsen.stack;
 
+import io.pgquorum.testkit.proc.Commands;
+import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +42,7 @@ final class PostgresPause {
   }
 
   static boolean freezerAvailable() {
-    return ProcessTools.isRoot() && Files.isWritable(FREEZER.resolve("cgroup.procs"));
+    return Commands.isRoot() && Files.isWritable(FREEZER.resolve("cgroup.procs"));
   }
 
   synchronized boolean paused() {
@@ -68,13 +71,13 @@ final class PostgresPause {
     if (!stopped.isEmpty()) {
       List<Long> reverse = new ArrayList<>(stopped);
       Collections.reverse(reverse);
-      ProcessTools.signal("CONT", reverse);
+      Signals.send("CONT", reverse);
       stopped.clear();
     }
   }
 
   private void stopWithSignals(long postmaster) {
-    ProcessTools.signal("STOP", List.of(postmaster));
+    Signals.send("STOP", List.of(postmaster));
     Set<Long> all = new LinkedHashSet<>(List.of(postmaster));
     for (int round = 0; round < 5; round++) {
       List<Long> fresh = ProcessHandle.of(postmaster).stream().flatMap(ProcessHandle::descendants)
@@ -82,7 +85,7 @@ final class PostgresPause {
       if (fresh.isEmpty()) {
         break;
       }
-      ProcessTools.signal("STOP", fresh);
+      Signals.send("STOP", fresh);
       all.addAll(fresh);
     }
     stopped.addAll(all);
@@ -113,8 +116,7 @@ final class PostgresPause {
   /** The state letter from /proc/<pid>/stat, '?' when the process is gone. */
   static char state(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      return stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+      return ProcInfo.state(pid);
     } catch (IOException | RuntimeException e) {
       return '?';
     }

@@ -1,7 +1,7 @@
 package io.pgquorum.jepsen.stack;
 
 import io.pgquorum.jepsen.fault.Link;
-import io.pgquorum.jepsen.net.LinkProxies;
+import io.pgquorum.testkit.net.LinkProxies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,16 +101,20 @@ public final class ProxyNetwork implements Network {
   @Override
   public synchronized void cut(Set<Link> links) {
     cut.addAll(links);
-    raft.cut(links);
-    rest.cut(links);
+    links.forEach(l -> {
+      raft.cut(l.from(), l.to());
+      rest.cut(l.from(), l.to());
+    });
     syncReplicationProxies();
   }
 
   @Override
   public synchronized void restore(Set<Link> links) {
     cut.removeAll(links);
-    raft.restore(links);
-    rest.restore(links);
+    links.forEach(l -> {
+      raft.restore(l.from(), l.to());
+      rest.restore(l.from(), l.to());
+    });
     syncReplicationProxies();
   }
 
@@ -123,18 +127,17 @@ public final class ProxyNetwork implements Network {
           isolated = false;
         }
       }
-      Set<Link> self = Set.of(new Link(t.index(), t.index()));
       if (isolated) {
-        pg.cut(self);
+        pg.cut(t.index(), t.index());
       } else {
-        pg.restore(self);
+        pg.restore(t.index(), t.index());
       }
     }
   }
 
   /** True while node {@code node}'s PostgreSQL proxy is cut (the node is isolated from every other node). */
   public synchronized boolean replicationCut(int node) {
-    return pg.isCut(new Link(node, node));
+    return pg.isCut(node, node);
   }
 
   @Override

@@ -70,7 +70,7 @@ public final class RoleObserver implements Workload {
       seen.add(new Seen());
     }
     while (running) {
-      List<CompletableFuture<PgCluster.HttpResult>> answers = new ArrayList<>();
+      List<CompletableFuture<HttpResult>> answers = new ArrayList<>();
       for (int i = 0; i < cluster.size(); i++) {
         answers.add(cluster.getAsync(i, "/patroni"));
       }
@@ -81,7 +81,7 @@ public final class RoleObserver implements Workload {
     }
   }
 
-  private void observe(int node, PgCluster.HttpResult r, Seen s) {
+  private void observe(int node, HttpResult r, Seen s) {
     String name = cluster.name(node);
     JsonNode j = r.status() == 0 ? null : r.json();
     String role = j == null || !j.path("role").isTextual() ? "unknown" : j.path("role").asText();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.jepsen.fault.Fault;
+import io.pgquorum.testkit.proc.Commands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,7 @@ class NamespaceClusterIT {
 
   @Test
   void isolatingThePrimaryInItsNamespaceElectsAnotherAndCleansUp() throws Exception {
-    assertThat(ProcessTools.isRoot())
+    assertThat(Commands.isRoot())
         .as("NamespaceClusterIT must run as root (network namespaces and iptables); run it with -Proot as root, "
             + "the daemons then run as -Dpgquorum.jepsen.user (default pgquorum-ci)")
         .isTrue();
@@ -31,7 +32,7 @@ class NamespaceClusterIT {
     try (PgCluster cluster = PgCluster.start(PgClusterSpec.defaults().withNamespaces(user))) {
       NamespaceNetwork net = (NamespaceNetwork) cluster.network();
       namespaces = net.namespaces();
-      assertThat(ProcessTools.runChecked(List.of("ip", "netns", "list"), 10)).contains(net.namespace(0));
+      assertThat(Commands.runChecked(List.of("ip", "netns", "list"), 10)).contains(net.namespace(0));
       assertThat(cluster.supports(new Fault.Delay(10))).isFalse();
       assertThatThrownBy(() -> cluster.delay(10)).isInstanceOf(UnsupportedOperationException.class);
 
@@ -63,7 +64,7 @@ class NamespaceClusterIT {
         throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
       }
     }
-    String left = ProcessTools.runChecked(List.of("ip", "netns", "list"), 10);
+    String left = Commands.runChecked(List.of("ip", "netns", "list"), 10);
     for (String ns : namespaces) {
       assertThat(left).as("namespace removed at close").doesNotContain(ns);
     }

@@ -1,6 +1,5 @@
-package io.pgquorum.jepsen.net;
+package io.pgquorum.testkit.net;
 
-import io.pgquorum.jepsen.fault.Link;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /**
  * Per-link network faults on loopback without root. Every directed link i→j (for one service, e.g. Raft) gets its
@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Faults:
  * <ul>
  *   <li>cut: closes the link's listener and every connection through it (new connections are refused, like a
- *       REJECT rule; a DROP would only make the peer wait for its timeout);
+ *       REJECT rule; a DROP would only make the peer wait for its timeout); restore reopens the listener;
  *   <li>delay: each forwarded chunk waits this long before it is written (latency per direction);
  *   <li>loss: TCP retransmits lost packets, so what a peer sees of packet loss is stalls and, rarely, a reset.
  *       With probability p per chunk the chunk is held for a retransmission timeout (200 ms, doubling while the
@@ -37,17 +37,17 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LinkProxies implements AutoCloseable {
   private final int service;
-  private final Map<Link, Proxy> links = new ConcurrentHashMap<>();
+  private final Map<Long, Proxy> links = new ConcurrentHashMap<>();
   private volatile int delayMillis;
   private volatile double loss;
 
   /**
-   * @param service second octet of the proxy addresses (1..254), so several services (Raft, REST, PostgreSQL)
+   * @param service second octet of the proxy addresses (0..254), so several services (Raft, REST, PostgreSQL)
    *     can each have their own per-link proxies on the same ports scheme
    */
   public LinkProxies(int service) {
-    if (service < 1 || service > 254) {
-      throw new IllegalArgumentException("service octet must be 1..254, got " + service);
+    if (service < 0 || service > 254) {
+      throw new IllegalArgumentException("service octet must be 0..254, got " + service);
     }
     this.service = service;
   }
@@ -61,14 +61,14 @@ public final class LinkProxies implements AutoCloseable {
   public void add(int from, int to, int port) {
     Proxy p = new Proxy(address(from, to), port);
     p.open();
-    links.put(new Link(from, to), p);
+    links.put(key(from, to), p);
   }
 
   /**
    * Hosts-file lines for node {@code self}: every other node's host name mapped to its link address, itself to
    * 127.0.0.1. {@code hostName} gives node i's name.
    */
-  public String hostsFile(int self, int size, java.util.function.IntFunction<String> hostName) {
+  public String hostsFile(int self, int size, IntFunction<String> hostName) {
     StringBuilder sb = new StringBuilder("127.0.0.1 localhost\n");
     for (int j = 0; j < size; j++) {
       sb.append(j == self ? "127.0.0.1" : address(self, j)).append(' ').append(hostName.apply(j)).append('\n');
@@ -76,28 +76,48 @@ public final class LinkProxies implements AutoCloseable {
     return sb.toString();
   }
 
-  public void cut(Set<Link> cut) {
-    cut.forEach(l -> {
-      Proxy p = links.get(l);
-      if (p != null) {
+  /** Cuts the link from→to, if it exists. */
+  public void cut(int from, int to) {
+    Proxy p = links.get(key(from, to));
+    if (p != null) {
+      p.cut();
+    }
+  }
+
+  /** Restores the link from→to, if it exists. */
+  public void restore(int from, int to) {
+    Proxy p = links.get(key(from, to));
+    if (p != null) {
+      p.open();
+    }
+  }
+
+  /** Cuts every link to and from {@code node}: it can neither reach nor be reached by any other node. */
+  public void isolate(int node) {
+    links.forEach((k, p) -> {
+      if (from(k) == node || to(k) == node) {
         p.cut();
       }
     });
   }
 
-  public void restore(Set<Link> restore) {
-    restore.forEach(l -> {
-      Proxy p = links.get(l);
-      if (p != null) {
-        p.open();
-      }
-    });
+  /** Restores every link. */
+  public void healAll() {
+    links.values().forEach(Proxy::open);
   }
 
+  /** True when the link exists and is currently cut. */
+  public boolean isCut(int from, int to) {
+    Proxy p = links.get(key(from, to));
+    return p != null && !p.isOpen();
+  }
+
+  /** Delay added to every forwarded chunk on every link, in milliseconds (0 = none). */
   public void delay(int millis) {
     this.delayMillis = Math.max(0, millis);
   }
 
+  /** Loss probability per forwarded chunk on every link (see the class comment for what loss means here). */
   public void loss(double probability) {
     if (probability < 0 || probability > 1) {
       throw new IllegalArgumentException("loss probability must be within 0..1, got " + probability);
@@ -105,16 +125,22 @@ public final class LinkProxies implements AutoCloseable {
     this.loss = probability;
   }
 
-  /** True when the link exists and is currently cut. */
-  public boolean isCut(Link l) {
-    Proxy p = links.get(l);
-    return p != null && !p.isOpen();
-  }
-
   @Override
   public void close() {
     links.values().forEach(Proxy::cut);
     links.clear();
+  }
+
+  private static long key(int from, int to) {
+    return ((long) from << 32) | (to & 0xffffffffL);
+  }
+
+  private static int from(long key) {
+    return (int) (key >>> 32);
+  }
+
+  private static int to(long key) {
+    return (int) key;
   }
 
   private final class Proxy {
@@ -173,7 +199,7 @@ public final class LinkProxies implements AutoCloseable {
           in.setTcpNoDelay(true);
           out.setTcpNoDelay(true);
           synchronized (this) {
-            if (server != s) { // cut while connecting
+            if (server != s) { // cut while connecting: the connection must not survive the cut
               closeQuietly(in);
               closeQuietly(out);
               return;
@@ -195,7 +221,7 @@ public final class LinkProxies implements AutoCloseable {
         try (InputStream is = from.getInputStream(); OutputStream os = to.getOutputStream()) {
           int n;
           while ((n = is.read(buf)) >= 0) {
-            impair(from);
+            impair();
             os.write(buf, 0, n);
             os.flush();
           }
@@ -213,7 +239,7 @@ public final class LinkProxies implements AutoCloseable {
     }
 
     /** Applies the configured delay and loss to one chunk (see the class comment). */
-    private void impair(Socket from) throws InterruptedException, IOException {
+    private void impair() throws InterruptedException, IOException {
       int d = delayMillis;
       if (d > 0) {
         Thread.sleep(d); // the delay itself is the fault being injected
