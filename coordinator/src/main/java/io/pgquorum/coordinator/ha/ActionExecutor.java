@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
+import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
@@ -352,12 +353,14 @@ public final class ActionExecutor {
         PgState now = postgres.probe();
         String sysid = now.systemIdentifier()
             .orElseThrow(() -> new PostgresException("bootstrap: the new cluster reports no system identifier"));
-        // Re-read: our own race write is the current initialize value.
-        ClusterSnapshot fresh = store.load();
-        if (!store.writeInitialize(sysid, fresh.initialize())) {
-          throw new IllegalStateException("could not record the system identifier in the initialize key");
+        recordSystemIdentifier(sysid);
+        try {
+          store.writeConfigIfAbsent(seedConfig);
+        } catch (DcsException e) {
+          // Not a reason to throw the new cluster away: the leader seeds a missing config key on its next
+          // cycles (SeedConfig in its plan).
+          log.warn("could not seed the config key yet: {}", e.getMessage());
         }
-        store.writeConfigIfAbsent(seedConfig);
         log.info("initialized a new cluster with system identifier {}", sysid);
       } catch (Exception e) {
         if (started) {
@@ -367,6 +370,51 @@ public final class ActionExecutor {
         throw e;
       }
     };
+  }
+
+  /** How often the bootstrap asks the DCS again when the outcome of its initialize write is unknown. */
+  static final int INITIALIZE_ATTEMPTS = 5;
+
+  /**
+   * Replaces our {@code ""} placeholder in {@code initialize} with {@code sysid}, by compare-and-set.
+   *
+   * <p>Why not one write: its reply can be lost after the DCS applied it (an unknown outcome). Failing the
+   * bootstrap then moved aside the data directory of a cluster the DCS already recorded as bootstrapped, so no
+   * node ever had its data and every node waited for a leader for ever (found by the deterministic simulator:
+   * testdata/interaction/regression_bootstrap_lost_initialize_reply.txt). So the key is read again, and the write
+   * retried while it still holds our placeholder. Bounded: each attempt against an unreachable DCS takes up to the
+   * client's timeout (retry_timeout), so five attempts outlast the lease (ttl - retry_timeout), and the lease is
+   * checked before each; a bootstrap that still cannot tell fails as before (its data directory moved aside,
+   * never deleted).
+   */
+  private void recordSystemIdentifier(String sysid) {
+    DcsException last = null;
+    for (int attempt = 1; attempt <= INITIALIZE_ATTEMPTS; attempt++) {
+      requireValidLease("record the new cluster's system identifier");
+      try {
+        Optional<Initialize> current = store.load().initialize();
+        if (current.isPresent() && current.get().systemIdentifier().equals(sysid)) {
+          if (attempt > 1) {
+            log.info("the system identifier was recorded in the initialize key (the earlier reply was lost)");
+          }
+          return;
+        }
+        if (current.isEmpty() || !current.get().bootstrapInProgress()) {
+          throw new IllegalStateException("could not record the system identifier in the initialize key: it was "
+              + current.map(i -> "changed to " + i.systemIdentifier()).orElse("removed") + " meanwhile");
+        }
+        if (store.writeInitialize(sysid, current)) {
+          return;
+        }
+        // Lost the compare-and-set: the key changed under us; the next attempt reads what it is now.
+      } catch (DcsException e) {
+        last = e;
+        log.warn("recording the system identifier in the initialize key: outcome unknown ({}); asking again",
+            e.getMessage());
+      }
+    }
+    throw new IllegalStateException("could not record the system identifier in the initialize key after "
+        + INITIALIZE_ATTEMPTS + " attempts" + (last == null ? "" : ": " + last.getMessage()));
   }
 
   private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence) {

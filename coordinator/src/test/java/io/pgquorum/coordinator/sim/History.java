@@ -64,6 +64,18 @@ final class History {
     return expected;
   }
 
+  /** Known, unfixed findings (each documented where it is recognised): reported and counted, not failures. */
+  private final List<String> known = new ArrayList<>();
+
+  List<String> knownFindings() {
+    return known;
+  }
+
+  void known(String what) {
+    known.add(SimTime.show(cluster.time.now()) + " " + what);
+    cluster.line("KNOWN FINDING " + what);
+  }
+
   void violation(String what) {
     String v = SimTime.show(cluster.time.now()) + " " + what;
     boolean safety = !what.startsWith("recovery") && !what.startsWith("stability") && !what.contains("stopped its");
