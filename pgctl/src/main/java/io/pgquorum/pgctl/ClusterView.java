@@ -74,8 +74,8 @@ record ClusterView(
     OptionalInt timeline = m.raw().get("timeline") instanceof Number n ? OptionalInt.of(n.intValue())
         : OptionalInt.empty();
     ConnAddress address = ConnAddress.parse(m.connUrl());
-    return new MemberView(m.name(), address.host(), address.port(), role, state, timeline, lag, !leader, m.pendingRestart(),
-        scheduledRestart(m.raw().get("scheduled_restart")), m.tags());
+    return new MemberView(m.name(), address.host(), address.port(), role, state, timeline, lag, !leader,
+        m.pendingRestart(), scheduledRestart(m.raw().get("scheduled_restart")), m.tags());
   }
 
   /**

@@ -148,8 +148,10 @@ public final class FailoverSuite implements Suite {
         notes.put("phase observer", observerNote());
         notes.put("DCS outage after the kill", outage.size() + outageUnrecovered + " of " + total.size()
             + " kill trials had leader-key reads go unanswered after the kill (expected when the killed node held "
-            + "the DCS's Raft/etcd leadership); unanswered reads count as not yet detected" + (outageUnrecovered > 0 ? "; in " + outageUnrecovered
-            + " the DCS did not answer again before the first write" : "") + " (kill9-dcs-unavailable: fault "
+            + "the DCS's Raft/etcd leadership); unanswered reads count as not yet detected"
+            + (outageUnrecovered > 0
+                ? "; in " + outageUnrecovered + " the DCS did not answer again before the first write" : "")
+            + " (kill9-dcs-unavailable: fault "
             + "-> first answered read after the first unanswered one, those trials only)");
         if (rebuilds > 0) {
           notes.put("rebuilds", rebuilds + " (a killed node did not rejoin in time: the cluster was rebuilt)");

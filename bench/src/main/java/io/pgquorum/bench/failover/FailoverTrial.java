@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ms (short timeouts, reconnecting after any error), an observer per surviving node polls the DCS's leader key
  * every {@value #POLL_INTERVAL_MS} ms ({@link HaCluster#dcsLeader}: a linearizable read straight from the DCS for
  * both systems), then the fault hits the primary's node. A read the DCS does not answer (no leader, no majority)
- * is never taken for "key gone"; such reads are kept to report the DCS's outage ({@link DcsOutage}). The trial ends at the first
- * committed insert on a node that is not the old primary. It does not restart anything: the caller does.
+ * is never taken for "key gone"; such reads are kept to report the DCS's outage ({@link DcsOutage}). The trial ends at
+ * the first committed insert on a node that is not the old primary. It does not restart anything: the caller does.
  */
 public final class FailoverTrial {
   static final long WRITE_INTERVAL_MS = 20;

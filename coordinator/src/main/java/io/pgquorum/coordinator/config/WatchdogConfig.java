@@ -19,8 +19,8 @@ import java.util.Optional;
  *     device unless this key is set: its process watchdog already fences a frozen daemon, and a device resets the
  *     whole machine
  * @param safetyMargin seconds: the device's timeout must be at most {@code ttl - safety_margin} (-1 means a
- *     timeout of ttl/2; default {@link #DEFAULT_SAFETY_MARGIN}). pgquorum cannot set the timeout (Java has no ioctl): it reads and
- *     checks it (see {@code KernelWatchdogDevice})
+ *     timeout of ttl/2; default {@link #DEFAULT_SAFETY_MARGIN}). pgquorum cannot set the timeout (Java has no ioctl):
+ *     it reads and checks it (see {@code KernelWatchdogDevice})
  */
 public record WatchdogConfig(Mode mode, Optional<Path> device, int safetyMargin) {
   /** Patroni's default safety_margin (declared in {@link WatchdogKeys}). */

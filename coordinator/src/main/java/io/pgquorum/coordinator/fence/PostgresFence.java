@@ -38,8 +38,8 @@ import java.util.function.Consumer;
  *   <li>the guard notices the deadline within its check interval (50 ms); the watchdog wakes at the deadline;
  *   <li>pg_ctl stop -m immediate normally stops writes within a few tens of milliseconds (fork, exec, SIGQUIT);
  *   <li>if it cannot, SIGKILL follows at {@link #GRACE} = 250 ms, and a scan of /proc takes a few milliseconds
- *       (about 5 ms for 150 processes in the interpreted watchdog JVM): writes stop by about 50 + 250 + 50 + {@link #POLL} ms = 370 ms
- *       after the deadline in the worst case that does not involve the machine stalling,
+ *       (about 5 ms for 150 processes in the interpreted watchdog JVM): writes stop by about 50 + 250 + 50 +
+ *       {@link #POLL} ms = 370 ms after the deadline in the worst case that does not involve the machine stalling,
  * </ul>
  * leaving more than 600 ms of the smallest margin for scheduling delays and clock drift. {@link #worstCaseNanos}
  * is this sum; {@code PostgresFenceBudgetTest} checks it against the smallest margin.

@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
-import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Duration;
 import java.util.LinkedHashMap;

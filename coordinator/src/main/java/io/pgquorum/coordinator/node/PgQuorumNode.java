@@ -7,13 +7,13 @@ import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.RaftConfig;
 import io.pgquorum.coordinator.config.WatchdogConfig;
 import io.pgquorum.coordinator.fence.WatchdogProcess;
+import io.pgquorum.coordinator.ha.HaBug;
 import io.pgquorum.coordinator.ha.HaLoop;
+import io.pgquorum.coordinator.ha.HeldLease;
 import io.pgquorum.coordinator.ha.LeaseGuard;
 import io.pgquorum.coordinator.ha.LeaseListener;
-import io.pgquorum.coordinator.ha.HeldLease;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.ha.PeerView;
-import io.pgquorum.coordinator.ha.HaBug;
 import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
@@ -30,8 +30,8 @@ import io.pgquorum.dcs.ratis.DcsServerConfig;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.ratis.TlsFiles;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -364,8 +364,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     }
     return new NodeStatus(config.scope(), config.name(), pg, pg.running() ? "running" : "stopped",
         pg.dataDir() == PgState.DataDirState.INITIALIZED ? "replica" : "uninitialized", false, Optional.empty(),
-        Optional.empty(), "starting", config.tags(), Instant.now(), System.nanoTime(), 0, java.util.OptionalLong.empty(),
-        java.util.OptionalLong.empty(), "", bugs.ids());
+        Optional.empty(), "starting", config.tags(), Instant.now(), System.nanoTime(), 0,
+        java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), "", bugs.ids());
   }
 
   static DcsServerConfig dcsServerConfig(NodeConfig config) {

@@ -128,7 +128,9 @@ record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> sta
     return state != 'Z' && state != 'X' && (comm.startsWith("postgres") || comm.startsWith("postmaster"));
   }
 
-  /** Whether {@code pid} is a zombie: dead, its exit status not yet collected by its parent (init, for a postmaster). */
+  /**
+   * Whether {@code pid} is a zombie: dead, its exit status not yet collected by its parent (init, for a postmaster).
+   */
   static boolean zombie(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);

@@ -68,8 +68,8 @@ final class StatusJson {
   /**
    * pgquorum's own fields, kept apart from Patroni's: the leader lease as this node sees it (remaining
    * milliseconds on its own clock and the lease's fencing token, both absent when no lease is held) and the
-   * watchdog process's state, and the planted bugs when any is active. The top-level {@code fencing_token} stays what it always was: the token the
-   * running primary's PostgreSQL carries.
+   * watchdog process's state, and the planted bugs when any is active. The top-level {@code fencing_token} stays what
+   * it always was: the token the running primary's PostgreSQL carries.
    */
   static Map<String, Object> pgquorum(NodeStatus s, long nowNanos) {
     Map<String, Object> q = new LinkedHashMap<>();

@@ -269,7 +269,8 @@ class ConfigErrorsTest {
 
   @Test
   void syntaxErrorsGiveLineAndColumnButNotTheLine() {
-    String yaml = "scope: demo\npostgresql:\n  authentication:\n    superuser:\n      password: \"unterminated-Secret\n";
+    String yaml = "scope: demo\npostgresql:\n  authentication:\n    superuser:\n"
+        + "      password: \"unterminated-Secret\n";
     List<String> problems = TestConfigs.problems(yaml, Map.of());
     assertThat(problems).singleElement().asString().startsWith("test.yml: invalid YAML at line ")
         .doesNotContain("unterminated-Secret");

@@ -40,7 +40,8 @@ class LogSetupTest {
 
     List<String> lines = Files.readAllLines(dir.resolve("pgquorum.log"));
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} DEBUG \\S*HaLoop: cycle 7 done");
+    assertThat(lines.get(0))
+        .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} DEBUG \\S*HaLoop: cycle 7 done");
     assertThat(lines.get(1)).matches(".* WARN  \\S*RaftServerImpl: ratis warning");
   }
 

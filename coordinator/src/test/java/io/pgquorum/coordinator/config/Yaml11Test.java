@@ -52,8 +52,8 @@ class Yaml11Test {
   }
 
   @ParameterizedTest(name = "use_pg_rewind: {0} -> {1}")
-  @CsvSource(quoteCharacter = '"', value = {"yes, true", "no, false", "on, true", "off, false", "true, true", "False, false", "'on', true",
-      "'1', true", "'0', false", "1, true"})
+  @CsvSource(quoteCharacter = '"', value = {"yes, true", "no, false", "on, true", "off, false", "true, true",
+      "False, false", "'on', true", "'1', true", "'0', false", "1, true"})
   void booleansAcceptEveryPatroniSpelling(String yamlValue, boolean expected) {
     String yaml = TestConfigs.MINIMAL + "  use_pg_rewind: " + yamlValue + "\n"
         + "bootstrap:\n  dcs:\n    postgresql:\n      use_pg_rewind: " + yamlValue + "\n"

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class PostgresFenceBudgetTest {
   @Test
   void theWorstCaseFitsWellInsideTheSmallestMargin() {
-    assertThat(PostgresFence.GUARD_TICK).as("the budget's guard tick is the guard's").isEqualTo(LeaseGuard.CHECK_INTERVAL);
+    assertThat(PostgresFence.GUARD_TICK).as("the budget's guard tick is the guard's")
+        .isEqualTo(LeaseGuard.CHECK_INTERVAL);
     assertThat(PostgresFence.SMALLEST_MARGIN).as("the smallest retry_timeout the configuration accepts")
         .isEqualTo(Duration.ofSeconds(TimingDefaults.MIN_RETRY_TIMEOUT));
     long worst = PostgresFence.worstCaseNanos();

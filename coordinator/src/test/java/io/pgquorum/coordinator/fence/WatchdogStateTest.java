@@ -205,7 +205,8 @@ class WatchdogStateTest {
     d.receive(arm(6_000), 0);
     assertThat(d.receive("DISARM", 100 * MS).device()).isEqualTo(DeviceOp.CLOSE);
     assertThat(d.deviceOpen()).isFalse();
-    assertThat(d.receive(arm(9_000), 3_000 * MS).device()).as("re-activated by the next lease").isEqualTo(DeviceOp.OPEN);
+    assertThat(d.receive(arm(9_000), 3_000 * MS).device()).as("re-activated by the next lease")
+        .isEqualTo(DeviceOp.OPEN);
     d.receive("DISARM", 3_100 * MS);
     assertThat(d.receive("EXIT", 3_200 * MS).device()).isEqualTo(DeviceOp.NONE);
     assertThat(d.finished()).isTrue();

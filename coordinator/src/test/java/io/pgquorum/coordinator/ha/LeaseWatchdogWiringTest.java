@@ -1,6 +1,5 @@
 package io.pgquorum.coordinator.ha;
 
-import io.pgquorum.dcs.planted.PlantedBugs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
@@ -11,10 +10,10 @@ import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.postgres.PgState.Role;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.dcs.memory.InMemoryDcs;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

@@ -52,7 +52,8 @@ class SecurityCliIT {
   void plaintextRaftTowardsANetworkAddressRefusesToStartAndSaysHowToConfigureTls() throws Exception {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): nothing is ever sent there, the start is refused before.
     Path f = Files.writeString(dir.resolve("plain.yml"), valid()
-        .replace("partner_addrs: [127.0.0.1:12223, 127.0.0.1:12224]", "partner_addrs: [192.0.2.7:5010, 192.0.2.8:5010]"));
+        .replace("partner_addrs: [127.0.0.1:12223, 127.0.0.1:12224]",
+            "partner_addrs: [192.0.2.7:5010, 192.0.2.8:5010]"));
     Run r = pgquorum(f);
     assertThat(r.exit()).as(r.output()).isNotZero();
     assertThat(r.output())

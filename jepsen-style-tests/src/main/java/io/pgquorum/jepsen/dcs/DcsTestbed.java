@@ -140,7 +140,10 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
     members.forEach(MemberProcess::awaitReady);
   }
 
-  /** Member name of node {@code i}: {@code node1, node2, ...} (as in nemesis events) (also its host name and Raft peer id). */
+  /**
+   * Member name of node {@code i}: {@code node1, node2, ...} (as in nemesis events) (also its host name and Raft peer
+   * id).
+   */
   public static String name(int node) {
     return "node" + (node + 1);
   }

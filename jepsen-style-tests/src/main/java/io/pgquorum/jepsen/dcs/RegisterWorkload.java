@@ -68,14 +68,16 @@ public final class RegisterWorkload implements DcsWorkload {
           }
           case "write": {
             WriteResult r = dcs.put(op.key(), op.value().toString());
-            return r.succeeded() ? Completion.ok(op.value()) : Completion.fail(op.value(), r.outcome() + " " + r.detail());
+            return r.succeeded() ? Completion.ok(op.value())
+                : Completion.fail(op.value(), r.outcome() + " " + r.detail());
           }
           case "cas": {
             @SuppressWarnings("unchecked")
             List<Long> args = (List<Long>) op.value();
             WriteResult r = dcs.put(op.key(), args.get(1).toString(), Precondition.value(args.get(0).toString()), null);
             return r.succeeded() ? Completion.ok(op.value())
-                : Completion.fail(op.value(), r.outcome() + " (current " + r.entry().map(KeyValue::value).orElse("absent") + ")");
+                : Completion.fail(op.value(),
+                    r.outcome() + " (current " + r.entry().map(KeyValue::value).orElse("absent") + ")");
           }
           default:
             throw new IllegalStateException("register workload has no operation " + op.f());

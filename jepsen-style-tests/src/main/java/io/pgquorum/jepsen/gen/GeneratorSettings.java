@@ -107,7 +107,8 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
 
   /**
    * DCS-level runs (in-JVM Raft members): every generated fault kind, kill and pause of
-   * {@link Component#DCS_MEMBER}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES}, steps of 1-8 s within the first 10 s, 10 s quiet.
+   * {@link Component#DCS_MEMBER}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES}, steps of 1-8 s
+   * within the first 10 s, 10 s quiet.
    */
   public static GeneratorSettings dcs(int nodes) {
     return new GeneratorSettings(nodes, ScheduleJson.generatedKinds(), Set.of(Component.DCS_MEMBER),
@@ -117,8 +118,9 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
 
   /**
    * Full-stack runs (daemons and PostgreSQL): every generated fault kind, kill and pause of
-   * {@link Component#DAEMON} and {@link Component#POSTGRES}, every partition shape, clock skew within {@link #SAFE_SKEW_RATES} (the documented
-   * safe bound), steps of 2-20 s within the first 20 s (long enough to outlast a lease), 30 s quiet for recovery.
+   * {@link Component#DAEMON} and {@link Component#POSTGRES}, every partition shape, clock skew within
+   * {@link #SAFE_SKEW_RATES} (the documented safe bound), steps of 2-20 s within the first 20 s (long enough to
+   * outlast a lease), 30 s quiet for recovery.
    */
   public static GeneratorSettings fullStack(int nodes) {
     return new GeneratorSettings(nodes, ScheduleJson.generatedKinds(),

@@ -211,7 +211,8 @@ public final class PropertyRun {
         + replay + "; " + baseSeedLine() + ")\n"
         + "generated schedule:\n" + ScheduleJson.write(schedule) + "\n"
         + "minimal schedule still failing " + keep + " (" + minimal.steps().size() + " of "
-        + schedule.steps().size() + " steps, " + shrinker.attempts() + " shrink trials):\n" + ScheduleJson.write(minimal)
+        + schedule.steps().size() + " steps, " + shrinker.attempts() + " shrink trials):\n"
+        + ScheduleJson.write(minimal)
         + (saved == null ? "" : "\nsaved as regression " + saved);
     System.err.println(message);
     throw new PropertyFailure(new PropertyReport(property, ran, seed, schedule, minimal, saved,

@@ -70,9 +70,9 @@ final class ClientLanes {
       c.lanes.computeIfAbsent(lane, k -> new ArrayList<>()).add(op);
       c.total++;
       switch (op.outcome()) {
-        case OK: c.ok++; break;
-        case FAIL: c.fail++; break;
-        default: c.info++; break;
+        case OK -> c.ok++;
+        case FAIL -> c.fail++;
+        default -> c.info++;
       }
     }
     return c;

@@ -21,12 +21,12 @@ final class Html {
       char c = s.charAt(i);
       String rep;
       switch (c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: rep = null;
+        case '&' -> rep = "&amp;";
+        case '<' -> rep = "&lt;";
+        case '>' -> rep = "&gt;";
+        case '"' -> rep = "&quot;";
+        case '\'' -> rep = "&#39;";
+        default -> rep = null;
       }
       // Control characters other than tab and newline are not allowed in HTML text; show them as U+FFFD.
       if (rep == null && c < 0x20 && c != '\t' && c != '\n') {

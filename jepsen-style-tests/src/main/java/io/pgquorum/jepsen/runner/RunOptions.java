@@ -82,7 +82,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
       every run writes DIR/campaign.html and DIR/campaign.json (verdicts per checker and cell, availability and
       recovery figures, acknowledged writes lost, links to each report, the commands that replay each trial).
       Exit status: 0 every trial passed (UNKNOWN ones within --max-unknown), 1 a trial failed or too many were
-      UNKNOWN, 2 bad usage or a trial could not be run.""".formatted(String.join(", ", new TreeSet<>(bugIds())), String.join(", ", new TreeSet<>(dcsBugIds())));
+      UNKNOWN, 2 bad usage or a trial could not be run."""
+        .formatted(String.join(", ", new TreeSet<>(bugIds())), String.join(", ", new TreeSet<>(dcsBugIds())));
 
   /** Bad command line. */
   static final class UsageException extends Exception {

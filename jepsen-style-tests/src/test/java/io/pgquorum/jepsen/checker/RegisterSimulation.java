@@ -82,6 +82,7 @@ final class RegisterSimulation {
     // Events, with Jepsen's process rule: after an INFO the client continues as a fresh process.
     record Event(long time, Op op) {
     }
+
     List<Event> events = new ArrayList<>();
     int nextProcess = clients + 1;
     for (int c = 0; c < clients; c++) {

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * P4 and P6 at the DCS level through the same path the property tests and {@code bin/jepsen-run} use
  * ({@link DcsTrial}, the real nemesis): the register, the leader lock and TTL leases on a 3-member group while the
- * leader is isolated, killed with -9 and restarted, then SIGSTOPped and continued. Beyond the trial's verdicts (both linearizable, writes
- * back after the heal), the history itself must be well formed, show progress while the group is healthy, and
- * contain a successful operation of every kind, so the linearizability verdicts are not vacuous.
+ * leader is isolated, killed with -9 and restarted, then SIGSTOPped and continued. Beyond the trial's verdicts (both
+ * linearizable, writes back after the heal), the history itself must be well formed, show progress while the group is
+ * healthy, and contain a successful operation of every kind, so the linearizability verdicts are not vacuous.
  */
 class DcsLinearizabilityTest {
   /** OK operations that mark a healthy phase (before the first fault, after the last heal) as making progress. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.pgquorum.jepsen.checker.Verdict;
 import io.pgquorum.jepsen.fault.Component;
 import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.Schedule;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import io.pgquorum.jepsen.checker.Verdict;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

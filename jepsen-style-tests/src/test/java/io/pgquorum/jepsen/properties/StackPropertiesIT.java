@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
  * P1 (at most one writable primary, epoch checker), P2 (every acknowledged write lost only inside the failover
  * window maximum_lag_on_failover allows, durability checker) and P3 (writes return within the bound after the last
  * heal, no flapping afterwards) against real daemons and real PostgreSQL 15 on loopback proxies. Seeds are fresh
- * on every run ({@link PropertyRun#baseSeed}, printed; {@code -Djepsen.baseSeed} / {@code -Djepsen.seed} replay). The default tier replays the saved
- * regression schedules (isolating the primary; SIGSTOP of the primary's daemon for longer than the lease, which
- * the lease watchdog must fence) and one generated schedule; the long profile replays every saved schedule and
- * runs a campaign over every fault kind.
+ * on every run ({@link PropertyRun#baseSeed}, printed; {@code -Djepsen.baseSeed} / {@code -Djepsen.seed} replay). The
+ * default tier replays the saved regression schedules (isolating the primary; SIGSTOP of the primary's daemon for
+ * longer than the lease, which the lease watchdog must fence) and one generated schedule; the long profile replays
+ * every saved schedule and runs a campaign over every fault kind.
  */
 class StackPropertiesIT {
   static final String PROPERTY = "stack";

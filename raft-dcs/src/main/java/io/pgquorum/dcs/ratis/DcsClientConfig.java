@@ -50,8 +50,16 @@ public record DcsClientConfig(
     private Duration requestTimeout = Duration.ofSeconds(2);
     private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
-    public Builder groupName(String v) { this.groupName = v; return this; }
-    public Builder members(List<PeerAddress> v) { members.clear(); members.addAll(v); return this; }
+    public Builder groupName(String v) {
+      this.groupName = v;
+      return this;
+    }
+
+    public Builder members(List<PeerAddress> v) {
+      members.clear();
+      members.addAll(v);
+      return this;
+    }
 
     /** Members from Patroni-style address strings; errors name {@code raft.partner_addrs[i]}. */
     public Builder memberAddrs(List<String> addrs) {
@@ -62,12 +70,31 @@ public record DcsClientConfig(
       return this;
     }
 
-    public Builder localMember(PeerAddress v) { this.localMember = v; return this; }
-    public Builder tls(TlsFiles v) { this.tls = v; return this; }
-    public Builder operationTimeout(Duration v) { this.operationTimeout = v; return this; }
-    public Builder requestTimeout(Duration v) { this.requestTimeout = v; return this; }
+    public Builder localMember(PeerAddress v) {
+      this.localMember = v;
+      return this;
+    }
+
+    public Builder tls(TlsFiles v) {
+      this.tls = v;
+      return this;
+    }
+
+    public Builder operationTimeout(Duration v) {
+      this.operationTimeout = v;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration v) {
+      this.requestTimeout = v;
+      return this;
+    }
+
     /** Harness only (see {@link PlantedBugs}); null means none. */
-    public Builder plantedBugs(PlantedBugs v) { this.plantedBugs = v; return this; }
+    public Builder plantedBugs(PlantedBugs v) {
+      this.plantedBugs = v;
+      return this;
+    }
 
     public DcsClientConfig build() {
       if (groupName == null || groupName.isBlank()) {

@@ -83,18 +83,57 @@ public record DcsServerConfig(
     private boolean insecure;
     private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
-    public Builder groupName(String v) { this.groupName = v; return this; }
-    public Builder selfAddr(String v) { this.selfAddr = v; return this; }
-    public Builder bindAddr(String v) { this.bindAddr = v; return this; }
-    public Builder partnerAddrs(List<String> v) { this.partnerAddrs = v == null ? List.of() : v; return this; }
-    public Builder dataDir(Path v) { this.dataDir = v; return this; }
-    public Builder joining(boolean v) { this.joining = v; return this; }
-    public Builder tls(TlsFiles v) { this.tls = v; return this; }
-    public Builder tuning(DcsTuning v) { this.tuning = v; return this; }
+    public Builder groupName(String v) {
+      this.groupName = v;
+      return this;
+    }
+
+    public Builder selfAddr(String v) {
+      this.selfAddr = v;
+      return this;
+    }
+
+    public Builder bindAddr(String v) {
+      this.bindAddr = v;
+      return this;
+    }
+
+    public Builder partnerAddrs(List<String> v) {
+      this.partnerAddrs = v == null ? List.of() : v;
+      return this;
+    }
+
+    public Builder dataDir(Path v) {
+      this.dataDir = v;
+      return this;
+    }
+
+    public Builder joining(boolean v) {
+      this.joining = v;
+      return this;
+    }
+
+    public Builder tls(TlsFiles v) {
+      this.tls = v;
+      return this;
+    }
+
+    public Builder tuning(DcsTuning v) {
+      this.tuning = v;
+      return this;
+    }
+
     /** Accept plaintext member traffic on non-loopback addresses ({@code raft.insecure}); default false. */
-    public Builder insecure(boolean v) { this.insecure = v; return this; }
+    public Builder insecure(boolean v) {
+      this.insecure = v;
+      return this;
+    }
+
     /** Harness entry points only (see {@link PlantedBugs}); null means none. */
-    public Builder plantedBugs(PlantedBugs v) { this.plantedBugs = v; return this; }
+    public Builder plantedBugs(PlantedBugs v) {
+      this.plantedBugs = v;
+      return this;
+    }
 
     public DcsServerConfig build() {
       if (groupName == null || !groupName.matches("[A-Za-z0-9._-]{1,64}")) {

@@ -3,7 +3,6 @@ package io.pgquorum.dcs.ratis;
 import io.pgquorum.dcs.api.DcsConfigException;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.api.DcsRejectedException;
-import io.pgquorum.dcs.api.DcsUnavailableException;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.ratis.BootPlanner.GroupFacts;
 import io.pgquorum.dcs.ratis.BootPlanner.JoinFacts;

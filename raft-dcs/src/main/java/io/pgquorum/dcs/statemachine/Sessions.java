@@ -51,7 +51,8 @@ final class Sessions {
     if (state == null) {
       if (seq > 1) {
         return Reply.newBuilder().setSucceeded(false).setRevision(index).setFailure(Failure.INVALID)
-            .setDetail(KvStore.SESSION_EXPIRED + " (seq " + seq + " from a client this DCS no longer remembers)").build();
+            .setDetail(KvStore.SESSION_EXPIRED + " (seq " + seq + " from a client this DCS no longer remembers)")
+            .build();
       }
       return null;
     }

@@ -37,7 +37,8 @@ class ClientSessionTest {
     @Override
     protected synchronized Reply submit(Command command) {
       if (lost.getAndDecrement() > 0) {
-        throw new DcsUnavailableException("no majority answered (outcome unknown)", java.time.Duration.ofSeconds(2), null, null);
+        throw new DcsUnavailableException("no majority answered (outcome unknown)", java.time.Duration.ofSeconds(2),
+            null, null);
       }
       return host.apply(++index, command);
     }

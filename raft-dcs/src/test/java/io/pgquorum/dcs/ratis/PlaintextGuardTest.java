@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgquorum.dcs.api.DcsConfigException;
-import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.dcs.testing.TestPki;
+import io.pgquorum.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
