@@ -301,7 +301,8 @@ final class Interaction implements AutoCloseable {
       return Optional.empty();
     }
     return collided.isEmpty() ? Optional.empty()
-        : Optional.of("leader " + leader.name + " on timeline " + leader.pg.timeline + "; " + String.join(", ", collided));
+        : Optional.of("leader " + leader.name + " on timeline " + leader.pg.timeline + "; "
+            + String.join(", ", collided));
   }
 
   String status() {

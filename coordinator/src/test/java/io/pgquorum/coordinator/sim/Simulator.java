@@ -161,7 +161,8 @@ final class Simulator {
       }
       SimCluster c = sim.cluster();
       return new Result(seed, program, List.copyOf(c.history.violations()),
-          List.copyOf(c.history.expectedBeyondBound()), List.copyOf(c.history.knownFindings()), c.history.writes(), c.history.promotions(), c.time.now());
+          List.copyOf(c.history.expectedBeyondBound()), List.copyOf(c.history.knownFindings()),
+          c.history.writes(), c.history.promotions(), c.time.now());
     }
   }
 
