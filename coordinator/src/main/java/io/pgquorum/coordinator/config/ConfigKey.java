@@ -1,6 +1,5 @@
 package io.pgquorum.coordinator.config;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -134,10 +133,6 @@ final class ConfigKey {
 
   String defaultString() {
     return (String) defaultValue;
-  }
-
-  Path defaultPath() {
-    return (Path) defaultValue;
   }
 
   /** The default as the documentation states it: the value, "required", a description, or "not set". */

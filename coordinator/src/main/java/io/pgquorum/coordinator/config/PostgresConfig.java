@@ -56,7 +56,7 @@ public record PostgresConfig(
   }
 
   /** Debian's PostgreSQL 15 binaries ({@code postgresql.bin_dir}'s default, declared in {@link PostgresKeys}). */
-  public static final Path DEFAULT_BIN_DIR = PostgresKeys.BIN_DIR.defaultPath();
+  public static final Path DEFAULT_BIN_DIR = PostgresKeys.defaultBinDir();
 
   /** The role pg_rewind connects as. */
   public Credentials rewindRole() {

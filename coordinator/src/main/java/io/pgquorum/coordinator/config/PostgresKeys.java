@@ -104,4 +104,12 @@ final class PostgresKeys {
     return T.key("authentication." + ROLE + "." + name, kind)
         .env("PATRONI_<ROLE>_" + name.toUpperCase(Locale.ROOT));
   }
+
+  /**
+   * {@code bin_dir}'s default as a path. Here, not in {@link ConfigKey}: the pure decision types reach ConfigKey
+   * through their value records (Tags, DynamicConfig), and must not reach file-system types (ArchitectureTest).
+   */
+  static Path defaultBinDir() {
+    return (Path) BIN_DIR.defaultValue().orElseThrow();
+  }
 }

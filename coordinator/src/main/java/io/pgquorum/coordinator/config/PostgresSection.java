@@ -66,7 +66,7 @@ final class PostgresSection {
       problems.error(s.keyPath(PostgresKeys.DATA_DIR), "must not be the filesystem root");
       dataDir = null;
     }
-    Path binDir = s.path(PostgresKeys.BIN_DIR).orElse(PostgresKeys.BIN_DIR.defaultPath());
+    Path binDir = s.path(PostgresKeys.BIN_DIR).orElse(PostgresKeys.defaultBinDir());
     Path pgpass = s.path(PostgresKeys.PGPASS).orElse(dataDir == null ? null : defaultPgpass(dataDir));
 
     Credentials superuser = null;
