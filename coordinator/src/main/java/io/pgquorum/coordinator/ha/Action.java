@@ -78,6 +78,15 @@ public sealed interface Action {
   /** Delete the leader key if it names us. */
   record ReleaseLock() implements Action {}
 
+  /**
+   * Tell the watchdog there is nothing left to fence: disarm it, which also ends the guarding it keeps up after a
+   * fence (it stops every PostgreSQL that appears until it is armed or disarmed). Planned only when the cycle's
+   * probe shows PostgreSQL verifiably stopped and, at this step, no lease is held: after a {@link ReleaseLock}, or
+   * before a stopped node starts as a replica. The executor disarms only if no lease is held when it performs it
+   * ({@link HeldLease#postgresStopped()}).
+   */
+  record DisarmWatchdog() implements Action {}
+
   /** Write the system identifier into {@code initialize} (replacing the "" placeholder). */
   record RecordInitialize(String systemIdentifier) implements Action {}
 

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       that may shorten the lease.
  *   <li>PostgreSQL is never started or promoted as primary unless the lease is valid at that moment.
  *   <li>The watchdog is disarmed only after PostgreSQL was stopped with no lease held
- *       ({@link HeldLease#postgresStopped()}).
+ *       ({@link HeldLease#postgresStopped()}): after a stop a step of the plan made, or at the decider's
+ *       {@link Action.DisarmWatchdog}.
  * </ul>
  */
 public final class ActionExecutor {
@@ -97,9 +98,8 @@ public final class ActionExecutor {
    * ends it and the loop; {@link Action.TaskAction}s start in the background.
    *
    * @param cluster the snapshot the decision was made from (compare-and-set steps write against it)
-   * @param pg the probe the decision was made from
    */
-  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, PgState pg) {
+  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster) {
     Run run = new Run();
     for (Action action : decision.actions()) {
       if (action instanceof Action.Gate gate) {
@@ -112,7 +112,7 @@ public final class ActionExecutor {
       } else if (action instanceof Action.Fatal f) {
         return new Outcome(false, Optional.of(f.reason()));
       } else {
-        perform(action, run, cluster, pg);
+        perform(action, run, cluster);
       }
     }
     return Outcome.DONE;
@@ -198,17 +198,19 @@ public final class ActionExecutor {
   }
 
   /** Performs a step that is neither a gate nor a task. */
-  private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster, PgState pg) {
+  private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster) {
     if (action instanceof Action.ReleaseLock) {
       lease.clear();
-      // Disarm only when PostgreSQL is verifiably gone: not "not accepting connections" (a frozen or starting
-      // postmaster has a pid) and not a probe that could not tell.
-      if (run.stopped || (!pg.running() && pg.pid().isEmpty() && !pg.isUnknown())) {
+      // A stop this plan made (before the lease was forgotten) is told now; a probe that showed PostgreSQL
+      // verifiably stopped is the decider's DisarmWatchdog after this step.
+      if (run.stopped) {
         lease.postgresStopped();
       }
       if (store.releaseLeader()) {
         log.info("released the leader lock");
       }
+    } else if (action instanceof Action.DisarmWatchdog) {
+      lease.postgresStopped();
     } else if (action instanceof Action.RecordInitialize ri) {
       store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize));
     } else if (action instanceof Action.CancelInitialize) {

@@ -125,7 +125,45 @@ public final class Decider {
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
     Decision d = decideCycle(cluster, local, policy, peers, nowNanos, unprobeable).unprobeableFor(unprobeable);
-    return d.withActions(underLeaseRules(d.actions(), local.mayHoldLease(), policy));
+    return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
+        local.leaseDeadlineNanos().isPresent()));
+  }
+
+  /**
+   * When the watchdog is disarmed on the strength of the cycle's probe ({@link Action.DisarmWatchdog}); a step
+   * that stops PostgreSQL itself tells the watchdog once the stop is done, without this rule. The probe must show
+   * PostgreSQL verifiably stopped: not running, no postmaster pid (a frozen or starting postmaster has one), and
+   * not a probe that could not tell. Then:
+   * <ul>
+   *   <li>right after a {@link Action.ReleaseLock} (which forgets the lease): the node gives the lock up with
+   *       nothing running;
+   *   <li>right before a {@link Action.Rejoin} or {@link Action.CloneReplica}, when no lease is held. Why: a
+   *       watchdog that fenced at a deadline keeps guarding until it is armed or disarmed, and kills every
+   *       PostgreSQL that appears, so a replica could never start. Normally the lease guard's fence disarms it,
+   *       but when the loop learns first that the lock is gone (a refresh that comes back lost after the daemon
+   *       was frozen past its deadline) the lease is forgotten without that fence, and nothing else would.
+   * </ul>
+   * Ordering assumption that keeps the probe true until the step runs: only this loop starts PostgreSQL, through
+   * its tasks, and these plans are made with no task running (the shutdown plan, made whatever runs, stops
+   * PostgreSQL itself before its release); the Rejoin or CloneReplica that is the start comes after the disarm in
+   * list order. Only this loop's gates take a lease, and none precedes these steps in a plan; the executor still
+   * checks that no lease is held when it disarms ({@link HeldLease#postgresStopped()}).
+   */
+  static List<Action> watchdogRules(List<Action> plan, PgState pg, boolean leaseHeld) {
+    if (pg.running() || pg.pid().isPresent() || pg.isUnknown()) {
+      return plan;
+    }
+    List<Action> out = new ArrayList<>();
+    for (Action a : plan) {
+      if (!leaseHeld && (a instanceof Action.Rejoin || a instanceof Action.CloneReplica)) {
+        out.add(new Action.DisarmWatchdog());
+      }
+      out.add(a);
+      if (a instanceof Action.ReleaseLock) {
+        out.add(new Action.DisarmWatchdog());
+      }
+    }
+    return out;
   }
 
   /**

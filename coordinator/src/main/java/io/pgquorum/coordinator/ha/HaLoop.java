@@ -222,7 +222,7 @@ public final class HaLoop implements Runnable {
       memory = decision.memory();
       lastMessage = decision.message();
       log.info(decision.message());
-      ActionExecutor.Outcome outcome = executor.execute(decision, cluster, pg);
+      ActionExecutor.Outcome outcome = executor.execute(decision, cluster);
       recheck = outcome.recheckNow();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());

@@ -49,7 +49,7 @@ class HistoryTest {
     Decision d = Decider.decide(Optional.of(snap), new LocalState(pg.probe(), Optional.empty(), Optional.empty(),
         lease.deadlineNanos(), false), new HaPolicy("node1", config.tags(), LeaseTest.DYN), Map.of(),
         System.nanoTime());
-    executor.execute(d, Optional.of(snap), pg.probe());
+    executor.execute(d, Optional.of(snap));
     return d;
   }
 

@@ -43,7 +43,7 @@ class LeaseTest {
 
   private ActionExecutor.Outcome run(Action... actions) {
     ClusterSnapshot snap = store.load();
-    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe());
+    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap));
   }
 
   @Test

@@ -76,7 +76,7 @@ class LeaseTtlTest {
 
   private ActionExecutor.Outcome run(DynamicConfig dyn, Action... actions) {
     ClusterSnapshot snap = store.load();
-    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap), pg.probe());
+    return executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap));
   }
 
   private LeaderLock leaderKey() {

@@ -71,10 +71,12 @@ class LeaseWatchdogWiringTest {
 
   private ActionExecutor.Outcome run(ActionExecutor e, Action... actions) {
     ClusterSnapshot snap = store.load();
-    // What the Decider makes of these steps (the required watchdog, the planted bugs), then performed.
-    List<Action> plan = Decider.underLeaseRules(List.of(actions), watchdogUp.get(),
-        new HaPolicy("node1", config.tags(), DYN, bugs));
-    return e.execute(new Decision(plan, "test"), Optional.of(snap), pg.probe());
+    // What the Decider makes of these steps (the required watchdog, the planted bugs, the disarm steps), then
+    // performed.
+    io.pgquorum.coordinator.postgres.PgState probe = pg.probe();
+    List<Action> plan = Decider.watchdogRules(Decider.underLeaseRules(List.of(actions), watchdogUp.get(),
+        new HaPolicy("node1", config.tags(), DYN, bugs)), probe, lease.deadlineNanos().isPresent());
+    return e.execute(new Decision(plan, "test"), Optional.of(snap));
   }
 
   @Test
@@ -103,6 +105,32 @@ class LeaseWatchdogWiringTest {
 
     run(e, new Action.Demote(StopMode.IMMEDIATE));
     assertThat(events).last().isEqualTo("disarm after [stop IMMEDIATE]");
+  }
+
+  /**
+   * The watchdog fenced a frozen primary at its deadline and guards; on resume the loop's refresh comes back lost
+   * before the lease guard's check, so the lease is forgotten without the guard's fence (which would disarm). The
+   * rejoin as a replica must disarm it first, or the guarding watchdog stops the replica again and again.
+   */
+  @Test
+  void aLeaseLostBeforeTheGuardFencedIsDisarmedBeforeTheRejoin() {
+    ActionExecutor e = executor(PlantedBugs.NONE);
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    run(e, acquire());
+    long token = lease.token().getAsLong();
+    pg.state = io.pgquorum.coordinator.postgres.PgState.stopped(
+        io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED); // the watchdog's fence
+    store.releaseLeader(); // the DCS expired the lease meanwhile
+    clock.addAndGet(Duration.ofSeconds(12).toNanos());
+    run(e, Plans.refresh(token, DYN));
+    assertThat(lease.deadlineNanos()).isEmpty();
+    assertThat(events).as("a lost refresh alone does not disarm").noneMatch(x -> x.startsWith("disarm"));
+
+    List<Action> rejoin = List.of(new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
+    assertThat(Decider.watchdogRules(rejoin, pg.probe(), true)).as("while a lease is held, the guard disarms")
+        .isEqualTo(rejoin);
+    run(e, new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
+    assertThat(events).last().isEqualTo("disarm after []");
   }
 
   @Test

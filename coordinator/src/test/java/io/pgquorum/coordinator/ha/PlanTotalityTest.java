@@ -254,7 +254,34 @@ class PlanTotalityTest {
         new Member("node2", 1, "postgres://h:1/postgres", "", "running", "primary", "0.1.0", OptionalLong.empty(), 1,
             Optional.empty(), Map.of(), false, Map.of()));
     assertThat(decide(led, LocalState.of(PgState.stopped(DataDirState.INITIALIZED)), reclone).actions())
-        .containsExactly(new Action.Rejoin(Optional.of(up), Divergence.decide(up, reclone)));
+        .containsExactly(new Action.DisarmWatchdog(),
+            new Action.Rejoin(Optional.of(up), Divergence.decide(up, reclone)));
+  }
+
+  @Test
+  void theWatchdogIsDisarmedOnTheProbeOnlyWhenPostgresIsVerifiablyStoppedAndNoLeaseIsHeld() {
+    PgState stopped = PgState.stopped(DataDirState.INITIALIZED);
+    PgState unknown = PgState.unknown("cannot read postmaster.pid");
+    PgState starting = new PgState(DataDirState.INITIALIZED, false, OptionalLong.of(4242), Optional.empty(),
+        Role.UNKNOWN, 1, 0, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), List.of(), Optional.empty(), 150010, OptionalLong.empty(), false, false);
+    List<Action> release = List.of(new Action.ReleaseLock());
+    // Formerly the executor's choice at ReleaseLock: disarm only when PostgreSQL is verifiably gone.
+    assertThat(Decider.watchdogRules(release, stopped, true))
+        .containsExactly(new Action.ReleaseLock(), new Action.DisarmWatchdog());
+    assertThat(Decider.watchdogRules(release, unknown, true)).as("may be a running primary").isEqualTo(release);
+    assertThat(Decider.watchdogRules(release, starting, true)).as("a postmaster with a pid").isEqualTo(release);
+    assertThat(Decider.watchdogRules(release, replica(1000, "streaming"), true)).isEqualTo(release);
+
+    Upstream up = new Upstream("node2", "h", 1);
+    List<Action> rejoin = List.of(new Action.Rejoin(Optional.of(up), Divergence.NOT_CHECKED));
+    List<Action> clone = List.of(new Action.CloneReplica(up));
+    assertThat(Decider.watchdogRules(rejoin, stopped, false)).first().isEqualTo(new Action.DisarmWatchdog());
+    assertThat(Decider.watchdogRules(clone, PgState.stopped(DataDirState.EMPTY), false))
+        .containsExactly(new Action.DisarmWatchdog(), new Action.CloneReplica(up));
+    assertThat(Decider.watchdogRules(rejoin, stopped, true)).as("a held lease: the lease guard fences, disarms")
+        .isEqualTo(rejoin);
+    assertThat(Decider.watchdogRules(rejoin, starting, false)).isEqualTo(rejoin);
   }
 
   @Test

@@ -19,6 +19,9 @@ import java.util.Optional;
  * stabilize [max=120s]                   run until one primary holds the lock and every other node streams
  * kill-postgres 1 | kill-daemon 1 | start-daemon 1 | stop-daemon 1 | restart-daemon 1
  * pause-daemon 1 | resume-daemon 1       SIGSTOP / SIGCONT of the daemon (its DCS member pauses with it)
+ * pause-daemon 1 mid-cycle               SIGSTOP just after its loop read the cluster snapshot: on SIGCONT that
+ *                                        cycle goes on at once with the stale snapshot, before the lease guard's
+ *                                        next check (the race's other outcome: the guard checks first)
  * partition 1 | 2 3                      cut every link between the groups; heal restores all links
  * drift 1 1.05 | drift dcs 0.95          a machine's (or the DCS leader's) clock rate from now on
  * status                                 every node, and the leader key
@@ -83,11 +86,26 @@ final class Interaction implements AutoCloseable {
         n.stopDaemon();
         n.startDaemon();
       });
-      case "pause-daemon" -> fault(words, "daemon paused", SimNode::active, n -> n.paused = true);
-      case "resume-daemon" -> fault(words, "daemon resumed", n -> n.daemonUp && n.paused, n -> {
-        n.paused = false;
-        n.cycleAt = Math.min(n.cycleAt, cluster.time.now());
-      });
+      case "pause-daemon" -> fault(words, words.contains("mid-cycle") ? "daemon paused mid-cycle" : "daemon paused",
+          SimNode::active, n -> {
+            n.paused = true;
+            if (words.contains("mid-cycle")) {
+              n.pausedMidCycle = true;
+              n.dcs.freezeAfterRead();
+            }
+          });
+      case "resume-daemon" -> {
+        SimNode n = node(words);
+        boolean midCycle = n.daemonUp && n.paused && n.pausedMidCycle;
+        fault(words, "daemon resumed", m -> m.daemonUp && m.paused, m -> {
+          m.paused = false;
+          m.pausedMidCycle = false;
+          m.cycleAt = Math.min(m.cycleAt, cluster.time.now());
+        });
+        if (midCycle) {
+          cluster.cycleNow(n);
+        }
+      }
       case "check-recovery" -> {
         String out = stabilize(duration(words.get(0)));
         if (stableState().isEmpty()) {

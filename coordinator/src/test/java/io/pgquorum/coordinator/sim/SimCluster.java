@@ -283,8 +283,9 @@ final class SimCluster implements AutoCloseable {
       }
       for (SimWatchdog w : n.watchdogs) {
         if (w.dueAt() <= t) {
+          String why = w.guarding() ? "guarding after its fence" : "the lease deadline passed";
           w.act();
-          flushEffects(effects.isEmpty() ? null : n.name + ": watchdog: the lease deadline passed");
+          flushEffects(effects.isEmpty() ? null : n.name + ": watchdog: " + why);
           return;
         }
       }

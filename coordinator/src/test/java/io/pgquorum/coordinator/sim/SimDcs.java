@@ -21,6 +21,10 @@ final class SimDcs implements Dcs {
   private final Dcs delegate;
   private final SimCluster cluster;
   private final SimNode node;
+  /** The prefix the loop last read (its cluster snapshot). */
+  private String lastReadPrefix;
+  /** A snapshot read just before the daemon froze, which the interrupted cycle goes on with (one read). */
+  private PrefixSnapshot frozenRead;
 
   SimDcs(Dcs delegate, SimCluster cluster, SimNode node) {
     this.delegate = delegate;
@@ -63,8 +67,24 @@ final class SimDcs implements Dcs {
 
   @Override
   public PrefixSnapshot read(String prefix) {
+    if (frozenRead != null && prefix.equals(lastReadPrefix)) {
+      PrefixSnapshot r = frozenRead;
+      frozenRead = null;
+      return r;
+    }
     reach();
+    lastReadPrefix = prefix;
     return delegate.read(prefix);
+  }
+
+  /**
+   * The daemon freezes right after its loop read the cluster snapshot (now): the next read returns that snapshot,
+   * however stale it is by then, as the interrupted cycle goes on with what it had read before the freeze.
+   */
+  void freezeAfterRead() {
+    if (lastReadPrefix != null) {
+      frozenRead = delegate.read(lastReadPrefix);
+    }
   }
 
   @Override

@@ -54,6 +54,10 @@ final class SimNode {
   boolean paused;
   int incarnation;
   HeldLease lease;
+  /** This daemon's DCS client (to freeze its loop mid-cycle). */
+  SimDcs dcs;
+  /** Paused right after its loop read a snapshot: on resume that cycle finishes first, with that snapshot. */
+  boolean pausedMidCycle;
   LeaseGuard guard;
   TaskRunner tasks;
   HaLoop loop;
@@ -96,7 +100,8 @@ final class SimNode {
     String me = name;
     // Owners as the daemon names them (name@node-id#start), so that the decider's owner checks see real ids.
     LeaseOwner owner = new LeaseOwner(me, String.format("%016x", index), incarnation);
-    ClusterStore store = new ClusterStore(new SimDcs(cluster.dcs.client(owner.id()), cluster, this),
+    dcs = new SimDcs(cluster.dcs.client(owner.id()), cluster, this);
+    ClusterStore store = new ClusterStore(dcs,
         new DcsKeys("/service/" + SCOPE + "/"), me, owner::isEarlierIncarnationOfThisNode);
     lease = new HeldLease();
     boolean skipDemote = cluster.options.bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE);
@@ -138,6 +143,7 @@ final class SimNode {
         s -> status = s, cluster.options.bugs, () -> true);
     daemonUp = true;
     paused = false;
+    pausedMidCycle = false;
     cycleAt = cluster.time.now();
   }
 
@@ -145,6 +151,7 @@ final class SimNode {
   void killDaemon() {
     daemonUp = false;
     paused = false;
+    pausedMidCycle = false;
     queuedTask = null;
     taskAt = NEVER;
     cycleAt = NEVER;

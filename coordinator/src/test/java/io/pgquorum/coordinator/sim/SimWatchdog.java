@@ -52,6 +52,11 @@ final class SimWatchdog implements LeaseListener {
     }
   }
 
+  /** It fenced at its deadline and still guards (fences whatever PostgreSQL comes up) until armed or disarmed. */
+  boolean guarding() {
+    return armed && fired;
+  }
+
   /** When this watchdog acts next (true time), or NEVER. */
   long dueAt() {
     if (finished || !armed) {
