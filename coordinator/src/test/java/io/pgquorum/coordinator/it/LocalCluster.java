@@ -50,6 +50,8 @@ final class LocalCluster implements AutoCloseable {
   final Path base;
   final String scope;
   final int ttl;
+  /** bootstrap.dcs use_slots; set before {@link #startAll}. */
+  boolean useSlots = true;
   final boolean proxied;
   final List<NodeSpec> nodes = new ArrayList<>();
   /** DCS links between members, on 127.0.x.y (service octet 0) when {@link #proxied}. */
@@ -172,7 +174,7 @@ final class LocalCluster implements AutoCloseable {
             maximum_lag_on_failover: 1048576
             postgresql:
               use_pg_rewind: true
-              use_slots: true
+              use_slots: %s
               parameters:
                 wal_keep_size: 64MB
                 max_connections: 40
@@ -195,7 +197,7 @@ final class LocalCluster implements AutoCloseable {
           parameters:
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
-        partners, n.dir.resolve("raft"), ttl, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
+        partners, n.dir.resolve("raft"), ttl, useSlots, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
         SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
   }
 
