@@ -93,6 +93,12 @@ public sealed interface Action {
   /** Give up a failed bootstrap: delete {@code initialize} so the race can run again. */
   record CancelInitialize() implements Action {}
 
+  /**
+   * Move the data directory aside ({@code <data_dir>.failed-<timestamp>}, never deleted) because of
+   * {@code reason}; planned after a stop of whatever may run in it. Nothing to do when it is missing or empty.
+   */
+  record MoveDataDirectoryAside(String reason) implements Action {}
+
   /** Write {@code config} (bootstrap.dcs) if absent. */
   record SeedConfig(DynamicConfig config) implements Action {}
 
@@ -112,10 +118,13 @@ public sealed interface Action {
   record PublishLastPosition(int timeline) implements Action {}
 
   /**
-   * Task: initdb (or the custom method), start as primary with {@code token}, create roles, record the sysid, and
-   * seed {@code config} with {@code seedConfig} (bootstrap.dcs) if absent.
+   * Task: initdb (or the custom method), then roles, passwords and post_bootstrap with PostgreSQL reachable only
+   * by pgquorum, leaving it stopped; then seed {@code config} with {@code seedConfig} (bootstrap.dcs) if absent.
+   * Planned under the {@code initialize} key alone: the leader lock is taken afterwards, to start the new primary
+   * (Patroni's order), so no client is served while the bootstrap still runs. A failed bootstrap stops what it
+   * started and moves the data directory aside.
    */
-  record Bootstrap(FencingToken token, DynamicConfig seedConfig) implements TaskAction {
+  record Bootstrap(DynamicConfig seedConfig) implements TaskAction {
     @Override
     public Task task() {
       return Task.BOOTSTRAP;

@@ -3,7 +3,6 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
-import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
@@ -167,7 +166,7 @@ public final class ActionExecutor {
   /** The background body of a task step. */
   private TaskRunner.Body body(Action.TaskAction task, Run run, Optional<ClusterSnapshot> cluster) {
     if (task instanceof Action.Bootstrap b) {
-      return bootstrap(token(b.token(), run, "bootstrap"), b.seedConfig());
+      return bootstrap(b.seedConfig());
     }
     if (task instanceof Action.CloneReplica c) {
       return () -> {
@@ -212,9 +211,13 @@ public final class ActionExecutor {
     } else if (action instanceof Action.DisarmWatchdog) {
       lease.postgresStopped();
     } else if (action instanceof Action.RecordInitialize ri) {
-      store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize));
+      if (store.writeInitialize(ri.systemIdentifier(), cluster.flatMap(ClusterSnapshot::initialize))) {
+        log.info("initialized a new cluster with system identifier {}", ri.systemIdentifier());
+      }
     } else if (action instanceof Action.CancelInitialize) {
       cluster.flatMap(ClusterSnapshot::initialize).ifPresent(store::cancelInitialize);
+    } else if (action instanceof Action.MoveDataDirectoryAside m) {
+      postgres.moveDataDirectoryAside(m.reason());
     } else if (action instanceof Action.SeedConfig sc) {
       store.writeConfigIfAbsent(sc.config());
     } else if (action instanceof Action.PublishStatus ps) {
@@ -343,80 +346,33 @@ public final class ActionExecutor {
     return true;
   }
 
-  private TaskRunner.Body bootstrap(long fencingToken, DynamicConfig seedConfig) {
+  /**
+   * The bootstrap task: the cluster is created and finished with only pgquorum connected, and left stopped (see
+   * {@link Postgres#bootstrap()}); the next cycle takes the lock and starts it as primary, and the holder records
+   * the system identifier in {@code initialize} (a compare-and-set on our "" placeholder, planned every cycle until
+   * the key shows it, so a lost reply is simply written again: see
+   * testdata/interaction/regression_bootstrap_lost_initialize_reply.txt).
+   */
+  private TaskRunner.Body bootstrap(DynamicConfig seedConfig) {
     return () -> {
-      boolean started = false;
       try {
         postgres.bootstrap();
-        requireValidLease("start the new cluster's primary");
-        postgres.startPrimary(fencingToken);
-        started = true;
-        postgres.createRoles();
-        PgState now = postgres.probe();
-        String sysid = now.systemIdentifier()
-            .orElseThrow(() -> new PostgresException("bootstrap: the new cluster reports no system identifier"));
-        recordSystemIdentifier(sysid);
-        try {
-          store.writeConfigIfAbsent(seedConfig);
-        } catch (DcsException e) {
-          // Not a reason to throw the new cluster away: the leader seeds a missing config key on its next
-          // cycles (SeedConfig in its plan).
-          log.warn("could not seed the config key yet: {}", e.getMessage());
-        }
-        log.info("initialized a new cluster with system identifier {}", sysid);
-      } catch (Exception e) {
-        if (started) {
-          safeStop();
-        }
+      } catch (RuntimeException e) {
+        // Whatever the failure, nothing of the new cluster may keep running (the move needs it stopped, and a
+        // server left behind made every later start fail with "PostgreSQL is already running"). Moved aside once:
+        // the decider gives the initialize key back and stops this daemon (Patroni's cancel_initialization).
+        safeStop();
         safeMoveAside("bootstrap failed");
         throw e;
       }
-    };
-  }
-
-  /** How often the bootstrap asks the DCS again when the outcome of its initialize write is unknown. */
-  static final int INITIALIZE_ATTEMPTS = 5;
-
-  /**
-   * Replaces our {@code ""} placeholder in {@code initialize} with {@code sysid}, by compare-and-set.
-   *
-   * <p>Why not one write: its reply can be lost after the DCS applied it (an unknown outcome). Failing the
-   * bootstrap then moved aside the data directory of a cluster the DCS already recorded as bootstrapped, so no
-   * node ever had its data and every node waited for a leader for ever (found by the deterministic simulator:
-   * testdata/interaction/regression_bootstrap_lost_initialize_reply.txt). So the key is read again, and the write
-   * retried while it still holds our placeholder. Bounded: each attempt against an unreachable DCS takes up to the
-   * client's timeout (retry_timeout), so five attempts outlast the lease (ttl - retry_timeout), and the lease is
-   * checked before each; a bootstrap that still cannot tell fails as before (its data directory moved aside,
-   * never deleted).
-   */
-  private void recordSystemIdentifier(String sysid) {
-    DcsException last = null;
-    for (int attempt = 1; attempt <= INITIALIZE_ATTEMPTS; attempt++) {
-      requireValidLease("record the new cluster's system identifier");
       try {
-        Optional<Initialize> current = store.load().initialize();
-        if (current.isPresent() && current.get().systemIdentifier().equals(sysid)) {
-          if (attempt > 1) {
-            log.info("the system identifier was recorded in the initialize key (the earlier reply was lost)");
-          }
-          return;
-        }
-        if (current.isEmpty() || !current.get().bootstrapInProgress()) {
-          throw new IllegalStateException("could not record the system identifier in the initialize key: it was "
-              + current.map(i -> "changed to " + i.systemIdentifier()).orElse("removed") + " meanwhile");
-        }
-        if (store.writeInitialize(sysid, current)) {
-          return;
-        }
-        // Lost the compare-and-set: the key changed under us; the next attempt reads what it is now.
+        store.writeConfigIfAbsent(seedConfig);
       } catch (DcsException e) {
-        last = e;
-        log.warn("recording the system identifier in the initialize key: outcome unknown ({}); asking again",
-            e.getMessage());
+        // Not a reason to throw the new cluster away: the leader seeds a missing config key on its next cycles
+        // (SeedConfig in its plan).
+        log.warn("could not seed the config key yet: {}", e.getMessage());
       }
-    }
-    throw new IllegalStateException("could not record the system identifier in the initialize key after "
-        + INITIALIZE_ATTEMPTS + " attempts" + (last == null ? "" : ": " + last.getMessage()));
+    };
   }
 
   private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence) {

@@ -304,6 +304,14 @@ public final class Decider {
       return unprobeable(c, pg, policy, unprobeable);
     }
 
+    Optional<Initialize> bootstrapping = c.initialize().filter(Initialize::bootstrapInProgress);
+    if (!holder && c.leader().isEmpty() && bootstrapping.isPresent()) {
+      Optional<Decision> d = bootstrapEnded(bootstrapping.get(), local, policy);
+      if (d.isPresent()) {
+        return d.get();
+      }
+    }
+
     if (holder) {
       return holdingLock(c, local, policy, peers, nowNanos);
     }
@@ -335,16 +343,35 @@ public final class Decider {
         : DecisionMessage.DCS_UNREACHABLE_STOPPED).format(me));
   }
 
+  /**
+   * No usable data directory: missing, empty, or a cluster whose bootstrap did not finish. Bootstrap races,
+   * cloning, and the end of a bootstrap of ours that failed.
+   *
+   * <p>A failed bootstrap is given up once and for all, as Patroni's {@code cancel_initialization} does: the task
+   * already stopped what it started and moved the data directory aside; the plan gives the initialize key back and
+   * ends this daemon with the reason (exit 1). Why not race again: the cause (a parameter PostgreSQL rejects, a
+   * failing custom method) is nearly always in the configuration, and each attempt left a moved-aside copy; a
+   * retry loop re-ran initdb every cycle and filled the disk (issue 17). Another node may still race and try.
+   */
   private static Decision emptyDataDirectory(ClusterSnapshot c, LocalState local, HaPolicy policy) {
     String me = policy.name();
     Optional<Initialize> init = c.initialize();
-    if (local.failedTask().isPresent() && init.isPresent() && init.get().bootstrapInProgress()
-        && me.equals(init.get().owner())) {
-      List<Action> actions = new ArrayList<>();
-      actions.add(new Action.CancelInitialize());
-      if (c.isLeader(me)) {
-        actions.add(new Action.ReleaseLock());
-      }
+    boolean ownRace = init.map(i -> i.bootstrapInProgress() && me.equals(i.owner())).orElse(false);
+    if (local.pg().dataDir() == DataDirState.BOOTSTRAP_INCOMPLETE) {
+      // Our bootstrap was cut short (the daemon was killed during it) or its own cleanup failed: its roles,
+      // passwords or post_bootstrap may be missing, so it is never started for clients. Whatever of it may still
+      // run (its private server) is stopped first: the move needs it stopped. Without a failed task (a restart)
+      // the race runs again next cycle, once per restart of the daemon.
+      List<Action> actions = new ArrayList<>(List.of(new Action.StopPostgres(StopMode.IMMEDIATE),
+          new Action.MoveDataDirectoryAside(DecisionMessage.BOOTSTRAP_INCOMPLETE.format())));
+      actions.addAll(giveUpRace(c, me, ownRace));
+      local.failedTask().ifPresent(f -> actions.add(
+          new Action.Fatal(DecisionMessage.BOOTSTRAP_FAILED_FATAL.format(f))));
+      return new Decision(actions, DecisionMessage.BOOTSTRAP_INCOMPLETE.format());
+    }
+    if (local.failedTask().isPresent() && ownRace) {
+      List<Action> actions = new ArrayList<>(giveUpRace(c, me, true));
+      actions.add(new Action.Fatal(DecisionMessage.BOOTSTRAP_FAILED_FATAL.format(local.failedTask().get())));
       return new Decision(actions, DecisionMessage.BOOTSTRAP_FAILED.format(local.failedTask().get()));
     }
     if (init.isEmpty()) {
@@ -354,8 +381,10 @@ public final class Decider {
       if (!policy.tags().canFailover()) {
         return Decision.of(DecisionMessage.BOOTSTRAP_NOT_ALLOWED.format());
       }
-      return Decision.of(DecisionMessage.BOOTSTRAP_RACE.format(), new Action.RaceInitialize(), acquireLock(policy),
-          new Action.Bootstrap(FencingToken.acquired(), policy.node().bootstrapDcs()));
+      // Patroni's order: the initialize key guards the bootstrap; the lock is taken once the cluster is ready
+      // (bootstrapEnded), so the REST API never calls a primary that serves clients "initializing new cluster".
+      return Decision.of(DecisionMessage.BOOTSTRAP_RACE.format(), new Action.RaceInitialize(),
+          new Action.Bootstrap(policy.node().bootstrapDcs()));
     }
     if (init.get().bootstrapInProgress()) {
       if (me.equals(init.get().owner())) {
@@ -377,6 +406,56 @@ public final class Decider {
       return cloneOrWait(c, local, me);
     }
     return Decision.of(DecisionMessage.BOOTSTRAP_WAITING.format());
+  }
+
+  /** Gives a bootstrap race of ours back: the initialize key (when it is ours and in progress) and the lock. */
+  private static List<Action> giveUpRace(ClusterSnapshot c, String me, boolean ownRace) {
+    List<Action> actions = new ArrayList<>();
+    if (ownRace) {
+      actions.add(new Action.CancelInitialize());
+    }
+    if (c.isLeader(me)) {
+      actions.add(new Action.ReleaseLock());
+    }
+    return actions;
+  }
+
+  /**
+   * The cluster is being bootstrapped (initialize is "") and nobody holds the lock, and this node has an
+   * initialized data directory. Ours: the bootstrap task finished (it leaves the new cluster stopped and never
+   * marks it done otherwise), so take the lock and start it as primary; the holder then records the system
+   * identifier. Someone else's: wait, whatever data this node has (another cluster's, left behind): it must not
+   * take the lock while the new cluster is being made. Empty when neither applies (our PostgreSQL runs or starts:
+   * the usual rules handle it).
+   *
+   * <p>Why no other node can take the lock between the end of our bootstrap and this plan: nodes without data
+   * wait while initialize is in progress, and nodes with data wait here. A daemon killed in between finds the
+   * finished, stopped cluster and takes the lock on its first cycle, as here (a bootstrap cut short is marked
+   * BOOTSTRAP_INCOMPLETE instead and handled in emptyDataDirectory). The primary starts only under the lock just
+   * taken (the start task checks the lease again).
+   */
+  private static Optional<Decision> bootstrapEnded(Initialize init, LocalState local, HaPolicy policy) {
+    PgState pg = local.pg();
+    if (!policy.name().equals(init.owner())) {
+      if (pg.isPrimary()) {
+        return Optional.of(Decision.of(DecisionMessage.BOOTSTRAP_WAITING_FOR_OWNER_DEMOTING.format(init.owner()),
+            new Action.Demote(StopMode.IMMEDIATE)));
+      }
+      return Optional.of(Decision.of(DecisionMessage.BOOTSTRAP_WAITING_FOR_OWNER.format(init.owner())));
+    }
+    if (pg.running() || pg.pid().isPresent()) {
+      return Optional.empty();
+    }
+    Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Task.START_PRIMARY.label()));
+    if (failedStart.isPresent()) {
+      // The first start failed and the lock is gone already (it ran out): give up as the holder would.
+      String why = DecisionMessage.BOOTSTRAP_START_FAILED.format(failedStart.get());
+      return Optional.of(new Decision(List.of(new Action.StopPostgres(StopMode.IMMEDIATE),
+          new Action.MoveDataDirectoryAside(why), new Action.CancelInitialize(),
+          new Action.Fatal(DecisionMessage.BOOTSTRAP_FAILED_FATAL.format(failedStart.get()))), why));
+    }
+    return Optional.of(Decision.of(DecisionMessage.BOOTSTRAP_FINISHED.format(), acquireLock(policy),
+        new Action.StartPrimary(FencingToken.acquired())));
   }
 
   private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, String me) {
@@ -464,6 +543,15 @@ public final class Decider {
       return primaryStarting(c, local, policy, peers, nowNanos, false);
     }
     Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Task.START_PRIMARY.label()));
+    if (failedStart.isPresent() && c.initialize().map(i -> i.bootstrapInProgress() && me.equals(i.owner()))
+        .orElse(false)) {
+      // The first start of the cluster we just bootstrapped failed: Patroni's cancel_initialization (a bootstrap
+      // whose PostgreSQL does not run has failed). Stopped before the release and the move; no retry loop.
+      String why = DecisionMessage.BOOTSTRAP_START_FAILED.format(failedStart.get());
+      return new Decision(List.of(new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock(),
+          new Action.MoveDataDirectoryAside(why), new Action.CancelInitialize(),
+          new Action.Fatal(DecisionMessage.BOOTSTRAP_FAILED_FATAL.format(failedStart.get()))), why);
+    }
     if (failedStart.isPresent()) {
       // Patroni's post_recover: a start that failed outright (bad parameter, port in use, disk full) gives the
       // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).

@@ -40,6 +40,17 @@ enum DecisionMessage {
       + "point it at an empty or missing directory (pgquorum never writes into, deletes or moves files it did not "
       + "create); releasing the leader lock"),
   BOOTSTRAP_FAILED("removing initialize key after failed attempt to bootstrap the cluster: %s"),
+  BOOTSTRAP_FAILED_FATAL(Kind.FATAL, "failed to bootstrap the cluster: %s. The data directory was moved aside and the "
+      + "initialize key removed; pgquorum does not retry a failed bootstrap (neither does Patroni): fix the cause "
+      + "and start it again"),
+  BOOTSTRAP_INCOMPLETE("the bootstrap of the cluster in the data directory did not finish: moving the data "
+      + "directory aside"),
+  BOOTSTRAP_FINISHED("bootstrap finished: taking the leader lock to start the new cluster's primary"),
+  BOOTSTRAP_START_FAILED("removing initialize key after failed attempt to bootstrap the cluster: the new "
+      + "cluster's first start as primary failed: %s"),
+  BOOTSTRAP_WAITING_FOR_OWNER("waiting for %s to bootstrap the cluster"),
+  BOOTSTRAP_WAITING_FOR_OWNER_DEMOTING("waiting for %s to bootstrap the cluster; demoting: I run as primary without "
+      + "the lock"),
   BOOTSTRAP_INTERRUPTED(
       "removing initialize key after failed attempt to bootstrap the cluster: bootstrap was interrupted"),
   BOOTSTRAP_NOT_ALLOWED("waiting for leader to bootstrap (I am not allowed to bootstrap: nofailover)"),

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates a new cluster in an empty data directory: initdb, or a custom {@code bootstrap.method} with Patroni's
- * contract. Leaves it stopped, with pgquorum's configuration written.
+ * contract. Leaves it stopped, with pgquorum's configuration written and marked as a bootstrap that is not done
+ * until {@link #finish()}.
  */
 final class Bootstrapper {
   private static final Logger LOG = LoggerFactory.getLogger(Bootstrapper.class);
@@ -59,10 +60,25 @@ final class Bootstrapper {
       }
       throw e;
     }
+    // From here until finish() the directory holds a cluster whose bootstrap is not done: a daemon killed
+    // meanwhile finds it marked, and never starts it for clients (see PgState.DataDirState.BOOTSTRAP_INCOMPLETE).
+    dataDir.markBootstrapIncomplete(true);
     dataDir.create(); // a custom method may have left looser permissions than PostgreSQL accepts
     config.writePending(recovery);
     config.write(0, Map.of());
-    LOG.info("bootstrapped a new cluster in {} with {}", ctx.dataDir, method.orElse("initdb"));
+    LOG.info("created a new cluster in {} with {}; finishing its bootstrap with only pgquorum connected",
+        ctx.dataDir, method.orElse("initdb"));
+  }
+
+  /**
+   * The last step, with the server stopped again: the custom bootstrap's recovery settings must not apply to any
+   * later start, and the marker goes, so that the cluster counts as bootstrapped.
+   */
+  void finish() {
+    config.clearPending();
+    config.write(0, Map.of());
+    dataDir.markBootstrapIncomplete(false);
+    LOG.info("bootstrapped a new cluster in {}", ctx.dataDir);
   }
 
   private void initdb(List<String> options) {

@@ -127,6 +127,7 @@ final class ConfigWriter {
   }
 
   private void putAll(Map<String, String> target, Map<String, String> source, String keyPath, boolean local) {
+    Map<String, String> checked = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : source.entrySet()) {
       String key = e.getKey().trim().toLowerCase(Locale.ROOT);
       if (!NAME.matcher(key).matches()) {
@@ -136,6 +137,18 @@ final class ConfigWriter {
       if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
         throw new PostgresException(keyPath + "." + key + ": value must be a single line");
       }
+      checked.put(key, value);
+    }
+    // Before the cluster-wide test: a local wal_keep_segments is a local wal_keep_size, ignored like one.
+    Map<String, String> converted = RenamedParameters.convert(checked, (was, now) -> {
+      if (warned.add(keyPath + "." + was)) {
+        LOG.warn("{}: {} is not a PostgreSQL 15 setting, using {} instead (as Patroni does); write the new name"
+            + " in the configuration", keyPath, was, now);
+      }
+    });
+    for (Map.Entry<String, String> e : converted.entrySet()) {
+      String key = e.getKey();
+      String value = e.getValue();
       if (local && CLUSTER_WIDE.contains(key)) {
         if (warned.add(key)) {
           LOG.warn("{}.{} is ignored: it must be equal on all members, set it in the dynamic configuration",

@@ -36,6 +36,11 @@ final class DataDirectory {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
   /** How many foreign entries an error message names. */
   private static final int SHOWN = 5;
+  /**
+   * Present while a bootstrap of pgquorum's is not finished: created as soon as initdb or the custom method left a
+   * cluster, removed once the roles, passwords and post_bootstrap are done and the server is stopped again.
+   */
+  static final String BOOTSTRAP_MARKER = "pgquorum.bootstrap-incomplete";
 
   private final Path dir;
 
@@ -43,7 +48,10 @@ final class DataDirectory {
     this.dir = dir;
   }
 
-  /** MISSING, EMPTY (no entries at all), INITIALIZED (has PG_VERSION) or NOT_EMPTY (anything else). */
+  /**
+   * MISSING, EMPTY (no entries at all), INITIALIZED (has PG_VERSION), BOOTSTRAP_INCOMPLETE (has PG_VERSION and
+   * the bootstrap marker) or NOT_EMPTY (anything else).
+   */
   DataDirState state() {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return DataDirState.MISSING; // a dangling symbolic link is not missing: something is there
@@ -52,7 +60,8 @@ final class DataDirectory {
       return DataDirState.NOT_EMPTY;
     }
     if (Files.exists(dir.resolve("PG_VERSION"))) {
-      return DataDirState.INITIALIZED;
+      return Files.exists(dir.resolve(BOOTSTRAP_MARKER)) ? DataDirState.BOOTSTRAP_INCOMPLETE
+          : DataDirState.INITIALIZED;
     }
     return entries().isEmpty() ? DataDirState.EMPTY : DataDirState.NOT_EMPTY;
   }
@@ -80,7 +89,7 @@ final class DataDirectory {
     if (state == DataDirState.MISSING || state == DataDirState.EMPTY) {
       return;
     }
-    if (state == DataDirState.INITIALIZED) {
+    if (state == DataDirState.INITIALIZED || state == DataDirState.BOOTSTRAP_INCOMPLETE) {
       throw new PostgresException(op + ": postgresql.data_dir " + dir + " already holds a PostgreSQL cluster");
     }
     if (!Files.isDirectory(dir)) {
@@ -100,6 +109,21 @@ final class DataDirectory {
 
   boolean hasCluster() {
     return Files.exists(dir.resolve("PG_VERSION")) && Files.exists(dir.resolve("global").resolve("pg_control"));
+  }
+
+  /** Marks (true) or unmarks (false) the cluster in the directory as a bootstrap that has not finished. */
+  void markBootstrapIncomplete(boolean incomplete) {
+    Path marker = dir.resolve(BOOTSTRAP_MARKER);
+    try {
+      if (incomplete) {
+        Files.write(marker, new byte[0]);
+      } else {
+        Files.deleteIfExists(marker);
+      }
+    } catch (IOException e) {
+      throw new PostgresException("bootstrap: " + (incomplete ? "writing " : "removing ") + marker + " failed: "
+          + e.getMessage(), e);
+    }
   }
 
   /** Creates the directory (and parents) with mode 0700 when missing; PostgreSQL refuses looser modes. */

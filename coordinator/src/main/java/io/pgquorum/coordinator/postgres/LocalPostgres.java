@@ -79,7 +79,7 @@ public final class LocalPostgres implements Postgres {
     this.pgCtl = new PgCtlRunner(ctx);
     this.prober = new StateProbe(ctx, jdbc, pgCtl);
     this.bootstrapper = new Bootstrapper(ctx, config);
-    this.roles = new RoleSetup(ctx, jdbc, config);
+    this.roles = new RoleSetup(ctx);
     this.replicaCreator = new ReplicaCreator(ctx, config);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
     this.slots = new SlotSync(ctx, jdbc);
@@ -103,11 +103,21 @@ public final class LocalPostgres implements Postgres {
   @Override
   public void bootstrap() {
     bootstrapper.bootstrap();
-  }
-
-  @Override
-  public void createRoles() {
-    roles.createRoles();
+    try (PrivateServer server = PrivateServer.start(ctx, pgCtl)) {
+      try {
+        roles.createRoles(server);
+        stop(StopMode.FAST); // a clean shutdown checkpoint: the first start as primary needs no recovery
+      } catch (RuntimeException e) {
+        // A failed bootstrap stops what it started (the caller moves the directory aside, which needs it stopped).
+        try {
+          stop(StopMode.IMMEDIATE);
+        } catch (RuntimeException stopFailed) {
+          e.addSuppressed(stopFailed);
+        }
+        throw e;
+      }
+    }
+    bootstrapper.finish();
   }
 
   @Override
@@ -272,8 +282,12 @@ public final class LocalPostgres implements Postgres {
     if (pm.isPresent()) {
       throw new PostgresException(op + ": PostgreSQL is already running (pid " + pm.get().pid() + ")");
     }
-    if (!new DataDirectory(ctx.dataDir).hasCluster()) {
+    DataDirectory dir = new DataDirectory(ctx.dataDir);
+    if (!dir.hasCluster()) {
       throw new PostgresException(op + ": there is no cluster in " + ctx.dataDir);
+    }
+    if (dir.state() == DataDirState.BOOTSTRAP_INCOMPLETE) {
+      throw new PostgresException(op + ": the bootstrap of the cluster in " + ctx.dataDir + " did not finish");
     }
   }
 

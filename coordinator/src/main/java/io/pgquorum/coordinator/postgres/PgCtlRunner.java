@@ -27,6 +27,14 @@ final class PgCtlRunner {
   }
 
   void start(String operation) {
+    start(operation, "");
+  }
+
+  /**
+   * Starts the server; {@code serverOptions} (may be empty) go to the postmaster's command line through
+   * {@code pg_ctl -o}, where they win over every configuration file, {@code postgresql.auto.conf} included.
+   */
+  void start(String operation, String serverOptions) {
     try {
       Files.createDirectories(ctx.runtimeDir);
     } catch (IOException e) {
@@ -34,16 +42,37 @@ final class PgCtlRunner {
     }
     awaitReapedPostmaster(operation);
     long seconds = ctx.pgCtlTimeout().toSeconds();
-    List<String> argv = List.of(ctx.bin("pg_ctl"), "start", "-D", ctx.dataDir.toString(), "-l",
-        ctx.startupLog.toString(), "-w", "-t", Long.toString(seconds));
+    List<String> argv = new java.util.ArrayList<>(List.of(ctx.bin("pg_ctl"), "start", "-D", ctx.dataDir.toString(),
+        "-l", ctx.startupLog.toString(), "-w", "-t", Long.toString(seconds)));
+    if (!serverOptions.isEmpty()) {
+      argv.add("-o");
+      argv.add(serverOptions);
+    }
     Result r = ctx.runner.run(operation, argv, Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
     if (!r.ok()) {
       Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
       String still = pm.map(p -> " (the postmaster, pid " + p.pid() + ", is still running: it may still be"
           + " starting up)").orElse("");
+      String output = r.output() + "\n" + logTail();
       throw new PostgresException(operation + " failed (pg_ctl exit " + r.exitCode() + ")" + still
-          + ProcessRunner.outputSuffix(r.output() + "\n" + logTail()));
+          + RejectedSetting.find(output).map(this::describe).orElse("") + ProcessRunner.outputSuffix(output));
     }
+  }
+
+  /**
+   * ": PostgreSQL rejected the setting name = 'value' (where it is configured): its message", so that the first
+   * line of the error names the setting rather than leaving it to the log tail below.
+   */
+  private String describe(RejectedSetting rejected) {
+    String name = rejected.name();
+    Optional<String> value = new ConfigWriter(ctx).currentSetting(name);
+    String where = ctx.pg.parameters().keySet().stream().anyMatch(name::equalsIgnoreCase)
+        ? "postgresql.parameters"
+        : ctx.dynamic().parameters().keySet().stream().anyMatch(name::equalsIgnoreCase)
+            ? "parameters of the dynamic configuration"
+            : "not set by pgquorum: postgresql.conf, postgresql.auto.conf or a file they include";
+    return ": PostgreSQL rejected the setting " + name + value.map(v -> " = '" + ctx.redactor.apply(v) + "'")
+        .orElse("") + " (" + where + "): " + rejected.message() + ". Fix or remove it";
   }
 
   /**

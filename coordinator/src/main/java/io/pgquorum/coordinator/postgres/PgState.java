@@ -79,6 +79,12 @@ public record PgState(
     /** Holds a PostgreSQL cluster ({@code PG_VERSION}). */
     INITIALIZED,
     /**
+     * Holds a cluster that a bootstrap of pgquorum's created but did not finish (its roles, passwords or
+     * post_bootstrap may be missing): the bootstrap was cut short (the daemon was killed) or its cleanup failed.
+     * Never started for clients; the bootstrap's owner moves it aside (see {@code Decider}).
+     */
+    BOOTSTRAP_INCOMPLETE,
+    /**
      * Exists but holds no cluster and is not empty (dot files, {@code lost+found}, anything), or is not a
      * directory at all: files pgquorum did not create, e.g. a mistyped {@code data_dir} naming a home directory.
      * Never written into, deleted or moved aside; bootstrap and clone refuse it with an error naming

@@ -17,16 +17,13 @@ public interface Postgres {
   PgState probe();
 
   /**
-   * Runs initdb with the bootstrap options (or the custom bootstrap method), writes postgresql.conf settings and
-   * pg_hba. Does not start the server. The data directory must be empty or missing.
+   * Creates a new cluster and finishes it while no client can connect, leaving it stopped: runs initdb with the
+   * bootstrap options (or the custom bootstrap method), writes postgresql.conf settings and pg_hba; starts the
+   * server reachable only by pgquorum (no TCP, a private socket), waits for the end of a restore's recovery, sets
+   * the configured passwords, creates the replication (and rewind) role, runs post_bootstrap; stops it. On
+   * failure nothing it started runs any more. The data directory must be empty or missing.
    */
   void bootstrap();
-
-  /**
-   * After the first start of a bootstrapped cluster: sets the superuser password, creates the replication role
-   * (and rewind role) with their passwords, runs post_bootstrap.
-   */
-  void createRoles();
 
   /**
    * Starts the server as a primary (no standby.signal) with the given fencing token in

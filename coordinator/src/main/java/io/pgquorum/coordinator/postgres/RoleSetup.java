@@ -2,27 +2,22 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.postgresql.PGConnection;
+import org.postgresql.util.PasswordUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The roles of a freshly bootstrapped cluster, and post_bootstrap. Idempotent: a bootstrap interrupted after
- * some roles exist can run this again.
+ * The roles of a freshly bootstrapped cluster, and post_bootstrap, done on the bootstrap's {@link PrivateServer}
+ * (a custom bootstrap restores another cluster, whose passwords pgquorum does not know). Idempotent: a bootstrap
+ * interrupted after some roles exist can run this again.
  *
- * <p>Passwords are hashed by the driver ({@link PGConnection#alterUserPassword}) and sent as SCRAM or MD5
- * verifiers, so the plain text never reaches the server, its logs, or pg_stat_activity.
+ * <p>Passwords are hashed here ({@link PasswordUtil}, as the driver does) and sent as SCRAM or MD5 verifiers
+ * (whichever the server's {@code password_encryption} asks for), from a private file: the plain text never
+ * reaches the server, its logs, pg_stat_activity or a command line.
  */
 final class RoleSetup {
   private static final Logger LOG = LoggerFactory.getLogger(RoleSetup.class);
@@ -32,96 +27,66 @@ final class RoleSetup {
       "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)");
 
   private final PgContext ctx;
-  private final Jdbc jdbc;
-  private final ConfigWriter config;
 
-  RoleSetup(PgContext ctx, Jdbc jdbc, ConfigWriter config) {
+  RoleSetup(PgContext ctx) {
     this.ctx = ctx;
-    this.jdbc = jdbc;
-    this.config = config;
   }
 
-  void createRoles() {
+  /** Sets the configured passwords and creates the roles on {@code server}, then runs post_bootstrap. */
+  void createRoles(PrivateServer server) {
     String op = "create roles";
+    server.awaitEndOfRecovery(op, PgContext.LONG_TOOL_TIMEOUT);
+    String encryption = server.query(op, "SHOW password_encryption").strip();
     Credentials su = ctx.pg.superuser();
-    try (Connection c = jdbc.admin()) {
-      awaitEndOfRecovery(c);
-      try (Statement s = c.createStatement()) {
-        // Nothing of this session's statements in the server log, whatever the logging settings are.
-        s.execute("SET log_statement = 'none'");
-        s.execute("SET log_min_duration_statement = -1");
-        s.execute("SET log_min_error_statement = 'panic'");
-      }
-      PGConnection pgc = c.unwrap(PGConnection.class);
-      if (su.password().isPresent()) {
-        pgc.alterUserPassword(su.username(), su.password().get().toCharArray(), null);
-      }
-      Credentials repl = ctx.pg.replication();
-      if (!repl.username().equals(su.username())) {
-        ensureRole(c, repl.username(), "LOGIN REPLICATION");
-        if (repl.password().isPresent()) {
-          pgc.alterUserPassword(repl.username(), repl.password().get().toCharArray(), null);
-        }
-      }
-      Optional<Credentials> rewind = ctx.pg.rewind().filter(r -> !r.username().equals(su.username()));
-      if (rewind.isPresent()) {
-        String name = rewind.get().username();
-        ensureRole(c, name, "LOGIN");
-        try (Statement s = c.createStatement()) {
-          for (String fn : REWIND_FUNCTIONS) {
-            s.execute("GRANT EXECUTE ON FUNCTION " + fn + " TO " + ident(name));
-          }
-          // pg_rewind trusts the source's control file for its timeline; right after a promotion that is
-          // stale until a checkpoint, so the rewinding node asks the source for one (see Rewinder).
-          s.execute("GRANT pg_checkpoint TO " + ident(name));
-        }
-        if (rewind.get().password().isPresent()) {
-          pgc.alterUserPassword(name, rewind.get().password().get().toCharArray(), null);
-        }
-      }
-      if (config.bootstrapPending()) {
-        // The custom bootstrap's recovery is over: its recovery settings must not apply to any later start.
-        config.clearPending();
-        config.write(config.currentToken().orElse(0), config.currentRoleSettings());
-        try (Statement s = c.createStatement()) {
-          s.execute("SELECT pg_reload_conf()");
-        }
-      }
-    } catch (SQLException e) {
-      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    StringBuilder sql = new StringBuilder();
+    // Nothing of this session's statements in the server log, whatever the logging settings are.
+    sql.append("SET log_statement = 'none';\nSET log_min_duration_statement = -1;\n")
+        .append("SET log_min_error_statement = 'panic';\n");
+    if (su.password().isPresent()) {
+      sql.append(password(su, encryption));
     }
+    Credentials repl = ctx.pg.replication();
+    if (!repl.username().equals(su.username())) {
+      ensureRole(sql, repl.username(), "LOGIN REPLICATION");
+      if (repl.password().isPresent()) {
+        sql.append(password(repl, encryption));
+      }
+    }
+    Optional<Credentials> rewind = ctx.pg.rewind().filter(r -> !r.username().equals(su.username()));
+    if (rewind.isPresent()) {
+      String name = rewind.get().username();
+      ensureRole(sql, name, "LOGIN");
+      for (String fn : REWIND_FUNCTIONS) {
+        sql.append("GRANT EXECUTE ON FUNCTION ").append(fn).append(" TO ").append(ident(name)).append(";\n");
+      }
+      // pg_rewind trusts the source's control file for its timeline; right after a promotion that is stale until
+      // a checkpoint, so the rewinding node asks the source for one (see Rewinder).
+      sql.append("GRANT pg_checkpoint TO ").append(ident(name)).append(";\n");
+      if (rewind.get().password().isPresent()) {
+        sql.append(password(rewind.get(), encryption));
+      }
+    }
+    server.query(op, sql.toString());
     LOG.info("created roles {} (replication){}", ctx.pg.replication().username(),
         ctx.pg.rewind().map(r -> " and " + r.username() + " (rewind)").orElse(""));
-    postBootstrap();
+    postBootstrap(server);
   }
 
-  private void awaitEndOfRecovery(Connection c) throws SQLException {
-    long deadline = System.nanoTime() + PgContext.LONG_TOOL_TIMEOUT.toNanos();
-    while (true) {
-      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
-        r.next();
-        if (!r.getBoolean(1)) {
-          return;
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new PostgresException("create roles: the new cluster is still in recovery");
-      }
-      Polling.pause(Duration.ofMillis(200), "create roles");
+  private String password(Credentials role, String encryption) {
+    try {
+      return PasswordUtil.genAlterUserPasswordSQL(role.username(), role.password().orElseThrow().toCharArray(),
+          encryption) + ";\n";
+    } catch (SQLException e) {
+      throw new PostgresException("create roles: cannot hash the password of " + role.username() + " for "
+          + "password_encryption = " + encryption + ": " + ctx.redactor.apply(e.getMessage()), e);
     }
   }
 
-  private static void ensureRole(Connection c, String name, String options) throws SQLException {
-    boolean exists;
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-      ps.setString(1, name);
-      try (ResultSet r = ps.executeQuery()) {
-        exists = r.next();
-      }
-    }
-    try (Statement s = c.createStatement()) {
-      s.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + ident(name) + " WITH " + options);
-    }
+  private static void ensureRole(StringBuilder sql, String name, String options) {
+    String literal = "'" + name.replace("'", "''") + "'";
+    sql.append("SELECT format('CREATE ROLE %I', ").append(literal).append(") WHERE NOT EXISTS (SELECT 1 FROM ")
+        .append("pg_roles WHERE rolname = ").append(literal).append(") \\gexec\n");
+    sql.append("ALTER ROLE ").append(ident(name)).append(" WITH ").append(options).append(";\n");
   }
 
   static String ident(String name) {
@@ -129,10 +94,11 @@ final class RoleSetup {
   }
 
   /**
-   * Runs post_bootstrap with a connection URL as its one argument. The URL carries no password; the script's
-   * libpq finds it in the password file named by PGPASSFILE.
+   * Runs post_bootstrap with a connection URL as its one argument: the private server's socket, as the superuser.
+   * The URL carries no password (none is needed there); PGPASSFILE still names the password file, for scripts
+   * that also reach other servers.
    */
-  private void postBootstrap() {
+  private void postBootstrap(PrivateServer server) {
     Optional<String> cmd = ctx.node.bootstrap().postBootstrap().filter(s -> !s.isBlank());
     if (cmd.isEmpty()) {
       return;
@@ -143,9 +109,7 @@ final class RoleSetup {
     } catch (IllegalArgumentException e) {
       throw new PostgresException("bootstrap.post_bootstrap: " + e.getMessage());
     }
-    String host = ctx.localHost().contains(":") ? "[" + ctx.localHost() + "]" : ctx.localHost();
-    argv.add("postgres://" + URLEncoder.encode(ctx.pg.superuser().username(), StandardCharsets.UTF_8) + "@" + host
-        + ":" + ctx.port() + "/postgres");
+    argv.add(server.url());
     ctx.writePgPass();
     ctx.runner.check("post_bootstrap", argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT, OnTimeout.KILL_TREE);
   }

@@ -144,8 +144,8 @@ final class DeciderTranscript {
       try {
         p.withCondition(Condition.valueOf(w.toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw c.fail("unknown condition '" + w + "' (missing, empty, not-empty, stopped, starting, primary, "
-            + "replica, unknown)");
+        throw c.fail("unknown condition '" + w + "' (missing, empty, not-empty, bootstrap-incomplete, stopped, "
+            + "starting, primary, replica, unknown)");
       }
     }
     opt(c, used, "lsn").ifPresent(v -> p.withLsn(lsn(c, v)));

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  *         leader=<m>|none token=<n> ttl=<duration> optime=<lsn>|none
  *         history=(<ended timeline>@<lsn>,...) config=present|absent
  * member <m> conn_url=<url>|none | member <m> gone
- * pg missing|empty|not-empty|stopped|starting|primary|replica|unknown
+ * pg missing|empty|not-empty|bootstrap-incomplete|stopped|starting|primary|replica|unknown
  *         lsn=<lsn> timeline=<n> upstream=<host:port>|none streaming=yes|no sysid=<id>|none reason="..."
  * task running=<name>|none failed="<error>"|none | task none
  * lease valid-for=<duration> | lease expired | lease none

@@ -48,10 +48,6 @@ final class FakePostgres implements Postgres {
     state = PgState.stopped(DataDirState.INITIALIZED);
   }
 
-  @Override
-  public synchronized void createRoles() {
-    calls.add("createRoles");
-  }
 
   /**
    * When set, {@link #startPrimary} behaves like a long crash recovery: the postmaster is alive but does not accept

@@ -25,6 +25,8 @@ final class PgStateBuilder {
     EMPTY,
     /** A directory with files pgquorum did not create and no PostgreSQL cluster. */
     NOT_EMPTY,
+    /** A cluster a bootstrap of pgquorum's created but did not finish (marked so in the data directory). */
+    BOOTSTRAP_INCOMPLETE,
     /** A PostgreSQL cluster, no postmaster running. */
     STOPPED,
     /** A postmaster that is alive but does not accept connections yet (start-up, crash recovery). */
@@ -56,7 +58,7 @@ final class PgStateBuilder {
     streaming = c == Condition.REPLICA;
     unknownReason = Optional.empty();
     switch (c) {
-      case MISSING, EMPTY, NOT_EMPTY, UNKNOWN -> {
+      case MISSING, EMPTY, NOT_EMPTY, BOOTSTRAP_INCOMPLETE, UNKNOWN -> {
         timeline = 0;
         lsn = 0;
         sysid = Optional.empty();
@@ -108,6 +110,7 @@ final class PgStateBuilder {
       case MISSING -> PgState.stopped(DataDirState.MISSING);
       case EMPTY -> PgState.stopped(DataDirState.EMPTY);
       case NOT_EMPTY -> PgState.stopped(DataDirState.NOT_EMPTY);
+      case BOOTSTRAP_INCOMPLETE -> PgState.stopped(DataDirState.BOOTSTRAP_INCOMPLETE);
       case UNKNOWN -> PgState.unknown(unknownReason.orElseThrow(
           () -> new IllegalStateException("an unknown PostgreSQL state needs a reason")));
       case STOPPED -> state(false, OptionalLong.empty(), Role.UNKNOWN, true);

@@ -49,7 +49,6 @@ class LocalPostgresMethodsTest {
     LocalPostgres pg = new LocalPostgres(src, () -> TestNodes.dynamic(false, Map.of()));
     pg.bootstrap();
     pg.startPrimary(1);
-    pg.createRoles();
     srcUp = new Upstream("src", "127.0.0.1", src.postgresql().listen().port());
   }
 
@@ -79,8 +78,9 @@ class LocalPostgresMethodsTest {
 
   @Test
   void postBootstrapGetsAUrlWithoutPasswordAndThePasswordFile() throws Exception {
-    assertThat(Files.readAllLines(support.base.resolve("post.args"))).containsExactly(
-        "postgres://postgres@127.0.0.1:" + srcUp.port() + "/postgres");
+    // The bootstrap's private server: its socket in a private temporary directory, no TCP listener.
+    assertThat(Files.readAllLines(support.base.resolve("post.args"))).singleElement().asString()
+        .matches("postgres://postgres@%2F.*pgquorum-boot-[0-9]+:" + srcUp.port() + "/postgres");
     assertThat(Files.readAllLines(support.base.resolve("post.env")))
         .containsExactly(src.postgresql().pgpass().toString());
     assertThat(queryString(src, "SELECT count(*) FROM pg_tables WHERE tablename = 'from_post_bootstrap'"))
@@ -195,16 +195,75 @@ class LocalPostgresMethodsTest {
   }
 
   @Test
-  void aServerThatCannotStartNamesTheOperationAndShowsItsLog() throws Exception {
-    TestNodes.Builder b = support.node("bad-param").parameter("shared_buffers", "lots");
-    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+  void aServerThatCannotStartNamesTheOperationTheRejectedSettingAndShowsItsLog() throws Exception {
+    TestNodes.Builder b = support.node("bad-param");
+    java.util.concurrent.atomic.AtomicReference<Map<String, String>> dynamic = new java.util.concurrent.atomic
+        .AtomicReference<>(Map.of());
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, dynamic.get()));
     pg.bootstrap();
+    dynamic.set(Map.of("work_mem", "lots"));
 
     assertThatThrownBy(() -> pg.startPrimary(1)).isInstanceOf(PostgresException.class)
-        .hasMessageStartingWith("start primary failed (pg_ctl exit 1)")
-        .hasMessageContaining("invalid value for parameter \"shared_buffers\": \"lots\"")
+        .hasMessageStartingWith("start primary failed (pg_ctl exit 1): PostgreSQL rejected the setting work_mem = "
+            + "'lots' (parameters of the dynamic configuration): invalid value for parameter \"work_mem\": "
+            + "\"lots\". Fix or remove it")
+        .hasMessageContaining("configuration file")
         .satisfies(e -> assertNoSecrets(e.getMessage()));
     assertThat(pg.probe().running()).isFalse();
+  }
+
+  @Test
+  void aBootstrapWhoseServerCannotStartNamesTheSettingAndLeavesNothingRunning() throws Exception {
+    TestNodes.Builder b = support.node("bad-local-param").parameter("shared_buffers", "lots");
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+
+    assertThatThrownBy(pg::bootstrap).isInstanceOf(PostgresException.class)
+        .hasMessageStartingWith("bootstrap: private start of the new cluster failed (pg_ctl exit 1): PostgreSQL "
+            + "rejected the setting shared_buffers = 'lots' (postgresql.parameters): invalid value for parameter "
+            + "\"shared_buffers\": \"lots\"");
+    assertThat(PostmasterPid.running(n.postgresql().dataDir())).isEmpty();
+    assertThat(pg.probe().dataDir()).as("marked: never started for clients")
+        .isEqualTo(DataDirState.BOOTSTRAP_INCOMPLETE);
+    pg.moveDataDirectoryAside("test");
+    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.MISSING);
+  }
+
+  @Test
+  void aCustomBootstrapOfAClusterWithOtherPasswordsEndsWithTheConfiguredOnes() throws Exception {
+    Path pw = support.base.resolve("other.pw");
+    Files.writeString(pw, "another-clusters-password\n");
+    // Another cluster's copy: its superuser has another password, and its pg_hba.conf asks for it.
+    Path restore = script("other.sh", PARSE_ARGS + BIN + "/initdb -D \"$datadir\" -U postgres -N --pwfile=" + pw
+        + " --auth-local=scram-sha-256 --auth-host=scram-sha-256 >/dev/null || exit 1\n");
+    TestNodes.Builder b = support.node("from-other");
+    b.bootstrapMethod = java.util.Optional.of("other");
+    b.bootstrapMethods.put("other", TestNodes.method("other", restore.toString(), false, Map.of()));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+
+    pg.bootstrap();
+    assertThat(PostmasterPid.running(n.postgresql().dataDir())).as("left stopped").isEmpty();
+    pg.startPrimary(2);
+
+    assertThat(pg.probe().isPrimary()).isTrue();
+    assertThat(queryString(n, "SELECT count(*) FROM pg_roles WHERE rolname IN ('replicator', 'rewinder')"))
+        .isEqualTo("2");
+    pg.stop(StopMode.FAST);
+  }
+
+  @Test
+  void settingsRenamedSincePostgresql12AreConvertedAsPatroniDoes() throws Exception {
+    TestNodes.Builder b = support.node("renamed");
+    NodeConfig n = b.build();
+    // A configuration written for PostgreSQL 12: PostgreSQL 15 refuses to start with wal_keep_segments.
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of("wal_keep_segments", "4",
+        "wal_level", "hot_standby")));
+    pg.bootstrap();
+    pg.startPrimary(1);
+    assertThat(queryString(n, "SHOW wal_keep_size")).isEqualTo("64MB");
+    assertThat(queryString(n, "SHOW wal_level")).isEqualTo("replica");
+    pg.stop(StopMode.FAST);
   }
 
   @Test
@@ -223,15 +282,15 @@ class LocalPostgresMethodsTest {
     LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
     Path data = n.postgresql().dataDir();
 
-    pg.bootstrap();
+    pg.bootstrap(); // waits for the end of recovery, privately
 
     assertThat(Files.readAllLines(support.base.resolve("restore.args")))
         .containsExactly("--scope=" + TestNodes.SCOPE, "--datadir=" + data, "--label=nightly");
     assertThat(data.resolve("standby.signal")).as("keep_existing_recovery_conf is off").doesNotExist();
-    assertThat(data.resolve("recovery.signal")).exists();
+    assertThat(data.resolve("recovery.signal")).as("the recovery the method asked for has ended").doesNotExist();
+    assertThat(pg.probe().timeline()).as("archive recovery ended on a new timeline").isEqualTo(2);
 
     pg.startPrimary(3);
-    pg.createRoles(); // waits for the end of recovery
     PgState s = pg.probe();
     assertThat(s.isPrimary()).isTrue();
     assertThat(s.timeline()).isEqualTo(2);

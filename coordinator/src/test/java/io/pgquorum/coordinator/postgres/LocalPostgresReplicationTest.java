@@ -94,7 +94,6 @@ class LocalPostgresReplicationTest {
     assertThat(stopped.timeline()).isEqualTo(1);
 
     pg1.startPrimary(1);
-    pg1.createRoles();
 
     PgState s = pg1.probe();
     assertThat(s.isPrimary()).isTrue();

@@ -163,8 +163,6 @@ final class SimPostgres implements Postgres {
     cluster.effect(node, "pg initdb");
   }
 
-  @Override
-  public void createRoles() {}
 
   @Override
   public void startPrimary(long fencingToken) {
