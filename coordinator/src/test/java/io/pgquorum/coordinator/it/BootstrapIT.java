@@ -110,8 +110,9 @@ class BootstrapIT {
       assertThat(aside).as("one copy of the failed data directory").hasSize(1);
       assertThat(log).contains("removing initialize key after failed attempt to bootstrap the cluster")
           .contains("PostgreSQL rejected the setting shared_buffers = 'lots'");
-      assertThat(log.lines().filter(l -> l.startsWith("pgquorum: ")).toList()).as(log).hasSize(1)
-          .allSatisfy(l -> assertThat(l).contains("shared_buffers"));
+      List<String> errors = log.lines().filter(l -> l.startsWith("pgquorum: ")).toList();
+      assertThat(errors).as(log).hasSize(1).allSatisfy(l -> assertThat(l).contains("shared_buffers"));
+      System.out.println("BootstrapIT: exited 1 with: " + errors.get(0));
     }
   }
 
