@@ -79,9 +79,13 @@ public final class ActionExecutor {
     this.wakeLoop = wakeLoop;
   }
 
-  /** What executing a plan found out. */
-  public record Outcome(boolean recheckNow, Optional<String> fatal) {
-    static final Outcome DONE = new Outcome(false, Optional.empty());
+  /**
+   * What executing a plan found out.
+   *
+   * @param gateFailed a gate ended the plan (the loop then reports {@link Decision#ifGateFails} if there is one)
+   */
+  public record Outcome(boolean recheckNow, Optional<String> fatal, boolean gateFailed) {
+    static final Outcome DONE = new Outcome(false, Optional.empty(), false);
   }
 
   /** What one plan's run has learned so far: facts of the execution, not choices. */
@@ -109,7 +113,7 @@ public final class ActionExecutor {
       } else if (action instanceof Action.TaskAction task) {
         startTask(task.task(), body(task, run, cluster));
       } else if (action instanceof Action.Fatal f) {
-        return new Outcome(false, Optional.of(f.reason()));
+        return new Outcome(false, Optional.of(f.reason()), false);
       } else {
         perform(action, run, cluster);
       }
@@ -119,8 +123,8 @@ public final class ActionExecutor {
 
   /** Runs a gate; empty when it passed, else how the plan ends (re-decide at once after a lost lock or race). */
   private Optional<Outcome> pass(Action.Gate gate, Run run, Optional<ClusterSnapshot> cluster) {
-    Outcome endNoRecheck = Outcome.DONE;
-    Outcome endRecheck = new Outcome(true, Optional.empty());
+    Outcome endNoRecheck = new Outcome(false, Optional.empty(), true);
+    Outcome endRecheck = new Outcome(true, Optional.empty(), true);
     if (gate instanceof Action.RaceInitialize) {
       if (!store.raceInitialize()) {
         log.info("failed to acquire initialize lock");

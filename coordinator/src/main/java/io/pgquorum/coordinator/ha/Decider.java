@@ -124,9 +124,98 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    Decision d = decideCycle(cluster, local, policy, peers, nowNanos, unprobeable).unprobeableFor(unprobeable);
+    Decision d = backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
+        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
+  }
+
+  /**
+   * The tasks that bring this node up as a replica. They are planned again on every cycle that finds PostgreSQL
+   * not running, and a task's end wakes the loop at once ({@link TaskRunner}), so without a pause a failure that
+   * repeats (a leader that cannot be reached, a PostgreSQL that refuses to start) is retried as fast as it fails:
+   * seen as 686 task errors in 23 s, and 20,000 failed rejoins in 7 minutes at a quarter of a core per daemon.
+   * Counted together: a failed clone is often followed by a rejoin of what it left, failing for the same reason.
+   */
+  private static final java.util.Set<Task> BACKED_OFF = java.util.EnumSet.of(Task.REJOIN, Task.CLONE);
+
+  /**
+   * The longest pause between two attempts of a task that keeps failing. Why 5 minutes: after about ten failures
+   * the log gets three lines per attempt (the attempt, its error, and this rule's one-line summary) every 5
+   * minutes instead of one per cycle, while a cause the operator fixes (a firewall rule, pg_hba.conf, disk space)
+   * is picked up within 5 minutes without a restart; a restart of pgquorum (memory is per process) retries at once.
+   */
+  static final long MAX_BACKOFF_SECONDS = 300;
+
+  /**
+   * Retries of the tasks that bring this node up as a replica ({@link #BACKED_OFF}), with a growing pause. The
+   * first failure is retried at once, as before: a single failure is often transient (the leader changed while a
+   * rewind check ran). From the second failure in a row on, the task is not planned again until a pause has
+   * passed: {@code loop_wait}, then twice as long after each further failure, up to {@link #MAX_BACKOFF_SECONDS}.
+   * Other steps of the plan are kept. The failure that starts a pause is logged with what is wrong and what the
+   * operator can do, once (a failure with the same error again gets one short line); the cycles that only wait
+   * are published (REST) but not logged. The failures are forgotten once PostgreSQL runs, and when the leader
+   * changes (the first attempt against a new leader is not delayed by failures against the old one).
+   *
+   * <p>Time enters only as {@code nowNanos}; the count, the earliest next attempt and the last error are in
+   * {@link HaMemory#retry()}.
+   */
+  static Decision backoff(Decision d, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      long nowNanos) {
+    // An unreadable DCS is no change of leader: what was remembered stays.
+    String leader = cluster.map(c -> c.leader().map(LeaderLock::name).orElse(HaMemory.TaskRetry.NO_LEADER))
+        .orElse(local.memory().retry().map(HaMemory.TaskRetry::leader).orElse(HaMemory.TaskRetry.NO_LEADER));
+    Optional<HaMemory.TaskRetry> retry = local.memory().retry().filter(r -> r.leader().equals(leader));
+    Optional<Task> planned = d.actions().stream()
+        .filter(a -> a instanceof Action.TaskAction t && BACKED_OFF.contains(t.task()))
+        .map(a -> ((Action.TaskAction) a).task()).findFirst();
+    Optional<String> failure = local.failedTask()
+        .filter(f -> Task.ofFailure(f).filter(BACKED_OFF::contains).isPresent());
+    if (failure.isPresent()) {
+      int failures = retry.map(HaMemory.TaskRetry::failures).orElse(0) + 1;
+      long pause = failures == 1 ? 0 : backoffSeconds(failures, policy);
+      HaMemory remembered = d.memory().withRetry(Optional.of(
+          new HaMemory.TaskRetry(failures, nowNanos + pause * 1_000_000_000L, failure.get(), leader)));
+      if (failures == 1 || planned.isEmpty()) {
+        return d.withMemory(remembered);
+      }
+      String label = Task.ofFailure(failure.get()).orElseThrow().label();
+      // The advice was given at the previous failure if that one already started a pause (the first does not).
+      boolean same = retry.map(r -> r.failures() >= 2 && r.lastFailure().equals(failure.get())).orElse(false);
+      String message = same ? DecisionMessage.TASK_FAILED_AGAIN.format(label, failures, pause)
+          : DecisionMessage.TASK_FAILED_BACKING_OFF.format(label, failures, Task.errorOf(failure.get()), pause,
+              MAX_BACKOFF_SECONDS);
+      return new Decision(withoutTasks(d.actions()), message, remembered, Optional.empty(), true);
+    }
+    if (retry.isEmpty()) {
+      return d;
+    }
+    if (local.runningTask().isEmpty() && local.pg().running()) {
+      return d.withMemory(d.memory().withRetry(Optional.empty()));
+    }
+    HaMemory remembered = d.memory().withRetry(retry);
+    long leftNanos = retry.get().notBeforeNanos() - nowNanos;
+    if (planned.isEmpty() || leftNanos <= 0) {
+      return d.withMemory(remembered);
+    }
+    String last = retry.get().lastFailure();
+    String message = DecisionMessage.TASK_BACKOFF_WAITING.format(
+        Task.ofFailure(last).map(Task::label).orElse(planned.get().label()), retry.get().failures(),
+        Task.errorOf(last), (leftNanos + 999_999_999L) / 1_000_000_000L);
+    return new Decision(withoutTasks(d.actions()), message, remembered, Optional.empty(), false);
+  }
+
+  /** The pause after the {@code failures}-th failure in a row (2 or more): loop_wait, doubled each time, capped. */
+  static long backoffSeconds(int failures, HaPolicy policy) {
+    long pause = Math.max(1, policy.dynamic().loopWait());
+    for (int i = 2; i < failures && pause < MAX_BACKOFF_SECONDS; i++) {
+      pause *= 2;
+    }
+    return Math.min(pause, MAX_BACKOFF_SECONDS);
+  }
+
+  private static List<Action> withoutTasks(List<Action> plan) {
+    return plan.stream().filter(a -> !(a instanceof Action.TaskAction)).toList();
   }
 
   /**
@@ -716,14 +805,27 @@ public final class Decider {
       }
       return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()));
     }
+    // The message claims the lock, so it holds only once the gate passed: the alternative is what a lost race
+    // reports instead (the loop logs after the plan ran and picks by the gate's outcome). A required watchdog
+    // that is not running forbids the attempt itself (underLeaseRules turns the acquire into a LeaseBlocked
+    // gate), so that plan says so up front.
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
       actions.addAll(publishStatus(c, pg));
-      return new Decision(actions, DecisionMessage.ACQUIRED_AS_PRIMARY.format());
+      if (!local.mayHoldLease()) {
+        return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());
+      }
+      return new Decision(actions, DecisionMessage.ACQUIRED_AS_PRIMARY.format())
+          .ifGateFails(DecisionMessage.RACE_LOST_AS_PRIMARY.format());
+    }
+    if (!local.mayHoldLease()) {
+      return Decision.of(DecisionMessage.WATCHDOG_NOT_PROMOTING.format(),
+          acquireLock(policy), new Action.Promote(FencingToken.acquired()));
     }
     return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),
-        acquireLock(policy), new Action.Promote(FencingToken.acquired()));
+        acquireLock(policy), new Action.Promote(FencingToken.acquired()))
+        .ifGateFails(DecisionMessage.RACE_LOST.format());
   }
 
   /**
@@ -766,7 +868,7 @@ public final class Decider {
       maxLag = Long.MAX_VALUE;
     }
     if (!pg.isPrimary() && optime > 0 && optime - myWal > maxLag) {
-      return Optional.of(DecisionMessage.LAGGING.format(myWal, optime, optime - myWal, maxLag));
+      return Optional.of(DecisionMessage.LAGGING.format(myWal, optime - myWal, optime, maxLag));
     }
     for (PeerView p : peers.values()) {
       if (p.name().equals(policy.name()) || !p.reachable()) {
@@ -787,7 +889,8 @@ public final class Decider {
         return Optional.of(DecisionMessage.PEER_AHEAD.format(p.name(), theirs, myWal));
       }
       if (ahead == 0 && p.failoverPriority() > policy.tags().failoverPriority()) {
-        return Optional.of(DecisionMessage.PEER_PREFERRED.format(p.name()));
+        return Optional.of(DecisionMessage.PEER_PREFERRED.format(p.name(), p.failoverPriority(),
+            policy.tags().failoverPriority()));
       }
     }
     return Optional.empty();

@@ -1,14 +1,23 @@
 package io.pgquorum.coordinator.ha;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The outcome of one HA cycle's decision: actions in order, the one-line message the cycle logs (Patroni's
  * phrasing where one exists, so operators' log searches keep working), and what the next cycle's decision must
  * remember ({@link HaMemory}; the loop hands it back unchanged).
+ *
+ * @param ifGateFails the message instead of {@code message} when one of the plan's gates fails (a lost race):
+ *     for plans whose message claims what only a passed gate makes true ("promoted self to leader by acquiring
+ *     session lock"). When present the loop logs after the plan ran, choosing by the executor's outcome; the
+ *     choice itself is made here, so the loop only picks one of two decided texts
+ * @param logged whether the loop logs the message (it is published either way): false for the repeated cycles
+ *     of a wait that the log has already explained (see {@link Decider#backoff})
  */
-public record Decision(List<Action> actions, String message, HaMemory memory) {
+public record Decision(List<Action> actions, String message, HaMemory memory, Optional<String> ifGateFails,
+    boolean logged) {
   public Decision {
     actions = List.copyOf(actions);
   }
@@ -18,18 +27,38 @@ public record Decision(List<Action> actions, String message, HaMemory memory) {
     this(actions, message, HaMemory.NONE);
   }
 
+  /** A logged decision whose message does not depend on a gate's outcome. */
+  public Decision(List<Action> actions, String message, HaMemory memory) {
+    this(actions, message, memory, Optional.empty(), true);
+  }
+
   static Decision of(String message, Action... actions) {
     return new Decision(List.of(actions), message);
   }
 
+  /** The message the cycle reports once the plan ran: {@link #ifGateFails} when a gate failed. */
+  public String messageAfter(boolean gateFailed) {
+    return gateFailed ? ifGateFails.orElse(message) : message;
+  }
+
   /** This decision, remembering when the current attempt to bring the primary up began. */
   Decision startedAt(long sinceNanos) {
-    return new Decision(actions, message, new HaMemory(OptionalLong.of(sinceNanos), memory.unprobeableCycles()));
+    return withMemory(new HaMemory(OptionalLong.of(sinceNanos), memory.unprobeableCycles(), memory.retry()));
   }
 
   /** This decision with {@code actions} instead (same message and memory). */
   Decision withActions(List<Action> replaced) {
-    return new Decision(replaced, message, memory);
+    return new Decision(replaced, message, memory, ifGateFails, logged);
+  }
+
+  /** This decision with {@code remembered} instead. */
+  Decision withMemory(HaMemory remembered) {
+    return new Decision(actions, message, remembered, ifGateFails, logged);
+  }
+
+  /** This decision, reporting {@code alternative} instead of its message when a gate of the plan fails. */
+  Decision ifGateFails(String alternative) {
+    return new Decision(actions, message, memory, Optional.of(alternative), logged);
   }
 
   /** Whether a step of this plan may change PostgreSQL's state (the loop then probes it again). */
@@ -39,6 +68,6 @@ public record Decision(List<Action> actions, String message, HaMemory memory) {
 
   /** This decision with the count of consecutive unprobeable cycles. */
   Decision unprobeableFor(int cycles) {
-    return new Decision(actions, message, new HaMemory(memory.primaryStartSinceNanos(), cycles));
+    return withMemory(new HaMemory(memory.primaryStartSinceNanos(), cycles, memory.retry()));
   }
 }

@@ -97,6 +97,13 @@ enum DecisionMessage {
   REJOINING("starting as a secondary following leader (%s)"),
   REJOINING_AFTER_FAILURE("previous attempt failed (%s); starting as a secondary following leader (%s)"),
 
+  // ---- a task that brings this node up as a replica keeps failing (Decider.backoff) ----
+  TASK_FAILED_BACKING_OFF("%s failed %d times in a row (last: %s); next attempt in %d s, and the pause doubles "
+      + "while it keeps failing (up to %d s). Fix the cause (PostgreSQL's own log in the data directory may say "
+      + "more), or restart pgquorum to try again at once"),
+  TASK_FAILED_AGAIN("%s failed again with the same error (%d times in a row); next attempt in %d s"),
+  TASK_BACKOFF_WAITING("waiting to retry %s after %d failures in a row (last: %s); next attempt in %d s"),
+
   // ---- nobody holds the lock (the leader race) ----
   RACE_STILL_STARTING("no action: PostgreSQL is still starting up; the cluster has no leader"),
   RACE_STARTING_READ_ONLY("starting as a secondary: the cluster has no leader"),
@@ -107,15 +114,25 @@ enum DecisionMessage {
   NOT_HEALTHIEST("following a different leader because I am not the healthiest node: %s"),
   ACQUIRED_AS_PRIMARY("acquired session lock as a leader"),
   PROMOTED_BY_ACQUIRING("promoted self to leader by acquiring session lock"),
+  // The two above are reported only once the lock is held; these when the acquire gate failed (Patroni's words).
+  RACE_LOST("following new leader after trying and failing to obtain lock"),
+  RACE_LOST_AS_PRIMARY("failed to acquire session lock as a leader: another member took it first"),
+  // ... and these when a required watchdog that is not running forbids taking the lock (no claim, no attempt).
+  WATCHDOG_NOT_PROMOTING("not promoting self because watchdog could not be activated"),
+  WATCHDOG_NOT_ACQUIRING("not acquiring session lock as a leader because watchdog could not be activated"),
 
   // ---- why this node is not the healthiest (the end of the two messages above) ----
-  TIMELINE_BEHIND(Kind.REASON, "my timeline %d is behind the cluster's %d"),
-  LAGGING(Kind.REASON, "my WAL position %d lags the last known leader position %d by %d bytes "
-      + "(maximum_lag_on_failover %d)"),
-  PEER_IS_PRIMARY(Kind.REASON, "%s is running as a primary"),
-  PEER_ON_LATER_TIMELINE(Kind.REASON, "%s is on a later timeline (%d > %d)"),
-  PEER_AHEAD(Kind.REASON, "%s has a later WAL position (%d > %d)"),
-  PEER_PREFERRED(Kind.REASON, "%s has the same WAL position and a higher failover_priority"),
+  // Patroni's _is_healthiest_node logs these reasons on lines of their own; their words are kept (operators grep
+  // for them), with the positions and settings behind them appended.
+  TIMELINE_BEHIND(Kind.REASON, "My timeline %d is behind last known cluster timeline %d"),
+  LAGGING(Kind.REASON, "My wal position exceeds maximum replication lag (%d is %d bytes behind the last known "
+      + "leader position %d; maximum_lag_on_failover %d)"),
+  PEER_IS_PRIMARY(Kind.REASON, "Primary (%s) is still alive"),
+  PEER_ON_LATER_TIMELINE(Kind.REASON, "Wal position of %s is ahead of my wal position: it is on a later timeline "
+      + "(%d > %d)"),
+  PEER_AHEAD(Kind.REASON, "Wal position of %s is ahead of my wal position (%d > %d)"),
+  PEER_PREFERRED(Kind.REASON, "%s has equally tolerable WAL position and priority %d, while this node has "
+      + "priority %d"),
 
   // ---- a required watchdog that is not running forbids a lock step (the LeaseBlocked gate's warning) ----
   WATCHDOG_BLOCKS_RACE(Kind.WARNING, "not racing to bootstrap: watchdog.mode is required and the watchdog is not "

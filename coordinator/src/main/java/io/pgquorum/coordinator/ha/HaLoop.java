@@ -220,9 +220,17 @@ public final class HaLoop implements Runnable {
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
       memory = decision.memory();
-      lastMessage = decision.message();
-      log.info(decision.message());
+      // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
+      // to leader" is logged only when the lock was taken); any other before the plan runs, so that what a long
+      // step does follows the reason for it in the log. The texts and whether to log are the decision's.
+      boolean afterPlan = decision.ifGateFails().isPresent();
+      if (!afterPlan) {
+        report(decision, decision.message());
+      }
       ActionExecutor.Outcome outcome = executor.execute(decision, cluster);
+      if (afterPlan) {
+        report(decision, decision.messageAfter(outcome.gateFailed()));
+      }
       recheck = outcome.recheckNow();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());
@@ -246,6 +254,14 @@ public final class HaLoop implements Runnable {
         lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
     return recheck;
+  }
+
+  /** Publishes {@code message} as the cycle's, and logs it unless the decision says the log already has it. */
+  private void report(Decision decision, String message) {
+    lastMessage = message;
+    if (decision.logged()) {
+      log.info(message);
+    }
   }
 
   private void awaitNextCycle() {

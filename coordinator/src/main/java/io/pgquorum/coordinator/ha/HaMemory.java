@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -12,8 +13,35 @@ import java.util.OptionalLong;
  *     postmaster alive but not yet accepting connections): what {@code primary_start_timeout} is counted from
  * @param unprobeableCycles consecutive cycles (outside long tasks) whose probe could not tell PostgreSQL's state:
  *     see {@link Decider#UNPROBEABLE_CYCLES}
+ * @param retry the failures in a row of the task that brings this node up as a replica, while it keeps failing:
+ *     see {@link Decider#backoff}
  */
-public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
+public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
+
+  /** Nothing remembered about failed tasks. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
+    this(primaryStartSinceNanos, unprobeableCycles, Optional.empty());
+  }
+
+  /** This memory with {@code next} as what is remembered about failed tasks. */
+  HaMemory withRetry(Optional<TaskRetry> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next);
+  }
+
+  /**
+   * A task that keeps failing: how many times in a row, the earliest time it may run again, and its last error (a
+   * failure with the same error as the one before is reported in one short line).
+   *
+   * @param failures consecutive failures (1 after the first)
+   * @param notBeforeNanos when (on the loop's nano clock) the next attempt may start
+   * @param lastFailure the last failure's text, as the task runner reported it
+   * @param leader the leader the snapshot showed at the last failure ("" for none): failures against one leader say
+   *     nothing about the next, so a change of leader forgets them
+   */
+  public record TaskRetry(int failures, long notBeforeNanos, String lastFailure, String leader) {
+    /** {@link #leader} when the snapshot showed none. */
+    public static final String NO_LEADER = "";
+  }
 }

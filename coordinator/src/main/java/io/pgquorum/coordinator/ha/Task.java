@@ -26,6 +26,28 @@ public enum Task {
     return label;
   }
 
+  /** How a failure of this task reads ({@link TaskRunner}, and the decision's input {@link LocalState#failedTask}). */
+  public String failure(String error) {
+    return label + FAILED + error;
+  }
+
+  private static final String FAILED = " failed: ";
+
+  /** The task a failure text ({@link #failure}) is about. */
+  public static java.util.Optional<Task> ofFailure(String failure) {
+    for (Task t : values()) {
+      if (failure.startsWith(t.label + FAILED)) {
+        return java.util.Optional.of(t);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The error of a failure text, without the "label failed: " in front (the whole text if it has none). */
+  public static String errorOf(String failure) {
+    return ofFailure(failure).map(t -> failure.substring((t.label + FAILED).length())).orElse(failure);
+  }
+
   /**
    * Patroni's state string while this task runs (REST {@code state}, the member key's {@code state}). A
    * promotion reports "running": PostgreSQL keeps serving while it replays the rest of its WAL.

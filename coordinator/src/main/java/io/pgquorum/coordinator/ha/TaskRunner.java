@@ -61,7 +61,7 @@ public final class TaskRunner {
       } catch (Exception e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         log.error("{} failed: {}", name, msg);
-        failure.set(name + " failed: " + msg);
+        failure.set(task.failure(msg));
       } finally {
         running.set(null);
         onDone.run();

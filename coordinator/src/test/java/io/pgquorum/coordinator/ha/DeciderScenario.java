@@ -31,6 +31,7 @@ final class DeciderScenario {
   private OptionalLong leaseDeadline = OptionalLong.empty();
   private boolean shutdown;
   private int ttl = 8;
+  private int loopWait = 1;
   private long maximumLagOnFailover = 1_048_576;
   private int primaryStartTimeout = 300;
   private boolean useSlots = true;
@@ -83,6 +84,12 @@ final class DeciderScenario {
   /** The dynamic configuration's ttl in force, seconds (the leader key may still carry another). */
   DeciderScenario withTtl(int seconds) {
     ttl = seconds;
+    return this;
+  }
+
+  /** The dynamic configuration's loop_wait, seconds (what the pause between failing tasks starts from). */
+  DeciderScenario withLoopWait(int seconds) {
+    loopWait = seconds;
     return this;
   }
 
@@ -165,7 +172,7 @@ final class DeciderScenario {
   }
 
   HaPolicy policy() {
-    DynamicConfig dyn = new DynamicConfig(ttl, 1, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
+    DynamicConfig dyn = new DynamicConfig(ttl, loopWait, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
         Map.of(), List.of(), Map.of());
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs);
   }

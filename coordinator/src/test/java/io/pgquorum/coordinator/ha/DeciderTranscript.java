@@ -208,6 +208,7 @@ final class DeciderTranscript {
 
   private void config(TestCase c, Set<String> used) {
     opt(c, used, "ttl").ifPresent(v -> scenario.withTtl(Integer.parseInt(v)));
+    opt(c, used, "loop_wait").ifPresent(v -> scenario.withLoopWait(Integer.parseInt(v)));
     opt(c, used, "maximum_lag_on_failover").ifPresent(v -> scenario.withMaximumLagOnFailover(Long.parseLong(v)));
     opt(c, used, "primary_start_timeout").ifPresent(v -> scenario.withPrimaryStartTimeout(Integer.parseInt(v)));
     opt(c, used, "use_slots").ifPresent(v ->
@@ -256,7 +257,16 @@ final class DeciderTranscript {
       }
     }
     unprobeable = opt(c, used, "unprobeable").map(Integer::parseInt).orElse(unprobeable);
-    scenario.withMemory(new HaMemory(since, unprobeable));
+    Optional<HaMemory.TaskRetry> retry = m.retry();
+    Optional<String> failures = opt(c, used, "task-failures");
+    if (failures.isPresent()) {
+      int n = Integer.parseInt(failures.get());
+      // The next attempt is due now; the last error is kept if one is remembered.
+      retry = n == 0 ? Optional.empty() : Optional.of(new HaMemory.TaskRetry(n, scenario.nowNanos(),
+          retry.map(HaMemory.TaskRetry::lastFailure).orElse(""),
+          scenario.snapshot().flatMap(k -> k.leader()).map(l -> l.name()).orElse("")));
+    }
+    scenario.withMemory(new HaMemory(since, unprobeable, retry));
   }
 
   private String render(Decision d) {

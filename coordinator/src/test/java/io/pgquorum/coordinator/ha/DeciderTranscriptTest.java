@@ -38,11 +38,11 @@ import org.junit.jupiter.api.TestFactory;
  * lease valid-for=<duration> | lease expired | lease none
  * shutdown requested|none
  * peer <m> primary|replica|stopped|unreachable|gone lsn=<lsn> timeline=<n> failover_priority=<n>
- * config ttl=<s> maximum_lag_on_failover=<bytes> primary_start_timeout=<s> use_slots=true|false
+ * config ttl=<s> loop_wait=<s> maximum_lag_on_failover=<bytes> primary_start_timeout=<s> use_slots=true|false
  * tags nofailover=true|false failover_priority=<n>
  * planted-bugs <id>...|none
  * clock at=<duration> | clock advance=<duration>
- * memory primary-start=<duration>-ago|none unprobeable=<n> | memory none
+ * memory primary-start=<duration>-ago|none unprobeable=<n> task-failures=<n> | memory none
  * }</pre>
  * {@code decide} prints the message, the actions in order (one per line) and, when not empty, what the decision
  * remembers for the next cycle, which the next {@code decide} gets (as in the HA loop).
@@ -73,6 +73,7 @@ class DeciderTranscriptTest {
     List<String> unknown = new ArrayList<>();
     for (Decision d : decisions) {
       attribute(DecisionMessage.Kind.MESSAGE, d.message(), seen, unknown);
+      d.ifGateFails().ifPresent(m -> attribute(DecisionMessage.Kind.MESSAGE, m, seen, unknown));
       for (Action a : d.actions()) {
         if (a instanceof Action.Fatal f) {
           attribute(DecisionMessage.Kind.FATAL, f.reason(), seen, unknown);

@@ -18,15 +18,19 @@ import java.util.TreeSet;
 final class DecisionPrinter {
   private DecisionPrinter() {}
 
-  /** The message, the actions in order, then what is remembered and which planted bugs are on, if any. */
+  /**
+   * The message ({@code (not logged)} after it when the loop only publishes it), the actions in order, the message
+   * instead when a gate fails, then what is remembered and which planted bugs are on, if any.
+   */
   static String print(Decision d, long nowNanos, PlantedBugs bugs) {
-    StringBuilder b = new StringBuilder(d.message()).append('\n');
+    StringBuilder b = new StringBuilder(d.message()).append(d.logged() ? "" : " (not logged)").append('\n');
     if (d.actions().isEmpty()) {
       b.append("(no actions)\n");
     }
     for (int i = 0; i < d.actions().size(); i++) {
       b.append(i + 1).append(". ").append(action(d.actions().get(i))).append('\n');
     }
+    d.ifGateFails().ifPresent(m -> b.append("if a gate fails: ").append(m).append('\n'));
     HaMemory m = d.memory();
     if (!m.equals(HaMemory.NONE)) {
       b.append("memory:");
@@ -35,6 +39,8 @@ final class DecisionPrinter {
       if (m.unprobeableCycles() > 0) {
         b.append(" unprobeable=").append(m.unprobeableCycles());
       }
+      m.retry().ifPresent(r -> b.append(" task-failures=").append(r.failures()).append(" next-attempt=")
+          .append(r.notBeforeNanos() > nowNanos ? "in-" + duration(r.notBeforeNanos() - nowNanos) : "now"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

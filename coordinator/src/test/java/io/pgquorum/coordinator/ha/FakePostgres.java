@@ -28,6 +28,10 @@ final class FakePostgres implements Postgres {
 
   /** Thrown by the next {@link #probe()}: an Error every time, an exception once. */
   volatile Throwable probeFailure;
+  /** When set, every {@link #startReplica} fails with it (PostgreSQL left as it was). */
+  volatile RuntimeException startReplicaFailure;
+  /** Runs at every {@link #probe()}: what the outside world does between the cycle's snapshot and its actions. */
+  volatile Runnable onProbe;
 
   @Override
   public synchronized PgState probe() {
@@ -38,6 +42,10 @@ final class FakePostgres implements Postgres {
     if (f instanceof RuntimeException e) {
       probeFailure = null;
       throw e;
+    }
+    Runnable hook = onProbe;
+    if (hook != null) {
+      hook.run();
     }
     return state;
   }
@@ -94,6 +102,9 @@ final class FakePostgres implements Postgres {
   @Override
   public synchronized void startReplica(Upstream upstream) {
     calls.add("startReplica " + (upstream == null ? "-" : upstream.name()));
+    if (startReplicaFailure != null) {
+      throw startReplicaFailure;
+    }
     state = running(Role.REPLICA, 0);
   }
 
