@@ -52,8 +52,8 @@ final class HealthCheck {
         return code(status.holdsLock());
       case "/standby-leader":
       case "/standby_leader":
-        // No standby clusters yet: nothing here is ever a standby leader.
-        return UNAVAILABLE;
+        // The holder of a standby cluster's lock, running as the remote's standby (Patroni's rule).
+        return code(status.holdsLock() && status.pg().running() && "standby_leader".equals(status.role()));
       case "/replica":
         return code(replicaOk(status, query));
       case "/read-only":
