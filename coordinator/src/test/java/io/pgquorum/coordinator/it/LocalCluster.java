@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.dcs.ratis.DcsClientConfig;
+import io.pgquorum.dcs.ratis.PeerAddress;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.LinkProxies;
@@ -58,6 +61,8 @@ final class LocalCluster implements AutoCloseable {
   final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
+  /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
+  private String standbyCluster = "";
 
   /** One node's ports and paths. */
   static final class NodeSpec {
@@ -141,6 +146,32 @@ final class LocalCluster implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Makes this cluster, not started yet, a standby cluster of the PostgreSQL at {@code host}:{@code port} the way
+   * Patroni users create one (bootstrap.dcs.standby_cluster), and rewrites the nodes' files.
+   */
+  void standbyOf(String host, int port) throws IOException {
+    standbyCluster = "\n    standby_cluster:\n      host: " + host + "\n      port: " + port;
+    for (NodeSpec n : nodes) {
+      Files.writeString(n.config(), yaml(n));
+    }
+  }
+
+  /** A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. */
+  RatisDcsClient dcsClient() {
+    return RatisDcsClient.connect(DcsClientConfig.builder()
+        .groupName(scope)
+        .members(nodes.stream().map(n -> new PeerAddress("127.0.0.1:" + n.raftPort, "127.0.0.1",
+            n.raftPort)).toList())
+        .operationTimeout(Duration.ofSeconds(5))
+        .build(), "it-observer");
+  }
+
+  /** The DCS key {@code name} of this cluster (Patroni's layout: /service/scope/name). */
+  String dcsKey(String name) {
+    return "/service/" + scope + "/" + name;
+  }
+
   private String hostName(NodeSpec n) {
     return proxied ? n.name + ".pgq.test" : "127.0.0.1";
   }
@@ -177,7 +208,7 @@ final class LocalCluster implements AutoCloseable {
               use_slots: %s
               parameters:
                 wal_keep_size: 64MB
-                max_connections: 40
+                max_connections: 40%s
           initdb:
             - encoding: UTF8
             - data-checksums
@@ -197,8 +228,8 @@ final class LocalCluster implements AutoCloseable {
           parameters:
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
-        partners, n.dir.resolve("raft"), ttl, useSlots, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
-        SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
+        partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
+        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
   }
 
   /**
