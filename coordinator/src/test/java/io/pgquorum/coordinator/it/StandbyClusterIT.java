@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A standby cluster (Patroni's disaster-recovery setup, issue 17): two nodes whose dynamic configuration has
+ * A standby cluster (Patroni's disaster-recovery setup, issue 17): two nodes (and a DCS witness that runs no
+ * PostgreSQL, so the DCS keeps its majority when one node dies) whose dynamic configuration has
  * {@code standby_cluster} pointing at the primary of a three-node cluster. The first standby node bootstraps by
  * cloning the remote and becomes the standby leader (streaming from the remote, never promoted); the second clones
  * from it and cascades. Writes on the source reach both. When the standby leader dies (daemon and PostgreSQL
@@ -44,6 +45,9 @@ class StandbyClusterIT {
       insert(primary, 1, 100);
 
       standby.standbyOf("127.0.0.1", primary.pgPort);
+      // Two database nodes and a DCS witness: the DCS must keep a majority when the standby leader dies.
+      standby.addWitness();
+      standby.startWitness();
       standby.startAll();
       NodeSpec leader = awaitStandbyLeader(standby, START);
       NodeSpec other = standby.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
