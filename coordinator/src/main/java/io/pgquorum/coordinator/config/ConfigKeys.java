@@ -38,7 +38,9 @@ final class ConfigKeys {
    * node's file they do nothing, in Patroni too, which deserves a clearer warning than "unknown key".
    */
   static List<String> dynamicTopLevelNames() {
-    return DynamicKeys.TABLE.keys().stream().filter(k -> !k.path().contains(".") && k.kind() != Kind.SECTION)
+    // Not postgresql: a node's file has a section of that name of its own. standby_cluster is a section too, and
+    // does nothing at the top level of a node's file.
+    return DynamicKeys.TABLE.keys().stream().filter(k -> !k.path().contains(".") && k != DynamicKeys.POSTGRESQL)
         .flatMap(k -> java.util.stream.Stream.concat(java.util.stream.Stream.of(k.name()), k.aliases().stream()))
         .toList();
   }

@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cluster-wide dynamic configuration: seeded from {@code bootstrap.dcs}, stored as JSON in the DCS
@@ -25,6 +26,8 @@ import java.util.Map;
  * @param useSlots the primary keeps a physical replication slot per member ({@link DynamicKeys#USE_SLOTS})
  * @param parameters PostgreSQL parameters for every node (those that must match cluster-wide come only from here)
  * @param pgHba pg_hba lines for every node, when the local section does not set its own
+ * @param standbyCluster the {@code standby_cluster} section when this is a standby cluster (it has {@code host},
+ *     {@code port} or {@code restore_command}); empty otherwise ({@link DynamicKeys#STANDBY_CLUSTER})
  * @param raw the whole JSON object as stored, including keys pgquorum does not interpret, so that a round trip
  *     through the DCS never loses a user's setting
  */
@@ -38,11 +41,20 @@ public record DynamicConfig(
     boolean useSlots,
     Map<String, String> parameters,
     List<String> pgHba,
+    Optional<StandbyCluster> standbyCluster,
     Map<String, Object> raw) {
   public DynamicConfig {
     parameters = Map.copyOf(parameters);
     pgHba = List.copyOf(pgHba);
     raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
+  }
+
+  /** Without a standby_cluster section (a cluster with its own primary). */
+  public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
+      boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
+      Map<String, Object> raw) {
+    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+        pgHba, Optional.empty(), raw);
   }
 
   public Duration ttlDuration() {

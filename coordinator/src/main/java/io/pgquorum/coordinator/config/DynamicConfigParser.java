@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +49,7 @@ final class DynamicConfigParser {
       pg.unsupported(ignored(true));
       pg.warnUnknown();
     }
+    Optional<StandbyCluster> standbyCluster = StandbyClusterSection.parse(s);
     // Reported only when the value would change something: Patroni's default spelled out changes nothing.
     for (ConfigKey key : ignored(false)) {
       if (s.has(key) && !isInert(s.value(key), key.defaultValue().orElse(null))) {
@@ -79,7 +81,7 @@ final class DynamicConfigParser {
       }
     }
     return new DynamicConfig(ttl, loopWait, retryTimeout, maxLag, primaryStartTimeout, usePgRewind, useSlots,
-        parameters, pgHba, freeze(map));
+        parameters, pgHba, standbyCluster, freeze(map));
   }
 
   /** {@code config.raw()} with the interpreted values written over it; a fresh, mutable, ordered map. */

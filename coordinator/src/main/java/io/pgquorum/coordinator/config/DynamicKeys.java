@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.config;
 
 import io.pgquorum.coordinator.config.ConfigKey.Kind;
+import java.util.List;
 
 /**
  * The keys of the dynamic configuration: {@code bootstrap.dcs} in a node's file, then the JSON {@code config} key
@@ -54,6 +55,40 @@ final class DynamicKeys {
   static final ConfigKey PG_HBA = T.key("postgresql.pg_hba", Kind.LIST).defaultIs("none")
       .why("pg_hba.conf lines for every node whose own `postgresql.pg_hba` is empty");
 
+  static final ConfigKey STANDBY_CLUSTER = T.key("standby_cluster", Kind.SECTION).defaultIs("none")
+      .why("makes this a standby cluster that follows a remote one (Patroni's disaster-recovery setup): the lock "
+          + "holder is a standby leader replicating from `host`:`port` or only from the archive (`restore_command`), "
+          + "the other members cascade from it, and elections run as usual. Any of host, port, restore_command makes "
+          + "it one; removing the section promotes the cluster (its standby leader becomes a writable primary)");
+  static final ConfigKey STANDBY_HOST = T.key("standby_cluster.host", Kind.TEXT).defaultIs("none: archive only")
+      .why("the remote primary's host (libpq's: several, comma-separated, make the standby leader connect to the "
+          + "writable one, target_session_attrs=read-write). Required with `port`");
+  static final ConfigKey STANDBY_PORT = T.key("standby_cluster.port", Kind.INTEGER).dflt(5432L).range(1, 65535)
+      .why("the remote primary's PostgreSQL port");
+  static final ConfigKey STANDBY_PRIMARY_SLOT_NAME = T.key("standby_cluster.primary_slot_name", Kind.TEXT)
+      .defaultIs("none").accepts("lower-case letters, digits and `_`, at most 63")
+      .why("a physical replication slot on the remote primary for the standby leader, so the remote keeps the WAL "
+          + "it has not received. Create it on the remote cluster (and keep it across the remote's failovers): "
+          + "without it the standby leader relies on the remote's wal_keep_size or the archive");
+  static final ConfigKey STANDBY_RESTORE_COMMAND = T.key("standby_cluster.restore_command", Kind.COMMAND)
+      .defaultIs("none")
+      .why("the standby leader's restore_command: fetches WAL from the remote's archive (e.g. `pgbackrest "
+          + "--stanza=main archive-get %f \"%p\"`), alone (archive only) or as the fallback of streaming");
+  static final ConfigKey STANDBY_ARCHIVE_CLEANUP_COMMAND =
+      T.key("standby_cluster.archive_cleanup_command", Kind.COMMAND).defaultIs("none")
+          .why("the standby leader's archive_cleanup_command");
+  static final ConfigKey STANDBY_RECOVERY_MIN_APPLY_DELAY =
+      T.key("standby_cluster.recovery_min_apply_delay", Kind.TEXT).defaultIs("0")
+          .accepts("a number of milliseconds, or a number with a unit (us, ms, s, min, h, d)")
+          .why("delays the standby leader's replay by this much (PostgreSQL's setting): a window to stop a mistake "
+              + "on the remote before it reaches this cluster");
+  static final ConfigKey STANDBY_CREATE_REPLICA_METHODS =
+      T.key("standby_cluster.create_replica_methods", Kind.LIST).dflt(List.of("basebackup"))
+          .why("how the first standby leader's data directory is made from the remote, tried in order: "
+              + "`basebackup` (pg_basebackup from host:port as the replication user) or the name of a node's "
+              + "`postgresql.<method>` section (e.g. a restore from the remote's pgBackRest repository, the way "
+              + "an archive-only standby cluster starts)");
+
   static {
     // Patroni keys pgquorum does not implement. The default is Patroni's: spelling it out changes nothing, so
     // it is not reported (only the postgresql ones are reported whenever present).
@@ -69,7 +104,6 @@ final class DynamicKeys {
     T.ignored("max_timelines_history").dflt(0L).add();
     T.ignored("primary_stop_timeout").dflt(0L).add();
     T.ignored("master_stop_timeout").dflt(0L).add();
-    T.ignored("standby_cluster").why("this cluster does not follow a remote primary");
     T.ignored("slots").why("no permanent replication slots are created");
     T.ignored("ignore_slots").add();
     T.ignored("member_slots_ttl").add();

@@ -381,7 +381,8 @@ public final class ActionExecutor {
 
   private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence) {
     return () -> {
-      if (upstream.isPresent()) {
+      // NOT_CHECKED: the plan says not to compare timelines (a standby leader starting as the remote's standby).
+      if (upstream.isPresent() && !onDivergence.equals(Divergence.NOT_CHECKED)) {
         Upstream up = upstream.get();
         if (postgres.needsRewind(up)) {
           boolean rewound = onDivergence.rewind() && postgres.rewind(up);

@@ -470,6 +470,14 @@ public final class Decider {
       if (!policy.tags().canFailover()) {
         return Decision.of(DecisionMessage.BOOTSTRAP_NOT_ALLOWED.format());
       }
+      Optional<Upstream> remote = remoteOf(policy);
+      if (remote.isPresent()) {
+        // Patroni's bootstrap_standby_leader: the race winner copies the remote instead of running initdb, and
+        // starts as its standby. No lock yet: once that standby runs, the leader race (with the initialize key
+        // still ours) takes it, and the holder records the system identifier and seeds the config key.
+        return Decision.of(DecisionMessage.STANDBY_BOOTSTRAP.format(describe(remote.get())),
+            new Action.RaceInitialize(), new Action.CloneReplica(remote.get()));
+      }
       // Patroni's order: the initialize key guards the bootstrap; the lock is taken once the cluster is ready
       // (bootstrapEnded), so the REST API never calls a primary that serves clients "initializing new cluster".
       return Decision.of(DecisionMessage.BOOTSTRAP_RACE.format(), new Action.RaceInitialize(),
@@ -532,7 +540,9 @@ public final class Decider {
       }
       return Optional.of(Decision.of(DecisionMessage.BOOTSTRAP_WAITING_FOR_OWNER.format(init.owner())));
     }
-    if (pg.running() || pg.pid().isPresent()) {
+    if (pg.running() || pg.pid().isPresent() || remoteOf(policy).isPresent()) {
+      // A standby cluster's bootstrap is a clone of the remote, never started as a primary: the usual rules start it
+      // read-only and the race makes it the standby leader.
       return Optional.empty();
     }
     Optional<String> failedStart = local.failedTask().filter(f -> f.startsWith(Task.START_PRIMARY.label()));
@@ -598,6 +608,10 @@ public final class Decider {
       flap.add(new Action.Demote(StopMode.IMMEDIATE));
       flap.add(new Action.ReleaseLock());
       return new Decision(flap, DecisionMessage.FLAPPING_LEADER_BUG.format());
+    }
+    Optional<Upstream> remote = remoteOf(policy);
+    if (remote.isPresent()) {
+      return standbyLeader(c, local, policy, actions, remote.get());
     }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
@@ -823,9 +837,84 @@ public final class Decider {
       return Decision.of(DecisionMessage.WATCHDOG_NOT_PROMOTING.format(),
           acquireLock(policy), new Action.Promote(FencingToken.acquired()));
     }
+    Optional<Upstream> remote = remoteOf(policy);
+    if (remote.isPresent()) {
+      // Patroni's enforce_follow_remote_member: the new standby leader re-points itself at the remote rather than
+      // promoting. A reload suffices (PostgreSQL 13+ reads primary_conninfo, primary_slot_name and
+      // restore_command on reload), so replication from the remote resumes without a restart.
+      return Decision.of(DecisionMessage.STANDBY_LEADER_BY_ACQUIRING.format(describe(remote.get())),
+          acquireLock(policy), new Action.Follow(remote.get()));
+    }
     return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),
         acquireLock(policy), new Action.Promote(FencingToken.acquired()))
         .ifGateFails(DecisionMessage.RACE_LOST.format());
+  }
+
+  /**
+   * The holder's cycle in a standby cluster: its PostgreSQL stays a standby of the remote ({@code standby_cluster})
+   * and is never promoted while the section is there; removing the section makes the next cycle's
+   * {@link #holdingLock} promote it as any holder's replica. Otherwise a primary holder's duties, for a standby:
+   * the initialize key of a standby cluster it just bootstrapped, the config key, its position in {@code status}
+   * (the race after it compares against it, {@code maximum_lag_on_failover}), and a slot per member, since the
+   * other members stream from it with their slots.
+   */
+  private static Decision standbyLeader(ClusterSnapshot c, LocalState local, HaPolicy policy, List<Action> actions,
+      Upstream remote) {
+    String me = policy.name();
+    PgState pg = local.pg();
+    if (pg.isPrimary()) {
+      // A cluster the section was added to (Patroni's demote-cluster): the lock stays ours; the next cycle starts
+      // the stopped server as the remote's standby.
+      actions.add(new Action.StopPostgres(StopMode.FAST));
+      return new Decision(actions, DecisionMessage.STANDBY_LEADER_STOPPING_PRIMARY.format());
+    }
+    if (pg.isReplica()) {
+      if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
+        actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
+      }
+      if (c.config().isEmpty()) {
+        actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
+      }
+      actions.addAll(publishStatus(c, pg));
+      if (policy.dynamic().useSlots()) {
+        actions.add(new Action.SyncSlots(memberSlots(c, me)));
+      }
+      Optional<String> want = remote.streams() ? Optional.of(remote.address()) : Optional.empty();
+      if (!pg.upstream().equals(want)) {
+        actions.add(new Action.Follow(remote));
+        return new Decision(actions, DecisionMessage.STANDBY_LEADER_FOLLOWING_REMOTE.format(describe(remote)));
+      }
+      return new Decision(actions, DecisionMessage.STANDBY_LEADER.format(me, describe(remote)));
+    }
+    if (pg.pid().isPresent()) {
+      return new Decision(actions, DecisionMessage.STANDBY_LEADER_STILL_STARTING.format());
+    }
+    // The rewind check compares timelines with the upstream's over a connection; an archive has none to offer, and
+    // the remote's roles are not this cluster's to assume, so it is not made (Patroni may pg_rewind from the
+    // remote here; a diverged standby leader is for the operator to rebuild).
+    actions.add(new Action.Rejoin(Optional.of(remote), Divergence.NOT_CHECKED));
+    return new Decision(actions, DecisionMessage.STANDBY_LEADER_STARTING.format(describe(remote)));
+  }
+
+  /** The remote a standby cluster's leader follows, when the dynamic configuration makes this one. */
+  private static Optional<Upstream> remoteOf(HaPolicy policy) {
+    return policy.dynamic().standbyCluster().map(Upstream::remote);
+  }
+
+  /** A remote for a message: host:port, or that it is the archive only. */
+  private static String describe(Upstream remote) {
+    return remote.streams() ? remote.address() : DecisionMessage.REMOTE_ARCHIVE.format();
+  }
+
+  /** One physical slot per other member. */
+  private static TreeSet<String> memberSlots(ClusterSnapshot c, String me) {
+    TreeSet<String> slots = new TreeSet<>();
+    for (String name : c.members().keySet()) {
+      if (!name.equals(me)) {
+        slots.add(slotName(name));
+      }
+    }
+    return slots;
   }
 
   /**

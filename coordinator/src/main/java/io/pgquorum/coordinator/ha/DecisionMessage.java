@@ -134,6 +134,17 @@ enum DecisionMessage {
   PEER_PREFERRED(Kind.REASON, "%s has equally tolerable WAL position and priority %d, while this node has "
       + "priority %d"),
 
+  // ---- a standby cluster (standby_cluster in the dynamic configuration) ----
+  STANDBY_BOOTSTRAP("trying to bootstrap a new standby leader: cloning from %s"),
+  STANDBY_LEADER("no action. I am (%s), the standby leader with the lock, following %s"),
+  STANDBY_LEADER_FOLLOWING_REMOTE("following %s as the standby leader because I had the session lock"),
+  STANDBY_LEADER_STARTING("starting as a standby leader of %s because I had the session lock"),
+  STANDBY_LEADER_STILL_STARTING("waiting for the standby leader's PostgreSQL to accept connections"),
+  STANDBY_LEADER_STOPPING_PRIMARY("cannot be a real primary in a standby cluster: stopping PostgreSQL to restart "
+      + "it as the standby leader"),
+  STANDBY_LEADER_BY_ACQUIRING("taking the leader lock to become the standby leader, following %s"),
+  REMOTE_ARCHIVE(Kind.REASON, "the archive (restore_command)"),
+
   // ---- a required watchdog that is not running forbids a lock step (the LeaseBlocked gate's warning) ----
   WATCHDOG_BLOCKS_RACE(Kind.WARNING, "not racing to bootstrap: watchdog.mode is required and the watchdog is not "
       + "usable"),
@@ -146,7 +157,10 @@ enum DecisionMessage {
   enum Kind {
     /** A decision's whole message ({@link Decision#message()}). */
     MESSAGE,
-    /** Why the node is not the healthiest: the end of {@link #NOT_HEALTHIEST} and {@link #NOT_HEALTHIEST_DEMOTING}. */
+    /**
+     * Why the node is not the healthiest: the end of {@link #NOT_HEALTHIEST} and {@link #NOT_HEALTHIEST_DEMOTING};
+     * also what fills a message's place for a standby cluster's remote that is an archive ({@link #REMOTE_ARCHIVE}).
+     */
     REASON,
     /** The reason of an {@link Action.Fatal}. */
     FATAL,

@@ -16,7 +16,10 @@ import io.pgquorum.coordinator.postgres.Upstream;
  * @param failure the task's failure message when it may not re-clone
  */
 public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure) {
-  /** A read-only start without an upstream: there is nothing to diverge from, so this is never consulted. */
+  /**
+   * No timeline comparison: a read-only start without an upstream (nothing to diverge from), or a standby leader
+   * starting as the remote's standby (see {@code Decider.standbyLeader}).
+   */
   static final Divergence NOT_CHECKED = new Divergence(false, false, "", "");
 
   static Divergence decide(Upstream up, HaPolicy policy) {

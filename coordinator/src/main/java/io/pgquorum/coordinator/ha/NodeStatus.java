@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  * @param pg the last PostgreSQL probe
  * @param state Patroni's state string: running, stopped, starting, creating replica, running custom bootstrap
  *     script, initializing new cluster, rewinding, ...
- * @param role Patroni's role string: primary, replica, uninitialized, demoted
+ * @param role Patroni's role string: primary, replica, standby_leader, uninitialized, demoted
  * @param holdsLock this node held the leader lock at the end of the cycle
  * @param cluster the last snapshot read from the DCS, when any was read
  * @param dcsLastSeen wall time of the last successful DCS read

@@ -29,6 +29,9 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
   /** The version the member key reports. */
   static final String VERSION = "0.1.0";
 
+  /** The role of a standby cluster's lock holder (Patroni's). */
+  static final String STANDBY_LEADER = "standby_leader";
+
   /**
    * Plans the publishing step.
    *
@@ -41,12 +44,16 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos) {
     String state = stateOf(pg, runningTask, policy.node());
+    // Patroni's standby_leader role: the holder of a standby cluster's lock, a standby of the remote.
+    boolean standbyLeader = pg.isReplica() && policy.dynamic().standbyCluster().isPresent()
+        && cluster.map(c -> c.isLeader(policy.name())).orElse(false);
+    String role = standbyLeader ? STANDBY_LEADER : roleOf(pg);
     Optional<Action.MemberKeyAction> key = Optional.empty();
     if (shutdown) {
       // Even with the DCS unreadable: the deletion is worth trying, and costs nothing if it fails.
       key = Optional.of(new Action.DeleteMemberKey());
     } else if (cluster.isPresent()) {
-      Map<String, Object> fields = memberFields(pg, state, policy);
+      Map<String, Object> fields = memberFields(pg, state, role, policy);
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
       if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),
@@ -54,7 +61,7 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
         key = Optional.of(new Action.WriteMemberKey(fields, ttl));
       }
     }
-    return new Publication(state, roleOf(pg), key, refresh, nowNanos);
+    return new Publication(state, role, key, refresh, nowNanos);
   }
 
   /**
@@ -94,12 +101,12 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
   }
 
   /** The member key's fields, in Patroni's order; {@code state} is the REST state (streaming reads "running"). */
-  static Map<String, Object> memberFields(PgState pg, String state, HaPolicy policy) {
+  static Map<String, Object> memberFields(PgState pg, String state, String role, HaPolicy policy) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("conn_url", policy.node().connUrl());
     m.put("api_url", policy.node().apiUrl());
     m.put("state", pg.running() ? "running" : state);
-    m.put("role", roleOf(pg));
+    m.put("role", role);
     m.put("version", VERSION);
     if (pg.running() || pg.walPosition() > 0) {
       m.put("xlog_location", pg.walPosition());

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.StandbyCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +62,13 @@ final class ConfigWriter {
   /** Replication settings that only a standby has. */
   static final List<String> REPLICA_KEYS = List.of("primary_conninfo", "primary_slot_name");
 
+  /**
+   * Recovery settings only a standby leader has ({@link #standbyLeaderSettings}): part of the role settings a
+   * promotion carries until it is done and then drops, like {@link #REPLICA_KEYS}.
+   */
+  static final List<String> STANDBY_LEADER_KEYS = List.of("restore_command", "archive_cleanup_command",
+      "recovery_min_apply_delay");
+
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
 
   private final PgContext ctx;
@@ -81,6 +89,9 @@ final class ConfigWriter {
       // A standby with nothing to follow (the cluster has no leader yet): read-only, replays what it has.
       return Map.of();
     }
+    if (upstream.remote().isPresent()) {
+      return standbyLeaderSettings(upstream.remote().get());
+    }
     Map<String, String> conn = new LinkedHashMap<>();
     Credentials repl = ctx.pg.replication();
     conn.put("host", upstream.host());
@@ -95,6 +106,39 @@ final class ConfigWriter {
       s.put("primary_slot_name", ctx.slotName());
     }
     return s; // recovery_target_timeline = latest is written for every role, see parameters()
+  }
+
+  /**
+   * The standby leader's settings ({@code standby_cluster}, Patroni's): primary_conninfo to the remote primary, when
+   * it has a host (the same replication role and passfile as inside the cluster), its {@code primary_slot_name}
+   * only (never this member's own slot, which exists nowhere on the remote), and the section's restore_command,
+   * archive_cleanup_command and recovery_min_apply_delay, which only the standby leader gets. Kept apart from
+   * {@code postgresql.recovery_conf}: the section's values are the remote's and win for the standby leader.
+   */
+  Map<String, String> standbyLeaderSettings(StandbyCluster remote) {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (remote.streams()) {
+      Map<String, String> conn = new LinkedHashMap<>();
+      Credentials repl = ctx.pg.replication();
+      conn.put("host", remote.host().get());
+      conn.put("port", Integer.toString(remote.port()));
+      conn.put("user", repl.username());
+      conn.put("application_name", ctx.node.name());
+      conn.put("passfile", ctx.pgpass.toString());
+      if (remote.host().get().contains(",")) {
+        // Several hosts: only the remote's primary holds the slot and the newest WAL.
+        conn.put("target_session_attrs", "read-write");
+      }
+      repl.extra().forEach(conn::putIfAbsent);
+      s.put("primary_conninfo", ConnInfo.render(conn));
+      if (ctx.useSlots()) {
+        remote.primarySlotName().ifPresent(slot -> s.put("primary_slot_name", slot));
+      }
+    }
+    remote.restoreCommand().ifPresent(v -> s.put("restore_command", v));
+    remote.archiveCleanupCommand().ifPresent(v -> s.put("archive_cleanup_command", v));
+    remote.recoveryMinApplyDelay().ifPresent(v -> s.put("recovery_min_apply_delay", v));
+    return s;
   }
 
   /** The effective parameters, in file order. {@code roleSettings} is empty for a primary. */
@@ -296,7 +340,7 @@ final class ConfigWriter {
   Map<String, String> currentRoleSettings() {
     Map<String, String> all = readConf(ourFile()).orElse(Map.of());
     Map<String, String> s = new LinkedHashMap<>();
-    for (String k : REPLICA_KEYS) {
+    for (String k : java.util.stream.Stream.concat(REPLICA_KEYS.stream(), STANDBY_LEADER_KEYS.stream()).toList()) {
       if (all.containsKey(k)) {
         s.put(k, all.get(k));
       }

@@ -226,7 +226,8 @@ public final class LocalPostgres implements Postgres {
     Map<String, String> settings = config.replicaSettings(upstream);
     config.write(config.currentToken().orElse(0), settings);
     config.signals(true);
-    reloadAndAwait(op, "SELECT current_setting('primary_conninfo')", settings.get("primary_conninfo"));
+    // An archive-only standby leader has no primary_conninfo: PostgreSQL then shows ''.
+    reloadAndAwait(op, "SELECT current_setting('primary_conninfo')", settings.getOrDefault("primary_conninfo", ""));
     LOG.info("following {}", ReplicaCreator.describe(upstream));
   }
 

@@ -40,8 +40,13 @@ final class ReplicaCreator {
     dataDir.requireMissingOrEmpty(op);
     Set<String> before = dataDir.entries();
     ctx.writePgPass();
-    List<String> methods = ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP)
-        : ctx.pg.createReplicaMethods();
+    // A standby leader's first copy comes from the remote with standby_cluster's methods (Patroni's), which name
+    // basebackup or this node's postgresql.<method> sections.
+    String listedIn = upstream.remote().isPresent() ? "standby_cluster.create_replica_methods"
+        : "postgresql.create_replica_methods";
+    List<String> methods = upstream.remote().map(r -> r.createReplicaMethods())
+        .orElseGet(() -> ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP)
+            : ctx.pg.createReplicaMethods());
     List<String> failures = new ArrayList<>();
     for (String method : methods) {
       boolean keepData = false;
@@ -51,7 +56,7 @@ final class ReplicaCreator {
         } else {
           CustomMethod m = ctx.pg.replicaMethods().get(method);
           if (m == null) {
-            throw new PostgresException("postgresql.create_replica_methods lists " + method
+            throw new PostgresException(listedIn + " lists " + method
                 + " but there is no section postgresql." + method);
           }
           keepData = m.keepData();
@@ -77,6 +82,10 @@ final class ReplicaCreator {
   }
 
   private void basebackup(Upstream upstream) {
+    if (!upstream.streams()) {
+      throw new PostgresException("basebackup needs a server to copy: standby_cluster has no host (archive only); "
+          + "list a method in standby_cluster.create_replica_methods that restores from the archive");
+    }
     dataDir.create(); // empty, as pg_basebackup requires (see cloneFrom)
     List<String> argv = new ArrayList<>(List.of(ctx.bin("pg_basebackup"), "-D", ctx.dataDir.toString(),
         "-X", "stream", "-c", "fast", "-h", upstream.host(), "-p", Integer.toString(upstream.port()),
@@ -102,7 +111,9 @@ final class ReplicaCreator {
       argv.add("--scope=" + ctx.node.scope());
       argv.add("--datadir=" + ctx.dataDir);
       argv.add("--role=replica");
-      argv.add("--connstring=" + connectionUrl(upstream));
+      if (upstream.streams()) {
+        argv.add("--connstring=" + connectionUrl(upstream));
+      }
     }
     new TreeMap<>(m.extra()).forEach((k, v) -> argv.add("--" + k + "=" + v));
     ctx.runner.check("replica method " + m.name(), argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT,
@@ -133,6 +144,9 @@ final class ReplicaCreator {
   static String describe(Upstream upstream) {
     if (upstream == null) {
       return "no upstream";
+    }
+    if (!upstream.streams()) {
+      return upstream.name() + " (archive only)";
     }
     return upstream.name() + " (" + upstream.host() + ":" + upstream.port() + ")";
   }

@@ -46,7 +46,9 @@ final class ClusterJson {
     boolean leader = c.isLeader(mem.name());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", mem.name());
-    m.put("role", leader ? "leader" : sync.contains(mem.name()) ? "sync_standby" : mem.role());
+    // The holder is "leader", or "standby_leader" in a standby cluster (as its member key says), as in Patroni.
+    String leaderRole = "standby_leader".equals(mem.role()) ? "standby_leader" : "leader";
+    m.put("role", leader ? leaderRole : sync.contains(mem.name()) ? "sync_standby" : mem.role());
     // A running replica shows how it replicates (streaming / in archive recovery), as patronictl list does.
     String state = !leader && "running".equals(mem.state()) && mem.replicationState().isPresent()
         ? mem.replicationState().get() : mem.state();

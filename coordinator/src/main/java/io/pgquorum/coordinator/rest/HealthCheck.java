@@ -52,12 +52,11 @@ final class HealthCheck {
         return code(status.holdsLock());
       case "/standby-leader":
       case "/standby_leader":
-        // No standby clusters yet: nothing here is ever a standby leader.
-        return UNAVAILABLE;
+        return code(standbyLeader(status));
       case "/replica":
         return code(replicaOk(status, query));
       case "/read-only":
-        return code(status.isRunningPrimary() || replicaOk(status, query));
+        return code(status.isRunningPrimary() || standbyLeader(status) || replicaOk(status, query));
       case "/health":
         return code(status.pg().running());
       case "/liveness":
@@ -75,6 +74,11 @@ final class HealthCheck {
     }
   }
 
+  /** The holder of a standby cluster's lock, running as the remote's standby (Patroni's standby_leader role). */
+  private static boolean standbyLeader(NodeStatus s) {
+    return s.holdsLock() && s.pg().running() && "standby_leader".equals(s.role());
+  }
+
   private static int code(boolean ok) {
     return ok ? OK : UNAVAILABLE;
   }
@@ -84,7 +88,8 @@ final class HealthCheck {
    * known primary position), {@code replication_state}, and {@code tag_<name>=<value>}.
    */
   static boolean replicaOk(NodeStatus s, Map<String, List<String>> query) throws BadRequest {
-    if (!s.pg().isReplica() || s.tags().noloadbalance()) {
+    // A standby leader is a standby too, but not a replica of this cluster (Patroni answers by role).
+    if (!s.pg().isReplica() || standbyLeader(s) || s.tags().noloadbalance()) {
       return false;
     }
     Optional<String> lagParam = first(query, "lag");

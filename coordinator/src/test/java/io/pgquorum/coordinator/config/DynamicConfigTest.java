@@ -133,11 +133,11 @@ class DynamicConfigTest {
         "config.postgresql.use_slot: unknown key, ignored (did you mean use_slots?)",
         "config.synchronous_mode: is not supported by pgquorum and is ignored (replication stays asynchronous; a "
             + "failover can lose the last transactions a primary committed)",
-        "config.standby_cluster: is not supported by pgquorum and is ignored (this cluster does not follow a "
-            + "remote primary)",
         "config.my_own_key: unknown key, ignored");
     assertThat(c.raw()).containsEntry("synchronous_mode", true).containsEntry("pause", true)
         .containsEntry("my_own_key", "kept").containsKey("standby_cluster");
+    // standby_cluster is supported now (a standby cluster): read, not warned about.
+    assertThat(c.standbyCluster()).hasValueSatisfying(sc -> assertThat(sc.host()).contains("10.0.0.9"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.StandbyCluster;
 import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.dcs.planted.PlantedBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
@@ -35,6 +36,7 @@ final class DeciderScenario {
   private long maximumLagOnFailover = 1_048_576;
   private int primaryStartTimeout = 300;
   private boolean useSlots = true;
+  private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
   private int failoverPriority = 1;
   private PlantedBugs bugs = PlantedBugs.NONE;
@@ -100,6 +102,12 @@ final class DeciderScenario {
 
   DeciderScenario withPrimaryStartTimeout(int seconds) {
     primaryStartTimeout = seconds;
+    return this;
+  }
+
+  /** The dynamic configuration's standby_cluster section (empty: not a standby cluster). */
+  DeciderScenario withStandbyCluster(Optional<StandbyCluster> section) {
+    standbyCluster = section;
     return this;
   }
 
@@ -173,7 +181,7 @@ final class DeciderScenario {
 
   HaPolicy policy() {
     DynamicConfig dyn = new DynamicConfig(ttl, loopWait, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
-        Map.of(), List.of(), Map.of());
+        Map.of(), List.of(), standbyCluster, Map.of());
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs);
   }
 

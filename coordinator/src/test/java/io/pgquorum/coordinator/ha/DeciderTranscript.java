@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.config.StandbyCluster;
 import io.pgquorum.coordinator.ha.PgStateBuilder.Condition;
 import io.pgquorum.testkit.datadriven.TestCase;
 import java.time.Duration;
@@ -213,6 +214,23 @@ final class DeciderTranscript {
     opt(c, used, "primary_start_timeout").ifPresent(v -> scenario.withPrimaryStartTimeout(Integer.parseInt(v)));
     opt(c, used, "use_slots").ifPresent(v ->
         scenario.withUseSlots(Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    // standby_cluster=<host>:<port> (streams from a remote primary), =archive (restore_command only), =none.
+    opt(c, used, "standby_cluster").ifPresent(v -> {
+      if (v.equals("none")) {
+        scenario.withStandbyCluster(Optional.empty());
+      } else if (v.equals("archive")) {
+        scenario.withStandbyCluster(Optional.of(new StandbyCluster(Optional.empty(), 5432, Optional.empty(),
+            Optional.of("cp /archive/%f %p"), Optional.empty(), Optional.empty(), List.of("restore"))));
+      } else {
+        int colon = v.lastIndexOf(':');
+        if (colon < 0) {
+          throw c.fail("standby_cluster must be <host>:<port>, archive or none");
+        }
+        scenario.withStandbyCluster(Optional.of(new StandbyCluster(Optional.of(v.substring(0, colon)),
+            Integer.parseInt(v.substring(colon + 1)), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), List.of("basebackup"))));
+      }
+    });
   }
 
   private void tags(TestCase c, Set<String> used) {

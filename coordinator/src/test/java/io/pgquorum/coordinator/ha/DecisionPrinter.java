@@ -69,6 +69,9 @@ final class DecisionPrinter {
       return o.map(DecisionPrinter::value).orElse("none");
     }
     if (v instanceof Upstream u) {
+      if (u.remote().isPresent()) {
+        return "remote@" + (u.streams() ? u.address() : "archive");
+      }
       return u.name() + "@" + u.host() + ":" + u.port();
     }
     if (v instanceof Duration d) {

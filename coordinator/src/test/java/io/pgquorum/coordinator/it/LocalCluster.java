@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.dcs.ratis.DcsClientConfig;
+import io.pgquorum.dcs.ratis.DcsServer;
+import io.pgquorum.dcs.ratis.DcsServerConfig;
+import io.pgquorum.dcs.ratis.PeerAddress;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.LinkProxies;
@@ -58,6 +63,13 @@ final class LocalCluster implements AutoCloseable {
   final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
+  /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
+  private String standbyCluster = "";
+  /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
+  private int witnessPort;
+  /** The witness's DCS member, once {@link #startWitness} has it running. */
+  private final java.util.concurrent.atomic.AtomicReference<DcsServer> witness =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /** One node's ports and paths. */
   static final class NodeSpec {
@@ -141,6 +153,59 @@ final class LocalCluster implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Makes this cluster, not started yet, a standby cluster of the PostgreSQL at {@code host}:{@code port} the way
+   * Patroni users create one (bootstrap.dcs.standby_cluster), and rewrites the nodes' files.
+   */
+  void standbyOf(String host, int port) throws IOException {
+    standbyCluster = "\n    standby_cluster:\n      host: " + host + "\n      port: " + port;
+    for (NodeSpec n : nodes) {
+      Files.writeString(n.config(), yaml(n));
+    }
+  }
+
+  /**
+   * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
+   * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
+   */
+  void addWitness() throws IOException {
+    witnessPort = FreePorts.next();
+    for (NodeSpec n : nodes) {
+      Files.writeString(n.config(), yaml(n));
+    }
+  }
+
+  /**
+   * Starts the witness's DCS member in the background: a founding member waits until a majority of the group
+   * answers, so it must not block the test while the nodes start.
+   */
+  void startWitness() {
+    Thread t = new Thread(() -> witness.set(DcsServer.start(DcsServerConfig.builder()
+        .groupName(scope)
+        .selfAddr("127.0.0.1:" + witnessPort)
+        .partnerAddrs(nodes.stream().map(n -> "127.0.0.1:" + n.raftPort).toList())
+        .dataDir(base.resolve("witness-raft"))
+        .build())), scope + "-witness");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. */
+  RatisDcsClient dcsClient() {
+    return RatisDcsClient.connect(DcsClientConfig.builder()
+        .groupName(scope)
+        .members(Stream.concat(nodes.stream().map(n -> n.raftPort),
+                witnessPort == 0 ? Stream.<Integer>empty() : Stream.of(witnessPort))
+            .map(port -> new PeerAddress("127.0.0.1:" + port, "127.0.0.1", port)).toList())
+        .operationTimeout(Duration.ofSeconds(5))
+        .build(), "it-observer");
+  }
+
+  /** The DCS key {@code name} of this cluster (Patroni's layout: /service/scope/name). */
+  String dcsKey(String name) {
+    return "/service/" + scope + "/" + name;
+  }
+
   private String hostName(NodeSpec n) {
     return proxied ? n.name + ".pgq.test" : "127.0.0.1";
   }
@@ -151,6 +216,9 @@ final class LocalCluster implements AutoCloseable {
       if (o != n) {
         partners.append("\n    - ").append(hostName(o)).append(':').append(o.raftPort);
       }
+    }
+    if (witnessPort != 0) {
+      partners.append("\n    - 127.0.0.1:").append(witnessPort);
     }
     return """
         scope: %s
@@ -177,7 +245,7 @@ final class LocalCluster implements AutoCloseable {
               use_slots: %s
               parameters:
                 wal_keep_size: 64MB
-                max_connections: 40
+                max_connections: 40%s
           initdb:
             - encoding: UTF8
             - data-checksums
@@ -197,8 +265,8 @@ final class LocalCluster implements AutoCloseable {
           parameters:
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
-        partners, n.dir.resolve("raft"), ttl, useSlots, n.pgPort, n.pgPort, n.dataDir(), n.dir.resolve("pgpass"),
-        SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
+        partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
+        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
   }
 
   /**
@@ -351,6 +419,7 @@ final class LocalCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     proxies.close();
+    Optional.ofNullable(witness.get()).ifPresent(DcsServer::close);
     for (NodeSpec n : nodes) {
       // Watchdogs first (by PID): an orphaned armed watchdog would otherwise outlive the test by up to a ttl.
       n.daemon.handle().ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));

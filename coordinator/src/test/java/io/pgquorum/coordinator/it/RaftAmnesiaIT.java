@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
-import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.MemberStatus;
-import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,12 +72,7 @@ class RaftAmnesiaIT {
   }
 
   private static RatisDcsClient client(LocalCluster cluster) {
-    return RatisDcsClient.connect(DcsClientConfig.builder()
-        .groupName(cluster.scope)
-        .members(cluster.nodes.stream().map(n -> new PeerAddress("127.0.0.1:" + n.raftPort, "127.0.0.1",
-            n.raftPort)).toList())
-        .operationTimeout(Duration.ofSeconds(5))
-        .build(), "it-observer");
+    return cluster.dcsClient();
   }
 
   /** What a lost disk leaves: no Raft log, no marker. */

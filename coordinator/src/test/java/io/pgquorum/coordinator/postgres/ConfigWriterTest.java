@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.StandbyCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,37 @@ class ConfigWriterTest {
 
     dynamic.set(TestNodes.dynamic(false, Map.of()));
     assertThat(writer().replicaSettings(new Upstream("other", "h", 1))).doesNotContainKey("primary_slot_name");
+  }
+
+  @Test
+  void aStandbyLeaderFollowsTheRemoteWithTheSectionsSlotAndRecoverySettings() {
+    StandbyCluster section = new StandbyCluster(Optional.of("10.0.0.9,10.0.0.10"), 5433, Optional.of("dr_site"),
+        Optional.of("cp /archive/%f %p"), Optional.of("pg_archivecleanup /archive %r"), Optional.of("5min"),
+        List.of("basebackup"));
+    Map<String, String> s = writer().replicaSettings(Upstream.remote(section));
+    assertThat(ConnInfo.parse(s.get("primary_conninfo"))).containsEntry("host", "10.0.0.9,10.0.0.10")
+        .containsEntry("port", "5433").containsEntry("user", TestNodes.REPLICATION)
+        .containsEntry("application_name", "Node-1").containsEntry("target_session_attrs", "read-write")
+        .doesNotContainKey("password");
+    // The remote's slot, never this member's own (node_1), which exists nowhere on the remote.
+    assertThat(s).containsEntry("primary_slot_name", "dr_site").containsEntry("restore_command", "cp /archive/%f %p")
+        .containsEntry("archive_cleanup_command", "pg_archivecleanup /archive %r")
+        .containsEntry("recovery_min_apply_delay", "5min");
+
+    // Archive only: no primary_conninfo, no slot; a promotion carries these until it is done, then drops them.
+    StandbyCluster archive = new StandbyCluster(Optional.empty(), 5432, Optional.empty(),
+        Optional.of("cp /archive/%f %p"), Optional.empty(), Optional.empty(), List.of("restore"));
+    Map<String, String> a = writer().replicaSettings(Upstream.remote(archive));
+    assertThat(a).containsExactly(Map.entry("restore_command", "cp /archive/%f %p"));
+    ConfigWriter w = writer();
+    w.write(3, a);
+    assertThat(w.currentRoleSettings()).isEqualTo(a);
+    w.write(3, Map.of());
+    assertThat(w.currentSetting("restore_command")).isEmpty();
+
+    // A member of a standby cluster streams from its standby leader like any replica: its own slot, no restore.
+    assertThat(writer().replicaSettings(new Upstream("leader", "10.0.0.1", 5432)))
+        .containsEntry("primary_slot_name", "node_1").doesNotContainKey("restore_command");
   }
 
   @Test

@@ -127,6 +127,12 @@ final class Fixtures {
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of("zone", "a")), System.nanoTime());
   }
 
+  /** The lock holder of a standby cluster: a streaming standby of the remote primary (role standby_leader). */
+  static NodeStatus standbyLeader() {
+    return status("n1", replicaPg(OPTIME, OPTIME, "streaming"), "running", "standby_leader", true,
+        Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
   static NodeStatus replicaNoLoadBalance() {
     return status("n2", replicaPg(OPTIME, OPTIME, "streaming"), "running", "replica", false,
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of("noloadbalance", true)),

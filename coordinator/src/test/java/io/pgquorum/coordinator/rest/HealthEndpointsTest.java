@@ -66,6 +66,16 @@ class HealthEndpointsTest {
         row("primary", Fixtures::primary, "/sync", 503),
         row("primary", Fixtures::primary, "/async", 503),
         row("primary", Fixtures::primary, "/no-such-check", 503),
+        // A standby cluster's lock holder: the leader, but not a primary (Patroni's answers).
+        row("standby leader", Fixtures::standbyLeader, "/standby-leader", 200),
+        row("standby leader", Fixtures::standbyLeader, "/standby_leader", 200),
+        row("standby leader", Fixtures::standbyLeader, "/leader", 200),
+        row("standby leader", Fixtures::standbyLeader, "/primary", 503),
+        row("standby leader", Fixtures::standbyLeader, "/", 503),
+        row("standby leader", Fixtures::standbyLeader, "/read-write", 503),
+        row("standby leader", Fixtures::standbyLeader, "/replica", 503),
+        row("standby leader", Fixtures::standbyLeader, "/read-only", 200),
+        row("replica", Fixtures::replica, "/standby-leader", 503),
         // A streaming, caught-up replica (tag zone=a).
         row("replica", Fixtures::replica, "/", 503),
         row("replica", Fixtures::replica, "/primary", 503),
