@@ -843,7 +843,7 @@ public final class Decider {
       // promoting. A reload suffices (PostgreSQL 13+ reads primary_conninfo, primary_slot_name and
       // restore_command on reload), so replication from the remote resumes without a restart.
       return Decision.of(DecisionMessage.STANDBY_LEADER_BY_ACQUIRING.format(describe(remote.get())),
-          acquireLock(policy), new Action.Follow(remote.get()));
+          acquireLock(policy), new Action.Follow(remote.get())).ifGateFails(DecisionMessage.RACE_LOST.format());
     }
     return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),
         acquireLock(policy), new Action.Promote(FencingToken.acquired()))
