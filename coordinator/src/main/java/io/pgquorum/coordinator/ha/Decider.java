@@ -410,6 +410,19 @@ public final class Decider {
     return leaderRace(c, local, policy, peers);
   }
 
+  /**
+   * The DCS cannot be read this cycle. Patroni's "offline" demote: a leader that can no longer refresh its lease
+   * stops PostgreSQL and starts it again as a read-only standby without an upstream (a {@code standby.signal}, no
+   * {@code primary_conninfo}), so reads survive the outage; once the DCS answers, the usual rules take over (a
+   * replica without an upstream is stopped and checked against the new leader before it follows it, see
+   * {@link #followingLeader}, or it races for the lock if the cluster has none).
+   *
+   * <p>Safety: PostgreSQL is writable only while the lease is valid. The lease deadline is the bound, enforced by
+   * {@link LeaseGuard} and the watchdog whatever this loop does (normally the guard has fenced before a cycle sees
+   * the deadline pass). A read-only start happens only once no lease is held (a {@link Action.Demote} forgets it
+   * first, in the same plan), because the guard and the watchdog kill any PostgreSQL that runs past a held lease's
+   * deadline; a standby without an upstream cannot be written to, so it needs no lease.
+   */
   private static Decision dcsUnreachable(LocalState local, HaPolicy policy, long nowNanos) {
     PgState pg = local.pg();
     String me = policy.name();
@@ -418,18 +431,49 @@ public final class Decider {
         long leftMs = (local.leaseDeadlineNanos().getAsLong() - nowNanos) / 1_000_000;
         // Our lease is still valid on the majority side: keep serving, and keep trying to refresh.
         // Patroni demotes at the first failed update; the local deadline lets us ride out a short DCS blip
-        // without giving up safety (LeaseGuard fences at the deadline even if this loop is stuck).
+        // without giving up safety (LeaseGuard fences at the deadline even if this loop is stuck). No planned
+        // demote before the deadline: the guard's fence is then the one path every outage takes, which the
+        // simulator's planted lease bugs exercise (an earlier planned stop would hide a deadline set too late).
         return Decision.of(DecisionMessage.DCS_UNREACHABLE_LEASE_VALID.format(me, leftMs));
       }
-      if (pg.running()) {
-        return Decision.of(DecisionMessage.DCS_UNREACHABLE_DEMOTED.format(),
-            new Action.Demote(StopMode.IMMEDIATE));
+      // No valid lease (normally the guard has fenced already, and this stop finds nothing): stop at once and
+      // forget the lease, then, in the same plan, start read-only (not while a task may still start a server).
+      boolean restart = mayStartReadOnly(local);
+      List<Action> actions = new ArrayList<>();
+      actions.add(new Action.Demote(StopMode.IMMEDIATE));
+      if (restart) {
+        actions.add(startReadOnly());
       }
-      return Decision.of(DecisionMessage.DCS_UNREACHABLE_LEASE_RAN_OUT.format(),
-          new Action.Demote(StopMode.IMMEDIATE));
+      DecisionMessage message = pg.running() ? DecisionMessage.DCS_UNREACHABLE_DEMOTED
+          : restart ? DecisionMessage.DCS_UNREACHABLE_LEASE_RAN_OUT_READ_ONLY
+          : DecisionMessage.DCS_UNREACHABLE_LEASE_RAN_OUT;
+      return new Decision(actions, message.format());
     }
-    return Decision.of((pg.isReplica() ? DecisionMessage.DCS_UNREACHABLE_SECONDARY
-        : DecisionMessage.DCS_UNREACHABLE_STOPPED).format(me));
+    if (pg.isReplica()) {
+      // Keeps replaying (and streaming, if its upstream is reachable) exactly as it is.
+      return Decision.of(DecisionMessage.DCS_UNREACHABLE_SECONDARY.format(me));
+    }
+    if (mayStartReadOnly(local) && !pg.running() && pg.pid().isEmpty()) {
+      // No lease (so nothing fences a server that appears) and nothing running: typically a primary the lease
+      // guard fenced at its deadline. A standby without an upstream cannot be written to, so it may run without
+      // the DCS; Patroni's offline demote leaves the same read-only server behind.
+      return Decision.of(DecisionMessage.DCS_UNREACHABLE_STARTING_READ_ONLY.format(me), startReadOnly());
+    }
+    return Decision.of(DecisionMessage.DCS_UNREACHABLE_STOPPED.format(me));
+  }
+
+  /**
+   * Whether a DCS-less cycle may start this node read-only: an initialized data directory whose state the probe
+   * could tell, and no task that might start a server itself.
+   */
+  private static boolean mayStartReadOnly(LocalState local) {
+    return local.runningTask().isEmpty() && local.pg().dataDir() == DataDirState.INITIALIZED
+        && !local.pg().isUnknown();
+  }
+
+  /** A read-only start without an upstream: a standby with nothing to follow, no divergence check possible. */
+  private static Action startReadOnly() {
+    return new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED);
   }
 
   /**

@@ -22,6 +22,10 @@ enum DecisionMessage {
       "DCS is not accessible; I am (%s), the leader, and my lease stays valid for %d ms"),
   DCS_UNREACHABLE_DEMOTED("demoted self because DCS is not accessible and I was a leader"),
   DCS_UNREACHABLE_LEASE_RAN_OUT("DCS is not accessible and my lease ran out; PostgreSQL stays stopped"),
+  DCS_UNREACHABLE_LEASE_RAN_OUT_READ_ONLY("DCS is not accessible and my lease ran out; starting PostgreSQL "
+      + "read-only without an upstream until the DCS returns"),
+  DCS_UNREACHABLE_STARTING_READ_ONLY("DCS is not accessible; starting PostgreSQL read-only without an upstream. "
+      + "I am (%s), a stopped node, and wait for the DCS"),
   DCS_UNREACHABLE_SECONDARY("DCS is not accessible; no action. I am (%s), a secondary, and wait for the DCS"),
   DCS_UNREACHABLE_STOPPED("DCS is not accessible; no action. I am (%s), a stopped node, and wait for the DCS"),
 
