@@ -27,6 +27,8 @@ import java.util.Map;
  * @param pgHba pg_hba lines for every node, when the local section does not set its own
  * @param raw the whole JSON object as stored, including keys pgquorum does not interpret, so that a round trip
  *     through the DCS never loses a user's setting
+ * @param recoveryConf {@code postgresql.recovery_conf}: every replica's recovery settings (restore_command, ...)
+ *     unless a node sets its own ({@link RecoveryConf})
  */
 public record DynamicConfig(
     int ttl,
@@ -38,11 +40,21 @@ public record DynamicConfig(
     boolean useSlots,
     Map<String, String> parameters,
     List<String> pgHba,
-    Map<String, Object> raw) {
+    Map<String, Object> raw,
+    Map<String, String> recoveryConf) {
   public DynamicConfig {
     parameters = Map.copyOf(parameters);
+    recoveryConf = Map.copyOf(recoveryConf);
     pgHba = List.copyOf(pgHba);
     raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
+  }
+
+  /** Without a recovery_conf. */
+  public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
+      boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
+      Map<String, Object> raw) {
+    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+        pgHba, raw, Map.of());
   }
 
   public Duration ttlDuration() {

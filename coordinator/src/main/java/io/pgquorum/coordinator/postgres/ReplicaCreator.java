@@ -183,8 +183,7 @@ final class ReplicaCreator {
       throw new PostgresException("cleaning the copied lock files failed: " + e.getMessage(), e);
     }
     dataDir.create(); // PostgreSQL refuses to start on a directory with looser permissions
-    config.write(config.currentToken().orElse(0), config.replicaSettings(upstream));
-    config.signals(true);
+    config.writeStandby(config.currentToken().orElse(0), config.replicaSettings(upstream));
   }
 
   static String describe(Upstream upstream) {
