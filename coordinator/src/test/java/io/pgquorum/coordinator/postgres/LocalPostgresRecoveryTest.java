@@ -148,4 +148,31 @@ class LocalPostgresRecoveryTest {
     assertThat(support.logLines()).anyMatch(l -> l.contains("recovery_target_lsn") && l.contains("removed"));
     pg.stop(StopMode.FAST);
   }
+
+  /**
+   * Issue 17 item 11: /patroni said xlog.paused false while replay was paused. The probe reads PostgreSQL's pause
+   * state (what /patroni's xlog.paused and patroni_xlog_paused render).
+   */
+  @Test
+  @Order(3)
+  void aPausedReplayIsProbedAsPaused() throws Exception {
+    NodeConfig replica = support.node("paused-replica").build();
+    LocalPostgres pg = new LocalPostgres(replica, () -> dynamic);
+    pg.cloneReplica(up);
+    pg.startReplica(up);
+    assertThat(pg.probe().replayPaused()).isFalse();
+    assertThat(pg.probe().replayPauseState()).contains("not paused");
+
+    execute(replica, "SELECT pg_wal_replay_pause()");
+    assertThat(pg.probe().replayPaused()).as("paused or pause requested").isTrue();
+    execute(primary, "INSERT INTO t VALUES (-3)");
+    await().atMost(WAIT).until(() -> pg.probe().replayPauseState().filter("paused"::equals).isPresent());
+    assertThat(queryString(replica, "SELECT count(*) FROM t WHERE x = -3")).as("replay does not advance")
+        .isEqualTo("0");
+
+    execute(replica, "SELECT pg_wal_replay_resume()");
+    assertThat(pg.probe().replayPaused()).isFalse();
+    await().atMost(WAIT).until(() -> "1".equals(queryString(replica, "SELECT count(*) FROM t WHERE x = -3")));
+    pg.stop(StopMode.FAST);
+  }
 }
