@@ -30,6 +30,8 @@ import java.util.Optional;
  *     {@code port} or {@code restore_command}); empty otherwise ({@link DynamicKeys#STANDBY_CLUSTER})
  * @param raw the whole JSON object as stored, including keys pgquorum does not interpret, so that a round trip
  *     through the DCS never loses a user's setting
+ * @param recoveryConf {@code postgresql.recovery_conf}: every replica's recovery settings (restore_command, ...)
+ *     unless a node sets its own ({@link RecoveryConf})
  */
 public record DynamicConfig(
     int ttl,
@@ -42,19 +44,37 @@ public record DynamicConfig(
     Map<String, String> parameters,
     List<String> pgHba,
     Optional<StandbyCluster> standbyCluster,
-    Map<String, Object> raw) {
+    Map<String, Object> raw,
+    Map<String, String> recoveryConf) {
   public DynamicConfig {
     parameters = Map.copyOf(parameters);
+    recoveryConf = Map.copyOf(recoveryConf);
     pgHba = List.copyOf(pgHba);
     raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
   }
 
-  /** Without a standby_cluster section (a cluster with its own primary). */
+  /** Without a standby_cluster section (a cluster with its own primary) and without a recovery_conf. */
   public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
       boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
       Map<String, Object> raw) {
     this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
-        pgHba, Optional.empty(), raw);
+        pgHba, Optional.empty(), raw, Map.of());
+  }
+
+  /** Without a recovery_conf. */
+  public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
+      boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
+      Optional<StandbyCluster> standbyCluster, Map<String, Object> raw) {
+    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+        pgHba, standbyCluster, raw, Map.of());
+  }
+
+  /** Without a standby_cluster section. */
+  public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
+      boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
+      Map<String, Object> raw, Map<String, String> recoveryConf) {
+    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+        pgHba, Optional.empty(), raw, recoveryConf);
   }
 
   public Duration ttlDuration() {

@@ -39,12 +39,14 @@ final class DynamicConfigParser {
     boolean usePgRewind = DynamicKeys.USE_PG_REWIND.defaultBool();
     boolean useSlots = DynamicKeys.USE_SLOTS.defaultBool();
     Map<String, String> parameters = Map.of();
+    Map<String, String> recoveryConf = Map.of();
     List<String> pgHba = List.of();
     Section pg = s.section(DynamicKeys.POSTGRESQL).orElse(null);
     if (pg != null) {
       usePgRewind = pg.boolOrDefault(DynamicKeys.USE_PG_REWIND);
       useSlots = pg.boolOrDefault(DynamicKeys.USE_SLOTS);
       parameters = Parameters.parse(pg, DynamicKeys.PARAMETERS);
+      recoveryConf = RecoveryConf.parse(pg, DynamicKeys.RECOVERY_CONF);
       pgHba = pg.stringList(DynamicKeys.PG_HBA);
       pg.unsupported(ignored(true));
       pg.warnUnknown();
@@ -81,7 +83,7 @@ final class DynamicConfigParser {
       }
     }
     return new DynamicConfig(ttl, loopWait, retryTimeout, maxLag, primaryStartTimeout, usePgRewind, useSlots,
-        parameters, pgHba, standbyCluster, freeze(map));
+        parameters, pgHba, standbyCluster, freeze(map), recoveryConf);
   }
 
   /** {@code config.raw()} with the interpreted values written over it; a fresh, mutable, ordered map. */
@@ -97,6 +99,9 @@ final class DynamicConfigParser {
     put(out, DynamicKeys.USE_SLOTS, config.useSlots());
     // Sorted: a stable JSON text, so that an unchanged config never looks changed to a CAS writer or a diff.
     put(out, DynamicKeys.PARAMETERS, new TreeMap<>(config.parameters()));
+    if (!config.recoveryConf().isEmpty()) {
+      put(out, DynamicKeys.RECOVERY_CONF, new TreeMap<>(config.recoveryConf()));
+    }
     if (!config.pgHba().isEmpty() || section(out, DynamicKeys.PG_HBA).containsKey(DynamicKeys.PG_HBA.name())) {
       put(out, DynamicKeys.PG_HBA, new ArrayList<>(config.pgHba()));
     }

@@ -52,6 +52,10 @@ final class DynamicKeys {
   static final ConfigKey PARAMETERS = T.key("postgresql.parameters", Kind.SETTINGS).defaultIs("none")
       .why("PostgreSQL settings for every node; those that must be equal on every node (max_connections, "
           + "wal_level, ...) are taken only from here");
+  static final ConfigKey RECOVERY_CONF = T.key("postgresql.recovery_conf", Kind.SETTINGS).defaultIs("none")
+      .why("every replica's recovery settings (restore_command to fetch WAL from an archive, "
+          + "archive_cleanup_command, recovery_min_apply_delay, ...), unless a node sets its own; recovery targets "
+          + "and primary_conninfo are never taken from here");
   static final ConfigKey PG_HBA = T.key("postgresql.pg_hba", Kind.LIST).defaultIs("none")
       .why("pg_hba.conf lines for every node whose own `postgresql.pg_hba` is empty");
 
@@ -94,7 +98,6 @@ final class DynamicKeys {
     // it is not reported (only the postgresql ones are reported whenever present).
     String async = "replication stays asynchronous; a failover can lose the last transactions a primary committed";
     T.ignored("postgresql.pg_ident").add();
-    T.ignored("postgresql.recovery_conf").add();
     T.ignored("synchronous_mode").dflt(false).why(async);
     T.ignored("synchronous_mode_strict").dflt(false).why(async);
     T.ignored("synchronous_node_count").dflt(1L).why(async);

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param pgCtlTimeout seconds to wait for start/stop/promote
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails
  * @param removeDataDirectoryOnDivergedTimelines re-clone when timelines diverged and rewind is off
+ * @param recoveryConf local {@code recovery_conf}: this replica's recovery settings (restore_command, ...); when
+ *     not empty it replaces the dynamic one as a whole, as under Patroni ({@link RecoveryConf})
  */
 public record PostgresConfig(
     HostPort listen,
@@ -46,13 +48,26 @@ public record PostgresConfig(
     Optional<Boolean> usePgRewind,
     int pgCtlTimeout,
     boolean removeDataDirectoryOnRewindFailure,
-    boolean removeDataDirectoryOnDivergedTimelines) {
+    boolean removeDataDirectoryOnDivergedTimelines,
+    Map<String, String> recoveryConf) {
   public PostgresConfig {
     parameters = Map.copyOf(parameters);
+    recoveryConf = Map.copyOf(recoveryConf);
     pgHba = List.copyOf(pgHba);
     createReplicaMethods = List.copyOf(createReplicaMethods);
     replicaMethods = Map.copyOf(replicaMethods);
     basebackup = List.copyOf(basebackup);
+  }
+
+  /** Without a local recovery_conf. */
+  public PostgresConfig(HostPort listen, HostPort connectAddress, Path dataDir, Path binDir, Path pgpass,
+      Credentials superuser, Credentials replication, Optional<Credentials> rewind, Map<String, String> parameters,
+      List<String> pgHba, List<String> createReplicaMethods, Map<String, CustomMethod> replicaMethods,
+      List<String> basebackup, boolean useUnixSocket, Optional<Boolean> usePgRewind, int pgCtlTimeout,
+      boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines) {
+    this(listen, connectAddress, dataDir, binDir, pgpass, superuser, replication, rewind, parameters, pgHba,
+        createReplicaMethods, replicaMethods, basebackup, useUnixSocket, usePgRewind, pgCtlTimeout,
+        removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines, Map.of());
   }
 
   /** Debian's PostgreSQL 15 binaries ({@code postgresql.bin_dir}'s default, declared in {@link PostgresKeys}). */

@@ -66,6 +66,9 @@ final class PostgresKeys {
       .why("may run without a leader (e.g. a restore from backup)");
   static final ConfigKey BASEBACKUP = T.key("basebackup", Kind.OPTIONS).defaultIs("none")
       .why("pg_basebackup options: `verbose` becomes --verbose, `{max-rate: 100M}` --max-rate=100M");
+  static final ConfigKey RECOVERY_CONF = T.key("recovery_conf", Kind.SETTINGS).defaultIs("the dynamic configuration's")
+      .why("a replica's recovery settings (restore_command, archive_cleanup_command, recovery_min_apply_delay, ...), "
+          + "replacing the dynamic ones as a whole; recovery targets and primary_conninfo are never taken from here");
   static final ConfigKey USE_UNIX_SOCKET = T.bool("use_unix_socket", false)
       .why("connect to the local PostgreSQL through its Unix socket");
   static final ConfigKey USE_PG_REWIND = T.key("use_pg_rewind", Kind.BOOLEAN)
@@ -84,7 +87,6 @@ final class PostgresKeys {
     T.ignored("config_dir").env().why("configuration files stay in the data directory");
     T.ignored("bin_name").add();
     T.ignored("pg_ident").add();
-    T.ignored("recovery_conf").add();
     T.ignored("custom_conf").add();
     T.ignored("callbacks").why("no on_start/on_stop/on_role_change scripts are run");
     T.ignored("pre_promote").why("promotion is not gated by a script");

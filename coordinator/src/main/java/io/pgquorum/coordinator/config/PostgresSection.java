@@ -92,6 +92,7 @@ final class PostgresSection {
 
     Map<String, String> parameters = localParameters(s);
     List<String> pgHba = s.stringList(PostgresKeys.PG_HBA);
+    Map<String, String> recoveryConf = RecoveryConf.parse(s, PostgresKeys.RECOVERY_CONF);
     List<String> methods = replicaMethodNames(s);
     Map<String, CustomMethod> replicaMethods = new LinkedHashMap<>();
     for (String m : methods) {
@@ -126,7 +127,7 @@ final class PostgresSection {
     }
     return new PostgresConfig(listen, connect, dataDir, binDir, pgpass, superuser, replication, rewind, parameters,
         pgHba, methods, replicaMethods, basebackup, useUnixSocket, usePgRewind, pgCtlTimeout, removeOnRewindFailure,
-        removeOnDiverged);
+        removeOnDiverged, recoveryConf);
   }
 
   /**

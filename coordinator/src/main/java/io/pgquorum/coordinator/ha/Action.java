@@ -131,7 +131,10 @@ public sealed interface Action {
     }
   }
 
-  /** Task: create this node's data directory from the leader, then start it as a replica. */
+  /**
+   * Task: create this node's data directory from the leader, then start it as a replica; {@code from} null: the
+   * cluster has no leader, and only the replica methods marked no_leader run (a restore from a backup).
+   */
   record CloneReplica(Upstream from) implements TaskAction {
     @Override
     public Task task() {

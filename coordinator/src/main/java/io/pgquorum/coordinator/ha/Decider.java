@@ -546,6 +546,16 @@ public final class Decider {
     if (c.leader().isPresent()) {
       return cloneOrWait(c, local, me);
     }
+    if (policy.node().cloneWithoutLeader()) {
+      // Patroni's "bootstrap (without leader)": an initialized cluster with no leader at all (every member lost,
+      // say) can only come back from a backup; a no_leader method restores one (ReplicaCreator runs only those
+      // without an upstream), and the node then starts as a standby with nothing to follow and takes part in the
+      // leader race like any replica. Not while a bootstrap runs (handled above): that one makes the data.
+      String message = local.failedTask()
+          .map(f -> DecisionMessage.CLONE_WITHOUT_LEADER_AFTER_FAILURE.format(f))
+          .orElseGet(() -> DecisionMessage.CLONE_WITHOUT_LEADER.format());
+      return Decision.of(message, new Action.CloneReplica(null));
+    }
     return Decision.of(DecisionMessage.BOOTSTRAP_WAITING.format());
   }
 

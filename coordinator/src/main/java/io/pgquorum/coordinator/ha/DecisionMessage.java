@@ -64,6 +64,9 @@ enum DecisionMessage {
   CLONE_WAITING_FOR_ADDRESS("waiting for leader %s to publish its address"),
   CLONE("trying to bootstrap from leader '%s'"),
   CLONE_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap from leader '%s'"),
+  CLONE_WITHOUT_LEADER("trying to bootstrap (without leader) with a no_leader replica method"),
+  CLONE_WITHOUT_LEADER_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap (without leader) with a "
+      + "no_leader replica method"),
 
   // ---- PostgreSQL cannot be probed ----
   UNPROBEABLE_HOLDER_FENCING("demoting self because PostgreSQL could not be probed for %d cycles (%s): stopping "

@@ -312,6 +312,9 @@ public final class HaLoop implements Runnable {
     return new NodeSettings("postgres://" + config.postgresql().connectAddress() + "/postgres",
         config.restapi().apiUrl(), config.bootstrap().method().isPresent(), config.postgresql().usePgRewind(),
         config.postgresql().removeDataDirectoryOnRewindFailure(),
-        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs());
+        config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs(),
+        config.postgresql().createReplicaMethods().stream().anyMatch(m -> !m.equals("basebackup")
+            && !m.equals("pg_basebackup") && config.postgresql().replicaMethods().containsKey(m)
+            && config.postgresql().replicaMethods().get(m).noLeader()));
   }
 }

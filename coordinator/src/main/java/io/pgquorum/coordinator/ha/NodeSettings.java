@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails
  * @param removeDataDirectoryOnDivergedTimelines re-clone when the timeline diverged and pg_rewind is off
  * @param bootstrapDcs bootstrap.dcs: what a new cluster's {@code config} key is seeded with
+ * @param cloneWithoutLeader a replica method marked {@code no_leader} is configured (a restore from a backup): an
+ *     empty node of an initialized cluster may create its data directory while the cluster has no leader
  */
 public record NodeSettings(
     String connUrl,
@@ -23,7 +25,16 @@ public record NodeSettings(
     Optional<Boolean> usePgRewind,
     boolean removeDataDirectoryOnRewindFailure,
     boolean removeDataDirectoryOnDivergedTimelines,
-    DynamicConfig bootstrapDcs) {
+    DynamicConfig bootstrapDcs,
+    boolean cloneWithoutLeader) {
+
+  /** Without a no_leader replica method. */
+  public NodeSettings(String connUrl, String apiUrl, boolean customBootstrap, Optional<Boolean> usePgRewind,
+      boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines,
+      DynamicConfig bootstrapDcs) {
+    this(connUrl, apiUrl, customBootstrap, usePgRewind, removeDataDirectoryOnRewindFailure,
+        removeDataDirectoryOnDivergedTimelines, bootstrapDcs, false);
+  }
 
   /** A node with nothing set beyond the defaults, seeding {@code bootstrapDcs} (tests that do not look at these). */
   public static NodeSettings defaults(DynamicConfig bootstrapDcs) {

@@ -2,12 +2,18 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.RecoveryConf;
 import io.pgquorum.coordinator.config.StandbyCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +77,8 @@ final class ConfigWriter {
       "recovery_min_apply_delay");
 
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
+  /** A setting line of postgresql.auto.conf (PostgreSQL's own format, {@code name = 'value'}): its name. */
+  private static final Pattern AUTO_CONF_LINE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_$.]*)\\s*=");
 
   private final PgContext ctx;
   /** Local cluster-wide keys already warned about: once per key is enough, not once per reload. */
@@ -83,14 +92,33 @@ final class ConfigWriter {
     return ctx.dataDir.resolve(OUR_FILE);
   }
 
-  /** Settings that make this server a standby of {@code upstream}. */
+  /**
+   * The recovery settings this node's replicas run with: the local {@code postgresql.recovery_conf} when set,
+   * else the dynamic one (Patroni: the local section replaces the dynamic one as a whole).
+   */
+  RecoveryParameters recovery() {
+    Map<String, String> local = ctx.pg.recoveryConf();
+    return RecoveryParameters.forStandby(local.isEmpty() ? ctx.dynamic().recoveryConf() : local);
+  }
+
+  /** Settings that make this server a standby of {@code upstream}, with this node's {@link #recovery()}. */
   Map<String, String> replicaSettings(Upstream upstream) {
+    return replicaSettings(upstream, recovery());
+  }
+
+  /**
+   * Settings that make this server a standby of {@code upstream} (null: nothing to follow, read-only, replaying
+   * what it has and what {@code recovery} fetches, e.g. with restore_command) with {@code recovery}.
+   */
+  Map<String, String> replicaSettings(Upstream upstream, RecoveryParameters recovery) {
+    Map<String, String> s = new LinkedHashMap<>(recovery.settings());
     if (upstream == null) {
-      // A standby with nothing to follow (the cluster has no leader yet): read-only, replays what it has.
-      return Map.of();
+      return s;
     }
     if (upstream.remote().isPresent()) {
-      return standbyLeaderSettings(upstream.remote().get());
+      // Patroni's order: the recovery_conf settings, with the standby_cluster section's values over them.
+      s.putAll(standbyLeaderSettings(upstream.remote().get()));
+      return s;
     }
     Map<String, String> conn = new LinkedHashMap<>();
     Credentials repl = ctx.pg.replication();
@@ -100,12 +128,11 @@ final class ConfigWriter {
     conn.put("application_name", ctx.node.name());
     conn.put("passfile", ctx.pgpass.toString());
     repl.extra().forEach(conn::putIfAbsent);
-    Map<String, String> s = new LinkedHashMap<>();
     s.put("primary_conninfo", ConnInfo.render(conn));
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());
     }
-    return s; // recovery_target_timeline = latest is written for every role, see parameters()
+    return s;
   }
 
   /**
@@ -302,6 +329,61 @@ final class ConfigWriter {
     sb.append(String.format("%-7s %-12s %-20s %-16s %s%n", type, db, user, addr, method));
   }
 
+  /**
+   * Makes the data directory a standby's: postgresql.auto.conf cleaned of what would break replication
+   * ({@link #sanitizeAutoConf}), pgquorum's file with {@code roleSettings} ({@link #replicaSettings}), and
+   * standby.signal.
+   */
+  void writeStandby(long fencingToken, Map<String, String> roleSettings) {
+    sanitizeAutoConf();
+    write(fencingToken, roleSettings);
+    signals(true);
+  }
+
+  /**
+   * Takes out of postgresql.auto.conf the settings that would stop a standby from following its leader
+   * ({@link RecoveryParameters#BREAK_REPLICATION}: a recovery target, such as the recovery_target_lsn a
+   * point-in-time restore leaves there, pauses replay at it for good; a fixed timeline, primary_conninfo or slot
+   * overrides pgquorum's). PostgreSQL reads that file after pgquorum's, so these would win; Patroni removes them
+   * too. Why here and not a deletion of the file: everything else in it is the operator's (ALTER SYSTEM) and stays
+   * as written. The file as it was is copied to {@code postgresql.auto.conf.pgquorum-<UTC time>} first, and the
+   * removed lines are logged.
+   */
+  void sanitizeAutoConf() {
+    Path auto = ctx.dataDir.resolve("postgresql.auto.conf");
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(auto, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw new PostgresException("reading " + auto + " failed: " + e.getMessage(), e);
+    }
+    StringBuilder kept = new StringBuilder();
+    List<String> removed = new ArrayList<>();
+    for (String line : lines) {
+      Matcher m = AUTO_CONF_LINE.matcher(line);
+      if (m.lookingAt() && RecoveryParameters.BREAK_REPLICATION.contains(m.group(1).toLowerCase(Locale.ROOT))) {
+        removed.add(line.trim());
+      } else {
+        kept.append(line).append('\n');
+      }
+    }
+    if (removed.isEmpty()) {
+      return;
+    }
+    Path copy = ctx.dataDir.resolve("postgresql.auto.conf.pgquorum-" + ZonedDateTime.now(
+        ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")));
+    try {
+      Files.copy(auto, copy, StandardCopyOption.COPY_ATTRIBUTES);
+      FileWriting.writeAtomically(auto, kept.toString().getBytes(StandardCharsets.UTF_8), true);
+    } catch (IOException e) {
+      throw new PostgresException("removing recovery settings from " + auto + " failed: " + e.getMessage(), e);
+    }
+    LOG.warn("removed from {} what would stop this standby from following its leader: {} (the file as it was is "
+        + "in {})", auto, String.join("; ", removed), copy.getFileName());
+  }
+
   /** Creates standby.signal (replica) or removes it (primary); a recovery.signal left behind is removed. */
   void signals(boolean standby) {
     try {
@@ -336,15 +418,21 @@ final class ConfigWriter {
     }
   }
 
-  /** The replication settings last written (empty for a primary). */
+  /**
+   * The replication settings last written: a standby's connection and recovery settings (standby.signal marks a
+   * standby's configuration; without it, a primary's, only the connection keys, normally none).
+   */
   Map<String, String> currentRoleSettings() {
     Map<String, String> all = readConf(ourFile()).orElse(Map.of());
+    boolean standby = Files.exists(ctx.dataDir.resolve("standby.signal"));
     Map<String, String> s = new LinkedHashMap<>();
-    for (String k : java.util.stream.Stream.concat(REPLICA_KEYS.stream(), STANDBY_LEADER_KEYS.stream()).toList()) {
-      if (all.containsKey(k)) {
-        s.put(k, all.get(k));
+    all.forEach((k, v) -> {
+      // A standby leader's restore_command & co. are carried through its promotion like the connection keys.
+      if (REPLICA_KEYS.contains(k) || STANDBY_LEADER_KEYS.contains(k)
+          || (standby && RecoveryConf.PARAMETERS.contains(k))) {
+        s.put(k, v);
       }
-    }
+    });
     return s;
   }
 

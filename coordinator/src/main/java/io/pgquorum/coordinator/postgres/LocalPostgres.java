@@ -150,8 +150,7 @@ public final class LocalPostgres implements Postgres {
     requireStoppedCluster(op);
     ctx.writePgPass();
     config.clearPending();
-    config.write(config.currentToken().orElse(0), config.replicaSettings(upstream));
-    config.signals(true);
+    config.writeStandby(config.currentToken().orElse(0), config.replicaSettings(upstream));
     pgCtl.start(op);
     awaitConnection(op);
     LOG.info("started PostgreSQL as a replica of {}", ReplicaCreator.describe(upstream));
@@ -224,8 +223,7 @@ public final class LocalPostgres implements Postgres {
     }
     ctx.writePgPass();
     Map<String, String> settings = config.replicaSettings(upstream);
-    config.write(config.currentToken().orElse(0), settings);
-    config.signals(true);
+    config.writeStandby(config.currentToken().orElse(0), settings);
     // An archive-only standby leader has no primary_conninfo: PostgreSQL then shows ''.
     reloadAndAwait(op, "SELECT current_setting('primary_conninfo')", settings.getOrDefault("primary_conninfo", ""));
     LOG.info("following {}", ReplicaCreator.describe(upstream));

@@ -31,6 +31,8 @@ import java.util.OptionalLong;
  * @param unknown why this probe cannot tell whether a postmaster runs (an unreadable postmaster.pid, a probe
  *     that failed unexpectedly); empty when it can. A state that is unknown is never "stopped": a primary
  *     may be running, so nothing may be started next to it and fences must not be disarmed
+ * @param replayPauseState replica: {@code pg_get_wal_replay_pause_state()}, {@code not paused},
+ *     {@code pause requested} or {@code paused} (see {@link #replayPaused()})
  */
 public record PgState(
     DataDirState dataDir,
@@ -51,9 +53,21 @@ public record PgState(
     OptionalLong fencingToken,
     boolean pendingRestart,
     boolean cleanShutdown,
-    Optional<String> unknown) {
+    Optional<String> unknown,
+    Optional<String> replayPauseState) {
   public PgState {
     replication = List.copyOf(replication);
+  }
+
+  /** Without a replay pause state (not a replica, or not probed). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, Optional.empty());
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */
@@ -128,5 +142,14 @@ public record PgState(
 
   public boolean isReplica() {
     return running && role == Role.REPLICA;
+  }
+
+  /**
+   * Whether this replica's WAL replay is paused or a pause was requested (pg_wal_replay_pause(), or a recovery
+   * target reached with recovery_target_action = pause): what PostgreSQL's pg_is_wal_replay_paused() says, and
+   * what Patroni reports as {@code xlog.paused}. Either way, replay does not advance.
+   */
+  public boolean replayPaused() {
+    return isReplica() && replayPauseState.filter(st -> !st.equals("not paused")).isPresent();
   }
 }

@@ -54,7 +54,8 @@ public interface Postgres {
 
   /**
    * Creates this node's data directory from {@code upstream} with the configured create_replica_methods (in
-   * order; {@code basebackup} built in), leaving a stopped replica configured to follow it.
+   * order; {@code basebackup} built in), leaving a stopped replica configured to follow it. {@code upstream}
+   * null: the cluster has no leader; only the methods marked {@code no_leader} run, and the replica follows nothing.
    */
   void cloneReplica(Upstream upstream);
 

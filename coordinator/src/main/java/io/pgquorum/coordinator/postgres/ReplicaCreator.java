@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.CustomMethod;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -31,35 +32,57 @@ final class ReplicaCreator {
     this.dataDir = new DataDirectory(ctx.dataDir);
   }
 
+  /**
+   * Creates the copy from {@code upstream}, or, when it is null (the cluster has no leader), with the methods
+   * marked {@code no_leader} only (a restore from a backup), as Patroni does.
+   */
   void cloneFrom(Upstream upstream) {
-    String op = "clone replica from " + describe(upstream);
+    String op = upstream == null ? "create replica without a leader" : "clone replica from " + describe(upstream);
     // Never clone into, or clean up, a directory holding files pgquorum did not create (a mistyped data_dir
-    // naming a home directory must keep its .ssh). Empty after this check, so whatever a failed method leaves
-    // behind below was created by that method; a keep_data method's leftovers stay, and a later method then
-    // finds the directory not empty and fails on its own.
+    // naming a home directory must keep its .ssh). Missing or empty after this check, so whatever is in it
+    // later was created by the methods this clone ran, and reset() may remove it.
     dataDir.requireMissingOrEmpty(op);
-    Set<String> before = dataDir.entries();
-    ctx.writePgPass();
+    boolean existed = dataDir.state() == DataDirState.EMPTY;
+    boolean remote = upstream != null && upstream.remote().isPresent();
     // A standby leader's first copy comes from the remote with standby_cluster's methods (Patroni's), which name
     // basebackup or this node's postgresql.<method> sections.
-    String listedIn = upstream.remote().isPresent() ? "standby_cluster.create_replica_methods"
-        : "postgresql.create_replica_methods";
-    List<String> methods = upstream.remote().map(r -> r.createReplicaMethods())
-        .orElseGet(() -> ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP)
-            : ctx.pg.createReplicaMethods());
+    String listedIn = remote ? "standby_cluster.create_replica_methods" : "postgresql.create_replica_methods";
+    List<String> configured = remote ? upstream.remote().get().createReplicaMethods()
+        : ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP) : ctx.pg.createReplicaMethods();
+    List<String> methods = upstream == null ? configured.stream().filter(this::worksWithoutLeader).toList()
+        : configured;
+    if (methods.isEmpty()) {
+      throw new PostgresException(op + ": none of postgresql.create_replica_methods " + configured
+          + " works without a leader; a custom method marked no_leader: true (a restore from a backup "
+          + "repository, say) would");
+    }
+    ctx.writePgPass();
     List<String> failures = new ArrayList<>();
+    String keptBy = null; // the keep_data method whose output the directory holds now, if any
     for (String method : methods) {
-      boolean keepData = false;
+      CustomMethod m = null;
       try {
-        if (method.equals(BASEBACKUP) || method.equals("pg_basebackup")) {
-          basebackup(upstream);
-        } else {
-          CustomMethod m = ctx.pg.replicaMethods().get(method);
+        if (!isBasebackup(method)) {
+          m = ctx.pg.replicaMethods().get(method);
           if (m == null) {
             throw new PostgresException(listedIn + " lists " + method
                 + " but there is no section postgresql." + method);
           }
-          keepData = m.keepData();
+        }
+        if (m != null && m.keepData()) {
+          if (keptBy != null) {
+            LOG.info("{}: leaving what method {} left in the data directory for {} (keep_data)", op, keptBy,
+                method);
+          }
+        } else {
+          // Patroni cleans the directory before a method without keep_data: here back to how this clone found
+          // it, missing (so a method that creates its target, as many restore tools do, can) or empty.
+          reset(existed);
+          keptBy = null;
+        }
+        if (m == null) {
+          basebackup(upstream);
+        } else {
           custom(m, upstream);
         }
         if (!dataDir.hasCluster()) {
@@ -71,14 +94,45 @@ final class ReplicaCreator {
       } catch (PostgresException e) {
         LOG.warn("{}: method {} failed: {}", op, method, e.getMessage());
         failures.add(method + ": " + e.getMessage());
-        if (!keepData) {
-          // The method's partial copy (pg_basebackup cleans up after itself the same way); nothing that was
-          // there before, so the next method starts from the same empty directory.
-          dataDir.removeCreatedSince(before);
+        if (m != null && m.keepData()) {
+          // keep_data: the method's work stays (a later keep_data method, or the operator, may resume it).
+          keptBy = dataDir.state() == DataDirState.MISSING || dataDir.state() == DataDirState.EMPTY ? null : method;
+        } else {
+          // The method's partial copy (pg_basebackup cleans up after itself the same way): none of it was there
+          // before this clone started.
+          reset(existed);
         }
       }
     }
-    throw new PostgresException(op + " failed, every method failed:\n- " + String.join("\n- ", failures));
+    String kept = keptBy == null ? "" : "\nthe data directory " + ctx.dataDir + " keeps what method " + keptBy
+        + " left (keep_data); pgquorum does not clone into it again: move it away to retry";
+    throw new PostgresException(op + " failed, every method failed:\n- " + String.join("\n- ", failures) + kept);
+  }
+
+  private static boolean isBasebackup(String method) {
+    return method.equals(BASEBACKUP) || method.equals("pg_basebackup");
+  }
+
+  /** Patroni's rule: only a custom method marked no_leader can work without a leader to copy from. */
+  private boolean worksWithoutLeader(String method) {
+    CustomMethod m = ctx.pg.replicaMethods().get(method);
+    return !isBasebackup(method) && m != null && m.noLeader();
+  }
+
+  /**
+   * Back to the state cloneFrom found: the directory missing (when it was) or empty. Everything removed was
+   * created by this clone's methods, since the directory was verified missing or empty before the first.
+   */
+  private void reset(boolean existed) {
+    if (existed) {
+      dataDir.removeCreatedSince(Set.of());
+      return;
+    }
+    try {
+      DataDirectory.deleteTree(ctx.dataDir);
+    } catch (IOException e) {
+      throw new PostgresException("removing the failed copy " + ctx.dataDir + " failed: " + e.getMessage(), e);
+    }
   }
 
   private void basebackup(Upstream upstream) {
@@ -96,11 +150,12 @@ final class ReplicaCreator {
 
   /**
    * Patroni's contract: the command, then (unless no_params) {@code --scope --datadir --role=replica
-   * --connstring=<url of the upstream, replication user, no password>}, then every extra key as
+   * --connstring=<url of the upstream, replication user, no password; empty without a leader>}, then every extra key as
    * {@code --key=value}. The password comes from PGPASSFILE.
    */
   private void custom(CustomMethod m, Upstream upstream) {
-    dataDir.create();
+    // No directory is made for the method: it gets the target as cloneFrom left it (missing, or empty, or with
+    // a keep_data method's work), as under Patroni.
     List<String> argv;
     try {
       argv = new ArrayList<>(CommandArgv.split(m.command()));
@@ -111,9 +166,8 @@ final class ReplicaCreator {
       argv.add("--scope=" + ctx.node.scope());
       argv.add("--datadir=" + ctx.dataDir);
       argv.add("--role=replica");
-      if (upstream.streams()) {
-        argv.add("--connstring=" + connectionUrl(upstream));
-      }
+      // Without a leader (a no_leader method) or with an archive-only remote, Patroni passes an empty one.
+      argv.add("--connstring=" + (upstream == null || !upstream.streams() ? "" : connectionUrl(upstream)));
     }
     new TreeMap<>(m.extra()).forEach((k, v) -> argv.add("--" + k + "=" + v));
     ctx.runner.check("replica method " + m.name(), argv, ctx.libpqEnv(), PgContext.LONG_TOOL_TIMEOUT,
@@ -137,8 +191,7 @@ final class ReplicaCreator {
       throw new PostgresException("cleaning the copied lock files failed: " + e.getMessage(), e);
     }
     dataDir.create(); // PostgreSQL refuses to start on a directory with looser permissions
-    config.write(config.currentToken().orElse(0), config.replicaSettings(upstream));
-    config.signals(true);
+    config.writeStandby(config.currentToken().orElse(0), config.replicaSettings(upstream));
   }
 
   static String describe(Upstream upstream) {

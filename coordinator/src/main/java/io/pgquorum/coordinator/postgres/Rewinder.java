@@ -141,8 +141,7 @@ final class Rewinder {
       }
     }
     config.clearPending();
-    config.write(token, config.replicaSettings(upstream));
-    config.signals(true);
+    config.writeStandby(token, config.replicaSettings(upstream));
     return true;
   }
 

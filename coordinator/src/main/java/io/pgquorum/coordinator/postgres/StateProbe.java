@@ -194,7 +194,8 @@ final class StateProbe {
         ResultSet r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
             + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, pg_last_xact_replay_timestamp(),"
             + " (pg_control_checkpoint()).timeline_id, current_setting('primary_conninfo'),"
-            + " (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup')")) {
+            + " (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'),"
+            + " pg_get_wal_replay_pause_state()")) {
       r.next();
       received = optionalLong(r, 1);
       replayed = optionalLong(r, 2);
@@ -204,6 +205,7 @@ final class StateProbe {
       String conninfo = r.getString(5);
       Optional<String> upstream = upstreamOf(conninfo);
       OptionalLong startupPid = optionalLong(r, 6);
+      Optional<String> pauseState = Optional.ofNullable(r.getString(7));
       String status = null;
       int receivedTli = 0;
       try (Statement s2 = c.createStatement();
@@ -224,7 +226,7 @@ final class StateProbe {
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
-          Optional.of(sysid), version, token, pendingRestart, false);
+          Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState);
     }
   }
 

@@ -41,7 +41,8 @@ final class MetricsText {
         Long.toString(pg.isReplica() ? pg.replayedLsn().orElse(0) : 0));
     g.add("patroni_xlog_replayed_timestamp", "Epoch seconds of the last replayed transaction.",
         pg.isReplica() ? seconds(pg.replayedTimestamp()) : "0");
-    g.add("patroni_xlog_paused", "1 when WAL replay is paused (pgquorum never pauses it).", "0");
+    g.add("patroni_xlog_paused", "1 when WAL replay is paused (or a pause was requested).",
+        bool(pg.replayPaused()));
     g.add("patroni_postgres_streaming", "1 when this replica streams WAL from its upstream.",
         bool(pg.isReplica() && pg.replicationState().equals(Optional.of("streaming"))));
     g.add("patroni_postgres_in_archive_recovery", "1 when this replica replays WAL from the archive only.",

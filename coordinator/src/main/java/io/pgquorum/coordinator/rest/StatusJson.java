@@ -95,8 +95,8 @@ final class StatusJson {
       x.put("received_location", pg.receivedLsn().orElse(pg.walPosition()));
       x.put("replayed_location", pg.replayedLsn().orElse(pg.walPosition()));
       x.put("replayed_timestamp", pg.replayedTimestamp().map(Json::pgTimestamp).orElse(null));
-      // pgquorum never pauses replay; the field exists because tools read it.
-      x.put("paused", false);
+      // PostgreSQL's pause state, as Patroni reports pg_is_wal_replay_paused(): a requested pause counts too.
+      x.put("paused", pg.replayPaused());
     }
     return x;
   }

@@ -41,6 +41,35 @@ class DynamicConfigTest {
     assertThat(TimingDefaults.LOOP_WAIT + 2 * TimingDefaults.RETRY_TIMEOUT).isLessThanOrEqualTo(TimingDefaults.TTL);
   }
 
+  /**
+   * Issue 17 item 9: recovery_conf was only warned about. Now it is read (dynamic and local), a name that is no
+   * recovery parameter is refused, and what a replica never takes from it is said once, at load time.
+   */
+  @Test
+  void recoveryConfIsReadDynamicallyAndLocally() {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = parse(map("postgresql", map("recovery_conf", map("restore_command",
+        "pgbackrest --stanza=main archive-get %f \"%p\"", "recovery_min_apply_delay", 0,
+        "recovery_target_lsn", "0/3000000"))), warnings);
+    assertThat(c.recoveryConf()).containsOnly(entry("restore_command", "pgbackrest --stanza=main archive-get %f "
+        + "\"%p\""), entry("recovery_min_apply_delay", "0"), entry("recovery_target_lsn", "0/3000000"));
+    assertThat(warnings).singleElement().asString().startsWith("config.postgresql.recovery_conf.recovery_target_lsn")
+        .contains("ignored for replicas");
+    assertThat(parse(ConfigLoader.toMap(c), new ArrayList<>()).recoveryConf()).as("round trip")
+        .isEqualTo(c.recoveryConf());
+    assertThatThrownBy(() -> parse(map("postgresql", map("recovery_conf", map("work_mem", "8MB"))),
+        new ArrayList<>())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("config.postgresql.recovery_conf.work_mem: is not a recovery parameter");
+
+    Map<String, Object> tree = TestConfigs.minimal();
+    TestConfigs.set(tree, "postgresql.recovery_conf", map("restore_command", "cp /archive/%f %p",
+        "primary_conninfo", "host=x"));
+    NodeConfig node = TestConfigs.parse(tree);
+    assertThat(node.postgresql().recoveryConf()).containsEntry("restore_command", "cp /archive/%f %p");
+    assertThat(node.warnings()).anyMatch(w -> w.startsWith("postgresql.recovery_conf.primary_conninfo")
+        && w.contains("ignored")).noneMatch(w -> w.contains("restore_command"));
+  }
+
   @Test
   void valuesArrivingAsJsonTextAreAccepted() {
     Map<String, Object> raw = map("ttl", "12", "loop_wait", 2.0, "retry_timeout", "3",

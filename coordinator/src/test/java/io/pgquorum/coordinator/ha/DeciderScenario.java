@@ -38,6 +38,7 @@ final class DeciderScenario {
   private boolean useSlots = true;
   private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
+  private boolean cloneWithoutLeader;
   private int failoverPriority = 1;
   private PlantedBugs bugs = PlantedBugs.NONE;
   private final Map<String, PeerView> peers = new TreeMap<>();
@@ -164,6 +165,12 @@ final class DeciderScenario {
     return this;
   }
 
+  /** Whether a replica method marked no_leader is configured. */
+  DeciderScenario withCloneWithoutLeader(boolean can) {
+    cloneWithoutLeader = can;
+    return this;
+  }
+
   /** Whether the lock may be held: false while {@code watchdog.mode: required} and the watchdog is not running. */
   DeciderScenario withMayHoldLease(boolean may) {
     mayHoldLease = may;
@@ -182,7 +189,11 @@ final class DeciderScenario {
   HaPolicy policy() {
     DynamicConfig dyn = new DynamicConfig(ttl, loopWait, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
         Map.of(), List.of(), standbyCluster, Map.of());
-    return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs);
+    NodeSettings node = NodeSettings.defaults(dyn);
+    node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
+        node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
+        node.bootstrapDcs(), cloneWithoutLeader);
+    return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs, node);
   }
 
   Optional<ClusterSnapshot> snapshot() {

@@ -73,11 +73,13 @@ final class DeciderTranscript {
       case "peer" -> peer(c, used);
       case "config" -> config(c, used);
       case "tags" -> tags(c, used);
+      case "replica-methods" -> scenario.withCloneWithoutLeader(
+          oneOf(c, used, "no_leader", "need-leader").equals("no_leader"));
       case "planted-bugs" -> plantedBugs(c, used);
       case "clock" -> clock(c, used);
       case "memory" -> memory(c, used);
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
-          + "task, lease, watchdog, shutdown, peer, config, tags, planted-bugs, clock, memory)");
+          + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {

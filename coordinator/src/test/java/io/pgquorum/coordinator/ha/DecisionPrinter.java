@@ -65,6 +65,9 @@ final class DecisionPrinter {
   }
 
   private static String value(Object v) {
+    if (v == null) {
+      return "none"; // a clone without an upstream (no leader)
+    }
     if (v instanceof Optional<?> o) {
       return o.map(DecisionPrinter::value).orElse("none");
     }

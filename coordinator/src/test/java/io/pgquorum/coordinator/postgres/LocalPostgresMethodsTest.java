@@ -119,7 +119,7 @@ class LocalPostgresMethodsTest {
   }
 
   @Test
-  void whenEveryMethodFailsTheErrorListsEachAndTheDirectoryIsLeftEmpty() throws Exception {
+  void whenEveryMethodFailsTheErrorListsEachAndTheDirectoryIsLeftAsFound() throws Exception {
     Path broken = script("broken2.sh", PARSE_ARGS + "touch \"$datadir/junk\"\necho broken on purpose\nexit 7\n");
     TestNodes.Builder b = support.node("all-fail");
     b.createReplicaMethods.addAll(List.of("broken", "basebackup"));
@@ -135,7 +135,107 @@ class LocalPostgresMethodsTest {
         .hasMessageContaining("- basebackup: pg_basebackup failed (exit 1)")
         .hasMessageContaining("Connection refused")
         .satisfies(e -> assertNoSecrets(e.getMessage()));
-    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.EMPTY);
+    assertThat(pg.probe().dataDir()).as("as the clone found it").isEqualTo(DataDirState.MISSING);
+  }
+
+  /**
+   * Issue 17 item 3: a method that creates its target itself (here with mkdir, as restore tools that refuse an
+   * existing directory do) failed with "File exists" on every retry, because the directory was created first.
+   * Methods get the target as the clone found it: missing here.
+   */
+  @Test
+  void aMethodThatCreatesItsTargetGetsNoDirectoryMadeForIt() throws Exception {
+    Path fresh = script("fresh.sh", PARSE_ARGS + "mkdir \"$datadir\" || exit 1\n"
+        + "exec " + BIN + "/pg_basebackup -D \"$datadir\" -d \"$connstring\" -X stream -c fast -w --no-sync\n");
+    TestNodes.Builder b = support.node("fresh-target");
+    b.createReplicaMethods.add("fresh");
+    b.replicaMethods.put("fresh", TestNodes.method("fresh", fresh.toString(), false, Map.of()));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.MISSING);
+
+    pg.cloneReplica(srcUp);
+
+    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.INITIALIZED);
+    pg.startReplica(srcUp);
+    await().atMost(WAIT).until(() -> pg.probe().replicationState().filter("streaming"::equals).isPresent());
+    pg.stop(StopMode.FAST);
+  }
+
+  /**
+   * keep_data (Patroni: "do not clean PGDATA before calling restore"): a failed keep_data method's work stays for
+   * the next keep_data method (a delta restore resumes it), while a method without keep_data starts from the
+   * directory as the clone found it; when the last method tried keeps its data, nothing is wiped.
+   */
+  @Test
+  void keepDataMethodsFindWhatTheLastOneLeftAndOthersAFreshTarget() throws Exception {
+    Path partial = script("partial.sh", PARSE_ARGS + "mkdir -p \"$datadir\" && echo half > \"$datadir/partial\"\n"
+        + "exit 3\n");
+    Path looks = script("looks.sh", PARSE_ARGS + "ls -A \"$datadir\" > " + file("looks.seen") + " 2>&1\nexit 4\n");
+    Path needsFresh = script("needs-fresh.sh", PARSE_ARGS + "if [ -e \"$datadir\" ]; then echo exists > "
+        + file("needs-fresh.seen") + "; else echo missing > " + file("needs-fresh.seen") + "; fi\nexit 5\n");
+    TestNodes.Builder b = support.node("keep-data");
+    b.createReplicaMethods.addAll(List.of("partial", "looks", "fresh", "partial"));
+    b.replicaMethods.put("partial", TestNodes.method("partial", partial.toString(), true, Map.of()));
+    b.replicaMethods.put("looks", TestNodes.method("looks", looks.toString(), true, Map.of()));
+    b.replicaMethods.put("fresh", TestNodes.method("fresh", needsFresh.toString(), false, Map.of()));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+
+    assertThatThrownBy(() -> pg.cloneReplica(srcUp)).isInstanceOf(PostgresException.class)
+        .hasMessageContaining("- partial: replica method partial failed (exit 3)")
+        .hasMessageContaining("- looks: replica method looks failed (exit 4)")
+        .hasMessageContaining("- fresh: replica method fresh failed (exit 5)")
+        .hasMessageContaining("keeps what method partial left (keep_data)");
+
+    assertThat(Files.readAllLines(support.base.resolve("looks.seen"))).as("the keep_data method after partial")
+        .containsExactly("partial");
+    assertThat(Files.readAllLines(support.base.resolve("needs-fresh.seen"))).as("a method without keep_data")
+        .containsExactly("missing");
+    assertThat(n.postgresql().dataDir().resolve("partial")).as("the last method kept its data: not wiped")
+        .hasContent("half");
+  }
+
+  /**
+   * no_leader (Patroni: may run "even if there is no running leader or replicas", with an empty connection
+   * string): without an upstream only such methods run, in the configured order, and the copy is left a stopped
+   * standby with nothing to follow, which starts.
+   */
+  @Test
+  void withoutALeaderOnlyNoLeaderMethodsRun() throws Exception {
+    TestNodes.Builder backupNode = support.node("backup-of-src");
+    new LocalPostgres(backupNode.build(), () -> TestNodes.dynamic(false, Map.of())).cloneReplica(srcUp);
+    Path needsLeader = script("needs-leader.sh", "touch " + file("needs-leader.ran") + "\nexit 1\n");
+    Path restore = script("restore-backup.sh", PARSE_ARGS + "printf '%s\\n' \"$@\" > " + file("restore-backup.args")
+        + "\nexec cp -a " + backupNode.dataDir() + " \"$datadir\"\n");
+    TestNodes.Builder b = support.node("no-leader");
+    b.createReplicaMethods.addAll(List.of("basebackup", "needsleader", "restore"));
+    b.replicaMethods.put("needsleader", TestNodes.method("needsleader", needsLeader.toString(), false, Map.of()));
+    b.replicaMethods.put("restore", new CustomMethod("restore", restore.toString(), false, false, true, false,
+        Map.of(), Map.of()));
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of()));
+
+    pg.cloneReplica(null);
+
+    assertThat(support.base.resolve("needs-leader.ran")).as("a method without no_leader").doesNotExist();
+    assertThat(Files.readAllLines(support.base.resolve("restore-backup.args"))).containsExactly(
+        "--scope=" + TestNodes.SCOPE, "--datadir=" + n.postgresql().dataDir(), "--role=replica", "--connstring=");
+    pg.startReplica(null);
+    PgState s = pg.probe();
+    assertThat(s.isReplica()).isTrue();
+    assertThat(s.upstream()).isEmpty();
+    pg.stop(StopMode.FAST);
+  }
+
+  @Test
+  void withoutALeaderAndNoNoLeaderMethodTheErrorSaysSo() throws Exception {
+    TestNodes.Builder b = support.node("no-leader-none");
+    LocalPostgres pg = new LocalPostgres(b.build(), () -> TestNodes.dynamic(false, Map.of()));
+
+    assertThatThrownBy(() -> pg.cloneReplica(null)).isInstanceOf(PostgresException.class)
+        .hasMessageContaining("no_leader");
+    assertThat(pg.probe().dataDir()).isEqualTo(DataDirState.MISSING);
   }
 
   /**

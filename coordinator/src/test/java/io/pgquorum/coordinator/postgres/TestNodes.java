@@ -51,6 +51,7 @@ final class TestNodes {
     Credentials replication = Credentials.of(REPLICATION, REPLICATION_PASSWORD);
     Optional<Credentials> rewind = Optional.of(Credentials.of(REWIND, REWIND_PASSWORD));
     Map<String, String> parameters = new LinkedHashMap<>();
+    Map<String, String> recoveryConf = new LinkedHashMap<>();
     List<String> pgHba = new ArrayList<>();
     List<String> createReplicaMethods = new ArrayList<>();
     Map<String, CustomMethod> replicaMethods = new LinkedHashMap<>();
@@ -82,7 +83,8 @@ final class TestNodes {
       HostPort listen = new HostPort("127.0.0.1", port);
       PostgresConfig pg = new PostgresConfig(listen, listen, dataDir(), binDir,
           base.resolve(name).resolve("pgpass"), superuser, replication, rewind, parameters, pgHba,
-          createReplicaMethods, replicaMethods, basebackup, false, Optional.empty(), pgCtlTimeout, false, false);
+          createReplicaMethods, replicaMethods, basebackup, false, Optional.empty(), pgCtlTimeout, false, false,
+          recoveryConf);
       BootstrapConfig bootstrap = new BootstrapConfig(dynamic(true, Map.of()), bootstrapMethod, bootstrapMethods,
           initdb, List.of(), postBootstrap);
       HostPort api = new HostPort("127.0.0.1", 8008);

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code /patroni}, {@code /cluster}, {@code /history}, {@code /config} and {@code /metrics} on a real server. */
 class DocumentEndpointsTest {
@@ -84,6 +86,20 @@ class DocumentEndpointsTest {
 
     STATUS.set(Fixtures.syncReplica());
     assertThat(getJson("/patroni", 200).path("sync_standby").asBoolean()).isTrue();
+  }
+
+  /**
+   * Issue 17 item 11: xlog.paused was always false, even while PostgreSQL's replay was paused (at a recovery
+   * target, or by pg_wal_replay_pause()). It is PostgreSQL's pause state now, a requested pause included, as
+   * Patroni reports pg_is_wal_replay_paused().
+   */
+  @ParameterizedTest
+  @CsvSource({"paused, true, 1", "pause requested, true, 1", "not paused, false, 0"})
+  void xlogPausedIsPostgresReplayPauseState(String state, boolean paused, String metric) throws Exception {
+    STATUS.set(Fixtures.replicaWithPauseState(state));
+    assertThat(getJson("/patroni", 200).path("xlog").path("paused").asBoolean()).isEqualTo(paused);
+    assertThat(http.send("GET", "/metrics").body().lines()).anyMatch(l -> l.startsWith("patroni_xlog_paused")
+        && l.endsWith(" " + metric));
   }
 
   @Test

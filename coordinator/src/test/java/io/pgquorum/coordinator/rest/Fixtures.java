@@ -145,6 +145,17 @@ final class Fixtures {
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
   }
 
+  /** Caught up, with PostgreSQL's replay pause state {@code pauseState} (pg_get_wal_replay_pause_state()). */
+  static NodeStatus replicaWithPauseState(String pauseState) {
+    PgState p = replicaPg(OPTIME, OPTIME, "streaming");
+    PgState paused = new PgState(p.dataDir(), p.running(), p.pid(), p.postmasterStartTime(), p.role(), p.timeline(),
+        p.walPosition(), p.receivedLsn(), p.replayedLsn(), p.replayedTimestamp(), p.replicationState(), p.upstream(),
+        p.replication(), p.systemIdentifier(), p.serverVersion(), p.fencingToken(), p.pendingRestart(),
+        p.cleanShutdown(), p.unknown(), Optional.of(pauseState));
+    return status("n2", paused, "running", "replica", false, Optional.of(snapshot(false)),
+        Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
   static NodeStatus archiveReplica() {
     return status("n2", replicaPg(OPTIME, OPTIME, "in archive recovery"), "running", "replica", false,
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
