@@ -59,7 +59,6 @@ class LocalPostgresRecoveryTest {
     pgPrimary = new LocalPostgres(primary, () -> dynamic);
     pgPrimary.bootstrap();
     pgPrimary.startPrimary(1);
-    pgPrimary.createRoles();
     execute(primary, "CREATE TABLE t (x int)");
     up = new Upstream("primary", "127.0.0.1", primary.postgresql().listen().port());
   }
