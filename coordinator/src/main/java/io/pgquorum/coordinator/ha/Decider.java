@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
@@ -567,6 +568,18 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_WITHOUT_UPSTREAM.format(leader.name()),
             new Action.StopPostgres(StopMode.FAST));
       }
+      Optional<String> fork = LeaderTimeline.otherFork(c, pg.timeline(), ownSwitches(pg));
+      if (fork.isPresent()) {
+        // Item 12 of issue 17 (the simulator's timeline-id collision): a replica that followed a primary promoted
+        // on another fork now follows a leader whose timeline has the same number. Nothing in the numbers differs,
+        // so no other rule here notices, and PostgreSQL may even stream the leader's WAL on top of the other
+        // fork's records once the leader's position passes the replica's. Its own history file tells: it says
+        // the parent timeline ended elsewhere than the cluster's history does. Streaming or not, it must be
+        // stopped so that the next cycle's Rejoin runs the divergence check (which compares the same two
+        // histories) and rewinds or re-clones it.
+        return Decision.of(DecisionMessage.STOPPING_OTHER_FORK.format(fork.get(), leader.name()),
+            new Action.StopPostgres(StopMode.FAST));
+      }
       Optional<HistoryEntry> ended = c.historyEndOf(pg.timeline());
       if (ended.isPresent() && pg.replayedLsn().isPresent() && pg.replayedLsn().getAsLong() > ended.get().lsn()
           && !pg.replicationState().map("streaming"::equals).orElse(false)) {
@@ -715,6 +728,25 @@ public final class Decider {
       return Long.compare(timelineA, timelineB);
     }
     return Long.compare(lsnA, lsnB);
+  }
+
+  /**
+   * Why this node's PostgreSQL, a running replica, is not on the line of history its leader's timeline continues
+   * ({@link LeaderTimeline}), or empty when it is, when it is no running replica, or when history cannot tell.
+   * Judged from the replay position (what readers see).
+   */
+  public static Optional<String> offLeaderLine(ClusterSnapshot c, PgState pg) {
+    if (!pg.isReplica()) {
+      return Optional.empty();
+    }
+    return LeaderTimeline.offLine(c, pg.timeline(), pg.replayedLsn().orElse(pg.walPosition()), ownSwitches(pg));
+  }
+
+  /** The probe's own timeline history as ended timeline to end position. */
+  static Map<Long, Long> ownSwitches(PgState pg) {
+    Map<Long, Long> out = new LinkedHashMap<>();
+    pg.timelineHistory().forEach(sw -> out.put((long) sw.timeline(), sw.lsn()));
+    return out;
   }
 
   /** The upstream to stream from, from a member's conn_url ({@code postgres://host:port/db}). */

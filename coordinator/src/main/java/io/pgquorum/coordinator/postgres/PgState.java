@@ -31,6 +31,10 @@ import java.util.OptionalLong;
  * @param unknown why this probe cannot tell whether a postmaster runs (an unreadable postmaster.pid, a probe
  *     that failed unexpectedly); empty when it can. A state that is unknown is never "stopped": a primary
  *     may be running, so nothing may be started next to it and fences must not be disarmed
+ * @param timelineHistory running replica: the switches its own history file for {@code timeline} records, oldest
+ *     first (where each ancestor timeline ended); empty on timeline 1, when the file cannot be read, and for
+ *     every other state. Why: two forks can carry the same timeline number, and only the switch points tell
+ *     whether a replica's timeline is the leader's
  */
 public record PgState(
     DataDirState dataDir,
@@ -51,9 +55,29 @@ public record PgState(
     OptionalLong fencingToken,
     boolean pendingRestart,
     boolean cleanShutdown,
-    Optional<String> unknown) {
+    Optional<String> unknown,
+    List<TimelineSwitch> timelineHistory) {
   public PgState {
     replication = List.copyOf(replication);
+    timelineHistory = List.copyOf(timelineHistory);
+  }
+
+  /** A probe without a timeline history (every state but a running replica's). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, List.of());
+  }
+
+  /** This probe with {@code history} as the replica's own timeline history. */
+  public PgState withTimelineHistory(List<TimelineSwitch> history) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, history);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

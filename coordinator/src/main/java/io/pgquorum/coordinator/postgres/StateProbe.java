@@ -224,7 +224,22 @@ final class StateProbe {
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
-          Optional.of(sysid), version, token, pendingRestart, false);
+          Optional.of(sysid), version, token, pendingRestart, false).withTimelineHistory(ownHistory(timeline));
+    }
+  }
+
+  /**
+   * The switches of this replica's own history file for the timeline it replays, read from its pg_wal (the
+   * daemon owns the data directory; no SQL function reads it without extra privileges). Empty when it cannot be
+   * read: then the decision cannot tell forks of the same timeline number apart, as before, but nothing else
+   * changes.
+   */
+  private List<TimelineSwitch> ownHistory(int timeline) {
+    try {
+      return HistoryFile.read(ctx.dataDir, timeline);
+    } catch (PostgresException e) {
+      LOG.debug("probe: {}", e.getMessage());
+      return List.of();
     }
   }
 

@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -44,6 +45,7 @@ final class PgStateBuilder {
   private Optional<String> upstream = Optional.empty();
   private boolean streaming;
   private Optional<String> unknownReason = Optional.empty();
+  private List<TimelineSwitch> timelineHistory = List.of();
 
   Condition condition() {
     return condition;
@@ -55,6 +57,9 @@ final class PgStateBuilder {
     upstream = Optional.empty();
     streaming = c == Condition.REPLICA;
     unknownReason = Optional.empty();
+    if (c != Condition.REPLICA) {
+      timelineHistory = List.of();
+    }
     switch (c) {
       case MISSING, EMPTY, NOT_EMPTY, UNKNOWN -> {
         timeline = 0;
@@ -97,6 +102,12 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** A running replica's own timeline history file: {ended timeline, lsn} pairs, oldest first. */
+  PgStateBuilder withTimelineHistory(List<long[]> switches) {
+    timelineHistory = switches.stream().map(e -> new TimelineSwitch((int) e[0], e[1], "")).toList();
+    return this;
+  }
+
   /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
   PgStateBuilder withUnknownReason(String reason) {
     unknownReason = Optional.of(reason);
@@ -125,6 +136,6 @@ final class PgStateBuilder {
     OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
-        running ? 150010 : 0, token, false, cleanShutdown);
+        running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of());
   }
 }
