@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -218,13 +220,31 @@ public final class Decider {
   }
 
   /**
-   * {@link Action.PublishStatus} with the primary's position, unless the snapshot already shows exactly that
-   * position (with no slots): the key has no TTL, so rewriting an idle primary's status changes nothing.
+   * {@link Action.PublishStatus} with the primary's position and slots, unless the snapshot already shows exactly
+   * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
+   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members (the only
+   * slots pgquorum manages; with Patroni's default member_slots_ttl its {@code slots} holds member slots too), so
+   * that replicas can later advance their own copies; {@code retain_slots}: those member slots' names. Slots
+   * pgquorum does not manage are not published.
    */
-  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg) {
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me) {
     long position = pg.walPosition();
-    boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().isEmpty()).isPresent();
-    return unchanged ? List.of() : List.of(new Action.PublishStatus(position));
+    Set<String> memberSlots = new TreeSet<>();
+    for (String name : c.members().keySet()) {
+      if (!name.equals(me)) {
+        memberSlots.add(slotName(name));
+      }
+    }
+    Map<String, Long> slots = new TreeMap<>();
+    pg.slots().forEach((name, at) -> {
+      if (memberSlots.contains(name)) {
+        slots.put(name, at);
+      }
+    });
+    List<String> retain = List.copyOf(slots.keySet());
+    boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().equals(slots)
+        && new TreeSet<>(s.retainSlots()).equals(new TreeSet<>(retain))).isPresent();
+    return unchanged ? List.of() : List.of(new Action.PublishStatus(position, slots, retain));
   }
 
   private static Decision decideCycle(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
@@ -437,7 +457,7 @@ public final class Decider {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.addAll(publishStatus(c, pg));
+      actions.addAll(publishStatus(c, pg, me));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
@@ -644,7 +664,7 @@ public final class Decider {
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
-      actions.addAll(publishStatus(c, pg));
+      actions.addAll(publishStatus(c, pg, me));
       return new Decision(actions, DecisionMessage.ACQUIRED_AS_PRIMARY.format());
     }
     return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.postgres;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -35,6 +36,8 @@ import java.util.OptionalLong;
  *     first (where each ancestor timeline ended); empty on timeline 1, when the file cannot be read, and for
  *     every other state. Why: two forks can carry the same timeline number, and only the switch points tell
  *     whether a replica's timeline is the leader's
+ * @param slots primary: its replication slots (pg_replication_slots) by name, with restart_lsn (a physical slot) or
+ *     confirmed_flush_lsn (a logical one) in bytes; slots without a position yet are left out. Empty otherwise
  */
 public record PgState(
     DataDirState dataDir,
@@ -56,10 +59,12 @@ public record PgState(
     boolean pendingRestart,
     boolean cleanShutdown,
     Optional<String> unknown,
-    List<TimelineSwitch> timelineHistory) {
+    List<TimelineSwitch> timelineHistory,
+    Map<String, Long> slots) {
   public PgState {
     replication = List.copyOf(replication);
     timelineHistory = List.copyOf(timelineHistory);
+    slots = Map.copyOf(slots);
   }
 
   /** A probe without a timeline history (every state but a running replica's). */
@@ -70,14 +75,21 @@ public record PgState(
       boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown) {
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
-        pendingRestart, cleanShutdown, unknown, List.of());
+        pendingRestart, cleanShutdown, unknown, List.of(), Map.of());
   }
 
   /** This probe with {@code history} as the replica's own timeline history. */
   public PgState withTimelineHistory(List<TimelineSwitch> history) {
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
-        fencingToken, pendingRestart, cleanShutdown, unknown, history);
+        fencingToken, pendingRestart, cleanShutdown, unknown, history, slots);
+  }
+
+  /** This probe with {@code primarySlots} as the primary's replication slots. */
+  public PgState withSlots(Map<String, Long> primarySlots) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, timelineHistory, primarySlots);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

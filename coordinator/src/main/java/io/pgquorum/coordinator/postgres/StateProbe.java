@@ -183,9 +183,21 @@ final class StateProbe {
           standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
         }
       }
+      Map<String, Long> slots = new java.util.TreeMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type = 'logical'"
+              + " THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots")) {
+        while (r.next()) {
+          long at = r.getLong(2);
+          if (!r.wasNull()) {
+            slots.put(r.getString(1), at);
+          }
+        }
+      }
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false);
+          Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
+          .withSlots(slots);
     }
     OptionalLong received;
     OptionalLong replayed;

@@ -113,6 +113,9 @@ final class DeciderTranscript {
     if (c.has("history")) {
       k.withHistory(history(c, used));
     }
+    if (c.has("slots")) {
+      k.withStatusSlots(slots(c, used));
+    }
     opt(c, used, "config").ifPresent(v ->
         k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));
   }
@@ -129,6 +132,20 @@ final class DeciderTranscript {
       entries.add(new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
     }
     return entries;
+  }
+
+  /** {@code slots=(<name>@<lsn>,...)}: replication slots and their positions. */
+  private java.util.Map<String, Long> slots(TestCase c, Set<String> used) {
+    used.add("slots");
+    java.util.Map<String, Long> slots = new java.util.TreeMap<>();
+    for (String e : c.values("slots")) {
+      String[] p = e.split("@");
+      if (p.length != 2) {
+        throw c.fail("slots are <name>@<lsn>, got '" + e + "'");
+      }
+      slots.put(p[0], lsn(c, p[1]));
+    }
+    return slots;
   }
 
   private void member(TestCase c, Set<String> used) {
@@ -161,6 +178,9 @@ final class DeciderTranscript {
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
     if (c.has("history")) {
       p.withTimelineHistory(history(c, used));
+    }
+    if (c.has("slots")) {
+      p.withSlots(slots(c, used));
     }
     if (p.condition() == Condition.UNKNOWN && !c.has("reason")) {
       throw c.fail("an unknown PostgreSQL state needs reason=\"...\" (what the probe could not do)");

@@ -46,6 +46,7 @@ final class PgStateBuilder {
   private boolean streaming;
   private Optional<String> unknownReason = Optional.empty();
   private List<TimelineSwitch> timelineHistory = List.of();
+  private java.util.Map<String, Long> slots = java.util.Map.of();
 
   Condition condition() {
     return condition;
@@ -59,6 +60,9 @@ final class PgStateBuilder {
     unknownReason = Optional.empty();
     if (c != Condition.REPLICA) {
       timelineHistory = List.of();
+    }
+    if (c != Condition.PRIMARY) {
+      slots = java.util.Map.of();
     }
     switch (c) {
       case MISSING, EMPTY, NOT_EMPTY, UNKNOWN -> {
@@ -108,6 +112,12 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** A running primary's replication slots and their positions. */
+  PgStateBuilder withSlots(java.util.Map<String, Long> primarySlots) {
+    slots = java.util.Map.copyOf(primarySlots);
+    return this;
+  }
+
   /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
   PgStateBuilder withUnknownReason(String reason) {
     unknownReason = Optional.of(reason);
@@ -136,6 +146,7 @@ final class PgStateBuilder {
     OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
-        running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of());
+        running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of())
+        .withSlots(role == Role.PRIMARY ? slots : java.util.Map.of());
   }
 }
