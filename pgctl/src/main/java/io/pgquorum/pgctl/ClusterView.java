@@ -3,6 +3,7 @@ package io.pgquorum.pgctl;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStatus;
 import io.pgquorum.coordinator.cluster.Failover;
+import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import java.util.ArrayList;
@@ -67,7 +68,12 @@ record ClusterView(
     // the leader, the PostgreSQL state (running, stopped, starting, creating replica, ...).
     String state = leader ? m.state() : m.replicationState().filter(s -> !s.isEmpty()).orElse(m.state());
     OptionalLong lag = OptionalLong.empty();
-    if (!leader && reference.isPresent() && m.xlogLocation().isPresent()) {
+    boolean diverged = LeaderTimeline.ofMember(snapshot, m).isPresent();
+    if (diverged) {
+      // On a timeline the leader's does not continue: its position says nothing against the leader's (lag
+      // unknown), and the state says why it is no healthy replica.
+      state = state + " (diverged timeline)";
+    } else if (!leader && reference.isPresent() && m.xlogLocation().isPresent()) {
       // A replica ahead of the reference (the reference is a little older than its own report) is not behind.
       lag = OptionalLong.of(Math.max(0, reference.getAsLong() - m.xlogLocation().getAsLong()));
     }

@@ -29,6 +29,24 @@ class ListOutputTest {
         """);
   }
 
+  /**
+   * Issue 17, item 12: a replica that says (in its member key) that it is off the leader's line of history shows
+   * it in the state, and its lag is unknown rather than 0 (its position is ahead of the leader's, on another fork).
+   */
+  @Test
+  void aReplicaOffTheLeadersTimelineShowsItAndHasNoLag() {
+    long leaderLsn = 100 * MIB;
+    ClusterSnapshot s = Snapshots.cluster().initialized(Snapshots.SYSID).leader("pg1").status(leaderLsn)
+        .member("pg1", "postgres://10.0.0.1:5432/postgres", "primary", "running", leaderLsn, 2, Map.of())
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "replica", "running", leaderLsn + MIB, 2,
+            Map.of("replication_state", "in archive recovery", "diverged", "another fork"))
+        .build();
+    CliRun r = CliRun.against(s, "list");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).contains("| pg2    | 10.0.0.2 | Replica | in archive recovery (diverged timeline) |  2 |"
+        + "   unknown |");
+  }
+
   @Test
   void clusterNameArgumentEqualToTheScopeIsAccepted() {
     CliRun r = CliRun.against(Snapshots.threeMembers(), "list", "demo");

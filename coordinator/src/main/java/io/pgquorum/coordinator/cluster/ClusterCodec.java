@@ -181,8 +181,12 @@ public final class ClusterCodec {
           }
         });
       }
+      List<String> retain = new ArrayList<>();
+      if (raw.get("retain_slots") instanceof List<?> r) {
+        r.forEach(name -> retain.add(String.valueOf(name)));
+      }
       long optime = raw.get("optime") instanceof Number n ? n.longValue() : 0L;
-      return Optional.of(new ClusterStatus(optime, slots, kv.modRevision()));
+      return Optional.of(new ClusterStatus(optime, slots, retain, kv.modRevision()));
     } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the status key: {}", message(e));
       return Optional.empty();
@@ -206,13 +210,21 @@ public final class ClusterCodec {
     return write(rows);
   }
 
-  /** Patroni's status JSON: {@code {"optime": <bytes>, "slots": {...}}}. */
+  /** Patroni's status JSON without slots: {@code {"optime": <bytes>, "slots": null, "retain_slots": null}}. */
   public static String encodeStatus(long optime, Map<String, Long> slots) {
+    return encodeStatus(optime, slots, List.of());
+  }
+
+  /**
+   * Patroni 4's status JSON (its {@code update_leader}): {@code {"optime": <bytes>, "slots": {"<name>": <bytes>},
+   * "retain_slots": ["<name>", ...]}}, with {@code null} for no slots and no retained slots, as Patroni writes them.
+   * Slots in name order, so that an unchanged status is an unchanged value.
+   */
+  public static String encodeStatus(long optime, Map<String, Long> slots, List<String> retainSlots) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("optime", optime);
-    if (!slots.isEmpty()) {
-      m.put("slots", slots);
-    }
+    m.put("slots", slots.isEmpty() ? null : new java.util.TreeMap<>(slots));
+    m.put("retain_slots", retainSlots.isEmpty() ? null : retainSlots.stream().sorted().toList());
     return write(m);
   }
 

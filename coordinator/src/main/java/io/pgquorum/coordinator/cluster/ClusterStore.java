@@ -344,7 +344,12 @@ public final class ClusterStore {
 
   /** The leader publishes its WAL position after each refresh; replicas compare against it. */
   public void writeStatus(long optime, Map<String, Long> slots) {
-    dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots), Precondition.none(), null);
+    writeStatus(optime, slots, List.of());
+  }
+
+  /** As above, with the member slots the leader keeps ({@code retain_slots}, Patroni 4). */
+  public void writeStatus(long optime, Map<String, Long> slots, List<String> retainSlots) {
+    dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots, retainSlots), Precondition.none(), null);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.pgquorum.coordinator.postgres.Upstream;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,10 +104,22 @@ public sealed interface Action {
   record SeedConfig(DynamicConfig config) implements Action {}
 
   /**
-   * Write {@code status} with the primary's WAL position. Planned only when the snapshot does not already show
-   * it: the key has no TTL, and rewriting an idle primary's position would be a Raft write per cycle for nothing.
+   * Write {@code status} with the primary's WAL position, its slots' positions and the member slots it keeps
+   * (Patroni 4's {@code slots} and {@code retain_slots}). Planned only when the snapshot does not already show
+   * exactly that: the key has no TTL, and rewriting an idle primary's status would be a Raft write per cycle for
+   * nothing.
    */
-  record PublishStatus(long position) implements Action {}
+  record PublishStatus(long position, Map<String, Long> slots, List<String> retainSlots) implements Action {
+    public PublishStatus {
+      slots = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(slots)); // by name: a stable value
+      retainSlots = List.copyOf(retainSlots);
+    }
+
+    /** A status without slots. */
+    public PublishStatus(long position) {
+      this(position, Map.of(), List.of());
+    }
+  }
 
   /**
    * After a clean stop of the primary (a handover): write {@code status} with the stopped server's last position

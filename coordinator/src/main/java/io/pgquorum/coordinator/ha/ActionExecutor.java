@@ -225,7 +225,7 @@ public final class ActionExecutor {
     } else if (action instanceof Action.SeedConfig sc) {
       store.writeConfigIfAbsent(sc.config());
     } else if (action instanceof Action.PublishStatus ps) {
-      store.writeStatus(ps.position(), java.util.Map.of());
+      store.writeStatus(ps.position(), ps.slots(), ps.retainSlots());
     } else if (action instanceof Action.PublishLastPosition last) {
       // Whether there is a last position to publish is only known after the stop this plan just made.
       PgState stopped = postgres.probe();

@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -306,13 +309,26 @@ public final class Decider {
   }
 
   /**
-   * {@link Action.PublishStatus} with the primary's position, unless the snapshot already shows exactly that
-   * position (with no slots): the key has no TTL, so rewriting an idle primary's status changes nothing.
+   * {@link Action.PublishStatus} with the primary's position and slots, unless the snapshot already shows exactly
+   * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
+   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members (the only
+   * slots pgquorum manages; with Patroni's default member_slots_ttl its {@code slots} holds member slots too), so
+   * that replicas can later advance their own copies; {@code retain_slots}: those member slots' names. Slots
+   * pgquorum does not manage are not published.
    */
-  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg) {
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me) {
     long position = pg.walPosition();
-    boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().isEmpty()).isPresent();
-    return unchanged ? List.of() : List.of(new Action.PublishStatus(position));
+    Set<String> memberSlots = memberSlots(c, me);
+    Map<String, Long> slots = new TreeMap<>();
+    pg.slots().forEach((name, at) -> {
+      if (memberSlots.contains(name)) {
+        slots.put(name, at);
+      }
+    });
+    List<String> retain = List.copyOf(slots.keySet());
+    boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().equals(slots)
+        && new TreeSet<>(s.retainSlots()).equals(new TreeSet<>(retain))).isPresent();
+    return unchanged ? List.of() : List.of(new Action.PublishStatus(position, slots, retain));
   }
 
   private static Decision decideCycle(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
@@ -672,7 +688,7 @@ public final class Decider {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.addAll(publishStatus(c, pg));
+      actions.addAll(publishStatus(c, pg, me));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
@@ -680,13 +696,7 @@ public final class Decider {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
-        TreeSet<String> slots = new TreeSet<>();
-        for (String name : c.members().keySet()) {
-          if (!name.equals(me)) {
-            slots.add(slotName(name));
-          }
-        }
-        actions.add(new Action.SyncSlots(slots));
+        actions.add(new Action.SyncSlots(memberSlots(c, me)));
       }
       return new Decision(actions, DecisionMessage.LEADER.format(me));
     }
@@ -812,6 +822,18 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_WITHOUT_UPSTREAM.format(leader.name()),
             new Action.StopPostgres(StopMode.FAST));
       }
+      Optional<String> fork = LeaderTimeline.otherFork(c, pg.timeline(), ownSwitches(pg));
+      if (fork.isPresent()) {
+        // Item 12 of issue 17 (the simulator's timeline-id collision): a replica that followed a primary promoted
+        // on another fork now follows a leader whose timeline has the same number. Nothing in the numbers differs,
+        // so no other rule here notices, and PostgreSQL may even stream the leader's WAL on top of the other
+        // fork's records once the leader's position passes the replica's. Its own history file tells: it says
+        // the parent timeline ended elsewhere than the cluster's history does. Streaming or not, it must be
+        // stopped so that the next cycle's Rejoin runs the divergence check (which compares the same two
+        // histories) and rewinds or re-clones it.
+        return Decision.of(DecisionMessage.STOPPING_OTHER_FORK.format(fork.get(), leader.name()),
+            new Action.StopPostgres(StopMode.FAST));
+      }
       Optional<HistoryEntry> ended = c.historyEndOf(pg.timeline());
       if (ended.isPresent() && pg.replayedLsn().isPresent() && pg.replayedLsn().getAsLong() > ended.get().lsn()
           && !pg.replicationState().map("streaming"::equals).orElse(false)) {
@@ -880,7 +902,7 @@ public final class Decider {
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
-      actions.addAll(publishStatus(c, pg));
+      actions.addAll(publishStatus(c, pg, me));
       if (!local.mayHoldLease()) {
         return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());
       }
@@ -929,7 +951,7 @@ public final class Decider {
       if (c.config().isEmpty()) {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
-      actions.addAll(publishStatus(c, pg));
+      actions.addAll(publishStatus(c, pg, me));
       if (policy.dynamic().useSlots()) {
         actions.add(new Action.SyncSlots(memberSlots(c, me)));
       }
@@ -1049,6 +1071,25 @@ public final class Decider {
       return Long.compare(timelineA, timelineB);
     }
     return Long.compare(lsnA, lsnB);
+  }
+
+  /**
+   * Why this node's PostgreSQL, a running replica, is not on the line of history its leader's timeline continues
+   * ({@link LeaderTimeline}), or empty when it is, when it is no running replica, or when history cannot tell.
+   * Judged from the replay position (what readers see).
+   */
+  public static Optional<String> offLeaderLine(ClusterSnapshot c, PgState pg) {
+    if (!pg.isReplica()) {
+      return Optional.empty();
+    }
+    return LeaderTimeline.offLine(c, pg.timeline(), pg.replayedLsn().orElse(pg.walPosition()), ownSwitches(pg));
+  }
+
+  /** The probe's own timeline history as ended timeline to end position. */
+  static Map<Long, Long> ownSwitches(PgState pg) {
+    Map<Long, Long> out = new LinkedHashMap<>();
+    pg.timelineHistory().forEach(sw -> out.put((long) sw.timeline(), sw.lsn()));
+    return out;
   }
 
   /** The upstream to stream from, from a member's conn_url ({@code postgres://host:port/db}). */

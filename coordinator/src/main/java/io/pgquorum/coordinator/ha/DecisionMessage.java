@@ -98,6 +98,8 @@ enum DecisionMessage {
       + "leader (%s) before following it"),
   STOPPING_PAST_HISTORY("stopping PostgreSQL: it replayed timeline %d to %d, past where the cluster's history "
       + "ends that timeline (%d); it must be rewound before it can follow the leader (%s)"),
+  STOPPING_OTHER_FORK("stopping PostgreSQL: %s; it must be rewound or re-cloned before it can follow the leader "
+      + "(%s)"),
   FOLLOWING_NEW_LEADER("changing primary_conninfo and reloading to follow new leader (%s)"),
   FOLLOWING("no action. I am (%s), a secondary, and following a leader (%s)"),
   SECONDARY_STILL_STARTING("no action. I am (%s), a secondary, and PostgreSQL is still starting up"),

@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -54,6 +55,8 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       key = Optional.of(new Action.DeleteMemberKey());
     } else if (cluster.isPresent()) {
       Map<String, Object> fields = memberFields(pg, state, role, policy);
+      // Only this node can read its own timeline history file: /cluster and pgctl list show the verdict from here.
+      Decider.offLeaderLine(cluster.get(), pg).ifPresent(why -> fields.put(LeaderTimeline.MEMBER_FIELD, why));
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
       if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),

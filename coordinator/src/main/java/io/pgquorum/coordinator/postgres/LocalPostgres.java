@@ -271,7 +271,7 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public java.util.List<TimelineSwitch> timelineHistory(int timeline) {
-    return TimelineSwitch.read(ctx.dataDir, timeline);
+    return HistoryFile.read(ctx.dataDir, timeline);
   }
 
   // ---- helpers ----

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.postgres;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -33,6 +34,12 @@ import java.util.OptionalLong;
  *     may be running, so nothing may be started next to it and fences must not be disarmed
  * @param replayPauseState replica: {@code pg_get_wal_replay_pause_state()}, {@code not paused},
  *     {@code pause requested} or {@code paused} (see {@link #replayPaused()})
+ * @param timelineHistory running replica: the switches its own history file for {@code timeline} records, oldest
+ *     first (where each ancestor timeline ended); empty on timeline 1, when the file cannot be read, and for
+ *     every other state. Why: two forks can carry the same timeline number, and only the switch points tell
+ *     whether a replica's timeline is the leader's
+ * @param slots primary: its replication slots (pg_replication_slots) by name, with restart_lsn (a physical slot) or
+ *     confirmed_flush_lsn (a logical one) in bytes; slots without a position yet are left out. Empty otherwise
  */
 public record PgState(
     DataDirState dataDir,
@@ -54,9 +61,24 @@ public record PgState(
     boolean pendingRestart,
     boolean cleanShutdown,
     Optional<String> unknown,
-    Optional<String> replayPauseState) {
+    Optional<String> replayPauseState,
+    List<TimelineSwitch> timelineHistory,
+    Map<String, Long> slots) {
   public PgState {
     replication = List.copyOf(replication);
+    timelineHistory = List.copyOf(timelineHistory);
+    slots = Map.copyOf(slots);
+  }
+
+  /** A probe without a timeline history or slots (every state but a running replica's or primary's). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, List.of(), Map.of());
   }
 
   /** Without a replay pause state (not a replica, or not probed). */
@@ -68,6 +90,20 @@ public record PgState(
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
         pendingRestart, cleanShutdown, unknown, Optional.empty());
+  }
+
+  /** This probe with {@code history} as the replica's own timeline history. */
+  public PgState withTimelineHistory(List<TimelineSwitch> history) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots);
+  }
+
+  /** This probe with {@code primarySlots} as the primary's replication slots. */
+  public PgState withSlots(Map<String, Long> primarySlots) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

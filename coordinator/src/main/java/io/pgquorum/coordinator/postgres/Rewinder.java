@@ -46,11 +46,25 @@ final class Rewinder {
           + remote.systemIdentifier() + ", ours " + sysid + ")");
     }
     boolean diverged = TimelineHistory.diverged(local.timeline(), local.lsn(), local.wasStandby(),
-        remote.timeline(), remote.history());
+        localHistory(local.timeline(), op), remote.timeline(), remote.history());
     LOG.info("{}: local timeline {} at {} ({}), upstream timeline {}: {}", op, local.timeline(),
         Lsn.format(local.lsn()), local.wasStandby() ? "standby" : "former primary", remote.timeline(),
         diverged ? "diverged, needs rewind" : "no divergence");
     return diverged;
+  }
+
+  /**
+   * The local cluster's own history file for {@code timeline}; empty (the switches then go unchecked, as the
+   * timeline numbers alone decide) when it cannot be read.
+   */
+  private List<TimelineHistory.Entry> localHistory(int timeline, String op) {
+    try {
+      return HistoryFile.read(ctx.dataDir, timeline).stream()
+          .map(sw -> new TimelineHistory.Entry(sw.timeline(), sw.lsn())).toList();
+    } catch (PostgresException e) {
+      LOG.warn("{}: {}; comparing timeline numbers only", op, e.getMessage());
+      return List.of();
+    }
   }
 
   /**

@@ -183,9 +183,21 @@ final class StateProbe {
           standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
         }
       }
+      Map<String, Long> slots = new java.util.TreeMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type = 'logical'"
+              + " THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots")) {
+        while (r.next()) {
+          long at = r.getLong(2);
+          if (!r.wasNull()) {
+            slots.put(r.getString(1), at);
+          }
+        }
+      }
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false);
+          Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
+          .withSlots(slots);
     }
     OptionalLong received;
     OptionalLong replayed;
@@ -226,7 +238,23 @@ final class StateProbe {
       String state = "streaming".equals(status) ? "streaming" : "in archive recovery";
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
-          Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState);
+          Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
+          .withTimelineHistory(ownHistory(timeline));
+    }
+  }
+
+  /**
+   * The switches of this replica's own history file for the timeline it replays, read from its pg_wal (the
+   * daemon owns the data directory; no SQL function reads it without extra privileges). Empty when it cannot be
+   * read: then the decision cannot tell forks of the same timeline number apart, as before, but nothing else
+   * changes.
+   */
+  private List<TimelineSwitch> ownHistory(int timeline) {
+    try {
+      return HistoryFile.read(ctx.dataDir, timeline);
+    } catch (PostgresException e) {
+      LOG.debug("probe: {}", e.getMessage());
+      return List.of();
     }
   }
 

@@ -47,6 +47,28 @@ final class TimelineHistory {
    */
   static boolean diverged(int localTimeline, long localLsn, boolean wasStandby, int upstreamTimeline,
       List<Entry> upstreamHistory) {
+    return diverged(localTimeline, localLsn, wasStandby, List.of(), upstreamTimeline, upstreamHistory);
+  }
+
+  /**
+   * As above, knowing the local cluster's own history file for {@code localTimeline} ({@code localHistory}, empty
+   * when unknown or on timeline 1). Every switch it records must be the upstream's too: PostgreSQL numbers a new
+   * timeline one past the highest it knows, so two promotions on different forks can make the same number, and
+   * only the switch points tell such forks apart (issue 17, item 12). pg_rewind does not help such a cluster (it
+   * compares timeline numbers and finds "no rewind required"); the caller's check after it catches that.
+   */
+  static boolean diverged(int localTimeline, long localLsn, boolean wasStandby, List<Entry> localHistory,
+      int upstreamTimeline, List<Entry> upstreamHistory) {
+    for (Entry mine : localHistory) {
+      if (mine.parent() >= upstreamTimeline) {
+        continue; // a switch the upstream never made: judged by the timeline comparison below
+      }
+      boolean shared = upstreamHistory.stream()
+          .anyMatch(e -> e.parent() == mine.parent() && e.switchpoint() == mine.switchpoint());
+      if (!shared) {
+        return true; // our line left one of the upstream's ancestors elsewhere: another fork
+      }
+    }
     if (localTimeline == upstreamTimeline) {
       return false; // same line of history: following it just continues
     }

@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.rest;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.Failover;
 import io.pgquorum.coordinator.cluster.HistoryEntry;
+import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
 import java.net.URI;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -58,7 +60,13 @@ final class ClusterJson {
     if (mem.timeline() > 0) {
       m.put("timeline", mem.timeline());
     }
-    if (!leader) {
+    Optional<String> diverged = LeaderTimeline.ofMember(c, mem);
+    if (diverged.isPresent()) {
+      // A position on a timeline the leader's does not continue cannot be compared with the leader's: its lag is
+      // unknown (Patroni's word for a lag it cannot compute), not 0, and the member says why.
+      m.put("lag", "unknown");
+      m.put(LeaderTimeline.MEMBER_FIELD, diverged.get());
+    } else if (!leader) {
       if (leaderOptime.isPresent() && mem.xlogLocation().isPresent()) {
         m.put("lag", Math.max(0, leaderOptime.getAsLong() - mem.xlogLocation().getAsLong()));
       } else {

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.rest;
 
+import io.pgquorum.coordinator.ha.Decider;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,6 +93,14 @@ final class HealthCheck {
     if (!s.pg().isReplica() || standbyLeader(s) || s.tags().noloadbalance()) {
       return false;
     }
+    if (offLeaderLine(s).isPresent()) {
+      // Issue 17, item 12: a replica on a timeline the leader's does not continue serves writes the cluster's line
+      // does not have (after a point-in-time restore, the very data the restore removed), and its LSN compared
+      // with the leader's says nothing, so no lag filter can catch it. Patroni has no such rule; here it is out of
+      // /replica (and /read-only, /sync, /async) whatever the query, with the reason in the body (pgquorum.diverged)
+      // until the HA loop has rewound or re-cloned it.
+      return false;
+    }
     Optional<String> lagParam = first(query, "lag");
     if (lagParam.isPresent()) {
       long maxLag = ByteSize.parse("lag", lagParam.get());
@@ -114,6 +123,11 @@ final class HealthCheck {
       }
     }
     return true;
+  }
+
+  /** Why this replica is not on the leader's line of history ({@link Decider#offLeaderLine}), if it is not. */
+  static Optional<String> offLeaderLine(NodeStatus s) {
+    return s.cluster().flatMap(c -> Decider.offLeaderLine(c, s.pg()));
   }
 
   /**

@@ -80,6 +80,8 @@ final class StatusJson {
     if (!s.watchdog().isEmpty()) {
       q.put("watchdog", s.watchdog());
     }
+    // Why a health check that a running replica fails for its timeline fails (see HealthCheck.replicaOk).
+    HealthCheck.offLeaderLine(s).ifPresent(why -> q.put("diverged", why));
     if (!s.plantedBugs().isEmpty()) {
       // A deliberately unsafe node (fault-injection harness only) must never look like a normal one.
       q.put("planted_bugs", s.plantedBugs());

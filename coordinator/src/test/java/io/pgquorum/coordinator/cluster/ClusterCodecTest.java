@@ -42,4 +42,31 @@ class ClusterCodecTest {
         List.of(kv(KEYS.status(), "{\"optime\": \"x\", \"slots\": 7}")));
     assertThat(new ClusterCodec(KEYS).decode(read).lastLeaderOptime()).isZero();
   }
+
+  /**
+   * Issue 17, item 7: the status key as Patroni 4 writes it (dcs/__init__.py update_leader): optime, slots by name
+   * with their positions, retain_slots; null for none. Round trip, and Patroni's own value decodes the same.
+   */
+  @Test
+  void statusCarriesSlotsAndRetainedSlotsAsPatroni4Does() {
+    String written = ClusterCodec.encodeStatus(500, java.util.Map.of("node3", 400L, "node2", 450L),
+        List.of("node3", "node2"));
+    assertThat(written).isEqualTo(
+        "{\"optime\":500,\"slots\":{\"node2\":450,\"node3\":400},\"retain_slots\":[\"node2\",\"node3\"]}");
+    assertThat(ClusterCodec.encodeStatus(500, java.util.Map.of()))
+        .isEqualTo("{\"optime\":500,\"slots\":null,\"retain_slots\":null}");
+    for (String value : List.of(written,
+        "{\"optime\": 500, \"slots\": {\"node2\": 450, \"node3\": 400}, \"retain_slots\": [\"node2\", \"node3\"]}")) {
+      ClusterStatus st = new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+          List.of(kv(KEYS.status(), value)))).status().orElseThrow();
+      assertThat(st.optime()).isEqualTo(500);
+      assertThat(st.slots()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("node2", 450L, "node3", 400L));
+      assertThat(st.retainSlots()).containsExactly("node2", "node3");
+    }
+    ClusterStatus none = new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+        List.of(kv(KEYS.status(), "{\"optime\": 5, \"slots\": null, \"retain_slots\": null}")))).status()
+        .orElseThrow();
+    assertThat(none.slots()).isEmpty();
+    assertThat(none.retainSlots()).isEmpty();
+  }
 }

@@ -79,6 +79,13 @@ final class ClusterBuilder {
     return this;
   }
 
+  /** The {@code status} key's slots and retain_slots (Patroni 4), keeping its optime (0 when there was none). */
+  ClusterBuilder withStatusSlots(Map<String, Long> slots) {
+    long optime = status.map(ClusterStatus::optime).orElse(0L);
+    status = Optional.of(new ClusterStatus(optime, slots, List.copyOf(new java.util.TreeSet<>(slots.keySet())), 5));
+    return this;
+  }
+
   ClusterBuilder withoutStatus() {
     status = Optional.empty();
     return this;

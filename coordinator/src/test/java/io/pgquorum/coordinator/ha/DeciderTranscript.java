@@ -114,19 +114,41 @@ final class DeciderTranscript {
       }
     });
     if (c.has("history")) {
-      used.add("history");
-      List<long[]> entries = new ArrayList<>();
-      for (String e : c.values("history")) {
-        String[] p = e.split("@");
-        if (p.length != 2) {
-          throw c.fail("history entries are <ended timeline>@<lsn>, got '" + e + "'");
-        }
-        entries.add(new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
-      }
-      k.withHistory(entries);
+      k.withHistory(history(c, used));
+    }
+    if (c.has("slots")) {
+      k.withStatusSlots(slots(c, used));
     }
     opt(c, used, "config").ifPresent(v ->
         k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));
+  }
+
+  /** {@code history=(<ended timeline>@<lsn>,...)}: timeline switches, oldest first. */
+  private List<long[]> history(TestCase c, Set<String> used) {
+    used.add("history");
+    List<long[]> entries = new ArrayList<>();
+    for (String e : c.values("history")) {
+      String[] p = e.split("@");
+      if (p.length != 2) {
+        throw c.fail("history entries are <ended timeline>@<lsn>, got '" + e + "'");
+      }
+      entries.add(new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
+    }
+    return entries;
+  }
+
+  /** {@code slots=(<name>@<lsn>,...)}: replication slots and their positions. */
+  private java.util.Map<String, Long> slots(TestCase c, Set<String> used) {
+    used.add("slots");
+    java.util.Map<String, Long> slots = new java.util.TreeMap<>();
+    for (String e : c.values("slots")) {
+      String[] p = e.split("@");
+      if (p.length != 2) {
+        throw c.fail("slots are <name>@<lsn>, got '" + e + "'");
+      }
+      slots.put(p[0], lsn(c, p[1]));
+    }
+    return slots;
   }
 
   private void member(TestCase c, Set<String> used) {
@@ -157,6 +179,12 @@ final class DeciderTranscript {
     opt(c, used, "streaming").ifPresent(v -> p.withStreaming(choice(c, v, "yes", "no").equals("yes")));
     opt(c, used, "sysid").ifPresent(v -> p.withSystemIdentifier(noneOr(v)));
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
+    if (c.has("history")) {
+      p.withTimelineHistory(history(c, used));
+    }
+    if (c.has("slots")) {
+      p.withSlots(slots(c, used));
+    }
     if (p.condition() == Condition.UNKNOWN && !c.has("reason")) {
       throw c.fail("an unknown PostgreSQL state needs reason=\"...\" (what the probe could not do)");
     }

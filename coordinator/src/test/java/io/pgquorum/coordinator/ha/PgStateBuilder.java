@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -46,6 +47,8 @@ final class PgStateBuilder {
   private Optional<String> upstream = Optional.empty();
   private boolean streaming;
   private Optional<String> unknownReason = Optional.empty();
+  private List<TimelineSwitch> timelineHistory = List.of();
+  private java.util.Map<String, Long> slots = java.util.Map.of();
 
   Condition condition() {
     return condition;
@@ -57,6 +60,12 @@ final class PgStateBuilder {
     upstream = Optional.empty();
     streaming = c == Condition.REPLICA;
     unknownReason = Optional.empty();
+    if (c != Condition.REPLICA) {
+      timelineHistory = List.of();
+    }
+    if (c != Condition.PRIMARY) {
+      slots = java.util.Map.of();
+    }
     switch (c) {
       case MISSING, EMPTY, NOT_EMPTY, BOOTSTRAP_INCOMPLETE, UNKNOWN -> {
         timeline = 0;
@@ -99,6 +108,18 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** A running replica's own timeline history file: {ended timeline, lsn} pairs, oldest first. */
+  PgStateBuilder withTimelineHistory(List<long[]> switches) {
+    timelineHistory = switches.stream().map(e -> new TimelineSwitch((int) e[0], e[1], "")).toList();
+    return this;
+  }
+
+  /** A running primary's replication slots and their positions. */
+  PgStateBuilder withSlots(java.util.Map<String, Long> primarySlots) {
+    slots = java.util.Map.copyOf(primarySlots);
+    return this;
+  }
+
   /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
   PgStateBuilder withUnknownReason(String reason) {
     unknownReason = Optional.of(reason);
@@ -128,6 +149,7 @@ final class PgStateBuilder {
     OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
-        running ? 150010 : 0, token, false, cleanShutdown);
+        running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of())
+        .withSlots(role == Role.PRIMARY ? slots : java.util.Map.of());
   }
 }

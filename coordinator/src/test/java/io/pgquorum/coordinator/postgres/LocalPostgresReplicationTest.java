@@ -159,6 +159,11 @@ class LocalPostgresReplicationTest {
     assertThat(queryString(n1, "SELECT active FROM pg_replication_slots WHERE slot_name = 'node_2'"))
         .isEqualTo("t");
     assertThat(pg2.probe().replayedTimestamp()).isPresent();
+    // Issue 17, item 7: the primary's probe reports its slots' positions (what status.slots publishes).
+    long restart = queryLong(n1, "SELECT pg_wal_lsn_diff(restart_lsn, '0/0')::bigint FROM pg_replication_slots"
+        + " WHERE slot_name = 'node_2'");
+    assertThat(pg1.probe().slots()).containsEntry("node_2", restart).hasSize(1);
+    assertThat(pg2.probe().slots()).as("a replica reports none").isEmpty();
 
     // No longer wanted but in use: an active slot is never dropped.
     pg1.syncReplicationSlots(Set.of());
@@ -233,5 +238,12 @@ class LocalPostgresReplicationTest {
     execute(n2, "INSERT INTO t VALUES (4, 'Node-2')");
     await().atMost(WAIT).until(() -> "Node-2".equals(queryString(n1, "SELECT origin FROM t WHERE id = 4")));
     await().atMost(WAIT).untilAsserted(() -> assertThat(pg1.probe().replicationState()).contains("streaming"));
+    // Issue 17, item 12: a replica's probe reads its own history file, which the decision compares with the
+    // cluster's history (timeline 2 began where Node-2 was promoted).
+    PgState following = pg1.probe();
+    assertThat(following.timeline()).isEqualTo(2);
+    assertThat(following.timelineHistory()).singleElement()
+        .satisfies(sw -> assertThat(sw.timeline()).isEqualTo(1))
+        .isEqualTo(HistoryFile.read(n2.postgresql().dataDir(), 2).get(0));
   }
 }

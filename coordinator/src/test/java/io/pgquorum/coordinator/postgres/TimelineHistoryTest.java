@@ -18,6 +18,22 @@ class TimelineHistoryTest {
     assertThat(TimelineHistory.parse("# comment\ngarbage\n")).isEmpty();
   }
 
+  /**
+   * Issue 17, item 12: two promotions on different forks can make the same timeline number; the local history file
+   * tells them apart. Timeline 3 whose timeline 2 ended at 0/5000000, not 0/5000100: another fork.
+   */
+  @Test
+  void theSameTimelineNumberFromAnotherForkDiverged() {
+    List<Entry> otherFork = List.of(new Entry(1, 0x3000000L), new Entry(2, 0x5000000L));
+    assertThat(TimelineHistory.diverged(3, 0x5000000L, true, otherFork, 3, HISTORY_3)).isTrue();
+    assertThat(TimelineHistory.diverged(3, 0x9000000L, true, HISTORY_3, 3, HISTORY_3)).isFalse();
+    // An older timeline of another fork: timeline 2 that left timeline 1 at 0/2000000.
+    assertThat(TimelineHistory.diverged(2, 0x2000000L, true, List.of(new Entry(1, 0x2000000L)), 3, HISTORY_3))
+        .isTrue();
+    assertThat(TimelineHistory.diverged(2, 0x4000000L, true, List.of(new Entry(1, 0x3000000L)), 3, HISTORY_3))
+        .isFalse();
+  }
+
   @Test
   void sameTimelineNeverDiverged() {
     assertThat(TimelineHistory.diverged(3, 0x9000000L, false, 3, HISTORY_3)).isFalse();

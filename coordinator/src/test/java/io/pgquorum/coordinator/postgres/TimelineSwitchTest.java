@@ -22,13 +22,13 @@ class TimelineSwitchTest {
   void readsTheFileOfTheTimelineAndChecksItEndsWithTheSwitchIntoIt(@TempDir Path data) throws Exception {
     Files.createDirectories(data.resolve("pg_wal"));
     Files.writeString(data.resolve("pg_wal/0000000A.history"), "9\t0/A000000\tno recovery target specified\n");
-    assertThat(TimelineSwitch.read(data, 10)).containsExactly(
+    assertThat(HistoryFile.read(data, 10)).containsExactly(
         new TimelineSwitch(9, 0xA000000L, "no recovery target specified"));
-    assertThat(TimelineSwitch.read(data, 1)).isEmpty();
-    assertThatThrownBy(() -> TimelineSwitch.read(data, 11)).isInstanceOf(PostgresException.class)
+    assertThat(HistoryFile.read(data, 1)).isEmpty();
+    assertThatThrownBy(() -> HistoryFile.read(data, 11)).isInstanceOf(PostgresException.class)
         .hasMessageContaining("0000000B.history").hasMessageContaining("does not exist");
     Files.writeString(data.resolve("pg_wal/0000000C.history"), "9\t0/A000000\tno recovery target specified\n");
-    assertThatThrownBy(() -> TimelineSwitch.read(data, 12)).isInstanceOf(PostgresException.class)
+    assertThatThrownBy(() -> HistoryFile.read(data, 12)).isInstanceOf(PostgresException.class)
         .hasMessageContaining("does not end with the switch from timeline 11");
   }
 }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +149,41 @@ class DocumentEndpointsTest {
     assertThat(sw.path("from").asText()).isEqualTo("n1");
     assertThat(sw.path("to").asText()).isEqualTo("n2");
     assertThat(c.has("pause")).isFalse();
+  }
+
+  /** Issue 17, item 12: the body of a failed /replica says why, and /cluster shows no lag for such a member. */
+  @Test
+  void aReplicaOffTheLeadersTimelineSaysWhyAndHasNoLag() throws Exception {
+    STATUS.set(Fixtures.pastHistoryReplica());
+    JsonNode s = getJson("/replica?lag=1MB", 503);
+    assertThat(s.path("pgquorum").path("diverged").asText()).isEqualTo("it replayed timeline 2 to " + Fixtures.OPTIME
+        + ", past where the cluster's history ends that timeline (50331800)");
+    STATUS.set(Fixtures.otherForkReplica());
+    assertThat(getJson("/patroni", 200).path("pgquorum").path("diverged").asText())
+        .contains("descends from timeline 2 ending at 50000000", "another fork");
+    STATUS.set(Fixtures.sameLineReplica());
+    assertThat(getJson("/patroni", 200).path("pgquorum").has("diverged")).isFalse();
+
+    ClusterSnapshot full = Fixtures.snapshot(false);
+    Map<String, Member> members = new java.util.TreeMap<>(full.members());
+    Member n2 = members.get("n2");
+    // n2 publishes timeline 2 at the leader's position; n3 published its own verdict (a fork only it can see).
+    members.put("n2", new Member("n2", 10, n2.connUrl(), n2.apiUrl(), "running", "replica", "0.1.0",
+        OptionalLong.of(Fixtures.OPTIME), 2, Optional.of("in archive recovery"), Map.of(), false, Map.of()));
+    Member n3 = members.get("n3");
+    members.put("n3", new Member("n3", 10, n3.connUrl(), n3.apiUrl(), "running", "replica", "0.1.0",
+        n3.xlogLocation(), 3, n3.replicationState(), Map.of(), false, Map.of("diverged", "another fork")));
+    ClusterSnapshot diverged = new ClusterSnapshot(full.revision(), full.initialize(), full.config(), full.leader(),
+        members, Optional.empty(), full.sync(), full.history(), full.status());
+    NodeStatus r = Fixtures.replica();
+    STATUS.set(new NodeStatus(r.scope(), r.name(), r.pg(), r.state(), r.role(), r.holdsLock(),
+        Optional.of(diverged), r.dcsLastSeen(), r.message(), r.tags(), r.cycleAt(), r.cycleNanos(), r.cycles()));
+    JsonNode c = getJson("/cluster", 200);
+    assertThat(c.path("members").get(1).path("lag").asText()).isEqualTo("unknown");
+    assertThat(c.path("members").get(1).path("diverged").asText()).contains("past where the cluster's history");
+    assertThat(c.path("members").get(2).path("lag").asText()).isEqualTo("unknown");
+    assertThat(c.path("members").get(2).path("diverged").asText()).isEqualTo("another fork");
+    assertThat(c.path("members").get(0).has("diverged")).isFalse();
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -154,6 +155,41 @@ final class Fixtures {
         p.cleanShutdown(), p.unknown(), Optional.of(pauseState));
     return status("n2", paused, "running", "replica", false, Optional.of(snapshot(false)),
         Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
+  /**
+   * Issue 17, item 12: a running replica still on timeline 2 that replayed it to {@link #OPTIME}, far past
+   * 50_331_800 where the cluster's history ends timeline 2 (after a point-in-time restore, or a failover to a replica
+   * behind it): its LSN looks caught up, its data is the one the cluster's line branched away from.
+   */
+  static NodeStatus pastHistoryReplica() {
+    PgState r = replicaPg(OPTIME, OPTIME, "in archive recovery");
+    PgState onTimeline2 = new PgState(r.dataDir(), r.running(), r.pid(), r.postmasterStartTime(), r.role(), 2,
+        r.walPosition(), r.receivedLsn(), r.replayedLsn(), r.replayedTimestamp(), r.replicationState(), r.upstream(),
+        r.replication(), r.systemIdentifier(), r.serverVersion(), r.fencingToken(), false, false);
+    return status("n2", onTimeline2, "running", "replica", false, Optional.of(snapshot(false)),
+        Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
+  /**
+   * Issue 17, item 12: a streaming replica on timeline 3, caught up, whose own history file says timeline 2 ended at
+   * 50_000_000 where the cluster's history says 50_331_800: another fork's timeline 3.
+   */
+  static NodeStatus otherForkReplica() {
+    PgState r = replicaPg(OPTIME, OPTIME, "streaming").withTimelineHistory(List.of(
+        new TimelineSwitch(1, 25_165_984, "no recovery target specified"),
+        new TimelineSwitch(2, 50_000_000, "no recovery target specified")));
+    return status("n2", r, "running", "replica", false, Optional.of(snapshot(false)), Optional.of(Instant.now()),
+        tags(Map.of()), System.nanoTime());
+  }
+
+  /** A replica whose own history file agrees with the cluster's: on the leader's line. */
+  static NodeStatus sameLineReplica() {
+    PgState r = replicaPg(OPTIME, OPTIME, "streaming").withTimelineHistory(List.of(
+        new TimelineSwitch(1, 25_165_984, "no recovery target specified"),
+        new TimelineSwitch(2, 50_331_800, "no recovery target specified")));
+    return status("n2", r, "running", "replica", false, Optional.of(snapshot(false)), Optional.of(Instant.now()),
+        tags(Map.of()), System.nanoTime());
   }
 
   static NodeStatus archiveReplica() {

@@ -148,6 +148,15 @@ class HealthEndpointsTest {
         row("stale replica, paused", () -> Fixtures.staleReplica(true), "/liveness", 200),
         row("primary 12s since cycle", Fixtures::slowPrimary, "/liveness", 503),
         row("replica 12s since cycle", Fixtures::slowReplica, "/liveness", 200),
+        // Issue 17, item 12: replicas off the leader's line of history are no replicas to balance reads to.
+        row("past history", Fixtures::pastHistoryReplica, "/replica?lag=1MB", 503),
+        row("past history", Fixtures::pastHistoryReplica, "/replica", 503),
+        row("past history", Fixtures::pastHistoryReplica, "/read-only", 503),
+        row("past history", Fixtures::pastHistoryReplica, "/async", 503),
+        row("past history", Fixtures::pastHistoryReplica, "/health", 200),
+        row("other fork", Fixtures::otherForkReplica, "/replica?lag=1MB", 503),
+        row("other fork", Fixtures::otherForkReplica, "/read-only", 503),
+        row("same line", Fixtures::sameLineReplica, "/replica?lag=1MB", 200),
         // Nothing published yet.
         row("before first cycle", () -> null, "/health", 503),
         row("before first cycle", () -> null, "/liveness", 503),

@@ -137,7 +137,8 @@ final class SimPostgres implements Postgres {
         replica ? OptionalLong.of(lsn) : OptionalLong.empty(), replica ? OptionalLong.of(lsn) : OptionalLong.empty(),
         Optional.empty(), replica ? Optional.of(streaming ? "streaming" : "in archive recovery") : Optional.empty(),
         replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(), List.of(), Optional.of(SYSID),
-        150010, OptionalLong.of(token), false, false);
+        150010, OptionalLong.of(token), false, false)
+        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of());
   }
 
   private void requireStopped(String what) {
