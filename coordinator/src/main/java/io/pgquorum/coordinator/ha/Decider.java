@@ -902,6 +902,11 @@ public final class Decider {
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
+      // The new lock has a new fencing token, and a primary runs with its lock's token (clients, GET /patroni and
+      // the checkers go by it): promoting a server that is already primary only sets the token and reloads.
+      // Without this step the server kept the token of the lock it lost, for good: nothing else changes a
+      // running primary's token.
+      actions.add(new Action.Promote(FencingToken.acquired()));
       actions.addAll(publishStatus(c, pg, me));
       if (!local.mayHoldLease()) {
         return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());

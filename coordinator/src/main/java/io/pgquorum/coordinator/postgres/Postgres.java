@@ -42,7 +42,8 @@ public interface Postgres {
 
   /**
    * Sets {@code pgquorum.fencing_token} to {@code token} and reloads, returning once a new session sees it; then
-   * promotes with {@code pg_ctl promote -w}. The token is therefore readable by SQL before the first write.
+   * promotes with {@code pg_ctl promote -w}. The token is therefore readable by SQL before the first write. A
+   * server that is already primary only gets the token (a primary that took a new lock runs with its token).
    */
   void promote(long fencingToken);
 

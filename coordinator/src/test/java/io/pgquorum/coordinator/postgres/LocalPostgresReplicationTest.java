@@ -188,6 +188,17 @@ class LocalPostgresReplicationTest {
     assertThat(s.fencingToken()).hasValue(2);
     assertThat(n2.postgresql().dataDir().resolve("standby.signal")).doesNotExist();
 
+    // Promoting it again (a running primary that took a new lock) only sets the new token: same server, same
+    // timeline, writable throughout.
+    pg2.promote(3);
+    PgState again = pg2.probe();
+    assertThat(again.fencingToken()).hasValue(3);
+    assertThat(queryString(n2, "SELECT current_setting('pgquorum.fencing_token')")).isEqualTo("3");
+    assertThat(again.timeline()).isEqualTo(2);
+    assertThat(again.pid()).isEqualTo(s.pid());
+    assertThat(again.postmasterStartTime()).isEqualTo(s.postmasterStartTime());
+    execute(n2, "INSERT INTO t VALUES (10, 'Node-2')");
+
     // Split brain, on purpose: the old primary still accepts writes the new one will never see.
     execute(n1, "INSERT INTO t SELECT g, 'n1-diverged' FROM generate_series(100, 2000) g");
     pg1.stop(StopMode.IMMEDIATE);

@@ -200,6 +200,12 @@ final class SimPostgres implements Postgres {
 
   @Override
   public void promote(long fencingToken) {
+    if (isPrimary()) {
+      // As LocalPostgres: a server out of recovery only gets the new token (set and reloaded), no new timeline.
+      token = fencingToken;
+      cluster.effect(node, "pg already primary: token=" + fencingToken);
+      return;
+    }
     if (!running || role != Role.REPLICA) {
       throw new PostgresException("promote: not a running replica");
     }
