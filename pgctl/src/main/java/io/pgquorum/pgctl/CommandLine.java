@@ -1,7 +1,9 @@
 package io.pgquorum.pgctl;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Optional;
  *
  * @param configFile {@code -c/--config-file}, when given
  * @param help {@code --help} was asked for (globally, or for {@code command})
- * @param command list, topology, dcs or version; empty with {@code --help} alone
+ * @param command list, topology, promote-cluster, demote-cluster, dcs or version; empty with {@code --help} alone
  * @param clusterNames positional cluster names (must be the configuration's scope)
  * @param format {@code list --format}, {@code dcs members --format}
  * @param extended {@code list -e/--extended}: always show the optional columns
@@ -19,6 +21,8 @@ import java.util.Optional;
  * @param dcsCommand for {@code dcs}: members, add or remove (empty with {@code dcs --help})
  * @param arguments for {@code dcs add} (ID HOST:PORT) and {@code dcs remove} (ID)
  * @param force {@code --force}: do not ask for confirmation
+ * @param standby for {@code demote-cluster}: the given {@code standby_cluster} keys (host, port,
+ *     restore_command, primary_slot_name) with their values as typed, in that order
  */
 record CommandLine(
     Optional<String> configFile,
@@ -30,7 +34,8 @@ record CommandLine(
     boolean timestamp,
     Optional<String> dcsCommand,
     List<String> arguments,
-    boolean force) {
+    boolean force,
+    Map<String, String> standby) {
 
   static final String LIST = "list";
   static final String TOPOLOGY = "topology";
@@ -39,11 +44,18 @@ record CommandLine(
   static final String MEMBERS = "members";
   static final String ADD = "add";
   static final String REMOVE = "remove";
+  static final String PROMOTE_CLUSTER = "promote-cluster";
+  static final String DEMOTE_CLUSTER = "demote-cluster";
+  private static final String COMMANDS = "list, topology, promote-cluster, demote-cluster, dcs, version";
+  /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
+  static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
+      "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
   private static final List<String> DCS_COMMANDS = List.of(MEMBERS, ADD, REMOVE);
 
   CommandLine {
     clusterNames = List.copyOf(clusterNames);
     arguments = List.copyOf(arguments);
+    standby = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(standby));
   }
 
   /** Parses {@code args}; a bad argument throws a usage {@link CtlException} naming it. */
@@ -72,15 +84,18 @@ record CommandLine(
     if (command == null) {
       if (help) {
         return new CommandLine(configFile, true, Optional.empty(), List.of(), OutputFormat.PRETTY, false, false,
-            Optional.empty(), List.of(), false);
+            Optional.empty(), List.of(), false, Map.of());
       }
-      throw CtlException.usage("missing command (one of: list, topology, dcs, version)");
+      throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
     }
-    if (!command.equals(LIST) && !command.equals(TOPOLOGY) && !command.equals(VERSION) && !command.equals(DCS)) {
-      throw CtlException.usage("no such command: '" + command + "' (commands: list, topology, dcs, version)");
+    if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)) {
+      throw CtlException.usage("no such command: '" + command + "' (commands: " + COMMANDS + ")");
     }
     if (command.equals(DCS)) {
       return parseDcs(in, configFile, help);
+    }
+    if (command.equals(PROMOTE_CLUSTER) || command.equals(DEMOTE_CLUSTER)) {
+      return parseClusterRole(in, configFile, help, command);
     }
     List<String> names = new ArrayList<>();
     OutputFormat format = OutputFormat.PRETTY;
@@ -117,7 +132,59 @@ record CommandLine(
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp,
-        Optional.empty(), List.of(), false);
+        Optional.empty(), List.of(), false, Map.of());
+  }
+
+  /**
+   * {@code promote-cluster [CLUSTER_NAME] [--force]} and {@code demote-cluster [CLUSTER_NAME] [--force]
+   * [--host H] [--port P] [--restore-command C] [--primary-slot-name S]} (patronictl's). The port must be a
+   * whole number here, as click checks it; what the values mean is checked against the dynamic configuration's
+   * own rules when the command runs.
+   */
+  private static CommandLine parseClusterRole(Cursor in, Optional<String> configFile, boolean help,
+      String command) {
+    List<String> names = new ArrayList<>();
+    Map<String, String> standby = new LinkedHashMap<>();
+    boolean force = false;
+    boolean optionsEnded = false;
+    while (in.hasNext()) {
+      String arg = in.next();
+      String option = optionName(arg);
+      if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
+        if (!names.isEmpty()) {
+          throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
+              + "CLUSTER_NAME at most)");
+        }
+        names.add(arg);
+      } else if (arg.equals("--")) {
+        optionsEnded = true;
+      } else if (arg.equals("-h") || arg.equals("--help")) {
+        help = true;
+      } else if (isOption(arg, "-c", "--config-file")) {
+        throw CtlException.usage("option " + option + " must come before the command: pgctl " + option
+            + " FILE " + command);
+      } else if (arg.equals("--force")) {
+        force = true;
+      } else if (command.equals(DEMOTE_CLUSTER) && STANDBY_OPTIONS.containsKey(option)) {
+        String value = in.value(arg, option, option);
+        if (option.equals("--port") && !value.trim().matches("[-+]?\\d{1,9}")) {
+          throw CtlException.usage("invalid value for --port: '" + value + "' is not a valid integer");
+        }
+        standby.put(STANDBY_OPTIONS.get(option), value);
+      } else {
+        throw CtlException.usage("no such option for " + command + ": " + option);
+      }
+    }
+    return new CommandLine(configFile, help, Optional.of(command), names, OutputFormat.PRETTY, false, false,
+        Optional.empty(), List.of(), force, standby);
+  }
+
+  private static Map<String, String> orderedOf(String... pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   /** {@code dcs members [-f FORMAT] [-t]}, {@code dcs add ID HOST:PORT}, {@code dcs remove ID [--force]}. */
@@ -179,7 +246,7 @@ record CommandLine(
       }
     }
     return new CommandLine(configFile, help, Optional.of(DCS), List.of(), format, false, timestamp,
-        Optional.ofNullable(sub), args, force);
+        Optional.ofNullable(sub), args, force, Map.of());
   }
 
   /** Whether {@code arg} is the option in any of its spellings (with an attached value or not). */

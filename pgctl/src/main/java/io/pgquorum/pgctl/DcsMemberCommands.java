@@ -157,7 +157,7 @@ final class DcsMemberCommands {
   }
 
   /** click.confirm's prompt: {@code [y/N]: }, anything but y/yes (or end of input) is no. */
-  private static boolean confirm(String question, BufferedReader in, PrintStream out) {
+  static boolean confirm(String question, BufferedReader in, PrintStream out) {
     out.print(question + " [y/N]: ");
     out.flush();
     String answer;

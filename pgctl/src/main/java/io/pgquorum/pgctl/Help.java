@@ -24,10 +24,12 @@ final class Help {
         -h, --help              show this message and exit
 
       Commands:
-        list      list the members of the cluster
-        topology  show the members as a replication tree under the leader
-        dcs       list, add and remove the members of the embedded DCS (Raft)
-        version   print pgctl's version
+        list             list the members of the cluster
+        topology         show the members as a replication tree under the leader
+        promote-cluster  promote a standby cluster: it runs standalone (its own primary)
+        demote-cluster   demote the cluster to a standby cluster of a remote one
+        dcs              list, add and remove the members of the embedded DCS (Raft)
+        version          print pgctl's version
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
       command line. PGCTL_LOG_LEVEL (default WARN) sets the diagnostic log level.
@@ -88,6 +90,41 @@ final class Help {
         -h, --help                           show this message and exit
       """;
 
+  static final String PROMOTE_CLUSTER = """
+      Usage: pgctl [-c FILE] promote-cluster [CLUSTER_NAME] [--force]
+
+        Promote a standby cluster, make it run standalone: removes standby_cluster
+        from the dynamic configuration (the DCS config key; every other setting is
+        kept), then waits until the leader runs as the primary, printing progress
+        every second. Shows the members and asks first. Fails (exit 1) when the
+        cluster has no leader or its leader is already a primary.
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        --force     do not ask for confirmation
+        -h, --help  show this message and exit
+      """;
+
+  static final String DEMOTE_CLUSTER = """
+      Usage: pgctl [-c FILE] demote-cluster [CLUSTER_NAME] [OPTIONS]
+
+        Demote the cluster to a standby cluster that follows a remote one: writes
+        standby_cluster into the dynamic configuration (the DCS config key; every
+        other setting is kept), then waits until the leader runs as the standby
+        leader, printing progress every second. At least one of --host, --port and
+        --restore-command is required. Shows the members and asks first. Fails
+        (exit 1) when the cluster has no leader or already is a standby cluster.
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        --host TEXT               address of the remote primary
+        --port INTEGER            PostgreSQL port of the remote primary
+        --restore-command TEXT    command that restores WAL from the remote's archive
+        --primary-slot-name TEXT  replication slot on the remote primary to use
+        --force                   do not ask for confirmation
+        -h, --help                show this message and exit
+      """;
+
   static final String VERSION = """
       Usage: pgctl version
 
@@ -100,6 +137,8 @@ final class Help {
       case CommandLine.TOPOLOGY -> TOPOLOGY;
       case CommandLine.VERSION -> VERSION;
       case CommandLine.DCS -> DCS;
+      case CommandLine.PROMOTE_CLUSTER -> PROMOTE_CLUSTER;
+      case CommandLine.DEMOTE_CLUSTER -> DEMOTE_CLUSTER;
       default -> MAIN;
     }).orElse(MAIN);
   }

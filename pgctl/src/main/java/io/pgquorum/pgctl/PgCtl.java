@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  * <pre>
  * pgctl -c /etc/pgquorum/node1.yml list [CLUSTER_NAME] [--format pretty|tsv|json|yaml] [-e] [-t]
  * pgctl -c /etc/pgquorum/node1.yml topology [CLUSTER_NAME] [-t]
+ * pgctl -c /etc/pgquorum/node1.yml promote-cluster [CLUSTER_NAME] [--force]
+ * pgctl -c /etc/pgquorum/node1.yml demote-cluster [CLUSTER_NAME] [--host H] [--port P] [--restore-command C]
+ *     [--primary-slot-name S] [--force]
  * pgctl -c /etc/pgquorum/node1.yml dcs members [--format pretty|tsv|json|yaml]
  * pgctl -c /etc/pgquorum/node1.yml dcs add ID HOST:PORT
  * pgctl -c /etc/pgquorum/node1.yml dcs remove ID [--force]
@@ -120,8 +123,13 @@ public final class PgCtl {
         if (!name.equals(config.scope())) {
           throw CtlException.usage("cluster '" + name + "' is not the cluster of "
               + loaded.file().map(f -> "configuration file " + f).orElse("this configuration")
-              + ", which is '" + config.scope() + "' (pgctl lists the cluster whose DCS its configuration names)");
+              + ", which is '" + config.scope() + "' (pgctl works on the cluster whose DCS its configuration "
+              + "names)");
         }
+      }
+      if (command.equals(CommandLine.PROMOTE_CLUSTER) || command.equals(CommandLine.DEMOTE_CLUSTER)) {
+        return ClusterRoleCommands.run(cl, config, DcsClusterSource.DEFAULT_TIMEOUT, ClusterRoleCommands.POLL, in,
+            out);
       }
       ClusterSnapshot snapshot = clusters.read(config);
       boolean topology = command.equals(CommandLine.TOPOLOGY);

@@ -109,7 +109,71 @@ class CommandLineTest {
     assertThat(r.status()).isZero();
     assertThat(r.out()).startsWith("Usage: pgctl [-c FILE] dcs members").contains("dcs add ID HOST:PORT",
         "dcs remove ID [--force]", "--join");
-    assertThat(run("--help").out()).contains("dcs       list, add and remove the members of the embedded DCS");
+    assertThat(run("--help").out()).contains("dcs              list, add and remove the members of the embedded DCS");
+  }
+
+  @Test
+  void promoteAndDemoteClusterParsePatronictlsOptions() {
+    CommandLine promote = CommandLine.parse(new String[] {"promote-cluster", "demo", "--force"});
+    assertThat(promote.command()).contains("promote-cluster");
+    assertThat(promote.clusterNames()).containsExactly("demo");
+    assertThat(promote.force()).isTrue();
+    assertThat(CommandLine.parse(new String[] {"promote-cluster"}).force()).isFalse();
+
+    CommandLine demote = CommandLine.parse(new String[] {"demote-cluster", "--primary-slot-name", "dr",
+        "--port=5433", "--host", "10.0.0.9", "--restore-command", "pgbackrest --stanza=main archive-get %f \"%p\"",
+        "demo"});
+    assertThat(demote.command()).contains("demote-cluster");
+    assertThat(demote.clusterNames()).containsExactly("demo");
+    assertThat(demote.force()).isFalse();
+    assertThat(demote.standby()).containsExactly(java.util.Map.entry("primary_slot_name", "dr"),
+        java.util.Map.entry("port", "5433"), java.util.Map.entry("host", "10.0.0.9"),
+        java.util.Map.entry("restore_command", "pgbackrest --stanza=main archive-get %f \"%p\""));
+  }
+
+  @Test
+  void promoteAndDemoteClusterUsageErrorsNameTheArgument() {
+    assertUsageError(run("promote-cluster", "--host", "h"), "no such option for promote-cluster: --host");
+    assertUsageError(run("promote-cluster", "demo", "other"), "unexpected extra argument", "'other'");
+    assertUsageError(run("demote-cluster", "--port", "54x2"), "invalid value for --port: '54x2' is not a valid "
+        + "integer");
+    assertUsageError(run("demote-cluster", "--host"), "option --host requires a value");
+    assertUsageError(run("demote-cluster", "--hostname=h"), "no such option for demote-cluster: --hostname");
+    assertUsageError(run("demote-cluster", "--host", "h", "-c", "f.yml"), "-c must come before the command");
+  }
+
+  @Test
+  void demoteClusterChecksItsOptionsBeforeReachingTheDcs() {
+    // CliRun.DEMO names DCS members nobody listens on: these fail before any connection is tried.
+    CliRun none = CliRun.dcs(CliRun.DEMO, "demote-cluster", "--primary-slot-name", "dr", "--force");
+    assertThat(none.status()).isEqualTo(1);
+    assertThat(none.err()).isEqualTo("Error: At least --host, --port or --restore-command should be specified\n");
+
+    CliRun port = CliRun.dcs(CliRun.DEMO, "demote-cluster", "--host", "10.0.0.9", "--port", "70000");
+    assertThat(port.status()).isEqualTo(1);
+    assertThat(port.err()).startsWith("Error: --port: ").contains("70000").doesNotContain("config.", "\tat ");
+
+    CliRun portAlone = CliRun.dcs(CliRun.DEMO, "demote-cluster", "--port", "5432");
+    assertThat(portAlone.status()).isEqualTo(1);
+    assertThat(portAlone.err()).startsWith("Error: --host: is required with --port");
+
+    CliRun slot = CliRun.dcs(CliRun.DEMO, "demote-cluster", "--host", "h", "--primary-slot-name", "Bad-Slot");
+    assertThat(slot.status()).isEqualTo(1);
+    assertThat(slot.err()).startsWith("Error: --primary-slot-name: must be a replication slot name");
+
+    CliRun multiLine = CliRun.dcs(CliRun.DEMO, "demote-cluster", "--restore-command", "a\nb");
+    assertThat(multiLine.status()).isEqualTo(1);
+    assertThat(multiLine.err()).startsWith("Error: --restore-command: must be a single line");
+  }
+
+  @Test
+  void promoteAndDemoteClusterHaveHelp() {
+    assertThat(run("promote-cluster", "--help").out()).startsWith(
+        "Usage: pgctl [-c FILE] promote-cluster [CLUSTER_NAME] [--force]").contains("--force");
+    assertThat(run("demote-cluster", "--help").out()).startsWith("Usage: pgctl [-c FILE] demote-cluster")
+        .contains("--host TEXT", "--port INTEGER", "--restore-command TEXT", "--primary-slot-name TEXT", "--force");
+    assertThat(run("--help").out()).contains("promote-cluster  promote a standby cluster",
+        "demote-cluster   demote the cluster to a standby cluster");
   }
 
   @Test
