@@ -49,6 +49,18 @@ public record Member(
     return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
   }
 
+  /** Tagged {@code clonefrom}: a preferred base backup source (Patroni's, with the same spellings of true). */
+  public boolean clonefrom() {
+    Object v = tags.get("clonefrom");
+    return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
+  }
+
+  /** The member this one streams from, as its {@code replicatefrom} tag names it; empty: the leader. */
+  public Optional<String> replicatefrom() {
+    Object v = tags.get("replicatefrom");
+    return v == null || String.valueOf(v).isBlank() ? Optional.empty() : Optional.of(String.valueOf(v));
+  }
+
   public int failoverPriority() {
     Object v = tags.get("failover_priority");
     if (v instanceof Number n) {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param clonefrom other nodes prefer this node as a basebackup source
  * @param nosync never become a synchronous standby
  * @param failoverPriority higher wins among equally healthy candidates; 0 never promotes
- * @param all every tag as written (including custom ones), for {@code members/<name>} and {@code ?tag_x=}
+ * @param all every tag as written (including custom ones, and replicatefrom: see {@link #replicatefrom}), for
+ *     {@code members/<name>} and {@code ?tag_x=}
  */
 public record Tags(
     boolean nofailover, boolean noloadbalance, boolean clonefrom, boolean nosync, int failoverPriority,
@@ -29,6 +30,15 @@ public record Tags(
   /** Whether this node may ever take the leader lock. */
   public boolean canFailover() {
     return !nofailover && failoverPriority > 0;
+  }
+
+  /**
+   * The member this node streams from (cascading) while that member runs; empty: the leader. Read from
+   * {@link #all} rather than a component of its own so that the member key, which carries {@code all}, is the
+   * single place the other nodes learn it from.
+   */
+  public Optional<String> replicatefrom() {
+    return get("replicatefrom").map(String::valueOf).filter(v -> !v.isBlank());
   }
 
   public Optional<Object> get(String name) {

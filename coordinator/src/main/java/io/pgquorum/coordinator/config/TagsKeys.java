@@ -13,6 +13,8 @@ final class TagsKeys {
       .why("`GET /replica` answers 503, so load balancers skip this node");
   static final ConfigKey CLONEFROM = T.bool("clonefrom", false)
       .why("other nodes prefer this one as a base backup source");
+  static final ConfigKey REPLICATEFROM = T.key("replicatefrom", Kind.TEXT).defaultIs("none: the leader")
+      .why("stream from this member (cascading) while it runs, else from the leader");
   static final ConfigKey NOSYNC = T.bool("nosync", false)
       .why("never become a synchronous standby");
   static final ConfigKey FAILOVER_PRIORITY = T.key("failover_priority", Kind.INTEGER).dflt(1L)
@@ -20,7 +22,6 @@ final class TagsKeys {
       .why("higher wins among equally healthy candidates; 0 never promotes");
 
   static {
-    T.ignored("replicatefrom").why("replicas always stream from the leader");
     T.ignored("nostream").add();
     T.ignored("sync_priority").add();
   }

@@ -629,6 +629,14 @@ public final class Decider {
 
   private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, String me) {
     LeaderLock leader = c.leader().get();
+    // A failed clone is retried from the leader: the clonefrom member may be why it failed (Patroni's random pick
+    // would likely try another source; a pure decision cannot, so it takes the one source that must serve).
+    boolean failedBefore = local.failedTask().isPresent() || local.memory().retry().isPresent();
+    Optional<Member> source = failedBefore ? Optional.empty() : cloneSource(c, me);
+    if (source.isPresent()) {
+      return Decision.of(DecisionMessage.CLONE_FROM_REPLICA.format(source.get().name()),
+          new Action.CloneReplica(upstreamOf(source.get()).orElseThrow()));
+    }
     Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
     if (up.isEmpty()) {
       return Decision.of(DecisionMessage.CLONE_WAITING_FOR_ADDRESS.format(leader.name()));
@@ -637,6 +645,82 @@ public final class Decider {
         .map(f -> DecisionMessage.CLONE_AFTER_FAILURE.format(f, leader.name()))
         .orElseGet(() -> DecisionMessage.CLONE.format(leader.name()));
     return Decision.of(message, new Action.CloneReplica(up.get()));
+  }
+
+  /**
+   * Patroni's clone member: a running member tagged {@code clonefrom} (never this node or the leader: the leader is
+   * the fallback anyway), that has an address and is not off the leader's timeline (a copy of it would be too).
+   * Patroni picks at random among several; the decision must be a function of its inputs, so it takes the first by
+   * name: every node then agrees which source is used, and an operator can tell from the names alone. (Spreading
+   * clones over several sources was the random pick's only gain, and clonefrom is usually set on one backup node.)
+   */
+  static Optional<Member> cloneSource(ClusterSnapshot c, String me) {
+    return c.members().values().stream()
+        .filter(m -> m.clonefrom() && !m.name().equals(me) && !c.isLeader(m.name()) && m.isRunning()
+            && upstreamOf(m).isPresent() && LeaderTimeline.ofMember(c, m).isEmpty())
+        .min(java.util.Comparator.comparing(Member::name));
+  }
+
+  /**
+   * Where a member streams from by its {@code replicatefrom} tag: {@code via} the tagged member while that one can
+   * serve (a running replica with an address, on the leader's timeline), else empty (the leader), with
+   * {@code whyNot} saying why a tagged member cannot. A chain of tags that leads back on itself would leave every
+   * member in it streaming from another that receives nothing; each member on it finds the cycle alike and
+   * follows the leader instead. Every node computes this for every member from the same snapshot, so a replica
+   * and the node that keeps its slot agree on where it streams (see {@link #memberSlots}).
+   *
+   * <p>Unlike Patroni, which keeps following the tagged member until its member key is gone, a tagged member
+   * whose PostgreSQL is not running is not followed: its cascading replicas would receive nothing until its
+   * daemon died too.
+   */
+  record Cascade(Optional<Member> via, Optional<String> whyNot) {
+    static final Cascade LEADER = new Cascade(Optional.empty(), Optional.empty());
+  }
+
+  static Cascade cascadeSource(ClusterSnapshot c, String name, Optional<String> replicatefrom) {
+    if (replicatefrom.isEmpty() || replicatefrom.get().equals(name) || c.isLeader(replicatefrom.get())) {
+      return Cascade.LEADER;
+    }
+    Optional<Member> first = c.member(replicatefrom.get());
+    Optional<String> why = cannotServe(c, first);
+    if (why.isPresent()) {
+      return new Cascade(Optional.empty(), why);
+    }
+    // Names, not member keys, are followed: a cycle through a member without a key (this node's own, not yet
+    // published) is still one. Ends at the leader, at a member that cannot serve (its own replicas fall back to
+    // the leader), or at one without the tag.
+    List<String> chain = new ArrayList<>(List.of(name));
+    String next = replicatefrom.get();
+    while (true) {
+      boolean seen = chain.contains(next);
+      chain.add(next);
+      if (seen) {
+        return new Cascade(Optional.empty(), Optional.of(DecisionMessage.REPLICATEFROM_CYCLE.format(chain)));
+      }
+      Optional<Member> hop = c.member(next);
+      if (hop.isEmpty() || c.isLeader(next) || cannotServe(c, hop).isPresent()) {
+        break;
+      }
+      String here = next;
+      Optional<String> after = hop.get().replicatefrom().filter(n -> !n.equals(here));
+      if (after.isEmpty()) {
+        break;
+      }
+      next = after.get();
+    }
+    return new Cascade(first, Optional.empty());
+  }
+
+  /** Why a member named by a replicatefrom tag cannot be streamed from, or empty when it can. */
+  private static Optional<String> cannotServe(ClusterSnapshot c, Optional<Member> member) {
+    if (member.isEmpty()) {
+      return Optional.of(DecisionMessage.REPLICATEFROM_GONE.format());
+    }
+    Member m = member.get();
+    if (!m.isRunning() || upstreamOf(m).isEmpty() || !"replica".equals(m.role())) {
+      return Optional.of(DecisionMessage.REPLICATEFROM_NOT_RUNNING.format(m.state(), m.role()));
+    }
+    return LeaderTimeline.ofMember(c, m).map(DecisionMessage.REPLICATEFROM_OFF_LINE::format);
   }
 
   /**
@@ -802,7 +886,10 @@ public final class Decider {
       return Decision.of(DecisionMessage.NO_LOCK_DEMOTING.format(),
           new Action.Demote(StopMode.IMMEDIATE));
     }
-    Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
+    Cascade cascade = cascadeSource(c, me, policy.tags().replicatefrom());
+    Optional<String> via = cascade.via().map(Member::name);
+    Optional<Upstream> up = cascade.via().isPresent() ? cascade.via().flatMap(Decider::upstreamOf)
+        : c.leaderMember().flatMap(Decider::upstreamOf);
     if (up.isEmpty()) {
       return Decision.of(DecisionMessage.LEADER_WITHOUT_ADDRESS.format(me, leader.name()));
     }
@@ -849,19 +936,53 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_PAST_HISTORY.format(pg.timeline(),
             pg.replayedLsn().getAsLong(), ended.get().lsn(), leader.name()), new Action.StopPostgres(StopMode.FAST));
       }
+      List<Action> actions = new ArrayList<>(cascadeSlots(c, me, policy));
       if (!pg.upstream().get().equals(want)) {
-        return Decision.of(DecisionMessage.FOLLOWING_NEW_LEADER.format(leader.name()),
-            new Action.Follow(up.get()));
+        actions.add(0, new Action.Follow(up.get()));
+        String message;
+        if (via.isPresent()) {
+          message = DecisionMessage.FOLLOWING_NEW_REPLICATEFROM.format(via.get());
+        } else if (cascade.whyNot().isPresent()) {
+          message = DecisionMessage.FOLLOWING_LEADER_INSTEAD.format(leader.name(),
+              policy.tags().replicatefrom().orElseThrow(), cascade.whyNot().get());
+        } else {
+          message = DecisionMessage.FOLLOWING_NEW_LEADER.format(leader.name());
+        }
+        return new Decision(actions, message);
       }
-      return Decision.of(DecisionMessage.FOLLOWING.format(me, leader.name()));
+      return new Decision(actions, via.map(v -> DecisionMessage.FOLLOWING_REPLICATEFROM.format(me, v, leader.name()))
+          .orElseGet(() -> DecisionMessage.FOLLOWING.format(me, leader.name())));
     }
     if (pg.pid().isPresent()) {
       return Decision.of(DecisionMessage.SECONDARY_STILL_STARTING.format(me));
     }
-    String message = local.failedTask()
-        .map(f -> DecisionMessage.REJOINING_AFTER_FAILURE.format(f, leader.name()))
-        .orElseGet(() -> DecisionMessage.REJOINING.format(leader.name()));
+    String message;
+    if (via.isPresent()) {
+      message = local.failedTask()
+          .map(f -> DecisionMessage.REJOINING_REPLICATEFROM_AFTER_FAILURE.format(f, via.get()))
+          .orElseGet(() -> DecisionMessage.REJOINING_REPLICATEFROM.format(via.get()));
+    } else {
+      message = local.failedTask()
+          .map(f -> DecisionMessage.REJOINING_AFTER_FAILURE.format(f, leader.name()))
+          .orElseGet(() -> DecisionMessage.REJOINING.format(leader.name()));
+    }
+    // A cascading rejoin checks for divergence against (and rewinds from) the replica it will follow: it runs on
+    // the leader's timeline (cannotServe), and pg_rewind accepts a standby as its source since PostgreSQL 14.
     return Decision.of(message, new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
+  }
+
+  /**
+   * A running replica's slots for the members that stream from it (Patroni's: "its slot is kept on the
+   * upstream"). Only planned while some member's tag names this node, so a replica nobody cascades from makes no
+   * connection for it. A slot left behind when that tag is later removed is not dropped here.
+   */
+  private static List<Action> cascadeSlots(ClusterSnapshot c, String me, HaPolicy policy) {
+    boolean named = c.members().values().stream()
+        .anyMatch(m -> !c.isLeader(m.name()) && m.replicatefrom().map(me::equals).orElse(false));
+    if (!policy.dynamic().useSlots() || !named) {
+      return List.of();
+    }
+    return List.of(new Action.SyncSlots(memberSlots(c, me)));
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -987,12 +1108,23 @@ public final class Decider {
     return remote.streams() ? remote.address() : DecisionMessage.REMOTE_ARCHIVE.format();
   }
 
-  /** One physical slot per other member. */
+  /**
+   * One physical slot per other member that streams from this node: on the leader, every member but those that
+   * cascade from another member ({@link #cascadeSource}); on a replica, those that cascade from it (never the
+   * leader). Why the leader keeps none for a cascading member: nothing would consume or advance it, and it would
+   * hold the leader's WAL for ever. When that member falls back to the leader its slot is created there in the
+   * same cycle its tagged upstream is seen not running, and until then PostgreSQL's walreceiver retries.
+   */
   private static TreeSet<String> memberSlots(ClusterSnapshot c, String me) {
+    boolean holder = c.isLeader(me);
     TreeSet<String> slots = new TreeSet<>();
-    for (String name : c.members().keySet()) {
-      if (!name.equals(me)) {
-        slots.add(slotName(name));
+    for (Member m : c.members().values()) {
+      if (m.name().equals(me) || c.isLeader(m.name())) {
+        continue;
+      }
+      Optional<String> via = cascadeSource(c, m.name(), m.replicatefrom()).via().map(Member::name);
+      if (holder ? via.isEmpty() : via.map(me::equals).orElse(false)) {
+        slots.add(slotName(m.name()));
       }
     }
     return slots;

@@ -64,6 +64,7 @@ enum DecisionMessage {
   CLONE_WAITING_FOR_ADDRESS("waiting for leader %s to publish its address"),
   CLONE("trying to bootstrap from leader '%s'"),
   CLONE_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap from leader '%s'"),
+  CLONE_FROM_REPLICA("trying to bootstrap from replica '%s' (clonefrom)"),
   CLONE_WITHOUT_LEADER("trying to bootstrap (without leader) with a no_leader replica method"),
   CLONE_WITHOUT_LEADER_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap (without leader) with a "
       + "no_leader replica method"),
@@ -105,6 +106,18 @@ enum DecisionMessage {
   SECONDARY_STILL_STARTING("no action. I am (%s), a secondary, and PostgreSQL is still starting up"),
   REJOINING("starting as a secondary following leader (%s)"),
   REJOINING_AFTER_FAILURE("previous attempt failed (%s); starting as a secondary following leader (%s)"),
+
+  // ---- cascading: the replicatefrom tag (Decider.cascadeSource) ----
+  FOLLOWING_REPLICATEFROM("no action. I am (%s), a secondary, and following %s (replicatefrom) of leader (%s)"),
+  FOLLOWING_NEW_REPLICATEFROM("changing primary_conninfo and reloading to follow %s (replicatefrom)"),
+  FOLLOWING_LEADER_INSTEAD("changing primary_conninfo and reloading to follow leader (%s) instead of %s: %s"),
+  REJOINING_REPLICATEFROM("starting as a secondary following %s (replicatefrom)"),
+  REJOINING_REPLICATEFROM_AFTER_FAILURE("previous attempt failed (%s); starting as a secondary following %s "
+      + "(replicatefrom)"),
+  REPLICATEFROM_GONE(Kind.REASON, "it has no member key"),
+  REPLICATEFROM_NOT_RUNNING(Kind.REASON, "it is not a running replica with an address (state %s, role %s)"),
+  REPLICATEFROM_OFF_LINE(Kind.REASON, "it is off the leader's timeline (%s)"),
+  REPLICATEFROM_CYCLE(Kind.REASON, "the replicatefrom tags form a cycle (%s)"),
 
   // ---- a task that brings this node up as a replica keeps failing (Decider.backoff) ----
   TASK_FAILED_BACKING_OFF("%s failed %d times in a row (last: %s); next attempt in %d s, and the pause doubles "

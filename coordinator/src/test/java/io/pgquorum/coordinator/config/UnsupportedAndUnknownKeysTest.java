@@ -31,11 +31,12 @@ class UnsupportedAndUnknownKeysTest {
         "postgresql.callbacks: is not supported by pgquorum and is ignored (no on_start/on_stop/on_role_change "
             + "scripts are run)",
         "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
-        "tags.replicatefrom: is not supported by pgquorum and is ignored (replicas always stream from the leader)",
         "watchdog.driver: is not supported by pgquorum and is ignored (pgquorum drives the device named by "
             + "watchdog.device through the Linux watchdog API)",
         "citus: is not supported by pgquorum and is ignored");
+    // replicatefrom is honoured since issue 17 (item 8): no warning, and the member key carries it in tags.
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
+    assertThat(c.tags().replicatefrom()).contains("node2");
   }
 
   @Test

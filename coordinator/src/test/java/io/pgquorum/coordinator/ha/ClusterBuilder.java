@@ -68,6 +68,20 @@ final class ClusterBuilder {
     return this;
   }
 
+  /**
+   * A {@code members/<name>} key with its state, role and tags (clonefrom, replicatefrom) as well; what a cascading
+   * replica reads about its upstream and a clone about its source.
+   */
+  ClusterBuilder withMember(String name, String connUrl, String state, String role, Map<String, Object> tags) {
+    members.put(name, new Member(name, 3, connUrl, "http://127.0.0.1:8008/patroni", state, role, "0.1.0",
+        OptionalLong.of(1000), 1, Optional.empty(), tags, false, Map.of()));
+    return this;
+  }
+
+  Optional<Member> member(String name) {
+    return Optional.ofNullable(members.get(name));
+  }
+
   ClusterBuilder withoutMember(String name) {
     members.remove(name);
     return this;

@@ -40,6 +40,7 @@ final class DeciderScenario {
   private boolean nofailover;
   private boolean cloneWithoutLeader;
   private int failoverPriority = 1;
+  private Optional<String> replicatefrom = Optional.empty();
   private PlantedBugs bugs = PlantedBugs.NONE;
   private final Map<String, PeerView> peers = new TreeMap<>();
   private HaMemory memory = HaMemory.NONE;
@@ -123,6 +124,12 @@ final class DeciderScenario {
     return this;
   }
 
+  /** node1's replicatefrom tag (empty: none). */
+  DeciderScenario withReplicatefrom(Optional<String> member) {
+    replicatefrom = member;
+    return this;
+  }
+
   boolean nofailover() {
     return nofailover;
   }
@@ -193,7 +200,9 @@ final class DeciderScenario {
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
         node.bootstrapDcs(), cloneWithoutLeader);
-    return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, Map.of()), dyn, bugs, node);
+    Map<String, Object> allTags = replicatefrom.<Map<String, Object>>map(r -> Map.of("replicatefrom", r))
+        .orElse(Map.of());
+    return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, allTags), dyn, bugs, node);
   }
 
   Optional<ClusterSnapshot> snapshot() {

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.StandbyCluster;
 import io.pgquorum.coordinator.ha.PgStateBuilder.Condition;
 import io.pgquorum.testkit.datadriven.TestCase;
@@ -8,9 +9,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -158,8 +161,24 @@ final class DeciderTranscript {
       scenario.cluster().withoutMember(name);
       return;
     }
-    String url = opt(c, used, "conn_url").orElse("none");
-    scenario.cluster().withMember(name, url.equals("none") ? "" : url);
+    // Fields not given keep the member's previous values (a new member: running replica without tags), so a case
+    // can stop a member or change its tags in one short line.
+    Optional<Member> before = scenario.cluster().member(name);
+    String url = opt(c, used, "conn_url").orElse(before.map(m -> m.connUrl().isEmpty() ? "none" : m.connUrl())
+        .orElse("none"));
+    String state = opt(c, used, "state").orElse(before.map(Member::state).orElse("running"));
+    String role = opt(c, used, "role").orElse(before.map(Member::role).orElse("replica"));
+    Map<String, Object> tags = new TreeMap<>(before.map(Member::tags).orElse(Map.of()));
+    opt(c, used, "clonefrom").ifPresent(v -> tags.put("clonefrom", Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
+    opt(c, used, "replicatefrom").ifPresent(v -> {
+      if (v.equals("none")) {
+        tags.remove("replicatefrom");
+      } else {
+        tags.put("replicatefrom", v);
+      }
+    });
+    scenario.cluster().withMember(name, url.equals("none") ? "" : url, state, role, tags);
   }
 
   private void pg(TestCase c, Set<String> used) {
@@ -268,6 +287,8 @@ final class DeciderTranscript {
         .orElse(scenario.nofailover());
     int priority = opt(c, used, "failover_priority").map(Integer::parseInt).orElse(scenario.failoverPriority());
     scenario.withTags(nofailover, priority);
+    opt(c, used, "replicatefrom").ifPresent(v -> scenario.withReplicatefrom(
+        v.equals("none") ? Optional.empty() : Optional.of(v)));
   }
 
   private void plantedBugs(TestCase c, Set<String> used) {
