@@ -55,8 +55,8 @@ final class LocalCluster implements AutoCloseable {
   final Path base;
   final String scope;
   final int ttl;
-  /** bootstrap.dcs use_slots; set before {@link #startAll}. */
-  boolean useSlots = true;
+  /** bootstrap.dcs use_slots: set with {@link #useSlots} before {@link #startAll}. */
+  private boolean useSlots = true;
   final boolean proxied;
   final List<NodeSpec> nodes = new ArrayList<>();
   /** DCS links between members, on 127.0.x.y (service octet 0) when {@link #proxied}. */
@@ -151,6 +151,17 @@ final class LocalCluster implements AutoCloseable {
     Files.createDirectories(n.dir);
     Files.writeString(n.config(), yaml(n));
     return n;
+  }
+
+  /**
+   * Sets bootstrap.dcs use_slots for every node and rewrites the nodes' files (the constructor has written them
+   * already, so assigning a field afterwards would change nothing); call before starting.
+   */
+  void useSlots(boolean on) throws IOException {
+    useSlots = on;
+    for (NodeSpec n : nodes) {
+      Files.writeString(n.config(), yaml(n));
+    }
   }
 
   /**

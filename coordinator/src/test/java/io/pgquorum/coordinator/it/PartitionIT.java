@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,7 +91,7 @@ class PartitionIT {
         });
         await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
             .until(() -> cluster.streamingReplicas().size() == 2);
-      } catch (AssertionError e) {
+      } catch (AssertionError | ConditionTimeoutException e) {
         throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
       }
       NodeSpec old = primaryRef.get();
@@ -117,7 +118,7 @@ class PartitionIT {
               }
               return false;
             });
-      } catch (AssertionError e) {
+      } catch (AssertionError | ConditionTimeoutException e) {
         throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
       } finally {
         writers.forEach(w -> w.stop.set(true));
@@ -141,7 +142,7 @@ class PartitionIT {
         await("old primary rejoins as a streaming replica").atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(500))
             .until(() -> LocalCluster.get(old, "/replica?replication_state=streaming").status() == 200);
-      } catch (AssertionError e) {
+      } catch (AssertionError | ConditionTimeoutException e) {
         throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
       }
       assertThat(LocalCluster.get(old, "/primary").status()).isEqualTo(503);

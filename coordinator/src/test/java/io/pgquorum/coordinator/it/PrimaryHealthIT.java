@@ -45,7 +45,7 @@ class PrimaryHealthIT {
     // and nothing else. With slots, a SIGSTOP landing between a cycle's probe and its slot sync blocks that cycle
     // twice on the connect timeout (about 6 s); the holder's own lease guard then fences first (safe: the frozen
     // postmaster is killed and the holder restarts PostgreSQL under its lock), which is not what step 2 is about.
-    cluster.useSlots = false;
+    cluster.useSlots(false);
     cluster.startAll();
   }
 
