@@ -63,6 +63,8 @@ final class LocalCluster implements AutoCloseable {
   final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
+  /** Top-level YAML appended to a node's file (e.g. its tags), by node index; set by {@link #appendYaml}. */
+  private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
   /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
   private String standbyCluster = "";
   /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
@@ -162,6 +164,15 @@ final class LocalCluster implements AutoCloseable {
     for (NodeSpec n : nodes) {
       Files.writeString(n.config(), yaml(n));
     }
+  }
+
+  /**
+   * Appends top-level YAML (e.g. {@code "tags:\n  nofailover: true\n"}) to a node's configuration file, kept when
+   * the file is rewritten; call before the node starts.
+   */
+  void appendYaml(NodeSpec n, String yaml) throws IOException {
+    extraYaml.merge(n.index, yaml, String::concat);
+    Files.writeString(n.config(), yaml(n));
   }
 
   /**
@@ -266,7 +277,7 @@ final class LocalCluster implements AutoCloseable {
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
         partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
-        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
+        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD) + extraYaml.getOrDefault(n.index, "");
   }
 
   /**
