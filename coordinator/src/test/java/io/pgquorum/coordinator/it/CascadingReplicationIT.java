@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +65,8 @@ class CascadingReplicationIT {
   private void eventually(String what, Duration within, ThrowingRunnable check) {
     try {
       await(what).atMost(within).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(check);
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
+      // untilAsserted reports a timeout as ConditionTimeoutException (its message holds the last failed assertion).
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
   }
@@ -122,8 +124,9 @@ class CascadingReplicationIT {
     cluster.start(cascaded);
     eventually("node3 streaming", Duration.ofSeconds(90), () ->
         assertThat(LocalCluster.get(cascaded, "/replica?replication_state=streaming").status()).isEqualTo(200));
-    assertThat(cluster.logs(cascaded))
-        .contains("trying to bootstrap from replica '" + middle.name + "' (clonefrom)");
+    String cloned = "trying to bootstrap from replica '" + middle.name + "' (clonefrom)";
+    assertThat(cluster.logs(cascaded).contains(cloned)).as("node3's log says: " + cloned + cluster.diagnostics())
+        .isTrue();
   }
 
   @Test
