@@ -63,6 +63,8 @@ final class LocalCluster implements AutoCloseable {
   final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
+  /** Top-level YAML appended to a node's file (e.g. its tags), by node index; set by {@link #appendYaml}. */
+  private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
   /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
   private String standbyCluster = "";
   /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
@@ -176,6 +178,15 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Appends top-level YAML (e.g. {@code "tags:\n  nofailover: true\n"}) to a node's configuration file, kept when
+   * the file is rewritten; call before the node starts.
+   */
+  void appendYaml(NodeSpec n, String yaml) throws IOException {
+    extraYaml.merge(n.index, yaml, String::concat);
+    Files.writeString(n.config(), yaml(n));
+  }
+
+  /**
    * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
    * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
    */
@@ -277,7 +288,7 @@ final class LocalCluster implements AutoCloseable {
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
         partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
-        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD);
+        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD) + extraYaml.getOrDefault(n.index, "");
   }
 
   /**
