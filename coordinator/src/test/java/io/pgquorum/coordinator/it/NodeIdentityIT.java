@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -106,7 +107,7 @@ class NodeIdentityIT {
       awaitPrimary(Duration.ofSeconds(90));
       await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
           .until(() -> cluster.streamingReplicas().size() == 2);
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
   }
@@ -191,7 +192,7 @@ class NodeIdentityIT {
                     == token
                 && writableWithToken(primary, token);
           });
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     System.out.printf("daemon of %s killed and restarted: writable again with token %d after %.2f s%n",

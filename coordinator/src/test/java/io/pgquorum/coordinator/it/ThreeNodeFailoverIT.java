@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -94,7 +95,7 @@ class ThreeNodeFailoverIT {
       primary = awaitPrimary(Duration.ofSeconds(90));
       await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
           .until(() -> cluster.streamingReplicas().size() == 2);
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     assertThat(canWrite(primary, "bootstrap-row")).isTrue();
@@ -130,7 +131,7 @@ class ThreeNodeFailoverIT {
             }
             return false;
           });
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -149,7 +150,7 @@ class ThreeNodeFailoverIT {
       await("old primary rejoins as a streaming replica").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> LocalCluster.get(old, "/replica?replication_state=streaming").status() == 200);
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     assertThat(canWrite(winner.get(), "after-rejoin")).isTrue();

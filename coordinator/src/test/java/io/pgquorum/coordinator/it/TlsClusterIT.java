@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -137,7 +138,7 @@ class TlsClusterIT {
             found.set(p);
             return true;
           }).orElse(false));
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     return found.get();
@@ -180,7 +181,7 @@ class TlsClusterIT {
             }
             return false;
           });
-    } catch (AssertionError e) {
+    } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
     // The winner asked the other survivor before it took the lock, over TLS with its certificate (the only way
