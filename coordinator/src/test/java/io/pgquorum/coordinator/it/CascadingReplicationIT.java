@@ -137,7 +137,7 @@ class CascadingReplicationIT {
       assertThat(streamingTo(leader)).contains(middle.name).doesNotContain(cascaded.name);
       assertThat(walReceiverSenderPort(cascaded)).contains(middle.pgPort);
     });
-    assertThat(cluster.useSlots).isTrue();
+    assertThat(cluster.useSlots()).isTrue();
     eventually("node2 holds node3's slot, the leader none", Duration.ofSeconds(30), () -> {
       assertThat(activeSlotFor(middle, cascaded.name)).as("node3's slot on node2, active").isTrue();
       assertThat(strings(leader, "SELECT slot_name FROM pg_replication_slots"))
