@@ -159,15 +159,15 @@ final class LocalCluster implements AutoCloseable {
    * Sets bootstrap.dcs use_slots for every node and rewrites the nodes' files (the constructor has written them
    * already, so assigning a field afterwards would change nothing); call before starting.
    */
-  boolean useSlots() {
-    return useSlots;
-  }
-
   void useSlots(boolean on) throws IOException {
     useSlots = on;
     for (NodeSpec n : nodes) {
       Files.writeString(n.config(), yaml(n));
     }
+  }
+
+  boolean useSlots() {
+    return useSlots;
   }
 
   /**
