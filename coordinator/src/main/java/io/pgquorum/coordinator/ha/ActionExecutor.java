@@ -194,7 +194,7 @@ public final class ActionExecutor {
       return () -> {
         requireValidLease("promote PostgreSQL");
         postgres.promote(t);
-        log.info("promoted PostgreSQL to primary with fencing token {}", t);
+        log.info("PostgreSQL is primary with fencing token {}", t);
       };
     }
     throw new IllegalStateException("no executor for " + task);

@@ -211,7 +211,12 @@ public final class LocalPostgres implements Postgres {
     config.signals(false);
     config.write(fencingToken, Map.of());
     execute(op, "SELECT pg_reload_conf()");
-    LOG.info("promoted PostgreSQL with fencing token {}", fencingToken);
+    if (inRecovery) {
+      LOG.info("promoted PostgreSQL with fencing token {}", fencingToken);
+    } else {
+      // A primary that took the lock again (its old one expired) only takes the new lock's token.
+      LOG.info("PostgreSQL was already primary; it now runs with the new lock's fencing token {}", fencingToken);
+    }
   }
 
   @Override
