@@ -370,22 +370,6 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** POST a JSON body to a REST path; returns the status code (0 when unreachable) and body. */
-  static HttpResult post(NodeSpec n, String path, String json) {
-    try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort + path))
-              .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new HttpResult(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return new HttpResult(0, "");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new HttpResult(0, "");
-    }
-  }
-
   record HttpResult(int status, String body) {
     JsonNode json() {
       try {
