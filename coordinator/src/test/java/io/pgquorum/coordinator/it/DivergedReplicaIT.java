@@ -1,18 +1,16 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.LocalCluster.count;
+import static io.pgquorum.coordinator.it.LocalCluster.execute;
+import static io.pgquorum.coordinator.it.LocalCluster.tryExecute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,31 +93,5 @@ class DivergedReplicaIT {
         .contains("it must be rewound before it can follow the leader (" + behind.name + ")");
     // Its copy of timeline 1 past the fork is gone: the new primary never had table "diverged", and now neither has it.
     assertThat(count(ahead, "SELECT count(*) FROM pg_class WHERE relname = 'diverged'")).contains(0L);
-  }
-
-  private static void execute(NodeSpec n, String... statements) throws SQLException {
-    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement()) {
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-    }
-  }
-
-  private static boolean tryExecute(NodeSpec n, String... statements) {
-    try {
-      execute(n, statements);
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static Optional<Long> count(NodeSpec n, String sql) {
-    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return Optional.of(r.getLong(1));
-    } catch (SQLException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -27,7 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -422,6 +424,48 @@ final class LocalCluster implements AutoCloseable {
     p.setProperty("socketTimeout", "5");
     p.setProperty("loginTimeout", "3");
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + n.pgPort + "/postgres", p);
+  }
+
+  /** Runs {@code statements} on the node's PostgreSQL in one session (autocommit). */
+  static void execute(NodeSpec n, String... statements) throws SQLException {
+    try (Connection c = connect(n); Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /** {@link #execute}, false instead of an exception (for awaiting a writable primary). */
+  static boolean tryExecute(NodeSpec n, String... statements) {
+    try {
+      execute(n, statements);
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** The single number {@code sql} returns on the node, empty when it cannot be asked. */
+  static Optional<Long> count(NodeSpec n, String sql) {
+    try (Connection c = connect(n); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return Optional.of(r.getLong(1));
+    } catch (SQLException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Runs PostgreSQL 15's pg_ctl on the node's data directory behind its daemon's back (e.g. "promote", "-w");
+   * asserts it succeeded within a minute.
+   */
+  static void pgCtl(NodeSpec n, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(PG_CTL, "-D", n.dataDir().toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(n.dir.resolve("pg_ctl.out").toFile()).start();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("pg_ctl %s on %s (output in %s)", args, n.name, n.dir.resolve("pg_ctl.out")).isTrue();
   }
 
   String logs(NodeSpec n) {
