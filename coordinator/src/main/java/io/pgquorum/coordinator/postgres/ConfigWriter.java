@@ -120,15 +120,7 @@ final class ConfigWriter {
       s.putAll(standbyLeaderSettings(upstream.remote().get()));
       return s;
     }
-    Map<String, String> conn = new LinkedHashMap<>();
-    Credentials repl = ctx.pg.replication();
-    conn.put("host", upstream.host());
-    conn.put("port", Integer.toString(upstream.port()));
-    conn.put("user", repl.username());
-    conn.put("application_name", ctx.node.name());
-    conn.put("passfile", ctx.pgpass.toString());
-    repl.extra().forEach(conn::putIfAbsent);
-    s.put("primary_conninfo", ConnInfo.render(conn));
+    s.put("primary_conninfo", primaryConninfo(upstream.host(), upstream.port(), Map.of()));
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());
     }
@@ -145,19 +137,10 @@ final class ConfigWriter {
   Map<String, String> standbyLeaderSettings(StandbyCluster remote) {
     Map<String, String> s = new LinkedHashMap<>();
     if (remote.streams()) {
-      Map<String, String> conn = new LinkedHashMap<>();
-      Credentials repl = ctx.pg.replication();
-      conn.put("host", remote.host().get());
-      conn.put("port", Integer.toString(remote.port()));
-      conn.put("user", repl.username());
-      conn.put("application_name", ctx.node.name());
-      conn.put("passfile", ctx.pgpass.toString());
-      if (remote.host().get().contains(",")) {
-        // Several hosts: only the remote's primary holds the slot and the newest WAL.
-        conn.put("target_session_attrs", "read-write");
-      }
-      repl.extra().forEach(conn::putIfAbsent);
-      s.put("primary_conninfo", ConnInfo.render(conn));
+      // Several hosts: only the remote's primary holds the slot and the newest WAL.
+      Map<String, String> several = remote.host().get().contains(",")
+          ? Map.of("target_session_attrs", "read-write") : Map.of();
+      s.put("primary_conninfo", primaryConninfo(remote.host().get(), remote.port(), several));
       if (ctx.useSlots()) {
         remote.primarySlotName().ifPresent(slot -> s.put("primary_slot_name", slot));
       }
@@ -166,6 +149,23 @@ final class ConfigWriter {
     remote.archiveCleanupCommand().ifPresent(v -> s.put("archive_cleanup_command", v));
     remote.recoveryMinApplyDelay().ifPresent(v -> s.put("recovery_min_apply_delay", v));
     return s;
+  }
+
+  /**
+   * primary_conninfo to {@code host}:{@code port} as the replication role, with this member's application_name and
+   * the passfile (never a password), {@code extra} keys, then the role's own extra connection keys where unset.
+   */
+  private String primaryConninfo(String host, int port, Map<String, String> extra) {
+    Map<String, String> conn = new LinkedHashMap<>();
+    Credentials repl = ctx.pg.replication();
+    conn.put("host", host);
+    conn.put("port", Integer.toString(port));
+    conn.put("user", repl.username());
+    conn.put("application_name", ctx.node.name());
+    conn.put("passfile", ctx.pgpass.toString());
+    conn.putAll(extra);
+    repl.extra().forEach(conn::putIfAbsent);
+    return ConnInfo.render(conn);
   }
 
   /** The effective parameters, in file order. {@code roleSettings} is empty for a primary. */

@@ -139,7 +139,7 @@ class BootstrapIT {
 
   /** Whether PostgreSQL on the node's client port answers a client at all (any password). */
   private static boolean serves(NodeSpec n) {
-    try (Connection c = open(n, "not-the-password")) {
+    try (Connection c = LocalCluster.connect(n, "not-the-password")) {
       return true;
     } catch (SQLException e) {
       // 28P01 invalid password, 28000 no pg_hba line: the server answered. Connection refused: it did not.
@@ -149,21 +149,11 @@ class BootstrapIT {
   }
 
   private static boolean connects(NodeSpec n, String password) {
-    try (Connection c = open(n, password)) {
+    try (Connection c = LocalCluster.connect(n, password)) {
       return true;
     } catch (SQLException e) {
       return false;
     }
-  }
-
-  private static Connection open(NodeSpec n, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", password);
-    p.setProperty("connectTimeout", "1");
-    p.setProperty("loginTimeout", "2");
-    p.setProperty("socketTimeout", "2");
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + n.pgPort + "/postgres", p);
   }
 
   private static String one(Statement s, String sql) throws SQLException {

@@ -13,7 +13,6 @@ import io.pgquorum.coordinator.it.LocalCluster.HttpResult;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -77,7 +76,7 @@ class ForkedReplicaIT {
 
       // It comes back unable to race (nofailover: its position must not win the failover below) and with the repair
       // switched off: against the leader on timeline 1 its timeline 2 is plainly ahead, so it stays stopped.
-      Files.writeString(forked.config(), "tags:\n  nofailover: true\n", StandardOpenOption.APPEND);
+      cluster.appendYaml(forked, "tags:\n  nofailover: true\n");
       repair(forked, false);
       cluster.start(forked);
       NodeSpec p = first;

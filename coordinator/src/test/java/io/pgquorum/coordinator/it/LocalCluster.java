@@ -417,9 +417,14 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static Connection connect(NodeSpec n) throws SQLException {
+    return connect(n, SUPERUSER_PASSWORD);
+  }
+
+  /** Connects as the superuser with {@code password} (a test may check that another password is refused). */
+  static Connection connect(NodeSpec n, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
-    p.setProperty("password", SUPERUSER_PASSWORD);
+    p.setProperty("password", password);
     p.setProperty("connectTimeout", "2");
     p.setProperty("socketTimeout", "5");
     p.setProperty("loginTimeout", "3");
