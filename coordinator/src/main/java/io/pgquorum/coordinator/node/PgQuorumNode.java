@@ -192,7 +192,10 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null),
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
-      RestServer rest = RestServer.start(config.restapi(), status::get, AdminActions.unsupported());
+      // One part per area (NodeAdmin); each is wired here once it exists.
+      NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(), AdminActions.unsupported(),
+          AdminActions.unsupported());
+      RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
           System::nanoTime, config.name());

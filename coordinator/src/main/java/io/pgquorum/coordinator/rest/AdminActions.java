@@ -45,42 +45,63 @@ public interface AdminActions {
   /** {@code POST /reinitialize}: wipe this replica and clone it again; {@code force} cancels a running action. */
   Result reinitialize(boolean force);
 
+  /** {@code DELETE /switchover}: cancel a scheduled switchover. */
+  default Result cancelSwitchover() {
+    return Unsupported.no("cancelling a switchover");
+  }
+
+  /** {@code PUT /config}: replace the dynamic config with {@code config} as a whole. */
+  default Result putConfig(Map<String, Object> config) {
+    return Unsupported.no("config change");
+  }
+
+  /** {@code DELETE /restart}: cancel a scheduled restart. */
+  default Result cancelRestart() {
+    return Unsupported.no("cancelling a restart");
+  }
+
   /** Actions for a server that cannot act (tests, tooling): every call answers 503 with a clear reason. */
   static AdminActions unsupported() {
-    return new AdminActions() {
-      private Result no(String what) {
-        return new Result(503, what + " is not available on this server");
-      }
+    return new Unsupported();
+  }
 
-      @Override
-      public Result switchover(String leader, Optional<String> candidate, Optional<String> scheduledAt) {
-        return no("switchover");
-      }
+  /**
+   * Every call answers 503 naming what is not available. A base for implementations of a part of the endpoints
+   * (the node composes one per area, see {@code NodeAdmin}).
+   */
+  class Unsupported implements AdminActions {
+    static Result no(String what) {
+      return new Result(503, what + " is not available on this server");
+    }
 
-      @Override
-      public Result failover(Optional<String> candidate) {
-        return no("failover");
-      }
+    @Override
+    public Result switchover(String leader, Optional<String> candidate, Optional<String> scheduledAt) {
+      return no("switchover");
+    }
 
-      @Override
-      public Result patchConfig(Map<String, Object> mergePatch) {
-        return no("config change");
-      }
+    @Override
+    public Result failover(Optional<String> candidate) {
+      return no("failover");
+    }
 
-      @Override
-      public Result restart() {
-        return no("restart");
-      }
+    @Override
+    public Result patchConfig(Map<String, Object> mergePatch) {
+      return no("config change");
+    }
 
-      @Override
-      public Result reload() {
-        return no("reload");
-      }
+    @Override
+    public Result restart() {
+      return no("restart");
+    }
 
-      @Override
-      public Result reinitialize(boolean force) {
-        return no("reinitialize");
-      }
-    };
+    @Override
+    public Result reload() {
+      return no("reload");
+    }
+
+    @Override
+    public Result reinitialize(boolean force) {
+      return no("reinitialize");
+    }
   }
 }

@@ -37,6 +37,9 @@ final class AdminRequests {
       case "POST /restart":
       case "POST /reload":
       case "POST /reinitialize":
+      case "DELETE /switchover":
+      case "PUT /config":
+      case "DELETE /restart":
         return true;
       default:
         return false;
@@ -68,6 +71,13 @@ final class AdminRequests {
         return admin.reload();
       case "POST /reinitialize":
         return reinitialize(object(body, false));
+      case "DELETE /switchover":
+        return admin.cancelSwitchover();
+      case "PUT /config":
+        return admin.putConfig(Json.MAPPER.convertValue(object(body, true),
+            new TypeReference<Map<String, Object>>() {}));
+      case "DELETE /restart":
+        return admin.cancelRestart();
       default:
         throw new IllegalArgumentException("not an admin route: " + route);
     }

@@ -76,13 +76,26 @@ class AdminEndpointsTest {
 
   @Test
   void unknownWritesAre501AndStillNeedCredentials() throws Exception {
-    assertThat(http.send("DELETE", "/switchover", null, null).statusCode()).isEqualTo(401);
-    HttpResponse<String> r = http.send("DELETE", "/switchover", null, AUTH);
+    assertThat(http.send("DELETE", "/cluster", null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> r = http.send("DELETE", "/cluster", null, AUTH);
     assertThat(r.statusCode()).isEqualTo(501);
-    assertThat(r.body()).contains("DELETE /switchover");
-    assertThat(http.send("PUT", "/config", "{}", AUTH).statusCode()).isEqualTo(501);
+    assertThat(r.body()).contains("DELETE /cluster");
+    assertThat(http.send("PUT", "/switchover", "{}", AUTH).statusCode()).isEqualTo(501);
     assertThat(http.send("POST", "/patroni", "{}", AUTH).statusCode()).isEqualTo(501);
     assertThat(admin.calls).isEmpty();
+  }
+
+  @Test
+  void cancelAndReplaceAreDelegated() throws Exception {
+    // RecordingAdmin does not implement these: the interface's defaults answer 503 naming what is unavailable.
+    HttpResponse<String> cancel = http.send("DELETE", "/switchover", null, AUTH);
+    assertThat(cancel.statusCode()).isEqualTo(503);
+    assertThat(cancel.body()).isEqualTo("cancelling a switchover is not available on this server");
+    assertThat(http.send("DELETE", "/restart", null, AUTH).body())
+        .isEqualTo("cancelling a restart is not available on this server");
+    assertThat(http.send("PUT", "/config", "{\"ttl\":30}", AUTH).body())
+        .isEqualTo("config change is not available on this server");
+    assertThat(http.send("PUT", "/config", "", AUTH).statusCode()).isEqualTo(400);
   }
 
   @Test
