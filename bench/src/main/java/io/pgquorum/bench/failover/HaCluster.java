@@ -38,6 +38,25 @@ public interface HaCluster extends AutoCloseable {
    */
   String dcsLeader(int viaNode);
 
+  /**
+   * Where the bench (and an HAProxy it starts) reaches node {@code node}'s PostgreSQL directly.
+   */
+  Endpoint postgresEndpoint(int node);
+
+  /** Where the bench (and an HAProxy it starts) reaches node {@code node}'s REST API directly. */
+  Endpoint restEndpoint(int node);
+
+  /** A superuser JDBC connection to {@code at} (a proxy in front of the cluster), with the cluster's password. */
+  Connection connectTo(Endpoint at, int connectTimeoutSeconds, int socketTimeoutSeconds) throws SQLException;
+
+  /** A host and port. */
+  record Endpoint(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
   /** kill -9 of everything of node {@code node} at once (coordinator, its helpers, its DCS member, PostgreSQL). */
   void killNode(int node);
 

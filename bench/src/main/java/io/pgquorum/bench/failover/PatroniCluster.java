@@ -208,6 +208,22 @@ public final class PatroniCluster implements HaCluster {
 
   @Override
   public Connection connect(int node, int connectTimeoutSeconds, int socketTimeoutSeconds) throws SQLException {
+    return connectTo(postgresEndpoint(node), connectTimeoutSeconds, socketTimeoutSeconds);
+  }
+
+  @Override
+  public Endpoint postgresEndpoint(int node) {
+    return new Endpoint("127.0.0.1", configs.get(node).pgPort());
+  }
+
+  @Override
+  public Endpoint restEndpoint(int node) {
+    return new Endpoint("127.0.0.1", configs.get(node).restPort());
+  }
+
+  @Override
+  public Connection connectTo(Endpoint at, int connectTimeoutSeconds, int socketTimeoutSeconds)
+      throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("password", superPassword);
@@ -215,8 +231,7 @@ public final class PatroniCluster implements HaCluster {
     p.setProperty("loginTimeout", String.valueOf(connectTimeoutSeconds + 1));
     p.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
     p.setProperty("ApplicationName", "bench");
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + configs.get(node).pgPort() + "/postgres",
-        p);
+    return DriverManager.getConnection("jdbc:postgresql://" + at + "/postgres", p);
   }
 
   @Override

@@ -135,6 +135,22 @@ public final class PgQuorumCluster implements HaCluster {
     return cluster.connect(node, connectTimeoutSeconds, socketTimeoutSeconds);
   }
 
+  @Override
+  public Endpoint postgresEndpoint(int node) {
+    return new Endpoint(cluster.network().addresses(node).harnessHost(), cluster.ports(node).pgPort());
+  }
+
+  @Override
+  public Endpoint restEndpoint(int node) {
+    return new Endpoint(cluster.network().addresses(node).harnessHost(), cluster.ports(node).restPort());
+  }
+
+  @Override
+  public Connection connectTo(Endpoint at, int connectTimeoutSeconds, int socketTimeoutSeconds)
+      throws SQLException {
+    return cluster.connect(at.host(), at.port(), connectTimeoutSeconds, socketTimeoutSeconds);
+  }
+
   /**
    * The leader key read straight from the Raft DCS by the bench's own client, a linearizable get starting at node
    * {@code viaNode}'s member (see {@link RaftLeaderKeyReader}); not the daemon's {@code GET /cluster}, which shows

@@ -63,7 +63,27 @@ public final class Targets {
     String t6 = "idle CPU no higher than Patroni plus etcd";
     out.add(ratio(t6, find(results, "cost", "idle-cpu-per-node", null, Result.PGQUORUM, null),
         find(results, "cost", "idle-cpu-per-node", null, Result.PATRONI, null), r -> r <= 1.0));
+
+    // The operations issue's switchover targets (absolute, with Patroni's number beside them for context).
+    out.add(atMost("switchover: server-side write gap at most 0.5 s", find(results, "switchover", "write-gap",
+        "3 nodes", Result.PGQUORUM, "defaults"), find(results, "switchover", "write-gap", "3 nodes",
+        Result.PATRONI, "defaults"), 0.5));
+    out.add(atMost("switchover: client outage through HAProxy at most 1 s", find(results, "switchover",
+        "client-outage-haproxy", "3 nodes", Result.PGQUORUM, "defaults"), find(results, "switchover",
+        "client-outage-haproxy", "3 nodes", Result.PATRONI, "defaults"), 1.0));
     return out;
+  }
+
+  /** pgquorum's median at most {@code limit} seconds; the incumbent's median is shown for context. */
+  private static Verdict atMost(String target, Optional<Result> pg, Optional<Result> incumbent, double limit) {
+    if (pg.isEmpty()) {
+      return missing(target);
+    }
+    Summary s = pg.get().summary();
+    String context = incumbent.map(r -> "; Patroni + etcd median " + Format.number(r.summary().p50()) + " s")
+        .orElse("");
+    return new Verdict(target, "median " + Format.number(s.p50()) + " s (n=" + s.count() + ", max "
+        + Format.number(s.max()) + ")" + context, s.p50() <= limit ? Status.MET : Status.NOT_MET);
   }
 
   private static Verdict ratio(String target, Optional<Result> pg, Optional<Result> incumbent,

@@ -65,6 +65,13 @@ final class ClusterQueries {
 
   /** A JDBC connection as the superuser straight to node {@code node}'s PostgreSQL. */
   Connection connect(int node, int connectTimeoutSeconds, int socketTimeoutSeconds) throws SQLException {
+    StackNode n = nodes.get(node);
+    return connect(n.addr.harnessHost(), n.ports.pgPort(), connectTimeoutSeconds, socketTimeoutSeconds);
+  }
+
+  /** A superuser JDBC connection to {@code host:port}. */
+  Connection connect(String host, int port, int connectTimeoutSeconds, int socketTimeoutSeconds)
+      throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("password", passwords.superuser());
@@ -73,9 +80,7 @@ final class ClusterQueries {
     p.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
     p.setProperty("tcpKeepAlive", "true");
     p.setProperty("ApplicationName", "jepsen");
-    StackNode n = nodes.get(node);
-    return DriverManager.getConnection(
-        "jdbc:postgresql://" + n.addr.harnessHost() + ":" + n.ports.pgPort() + "/postgres", p);
+    return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", p);
   }
 
   /**

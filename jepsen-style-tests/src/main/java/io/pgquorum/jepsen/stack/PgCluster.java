@@ -220,6 +220,12 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     return queries.connect(node, connectTimeoutSeconds, socketTimeoutSeconds);
   }
 
+  /** As {@link #connect(int, int, int)}, to {@code host:port} (a proxy in front of the cluster). */
+  public Connection connect(String host, int port, int connectTimeoutSeconds, int socketTimeoutSeconds)
+      throws SQLException {
+    return queries.connect(host, port, connectTimeoutSeconds, socketTimeoutSeconds);
+  }
+
   /** GET a REST path on node {@code node} directly (1 s timeouts); status 0 when unreachable. */
   public HttpResult get(int node, String path) {
     return queries.get(node, path);
