@@ -14,14 +14,16 @@ import java.util.Set;
  */
 public final class FaultKinds {
   /** Every kind, in the order reports, campaign cells and usage texts list them. */
-  public static final List<FaultKind<?>> ALL = List.of(
+  public static final List<FaultKind<?>> ALL = List.of(new FaultKind<?>[] {
+      // One line per kind; the trailing comma keeps adding one a one-line change.
       new PartitionKind(),
       new KillKind(),
       new PauseKind(),
       new ClockSkewKind(),
       new PacketLossKind(),
       new DelayKind(),
-      new DcsConfigKind());
+      new DcsConfigKind(),
+  });
 
   private static final Map<String, FaultKind<?>> BY_NAME = new LinkedHashMap<>();
   private static final Map<Class<?>, FaultKind<?>> BY_TYPE = new HashMap<>();
