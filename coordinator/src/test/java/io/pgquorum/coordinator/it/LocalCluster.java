@@ -10,6 +10,7 @@ import io.pgquorum.dcs.ratis.DcsServerConfig;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.NodeYaml;
 import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.LinkProxies;
 import io.pgquorum.testkit.proc.Commands;
@@ -239,62 +240,26 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private String yaml(NodeSpec n) {
-    StringBuilder partners = new StringBuilder();
+    List<String> partners = new ArrayList<>();
     for (NodeSpec o : nodes) {
       if (o != n) {
-        partners.append("\n    - ").append(hostName(o)).append(':').append(o.raftPort);
+        partners.add(hostName(o) + ":" + o.raftPort);
       }
     }
     if (witnessPort != 0) {
-      partners.append("\n    - 127.0.0.1:").append(witnessPort);
+      partners.add("127.0.0.1:" + witnessPort);
     }
-    return """
-        scope: %s
-        namespace: /service/
-        name: %s
-        log:
-          level: INFO
-        restapi:
-          listen: 127.0.0.1:%d
-          connect_address: 127.0.0.1:%d
-        raft:
-          self_addr: %s:%d
-          bind_addr: 127.0.0.1:%d
-          partner_addrs:%s
-          data_dir: %s
-        bootstrap:
-          dcs:
-            ttl: %d
-            loop_wait: 1
-            retry_timeout: 2
-            maximum_lag_on_failover: 1048576
-            postgresql:
-              use_pg_rewind: true
-              use_slots: %s
-              parameters:
-                wal_keep_size: 64MB
-                max_connections: 40%s
-          initdb:
-            - encoding: UTF8
-            - data-checksums
-        postgresql:
-          listen: 127.0.0.1:%d
-          connect_address: 127.0.0.1:%d
-          data_dir: %s
-          bin_dir: /usr/lib/postgresql/15/bin
-          pgpass: %s
-          authentication:
-            superuser:
-              username: postgres
-              password: %s
-            replication:
-              username: replicator
-              password: %s
-          parameters:
-            shared_buffers: 16MB
-        """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
-        partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
-        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD) + extraYaml.getOrDefault(n.index, "");
+    return new NodeYaml()
+        .scope(scope, "/service/")
+        .name(n.name)
+        .rest("127.0.0.1:" + n.restPort, "127.0.0.1:" + n.restPort)
+        .raft(hostName(n) + ":" + n.raftPort, "127.0.0.1:" + n.raftPort, partners, n.dir.resolve("raft"))
+        .dcs(ttl, 1, 2, 1_048_576)
+        .useSlots(useSlots)
+        .dcsExtra(standbyCluster)
+        .postgres("127.0.0.1:" + n.pgPort, "127.0.0.1:" + n.pgPort, n.dataDir(), n.dir.resolve("pgpass"))
+        .passwords(SUPERUSER_PASSWORD, REPLICATION_PASSWORD)
+        .render() + extraYaml.getOrDefault(n.index, "");
   }
 
   /**

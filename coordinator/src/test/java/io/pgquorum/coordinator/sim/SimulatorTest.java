@@ -8,13 +8,16 @@ import io.pgquorum.dcs.planted.PlantedBug;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The simulator in the default build: a bounded number of schedules from a fresh seed (printed; set
- * {@code -Dsim.seed=N} to replay a run, {@code -Dsim.schedules=1000000} for the long profile), determinism, and
- * the planted bugs, each of which the checkers must catch.
+ * {@code -Dsim.seed=N} to replay a run), determinism, and the planted bugs, each of which the checkers must catch.
+ * The long profile ({@code -Psim-long}) runs {@code -Dsim.schedules} (a million) with {@code -Dsim.keepGoing=true}:
+ * a failing seed is printed with its shrunk transcript and the run goes on, so one bug does not hide the others
+ * for hours; the test still fails at the end, naming every failing seed.
  */
 class SimulatorTest {
   static final int DEFAULT_SCHEDULES = 1_000;
@@ -23,6 +26,10 @@ class SimulatorTest {
   void randomSchedulesKeepEveryPropertyFromAFreshSeed() throws IOException {
     long base = Long.getLong("sim.seed", System.nanoTime() ^ System.currentTimeMillis());
     int count = Integer.getInteger("sim.schedules", DEFAULT_SCHEDULES);
+    boolean keepGoing = Boolean.getBoolean("sim.keepGoing");
+    // Long runs report progress (with throughput) about a hundred times; the default run only at the end.
+    int progressEvery = count > DEFAULT_SCHEDULES ? Math.max(DEFAULT_SCHEDULES, count / 100) : Integer.MAX_VALUE;
+    List<Long> failedSeeds = new ArrayList<>();
     System.out.println("simulator: " + count + " schedules from seed " + base + " (replay: -Dsim.seed=" + base + ")");
     long start = System.nanoTime();
     long writes = 0;
@@ -48,11 +55,18 @@ class SimulatorTest {
           Path saved = Path.of("target", "sim-regressions", "seed-" + seed + ".txt");
           Files.createDirectories(saved.getParent());
           Files.writeString(saved, transcript);
-          throw new AssertionError("simulator seed " + seed + " failed: " + r.violations() + "\nshrunk transcript ("
-              + saved + "; copy it to src/test/testdata/interaction/ as a regression):\n" + transcript);
+          String report = "simulator seed " + seed + " failed: " + r.violations() + "\nshrunk transcript ("
+              + saved + "; copy it to src/test/testdata/interaction/ as a regression):\n" + transcript;
+          if (!keepGoing) {
+            throw new AssertionError(report);
+          }
+          System.out.println(report);
+          failedSeeds.add(seed);
         }
-        if ((i + 1) % 100_000 == 0) {
-          System.out.println("simulator: " + (i + 1) + " schedules passed");
+        if ((i + 1) % progressEvery == 0) {
+          double soFar = (System.nanoTime() - start) / 60e9;
+          System.out.printf("simulator: %d of %d schedules run, %d failed (%.0f per minute)%n", i + 1, count,
+              failedSeeds.size(), (i + 1) / soFar);
         }
       }
     }
@@ -61,6 +75,7 @@ class SimulatorTest {
         + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety or stability violation "
         + "(expected); %d schedules hit the known timeline-id collision%n", count,
         minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known);
+    assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pgquorum.jepsen.campaign;
 
+import io.pgquorum.jepsen.fault.FaultKinds;
 import io.pgquorum.jepsen.fault.ScheduleJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +34,7 @@ import java.util.TreeSet;
  */
 public final class Matrix {
   /** Every fault kind the generators know, in the order cells list them. */
-  public static final List<String> ALL_KINDS = List.of("partition", "kill", "pause", "clock-skew", "packet-loss",
-      "delay");
+  public static final List<String> ALL_KINDS = FaultKinds.generatedNames();
   static final Set<String> AXES = Set.of("target", "nodes", "kinds", "ttl", "max-lag", "bug", "schedule",
       "per-cell");
 

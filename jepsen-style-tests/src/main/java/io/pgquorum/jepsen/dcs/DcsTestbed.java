@@ -5,7 +5,6 @@ import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.jepsen.fault.Component;
-import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
 import io.pgquorum.testkit.FreePorts;
@@ -260,15 +259,28 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
   }
 
   @Override
-  public boolean supports(Fault fault) {
-    if (fault instanceof Fault.Kill k) {
-      return k.component() == Component.DCS_MEMBER;
-    }
-    if (fault instanceof Fault.Pause p) {
-      return p.component() == Component.DCS_MEMBER;
-    }
-    return fault instanceof Fault.Partition || fault instanceof Fault.ClockSkew
-        || fault instanceof Fault.PacketLoss || fault instanceof Fault.Delay;
+  public boolean canKill(Component component) {
+    return component == Component.DCS_MEMBER;
+  }
+
+  @Override
+  public boolean canPause(Component component) {
+    return component == Component.DCS_MEMBER;
+  }
+
+  @Override
+  public boolean canSkewClocks() {
+    return true;
+  }
+
+  @Override
+  public boolean canDropPackets() {
+    return true;
+  }
+
+  @Override
+  public boolean canDelay() {
+    return true;
   }
 
   /**

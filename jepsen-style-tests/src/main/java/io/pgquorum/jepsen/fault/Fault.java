@@ -1,23 +1,13 @@
 package io.pgquorum.jepsen.fault;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-
 /**
  * A fault as plain data. A {@link Step} applies one at a time offset and reverts it after a duration (heal the
  * partition, SIGCONT, restart, clock back to rate 1 ...). Drivers that cannot inject a kind say so up front
- * ({@link FaultTarget#supports}); a schedule is never silently run without its faults.
+ * ({@link FaultTarget#supports}); a schedule is never silently run without its faults. Each kind of fault has its
+ * entry in {@link FaultKinds#ALL} (JSON, generator, shrinker, nemesis, drivers); a new kind's record lives with
+ * its {@link FaultKind}.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Fault.Partition.class, name = "partition"),
-    @JsonSubTypes.Type(value = Fault.Kill.class, name = "kill"),
-    @JsonSubTypes.Type(value = Fault.Pause.class, name = "pause"),
-    @JsonSubTypes.Type(value = Fault.ClockSkew.class, name = "clock-skew"),
-    @JsonSubTypes.Type(value = Fault.PacketLoss.class, name = "packet-loss"),
-    @JsonSubTypes.Type(value = Fault.Delay.class, name = "delay"),
-    @JsonSubTypes.Type(value = Fault.DcsConfig.class, name = "dcs-config")})
-public sealed interface Fault {
+public interface Fault {
 
   /** A short name for reports and histories ({@code "partition"}, {@code "kill"} ...). */
   String kind();

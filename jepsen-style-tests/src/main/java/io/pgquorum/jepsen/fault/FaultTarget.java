@@ -10,8 +10,43 @@ public interface FaultTarget {
   /** Number of nodes. */
   int size();
 
-  /** Whether this driver can inject faults of this kind ({@link Fault#kind()}) on this component. */
-  boolean supports(Fault fault);
+  /**
+   * Whether this driver can inject this fault. The fault's kind decides from the capabilities below
+   * ({@link FaultKinds#supports}); a driver states what its primitives can do, not which kinds it knows.
+   */
+  default boolean supports(Fault fault) {
+    return FaultKinds.supports(fault, this);
+  }
+
+  /** Whether {@link #kill} and {@link #restart} work on this component. */
+  default boolean canKill(Component component) {
+    return false;
+  }
+
+  /** Whether {@link #pause} and {@link #resume} work on this component. */
+  default boolean canPause(Component component) {
+    return false;
+  }
+
+  /** Whether {@link #clockRate} works. */
+  default boolean canSkewClocks() {
+    return false;
+  }
+
+  /** Whether {@link #packetLoss} works. */
+  default boolean canDropPackets() {
+    return false;
+  }
+
+  /** Whether {@link #delay} works. */
+  default boolean canDelay() {
+    return false;
+  }
+
+  /** Whether {@link #setDynamicConfig} works. */
+  default boolean canEditDynamicConfig() {
+    return false;
+  }
 
   /** The current primary (full stack) or Raft leader (DCS), or -1 when none is known. */
   int primary();
@@ -42,7 +77,7 @@ public interface FaultTarget {
   /**
    * Sets {@code key} of the cluster's dynamic configuration (the DCS {@code config} key) to {@code value}, or
    * removes it when {@code value} is empty, with a compare-and-set on the key; returns the value it had (empty
-   * when absent). Only drivers whose {@link #supports} accepts {@link Fault.DcsConfig} implement it.
+   * when absent). Only drivers whose {@link #canEditDynamicConfig} is true implement it.
    */
   default java.util.OptionalLong setDynamicConfig(String key, java.util.OptionalLong value) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot edit the dynamic configuration");

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +40,9 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
- * <p>Fault fields per kind: {@code partition} (shape, target), {@code kill} and {@code pause} (target,
- * component), {@code clock-skew} (target, rate), {@code packet-loss} (probability), {@code delay} (millis),
- * {@code dcs-config} (key, value: an integer setting of the dynamic configuration, see {@link Fault.DcsConfig}).
+ * <p>Fault fields per kind are each kind's {@link FaultKind#fields()} (the registry is {@link FaultKinds#ALL}):
+ * {@code partition} (shape, target), {@code kill} and {@code pause} (target, component), {@code clock-skew}
+ * (target, rate), {@code packet-loss} (probability), {@code delay} (millis), {@code dcs-config} (key, value).
  * Shapes and components are written in lower case with hyphens ({@code majorities-ring}, {@code dcs-member}).
  *
  * <p>Reading is strict, because a silently ignored field would replay a different experiment than the one that
@@ -56,32 +57,20 @@ public final class ScheduleJson {
       .enable(SerializationFeature.INDENT_OUTPUT)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private static final Map<String, Set<String>> FAULT_FIELDS = Map.of(
-      "partition", Set.of("kind", "shape", "target"),
-      "kill", Set.of("kind", "target", "component"),
-      "pause", Set.of("kind", "target", "component"),
-      "clock-skew", Set.of("kind", "target", "rate"),
-      "packet-loss", Set.of("kind", "probability"),
-      "delay", Set.of("kind", "millis"),
-      "dcs-config", Set.of("kind", "key", "value"));
-
   private ScheduleJson() {
   }
 
-  /** Every fault kind the format knows ({@link Fault#kind()} values). */
+  /** Every fault kind the format knows ({@link Fault#kind()} values; {@link FaultKinds#ALL}). */
   public static Set<String> kinds() {
-    return FAULT_FIELDS.keySet();
+    return Set.copyOf(FaultKinds.names());
   }
 
   /**
-   * The kinds the seeded generator draws: all but {@code dcs-config}, which is for hand-written schedules. Why:
-   * an edit that raises {@code ttl} legitimately lengthens failover beyond the availability bound derived from
-   * the cluster's configured ttl, so a generated one would fail P3 for no fault of pgquorum's; a schedule that
-   * edits the configuration says what it tests and which verdicts to expect.
+   * The kinds the seeded generator draws: those with a generator weight (all but {@code dcs-config}, which is for
+   * hand-written schedules; its {@link FaultKind} says why).
    */
   public static Set<String> generatedKinds() {
-    return FAULT_FIELDS.keySet().stream().filter(k -> !k.equals("dcs-config"))
-        .collect(Collectors.toUnmodifiableSet());
+    return Set.copyOf(FaultKinds.generatedNames());
   }
 
   /** The schedule as pretty-printed JSON. */
@@ -170,33 +159,12 @@ public final class ScheduleJson {
   private static Map<String, Object> faultMap(Fault f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", f.kind());
-    if (f instanceof Fault.Partition p) {
-      m.put("shape", token(p.shape()));
-      m.put("target", p.target().spec());
-    } else if (f instanceof Fault.Kill k) {
-      m.put("target", k.target().spec());
-      m.put("component", token(k.component()));
-    } else if (f instanceof Fault.Pause p) {
-      m.put("target", p.target().spec());
-      m.put("component", token(p.component()));
-    } else if (f instanceof Fault.ClockSkew c) {
-      m.put("target", c.target().spec());
-      m.put("rate", c.rate());
-    } else if (f instanceof Fault.PacketLoss l) {
-      m.put("probability", l.probability());
-    } else if (f instanceof Fault.Delay d) {
-      m.put("millis", d.millis());
-    } else if (f instanceof Fault.DcsConfig c) {
-      m.put("key", c.key());
-      m.put("value", c.value());
-    } else {
-      throw new IllegalStateException("unknown fault " + f);
-    }
+    FaultKinds.write(f, m);
     return m;
   }
 
   /** Field-by-field strict reading; every error carries the source and the field path. */
-  private record Reader(String where) {
+  record Reader(String where) {
 
     IllegalArgumentException error(String path, String problem) {
       return new IllegalArgumentException(where + ": " + path + ": " + problem);
@@ -306,48 +274,15 @@ public final class ScheduleJson {
         throw error(prefix, "a fault must be a JSON object");
       }
       String kind = text(node, prefix, "kind");
-      Set<String> fields = FAULT_FIELDS.get(kind);
-      if (fields == null) {
+      FaultKind<?> k = FaultKinds.named(kind);
+      if (k == null) {
         throw error(path(prefix, "kind"), "unknown fault kind \"" + kind + "\" (allowed: "
-            + FAULT_FIELDS.keySet().stream().sorted().collect(Collectors.joining(", ")) + ")");
+            + FaultKinds.names().stream().sorted().collect(Collectors.joining(", ")) + ")");
       }
+      Set<String> fields = new HashSet<>(k.fields());
+      fields.add("kind");
       onlyFields(node, prefix, fields);
-      switch (kind) {
-        case "partition":
-          return new Fault.Partition(constant(node, prefix, "shape", PartitionShape.class),
-              target(node, prefix, nodes));
-        case "kill":
-          return new Fault.Kill(target(node, prefix, nodes), constant(node, prefix, "component", Component.class));
-        case "pause":
-          return new Fault.Pause(target(node, prefix, nodes), constant(node, prefix, "component", Component.class));
-        case "clock-skew": {
-          Target t = target(node, prefix, nodes);
-          double rate = number(node, prefix, "rate");
-          if (!(rate > 0 && rate <= 100)) {
-            throw error(path(prefix, "rate"), "must be in (0, 100], got " + rate);
-          }
-          return new Fault.ClockSkew(t, rate);
-        }
-        case "packet-loss": {
-          double p = number(node, prefix, "probability");
-          if (!(p >= 0 && p <= 1)) {
-            throw error(path(prefix, "probability"), "must be in [0, 1], got " + p);
-          }
-          return new Fault.PacketLoss(p);
-        }
-        case "delay":
-          return new Fault.Delay((int) integer(node, prefix, "millis", 0, 3_600_000));
-        case "dcs-config": {
-          String key = text(node, prefix, "key");
-          if (!Fault.DcsConfig.KEYS.contains(key)) {
-            throw error(path(prefix, "key"), "unknown key \"" + key + "\" (allowed: "
-                + Fault.DcsConfig.KEYS.stream().sorted().collect(Collectors.joining(", ")) + ")");
-          }
-          return new Fault.DcsConfig(key, integer(node, prefix, "value", 0, 1L << 40));
-        }
-        default:
-          throw new IllegalStateException("kind table and switch disagree on " + kind);
-      }
+      return k.read(new FaultFields(this, node, prefix, nodes));
     }
   }
 }

@@ -2,6 +2,7 @@ package io.pgquorum.jepsen.gen;
 
 import io.pgquorum.dcs.lease.LeaseTracker;
 import io.pgquorum.jepsen.fault.Component;
+import io.pgquorum.jepsen.fault.FaultKinds;
 import io.pgquorum.jepsen.fault.PartitionShape;
 import io.pgquorum.jepsen.fault.ScheduleJson;
 import java.util.EnumSet;
@@ -42,7 +43,10 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
       1 - SAFE_CLOCK_RATE_DRIFT, 1 - SAFE_CLOCK_RATE_DRIFT / 2, 1 + SAFE_CLOCK_RATE_DRIFT / 2,
       1 + SAFE_CLOCK_RATE_DRIFT);
 
-  public GeneratorSettings {
+  // Not compact: the kinds check their knobs on the finished settings (FaultKinds.checkSettings(this)).
+  public GeneratorSettings(int nodes, Set<String> kinds, Set<Component> components, Set<PartitionShape> shapes,
+      int maxSteps, long maxStartMillis, long minDurationMillis, long maxDurationMillis, long quietMillis,
+      List<Double> skewRates, List<Double> lossProbabilities, List<Integer> delaysMillis) {
     if (nodes < 1) {
       throw new IllegalArgumentException("generator nodes must be at least 1, got " + nodes);
     }
@@ -62,22 +66,20 @@ public record GeneratorSettings(int nodes, Set<String> kinds, Set<Component> com
     skewRates = List.copyOf(skewRates);
     lossProbabilities = List.copyOf(lossProbabilities);
     delaysMillis = List.copyOf(delaysMillis);
-    if ((kinds.contains("kill") || kinds.contains("pause")) && components.isEmpty()) {
-      throw new IllegalArgumentException("generator components must not be empty when kill or pause is allowed");
-    }
-    if (kinds.contains("partition") && shapes.isEmpty()) {
-      throw new IllegalArgumentException("generator shapes must not be empty when partition is allowed");
-    }
-    if (kinds.contains("clock-skew") && skewRates.isEmpty()) {
-      throw new IllegalArgumentException("generator skewRates must not be empty when clock-skew is allowed");
-    }
-    if (kinds.contains("packet-loss") && lossProbabilities.isEmpty()) {
-      throw new IllegalArgumentException(
-          "generator lossProbabilities must not be empty when packet-loss is allowed");
-    }
-    if (kinds.contains("delay") && delaysMillis.isEmpty()) {
-      throw new IllegalArgumentException("generator delaysMillis must not be empty when delay is allowed");
-    }
+    this.nodes = nodes;
+    this.kinds = kinds;
+    this.components = components;
+    this.shapes = shapes;
+    this.maxSteps = maxSteps;
+    this.maxStartMillis = maxStartMillis;
+    this.minDurationMillis = minDurationMillis;
+    this.maxDurationMillis = maxDurationMillis;
+    this.quietMillis = quietMillis;
+    this.skewRates = skewRates;
+    this.lossProbabilities = lossProbabilities;
+    this.delaysMillis = delaysMillis;
+    // Each allowed kind needs something to draw from (e.g. partition needs shapes).
+    FaultKinds.checkSettings(this);
     for (double r : skewRates) {
       if (!(r > 0)) {
         throw new IllegalArgumentException("generator skewRates must be positive, got " + r);

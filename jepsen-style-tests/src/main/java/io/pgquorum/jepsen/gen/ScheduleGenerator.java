@@ -1,7 +1,8 @@
 package io.pgquorum.jepsen.gen;
 
 import io.pgquorum.jepsen.fault.Component;
-import io.pgquorum.jepsen.fault.Fault;
+import io.pgquorum.jepsen.fault.FaultDraw;
+import io.pgquorum.jepsen.fault.FaultKinds;
 import io.pgquorum.jepsen.fault.PartitionShape;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.fault.Step;
@@ -19,19 +20,22 @@ import java.util.TreeSet;
  *
  * <p>Targets favour the primary (half of the draws name {@code "primary"}, the rest are spread over
  * {@code node:N} and {@code replica:N}), since faults on the primary are the ones that test failover and fencing.
- * Steps may overlap; the nemesis composes overlapping faults.
+ * Steps may overlap; the nemesis composes overlapping faults. Kinds are drawn by their generator weight, and each
+ * kind draws its own fields ({@link io.pgquorum.jepsen.fault.FaultKind}).
  */
 public final class ScheduleGenerator {
   private final GeneratorSettings settings;
   private final List<String> kinds;
   private final List<Component> components;
   private final List<PartitionShape> shapes;
+  private final int totalWeight;
 
   public ScheduleGenerator(GeneratorSettings settings) {
     this.settings = settings;
     this.kinds = List.copyOf(new TreeSet<>(settings.kinds()));
     this.components = List.copyOf(new TreeSet<>(settings.components()));
     this.shapes = List.copyOf(new TreeSet<>(settings.shapes()));
+    this.totalWeight = kinds.stream().mapToInt(k -> FaultKinds.named(k).generatorWeight()).sum();
   }
 
   public GeneratorSettings settings() {
@@ -47,34 +51,55 @@ public final class ScheduleGenerator {
       long at = r.nextLong(settings.maxStartMillis() + 1);
       long duration = settings.minDurationMillis()
           + r.nextLong(settings.maxDurationMillis() - settings.minDurationMillis() + 1);
-      steps.add(new Step(at, duration, fault(r, pick(r, kinds))));
+      steps.add(new Step(at, duration, FaultKinds.generate(kind(r), draw(r))));
     }
     // Stable sort: equal start times keep draw order, so the result is still a function of the seed.
     steps.sort(Comparator.comparingLong(Step::atMillis));
     return new Schedule("seed-" + seed, seed, settings.nodes(), steps, settings.quietMillis());
   }
 
-  private Fault fault(SplittableRandom r, String kind) {
-    switch (kind) {
-      case "partition": {
-        PartitionShape shape = pick(r, shapes);
-        // The ring ignores its target; name node:0 so equal faults look equal.
-        Target t = shape == PartitionShape.MAJORITIES_RING ? Target.node(0) : target(r);
-        return new Fault.Partition(shape, t);
+  /**
+   * A kind drawn by generator weight. Walking the sorted kinds with one {@code nextInt(total weight)} draw keeps
+   * equal weights a uniform pick with exactly the random stream of a plain {@code pick}.
+   */
+  private String kind(SplittableRandom r) {
+    int x = r.nextInt(totalWeight);
+    for (String k : kinds) {
+      x -= FaultKinds.named(k).generatorWeight();
+      if (x < 0) {
+        return k;
       }
-      case "kill":
-        return new Fault.Kill(target(r), pick(r, components));
-      case "pause":
-        return new Fault.Pause(target(r), pick(r, components));
-      case "clock-skew":
-        return new Fault.ClockSkew(target(r), pick(r, settings.skewRates()));
-      case "packet-loss":
-        return new Fault.PacketLoss(pick(r, settings.lossProbabilities()));
-      case "delay":
-        return new Fault.Delay(pick(r, settings.delaysMillis()));
-      default:
-        throw new IllegalStateException("no generator for fault kind " + kind);
     }
+    throw new IllegalStateException("generator weights changed while drawing");
+  }
+
+  private FaultDraw draw(SplittableRandom r) {
+    return new FaultDraw() {
+      @Override
+      public GeneratorSettings settings() {
+        return settings;
+      }
+
+      @Override
+      public Target target() {
+        return ScheduleGenerator.this.target(r);
+      }
+
+      @Override
+      public <T> T pick(List<T> from) {
+        return ScheduleGenerator.pick(r, from);
+      }
+
+      @Override
+      public List<Component> components() {
+        return components;
+      }
+
+      @Override
+      public List<PartitionShape> shapes() {
+        return shapes;
+      }
+    };
   }
 
   private Target target(SplittableRandom r) {

@@ -1,7 +1,8 @@
 package io.pgquorum.jepsen.gen;
 
 import io.pgquorum.jepsen.fault.Fault;
-import io.pgquorum.jepsen.fault.PartitionShape;
+import io.pgquorum.jepsen.fault.FaultKind;
+import io.pgquorum.jepsen.fault.FaultKinds;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.fault.Step;
 import io.pgquorum.jepsen.fault.Target;
@@ -206,46 +207,13 @@ public final class Shrinker {
     return changed;
   }
 
-  /** Simpler variants of a fault, most promising first. */
+  /** Simpler variants of a fault, most promising first (each kind says which: {@link FaultKinds#simpler}). */
   static List<Fault> simpler(Fault f) {
-    List<Fault> out = new ArrayList<>();
-    if (f instanceof Fault.Partition p) {
-      if (p.shape() != PartitionShape.ISOLATE) {
-        out.add(new Fault.Partition(PartitionShape.ISOLATE, p.target()));
-      }
-      simpler(p.target()).forEach(t -> out.add(new Fault.Partition(p.shape(), t)));
-    } else if (f instanceof Fault.Kill k) {
-      simpler(k.target()).forEach(t -> out.add(new Fault.Kill(t, k.component())));
-    } else if (f instanceof Fault.Pause p) {
-      simpler(p.target()).forEach(t -> out.add(new Fault.Pause(t, p.component())));
-    } else if (f instanceof Fault.ClockSkew c) {
-      simpler(c.target()).forEach(t -> out.add(new Fault.ClockSkew(t, c.rate())));
-      double halfway = Math.round((1 + (c.rate() - 1) / 2) * 10_000) / 10_000.0;
-      if (Math.abs(halfway - 1) >= MIN_SKEW && halfway != c.rate()) {
-        out.add(new Fault.ClockSkew(c.target(), halfway));
-      }
-    } else if (f instanceof Fault.PacketLoss l) {
-      double half = Math.round(l.probability() / 2 * 10_000) / 10_000.0;
-      if (half >= MIN_LOSS && half != l.probability()) {
-        out.add(new Fault.PacketLoss(half));
-      }
-    } else if (f instanceof Fault.Delay d) {
-      if (d.millis() / 2 >= 1) {
-        out.add(new Fault.Delay(d.millis() / 2));
-      }
-    }
-    return out;
+    return FaultKinds.simpler(f);
   }
 
   /** Simpler targets: node:0 is the simplest; replica:N becomes replica:0 if node:0 does not fail. */
   static List<Target> simpler(Target t) {
-    List<Target> out = new ArrayList<>();
-    if (!t.equals(Target.node(0))) {
-      out.add(Target.node(0));
-    }
-    if (t.spec().startsWith("replica:") && !t.equals(Target.replica(0))) {
-      out.add(Target.replica(0));
-    }
-    return out;
+    return FaultKind.simpler(t);
   }
 }

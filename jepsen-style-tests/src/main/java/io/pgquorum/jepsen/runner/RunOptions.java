@@ -46,7 +46,7 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         --seed N               generate schedules from seed N on (default: a random seed, printed)
         --schedules K          run K seeds: N, N+1, ... (default 1)
         --schedule FILE        replay a saved schedule (JSON) instead of generating one
-        --kinds a,b,...        fault kinds to generate: partition,kill,pause,clock-skew,packet-loss,delay
+        --kinds a,b,...        fault kinds to generate: %s
         --nodes N              cluster size for generated schedules (default 3)
         --network proxy|netns  stack only: loopback proxies (no root, default) or one network namespace per node
                                (root; daemons run as --user)
@@ -83,7 +83,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
       recovery figures, acknowledged writes lost, links to each report, the commands that replay each trial).
       Exit status: 0 every trial passed (UNKNOWN ones within --max-unknown), 1 a trial failed or too many were
       UNKNOWN, 2 bad usage or a trial could not be run."""
-        .formatted(String.join(", ", new TreeSet<>(bugIds())), String.join(", ", new TreeSet<>(dcsBugIds())));
+        .formatted(String.join(",", Matrix.ALL_KINDS), String.join(", ", new TreeSet<>(bugIds())),
+            String.join(", ", new TreeSet<>(dcsBugIds())));
 
   /** Bad command line. */
   static final class UsageException extends Exception {

@@ -1,14 +1,23 @@
 package io.pgquorum.jepsen.stack;
 
+import io.pgquorum.testkit.NodeYaml;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code pgquorum.yml} of one node of a {@link PgCluster}: what the harness asks of every daemon. */
+/**
+ * The {@code pgquorum.yml} of one node of a {@link PgCluster}: what this harness sets in the shared template
+ * ({@link NodeYaml}, also the coordinator ITs' LocalCluster's).
+ */
 final class NodeConfigYaml {
   /** The cluster's scope (also the DCS group name) and key namespace. */
   static final String SCOPE = "jepsen";
   static final String NAMESPACE = "/service/";
   /** The PostgreSQL 15 binaries. */
-  static final String PG_BIN = "/usr/lib/postgresql/15/bin";
+  static final String PG_BIN = NodeYaml.PG_BIN;
+  /** Loopback (proxy network) and the namespace network's 10.77.x addresses may connect, with passwords. */
+  private static final List<String> PG_HBA = List.of("host all all 127.0.0.0/8 md5",
+      "host replication replicator 127.0.0.0/8 md5", "host all all 10.0.0.0/8 md5",
+      "host replication replicator 10.0.0.0/8 md5");
 
   private NodeConfigYaml() {}
 
@@ -20,65 +29,23 @@ final class NodeConfigYaml {
    */
   static String render(StackNode n, List<StackNode> nodes, PgClusterSpec spec, boolean insecureRaft,
       Passwords passwords) {
-    StringBuilder partners = new StringBuilder();
+    List<String> partners = new ArrayList<>();
     for (StackNode o : nodes) {
       if (o != n) {
-        partners.append("\n    - ").append(o.addr.raftSelf());
+        partners.add(o.addr.raftSelf());
       }
     }
-    return """
-        scope: %s
-        namespace: %s
-        name: %s
-        log:
-          level: INFO
-        restapi:
-          listen: %s
-          connect_address: %s
-        raft:
-          self_addr: %s
-          bind_addr: %s
-          partner_addrs:%s
-          data_dir: %s
-          insecure: %s
-        bootstrap:
-          dcs:
-            ttl: %d
-            loop_wait: %d
-            retry_timeout: %d
-            maximum_lag_on_failover: %d
-            postgresql:
-              use_pg_rewind: true
-              use_slots: true
-              parameters:
-                wal_keep_size: 64MB
-                max_connections: 40
-          initdb:
-            - encoding: UTF8
-            - data-checksums
-          pg_hba:
-            - host all all 127.0.0.0/8 md5
-            - host replication replicator 127.0.0.0/8 md5
-            - host all all 10.0.0.0/8 md5
-            - host replication replicator 10.0.0.0/8 md5
-        postgresql:
-          listen: %s
-          connect_address: %s
-          data_dir: %s
-          bin_dir: %s
-          pgpass: %s
-          authentication:
-            superuser:
-              username: postgres
-              password: %s
-            replication:
-              username: replicator
-              password: %s
-          parameters:
-            shared_buffers: 16MB
-        """.formatted(SCOPE, NAMESPACE, n.name(), n.addr.restListen(), n.addr.restConnect(), n.addr.raftSelf(),
-        n.addr.raftBind(), partners, n.raftDir(), insecureRaft, spec.ttl(), spec.loopWait(), spec.retryTimeout(),
-        spec.maximumLagOnFailover(), n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), PG_BIN, n.pgpass(),
-        passwords.superuser(), passwords.replication());
+    return new NodeYaml()
+        .scope(SCOPE, NAMESPACE)
+        .name(n.name())
+        .rest(n.addr.restListen(), n.addr.restConnect())
+        .raft(n.addr.raftSelf(), n.addr.raftBind(), partners, n.raftDir())
+        .raftInsecure(insecureRaft)
+        .dcs(spec.ttl(), spec.loopWait(), spec.retryTimeout(), spec.maximumLagOnFailover())
+        .pgHba(PG_HBA)
+        .postgres(n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), n.pgpass())
+        .binDir(PG_BIN)
+        .passwords(passwords.superuser(), passwords.replication())
+        .render();
   }
 }

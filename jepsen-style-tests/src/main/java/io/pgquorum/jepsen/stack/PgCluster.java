@@ -1,7 +1,6 @@
 package io.pgquorum.jepsen.stack;
 
 import io.pgquorum.jepsen.fault.Component;
-import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.FaultTarget;
 import io.pgquorum.jepsen.fault.Link;
 import io.pgquorum.testkit.FreePorts;
@@ -253,8 +252,33 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   // ---- faults (see the class comment) ----
 
   @Override
-  public boolean supports(Fault fault) {
-    return faults.supports(fault);
+  public boolean canKill(Component component) {
+    return faults.canKillOrPause(component);
+  }
+
+  @Override
+  public boolean canPause(Component component) {
+    return faults.canKillOrPause(component);
+  }
+
+  @Override
+  public boolean canSkewClocks() {
+    return faults.canSkewClocks();
+  }
+
+  @Override
+  public boolean canDropPackets() {
+    return faults.canDropPackets();
+  }
+
+  @Override
+  public boolean canDelay() {
+    return faults.canDelay();
+  }
+
+  @Override
+  public boolean canEditDynamicConfig() {
+    return true;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.pgquorum.jepsen.stack;
 
 import io.pgquorum.jepsen.fault.Component;
-import io.pgquorum.jepsen.fault.Fault;
 import io.pgquorum.jepsen.fault.Link;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -30,26 +29,20 @@ final class StackFaults implements AutoCloseable {
     this.queries = queries;
   }
 
-  boolean supports(Fault fault) {
-    if (fault instanceof Fault.Partition) {
-      return true;
-    }
-    if (fault instanceof Fault.Kill k) {
-      return k.component() != Component.DCS_MEMBER;
-    }
-    if (fault instanceof Fault.Pause p) {
-      return p.component() != Component.DCS_MEMBER;
-    }
-    if (fault instanceof Fault.ClockSkew) {
-      return Files.exists(StackProcesses.LIBFAKETIME);
-    }
-    if (fault instanceof Fault.PacketLoss) {
-      return network.supportsLoss();
-    }
-    if (fault instanceof Fault.Delay) {
-      return network.supportsDelay();
-    }
-    return fault instanceof Fault.DcsConfig;
+  boolean canKillOrPause(Component component) {
+    return component != Component.DCS_MEMBER;
+  }
+
+  boolean canSkewClocks() {
+    return Files.exists(StackProcesses.LIBFAKETIME);
+  }
+
+  boolean canDropPackets() {
+    return network.supportsLoss();
+  }
+
+  boolean canDelay() {
+    return network.supportsDelay();
   }
 
   /**
