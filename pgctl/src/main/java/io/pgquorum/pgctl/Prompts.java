@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.Locale;
 
 /**
  * click's prompts as patronictl asks them ({@code Question: }, {@code Question [y/N]: }), read from standard input.
@@ -26,10 +25,6 @@ final class Prompts {
     this.in = in;
     this.out = out;
     this.terminal = terminal;
-  }
-
-  boolean terminal() {
-    return terminal;
   }
 
   /**
@@ -84,10 +79,5 @@ final class Prompts {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  static boolean yes(String answer) {
-    String a = answer.trim().toLowerCase(Locale.ROOT);
-    return a.equals("y") || a.equals("yes");
   }
 }
