@@ -81,7 +81,8 @@ record ClusterView(
         : OptionalInt.empty();
     ConnAddress address = ConnAddress.parse(m.connUrl());
     return new MemberView(m.name(), address.host(), address.port(), role, state, timeline, lag, !leader,
-        m.pendingRestart(), scheduledRestart(m.raw().get("scheduled_restart")), m.tags());
+        m.pendingRestart(), scheduledRestart(m.raw().get("scheduled_restart")), m.tags(),
+        pendingRestartReason(m.raw().get("pending_restart_reason")));
   }
 
   /**
@@ -105,6 +106,22 @@ record ClusterView(
       value += " if version < " + m.get("postgres_version");
     }
     return Optional.of(value);
+  }
+
+  /**
+   * Patroni's {@code pending_restart_reason}: {@code {param: {old_value, new_value}}}, shown as
+   * {@code param: old->new}, one per parameter in the key's order.
+   */
+  private static List<String> pendingRestartReason(Object raw) {
+    List<String> out = new ArrayList<>();
+    if (raw instanceof Map<?, ?> params) {
+      params.forEach((param, values) -> {
+        if (values instanceof Map<?, ?> v) {
+          out.add(param + ": " + v.get("old_value") + "->" + v.get("new_value"));
+        }
+      });
+    }
+    return out;
   }
 
   private static Optional<ScheduledSwitchover> scheduled(Failover f) {

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param force {@code --force}: do not ask for confirmation
  * @param standby for {@code demote-cluster}: the given {@code standby_cluster} keys (host, port,
  *     restore_command, primary_slot_name) with their values as typed, in that order
+ * @param watch {@code list}/{@code topology}: {@code -W} (every 2 s) or {@code -w/--watch SECONDS}
+ * @param insecure {@code -k/--insecure}: do not verify the certificates of members' REST APIs
+ * @param tool the options of history, remove, query, dsn, flush, and version with arguments ({@link ToolOptions})
  */
 record CommandLine(
     Optional<String> configFile,
@@ -35,7 +38,10 @@ record CommandLine(
     Optional<String> dcsCommand,
     List<String> arguments,
     boolean force,
-    Map<String, String> standby) {
+    Map<String, String> standby,
+    Optional<java.time.Duration> watch,
+    boolean insecure,
+    Optional<ToolOptions> tool) {
 
   static final String LIST = "list";
   static final String TOPOLOGY = "topology";
@@ -46,7 +52,8 @@ record CommandLine(
   static final String REMOVE = "remove";
   static final String PROMOTE_CLUSTER = "promote-cluster";
   static final String DEMOTE_CLUSTER = "demote-cluster";
-  private static final String COMMANDS = "list, topology, promote-cluster, demote-cluster, dcs, version";
+  private static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
+      + "promote-cluster, demote-cluster, dcs";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -58,11 +65,20 @@ record CommandLine(
     standby = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(standby));
   }
 
+  /** Without watch, -k and tool options (the commands that have none). */
+  CommandLine(Optional<String> configFile, boolean help, Optional<String> command, List<String> clusterNames,
+      OutputFormat format, boolean extended, boolean timestamp, Optional<String> dcsCommand, List<String> arguments,
+      boolean force, Map<String, String> standby) {
+    this(configFile, help, command, clusterNames, format, extended, timestamp, dcsCommand, arguments, force, standby,
+        Optional.empty(), false, Optional.empty());
+  }
+
   /** Parses {@code args}; a bad argument throws a usage {@link CtlException} naming it. */
   static CommandLine parse(String[] args) {
     Cursor in = new Cursor(args);
     Optional<String> configFile = Optional.empty();
     boolean help = false;
+    boolean insecure = false;
     String command = null;
     while (in.hasNext() && command == null) {
       String arg = in.next();
@@ -71,7 +87,7 @@ record CommandLine(
       } else if (isOption(arg, "-c", "--config-file")) {
         configFile = Optional.of(in.value(arg, "-c", "--config-file"));
       } else if (arg.equals("-k") || arg.equals("--insecure")) {
-        // patronictl's flag for its REST calls; pgctl talks to the DCS only, so there is nothing to relax
+        insecure = true; // for the REST calls of version and flush, as patronictl's
       } else if (arg.equals("-d") || arg.startsWith("--dcs")) {
         throw CtlException.usage("option " + optionName(arg) + " is not supported: pgctl finds the DCS "
             + "through the raft section of the configuration file (-c)");
@@ -88,8 +104,19 @@ record CommandLine(
       }
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
     }
-    if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)) {
+    if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)
+        && !ToolOptions.COMMANDS.contains(command)) {
       throw CtlException.usage("no such command: '" + command + "' (commands: " + COMMANDS + ")");
+    }
+    if (ToolOptions.COMMANDS.contains(command)) {
+      List<String> rest = new ArrayList<>();
+      while (in.hasNext()) {
+        rest.add(in.next());
+      }
+      ToolOptions tool = ToolOptions.parse(command, rest);
+      return new CommandLine(configFile, help || tool.help(), Optional.of(command), tool.clusterName().stream()
+          .toList(), tool.format(), false, false, Optional.empty(), List.of(), tool.force(), Map.of(),
+          tool.watch(), insecure, Optional.of(tool));
     }
     if (command.equals(DCS)) {
       return parseDcs(in, configFile, help);
@@ -101,13 +128,11 @@ record CommandLine(
     OutputFormat format = OutputFormat.PRETTY;
     boolean extended = false;
     boolean timestamp = false;
+    Optional<java.time.Duration> watch = Optional.empty();
     boolean optionsEnded = false;
     while (in.hasNext()) {
       String arg = in.next();
       if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
-        if (command.equals(VERSION)) {
-          throw CtlException.usage("unexpected argument for version: '" + arg + "'");
-        }
         names.add(arg);
       } else if (arg.equals("--")) {
         optionsEnded = true;
@@ -124,15 +149,16 @@ record CommandLine(
         extended = true;
       } else if (!command.equals(VERSION) && (arg.equals("-t") || arg.equals("--timestamp"))) {
         timestamp = true;
-      } else if (!command.equals(VERSION) && (arg.equals("-W") || isOption(arg, "-w", "--watch"))) {
-        throw CtlException.usage("option " + optionName(arg) + " is not supported: pgctl prints one snapshot "
-            + "(repeat it with watch(1), e.g. watch -n 2 pgctl -c FILE " + command + ")");
+      } else if (arg.equals("-W")) {
+        watch = Optional.of(watch.orElse(ToolOptions.DEFAULT_WATCH));
+      } else if (isOption(arg, "-w", "--watch")) {
+        watch = Optional.of(ToolOptions.seconds(in.value(arg, "-w", "--watch")));
       } else {
         throw CtlException.usage("no such option for " + command + ": " + optionName(arg));
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp,
-        Optional.empty(), List.of(), false, Map.of());
+        Optional.empty(), List.of(), false, Map.of(), watch, insecure, Optional.empty());
   }
 
   /**
@@ -250,18 +276,18 @@ record CommandLine(
   }
 
   /** Whether {@code arg} is the option in any of its spellings (with an attached value or not). */
-  private static boolean isOption(String arg, String shortName, String longName) {
+  static boolean isOption(String arg, String shortName, String longName) {
     return arg.equals(shortName) || arg.equals(longName) || arg.startsWith(longName + "=")
         || (arg.startsWith(shortName) && !arg.startsWith("--"));
   }
 
   /** The option part of {@code --opt=value}, so errors name the option and never echo a value. */
-  private static String optionName(String arg) {
+  static String optionName(String arg) {
     int eq = arg.indexOf('=');
     return arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
   }
 
-  private static final class Cursor {
+  static final class Cursor {
     private final String[] args;
     private int pos;
 

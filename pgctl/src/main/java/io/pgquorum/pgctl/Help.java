@@ -20,7 +20,8 @@ final class Help {
                                 raft section say which cluster and DCS to read
                                 (default: $PATRONICTL_CONFIG_FILE, then
                                 ~/.config/patroni/patronictl.yaml)
-        -k, --insecure          accepted for patronictl compatibility (no effect)
+        -k, --insecure          do not verify the certificates of members' REST
+                                APIs (version, flush)
         -h, --help              show this message and exit
 
       Commands:
@@ -28,8 +29,13 @@ final class Help {
         topology         show the members as a replication tree under the leader
         promote-cluster  promote a standby cluster: it runs standalone (its own primary)
         demote-cluster   demote the cluster to a standby cluster of a remote one
+        history          show the timeline switches (failovers and switchovers)
+        dsn              print the connection string of the leader or a member
+        query            run SQL on the leader or a member
+        flush            discard scheduled restarts or a scheduled switchover
+        remove           remove the cluster's keys from the DCS
         dcs              list, add and remove the members of the embedded DCS (Raft)
-        version          print pgctl's version
+        version          print pgctl's version, and the members' versions
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
       command line. PGCTL_LOG_LEVEL (default WARN) sets the diagnostic log level.
@@ -46,7 +52,13 @@ final class Help {
         -e, --extended                       always show the Pending restart,
                                              Scheduled restart and Tags columns
         -t, --timestamp                      print the time first
+        -W                                   refresh every 2 seconds until
+                                             interrupted (Ctrl-C)
+        -w, --watch SECONDS                  refresh every SECONDS until interrupted
         -h, --help                           show this message and exit
+
+      Below the table: " Maintenance mode: on" while the cluster is paused, and
+      " Switchover scheduled at: ..." with from/to when a switchover is scheduled.
       """;
 
   static final String TOPOLOGY = """
@@ -57,8 +69,10 @@ final class Help {
         CLUSTER_NAME is optional and must be the configuration's scope.
 
       Options:
-        -t, --timestamp  print the time first
-        -h, --help       show this message and exit
+        -t, --timestamp      print the time first
+        -W                   refresh every 2 seconds until interrupted (Ctrl-C)
+        -w, --watch SECONDS  refresh every SECONDS until interrupted
+        -h, --help           show this message and exit
       """;
 
   static final String DCS = """
@@ -126,9 +140,95 @@ final class Help {
       """;
 
   static final String VERSION = """
-      Usage: pgctl version
+      Usage: pgctl [-c FILE] version [CLUSTER_NAME [MEMBER_NAMES]...]
 
-        Print pgctl's version.
+        Print pgctl's version. With CLUSTER_NAME (the configuration's scope), also
+        each member's pgquorum and PostgreSQL versions (all members, or the ones
+        named), from its REST API (GET /patroni); a member that does not answer
+        says why on its line.
+      """;
+
+  static final String HISTORY = """
+      Usage: pgctl [-c FILE] history [CLUSTER_NAME] [-f pretty|tsv|json|yaml]
+
+        Show the timeline switches recorded in the DCS (the history key): the
+        timeline that ended, where (LSN, in bytes), why, when, and the member
+        promoted onto the next timeline.
+
+      Options:
+        -f, --format [pretty|tsv|json|yaml]  output format (default: pretty)
+        -h, --help                           show this message and exit
+      """;
+
+  static final String DSN = """
+      Usage: pgctl [-c FILE] dsn [CLUSTER_NAME] [-r ROLE | -m MEMBER]
+
+        Print a libpq connection string (host=H port=P) for the leader, for the
+        first member with a role, or for a member. Fails (exit 1) when no member
+        fits.
+
+      Options:
+        -r, --role [leader|primary|standby-leader|replica|standby|any]
+        -m, --member TEXT  the member
+        -h, --help         show this message and exit
+      """;
+
+  static final String QUERY = """
+      Usage: pgctl [-c FILE] query [CLUSTER_NAME] [OPTIONS]
+
+        Run SQL on the leader (default), on the first member with a role, or on a
+        member, through its conn_url. Credentials as libpq finds them: -U, else
+        PGUSER, else your user name; --password asks, else PGPASSWORD, else the
+        password file (~/.pgpass). The database is -d, else PGDATABASE, else the
+        user name. A failure prints a row "<time> ERROR, SQLSTATE: <code>" (or
+        the connection error) and still exits 0, as patronictl.
+
+      Options:
+        -c, --command TEXT     the SQL to run
+        -f, --file FILE        run the SQL in this file
+        -r, --role [leader|primary|standby-leader|replica|standby|any]
+        -m, --member TEXT      the member
+        -U, --username TEXT    database user name
+        --password             ask for the password (needs a terminal)
+        -d, --dbname TEXT      database name
+        --format [pretty|tsv|json|yaml]  output format (default: tsv)
+        --delimiter TEXT       column delimiter for tsv (default: a tab)
+        -W                     run again every 2 seconds until interrupted
+        -w, --watch SECONDS    run again every SECONDS until interrupted
+        -h, --help             show this message and exit
+      """;
+
+  static final String FLUSH = """
+      Usage: pgctl [-c FILE] flush CLUSTER_NAME [MEMBER_NAMES]... restart|switchover
+                   [-r ROLE] [--force]
+
+        Discard scheduled events. restart: shows the members, asks, then asks each
+        member with a scheduled restart (all members, those with the role, or the
+        ones named) to drop it (DELETE /restart). switchover: asks the leader, then
+        the others, to drop the scheduled switchover (DELETE /switchover); when no
+        member can, clears the failover key in the DCS directly. Without a
+        terminal, restart needs --force.
+
+      Options:
+        -r, --role [leader|primary|standby-leader|replica|standby|any]
+                      restart: only members with this role (default: any)
+        --force       do not ask for confirmation
+        -h, --help    show this message and exit
+      """;
+
+  static final String REMOVE = """
+      Usage: pgctl [-c FILE] remove CLUSTER_NAME [-f pretty|tsv|json|yaml]
+
+        Remove every key of the cluster from the DCS (members, leader, config,
+        initialize, history...), as patronictl's remove. Shows the members, then
+        asks for the cluster name, for "Yes I am aware" and, while a leader holds
+        the lock, for the leader's name. Needs a terminal (there is no --force).
+        Nothing else is touched: no data directory, no process; running members
+        write their keys again on their next cycle.
+
+      Options:
+        -f, --format [pretty|tsv|json|yaml]  format of the member table
+        -h, --help                           show this message and exit
       """;
 
   static String text(Optional<String> command) {
@@ -136,6 +236,11 @@ final class Help {
       case CommandLine.LIST -> LIST;
       case CommandLine.TOPOLOGY -> TOPOLOGY;
       case CommandLine.VERSION -> VERSION;
+      case ToolOptions.HISTORY -> HISTORY;
+      case ToolOptions.DSN -> DSN;
+      case ToolOptions.QUERY -> QUERY;
+      case ToolOptions.FLUSH -> FLUSH;
+      case ToolOptions.REMOVE -> REMOVE;
       case CommandLine.DCS -> DCS;
       case CommandLine.PROMOTE_CLUSTER -> PROMOTE_CLUSTER;
       case CommandLine.DEMOTE_CLUSTER -> DEMOTE_CLUSTER;

@@ -133,7 +133,7 @@ final class MemberOutput {
   }
 
   /** {@code ", "} between items and {@code ": "} after keys, on one line: what Python's json.dumps writes. */
-  private static final class PythonSpacing extends MinimalPrettyPrinter {
+  static final class PythonSpacing extends MinimalPrettyPrinter {
     private static final long serialVersionUID = 1L;
 
     @Override

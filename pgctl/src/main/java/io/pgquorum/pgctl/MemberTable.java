@@ -18,6 +18,9 @@ record MemberTable(List<String> columns, List<List<Object>> rows) {
   static final String TL = "TL";
   static final String LAG = "Lag in MB";
   static final String PENDING_RESTART = "Pending restart";
+  static final String PENDING_RESTART_REASON = "Pending restart reason";
+  /** A reason longer than this is hidden in the pretty table (patronictl's rule), kept whole elsewhere. */
+  static final int REASON_WIDTH = 50;
   static final String SCHEDULED_RESTART = "Scheduled restart";
   static final String TAGS = "Tags";
   /** PostgreSQL's default port: a cluster where every member uses it shows bare host names. */
@@ -30,17 +33,28 @@ record MemberTable(List<String> columns, List<List<Object>> rows) {
 
   /**
    * @param extended always show the Pending restart, Scheduled restart and Tags columns (otherwise each shows
-   *     only when some member has a value for it)
+   *     only when some member has a value for it); Pending restart reason shows when a member publishes one
    * @param topology order members as a tree under the leader, with indented names
    */
   static MemberTable of(ClusterView view, boolean extended, boolean topology) {
+    return of(view, extended, topology, false);
+  }
+
+  /** As above; {@code pretty}: a long pending restart reason is hidden, as patronictl's pretty table does. */
+  static MemberTable of(ClusterView view, boolean extended, boolean topology, boolean pretty) {
     List<MemberView> members = view.members();
     List<String> columns = new ArrayList<>(List.of(CLUSTER, MEMBER, "Host", "Role", "State", TL, LAG));
     boolean pending = extended || members.stream().anyMatch(MemberView::pendingRestart);
+    // Patroni 4 shows reasons with -e too; pgctl keeps -e at 3.x's three columns and shows the reasons whenever
+    // a member has any, which is when they say something.
+    boolean reason = members.stream().anyMatch(m -> !m.pendingRestartReason().isEmpty());
     boolean scheduled = extended || members.stream().anyMatch(m -> m.scheduledRestart().isPresent());
     boolean tags = extended || members.stream().anyMatch(m -> !m.tags().isEmpty());
     if (pending) {
       columns.add(PENDING_RESTART);
+    }
+    if (reason) {
+      columns.add(PENDING_RESTART_REASON);
     }
     if (scheduled) {
       columns.add(SCHEDULED_RESTART);
@@ -64,6 +78,11 @@ record MemberTable(List<String> columns, List<List<Object>> rows) {
       row.add(m.lagInMb());
       if (pending) {
         row.add(m.pendingRestart() ? "*" : "");
+      }
+      if (reason) {
+        row.add(String.join("\n", m.pendingRestartReason().stream()
+            .map(r -> pretty && r.length() > REASON_WIDTH ? r.substring(0, r.indexOf(':')) + ": [hidden - too long]"
+                : r).toList()));
       }
       if (scheduled) {
         row.add(m.scheduledRestart().orElse(""));

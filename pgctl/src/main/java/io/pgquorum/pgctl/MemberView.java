@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  * @param lagApplies false for the leader, whose lag cell stays empty
  * @param pendingRestart the member waits for a restart to apply a parameter change
  * @param scheduledRestart a scheduled restart, as patronictl prints it
+ * @param pendingRestartReason the parameters waiting for the restart, {@code param: old->new} each (from the
+ *     member key's {@code pending_restart_reason}, when it publishes one)
  * @param tags the member's tags
  */
 record MemberView(
@@ -32,12 +34,14 @@ record MemberView(
     boolean lagApplies,
     boolean pendingRestart,
     Optional<String> scheduledRestart,
-    Map<String, Object> tags) {
+    Map<String, Object> tags,
+    java.util.List<String> pendingRestartReason) {
 
   static final String UNKNOWN = "unknown";
 
   MemberView {
     tags = Map.copyOf(tags);
+    pendingRestartReason = java.util.List.copyOf(pendingRestartReason);
   }
 
   /** Leader or Standby Leader: the root of the topology tree. */

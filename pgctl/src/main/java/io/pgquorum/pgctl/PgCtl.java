@@ -1,6 +1,5 @@
 package io.pgquorum.pgctl;
 
-import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.NodeConfig;
@@ -30,6 +29,7 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml dcs members [--format pretty|tsv|json|yaml]
  * pgctl -c /etc/pgquorum/node1.yml dcs add ID HOST:PORT
  * pgctl -c /etc/pgquorum/node1.yml dcs remove ID [--force]
+ * pgctl -c /etc/pgquorum/node1.yml history|dsn|query|version|flush|remove ... (see Help)
  * pgctl version
  * </pre>
  *
@@ -64,7 +64,7 @@ public final class PgCtl {
   /** As above, reading answers to confirmation prompts from {@code in}. */
   static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
     return execute(args, reader(in), out, err, cl -> loadConfig(cl, env),
-        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT));
+        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT), cl -> Services.real(env, cl.insecure()));
   }
 
   /** As {@link #run(String[], Map, PrintStream, PrintStream)} with an already loaded configuration. */
@@ -75,13 +75,19 @@ public final class PgCtl {
   /** As above, reading answers to confirmation prompts from {@code in}. */
   static int run(String[] args, NodeConfig config, InputStream in, PrintStream out, PrintStream err) {
     return execute(args, reader(in), out, err, cl -> new Loaded(config, Optional.empty()),
-        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT));
+        new DcsClusterSource(DcsClusterSource.DEFAULT_TIMEOUT), cl -> Services.real(System.getenv(), cl.insecure()));
   }
 
   /** As above, reading the cluster from {@code source}. */
   static int run(String[] args, NodeConfig config, ClusterSource source, PrintStream out, PrintStream err) {
     return execute(args, reader(new ByteArrayInputStream(new byte[0])), out, err,
-        cl -> new Loaded(config, Optional.empty()), source);
+        cl -> new Loaded(config, Optional.empty()), source, cl -> Services.real(System.getenv(), cl.insecure()));
+  }
+
+  /** As above, with every outside dependency given (tests), answering prompts from {@code in}. */
+  static int run(String[] args, NodeConfig config, ClusterSource source, Services services, InputStream in,
+      PrintStream out, PrintStream err) {
+    return execute(args, reader(in), out, err, cl -> new Loaded(config, Optional.empty()), source, cl -> services);
   }
 
   private static BufferedReader reader(InputStream in) {
@@ -97,7 +103,7 @@ public final class PgCtl {
   }
 
   private static int execute(String[] args, BufferedReader in, PrintStream out, PrintStream err,
-      ConfigSource configs, ClusterSource clusters) {
+      ConfigSource configs, ClusterSource clusters, java.util.function.Function<CommandLine, Services> services) {
     try {
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {
@@ -105,7 +111,7 @@ public final class PgCtl {
         return 0;
       }
       String command = cl.command().orElseThrow();
-      if (command.equals(CommandLine.VERSION)) {
+      if (command.equals(CommandLine.VERSION) && cl.clusterNames().isEmpty()) {
         out.println("pgctl version " + Help.version());
         return 0;
       }
@@ -131,16 +137,14 @@ public final class PgCtl {
         return ClusterRoleCommands.run(cl, config, DcsClusterSource.DEFAULT_TIMEOUT, ClusterRoleCommands.POLL, in,
             out);
       }
-      ClusterSnapshot snapshot = clusters.read(config);
-      boolean topology = command.equals(CommandLine.TOPOLOGY);
-      ClusterView view = ClusterView.of(config.scope(), snapshot);
-      MemberTable table = MemberTable.of(view, cl.extended(), topology);
-      if (cl.timestamp()) {
-        out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+      Services outside = services.apply(cl);
+      if (cl.tool().isPresent()) {
+        int status = ToolCommands.run(cl.tool().get(), config, clusters, outside,
+            new Prompts(in, out, outside.terminal()), out);
+        out.flush();
+        return status;
       }
-      out.print(MemberOutput.render(view, table, topology ? OutputFormat.PRETTY : cl.format()));
-      out.flush();
-      return 0;
+      return ListCommand.run(cl, config, clusters, outside, out);
     } catch (CtlException e) {
       if (e.isUsage()) {
         err.println("Usage: pgctl [OPTIONS] COMMAND [ARGS]...");

@@ -33,6 +33,12 @@ record CliRun(int status, String out, String err) {
         new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, err));
   }
 
+  /** pgctl against a canned snapshot with the given outside world, answering prompts with {@code input}. */
+  static CliRun with(ClusterSnapshot snapshot, Services services, String input, String... args) {
+    return capture((out, err) -> PgCtl.run(args, DEMO, config -> snapshot, services,
+        new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, err));
+  }
+
   interface Invocation {
     int run(PrintStream out, PrintStream err);
   }

@@ -58,8 +58,10 @@ class CommandLineTest {
   }
 
   @Test
-  void watchIsNotSupportedAndSaysSo() {
-    assertUsageError(run("list", "-W"), "-W", "not supported");
+  void watchIntervalMustBeAPositiveNumberOfSeconds() {
+    assertUsageError(run("list", "-w", "soon"), "--watch", "'soon'", "not a valid float");
+    assertUsageError(run("topology", "--watch=0"), "--watch", "'0'", "above 0");
+    assertUsageError(run("list", "-w"), "-w requires a value");
   }
 
   @Test
@@ -73,8 +75,39 @@ class CommandLineTest {
   }
 
   @Test
-  void versionTakesNoArguments() {
-    assertUsageError(run("version", "demo"), "'demo'");
+  void versionTakesOnlyThisConfigurationsCluster() {
+    assertUsageError(run("version", "other"), "'other'", "'demo'");
+    assertUsageError(run("version", "-t"), "no such option for version: -t");
+  }
+
+  @Test
+  void theNewCommandsNameTheirBadArguments() {
+    assertUsageError(run("remove"), "missing argument CLUSTER_NAME for remove");
+    assertUsageError(run("remove", "demo", "extra"), "'extra'");
+    assertUsageError(run("flush", "demo"), "missing argument for flush: restart or switchover");
+    assertUsageError(run("flush", "demo", "pg1", "reload"), "'reload'", "restart, switchover");
+    assertUsageError(run("flush"), "missing argument CLUSTER_NAME for flush");
+    assertUsageError(run("dsn", "-r", "master"), "--role", "'master'", "leader, primary, standby-leader");
+    assertUsageError(run("query", "-w", "x", "-c", "select 1"), "--watch", "'x'");
+    assertUsageError(run("query", "--format", "xml", "-c", "select 1"), "--format", "'xml'");
+    assertUsageError(run("history", "--watch", "2"), "no such option for history: --watch");
+    assertUsageError(run("history", "-c", "x.yml"), "-c", "before the command");
+    assertUsageError(run("query", "--config-file=x.yml"), "--config-file", "before the command");
+    assertUsageError(run("dsn", "--force"), "no such option for dsn: --force");
+    assertUsageError(run("remove", "other"), "'other'", "'demo'");
+  }
+
+  @Test
+  void everyNewCommandHasHelp() {
+    for (String command : new String[] {"history", "dsn", "query", "flush", "remove", "version"}) {
+      CliRun r = run(command, "--help");
+      assertThat(r.status()).as(command).isZero();
+      assertThat(r.out()).as(command).startsWith("Usage: pgctl [-c FILE] " + command);
+    }
+    assertThat(run("query", "--help").out()).contains("-c, --command TEXT", "-f, --file FILE", "-U, --username",
+        "--password", "-d, --dbname", "--format", "--delimiter", "-W", "-w, --watch", "-r, --role", "-m, --member");
+    assertThat(run("list", "--help").out()).contains("-W", "-w, --watch SECONDS", "Maintenance mode: on");
+    assertThat(run("--help").out()).contains("history", "dsn", "query", "flush", "remove");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static io.pgquorum.pgctl.Snapshots.SYSID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -298,5 +299,65 @@ class ListOutputTest {
 
     assertThat(r.out().lines().findFirst().orElseThrow()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}");
     assertThat(r.out().lines().skip(1).findFirst().orElseThrow()).startsWith("+ Cluster: demo");
+  }
+
+  @Test
+  void watchPrintsAFreshTableEachIntervalAndClearsATerminalFirst() {
+    FakeOutside o = new FakeOutside();
+    o.refreshes = 1;
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    ClusterSnapshot second = Snapshots.cluster().initialized(SYSID).leader("pg2")
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "primary", "running", 1L, 4, Map.of()).build();
+
+    CliRun r = CliRun.capture((out, err) -> PgCtl.run(new String[] {"list", "-W", "-t"}, CliRun.DEMO,
+        c -> reads.getAndIncrement() == 0 ? Snapshots.threeMembers() : second, o.services(),
+        java.io.InputStream.nullInputStream(), out, err));
+
+    assertThat(r.status()).isZero();
+    String[] screens = r.out().split(java.util.regex.Pattern.quote(ListCommand.CLEAR), -1);
+    assertThat(screens).hasSize(3);
+    assertThat(screens[0]).isEmpty();
+    assertThat(screens[1]).matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\n\\+ Cluster: demo .*\\| pg3 .*");
+    assertThat(screens[2]).contains("| pg2    | 10.0.0.2 | Leader | running |  4 |").doesNotContain("pg1");
+    assertThat(o.waits).containsExactly(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2));
+
+    o.terminal = false;
+    o.refreshes = 1;
+    o.waits.clear();
+    CliRun piped = CliRun.with(Snapshots.threeMembers(), o.services(), "", "topology", "--watch", "1.5");
+    assertThat(piped.out()).doesNotContain(ListCommand.CLEAR);
+    assertThat(piped.out().lines().filter(l -> l.startsWith("+ Cluster: demo"))).hasSize(2);
+    assertThat(o.waits).containsExactly(java.time.Duration.ofMillis(1500), java.time.Duration.ofMillis(1500));
+  }
+
+  @Test
+  void pendingRestartReasonAndScheduledRestartColumnsAsPatronictl() {
+    Map<String, Object> reason = new java.util.LinkedHashMap<>();
+    reason.put("shared_buffers", Map.of("old_value", "128MB", "new_value", "256MB"));
+    reason.put("shared_preload_libraries", Map.of("old_value", "pg_stat_statements,auto_explain",
+        "new_value", "pg_stat_statements,auto_explain,pg_cron"));
+    ClusterSnapshot s = Snapshots.cluster()
+        .initialized(SYSID)
+        .leader("pg1")
+        .member("pg1", "postgres://10.0.0.1:5432/postgres", "primary", "running", 10 * MIB, 1,
+            Map.of("pending_restart", true, "pending_restart_reason", reason,
+                "scheduled_restart", Map.of("schedule", "2030-01-01T00:00:00+00:00", "postgres_version", "15.9")))
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "replica", "running", 10 * MIB, 1, Map.of())
+        .build();
+
+    CliRun r = CliRun.against(s, "list");
+
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(1)).isEqualTo("| Member | Host     | Role    | State   | TL | Lag in MB | Pending restart "
+        + "| Pending restart reason                        | Scheduled restart                           |");
+    assertThat(lines.get(3)).endsWith("| *               | shared_buffers: 128MB->256MB                  "
+        + "| 2030-01-01T00:00:00+00:00 if version < 15.9 |");
+    assertThat(lines.get(4)).isEqualTo("|        |          |         |         |    |           |                 "
+        + "| shared_preload_libraries: [hidden - too long] |                                             |");
+    assertThat(lines.get(5)).startsWith("+--------+"); // multi-line cells: a rule between rows, as patronictl
+    assertThat(lines).hasSize(8);
+    assertThat(CliRun.against(s, "list", "-f", "json").out()).contains("\"Pending restart reason\": "
+        + "\"shared_buffers: 128MB->256MB\\nshared_preload_libraries: pg_stat_statements,auto_explain->"
+        + "pg_stat_statements,auto_explain,pg_cron\"");
   }
 }

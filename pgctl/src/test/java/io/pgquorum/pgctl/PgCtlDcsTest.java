@@ -147,4 +147,142 @@ class PgCtlDcsTest {
     assertThat(r.status()).isEqualTo(1);
     assertThat(r.err()).startsWith("Error: invalid configuration: raft.partner_addrs[0]");
   }
+
+  /**
+   * Issue 12: history, dsn, query, version, flush and remove for real: keys written by the coordinator's
+   * ClusterStore into a real Raft group, a real PostgreSQL 15 behind pg1's conn_url, and pgquorum's own REST server
+   * (the coordinator's RestServer, no admin actions yet, so DELETEs answer 503) behind pg1's api_url; pg2's api_url
+   * answers nothing. remove runs on a throwaway copy of the cluster under another namespace in the same group and
+   * must leave the real cluster's keys alone. Every output is also written to target/pgctl-real-run.txt.
+   */
+  @Test
+  void historyDsnQueryVersionFlushAndRemoveAgainstRealServers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    group = RatisTestCluster.start("demo", 3);
+    List<String> addrs = group.runningMembers().stream().map(n -> group.address(n).toString()).toList();
+    group.awaitLeader(Duration.ofSeconds(30));
+    NodeConfig config = TestConfigs.node("demo", addrs.get(0), addrs.subList(1, 3));
+    int[] ports = io.pgquorum.testkit.FreePorts.take(3);
+    StringBuilder transcript = new StringBuilder();
+    try (RealPostgres pg = RealPostgres.start(dir, ports[0])) {
+      int serverVersion = pg.serverVersionNum();
+      io.pgquorum.coordinator.postgres.PgState pgState = new io.pgquorum.coordinator.postgres.PgState(
+          io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED, true, java.util.OptionalLong.of(1),
+          Optional.of(java.time.Instant.now()), io.pgquorum.coordinator.postgres.PgState.Role.PRIMARY, 3, 200 * MIB,
+          java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), List.of(), Optional.of("7301234567890123456"), serverVersion,
+          java.util.OptionalLong.empty(), false, false, Optional.empty());
+      io.pgquorum.coordinator.config.HostPort rest = new io.pgquorum.coordinator.config.HostPort("127.0.0.1",
+          ports[1]);
+      try (io.pgquorum.coordinator.rest.RestServer server = io.pgquorum.coordinator.rest.RestServer.start(
+          new io.pgquorum.coordinator.config.RestApiConfig(rest, rest, Optional.empty(), List.of()),
+          () -> new io.pgquorum.coordinator.ha.NodeStatus("demo", "pg1", pgState, "running", "primary", true,
+              Optional.empty(), Optional.of(java.time.Instant.now()), "test",
+              io.pgquorum.coordinator.config.Tags.none(),
+              java.time.Instant.now(), System.nanoTime(), 1),
+          io.pgquorum.coordinator.rest.AdminActions.unsupported())) {
+        ClusterStore pg1 = store(config, "pg1");
+        assertThat(pg1.writeInitialize("7301234567890123456", Optional.empty())).isTrue();
+        assertThat(pg1.acquireLeader(TTL)).isPresent();
+        Map<String, Object> leaderKey = member("127.0.0.1", "primary", "running", 200 * MIB, 3, null);
+        leaderKey.put("conn_url", "postgres://127.0.0.1:" + ports[0] + "/postgres");
+        leaderKey.put("api_url", "http://127.0.0.1:" + ports[1] + "/patroni");
+        leaderKey.put("scheduled_restart", Map.of("schedule", "2030-01-01T00:00:00+00:00"));
+        pg1.touchMember(leaderKey, TTL);
+        Map<String, Object> replicaKey = member("127.0.0.1", "replica", "running", 200 * MIB, 3, "streaming");
+        replicaKey.put("api_url", "http://127.0.0.1:" + ports[2] + "/patroni"); // nothing listens there
+        replicaKey.put("conn_url", "postgres://127.0.0.1:" + ports[2] + "/postgres");
+        store(config, "pg2").touchMember(replicaKey, TTL);
+        assertThat(pg1.appendHistory(new io.pgquorum.coordinator.cluster.HistoryEntry(1, 25165984,
+            "no recovery target specified", Optional.of("2026-12-03T10:00:00.000000+00:00"), Optional.of("pg2"))))
+            .isTrue();
+        assertThat(pg1.appendHistory(new io.pgquorum.coordinator.cluster.HistoryEntry(2, 50331800,
+            "no recovery target specified", Optional.of("2026-12-03T11:00:00.000000+00:00"), Optional.of("pg1"))))
+            .isTrue();
+        RatisDcsClient raw = group.member(group.runningMembers().get(0)).localClient("test-writer");
+        clients.add(raw);
+        String failoverKey = new DcsKeys(config.keyPrefix()).failover();
+        assertThat(raw.put(failoverKey, "{\"leader\": \"pg1\", \"member\": \"pg2\", \"scheduled_at\": "
+            + "\"2030-01-02T03:04:05+00:00\"}").succeeded()).isTrue();
+
+        CliRun history = real(transcript, config, "", "history");
+        assertThat(history.status()).isZero();
+        assertThat(history.out()).isEqualTo("""
+            +----+----------+------------------------------+----------------------------------+------------+
+            | TL |      LSN | Reason                       | Timestamp                        | New Leader |
+            +----+----------+------------------------------+----------------------------------+------------+
+            |  1 | 25165984 | no recovery target specified | 2026-12-03T10:00:00.000000+00:00 | pg2        |
+            |  2 | 50331800 | no recovery target specified | 2026-12-03T11:00:00.000000+00:00 | pg1        |
+            +----+----------+------------------------------+----------------------------------+------------+
+            """);
+
+        assertThat(real(transcript, config, "", "dsn").out()).isEqualTo("host=127.0.0.1 port=" + ports[0] + "\n");
+        assertThat(real(transcript, config, "", "dsn", "-m", "pg2").out())
+            .isEqualTo("host=127.0.0.1 port=" + ports[2] + "\n");
+
+        CliRun query = real(transcript, config, "", "query", "-U", "postgres", "-d", "postgres", "-c",
+            "select 1 as one, current_setting('server_version_num')::int as version, null as nothing");
+        assertThat(query.err()).isEmpty();
+        assertThat(query.out()).isEqualTo("one\tversion\tnothing\n1\t" + serverVersion + "\tNone\n");
+        CliRun missing = real(transcript, config, "", "query", "-U", "postgres", "-c", "select * from nope",
+            "--format", "pretty");
+        assertThat(missing.status()).isZero();
+        assertThat(missing.out()).contains("| ERROR, SQLSTATE: 42P01 |");
+        CliRun replica = real(transcript, config, "", "query", "-U", "postgres", "-r", "replica", "-c", "select 1");
+        assertThat(replica.out()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\tERROR, SQLSTATE: .*\n");
+
+        CliRun version = real(transcript, config, "", "version", "demo");
+        assertThat(version.status()).isZero();
+        assertThat(version.out()).contains("\n\npg1: pgquorum 0.1.0 PostgreSQL 15." + serverVersion % 100 + "\n")
+            .containsPattern("pg2: failed to get version: ConnectException.*\\(http://127.0.0.1:" + ports[2]
+                + "/patroni\\)\n");
+
+        CliRun flushRestart = real(transcript, config, "", "flush", "demo", "restart", "--force");
+        assertThat(flushRestart.out()).contains("Failed: flush scheduled restart for member pg1, status code=503, (")
+            .endsWith("No scheduled restart for member pg2\n");
+        CliRun flushSwitchover = real(transcript, config, "", "flush", "demo", "switchover");
+        assertThat(flushSwitchover.status()).isZero();
+        assertThat(flushSwitchover.out()).startsWith("Failed: member=pg1, status_code=503, (")
+            .contains("Could not find any accessible member of cluster demo");
+        assertThat(raw.get(failoverKey).orElseThrow().value()).isEqualTo("{}");
+        assertThat(real(transcript, config, "", "flush", "demo", "switchover").out())
+            .isEqualTo("No pending scheduled switchover\n");
+
+        // remove, on a copy of the cluster under another namespace of the same Raft group
+        NodeConfig scratch = new NodeConfig(config.scope(), "/throwaway/", config.name(), config.restapi(),
+            config.raft(), config.bootstrap(), config.postgresql(), config.tags(), config.log(), List.of());
+        ClusterStore copy = new ClusterStore(raw, new DcsKeys(scratch.keyPrefix()), "pg1");
+        assertThat(copy.writeInitialize("7301234567890123456", Optional.empty())).isTrue();
+        assertThat(copy.acquireLeader(TTL)).isPresent();
+        copy.touchMember(leaderKey, TTL);
+        assertThat(raw.read(scratch.keyPrefix()).entries()).hasSize(3);
+        CliRun wrong = real(transcript, scratch, "demo\nYes I am aware\npg2\n", "remove", "demo");
+        assertThat(wrong.status()).isEqualTo(1);
+        assertThat(wrong.err()).isEqualTo("Error: You did not specify the current leader of the cluster\n");
+        assertThat(raw.read(scratch.keyPrefix()).entries()).hasSize(3);
+        CliRun remove = real(transcript, scratch, "demo\nYes I am aware\npg1\n", "remove", "demo");
+        assertThat(remove.err()).isEmpty();
+        assertThat(remove.status()).isZero();
+        assertThat(raw.read(scratch.keyPrefix()).entries()).isEmpty();
+        assertThat(raw.read(config.keyPrefix()).entries()).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(real(transcript, config, "", "list").out()).contains("| pg1    | 127.0.0.1:" + ports[0]);
+      } finally {
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "pgctl-real-run.txt"), transcript);
+      }
+    }
+  }
+
+  /** pgctl with the real outside world, a terminal answering with {@code input}; the run goes to the transcript. */
+  private static CliRun real(StringBuilder transcript, NodeConfig config, String input, String... args) {
+    Services services = new Services(true, Map.of(), new HttpMemberApi(false), new JdbcSqlRunner(),
+        new DcsClusterWriter(DcsClusterSource.DEFAULT_TIMEOUT), (interval, started) -> false);
+    CliRun r = CliRun.capture((out, err) -> PgCtl.run(args, config, new DcsClusterSource(
+        DcsClusterSource.DEFAULT_TIMEOUT), services, new java.io.ByteArrayInputStream(
+        input.getBytes(java.nio.charset.StandardCharsets.UTF_8)), out, err));
+    transcript.append("$ pgctl ").append(String.join(" ", args))
+        .append(input.isEmpty() ? "" : "   # answers: " + input.replace("\n", " | ")).append('\n')
+        .append(r.out()).append(r.err().isEmpty() ? "" : "[stderr] " + r.err()).append("[exit ").append(r.status())
+        .append("]\n\n");
+    return r;
+  }
 }

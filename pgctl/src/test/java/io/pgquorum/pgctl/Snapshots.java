@@ -3,6 +3,7 @@ package io.pgquorum.pgctl;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStatus;
 import io.pgquorum.coordinator.cluster.Failover;
+import io.pgquorum.coordinator.cluster.HistoryEntry;
 import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
@@ -28,6 +29,7 @@ final class Snapshots {
   private Optional<Failover> failover = Optional.empty();
   private Optional<SyncState> sync = Optional.empty();
   private Optional<ClusterStatus> status = Optional.empty();
+  private List<HistoryEntry> history = List.of();
 
   static Snapshots cluster() {
     return new Snapshots();
@@ -40,6 +42,11 @@ final class Snapshots {
 
   Snapshots leader(String name) {
     leader = Optional.of(new LeaderLock(name, 5, 5, Duration.ofSeconds(8)));
+    return this;
+  }
+
+  Snapshots history(HistoryEntry... entries) {
+    history = List.of(entries);
     return this;
   }
 
@@ -82,7 +89,7 @@ final class Snapshots {
     raw.putAll(extra);
     @SuppressWarnings("unchecked")
     Map<String, Object> tags = raw.get("tags") instanceof Map<?, ?> t ? (Map<String, Object>) t : Map.of();
-    members.put(name, new Member(name, 10, connUrl, "http://127.0.0.1:8008/patroni", state, role, "0.1.0",
+    members.put(name, new Member(name, 10, connUrl, (String) raw.get("api_url"), state, role, "0.1.0",
         xlog == null ? OptionalLong.empty() : OptionalLong.of(xlog), timeline == null ? 0 : timeline,
         Optional.ofNullable((String) raw.get("replication_state")), tags,
         Boolean.TRUE.equals(raw.get("pending_restart")), raw));
@@ -90,7 +97,7 @@ final class Snapshots {
   }
 
   ClusterSnapshot build() {
-    return new ClusterSnapshot(42, initialize, config, leader, members, failover, sync, List.of(), status);
+    return new ClusterSnapshot(42, initialize, config, leader, members, failover, sync, history, status);
   }
 
   /** The three-member cluster of the golden tests: leader, streaming replica 2.5 MiB behind, stopped replica. */

@@ -415,6 +415,10 @@ public final class ActionExecutor {
    * history file (exact switch points); false when a compare-and-set kept losing (the plan ends, so status is
    * not published on a timeline history does not know; the next cycle plans it again).
    */
+  /** Patroni's history timestamp: Python's isoformat (microseconds, numeric offset), which its tools parse. */
+  private static final java.time.format.DateTimeFormatter HISTORY_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx");
+
   private boolean recordHistory(int timeline, Optional<ClusterSnapshot> cluster) {
     java.util.List<TimelineSwitch> switches;
     try {
@@ -436,7 +440,8 @@ public final class ActionExecutor {
       // missing are filled in without a time or a new leader (Patroni writes such rows as three fields).
       boolean ours = sw.timeline() == timeline - 1;
       HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
-          ours ? Optional.of(wallClock.instant().toString()) : Optional.empty(),
+          ours ? Optional.of(HISTORY_TIME.format(wallClock.instant().atOffset(java.time.ZoneOffset.UTC)))
+              : Optional.empty(),
           ours ? Optional.of(name) : Optional.empty());
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",

@@ -50,7 +50,8 @@ final class ClusterJson {
     m.put("name", mem.name());
     // The holder is "leader", or "standby_leader" in a standby cluster (as its member key says), as in Patroni.
     String leaderRole = "standby_leader".equals(mem.role()) ? "standby_leader" : "leader";
-    m.put("role", leader ? leaderRole : sync.contains(mem.name()) ? "sync_standby" : mem.role());
+    // Anyone else is a replica here whatever its own key says (uninitialized, a stray primary...), as in Patroni.
+    m.put("role", leader ? leaderRole : sync.contains(mem.name()) ? "sync_standby" : "replica");
     // A running replica shows how it replicates (streaming / in archive recovery), as patronictl list does.
     String state = !leader && "running".equals(mem.state()) && mem.replicationState().isPresent()
         ? mem.replicationState().get() : mem.state();
@@ -78,6 +79,13 @@ final class ClusterJson {
     }
     if (mem.pendingRestart()) {
       m.put("pending_restart", true);
+    }
+    // As the member publishes them (Patroni copies these fields from the member key as they are).
+    for (String field : List.of("pending_restart_reason", "scheduled_restart")) {
+      Object value = mem.raw().get(field);
+      if (value != null) {
+        m.put(field, value);
+      }
     }
     return m;
   }

@@ -70,6 +70,10 @@ class HistoryTest {
     assertThat(h.get(0).newLeader()).hasValue("node2"); // kept as it was
     assertThat(h.get(1).lsn()).isEqualTo(0x5000100L);
     assertThat(h.get(1).newLeader()).hasValue("node1");
+    // Patroni's timestamp: ISO-8601 with microseconds and a numeric offset (Python's isoformat), which patronictl
+    // history prints and scripts parse (datetime.fromisoformat), not Java's Instant text (nanoseconds, 'Z').
+    assertThat(h.get(1).timestamp().orElseThrow())
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
     assertThat(store.load().status()).isPresent();
 
     // Recorded: the next cycle plans nothing more and writes nothing more.
