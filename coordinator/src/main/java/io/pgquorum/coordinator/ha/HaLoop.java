@@ -75,6 +75,9 @@ public final class HaLoop implements Runnable {
   /** What the last publishing step remembered of the member key (only the loop's thread touches it). */
   private MemberKeyRefresh memberKey = MemberKeyRefresh.NONE;
   private final NodeSettings node;
+  private final OperatorRequests requests;
+  /** The dynamic configuration of the last snapshot read: a change rewrites PostgreSQL's config and reloads it. */
+  private DynamicConfig lastDynamic;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -107,7 +110,14 @@ public final class HaLoop implements Runnable {
     this.bugs = bugs;
     this.node = settingsOf(config);
     this.mayHoldLease = mayHoldLease;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake);
+    this.requests = new OperatorRequests(this::wake);
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake,
+        requests);
+  }
+
+  /** Where operators' requests for this node's PostgreSQL are posted (REST, SIGHUP); read once per cycle. */
+  public OperatorRequests requests() {
+    return requests;
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -209,13 +219,21 @@ public final class HaLoop implements Runnable {
       log.error("DCS snapshot unusable: {}", e.toString());
     }
     DynamicConfig dyn = dynamic();
+    if (cluster.isPresent()) {
+      if (lastDynamic != null && !lastDynamic.equals(dyn)) {
+        // Patroni reloads PostgreSQL when the config key changes: a new parameter value is then in force, or, for
+        // one that needs a restart, shown as pending_restart.
+        requests.post(new LocalRequest.Reload(0));
+      }
+      lastDynamic = dyn;
+    }
     HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory, mayHoldLease.getAsBoolean());
+          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
@@ -231,7 +249,7 @@ public final class HaLoop implements Runnable {
       if (afterPlan) {
         report(decision, decision.messageAfter(outcome.gateFailed()));
       }
-      recheck = outcome.recheckNow();
+      recheck = outcome.recheckNow() || requests.pending();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
@@ -247,7 +265,7 @@ public final class HaLoop implements Runnable {
     }
     boolean holds = lease.deadlineNanos().isPresent();
     Publication publication = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
-        nanoClock.getAsLong());
+        nanoClock.getAsLong(), memory.scheduledRestart());
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,

@@ -79,6 +79,10 @@ final class ClusterJson {
     if (mem.pendingRestart()) {
       m.put("pending_restart", true);
     }
+    // Patroni's /cluster shows a member's scheduled restart as its member key has it.
+    if (mem.raw().get("scheduled_restart") instanceof Map<?, ?> restart) {
+      m.put("scheduled_restart", restart);
+    }
     return m;
   }
 
