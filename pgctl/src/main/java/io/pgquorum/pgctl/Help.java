@@ -29,6 +29,9 @@ final class Help {
         promote-cluster  promote a standby cluster: it runs standalone (its own primary)
         demote-cluster   demote the cluster to a standby cluster of a remote one
         dcs              list, add and remove the members of the embedded DCS (Raft)
+        restart          restart PostgreSQL on members (now, or scheduled)
+        reload           reload the configuration of members
+        reinit           rebuild a replica from the leader (its data directory kept aside)
         version          print pgctl's version
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad

@@ -219,14 +219,6 @@ public final class HaLoop implements Runnable {
       log.error("DCS snapshot unusable: {}", e.toString());
     }
     DynamicConfig dyn = dynamic();
-    if (cluster.isPresent()) {
-      if (lastDynamic != null && !lastDynamic.equals(dyn)) {
-        // Patroni reloads PostgreSQL when the config key changes: a new parameter value is then in force, or, for
-        // one that needs a restart, shown as pending_restart.
-        requests.post(new LocalRequest.Reload(0));
-      }
-      lastDynamic = dyn;
-    }
     HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
@@ -271,6 +263,17 @@ public final class HaLoop implements Runnable {
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
         lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
+    if (cluster.isPresent()) {
+      if (lastDynamic != null && !lastDynamic.equals(dyn)) {
+        // Patroni reloads PostgreSQL when the config key changes: a new parameter value is then in force, or, for
+        // one that needs a restart, shown as pending_restart. Posted after the publication, not before the
+        // decision: PostgreSQL's configuration is written from the published status's snapshot, which only now
+        // has the new value (the reload is taken by the next cycle, which the post wakes at once).
+        requests.post(new LocalRequest.Reload(0));
+        recheck = true;
+      }
+      lastDynamic = dyn;
+    }
     return recheck;
   }
 
