@@ -31,7 +31,8 @@ import java.util.function.Function;
 /**
  * patronictl's {@code restart}, {@code reload} and {@code reinit} (4.1): each prints the cluster table, asks what
  * patronictl asks (unless {@code --force}), then calls every chosen member's REST API ({@code POST /restart},
- * {@code /reload}, {@code /reinitialize}, with {@code restapi.authentication} from the configuration file) and
+ * {@code /reload}, {@code /reinitialize}, with {@code ctl.authentication}, else {@code restapi.authentication},
+ * from the configuration file; HTTP only for now) and
  * prints one line per member in patronictl's words. Without a terminal and without {@code --force}, a command that
  * would prompt says so and exits 1 instead of waiting for an answer nobody can type.
  *
@@ -433,7 +434,9 @@ final class OperationsCommands {
     /** Over HTTP(S) to the member's {@code api_url}; a member that cannot be reached answers status 0. */
     static Function<Member, Rest> http(NodeConfig config) {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      Optional<String> auth = config.restapi().authentication().flatMap(OperationsCommands::basic);
+      // patronictl's order: ctl.authentication, else the REST API's own credentials.
+      Optional<String> auth = config.ctl().authentication().or(() -> config.restapi().authentication())
+          .flatMap(OperationsCommands::basic);
       return m -> (method, path, body) -> {
         String base = m.apiUrl().replaceAll("/patroni$", "").replaceAll("/$", "");
         if (base.isEmpty()) {
