@@ -38,9 +38,10 @@ public final class OperatorRequests {
       waiting.put(request.id(), f);
     }
     synchronized (queue) {
-      // One reload is as good as several: a second one waiting changes nothing.
-      if (!(request instanceof LocalRequest.Reload && queue.stream().anyMatch(r -> r instanceof LocalRequest.Reload
-          && r.id() == 0) && request.id() == 0)) {
+      // One reload nobody waits for is as good as several: a second one queued behind it changes nothing.
+      boolean repeated = request instanceof LocalRequest.Reload && request.id() == 0
+          && queue.stream().anyMatch(r -> r instanceof LocalRequest.Reload && r.id() == 0);
+      if (!repeated) {
         queue.add(request);
       }
     }
