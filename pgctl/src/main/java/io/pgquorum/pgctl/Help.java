@@ -35,6 +35,9 @@ final class Help {
         flush            discard scheduled restarts or a scheduled switchover
         remove           remove the cluster's keys from the DCS
         dcs              list, add and remove the members of the embedded DCS (Raft)
+        restart          restart PostgreSQL on members (now, or scheduled)
+        reload           reload the configuration of members
+        reinit           rebuild a replica from the leader (its data directory kept aside)
         version          print pgctl's version, and the members' versions
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad

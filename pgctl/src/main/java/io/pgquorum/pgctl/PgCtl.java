@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -105,6 +106,24 @@ public final class PgCtl {
   private static int execute(String[] args, BufferedReader in, PrintStream out, PrintStream err,
       ConfigSource configs, ClusterSource clusters, java.util.function.Function<CommandLine, Services> services) {
     try {
+      int op = OperationsCommands.commandIndex(args);
+      if (op >= 0) {
+        // restart, reload, reinit parse their own options; the global ones (-c) load the configuration as for list.
+        String[] global = java.util.Arrays.copyOf(args, op + 1);
+        global[op] = CommandLine.LIST;
+        List<String> rest = List.of(args).subList(op + 1, args.length);
+        if (rest.contains("-h") || rest.contains("--help")) {
+          out.print(OperationsCommands.help(args[op]));
+          return 0;
+        }
+        OperationsCommands.Options o = OperationsCommands.parse(args[op], rest);
+        NodeConfig config = configs.load(CommandLine.parse(global)).config();
+        int status = OperationsCommands.run(o, config, clusters,
+            OperationsCommands.prompter(System.console() != null, in, out, args[op]), out,
+            OperationsCommands.Rest.http(config));
+        out.flush();
+        return status;
+      }
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {
         out.print(Help.text(cl.command()));

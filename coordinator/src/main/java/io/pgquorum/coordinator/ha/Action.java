@@ -229,4 +229,43 @@ public sealed interface Action {
 
   /** Unrecoverable: the node stops its loop and exits with this message. */
   record Fatal(String reason) implements Action {}
+
+  /**
+   * Task: an operator's restart of PostgreSQL in the role it has ({@link LocalOperations}): a fast stop, then a
+   * start as primary with {@code token} (the holder keeps its lock meanwhile: the loop refreshes it while the task
+   * runs, and the start checks the lease right before it, as every primary start does), or, without a token, as a
+   * standby of {@code upstream} (none: read-only, nothing to follow). The outcome answers request
+   * {@code requestId} (0: a scheduled restart, nobody waits). {@code startTimeoutSeconds}: the caller's
+   * {@code timeout}, carried for the log only: the start waits {@code pg_ctl_timeout} as every start does.
+   */
+  record RestartPostgres(Optional<FencingToken> token, Optional<Upstream> upstream, long requestId,
+      java.util.OptionalInt startTimeoutSeconds) implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.RESTART;
+    }
+  }
+
+  /**
+   * Task: an operator's reinitialize of this replica: an immediate stop, the data directory moved aside (never
+   * deleted: {@code <data_dir>.failed-<timestamp>}), a new copy from {@code from} with the configured replica
+   * methods ({@code basebackupOnly}: pg_basebackup only, Patroni's {@code from_leader}), then a start as a standby
+   * of {@code from}.
+   */
+  record Reinitialize(Upstream from, boolean basebackupOnly) implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.REINITIALIZE;
+    }
+  }
+
+  /**
+   * Rewrite PostgreSQL's configuration files from the configuration now in force (the node's YAML as last
+   * re-read, the dynamic configuration) and reload the running server. A changed server-start parameter then shows
+   * in {@code pg_settings.pending_restart}.
+   */
+  record ReloadPostgres() implements ChangesPostgres {}
+
+  /** Answer the operator's request {@code requestId} with Patroni's {@code status} and {@code text}. */
+  record AnswerRequest(long requestId, int status, String text) implements Action {}
 }

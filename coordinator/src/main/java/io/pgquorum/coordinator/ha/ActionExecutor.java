@@ -57,6 +57,7 @@ public final class ActionExecutor {
   /** Wall time, only for the time written into history rows; injected so simulated runs are reproducible. */
   private final Clock wallClock;
   private final Runnable wakeLoop;
+  private final OperatorRequests requests;
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
 
@@ -69,6 +70,13 @@ public final class ActionExecutor {
   /** As above, with the wall clock injected (the deterministic simulator's virtual time). */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
       TaskRunner tasks, LongSupplier nanoClock, Clock wallClock, Runnable wakeLoop) {
+    this(config, store, postgres, lease, tasks, nanoClock, wallClock, wakeLoop, new OperatorRequests(() -> { }));
+  }
+
+  /** As above, answering operators' requests through {@code requests}. */
+  public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
+      TaskRunner tasks, LongSupplier nanoClock, Clock wallClock, Runnable wakeLoop, OperatorRequests requests) {
+    this.requests = requests;
     this.wallClock = wallClock;
     this.name = config.name();
     this.store = store;
@@ -197,7 +205,43 @@ public final class ActionExecutor {
         log.info("PostgreSQL is primary with fencing token {}", t);
       };
     }
+    if (task instanceof Action.RestartPostgres rs) {
+      return restart(rs);
+    }
+    if (task instanceof Action.Reinitialize ri) {
+      return () -> {
+        // An immediate stop: the copy is being thrown away (moved aside), nothing of it needs a checkpoint.
+        postgres.stop(StopMode.IMMEDIATE);
+        postgres.moveDataDirectoryAside("reinitialize requested");
+        postgres.cloneReplica(ri.from(), ri.basebackupOnly());
+        postgres.startReplica(ri.from());
+      };
+    }
     throw new IllegalStateException("no executor for " + task);
+  }
+
+  /** The restart task's body; its outcome answers the request that asked for it (if one waits). */
+  private TaskRunner.Body restart(Action.RestartPostgres rs) {
+    OptionalLong token = rs.token().map(t -> OptionalLong.of(((FencingToken.Held) t).token()))
+        .orElse(OptionalLong.empty());
+    return () -> {
+      try {
+        postgres.stop(StopMode.FAST);
+        if (token.isPresent()) {
+          // Checked here, right before the start: the lock may have been lost while PostgreSQL stopped.
+          requireValidLease("start PostgreSQL as primary after the restart");
+          postgres.startPrimary(token.getAsLong());
+        } else {
+          postgres.startReplica(rs.upstream().orElse(null));
+        }
+      } catch (Exception e) {
+        requests.answer(rs.requestId(), new OperatorRequests.Reply(RequestAnswer.RESTART_FAILED.status(),
+            RequestAnswer.RESTART_FAILED.text()));
+        throw e;
+      }
+      requests.answer(rs.requestId(), new OperatorRequests.Reply(RequestAnswer.RESTARTED.status(),
+          RequestAnswer.RESTARTED.text()));
+    };
   }
 
   /** Performs a step that is neither a gate nor a task. */
@@ -251,6 +295,10 @@ public final class ActionExecutor {
       lease.postgresStopped();
     } else if (action instanceof Action.Follow f) {
       postgres.follow(f.upstream());
+    } else if (action instanceof Action.ReloadPostgres) {
+      postgres.reload();
+    } else if (action instanceof Action.AnswerRequest a) {
+      requests.answer(a.requestId(), new OperatorRequests.Reply(a.status(), a.text()));
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {

@@ -127,8 +127,8 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    Decision d = backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
-        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos);
+    Decision d = LocalOperations.apply(backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
+        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }
@@ -247,7 +247,8 @@ public final class Decider {
     }
     List<Action> out = new ArrayList<>();
     for (Action a : plan) {
-      if (!leaseHeld && (a instanceof Action.Rejoin || a instanceof Action.CloneReplica)) {
+      if (!leaseHeld && (a instanceof Action.Rejoin || a instanceof Action.CloneReplica
+          || a instanceof Action.Reinitialize)) {
         out.add(new Action.DisarmWatchdog());
       }
       out.add(a);

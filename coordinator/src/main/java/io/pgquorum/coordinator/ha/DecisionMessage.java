@@ -173,7 +173,29 @@ enum DecisionMessage {
   WATCHDOG_BLOCKS_ACQUIRE(Kind.WARNING, "not taking the leader lock: watchdog.mode is required and the watchdog "
       + "process is not running"),
   WATCHDOG_BLOCKS_REFRESH(Kind.WARNING, "not refreshing the leader lock: watchdog.mode is required and the "
-      + "watchdog process is not running");
+      + "watchdog process is not running"),
+
+  // ---- an operator's request for this node's PostgreSQL: restart, reinitialize (LocalOperations) ----
+  RESTARTING("restarting PostgreSQL on request"),
+  RESTARTING_SCHEDULED("restarting PostgreSQL: the restart scheduled at %s is due"),
+  RESTART_ROLE_MISMATCH("not restarting PostgreSQL: host role mismatch (%s, not %s)"),
+  RESTART_VERSION_MISMATCH("not restarting PostgreSQL: postgres version mismatch (%d is not lower than %d)"),
+  RESTART_NOT_PENDING("not restarting PostgreSQL: pending restart flag is not set"),
+  RESTART_NOT_RUNNING("not restarting PostgreSQL: it is not running"),
+  RESTART_STILL_STARTING("not restarting PostgreSQL: it is still starting"),
+  RESTART_REFUSED_TASK("not restarting PostgreSQL: %s in progress"),
+  RESTART_PRIMARY_WITHOUT_LOCK("not restarting PostgreSQL: it runs as primary without the leader lock"),
+  RESTART_SCHEDULED("restart scheduled at %s"),
+  RESTART_ALREADY_SCHEDULED("not scheduling a restart: another one is scheduled at %s"),
+  SCHEDULED_RESTART_CANCELLED("the restart scheduled at %s is cancelled"),
+  NO_SCHEDULED_RESTART("no restart is scheduled, nothing to cancel"),
+  SCHEDULED_RESTART_STALE("found a stale scheduled restart (%s), cleaning up"),
+  REINITIALIZING("reinitializing: moving the data directory aside and cloning again from %s"),
+  REINITIALIZE_REFUSED_LEADER("not reinitializing: I am the leader"),
+  REINITIALIZE_REFUSED_NO_LEADER("not reinitializing: the cluster has no leader"),
+  REINITIALIZE_REFUSED_TASK("not reinitializing: %s in progress"),
+  REQUEST_REFUSED_DCS("not acting on the operator's request: DCS is not accessible"),
+  REQUEST_REFUSED_SHUTDOWN("not acting on the operator's request: shutting down");
 
   /** Where the text goes. */
   enum Kind {

@@ -75,6 +75,9 @@ public final class HaLoop implements Runnable {
   /** What the last publishing step remembered of the member key (only the loop's thread touches it). */
   private MemberKeyRefresh memberKey = MemberKeyRefresh.NONE;
   private final NodeSettings node;
+  private final OperatorRequests requests;
+  /** The dynamic configuration of the last snapshot read: a change rewrites PostgreSQL's config and reloads it. */
+  private DynamicConfig lastDynamic;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -107,7 +110,14 @@ public final class HaLoop implements Runnable {
     this.bugs = bugs;
     this.node = settingsOf(config);
     this.mayHoldLease = mayHoldLease;
-    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake);
+    this.requests = new OperatorRequests(this::wake);
+    this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake,
+        requests);
+  }
+
+  /** Where operators' requests for this node's PostgreSQL are posted (REST, SIGHUP); read once per cycle. */
+  public OperatorRequests requests() {
+    return requests;
   }
 
   /** Asks for an early cycle (a task finished, the lock was lost). */
@@ -215,7 +225,7 @@ public final class HaLoop implements Runnable {
     try {
       pg = postgres.probe();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory, mayHoldLease.getAsBoolean());
+          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
@@ -231,7 +241,7 @@ public final class HaLoop implements Runnable {
       if (afterPlan) {
         report(decision, decision.messageAfter(outcome.gateFailed()));
       }
-      recheck = outcome.recheckNow();
+      recheck = outcome.recheckNow() || requests.pending();
       if (outcome.fatal().isPresent()) {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
@@ -247,12 +257,23 @@ public final class HaLoop implements Runnable {
     }
     boolean holds = lease.deadlineNanos().isPresent();
     Publication publication = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
-        nanoClock.getAsLong());
+        nanoClock.getAsLong(), memory.scheduledRestart());
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
         lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
+    if (cluster.isPresent()) {
+      if (lastDynamic != null && !lastDynamic.equals(dyn)) {
+        // Patroni reloads PostgreSQL when the config key changes: a new parameter value is then in force, or, for
+        // one that needs a restart, shown as pending_restart. Posted after the publication, not before the
+        // decision: PostgreSQL's configuration is written from the published status's snapshot, which only now
+        // has the new value (the reload is taken by the next cycle, which the post wakes at once).
+        requests.post(new LocalRequest.Reload(0));
+        recheck = true;
+      }
+      lastDynamic = dyn;
+    }
     return recheck;
   }
 

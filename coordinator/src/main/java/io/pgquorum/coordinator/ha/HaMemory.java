@@ -15,8 +15,11 @@ import java.util.OptionalLong;
  *     see {@link Decider#UNPROBEABLE_CYCLES}
  * @param retry the failures in a row of the task that brings this node up as a replica, while it keeps failing:
  *     see {@link Decider#backoff}
+ * @param scheduledRestart an operator's restart scheduled for later ({@link LocalOperations}): kept in memory and
+ *     published in the member key as Patroni does, so it is lost when the daemon restarts
  */
-public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry) {
+public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+    Optional<LocalRequest.ScheduledRestart> scheduledRestart) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
@@ -25,9 +28,19 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, Optional.empty());
   }
 
+  /** Nothing remembered about a scheduled restart. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, Optional.empty());
+  }
+
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart);
+  }
+
+  /** This memory with {@code next} as the scheduled restart. */
+  HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * @param memory what the previous cycle's decision remembered ({@link Decision#memory()})
  * @param mayHoldLease false while the lock must not be raced for, taken or kept ({@code watchdog.mode: required}
  *     and the watchdog process is not running); sampled when the cycle starts
+ * @param request an operator's request the loop took this cycle ({@link OperatorRequests}), if any
  */
 public record LocalState(
     PgState pg,
@@ -24,7 +25,14 @@ public record LocalState(
     OptionalLong leaseDeadlineNanos,
     boolean shutdownRequested,
     HaMemory memory,
-    boolean mayHoldLease) {
+    boolean mayHoldLease,
+    Optional<LocalRequest> request) {
+
+  /** A state without an operator's request. */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory, boolean mayHoldLease) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease, Optional.empty());
+  }
 
   /** A state in which the lock may be held (no required watchdog is down). */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,

@@ -44,6 +44,13 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
    */
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos) {
+    return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, Optional.empty());
+  }
+
+  /** As above, with the restart this node has scheduled (Patroni's {@code scheduled_restart} member field). */
+  static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
+      boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart) {
     String state = stateOf(pg, runningTask, policy.node());
     // Patroni's standby_leader role: the holder of a standby cluster's lock, a standby of the remote.
     boolean standbyLeader = pg.isReplica() && policy.dynamic().standbyCluster().isPresent()
@@ -57,6 +64,7 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       Map<String, Object> fields = memberFields(pg, state, role, policy);
       // Only this node can read its own timeline history file: /cluster and pgctl list show the verdict from here.
       Decider.offLeaderLine(cluster.get(), pg).ifPresent(why -> fields.put(LeaderTimeline.MEMBER_FIELD, why));
+      scheduledRestart.ifPresent(r -> fields.put("scheduled_restart", scheduledRestartField(r)));
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
       if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),
@@ -79,6 +87,18 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       return refresh.written(w.fields(), w.ttl(), writtenRevision.getAsLong(), nowNanos);
     }
     return refresh.forget();
+  }
+
+  /** Patroni's {@code scheduled_restart}: the time, and the conditions given with it. */
+  static Map<String, Object> scheduledRestartField(LocalRequest.ScheduledRestart r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("schedule", r.at());
+    r.conditions().role().ifPresent(v -> m.put("role", v));
+    r.conditions().postgresVersion().ifPresent(v -> m.put("postgres_version", PgVersions.display(v)));
+    if (r.conditions().onlyIfPending()) {
+      m.put("restart_pending", true);
+    }
+    return m;
   }
 
   /** Patroni's state string: the running task's, else what PostgreSQL does. */

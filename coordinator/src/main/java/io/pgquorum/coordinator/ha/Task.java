@@ -13,7 +13,9 @@ public enum Task {
   CLONE("clone"),
   REJOIN("rejoin"),
   START_PRIMARY("start primary"),
-  PROMOTE("promote");
+  PROMOTE("promote"),
+  RESTART("restart"),
+  REINITIALIZE("reinitialize");
 
   private final String label;
 
@@ -65,6 +67,10 @@ public enum Task {
         return "starting";
       case PROMOTE:
         return "running";
+      case RESTART:
+        return "restarting";
+      case REINITIALIZE:
+        return "creating replica";
       default:
         throw new AssertionError(this);
     }

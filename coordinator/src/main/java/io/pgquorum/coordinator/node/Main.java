@@ -99,6 +99,18 @@ public final class Main {
       err.println("pgquorum: " + e.getMessage());
       return 1;
     }
+    // SIGHUP: Patroni's reload (the same as POST /reload): re-read this file, rewrite PostgreSQL's config, reload.
+    Map<String, String> startEnv = env;
+    node.rereadConfigurationFrom(() -> file == null ? ConfigLoader.fromEnvironment(startEnv)
+        : ConfigLoader.load(Path.of(file), startEnv));
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> new Thread(() -> {
+        String outcome = node.reload();
+        org.slf4j.LoggerFactory.getLogger(Main.class).info("SIGHUP: {}", outcome);
+      }, "sighup-reload").start());
+    } catch (IllegalArgumentException e) {
+      err.println("pgquorum: SIGHUP cannot be handled here (" + e.getMessage() + "); use POST /reload");
+    }
     Thread hook = new Thread(node::close, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     return awaitExit(node, err);

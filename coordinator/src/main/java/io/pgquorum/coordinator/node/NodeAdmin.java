@@ -47,8 +47,8 @@ final class NodeAdmin implements AdminActions {
   }
 
   @Override
-  public Result restart() {
-    return local.restart();
+  public Result restart(RestartRequest request) {
+    return local.restart(request);
   }
 
   @Override
@@ -62,7 +62,7 @@ final class NodeAdmin implements AdminActions {
   }
 
   @Override
-  public Result reinitialize(boolean force) {
-    return local.reinitialize(force);
+  public Result reinitialize(boolean force, boolean fromLeader) {
+    return local.reinitialize(force, fromLeader);
   }
 }

@@ -80,6 +80,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private final Thread loopThread;
   private final AtomicReference<NodeStatus> status;
   private volatile boolean closed;
+  /** The local-PostgreSQL admin part (restart, reload, reinitialize): SIGHUP reloads through it. */
+  private LocalAdmin local;
 
   private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, NodeIncarnation incarnation,
       Postgres postgres, RestServer rest, LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop,
@@ -193,8 +195,10 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
       // One part per area (NodeAdmin); each is wired here once it exists.
+      AtomicReference<io.pgquorum.coordinator.ha.OperatorRequests> requests = new AtomicReference<>();
+      LocalAdmin local = new LocalAdmin(config, postgres, requests::get, status::get);
       NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(), AdminActions.unsupported(),
-          AdminActions.unsupported());
+          local);
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
@@ -238,6 +242,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           }, bugs,
           setup.mayHoldLease(mode, wd));
       loopRef.set(loop);
+      requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing
       // refreshes the lease any more: a primary must not outlive it, whether or not a watchdog runs.
       Runnable fenceIfPrimary = () -> {
@@ -270,8 +275,10 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       log.info("pgquorum node {} of cluster {} started: incarnation {}, DCS member {}, REST API on port {}, "
           + "watchdog {}", config.name(), config.scope(), incarnation.ownerId(), server.memberId(), rest.port(),
           mode.configName());
-      return new PgQuorumNode(config, server, client, incarnation, postgres, rest, guard, watchdog, loop,
-          loopThread, status, duplicate);
+      PgQuorumNode node = new PgQuorumNode(config, server, client, incarnation, postgres, rest, guard, watchdog,
+          loop, loopThread, status, duplicate);
+      node.local = local;
+      return node;
     } catch (RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         try {
@@ -307,6 +314,25 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       ordered.add(self);
     }
     return ordered;
+  }
+
+  /**
+   * Where {@code POST /reload} and {@link #reload()} re-read this node's configuration (the file the daemon was
+   * started with, and the environment); without one, a reload rewrites PostgreSQL's configuration from the
+   * configuration given at start.
+   */
+  public void rereadConfigurationFrom(java.util.function.Supplier<NodeConfig> source) {
+    local.rereadFrom(source);
+  }
+
+  /**
+   * Reloads as {@code POST /reload} does (SIGHUP): re-reads the configuration, refuses it with every problem named
+   * if invalid (the configuration in force stays), then has the loop rewrite PostgreSQL's configuration and reload.
+   *
+   * @return the answer: "reload scheduled", or why the file was refused
+   */
+  public String reload() {
+    return local.reload().body();
   }
 
   /**

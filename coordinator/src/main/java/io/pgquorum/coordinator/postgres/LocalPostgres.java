@@ -240,6 +240,30 @@ public final class LocalPostgres implements Postgres {
   }
 
   @Override
+  public void cloneReplica(Upstream upstream, boolean basebackupOnly) {
+    replicaCreator.cloneFrom(upstream, basebackupOnly);
+  }
+
+  @Override
+  public void reload() {
+    String op = "reload";
+    requireRunning(op);
+    ctx.writePgPass();
+    // Same role and token as last written: a reload changes parameters, never what the server is.
+    config.write(config.currentToken().orElse(0), config.currentRoleSettings());
+    execute(op, "SELECT pg_reload_conf()");
+    LOG.info("rewrote PostgreSQL's configuration and reloaded it");
+  }
+
+  /**
+   * Takes a re-read of this node's configuration file ({@code POST /reload}, SIGHUP): the next write of
+   * PostgreSQL's configuration uses it. See {@link PgContext#replace} for what needs a restart of the daemon.
+   */
+  public void replaceConfig(NodeConfig next) {
+    ctx.replace(next);
+  }
+
+  @Override
   public boolean rewind(Upstream upstream) {
     return rewinder.rewind(upstream);
   }

@@ -23,8 +23,12 @@ final class PgContext {
    */
   static final Duration LONG_TOOL_TIMEOUT = Duration.ofHours(24);
 
-  final NodeConfig node;
-  final PostgresConfig pg;
+  /**
+   * The node's configuration; replaced by a reload ({@link #replace}). Volatile: the REST thread that re-read the
+   * file swaps it while the loop (or a task) reads it.
+   */
+  volatile NodeConfig node;
+  volatile PostgresConfig pg;
   private final Supplier<DynamicConfig> dynamic;
   final Path dataDir;
   /** The data directory's parent: default socket directory, and home of the postmaster's startup log. */
@@ -54,6 +58,16 @@ final class PgContext {
     node.restapi().authentication().flatMap(Credentials::password).ifPresent(secrets::add);
     this.redactor = new Redactor(secrets);
     this.runner = new ProcessRunner(redactor);
+  }
+
+  /**
+   * Takes {@code next}, a re-read of this node's file, for everything read on use: parameters, pg_hba, replica
+   * methods, timeouts. What was resolved at start (the data directory, sockets, the pgpass path) stays: those
+   * need a restart of the daemon, as in Patroni.
+   */
+  void replace(NodeConfig next) {
+    this.pg = next.postgresql();
+    this.node = next;
   }
 
   /** Linux limits a Unix socket path to 107 bytes (sun_path); PostgreSQL refuses to start beyond it. */

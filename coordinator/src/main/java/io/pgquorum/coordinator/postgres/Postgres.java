@@ -61,6 +61,21 @@ public interface Postgres {
   void cloneReplica(Upstream upstream);
 
   /**
+   * As {@link #cloneReplica(Upstream)}; {@code basebackupOnly}: with pg_basebackup from {@code upstream} whatever
+   * create_replica_methods says (Patroni's reinitialize {@code from_leader}).
+   */
+  default void cloneReplica(Upstream upstream, boolean basebackupOnly) {
+    cloneReplica(upstream);
+  }
+
+  /**
+   * Rewrites the configuration files pgquorum owns from the configuration in force (same role, same fencing token)
+   * and reloads the running server. A changed parameter that needs a restart then shows in
+   * {@code pg_settings.pending_restart}.
+   */
+  void reload();
+
+  /**
    * Rewinds a stopped, diverged former primary to follow {@code upstream} (pg_rewind). Returns false when rewind
    * is impossible or failed (the caller then re-clones, when allowed).
    */

@@ -37,6 +37,11 @@ final class ReplicaCreator {
    * marked {@code no_leader} only (a restore from a backup), as Patroni does.
    */
   void cloneFrom(Upstream upstream) {
+    cloneFrom(upstream, false);
+  }
+
+  /** As above; {@code basebackupOnly}: pg_basebackup from {@code upstream}, whatever the methods configured. */
+  void cloneFrom(Upstream upstream, boolean basebackupOnly) {
     String op = upstream == null ? "create replica without a leader" : "clone replica from " + describe(upstream);
     // Never clone into, or clean up, a directory holding files pgquorum did not create (a mistyped data_dir
     // naming a home directory must keep its .ssh). Missing or empty after this check, so whatever is in it
@@ -47,7 +52,8 @@ final class ReplicaCreator {
     // A standby leader's first copy comes from the remote with standby_cluster's methods (Patroni's), which name
     // basebackup or this node's postgresql.<method> sections.
     String listedIn = remote ? "standby_cluster.create_replica_methods" : "postgresql.create_replica_methods";
-    List<String> configured = remote ? upstream.remote().get().createReplicaMethods()
+    List<String> configured = basebackupOnly && upstream != null && !remote ? List.of(BASEBACKUP)
+        : remote ? upstream.remote().get().createReplicaMethods()
         : ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP) : ctx.pg.createReplicaMethods();
     List<String> methods = upstream == null ? configured.stream().filter(this::worksWithoutLeader).toList()
         : configured;

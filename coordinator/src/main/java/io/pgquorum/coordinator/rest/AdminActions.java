@@ -36,14 +36,33 @@ public interface AdminActions {
   /** {@code PATCH /config}: apply a JSON merge patch (RFC 7386: null deletes a key) to the dynamic config. */
   Result patchConfig(Map<String, Object> mergePatch);
 
-  /** {@code POST /restart}: restart this node's PostgreSQL. */
-  Result restart();
+  /**
+   * The fields of a {@code POST /restart} (Patroni's), validated.
+   *
+   * @param schedule ISO-8601 time with a zone, in the future: a scheduled restart; empty: now
+   * @param role restart only in this role ({@code primary}, {@code standby_leader}, {@code replica})
+   * @param postgresVersion restart only while the server's version number is lower (150004 for 15.4)
+   * @param restartPending restart only when the pending-restart flag is set
+   * @param timeoutSeconds how long PostgreSQL may take to start
+   */
+  record RestartRequest(Optional<String> schedule, Optional<String> role, java.util.OptionalInt postgresVersion,
+      boolean restartPending, java.util.OptionalInt timeoutSeconds) {
+    /** A plain immediate restart. */
+    public static final RestartRequest NOW = new RestartRequest(Optional.empty(), Optional.empty(),
+        java.util.OptionalInt.empty(), false, java.util.OptionalInt.empty());
+  }
+
+  /** {@code POST /restart}: restart this node's PostgreSQL, now or at {@code request.schedule()}. */
+  Result restart(RestartRequest request);
 
   /** {@code POST /reload}: reload the local configuration and PostgreSQL's. */
   Result reload();
 
-  /** {@code POST /reinitialize}: wipe this replica and clone it again; {@code force} cancels a running action. */
-  Result reinitialize(boolean force);
+  /**
+   * {@code POST /reinitialize}: move this replica's data directory aside and clone it again; {@code force} cancels a
+   * running action; {@code fromLeader}: clone from the leader with pg_basebackup.
+   */
+  Result reinitialize(boolean force, boolean fromLeader);
 
   /** {@code DELETE /switchover}: cancel a scheduled switchover. */
   default Result cancelSwitchover() {
@@ -90,7 +109,7 @@ public interface AdminActions {
     }
 
     @Override
-    public Result restart() {
+    public Result restart(RestartRequest request) {
       return no("restart");
     }
 
@@ -100,7 +119,7 @@ public interface AdminActions {
     }
 
     @Override
-    public Result reinitialize(boolean force) {
+    public Result reinitialize(boolean force, boolean fromLeader) {
       return no("reinitialize");
     }
   }

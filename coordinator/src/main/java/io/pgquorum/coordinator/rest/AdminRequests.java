@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -116,45 +117,109 @@ final class AdminRequests {
   }
 
   /**
-   * Patroni's restart conditions are checked here against the published status: {@code role} (only restart a
-   * node in that role), {@code postgres_version} (only when running an older server), {@code restart_pending}
-   * (only when a parameter change waits). Unmet conditions answer 503 as Patroni does.
+   * {@code POST /restart}, validated as Patroni does (A.3 of the operations reference): unknown keys, the schedule
+   * (a zone is required; past or unparsable: 422), the role, the version, the timeout. For an immediate restart the
+   * conditions are also checked here against the published status, so an unmet one answers 503 at once; the HA
+   * loop checks them again when it restarts (for a scheduled restart, only then). {@code restart_pending} is taken
+   * by its value (Patroni enables the filter whenever the key is present, even {@code false}: a quirk not kept).
    */
   private AdminActions.Result restart(ObjectNode o) throws BadRequest {
-    onlyFields(o, Set.of("schedule", "role", "postgres_version", "timeout", "restart_pending"));
-    if (string(o, "schedule").isPresent()) {
-      throw new BadRequest("schedule", "scheduled restarts are not supported; omit it to restart now");
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!Set.of("schedule", "role", "postgres_version", "timeout", "restart_pending").contains(f)) {
+        throw BadRequest.patroni("Unknown filter for the scheduled restart: " + f);
+      }
     }
-    if (o.hasNonNull("timeout")) {
-      throw new BadRequest("timeout", "a per-request restart timeout is not supported; omit it");
+    Optional<String> schedule = Optional.empty();
+    if (string(o, "schedule").isPresent()) {
+      Optional<AdminActions.Result> refused = scheduleProblem(string(o, "schedule").get(), "restart");
+      if (refused.isPresent()) {
+        return refused.get();
+      }
+      schedule = Optional.of(OffsetDateTime.parse(string(o, "schedule").get().replace(' ', 'T')).toString());
     }
     Optional<String> role = string(o, "role");
-    if (role.isPresent() && !Set.of("primary", "master", "replica", "any").contains(role.get())) {
-      throw new BadRequest("role", "expected primary, replica or any");
+    if (role.isPresent() && !Set.of("primary", "master", "standby_leader", "replica").contains(role.get())) {
+      throw BadRequest.patroni("PostgreSQL role should be either primary, standby_leader, or replica");
     }
-    Optional<Integer> version = string(o, "postgres_version").isPresent()
-        ? Optional.of(serverVersionNum(string(o, "postgres_version").get())) : Optional.empty();
+    // Patroni 3's name for the primary, still sent by older scripts.
+    role = role.map(r -> r.equals("master") ? "primary" : r);
+    OptionalInt version = string(o, "postgres_version").isPresent()
+        ? OptionalInt.of(serverVersionNum(string(o, "postgres_version").get())) : OptionalInt.empty();
+    OptionalInt timeout = o.hasNonNull("timeout") ? OptionalInt.of(timeoutSeconds(o.get("timeout")))
+        : OptionalInt.empty();
     boolean onlyIfPending = bool(o, "restart_pending").orElse(false);
 
     NodeStatus s = status.get();
-    if (s != null) {
-      boolean roleOk = role.isEmpty() || role.get().equals("any")
-          || (role.get().equals("replica") ? "replica".equals(s.role()) : "primary".equals(s.role()));
-      boolean versionOk = version.isEmpty() || (s.pg().serverVersion() > 0 && s.pg().serverVersion() < version.get());
+    if (s != null && schedule.isEmpty()) {
+      boolean roleOk = role.isEmpty() || role.get().equals(s.role());
+      boolean versionOk = version.isEmpty()
+          || (s.pg().serverVersion() > 0 && s.pg().serverVersion() < version.getAsInt());
       boolean pendingOk = !onlyIfPending || s.pg().pendingRestart();
       if (!roleOk || !versionOk || !pendingOk) {
         return new AdminActions.Result(503, "restart conditions are not satisfied");
       }
     }
-    return admin.restart();
+    return admin.restart(new AdminActions.RestartRequest(schedule, role, version, onlyIfPending, timeout));
+  }
+
+  /**
+   * Patroni's schedule checks, in its order: a zone is mandatory (400), the time must parse (422) and be in the
+   * future (422). Empty when the schedule is good.
+   */
+  static Optional<AdminActions.Result> scheduleProblem(String text, String action) {
+    String t = text.replace(' ', 'T');
+    try {
+      OffsetDateTime at = OffsetDateTime.parse(t);
+      if (!at.toInstant().isAfter(java.time.Instant.now())) {
+        return Optional.of(new AdminActions.Result(422, "Cannot schedule " + action + " in the past"));
+      }
+      return Optional.empty();
+    } catch (DateTimeParseException e) {
+      try {
+        java.time.LocalDateTime.parse(t);
+        return Optional.of(new AdminActions.Result(400,
+            "Timezone information is mandatory for the scheduled " + action));
+      } catch (DateTimeParseException notLocal) {
+        return Optional.of(new AdminActions.Result(422,
+            "Unable to parse scheduled timestamp. It should be in an unambiguous format, e.g. ISO 8601"));
+      }
+    }
+  }
+
+  /** Patroni's {@code timeout}: a positive number of seconds, or a string with a unit ({@code 30s}, {@code 2min}). */
+  static int timeoutSeconds(JsonNode v) throws BadRequest {
+    BadRequest bad = BadRequest.patroni("Timeout should be a positive number of seconds");
+    double seconds;
+    if (v.isNumber()) {
+      seconds = v.asDouble();
+    } else if (v.isTextual()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|min|h|d)?\\s*")
+          .matcher(v.asText());
+      if (!m.matches()) {
+        throw bad;
+      }
+      double n = Double.parseDouble(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      seconds = switch (unit) {
+        case "ms" -> n / 1000;
+        case "min" -> n * 60;
+        case "h" -> n * 3600;
+        case "d" -> n * 86400;
+        default -> n;
+      };
+    } else {
+      throw bad;
+    }
+    if (!(seconds > 0) || seconds > Integer.MAX_VALUE) {
+      throw bad;
+    }
+    return (int) Math.ceil(seconds);
   }
 
   private AdminActions.Result reinitialize(ObjectNode o) throws BadRequest {
     onlyFields(o, Set.of("force", "from_leader"));
-    if (bool(o, "from_leader").orElse(false)) {
-      throw new BadRequest("from_leader", "not supported: replicas are cloned by the configured methods");
-    }
-    return admin.reinitialize(bool(o, "force").orElse(false));
+    return admin.reinitialize(bool(o, "force").orElse(false), bool(o, "from_leader").orElse(false));
   }
 
   /** The body as a JSON object; an empty body is {@code {}} unless {@code required}. */

@@ -10,4 +10,13 @@ final class BadRequest extends Exception {
   BadRequest(String field, String reason) {
     super(field + ": " + reason);
   }
+
+  /** A refusal in Patroni's exact words ({@code text} names the offending field itself, or is Patroni's). */
+  static BadRequest patroni(String text) {
+    return new BadRequest(text);
+  }
+
+  private BadRequest(String text) {
+    super(text);
+  }
 }

@@ -29,6 +29,7 @@ final class DeciderScenario {
   private Optional<Task> runningTask = Optional.empty();
   private boolean mayHoldLease = true;
   private Optional<String> failedTask = Optional.empty();
+  private Optional<LocalRequest> request = Optional.empty();
   private OptionalLong leaseDeadline = OptionalLong.empty();
   private boolean shutdown;
   private int ttl = 8;
@@ -210,13 +211,21 @@ final class DeciderScenario {
   }
 
   LocalState local() {
-    return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease);
+    return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
+        request);
+  }
+
+  /** An operator's request for the next decision only (the loop takes each once). */
+  DeciderScenario withRequest(Optional<LocalRequest> r) {
+    request = r;
+    return this;
   }
 
   /** This cycle's decision; what it remembers becomes the next cycle's memory, as in the HA loop. */
   Decision decide() {
     Decision d = Decider.decide(snapshot(), local(), policy(), Collections.unmodifiableMap(peers), nowNanos);
     memory = d.memory();
+    request = Optional.empty();
     return d;
   }
 

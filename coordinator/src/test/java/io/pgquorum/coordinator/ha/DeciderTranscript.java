@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -81,8 +82,10 @@ final class DeciderTranscript {
       case "planted-bugs" -> plantedBugs(c, used);
       case "clock" -> clock(c, used);
       case "memory" -> memory(c, used);
+      case "request" -> request(c, used);
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
-          + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory)");
+          + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
+          + "request)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -198,6 +201,7 @@ final class DeciderTranscript {
     opt(c, used, "streaming").ifPresent(v -> p.withStreaming(choice(c, v, "yes", "no").equals("yes")));
     opt(c, used, "sysid").ifPresent(v -> p.withSystemIdentifier(noneOr(v)));
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
+    opt(c, used, "pending_restart").ifPresent(v -> p.withPendingRestart(choice(c, v, "yes", "no").equals("yes")));
     if (c.has("history")) {
       p.withTimelineHistory(history(c, used));
     }
@@ -225,7 +229,8 @@ final class DeciderTranscript {
         return t;
       }
     }
-    throw c.fail("no task '" + label + "' (tasks: bootstrap, clone, rejoin, start-primary, promote)");
+    throw c.fail("no task '" + label + "' (tasks: bootstrap, clone, rejoin, start-primary, promote, restart, "
+        + "reinitialize)");
   }
 
   private void lease(TestCase c, Set<String> used) {
@@ -335,7 +340,37 @@ final class DeciderTranscript {
           retry.map(HaMemory.TaskRetry::lastFailure).orElse(""),
           scenario.snapshot().flatMap(k -> k.leader()).map(l -> l.name()).orElse("")));
     }
-    scenario.withMemory(new HaMemory(since, unprobeable, retry));
+    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart()));
+  }
+
+  /**
+   * An operator's request the loop takes this cycle (id 1; consumed by the next decide, as the loop takes it once):
+   * {@code request restart role= version= pending=yes timeout= at=<duration from now>}, {@code request
+   * cancel-restart}, {@code request reinitialize from-leader=yes force=yes}, {@code request reload}, {@code request
+   * none}.
+   */
+  private void request(TestCase c, Set<String> used) {
+    String kind = firstWord(c, used);
+    LocalRequest r;
+    switch (kind) {
+      case "restart" -> {
+        LocalRequest.RestartConditions cond = new LocalRequest.RestartConditions(opt(c, used, "role"),
+            opt(c, used, "version").map(v -> OptionalInt.of(Integer.parseInt(v))).orElse(OptionalInt.empty()),
+            opt(c, used, "pending").map(v -> choice(c, v, "yes", "no").equals("yes")).orElse(false),
+            opt(c, used, "timeout").map(v -> OptionalInt.of(Integer.parseInt(v))).orElse(OptionalInt.empty()));
+        Optional<LocalRequest.ScheduledRestart> at = opt(c, used, "at").map(v -> new LocalRequest.ScheduledRestart(
+            "in-" + v, scenario.nowNanos() + nanos(c, v), cond));
+        r = new LocalRequest.Restart(1, cond, at);
+      }
+      case "cancel-restart" -> r = new LocalRequest.CancelRestart(1);
+      case "reinitialize" -> r = new LocalRequest.Reinitialize(1,
+          opt(c, used, "force").map(v -> choice(c, v, "yes", "no").equals("yes")).orElse(false),
+          opt(c, used, "from-leader").map(v -> choice(c, v, "yes", "no").equals("yes")).orElse(false));
+      case "reload" -> r = new LocalRequest.Reload(0);
+      case "none" -> r = null;
+      default -> throw c.fail("a request is restart, cancel-restart, reinitialize, reload or none");
+    }
+    scenario.withRequest(Optional.ofNullable(r));
   }
 
   private String render(Decision d) {

@@ -41,6 +41,9 @@ final class DecisionPrinter {
       }
       m.retry().ifPresent(r -> b.append(" task-failures=").append(r.failures()).append(" next-attempt=")
           .append(r.notBeforeNanos() > nowNanos ? "in-" + duration(r.notBeforeNanos() - nowNanos) : "now"));
+      m.scheduledRestart().ifPresent(r -> b.append(" scheduled-restart=").append(r.at()).append(" due=")
+          .append(r.dueNanos() > nowNanos ? "in-" + duration(r.dueNanos() - nowNanos)
+              : duration(nowNanos - r.dueNanos()) + "-ago"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {
@@ -67,6 +70,9 @@ final class DecisionPrinter {
   private static String value(Object v) {
     if (v == null) {
       return "none"; // a clone without an upstream (no leader)
+    }
+    if (v instanceof java.util.OptionalInt o) {
+      return o.isPresent() ? Integer.toString(o.getAsInt()) : "none";
     }
     if (v instanceof Optional<?> o) {
       return o.map(DecisionPrinter::value).orElse("none");

@@ -121,6 +121,11 @@ final class FakePostgres implements Postgres {
   }
 
   @Override
+  public synchronized void reload() {
+    calls.add("reload");
+  }
+
+  @Override
   public synchronized void follow(Upstream upstream) {
     calls.add("follow " + upstream.name());
   }

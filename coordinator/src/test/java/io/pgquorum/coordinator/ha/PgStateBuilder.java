@@ -49,6 +49,7 @@ final class PgStateBuilder {
   private Optional<String> unknownReason = Optional.empty();
   private List<TimelineSwitch> timelineHistory = List.of();
   private java.util.Map<String, Long> slots = java.util.Map.of();
+  private boolean pendingRestart;
 
   Condition condition() {
     return condition;
@@ -121,6 +122,12 @@ final class PgStateBuilder {
   }
 
   /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
+  /** Whether a changed parameter waits for a restart (pg_settings.pending_restart), while running. */
+  PgStateBuilder withPendingRestart(boolean pending) {
+    this.pendingRestart = pending;
+    return this;
+  }
+
   PgStateBuilder withUnknownReason(String reason) {
     unknownReason = Optional.of(reason);
     return this;
@@ -149,7 +156,8 @@ final class PgStateBuilder {
     OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
-        running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of())
+        running ? 150010 : 0, token, running && pendingRestart, cleanShutdown)
+        .withTimelineHistory(replica ? timelineHistory : List.of())
         .withSlots(role == Role.PRIMARY ? slots : java.util.Map.of());
   }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -131,10 +132,30 @@ class AdminEndpointsTest {
     assertThat(admin.calls).containsExactly(
         List.of("failover", Optional.of("n3")),
         List.of("restart"),
-        List.of("restart"),
+        List.of("restart", new AdminActions.RestartRequest(Optional.empty(), Optional.of("primary"),
+            OptionalInt.empty(), false, OptionalInt.empty())),
         List.of("reinitialize", true),
         List.of("reinitialize", false),
         List.of("patchConfig", Map.of("ttl", 10, "postgresql", Map.of("parameters", params))));
+  }
+
+  @Test
+  void scheduledRestartTimeoutAndFromLeaderAreDelegated() throws Exception {
+    HttpResponse<String> later = http.send("POST", "/restart",
+        "{\"schedule\":\"2099-01-02T03:04:05+00:00\",\"role\":\"replica\",\"timeout\":\"2min\"}", AUTH);
+    assertThat(later.statusCode()).isEqualTo(202);
+    HttpResponse<String> past = http.send("POST", "/restart", "{\"schedule\":\"2001-01-02T03:04:05Z\"}", AUTH);
+    assertThat(past.statusCode()).isEqualTo(422);
+    assertThat(past.body()).isEqualTo("Cannot schedule restart in the past");
+    HttpResponse<String> garbled = http.send("POST", "/restart", "{\"schedule\":\"next tuesday\"}", AUTH);
+    assertThat(garbled.statusCode()).isEqualTo(422);
+    assertThat(garbled.body()).startsWith("Unable to parse scheduled timestamp");
+    assertThat(http.send("POST", "/reinitialize", "{\"from_leader\":true}", AUTH).statusCode()).isEqualTo(200);
+    // The role filter of a scheduled restart is evaluated when it fires, not against today's role.
+    assertThat(admin.calls).containsExactly(
+        List.of("restart", new AdminActions.RestartRequest(Optional.of("2099-01-02T03:04:05Z"),
+            Optional.of("replica"), OptionalInt.empty(), false, OptionalInt.of(120))),
+        List.of("reinitialize", false, "from_leader"));
   }
 
   @Test
@@ -174,13 +195,17 @@ class AdminEndpointsTest {
         Arguments.of("PATCH", "/config", "", "request body: required"),
         Arguments.of("PATCH", "/config", "[1,2]", "request body: expected a JSON object"),
         Arguments.of("PATCH", "/config", "{ttl: 5}", "request body: not valid JSON"),
-        Arguments.of("POST", "/restart", "{\"schedule\":\"2030-01-01T00:00:00Z\"}", "schedule: "),
-        Arguments.of("POST", "/restart", "{\"timeout\":30}", "timeout: "),
-        Arguments.of("POST", "/restart", "{\"role\":\"boss\"}", "role: expected primary, replica or any"),
+        Arguments.of("POST", "/restart", "{\"schedule\":\"2030-01-01T00:00:00\"}",
+            "Timezone information is mandatory for the scheduled restart"),
+        Arguments.of("POST", "/restart", "{\"timeout\":0}", "Timeout should be a positive number of seconds"),
+        Arguments.of("POST", "/restart", "{\"timeout\":\"soon\"}", "Timeout should be a positive number of seconds"),
+        Arguments.of("POST", "/restart", "{\"sched\":1}", "Unknown filter for the scheduled restart: sched"),
+        Arguments.of("POST", "/restart", "{\"role\":\"boss\"}",
+            "PostgreSQL role should be either primary, standby_leader, or replica"),
         Arguments.of("POST", "/restart", "{\"postgres_version\":\"fifteen\"}", "postgres_version: "),
         Arguments.of("POST", "/restart", "{\"restart_pending\":\"yes\"}", "restart_pending: expected true or false"),
         Arguments.of("POST", "/reinitialize", "{\"force\":\"yes\"}", "force: expected true or false"),
-        Arguments.of("POST", "/reinitialize", "{\"from_leader\":true}", "from_leader: not supported"),
+        Arguments.of("POST", "/reinitialize", "{\"from_leader\":1}", "from_leader: expected true or false"),
         Arguments.of("POST", "/reinitialize", "{\"forse\":true}", "forse: unknown field"));
   }
 

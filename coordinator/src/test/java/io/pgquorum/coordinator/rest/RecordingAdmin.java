@@ -30,8 +30,11 @@ class RecordingAdmin implements AdminActions {
   }
 
   @Override
-  public Result restart() {
-    return record(200, "restart");
+  public Result restart(RestartRequest request) {
+    if (request.equals(RestartRequest.NOW)) {
+      return record(200, "restart");
+    }
+    return record(request.schedule().isPresent() ? 202 : 200, "restart", request);
   }
 
   @Override
@@ -40,7 +43,10 @@ class RecordingAdmin implements AdminActions {
   }
 
   @Override
-  public Result reinitialize(boolean force) {
+  public Result reinitialize(boolean force, boolean fromLeader) {
+    if (fromLeader) {
+      return record(200, "reinitialize", force, "from_leader");
+    }
     return record(200, "reinitialize", force);
   }
 }

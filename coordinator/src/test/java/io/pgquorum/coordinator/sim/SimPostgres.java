@@ -225,6 +225,11 @@ final class SimPostgres implements Postgres {
   }
 
   @Override
+  public void reload() {
+    cluster.effect(node, "pg reload");
+  }
+
+  @Override
   public void follow(Upstream up) {
     upstream = Optional.of(up);
     cluster.effect(node, "pg follow " + up.name());

@@ -1,0 +1,220 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rules for an operator's requests on this node's PostgreSQL (restart now or at a time, reinitialize, reload),
+ * applied by {@link Decider#decide} to the cycle's decision; pure like it. Patroni's behaviour (the operations
+ * reference, A.3 to A.6), with these choices:
+ * <ul>
+ *   <li>A request is answered in the cycle that takes it: a refusal keeps the cycle's own plan (the holder still
+ *       refreshes its lock) and adds the answer; an accepted restart or reinitialize replaces the plan with the
+ *       holder's lock refresh and the task. The task's outcome answers an immediate restart.
+ *   <li>The primary keeps its lock through a restart: the task stops it (fast) and starts it again as primary,
+ *       under the lease rules of every primary start (checked right before the start; the loop refreshes the
+ *       lock while the task runs, and the lease guard fences should the lease run out anyway).
+ *   <li>A scheduled restart lives in {@link HaMemory#scheduledRestart()} (and in the member key, published by the
+ *       loop): it fires in the first cycle at or after its time, with its conditions evaluated then; one more than
+ *       1.5 loop_wait late (the daemon was stopped or frozen) is dropped as stale, as Patroni drops a stale
+ *       switchover. One that finds a task running waits for it, within the same bound.
+ *   <li>A reinitialize moves the data directory aside (never deletes it) and clones again: from the
+ *       {@code clonefrom} member when there is one, else the leader; {@code from_leader}: the leader, with
+ *       pg_basebackup. Refused on the lock holder and without a leader. {@code force} cannot cancel a running
+ *       task here (tasks are not cancellable): it is refused as "already in progress" like without it.
+ *   <li>A reload is added to a plan that leaves the running server alone; any start writes the configuration
+ *       anyway.
+ * </ul>
+ */
+final class LocalOperations {
+  private LocalOperations() {}
+
+  /** How much later than its time a scheduled restart may still fire, in loop_waits (Patroni's stale rule). */
+  static final double STALE_LOOP_WAITS = 1.5;
+
+  static Decision apply(Decision base, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      long nowNanos) {
+    Optional<LocalRequest.ScheduledRestart> scheduled = local.memory().scheduledRestart();
+    Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled));
+    if (local.request().isPresent()) {
+      return request(d, local.request().get(), cluster, local, policy, nowNanos);
+    }
+    if (scheduled.isPresent() && nowNanos >= scheduled.get().dueNanos()) {
+      return fire(d, scheduled.get(), cluster, local, policy, nowNanos);
+    }
+    return d;
+  }
+
+  private static Decision request(Decision d, LocalRequest r, Optional<ClusterSnapshot> cluster, LocalState local,
+      HaPolicy policy, long nowNanos) {
+    Optional<LocalRequest.ScheduledRestart> scheduled = d.memory().scheduledRestart();
+    if (r instanceof LocalRequest.Reload) {
+      boolean quiet = local.pg().running() && local.runningTask().isEmpty() && !local.shutdownRequested()
+          && d.actions().stream().noneMatch(a -> a instanceof Action.TaskAction || a instanceof Action.ChangesPostgres);
+      if (!quiet) {
+        return d;
+      }
+      List<Action> actions = new ArrayList<>(d.actions());
+      actions.add(new Action.ReloadPostgres());
+      return d.withActions(actions);
+    }
+    if (r instanceof LocalRequest.CancelRestart) {
+      if (scheduled.isEmpty()) {
+        return answer(d, r, RequestAnswer.NO_RESTART_SCHEDULED, DecisionMessage.NO_SCHEDULED_RESTART.format());
+      }
+      return answer(d, r, RequestAnswer.SCHEDULED_RESTART_DELETED,
+          DecisionMessage.SCHEDULED_RESTART_CANCELLED.format(scheduled.get().at()))
+          .withMemory(d.memory().withScheduledRestart(Optional.empty()));
+    }
+    if (local.shutdownRequested()) {
+      return answer(d, r, RequestAnswer.SHUTTING_DOWN, DecisionMessage.REQUEST_REFUSED_SHUTDOWN.format());
+    }
+    if (cluster.isEmpty()) {
+      return answer(d, r, RequestAnswer.DCS_UNREACHABLE, DecisionMessage.REQUEST_REFUSED_DCS.format());
+    }
+    ClusterSnapshot c = cluster.get();
+    if (r instanceof LocalRequest.Restart restart) {
+      if (restart.schedule().isPresent()) {
+        if (scheduled.isPresent()) {
+          return answer(d, r, RequestAnswer.RESTART_ALREADY_SCHEDULED,
+              DecisionMessage.RESTART_ALREADY_SCHEDULED.format(scheduled.get().at()));
+        }
+        return answer(d, r, RequestAnswer.RESTART_SCHEDULED,
+            DecisionMessage.RESTART_SCHEDULED.format(restart.schedule().get().at()))
+            .withMemory(d.memory().withScheduledRestart(restart.schedule()));
+      }
+      return restart(d, r.id(), restart.conditions(), c, local, policy, DecisionMessage.RESTARTING.format());
+    }
+    LocalRequest.Reinitialize reinit = (LocalRequest.Reinitialize) r;
+    return reinitialize(d, reinit, c, local, policy);
+  }
+
+  /** A scheduled restart whose time has come: restart (conditions checked now), wait for a task, or drop it. */
+  private static Decision fire(Decision d, LocalRequest.ScheduledRestart s, Optional<ClusterSnapshot> cluster,
+      LocalState local, HaPolicy policy, long nowNanos) {
+    long lateNanos = nowNanos - s.dueNanos();
+    long staleNanos = (long) (STALE_LOOP_WAITS * Math.max(1, policy.dynamic().loopWait()) * 1_000_000_000L);
+    Decision dropped = d.withMemory(d.memory().withScheduledRestart(Optional.empty()));
+    if (lateNanos > staleNanos) {
+      return new Decision(d.actions(), DecisionMessage.SCHEDULED_RESTART_STALE.format(s.at()), dropped.memory(),
+          d.ifGateFails(), true);
+    }
+    if (cluster.isEmpty() || local.shutdownRequested() || local.runningTask().isPresent()) {
+      return d; // not now: the next cycles try again until it is stale
+    }
+    return restart(dropped, 0, s.conditions(), cluster.get(), local, policy,
+        DecisionMessage.RESTARTING_SCHEDULED.format(s.at()));
+  }
+
+  private static Decision restart(Decision d, long id, LocalRequest.RestartConditions conditions, ClusterSnapshot c,
+      LocalState local, HaPolicy policy, String message) {
+    PgState pg = local.pg();
+    String me = policy.name();
+    boolean holder = c.isLeader(me);
+    if (local.runningTask().isPresent()) {
+      Task t = local.runningTask().get();
+      return answer(d, id, RequestAnswer.IN_PROGRESS.status(), RequestAnswer.text(t),
+          DecisionMessage.RESTART_REFUSED_TASK.format(t.label()));
+    }
+    if (!pg.running() || pg.isUnknown()) {
+      if (pg.pid().isPresent()) {
+        return answer(d, id, RequestAnswer.STILL_STARTING, DecisionMessage.RESTART_STILL_STARTING.format());
+      }
+      return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
+          DecisionMessage.RESTART_NOT_RUNNING.format());
+    }
+    if (pg.isPrimary() && !holder) {
+      return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
+          DecisionMessage.RESTART_PRIMARY_WITHOUT_LOCK.format());
+    }
+    boolean standbyLeader = holder && pg.isReplica() && policy.dynamic().standbyCluster().isPresent();
+    String role = standbyLeader ? Publication.STANDBY_LEADER : Publication.roleOf(pg);
+    Optional<String> wantRole = conditions.role();
+    if (wantRole.isPresent() && !wantRole.get().equals(role)) {
+      return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
+          DecisionMessage.RESTART_ROLE_MISMATCH.format(role, wantRole.get()));
+    }
+    if (conditions.postgresVersion().isPresent()
+        && !(pg.serverVersion() > 0 && pg.serverVersion() < conditions.postgresVersion().getAsInt())) {
+      return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
+          DecisionMessage.RESTART_VERSION_MISMATCH.format(pg.serverVersion(),
+              conditions.postgresVersion().getAsInt()));
+    }
+    if (conditions.onlyIfPending() && !pg.pendingRestart()) {
+      return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
+          DecisionMessage.RESTART_NOT_PENDING.format());
+    }
+    List<Action> actions = new ArrayList<>();
+    Action.RestartPostgres task;
+    if (pg.isPrimary()) {
+      actions.add(Decider.keepLock(c, policy));
+      task = new Action.RestartPostgres(Optional.of(FencingToken.held(c.leader().get().fencingToken())),
+          Optional.empty(), id, conditions.timeoutSeconds());
+    } else {
+      if (holder) {
+        actions.add(Decider.keepLock(c, policy));
+      }
+      task = new Action.RestartPostgres(Optional.empty(), upstream(c, policy, holder), id,
+          conditions.timeoutSeconds());
+    }
+    actions.add(task);
+    return new Decision(actions, message, d.memory(), Optional.empty(), true);
+  }
+
+  /** Where a restarted standby streams from: the remote (standby leader), its replicatefrom member, the leader. */
+  private static Optional<Upstream> upstream(ClusterSnapshot c, HaPolicy policy, boolean holder) {
+    if (holder) {
+      return policy.dynamic().standbyCluster().map(Upstream::remote);
+    }
+    Decider.Cascade cascade = Decider.cascadeSource(c, policy.name(), policy.tags().replicatefrom());
+    return cascade.via().isPresent() ? cascade.via().flatMap(Decider::upstreamOf)
+        : c.leaderMember().flatMap(Decider::upstreamOf);
+  }
+
+  private static Decision reinitialize(Decision d, LocalRequest.Reinitialize r, ClusterSnapshot c, LocalState local,
+      HaPolicy policy) {
+    String me = policy.name();
+    if (c.isLeader(me)) {
+      return answer(d, r, RequestAnswer.LEADER_NO_REINITIALIZE, DecisionMessage.REINITIALIZE_REFUSED_LEADER.format());
+    }
+    Optional<Upstream> leader = c.leaderMember().flatMap(Decider::upstreamOf);
+    if (c.leader().isEmpty() || leader.isEmpty()) {
+      return answer(d, r, RequestAnswer.NO_LEADER_NO_REINITIALIZE,
+          DecisionMessage.REINITIALIZE_REFUSED_NO_LEADER.format());
+    }
+    if (local.runningTask().isPresent()) {
+      Task t = local.runningTask().get();
+      return answer(d, r.id(), RequestAnswer.IN_PROGRESS.status(), RequestAnswer.text(t),
+          DecisionMessage.REINITIALIZE_REFUSED_TASK.format(t.label()));
+    }
+    Optional<Member> source = r.fromLeader() ? Optional.empty() : Decider.cloneSource(c, me);
+    Upstream from = source.flatMap(Decider::upstreamOf).orElse(leader.get());
+    List<Action> actions = List.of(new Action.Reinitialize(from, r.fromLeader()),
+        new Action.AnswerRequest(r.id(), RequestAnswer.REINITIALIZE_STARTED.status(),
+            RequestAnswer.REINITIALIZE_STARTED.text()));
+    return new Decision(actions, DecisionMessage.REINITIALIZING.format(from.name()), d.memory(), Optional.empty(),
+        true);
+  }
+
+  private static Decision answer(Decision d, LocalRequest r, RequestAnswer answer, String message) {
+    return answer(d, r.id(), answer, message);
+  }
+
+  private static Decision answer(Decision d, long id, RequestAnswer answer, String message) {
+    return answer(d, id, answer.status(), answer.text(), message);
+  }
+
+  /** The cycle's own plan, with the answer added and {@code message} logged (a scheduled restart has no caller). */
+  private static Decision answer(Decision d, long id, int status, String text, String message) {
+    List<Action> actions = new ArrayList<>(d.actions());
+    if (id != 0) {
+      actions.add(new Action.AnswerRequest(id, status, text));
+    }
+    return new Decision(actions, message, d.memory(), d.ifGateFails(), true);
+  }
+}

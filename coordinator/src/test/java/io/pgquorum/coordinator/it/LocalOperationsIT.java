@@ -1,0 +1,237 @@
+package io.pgquorum.coordinator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgquorum.coordinator.it.LocalCluster.HttpResult;
+import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
+import io.pgquorum.dcs.api.KeyValue;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Operations on one node's PostgreSQL (issue 12) on a shared three-node cluster of real daemons: a server-start
+ * parameter changed in the dynamic configuration shows as pending_restart everywhere and a pending-only restart
+ * applies it (the primary keeps its lock); a scheduled restart fires; a reload picks up a changed local parameter
+ * and refuses a bad file; a replica whose data directory was damaged is reinitialized, with the damaged directory
+ * moved aside, not deleted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalOperationsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration START = Duration.ofSeconds(180);
+  private static final Duration STEP = Duration.ofSeconds(90);
+  private static LocalCluster cluster;
+  private static NodeSpec primary;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new LocalCluster("it-localops", 3, 8, false);
+    for (NodeSpec n : cluster.nodes) {
+      // shared_buffers must come from the dynamic configuration here (a local value would win over it); work_mem
+      // is the local parameter the reload test changes.
+      String yaml = Files.readString(n.config());
+      assertThat(yaml).contains("    shared_buffers: 16MB\n");
+      Files.writeString(n.config(), yaml.replace("    shared_buffers: 16MB\n", "    work_mem: 4MB\n"));
+    }
+    cluster.startAll();
+    primary = DaemonPauseFencingIT.awaitPrimary(cluster, START);
+    DaemonPauseFencingIT.awaitReplicas(cluster, 2, START);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aPendingRestartIsShownEverywhereAndARestartPendingOnlyAppliesIt() throws Exception {
+    assertThat(setting(primary, "shared_buffers")).isEqualTo("128MB");
+    try (RatisDcsClient dcs = cluster.dcsClient()) {
+      KeyValue config = dcs.get(cluster.dcsKey("config")).orElseThrow();
+      ObjectNode doc = (ObjectNode) JSON.readTree(config.value());
+      ObjectNode pg = doc.has("postgresql") ? (ObjectNode) doc.get("postgresql") : doc.putObject("postgresql");
+      ObjectNode params = pg.has("parameters") ? (ObjectNode) pg.get("parameters") : pg.putObject("parameters");
+      params.put("shared_buffers", "24MB");
+      dcs.put(cluster.dcsKey("config"), JSON.writeValueAsString(doc));
+    }
+    for (NodeSpec n : cluster.nodes) {
+      await(n.name + " shows pending_restart" + cluster.diagnostics()).atMost(STEP)
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> LocalCluster.get(n, "/patroni").json().path("pending_restart").asBoolean(false));
+      assertThat(LocalCluster.get(n, "/metrics").body()).contains("patroni_pending_restart{");
+      assertThat(metric(n, "patroni_pending_restart")).isEqualTo("1");
+    }
+    await("/cluster shows every member's pending restart").atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .until(() -> {
+          var members = LocalCluster.get(primary, "/cluster").json().path("members");
+          return members.size() == 3 && Stream.iterate(0, i -> i + 1).limit(3)
+              .allMatch(i -> members.get(i).path("pending_restart").asBoolean(false));
+        });
+    long primaryPid = cluster.postmasterPid(primary).orElseThrow();
+    String lockBefore = lockOwner();
+    for (NodeSpec n : cluster.nodes) {
+      HttpResult r = post(n, "/restart", "{\"restart_pending\": true}");
+      assertThat(r.status()).as(n.name + ": " + r.body()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("restarted successfully");
+    }
+    assertThat(cluster.postmasterPid(primary).orElseThrow()).isNotEqualTo(primaryPid);
+    assertThat(lockOwner()).as("the primary kept its lock through the restart").isEqualTo(lockBefore)
+        .isEqualTo(primary.name);
+    for (NodeSpec n : cluster.nodes) {
+      assertThat(setting(n, "shared_buffers")).as(n.name).isEqualTo("24MB");
+      await(n.name + " no longer pending").atMost(STEP).pollInterval(Duration.ofMillis(300))
+          .until(() -> !LocalCluster.get(n, "/patroni").json().path("pending_restart").asBoolean(false));
+    }
+    HttpResult none = post(primary, "/restart", "{\"restart_pending\": true}");
+    assertThat(none.status()).isEqualTo(503);
+    assertThat(none.body()).isEqualTo("restart conditions are not satisfied");
+    DaemonPauseFencingIT.awaitReplicas(cluster, 2, STEP);
+  }
+
+  @Test
+  @Order(2)
+  void aScheduledRestartFiresAtItsTime() throws Exception {
+    NodeSpec replica = cluster.streamingReplicas().get(0);
+    long pid = cluster.postmasterPid(replica).orElseThrow();
+    String at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(4).toString();
+    HttpResult r = post(replica, "/restart", "{\"schedule\": \"" + at + "\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(202);
+    assertThat(r.body()).isEqualTo("Restart scheduled");
+    assertThat(post(replica, "/restart", "{\"schedule\": \"" + at + "\"}").status()).isEqualTo(409);
+    await("the member key shows the scheduled restart").atMost(STEP).pollInterval(Duration.ofMillis(200))
+        .until(() -> memberKey(replica).path("scheduled_restart").path("schedule").asText().equals(
+            OffsetDateTime.parse(at).toString()));
+    await("the scheduled restart fires" + cluster.diagnostics()).atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .until(() -> cluster.postmasterPid(replica).map(p -> p != pid).orElse(false));
+    assertThat(post(replica, "/restart", "").status()).isIn(200, 503);
+    HttpResult gone = send(replica, "DELETE", "/restart", "");
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.body()).isEqualTo("no restarts are scheduled");
+    DaemonPauseFencingIT.awaitReplicas(cluster, 2, STEP);
+  }
+
+  @Test
+  @Order(3)
+  void aReloadPicksUpAChangedLocalParameterAndRefusesABadFile() throws Exception {
+    NodeSpec n = cluster.streamingReplicas().get(0);
+    assertThat(setting(n, "work_mem")).isEqualTo("4MB");
+    String good = Files.readString(n.config());
+    Files.writeString(n.config(), good.replace("    work_mem: 4MB\n", "    work_mem: 8MB\n"));
+    HttpResult r = post(n, "/reload", "");
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.body()).isEqualTo("reload scheduled");
+    await("the new work_mem is in force" + cluster.diagnostics()).atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .ignoreExceptions().until(() -> setting(n, "work_mem").equals("8MB"));
+
+    String bad = Files.readString(n.config()).replace("    work_mem: 8MB\n", "    work_mem: 2MB\n")
+        .replace("  bin_dir: /usr/lib/postgresql/15/bin\n",
+            "  bin_dir: /usr/lib/postgresql/15/bin\n  pg_ctl_timeout: banana\n");
+    assertThat(bad).contains("pg_ctl_timeout: banana");
+    Files.writeString(n.config(), bad);
+    HttpResult refused = post(n, "/reload", "");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.body()).contains("postgresql.pg_ctl_timeout");
+    assertThat(setting(n, "work_mem")).as("the configuration in force stays").isEqualTo("8MB");
+    Files.writeString(n.config(), good.replace("    work_mem: 4MB\n", "    work_mem: 8MB\n"));
+  }
+
+  @Test
+  @Order(4)
+  void aDamagedReplicaIsReinitializedAndItsDataDirectoryKept() throws Exception {
+    NodeSpec replica = cluster.streamingReplicas().get(0);
+    HttpResult onLeader = post(primary, "/reinitialize", "");
+    assertThat(onLeader.status()).isEqualTo(503);
+    assertThat(onLeader.body()).isEqualTo("I am the leader, can not reinitialize");
+
+    execute(primary, "CREATE TABLE reinit_check AS SELECT g AS id FROM generate_series(1, 1000) g");
+    Files.delete(replica.dataDir().resolve("global").resolve("pg_control"));
+    LocalCluster.pgCtl(replica, "stop", "-m", "immediate");
+    await("the damaged replica is down").atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .until(() -> !cluster.streamingReplicas().contains(replica));
+
+    await("reinitialize is accepted" + cluster.diagnostics()).atMost(STEP).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          HttpResult r = post(replica, "/reinitialize", "{\"from_leader\": true}");
+          return r.status() == 200 && r.body().equals("reinitialize started");
+        });
+    await("the reinitialized replica streams again" + cluster.diagnostics()).atMost(START)
+        .pollInterval(Duration.ofMillis(500)).until(() -> cluster.streamingReplicas().contains(replica));
+    assertThat(LocalCluster.count(replica, "SELECT count(*) FROM reinit_check")).contains(1000L);
+    try (Stream<Path> siblings = Files.list(replica.dataDir().getParent())) {
+      List<Path> aside = siblings.filter(p -> p.getFileName().toString().startsWith("pgdata.failed-")).toList();
+      assertThat(aside).as("the damaged data directory was moved aside").hasSize(1);
+      assertThat(aside.get(0).resolve("PG_VERSION")).exists();
+      assertThat(aside.get(0).resolve("global").resolve("pg_control")).doesNotExist();
+    }
+    assertThat(cluster.logs(replica)).contains("reinitializing: moving the data directory aside");
+  }
+
+  private static String lockOwner() {
+    try (RatisDcsClient dcs = cluster.dcsClient()) {
+      return dcs.get(cluster.dcsKey("leader")).map(KeyValue::value).orElse("");
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode memberKey(NodeSpec n) throws IOException {
+    try (RatisDcsClient dcs = cluster.dcsClient()) {
+      Optional<KeyValue> kv = dcs.get(cluster.dcsKey("members/" + n.name));
+      return kv.isEmpty() ? JSON.createObjectNode() : JSON.readTree(kv.get().value());
+    }
+  }
+
+  private static String metric(NodeSpec n, String name) {
+    return LocalCluster.get(n, "/metrics").body().lines().filter(l -> l.startsWith(name + "{"))
+        .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("");
+  }
+
+  private static String setting(NodeSpec n, String name) throws Exception {
+    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SHOW " + name)) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
+  private static void execute(NodeSpec n, String sql) throws Exception {
+    LocalCluster.execute(n, sql);
+  }
+
+  private static HttpResult post(NodeSpec n, String path, String body) throws Exception {
+    return send(n, "POST", path, body);
+  }
+
+  private static HttpResult send(NodeSpec n, String method, String path, String body) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort + path))
+        .timeout(Duration.ofSeconds(120)).method(method, HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    return new HttpResult(r.statusCode(), r.body());
+  }
+}

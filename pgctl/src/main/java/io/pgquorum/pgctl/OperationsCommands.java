@@ -1,0 +1,469 @@
+package io.pgquorum.pgctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.NodeConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * patronictl's {@code restart}, {@code reload} and {@code reinit} (4.1): each prints the cluster table, asks what
+ * patronictl asks (unless {@code --force}), then calls every chosen member's REST API ({@code POST /restart},
+ * {@code /reload}, {@code /reinitialize}, with {@code ctl.authentication}, else {@code restapi.authentication},
+ * from the configuration file; HTTP only for now) and
+ * prints one line per member in patronictl's words. Without a terminal and without {@code --force}, a command that
+ * would prompt says so and exits 1 instead of waiting for an answer nobody can type.
+ *
+ * <p>Parsed here rather than in {@link CommandLine}: these commands have options of their own
+ * ({@code --scheduled}, {@code --pending}, {@code --from-leader}, ...) and {@link PgCtl} hands them over before its
+ * own parsing.
+ */
+final class OperationsCommands {
+  static final String RESTART = "restart";
+  static final String RELOAD = "reload";
+  static final String REINIT = "reinit";
+  private static final Set<String> COMMANDS = Set.of(RESTART, RELOAD, REINIT);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+  /** patronictl polls a reinitializing member every 2 s. */
+  static final Duration WAIT_POLL = Duration.ofSeconds(2);
+
+  private OperationsCommands() {}
+
+  /** The parsed command: its options as patronictl names them. */
+  record Options(String command, List<String> names, Optional<String> role, boolean any,
+      Optional<String> scheduled, Optional<String> pgVersion, boolean pending, Optional<String> timeout,
+      boolean force, boolean fromLeader, boolean waitDone) {}
+
+  /** {@code pgctl COMMAND --help}. */
+  static String help(String command) {
+    return switch (command) {
+      case RESTART -> """
+          Usage: pgctl [-c FILE] restart [OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...
+
+            Restart PostgreSQL on the members (all without names), through their REST API.
+
+          Options:
+            -r, --role [leader|primary|standby-leader|replica|standby|any]
+            --any                  restart a single member only
+            --scheduled TEXT       when: an ISO-8601 time (local time without a zone) or now
+            --pg-version TEXT      restart only if the version is less than this
+            --pending              restart only the members with a pending restart
+            --timeout TEXT         how long PostgreSQL may take to start
+            --force                no prompts
+          """;
+      case RELOAD -> """
+          Usage: pgctl [-c FILE] reload [OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...
+
+            Reload the members' configuration (their file, then PostgreSQL's).
+
+          Options:
+            -r, --role [leader|primary|standby-leader|replica|standby|any]
+            --force                no prompts
+          """;
+      default -> """
+          Usage: pgctl [-c FILE] reinit [OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...
+
+            Rebuild replicas: their data directory is moved aside (not deleted) and cloned again.
+
+          Options:
+            --from-leader  clone from the leader with pg_basebackup
+            --wait         wait until the rebuild is done
+            --force        no prompts
+          """;
+    };
+  }
+
+  /** The index of the command word in {@code args} (after the global options), or -1. */
+  static int commandIndex(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-c") || a.equals("--config-file")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return COMMANDS.contains(a) ? i : -1;
+      }
+    }
+    return -1;
+  }
+
+  static Options parse(String command, List<String> args) {
+    List<String> names = new ArrayList<>();
+    Optional<String> role = Optional.empty();
+    Optional<String> scheduled = Optional.empty();
+    Optional<String> pgVersion = Optional.empty();
+    Optional<String> timeout = Optional.empty();
+    boolean any = false;
+    boolean pending = false;
+    boolean force = false;
+    boolean fromLeader = false;
+    boolean waitDone = false;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      boolean restart = command.equals(RESTART);
+      if (!a.startsWith("-")) {
+        names.add(a);
+      } else if (a.equals("--force")) {
+        force = true;
+      } else if ((a.equals("-r") || a.equals("--role")) && !command.equals(REINIT)) {
+        role = Optional.of(value(args, ++i, a));
+        if (!Set.of("leader", "primary", "standby-leader", "replica", "standby", "any").contains(role.get())) {
+          throw CtlException.usage("invalid value for '-r' / '--role': '" + role.get() + "' is not one of "
+              + "'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'");
+        }
+      } else if (restart && a.equals("--any")) {
+        any = true;
+      } else if (restart && a.equals("--scheduled")) {
+        scheduled = Optional.of(value(args, ++i, a));
+      } else if (restart && a.equals("--pg-version")) {
+        pgVersion = Optional.of(value(args, ++i, a));
+      } else if (restart && a.equals("--pending")) {
+        pending = true;
+      } else if (restart && a.equals("--timeout")) {
+        timeout = Optional.of(value(args, ++i, a));
+      } else if (command.equals(REINIT) && a.equals("--from-leader")) {
+        fromLeader = true;
+      } else if (command.equals(REINIT) && a.equals("--wait")) {
+        waitDone = true;
+      } else {
+        throw CtlException.usage("no such option for " + command + ": " + a);
+      }
+    }
+    return new Options(command, names, role, any, scheduled, pgVersion, pending, timeout, force, fromLeader,
+        waitDone);
+  }
+
+  private static String value(List<String> args, int i, String option) {
+    if (i >= args.size()) {
+      throw CtlException.usage("option '" + option + "' requires an argument");
+    }
+    return args.get(i);
+  }
+
+  /** Answers typed at prompts: a terminal, or none (then a prompt is an error). */
+  interface Prompter {
+    /** The answer to {@code question}; {@code fallback} (null: none) when the user just presses enter. */
+    String ask(String question, String fallback);
+
+    boolean confirm(String question);
+  }
+
+  static Prompter prompter(boolean terminal, BufferedReader in, PrintStream out, String command) {
+    return new Prompter() {
+      @Override
+      public String ask(String question, String fallback) {
+        requireTerminal();
+        out.print(question + (fallback == null ? "" : " [" + fallback + "]") + ": ");
+        out.flush();
+        try {
+          String line = in.readLine();
+          return line == null || line.isBlank() ? (fallback == null ? "" : fallback) : line.trim();
+        } catch (IOException e) {
+          return fallback;
+        }
+      }
+
+      @Override
+      public boolean confirm(String question) {
+        requireTerminal();
+        return DcsMemberCommands.confirm(question, in, out);
+      }
+
+      private void requireTerminal() {
+        if (!terminal) {
+          throw CtlException.failure("pgctl " + command + " needs a confirmation, and standard input is not a "
+              + "terminal: run it from a terminal, or pass --force to skip every prompt");
+        }
+      }
+    };
+  }
+
+  /** Runs one of the commands against the cluster of {@code config}; the exit status. */
+  static int run(Options o, NodeConfig config, ClusterSource clusters, Prompter prompt, PrintStream out,
+      Function<Member, Rest> rest) {
+    String scope = config.scope();
+    List<String> names = o.names();
+    if (names.isEmpty()) {
+      throw CtlException.usage("Missing argument 'CLUSTER_NAME'.");
+    }
+    if (!names.get(0).equals(scope)) {
+      throw CtlException.usage("cluster '" + names.get(0) + "' is not the cluster of this configuration, which "
+          + "is '" + scope + "'");
+    }
+    List<String> wanted = names.subList(1, names.size());
+    ClusterSnapshot cluster = clusters.read(config);
+    ClusterView view = ClusterView.of(scope, cluster);
+    out.print(MemberOutput.render(view, MemberTable.of(view, false, false), OutputFormat.PRETTY));
+    for (String w : wanted) {
+      if (cluster.member(w).isEmpty()) {
+        throw CtlException.failure(w + " is not a member of cluster " + scope);
+      }
+    }
+    List<Member> members = new ArrayList<>(cluster.members().values().stream()
+        .filter(m -> wanted.isEmpty() || wanted.contains(m.name())).toList());
+    return switch (o.command()) {
+      case RESTART -> restart(o, cluster, members, prompt, out, rest);
+      case RELOAD -> reload(o, cluster, members, prompt, out, rest);
+      default -> reinit(o, cluster, members, wanted, prompt, out, rest);
+    };
+  }
+
+  private static List<Member> byRole(ClusterSnapshot c, List<Member> members, Optional<String> role) {
+    if (role.isEmpty() || role.get().equals("any")) {
+      return members;
+    }
+    return members.stream().filter(m -> switch (role.get()) {
+      case "leader" -> c.isLeader(m.name());
+      case "primary" -> c.isLeader(m.name()) && !"standby_leader".equals(m.role());
+      case "standby-leader" -> c.isLeader(m.name()) && "standby_leader".equals(m.role());
+      default -> !c.isLeader(m.name());
+    }).toList();
+  }
+
+  private static String names(List<Member> members) {
+    return String.join(", ", members.stream().map(Member::name).toList());
+  }
+
+  private static int restart(Options o, ClusterSnapshot c, List<Member> all, Prompter prompt, PrintStream out,
+      Function<Member, Rest> rest) {
+    List<Member> members = byRole(c, all, o.role());
+    if (members.isEmpty()) {
+      throw CtlException.failure("No " + o.role().orElse("") + " among provided members");
+    }
+    if (o.any()) {
+      members = List.of(members.get(0));
+    }
+    Optional<String> when = o.scheduled();
+    if (when.isEmpty() && !o.force()) {
+      when = Optional.of(prompt.ask("When should the restart take place (e.g. "
+          + LocalDateTime.now().plusHours(1).format(TS) + ") ", "now"));
+    }
+    Optional<String> schedule = when.filter(w -> !w.equals("now")).map(OperationsCommands::isoWithZone);
+    Optional<String> version = o.pgVersion();
+    if (version.isEmpty() && !o.force()) {
+      version = Optional.of(prompt.ask("Restart if the PostgreSQL version is less than provided (e.g. 9.5.2) ", ""))
+          .filter(v -> !v.isEmpty());
+    }
+    if (o.pending() && schedule.isEmpty()) {
+      members = members.stream().filter(Member::pendingRestart).toList();
+    } else if (o.pending() && !o.force() && !prompt.confirm("The nodes needing a restart will be identified at "
+        + "the scheduled time, and might be different from the ones showing pending restart right now. Is this "
+        + "fine?")) {
+      throw CtlException.failure("Aborted!");
+    }
+    if (!o.force()) {
+      String q = schedule.map(s -> "Are you sure you want to schedule restart of members " + names(all) + " at "
+          + s + "?").orElse("Are you sure you want to restart members " + names(all) + "?");
+      if (!prompt.confirm(q)) {
+        throw CtlException.failure("Aborted restart");
+      }
+    }
+    ObjectNode body = JSON.createObjectNode();
+    schedule.ifPresent(s -> body.put("schedule", s));
+    version.ifPresent(v -> body.put("postgres_version", v));
+    o.timeout().ifPresent(t -> body.put("timeout", t));
+    if (o.pending()) {
+      body.put("restart_pending", true);
+    }
+    for (Member m : members) {
+      Rest api = rest.apply(m);
+      if (o.force() && schedule.isPresent()) {
+        api.send("DELETE", "/restart", "");
+      }
+      Rest.Reply r = api.send("POST", "/restart", body.toString());
+      if (r.status() == 200) {
+        out.println("Success: restart on member " + m.name());
+      } else if (r.status() == 202) {
+        out.println("Success: restart scheduled on member " + m.name());
+      } else if (r.status() == 409) {
+        out.println("Failed: another restart is already scheduled on member " + m.name());
+      } else {
+        out.println("Failed: restart for member " + m.name() + ", status code=" + r.status() + ", (" + r.body()
+            + ")");
+      }
+    }
+    return 0;
+  }
+
+  private static int reload(Options o, ClusterSnapshot c, List<Member> all, Prompter prompt, PrintStream out,
+      Function<Member, Rest> rest) {
+    List<Member> members = byRole(c, all, o.role());
+    if (members.isEmpty()) {
+      throw CtlException.failure("No " + o.role().orElse("") + " among provided members");
+    }
+    if (!o.force() && !prompt.confirm("Are you sure you want to reload members " + names(members) + "?")) {
+      throw CtlException.failure("Aborted!");
+    }
+    int loopWait = c.config().map(v -> v.value().loopWait()).orElse(10);
+    for (Member m : members) {
+      Rest.Reply r = rest.apply(m).send("POST", "/reload", "");
+      if (r.status() == 200) {
+        out.println("No changes to apply on member " + m.name());
+      } else if (r.status() == 202) {
+        out.println("Reload request received for member " + m.name() + " and will be processed within "
+            + loopWait + " seconds");
+      } else {
+        out.println("Failed: reload for member " + m.name() + ", status code=" + r.status() + ", (" + r.body()
+            + ")");
+      }
+    }
+    return 0;
+  }
+
+  private static int reinit(Options o, ClusterSnapshot c, List<Member> all, List<String> wanted, Prompter prompt,
+      PrintStream out, Function<Member, Rest> rest) {
+    List<Member> candidates = all.stream().filter(m -> !c.isLeader(m.name())).toList();
+    List<Member> members = candidates;
+    if (wanted.isEmpty()) {
+      // patronictl asks even with --force: the member is not something to guess.
+      String which = prompt.ask("Which member do you want to reinitialize [" + names(candidates) + "]?", null);
+      members = candidates.stream().filter(m -> m.name().equals(which)).toList();
+    }
+    if (members.isEmpty()) {
+      throw CtlException.failure("No replica among provided members");
+    }
+    if (!o.force() && !prompt.confirm("Are you sure you want to reinitialize members " + names(members) + "?")) {
+      throw CtlException.failure("Aborted!");
+    }
+    List<Member> started = new ArrayList<>();
+    for (Member m : members) {
+      Rest api = rest.apply(m);
+      Rest.Reply r = api.send("POST", "/reinitialize", reinitBody(false, o.fromLeader()));
+      if (r.status() == 503 && r.body().endsWith("already in progress")
+          && (o.force() || prompt.confirm("Do you want to cancel it and reinitialize anyway?"))) {
+        r = api.send("POST", "/reinitialize", reinitBody(true, o.fromLeader()));
+      }
+      if (r.status() == 200) {
+        out.println("Success: reinitialize for member " + m.name());
+        started.add(m);
+      } else {
+        out.println("Failed: reinitialize for member " + m.name() + ", status code=" + r.status() + ", ("
+            + r.body() + ")");
+      }
+    }
+    if (o.waitDone() && !started.isEmpty()) {
+      out.println("Waiting for reinitialize to complete on: " + names(started));
+      out.flush();
+      List<Member> left = new ArrayList<>(started);
+      while (!left.isEmpty()) {
+        sleep(WAIT_POLL);
+        left.removeIf(m -> {
+          Rest.Reply s = rest.apply(m).send("GET", "/patroni", null);
+          if (s.status() != 200) {
+            return false;
+          }
+          String state = readState(s.body());
+          return state.equals("running") || state.equals("streaming");
+        });
+      }
+      out.println("Reinitialize is completed on: " + names(started));
+    }
+    return 0;
+  }
+
+  private static String readState(String json) {
+    try {
+      JsonNode n = JSON.readTree(json);
+      return n.path("state").asText("");
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String reinitBody(boolean force, boolean fromLeader) {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("force", force);
+    if (fromLeader) {
+      b.put("from_leader", true);
+    }
+    return b.toString();
+  }
+
+  /** patronictl's parse of a schedule: a time without a zone is local time. */
+  static String isoWithZone(String text) {
+    String t = text.trim().replace(' ', 'T');
+    try {
+      return OffsetDateTime.parse(t).toString();
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(t).atZone(ZoneId.systemDefault()).toOffsetDateTime().toString();
+      } catch (DateTimeParseException e2) {
+        throw CtlException.failure("Unable to parse scheduled timestamp (" + text + "). It should be in an "
+            + "unambiguous format (e.g. ISO 8601)");
+      }
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CtlException.failure("interrupted");
+    }
+  }
+
+  /** A member's REST API, as the configuration's {@code restapi.authentication} lets pgctl call it. */
+  interface Rest {
+    record Reply(int status, String body) {}
+
+    Reply send(String method, String path, String body);
+
+    /** Over HTTP(S) to the member's {@code api_url}; a member that cannot be reached answers status 0. */
+    static Function<Member, Rest> http(NodeConfig config) {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      // patronictl's order: ctl.authentication, else the REST API's own credentials.
+      Optional<String> auth = config.ctl().authentication().or(() -> config.restapi().authentication())
+          .flatMap(OperationsCommands::basic);
+      return m -> (method, path, body) -> {
+        String base = m.apiUrl().replaceAll("/patroni$", "").replaceAll("/$", "");
+        if (base.isEmpty()) {
+          return new Reply(0, "member " + m.name() + " has no api_url");
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(300))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+          b.header("Content-Type", "application/json");
+        }
+        auth.ifPresent(a -> b.header("Authorization", a));
+        try {
+          HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+          return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+          return new Reply(0, "cannot reach " + base + ": " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return new Reply(0, "interrupted");
+        }
+      };
+    }
+  }
+
+  private static Optional<String> basic(Credentials c) {
+    return c.password().map(p -> "Basic " + Base64.getEncoder().encodeToString(
+        (c.username() + ":" + p).getBytes(StandardCharsets.UTF_8)));
+  }
+}
