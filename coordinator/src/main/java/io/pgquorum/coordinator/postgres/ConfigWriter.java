@@ -124,6 +124,13 @@ final class ConfigWriter {
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());
     }
+    // Patroni's: in a standby cluster every member gets the section's archive commands over its own, so a member
+    // that fell behind its standby leader's WAL catches up from the archive the cluster is fed from;
+    // recovery_min_apply_delay stays the standby leader's alone (its members would delay twice).
+    ctx.dynamic().standbyCluster().ifPresent(remote -> {
+      remote.restoreCommand().ifPresent(v -> s.put("restore_command", v));
+      remote.archiveCleanupCommand().ifPresent(v -> s.put("archive_cleanup_command", v));
+    });
     return s;
   }
 
