@@ -114,7 +114,7 @@ final class PgStateBuilder {
     return this;
   }
 
-  /** A running primary's replication slots and their positions. */
+  /** A running primary's or replica's replication slots and their positions. */
   PgStateBuilder withSlots(java.util.Map<String, Long> primarySlots) {
     slots = java.util.Map.copyOf(primarySlots);
     return this;
@@ -150,6 +150,6 @@ final class PgStateBuilder {
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
         running ? 150010 : 0, token, false, cleanShutdown).withTimelineHistory(replica ? timelineHistory : List.of())
-        .withSlots(role == Role.PRIMARY ? slots : java.util.Map.of());
+        .withSlots(running ? slots : java.util.Map.of());
   }
 }
