@@ -229,6 +229,15 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Replaces the top-level YAML appended to a node's file (what {@link #appendYaml} added), e.g. to remove a tag;
+   * the node reads it when its daemon starts next.
+   */
+  void replaceYaml(NodeSpec n, String yaml) throws IOException {
+    extraYaml.put(n.index, yaml);
+    Files.writeString(n.config(), yaml(n));
+  }
+
+  /**
    * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
    * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
    */
