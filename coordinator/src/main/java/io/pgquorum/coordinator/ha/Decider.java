@@ -937,7 +937,7 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_PAST_HISTORY.format(pg.timeline(),
             pg.replayedLsn().getAsLong(), ended.get().lsn(), leader.name()), new Action.StopPostgres(StopMode.FAST));
       }
-      List<Action> actions = new ArrayList<>(cascadeSlots(c, me, policy));
+      List<Action> actions = new ArrayList<>(cascadeSlots(c, me, pg, policy));
       if (!pg.upstream().get().equals(want)) {
         actions.add(0, new Action.Follow(up.get()));
         String message;
@@ -974,13 +974,15 @@ public final class Decider {
 
   /**
    * A running replica's slots for the members that stream from it (Patroni's: "its slot is kept on the
-   * upstream"). Only planned while some member's tag names this node, so a replica nobody cascades from makes no
-   * connection for it. A slot left behind when that tag is later removed is not dropped here.
+   * upstream"). Planned while some member's tag names this node, or while it holds any slot: a slot it made for
+   * a member whose tag was removed later (or that left) would otherwise keep WAL here for ever; the sync drops
+   * the ones pgquorum created once inactive. A replica nobody cascades from and holding no slot makes no
+   * connection for it.
    */
-  private static List<Action> cascadeSlots(ClusterSnapshot c, String me, HaPolicy policy) {
+  private static List<Action> cascadeSlots(ClusterSnapshot c, String me, PgState pg, HaPolicy policy) {
     boolean named = c.members().values().stream()
         .anyMatch(m -> !c.isLeader(m.name()) && m.replicatefrom().map(me::equals).orElse(false));
-    if (!policy.dynamic().useSlots() || !named) {
+    if (!policy.dynamic().useSlots() || (!named && pg.slots().isEmpty())) {
       return List.of();
     }
     return List.of(new Action.SyncSlots(memberSlots(c, me)));

@@ -124,6 +124,13 @@ final class ConfigWriter {
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());
     }
+    // Patroni's: in a standby cluster every member gets the section's archive commands over its own, so a member
+    // that fell behind its standby leader's WAL catches up from the archive the cluster is fed from;
+    // recovery_min_apply_delay stays the standby leader's alone (its members would delay twice).
+    ctx.dynamic().standbyCluster().ifPresent(remote -> {
+      remote.restoreCommand().ifPresent(v -> s.put("restore_command", v));
+      remote.archiveCleanupCommand().ifPresent(v -> s.put("archive_cleanup_command", v));
+    });
     return s;
   }
 
@@ -179,8 +186,9 @@ final class ConfigWriter {
     // pg_rewind needs hint-bit changes WAL-logged; with data checksums this is already true and costs nothing.
     p.put("wal_log_hints", "on");
     p.put("unix_socket_directories", ctx.socketDir.toString());
-    putAll(p, dyn.parameters(), "parameters", false);
-    putAll(p, ctx.pg.parameters(), "postgresql.parameters", true);
+    Set<String> dynamicKeys = putAll(p, dyn.parameters(), "parameters", false);
+    Set<String> localKeys = putAll(p, ctx.pg.parameters(), "postgresql.parameters", true);
+    leaveOutUnknown(p, dynamicKeys, localKeys);
     p.putAll(readPending());
     p.put("listen_addresses", ctx.pg.listen().host());
     p.put("port", Integer.toString(ctx.pg.listen().port()));
@@ -197,7 +205,33 @@ final class ConfigWriter {
     return p;
   }
 
-  private void putAll(Map<String, String> target, Map<String, String> source, String keyPath, boolean local) {
+  /**
+   * Takes the configured settings the server does not know out of {@code p} ({@link ServerParameters}), as Patroni
+   * does: PostgreSQL refuses to start with one, on every node at once. One warning names them all with where
+   * each came from (never a value: it may be a secret), once for each set of names rather than at every reload.
+   */
+  private void leaveOutUnknown(Map<String, String> p, Set<String> dynamicKeys, Set<String> localKeys) {
+    Set<String> configured = new java.util.LinkedHashSet<>(dynamicKeys);
+    configured.addAll(localKeys);
+    Set<String> unknown = ServerParameters.unknown(ctx, configured);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    List<String> named = new ArrayList<>();
+    for (String key : unknown) {
+      p.remove(key);
+      named.add(key + " (" + (!localKeys.contains(key) ? "parameters" : dynamicKeys.contains(key)
+          ? "parameters and postgresql.parameters" : "postgresql.parameters") + ")");
+    }
+    if (warned.add("unknown:" + named)) {
+      LOG.warn("left out of PostgreSQL's configuration, as Patroni does, because {} does not know them: {}; remove "
+          + "them from the configuration", ctx.bin("postgres"), String.join(", ", named));
+    }
+  }
+
+  /** Puts {@code source}'s settings (checked, renamed ones converted) into {@code target}; returns the keys put. */
+  private Set<String> putAll(Map<String, String> target, Map<String, String> source, String keyPath,
+      boolean local) {
     Map<String, String> checked = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : source.entrySet()) {
       String key = e.getKey().trim().toLowerCase(Locale.ROOT);
@@ -229,6 +263,9 @@ final class ConfigWriter {
       }
       target.put(key, value);
     }
+    return converted.keySet().stream().filter(target::containsKey)
+        .filter(k -> !(local && CLUSTER_WIDE.contains(k)))
+        .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
   }
 
   /** Writes {@value #OUR_FILE}, makes postgresql.conf include it, and writes pg_hba.conf. */

@@ -38,8 +38,9 @@ import java.util.OptionalLong;
  *     first (where each ancestor timeline ended); empty on timeline 1, when the file cannot be read, and for
  *     every other state. Why: two forks can carry the same timeline number, and only the switch points tell
  *     whether a replica's timeline is the leader's
- * @param slots primary: its replication slots (pg_replication_slots) by name, with restart_lsn (a physical slot) or
- *     confirmed_flush_lsn (a logical one) in bytes; slots without a position yet are left out. Empty otherwise
+ * @param slots running primary or replica: its replication slots (pg_replication_slots) by name, with restart_lsn
+ *     (a physical slot) or confirmed_flush_lsn (a logical one) in bytes; slots without a position yet are left out.
+ *     Empty otherwise
  */
 public record PgState(
     DataDirState dataDir,
@@ -99,7 +100,7 @@ public record PgState(
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots);
   }
 
-  /** This probe with {@code primarySlots} as the primary's replication slots. */
+  /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
   public PgState withSlots(Map<String, Long> primarySlots) {
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,

@@ -43,7 +43,7 @@ final class RenamedParameters {
         said.accept("wal_keep_segments = '" + segments + "'", "wal_keep_size = '" + size + "' (" + segments
             + " segments of " + SEGMENT_MB + "MB)");
       }
-      // Not a count: left as written, so PostgreSQL's refusal names it (see PgCtlRunner).
+      // Not a count: left as written; ConfigWriter then leaves it out as a setting PostgreSQL 15 does not know.
     }
     if ("hot_standby".equalsIgnoreCase(String.valueOf(out.get("wal_level")).trim())) {
       out.put("wal_level", "replica");

@@ -183,17 +183,7 @@ final class StateProbe {
           standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
         }
       }
-      Map<String, Long> slots = new java.util.TreeMap<>();
-      try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type = 'logical'"
-              + " THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots")) {
-        while (r.next()) {
-          long at = r.getLong(2);
-          if (!r.wasNull()) {
-            slots.put(r.getString(1), at);
-          }
-        }
-      }
+      Map<String, Long> slots = slots(c);
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
           Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
@@ -239,8 +229,28 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
           Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
-          .withTimelineHistory(ownHistory(timeline));
+          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c));
     }
+  }
+
+  /**
+   * The server's replication slots by name with their positions (restart_lsn of a physical slot,
+   * confirmed_flush_lsn of a logical one), those without a position left out. A replica's too: the slots it keeps
+   * for members cascading from it, which it must drop once none does (see Decider's cascadeSlots).
+   */
+  private static Map<String, Long> slots(Connection c) throws SQLException {
+    Map<String, Long> slots = new java.util.TreeMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type = 'logical'"
+            + " THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots")) {
+      while (r.next()) {
+        long at = r.getLong(2);
+        if (!r.wasNull()) {
+          slots.put(r.getString(1), at);
+        }
+      }
+    }
+    return slots;
   }
 
   /**

@@ -115,7 +115,7 @@ final class PgStateBuilder {
     return this;
   }
 
-  /** A running primary's replication slots and their positions. */
+  /** A running primary's or replica's replication slots and their positions. */
   PgStateBuilder withSlots(java.util.Map<String, Long> primarySlots) {
     slots = java.util.Map.copyOf(primarySlots);
     return this;
@@ -158,6 +158,6 @@ final class PgStateBuilder {
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
         running ? 150010 : 0, token, running && pendingRestart, cleanShutdown)
         .withTimelineHistory(replica ? timelineHistory : List.of())
-        .withSlots(role == Role.PRIMARY ? slots : java.util.Map.of());
+        .withSlots(running ? slots : java.util.Map.of());
   }
 }

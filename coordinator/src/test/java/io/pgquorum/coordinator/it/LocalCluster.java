@@ -70,6 +70,10 @@ final class LocalCluster implements AutoCloseable {
   private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
   /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
   private String standbyCluster = "";
+  /** Extra bootstrap.dcs postgresql.parameters as YAML lines; set by {@link #dcsParameters}. */
+  private String dcsParameters = "";
+  /** Extra YAML lines in every node's postgresql section (e.g. a replica method); see {@link #postgresqlYaml}. */
+  private String postgresqlYaml = "";
   /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
   private int witnessPort;
   /** The witness's DCS member, once {@link #startWitness} has it running. */
@@ -185,11 +189,52 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Makes this cluster, not started yet, a standby cluster with {@code section} (YAML lines indented by six
+   * spaces, under bootstrap.dcs.standby_cluster), e.g. an archive-only one with just a restore_command, and
+   * rewrites the nodes' files.
+   */
+  void standbyCluster(String section) throws IOException {
+    standbyCluster = "\n    standby_cluster:\n" + section.stripTrailing();
+    rewrite();
+  }
+
+  /** Adds bootstrap.dcs postgresql.parameters (e.g. archive_mode), by name; call before starting. */
+  void dcsParameters(Map<String, String> parameters) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    // JSON's quoted string is also YAML's double-quoted one: any command line survives.
+    parameters.forEach((k, v) -> sb.append("\n        ").append(k).append(": ")
+        .append(JSON.<JsonNode>valueToTree(v).toString()));
+    dcsParameters = sb.toString();
+    rewrite();
+  }
+
+  /** Appends YAML lines (indented by two spaces) to every node's postgresql section; call before starting. */
+  void postgresqlYaml(String lines) throws IOException {
+    postgresqlYaml += lines;
+    rewrite();
+  }
+
+  private void rewrite() throws IOException {
+    for (NodeSpec n : nodes) {
+      Files.writeString(n.config(), yaml(n));
+    }
+  }
+
+  /**
    * Appends top-level YAML (e.g. {@code "tags:\n  nofailover: true\n"}) to a node's configuration file, kept when
    * the file is rewritten; call before the node starts.
    */
   void appendYaml(NodeSpec n, String yaml) throws IOException {
     extraYaml.merge(n.index, yaml, String::concat);
+    Files.writeString(n.config(), yaml(n));
+  }
+
+  /**
+   * Replaces the top-level YAML appended to a node's file (what {@link #appendYaml} added), e.g. to remove a tag;
+   * the node reads it when its daemon starts next.
+   */
+  void replaceYaml(NodeSpec n, String yaml) throws IOException {
+    extraYaml.put(n.index, yaml);
     Files.writeString(n.config(), yaml(n));
   }
 
@@ -256,10 +301,10 @@ final class LocalCluster implements AutoCloseable {
         .raft(hostName(n) + ":" + n.raftPort, "127.0.0.1:" + n.raftPort, partners, n.dir.resolve("raft"))
         .dcs(ttl, 1, 2, 1_048_576)
         .useSlots(useSlots)
-        .dcsExtra(standbyCluster)
+        .dcsExtra(dcsParameters + standbyCluster)
         .postgres("127.0.0.1:" + n.pgPort, "127.0.0.1:" + n.pgPort, n.dataDir(), n.dir.resolve("pgpass"))
         .passwords(SUPERUSER_PASSWORD, REPLICATION_PASSWORD)
-        .render() + extraYaml.getOrDefault(n.index, "");
+        .render() + postgresqlYaml + extraYaml.getOrDefault(n.index, "");
   }
 
   /**

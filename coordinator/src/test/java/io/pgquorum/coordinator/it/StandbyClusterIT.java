@@ -9,13 +9,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
+import io.pgquorum.testkit.proc.Commands;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * from it and cascades. Writes on the source reach both. When the standby leader dies (daemon and PostgreSQL
  * killed), the other node takes the lock and follows the remote itself. Removing the section from the standby
  * cluster's config key promotes it: its leader becomes a writable primary holding exactly the source's data.
+ *
+ * <p>The second test is the archive-only standby cluster (no host: Patroni's DR cluster fed from a backup
+ * repository). Both share one source cluster, which archives its WAL into a directory of the test.
  */
 class StandbyClusterIT {
   static final int TTL = 8;
@@ -33,14 +43,34 @@ class StandbyClusterIT {
   private static final Duration START = Duration.ofSeconds(180);
   private static final Duration STEP = Duration.ofSeconds(90);
 
+  /** The three-node cluster both standby clusters follow; it archives every WAL segment into {@link #archive}. */
+  private static LocalCluster source;
+  private static Path archive;
+
+  @BeforeAll
+  static void startSource() throws Exception {
+    source = new LocalCluster("it-source", 3, TTL, false);
+    archive = Files.createDirectory(source.base.resolve("archive"));
+    // Patroni users' archive_command shape: never overwrite a segment already archived.
+    source.dcsParameters(Map.of("archive_mode", "on",
+        "archive_command", "test ! -f " + archive + "/%f && cp %p " + archive + "/%f"));
+    source.startAll();
+    DaemonPauseFencingIT.awaitPrimary(source, START);
+    DaemonPauseFencingIT.awaitReplicas(source, 2, START);
+  }
+
+  @AfterAll
+  static void stopSource() throws Exception {
+    if (source != null) {
+      source.close();
+    }
+  }
+
   @Test
   void aStandbyClusterFollowsFailsOverAndIsPromoted() throws Exception {
     long began = System.nanoTime();
-    try (LocalCluster source = new LocalCluster("it-source", 3, TTL, false);
-        LocalCluster standby = new LocalCluster("it-standby", 2, TTL, false)) {
-      source.startAll();
+    try (LocalCluster standby = new LocalCluster("it-standby", 2, TTL, false)) {
       NodeSpec primary = DaemonPauseFencingIT.awaitPrimary(source, START);
-      DaemonPauseFencingIT.awaitReplicas(source, 2, START);
       execute(primary, "CREATE TABLE dr (id int PRIMARY KEY, v text NOT NULL)");
       insert(primary, 1, 100);
 
@@ -100,6 +130,94 @@ class StandbyClusterIT {
     }
   }
 
+  /**
+   * An archive-only standby cluster: standby_cluster has only restore_command (copying from the source's
+   * archive) and a create_replica_methods entry that restores a base backup taken for the test (no host, so the
+   * standby leader's first copy cannot come from a server, as in Patroni). The standby leader replays only what
+   * it restores (no WAL receiver); the other node cascades from it and has the section's restore_command too.
+   * Rows written on the source reach both once their segment is archived; removing the section promotes it.
+   */
+  @Test
+  void anArchiveOnlyStandbyClusterFollowsByRestoreAndIsPromoted() throws Exception {
+    long began = System.nanoTime();
+    NodeSpec primary = DaemonPauseFencingIT.awaitPrimary(source, START);
+    execute(primary, "CREATE TABLE ar (id int PRIMARY KEY, v text NOT NULL)");
+    insert(primary, "ar", 1, 100);
+    // The base backup an operator's backup tool would hold (WAL to its end included, the rest from the archive).
+    Path backup = source.base.resolve("base-backup");
+    Commands.runChecked(List.of("/usr/lib/postgresql/15/bin/pg_basebackup", "-D", backup.toString(), "-X",
+        "stream", "-c", "fast", "-d", "postgresql://replicator:" + LocalCluster.REPLICATION_PASSWORD
+            + "@127.0.0.1:" + primary.pgPort + "/postgres"), 120);
+    // A custom replica method with Patroni's contract: it gets --datadir=<target> (and --scope, --role, ...).
+    Path restore = source.base.resolve("restore-base-backup.sh");
+    Files.writeString(restore, """
+        #!/bin/sh
+        set -e
+        for a in "$@"; do case "$a" in --datadir=*) d="${a#--datadir=}";; esac; done
+        mkdir -p "$d"
+        cp -a %s/. "$d"/
+        """.formatted(backup));
+    Files.setPosixFilePermissions(restore, PosixFilePermissions.fromString("rwx------"));
+
+    try (LocalCluster standby = new LocalCluster("it-archive", 2, TTL, false)) {
+      String restoreCommand = "cp " + archive + "/%f %p";
+      standby.standbyCluster("""
+                restore_command: "%s"
+                create_replica_methods:
+                  - from_backup
+          """.formatted(restoreCommand));
+      standby.postgresqlYaml("  from_backup:\n    command: " + restore + "\n");
+      standby.addWitness();
+      standby.startWitness();
+      standby.startAll();
+      NodeSpec leader = awaitStandbyLeader(standby, START);
+      NodeSpec other = standby.nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+      await("the other node cascades from the standby leader" + standby.diagnostics()).atMost(START)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> standby.streamingReplicas().equals(List.of(other)));
+      assertStandbyLeaderRest(standby, leader);
+      assertThat(upstreamPort(leader)).as("the archive-only standby leader streams from nobody").isEqualTo(-1);
+      assertThat(upstreamPort(other)).as("the other node streams from the standby leader").isEqualTo(leader.pgPort);
+      for (NodeSpec n : standby.nodes) {
+        assertThat(setting(n, "restore_command")).as(n.name + " has standby_cluster's restore_command")
+            .isEqualTo(restoreCommand);
+      }
+
+      insert(primary, "ar", 101, 200);
+      execute(primary, "SELECT pg_switch_wal()"); // the rows' segment goes to the archive now, not when full
+      String archived = fingerprint(primary, "ar");
+      awaitSameData(standby, List.of(leader, other), "ar", archived);
+      assertThat(upstreamPort(leader)).as("the standby leader still only restores").isEqualTo(-1);
+
+      try (RatisDcsClient dcs = standby.dcsClient()) {
+        KeyValue config = dcs.get(standby.dcsKey("config")).orElseThrow();
+        ObjectNode doc = (ObjectNode) JSON.readTree(config.value());
+        assertThat(doc.path("standby_cluster").has("host")).as("archive only: " + doc).isFalse();
+        doc.remove("standby_cluster");
+        dcs.put(standby.dcsKey("config"), JSON.writeValueAsString(doc));
+      }
+      await("the standby leader is promoted" + standby.diagnostics()).atMost(STEP)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> LocalCluster.get(leader, "/primary").status() == 200);
+      assertThat(fingerprint(leader, "ar")).as("the promoted cluster holds what the archive had").isEqualTo(archived);
+      insert(leader, "ar", 201, 250);
+      assertThat(count(leader, "ar")).as("the promoted cluster is writable").isEqualTo(250);
+      String promoted = fingerprint(leader, "ar");
+      awaitSameData(standby, List.of(other), "ar", promoted);
+      assertThat(count(primary, "ar")).as("the source is untouched by the promotion").isEqualTo(200);
+      System.out.printf("StandbyClusterIT: archive-only standby leader %s, replica %s; promoted; data %s; %.1f s%n",
+          leader.name, other.name, promoted, (System.nanoTime() - began) / 1e9);
+    }
+  }
+
+  private static String setting(NodeSpec n, String name) throws SQLException {
+    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT setting FROM pg_settings WHERE name = '" + name + "'")) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
   /** Waits until exactly one node of {@code standby} answers 200 on /standby-leader, and returns it. */
   private static NodeSpec awaitStandbyLeader(LocalCluster standby, Duration within) {
     AtomicReference<NodeSpec> found = new AtomicReference<>();
@@ -136,10 +254,14 @@ class StandbyClusterIT {
   }
 
   private static void awaitSameData(LocalCluster standby, List<NodeSpec> nodes, String expected) {
+    awaitSameData(standby, nodes, "dr", expected);
+  }
+
+  private static void awaitSameData(LocalCluster standby, List<NodeSpec> nodes, String table, String expected) {
     for (NodeSpec n : nodes) {
-      await(n.name + " has the source's rows" + standby.diagnostics()).atMost(STEP)
+      await(n.name + " has the source's rows of " + table + standby.diagnostics()).atMost(STEP)
           .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-          .until(() -> fingerprint(n).equals(expected));
+          .until(() -> fingerprint(n, table).equals(expected));
     }
   }
 
@@ -152,7 +274,11 @@ class StandbyClusterIT {
   }
 
   private static void insert(NodeSpec n, int from, int to) throws SQLException {
-    execute(n, "INSERT INTO dr SELECT g, md5(g::text) FROM generate_series(" + from + ", " + to + ") g");
+    insert(n, "dr", from, to);
+  }
+
+  private static void insert(NodeSpec n, String table, int from, int to) throws SQLException {
+    execute(n, "INSERT INTO " + table + " SELECT g, md5(g::text) FROM generate_series(" + from + ", " + to + ") g");
   }
 
   private static void execute(NodeSpec n, String sql) throws SQLException {
@@ -162,8 +288,12 @@ class StandbyClusterIT {
   }
 
   private static long count(NodeSpec n) throws SQLException {
+    return count(n, "dr");
+  }
+
+  private static long count(NodeSpec n, String table) throws SQLException {
     try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM dr")) {
+        ResultSet r = s.executeQuery("SELECT count(*) FROM " + table)) {
       r.next();
       return r.getLong(1);
     }
@@ -171,9 +301,13 @@ class StandbyClusterIT {
 
   /** Row count and a checksum of every row, in key order. */
   private static String fingerprint(NodeSpec n) throws SQLException {
+    return fingerprint(n, "dr");
+  }
+
+  private static String fingerprint(NodeSpec n, String table) throws SQLException {
     try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) || '/' || coalesce(md5(string_agg(id || ':' || v, ',' "
-            + "ORDER BY id)), '') FROM dr")) {
+            + "ORDER BY id)), '') FROM " + table)) {
       r.next();
       return r.getString(1);
     }

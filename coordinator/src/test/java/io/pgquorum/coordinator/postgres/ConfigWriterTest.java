@@ -113,6 +113,36 @@ class ConfigWriterTest {
         .containsEntry("primary_slot_name", "node_1").doesNotContainKey("restore_command");
   }
 
+  /**
+   * Issue 17: in a standby cluster every member, not only the standby leader, runs with the section's
+   * restore_command and archive_cleanup_command, over its recovery_conf's (Patroni's _get_node_to_follow passes
+   * them with the member it follows), so a replica that fell behind its standby leader's WAL can still catch up
+   * from the archive. recovery_min_apply_delay stays the standby leader's alone, as in Patroni.
+   */
+  @Test
+  void membersOfAStandbyClusterGetTheSectionsRestoreAndCleanupCommands() {
+    StandbyCluster section = new StandbyCluster(Optional.empty(), 5432, Optional.empty(),
+        Optional.of("cp /archive/%f %p"), Optional.of("pg_archivecleanup /archive %r"), Optional.of("5min"),
+        List.of("restore"));
+    dynamic.set(new DynamicConfig(8, 1, 2, 0, 300, true, true, Map.of(), List.of(),
+        Optional.of(section), Map.of()));
+    node.recoveryConf.put("restore_command", "local-fetch %f %p");
+    node.recoveryConf.put("recovery_min_apply_delay", "1min");
+    Map<String, String> s = writer().replicaSettings(new Upstream("standby-leader", "10.0.0.1", 5432));
+    assertThat(s).containsEntry("restore_command", "cp /archive/%f %p")
+        .containsEntry("archive_cleanup_command", "pg_archivecleanup /archive %r")
+        .containsEntry("recovery_min_apply_delay", "1min") // its own, never the section's
+        .containsEntry("primary_slot_name", "node_1");
+    assertThat(ConnInfo.parse(s.get("primary_conninfo"))).containsEntry("host", "10.0.0.1");
+
+    // Without restore_command in the section, the member's own recovery_conf stays.
+    dynamic.set(new DynamicConfig(8, 1, 2, 0, 300, true, true, Map.of(), List.of(),
+        Optional.of(new StandbyCluster(Optional.of("remote"), 5432, Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), List.of())), Map.of()));
+    assertThat(writer().replicaSettings(new Upstream("standby-leader", "10.0.0.1", 5432)))
+        .containsEntry("restore_command", "local-fetch %f %p").doesNotContainKey("archive_cleanup_command");
+  }
+
   @Test
   void writesOurFileIncludedOnceAndReadsItBack() throws IOException {
     Path dir = node.dataDir();

@@ -366,6 +366,34 @@ class LocalPostgresMethodsTest {
     pg.stop(StopMode.FAST);
   }
 
+  /**
+   * Issue 17: settings PostgreSQL 15 does not know at all (removed long ago, like checkpoint_segments) are left
+   * out with one warning naming them, as Patroni drops what {@code postgres --describe-config} does not list;
+   * PostgreSQL would refuse to start, on every node at once. Settings the server knows but hides from
+   * --describe-config (trace_sort) and extension settings (with a dot) are kept.
+   */
+  @Test
+  void settingsPostgresqlDoesNotKnowAreLeftOutWithOneWarning() throws Exception {
+    TestNodes.Builder b = support.node("unknown-settings").parameter("replacement_sort_tuples", "150000")
+        .parameter("trace_sort", "on").parameter("pgq_test.custom", "kept");
+    NodeConfig n = b.build();
+    LocalPostgres pg = new LocalPostgres(n, () -> TestNodes.dynamic(false, Map.of("checkpoint_segments", "16",
+        "work_mem", "8MB")));
+    pg.bootstrap();
+    pg.startPrimary(1);
+    assertThat(queryString(n, "SHOW work_mem")).isEqualTo("8MB");
+    assertThat(queryString(n, "SHOW trace_sort")).isEqualTo("on");
+    assertThat(queryString(n, "SHOW pgq_test.custom")).isEqualTo("kept");
+    assertThat(queryString(n, "SELECT count(*) FROM pg_settings WHERE name IN ('checkpoint_segments', "
+        + "'replacement_sort_tuples')")).isEqualTo("0");
+    List<String> warnings = support.logLines().stream().filter(l -> l.contains("checkpoint_segments")).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0)).contains("checkpoint_segments (parameters)")
+        .contains("replacement_sort_tuples (postgresql.parameters)").doesNotContain("trace_sort")
+        .doesNotContain("pgq_test").doesNotContain("150000");
+    pg.stop(StopMode.FAST);
+  }
+
   @Test
   void customBootstrapMethodWithRecoverySettings() throws Exception {
     Path pw = support.base.resolve("su.pw");

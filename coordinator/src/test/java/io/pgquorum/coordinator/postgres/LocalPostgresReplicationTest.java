@@ -163,7 +163,13 @@ class LocalPostgresReplicationTest {
     long restart = queryLong(n1, "SELECT pg_wal_lsn_diff(restart_lsn, '0/0')::bigint FROM pg_replication_slots"
         + " WHERE slot_name = 'node_2'");
     assertThat(pg1.probe().slots()).containsEntry("node_2", restart).hasSize(1);
-    assertThat(pg2.probe().slots()).as("a replica reports none").isEmpty();
+    assertThat(pg2.probe().slots()).as("a replica without slots reports none").isEmpty();
+    // Issue 17: a replica reports the slot it keeps for a member cascading from it, and drops it once no member
+    // does (the Decider plans that sync while the replica holds any slot).
+    pg2.syncReplicationSlots(Set.of("Node-3"));
+    assertThat(pg2.probe().slots()).containsOnlyKeys("node_3");
+    pg2.syncReplicationSlots(Set.of());
+    assertThat(pg2.probe().slots()).as("the replica's stale cascade slot is gone").isEmpty();
 
     // No longer wanted but in use: an active slot is never dropped.
     pg1.syncReplicationSlots(Set.of());
