@@ -127,8 +127,8 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    Decision d = backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
-        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos);
+    Decision d = CallbackRules.apply(backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
+        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

@@ -173,7 +173,12 @@ enum DecisionMessage {
   WATCHDOG_BLOCKS_ACQUIRE(Kind.WARNING, "not taking the leader lock: watchdog.mode is required and the watchdog "
       + "process is not running"),
   WATCHDOG_BLOCKS_REFRESH(Kind.WARNING, "not refreshing the leader lock: watchdog.mode is required and the "
-      + "watchdog process is not running");
+      + "watchdog process is not running"),
+
+  // ---- pre_promote (CallbackRules) ----
+  PRE_PROMOTE_REFUSED_RELEASING("released the leader lock: %s; staying out of leader races for %d s"),
+  PRE_PROMOTE_BACKOFF("backoff: skip leader race after pre_promote script failure and releasing the lock "
+      + "voluntarily");
 
   /** Where the text goes. */
   enum Kind {

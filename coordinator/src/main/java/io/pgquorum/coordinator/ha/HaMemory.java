@@ -15,10 +15,22 @@ import java.util.OptionalLong;
  *     see {@link Decider#UNPROBEABLE_CYCLES}
  * @param retry the failures in a row of the task that brings this node up as a replica, while it keeps failing:
  *     see {@link Decider#backoff}
+ * @param callbacks what the callback rules remember ({@link CallbackRules}): always empty without scripts
  */
-public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry) {
+public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+    CallbackMemory callbacks) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
+
+  /** Nothing remembered for the callback rules. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, CallbackMemory.NONE);
+  }
+
+  /** This memory with {@code next} as what the callback rules remember. */
+  HaMemory withCallbacks(CallbackMemory next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next);
+  }
 
   /** Nothing remembered about failed tasks. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
@@ -27,7 +39,7 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
 
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, callbacks);
   }
 
   /**

@@ -39,6 +39,7 @@ final class DeciderScenario {
   private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
   private boolean cloneWithoutLeader;
+  private Hooks hooks = Hooks.NONE;
   private int failoverPriority = 1;
   private Optional<String> replicatefrom = Optional.empty();
   private PlantedBugs bugs = PlantedBugs.NONE;
@@ -189,6 +190,15 @@ final class DeciderScenario {
     return this;
   }
 
+  DeciderScenario withHooks(Hooks configured) {
+    hooks = configured;
+    return this;
+  }
+
+  Hooks hooks() {
+    return hooks;
+  }
+
   long nowNanos() {
     return nowNanos;
   }
@@ -199,7 +209,7 @@ final class DeciderScenario {
     NodeSettings node = NodeSettings.defaults(dyn);
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
-        node.bootstrapDcs(), cloneWithoutLeader);
+        node.bootstrapDcs(), cloneWithoutLeader, hooks);
     Map<String, Object> allTags = replicatefrom.<Map<String, Object>>map(r -> Map.of("replicatefrom", r))
         .orElse(Map.of());
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, allTags), dyn, bugs, node);

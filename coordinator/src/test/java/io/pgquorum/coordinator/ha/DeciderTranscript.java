@@ -81,8 +81,10 @@ final class DeciderTranscript {
       case "planted-bugs" -> plantedBugs(c, used);
       case "clock" -> clock(c, used);
       case "memory" -> memory(c, used);
+      case "hooks" -> hooks(c, used);
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
-          + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory)");
+          + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
+          + "hooks)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -289,6 +291,32 @@ final class DeciderTranscript {
     scenario.withTags(nofailover, priority);
     opt(c, used, "replicatefrom").ifPresent(v -> scenario.withReplicatefrom(
         v.equals("none") ? Optional.empty() : Optional.of(v)));
+  }
+
+  /** {@code hooks callbacks=on_start,on_stop pre_promote=true before_stop=false} or {@code hooks none}. */
+  private void hooks(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withHooks(Hooks.NONE);
+      return;
+    }
+    Hooks h = scenario.hooks();
+    java.util.Set<io.pgquorum.coordinator.config.CallbackAction> callbacks = new java.util.HashSet<>(h.callbacks());
+    opt(c, used, "callbacks").ifPresent(v -> {
+      callbacks.clear();
+      for (String name : v.split(",")) {
+        if (!name.equals("none")) {
+          callbacks.add(List.of(io.pgquorum.coordinator.config.CallbackAction.values()).stream()
+              .filter(a -> a.key().equals(name)).findFirst()
+              .orElseThrow(() -> c.fail("unknown callback '" + name + "'")));
+        }
+      }
+    });
+    boolean pre = opt(c, used, "pre_promote").map(v -> Boolean.parseBoolean(choice(c, v, "true", "false")))
+        .orElse(h.prePromote());
+    boolean before = opt(c, used, "before_stop").map(v -> Boolean.parseBoolean(choice(c, v, "true", "false")))
+        .orElse(h.beforeStop());
+    scenario.withHooks(new Hooks(callbacks, pre, before));
   }
 
   private void plantedBugs(TestCase c, Set<String> used) {

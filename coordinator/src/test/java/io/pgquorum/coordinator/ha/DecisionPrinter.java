@@ -41,6 +41,11 @@ final class DecisionPrinter {
       }
       m.retry().ifPresent(r -> b.append(" task-failures=").append(r.failures()).append(" next-attempt=")
           .append(r.notBeforeNanos() > nowNanos ? "in-" + duration(r.notBeforeNanos() - nowNanos) : "now"));
+      CallbackMemory cb = m.callbacks();
+      cb.announced().ifPresent(r -> b.append(" announced=").append(r));
+      cb.pending().ifPresent(p -> b.append(" pending=").append(p.key()).append(cb.pendingPrimary()
+          ? "-once-primary" : ""));
+      cb.noRaceBeforeNanos().ifPresent(t -> b.append(" no-race-for=").append(duration(t - nowNanos)));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {
