@@ -67,6 +67,8 @@ final class LocalCluster implements AutoCloseable {
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
   /** Top-level YAML appended to a node's file (e.g. its tags), by node index; set by {@link #appendYaml}. */
   private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
+  /** YAML lines appended inside a node's postgresql section, by node index; set by {@link #appendPostgresqlYaml}. */
+  private final Map<Integer, String> postgresqlYaml = new LinkedHashMap<>();
   /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
   private String standbyCluster = "";
   /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
@@ -193,6 +195,16 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Appends YAML inside a node's {@code postgresql} section (indented by two spaces, e.g.
+   * {@code "  pre_promote: /bin/false\n"}), kept when the file is rewritten; call before the node starts. Why not
+   * {@link #appendYaml}: a second top-level {@code postgresql} key would replace the whole section.
+   */
+  void appendPostgresqlYaml(NodeSpec n, String yaml) throws IOException {
+    postgresqlYaml.merge(n.index, yaml, String::concat);
+    Files.writeString(n.config(), yaml(n));
+  }
+
+  /**
    * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
    * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
    */
@@ -294,7 +306,8 @@ final class LocalCluster implements AutoCloseable {
             shared_buffers: 16MB
         """.formatted(scope, n.name, n.restPort, n.restPort, hostName(n), n.raftPort, n.raftPort,
         partners, n.dir.resolve("raft"), ttl, useSlots, standbyCluster, n.pgPort, n.pgPort, n.dataDir(),
-        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD) + extraYaml.getOrDefault(n.index, "");
+        n.dir.resolve("pgpass"), SUPERUSER_PASSWORD, REPLICATION_PASSWORD) // the postgresql section ends the text
+        + postgresqlYaml.getOrDefault(n.index, "") + extraYaml.getOrDefault(n.index, "");
   }
 
   /**
