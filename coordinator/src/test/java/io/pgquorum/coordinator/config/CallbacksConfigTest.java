@@ -60,4 +60,14 @@ class CallbacksConfigTest {
     assertThat(c.warnings()).hasSize(1).first().asString().startsWith("postgresql.callbacks.on_strat: unknown key");
     assertThat(c.postgresql().callbacks().command(CallbackAction.ON_START)).isEqualTo(Optional.empty());
   }
+
+  @Test
+  void theNostreamTagIsHonouredNotWarnedAbout() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    set(tree, "tags", map("nostream", true));
+    NodeConfig c = TestConfigs.parse(tree);
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.tags().nostream()).isTrue();
+    assertThat(TestConfigs.parse(TestConfigs.minimal()).tags().nostream()).isFalse();
+  }
 }

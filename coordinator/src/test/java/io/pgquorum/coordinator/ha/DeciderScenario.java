@@ -42,6 +42,7 @@ final class DeciderScenario {
   private Hooks hooks = Hooks.NONE;
   private int failoverPriority = 1;
   private Optional<String> replicatefrom = Optional.empty();
+  private boolean nostream;
   private PlantedBugs bugs = PlantedBugs.NONE;
   private final Map<String, PeerView> peers = new TreeMap<>();
   private HaMemory memory = HaMemory.NONE;
@@ -122,6 +123,12 @@ final class DeciderScenario {
   DeciderScenario withTags(boolean nofailover, int failoverPriority) {
     this.nofailover = nofailover;
     this.failoverPriority = failoverPriority;
+    return this;
+  }
+
+  /** node1's nostream tag. */
+  DeciderScenario withNostream(boolean on) {
+    nostream = on;
     return this;
   }
 
@@ -210,8 +217,11 @@ final class DeciderScenario {
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
         node.bootstrapDcs(), cloneWithoutLeader, hooks);
-    Map<String, Object> allTags = replicatefrom.<Map<String, Object>>map(r -> Map.of("replicatefrom", r))
-        .orElse(Map.of());
+    Map<String, Object> allTags = new java.util.TreeMap<>(replicatefrom.<Map<String, Object>>map(
+        r -> Map.of("replicatefrom", r)).orElse(Map.of()));
+    if (nostream) {
+      allTags.put("nostream", true);
+    }
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, allTags), dyn, bugs, node);
   }
 

@@ -173,6 +173,8 @@ final class DeciderTranscript {
     Map<String, Object> tags = new TreeMap<>(before.map(Member::tags).orElse(Map.of()));
     opt(c, used, "clonefrom").ifPresent(v -> tags.put("clonefrom", Boolean.parseBoolean(choice(c, v, "true",
         "false"))));
+    opt(c, used, "nostream").ifPresent(v -> tags.put("nostream", Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
     opt(c, used, "replicatefrom").ifPresent(v -> {
       if (v.equals("none")) {
         tags.remove("replicatefrom");
@@ -291,6 +293,8 @@ final class DeciderTranscript {
     scenario.withTags(nofailover, priority);
     opt(c, used, "replicatefrom").ifPresent(v -> scenario.withReplicatefrom(
         v.equals("none") ? Optional.empty() : Optional.of(v)));
+    opt(c, used, "nostream").ifPresent(v -> scenario.withNostream(Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
   }
 
   /** {@code hooks callbacks=on_start,on_stop pre_promote=true before_stop=false} or {@code hooks none}. */
