@@ -32,6 +32,10 @@ import java.util.OptionalLong;
  * until then it is remembered ({@link CallbackMemory#pending()}), and dropped if the task failed. A due callback
  * is put first in the plan: it must not depend on the plan's gates, and it is fire-and-forget.
  *
+ * <p>on_restart and on_reload for the operator's restart and reload: a plan step that restarts PostgreSQL as a task
+ * sets {@code pending} to on_restart here (as the starts above set on_start), and a step that reloads it adds an
+ * on_reload after it (as {@link Action.Follow} does).
+ *
  * <p>pre_promote: the promotion's task runs the script first; a refusal fails the task, and the next cycle gives
  * the lock back and keeps this node out of leader races for ttl (Patroni's backoff).
  */
