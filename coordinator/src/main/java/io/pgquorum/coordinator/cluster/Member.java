@@ -55,6 +55,12 @@ public record Member(
     return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
   }
 
+  /** Tagged {@code nostream}: it replays from the archive only, so no node keeps a replication slot for it. */
+  public boolean nostream() {
+    Object v = tags.get("nostream");
+    return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
+  }
+
   /** The member this one streams from, as its {@code replicatefrom} tag names it; empty: the leader. */
   public Optional<String> replicatefrom() {
     Object v = tags.get("replicatefrom");

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param removeDataDirectoryOnDivergedTimelines re-clone when timelines diverged and rewind is off
  * @param recoveryConf local {@code recovery_conf}: this replica's recovery settings (restore_command, ...); when
  *     not empty it replaces the dynamic one as a whole, as under Patroni ({@link RecoveryConf})
+ * @param callbacks the callback, pre_promote and before_stop scripts
  */
 public record PostgresConfig(
     HostPort listen,
@@ -49,7 +50,8 @@ public record PostgresConfig(
     int pgCtlTimeout,
     boolean removeDataDirectoryOnRewindFailure,
     boolean removeDataDirectoryOnDivergedTimelines,
-    Map<String, String> recoveryConf) {
+    Map<String, String> recoveryConf,
+    CallbacksConfig callbacks) {
   public PostgresConfig {
     parameters = Map.copyOf(parameters);
     recoveryConf = Map.copyOf(recoveryConf);
@@ -57,6 +59,19 @@ public record PostgresConfig(
     createReplicaMethods = List.copyOf(createReplicaMethods);
     replicaMethods = Map.copyOf(replicaMethods);
     basebackup = List.copyOf(basebackup);
+  }
+
+  /** Without callback scripts. */
+  public PostgresConfig(HostPort listen, HostPort connectAddress, Path dataDir, Path binDir, Path pgpass,
+      Credentials superuser, Credentials replication, Optional<Credentials> rewind, Map<String, String> parameters,
+      List<String> pgHba, List<String> createReplicaMethods, Map<String, CustomMethod> replicaMethods,
+      List<String> basebackup, boolean useUnixSocket, Optional<Boolean> usePgRewind, int pgCtlTimeout,
+      boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines,
+      Map<String, String> recoveryConf) {
+    this(listen, connectAddress, dataDir, binDir, pgpass, superuser, replication, rewind, parameters, pgHba,
+        createReplicaMethods, replicaMethods, basebackup, useUnixSocket, usePgRewind, pgCtlTimeout,
+        removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines, recoveryConf,
+        CallbacksConfig.NONE);
   }
 
   /** Without a local recovery_conf. */

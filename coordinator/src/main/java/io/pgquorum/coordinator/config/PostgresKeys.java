@@ -83,14 +83,25 @@ final class PostgresKeys {
       T.bool("remove_data_directory_on_diverged_timelines", false)
           .why("re-clone when timelines diverged and use_pg_rewind is off");
 
+  static final ConfigKey CALLBACKS = T.key("callbacks", Kind.SECTION).defaultIs("none")
+      .why("scripts run after PostgreSQL events, as `<cmd> <action> <role> <scope>`, in the background: a new one "
+          + "kills one still running, and a failure is only logged (Patroni's callbacks)");
+  /** {@code callbacks.on_start} and the others, in {@link CallbackAction}'s order. */
+  static final List<ConfigKey> CALLBACK_KEYS = java.util.Arrays.stream(CallbackAction.values())
+      .map(a -> T.key("callbacks." + a.key(), Kind.COMMAND).defaultIs("none").why(callbackWhy(a))).toList();
+  static final ConfigKey PRE_PROMOTE = T.key("pre_promote", Kind.COMMAND).defaultIs("none")
+      .why("run (and waited for, at most pg_ctl_timeout) after the leader lock is taken and before the promotion: "
+          + "a non-zero exit aborts the promotion and gives the lock back, and the node stays out of leader races "
+          + "for ttl (a fencing hook)");
+  static final ConfigKey BEFORE_STOP = T.key("before_stop", Kind.COMMAND).defaultIs("none")
+      .why("run (and waited for, at most pg_ctl_timeout) before pgquorum stops a running PostgreSQL; its exit code "
+          + "is ignored. Skipped for a primary that must stop at once (its lease is gone or about to run out)");
+
   static {
     T.ignored("config_dir").env().why("configuration files stay in the data directory");
     T.ignored("bin_name").add();
     T.ignored("pg_ident").add();
     T.ignored("custom_conf").add();
-    T.ignored("callbacks").why("no on_start/on_stop/on_role_change scripts are run");
-    T.ignored("pre_promote").why("promotion is not gated by a script");
-    T.ignored("before_stop").add();
     T.ignored("use_unix_socket_repl").add();
     T.ignored("proxy_address").env().add();
   }
@@ -100,6 +111,23 @@ final class PostgresKeys {
       METHOD_NO_LEADER);
 
   private PostgresKeys() {}
+
+  private static String callbackWhy(CallbackAction a) {
+    switch (a) {
+      case ON_START:
+        return "after PostgreSQL was started (and once when pgquorum finds it running)";
+      case ON_STOP:
+        return "after pgquorum stopped PostgreSQL";
+      case ON_RESTART:
+        return "after PostgreSQL was restarted";
+      case ON_RELOAD:
+        return "after PostgreSQL's configuration was reloaded";
+      case ON_ROLE_CHANGE:
+        return "after a promotion (role primary) or a demotion (then role replica once it runs again)";
+      default:
+        throw new AssertionError(a);
+    }
+  }
 
   /** A key of every role: {@code postgresql.authentication.<role>.<name>}, variable PATRONI_<ROLE>_<NAME>. */
   private static ConfigKey.Builder roleKey(String name, Kind kind) {

@@ -109,6 +109,7 @@ final class PostgresSection {
     int pgCtlTimeout = s.integer(PostgresKeys.PG_CTL_TIMEOUT);
     boolean removeOnRewindFailure = s.boolOrDefault(PostgresKeys.REMOVE_DATA_DIRECTORY_ON_REWIND_FAILURE);
     boolean removeOnDiverged = s.boolOrDefault(PostgresKeys.REMOVE_DATA_DIRECTORY_ON_DIVERGED_TIMELINES);
+    CallbacksConfig callbacks = CallbacksSection.parse(s);
 
     s.unsupported(PostgresKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     // Sections of custom replica methods that are defined but not (yet) listed in create_replica_methods.
@@ -127,7 +128,7 @@ final class PostgresSection {
     }
     return new PostgresConfig(listen, connect, dataDir, binDir, pgpass, superuser, replication, rewind, parameters,
         pgHba, methods, replicaMethods, basebackup, useUnixSocket, usePgRewind, pgCtlTimeout, removeOnRewindFailure,
-        removeOnDiverged, recoveryConf);
+        removeOnDiverged, recoveryConf, callbacks);
   }
 
   /**

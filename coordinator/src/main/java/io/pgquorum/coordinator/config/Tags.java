@@ -41,6 +41,15 @@ public record Tags(
     return get("replicatefrom").map(String::valueOf).filter(v -> !v.isBlank());
   }
 
+  /**
+   * Tagged {@code nostream}: this replica replays from the archive only, without primary_conninfo, and no slot is
+   * kept for it. Read from {@link #all}, like {@link #replicatefrom()}: the other nodes learn it from the member key.
+   */
+  public boolean nostream() {
+    return get("nostream").map(v -> Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v)))
+        .orElse(false);
+  }
+
   public Optional<Object> get(String name) {
     return Optional.ofNullable(all.get(name));
   }

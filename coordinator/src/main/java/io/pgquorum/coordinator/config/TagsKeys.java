@@ -21,8 +21,11 @@ final class TagsKeys {
       .range(0, Integer.MAX_VALUE).what("a whole number (0 = never promote)")
       .why("higher wins among equally healthy candidates; 0 never promotes");
 
+  static final ConfigKey NOSTREAM = T.bool("nostream", false)
+      .why("this replica does not stream: it replays only what restore_command fetches from the archive (no "
+          + "primary_conninfo), and no replication slot is kept for it (Patroni's nostream; no effect on a primary)");
+
   static {
-    T.ignored("nostream").add();
     T.ignored("sync_priority").add();
   }
 

@@ -31,6 +31,7 @@ final class TagsSection {
     boolean noloadbalance = bool(s, TagsKeys.NOLOADBALANCE, all);
     boolean clonefrom = bool(s, TagsKeys.CLONEFROM, all);
     boolean nosync = bool(s, TagsKeys.NOSYNC, all);
+    bool(s, TagsKeys.NOSTREAM, all); // read from all() (Tags#nostream), as the member key carries it
     // Kept as text in all(): the member key carries it (Patroni's), and the other nodes read it from there.
     s.string(TagsKeys.REPLICATEFROM).ifPresent(v -> all.put(TagsKeys.REPLICATEFROM.name(), v));
     ConfigKey priorityKey = TagsKeys.FAILOVER_PRIORITY;

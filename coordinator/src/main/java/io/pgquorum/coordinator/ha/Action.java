@@ -268,4 +268,27 @@ public sealed interface Action {
 
   /** Answer the operator's request {@code requestId} with Patroni's {@code status} and {@code text}. */
   record AnswerRequest(long requestId, int status, String text) implements Action {}
+
+  /**
+   * Start this node's {@code postgresql.callbacks} script for {@code action} as {@code <cmd> <action> <role>
+   * <scope>}, in the background: the executor returns at once (a new callback kills one still running), and a
+   * failing script is only logged. Planned by {@link CallbackRules} only when such a script is configured.
+   */
+  record RunCallback(io.pgquorum.coordinator.config.CallbackAction action, String role) implements Action {}
+
+  /**
+   * The promotion that follows in this plan ({@link Promote}) runs the {@code pre_promote} script first, inside its
+   * task, and does not promote unless the script exits 0 (the task then fails with {@link #REFUSED}, and the next
+   * cycle gives the lock back). Planned only when the script is configured and PostgreSQL is not primary already.
+   */
+  record PrePromote() implements Action {
+    /** The error a promote task fails with when the script refused (how the next decision recognises it). */
+    public static final String REFUSED = "the pre_promote script refused the promotion";
+  }
+
+  /**
+   * Run the {@code before_stop} script and wait for it (at most pg_ctl_timeout) before the stop that follows; its
+   * exit code is ignored. Planned only while a primary may still run that long (see {@link CallbackRules}).
+   */
+  record BeforeStop() implements Action {}
 }

@@ -102,6 +102,8 @@ public final class ActionExecutor {
     OptionalLong acquired = OptionalLong.empty();
     /** A step of this plan stopped PostgreSQL. */
     boolean stopped;
+    /** A {@link Action.PrePromote} step asked the promotion that follows to run pre_promote first. */
+    boolean prePromote;
   }
 
   /**
@@ -199,7 +201,16 @@ public final class ActionExecutor {
     }
     if (task instanceof Action.Promote p) {
       long t = token(p.token(), run, "promote");
+      boolean prePromote = run.prePromote;
+      run.prePromote = false;
       return () -> {
+        // pre_promote runs here, in the task, not in the loop: the loop keeps refreshing the lock meanwhile (a
+        // holder's cycle while a task runs), so a slow script does not cost the lease. However long it takes, the
+        // lease is checked only after it ended, right before pg_ctl promote (here, and again by the PrimaryGate
+        // the promotion goes through): a lease lost or run out while the script ran refuses the promotion.
+        if (prePromote && !postgres.prePromote()) {
+          throw new PostgresException(Action.PrePromote.REFUSED);
+        }
         requireValidLease("promote PostgreSQL");
         postgres.promote(t);
         log.info("PostgreSQL is primary with fencing token {}", t);
@@ -299,6 +310,12 @@ public final class ActionExecutor {
       postgres.reload();
     } else if (action instanceof Action.AnswerRequest a) {
       requests.answer(a.requestId(), new OperatorRequests.Reply(a.status(), a.text()));
+    } else if (action instanceof Action.RunCallback cb) {
+      postgres.runCallback(cb.action(), cb.role());
+    } else if (action instanceof Action.PrePromote) {
+      run.prePromote = true;
+    } else if (action instanceof Action.BeforeStop) {
+      postgres.beforeStop();
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {

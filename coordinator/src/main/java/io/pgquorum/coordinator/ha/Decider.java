@@ -127,8 +127,10 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    Decision d = LocalOperations.apply(backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
-        .unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos);
+    // Operator requests amend the cycle's plan; the callback rules then see the whole plan (they follow its steps).
+    Decision d = CallbackRules.apply(LocalOperations.apply(backoff(decideCycle(cluster, local, policy, peers,
+        nowNanos, unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy,
+        nowNanos), cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }
@@ -896,7 +898,10 @@ public final class Decider {
     }
     if (pg.isReplica()) {
       String want = up.get().host() + ":" + up.get().port();
-      if (pg.upstream().isEmpty()) {
+      // A nostream replica runs without an upstream on purpose (it replays from the archive): neither stopped for
+      // having none nor re-pointed; only one that still streams is re-pointed, which drops its primary_conninfo.
+      boolean nostream = policy.tags().nostream();
+      if (pg.upstream().isEmpty() && !nostream) {
         // A replica without an upstream was started while the cluster had no leader: typically a primary that just
         // demoted itself (fence, lost lease, unprobeable), whose local WAL may run past the point where the new
         // leader's timeline forked, and the divergence check (and pg_rewind) needs a stopped cluster. Even without
@@ -938,7 +943,7 @@ public final class Decider {
             pg.replayedLsn().getAsLong(), ended.get().lsn(), leader.name()), new Action.StopPostgres(StopMode.FAST));
       }
       List<Action> actions = new ArrayList<>(cascadeSlots(c, me, pg, policy));
-      if (!pg.upstream().get().equals(want)) {
+      if (nostream ? pg.upstream().isPresent() : !pg.upstream().get().equals(want)) {
         actions.add(0, new Action.Follow(up.get()));
         String message;
         if (via.isPresent()) {
@@ -1122,8 +1127,8 @@ public final class Decider {
     boolean holder = c.isLeader(me);
     TreeSet<String> slots = new TreeSet<>();
     for (Member m : c.members().values()) {
-      if (m.name().equals(me) || c.isLeader(m.name())) {
-        continue;
+      if (m.name().equals(me) || c.isLeader(m.name()) || m.nostream()) {
+        continue; // a nostream member does not stream: a slot for it would only hold WAL back
       }
       Optional<String> via = cascadeSource(c, m.name(), m.replicatefrom()).via().map(Member::name);
       if (holder ? via.isEmpty() : via.map(me::equals).orElse(false)) {

@@ -195,7 +195,12 @@ enum DecisionMessage {
   REINITIALIZE_REFUSED_NO_LEADER("not reinitializing: the cluster has no leader"),
   REINITIALIZE_REFUSED_TASK("not reinitializing: %s in progress"),
   REQUEST_REFUSED_DCS("not acting on the operator's request: DCS is not accessible"),
-  REQUEST_REFUSED_SHUTDOWN("not acting on the operator's request: shutting down");
+  REQUEST_REFUSED_SHUTDOWN("not acting on the operator's request: shutting down"),
+
+  // ---- pre_promote (CallbackRules) ----
+  PRE_PROMOTE_REFUSED_RELEASING("released the leader lock: %s; staying out of leader races for %d s"),
+  PRE_PROMOTE_BACKOFF("backoff: skip leader race after pre_promote script failure and releasing the lock "
+      + "voluntarily");
 
   /** Where the text goes. */
   enum Kind {

@@ -336,6 +336,9 @@ public final class HaLoop implements Runnable {
         config.postgresql().removeDataDirectoryOnDivergedTimelines(), config.bootstrap().dcs(),
         config.postgresql().createReplicaMethods().stream().anyMatch(m -> !m.equals("basebackup")
             && !m.equals("pg_basebackup") && config.postgresql().replicaMethods().containsKey(m)
-            && config.postgresql().replicaMethods().get(m).noLeader()));
+            && config.postgresql().replicaMethods().get(m).noLeader()),
+        new Hooks(config.postgresql().callbacks().callbacks().keySet(),
+            config.postgresql().callbacks().prePromote().isPresent(),
+            config.postgresql().callbacks().beforeStop().isPresent()));
   }
 }

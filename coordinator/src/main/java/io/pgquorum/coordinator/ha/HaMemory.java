@@ -17,9 +17,10 @@ import java.util.OptionalLong;
  *     see {@link Decider#backoff}
  * @param scheduledRestart an operator's restart scheduled for later ({@link LocalOperations}): kept in memory and
  *     published in the member key as Patroni does, so it is lost when the daemon restarts
+ * @param callbacks what the callback rules remember ({@link CallbackRules}): always empty without scripts
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
-    Optional<LocalRequest.ScheduledRestart> scheduledRestart) {
+    Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
@@ -33,14 +34,25 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, retry, Optional.empty());
   }
 
+  /** Nothing remembered for the callback rules. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, CallbackMemory.NONE);
+  }
+
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks);
+  }
+
+  /** This memory with {@code next} as what the callback rules remember. */
+  HaMemory withCallbacks(CallbackMemory next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next);
   }
 
   /**

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param bootstrapDcs bootstrap.dcs: what a new cluster's {@code config} key is seeded with
  * @param cloneWithoutLeader a replica method marked {@code no_leader} is configured (a restore from a backup): an
  *     empty node of an initialized cluster may create its data directory while the cluster has no leader
+ * @param hooks which callback, pre_promote and before_stop scripts are configured ({@link CallbackRules})
  */
 public record NodeSettings(
     String connUrl,
@@ -26,7 +27,16 @@ public record NodeSettings(
     boolean removeDataDirectoryOnRewindFailure,
     boolean removeDataDirectoryOnDivergedTimelines,
     DynamicConfig bootstrapDcs,
-    boolean cloneWithoutLeader) {
+    boolean cloneWithoutLeader,
+    Hooks hooks) {
+
+  /** Without scripts. */
+  public NodeSettings(String connUrl, String apiUrl, boolean customBootstrap, Optional<Boolean> usePgRewind,
+      boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines,
+      DynamicConfig bootstrapDcs, boolean cloneWithoutLeader) {
+    this(connUrl, apiUrl, customBootstrap, usePgRewind, removeDataDirectoryOnRewindFailure,
+        removeDataDirectoryOnDivergedTimelines, bootstrapDcs, cloneWithoutLeader, Hooks.NONE);
+  }
 
   /** Without a no_leader replica method. */
   public NodeSettings(String connUrl, String apiUrl, boolean customBootstrap, Optional<Boolean> usePgRewind,

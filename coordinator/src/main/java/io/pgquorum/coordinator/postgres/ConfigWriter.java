@@ -120,6 +120,11 @@ final class ConfigWriter {
       s.putAll(standbyLeaderSettings(upstream.remote().get()));
       return s;
     }
+    if (ctx.node.tags().nostream()) {
+      // Patroni's nostream: no streaming at all, so no primary_conninfo and no slot; WAL comes only through the
+      // recovery settings (restore_command). The upstream still serves the divergence check and pg_rewind.
+      return s;
+    }
     s.put("primary_conninfo", primaryConninfo(upstream.host(), upstream.port(), Map.of()));
     if (ctx.useSlots()) {
       s.put("primary_slot_name", ctx.slotName());

@@ -59,6 +59,7 @@ public final class LocalPostgres implements Postgres {
   private final Rewinder rewinder;
   private final SlotSync slots;
   private final PrimaryGate gate;
+  private final CallbackRunner callbacks;
 
   /**
    * @param node this node's configuration (the {@code postgresql} section, scope, name, bootstrap)
@@ -83,6 +84,8 @@ public final class LocalPostgres implements Postgres {
     this.replicaCreator = new ReplicaCreator(ctx, config);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
     this.slots = new SlotSync(ctx, jdbc);
+    this.callbacks = new CallbackRunner(node.postgresql().callbacks(), node.scope(), ctx.pgCtlTimeout(),
+        ctx.redactor::apply);
   }
 
   /** For tests of this package and tools that hold no lease: every primary start is allowed. */
@@ -93,6 +96,25 @@ public final class LocalPostgres implements Postgres {
   /** The start/fence gate of this data directory: the daemon's fences go through it. */
   public PrimaryGate gate() {
     return gate;
+  }
+
+  @Override
+  public void runCallback(io.pgquorum.coordinator.config.CallbackAction action, String role) {
+    try {
+      callbacks.fire(action, role);
+    } catch (RuntimeException e) {
+      LOG.warn("callback {} {} not run: {}", action.key(), role, e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean prePromote() {
+    return callbacks.prePromote();
+  }
+
+  @Override
+  public void beforeStop() {
+    callbacks.beforeStop();
   }
 
   @Override

@@ -95,4 +95,21 @@ public interface Postgres {
    * oldest first (empty for timeline 1). Reads a file; does not need the server to run.
    */
   java.util.List<TimelineSwitch> timelineHistory(int timeline);
+
+  /**
+   * Starts the {@code postgresql.callbacks} script for {@code action} with {@code role}, in the background (a new
+   * one replaces one still running); returns at once and never throws. No-op when none is configured.
+   */
+  default void runCallback(io.pgquorum.coordinator.config.CallbackAction action, String role) {}
+
+  /**
+   * Runs {@code pre_promote} and waits for it (bounded): true when none is configured or it exited 0, false when
+   * the promotion must not happen.
+   */
+  default boolean prePromote() {
+    return true;
+  }
+
+  /** Runs {@code before_stop} and waits for it (bounded); its outcome is only logged. */
+  default void beforeStop() {}
 }

@@ -28,12 +28,12 @@ class UnsupportedAndUnknownKeysTest {
     assertThat(c.warnings()).containsExactly(
         "bootstrap.dcs.synchronous_mode: is not supported by pgquorum and is ignored (replication stays "
             + "asynchronous; a failover can lose the last transactions a primary committed)",
-        "postgresql.callbacks: is not supported by pgquorum and is ignored (no on_start/on_stop/on_role_change "
-            + "scripts are run)",
-        "postgresql.pre_promote: is not supported by pgquorum and is ignored (promotion is not gated by a script)",
         "watchdog.driver: is not supported by pgquorum and is ignored (pgquorum drives the device named by "
             + "watchdog.device through the Linux watchdog API)",
         "citus: is not supported by pgquorum and is ignored");
+    // callbacks and pre_promote are honoured since issue 12: no warning, and the scripts are read.
+    assertThat(c.postgresql().callbacks().command(CallbackAction.ON_START)).contains("/bin/true");
+    assertThat(c.postgresql().callbacks().prePromote()).contains("/bin/true");
     // replicatefrom is honoured since issue 17 (item 8): no warning, and the member key carries it in tags.
     assertThat(c.tags().all()).containsEntry("replicatefrom", "node2");
     assertThat(c.tags().replicatefrom()).contains("node2");

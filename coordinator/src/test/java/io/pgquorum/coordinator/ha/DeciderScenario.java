@@ -40,8 +40,10 @@ final class DeciderScenario {
   private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
   private boolean cloneWithoutLeader;
+  private Hooks hooks = Hooks.NONE;
   private int failoverPriority = 1;
   private Optional<String> replicatefrom = Optional.empty();
+  private boolean nostream;
   private PlantedBugs bugs = PlantedBugs.NONE;
   private final Map<String, PeerView> peers = new TreeMap<>();
   private HaMemory memory = HaMemory.NONE;
@@ -125,6 +127,12 @@ final class DeciderScenario {
     return this;
   }
 
+  /** node1's nostream tag. */
+  DeciderScenario withNostream(boolean on) {
+    nostream = on;
+    return this;
+  }
+
   /** node1's replicatefrom tag (empty: none). */
   DeciderScenario withReplicatefrom(Optional<String> member) {
     replicatefrom = member;
@@ -190,6 +198,15 @@ final class DeciderScenario {
     return this;
   }
 
+  DeciderScenario withHooks(Hooks configured) {
+    hooks = configured;
+    return this;
+  }
+
+  Hooks hooks() {
+    return hooks;
+  }
+
   long nowNanos() {
     return nowNanos;
   }
@@ -200,9 +217,12 @@ final class DeciderScenario {
     NodeSettings node = NodeSettings.defaults(dyn);
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
-        node.bootstrapDcs(), cloneWithoutLeader);
-    Map<String, Object> allTags = replicatefrom.<Map<String, Object>>map(r -> Map.of("replicatefrom", r))
-        .orElse(Map.of());
+        node.bootstrapDcs(), cloneWithoutLeader, hooks);
+    Map<String, Object> allTags = new java.util.TreeMap<>(replicatefrom.<Map<String, Object>>map(
+        r -> Map.of("replicatefrom", r)).orElse(Map.of()));
+    if (nostream) {
+      allTags.put("nostream", true);
+    }
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, allTags), dyn, bugs, node);
   }
 

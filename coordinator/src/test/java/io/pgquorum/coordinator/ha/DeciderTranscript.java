@@ -83,9 +83,10 @@ final class DeciderTranscript {
       case "clock" -> clock(c, used);
       case "memory" -> memory(c, used);
       case "request" -> request(c, used);
+      case "hooks" -> hooks(c, used);
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request)");
+          + "request, hooks)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -173,6 +174,8 @@ final class DeciderTranscript {
     String role = opt(c, used, "role").orElse(before.map(Member::role).orElse("replica"));
     Map<String, Object> tags = new TreeMap<>(before.map(Member::tags).orElse(Map.of()));
     opt(c, used, "clonefrom").ifPresent(v -> tags.put("clonefrom", Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
+    opt(c, used, "nostream").ifPresent(v -> tags.put("nostream", Boolean.parseBoolean(choice(c, v, "true",
         "false"))));
     opt(c, used, "replicatefrom").ifPresent(v -> {
       if (v.equals("none")) {
@@ -294,6 +297,34 @@ final class DeciderTranscript {
     scenario.withTags(nofailover, priority);
     opt(c, used, "replicatefrom").ifPresent(v -> scenario.withReplicatefrom(
         v.equals("none") ? Optional.empty() : Optional.of(v)));
+    opt(c, used, "nostream").ifPresent(v -> scenario.withNostream(Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
+  }
+
+  /** {@code hooks callbacks=on_start,on_stop pre_promote=true before_stop=false} or {@code hooks none}. */
+  private void hooks(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withHooks(Hooks.NONE);
+      return;
+    }
+    Hooks h = scenario.hooks();
+    java.util.Set<io.pgquorum.coordinator.config.CallbackAction> callbacks = new java.util.HashSet<>(h.callbacks());
+    opt(c, used, "callbacks").ifPresent(v -> {
+      callbacks.clear();
+      for (String name : v.split(",")) {
+        if (!name.equals("none")) {
+          callbacks.add(List.of(io.pgquorum.coordinator.config.CallbackAction.values()).stream()
+              .filter(a -> a.key().equals(name)).findFirst()
+              .orElseThrow(() -> c.fail("unknown callback '" + name + "'")));
+        }
+      }
+    });
+    boolean pre = opt(c, used, "pre_promote").map(v -> Boolean.parseBoolean(choice(c, v, "true", "false")))
+        .orElse(h.prePromote());
+    boolean before = opt(c, used, "before_stop").map(v -> Boolean.parseBoolean(choice(c, v, "true", "false")))
+        .orElse(h.beforeStop());
+    scenario.withHooks(new Hooks(callbacks, pre, before));
   }
 
   private void plantedBugs(TestCase c, Set<String> used) {
@@ -340,7 +371,7 @@ final class DeciderTranscript {
           retry.map(HaMemory.TaskRetry::lastFailure).orElse(""),
           scenario.snapshot().flatMap(k -> k.leader()).map(l -> l.name()).orElse("")));
     }
-    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart()));
+    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks()));
   }
 
   /**

@@ -44,6 +44,11 @@ final class DecisionPrinter {
       m.scheduledRestart().ifPresent(r -> b.append(" scheduled-restart=").append(r.at()).append(" due=")
           .append(r.dueNanos() > nowNanos ? "in-" + duration(r.dueNanos() - nowNanos)
               : duration(nowNanos - r.dueNanos()) + "-ago"));
+      CallbackMemory cb = m.callbacks();
+      cb.announced().ifPresent(r -> b.append(" announced=").append(r));
+      cb.pending().ifPresent(p -> b.append(" pending=").append(p.key()).append(cb.pendingPrimary()
+          ? "-once-primary" : ""));
+      cb.noRaceBeforeNanos().ifPresent(t -> b.append(" no-race-for=").append(duration(t - nowNanos)));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

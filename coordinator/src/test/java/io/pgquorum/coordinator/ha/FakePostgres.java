@@ -32,6 +32,8 @@ final class FakePostgres implements Postgres {
   volatile RuntimeException startReplicaFailure;
   /** Runs at every {@link #probe()}: what the outside world does between the cycle's snapshot and its actions. */
   volatile Runnable onProbe;
+  /** What {@link #prePromote()} answers (the pre_promote script's verdict). */
+  volatile boolean prePromoteAllows = true;
 
   @Override
   public synchronized PgState probe() {
@@ -112,6 +114,22 @@ final class FakePostgres implements Postgres {
   public synchronized void stop(StopMode mode) {
     calls.add("stop " + mode);
     state = PgState.stopped(DataDirState.INITIALIZED);
+  }
+
+  @Override
+  public synchronized void runCallback(io.pgquorum.coordinator.config.CallbackAction action, String role) {
+    calls.add("callback " + action.key() + " " + role);
+  }
+
+  @Override
+  public synchronized boolean prePromote() {
+    calls.add("pre_promote");
+    return prePromoteAllows;
+  }
+
+  @Override
+  public synchronized void beforeStop() {
+    calls.add("before_stop");
   }
 
   @Override

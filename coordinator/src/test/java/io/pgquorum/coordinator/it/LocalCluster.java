@@ -68,6 +68,8 @@ final class LocalCluster implements AutoCloseable {
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
   /** Top-level YAML appended to a node's file (e.g. its tags), by node index; set by {@link #appendYaml}. */
   private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
+  /** YAML lines appended inside a node's postgresql section, by node index; set by {@link #appendPostgresqlYaml}. */
+  private final Map<Integer, String> nodePostgresqlYaml = new LinkedHashMap<>();
   /** bootstrap.dcs.standby_cluster as YAML lines (empty: none); set by {@link #standbyOf}. */
   private String standbyCluster = "";
   /** Extra bootstrap.dcs postgresql.parameters as YAML lines; set by {@link #dcsParameters}. */
@@ -239,6 +241,16 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Appends YAML inside a node's {@code postgresql} section (indented by two spaces, e.g.
+   * {@code "  pre_promote: /bin/false\n"}), kept when the file is rewritten; call before the node starts. Why not
+   * {@link #appendYaml}: a second top-level {@code postgresql} key would replace the whole section.
+   */
+  void appendPostgresqlYaml(NodeSpec n, String yaml) throws IOException {
+    nodePostgresqlYaml.merge(n.index, yaml, String::concat);
+    Files.writeString(n.config(), yaml(n));
+  }
+
+  /**
    * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
    * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
    */
@@ -304,7 +316,7 @@ final class LocalCluster implements AutoCloseable {
         .dcsExtra(dcsParameters + standbyCluster)
         .postgres("127.0.0.1:" + n.pgPort, "127.0.0.1:" + n.pgPort, n.dataDir(), n.dir.resolve("pgpass"))
         .passwords(SUPERUSER_PASSWORD, REPLICATION_PASSWORD)
-        .render() + postgresqlYaml + extraYaml.getOrDefault(n.index, "");
+        .render() + postgresqlYaml + nodePostgresqlYaml.getOrDefault(n.index, "") + extraYaml.getOrDefault(n.index, "");
   }
 
   /**

@@ -61,6 +61,15 @@ class ConfigWriterTest {
   }
 
   @Test
+  void aNostreamReplicaGetsItsRecoverySettingsButNoPrimaryConninfoOrSlot() {
+    node.recoveryConf.put("restore_command", "cp /archive/%f %p");
+    node.tags = new io.pgquorum.coordinator.config.Tags(false, false, false, false, 1, Map.of("nostream", true));
+    Map<String, String> s = writer().replicaSettings(new Upstream("other", "10.0.0.9", 5433));
+    assertThat(s).containsEntry("restore_command", "cp /archive/%f %p")
+        .doesNotContainKeys("primary_conninfo", "primary_slot_name");
+  }
+
+  @Test
   void replicaSettingsNameTheUpstreamThisNodeAndThePasswordFileButNoPassword() {
     Map<String, String> s = writer().replicaSettings(new Upstream("other", "10.0.0.9", 5433));
     String conninfo = s.get("primary_conninfo");

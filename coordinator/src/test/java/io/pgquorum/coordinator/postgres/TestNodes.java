@@ -63,6 +63,7 @@ final class TestNodes {
     Optional<String> postBootstrap = Optional.empty();
     int pgCtlTimeout = 30;
     Path binDir = PostgresConfig.DEFAULT_BIN_DIR;
+    Tags tags = Tags.none();
 
     Builder(Path base, String name, int port) {
       this.base = base;
@@ -91,7 +92,7 @@ final class TestNodes {
       return new NodeConfig(SCOPE, "/service/", name, new RestApiConfig(api, api, Optional.empty(), List.of()),
           new RaftConfig("127.0.0.1:0", Optional.empty(), List.of(), base.resolve(name).resolve("raft"),
               Optional.empty()),
-          bootstrap, pg, Tags.none(), LogConfig.defaults(), List.of());
+          bootstrap, pg, tags, LogConfig.defaults(), List.of());
     }
   }
 
