@@ -280,6 +280,34 @@ public final class ClusterStore {
     return dcs.delete(kv.get().key(), Precondition.modRevision(kv.get().modRevision())).succeeded();
   }
 
+  /**
+   * The {@code failover} key's mod revision as stored now (0: absent), read on its own: what a following
+   * {@link #writeFailover} is conditioned on. A key holding {@code {}} (Patroni's "cleared") has a revision too.
+   */
+  public long failoverRevision() {
+    return dcs.get(codec.keys().failover()).map(KeyValue::modRevision).orElse(0L);
+  }
+
+  /**
+   * Writes a switchover or failover request, only if the key is still at {@code expectedRevision} (0: absent), so
+   * two requests at once cannot overwrite each other unseen. False when the key changed meanwhile.
+   */
+  public boolean writeFailover(Optional<String> leader, Optional<String> member, Optional<String> scheduledAt,
+      long expectedRevision) {
+    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    return dcs.put(codec.keys().failover(), ClusterCodec.encodeFailover(leader, member, scheduledAt), cond, null)
+        .succeeded();
+  }
+
+  /**
+   * Clears a handled (or cancelled) request by writing {@code {}}, as Patroni does, only if the key is still at
+   * {@code modRevision}: a newer request written meanwhile is not lost. False when the key changed.
+   */
+  public boolean clearFailover(long modRevision) {
+    return dcs.put(codec.keys().failover(), ClusterCodec.encodeFailover(Optional.empty(), Optional.empty(),
+        Optional.empty()), Precondition.modRevision(modRevision), null).succeeded();
+  }
+
   /** The bootstrap race: creates {@code initialize} with "" if absent. True means this node bootstraps. */
   public boolean raceInitialize() {
     return dcs.put(codec.keys().initialize(), "", Precondition.absent(), null).succeeded();

@@ -229,4 +229,16 @@ public sealed interface Action {
 
   /** Unrecoverable: the node stops its loop and exits with this message. */
   record Fatal(String reason) implements Action {}
+
+  /**
+   * Clear the {@code failover} key (write {@code {}}) if it is still at {@code modRevision}: the request was handled
+   * (the new leader took the lock) or refused. A newer request written meanwhile is kept.
+   */
+  record ClearFailover(long modRevision) implements Action {}
+
+  /**
+   * On the primary, before a planned stop (a switchover): a {@code CHECKPOINT} while clients still write, so the
+   * shutdown checkpoint after it, during which writes are refused, is short. Best effort: a failure is logged.
+   */
+  record Checkpoint() implements Action {}
 }
