@@ -108,6 +108,14 @@ public final class ClusterStore {
   }
 
   /**
+   * One linearizable read of every key of the cluster, for readers other than the HA loop (the REST API): unlike
+   * {@link #load()} it leaves the duplicate-name guard alone (its bookkeeping belongs to the loop's thread).
+   */
+  public ClusterSnapshot peek() {
+    return codec.decode(dcs.read(codec.keys().prefix()));
+  }
+
+  /**
    * The duplicate-name guard. A foreign key is first only suspected: its owner may be dead (a crashed daemon on
    * another machine, or this node's own previous start when its incarnation record was lost), and then the DCS
    * deletes the key within about one ttl. It is confirmed alive when its REST API answers (asked once, when the

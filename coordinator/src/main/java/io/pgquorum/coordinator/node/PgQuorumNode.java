@@ -192,15 +192,18 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null),
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
+      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       // One part per area (NodeAdmin); each is wired here once it exists.
-      NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(), AdminActions.unsupported(),
+      NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
+          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)),
+          () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake), System::nanoTime,
+          SwitchoverAdmin.POLL), AdminActions.unsupported(),
           AdminActions.unsupported());
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
           System::nanoTime, config.name());
       started.add(guard);
-      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
         WatchdogProcess w = startWatchdog(config, mode, setup, () -> {
