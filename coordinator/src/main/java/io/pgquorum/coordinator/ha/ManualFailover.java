@@ -182,13 +182,15 @@ final class ManualFailover {
   }
 
   /**
-   * The racers' side, the lock free and a request in the key. Empty: race as usual (no request, or its candidate
-   * cannot take over: then everyone races, Patroni's rule). Otherwise why this node stands back: the named
-   * candidate is fit and it is not this node, or (no candidate named) this node is the leader the switchover moves
-   * away from and another member is fit. The candidate itself gets {@link #isCandidate}.
+   * The racers' side, the lock free and a request in the key (a scheduled one too: the leader released the lock
+   * because it came due, or the leader is gone and the request still says whom the operator wants). Empty: race
+   * as usual (no request, or its candidate cannot take over: then everyone races, Patroni's rule). Otherwise why
+   * this node stands back: the named candidate is fit and it is not this node, or (no candidate named) this node
+   * is the leader the switchover moves away from and another member is fit. The candidate itself gets
+   * {@link #isCandidate}.
    */
   static Optional<String> whyStandBack(ClusterSnapshot c, HaPolicy policy, Map<String, PeerView> peers) {
-    if (c.failover().isEmpty() || c.failover().get().scheduledAt().isPresent()) {
+    if (c.failover().isEmpty()) {
       return Optional.empty();
     }
     Failover f = c.failover().get();
@@ -212,11 +214,12 @@ final class ManualFailover {
   }
 
   /**
-   * Whether this node is the named candidate of an immediate request: it takes the free lock without the
-   * healthiest-node comparison (Patroni: no lag or timeline check; the leader checked the lag before it let go).
+   * Whether this node is the named candidate of a request (a scheduled one only frees the lock once due): it takes
+   * the free lock without the healthiest-node comparison (Patroni: no lag or timeline check; the leader checked
+   * the lag before it let go).
    */
   static boolean isCandidate(ClusterSnapshot c, String me) {
-    return c.failover().filter(f -> f.scheduledAt().isEmpty() && f.names(me)).isPresent();
+    return c.failover().filter(f -> f.names(me)).isPresent();
   }
 
   /**
@@ -235,11 +238,11 @@ final class ManualFailover {
   /**
    * After the winner's acquire gate: clear the request. Only after the acquire, so that no reader (the API node
    * polling for the outcome) sees the key gone while the lock is still free: a snapshot without the key then shows
-   * the new leader. A scheduled request still waiting is not the winner's to clear.
+   * the new leader. A scheduled request is cleared too: it is why the lock is free (it came due), or it named a
+   * leader that is gone.
    */
   static List<Action> clearAfterAcquire(ClusterSnapshot c) {
-    return c.failover().filter(f -> f.scheduledAt().isEmpty())
-        .map(f -> List.<Action>of(new Action.ClearFailover(f.modRevision()))).orElse(List.of());
+    return c.failover().map(f -> List.<Action>of(new Action.ClearFailover(f.modRevision()))).orElse(List.of());
   }
 
   /** An ISO-8601 time with an offset, as the REST API stores it; empty when it is not one. */
