@@ -239,6 +239,9 @@ public sealed interface Action {
   /**
    * On the primary, before a planned stop (a switchover): a {@code CHECKPOINT} while clients still write, so the
    * shutdown checkpoint after it, during which writes are refused, is short. Best effort: a failure is logged.
+   * It runs in the cycle, after the plan's refresh: a checkpoint that outlasts the lease (more than ttl minus the
+   * margin, on a huge dirty buffer pool) gets PostgreSQL fenced by the lease guard and the lock expires rather
+   * than being released; safe, but a slower handover than a switchover at a quiet moment.
    */
   record Checkpoint() implements Action {}
 }
