@@ -53,7 +53,7 @@ record CommandLine(
   static final String PROMOTE_CLUSTER = "promote-cluster";
   static final String DEMOTE_CLUSTER = "demote-cluster";
   private static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
-      + "promote-cluster, demote-cluster, dcs";
+      + "promote-cluster, demote-cluster, dcs, switchover, failover, restart, reload, reinit";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -103,6 +103,15 @@ record CommandLine(
             Optional.empty(), List.of(), false, Map.of());
       }
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
+    }
+    if (SwitchoverCommand.NAMES.contains(command)) {
+      // Its own options (SwitchoverCommand.parse): passed on as they were typed.
+      List<String> rest = in.rest();
+      int end = rest.indexOf("--");
+      boolean asked = (end < 0 ? rest : rest.subList(0, end)).stream().anyMatch(a -> a.equals("-h")
+          || a.equals("--help"));
+      return new CommandLine(configFile, help || asked, Optional.of(command), List.of(), OutputFormat.PRETTY, false,
+          false, Optional.empty(), rest, false, Map.of());
     }
     if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)
         && !ToolOptions.COMMANDS.contains(command)) {
@@ -301,6 +310,13 @@ record CommandLine(
 
     String next() {
       return args[pos++];
+    }
+
+    /** Everything not read yet. */
+    List<String> rest() {
+      List<String> out = List.of(args).subList(pos, args.length);
+      pos = args.length;
+      return out;
     }
 
     /** The value of an option just read: attached ({@code --opt=v}, {@code -ov}) or the next argument. */

@@ -38,6 +38,8 @@ final class Help {
         restart          restart PostgreSQL on members (now, or scheduled)
         reload           reload the configuration of members
         reinit           rebuild a replica from the leader (its data directory kept aside)
+        switchover       hand the leader role to another member, now or at a set time
+        failover         promote a named member, with or without a healthy leader
         version          print pgctl's version, and the members' versions
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
@@ -140,6 +142,43 @@ final class Help {
         --primary-slot-name TEXT  replication slot on the remote primary to use
         --force                   do not ask for confirmation
         -h, --help                show this message and exit
+      """;
+
+  static final String SWITCHOVER = """
+      Usage: pgctl [-c FILE] switchover [CLUSTER_NAME] [OPTIONS]
+
+        Hand the leader role over gracefully: the leader stops PostgreSQL once a
+        healthy, caught-up candidate is found and releases the lock; the candidate
+        promotes. Shows the members, asks for the leader, the candidate (empty: the
+        healthiest) and the time (now, or e.g. 2030-01-02T03:00, local time unless
+        a zone is given), and for a confirmation; then asks the leader's REST API
+        and prints its answer and the members again. Without a terminal it needs
+        --force. Exit 1 when refused.
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        --leader, --primary TEXT  the current leader
+        --candidate TEXT          the member to promote
+        --scheduled TEXT          when: now, or an ISO-8601 time
+        --force                   no questions (leader: the current one, candidate:
+                                  any, time: now unless given)
+        -h, --help                show this message and exit
+      """;
+
+  static final String FAILOVER = """
+      Usage: pgctl [-c FILE] failover [CLUSTER_NAME] --candidate TEXT [--force]
+
+        Promote the named candidate, also when the leader is unhealthy or gone (a
+        healthy leader hands over as in a switchover). Shows the members, asks for
+        the candidate and a confirmation, then asks the leader's REST API (the
+        candidate's when there is no leader). Without a terminal it needs --force.
+        Exit 1 when refused.
+        CLUSTER_NAME is optional and must be the configuration's scope.
+
+      Options:
+        --candidate TEXT  the member to promote
+        --force           no questions
+        -h, --help        show this message and exit
       """;
 
   static final String VERSION = """
@@ -247,6 +286,8 @@ final class Help {
       case CommandLine.DCS -> DCS;
       case CommandLine.PROMOTE_CLUSTER -> PROMOTE_CLUSTER;
       case CommandLine.DEMOTE_CLUSTER -> DEMOTE_CLUSTER;
+      case SwitchoverCommand.SWITCHOVER -> SWITCHOVER;
+      case SwitchoverCommand.FAILOVER -> FAILOVER;
       default -> MAIN;
     }).orElse(MAIN);
   }

@@ -31,6 +31,9 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml dcs add ID HOST:PORT
  * pgctl -c /etc/pgquorum/node1.yml dcs remove ID [--force]
  * pgctl -c /etc/pgquorum/node1.yml history|dsn|query|version|flush|remove ... (see Help)
+ * pgctl -c /etc/pgquorum/node1.yml switchover [CLUSTER_NAME] [--leader N] [--candidate N] [--scheduled TS|now]
+ *     [--force]
+ * pgctl -c /etc/pgquorum/node1.yml failover [CLUSTER_NAME] [--candidate N] [--force]
  * pgctl version
  * </pre>
  *
@@ -136,6 +139,10 @@ public final class PgCtl {
       }
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();
+      if (SwitchoverCommand.NAMES.contains(command)) {
+        return SwitchoverCommand.run(command, SwitchoverCommand.parse(command, cl.arguments()), config, clusters,
+            SwitchoverCommand.HTTP, in, out);
+      }
       if (command.equals(CommandLine.DCS)) {
         if (cl.timestamp()) {
           out.println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));

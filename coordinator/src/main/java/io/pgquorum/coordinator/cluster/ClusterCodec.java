@@ -229,6 +229,19 @@ public final class ClusterCodec {
   }
 
   /** The {@code config} key's JSON. */
+  /**
+   * The {@code failover} key's value in Patroni's shape ({@code leader}, {@code member}, {@code scheduled_at}, each
+   * only when given); all empty gives {@code {}}, Patroni's "no request".
+   */
+  public static String encodeFailover(Optional<String> leader, Optional<String> member,
+      Optional<String> scheduledAt) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    leader.ifPresent(l -> out.put("leader", l));
+    member.ifPresent(m -> out.put("member", m));
+    scheduledAt.ifPresent(t -> out.put("scheduled_at", t));
+    return write(out);
+  }
+
   public static String encodeConfig(DynamicConfig config) {
     return write(ConfigLoader.toMap(config));
   }

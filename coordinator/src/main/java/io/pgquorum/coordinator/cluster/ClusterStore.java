@@ -108,6 +108,14 @@ public final class ClusterStore {
   }
 
   /**
+   * One linearizable read of every key of the cluster, for readers other than the HA loop (the REST API): unlike
+   * {@link #load()} it leaves the duplicate-name guard alone (its bookkeeping belongs to the loop's thread).
+   */
+  public ClusterSnapshot peek() {
+    return codec.decode(dcs.read(codec.keys().prefix()));
+  }
+
+  /**
    * The duplicate-name guard. A foreign key is first only suspected: its owner may be dead (a crashed daemon on
    * another machine, or this node's own previous start when its incarnation record was lost), and then the DCS
    * deletes the key within about one ttl. It is confirmed alive when its REST API answers (asked once, when the
@@ -278,6 +286,34 @@ public final class ClusterStore {
       return false;
     }
     return dcs.delete(kv.get().key(), Precondition.modRevision(kv.get().modRevision())).succeeded();
+  }
+
+  /**
+   * The {@code failover} key's mod revision as stored now (0: absent), read on its own: what a following
+   * {@link #writeFailover} is conditioned on. A key holding {@code {}} (Patroni's "cleared") has a revision too.
+   */
+  public long failoverRevision() {
+    return dcs.get(codec.keys().failover()).map(KeyValue::modRevision).orElse(0L);
+  }
+
+  /**
+   * Writes a switchover or failover request, only if the key is still at {@code expectedRevision} (0: absent), so
+   * two requests at once cannot overwrite each other unseen. False when the key changed meanwhile.
+   */
+  public boolean writeFailover(Optional<String> leader, Optional<String> member, Optional<String> scheduledAt,
+      long expectedRevision) {
+    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    return dcs.put(codec.keys().failover(), ClusterCodec.encodeFailover(leader, member, scheduledAt), cond, null)
+        .succeeded();
+  }
+
+  /**
+   * Clears a handled (or cancelled) request by writing {@code {}}, as Patroni does, only if the key is still at
+   * {@code modRevision}: a newer request written meanwhile is not lost. False when the key changed.
+   */
+  public boolean clearFailover(long modRevision) {
+    return dcs.put(codec.keys().failover(), ClusterCodec.encodeFailover(Optional.empty(), Optional.empty(),
+        Optional.empty()), Precondition.modRevision(modRevision), null).succeeded();
   }
 
   /** The bootstrap race: creates {@code initialize} with "" if absent. True means this node bootstraps. */

@@ -11,4 +11,15 @@ import java.util.Optional;
  * @param modRevision for compare-and-delete once handled
  */
 public record Failover(Optional<String> leader, Optional<String> member, Optional<String> scheduledAt,
-    long modRevision) {}
+    long modRevision) {
+
+  /** Patroni's name for what was asked: a switchover names the leader it moves away from, a failover does not. */
+  public boolean isSwitchover() {
+    return leader.isPresent();
+  }
+
+  /** Whether {@code name} is the requested candidate. */
+  public boolean names(String name) {
+    return member.map(name::equals).orElse(false);
+  }
+}

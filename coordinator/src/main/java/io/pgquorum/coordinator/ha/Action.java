@@ -291,4 +291,19 @@ public sealed interface Action {
    * exit code is ignored. Planned only while a primary may still run that long (see {@link CallbackRules}).
    */
   record BeforeStop() implements Action {}
+
+  /**
+   * Clear the {@code failover} key (write {@code {}}) if it is still at {@code modRevision}: the request was handled
+   * (the new leader took the lock) or refused. A newer request written meanwhile is kept.
+   */
+  record ClearFailover(long modRevision) implements Action {}
+
+  /**
+   * On the primary, before a planned stop (a switchover): a {@code CHECKPOINT} while clients still write, so the
+   * shutdown checkpoint after it, during which writes are refused, is short. Best effort: a failure is logged.
+   * It runs in the cycle, after the plan's refresh: a checkpoint that outlasts the lease (more than ttl minus the
+   * margin, on a huge dirty buffer pool) gets PostgreSQL fenced by the lease guard and the lock expires rather
+   * than being released; safe, but a slower handover than a switchover at a quiet moment.
+   */
+  record Checkpoint() implements Action {}
 }

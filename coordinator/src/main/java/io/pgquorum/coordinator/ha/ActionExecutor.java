@@ -316,6 +316,16 @@ public final class ActionExecutor {
       run.prePromote = true;
     } else if (action instanceof Action.BeforeStop) {
       postgres.beforeStop();
+    } else if (action instanceof Action.ClearFailover cf) {
+      if (store.clearFailover(cf.modRevision())) {
+        log.info("cleared the failover key");
+      }
+    } else if (action instanceof Action.Checkpoint) {
+      try {
+        postgres.checkpoint();
+      } catch (RuntimeException e) {
+        log.warn("checkpoint before the planned stop failed (the stop will take longer): {}", e.getMessage());
+      }
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {

@@ -105,6 +105,9 @@ public final class Decider {
     }
     PgState pg = local.pg();
     if (cluster.get().isLeader(policy.name())) {
+      if (ManualFailover.holderAsksPeers(cluster.get(), pg)) {
+        return true;
+      }
       boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
           && local.runningTask().map(t -> t == Task.START_PRIMARY).orElse(true);
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
@@ -124,13 +127,24 @@ public final class Decider {
 
   public static Decision decide(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       Map<String, PeerView> peers, long nowNanos) {
+    // Without a wall clock a scheduled switchover never comes due (it waits): the safe reading for callers that
+    // predate scheduled switchovers.
+    return decide(cluster, local, policy, peers, nowNanos, java.time.Instant.EPOCH);
+  }
+
+  /**
+   * As above, with the wall-clock time of this cycle ({@code wallNow}), which only scheduled switchovers use (their
+   * time is a wall-clock instant every node reads alike); every other rule times itself with {@code nowNanos}.
+   */
+  public static Decision decide(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      Map<String, PeerView> peers, long nowNanos, java.time.Instant wallNow) {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
     // Operator requests amend the cycle's plan; the callback rules then see the whole plan (they follow its steps).
     Decision d = CallbackRules.apply(LocalOperations.apply(backoff(decideCycle(cluster, local, policy, peers,
-        nowNanos, unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy,
-        nowNanos), cluster, local, policy, nowNanos);
+        nowNanos, wallNow, unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local,
+        policy, nowNanos), cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }
@@ -335,7 +349,7 @@ public final class Decider {
   }
 
   private static Decision decideCycle(Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
-      Map<String, PeerView> peers, long nowNanos, int unprobeable) {
+      Map<String, PeerView> peers, long nowNanos, java.time.Instant wallNow, int unprobeable) {
     String me = policy.name();
     PgState pg = local.pg();
 
@@ -421,7 +435,7 @@ public final class Decider {
     }
 
     if (holder) {
-      return holdingLock(c, local, policy, peers, nowNanos);
+      return holdingLock(c, local, policy, peers, nowNanos, wallNow);
     }
     if (c.leader().isPresent()) {
       return followingLeader(c, local, policy);
@@ -752,7 +766,7 @@ public final class Decider {
   }
 
   private static Decision holdingLock(ClusterSnapshot c, LocalState local, HaPolicy policy,
-      Map<String, PeerView> peers, long nowNanos) {
+      Map<String, PeerView> peers, long nowNanos, java.time.Instant wallNow) {
     String me = policy.name();
     PgState pg = local.pg();
     List<Action> actions = new ArrayList<>();
@@ -785,7 +799,8 @@ public final class Decider {
       if (policy.dynamic().useSlots()) {
         actions.add(new Action.SyncSlots(memberSlots(c, me)));
       }
-      return new Decision(actions, DecisionMessage.LEADER.format(me));
+      return ManualFailover.atLeader(c, pg, policy, peers, wallNow,
+          new Decision(actions, DecisionMessage.LEADER.format(me)));
     }
     if (pg.isReplica()) {
       actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
@@ -811,6 +826,10 @@ public final class Decider {
       // lock up at once; trying again is for whoever wins the next race (possibly this node, read-only first).
       return Decision.of(DecisionMessage.START_FAILED_RELEASING_LOCK.format(failedStart.get()),
           new Action.ReleaseLock());
+    }
+    Optional<Decision> toCandidate = ManualFailover.holderDown(c, pg, policy, peers);
+    if (toCandidate.isPresent()) {
+      return toCandidate.get();
     }
     if (policy.dynamic().primaryStartTimeout() == 0 && failoverPossible(c, policy, peers)) {
       return Decision.of(DecisionMessage.CRASH_FAILOVER.format(),
@@ -1016,7 +1035,9 @@ public final class Decider {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
       return Decision.of(DecisionMessage.REPLICAS_NEVER_RACE_BUG.format());
     }
-    Optional<String> unhealthy = whyNotHealthiest(c, pg, policy, peers);
+    // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
+    Optional<String> unhealthy = ManualFailover.whyStandBack(c, policy, peers).or(() -> ManualFailover
+        .isCandidate(c, me) ? ManualFailover.primaryPeer(peers, me) : whyNotHealthiest(c, pg, policy, peers));
     if (unhealthy.isPresent()) {
       if (pg.isPrimary()) {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
@@ -1031,6 +1052,7 @@ public final class Decider {
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
+      actions.addAll(ManualFailover.clearAfterAcquire(c));
       // The new lock has a new fencing token, and a primary runs with its lock's token (clients, GET /patroni and
       // the checkers go by it): promoting a server that is already primary only sets the token and reloads.
       // Without this step the server kept the token of the lock it lost, for good: nothing else changes a
@@ -1055,8 +1077,10 @@ public final class Decider {
       return Decision.of(DecisionMessage.STANDBY_LEADER_BY_ACQUIRING.format(describe(remote.get())),
           acquireLock(policy), new Action.Follow(remote.get())).ifGateFails(DecisionMessage.RACE_LOST.format());
     }
-    return Decision.of(DecisionMessage.PROMOTED_BY_ACQUIRING.format(),
-        acquireLock(policy), new Action.Promote(FencingToken.acquired()))
+    List<Action> promote = new ArrayList<>(List.of(acquireLock(policy)));
+    promote.addAll(ManualFailover.clearAfterAcquire(c));
+    promote.add(new Action.Promote(FencingToken.acquired()));
+    return new Decision(promote, DecisionMessage.PROMOTED_BY_ACQUIRING.format())
         .ifGateFails(DecisionMessage.RACE_LOST.format());
   }
 

@@ -200,7 +200,28 @@ enum DecisionMessage {
   // ---- pre_promote (CallbackRules) ----
   PRE_PROMOTE_REFUSED_RELEASING("released the leader lock: %s; staying out of leader races for %d s"),
   PRE_PROMOTE_BACKOFF("backoff: skip leader race after pre_promote script failure and releasing the lock "
-      + "voluntarily");
+      + "voluntarily"),
+
+  // ---- a requested switchover or failover (the failover key; ManualFailover). Patroni's log lines. ----
+  KIND_SWITCHOVER(Kind.REASON, "switchover"),
+  KIND_FAILOVER(Kind.REASON, "failover"),
+  SWITCHOVER_AWAITING("Awaiting %s at %s (in %d seconds)"),
+  SWITCHOVER_STALE("Found a stale %s value, cleaning up: it was scheduled at %s"),
+  SCHEDULE_UNREADABLE("Found an unreadable scheduled_at '%s' in the failover key, cleaning up"),
+  MANUAL_LEADER_MISMATCH("%s: leader name does not match: %s != %s"),
+  MANUAL_ALREADY_LEADER("%s: I am already the leader, no need to %s"),
+  MANUAL_NOT_POSSIBLE("%s: no healthy members found, %s is not possible (%s)"),
+  MANUAL_DEMOTING("%s: demoting myself, handing over to %s"),
+  MANUAL_RELEASING_DOWN("%s: PostgreSQL is not running here; releasing the leader lock to the candidate %s"),
+  MANUAL_NO_MEMBERS(Kind.REASON, "no other member answered"),
+  MANUAL_CANDIDATE_UNKNOWN(Kind.REASON, "candidate %s is not a member that answered"),
+  MANUAL_MEMBER_UNREACHABLE(Kind.REASON, "%s is not reachable"),
+  MANUAL_MEMBER_NOT_ALLOWED(Kind.REASON, "%s is not allowed to promote"),
+  MANUAL_MEMBER_NOT_RUNNING(Kind.REASON, "%s is not running as a replica"),
+  MANUAL_MEMBER_OTHER_TIMELINE(Kind.REASON, "%s is on timeline %d, not on mine (%d)"),
+  MANUAL_MEMBER_LAGGING(Kind.REASON, "%s lags %d bytes behind (maximum_lag_on_failover %d)"),
+  MANUAL_CANDIDATE_HEALTHY(Kind.REASON, "%s is the healthy candidate of a manual %s"),
+  MANUAL_FORMER_LEADER(Kind.REASON, "I am the former leader of a %s and %s can take over");
 
   /** Where the text goes. */
   enum Kind {

@@ -228,7 +228,8 @@ public final class HaLoop implements Runnable {
           shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
-      Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong());
+      Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong(),
+          wallClock.instant());
       memory = decision.memory();
       // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
       // to leader" is logged only when the lock was taken); any other before the plan runs, so that what a long

@@ -194,17 +194,19 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null),
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
+      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       // One part per area (NodeAdmin); each is wired here once it exists.
       AtomicReference<io.pgquorum.coordinator.ha.OperatorRequests> requests = new AtomicReference<>();
       LocalAdmin local = new LocalAdmin(config, postgres, requests::get, status::get);
-      NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(), AdminActions.unsupported(),
-          local);
+      NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
+          urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)),
+          () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake), System::nanoTime,
+          SwitchoverAdmin.POLL), AdminActions.unsupported(), local);
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
           System::nanoTime, config.name());
       started.add(guard);
-      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
         WatchdogProcess w = startWatchdog(config, mode, setup, () -> {

@@ -390,6 +390,11 @@ public final class LocalPostgres implements Postgres {
     }
   }
 
+  @Override
+  public void checkpoint() {
+    execute("checkpoint before a planned stop", "CHECKPOINT");
+  }
+
   private void execute(String op, String sql) {
     try (Connection c = jdbc.admin(); Statement s = c.createStatement()) {
       s.execute(sql);

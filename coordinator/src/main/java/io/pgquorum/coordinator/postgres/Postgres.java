@@ -41,6 +41,13 @@ public interface Postgres {
   void stop(StopMode mode);
 
   /**
+   * A {@code CHECKPOINT} on the running primary, before a planned stop: the shutdown checkpoint that follows then
+   * has little left to write, so the stop (the time writes are refused during a switchover) is short. Best effort:
+   * failing here only makes the stop slower. The default does nothing (test doubles).
+   */
+  default void checkpoint() {}
+
+  /**
    * Sets {@code pgquorum.fencing_token} to {@code token} and reloads, returning once a new session sees it; then
    * promotes with {@code pg_ctl promote -w}. The token is therefore readable by SQL before the first write. A
    * server that is already primary only gets the token (a primary that took a new lock runs with its token).

@@ -85,30 +85,80 @@ final class AdminRequests {
   }
 
   private AdminActions.Result switchover(ObjectNode o) throws BadRequest {
-    onlyFields(o, Set.of("leader", "primary", "candidate", "scheduled_at"));
-    Optional<String> leader = string(o, "leader");
-    if (leader.isEmpty()) {
-      // Patroni 4 also accepts "primary" for the same thing.
-      leader = string(o, "primary");
-    }
-    if (leader.isEmpty()) {
-      throw new BadRequest("leader", "required: a switchover must name the current leader");
-    }
-    Optional<String> candidate = string(o, "candidate");
-    Optional<String> at = string(o, "scheduled_at");
-    if (at.isPresent()) {
-      at = Optional.of(isoTimestamp("scheduled_at", at.get()));
-    }
-    return admin.switchover(leader.get(), candidate, at);
+    return manual(o, false);
   }
 
   private AdminActions.Result failover(ObjectNode o) throws BadRequest {
-    onlyFields(o, Set.of("candidate"));
+    return manual(o, true);
+  }
+
+  /**
+   * {@code POST /switchover} and {@code POST /failover}, validated in Patroni's order with its status codes and
+   * texts (the first rule that fails answers): a failover needs a candidate, a switchover a leader; a failover
+   * cannot be scheduled; a scheduled time needs a zone, must not be in the past and must parse; leader and
+   * candidate must differ. A failover that names a leader is a switchover (Patroni 4). Whether the switchover is
+   * possible at all (412) is the node's to check, against a fresh read of the DCS. {@code member} is Patroni's
+   * alias of {@code candidate}, {@code primary} pgquorum's of {@code leader}.
+   */
+  private AdminActions.Result manual(ObjectNode o, boolean failover) throws BadRequest {
+    onlyFields(o, Set.of("leader", "primary", "candidate", "member", "scheduled_at"));
+    Optional<String> leader = string(o, "leader");
+    if (leader.isEmpty()) {
+      leader = string(o, "primary");
+    }
     Optional<String> candidate = string(o, "candidate");
     if (candidate.isEmpty()) {
-      throw new BadRequest("candidate", "Failover could be performed only to a specific candidate");
+      candidate = string(o, "member");
+    }
+    Optional<String> at = string(o, "scheduled_at");
+    if (failover && candidate.isEmpty()) {
+      return new AdminActions.Result(400, "Failover could be performed only to a specific candidate");
+    }
+    if (!failover && leader.isEmpty()) {
+      return new AdminActions.Result(400, "Switchover could be performed only from a specific leader");
+    }
+    if (failover && at.isPresent()) {
+      return new AdminActions.Result(400, "Failover can't be scheduled");
+    }
+    if (at.isPresent()) {
+      Optional<OffsetDateTime> when = withZone(at.get());
+      if (when.isEmpty() && withoutZone(at.get())) {
+        return new AdminActions.Result(400, "Timezone information is mandatory for the scheduled switchover");
+      }
+      if (when.isEmpty()) {
+        return new AdminActions.Result(422,
+            "Unable to parse scheduled timestamp. It should be in an unambiguous format, e.g. ISO 8601");
+      }
+      if (when.get().toInstant().isBefore(java.time.Instant.now())) {
+        return new AdminActions.Result(422, "Cannot schedule switchover in the past");
+      }
+      at = Optional.of(when.get().toString());
+    }
+    if (leader.isPresent() && leader.equals(candidate)) {
+      return new AdminActions.Result(400, "Switchover target and source are the same");
+    }
+    if (leader.isPresent()) {
+      // Patroni 4 turns a failover that names the leader into a switchover (and logs a warning).
+      return admin.switchover(leader.get(), candidate, at);
     }
     return admin.failover(candidate);
+  }
+
+  private static Optional<OffsetDateTime> withZone(String text) {
+    try {
+      return Optional.of(OffsetDateTime.parse(text.trim().replace(' ', 'T')));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean withoutZone(String text) {
+    try {
+      java.time.LocalDateTime.parse(text.trim().replace(' ', 'T'));
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   private AdminActions.Result patchConfig(ObjectNode o) {
@@ -276,15 +326,6 @@ final class AdminRequests {
       throw new BadRequest(field, "expected true or false");
     }
     return Optional.of(v.booleanValue());
-  }
-
-  /** An ISO-8601 time with an offset, normalised; a time without a zone is ambiguous across nodes. */
-  static String isoTimestamp(String field, String text) throws BadRequest {
-    try {
-      return OffsetDateTime.parse(text.replace(' ', 'T')).toString();
-    } catch (DateTimeParseException e) {
-      throw new BadRequest(field, "expected an ISO-8601 time with a zone, e.g. 2030-01-02T03:04:05+00:00");
-    }
   }
 
   /** {@code 15.4} → 150004, {@code 15} → 150000, {@code 9.6.3} → 90603, {@code 150004} as is. */

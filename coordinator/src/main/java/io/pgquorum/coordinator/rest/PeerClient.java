@@ -147,7 +147,9 @@ public final class PeerClient {
       return PeerView.unreachable(name);
     }
     Optional<String> role = Optional.ofNullable(n.path("role").textValue()).map(PeerClient::normaliseRole);
-    boolean running = "running".equals(n.path("state").textValue());
+    // A streaming replica says "streaming" (Patroni 3+): its PostgreSQL runs as much as one that says "running".
+    String state = n.path("state").textValue();
+    boolean running = "running".equals(state) || "streaming".equals(state);
     JsonNode xlog = n.path("xlog");
     OptionalLong wal;
     if (xlog.path("location").isNumber()) {

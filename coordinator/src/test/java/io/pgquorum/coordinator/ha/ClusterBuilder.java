@@ -28,6 +28,7 @@ final class ClusterBuilder {
   private Optional<ClusterStatus> status = Optional.empty();
   private List<HistoryEntry> history = List.of();
   private Optional<Versioned<DynamicConfig>> config = Optional.empty();
+  private Optional<io.pgquorum.coordinator.cluster.Failover> failover = Optional.empty();
 
   /** A DCS with no keys at all: nobody has bootstrapped. */
   static ClusterBuilder noKeys() {
@@ -121,8 +122,14 @@ final class ClusterBuilder {
     return this;
   }
 
+  /** The {@code failover} key: a switchover or failover request (at mod revision 9), or none. */
+  ClusterBuilder withFailover(Optional<io.pgquorum.coordinator.cluster.Failover> request) {
+    failover = request;
+    return this;
+  }
+
   ClusterSnapshot build() {
-    return new ClusterSnapshot(10, initialize, config, leader, members, Optional.empty(), Optional.empty(), history,
+    return new ClusterSnapshot(10, initialize, config, leader, members, failover, Optional.empty(), history,
         status);
   }
 }

@@ -48,6 +48,8 @@ final class DeciderScenario {
   private final Map<String, PeerView> peers = new TreeMap<>();
   private HaMemory memory = HaMemory.NONE;
   private long nowNanos = START_NANOS;
+  /** The wall clock (only scheduled switchovers read it). */
+  private java.time.Instant wallNow = java.time.Instant.parse("2030-01-01T12:00:00Z");
 
   /** The DCS keys, to change with their own {@code with*} methods. */
   ClusterBuilder cluster() {
@@ -207,6 +209,11 @@ final class DeciderScenario {
     return hooks;
   }
 
+  DeciderScenario withWallClock(java.time.Instant at) {
+    wallNow = at;
+    return this;
+  }
+
   long nowNanos() {
     return nowNanos;
   }
@@ -243,7 +250,8 @@ final class DeciderScenario {
 
   /** This cycle's decision; what it remembers becomes the next cycle's memory, as in the HA loop. */
   Decision decide() {
-    Decision d = Decider.decide(snapshot(), local(), policy(), Collections.unmodifiableMap(peers), nowNanos);
+    Decision d = Decider.decide(snapshot(), local(), policy(), Collections.unmodifiableMap(peers), nowNanos,
+        wallNow);
     memory = d.memory();
     request = Optional.empty();
     return d;

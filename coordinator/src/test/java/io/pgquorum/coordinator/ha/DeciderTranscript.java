@@ -84,9 +84,12 @@ final class DeciderTranscript {
       case "memory" -> memory(c, used);
       case "request" -> request(c, used);
       case "hooks" -> hooks(c, used);
+      case "failover" -> failover(c, used);
+      case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
+          .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request, hooks)");
+          + "request, hooks, failover, wall-clock)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -262,6 +265,17 @@ final class DeciderTranscript {
       case "gone" -> scenario.withoutPeer(name);
       default -> throw c.fail("a peer is primary, replica, stopped, unreachable or gone");
     }
+  }
+
+  /** {@code failover leader=<name> member=<name> at=<ISO time>} (each optional), or {@code failover none}. */
+  private void failover(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.cluster().withFailover(Optional.empty());
+      return;
+    }
+    scenario.cluster().withFailover(Optional.of(new io.pgquorum.coordinator.cluster.Failover(
+        opt(c, used, "leader"), opt(c, used, "member"), opt(c, used, "at"), 9)));
   }
 
   private void config(TestCase c, Set<String> used) {

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.TestFactory;
  * planted-bugs <id>...|none
  * clock at=<duration> | clock advance=<duration>
  * memory primary-start=<duration>-ago|none unprobeable=<n> task-failures=<n> | memory none
+ * failover leader=<m> member=<m> at=<ISO time> | failover none    the failover key (a switchover/failover request)
+ * wall-clock at=<ISO instant>    the wall-clock time (only scheduled switchovers read it)
  * }</pre>
  * {@code decide} prints the message, the actions in order (one per line) and, when not empty, what the decision
  * remembers for the next cycle, which the next {@code decide} gets (as in the HA loop).

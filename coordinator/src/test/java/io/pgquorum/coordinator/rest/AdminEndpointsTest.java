@@ -115,6 +115,35 @@ class AdminEndpointsTest {
         List.of("switchover", "n1", Optional.empty(), Optional.empty()));
   }
 
+  /** Patroni's 422s: a time that cannot be read, and one in the past (after the zone check, before the rest). */
+  @Test
+  void scheduledTimesThatCannotBeUsedAre422() throws Exception {
+    HttpResponse<String> garbage = http.send("POST", "/switchover",
+        "{\"leader\":\"n1\",\"scheduled_at\":\"tomorrow\"}", AUTH);
+    assertThat(garbage.statusCode()).isEqualTo(422);
+    assertThat(garbage.body())
+        .isEqualTo("Unable to parse scheduled timestamp. It should be in an unambiguous format, e.g. ISO 8601");
+    HttpResponse<String> past = http.send("POST", "/switchover",
+        "{\"leader\":\"n1\",\"candidate\":\"n1\",\"scheduled_at\":\"2001-01-02T03:04:05+01:00\"}", AUTH);
+    assertThat(past.statusCode()).isEqualTo(422);
+    assertThat(past.body()).isEqualTo("Cannot schedule switchover in the past");
+    assertThat(admin.calls).isEmpty();
+  }
+
+  /** {@code member} is {@code candidate}; a failover that names the leader is a switchover (Patroni 4). */
+  @Test
+  void aliasesAndAFailoverWithALeader() throws Exception {
+    assertThat(http.send("POST", "/switchover", "{\"leader\":\"n1\",\"member\":\"n2\"}", AUTH).statusCode())
+        .isEqualTo(200);
+    assertThat(http.send("POST", "/failover", "{\"leader\":\"n1\",\"member\":\"n3\"}", AUTH).statusCode())
+        .isEqualTo(200);
+    assertThat(http.send("POST", "/failover", "{\"member\":\"n3\"}", AUTH).statusCode()).isEqualTo(200);
+    assertThat(admin.calls).containsExactly(
+        List.of("switchover", "n1", Optional.of("n2"), Optional.empty()),
+        List.of("switchover", "n1", Optional.of("n3"), Optional.empty()),
+        List.of("failover", Optional.of("n3")));
+  }
+
   @Test
   void failoverRestartReinitializeAndConfigAreDelegated() throws Exception {
     assertThat(http.send("POST", "/failover", "{\"candidate\":\"n3\"}", AUTH).statusCode()).isEqualTo(200);
@@ -176,21 +205,28 @@ class AdminEndpointsTest {
 
   static Stream<Arguments> badBodies() {
     return Stream.of(
-        Arguments.of("POST", "/switchover", "{}", "leader: required"),
-        Arguments.of("POST", "/switchover", "", "leader: required"),
+        Arguments.of("POST", "/switchover", "{}", "Switchover could be performed only from a specific leader"),
+        Arguments.of("POST", "/switchover", "", "Switchover could be performed only from a specific leader"),
         Arguments.of("POST", "/switchover", "{\"leader\":5}", "leader: expected a string"),
         Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"candidate\":[\"n2\"]}",
             "candidate: expected a string"),
-        Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"scheduled_at\":\"tomorrow\"}",
-            "scheduled_at: expected an ISO-8601 time with a zone"),
+        Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"member\":7}", "member: expected a string"),
         Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"scheduled_at\":\"2030-01-02T03:04:05\"}",
-            "scheduled_at: expected an ISO-8601 time with a zone"),
+            "Timezone information is mandatory for the scheduled switchover"),
+        Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"candidate\":\"n1\"}",
+            "Switchover target and source are the same"),
+        Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"member\":\"n1\"}",
+            "Switchover target and source are the same"),
         Arguments.of("POST", "/switchover", "{\"leader\":\"n1\",\"canidate\":\"n2\"}", "canidate: unknown field"),
         Arguments.of("POST", "/switchover", "[\"n1\"]", "request body: expected a JSON object"),
         Arguments.of("POST", "/switchover", "{\"leader\":", "request body: not valid JSON at line 1"),
-        Arguments.of("POST", "/failover", "{}", "candidate: Failover could be performed only to a specific candidate"),
+        Arguments.of("POST", "/failover", "{}", "Failover could be performed only to a specific candidate"),
         Arguments.of("POST", "/failover", "{\"candidate\":\"\"}",
-            "candidate: Failover could be performed only to a specific candidate"),
+            "Failover could be performed only to a specific candidate"),
+        Arguments.of("POST", "/failover", "{\"leader\":\"n1\"}",
+            "Failover could be performed only to a specific candidate"),
+        Arguments.of("POST", "/failover", "{\"candidate\":\"n2\",\"scheduled_at\":\"2030-01-02T03:04:05Z\"}",
+            "Failover can't be scheduled"),
         Arguments.of("POST", "/failover", "{\"candidate\":true}", "candidate: expected a string"),
         Arguments.of("PATCH", "/config", "", "request body: required"),
         Arguments.of("PATCH", "/config", "[1,2]", "request body: expected a JSON object"),

@@ -76,6 +76,21 @@ class PeerClientTest {
     assertThat(PeerClient.fetchAll(Map.of(), Duration.ofSeconds(1))).isEmpty();
   }
 
+  /**
+   * A streaming replica's /patroni says {@code "state": "streaming"} (Patroni 3+, and this API): its PostgreSQL
+   * runs. Read as not running, every streaming replica was left out of the healthiest-node comparison, of
+   * failoverPossible and of the switchover checks (found by SwitchoverIT: every switchover answered 412).
+   */
+  @Test
+  void aStreamingReplicaRuns() {
+    PeerView streaming = PeerClient.parse("r", bytes("{\"state\":\"streaming\",\"role\":\"replica\","
+        + "\"timeline\":2,\"xlog\":{\"received_location\":100,\"replayed_location\":90}}"));
+    assertThat(streaming.running()).isTrue();
+    assertThat(streaming.walPosition()).hasValue(100);
+    assertThat(PeerClient.parse("s", bytes("{\"state\":\"stopped\",\"role\":\"replica\"}")).running())
+        .isFalse();
+  }
+
   @Test
   void parsesPatroniStyleTagsAndRoles() {
     PeerView legacy = PeerClient.parse("old", bytes("{\"state\":\"running\",\"role\":\"master\","

@@ -157,6 +157,18 @@ final class Interaction implements AutoCloseable {
         c.setRate(rate);
         cluster.line((words.get(0).equals("dcs") ? "dcs" : "n" + words.get(0)) + " clock rate " + rate);
       }
+      case "request-switchover", "request-failover" -> {
+        // request-switchover [to=nN] [in=<duration>] (from the current leader) | request-failover to=nN
+        boolean switchover = cmd.equals("request-switchover");
+        Optional<String> to = words.stream().filter(w -> w.startsWith("to=")).map(w -> w.substring(3)).findFirst();
+        Optional<String> at = words.stream().filter(w -> w.startsWith("in=")).map(w -> cluster.time.wallClock()
+            .instant().plusNanos(duration(w.substring(3))).atOffset(java.time.ZoneOffset.UTC).toString()).findFirst();
+        Optional<String> leader = switchover ? cluster.leaderKey().map(l -> l.name()) : Optional.empty();
+        boolean written = cluster.requestFailover(leader, to, at);
+        cluster.line((switchover ? "switchover" : "failover") + " requested: leader " + leader.orElse("-")
+            + ", candidate " + to.orElse("any") + at.map(t -> ", at " + t).orElse("") + (written ? "" : " (NOT "
+            + "written)"));
+      }
       case "status" -> {
         return status();
       }

@@ -161,6 +161,14 @@ final class SimCluster implements AutoCloseable {
     return observer.load();
   }
 
+  /**
+   * An operator's switchover or failover request, written as the REST API writes it (the failover key, by
+   * compare-and-set on its current revision); the API's wait for the outcome is the transcript's to run.
+   */
+  boolean requestFailover(Optional<String> leader, Optional<String> candidate, Optional<String> scheduledAt) {
+    return observer.writeFailover(leader, candidate, scheduledAt, observer.failoverRevision());
+  }
+
   void leaderKeyChanged() {
     leaderChanged = true;
   }
