@@ -129,6 +129,7 @@ public final class Decider {
         ? local.memory().unprobeableCycles() + 1 : 0;
     Decision d = backoff(decideCycle(cluster, local, policy, peers, nowNanos, unprobeable)
         .unprobeableFor(unprobeable), cluster, local, policy, nowNanos);
+    d = PauseRules.apply(d, cluster, local, policy); // maintenance mode: the plan cut down (see PauseRules)
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

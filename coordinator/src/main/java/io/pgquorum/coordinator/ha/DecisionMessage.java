@@ -173,7 +173,18 @@ enum DecisionMessage {
   WATCHDOG_BLOCKS_ACQUIRE(Kind.WARNING, "not taking the leader lock: watchdog.mode is required and the watchdog "
       + "process is not running"),
   WATCHDOG_BLOCKS_REFRESH(Kind.WARNING, "not refreshing the leader lock: watchdog.mode is required and the "
-      + "watchdog process is not running");
+      + "watchdog process is not running"),
+
+  // ---- maintenance mode: pause in the dynamic configuration (PauseRules); Patroni's "PAUSE: " prefix ----
+  PAUSED("PAUSE: %s"),
+  PAUSE_NOT_ACTING("PAUSE: no action in maintenance mode; without it: %s"),
+  PAUSE_RELEASING_NOT_PRIMARY("PAUSE: removed leader lock because postgres is not running as primary"),
+  PAUSE_RELEASING_NOT_RUNNING("PAUSE: removed leader lock because postgres is not running"),
+  PAUSE_HOLDER_WAITING("PAUSE: no action. I am (%s), the leader with the lock, and PostgreSQL does not accept "
+      + "connections (%s)"),
+  PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
+  PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
+      + "without a valid lease)");
 
   /** Where the text goes. */
   enum Kind {
