@@ -193,14 +193,15 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
       // One part per area (NodeAdmin); each is wired here once it exists.
-      NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(), AdminActions.unsupported(),
+      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
+      NodeAdmin admin = new NodeAdmin(AdminActions.unsupported(),
+          new ConfigAdmin(store, () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake)),
           AdminActions.unsupported());
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
           System::nanoTime, config.name());
       started.add(guard);
-      AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       Optional<WatchdogProcess> watchdog = Optional.empty();
       if (mode != WatchdogConfig.Mode.OFF) {
         WatchdogProcess w = startWatchdog(config, mode, setup, () -> {
