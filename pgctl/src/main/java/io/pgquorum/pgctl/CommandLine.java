@@ -46,7 +46,8 @@ record CommandLine(
   static final String REMOVE = "remove";
   static final String PROMOTE_CLUSTER = "promote-cluster";
   static final String DEMOTE_CLUSTER = "demote-cluster";
-  private static final String COMMANDS = "list, topology, promote-cluster, demote-cluster, dcs, version";
+  private static final String COMMANDS = "list, topology, promote-cluster, demote-cluster, dcs, version, pause, "
+      + "resume, edit-config, show-config";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -87,6 +88,15 @@ record CommandLine(
             Optional.empty(), List.of(), false, Map.of());
       }
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
+    }
+    if (ConfigCommands.NAMES.contains(command)) {
+      // Options parsed by ConfigCommands itself (its own set); kept here as typed.
+      List<String> rest = new ArrayList<>();
+      while (in.hasNext()) {
+        rest.add(in.next());
+      }
+      return new CommandLine(configFile, help, Optional.of(command), List.of(), OutputFormat.PRETTY, false, false,
+          Optional.empty(), rest, false, Map.of());
     }
     if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)) {
       throw CtlException.usage("no such command: '" + command + "' (commands: " + COMMANDS + ")");

@@ -28,6 +28,10 @@ final class Help {
         topology         show the members as a replication tree under the leader
         promote-cluster  promote a standby cluster: it runs standalone (its own primary)
         demote-cluster   demote the cluster to a standby cluster of a remote one
+        pause            maintenance mode: the nodes stop managing PostgreSQL
+        resume           end maintenance mode
+        show-config      show the dynamic configuration
+        edit-config      change the dynamic configuration
         dcs              list, add and remove the members of the embedded DCS (Raft)
         version          print pgctl's version
 

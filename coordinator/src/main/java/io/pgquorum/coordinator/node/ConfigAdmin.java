@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.cluster.Versioned;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.MergePatch;
 import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.dcs.api.WriteResult;
 import java.util.ArrayList;

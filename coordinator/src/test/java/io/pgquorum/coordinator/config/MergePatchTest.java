@@ -1,4 +1,4 @@
-package io.pgquorum.coordinator.node;
+package io.pgquorum.coordinator.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

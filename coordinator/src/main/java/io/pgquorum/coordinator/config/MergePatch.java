@@ -1,4 +1,4 @@
-package io.pgquorum.coordinator.node;
+package io.pgquorum.coordinator.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,11 +8,11 @@ import java.util.Map;
  * the patch merges into the object at the same place (created when absent or not an object), {@code null}
  * deletes a key, any other value replaces. Pure: the inputs are never changed.
  */
-final class MergePatch {
+public final class MergePatch {
   private MergePatch() {}
 
   /** {@code target} with {@code patch} applied; a fresh, ordered map (the target's key order, new keys last). */
-  static Map<String, Object> apply(Map<String, ?> target, Map<String, ?> patch) {
+  public static Map<String, Object> apply(Map<String, ?> target, Map<String, ?> patch) {
     Map<String, Object> out = new LinkedHashMap<>(target);
     for (Map.Entry<String, ?> e : patch.entrySet()) {
       Object value = e.getValue();
