@@ -53,7 +53,8 @@ record CommandLine(
   static final String PROMOTE_CLUSTER = "promote-cluster";
   static final String DEMOTE_CLUSTER = "demote-cluster";
   private static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
-      + "promote-cluster, demote-cluster, dcs, switchover, failover, restart, reload, reinit";
+      + "promote-cluster, demote-cluster, dcs, switchover, failover, restart, reload, reinit, pause, resume, "
+      + "edit-config, show-config";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -103,6 +104,15 @@ record CommandLine(
             Optional.empty(), List.of(), false, Map.of());
       }
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
+    }
+    if (ConfigCommands.NAMES.contains(command)) {
+      // Options parsed by ConfigCommands itself (its own set); kept here as typed.
+      List<String> rest = new ArrayList<>();
+      while (in.hasNext()) {
+        rest.add(in.next());
+      }
+      return new CommandLine(configFile, help, Optional.of(command), List.of(), OutputFormat.PRETTY, false, false,
+          Optional.empty(), rest, false, Map.of());
     }
     if (SwitchoverCommand.NAMES.contains(command)) {
       // Its own options (SwitchoverCommand.parse): passed on as they were typed.

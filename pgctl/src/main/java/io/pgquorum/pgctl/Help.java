@@ -34,6 +34,10 @@ final class Help {
         query            run SQL on the leader or a member
         flush            discard scheduled restarts or a scheduled switchover
         remove           remove the cluster's keys from the DCS
+        pause            maintenance mode: the nodes stop managing PostgreSQL
+        resume           end maintenance mode
+        show-config      show the dynamic configuration
+        edit-config      change the dynamic configuration
         dcs              list, add and remove the members of the embedded DCS (Raft)
         restart          restart PostgreSQL on members (now, or scheduled)
         reload           reload the configuration of members

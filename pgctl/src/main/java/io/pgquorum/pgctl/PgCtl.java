@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml promote-cluster [CLUSTER_NAME] [--force]
  * pgctl -c /etc/pgquorum/node1.yml demote-cluster [CLUSTER_NAME] [--host H] [--port P] [--restore-command C]
  *     [--primary-slot-name S] [--force]
+ * pgctl -c /etc/pgquorum/node1.yml pause|resume [CLUSTER_NAME] [--wait]
+ * pgctl -c /etc/pgquorum/node1.yml show-config [CLUSTER_NAME]
+ * pgctl -c /etc/pgquorum/node1.yml edit-config [CLUSTER_NAME] [-s K=V]... [-p P=V]... [--apply F|-] [--replace F|-]
+ *     [-q] [--force]
  * pgctl -c /etc/pgquorum/node1.yml dcs members [--format pretty|tsv|json|yaml]
  * pgctl -c /etc/pgquorum/node1.yml dcs add ID HOST:PORT
  * pgctl -c /etc/pgquorum/node1.yml dcs remove ID [--force]
@@ -136,6 +140,14 @@ public final class PgCtl {
       if (command.equals(CommandLine.VERSION) && cl.clusterNames().isEmpty()) {
         out.println("pgctl version " + Help.version());
         return 0;
+      }
+      if (ConfigCommands.NAMES.contains(command)) {
+        ConfigCommands.Options options = ConfigCommands.parse(command, cl.arguments());
+        if (options.help() || cl.help()) {
+          out.print(ConfigCommands.help(command));
+          return 0;
+        }
+        return ConfigCommands.run(options, configs.load(cl).config(), DcsClusterSource.DEFAULT_TIMEOUT, in, out);
       }
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();

@@ -339,6 +339,24 @@ public final class ClusterStore {
   }
 
   /**
+   * The config key as stored (its JSON text) with the revision it was last written at, whether or not it holds a
+   * valid configuration (a snapshot drops an invalid one); empty when the key does not exist. Linearizable.
+   */
+  public Optional<Versioned<String>> readConfigText() {
+    return dcs.get(codec.keys().config()).map(kv -> new Versioned<>(kv.value(), kv.modRevision()));
+  }
+
+  /**
+   * Writes the dynamic configuration: a compare-and-set on {@code revision} (the one it was read at), or
+   * unconditionally when {@code revision} is empty. Returns the DCS's outcome ({@code CONDITION_FAILED} when the
+   * key changed since it was read).
+   */
+  public WriteResult.Outcome writeConfig(DynamicConfig config, Optional<Long> revision) {
+    Precondition condition = revision.map(Precondition::modRevision).orElse(Precondition.none());
+    return dcs.put(codec.keys().config(), ClusterCodec.encodeConfig(config), condition, null).outcome();
+  }
+
+  /**
    * Publishes this member's status with a TTL lease, so a dead node's key disappears on its own; returns the key's
    * revision as stored (what a later snapshot shows for it).
    *

@@ -77,6 +77,14 @@ public record DynamicConfig(
         pgHba, Optional.empty(), raw, recoveryConf);
   }
 
+  /**
+   * Maintenance mode ({@link DynamicKeys#PAUSE}): read from {@link #raw()} rather than kept as a component, as the
+   * parser has already checked it is a boolean (an absent key, or {@code null}, means not paused).
+   */
+  public boolean paused() {
+    return Boolean.TRUE.equals(Scalars.toBool(raw.get(DynamicKeys.PAUSE.name())));
+  }
+
   public Duration ttlDuration() {
     return Duration.ofSeconds(ttl);
   }

@@ -34,7 +34,7 @@ final class DynamicConfigParser {
     int retryTimeout = s.integer(DynamicKeys.RETRY_TIMEOUT);
     long maxLag = s.longValue(DynamicKeys.MAXIMUM_LAG_ON_FAILOVER);
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
-    s.value(DynamicKeys.PAUSE); // written by the REST API and pgctl, read from raw
+    s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
 
     boolean usePgRewind = DynamicKeys.USE_PG_REWIND.defaultBool();
     boolean useSlots = DynamicKeys.USE_SLOTS.defaultBool();

@@ -39,8 +39,11 @@ final class DynamicKeys {
           + "may take over (Patroni's default and meaning; 0 = fail over at once). Long, because a restart loses no "
           + "transaction while an asynchronous failover may");
   static final ConfigKey PAUSE = T.bool("pause", false)
-      .why("maintenance mode, written by `pgctl pause`/`resume` and `PATCH /config`; kept and reported by the REST "
-          + "API");
+      .why("maintenance mode (Patroni's): the nodes keep the lock and their member keys but never start, stop, "
+          + "promote or demote PostgreSQL on their own, so an operator can work on it by hand. Set by `pgctl "
+          + "pause`/`resume` or `PATCH /config`. Unlike Patroni, the leader still fences its PostgreSQL when its "
+          + "lease really runs out, and a primary without the lock is still demoted: a writable PostgreSQL always "
+          + "has a valid lease");
   static final ConfigKey POSTGRESQL = T.key("postgresql", Kind.SECTION)
       .why("the PostgreSQL settings every node shares");
   static final ConfigKey USE_PG_REWIND = T.bool("postgresql.use_pg_rewind", false)

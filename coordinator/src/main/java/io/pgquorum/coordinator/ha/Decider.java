@@ -141,10 +141,12 @@ public final class Decider {
     // Counted outside long tasks only: a task drives PostgreSQL through states the probe cannot read yet.
     int unprobeable = local.runningTask().isEmpty() && local.pg().isUnknown()
         ? local.memory().unprobeableCycles() + 1 : 0;
-    // Operator requests amend the cycle's plan; the callback rules then see the whole plan (they follow its steps).
-    Decision d = CallbackRules.apply(LocalOperations.apply(backoff(decideCycle(cluster, local, policy, peers,
-        nowNanos, wallNow, unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local,
-        policy, nowNanos), cluster, local, policy, nowNanos);
+    // Maintenance mode cuts the cycle's plan down (PauseRules); an operator's request (restart, reinitialize) then
+    // amends it, as Patroni allows those while paused; the callback rules see the whole plan (they follow its steps).
+    Decision cycle = PauseRules.apply(backoff(decideCycle(cluster, local, policy, peers, nowNanos, wallNow,
+        unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy);
+    Decision d = CallbackRules.apply(LocalOperations.apply(cycle, cluster, local, policy, nowNanos), cluster, local,
+        policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

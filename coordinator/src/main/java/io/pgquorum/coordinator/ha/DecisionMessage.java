@@ -221,7 +221,19 @@ enum DecisionMessage {
   MANUAL_MEMBER_OTHER_TIMELINE(Kind.REASON, "%s is on timeline %d, not on mine (%d)"),
   MANUAL_MEMBER_LAGGING(Kind.REASON, "%s lags %d bytes behind (maximum_lag_on_failover %d)"),
   MANUAL_CANDIDATE_HEALTHY(Kind.REASON, "%s is the healthy candidate of a manual %s"),
-  MANUAL_FORMER_LEADER(Kind.REASON, "I am the former leader of a %s and %s can take over");
+  MANUAL_FORMER_LEADER(Kind.REASON, "I am the former leader of a %s and %s can take over"),
+
+
+  // ---- maintenance mode: pause in the dynamic configuration (PauseRules); Patroni's "PAUSE: " prefix ----
+  PAUSED("PAUSE: %s"),
+  PAUSE_NOT_ACTING("PAUSE: no action in maintenance mode; without it: %s"),
+  PAUSE_RELEASING_NOT_PRIMARY("PAUSE: removed leader lock because postgres is not running as primary"),
+  PAUSE_RELEASING_NOT_RUNNING("PAUSE: removed leader lock because postgres is not running"),
+  PAUSE_HOLDER_WAITING("PAUSE: no action. I am (%s), the leader with the lock, and PostgreSQL does not accept "
+      + "connections (%s)"),
+  PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
+  PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
+      + "without a valid lease)");
 
   /** Where the text goes. */
   enum Kind {

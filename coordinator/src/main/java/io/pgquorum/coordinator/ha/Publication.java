@@ -144,6 +144,10 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     if (pg.pendingRestart()) {
       m.put("pending_restart", true);
     }
+    if (policy.dynamic().paused()) {
+      // Patroni's: a member says it has seen maintenance mode, what `pgctl pause --wait` waits for.
+      m.put("pause", true);
+    }
     return m;
   }
 }

@@ -201,7 +201,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)),
           () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake), System::nanoTime,
-          SwitchoverAdmin.POLL), AdminActions.unsupported(), local);
+          SwitchoverAdmin.POLL),
+          new ConfigAdmin(store, () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake)), local);
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),

@@ -51,9 +51,24 @@ final class AdminRequests {
   HttpReply handle(String method, String path, byte[] body) {
     try {
       AdminActions.Result r = dispatch(method + " " + path, body);
+      if (path.equals("/config") && r.status() == 200) {
+        // Patroni answers a config change with the new configuration, as JSON; secrets as GET /config shows them.
+        Optional<Object> config = jsonOf(r.body());
+        if (config.isPresent()) {
+          return HttpReply.json(200, ClusterJson.redacted(config.get()));
+        }
+      }
       return HttpReply.text(r.status(), r.body());
     } catch (BadRequest e) {
       return HttpReply.text(400, e.getMessage());
+    }
+  }
+
+  private static Optional<Object> jsonOf(String text) {
+    try {
+      return Optional.ofNullable(Json.MAPPER.readValue(text, Object.class));
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
     }
   }
 

@@ -58,7 +58,9 @@ class ConfigKeysTest {
       assertThat(messages).contains(path + ": is not supported by pgquorum and is ignored"
           + (key.why().isEmpty() ? "" : " (" + key.why() + ")"));
     } else if (key == DynamicKeys.PAUSE) {
-      assertThat(refused).as("pause is kept as written; the REST API reads it").isFalse();
+      // Maintenance mode drives the HA loop, so a value that is not a boolean is refused like any other.
+      assertThat(refused).as("pause must be a boolean").isTrue();
+      assertThat(messages).anyMatch(m -> m.startsWith(path + ": must be a boolean"));
     } else if (key.support() == Support.REFUSED || !mappingIsValid.contains(key.kind())) {
       assertThat(messages).as("a problem names " + path).anyMatch(m -> m.startsWith(path + ":")
           || m.startsWith(path + " "));

@@ -37,6 +37,7 @@ final class DeciderScenario {
   private long maximumLagOnFailover = 1_048_576;
   private int primaryStartTimeout = 300;
   private boolean useSlots = true;
+  private boolean paused;
   private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
   private boolean cloneWithoutLeader;
@@ -115,6 +116,12 @@ final class DeciderScenario {
   /** The dynamic configuration's standby_cluster section (empty: not a standby cluster). */
   DeciderScenario withStandbyCluster(Optional<StandbyCluster> section) {
     standbyCluster = section;
+    return this;
+  }
+
+  /** Maintenance mode: {@code pause} in the dynamic configuration. */
+  DeciderScenario withPause(boolean pause) {
+    paused = pause;
     return this;
   }
 
@@ -220,7 +227,7 @@ final class DeciderScenario {
 
   HaPolicy policy() {
     DynamicConfig dyn = new DynamicConfig(ttl, loopWait, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
-        Map.of(), List.of(), standbyCluster, Map.of());
+        Map.of(), List.of(), standbyCluster, paused ? Map.of("pause", true) : Map.of());
     NodeSettings node = NodeSettings.defaults(dyn);
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),

@@ -285,6 +285,7 @@ final class DeciderTranscript {
     opt(c, used, "primary_start_timeout").ifPresent(v -> scenario.withPrimaryStartTimeout(Integer.parseInt(v)));
     opt(c, used, "use_slots").ifPresent(v ->
         scenario.withUseSlots(Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    opt(c, used, "pause").ifPresent(v -> scenario.withPause(Boolean.parseBoolean(choice(c, v, "true", "false"))));
     // standby_cluster=<host>:<port> (streams from a remote primary), =archive (restore_command only), =none.
     opt(c, used, "standby_cluster").ifPresent(v -> {
       if (v.equals("none")) {

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.TestFactory;
  * shutdown requested|none
  * peer <m> primary|replica|stopped|unreachable|gone lsn=<lsn> timeline=<n> failover_priority=<n>
  * config ttl=<s> loop_wait=<s> maximum_lag_on_failover=<bytes> primary_start_timeout=<s> use_slots=true|false
+ *     pause=true|false
  * tags nofailover=true|false failover_priority=<n>
  * planted-bugs <id>...|none
  * clock at=<duration> | clock advance=<duration>

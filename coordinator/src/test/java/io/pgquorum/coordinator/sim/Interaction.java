@@ -172,10 +172,41 @@ final class Interaction implements AutoCloseable {
       case "status" -> {
         return status();
       }
+      case "maintenance" -> {
+        boolean on = words.get(0).equals("on");
+        if (!on && !words.get(0).equals("off")) {
+          throw new IllegalArgumentException("maintenance on|off");
+        }
+        setPause(on);
+        cluster.line("maintenance mode " + words.get(0) + " (pause " + (on ? "set" : "removed")
+            + " in the config key)");
+      }
       default -> throw new IllegalArgumentException("unknown command: " + cmd);
     }
     cluster.flushCommandEffects();
     return cluster.takeOutput();
+  }
+
+  /** What pgctl pause/resume do: the config key with {@code pause} set or removed, by compare-and-set. */
+  private void setPause(boolean on) {
+    String key = "/service/" + SimNode.SCOPE + "/config";
+    io.pgquorum.dcs.api.Dcs operator = cluster.dcs.client("operator");
+    io.pgquorum.dcs.api.KeyValue kv = operator.get(key).orElseThrow(() -> new IllegalStateException("no config key"));
+    try {
+      com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(kv.value());
+      if (on) {
+        doc.put("pause", true);
+      } else {
+        doc.remove("pause");
+      }
+      if (!operator.put(key, doc.toString(), io.pgquorum.dcs.api.Precondition.modRevision(kv.modRevision()), null)
+          .succeeded()) {
+        throw new IllegalStateException("the config key changed while maintenance mode was set");
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the config key is not JSON", e);
+    }
   }
 
   private void configure(List<String> words) {
