@@ -18,7 +18,6 @@ import io.pgquorum.coordinator.ha.TaskRunner;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
-import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.coordinator.rest.PeerClient;
 import io.pgquorum.coordinator.rest.RestServer;
 import io.pgquorum.coordinator.rest.RestTls;
@@ -195,7 +194,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           () -> lease.validAt(System.nanoTime()));
       status.set(initialStatus(config, postgres, bugs));
       AtomicReference<HaLoop> loopRef = new AtomicReference<>();
-      // One part per area (NodeAdmin); each is wired here once it exists.
+      // One part per area (NodeAdmin): switchover and failover, the dynamic configuration, this node's PostgreSQL.
       AtomicReference<io.pgquorum.coordinator.ha.OperatorRequests> requests = new AtomicReference<>();
       LocalAdmin local = new LocalAdmin(config, postgres, requests::get, status::get);
       NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
