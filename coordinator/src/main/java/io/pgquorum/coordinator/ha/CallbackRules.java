@@ -32,9 +32,11 @@ import java.util.OptionalLong;
  * until then it is remembered ({@link CallbackMemory#pending()}), and dropped if the task failed. A due callback
  * is put first in the plan: it must not depend on the plan's gates, and it is fire-and-forget.
  *
- * <p>on_restart and on_reload for the operator's restart and reload: a plan step that restarts PostgreSQL as a task
- * sets {@code pending} to on_restart here (as the starts above set on_start), and a step that reloads it adds an
- * on_reload after it (as {@link Action.Follow} does).
+ * <p>on_restart and on_reload for the operator's restart and reload: the restart task ({@link
+ * Action.RestartPostgres}) sets {@code pending} to on_restart (as the starts above set on_start; Patroni announces a
+ * restart with on_restart only, not on_stop and on_start), a reinitialize to on_start (a new server), and a reload
+ * of a running server ({@link Action.ReloadPostgres}) adds an on_reload right after it (as {@link Action.Follow}
+ * does).
  *
  * <p>pre_promote: the promotion's task runs the script first; a refusal fails the task, and the next cycle gives
  * the lock back and keeps this node out of leader races for ttl (Patroni's backoff).
@@ -115,11 +117,17 @@ final class CallbackRules {
         pending = Optional.empty();
         running = false;
       }
-      if (a instanceof Action.Follow && pg.running()) {
-        // Re-pointed by a reload (primary_conninfo): Patroni's follow reloads, and a reload announces on_reload.
+      if ((a instanceof Action.Follow || a instanceof Action.ReloadPostgres) && pg.running()) {
+        // A reload, or a re-pointing by one (primary_conninfo; Patroni's follow reloads): announced as on_reload.
         add(plan, hooks, CallbackAction.ON_RELOAD, role);
       }
-      if (a instanceof Action.Promote && !pg.isPrimary()) {
+      if (a instanceof Action.RestartPostgres) {
+        pending = Optional.of(CallbackAction.ON_RESTART);
+        pendingPrimary = false;
+      } else if (a instanceof Action.Reinitialize) {
+        pending = Optional.of(CallbackAction.ON_START);
+        pendingPrimary = false;
+      } else if (a instanceof Action.Promote && !pg.isPrimary()) {
         pending = Optional.of(CallbackAction.ON_ROLE_CHANGE);
         pendingPrimary = true;
       } else if (a instanceof Action.StartPrimary || a instanceof Action.Rejoin
