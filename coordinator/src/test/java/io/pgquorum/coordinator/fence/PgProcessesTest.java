@@ -23,7 +23,11 @@ class PgProcessesTest {
 
   @AfterEach
   void stop() {
-    started.forEach(Process::destroyForcibly);
+    // Children first: a shell's backgrounded "postgres" would outlive the shell (re-parented to init) for 600 s.
+    for (Process p : started) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
   }
 
   private Process run(Path binary, Path cwd) throws Exception {
