@@ -11,7 +11,7 @@ for a in "$@"; do
   case "$a" in
     -h|--help)
       sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-      echo "Suites: jmh, dcs, scaling, failover, cost (bench/README.md says what each measures)."
+      echo "Suites: jmh, dcs, scaling, failover, switchover, cost (bench/README.md says what each measures)."
       exit 0 ;;
   esac
 done
@@ -21,6 +21,7 @@ need_apt=()
 [ -x /usr/bin/etcdctl ] || need_apt+=(etcd-client)
 [ -x /usr/bin/patroni ] || need_apt+=(patroni)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql-15)
+[ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bench: installing ${need_apt[*]} from Debian's packages" >&2
