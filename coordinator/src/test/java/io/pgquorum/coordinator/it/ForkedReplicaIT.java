@@ -131,8 +131,14 @@ class ForkedReplicaIT {
     assertThat(count(forked, "SELECT count(*) FROM rows WHERE origin = 'common'")).contains(100L);
     // The leader's timeline may be 3 by now: restarting this node's daemon took the DCS's majority away for a moment
     // (the first primary's daemon is dead), and the leader demoted and took the lock again.
-    assertThat(count(forked, "SELECT received_tli FROM pg_stat_wal_receiver")).as("the timeline it streams")
-        .isEqualTo(count(next, TIMELINE));
+    // Polled: while the leader demotes and takes the lock again (above) it may not answer for a moment (seen in a full
+    // verify: the leader's timeline query came back empty), and the replica follows its new timeline shortly after.
+    NodeSpec repaired = forked;
+    NodeSpec leader = next;
+    await("the timeline " + forked.name + " streams is the leader's").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> count(leader, TIMELINE).isPresent() && count(repaired,
+            "SELECT received_tli FROM pg_stat_wal_receiver").equals(count(leader, TIMELINE)));
     HttpResult after = get(next, "/cluster");
     System.out.println("repaired " + forked.name + ": GET /cluster -> " + after.body());
     assertThat(memberOf(after.json(), forked.name).path("lag").isNumber()).as("%s's lag in /cluster", forked.name)
