@@ -15,6 +15,10 @@ class TargetsTest {
     return Result.of("cost", metric, "3 nodes, idle", system, "defaults", "MiB", false, Summary.of(v));
   }
 
+  static Result switchover(String metric, String system, double... seconds) {
+    return Result.of("switchover", metric, "3 nodes", system, "defaults", "s", false, Summary.of(seconds));
+  }
+
   @Test
   void judgesEachTargetFromTheMatchingResults() {
     List<Result> results = List.of(
@@ -29,7 +33,11 @@ class TargetsTest {
         cost("idle-rss-per-node", Result.PGQUORUM, 120),
         cost("idle-rss-per-node", Result.PATRONI, 88),
         cost("idle-cpu-per-node", Result.PGQUORUM, 2),
-        cost("idle-cpu-per-node", Result.PATRONI, 1));
+        cost("idle-cpu-per-node", Result.PATRONI, 1),
+        switchover("write-gap", Result.PGQUORUM, 0.3, 0.4, 0.9),
+        switchover("write-gap", Result.PATRONI, 1.4),
+        switchover("client-outage-haproxy", Result.PGQUORUM, 1.2, 2.0),
+        switchover("client-outage-haproxy", Result.PATRONI, 1.5));
     List<Targets.Verdict> v = Targets.judge(results);
     assertThat(v).extracting(Targets.Verdict::status).containsExactly(
         Targets.Status.MET, // median 1.8 s < 2 s
@@ -37,8 +45,11 @@ class TargetsTest {
         Targets.Status.MET, // 1.8 / 12 < 1
         Targets.Status.NOT_MET, // p99 9 > 8
         Targets.Status.MET, // 120 / 88 = 1.36 <= 1.5
-        Targets.Status.NOT_MET); // 2 > 1
+        Targets.Status.NOT_MET, // 2 > 1
+        Targets.Status.MET, // switchover write gap: median 0.4 s <= 0.5 s
+        Targets.Status.NOT_MET); // client outage: median 1.6 s > 1 s
     assertThat(v.get(0).measured()).contains("median 1.80 s").contains("n=3");
+    assertThat(v.get(6).measured()).contains("median 0.400 s").contains("n=3").contains("Patroni + etcd median 1.40 s");
     assertThat(v.get(3).measured()).contains("p99 9.00 ms vs etcd 8.00 ms");
   }
 

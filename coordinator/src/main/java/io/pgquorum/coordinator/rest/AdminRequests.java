@@ -135,6 +135,10 @@ final class AdminRequests {
     if (failover && at.isPresent()) {
       return new AdminActions.Result(400, "Failover can't be scheduled");
     }
+    boolean paused = paused();
+    if (paused && at.isPresent()) {
+      return new AdminActions.Result(400, "Can't schedule switchover in the paused state");
+    }
     if (at.isPresent()) {
       Optional<OffsetDateTime> when = withZone(at.get());
       if (when.isEmpty() && withoutZone(at.get())) {
@@ -149,14 +153,31 @@ final class AdminRequests {
       }
       at = Optional.of(when.get().toString());
     }
+    if (paused && candidate.isEmpty()) {
+      return new AdminActions.Result(400, "Switchover is possible only to a specific candidate in a paused state");
+    }
     if (leader.isPresent() && leader.equals(candidate)) {
       return new AdminActions.Result(400, "Switchover target and source are the same");
+    }
+    if (paused) {
+      // Patroni hands over to a named candidate while paused; pgquorum's maintenance-mode rules (PauseRules) keep
+      // every node from stopping or promoting PostgreSQL, so the request would wait and then fire after resume.
+      // Refused instead, saying what to do, until the paused handover is built.
+      return new AdminActions.Result(503, "switchover and failover are not available in maintenance mode yet: "
+          + "resume first (pgctl resume)");
     }
     if (leader.isPresent()) {
       // Patroni 4 turns a failover that names the leader into a switchover (and logs a warning).
       return admin.switchover(leader.get(), candidate, at);
     }
     return admin.failover(candidate);
+  }
+
+  /** Whether the dynamic configuration this node last read says maintenance mode ({@code pause: true}). */
+  private boolean paused() {
+    return Optional.ofNullable(status.get()).flatMap(NodeStatus::cluster)
+        .flatMap(io.pgquorum.coordinator.cluster.ClusterSnapshot::config).map(v -> v.value().paused())
+        .orElse(false);
   }
 
   private static Optional<OffsetDateTime> withZone(String text) {

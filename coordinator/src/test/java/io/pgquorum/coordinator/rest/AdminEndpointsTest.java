@@ -100,6 +100,26 @@ class AdminEndpointsTest {
   }
 
   @Test
+  void inMaintenanceModeASwitchoverNeedsACandidateCannotBeScheduledAndIsNotRunYet() throws Exception {
+    status.set(Fixtures.status("n1", Fixtures.primaryPg(), "running", "primary", true,
+        Optional.of(Fixtures.snapshot(true)), Optional.of(java.time.Instant.now()), Fixtures.tags(Map.of()),
+        System.nanoTime()));
+    HttpResponse<String> scheduled = http.send("POST", "/switchover",
+        "{\"leader\":\"n1\",\"candidate\":\"n2\",\"scheduled_at\":\"2099-01-01T00:00:00+00:00\"}", AUTH);
+    assertThat(scheduled.statusCode()).isEqualTo(400);
+    assertThat(scheduled.body()).isEqualTo("Can't schedule switchover in the paused state");
+    HttpResponse<String> any = http.send("POST", "/switchover", "{\"leader\":\"n1\"}", AUTH);
+    assertThat(any.statusCode()).isEqualTo(400);
+    assertThat(any.body()).isEqualTo("Switchover is possible only to a specific candidate in a paused state");
+    HttpResponse<String> named = http.send("POST", "/switchover", "{\"leader\":\"n1\",\"candidate\":\"n2\"}",
+        AUTH);
+    assertThat(named.statusCode()).isEqualTo(503);
+    assertThat(named.body()).contains("not available in maintenance mode", "pgctl resume");
+    assertThat(http.send("POST", "/failover", "{\"candidate\":\"n2\"}", AUTH).statusCode()).isEqualTo(503);
+    assertThat(admin.calls).isEmpty();
+  }
+
+  @Test
   void switchoverIsDelegatedWithItsFields() throws Exception {
     HttpResponse<String> now = http.send("POST", "/switchover", "{\"leader\":\"n1\",\"candidate\":\"n2\"}", AUTH);
     assertThat(now.statusCode()).isEqualTo(200);
