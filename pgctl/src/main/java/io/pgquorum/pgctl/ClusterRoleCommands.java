@@ -198,7 +198,8 @@ final class ClusterRoleCommands {
     }
   }
 
-  private static String json(Map<String, Object> document) {
+  /** The config key's document as stored (also {@link ConfigCommands}' writes). */
+  static String json(Map<String, Object> document) {
     try {
       return JSON.writeValueAsString(document);
     } catch (JsonProcessingException e) {
@@ -206,7 +207,8 @@ final class ClusterRoleCommands {
     }
   }
 
-  private static ClusterSnapshot read(RatisDcsClient client, NodeConfig config) {
+  /** One linearizable read of the cluster's keys (also {@link ConfigCommands}'). */
+  static ClusterSnapshot read(RatisDcsClient client, NodeConfig config) {
     return new ClusterCodec(new DcsKeys(config.keyPrefix())).decode(client.read(config.keyPrefix()));
   }
 

@@ -3,7 +3,6 @@ package io.pgquorum.pgctl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.pgquorum.coordinator.cluster.ClusterCodec;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.cluster.Member;
@@ -200,7 +199,8 @@ final class ConfigCommands {
         doc.remove(PAUSE);
       }
       DynamicConfig checked = validate(doc);
-      WriteResult r = client.put(keys.config(), json(doc), Precondition.modRevision(kv.modRevision()), null);
+      WriteResult r = client.put(keys.config(), ClusterRoleCommands.json(doc),
+          Precondition.modRevision(kv.modRevision()), null);
       if (r.succeeded()) {
         written = checked;
       } else if (r.outcome() != WriteResult.Outcome.CONDITION_FAILED) {
@@ -217,13 +217,13 @@ final class ConfigCommands {
       out.flush();
       // patronictl waits loop_wait + 1 seconds: every member sees the change on its next cycle.
       int loopWait = written.loopWait();
-      List<String> members = read(client, config).members().values().stream()
+      List<String> members = ClusterRoleCommands.read(client, config).members().values().stream()
           .filter(m -> !m.apiUrl().isEmpty()).map(Member::name).toList();
       long deadline = System.nanoTime() + Duration.ofSeconds(loopWait + 1L).toNanos();
-      List<String> remaining = lagging(read(client, config), members, want);
+      List<String> remaining = lagging(ClusterRoleCommands.read(client, config), members, want);
       while (!remaining.isEmpty() && System.nanoTime() < deadline) {
         sleep(poll);
-        remaining = lagging(read(client, config), members, want);
+        remaining = lagging(ClusterRoleCommands.read(client, config), members, want);
       }
       if (!remaining.isEmpty()) {
         out.println(String.join(", ", remaining) + " members didn't recognized pause state after " + loopWait
@@ -297,7 +297,8 @@ final class ConfigCommands {
         return 0;
       }
     }
-    WriteResult r = client.put(keys.config(), json(changed), Precondition.modRevision(kv.modRevision()), null);
+    WriteResult r = client.put(keys.config(), ClusterRoleCommands.json(changed),
+        Precondition.modRevision(kv.modRevision()), null);
     if (r.outcome() == WriteResult.Outcome.CONDITION_FAILED) {
       throw CtlException.failure("Config modification aborted due to concurrent changes");
     }
@@ -472,18 +473,6 @@ final class ConfigCommands {
     } catch (JsonProcessingException e) {
       throw CtlException.failure("the config key is not a JSON object (" + e.getOriginalMessage() + ")");
     }
-  }
-
-  private static String json(Map<String, Object> document) {
-    try {
-      return JSON.writeValueAsString(document);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the config key as JSON", e);
-    }
-  }
-
-  private static ClusterSnapshot read(RatisDcsClient client, NodeConfig config) {
-    return new ClusterCodec(new DcsKeys(config.keyPrefix())).decode(client.read(config.keyPrefix()));
   }
 
   private static void sleep(Duration d) {

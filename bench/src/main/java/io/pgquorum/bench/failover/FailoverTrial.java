@@ -189,7 +189,8 @@ public final class FailoverTrial {
     }
   }
 
-  private static boolean isBroken(Connection conn) {
+  /** Whether {@code conn} can no longer be used (closed, or not answering within 1 s); the switchover suite too. */
+  public static boolean isBroken(Connection conn) {
     try {
       return conn.isClosed() || !conn.isValid(1);
     } catch (SQLException e) {
@@ -197,7 +198,8 @@ public final class FailoverTrial {
     }
   }
 
-  private static void close(Connection conn) {
+  /** Closes {@code conn} if there is one, ignoring a failure (it is being thrown away). */
+  public static void close(Connection conn) {
     if (conn != null) {
       try {
         conn.close();
@@ -207,7 +209,8 @@ public final class FailoverTrial {
     }
   }
 
-  private static boolean pause(long millis) {
+  /** Sleeps one write or poll interval; false when interrupted (the trial ended). */
+  public static boolean pause(long millis) {
     try {
       Thread.sleep(millis); // the write / poll interval itself, not a stand-in for a condition
       return true;

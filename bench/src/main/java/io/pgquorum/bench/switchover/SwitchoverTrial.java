@@ -1,6 +1,7 @@
 package io.pgquorum.bench.switchover;
 
 import io.pgquorum.bench.failover.ClusterHealth;
+import io.pgquorum.bench.failover.FailoverTrial;
 import io.pgquorum.bench.failover.HaCluster;
 import io.pgquorum.bench.failover.HaCluster.Endpoint;
 import java.net.URI;
@@ -103,7 +104,8 @@ final class SwitchoverTrial {
         if (newPrimary >= 0 && lastProxy > firstNew) {
           break;
         }
-        pause(WRITE_INTERVAL_MS); // the poll interval of the trial's own bookkeeping, not a condition's stand-in
+        // The poll interval of a loop bounded by the deadline, not a stand-in for a condition.
+        FailoverTrial.pause(WRITE_INTERVAL_MS);
       }
       if (newPrimary < 0) {
         throw new IllegalStateException("no node other than " + c.name(old) + " accepted a write within "
@@ -194,8 +196,8 @@ final class SwitchoverTrial {
             warm.countDown();
           }
         } catch (SQLException e) {
-          if (conn != null && isBroken(conn)) {
-            close(conn);
+          if (conn != null && FailoverTrial.isBroken(conn)) {
+            FailoverTrial.close(conn);
             conn = null;
           }
         }
@@ -203,7 +205,7 @@ final class SwitchoverTrial {
           warmed = true;
           warm.countDown();
         }
-        if (!pause(WRITE_INTERVAL_MS)) {
+        if (!FailoverTrial.pause(WRITE_INTERVAL_MS)) {
           return;
         }
       }
@@ -211,34 +213,7 @@ final class SwitchoverTrial {
       if (!warmed) {
         warm.countDown();
       }
-      close(conn);
-    }
-  }
-
-  private static boolean isBroken(Connection conn) {
-    try {
-      return conn.isClosed() || !conn.isValid(1);
-    } catch (SQLException e) {
-      return true;
-    }
-  }
-
-  private static void close(Connection conn) {
-    if (conn != null) {
-      try {
-        conn.close();
-      } catch (SQLException e) {
-        // already broken
-      }
-    }
-  }
-
-  private static boolean pause(long millis) {
-    try {
-      Thread.sleep(millis); // the write interval itself
-      return true;
-    } catch (InterruptedException e) {
-      return false;
+      FailoverTrial.close(conn);
     }
   }
 }
