@@ -74,6 +74,15 @@ public final class Decider {
   static final long FLAP_PERIOD_SECONDS = 6;
 
   /**
+   * How many seconds at the start of every {@link #FLAP_PERIOD_SECONDS} the planted flapping leader hands its lock
+   * back in. Why a window and not one second: a cycle lands in a one-second slot only if cycles come at least once a
+   * second, and on a loaded machine (CI, two cores) they came slower, so the bug sometimes did not fire for the ten
+   * seconds the stability check watches and its check stayed green. Any cycle interval up to three seconds lands in
+   * this window once per period, so the planted bug fires in every window of one period or more.
+   */
+  static final long FLAP_WINDOW_SECONDS = 3;
+
+  /**
    * The peers whose REST API the loop asks for a {@link PeerView} before deciding, by name (their {@code api_url}s,
    * in the snapshot's member order); empty when the decision does not depend on peers this cycle. Members that
    * published no api_url cannot be asked.
@@ -774,7 +783,7 @@ public final class Decider {
     List<Action> actions = new ArrayList<>();
     actions.add(keepLock(c, policy));
     if (pg.isPrimary() && policy.bugs().active(HaBug.FLAPPING_LEADER)
-        && Math.floorMod(nowNanos / 1_000_000_000L, FLAP_PERIOD_SECONDS) == 0) {
+        && Math.floorMod(nowNanos / 1_000_000_000L, FLAP_PERIOD_SECONDS) < FLAP_WINDOW_SECONDS) {
       // PLANTED BUG flapping-leader (fault-injection harness only): hand the lock back for no reason (but the way
       // every voluntary release does, history first: the bug is about stability, not durability).
       List<Action> flap = new ArrayList<>(historyBeforeHandover(Optional.of(c), pg));

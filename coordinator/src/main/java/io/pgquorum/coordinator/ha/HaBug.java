@@ -36,9 +36,9 @@ public enum HaBug implements PlantedBug {
   REPLICAS_NEVER_RACE("replicas-never-race", "availability",
       "a replica never takes a free leader lock, so a cluster that lost its primary never recovers"),
   /**
-   * The lock holder hands its lock back (stops PostgreSQL, releases the key) during one second in every
-   * {@link Decider#FLAP_PERIOD_SECONDS} of its monotonic clock, so leadership keeps moving long after the faults
-   * healed (one branch in the holder's decision).
+   * The lock holder hands its lock back (stops PostgreSQL, releases the key) during the first
+   * {@link Decider#FLAP_WINDOW_SECONDS} seconds of every {@link Decider#FLAP_PERIOD_SECONDS} of its monotonic
+   * clock, so leadership keeps moving long after the faults healed (one branch in the holder's decision).
    */
   FLAPPING_LEADER("flapping-leader", "role-stability",
       "the leader hands its lock back every few seconds, so roles never settle");
