@@ -180,7 +180,7 @@ public sealed interface Action {
 
   /**
    * Task: promote the running replica with {@code token}. Runs in the background (replaying the WAL left may
-   * take longer than a lease); the lease is checked inside the task right before {@code pg_ctl promote}. The
+   * take longer than a lease); the lease is checked inside the task right before the promote request. The
    * timeline switch reaches {@code history} through {@link RecordHistory} on the next cycles.
    */
   record Promote(FencingToken token) implements TaskAction, ChangesPostgres {

@@ -206,7 +206,7 @@ public final class ActionExecutor {
       return () -> {
         // pre_promote runs here, in the task, not in the loop: the loop keeps refreshing the lock meanwhile (a
         // holder's cycle while a task runs), so a slow script does not cost the lease. However long it takes, the
-        // lease is checked only after it ended, right before pg_ctl promote (here, and again by the PrimaryGate
+        // lease is checked only after it ended, right before the promote request (here, and again by the PrimaryGate
         // the promotion goes through): a lease lost or run out while the script ran refuses the promotion.
         if (prePromote && !postgres.prePromote()) {
           throw new PostgresException(Action.PrePromote.REFUSED);

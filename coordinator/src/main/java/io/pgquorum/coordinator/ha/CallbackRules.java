@@ -59,7 +59,7 @@ final class CallbackRules {
         .isPresent() && Task.errorOf(f).startsWith(Action.PrePromote.REFUSED));
     if (refused.isPresent() && promotes && hooks.prePromote()) {
       // The holder whose pre_promote said no: give the lock back instead of trying again. The server is the replica
-      // it was (the task failed before pg_ctl promote ran, and no task runs now), so nothing is left for the
+      // it was (the task failed before the promote request, and no task runs now), so nothing is left for the
       // watchdog to fence: disarmed after the release, or it would kill this replica at the old lease's deadline.
       long ttl = policy.dynamic().ttl();
       CallbackMemory next = new CallbackMemory(mem.announced(), Optional.empty(), false,

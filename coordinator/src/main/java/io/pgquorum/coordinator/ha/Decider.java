@@ -103,7 +103,8 @@ public final class Decider {
 
   /**
    * Whether the decision depends on {@link PeerView}s (asking peers costs a network round trip): when the cluster
-   * is unlocked and this node could take part in the race, or when this node holds the lock, its PostgreSQL is not
+   * is unlocked and this node could take part in the race (except as a switchover's named candidate: see
+   * {@link ManualFailover#switchoverCandidate}), or when this node holds the lock, its PostgreSQL is not
    * up as primary and {@code primary_start_timeout} has run out (or is 0): whether a failover is possible depends
    * on the peers.
    */
@@ -122,6 +123,7 @@ public final class Decider {
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
     }
     return cluster.get().isUnlocked()
+        && !ManualFailover.switchoverCandidate(cluster.get(), policy.name())
         && cluster.get().initialize().map(i -> !i.bootstrapInProgress()).orElse(false)
         && pg.running()
         && local.runningTask().isEmpty()
@@ -1048,7 +1050,8 @@ public final class Decider {
     }
     // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
     Optional<String> unhealthy = ManualFailover.whyStandBack(c, policy, peers).or(() -> ManualFailover
-        .isCandidate(c, me) ? ManualFailover.primaryPeer(peers, me) : whyNotHealthiest(c, pg, policy, peers));
+        .isCandidate(c, me) ? ManualFailover.whyCandidateWaits(c, peers, me)
+        : whyNotHealthiest(c, pg, policy, peers));
     if (unhealthy.isPresent()) {
       if (pg.isPrimary()) {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
@@ -1088,9 +1091,11 @@ public final class Decider {
       return Decision.of(DecisionMessage.STANDBY_LEADER_BY_ACQUIRING.format(describe(remote.get())),
           acquireLock(policy), new Action.Follow(remote.get())).ifGateFails(DecisionMessage.RACE_LOST.format());
     }
+    // The promotion starts (in the background) before the request is cleared: clearing is a DCS write the promotion
+    // need not wait for, and in a switchover this plan is the critical path of the write gap.
     List<Action> promote = new ArrayList<>(List.of(acquireLock(policy)));
-    promote.addAll(ManualFailover.clearAfterAcquire(c));
     promote.add(new Action.Promote(FencingToken.acquired()));
+    promote.addAll(ManualFailover.clearAfterAcquire(c));
     return new Decision(promote, DecisionMessage.PROMOTED_BY_ACQUIRING.format())
         .ifGateFails(DecisionMessage.RACE_LOST.format());
   }

@@ -204,9 +204,14 @@ public final class HaLoop implements Runnable {
    * instead of {@link #run()} (the deterministic simulator, which runs many nodes' cycles on one thread).
    */
   public boolean cycle(boolean shutdown) {
+    long t0 = System.nanoTime();
+    long tLoad = t0;
+    long tProbe = t0;
+    long tPeers = t0;
     Optional<ClusterSnapshot> cluster;
     try {
       cluster = Optional.of(store.load());
+      tLoad = System.nanoTime();
       dcsLastSeen = Optional.of(wallClock.instant());
       lastSnapshot = cluster;
     } catch (DcsException e) {
@@ -224,10 +229,12 @@ public final class HaLoop implements Runnable {
     boolean recheck = false;
     try {
       pg = postgres.probe();
+      tProbe = System.nanoTime();
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
           shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
+      tPeers = System.nanoTime();
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong(),
           wallClock.instant());
       memory = decision.memory();
@@ -261,6 +268,13 @@ public final class HaLoop implements Runnable {
         nanoClock.getAsLong(), memory.scheduledRestart());
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
+    if (log.isDebugEnabled()) {
+      // Where a cycle's time goes (real time, not nanoClock: what an operator tuning loop_wait needs to see).
+      long end = System.nanoTime();
+      log.debug("cycle {} took {} ms: DCS read {} ms, probe {} ms, peers {} ms, decide and act {} ms", cycles,
+          (end - t0) / 1_000_000, (tLoad - t0) / 1_000_000, Math.max(0, tProbe - tLoad) / 1_000_000,
+          Math.max(0, tPeers - tProbe) / 1_000_000, Math.max(0, end - Math.max(tPeers, tProbe)) / 1_000_000);
+    }
     publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
         lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
         lease.deadlineNanos(), lease.token(), "", bugs.ids()));
@@ -293,7 +307,8 @@ public final class HaLoop implements Runnable {
       // Replicas wake as soon as the leader key changes (an expiry, a release): failover starts at once instead
       // of at the next tick. The holder ticks at loop_wait: its refresh cadence is what keeps the lease.
       try {
-        store.awaitLeaderChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
+        boolean changed = store.awaitLeaderChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
+        log.debug("woke: {}", changed ? "the leader key changed" : "loop_wait passed");
         wakeRequested = false;
         return;
       } catch (DcsException e) {

@@ -223,8 +223,28 @@ final class ManualFailover {
   }
 
   /**
-   * The one healthiest-node check the candidate keeps: no peer still answers as a running primary (the old primary
-   * stops before it releases the lock, so this only holds back a candidate whose leader lost the lock otherwise).
+   * Whether this node is the named candidate of a switchover (a request that names the leader it moves away from):
+   * it then races without asking its peers, as Patroni's candidate takes the free lock with no check at all.
+   *
+   * <p>Why not ask: asking is a round trip to every member, and the slowest answer comes from the old primary,
+   * busy restarting as a replica at that very moment; measured here it was a third of a switchover's write gap.
+   * The one check the answers fed ({@link #primaryPeer}) adds nothing to the safety argument of this class: the
+   * leader named in the request releases the lock only after its PostgreSQL stopped, and a leader that lost the
+   * lock otherwise (its lease ran out) was fenced by its lease guard before the lock could expire in the DCS. A
+   * failover request (no leader named) keeps the check: its leader is gone in some unknown way.
+   */
+  static boolean switchoverCandidate(ClusterSnapshot c, String me) {
+    return c.failover().filter(f -> f.names(me) && f.leader().isPresent()).isPresent();
+  }
+
+  /** What holds the named candidate back: nothing for a switchover's, a running primary peer for a failover's. */
+  static Optional<String> whyCandidateWaits(ClusterSnapshot c, Map<String, PeerView> peers, String me) {
+    return switchoverCandidate(c, me) ? Optional.empty() : primaryPeer(peers, me);
+  }
+
+  /**
+   * The one healthiest-node check a failover's candidate keeps: no peer still answers as a running primary (only a
+   * primary whose lock was lost otherwise than by a graceful handover could still be running).
    */
   static Optional<String> primaryPeer(Map<String, PeerView> peers, String me) {
     for (PeerView p : peers.values()) {

@@ -218,26 +218,31 @@ public final class LocalPostgres implements Postgres {
   private void promoteUnderGate(long fencingToken) {
     String op = "promote";
     requireRunning(op);
-    boolean inRecovery = queryBoolean(op, "SELECT pg_is_in_recovery()");
-    // The token first, so that it is readable before the first write on the new timeline.
-    config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
-    reloadAndAwait(op, "SELECT current_setting('" + ConfigWriter.FENCING_TOKEN + "', true)",
-        Long.toString(fencingToken));
-    if (inRecovery) {
-      pgCtl.promote();
-      if (queryBoolean(op, "SELECT pg_is_in_recovery()")) {
-        throw new PostgresException(op + ": pg_ctl promote returned but the server is still in recovery");
+    // One session for every step: this is the critical path of a switchover's write gap (see AdminSession).
+    try (AdminSession session = AdminSession.open(jdbc, op)) {
+      boolean inRecovery = session.inRecovery();
+      // The token first, so that it is readable before the first write on the new timeline.
+      config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
+      String seen = session.reloadAndAwait(ConfigWriter.FENCING_TOKEN, Long.toString(fencingToken),
+          ctx.pgCtlTimeout());
+      if (seen != null) {
+        throw new PostgresException(op + ": after a reload the server still does not show the new fencing token"
+            + " (it shows '" + ctx.redactor.apply(seen) + "')");
       }
-    }
-    // The standby settings mean nothing on a primary; drop them so the files say what the server is.
-    config.signals(false);
-    config.write(fencingToken, Map.of());
-    execute(op, "SELECT pg_reload_conf()");
-    if (inRecovery) {
-      LOG.info("promoted PostgreSQL with fencing token {}", fencingToken);
-    } else {
-      // A primary that took the lock again (its old one expired) only takes the new lock's token.
-      LOG.info("PostgreSQL was already primary; it now runs with the new lock's fencing token {}", fencingToken);
+      if (inRecovery && !session.promote(ctx.pgCtlTimeout())) {
+        throw new PostgresException(op + ": the server is still in recovery " + ctx.pgCtlTimeout().toSeconds()
+            + " s after the promote request (pg_ctl_timeout)");
+      }
+      // The standby settings mean nothing on a primary; drop them so the files say what the server is.
+      config.signals(false);
+      config.write(fencingToken, Map.of());
+      session.reload();
+      if (inRecovery) {
+        LOG.info("promoted PostgreSQL with fencing token {}", fencingToken);
+      } else {
+        // A primary that took the lock again (its old one expired) only takes the new lock's token.
+        LOG.info("PostgreSQL was already primary; it now runs with the new lock's fencing token {}", fencingToken);
+      }
     }
   }
 

@@ -113,11 +113,6 @@ final class PgCtlRunner {
     return true;
   }
 
-  void promote() {
-    ctx.runner.check("promote", List.of(ctx.bin("pg_ctl"), "promote", "-D", ctx.dataDir.toString(), "-w", "-t",
-        Long.toString(ctx.pgCtlTimeout().toSeconds())), Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
-  }
-
   ControlData controlData() {
     Result r = ctx.runner.check("pg_controldata", List.of(ctx.bin("pg_controldata"), "-D", ctx.dataDir.toString()),
         Map.of("LC_ALL", "C"), ctx.shortTimeout(), OnTimeout.KILL_TREE);

@@ -48,9 +48,10 @@ public interface Postgres {
   default void checkpoint() {}
 
   /**
-   * Sets {@code pgquorum.fencing_token} to {@code token} and reloads, returning once a new session sees it; then
-   * promotes with {@code pg_ctl promote -w}. The token is therefore readable by SQL before the first write. A
-   * server that is already primary only gets the token (a primary that took a new lock runs with its token).
+   * Sets {@code pgquorum.fencing_token} to {@code token} and reloads, returning once the server shows it; then
+   * promotes ({@code pg_promote()}, waiting until recovery has ended). The token is therefore readable by SQL before
+   * the first write. A server that is already primary only gets the token (a primary that took a new lock runs with
+   * its token).
    */
   void promote(long fencingToken);
 

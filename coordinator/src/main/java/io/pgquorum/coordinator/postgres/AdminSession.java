@@ -1,0 +1,115 @@
+package io.pgquorum.coordinator.postgres;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * One superuser session for a sequence of steps on the critical path of a handover (promotion): the token reload,
+ * the promotion, and the waits between them, without a new connection per step.
+ *
+ * <p>Why: a new connection costs a TCP connect, a backend fork and a SCRAM exchange, 30-50 ms each on this
+ * project's machines (more under load), and the old promotion path opened five of them plus a {@code pg_ctl promote
+ * -w}, which checks for the end of recovery only every 100 ms. Together that was about half a second of the
+ * switchover's write gap. Here the waits poll a query on the open session every {@link #POLL}.
+ *
+ * <p>Why polling this session sees a reload: {@code pg_reload_conf()} signals the postmaster, which re-reads the
+ * files and then signals every backend, this one included; a backend applies a pending reload before it runs its
+ * next command. So once this session shows the new value, the postmaster has it too, and every session forked
+ * after that (the first write on a new timeline) starts with it.
+ */
+final class AdminSession implements AutoCloseable {
+  /** Between polls: short, since each poll is one round trip on an open session (well under a millisecond). */
+  static final Duration POLL = Duration.ofMillis(5);
+
+  private final Connection connection;
+  private final String op;
+  private final Function<SQLException, String> describe;
+
+  private AdminSession(Connection connection, String op, Function<SQLException, String> describe) {
+    this.connection = connection;
+    this.op = op;
+    this.describe = describe;
+  }
+
+  static AdminSession open(Jdbc jdbc, String op) {
+    try {
+      return new AdminSession(jdbc.admin(), op, jdbc::describe);
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    }
+  }
+
+  /** The first column of the one row {@code sql} returns, as text (null for SQL NULL). */
+  String query(String sql) {
+    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getString(1);
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + describe.apply(e), e);
+    }
+  }
+
+  boolean inRecovery() {
+    return "t".equals(query("SELECT pg_is_in_recovery()"));
+  }
+
+  /** Asks the postmaster to re-read its configuration files. */
+  void reload() {
+    query("SELECT pg_reload_conf()");
+  }
+
+  /**
+   * Reloads and waits until this session shows {@code expected} for the setting {@code name} (a missing custom
+   * setting reads as the empty string), at most {@code timeout}.
+   *
+   * @return null when it does, or what the session last showed
+   */
+  String reloadAndAwait(String name, String expected, Duration timeout) {
+    reload();
+    String sql = "SELECT coalesce(current_setting('" + name.replace("'", "''") + "', true), '')";
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String seen = query(sql);
+      if (expected.equals(seen)) {
+        return null;
+      }
+      if (System.nanoTime() > deadline) {
+        return seen;
+      }
+      Polling.pause(POLL, op);
+    }
+  }
+
+  /**
+   * Promotes the server ({@code pg_promote} without its own wait, which also polls only every 100 ms: the same
+   * promote signal file and postmaster signal as {@code pg_ctl promote}) and waits until it has left recovery.
+   *
+   * @return whether it left recovery within {@code timeout}
+   */
+  boolean promote(Duration timeout) {
+    if (!"t".equals(query("SELECT pg_promote(false)"))) {
+      throw new PostgresException(op + ": PostgreSQL did not accept the promote request");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inRecovery()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Polling.pause(POLL, op);
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Closing a session that already failed: nothing left to release that the server does not clean up.
+    }
+  }
+}
