@@ -56,6 +56,8 @@ public final class HaLoop implements Runnable {
   /** Wall time, for display only (dcsLastSeen, cycleAt); injected so a simulation's statuses are reproducible. */
   private final Clock wallClock;
   private final Consumer<NodeStatus> publish;
+  /** The role in the last published status (null before the first): see {@link #publishEarlyOnRoleChange}. */
+  private String publishedRole;
   private final ActionExecutor executor;
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
@@ -230,6 +232,7 @@ public final class HaLoop implements Runnable {
     try {
       pg = postgres.probe();
       tProbe = System.nanoTime();
+      publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
           shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
@@ -268,6 +271,7 @@ public final class HaLoop implements Runnable {
         nanoClock.getAsLong(), memory.scheduledRestart());
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
+    publishedRole = publication.role();
     if (log.isDebugEnabled()) {
       // Where a cycle's time goes (real time, not nanoClock: what an operator tuning loop_wait needs to see).
       long end = System.nanoTime();
@@ -290,6 +294,29 @@ public final class HaLoop implements Runnable {
       lastDynamic = dyn;
     }
     return recheck;
+  }
+
+  /**
+   * Publishes the status at once when the probe shows PostgreSQL in another role than the last published status
+   * (a promotion that just finished, a server that went down), before this cycle decides and acts; the member key
+   * is still written at the end of the cycle, as always.
+   *
+   * <p>Why: health checks answer from the published status, and the rest of a cycle can take a few hundred
+   * milliseconds (a new primary records history and creates slots first), during which a load balancer would still
+   * send writes to the old primary's address and none to the new one. The early status is as true as the one at
+   * the end of a cycle: the same probe, lease and snapshot, only without this cycle's decision.
+   */
+  private void publishEarlyOnRoleChange(Optional<ClusterSnapshot> cluster, PgState pg, HaPolicy policy,
+      boolean shutdown) {
+    Publication early = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
+        nanoClock.getAsLong(), memory.scheduledRestart());
+    if (publishedRole == null || publishedRole.equals(early.role())) {
+      return;
+    }
+    publishedRole = early.role();
+    publish.accept(new NodeStatus(config.scope(), config.name(), pg, early.state(), early.role(),
+        lease.deadlineNanos().isPresent(), lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(),
+        nanoClock.getAsLong(), cycles, lease.deadlineNanos(), lease.token(), "", bugs.ids()));
   }
 
   /** Publishes {@code message} as the cycle's, and logs it unless the decision says the log already has it. */
