@@ -11,8 +11,11 @@ import java.nio.file.Path;
  * @param workDir a directory of the node's own, outside the data directory (a re-clone empties that): the
  *     generated pgbackrest.conf and pgBackRest's lock, log and spool directories go here, so two nodes on one host
  *     never share locks or spooled WAL
+ * @param user the database superuser pgBackRest connects as (pgquorum's superuser); without it libpq would use
+ *     the operating system user's name, which is often no role at all ("[056] unable to find primary cluster").
+ *     Its password, if the socket needs one, comes from the user's .pgpass: pgquorum writes none into the file
  */
-public record NodeLayout(Path dataDir, int port, Path socketDir, Path workDir) {
+public record NodeLayout(Path dataDir, int port, Path socketDir, Path workDir, String user) {
   public Path confFile() {
     return workDir.resolve("pgbackrest.conf");
   }

@@ -52,6 +52,7 @@ public record PgBackRestConf(String text, String redacted) {
     out.line("pg1-path", node.dataDir().toString(), false);
     out.line("pg1-port", Integer.toString(node.port()), false);
     out.line("pg1-socket-path", node.socketDir().toString(), false);
+    out.line("pg1-user", node.user(), false);
     return new PgBackRestConf(plain.toString(), shown.toString());
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PgBackRestConfTest {
   private static final NodeLayout NODE = new NodeLayout(Path.of("/srv/pg/node1/data"), 5433,
-      Path.of("/srv/pg/node1/run"), Path.of("/srv/pg/node1/pgbackrest"));
+      Path.of("/srv/pg/node1/run"), Path.of("/srv/pg/node1/pgbackrest"), "postgres");
 
   private static BackrestSettings settings(String yamlSection) {
     Object section = new org.yaml.snakeyaml.Yaml().load(yamlSection);
@@ -37,6 +37,7 @@ class PgBackRestConfTest {
         pg1-path=/srv/pg/node1/data
         pg1-port=5433
         pg1-socket-path=/srv/pg/node1/run
+        pg1-user=postgres
         """);
     assertThat(conf.redacted()).isEqualTo(conf.text());
   }
@@ -56,7 +57,7 @@ class PgBackRestConfTest {
 
   @Test
   void theFileIsOwnerOnlyAndTheDirectoriesExist(@TempDir Path dir) throws IOException {
-    NodeLayout node = new NodeLayout(dir.resolve("data"), 5433, dir, dir.resolve("node/pgbackrest"));
+    NodeLayout node = new NodeLayout(dir.resolve("data"), 5433, dir, dir.resolve("node/pgbackrest"), "postgres");
     PgBackRestConf conf = PgBackRestConf.render(settings("{}"), node);
     conf.write(node);
     conf.write(node); // again: replaces the file
@@ -82,7 +83,7 @@ class PgBackRestConfTest {
   @Test
   void unusualPathsAreQuotedForTheShellAndPercentIsDoubledForPostgres() {
     BackrestSettings s = settings("command: /opt/pg backrest/bin/pgbackrest");
-    NodeLayout node = new NodeLayout(NODE.dataDir(), 5433, NODE.socketDir(), Path.of("/srv/it's 100%"));
+    NodeLayout node = new NodeLayout(NODE.dataDir(), 5433, NODE.socketDir(), Path.of("/srv/it's 100%"), "postgres");
     assertThat(PgCommands.archiveCommand(s, node)).isEqualTo(
         "'/opt/pg backrest/bin/pgbackrest' '--config=/srv/it'\\''s 100%%/pgbackrest.conf' --stanza=batman "
             + "archive-push %p");

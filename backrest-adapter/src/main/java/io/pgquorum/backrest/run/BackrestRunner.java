@@ -143,19 +143,29 @@ public final class BackrestRunner {
   }
 
   /**
-   * pgBackRest's ERROR line and the lines that continue it (HINTs), joined; else the output's last line. Its
-   * continuation lines are indented, which is how they are told from the next message.
+   * pgBackRest's warnings and its ERROR line, each with the lines that continue it (HINTs), joined; else the
+   * output's last line. Warnings are kept because they often hold the cause ([056] "unable to find primary" comes
+   * after "WARN: unable to check pg1: [DbConnectError] ..."). Continuation lines are indented.
    */
   static String errorText(String output) {
     List<String> lines = output.lines().toList();
+    List<String> parts = new ArrayList<>();
+    boolean error = false;
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).startsWith("ERROR:")) {
-        StringBuilder b = new StringBuilder(lines.get(i).trim());
+      String l = lines.get(i);
+      if (l.startsWith("ERROR:") || l.startsWith("WARN:")) {
+        error |= l.startsWith("ERROR:");
+        StringBuilder b = new StringBuilder(l.trim());
         for (int j = i + 1; j < lines.size() && lines.get(j).startsWith(" "); j++) {
           b.append(' ').append(lines.get(j).trim());
         }
-        return b.toString();
+        parts.add(b.toString());
       }
+    }
+    if (error) {
+      // The ERROR first: it is what failed; the warnings after it explain why.
+      parts.sort((a, b) -> Boolean.compare(!a.startsWith("ERROR:"), !b.startsWith("ERROR:")));
+      return String.join("; ", parts);
     }
     return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).trim();
   }

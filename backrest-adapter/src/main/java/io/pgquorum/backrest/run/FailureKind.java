@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 public enum FailureKind {
   STANZA_MISSING("the stanza does not exist in the repository: run stanza-create on the primary"),
   STANZA_NOT_CONFIGURED("the stanza has no section in this node's pgbackrest.conf"),
-  NO_PRIMARY("no primary PostgreSQL reachable from this node's pgBackRest configuration (backups run on the "
-      + "primary only)"),
+  NO_PRIMARY("pgBackRest found no primary: this node's PostgreSQL is a standby or it could not connect (see the "
+      + "warning); backups run on the primary only"),
   DATABASE_UNREACHABLE("pgBackRest cannot connect to this node's PostgreSQL"),
   WRONG_PG1_PATH("PostgreSQL's data directory is not this node's pg1-path: the node's pgbackrest.conf is stale "
       + "or another node's"),

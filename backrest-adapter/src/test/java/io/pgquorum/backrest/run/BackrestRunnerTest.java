@@ -53,7 +53,7 @@ class BackrestRunnerTest {
     BackrestSettings fast = new BackrestSettings(parsed.stanza(), parsed.command(), parsed.repo1(),
         parsed.processMax(), parsed.options(), parsed.schedules(), Duration.ofMillis(700), Duration.ofSeconds(5),
         Duration.ofSeconds(5));
-    runner = new BackrestRunner(fast, new NodeLayout(dir.resolve("data"), 5432, dir, dir.resolve("node")));
+    runner = new BackrestRunner(fast, new NodeLayout(dir.resolve("data"), 5432, dir, dir.resolve("node"), "postgres"));
   }
 
   private List<String> args() throws IOException {
@@ -95,7 +95,7 @@ class BackrestRunnerTest {
   void aMissingProgramCannotStart() {
     BackrestSettings s = BackrestSection.parse(Map.of("command", dir.resolve("nope").toString()), "x").settings()
         .orElseThrow();
-    Outcome<CommandRun> o = new BackrestRunner(s, new NodeLayout(dir, 5432, dir, dir)).stanzaCreate();
+    Outcome<CommandRun> o = new BackrestRunner(s, new NodeLayout(dir, 5432, dir, dir, "postgres")).stanzaCreate();
     BackrestFailure f = ((Outcome.Failed<CommandRun>) o).failure();
     assertThat(f.kind()).isEqualTo(FailureKind.CANNOT_START);
     assertThat(f.describe()).startsWith("the pgbackrest program could not be started");

@@ -21,7 +21,7 @@ class FailureKindTest {
   @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
       "backup-nostanza.stderr | 55 | STANZA_MISSING | ERROR: [055]: unable to load info file",
       "backup-pgdown.stderr | 56 | NO_PRIMARY | ERROR: [056]: unable to find primary cluster - cannot proceed "
-          + "HINT: are all available clusters in recovery?",
+          + "HINT: are all available clusters in recovery?; WARN: unable to check pg1: [DbConnectError]",
       "check-pgdown.stderr | 27 | DATABASE_UNREACHABLE | ERROR: [027]: no database found",
       "push-wrongdir.stderr | 32 | WRONG_PG1_PATH | ERROR: [032]: PostgreSQL working directory '/' is not the same",
       "restore-nonempty.stderr | 40 | RESTORE_TARGET_NOT_EMPTY | ERROR: [040]: unable to restore to path",
