@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +21,6 @@ import java.util.regex.Pattern;
 public final class BackrestSection {
   private static final Pattern STANZA = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern OPTION_NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-  private static final Set<String> SECTION_KEYS = Set.of("stanza", "command", "repo1", "process-max", "options",
-      "schedule", "command_timeout", "backup_timeout", "restore_timeout");
 
   /** The outcome: settings when there are no errors; every error as {@code key: message}. */
   public record Parsed(Optional<BackrestSettings> settings, List<String> errors) {}
@@ -40,38 +39,38 @@ public final class BackrestSection {
 
   private Parsed read(Object section, String scope) {
     Map<String, Object> s = map(BackrestKeys.SECTION, section);
-    unknown(BackrestKeys.SECTION, s, SECTION_KEYS);
+    unknown(BackrestKeys.SECTION, s);
     String stanza = text(s, BackrestKeys.STANZA, scope);
     if (stanza != null && !STANZA.matcher(stanza).matches()) {
       error(BackrestKeys.STANZA, "must be " + BackrestKeys.STANZA.accepts().replace("`", "") + ", got \""
           + stanza + "\"");
     }
-    String command = text(s, BackrestKeys.COMMAND, "pgbackrest");
+    String command = text(s, BackrestKeys.COMMAND, BackrestKeys.COMMAND.defaultString());
     if (command != null && (command.isBlank() || command.contains("/") && !command.startsWith("/"))) {
       error(BackrestKeys.COMMAND, "must be an absolute path or a program name, got \"" + command + "\"");
     }
     Map<String, Object> repo = map(BackrestKeys.SECTION + ".repo1", s.get("repo1"));
-    unknown(BackrestKeys.SECTION + ".repo1", repo, Set.of("type", "path", "retention-full"));
-    String type = text(repo, BackrestKeys.REPO1_TYPE, "posix");
+    unknown(BackrestKeys.SECTION + ".repo1", repo);
+    String type = text(repo, BackrestKeys.REPO1_TYPE, BackrestKeys.REPO1_TYPE.defaultString());
     if (type != null && !type.equals("posix")) {
       error(BackrestKeys.REPO1_TYPE, "must be posix (the only repository type pgquorum tests so far), got \""
           + type + "\"");
     }
-    String repoPath = text(repo, BackrestKeys.REPO1_PATH, "/var/lib/pgbackrest");
+    String repoPath = text(repo, BackrestKeys.REPO1_PATH, BackrestKeys.REPO1_PATH.defaultString());
     if (repoPath != null && !repoPath.startsWith("/")) {
       error(BackrestKeys.REPO1_PATH, "must be an absolute path (every node must name the same place), got \""
           + repoPath + "\"");
     }
-    long retention = number(repo, BackrestKeys.REPO1_RETENTION_FULL, 2, 1, 9_999_999);
-    long processMax = number(s, BackrestKeys.PROCESS_MAX, 1, 1, 999);
+    long retention = number(repo, BackrestKeys.REPO1_RETENTION_FULL);
+    long processMax = number(s, BackrestKeys.PROCESS_MAX);
     Map<String, List<String>> options = options(s.get("options"));
     Map<String, Object> sched = map(BackrestKeys.SECTION + ".schedule", s.get("schedule"));
-    unknown(BackrestKeys.SECTION + ".schedule", sched, Set.of("full", "diff", "incr"));
-    BackupSchedules schedules = new BackupSchedules(schedule(sched, BackrestKeys.SCHEDULE_FULL, "weekly sun 01:00"),
-        schedule(sched, BackrestKeys.SCHEDULE_DIFF, "daily 01:00"), schedule(sched, BackrestKeys.SCHEDULE_INCR, "off"));
-    long commandTimeout = number(s, BackrestKeys.COMMAND_TIMEOUT, 120, 10, 86_400);
-    long backupTimeout = number(s, BackrestKeys.BACKUP_TIMEOUT, 43_200, 60, 604_800);
-    long restoreTimeout = number(s, BackrestKeys.RESTORE_TIMEOUT, 43_200, 60, 604_800);
+    unknown(BackrestKeys.SECTION + ".schedule", sched);
+    BackupSchedules schedules = new BackupSchedules(schedule(sched, BackrestKeys.SCHEDULE_FULL),
+        schedule(sched, BackrestKeys.SCHEDULE_DIFF), schedule(sched, BackrestKeys.SCHEDULE_INCR));
+    long commandTimeout = number(s, BackrestKeys.COMMAND_TIMEOUT);
+    long backupTimeout = number(s, BackrestKeys.BACKUP_TIMEOUT);
+    long restoreTimeout = number(s, BackrestKeys.RESTORE_TIMEOUT);
     if (!errors.isEmpty()) {
       return new Parsed(Optional.empty(), List.copyOf(errors));
     }
@@ -126,8 +125,9 @@ public final class BackrestSection {
     return null;
   }
 
-  private Schedule schedule(Map<String, Object> sched, BackrestKey key, String dflt) {
-    Object v = sched.get(key.path().substring(key.path().lastIndexOf('.') + 1));
+  private Schedule schedule(Map<String, Object> sched, BackrestKey key) {
+    String dflt = key.defaultString();
+    Object v = sched.get(key.leaf());
     // YAML 1.1 reads an unquoted off as false.
     if (Boolean.FALSE.equals(v)) {
       return Schedule.parse("off");
@@ -146,7 +146,7 @@ public final class BackrestSection {
   }
 
   private String text(Map<String, Object> s, BackrestKey key, String dflt) {
-    Object v = s.get(leaf(key));
+    Object v = s.get(key.leaf());
     if (v == null) {
       return dflt;
     }
@@ -157,20 +157,20 @@ public final class BackrestSection {
     return null;
   }
 
-  private long number(Map<String, Object> s, BackrestKey key, long dflt, long min, long max) {
-    Object v = s.get(leaf(key));
+  private long number(Map<String, Object> s, BackrestKey key) {
+    Object v = s.get(key.leaf());
     if (v == null) {
-      return dflt;
+      return key.defaultLong();
     }
     if (v instanceof Integer || v instanceof Long) {
       long n = ((Number) v).longValue();
-      if (n >= min && n <= max) {
+      if (n >= key.min() && n <= key.max()) {
         return n;
       }
     }
-    error(key, "must be a whole number from " + min + " to " + max
+    error(key, "must be a whole number from " + key.min() + " to " + key.max()
         + (key.unit().equals("-") ? "" : " (" + key.unit() + ")") + ", got " + show(v));
-    return dflt;
+    return key.defaultLong();
   }
 
   @SuppressWarnings("unchecked")
@@ -191,17 +191,20 @@ public final class BackrestSection {
     return Map.of();
   }
 
-  private void unknown(String where, Map<String, Object> m, Set<String> known) {
+  /** Keys of the mapping at {@code where} that the registry does not declare (directly or as a parent). */
+  private void unknown(String where, Map<String, Object> m) {
+    Set<String> known = new TreeSet<>();
+    for (BackrestKey key : BackrestKeys.all()) {
+      if (key.path().startsWith(where + ".")) {
+        known.add(key.path().substring(where.length() + 1).split("\\.")[0]);
+      }
+    }
     for (String k : m.keySet()) {
       if (!known.contains(k)) {
-        errors.add(where + "." + k + ": unknown key (known: " + String.join(", ", known.stream().sorted().toList())
+        errors.add(where + "." + k + ": unknown key (known: " + String.join(", ", known)
             + ")");
       }
     }
-  }
-
-  private static String leaf(BackrestKey key) {
-    return key.path().substring(key.path().lastIndexOf('.') + 1);
   }
 
   private void error(BackrestKey key, String message) {
