@@ -2,10 +2,14 @@ package io.pgquorum.backrest.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgquorum.backrest.BackrestSection;
 import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.BackupType;
 import io.pgquorum.backrest.NodeLayout;
+import io.pgquorum.backrest.PgBackRestConf;
 import io.pgquorum.backrest.info.StanzaInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runner against a stand-in pgbackrest (a shell script that records its arguments and answers with output
@@ -108,6 +113,30 @@ class BackrestRunnerTest {
     assertThat(runner.archiveGet("000000010000000000000001", dir.resolve("y")))
         .isInstanceOf(ArchiveGetResult.Found.class);
     assertThat(args()).endsWith("archive-get", "000000010000000000000001", dir.resolve("y").toString());
+  }
+
+  @Test
+  void aSecretOptionReachesTheFileButNoLogLineNorFailureText() throws IOException {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(BackrestRunner.class);
+    logger.addAppender(logs);
+    try {
+      BackrestSettings s = BackrestSection.parse(Map.of("command", dir.resolve("pgbackrest").toString(),
+          "options", Map.of("repo1-cipher-pass", "Very-s3cret")), "demo").settings().orElseThrow();
+      NodeLayout node = new NodeLayout(dir.resolve("data"), 5432, dir, dir.resolve("node"), "postgres");
+      PgBackRestConf conf = PgBackRestConf.render(s, node);
+      conf.write(node);
+      assertThat(Files.readString(node.confFile())).contains("repo1-cipher-pass=Very-s3cret");
+      BackrestRunner r = new BackrestRunner(s, node);
+      assertThat(r.stanzaCreate().ok()).isTrue();
+      Outcome<CommandRun> failed = r.backup(BackupType.FULL);
+      assertThat(((Outcome.Failed<CommandRun>) failed).failure().describe()).doesNotContain("s3cret");
+      assertThat(logs.list).hasSizeGreaterThanOrEqualTo(4);
+      assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("s3cret"));
+    } finally {
+      logger.detachAppender(logs);
+    }
   }
 
   @Test
