@@ -145,13 +145,13 @@ final class RestClient {
       return new Failure("TLS handshake with " + where + " failed: " + tlsReason(uri, firstLine(ssl)), true);
     }
     if (e instanceof HttpTimeoutException) {
-      return new Failure("no answer from " + where + ": " + firstLine(e), false);
+      return new Failure("no answer from " + uri + ": " + firstLine(e), false);
     }
     if (cause(e, ConnectException.class) != null) {
-      return new Failure("cannot connect to " + where + " (" + firstLine(e) + ")", false);
+      return new Failure("cannot connect to " + uri + " (" + firstLine(e) + ")", false);
     }
     String hint = https ? "" : " (does it serve HTTPS only? then its api_url should be https)";
-    return new Failure("no HTTP answer from " + where + ": " + e.getClass().getSimpleName()
+    return new Failure("no HTTP answer from " + uri + ": " + e.getClass().getSimpleName()
         + (e.getMessage() == null ? "" : ": " + firstLine(e)) + hint, false);
   }
 
