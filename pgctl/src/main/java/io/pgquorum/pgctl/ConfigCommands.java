@@ -194,16 +194,9 @@ final class ConfigCommands {
     }
     // As patronictl: PATCH /config on the members' REST APIs, leader first, until one answers; the member
     // validates and writes the key (its own compare-and-set), with the credentials and TLS of the ctl section.
-    ClusterSnapshot cluster = ClusterRoleCommands.read(client, config);
-    List<Member> leaderFirst = new ArrayList<>();
-    cluster.leaderMember().ifPresent(leaderFirst::add);
-    cluster.members().values().stream().filter(m -> !leaderFirst.contains(m)).forEach(leaderFirst::add);
     String patch = want ? "{\"pause\":true}" : "{\"pause\":null}";
     MemberApi.Response answer = null;
-    for (Member m : leaderFirst) {
-      if (m.apiUrl().isEmpty()) {
-        continue;
-      }
+    for (Member m : MemberSelect.leaderFirst(ClusterRoleCommands.read(client, config))) {
       try {
         answer = api.send(config, m.apiUrl(), "PATCH", "config", patch);
         break;
