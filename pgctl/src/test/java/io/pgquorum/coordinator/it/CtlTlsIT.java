@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * pgctl against a real daemon whose REST API is served over HTTPS (a certificate of a CA made here) with HTTP
  * Basic authentication, as patronictl users configure it: the node's file has a {@code ctl} section trusting the
  * CA ({@code ctl.cacert}) and the REST credentials ({@code ctl.authentication}). With it, pause/resume (PATCH
- * /config) and restart (POST /restart) work; with a copy of the file trusting another CA they stop with one error
- * line, naming the CA file; with a wrong password the API's 401 is shown in patronictl's words and nothing
- * changes. No password ever reaches pgctl's output.
+ * /config), restart (POST /restart), reload and version work; with a copy of the file trusting another CA they
+ * stop with one error line, naming the CA file; with a wrong password the API's 401 is shown in patronictl's
+ * words and nothing changes. No password ever reaches pgctl's output.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -156,6 +156,10 @@ class CtlTlsIT {
     assertThat(restartRefused.out()).endsWith("Failed: restart for member " + node.name + ", status code=401, "
         + "(authentication required)\n");
 
+    Run version = pgctl(wrongCa, "version", SCOPE);
+    assertThat(version.out()).contains(node.name + ": failed to get version: TLS handshake with https://127.0.0.1:"
+        + node.restPort + " failed: its certificate is not signed by a trusted CA");
+
     // -k (patronictl's --insecure) skips the server check: the right password then gets through.
     Run insecure = pgctl(wrongCa, "-k", "resume");
     assertThat(insecure.exit()).as(insecure.err()).isZero();
@@ -174,6 +178,10 @@ class CtlTlsIT {
     assertThat(restart.err()).isEmpty();
     await("PostgreSQL restarted").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
         .until(() -> !started.equals(startTime()));
+
+    Run version = pgctl(good, "version", SCOPE);
+    assertThat(version.exit()).as(version.err()).isZero();
+    assertThat(version.out()).containsPattern(node.name + ": pgquorum \\S+ PostgreSQL 15\\.\\d+\n");
 
     Run reload = pgctl(good, "reload", SCOPE, "--force");
     assertThat(reload.exit()).as(reload.err()).isZero();
