@@ -88,7 +88,7 @@ record CommandLine(
       } else if (isOption(arg, "-c", "--config-file")) {
         configFile = Optional.of(in.value(arg, "-c", "--config-file"));
       } else if (arg.equals("-k") || arg.equals("--insecure")) {
-        insecure = true; // for the REST calls of version and flush, as patronictl's
+        insecure = true; // for every REST call (RestClient), as patronictl's
       } else if (arg.equals("-d") || arg.startsWith("--dcs")) {
         throw CtlException.usage("option " + optionName(arg) + " is not supported: pgctl finds the DCS "
             + "through the raft section of the configuration file (-c)");
@@ -112,7 +112,7 @@ record CommandLine(
         rest.add(in.next());
       }
       return new CommandLine(configFile, help, Optional.of(command), List.of(), OutputFormat.PRETTY, false, false,
-          Optional.empty(), rest, false, Map.of());
+          Optional.empty(), rest, false, Map.of(), Optional.empty(), insecure, Optional.empty());
     }
     if (SwitchoverCommand.NAMES.contains(command)) {
       // Its own options (SwitchoverCommand.parse): passed on as they were typed.
@@ -121,7 +121,7 @@ record CommandLine(
       boolean asked = (end < 0 ? rest : rest.subList(0, end)).stream().anyMatch(a -> a.equals("-h")
           || a.equals("--help"));
       return new CommandLine(configFile, help || asked, Optional.of(command), List.of(), OutputFormat.PRETTY, false,
-          false, Optional.empty(), rest, false, Map.of());
+          false, Optional.empty(), rest, false, Map.of(), Optional.empty(), insecure, Optional.empty());
     }
     if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)
         && !ToolOptions.COMMANDS.contains(command)) {

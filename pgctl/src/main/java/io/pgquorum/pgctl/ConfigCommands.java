@@ -41,11 +41,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  * patronictl's {@code pause}, {@code resume}, {@code show-config} and {@code edit-config}: maintenance mode and the
  * dynamic configuration (the DCS {@code config} key), with patronictl's options, messages and exit codes.
  *
- * <p>pgctl writes the key in the DCS itself (patronictl sends pause/resume to a member's REST API; the result is
- * the same key change, and pgctl needs no REST credentials for it): a compare-and-set on the revision it read, so a
- * change someone else made meanwhile is never overwritten, and only after the document passed the coordinator's own
- * checks (a document the nodes would refuse is never stored; every problem is named). {@code --force} means no
- * prompt; a prompt without a terminal is refused with a clear error instead of hanging or guessing.
+ * <p>pause and resume go, as patronictl's, through a member's REST API ({@code PATCH /config}, leader first, with
+ * the {@code ctl} section's TLS and credentials, see {@link RestClient}): the member checks and writes the key.
+ * edit-config writes the key in the DCS itself, as patronictl does: a compare-and-set on the revision it read, so
+ * a change someone else made meanwhile is never overwritten, and only after the document passed the coordinator's
+ * own checks (a document the nodes would refuse is never stored; every problem is named). {@code --force} means
+ * no prompt; a prompt without a terminal is refused with a clear error instead of hanging or guessing.
  */
 final class ConfigCommands {
   static final String PAUSE = "pause";
@@ -53,8 +54,6 @@ final class ConfigCommands {
   static final String EDIT_CONFIG = "edit-config";
   static final String SHOW_CONFIG = "show-config";
   static final List<String> NAMES = List.of(PAUSE, RESUME, EDIT_CONFIG, SHOW_CONFIG);
-  /** Compare-and-set attempts for pause/resume before giving up (each loss: someone changed the key meanwhile). */
-  private static final int ATTEMPTS = 5;
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
@@ -157,7 +156,8 @@ final class ConfigCommands {
     };
   }
 
-  static int run(Options o, NodeConfig config, Duration timeout, BufferedReader in, PrintStream out) {
+  static int run(Options o, NodeConfig config, Duration timeout, MemberApi api, BufferedReader in, PrintStream out,
+      PrintStream err) {
     if (o.cluster().isPresent() && !o.cluster().get().equals(config.scope())) {
       throw CtlException.usage("cluster '" + o.cluster().get() + "' is not the cluster of this configuration, "
           + "which is '" + config.scope() + "'");
@@ -168,7 +168,7 @@ final class ConfigCommands {
     DcsKeys keys = new DcsKeys(config.keyPrefix());
     try (RatisDcsClient client = DcsClusterSource.connect(config, timeout)) {
       return switch (o.command()) {
-        case PAUSE, RESUME -> pause(o, config, client, keys, out);
+        case PAUSE, RESUME -> pause(o, config, client, keys, api, out, err);
         case SHOW_CONFIG -> {
           client.get(keys.config()).map(kv -> yaml(parseJson(kv.value()))).ifPresent(out::print);
           out.flush();
@@ -183,34 +183,39 @@ final class ConfigCommands {
     }
   }
 
-  private static int pause(Options o, NodeConfig config, RatisDcsClient client, DcsKeys keys, PrintStream out) {
+  private static int pause(Options o, NodeConfig config, RatisDcsClient client, DcsKeys keys, MemberApi api,
+      PrintStream out, PrintStream err) {
     boolean want = o.command().equals(PAUSE);
-    DynamicConfig written = null;
-    for (int attempt = 0; attempt < ATTEMPTS && written == null; attempt++) {
-      KeyValue kv = client.get(keys.config()).orElseThrow(() -> CtlException.failure(
-          "The config key does not exist in the cluster " + config.scope()));
-      Map<String, Object> doc = parseJson(kv.value());
-      if (validate(doc).paused() == want) {
-        throw CtlException.failure(want ? "Cluster is already paused" : "Cluster is not paused");
-      }
-      if (want) {
-        doc.put(PAUSE, true);
-      } else {
-        doc.remove(PAUSE);
-      }
-      DynamicConfig checked = validate(doc);
-      WriteResult r = client.put(keys.config(), ClusterRoleCommands.json(doc),
-          Precondition.modRevision(kv.modRevision()), null);
-      if (r.succeeded()) {
-        written = checked;
-      } else if (r.outcome() != WriteResult.Outcome.CONDITION_FAILED) {
-        throw CtlException.failure("the DCS refused the write of " + keys.config() + ": " + r.outcome());
+    KeyValue kv = client.get(keys.config()).orElseThrow(() -> CtlException.failure(
+        "The config key does not exist in the cluster " + config.scope()));
+    DynamicConfig current = validate(parseJson(kv.value()));
+    if (current.paused() == want) {
+      throw CtlException.failure(want ? "Cluster is already paused" : "Cluster is not paused");
+    }
+    // As patronictl: PATCH /config on the members' REST APIs, leader first, until one answers; the member
+    // validates and writes the key (its own compare-and-set), with the credentials and TLS of the ctl section.
+    String patch = want ? "{\"pause\":true}" : "{\"pause\":null}";
+    MemberApi.Response answer = null;
+    for (Member m : MemberSelect.leaderFirst(ClusterRoleCommands.read(client, config))) {
+      try {
+        answer = api.send(config, m.apiUrl(), "PATCH", "config", patch);
+        break;
+      } catch (CtlException e) {
+        err.println(e.getMessage());
+        err.println("Member " + m.name() + " is not accessible");
+        err.flush();
       }
     }
-    if (written == null) {
-      throw CtlException.failure("the config key kept changing while pgctl rewrote it (" + ATTEMPTS
-          + " attempts); nothing was changed, try again");
+    if (answer == null) {
+      throw CtlException.failure("Can not find accessible cluster member");
     }
+    if (answer.status() != 200) {
+      out.println("Failed: " + o.command() + " cluster management status code=" + answer.status() + ", ("
+          + answer.body() + ")");
+      out.flush();
+      return 0;
+    }
+    DynamicConfig written = ClusterRoleCommands.read(client, config).config().map(v -> v.value()).orElse(current);
     String verb = want ? "paused" : "resumed";
     if (o.waitForMembers()) {
       out.println("'" + o.command() + "' request sent, waiting until it is recognized by all nodes");

@@ -21,7 +21,7 @@ final class Help {
                                 (default: $PATRONICTL_CONFIG_FILE, then
                                 ~/.config/patroni/patronictl.yaml)
         -k, --insecure          do not verify the certificates of members' REST
-                                APIs (version, flush)
+                                APIs (every REST call, as ctl.insecure)
         -h, --help              show this message and exit
 
       Commands:

@@ -1,28 +1,21 @@
 package io.pgquorum.pgctl;
 
-import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.NodeConfig;
-import io.pgquorum.coordinator.rest.RestTls;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Optional;
 
 /**
- * {@link MemberApi} over HTTP(S): TLS as the {@code ctl} and {@code restapi} sections say ({@link RestTls#client},
- * {@code -k} skips server verification), HTTP Basic credentials from {@code ctl.authentication}, else
- * {@code restapi.authentication} (the node's own, as patronictl falls back to them), on state-changing requests.
+ * {@link MemberApi} over HTTP(S), through pgctl's one {@link RestClient} (TLS and credentials from the {@code ctl}
+ * section, else {@code restapi}'s; {@code -k} skips server verification). Every failure without an HTTP answer is
+ * a {@link CtlException} saying why.
  */
 final class HttpMemberApi implements MemberApi {
   /** A member that does not answer within this is reported unreachable; patronictl's urllib3 default is similar. */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final boolean insecure;
+  /** Built on first use from the configuration of the command (one per pgctl run, as patronictl's). */
+  private RestClient client;
 
   HttpMemberApi(boolean insecure) {
     this.insecure = insecure;
@@ -30,38 +23,31 @@ final class HttpMemberApi implements MemberApi {
 
   @Override
   public Response send(NodeConfig config, String apiUrl, String method, String endpoint) {
-    URI uri;
+    return send(config, apiUrl, method, endpoint, null);
+  }
+
+  @Override
+  public Response send(NodeConfig config, String apiUrl, String method, String endpoint, String body) {
+    String url;
     try {
       URI base = URI.create(apiUrl);
-      uri = endpoint == null ? base
-          : new URI(base.getScheme(), base.getRawAuthority(), "/" + endpoint, null, null);
+      url = endpoint == null ? base.toString()
+          : new URI(base.getScheme(), base.getRawAuthority(), "/" + endpoint, null, null).toString();
     } catch (IllegalArgumentException | java.net.URISyntaxException e) {
       throw CtlException.failure("invalid api_url '" + apiUrl + "'");
     }
-    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(TIMEOUT);
-    if ("https".equalsIgnoreCase(uri.getScheme())) {
-      try {
-        client.sslContext(RestTls.client(config, insecure));
-      } catch (RuntimeException e) {
-        throw CtlException.failure(DcsClusterSource.firstLine(e));
-      }
-    }
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-        .method(method, HttpRequest.BodyPublishers.noBody());
-    if (!method.equals("GET")) {
-      Optional<Credentials> auth = config.ctl().authentication().or(() -> config.restapi().authentication());
-      auth.ifPresent(c -> request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-          (c.username() + ":" + c.password().orElse("")).getBytes(StandardCharsets.UTF_8))));
-    }
     try {
-      HttpResponse<String> r = client.build().send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
-    } catch (IOException e) {
-      throw CtlException.failure(e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + DcsClusterSource.firstLine(e)) + " (" + uri + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CtlException.failure("interrupted");
+      RestClient.Reply r = client(config).send(url, method, body, TIMEOUT);
+      return new Response(r.status(), r.body());
+    } catch (RestClient.Failure e) {
+      throw CtlException.failure(e.getMessage());
     }
+  }
+
+  private synchronized RestClient client(NodeConfig config) {
+    if (client == null) {
+      client = RestClient.of(config, insecure);
+    }
+    return client;
   }
 }

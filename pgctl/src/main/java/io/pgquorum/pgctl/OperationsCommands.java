@@ -5,16 +5,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.Member;
-import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.NodeConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -22,7 +16,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,7 +25,7 @@ import java.util.function.Function;
  * patronictl's {@code restart}, {@code reload} and {@code reinit} (4.1): each prints the cluster table, asks what
  * patronictl asks (unless {@code --force}), then calls every chosen member's REST API ({@code POST /restart},
  * {@code /reload}, {@code /reinitialize}, with {@code ctl.authentication}, else {@code restapi.authentication},
- * from the configuration file; HTTP only for now) and
+ * from the configuration file; TLS as its {@code ctl} section says, see {@link RestClient}) and
  * prints one line per member in patronictl's words. Without a terminal and without {@code --force}, a command that
  * would prompt says so and exits 1 instead of waiting for an answer nobody can type.
  *
@@ -431,39 +424,29 @@ final class OperationsCommands {
 
     Reply send(String method, String path, String body);
 
-    /** Over HTTP(S) to the member's {@code api_url}; a member that cannot be reached answers status 0. */
-    static Function<Member, Rest> http(NodeConfig config) {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      // patronictl's order: ctl.authentication, else the REST API's own credentials.
-      Optional<String> auth = config.ctl().authentication().or(() -> config.restapi().authentication())
-          .flatMap(OperationsCommands::basic);
+    /**
+     * Over HTTP(S) to the member's {@code api_url}, through pgctl's one {@link RestClient} ({@code -k} is
+     * {@code insecure}). A member that cannot be reached answers status 0, as one member down is reported and the
+     * others still asked; a failed TLS handshake stops the command with an error line (it is the configuration,
+     * not the member: every member would fail the same way).
+     */
+    static Function<Member, Rest> http(NodeConfig config, boolean insecure) {
+      RestClient client = RestClient.of(config, insecure);
       return m -> (method, path, body) -> {
         String base = m.apiUrl().replaceAll("/patroni$", "").replaceAll("/$", "");
         if (base.isEmpty()) {
           return new Reply(0, "member " + m.name() + " has no api_url");
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(300))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-          b.header("Content-Type", "application/json");
-        }
-        auth.ifPresent(a -> b.header("Authorization", a));
         try {
-          HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-          return new Reply(r.statusCode(), r.body());
-        } catch (IOException e) {
-          return new Reply(0, "cannot reach " + base + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return new Reply(0, "interrupted");
+          RestClient.Reply r = client.send(base + path, method, body, Duration.ofSeconds(300));
+          return new Reply(r.status(), r.body());
+        } catch (RestClient.Failure e) {
+          if (e.tls()) {
+            throw CtlException.failure(e.getMessage());
+          }
+          return new Reply(0, e.getMessage());
         }
       };
     }
-  }
-
-  private static Optional<String> basic(Credentials c) {
-    return c.password().map(p -> "Basic " + Base64.getEncoder().encodeToString(
-        (c.username() + ":" + p).getBytes(StandardCharsets.UTF_8)));
   }
 }

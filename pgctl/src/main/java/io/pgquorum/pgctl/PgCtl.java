@@ -124,10 +124,11 @@ public final class PgCtl {
           return 0;
         }
         OperationsCommands.Options o = OperationsCommands.parse(args[op], rest);
-        NodeConfig config = configs.load(CommandLine.parse(global)).config();
+        CommandLine globals = CommandLine.parse(global);
+        NodeConfig config = configs.load(globals).config();
         int status = OperationsCommands.run(o, config, clusters,
             OperationsCommands.prompter(System.console() != null, in, out, args[op]), out,
-            OperationsCommands.Rest.http(config));
+            OperationsCommands.Rest.http(config, globals.insecure()));
         out.flush();
         return status;
       }
@@ -147,13 +148,14 @@ public final class PgCtl {
           out.print(ConfigCommands.help(command));
           return 0;
         }
-        return ConfigCommands.run(options, configs.load(cl).config(), DcsClusterSource.DEFAULT_TIMEOUT, in, out);
+        return ConfigCommands.run(options, configs.load(cl).config(), DcsClusterSource.DEFAULT_TIMEOUT,
+            services.apply(cl).api(), in, out, err);
       }
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();
       if (SwitchoverCommand.NAMES.contains(command)) {
         return SwitchoverCommand.run(command, SwitchoverCommand.parse(command, cl.arguments()), config, clusters,
-            SwitchoverCommand.HTTP, in, out);
+            SwitchoverCommand.http(config, cl.insecure()), in, out);
       }
       if (command.equals(CommandLine.DCS)) {
         if (cl.timestamp()) {

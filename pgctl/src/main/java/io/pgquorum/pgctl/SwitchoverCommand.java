@@ -10,10 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -22,7 +18,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -250,25 +245,20 @@ final class SwitchoverCommand {
 
   /** The credentials for write requests: {@code ctl.authentication}, else {@code restapi.authentication}. */
   static Optional<Credentials> credentials(NodeConfig config) {
-    return config.ctl().authentication().or(() -> config.restapi().authentication());
+    return RestClient.credentials(config);
   }
 
-  /** The real API: plain JDK HTTP, Basic authentication, JSON body. */
-  static final Api HTTP = (url, body, auth) -> {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    auth.ifPresent(a -> r.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-        (a.username() + ":" + a.password().orElse("")).getBytes(StandardCharsets.UTF_8))));
-    try {
-      HttpResponse<String> res = client.send(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Answer(res.statusCode(), res.body());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-  };
+  /**
+   * The real API: pgctl's one {@link RestClient} (TLS from the {@code ctl} section, {@code -k} is
+   * {@code insecure}); it sends the same credentials as {@link #credentials} on its own.
+   */
+  static Api http(NodeConfig config, boolean insecure) {
+    RestClient client = RestClient.of(config, insecure);
+    return (url, body, auth) -> {
+      RestClient.Reply r = client.send(url, "POST", body, REQUEST_TIMEOUT);
+      return new Answer(r.status(), r.body());
+    };
+  }
 
   /** click's prompt: {@code Text [default]: }, an empty answer takes the default; no input at all aborts. */
   private static String prompt(String text, String defaultValue, BufferedReader in, PrintStream out) {

@@ -29,7 +29,7 @@ class ArchitectureTest {
             "io.pgquorum.coordinator.node..").and(not(belongToAnyOf(RestTls.class))))
         .because("pgctl reads a node's configuration file (config) and the cluster's keys (cluster: key layout,"
             + " JSON, snapshot) and prints them: it drives no PostgreSQL, runs no HA loop and starts no node."
-            + " The one exception is RestTls.client, the TLS context for calling a node's REST API (version, flush),"
+            + " The one exception is RestTls.client, the TLS context for calling a node's REST API (RestClient),"
             + " which is built from the ctl/restapi sections exactly as the daemon builds it for its peers")
         .check(classes);
   }

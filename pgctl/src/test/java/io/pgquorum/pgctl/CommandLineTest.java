@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,16 @@ class CommandLineTest {
   @Test
   void unknownGlobalOptionIsNamed() {
     assertUsageError(run("--frobnicate", "list"), "--frobnicate");
+  }
+
+  @Test
+  void insecureReachesEveryCommandThatCallsRest() {
+    // -k was dropped for the commands whose options are parsed elsewhere (pause/resume/..., switchover/failover).
+    for (String command : List.of("list", "version", "pause", "resume", "edit-config", "switchover", "failover")) {
+      assertThat(CommandLine.parse(new String[] {"-c", "f.yml", "-k", command}).insecure()).as(command).isTrue();
+      assertThat(CommandLine.parse(new String[] {"--insecure", command}).insecure()).as(command).isTrue();
+      assertThat(CommandLine.parse(new String[] {command}).insecure()).as(command).isFalse();
+    }
   }
 
   @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.CtlConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.testing.RatisTestCluster;
@@ -39,6 +41,8 @@ class PgCtlConfigTest {
   private final List<RatisDcsClient> clients = new ArrayList<>();
   private RatisDcsClient admin;
   private DcsKeys keys;
+  /** pg1's REST API (the test plays the node): pause and resume go through it. */
+  private ConfigPatchServer pg1;
 
   @BeforeAll
   static void startGroup() {
@@ -61,10 +65,17 @@ class PgCtlConfigTest {
     admin.put(keys.config(), CONFIG);
     ConfigCommands.terminal = () -> false;
     ConfigCommands.poll = Duration.ofMillis(100);
+    try {
+      pg1 = new ConfigPatchServer(client("pg1"), keys, "pg1");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    pg1.publish();
   }
 
   @AfterEach
   void close() {
+    pg1.close();
     clients.forEach(RatisDcsClient::close);
     ConfigCommands.terminal = () -> System.console() != null;
     ConfigCommands.env = System::getenv;
@@ -89,6 +100,8 @@ class PgCtlConfigTest {
     CliRun pause = CliRun.dcs(config, "pause");
     assertThat(pause.out()).isEqualTo("Success: cluster management is paused\n");
     assertThat(pause.status()).isZero();
+    // patronictl's request: PATCH /config {"pause": true} to a member's REST API (no credentials configured).
+    assertThat(pg1.requests).containsExactly("PATCH /config -");
     assertThat(stored().path("pause").asBoolean()).isTrue();
     assertThat(stored().path("postgresql").path("parameters").path("max_connections").asInt()).isEqualTo(100);
 
@@ -99,6 +112,7 @@ class PgCtlConfigTest {
     CliRun resume = CliRun.dcs(config, "resume");
     assertThat(resume.out()).isEqualTo("Success: cluster management is resumed\n");
     assertThat(stored().has("pause")).isFalse();
+    assertThat(stored().path("postgresql").path("parameters").path("max_connections").asInt()).isEqualTo(100);
 
     CliRun notPaused = CliRun.dcs(config, "resume");
     assertThat(notPaused.status()).isEqualTo(1);
@@ -129,6 +143,78 @@ class PgCtlConfigTest {
     CliRun seen = CliRun.dcs(config, "pause", "--wait");
     assertThat(seen.out()).isEqualTo("'pause' request sent, waiting until it is recognized by all nodes\n"
         + "Success: cluster management is paused\n");
+  }
+
+  /** A member key for {@code name} whose REST API refuses connections (a closed local port). */
+  private void unreachableMember(String name) throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    Map<String, Object> member = new LinkedHashMap<>();
+    member.put("api_url", "http://127.0.0.1:" + closed + "/patroni");
+    member.put("state", "running");
+    member.put("role", "replica");
+    new ClusterStore(client(name), keys, name).touchMember(member, Duration.ofMinutes(5));
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(
+        (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void pauseAsksTheLeaderFirstWithTheCtlCredentials() throws Exception {
+    // pg0 sorts first but is not the leader: patronictl asks the leader first, so pg0 is never tried.
+    unreachableMember("pg0");
+    assertThat(pg1.store().acquireLeader(Duration.ofMinutes(5))).isPresent();
+    NodeConfig withAuth = TestConfigs.withRestClient(config,
+        java.util.Optional.of(Credentials.of("node", "node-Secret")),
+        new CtlConfig(java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+            java.util.Optional.empty(), false, java.util.Optional.of(Credentials.of("ops", "ops-Secret"))));
+    pg1.requireAuthorization = java.util.Optional.of(basic("ops", "ops-Secret"));
+    CliRun pause = CliRun.dcs(withAuth, "pause");
+    assertThat(pause.status()).as(pause.err()).isZero();
+    assertThat(pause.out()).isEqualTo("Success: cluster management is paused\n");
+    assertThat(pause.err()).isEmpty();
+    assertThat(pg1.requests).containsExactly("PATCH /config " + basic("ops", "ops-Secret"));
+    assertThat(stored().path("pause").asBoolean()).isTrue();
+
+    // Without ctl.authentication, patronictl falls back to restapi.authentication.
+    NodeConfig restapiOnly = TestConfigs.withRestClient(config,
+        java.util.Optional.of(Credentials.of("node", "node-Secret")), CtlConfig.none());
+    pg1.requireAuthorization = java.util.Optional.of(basic("node", "node-Secret"));
+    CliRun resume = CliRun.dcs(restapiOnly, "resume");
+    assertThat(resume.out()).isEqualTo("Success: cluster management is resumed\n");
+    assertThat(stored().has("pause")).isFalse();
+  }
+
+  @Test
+  void aRefusedPasswordIsPatronictlsFailedLineAndNothingChanges() throws Exception {
+    pg1.requireAuthorization = java.util.Optional.of(basic("ops", "right-Secret"));
+    NodeConfig wrong = TestConfigs.withRestClient(config, java.util.Optional.empty(),
+        new CtlConfig(java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+            java.util.Optional.empty(), false, java.util.Optional.of(Credentials.of("ops", "wrong-Secret"))));
+    long before = revision();
+    CliRun pause = CliRun.dcs(wrong, "pause");
+    // patronictl: "Failed: pause cluster management status code=401, (...)" and exit 0.
+    assertThat(pause.out()).isEqualTo("Failed: pause cluster management status code=401, (authentication "
+        + "required)\n");
+    assertThat(pause.status()).isZero();
+    assertThat(revision()).isEqualTo(before);
+    assertThat(pause.out() + pause.err()).doesNotContain("wrong-Secret", "right-Secret");
+  }
+
+  @Test
+  void noReachableMemberIsPatronictlsError() throws Exception {
+    pg1.close();
+    admin.deletePrefix(keys.membersPrefix());
+    unreachableMember("pg0");
+    CliRun pause = CliRun.dcs(config, "pause");
+    assertThat(pause.status()).isEqualTo(1);
+    assertThat(pause.err()).startsWith("cannot connect to http://127.0.0.1:")
+        .endsWith("Member pg0 is not accessible\nError: Can not find accessible cluster member\n");
+    assertThat(stored().has("pause")).isFalse();
   }
 
   @Test

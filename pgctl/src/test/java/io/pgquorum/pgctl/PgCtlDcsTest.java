@@ -234,8 +234,8 @@ class PgCtlDcsTest {
         CliRun version = real(transcript, config, "", "version", "demo");
         assertThat(version.status()).isZero();
         assertThat(version.out()).contains("\n\npg1: pgquorum 0.1.0 PostgreSQL 15." + serverVersion % 100 + "\n")
-            .containsPattern("pg2: failed to get version: ConnectException.*\\(http://127.0.0.1:" + ports[2]
-                + "/patroni\\)\n");
+            .containsPattern("pg2: failed to get version: cannot connect to http://127.0.0.1:" + ports[2]
+                + "/patroni \\(ConnectException.*\\)\n");
 
         CliRun flushRestart = real(transcript, config, "", "flush", "demo", "restart", "--force");
         assertThat(flushRestart.out()).contains("Failed: flush scheduled restart for member pg1, status code=503, (")

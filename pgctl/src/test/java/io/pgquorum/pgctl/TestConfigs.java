@@ -2,6 +2,7 @@ package io.pgquorum.pgctl;
 
 import io.pgquorum.coordinator.config.BootstrapConfig;
 import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.CtlConfig;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.HostPort;
 import io.pgquorum.coordinator.config.LogConfig;
@@ -41,5 +42,14 @@ final class TestConfigs {
         Tags.none(),
         LogConfig.defaults(),
         List.of());
+  }
+
+  /** {@code base} with {@code restapi.authentication} {@code restapiAuth} and the {@code ctl} section {@code ctl}. */
+  static NodeConfig withRestClient(NodeConfig base, Optional<Credentials> restapiAuth, CtlConfig ctl) {
+    RestApiConfig r = base.restapi();
+    RestApiConfig restapi = new RestApiConfig(r.listen(), r.connectAddress(), restapiAuth, r.allowlist(),
+        r.allowlistIncludeMembers(), r.tls());
+    return new NodeConfig(base.scope(), base.namespace(), base.name(), restapi, base.raft(), base.bootstrap(),
+        base.postgresql(), base.tags(), base.log(), base.watchdog(), ctl, base.warnings());
   }
 }

@@ -24,7 +24,8 @@ final class CtlKeys {
   static final ConfigKey INSECURE = T.bool("insecure", false).env()
       .why("do not verify server certificates at all (patronictl's -k; for tests and emergencies)");
   static final ConfigKey AUTHENTICATION = T.key("authentication", Kind.SECTION)
-      .why("HTTP Basic credentials for state-changing requests");
+      .defaultIs("`restapi.authentication`")
+      .why("HTTP Basic credentials pgctl sends with every REST request (patronictl's)");
   static final ConfigKey AUTH_USERNAME = T.key("authentication.username", Kind.TEXT).env("PATRONI_CTL_USERNAME")
       .defaultIs("required in `ctl.authentication`")
       .why("the user");
