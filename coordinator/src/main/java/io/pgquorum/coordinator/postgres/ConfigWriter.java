@@ -206,6 +206,10 @@ final class ConfigWriter {
     // Written for every role: it is a restart-only setting, so dropping it when a replica is promoted would
     // leave the new primary flagged pending_restart for nothing ('latest' is also PostgreSQL's default).
     p.putIfAbsent("recovery_target_timeline", "latest"); // a custom bootstrap's PITR target wins
+    // The same for the recovery targets, written empty (their default) unless set: a standby's file has them empty
+    // (RecoveryParameters#settings), and a promoted primary whose file dropped them was flagged pending_restart on
+    // all five (PostgreSQL flags a removed restart-only line even when the default equals the old value).
+    RecoveryParameters.TARGETS.forEach(t -> p.putIfAbsent(t, ""));
     p.putAll(roleSettings);
     return p;
   }

@@ -200,8 +200,10 @@ class ConfigWriterTest {
     assertThat(replica.get("primary_conninfo")).contains("host=10.0.0.9");
     assertThat(writer().replicaSettings(null)).as("nothing to follow, still the archive")
         .containsEntry("restore_command", "cp /archive/%f %p").doesNotContainKey("primary_conninfo");
+    // A primary gets no recovery setting of recovery_conf; the targets are written empty (their default), so that a
+    // promotion removes no restart-only line.
     assertThat(writer().parameters(1, Map.of())).as("a primary")
-        .doesNotContainKeys("restore_command", "archive_cleanup_command", "recovery_target_lsn");
+        .doesNotContainKeys("restore_command", "archive_cleanup_command").containsEntry("recovery_target_lsn", "");
 
     node.recoveryConf.put("recovery_min_apply_delay", "5min");
     assertThat(writer().replicaSettings(null)).containsEntry("recovery_min_apply_delay", "5min")

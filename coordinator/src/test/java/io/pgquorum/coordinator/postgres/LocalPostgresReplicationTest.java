@@ -193,6 +193,12 @@ class LocalPostgresReplicationTest {
     assertThat(s.timeline()).isEqualTo(2);
     assertThat(s.fencingToken()).hasValue(2);
     assertThat(n2.postgresql().dataDir().resolve("standby.signal")).doesNotExist();
+    // Once the post-promotion reload is in (it drops primary_conninfo), nothing waits for a restart: the standby's
+    // restart-only lines (the empty recovery targets) are still written, not removed.
+    await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> queryString(n2, "SELECT current_setting('primary_conninfo')").isEmpty());
+    assertThat(queryString(n2, "SELECT coalesce(string_agg(name, ','), 'none') FROM pg_settings"
+        + " WHERE pending_restart")).as("parameters pending a restart after the promotion").isEqualTo("none");
 
     // Promoting it again (a running primary that took a new lock) only sets the new token: same server, same
     // timeline, writable throughout.
