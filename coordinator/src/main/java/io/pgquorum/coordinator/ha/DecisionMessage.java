@@ -233,7 +233,14 @@ enum DecisionMessage {
       + "connections (%s)"),
   PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
   PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
-      + "without a valid lease)");
+      + "without a valid lease)"),
+  // ---- a switchover or failover while paused (PausedHandover); the first two only ever fill PAUSED ----
+  PAUSE_SCHEDULED_WAITS(Kind.REASON, "the %s scheduled at %s waits: scheduled actions do not run in maintenance "
+      + "mode"),
+  PAUSE_NEEDS_CANDIDATE(Kind.REASON, "%s is possible only to a specific candidate in a paused state; cleaning up "
+      + "the request"),
+  PAUSE_REJOINING_AFTER_HANDOVER("PAUSE: %s (done in maintenance mode too: this node stopped its primary to hand "
+      + "over, and starts it again as a replica of the new leader)");
 
   /** Where the text goes. */
   enum Kind {

@@ -80,6 +80,7 @@ public final class HaLoop implements Runnable {
   private final OperatorRequests requests;
   /** The dynamic configuration of the last snapshot read: a change rewrites PostgreSQL's config and reloads it. */
   private DynamicConfig lastDynamic;
+  private final PauseNotice pauseNotice = new PauseNotice();
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -226,6 +227,7 @@ public final class HaLoop implements Runnable {
       log.error("DCS snapshot unusable: {}", e.toString());
     }
     DynamicConfig dyn = dynamic();
+    pauseNotice.seen(dyn.paused()).ifPresent(log::info);
     HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;

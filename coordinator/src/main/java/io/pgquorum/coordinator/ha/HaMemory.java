@@ -18,9 +18,11 @@ import java.util.OptionalLong;
  * @param scheduledRestart an operator's restart scheduled for later ({@link LocalOperations}): kept in memory and
  *     published in the member key as Patroni does, so it is lost when the daemon restarts
  * @param callbacks what the callback rules remember ({@link CallbackRules}): always empty without scripts
+ * @param handedOver while paused: this node stopped its own primary to hand the lock to a named candidate and has
+ *     not run PostgreSQL since ({@link PausedHandover}); the one stopped server a paused loop starts again
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
-    Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks) {
+    Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
@@ -40,19 +42,30 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, CallbackMemory.NONE);
   }
 
+  /** Nothing remembered about a paused handover. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, false);
+  }
+
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver);
+  }
+
+  /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
+  HaMemory withHandedOver(boolean next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next);
   }
 
   /**

@@ -50,6 +50,10 @@ final class ManualFailover {
     if (c.failover().isEmpty()) {
       return leading;
     }
+    Optional<Decision> paused = PausedHandover.atLeader(c, policy, leading);
+    if (paused.isPresent()) {
+      return paused.get();
+    }
     Failover f = c.failover().get();
     String me = policy.name();
     String kind = kind(f);

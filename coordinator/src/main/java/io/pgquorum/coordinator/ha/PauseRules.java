@@ -10,9 +10,11 @@ import java.util.Optional;
 /**
  * Maintenance mode ({@code pause: true} in the dynamic configuration, Patroni's): the cycle's plan, made by the
  * usual rules, is cut down to what a paused cluster still does. The nodes keep the lock (the holder keeps
- * refreshing it) and their member keys, but never start, stop, promote, demote or re-point PostgreSQL on their
- * own, never bootstrap or clone, and no replica takes a free lock: the operator works on PostgreSQL by hand. Every
- * message then starts with Patroni's {@code PAUSE: }, and says what the node would have done without the pause.
+ * refreshing it) and their member keys, but never start, stop, promote or demote PostgreSQL on their own, never
+ * bootstrap or clone, and no replica takes a free lock: the operator works on PostgreSQL by hand. As in Patroni, a
+ * running replica is still re-pointed at the leader by a reload, and a switchover or failover to a named candidate
+ * is carried out ({@link PausedHandover}). Every message then starts with Patroni's {@code PAUSE: }, and says what
+ * the node would have done without the pause.
  *
  * <p>As in Patroni: the holder whose PostgreSQL is not running as primary (stopped, or demoted by hand) releases
  * the lock instead of starting or promoting it; in a cluster without a leader a running primary still takes the
@@ -53,19 +55,30 @@ final class PauseRules {
           : DecisionMessage.PAUSE_RELEASING_NOT_RUNNING;
       return replaced(d, release.format(), List.of(new Action.ReleaseLock()));
     }
+    Optional<Decision> handover = PausedHandover.step(d, c, local, policy, holder);
+    if (handover.isPresent()) {
+      return handover.get();
+    }
     // A server that may be a primary (or whose role cannot be told) without the lock: the demote stays.
     boolean mayBePrimary = pg.isPrimary() || pg.isUnknown();
     List<Action> kept = new ArrayList<>();
     boolean dropped = false;
     boolean safetyDemote = false;
     boolean stopDropped = false;
+    boolean acquireDropped = false;
+    // Re-pointing a running replica at the leader (or its replicatefrom member) is kept: Patroni's paused follow()
+    // rewrites primary_conninfo and reloads (PostgreSQL 13+ needs no restart for it), so after a paused switchover
+    // the other replicas stream from the new primary; nothing is stopped or started. Not without a leader: a
+    // standby leader's Follow comes with the lock, which a paused replica does not take.
+    boolean mayRepoint = !holder && c.leader().isPresent();
     for (Action a : d.actions()) {
       if (a instanceof Action.Demote && !holder && mayBePrimary) {
         safetyDemote = true;
         kept.add(a);
-      } else if (suppressed(a, pg)) {
+      } else if (suppressed(a, pg, mayRepoint)) {
         dropped = true;
         stopDropped |= a instanceof Action.Demote || a instanceof Action.StopPostgres;
+        acquireDropped |= a instanceof Action.AcquireLock;
         kept.add(null);
       } else {
         kept.add(a);
@@ -73,8 +86,11 @@ final class PauseRules {
     }
     List<Action> plan = new ArrayList<>();
     for (Action a : kept) {
-      // A holder's release after a stop that is not done would leave a primary running without the lock.
-      if (a != null && !(holder && stopDropped && a instanceof Action.ReleaseLock)) {
+      // A holder's release after a stop that is not done would leave a primary running without the lock. A
+      // winner's clearing of the failover key belongs to the acquire it follows: without the acquire, a request
+      // (one scheduled before the pause, say) would be deleted by a node that takes nothing over.
+      if (a != null && !(holder && stopDropped && a instanceof Action.ReleaseLock)
+          && !(acquireDropped && a instanceof Action.ClearFailover)) {
         plan.add(a);
       }
     }
@@ -89,16 +105,20 @@ final class PauseRules {
     // Only while a gate is left to fail (a replica's dropped acquire leaves none).
     Optional<String> ifGateFails = d.ifGateFails().filter(m -> plan.stream().anyMatch(a -> a instanceof Action.Gate))
         .map(DecisionMessage.PAUSED::format);
-    return new Decision(plan, message, d.memory(), ifGateFails, d.logged());
+    HaMemory memory = d.memory().withHandedOver(PausedHandover.stillHandedOver(local, holder));
+    return new Decision(plan, message, memory, ifGateFails, d.logged());
   }
 
   /**
-   * Steps a paused cluster does not take: any change to PostgreSQL (start, stop, promote, demote, re-point), a
-   * bootstrap or clone, the bootstrap race, moving a data directory aside, and taking the lock for a server that
-   * is not already a running primary (it would be promoted next). A running primary that takes a free lock keeps
-   * its token step ({@link Action.Promote} of a primary only sets the new lock's token).
+   * Steps a paused cluster does not take: any change to PostgreSQL (start, stop, promote, demote; re-point unless
+   * {@code mayRepoint}), a bootstrap or clone, the bootstrap race, moving a data directory aside, and taking the
+   * lock for a server that is not already a running primary (it would be promoted next). A running primary that
+   * takes a free lock keeps its token step ({@link Action.Promote} of a primary only sets the new lock's token).
    */
-  private static boolean suppressed(Action a, PgState pg) {
+  private static boolean suppressed(Action a, PgState pg, boolean mayRepoint) {
+    if (a instanceof Action.Follow) {
+      return !mayRepoint;
+    }
     if (a instanceof Action.Promote || a instanceof Action.AcquireLock) {
       return !pg.isPrimary();
     }

@@ -159,13 +159,6 @@ final class AdminRequests {
     if (leader.isPresent() && leader.equals(candidate)) {
       return new AdminActions.Result(400, "Switchover target and source are the same");
     }
-    if (paused) {
-      // Patroni hands over to a named candidate while paused; pgquorum's maintenance-mode rules (PauseRules) keep
-      // every node from stopping or promoting PostgreSQL, so the request would wait and then fire after resume.
-      // Refused instead, saying what to do, until the paused handover is built.
-      return new AdminActions.Result(503, "switchover and failover are not available in maintenance mode yet: "
-          + "resume first (pgctl resume)");
-    }
     if (leader.isPresent()) {
       // Patroni 4 turns a failover that names the leader into a switchover (and logs a warning).
       return admin.switchover(leader.get(), candidate, at);

@@ -386,7 +386,9 @@ final class DeciderTranscript {
           retry.map(HaMemory.TaskRetry::lastFailure).orElse(""),
           scenario.snapshot().flatMap(k -> k.leader()).map(l -> l.name()).orElse("")));
     }
-    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks()));
+    boolean handedOver = opt(c, used, "handed-over").map(v -> choice(c, v, "yes", "no").equals("yes"))
+        .orElse(m.handedOver());
+    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver));
   }
 
   /**

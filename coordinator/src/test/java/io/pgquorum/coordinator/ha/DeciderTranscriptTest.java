@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestFactory;
  * tags nofailover=true|false failover_priority=<n>
  * planted-bugs <id>...|none
  * clock at=<duration> | clock advance=<duration>
- * memory primary-start=<duration>-ago|none unprobeable=<n> task-failures=<n> | memory none
+ * memory primary-start=<duration>-ago|none unprobeable=<n> task-failures=<n> handed-over=yes|no | memory none
  * failover leader=<m> member=<m> at=<ISO time> | failover none    the failover key (a switchover/failover request)
  * wall-clock at=<ISO instant>    the wall-clock time (only scheduled switchovers read it)
  * }</pre>

@@ -49,6 +49,9 @@ final class DecisionPrinter {
       cb.pending().ifPresent(p -> b.append(" pending=").append(p.key()).append(cb.pendingPrimary()
           ? "-once-primary" : ""));
       cb.noRaceBeforeNanos().ifPresent(t -> b.append(" no-race-for=").append(duration(t - nowNanos)));
+      if (m.handedOver()) {
+        b.append(" handed-over=yes");
+      }
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

@@ -100,7 +100,7 @@ class AdminEndpointsTest {
   }
 
   @Test
-  void inMaintenanceModeASwitchoverNeedsACandidateCannotBeScheduledAndIsNotRunYet() throws Exception {
+  void inMaintenanceModeASwitchoverNeedsACandidateAndCannotBeScheduled() throws Exception {
     status.set(Fixtures.status("n1", Fixtures.primaryPg(), "running", "primary", true,
         Optional.of(Fixtures.snapshot(true)), Optional.of(java.time.Instant.now()), Fixtures.tags(Map.of()),
         System.nanoTime()));
@@ -113,10 +113,13 @@ class AdminEndpointsTest {
     assertThat(any.body()).isEqualTo("Switchover is possible only to a specific candidate in a paused state");
     HttpResponse<String> named = http.send("POST", "/switchover", "{\"leader\":\"n1\",\"candidate\":\"n2\"}",
         AUTH);
-    assertThat(named.statusCode()).isEqualTo(503);
-    assertThat(named.body()).contains("not available in maintenance mode", "pgctl resume");
-    assertThat(http.send("POST", "/failover", "{\"candidate\":\"n2\"}", AUTH).statusCode()).isEqualTo(503);
-    assertThat(admin.calls).isEmpty();
+    // To a named candidate it is carried out while paused, as in Patroni (PausedHandover).
+    assertThat(named.statusCode()).isEqualTo(200);
+    assertThat(named.body()).isEqualTo("done: switchover");
+    HttpResponse<String> failover = http.send("POST", "/failover", "{\"candidate\":\"n2\"}", AUTH);
+    assertThat(failover.statusCode()).isEqualTo(200);
+    assertThat(admin.calls).containsExactly(List.of("switchover", "n1", Optional.of("n2"), Optional.empty()),
+        List.of("failover", Optional.of("n2")));
   }
 
   @Test

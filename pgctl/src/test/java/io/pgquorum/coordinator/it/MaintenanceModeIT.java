@@ -28,7 +28,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * every member shows pause in /patroni, /cluster and /metrics. (2) The primary's postmaster is killed with SIGKILL:
  * for many loop_waits nothing starts it again and no replica is promoted. (3) {@code pgctl resume --wait}: the
  * cluster recovers with a writable primary. (4) {@code pgctl edit-config -s ttl=12 --force}: every node's
- * GET /config shows it, and the leader's loop uses it (its lease grows past what ttl 8 allows).
+ * GET /config shows it, and the leader's loop uses it (its lease grows past what ttl 8 allows). (5) Paused again,
+ * {@code pgctl switchover --candidate X --force} succeeds: X becomes the writable primary while the cluster stays
+ * paused, the old primary comes back as X's replica, and the third node's PostgreSQL (same postmaster) streams from
+ * X, re-pointed by a reload, never restarted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -188,5 +191,53 @@ class MaintenanceModeIT {
     assertThat(noTerminal.exit()).isEqualTo(1);
     assertThat(noTerminal.err()).contains("there is no terminal; use --force");
     assertThat(LocalCluster.get(primary, "/config").json().path("ttl").asInt()).isEqualTo(12);
+  }
+
+  @Test
+  @Order(5)
+  void aSwitchoverToANamedCandidateRunsWhilePaused() throws Exception {
+    NodeSpec primary = awaitPrimary(Duration.ofMinutes(1));
+    await("two streaming replicas").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> cluster.streamingReplicas().size() == 2);
+    List<NodeSpec> replicas = cluster.nodes.stream().filter(n -> n != primary).toList();
+    NodeSpec candidate = replicas.get(0);
+    NodeSpec third = replicas.get(1);
+    long thirdPid = cluster.postmasterPid(third).orElseThrow();
+    Run pause = pgctl("pause", "--wait");
+    assertThat(pause.exit()).as(pause.err()).isZero();
+
+    Run switchover = pgctl("switchover", "--candidate", candidate.name, "--force");
+    assertThat(switchover.exit()).as(switchover.err() + cluster.diagnostics()).isZero();
+    assertThat(switchover.out()).contains("Successfully switched over to \"" + candidate.name + "\"");
+    assertThat(awaitPrimary(Duration.ofSeconds(30)).name).isEqualTo(candidate.name);
+    for (NodeSpec n : cluster.nodes) {
+      assertThat(LocalCluster.get(n, "/cluster").json().path("pause").asBoolean()).as(n.name + " still paused")
+          .isTrue();
+      assertThat(LocalCluster.get(n, "/liveness").status()).as(n.name + " /liveness while paused").isEqualTo(200);
+    }
+    // The old primary is back as the new primary's replica, and the third node streams from it: both seen on the
+    // new primary by their application_name (the member name).
+    for (NodeSpec n : List.of(primary, third)) {
+      await(n.name + " streams from " + candidate.name).atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> LocalCluster.count(candidate, "SELECT count(*) FROM pg_stat_replication WHERE state = "
+              + "'streaming' AND application_name = '" + n.name + "'").orElse(0L) == 1L);
+    }
+    assertThat(cluster.postmasterPid(third)).as("the third node's PostgreSQL was restarted" + cluster.diagnostics())
+        .contains(thirdPid);
+    assertThat(cluster.logs(primary)).contains("PAUSE: switchover: demoting myself, handing over to "
+        + candidate.name);
+    assertThat(cluster.logs(candidate)).contains("PAUSE: promoted self to leader by acquiring session lock");
+    assertThat(cluster.logs(third)).contains("PAUSE: changing primary_conninfo and reloading to follow new leader ("
+        + candidate.name + ")");
+    Run resume = pgctl("resume", "--wait");
+    assertThat(resume.exit()).as(resume.err()).isZero();
+    // The watchdog is not disabled while paused (PauseNotice says why); each node logs so both ways.
+    for (NodeSpec n : cluster.nodes) {
+      await(n.name + " logs the resume").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+          .until(() -> cluster.logs(n).contains("maintenance mode off; the watchdog kept following the leader lease"));
+      assertThat(cluster.logs(n)).contains("PAUSE: maintenance mode on; the watchdog stays armed while this node "
+          + "holds the leader lease");
+    }
   }
 }
