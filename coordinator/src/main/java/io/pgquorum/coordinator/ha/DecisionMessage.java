@@ -233,7 +233,13 @@ enum DecisionMessage {
       + "connections (%s)"),
   PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
   PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
-      + "without a valid lease)");
+      + "without a valid lease)"),
+
+  // ---- an operator's restart or reinitialize, continued ----
+  REINITIALIZE_CANCELLING("reinitializing: cancelling the running %s (force), then moving the data directory aside "
+      + "and cloning again from %s"),
+  REINITIALIZE_CANCEL_FAILED("not reinitializing: %s did not end within %d s of its cancellation"),
+  RESTART_TIMEOUT_RELEASING("stopped PostgreSQL because of startup timeout (the restart's timeout ran out)");
 
   /** Where the text goes. */
   enum Kind {

@@ -144,10 +144,15 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void startPrimary(long fencingToken) {
-    gate.asPrimary("start PostgreSQL as primary", () -> startPrimaryUnderGate(fencingToken));
+    startPrimary(fencingToken, ctx.pgCtlTimeout());
   }
 
-  private void startPrimaryUnderGate(long fencingToken) {
+  @Override
+  public void startPrimary(long fencingToken, Duration wait) {
+    gate.asPrimary("start PostgreSQL as primary", () -> startPrimaryUnderGate(fencingToken, wait));
+  }
+
+  private void startPrimaryUnderGate(long fencingToken, Duration wait) {
     String op = "start primary";
     requireStoppedCluster(op);
     ctx.writePgPass();
@@ -157,7 +162,7 @@ public final class LocalPostgres implements Postgres {
       // A custom bootstrap's first start keeps the signal files its method or recovery_conf asked for.
       config.signals(false);
     }
-    pgCtl.start(op);
+    pgCtl.start(op, "", wait);
     awaitConnection(op);
     long running = queryLong(op, "SELECT current_setting('" + ConfigWriter.FENCING_TOKEN + "')");
     if (running != fencingToken) {
@@ -169,6 +174,11 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void startReplica(Upstream upstream) {
+    startReplica(upstream, ctx.pgCtlTimeout());
+  }
+
+  @Override
+  public void startReplica(Upstream upstream, Duration wait) {
     String op = "start replica of " + ReplicaCreator.describe(upstream);
     requireStoppedCluster(op);
     ctx.writePgPass();
@@ -179,7 +189,7 @@ public final class LocalPostgres implements Postgres {
     settings.putAll(PendingRestartReason.startValues(overrides));
     prober.startedWith(overrides);
     config.writeStandby(token, settings);
-    pgCtl.start(op);
+    pgCtl.start(op, "", wait);
     awaitConnection(op);
     LOG.info("started PostgreSQL as a replica of {}", ReplicaCreator.describe(upstream));
   }
