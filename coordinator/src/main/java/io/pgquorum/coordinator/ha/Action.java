@@ -235,8 +235,10 @@ public sealed interface Action {
    * start as primary with {@code token} (the holder keeps its lock meanwhile: the loop refreshes it while the task
    * runs, and the start checks the lease right before it, as every primary start does), or, without a token, as a
    * standby of {@code upstream} (none: read-only, nothing to follow). The outcome answers request
-   * {@code requestId} (0: a scheduled restart, nobody waits). {@code startTimeoutSeconds}: the caller's
-   * {@code timeout}, carried for the log only: the start waits {@code pg_ctl_timeout} as every start does.
+   * {@code requestId} (0: a scheduled restart, nobody waits). {@code startTimeoutSeconds}: how long the start
+   * waits for PostgreSQL to accept connections (the caller's {@code timeout}, else {@code primary_start_timeout},
+   * as Patroni's; none or 0: {@code pg_ctl_timeout}); when it runs out the restart fails ("restart failed") with
+   * the postmaster left starting, and the decision takes it from there (a holder: {@link LocalOperations}).
    */
   record RestartPostgres(Optional<FencingToken> token, Optional<Upstream> upstream, long requestId,
       java.util.OptionalInt startTimeoutSeconds) implements TaskAction {
@@ -258,6 +260,14 @@ public sealed interface Action {
       return Task.REINITIALIZE;
     }
   }
+
+  /**
+   * Gate: cancel the running {@code task} (an operator's reinitialize with {@code force}, Patroni's): the executor
+   * interrupts it and waits at most {@code waitSeconds} for it to end. A task that has not ended by then fails the
+   * gate, which ends the plan, and request {@code requestId} gets {@code status} and {@code text} instead (the task
+   * is still in progress).
+   */
+  record CancelTask(Task task, long waitSeconds, long requestId, int status, String text) implements Gate {}
 
   /**
    * Rewrite PostgreSQL's configuration files from the configuration now in force (the node's YAML as last

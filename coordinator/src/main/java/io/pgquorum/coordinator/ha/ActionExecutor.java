@@ -168,6 +168,11 @@ public final class ActionExecutor {
       if (!recordHistory(rh.timeline(), cluster)) {
         return Optional.of(endNoRecheck);
       }
+    } else if (gate instanceof Action.CancelTask ct) {
+      if (!tasks.cancel(java.time.Duration.ofSeconds(ct.waitSeconds()))) {
+        requests.answer(ct.requestId(), new OperatorRequests.Reply(ct.status(), ct.text()));
+        return Optional.of(endNoRecheck);
+      }
     } else if (gate instanceof Action.LeaseBlocked blocked) {
       log.warn(blocked.warning());
       return Optional.of(endNoRecheck);
@@ -235,13 +240,22 @@ public final class ActionExecutor {
   private TaskRunner.Body restart(Action.RestartPostgres rs) {
     OptionalLong token = rs.token().map(t -> OptionalLong.of(((FencingToken.Held) t).token()))
         .orElse(OptionalLong.empty());
+    // 0 or none: pg_ctl_timeout, as every start (Patroni's start() with a timeout of 0).
+    Optional<java.time.Duration> wait = rs.startTimeoutSeconds().isPresent() && rs.startTimeoutSeconds().getAsInt() > 0
+        ? Optional.of(java.time.Duration.ofSeconds(rs.startTimeoutSeconds().getAsInt())) : Optional.empty();
     return () -> {
       try {
         postgres.stop(StopMode.FAST);
         if (token.isPresent()) {
           // Checked here, right before the start: the lock may have been lost while PostgreSQL stopped.
           requireValidLease("start PostgreSQL as primary after the restart");
-          postgres.startPrimary(token.getAsLong());
+          if (wait.isPresent()) {
+            postgres.startPrimary(token.getAsLong(), wait.get());
+          } else {
+            postgres.startPrimary(token.getAsLong());
+          }
+        } else if (wait.isPresent()) {
+          postgres.startReplica(rs.upstream().orElse(null), wait.get());
         } else {
           postgres.startReplica(rs.upstream().orElse(null));
         }

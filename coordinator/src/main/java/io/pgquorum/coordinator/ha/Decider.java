@@ -132,6 +132,9 @@ public final class Decider {
 
   /** Nanoseconds left of {@code primary_start_timeout}, counted from the remembered start (or now). */
   private static long startTimeoutLeftNanos(LocalState local, HaPolicy policy, long nowNanos) {
+    if (LocalOperations.restartTimedOut(local)) {
+      return 0; // the restart's own timeout (which replaces primary_start_timeout for its start) ran out
+    }
     long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
     return since + policy.dynamic().primaryStartTimeout() * 1_000_000_000L - nowNanos;
   }
@@ -840,6 +843,11 @@ public final class Decider {
       return Decision.of(DecisionMessage.START_FAILED_RELEASING_LOCK.format(failedStart.get()),
           new Action.ReleaseLock());
     }
+    Optional<String> failedRestart = LocalOperations.restartFailedDown(local);
+    if (failedRestart.isPresent()) {
+      return Decision.of(DecisionMessage.START_FAILED_RELEASING_LOCK.format(failedRestart.get()),
+          new Action.ReleaseLock());
+    }
     Optional<Decision> toCandidate = ManualFailover.holderDown(c, pg, policy, peers);
     if (toCandidate.isPresent()) {
       return toCandidate.get();
@@ -868,9 +876,17 @@ public final class Decider {
    */
   private static Decision primaryStarting(ClusterSnapshot c, LocalState local, HaPolicy policy,
       Map<String, PeerView> peers, long nowNanos, boolean taskRunning) {
-    long since = local.memory().primaryStartSinceNanos().orElse(nowNanos);
+    boolean restartTimedOut = LocalOperations.restartTimedOut(local);
+    // A restart's timeout that ran out is remembered as a primary_start_timeout already spent, so the next cycles
+    // (which no longer see the task's failure) keep the timed-out rule.
+    long since = restartTimedOut ? nowNanos - policy.dynamic().primaryStartTimeout() * 1_000_000_000L
+        : local.memory().primaryStartSinceNanos().orElse(nowNanos);
     long leftNanos = startTimeoutLeftNanos(local, policy, nowNanos);
     if (leftNanos <= 0) {
+      if (failoverPossible(c, policy, peers) && restartTimedOut) {
+        return Decision.of(DecisionMessage.RESTART_TIMEOUT_RELEASING.format(),
+            new Action.Demote(StopMode.IMMEDIATE), new Action.ReleaseLock());
+      }
       if (failoverPossible(c, policy, peers)) {
         int timeout = policy.dynamic().primaryStartTimeout();
         if (taskRunning) {

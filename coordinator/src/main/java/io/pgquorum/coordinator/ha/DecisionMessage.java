@@ -240,7 +240,13 @@ enum DecisionMessage {
   PAUSE_NEEDS_CANDIDATE(Kind.REASON, "%s is possible only to a specific candidate in a paused state; cleaning up "
       + "the request"),
   PAUSE_REJOINING_AFTER_HANDOVER("PAUSE: %s (done in maintenance mode too: this node stopped its primary to hand "
-      + "over, and starts it again as a replica of the new leader)");
+      + "over, and starts it again as a replica of the new leader)"),
+
+  // ---- an operator's restart or reinitialize, continued ----
+  REINITIALIZE_CANCELLING("reinitializing: cancelling the running %s (force), then moving the data directory aside "
+      + "and cloning again from %s"),
+  REINITIALIZE_CANCEL_FAILED("not reinitializing: %s did not end within %d s of its cancellation"),
+  RESTART_TIMEOUT_RELEASING("stopped PostgreSQL because of startup timeout (the restart's timeout ran out)");
 
   /** Where the text goes. */
   enum Kind {

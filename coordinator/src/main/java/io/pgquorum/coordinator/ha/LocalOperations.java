@@ -25,8 +25,8 @@ import java.util.Optional;
  *       switchover. One that finds a task running waits for it, within the same bound.
  *   <li>A reinitialize moves the data directory aside (never deletes it) and clones again: from the
  *       {@code clonefrom} member when there is one, else the leader; {@code from_leader}: the leader, with
- *       pg_basebackup. Refused on the lock holder and without a leader. {@code force} cannot cancel a running
- *       task here (tasks are not cancellable): it is refused as "already in progress" like without it.
+ *       pg_basebackup. Refused on the lock holder and without a leader. A running task refuses it ("already in
+ *       progress"), unless {@code force}: then the task is cancelled first ({@link #CANCELLABLE}).
  *   <li>A reload is added to a plan that leaves the running server alone; any start writes the configuration
  *       anyway.
  * </ul>
@@ -151,19 +151,46 @@ final class LocalOperations {
     }
     List<Action> actions = new ArrayList<>();
     Action.RestartPostgres task;
+    // Patroni's: the caller's timeout, else primary_start_timeout, bounds the start's wait (for every role).
+    java.util.OptionalInt startTimeout = java.util.OptionalInt.of(
+        conditions.timeoutSeconds().orElse(policy.dynamic().primaryStartTimeout()));
     if (pg.isPrimary()) {
       actions.add(Decider.keepLock(c, policy));
       task = new Action.RestartPostgres(Optional.of(FencingToken.held(c.leader().get().fencingToken())),
-          Optional.empty(), id, conditions.timeoutSeconds());
+          Optional.empty(), id, startTimeout);
     } else {
       if (holder) {
         actions.add(Decider.keepLock(c, policy));
       }
-      task = new Action.RestartPostgres(Optional.empty(), upstream(c, policy, holder), id,
-          conditions.timeoutSeconds());
+      task = new Action.RestartPostgres(Optional.empty(), upstream(c, policy, holder), id, startTimeout);
     }
     actions.add(task);
     return new Decision(actions, message, d.memory(), Optional.empty(), true);
+  }
+
+  /**
+   * Whether the restart this holder ran has just ended with its start timed out: the task failed while the
+   * postmaster is still alive but not accepting connections. The task waits for the start as long as the restart's
+   * timeout (else primary_start_timeout) allows, so the timeout has run out by then, and Patroni's loop then treats
+   * it as a primary start past its timeout: stop and release the lock if a replica can take over, else keep
+   * waiting ({@code Decider.primaryStarting}). Read in the first cycle after the task only (a failure is reported
+   * once); that decision remembers the timeout as spent, so the cycles after it keep the same rule.
+   */
+  static boolean restartTimedOut(LocalState local) {
+    PgState pg = local.pg();
+    return local.failedTask().flatMap(Task::ofFailure).filter(t -> t == Task.RESTART).isPresent()
+        && local.runningTask().isEmpty() && !pg.running() && !pg.isUnknown() && pg.pid().isPresent();
+  }
+
+  /**
+   * The failure of a restart whose PostgreSQL is not running afterwards, not even starting (a start that failed
+   * outright, a lease found invalid before the start): Patroni's post_recover removes the leader key then, rather
+   * than start the primary again; whoever wins the next race takes over.
+   */
+  static Optional<String> restartFailedDown(LocalState local) {
+    PgState pg = local.pg();
+    return local.failedTask().filter(f -> Task.ofFailure(f).filter(t -> t == Task.RESTART).isPresent())
+        .filter(f -> local.runningTask().isEmpty() && !pg.running() && !pg.isUnknown() && pg.pid().isEmpty());
   }
 
   /** Where a restarted standby streams from: the remote (standby leader), its replicatefrom member, the leader. */
@@ -187,19 +214,46 @@ final class LocalOperations {
       return answer(d, r, RequestAnswer.NO_LEADER_NO_REINITIALIZE,
           DecisionMessage.REINITIALIZE_REFUSED_NO_LEADER.format());
     }
-    if (local.runningTask().isPresent()) {
-      Task t = local.runningTask().get();
+    Optional<Task> cancel = local.runningTask();
+    if (cancel.isPresent() && !(r.force() && CANCELLABLE.contains(cancel.get()))) {
+      Task t = cancel.get();
       return answer(d, r.id(), RequestAnswer.IN_PROGRESS.status(), RequestAnswer.text(t),
           DecisionMessage.REINITIALIZE_REFUSED_TASK.format(t.label()));
     }
     Optional<Member> source = r.fromLeader() ? Optional.empty() : Decider.cloneSource(c, me);
     Upstream from = source.flatMap(Decider::upstreamOf).orElse(leader.get());
-    List<Action> actions = List.of(new Action.Reinitialize(from, r.fromLeader()),
-        new Action.AnswerRequest(r.id(), RequestAnswer.REINITIALIZE_STARTED.status(),
-            RequestAnswer.REINITIALIZE_STARTED.text()));
+    List<Action> actions = new ArrayList<>();
+    cancel.ifPresent(t -> actions.add(new Action.CancelTask(t, CANCEL_WAIT_SECONDS, r.id(),
+        RequestAnswer.IN_PROGRESS.status(), RequestAnswer.text(t))));
+    actions.add(new Action.Reinitialize(from, r.fromLeader()));
+    actions.add(new Action.AnswerRequest(r.id(), RequestAnswer.REINITIALIZE_STARTED.status(),
+        RequestAnswer.REINITIALIZE_STARTED.text()));
+    if (cancel.isPresent()) {
+      return new Decision(actions, DecisionMessage.REINITIALIZE_CANCELLING.format(cancel.get().label(), from.name()),
+          d.memory(), Optional.of(DecisionMessage.REINITIALIZE_CANCEL_FAILED.format(cancel.get().label(),
+              CANCEL_WAIT_SECONDS)), true);
+    }
     return new Decision(actions, DecisionMessage.REINITIALIZING.format(from.name()), d.memory(), Optional.empty(),
         true);
   }
+
+  /**
+   * The tasks a reinitialize with {@code force} cancels (Patroni cancels whatever runs): those a replica runs, all
+   * of which end in a data directory the reinitialize moves aside anyway. Never a bootstrap, a start as primary or
+   * a promotion: those run only while this node holds (or races for) the lock, where a reinitialize is refused
+   * before this list is read; kept out so that a lock lost at the same moment cannot turn into a cancelled
+   * promotion.
+   */
+  static final java.util.Set<Task> CANCELLABLE =
+      java.util.EnumSet.of(Task.CLONE, Task.REJOIN, Task.RESTART, Task.REINITIALIZE);
+
+  /**
+   * How long the loop waits for a cancelled task to end. Why this is enough: an interrupted task's tool is killed at
+   * once and its polling waits end at once; only a JDBC call (bounded by retry_timeout, 10 s by default) or a
+   * fence's stop can hold it longer, and the loop of a replica (the only one that reinitializes) has no lock to
+   * refresh meanwhile.
+   */
+  static final long CANCEL_WAIT_SECONDS = 15;
 
   private static Decision answer(Decision d, LocalRequest r, RequestAnswer answer, String message) {
     return answer(d, r.id(), answer, message);

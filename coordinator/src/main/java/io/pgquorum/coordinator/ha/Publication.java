@@ -143,6 +143,10 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     }
     if (pg.pendingRestart()) {
       m.put("pending_restart", true);
+      if (!pg.pendingRestartReason().isEmpty()) {
+        m.put("pending_restart_reason",
+            io.pgquorum.coordinator.postgres.PendingRestartReason.json(pg.pendingRestartReason()));
+      }
     }
     if (policy.dynamic().paused()) {
       // Patroni's: a member says it has seen maintenance mode, what `pgctl pause --wait` waits for.

@@ -14,6 +14,8 @@ public final class TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
   private final AtomicReference<Task> running = new AtomicReference<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
+  /** The task started last, until it ended: what {@link #cancel} acts on. */
+  private final AtomicReference<Run> current = new AtomicReference<>();
   private final String nodeName;
   private final Launcher launcher;
 
@@ -48,26 +50,97 @@ public final class TaskRunner {
     void run() throws Exception;
   }
 
+  /**
+   * One started task's lifecycle: NEW until its body begins (or it is cancelled before), then RUNNING on
+   * {@link #thread}, then ENDED. Why a state rather than a flag: a cancel that comes before the body began must
+   * end the task at once (the simulator's launcher runs bodies only when its driver says, never while the loop
+   * waits), and one that comes while it runs must interrupt exactly that thread.
+   */
+  private static final class Run {
+    static final int NEW = 0;
+    static final int RUNNING = 1;
+    static final int CANCELLED = 2;
+    final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(NEW);
+    final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    volatile boolean cancelRequested;
+    volatile Thread thread;
+  }
+
   /** Starts {@code body} unless a task is already running (then returns false). */
   public boolean start(Task task, Body body, Runnable onDone) {
     if (!running.compareAndSet(null, task)) {
       return false;
     }
     String name = task.label();
+    Run run = new Run();
+    current.set(run);
     launcher.launch("task-" + name.replace(' ', '-') + "-" + nodeName, () -> {
+      run.thread = Thread.currentThread();
+      if (!run.state.compareAndSet(Run.NEW, Run.RUNNING)) {
+        return; // cancelled before it began: cancel() already ended it
+      }
       try {
         body.run();
         log.info("{} finished", name);
       } catch (Exception e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        log.error("{} failed: {}", name, msg);
-        failure.set(task.failure(msg));
+        if (run.cancelRequested) {
+          // Cancelled on purpose: not a failure the decision should count or retry.
+          log.warn("{} cancelled: {}", name, e.getMessage());
+        } else {
+          String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          log.error("{} failed: {}", name, msg);
+          failure.set(task.failure(msg));
+        }
       } finally {
+        if (run.cancelRequested) {
+          Thread.interrupted(); // the interrupt was for this task only, not for whatever the thread runs next
+        }
+        current.compareAndSet(run, null);
         running.set(null);
-        onDone.run();
+        try {
+          onDone.run();
+        } finally {
+          run.ended.countDown(); // last: a cancel() that returns finds the task wholly ended
+        }
       }
     });
     return true;
+  }
+
+  /**
+   * Cancels the running task, Patroni's {@code AsyncExecutor.cancel}: a task whose body has not begun never runs;
+   * a running one is interrupted, which kills the tool it waits for ({@code ProcessRunner}) and ends its polling
+   * waits, and is waited for at most {@code bound}. A cancelled task reports no failure. A PostgreSQL it had
+   * started keeps running (the caller's next step decides about it).
+   *
+   * @return true when no task runs any more
+   */
+  public boolean cancel(java.time.Duration bound) {
+    Run run = current.get();
+    Optional<Task> task = running();
+    if (run == null || task.isEmpty()) {
+      return running().isEmpty();
+    }
+    log.warn("Cancelling long running task {}", task.get().label());
+    run.cancelRequested = true;
+    if (run.state.compareAndSet(Run.NEW, Run.CANCELLED)) {
+      current.compareAndSet(run, null);
+      running.set(null);
+      run.ended.countDown();
+      return true;
+    }
+    Thread t = run.thread;
+    if (t != null) {
+      t.interrupt();
+    }
+    try {
+      if (!run.ended.await(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.warn("{} did not end within {} s of its cancellation", task.get().label(), bound.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return running().isEmpty();
   }
 
   public Optional<Task> running() {

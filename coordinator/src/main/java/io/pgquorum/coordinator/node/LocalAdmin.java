@@ -70,9 +70,11 @@ final class LocalAdmin extends AdminActions.Unsupported {
           Optional.of(new LocalRequest.ScheduledRestart(r.schedule().get(), due, conditions))), shortBound(),
           "restart");
     }
-    // A restart answers once PostgreSQL is back: a stop and a start, each bounded by pg_ctl_timeout.
-    Duration bound = shortBound().plusSeconds(2L * Math.max(1, config.postgresql().pgCtlTimeout())
-        + r.timeoutSeconds().orElse(0));
+    // A restart answers once PostgreSQL is back: a stop bounded by pg_ctl_timeout, and a start bounded by the
+    // request's timeout, else primary_start_timeout (0: pg_ctl_timeout), as in Patroni.
+    int pgCtl = Math.max(1, config.postgresql().pgCtlTimeout());
+    int start = r.timeoutSeconds().orElse(dynamic().primaryStartTimeout());
+    Duration bound = shortBound().plusSeconds(pgCtl + (long) Math.max(start, pgCtl));
     return await(box, new LocalRequest.Restart(id, conditions, Optional.empty()), bound, "restart");
   }
 
@@ -165,9 +167,14 @@ final class LocalAdmin extends AdminActions.Unsupported {
 
   /** How long the loop may take to take a request and answer it: two cycles and a DCS call. */
   private Duration shortBound() {
-    DynamicConfig dyn = Optional.ofNullable(status.get()).flatMap(NodeStatus::cluster)
-        .flatMap(c -> c.config()).map(v -> v.value()).orElse(config.bootstrap().dcs());
+    DynamicConfig dyn = dynamic();
     return Duration.ofSeconds(2L * Math.max(1, dyn.loopWait()) + Math.max(1, dyn.retryTimeout()) + 5);
+  }
+
+  /** The dynamic configuration in force as the last cycle saw it (bootstrap.dcs before there is one). */
+  private DynamicConfig dynamic() {
+    return Optional.ofNullable(status.get()).flatMap(NodeStatus::cluster)
+        .flatMap(c -> c.config()).map(v -> v.value()).orElse(config.bootstrap().dcs());
   }
 
   private static Result notYet() {

@@ -144,19 +144,25 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void startPrimary(long fencingToken) {
-    gate.asPrimary("start PostgreSQL as primary", () -> startPrimaryUnderGate(fencingToken));
+    startPrimary(fencingToken, ctx.pgCtlTimeout());
   }
 
-  private void startPrimaryUnderGate(long fencingToken) {
+  @Override
+  public void startPrimary(long fencingToken, Duration wait) {
+    gate.asPrimary("start PostgreSQL as primary", () -> startPrimaryUnderGate(fencingToken, wait));
+  }
+
+  private void startPrimaryUnderGate(long fencingToken, Duration wait) {
     String op = "start primary";
     requireStoppedCluster(op);
     ctx.writePgPass();
     config.write(fencingToken, Map.of());
+    prober.startedWith(Map.of()); // a primary writes the configured values to pg_control: nothing to override
     if (!config.bootstrapPending()) {
       // A custom bootstrap's first start keeps the signal files its method or recovery_conf asked for.
       config.signals(false);
     }
-    pgCtl.start(op);
+    pgCtl.start(op, "", wait);
     awaitConnection(op);
     long running = queryLong(op, "SELECT current_setting('" + ConfigWriter.FENCING_TOKEN + "')");
     if (running != fencingToken) {
@@ -168,14 +174,45 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void startReplica(Upstream upstream) {
+    startReplica(upstream, ctx.pgCtlTimeout());
+  }
+
+  @Override
+  public void startReplica(Upstream upstream, Duration wait) {
     String op = "start replica of " + ReplicaCreator.describe(upstream);
     requireStoppedCluster(op);
     ctx.writePgPass();
     config.clearPending();
-    config.writeStandby(config.currentToken().orElse(0), config.replicaSettings(upstream));
-    pgCtl.start(op);
+    long token = config.currentToken().orElse(0);
+    Map<String, String> settings = new java.util.LinkedHashMap<>(config.replicaSettings(upstream));
+    Map<String, PendingRestartReason.Change> overrides = controlDataOverrides(token, settings);
+    settings.putAll(PendingRestartReason.startValues(overrides));
+    prober.startedWith(overrides);
+    config.writeStandby(token, settings);
+    pgCtl.start(op, "", wait);
     awaitConnection(op);
     LOG.info("started PostgreSQL as a replica of {}", ReplicaCreator.describe(upstream));
+  }
+
+  /**
+   * Patroni's effective configuration of a replica: a parameter a hot standby may not run lower than its primary
+   * is started at pg_control's value when that is above the configured one (the primary ran with more, and
+   * PostgreSQL would refuse to start), and flagged pending a restart. pg_control unreadable: the configured values,
+   * as Patroni (PostgreSQL then says what is wrong, if anything).
+   */
+  private Map<String, PendingRestartReason.Change> controlDataOverrides(long token, Map<String, String> roleSettings) {
+    Map<String, String> controlData;
+    try {
+      controlData = pgCtl.controlData().fields();
+    } catch (PostgresException e) {
+      LOG.warn("pg_controldata failed, starting with the configured values: {}", e.getMessage());
+      return Map.of();
+    }
+    Map<String, PendingRestartReason.Change> overrides = PendingRestartReason.controlDataOverrides(
+        config.parameters(token, roleSettings), controlData);
+    overrides.forEach((name, c) -> LOG.info("{} value in pg_controldata: {}, in the configuration: {}. pg_controldata"
+        + " value will be used. Setting 'Pending restart' flag", name, c.oldValue(), c.newValue()));
+    return overrides;
   }
 
   @Override

@@ -35,20 +35,27 @@ final class PgCtlRunner {
    * {@code pg_ctl -o}, where they win over every configuration file, {@code postgresql.auto.conf} included.
    */
   void start(String operation, String serverOptions) {
+    start(operation, serverOptions, ctx.pgCtlTimeout());
+  }
+
+  /** As above, with pg_ctl waiting at most {@code wait} (at least a second) for the server to accept connections. */
+  void start(String operation, String serverOptions, java.time.Duration wait) {
     try {
       Files.createDirectories(ctx.runtimeDir);
     } catch (IOException e) {
       throw new PostgresException(operation + " failed: cannot create " + ctx.runtimeDir + ": " + e.getMessage());
     }
     awaitReapedPostmaster(operation);
-    long seconds = ctx.pgCtlTimeout().toSeconds();
+    long seconds = Math.max(1, wait.toSeconds());
     List<String> argv = new java.util.ArrayList<>(List.of(ctx.bin("pg_ctl"), "start", "-D", ctx.dataDir.toString(),
         "-l", ctx.startupLog.toString(), "-w", "-t", Long.toString(seconds)));
     if (!serverOptions.isEmpty()) {
       argv.add("-o");
       argv.add(serverOptions);
     }
-    Result r = ctx.runner.run(operation, argv, Map.of(), ctx.pgCtlRunnerTimeout(), OnTimeout.KILL_TOOL);
+    // pg_ctl's own -t fires first, so its message is what the user sees.
+    Result r = ctx.runner.run(operation, argv, Map.of(), java.time.Duration.ofSeconds(seconds + 15),
+        OnTimeout.KILL_TOOL);
     if (!r.ok()) {
       Optional<PostmasterPid> pm = PostmasterPid.running(ctx.dataDir);
       String still = pm.map(p -> " (the postmaster, pid " + p.pid() + ", is still running: it may still be"

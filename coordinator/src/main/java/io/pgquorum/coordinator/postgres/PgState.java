@@ -41,6 +41,9 @@ import java.util.OptionalLong;
  * @param slots running primary or replica: its replication slots (pg_replication_slots) by name, with restart_lsn
  *     (a physical slot) or confirmed_flush_lsn (a logical one) in bytes; slots without a position yet are left out.
  *     Empty otherwise
+ * @param pendingRestartReason running: the parameters waiting for a restart, each with the value the server runs
+ *     with and the one a restart brings ({@link PendingRestartReason}), by name; Patroni's
+ *     {@code pending_restart_reason}. Empty otherwise, and whenever {@code pendingRestart} is false
  */
 public record PgState(
     DataDirState dataDir,
@@ -64,11 +67,25 @@ public record PgState(
     Optional<String> unknown,
     Optional<String> replayPauseState,
     List<TimelineSwitch> timelineHistory,
-    Map<String, Long> slots) {
+    Map<String, Long> slots,
+    Map<String, PendingRestartReason.Change> pendingRestartReason) {
   public PgState {
     replication = List.copyOf(replication);
     timelineHistory = List.copyOf(timelineHistory);
     slots = Map.copyOf(slots);
+    pendingRestartReason = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(pendingRestartReason));
+  }
+
+  /** A probe without a pending restart reason. */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState,
+      List<TimelineSwitch> timelineHistory, Map<String, Long> slots) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, Map.of());
   }
 
   /** A probe without a timeline history or slots (every state but a running replica's or primary's). */
@@ -97,14 +114,27 @@ public record PgState(
   public PgState withTimelineHistory(List<TimelineSwitch> history) {
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
-        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots);
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
+        pendingRestartReason);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
   public PgState withSlots(Map<String, Long> primarySlots) {
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
-        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots);
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
+        pendingRestartReason);
+  }
+
+  /**
+   * This probe with {@code reason} as the parameters waiting for a restart; pending_restart is set exactly when
+   * there is one (a start with pg_control's values is pending although no pg_settings row says so).
+   */
+  public PgState withPendingRestartReason(Map<String, PendingRestartReason.Change> reason) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
+        slots, reason);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

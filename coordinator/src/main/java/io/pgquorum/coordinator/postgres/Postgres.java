@@ -37,6 +37,23 @@ public interface Postgres {
    */
   void startReplica(Upstream upstream);
 
+  /**
+   * As {@link #startPrimary(long)}, waiting at most {@code wait} for the server to accept connections (an
+   * operator's restart {@code timeout}) instead of {@code pg_ctl_timeout}. When that runs out this throws, and a
+   * postmaster that is still starting up is left to start: the HA decision deals with it (Patroni's restart).
+   */
+  default void startPrimary(long fencingToken, java.time.Duration wait) {
+    startPrimary(fencingToken);
+  }
+
+  /**
+   * As {@link #startReplica(Upstream)}, waiting at most {@code wait} (see
+   * {@link #startPrimary(long, java.time.Duration)}).
+   */
+  default void startReplica(Upstream upstream, java.time.Duration wait) {
+    startReplica(upstream);
+  }
+
   /** Stops the server (no-op when it is not running), waiting for it to exit. */
   void stop(StopMode mode);
 

@@ -37,12 +37,22 @@ final class StateProbe {
   private final Jdbc jdbc;
   private final PgCtlRunner pgCtl;
   private final DataDirectory dataDir;
+  /**
+   * The parameters the server was last started with at pg_control's values rather than the configured ones
+   * ({@link PendingRestartReason#controlDataOverrides}), set by every start: pending until the next one.
+   */
+  private volatile Map<String, PendingRestartReason.Change> startedWith = Map.of();
 
   StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
+  }
+
+  /** What the start that is about to happen overrides (empty: the configured values throughout). */
+  void startedWith(Map<String, PendingRestartReason.Change> overrides) {
+    startedWith = Map.copyOf(overrides);
   }
 
   PgState probe() {
@@ -79,7 +89,9 @@ final class StateProbe {
     if (pm.isPresent()) {
       String failure;
       try (Connection c = jdbc.probe()) {
-        return running(c, pm.get());
+        PgState seen = running(c, pm.get());
+        return seen.withPendingRestartReason(PendingRestartReason.merge(
+            seen.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));
       } catch (SQLException e) {
         failure = jdbc.describe(e);
         LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), failure);
@@ -231,6 +243,28 @@ final class StateProbe {
           Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
           .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c));
     }
+  }
+
+  /**
+   * The pending rows of pg_settings with the value the configuration files now give each (pg_file_settings reads
+   * the files at query time; the last entry wins, as when PostgreSQL reads them). A failure leaves the reasons out
+   * (the flag stays): they are shown to operators, and the decision needs only the flag.
+   */
+  private Map<String, PendingRestartReason.Change> pendingRows(Connection c) {
+    List<PendingRestartReason.Row> rows = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT s.name, current_setting(s.name), coalesce(s.unit, ''), s.vartype,"
+            + " (SELECT f.setting FROM pg_file_settings f WHERE lower(f.name) = s.name"
+            + " ORDER BY f.seqno DESC LIMIT 1) FROM pg_settings s WHERE s.pending_restart ORDER BY s.name")) {
+      while (r.next()) {
+        rows.add(new PendingRestartReason.Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+            Optional.ofNullable(r.getString(5))));
+      }
+    } catch (SQLException e) {
+      LOG.warn("probe: reading the parameters pending a restart failed: {}", jdbc.describe(e));
+      return Map.of();
+    }
+    return PendingRestartReason.fromRows(rows);
   }
 
   /**

@@ -49,6 +49,10 @@ final class StatusJson {
     pg.systemIdentifier().ifPresent(id -> m.put("database_system_identifier", id));
     if (pg.pendingRestart()) {
       m.put("pending_restart", true);
+      if (!pg.pendingRestartReason().isEmpty()) {
+        m.put("pending_restart_reason",
+            io.pgquorum.coordinator.postgres.PendingRestartReason.json(pg.pendingRestartReason()));
+      }
     }
     if (StatusFacts.paused(s)) {
       m.put("pause", true);

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * parameter changed in the dynamic configuration shows as pending_restart everywhere and a pending-only restart
  * applies it (the primary keeps its lock); a scheduled restart fires; a reload picks up a changed local parameter
  * and refuses a bad file; a replica whose data directory was damaged is reinitialized, with the damaged directory
- * moved aside, not deleted.
+ * moved aside, not deleted; a reinitialize with force cancels one in progress (a throttled pg_basebackup).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalOperationsIT {
@@ -45,6 +45,8 @@ class LocalOperationsIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration START = Duration.ofSeconds(180);
   private static final Duration STEP = Duration.ofSeconds(90);
+  private static final String SHARED_BUFFERS_REASON =
+      "{\"shared_buffers\":{\"old_value\":\"128MB\",\"new_value\":\"24MB\"}}";
   private static LocalCluster cluster;
   private static NodeSpec primary;
 
@@ -88,7 +90,19 @@ class LocalOperationsIT {
           .until(() -> LocalCluster.get(n, "/patroni").json().path("pending_restart").asBoolean(false));
       assertThat(LocalCluster.get(n, "/metrics").body()).contains("patroni_pending_restart{");
       assertThat(metric(n, "patroni_pending_restart")).isEqualTo("1");
+      // Patroni's pending_restart_reason, in PostgreSQL's display units, in /patroni and the member key.
+      String reason = LocalCluster.get(n, "/patroni").json().path("pending_restart_reason").toString();
+      System.out.println(n.name + " GET /patroni pending_restart_reason: " + reason);
+      assertThat(reason).as(n.name).isEqualTo(SHARED_BUFFERS_REASON);
+      await(n.name + "'s member key shows the reason").atMost(STEP).pollInterval(Duration.ofMillis(300))
+          .until(() -> memberKey(n).path("pending_restart_reason").toString().equals(SHARED_BUFFERS_REASON));
     }
+    await("/cluster shows every member's pending restart reason").atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .until(() -> {
+          var members = LocalCluster.get(primary, "/cluster").json().path("members");
+          return members.size() == 3 && Stream.iterate(0, i -> i + 1).limit(3).allMatch(i ->
+              members.get(i).path("pending_restart_reason").toString().equals(SHARED_BUFFERS_REASON));
+        });
     await("/cluster shows every member's pending restart").atMost(STEP).pollInterval(Duration.ofMillis(300))
         .until(() -> {
           var members = LocalCluster.get(primary, "/cluster").json().path("members");
@@ -109,6 +123,9 @@ class LocalOperationsIT {
       assertThat(setting(n, "shared_buffers")).as(n.name).isEqualTo("24MB");
       await(n.name + " no longer pending").atMost(STEP).pollInterval(Duration.ofMillis(300))
           .until(() -> !LocalCluster.get(n, "/patroni").json().path("pending_restart").asBoolean(false));
+      assertThat(LocalCluster.get(n, "/patroni").json().has("pending_restart_reason")).as(n.name).isFalse();
+      await(n.name + "'s member key without a reason").atMost(STEP).pollInterval(Duration.ofMillis(300))
+          .until(() -> !memberKey(n).has("pending_restart_reason") && !memberKey(n).has("pending_restart"));
     }
     HttpResult none = post(primary, "/restart", "{\"restart_pending\": true}");
     assertThat(none.status()).isEqualTo(503);
@@ -192,6 +209,54 @@ class LocalOperationsIT {
       assertThat(aside.get(0).resolve("global").resolve("pg_control")).doesNotExist();
     }
     assertThat(cluster.logs(replica)).contains("reinitializing: moving the data directory aside");
+  }
+
+  @Test
+  @Order(5)
+  void reinitializeWithForceCancelsARunningReinitialize() throws Exception {
+    NodeSpec replica = cluster.streamingReplicas().get(0);
+    long asideBefore = movedAside(replica);
+    // A pg_basebackup throttled to 32 kB/s takes many minutes for this cluster: a long task to cancel.
+    String good = Files.readString(replica.config());
+    String anchor = "  bin_dir: /usr/lib/postgresql/15/bin\n";
+    assertThat(good).contains(anchor);
+    Files.writeString(replica.config(), good.replace(anchor, anchor + "  basebackup:\n    - max-rate: 32k\n"));
+    assertThat(post(replica, "/reload", "").status()).isEqualTo(202);
+    HttpResult slow = post(replica, "/reinitialize", "{\"from_leader\": true}");
+    assertThat(slow.status()).as(slow.body()).isEqualTo(200);
+    assertThat(slow.body()).isEqualTo("reinitialize started");
+    await("the throttled copy runs" + cluster.diagnostics()).atMost(STEP).pollInterval(Duration.ofMillis(300))
+        .until(() -> LocalCluster.get(replica, "/patroni").json().path("state").asText().equals("creating replica"));
+    Files.writeString(replica.config(), good);
+    assertThat(post(replica, "/reload", "").status()).isEqualTo(202);
+
+    HttpResult refused = post(replica, "/reinitialize", "");
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.body()).isEqualTo("reinitialize already in progress");
+    assertThat(LocalCluster.get(replica, "/patroni").json().path("state").asText()).isEqualTo("creating replica");
+
+    System.out.println("POST /reinitialize without force: " + refused.status() + " " + refused.body());
+    HttpResult forced = post(replica, "/reinitialize", "{\"force\": true}");
+    System.out.println("POST /reinitialize {\"force\": true}: " + forced.status() + " " + forced.body());
+    assertThat(forced.status()).as(forced.body()).isEqualTo(200);
+    assertThat(forced.body()).isEqualTo("reinitialize started");
+    await("the replica cloned again without the throttle streams" + cluster.diagnostics()).atMost(START)
+        .pollInterval(Duration.ofMillis(500)).until(() -> cluster.streamingReplicas().contains(replica));
+    assertThat(LocalCluster.count(replica, "SELECT count(*) FROM reinit_check")).contains(1000L);
+    String logs = cluster.logs(replica);
+    logs.lines().filter(l -> l.contains("ancel") || l.contains("reinitializ")).forEach(System.out::println);
+    assertThat(logs).contains("Cancelling long running task reinitialize", "reinitialize cancelled",
+        "reinitializing: cancelling the running reinitialize (force)");
+    // One more directory moved aside, the one the throttled reinitialize replaced; the cancelled copy was
+    // pgquorum's own (removed by the clone that made it), so the forced reinitialize had nothing to move.
+    assertThat(movedAside(replica)).isEqualTo(asideBefore + 1);
+  }
+
+  private static long movedAside(NodeSpec n) throws IOException {
+    try (Stream<Path> siblings = Files.list(n.dataDir().getParent())) {
+      return siblings.filter(p -> p.getFileName().toString().startsWith("pgdata.failed-"))
+          .filter(p -> Files.exists(p.resolve("PG_VERSION"))).count();
+    }
   }
 
   private static String lockOwner() {

@@ -72,6 +72,18 @@ class DocumentEndpointsTest {
   }
 
   @Test
+  void pendingRestartReasonInTheStatusDocument() throws Exception {
+    NodeStatus p = Fixtures.primary();
+    STATUS.set(Fixtures.status("n1", Fixtures.primaryPg().withPendingRestartReason(Map.of("shared_buffers",
+        new io.pgquorum.coordinator.postgres.PendingRestartReason.Change("128MB", "256MB"))), "running", "primary",
+        true, p.cluster(), p.dcsLastSeen(), p.tags(), System.nanoTime()));
+    JsonNode s = getJson("/patroni", 200);
+    assertThat(s.path("pending_restart").asBoolean()).isTrue();
+    assertThat(s.path("pending_restart_reason").toString())
+        .isEqualTo("{\"shared_buffers\":{\"old_value\":\"128MB\",\"new_value\":\"256MB\"}}");
+  }
+
+  @Test
   void replicaStatusDocument() throws Exception {
     STATUS.set(Fixtures.laggingReplica());
     JsonNode s = getJson("/patroni", 200);
