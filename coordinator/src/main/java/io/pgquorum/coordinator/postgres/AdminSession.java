@@ -25,6 +25,12 @@ final class AdminSession implements AutoCloseable {
   /** Between polls: short, since each poll is one round trip on an open session (well under a millisecond). */
   static final Duration POLL = Duration.ofMillis(5);
 
+  /** Between repeated promote requests while the server stays in recovery: see {@link #promote}. */
+  static final Duration RESIGNAL = Duration.ofMillis(200);
+
+  /** {@code pg_promote}'s "recovery is not in progress" (object_not_in_prerequisite_state). */
+  private static final String NOT_IN_RECOVERY = "55000";
+
   private final Connection connection;
   private final String op;
   private final Function<SQLException, String> describe;
@@ -86,20 +92,60 @@ final class AdminSession implements AutoCloseable {
 
   /**
    * Promotes the server ({@code pg_promote} without its own wait, which also polls only every 100 ms: the same
-   * promote signal file and postmaster signal as {@code pg_ctl promote}) and waits until it has left recovery.
+   * promote signal file and postmaster signal as {@code pg_ctl promote}) and waits until it has left recovery,
+   * repeating the request every {@link #RESIGNAL} while the server is still in recovery.
+   *
+   * <p>Why repeat: PostgreSQL 15's startup process can take a promote request and then sleep for the rest of
+   * {@code wal_retrieve_retry_interval} (5 s by default) before it acts on it. That happens when the request arrives
+   * while it waits for a walreceiver that just lost its upstream, which is exactly the moment of a switchover (the
+   * old primary has just stopped); seen here as a 5 s write gap in one switchover of two. A repeated request wakes
+   * that sleep (the promote signal sets the latch it waits on). A request that comes after the promotion finished
+   * is refused by the server ({@code recovery is not in progress}) and means done; one that came during the
+   * promotion can leave a promote signal file behind, which the postmaster removes when it next starts, before a
+   * standby could act on it.
    *
    * @return whether it left recovery within {@code timeout}
    */
   boolean promote(Duration timeout) {
-    if (!"t".equals(query("SELECT pg_promote(false)"))) {
-      throw new PostgresException(op + ": PostgreSQL did not accept the promote request");
+    if (!requestPromotion()) {
+      return true;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    long again = System.nanoTime() + RESIGNAL.toNanos();
     while (inRecovery()) {
-      if (System.nanoTime() > deadline) {
+      long now = System.nanoTime();
+      if (now > deadline) {
         return false;
       }
+      if (now >= again) {
+        if (!requestPromotion()) {
+          return true;
+        }
+        again = now + RESIGNAL.toNanos();
+      }
       Polling.pause(POLL, op);
+    }
+    return true;
+  }
+
+  /** Sends a promote request; false when the server is not in recovery (any more). */
+  private boolean requestPromotion() {
+    String answer;
+    try (Statement s = connection.createStatement();
+        ResultSet r = s.executeQuery("SELECT CASE WHEN pg_is_in_recovery() THEN pg_promote(false) END")) {
+      r.next();
+      answer = r.getString(1);
+    } catch (SQLException e) {
+      if (NOT_IN_RECOVERY.equals(e.getSQLState())) {
+        return false; // recovery ended between the check and the request: promoted
+      }
+      throw new PostgresException(op + " failed: " + describe.apply(e), e);
+    }
+    if (answer == null) {
+      return false;
+    }
+    if (!"t".equals(answer)) {
+      throw new PostgresException(op + ": PostgreSQL did not accept the promote request");
     }
     return true;
   }
