@@ -64,12 +64,15 @@ public final class StanzaJob {
     return OFF;
   }
 
-  /** The job for {@code settings} (off when empty), running pgbackrest for the node laid out as {@code layout}. */
-  public static StanzaJob of(Optional<BackrestSettings> settings, NodeLayout layout) {
+  /**
+   * The job for {@code settings} (off when empty), running pgbackrest for the node laid out as {@code layout} with
+   * {@code env} added to its environment (the password file's name).
+   */
+  public static StanzaJob of(Optional<BackrestSettings> settings, NodeLayout layout, Map<String, String> env) {
     if (settings.isEmpty()) {
       return OFF;
     }
-    BackrestRunner runner = new BackrestRunner(settings.get(), layout);
+    BackrestRunner runner = new BackrestRunner(settings.get(), layout, env);
     return new StanzaJob(settings.get().stanza(), () -> {
       Outcome<?> created = runner.stanzaCreate();
       if (created instanceof Outcome.Failed<?> f) {

@@ -232,7 +232,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       DcsTimeoutFollower dcsTimeout = new DcsTimeoutFollower(config.bootstrap().dcs(), retry,
           client::setOperationTimeout);
       io.pgquorum.coordinator.ha.StanzaJob backrest = io.pgquorum.coordinator.ha.StanzaJob.of(config.backrest(),
-          io.pgquorum.coordinator.postgres.BackrestFiles.layout(config));
+          io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
+          io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config));
       TaskRunner tasks = new TaskRunner(config.name());
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,

@@ -42,6 +42,16 @@ public final class BackrestFiles {
         runtimeDir.resolve(dataDir.getFileName() + ".pgbackrest"), node.postgresql().superuser().username());
   }
 
+  /**
+   * The environment pgbackrest commands run with: stanza-create and check connect to PostgreSQL as the superuser
+   * through the socket, and pgquorum's pg_hba asks for a password there too, so they need pgquorum's password file
+   * (as pg_basebackup and pg_rewind do, {@link PgContext#libpqEnv}).
+   */
+  public static Map<String, String> libpqEnv(NodeConfig node) {
+    return Map.of("PGPASSFILE", node.postgresql().pgpass().toAbsolutePath().normalize().toString(),
+        "PGCONNECT_TIMEOUT", "10");
+  }
+
   /** archive_mode and archive_command from the section, or nothing when it is absent. */
   static Map<String, String> parameters(PgContext ctx) {
     Optional<BackrestSettings> settings = ctx.node.backrest();
