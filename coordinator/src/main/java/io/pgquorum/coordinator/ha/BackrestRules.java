@@ -16,8 +16,10 @@ import java.util.Optional;
  * changes nothing in PostgreSQL: stanza-create reads the primary's control data and check forces a WAL switch,
  * both meaningless on a server about to stop. Once per daemon run: after a restart or a failover the new holder
  * runs it again, which is harmless (stanza-create on a matching stanza succeeds) and is the check a promotion
- * needs anyway. A failure is retried once {@link BackrestView#retryAfterNanos()} passed; never a reason to change
- * anything else in the plan, so pgBackRest can never block HA.
+ * needs anyway. Not while the cluster is paused: check forces a WAL switch, and in maintenance mode pgquorum
+ * leaves PostgreSQL to the operator (the stanza is created once the pause ends). A failure is retried once
+ * {@link BackrestView#retryAfterNanos()} passed; never a reason to change anything else in the plan, so
+ * pgBackRest can never block HA.
  */
 final class BackrestRules {
   private BackrestRules() {}
@@ -29,7 +31,7 @@ final class BackrestRules {
         && b.retryAfterNanos().orElse(Long.MIN_VALUE) - nowNanos <= 0;
     PgState pg = local.pg();
     if (!due || cluster.isEmpty() || !cluster.get().isLeader(policy.name()) || !pg.running() || !pg.isPrimary()
-        || local.runningTask().isPresent() || local.shutdownRequested()) {
+        || local.runningTask().isPresent() || local.shutdownRequested() || policy.dynamic().paused()) {
       return d;
     }
     boolean keeps = d.actions().stream().anyMatch(a -> a instanceof Action.RefreshLock);

@@ -61,4 +61,20 @@ class StanzaJobTest {
     assertThat(off.view()).isEqualTo(BackrestView.OFF);
     assertThat(off.describe()).isEmpty();
   }
+
+  @Test
+  void theRealRunnersFailureBecomesTheJobsClearError() {
+    // /bin/false stands in for pgbackrest: stanza-create exits 1 with no output, a typed failure, never a throw.
+    io.pgquorum.backrest.BackrestSettings settings = io.pgquorum.backrest.BackrestSection.parse(
+        java.util.Map.of("command", "/bin/false", "repo1", java.util.Map.of("path", "/nonexistent/repo")), "demo")
+        .settings().orElseThrow();
+    StanzaJob real = StanzaJob.of(Optional.of(settings), new io.pgquorum.backrest.NodeLayout(
+        java.nio.file.Path.of("/nonexistent/data"), 5432, java.nio.file.Path.of("/tmp"),
+        java.nio.file.Path.of("/nonexistent/data.pgbackrest"), "postgres"), java.util.Map.of());
+    real.run();
+    assertThat(real.view().stanza()).isEqualTo(BackrestView.Stanza.FAILED);
+    assertThat(real.view().lastFailure()).hasValueSatisfying(f -> assertThat(f)
+        .contains("/bin/false --config=/nonexistent/data.pgbackrest/pgbackrest.conf --stanza=demo stanza-create")
+        .contains("exited 1"));
+  }
 }
