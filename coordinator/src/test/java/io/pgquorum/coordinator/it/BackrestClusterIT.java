@@ -67,6 +67,7 @@ class BackrestClusterIT {
             + cluster.diagnostics(), e);
       }
       NodeSpec primary = leader.get();
+      System.out.println(primary.name + " /patroni pgquorum.backrest: " + backrest.get());
       assertThat(backrest.get().path("stanza").asText()).isEqualTo(SCOPE);
       assertThat(backrest.get().has("stanza_checked_at")).isTrue();
       assertThat(backrest.get().has("last_error")).isFalse();
