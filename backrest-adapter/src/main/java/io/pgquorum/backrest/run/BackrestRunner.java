@@ -25,10 +25,21 @@ public final class BackrestRunner {
 
   private final BackrestSettings settings;
   private final NodeLayout node;
+  private final java.util.Map<String, String> env;
 
   public BackrestRunner(BackrestSettings settings, NodeLayout node) {
+    this(settings, node, java.util.Map.of());
+  }
+
+  /**
+   * @param env added to each command's environment: the coordinator passes libpq's PGPASSFILE (its password
+   *     file), since stanza-create and check connect to PostgreSQL as {@code pg1-user} and pgquorum's pg_hba asks
+   *     for a password even on the socket; a file name, never a password, so nothing secret reaches a process list
+   */
+  public BackrestRunner(BackrestSettings settings, NodeLayout node, java.util.Map<String, String> env) {
     this.settings = settings;
     this.node = node;
+    this.env = java.util.Map.copyOf(env);
   }
 
   public Outcome<CommandRun> stanzaCreate() {
@@ -98,7 +109,7 @@ public final class BackrestRunner {
   private ProcessExec.Result exec(Duration timeout, List<String> args) {
     List<String> cmd = command(args);
     LOG.info("running {}", String.join(" ", cmd));
-    return ProcessExec.run(cmd, timeout);
+    return ProcessExec.run(cmd, timeout, env);
   }
 
   private List<String> command(List<String> args) {

@@ -21,10 +21,17 @@ final class ProcessExec {
   private ProcessExec() {}
 
   static Result run(List<String> command, Duration timeout) {
+    return run(command, timeout, java.util.Map.of());
+  }
+
+  /** As above, with {@code env} added to this process's environment (e.g. libpq's PGPASSFILE). */
+  static Result run(List<String> command, Duration timeout, java.util.Map<String, String> env) {
     long start = System.nanoTime();
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+      ProcessBuilder b = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+      b.environment().putAll(env);
+      p = b.start();
     } catch (IOException e) {
       return new Result(-1, false, e.getMessage(), "", "", Duration.ZERO);
     }

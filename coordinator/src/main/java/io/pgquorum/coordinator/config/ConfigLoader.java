@@ -1,5 +1,7 @@
 package io.pgquorum.coordinator.config;
 
+import io.pgquorum.backrest.BackrestSection;
+import io.pgquorum.backrest.BackrestSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -100,6 +103,7 @@ public final class ConfigLoader {
     LogConfig log = LogSection.parse(root);
     WatchdogConfig watchdog = WatchdogSection.parse(root);
     CtlConfig ctl = CtlSection.parse(root);
+    Optional<BackrestSettings> backrest = backrest(root, scope);
     root.unsupported(NodeKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     for (String key : DYNAMIC_KEYS) {
       if (root.keys().contains(key)) {
@@ -112,7 +116,28 @@ public final class ConfigLoader {
     CrossChecks.directories(raft, postgresql, log, problems);
     problems.throwIfErrors();
     return new NodeConfig(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog, ctl,
-        problems.warnings());
+        problems.warnings(), backrest);
+  }
+
+  /**
+   * The {@code backrest} section, parsed by the adapter's own parser (its keys live in {@code BackrestKeys}); its
+   * problems join this file's, each under the key the adapter names. Absent: pgBackRest stays off; present but
+   * empty ({@code backrest:} alone) means on with every default, as the adapter reads it.
+   */
+  private static Optional<BackrestSettings> backrest(Section root, String scope) {
+    if (!root.keys().contains(NodeKeys.BACKREST.name())) {
+      return Optional.empty();
+    }
+    BackrestSection.Parsed parsed = BackrestSection.parse(root.value(NodeKeys.BACKREST), scope == null ? "" : scope);
+    for (String e : parsed.errors()) {
+      int colon = e.indexOf(": ");
+      if (colon > 0) {
+        root.problems().error(e.substring(0, colon), e.substring(colon + 2));
+      } else {
+        root.problems().error(NodeKeys.BACKREST.name(), e);
+      }
+    }
+    return parsed.settings();
   }
 
   /**
@@ -218,6 +243,6 @@ public final class ConfigLoader {
 
   private static NodeConfig withWarnings(NodeConfig c, List<String> warnings) {
     return new NodeConfig(c.scope(), c.namespace(), c.name(), c.restapi(), c.raft(), c.bootstrap(), c.postgresql(),
-        c.tags(), c.log(), c.watchdog(), c.ctl(), warnings);
+        c.tags(), c.log(), c.watchdog(), c.ctl(), warnings, c.backrest());
   }
 }

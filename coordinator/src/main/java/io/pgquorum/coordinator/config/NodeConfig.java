@@ -1,6 +1,8 @@
 package io.pgquorum.coordinator.config;
 
+import io.pgquorum.backrest.BackrestSettings;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A node's whole configuration, immutable, as loaded from Patroni-layout YAML plus {@code PATRONI_*} overrides.
@@ -18,6 +20,7 @@ import java.util.List;
  * @param watchdog the lease watchdog process
  * @param ctl how this node (asking its peers) and pgctl talk to REST APIs over HTTPS (Patroni's {@code ctl})
  * @param warnings non-fatal findings from loading (unknown keys, adjusted timings), to be logged at start
+ * @param backrest the {@code backrest} section when present: pgBackRest on (issue 13); empty: off, nothing changes
  */
 public record NodeConfig(
     String scope,
@@ -31,9 +34,18 @@ public record NodeConfig(
     LogConfig log,
     WatchdogConfig watchdog,
     CtlConfig ctl,
-    List<String> warnings) {
+    List<String> warnings,
+    Optional<BackrestSettings> backrest) {
   public NodeConfig {
     warnings = List.copyOf(warnings);
+  }
+
+  /** A configuration without a {@code backrest} section (pgBackRest off). */
+  public NodeConfig(String scope, String namespace, String name, RestApiConfig restapi, RaftConfig raft,
+      BootstrapConfig bootstrap, PostgresConfig postgresql, Tags tags, LogConfig log, WatchdogConfig watchdog,
+      CtlConfig ctl, List<String> warnings) {
+    this(scope, namespace, name, restapi, raft, bootstrap, postgresql, tags, log, watchdog, ctl, warnings,
+        Optional.empty());
   }
 
   /** A configuration without a {@code ctl} section, for code that builds records directly. */

@@ -18,6 +18,11 @@ final class NodeKeys {
   static final ConfigKey NAMESPACE = T.key("namespace", Kind.TEXT).dflt("/service/").env()
       .why("the DCS key prefix (Patroni's); always written as /<namespace>/");
 
+  static final ConfigKey BACKREST = T.key("backrest", Kind.SECTION).defaultIs("none (pgBackRest off)")
+      .why("turns pgBackRest on: pgquorum writes this node's pgbackrest.conf, sets archive_mode, archive_command "
+          + "and restore_command (explicit values in the configuration win) and creates the stanza from the first "
+          + "primary; its keys are in backrest-adapter/README.md");
+
   static {
     T.ignored("citus").add();
   }

@@ -316,4 +316,11 @@ public sealed interface Action {
    * than being released; safe, but a slower handover than a switchover at a quiet moment.
    */
   record Checkpoint() implements Action {}
+
+  /**
+   * On the primary holding the lock, with pgBackRest on: create the stanza and check that WAL archiving works
+   * ({@code stanza-create}, then {@code check}), in the background ({@link BackrestRules}): it may take up to
+   * {@code backrest.command_timeout} twice, far longer than loop_wait.
+   */
+  record CreateStanza() implements Action {}
 }

@@ -58,6 +58,8 @@ public final class ActionExecutor {
   private final Clock wallClock;
   private final Runnable wakeLoop;
   private final OperatorRequests requests;
+  /** pgBackRest's stanza work ({@link Action.CreateStanza}); off unless the node has a backrest section. */
+  private volatile StanzaJob backrest = StanzaJob.off();
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
 
@@ -85,6 +87,11 @@ public final class ActionExecutor {
     this.tasks = tasks;
     this.nanoClock = nanoClock;
     this.wakeLoop = wakeLoop;
+  }
+
+  /** Runs {@link Action.CreateStanza} steps with {@code job} (the node's backrest section). */
+  void useBackrest(StanzaJob job) {
+    backrest = job;
   }
 
   /**
@@ -340,6 +347,8 @@ public final class ActionExecutor {
       } catch (RuntimeException e) {
         log.warn("checkpoint before the planned stop failed (the stop will take longer): {}", e.getMessage());
       }
+    } else if (action instanceof Action.CreateStanza) {
+      backrest.start(); // returns at once: the commands run on the job's own thread
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {

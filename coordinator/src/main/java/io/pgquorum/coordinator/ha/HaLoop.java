@@ -59,6 +59,8 @@ public final class HaLoop implements Runnable {
   /** The role in the last published status (null before the first): see {@link #publishEarlyOnRoleChange}. */
   private String publishedRole;
   private final ActionExecutor executor;
+  /** pgBackRest's stanza work ({@link #useBackrest}); off without a backrest section. */
+  private volatile StanzaJob backrest = StanzaJob.off();
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
   private final Object wakeup = new Object();
@@ -116,6 +118,12 @@ public final class HaLoop implements Runnable {
     this.requests = new OperatorRequests(this::wake);
     this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake,
         requests);
+  }
+
+  /** pgBackRest's stanza work: with a backrest section, the decision plans it and the executor starts it. */
+  public void useBackrest(StanzaJob job) {
+    backrest = job;
+    executor.useBackrest(job);
   }
 
   /** Where operators' requests for this node's PostgreSQL are posted (REST, SIGHUP); read once per cycle. */
@@ -236,7 +244,7 @@ public final class HaLoop implements Runnable {
       tProbe = System.nanoTime();
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take());
+          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(), backrest.view());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();

@@ -26,7 +26,16 @@ public record LocalState(
     boolean shutdownRequested,
     HaMemory memory,
     boolean mayHoldLease,
-    Optional<LocalRequest> request) {
+    Optional<LocalRequest> request,
+    BackrestView backrest) {
+
+  /** A state without pgBackRest (no backrest section). */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory, boolean mayHoldLease,
+      Optional<LocalRequest> request) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease, request,
+        BackrestView.OFF);
+  }
 
   /** A state without an operator's request. */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,

@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.config.Tags;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -50,10 +51,21 @@ public record NodeStatus(
     OptionalLong leaseDeadlineNanos,
     OptionalLong leaseToken,
     String watchdog,
-    List<String> plantedBugs) {
+    List<String> plantedBugs,
+    Map<String, Object> backrest) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
+    backrest = Map.copyOf(backrest);
+  }
+
+  /** A status without pgBackRest details (no backrest section). */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, Map.of());
   }
 
   /** A status without planted bugs (normal operation). */
@@ -76,13 +88,19 @@ public record NodeStatus(
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest);
+  }
+
+  /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
+  public NodeStatus withBackrest(Map<String, Object> backrestState) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs);
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

@@ -231,11 +231,15 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       java.util.concurrent.atomic.AtomicLong recordedWatchdog = new java.util.concurrent.atomic.AtomicLong();
       DcsTimeoutFollower dcsTimeout = new DcsTimeoutFollower(config.bootstrap().dcs(), retry,
           client::setOperationTimeout);
+      io.pgquorum.coordinator.ha.StanzaJob backrest = io.pgquorum.coordinator.ha.StanzaJob.of(config.backrest(),
+          io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
+          io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config));
       TaskRunner tasks = new TaskRunner(config.name());
       HaLoop loop = new HaLoop(config, store, postgres, lease, tasks,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> {
-            status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off")));
+            status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))
+                .withBackrest(backrest.describe()));
             dcsTimeout.accept(s);
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
@@ -243,6 +247,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
             }
           }, bugs,
           setup.mayHoldLease(mode, wd));
+      loop.useBackrest(backrest);
       loopRef.set(loop);
       requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing

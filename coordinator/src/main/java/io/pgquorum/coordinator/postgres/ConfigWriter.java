@@ -98,7 +98,9 @@ final class ConfigWriter {
    */
   RecoveryParameters recovery() {
     Map<String, String> local = ctx.pg.recoveryConf();
-    return RecoveryParameters.forStandby(local.isEmpty() ? ctx.dynamic().recoveryConf() : local);
+    // With a backrest section its restore_command is added where recovery_conf has none (BackrestFiles).
+    return RecoveryParameters.forStandby(BackrestFiles.withRestoreCommand(ctx,
+        local.isEmpty() ? ctx.dynamic().recoveryConf() : local));
   }
 
   /** Settings that make this server a standby of {@code upstream}, with this node's {@link #recovery()}. */
@@ -191,9 +193,17 @@ final class ConfigWriter {
     // pg_rewind needs hint-bit changes WAL-logged; with data checksums this is already true and costs nothing.
     p.put("wal_log_hints", "on");
     p.put("unix_socket_directories", ctx.socketDir.toString());
+    // The backrest section's archive settings are defaults: explicit parameters below win (BackrestFiles).
+    Map<String, String> backrest = BackrestFiles.parameters(ctx);
+    p.putAll(backrest);
     Set<String> dynamicKeys = putAll(p, dyn.parameters(), "parameters", false);
     Set<String> localKeys = putAll(p, ctx.pg.parameters(), "postgresql.parameters", true);
     leaveOutUnknown(p, dynamicKeys, localKeys);
+    backrest.forEach((k, v) -> {
+      if (!v.equals(p.get(k)) && warned.add("backrest:" + k + "=" + p.get(k))) {
+        LOG.info("{} from the configuration's parameters is used, not the backrest section's", k);
+      }
+    });
     p.putAll(readPending());
     p.put("listen_addresses", ctx.pg.listen().host());
     p.put("port", Integer.toString(ctx.pg.listen().port()));
@@ -279,6 +289,7 @@ final class ConfigWriter {
 
   /** Writes {@value #OUR_FILE}, makes postgresql.conf include it, and writes pg_hba.conf. */
   void write(long fencingToken, Map<String, String> roleSettings) {
+    BackrestFiles.writeConf(ctx);
     Map<String, String> params = parameters(fencingToken, roleSettings);
     StringBuilder sb = new StringBuilder();
     sb.append("# Written by pgquorum before every start and reload; do not edit.\n");

@@ -84,6 +84,10 @@ final class StatusJson {
     if (!s.watchdog().isEmpty()) {
       q.put("watchdog", s.watchdog());
     }
+    if (!s.backrest().isEmpty()) {
+      // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
+      q.put("backrest", s.backrest());
+    }
     // Why a health check that a running replica fails for its timeline fails (see HealthCheck.replicaOk).
     HealthCheck.offLeaderLine(s).ifPresent(why -> q.put("diverged", why));
     if (!s.plantedBugs().isEmpty()) {

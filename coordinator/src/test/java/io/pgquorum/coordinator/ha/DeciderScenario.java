@@ -42,6 +42,7 @@ final class DeciderScenario {
   private boolean nofailover;
   private boolean cloneWithoutLeader;
   private Hooks hooks = Hooks.NONE;
+  private BackrestView backrest = BackrestView.OFF;
   private int failoverPriority = 1;
   private Optional<String> replicatefrom = Optional.empty();
   private boolean nostream;
@@ -216,6 +217,12 @@ final class DeciderScenario {
     return hooks;
   }
 
+  /** Where this node's pgBackRest stanza work stands (an input observed from its job). */
+  DeciderScenario withBackrest(BackrestView view) {
+    backrest = view;
+    return this;
+  }
+
   DeciderScenario withWallClock(java.time.Instant at) {
     wallNow = at;
     return this;
@@ -246,7 +253,7 @@ final class DeciderScenario {
 
   LocalState local() {
     return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
-        request);
+        request, backrest);
   }
 
   /** An operator's request for the next decision only (the loop takes each once). */

@@ -84,12 +84,13 @@ final class DeciderTranscript {
       case "memory" -> memory(c, used);
       case "request" -> request(c, used);
       case "hooks" -> hooks(c, used);
+      case "backrest" -> backrest(c, used);
       case "failover" -> failover(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
           .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request, hooks, failover, wall-clock)");
+          + "request, hooks, failover, wall-clock, backrest)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -353,6 +354,16 @@ final class DeciderTranscript {
           .orElseThrow(() -> c.fail("unknown planted bug '" + w + "'")));
     }
     scenario.withPlantedBugs(bugs);
+  }
+
+  /** {@code backrest stanza=off|needed|running|failed|created [retry-in=30s] [failure=text]}. */
+  private void backrest(TestCase c, Set<String> used) {
+    String v = opt(c, used, "stanza").orElseThrow(() -> c.fail("backrest stanza=off|needed|running|failed|created"));
+    BackrestView.Stanza stanza = BackrestView.Stanza.valueOf(choice(c, v, "off", "needed", "running", "failed",
+        "created").toUpperCase(java.util.Locale.ROOT));
+    OptionalLong retry = opt(c, used, "retry-in").map(r -> OptionalLong.of(scenario.nowNanos() + nanos(c, r)))
+        .orElse(OptionalLong.empty());
+    scenario.withBackrest(new BackrestView(stanza, retry, opt(c, used, "failure")));
   }
 
   private void clock(TestCase c, Set<String> used) {

@@ -1,0 +1,51 @@
+package io.pgquorum.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.backrest.BackrestSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The node file's {@code backrest} section: parsed by the adapter, its problems among the file's. */
+class BackrestConfigTest {
+  @Test
+  void absentSectionLeavesPgBackRestOff() {
+    NodeConfig c = TestConfigs.parse(TestConfigs.minimal());
+    assertThat(c.backrest()).isEmpty();
+  }
+
+  @Test
+  void sectionTurnsItOnWithTheScopeAsStanza() {
+    NodeConfig c = TestConfigs.parse(TestConfigs.set(TestConfigs.minimal(), "backrest.repo1.path", "/mnt/repo"));
+    BackrestSettings s = c.backrest().orElseThrow();
+    assertThat(s.stanza()).isEqualTo("demo");
+    assertThat(s.repo1().path()).isEqualTo(Path.of("/mnt/repo"));
+    assertThat(c.warnings()).noneMatch(w -> w.startsWith("backrest"));
+  }
+
+  @Test
+  void emptySectionMeansOnWithDefaults() {
+    NodeConfig c = ConfigLoader.parse(TestConfigs.MINIMAL + "backrest:\n", "test.yml", Map.of());
+    assertThat(c.backrest()).hasValueSatisfying(s -> {
+      assertThat(s.stanza()).isEqualTo("demo");
+      assertThat(s.repo1().path()).isEqualTo(Path.of("/var/lib/pgbackrest"));
+    });
+  }
+
+  @Test
+  void everyProblemJoinsTheFilesNamingItsKey() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    TestConfigs.set(tree, "backrest.repo1.path", "relative/repo");
+    TestConfigs.set(tree, "backrest.schedule.full", "sometimes");
+    TestConfigs.set(tree, "backrest.stanzza", "x");
+    TestConfigs.set(tree, "postgresql.listen", "nonsense");
+    List<String> problems = TestConfigs.problems(tree, Map.of());
+    assertThat(problems).anyMatch(p -> p.startsWith("backrest.repo1.path: must be an absolute path"))
+        .anyMatch(p -> p.startsWith("backrest.schedule.full: "))
+        .anyMatch(p -> p.startsWith("backrest.stanzza: "))
+        // the coordinator's own problems are listed with them, all at once
+        .anyMatch(p -> p.startsWith("postgresql.listen: "));
+  }
+}
