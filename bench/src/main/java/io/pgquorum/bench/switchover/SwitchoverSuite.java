@@ -86,11 +86,13 @@ public final class SwitchoverSuite implements Suite {
                 + "%.3f s, client outage through HAProxy %.3f s, %s -> %s", v, t, o.answerSeconds(), o.status(),
                 o.body(), o.writeGapSeconds(), o.clientOutageSeconds(), c.name(primary), c.name(o.newPrimary())));
             c.awaitHealthy(Duration.ofMinutes(3));
+            CandidatesSettled.await(c, Duration.ofMinutes(1));
           } catch (IllegalStateException e) {
             String line = firstLine(e.getMessage());
             failures.add(v + " trial " + t + ": " + line);
             ctx.progress("switchover: " + v + " trial " + t + " failed: " + line);
             c.awaitHealthy(Duration.ofMinutes(3));
+            CandidatesSettled.await(c, Duration.ofMinutes(1));
           }
         }
       }

@@ -26,7 +26,7 @@ final class AdminSession implements AutoCloseable {
   static final Duration POLL = Duration.ofMillis(5);
 
   /** Between repeated promote requests while the server stays in recovery: see {@link #promote}. */
-  static final Duration RESIGNAL = Duration.ofMillis(200);
+  static final Duration RESIGNAL = Duration.ofMillis(50);
 
   /** {@code pg_promote}'s "recovery is not in progress" (object_not_in_prerequisite_state). */
   private static final String NOT_IN_RECOVERY = "55000";
