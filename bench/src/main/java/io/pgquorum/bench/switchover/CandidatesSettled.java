@@ -11,11 +11,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Waits, before the next trial, until the leader's {@code GET /cluster} shows every other member streaming on the
- * leader's timeline with no lag: what both systems' switchover endpoints require of a candidate (else they answer
- * 412 "no good candidates"). Why more than {@link HaCluster#awaitHealthy}: a replica that just rejoined streams
- * before it has replayed the new timeline's switch, and a trial started then measured the systems' refusal, not a
- * switchover. Both pgquorum and Patroni publish these fields in {@code /cluster}.
+ * Waits, before the next trial, until the leader's {@code GET /cluster} shows every other member streaming (Patroni
+ * 3.0: running) on the leader's timeline with no lag: what both systems' switchover endpoints require of a
+ * candidate (else they answer 412 "no good candidates"). Why more than {@link HaCluster#awaitHealthy}: a replica
+ * that just rejoined streams before it has replayed the new timeline's switch, and a trial started then measured
+ * the systems' refusal, not a switchover. Both pgquorum and Patroni publish these fields in {@code /cluster}.
  */
 final class CandidatesSettled {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +56,9 @@ final class CandidatesSettled {
       if (m.path("role").asText().equals("leader")) {
         continue;
       }
-      if (!m.path("state").asText().equals("streaming") || m.path("timeline").asLong(-1) != timeline
+      // Patroni 3.0 (Debian 12's) says "running" for a streaming replica; 3.1+ and pgquorum say "streaming".
+      boolean streams = m.path("state").asText().equals("streaming") || m.path("state").asText().equals("running");
+      if (!streams || m.path("timeline").asLong(-1) != timeline
           || !m.path("lag").isNumber() || m.path("lag").asLong() != 0) {
         return m.path("name").asText() + ": state " + m.path("state").asText() + ", timeline "
             + m.path("timeline").asText("?") + " (leader " + timeline + "), lag " + m.path("lag").asText("?");

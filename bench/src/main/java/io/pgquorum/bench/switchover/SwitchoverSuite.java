@@ -102,7 +102,7 @@ public final class SwitchoverSuite implements Suite {
       notes.put("load", "one writer per node straight to its PostgreSQL and one through HAProxy, an insert every "
           + SwitchoverTrial.WRITE_INTERVAL_MS + " ms each");
       notes.put("haproxy", "conf/haproxy.cfg's listen primary section as shipped (checks every 250 ms, 100 ms "
-          + "while changing state, fall 2, rise 1, on-marked-down shutdown-sessions)");
+          + "while changing state or down, fall 2, rise 1, on-marked-down shutdown-sessions, option redispatch)");
       if (!failures.isEmpty()) {
         notes.put("failed trials", failures.size() + " (not in the samples): " + String.join("; ", failures));
       }
