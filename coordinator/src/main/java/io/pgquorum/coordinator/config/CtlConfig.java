@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param keyfilePassword decrypts keyfile
  * @param cacert the CA(s) a server certificate must chain to; absent: the JDK's default trust store
  * @param insecure do not verify server certificates at all (patronictl's {@code -k}; for tests and emergencies)
- * @param authentication HTTP Basic credentials for state-changing requests
+ * @param authentication HTTP Basic credentials sent with every REST request (patronictl's rule; see CtlKeys)
  */
 public record CtlConfig(Optional<Path> certfile, Optional<Path> keyfile, Optional<String> keyfilePassword,
     Optional<Path> cacert, boolean insecure, Optional<Credentials> authentication) {
