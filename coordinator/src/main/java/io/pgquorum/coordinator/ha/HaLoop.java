@@ -289,9 +289,7 @@ public final class HaLoop implements Runnable {
           (end - t0) / 1_000_000, (tLoad - t0) / 1_000_000, Math.max(0, tProbe - tLoad) / 1_000_000,
           Math.max(0, tPeers - tProbe) / 1_000_000, Math.max(0, end - Math.max(tPeers, tProbe)) / 1_000_000);
     }
-    publish.accept(new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
-        lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
-        lease.deadlineNanos(), lease.token(), "", bugs.ids()));
+    publish.accept(status(pg, publication, holds));
     if (cluster.isPresent()) {
       if (lastDynamic != null && !lastDynamic.equals(dyn)) {
         // Patroni reloads PostgreSQL when the config key changes: a new parameter value is then in force, or, for
@@ -324,9 +322,14 @@ public final class HaLoop implements Runnable {
       return;
     }
     publishedRole = early.role();
-    publish.accept(new NodeStatus(config.scope(), config.name(), pg, early.state(), early.role(),
-        lease.deadlineNanos().isPresent(), lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(),
-        nanoClock.getAsLong(), cycles, lease.deadlineNanos(), lease.token(), "", bugs.ids()));
+    publish.accept(status(pg, early, lease.deadlineNanos().isPresent()));
+  }
+
+  /** The status to publish: what the probe showed, as {@code publication} names it, with the loop's own state. */
+  private NodeStatus status(PgState pg, Publication publication, boolean holds) {
+    return new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
+        lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
+        lease.deadlineNanos(), lease.token(), "", bugs.ids());
   }
 
   /** Publishes {@code message} as the cycle's, and logs it unless the decision says the log already has it. */

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One superuser session for a sequence of steps on the critical path of a handover (promotion): the token reload,
@@ -72,19 +73,21 @@ final class AdminSession implements AutoCloseable {
    * Reloads and waits until this session shows {@code expected} for the setting {@code name} (a missing custom
    * setting reads as the empty string), at most {@code timeout}.
    *
-   * @return null when it does, or what the session last showed
+   * @throws PostgresException naming what the server still shows (through {@code redact}: a setting may hold a
+   *     secret) when it does not within {@code timeout}
    */
-  String reloadAndAwait(String name, String expected, Duration timeout) {
+  void reloadAndAwait(String name, String expected, Duration timeout, UnaryOperator<String> redact) {
     reload();
     String sql = "SELECT coalesce(current_setting('" + name.replace("'", "''") + "', true), '')";
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       String seen = query(sql);
       if (expected.equals(seen)) {
-        return null;
+        return;
       }
       if (System.nanoTime() > deadline) {
-        return seen;
+        throw new PostgresException(op + ": after a reload the server still does not show the new " + name
+            + " (it shows '" + redact.apply(seen) + "')");
       }
       Polling.pause(POLL, op);
     }

@@ -260,12 +260,8 @@ public final class LocalPostgres implements Postgres {
       boolean inRecovery = session.inRecovery();
       // The token first, so that it is readable before the first write on the new timeline.
       config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
-      String seen = session.reloadAndAwait(ConfigWriter.FENCING_TOKEN, Long.toString(fencingToken),
-          ctx.pgCtlTimeout());
-      if (seen != null) {
-        throw new PostgresException(op + ": after a reload the server still does not show the new fencing token"
-            + " (it shows '" + ctx.redactor.apply(seen) + "')");
-      }
+      session.reloadAndAwait(ConfigWriter.FENCING_TOKEN, Long.toString(fencingToken), ctx.pgCtlTimeout(),
+          ctx.redactor::apply);
       if (inRecovery && !session.promote(ctx.pgCtlTimeout())) {
         throw new PostgresException(op + ": the server is still in recovery " + ctx.pgCtlTimeout().toSeconds()
             + " s after the promote request (pg_ctl_timeout)");
@@ -287,14 +283,17 @@ public final class LocalPostgres implements Postgres {
   public void follow(Upstream upstream) {
     String op = "follow " + ReplicaCreator.describe(upstream);
     requireRunning(op);
-    if (!queryBoolean(op, "SELECT pg_is_in_recovery()")) {
-      throw new PostgresException(op + ": the server is a primary; it must be stopped and started as a replica");
+    try (AdminSession session = AdminSession.open(jdbc, op)) {
+      if (!session.inRecovery()) {
+        throw new PostgresException(op + ": the server is a primary; it must be stopped and started as a replica");
+      }
+      ctx.writePgPass();
+      Map<String, String> settings = config.replicaSettings(upstream);
+      config.writeStandby(config.currentToken().orElse(0), settings);
+      // An archive-only standby leader has no primary_conninfo: PostgreSQL then shows ''.
+      session.reloadAndAwait("primary_conninfo", settings.getOrDefault("primary_conninfo", ""), ctx.pgCtlTimeout(),
+          ctx.redactor::apply);
     }
-    ctx.writePgPass();
-    Map<String, String> settings = config.replicaSettings(upstream);
-    config.writeStandby(config.currentToken().orElse(0), settings);
-    // An archive-only standby leader has no primary_conninfo: PostgreSQL then shows ''.
-    reloadAndAwait(op, "SELECT current_setting('primary_conninfo')", settings.getOrDefault("primary_conninfo", ""));
     LOG.info("following {}", ReplicaCreator.describe(upstream));
   }
 
@@ -404,32 +403,6 @@ public final class LocalPostgres implements Postgres {
       Polling.pause(POLL, op);
     } while (System.nanoTime() < deadline);
     throw new PostgresException(op + ": the server started but does not accept pgquorum's connection: " + last);
-  }
-
-  /**
-   * Reloads and waits until a new session sees {@code expected} from {@code query}. New sessions, because the
-   * postmaster handles SIGHUP asynchronously and every backend forked after that reads the new value.
-   */
-  private void reloadAndAwait(String op, String query, String expected) {
-    execute(op, "SELECT pg_reload_conf()");
-    long deadline = System.nanoTime() + ctx.pgCtlTimeout().toNanos();
-    String seen = null;
-    while (true) {
-      try (Connection c = jdbc.probe(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(query)) {
-        r.next();
-        seen = r.getString(1);
-        if (expected.equals(seen)) {
-          return;
-        }
-      } catch (SQLException e) {
-        LOG.debug("{}: waiting for the reload: {}", op, jdbc.describe(e));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new PostgresException(op + ": after a reload the server still does not show the new setting (it"
-            + " shows " + (seen == null ? "nothing" : "'" + ctx.redactor.apply(seen) + "'") + ")");
-      }
-      Polling.pause(POLL, op);
-    }
   }
 
   @Override
