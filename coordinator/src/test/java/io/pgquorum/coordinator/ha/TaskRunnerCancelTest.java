@@ -31,9 +31,9 @@ class TaskRunnerCancelTest {
     assertThat(began.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(tasks.start(Task.REINITIALIZE, () -> { }, () -> { })).as("one task at a time").isFalse();
 
-    long t0 = System.nanoTime();
+    // Ending within the 10 s allowed, of a body that sleeps a minute, is the interruption (asserted next); how
+    // fast is not this test's business.
     assertThat(tasks.cancel(Duration.ofSeconds(10))).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     assertThat(interrupted).isTrue();
     assertThat(tasks.running()).isEmpty();
     assertThat(done).hasValue(1);
