@@ -2,9 +2,12 @@ package io.pgquorum.coordinator.postgres;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,7 @@ final class ProcessRunner {
    */
   Result run(String operation, List<String> argv, Map<String, String> env, Duration timeout, OnTimeout onTimeout) {
     Path out = null;
+    FileChannel capture = null;
     try {
       out = Files.createTempFile("pgquorum-tool-", ".out"); // created with mode 0600
       ProcessBuilder pb = new ProcessBuilder(argv)
@@ -78,6 +82,10 @@ final class ProcessRunner {
         throw new PostgresException(operation + " failed: cannot run " + argv.get(0) + ": "
             + redactor.apply(e.getMessage()));
       }
+      // The child holds the file open; we keep a read handle and unlink the name at once, so a daemon killed
+      // with SIGKILL while a tool runs (a basebackup can take hours) leaves no pgquorum-tool-* file behind.
+      capture = FileChannel.open(out, StandardOpenOption.READ);
+      Files.deleteIfExists(out);
       boolean finished;
       try {
         finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -89,18 +97,21 @@ final class ProcessRunner {
       if (!finished) {
         kill(p, onTimeout);
         throw new PostgresException(operation + " timed out after " + timeout.toSeconds() + " s"
-            + outputSuffix(read(out)));
+            + outputSuffix(read(capture)));
       }
-      return new Result(p.exitValue(), read(out));
+      return new Result(p.exitValue(), read(capture));
     } catch (IOException e) {
       throw new PostgresException(operation + " failed: " + redactor.apply(e.getMessage()), e);
     } finally {
-      if (out != null) {
-        try {
-          Files.deleteIfExists(out);
-        } catch (IOException ignored) {
-          // a leftover private temp file is harmless
+      try {
+        if (capture != null) {
+          capture.close();
         }
+        if (out != null) {
+          Files.deleteIfExists(out); // when the tool could not start, the name was never unlinked
+        }
+      } catch (IOException ignored) {
+        // a leftover private temp file is harmless
       }
     }
   }
@@ -127,9 +138,10 @@ final class ProcessRunner {
     return joined.length() > TAIL_CHARS ? "..." + joined.substring(joined.length() - TAIL_CHARS) : joined;
   }
 
-  private String read(Path out) {
+  private String read(FileChannel capture) {
     try {
-      return redactor.apply(new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
+      capture.position(0);
+      return redactor.apply(new String(Channels.newInputStream(capture).readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       return "";
     }

@@ -61,4 +61,14 @@ class ProcessRunnerTest {
     assertThatThrownBy(() -> runner.run("initdb", List.of("/nonexistent/initdb"), Map.of(), Duration.ofSeconds(5),
         OnTimeout.KILL_TREE)).hasMessageStartingWith("initdb failed: cannot run /nonexistent/initdb");
   }
+
+  @Test
+  void theOutputFileHasNoNameWhileTheToolRuns() {
+    // A daemon killed with SIGKILL mid-tool cannot clean up: the capture file must already be unlinked. The tool
+    // waits (bounded by the run's deadline) until its own stdout's name is gone, then says so.
+    ProcessRunner.Result r = runner.run("unlinked", List.of("sh", "-c",
+        "f=$(readlink /proc/$$/fd/1); while [ -e \"$f\" ]; do sleep 0.01; done; echo gone"), Map.of(),
+        Duration.ofSeconds(10), OnTimeout.KILL_TREE);
+    assertThat(r.output().trim()).isEqualTo("gone");
+  }
 }
