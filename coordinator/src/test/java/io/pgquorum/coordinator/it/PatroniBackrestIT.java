@@ -82,36 +82,7 @@ class PatroniBackrestIT {
       long timelineBefore = timeline(leader);
       System.out.println("PITR target LSN " + target + ", timeline " + timelineBefore);
 
-      // Patroni's PITR procedure: stop every node, move the data directories aside, remove the cluster's DCS
-      // state (pgctl remove deletes every key under the cluster's prefix; done here with the same call), and start
-      // with the custom bootstrap.
-      for (NodeSpec n : cluster.nodes) {
-        assertThat(cluster.terminateDaemon(n, Duration.ofSeconds(90))).as(n.name + " stops").isTrue();
-      }
-      for (NodeSpec n : cluster.nodes) {
-        if (cluster.postmasterPid(n).isPresent()) {
-          LocalCluster.pgCtl(n, "stop", "-m", "fast", "-w");
-        }
-        Files.move(n.dataDir(), n.dir.resolve("pgdata.before-pitr"));
-      }
-      cluster.bootstrapYaml("  method: pgbackrest\n  pgbackrest:\n"
-          + "    command: pgbackrest --stanza=" + SCOPE + " --delta --type=lsn --target=" + target + " restore\n"
-          + "    keep_existing_recovery_conf: true\n    no_params: true\n    recovery_conf:\n"
-          + "      recovery_target_action: pause\n      recovery_target_timeline: latest\n"
-          + "      restore_command: pgbackrest --stanza=" + SCOPE + " archive-get %f \"%p\"\n");
-      long[] clonesBefore = new long[cluster.nodes.size()];
-      for (NodeSpec n : cluster.nodes) {
-        clonesBefore[n.index] = countLines(cluster, n, "done with method pgbackrest");
-      }
-      cluster.startAll();
-      awaitCondition(cluster, "the DCS takes writes again", () -> {
-        try (RatisDcsClient dcs = cluster.dcsClient()) {
-          dcs.deletePrefix("/service/" + SCOPE + "/");
-          return true;
-        } catch (RuntimeException e) {
-          return false;
-        }
-      });
+      long[] clonesBefore = restartWithBootstrap(cluster, "--type=lsn --target=" + target, "pause", "pitr1");
       // recovery_target_action: pause (to look at the data before promoting): the bootstrap waits for the operator,
       // and says so in the log and in /patroni, with what ends the wait.
       AtomicReference<NodeSpec> paused = new AtomicReference<>();
@@ -134,33 +105,93 @@ class PatroniBackrestIT {
       assertThat(cluster.logs(paused.get())).contains("WARN  i.p.c.p.PrivateServer: bootstrap: the restored "
           + "cluster is paused at its recovery target");
       LocalCluster.pgCtl(paused.get(), "promote");
-      NodeSpec restored = awaitHealthy(cluster, "the restored cluster");
+      NodeSpec restored = awaitHealthy(cluster, "the cluster restored to an LSN");
       assertThat(restored).isEqualTo(paused.get());
       assertThat(LocalCluster.get(restored, "/patroni").json().path("pgquorum").has("waiting_for_operator"))
           .isFalse();
+      long timelineAfter = assertRestored(cluster, restored, timelineBefore, clonesBefore, "before", 100,
+          "after", "recovery_target_lsn");
 
-      // The restored primary: the rows before the target, none after, a new timeline.
-      String restoredLog = cluster.logs(restored);
-      printLines(cluster, restored, "bootstrap");
-      assertThat(restoredLog).contains("created a new cluster in " + restored.dataDir() + " with pgbackrest");
-      assertThat(LocalCluster.count(restored, "SELECT count(*) FROM pitr WHERE phase = 'before'")).contains(100L);
-      assertThat(LocalCluster.count(restored, "SELECT count(*) FROM pitr WHERE phase = 'after'")).contains(0L);
-      long timelineAfter = timeline(restored);
-      assertThat(timelineAfter).isGreaterThan(timelineBefore);
-      // The others: rebuilt from the repository, streaming on the new timeline, no recovery target kept.
-      for (NodeSpec n : cluster.nodes) {
-        if (n == restored) {
-          continue;
-        }
-        assertThat(countLines(cluster, n, "done with method pgbackrest")).as(n.name + " rebuilt by pgbackrest")
-            .isGreaterThan(clonesBefore[n.index]);
-        awaitCondition(cluster, n.name + " has replayed the restored rows on timeline " + timelineAfter,
-            () -> LocalCluster.count(n, "SELECT count(*) FROM pitr").equals(Optional.of(100L))
-                && LocalCluster.get(n, "/patroni").json().path("timeline").asLong() == timelineAfter);
-        assertThat(query(n, "SHOW recovery_target_lsn")).as(n.name + "'s recovery_target_lsn").isEmpty();
-        assertThat(LocalCluster.count(n, "SELECT count(*) FROM pitr WHERE phase = 'after'")).contains(0L);
-      }
+      // A second restore, to a time, promoting at once: from the same backup (taken on timeline 1), following the
+      // archive's timeline history to the target on the restored timeline.
+      LocalCluster.execute(restored, "INSERT INTO pitr SELECT g, 'second' FROM generate_series(201, 230) g");
+      String time = query(restored, "SELECT clock_timestamp()::text");
+      LocalCluster.execute(restored, "INSERT INTO pitr SELECT g, 'later' FROM generate_series(231, 240) g");
+      backrest(restored, "check");
+      System.out.println("PITR target time " + time + ", timeline " + timelineAfter);
+      clonesBefore = restartWithBootstrap(cluster, "--type=time \"--target=" + time + "\"", "promote", "pitr2");
+      NodeSpec second = awaitHealthy(cluster, "the cluster restored to a time");
+      assertThat(cluster.logs(second)).doesNotContain("paused at its recovery target");
+      assertRestored(cluster, second, timelineAfter, clonesBefore, "second", 130, "later", "recovery_target_time");
     }
+  }
+
+  /**
+   * Patroni's PITR procedure: stop every node, move the data directories aside, start them with the custom
+   * bootstrap, and remove the cluster's DCS state (pgctl remove deletes every key under the cluster's prefix; done
+   * here with the same call). Returns each node's count of pgbackrest clones so far.
+   */
+  private static long[] restartWithBootstrap(LocalCluster cluster, String target, String action, String aside)
+      throws Exception {
+    for (NodeSpec n : cluster.nodes) {
+      assertThat(cluster.terminateDaemon(n, Duration.ofSeconds(90))).as(n.name + " stops").isTrue();
+    }
+    for (NodeSpec n : cluster.nodes) {
+      if (cluster.postmasterPid(n).isPresent()) {
+        LocalCluster.pgCtl(n, "stop", "-m", "fast", "-w");
+      }
+      Files.move(n.dataDir(), n.dir.resolve("pgdata.before-" + aside));
+    }
+    cluster.bootstrapYaml("  method: pgbackrest\n  pgbackrest:\n"
+        + "    command: pgbackrest --stanza=" + SCOPE + " --delta " + target + " restore\n"
+        + "    keep_existing_recovery_conf: true\n    no_params: true\n    recovery_conf:\n"
+        + "      recovery_target_action: " + action + "\n      recovery_target_timeline: latest\n"
+        + "      restore_command: pgbackrest --stanza=" + SCOPE + " archive-get %f \"%p\"\n");
+    long[] clones = new long[cluster.nodes.size()];
+    for (NodeSpec n : cluster.nodes) {
+      clones[n.index] = countLines(cluster, n, "done with method pgbackrest");
+    }
+    cluster.startAll();
+    awaitCondition(cluster, "the DCS takes writes again", () -> {
+      try (RatisDcsClient dcs = cluster.dcsClient()) {
+        dcs.deletePrefix("/service/" + SCOPE + "/");
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+    return clones;
+  }
+
+  /**
+   * The restored primary has {@code rows} rows, the last of them in {@code phase}, none in {@code absent}, on a
+   * timeline after {@code timelineBefore}; the others were rebuilt from the repository and stream it on that
+   * timeline, without the recovery target {@code targetSetting}. Returns the new timeline.
+   */
+  private static long assertRestored(LocalCluster cluster, NodeSpec restored, long timelineBefore, long[] clones,
+      String phase, long rows, String absent, String targetSetting) throws Exception {
+    printLines(cluster, restored, "bootstrap");
+    assertThat(cluster.logs(restored)).contains("created a new cluster in " + restored.dataDir() + " with pgbackrest");
+    assertThat(LocalCluster.count(restored, "SELECT count(*) FROM pitr")).contains(rows);
+    assertThat(LocalCluster.count(restored, "SELECT count(*) FROM pitr WHERE phase = '" + phase + "'"))
+        .get().isNotEqualTo(0L);
+    assertThat(LocalCluster.count(restored, "SELECT count(*) FROM pitr WHERE phase = '" + absent + "'"))
+        .contains(0L);
+    long timeline = timeline(restored);
+    assertThat(timeline).isGreaterThan(timelineBefore);
+    for (NodeSpec n : cluster.nodes) {
+      if (n == restored) {
+        continue;
+      }
+      assertThat(countLines(cluster, n, "done with method pgbackrest")).as(n.name + " rebuilt by pgbackrest")
+          .isGreaterThan(clones[n.index]);
+      awaitCondition(cluster, n.name + " has replayed the restored rows on timeline " + timeline,
+          () -> LocalCluster.count(n, "SELECT count(*) FROM pitr").equals(Optional.of(rows))
+              && LocalCluster.get(n, "/patroni").json().path("timeline").asLong() == timeline);
+      assertThat(query(n, "SHOW " + targetSetting)).as(n.name + "'s " + targetSetting).isEmpty();
+      assertThat(LocalCluster.count(n, "SELECT count(*) FROM pitr WHERE phase = '" + absent + "'")).contains(0L);
+    }
+    return timeline;
   }
 
   private static NodeSpec awaitHealthy(LocalCluster cluster, String what) {
