@@ -34,6 +34,7 @@ public final class NodeYaml {
   private long maximumLagOnFailover = 1_048_576;
   private boolean useSlots = true;
   private String dcsExtra = "";
+  private String bootstrapExtra = "";
   private final List<String> pgHba = new ArrayList<>();
   private String pgListen;
   private String pgConnect;
@@ -96,6 +97,15 @@ public final class NodeYaml {
    */
   public NodeYaml dcsExtra(String lines) {
     this.dcsExtra = Objects.requireNonNull(lines, "lines");
+    return this;
+  }
+
+  /**
+   * More bootstrap keys, written after its initdb list: each line indented by two spaces and ending with a
+   * newline (e.g. a custom {@code method: pgbackrest} with its {@code pgbackrest:} section).
+   */
+  public NodeYaml bootstrapExtra(String lines) {
+    this.bootstrapExtra = Objects.requireNonNull(lines, "lines");
     return this;
   }
 
@@ -167,7 +177,8 @@ public final class NodeYaml {
         .append("        max_connections: 40").append(dcsExtra).append('\n')
         .append("  initdb:\n")
         .append("    - encoding: UTF8\n")
-        .append("    - data-checksums\n");
+        .append("    - data-checksums\n")
+        .append(bootstrapExtra);
     if (!pgHba.isEmpty()) {
       y.append("  pg_hba:\n");
       for (String line : pgHba) {

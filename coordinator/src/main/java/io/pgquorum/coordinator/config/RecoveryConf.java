@@ -25,6 +25,14 @@ public final class RecoveryConf {
   private RecoveryConf() {}
 
   /**
+   * {@code recovery_target_timeline: latest}, what every replica runs with: the Patroni + pgBackRest posts write it
+   * next to restore_command, so a warning that it is ignored would only alarm.
+   */
+  private static boolean latestTimeline(String name, String value) {
+    return name.equals("recovery_target_timeline") && "latest".equalsIgnoreCase(value.trim());
+  }
+
+  /**
    * The mapping at {@code key}, names lower-cased. A name that is no recovery parameter is an error (PostgreSQL
    * would refuse to start with it); the ones a standby never gets from here are kept but reported once, here.
    */
@@ -41,7 +49,8 @@ public final class RecoveryConf {
       }
       if (name.equals("primary_conninfo") || name.equals("primary_slot_name")) {
         problems.warn(path, "ignored: pgquorum sets it from the member a replica follows");
-      } else if (name.startsWith("recovery_target") || name.equals("pause_at_recovery_target")) {
+      } else if ((name.startsWith("recovery_target") && !latestTimeline(name, e.getValue()))
+          || name.equals("pause_at_recovery_target")) {
         problems.warn(path, "ignored for replicas, as under Patroni: a standby with a recovery target stops "
             + "replaying at it (replicas always follow the latest timeline); a point-in-time restore belongs in "
             + "a bootstrap method's recovery_conf");

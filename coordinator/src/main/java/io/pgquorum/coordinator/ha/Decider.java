@@ -674,6 +674,14 @@ public final class Decider {
     if (up.isEmpty()) {
       return Decision.of(DecisionMessage.CLONE_WAITING_FOR_ADDRESS.format(leader.name()));
     }
+    Member leaderMember = c.leaderMember().get();
+    if (!leaderMember.isRunning()) {
+      // A lock holder whose PostgreSQL does not run (yet) has nothing to copy. A method that never contacts it (a
+      // restore from a backup repository) would still "succeed", with the repository's newest state rather than
+      // the leader's: after a point-in-time restore that is the timeline the restore just cut off.
+      return Decision.of(DecisionMessage.CLONE_WAITING_FOR_RUNNING_LEADER.format(leader.name(),
+          leaderMember.state()));
+    }
     String message = local.failedTask()
         .map(f -> DecisionMessage.CLONE_AFTER_FAILURE.format(f, leader.name()))
         .orElseGet(() -> DecisionMessage.CLONE.format(leader.name()));

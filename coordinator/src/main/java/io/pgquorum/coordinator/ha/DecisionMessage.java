@@ -62,6 +62,7 @@ enum DecisionMessage {
   BOOTSTRAP_WAITING("waiting for leader to bootstrap"),
   NO_DATA_DIR_RELEASING_LOCK("releasing the leader lock: I hold it but have no data directory"),
   CLONE_WAITING_FOR_ADDRESS("waiting for leader %s to publish its address"),
+  CLONE_WAITING_FOR_RUNNING_LEADER("waiting for leader %s to run before copying it (its state: %s)"),
   CLONE("trying to bootstrap from leader '%s'"),
   CLONE_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap from leader '%s'"),
   CLONE_FROM_REPLICA("trying to bootstrap from replica '%s' (clonefrom)"),

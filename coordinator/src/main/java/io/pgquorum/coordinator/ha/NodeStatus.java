@@ -33,6 +33,8 @@ import java.util.OptionalLong;
  * @param watchdog the watchdog process's state (off, starting, running, down), or empty when unknown
  * @param plantedBugs the ids of the planted bugs active in this node (fault-injection harness only; empty in
  *     normal operation), shown in {@code /patroni} and {@code /metrics} so an unsafe node is never silent
+ * @param backrest pgBackRest's state ({@code pgquorum.backrest}), empty without a backrest section
+ * @param waitingForOperator what this node's PostgreSQL waits for an operator to do, and how (empty: nothing)
  */
 public record NodeStatus(
     String scope,
@@ -52,11 +54,22 @@ public record NodeStatus(
     OptionalLong leaseToken,
     String watchdog,
     List<String> plantedBugs,
-    Map<String, Object> backrest) {
+    Map<String, Object> backrest,
+    String waitingForOperator) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
     backrest = Map.copyOf(backrest);
+    waitingForOperator = waitingForOperator == null ? "" : waitingForOperator;
+  }
+
+  /** A status with nothing waiting for an operator. */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs, Map<String, Object> backrest) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, "");
   }
 
   /** A status without pgBackRest details (no backrest section). */
@@ -88,19 +101,29 @@ public record NodeStatus(
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator);
+  }
+
+  /**
+   * This status with what PostgreSQL waits for an operator to do (empty: nothing), e.g. a custom bootstrap paused
+   * at its recovery target ({@code pgquorum.waiting_for_operator} in {@code /patroni}).
+   */
+  public NodeStatus withWaitingForOperator(String what) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest);
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
+        waitingForOperator);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

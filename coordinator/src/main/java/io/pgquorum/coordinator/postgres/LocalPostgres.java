@@ -122,6 +122,14 @@ public final class LocalPostgres implements Postgres {
     return prober.probe();
   }
 
+  /**
+   * What this node's PostgreSQL waits for an operator to do, and how; empty when nothing (see
+   * {@link PrivateServer#awaitEndOfRecovery}).
+   */
+  public String waitingForOperator() {
+    return ctx.waitingForOperator.get();
+  }
+
   @Override
   public void bootstrap() {
     bootstrapper.bootstrap();

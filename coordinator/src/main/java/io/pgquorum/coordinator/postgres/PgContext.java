@@ -39,6 +39,12 @@ final class PgContext {
   final Path pgpass;
   final Redactor redactor;
   final ProcessRunner runner;
+  /**
+   * What PostgreSQL waits for an operator to do, and how (empty: nothing), set by a task while it waits (a custom
+   * bootstrap paused at its recovery target) and read by the status publication on the loop's thread.
+   */
+  final java.util.concurrent.atomic.AtomicReference<String> waitingForOperator =
+      new java.util.concurrent.atomic.AtomicReference<>("");
 
   PgContext(NodeConfig node, Supplier<DynamicConfig> dynamic) {
     this.node = node;

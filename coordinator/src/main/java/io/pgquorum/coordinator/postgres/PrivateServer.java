@@ -28,6 +28,7 @@ import java.util.List;
  * {@code postgresql.bin_dir}, from a private file (never the command line).
  */
 final class PrivateServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrivateServer.class);
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final PgContext ctx;
@@ -67,16 +68,50 @@ final class PrivateServer implements AutoCloseable {
     }
   }
 
-  /** Waits until the server has finished recovery (a custom bootstrap's restore), at most {@code timeout}. */
+  /**
+   * Waits until the server has finished recovery (a custom bootstrap's restore), at most {@code timeout}. Replay
+   * paused at the recovery target ({@code recovery_target_action = pause}, PostgreSQL's default and pgBackRest's
+   * unless {@code --target-action} is given) never ends by itself: Patroni then waits in silence (its #2569).
+   * Here the wait is said once in the log and shown in {@code /patroni} ({@code pgquorum.waiting_for_operator})
+   * with what ends it, until it does.
+   */
   void awaitEndOfRecovery(String op, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!"f".equals(query(op, "SELECT pg_is_in_recovery()").strip())) {
-      if (System.nanoTime() > deadline) {
-        throw new PostgresException(op + ": the new cluster is still in recovery after " + timeout.toSeconds()
-            + " s");
+    try {
+      while (true) {
+        String[] row = query(op, "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "
+            + "pg_get_wal_replay_pause_state() ELSE '' END").strip().split("\\|", -1);
+        if ("f".equals(row[0])) {
+          return;
+        }
+        if (row.length > 1 && row[1].equals("paused")) {
+          String why = pausedMessage();
+          if (!why.equals(ctx.waitingForOperator.getAndSet(why))) {
+            LOG.warn("{}", why);
+          }
+        } else {
+          ctx.waitingForOperator.set("");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new PostgresException(op + ": the new cluster is still in recovery after " + timeout.toSeconds()
+              + " s");
+        }
+        Polling.pause(POLL, op);
       }
-      Polling.pause(POLL, op);
+    } finally {
+      ctx.waitingForOperator.set("");
     }
+  }
+
+  /** The operator's choices at a paused recovery target, in the words the log and /patroni use. */
+  String pausedMessage() {
+    return "bootstrap: the restored cluster is paused at its recovery target (recovery_target_action = pause, "
+        + "PostgreSQL's default and pgBackRest's unless --target-action is given); the bootstrap waits until "
+        + "recovery ends. Check the data (psql -h " + dir + " -p " + ctx.port() + " -U "
+        + ctx.pg.superuser().username() + "; this OS user only), then end recovery: " + ctx.bin("pg_ctl")
+        + " promote -D " + ctx.dataDir + " (or SELECT pg_wal_replay_resume() in that psql). Not the right "
+        + "point? Stop pgquorum, move " + ctx.dataDir + " aside and change the target; to promote without "
+        + "stopping, set recovery_target_action: promote in bootstrap.<method>.recovery_conf";
   }
 
   /**

@@ -84,6 +84,9 @@ final class StatusJson {
     if (!s.watchdog().isEmpty()) {
       q.put("watchdog", s.watchdog());
     }
+    if (!s.waitingForOperator().isEmpty()) {
+      q.put("waiting_for_operator", s.waitingForOperator());
+    }
     if (!s.backrest().isEmpty()) {
       // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
       q.put("backrest", s.backrest());

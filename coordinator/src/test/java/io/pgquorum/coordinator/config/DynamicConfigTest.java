@@ -70,6 +70,21 @@ class DynamicConfigTest {
         && w.contains("ignored")).noneMatch(w -> w.contains("restore_command"));
   }
 
+  /**
+   * The recovery_conf of the Patroni + pgBackRest posts (recovery_target_timeline: latest next to restore_command)
+   * is what every replica runs with anyway: no warning that it is ignored. Another timeline is still warned about.
+   */
+  @Test
+  void latestTimelineInRecoveryConfIsNotWarnedAbout() {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = parse(map("postgresql", map("recovery_conf", map("recovery_target_timeline", "latest",
+        "restore_command", "pgbackrest --stanza=demo archive-get %f \"%p\""))), warnings);
+    assertThat(c.recoveryConf()).containsEntry("recovery_target_timeline", "latest");
+    assertThat(warnings).isEmpty();
+    parse(map("postgresql", map("recovery_conf", map("recovery_target_timeline", "3"))), warnings);
+    assertThat(warnings).singleElement().asString().contains("recovery_target_timeline").contains("ignored");
+  }
+
   @Test
   void valuesArrivingAsJsonTextAreAccepted() {
     Map<String, Object> raw = map("ttl", "12", "loop_wait", 2.0, "retry_timeout", "3",

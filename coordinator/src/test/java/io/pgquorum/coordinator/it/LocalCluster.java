@@ -66,6 +66,8 @@ final class LocalCluster implements AutoCloseable {
   final LinkProxies proxies = new LinkProxies(0);
   /** Extra environment for every daemon started from now on (e.g. PGQUORUM_PLANTED_BUG). */
   final Map<String, String> daemonEnv = new LinkedHashMap<>();
+  /** Extra environment of one node's daemon, by node index (e.g. PGBACKREST_CONFIG naming its own file). */
+  final Map<Integer, Map<String, String>> nodeEnv = new LinkedHashMap<>();
   /** Top-level YAML appended to a node's file (e.g. its tags), by node index; set by {@link #appendYaml}. */
   private final Map<Integer, String> extraYaml = new LinkedHashMap<>();
   /** YAML lines appended inside a node's postgresql section, by node index; set by {@link #appendPostgresqlYaml}. */
@@ -74,6 +76,10 @@ final class LocalCluster implements AutoCloseable {
   private String standbyCluster = "";
   /** Extra bootstrap.dcs postgresql.parameters as YAML lines; set by {@link #dcsParameters}. */
   private String dcsParameters = "";
+  /** Extra YAML lines in bootstrap.dcs.postgresql (e.g. recovery_conf); set by {@link #dcsPostgresqlYaml}. */
+  private String dcsPostgresql = "";
+  /** Extra bootstrap keys (e.g. a custom method); set by {@link #bootstrapYaml}. */
+  private String bootstrapExtra = "";
   /** Extra YAML lines in every node's postgresql section (e.g. a replica method); see {@link #postgresqlYaml}. */
   private String postgresqlYaml = "";
   /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
@@ -210,6 +216,24 @@ final class LocalCluster implements AutoCloseable {
     rewrite();
   }
 
+  /**
+   * Appends YAML lines to bootstrap.dcs.postgresql (each starting with a newline, indented by six spaces, e.g.
+   * {@code "\n      recovery_conf:\n        restore_command: ..."}); call before starting.
+   */
+  void dcsPostgresqlYaml(String lines) throws IOException {
+    dcsPostgresql += lines;
+    rewrite();
+  }
+
+  /**
+   * Replaces the extra bootstrap keys (indented by two spaces, each line ending with a newline), e.g. a custom
+   * bootstrap method; nodes read them when their daemon starts next.
+   */
+  void bootstrapYaml(String lines) throws IOException {
+    bootstrapExtra = lines;
+    rewrite();
+  }
+
   /** Appends YAML lines (indented by two spaces) to every node's postgresql section; call before starting. */
   void postgresqlYaml(String lines) throws IOException {
     postgresqlYaml += lines;
@@ -313,7 +337,8 @@ final class LocalCluster implements AutoCloseable {
         .raft(hostName(n) + ":" + n.raftPort, "127.0.0.1:" + n.raftPort, partners, n.dir.resolve("raft"))
         .dcs(ttl, 1, 2, 1_048_576)
         .useSlots(useSlots)
-        .dcsExtra(dcsParameters + standbyCluster)
+        .dcsExtra(dcsParameters + dcsPostgresql + standbyCluster)
+        .bootstrapExtra(bootstrapExtra)
         .postgres("127.0.0.1:" + n.pgPort, "127.0.0.1:" + n.pgPort, n.dataDir(), n.dir.resolve("pgpass"))
         .passwords(SUPERUSER_PASSWORD, REPLICATION_PASSWORD)
         .render() + postgresqlYaml + nodePostgresqlYaml.getOrDefault(n.index, "") + extraYaml.getOrDefault(n.index, "");
@@ -343,6 +368,7 @@ final class LocalCluster implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PGQUORUM_JAVA_OPTS", opts);
     env.putAll(daemonEnv);
+    env.putAll(nodeEnv.getOrDefault(n.index, Map.of()));
     n.daemon.launch(new Launch(command, env, null, false));
   }
 
@@ -416,6 +442,14 @@ final class LocalCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       return new HttpResult(0, "");
     }
+  }
+
+  /** POST a REST path with a JSON body; the status code and body (an IOException when unreachable). */
+  static HttpResult post(NodeSpec n, String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort + path))
+        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new HttpResult(r.statusCode(), r.body());
   }
 
   record HttpResult(int status, String body) {
