@@ -33,6 +33,9 @@ import java.util.OptionalLong;
  * @param watchdog the watchdog process's state (off, starting, running, down), or empty when unknown
  * @param plantedBugs the ids of the planted bugs active in this node (fault-injection harness only; empty in
  *     normal operation), shown in {@code /patroni} and {@code /metrics} so an unsafe node is never silent
+ * @param backrest pgBackRest's stanza state ({@code pgquorum.backrest} in {@code /patroni}), empty without one
+ * @param stoppedDiverged why PostgreSQL stays stopped when its rejoin found a divergence it may not repair
+ *     ({@link Divergence#stoppedBecause}), shown as {@code pgquorum.diverged} in {@code /patroni}
  */
 public record NodeStatus(
     String scope,
@@ -52,11 +55,21 @@ public record NodeStatus(
     OptionalLong leaseToken,
     String watchdog,
     List<String> plantedBugs,
-    Map<String, Object> backrest) {
+    Map<String, Object> backrest,
+    Optional<String> stoppedDiverged) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
     backrest = Map.copyOf(backrest);
+  }
+
+  /** A status of a node not stopped for a divergence. */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs, Map<String, Object> backrest) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, Optional.empty());
   }
 
   /** A status without pgBackRest details (no backrest section). */
@@ -88,19 +101,26 @@ public record NodeStatus(
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, stoppedDiverged);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, stoppedDiverged);
+  }
+
+  /** This status with the divergence that keeps PostgreSQL stopped, if any. */
+  public NodeStatus withStoppedDiverged(Optional<String> why) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, why);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest);
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
+        stoppedDiverged);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */
