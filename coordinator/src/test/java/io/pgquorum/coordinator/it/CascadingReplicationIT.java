@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.ha.Decider;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,12 +61,7 @@ class CascadingReplicationIT {
 
   /** Awaits {@code check} (assertions) within {@code within}, adding the daemons' log tails to a failure. */
   private void eventually(String what, Duration within, ThrowingRunnable check) {
-    try {
-      await(what).atMost(within).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(check);
-    } catch (AssertionError | ConditionTimeoutException e) {
-      // untilAsserted reports a timeout as ConditionTimeoutException (its message holds the last failed assertion).
-      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-    }
+    cluster.eventually(what, within, check);
   }
 
   private static List<String> strings(NodeSpec n, String sql) throws SQLException {
