@@ -120,6 +120,10 @@ class CascadingReplicationIT {
     String cloned = "trying to bootstrap from replica '" + middle.name + "' (clonefrom)";
     assertThat(cluster.logs(cascaded).contains(cloned)).as("node3's log says: " + cloned + cluster.diagnostics())
         .isTrue();
+    // Issue 17, item 8: its slot on node2 was made before its first connection: PostgreSQL never asked for a slot
+    // that did not exist (before, one failed connection after the clone, then a retry).
+    assertThat(cluster.pgLogs(cascaded)).as("node3's PostgreSQL log").contains("started streaming WAL")
+        .doesNotContain("does not exist");
   }
 
   @Test
