@@ -159,7 +159,8 @@ final class StateProbe {
         ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), current_setting('server_version_num')::int,"
             + " (SELECT system_identifier FROM pg_control_system())::text, pg_postmaster_start_time(),"
             + " current_setting('" + ConfigWriter.FENCING_TOKEN + "', true),"
-            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)")) {
+            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart AND "
+            + PendingRestartReason.countedSql("name") + ")")) {
       r.next();
       inRecovery = r.getBoolean(1);
       version = r.getInt(2);
@@ -255,7 +256,8 @@ final class StateProbe {
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT s.name, current_setting(s.name), coalesce(s.unit, ''), s.vartype,"
             + " (SELECT f.setting FROM pg_file_settings f WHERE lower(f.name) = s.name"
-            + " ORDER BY f.seqno DESC LIMIT 1) FROM pg_settings s WHERE s.pending_restart ORDER BY s.name")) {
+            + " ORDER BY f.seqno DESC LIMIT 1) FROM pg_settings s WHERE s.pending_restart AND "
+            + PendingRestartReason.countedSql("s.name") + " ORDER BY s.name")) {
       while (r.next()) {
         rows.add(new PendingRestartReason.Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
             Optional.ofNullable(r.getString(5))));

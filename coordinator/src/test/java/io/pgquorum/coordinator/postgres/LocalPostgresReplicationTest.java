@@ -271,13 +271,47 @@ class LocalPostgresReplicationTest {
   }
 
   /**
+   * Issue 12, as in Patroni: the recovery parameters and hot_standby never count as pending a restart (pgquorum
+   * writes them per role itself). A replica whose only restart-only changes are such parameters shows nothing
+   * pending, although pg_settings flags them; any other restart-only parameter still counts.
+   */
+  @Test
+  @Order(6)
+  void aReplicaWhoseOnlyChangeIsARecoveryParameterIsNotPendingARestart() throws Exception {
+    assertThat(pg1.probe().isReplica()).as("step 5 left n1 a replica").isTrue();
+    try {
+      execute(n1, "ALTER SYSTEM SET recovery_target_action = 'shutdown'");
+      execute(n1, "ALTER SYSTEM SET hot_standby = off");
+      execute(n1, "SELECT pg_reload_conf()");
+      await().atMost(WAIT).until(() -> "hot_standby,recovery_target_action".equals(queryString(n1,
+          "SELECT string_agg(name, ',' ORDER BY name) FROM pg_settings WHERE pending_restart")));
+      PgState recoveryOnly = pg1.probe();
+      assertThat(recoveryOnly.pendingRestart()).as("pending restart for recovery parameters only").isFalse();
+      assertThat(recoveryOnly.pendingRestartReason()).isEmpty();
+
+      execute(n1, "ALTER SYSTEM SET max_files_per_process = 900");
+      execute(n1, "SELECT pg_reload_conf()");
+      await().atMost(WAIT).untilAsserted(() -> {
+        PgState other = pg1.probe();
+        assertThat(other.pendingRestart()).as("another restart-only parameter still counts").isTrue();
+        assertThat(other.pendingRestartReason()).containsOnlyKeys("max_files_per_process");
+      });
+    } finally {
+      for (String name : new String[] {"recovery_target_action", "hot_standby", "max_files_per_process"}) {
+        execute(n1, "ALTER SYSTEM RESET " + name);
+      }
+      execute(n1, "SELECT pg_reload_conf()");
+    }
+  }
+
+  /**
    * Issue 17, item 8: a fresh copy makes its slot on the member it will stream from before its first connection,
    * so its PostgreSQL never asks for a slot that does not exist yet (the upstream keeps its members' slots, but
    * only from its next cycle on). Here n3 is copied from the replica n1 (as from a clonefrom member) and cascades
    * from it (replicatefrom); n1 then takes the slot as its own and drops it once no member streams from it.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void aFreshCopyMakesItsSlotOnItsUpstreamBeforeItsFirstConnection() throws Exception {
     assertThat(pg1.probe().replicationState()).as("step 5 left n1 streaming").contains("streaming");
     NodeConfig n3 = support.node("n3").build();
