@@ -54,31 +54,6 @@ public final class PendingRestartReason {
       "max_prepared_transactions", "max_prepared_xacts setting",
       "max_locks_per_transaction", "max_locks_per_xact setting");
 
-  /**
-   * Parameters never counted as pending a restart, as Patroni leaves them out ({@code reload_config}'s
-   * {@code params_skip_changes}): the recovery parameters and {@code hot_standby}. pgquorum writes them per role
-   * itself (a standby's recovery targets empty, {@code recovery_target_timeline} latest; a start may need
-   * {@code hot_standby} off), they take effect when the role changes anyway, and a flag for them would ask an
-   * operator for a restart that changes nothing (a replica shown "Pending restart" after a recovery setting
-   * changed).
-   */
-  static final java.util.Set<String> NOT_COUNTED = notCounted();
-
-  private static java.util.Set<String> notCounted() {
-    java.util.Set<String> names = new java.util.TreeSet<>(io.pgquorum.coordinator.config.RecoveryConf.PARAMETERS);
-    names.add("hot_standby");
-    return java.util.Collections.unmodifiableSet(names);
-  }
-
-  /**
-   * The SQL condition on {@code column} (a pg_settings name column) that leaves {@link #NOT_COUNTED} out; the names
-   * are constants, so they are written into the query.
-   */
-  static String countedSql(String column) {
-    return column + " <> ALL (ARRAY[" + String.join(", ", NOT_COUNTED.stream().map(n -> "'" + n + "'").toList())
-        + "])";
-  }
-
   /** Patroni's JSON form, {@code {param: {old_value, new_value}}}, for the member key and the REST API. */
   public static Map<String, Object> json(Map<String, Change> reason) {
     Map<String, Object> out = new LinkedHashMap<>();
