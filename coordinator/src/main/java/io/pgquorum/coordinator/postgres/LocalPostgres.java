@@ -360,7 +360,9 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void createSlotOn(Upstream upstream) {
-    if (upstream == null || upstream.remote().isPresent() || !upstream.streams() || !ctx.useSlots()) {
+    // A nostream replica streams from nobody and gets no slot anywhere (ConfigWriter writes it none either).
+    if (upstream == null || upstream.remote().isPresent() || !upstream.streams() || !ctx.useSlots()
+        || ctx.node.tags().nostream()) {
       return;
     }
     // pg_receivewal makes a physical slot over the replication connection the replica itself will use (same
