@@ -48,6 +48,20 @@ class ListOutputTest {
         + "   unknown |");
   }
 
+  /** Issue 17, item 12: a replica stopped for a divergence it may not repair says so in its state. */
+  @Test
+  void aReplicaStoppedForADivergenceShowsItInItsState() {
+    long leaderLsn = 100 * MIB;
+    ClusterSnapshot s = Snapshots.cluster().initialized(Snapshots.SYSID).leader("pg1").status(leaderLsn)
+        .member("pg1", "postgres://10.0.0.1:5432/postgres", "primary", "running", leaderLsn, 2, Map.of())
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "replica", "stopped", leaderLsn - MIB, 2,
+            Map.of("diverged", "this node's timeline diverged from leader pg1 and use_pg_rewind is off"))
+        .build();
+    CliRun r = CliRun.against(s, "list");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).contains("| pg2    | 10.0.0.2 | Replica | stopped (diverged timeline) |  2 |   unknown |");
+  }
+
   @Test
   void clusterNameArgumentEqualToTheScopeIsAccepted() {
     CliRun r = CliRun.against(Snapshots.threeMembers(), "list", "demo");

@@ -42,15 +42,19 @@ public final class LeaderTimeline {
 
   /**
    * Whether a member, as its key shows it, is off the leader's line: what its daemon published (it alone knows its
-   * own history file), or else what its published timeline and position say against history. Never the leader.
+   * own history file; a stopped member publishes why its rejoin refused to follow the leader), or else what a
+   * running member's published timeline and position say against history. Never the leader.
    */
   public static Optional<String> ofMember(ClusterSnapshot c, Member m) {
-    if (c.isLeader(m.name()) || !m.isRunning()) {
+    if (c.isLeader(m.name())) {
       return Optional.empty();
     }
     Object published = m.raw().get(MEMBER_FIELD);
     if (published instanceof String why && !why.isBlank()) {
       return Optional.of(why);
+    }
+    if (!m.isRunning()) {
+      return Optional.empty();
     }
     return m.xlogLocation().isPresent() ? pastEnd(c, m.timeline(), m.xlogLocation().getAsLong()) : Optional.empty();
   }

@@ -12,7 +12,8 @@ final class TagsKeys {
   static final ConfigKey NOLOADBALANCE = T.bool("noloadbalance", false)
       .why("`GET /replica` answers 503, so load balancers skip this node");
   static final ConfigKey CLONEFROM = T.bool("clonefrom", false)
-      .why("other nodes prefer this one as a base backup source");
+      .why("other nodes prefer this one as a base backup source, then stream from the leader (or their "
+          + "replicatefrom member)");
   static final ConfigKey REPLICATEFROM = T.key("replicatefrom", Kind.TEXT).defaultIs("none: the leader")
       .why("stream from this member (cascading) while it runs, else from the leader");
   static final ConfigKey NOSYNC = T.bool("nosync", false)

@@ -145,10 +145,19 @@ public sealed interface Action {
   }
 
   /**
-   * Task: create this node's data directory from the leader, then start it as a replica; {@code from} null: the
-   * cluster has no leader, and only the replica methods marked no_leader run (a restore from a backup).
+   * Task: create this node's data directory from {@code from} (the leader, or a {@code clonefrom} member), then start
+   * it as a replica streaming from {@code follow} (the leader, or the {@code replicatefrom} member), with its slot
+   * there made first; {@code from} null: the cluster has no leader, and only the replica methods marked no_leader
+   * run (a restore from a backup). Why two upstreams: Patroni clones from the clonefrom member but then follows
+   * its own upstream, where its slot is kept; a clonefrom member keeps no slot for a node that does not cascade
+   * from it, so streaming from it after the copy failed on the missing slot until the node was re-pointed.
    */
-  record CloneReplica(Upstream from) implements TaskAction {
+  record CloneReplica(Upstream from, Upstream follow) implements TaskAction {
+    /** A clone that streams from where it was copied from. */
+    CloneReplica(Upstream from) {
+      this(from, from);
+    }
+
     @Override
     public Task task() {
       return Task.CLONE;

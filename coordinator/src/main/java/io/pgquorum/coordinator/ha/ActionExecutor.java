@@ -197,7 +197,8 @@ public final class ActionExecutor {
     if (task instanceof Action.CloneReplica c) {
       return () -> {
         postgres.cloneReplica(c.from());
-        postgres.startReplica(c.from());
+        postgres.createSlotOn(c.follow());
+        postgres.startReplica(c.follow());
       };
     }
     if (task instanceof Action.Rejoin rj) {

@@ -558,7 +558,7 @@ public final class Decider {
     }
     if (init.isEmpty()) {
       if (c.leader().isPresent() && !c.isLeader(me)) {
-        return cloneOrWait(c, local, me);
+        return cloneOrWait(c, local, policy);
       }
       if (!policy.tags().canFailover()) {
         return Decision.of(DecisionMessage.BOOTSTRAP_NOT_ALLOWED.format());
@@ -593,7 +593,7 @@ public final class Decider {
           new Action.ReleaseLock());
     }
     if (c.leader().isPresent()) {
-      return cloneOrWait(c, local, me);
+      return cloneOrWait(c, local, policy);
     }
     if (policy.node().cloneWithoutLeader()) {
       // Patroni's "bootstrap (without leader)": an initialized cluster with no leader at all (every member lost,
@@ -660,17 +660,23 @@ public final class Decider {
         new Action.StartPrimary(FencingToken.acquired())));
   }
 
-  private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, String me) {
+  private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, HaPolicy policy) {
+    String me = policy.name();
     LeaderLock leader = c.leader().get();
+    Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
+    // Where the copy streams from once made: where a running replica of this node would (followingLeader), so its
+    // first connection finds its slot (the leader keeps one for every member that does not cascade).
+    Cascade cascade = cascadeSource(c, me, policy.tags().replicatefrom());
+    Optional<Upstream> follow = cascade.via().isPresent() ? cascade.via().flatMap(Decider::upstreamOf) : up;
     // A failed clone is retried from the leader: the clonefrom member may be why it failed (Patroni's random pick
     // would likely try another source; a pure decision cannot, so it takes the one source that must serve).
     boolean failedBefore = local.failedTask().isPresent() || local.memory().retry().isPresent();
     Optional<Member> source = failedBefore ? Optional.empty() : cloneSource(c, me);
     if (source.isPresent()) {
+      Upstream from = upstreamOf(source.get()).orElseThrow();
       return Decision.of(DecisionMessage.CLONE_FROM_REPLICA.format(source.get().name()),
-          new Action.CloneReplica(upstreamOf(source.get()).orElseThrow()));
+          new Action.CloneReplica(from, follow.orElse(from)));
     }
-    Optional<Upstream> up = c.leaderMember().flatMap(Decider::upstreamOf);
     if (up.isEmpty()) {
       return Decision.of(DecisionMessage.CLONE_WAITING_FOR_ADDRESS.format(leader.name()));
     }
@@ -685,7 +691,7 @@ public final class Decider {
     String message = local.failedTask()
         .map(f -> DecisionMessage.CLONE_AFTER_FAILURE.format(f, leader.name()))
         .orElseGet(() -> DecisionMessage.CLONE.format(leader.name()));
-    return Decision.of(message, new Action.CloneReplica(up.get()));
+    return Decision.of(message, new Action.CloneReplica(up.get(), follow.orElseThrow()));
   }
 
   /**

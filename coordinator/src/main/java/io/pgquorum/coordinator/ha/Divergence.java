@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Upstream;
 
 /**
@@ -22,11 +23,37 @@ public record Divergence(boolean rewind, boolean reclone, String moveAsideReason
    */
   static final Divergence NOT_CHECKED = new Divergence(false, false, "", "");
 
+  /** How every {@link #failure} begins: what {@link #reasonOf} recognises a divergence failure by. */
+  private static final String FAILURE_PREFIX = "this node's timeline diverged from leader ";
+
+  /**
+   * The divergence a failed task reported ({@link #failure}, as {@link Task#failure} wraps it), or empty for any
+   * other failure: why a node that may not repair itself stays stopped (issue 17, item 12).
+   */
+  static java.util.Optional<String> reasonOf(String taskFailure) {
+    String error = Task.errorOf(taskFailure);
+    return error.startsWith(FAILURE_PREFIX) ? java.util.Optional.of(error) : java.util.Optional.empty();
+  }
+
+  /**
+   * Why this node stays stopped, when it does because its last rejoin found its timeline diverged from the
+   * leader's and it may not repair that: published as {@code diverged} next to a running replica's off-line reason
+   * (member key, {@code /patroni}, {@code /cluster}, {@code pgctl list}), so the reason is not in the log only. Kept
+   * from the failure until PostgreSQL runs again (the retry is forgotten then) or the leader changes; also while a
+   * retry of the rejoin runs, which is no news until it succeeds.
+   */
+  public static java.util.Optional<String> stoppedBecause(PgState pg, HaMemory memory) {
+    if (pg.running()) {
+      return java.util.Optional.empty();
+    }
+    return memory.retry().flatMap(r -> reasonOf(r.lastFailure()));
+  }
+
   static Divergence decide(Upstream up, HaPolicy policy) {
     boolean usePgRewind = policy.node().usePgRewind().orElse(policy.dynamic().usePgRewind());
     boolean reclone = usePgRewind ? policy.node().removeDataDirectoryOnRewindFailure()
         : policy.node().removeDataDirectoryOnDivergedTimelines();
-    String failure = "this node's timeline diverged from leader " + up.name() + " and "
+    String failure = FAILURE_PREFIX + up.name() + " and "
         + (usePgRewind ? "pg_rewind failed" : "use_pg_rewind is off")
         + "; set postgresql.remove_data_directory_on_"
         + (usePgRewind ? "rewind_failure" : "diverged_timelines")

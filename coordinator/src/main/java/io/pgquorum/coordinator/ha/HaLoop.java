@@ -278,7 +278,7 @@ public final class HaLoop implements Runnable {
     }
     boolean holds = lease.deadlineNanos().isPresent();
     Publication publication = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
-        nanoClock.getAsLong(), memory.scheduledRestart());
+        nanoClock.getAsLong(), memory);
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
     publishedRole = publication.role();
@@ -317,7 +317,7 @@ public final class HaLoop implements Runnable {
   private void publishEarlyOnRoleChange(Optional<ClusterSnapshot> cluster, PgState pg, HaPolicy policy,
       boolean shutdown) {
     Publication early = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
-        nanoClock.getAsLong(), memory.scheduledRestart());
+        nanoClock.getAsLong(), memory);
     if (publishedRole == null || publishedRole.equals(early.role())) {
       return;
     }
@@ -329,7 +329,7 @@ public final class HaLoop implements Runnable {
   private NodeStatus status(PgState pg, Publication publication, boolean holds) {
     return new NodeStatus(config.scope(), config.name(), pg, publication.state(), publication.role(), holds,
         lastSnapshot, dcsLastSeen, lastMessage, config.tags(), wallClock.instant(), nanoClock.getAsLong(), cycles,
-        lease.deadlineNanos(), lease.token(), "", bugs.ids());
+        lease.deadlineNanos(), lease.token(), "", bugs.ids()).withStoppedDiverged(publication.stoppedDiverged());
   }
 
   /** Publishes {@code message} as the cycle's, and logs it unless the decision says the log already has it. */

@@ -35,6 +35,8 @@ import java.util.OptionalLong;
  *     normal operation), shown in {@code /patroni} and {@code /metrics} so an unsafe node is never silent
  * @param backrest pgBackRest's state ({@code pgquorum.backrest}), empty without a backrest section
  * @param waitingForOperator what this node's PostgreSQL waits for an operator to do, and how (empty: nothing)
+ * @param stoppedDiverged why PostgreSQL stays stopped when its rejoin found a divergence it may not repair
+ *     ({@link Divergence#stoppedBecause}), shown as {@code pgquorum.diverged} in {@code /patroni}
  */
 public record NodeStatus(
     String scope,
@@ -55,7 +57,8 @@ public record NodeStatus(
     String watchdog,
     List<String> plantedBugs,
     Map<String, Object> backrest,
-    String waitingForOperator) {
+    String waitingForOperator,
+    Optional<String> stoppedDiverged) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
@@ -63,13 +66,13 @@ public record NodeStatus(
     waitingForOperator = waitingForOperator == null ? "" : waitingForOperator;
   }
 
-  /** A status with nothing waiting for an operator. */
+  /** A status with nothing waiting for an operator and not stopped for a divergence. */
   public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
       Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
       Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
       String watchdog, List<String> plantedBugs, Map<String, Object> backrest) {
     this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
-        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, "");
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, "", Optional.empty());
   }
 
   /** A status without pgBackRest details (no backrest section). */
@@ -101,13 +104,15 @@ public record NodeStatus(
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator,
+        stoppedDiverged);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator,
+        stoppedDiverged);
   }
 
   /**
@@ -116,14 +121,20 @@ public record NodeStatus(
    */
   public NodeStatus withWaitingForOperator(String what) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what, stoppedDiverged);
+  }
+
+  /** This status with the divergence that keeps PostgreSQL stopped, if any. */
+  public NodeStatus withStoppedDiverged(Optional<String> why) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, why);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
-        waitingForOperator);
+        waitingForOperator, stoppedDiverged);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

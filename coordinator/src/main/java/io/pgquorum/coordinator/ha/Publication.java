@@ -23,9 +23,11 @@ import java.util.OptionalLong;
  * @param memberKey the member key write or deletion this cycle needs, if any
  * @param refresh what was remembered of the last member key write before this step
  * @param nowNanos the loop's nano clock when this step was planned (a write counts as sent then)
+ * @param stoppedDiverged why PostgreSQL stays stopped when a rejoin found a divergence it may not repair
+ *     ({@link Divergence#stoppedBecause})
  */
 record Publication(String state, String role, Optional<Action.MemberKeyAction> memberKey,
-    MemberKeyRefresh refresh, long nowNanos) {
+    MemberKeyRefresh refresh, long nowNanos, Optional<String> stoppedDiverged) {
 
   /** The version the member key reports. */
   static final String VERSION = "0.1.0";
@@ -44,13 +46,23 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
    */
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos) {
-    return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, Optional.empty());
+    return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, Optional.empty(), Optional.empty());
   }
 
-  /** As above, with the restart this node has scheduled (Patroni's {@code scheduled_restart} member field). */
+  /**
+   * As above, with what the decision remembers: the restart this node has scheduled (Patroni's
+   * {@code scheduled_restart} member field) and the last failure of its rejoin (a divergence it may not repair).
+   */
+  static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
+      boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos, HaMemory memory) {
+    return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, memory.scheduledRestart(),
+        Divergence.stoppedBecause(pg, memory));
+  }
+
+  /** As above, with the scheduled restart and the divergence that keeps PostgreSQL stopped given directly. */
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos,
-      Optional<LocalRequest.ScheduledRestart> scheduledRestart) {
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, Optional<String> stoppedDiverged) {
     String state = stateOf(pg, runningTask, policy.node());
     // Patroni's standby_leader role: the holder of a standby cluster's lock, a standby of the remote.
     boolean standbyLeader = pg.isReplica() && policy.dynamic().standbyCluster().isPresent()
@@ -63,7 +75,8 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     } else if (cluster.isPresent()) {
       Map<String, Object> fields = memberFields(pg, state, role, policy);
       // Only this node can read its own timeline history file: /cluster and pgctl list show the verdict from here.
-      Decider.offLeaderLine(cluster.get(), pg).ifPresent(why -> fields.put(LeaderTimeline.MEMBER_FIELD, why));
+      Decider.offLeaderLine(cluster.get(), pg).or(() -> stoppedDiverged)
+          .ifPresent(why -> fields.put(LeaderTimeline.MEMBER_FIELD, why));
       scheduledRestart.ifPresent(r -> fields.put("scheduled_restart", scheduledRestartField(r)));
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
@@ -72,7 +85,7 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
         key = Optional.of(new Action.WriteMemberKey(fields, ttl));
       }
     }
-    return new Publication(state, role, key, refresh, nowNanos);
+    return new Publication(state, role, key, refresh, nowNanos, stoppedDiverged);
   }
 
   /**

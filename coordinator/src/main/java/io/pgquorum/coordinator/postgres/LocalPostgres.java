@@ -5,11 +5,13 @@ import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.fence.PostgresFence;
 import io.pgquorum.coordinator.fence.PrimaryGate;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.ProcessRunner.OnTimeout;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -362,6 +364,27 @@ public final class LocalPostgres implements Postgres {
     }
     java.nio.file.Path target = dir.moveAside();
     LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);
+  }
+
+  @Override
+  public void createSlotOn(Upstream upstream) {
+    // A nostream replica streams from nobody and gets no slot anywhere (ConfigWriter writes it none either).
+    if (upstream == null || upstream.remote().isPresent() || !upstream.streams() || !ctx.useSlots()
+        || ctx.node.tags().nostream()) {
+      return;
+    }
+    // pg_receivewal makes a physical slot over the replication connection the replica itself will use (same
+    // role, passfile, address), and --if-not-exists leaves one the upstream made already alone.
+    List<String> argv = List.of(ctx.bin("pg_receivewal"), "--create-slot", "--if-not-exists", "-S", ctx.slotName(),
+        "-h", upstream.host(), "-p", Integer.toString(upstream.port()), "-U", ctx.pg.replication().username(), "-w");
+    try {
+      ctx.runner.check("create slot " + ctx.slotName() + " on " + ReplicaCreator.describe(upstream), argv,
+          ctx.libpqEnv(), Duration.ofSeconds(30), OnTimeout.KILL_TREE);
+      LOG.info("replication slot {} is ready on {}", ctx.slotName(), ReplicaCreator.describe(upstream));
+    } catch (PostgresException e) {
+      LOG.warn("could not make replication slot {} on {} (PostgreSQL retries until {} has made it): {}",
+          ctx.slotName(), ReplicaCreator.describe(upstream), upstream.name(), e.getMessage());
+    }
   }
 
   @Override

@@ -112,6 +112,15 @@ public interface Postgres {
   /** Moves the data directory aside (never deletes user data): {@code <data_dir>.failed-<timestamp>}. */
   void moveDataDirectoryAside(String reason);
 
+  /**
+   * Makes this node's physical replication slot on {@code upstream} unless it exists already, before a fresh copy
+   * first streams from it with that slot (with use_slots on; nothing for no upstream or a standby cluster's
+   * remote). The upstream keeps its members' slots itself, but only on its next cycle: a copy that started
+   * earlier failed its first connection on the missing slot. A failure here is logged, not fatal: PostgreSQL's
+   * walreceiver retries until the upstream has made the slot, as it did before.
+   */
+  default void createSlotOn(Upstream upstream) {}
+
   /** On a primary: ensures exactly these physical replication slots exist (creates missing, drops others). */
   void syncReplicationSlots(Set<String> slotNames);
 

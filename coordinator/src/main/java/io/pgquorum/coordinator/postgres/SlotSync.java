@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the primary's physical replication slots in line with the members. Only slots pgquorum created are ever
- * dropped (they are listed in {@value #OWNED_FILE} in the data directory), so a slot an operator made for a
- * backup tool survives; an active slot is never dropped.
+ * Keeps the primary's physical replication slots in line with the members. Only slots pgquorum created or wanted
+ * for a member are ever dropped (they are listed in {@value #OWNED_FILE} in the data directory), so a slot an
+ * operator made for a backup tool survives; an active slot is never dropped.
  */
 final class SlotSync {
   private static final Logger LOG = LoggerFactory.getLogger(SlotSync.class);
@@ -49,7 +49,11 @@ final class SlotSync {
         }
       }
       for (String slot : wanted) {
-        if (!existing.containsKey(slot)) {
+        if (existing.containsKey(slot)) {
+          // A member's slot this node wants is pgquorum's even when the member made it itself, right before its
+          // first connection after a clone (LocalPostgres.createSlotOn): dropped like ours once no longer wanted.
+          owned.add(slot);
+        } else {
           // Reserve WAL at once: the member may still be cloning and must find its WAL when it connects.
           try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
             ps.setString(1, slot);

@@ -159,7 +159,8 @@ final class StateProbe {
         ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), current_setting('server_version_num')::int,"
             + " (SELECT system_identifier FROM pg_control_system())::text, pg_postmaster_start_time(),"
             + " current_setting('" + ConfigWriter.FENCING_TOKEN + "', true),"
-            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)")) {
+            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart AND "
+            + countedSql("name") + ")")) {
       r.next();
       inRecovery = r.getBoolean(1);
       version = r.getInt(2);
@@ -246,6 +247,32 @@ final class StateProbe {
   }
 
   /**
+   * Parameters never counted as pending a restart, as Patroni leaves them out ({@code reload_config}'s
+   * {@code params_skip_changes}): the recovery parameters and {@code hot_standby}. pgquorum writes them per role
+   * itself (a standby's recovery targets empty, {@code recovery_target_timeline} latest; a start may need
+   * {@code hot_standby} off), they take effect when the role changes anyway, and a flag for them would ask an
+   * operator for a restart that changes nothing (a replica shown "Pending restart" after a recovery setting
+   * changed). Here, not in the pure PendingRestartReason: the list is the configuration registry's
+   * (RecoveryConf), which the decision types must not reach.
+   */
+  private static final java.util.Set<String> NOT_COUNTED = notCounted();
+
+  private static java.util.Set<String> notCounted() {
+    java.util.Set<String> names = new java.util.TreeSet<>(io.pgquorum.coordinator.config.RecoveryConf.PARAMETERS);
+    names.add("hot_standby");
+    return java.util.Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * The SQL condition on {@code column} (a pg_settings name column) that leaves {@link #NOT_COUNTED} out; the names
+   * are constants, so they are written into the query.
+   */
+  private static String countedSql(String column) {
+    return column + " <> ALL (ARRAY[" + String.join(", ", NOT_COUNTED.stream().map(n -> "'" + n + "'").toList())
+        + "])";
+  }
+
+  /**
    * The pending rows of pg_settings with the value the configuration files now give each (pg_file_settings reads
    * the files at query time; the last entry wins, as when PostgreSQL reads them). A failure leaves the reasons out
    * (the flag stays): they are shown to operators, and the decision needs only the flag.
@@ -255,7 +282,8 @@ final class StateProbe {
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT s.name, current_setting(s.name), coalesce(s.unit, ''), s.vartype,"
             + " (SELECT f.setting FROM pg_file_settings f WHERE lower(f.name) = s.name"
-            + " ORDER BY f.seqno DESC LIMIT 1) FROM pg_settings s WHERE s.pending_restart ORDER BY s.name")) {
+            + " ORDER BY f.seqno DESC LIMIT 1) FROM pg_settings s WHERE s.pending_restart AND "
+            + countedSql("s.name") + " ORDER BY s.name")) {
       while (r.next()) {
         rows.add(new PendingRestartReason.Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
             Optional.ofNullable(r.getString(5))));

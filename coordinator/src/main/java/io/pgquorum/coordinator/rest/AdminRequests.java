@@ -199,8 +199,10 @@ final class AdminRequests {
    * {@code POST /restart}, validated as Patroni does (A.3 of the operations reference): unknown keys, the schedule
    * (a zone is required; past or unparsable: 422), the role, the version, the timeout. For an immediate restart the
    * conditions are also checked here against the published status, so an unmet one answers 503 at once; the HA
-   * loop checks them again when it restarts (for a scheduled restart, only then). {@code restart_pending} is taken
-   * by its value (Patroni enables the filter whenever the key is present, even {@code false}: a quirk not kept).
+   * loop checks them again when it restarts (for a scheduled restart, only then). {@code restart_pending} enables
+   * its filter by being there, whatever its value, as in Patroni ({@code 'restart_pending' in restart_data}): a
+   * script written for Patroni that sends {@code false} gets the restart Patroni would give it, no other; pgctl
+   * sends the key only with {@code --pending}. The value must still be a boolean (400 otherwise).
    */
   private AdminActions.Result restart(ObjectNode o) throws BadRequest {
     for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
@@ -227,7 +229,7 @@ final class AdminRequests {
         ? OptionalInt.of(serverVersionNum(string(o, "postgres_version").get())) : OptionalInt.empty();
     OptionalInt timeout = o.hasNonNull("timeout") ? OptionalInt.of(timeoutSeconds(o.get("timeout")))
         : OptionalInt.empty();
-    boolean onlyIfPending = bool(o, "restart_pending").orElse(false);
+    boolean onlyIfPending = bool(o, "restart_pending").isPresent();
 
     NodeStatus s = status.get();
     if (s != null && schedule.isEmpty()) {

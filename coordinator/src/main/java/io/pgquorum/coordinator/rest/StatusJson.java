@@ -91,8 +91,9 @@ final class StatusJson {
       // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
       q.put("backrest", s.backrest());
     }
-    // Why a health check that a running replica fails for its timeline fails (see HealthCheck.replicaOk).
-    HealthCheck.offLeaderLine(s).ifPresent(why -> q.put("diverged", why));
+    // Why a health check that a running replica fails for its timeline fails (see HealthCheck.replicaOk), or why a
+    // replica whose rejoin found a divergence it may not repair stays stopped (issue 17, item 12).
+    HealthCheck.offLeaderLine(s).or(s::stoppedDiverged).ifPresent(why -> q.put("diverged", why));
     if (!s.plantedBugs().isEmpty()) {
       // A deliberately unsafe node (fault-injection harness only) must never look like a normal one.
       q.put("planted_bugs", s.plantedBugs());

@@ -153,6 +153,38 @@ class PlanTotalityTest {
         MemberKeyRefresh.NONE, NOW).state()).isEqualTo("stopped");
   }
 
+  /**
+   * Issue 17, item 12: a replica whose rejoin found its timeline diverged from the leader's, with the repair off,
+   * stays stopped; its member key says why (what /cluster and pgctl list show), for as long as PostgreSQL stays
+   * down, and any other failure of the rejoin publishes nothing of the kind.
+   */
+  @Test
+  void aReplicaStoppedForADivergenceItMayNotRepairPublishesWhy() {
+    Optional<ClusterSnapshot> c = Optional.of(cluster(Optional.of(lock("node2", 7))));
+    PgState stopped = PgState.stopped(DataDirState.INITIALIZED);
+    Divergence refused = Divergence.decide(new Upstream("node2", "10.0.0.2", 5432), POLICY);
+    HaMemory diverged = HaMemory.NONE.withRetry(Optional.of(new HaMemory.TaskRetry(2, NOW + SEC,
+        Task.REJOIN.failure(refused.failure()), "node2")));
+    Publication p = Publication.plan(c, stopped, Optional.empty(), false, POLICY, MemberKeyRefresh.NONE, NOW,
+        diverged);
+    assertThat(p.state()).isEqualTo("stopped");
+    assertThat(p.stoppedDiverged()).contains(refused.failure());
+    assertThat(((Action.WriteMemberKey) p.memberKey().orElseThrow()).fields())
+        .containsEntry("diverged", refused.failure());
+    assertThat(refused.failure())
+        .startsWith("this node's timeline diverged from leader node2 and use_pg_rewind is off");
+
+    HaMemory otherFailure = HaMemory.NONE.withRetry(Optional.of(new HaMemory.TaskRetry(2, NOW + SEC,
+        Task.REJOIN.failure("could not connect to node2"), "node2")));
+    Publication other = Publication.plan(c, stopped, Optional.empty(), false, POLICY, MemberKeyRefresh.NONE, NOW,
+        otherFailure);
+    assertThat(other.stoppedDiverged()).isEmpty();
+    assertThat(((Action.WriteMemberKey) other.memberKey().orElseThrow()).fields()).doesNotContainKey("diverged");
+    Publication running = Publication.plan(c, replica(1000, "streaming"), Optional.empty(), false, POLICY,
+        MemberKeyRefresh.NONE, NOW, diverged);
+    assertThat(((Action.WriteMemberKey) running.memberKey().orElseThrow()).fields()).doesNotContainKey("diverged");
+  }
+
   // ---- which peers to ask ----
 
   @Test

@@ -111,6 +111,14 @@ class ForkedReplicaIT {
       System.out.println("diverged " + forked.name + ": GET /cluster -> " + clusterView.body());
       JsonNode member = memberOf(clusterView.json(), forked.name);
       assertThat(member.path("state").asText()).as("%s in /cluster", forked.name).isNotIn("running", "streaming");
+      // Issue 17, item 12: the reason is visible from outside, not only in its log: in its own /patroni and in the
+      // cluster's view (the member key, which pgctl list reads too).
+      await(forked.name + " says why it is stopped in /patroni and /cluster").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> get(f, "/patroni").json().path("pgquorum").path("diverged").asText().contains(divergedFrom(n))
+              && memberOf(get(n, "/cluster").json(), f.name).path("diverged").asText().contains(divergedFrom(n)));
+      System.out.println("diverged " + forked.name + ": GET /patroni -> " + get(forked, "/patroni").body());
+      assertThat(get(forked, "/patroni").json().path("state").asText()).isEqualTo("stopped");
 
       // Repair switched on: the node is re-cloned from the leader (its data directory moved aside, not deleted).
       assertThat(cluster.terminateDaemon(forked, Duration.ofSeconds(60))).as("SIGTERM of " + forked.name).isTrue();

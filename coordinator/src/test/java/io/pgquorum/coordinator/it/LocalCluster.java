@@ -124,6 +124,11 @@ final class LocalCluster implements AutoCloseable {
     Path log() {
       return dir.resolve("daemon.out");
     }
+
+    /** PostgreSQL's own log (the daemon starts it with pg_ctl -l next to the data directory). */
+    Path pgLog() {
+      return dir.resolve("pgdata.postmaster.log");
+    }
   }
 
   /**
@@ -531,6 +536,45 @@ final class LocalCluster implements AutoCloseable {
 
   String logs(NodeSpec n) {
     return LogFile.read(n.log());
+  }
+
+  /** Steps of a test whose failures should come with the daemons' log tails ({@link #explainFailures}). */
+  @FunctionalInterface
+  interface Steps {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code steps}; an assertion failure in them, or an Awaitility wait that timed out (a
+   * ConditionTimeoutException, which is no AssertionError), is rethrown as an AssertionError with the daemons' log
+   * tails ({@link #diagnostics}): without them a timed-out wait says only what was awaited, not why it never came.
+   */
+  void explainFailures(Steps steps) throws Exception {
+    try {
+      steps.run();
+    } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + diagnostics(), e);
+    }
+  }
+
+  /**
+   * Awaits {@code check} (assertions, retried while they fail) within {@code within}, polling every 300 ms; a
+   * timeout is reported with the last failed assertion and the daemons' log tails.
+   */
+  void eventually(String what, Duration within, org.awaitility.core.ThrowingRunnable check) {
+    try {
+      explainFailures(() -> org.awaitility.Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions().untilAsserted(check));
+    } catch (AssertionError e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // untilAsserted throws no checked exception
+    }
+  }
+
+  /** PostgreSQL's log of node {@code n} (empty when it has none yet). */
+  String pgLogs(NodeSpec n) {
+    return LogFile.read(n.pgLog());
   }
 
   /** Tails of every daemon log, for assertion messages. */

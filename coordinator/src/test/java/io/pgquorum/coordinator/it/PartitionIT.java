@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,7 +82,7 @@ class PartitionIT {
     try (LocalCluster cluster = new LocalCluster("it-partition", 3, TTL, true)) {
       cluster.startAll();
       AtomicReference<NodeSpec> primaryRef = new AtomicReference<>();
-      try {
+      cluster.explainFailures(() -> {
         await("one primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
           Optional<NodeSpec> p = cluster.primary();
           p.ifPresent(primaryRef::set);
@@ -91,9 +90,7 @@ class PartitionIT {
         });
         await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
             .until(() -> cluster.streamingReplicas().size() == 2);
-      } catch (AssertionError | ConditionTimeoutException e) {
-        throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-      }
+      });
       NodeSpec old = primaryRef.get();
       try (Connection c = LocalCluster.connect(old); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE partition_rows (id bigserial PRIMARY KEY, node text, at timestamptz DEFAULT now())");
@@ -108,7 +105,8 @@ class PartitionIT {
 
       AtomicReference<Writer> newWriter = new AtomicReference<>();
       try {
-        await("another node accepts writes").atMost(Duration.ofSeconds(TTL + 15)).pollInterval(Duration.ofMillis(50))
+        cluster.explainFailures(() -> await("another node accepts writes").atMost(Duration.ofSeconds(TTL + 15))
+            .pollInterval(Duration.ofMillis(50))
             .until(() -> {
               for (Writer w : writers) {
                 if (w.node != old && w.count.get() > 0) {
@@ -117,9 +115,7 @@ class PartitionIT {
                 }
               }
               return false;
-            });
-      } catch (AssertionError | ConditionTimeoutException e) {
-        throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+            }));
       } finally {
         writers.forEach(w -> w.stop.set(true));
         for (Writer w : writers) {
@@ -138,13 +134,9 @@ class PartitionIT {
 
       // Heal: the old primary must come back as a replica of the new one.
       cluster.proxies.healAll();
-      try {
-        await("old primary rejoins as a streaming replica").atMost(Duration.ofSeconds(120))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> LocalCluster.get(old, "/replica?replication_state=streaming").status() == 200);
-      } catch (AssertionError | ConditionTimeoutException e) {
-        throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-      }
+      cluster.explainFailures(() -> await("old primary rejoins as a streaming replica")
+          .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+          .until(() -> LocalCluster.get(old, "/replica?replication_state=streaming").status() == 200));
       assertThat(LocalCluster.get(old, "/primary").status()).isEqualTo(503);
     }
   }

@@ -121,6 +121,10 @@ class PrimaryHealthIT {
         awaitStreamingReplica(n, Duration.ofMinutes(3));
       }
     }
+    // use_slots false took effect (the nodes' files were written before the test chose it): the primary keeps no
+    // slot for its streaming replicas.
+    assertThat(LocalCluster.count(old, "SELECT count(*) FROM pg_replication_slots")).as("slots on the primary")
+        .contains(0L);
     long oldToken = fencingToken(old);
     try (ServerSocket blocker = crashAndTakePort(old)) {
       NodeSpec next = awaitPrimary(Duration.ofSeconds(90), Optional.of(old));

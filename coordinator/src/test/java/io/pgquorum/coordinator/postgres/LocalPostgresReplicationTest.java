@@ -269,4 +269,81 @@ class LocalPostgresReplicationTest {
         .satisfies(sw -> assertThat(sw.timeline()).isEqualTo(1))
         .isEqualTo(HistoryFile.read(n2.postgresql().dataDir(), 2).get(0));
   }
+
+  /**
+   * Issue 12, as in Patroni: the recovery parameters and hot_standby never count as pending a restart (pgquorum
+   * writes them per role itself). A replica whose only restart-only changes are such parameters shows nothing
+   * pending, although pg_settings flags them; any other restart-only parameter still counts.
+   */
+  @Test
+  @Order(6)
+  void aReplicaWhoseOnlyChangeIsARecoveryParameterIsNotPendingARestart() throws Exception {
+    assertThat(pg1.probe().isReplica()).as("step 5 left n1 a replica").isTrue();
+    try {
+      execute(n1, "ALTER SYSTEM SET recovery_target_action = 'shutdown'");
+      execute(n1, "ALTER SYSTEM SET hot_standby = off");
+      execute(n1, "SELECT pg_reload_conf()");
+      await().atMost(WAIT).until(() -> "hot_standby,recovery_target_action".equals(queryString(n1,
+          "SELECT string_agg(name, ',' ORDER BY name) FROM pg_settings WHERE pending_restart")));
+      PgState recoveryOnly = pg1.probe();
+      assertThat(recoveryOnly.pendingRestart()).as("pending restart for recovery parameters only").isFalse();
+      assertThat(recoveryOnly.pendingRestartReason()).isEmpty();
+
+      execute(n1, "ALTER SYSTEM SET max_files_per_process = 900");
+      execute(n1, "SELECT pg_reload_conf()");
+      await().atMost(WAIT).untilAsserted(() -> {
+        PgState other = pg1.probe();
+        assertThat(other.pendingRestart()).as("another restart-only parameter still counts").isTrue();
+        assertThat(other.pendingRestartReason()).containsOnlyKeys("max_files_per_process");
+      });
+    } finally {
+      for (String name : new String[] {"recovery_target_action", "hot_standby", "max_files_per_process"}) {
+        execute(n1, "ALTER SYSTEM RESET " + name);
+      }
+      execute(n1, "SELECT pg_reload_conf()");
+    }
+  }
+
+  /**
+   * Issue 17, item 8: a fresh copy makes its slot on the member it will stream from before its first connection,
+   * so its PostgreSQL never asks for a slot that does not exist yet (the upstream keeps its members' slots, but
+   * only from its next cycle on). Here n3 is copied from the replica n1 (as from a clonefrom member) and cascades
+   * from it (replicatefrom); n1 then takes the slot as its own and drops it once no member streams from it.
+   */
+  @Test
+  @Order(7)
+  void aFreshCopyMakesItsSlotOnItsUpstreamBeforeItsFirstConnection() throws Exception {
+    assertThat(pg1.probe().replicationState()).as("step 5 left n1 streaming").contains("streaming");
+    NodeConfig n3 = support.node("n3").build();
+    LocalPostgres pg3 = new LocalPostgres(n3, dynamic::get);
+    Upstream up3 = new Upstream("n1", "127.0.0.1", n1.postgresql().listen().port());
+    String slotOnN1 = "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'n3'";
+    try {
+      pg3.cloneReplica(up3);
+      assertThat(queryLong(n1, slotOnN1)).as("no slot for n3 on n1 after the copy").isZero();
+      pg3.createSlotOn(up3);
+      assertThat(queryLong(n1, slotOnN1)).as("n3's slot on n1").isEqualTo(1);
+      pg3.createSlotOn(up3); // there already (say n1's own cycle made it first): left alone, no error
+      pg3.startReplica(up3);
+      execute(n2, "INSERT INTO t VALUES (5, 'Node-2')");
+      await().atMost(WAIT).until(() -> "Node-2".equals(queryString(n3, "SELECT origin FROM t WHERE id = 5")));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(pg3.probe().replicationState()).contains("streaming"));
+      assertThat(queryString(n1, "SELECT active FROM pg_replication_slots WHERE slot_name = 'n3'")).isEqualTo("t");
+      assertThat(Files.readString(startupLog(n3), StandardCharsets.UTF_8)).as("n3's PostgreSQL log")
+          .doesNotContain("does not exist");
+
+      // n1 wants the slot while n3 cascades from it: it is pgquorum's now, dropped once no longer wanted.
+      pg1.syncReplicationSlots(Set.of("n3"));
+      pg3.stop(StopMode.FAST);
+      // Polled: n1's walsender for n3 may outlive n3's shutdown for a moment, and an active slot is kept.
+      await().atMost(WAIT).untilAsserted(() -> {
+        pg1.syncReplicationSlots(Set.of());
+        assertThat(queryLong(n1, slotOnN1)).as("n3's slot on n1 once n3 no longer cascades").isZero();
+      });
+    } finally {
+      if (pg3.probe().running()) {
+        pg3.stop(StopMode.IMMEDIATE);
+      }
+    }
+  }
 }

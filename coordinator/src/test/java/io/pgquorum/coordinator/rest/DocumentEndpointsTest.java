@@ -198,6 +198,36 @@ class DocumentEndpointsTest {
     assertThat(c.path("members").get(0).has("diverged")).isFalse();
   }
 
+  /**
+   * Issue 17, item 12: a replica stopped because its rejoin found a divergence it may not repair says why in
+   * /patroni (pgquorum.diverged, where a running replica's off-line reason goes), and /cluster shows the reason its
+   * member key publishes next to "stopped" (before, only its log said why).
+   */
+  @Test
+  void aReplicaStoppedForADivergenceSaysWhyInPatroniAndCluster() throws Exception {
+    String why = "this node's timeline diverged from leader n1 and use_pg_rewind is off; set "
+        + "postgresql.remove_data_directory_on_diverged_timelines to re-clone automatically, or reinitialize the node";
+    NodeStatus r = Fixtures.replica();
+    ClusterSnapshot full = Fixtures.snapshot(false);
+    Map<String, Member> members = new java.util.TreeMap<>(full.members());
+    Member n3 = members.get("n3");
+    members.put("n3", new Member("n3", 10, n3.connUrl(), n3.apiUrl(), "stopped", "replica", "0.1.0",
+        n3.xlogLocation(), 1, Optional.empty(), Map.of(), false, Map.of("diverged", why)));
+    ClusterSnapshot snapshot = new ClusterSnapshot(full.revision(), full.initialize(), full.config(), full.leader(),
+        members, Optional.empty(), full.sync(), full.history(), full.status());
+    STATUS.set(new NodeStatus(r.scope(), r.name(), io.pgquorum.coordinator.postgres.PgState.stopped(
+        io.pgquorum.coordinator.postgres.PgState.DataDirState.INITIALIZED), "stopped", "replica", false,
+        Optional.of(snapshot), r.dcsLastSeen(), r.message(), r.tags(), r.cycleAt(), r.cycleNanos(), r.cycles())
+        .withStoppedDiverged(Optional.of(why)));
+    JsonNode p = getJson("/patroni", 200);
+    assertThat(p.path("state").asText()).isEqualTo("stopped");
+    assertThat(p.path("pgquorum").path("diverged").asText()).isEqualTo(why);
+    JsonNode c = getJson("/cluster", 200);
+    assertThat(c.path("members").get(2).path("state").asText()).isEqualTo("stopped");
+    assertThat(c.path("members").get(2).path("diverged").asText()).isEqualTo(why);
+    assertThat(c.path("members").get(2).path("lag").asText()).isEqualTo("unknown");
+  }
+
   @Test
   void clusterLagIsUnknownWithoutALeaderPosition() throws Exception {
     ClusterSnapshot full = Fixtures.snapshot(false);
