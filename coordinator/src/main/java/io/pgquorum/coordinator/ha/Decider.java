@@ -1004,6 +1004,13 @@ public final class Decider {
         }
         return new Decision(actions, message);
       }
+      // A member of a standby cluster runs with the section's archive commands: a change is rewritten and reloaded.
+      List<String> stale = nostream ? List.of() : policy.dynamic().standbyCluster()
+          .map(sc -> StandbyRules.staleSettings(sc, pg, false, policy.dynamic().useSlots())).orElse(List.of());
+      if (!stale.isEmpty()) {
+        actions.add(0, new Action.Follow(up.get()));
+        return new Decision(actions, DecisionMessage.STANDBY_MEMBER_SETTINGS_CHANGED.format(stale, leader.name()));
+      }
       return new Decision(actions, via.map(v -> DecisionMessage.FOLLOWING_REPLICATEFROM.format(me, v, leader.name()))
           .orElseGet(() -> DecisionMessage.FOLLOWING.format(me, leader.name())));
     }
@@ -1049,6 +1056,12 @@ public final class Decider {
       return Decision.of(DecisionMessage.RACE_STILL_STARTING.format());
     }
     if (!pg.running()) {
+      Optional<Upstream> remote = StandbyRules.remoteWhileUnlocked(c, policy, false);
+      if (remote.isPresent()) {
+        // Patroni's recover() in a standby cluster without a standby leader: start following the remote.
+        return Decision.of(DecisionMessage.STANDBY_UNHEALTHY_FOLLOWING_REMOTE.format(),
+            new Action.Rejoin(remote, Divergence.NOT_CHECKED));
+      }
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
       return Decision.of(DecisionMessage.RACE_STARTING_READ_ONLY.format(),
           new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
@@ -1058,7 +1071,7 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_ALLOWED_DEMOTING.format(),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_ALLOWED.format());
+      return Decision.of(DecisionMessage.NOT_ALLOWED.format(), followRemoteMeanwhile(c, policy, pg));
     }
     if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
@@ -1073,7 +1086,7 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()));
+      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()), followRemoteMeanwhile(c, policy, pg));
     }
     // The message claims the lock, so it holds only once the gate passed: the alternative is what a lost race
     // reports instead (the loop logs after the plan ran and picks by the gate's outcome). A required watchdog
@@ -1116,6 +1129,11 @@ public final class Decider {
         .ifGateFails(DecisionMessage.RACE_LOST.format());
   }
 
+  /** A standby cluster's member that stands back from the race follows the remote meanwhile (Patroni's follow()). */
+  private static Action[] followRemoteMeanwhile(ClusterSnapshot c, HaPolicy policy, PgState pg) {
+    return StandbyRules.followRemoteWhileUnlocked(c, policy, pg).stream().toArray(Action[]::new);
+  }
+
   /**
    * The holder's cycle in a standby cluster: its PostgreSQL stays a standby of the remote ({@code standby_cluster})
    * and is never promoted while the section is there; removing the section makes the next cycle's
@@ -1149,6 +1167,13 @@ public final class Decider {
       if (!pg.upstream().equals(want)) {
         actions.add(new Action.Follow(remote));
         return new Decision(actions, DecisionMessage.STANDBY_LEADER_FOLLOWING_REMOTE.format(describe(remote)));
+      }
+      // A changed section (restore_command, slot, apply delay...) with the same host: rewritten and reloaded.
+      List<String> stale = StandbyRules.staleSettings(remote.remote().orElseThrow(), pg, true,
+          policy.dynamic().useSlots());
+      if (!stale.isEmpty()) {
+        actions.add(new Action.Follow(remote));
+        return new Decision(actions, DecisionMessage.STANDBY_LEADER_SETTINGS_CHANGED.format(stale));
       }
       return new Decision(actions, DecisionMessage.STANDBY_LEADER.format(me, describe(remote)));
     }
