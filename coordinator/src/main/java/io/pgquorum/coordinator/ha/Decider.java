@@ -1060,7 +1060,7 @@ public final class Decider {
       if (remote.isPresent()) {
         // Patroni's recover() in a standby cluster without a standby leader: start following the remote.
         return Decision.of(DecisionMessage.STANDBY_UNHEALTHY_FOLLOWING_REMOTE.format(),
-            new Action.Rejoin(remote, Divergence.NOT_CHECKED));
+            new Action.Rejoin(remote, StandbyRules.divergenceCheck(remote.get(), policy)));
       }
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
       return Decision.of(DecisionMessage.RACE_STARTING_READ_ONLY.format(),
@@ -1180,10 +1180,9 @@ public final class Decider {
     if (pg.pid().isPresent()) {
       return new Decision(actions, DecisionMessage.STANDBY_LEADER_STILL_STARTING.format());
     }
-    // The rewind check compares timelines with the upstream's over a connection; an archive has none to offer, and
-    // the remote's roles are not this cluster's to assume, so it is not made (Patroni may pg_rewind from the
-    // remote here; a diverged standby leader is for the operator to rebuild).
-    actions.add(new Action.Rejoin(Optional.of(remote), Divergence.NOT_CHECKED));
+    // Patroni's recover() in a standby cluster: the rewind check against the remote primary, pg_rewind from it when
+    // diverged (the remote's primary failed over to a timeline that forked before our position).
+    actions.add(new Action.Rejoin(Optional.of(remote), StandbyRules.divergenceCheck(remote, policy)));
     return new Decision(actions, DecisionMessage.STANDBY_LEADER_STARTING.format(describe(remote)));
   }
 

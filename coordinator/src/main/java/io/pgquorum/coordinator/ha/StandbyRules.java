@@ -51,6 +51,19 @@ public final class StandbyRules {
   }
 
   /**
+   * How a start that follows the remote checks for divergence (Patroni's {@code _handle_rewind_or_reinitialize}
+   * with the remote member): against a streaming remote, {@link Divergence#fromRemote}; not against an archive
+   * (nothing to compare with), nor against a list of hosts (which of them is the primary is libpq's to find, and
+   * the check connects to one host).
+   */
+  static Divergence divergenceCheck(Upstream remote, HaPolicy policy) {
+    if (!remote.streams() || remote.host().contains(",")) {
+      return Divergence.NOT_CHECKED;
+    }
+    return Divergence.fromRemote(policy);
+  }
+
+  /**
    * The names of the recovery settings {@code section} asks for that the running server {@code pg} does not run
    * with (as its probe read them from pg_settings; a setting not probed is not judged). {@code followsRemote}: the
    * server follows the remote (the standby leader, or a member while there is none) and gets the section's slot and
