@@ -1004,12 +1004,9 @@ public final class Decider {
         }
         return new Decision(actions, message);
       }
-      // A member of a standby cluster runs with the section's archive commands: a change is rewritten and reloaded.
-      List<String> stale = nostream ? List.of() : policy.dynamic().standbyCluster()
-          .map(sc -> StandbyRules.staleSettings(sc, pg, false, policy.dynamic().useSlots())).orElse(List.of());
-      if (!stale.isEmpty()) {
-        actions.add(0, new Action.Follow(up.get()));
-        return new Decision(actions, DecisionMessage.STANDBY_MEMBER_SETTINGS_CHANGED.format(stale, leader.name()));
+      Optional<Decision> reload = StandbyRules.memberSettingsChanged(policy, pg, actions, up.get(), leader.name());
+      if (reload.isPresent()) {
+        return reload.get();
       }
       return new Decision(actions, via.map(v -> DecisionMessage.FOLLOWING_REPLICATEFROM.format(me, v, leader.name()))
           .orElseGet(() -> DecisionMessage.FOLLOWING.format(me, leader.name())));
@@ -1071,7 +1068,7 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_ALLOWED_DEMOTING.format(),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_ALLOWED.format(), followRemoteMeanwhile(c, policy, pg));
+      return Decision.of(DecisionMessage.NOT_ALLOWED.format(), StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
     }
     if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
@@ -1086,7 +1083,8 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()), followRemoteMeanwhile(c, policy, pg));
+      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()),
+          StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
     }
     // The message claims the lock, so it holds only once the gate passed: the alternative is what a lost race
     // reports instead (the loop logs after the plan ran and picks by the gate's outcome). A required watchdog
@@ -1129,11 +1127,6 @@ public final class Decider {
         .ifGateFails(DecisionMessage.RACE_LOST.format());
   }
 
-  /** A standby cluster's member that stands back from the race follows the remote meanwhile (Patroni's follow()). */
-  private static Action[] followRemoteMeanwhile(ClusterSnapshot c, HaPolicy policy, PgState pg) {
-    return StandbyRules.followRemoteWhileUnlocked(c, policy, pg).stream().toArray(Action[]::new);
-  }
-
   /**
    * The holder's cycle in a standby cluster: its PostgreSQL stays a standby of the remote ({@code standby_cluster})
    * and is never promoted while the section is there; removing the section makes the next cycle's
@@ -1168,12 +1161,9 @@ public final class Decider {
         actions.add(new Action.Follow(remote));
         return new Decision(actions, DecisionMessage.STANDBY_LEADER_FOLLOWING_REMOTE.format(describe(remote)));
       }
-      // A changed section (restore_command, slot, apply delay...) with the same host: rewritten and reloaded.
-      List<String> stale = StandbyRules.staleSettings(remote.remote().orElseThrow(), pg, true,
-          policy.dynamic().useSlots());
-      if (!stale.isEmpty()) {
-        actions.add(new Action.Follow(remote));
-        return new Decision(actions, DecisionMessage.STANDBY_LEADER_SETTINGS_CHANGED.format(stale));
+      Optional<Decision> reload = StandbyRules.leaderSettingsChanged(policy, pg, actions, remote);
+      if (reload.isPresent()) {
+        return reload.get();
       }
       return new Decision(actions, DecisionMessage.STANDBY_LEADER.format(me, describe(remote)));
     }

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.StandbyCluster;
-import io.pgquorum.coordinator.ha.StandbyRules;
+import io.pgquorum.coordinator.ha.StandbySettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A changed {@code standby_cluster} section (same host and port) reaches a running standby leader on real
- * PostgreSQL 15: its probe shows the settings it runs with, the decision's rule ({@link StandbyRules}) finds the
- * stale ones, and the follow step it plans (rewrite and reload, no restart) brings them in force.
+ * PostgreSQL 15: its probe shows the settings it runs with, the decision's comparison ({@link StandbySettings})
+ * finds the stale ones, and the follow step it plans (rewrite and reload, no restart) brings them in force.
  */
 class StandbySettingsReloadTest {
   private static final List<String> KEYS = List.of("restore_command", "archive_cleanup_command",
@@ -53,7 +53,7 @@ class StandbySettingsReloadTest {
     LocalPostgres leader = new LocalPostgres(leaderNode, dynamic::get);
     leader.cloneReplica(Upstream.remote(before));
     leader.startReplica(Upstream.remote(before));
-    assertThat(StandbyRules.staleSettings(before, leader.probe(), true, true)).isEmpty();
+    assertThat(StandbySettings.staleSettings(before, leader.probe(), true, true)).isEmpty();
 
     // Why a reload is enough: PostgreSQL 15 reads every one of them on SIGHUP.
     for (String key : KEYS) {
@@ -66,13 +66,13 @@ class StandbySettingsReloadTest {
     StandbyCluster after = section(port, Optional.of("dr_site"), "cp /nonexistent/%f \"%p\"",
         Optional.of("echo %r"), Optional.of("2s"));
     dynamic.set(withSection(after));
-    assertThat(StandbyRules.staleSettings(after, leader.probe(), true, true)).containsExactly("restore_command",
+    assertThat(StandbySettings.staleSettings(after, leader.probe(), true, true)).containsExactly("restore_command",
         "archive_cleanup_command", "recovery_min_apply_delay", "primary_slot_name");
 
     long pid = leader.probe().pid().orElseThrow();
     leader.follow(Upstream.remote(after));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(StandbyRules.staleSettings(after, leader.probe(), true, true)).isEmpty());
+        assertThat(StandbySettings.staleSettings(after, leader.probe(), true, true)).isEmpty());
     assertThat(queryString(leaderNode, "SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'"))
         .isEqualTo("2000");
     assertThat(leader.probe().pid().orElseThrow()).as("reloaded, not restarted").isEqualTo(pid);
