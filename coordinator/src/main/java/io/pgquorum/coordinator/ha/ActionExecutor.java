@@ -483,7 +483,7 @@ public final class ActionExecutor {
       // NOT_CHECKED: the plan says not to compare timelines (a standby leader starting as the remote's standby).
       if (upstream.isPresent() && !onDivergence.equals(Divergence.NOT_CHECKED)) {
         Upstream up = upstream.get();
-        if (postgres.needsRewind(up)) {
+        if (needsRewind(up, onDivergence)) {
           boolean rewound = onDivergence.rewind() && postgres.rewind(up);
           if (!rewound) {
             if (!onDivergence.reclone()) {
@@ -496,6 +496,19 @@ public final class ActionExecutor {
       }
       postgres.startReplica(upstream.orElse(null));
     };
+  }
+
+  /** The rewind check; one the plan does not require (a standby cluster's remote) counts as no divergence. */
+  private boolean needsRewind(Upstream up, Divergence onDivergence) {
+    try {
+      return postgres.needsRewind(up);
+    } catch (PostgresException e) {
+      if (onDivergence.required()) {
+        throw e;
+      }
+      log.warn("{}; starting without the check", e.getMessage());
+      return false;
+    }
   }
 
   /**

@@ -1018,6 +1018,10 @@ public final class Decider {
         }
         return new Decision(actions, message);
       }
+      Optional<Decision> reload = StandbyRules.memberSettingsChanged(policy, pg, actions, up.get(), leader.name());
+      if (reload.isPresent()) {
+        return reload.get();
+      }
       return new Decision(actions, via.map(v -> DecisionMessage.FOLLOWING_REPLICATEFROM.format(me, v, leader.name()))
           .orElseGet(() -> DecisionMessage.FOLLOWING.format(me, leader.name())));
     }
@@ -1063,6 +1067,12 @@ public final class Decider {
       return Decision.of(DecisionMessage.RACE_STILL_STARTING.format());
     }
     if (!pg.running()) {
+      Optional<Upstream> remote = StandbyRules.remoteWhileUnlocked(c, policy, false);
+      if (remote.isPresent()) {
+        // Patroni's recover() in a standby cluster without a standby leader: start following the remote.
+        return Decision.of(DecisionMessage.STANDBY_UNHEALTHY_FOLLOWING_REMOTE.format(),
+            new Action.Rejoin(remote, StandbyRules.divergenceCheck(remote.get(), policy)));
+      }
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
       return Decision.of(DecisionMessage.RACE_STARTING_READ_ONLY.format(),
           new Action.Rejoin(Optional.empty(), Divergence.NOT_CHECKED));
@@ -1072,7 +1082,7 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_ALLOWED_DEMOTING.format(),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_ALLOWED.format());
+      return Decision.of(DecisionMessage.NOT_ALLOWED.format(), StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
     }
     if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
@@ -1087,7 +1097,8 @@ public final class Decider {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()));
+      return Decision.of(DecisionMessage.NOT_HEALTHIEST.format(unhealthy.get()),
+          StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
     }
     // The message claims the lock, so it holds only once the gate passed: the alternative is what a lost race
     // reports instead (the loop logs after the plan ran and picks by the gate's outcome). A required watchdog
@@ -1164,15 +1175,18 @@ public final class Decider {
         actions.add(new Action.Follow(remote));
         return new Decision(actions, DecisionMessage.STANDBY_LEADER_FOLLOWING_REMOTE.format(describe(remote)));
       }
+      Optional<Decision> reload = StandbyRules.leaderSettingsChanged(policy, pg, actions, remote);
+      if (reload.isPresent()) {
+        return reload.get();
+      }
       return new Decision(actions, DecisionMessage.STANDBY_LEADER.format(me, describe(remote)));
     }
     if (pg.pid().isPresent()) {
       return new Decision(actions, DecisionMessage.STANDBY_LEADER_STILL_STARTING.format());
     }
-    // The rewind check compares timelines with the upstream's over a connection; an archive has none to offer, and
-    // the remote's roles are not this cluster's to assume, so it is not made (Patroni may pg_rewind from the
-    // remote here; a diverged standby leader is for the operator to rebuild).
-    actions.add(new Action.Rejoin(Optional.of(remote), Divergence.NOT_CHECKED));
+    // Patroni's recover() in a standby cluster: the rewind check against the remote primary, pg_rewind from it when
+    // diverged (the remote's primary failed over to a timeline that forked before our position).
+    actions.add(new Action.Rejoin(Optional.of(remote), StandbyRules.divergenceCheck(remote, policy)));
     return new Decision(actions, DecisionMessage.STANDBY_LEADER_STARTING.format(describe(remote)));
   }
 

@@ -166,6 +166,11 @@ enum DecisionMessage {
   STANDBY_LEADER_STOPPING_PRIMARY("cannot be a real primary in a standby cluster: stopping PostgreSQL to restart "
       + "it as the standby leader"),
   STANDBY_LEADER_BY_ACQUIRING("taking the leader lock to become the standby leader, following %s"),
+  STANDBY_LEADER_SETTINGS_CHANGED("standby_cluster changed %s: rewriting the standby leader's recovery settings "
+      + "and reloading"),
+  STANDBY_MEMBER_SETTINGS_CHANGED("standby_cluster changed %s: rewriting my recovery settings and reloading; "
+      + "following a standby leader (%s)"),
+  STANDBY_UNHEALTHY_FOLLOWING_REMOTE("trying to follow a remote member because standby cluster is unhealthy"),
   REMOTE_ARCHIVE(Kind.REASON, "the archive (restore_command)"),
 
   // ---- a required watchdog that is not running forbids a lock step (the LeaseBlocked gate's warning) ----

@@ -15,13 +15,16 @@ import io.pgquorum.coordinator.postgres.Upstream;
  * @param reclone when not rewound: move the data directory aside and clone again (else fail)
  * @param moveAsideReason why the data directory is moved aside (its new name says so)
  * @param failure the task's failure message when it may not re-clone
+ * @param required whether a check that cannot be made (the upstream unreachable) fails the rejoin; false for a
+ *     standby cluster's remote, which Patroni also checks only when it can: a standby leader whose remote site is
+ *     lost must still start and serve reads (and be promotable)
  */
-public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure) {
+public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure, boolean required) {
   /**
    * No timeline comparison: a read-only start without an upstream (nothing to diverge from), or a standby leader
    * starting as the remote's standby (see {@code Decider.standbyLeader}).
    */
-  static final Divergence NOT_CHECKED = new Divergence(false, false, "", "");
+  static final Divergence NOT_CHECKED = new Divergence(false, false, "", "", false);
 
   /** How every {@link #failure} begins: what {@link #reasonOf} recognises a divergence failure by. */
   private static final String FAILURE_PREFIX = "this node's timeline diverged from leader ";
@@ -58,6 +61,20 @@ public record Divergence(boolean rewind, boolean reclone, String moveAsideReason
         + "; set postgresql.remove_data_directory_on_"
         + (usePgRewind ? "rewind_failure" : "diverged_timelines")
         + " to re-clone automatically, or reinitialize the node";
-    return new Divergence(usePgRewind, reclone, usePgRewind ? "rewind failed" : "diverged timeline", failure);
+    return new Divergence(usePgRewind, reclone, usePgRewind ? "rewind failed" : "diverged timeline", failure, true);
+  }
+
+  /**
+   * Patroni's check against a standby cluster's remote ({@code _handle_rewind_or_reinitialize} with the remote
+   * member): pg_rewind from the remote primary when {@code use_pg_rewind}, never a re-clone (Patroni does not
+   * reinitialise a standby cluster's member for diverged timelines), and a remote that cannot be reached is no
+   * reason not to start.
+   */
+  static Divergence fromRemote(HaPolicy policy) {
+    boolean usePgRewind = policy.node().usePgRewind().orElse(policy.dynamic().usePgRewind());
+    String failure = "this node's timeline diverged from the remote primary (standby_cluster) and "
+        + (usePgRewind ? "pg_rewind from it failed" : "use_pg_rewind is off")
+        + "; rebuild this node (move its data directory aside) or fix the remote";
+    return new Divergence(usePgRewind, false, "", failure, false);
   }
 }

@@ -44,6 +44,10 @@ import java.util.OptionalLong;
  * @param pendingRestartReason running: the parameters waiting for a restart, each with the value the server runs
  *     with and the one a restart brings ({@link PendingRestartReason}), by name; Patroni's
  *     {@code pending_restart_reason}. Empty otherwise, and whenever {@code pendingRestart} is false
+ * @param recoverySettings running replica: the recovery settings it runs with now, from pg_settings, by name
+ *     ({@code restore_command}, {@code archive_cleanup_command}, {@code primary_slot_name} as set,
+ *     {@code recovery_min_apply_delay} in milliseconds); what a change of {@code standby_cluster} is checked
+ *     against ({@code StandbyRules}). Empty otherwise, and for keys not probed
  */
 public record PgState(
     DataDirState dataDir,
@@ -68,8 +72,10 @@ public record PgState(
     Optional<String> replayPauseState,
     List<TimelineSwitch> timelineHistory,
     Map<String, Long> slots,
-    Map<String, PendingRestartReason.Change> pendingRestartReason) {
+    Map<String, PendingRestartReason.Change> pendingRestartReason,
+    Map<String, String> recoverySettings) {
   public PgState {
+    recoverySettings = Map.copyOf(recoverySettings);
     replication = List.copyOf(replication);
     timelineHistory = List.copyOf(timelineHistory);
     slots = Map.copyOf(slots);
@@ -85,7 +91,7 @@ public record PgState(
       List<TimelineSwitch> timelineHistory, Map<String, Long> slots) {
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
-        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, Map.of());
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, Map.of(), Map.of());
   }
 
   /** A probe without a timeline history or slots (every state but a running replica's or primary's). */
@@ -115,7 +121,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason);
+        pendingRestartReason, recoverySettings);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -123,7 +129,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason);
+        pendingRestartReason, recoverySettings);
   }
 
   /**
@@ -134,7 +140,15 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason);
+        slots, reason, recoverySettings);
+  }
+
+  /** This probe with {@code settings} as the recovery settings the running replica has now. */
+  public PgState withRecoverySettings(Map<String, String> settings) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, settings);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

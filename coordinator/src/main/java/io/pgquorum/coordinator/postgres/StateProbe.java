@@ -242,8 +242,30 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
           Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
-          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c));
+          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c)).withRecoverySettings(recoverySettings(c));
     }
+  }
+
+  /** The recovery settings a standby_cluster section sets, as the server runs with them now ({@link PgState}). */
+  static final List<String> RECOVERY_SETTINGS = List.of("restore_command",
+      "archive_cleanup_command", "recovery_min_apply_delay", "primary_slot_name");
+
+  /**
+   * The running replica's {@link #RECOVERY_SETTINGS} from pg_settings: {@code setting} is in the base unit
+   * (milliseconds for recovery_min_apply_delay), so the decision compares a value, not a spelling.
+   */
+  private static Map<String, String> recoverySettings(Connection c) throws SQLException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (java.sql.PreparedStatement s = c.prepareStatement(
+        "SELECT name, setting FROM pg_settings WHERE name = ANY (?)")) {
+      s.setArray(1, c.createArrayOf("text", RECOVERY_SETTINGS.toArray()));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.put(r.getString(1), r.getString(2) == null ? "" : r.getString(2));
+        }
+      }
+    }
+    return out;
   }
 
   /**

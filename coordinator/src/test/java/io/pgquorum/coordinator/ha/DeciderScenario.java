@@ -114,6 +114,11 @@ final class DeciderScenario {
     return this;
   }
 
+  /** The standby_cluster section set so far. */
+  Optional<StandbyCluster> standbyCluster() {
+    return standbyCluster;
+  }
+
   /** The dynamic configuration's standby_cluster section (empty: not a standby cluster). */
   DeciderScenario withStandbyCluster(Optional<StandbyCluster> section) {
     standbyCluster = section;

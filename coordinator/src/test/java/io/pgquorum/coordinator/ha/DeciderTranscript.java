@@ -148,6 +148,24 @@ final class DeciderTranscript {
     return entries;
   }
 
+  /**
+   * {@code recovery=(<name>:<value>,...)}: a running replica's recovery settings as pg_settings shows them
+   * (restore_command, archive_cleanup_command, primary_slot_name, recovery_min_apply_delay in ms); {@code -} is ''.
+   */
+  private java.util.Map<String, String> recovery(TestCase c, Set<String> used) {
+    used.add("recovery");
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (String e : c.values("recovery")) {
+      int colon = e.indexOf(':');
+      if (colon <= 0) {
+        throw c.fail("recovery settings are <name>:<value>, got '" + e + "'");
+      }
+      String v = e.substring(colon + 1);
+      out.put(e.substring(0, colon), v.equals("-") ? "" : v);
+    }
+    return out;
+  }
+
   /** {@code slots=(<name>@<lsn>,...)}: replication slots and their positions. */
   private java.util.Map<String, Long> slots(TestCase c, Set<String> used) {
     used.add("slots");
@@ -214,6 +232,9 @@ final class DeciderTranscript {
     }
     if (c.has("slots")) {
       p.withSlots(slots(c, used));
+    }
+    if (c.has("recovery")) {
+      p.withRecoverySettings(recovery(c, used));
     }
     if (p.condition() == Condition.UNKNOWN && !c.has("reason")) {
       throw c.fail("an unknown PostgreSQL state needs reason=\"...\" (what the probe could not do)");
@@ -304,6 +325,21 @@ final class DeciderTranscript {
             Optional.empty(), List.of("basebackup"))));
       }
     });
+    // The section's other keys, on the section set above (a value without spaces; none removes the key):
+    // standby_slot=<primary_slot_name>, standby_restore=<restore_command>, standby_cleanup=<archive_cleanup_command>,
+    // standby_delay=<recovery_min_apply_delay>.
+    for (String key : List.of("standby_slot", "standby_restore", "standby_cleanup", "standby_delay")) {
+      opt(c, used, key).ifPresent(v -> {
+        StandbyCluster s = scenario.standbyCluster()
+            .orElseThrow(() -> c.fail(key + " needs a standby_cluster section first"));
+        Optional<String> val = v.equals("none") ? Optional.empty() : Optional.of(v);
+        scenario.withStandbyCluster(Optional.of(new StandbyCluster(s.host(), s.port(),
+            key.equals("standby_slot") ? val : s.primarySlotName(),
+            key.equals("standby_restore") ? val : s.restoreCommand(),
+            key.equals("standby_cleanup") ? val : s.archiveCleanupCommand(),
+            key.equals("standby_delay") ? val : s.recoveryMinApplyDelay(), s.createReplicaMethods())));
+      });
+    }
   }
 
   private void tags(TestCase c, Set<String> used) {

@@ -28,6 +28,12 @@ final class FakePostgres implements Postgres {
 
   /** Thrown by the next {@link #probe()}: an Error every time, an exception once. */
   volatile Throwable probeFailure;
+  /** When set, every {@link #needsRewind} fails with it (the upstream cannot be reached). */
+  volatile RuntimeException rewindCheckFailure;
+  /** How many rewind checks were made (not in {@link #calls()}: older tests list those exactly). */
+  final java.util.concurrent.atomic.AtomicInteger rewindChecks = new java.util.concurrent.atomic.AtomicInteger();
+  /** What {@link #needsRewind} answers when it does not fail. */
+  volatile boolean diverged;
   /** When set, every {@link #startReplica} fails with it (PostgreSQL left as it was). */
   volatile RuntimeException startReplicaFailure;
   /** Runs at every {@link #probe()}: what the outside world does between the cycle's snapshot and its actions. */
@@ -162,7 +168,11 @@ final class FakePostgres implements Postgres {
 
   @Override
   public synchronized boolean needsRewind(Upstream upstream) {
-    return false;
+    rewindChecks.incrementAndGet();
+    if (rewindCheckFailure != null) {
+      throw rewindCheckFailure;
+    }
+    return diverged;
   }
 
   @Override

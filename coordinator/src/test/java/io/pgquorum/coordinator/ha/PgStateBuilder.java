@@ -50,6 +50,7 @@ final class PgStateBuilder {
   private List<TimelineSwitch> timelineHistory = List.of();
   private java.util.Map<String, Long> slots = java.util.Map.of();
   private boolean pendingRestart;
+  private java.util.Map<String, String> recoverySettings = java.util.Map.of();
 
   Condition condition() {
     return condition;
@@ -66,6 +67,9 @@ final class PgStateBuilder {
     }
     if (c != Condition.PRIMARY) {
       slots = java.util.Map.of();
+    }
+    if (c != Condition.REPLICA) {
+      recoverySettings = java.util.Map.of();
     }
     switch (c) {
       case MISSING, EMPTY, NOT_EMPTY, BOOTSTRAP_INCOMPLETE, UNKNOWN -> {
@@ -115,6 +119,12 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** A running replica's recovery settings as pg_settings shows them (restore_command, ...). */
+  PgStateBuilder withRecoverySettings(java.util.Map<String, String> settings) {
+    recoverySettings = java.util.Map.copyOf(settings);
+    return this;
+  }
+
   /** A running primary's or replica's replication slots and their positions. */
   PgStateBuilder withSlots(java.util.Map<String, Long> primarySlots) {
     slots = java.util.Map.copyOf(primarySlots);
@@ -158,6 +168,7 @@ final class PgStateBuilder {
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
         running ? 150010 : 0, token, running && pendingRestart, cleanShutdown)
         .withTimelineHistory(replica ? timelineHistory : List.of())
-        .withSlots(running ? slots : java.util.Map.of());
+        .withSlots(running ? slots : java.util.Map.of())
+        .withRecoverySettings(replica ? recoverySettings : java.util.Map.of());
   }
 }

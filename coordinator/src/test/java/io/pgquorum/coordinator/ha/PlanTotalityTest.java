@@ -270,14 +270,14 @@ class PlanTotalityTest {
     assertThat(Divergence.decide(up, rewindOverride)).isEqualTo(new Divergence(true, true, "rewind failed",
         "this node's timeline diverged from leader node2 and pg_rewind failed; set "
             + "postgresql.remove_data_directory_on_rewind_failure to re-clone automatically, or reinitialize the "
-            + "node"));
+            + "node", true));
     HaPolicy noRewind = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings("", "", false,
         Optional.empty(), true, false, DYN));
     assertThat(Divergence.decide(up, noRewind)).as("remove_on_rewind_failure does not apply without rewind")
         .isEqualTo(new Divergence(false, false, "diverged timeline",
             "this node's timeline diverged from leader node2 and use_pg_rewind is off; set "
                 + "postgresql.remove_data_directory_on_diverged_timelines to re-clone automatically, or "
-                + "reinitialize the node"));
+                + "reinitialize the node", true));
     HaPolicy reclone = new HaPolicy(ME, Tags.none(), DYN, PlantedBugs.NONE, new NodeSettings("", "", false,
         Optional.empty(), false, true, DYN));
     assertThat(Divergence.decide(up, reclone).reclone()).isTrue();

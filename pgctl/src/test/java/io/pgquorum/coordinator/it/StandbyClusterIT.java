@@ -2,10 +2,10 @@ package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,8 +32,12 @@ import org.junit.jupiter.api.Test;
  * {@code standby_cluster} pointing at the primary of a three-node cluster. The first standby node bootstraps by
  * cloning the remote and becomes the standby leader (streaming from the remote, never promoted); the second clones
  * from it and cascades. Writes on the source reach both. When the standby leader dies (daemon and PostgreSQL
- * killed), the other node takes the lock and follows the remote itself. Removing the section from the standby
- * cluster's config key promotes it: its leader becomes a writable primary holding exactly the source's data.
+ * killed), the other node takes the lock and follows the remote itself. A change of the section
+ * ({@code pgctl edit-config}) reaches both nodes' PostgreSQL by a reload. {@code pgctl promote-cluster} promotes
+ * it: its leader becomes a writable primary holding exactly the source's data.
+ *
+ * <p>Here in pgctl's module, not the coordinator's, so that the promotion runs through the real pgctl command;
+ * the cluster harness (LocalCluster) comes from the coordinator's test jar.
  *
  * <p>The second test is the archive-only standby cluster (no host: Patroni's DR cluster fed from a backup
  * repository). Both share one source cluster, which archives its WAL into a directory of the test.
@@ -90,6 +95,16 @@ class StandbyClusterIT {
       assertThat(upstreamPort(leader)).as("the standby leader streams from the remote primary")
           .isEqualTo(primary.pgPort);
 
+      // A changed section (same host) reaches the running standby leader and its member by a reload: the
+      // leader's archive_cleanup_command, and the member's too (members get the section's archive commands).
+      Run edit = pgctl(leader, "edit-config", "-s", "standby_cluster.archive_cleanup_command=echo %r", "--force");
+      assertThat(edit.exit()).as(edit.toString()).isZero();
+      for (NodeSpec n : List.of(leader, other)) {
+        await(n.name + " runs with the new archive_cleanup_command" + standby.diagnostics()).atMost(STEP)
+            .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+            .until(() -> setting(n, "archive_cleanup_command").equals("echo %r"));
+      }
+
       insert(primary, 101, 200);
       String afterSecondBatch = fingerprint(primary);
       awaitSameData(standby, List.of(leader, other), afterSecondBatch);
@@ -107,14 +122,11 @@ class StandbyClusterIT {
       String beforePromotion = fingerprint(primary);
       awaitSameData(standby, List.of(newLeader), beforePromotion);
 
-      // Promote the standby cluster: remove standby_cluster from its config key.
-      try (RatisDcsClient dcs = standby.dcsClient()) {
-        KeyValue config = dcs.get(standby.dcsKey("config")).orElseThrow();
-        ObjectNode doc = (ObjectNode) JSON.readTree(config.value());
-        assertThat(doc.has("standby_cluster")).as("bootstrap.dcs seeded the config key: " + doc).isTrue();
-        doc.remove("standby_cluster");
-        dcs.put(standby.dcsKey("config"), JSON.writeValueAsString(doc));
-      }
+      // Promote the standby cluster as an operator would: pgctl promote-cluster removes the section from the
+      // config key and waits until the leader runs as primary.
+      assertThat(configKey(standby).has("standby_cluster")).as("bootstrap.dcs seeded the config key").isTrue();
+      promoteCluster(newLeader);
+      assertThat(configKey(standby).has("standby_cluster")).as("promote-cluster removed the section").isFalse();
       await("the standby leader is promoted" + standby.diagnostics()).atMost(STEP)
           .pollInterval(Duration.ofMillis(200))
           .until(() -> LocalCluster.get(newLeader, "/primary").status() == 200);
@@ -135,7 +147,7 @@ class StandbyClusterIT {
    * archive) and a create_replica_methods entry that restores a base backup taken for the test (no host, so the
    * standby leader's first copy cannot come from a server, as in Patroni). The standby leader replays only what
    * it restores (no WAL receiver); the other node cascades from it and has the section's restore_command too.
-   * Rows written on the source reach both once their segment is archived; removing the section promotes it.
+   * Rows written on the source reach both once their segment is archived; pgctl promote-cluster promotes it.
    */
   @Test
   void anArchiveOnlyStandbyClusterFollowsByRestoreAndIsPromoted() throws Exception {
@@ -189,13 +201,8 @@ class StandbyClusterIT {
       awaitSameData(standby, List.of(leader, other), "ar", archived);
       assertThat(upstreamPort(leader)).as("the standby leader still only restores").isEqualTo(-1);
 
-      try (RatisDcsClient dcs = standby.dcsClient()) {
-        KeyValue config = dcs.get(standby.dcsKey("config")).orElseThrow();
-        ObjectNode doc = (ObjectNode) JSON.readTree(config.value());
-        assertThat(doc.path("standby_cluster").has("host")).as("archive only: " + doc).isFalse();
-        doc.remove("standby_cluster");
-        dcs.put(standby.dcsKey("config"), JSON.writeValueAsString(doc));
-      }
+      assertThat(configKey(standby).path("standby_cluster").has("host")).as("archive only").isFalse();
+      promoteCluster(leader);
       await("the standby leader is promoted" + standby.diagnostics()).atMost(STEP)
           .pollInterval(Duration.ofMillis(200))
           .until(() -> LocalCluster.get(leader, "/primary").status() == 200);
@@ -207,6 +214,38 @@ class StandbyClusterIT {
       assertThat(count(primary, "ar")).as("the source is untouched by the promotion").isEqualTo(200);
       System.out.printf("StandbyClusterIT: archive-only standby leader %s, replica %s; promoted; data %s; %.1f s%n",
           leader.name, other.name, promoted, (System.nanoTime() - began) / 1e9);
+    }
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  /** {@code pgctl -c <node's YAML> ARGS}: pgctl's whole command path, in this JVM (see InProcess). */
+  private static Run pgctl(NodeSpec node, String... args) {
+    List<String> all = new ArrayList<>(List.of("-c", node.config().toString()));
+    all.addAll(List.of(args));
+    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
+    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
+    System.out.printf("StandbyClusterIT: $ pgctl %s%n%s%s(exit %d)%n", String.join(" ", args), run.out(), run.err(),
+        run.exit());
+    return run;
+  }
+
+  /**
+   * {@code pgctl promote-cluster --force} (patronictl 4.1's), with {@code via}'s configuration file. It waits (as
+   * Patroni's does, without a limit) until the leader runs as primary: bounded here, so a promotion that never
+   * comes fails the test instead of hanging it.
+   */
+  private static void promoteCluster(NodeSpec via) {
+    Run run = assertTimeoutPreemptively(STEP, () -> pgctl(via, "promote-cluster", "--force"));
+    assertThat(run.exit()).as(run.toString()).isZero();
+    assertThat(run.out()).as(run.toString()).contains("cluster is successfully promoted");
+  }
+
+  /** The standby cluster's config key as the DCS holds it. */
+  private static JsonNode configKey(LocalCluster standby) throws Exception {
+    try (RatisDcsClient dcs = standby.dcsClient()) {
+      KeyValue config = dcs.get(standby.dcsKey("config")).orElseThrow();
+      return JSON.readTree(config.value());
     }
   }
 
