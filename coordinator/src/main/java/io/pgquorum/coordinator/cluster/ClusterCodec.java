@@ -50,6 +50,7 @@ public final class ClusterCodec {
     Optional<SyncState> sync = Optional.empty();
     List<HistoryEntry> history = List.of();
     Optional<ClusterStatus> status = Optional.empty();
+    BackupRecord backups = BackupRecord.NONE;
     for (KeyValue kv : read.entries()) {
       String key = kv.key();
       if (key.equals(keys.initialize())) {
@@ -70,10 +71,19 @@ public final class ClusterCodec {
         history = decodeHistory(kv);
       } else if (key.equals(keys.status())) {
         status = decodeStatus(kv);
+      } else if (key.equals(keys.backups())) {
+        try {
+          backups = BackupRecord.decode(kv.value(), kv.modRevision());
+        } catch (IllegalArgumentException e) {
+          // Unreadable: claimed over (at its revision) by the next slot, rather than blocking backups for ever.
+          log.warn("ignoring the backups key: {}", e.getMessage());
+          backups = new BackupRecord(java.util.Optional.empty(), java.util.Optional.empty(), 0,
+              java.util.Optional.empty(), kv.modRevision());
+        }
       }
     }
     return new ClusterSnapshot(read.revision(), initialize, config, leader, members, failover, sync, history,
-        status);
+        status, backups);
   }
 
   private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {

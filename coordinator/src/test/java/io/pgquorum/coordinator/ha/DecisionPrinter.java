@@ -119,6 +119,10 @@ final class DecisionPrinter {
       }
       return (d.rewind() ? "pg_rewind-then-" : "no-pg_rewind-then-") + (d.reclone() ? "reclone" : "fail");
     }
+    if (v instanceof io.pgquorum.coordinator.cluster.BackupRecord r) {
+      // The claim as written, and the revision it is conditioned on (0: the key must be absent).
+      return "at-rev-" + r.modRevision() + ":" + r.encode();
+    }
     if (v instanceof Enum<?> e) {
       return e.name().toLowerCase(Locale.ROOT);
     }
