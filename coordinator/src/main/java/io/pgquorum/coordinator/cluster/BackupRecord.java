@@ -1,8 +1,5 @@
 package io.pgquorum.coordinator.cluster;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +14,7 @@ import java.util.Optional;
  * @param timeline the highest timeline whose post-promotion work (check, backup) was claimed; 0 before the first
  * @param last the last run: what, by whom, and how it went
  * @param modRevision the key's revision (the compare-and-set's condition); 0 when built, not read
+ *     (its JSON is {@link ClusterCodec#encodeBackups}'s: a value type, the decision reads it)
  */
 public record BackupRecord(Optional<String> slot, Optional<String> slotType, long timeline, Optional<Run> last,
     long modRevision) {
@@ -44,60 +42,8 @@ public record BackupRecord(Optional<String> slot, Optional<String> slotType, lon
     }
   }
 
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-
   /** This record with {@code run} as the last run (revision unchanged: the claim's condition). */
   public BackupRecord withLast(Run run) {
     return new BackupRecord(slot, slotType, timeline, Optional.of(run), modRevision);
-  }
-
-  /** The key's JSON; fields absent when empty. */
-  public String encode() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    slot.ifPresent(s -> m.put("slot", s));
-    slotType.ifPresent(s -> m.put("slot_type", s));
-    m.put("timeline", timeline);
-    last.ifPresent(r -> {
-      Map<String, Object> l = new LinkedHashMap<>();
-      l.put("trigger", r.trigger());
-      l.put("type", r.type());
-      l.put("member", r.member());
-      l.put("state", r.state());
-      l.put("started_at", r.startedAt());
-      r.finishedAt().ifPresent(f -> l.put("finished_at", f));
-      r.detail().ifPresent(f -> l.put("detail", f));
-      m.put("last", l);
-    });
-    try {
-      return ClusterCodec.JSON.writeValueAsString(m);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Parses the key's value; IllegalArgumentException when it is not this shape (the caller logs and ignores it). */
-  public static BackupRecord decode(String json, long modRevision) {
-    try {
-      Map<String, Object> m = ClusterCodec.JSON.readValue(json, MAP);
-      Optional<Run> last = Optional.empty();
-      if (m.get("last") instanceof Map<?, ?> l) {
-        last = Optional.of(new Run(str(l, "trigger"), str(l, "type"), str(l, "member"), str(l, "state"),
-            str(l, "started_at"), opt(l, "finished_at"), opt(l, "detail")));
-      }
-      long tl = m.get("timeline") instanceof Number n ? n.longValue() : 0;
-      return new BackupRecord(opt(m, "slot"), opt(m, "slot_type"), tl, last, modRevision);
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a backups record: " + e.getMessage(), e);
-    }
-  }
-
-  private static String str(Map<?, ?> m, String k) {
-    Object v = m.get(k);
-    return v == null ? "" : String.valueOf(v);
-  }
-
-  private static Optional<String> opt(Map<?, ?> m, String k) {
-    Object v = m.get(k);
-    return v == null ? Optional.empty() : Optional.of(String.valueOf(v));
   }
 }

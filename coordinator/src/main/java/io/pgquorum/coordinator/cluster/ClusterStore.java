@@ -443,7 +443,7 @@ public final class ClusterStore {
   public java.util.OptionalLong claimBackup(BackupRecord record) {
     Precondition cond = record.modRevision() == 0 ? Precondition.absent()
         : Precondition.modRevision(record.modRevision());
-    WriteResult r = dcs.put(codec.keys().backups(), record.encode(), cond, null);
+    WriteResult r = dcs.put(codec.keys().backups(), ClusterCodec.encodeBackups(record), cond, null);
     return r.succeeded() ? java.util.OptionalLong.of(r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision)
         .orElse(r.revision())) : java.util.OptionalLong.empty();
   }

@@ -121,7 +121,7 @@ final class DecisionPrinter {
     }
     if (v instanceof io.pgquorum.coordinator.cluster.BackupRecord r) {
       // The claim as written, and the revision it is conditioned on (0: the key must be absent).
-      return "at-rev-" + r.modRevision() + ":" + r.encode();
+      return "at-rev-" + r.modRevision() + ":" + io.pgquorum.coordinator.cluster.ClusterCodec.encodeBackups(r);
     }
     if (v instanceof Enum<?> e) {
       return e.name().toLowerCase(Locale.ROOT);
