@@ -205,7 +205,7 @@ final class BackupCommands {
       if (format == OutputFormat.PRETTY) {
         List<List<String>> cells = rows.stream().map(r -> r.stream().map(RowsOutput::text).toList()).toList();
         // patronictl's title line: what the table is of, and the stanza's state (its status code's message).
-        out.print(TextTable.render("Stanza: " + s.name() + " (" + s.status().message() + ")", COLUMNS,
+        out.print(TextTable.render(" Stanza: " + s.name() + " (" + s.status().message() + ") ", COLUMNS,
             Set.of("Size", "Repo size"), cells));
       } else {
         out.print(RowsOutput.render(COLUMNS, rows, Set.of(), format, "\t"));
