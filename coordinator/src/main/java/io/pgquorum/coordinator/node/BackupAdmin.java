@@ -50,7 +50,7 @@ final class BackupAdmin extends AdminActions.Unsupported {
     }
     BackupType t = BackupType.of(type.orElse("incr"));
     if (!job.start(new BackupJob.Work("manual", false, Optional.of(t)), failure -> { })) {
-      return new Result(409, "a backup is already running on " + s.name() + " (pgctl backups, or GET /backup)");
+      return new Result(409, "a backup is already running on " + s.name() + " (GET /backup shows it)");
     }
     return new Result(202, t.pgbackrestName() + " backup started on " + s.name());
   }

@@ -110,7 +110,7 @@ class BackupScheduleIT {
           HttpResponse<String> b = post(first, "/backup", "{\"type\":\"full\"}");
           if (a.statusCode() == 202 && b.statusCode() == 409) {
             assertThat(b.body()).isEqualTo("a backup is already running on " + first.name
-                + " (pgctl backups, or GET /backup)");
+                + " (GET /backup shows it)");
             refused = true;
           }
           awaitIdle(first);
