@@ -46,6 +46,19 @@ public final class BackrestKeys {
   public static final BackrestKey SCHEDULE_INCR = text("schedule.incr", "off", Schedule.SYNTAX,
       "when the lock holder takes an incremental backup (UTC); off because archived WAL already covers the time "
           + "between backups, incrementals only shorten the replay");
+  public static final BackrestKey SCHEDULE_CATCH_UP = number("schedule.catch_up", 3_600, 0, 31_622_400, "seconds",
+      "a slot that passed while no node held the lock (an election, the whole cluster down) still runs when a "
+          + "leader appears this soon after it; later it is skipped with a log line (and recorded), so a cluster "
+          + "back after a long outage does not start a full backup at whatever hour it came back; an hour covers "
+          + "any election");
+  public static final BackrestKey AFTER_PROMOTION_CHECK = text("after_promotion.check", "on", "`on` or `off`",
+      "run pgbackrest check on a newly promoted primary: it forces a WAL switch and proves the new timeline's WAL "
+          + "reaches the repository (archive_command on the new primary works), which the next backup relies on");
+  public static final BackrestKey AFTER_PROMOTION_BACKUP = text("after_promotion.backup", "incr",
+      "`incr`, `diff`, `full` or `off`",
+      "the backup the new primary takes once per new timeline: until then every restore needs the old timeline's "
+          + "backup plus the WAL across the switch; incr because pgBackRest turns it into a checksum-delta backup "
+          + "after a timeline switch anyway (no full backup needed), and it copies only what changed");
   public static final BackrestKey COMMAND_TIMEOUT = number("command_timeout", 120, 10, 86_400, "seconds",
       "limit for stanza-create, check, info and archive-get; above pgBackRest's archive-timeout (60 s), which "
           + "check spends waiting for a WAL file to be archived");

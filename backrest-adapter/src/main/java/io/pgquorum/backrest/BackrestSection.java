@@ -68,6 +68,10 @@ public final class BackrestSection {
     unknown(BackrestKeys.SECTION + ".schedule", sched);
     BackupSchedules schedules = new BackupSchedules(schedule(sched, BackrestKeys.SCHEDULE_FULL),
         schedule(sched, BackrestKeys.SCHEDULE_DIFF), schedule(sched, BackrestKeys.SCHEDULE_INCR));
+    long catchUp = number(sched, BackrestKeys.SCHEDULE_CATCH_UP);
+    Map<String, Object> after = map(BackrestKeys.SECTION + ".after_promotion", s.get("after_promotion"));
+    unknown(BackrestKeys.SECTION + ".after_promotion", after);
+    BackrestSettings.AfterPromotion afterPromotion = afterPromotion(after);
     long commandTimeout = number(s, BackrestKeys.COMMAND_TIMEOUT);
     long backupTimeout = number(s, BackrestKeys.BACKUP_TIMEOUT);
     long restoreTimeout = number(s, BackrestKeys.RESTORE_TIMEOUT);
@@ -77,7 +81,7 @@ public final class BackrestSection {
     return new Parsed(Optional.of(new BackrestSettings(stanza, command,
         new BackrestSettings.Repo(BackrestSettings.RepoType.POSIX, Path.of(repoPath), (int) retention),
         (int) processMax, options, schedules, Duration.ofSeconds(commandTimeout), Duration.ofSeconds(backupTimeout),
-        Duration.ofSeconds(restoreTimeout))), List.of());
+        Duration.ofSeconds(restoreTimeout), Duration.ofSeconds(catchUp), afterPromotion)), List.of());
   }
 
   private Map<String, List<String>> options(Object raw) {
@@ -123,6 +127,34 @@ public final class BackrestSection {
       return s.contains("\n") || s.contains("\r") ? null : s;
     }
     return null;
+  }
+
+  private BackrestSettings.AfterPromotion afterPromotion(Map<String, Object> after) {
+    BackrestKey checkKey = BackrestKeys.AFTER_PROMOTION_CHECK;
+    Object c = after.get(checkKey.leaf());
+    // YAML 1.1 reads unquoted on/off as booleans; both spellings mean the same.
+    String ct = c == null ? checkKey.defaultString() : c instanceof Boolean b ? (b ? "on" : "off")
+        : c instanceof String str ? str.trim().toLowerCase(java.util.Locale.ROOT) : null;
+    if (ct == null || !ct.equals("on") && !ct.equals("off")) {
+      error(checkKey, "must be on or off, got " + kind(c));
+      ct = "on";
+    }
+    BackrestKey backupKey = BackrestKeys.AFTER_PROMOTION_BACKUP;
+    Object b = after.get(backupKey.leaf());
+    String bt = b == null ? backupKey.defaultString() : Boolean.FALSE.equals(b) ? "off"
+        : b instanceof String str ? str.trim().toLowerCase(java.util.Locale.ROOT) : null;
+    Optional<BackupType> type = Optional.empty();
+    if (bt != null && !bt.equals("off")) {
+      try {
+        type = Optional.of(BackupType.of(bt));
+      } catch (IllegalArgumentException e) {
+        bt = null;
+      }
+    }
+    if (bt == null) {
+      error(backupKey, "must be incr, diff, full or off, got " + kind(b));
+    }
+    return new BackrestSettings.AfterPromotion(ct.equals("on"), type);
   }
 
   private Schedule schedule(Map<String, Object> sched, BackrestKey key) {

@@ -91,8 +91,8 @@ class BackrestSectionTest {
           restore_timeout: 1.5
           retention: 3
         """)).containsExactlyInAnyOrder(
-        "backrest.retention: unknown key (known: backup_timeout, command, command_timeout, options, process-max, "
-            + "repo1, restore_timeout, schedule, stanza)",
+        "backrest.retention: unknown key (known: after_promotion, backup_timeout, command, command_timeout, "
+            + "options, process-max, repo1, restore_timeout, schedule, stanza)",
         "backrest.stanza: must be 1-64 letters, digits, ., _, -, got \"a b\"",
         "backrest.command: must be an absolute path or a program name, got \"bin/pgbackrest\"",
         "backrest.repo1.type: must be posix (the only repository type pgquorum tests so far), got \"s3\"",
@@ -133,12 +133,33 @@ class BackrestSectionTest {
   }
 
   @Test
+  void backupPlanningKeysParseWithTheirDefaultsAndNameTheirErrors() {
+    BackrestSettings dflt = BackrestSection.parse(java.util.Map.of(), "s").settings().orElseThrow();
+    assertThat(dflt.catchUp()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(dflt.afterPromotion()).isEqualTo(new BackrestSettings.AfterPromotion(true,
+        java.util.Optional.of(BackupType.INCR)));
+    BackrestSettings set = BackrestSection.parse(java.util.Map.of("schedule", java.util.Map.of("catch_up", 0),
+        "after_promotion", java.util.Map.of("check", false, "backup", "off")), "s").settings().orElseThrow();
+    assertThat(set.catchUp()).isZero();
+    assertThat(set.afterPromotion()).isEqualTo(new BackrestSettings.AfterPromotion(false, java.util.Optional.empty()));
+    assertThat(errors("""
+        backrest:
+          schedule: {catch_up: -1}
+          after_promotion: {check: maybe, backup: snapshot, when: now}
+        """)).containsExactlyInAnyOrder(
+        "backrest.schedule.catch_up: must be a whole number from 0 to 31622400 (seconds), got -1",
+        "backrest.after_promotion.when: unknown key (known: backup, check)",
+        "backrest.after_promotion.check: must be on or off, got \"maybe\"",
+        "backrest.after_promotion.backup: must be incr, diff, full or off, got \"snapshot\"");
+  }
+
+  @Test
   void aSectionOfTheWrongShapeNamesItself() {
     assertThat(errors("backrest: yes\n")).containsExactly("backrest: must be a mapping, got true");
     assertThat(errors("backrest: {repo1: /var/lib/pgbackrest}\n"))
         .containsExactly("backrest.repo1: must be a mapping, got \"/var/lib/pgbackrest\"");
     assertThat(errors("backrest: {schedule: {full: 7, weekly: sun}}\n")).containsExactlyInAnyOrder(
-        "backrest.schedule.weekly: unknown key (known: diff, full, incr)",
+        "backrest.schedule.weekly: unknown key (known: catch_up, diff, full, incr)",
         "backrest.schedule.full: must be off, every <n>m|h|d, daily HH:MM or weekly <mon..sun> HH:MM (UTC), got 7");
   }
 

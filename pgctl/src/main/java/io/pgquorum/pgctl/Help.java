@@ -44,6 +44,8 @@ final class Help {
         reinit           rebuild a replica from the leader (its data directory kept aside)
         switchover       hand the leader role to another member, now or at a set time
         failover         promote a named member, with or without a healthy leader
+        backup           take a pgBackRest backup on the leader (--type, --wait)
+        backups          list the backups in the pgBackRest repository
         version          print pgctl's version, and the members' versions
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad

@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml switchover [CLUSTER_NAME] [--leader N] [--candidate N] [--scheduled TS|now]
  *     [--force]
  * pgctl -c /etc/pgquorum/node1.yml failover [CLUSTER_NAME] [--candidate N] [--force]
+ * pgctl -c /etc/pgquorum/node1.yml backup [CLUSTER_NAME] [--type full|diff|incr] [--wait]
+ * pgctl -c /etc/pgquorum/node1.yml backups [CLUSTER_NAME] [--format pretty|tsv|json|yaml]
  * pgctl version
  * </pre>
  *
@@ -151,6 +153,18 @@ public final class PgCtl {
         return ConfigCommands.run(options, configs.load(cl).config(), DcsClusterSource.DEFAULT_TIMEOUT,
             services.apply(cl).api(), in, out, err);
       }
+      if (BackupCommands.NAMES.contains(command)) {
+        BackupCommands.Options options = BackupCommands.parse(command, cl.arguments());
+        if (options.help() || cl.help()) {
+          out.print(BackupCommands.help(command));
+          return 0;
+        }
+        NodeConfig config = configs.load(cl).config();
+        int status = BackupCommands.run(options, config, clusters.read(config), services.apply(cl).api(), out,
+            PgCtl::pollPause);
+        out.flush();
+        return status;
+      }
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();
       if (SwitchoverCommand.NAMES.contains(command)) {
@@ -198,6 +212,16 @@ public final class PgCtl {
       err.println("Error: unexpected " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
       return CtlException.FAILURE;
+    }
+  }
+
+  /** The pause between two polls of {@code backup --wait}. */
+  private static void pollPause() {
+    try {
+      Thread.sleep(BackupCommands.POLL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CtlException.failure("interrupted while waiting for the backup");
     }
   }
 

@@ -50,6 +50,7 @@ public final class ClusterCodec {
     Optional<SyncState> sync = Optional.empty();
     List<HistoryEntry> history = List.of();
     Optional<ClusterStatus> status = Optional.empty();
+    BackupRecord backups = BackupRecord.NONE;
     for (KeyValue kv : read.entries()) {
       String key = kv.key();
       if (key.equals(keys.initialize())) {
@@ -70,10 +71,19 @@ public final class ClusterCodec {
         history = decodeHistory(kv);
       } else if (key.equals(keys.status())) {
         status = decodeStatus(kv);
+      } else if (key.equals(keys.backups())) {
+        try {
+          backups = decodeBackups(kv.value(), kv.modRevision());
+        } catch (IllegalArgumentException e) {
+          // Unreadable: claimed over (at its revision) by the next slot, rather than blocking backups for ever.
+          log.warn("ignoring the backups key: {}", e.getMessage());
+          backups = new BackupRecord(java.util.Optional.empty(), java.util.Optional.empty(), 0,
+              java.util.Optional.empty(), kv.modRevision());
+        }
       }
     }
     return new ClusterSnapshot(read.revision(), initialize, config, leader, members, failover, sync, history,
-        status);
+        status, backups);
   }
 
   private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {
@@ -267,5 +277,55 @@ public final class ClusterCodec {
   private static String message(Exception e) {
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+
+  /** The {@code backups} key's JSON ({@link BackupRecord}); fields absent when empty. */
+  public static String encodeBackups(BackupRecord r0) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    r0.slot().ifPresent(s -> m.put("slot", s));
+    r0.slotType().ifPresent(s -> m.put("slot_type", s));
+    m.put("timeline", r0.timeline());
+    r0.last().ifPresent(r -> {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("trigger", r.trigger());
+      l.put("type", r.type());
+      l.put("member", r.member());
+      l.put("state", r.state());
+      l.put("started_at", r.startedAt());
+      r.finishedAt().ifPresent(f -> l.put("finished_at", f));
+      r.detail().ifPresent(f -> l.put("detail", f));
+      m.put("last", l);
+    });
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses the key's value; IllegalArgumentException when it is not this shape (the caller logs and ignores it). */
+  public static BackupRecord decodeBackups(String json, long modRevision) {
+    try {
+      Map<String, Object> m = JSON.readValue(json, MAP);
+      Optional<BackupRecord.Run> last = Optional.empty();
+      if (m.get("last") instanceof Map<?, ?> l) {
+        last = Optional.of(new BackupRecord.Run(bstr(l, "trigger"), bstr(l, "type"), bstr(l, "member"),
+            bstr(l, "state"), bstr(l, "started_at"), bopt(l, "finished_at"), bopt(l, "detail")));
+      }
+      long tl = m.get("timeline") instanceof Number n ? n.longValue() : 0;
+      return new BackupRecord(bopt(m, "slot"), bopt(m, "slot_type"), tl, last, modRevision);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a backups record: " + e.getMessage(), e);
+    }
+  }
+
+  private static String bstr(Map<?, ?> m, String k) {
+    Object v = m.get(k);
+    return v == null ? "" : String.valueOf(v);
+  }
+
+  private static Optional<String> bopt(Map<?, ?> m, String k) {
+    Object v = m.get(k);
+    return v == null ? Optional.empty() : Optional.of(String.valueOf(v));
   }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param sync the {@code sync} key, when present
  * @param history the {@code history} key's timeline switches, oldest first
  * @param status the {@code status} key: the leader's last published WAL position and slots
+ * @param backups the {@code backups} key ({@link BackupRecord#NONE} when absent)
  */
 public record ClusterSnapshot(
     long revision,
@@ -28,7 +29,21 @@ public record ClusterSnapshot(
     Optional<Failover> failover,
     Optional<SyncState> sync,
     List<HistoryEntry> history,
-    Optional<ClusterStatus> status) {
+    Optional<ClusterStatus> status,
+    BackupRecord backups) {
+  /** A snapshot without a {@code backups} key. */
+  public ClusterSnapshot(long revision, Optional<Initialize> initialize, Optional<Versioned<DynamicConfig>> config,
+      Optional<LeaderLock> leader, Map<String, Member> members, Optional<Failover> failover,
+      Optional<SyncState> sync, List<HistoryEntry> history, Optional<ClusterStatus> status) {
+    this(revision, initialize, config, leader, members, failover, sync, history, status, BackupRecord.NONE);
+  }
+
+  /** This snapshot with {@code record} as its {@code backups} key. */
+  public ClusterSnapshot withBackups(BackupRecord record) {
+    return new ClusterSnapshot(revision, initialize, config, leader, members, failover, sync, history, status,
+        record);
+  }
+
   public ClusterSnapshot {
     members = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
     history = List.copyOf(history);

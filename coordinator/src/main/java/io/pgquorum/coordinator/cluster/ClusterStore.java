@@ -434,4 +434,17 @@ public final class ClusterStore {
     }
     return false;
   }
+
+  /**
+   * Writes {@code record} to the {@code backups} key if the key is still at {@code record.modRevision()} (absent
+   * when 0): the claim of a slot or a timeline, or a claimed run's outcome. Returns the key's new revision, empty
+   * when another write came first (the claim is lost: someone else has it, or a newer one exists).
+   */
+  public java.util.OptionalLong claimBackup(BackupRecord record) {
+    Precondition cond = record.modRevision() == 0 ? Precondition.absent()
+        : Precondition.modRevision(record.modRevision());
+    WriteResult r = dcs.put(codec.keys().backups(), ClusterCodec.encodeBackups(record), cond, null);
+    return r.succeeded() ? java.util.OptionalLong.of(r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision)
+        .orElse(r.revision())) : java.util.OptionalLong.empty();
+  }
 }

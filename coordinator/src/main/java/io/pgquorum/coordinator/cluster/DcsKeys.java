@@ -46,4 +46,9 @@ public record DcsKeys(String prefix) {
   public String status() {
     return prefix + "status";
   }
+
+  /** pgquorum's own: the last scheduled backup slot and post-promotion timeline claimed ({@link BackupRecord}). */
+  public String backups() {
+    return prefix + "backups";
+  }
 }

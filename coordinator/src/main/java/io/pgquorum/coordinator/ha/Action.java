@@ -332,4 +332,25 @@ public sealed interface Action {
    * {@code backrest.command_timeout} twice, far longer than loop_wait.
    */
   record CreateStanza() implements Action {}
+
+  /**
+   * On the primary holding the lock, with a backup schedule: claim {@code record} in the {@code backups} key (a
+   * compare-and-set at its revision) and, if the claim wins, start a {@code type} backup in the background
+   * ({@link BackupRules}). A lost claim starts nothing: another holder took the slot.
+   */
+  record StartBackup(String type, String slot, io.pgquorum.coordinator.cluster.BackupRecord record) implements Action {}
+
+  /**
+   * A slot that passed while no node held the lock, found later than {@code backrest.schedule.catch_up}: record it
+   * as skipped (same compare-and-set), so it is said once and never run late.
+   */
+  record SkipBackupSlot(String type, String slot, io.pgquorum.coordinator.cluster.BackupRecord record)
+      implements Action {}
+
+  /**
+   * On a newly promoted primary (its timeline is past the one recorded in {@code backups}): claim the timeline and
+   * run {@code pgbackrest check} ({@code check}) and a {@code backup} of that type (empty: none) in the background.
+   */
+  record AfterPromotion(long timeline, boolean check, Optional<String> backup,
+      io.pgquorum.coordinator.cluster.BackupRecord record) implements Action {}
 }

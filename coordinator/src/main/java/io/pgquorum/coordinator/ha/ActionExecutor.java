@@ -60,6 +60,8 @@ public final class ActionExecutor {
   private final OperatorRequests requests;
   /** pgBackRest's stanza work ({@link Action.CreateStanza}); off unless the node has a backrest section. */
   private volatile StanzaJob backrest = StanzaJob.off();
+  /** pgBackRest's backups ({@link Action.StartBackup}, {@link Action.AfterPromotion}); off likewise. */
+  private volatile BackupJob backups = BackupJob.off();
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
 
@@ -92,6 +94,11 @@ public final class ActionExecutor {
   /** Runs {@link Action.CreateStanza} steps with {@code job} (the node's backrest section). */
   void useBackrest(StanzaJob job) {
     backrest = job;
+  }
+
+  /** Runs the backup steps with {@code job}. */
+  void useBackups(BackupJob job) {
+    backups = job;
   }
 
   /**
@@ -350,10 +357,51 @@ public final class ActionExecutor {
       }
     } else if (action instanceof Action.CreateStanza) {
       backrest.start(); // returns at once: the commands run on the job's own thread
+    } else if (action instanceof Action.StartBackup sb) {
+      claimAndRun(sb.record(), new BackupJob.Work(BackupRules.SCHEDULE, false,
+          Optional.of(io.pgquorum.backrest.BackupType.of(sb.type()))),
+          "the " + sb.type() + " backup slot " + sb.slot());
+    } else if (action instanceof Action.AfterPromotion ap) {
+      claimAndRun(ap.record(), new BackupJob.Work(BackupRules.PROMOTION, ap.check(),
+          ap.backup().map(io.pgquorum.backrest.BackupType::of)),
+          "the work after the promotion to timeline " + ap.timeline());
+    } else if (action instanceof Action.SkipBackupSlot sk) {
+      if (store.claimBackup(sk.record()).isPresent()) {
+        log.warn("skipping the {} backup slot {}: {}", sk.type(), sk.slot(),
+            sk.record().last().flatMap(io.pgquorum.coordinator.cluster.BackupRecord.Run::detail).orElse(""));
+      }
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {
       throw new IllegalStateException("no executor for " + action);
+    }
+  }
+
+  /**
+   * Claims {@code claim} in the {@code backups} key (compare-and-set) and, if won, starts {@code work}, whose outcome
+   * is then written over the claim (at the claim's revision: a newer claim by another holder is never overwritten).
+   */
+  private void claimAndRun(io.pgquorum.coordinator.cluster.BackupRecord claim, BackupJob.Work work, String what) {
+    java.util.OptionalLong rev = store.claimBackup(claim);
+    if (rev.isEmpty()) {
+      log.info("not starting {}: the backups key changed since this cycle read it (another claim came first)", what);
+      return;
+    }
+    io.pgquorum.coordinator.cluster.BackupRecord won = new io.pgquorum.coordinator.cluster.BackupRecord(claim.slot(),
+        claim.slotType(), claim.timeline(), claim.last(), rev.getAsLong());
+    log.info("claimed {}: starting pgBackRest {} in the background", what, work.what());
+    boolean started = backups.start(work, failure -> {
+      io.pgquorum.coordinator.cluster.BackupRecord.Run run = won.last().orElseThrow()
+          .finished(wallClock.instant().toString(), failure);
+      if (store.claimBackup(won.withLast(run)).isEmpty()) {
+        log.warn("could not record the outcome of {} in the backups key (it changed meanwhile)", what);
+      }
+      wakeLoop.run();
+    });
+    if (!started) {
+      // The rule plans only while the job is idle; a manual backup may have started in between.
+      store.claimBackup(won.withLast(won.last().orElseThrow().finished(wallClock.instant().toString(),
+          Optional.of("another backup was running on " + name))));
     }
   }
 

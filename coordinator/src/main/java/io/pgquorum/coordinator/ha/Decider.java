@@ -159,8 +159,9 @@ public final class Decider {
     // amends it, as Patroni allows those while paused; the callback rules see the whole plan (they follow its steps).
     Decision cycle = PauseRules.apply(backoff(decideCycle(cluster, local, policy, peers, nowNanos, wallNow,
         unprobeable).unprobeableFor(unprobeable), cluster, local, policy, nowNanos), cluster, local, policy);
-    Decision d = BackrestRules.apply(CallbackRules.apply(LocalOperations.apply(cycle, cluster, local, policy,
-        nowNanos), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos);
+    Decision d = BackupRules.apply(BackrestRules.apply(CallbackRules.apply(LocalOperations.apply(cycle, cluster,
+        local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local,
+        policy, wallNow);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

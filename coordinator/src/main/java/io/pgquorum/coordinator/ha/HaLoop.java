@@ -61,6 +61,8 @@ public final class HaLoop implements Runnable {
   private final ActionExecutor executor;
   /** pgBackRest's stanza work ({@link #useBackrest}); off without a backrest section. */
   private volatile StanzaJob backrest = StanzaJob.off();
+  /** pgBackRest's backups ({@link #useBackups}); off without a backrest section. */
+  private volatile BackupJob backups = BackupJob.off();
   private final PlantedBugs bugs;
   private final BooleanSupplier mayHoldLease;
   private final Object wakeup = new Object();
@@ -124,6 +126,12 @@ public final class HaLoop implements Runnable {
   public void useBackrest(StanzaJob job) {
     backrest = job;
     executor.useBackrest(job);
+  }
+
+  /** pgBackRest's backups: with a backrest section, the decision plans them and the executor starts them. */
+  public void useBackups(BackupJob job) {
+    backups = job;
+    executor.useBackups(job);
   }
 
   /** Where operators' requests for this node's PostgreSQL are posted (REST, SIGHUP); read once per cycle. */
@@ -244,7 +252,8 @@ public final class HaLoop implements Runnable {
       tProbe = System.nanoTime();
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(), backrest.view());
+          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(),
+          backrest.view().withBackups(backups.plan(), backups.running()));
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();

@@ -197,11 +197,18 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       // One part per area (NodeAdmin): switchover and failover, the dynamic configuration, this node's PostgreSQL.
       AtomicReference<io.pgquorum.coordinator.ha.OperatorRequests> requests = new AtomicReference<>();
       LocalAdmin local = new LocalAdmin(config, postgres, requests::get, status::get);
+      io.pgquorum.coordinator.ha.BackupJob backups = io.pgquorum.coordinator.ha.BackupJob.of(config.backrest(),
+          io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
+          io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config));
+      BackupAdmin backupAdmin = new BackupAdmin(backups, config.backrest().map(b -> new io.pgquorum.backrest.run
+          .BackrestRunner(b, io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
+          io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config))), status::get);
       NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)),
           () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake), System::nanoTime,
           SwitchoverAdmin.POLL),
-          new ConfigAdmin(store, () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake)), local);
+          new ConfigAdmin(store, () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake)), local,
+          backupAdmin);
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
@@ -239,7 +246,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> {
             status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))
-                .withBackrest(backrest.describe()).withWaitingForOperator(postgres.waitingForOperator()));
+                .withBackrest(backrestState(backrest, backups)).withWaitingForOperator(postgres.waitingForOperator()));
             dcsTimeout.accept(s);
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
@@ -248,6 +255,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           }, bugs,
           setup.mayHoldLease(mode, wd));
       loop.useBackrest(backrest);
+      loop.useBackups(backups);
       loopRef.set(loop);
       requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing
@@ -502,5 +510,15 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     dcsServer.close();
     incarnation.close();
     log.info("pgquorum node {} stopped", config.name());
+  }
+
+  /** {@code pgquorum.backrest} in {@code /patroni}: the stanza's state, and the backup job's under {@code backup}. */
+  private static java.util.Map<String, Object> backrestState(io.pgquorum.coordinator.ha.StanzaJob stanza,
+      io.pgquorum.coordinator.ha.BackupJob backups) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(stanza.describe());
+    if (!m.isEmpty() && backups.plan().isPresent()) {
+      m.put("backup", backups.describe());
+    }
+    return m;
   }
 }

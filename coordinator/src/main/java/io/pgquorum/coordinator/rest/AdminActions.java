@@ -79,6 +79,24 @@ public interface AdminActions {
     return Unsupported.no("cancelling a restart");
   }
 
+  /**
+   * {@code POST /backup}: a pgBackRest backup of {@code type} ({@code full}, {@code diff}, {@code incr}; empty:
+   * incr, pgBackRest's default) on this node, which must be the leader; started in the background (202).
+   */
+  default Result backup(Optional<String> type) {
+    return Unsupported.no("backup");
+  }
+
+  /** {@code GET /backup}: this node's backup job, as JSON (running, or how the last run went). */
+  default Result backupState() {
+    return Unsupported.no("backup");
+  }
+
+  /** {@code GET /backups}: the repository's backups ({@code pgbackrest info --output=json} of the stanza). */
+  default Result backups() {
+    return Unsupported.no("backups");
+  }
+
   /** Actions for a server that cannot act (tests, tooling): every call answers 503 with a clear reason. */
   static AdminActions unsupported() {
     return new Unsupported();

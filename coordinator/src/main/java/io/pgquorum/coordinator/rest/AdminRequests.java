@@ -41,6 +41,7 @@ final class AdminRequests {
       case "DELETE /switchover":
       case "PUT /config":
       case "DELETE /restart":
+      case "POST /backup":
         return true;
       default:
         return false;
@@ -92,6 +93,8 @@ final class AdminRequests {
       case "PUT /config":
         return admin.putConfig(Json.MAPPER.convertValue(object(body, true),
             new TypeReference<Map<String, Object>>() {}));
+      case "POST /backup":
+        return backup(object(body, false));
       case "DELETE /restart":
         return admin.cancelRestart();
       default:
@@ -296,6 +299,35 @@ final class AdminRequests {
       throw bad;
     }
     return (int) Math.ceil(seconds);
+  }
+
+  /** Whether {@code GET path} is a read this class answers on the admin thread (it runs a command). */
+  static boolean slowRead(String path) {
+    return path.equals("/backup") || path.equals("/backups");
+  }
+
+  /** {@code GET /backup} or {@code GET /backups}, as JSON (or the refusal's text). */
+  HttpReply read(String path) {
+    AdminActions.Result r = path.equals("/backup") ? admin.backupState() : admin.backups();
+    return r.status() == 200 ? new HttpReply(200, "application/json",
+        r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Map.of())
+        : HttpReply.text(r.status(), r.body());
+  }
+
+  /** {@code POST /backup}: {@code {"type": "full"|"diff"|"incr"}} (optional; incr, pgBackRest's default). */
+  private AdminActions.Result backup(ObjectNode o) throws BadRequest {
+    Optional<String> type = string(o, "type");
+    java.util.Iterator<String> names = o.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!n.equals("type")) {
+        throw new BadRequest(n, "unknown field (expected one of [type])");
+      }
+    }
+    if (type.isPresent() && !java.util.List.of("full", "diff", "incr").contains(type.get())) {
+      throw new BadRequest("type", "must be full, diff or incr, got '" + type.get() + "'");
+    }
+    return admin.backup(type);
   }
 
   private AdminActions.Result reinitialize(ObjectNode o) throws BadRequest {

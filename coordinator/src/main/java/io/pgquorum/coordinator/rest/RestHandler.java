@@ -65,6 +65,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = uri.path();
     switch (method) {
       case "GET":
+        if (AdminRequests.slowRead(path)) {
+          slowRead(ctx, path);
+          return;
+        }
         send(ctx, read(path, uri.parameters()), true, false);
         return;
       case "HEAD":
@@ -94,6 +98,28 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       // the I/O threads that answer health checks.
       adminExecutor.execute(() -> send(ctx, guarded(method, path, body, remote, certificate, authorization), true,
           false));
+    } catch (RejectedExecutionException e) {
+      send(ctx, HttpReply.text(503, "too many requests waiting, or the server is shutting down; retry"), true,
+          true);
+    }
+  }
+
+  /**
+   * A read that runs a command ({@code GET /backups} runs pgbackrest info): on the admin thread, never on the
+   * event loop that answers health checks. Unauthenticated, as every read is (Patroni's rule).
+   */
+  private void slowRead(ChannelHandlerContext ctx, String path) {
+    try {
+      adminExecutor.execute(() -> {
+        HttpReply reply;
+        try {
+          reply = admin.read(path);
+        } catch (RuntimeException e) {
+          log.error("GET {} failed", path, e);
+          reply = HttpReply.text(500, "internal error while handling GET " + path + "; see the node's log");
+        }
+        send(ctx, reply, true, false);
+      });
     } catch (RejectedExecutionException e) {
       send(ctx, HttpReply.text(503, "too many requests waiting, or the server is shutting down; retry"), true,
           true);

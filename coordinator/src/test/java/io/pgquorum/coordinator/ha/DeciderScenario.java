@@ -43,6 +43,12 @@ final class DeciderScenario {
   private boolean cloneWithoutLeader;
   private Hooks hooks = Hooks.NONE;
   private BackrestView backrest = BackrestView.OFF;
+  /** The backrest section's backup planning and whether this node's backup job runs (with {@link #backrest}). */
+  private Optional<BackrestView.BackupPlan> backupPlan = Optional.empty();
+  private boolean backupRunning;
+  /** The {@code backups} key. */
+  private io.pgquorum.coordinator.cluster.BackupRecord backupsKey =
+      io.pgquorum.coordinator.cluster.BackupRecord.NONE;
   private int failoverPriority = 1;
   private Optional<String> replicatefrom = Optional.empty();
   private boolean nostream;
@@ -228,6 +234,27 @@ final class DeciderScenario {
     return this;
   }
 
+  /** The section's backup planning (empty: none) and whether a backup runs on this node. */
+  DeciderScenario withBackups(Optional<BackrestView.BackupPlan> plan, boolean running) {
+    backupPlan = plan;
+    backupRunning = running;
+    return this;
+  }
+
+  Optional<BackrestView.BackupPlan> backupPlan() {
+    return backupPlan;
+  }
+
+  boolean backupRunning() {
+    return backupRunning;
+  }
+
+  /** The {@code backups} key as the DCS holds it. */
+  DeciderScenario withBackupsKey(io.pgquorum.coordinator.cluster.BackupRecord key) {
+    backupsKey = key;
+    return this;
+  }
+
   DeciderScenario withWallClock(java.time.Instant at) {
     wallNow = at;
     return this;
@@ -253,12 +280,12 @@ final class DeciderScenario {
   }
 
   Optional<ClusterSnapshot> snapshot() {
-    return dcsReachable ? Optional.of(cluster.build()) : Optional.empty();
+    return dcsReachable ? Optional.of(cluster.build().withBackups(backupsKey)) : Optional.empty();
   }
 
   LocalState local() {
     return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
-        request, backrest);
+        request, backrest.withBackups(backupPlan, backupRunning));
   }
 
   /** An operator's request for the next decision only (the loop takes each once). */

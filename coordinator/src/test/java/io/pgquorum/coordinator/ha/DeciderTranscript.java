@@ -85,12 +85,14 @@ final class DeciderTranscript {
       case "request" -> request(c, used);
       case "hooks" -> hooks(c, used);
       case "backrest" -> backrest(c, used);
+      case "backups" -> backups(c, used);
+      case "backups-key" -> backupsKey(c, used);
       case "failover" -> failover(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
           .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request, hooks, failover, wall-clock, backrest)");
+          + "request, hooks, failover, wall-clock, backrest, backups, backups-key)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -400,6 +402,64 @@ final class DeciderTranscript {
     OptionalLong retry = opt(c, used, "retry-in").map(r -> OptionalLong.of(scenario.nowNanos() + nanos(c, r)))
         .orElse(OptionalLong.empty());
     scenario.withBackrest(new BackrestView(stanza, retry, opt(c, used, "failure")));
+  }
+
+  /**
+   * {@code backups full=<schedule> diff= incr= catch-up=<duration> check=on|off after-promotion=incr|diff|full|off
+   * running=yes|no} or {@code backups none}; a schedule's spaces written as '-' ({@code weekly-sun-01:00}). Fields
+   * not given keep their values (defaults: the section's).
+   */
+  private void backups(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withBackups(Optional.empty(), false);
+      return;
+    }
+    BackrestView.BackupPlan p = scenario.backupPlan().orElse(new BackrestView.BackupPlan(
+        new io.pgquorum.backrest.BackupSchedules(schedule("weekly sun 01:00"), schedule("daily 01:00"),
+            schedule("off")), Duration.ofHours(1), io.pgquorum.backrest.BackrestSettings.AfterPromotion.DEFAULT));
+    io.pgquorum.backrest.BackupSchedules s = p.schedules();
+    s = new io.pgquorum.backrest.BackupSchedules(opt(c, used, "full").map(v -> schedule(v)).orElse(s.full()),
+        opt(c, used, "diff").map(v -> schedule(v)).orElse(s.diff()),
+        opt(c, used, "incr").map(v -> schedule(v)).orElse(s.incr()));
+    Duration catchUp = opt(c, used, "catch-up").map(v -> Duration.ofNanos(nanos(c, v))).orElse(p.catchUp());
+    boolean check = opt(c, used, "check").map(v -> choice(c, v, "on", "off").equals("on"))
+        .orElse(p.afterPromotion().check());
+    Optional<io.pgquorum.backrest.BackupType> after = opt(c, used, "after-promotion")
+        .map(v -> choice(c, v, "incr", "diff", "full", "off"))
+        .map(v -> v.equals("off") ? Optional.<io.pgquorum.backrest.BackupType>empty()
+            : Optional.of(io.pgquorum.backrest.BackupType.of(v)))
+        .orElse(p.afterPromotion().backup());
+    boolean running = opt(c, used, "running").map(v -> choice(c, v, "yes", "no").equals("yes"))
+        .orElse(scenario.backupRunning());
+    scenario.withBackups(Optional.of(new BackrestView.BackupPlan(s, catchUp,
+        new io.pgquorum.backrest.BackrestSettings.AfterPromotion(check, after))), running);
+  }
+
+  private static io.pgquorum.backrest.Schedule schedule(String v) {
+    return io.pgquorum.backrest.Schedule.parse(v.replace('-', ' '));
+  }
+
+  /**
+   * {@code backups-key slot=<ISO instant>|none type=<type> timeline=<n> state=<state> trigger=<t> member=<m>
+   * rev=<n>} or {@code backups-key none}: the {@code backups} key (one run, the last).
+   */
+  private void backupsKey(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withBackupsKey(io.pgquorum.coordinator.cluster.BackupRecord.NONE);
+      return;
+    }
+    Optional<String> slot = opt(c, used, "slot").filter(v -> !v.equals("none"));
+    String type = opt(c, used, "type").orElse("full");
+    long tl = Long.parseLong(opt(c, used, "timeline").orElse("1"));
+    String state = opt(c, used, "state").orElse("done");
+    String trigger = opt(c, used, "trigger").orElse("schedule");
+    String member = opt(c, used, "member").orElse("node2");
+    long rev = Long.parseLong(opt(c, used, "rev").orElse("5"));
+    scenario.withBackupsKey(new io.pgquorum.coordinator.cluster.BackupRecord(slot, slot.map(x -> type), tl,
+        Optional.of(new io.pgquorum.coordinator.cluster.BackupRecord.Run(trigger, type, member, state,
+            "2030-01-01T00:00:00Z", Optional.empty(), Optional.empty())), rev));
   }
 
   private void clock(TestCase c, Set<String> used) {

@@ -120,6 +120,10 @@ final class DecisionPrinter {
       return (d.rewind() ? "pg_rewind-then-" : "no-pg_rewind-then-") + (d.reclone() ? "reclone" : "fail")
           + (d.required() ? "" : ",start-if-unreachable");
     }
+    if (v instanceof io.pgquorum.coordinator.cluster.BackupRecord r) {
+      // The claim as written, and the revision it is conditioned on (0: the key must be absent).
+      return "at-rev-" + r.modRevision() + ":" + io.pgquorum.coordinator.cluster.ClusterCodec.encodeBackups(r);
+    }
     if (v instanceof Enum<?> e) {
       return e.name().toLowerCase(Locale.ROOT);
     }

@@ -41,7 +41,10 @@ class BackrestClusterIT {
     try (LocalCluster cluster = new LocalCluster(SCOPE, 3, 8, false)) {
       Path repo = cluster.base.resolve("repo");
       for (NodeSpec n : cluster.nodes) {
-        cluster.appendYaml(n, "backrest:\n  repo1:\n    path: " + repo + "\n");
+        // No scheduled backups: the test takes its own below, and a slot falling due meanwhile (01:00 UTC by
+        // default) would hold the stanza's lock against it. BackupScheduleIT (pgctl module) runs the schedules.
+        cluster.appendYaml(n, "backrest:\n  repo1:\n    path: " + repo + "\n  schedule: {full: \"off\", "
+            + "diff: \"off\"}\n");
       }
       cluster.startAll();
       AtomicReference<NodeSpec> leader = new AtomicReference<>();

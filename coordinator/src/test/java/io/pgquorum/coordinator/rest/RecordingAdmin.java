@@ -49,4 +49,15 @@ class RecordingAdmin implements AdminActions {
     }
     return record(200, "reinitialize", force);
   }
+
+  @Override
+  public Result backup(Optional<String> type) {
+    return record(202, "backup", type);
+  }
+
+  @Override
+  public Result backups() {
+    calls.add(List.of("backups"));
+    return new Result(200, "[{\"name\":\"demo\"}]");
+  }
 }
