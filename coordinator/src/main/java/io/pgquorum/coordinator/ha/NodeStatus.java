@@ -31,6 +31,7 @@ import java.util.OptionalLong;
  * @param leaseDeadlineNanos the leader lease's deadline on the {@link System#nanoTime()} clock, when held
  * @param leaseToken the fencing token of the held lease
  * @param watchdog the watchdog process's state (off, starting, running, down), or empty when unknown
+ * @param replicaCreation the last replica creation (method, result, attempts), empty before one
  * @param plantedBugs the ids of the planted bugs active in this node (fault-injection harness only; empty in
  *     normal operation), shown in {@code /patroni} and {@code /metrics} so an unsafe node is never silent
  */
@@ -52,11 +53,22 @@ public record NodeStatus(
     OptionalLong leaseToken,
     String watchdog,
     List<String> plantedBugs,
-    Map<String, Object> backrest) {
+    Map<String, Object> backrest,
+    Map<String, Object> replicaCreation) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
     backrest = Map.copyOf(backrest);
+    replicaCreation = Map.copyOf(replicaCreation);
+  }
+
+  /** A status without a replica creation to report (none since the daemon started). */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs, Map<String, Object> backrest) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, Map.of());
   }
 
   /** A status without pgBackRest details (no backrest section). */
@@ -88,19 +100,29 @@ public record NodeStatus(
   /** This status with the watchdog state filled in. */
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, replicaCreation);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, replicaCreation);
+  }
+
+  /**
+   * This status with the last replica creation filled in ({@code pgquorum.replica_creation} in {@code /patroni}):
+   * which method built this node's copy, or that all failed, and each attempt's outcome.
+   */
+  public NodeStatus withReplicaCreation(Map<String, Object> creation) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, creation);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest);
+        cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
+        replicaCreation);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */
