@@ -20,8 +20,9 @@ final class NodeKeys {
 
   static final ConfigKey BACKREST = T.key("backrest", Kind.SECTION).defaultIs("none (pgBackRest off)")
       .why("turns pgBackRest on: pgquorum writes this node's pgbackrest.conf, sets archive_mode, archive_command "
-          + "and restore_command (explicit values in the configuration win) and creates the stanza from the first "
-          + "primary; its keys are in backrest-adapter/README.md");
+          + "and restore_command (explicit values in the configuration win), creates the stanza from the first "
+          + "primary, and builds replicas (and reinitializes them, with --delta) from the repository before "
+          + "pg_basebackup; its keys are in backrest-adapter/README.md");
 
   static {
     T.ignored("citus").add();

@@ -54,7 +54,9 @@ final class PostgresKeys {
       .why("pg_hba.conf lines, written exactly as given after pgquorum's own");
   static final ConfigKey CREATE_REPLICA_METHODS = T.key("create_replica_methods", Kind.LIST)
       .dflt(List.of(PostgresSection.BASEBACKUP))
-      .why("how a replica is created, tried in order; `basebackup` is built in, others need a section");
+      .why("how a replica is created (and reinitialized), tried in order; `basebackup` is built in, and so is "
+          + "`backrest` (a restore from the pgBackRest repository, `--delta` over a reusable data directory) with a "
+          + "`backrest` section, which makes the default `[backrest, basebackup]`; others need a section");
   static final ConfigKey METHOD_COMMAND = T.key("<method>.command", Kind.COMMAND).defaultIs("required in a method")
       .why("a custom replica method; gets --scope, --datadir, --role=replica, --connstring, and every other key of "
           + "the section as --key=value");

@@ -15,6 +15,11 @@ import java.util.Set;
 final class PostgresSection {
   /** The built-in replica method; {@code postgresql.basebackup} holds its options, not a method section. */
   static final String BASEBACKUP = "basebackup";
+  /**
+   * The built-in restore from the pgBackRest repository (issue 13); needs the node's {@code backrest} section. A
+   * {@code postgresql.backrest} method section, if an operator wrote one, is a custom method and wins.
+   */
+  static final String BACKREST = "backrest";
 
   /**
    * Settings that must be identical on every node (a replica with fewer max_connections than its primary refuses
@@ -93,10 +98,17 @@ final class PostgresSection {
     Map<String, String> parameters = localParameters(s);
     List<String> pgHba = s.stringList(PostgresKeys.PG_HBA);
     Map<String, String> recoveryConf = RecoveryConf.parse(s, PostgresKeys.RECOVERY_CONF);
-    List<String> methods = replicaMethodNames(s);
+    boolean backrestOn = root.keys().contains(NodeKeys.BACKREST.name());
+    List<String> methods = replicaMethodNames(s, backrestOn);
     Map<String, CustomMethod> replicaMethods = new LinkedHashMap<>();
-    for (String m : methods) {
-      if (!m.equals(BASEBACKUP)) {
+    for (int i = 0; i < methods.size(); i++) {
+      String m = methods.get(i);
+      if (m.equals(BACKREST) && s.section(BACKREST).isEmpty()) {
+        if (!backrestOn) {
+          problems.error(s.keyPath(PostgresKeys.CREATE_REPLICA_METHODS) + "[" + i + "]", "lists backrest, the "
+              + "built-in restore from the pgBackRest repository, but this file has no backrest section");
+        }
+      } else if (!m.equals(BASEBACKUP)) {
         CustomMethod cm = CustomMethods.replica(s, m);
         if (cm != null) {
           replicaMethods.put(m, cm);
@@ -204,9 +216,14 @@ final class PostgresSection {
     return parameters;
   }
 
-  private static List<String> replicaMethodNames(Section s) {
+  private static List<String> replicaMethodNames(Section s, boolean backrestOn) {
     ConfigKey key = PostgresKeys.CREATE_REPLICA_METHODS;
     if (!s.has(key)) {
+      if (backrestOn) {
+        // With a repository, a replica (and a reinitialize) restores from it first: only the WAL since the
+        // backup comes from the leader, and an old data directory is reused with --delta.
+        return List.of(BACKREST, BASEBACKUP);
+      }
       @SuppressWarnings("unchecked")
       List<String> dflt = (List<String>) key.defaultValue().orElseThrow();
       return dflt;

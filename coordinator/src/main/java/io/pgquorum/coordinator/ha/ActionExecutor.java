@@ -243,8 +243,7 @@ public final class ActionExecutor {
       return () -> {
         // An immediate stop: the copy is being thrown away (moved aside), nothing of it needs a checkpoint.
         postgres.stop(StopMode.IMMEDIATE);
-        postgres.moveDataDirectoryAside("reinitialize requested");
-        postgres.cloneReplica(ri.from(), ri.basebackupOnly());
+        postgres.recloneReplica(ri.from(), ri.basebackupOnly(), "reinitialize requested");
         postgres.startReplica(ri.from());
       };
     }
@@ -537,8 +536,7 @@ public final class ActionExecutor {
             if (!onDivergence.reclone()) {
               throw new PostgresException(onDivergence.failure());
             }
-            postgres.moveDataDirectoryAside(onDivergence.moveAsideReason());
-            postgres.cloneReplica(up);
+            postgres.recloneReplica(up, false, onDivergence.moveAsideReason());
           }
         }
       }

@@ -37,6 +37,7 @@ import java.util.OptionalLong;
  * @param waitingForOperator what this node's PostgreSQL waits for an operator to do, and how (empty: nothing)
  * @param stoppedDiverged why PostgreSQL stays stopped when its rejoin found a divergence it may not repair
  *     ({@link Divergence#stoppedBecause}), shown as {@code pgquorum.diverged} in {@code /patroni}
+ * @param replicaCreation the last replica creation (method, result, attempts), empty before one
  */
 public record NodeStatus(
     String scope,
@@ -58,21 +59,23 @@ public record NodeStatus(
     List<String> plantedBugs,
     Map<String, Object> backrest,
     String waitingForOperator,
-    Optional<String> stoppedDiverged) {
+    Optional<String> stoppedDiverged,
+    Map<String, Object> replicaCreation) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
     backrest = Map.copyOf(backrest);
     waitingForOperator = waitingForOperator == null ? "" : waitingForOperator;
+    replicaCreation = Map.copyOf(replicaCreation);
   }
 
-  /** A status with nothing waiting for an operator and not stopped for a divergence. */
+  /** A status with nothing waiting for an operator, not stopped for a divergence, no replica creation yet. */
   public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
       Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
       Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
       String watchdog, List<String> plantedBugs, Map<String, Object> backrest) {
     this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
-        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, "", Optional.empty());
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, "", Optional.empty(), Map.of());
   }
 
   /** A status without pgBackRest details (no backrest section). */
@@ -105,14 +108,14 @@ public record NodeStatus(
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged);
+        stoppedDiverged, replicaCreation);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator,
-        stoppedDiverged);
+        stoppedDiverged, replicaCreation);
   }
 
   /**
@@ -121,20 +124,32 @@ public record NodeStatus(
    */
   public NodeStatus withWaitingForOperator(String what) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what, stoppedDiverged);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what, stoppedDiverged,
+        replicaCreation);
   }
 
   /** This status with the divergence that keeps PostgreSQL stopped, if any. */
   public NodeStatus withStoppedDiverged(Optional<String> why) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
-        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, why);
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, why,
+        replicaCreation);
+  }
+
+  /**
+   * This status with the last replica creation filled in ({@code pgquorum.replica_creation} in {@code /patroni}):
+   * which method built this node's copy, or that all failed, and each attempt's outcome.
+   */
+  public NodeStatus withReplicaCreation(Map<String, Object> creation) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
+        stoppedDiverged, creation);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
-        waitingForOperator, stoppedDiverged);
+        waitingForOperator, stoppedDiverged, replicaCreation);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

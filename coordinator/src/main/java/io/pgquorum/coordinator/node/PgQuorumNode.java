@@ -246,7 +246,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)), System::nanoTime,
           s -> {
             status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))
-                .withBackrest(backrestState(backrest, backups)).withWaitingForOperator(postgres.waitingForOperator()));
+                .withBackrest(backrestState(backrest, backups)).withWaitingForOperator(postgres.waitingForOperator())
+                .withReplicaCreation(postgres.lastReplicaCreation()));
             dcsTimeout.accept(s);
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {

@@ -83,7 +83,7 @@ public final class LocalPostgres implements Postgres {
     this.prober = new StateProbe(ctx, jdbc, pgCtl);
     this.bootstrapper = new Bootstrapper(ctx, config);
     this.roles = new RoleSetup(ctx);
-    this.replicaCreator = new ReplicaCreator(ctx, config);
+    this.replicaCreator = new ReplicaCreator(ctx, config, jdbc);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
     this.slots = new SlotSync(ctx, jdbc);
     this.callbacks = new CallbackRunner(node.postgresql().callbacks(), node.scope(), ctx.pgCtlTimeout(),
@@ -315,6 +315,16 @@ public final class LocalPostgres implements Postgres {
   @Override
   public void cloneReplica(Upstream upstream, boolean basebackupOnly) {
     replicaCreator.cloneFrom(upstream, basebackupOnly);
+  }
+
+  @Override
+  public void recloneReplica(Upstream upstream, boolean basebackupOnly, String reason) {
+    replicaCreator.recloneFrom(upstream, basebackupOnly, () -> moveDataDirectoryAside(reason));
+  }
+
+  @Override
+  public Map<String, Object> lastReplicaCreation() {
+    return replicaCreator.lastCreation();
   }
 
   @Override

@@ -94,6 +94,24 @@ public interface Postgres {
   }
 
   /**
+   * Creates this stopped replica's data directory again from {@code upstream} (a reinitialize, a rejoin that must
+   * re-clone). The directory is moved aside first ({@code reason} says why), except where a method can reuse it: the
+   * built-in {@code backrest} method restores over a copy of the same database system with {@code --delta}.
+   */
+  default void recloneReplica(Upstream upstream, boolean basebackupOnly, String reason) {
+    moveDataDirectoryAside(reason);
+    cloneReplica(upstream, basebackupOnly);
+  }
+
+  /**
+   * The last replica creation on this node (operation, method that worked, result, each attempt with its
+   * method, result, time and error), for {@code pgquorum.replica_creation} in {@code /patroni}; empty before one.
+   */
+  default java.util.Map<String, Object> lastReplicaCreation() {
+    return java.util.Map.of();
+  }
+
+  /**
    * Rewrites the configuration files pgquorum owns from the configuration in force (same role, same fencing token)
    * and reloads the running server. A changed parameter that needs a restart then shows in
    * {@code pg_settings.pending_restart}.

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -16,20 +19,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates this node's data directory from an upstream with the configured {@code create_replica_methods}, in
- * order, until one works: the built-in {@code basebackup}, or custom methods with Patroni's contract.
+ * order, until one works: the built-in {@code basebackup}, the built-in {@code backrest} (a restore from the
+ * pgBackRest repository, with a {@code backrest} section), or custom methods with Patroni's contract.
  */
 final class ReplicaCreator {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaCreator.class);
   static final String BASEBACKUP = "basebackup";
+  /** The built-in restore from the pgBackRest repository ({@code backrest} section, issue 13). */
+  static final String BACKREST = "backrest";
 
   private final PgContext ctx;
   private final ConfigWriter config;
   private final DataDirectory dataDir;
+  private final BackrestReplica backrest;
+  private volatile Map<String, Object> last = Map.of();
 
-  ReplicaCreator(PgContext ctx, ConfigWriter config) {
+  ReplicaCreator(PgContext ctx, ConfigWriter config, Jdbc jdbc) {
     this.ctx = ctx;
     this.config = config;
     this.dataDir = new DataDirectory(ctx.dataDir);
+    this.backrest = new BackrestReplica(ctx, jdbc);
   }
 
   /**
@@ -43,64 +52,135 @@ final class ReplicaCreator {
   /** As above; {@code basebackupOnly}: pg_basebackup from {@code upstream}, whatever the methods configured. */
   void cloneFrom(Upstream upstream, boolean basebackupOnly) {
     String op = upstream == null ? "create replica without a leader" : "clone replica from " + describe(upstream);
-    // Never clone into, or clean up, a directory holding files pgquorum did not create (a mistyped data_dir
-    // naming a home directory must keep its .ssh). Missing or empty after this check, so whatever is in it
-    // later was created by the methods this clone ran, and reset() may remove it.
-    dataDir.requireMissingOrEmpty(op);
-    boolean existed = dataDir.state() == DataDirState.EMPTY;
+    run(op, upstream, basebackupOnly, false, null);
+  }
+
+  /**
+   * Creates the copy again over this node's stopped cluster (a reinitialize, a rejoin that must re-clone). When the
+   * first method is the built-in {@code backrest} and the repository holds a backup of this same database system,
+   * the directory stays for a {@code pgbackrest restore --delta}, which copies only the files that differ; otherwise
+   * (or when that restore fails) {@code moveAside} moves it aside first, never deleting it, and the methods run as
+   * for a new replica.
+   */
+  void recloneFrom(Upstream upstream, boolean basebackupOnly, Runnable moveAside) {
+    String op = "clone replica again from " + describe(upstream);
+    List<String> methods = methods(upstream, basebackupOnly);
+    if (dataDir.hasCluster() && !methods.isEmpty() && isBuiltinBackrest(methods.get(0)) && upstream != null
+        && upstream.streams() && upstream.remote().isEmpty()) {
+      BackrestReplicaSource.Verdict v;
+      try {
+        v = backrest.judge(upstream);
+      } catch (PostgresException e) {
+        v = new BackrestReplicaSource.Unusable(e.getMessage());
+      }
+      if (v instanceof BackrestReplicaSource.Usable u && u.delta()) {
+        run(op, upstream, basebackupOnly, true, moveAside);
+        return;
+      }
+      LOG.info("{}: the data directory is not reused for a --delta restore: {}", op,
+          v instanceof BackrestReplicaSource.Unusable un ? un.reason() : "it holds another database system");
+    }
+    moveAside.run();
+    run(op, upstream, basebackupOnly, false, null);
+  }
+
+  /** The methods to try, in order (see cloneFrom). */
+  private List<String> methods(Upstream upstream, boolean basebackupOnly) {
     boolean remote = upstream != null && upstream.remote().isPresent();
     // A standby leader's first copy comes from the remote with standby_cluster's methods (Patroni's), which name
     // basebackup or this node's postgresql.<method> sections.
-    String listedIn = remote ? "standby_cluster.create_replica_methods" : "postgresql.create_replica_methods";
     List<String> configured = basebackupOnly && upstream != null && !remote ? List.of(BASEBACKUP)
         : remote ? upstream.remote().get().createReplicaMethods()
         : ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP) : ctx.pg.createReplicaMethods();
-    List<String> methods = upstream == null ? configured.stream().filter(this::worksWithoutLeader).toList()
-        : configured;
+    return upstream == null ? configured.stream().filter(this::worksWithoutLeader).toList() : configured;
+  }
+
+  /**
+   * @param kept the directory holds this node's earlier copy, kept for a --delta restore by the first method
+   *     (built-in backrest); when that fails it is moved aside with {@code moveAside} and the others run on a
+   *     missing directory
+   */
+  private void run(String op, Upstream upstream, boolean basebackupOnly, boolean kept, Runnable moveAside) {
+    boolean remote = upstream != null && upstream.remote().isPresent();
+    String listedIn = remote ? "standby_cluster.create_replica_methods" : "postgresql.create_replica_methods";
+    List<String> methods = methods(upstream, basebackupOnly);
     if (methods.isEmpty()) {
+      List<String> configured = ctx.pg.createReplicaMethods();
       throw new PostgresException(op + ": none of postgresql.create_replica_methods " + configured
           + " works without a leader; a custom method marked no_leader: true (a restore from a backup "
           + "repository, say) would");
     }
+    boolean existed = true;
+    if (!kept) {
+      // Never clone into, or clean up, a directory holding files pgquorum did not create (a mistyped data_dir
+      // naming a home directory must keep its .ssh). Missing or empty after this check, so whatever is in it
+      // later was created by the methods this clone ran, and reset() may remove it.
+      dataDir.requireMissingOrEmpty(op);
+      existed = dataDir.state() == DataDirState.EMPTY;
+    }
     ctx.writePgPass();
     List<String> failures = new ArrayList<>();
+    List<Map<String, Object>> attempts = new ArrayList<>();
     String keptBy = null; // the keep_data method whose output the directory holds now, if any
     for (String method : methods) {
       CustomMethod m = null;
+      long started = System.nanoTime();
+      boolean delta = false;
       try {
-        if (!isBasebackup(method)) {
-          m = ctx.pg.replicaMethods().get(method);
+        if (isBuiltinBackrest(method)) {
+          if (remote) {
+            throw new PostgresException("backrest builds replicas of this cluster's members only");
+          }
+          if (!kept) {
+            reset(existed);
+            keptBy = null;
+          }
+          delta = kept;
+          backrest(upstream, kept);
+        } else {
+          if (!isBasebackup(method)) {
+            m = ctx.pg.replicaMethods().get(method);
+            if (m == null) {
+              throw new PostgresException(listedIn + " lists " + method
+                  + " but there is no section postgresql." + method);
+            }
+          }
+          if (m != null && m.keepData()) {
+            if (keptBy != null) {
+              LOG.info("{}: leaving what method {} left in the data directory for {} (keep_data)", op, keptBy,
+                  method);
+            }
+          } else {
+            // Patroni cleans the directory before a method without keep_data: here back to how this clone found
+            // it, missing (so a method that creates its target, as many restore tools do, can) or empty.
+            reset(existed);
+            keptBy = null;
+          }
           if (m == null) {
-            throw new PostgresException(listedIn + " lists " + method
-                + " but there is no section postgresql." + method);
+            basebackup(upstream);
+          } else {
+            custom(m, upstream);
           }
-        }
-        if (m != null && m.keepData()) {
-          if (keptBy != null) {
-            LOG.info("{}: leaving what method {} left in the data directory for {} (keep_data)", op, keptBy,
-                method);
-          }
-        } else {
-          // Patroni cleans the directory before a method without keep_data: here back to how this clone found
-          // it, missing (so a method that creates its target, as many restore tools do, can) or empty.
-          reset(existed);
-          keptBy = null;
-        }
-        if (m == null) {
-          basebackup(upstream);
-        } else {
-          custom(m, upstream);
         }
         if (!dataDir.hasCluster()) {
           throw new PostgresException("it exited 0 but left no cluster in " + ctx.dataDir);
         }
         finish(upstream);
-        LOG.info("{}: done with method {}", op, method);
+        attempts.add(attempt(method, "succeeded", delta, started, null));
+        record(op, method, "succeeded", attempts);
+        LOG.info("{}: done with method {}{}", op, method, delta ? " (--delta over the existing data directory)"
+            : "");
         return;
       } catch (PostgresException e) {
         LOG.warn("{}: method {} failed: {}", op, method, e.getMessage());
         failures.add(method + ": " + e.getMessage());
-        if (m != null && m.keepData()) {
+        attempts.add(attempt(method, "failed", delta, started, e.getMessage()));
+        if (kept) {
+          // The earlier copy, perhaps half restored over: kept (moved aside), the next method starts afresh.
+          kept = false;
+          moveAside.run();
+          existed = false;
+        } else if (m != null && m.keepData()) {
           // keep_data: the method's work stays (a later keep_data method, or the operator, may resume it).
           keptBy = dataDir.state() == DataDirState.MISSING || dataDir.state() == DataDirState.EMPTY ? null : method;
         } else {
@@ -110,9 +190,61 @@ final class ReplicaCreator {
         }
       }
     }
-    String kept = keptBy == null ? "" : "\nthe data directory " + ctx.dataDir + " keeps what method " + keptBy
+    record(op, null, "failed", attempts);
+    String keptText = keptBy == null ? "" : "\nthe data directory " + ctx.dataDir + " keeps what method " + keptBy
         + " left (keep_data); pgquorum does not clone into it again: move it away to retry";
-    throw new PostgresException(op + " failed, every method failed:\n- " + String.join("\n- ", failures) + kept);
+    throw new PostgresException(op + " failed, every method failed:\n- " + String.join("\n- ", failures)
+        + keptText);
+  }
+
+  /** The last replica creation on this node, for {@code pgquorum.replica_creation} in {@code /patroni}. */
+  Map<String, Object> lastCreation() {
+    return last;
+  }
+
+  private void record(String op, String method, String result, List<Map<String, Object>> attempts) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("operation", op);
+    r.put("result", result);
+    if (method != null) {
+      r.put("method", method);
+    }
+    r.put("at", Instant.now().toString());
+    r.put("attempts", List.copyOf(attempts));
+    last = Map.copyOf(r);
+  }
+
+  private static Map<String, Object> attempt(String method, String result, boolean delta, long startedNanos,
+      String error) {
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("method", method);
+    a.put("result", result);
+    if (delta) {
+      a.put("delta", true);
+    }
+    a.put("seconds", Math.round((System.nanoTime() - startedNanos) / 1e7) / 100.0);
+    if (error != null) {
+      a.put("error", error);
+    }
+    return a;
+  }
+
+  /** The built-in restore from the repository, unless the operator wrote a custom method of that name. */
+  private boolean isBuiltinBackrest(String method) {
+    return method.equals(BACKREST) && !ctx.pg.replicaMethods().containsKey(BACKREST);
+  }
+
+  private void backrest(Upstream upstream, boolean delta) {
+    BackrestReplicaSource.Verdict v = backrest.judge(upstream);
+    if (v instanceof BackrestReplicaSource.Unusable u) {
+      throw new PostgresException(u.reason());
+    }
+    BackrestReplicaSource.Usable usable = (BackrestReplicaSource.Usable) v;
+    if (usable.delta() != delta) {
+      // Kept for --delta but no longer the same system (or the reverse): nothing is restored over it.
+      throw new PostgresException("the data directory changed while the restore was being planned");
+    }
+    backrest.restore(usable);
   }
 
   private static boolean isBasebackup(String method) {

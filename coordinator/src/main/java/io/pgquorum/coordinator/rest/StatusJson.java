@@ -91,6 +91,10 @@ final class StatusJson {
       // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
       q.put("backrest", s.backrest());
     }
+    if (!s.replicaCreation().isEmpty()) {
+      // How this node's copy was last built (issue 13): the method that worked, or that all failed, and each try.
+      q.put("replica_creation", s.replicaCreation());
+    }
     // Why a health check that a running replica fails for its timeline fails (see HealthCheck.replicaOk), or why a
     // replica whose rejoin found a divergence it may not repair stays stopped (issue 17, item 12).
     HealthCheck.offLeaderLine(s).or(s::stoppedDiverged).ifPresent(why -> q.put("diverged", why));

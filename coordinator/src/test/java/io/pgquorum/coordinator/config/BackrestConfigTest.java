@@ -48,4 +48,34 @@ class BackrestConfigTest {
         // the coordinator's own problems are listed with them, all at once
         .anyMatch(p -> p.startsWith("postgresql.listen: "));
   }
+
+  @Test
+  void withTheSectionReplicasComeFromTheRepositoryFirstByDefault() {
+    NodeConfig on = TestConfigs.parse(TestConfigs.set(TestConfigs.minimal(), "backrest.repo1.path", "/mnt/repo"));
+    assertThat(on.postgresql().createReplicaMethods()).containsExactly("backrest", "basebackup");
+    assertThat(on.postgresql().replicaMethods()).isEmpty();
+    NodeConfig off = TestConfigs.parse(TestConfigs.minimal());
+    assertThat(off.postgresql().createReplicaMethods()).containsExactly("basebackup");
+  }
+
+  @Test
+  void anExplicitMethodListIsKeptAsWritten() {
+    Map<String, Object> tree = TestConfigs.set(TestConfigs.minimal(), "backrest.repo1.path", "/mnt/repo");
+    TestConfigs.set(tree, "postgresql.create_replica_methods", List.of("basebackup"));
+    assertThat(TestConfigs.parse(tree).postgresql().createReplicaMethods()).containsExactly("basebackup");
+    TestConfigs.set(tree, "postgresql.create_replica_methods", List.of("basebackup", "backrest"));
+    NodeConfig c = TestConfigs.parse(tree);
+    assertThat(c.postgresql().createReplicaMethods()).containsExactly("basebackup", "backrest");
+    // built in: no postgresql.backrest section is asked for
+    assertThat(c.postgresql().replicaMethods()).isEmpty();
+  }
+
+  @Test
+  void theBuiltInMethodNeedsTheSection() {
+    Map<String, Object> tree = TestConfigs.set(TestConfigs.minimal(), "postgresql.create_replica_methods",
+        List.of("backrest", "basebackup"));
+    assertThat(TestConfigs.problems(tree, Map.of()))
+        .anyMatch(p -> p.startsWith("postgresql.create_replica_methods[0]: lists backrest")
+            && p.contains("no backrest section"));
+  }
 }

@@ -48,4 +48,17 @@ class LeaseStatusJsonTest {
     assertThat(MetricsText.of(p).lines()).contains("pgquorum_planted_bugs{" + labels + "} 0")
         .noneMatch(l -> l.startsWith("pgquorum_planted_bug{"));
   }
+
+  @Test
+  void theLastReplicaCreationIsShownOnceThereIsOne() {
+    NodeStatus p = Fixtures.primary();
+    Map<String, Object> creation = Map.of("method", "backrest", "result", "succeeded",
+        "attempts", java.util.List.of(Map.of("method", "backrest", "result", "succeeded", "delta", true)));
+    assertThat(StatusJson.pgquorum(p.withReplicaCreation(creation), System.nanoTime()))
+        .containsExactly(Map.entry("replica_creation", creation));
+    // kept through the other copies the daemon makes of its status
+    assertThat(p.withReplicaCreation(creation).withWatchdog("armed").withBackrest(Map.of("stanza", "s"))
+        .withoutLock().replicaCreation()).isEqualTo(creation);
+    assertThat(StatusJson.pgquorum(p, System.nanoTime())).doesNotContainKey("replica_creation");
+  }
 }
