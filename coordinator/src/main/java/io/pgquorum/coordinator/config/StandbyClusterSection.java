@@ -14,7 +14,28 @@ final class StandbyClusterSection {
   /** recovery_min_apply_delay as PostgreSQL parses it: milliseconds, or a number with a time unit. */
   private static final Pattern DELAY = Pattern.compile("\\d+\\s*(us|ms|s|min|h|d)?");
 
+  /** PostgreSQL's upper bound for recovery_min_apply_delay (an int of milliseconds). */
+  private static final long MAX_DELAY_MS = Integer.MAX_VALUE;
+
   private StandbyClusterSection() {}
+
+  /** Whether a delay DELAY accepts is beyond PostgreSQL's limit (any number of digits matches the pattern). */
+  private static boolean delayTooLong(String delay) {
+    java.util.regex.Matcher m = Pattern.compile("(\\d+)\\s*(us|ms|s|min|h|d)?").matcher(delay);
+    if (!m.matches()) {
+      return false;
+    }
+    java.math.BigInteger micros = new java.math.BigInteger(m.group(1)).multiply(java.math.BigInteger.valueOf(
+        switch (m.group(2) == null ? "ms" : m.group(2)) {
+          case "us" -> 1L;
+          case "s" -> 1_000_000L;
+          case "min" -> 60_000_000L;
+          case "h" -> 3_600_000_000L;
+          case "d" -> 86_400_000_000L;
+          default -> 1_000L;
+        }));
+    return micros.compareTo(java.math.BigInteger.valueOf(MAX_DELAY_MS * 1000)) > 0;
+  }
 
   /**
    * The section, when it makes this a standby cluster; empty when absent, null, empty, or without any of host,
@@ -40,9 +61,10 @@ final class StandbyClusterSection {
     Optional<String> restore = singleLine(s, DynamicKeys.STANDBY_RESTORE_COMMAND);
     Optional<String> cleanup = singleLine(s, DynamicKeys.STANDBY_ARCHIVE_CLEANUP_COMMAND);
     Optional<String> delay = singleLine(s, DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY);
-    if (delay.isPresent() && !DELAY.matcher(delay.get().trim()).matches()) {
+    if (delay.isPresent() && (!DELAY.matcher(delay.get().trim()).matches() || delayTooLong(delay.get().trim()))) {
       problems.error(s.keyPath(DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY), "must be "
-          + DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY.accepts() + ", got " + problems.show(delay.get()));
+          + DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY.accepts() + " up to " + MAX_DELAY_MS + " ms (PostgreSQL's "
+          + "limit), got " + problems.show(delay.get()));
     }
     List<String> methods = methods(s);
     s.warnUnknown();

@@ -19,11 +19,14 @@ final class StandbyRules {
    * Patroni's {@code _get_node_to_follow} in a standby cluster without a lock holder: every member follows the
    * remote meanwhile (not while paused: a paused cluster re-points nobody without a leader), so the cluster keeps
    * up with the remote until a new standby leader is elected. Empty when this is no standby cluster, while paused,
+   * for a {@code nostream} member,
    * and for an archive-only remote when {@code running} (Patroni's "continue following the old known standby
    * leader": its restore_command goes on fetching from the archive; a stopped member is started with it).
    */
   static Optional<Upstream> remoteWhileUnlocked(ClusterSnapshot c, HaPolicy policy, boolean running) {
-    if (!c.isUnlocked() || policy.dynamic().paused()) {
+    if (!c.isUnlocked() || policy.dynamic().paused() || policy.tags().nostream()) {
+      // nostream: this member never streams, from the remote either (the upstream would become its
+      // primary_conninfo); it is started without one, restoring from the archive.
       return Optional.empty();
     }
     return policy.dynamic().standbyCluster().map(Upstream::remote).filter(r -> r.streams() || !running);

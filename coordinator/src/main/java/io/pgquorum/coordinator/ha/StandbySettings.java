@@ -65,7 +65,6 @@ public final class StandbySettings {
     if (!m.matches()) {
       return Optional.empty();
     }
-    long n = Long.parseLong(m.group(1));
     long factor = switch (m.group(2) == null ? "ms" : m.group(2)) {
       case "s" -> 1_000L;
       case "min" -> 60_000L;
@@ -73,7 +72,12 @@ public final class StandbySettings {
       case "d" -> 86_400_000L;
       default -> 1L;
     };
-    return Optional.of(Long.toString(n * factor));
+    try {
+      // The decision must never throw on a value: one out of range is not judged (the validation names the key).
+      return Optional.of(Long.toString(Math.multiplyExact(Long.parseLong(m.group(1)), factor)));
+    } catch (NumberFormatException | ArithmeticException e) {
+      return Optional.empty();
+    }
   }
 
   /** A remote given as a list of hosts (libpq's, for streaming from whichever is the primary). */

@@ -392,7 +392,7 @@ final class ConfigWriter {
    * standby.signal.
    */
   void writeStandby(long fencingToken, Map<String, String> roleSettings) {
-    sanitizeAutoConf();
+    sanitizeAutoConf(roleSettings.keySet());
     write(fencingToken, roleSettings);
     signals(true);
   }
@@ -407,6 +407,16 @@ final class ConfigWriter {
    * removed lines are logged.
    */
   void sanitizeAutoConf() {
+    sanitizeAutoConf(java.util.Set.of());
+  }
+
+  /**
+   * As {@link #sanitizeAutoConf()}, and also the recovery parameters among {@code written} (what pgquorum writes
+   * for this standby, e.g. standby_cluster's restore_command): a value left in postgresql.auto.conf (a restore
+   * tool writes its own restore_command there) would override pgquorum's, and a plan comparing the running value
+   * with the configured one would rewrite and reload for ever. Recovery parameters pgquorum does not write stay.
+   */
+  void sanitizeAutoConf(java.util.Set<String> written) {
     Path auto = ctx.dataDir.resolve("postgresql.auto.conf");
     List<String> lines;
     try {
@@ -420,7 +430,9 @@ final class ConfigWriter {
     List<String> removed = new ArrayList<>();
     for (String line : lines) {
       Matcher m = AUTO_CONF_LINE.matcher(line);
-      if (m.lookingAt() && RecoveryParameters.BREAK_REPLICATION.contains(m.group(1).toLowerCase(Locale.ROOT))) {
+      String name = m.lookingAt() ? m.group(1).toLowerCase(Locale.ROOT) : "";
+      if (RecoveryParameters.BREAK_REPLICATION.contains(name)
+          || written.contains(name) && io.pgquorum.coordinator.config.RecoveryConf.PARAMETERS.contains(name)) {
         removed.add(line.trim());
       } else {
         kept.append(line).append('\n');

@@ -319,7 +319,23 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void recloneReplica(Upstream upstream, boolean basebackupOnly, String reason) {
-    replicaCreator.recloneFrom(upstream, basebackupOnly, () -> moveDataDirectoryAside(reason));
+    replicaCreator.recloneFrom(upstream, basebackupOnly, () -> moveDataDirectoryAside(reason),
+        () -> onlyTheUpstreamsHistory(upstream));
+  }
+
+  /**
+   * Whether this stopped copy holds nothing but a prefix of {@code upstream}'s history, so that overwriting it in
+   * place ({@code --delta}) loses nothing. A diverged copy (a former primary's writes on a timeline of its own)
+   * may hold the only copy of transactions nobody else has: it is moved aside instead, as pgquorum deletes nothing
+   * it did not create. A check that cannot be made counts as diverged.
+   */
+  private boolean onlyTheUpstreamsHistory(Upstream upstream) {
+    try {
+      return !rewinder.needsRewind(upstream);
+    } catch (PostgresException e) {
+      LOG.info("not reusing the data directory: {}", e.getMessage());
+      return false;
+    }
   }
 
   @Override

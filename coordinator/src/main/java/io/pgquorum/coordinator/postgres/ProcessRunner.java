@@ -75,6 +75,7 @@ final class ProcessRunner {
       childEnv.keySet().removeIf(k -> k.startsWith("PATRONI_") || k.equals("PGPASSWORD") || k.equals("PGPASSFILE"));
       childEnv.putAll(env);
       LOG.debug("{}: running {}", operation, redactor.apply(String.join(" ", argv)));
+      capture = FileChannel.open(out, StandardOpenOption.READ);
       Process p;
       try {
         p = pb.start();
@@ -82,10 +83,14 @@ final class ProcessRunner {
         throw new PostgresException(operation + " failed: cannot run " + argv.get(0) + ": "
             + redactor.apply(e.getMessage()));
       }
-      // The child holds the file open; we keep a read handle and unlink the name at once, so a daemon killed
-      // with SIGKILL while a tool runs (a basebackup can take hours) leaves no pgquorum-tool-* file behind.
-      capture = FileChannel.open(out, StandardOpenOption.READ);
-      Files.deleteIfExists(out);
+      // The child holds the file open and so does our read handle (opened before the start, so nothing after it
+      // can fail and leave the tool running unwatched); the name goes at once, so a daemon killed with SIGKILL
+      // while a tool runs (a basebackup can take hours) leaves no pgquorum-tool-* file behind.
+      try {
+        Files.deleteIfExists(out);
+      } catch (IOException e) {
+        LOG.debug("{}: the output file stays until the tool ends: {}", operation, e.getMessage());
+      }
       boolean finished;
       try {
         finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -90,8 +90,22 @@ class StandbyClusterConfigTest {
             "config.standby_cluster.primary_slot_name: must be a replication slot name (lower-case letters, "
                 + "digits and `_`, at most 63), got \"DR-site\"",
             "config.standby_cluster.recovery_min_apply_delay: must be a number of milliseconds, or a number with "
-                + "a unit (us, ms, s, min, h, d), got \"soon\"",
+                + "a unit (us, ms, s, min, h, d) up to 2147483647 ms (PostgreSQL's limit), got \"soon\"",
             "config.standby_cluster.create_replica_methods[1]: lists basebackup twice"));
+  }
+
+  @Test
+  void aDelayBeyondPostgresqlsLimitIsAnErrorNamingTheKey() {
+    // Any number of digits matches the pattern; the decision compares the delay in milliseconds and must never
+    // be handed one that overflows.
+    for (String delay : List.of("99999999999999999999", "25d", "2147483648")) {
+      assertThatThrownBy(() -> parse(map("standby_cluster", map("host", "10.0.0.9", "recovery_min_apply_delay",
+          delay)), new ArrayList<>())).as(delay).isInstanceOfSatisfying(ConfigException.class,
+              e -> assertThat(e.problems()).singleElement().asString()
+                  .startsWith("config.standby_cluster.recovery_min_apply_delay: must be"));
+    }
+    assertThat(parse(map("standby_cluster", map("host", "10.0.0.9", "recovery_min_apply_delay", "24d")),
+        new ArrayList<>()).standbyCluster()).isPresent();
   }
 
   @Test

@@ -169,6 +169,39 @@ class BackrestReplicaIT {
       assertThat(fellBack.path("attempts").get(1).path("result").asText()).isEqualTo("succeeded");
       assertThat(movedAside(first)).hasSize(1);
       awaitStreamingWithSameData(cluster, primary, first);
+
+      // (d) a diverged copy is never overwritten in place: promoted behind the cluster's back, it takes a write
+      // nobody else has. Backrest is first and the system is the same, yet a reinitialize moves it aside (the only
+      // copy of that write) and restores into a new directory.
+      assertThat(cluster.terminateDaemon(first, Duration.ofSeconds(90))).as(first.name + "'s daemon exits").isTrue();
+      if (cluster.postmasterPid(first).isPresent()) {
+        LocalCluster.pgCtl(first, "stop", "-m", "fast", "-w");
+      }
+      LocalCluster.pgCtl(first, "start", "-w", "-t", "60");
+      LocalCluster.pgCtl(first, "promote", "-w", "-t", "60");
+      await("a write only " + first.name + "'s own timeline has").atMost(START).pollInterval(Duration.ofMillis(300))
+          .until(() -> LocalCluster.tryExecute(first, "INSERT INTO t VALUES (-1, 'only on the fork')"));
+      LocalCluster.pgCtl(first, "stop", "-m", "fast", "-w", "-t", "60");
+      LocalCluster.rewindOff(first, false);
+      cluster.start(first);
+      await(first.name + " stays stopped, diverged" + cluster.diagnostics()).atMost(START)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> cluster.logs(first).contains("diverged from leader"));
+      await("the reinitialize of the diverged node is accepted" + cluster.diagnostics()).atMost(START)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> {
+            HttpResult r = post(first, "/reinitialize", "{\"force\": true}");
+            return r.status() == 200 && r.body().equals("reinitialize started");
+          });
+      await(first.name + " reports the restore into a new directory" + cluster.diagnostics()).atMost(START)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> replicaCreation(first).path("method").asText()
+              .equals("backrest"));
+      JsonNode diverged = replicaCreation(first);
+      System.out.println(first.name + " pgquorum.replica_creation after reinitializing a diverged copy: " + diverged);
+      assertThat(diverged.path("attempts").get(0).path("delta").asBoolean()).as("--delta over a diverged copy")
+          .isFalse();
+      assertThat(cluster.logs(first)).contains("not reused for a --delta restore: it diverged from");
+      assertThat(movedAside(first)).as("the diverged copy, moved aside").hasSize(2);
+      awaitStreamingWithSameData(cluster, primary, first);
+      assertThat(LocalCluster.count(first, "SELECT count(*) FROM t WHERE id = -1")).contains(0L);
     }
   }
 

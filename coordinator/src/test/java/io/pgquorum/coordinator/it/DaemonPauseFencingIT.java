@@ -95,7 +95,9 @@ class DaemonPauseFencingIT {
     pausedPrimaryIsFencedBeforeTheNewPrimaryTakesWrites("SIGSTOP of the daemon's process group",
         cluster::pauseDaemonGroup, old -> {
           ProcessHandle watchdog = cluster.watchdog(old).orElseThrow();
-          assertThat(ProcInfo.stat(old.daemon.pid())[0]).as("the daemon is stopped").isEqualTo("T");
+          // SIGSTOP is delivered asynchronously: a thread running on another CPU shows R until it is stopped.
+          await("the daemon is stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+              .until(() -> ProcInfo.stat(old.daemon.pid())[0].equals("T"));
           assertThat(ProcInfo.stat(watchdog.pid())[0]).as("its watchdog is not").isNotEqualTo("T");
           assertThat(ProcInfo.sessionOf(watchdog.pid())).as("the watchdog's session")
               .isEqualTo(watchdog.pid()).isNotEqualTo(ProcInfo.sessionOf(old.daemon.pid()));

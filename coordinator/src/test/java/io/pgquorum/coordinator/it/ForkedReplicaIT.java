@@ -11,8 +11,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.coordinator.it.LocalCluster.HttpResult;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs(OS.LINUX)
 class ForkedReplicaIT {
-  private static final String PG_SECTION_ANCHOR = "  bin_dir: /usr/lib/postgresql/15/bin\n";
   /** The timeline a primary writes (the first 8 hex digits of its current WAL file's name). */
   private static final String TIMELINE =
       "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int";
@@ -77,7 +74,7 @@ class ForkedReplicaIT {
       // It comes back unable to race (nofailover: its position must not win the failover below) and with the repair
       // switched off: against the leader on timeline 1 its timeline 2 is plainly ahead, so it stays stopped.
       cluster.appendYaml(forked, "tags:\n  nofailover: true\n");
-      repair(forked, false);
+      LocalCluster.rewindOff(forked, false);
       cluster.start(forked);
       NodeSpec p = first;
       await(forked.name + " refuses to follow " + first.name).atMost(Duration.ofSeconds(60))
@@ -122,7 +119,7 @@ class ForkedReplicaIT {
 
       // Repair switched on: the node is re-cloned from the leader (its data directory moved aside, not deleted).
       assertThat(cluster.terminateDaemon(forked, Duration.ofSeconds(60))).as("SIGTERM of " + forked.name).isTrue();
-      repair(forked, true);
+      LocalCluster.rewindOff(forked, true);
       cluster.start(forked);
       await(forked.name + " streams the leader's timeline").atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(500))
@@ -155,15 +152,6 @@ class ForkedReplicaIT {
 
   private static String divergedFrom(NodeSpec leader) {
     return "this node's timeline diverged from leader " + leader.name + " and use_pg_rewind is off";
-  }
-
-  /** Switches the node's local repair settings (its daemon reads them at start). */
-  private static void repair(NodeSpec n, boolean on) throws IOException {
-    String yaml = Files.readString(n.config());
-    String base = yaml.replaceAll("  use_pg_rewind: \\w+\n  remove_data_directory_on_diverged_timelines: \\w+\n", "");
-    assertThat(base).as("the postgresql section of %s", n.config()).contains(PG_SECTION_ANCHOR);
-    Files.writeString(n.config(), base.replace(PG_SECTION_ANCHOR, PG_SECTION_ANCHOR + "  use_pg_rewind: false\n"
-        + "  remove_data_directory_on_diverged_timelines: " + on + "\n"));
   }
 
   private static void awaitRows(NodeSpec n, String origin, long rows) {

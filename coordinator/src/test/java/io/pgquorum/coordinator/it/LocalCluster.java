@@ -255,6 +255,23 @@ final class LocalCluster implements AutoCloseable {
    * Appends top-level YAML (e.g. {@code "tags:\n  nofailover: true\n"}) to a node's configuration file, kept when
    * the file is rewritten; call before the node starts.
    */
+  /** The line of the node file's postgresql section after which local postgresql keys are written. */
+  private static final String PG_SECTION_ANCHOR = "  bin_dir: /usr/lib/postgresql/15/bin\n";
+
+  /**
+   * Sets the node's local {@code use_pg_rewind: false} and {@code remove_data_directory_on_diverged_timelines}
+   * (its daemon reads them at start): with both off, a diverged node stays stopped and says why.
+   */
+  static void rewindOff(NodeSpec n, boolean removeDataDirectoryOnDivergedTimelines) throws IOException {
+    String yaml = Files.readString(n.config());
+    String base = yaml.replaceAll("  use_pg_rewind: \\w+\n  remove_data_directory_on_diverged_timelines: \\w+\n", "");
+    if (!base.contains(PG_SECTION_ANCHOR)) {
+      throw new AssertionError("no postgresql section anchor '" + PG_SECTION_ANCHOR.strip() + "' in " + n.config());
+    }
+    Files.writeString(n.config(), base.replace(PG_SECTION_ANCHOR, PG_SECTION_ANCHOR + "  use_pg_rewind: false\n"
+        + "  remove_data_directory_on_diverged_timelines: " + removeDataDirectoryOnDivergedTimelines + "\n"));
+  }
+
   void appendYaml(NodeSpec n, String yaml) throws IOException {
     extraYaml.merge(n.index, yaml, String::concat);
     Files.writeString(n.config(), yaml(n));

@@ -214,6 +214,22 @@ class ConfigWriterTest {
         .containsEntry("recovery_min_apply_delay", "5min");
   }
 
+  /**
+   * A recovery parameter pgquorum writes for this standby (standby_cluster's restore_command) is taken out of
+   * postgresql.auto.conf, which PostgreSQL reads last: left there it would win, and the standby rules, seeing the
+   * running value differ from the section's, would rewrite and reload every cycle. One pgquorum does not write stays.
+   */
+  @Test
+  void sanitizeAutoConfAlsoRemovesTheRecoveryParametersPgquorumWrites() throws IOException {
+    Path auto = node.dataDir().resolve("postgresql.auto.conf");
+    Files.writeString(auto, "work_mem = '8MB'\nrestore_command = 'pgbackrest archive-get %f \"%p\"'\n"
+        + "archive_cleanup_command = 'true'\n");
+
+    writer().sanitizeAutoConf(java.util.Set.of("restore_command", "work_mem", "primary_conninfo"));
+
+    assertThat(Files.readString(auto)).isEqualTo("work_mem = '8MB'\narchive_cleanup_command = 'true'\n");
+  }
+
   /** Issue 17 item 11: what postgresql.auto.conf may not carry into a standby, taken out with a copy kept. */
   @Test
   void sanitizeAutoConfRemovesOnlyWhatBreaksReplicationAndKeepsACopy() throws IOException {
