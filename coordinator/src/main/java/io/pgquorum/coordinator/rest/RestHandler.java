@@ -46,8 +46,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AccessControl access;
   private final AdminRequests admin;
   private final ExecutorService adminExecutor;
+  private final ExecutorService slowReads;
 
-  RestHandler(Supplier<NodeStatus> status, AccessControl access, AdminActions admin, ExecutorService adminExecutor) {
+  RestHandler(Supplier<NodeStatus> status, AccessControl access, AdminActions admin, ExecutorService adminExecutor,
+      ExecutorService slowReads) {
+    this.slowReads = slowReads;
     this.status = status;
     this.access = access;
     this.admin = new AdminRequests(admin, status);
@@ -65,6 +68,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = uri.path();
     switch (method) {
       case "GET":
+        if (path.equals("/backup")) {
+          // The backup job's state from memory: answered here, so a client waiting for its backup (pgctl backup
+          // --wait) is never queued behind a slow read.
+          send(ctx, admin.read(path), true, false);
+          return;
+        }
         if (AdminRequests.slowRead(path)) {
           slowRead(ctx, path);
           return;
@@ -105,12 +114,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /**
-   * A read that runs a command ({@code GET /backups} runs pgbackrest info): on the admin thread, never on the
-   * event loop that answers health checks. Unauthenticated, as every read is (Patroni's rule).
+   * A read that runs a command ({@code GET /backups} runs pgbackrest info): on the slow-read thread, never on the
+   * event loop that answers health checks nor on the admin thread that runs switchovers. Unauthenticated, as every
+   * read is (Patroni's rule).
    */
   private void slowRead(ChannelHandlerContext ctx, String path) {
     try {
-      adminExecutor.execute(() -> {
+      slowReads.execute(() -> {
         HttpReply reply;
         try {
           reply = admin.read(path);

@@ -47,19 +47,24 @@ public final class RestServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
   /** State-changing requests waiting for the admin thread beyond this are refused (503). */
   static final int ADMIN_QUEUE = 64;
+  /** Slow reads waiting beyond the running one; more are answered 503 at once. */
+  static final int SLOW_READ_QUEUE = 4;
   /** Keep-alive connections idle this long are closed. */
   private static final int IDLE_SECONDS = 60;
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ExecutorService adminExecutor;
+  private final ExecutorService slowReads;
   private final Channel channel;
   private final int port;
 
-  private RestServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor, Channel channel) {
+  private RestServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor,
+      ExecutorService slowReads, Channel channel) {
     this.boss = boss;
     this.workers = workers;
     this.adminExecutor = adminExecutor;
+    this.slowReads = slowReads;
     this.channel = channel;
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
   }
@@ -107,7 +112,16 @@ public final class RestServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-    RestHandler handler = new RestHandler(status, access, admin, adminExecutor);
+    // Reads that run a command (GET /backups: pgbackrest info, up to its command timeout) get a thread of their
+    // own with a short queue: anyone may send them (reads are unauthenticated), and on the admin thread a script
+    // polling them would hold up switchover, failover and restart requests.
+    ExecutorService slowReads = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(SLOW_READ_QUEUE), r -> {
+          Thread t = new Thread(r, "pgquorum-rest-slow-read");
+          t.setDaemon(true);
+          return t;
+        });
+    RestHandler handler = new RestHandler(status, access, admin, adminExecutor, slowReads);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -128,12 +142,12 @@ public final class RestServer implements AutoCloseable {
     // Waiting without sync(): sync() rethrows a BindException undeclared, which would slip past a catch.
     ChannelFuture bound = b.bind(address).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      shutdown(boss, workers, adminExecutor);
+      shutdown(boss, workers, adminExecutor, slowReads);
       Throwable cause = bound.cause();
       throw new IllegalStateException("restapi.listen: cannot bind " + config.listen() + ": "
           + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
-    RestServer server = new RestServer(boss, workers, adminExecutor, bound.channel());
+    RestServer server = new RestServer(boss, workers, adminExecutor, slowReads, bound.channel());
     log.info("REST API listening on {}:{} ({})", address.getHostString(), server.port,
         tls.map(t -> "HTTPS, verify_client " + t.verifyClient().configName()).orElse("HTTP"));
     return server;
@@ -157,11 +171,13 @@ public final class RestServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    shutdown(boss, workers, adminExecutor);
+    shutdown(boss, workers, adminExecutor, slowReads);
   }
 
-  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor) {
+  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor,
+      ExecutorService slowReads) {
     adminExecutor.shutdownNow();
+    slowReads.shutdownNow();
     // No quiet period: nothing else submits work to these loops once the server channel is closed.
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -64,4 +64,43 @@ class BackupEndpointsTest {
     // Not implemented by this admin: 503 naming what is missing.
     assertThat(http.send("GET", "/backup").statusCode()).isEqualTo(503);
   }
+
+  @Test
+  void aSlowGetBackupsDoesNotHoldUpAdminRequests() throws Exception {
+    // pgbackrest info may take up to its command timeout; anyone may send the read. An admin request sent while
+    // one hangs is still answered (it would queue behind it on the one admin thread).
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    RecordingAdmin blocking = new RecordingAdmin() {
+      @Override
+      public Result backups() {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.backups();
+      }
+    };
+    server.close();
+    server = RestServer.start(TestHttp.config(Optional.of(Credentials.of("admin", "pa55-w0rd-xyz")), List.of()),
+        status::get, blocking);
+    http = new TestHttp(server.port());
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return http.send("GET", "/backups");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    try {
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("GET /backups is running").isTrue();
+      assertThat(http.send("POST", "/reload", null, AUTH).statusCode()).as("POST /reload meanwhile").isEqualTo(202);
+    } finally {
+      release.countDown();
+    }
+    assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
 }
