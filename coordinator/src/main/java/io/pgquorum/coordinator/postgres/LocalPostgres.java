@@ -324,16 +324,19 @@ public final class LocalPostgres implements Postgres {
   }
 
   /**
-   * Whether this stopped copy holds nothing but a prefix of {@code upstream}'s history, so that overwriting it in
-   * place ({@code --delta}) loses nothing. A diverged copy (a former primary's writes on a timeline of its own)
-   * may hold the only copy of transactions nobody else has: it is moved aside instead, as pgquorum deletes nothing
-   * it did not create. A check that cannot be made counts as diverged.
+   * Whether overwriting this stopped copy in place ({@code --delta}) loses nothing: true only for a copy that was a
+   * standby when it last stopped (pg_control's state), since a standby writes no WAL of its own and holds only what
+   * it replayed from elsewhere. A former primary may hold the only copy of writes nobody else has (a fork, a
+   * primary that lost its lease): it is moved aside instead, as pgquorum deletes nothing it did not create. Read
+   * from the control file alone, so the check needs no upstream and cannot hang; one that cannot be made counts
+   * as a former primary.
    */
   private boolean onlyTheUpstreamsHistory(Upstream upstream) {
     try {
-      return !rewinder.needsRewind(upstream);
+      return pgCtl.controlData().wasInRecovery();
     } catch (PostgresException e) {
-      LOG.info("not reusing the data directory: {}", e.getMessage());
+      LOG.info("not reusing the data directory for a restore from {}: {}", ReplicaCreator.describe(upstream),
+          e.getMessage());
       return false;
     }
   }

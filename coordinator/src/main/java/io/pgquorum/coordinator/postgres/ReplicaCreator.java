@@ -58,8 +58,8 @@ final class ReplicaCreator {
   /**
    * Creates the copy again over this node's stopped cluster (a reinitialize, a rejoin that must re-clone). When the
    * first method is the built-in {@code backrest}, the repository holds a backup of this same database system and
-   * the copy holds nothing but a prefix of the upstream's history ({@code onlyTheUpstreamsHistory}: not diverged,
-   * so overwriting it loses no write nobody else has), the directory stays for a {@code pgbackrest restore --delta},
+   * the copy holds nothing of its own ({@code onlyTheUpstreamsHistory}: it was a standby, so overwriting it loses
+   * no write nobody else has), the directory stays for a {@code pgbackrest restore --delta},
    * which copies only the files that differ; otherwise (or when that restore fails) {@code moveAside} moves it
    * aside first, never deleting it, and the methods run as for a new replica.
    */
@@ -76,8 +76,8 @@ final class ReplicaCreator {
         v = new BackrestReplicaSource.Unusable(e.getMessage());
       }
       if (v instanceof BackrestReplicaSource.Usable u && u.delta() && !onlyTheUpstreamsHistory.getAsBoolean()) {
-        v = new BackrestReplicaSource.Unusable("it diverged from " + describe(upstream)
-            + " (it may hold writes nobody else has)");
+        v = new BackrestReplicaSource.Unusable("it was a primary when it last stopped (it may hold writes nobody "
+            + "else has)");
       }
       if (v instanceof BackrestReplicaSource.Usable u && u.delta()) {
         run(op, upstream, basebackupOnly, true, moveAside);

@@ -128,6 +128,10 @@ class BackrestReplicaIT {
             HttpResult r = post(first, "/reinitialize", "{\"force\": true}");
             return r.status() == 200 && r.body().equals("reinitialize started");
           });
+      // The restarted daemon has made no copy yet; the replica may catch up from the archive meanwhile, so its
+      // streaming alone does not say the reinitialize is done.
+      await(first.name + " reports the reinitialize's copy" + cluster.diagnostics()).atMost(START)
+          .pollInterval(Duration.ofSeconds(1)).until(() -> !replicaCreation(first).path("result").asText().isEmpty());
       awaitStreamingWithSameData(cluster, primary, first);
       JsonNode again = replicaCreation(first);
       System.out.println(first.name + " pgquorum.replica_creation after reinitialize: " + again);
@@ -177,7 +181,10 @@ class BackrestReplicaIT {
       if (cluster.postmasterPid(first).isPresent()) {
         LocalCluster.pgCtl(first, "stop", "-m", "fast", "-w");
       }
-      LocalCluster.pgCtl(first, "start", "-w", "-t", "60");
+      // Without archiving: a fork that archived its timeline into the cluster's repository would be followed by
+      // any replica restored from it later (recovery_target_timeline latest finds its history file there), a
+      // known gap of its own (see the README) and not what this step checks.
+      LocalCluster.pgCtl(first, "start", "-w", "-t", "60", "-o", "-c archive_mode=off");
       LocalCluster.pgCtl(first, "promote", "-w", "-t", "60");
       await("a write only " + first.name + "'s own timeline has").atMost(START).pollInterval(Duration.ofMillis(300))
           .until(() -> LocalCluster.tryExecute(first, "INSERT INTO t VALUES (-1, 'only on the fork')"));
@@ -198,7 +205,8 @@ class BackrestReplicaIT {
       System.out.println(first.name + " pgquorum.replica_creation after reinitializing a diverged copy: " + diverged);
       assertThat(diverged.path("attempts").get(0).path("delta").asBoolean()).as("--delta over a diverged copy")
           .isFalse();
-      assertThat(cluster.logs(first)).contains("not reused for a --delta restore: it diverged from");
+      assertThat(cluster.logs(first)).contains("not reused for a --delta restore: it was a primary when it last "
+          + "stopped");
       assertThat(movedAside(first)).as("the diverged copy, moved aside").hasSize(2);
       awaitStreamingWithSameData(cluster, primary, first);
       assertThat(LocalCluster.count(first, "SELECT count(*) FROM t WHERE id = -1")).contains(0L);
