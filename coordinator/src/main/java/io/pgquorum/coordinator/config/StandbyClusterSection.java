@@ -12,7 +12,7 @@ final class StandbyClusterSection {
   /** PostgreSQL's rule for replication slot names. */
   private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
   /** recovery_min_apply_delay as PostgreSQL parses it: milliseconds, or a number with a time unit. */
-  private static final Pattern DELAY = Pattern.compile("\\d+\\s*(us|ms|s|min|h|d)?");
+  private static final Pattern DELAY = Pattern.compile("(\\d+)\\s*(us|ms|s|min|h|d)?");
 
   /** PostgreSQL's upper bound for recovery_min_apply_delay (an int of milliseconds). */
   private static final long MAX_DELAY_MS = Integer.MAX_VALUE;
@@ -21,7 +21,7 @@ final class StandbyClusterSection {
 
   /** Whether a delay DELAY accepts is beyond PostgreSQL's limit (any number of digits matches the pattern). */
   private static boolean delayTooLong(String delay) {
-    java.util.regex.Matcher m = Pattern.compile("(\\d+)\\s*(us|ms|s|min|h|d)?").matcher(delay);
+    java.util.regex.Matcher m = DELAY.matcher(delay);
     if (!m.matches()) {
       return false;
     }

@@ -320,7 +320,7 @@ public final class LocalPostgres implements Postgres {
   @Override
   public void recloneReplica(Upstream upstream, boolean basebackupOnly, String reason) {
     replicaCreator.recloneFrom(upstream, basebackupOnly, () -> moveDataDirectoryAside(reason),
-        () -> onlyTheUpstreamsHistory(upstream));
+        this::wasStandby);
   }
 
   /**
@@ -331,12 +331,11 @@ public final class LocalPostgres implements Postgres {
    * from the control file alone, so the check needs no upstream and cannot hang; one that cannot be made counts
    * as a former primary.
    */
-  private boolean onlyTheUpstreamsHistory(Upstream upstream) {
+  private boolean wasStandby() {
     try {
       return pgCtl.controlData().wasInRecovery();
     } catch (PostgresException e) {
-      LOG.info("not reusing the data directory for a restore from {}: {}", ReplicaCreator.describe(upstream),
-          e.getMessage());
+      LOG.info("not reusing the data directory for a restore: {}", e.getMessage());
       return false;
     }
   }

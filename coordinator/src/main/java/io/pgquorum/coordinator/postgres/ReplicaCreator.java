@@ -58,13 +58,13 @@ final class ReplicaCreator {
   /**
    * Creates the copy again over this node's stopped cluster (a reinitialize, a rejoin that must re-clone). When the
    * first method is the built-in {@code backrest}, the repository holds a backup of this same database system and
-   * the copy holds nothing of its own ({@code onlyTheUpstreamsHistory}: it was a standby, so overwriting it loses
+   * the copy holds nothing of its own ({@code wasStandby}: it was a standby, so overwriting it loses
    * no write nobody else has), the directory stays for a {@code pgbackrest restore --delta},
    * which copies only the files that differ; otherwise (or when that restore fails) {@code moveAside} moves it
    * aside first, never deleting it, and the methods run as for a new replica.
    */
   void recloneFrom(Upstream upstream, boolean basebackupOnly, Runnable moveAside,
-      java.util.function.BooleanSupplier onlyTheUpstreamsHistory) {
+      java.util.function.BooleanSupplier wasStandby) {
     String op = "clone replica again from " + describe(upstream);
     List<String> methods = methods(upstream, basebackupOnly);
     if (dataDir.hasCluster() && !methods.isEmpty() && isBuiltinBackrest(methods.get(0)) && upstream != null
@@ -75,7 +75,7 @@ final class ReplicaCreator {
       } catch (PostgresException e) {
         v = new BackrestReplicaSource.Unusable(e.getMessage());
       }
-      if (v instanceof BackrestReplicaSource.Usable u && u.delta() && !onlyTheUpstreamsHistory.getAsBoolean()) {
+      if (v instanceof BackrestReplicaSource.Usable u && u.delta() && !wasStandby.getAsBoolean()) {
         v = new BackrestReplicaSource.Unusable("it was a primary when it last stopped (it may hold writes nobody "
             + "else has)");
       }
