@@ -70,6 +70,17 @@ final class ProcessExec {
     }
   }
 
+  /**
+   * One new daemon thread per stream, never a shared pool: a drain blocks for as long as its process runs (a
+   * restore: many minutes), so in a bounded pool (the common ForkJoin pool has cores-1 workers) two long runs
+   * would queue a short run's drains behind them, and that run's output would be lost after collect's wait.
+   */
+  private static final java.util.concurrent.Executor DRAINS = task -> {
+    Thread t = new Thread(task, "pgbackrest-output");
+    t.setDaemon(true);
+    t.start();
+  };
+
   private static CompletableFuture<String> drain(InputStream in) {
     return CompletableFuture.supplyAsync(() -> {
       try (in) {
@@ -77,7 +88,7 @@ final class ProcessExec {
       } catch (IOException e) {
         return "";
       }
-    });
+    }, DRAINS);
   }
 
   private static String collect(CompletableFuture<String> f) {
