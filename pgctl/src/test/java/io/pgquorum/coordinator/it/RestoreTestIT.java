@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * ({@code pgctl backup --type full --wait}), rows B, the LSN and time after B, rows C, a WAL switch archived; then
  * {@code pgctl restore --target-lsn} (and {@code --target-time}) {@code --to DIR --port P --force}: the copy has A
  * and B and not C, archive_mode off, a new timeline; the running cluster still has C and the same leader. A target
- * before every backup fails with a clear message and DIR is not created.
+ * before every backup fails with a clear message and DIR is not created; a target the WAL never reaches fails with
+ * PostgreSQL's FATAL line, the restored files kept.
  */
 class RestoreTestIT {
   static final String SCOPE = "it-restoretest";
@@ -109,6 +110,17 @@ class RestoreTestIT {
             "--port", String.valueOf(timePort), "--force");
         assertThat(byTime.exit()).as(byTime.out() + byTime.err()).isZero();
         assertCopy(timePort);
+
+        // A target the WAL never reaches: PostgreSQL refuses to finish recovery; its FATAL line, exit 1.
+        Path unreachable = cluster.base.resolve("copy-unreachable");
+        copies.add(unreachable);
+        Run never = pgctl(cluster, transcript, "restore", "--target-name", "no-such-restore-point", "--to",
+            unreachable.toString(), "--force");
+        assertThat(never.exit()).as(never.out() + never.err()).isEqualTo(1);
+        assertThat(never.err()).startsWith("Error: PostgreSQL on " + unreachable)
+            .contains("FATAL:  recovery ended before configured recovery target was reached")
+            .contains("the restored files are kept").doesNotContain("Exception");
+        assertThat(unreachable.resolve("PG_VERSION")).exists();
 
         // The running cluster: C still there, the same leader, still writable.
         assertThat(LocalCluster.count(node, "SELECT count(*) FROM t WHERE batch = 'C'")).contains(20L);
