@@ -181,7 +181,8 @@ public final class PgCtl {
         BackrestRunner backrest = config.backrest().map(b -> new BackrestRunner(b, BackrestFiles.layout(config)))
             .orElse(null);
         RestoreCopy copy = new RestoreCopy(config, backrest, new JdbcSqlRunner(), out, RestoreCopy.RECOVERY_TIMEOUT);
-        int status = RestoreCommand.run(options, config, () -> backrest.info(),
+        int status = RestoreCommand.run(options, config,
+            () -> RestoreCommand.info(backrest, BackrestFiles.layout(config)),
             new Prompts(in, out, services.apply(cl).terminal()), copy::restore, CLUSTER_RESTORE, out);
         out.flush();
         return status;

@@ -1,9 +1,11 @@
 package io.pgquorum.pgctl;
 
+import io.pgquorum.backrest.NodeLayout;
 import io.pgquorum.backrest.info.StanzaInfo;
 import io.pgquorum.backrest.restore.BackupChoice;
 import io.pgquorum.backrest.restore.RecoveryTarget;
 import io.pgquorum.backrest.restore.TargetKind;
+import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.backrest.run.Outcome;
 import io.pgquorum.coordinator.config.NodeConfig;
 import java.io.IOException;
@@ -203,6 +205,19 @@ final class RestoreCommand {
       }
     }
     return o.to().isPresent() ? copy.restore(plan) : cluster.restore(plan, config, out);
+  }
+
+  /**
+   * {@code pgbackrest info} through the node's own pgbackrest.conf, which the daemon writes before it starts
+   * PostgreSQL: without it pgctl is not on a node of the cluster (or not as its user), and says so plainly.
+   */
+  static Outcome<StanzaInfo> info(BackrestRunner runner, NodeLayout layout) {
+    if (!Files.isReadable(layout.confFile())) {
+      throw CtlException.failure("restore reads the repository through this node's pgbackrest.conf ("
+          + layout.confFile() + "), which does not exist or is not readable: run it on a node of the cluster, as"
+          + " the user that runs PostgreSQL, once that node's PostgreSQL has started");
+    }
+    return runner.info();
   }
 
   /**

@@ -175,4 +175,17 @@ class RestoreCommandTest {
         + " exists and is not a directory: give a new or empty directory");
     assertThat(Files.readString(tmp.resolve("keep"))).isEqualTo("x");
   }
+
+  @Test
+  void offANodeTheMissingPgbackrestConfIsNamed() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = PgCtl.run(new String[] {"restore", "--target-immediate", "--force"}, CONFIG,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("Error: restore reads the repository through this"
+        + " node's pgbackrest.conf (/nonexistent/pgquorum-test/pg.pgbackrest/pgbackrest.conf), which does not exist"
+        + " or is not readable: run it on a node of the cluster, as the user that runs PostgreSQL, once that node's"
+        + " PostgreSQL has started\n");
+  }
 }
