@@ -41,6 +41,25 @@ class RepoHealthTest {
     assertThat(h.lastBackupAgeSeconds(CHECKED)).isEqualTo(Double.POSITIVE_INFINITY);
   }
 
+  /**
+   * Captured on 2.45 while a full backup ran (issue 13, D.9): no "backup/expire running" message, the status stays
+   * what it was (2 during the first backup, 0 with one already there); only lock.backup.held says it.
+   */
+  @Test
+  void aRunningBackupShowsOnlyInTheLock() throws IOException {
+    RepoHealth first = RepoHealth.of(stanza("info-backup-running-first.json"), CHECKED);
+    assertThat(first.backupRunning()).contains(true);
+    assertThat(first.statusCode()).isEqualTo(OptionalInt.of(2));
+    assertThat(first.message()).isEqualTo("no valid backups");
+    assertThat(first.up()).isTrue();
+    assertThat(first.lastFullAgeSeconds(CHECKED)).isEqualTo(Double.POSITIVE_INFINITY);
+    RepoHealth next = RepoHealth.of(stanza("info-backup-running.json"), CHECKED);
+    assertThat(next.backupRunning()).contains(true);
+    assertThat(next.statusCode()).isEqualTo(OptionalInt.of(0));
+    assertThat(next.message()).isEqualTo("ok");
+    assertThat(next.lastFullStop()).isPresent();
+  }
+
   @Test
   void aMissingStanzaIsDown() throws IOException {
     RepoHealth h = RepoHealth.of(stanza("info-missing.json"), CHECKED);
