@@ -67,6 +67,11 @@ public final class BackrestKeys {
   public static final BackrestKey RESTORE_TIMEOUT = number("restore_timeout", 43_200, 60, 604_800, "seconds",
       "limit for one restore (replica build, reinit, bootstrap, PITR)");
 
+  public static final BackrestKey INFO_INTERVAL = number("info_interval", 60, 5, 86_400, "seconds",
+      "how often every node with this section runs pgbackrest info for the health metrics (repository status, "
+          + "backup ages, a backup running), off the HA loop; a minute is fresh enough for alerts measured in hours "
+          + "and costs one short process per node");
+
   private BackrestKeys() {}
 
   private static BackrestKey text(String name, String dflt, String accepts, String why) {

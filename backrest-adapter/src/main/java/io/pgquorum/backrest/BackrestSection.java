@@ -75,13 +75,15 @@ public final class BackrestSection {
     long commandTimeout = number(s, BackrestKeys.COMMAND_TIMEOUT);
     long backupTimeout = number(s, BackrestKeys.BACKUP_TIMEOUT);
     long restoreTimeout = number(s, BackrestKeys.RESTORE_TIMEOUT);
+    long infoInterval = number(s, BackrestKeys.INFO_INTERVAL);
     if (!errors.isEmpty()) {
       return new Parsed(Optional.empty(), List.copyOf(errors));
     }
     return new Parsed(Optional.of(new BackrestSettings(stanza, command,
         new BackrestSettings.Repo(BackrestSettings.RepoType.POSIX, Path.of(repoPath), (int) retention),
         (int) processMax, options, schedules, Duration.ofSeconds(commandTimeout), Duration.ofSeconds(backupTimeout),
-        Duration.ofSeconds(restoreTimeout), Duration.ofSeconds(catchUp), afterPromotion)), List.of());
+        Duration.ofSeconds(restoreTimeout), Duration.ofSeconds(catchUp), afterPromotion,
+        Duration.ofSeconds(infoInterval))), List.of());
   }
 
   private Map<String, List<String>> options(Object raw) {

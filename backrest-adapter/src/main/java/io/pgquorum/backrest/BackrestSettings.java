@@ -17,7 +17,15 @@ import java.util.Optional;
  */
 public record BackrestSettings(String stanza, String command, Repo repo1, int processMax,
     Map<String, List<String>> options, BackupSchedules schedules, Duration commandTimeout, Duration backupTimeout,
-    Duration restoreTimeout, Duration catchUp, AfterPromotion afterPromotion) {
+    Duration restoreTimeout, Duration catchUp, AfterPromotion afterPromotion, Duration infoInterval) {
+
+  /** Settings with the health probe's interval at its default ({@link BackrestKeys#INFO_INTERVAL}). */
+  public BackrestSettings(String stanza, String command, Repo repo1, int processMax,
+      Map<String, List<String>> options, BackupSchedules schedules, Duration commandTimeout, Duration backupTimeout,
+      Duration restoreTimeout, Duration catchUp, AfterPromotion afterPromotion) {
+    this(stanza, command, repo1, processMax, options, schedules, commandTimeout, backupTimeout, restoreTimeout,
+        catchUp, afterPromotion, Duration.ofSeconds(BackrestKeys.INFO_INTERVAL.defaultLong()));
+  }
 
   /**
    * {@code backrest.after_promotion}: what a newly promoted primary does once per new timeline.

@@ -36,7 +36,7 @@ class BackrestReadmeTest {
   void everyKeyHasADefaultAUnitWhatItAcceptsAndWhyAndTheDefaultsParse() {
     // An empty section reads every default from the registry: they must all pass the parser's own validation.
     assertThat(BackrestSection.parse(java.util.Map.of(), "s").errors()).isEmpty();
-    assertThat(BackrestKeys.all()).hasSize(16);
+    assertThat(BackrestKeys.all()).hasSize(17);
     for (BackrestKey k : BackrestKeys.all()) {
       assertThat(k.path()).startsWith("backrest.");
       assertThat(k.defaultText()).as(k.path()).isNotBlank();

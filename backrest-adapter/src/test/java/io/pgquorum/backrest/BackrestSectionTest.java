@@ -58,6 +58,7 @@ class BackrestSectionTest {
           command_timeout: 60
           backup_timeout: 3600
           restore_timeout: 7200
+          info_interval: 30
         """).settings().orElseThrow();
     assertThat(s.stanza()).isEqualTo("main-db");
     assertThat(s.command()).isEqualTo("/usr/bin/pgbackrest");
@@ -75,6 +76,7 @@ class BackrestSectionTest {
     assertThat(s.commandTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.backupTimeout()).isEqualTo(Duration.ofSeconds(3600));
     assertThat(s.restoreTimeout()).isEqualTo(Duration.ofSeconds(7200));
+    assertThat(s.infoInterval()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -89,10 +91,11 @@ class BackrestSectionTest {
           command_timeout: 5
           backup_timeout: 1000000
           restore_timeout: 1.5
+          info_interval: 2
           retention: 3
         """)).containsExactlyInAnyOrder(
         "backrest.retention: unknown key (known: after_promotion, backup_timeout, command, command_timeout, "
-            + "options, process-max, repo1, restore_timeout, schedule, stanza)",
+            + "info_interval, options, process-max, repo1, restore_timeout, schedule, stanza)",
         "backrest.stanza: must be 1-64 letters, digits, ., _, -, got \"a b\"",
         "backrest.command: must be an absolute path or a program name, got \"bin/pgbackrest\"",
         "backrest.repo1.type: must be posix (the only repository type pgquorum tests so far), got \"s3\"",
@@ -104,7 +107,8 @@ class BackrestSectionTest {
         "backrest.schedule.incr: must be an interval from 1 minute to 366 days, got \"every 0m\"",
         "backrest.command_timeout: must be a whole number from 10 to 86400 (seconds), got 5",
         "backrest.backup_timeout: must be a whole number from 60 to 604800 (seconds), got 1000000",
-        "backrest.restore_timeout: must be a whole number from 60 to 604800 (seconds), got 1.5");
+        "backrest.restore_timeout: must be a whole number from 60 to 604800 (seconds), got 1.5",
+        "backrest.info_interval: must be a whole number from 5 to 86400 (seconds), got 2");
   }
 
   @Test

@@ -77,12 +77,17 @@ record ClusterView(
       // A replica ahead of the reference (the reference is a little older than its own report) is not behind.
       lag = OptionalLong.of(Math.max(0, reference.getAsLong() - m.xlogLocation().getAsLong()));
     }
+    boolean archiveFailing = Boolean.TRUE.equals(m.raw().get("archive_failing"));
+    if (archiveFailing) {
+      // pgquorum's own member field: the node's WAL does not reach the archive (its pg_stat_archiver says so).
+      state = state + " (archiving fails)";
+    }
     OptionalInt timeline = m.raw().get("timeline") instanceof Number n ? OptionalInt.of(n.intValue())
         : OptionalInt.empty();
     ConnAddress address = ConnAddress.parse(m.connUrl());
     return new MemberView(m.name(), address.host(), address.port(), role, state, timeline, lag, !leader,
         m.pendingRestart(), scheduledRestart(m.raw().get("scheduled_restart")), m.tags(),
-        pendingRestartReason(m.raw().get("pending_restart_reason")));
+        pendingRestartReason(m.raw().get("pending_restart_reason")), archiveFailing);
   }
 
   /**

@@ -66,6 +66,10 @@ final class MemberOutput {
       s.to().ifPresent(t -> line.append('\n').append(String.format("%24s: %s", "to", t)));
       info.add(line.toString());
     });
+    List<String> failing = view.members().stream().filter(MemberView::archiveFailing).map(MemberView::name).toList();
+    if (!failing.isEmpty()) {
+      info.add("WAL archiving fails on: " + String.join(", ", failing));
+    }
     if (!info.isEmpty()) {
       out.append(' ').append(String.join("\n ", info)).append('\n');
     }

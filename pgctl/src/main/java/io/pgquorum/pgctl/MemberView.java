@@ -22,6 +22,7 @@ import java.util.OptionalLong;
  * @param pendingRestartReason the parameters waiting for the restart, {@code param: old->new} each (from the
  *     member key's {@code pending_restart_reason}, when it publishes one)
  * @param tags the member's tags
+ * @param archiveFailing the member says its WAL archiving fails ({@code archive_failing} in its key)
  */
 record MemberView(
     String name,
@@ -35,7 +36,8 @@ record MemberView(
     boolean pendingRestart,
     Optional<String> scheduledRestart,
     Map<String, Object> tags,
-    java.util.List<String> pendingRestartReason) {
+    java.util.List<String> pendingRestartReason,
+    boolean archiveFailing) {
 
   static final String UNKNOWN = "unknown";
 

@@ -62,6 +62,34 @@ class ListOutputTest {
     assertThat(r.out()).contains("| pg2    | 10.0.0.2 | Replica | stopped (diverged timeline) |  2 |   unknown |");
   }
 
+  /**
+   * Issue 13: a member whose WAL archiving fails (archive_failing in its key) shows it in its state, and a line
+   * under the table names it; the table keeps patronictl's layout otherwise.
+   */
+  @Test
+  void aMemberWhoseArchivingFailsShowsItInItsStateAndTheFooter() {
+    long leaderLsn = 100 * MIB;
+    ClusterSnapshot s = Snapshots.cluster().initialized(Snapshots.SYSID).leader("pg1").status(leaderLsn)
+        .member("pg1", "postgres://10.0.0.1:5432/postgres", "primary", "running", leaderLsn, 2,
+            Map.of("archive_failing", true))
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "replica", "running", leaderLsn, 2,
+            Map.of("replication_state", "streaming"))
+        .build();
+    CliRun r = CliRun.against(s, "list");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        + Cluster: demo (7301234567890123456) --------------------+----+-----------+
+        | Member | Host     | Role    | State                     | TL | Lag in MB |
+        +--------+----------+---------+---------------------------+----+-----------+
+        | pg1    | 10.0.0.1 | Leader  | running (archiving fails) |  2 |           |
+        | pg2    | 10.0.0.2 | Replica | streaming                 |  2 |         0 |
+        +--------+----------+---------+---------------------------+----+-----------+
+         WAL archiving fails on: pg1
+        """);
+    CliRun json = CliRun.against(s, "list", "--format", "json");
+    assertThat(json.out()).contains("\"State\": \"running (archiving fails)\"");
+  }
+
   @Test
   void clusterNameArgumentEqualToTheScopeIsAccepted() {
     CliRun r = CliRun.against(Snapshots.threeMembers(), "list", "demo");

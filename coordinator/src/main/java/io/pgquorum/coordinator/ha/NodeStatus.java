@@ -38,6 +38,8 @@ import java.util.OptionalLong;
  * @param stoppedDiverged why PostgreSQL stays stopped when its rejoin found a divergence it may not repair
  *     ({@link Divergence#stoppedBecause}), shown as {@code pgquorum.diverged} in {@code /patroni}
  * @param replicaCreation the last replica creation (method, result, attempts), empty before one
+ * @param repository the repository's health from the last {@code pgbackrest info} a repository probe ran off the
+ *     loop (see {@code RepositoryProbe}); empty without a backrest section or before the first run
  */
 public record NodeStatus(
     String scope,
@@ -60,13 +62,32 @@ public record NodeStatus(
     Map<String, Object> backrest,
     String waitingForOperator,
     Optional<String> stoppedDiverged,
-    Map<String, Object> replicaCreation) {
+    Map<String, Object> replicaCreation,
+    Optional<io.pgquorum.backrest.info.RepoHealth> repository) {
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
     backrest = Map.copyOf(backrest);
     waitingForOperator = waitingForOperator == null ? "" : waitingForOperator;
     replicaCreation = Map.copyOf(replicaCreation);
+  }
+
+  /** A status without a repository health (no backrest section, or none probed yet). */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs, Map<String, Object> backrest, String waitingForOperator,
+      Optional<String> stoppedDiverged, Map<String, Object> replicaCreation) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, stoppedDiverged,
+        replicaCreation, Optional.empty());
+  }
+
+  /** This status with the repository's last known health ({@code pgquorum.repository}, the backup metrics). */
+  public NodeStatus withRepository(Optional<io.pgquorum.backrest.info.RepoHealth> health) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
+        stoppedDiverged, replicaCreation, health);
   }
 
   /** A status with nothing waiting for an operator, not stopped for a divergence, no replica creation yet. */
@@ -108,14 +129,14 @@ public record NodeStatus(
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged, replicaCreation);
+        stoppedDiverged, replicaCreation, repository);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator,
-        stoppedDiverged, replicaCreation);
+        stoppedDiverged, replicaCreation, repository);
   }
 
   /**
@@ -125,14 +146,14 @@ public record NodeStatus(
   public NodeStatus withWaitingForOperator(String what) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what, stoppedDiverged,
-        replicaCreation);
+        replicaCreation, repository);
   }
 
   /** This status with the divergence that keeps PostgreSQL stopped, if any. */
   public NodeStatus withStoppedDiverged(Optional<String> why) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, why,
-        replicaCreation);
+        replicaCreation, repository);
   }
 
   /**
@@ -142,14 +163,14 @@ public record NodeStatus(
   public NodeStatus withReplicaCreation(Map<String, Object> creation) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged, creation);
+        stoppedDiverged, creation, repository);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
-        waitingForOperator, stoppedDiverged, replicaCreation);
+        waitingForOperator, stoppedDiverged, replicaCreation, repository);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

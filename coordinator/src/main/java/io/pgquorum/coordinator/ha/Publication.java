@@ -161,6 +161,11 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
             io.pgquorum.coordinator.postgres.PendingRestartReason.json(pg.pendingRestartReason()));
       }
     }
+    if (pg.archiveFailing()) {
+      // pgquorum's own field: others (pgctl list, monitoring reading /cluster) see that this node's WAL does not
+      // reach the archive; only this node can read its pg_stat_archiver.
+      m.put("archive_failing", true);
+    }
     if (policy.dynamic().paused()) {
       // Patroni's: a member says it has seen maintenance mode, what `pgctl pause --wait` waits for.
       m.put("pause", true);

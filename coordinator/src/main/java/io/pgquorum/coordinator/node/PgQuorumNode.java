@@ -81,6 +81,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private volatile boolean closed;
   /** The local-PostgreSQL admin part (restart, reload, reinitialize): SIGHUP reloads through it. */
   private LocalAdmin local;
+  /** pgbackrest info every backrest.info_interval, off the loop; empty without a backrest section. */
+  private Optional<RepositoryProbe> repositoryProbe = Optional.empty();
 
   private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, NodeIncarnation incarnation,
       Postgres postgres, RestServer rest, LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop,
@@ -203,6 +205,11 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       BackupAdmin backupAdmin = new BackupAdmin(backups, config.backrest().map(b -> new io.pgquorum.backrest.run
           .BackrestRunner(b, io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
           io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config))), status::get);
+      Optional<RepositoryProbe> repoProbe = config.backrest().map(b -> new RepositoryProbe(
+          new io.pgquorum.backrest.run.BackrestRunner(b, io.pgquorum.coordinator.postgres.BackrestFiles.layout(config),
+              io.pgquorum.coordinator.postgres.BackrestFiles.libpqEnv(config))::info,
+          java.time.Clock.systemUTC(), config.name()).start(b.infoInterval()));
+      repoProbe.ifPresent(started::add);
       NodeAdmin admin = new NodeAdmin(new SwitchoverAdmin(store,
           urls -> toMap(PeerClient.fetchAll(urls, peerTimeout, peerTls)),
           () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake), System::nanoTime,
@@ -247,7 +254,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           s -> {
             status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))
                 .withBackrest(backrestState(backrest, backups)).withWaitingForOperator(postgres.waitingForOperator())
-                .withReplicaCreation(postgres.lastReplicaCreation()));
+                .withReplicaCreation(postgres.lastReplicaCreation())
+                .withRepository(repoProbe.flatMap(RepositoryProbe::health)));
             dcsTimeout.accept(s);
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
@@ -294,6 +302,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       PgQuorumNode node = new PgQuorumNode(config, server, client, incarnation, postgres, rest, guard, watchdog,
           loop, loopThread, status, duplicate);
       node.local = local;
+      node.repositoryProbe = repoProbe;
       return node;
     } catch (RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -506,6 +515,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
     }
     guard.close();
     watchdog.ifPresent(WatchdogProcess::close);
+    repositoryProbe.ifPresent(RepositoryProbe::close);
     rest.close();
     dcs.close();
     dcsServer.close();

@@ -48,6 +48,9 @@ import java.util.OptionalLong;
  *     ({@code restore_command}, {@code archive_cleanup_command}, {@code primary_slot_name} as set,
  *     {@code recovery_min_apply_delay} in milliseconds); what a change of {@code standby_cluster} is checked
  *     against ({@code StandbyRules}). Empty otherwise, and for keys not probed
+ * @param archiver running with an archiver (a primary with archive_mode on or always, a replica with always): WAL
+ *     archiving's statistics ({@link ArchiverStats}); empty otherwise, and when they could not be read. Shown to
+ *     monitoring only, never read by the decision
  */
 public record PgState(
     DataDirState dataDir,
@@ -73,13 +76,41 @@ public record PgState(
     List<TimelineSwitch> timelineHistory,
     Map<String, Long> slots,
     Map<String, PendingRestartReason.Change> pendingRestartReason,
-    Map<String, String> recoverySettings) {
+    Map<String, String> recoverySettings,
+    Optional<ArchiverStats> archiver) {
   public PgState {
     recoverySettings = Map.copyOf(recoverySettings);
     replication = List.copyOf(replication);
     timelineHistory = List.copyOf(timelineHistory);
     slots = Map.copyOf(slots);
     pendingRestartReason = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(pendingRestartReason));
+  }
+
+  /** A probe without archiver statistics. */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState,
+      List<TimelineSwitch> timelineHistory, Map<String, Long> slots,
+      Map<String, PendingRestartReason.Change> pendingRestartReason, Map<String, String> recoverySettings) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
+        recoverySettings, Optional.empty());
+  }
+
+  /** This probe with {@code stats} as WAL archiving's statistics (empty: no archiver, or unreadable). */
+  public PgState withArchiver(Optional<ArchiverStats> stats) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, recoverySettings, stats);
+  }
+
+  /** Whether this server archives WAL and the last attempt failed ({@link ArchiverStats#failing()}). */
+  public boolean archiveFailing() {
+    return archiver.map(ArchiverStats::failing).orElse(false);
   }
 
   /** A probe without a pending restart reason. */
@@ -121,7 +152,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason, recoverySettings);
+        pendingRestartReason, recoverySettings, archiver);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -129,7 +160,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason, recoverySettings);
+        pendingRestartReason, recoverySettings, archiver);
   }
 
   /**
@@ -140,7 +171,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason, recoverySettings);
+        slots, reason, recoverySettings, archiver);
   }
 
   /** This probe with {@code settings} as the recovery settings the running replica has now. */
@@ -148,7 +179,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, settings);
+        pendingRestartReason, settings, archiver);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

@@ -200,7 +200,7 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
           Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
-          .withSlots(slots);
+          .withSlots(slots).withArchiver(archiver(c, true));
     }
     OptionalLong received;
     OptionalLong replayed;
@@ -242,7 +242,37 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
           Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
-          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c)).withRecoverySettings(recoverySettings(c));
+          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c)).withRecoverySettings(recoverySettings(c))
+          .withArchiver(archiver(c, false));
+    }
+  }
+
+  /**
+   * WAL archiving's statistics where an archiver runs: a primary with archive_mode on or always, a replica with
+   * always (with on, a standby's archiver does not run and its counters say nothing). Read apart from the rest of
+   * the probe: they are for monitoring only, so a failure (pg_ls_archive_statusdir needs superuser or pg_monitor)
+   * is logged and leaves them out rather than failing the probe the HA decision needs.
+   */
+  private Optional<ArchiverStats> archiver(Connection c, boolean primary) {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT current_setting('archive_mode'), archived_count, failed_count,"
+            + " last_archived_time, last_failed_time,"
+            + " (SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') FROM pg_stat_archiver")) {
+      if (!r.next()) {
+        return Optional.empty();
+      }
+      String mode = r.getString(1);
+      if (!("always".equals(mode) || (primary && "on".equals(mode)))) {
+        return Optional.empty();
+      }
+      Timestamp archived = r.getTimestamp(4);
+      Timestamp failed = r.getTimestamp(5);
+      return Optional.of(new ArchiverStats(r.getLong(2), r.getLong(3),
+          Optional.ofNullable(archived).map(Timestamp::toInstant),
+          Optional.ofNullable(failed).map(Timestamp::toInstant), r.getLong(6)));
+    } catch (SQLException e) {
+      LOG.warn("probe: reading WAL archiving's statistics failed: {}", jdbc.describe(e));
+      return Optional.empty();
     }
   }
 

@@ -7,15 +7,23 @@ import java.util.Optional;
 
 /**
  * {@code GET /metrics}: the node status as Prometheus text (exposition format 0.0.4), with Patroni's metric names
- * and labels so existing dashboards and alerts keep working. Every metric is a gauge and always present (0 when
- * not applicable), so a series never disappears when a node changes role.
+ * and labels so existing dashboards and alerts keep working. Every metric is a gauge. Patroni's are always present
+ * (0 when not applicable), so a series never disappears when a node changes role; the backup and archiving ones
+ * ({@link BackupMetrics}) are left out where they do not apply (no backrest section, no archiver running) and are
+ * NaN where they apply but are not known yet.
  */
 final class MetricsText {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private MetricsText() {}
 
+  /** The metrics at the real time (backup ages count to now). */
   static String of(NodeStatus s) {
+    return of(s, java.time.Clock.systemUTC().instant());
+  }
+
+  /** The metrics with backup ages counted to {@code now}. */
+  static String of(NodeStatus s, Instant now) {
     PgState pg = s.pg();
     String labels = "{scope=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\"}";
     StringBuilder out = new StringBuilder(4096);
@@ -63,6 +71,7 @@ final class MetricsText {
         Long.toString(pg.isPrimary() ? pg.fencingToken().orElse(0) : 0));
     g.add("pgquorum_planted_bugs", "Number of planted bugs active in this node (fault-injection harness only; "
         + "anything but 0 means the node is deliberately unsafe).", Integer.toString(s.plantedBugs().size()));
+    BackupMetrics.add(g::add, s, now);
     if (!s.plantedBugs().isEmpty()) {
       out.append("# HELP pgquorum_planted_bug 1 for each planted bug active in this node.\n");
       out.append("# TYPE pgquorum_planted_bug gauge\n");

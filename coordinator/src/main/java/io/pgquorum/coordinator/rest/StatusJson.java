@@ -91,6 +91,8 @@ final class StatusJson {
       // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
       q.put("backrest", s.backrest());
     }
+    s.repository().ifPresent(r -> q.put("repository", BackupJson.repository(r)));
+    s.pg().archiver().filter(a -> s.pg().running()).ifPresent(a -> q.put("archive", BackupJson.archive(a)));
     if (!s.replicaCreation().isEmpty()) {
       // How this node's copy was last built (issue 13): the method that worked, or that all failed, and each try.
       q.put("replica_creation", s.replicaCreation());
