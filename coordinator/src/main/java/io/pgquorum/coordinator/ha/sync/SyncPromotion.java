@@ -23,6 +23,8 @@ import java.util.Set;
  *   <li>A reachable node ahead of the candidate disqualifies it (except the former leader in {@code on} mode,
  *       whose extra WAL was never acknowledged to anyone the key promised).</li>
  *   <li>No key (synchronous mode requested but not active yet), or mode off: the asynchronous rules alone.</li>
+ *   <li>A key with a quorum above 0 is read the quorum way even in {@code on} mode (written before the mode
+ *       changed, not yet rewritten by the primary).</li>
  * </ul>
  */
 public final class SyncPromotion {
@@ -70,7 +72,10 @@ public final class SyncPromotion {
     if (s.isLeader(candidate)) {
       return Verdict.yes(0);
     }
-    boolean quorum = settings.mode() == SyncMode.QUORUM;
+    // A key with a quorum was written by the quorum rules: it is read as such whatever the mode says now (the mode
+    // may have changed since, before the primary rewrote the key); its voters are not all known to hold every
+    // commit. Found by SyncRulesTest.
+    boolean quorum = settings.mode() == SyncMode.QUORUM || s.quorum() > 0;
     for (Map.Entry<String, Long> e : reachable.entrySet()) {
       boolean formerLeaderInOnMode = !quorum && s.isLeader(e.getKey());
       if (!e.getKey().equalsIgnoreCase(candidate) && e.getValue() > candidateLsn && !formerLeaderInOnMode) {
