@@ -28,6 +28,10 @@ final class QuorumRules {
   private QuorumRules() {}
 
   static SyncPlan plan(SyncView v) {
+    return plan(v, SyncRules.Planted.NONE);
+  }
+
+  static SyncPlan plan(SyncView v, SyncRules.Planted bug) {
     int count = v.settings().nodeCount();
     List<String> active = SyncRules.sorted(v.pool());
     Optional<SyncState> mine = v.sync().filter(s -> s.isLeader(v.leader()));
@@ -72,7 +76,8 @@ final class QuorumRules {
     }
     int confirmed = (int) v2.stream().filter(x -> SyncPool.contains(v.confirmed(), x)).count();
     int future = names.kind() == SyncStandbyNames.Kind.ANY ? v2.size() - k : v2.size();
-    int lowest = Math.max(Math.max(0, future), Math.min(q2, v2.size() - confirmed));
+    int lowest = bug == SyncRules.Planted.LOWER_QUORUM_UNCONFIRMED ? Math.max(0, future)
+        : Math.max(Math.max(0, future), Math.min(q2, v2.size() - confirmed));
     if (lowest < q2) {
       steps.add(publish(v.leader(), v2, lowest));
     }

@@ -32,7 +32,9 @@ public final class SyncRules {
     /** Publishes a standby in the key before it is confirmed (in the same cycle as the setting changes). */
     PUBLISH_UNCONFIRMED,
     /** Shrinks synchronous_standby_names before removing the standby from the key. */
-    SHRINK_NAMES_FIRST
+    SHRINK_NAMES_FIRST,
+    /** Quorum mode: lowers the quorum to the steady value without waiting for the voters to be confirmed. */
+    LOWER_QUORUM_UNCONFIRMED
   }
 
   private SyncRules() {}
@@ -47,7 +49,7 @@ public final class SyncRules {
       return off(v);
     }
     if (mode == SyncMode.QUORUM) {
-      return QuorumRules.plan(v);
+      return QuorumRules.plan(v, bug);
     }
     return on(v, bug);
   }

@@ -185,6 +185,15 @@ class SyncRulesTest {
     System.out.println("planted SHRINK_NAMES_FIRST caught: " + report(f.get()));
   }
 
+  /** Quorum mode: a quorum lowered before the voters are confirmed must make the check fail. */
+  @Test
+  void loweringTheQuorumWithoutEvidenceIsCaught() {
+    Optional<Failure> f = explore(SyncRules.Planted.LOWER_QUORUM_UNCONFIRMED, SEQUENCES);
+    assertThat(f).as("the planted bug LOWER_QUORUM_UNCONFIRMED went unnoticed").isPresent();
+    assertThat(f.get().violation()).startsWith("lost acknowledged commits");
+    System.out.println("planted LOWER_QUORUM_UNCONFIRMED caught: " + report(f.get()));
+  }
+
   /** The planted bug: a standby published in the key before PostgreSQL treats it as synchronous. */
   @Test
   void publishingBeforeConfirmationIsCaught() {
