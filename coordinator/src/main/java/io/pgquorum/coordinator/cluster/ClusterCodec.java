@@ -154,7 +154,8 @@ public final class ClusterCodec {
           }
         }
       });
-      return Optional.of(new SyncState(optStr(raw, "leader"), standbys, kv.modRevision()));
+      int quorum = raw.get("quorum") instanceof Number n && n.intValue() > 0 ? n.intValue() : 0;
+      return Optional.of(new SyncState(optStr(raw, "leader"), standbys, quorum, kv.modRevision()));
     } catch (JsonProcessingException | RuntimeException e) {
       log.warn("ignoring the sync key: {}", message(e));
       return Optional.empty();
@@ -238,7 +239,18 @@ public final class ClusterCodec {
     return write(m);
   }
 
-  /** The {@code config} key's JSON. */
+  /**
+   * Patroni 4's {@code sync} JSON: {@code {"leader": <name>, "sync_standby": "a,b" | null, "quorum": <n>}}, the
+   * standbys comma-joined in the order given (the rules give them sorted), {@code null} for none.
+   */
+  public static String encodeSync(SyncState sync) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("leader", sync.leader().orElse(null));
+    m.put("sync_standby", sync.syncStandbys().isEmpty() ? null : String.join(",", sync.syncStandbys()));
+    m.put("quorum", sync.quorum());
+    return write(m);
+  }
+
   /**
    * The {@code failover} key's value in Patroni's shape ({@code leader}, {@code member}, {@code scheduled_at}, each
    * only when given); all empty gives {@code {}}, Patroni's "no request".

@@ -316,6 +316,30 @@ public final class ClusterStore {
         Optional.empty()), Precondition.modRevision(modRevision), null).succeeded();
   }
 
+  /**
+   * Writes the {@code sync} key, only if it is still at {@code expectedRevision} (0: absent): the primary's
+   * synchronous replication state must never overwrite a change it has not seen (another primary's, after a
+   * failover). Returns the state as stored (with its new revision); empty when the key changed meanwhile, and then
+   * the caller stops this cycle's synchronous replication steps (Patroni: "Synchronous replication key updated by
+   * someone else").
+   */
+  public Optional<SyncState> writeSync(SyncState next, long expectedRevision) {
+    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    WriteResult r = dcs.put(codec.keys().sync(), ClusterCodec.encodeSync(next), cond, null);
+    if (!r.succeeded()) {
+      return Optional.empty();
+    }
+    return Optional.of(next.at(r.entry().map(KeyValue::modRevision).orElse(r.revision())));
+  }
+
+  /**
+   * Deletes the {@code sync} key (synchronous mode turned off), only if it is still at {@code expectedRevision}.
+   * True when deleted; false when it changed meanwhile or was already gone.
+   */
+  public boolean deleteSync(long expectedRevision) {
+    return dcs.delete(codec.keys().sync(), Precondition.modRevision(expectedRevision)).succeeded();
+  }
+
   /** The bootstrap race: creates {@code initialize} with "" if absent. True means this node bootstraps. */
   public boolean raceInitialize() {
     return dcs.put(codec.keys().initialize(), "", Precondition.absent(), null).succeeded();

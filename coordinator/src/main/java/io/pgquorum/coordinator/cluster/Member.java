@@ -67,6 +67,28 @@ public record Member(
     return v == null || String.valueOf(v).isBlank() ? Optional.empty() : Optional.of(String.valueOf(v));
   }
 
+  /** Tagged {@code nosync}: never a synchronous standby. */
+  public boolean nosync() {
+    Object v = tags.get("nosync");
+    return Boolean.TRUE.equals(v) || "true".equalsIgnoreCase(String.valueOf(v));
+  }
+
+  /**
+   * The {@code sync_priority} tag (Patroni 4.1): higher is chosen first for synchronous duty; 0 or less never
+   * (as {@code nosync}). 1 when absent or not a whole number.
+   */
+  public int syncPriority() {
+    Object v = tags.get("sync_priority");
+    if (v instanceof Number n) {
+      return n.intValue();
+    }
+    try {
+      return v == null ? 1 : Integer.parseInt(String.valueOf(v).trim());
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
   public int failoverPriority() {
     Object v = tags.get("failover_priority");
     if (v instanceof Number n) {

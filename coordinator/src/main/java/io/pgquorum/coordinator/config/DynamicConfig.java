@@ -85,6 +85,14 @@ public record DynamicConfig(
     return Boolean.TRUE.equals(Scalars.toBool(raw.get(DynamicKeys.PAUSE.name())));
   }
 
+  /**
+   * The synchronous replication settings ({@link SyncSettings}), read from {@link #raw()} like {@link #paused()}: the
+   * parser has already checked them (absent keys have Patroni's defaults).
+   */
+  public SyncSettings synchronous() {
+    return SyncSettings.from(raw);
+  }
+
   public Duration ttlDuration() {
     return Duration.ofSeconds(ttl);
   }

@@ -35,6 +35,7 @@ final class DynamicConfigParser {
     long maxLag = s.longValue(DynamicKeys.MAXIMUM_LAG_ON_FAILOVER);
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
     s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
+    syncSettings(s); // checked here, read from raw (DynamicConfig.synchronous)
 
     boolean usePgRewind = DynamicKeys.USE_PG_REWIND.defaultBool();
     boolean useSlots = DynamicKeys.USE_SLOTS.defaultBool();
@@ -84,6 +85,26 @@ final class DynamicConfigParser {
     }
     return new DynamicConfig(ttl, loopWait, retryTimeout, maxLag, primaryStartTimeout, usePgRewind, useSlots,
         parameters, pgHba, standbyCluster, freeze(map), recoveryConf);
+  }
+
+  /**
+   * Checks the synchronous replication keys ({@link SyncSettings}). The mode is accepted but not enforced yet, so a
+   * mode other than off is reported once where the document is loaded (a node's bootstrap.dcs at start, a
+   * {@code PATCH /config} when it is applied), so that nobody believes commits wait when they do not.
+   */
+  private static void syncSettings(Section s) {
+    Object mode = s.value(DynamicKeys.SYNCHRONOUS_MODE);
+    java.util.Optional<SyncMode> parsed = SyncMode.parse(mode);
+    if (parsed.isEmpty()) {
+      s.problems().error(s.keyPath(DynamicKeys.SYNCHRONOUS_MODE), "must be " + DynamicKeys.SYNCHRONOUS_MODE.what()
+          + ", got " + s.problems().show(mode));
+    } else if (parsed.get() != SyncMode.OFF) {
+      s.problems().warn(s.keyPath(DynamicKeys.SYNCHRONOUS_MODE), "is " + parsed.get().word() + " but not yet "
+          + "enforced by this version: commits do not wait for a standby, and a failover may lose the last ones");
+    }
+    s.bool(DynamicKeys.SYNCHRONOUS_MODE_STRICT);
+    s.number(DynamicKeys.SYNCHRONOUS_NODE_COUNT);
+    s.number(DynamicKeys.MAXIMUM_LAG_ON_SYNCNODE);
   }
 
   /** {@code config.raw()} with the interpreted values written over it; a fresh, mutable, ordered map. */

@@ -50,6 +50,21 @@ public record Tags(
         .orElse(false);
   }
 
+  /**
+   * The {@code sync_priority} tag (Patroni 4.1): higher is chosen first for synchronous duty, 0 or less never.
+   * Read from {@link #all}, like {@link #nostream()}: the primary learns it from the member key.
+   */
+  public int syncPriority() {
+    return get(TagsKeys.SYNC_PRIORITY.name()).map(v -> v instanceof Number n ? n.intValue()
+        : Scalars.toLong(v) == null ? TagsKeys.SYNC_PRIORITY.defaultInt() : Scalars.toLong(v).intValue())
+        .orElse(TagsKeys.SYNC_PRIORITY.defaultInt());
+  }
+
+  /** Never a synchronous standby: tagged {@code nosync}, or a {@code sync_priority} of 0 or less. */
+  public boolean neverSync() {
+    return nosync || syncPriority() <= 0;
+  }
+
   public Optional<Object> get(String name) {
     return Optional.ofNullable(all.get(name));
   }

@@ -18,6 +18,11 @@ final class TagsKeys {
       .why("stream from this member (cascading) while it runs, else from the leader");
   static final ConfigKey NOSYNC = T.bool("nosync", false)
       .why("never become a synchronous standby");
+  static final ConfigKey SYNC_PRIORITY = T.key("sync_priority", Kind.INTEGER).dflt(1L)
+      .range(Integer.MIN_VALUE, Integer.MAX_VALUE).what("a whole number (0 or less = never synchronous)")
+      .accepts("whole number (0 or less = never synchronous)")
+      .why("higher is chosen first for synchronous duty; 0 or less never becomes a synchronous standby, as `nosync` "
+          + "(Patroni 4.1's). Synchronous replication is not enforced yet");
   static final ConfigKey FAILOVER_PRIORITY = T.key("failover_priority", Kind.INTEGER).dflt(1L)
       .range(0, Integer.MAX_VALUE).what("a whole number (0 = never promote)")
       .why("higher wins among equally healthy candidates; 0 never promotes");
@@ -25,10 +30,6 @@ final class TagsKeys {
   static final ConfigKey NOSTREAM = T.bool("nostream", false)
       .why("this replica does not stream: it replays only what restore_command fetches from the archive (no "
           + "primary_conninfo), and no replication slot is kept for it (Patroni's nostream; no effect on a primary)");
-
-  static {
-    T.ignored("sync_priority").add();
-  }
 
   private TagsKeys() {}
 }

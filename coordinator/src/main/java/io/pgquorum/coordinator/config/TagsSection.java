@@ -34,6 +34,8 @@ final class TagsSection {
     bool(s, TagsKeys.NOSTREAM, all); // read from all() (Tags#nostream), as the member key carries it
     // Kept as text in all(): the member key carries it (Patroni's), and the other nodes read it from there.
     s.string(TagsKeys.REPLICATEFROM).ifPresent(v -> all.put(TagsKeys.REPLICATEFROM.name(), v));
+    // Kept in all() only (Tags#syncPriority): the member key carries it, and the primary reads it from there.
+    s.number(TagsKeys.SYNC_PRIORITY).ifPresent(p -> all.put(TagsKeys.SYNC_PRIORITY.name(), p.intValue()));
     ConfigKey priorityKey = TagsKeys.FAILOVER_PRIORITY;
     Optional<Long> priority = s.number(priorityKey);
     priority.ifPresent(p -> all.put(priorityKey.name(), p.intValue()));

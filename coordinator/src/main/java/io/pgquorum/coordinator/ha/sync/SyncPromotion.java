@@ -1,0 +1,100 @@
+package io.pgquorum.coordinator.ha.sync;
+
+import io.pgquorum.coordinator.cluster.SyncState;
+import io.pgquorum.coordinator.config.SyncMode;
+import io.pgquorum.coordinator.config.SyncSettings;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who may be promoted, given the {@code sync} key (B.5 of the reference). Only the synchronous part of the
+ * question: the usual checks (health, lag, timeline, nofailover, priority) still apply on top.
+ * <ul>
+ *   <li>{@code on}: a standby the key lists, or the key's leader itself (the former primary holds every commit it
+ *       acknowledged). With a key that lists none, only the former leader can come back: a cluster stays down
+ *       rather than lose acknowledged commits.</li>
+ *   <li>{@code quorum}: the former leader; or any node that counts enough votes among the voting set (the voters
+ *       and the former leader): a vote is a member of that set that answers with a position at or below the
+ *       candidate's. A voter counts itself (it starts at 0), a non-voter does not (it starts at -1); it needs
+ *       {@code votes >= quorum}. Since at most quorum members of the set lack any acknowledged commit, seeing
+ *       quorum + 1 of them at or below its own position proves the candidate has every one.</li>
+ *   <li>A reachable node ahead of the candidate disqualifies it (except the former leader in {@code on} mode,
+ *       whose extra WAL was never acknowledged to anyone the key promised).</li>
+ *   <li>No key (synchronous mode requested but not active yet), or mode off: the asynchronous rules alone.</li>
+ *   <li>A key with a quorum above 0 is read the quorum way even in {@code on} mode (written before the mode
+ *       changed, not yet rewritten by the primary).</li>
+ * </ul>
+ */
+public final class SyncPromotion {
+  private SyncPromotion() {}
+
+  /** The answer, with a reason when refused. */
+  public record Verdict(boolean allowed, Optional<Refusal> refusal, int votes) {
+    static Verdict yes(int votes) {
+      return new Verdict(true, Optional.empty(), votes);
+    }
+
+    static Verdict no(Refusal r, int votes) {
+      return new Verdict(false, Optional.of(r), votes);
+    }
+  }
+
+  /** Why a candidate may not be promoted. */
+  public enum Refusal {
+    NOT_SYNCHRONOUS("not a synchronous standby in the sync key"),
+    NOT_ENOUGH_VOTES("not enough votes from the sync key's voters (%d of %d)"),
+    PEER_AHEAD("a reachable member is ahead of it");
+
+    private final String template;
+
+    Refusal(String template) {
+      this.template = template;
+    }
+
+    public String template() {
+      return template;
+    }
+  }
+
+  /**
+   * @param candidate the node that would be promoted
+   * @param candidateLsn its WAL position
+   * @param reachable the other members that answered, with their positions (PostgreSQL running)
+   */
+  public static Verdict mayPromote(SyncSettings settings, Optional<SyncState> sync, String candidate,
+      long candidateLsn, Map<String, Long> reachable) {
+    if (settings.mode() == SyncMode.OFF || sync.isEmpty()) {
+      return Verdict.yes(0);
+    }
+    SyncState s = sync.get();
+    if (s.isLeader(candidate)) {
+      return Verdict.yes(0);
+    }
+    // A key with a quorum was written by the quorum rules: it is read as such whatever the mode says now (the mode
+    // may have changed since, before the primary rewrote the key); its voters are not all known to hold every
+    // commit. Found by SyncRulesTest.
+    boolean quorum = settings.mode() == SyncMode.QUORUM || s.quorum() > 0;
+    for (Map.Entry<String, Long> e : reachable.entrySet()) {
+      boolean formerLeaderInOnMode = !quorum && s.isLeader(e.getKey());
+      if (!e.getKey().equalsIgnoreCase(candidate) && e.getValue() > candidateLsn && !formerLeaderInOnMode) {
+        return Verdict.no(Refusal.PEER_AHEAD, 0);
+      }
+    }
+    if (!quorum) {
+      return s.lists(candidate) ? Verdict.yes(0) : Verdict.no(Refusal.NOT_SYNCHRONOUS, 0);
+    }
+    Set<String> votingSet = new LinkedHashSet<>();
+    s.leader().ifPresent(l -> votingSet.add(l.toLowerCase(java.util.Locale.ROOT)));
+    s.syncStandbys().forEach(x -> votingSet.add(x.toLowerCase(java.util.Locale.ROOT)));
+    int votes = s.lists(candidate) ? 0 : -1;
+    for (Map.Entry<String, Long> e : reachable.entrySet()) {
+      String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (!name.equalsIgnoreCase(candidate) && votingSet.contains(name) && e.getValue() <= candidateLsn) {
+        votes++;
+      }
+    }
+    return votes >= s.quorum() ? Verdict.yes(votes) : Verdict.no(Refusal.NOT_ENOUGH_VOTES, votes);
+  }
+}

@@ -1,0 +1,135 @@
+package io.pgquorum.coordinator.ha.sync;
+
+import io.pgquorum.coordinator.cluster.SyncState;
+import io.pgquorum.coordinator.config.SyncMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the primary does about synchronous replication in one cycle: a pure function of a {@link SyncView} to an
+ * ordered {@link SyncPlan}. The ordering invariants (B.4 of the reference) are what keep the {@code sync} key
+ * truthful, that is, every standby it names holds every acknowledged commit, so promoting any of them loses none:
+ * <ul>
+ *   <li><b>Adding</b> a standby: synchronous_standby_names first; the key names it only in a later cycle, once
+ *       PostgreSQL reports it synchronous and it has caught up to the flush position of the moment the setting
+ *       changed (confirmed). Named earlier, it could be promoted without commits acknowledged before it
+ *       became synchronous.</li>
+ *   <li><b>Removing</b> a standby: the key first, then synchronous_standby_names. The other way round, commits stop
+ *       waiting for it (PostgreSQL releases them at once) while the key still names it as promotable.</li>
+ *   <li>Strict mode with no eligible standby: {@code *} (commits wait for any standby), the key names none.</li>
+ *   <li>Mode off: the key is deleted first, then the setting cleared (a stale key is never left to look valid if
+ *       the mode comes back).</li>
+ * </ul>
+ * {@code on} mode writes {@code FIRST n (all n names)}; quorum mode is {@link QuorumRules}.
+ */
+public final class SyncRules {
+  /** Test-only planted bugs (the property test shows its check catches each). */
+  enum Planted {
+    NONE,
+    /** Publishes a standby in the key before it is confirmed (in the same cycle as the setting changes). */
+    PUBLISH_UNCONFIRMED,
+    /** Shrinks synchronous_standby_names before removing the standby from the key. */
+    SHRINK_NAMES_FIRST,
+    /** Quorum mode: lowers the quorum to the steady value without waiting for the voters to be confirmed. */
+    LOWER_QUORUM_UNCONFIRMED
+  }
+
+  private SyncRules() {}
+
+  public static SyncPlan plan(SyncView v) {
+    return plan(v, Planted.NONE);
+  }
+
+  static SyncPlan plan(SyncView v, Planted bug) {
+    SyncMode mode = v.settings().mode();
+    if (mode == SyncMode.OFF) {
+      return off(v);
+    }
+    if (mode == SyncMode.QUORUM) {
+      return QuorumRules.plan(v, bug);
+    }
+    return on(v, bug);
+  }
+
+  private static SyncPlan off(SyncView v) {
+    List<SyncStep> steps = new ArrayList<>();
+    if (v.sync().isPresent()) {
+      steps.add(new SyncStep.Delete());
+    }
+    if (v.standbyNames().kind() != SyncStandbyNames.Kind.NONE) {
+      steps.add(new SyncStep.SetStandbyNames(SyncStandbyNames.none()));
+    }
+    return SyncPlan.of(steps);
+  }
+
+  private static SyncPlan on(SyncView v, Planted bug) {
+    int count = v.settings().nodeCount();
+    List<String> desired = v.pool().subList(0, Math.min(count, v.pool().size()));
+    Optional<SyncState> mine = v.sync().filter(s -> s.isLeader(v.leader()));
+    List<String> listed = mine.map(SyncState::syncStandbys).orElse(List.of());
+    // Kept: named now, still wanted, and waited on by every commit since it was named (the names PostgreSQL runs
+    // with take all of them). Added: confirmed, which implies listed in the names PostgreSQL runs with now.
+    Set<String> next = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    for (String s : listed) {
+      if (SyncPool.contains(Set.copyOf(desired), s) && v.standbyNames().waitsOn(s)) {
+        next.add(s);
+      }
+    }
+    for (String s : desired) {
+      if (SyncPool.contains(v.confirmed(), s) && v.standbyNames().waitsOn(s)) {
+        next.add(s);
+      }
+    }
+    List<String> interim = sorted(listed.stream().filter(next::contains).toList());
+    List<String> finalList = sorted(List.copyOf(next));
+    SyncStandbyNames names = desired.isEmpty()
+        ? (v.settings().strict() ? SyncStandbyNames.anyStandby() : SyncStandbyNames.none())
+        : SyncStandbyNames.all(desired);
+
+    List<SyncStep> steps = new ArrayList<>();
+    boolean rewrite = mine.isEmpty() || mine.get().quorum() != 0;
+    SyncStep shrink = new SyncStep.Publish(state(v.leader(), interim));
+    SyncStep setNames = new SyncStep.SetStandbyNames(names);
+    boolean shrinks = rewrite || !interim.equals(sorted(listed));
+    boolean renames = !names.equals(v.standbyNames());
+    if (bug == Planted.SHRINK_NAMES_FIRST) {
+      if (renames) {
+        steps.add(setNames);
+      }
+      if (shrinks) {
+        steps.add(shrink);
+      }
+    } else {
+      if (shrinks) {
+        steps.add(shrink);
+      }
+      if (renames) {
+        steps.add(setNames);
+      }
+    }
+    List<String> published = bug == Planted.PUBLISH_UNCONFIRMED ? sorted(desired) : finalList;
+    if (!published.equals(interim)) {
+      steps.add(new SyncStep.Publish(state(v.leader(), published)));
+    }
+    SyncPlan plan = SyncPlan.of(steps);
+    if (desired.isEmpty()) {
+      return plan.with(v.settings().strict() ? SyncNotice.STRICT_NO_CANDIDATE : SyncNotice.ASYNCHRONOUS_FALLBACK);
+    }
+    if (desired.size() < count) {
+      return plan.with(SyncNotice.FEWER_THAN_REQUESTED, desired.size(), count);
+    }
+    return plan;
+  }
+
+  static SyncState state(String leader, List<String> standbys) {
+    return new SyncState(Optional.of(leader), sorted(standbys), 0, 0);
+  }
+
+  static List<String> sorted(List<String> names) {
+    return names.stream().sorted(String.CASE_INSENSITIVE_ORDER.thenComparing(java.util.Comparator.naturalOrder()))
+        .toList();
+  }
+}
