@@ -165,6 +165,22 @@ public sealed interface Action {
   }
 
   /**
+   * Task: PostgreSQL refused this node's copy at its start (it cannot reach the leader's timeline): move it aside
+   * (never deleted) and clone again from {@code from} without the methods in {@code skip}, whose copies were
+   * refused, then start streaming from {@code follow}.
+   */
+  record CloneAgain(Upstream from, Upstream follow, List<String> skip) implements TaskAction {
+    public CloneAgain {
+      skip = List.copyOf(skip);
+    }
+
+    @Override
+    public Task task() {
+      return Task.CLONE;
+    }
+  }
+
+  /**
    * Task: start a stopped node as a replica of {@code upstream} (none: a read-only standby with nothing to follow),
    * first handling a timeline that diverged from the upstream's as {@code onDivergence} says.
    */

@@ -208,6 +208,13 @@ public final class ActionExecutor {
         postgres.startReplica(c.follow());
       };
     }
+    if (task instanceof Action.CloneAgain ca) {
+      return () -> {
+        postgres.cloneAgainWithout(ca.from(), ca.skip(), "copy refused");
+        postgres.createSlotOn(ca.follow());
+        postgres.startReplica(ca.follow());
+      };
+    }
     if (task instanceof Action.Rejoin rj) {
       return rejoin(rj.upstream(), rj.onDivergence());
     }

@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
+import io.pgquorum.coordinator.postgres.RefusedCopy;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.net.URI;
@@ -281,7 +282,7 @@ public final class Decider {
     List<Action> out = new ArrayList<>();
     for (Action a : plan) {
       if (!leaseHeld && (a instanceof Action.Rejoin || a instanceof Action.CloneReplica
-          || a instanceof Action.Reinitialize)) {
+          || a instanceof Action.CloneAgain || a instanceof Action.Reinitialize)) {
         out.add(new Action.DisarmWatchdog());
       }
       out.add(a);
@@ -1029,6 +1030,9 @@ public final class Decider {
     if (pg.pid().isPresent()) {
       return Decision.of(DecisionMessage.SECONDARY_STILL_STARTING.format(me));
     }
+    if (local.refusedCopy().isPresent()) {
+      return copyRefused(c, local.refusedCopy().get(), up.get());
+    }
     String message;
     if (via.isPresent()) {
       message = local.failedTask()
@@ -1042,6 +1046,24 @@ public final class Decider {
     // A cascading rejoin checks for divergence against (and rewinds from) the replica it will follow: it runs on
     // the leader's timeline (cannotServe), and pg_rewind accepts a standby as its source since PostgreSQL 14.
     return Decision.of(message, new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
+  }
+
+  /**
+   * PostgreSQL refused this node's copy at its start: it cannot reach the leader's timeline (a backup from before
+   * a point-in-time recovery's branch point, restored by a method that always takes the newest). Starting it again
+   * changes nothing, so the copy is moved aside and the node clones again from the leader without the methods whose
+   * copies were refused. Bounded: each refusal removes one method, and with none left the node stays stopped (no
+   * clone, no start) until the operator reinitializes it.
+   */
+  private static Decision copyRefused(ClusterSnapshot c, RefusedCopy refused, Upstream follow) {
+    String leader = c.leader().get().name();
+    Optional<Upstream> from = c.leaderMember().flatMap(Decider::upstreamOf);
+    if (refused.remaining().isEmpty() || from.isEmpty()) {
+      return Decision.of(DecisionMessage.COPY_REFUSED_NO_METHOD_LEFT.format(refused.methodText(), refused.message(),
+          refused.skipText(), leader));
+    }
+    return Decision.of(DecisionMessage.COPY_REFUSED_CLONING_AGAIN.format(refused.methodText(), refused.message(),
+        leader, refused.skipText()), new Action.CloneAgain(from.get(), follow, refused.skip()));
   }
 
   /**

@@ -65,6 +65,11 @@ enum DecisionMessage {
   CLONE_WAITING_FOR_RUNNING_LEADER("waiting for leader %s to run before copying it (its state: %s)"),
   CLONE("trying to bootstrap from leader '%s'"),
   CLONE_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap from leader '%s'"),
+  COPY_REFUSED_CLONING_AGAIN("PostgreSQL refused the copy made by %s (%s): moving it aside and cloning again from "
+      + "leader '%s'; methods skipped: %s"),
+  COPY_REFUSED_NO_METHOD_LEFT("PostgreSQL refused the copy made by %s (%s), and every replica method (%s) made a "
+      + "refused copy: the node stays stopped and the copy stays in place; reinitialize it once a method can reach "
+      + "the timeline of leader '%s'"),
   CLONE_FROM_REPLICA("trying to bootstrap from replica '%s' (clonefrom)"),
   CLONE_WITHOUT_LEADER("trying to bootstrap (without leader) with a no_leader replica method"),
   CLONE_WITHOUT_LEADER_AFTER_FAILURE("previous attempt failed (%s); trying to bootstrap (without leader) with a "

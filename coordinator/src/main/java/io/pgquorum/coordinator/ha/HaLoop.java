@@ -253,7 +253,7 @@ public final class HaLoop implements Runnable {
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
           shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(),
-          backrest.view().withBackups(backups.plan(), backups.running()));
+          backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.RefusedCopy;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -17,6 +18,8 @@ import java.util.OptionalLong;
  * @param mayHoldLease false while the lock must not be raced for, taken or kept ({@code watchdog.mode: required}
  *     and the watchdog process is not running); sampled when the cycle starts
  * @param request an operator's request the loop took this cycle ({@link OperatorRequests}), if any
+ * @param refusedCopy PostgreSQL refused the copy in the data directory at its start (it cannot reach the timeline
+ *     to follow); kept until the next task starts ({@link TaskRunner#refusal()})
  */
 public record LocalState(
     PgState pg,
@@ -27,7 +30,16 @@ public record LocalState(
     HaMemory memory,
     boolean mayHoldLease,
     Optional<LocalRequest> request,
-    BackrestView backrest) {
+    BackrestView backrest,
+    Optional<RefusedCopy> refusedCopy) {
+
+  /** A state without a refused copy. */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory, boolean mayHoldLease,
+      Optional<LocalRequest> request, BackrestView backrest) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease, request, backrest,
+        Optional.empty());
+  }
 
   /** A state without pgBackRest (no backrest section). */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,

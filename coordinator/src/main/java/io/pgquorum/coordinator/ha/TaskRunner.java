@@ -1,5 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.postgres.CopyRefusedException;
+import io.pgquorum.coordinator.postgres.RefusedCopy;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -14,6 +16,8 @@ public final class TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
   private final AtomicReference<Task> running = new AtomicReference<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
+  /** A copy PostgreSQL refused; kept (not taken once) until the next task starts, so a backed-off cycle loses none. */
+  private final AtomicReference<RefusedCopy> refusal = new AtomicReference<>();
   /** The task started last, until it ended: what {@link #cancel} acts on. */
   private final AtomicReference<Run> current = new AtomicReference<>();
   private final String nodeName;
@@ -72,6 +76,7 @@ public final class TaskRunner {
       return false;
     }
     String name = task.label();
+    refusal.set(null);
     Run run = new Run();
     current.set(run);
     launcher.launch("task-" + name.replace(' ', '-') + "-" + nodeName, () -> {
@@ -90,6 +95,9 @@ public final class TaskRunner {
           String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           log.error("{} failed: {}", name, msg);
           failure.set(task.failure(msg));
+          if (e instanceof CopyRefusedException c) {
+            refusal.set(c.refused());
+          }
         }
       } finally {
         if (run.cancelRequested) {
@@ -145,6 +153,11 @@ public final class TaskRunner {
 
   public Optional<Task> running() {
     return Optional.ofNullable(running.get());
+  }
+
+  /** The copy PostgreSQL refused at the last task's start of it, until another task starts. */
+  public Optional<RefusedCopy> refusal() {
+    return Optional.ofNullable(refusal.get());
   }
 
   /** The last failure, once: the decision reports it and retries or gives up. */

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.info.StanzaInfo;
+import io.pgquorum.backrest.info.TimelineBackupChoice;
 import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.backrest.run.Outcome;
 import io.pgquorum.backrest.run.RestoreRequest;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -46,11 +48,15 @@ final class BackrestReplica {
     if (info instanceof Outcome.Failed<StanzaInfo> f) {
       return new BackrestReplicaSource.Unusable("pgbackrest info failed: " + f.failure().describe());
     }
-    String leader = UpstreamTimeline.fetch(jdbc, upstream).systemIdentifier();
+    // IDENTIFY_SYSTEM and TIMELINE_HISTORY over one replication connection: the backup must reach this timeline.
+    UpstreamTimeline leader = UpstreamTimeline.fetch(jdbc, upstream);
     DataDirectory dir = new DataDirectory(ctx.dataDir);
     Optional<String> local = dir.hasCluster()
         ? Optional.of(new PgCtlRunner(ctx).controlData().systemIdentifier()) : Optional.empty();
-    return BackrestReplicaSource.judge(info.orThrow(), leader, local);
+    List<TimelineBackupChoice.Switch> history = leader.history().stream()
+        .map(e -> new TimelineBackupChoice.Switch(e.parent(), e.switchpoint())).toList();
+    return BackrestReplicaSource.judge(info.orThrow(), leader.systemIdentifier(), leader.timeline(), history,
+        local);
   }
 
   /**
@@ -62,8 +68,13 @@ final class BackrestReplica {
       new DataDirectory(ctx.dataDir).create(); // empty here: pgBackRest restores only into an empty one
     }
     RestoreRequest request = new RestoreRequest(Optional.of(ctx.dataDir), usable.delta(), RestoreType.STANDBY,
-        Optional.empty(), Optional.empty(), Optional.empty(), false);
-    LOG.info("restoring backup {} from the pgBackRest repository into {}{}", usable.backup().label(), ctx.dataDir,
+        Optional.empty(), Optional.of(usable.backup().label()), Optional.empty(), false);
+    if (!usable.skipped().isEmpty()) {
+      LOG.info("backups newer than {} cannot reach the leader's timeline and are not restored: {}",
+          usable.backup().label(), String.join("; ", usable.skipped()));
+    }
+    LOG.info("restoring backup {} (--set: the newest that reaches the leader's timeline) from the pgBackRest "
+        + "repository into {}{}", usable.backup().label(), ctx.dataDir,
         usable.delta() ? " with --delta (the data directory is an earlier copy of this cluster: only files that "
             + "differ are copied)" : "");
     Outcome<?> done = runner().restore(request);

@@ -199,8 +199,20 @@ public final class LocalPostgres implements Postgres {
     settings.putAll(PendingRestartReason.startValues(overrides));
     prober.startedWith(overrides);
     config.writeStandby(token, settings);
-    pgCtl.start(op, "", wait);
-    awaitConnection(op);
+    try {
+      pgCtl.start(op, "", wait);
+      awaitConnection(op);
+    } catch (PostgresException e) {
+      // A copy that cannot reach the timeline it must follow is refused for good: typed, so the decision moves it
+      // aside and clones again with another method instead of starting it again and again.
+      Optional<String> refusal = CopyRefusal.find(e.getMessage() == null ? "" : e.getMessage());
+      if (refusal.isPresent()) {
+        RefusedCopy refused = replicaCreator.refused(refusal.get());
+        LOG.warn("{}: PostgreSQL refused the copy made by {}: {}", op, refused.methodText(), refusal.get());
+        throw new CopyRefusedException(refused, e.getMessage(), e);
+      }
+      throw e;
+    }
     LOG.info("started PostgreSQL as a replica of {}", ReplicaCreator.describe(upstream));
   }
 
@@ -338,6 +350,11 @@ public final class LocalPostgres implements Postgres {
       LOG.info("not reusing the data directory for a restore: {}", e.getMessage());
       return false;
     }
+  }
+
+  @Override
+  public void cloneAgainWithout(Upstream upstream, List<String> skip, String reason) {
+    replicaCreator.cloneAgainWithout(upstream, skip, () -> moveDataDirectoryAside(reason));
   }
 
   @Override

@@ -94,6 +94,14 @@ public interface Postgres {
   }
 
   /**
+   * Moves the copy PostgreSQL refused aside (never deleting it) and clones again from {@code upstream} without the
+   * methods in {@code skip} ({@link RefusedCopy}); the default ignores {@code skip}.
+   */
+  default void cloneAgainWithout(Upstream upstream, java.util.List<String> skip, String reason) {
+    recloneReplica(upstream, false, reason);
+  }
+
+  /**
    * Creates this stopped replica's data directory again from {@code upstream} (a reinitialize, a rejoin that must
    * re-clone). The directory is moved aside first ({@code reason} says why), except where a method can reuse it: the
    * built-in {@code backrest} method restores over a copy of the same database system with {@code --delta}.

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -33,6 +34,10 @@ final class ReplicaCreator {
   private final DataDirectory dataDir;
   private final BackrestReplica backrest;
   private volatile Map<String, Object> last = Map.of();
+  /** The methods the last clone ran without (copies of theirs were refused), and the method whose copy it made. */
+  private volatile List<String> lastSkip = List.of();
+  private volatile String lastMethod;
+  private volatile List<String> lastConfigured = List.of();
 
   ReplicaCreator(PgContext ctx, ConfigWriter config, Jdbc jdbc) {
     this.ctx = ctx;
@@ -52,7 +57,38 @@ final class ReplicaCreator {
   /** As above; {@code basebackupOnly}: pg_basebackup from {@code upstream}, whatever the methods configured. */
   void cloneFrom(Upstream upstream, boolean basebackupOnly) {
     String op = upstream == null ? "create replica without a leader" : "clone replica from " + describe(upstream);
-    run(op, upstream, basebackupOnly, false, null);
+    run(op, upstream, basebackupOnly, false, null, List.of());
+  }
+
+  /**
+   * Moves the refused copy aside with {@code moveAside} (never deleting it) and clones again from {@code upstream}
+   * with the configured methods except {@code skip}, whose copies PostgreSQL refused ({@link RefusedCopy}).
+   */
+  void cloneAgainWithout(Upstream upstream, List<String> skip, Runnable moveAside) {
+    moveAside.run();
+    run("clone replica again from " + describe(upstream) + " without " + String.join(", ", skip), upstream, false,
+        false, null, skip);
+  }
+
+  /**
+   * The refusal of the copy in the data directory, for {@code message} (PostgreSQL's): which method made it, and
+   * which are left. {@code pgquorum.replica_creation} now says {@code refused}.
+   */
+  RefusedCopy refused(String message) {
+    Optional<String> method = Optional.ofNullable(lastMethod);
+    List<String> skip = new ArrayList<>(lastSkip);
+    method.filter(m -> !skip.contains(m)).ifPresent(skip::add);
+    // No clone ran in this process (a copy made before a restart): the configured methods.
+    List<String> configured = !lastConfigured.isEmpty() ? lastConfigured
+        : ctx.pg.createReplicaMethods().isEmpty() ? List.of(BASEBACKUP) : ctx.pg.createReplicaMethods();
+    List<String> remaining = configured.stream().filter(m -> !skip.contains(m)).toList();
+    if (!last.isEmpty()) {
+      Map<String, Object> r = new LinkedHashMap<>(last);
+      r.put("result", "refused");
+      r.put("refused", message);
+      last = Map.copyOf(r);
+    }
+    return new RefusedCopy(method, message, skip, remaining);
   }
 
   /**
@@ -80,14 +116,14 @@ final class ReplicaCreator {
             + "else has)");
       }
       if (v instanceof BackrestReplicaSource.Usable u && u.delta()) {
-        run(op, upstream, basebackupOnly, true, moveAside);
+        run(op, upstream, basebackupOnly, true, moveAside, List.of());
         return;
       }
       LOG.info("{}: the data directory is not reused for a --delta restore: {}", op,
           v instanceof BackrestReplicaSource.Unusable un ? un.reason() : "it holds another database system");
     }
     moveAside.run();
-    run(op, upstream, basebackupOnly, false, null);
+    run(op, upstream, basebackupOnly, false, null, List.of());
   }
 
   /** The methods to try, in order (see cloneFrom). */
@@ -106,10 +142,19 @@ final class ReplicaCreator {
    *     (built-in backrest); when that fails it is moved aside with {@code moveAside} and the others run on a
    *     missing directory
    */
-  private void run(String op, Upstream upstream, boolean basebackupOnly, boolean kept, Runnable moveAside) {
+  private void run(String op, Upstream upstream, boolean basebackupOnly, boolean kept, Runnable moveAside,
+      List<String> skip) {
     boolean remote = upstream != null && upstream.remote().isPresent();
     String listedIn = remote ? "standby_cluster.create_replica_methods" : "postgresql.create_replica_methods";
-    List<String> methods = methods(upstream, basebackupOnly);
+    List<String> configured0 = methods(upstream, basebackupOnly);
+    List<String> methods = configured0.stream().filter(m -> !skip.contains(m)).toList();
+    lastSkip = List.copyOf(skip);
+    lastMethod = null;
+    lastConfigured = configured0;
+    if (methods.isEmpty() && !skip.isEmpty()) {
+      throw new PostgresException(op + ": every method in " + listedIn + " " + configured0 + " made a copy "
+          + "PostgreSQL refused");
+    }
     if (methods.isEmpty()) {
       List<String> configured = ctx.pg.createReplicaMethods();
       throw new PostgresException(op + ": none of postgresql.create_replica_methods " + configured
@@ -172,6 +217,7 @@ final class ReplicaCreator {
           throw new PostgresException("it exited 0 but left no cluster in " + ctx.dataDir);
         }
         finish(upstream);
+        lastMethod = method;
         attempts.add(attempt(method, "succeeded", delta, started, null));
         record(op, method, "succeeded", attempts);
         LOG.info("{}: done with method {}{}", op, method, delta ? " (--delta over the existing data directory)"

@@ -29,6 +29,7 @@ final class DeciderScenario {
   private Optional<Task> runningTask = Optional.empty();
   private boolean mayHoldLease = true;
   private Optional<String> failedTask = Optional.empty();
+  private Optional<io.pgquorum.coordinator.postgres.RefusedCopy> refusedCopy = Optional.empty();
   private Optional<LocalRequest> request = Optional.empty();
   private OptionalLong leaseDeadline = OptionalLong.empty();
   private boolean shutdown;
@@ -83,6 +84,12 @@ final class DeciderScenario {
   /** A task that failed since the last cycle, with its error as the task runner reports it. */
   DeciderScenario withFailedTask(Optional<String> failure) {
     failedTask = failure;
+    return this;
+  }
+
+  /** A copy PostgreSQL refused at its start (kept by the task runner until the next task starts). */
+  DeciderScenario withRefusedCopy(Optional<io.pgquorum.coordinator.postgres.RefusedCopy> refused) {
+    refusedCopy = refused;
     return this;
   }
 
@@ -285,7 +292,7 @@ final class DeciderScenario {
 
   LocalState local() {
     return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
-        request, backrest.withBackups(backupPlan, backupRunning));
+        request, backrest.withBackups(backupPlan, backupRunning), refusedCopy);
   }
 
   /** An operator's request for the next decision only (the loop takes each once). */

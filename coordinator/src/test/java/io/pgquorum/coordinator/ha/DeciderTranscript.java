@@ -251,6 +251,15 @@ final class DeciderTranscript {
     // Task names have spaces ("start primary"): written with hyphens.
     opt(c, used, "running").ifPresent(v -> scenario.withRunningTask(noneOr(v).map(n -> task(c, n.replace('-', ' ')))));
     opt(c, used, "failed").ifPresent(v -> scenario.withFailedTask(noneOr(v)));
+    // A copy PostgreSQL refused: refused=<method|unknown|none> skip=a,b remaining=a,b|none message="..."
+    opt(c, used, "refused").ifPresent(v -> scenario.withRefusedCopy(noneOr(v).map(m ->
+        new io.pgquorum.coordinator.postgres.RefusedCopy(m.equals("unknown") ? Optional.empty() : Optional.of(m),
+            opt(c, used, "message").orElse("requested timeline 2 is not a child of this server's history"),
+            list(opt(c, used, "skip").orElse(m)), list(opt(c, used, "remaining").orElse("none"))))));
+  }
+
+  private static List<String> list(String commaSeparated) {
+    return commaSeparated.equals("none") ? List.of() : List.of(commaSeparated.split(","));
   }
 
   private static Task task(TestCase c, String label) {
