@@ -134,7 +134,16 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void bootstrap() {
-    bootstrapper.bootstrap();
+    bootstrap(Optional.empty());
+  }
+
+  @Override
+  public void bootstrap(io.pgquorum.coordinator.config.BackrestBootstrap fromBackup) {
+    bootstrap(Optional.of(fromBackup));
+  }
+
+  private void bootstrap(Optional<io.pgquorum.coordinator.config.BackrestBootstrap> fromBackup) {
+    bootstrapper.bootstrap(fromBackup);
     try (PrivateServer server = PrivateServer.start(ctx, pgCtl)) {
       try {
         roles.createRoles(server);
@@ -376,6 +385,16 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void moveDataDirectoryAside(String reason) {
+    moveAside(reason, Optional.empty());
+  }
+
+  @Override
+  public void moveDataDirectoryAsideForRestore(String restoreId) {
+    moveAside("the cluster-wide restore " + restoreId + " (kept until the operator removes it)",
+        Optional.of(".restore-" + restoreId));
+  }
+
+  private void moveAside(String reason, Optional<String> suffix) {
     String op = "move data directory aside";
     PostmasterPid.running(ctx.dataDir).ifPresent(p -> {
       throw new PostgresException(op + ": PostgreSQL is running (pid " + p.pid() + "); stop it first");
@@ -390,7 +409,7 @@ public final class LocalPostgres implements Postgres {
       throw new PostgresException(op + ": postgresql.data_dir " + ctx.dataDir + " holds no PostgreSQL cluster; "
           + "pgquorum only moves aside data directories it can recognise");
     }
-    java.nio.file.Path target = dir.moveAside();
+    java.nio.file.Path target = suffix.isPresent() ? dir.moveAside(suffix.get()) : dir.moveAside();
     LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);
   }
 
