@@ -91,6 +91,15 @@ final class StatusJson {
       // pgBackRest's stanza state (issue 13): whether archiving into the repository was set up and checked here.
       q.put("backrest", s.backrest());
     }
+    // A cluster-wide restore that runs (pgctl restore, the DCS restore key), as this node's last snapshot shows it.
+    s.cluster().flatMap(io.pgquorum.coordinator.cluster.ClusterSnapshot::restoreInProgress).ifPresent(r -> {
+      Map<String, Object> restore = new LinkedHashMap<>();
+      restore.put("id", r.id());
+      restore.put("phase", r.phase());
+      restore.put("target", r.describeTarget());
+      restore.put("ready", r.ready());
+      q.put("restore", restore);
+    });
     if (!s.replicaCreation().isEmpty()) {
       // How this node's copy was last built (issue 13): the method that worked, or that all failed, and each try.
       q.put("replica_creation", s.replicaCreation());
