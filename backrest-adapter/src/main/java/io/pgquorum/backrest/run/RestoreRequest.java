@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  *     that ended before the target)
  * @param targetAction what to do at the target; only with a target or immediate
  * @param archiveModeOff write archive_mode=off, so a copy never archives into the cluster's stanza
+ * @param targetExclusive stop just before the target, not just after it (lsn, time and xid only)
  */
 public record RestoreRequest(Optional<Path> pgPath, boolean delta, RestoreType type, Optional<String> target,
-    Optional<String> set, Optional<TargetAction> targetAction, boolean archiveModeOff) {
+    Optional<String> set, Optional<TargetAction> targetAction, boolean archiveModeOff, boolean targetExclusive) {
   private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
   private static final Pattern XID = Pattern.compile("[0-9]{1,20}");
   private static final Pattern LABEL = Pattern.compile("\\d{8}-\\d{6}F(_\\d{8}-\\d{6}[DI])?");
@@ -48,6 +49,16 @@ public record RestoreRequest(Optional<Path> pgPath, boolean delta, RestoreType t
         throw new IllegalArgumentException("--pg1-path must be absolute, got \"" + p + "\"");
       }
     });
+    if (targetExclusive && type != RestoreType.LSN && type != RestoreType.TIME && type != RestoreType.XID) {
+      throw new IllegalArgumentException("--target-exclusive applies only to --type=lsn, time or xid, not --type="
+          + type.pgbackrestName());
+    }
+  }
+
+  /** A request without --target-exclusive (the form every caller used before it existed). */
+  public RestoreRequest(Optional<Path> pgPath, boolean delta, RestoreType type, Optional<String> target,
+      Optional<String> set, Optional<TargetAction> targetAction, boolean archiveModeOff) {
+    this(pgPath, delta, type, target, set, targetAction, archiveModeOff, false);
   }
 
   private static void checkTarget(RestoreType type, String t) {
@@ -66,17 +77,31 @@ public record RestoreRequest(Optional<Path> pgPath, boolean delta, RestoreType t
   /** A restore to a recovery target, promoting there (the PITR and restore-test case). */
   public static RestoreRequest toTarget(Path pgPath, RestoreType type, String target) {
     return new RestoreRequest(Optional.of(pgPath), false, type, Optional.of(target), Optional.empty(),
-        Optional.of(TargetAction.PROMOTE), false);
+        Optional.of(TargetAction.PROMOTE), false, false);
+  }
+
+  /**
+   * A point-in-time restore: to {@code target} of {@code type} (lsn/name/xid/time; none for immediate and default),
+   * from {@code set} (empty: pgBackRest's choice), doing {@code action} there. {@code default} (the end of the
+   * archive) has no target, so it takes no action: PostgreSQL promotes when the archive ends.
+   *
+   * @param pgPath empty: the node's pg1-path
+   */
+  public static RestoreRequest pointInTime(Optional<Path> pgPath, RestoreType type, Optional<String> target,
+      boolean exclusive, Optional<String> set, TargetAction action) {
+    Optional<TargetAction> a = type == RestoreType.DEFAULT ? Optional.empty() : Optional.of(action);
+    return new RestoreRequest(pgPath, false, type, target, set, a, false, exclusive);
   }
 
   /** The same request with archive_mode=off written (for copies). */
   public RestoreRequest withArchiveModeOff() {
-    return new RestoreRequest(pgPath, delta, type, target, set, targetAction, true);
+    return new RestoreRequest(pgPath, delta, type, target, set, targetAction, true, targetExclusive);
   }
 
   /** The same request restoring a given backup set. */
   public RestoreRequest withSet(String label) {
-    return new RestoreRequest(pgPath, delta, type, target, Optional.of(label), targetAction, archiveModeOff);
+    return new RestoreRequest(pgPath, delta, type, target, Optional.of(label), targetAction, archiveModeOff,
+        targetExclusive);
   }
 
   /** The request's options, in pgBackRest's spelling. */
@@ -88,6 +113,9 @@ public record RestoreRequest(Optional<Path> pgPath, boolean delta, RestoreType t
     }
     a.add("--type=" + type.pgbackrestName());
     target.ifPresent(t -> a.add("--target=" + t));
+    if (targetExclusive) {
+      a.add("--target-exclusive");
+    }
     set.ifPresent(s -> a.add("--set=" + s));
     targetAction.ifPresent(x -> a.add("--target-action=" + x.pgbackrestName()));
     if (archiveModeOff) {

@@ -42,4 +42,16 @@ class RestoreRequestTest {
     assertThatThrownBy(() -> RestoreRequest.toTarget(Path.of("rel"), RestoreType.NAME, "rp1"))
         .hasMessage("--pg1-path must be absolute, got \"rel\"");
   }
+
+  @Test
+  void aPointInTimeRequestCanStopJustBeforeItsTarget() {
+    RestoreRequest r = RestoreRequest.pointInTime(Optional.empty(), RestoreType.XID, Optional.of("742"), true,
+        Optional.of("20261203-182608F"), TargetAction.PROMOTE);
+    assertThat(r.arguments()).containsExactly("--type=xid", "--target=742", "--target-exclusive",
+        "--set=20261203-182608F", "--target-action=promote");
+    assertThat(r.withArchiveModeOff().targetExclusive()).isTrue();
+    assertThatThrownBy(() -> RestoreRequest.pointInTime(Optional.empty(), RestoreType.NAME, Optional.of("rp1"),
+        true, Optional.empty(), TargetAction.PROMOTE))
+        .hasMessage("--target-exclusive applies only to --type=lsn, time or xid, not --type=name");
+  }
 }
