@@ -54,7 +54,7 @@ record CommandLine(
   static final String DEMOTE_CLUSTER = "demote-cluster";
   private static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
       + "promote-cluster, demote-cluster, dcs, switchover, failover, restart, reload, reinit, pause, resume, "
-      + "edit-config, show-config, backup, backups";
+      + "edit-config, show-config, backup, backups, restore";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -105,7 +105,8 @@ record CommandLine(
       }
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
     }
-    if (ConfigCommands.NAMES.contains(command) || BackupCommands.NAMES.contains(command)) {
+    if (ConfigCommands.NAMES.contains(command) || BackupCommands.NAMES.contains(command)
+        || command.equals(RestoreCommand.NAME)) {
       // Options parsed by ConfigCommands (BackupCommands) itself (its own set); kept here as typed.
       List<String> rest = new ArrayList<>();
       while (in.hasNext()) {

@@ -46,6 +46,8 @@ final class Help {
         failover         promote a named member, with or without a healthy leader
         backup           take a pgBackRest backup on the leader (--type, --wait)
         backups          list the backups in the pgBackRest repository
+        restore          point-in-time recovery from the repository; with --to DIR
+                         a separate copy on this machine (the restore test)
         version          print pgctl's version, and the members' versions
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad

@@ -1,8 +1,10 @@
 package io.pgquorum.pgctl;
 
+import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.BackrestFiles;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -40,6 +42,8 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml failover [CLUSTER_NAME] [--candidate N] [--force]
  * pgctl -c /etc/pgquorum/node1.yml backup [CLUSTER_NAME] [--type full|diff|incr] [--wait]
  * pgctl -c /etc/pgquorum/node1.yml backups [CLUSTER_NAME] [--format pretty|tsv|json|yaml]
+ * pgctl -c /etc/pgquorum/node1.yml restore (--target-time T|--target-lsn L|--target-xid X|--target-name N
+ *     |--target-immediate) [--set LABEL] [--exclusive] [--dry-run] [--force] [--to DIR [--port P]]
  * pgctl version
  * </pre>
  *
@@ -50,6 +54,8 @@ import java.util.function.Supplier;
  */
 public final class PgCtl {
   static final String CONFIG_ENV = "PATRONICTL_CONFIG_FILE";
+  /** What {@code pgctl restore} without {@code --to} runs: the one place to wire the cluster-wide restore. */
+  static final ClusterRestore CLUSTER_RESTORE = ClusterRestore.NOT_AVAILABLE;
 
   private PgCtl() {}
 
@@ -162,6 +168,21 @@ public final class PgCtl {
         NodeConfig config = configs.load(cl).config();
         int status = BackupCommands.run(options, config, clusters.read(config), services.apply(cl).api(), out,
             PgCtl::pollPause);
+        out.flush();
+        return status;
+      }
+      if (command.equals(RestoreCommand.NAME)) {
+        RestoreCommand.Options options = RestoreCommand.parse(cl.arguments());
+        if (options.help() || cl.help()) {
+          out.print(RestoreCommand.HELP);
+          return 0;
+        }
+        NodeConfig config = configs.load(cl).config();
+        BackrestRunner backrest = config.backrest().map(b -> new BackrestRunner(b, BackrestFiles.layout(config)))
+            .orElse(null);
+        RestoreCopy copy = new RestoreCopy(config, backrest, new JdbcSqlRunner(), out, RestoreCopy.RECOVERY_TIMEOUT);
+        int status = RestoreCommand.run(options, config, () -> backrest.info(),
+            new Prompts(in, out, services.apply(cl).terminal()), copy::restore, CLUSTER_RESTORE, out);
         out.flush();
         return status;
       }

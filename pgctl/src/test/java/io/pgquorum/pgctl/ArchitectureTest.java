@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import io.pgquorum.coordinator.postgres.BackrestFiles;
 import io.pgquorum.coordinator.rest.RestTls;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
@@ -26,11 +27,13 @@ class ArchitectureTest {
     noClasses()
         .should().dependOnClassesThat(resideInAnyPackage("io.pgquorum.coordinator.ha..",
             "io.pgquorum.coordinator.postgres..", "io.pgquorum.coordinator.fence..", "io.pgquorum.coordinator.rest..",
-            "io.pgquorum.coordinator.node..").and(not(belongToAnyOf(RestTls.class))))
+            "io.pgquorum.coordinator.node..").and(not(belongToAnyOf(RestTls.class, BackrestFiles.class))))
         .because("pgctl reads a node's configuration file (config) and the cluster's keys (cluster: key layout,"
             + " JSON, snapshot) and prints them: it drives no PostgreSQL, runs no HA loop and starts no node."
             + " The one exception is RestTls.client, the TLS context for calling a node's REST API (RestClient),"
-            + " which is built from the ctl/restapi sections exactly as the daemon builds it for its peers")
+            + " which is built from the ctl/restapi sections exactly as the daemon builds it for its peers; and"
+            + " BackrestFiles.layout, where the node keeps its generated pgbackrest.conf, which restore reads the"
+            + " repository through (pgBackRest's own files, not PostgreSQL's)")
         .check(classes);
   }
 
