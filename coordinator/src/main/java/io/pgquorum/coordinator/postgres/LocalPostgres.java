@@ -144,6 +144,43 @@ public final class LocalPostgres implements Postgres {
 
   private void bootstrap(Optional<io.pgquorum.coordinator.config.BackrestBootstrap> fromBackup) {
     bootstrapper.bootstrap(fromBackup);
+    long logFrom = ctx.startupLog.toFile().length();
+    try {
+      bootstrapPrivately();
+    } catch (PostgresException e) {
+      // A recovery that ends before its target (a restore to an unreachable target) shuts the server down after
+      // it accepted connections: the step that fails is then a connection, and the reason is only in the log.
+      Optional<String> fatal = lastFatalSince(logFrom);
+      if (fatal.isPresent() && !e.getMessage().contains(fatal.get())) {
+        throw new PostgresException(e.getMessage() + " (PostgreSQL: " + fatal.get() + ")", e);
+      }
+      throw e;
+    }
+    bootstrapper.finish();
+  }
+
+  /** The last FATAL line the server wrote to its startup log after {@code from} bytes, if any. */
+  private Optional<String> lastFatalSince(long from) {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(ctx.startupLog.toFile(), "r")) {
+      long start = Math.max(from, f.length() - 65_536);
+      byte[] buf = new byte[(int) Math.max(0, f.length() - start)];
+      f.seek(start);
+      f.readFully(buf);
+      String text = ctx.redactor.apply(new String(buf, java.nio.charset.StandardCharsets.UTF_8));
+      Optional<String> last = Optional.empty();
+      for (String line : text.split("\n")) {
+        int at = line.indexOf("FATAL:");
+        if (at >= 0) {
+          last = Optional.of(line.substring(at).strip());
+        }
+      }
+      return last;
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void bootstrapPrivately() {
     try (PrivateServer server = PrivateServer.start(ctx, pgCtl)) {
       try {
         roles.createRoles(server);
@@ -158,7 +195,6 @@ public final class LocalPostgres implements Postgres {
         throw e;
       }
     }
-    bootstrapper.finish();
   }
 
   @Override
