@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -55,7 +56,8 @@ import java.util.function.Supplier;
 public final class PgCtl {
   static final String CONFIG_ENV = "PATRONICTL_CONFIG_FILE";
   /** What {@code pgctl restore} without {@code --to} runs: the one place to wire the cluster-wide restore. */
-  static final ClusterRestore CLUSTER_RESTORE = ClusterRestore.NOT_AVAILABLE;
+  static final ClusterRestore CLUSTER_RESTORE = new DcsClusterRestore(DcsClusterSource.DEFAULT_TIMEOUT,
+      Duration.ofMinutes(15), Duration.ofSeconds(1));
 
   private PgCtl() {}
 

@@ -51,6 +51,7 @@ public final class ClusterCodec {
     List<HistoryEntry> history = List.of();
     Optional<ClusterStatus> status = Optional.empty();
     BackupRecord backups = BackupRecord.NONE;
+    Optional<RestoreRecord> restore = Optional.empty();
     for (KeyValue kv : read.entries()) {
       String key = kv.key();
       if (key.equals(keys.initialize())) {
@@ -71,6 +72,13 @@ public final class ClusterCodec {
         history = decodeHistory(kv);
       } else if (key.equals(keys.status())) {
         status = decodeStatus(kv);
+      } else if (key.equals(keys.restore())) {
+        try {
+          restore = Optional.of(decodeRestore(kv.value(), kv.modRevision()));
+        } catch (IllegalArgumentException e) {
+          // Unreadable: ignored (normal HA runs); pgctl restore replaces it at its revision.
+          log.warn("ignoring the restore key: {}", e.getMessage());
+        }
       } else if (key.equals(keys.backups())) {
         try {
           backups = decodeBackups(kv.value(), kv.modRevision());
@@ -83,7 +91,7 @@ public final class ClusterCodec {
       }
     }
     return new ClusterSnapshot(read.revision(), initialize, config, leader, members, failover, sync, history,
-        status, backups);
+        status, backups, restore);
   }
 
   private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {
@@ -339,5 +347,49 @@ public final class ClusterCodec {
   private static Optional<String> bopt(Map<?, ?> m, String k) {
     Object v = m.get(k);
     return v == null ? Optional.empty() : Optional.of(String.valueOf(v));
+  }
+
+  /** The {@code restore} key's JSON ({@link RestoreRecord}); optional fields absent when empty. */
+  public static String encodeRestore(RestoreRecord r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.id());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("kind", r.kind());
+    r.target().ifPresent(v -> t.put("value", v));
+    t.put("exclusive", r.exclusive());
+    m.put("target", t);
+    r.set().ifPresent(v -> m.put("set", v));
+    m.put("requested_at", r.requestedAt());
+    m.put("phase", r.phase());
+    m.put("ready", r.ready());
+    r.detail().ifPresent(v -> m.put("detail", v));
+    if (r.timeline() > 0) {
+      m.put("timeline", r.timeline());
+    }
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses the key's value; IllegalArgumentException when it is not this shape. */
+  public static RestoreRecord decodeRestore(String json, long modRevision) {
+    try {
+      Map<String, Object> m = JSON.readValue(json, MAP);
+      if (!(m.get("target") instanceof Map<?, ?> t) || m.get("id") == null || m.get("phase") == null) {
+        throw new IllegalArgumentException("id, target and phase are required");
+      }
+      List<String> ready = new ArrayList<>();
+      if (m.get("ready") instanceof List<?> l) {
+        l.forEach(x -> ready.add(String.valueOf(x)));
+      }
+      long tl = m.get("timeline") instanceof Number n ? n.longValue() : 0;
+      return new RestoreRecord(bstr(m, "id"), bstr(t, "kind"), bopt(t, "value"),
+          Boolean.TRUE.equals(t.get("exclusive")), bopt(m, "set"), bstr(m, "requested_at"), bstr(m, "phase"),
+          ready, bopt(m, "detail"), tl, modRevision);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a restore record: " + e.getMessage(), e);
+    }
   }
 }

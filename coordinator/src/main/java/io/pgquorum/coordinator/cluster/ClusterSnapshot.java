@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param history the {@code history} key's timeline switches, oldest first
  * @param status the {@code status} key: the leader's last published WAL position and slots
  * @param backups the {@code backups} key ({@link BackupRecord#NONE} when absent)
+ * @param restore the {@code restore} key: a cluster-wide point-in-time recovery, when one was requested
  */
 public record ClusterSnapshot(
     long revision,
@@ -30,7 +31,15 @@ public record ClusterSnapshot(
     Optional<SyncState> sync,
     List<HistoryEntry> history,
     Optional<ClusterStatus> status,
-    BackupRecord backups) {
+    BackupRecord backups,
+    Optional<RestoreRecord> restore) {
+  /** A snapshot without a {@code restore} key. */
+  public ClusterSnapshot(long revision, Optional<Initialize> initialize, Optional<Versioned<DynamicConfig>> config,
+      Optional<LeaderLock> leader, Map<String, Member> members, Optional<Failover> failover,
+      Optional<SyncState> sync, List<HistoryEntry> history, Optional<ClusterStatus> status, BackupRecord backups) {
+    this(revision, initialize, config, leader, members, failover, sync, history, status, backups, Optional.empty());
+  }
+
   /** A snapshot without a {@code backups} key. */
   public ClusterSnapshot(long revision, Optional<Initialize> initialize, Optional<Versioned<DynamicConfig>> config,
       Optional<LeaderLock> leader, Map<String, Member> members, Optional<Failover> failover,
@@ -41,7 +50,18 @@ public record ClusterSnapshot(
   /** This snapshot with {@code record} as its {@code backups} key. */
   public ClusterSnapshot withBackups(BackupRecord record) {
     return new ClusterSnapshot(revision, initialize, config, leader, members, failover, sync, history, status,
-        record);
+        record, restore);
+  }
+
+  /** This snapshot with {@code record} as its {@code restore} key. */
+  public ClusterSnapshot withRestore(Optional<RestoreRecord> record) {
+    return new ClusterSnapshot(revision, initialize, config, leader, members, failover, sync, history, status,
+        backups, record);
+  }
+
+  /** The restore in progress (stopping or bootstrapping), if any: normal HA is suspended meanwhile. */
+  public Optional<RestoreRecord> restoreInProgress() {
+    return restore.filter(RestoreRecord::inProgress);
   }
 
   public ClusterSnapshot {

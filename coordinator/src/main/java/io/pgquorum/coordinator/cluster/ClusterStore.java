@@ -471,4 +471,30 @@ public final class ClusterStore {
     return r.succeeded() ? java.util.OptionalLong.of(r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision)
         .orElse(r.revision())) : java.util.OptionalLong.empty();
   }
+
+  /**
+   * Writes {@code record} to the {@code restore} key if the key is still at {@code record.modRevision()} (absent
+   * when 0). False when another write came first (the caller reads the key again).
+   */
+  public boolean writeRestore(RestoreRecord record) {
+    Precondition cond = record.modRevision() == 0 ? Precondition.absent()
+        : Precondition.modRevision(record.modRevision());
+    return dcs.put(codec.keys().restore(), ClusterCodec.encodeRestore(record), cond, null).succeeded();
+  }
+
+  /**
+   * A restore's reset, once every member has stopped and moved its data aside: removes what would make a node
+   * follow or trust the old cluster (the leader lock, {@code initialize}, {@code status}, {@code failover},
+   * {@code sync}), then moves the record to {@code next} (bootstrapping) by compare-and-set. The deletes come first:
+   * a record that says bootstrapping must never be seen with the old {@code initialize} still there (the nodes
+   * would wait for a leader that never comes). Deleting twice is harmless, so a second resetter changes nothing;
+   * {@code config} and {@code history} stay (the cluster's settings, and the record of its timelines).
+   */
+  public boolean resetForRestore(RestoreRecord next) {
+    for (String key : List.of(codec.keys().leader(), codec.keys().initialize(), codec.keys().status(),
+        codec.keys().failover(), codec.keys().sync())) {
+      dcs.delete(key, Precondition.none());
+    }
+    return writeRestore(next);
+  }
 }

@@ -51,4 +51,9 @@ public record DcsKeys(String prefix) {
   public String backups() {
     return prefix + "backups";
   }
+
+  /** pgquorum's own: a cluster-wide point-in-time recovery requested by pgctl restore ({@link RestoreRecord}). */
+  public String restore() {
+    return prefix + "restore";
+  }
 }

@@ -15,6 +15,8 @@ import java.util.Optional;
  *     one-key map {@code {encoding: UTF8}} becomes {@code --encoding=UTF8}
  * @param pgHba pg_hba lines written after initdb (Patroni's deprecated bootstrap.pg_hba)
  * @param postBootstrap a command run once after the new cluster is up, with a connection URL as argument
+ * @param backrest the built-in {@code bootstrap.method: backrest} (a restore from the pgBackRest repository);
+ *     present only when that is the method
  */
 public record BootstrapConfig(
     DynamicConfig dcs,
@@ -22,7 +24,14 @@ public record BootstrapConfig(
     Map<String, CustomMethod> methods,
     List<String> initdb,
     List<String> pgHba,
-    Optional<String> postBootstrap) {
+    Optional<String> postBootstrap,
+    Optional<BackrestBootstrap> backrest) {
+  /** Without the built-in backrest method. */
+  public BootstrapConfig(DynamicConfig dcs, Optional<String> method, Map<String, CustomMethod> methods,
+      List<String> initdb, List<String> pgHba, Optional<String> postBootstrap) {
+    this(dcs, method, methods, initdb, pgHba, postBootstrap, Optional.empty());
+  }
+
   public BootstrapConfig {
     methods = Map.copyOf(methods);
     initdb = List.copyOf(initdb);

@@ -27,7 +27,16 @@ final class BootstrapSection {
     Optional<String> method = s.string(BootstrapKeys.METHOD).map(String::trim)
         .filter(m -> !m.equals(BootstrapKeys.METHOD.defaultString()));
     Map<String, CustomMethod> methods = new LinkedHashMap<>();
-    if (method.isPresent()) {
+    Optional<BackrestBootstrap> backrest = Optional.empty();
+    boolean builtIn = !BackrestBootstrapSection.isCustom(s);
+    if (method.isPresent() && method.get().equals(BackrestBootstrapSection.METHOD) && builtIn) {
+      if (!root.keys().contains(NodeKeys.BACKREST.name())) {
+        problems.error(s.keyPath(BootstrapKeys.METHOD), "is backrest, the built-in restore from the pgBackRest "
+            + "repository, but this file has no backrest section (add one, or name a bootstrap.<method> with a "
+            + "command)");
+      }
+      backrest = Optional.ofNullable(BackrestBootstrapSection.parse(s));
+    } else if (method.isPresent()) {
       CustomMethod cm = CustomMethods.bootstrap(s, method.get());
       if (cm != null) {
         methods.put(method.get(), cm);
@@ -41,6 +50,9 @@ final class BootstrapSection {
       problems.warn(s.keyPath(olderName), "ignored because " + post.path() + " is also set");
     }
     Optional<String> postBootstrap = s.string(post);
+    if (builtIn && backrest.isEmpty() && s.has(BootstrapKeys.BACKREST.name())) {
+      BackrestBootstrapSection.parse(s); // checked even when another method is selected, so switching is safe
+    }
     s.unsupported(BootstrapKeys.TABLE.keys(ConfigKey.Support.IGNORED));
     // Sections of other bootstrap methods, kept so that switching bootstrap.method needs no other edit.
     for (String key : s.unasked()) {
@@ -56,6 +68,6 @@ final class BootstrapSection {
     if (problems.errorCount() > before || dcs == null) {
       return null;
     }
-    return new BootstrapConfig(dcs, method, methods, initdb, pgHba, postBootstrap);
+    return new BootstrapConfig(dcs, method, methods, initdb, pgHba, postBootstrap, backrest);
   }
 }

@@ -369,4 +369,34 @@ public sealed interface Action {
    */
   record AfterPromotion(long timeline, boolean check, Optional<String> backup,
       io.pgquorum.coordinator.cluster.BackupRecord record) implements Action {}
+
+  /** Restore (phase stopping): move the stopped data directory aside to {@code <data_dir>.restore-<id>}. */
+  record MoveAsideForRestore(String restoreId) implements Action {}
+
+  /**
+   * Restore (phase stopping): write {@code record} (this member added to {@code ready}) at the revision it was
+   * read at; a lost compare-and-set is retried next cycle from the key as it is then.
+   */
+  record MarkRestoreReady(io.pgquorum.coordinator.cluster.RestoreRecord record) implements Action {}
+
+  /**
+   * Restore: every member is ready. Removes the leader lock, {@code initialize}, {@code status}, {@code failover} and
+   * {@code sync}, then writes {@code record} (phase bootstrapping) at its revision.
+   */
+  record ResetForRestore(io.pgquorum.coordinator.cluster.RestoreRecord record) implements Action {}
+
+  /**
+   * Task: {@link Bootstrap} restoring from the pgBackRest repository to the restore's {@code target} (promoted
+   * there), whatever bootstrap method the configuration names.
+   */
+  record BootstrapFromBackup(io.pgquorum.coordinator.config.BackrestBootstrap target, DynamicConfig seedConfig)
+      implements TaskAction {
+    @Override
+    public Task task() {
+      return Task.BOOTSTRAP;
+    }
+  }
+
+  /** Restore: write its outcome, {@code record} in phase done (with the new timeline) or failed (with why). */
+  record FinishRestore(io.pgquorum.coordinator.cluster.RestoreRecord record) implements Action {}
 }

@@ -199,7 +199,10 @@ public final class ActionExecutor {
   /** The background body of a task step. */
   private TaskRunner.Body body(Action.TaskAction task, Run run, Optional<ClusterSnapshot> cluster) {
     if (task instanceof Action.Bootstrap b) {
-      return bootstrap(b.seedConfig());
+      return bootstrap(b.seedConfig(), Optional.empty());
+    }
+    if (task instanceof Action.BootstrapFromBackup b) {
+      return bootstrap(b.seedConfig(), Optional.of(b.target()));
     }
     if (task instanceof Action.CloneReplica c) {
       return () -> {
@@ -376,6 +379,21 @@ public final class ActionExecutor {
         log.warn("skipping the {} backup slot {}: {}", sk.type(), sk.slot(),
             sk.record().last().flatMap(io.pgquorum.coordinator.cluster.BackupRecord.Run::detail).orElse(""));
       }
+    } else if (action instanceof Action.MoveAsideForRestore m) {
+      postgres.moveDataDirectoryAsideForRestore(m.restoreId());
+    } else if (action instanceof Action.MarkRestoreReady mr) {
+      if (store.writeRestore(mr.record())) {
+        log.info("restore {}: ready (PostgreSQL stopped, data directory moved aside)", mr.record().id());
+      }
+    } else if (action instanceof Action.ResetForRestore rr) {
+      if (store.resetForRestore(rr.record())) {
+        log.info("restore {}: the cluster's state is reset; bootstrapping from the backup", rr.record().id());
+      }
+    } else if (action instanceof Action.FinishRestore fr) {
+      if (store.writeRestore(fr.record())) {
+        log.info("restore {}: {}{}", fr.record().id(), fr.record().phase(),
+            fr.record().detail().map(d -> ": " + d).orElse(""));
+      }
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());
     } else {
@@ -510,10 +528,15 @@ public final class ActionExecutor {
    * the key shows it, so a lost reply is simply written again: see
    * testdata/interaction/regression_bootstrap_lost_initialize_reply.txt).
    */
-  private TaskRunner.Body bootstrap(DynamicConfig seedConfig) {
+  private TaskRunner.Body bootstrap(DynamicConfig seedConfig,
+      Optional<io.pgquorum.coordinator.config.BackrestBootstrap> fromBackup) {
     return () -> {
       try {
-        postgres.bootstrap();
+        if (fromBackup.isPresent()) {
+          postgres.bootstrap(fromBackup.get());
+        } else {
+          postgres.bootstrap();
+        }
       } catch (RuntimeException e) {
         // Whatever the failure, nothing of the new cluster may keep running (the move needs it stopped, and a
         // server left behind made every later start fail with "PostgreSQL is already running"). Moved aside once:

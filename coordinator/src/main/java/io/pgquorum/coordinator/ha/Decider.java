@@ -413,6 +413,12 @@ public final class Decider {
       return Decision.of(DecisionMessage.TASK_IN_PROGRESS.format(task));
     }
 
+    // A cluster-wide restore (pgctl restore) suspends the usual rules while it stops and resets the cluster.
+    Optional<Decision> restore = RestoreRules.decide(c, local, policy);
+    if (restore.isPresent()) {
+      return restore.get();
+    }
+
     Optional<Initialize> init = c.initialize();
     if (init.isPresent() && !init.get().bootstrapInProgress() && pg.systemIdentifier().isPresent()
         && !init.get().systemIdentifier().equals(pg.systemIdentifier().get())) {

@@ -29,6 +29,20 @@ enum DecisionMessage {
   DCS_UNREACHABLE_SECONDARY("DCS is not accessible; no action. I am (%s), a secondary, and wait for the DCS"),
   DCS_UNREACHABLE_STOPPED("DCS is not accessible; no action. I am (%s), a stopped node, and wait for the DCS"),
 
+  // ---- a cluster-wide restore (pgctl restore) ----
+  RESTORE_STOPPING("restore %s to %s: HA suspended; stopping PostgreSQL and moving the data directory aside"),
+  RESTORE_WAITING_FOR_MEMBERS("restore %s: HA suspended; waiting for %s to stop and move their data aside"),
+  RESTORE_WAITING_FOR_LOCK("restore %s: HA suspended; every member is ready, waiting for the leader lock of %s "
+      + "to go"),
+  RESTORE_RESETTING("restore %s: every member is ready; resetting the cluster's state for the restore"),
+  RESTORE_WAITING_FOR_RESET("restore %s: HA suspended; every member is ready, %s resets the cluster's state"),
+  RESTORE_BOOTSTRAP_RACE("restore %s: trying to bootstrap the cluster from the backup, recovering to %s"),
+  RESTORE_WAITING_FOR_PRIMARY("restore %s: HA suspended; waiting for the restored primary before cloning it"),
+  RESTORE_FAILED_BOOTSTRAP("restore %s failed: the bootstrap from the backup failed: %s"),
+  RESTORE_DONE("restore %s done: running as primary on timeline %d; HA resumes"),
+  RESTORE_FAILED_WAITING("restore %s failed (%s); the data directories are kept aside; waiting for another "
+      + "pgctl restore"),
+
   // ---- a long task runs ----
   TASK_IN_PROGRESS("%s in progress"),
   TASK_IN_PROGRESS_DEMOTING("demoting self because %s is in progress and I do not hold the lock"),

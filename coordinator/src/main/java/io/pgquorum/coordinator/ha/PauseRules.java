@@ -112,7 +112,8 @@ final class PauseRules {
   /**
    * Steps a paused cluster does not take: any change to PostgreSQL (start, stop, promote, demote; re-point unless
    * {@code mayRepoint}), a bootstrap or clone, the bootstrap race, moving a data directory aside, and taking the
-   * lock for a server that is not already a running primary (it would be promoted next). A running primary that
+   * lock for a server that is not already a running primary (it would be promoted next), and a restore's steps
+   * (a paused cluster's restore waits for the end of the pause). A running primary that
    * takes a free lock keeps its token step ({@link Action.Promote} of a primary only sets the new lock's token).
    */
   private static boolean suppressed(Action a, PgState pg, boolean mayRepoint) {
@@ -123,7 +124,9 @@ final class PauseRules {
       return !pg.isPrimary();
     }
     return a instanceof Action.ChangesPostgres || a instanceof Action.TaskAction
-        || a instanceof Action.RaceInitialize || a instanceof Action.MoveDataDirectoryAside;
+        || a instanceof Action.RaceInitialize || a instanceof Action.MoveDataDirectoryAside
+        || a instanceof Action.MoveAsideForRestore || a instanceof Action.MarkRestoreReady
+        || a instanceof Action.ResetForRestore;
   }
 
   private static Decision replaced(Decision d, String message, List<Action> plan) {

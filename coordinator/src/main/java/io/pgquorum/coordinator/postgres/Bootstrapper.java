@@ -34,15 +34,20 @@ final class Bootstrapper {
     this.dataDir = new DataDirectory(ctx.dataDir);
   }
 
-  void bootstrap() {
+  /** @param fromBackup a restore's target, replacing the configured method (pgctl restore); empty: the config's */
+  void bootstrap(Optional<io.pgquorum.coordinator.config.BackrestBootstrap> fromBackup) {
     dataDir.requireMissingOrEmpty("bootstrap");
     java.util.Set<String> before = dataDir.entries();
     ctx.writePgPass();
     BootstrapConfig b = ctx.node.bootstrap();
-    Optional<String> method = b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
+    Optional<io.pgquorum.coordinator.config.BackrestBootstrap> backrest = fromBackup.or(b::backrest);
+    Optional<String> method = fromBackup.isPresent() ? Optional.of("backrest")
+        : b.method().map(String::trim).filter(m -> !m.isEmpty() && !m.equals("initdb"));
     Map<String, String> recovery = Map.of();
     try {
-      if (method.isPresent()) {
+      if (backrest.isPresent()) {
+        recovery = new BackrestBootstrapper(ctx).restore(backrest.get());
+      } else if (method.isPresent()) {
         recovery = custom(method.get());
       } else {
         initdb(b.initdb());

@@ -221,6 +221,13 @@ final class ConfigWriter {
     // all five (PostgreSQL flags a removed restart-only line even when the default equals the old value).
     RecoveryParameters.TARGETS.forEach(t -> p.putIfAbsent(t, ""));
     p.putAll(roleSettings);
+    // PostgreSQL 15 applies these lines in file order and refuses to start ("multiple recovery targets
+    // specified") when an empty target follows a set one: a set target (a bootstrap's PITR) goes after the others.
+    for (String t : RecoveryParameters.TARGETS) {
+      if (!p.get(t).isEmpty()) {
+        p.put(t, p.remove(t));
+      }
+    }
     return p;
   }
 

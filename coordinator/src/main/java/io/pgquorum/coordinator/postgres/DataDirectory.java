@@ -162,7 +162,12 @@ final class DataDirectory {
 
   /** Renames the directory to {@code <dir>.failed-<UTC timestamp>} (with a suffix if that exists). */
   Path moveAside() {
-    String base = dir.getFileName() + ".failed-" + ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
+    return moveAside(".failed-" + ZonedDateTime.now(ZoneOffset.UTC).format(STAMP));
+  }
+
+  /** Renames the directory to {@code <dir><suffix>} (with -1, -2... when taken); returns the new path. */
+  Path moveAside(String suffix) {
+    String base = dir.getFileName() + suffix;
     Path target = dir.resolveSibling(base);
     for (int i = 1; Files.exists(target); i++) {
       target = dir.resolveSibling(base + "-" + i);

@@ -134,7 +134,53 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void bootstrap() {
-    bootstrapper.bootstrap();
+    bootstrap(Optional.empty());
+  }
+
+  @Override
+  public void bootstrap(io.pgquorum.coordinator.config.BackrestBootstrap fromBackup) {
+    bootstrap(Optional.of(fromBackup));
+  }
+
+  private void bootstrap(Optional<io.pgquorum.coordinator.config.BackrestBootstrap> fromBackup) {
+    bootstrapper.bootstrap(fromBackup);
+    long logFrom = ctx.startupLog.toFile().length();
+    try {
+      bootstrapPrivately();
+    } catch (PostgresException e) {
+      // A recovery that ends before its target (a restore to an unreachable target) shuts the server down after
+      // it accepted connections: the step that fails is then a connection, and the reason is only in the log.
+      Optional<String> fatal = lastFatalSince(logFrom);
+      if (fatal.isPresent() && !e.getMessage().contains(fatal.get())) {
+        throw new PostgresException(e.getMessage() + " (PostgreSQL: " + fatal.get() + ")", e);
+      }
+      throw e;
+    }
+    bootstrapper.finish();
+  }
+
+  /** The last FATAL line the server wrote to its startup log after {@code from} bytes, if any. */
+  private Optional<String> lastFatalSince(long from) {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(ctx.startupLog.toFile(), "r")) {
+      long start = Math.max(from, f.length() - 65_536);
+      byte[] buf = new byte[(int) Math.max(0, f.length() - start)];
+      f.seek(start);
+      f.readFully(buf);
+      String text = ctx.redactor.apply(new String(buf, java.nio.charset.StandardCharsets.UTF_8));
+      Optional<String> last = Optional.empty();
+      for (String line : text.split("\n")) {
+        int at = line.indexOf("FATAL:");
+        if (at >= 0) {
+          last = Optional.of(line.substring(at).strip());
+        }
+      }
+      return last;
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void bootstrapPrivately() {
     try (PrivateServer server = PrivateServer.start(ctx, pgCtl)) {
       try {
         roles.createRoles(server);
@@ -149,7 +195,6 @@ public final class LocalPostgres implements Postgres {
         throw e;
       }
     }
-    bootstrapper.finish();
   }
 
   @Override
@@ -393,6 +438,16 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void moveDataDirectoryAside(String reason) {
+    moveAside(reason, Optional.empty());
+  }
+
+  @Override
+  public void moveDataDirectoryAsideForRestore(String restoreId) {
+    moveAside("the cluster-wide restore " + restoreId + " (kept until the operator removes it)",
+        Optional.of(".restore-" + restoreId));
+  }
+
+  private void moveAside(String reason, Optional<String> suffix) {
     String op = "move data directory aside";
     PostmasterPid.running(ctx.dataDir).ifPresent(p -> {
       throw new PostgresException(op + ": PostgreSQL is running (pid " + p.pid() + "); stop it first");
@@ -407,7 +462,7 @@ public final class LocalPostgres implements Postgres {
       throw new PostgresException(op + ": postgresql.data_dir " + ctx.dataDir + " holds no PostgreSQL cluster; "
           + "pgquorum only moves aside data directories it can recognise");
     }
-    java.nio.file.Path target = dir.moveAside();
+    java.nio.file.Path target = suffix.isPresent() ? dir.moveAside(suffix.get()) : dir.moveAside();
     LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);
   }
 

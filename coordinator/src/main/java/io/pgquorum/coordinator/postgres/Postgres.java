@@ -26,6 +26,14 @@ public interface Postgres {
   void bootstrap();
 
   /**
+   * {@link #bootstrap()} restoring from the pgBackRest repository with {@code fromBackup}'s target instead of the
+   * configured method (a cluster-wide restore, {@code pgctl restore}).
+   */
+  default void bootstrap(io.pgquorum.coordinator.config.BackrestBootstrap fromBackup) {
+    bootstrap();
+  }
+
+  /**
    * Starts the server as a primary (no standby.signal) with the given fencing token in
    * {@code pgquorum.fencing_token}, waiting until it accepts connections. Writes configuration first.
    */
@@ -137,6 +145,11 @@ public interface Postgres {
 
   /** Moves the data directory aside (never deletes user data): {@code <data_dir>.failed-<timestamp>}. */
   void moveDataDirectoryAside(String reason);
+
+  /** Moves the data directory aside for the restore {@code restoreId}: {@code <data_dir>.restore-<id>}. */
+  default void moveDataDirectoryAsideForRestore(String restoreId) {
+    moveDataDirectoryAside("restore " + restoreId);
+  }
 
   /**
    * Makes this node's physical replication slot on {@code upstream} unless it exists already, before a fresh copy

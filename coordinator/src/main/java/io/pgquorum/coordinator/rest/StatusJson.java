@@ -93,6 +93,15 @@ final class StatusJson {
     }
     s.repository().ifPresent(r -> q.put("repository", BackupJson.repository(r)));
     s.pg().archiver().filter(a -> s.pg().running()).ifPresent(a -> q.put("archive", BackupJson.archive(a)));
+    // A cluster-wide restore that runs (pgctl restore, the DCS restore key), as this node's last snapshot shows it.
+    s.cluster().flatMap(io.pgquorum.coordinator.cluster.ClusterSnapshot::restoreInProgress).ifPresent(r -> {
+      Map<String, Object> restore = new LinkedHashMap<>();
+      restore.put("id", r.id());
+      restore.put("phase", r.phase());
+      restore.put("target", r.describeTarget());
+      restore.put("ready", r.ready());
+      q.put("restore", restore);
+    });
     if (!s.replicaCreation().isEmpty()) {
       // How this node's copy was last built (issue 13): the method that worked, or that all failed, and each try.
       q.put("replica_creation", s.replicaCreation());

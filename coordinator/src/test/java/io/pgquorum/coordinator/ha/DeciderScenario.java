@@ -48,6 +48,7 @@ final class DeciderScenario {
   private Optional<BackrestView.BackupPlan> backupPlan = Optional.empty();
   private boolean backupRunning;
   /** The {@code backups} key. */
+  private Optional<io.pgquorum.coordinator.cluster.RestoreRecord> restoreKey = Optional.empty();
   private io.pgquorum.coordinator.cluster.BackupRecord backupsKey =
       io.pgquorum.coordinator.cluster.BackupRecord.NONE;
   private int failoverPriority = 1;
@@ -257,6 +258,11 @@ final class DeciderScenario {
   }
 
   /** The {@code backups} key as the DCS holds it. */
+  DeciderScenario withRestoreKey(Optional<io.pgquorum.coordinator.cluster.RestoreRecord> key) {
+    restoreKey = key;
+    return this;
+  }
+
   DeciderScenario withBackupsKey(io.pgquorum.coordinator.cluster.BackupRecord key) {
     backupsKey = key;
     return this;
@@ -287,7 +293,8 @@ final class DeciderScenario {
   }
 
   Optional<ClusterSnapshot> snapshot() {
-    return dcsReachable ? Optional.of(cluster.build().withBackups(backupsKey)) : Optional.empty();
+    return dcsReachable ? Optional.of(cluster.build().withBackups(backupsKey).withRestore(restoreKey))
+        : Optional.empty();
   }
 
   LocalState local() {

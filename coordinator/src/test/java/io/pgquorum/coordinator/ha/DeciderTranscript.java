@@ -87,12 +87,13 @@ final class DeciderTranscript {
       case "backrest" -> backrest(c, used);
       case "backups" -> backups(c, used);
       case "backups-key" -> backupsKey(c, used);
+      case "restore-key" -> restoreKey(c, used);
       case "failover" -> failover(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
           .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request, hooks, failover, wall-clock, backrest, backups, backups-key)");
+          + "request, hooks, failover, wall-clock, backrest, backups, backups-key, restore-key)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -469,6 +470,28 @@ final class DeciderTranscript {
     scenario.withBackupsKey(new io.pgquorum.coordinator.cluster.BackupRecord(slot, slot.map(x -> type), tl,
         Optional.of(new io.pgquorum.coordinator.cluster.BackupRecord.Run(trigger, type, member, state,
             "2030-01-01T00:00:00Z", Optional.empty(), Optional.empty())), rev));
+  }
+
+  /**
+   * {@code restore-key id=<id> kind=<kind> target=<value> phase=<phase> ready=<a,b> detail="..." rev=<n>} or
+   * {@code restore-key none}: the {@code restore} key.
+   */
+  private void restoreKey(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withRestoreKey(Optional.empty());
+      return;
+    }
+    String id = opt(c, used, "id").orElse("r1");
+    String kind = opt(c, used, "kind").orElse("lsn");
+    Optional<String> target = opt(c, used, "target");
+    String phase = opt(c, used, "phase").orElse("stopping");
+    java.util.List<String> ready = opt(c, used, "ready").filter(v -> !v.equals("none"))
+        .map(v -> java.util.List.of(v.split(","))).orElse(java.util.List.of());
+    Optional<String> detail = opt(c, used, "detail");
+    long rev = Long.parseLong(opt(c, used, "rev").orElse("30"));
+    scenario.withRestoreKey(Optional.of(new io.pgquorum.coordinator.cluster.RestoreRecord(id, kind, target, false,
+        Optional.empty(), "2030-01-01T00:00:00Z", phase, ready, detail, 0, rev)));
   }
 
   private void clock(TestCase c, Set<String> used) {

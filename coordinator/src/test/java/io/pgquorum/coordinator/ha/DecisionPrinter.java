@@ -124,6 +124,13 @@ final class DecisionPrinter {
       // The claim as written, and the revision it is conditioned on (0: the key must be absent).
       return "at-rev-" + r.modRevision() + ":" + io.pgquorum.coordinator.cluster.ClusterCodec.encodeBackups(r);
     }
+    if (v instanceof io.pgquorum.coordinator.cluster.RestoreRecord r) {
+      return "at-rev-" + r.modRevision() + ":" + io.pgquorum.coordinator.cluster.ClusterCodec.encodeRestore(r);
+    }
+    if (v instanceof io.pgquorum.coordinator.config.BackrestBootstrap b) {
+      return "(" + b.type() + b.target().map(t -> " " + t).orElse("") + (b.targetExclusive() ? " exclusive" : "")
+          + b.set().map(x -> " set " + x).orElse("") + ")";
+    }
     if (v instanceof Enum<?> e) {
       return e.name().toLowerCase(Locale.ROOT);
     }

@@ -260,6 +260,21 @@ class ConfigWriterTest {
     }
   }
 
+  /**
+   * PostgreSQL 15 applies each recovery_target_* line in file order and refuses to start ("multiple recovery
+   * targets specified") when an empty one follows a set one: a bootstrap's pending target (a restore to a name, say)
+   * must come after the empty lines written for the other four.
+   */
+  @Test
+  void aPendingRecoveryTargetIsWrittenAfterTheEmptyOnes() {
+    for (String target : RecoveryParameters.TARGETS) {
+      writer().writePending(Map.of(target, "x", "recovery_target_action", "promote"));
+      List<String> order = writer().parameters(0, Map.of()).entrySet().stream()
+          .filter(e -> RecoveryParameters.TARGETS.contains(e.getKey())).map(Map.Entry::getKey).toList();
+      assertThat(order).as("the targets in file order").hasSize(5).last().isEqualTo(target);
+    }
+  }
+
   @Test
   void hbaHasOurLinesFirstThenTheConfiguredOnes() throws IOException {
     dynamic.set(new DynamicConfig(8, 1, 2, 0, 300, true, true, Map.of(), List.of("host all all 10.0.0.0/8 md5"),

@@ -1,0 +1,176 @@
+package io.pgquorum.coordinator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code pgctl restore} of the whole cluster in place (issue 13's point-in-time recovery as one command), end to
+ * end with three real daemons, PostgreSQL 15 and pgBackRest 2.45: rows A, a full backup, rows B, the LSN L, rows C,
+ * all archived; {@code pgctl restore --target-lsn L --force} exits 0 and the cluster runs on a new timeline with A
+ * and B and without C, all three members streaming, the old data directories kept aside. Then a target the archive
+ * never reaches fails with exit 1 and the nodes' reason, and a valid restore afterwards succeeds (recoverable).
+ */
+class ClusterRestoreIT {
+  static final String SCOPE = "it-pitr";
+  private static final Duration STEP = Duration.ofMinutes(4);
+
+  record Run(int exit, String out, String err) {}
+
+  @Test
+  void pointInTimeRecoveryOfTheWholeClusterAsOneCommand() throws Exception {
+    Path transcript = Path.of("target", "cluster-restore-it-pgctl.txt");
+    Files.createDirectories(transcript.getParent());
+    Files.writeString(transcript, "");
+    try (LocalCluster cluster = new LocalCluster(SCOPE, 3, 8, false)) {
+      Path repo = cluster.base.resolve("repo");
+      for (NodeSpec n : cluster.nodes) {
+        // No post-promotion backup: after the first restore it would be an incremental on timeline 2 ending past
+        // the next restore's branch point, and the replicas of the third restore (on timeline 3) would restore it
+        // as the newest backup and could never follow (PostgreSQL: "requested starting point ... is not in this
+        // server's history"). Choosing a backup by timeline is separate work (the known gap in the README).
+        cluster.appendYaml(n, "backrest:\n  repo1:\n    path: " + repo + "\n  schedule: {full: \"off\", "
+            + "diff: \"off\"}\n  after_promotion: {backup: \"off\"}\n");
+      }
+      cluster.startAll();
+      NodeSpec primary = awaitHealthy(cluster, 0);
+      awaitCondition(cluster, "the stanza created", () -> LocalCluster.get(primary, "/patroni").json()
+          .path("pgquorum").path("backrest").path("stanza_state").asText().equals("created"));
+      long timeline1 = timeline(primary);
+      LocalCluster.execute(primary, "CREATE TABLE pitr (phase text, i int)",
+          "INSERT INTO pitr SELECT 'A', g FROM generate_series(1, 100) g");
+      AtomicReference<Run> backup = new AtomicReference<>();
+      awaitCondition(cluster, "pgctl backup --type full --wait succeeds", () -> {
+        backup.set(pgctl(cluster, transcript, "backup", "--type", "full", "--wait"));
+        return backup.get().exit() == 0;
+      });
+      LocalCluster.execute(primary, "INSERT INTO pitr SELECT 'B', g FROM generate_series(1, 100) g");
+      // A separate statement: the insert position after B's commit (pg_current_wal_lsn in B's transaction would
+      // exclude B, see the reference's D.5).
+      String lsn = text(primary, "SELECT pg_current_wal_insert_lsn()::text");
+      LocalCluster.execute(primary, "INSERT INTO pitr SELECT 'C', g FROM generate_series(1, 100) g");
+      archiveCurrentSegment(cluster, primary);
+
+      // (1) The restore to L.
+      Run restored = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      assertThat(restored.exit()).as("pgctl restore --target-lsn %s: %s%s", lsn, restored.out(), restored.err())
+          .isZero();
+      assertThat(restored.out()).contains("restore done").contains("bootstrapping");
+      NodeSpec leader = awaitHealthy(cluster, 3);
+      long timeline2 = timeline(leader);
+      assertThat(timeline2).isGreaterThan(timeline1);
+      assertRows(leader, 100, 100, 0);
+      assertRowsEverywhere(cluster, timeline2);
+      for (NodeSpec n : cluster.nodes) {
+        assertThat(asideDirs(n)).as(n.name + "'s moved-aside data directory").isNotEmpty();
+      }
+
+      // (2) A target the archive never reaches: exit 1 with the reason; the directories stay aside.
+      Run unreachable = pgctl(cluster, transcript, "restore", "--target-lsn", "FF/0", "--force");
+      assertThat(unreachable.exit()).as("%s%s", unreachable.out(), unreachable.err()).isEqualTo(1);
+      assertThat(unreachable.err()).contains("restore failed").contains("recovery ended before configured recovery "
+          + "target was reached");
+      for (NodeSpec n : cluster.nodes) {
+        assertThat(asideDirs(n)).as(n.name + "'s moved-aside data directories").hasSizeGreaterThanOrEqualTo(2);
+      }
+
+      // (3) Recoverable: a valid restore after the failed one.
+      Run again = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      assertThat(again.exit()).as("%s%s", again.out(), again.err()).isZero();
+      NodeSpec leader3 = awaitHealthy(cluster, 3);
+      long timeline3 = timeline(leader3);
+      assertThat(timeline3).isGreaterThan(timeline2);
+      assertRows(leader3, 100, 100, 0);
+      assertRowsEverywhere(cluster, timeline3);
+    }
+  }
+
+  private static void assertRows(NodeSpec n, long a, long b, long c) {
+    assertThat(LocalCluster.count(n, "SELECT count(*) FROM pitr WHERE phase = 'A'")).contains(a);
+    assertThat(LocalCluster.count(n, "SELECT count(*) FROM pitr WHERE phase = 'B'")).contains(b);
+    assertThat(LocalCluster.count(n, "SELECT count(*) FROM pitr WHERE phase = 'C'")).contains(c);
+  }
+
+  private static void assertRowsEverywhere(LocalCluster cluster, long timeline) {
+    for (NodeSpec n : cluster.nodes) {
+      awaitCondition(cluster, n.name + " has the restored rows on timeline " + timeline,
+          () -> LocalCluster.count(n, "SELECT count(*) FROM pitr").equals(Optional.of(200L))
+              && timeline(n) == timeline);
+    }
+    assertThat(cluster.streamingReplicas()).hasSize(2);
+  }
+
+  /** A primary and {@code replicas} streaming replicas (0: just the primary); returns the primary. */
+  private static NodeSpec awaitHealthy(LocalCluster cluster, int members) {
+    AtomicReference<NodeSpec> leader = new AtomicReference<>();
+    awaitCondition(cluster, "a primary and " + Math.max(0, members - 1) + " streaming replicas",
+        () -> cluster.primary().map(p -> {
+          leader.set(p);
+          return members == 0 || cluster.streamingReplicas().size() == members - 1;
+        }).orElse(false));
+    return leader.get();
+  }
+
+  private static void archiveCurrentSegment(LocalCluster cluster, NodeSpec primary) throws Exception {
+    String segment = text(primary, "SELECT pg_walfile_name(pg_switch_wal())");
+    awaitCondition(cluster, "segment " + segment + " archived", () -> {
+      String last = text(primary, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+      return last.compareTo(segment) >= 0;
+    });
+  }
+
+  private static List<Path> asideDirs(NodeSpec n) throws Exception {
+    try (Stream<Path> s = Files.list(n.dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("pgdata.restore-")
+          || p.getFileName().toString().startsWith("pgdata.failed-")).toList();
+    }
+  }
+
+  private static long timeline(NodeSpec n) {
+    return LocalCluster.get(n, "/patroni").json().path("timeline").asLong();
+  }
+
+  private static String text(NodeSpec n, String sql) throws Exception {
+    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
+  private static void awaitCondition(LocalCluster cluster, String what, Callable<Boolean> c) {
+    try {
+      await(what).atMost(STEP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(c);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+    }
+  }
+
+  private static Run pgctl(LocalCluster cluster, Path transcript, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("-c", cluster.nodes.get(1).config().toString()));
+    all.addAll(List.of(args));
+    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
+    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
+    Files.writeString(transcript, "$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit "
+        + run.exit() + ")\n\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    System.out.println("$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit " + run.exit()
+        + ")");
+    return run;
+  }
+}
