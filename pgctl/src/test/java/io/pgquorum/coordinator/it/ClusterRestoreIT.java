@@ -42,12 +42,12 @@ class ClusterRestoreIT {
     try (LocalCluster cluster = new LocalCluster(SCOPE, 3, 8, false)) {
       Path repo = cluster.base.resolve("repo");
       for (NodeSpec n : cluster.nodes) {
-        // No post-promotion backup: after the first restore it would be an incremental on timeline 2 ending past
-        // the next restore's branch point, and the replicas of the third restore (on timeline 3) would restore it
-        // as the newest backup and could never follow (PostgreSQL: "requested starting point ... is not in this
-        // server's history"). Choosing a backup by timeline is separate work (the known gap in the README).
+        // The post-promotion backup stays on: after the first restore it is an incremental on timeline 2 ending
+        // past the next restore's branch point, and the replicas of that restore (on timeline 3) must not restore
+        // it (PostgreSQL: "requested starting point ... is not in this server's history"); the backrest method
+        // chooses a backup by the leader's timeline history.
         cluster.appendYaml(n, "backrest:\n  repo1:\n    path: " + repo + "\n  schedule: {full: \"off\", "
-            + "diff: \"off\"}\n  after_promotion: {backup: \"off\"}\n");
+            + "diff: \"off\"}\n");
       }
       cluster.startAll();
       NodeSpec primary = awaitHealthy(cluster, 0);
