@@ -65,6 +65,10 @@ class ClusterRestoreIT {
       // A separate statement: the insert position after B's commit (pg_current_wal_lsn in B's transaction would
       // exclude B, see the reference's D.5).
       String lsn = text(primary, "SELECT pg_current_wal_insert_lsn()::text");
+      // The same point as a time, from the server's clock after B's commit and before C's (PostgreSQL stops before
+      // the first commit past the target time).
+      String time = text(primary, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+          + "'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
       LocalCluster.execute(primary, "INSERT INTO pitr SELECT 'C', g FROM generate_series(1, 100) g");
       archiveCurrentSegment(cluster, primary);
 
@@ -91,14 +95,20 @@ class ClusterRestoreIT {
         assertThat(asideDirs(n)).as(n.name + "'s moved-aside data directories").hasSizeGreaterThanOrEqualTo(2);
       }
 
-      // (3) Recoverable: a valid restore after the failed one.
-      Run again = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      // (3) Recoverable: a valid restore after the failed one, this time to a time.
+      Run again = pgctl(cluster, transcript, "restore", "--target-time", time, "--force");
       assertThat(again.exit()).as("%s%s", again.out(), again.err()).isZero();
       NodeSpec leader3 = awaitHealthy(cluster, 3);
       long timeline3 = timeline(leader3);
       assertThat(timeline3).isGreaterThan(timeline2);
       assertRows(leader3, 100, 100, 0);
       assertRowsEverywhere(cluster, timeline3);
+
+      // history keeps the switches: the restores' timelines left timeline 1 (history is not reset by a restore).
+      Run history = pgctl(cluster, transcript, "history", "-f", "tsv");
+      assertThat(history.exit()).as("%s%s", history.out(), history.err()).isZero();
+      assertThat(history.out().lines().skip(1).map(l -> l.split("\t")[0]).toList()).as(history.out())
+          .contains(Long.toString(timeline1));
     }
   }
 
