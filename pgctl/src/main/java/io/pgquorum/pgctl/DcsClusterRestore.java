@@ -60,6 +60,15 @@ final class DcsClusterRestore implements ClusterRestore {
       PrintStream out) {
     String key = new DcsKeys(config.keyPrefix()).restore();
     try (RatisDcsClient client = DcsClusterSource.connect(config, timeout)) {
+      // The nodes take no restore step while paused (maintenance mode leaves PostgreSQL to the operator), so a
+      // request now would only be watched until the deadline: refuse it before anything is written.
+      boolean paused = new ClusterCodec(new DcsKeys(config.keyPrefix())).decode(client.read(config.keyPrefix()))
+          .config().map(v -> v.value().paused()).orElse(false);
+      if (paused) {
+        throw CtlException.failure("the cluster " + config.scope() + " is in maintenance mode (paused): a restore "
+            + "stops, moves aside and rebuilds every member, which a paused cluster does not do; run pgctl resume "
+            + "first");
+      }
       Optional<KeyValue> current = client.get(key);
       Precondition cond = Precondition.absent();
       if (current.isPresent()) {

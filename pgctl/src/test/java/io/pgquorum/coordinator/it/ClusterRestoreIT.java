@@ -72,6 +72,13 @@ class ClusterRestoreIT {
       LocalCluster.execute(primary, "INSERT INTO pitr SELECT 'C', g FROM generate_series(1, 100) g");
       archiveCurrentSegment(cluster, primary);
 
+      // (0) Refused while paused, before anything is written: (1) would otherwise find a restore in progress.
+      assertThat(pgctl(cluster, transcript, "pause", "--wait").exit()).isZero();
+      Run paused = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      assertThat(paused.exit()).as("%s%s", paused.out(), paused.err()).isEqualTo(1);
+      assertThat(paused.err()).contains("maintenance mode (paused)").contains("pgctl resume");
+      assertThat(pgctl(cluster, transcript, "resume", "--wait").exit()).isZero();
+
       // (1) The restore to L.
       Run restored = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
       assertThat(restored.exit()).as("pgctl restore --target-lsn %s: %s%s", lsn, restored.out(), restored.err())
