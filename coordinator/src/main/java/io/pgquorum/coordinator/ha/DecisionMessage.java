@@ -215,7 +215,8 @@ enum DecisionMessage {
   SCHEDULED_RESTART_CANCELLED("the restart scheduled at %s is cancelled"),
   NO_SCHEDULED_RESTART("no restart is scheduled, nothing to cancel"),
   SCHEDULED_RESTART_STALE("found a stale scheduled restart (%s), cleaning up"),
-  REINITIALIZING("reinitializing: moving the data directory aside and cloning again from %s"),
+  REINITIALIZING("reinitializing: cloning again from %s (the data directory is moved aside, or reused by a --delta "
+      + "restore when it was a standby)"),
   REINITIALIZE_REFUSED_LEADER("not reinitializing: I am the leader"),
   REINITIALIZE_REFUSED_NO_LEADER("not reinitializing: the cluster has no leader"),
   REINITIALIZE_REFUSED_TASK("not reinitializing: %s in progress"),

@@ -208,7 +208,7 @@ class LocalOperationsIT {
       assertThat(aside.get(0).resolve("PG_VERSION")).exists();
       assertThat(aside.get(0).resolve("global").resolve("pg_control")).doesNotExist();
     }
-    assertThat(cluster.logs(replica)).contains("reinitializing: moving the data directory aside");
+    assertThat(cluster.logs(replica)).contains("reinitializing: cloning again from");
   }
 
   @Test
