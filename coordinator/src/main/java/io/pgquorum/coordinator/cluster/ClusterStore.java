@@ -502,8 +502,9 @@ public final class ClusterStore {
     if (now.isEmpty() || now.get().modRevision() != next.modRevision()) {
       return false; // another write moved the restore on: this reset is stale
     }
-    if (seen.isPresent()) {
-      dcs.delete(codec.keys().initialize(), Precondition.modRevision(seen.get().modRevision()));
+    if (seen.isPresent()
+        && !dcs.delete(codec.keys().initialize(), Precondition.modRevision(seen.get().modRevision())).succeeded()) {
+      return false; // changed since the snapshot: decided again from a fresh one, never bootstrapping beside it
     }
     for (String key : List.of(codec.keys().status(), codec.keys().failover(), codec.keys().sync())) {
       dcs.delete(key, Precondition.none());

@@ -61,4 +61,16 @@ class RestoreResetTest {
         .hasValueSatisfying(i -> assertThat(i.bootstrapInProgress()).isTrue());
     assertThat(node1.load().restore().orElseThrow().phase()).isEqualTo(RestoreRecord.BOOTSTRAPPING);
   }
+
+  @Test
+  void anInitializeChangedSinceTheSnapshotStopsTheReset() {
+    ClusterSnapshot seen = stoppingWithOldInitialize();
+    RestoreRecord next = seen.restore().orElseThrow().inPhase(RestoreRecord.BOOTSTRAPPING, Optional.empty(), 0);
+    dcs.client("node1").put(KEYS.initialize(), "7000000000000000002", Precondition.none(), null);
+
+    assertThat(node1.resetForRestore(next, seen.initialize())).isFalse();
+
+    assertThat(node1.load().restore().orElseThrow().phase()).as("never bootstrapping beside an initialize")
+        .isEqualTo(RestoreRecord.STOPPING);
+  }
 }
