@@ -24,8 +24,9 @@ import java.util.Optional;
  *       finds the record and stops and moves aside like the others (a member that comes back after it is done
  *       with its old data joins as after any bootstrap: a system-identifier or timeline check decides).
  *   <li>Every member ready and the lock gone: the first member by name (deterministic; the holder released the
- *       lock already) removes the leader lock, {@code initialize}, {@code status}, {@code failover} and
- *       {@code sync} and moves the record to <b>bootstrapping</b>.
+ *       lock already) removes {@code initialize} (at the revision it saw), {@code status}, {@code failover} and
+ *       {@code sync} and moves the record to <b>bootstrapping</b>; never the leader lock (gone already: one there
+ *       now was taken since, and may cover a writable primary).
  *   <li><b>bootstrapping</b>: the initialize race as for a new cluster, but the winner restores the backup to the
  *       record's target with promote there ({@link Action.BootstrapFromBackup}); the usual bootstrap rules then take
  *       the lock and start it as primary. The others wait (no clone yet: the primary's new timeline must exist
