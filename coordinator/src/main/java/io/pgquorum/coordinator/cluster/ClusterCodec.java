@@ -380,6 +380,11 @@ public final class ClusterCodec {
       if (!(m.get("target") instanceof Map<?, ?> t) || m.get("id") == null || m.get("phase") == null) {
         throw new IllegalArgumentException("id, target and phase are required");
       }
+      if (!String.valueOf(m.get("id")).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        // The id names the moved-aside data directories (<data_dir>.restore-<id>): a '/' would move them elsewhere.
+        throw new IllegalArgumentException("id '" + m.get("id") + "' may hold only letters, digits, '.', '_' and"
+            + " '-' (it names the moved-aside data directories)");
+      }
       List<String> ready = new ArrayList<>();
       if (m.get("ready") instanceof List<?> l) {
         l.forEach(x -> ready.add(String.valueOf(x)));

@@ -484,15 +484,29 @@ public final class ClusterStore {
 
   /**
    * A restore's reset, once every member has stopped and moved its data aside: removes what would make a node
-   * follow or trust the old cluster (the leader lock, {@code initialize}, {@code status}, {@code failover},
-   * {@code sync}), then moves the record to {@code next} (bootstrapping) by compare-and-set. The deletes come first:
-   * a record that says bootstrapping must never be seen with the old {@code initialize} still there (the nodes
-   * would wait for a leader that never comes). Deleting twice is harmless, so a second resetter changes nothing;
+   * follow or trust the old cluster ({@code initialize}, {@code status}, {@code failover}, {@code sync}), then moves
+   * the record to {@code next} (bootstrapping) by compare-and-set. The deletes come first: a record that says
+   * bootstrapping must never be seen with the old {@code initialize} still there (the nodes would wait for a leader
+   * that never comes).
+   *
+   * <p>Safety: nothing here may take a lock or a bootstrap race from a member that won it after the decision's
+   * snapshot. The Decider plans the reset only once the leader lock is gone, so the lock is never deleted here (a
+   * lock taken since belongs to a holder whose PostgreSQL may be writable under it). {@code initialize} is deleted
+   * only at the revision the decision saw ({@code seen}): a late or second resetter (the first member by name
+   * changed when a member key expired) must not delete the initialize key of the new bootstrap race. And nothing is
+   * deleted unless the restore key is still at {@code next}'s revision (still the stopping record the decision saw).
    * {@code config} and {@code history} stay (the cluster's settings, and the record of its timelines).
    */
-  public boolean resetForRestore(RestoreRecord next) {
-    for (String key : List.of(codec.keys().leader(), codec.keys().initialize(), codec.keys().status(),
-        codec.keys().failover(), codec.keys().sync())) {
+  public boolean resetForRestore(RestoreRecord next, Optional<Initialize> seen) {
+    Optional<KeyValue> now = dcs.get(codec.keys().restore());
+    if (now.isEmpty() || now.get().modRevision() != next.modRevision()) {
+      return false; // another write moved the restore on: this reset is stale
+    }
+    if (seen.isPresent()
+        && !dcs.delete(codec.keys().initialize(), Precondition.modRevision(seen.get().modRevision())).succeeded()) {
+      return false; // changed since the snapshot: decided again from a fresh one, never bootstrapping beside it
+    }
+    for (String key : List.of(codec.keys().status(), codec.keys().failover(), codec.keys().sync())) {
       dcs.delete(key, Precondition.none());
     }
     return writeRestore(next);

@@ -386,7 +386,7 @@ public final class ActionExecutor {
         log.info("restore {}: ready (PostgreSQL stopped, data directory moved aside)", mr.record().id());
       }
     } else if (action instanceof Action.ResetForRestore rr) {
-      if (store.resetForRestore(rr.record())) {
+      if (store.resetForRestore(rr.record(), cluster.flatMap(ClusterSnapshot::initialize))) {
         log.info("restore {}: the cluster's state is reset; bootstrapping from the backup", rr.record().id());
       }
     } else if (action instanceof Action.FinishRestore fr) {

@@ -24,13 +24,16 @@ import java.util.Optional;
  *       finds the record and stops and moves aside like the others (a member that comes back after it is done
  *       with its old data joins as after any bootstrap: a system-identifier or timeline check decides).
  *   <li>Every member ready and the lock gone: the first member by name (deterministic; the holder released the
- *       lock already) removes the leader lock, {@code initialize}, {@code status}, {@code failover} and
- *       {@code sync} and moves the record to <b>bootstrapping</b>.
+ *       lock already) removes {@code initialize} (at the revision it saw), {@code status}, {@code failover} and
+ *       {@code sync} and moves the record to <b>bootstrapping</b>; never the leader lock (gone already: one there
+ *       now was taken since, and may cover a writable primary).
  *   <li><b>bootstrapping</b>: the initialize race as for a new cluster, but the winner restores the backup to the
  *       record's target with promote there ({@link Action.BootstrapFromBackup}); the usual bootstrap rules then take
  *       the lock and start it as primary. The others wait (no clone yet: the primary's new timeline must exist
  *       first). The new primary, once it runs under the lock with {@code initialize} recorded, writes <b>done</b>
  *       with its timeline; HA resumes and the others clone it (the replica methods, from the repository first).
+ *       A member other than the race's owner that has data or a server (it was down during stopping) stops and
+ *       moves aside as in stopping: the usual rules would race it for the free lock with the old data.
  *   <li>A failed bootstrap (the target cannot be reached: PostgreSQL ends recovery before it and refuses to start)
  *       writes <b>failed</b> with the failure instead of ending the daemon as a failed bootstrap otherwise does,
  *       and gives the race back; the data directories stay aside. While failed, a node without data does not race
@@ -122,6 +125,26 @@ final class RestoreRules {
           new Action.FinishRestore(r.inPhase(RestoreRecord.DONE, Optional.of(done), pg.timeline()))));
     }
     boolean noData = pg.dataDir() == DataDirState.MISSING || pg.dataDir() == DataDirState.EMPTY;
+    boolean raceOwner = init.map(i -> me.equals(i.owner())).orElse(false);
+    boolean serverMayRun = pg.running() || pg.pid().isPresent() || pg.isUnknown();
+    boolean hasData = pg.dataDir() == DataDirState.INITIALIZED || pg.dataDir() == DataDirState.BOOTSTRAP_INCOMPLETE;
+    if (!raceOwner && (hasData || serverMayRun)) {
+      // Only the race winner has data now: everyone else moved theirs aside in stopping. A member that was down
+      // then (no member key, not waited for) comes back with the old cluster's data; the usual rules would start
+      // it and let it race for the free lock, promoting the data the restore is rolling back. It stops and moves
+      // aside like the others did (and holds no lock here: only the winner takes one while bootstrapping).
+      List<Action> actions = new ArrayList<>();
+      if (serverMayRun) {
+        actions.add(new Action.StopPostgres(StopMode.FAST));
+      }
+      if (hasData) {
+        actions.add(new Action.MoveAsideForRestore(r.id()));
+      }
+      if (c.isLeader(me)) {
+        actions.add(new Action.ReleaseLock());
+      }
+      return Optional.of(new Decision(actions, DecisionMessage.RESTORE_STOPPING.format(r.id(), r.describeTarget())));
+    }
     if (!noData || ownRace) {
       return Optional.empty(); // the usual bootstrap rules: the winner takes the lock and starts its primary
     }

@@ -34,4 +34,17 @@ class RestoreRecordTest {
     assertThatThrownBy(() -> ClusterCodec.decodeRestore("{\"id\":\"a\"}", 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a restore record");
   }
+
+  @Test
+  void anIdThatIsNotAFileNameIsRefused() {
+    // The id names <data_dir>.restore-<id>: a '/' would move every member's data directory somewhere else.
+    for (String id : new String[] {"../../tmp/x", "a/b", "", ".hidden"}) {
+      String json = ClusterCodec.encodeRestore(RestoreRecord.request(id, "latest", Optional.empty(), false,
+          Optional.empty(), "t"));
+      assertThatThrownBy(() -> ClusterCodec.decodeRestore(json, 1)).as(id)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("may hold only letters");
+    }
+    assertThat(ClusterCodec.decodeRestore(ClusterCodec.encodeRestore(RestoreRecord.request("20261204T110000",
+        "latest", Optional.empty(), false, Optional.empty(), "t")), 1).id()).isEqualTo("20261204T110000");
+  }
 }
