@@ -90,7 +90,7 @@ class BackrestReplicaIT {
       cluster.start(late);
       awaitStreamingWithSameData(cluster, primary, late);
       String lateLog = Files.readString(late.log());
-      assertThat(lateLog).contains("restoring backup ").contains("--type=standby restore")
+      assertThat(lateLog).contains("restoring backup ").containsPattern("--type=standby --set=\\S+ restore")
           .contains("done with method backrest").doesNotContain("method backrest failed")
           .doesNotContain("done with method basebackup");
       JsonNode created = replicaCreation(late);
@@ -139,7 +139,7 @@ class BackrestReplicaIT {
       assertThat(again.path("result").asText()).isEqualTo("succeeded");
       assertThat(again.path("attempts").get(0).path("delta").asBoolean()).isTrue();
       String firstLog = Files.readString(first.log());
-      assertThat(firstLog).contains("--delta --type=standby restore")
+      assertThat(firstLog).containsPattern("--delta --type=standby --set=\\S+ restore")
           .contains("done with method backrest (--delta over the existing data directory)");
       // Reused, not moved aside: no pgdata.failed-* next to it.
       assertThat(movedAside(first)).isEmpty();
