@@ -3,15 +3,11 @@ package io.pgquorum.coordinator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgquorum.backrest.BackrestSection;
-import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.BackupType;
-import io.pgquorum.backrest.NodeLayout;
 import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,7 +44,7 @@ class BackrestBootstrapIT {
           .path("backrest").path("stanza_state").asText().equals("created"));
       LocalCluster.execute(n, "CREATE TABLE t (phase text, i int)",
           "INSERT INTO t SELECT 'in-backup', g FROM generate_series(1, 100) g");
-      BackrestRunner runner = runner(n, repo);
+      BackrestRunner runner = LocalCluster.backrestRunner(n, repo, SCOPE);
       assertThat(runner.backup(BackupType.FULL).ok()).as("a full backup").isTrue();
       LocalCluster.execute(n, "INSERT INTO t SELECT 'archived-after', g FROM generate_series(1, 50) g");
       // check switches WAL and waits until the segment is archived: the rows after the backup are in the archive.
@@ -98,13 +94,6 @@ class BackrestBootstrapIT {
     return "backrest:\n  repo1:\n    path: " + repo + "\n  schedule: {full: \"off\", diff: \"off\"}\n";
   }
 
-  private static BackrestRunner runner(NodeSpec n, Path repo) {
-    BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), SCOPE)
-        .settings().orElseThrow();
-    NodeLayout layout = new NodeLayout(n.dataDir(), n.pgPort, n.dir, n.dir.resolve("pgdata.pgbackrest"),
-        "postgres");
-    return new BackrestRunner(settings, layout, Map.of("PGPASSFILE", n.dir.resolve("pgpass").toString()));
-  }
 
   private static void awaitCondition(LocalCluster cluster, String what, Callable<Boolean> c) {
     try {

@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgquorum.backrest.BackrestSection;
-import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.BackupType;
-import io.pgquorum.backrest.NodeLayout;
 import io.pgquorum.backrest.info.StanzaInfo;
 import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.backrest.run.Outcome;
@@ -21,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -105,7 +101,7 @@ class BackrestClusterIT {
       }
 
       // pgBackRest's own view, from the leader's file.
-      BackrestRunner runner = runner(primary, repo);
+      BackrestRunner runner = LocalCluster.backrestRunner(primary, repo, SCOPE);
       StanzaInfo created = runner.info().orThrow();
       System.out.println("info after the stanza was created: " + created.status());
       assertThat(created.status().stanzaMissing()).as("info status %s", created.status()).isFalse();
@@ -123,14 +119,6 @@ class BackrestClusterIT {
     }
   }
 
-  private static BackrestRunner runner(NodeSpec n, Path repo) {
-    BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), SCOPE)
-        .settings().orElseThrow();
-    // Only the work directory matters to the runner (--config names the file the node wrote there).
-    NodeLayout layout = new NodeLayout(n.dataDir(), n.pgPort, n.dir, n.dir.resolve("pgdata.pgbackrest"),
-        "postgres");
-    return new BackrestRunner(settings, layout, Map.of("PGPASSFILE", n.dir.resolve("pgpass").toString()));
-  }
 
   private static String show(NodeSpec n, String setting) throws SQLException {
     try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();

@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgquorum.backrest.BackrestSection;
-import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.BackupType;
-import io.pgquorum.backrest.NodeLayout;
-import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.coordinator.it.LocalCluster.HttpResult;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.io.IOException;
@@ -25,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -82,7 +77,8 @@ class BackrestReplicaIT {
           .contains("done with method basebackup");
       LocalCluster.execute(primary, "CREATE TABLE t (id int primary key, pad text)",
           "INSERT INTO t SELECT g, 'before the backup' FROM generate_series(1, 1000) g");
-      assertThat(runner(primary, repo).backup(BackupType.FULL).ok()).as("a full backup from the leader").isTrue();
+      assertThat(LocalCluster.backrestRunner(primary, repo, SCOPE).backup(BackupType.FULL).ok())
+          .as("a full backup from the leader").isTrue();
       // Rows after the backup reach the new replica only through WAL (archive, then streaming).
       LocalCluster.execute(primary, "INSERT INTO t SELECT g, 'after the backup' FROM generate_series(1001, 2000) g");
 
@@ -253,13 +249,6 @@ class BackrestReplicaIT {
         .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
   }
 
-  private static BackrestRunner runner(NodeSpec n, Path repo) {
-    BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), SCOPE)
-        .settings().orElseThrow();
-    NodeLayout layout = new NodeLayout(n.dataDir(), n.pgPort, n.dir, n.dir.resolve("pgdata.pgbackrest"),
-        "postgres");
-    return new BackrestRunner(settings, layout, Map.of("PGPASSFILE", n.dir.resolve("pgpass").toString()));
-  }
 
   private static String show(NodeSpec n, String setting) throws SQLException {
     try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.backrest.BackrestSection;
+import io.pgquorum.backrest.BackrestSettings;
+import io.pgquorum.backrest.NodeLayout;
+import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
@@ -630,4 +634,15 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A pgBackRest runner for node {@code n} over the repository {@code repo}, as the daemon builds it: only the work
+   * directory matters (--config names the file the node wrote there); PGPASSFILE lets it reach PostgreSQL.
+   */
+  static BackrestRunner backrestRunner(NodeSpec n, Path repo, String scope) {
+    BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), scope)
+        .settings().orElseThrow();
+    NodeLayout layout = new NodeLayout(n.dataDir(), n.pgPort, n.dir, n.dir.resolve("pgdata.pgbackrest"),
+        "postgres");
+    return new BackrestRunner(settings, layout, Map.of("PGPASSFILE", n.dir.resolve("pgpass").toString()));
+  }
 }

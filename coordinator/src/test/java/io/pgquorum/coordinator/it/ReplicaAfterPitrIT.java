@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgquorum.backrest.BackrestSection;
-import io.pgquorum.backrest.BackrestSettings;
 import io.pgquorum.backrest.BackupType;
-import io.pgquorum.backrest.NodeLayout;
 import io.pgquorum.backrest.info.BackupInfo;
 import io.pgquorum.backrest.info.StanzaInfo;
-import io.pgquorum.backrest.run.BackrestRunner;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import java.nio.file.Files;
@@ -57,12 +53,14 @@ class ReplicaAfterPitrIT {
           .path("pgquorum").path("backrest").path("stanza_state").asText().equals("created"));
 
       LocalCluster.execute(leader, "CREATE TABLE pitr (id int, phase text)");
-      assertThat(runner(leader, repo).backup(BackupType.FULL).ok()).as("backup A").isTrue();
+      assertThat(LocalCluster.backrestRunner(leader, repo, SCOPE).backup(BackupType.FULL).ok())
+          .as("backup A").isTrue();
       LocalCluster.execute(leader, "INSERT INTO pitr SELECT g, 'before' FROM generate_series(1, 100) g");
       String target = query(leader, "SELECT pg_current_wal_insert_lsn()::text");
       LocalCluster.execute(leader, "INSERT INTO pitr SELECT g, 'after' FROM generate_series(101, 150) g",
           "CHECKPOINT");
-      assertThat(runner(leader, repo).backup(BackupType.FULL).ok()).as("backup B").isTrue();
+      assertThat(LocalCluster.backrestRunner(leader, repo, SCOPE).backup(BackupType.FULL).ok())
+          .as("backup B").isTrue();
       List<BackupInfo> backups = info(leader, repo).backups();
       assertThat(backups).hasSize(2);
       BackupInfo a = backups.get(0);
@@ -144,16 +142,9 @@ class ReplicaAfterPitrIT {
     }
   }
 
-  private static BackrestRunner runner(NodeSpec n, Path repo) {
-    BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), SCOPE)
-        .settings().orElseThrow();
-    NodeLayout layout = new NodeLayout(n.dataDir(), n.pgPort, n.dir, n.dir.resolve("pgdata.pgbackrest"),
-        "postgres");
-    return new BackrestRunner(settings, layout, Map.of("PGPASSFILE", n.dir.resolve("pgpass").toString()));
-  }
 
   private static StanzaInfo info(NodeSpec n, Path repo) {
-    return runner(n, repo).info().orThrow();
+    return LocalCluster.backrestRunner(n, repo, SCOPE).info().orThrow();
   }
 
   private static String query(NodeSpec n, String sql) throws Exception {
