@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.backrest.BackupType;
 import io.pgquorum.backrest.run.BackrestRunner;
@@ -9,9 +8,7 @@ import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +36,8 @@ class BackrestBootstrapIT {
       NodeSpec n = first.nodes.get(0);
       first.appendYaml(n, backrestSection(repo));
       first.startAll();
-      awaitCondition(first, "the first cluster's primary", () -> first.primary().isPresent());
-      awaitCondition(first, "the stanza created", () -> LocalCluster.get(n, "/patroni").json().path("pgquorum")
+      first.awaitCondition(STEP, "the first cluster's primary", () -> first.primary().isPresent());
+      first.awaitCondition(STEP, "the stanza created", () -> LocalCluster.get(n, "/patroni").json().path("pgquorum")
           .path("backrest").path("stanza_state").asText().equals("created"));
       LocalCluster.execute(n, "CREATE TABLE t (phase text, i int)",
           "INSERT INTO t SELECT 'in-backup', g FROM generate_series(1, 100) g");
@@ -59,7 +56,7 @@ class BackrestBootstrapIT {
       cluster.bootstrapYaml("  method: backrest\n");
       cluster.startAll();
       AtomicReference<NodeSpec> leader = new AtomicReference<>();
-      awaitCondition(cluster, "a primary and two streaming replicas", () -> cluster.primary().map(p -> {
+      cluster.awaitCondition(STEP, "a primary and two streaming replicas", () -> cluster.primary().map(p -> {
         leader.set(p);
         return cluster.streamingReplicas().size() == 2;
       }).orElse(false));
@@ -81,7 +78,7 @@ class BackrestBootstrapIT {
           continue;
         }
         assertThat(cluster.logs(n)).as(n.name + " was not the bootstrap").doesNotContain("created a new cluster");
-        awaitCondition(cluster, n.name + " streams the new cluster's rows on timeline " + timeline,
+        cluster.awaitCondition(STEP, n.name + " streams the new cluster's rows on timeline " + timeline,
             () -> LocalCluster.count(n, "SELECT count(*) FROM t").equals(Optional.of(151L))
                 && LocalCluster.get(n, "/patroni").json().path("timeline").asLong() == timeline);
       }
@@ -95,11 +92,4 @@ class BackrestBootstrapIT {
   }
 
 
-  private static void awaitCondition(LocalCluster cluster, String what, Callable<Boolean> c) {
-    try {
-      await(what).atMost(STEP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(c);
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-    }
-  }
 }

@@ -593,6 +593,32 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Awaits {@code condition} within {@code within}, polling every 500 ms; an exception counts as "not yet" (a node
+   * restarting refuses connections). A timeout fails with the daemons' log tails, as {@link #explainFailures} does.
+   */
+  void awaitCondition(Duration within, String what, java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      org.awaitility.Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+          .until(condition);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + diagnostics(), e);
+    }
+  }
+
+  /**
+   * Awaits a primary with at least {@code replicas} streaming replicas (0: any) within {@code within}, and returns
+   * the primary; {@code what} names the moment in the failure message.
+   */
+  NodeSpec awaitHealthy(Duration within, String what, int replicas) {
+    java.util.concurrent.atomic.AtomicReference<NodeSpec> leader = new java.util.concurrent.atomic.AtomicReference<>();
+    awaitCondition(within, what + ": a primary and " + replicas + " streaming replica(s)", () -> primary().map(p -> {
+      leader.set(p);
+      return streamingReplicas().size() >= replicas;
+    }).orElse(false));
+    return leader.get();
+  }
+
   /** PostgreSQL's log of node {@code n} (empty when it has none yet). */
   String pgLogs(NodeSpec n) {
     return LogFile.read(n.pgLog());

@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.HttpResult;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +63,7 @@ class PatroniBackrestIT {
           + "    keep_data: true\n    no_params: true\n"
           + "  basebackup:\n    checkpoint: fast\n");
       cluster.startAll();
-      NodeSpec leader = awaitHealthy(cluster, "the first cluster");
+      NodeSpec leader = cluster.awaitHealthy(STEP, "the first cluster", 2);
 
       // The operator's first steps (the blog's): stanza-create, check, a full backup, on the leader.
       backrest(leader, "stanza-create");
@@ -78,7 +76,7 @@ class PatroniBackrestIT {
       HttpResult reinit = LocalCluster.post(rebuilt, "/reinitialize", "{\"force\": true}");
       System.out.println("POST /reinitialize on " + rebuilt.name + ": " + reinit);
       assertThat(reinit.status()).as(reinit.body()).isEqualTo(200);
-      awaitCondition(cluster, "the reinitialized replica streams again, rebuilt by the pgbackrest method",
+      cluster.awaitCondition(STEP, "the reinitialized replica streams again, rebuilt by the pgbackrest method",
           () -> countLines(cluster, rebuilt, "done with method pgbackrest") > before
               && cluster.streamingReplicas().contains(rebuilt));
       printLines(cluster, rebuilt, "method");
@@ -97,7 +95,7 @@ class PatroniBackrestIT {
       // and says so in the log and in /patroni, with what ends the wait.
       AtomicReference<NodeSpec> paused = new AtomicReference<>();
       AtomicReference<String> waiting = new AtomicReference<>();
-      awaitCondition(cluster, "a node reports its bootstrap paused at the recovery target", () -> {
+      cluster.awaitCondition(STEP, "a node reports its bootstrap paused at the recovery target", () -> {
         for (NodeSpec n : cluster.nodes) {
           HttpResult r = LocalCluster.get(n, "/patroni");
           String w = r.status() == 0 ? "" : r.json().path("pgquorum").path("waiting_for_operator").asText();
@@ -115,7 +113,7 @@ class PatroniBackrestIT {
       assertThat(cluster.logs(paused.get())).contains("WARN  i.p.c.p.PrivateServer: bootstrap: the restored "
           + "cluster is paused at its recovery target");
       LocalCluster.pgCtl(paused.get(), "promote");
-      NodeSpec restored = awaitHealthy(cluster, "the cluster restored to an LSN");
+      NodeSpec restored = cluster.awaitHealthy(STEP, "the cluster restored to an LSN", 2);
       assertThat(restored).isEqualTo(paused.get());
       assertThat(LocalCluster.get(restored, "/patroni").json().path("pgquorum").has("waiting_for_operator"))
           .isFalse();
@@ -130,7 +128,7 @@ class PatroniBackrestIT {
       backrest(restored, "check");
       System.out.println("PITR target time " + time + ", timeline " + timelineAfter);
       clonesBefore = restartWithBootstrap(cluster, "--type=time \"--target=" + time + "\"", "promote", "pitr2");
-      NodeSpec second = awaitHealthy(cluster, "the cluster restored to a time");
+      NodeSpec second = cluster.awaitHealthy(STEP, "the cluster restored to a time", 2);
       assertThat(cluster.logs(second)).doesNotContain("paused at its recovery target");
       assertRestored(cluster, second, timelineAfter, clonesBefore, "second", 130, "later", "recovery_target_time");
     }
@@ -162,7 +160,7 @@ class PatroniBackrestIT {
       clones[n.index] = countLines(cluster, n, "done with method pgbackrest");
     }
     cluster.startAll();
-    awaitCondition(cluster, "the DCS takes writes again", () -> {
+    cluster.awaitCondition(STEP, "the DCS takes writes again", () -> {
       try (RatisDcsClient dcs = cluster.dcsClient()) {
         dcs.deletePrefix("/service/" + SCOPE + "/");
         return true;
@@ -195,7 +193,7 @@ class PatroniBackrestIT {
       }
       assertThat(countLines(cluster, n, "done with method pgbackrest")).as(n.name + " rebuilt by pgbackrest")
           .isGreaterThan(clones[n.index]);
-      awaitCondition(cluster, n.name + " has replayed the restored rows on timeline " + timeline,
+      cluster.awaitCondition(STEP, n.name + " has replayed the restored rows on timeline " + timeline,
           () -> LocalCluster.count(n, "SELECT count(*) FROM pitr").equals(Optional.of(rows))
               && LocalCluster.get(n, "/patroni").json().path("timeline").asLong() == timeline);
       assertThat(query(n, "SHOW " + targetSetting)).as(n.name + "'s " + targetSetting).isEmpty();
@@ -204,23 +202,7 @@ class PatroniBackrestIT {
     return timeline;
   }
 
-  private static NodeSpec awaitHealthy(LocalCluster cluster, String what) {
-    AtomicReference<NodeSpec> leader = new AtomicReference<>();
-    awaitCondition(cluster, what + ": a primary and two streaming replicas",
-        () -> cluster.primary().map(p -> {
-          leader.set(p);
-          return cluster.streamingReplicas().size() == 2;
-        }).orElse(false));
-    return leader.get();
-  }
 
-  private static void awaitCondition(LocalCluster cluster, String what, java.util.concurrent.Callable<Boolean> c) {
-    try {
-      await(what).atMost(STEP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(c);
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-    }
-  }
 
   /** Runs pgBackRest as the operator would on the node (its own config file, the superuser's password file). */
   private static void backrest(NodeSpec n, String command, String... options) throws Exception {

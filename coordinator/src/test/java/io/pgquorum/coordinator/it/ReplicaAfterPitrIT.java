@@ -1,7 +1,6 @@
 package io.pgquorum.coordinator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.backrest.BackupType;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,8 +46,8 @@ class ReplicaAfterPitrIT {
             n.dir.resolve("pgdata.pgbackrest").resolve("pgbackrest.conf").toString()));
       }
       cluster.startAll();
-      NodeSpec leader = awaitHealthy(cluster, "the first cluster");
-      awaitCondition(cluster, "the stanza is created", () -> LocalCluster.get(leader, "/patroni").json()
+      NodeSpec leader = cluster.awaitHealthy(STEP, "the first cluster", 1);
+      cluster.awaitCondition(STEP, "the stanza is created", () -> LocalCluster.get(leader, "/patroni").json()
           .path("pgquorum").path("backrest").path("stanza_state").asText().equals("created"));
 
       LocalCluster.execute(leader, "CREATE TABLE pitr (id int, phase text)");
@@ -85,7 +83,7 @@ class ReplicaAfterPitrIT {
           + "    keep_existing_recovery_conf: true\n    no_params: true\n    recovery_conf:\n"
           + "      recovery_target_action: promote\n      recovery_target_timeline: latest\n");
       cluster.startAll();
-      awaitCondition(cluster, "the DCS takes writes again", () -> {
+      cluster.awaitCondition(STEP, "the DCS takes writes again", () -> {
         try (RatisDcsClient dcs = cluster.dcsClient()) {
           dcs.deletePrefix("/service/" + SCOPE + "/");
           return true;
@@ -94,7 +92,7 @@ class ReplicaAfterPitrIT {
         }
       });
       AtomicReference<NodeSpec> restored = new AtomicReference<>();
-      awaitCondition(cluster, "a primary restored to the target", () -> cluster.primary().map(p -> {
+      cluster.awaitCondition(STEP, "a primary restored to the target", () -> cluster.primary().map(p -> {
         restored.set(p);
         return true;
       }).orElse(false));
@@ -104,7 +102,7 @@ class ReplicaAfterPitrIT {
       assertThat(LocalCluster.count(primary, "SELECT count(*) FROM pitr WHERE phase = 'after'")).contains(0L);
       NodeSpec replica = cluster.nodes.stream().filter(n -> n != primary).findFirst().orElseThrow();
 
-      awaitCondition(cluster, replica.name + " streams on timeline " + timeline,
+      cluster.awaitCondition(STEP, replica.name + " streams on timeline " + timeline,
           () -> cluster.streamingReplicas().contains(replica)
               && LocalCluster.get(replica, "/patroni").json().path("timeline").asLong() == timeline
               && LocalCluster.count(replica, "SELECT count(*) FROM pitr").equals(Optional.of(100L)));
@@ -125,22 +123,7 @@ class ReplicaAfterPitrIT {
     }
   }
 
-  private static NodeSpec awaitHealthy(LocalCluster cluster, String what) {
-    AtomicReference<NodeSpec> leader = new AtomicReference<>();
-    awaitCondition(cluster, what + ": a primary and a streaming replica", () -> cluster.primary().map(p -> {
-      leader.set(p);
-      return cluster.streamingReplicas().size() == 1;
-    }).orElse(false));
-    return leader.get();
-  }
 
-  private static void awaitCondition(LocalCluster cluster, String what, java.util.concurrent.Callable<Boolean> c) {
-    try {
-      await(what).atMost(STEP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(c);
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-    }
-  }
 
 
   private static StanzaInfo info(NodeSpec n, Path repo) {

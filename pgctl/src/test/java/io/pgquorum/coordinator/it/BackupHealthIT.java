@@ -1,20 +1,17 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.CtlRun.pgctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.Test;
 class BackupHealthIT {
   static final String SCOPE = "it-backup-health";
 
-  record Run(int exit, String out, String err) {}
 
   @Test
   void metricsPatroniAndListShowBackupAgesAndFailingArchiving() throws Exception {
@@ -79,11 +75,11 @@ class BackupHealthIT {
             .doesNotContainKey("pgquorum_archive_archived_count");
 
         // (2) A full backup: status 0 and a finite age, which grows with time (a hard-coded value would not).
-        AtomicReference<Run> backup = new AtomicReference<>();
+        AtomicReference<CtlRun> backup = new AtomicReference<>();
         try {
           await("pgctl backup --type full --wait succeeds").atMost(Duration.ofMinutes(3))
               .pollInterval(Duration.ofSeconds(2)).until(() -> {
-                backup.set(pgctl(cluster, transcript, "backup", "--type", "full", "--wait"));
+                backup.set(pgctl(cluster.nodes.get(1), transcript, "backup", "--type", "full", "--wait"));
                 return backup.get().exit() == 0;
               });
         } catch (ConditionTimeoutException e) {
@@ -134,10 +130,10 @@ class BackupHealthIT {
           assertThat(finite(seen.get().get("pgquorum_archive_last_failed_time"))).isTrue();
           JsonNode failing = LocalCluster.get(primary, "/patroni").json().path("pgquorum").path("archive");
           assertThat(failing.path("failing").asBoolean()).as(failing.toString()).isTrue();
-          AtomicReference<Run> list = new AtomicReference<>();
+          AtomicReference<CtlRun> list = new AtomicReference<>();
           await("pgctl list shows the leader's archiving failing").atMost(Duration.ofMinutes(1))
               .pollInterval(Duration.ofSeconds(1)).until(() -> {
-                list.set(pgctl(cluster, transcript, "list"));
+                list.set(pgctl(cluster.nodes.get(1), transcript, "list"));
                 return list.get().out().contains("running (archiving fails)");
               });
           System.out.println(list.get().out());
@@ -157,10 +153,10 @@ class BackupHealthIT {
             });
         assertThat(LocalCluster.get(primary, "/patroni").json().path("pgquorum").path("archive").path("failing")
             .asBoolean(true)).isFalse();
-        AtomicReference<Run> list = new AtomicReference<>();
+        AtomicReference<CtlRun> list = new AtomicReference<>();
         await("pgctl list no longer shows archiving failing").atMost(Duration.ofMinutes(1))
             .pollInterval(Duration.ofSeconds(1)).until(() -> {
-              list.set(pgctl(cluster, transcript, "list"));
+              list.set(pgctl(cluster.nodes.get(1), transcript, "list"));
               return list.get().exit() == 0 && !list.get().out().contains("archiving fails");
             });
         assertThat(list.get().out()).contains("| " + primary.name + " ").contains("running");
@@ -212,14 +208,4 @@ class BackupHealthIT {
     return out;
   }
 
-  /** {@code pgctl -c <a node's file> ARGS}, in this JVM (see InProcess), recorded in the transcript. */
-  private static Run pgctl(LocalCluster cluster, Path transcript, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("-c", cluster.nodes.get(1).config().toString()));
-    all.addAll(List.of(args));
-    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
-    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    Files.writeString(transcript, "$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit "
-        + run.exit() + ")\n\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    return run;
-  }
 }

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.CtlRun.pgctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,10 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,6 @@ class BackupScheduleIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern CLAIMED = Pattern.compile("claimed the (full|diff|incr) backup slot (\\S+):");
 
-  record Run(int exit, String out, String err) {}
 
   @Test
   void scheduledBackupsRunOnTheLeaderOnlyAcrossAFailoverAndPgctlDrivesThem() throws Exception {
@@ -88,12 +86,12 @@ class BackupScheduleIT {
         Instant firstSlot = Instant.parse(record.get().path("slot").asText());
 
         // (2) pgctl backup on the leader; a scheduled one may be running at that moment (409): asked again then.
-        AtomicReference<Run> backup = new AtomicReference<>();
+        AtomicReference<CtlRun> backup = new AtomicReference<>();
         // The first DCS client of this JVM loads Ratis, which on a loaded machine can outlast pgctl's DCS timeout.
         try {
           await("pgctl backup --type full --wait succeeds").atMost(Duration.ofMinutes(3))
               .pollInterval(Duration.ofSeconds(2)).until(() -> {
-                backup.set(pgctl(cluster, transcript, "backup", "--type", "full", "--wait"));
+                backup.set(pgctl(cluster.nodes.get(1), transcript, "backup", "--type", "full", "--wait"));
                 return backup.get().exit() == 0;
               });
         } catch (ConditionTimeoutException e) {
@@ -123,10 +121,10 @@ class BackupScheduleIT {
         assertThat(post(first, "/backup", "{\"type\":\"weekly\"}").statusCode()).isEqualTo(400);
 
         // (3) pgctl backups: the repository's backups, as a table and as JSON.
-        Run table = pgctl(cluster, transcript, "backups");
+        CtlRun table = pgctl(cluster.nodes.get(1), transcript, "backups");
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out()).contains("Stanza: " + SCOPE + " (ok)").contains("| full ").contains("| Label");
-        Run json = pgctl(cluster, transcript, "backups", "--format", "json");
+        CtlRun json = pgctl(cluster.nodes.get(1), transcript, "backups", "--format", "json");
         JsonNode rows = JSON.readTree(json.out());
         List<String> types = new ArrayList<>();
         rows.forEach(r -> types.add(r.path("Type").asText()));
@@ -190,7 +188,7 @@ class BackupScheduleIT {
         });
 
         // pgBackRest's view: an incremental taken on timeline 2 (its WAL starts on timeline 2).
-        Run after = pgctl(cluster, transcript, "backups", "--format", "json");
+        CtlRun after = pgctl(cluster.nodes.get(1), transcript, "backups", "--format", "json");
         JsonNode all = JSON.readTree(after.out());
         boolean onTimeline2 = false;
         for (JsonNode r : all) {
@@ -221,14 +219,4 @@ class BackupScheduleIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** {@code pgctl -c <first node's file> ARGS}, in this JVM (see InProcess), recorded in the transcript. */
-  private static Run pgctl(LocalCluster cluster, Path transcript, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("-c", cluster.nodes.get(1).config().toString()));
-    all.addAll(List.of(args));
-    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
-    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    Files.writeString(transcript, "$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit "
-        + run.exit() + ")\n\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    return run;
-  }
 }

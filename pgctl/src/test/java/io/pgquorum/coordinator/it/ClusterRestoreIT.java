@@ -1,24 +1,19 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.CtlRun.pgctl;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +27,6 @@ class ClusterRestoreIT {
   static final String SCOPE = "it-pitr";
   private static final Duration STEP = Duration.ofMinutes(4);
 
-  record Run(int exit, String out, String err) {}
 
   @Test
   void pointInTimeRecoveryOfTheWholeClusterAsOneCommand() throws Exception {
@@ -50,15 +44,15 @@ class ClusterRestoreIT {
             + "diff: \"off\"}\n");
       }
       cluster.startAll();
-      NodeSpec primary = awaitHealthy(cluster, 0);
-      awaitCondition(cluster, "the stanza created", () -> LocalCluster.get(primary, "/patroni").json()
+      NodeSpec primary = cluster.awaitHealthy(STEP, "the first cluster", 0);
+      cluster.awaitCondition(STEP, "the stanza created", () -> LocalCluster.get(primary, "/patroni").json()
           .path("pgquorum").path("backrest").path("stanza_state").asText().equals("created"));
       long timeline1 = timeline(primary);
       LocalCluster.execute(primary, "CREATE TABLE pitr (phase text, i int)",
           "INSERT INTO pitr SELECT 'A', g FROM generate_series(1, 100) g");
-      AtomicReference<Run> backup = new AtomicReference<>();
-      awaitCondition(cluster, "pgctl backup --type full --wait succeeds", () -> {
-        backup.set(pgctl(cluster, transcript, "backup", "--type", "full", "--wait"));
+      AtomicReference<CtlRun> backup = new AtomicReference<>();
+      cluster.awaitCondition(STEP, "pgctl backup --type full --wait succeeds", () -> {
+        backup.set(pgctl(cluster.nodes.get(1), transcript, "backup", "--type", "full", "--wait"));
         return backup.get().exit() == 0;
       });
       LocalCluster.execute(primary, "INSERT INTO pitr SELECT 'B', g FROM generate_series(1, 100) g");
@@ -73,18 +67,18 @@ class ClusterRestoreIT {
       archiveCurrentSegment(cluster, primary);
 
       // (0) Refused while paused, before anything is written: (1) would otherwise find a restore in progress.
-      assertThat(pgctl(cluster, transcript, "pause", "--wait").exit()).isZero();
-      Run paused = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      assertThat(pgctl(cluster.nodes.get(1), transcript, "pause", "--wait").exit()).isZero();
+      CtlRun paused = pgctl(cluster.nodes.get(1), transcript, "restore", "--target-lsn", lsn, "--force");
       assertThat(paused.exit()).as("%s%s", paused.out(), paused.err()).isEqualTo(1);
       assertThat(paused.err()).contains("maintenance mode (paused)").contains("pgctl resume");
-      assertThat(pgctl(cluster, transcript, "resume", "--wait").exit()).isZero();
+      assertThat(pgctl(cluster.nodes.get(1), transcript, "resume", "--wait").exit()).isZero();
 
       // (1) The restore to L.
-      Run restored = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--force");
+      CtlRun restored = pgctl(cluster.nodes.get(1), transcript, "restore", "--target-lsn", lsn, "--force");
       assertThat(restored.exit()).as("pgctl restore --target-lsn %s: %s%s", lsn, restored.out(), restored.err())
           .isZero();
       assertThat(restored.out()).contains("restore done").contains("bootstrapping");
-      NodeSpec leader = awaitHealthy(cluster, 3);
+      NodeSpec leader = cluster.awaitHealthy(STEP, "the cluster restored to an LSN", 2);
       long timeline2 = timeline(leader);
       assertThat(timeline2).isGreaterThan(timeline1);
       assertRows(leader, 100, 100, 0);
@@ -94,7 +88,7 @@ class ClusterRestoreIT {
       }
 
       // (2) A target the archive never reaches: exit 1 with the reason; the directories stay aside.
-      Run unreachable = pgctl(cluster, transcript, "restore", "--target-lsn", "FF/0", "--force");
+      CtlRun unreachable = pgctl(cluster.nodes.get(1), transcript, "restore", "--target-lsn", "FF/0", "--force");
       assertThat(unreachable.exit()).as("%s%s", unreachable.out(), unreachable.err()).isEqualTo(1);
       assertThat(unreachable.err()).contains("restore failed").contains("recovery ended before configured recovery "
           + "target was reached");
@@ -103,16 +97,16 @@ class ClusterRestoreIT {
       }
 
       // (3) Recoverable: a valid restore after the failed one, this time to a time.
-      Run again = pgctl(cluster, transcript, "restore", "--target-time", time, "--force");
+      CtlRun again = pgctl(cluster.nodes.get(1), transcript, "restore", "--target-time", time, "--force");
       assertThat(again.exit()).as("%s%s", again.out(), again.err()).isZero();
-      NodeSpec leader3 = awaitHealthy(cluster, 3);
+      NodeSpec leader3 = cluster.awaitHealthy(STEP, "the cluster restored to a time", 2);
       long timeline3 = timeline(leader3);
       assertThat(timeline3).isGreaterThan(timeline2);
       assertRows(leader3, 100, 100, 0);
       assertRowsEverywhere(cluster, timeline3);
 
       // history keeps the switches: the restores' timelines left timeline 1 (history is not reset by a restore).
-      Run history = pgctl(cluster, transcript, "history", "-f", "tsv");
+      CtlRun history = pgctl(cluster.nodes.get(1), transcript, "history", "-f", "tsv");
       assertThat(history.exit()).as("%s%s", history.out(), history.err()).isZero();
       assertThat(history.out().lines().skip(1).map(l -> l.split("\t")[0]).toList()).as(history.out())
           .contains(Long.toString(timeline1));
@@ -127,27 +121,17 @@ class ClusterRestoreIT {
 
   private static void assertRowsEverywhere(LocalCluster cluster, long timeline) {
     for (NodeSpec n : cluster.nodes) {
-      awaitCondition(cluster, n.name + " has the restored rows on timeline " + timeline,
+      cluster.awaitCondition(STEP, n.name + " has the restored rows on timeline " + timeline,
           () -> LocalCluster.count(n, "SELECT count(*) FROM pitr").equals(Optional.of(200L))
               && timeline(n) == timeline);
     }
     assertThat(cluster.streamingReplicas()).hasSize(2);
   }
 
-  /** A primary and {@code replicas} streaming replicas (0: just the primary); returns the primary. */
-  private static NodeSpec awaitHealthy(LocalCluster cluster, int members) {
-    AtomicReference<NodeSpec> leader = new AtomicReference<>();
-    awaitCondition(cluster, "a primary and " + Math.max(0, members - 1) + " streaming replicas",
-        () -> cluster.primary().map(p -> {
-          leader.set(p);
-          return members == 0 || cluster.streamingReplicas().size() == members - 1;
-        }).orElse(false));
-    return leader.get();
-  }
 
   private static void archiveCurrentSegment(LocalCluster cluster, NodeSpec primary) throws Exception {
     String segment = text(primary, "SELECT pg_walfile_name(pg_switch_wal())");
-    awaitCondition(cluster, "segment " + segment + " archived", () -> {
+    cluster.awaitCondition(STEP, "segment " + segment + " archived", () -> {
       String last = text(primary, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
       return last.compareTo(segment) >= 0;
     });
@@ -171,23 +155,5 @@ class ClusterRestoreIT {
     }
   }
 
-  private static void awaitCondition(LocalCluster cluster, String what, Callable<Boolean> c) {
-    try {
-      await(what).atMost(STEP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(c);
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
-    }
-  }
 
-  private static Run pgctl(LocalCluster cluster, Path transcript, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("-c", cluster.nodes.get(1).config().toString()));
-    all.addAll(List.of(args));
-    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
-    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    Files.writeString(transcript, "$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit "
-        + run.exit() + ")\n\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    System.out.println("$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit " + run.exit()
-        + ")");
-    return run;
-  }
 }

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.CtlRun.pgctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.Test;
 class RestoreTestIT {
   static final String SCOPE = "it-restoretest";
 
-  record Run(int exit, String out, String err) {}
 
   @Test
   void aCopyRestoredToAnLsnOrATimeAlongsideTheRunningCluster() throws Exception {
@@ -43,6 +43,7 @@ class RestoreTestIT {
     Files.writeString(transcript, "");
     List<Path> copies = new ArrayList<>();
     try (LocalCluster cluster = new LocalCluster(SCOPE, 1, 8, false)) {
+      NodeSpec via = cluster.nodes.get(0);
       Path repo = cluster.base.resolve("repo");
       NodeSpec node = cluster.nodes.get(0);
       cluster.appendYaml(node, "backrest:\n  repo1:\n    path: " + repo + "\n");
@@ -52,11 +53,11 @@ class RestoreTestIT {
             .until(() -> cluster.primary().isPresent() && LocalCluster.tryExecute(node, "SELECT 1"));
         LocalCluster.execute(node, "CREATE TABLE t (id int PRIMARY KEY, batch text NOT NULL)",
             "INSERT INTO t SELECT g, 'A' FROM generate_series(1, 100) g");
-        AtomicReference<Run> backup = new AtomicReference<>();
+        AtomicReference<CtlRun> backup = new AtomicReference<>();
         // The stanza is created by the first primary shortly after it starts: a backup before that fails.
         await("pgctl backup --type full --wait succeeds").atMost(Duration.ofMinutes(3))
             .pollInterval(Duration.ofSeconds(2)).until(() -> {
-              backup.set(pgctl(cluster, transcript, "backup", "--type", "full", "--wait"));
+              backup.set(pgctl(via, transcript, "backup", "--type", "full", "--wait"));
               return backup.get().exit() == 0;
             });
         LocalCluster.execute(node, "INSERT INTO t SELECT g, 'B' FROM generate_series(101, 150) g");
@@ -77,7 +78,7 @@ class RestoreTestIT {
 
         // A target before every backup: exit 1, a clear message, the directory not created.
         Path early = cluster.base.resolve("copy-too-early");
-        Run tooEarly = pgctl(cluster, transcript, "restore", "--target-time", "2000-01-01 00:00:00+00", "--to",
+        CtlRun tooEarly = pgctl(via, transcript, "restore", "--target-time", "2000-01-01 00:00:00+00", "--to",
             early.toString(), "--force");
         assertThat(tooEarly.exit()).as(tooEarly.out() + tooEarly.err()).isEqualTo(1);
         assertThat(tooEarly.err()).startsWith("Error: no backup ends before 2000-01-01 00:00:00+00; the oldest, ")
@@ -87,7 +88,7 @@ class RestoreTestIT {
         // The dry run shows the plan and restores nothing.
         Path lsnCopy = cluster.base.resolve("copy-lsn");
         int lsnPort = FreePorts.next();
-        Run dry = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--to", lsnCopy.toString(), "--port",
+        CtlRun dry = pgctl(via, transcript, "restore", "--target-lsn", lsn, "--to", lsnCopy.toString(), "--port",
             String.valueOf(lsnPort), "--dry-run");
         assertThat(dry.exit()).as(dry.err()).isZero();
         assertThat(dry.out()).contains("Backup:    ").contains("(full, the newest that ends before the target)")
@@ -96,7 +97,7 @@ class RestoreTestIT {
         assertThat(lsnCopy).doesNotExist();
 
         copies.add(lsnCopy);
-        Run byLsn = pgctl(cluster, transcript, "restore", "--target-lsn", lsn, "--to", lsnCopy.toString(),
+        CtlRun byLsn = pgctl(via, transcript, "restore", "--target-lsn", lsn, "--to", lsnCopy.toString(),
             "--port", String.valueOf(lsnPort), "--force");
         assertThat(byLsn.exit()).as(byLsn.out() + byLsn.err()).isZero();
         assertThat(byLsn.out()).contains("Restored: " + lsnCopy).contains("port=" + lsnPort)
@@ -106,7 +107,7 @@ class RestoreTestIT {
         Path timeCopy = cluster.base.resolve("copy-time");
         int timePort = FreePorts.next();
         copies.add(timeCopy);
-        Run byTime = pgctl(cluster, transcript, "restore", "--target-time", time, "--to", timeCopy.toString(),
+        CtlRun byTime = pgctl(via, transcript, "restore", "--target-time", time, "--to", timeCopy.toString(),
             "--port", String.valueOf(timePort), "--force");
         assertThat(byTime.exit()).as(byTime.out() + byTime.err()).isZero();
         assertCopy(timePort);
@@ -114,7 +115,7 @@ class RestoreTestIT {
         // A target the WAL never reaches: PostgreSQL refuses to finish recovery; its FATAL line, exit 1.
         Path unreachable = cluster.base.resolve("copy-unreachable");
         copies.add(unreachable);
-        Run never = pgctl(cluster, transcript, "restore", "--target-name", "no-such-restore-point", "--to",
+        CtlRun never = pgctl(via, transcript, "restore", "--target-name", "no-such-restore-point", "--to",
             unreachable.toString(), "--force");
         assertThat(never.exit()).as(never.out() + never.err()).isEqualTo(1);
         assertThat(never.err()).startsWith("Error: PostgreSQL on " + unreachable)
@@ -181,14 +182,4 @@ class RestoreTestIT {
     p.waitFor(60, TimeUnit.SECONDS);
   }
 
-  /** {@code pgctl -c <the node's file> ARGS}, in this JVM (see InProcess), recorded in the transcript. */
-  private static Run pgctl(LocalCluster cluster, Path transcript, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("-c", cluster.nodes.get(0).config().toString()));
-    all.addAll(List.of(args));
-    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
-    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    Files.writeString(transcript, "$ pgctl " + String.join(" ", args) + "\n" + run.out() + run.err() + "(exit "
-        + run.exit() + ")\n\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    return run;
-  }
 }

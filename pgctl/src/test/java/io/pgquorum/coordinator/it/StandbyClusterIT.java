@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.CtlRun.pgctl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -18,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -97,7 +97,7 @@ class StandbyClusterIT {
 
       // A changed section (same host) reaches the running standby leader and its member by a reload: the
       // leader's archive_cleanup_command, and the member's too (members get the section's archive commands).
-      Run edit = pgctl(leader, "edit-config", "-s", "standby_cluster.archive_cleanup_command=echo %r", "--force");
+      CtlRun edit = pgctl(leader, "edit-config", "-s", "standby_cluster.archive_cleanup_command=echo %r", "--force");
       assertThat(edit.exit()).as(edit.toString()).isZero();
       for (NodeSpec n : List.of(leader, other)) {
         await(n.name + " runs with the new archive_cleanup_command" + standby.diagnostics()).atMost(STEP)
@@ -217,18 +217,7 @@ class StandbyClusterIT {
     }
   }
 
-  record Run(int exit, String out, String err) {}
 
-  /** {@code pgctl -c <node's YAML> ARGS}: pgctl's whole command path, in this JVM (see InProcess). */
-  private static Run pgctl(NodeSpec node, String... args) {
-    List<String> all = new ArrayList<>(List.of("-c", node.config().toString()));
-    all.addAll(List.of(args));
-    String[] r = io.pgquorum.pgctl.InProcess.run(all.toArray(String[]::new));
-    Run run = new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    System.out.printf("StandbyClusterIT: $ pgctl %s%n%s%s(exit %d)%n", String.join(" ", args), run.out(), run.err(),
-        run.exit());
-    return run;
-  }
 
   /**
    * {@code pgctl promote-cluster --force} (patronictl 4.1's), with {@code via}'s configuration file. It waits (as
@@ -236,7 +225,7 @@ class StandbyClusterIT {
    * comes fails the test instead of hanging it.
    */
   private static void promoteCluster(NodeSpec via) {
-    Run run = assertTimeoutPreemptively(STEP, () -> pgctl(via, "promote-cluster", "--force"));
+    CtlRun run = assertTimeoutPreemptively(STEP, () -> pgctl(via, "promote-cluster", "--force"));
     assertThat(run.exit()).as(run.toString()).isZero();
     assertThat(run.out()).as(run.toString()).contains("cluster is successfully promoted");
   }
