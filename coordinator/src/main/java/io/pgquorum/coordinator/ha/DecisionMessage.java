@@ -149,6 +149,8 @@ enum DecisionMessage {
   // ---- nobody holds the lock (the leader race) ----
   RACE_STILL_STARTING("no action: PostgreSQL is still starting up; the cluster has no leader"),
   RACE_STARTING_READ_ONLY("starting as a secondary: the cluster has no leader"),
+  RACE_WAITING_FOR_CANDIDATE("no action: the cluster has no leader and PostgreSQL stays stopped until the new "
+      + "leader holds the lock, then starts as its replica: %s"),
   NOT_ALLOWED_DEMOTING("demoting self because I am not allowed to promote (nofailover)"),
   NOT_ALLOWED("following a different leader because I am not allowed to promote"),
   REPLICAS_NEVER_RACE_BUG("following a different leader (PLANTED BUG replicas-never-race)"),
