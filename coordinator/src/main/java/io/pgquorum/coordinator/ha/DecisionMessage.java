@@ -260,6 +260,8 @@ enum DecisionMessage {
   PAUSE_HOLDER_WAITING("PAUSE: no action. I am (%s), the leader with the lock, and PostgreSQL does not accept "
       + "connections (%s)"),
   PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
+  PAUSE_STARTING_CANDIDATE_GONE("PAUSE: %s (done in maintenance mode too: this node stopped its primary to hand "
+      + "over to %s, which is gone; it starts read-only so that a new request can name it)"),
   PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
       + "without a valid lease)"),
   // ---- a switchover or failover while paused (PausedHandover); the first two only ever fill PAUSED ----
