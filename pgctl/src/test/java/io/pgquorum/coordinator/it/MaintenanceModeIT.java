@@ -244,6 +244,11 @@ class MaintenanceModeIT {
     }
   }
 
+  /** How many times {@code n}'s PostgreSQL came up (its log's "database system is ready to accept" lines). */
+  private long pgStarts(NodeSpec n) {
+    return cluster.pgLogs(n).lines().filter(l -> l.contains("database system is ready to accept")).count();
+  }
+
   /** The member names of those streaming from {@code primary}, as its pg_stat_replication shows them. */
   private static boolean streamsFrom(NodeSpec replica, NodeSpec primary) {
     return LocalCluster.count(primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
@@ -261,6 +266,7 @@ class MaintenanceModeIT {
     NodeSpec third = replicas.get(0);
     Run pause = pgctl("pause", "--wait");
     assertThat(pause.exit()).as(pause.err()).isZero();
+    long startsBefore = pgStarts(primary);
 
     // Patroni: a failover (candidate only) is allowed while paused; with a healthy leader it is a graceful handover.
     Run failover = pgctl("failover", "--candidate", candidate.name, "--force");
@@ -276,6 +282,8 @@ class MaintenanceModeIT {
       assertThat(LocalCluster.get(n, "/cluster").json().path("pause").asBoolean()).as(n.name + " still paused")
           .isTrue();
     }
+    assertThat(pgStarts(primary)).as(primary.name + "'s PostgreSQL started once after the handover, as "
+        + candidate.name + "'s replica").isEqualTo(startsBefore + 1);
     assertThat(cluster.logs(primary)).contains("PAUSE: failover: demoting myself, handing over to " + candidate.name);
     assertThat(cluster.logs(candidate)).contains("PAUSE: promoted self to leader by acquiring session lock");
   }
