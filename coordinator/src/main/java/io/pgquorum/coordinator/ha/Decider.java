@@ -123,6 +123,9 @@ public final class Decider {
           && local.runningTask().map(t -> t == Task.START_PRIMARY).orElse(true);
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
     }
+    if (ManualFailover.stoppedAsksPeers(cluster.get(), local, policy.name())) {
+      return true;
+    }
     return cluster.get().isUnlocked()
         && !ManualFailover.switchoverCandidate(cluster.get(), policy.name())
         && cluster.get().initialize().map(i -> !i.bootstrapInProgress()).orElse(false)
@@ -1101,6 +1104,17 @@ public final class Decider {
         // Patroni's recover() in a standby cluster without a standby leader: start following the remote.
         return Decision.of(DecisionMessage.STANDBY_UNHEALTHY_FOLLOWING_REMOTE.format(),
             new Action.Rejoin(remote, StandbyRules.divergenceCheck(remote.get(), policy)));
+      }
+      Optional<String> waitFor = ManualFailover.whyStandBack(c, policy, peers);
+      if (waitFor.isPresent()) {
+        // A requested switchover or failover whose healthy candidate is about to take the lock (typically this
+        // node just handed it over and stopped): start nothing until it holds the lock, then start once, as its
+        // replica (followingLeader's rejoin, with the divergence check). A read-only start without an upstream now
+        // would be stopped again for that check a moment later: a second restart, and CPU taken from the
+        // candidate's promotion. Patroni's graceful demote likewise gives the candidate time (two seconds) before
+        // it starts following whoever holds the lock. Bounded by the candidate's fitness, asked every cycle: once
+        // it stops being fit, this node starts read-only and races like everyone (Patroni's rule).
+        return Decision.of(DecisionMessage.RACE_WAITING_FOR_CANDIDATE.format(waitFor.get()));
       }
       // Patroni starts a stopped node read-only first: it can then report a WAL position and race next cycle.
       return Decision.of(DecisionMessage.RACE_STARTING_READ_ONLY.format(),

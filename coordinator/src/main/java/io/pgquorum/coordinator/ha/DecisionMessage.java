@@ -149,6 +149,8 @@ enum DecisionMessage {
   // ---- nobody holds the lock (the leader race) ----
   RACE_STILL_STARTING("no action: PostgreSQL is still starting up; the cluster has no leader"),
   RACE_STARTING_READ_ONLY("starting as a secondary: the cluster has no leader"),
+  RACE_WAITING_FOR_CANDIDATE("no action: the cluster has no leader and PostgreSQL stays stopped until the new "
+      + "leader holds the lock, then starts as its replica: %s"),
   NOT_ALLOWED_DEMOTING("demoting self because I am not allowed to promote (nofailover)"),
   NOT_ALLOWED("following a different leader because I am not allowed to promote"),
   REPLICAS_NEVER_RACE_BUG("following a different leader (PLANTED BUG replicas-never-race)"),
@@ -258,6 +260,8 @@ enum DecisionMessage {
   PAUSE_HOLDER_WAITING("PAUSE: no action. I am (%s), the leader with the lock, and PostgreSQL does not accept "
       + "connections (%s)"),
   PAUSE_STARTING_UP(Kind.REASON, "it is starting up"),
+  PAUSE_STARTING_CANDIDATE_GONE("PAUSE: %s (done in maintenance mode too: this node stopped its primary to hand "
+      + "over to %s, which is gone; it starts read-only so that a new request can name it)"),
   PAUSE_STILL_DEMOTING("PAUSE: %s (done in maintenance mode too: a primary without the lock would accept writes "
       + "without a valid lease)"),
   // ---- a switchover or failover while paused (PausedHandover); the first two only ever fill PAUSED ----

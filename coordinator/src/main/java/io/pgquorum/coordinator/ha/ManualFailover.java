@@ -36,6 +36,20 @@ final class ManualFailover {
     return c.failover().isPresent() && (pg.isPrimary() || (!pg.running() && pg.pid().isEmpty()));
   }
 
+  /**
+   * Whether a stopped non-holder needs peer views: the cluster is unlocked, a request waits in the key and this node
+   * is not its candidate, and PostgreSQL is down here with nothing running (typically the old leader just after its
+   * graceful handover). It waits for a fit candidate to take the lock rather than start without an upstream
+   * ({@link #whyStandBack}), so it must see whether the candidate is fit.
+   */
+  static boolean stoppedAsksPeers(ClusterSnapshot c, LocalState local, String me) {
+    PgState pg = local.pg();
+    return c.isUnlocked() && c.failover().filter(f -> !f.names(me)).isPresent()
+        && c.initialize().map(i -> !i.bootstrapInProgress()).orElse(false)
+        && pg.dataDir() == PgState.DataDirState.INITIALIZED
+        && !pg.running() && pg.pid().isEmpty() && !pg.isUnknown() && local.runningTask().isEmpty();
+  }
+
   /** {@code switchover} or {@code failover}, Patroni's word for the request in its log lines. */
   private static String kind(Failover f) {
     return (f.isSwitchover() ? DecisionMessage.KIND_SWITCHOVER : DecisionMessage.KIND_FAILOVER).format();

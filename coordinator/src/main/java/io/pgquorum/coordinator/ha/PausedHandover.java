@@ -15,7 +15,9 @@ import java.util.Optional;
  * lock, is started again as its replica (Patroni's graceful demote follows the new leader at once, paused or not;
  * it is the one stopped server a paused loop starts). The other replicas are re-pointed by reload, as every
  * running replica is while paused ({@link PauseRules}): PostgreSQL 13+ reads primary_conninfo on reload, so
- * nothing is stopped or started on them, as in Patroni.
+ * nothing is stopped or started on them, as in Patroni. Should the candidate disappear (its member key gone) before it
+ * takes the lock, the old primary starts read-only without an upstream, as Patroni's graceful demote has by then,
+ * so that a new request can name it instead of the cluster waiting for resume.
  *
  * <p>Safety is the unpaused handover's (see {@link ManualFailover}): the lock is released only after the old
  * primary stopped, the candidate promotes only after it took the lock (with a new fencing token and lease), and
@@ -80,6 +82,18 @@ final class PausedHandover {
       // Only once another member holds the lock: the rejoin then checks for divergence against it (and rewinds if
       // need be), where a read-only start with no upstream could leave a replica the paused loop may not stop.
       return Optional.of(paused(d, DecisionMessage.PAUSE_REJOINING_AFTER_HANDOVER.format(d.message()), true));
+    }
+    Optional<String> gone = c.failover().flatMap(Failover::member).filter(m -> c.member(m).isEmpty());
+    if (local.memory().handedOver() && !holder && stoppedHere && c.isUnlocked() && gone.isPresent()
+        && has(d, Action.Rejoin.class)) {
+      // The candidate this node handed over to is gone (its member key expired) before it took the lock: while
+      // paused nobody else races, so waiting for a leader would keep this node down until resume. Patroni's
+      // graceful demote has started the old primary by now anyway (following nobody, two seconds after the
+      // release), so a new request can name it; the same here: the usual plan's read-only start, without an
+      // upstream (nothing to follow; never writable). Should another member take the lock later, this replica
+      // keeps running without an upstream until resume (a paused loop stops nothing), read-only as before.
+      return Optional.of(paused(d, DecisionMessage.PAUSE_STARTING_CANDIDATE_GONE.format(d.message(), gone.get()),
+          true));
     }
     return Optional.empty();
   }

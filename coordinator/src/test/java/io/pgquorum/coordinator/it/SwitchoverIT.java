@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * three-node cluster, in order: to a named candidate, to any member, scheduled, refused (the candidate is
  * unhealthy: 412 and nothing changes), and a failover to a named candidate. After each handover the new primary
  * takes writes under a larger fencing token, the old primary streams from it and has its rows, and the old one
- * never took a write after the new one's first (one writable primary at a time).
+ * never took a write after the new one's first (one writable primary at a time); the old primary's PostgreSQL starts
+ * once after its handover, directly as a replica of the new one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -109,9 +110,11 @@ class SwitchoverIT {
   /**
    * What must hold after {@code from} handed over to {@code to}: {@code to} is the one primary and takes writes
    * with a larger fencing token; {@code from} refuses writes, streams from {@code to} and has its rows; every row
-   * in the table was written under the token of the primary of its time (the old token's rows all precede).
+   * in the table was written under the token of the primary of its time (the old token's rows all precede);
+   * {@code from}'s PostgreSQL started once since {@code startsBefore} ({@link #pgStarts}): directly as a replica of
+   * {@code to}, not first without an upstream and then again to follow it.
    */
-  private void handedOver(NodeSpec from, NodeSpec to, String row) throws Exception {
+  private void handedOver(NodeSpec from, NodeSpec to, String row, int startsBefore) throws Exception {
     try {
       await(to.name + " writable").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
           .until(() -> canWrite(to, row));
@@ -134,6 +137,8 @@ class SwitchoverIT {
       assertThat(LocalCluster.count(to, "SELECT count(*) FROM (SELECT token, lag(token) OVER (ORDER BY ctid) AS "
           + "before FROM it_rows) t WHERE before > token")).as("a row of an older epoch after a newer one")
           .hasValue(0L);
+      assertThat(pgStarts(from)).as(from.name + "'s PostgreSQL started once after the handover (its log:\n"
+          + startLines(from) + ")").isEqualTo(startsBefore + 1);
     } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
@@ -147,6 +152,20 @@ class SwitchoverIT {
     }
   }
 
+  /**
+   * How many times {@code n}'s PostgreSQL came up: the lines "database system is ready to accept (read-only)
+   * connections" in its log, which pg_ctl -l appends to, one per postmaster start that got that far.
+   */
+  private int pgStarts(NodeSpec n) {
+    return (int) cluster.pgLogs(n).lines().filter(l -> l.contains("database system is ready to accept")).count();
+  }
+
+  private String startLines(NodeSpec n) {
+    return String.join("\n", cluster.pgLogs(n).lines().filter(l -> l.contains("database system is ready to accept")
+        || l.contains("received fast shutdown request") || l.contains("database system is shut down")
+        || l.contains("started streaming WAL")).toList());
+  }
+
   private static void report(String what, long startNanos, HttpResult r) {
     System.out.printf("SWITCHOVER-IT %s: %d %s, answered after %.2f s%n", what, r.status(), r.body(),
         (System.nanoTime() - startNanos) / 1e9);
@@ -158,11 +177,12 @@ class SwitchoverIT {
     NodeSpec old = awaitPrimary(Duration.ofSeconds(10));
     assertThat(canWrite(old, "before-1")).isTrue();
     NodeSpec to = replicasOf(old).get(0);
+    int starts = pgStarts(old);
     long start = System.nanoTime();
     HttpResult r = post(old, "/switchover", "{\"leader\":\"" + old.name + "\",\"candidate\":\"" + to.name + "\"}");
     report("named", start, r);
     assertThat(r).isEqualTo(new HttpResult(200, "Successfully switched over to \"" + to.name + "\""));
-    handedOver(old, to, "after-1");
+    handedOver(old, to, "after-1", starts);
     assertThat(hasRow(to, "before-1")).as("nothing written before the switchover is lost").isTrue();
   }
 
@@ -170,6 +190,7 @@ class SwitchoverIT {
   @Order(2)
   void switchoverToAnyMember() throws Exception {
     NodeSpec old = awaitPrimary(Duration.ofSeconds(10));
+    int starts = pgStarts(old);
     long start = System.nanoTime();
     // Asked on a replica's API: any node writes the key; the leader acts on it.
     HttpResult r = post(replicasOf(old).get(1), "/switchover", "{\"leader\":\"" + old.name + "\"}");
@@ -177,7 +198,7 @@ class SwitchoverIT {
     assertThat(r.status()).isEqualTo(200);
     NodeSpec to = replicasOf(old).stream().filter(n -> r.body().equals("Successfully switched over to \"" + n.name
         + "\"")).findFirst().orElseThrow(() -> new AssertionError("unexpected answer " + r));
-    handedOver(old, to, "after-2");
+    handedOver(old, to, "after-2", starts);
   }
 
   @Test
@@ -185,6 +206,7 @@ class SwitchoverIT {
   void aScheduledSwitchoverFiresAtItsTime() throws Exception {
     NodeSpec old = awaitPrimary(Duration.ofSeconds(10));
     NodeSpec to = replicasOf(old).get(0);
+    int starts = pgStarts(old);
     OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(6).truncatedTo(ChronoUnit.SECONDS);
     HttpResult r = post(old, "/switchover", "{\"leader\":\"" + old.name + "\",\"member\":\"" + to.name
         + "\",\"scheduled_at\":\"" + at + "\"}");
@@ -198,7 +220,7 @@ class SwitchoverIT {
     await("fired").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
         .until(() -> cluster.primary().equals(Optional.of(to)));
     System.out.printf("SWITCHOVER-IT scheduled at %s: %s primary at %s%n", at, to.name, OffsetDateTime.now());
-    handedOver(old, to, "after-3");
+    handedOver(old, to, "after-3", starts);
     await("the key is cleared").atMost(Duration.ofSeconds(3))
         .until(() -> !LocalCluster.get(to, "/cluster").json().has("scheduled_switchover"));
   }
@@ -232,11 +254,12 @@ class SwitchoverIT {
   void failoverToANamedCandidate() throws Exception {
     NodeSpec old = awaitPrimary(Duration.ofSeconds(10));
     NodeSpec to = replicasOf(old).get(1);
+    int starts = pgStarts(old);
     long start = System.nanoTime();
     HttpResult r = post(to, "/failover", "{\"candidate\":\"" + to.name + "\"}");
     report("failover", start, r);
     assertThat(r).isEqualTo(new HttpResult(200, "Successfully failed over to \"" + to.name + "\""));
-    handedOver(old, to, "after-5");
+    handedOver(old, to, "after-5", starts);
     assertThat(cluster.logs(old)).contains("failover: demoting myself, handing over to " + to.name);
   }
 }

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * GET /config shows it, and the leader's loop uses it (its lease grows past what ttl 8 allows). (5) Paused again,
  * {@code pgctl switchover --candidate X --force} succeeds: X becomes the writable primary while the cluster stays
  * paused, the old primary comes back as X's replica, and the third node's PostgreSQL (same postmaster) streams from
- * X, re-pointed by a reload, never restarted.
+ * X, re-pointed by a reload, never restarted. (6) Paused, {@code pgctl failover --candidate X --force} with a
+ * healthy primary: the same graceful handover. (7) Still paused, the primary's postmaster killed, then
+ * {@code pgctl failover --candidate X --force}: X alone is promoted, the other replica follows it without a restart,
+ * and the dead primary stays down until {@code pgctl resume}, then comes back as X's replica.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -239,5 +242,89 @@ class MaintenanceModeIT {
       assertThat(cluster.logs(n)).contains("PAUSE: maintenance mode on; the watchdog stays armed while this node "
           + "holds the leader lease");
     }
+  }
+
+  /** How many times {@code n}'s PostgreSQL came up (its log's "database system is ready to accept" lines). */
+  private long pgStarts(NodeSpec n) {
+    return cluster.pgLogs(n).lines().filter(l -> l.contains("database system is ready to accept")).count();
+  }
+
+  /** The member names of those streaming from {@code primary}, as its pg_stat_replication shows them. */
+  private static boolean streamsFrom(NodeSpec replica, NodeSpec primary) {
+    return LocalCluster.count(primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND "
+        + "application_name = '" + replica.name + "'").orElse(0L) == 1L;
+  }
+
+  @Test
+  @Order(6)
+  void aFailoverToANamedCandidateRunsWhilePaused() throws Exception {
+    NodeSpec primary = awaitPrimary(Duration.ofMinutes(1));
+    await("two streaming replicas").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> cluster.streamingReplicas().size() == 2);
+    List<NodeSpec> replicas = cluster.nodes.stream().filter(n -> n != primary).toList();
+    NodeSpec candidate = replicas.get(1);
+    NodeSpec third = replicas.get(0);
+    Run pause = pgctl("pause", "--wait");
+    assertThat(pause.exit()).as(pause.err()).isZero();
+    long startsBefore = pgStarts(primary);
+
+    // Patroni: a failover (candidate only) is allowed while paused; with a healthy leader it is a graceful handover.
+    Run failover = pgctl("failover", "--candidate", candidate.name, "--force");
+    assertThat(failover.exit()).as(failover.out() + failover.err() + cluster.diagnostics()).isZero();
+    assertThat(failover.out()).startsWith("Current cluster topology\n")
+        .contains("Successfully failed over to \"" + candidate.name + "\"").contains(" Maintenance mode: on");
+    assertThat(awaitPrimary(Duration.ofSeconds(30)).name).isEqualTo(candidate.name);
+    for (NodeSpec n : List.of(primary, third)) {
+      await(n.name + " streams from " + candidate.name).atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500)).until(() -> streamsFrom(n, candidate));
+    }
+    for (NodeSpec n : cluster.nodes) {
+      assertThat(LocalCluster.get(n, "/cluster").json().path("pause").asBoolean()).as(n.name + " still paused")
+          .isTrue();
+    }
+    assertThat(pgStarts(primary)).as(primary.name + "'s PostgreSQL started once after the handover, as "
+        + candidate.name + "'s replica").isEqualTo(startsBefore + 1);
+    assertThat(cluster.logs(primary)).contains("PAUSE: failover: demoting myself, handing over to " + candidate.name);
+    assertThat(cluster.logs(candidate)).contains("PAUSE: promoted self to leader by acquiring session lock");
+  }
+
+  @Test
+  @Order(7)
+  void aFailoverAfterThePrimaryDiedWhilePausedPromotesTheNamedCandidateOnly() throws Exception {
+    // Still paused (the test above leaves it so). The primary's postmaster is killed: nothing happens by itself
+    // (test 2), then the operator fails over to a named replica, Patroni's way out of a paused cluster without a
+    // primary: the candidate alone takes the lock and promotes, the other replica is re-pointed at it by a reload,
+    // and the dead primary stays down (a paused loop starts nothing it did not stop itself) until resume.
+    NodeSpec dead = awaitPrimary(Duration.ofSeconds(30));
+    List<NodeSpec> replicas = cluster.nodes.stream().filter(n -> n != dead).toList();
+    NodeSpec candidate = replicas.get(0);
+    NodeSpec third = replicas.get(1);
+    await("two streaming replicas").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+        .until(() -> streamsFrom(candidate, dead) && streamsFrom(third, dead));
+    long thirdPid = cluster.postmasterPid(third).orElseThrow();
+    cluster.killPostmaster(dead);
+    await("the lock given up").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> cluster.logs(dead).contains("PAUSE: removed leader lock because postgres is not running")
+            && LocalCluster.get(candidate, "/cluster").json().path("members").findValues("role").stream()
+                .noneMatch(r -> r.asText().equals("leader")));
+    assertThat(cluster.primary()).as("nothing promoted by itself while paused").isEmpty();
+
+    Run failover = pgctl("failover", "--candidate", candidate.name, "--force");
+    assertThat(failover.exit()).as(failover.out() + failover.err() + cluster.diagnostics()).isZero();
+    assertThat(failover.out()).contains("Successfully failed over to \"" + candidate.name + "\"");
+    assertThat(awaitPrimary(Duration.ofSeconds(30)).name).isEqualTo(candidate.name);
+    await(third.name + " streams from " + candidate.name).atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500)).until(() -> streamsFrom(third, candidate));
+    assertThat(cluster.postmasterPid(third)).as(third.name + "'s PostgreSQL restarted while paused"
+        + cluster.diagnostics()).contains(thirdPid);
+    assertThat(cluster.postmasterPid(dead)).as("the dead primary started again while paused" + cluster.diagnostics())
+        .isEmpty();
+    assertThat(cluster.logs(candidate)).contains("PAUSE: promoted self to leader by acquiring session lock");
+
+    Run resume = pgctl("resume", "--wait");
+    assertThat(resume.exit()).as(resume.err()).isZero();
+    await(dead.name + " back as a replica of " + candidate.name).atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500)).until(() -> streamsFrom(dead, candidate));
+    assertThat(cluster.primary()).hasValue(candidate);
   }
 }
