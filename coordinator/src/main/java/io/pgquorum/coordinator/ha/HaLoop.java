@@ -14,11 +14,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -31,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The HA loop: one cycle every loop_wait (earlier when the leader key changes), each cycle
  * <ol>
  *   <li>loads one cluster snapshot (a DCS failure is an input, not an exception),
- *   <li>probes PostgreSQL (in {@link #run()} on a thread of its own, while the snapshot is read),
+ *   <li>probes PostgreSQL,
  *   <li>asks the peers {@link Decider#peersToAsk} names for their positions (none unless a race is possible),
  *   <li>decides ({@link Decider}, pure) and logs the decision's message,
  *   <li>executes the actions ({@link ActionExecutor}),
@@ -89,11 +85,6 @@ public final class HaLoop implements Runnable {
   /** The dynamic configuration of the last snapshot read: a change rewrites PostgreSQL's config and reloads it. */
   private DynamicConfig lastDynamic;
   private final PauseNotice pauseNotice = new PauseNotice();
-  /**
-   * Where {@link #run()} probes PostgreSQL while the cycle reads the DCS (see {@link #cycle}); null for drivers that
-   * call {@link #cycle} themselves (the simulator, tests), whose cycles probe after the read on their own thread.
-   */
-  private volatile ExecutorService prober;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -184,11 +175,6 @@ public final class HaLoop implements Runnable {
 
   @Override
   public void run() {
-    prober = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ha-probe-" + config.name());
-      t.setDaemon(true);
-      return t;
-    });
     try {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
@@ -224,7 +210,6 @@ public final class HaLoop implements Runnable {
         }
       }
     } finally {
-      prober.shutdownNow();
       finished.countDown();
     }
   }
@@ -242,16 +227,6 @@ public final class HaLoop implements Runnable {
     long tLoad = t0;
     long tProbe = t0;
     long tPeers = t0;
-    // The probe and the DCS read are independent observations: run() takes them side by side (the probe on its own
-    // thread), so a cycle costs the longer of the two instead of their sum. This matters most in a switchover: the
-    // candidate's cycle, woken by the release, and the new primary's first cycle, whose probe publishes its role
-    // for the load balancer's health check, are both on the clients' critical path. No rule depends on the order of
-    // the two: in a sequential cycle either was already as old as the other's duration when the decision ran, and
-    // what keeps one writable primary (the lock's compare-and-set, the lease checked under the PrimaryGate right
-    // before a promotion or start, the lease guard) never rests on the probe's age.
-    ExecutorService parallel = prober;
-    CompletableFuture<PgState> probing = parallel == null ? null
-        : CompletableFuture.supplyAsync(postgres::probe, parallel);
     Optional<ClusterSnapshot> cluster;
     try {
       cluster = Optional.of(store.load());
@@ -273,7 +248,7 @@ public final class HaLoop implements Runnable {
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {
-      pg = probing == null ? postgres.probe() : joined(probing);
+      pg = postgres.probe();
       tProbe = System.nanoTime();
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
@@ -317,8 +292,7 @@ public final class HaLoop implements Runnable {
     cycles++;
     publishedRole = publication.role();
     if (log.isDebugEnabled()) {
-      // Where a cycle's time goes (real time, not nanoClock: what an operator tuning loop_wait needs to see). In
-      // run() the probe runs beside the read: its figure is how much longer than the read it took.
+      // Where a cycle's time goes (real time, not nanoClock: what an operator tuning loop_wait needs to see).
       long end = System.nanoTime();
       log.debug("cycle {} took {} ms: DCS read {} ms, probe {} ms, peers {} ms, decide and act {} ms", cycles,
           (end - t0) / 1_000_000, (tLoad - t0) / 1_000_000, Math.max(0, tProbe - tLoad) / 1_000_000,
@@ -337,21 +311,6 @@ public final class HaLoop implements Runnable {
       lastDynamic = dyn;
     }
     return recheck;
-  }
-
-  /** The side-by-side probe's result; its failure is rethrown as the probe's own (the cycle's catch-all takes it). */
-  private static PgState joined(CompletableFuture<PgState> probing) {
-    try {
-      return probing.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
   }
 
   /**
