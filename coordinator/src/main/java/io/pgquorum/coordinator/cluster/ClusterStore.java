@@ -279,6 +279,27 @@ public final class ClusterStore {
     return new LeaseGrant(e.createRevision(), e.modRevision(), e.value(), e.ttl());
   }
 
+  /**
+   * As {@link #releaseLeader()}, first trying one compare-and-delete on {@code confirmed}: the key as the DCS last
+   * confirmed it to this holder (its acquire, refresh or re-arm). Only if that fails (the key was written since: a
+   * re-arm of ours that was not recorded, or someone else's key) does it fall back to reading the key and checking
+   * its value and owner.
+   *
+   * <p>Why: the release is on a switchover's critical path (no node accepts writes until the candidate sees it),
+   * and the read before the delete was one linearizable round trip of it. Why this deletes nothing the read-check
+   * would have kept: a mod revision names exactly one write of the key, and this one was confirmed as our lease
+   * (the DCS checks the owner and the incarnation on a refresh; an acquire or re-arm is our own write). Refreshes
+   * do not change the mod revision; any other write does, including a new holder's creation after an expiry or a
+   * deletion, so the condition then fails and nothing is deleted.
+   */
+  public boolean releaseLeader(Optional<LeaseGrant> confirmed) {
+    if (confirmed.isPresent() && confirmed.get().value().equals(name)
+        && dcs.delete(codec.keys().leader(), Precondition.modRevision(confirmed.get().modRevision())).succeeded()) {
+      return true;
+    }
+    return releaseLeader();
+  }
+
   /** Deletes the leader key if it names this member and is ours (handover without waiting for expiry). */
   public boolean releaseLeader() {
     Optional<KeyValue> kv = dcs.get(codec.keys().leader());

@@ -64,6 +64,12 @@ public final class ActionExecutor {
   private volatile BackupJob backups = BackupJob.off();
   /** The timeline whose unreadable history file was last reported (log de-duplication only). */
   private int historyUnreadableWarned = -1;
+  /**
+   * The leader key as the DCS last confirmed it to this holder (acquire, refresh, re-arm; empty once lost or
+   * released): a {@link Action.ReleaseLock} deletes exactly that write without reading the key first (see
+   * {@link ClusterStore#releaseLeader(Optional)}). Only the loop's thread touches it.
+   */
+  private Optional<LeaseGrant> confirmed = Optional.empty();
 
   /** @param config this node's configuration: only its name is used (it names this node in {@code history}) */
   public ActionExecutor(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease,
@@ -162,6 +168,8 @@ public final class ActionExecutor {
         return Optional.of(endRecheck);
       }
       lease.extend(got.get().fencingToken(), sent, acquire.terms().validForNanos(got.get().ttl()));
+      confirmed = Optional.of(new LeaseGrant(got.get().fencingToken(), got.get().modRevision(), got.get().name(),
+          got.get().ttl()));
       run.acquired = OptionalLong.of(got.get().fencingToken());
       log.info("acquired the leader lock with fencing token {}", run.acquired.getAsLong());
     } else if (gate instanceof Action.RefreshLock r) {
@@ -296,13 +304,15 @@ public final class ActionExecutor {
   /** Performs a step that is neither a gate nor a task. */
   private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster) {
     if (action instanceof Action.ReleaseLock) {
+      Optional<LeaseGrant> last = confirmed;
+      confirmed = Optional.empty();
       lease.clear();
       // A stop this plan made (before the lease was forgotten) is told now; a probe that showed PostgreSQL
       // verifiably stopped is the decider's DisarmWatchdog after this step.
       if (run.stopped) {
         lease.postgresStopped();
       }
-      if (store.releaseLeader()) {
+      if (store.releaseLeader(last)) {
         log.info("released the leader lock");
       }
     } else if (action instanceof Action.DisarmWatchdog) {
@@ -487,11 +497,13 @@ public final class ActionExecutor {
       return new Renewal.Unknown();
     }
     if (grant.isEmpty()) {
+      confirmed = Optional.empty();
       lease.clear();
       log.warn("failed to update leader lock: it is no longer ours");
       return new Renewal.Lost();
     }
     lease.extend(fencingToken, sent, terms.validForNanos(grant.get().ttl()));
+    confirmed = grant;
     return new Renewal.Confirmed(grant.get());
   }
 
@@ -510,12 +522,14 @@ public final class ActionExecutor {
     lease.cap(current.fencingToken(), sent + terms.validForNanos(ttl));
     Optional<LeaseGrant> stored = store.rearmLeader(current, ttl);
     if (stored.isEmpty()) {
+      confirmed = Optional.empty();
       lease.clear();
       log.warn("failed to re-arm the leader lock with ttl {} s: the key changed since the refresh",
           ttl.toSeconds());
       return false;
     }
     lease.extend(current.fencingToken(), sent, terms.validForNanos(stored.get().ttl()));
+    confirmed = stored;
     log.info("re-armed the leader lock with ttl {} s (was {} s)", stored.get().ttl().toSeconds(),
         current.ttl().toSeconds());
     return true;

@@ -71,6 +71,32 @@ class LeaseTest {
   }
 
   @Test
+  void aReleaseAfterTheLockPassedToAnotherMemberDeletesNothingOfIt() {
+    run(Plans.acquire(DYN));
+    long token = lease.token().getAsLong();
+    run(Plans.refresh(token, DYN)); // the executor now knows the key as confirmed by this refresh
+    ClusterStore other = new ClusterStore(dcs.client("node2"), new DcsKeys("/service/t/"), "node2");
+    assertThat(other.releaseLeader()).isFalse(); // not node2's
+    store.releaseLeader(); // gone meanwhile (expired, or deleted by an operator) ...
+    long next = other.acquireLeader(Duration.ofSeconds(8)).orElseThrow().fencingToken(); // ... and taken by node2
+
+    run(new Action.ReleaseLock());
+
+    assertThat(store.load().leader()).map(l -> l.name() + " " + l.fencingToken()).hasValue("node2 " + next);
+  }
+
+  @Test
+  void aReleaseDeletesTheKeyTheLastRefreshConfirmed() {
+    run(Plans.acquire(DYN));
+    run(Plans.refresh(lease.token().getAsLong(), DYN));
+
+    run(new Action.ReleaseLock());
+
+    assertThat(store.load().leader()).isEmpty();
+    assertThat(lease.deadlineNanos()).isEmpty();
+  }
+
+  @Test
   void aSuccessfulRefreshMovesTheDeadline() {
     run(Plans.acquire(DYN));
     long token = lease.token().getAsLong();
