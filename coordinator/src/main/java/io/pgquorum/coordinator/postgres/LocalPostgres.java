@@ -418,6 +418,20 @@ public final class LocalPostgres implements Postgres {
     LOG.info("rewrote PostgreSQL's configuration and reloaded it");
   }
 
+  @Override
+  public void setSynchronousStandbyNames(Optional<String> value) {
+    String op = "set synchronous_standby_names";
+    requireRunning(op);
+    config.ownStandbyNames(value);
+    config.write(config.currentToken().orElse(0), config.currentRoleSettings());
+    String expected = config.standbyNamesInFile();
+    try (AdminSession session = AdminSession.open(jdbc, op)) {
+      session.reloadAndAwait(ConfigWriter.STANDBY_NAMES, expected, ctx.pgCtlTimeout(), ctx.redactor::apply);
+    }
+    LOG.info("synchronous_standby_names is now '{}'{}", expected, value.isPresent() ? ""
+        : " (the configured value: synchronous_mode is off)");
+  }
+
   /**
    * Takes a re-read of this node's configuration file ({@code POST /reload}, SIGHUP): the next write of
    * PostgreSQL's configuration uses it. See {@link PgContext#replace} for what needs a restart of the daemon.
