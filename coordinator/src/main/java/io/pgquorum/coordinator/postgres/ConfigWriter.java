@@ -334,14 +334,16 @@ final class ConfigWriter {
   }
 
   /**
-   * The synchronous_standby_names pgquorum sets, if any: the one last given, else (a restarted daemon) the one its
-   * file says it set. Applied only while synchronous_mode is on: turning it off gives the setting back.
+   * The synchronous_standby_names pgquorum sets, if any: the one last given, else (a restarted daemon, with
+   * synchronous_mode on) the one its file says it set.
    */
   private Optional<String> appliedStandbyNames() {
     if (ownedStandbyNames == null) {
       ownedStandbyNames = Optional.empty();
       try {
-        if (Files.exists(ourFile()) && Files.readAllLines(ourFile(), StandardCharsets.UTF_8)
+        // Adopted only while the mode is on: turned off while this daemon was down, the setting goes back.
+        if (ctx.dynamic().synchronous().mode() == io.pgquorum.coordinator.config.SyncMode.ON
+            && Files.exists(ourFile()) && Files.readAllLines(ourFile(), StandardCharsets.UTF_8)
             .contains(OWNED_STANDBY_NAMES)) {
           ownedStandbyNames = readConf(ourFile()).map(m -> m.get(STANDBY_NAMES));
         }
@@ -350,8 +352,10 @@ final class ConfigWriter {
             e.getMessage());
       }
     }
-    return ctx.dynamic().synchronous().mode() == io.pgquorum.coordinator.config.SyncMode.ON ? ownedStandbyNames
-        : Optional.empty();
+    // Not conditioned on the mode otherwise: the decision that set it read the mode from its snapshot, which may be
+    // newer than the configuration this writer has been handed yet; turning the mode off gives the setting back
+    // through the decision's own step.
+    return ownedStandbyNames;
   }
 
   /** The synchronous_standby_names the file now sets ("" when none: PostgreSQL's default). */
