@@ -1319,7 +1319,7 @@ public final class Decider {
       if (p.running() && p.role().map("primary"::equals).orElse(false)) {
         return Optional.of(DecisionMessage.PEER_IS_PRIMARY.format(p.name()));
       }
-      if (p.nofailover() || p.failoverPriority() <= 0 || !p.running()) {
+      if (p.nofailover() || p.failoverPriority() <= 0 || !p.running() || SyncDuty.neverPromoted(c, policy, p.name())) {
         continue;
       }
       long theirs = p.walPosition().orElse(-1);

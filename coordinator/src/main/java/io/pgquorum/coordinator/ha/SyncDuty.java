@@ -146,6 +146,18 @@ final class SyncDuty {
   }
 
   /**
+   * Whether {@code member} can never be promoted under the sync key ({@code on} mode: not listed, not its leader), so
+   * that being ahead of a candidate does not make it the better one: its extra WAL was never acknowledged (every
+   * acknowledged commit is on each standby the key lists). Patroni's healthiest-node test likewise compares only
+   * against the members the key allows; without this, an asynchronous replica that received a little more WAL
+   * would keep the synchronous standby from taking over, and nobody could.
+   */
+  static boolean neverPromoted(ClusterSnapshot c, HaPolicy policy, String member) {
+    return enforced(policy) && c.sync().filter(s -> s.quorum() == 0 && !s.lists(member) && !s.isLeader(member))
+        .isPresent();
+  }
+
+  /**
    * The steps between taking the lock and promoting: the key rewritten to name this node with no standby yet (the
    * standbys of the former primary have nothing to do with this one's commits), and in strict mode
    * synchronous_standby_names {@code *} so that the first commits already wait for a standby. Nothing when
