@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * replica in the {@code sync} key only once PostgreSQL runs with it in synchronous_standby_names and reports it
  * {@code sync}; kill -9 of that standby (daemon and postmaster) in non-strict mode: commits, which wait for it
  * meanwhile, go on once the primary has moved the duty to the other replica (the key first, then the setting).
+ * The primary and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,7 +53,12 @@ class SyncReplicationIT {
 
   /** The members {@code GET /cluster} shows as {@code sync_standby} (the sync key, as the primary wrote it). */
   private List<String> syncStandbys() {
-    JsonNode members = LocalCluster.get(primary, "/cluster").json().path("members");
+    return syncStandbys(primary);
+  }
+
+  /** As {@link #syncStandbys()}, asking {@code n}. */
+  static List<String> syncStandbys(NodeSpec n) {
+    JsonNode members = LocalCluster.get(n, "/cluster").json().path("members");
     List<String> out = new java.util.ArrayList<>();
     members.forEach(m -> {
       if (m.path("role").asText().equals("sync_standby")) {
@@ -68,7 +74,7 @@ class SyncReplicationIT {
     }
   }
 
-  private static Optional<String> syncState(NodeSpec primary, String standby) {
+  static Optional<String> syncState(NodeSpec primary, String standby) {
     try {
       return Optional.of(show(primary, "SELECT sync_state FROM pg_stat_replication WHERE application_name = '"
           + standby + "'")).filter(v -> !v.isEmpty());
