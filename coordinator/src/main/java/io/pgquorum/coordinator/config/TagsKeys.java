@@ -22,7 +22,7 @@ final class TagsKeys {
       .range(Integer.MIN_VALUE, Integer.MAX_VALUE).what("a whole number (0 or less = never synchronous)")
       .accepts("whole number (0 or less = never synchronous)")
       .why("higher is chosen first for synchronous duty; 0 or less never becomes a synchronous standby, as `nosync` "
-          + "(Patroni 4.1's). Synchronous replication is not enforced yet");
+          + "(Patroni 4.1's)");
   static final ConfigKey FAILOVER_PRIORITY = T.key("failover_priority", Kind.INTEGER).dflt(1L)
       .range(0, Integer.MAX_VALUE).what("a whole number (0 = never promote)")
       .why("higher wins among equally healthy candidates; 0 never promotes");

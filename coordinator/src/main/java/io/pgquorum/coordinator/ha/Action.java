@@ -252,6 +252,35 @@ public sealed interface Action {
   /** On the primary: one physical slot per other member. */
   record SyncSlots(Set<String> slotNames) implements Action {}
 
+  /**
+   * On the primary holding the lock, synchronous replication ({@link SyncDuty}): write the {@code sync} key as
+   * {@code next} by compare-and-set, at {@code readRevision} (the revision the snapshot showed, 0: absent) or, after
+   * an earlier sync step of this plan wrote it, at the revision that step got. A lost compare-and-set skips the
+   * plan's later sync steps (someone else changed the key: the next cycle starts again from what is there), not its
+   * other steps.
+   */
+  record PublishSync(io.pgquorum.coordinator.cluster.SyncState next, long readRevision) implements Action {}
+
+  /** As {@link PublishSync}, deleting the key (synchronous mode turned off). */
+  record DeleteSync(long readRevision) implements Action {}
+
+  /**
+   * Set {@code synchronous_standby_names} to {@code names} (pgquorum owns the setting while synchronous mode is on;
+   * {@code owned} false gives it back to the configured parameters) and reload, waiting until the server shows it.
+   * Skipped when an earlier sync step of the plan lost its compare-and-set: the order of the steps is what keeps the
+   * {@code sync} key truthful.
+   */
+  record SetSynchronousStandbyNames(io.pgquorum.coordinator.ha.sync.SyncStandbyNames names, boolean owned)
+      implements Action {}
+
+  /**
+   * Gate, before a promotion in synchronous mode: write the {@code sync} key as {@code next} (this node the leader,
+   * no synchronous standby yet) by compare-and-set at {@code readRevision}. Lost: someone changed the key since it
+   * was read, and the promotion is postponed (Patroni's order: the key first, so that it never names a standby of a
+   * former primary as promotable once this node writes).
+   */
+  record ClaimSync(io.pgquorum.coordinator.cluster.SyncState next, long readRevision) implements Gate {}
+
   /** Unrecoverable: the node stops its loop and exits with this message. */
   record Fatal(String reason) implements Action {}
 

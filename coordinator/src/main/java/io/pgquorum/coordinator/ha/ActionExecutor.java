@@ -124,6 +124,10 @@ public final class ActionExecutor {
     boolean stopped;
     /** A {@link Action.PrePromote} step asked the promotion that follows to run pre_promote first. */
     boolean prePromote;
+    /** The revision the last sync key write of this plan got (the next one's compare-and-set is on it). */
+    OptionalLong syncRevision = OptionalLong.empty();
+    /** A sync key compare-and-set of this plan failed: its later sync steps are skipped. */
+    boolean syncLost;
   }
 
   /**
@@ -195,6 +199,13 @@ public final class ActionExecutor {
         requests.answer(ct.requestId(), new OperatorRequests.Reply(ct.status(), ct.text()));
         return Optional.of(endNoRecheck);
       }
+    } else if (gate instanceof Action.ClaimSync cs) {
+      Optional<io.pgquorum.coordinator.cluster.SyncState> written = store.writeSync(cs.next(), cs.readRevision());
+      if (written.isEmpty()) {
+        log.info("Postponing promotion because synchronous replication state was updated by somebody else");
+        return Optional.of(endNoRecheck);
+      }
+      run.syncRevision = OptionalLong.of(written.get().modRevision());
     } else if (gate instanceof Action.LeaseBlocked blocked) {
       log.warn(blocked.warning());
       return Optional.of(endNoRecheck);
@@ -202,6 +213,12 @@ public final class ActionExecutor {
       throw new IllegalStateException("no executor for " + gate);
     }
     return Optional.empty();
+  }
+
+  /** A sync key compare-and-set failed: the plan's later sync steps are skipped (their order is the invariant). */
+  private static void syncKeyLost(Run run) {
+    run.syncLost = true;
+    log.info("Synchronous replication key updated by someone else");
   }
 
   /** The background body of a task step. */
@@ -403,6 +420,25 @@ public final class ActionExecutor {
       if (store.writeRestore(fr.record())) {
         log.info("restore {}: {}{}", fr.record().id(), fr.record().phase(),
             fr.record().detail().map(d -> ": " + d).orElse(""));
+      }
+    } else if (action instanceof Action.PublishSync ps) {
+      if (!run.syncLost) {
+        Optional<io.pgquorum.coordinator.cluster.SyncState> written = store.writeSync(ps.next(),
+            run.syncRevision.orElse(ps.readRevision()));
+        if (written.isEmpty()) {
+          syncKeyLost(run);
+        } else {
+          run.syncRevision = OptionalLong.of(written.get().modRevision());
+          log.info("updated /sync key: synchronous standbys [{}]", String.join(",", ps.next().syncStandbys()));
+        }
+      }
+    } else if (action instanceof Action.DeleteSync ds) {
+      if (!run.syncLost && !store.deleteSync(run.syncRevision.orElse(ds.readRevision()))) {
+        syncKeyLost(run);
+      }
+    } else if (action instanceof Action.SetSynchronousStandbyNames sn) {
+      if (!run.syncLost) {
+        postgres.setSynchronousStandbyNames(sn.owned() ? Optional.of(sn.names().render()) : Optional.empty());
       }
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames());

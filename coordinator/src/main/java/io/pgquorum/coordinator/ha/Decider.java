@@ -840,10 +840,27 @@ public final class Decider {
       if (policy.dynamic().useSlots()) {
         actions.add(new Action.SyncSlots(memberSlots(c, me)));
       }
+      // Synchronous replication last: a lost compare-and-set of the sync key skips only the sync steps after it.
+      SyncDuty.LeaderPart sync = SyncDuty.atLeader(c, pg, policy, local.memory().syncMark());
       return ManualFailover.atLeader(c, pg, policy, peers, wallNow,
-          new Decision(actions, DecisionMessage.LEADER.format(me)));
+          SyncDuty.leading(new Decision(actions, DecisionMessage.LEADER.format(me)), sync, me));
     }
     if (pg.isReplica()) {
+      List<Action> claim = SyncDuty.beforePromotion(c, pg, policy);
+      if (!claim.isEmpty()) {
+        // Synchronous mode: the holder promotes only if the key lets it, and only after rewriting the key to name
+        // itself (a lost race for the lock's promotion plan, or a lost compare-and-set, leaves it here).
+        Optional<String> refused = SyncDuty.whyNotPromotable(c, pg, policy, peers);
+        if (refused.isPresent()) {
+          return Decision.of(DecisionMessage.SYNC_HOLDER_NOT_PROMOTABLE.format(refused.get()),
+              new Action.ReleaseLock());
+        }
+        actions.addAll(claim);
+        actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
+        return new Decision(actions, DecisionMessage.SYNC_HOLDER_CLAIMING.format(
+            policy.dynamic().synchronous().mode().word())).ifGateFails(
+            DecisionMessage.SYNC_POSTPONING_PROMOTION.format());
+      }
       actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
       return new Decision(actions, DecisionMessage.HOLDER_PROMOTING.format());
     }
@@ -1134,7 +1151,7 @@ public final class Decider {
     // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
     Optional<String> unhealthy = ManualFailover.whyStandBack(c, policy, peers).or(() -> ManualFailover
         .isCandidate(c, me) ? ManualFailover.whyCandidateWaits(c, peers, me)
-        : whyNotHealthiest(c, pg, policy, peers));
+        : whyNotHealthiest(c, pg, policy, peers)).or(() -> SyncDuty.whyNotPromotable(c, pg, policy, peers));
     if (unhealthy.isPresent()) {
       if (pg.isPrimary()) {
         return Decision.of(DecisionMessage.NOT_HEALTHIEST_DEMOTING.format(unhealthy.get()),
@@ -1150,6 +1167,7 @@ public final class Decider {
     if (pg.isPrimary()) {
       List<Action> actions = new ArrayList<>();
       actions.add(acquireLock(policy));
+      actions.addAll(SyncDuty.beforePromotion(c, pg, policy));
       actions.addAll(ManualFailover.clearAfterAcquire(c));
       // The new lock has a new fencing token, and a primary runs with its lock's token (clients, GET /patroni and
       // the checkers go by it): promoting a server that is already primary only sets the token and reloads.
@@ -1178,6 +1196,7 @@ public final class Decider {
     // The promotion starts (in the background) before the request is cleared: clearing is a DCS write the promotion
     // need not wait for, and in a switchover this plan is the critical path of the write gap.
     List<Action> promote = new ArrayList<>(List.of(acquireLock(policy)));
+    promote.addAll(SyncDuty.beforePromotion(c, pg, policy));
     promote.add(new Action.Promote(FencingToken.acquired()));
     promote.addAll(ManualFailover.clearAfterAcquire(c));
     return new Decision(promote, DecisionMessage.PROMOTED_BY_ACQUIRING.format())
@@ -1314,7 +1333,7 @@ public final class Decider {
       if (p.running() && p.role().map("primary"::equals).orElse(false)) {
         return Optional.of(DecisionMessage.PEER_IS_PRIMARY.format(p.name()));
       }
-      if (p.nofailover() || p.failoverPriority() <= 0 || !p.running()) {
+      if (p.nofailover() || p.failoverPriority() <= 0 || !p.running() || SyncDuty.neverPromoted(c, policy, p.name())) {
         continue;
       }
       long theirs = p.walPosition().orElse(-1);

@@ -276,7 +276,20 @@ enum DecisionMessage {
   REINITIALIZE_CANCELLING("reinitializing: cancelling the running %s (force), then moving the data directory aside "
       + "and cloning again from %s"),
   REINITIALIZE_CANCEL_FAILED("not reinitializing: %s did not end within %d s of its cancellation"),
-  RESTART_TIMEOUT_RELEASING("stopped PostgreSQL because of startup timeout (the restart's timeout ran out)");
+  RESTART_TIMEOUT_RELEASING("stopped PostgreSQL because of startup timeout (the restart's timeout ran out)"),
+
+  // ---- synchronous replication, synchronous_mode on (SyncDuty) ----
+  SYNC_LEADER("no action. I am (%s), the leader with the lock; %s"),
+  SYNC_LEADER_CHANGING("I am (%s), the leader with the lock; synchronous replication: %s"),
+  SYNC_STEPS(Kind.REASON, "steps %s"),
+  SYNC_STEPS_AND_NOTICE(Kind.REASON, "steps %s; %s"),
+  SYNC_STEP_OFF(Kind.REASON, "steps: deleting /sync key (synchronous_mode is off), then "
+      + "synchronous_standby_names back to the configured value"),
+  SYNC_NOT_PROMOTABLE(Kind.REASON, "synchronous_mode %s: %s"),
+  SYNC_HOLDER_CLAIMING("promoting self to leader because I had the session lock, once /sync names me (%s)"),
+  SYNC_POSTPONING_PROMOTION("Postponing promotion because synchronous replication state was updated by somebody "
+      + "else"),
+  SYNC_HOLDER_NOT_PROMOTABLE("releasing the leader lock without promoting: %s");
 
   /** Where the text goes. */
   enum Kind {

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.ha;
 
+import io.pgquorum.coordinator.ha.sync.SyncMark;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -20,9 +21,12 @@ import java.util.OptionalLong;
  * @param callbacks what the callback rules remember ({@link CallbackRules}): always empty without scripts
  * @param handedOver while paused: this node stopped its own primary to hand the lock to a named candidate and has
  *     not run PostgreSQL since ({@link PausedHandover}); the one stopped server a paused loop starts again
+ * @param syncMark the primary in synchronous mode: the synchronous_standby_names it last saw and its position then
+ *     ({@link SyncMark}, {@link SyncDuty}); empty otherwise
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
-    Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver) {
+    Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+    Optional<SyncMark> syncMark) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
@@ -42,6 +46,12 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, CallbackMemory.NONE);
   }
 
+  /** Nothing remembered about synchronous replication. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, Optional.empty());
+  }
+
   /** Nothing remembered about a paused handover. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
       Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks) {
@@ -50,22 +60,29 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
 
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
+        syncMark);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark);
+  }
+
+  /** This memory with {@code next} as the synchronous replication mark. */
+  HaMemory withSyncMark(Optional<SyncMark> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        next);
   }
 
   /**

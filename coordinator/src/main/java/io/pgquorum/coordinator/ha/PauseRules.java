@@ -89,8 +89,11 @@ final class PauseRules {
       // A holder's release after a stop that is not done would leave a primary running without the lock. A
       // winner's clearing of the failover key belongs to the acquire it follows: without the acquire, a request
       // (one scheduled before the pause, say) would be deleted by a node that takes nothing over.
+      // Likewise the sync key claimed (and strict mode's setting) before a promotion: without the acquire, a
+      // paused replica would rewrite the key of a primary it does not replace.
       if (a != null && !(holder && stopDropped && a instanceof Action.ReleaseLock)
-          && !(acquireDropped && a instanceof Action.ClearFailover)) {
+          && !(acquireDropped && (a instanceof Action.ClearFailover || a instanceof Action.ClaimSync
+              || a instanceof Action.SetSynchronousStandbyNames))) {
         plan.add(a);
       }
     }

@@ -64,6 +64,15 @@ final class AdminSession implements AutoCloseable {
     return "t".equals(query("SELECT pg_is_in_recovery()"));
   }
 
+  /**
+   * Commits a transaction that only takes a transaction id, with synchronous_commit off for it alone (so it never
+   * waits itself): WAL every standby receives, flushes and answers, which lets the walsenders release commits
+   * waiting under a synchronous_standby_names just changed.
+   */
+  void nudgeStandbys() {
+    query("SELECT set_config('synchronous_commit', 'off', true), pg_current_xact_id()");
+  }
+
   /** Asks the postmaster to re-read its configuration files. */
   void reload() {
     query("SELECT pg_reload_conf()");

@@ -55,6 +55,13 @@ final class ConfigWriter {
   /** Recovery settings a custom bootstrap asked for, applied until the new cluster has finished recovery. */
   static final String BOOTSTRAP_PENDING = "pgquorum.bootstrap-pending.conf";
   static final String FENCING_TOKEN = "pgquorum.fencing_token";
+  static final String STANDBY_NAMES = "synchronous_standby_names";
+  /**
+   * The line before a synchronous_standby_names pgquorum set (synchronous_mode), in {@value #OUR_FILE}: how a
+   * restarted daemon knows the value in the file is its own and keeps it (dropping it would let a primary
+   * acknowledge commits no synchronous standby has while the sync key names one).
+   */
+  static final String OWNED_STANDBY_NAMES = "# pgquorum sets synchronous_standby_names (synchronous_mode: on)";
   /**
    * The method of pgquorum's own pg_hba lines: {@code md5} rather than {@code scram-sha-256} because it accepts
    * both stored forms (and authenticates with SCRAM when the stored password is SCRAM). Never {@code trust}.
@@ -81,6 +88,9 @@ final class ConfigWriter {
   private static final Pattern AUTO_CONF_LINE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_$.]*)\\s*=");
 
   private final PgContext ctx;
+  /** The synchronous_standby_names pgquorum set, if any; null until read back from {@value #OUR_FILE}. */
+  private Optional<String> ownedStandbyNames;
+
   /** Local cluster-wide keys already warned about: once per key is enough, not once per reload. */
   private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -221,6 +231,7 @@ final class ConfigWriter {
     // all five (PostgreSQL flags a removed restart-only line even when the default equals the old value).
     RecoveryParameters.TARGETS.forEach(t -> p.putIfAbsent(t, ""));
     p.putAll(roleSettings);
+    appliedStandbyNames().ifPresent(v -> p.put(STANDBY_NAMES, v));
     // PostgreSQL 15 applies these lines in file order and refuses to start ("multiple recovery targets
     // specified") when an empty target follows a set one: a set target (a bootstrap's PITR) goes after the others.
     for (String t : RecoveryParameters.TARGETS) {
@@ -302,6 +313,9 @@ final class ConfigWriter {
     sb.append("# Written by pgquorum before every start and reload; do not edit.\n");
     sb.append("# Change postgresql.parameters in the node's YAML or the cluster's dynamic configuration instead.\n");
     for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getKey().equals(STANDBY_NAMES) && appliedStandbyNames().isPresent()) {
+        sb.append(OWNED_STANDBY_NAMES).append('\n');
+      }
       sb.append(e.getKey()).append(" = ").append(quote(e.getValue())).append('\n');
     }
     try {
@@ -312,6 +326,41 @@ final class ConfigWriter {
           + e.getMessage(), e);
     }
     writeHba();
+  }
+
+  /** Makes {@code value} the synchronous_standby_names pgquorum sets (empty: the configured one again). */
+  void ownStandbyNames(Optional<String> value) {
+    ownedStandbyNames = value;
+  }
+
+  /**
+   * The synchronous_standby_names pgquorum sets, if any: the one last given, else (a restarted daemon, with
+   * synchronous_mode on) the one its file says it set.
+   */
+  private Optional<String> appliedStandbyNames() {
+    if (ownedStandbyNames == null) {
+      ownedStandbyNames = Optional.empty();
+      try {
+        // Adopted only while the mode is on: turned off while this daemon was down, the setting goes back.
+        if (ctx.dynamic().synchronous().mode() == io.pgquorum.coordinator.config.SyncMode.ON
+            && Files.exists(ourFile()) && Files.readAllLines(ourFile(), StandardCharsets.UTF_8)
+            .contains(OWNED_STANDBY_NAMES)) {
+          ownedStandbyNames = readConf(ourFile()).map(m -> m.get(STANDBY_NAMES));
+        }
+      } catch (IOException e) {
+        LOG.warn("could not read {} to find the synchronous_standby_names pgquorum set: {}", ourFile(),
+            e.getMessage());
+      }
+    }
+    // Not conditioned on the mode otherwise: the decision that set it read the mode from its snapshot, which may be
+    // newer than the configuration this writer has been handed yet; turning the mode off gives the setting back
+    // through the decision's own step.
+    return ownedStandbyNames;
+  }
+
+  /** The synchronous_standby_names the file now sets ("" when none: PostgreSQL's default). */
+  String standbyNamesInFile() {
+    return readConf(ourFile()).map(m -> m.getOrDefault(STANDBY_NAMES, "")).orElse("");
   }
 
   private void ensureInclude() throws IOException {
@@ -400,6 +449,9 @@ final class ConfigWriter {
    */
   void writeStandby(long fencingToken, Map<String, String> roleSettings) {
     sanitizeAutoConf(roleSettings.keySet());
+    // A standby has no synchronous standbys; kept, the value would make a later promotion wait for the former
+    // primary's standbys until the new primary's first cycle set its own.
+    ownedStandbyNames = Optional.empty();
     write(fencingToken, roleSettings);
     signals(true);
   }

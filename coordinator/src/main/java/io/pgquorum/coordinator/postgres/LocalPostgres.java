@@ -418,6 +418,27 @@ public final class LocalPostgres implements Postgres {
     LOG.info("rewrote PostgreSQL's configuration and reloaded it");
   }
 
+  @Override
+  public void setSynchronousStandbyNames(Optional<String> value) {
+    String op = "set synchronous_standby_names";
+    requireRunning(op);
+    config.ownStandbyNames(value);
+    config.write(config.currentToken().orElse(0), config.currentRoleSettings());
+    String expected = config.standbyNamesInFile();
+    try (AdminSession session = AdminSession.open(jdbc, op)) {
+      session.reloadAndAwait(ConfigWriter.STANDBY_NAMES, expected, ctx.pgCtlTimeout(), ctx.redactor::apply);
+      if (!session.inRecovery()) {
+        // PostgreSQL releases waiting commits only when a standby's reply arrives, and a standby that has flushed
+        // everything replies again only after wal_receiver_status_interval (10 s): without new WAL, commits that
+        // waited for a standby just dropped from the setting would wait that long for the one just added. A
+        // transaction id, committed without waiting, writes the WAL that makes every standby reply at once.
+        session.nudgeStandbys();
+      }
+    }
+    LOG.info("synchronous_standby_names is now '{}'{}", expected, value.isPresent() ? ""
+        : " (the configured value: synchronous_mode is off)");
+  }
+
   /**
    * Takes a re-read of this node's configuration file ({@code POST /reload}, SIGHUP): the next write of
    * PostgreSQL's configuration uses it. See {@link PgContext#replace} for what needs a restart of the daemon.

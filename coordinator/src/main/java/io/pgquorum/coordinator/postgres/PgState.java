@@ -51,6 +51,8 @@ import java.util.OptionalLong;
  * @param archiver running with an archiver (a primary with archive_mode on or always, a replica with always): WAL
  *     archiving's statistics ({@link ArchiverStats}); empty otherwise, and when they could not be read. Shown to
  *     monitoring only, never read by the decision
+ * @param synchronousStandbyNames running primary: the {@code synchronous_standby_names} it runs with now ("" when
+ *     none), what the synchronous replication rules compare against ({@code SyncDuty}); empty otherwise
  */
 public record PgState(
     DataDirState dataDir,
@@ -77,7 +79,8 @@ public record PgState(
     Map<String, Long> slots,
     Map<String, PendingRestartReason.Change> pendingRestartReason,
     Map<String, String> recoverySettings,
-    Optional<ArchiverStats> archiver) {
+    Optional<ArchiverStats> archiver,
+    Optional<String> synchronousStandbyNames) {
   public PgState {
     recoverySettings = Map.copyOf(recoverySettings);
     replication = List.copyOf(replication);
@@ -97,7 +100,7 @@ public record PgState(
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
         pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
-        recoverySettings, Optional.empty());
+        recoverySettings, Optional.empty(), Optional.empty());
   }
 
   /** This probe with {@code stats} as WAL archiving's statistics (empty: no archiver, or unreadable). */
@@ -105,7 +108,18 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, stats);
+        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames);
+  }
+
+  /**
+   * This probe with {@code names} as the {@code synchronous_standby_names} the running primary has now ({@code SHOW}:
+   * "" when unset); empty on a replica or a stopped server, where it is not probed.
+   */
+  public PgState withSynchronousStandbyNames(Optional<String> names) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, recoverySettings, archiver, names);
   }
 
   /** Whether this server archives WAL and the last attempt failed ({@link ArchiverStats#failing()}). */
@@ -152,7 +166,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason, recoverySettings, archiver);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -160,7 +174,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason, recoverySettings, archiver);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames);
   }
 
   /**
@@ -171,7 +185,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason, recoverySettings, archiver);
+        slots, reason, recoverySettings, archiver, synchronousStandbyNames);
   }
 
   /** This probe with {@code settings} as the recovery settings the running replica has now. */
@@ -179,7 +193,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, settings, archiver);
+        pendingRestartReason, settings, archiver, synchronousStandbyNames);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

@@ -135,6 +135,16 @@ public interface Postgres {
   void reload();
 
   /**
+   * Sets {@code synchronous_standby_names} on the running server to {@code value} (pgquorum owns the setting while
+   * {@code synchronous_mode} is on; empty gives it back to the configured parameters), and reloads, returning once
+   * the server shows it. The value is kept through restarts of the primary, and dropped when the node starts as a
+   * standby (it means nothing there, and a later promotion must not wait for the former primary's standbys).
+   */
+  default void setSynchronousStandbyNames(java.util.Optional<String> value) {
+    throw new PostgresException("setting synchronous_standby_names is not supported by " + getClass().getSimpleName());
+  }
+
+  /**
    * Rewinds a stopped, diverged former primary to follow {@code upstream} (pg_rewind). Returns false when rewind
    * is impossible or failed (the caller then re-clones, when allowed).
    */

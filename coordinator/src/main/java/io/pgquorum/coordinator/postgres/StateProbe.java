@@ -177,6 +177,13 @@ final class StateProbe {
       pendingRestart = r.getBoolean(6);
     }
     if (!inRecovery) {
+      // synchronous_standby_names before the position: the synchronous replication rules take this position as at
+      // or past every commit acknowledged under an earlier value (SyncDuty's mark), so it is read after the value.
+      String standbyNames;
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW synchronous_standby_names")) {
+        r.next();
+        standbyNames = r.getString(1);
+      }
       long position;
       int timeline;
       try (Statement s = c.createStatement();
@@ -200,7 +207,7 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
           Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
-          .withSlots(slots).withArchiver(archiver(c, true));
+          .withSlots(slots).withArchiver(archiver(c, true)).withSynchronousStandbyNames(Optional.of(standbyNames));
     }
     OptionalLong received;
     OptionalLong replayed;

@@ -173,8 +173,6 @@ class DynamicConfigTest {
         "pause", true, "standby_cluster", map("host", "10.0.0.9"), "postgresql", map("pg_ident", list("x y z"),
             "use_slot", true), "my_own_key", "kept"), warnings);
     assertThat(warnings).containsExactly(
-        "config.synchronous_mode: is on but not yet enforced by this version: commits do not wait for a standby, "
-            + "and a failover may lose the last ones",
         "config.postgresql.pg_ident: is not supported by pgquorum and is ignored",
         "config.postgresql.use_slot: unknown key, ignored (did you mean use_slots?)",
         "config.my_own_key: unknown key, ignored");

@@ -26,9 +26,7 @@ class UnsupportedAndUnknownKeysTest {
     NodeConfig c = TestConfigs.parse(tree);
 
     assertThat(c.warnings()).containsExactly(
-        // Accepted since issue 14's groundwork, not enforced yet: said once, where the document is loaded.
-        "bootstrap.dcs.synchronous_mode: is on but not yet enforced by this version: commits do not wait for a "
-            + "standby, and a failover may lose the last ones",
+        // synchronous_mode on is enforced since issue 14's wiring: no warning (quorum still warns).
         "watchdog.driver: is not supported by pgquorum and is ignored (pgquorum drives the device named by "
             + "watchdog.device through the Linux watchdog API)",
         "citus: is not supported by pgquorum and is ignored");

@@ -29,6 +29,7 @@ final class ClusterBuilder {
   private List<HistoryEntry> history = List.of();
   private Optional<Versioned<DynamicConfig>> config = Optional.empty();
   private Optional<io.pgquorum.coordinator.cluster.Failover> failover = Optional.empty();
+  private Optional<io.pgquorum.coordinator.cluster.SyncState> sync = Optional.empty();
 
   /** A DCS with no keys at all: nobody has bootstrapped. */
   static ClusterBuilder noKeys() {
@@ -128,8 +129,14 @@ final class ClusterBuilder {
     return this;
   }
 
+  /** The {@code sync} key (its revision is part of the state), or none. */
+  ClusterBuilder withSync(Optional<io.pgquorum.coordinator.cluster.SyncState> key) {
+    sync = key;
+    return this;
+  }
+
   ClusterSnapshot build() {
-    return new ClusterSnapshot(10, initialize, config, leader, members, failover, Optional.empty(), history,
+    return new ClusterSnapshot(10, initialize, config, leader, members, failover, sync, history,
         status);
   }
 }

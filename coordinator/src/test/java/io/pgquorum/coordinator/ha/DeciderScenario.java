@@ -39,6 +39,8 @@ final class DeciderScenario {
   private int primaryStartTimeout = 300;
   private boolean useSlots = true;
   private boolean paused;
+  /** The synchronous replication keys of the dynamic configuration, as written in its raw map. */
+  private final Map<String, Object> syncKeys = new java.util.TreeMap<>();
   private Optional<StandbyCluster> standbyCluster = Optional.empty();
   private boolean nofailover;
   private boolean cloneWithoutLeader;
@@ -136,6 +138,12 @@ final class DeciderScenario {
   /** The dynamic configuration's standby_cluster section (empty: not a standby cluster). */
   DeciderScenario withStandbyCluster(Optional<StandbyCluster> section) {
     standbyCluster = section;
+    return this;
+  }
+
+  /** A synchronous replication key of the dynamic configuration ({@code synchronous_mode} & co.). */
+  DeciderScenario withSyncKey(String key, Object value) {
+    syncKeys.put(key, value);
     return this;
   }
 
@@ -279,7 +287,7 @@ final class DeciderScenario {
 
   HaPolicy policy() {
     DynamicConfig dyn = new DynamicConfig(ttl, loopWait, 2, maximumLagOnFailover, primaryStartTimeout, true, useSlots,
-        Map.of(), List.of(), standbyCluster, paused ? Map.of("pause", true) : Map.of());
+        Map.of(), List.of(), standbyCluster, raw());
     NodeSettings node = NodeSettings.defaults(dyn);
     node = new NodeSettings(node.connUrl(), node.apiUrl(), node.customBootstrap(), node.usePgRewind(),
         node.removeDataDirectoryOnRewindFailure(), node.removeDataDirectoryOnDivergedTimelines(),
@@ -290,6 +298,14 @@ final class DeciderScenario {
       allTags.put("nostream", true);
     }
     return new HaPolicy(ME, new Tags(nofailover, false, false, false, failoverPriority, allTags), dyn, bugs, node);
+  }
+
+  private Map<String, Object> raw() {
+    Map<String, Object> raw = new java.util.TreeMap<>(syncKeys);
+    if (paused) {
+      raw.put("pause", true);
+    }
+    return raw;
   }
 
   Optional<ClusterSnapshot> snapshot() {

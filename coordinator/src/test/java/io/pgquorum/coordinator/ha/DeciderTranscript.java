@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.StandbyCluster;
 import io.pgquorum.coordinator.ha.PgStateBuilder.Condition;
+import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.testkit.datadriven.TestCase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,7 @@ final class DeciderTranscript {
       case "backups-key" -> backupsKey(c, used);
       case "restore-key" -> restoreKey(c, used);
       case "failover" -> failover(c, used);
+      case "standby" -> standby(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
           .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
@@ -133,6 +135,21 @@ final class DeciderTranscript {
     if (c.has("slots")) {
       k.withStatusSlots(slots(c, used));
     }
+    // sync=none, or sync=<leader>:(<standby>,...) with sync_rev=<revision> (default 11).
+    opt(c, used, "sync").ifPresent(v -> {
+      if (v.equals("none")) {
+        k.withSync(Optional.empty());
+        return;
+      }
+      int colon = v.indexOf(':');
+      if (colon < 0 || !v.endsWith(")") || v.charAt(colon + 1) != '(') {
+        throw c.fail("sync is none or <leader>:(<standby>,...), got '" + v + "'");
+      }
+      String inner = v.substring(colon + 2, v.length() - 1);
+      long rev = Long.parseLong(opt(c, used, "sync_rev").orElse("11"));
+      k.withSync(Optional.of(new io.pgquorum.coordinator.cluster.SyncState(Optional.of(v.substring(0, colon))
+          .filter(x -> !x.equals("none")), inner.isEmpty() ? List.of() : list(inner), 0, rev)));
+    });
     opt(c, used, "config").ifPresent(v ->
         k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));
   }
@@ -202,6 +219,8 @@ final class DeciderTranscript {
         "false"))));
     opt(c, used, "nostream").ifPresent(v -> tags.put("nostream", Boolean.parseBoolean(choice(c, v, "true",
         "false"))));
+    opt(c, used, "nosync").ifPresent(v -> tags.put("nosync", Boolean.parseBoolean(choice(c, v, "true",
+        "false"))));
     opt(c, used, "replicatefrom").ifPresent(v -> {
       if (v.equals("none")) {
         tags.remove("replicatefrom");
@@ -229,6 +248,7 @@ final class DeciderTranscript {
     opt(c, used, "streaming").ifPresent(v -> p.withStreaming(choice(c, v, "yes", "no").equals("yes")));
     opt(c, used, "sysid").ifPresent(v -> p.withSystemIdentifier(noneOr(v)));
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
+    opt(c, used, "ssn").ifPresent(v -> p.withStandbyNames(v.equals("none") ? "" : v));
     opt(c, used, "pending_restart").ifPresent(v -> p.withPendingRestart(choice(c, v, "yes", "no").equals("yes")));
     if (c.has("history")) {
       p.withTimelineHistory(history(c, used));
@@ -242,6 +262,27 @@ final class DeciderTranscript {
     if (p.condition() == Condition.UNKNOWN && !c.has("reason")) {
       throw c.fail("an unknown PostgreSQL state needs reason=\"...\" (what the probe could not do)");
     }
+  }
+
+  /**
+   * A row of the primary's pg_stat_replication: {@code standby <m> flush=<lsn> sync_state=sync|potential|async
+   * state=streaming|catchup} (fields not given keep their values; new: streaming, async, 0), or {@code standby <m>
+   * gone}.
+   */
+  private void standby(TestCase c, Set<String> used) {
+    String name = firstWord(c, used);
+    if (c.words().contains("gone")) {
+      used.add("gone");
+      scenario.pg().withStandby(name, null);
+      return;
+    }
+    PgState.Standby before = scenario.pg().standby(name)
+        .orElse(new PgState.Standby(name, "127.0.0.1", "streaming", "async", 0));
+    scenario.pg().withStandby(name, new PgState.Standby(name, before.clientAddr(),
+        opt(c, used, "state").orElse(before.state()),
+        opt(c, used, "sync_state").map(v -> choice(c, v, "sync", "potential", "async", "quorum"))
+            .orElse(before.syncState()),
+        opt(c, used, "flush").map(v -> lsn(c, v)).orElse(before.flushLsn())));
   }
 
   private void task(TestCase c, Set<String> used) {
@@ -319,6 +360,12 @@ final class DeciderTranscript {
     opt(c, used, "primary_start_timeout").ifPresent(v -> scenario.withPrimaryStartTimeout(Integer.parseInt(v)));
     opt(c, used, "use_slots").ifPresent(v ->
         scenario.withUseSlots(Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    opt(c, used, "synchronous_mode").ifPresent(v -> scenario.withSyncKey("synchronous_mode",
+        choice(c, v, "on", "off", "true", "false", "quorum")));
+    opt(c, used, "synchronous_mode_strict").ifPresent(v -> scenario.withSyncKey("synchronous_mode_strict",
+        Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    opt(c, used, "synchronous_node_count").ifPresent(v -> scenario.withSyncKey("synchronous_node_count",
+        Long.parseLong(v)));
     opt(c, used, "pause").ifPresent(v -> scenario.withPause(Boolean.parseBoolean(choice(c, v, "true", "false"))));
     // standby_cluster=<host>:<port> (streams from a remote primary), =archive (restore_command only), =none.
     opt(c, used, "standby_cluster").ifPresent(v -> {
@@ -525,9 +572,17 @@ final class DeciderTranscript {
           retry.map(HaMemory.TaskRetry::lastFailure).orElse(""),
           scenario.snapshot().flatMap(k -> k.leader()).map(l -> l.name()).orElse("")));
     }
+    Optional<io.pgquorum.coordinator.ha.sync.SyncMark> mark = m.syncMark();
+    Optional<String> markAt = opt(c, used, "sync-mark");
+    if (markAt.isPresent()) {
+      // sync-mark=<lsn>: the primary saw its current synchronous_standby_names first at that position.
+      mark = markAt.get().equals("none") ? Optional.empty() : Optional.of(new io.pgquorum.coordinator.ha.sync.SyncMark(
+          io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(scenario.pg().standbyNames()), lsn(c, markAt.get())));
+    }
     boolean handedOver = opt(c, used, "handed-over").map(v -> choice(c, v, "yes", "no").equals("yes"))
         .orElse(m.handedOver());
-    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver));
+    scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
+        mark));
   }
 
   /**

@@ -52,6 +52,8 @@ final class DecisionPrinter {
       if (m.handedOver()) {
         b.append(" handed-over=yes");
       }
+      m.syncMark().ifPresent(k -> b.append(" sync-mark=").append(k.lsn()).append(" (for ").append(k.names())
+          .append(")"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {
@@ -130,6 +132,13 @@ final class DecisionPrinter {
     if (v instanceof io.pgquorum.coordinator.config.BackrestBootstrap b) {
       return "(" + b.type() + b.target().map(t -> " " + t).orElse("") + (b.targetExclusive() ? " exclusive" : "")
           + b.set().map(x -> " set " + x).orElse("") + ")";
+    }
+    if (v instanceof io.pgquorum.coordinator.cluster.SyncState st) {
+      return "(leader=" + st.leader().orElse("none") + ",sync_standby=(" + String.join(",", st.syncStandbys())
+          + "),quorum=" + st.quorum() + ")";
+    }
+    if (v instanceof io.pgquorum.coordinator.ha.sync.SyncStandbyNames n) {
+      return "'" + n.render() + "'";
     }
     if (v instanceof Enum<?> e) {
       return e.name().toLowerCase(Locale.ROOT);

@@ -51,6 +51,8 @@ final class PgStateBuilder {
   private java.util.Map<String, Long> slots = java.util.Map.of();
   private boolean pendingRestart;
   private java.util.Map<String, String> recoverySettings = java.util.Map.of();
+  private final java.util.Map<String, PgState.Standby> replication = new java.util.TreeMap<>();
+  private String standbyNames = "";
 
   Condition condition() {
     return condition;
@@ -131,6 +133,30 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** A running primary's pg_stat_replication row for {@code name} (replacing any), or none ({@code row} null). */
+  PgStateBuilder withStandby(String name, PgState.Standby row) {
+    if (row == null) {
+      replication.remove(name);
+    } else {
+      replication.put(name, row);
+    }
+    return this;
+  }
+
+  /** The synchronous_standby_names a running primary runs with ("" for none). */
+  PgStateBuilder withStandbyNames(String value) {
+    standbyNames = value;
+    return this;
+  }
+
+  Optional<PgState.Standby> standby(String name) {
+    return Optional.ofNullable(replication.get(name));
+  }
+
+  String standbyNames() {
+    return standbyNames;
+  }
+
   /** Why the probe cannot tell (condition {@link Condition#UNKNOWN} only). */
   /** Whether a changed parameter waits for a restart (pg_settings.pending_restart), while running. */
   PgStateBuilder withPendingRestart(boolean pending) {
@@ -165,8 +191,10 @@ final class PgStateBuilder {
         : Optional.empty();
     OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
-        replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(), List.of(), sysid,
+        replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(),
+        running && role == Role.PRIMARY ? List.copyOf(this.replication.values()) : List.of(), sysid,
         running ? 150010 : 0, token, running && pendingRestart, cleanShutdown)
+        .withSynchronousStandbyNames(running && role == Role.PRIMARY ? Optional.of(standbyNames) : Optional.empty())
         .withTimelineHistory(replica ? timelineHistory : List.of())
         .withSlots(running ? slots : java.util.Map.of())
         .withRecoverySettings(replica ? recoverySettings : java.util.Map.of());

@@ -478,6 +478,14 @@ final class LocalCluster implements AutoCloseable {
     return new HttpResult(r.statusCode(), r.body());
   }
 
+  /** PATCH a REST path (e.g. /config) with a JSON body; the status code and body. */
+  static HttpResult patch(NodeSpec n, String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort + path))
+        .timeout(Duration.ofSeconds(60)).method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new HttpResult(r.statusCode(), r.body());
+  }
+
   record HttpResult(int status, String body) {
     JsonNode json() {
       try {

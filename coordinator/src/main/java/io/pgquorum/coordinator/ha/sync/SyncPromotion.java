@@ -20,8 +20,8 @@ import java.util.Set;
  *       candidate's. A voter counts itself (it starts at 0), a non-voter does not (it starts at -1); it needs
  *       {@code votes >= quorum}. Since at most quorum members of the set lack any acknowledged commit, seeing
  *       quorum + 1 of them at or below its own position proves the candidate has every one.</li>
- *   <li>A reachable node ahead of the candidate disqualifies it (except the former leader in {@code on} mode,
- *       whose extra WAL was never acknowledged to anyone the key promised).</li>
+ *   <li>A reachable node ahead of the candidate disqualifies it; in {@code on} mode only a standby the key lists
+ *       (the former leader's extra WAL, and an asynchronous replica's, were never acknowledged).</li>
  *   <li>No key (synchronous mode requested but not active yet), or mode off: the asynchronous rules alone.</li>
  *   <li>A key with a quorum above 0 is read the quorum way even in {@code on} mode (written before the mode
  *       changed, not yet rewritten by the primary).</li>
@@ -77,8 +77,11 @@ public final class SyncPromotion {
     // commit. Found by SyncRulesTest.
     boolean quorum = settings.mode() == SyncMode.QUORUM || s.quorum() > 0;
     for (Map.Entry<String, Long> e : reachable.entrySet()) {
-      boolean formerLeaderInOnMode = !quorum && s.isLeader(e.getKey());
-      if (!e.getKey().equalsIgnoreCase(candidate) && e.getValue() > candidateLsn && !formerLeaderInOnMode) {
+      // In on mode only the key's standbys count as ahead: every acknowledged commit is on each of them, so what a
+      // member the key does not list (or its former leader) has beyond them was never acknowledged; counting it
+      // would let an asynchronous replica that received a little more WAL block every candidate.
+      boolean ignoredInOnMode = !quorum && !s.lists(e.getKey());
+      if (!e.getKey().equalsIgnoreCase(candidate) && e.getValue() > candidateLsn && !ignoredInOnMode) {
         return Verdict.no(Refusal.PEER_AHEAD, 0);
       }
     }

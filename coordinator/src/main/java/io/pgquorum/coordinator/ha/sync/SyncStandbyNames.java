@@ -63,6 +63,85 @@ public record SyncStandbyNames(Kind kind, int count, List<String> names) {
     return new SyncStandbyNames(Kind.ANY, count, names);
   }
 
+  /**
+   * The value PostgreSQL runs with ({@code SHOW synchronous_standby_names}), read with its grammar: "" (none),
+   * {@code *}, {@code [FIRST|ANY] n (a, b)}, {@code n (a, b)} (FIRST) or a bare list (FIRST 1). Names keep their
+   * case (PostgreSQL compares them case-insensitively). A value none of these forms can hold (a count above the
+   * names, a syntax PostgreSQL would refuse) reads as {@code ANY 1} over the whole text as one name: it waits on no
+   * member by name, so it confirms nobody, and differs from every value pgquorum writes, so it is replaced.
+   */
+  public static SyncStandbyNames parse(String raw) {
+    String text = raw == null ? "" : raw.trim();
+    if (text.isEmpty()) {
+      return none();
+    }
+    if (text.equals("*")) {
+      return anyStandby();
+    }
+    try {
+      java.util.regex.Matcher m = Pattern.compile("(?is)(?:(first|any)\\s+)?(\\d+)\\s*\\((.*)\\)").matcher(text);
+      if (m.matches()) {
+        Kind kind = m.group(1) != null && m.group(1).equalsIgnoreCase("any") ? Kind.ANY : Kind.FIRST;
+        List<String> names = splitNames(m.group(3));
+        return new SyncStandbyNames(kind, Integer.parseInt(m.group(2)), names);
+      }
+      List<String> names = splitNames(text);
+      return names.equals(List.of("*")) ? anyStandby() : new SyncStandbyNames(Kind.FIRST, 1, names);
+    } catch (IllegalArgumentException e) {
+      return new SyncStandbyNames(Kind.ANY, 1, List.of(text));
+    }
+  }
+
+  /** A comma-separated list of names, each bare or double-quoted (inner quotes doubled). */
+  private static List<String> splitNames(String list) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < list.length()) {
+      while (i < list.length() && Character.isWhitespace(list.charAt(i))) {
+        i++;
+      }
+      StringBuilder name = new StringBuilder();
+      if (i < list.length() && list.charAt(i) == '"') {
+        i++;
+        while (true) {
+          if (i >= list.length()) {
+            throw new IllegalArgumentException("unterminated quoted name");
+          }
+          char ch = list.charAt(i++);
+          if (ch == '"') {
+            if (i < list.length() && list.charAt(i) == '"') {
+              name.append('"');
+              i++;
+              continue;
+            }
+            break;
+          }
+          name.append(ch);
+        }
+      } else {
+        while (i < list.length() && list.charAt(i) != ',' && !Character.isWhitespace(list.charAt(i))) {
+          char ch = list.charAt(i++);
+          if (ch == '"' || ch == '(' || ch == ')') {
+            throw new IllegalArgumentException("unexpected " + ch);
+          }
+          name.append(ch);
+        }
+      }
+      while (i < list.length() && Character.isWhitespace(list.charAt(i))) {
+        i++;
+      }
+      if (i < list.length() && list.charAt(i) != ',') {
+        throw new IllegalArgumentException("expected a comma");
+      }
+      i++;
+      if (name.length() == 0) {
+        throw new IllegalArgumentException("empty name");
+      }
+      out.add(name.toString());
+    }
+    return out;
+  }
+
   /** Whether {@code name} is listed by name (not through {@code *}); case-insensitive, as PostgreSQL compares. */
   public boolean lists(String name) {
     return names.stream().anyMatch(n -> n.equalsIgnoreCase(name));

@@ -1,0 +1,161 @@
+package io.pgquorum.coordinator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code synchronous_mode: true} end to end, three real daemons and PostgreSQL 15 (issue 14): the primary names one
+ * replica in the {@code sync} key only once PostgreSQL runs with it in synchronous_standby_names and reports it
+ * {@code sync}; kill -9 of that standby (daemon and postmaster) in non-strict mode: commits, which wait for it
+ * meanwhile, go on once the primary has moved the duty to the other replica (the key first, then the setting).
+ * The primary and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SyncReplicationIT {
+  static final int TTL = 8;
+  LocalCluster cluster;
+  NodeSpec primary;
+  NodeSpec syncStandby;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new LocalCluster("it-sync", 3, TTL, false);
+    cluster.startAll();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** The members {@code GET /cluster} shows as {@code sync_standby} (the sync key, as the primary wrote it). */
+  private List<String> syncStandbys() {
+    return syncStandbys(primary);
+  }
+
+  /** As {@link #syncStandbys()}, asking {@code n}. */
+  static List<String> syncStandbys(NodeSpec n) {
+    JsonNode members = LocalCluster.get(n, "/cluster").json().path("members");
+    List<String> out = new java.util.ArrayList<>();
+    members.forEach(m -> {
+      if (m.path("role").asText().equals("sync_standby")) {
+        out.add(m.path("name").asText());
+      }
+    });
+    return out;
+  }
+
+  private static String show(NodeSpec n, String sql) throws SQLException {
+    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      return r.next() ? r.getString(1) : "";
+    }
+  }
+
+  static Optional<String> syncState(NodeSpec primary, String standby) {
+    try {
+      return Optional.of(show(primary, "SELECT sync_state FROM pg_stat_replication WHERE application_name = '"
+          + standby + "'")).filter(v -> !v.isEmpty());
+    } catch (SQLException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSyncKeyNamesAReplicaThatPostgresTreatsAsSynchronous() throws Exception {
+    try {
+      await("one primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+          .until(() -> cluster.primary().isPresent());
+      primary = cluster.primary().orElseThrow();
+      await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+          .until(() -> cluster.streamingReplicas().size() == 2);
+      LocalCluster.HttpResult patched = LocalCluster.patch(primary, "/config", "{\"synchronous_mode\": true}");
+      assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+      AtomicReference<String> named = new AtomicReference<>();
+      await("the sync key names one replica").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+          .until(() -> {
+            List<String> s = syncStandbys();
+            if (s.size() == 1) {
+              named.set(s.get(0));
+              return true;
+            }
+            return false;
+          });
+      syncStandby = cluster.nodes.stream().filter(n -> n.name.equals(named.get())).findFirst().orElseThrow();
+      assertThat(syncStandby).isNotEqualTo(primary);
+      // The key names it only after PostgreSQL runs with it and reports it sync (the rules' confirmation).
+      assertThat(show(primary, "SHOW synchronous_standby_names")).isEqualTo("FIRST 1 (" + syncStandby.name + ")");
+      assertThat(syncState(primary, syncStandby.name)).contains("sync");
+      NodeSpec other = otherReplica();
+      assertThat(syncState(primary, other.name)).contains("async");
+      LocalCluster.execute(primary, "CREATE TABLE sync_rows (v text PRIMARY KEY)",
+          "INSERT INTO sync_rows VALUES ('a')");
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+    }
+  }
+
+  private NodeSpec otherReplica() {
+    return cluster.nodes.stream().filter(n -> n != primary && n != syncStandby).findFirst().orElseThrow();
+  }
+
+  @Test
+  @Order(2)
+  void killingTheSyncStandbyMovesTheDutyAndCommitsGoOnInNonStrictMode() throws Exception {
+    NodeSpec other = otherReplica();
+    try {
+      cluster.killDaemon(syncStandby);
+      cluster.killPostmaster(syncStandby);
+      // A commit from now on waits until the primary has dropped the killed standby and named the other one.
+      // Its own connection: LocalCluster's gives up reading after 5 s, and this commit is meant to wait.
+      CompletableFuture<Boolean> commit = CompletableFuture.supplyAsync(() -> {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
+        p.setProperty("connectTimeout", "2");
+        p.setProperty("socketTimeout", "90");
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
+            + "/postgres", p); Statement s = c.createStatement()) {
+          s.execute("INSERT INTO sync_rows VALUES ('after-kill')");
+          return true;
+        } catch (SQLException e) {
+          throw new IllegalStateException("the commit failed: " + e.getMessage(), e);
+        }
+      });
+      await("the commit returns").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(commit::isDone);
+      assertThat(commit.get()).as("the commit succeeded").isTrue();
+      await("the sync key names the other replica").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300)).until(() -> syncStandbys().equals(List.of(other.name)));
+      assertThat(show(primary, "SHOW synchronous_standby_names")).isEqualTo("FIRST 1 (" + other.name + ")");
+      assertThat(syncState(primary, other.name)).contains("sync");
+      await("the row reached " + other.name).atMost(Duration.ofSeconds(30)).until(() -> LocalCluster.count(other,
+          "SELECT count(*) FROM sync_rows WHERE v = 'after-kill'").orElse(0L) == 1L);
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+    }
+  }
+}
