@@ -179,7 +179,9 @@ public final class ClusterCodec {
             && r.get(1) instanceof Number lsn) {
           out.add(new HistoryEntry(tl.longValue(), lsn.longValue(), String.valueOf(r.get(2)),
               r.size() > 3 && r.get(3) != null ? Optional.of(String.valueOf(r.get(3))) : Optional.empty(),
-              r.size() > 4 && r.get(4) != null ? Optional.of(String.valueOf(r.get(4))) : Optional.empty()));
+              r.size() > 4 && r.get(4) != null ? Optional.of(String.valueOf(r.get(4))) : Optional.empty(),
+              r.size() > 5 && r.get(5) instanceof Number e ? java.util.OptionalLong.of(e.longValue())
+                  : java.util.OptionalLong.empty()));
         }
       }
       return List.copyOf(out);
@@ -217,13 +219,16 @@ public final class ClusterCodec {
     return write(fields);
   }
 
-  /** Patroni's history JSON: a list of {@code [timeline, lsn, reason, timestamp, new_leader]}. */
+  /** Patroni's history JSON: a list of {@code [timeline, lsn, reason, timestamp, new_leader]}, plus the epoch. */
   public static String encodeHistory(List<HistoryEntry> history) {
     List<List<Object>> rows = new ArrayList<>();
     for (HistoryEntry h : history) {
       List<Object> row = new ArrayList<>(List.of(h.timeline(), h.lsn(), h.reason()));
       row.add(h.timestamp().orElse(null));
       row.add(h.newLeader().orElse(null));
+      if (h.epoch().isPresent()) {
+        row.add(h.epoch().getAsLong());
+      }
       rows.add(row);
     }
     return write(rows);

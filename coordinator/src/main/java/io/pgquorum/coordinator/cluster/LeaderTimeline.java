@@ -16,7 +16,9 @@ import java.util.Optional;
  *       restore or a failover to a replica that was behind it; or
  *   <li>its own timeline history file says one of its ancestors ended at another position than history says:
  *       PostgreSQL numbers a new timeline "one past the highest it knows", so two promotions on different forks
- *       can both make a "timeline 2", and only the switch points tell them apart.
+ *       can both make a "timeline 2", and only the switch points tell them apart; or
+ *   <li>the switch points are the same too, but the fencing token of the promotion that started its timeline
+ *       differs from the one history records for that timeline ({@link #otherEpoch}).
  * </ul>
  * What history does not record cannot be judged (a promotion whose switch the leader has not written yet): the
  * answer is then "on the line", as before history existed.
@@ -33,7 +35,16 @@ public final class LeaderTimeline {
    */
   public static Optional<String> offLine(ClusterSnapshot c, long timeline, long position,
       Map<Long, Long> ownSwitches) {
+    return offLine(c, timeline, position, ownSwitches, java.util.OptionalLong.empty());
+  }
+
+  /** As above, also comparing the fork's epoch ({@link #otherEpoch}), when the node knows it. */
+  public static Optional<String> offLine(ClusterSnapshot c, long timeline, long position,
+      Map<Long, Long> ownSwitches, java.util.OptionalLong epoch) {
     Optional<String> fork = otherFork(c, timeline, ownSwitches);
+    if (fork.isEmpty()) {
+      fork = otherEpoch(c, timeline, epoch);
+    }
     return fork.isPresent() ? fork : pastEnd(c, timeline, position);
   }
 
@@ -73,6 +84,35 @@ public final class LeaderTimeline {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The node's timeline is another fork of the same number than the one history records: the switch into
+   * {@code timeline} was recorded with the fencing token of the promotion that made it, and this node's data says
+   * its {@code timeline} was started under another token.
+   *
+   * <p>Safety argument. Fencing tokens are handed out by the DCS once each, and a node promotes only under the token
+   * of the lock it holds, so two promotions never share a token: equal tokens mean the same promotion, hence the
+   * same fork (a node's epoch is only ever the one its own promotion set, or a copy of its source's: clone, rewind,
+   * streaming). History records the switch into a timeline only from a primary holding the lock, and keeps the
+   * first entry per timeline, so the recorded token is that of the fork the leader line continues from the moment
+   * it is recorded. A fork whose promoter was cut off from the DCS (or lost the lock before recording it) is never
+   * recorded, so every node on it, however far its LSN reaches, is told apart here, where timeline numbers, LSNs
+   * and history files (equal when both forks left the parent at the same position) cannot. Such a node's
+   * acknowledged writes beyond the fork were never published in {@code status} (a primary publishes status only
+   * once history records its timeline), so they are outside the durability promise; the recorded fork's are not.
+   * An unknown epoch on either side says nothing (as before the field existed), so the rule can only exclude.
+   */
+  public static Optional<String> otherEpoch(ClusterSnapshot c, long timeline, java.util.OptionalLong epoch) {
+    if (timeline <= 1 || epoch.isEmpty()) {
+      return Optional.empty();
+    }
+    return c.historyEndOf(timeline - 1).filter(h -> h.epoch().isPresent()
+            && h.epoch().getAsLong() != epoch.getAsLong())
+        .map(h -> "its timeline " + timeline + " was started by the promotion under fencing token "
+            + epoch.getAsLong() + ", where the cluster's history records timeline " + timeline + " as started under "
+            + "token " + h.epoch().getAsLong() + h.newLeader().map(n -> " (by " + n + ")").orElse("")
+            + ": another fork with the same number");
   }
 
   /** The replica replayed its timeline past the point where history says that timeline ended. */

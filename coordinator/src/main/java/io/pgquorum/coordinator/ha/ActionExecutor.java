@@ -610,7 +610,8 @@ public final class ActionExecutor {
       // NOT_CHECKED: the plan says not to compare timelines (a standby leader starting as the remote's standby).
       if (upstream.isPresent() && !onDivergence.equals(Divergence.NOT_CHECKED)) {
         Upstream up = upstream.get();
-        if (needsRewind(up, onDivergence)) {
+        // A known fork skips the check: it could not see the fork (equal history files), the plan did.
+        if (onDivergence.knownFork() || needsRewind(up, onDivergence)) {
           boolean rewound = onDivergence.rewind() && postgres.rewind(up);
           if (!rewound) {
             if (!onDivergence.reclone()) {
@@ -680,7 +681,9 @@ public final class ActionExecutor {
       HistoryEntry entry = new HistoryEntry(sw.timeline(), sw.lsn(), sw.reason(),
           ours ? Optional.of(HISTORY_TIME.format(wallClock.instant().atOffset(java.time.ZoneOffset.UTC)))
               : Optional.empty(),
-          ours ? Optional.of(name) : Optional.empty());
+          ours ? Optional.of(name) : Optional.empty(),
+          // Which fork of the new timeline is the cluster's: the token of our own promotion, as our data records it.
+          ours ? postgres.timelineEpoch() : OptionalLong.empty());
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
             sw.timeline());

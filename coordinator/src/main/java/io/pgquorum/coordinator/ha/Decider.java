@@ -963,6 +963,9 @@ public final class Decider {
       if (optime > 0 && optime - p.walPosition().getAsLong() > maxLag) {
         continue;
       }
+      if (LeaderTimeline.otherEpoch(c, p.timeline(), p.timelineEpoch()).isPresent()) {
+        continue; // on another fork of the cluster's timeline: it refuses the race (whyNotHealthiest)
+      }
       if (clusterTimeline > 0 && p.timeline() > 0 && p.timeline() < clusterTimeline) {
         continue;
       }
@@ -1005,7 +1008,8 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_WITHOUT_UPSTREAM.format(leader.name()),
             new Action.StopPostgres(StopMode.FAST));
       }
-      Optional<String> fork = LeaderTimeline.otherFork(c, pg.timeline(), ownSwitches(pg));
+      Optional<String> fork = LeaderTimeline.otherFork(c, pg.timeline(), ownSwitches(pg))
+          .or(() -> LeaderTimeline.otherEpoch(c, pg.timeline(), pg.timelineEpoch()));
       if (fork.isPresent()) {
         // Item 12 of issue 17 (the simulator's timeline-id collision): a replica that followed a primary promoted
         // on another fork now follows a leader whose timeline has the same number. Nothing in the numbers differs,
@@ -1071,7 +1075,12 @@ public final class Decider {
     }
     // A cascading rejoin checks for divergence against (and rewinds from) the replica it will follow: it runs on
     // the leader's timeline (cannotServe), and pg_rewind accepts a standby as its source since PostgreSQL 14.
-    return Decision.of(message, new Action.Rejoin(up, Divergence.decide(up.get(), policy)));
+    // A node whose data is another fork of the leader's timeline number (LeaderTimeline.otherEpoch) cannot be
+    // repaired by pg_rewind, which compares history files (equal here) and would rewind from the wrong point: the
+    // rejoin re-clones it (moved aside) when the settings allow, else fails saying why.
+    Optional<String> fork = LeaderTimeline.otherEpoch(c, pg.timeline(), pg.timelineEpoch());
+    return Decision.of(message, new Action.Rejoin(up, fork.isPresent()
+        ? Divergence.anotherFork(up.get(), policy, fork.get()) : Divergence.decide(up.get(), policy)));
   }
 
   /**
@@ -1317,6 +1326,15 @@ public final class Decider {
     if (pg.timeline() > 0 && clusterTimeline > 0 && pg.timeline() < clusterTimeline) {
       return Optional.of(DecisionMessage.TIMELINE_BEHIND.format(pg.timeline(), clusterTimeline));
     }
+    // The fork next (the simulator's seed 62986978671179): a node whose timeline has the cluster's number but was
+    // started by another promotion than the one history records (a primary promoted while cut off from the DCS,
+    // fenced before it could record its switch) holds WAL the cluster's line never had, and lacks the writes the
+    // recorded fork acknowledged, however far its LSN reaches. It must never win; it is repaired (stopped, checked
+    // against the leader, rewound or re-cloned) once there is one. See LeaderTimeline.otherEpoch for the argument.
+    Optional<String> fork = LeaderTimeline.otherEpoch(c, pg.timeline(), pg.timelineEpoch());
+    if (fork.isPresent()) {
+      return Optional.of(DecisionMessage.ON_ANOTHER_FORK.format(fork.get()));
+    }
     long optime = c.lastLeaderOptime();
     long maxLag = policy.dynamic().maximumLagOnFailover();
     if (policy.bugs().active(HaBug.IGNORE_MAXIMUM_LAG_ON_FAILOVER)) {
@@ -1334,6 +1352,11 @@ public final class Decider {
         return Optional.of(DecisionMessage.PEER_IS_PRIMARY.format(p.name()));
       }
       if (p.nofailover() || p.failoverPriority() <= 0 || !p.running() || SyncDuty.neverPromoted(c, policy, p.name())) {
+        continue;
+      }
+      if (LeaderTimeline.otherEpoch(c, p.timeline(), p.timelineEpoch()).isPresent()) {
+        // A peer on another fork of the cluster's timeline number refuses the race itself (above); its LSN, on
+        // that other fork, says nothing about ours, so it must not make us defer either (else nobody wins).
         continue;
       }
       long theirs = p.walPosition().orElse(-1);
@@ -1373,7 +1396,8 @@ public final class Decider {
     if (!pg.isReplica()) {
       return Optional.empty();
     }
-    return LeaderTimeline.offLine(c, pg.timeline(), pg.replayedLsn().orElse(pg.walPosition()), ownSwitches(pg));
+    return LeaderTimeline.offLine(c, pg.timeline(), pg.replayedLsn().orElse(pg.walPosition()), ownSwitches(pg),
+        pg.timelineEpoch());
   }
 
   /** The probe's own timeline history as ended timeline to end position. */

@@ -169,6 +169,7 @@ enum DecisionMessage {
   // Patroni's _is_healthiest_node logs these reasons on lines of their own; their words are kept (operators grep
   // for them), with the positions and settings behind them appended.
   TIMELINE_BEHIND(Kind.REASON, "My timeline %d is behind last known cluster timeline %d"),
+  ON_ANOTHER_FORK(Kind.REASON, "My timeline is not the cluster's: %s"),
   LAGGING(Kind.REASON, "My wal position exceeds maximum replication lag (%d is %d bytes behind the last known "
       + "leader position %d; maximum_lag_on_failover %d)"),
   PEER_IS_PRIMARY(Kind.REASON, "Primary (%s) is still alive"),

@@ -18,8 +18,18 @@ import io.pgquorum.coordinator.postgres.Upstream;
  * @param required whether a check that cannot be made (the upstream unreachable) fails the rejoin; false for a
  *     standby cluster's remote, which Patroni also checks only when it can: a standby leader whose remote site is
  *     lost must still start and serve reads (and be promotable)
+ * @param knownFork the plan already knows this node's data is another fork of the leader's timeline number
+ *     ({@code LeaderTimeline.otherEpoch}): no timeline check (pg_rewind's would find nothing, the history files
+ *     being equal) and no pg_rewind (it would take the forks for one timeline and rewind from the wrong point,
+ *     keeping the other fork's records), straight to the re-clone, or the failure when that is not allowed
  */
-public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure, boolean required) {
+public record Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure, boolean required,
+    boolean knownFork) {
+  /** A divergence found, if at all, by the rejoin's own timeline check. */
+  public Divergence(boolean rewind, boolean reclone, String moveAsideReason, String failure, boolean required) {
+    this(rewind, reclone, moveAsideReason, failure, required, false);
+  }
+
   /**
    * No timeline comparison: a read-only start without an upstream (nothing to diverge from), or a standby leader
    * starting as the remote's standby (see {@code Decider.standbyLeader}).
@@ -62,6 +72,20 @@ public record Divergence(boolean rewind, boolean reclone, String moveAsideReason
         + (usePgRewind ? "rewind_failure" : "diverged_timelines")
         + " to re-clone automatically, or reinitialize the node";
     return new Divergence(usePgRewind, reclone, usePgRewind ? "rewind failed" : "diverged timeline", failure, true);
+  }
+
+  /**
+   * A node whose data the plan knows to be on another fork of the leader's timeline number ({@code why}): it can
+   * only be re-cloned (moved aside, never deleted), which the same settings allow as a failed pg_rewind's re-clone
+   * ({@code remove_data_directory_on_rewind_failure} with {@code use_pg_rewind}, else
+   * {@code remove_data_directory_on_diverged_timelines}); otherwise the rejoin fails saying why and what to set.
+   */
+  static Divergence anotherFork(Upstream up, HaPolicy policy, String why) {
+    Divergence d = decide(up, policy);
+    String failure = FAILURE_PREFIX + up.name() + " (" + why + "); pg_rewind cannot repair that; set "
+        + "postgresql.remove_data_directory_on_" + (d.rewind() ? "rewind_failure" : "diverged_timelines")
+        + " to re-clone automatically (the data directory is moved aside), or reinitialize the node";
+    return new Divergence(false, d.reclone(), "another fork", failure, true, true);
   }
 
   /**

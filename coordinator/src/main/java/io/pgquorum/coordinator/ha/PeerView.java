@@ -16,6 +16,9 @@ import java.util.OptionalLong;
  * @param timeline its timeline
  * @param failoverPriority from its tags (0 = never), 1 when absent
  * @param nofailover from its tags
+ * @param timelineEpoch the fencing token of the promotion that started its timeline's fork, when it says
+ *     ({@link io.pgquorum.coordinator.postgres.PgState#timelineEpoch}); a peer on another fork of the cluster's
+ *     timeline is never a better candidate
  */
 public record PeerView(
     String name,
@@ -25,7 +28,14 @@ public record PeerView(
     OptionalLong walPosition,
     int timeline,
     int failoverPriority,
-    boolean nofailover) {
+    boolean nofailover,
+    OptionalLong timelineEpoch) {
+  /** A peer that did not say which fork its timeline is. */
+  public PeerView(String name, boolean reachable, Optional<String> role, boolean running, OptionalLong walPosition,
+      int timeline, int failoverPriority, boolean nofailover) {
+    this(name, reachable, role, running, walPosition, timeline, failoverPriority, nofailover, OptionalLong.empty());
+  }
+
   public static PeerView unreachable(String name) {
     return new PeerView(name, false, Optional.empty(), false, OptionalLong.empty(), 0, 1, false);
   }

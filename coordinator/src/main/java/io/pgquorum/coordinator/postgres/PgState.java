@@ -53,6 +53,12 @@ import java.util.OptionalLong;
  *     monitoring only, never read by the decision
  * @param synchronousStandbyNames running primary: the {@code synchronous_standby_names} it runs with now ("" when
  *     none), what the synchronous replication rules compare against ({@code SyncDuty}); empty otherwise
+ * @param timelineEpoch the fencing token of the promotion that started the fork of {@code timeline} this data
+ *     directory holds (its "epoch"), when recorded; empty when unknown. Why: two promotions that do not know of
+ *     each other both make "timeline T + 1", possibly at the same switch point, so neither the number nor the
+ *     history file tells the forks apart, but their fencing tokens differ (the DCS hands out each token once).
+ *     Compared with the token the cluster's {@code history} key records for the switch into {@code timeline}
+ *     ({@code LeaderTimeline.otherEpoch})
  */
 public record PgState(
     DataDirState dataDir,
@@ -80,7 +86,8 @@ public record PgState(
     Map<String, PendingRestartReason.Change> pendingRestartReason,
     Map<String, String> recoverySettings,
     Optional<ArchiverStats> archiver,
-    Optional<String> synchronousStandbyNames) {
+    Optional<String> synchronousStandbyNames,
+    OptionalLong timelineEpoch) {
   public PgState {
     recoverySettings = Map.copyOf(recoverySettings);
     replication = List.copyOf(replication);
@@ -100,7 +107,33 @@ public record PgState(
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
         pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
-        recoverySettings, Optional.empty(), Optional.empty());
+        recoverySettings, Optional.empty(), Optional.empty(), OptionalLong.empty());
+  }
+
+  /** A probe without a timeline epoch (not recorded, or not known: every probe before the fork epoch existed). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState,
+      List<TimelineSwitch> timelineHistory, Map<String, Long> slots,
+      Map<String, PendingRestartReason.Change> pendingRestartReason, Map<String, String> recoverySettings,
+      Optional<ArchiverStats> archiver, Optional<String> synchronousStandbyNames) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
+        recoverySettings, archiver, synchronousStandbyNames, OptionalLong.empty());
+  }
+
+  /**
+   * This probe with {@code epoch} as the fencing token of the promotion that started the data's current timeline
+   * (see {@code timelineEpoch} above and docs/findings/same-timeline-forks.md).
+   */
+  public PgState withTimelineEpoch(OptionalLong epoch) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, epoch);
   }
 
   /** This probe with {@code stats} as WAL archiving's statistics (empty: no archiver, or unreadable). */
@@ -108,7 +141,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames);
+        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames, timelineEpoch);
   }
 
   /**
@@ -119,7 +152,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, names);
+        pendingRestartReason, recoverySettings, archiver, names, timelineEpoch);
   }
 
   /** Whether this server archives WAL and the last attempt failed ({@link ArchiverStats#failing()}). */
@@ -166,7 +199,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -174,7 +207,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
   }
 
   /**
@@ -185,7 +218,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason, recoverySettings, archiver, synchronousStandbyNames);
+        slots, reason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
   }
 
   /** This probe with {@code settings} as the recovery settings the running replica has now. */
@@ -193,7 +226,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, settings, archiver, synchronousStandbyNames);
+        pendingRestartReason, settings, archiver, synchronousStandbyNames, timelineEpoch);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

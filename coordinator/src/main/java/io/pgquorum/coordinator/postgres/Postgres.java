@@ -180,6 +180,15 @@ public interface Postgres {
   java.util.List<TimelineSwitch> timelineHistory(int timeline);
 
   /**
+   * The fencing token of the promotion that started the fork of the current timeline this data directory holds
+   * ({@link PgState#timelineEpoch}), when recorded. The default knows none: the real server does not record it yet
+   * (docs/findings/same-timeline-forks.md says what it must do), so every rule that compares epochs stays silent.
+   */
+  default java.util.OptionalLong timelineEpoch() {
+    return java.util.OptionalLong.empty();
+  }
+
+  /**
    * Starts the {@code postgresql.callbacks} script for {@code action} with {@code role}, in the background (a new
    * one replaces one still running); returns at once and never throws. No-op when none is configured.
    */

@@ -69,4 +69,26 @@ class ClusterCodecTest {
     assertThat(none.slots()).isEmpty();
     assertThat(none.retainSlots()).isEmpty();
   }
+
+  /**
+   * The history key carries the promotion's fencing token as a sixth field when known (which fork of a timeline
+   * number is the cluster's: LeaderTimeline.otherEpoch); an entry without it is written as Patroni's five fields,
+   * and Patroni's five-field rows decode without an epoch.
+   */
+  @Test
+  void historyCarriesThePromotionsEpochAsASixthField() {
+    List<HistoryEntry> history = List.of(
+        new HistoryEntry(1, 100, "no recovery target specified", java.util.Optional.of("t"),
+            java.util.Optional.of("n3"), java.util.OptionalLong.of(41)),
+        new HistoryEntry(2, 200, "r", java.util.Optional.empty(), java.util.Optional.empty()));
+    String written = ClusterCodec.encodeHistory(history);
+    assertThat(written)
+        .isEqualTo("[[1,100,\"no recovery target specified\",\"t\",\"n3\",41],[2,200,\"r\",null,null]]");
+    List<HistoryEntry> read = new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+        List.of(kv(KEYS.history(), written)))).history();
+    assertThat(read).isEqualTo(history);
+    List<HistoryEntry> patroni = new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+        List.of(kv(KEYS.history(), "[[1, 100, \"no recovery target specified\", \"t\", \"n3\"]]")))).history();
+    assertThat(patroni.get(0).epoch()).isEmpty();
+  }
 }

@@ -111,7 +111,8 @@ final class ClusterBuilder {
   ClusterBuilder withHistory(List<long[]> endedTimelineAndLsn) {
     List<HistoryEntry> h = new ArrayList<>();
     for (long[] e : endedTimelineAndLsn) {
-      h.add(new HistoryEntry(e[0], e[1], "no recovery target specified", Optional.empty(), Optional.of("node2")));
+      h.add(new HistoryEntry(e[0], e[1], "no recovery target specified", Optional.empty(), Optional.of("node2"),
+          e.length > 2 ? java.util.OptionalLong.of(e[2]) : java.util.OptionalLong.empty()));
     }
     history = List.copyOf(h);
     return this;

@@ -154,16 +154,21 @@ final class DeciderTranscript {
         k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));
   }
 
-  /** {@code history=(<ended timeline>@<lsn>,...)}: timeline switches, oldest first. */
+  /**
+   * {@code history=(<ended timeline>@<lsn>[#<epoch>],...)}: timeline switches, oldest first; in the cluster's key
+   * optionally with the fencing token of the promotion onto the next timeline.
+   */
   private List<long[]> history(TestCase c, Set<String> used) {
     used.add("history");
     List<long[]> entries = new ArrayList<>();
     for (String e : c.values("history")) {
       String[] p = e.split("@");
       if (p.length != 2) {
-        throw c.fail("history entries are <ended timeline>@<lsn>, got '" + e + "'");
+        throw c.fail("history entries are <ended timeline>@<lsn>[#<epoch>], got '" + e + "'");
       }
-      entries.add(new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
+      String[] epoch = p[1].split("#");
+      entries.add(epoch.length == 2 ? new long[] {Long.parseLong(p[0]), lsn(c, epoch[0]), Long.parseLong(epoch[1])}
+          : new long[] {Long.parseLong(p[0]), lsn(c, p[1])});
     }
     return entries;
   }
@@ -250,6 +255,8 @@ final class DeciderTranscript {
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
     opt(c, used, "ssn").ifPresent(v -> p.withStandbyNames(v.equals("none") ? "" : v));
     opt(c, used, "pending_restart").ifPresent(v -> p.withPendingRestart(choice(c, v, "yes", "no").equals("yes")));
+    opt(c, used, "epoch").ifPresent(v -> p.withTimelineEpoch(v.equals("none") ? OptionalLong.empty()
+        : OptionalLong.of(Long.parseLong(v))));
     if (c.has("history")) {
       p.withTimelineHistory(history(c, used));
     }
@@ -331,9 +338,11 @@ final class DeciderTranscript {
     OptionalLong wal = opt(c, used, "lsn").map(v -> OptionalLong.of(lsn(c, v))).orElse(OptionalLong.empty());
     int timeline = Integer.parseInt(opt(c, used, "timeline").orElse("1"));
     int priority = Integer.parseInt(opt(c, used, "failover_priority").orElse("1"));
+    OptionalLong epoch = opt(c, used, "epoch").map(v -> OptionalLong.of(Long.parseLong(v)))
+        .orElse(OptionalLong.empty());
     switch (state) {
       case "primary", "replica" -> scenario.withPeer(new PeerView(name, true, Optional.of(state), true, wal, timeline,
-          priority, priority <= 0));
+          priority, priority <= 0, epoch));
       case "stopped" -> scenario.withPeer(new PeerView(name, true, Optional.empty(), false, wal, timeline, priority,
           priority <= 0));
       case "unreachable" -> scenario.withPeer(PeerView.unreachable(name));

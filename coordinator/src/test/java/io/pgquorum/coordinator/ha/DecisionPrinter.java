@@ -119,7 +119,8 @@ final class DecisionPrinter {
       if (d.equals(Divergence.NOT_CHECKED)) {
         return "not-checked";
       }
-      return (d.rewind() ? "pg_rewind-then-" : "no-pg_rewind-then-") + (d.reclone() ? "reclone" : "fail")
+      return (d.knownFork() ? "known-fork-" : "") + (d.rewind() ? "pg_rewind-then-" : "no-pg_rewind-then-")
+          + (d.reclone() ? "reclone" : "fail")
           + (d.required() ? "" : ",start-if-unreachable");
     }
     if (v instanceof io.pgquorum.coordinator.cluster.BackupRecord r) {

@@ -40,6 +40,7 @@ final class PgStateBuilder {
     UNKNOWN
   }
 
+  private OptionalLong timelineEpoch = OptionalLong.empty();
   private Condition condition = Condition.MISSING;
   private int timeline;
   private long lsn;
@@ -112,6 +113,12 @@ final class PgStateBuilder {
 
   PgStateBuilder withSystemIdentifier(Optional<String> sysid) {
     this.sysid = sysid;
+    return this;
+  }
+
+  /** The token of the promotion that started this data's timeline ({@link PgState#timelineEpoch}), if known. */
+  PgStateBuilder withTimelineEpoch(OptionalLong epoch) {
+    this.timelineEpoch = epoch;
     return this;
   }
 
@@ -197,6 +204,7 @@ final class PgStateBuilder {
         .withSynchronousStandbyNames(running && role == Role.PRIMARY ? Optional.of(standbyNames) : Optional.empty())
         .withTimelineHistory(replica ? timelineHistory : List.of())
         .withSlots(running ? slots : java.util.Map.of())
-        .withRecoverySettings(replica ? recoverySettings : java.util.Map.of());
+        .withRecoverySettings(replica ? recoverySettings : java.util.Map.of())
+        .withTimelineEpoch(timelineEpoch);
   }
 }

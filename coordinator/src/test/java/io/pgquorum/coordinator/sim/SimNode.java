@@ -87,7 +87,10 @@ final class SimNode {
         new PostgresConfig(new HostPort(host, 5432), new HostPort(host, 5432), Path.of("/sim/pg"),
             PostgresConfig.DEFAULT_BIN_DIR, Path.of("/sim/pgpass"), Credentials.of("postgres", "x"),
             Credentials.of("replicator", "y"), Optional.empty(), Map.of(), List.of(), List.of("basebackup"),
-            Map.of(), List.of(), false, Optional.empty(), 60, false, false),
+            // remove_data_directory_on_rewind_failure and _on_diverged_timelines on: a node whose data is known to be
+            // another fork of the leader's timeline (LeaderTimeline.otherEpoch) is re-cloned, the only repair
+            // (pg_rewind never fails here otherwise: the simulated one always succeeds).
+            Map.of(), List.of(), false, Optional.empty(), 60, true, true),
         Tags.none(), LogConfig.defaults(), List.of());
   }
 
@@ -214,7 +217,7 @@ final class SimNode {
           : Optional.of(s.isPrimary() ? "primary" : "replica");
       out.put(peer, new PeerView(peer, true, role, s.running(),
           s.running() || s.walPosition() > 0 ? OptionalLong.of(s.walPosition()) : OptionalLong.empty(),
-          s.timeline(), 1, false));
+          s.timeline(), 1, false, s.timelineEpoch()));
     }
     return out;
   }

@@ -40,6 +40,13 @@ final class SimPostgres implements Postgres {
   /** The fork this server's current timeline is (unique cluster-wide, unlike the timeline number). */
   int branch;
   long lsn;
+  /**
+   * The fencing token of the promotion that started this fork ({@link PgState#timelineEpoch}); 0 when none (timeline
+   * 1). Models what a real deployment records next to the data (see docs/findings/same-timeline-forks.md): set by
+   * the promotion, taken over from the source by a clone, a rewind and a replica's streaming onto the timeline,
+   * forgotten with the data directory; a daemon restart keeps it.
+   */
+  long epoch;
   /** The forks this server's timeline descends from, oldest first, with where each ended (its switch point). */
   List<Ancestor> ancestors = List.of();
   Optional<Upstream> upstream = Optional.empty();
@@ -86,6 +93,7 @@ final class SimPostgres implements Postgres {
     branch = up.branch;
     lsn = up.lsn;
     ancestors = up.ancestors;
+    epoch = up.epoch;
   }
 
   /** One replication step: a running replica catches up with its upstream if it can reach and follow it. */
@@ -130,7 +138,8 @@ final class SimPostgres implements Postgres {
     if (!running) {
       return new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN,
           timeline, lsn, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), List.of(), Optional.of(SYSID), 150010, OptionalLong.empty(), false, clean);
+          Optional.empty(), List.of(), Optional.of(SYSID), 150010, OptionalLong.empty(), false, clean)
+          .withTimelineEpoch(timelineEpoch());
     }
     boolean replica = role == Role.REPLICA;
     return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pid), Optional.empty(), role, timeline, lsn,
@@ -138,7 +147,12 @@ final class SimPostgres implements Postgres {
         Optional.empty(), replica ? Optional.of(streaming ? "streaming" : "in archive recovery") : Optional.empty(),
         replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(), List.of(), Optional.of(SYSID),
         150010, OptionalLong.of(token), false, false)
-        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of());
+        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of()).withTimelineEpoch(timelineEpoch());
+  }
+
+  @Override
+  public OptionalLong timelineEpoch() {
+    return dataDir == DataDirState.INITIALIZED && epoch > 0 ? OptionalLong.of(epoch) : OptionalLong.empty();
   }
 
   private void requireStopped(String what) {
@@ -160,6 +174,7 @@ final class SimPostgres implements Postgres {
     branch = cluster.nextBranch();
     lsn = INITIAL_LSN;
     ancestors = List.of();
+    epoch = 0;
     clean = true;
     cluster.effect(node, "pg initdb");
   }
@@ -216,6 +231,7 @@ final class SimPostgres implements Postgres {
     ancestors = List.copyOf(longer);
     timeline++;
     branch = cluster.nextBranch();
+    epoch = fencingToken;
     role = Role.PRIMARY;
     token = fencingToken;
     upstream = Optional.empty();
@@ -278,6 +294,7 @@ final class SimPostgres implements Postgres {
     branch = 0;
     lsn = 0;
     ancestors = List.of();
+    epoch = 0;
     cluster.effect(node, "pg data directory moved aside (" + reason + ")");
   }
 
