@@ -165,7 +165,8 @@ public final class PeerClient {
     boolean nofailover = truthy(tags.path("nofailover"));
     int priority = tags.path("failover_priority").isNumber() ? tags.path("failover_priority").intValue()
         : parseIntOr(tags.path("failover_priority").textValue(), nofailover ? 0 : 1);
-    return new PeerView(name, true, role, running, wal, timeline, priority, nofailover);
+    return new PeerView(name, true, role, running, wal, timeline, priority, nofailover,
+        number(n.path("timeline_epoch")));
   }
 
   /** Patroni before 3.1 says "master". */

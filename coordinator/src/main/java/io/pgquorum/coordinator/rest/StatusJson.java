@@ -38,6 +38,9 @@ final class StatusJson {
         m.put("replication", replication(pg));
       }
     }
+    // The token of the promotion that started this data's timeline, when recorded: racing peers compare it with
+    // the cluster's history (LeaderTimeline.otherEpoch). Kept while stopped (it belongs to the data).
+    pg.timelineEpoch().ifPresent(e -> m.put("timeline_epoch", e));
     if (pg.isReplica() && StatusFacts.inSync(s)) {
       m.put("sync_standby", true);
     }

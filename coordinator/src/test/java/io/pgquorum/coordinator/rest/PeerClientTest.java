@@ -91,6 +91,26 @@ class PeerClientTest {
         .isFalse();
   }
 
+  /** The epoch of the peer's timeline (docs/findings/same-timeline-forks.md), when it publishes one. */
+  @Test
+  void readsTheTimelineEpoch() {
+    assertThat(PeerClient.parse("r", bytes("{\"state\":\"running\",\"role\":\"replica\",\"timeline\":2,"
+        + "\"timeline_epoch\":41,\"xlog\":{\"received_location\":100}}")).timelineEpoch()).hasValue(41);
+    assertThat(PeerClient.parse("r", bytes("{\"state\":\"running\",\"role\":\"replica\",\"timeline\":2}"))
+        .timelineEpoch()).isEmpty();
+  }
+
+  /** What a node publishes in {@code /patroni} is what a racing peer reads. */
+  @Test
+  void theEpochRoundTripsThroughPatroniJson() throws Exception {
+    NodeStatus p = Fixtures.primary();
+    NodeStatus s = new NodeStatus(p.scope(), p.name(), p.pg().withTimelineEpoch(OptionalLong.of(41)), p.state(),
+        p.role(), p.holdsLock(), p.cluster(), p.dcsLastSeen(), p.message(), p.tags(), p.cycleAt(), p.cycleNanos(),
+        p.cycles(), p.leaseDeadlineNanos(), p.leaseToken(), p.watchdog());
+    assertThat(PeerClient.parse("n", Json.MAPPER.writeValueAsBytes(StatusJson.of(s))).timelineEpoch()).hasValue(41);
+    assertThat(PeerClient.parse("n", Json.MAPPER.writeValueAsBytes(StatusJson.of(p))).timelineEpoch()).isEmpty();
+  }
+
   @Test
   void parsesPatroniStyleTagsAndRoles() {
     PeerView legacy = PeerClient.parse("old", bytes("{\"state\":\"running\",\"role\":\"master\","
