@@ -1158,8 +1158,11 @@ public final class Decider {
       return Decision.of(DecisionMessage.REPLICAS_NEVER_RACE_BUG.format());
     }
     // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
+    // The candidate skips the healthiest-node test, but never the fork test (LeaderTimeline.otherEpoch): an
+    // operator naming a node on another fork of the cluster's timeline would lose the recorded fork's writes.
     Optional<String> unhealthy = ManualFailover.whyStandBack(c, policy, peers).or(() -> ManualFailover
-        .isCandidate(c, me) ? ManualFailover.whyCandidateWaits(c, peers, me)
+        .isCandidate(c, me) ? LeaderTimeline.otherEpoch(c, pg.timeline(), pg.timelineEpoch())
+            .map(DecisionMessage.ON_ANOTHER_FORK::format).or(() -> ManualFailover.whyCandidateWaits(c, peers, me))
         : whyNotHealthiest(c, pg, policy, peers)).or(() -> SyncDuty.whyNotPromotable(c, pg, policy, peers));
     if (unhealthy.isPresent()) {
       if (pg.isPrimary()) {

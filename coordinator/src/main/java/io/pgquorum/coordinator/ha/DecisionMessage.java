@@ -248,6 +248,9 @@ enum DecisionMessage {
   MANUAL_MEMBER_NOT_ALLOWED(Kind.REASON, "%s is not allowed to promote"),
   MANUAL_MEMBER_NOT_RUNNING(Kind.REASON, "%s is not running as a replica"),
   MANUAL_MEMBER_OTHER_TIMELINE(Kind.REASON, "%s is on timeline %d, not on mine (%d)"),
+  MANUAL_MEMBER_OTHER_FORK(Kind.REASON, "%s is not on the cluster's line: %s"),
+  MANUAL_MEMBER_OTHER_EPOCH(Kind.REASON, "%s is on another fork of timeline %d: its timeline was started under "
+      + "fencing token %d, mine under %d"),
   MANUAL_MEMBER_LAGGING(Kind.REASON, "%s lags %d bytes behind (maximum_lag_on_failover %d)"),
   MANUAL_CANDIDATE_HEALTHY(Kind.REASON, "%s is the healthy candidate of a manual %s"),
   MANUAL_FORMER_LEADER(Kind.REASON, "I am the former leader of a %s and %s can take over"),

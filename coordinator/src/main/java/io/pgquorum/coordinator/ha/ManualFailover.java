@@ -126,7 +126,7 @@ final class ManualFailover {
       return Optional.empty();
     }
     PeerView p = peers.get(f.get().member().get());
-    if (p == null || whyNotFit(p, Optional.empty(), policy).isPresent()) {
+    if (p == null || whyNotFit(c, p, Optional.empty(), policy).isPresent()) {
       return Optional.empty();
     }
     return Optional.of(Decision.of(DecisionMessage.MANUAL_RELEASING_DOWN.format(kind(f.get()),
@@ -161,7 +161,7 @@ final class ManualFailover {
       if (p.name().equals(policy.name()) || (f.member().isPresent() && !f.names(p.name()))) {
         continue;
       }
-      Optional<String> not = whyNotFit(p, Optional.of(pg), policy);
+      Optional<String> not = whyNotFit(c, p, Optional.of(pg), policy);
       if (not.isEmpty()) {
         return Optional.of(p.name());
       }
@@ -174,7 +174,8 @@ final class ManualFailover {
   }
 
   /** Why a peer cannot take over (empty: it can); with {@code primary}, also its lag and timeline against it. */
-  private static Optional<String> whyNotFit(PeerView p, Optional<PgState> primary, HaPolicy policy) {
+  private static Optional<String> whyNotFit(ClusterSnapshot c, PeerView p, Optional<PgState> primary,
+      HaPolicy policy) {
     if (!p.reachable()) {
       return Optional.of(DecisionMessage.MANUAL_MEMBER_UNREACHABLE.format(p.name()));
     }
@@ -184,11 +185,23 @@ final class ManualFailover {
     if (!p.running() || !p.role().map("replica"::equals).orElse(false) || p.walPosition().isEmpty()) {
       return Optional.of(DecisionMessage.MANUAL_MEMBER_NOT_RUNNING.format(p.name()));
     }
+    Optional<String> fork = io.pgquorum.coordinator.cluster.LeaderTimeline.otherEpoch(c, p.timeline(),
+        p.timelineEpoch());
+    if (fork.isPresent()) {
+      return Optional.of(DecisionMessage.MANUAL_MEMBER_OTHER_FORK.format(p.name(), fork.get()));
+    }
     if (primary.isPresent()) {
       PgState pg = primary.get();
       if (p.timeline() > 0 && pg.timeline() > 0 && p.timeline() != pg.timeline()) {
         return Optional.of(DecisionMessage.MANUAL_MEMBER_OTHER_TIMELINE.format(p.name(), p.timeline(),
             pg.timeline()));
+      }
+      // The same timeline number from another promotion (docs/findings/same-timeline-forks.md): the candidate
+      // lacks this primary's records past the fork, however close its position looks.
+      if (p.timeline() == pg.timeline() && p.timelineEpoch().isPresent() && pg.timelineEpoch().isPresent()
+          && p.timelineEpoch().getAsLong() != pg.timelineEpoch().getAsLong()) {
+        return Optional.of(DecisionMessage.MANUAL_MEMBER_OTHER_EPOCH.format(p.name(), p.timeline(),
+            p.timelineEpoch().getAsLong(), pg.timelineEpoch().getAsLong()));
       }
       long lag = pg.walPosition() - p.walPosition().getAsLong();
       if (lag > policy.dynamic().maximumLagOnFailover()) {
@@ -216,14 +229,14 @@ final class ManualFailover {
     if (f.member().isPresent()) {
       String candidate = f.member().get();
       PeerView p = peers.get(candidate);
-      if (f.names(me) || p == null || whyNotFit(p, Optional.empty(), policy).isPresent()) {
+      if (f.names(me) || p == null || whyNotFit(c, p, Optional.empty(), policy).isPresent()) {
         return Optional.empty();
       }
       return Optional.of(DecisionMessage.MANUAL_CANDIDATE_HEALTHY.format(candidate, kind(f)));
     }
     if (f.leader().map(me::equals).orElse(false)) {
       for (PeerView p : peers.values()) {
-        if (!p.name().equals(me) && whyNotFit(p, Optional.empty(), policy).isEmpty()) {
+        if (!p.name().equals(me) && whyNotFit(c, p, Optional.empty(), policy).isEmpty()) {
           return Optional.of(DecisionMessage.MANUAL_FORMER_LEADER.format(kind(f), p.name()));
         }
       }
