@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.api.KeyValue;
-import io.pgquorum.dcs.api.LocalView;
-import io.pgquorum.dcs.api.Precondition;
-import io.pgquorum.dcs.api.PrefixSnapshot;
-import io.pgquorum.dcs.api.WatchResult;
-import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import java.time.Duration;
 import java.util.Optional;
@@ -69,56 +64,18 @@ class ReleaseByRevisionTest {
   }
 
   /** The DCS client, counting its linearizable single-key reads. */
-  private record CountingReads(Dcs delegate, AtomicInteger reads) implements Dcs {
-    @Override
-    public String ownerId() {
-      return delegate.ownerId();
-    }
+  private static final class CountingReads extends ForwardingDcs {
+    private final AtomicInteger reads;
 
-    @Override
-    public PrefixSnapshot read(String prefix) {
-      return delegate.read(prefix);
+    CountingReads(Dcs delegate, AtomicInteger reads) {
+      super(delegate);
+      this.reads = reads;
     }
 
     @Override
     public Optional<KeyValue> get(String key) {
       reads.incrementAndGet();
-      return delegate.get(key);
-    }
-
-    @Override
-    public LocalView readLocal(String prefix) {
-      return delegate.readLocal(prefix);
-    }
-
-    @Override
-    public WriteResult put(String key, String value, Precondition condition, Duration ttl) {
-      return delegate.put(key, value, condition, ttl);
-    }
-
-    @Override
-    public WriteResult refresh(String key, long createRevision) {
-      return delegate.refresh(key, createRevision);
-    }
-
-    @Override
-    public WriteResult delete(String key, Precondition condition) {
-      return delegate.delete(key, condition);
-    }
-
-    @Override
-    public long deletePrefix(String prefix) {
-      return delegate.deletePrefix(prefix);
-    }
-
-    @Override
-    public WatchResult watch(String prefix, long afterRevision, Duration maxWait) {
-      return delegate.watch(prefix, afterRevision, maxWait);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.get(key);
     }
   }
 }

@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.cluster.ForwardingDcs;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.api.DcsUnavailableException;
-import io.pgquorum.dcs.api.LocalView;
 import io.pgquorum.dcs.api.Precondition;
-import io.pgquorum.dcs.api.PrefixSnapshot;
-import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import java.time.Duration;
@@ -174,67 +172,21 @@ class LeaseTtlTest {
   }
 
   /** Delegates to a real DCS client; can apply a put and then lose its reply (an unknown outcome). */
-  static final class LosingDcs implements Dcs {
-    final Dcs delegate;
+  static final class LosingDcs extends ForwardingDcs {
     final AtomicBoolean loseNextPutReply = new AtomicBoolean();
 
     LosingDcs(Dcs delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String ownerId() {
-      return delegate.ownerId();
-    }
-
-    @Override
-    public PrefixSnapshot read(String prefix) {
-      return delegate.read(prefix);
-    }
-
-    @Override
-    public Optional<io.pgquorum.dcs.api.KeyValue> get(String key) {
-      return delegate.get(key);
-    }
-
-    @Override
-    public LocalView readLocal(String prefix) {
-      return delegate.readLocal(prefix);
+      super(delegate);
     }
 
     @Override
     public WriteResult put(String key, String value, Precondition condition, Duration ttl) {
-      WriteResult r = delegate.put(key, value, condition, ttl);
+      WriteResult r = super.put(key, value, condition, ttl);
       if (loseNextPutReply.getAndSet(false)) {
         throw new DcsUnavailableException("DCS write failed: reply lost (outcome unknown)", Duration.ofSeconds(2),
             null, null);
       }
       return r;
-    }
-
-    @Override
-    public WriteResult refresh(String key, long createRevision) {
-      return delegate.refresh(key, createRevision);
-    }
-
-    @Override
-    public WriteResult delete(String key, Precondition condition) {
-      return delegate.delete(key, condition);
-    }
-
-    @Override
-    public long deletePrefix(String prefix) {
-      return delegate.deletePrefix(prefix);
-    }
-
-    @Override
-    public WatchResult watch(String prefix, long afterRevision, Duration maxWait) {
-      return delegate.watch(prefix, afterRevision, maxWait);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }
