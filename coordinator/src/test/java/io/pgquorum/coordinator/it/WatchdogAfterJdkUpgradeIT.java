@@ -46,10 +46,12 @@ class WatchdogAfterJdkUpgradeIT {
             .isEqualTo(java + " (deleted)");
 
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        // The watchdog is started through setsid, which then execs java: until that exec its executable is
+        // setsid's. Wait for the exec as well as the state (which may still be the first watchdog's "armed").
         await("a new watchdog is running and armed").atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> cluster.watchdog(node).map(h -> h.pid() != first).orElse(false)
-                && watchdogState(node).equals("armed"));
+            .until(() -> cluster.watchdog(node).map(h -> h.pid() != first && !executable(h.pid()).endsWith("setsid"))
+                .orElse(false) && watchdogState(node).equals("armed"));
         assertThat(cluster.logs(node)).doesNotContain("could not start the watchdog process");
         long second = cluster.watchdog(node).orElseThrow().pid();
         assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(second), "exe")))
@@ -59,6 +61,14 @@ class WatchdogAfterJdkUpgradeIT {
       try (Stream<Path> walk = Files.walk(jdk)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  private static String executable(long pid) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 
