@@ -28,7 +28,9 @@ import org.junit.jupiter.api.TestInstance;
  * quorum-mode failover with one voter down: the primary and one replica are killed together (kill -9 of daemons
  * and postmasters). The replica left may not promote: ANY 1 may have acknowledged a commit only the other voter
  * holds, and it collects no vote (the rule: quorum votes from the voting set at or below its position). Once the
- * other voter is back, one of them collects the vote and takes over, with the acknowledged row.
+ * other voter is back, one of them collects the vote and takes over, with the acknowledged row. Last, the rule
+ * allowing it: the new primary, with the other replica its only voter at quorum 0 (ANY 1 over it), is killed, and
+ * that voter takes over with no vote, with every acknowledged row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SyncQuorumIT {
@@ -134,8 +136,23 @@ class SyncQuorumIT {
       assertThat(LocalCluster.count(promoted, "SELECT count(*) FROM quorum_rows WHERE v = 'acknowledged'"))
           .as("the acknowledged row on %s", promoted.name).contains(1L);
       // The new primary claimed the key (itself, no voter yet) before promoting, then adds the other back.
-      await("the new primary's key").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-          .until(() -> syncKey().map(k -> k.path("leader").asText().equals(promoted.name)).orElse(false));
+      // The new primary names the other replica its voter: quorum 1 first (a newcomer may lack everything), then 0
+      // once it is confirmed, ANY 1 over that one standby (every acknowledged commit is on it).
+      NodeSpec other = promoted == left ? down : left;
+      await("the new primary's key names " + other.name + " with quorum 0").atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(300)).until(() -> syncKey().map(k -> k.path("leader").asText()
+              .equals(promoted.name) && k.path("sync_standby").asText().equals(other.name)
+              && k.path("quorum").asInt() == 0).orElse(false));
+      assertThat(show(promoted, "SHOW synchronous_standby_names")).isEqualTo("ANY 1 (" + other.name + ")");
+      LocalCluster.execute(promoted, "INSERT INTO quorum_rows VALUES ('after-failover')");
+
+      // Now the rule allows a promotion with no vote: the new primary killed, its only voter (quorum 0) takes over
+      // with both acknowledged rows.
+      cluster.killDaemon(promoted);
+      cluster.killPostmaster(promoted);
+      await(other.name + " is the new primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+          .until(() -> LocalCluster.get(other, "/primary").status() == 200);
+      assertThat(LocalCluster.count(other, "SELECT count(*) FROM quorum_rows")).contains(2L);
     } catch (AssertionError | ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
