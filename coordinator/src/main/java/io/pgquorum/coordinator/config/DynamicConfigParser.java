@@ -87,22 +87,12 @@ final class DynamicConfigParser {
         parameters, pgHba, standbyCluster, freeze(map), recoveryConf);
   }
 
-  /**
-   * Checks the synchronous replication keys ({@link SyncSettings}). {@code on} is enforced; {@code quorum} is
-   * accepted but not enforced yet,
-   * so it is reported once where the document is loaded (a node's bootstrap.dcs at start, a
-   * {@code PATCH /config} when it is applied), so that nobody believes commits wait when they do not.
-   */
+  /** Checks the synchronous replication keys ({@link SyncSettings}); both on and quorum are enforced. */
   private static void syncSettings(Section s) {
     Object mode = s.value(DynamicKeys.SYNCHRONOUS_MODE);
-    java.util.Optional<SyncMode> parsed = SyncMode.parse(mode);
-    if (parsed.isEmpty()) {
+    if (SyncMode.parse(mode).isEmpty()) {
       s.problems().error(s.keyPath(DynamicKeys.SYNCHRONOUS_MODE), "must be " + DynamicKeys.SYNCHRONOUS_MODE.what()
           + ", got " + s.problems().show(mode));
-    } else if (parsed.get() == SyncMode.QUORUM) {
-      // on is enforced (coordinator.ha.SyncDuty); quorum's rules exist but are not wired in yet.
-      s.problems().warn(s.keyPath(DynamicKeys.SYNCHRONOUS_MODE), "is " + parsed.get().word() + " but not yet "
-          + "enforced by this version: commits do not wait for a standby, and a failover may lose the last ones");
     }
     s.bool(DynamicKeys.SYNCHRONOUS_MODE_STRICT);
     s.number(DynamicKeys.SYNCHRONOUS_NODE_COUNT);

@@ -96,16 +96,16 @@ final class DynamicKeys {
               + "`postgresql.<method>` section (e.g. a restore from the remote's pgBackRest repository, the way "
               + "an archive-only standby cluster starts)");
 
-  // Synchronous replication (Patroni's keys and meanings). Read into SyncSettings; on is enforced by the HA loop
-  // (coordinator.ha.SyncDuty over the pure rules of coordinator.ha.sync); quorum is not yet, and a node warns.
+  // Synchronous replication (Patroni's keys and meanings). Read into SyncSettings; on and quorum are enforced by the
+  // HA loop (coordinator.ha.SyncDuty over the pure rules of coordinator.ha.sync).
   static final ConfigKey SYNCHRONOUS_MODE = T.key("synchronous_mode", Kind.TEXT).dflt(false)
       .accepts("a boolean (`off`/`on`, `false`/`true`) or `quorum`")
       .what("a boolean (off/on, false/true) or quorum")
       .why("synchronous replication: `on` makes commits wait for the synchronous standbys listed in the `sync` key, "
           + "and only they (or the former leader) may be promoted; `quorum` makes commits wait for ANY "
           + "synchronous_node_count of them, and a candidate needs votes from the `sync` key's voters. Off by "
-          + "default, as Patroni's: commits do not wait, and a failover may lose the last ones. `on` is enforced; "
-          + "`quorum` is accepted and validated but NOT ENFORCED YET (a node warns that it does not apply it)");
+          + "default, as Patroni's: commits do not wait, and a failover may lose the last ones. Both modes are "
+          + "enforced");
   static final ConfigKey SYNCHRONOUS_MODE_STRICT = T.bool("synchronous_mode_strict", false)
       .why("with no synchronous standby available, commits wait (they hang, they are not refused) instead of the "
           + "primary falling back to asynchronous replication (Patroni's; synchronous_standby_names `*`). Enforced in "
@@ -113,12 +113,12 @@ final class DynamicKeys {
   static final ConfigKey SYNCHRONOUS_NODE_COUNT = T.key("synchronous_node_count", Kind.INTEGER).dflt(1L)
       .range(1, Integer.MAX_VALUE)
       .why("how many synchronous standbys a commit waits for (capped by the eligible standbys; Patroni's default). "
-          + "Enforced in `on` mode");
+          + "Enforced in `on` and `quorum` modes");
   static final ConfigKey MAXIMUM_LAG_ON_SYNCNODE = T.key("maximum_lag_on_syncnode", Kind.BYTES).dflt(-1L)
       .range(-1, Long.MAX_VALUE)
       .why("a synchronous standby lagging more than this behind the most advanced replica (or the primary, with one "
           + "replica) loses its synchronous duty to a healthier one; 0 or less never checks (Patroni's default -1). "
-          + "Enforced in `on` mode, on the standbys' flush positions");
+          + "Enforced in `on` and `quorum` modes, on the standbys' flush positions");
 
   static {
     // Patroni keys pgquorum does not implement. The default is Patroni's: spelling it out changes nothing, so

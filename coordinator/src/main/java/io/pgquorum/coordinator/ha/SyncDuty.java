@@ -24,20 +24,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Synchronous replication in the HA cycle ({@code synchronous_mode: on}), the glue between the {@link Decider} and
+ * Synchronous replication in the HA cycle ({@code synchronous_mode: on} and {@code quorum}), the glue between the
+ * {@link Decider} and
  * the pure rules of {@code ha.sync}: what they are given from the snapshot and the probe, and their steps as
  * {@link Action}s. Three places:
  * <ul>
  *   <li>The lock holder running as primary: {@link SyncRules} over its {@code pg_stat_replication} and the
  *       synchronous_standby_names it runs with; its steps in their order (that order keeps the {@code sync} key
  *       truthful: a standby enters it only once confirmed, leaves it before it leaves the setting).</li>
- *   <li>A node racing for the free lock: {@link SyncPromotion} (only a standby the key names, or the key's leader).
- *   </li>
+ *   <li>A node racing for the free lock: {@link SyncPromotion} ({@code on}: only a standby the key names, or the
+ *       key's leader; {@code quorum}: a node with enough votes from the key's voting set at or below its position,
+ *       and no reachable member ahead).</li>
  *   <li>Before a promotion: the key rewritten to name this node with no standby, by compare-and-set; a lost write
- *       postpones the promotion.</li>
+ *       postpones the promotion. In quorum mode synchronous_standby_names is first set to {@code ANY n} over the
+ *       former voters ({@link SyncPromotion#namesBeforePromotion}).</li>
  * </ul>
- * {@code quorum} mode is not enforced yet (its pure rules exist, {@code QuorumRules}): this class does nothing for
- * it, and the configuration warns.
+ * The policy (which steps, in which order, who may promote) is in the pure rules; this class only translates.
  */
 final class SyncDuty {
   private SyncDuty() {}
@@ -47,9 +49,9 @@ final class SyncDuty {
     static final LeaderPart NONE = new LeaderPart(List.of(), Optional.empty(), Optional.empty());
   }
 
-  /** Whether synchronous replication is enforced: mode on (quorum not yet), and not in a standby cluster. */
+  /** Whether synchronous replication is enforced: mode on or quorum, and not in a standby cluster. */
   static boolean enforced(HaPolicy policy) {
-    return policy.dynamic().synchronous().mode() == SyncMode.ON && policy.dynamic().standbyCluster().isEmpty();
+    return policy.dynamic().synchronous().mode() != SyncMode.OFF && policy.dynamic().standbyCluster().isEmpty();
   }
 
   /** The lock holder running as primary. */
@@ -153,14 +155,17 @@ final class SyncDuty {
    * would keep the synchronous standby from taking over, and nobody could.
    */
   static boolean neverPromoted(ClusterSnapshot c, HaPolicy policy, String member) {
-    return enforced(policy) && c.sync().filter(s -> s.quorum() == 0 && !s.lists(member) && !s.isLeader(member))
-        .isPresent();
+    // Quorum mode: any member may win with enough votes (Patroni), so a member ahead always disqualifies, even with
+    // a key whose quorum is 0 (ANY k over k voters).
+    return enforced(policy) && policy.dynamic().synchronous().mode() == SyncMode.ON
+        && c.sync().filter(s -> s.quorum() == 0 && !s.lists(member) && !s.isLeader(member)).isPresent();
   }
 
   /**
    * The steps between taking the lock and promoting: the key rewritten to name this node with no standby yet (the
    * standbys of the former primary have nothing to do with this one's commits), and in strict mode
-   * synchronous_standby_names {@code *} so that the first commits already wait for a standby. Nothing when
+   * synchronous_standby_names {@code *} (quorum mode: {@code ANY n} over the former voters, see
+   * {@link SyncPromotion#namesBeforePromotion}) so that the first commits already wait for a standby. Nothing when
    * synchronous mode is not enforced, or when this node's own primary retakes the lock with the key its own.
    */
   static List<Action> beforePromotion(ClusterSnapshot c, PgState pg, HaPolicy policy) {
@@ -170,11 +175,11 @@ final class SyncDuty {
       return List.of();
     }
     List<Action> steps = new ArrayList<>();
-    steps.add(new Action.ClaimSync(new SyncState(Optional.of(me), List.of(), 0, 0),
-        c.sync().map(SyncState::modRevision).orElse(0L)));
-    if (settings.strict()) {
-      steps.add(new Action.SetSynchronousStandbyNames(SyncStandbyNames.anyStandby(), true));
-    }
+    // The key first: the claim is the gate (a lost compare-and-set stops the plan before the setting and the
+    // promotion), and the claimed key lets only this node be promoted, whatever the setting says.
+    steps.add(new Action.ClaimSync(SyncPromotion.claimed(me), c.sync().map(SyncState::modRevision).orElse(0L)));
+    SyncPromotion.namesBeforePromotion(settings, c.sync(), me)
+        .ifPresent(n -> steps.add(new Action.SetSynchronousStandbyNames(n, true)));
     return steps;
   }
 

@@ -51,7 +51,11 @@ final class ClusterJson {
     // The holder is "leader", or "standby_leader" in a standby cluster (as its member key says), as in Patroni.
     String leaderRole = "standby_leader".equals(mem.role()) ? "standby_leader" : "leader";
     // Anyone else is a replica here whatever its own key says (uninitialized, a stray primary...), as in Patroni.
-    m.put("role", leader ? leaderRole : sync.contains(mem.name()) ? "sync_standby" : "replica");
+    // A voter in quorum mode is "quorum_standby" (Patroni 4's cluster_as_json), by the mode in the config key.
+    boolean quorum = c.config().map(v -> "quorum".equalsIgnoreCase(String.valueOf(
+        v.value().raw().get("synchronous_mode")).trim())).orElse(false);
+    m.put("role", leader ? leaderRole : sync.contains(mem.name()) ? (quorum ? "quorum_standby" : "sync_standby")
+        : "replica");
     // A running replica shows how it replicates (streaming / in archive recovery), as patronictl list does.
     String state = !leader && "running".equals(mem.state()) && mem.replicationState().isPresent()
         ? mem.replicationState().get() : mem.state();

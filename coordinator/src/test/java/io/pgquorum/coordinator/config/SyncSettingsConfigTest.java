@@ -50,15 +50,13 @@ class SyncSettingsConfigTest {
     assertThat(s.checksLag()).isTrue();
   }
 
-  /** on is enforced: no warning. quorum is not yet: one warning where the document is loaded,. */
+  /** Both on and quorum are enforced: neither warns (quorum used to, while it was not). */
   @Test
-  void onlyQuorumWarnsThatItIsNotEnforced() {
+  void neitherModeWarns() {
     List<String> warnings = new ArrayList<>();
     parse(map("synchronous_mode", true, "synchronous_mode_strict", true), warnings);
-    assertThat(warnings).isEmpty();
     parse(map("synchronous_mode", "quorum"), warnings);
-    assertThat(warnings).containsExactly("config.synchronous_mode: is quorum but not yet enforced by this version: "
-        + "commits do not wait for a standby, and a failover may lose the last ones");
+    assertThat(warnings).isEmpty();
   }
 
   @Test

@@ -135,7 +135,8 @@ final class DeciderTranscript {
     if (c.has("slots")) {
       k.withStatusSlots(slots(c, used));
     }
-    // sync=none, or sync=<leader>:(<standby>,...) with sync_rev=<revision> (default 11).
+    // sync=none, or sync=<leader>:(<standby>,...) with sync_rev=<revision> (default 11) and sync_quorum=<n>
+    // (default 0; quorum mode's votes).
     opt(c, used, "sync").ifPresent(v -> {
       if (v.equals("none")) {
         k.withSync(Optional.empty());
@@ -147,8 +148,9 @@ final class DeciderTranscript {
       }
       String inner = v.substring(colon + 2, v.length() - 1);
       long rev = Long.parseLong(opt(c, used, "sync_rev").orElse("11"));
+      int quorum = Integer.parseInt(opt(c, used, "sync_quorum").orElse("0"));
       k.withSync(Optional.of(new io.pgquorum.coordinator.cluster.SyncState(Optional.of(v.substring(0, colon))
-          .filter(x -> !x.equals("none")), inner.isEmpty() ? List.of() : list(inner), 0, rev)));
+          .filter(x -> !x.equals("none")), inner.isEmpty() ? List.of() : list(inner), quorum, rev)));
     });
     opt(c, used, "config").ifPresent(v ->
         k.withConfigKey(choice(c, v, "present", "absent").equals("present"), scenario.policy().dynamic()));

@@ -86,11 +86,10 @@ final class LocalCluster implements AutoCloseable {
   private String bootstrapExtra = "";
   /** Extra YAML lines in every node's postgresql section (e.g. a replica method); see {@link #postgresqlYaml}. */
   private String postgresqlYaml = "";
-  /** The DCS port of the witness ({@link #addWitness}), 0 when there is none. */
-  private int witnessPort;
-  /** The witness's DCS member, once {@link #startWitness} has it running. */
-  private final java.util.concurrent.atomic.AtomicReference<DcsServer> witness =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  /** The DCS ports of the witnesses ({@link #addWitness}), none by default. */
+  private final List<Integer> witnessPorts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The witnesses' DCS members, once {@link #startWitness} has them running. */
+  private final List<DcsServer> witnesses = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** One node's ports and paths. */
   static final class NodeSpec {
@@ -301,11 +300,12 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Adds a third DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
-   * keeps its DCS majority when one node dies. Call before starting; {@link #startWitness} runs it in this JVM.
+   * Adds a DCS voter that runs no PostgreSQL (a witness, as the README describes): a two-node cluster then
+   * keeps its DCS majority when one node dies (with two witnesses, a three-node cluster when two die). Call before
+   * starting, once per witness; {@link #startWitness} runs them in this JVM.
    */
   void addWitness() throws IOException {
-    witnessPort = FreePorts.next();
+    witnessPorts.add(FreePorts.next());
     for (NodeSpec n : nodes) {
       Files.writeString(n.config(), yaml(n));
     }
@@ -316,14 +316,20 @@ final class LocalCluster implements AutoCloseable {
    * answers, so it must not block the test while the nodes start.
    */
   void startWitness() {
-    Thread t = new Thread(() -> witness.set(DcsServer.start(DcsServerConfig.builder()
-        .groupName(scope)
-        .selfAddr("127.0.0.1:" + witnessPort)
-        .partnerAddrs(nodes.stream().map(n -> "127.0.0.1:" + n.raftPort).toList())
-        .dataDir(base.resolve("witness-raft"))
-        .build())), scope + "-witness");
-    t.setDaemon(true);
-    t.start();
+    for (int port : witnessPorts) {
+      List<String> partners = new ArrayList<>(nodes.stream().map(n -> "127.0.0.1:" + n.raftPort).toList());
+      witnessPorts.stream().filter(w -> w != port).forEach(w -> partners.add("127.0.0.1:" + w));
+      // The first witness keeps its historical directory name.
+      String dir = port == witnessPorts.get(0) ? "witness-raft" : "witness-raft-" + port;
+      Thread t = new Thread(() -> witnesses.add(DcsServer.start(DcsServerConfig.builder()
+          .groupName(scope)
+          .selfAddr("127.0.0.1:" + port)
+          .partnerAddrs(partners)
+          .dataDir(base.resolve(dir))
+          .build())), scope + "-witness-" + port);
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. */
@@ -331,7 +337,7 @@ final class LocalCluster implements AutoCloseable {
     return RatisDcsClient.connect(DcsClientConfig.builder()
         .groupName(scope)
         .members(Stream.concat(nodes.stream().map(n -> n.raftPort),
-                witnessPort == 0 ? Stream.<Integer>empty() : Stream.of(witnessPort))
+                witnessPorts.stream())
             .map(port -> new PeerAddress("127.0.0.1:" + port, "127.0.0.1", port)).toList())
         .operationTimeout(Duration.ofSeconds(5))
         .build(), "it-observer");
@@ -353,9 +359,7 @@ final class LocalCluster implements AutoCloseable {
         partners.add(hostName(o) + ":" + o.raftPort);
       }
     }
-    if (witnessPort != 0) {
-      partners.add("127.0.0.1:" + witnessPort);
-    }
+    witnessPorts.forEach(w -> partners.add("127.0.0.1:" + w));
     return new NodeYaml()
         .scope(scope, "/service/")
         .name(n.name)
@@ -649,7 +653,7 @@ final class LocalCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     proxies.close();
-    Optional.ofNullable(witness.get()).ifPresent(DcsServer::close);
+    witnesses.forEach(DcsServer::close);
     for (NodeSpec n : nodes) {
       // Watchdogs first (by PID): an orphaned armed watchdog would otherwise outlive the test by up to a ttl.
       n.daemon.handle().ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));

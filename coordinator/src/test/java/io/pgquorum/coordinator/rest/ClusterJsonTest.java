@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.cluster.Versioned;
+import io.pgquorum.coordinator.config.DynamicConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,5 +85,22 @@ class ClusterJsonTest {
     assertThat(member(c, 2).get("role")).isEqualTo("sync_standby");
     assertThat(member(c, 3).get("role")).isEqualTo("replica");
     assertThat(member(c, 4).get("role")).isEqualTo("replica");
+  }
+
+  /** In quorum mode a voter of the sync key is a quorum_standby (Patroni 4), not a sync_standby. */
+  @Test
+  void aVoterIsAQuorumStandbyInQuorumMode() {
+    ClusterSnapshot s = with(false);
+    Map<String, Object> raw = new LinkedHashMap<>(s.config().orElseThrow().value().raw());
+    raw.put("synchronous_mode", "quorum");
+    DynamicConfig q = new DynamicConfig(8, 1, 2, 1_048_576, 300, true, true, Map.of("max_connections", "100"),
+        List.of(), raw);
+    ClusterSnapshot quorum = new ClusterSnapshot(s.revision(), s.initialize(), Optional.of(new Versioned<>(q, 5)),
+        s.leader(), s.members(), s.failover(), s.sync(), s.history(), s.status());
+
+    Map<String, Object> c = ClusterJson.cluster("demo", quorum);
+
+    assertThat(member(c, 0).get("role")).isEqualTo("leader");
+    assertThat(member(c, 2).get("role")).isEqualTo("quorum_standby");
   }
 }

@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.SyncState;
 import io.pgquorum.coordinator.config.SyncMode;
 import io.pgquorum.coordinator.config.SyncSettings;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -99,5 +100,47 @@ public final class SyncPromotion {
       }
     }
     return votes >= s.quorum() ? Verdict.yes(votes) : Verdict.no(Refusal.NOT_ENOUGH_VOTES, votes);
+  }
+
+  /**
+   * The key a winner writes (compare-and-set) between taking the lock and promoting: itself as leader, no standby,
+   * quorum 0, in both modes. Read with {@link #mayPromote}, that key lets only the winner be promoted (in quorum
+   * mode its voting set is the winner alone, and a non-voter needs the winner's vote, that is, the winner reachable
+   * at or below the non-voter's position: it then has every commit the winner has). It is truthful at once: the
+   * winner holds everything it will have acknowledged. The new primary's own cycles then add voters the usual
+   * way ({@link QuorumRules}: quorum raised with each newcomer first, lowered only on evidence).
+   */
+  public static SyncState claimed(String winner) {
+    return new SyncState(java.util.Optional.of(winner), List.of(), 0, 0);
+  }
+
+  /**
+   * synchronous_standby_names set before the promotion, so that the first commits of the new primary already wait
+   * (Patroni 4's {@code process_sync_replication_prepromote}):
+   * <ul>
+   *   <li>{@code on}: nothing (the setting a standby runs with is dropped), strict: {@code *}.</li>
+   *   <li>{@code quorum}: {@code ANY n (old voters - winner)} with {@code n = |voters| - quorum - 1}, plus one when
+   *       the winner was not a voter (it took no voter's place); strict: at least 1, and {@code *} with no other
+   *       voter; n of 0 or less (non-strict): nothing.</li>
+   * </ul>
+   * Only durability while the new primary's cycles adapt the setting: the claimed key (above) already names no
+   * standby, so this choice can never make a node promotable that lacks an acknowledged commit.
+   */
+  public static java.util.Optional<SyncStandbyNames> namesBeforePromotion(SyncSettings settings,
+      java.util.Optional<SyncState> sync, String winner) {
+    boolean quorumKey = sync.map(s -> settings.mode() == SyncMode.QUORUM || s.quorum() > 0).orElse(false);
+    if (!quorumKey) {
+      return settings.strict() ? java.util.Optional.of(SyncStandbyNames.anyStandby()) : java.util.Optional.empty();
+    }
+    SyncState s = sync.get();
+    List<String> others = SyncRules.sorted(s.syncStandbys().stream().filter(x -> !x.equalsIgnoreCase(winner))
+        .toList());
+    int numsync = s.syncStandbys().size() - s.quorum() - 1 + (s.lists(winner) ? 0 : 1);
+    if (settings.strict()) {
+      return java.util.Optional.of(others.isEmpty() ? SyncStandbyNames.anyStandby()
+          : SyncStandbyNames.any(Math.min(Math.max(1, numsync), others.size()), others));
+    }
+    return numsync <= 0 || others.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(SyncStandbyNames.any(Math.min(numsync, others.size()), others));
   }
 }
