@@ -54,6 +54,7 @@ final class DecisionPrinter {
       }
       m.syncMark().ifPresent(k -> b.append(" sync-mark=").append(k.lsn()).append(" (for ").append(k.names())
           .append(")"));
+      m.epochUpstream().ifPresent(u -> b.append(" epoch-upstream=").append(u));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {
