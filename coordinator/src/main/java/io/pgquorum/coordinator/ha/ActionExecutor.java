@@ -637,6 +637,11 @@ public final class ActionExecutor {
             postgres.recloneReplica(up, false, onDivergence.moveAsideReason());
           }
           postgres.recordTimelineEpoch(sourceEpoch);
+        } else {
+          // Kept its data: it will reach the upstream's later timeline by replaying the upstream's WAL. The probe
+          // (I/O) says where the data is; whether to record is TimelineEpochs' (pure) choice.
+          TimelineEpochs.afterRejoin(sourceEpoch, postgres.probe())
+              .ifPresent(e -> postgres.recordTimelineEpoch(Optional.of(e)));
         }
       }
       postgres.startReplica(upstream.orElse(null));

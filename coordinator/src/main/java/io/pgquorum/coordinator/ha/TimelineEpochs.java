@@ -6,6 +6,8 @@ import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.TimelineEpoch;
 import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -60,7 +62,12 @@ final class TimelineEpochs {
       return remember(d, Optional.empty());
     }
     String upstream = pg.upstream().get();
-    if (pg.timelineEpoch().isPresent()) {
+    Optional<Upstream> follow = d.actions().stream().filter(a -> a instanceof Action.Follow)
+        .map(a -> ((Action.Follow) a).upstream()).findFirst();
+    if (follow.isPresent()) {
+      return followed(d, cluster, pg, follow.get());
+    }
+    if (knowsFork(pg)) {
       return remember(d, Optional.of(upstream));
     }
     if (!before.equals(Optional.of(upstream))) {
@@ -75,12 +82,60 @@ final class TimelineEpochs {
     return sent.isEmpty() ? kept : kept.withActions(append(kept, new Action.RecordTimelineEpoch(sent.get())));
   }
 
+  /**
+   * Whether the replica knows the fork its data holds: a recorded epoch, or timeline 1, which has exactly one fork
+   * per system identifier (one initdb), so no promotion token is needed to name it.
+   */
+  private static boolean knowsFork(PgState pg) {
+    return pg.timelineEpoch().isPresent() || pg.timeline() == 1;
+  }
+
+  /**
+   * A replica re-pointed at {@code to} this cycle (a new leader after a failover, typically): its next timelines
+   * come from {@code to}'s WAL, so, if {@code to} already publishes a later timeline than the replica's, that
+   * timeline's epoch is recorded together with the {@link Action.Follow} (the probe ignores it until the data
+   * reaches that timeline). Only while the replica knows its own fork, and only when the upstream it leaves cannot
+   * have sent it a later timeline first (no longer a member, or publishing no later timeline than the replica's);
+   * whatever the upstream's timeline, the new upstream is remembered only once the epoch is known again.
+   */
+  private static Decision followed(Decision d, Optional<ClusterSnapshot> cluster, PgState pg, Upstream to) {
+    Decision forgotten = remember(d, Optional.empty());
+    if (!knowsFork(pg) || cluster.isEmpty()) {
+      return forgotten;
+    }
+    String leaving = pg.upstream().orElse("");
+    boolean leftBehind = cluster.get().members().values().stream()
+        .filter(m -> Decider.upstreamOf(m).map(u -> u.address().equals(leaving)).orElse(false))
+        .allMatch(m -> !m.isRunning() || m.timeline() <= pg.timeline());
+    Optional<TimelineEpoch> next = ofSource(cluster, to).filter(e -> e.timeline() > pg.timeline());
+    if (!leftBehind || next.isEmpty()) {
+      return forgotten;
+    }
+    List<Action> actions = new ArrayList<>();
+    actions.add(new Action.RecordTimelineEpoch(next.get()));
+    actions.addAll(d.actions());
+    return forgotten.withActions(actions);
+  }
+
+  /**
+   * After a rejoin that kept this node's data (no divergence from {@code source}'s line): the epoch of the
+   * upstream's later timeline, which the data reaches only by replaying the upstream's WAL, when the node knows its
+   * own fork ({@code stopped}, probed after the check); empty: leave the record as it is.
+   */
+  static Optional<TimelineEpoch> afterRejoin(Optional<TimelineEpoch> source, PgState stopped) {
+    if (source.isEmpty() || stopped.timeline() < 1 || source.get().timeline() <= stopped.timeline()
+        || !knowsFork(stopped)) {
+      return Optional.empty();
+    }
+    return source;
+  }
+
   private static Decision remember(Decision d, Optional<String> upstream) {
     return d.memory().epochUpstream().equals(upstream) ? d : d.withMemory(d.memory().withEpochUpstream(upstream));
   }
 
-  private static java.util.List<Action> append(Decision d, Action a) {
-    java.util.List<Action> out = new java.util.ArrayList<>(d.actions());
+  private static List<Action> append(Decision d, Action a) {
+    List<Action> out = new ArrayList<>(d.actions());
     out.add(a);
     return out;
   }
