@@ -96,7 +96,7 @@ final class TimelineEpochs {
    * timeline's epoch is recorded together with the {@link Action.Follow} (the probe ignores it until the data
    * reaches that timeline). Only while the replica knows its own fork, and only when the upstream it leaves cannot
    * have sent it a later timeline first (no longer a member, or publishing no later timeline than the replica's);
-   * whatever the upstream's timeline, the new upstream is remembered only once the epoch is known again.
+   * then the new upstream is also remembered for {@link #streamed}. Otherwise nothing is remembered.
    */
   private static Decision followed(Decision d, Optional<ClusterSnapshot> cluster, PgState pg, Upstream to) {
     Decision forgotten = remember(d, Optional.empty());
@@ -107,14 +107,21 @@ final class TimelineEpochs {
     boolean leftBehind = cluster.get().members().values().stream()
         .filter(m -> Decider.upstreamOf(m).map(u -> u.address().equals(leaving)).orElse(false))
         .allMatch(m -> !m.isRunning() || m.timeline() <= pg.timeline());
-    Optional<TimelineEpoch> next = ofSource(cluster, to).filter(e -> e.timeline() > pg.timeline());
-    if (!leftBehind || next.isEmpty()) {
+    if (!leftBehind) {
       return forgotten;
+    }
+    // From the Follow's reload on, every later timeline comes from the new upstream: remembered at once, so that a
+    // switch before the next probe is still recorded (the failover's usual order: the new leader's timeline shows in
+    // its key only after this replica has been re-pointed, and the replica may switch within the same cycle).
+    Decision following = remember(d, Optional.of(to.address()));
+    Optional<TimelineEpoch> next = ofSource(cluster, to).filter(e -> e.timeline() > pg.timeline());
+    if (next.isEmpty()) {
+      return following;
     }
     List<Action> actions = new ArrayList<>();
     actions.add(new Action.RecordTimelineEpoch(next.get()));
     actions.addAll(d.actions());
-    return forgotten.withActions(actions);
+    return following.withActions(actions);
   }
 
   /**

@@ -127,6 +127,18 @@ class TimelineEpochsTest {
             OptionalLong.empty(), false, d1.memory()));
     assertThat(d3.actions()).isEmpty();
     assertThat(d3.memory().epochUpstream()).isEmpty();
+    // Re-pointed at n5 (a failover) while on timeline 3 with a known epoch, the upstream it leaves (n9, gone) not
+    // past timeline 3: n5's timeline 4 is recorded with the Follow, and n5 is remembered for later switches.
+    Decision follow = TimelineEpochs.streamed(Decision.of("m", new Action.Follow(new Upstream("n5", "10.0.0.5",
+        5432))), Optional.of(c), LocalState.of(replica(3, OptionalLong.of(57), "10.0.0.9:5432")));
+    assertThat(follow.actions()).containsExactly(new Action.RecordTimelineEpoch(new TimelineEpoch(4, 63)),
+        new Action.Follow(new Upstream("n5", "10.0.0.5", 5432)));
+    assertThat(follow.memory().epochUpstream()).contains("10.0.0.5:5432");
+    // Leaving n1, which is already on timeline 4 (it may have sent it): nothing recorded, nothing remembered.
+    Decision leaving = TimelineEpochs.streamed(Decision.of("m", new Action.Follow(new Upstream("n5", "10.0.0.5",
+        5432))), Optional.of(c), LocalState.of(replica(3, OptionalLong.of(57), "10.0.0.1:5432")));
+    assertThat(leaving.actions()).containsExactly(new Action.Follow(new Upstream("n5", "10.0.0.5", 5432)));
+    assertThat(leaving.memory().epochUpstream()).isEmpty();
     // Without a remembered upstream (a daemon restart) nothing either.
     assertThat(TimelineEpochs.streamed(empty, Optional.of(c),
         LocalState.of(replica(4, OptionalLong.empty(), "10.0.0.1:5432"))).actions()).isEmpty();
