@@ -382,7 +382,12 @@ public final class ActionExecutor {
     } else if (action instanceof Action.Follow f) {
       postgres.follow(f.upstream());
     } else if (action instanceof Action.RecordTimelineEpoch re) {
-      postgres.recordTimelineEpoch(Optional.of(re.epoch()));
+      try {
+        postgres.recordTimelineEpoch(Optional.of(re.epoch()));
+      } catch (PostgresException e) {
+        // Never at the cost of the rest of the plan (a Follow comes next): the epoch just stays unknown.
+        log.warn("could not record the epoch of timeline {}: {}", re.epoch().timeline(), e.getMessage());
+      }
     } else if (action instanceof Action.ReloadPostgres) {
       postgres.reload();
     } else if (action instanceof Action.AnswerRequest a) {

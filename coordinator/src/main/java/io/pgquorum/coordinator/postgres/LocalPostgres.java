@@ -382,7 +382,15 @@ public final class LocalPostgres implements Postgres {
       record.forget();
       return;
     }
-    record.write(pgCtl.controlData().systemIdentifier(), epoch.get());
+    try {
+      record.write(pgCtl.controlData().systemIdentifier(), epoch.get());
+    } catch (PostgresException e) {
+      // An earlier record left in place could name another fork for this data (a copy restored over it with
+      // --delta): removed, the epoch is unknown, which is safe. Only if that fails too does the caller fail.
+      LOG.warn("{}; the epoch is left unknown", e.getMessage());
+      record.forget();
+      return;
+    }
     LOG.info("recorded fencing token {} as the epoch of timeline {}", epoch.get().epoch(), epoch.get().timeline());
   }
 
