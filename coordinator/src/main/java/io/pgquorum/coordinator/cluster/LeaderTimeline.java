@@ -54,7 +54,8 @@ public final class LeaderTimeline {
   /**
    * Whether a member, as its key shows it, is off the leader's line: what its daemon published (it alone knows its
    * own history file; a stopped member publishes why its rejoin refused to follow the leader), or else what a
-   * running member's published timeline and position say against history. Never the leader.
+   * running member's published timeline, epoch ({@link #otherEpoch}) and position say against history. Never the
+   * leader.
    */
   public static Optional<String> ofMember(ClusterSnapshot c, Member m) {
     if (c.isLeader(m.name())) {
@@ -66,6 +67,10 @@ public final class LeaderTimeline {
     }
     if (!m.isRunning()) {
       return Optional.empty();
+    }
+    Optional<String> fork = otherEpoch(c, m.timeline(), m.timelineEpoch());
+    if (fork.isPresent()) {
+      return fork;
     }
     return m.xlogLocation().isPresent() ? pastEnd(c, m.timeline(), m.xlogLocation().getAsLong()) : Optional.empty();
   }

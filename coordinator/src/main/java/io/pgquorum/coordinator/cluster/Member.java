@@ -40,6 +40,17 @@ public record Member(
     raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
   }
 
+  /** pgquorum's own member key field: the epoch of the fork of {@link #timeline} the member's data holds. */
+  public static final String TIMELINE_EPOCH = "timeline_epoch";
+
+  /**
+   * The epoch of the member's timeline as it published it ({@link #TIMELINE_EPOCH};
+   * docs/findings/same-timeline-forks.md), empty when it did not (unknown, or a Patroni member).
+   */
+  public OptionalLong timelineEpoch() {
+    return raw.get(TIMELINE_EPOCH) instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
+  }
+
   public boolean isRunning() {
     return "running".equals(state) || "streaming".equals(state);
   }

@@ -225,6 +225,12 @@ public sealed interface Action {
    */
   record RecordHistory(int timeline) implements Gate {}
 
+  /**
+   * Record {@code epoch} as the fork of the timeline this replica's data holds (it streamed onto that timeline from
+   * an upstream that publishes it: {@link TimelineEpochs#streamed}). Only a file next to the data directory.
+   */
+  record RecordTimelineEpoch(io.pgquorum.coordinator.postgres.TimelineEpoch epoch) implements Action {}
+
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
   record Demote(StopMode mode) implements ChangesPostgres {}
 

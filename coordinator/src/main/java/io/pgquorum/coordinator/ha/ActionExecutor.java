@@ -11,6 +11,7 @@ import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.TimelineEpoch;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
@@ -230,21 +231,28 @@ public final class ActionExecutor {
       return bootstrap(b.seedConfig(), Optional.of(b.target()));
     }
     if (task instanceof Action.CloneReplica c) {
+      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, c.from());
       return () -> {
         postgres.cloneReplica(c.from());
+        // After the copy (it needs the copy's system identifier), before the start: the first probe of the new
+        // replica already knows its fork.
+        postgres.recordTimelineEpoch(epoch);
         postgres.createSlotOn(c.follow());
         postgres.startReplica(c.follow());
       };
     }
     if (task instanceof Action.CloneAgain ca) {
+      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, ca.from());
       return () -> {
         postgres.cloneAgainWithout(ca.from(), ca.skip(), "copy refused");
+        postgres.recordTimelineEpoch(epoch);
         postgres.createSlotOn(ca.follow());
         postgres.startReplica(ca.follow());
       };
     }
     if (task instanceof Action.Rejoin rj) {
-      return rejoin(rj.upstream(), rj.onDivergence());
+      return rejoin(rj.upstream(), rj.onDivergence(),
+          rj.upstream().flatMap(up -> TimelineEpochs.ofSource(cluster, up)));
     }
     if (task instanceof Action.StartPrimary sp) {
       long t = token(sp.token(), run, "start as primary");
@@ -275,10 +283,12 @@ public final class ActionExecutor {
       return restart(rs);
     }
     if (task instanceof Action.Reinitialize ri) {
+      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, ri.from());
       return () -> {
         // An immediate stop: the copy is being thrown away (moved aside), nothing of it needs a checkpoint.
         postgres.stop(StopMode.IMMEDIATE);
         postgres.recloneReplica(ri.from(), ri.basebackupOnly(), "reinitialize requested");
+        postgres.recordTimelineEpoch(epoch);
         postgres.startReplica(ri.from());
       };
     }
@@ -371,6 +381,13 @@ public final class ActionExecutor {
       lease.postgresStopped();
     } else if (action instanceof Action.Follow f) {
       postgres.follow(f.upstream());
+    } else if (action instanceof Action.RecordTimelineEpoch re) {
+      try {
+        postgres.recordTimelineEpoch(Optional.of(re.epoch()));
+      } catch (PostgresException e) {
+        // Never at the cost of the rest of the plan (a Follow comes next): the epoch just stays unknown.
+        log.warn("could not record the epoch of timeline {}: {}", re.epoch().timeline(), e.getMessage());
+      }
     } else if (action instanceof Action.ReloadPostgres) {
       postgres.reload();
     } else if (action instanceof Action.AnswerRequest a) {
@@ -605,7 +622,12 @@ public final class ActionExecutor {
     };
   }
 
-  private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence) {
+  /**
+   * The rejoin's body; {@code sourceEpoch}, the upstream's epoch as the plan's snapshot showed it, is recorded after
+   * a rewind or a re-clone (the data then holds the upstream's fork); a rejoin that keeps its data keeps its record.
+   */
+  private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence,
+      Optional<TimelineEpoch> sourceEpoch) {
     return () -> {
       // NOT_CHECKED: the plan says not to compare timelines (a standby leader starting as the remote's standby).
       if (upstream.isPresent() && !onDivergence.equals(Divergence.NOT_CHECKED)) {
@@ -619,6 +641,12 @@ public final class ActionExecutor {
             }
             postgres.recloneReplica(up, false, onDivergence.moveAsideReason());
           }
+          postgres.recordTimelineEpoch(sourceEpoch);
+        } else {
+          // Kept its data: it will reach the upstream's later timeline by replaying the upstream's WAL. The probe
+          // (I/O) says where the data is; whether to record is TimelineEpochs' (pure) choice.
+          TimelineEpochs.afterRejoin(sourceEpoch, postgres.probe())
+              .ifPresent(e -> postgres.recordTimelineEpoch(Optional.of(e)));
         }
       }
       postgres.startReplica(upstream.orElse(null));

@@ -166,6 +166,7 @@ public final class Decider {
     Decision d = BackupRules.apply(BackrestRules.apply(CallbackRules.apply(LocalOperations.apply(cycle, cluster,
         local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local,
         policy, wallNow);
+    d = TimelineEpochs.streamed(d, cluster, local);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

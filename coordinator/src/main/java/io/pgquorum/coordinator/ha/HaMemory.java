@@ -23,12 +23,22 @@ import java.util.OptionalLong;
  *     not run PostgreSQL since ({@link PausedHandover}); the one stopped server a paused loop starts again
  * @param syncMark the primary in synchronous mode: the synchronous_standby_names it last saw and its position then
  *     ({@link SyncMark}, {@link SyncDuty}); empty otherwise
+ * @param epochUpstream a running replica: the upstream (host:port) it streamed from on the last cycle its timeline's
+ *     epoch was known, as long as it has streamed from no other since ({@link TimelineEpochs#streamed})
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
     Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
-    Optional<SyncMark> syncMark) {
+    Optional<SyncMark> syncMark, Optional<String> epochUpstream) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
+
+  /** Nothing remembered about a replica's upstream. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+      Optional<SyncMark> syncMark) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
+        Optional.empty());
+  }
 
   /** Nothing remembered about failed tasks. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
@@ -61,28 +71,37 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
-        syncMark);
+        syncMark, epochUpstream);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark,
+        epochUpstream);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark,
+        epochUpstream);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark,
+        epochUpstream);
   }
 
   /** This memory with {@code next} as the synchronous replication mark. */
   HaMemory withSyncMark(Optional<SyncMark> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        next);
+        next, epochUpstream);
+  }
+
+  /** This memory with {@code next} as the upstream a replica has streamed from since its epoch was last known. */
+  HaMemory withEpochUpstream(Optional<String> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        syncMark, next);
   }
 
   /**

@@ -150,6 +150,9 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     if (pg.timeline() > 0) {
       m.put("timeline", pg.timeline());
     }
+    // pgquorum's own field, only when known (Patroni's fields above are unchanged): the fork of that timeline, so
+    // that members judge each other's forks from the keys alone (LeaderTimeline.ofMember, a copy's source epoch).
+    pg.timelineEpoch().ifPresent(e -> m.put(io.pgquorum.coordinator.cluster.Member.TIMELINE_EPOCH, e));
     pg.replicationState().ifPresent(s -> m.put("replication_state", s));
     if (!policy.tags().all().isEmpty()) {
       m.put("tags", policy.tags().all());

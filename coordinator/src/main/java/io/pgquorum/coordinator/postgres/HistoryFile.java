@@ -37,4 +37,20 @@ final class HistoryFile {
     }
     return out;
   }
+
+  /** The newest timeline {@code dataDir}'s pg_wal holds a history file for (0 for none). */
+  static int newestIn(Path dataDir) {
+    int newest = 0;
+    try (java.util.stream.Stream<Path> files = Files.list(dataDir.resolve("pg_wal"))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String n = f.getFileName().toString();
+        if (n.matches("[0-9A-F]{8}\\.history")) {
+          newest = Math.max(newest, Integer.parseInt(n.substring(0, 8), 16));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new PostgresException("timeline history: cannot list " + dataDir.resolve("pg_wal") + ": " + e.getMessage());
+    }
+    return newest;
+  }
 }

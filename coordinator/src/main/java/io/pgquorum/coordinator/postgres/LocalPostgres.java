@@ -329,6 +329,12 @@ public final class LocalPostgres implements Postgres {
       config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
       session.reloadAndAwait(ConfigWriter.FENCING_TOKEN, Long.toString(fencingToken), ctx.pgCtlTimeout(),
           ctx.redactor::apply);
+      if (inRecovery) {
+        // Before pg_promote(): from the first write on the new timeline its epoch is on disk, so no crash can leave
+        // a primary whose fork nothing names. A promotion that fails afterwards leaves a record for a timeline the
+        // data never reached, which the probe ignores (it must match the data's timeline).
+        recordPromotion(fencingToken);
+      }
       if (inRecovery && !session.promote(ctx.pgCtlTimeout())) {
         throw new PostgresException(op + ": the server is still in recovery " + ctx.pgCtlTimeout().toSeconds()
             + " s after the promote request (pg_ctl_timeout)");
@@ -344,6 +350,48 @@ public final class LocalPostgres implements Postgres {
         LOG.info("PostgreSQL was already primary; it now runs with the new lock's fencing token {}", fencingToken);
       }
     }
+  }
+
+  /**
+   * Records {@code fencingToken} as the epoch of the timeline the promotion about to happen creates: one past the
+   * newest timeline this server knows (its own, or a history file in pg_wal, which PostgreSQL's own choice of the
+   * new timeline also skips). A newer history file only in the archive makes PostgreSQL pick a later number; the
+   * record then does not match the data and the epoch stays unknown, which is safe. A record that cannot be written
+   * is only logged: the epoch is then unknown (no rule judges it), while refusing the promotion would stop failover.
+   */
+  private void recordPromotion(long fencingToken) {
+    try {
+      int next = Math.max(prober.probe().timeline(), HistoryFile.newestIn(ctx.dataDir)) + 1;
+      TimelineEpochRecord.of(ctx.dataDir).write(pgCtl.controlData().systemIdentifier(),
+          new TimelineEpoch(next, fencingToken));
+      LOG.info("recorded fencing token {} as the epoch of timeline {}", fencingToken, next);
+    } catch (PostgresException | IllegalArgumentException e) {
+      LOG.warn("could not record the new timeline's epoch (it stays unknown): {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public java.util.OptionalLong timelineEpoch() {
+    return prober.probe().timelineEpoch();
+  }
+
+  @Override
+  public void recordTimelineEpoch(Optional<TimelineEpoch> epoch) {
+    TimelineEpochRecord record = TimelineEpochRecord.of(ctx.dataDir);
+    if (epoch.isEmpty()) {
+      record.forget();
+      return;
+    }
+    try {
+      record.write(pgCtl.controlData().systemIdentifier(), epoch.get());
+    } catch (PostgresException e) {
+      // An earlier record left in place could name another fork for this data (a copy restored over it with
+      // --delta): removed, the epoch is unknown, which is safe. Only if that fails too does the caller fail.
+      LOG.warn("{}; the epoch is left unknown", e.getMessage());
+      record.forget();
+      return;
+    }
+    LOG.info("recorded fencing token {} as the epoch of timeline {}", epoch.get().epoch(), epoch.get().timeline());
   }
 
   @Override
@@ -484,6 +532,14 @@ public final class LocalPostgres implements Postgres {
           + "pgquorum only moves aside data directories it can recognise");
     }
     java.nio.file.Path target = suffix.isPresent() ? dir.moveAside(suffix.get()) : dir.moveAside();
+    // After the data: the record describes that data, so it follows it, and the next data directory starts with none.
+    try {
+      TimelineEpochRecord.of(ctx.dataDir).moveWith(target);
+    } catch (PostgresException e) {
+      // Left in place it could apply to the next copy of the same system on the same timeline: remove it then.
+      LOG.warn("{}; removing it instead", e.getMessage());
+      TimelineEpochRecord.of(ctx.dataDir).forget();
+    }
     LOG.warn("moved the data directory {} aside to {}: {}", ctx.dataDir, target, reason);
   }
 

@@ -181,12 +181,19 @@ public interface Postgres {
 
   /**
    * The fencing token of the promotion that started the fork of the current timeline this data directory holds
-   * ({@link PgState#timelineEpoch}), when recorded. The default knows none: the real server does not record it yet
-   * (docs/findings/same-timeline-forks.md says what it must do), so every rule that compares epochs stays silent.
+   * ({@link PgState#timelineEpoch}), when recorded (docs/findings/same-timeline-forks.md). The default knows none,
+   * so every rule that compares epochs stays silent (test doubles).
    */
   default java.util.OptionalLong timelineEpoch() {
     return java.util.OptionalLong.empty();
   }
+
+  /**
+   * Records {@code epoch} as the fork of the timeline this stopped or running data directory holds (the decision
+   * chose it: a copy's source's epoch, or the upstream's for a timeline streamed onto); empty forgets any record,
+   * leaving the epoch unknown. Only I/O: which epoch is the decision's ({@code TimelineEpochs}).
+   */
+  default void recordTimelineEpoch(java.util.Optional<TimelineEpoch> epoch) {}
 
   /**
    * Starts the {@code postgresql.callbacks} script for {@code action} with {@code role}, in the background (a new

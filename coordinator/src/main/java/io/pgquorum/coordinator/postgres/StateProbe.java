@@ -42,12 +42,16 @@ final class StateProbe {
    * ({@link PendingRestartReason#controlDataOverrides}), set by every start: pending until the next one.
    */
   private volatile Map<String, PendingRestartReason.Change> startedWith = Map.of();
+  private final TimelineEpochRecord epochRecord;
+  /** The last damaged-record warning, so a damaged file is reported once rather than on every cycle. */
+  private volatile String epochWarning = "";
 
   StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
+    this.epochRecord = TimelineEpochRecord.of(ctx.dataDir);
   }
 
   /** What the start that is about to happen overrides (empty: the configured values throughout). */
@@ -57,7 +61,7 @@ final class StateProbe {
 
   PgState probe() {
     try {
-      return probeOrThrow();
+      return withEpoch(probeOrThrow());
     } catch (RuntimeException e) {
       // Probing is the HA loop's eyes: an unexpected failure is an answer ("cannot tell"), never an exception,
       // and never "stopped" (which would let a start slip in next to a live server or make a holder keep its
@@ -66,6 +70,24 @@ final class StateProbe {
       LOG.warn("probe: {}", why);
       return Files.isDirectory(ctx.dataDir) ? PgState.unknown(why) : PgState.stopped(DataDirState.MISSING);
     }
+  }
+
+  /**
+   * {@code s} with the epoch of its timeline from the record next to the data directory, when the record is for
+   * this data (same system identifier and timeline); a damaged record is reported (once per distinct problem) and
+   * counts as unknown, never as a failed probe.
+   */
+  private PgState withEpoch(PgState s) {
+    if (s.dataDir() != DataDirState.INITIALIZED || s.timeline() <= 0) {
+      return s;
+    }
+    String[] damage = {""};
+    OptionalLong epoch = epochRecord.knownEpoch(s.systemIdentifier(), s.timeline(), why -> damage[0] = why);
+    if (!damage[0].isEmpty() && !damage[0].equals(epochWarning)) {
+      LOG.warn("probe: {} (the timeline's epoch counts as unknown)", damage[0]);
+    }
+    epochWarning = damage[0];
+    return s.withTimelineEpoch(epoch);
   }
 
   private PgState probeOrThrow() {

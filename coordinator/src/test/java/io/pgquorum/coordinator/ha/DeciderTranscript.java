@@ -592,8 +592,11 @@ final class DeciderTranscript {
     }
     boolean handedOver = opt(c, used, "handed-over").map(v -> choice(c, v, "yes", "no").equals("yes"))
         .orElse(m.handedOver());
+    // epoch-upstream=<host:port>|none: the upstream the replica streamed from since its epoch was last known.
+    Optional<String> epochUpstream = opt(c, used, "epoch-upstream")
+        .map(v -> v.equals("none") ? Optional.<String>empty() : Optional.of(v)).orElse(m.epochUpstream());
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark));
+        mark, epochUpstream));
   }
 
   /**
