@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * replica in the {@code sync} key only once PostgreSQL runs with it in synchronous_standby_names and reports it
  * {@code sync}; kill -9 of that standby (daemon and postmaster) in non-strict mode: commits, which wait for it
  * meanwhile, go on once the primary has moved the duty to the other replica (the key first, then the setting).
- * The primary and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
+ * A switchover to the asynchronous replica is refused with Patroni's 412 before anything is written. The primary
+ * and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -124,6 +125,23 @@ class SyncReplicationIT {
 
   @Test
   @Order(2)
+  void aSwitchoverToTheAsynchronousReplicaIsRefusedUpFront() throws Exception {
+    NodeSpec other = otherReplica();
+    try {
+      LocalCluster.HttpResult r = LocalCluster.post(primary, "/switchover", "{\"leader\":\"" + primary.name
+          + "\",\"candidate\":\"" + other.name + "\"}");
+      // Patroni's code and text, before anything is written: nothing scheduled, nobody demotes.
+      assertThat(r).isEqualTo(new LocalCluster.HttpResult(412, "candidate name does not match with sync_standby"));
+      assertThat(LocalCluster.get(primary, "/cluster").json().has("scheduled_switchover")).isFalse();
+      assertThat(cluster.primary()).hasValue(primary);
+      assertThat(syncStandbys()).containsExactly(syncStandby.name);
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+    }
+  }
+
+  @Test
+  @Order(3)
   void killingTheSyncStandbyMovesTheDutyAndCommitsGoOnInNonStrictMode() throws Exception {
     NodeSpec other = otherReplica();
     try {
