@@ -166,6 +166,11 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       // reach the archive; only this node can read its pg_stat_archiver.
       m.put("archive_failing", true);
     }
+    if (NodeStatus.commitsBlocked(pg)) {
+      // pgquorum's own field (issue 14): this primary's commits wait for synchronous standbys that are not there;
+      // pgctl list, which reads the DCS, says so below its table.
+      m.put("sync_commits_blocked", true);
+    }
     if (policy.dynamic().paused()) {
       // Patroni's: a member says it has seen maintenance mode, what `pgctl pause --wait` waits for.
       m.put("pause", true);
