@@ -44,7 +44,7 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
   /** This decision, remembering when the current attempt to bring the primary up began. */
   Decision startedAt(long sinceNanos) {
     return withMemory(new HaMemory(OptionalLong.of(sinceNanos), memory.unprobeableCycles(), memory.retry(),
-        memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark()));
+        memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark(), memory.leavingSync()));
   }
 
   /** This decision with {@code actions} instead (same message and memory). */
@@ -70,6 +70,6 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
   /** This decision with the count of consecutive unprobeable cycles. */
   Decision unprobeableFor(int cycles) {
     return withMemory(new HaMemory(memory.primaryStartSinceNanos(), cycles, memory.retry(),
-        memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark()));
+        memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark(), memory.leavingSync()));
   }
 }

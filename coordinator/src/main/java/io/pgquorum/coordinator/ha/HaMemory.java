@@ -23,10 +23,11 @@ import java.util.OptionalLong;
  *     not run PostgreSQL since ({@link PausedHandover}); the one stopped server a paused loop starts again
  * @param syncMark the primary in synchronous mode: the synchronous_standby_names it last saw and its position then
  *     ({@link SyncMark}, {@link SyncDuty}); empty otherwise
+ * @param leavingSync a synchronous standby asked to restart: it leaves synchronous duty first ({@link LeavingSync})
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
     Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
-    Optional<SyncMark> syncMark) {
+    Optional<SyncMark> syncMark, Optional<LeavingSync> leavingSync) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
@@ -46,6 +47,14 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, CallbackMemory.NONE);
   }
 
+  /** Not leaving synchronous duty. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+      Optional<SyncMark> syncMark) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
+        Optional.empty());
+  }
+
   /** Nothing remembered about synchronous replication. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
       Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver) {
@@ -61,29 +70,51 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
-        syncMark);
+        syncMark, leavingSync);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark,
+        leavingSync);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark,
+        leavingSync);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
-    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark);
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark,
+        leavingSync);
   }
 
   /** This memory with {@code next} as the synchronous replication mark. */
   HaMemory withSyncMark(Optional<SyncMark> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        next);
+        next, leavingSync);
   }
+
+  /** This memory with {@code next} as the synchronous standby's pending departure. */
+  HaMemory withLeavingSync(Optional<LeavingSync> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        syncMark, next);
+  }
+
+  /**
+   * A restart of a replica the {@code sync} key lists, held back while it leaves synchronous duty
+   * ({@link LocalOperations}): meanwhile its member key carries the {@code nosync} tag, so the primary drops it
+   * from the key and then from synchronous_standby_names (the rules' order) before its PostgreSQL stops, and commits
+   * in non-strict mode do not wait for a standby that is restarting. Patroni's replica does the same
+   * ({@code nosync}, then waits up to 2 loop_waits). Kept in memory only, as the request it holds.
+   *
+   * @param id the request's answer id (0: a scheduled restart, nobody waits)
+   * @param conditions the restart's filters, evaluated again when it proceeds
+   * @param sinceNanos when (on the loop's nano clock) the departure began: the wait is bounded from there
+   */
+  public record LeavingSync(long id, LocalRequest.RestartConditions conditions, long sinceNanos) {}
 
   /**
    * A task that keeps failing: how many times in a row, the earliest time it may run again, and its last error (a

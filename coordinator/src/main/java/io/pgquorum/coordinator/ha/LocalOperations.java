@@ -40,7 +40,23 @@ final class LocalOperations {
   static Decision apply(Decision base, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     Optional<LocalRequest.ScheduledRestart> scheduled = local.memory().scheduledRestart();
-    Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled));
+    Optional<HaMemory.LeavingSync> leaving = local.memory().leavingSync();
+    Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled).withLeavingSync(leaving));
+    if (leaving.isPresent()) {
+      // A held-back restart goes first (a new request meanwhile waits for the next cycle: the loop cycles again at
+      // once while requests wait, and takes one per cycle).
+      if (cluster.isEmpty() || local.shutdownRequested()) {
+        // Nothing to leave without the DCS, and a shutdown ends the node anyway: the restart is refused.
+        Decision dropped = d.withMemory(d.memory().withLeavingSync(Optional.empty()));
+        return cluster.isEmpty()
+            ? answer(dropped, leaving.get().id(), RequestAnswer.DCS_UNREACHABLE,
+                DecisionMessage.REQUEST_REFUSED_DCS.format())
+            : answer(dropped, leaving.get().id(), RequestAnswer.SHUTTING_DOWN,
+                DecisionMessage.REQUEST_REFUSED_SHUTDOWN.format());
+      }
+      return restart(d, leaving.get().id(), leaving.get().conditions(), cluster.get(), local, policy,
+          DecisionMessage.RESTARTING.format(), nowNanos);
+    }
     if (local.request().isPresent()) {
       return request(d, local.request().get(), cluster, local, policy, nowNanos);
     }
@@ -88,7 +104,8 @@ final class LocalOperations {
             DecisionMessage.RESTART_SCHEDULED.format(restart.schedule().get().at()))
             .withMemory(d.memory().withScheduledRestart(restart.schedule()));
       }
-      return restart(d, r.id(), restart.conditions(), c, local, policy, DecisionMessage.RESTARTING.format());
+      return restart(d, r.id(), restart.conditions(), c, local, policy, DecisionMessage.RESTARTING.format(),
+          nowNanos);
     }
     LocalRequest.Reinitialize reinit = (LocalRequest.Reinitialize) r;
     return reinitialize(d, reinit, c, local, policy);
@@ -108,11 +125,14 @@ final class LocalOperations {
       return d; // not now: the next cycles try again until it is stale
     }
     return restart(dropped, 0, s.conditions(), cluster.get(), local, policy,
-        DecisionMessage.RESTARTING_SCHEDULED.format(s.at()));
+        DecisionMessage.RESTARTING_SCHEDULED.format(s.at()), nowNanos);
   }
 
-  private static Decision restart(Decision d, long id, LocalRequest.RestartConditions conditions, ClusterSnapshot c,
-      LocalState local, HaPolicy policy, String message) {
+  private static Decision restart(Decision held, long id, LocalRequest.RestartConditions conditions,
+      ClusterSnapshot c, LocalState local, HaPolicy policy, String message, long nowNanos) {
+    Optional<HaMemory.LeavingSync> leaving = held.memory().leavingSync();
+    // Whatever is decided below answers or starts the restart: it is no longer held back (unless held again).
+    Decision d = held.withMemory(held.memory().withLeavingSync(Optional.empty()));
     PgState pg = local.pg();
     String me = policy.name();
     boolean holder = c.isLeader(me);
@@ -148,6 +168,19 @@ final class LocalOperations {
     if (conditions.onlyIfPending() && !pg.pendingRestart()) {
       return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
           DecisionMessage.RESTART_NOT_PENDING.format());
+    }
+    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && c.sync().map(y -> y.lists(me)).orElse(false)) {
+      // A synchronous standby leaves its duty first: it publishes nosync (Publication) and waits until the primary
+      // has dropped it from the key (and then from synchronous_standby_names), so that commits in non-strict mode
+      // do not hang while it restarts. Bounded: a primary that does not act within 2 loop_waits (Patroni's bound)
+      // does not keep the operator's restart waiting; the restart then goes ahead as it would have anyway.
+      long since = leaving.map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
+      long bound = 2 * policy.dynamic().loopWaitDuration().toNanos();
+      if (nowNanos - since < bound) {
+        return new Decision(d.actions(), DecisionMessage.RESTART_LEAVING_SYNC.format(me), d.memory()
+            .withLeavingSync(Optional.of(new HaMemory.LeavingSync(id, conditions, since))), Optional.empty(), true);
+      }
+      message = DecisionMessage.RESTART_LEAVING_SYNC_TIMED_OUT.format(me);
     }
     List<Action> actions = new ArrayList<>();
     Action.RestartPostgres task;

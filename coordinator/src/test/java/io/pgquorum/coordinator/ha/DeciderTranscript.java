@@ -591,7 +591,7 @@ final class DeciderTranscript {
     boolean handedOver = opt(c, used, "handed-over").map(v -> choice(c, v, "yes", "no").equals("yes"))
         .orElse(m.handedOver());
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark));
+        mark, m.leavingSync()));
   }
 
   /**

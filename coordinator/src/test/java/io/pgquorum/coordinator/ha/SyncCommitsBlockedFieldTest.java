@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The member key says {@code sync_commits_blocked: true} exactly while the primary's commits wait for synchronous
- * standbys that are not there (pgctl list reads it from the DCS).
+ * standbys that are not there (pgctl list reads it from the DCS), and {@code nosync} while a synchronous standby
+ * leaves its duty before a restart.
  */
 class SyncCommitsBlockedFieldTest {
   private static final Instant T = Instant.parse("2026-12-04T10:00:00Z");
@@ -32,5 +33,27 @@ class SyncCommitsBlockedFieldTest {
         PlanTotalityTest.POLICY)).doesNotContainKey("sync_commits_blocked");
     assertThat(Publication.memberFields(primary("", List.of()), "running", "primary", PlanTotalityTest.POLICY))
         .doesNotContainKey("sync_commits_blocked");
+  }
+
+  /**
+   * A synchronous standby holding a restart back says nosync in its member key (Patroni's way of leaving the duty),
+   * written at once even when the key was written a moment ago, and only while it leaves.
+   */
+  @Test
+  void aStandbyLeavingSyncDutyPublishesNosync() {
+    PgState pg = PlanTotalityTest.replica(1000, "streaming");
+    java.util.Optional<io.pgquorum.coordinator.cluster.ClusterSnapshot> seen = Optional.of(
+        PlanTotalityTest.cluster(Optional.empty(), PlanTotalityTest.member(PlanTotalityTest.ME, 77, "x")));
+    long now = 1_000_000_000_000L;
+    MemberKeyRefresh written = Publication.plan(seen, pg, Optional.empty(), false, PlanTotalityTest.POLICY,
+        MemberKeyRefresh.NONE, now).advance(OptionalLong.of(77));
+    HaMemory leaving = HaMemory.NONE.withLeavingSync(Optional.of(
+        new HaMemory.LeavingSync(1, LocalRequest.RestartConditions.NONE, now)));
+    Publication p = Publication.plan(seen, pg, Optional.empty(), false, PlanTotalityTest.POLICY, written,
+        now + 1_000_000L, leaving);
+    Action.WriteMemberKey w = (Action.WriteMemberKey) p.memberKey().orElseThrow();
+    assertThat(w.fields().get("tags")).isEqualTo(java.util.Map.of("nosync", true));
+    assertThat(Publication.plan(seen, pg, Optional.empty(), false, PlanTotalityTest.POLICY, written,
+        now + 1_000_000L, HaMemory.NONE).memberKey()).as("not leaving: nothing new to write").isEmpty();
   }
 }
