@@ -16,6 +16,8 @@ enum DecisionMessage {
   // ---- shutdown ----
   SHUTDOWN_RELEASING_LOCK("shutting down: stopping PostgreSQL and releasing the leader lock"),
   SHUTDOWN("shutting down: stopping PostgreSQL"),
+  SHUTDOWN_LEAVING_SYNC("shutting down: %s is a synchronous standby and leaves synchronous duty first (nosync "
+      + "published, waiting for the primary to drop it from the sync key)"),
 
   // ---- the DCS cannot be read ----
   DCS_UNREACHABLE_LEASE_VALID(

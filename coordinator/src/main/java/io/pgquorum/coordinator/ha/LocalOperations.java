@@ -40,6 +40,10 @@ final class LocalOperations {
   static Decision apply(Decision base, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     Optional<LocalRequest.ScheduledRestart> scheduled = local.memory().scheduledRestart();
+    if (local.shutdownRequested() && base.memory().leavingSync().isPresent()) {
+      // A shutdown held while this synchronous standby leaves its duty (leavingSyncBeforeShutdown): as decided.
+      return base.withMemory(base.memory().withScheduledRestart(scheduled));
+    }
     Optional<HaMemory.LeavingSync> leaving = local.memory().leavingSync();
     Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled).withLeavingSync(leaving));
     if (leaving.isPresent()) {
@@ -48,6 +52,10 @@ final class LocalOperations {
       if (cluster.isEmpty() || local.shutdownRequested()) {
         // Nothing to leave without the DCS, and a shutdown ends the node anyway: the restart is refused.
         Decision dropped = d.withMemory(d.memory().withLeavingSync(Optional.empty()));
+        if (local.shutdownRequested() && leaving.get().id() == 0) {
+          // Nobody waits (a held shutdown's own departure, or a scheduled restart): the shutdown's plan as it is.
+          return dropped;
+        }
         return cluster.isEmpty()
             ? answer(dropped, leaving.get().id(), RequestAnswer.DCS_UNREACHABLE,
                 DecisionMessage.REQUEST_REFUSED_DCS.format())
@@ -126,6 +134,31 @@ final class LocalOperations {
     }
     return restart(dropped, 0, s.conditions(), cluster.get(), local, policy,
         DecisionMessage.RESTARTING_SCHEDULED.format(s.at()), nowNanos);
+  }
+
+  /**
+   * A clean shutdown (SIGTERM, {@code stop()}) of a synchronous standby: like a restart, it leaves its duty first
+   * (nosync in its member key, PostgreSQL kept running) until the {@code sync} key no longer lists it, for at most
+   * 2 loop_waits; the loop keeps cycling while the decision remembers the departure ({@link HaLoop#run}). Empty
+   * when the shutdown may stop PostgreSQL now: not a running replica, mode not enforced, not listed, no DCS
+   * snapshot (nobody to tell), or the wait is over.
+   */
+  static Optional<Decision> leavingSyncBeforeShutdown(Optional<ClusterSnapshot> cluster, LocalState local,
+      HaPolicy policy, long nowNanos) {
+    String me = policy.name();
+    PgState pg = local.pg();
+    if (cluster.isEmpty() || !pg.running() || pg.isPrimary() || !SyncDuty.enforced(policy)
+        || !cluster.get().sync().map(y -> y.lists(me)).orElse(false)) {
+      return Optional.empty();
+    }
+    long since = local.memory().leavingSync().map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
+    if (nowNanos - since >= 2 * policy.dynamic().loopWaitDuration().toNanos()) {
+      return Optional.empty();
+    }
+    HaMemory memory = local.memory().withLeavingSync(Optional.of(
+        new HaMemory.LeavingSync(0, LocalRequest.RestartConditions.NONE, since)));
+    return Optional.of(new Decision(List.of(), DecisionMessage.SHUTDOWN_LEAVING_SYNC.format(me), memory,
+        Optional.empty(), true));
   }
 
   private static Decision restart(Decision held, long id, LocalRequest.RestartConditions conditions,
