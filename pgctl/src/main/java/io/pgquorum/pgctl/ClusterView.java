@@ -58,7 +58,8 @@ record ClusterView(
     if (leader) {
       role = dynamic.get("standby_cluster") instanceof Map<?, ?> standby && !standby.isEmpty()
           ? "Standby Leader" : "Leader";
-    } else if (snapshot.sync().map(s -> s.syncStandbys().contains(m.name())).orElse(false)) {
+    } else if (snapshot.sync().map(s -> s.lists(m.name())).orElse(false)) {
+      // Case-insensitive, as PostgreSQL matches application_name and patronictl's sync.matches does.
       role = "quorum".equalsIgnoreCase(String.valueOf(dynamic.get("synchronous_mode")))
           ? "Quorum Standby" : "Sync Standby";
     } else {
@@ -87,7 +88,8 @@ record ClusterView(
     ConnAddress address = ConnAddress.parse(m.connUrl());
     return new MemberView(m.name(), address.host(), address.port(), role, state, timeline, lag, !leader,
         m.pendingRestart(), scheduledRestart(m.raw().get("scheduled_restart")), m.tags(),
-        pendingRestartReason(m.raw().get("pending_restart_reason")), archiveFailing);
+        pendingRestartReason(m.raw().get("pending_restart_reason")), archiveFailing,
+        Boolean.TRUE.equals(m.raw().get("sync_commits_blocked")));
   }
 
   /**

@@ -70,8 +70,10 @@ final class Help {
         -w, --watch SECONDS                  refresh every SECONDS until interrupted
         -h, --help                           show this message and exit
 
-      Below the table: " Maintenance mode: on" while the cluster is paused, and
-      " Switchover scheduled at: ..." with from/to when a switchover is scheduled.
+      Below the table: " Maintenance mode: on" while the cluster is paused,
+      " Switchover scheduled at: ..." with from/to when a switchover is scheduled, and
+      " Commits blocked on: <leader> (waiting for a synchronous standby)" while the
+      primary's commits wait for synchronous standbys that are not there.
       """;
 
   static final String TOPOLOGY = """

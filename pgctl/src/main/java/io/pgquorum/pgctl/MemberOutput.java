@@ -70,6 +70,11 @@ final class MemberOutput {
     if (!failing.isEmpty()) {
       info.add("WAL archiving fails on: " + String.join(", ", failing));
     }
+    List<String> blocked = view.members().stream().filter(MemberView::commitsBlocked).map(MemberView::name).toList();
+    if (!blocked.isEmpty()) {
+      // Issue 14: synchronous_mode_strict without a synchronous standby; the leader's key says so.
+      info.add("Commits blocked on: " + String.join(", ", blocked) + " (waiting for a synchronous standby)");
+    }
     if (!info.isEmpty()) {
       out.append(' ').append(String.join("\n ", info)).append('\n');
     }

@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  *     member key's {@code pending_restart_reason}, when it publishes one)
  * @param tags the member's tags
  * @param archiveFailing the member says its WAL archiving fails ({@code archive_failing} in its key)
+ * @param commitsBlocked the member, a primary, says its commits wait for synchronous standbys that are not there
+ *     ({@code sync_commits_blocked} in its key)
  */
 record MemberView(
     String name,
@@ -37,7 +39,8 @@ record MemberView(
     Optional<String> scheduledRestart,
     Map<String, Object> tags,
     java.util.List<String> pendingRestartReason,
-    boolean archiveFailing) {
+    boolean archiveFailing,
+    boolean commitsBlocked) {
 
   static final String UNKNOWN = "unknown";
 

@@ -90,6 +90,34 @@ class ListOutputTest {
     assertThat(json.out()).contains("\"State\": \"running (archiving fails)\"");
   }
 
+  /**
+   * Issue 14: a primary whose commits wait for a synchronous standby (sync_commits_blocked in its key) is named under
+   * the table; a standby the sync key lists in another case is still the Sync Standby (names match
+   * case-insensitively, as in PostgreSQL).
+   */
+  @Test
+  void blockedCommitsAreSaidBelowTheTable() {
+    long leaderLsn = 100 * MIB;
+    ClusterSnapshot s = Snapshots.cluster().initialized(Snapshots.SYSID).leader("pg1").status(leaderLsn)
+        .sync("PG2")
+        .member("pg1", "postgres://10.0.0.1:5432/postgres", "primary", "running", leaderLsn, 2,
+            Map.of("sync_commits_blocked", true))
+        .member("pg2", "postgres://10.0.0.2:5432/postgres", "replica", "running", leaderLsn, 2,
+            Map.of("replication_state", "streaming"))
+        .build();
+    CliRun r = CliRun.against(s, "list");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).isEqualTo("""
+        + Cluster: demo (7301234567890123456) ---------+----+-----------+
+        | Member | Host     | Role         | State     | TL | Lag in MB |
+        +--------+----------+--------------+-----------+----+-----------+
+        | pg1    | 10.0.0.1 | Leader       | running   |  2 |           |
+        | pg2    | 10.0.0.2 | Sync Standby | streaming |  2 |         0 |
+        +--------+----------+--------------+-----------+----+-----------+
+         Commits blocked on: pg1 (waiting for a synchronous standby)
+        """);
+  }
+
   @Test
   void clusterNameArgumentEqualToTheScopeIsAccepted() {
     CliRun r = CliRun.against(Snapshots.threeMembers(), "list", "demo");

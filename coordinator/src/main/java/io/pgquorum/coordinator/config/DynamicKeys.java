@@ -109,7 +109,8 @@ final class DynamicKeys {
   static final ConfigKey SYNCHRONOUS_MODE_STRICT = T.bool("synchronous_mode_strict", false)
       .why("with no synchronous standby available, commits wait (they hang, they are not refused) instead of the "
           + "primary falling back to asynchronous replication (Patroni's; synchronous_standby_names `*`). Enforced in "
-          + "`on` mode; not yet shown as unmet in /patroni, /metrics or pgctl list");
+          + "`on` mode; while commits wait, /patroni (`pgquorum.sync_commits_blocked`), /metrics "
+          + "(`pgquorum_sync_commits_blocked`) and pgctl list (`Commits blocked on: ...`) say so");
   static final ConfigKey SYNCHRONOUS_NODE_COUNT = T.key("synchronous_node_count", Kind.INTEGER).dflt(1L)
       .range(1, Integer.MAX_VALUE)
       .why("how many synchronous standbys a commit waits for (capped by the eligible standbys; Patroni's default). "

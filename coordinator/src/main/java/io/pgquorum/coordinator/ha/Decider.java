@@ -389,7 +389,8 @@ public final class Decider {
         actions.add(new Action.ReleaseLock());
         return new Decision(actions, DecisionMessage.SHUTDOWN_RELEASING_LOCK.format());
       }
-      return Decision.of(DecisionMessage.SHUTDOWN.format(), new Action.StopPostgres(StopMode.FAST));
+      return LocalOperations.leavingSyncBeforeShutdown(cluster, local, policy, nowNanos)
+          .orElseGet(() -> Decision.of(DecisionMessage.SHUTDOWN.format(), new Action.StopPostgres(StopMode.FAST)));
     }
 
     if (cluster.isEmpty()) {

@@ -16,6 +16,8 @@ enum DecisionMessage {
   // ---- shutdown ----
   SHUTDOWN_RELEASING_LOCK("shutting down: stopping PostgreSQL and releasing the leader lock"),
   SHUTDOWN("shutting down: stopping PostgreSQL"),
+  SHUTDOWN_LEAVING_SYNC("shutting down: %s is a synchronous standby and leaves synchronous duty first (nosync "
+      + "published, waiting for the primary to drop it from the sync key)"),
 
   // ---- the DCS cannot be read ----
   DCS_UNREACHABLE_LEASE_VALID(
@@ -205,6 +207,10 @@ enum DecisionMessage {
 
   // ---- an operator's request for this node's PostgreSQL: restart, reinitialize (LocalOperations) ----
   RESTARTING("restarting PostgreSQL on request"),
+  RESTART_LEAVING_SYNC("not restarting PostgreSQL yet: %s is a synchronous standby and leaves synchronous duty first "
+      + "(nosync published, waiting for the primary to drop it from the sync key)"),
+  RESTART_LEAVING_SYNC_TIMED_OUT("restarting PostgreSQL on request: the primary did not drop %s from the sync key "
+      + "within 2 loop_waits"),
   RESTARTING_SCHEDULED("restarting PostgreSQL: the restart scheduled at %s is due"),
   RESTART_ROLE_MISMATCH("not restarting PostgreSQL: host role mismatch (%s, not %s)"),
   RESTART_VERSION_MISMATCH("not restarting PostgreSQL: postgres version mismatch (%d is not lower than %d)"),

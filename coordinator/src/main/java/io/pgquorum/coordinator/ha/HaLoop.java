@@ -179,7 +179,7 @@ public final class HaLoop implements Runnable {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
         boolean recheck = cycle(finalCycle);
-        if (finalCycle) {
+        if (finalCycle && memory.leavingSync().isEmpty()) {
           break;
         }
         if (fatal.get() != null) {
@@ -286,8 +286,10 @@ public final class HaLoop implements Runnable {
       log.error("HA cycle failed: {}", msg, log.isDebugEnabled() ? e : null);
     }
     boolean holds = lease.deadlineNanos().isPresent();
-    Publication publication = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
-        nanoClock.getAsLong(), memory);
+    // A shutdown held while this synchronous standby leaves its duty keeps its member key (saying nosync) until
+    // the cycle that stops PostgreSQL.
+    Publication publication = Publication.plan(cluster, pg, tasks.running(),
+        shutdown && memory.leavingSync().isEmpty(), policy, memberKey, nanoClock.getAsLong(), memory);
     memberKey = publication.advance(publication.memberKey().map(executor::publish).orElse(OptionalLong.empty()));
     cycles++;
     publishedRole = publication.role();

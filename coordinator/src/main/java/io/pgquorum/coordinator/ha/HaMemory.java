@@ -25,20 +25,13 @@ import java.util.OptionalLong;
  *     ({@link SyncMark}, {@link SyncDuty}); empty otherwise
  * @param epochUpstream a running replica: the upstream (host:port) it streamed from on the last cycle its timeline's
  *     epoch was known, as long as it has streamed from no other since ({@link TimelineEpochs#streamed})
+ * @param leavingSync a synchronous standby asked to restart: it leaves synchronous duty first ({@link LeavingSync})
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
     Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
-    Optional<SyncMark> syncMark, Optional<String> epochUpstream) {
+    Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
-
-  /** Nothing remembered about a replica's upstream. */
-  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
-      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
-      Optional<SyncMark> syncMark) {
-    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
-        Optional.empty());
-  }
 
   /** Nothing remembered about failed tasks. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
@@ -56,6 +49,14 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
     this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, CallbackMemory.NONE);
   }
 
+  /** Nothing remembered about a replica's upstream, and not leaving synchronous duty. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+      Optional<SyncMark> syncMark) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
+        Optional.empty(), Optional.empty());
+  }
+
   /** Nothing remembered about synchronous replication. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
       Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver) {
@@ -71,38 +72,57 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream);
+        syncMark, epochUpstream, leavingSync);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark,
-        epochUpstream);
+        epochUpstream, leavingSync);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark,
-        epochUpstream);
+        epochUpstream, leavingSync);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark,
-        epochUpstream);
+        epochUpstream, leavingSync);
   }
 
   /** This memory with {@code next} as the synchronous replication mark. */
   HaMemory withSyncMark(Optional<SyncMark> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        next, epochUpstream);
+        next, epochUpstream, leavingSync);
+  }
+
+  /** This memory with {@code next} as the synchronous standby's pending departure. */
+  HaMemory withLeavingSync(Optional<LeavingSync> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        syncMark, epochUpstream, next);
   }
 
   /** This memory with {@code next} as the upstream a replica has streamed from since its epoch was last known. */
   HaMemory withEpochUpstream(Optional<String> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, next);
+        syncMark, next, leavingSync);
   }
+
+  /**
+   * A restart of a replica the {@code sync} key lists, held back while it leaves synchronous duty
+   * ({@link LocalOperations}): meanwhile its member key carries the {@code nosync} tag, so the primary drops it
+   * from the key and then from synchronous_standby_names (the rules' order) before its PostgreSQL stops, and commits
+   * in non-strict mode do not wait for a standby that is restarting. Patroni's replica does the same
+   * ({@code nosync}, then waits up to 2 loop_waits). Kept in memory only, as the request it holds.
+   *
+   * @param id the request's answer id (0: a scheduled restart, nobody waits)
+   * @param conditions the restart's filters, evaluated again when it proceeds
+   * @param sinceNanos when (on the loop's nano clock) the departure began: the wait is bounded from there
+   */
+  public record LeavingSync(long id, LocalRequest.RestartConditions conditions, long sinceNanos) {}
 
   /**
    * A task that keeps failing: how many times in a row, the earliest time it may run again, and its last error (a

@@ -40,7 +40,31 @@ final class LocalOperations {
   static Decision apply(Decision base, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
       long nowNanos) {
     Optional<LocalRequest.ScheduledRestart> scheduled = local.memory().scheduledRestart();
-    Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled));
+    if (local.shutdownRequested() && base.memory().leavingSync().isPresent()) {
+      // A shutdown held while this synchronous standby leaves its duty (leavingSyncBeforeShutdown): as decided.
+      return base.withMemory(base.memory().withScheduledRestart(scheduled));
+    }
+    Optional<HaMemory.LeavingSync> leaving = local.memory().leavingSync();
+    Decision d = base.withMemory(base.memory().withScheduledRestart(scheduled).withLeavingSync(leaving));
+    if (leaving.isPresent()) {
+      // A held-back restart goes first (a new request meanwhile waits for the next cycle: the loop cycles again at
+      // once while requests wait, and takes one per cycle).
+      if (cluster.isEmpty() || local.shutdownRequested()) {
+        // Nothing to leave without the DCS, and a shutdown ends the node anyway: the restart is refused.
+        Decision dropped = d.withMemory(d.memory().withLeavingSync(Optional.empty()));
+        if (local.shutdownRequested() && leaving.get().id() == 0) {
+          // Nobody waits (a held shutdown's own departure, or a scheduled restart): the shutdown's plan as it is.
+          return dropped;
+        }
+        return cluster.isEmpty()
+            ? answer(dropped, leaving.get().id(), RequestAnswer.DCS_UNREACHABLE,
+                DecisionMessage.REQUEST_REFUSED_DCS.format())
+            : answer(dropped, leaving.get().id(), RequestAnswer.SHUTTING_DOWN,
+                DecisionMessage.REQUEST_REFUSED_SHUTDOWN.format());
+      }
+      return restart(d, leaving.get().id(), leaving.get().conditions(), cluster.get(), local, policy,
+          DecisionMessage.RESTARTING.format(), nowNanos);
+    }
     if (local.request().isPresent()) {
       return request(d, local.request().get(), cluster, local, policy, nowNanos);
     }
@@ -88,7 +112,8 @@ final class LocalOperations {
             DecisionMessage.RESTART_SCHEDULED.format(restart.schedule().get().at()))
             .withMemory(d.memory().withScheduledRestart(restart.schedule()));
       }
-      return restart(d, r.id(), restart.conditions(), c, local, policy, DecisionMessage.RESTARTING.format());
+      return restart(d, r.id(), restart.conditions(), c, local, policy, DecisionMessage.RESTARTING.format(),
+          nowNanos);
     }
     LocalRequest.Reinitialize reinit = (LocalRequest.Reinitialize) r;
     return reinitialize(d, reinit, c, local, policy);
@@ -108,11 +133,39 @@ final class LocalOperations {
       return d; // not now: the next cycles try again until it is stale
     }
     return restart(dropped, 0, s.conditions(), cluster.get(), local, policy,
-        DecisionMessage.RESTARTING_SCHEDULED.format(s.at()));
+        DecisionMessage.RESTARTING_SCHEDULED.format(s.at()), nowNanos);
   }
 
-  private static Decision restart(Decision d, long id, LocalRequest.RestartConditions conditions, ClusterSnapshot c,
-      LocalState local, HaPolicy policy, String message) {
+  /**
+   * A clean shutdown (SIGTERM, {@code stop()}) of a synchronous standby: like a restart, it leaves its duty first
+   * (nosync in its member key, PostgreSQL kept running) until the {@code sync} key no longer lists it, for at most
+   * 2 loop_waits; the loop keeps cycling while the decision remembers the departure ({@link HaLoop#run}). Empty
+   * when the shutdown may stop PostgreSQL now: not a running replica, mode not enforced, not listed, no DCS
+   * snapshot (nobody to tell), or the wait is over.
+   */
+  static Optional<Decision> leavingSyncBeforeShutdown(Optional<ClusterSnapshot> cluster, LocalState local,
+      HaPolicy policy, long nowNanos) {
+    String me = policy.name();
+    PgState pg = local.pg();
+    if (cluster.isEmpty() || !pg.running() || pg.isPrimary() || !SyncDuty.enforced(policy)
+        || !cluster.get().sync().map(y -> y.lists(me)).orElse(false)) {
+      return Optional.empty();
+    }
+    long since = local.memory().leavingSync().map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
+    if (nowNanos - since >= 2 * policy.dynamic().loopWaitDuration().toNanos()) {
+      return Optional.empty();
+    }
+    HaMemory memory = local.memory().withLeavingSync(Optional.of(
+        new HaMemory.LeavingSync(0, LocalRequest.RestartConditions.NONE, since)));
+    return Optional.of(new Decision(List.of(), DecisionMessage.SHUTDOWN_LEAVING_SYNC.format(me), memory,
+        Optional.empty(), true));
+  }
+
+  private static Decision restart(Decision held, long id, LocalRequest.RestartConditions conditions,
+      ClusterSnapshot c, LocalState local, HaPolicy policy, String message, long nowNanos) {
+    Optional<HaMemory.LeavingSync> leaving = held.memory().leavingSync();
+    // Whatever is decided below answers or starts the restart: it is no longer held back (unless held again).
+    Decision d = held.withMemory(held.memory().withLeavingSync(Optional.empty()));
     PgState pg = local.pg();
     String me = policy.name();
     boolean holder = c.isLeader(me);
@@ -148,6 +201,19 @@ final class LocalOperations {
     if (conditions.onlyIfPending() && !pg.pendingRestart()) {
       return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
           DecisionMessage.RESTART_NOT_PENDING.format());
+    }
+    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && c.sync().map(y -> y.lists(me)).orElse(false)) {
+      // A synchronous standby leaves its duty first: it publishes nosync (Publication) and waits until the primary
+      // has dropped it from the key (and then from synchronous_standby_names), so that commits in non-strict mode
+      // do not hang while it restarts. Bounded: a primary that does not act within 2 loop_waits (Patroni's bound)
+      // does not keep the operator's restart waiting; the restart then goes ahead as it would have anyway.
+      long since = leaving.map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
+      long bound = 2 * policy.dynamic().loopWaitDuration().toNanos();
+      if (nowNanos - since < bound) {
+        return new Decision(d.actions(), DecisionMessage.RESTART_LEAVING_SYNC.format(me), d.memory()
+            .withLeavingSync(Optional.of(new HaMemory.LeavingSync(id, conditions, since))), Optional.empty(), true);
+      }
+      message = DecisionMessage.RESTART_LEAVING_SYNC_TIMED_OUT.format(me);
     }
     List<Action> actions = new ArrayList<>();
     Action.RestartPostgres task;

@@ -2,6 +2,9 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.Tags;
+import io.pgquorum.coordinator.ha.sync.CommitWait;
+import io.pgquorum.coordinator.ha.sync.StandbyReport;
+import io.pgquorum.coordinator.ha.sync.SyncStandbyNames;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Instant;
 import java.util.List;
@@ -179,6 +182,31 @@ public record NodeStatus(
       return OptionalLong.empty();
     }
     return OptionalLong.of((leaseDeadlineNanos.getAsLong() - nowNanos) / 1_000_000L);
+  }
+
+  /**
+   * Whether this node's commits are blocked waiting for synchronous standbys that are not there
+   * ({@link #commitsBlocked(PgState)} of the last probe): {@code pgquorum.sync_commits_blocked} in {@code /patroni},
+   * {@code pgquorum_sync_commits_blocked} in {@code /metrics}.
+   */
+  public boolean commitsBlocked() {
+    return commitsBlocked(pg);
+  }
+
+  /**
+   * Whether a running primary's commits wait for more synchronous standbys than are connected
+   * ({@link CommitWait}), from one probe: the synchronous_standby_names it runs with
+   * and its {@code pg_stat_replication}. False for anything but a running primary (a replica commits nothing).
+   */
+  public static boolean commitsBlocked(PgState pg) {
+    if (!pg.running() || !pg.isPrimary() || pg.synchronousStandbyNames().isEmpty()) {
+      return false;
+    }
+    List<StandbyReport> rows = pg.replication().stream()
+        .map(r -> new StandbyReport(r.applicationName(), "streaming".equals(r.state()),
+            StandbyReport.SyncRole.of(r.syncState()), r.flushLsn()))
+        .toList();
+    return CommitWait.blocked(SyncStandbyNames.parse(pg.synchronousStandbyNames().get()), rows);
   }
 
   /** Running as the primary with the lock: what {@code GET /primary} answers 200 for. */

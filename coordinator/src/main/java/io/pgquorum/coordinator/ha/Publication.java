@@ -56,13 +56,26 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos, HaMemory memory) {
     return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, memory.scheduledRestart(),
-        Divergence.stoppedBecause(pg, memory));
+        Divergence.stoppedBecause(pg, memory), memory.leavingSync().isPresent());
   }
 
   /** As above, with the scheduled restart and the divergence that keeps PostgreSQL stopped given directly. */
   static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
       boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos,
       Optional<LocalRequest.ScheduledRestart> scheduledRestart, Optional<String> stoppedDiverged) {
+    return plan(cluster, pg, runningTask, shutdown, policy, refresh, nowNanos, scheduledRestart, stoppedDiverged,
+        false);
+  }
+
+  /**
+   * As above; {@code leavingSync}: this synchronous standby is about to restart ({@link HaMemory#leavingSync()})
+   * and says {@code nosync} in its tags, as Patroni's does, so that the primary drops it from the sync key and from
+   * synchronous_standby_names (SyncPool leaves nosync members out) before it stops.
+   */
+  static Publication plan(Optional<ClusterSnapshot> cluster, PgState pg, Optional<Task> runningTask,
+      boolean shutdown, HaPolicy policy, MemberKeyRefresh refresh, long nowNanos,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, Optional<String> stoppedDiverged,
+      boolean leavingSync) {
     String state = stateOf(pg, runningTask, policy.node());
     // Patroni's standby_leader role: the holder of a standby cluster's lock, a standby of the remote.
     boolean standbyLeader = pg.isReplica() && policy.dynamic().standbyCluster().isPresent()
@@ -78,6 +91,11 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       Decider.offLeaderLine(cluster.get(), pg).or(() -> stoppedDiverged)
           .ifPresent(why -> fields.put(LeaderTimeline.MEMBER_FIELD, why));
       scheduledRestart.ifPresent(r -> fields.put("scheduled_restart", scheduledRestartField(r)));
+      if (leavingSync) {
+        Map<String, Object> tags = new LinkedHashMap<>(policy.tags().all());
+        tags.put("nosync", true);
+        fields.put("tags", tags);
+      }
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
       if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),
@@ -168,6 +186,11 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       // pgquorum's own field: others (pgctl list, monitoring reading /cluster) see that this node's WAL does not
       // reach the archive; only this node can read its pg_stat_archiver.
       m.put("archive_failing", true);
+    }
+    if (NodeStatus.commitsBlocked(pg)) {
+      // pgquorum's own field (issue 14): this primary's commits wait for synchronous standbys that are not there;
+      // pgctl list, which reads the DCS, says so below its table.
+      m.put("sync_commits_blocked", true);
     }
     if (policy.dynamic().paused()) {
       // Patroni's: a member says it has seen maintenance mode, what `pgctl pause --wait` waits for.

@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.Failover;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.SyncMode;
 import io.pgquorum.coordinator.ha.PeerFetcher;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.rest.AdminActions;
@@ -87,7 +88,7 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
     }
     Optional<String> oldLeader = c.leader().map(LeaderLock::name);
     if (scheduledAt.isEmpty()) {
-      Optional<String> impossible = whyImpossible(c, leader, candidate);
+      Optional<String> impossible = whyImpossible(c, action, leader, candidate);
       if (impossible.isPresent()) {
         return new Result(412, impossible.get());
       }
@@ -147,23 +148,43 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
   }
 
   /**
-   * Patroni's {@code is_failover_possible}, on a fresh read: the named leader holds the lock, the candidate is a
-   * member, and some candidate answers its REST API, may promote and, unlike Patroni (which lets the leader's loop
-   * find out and refuse), runs PostgreSQL: a stopped candidate is refused here with 412 rather than after the
-   * request was written.
+   * Patroni's {@code is_failover_possible}, on a fresh read: the named leader holds the lock; in
+   * {@code synchronous_mode: on} a switchover goes only to a standby the {@code sync} key lists (a failover, which
+   * the operator asks for when the leader is gone, is not restricted); the candidate is a member; and some candidate
+   * answers its REST API, may promote and, unlike Patroni (which lets the leader's loop find out and refuse), runs
+   * PostgreSQL: a stopped candidate is refused here with 412 rather than after the request was written.
+   *
+   * <p>Why the sync check here rather than only in the loops: a switchover written to an asynchronous candidate is
+   * accepted, then the candidate may not race (it could lack acknowledged commits) and the request ends as
+   * "Switchover failed" or, with the leader demoting first, as a failover to someone else.
    */
-  private Optional<String> whyImpossible(ClusterSnapshot c, Optional<String> leader, Optional<String> candidate) {
+  private Optional<String> whyImpossible(ClusterSnapshot c, String action, Optional<String> leader,
+      Optional<String> candidate) {
     if (leader.isPresent() && !c.isLeader(leader.get())) {
       return Optional.of("leader name does not match");
     }
+    boolean syncOn = synchronousOn(c);
     Map<String, String> urls = new LinkedHashMap<>();
     if (candidate.isPresent()) {
+      if (action.equals("switchover") && syncOn && !listedInSync(c, candidate.get())) {
+        return Optional.of("candidate name does not match with sync_standby");
+      }
       Optional<Member> m = c.member(candidate.get());
       if (m.isEmpty()) {
         return Optional.of("candidate does not exists");
       }
       if (!m.get().apiUrl().isEmpty()) {
         urls.put(m.get().name(), m.get().apiUrl());
+      }
+    } else if (syncOn) {
+      for (Member m : c.members().values()) {
+        if (listedInSync(c, m.name()) && !m.apiUrl().isEmpty()) {
+          urls.put(m.name(), m.apiUrl());
+        }
+      }
+      if (urls.isEmpty()) {
+        // Only a switchover gets here (a failover names its candidate).
+        return Optional.of("switchover is not possible: can not find sync_standby");
       }
     } else {
       for (Member m : c.members().values()) {
@@ -181,5 +202,19 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
       }
     }
     return Optional.of("switchover is not possible: no good candidates have been found");
+  }
+
+  /**
+   * Patroni's {@code is_synchronous_mode and not is_quorum_commit_mode}: {@code synchronous_mode: on} outside a
+   * standby cluster (whose leader replicates from elsewhere, so the mode is ignored there).
+   */
+  private static boolean synchronousOn(ClusterSnapshot c) {
+    return c.config().map(v -> v.value().synchronous().mode() == SyncMode.ON
+        && v.value().standbyCluster().isEmpty()).orElse(false);
+  }
+
+  /** Listed as a synchronous standby by the key (case-insensitive, as Patroni's {@code sync.matches}). */
+  private static boolean listedInSync(ClusterSnapshot c, String name) {
+    return c.sync().map(s -> s.lists(name)).orElse(false);
   }
 }

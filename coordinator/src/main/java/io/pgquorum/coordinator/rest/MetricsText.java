@@ -69,6 +69,9 @@ final class MetricsText {
     g.add("patroni_is_paused", "1 when the cluster is in maintenance mode.", bool(StatusFacts.paused(s)));
     g.add("pgquorum_fencing_token", "Fencing token the primary runs with (0 when not a primary).",
         Long.toString(pg.isPrimary() ? pg.fencingToken().orElse(0) : 0));
+    g.add("pgquorum_sync_commits_blocked", "1 when this primary's commits wait for synchronous standbys that are "
+        + "not connected (synchronous_mode_strict without a synchronous standby), 0 otherwise.",
+        bool(s.commitsBlocked()));
     g.add("pgquorum_planted_bugs", "Number of planted bugs active in this node (fault-injection harness only; "
         + "anything but 0 means the node is deliberately unsafe).", Integer.toString(s.plantedBugs().size()));
     BackupMetrics.add(g::add, s, now);

@@ -87,6 +87,13 @@ final class StatusJson {
     if (!s.watchdog().isEmpty()) {
       q.put("watchdog", s.watchdog());
     }
+    if (s.pg().running() && s.pg().isPrimary() && s.pg().synchronousStandbyNames().filter(n -> !n.isBlank())
+        .isPresent()) {
+      // Issue 14: commits wait for synchronous standbys that are not there (synchronous_mode_strict without one, or
+      // the moments before a lost standby is dropped). Patroni has no such field; a primary that replicates
+      // synchronously always says, true or false.
+      q.put("sync_commits_blocked", s.commitsBlocked());
+    }
     if (!s.waitingForOperator().isEmpty()) {
       q.put("waiting_for_operator", s.waitingForOperator());
     }

@@ -596,7 +596,7 @@ final class DeciderTranscript {
     Optional<String> epochUpstream = opt(c, used, "epoch-upstream")
         .map(v -> v.equals("none") ? Optional.<String>empty() : Optional.of(v)).orElse(m.epochUpstream());
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark, epochUpstream));
+        mark, epochUpstream, m.leavingSync()));
   }
 
   /**

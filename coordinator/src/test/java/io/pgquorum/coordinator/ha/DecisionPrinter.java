@@ -56,6 +56,8 @@ final class DecisionPrinter {
       }
       m.syncMark().ifPresent(k -> b.append(" sync-mark=").append(k.lsn()).append(" (for ").append(k.names())
           .append(")"));
+      m.leavingSync().ifPresent(l -> b.append(" leaving-sync-since=").append(duration(nowNanos - l.sinceNanos()))
+          .append("-ago"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +30,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * replica in the {@code sync} key only once PostgreSQL runs with it in synchronous_standby_names and reports it
  * {@code sync}; kill -9 of that standby (daemon and postmaster) in non-strict mode: commits, which wait for it
  * meanwhile, go on once the primary has moved the duty to the other replica (the key first, then the setting).
- * The primary and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
+ * A switchover to the asynchronous replica is refused with Patroni's 412 before anything is written. POST /restart
+ * of the synchronous standby, then a clean shutdown of its daemon, while a writer commits: it leaves the duty
+ * before its PostgreSQL stops. The primary
+ * and its synchronous standby killed together: {@link SyncDoubleFailureIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -124,6 +129,170 @@ class SyncReplicationIT {
 
   @Test
   @Order(2)
+  void aSwitchoverToTheAsynchronousReplicaIsRefusedUpFront() throws Exception {
+    NodeSpec other = otherReplica();
+    try {
+      LocalCluster.HttpResult r = LocalCluster.post(primary, "/switchover", "{\"leader\":\"" + primary.name
+          + "\",\"candidate\":\"" + other.name + "\"}");
+      // Patroni's code and text, before anything is written: nothing scheduled, nobody demotes.
+      assertThat(r).isEqualTo(new LocalCluster.HttpResult(412, "candidate name does not match with sync_standby"));
+      assertThat(LocalCluster.get(primary, "/cluster").json().has("scheduled_switchover")).isFalse();
+      assertThat(cluster.primary()).hasValue(primary);
+      assertThat(syncStandbys()).containsExactly(syncStandby.name);
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
+    }
+  }
+
+  /**
+   * POST /restart on the synchronous standby while a writer commits: the standby leaves its duty first (it says
+   * nosync, the primary drops it from the key and moves synchronous_standby_names to the other replica) and only
+   * then stops. Sampled throughout: the primary's synchronous_standby_names never names the standby while
+   * PostgreSQL has no connection from it (without the departure it does, until the primary's next cycle, and every
+   * commit waits meanwhile); the writer keeps committing, and the restart answers as usual.
+   */
+  @Test
+  @Order(3)
+  void restartingTheSyncStandbyLeavesTheDutyFirstAndCommitsGoOn() throws Exception {
+    NodeSpec other = otherReplica();
+    AtomicLong committed = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<String> writerError = new java.util.concurrent.atomic.AtomicReference<>();
+    LocalCluster.execute(primary, "CREATE TABLE restart_rows (i bigint PRIMARY KEY)");
+    Thread writer = new Thread(() -> {
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
+      p.setProperty("connectTimeout", "2");
+      p.setProperty("socketTimeout", "120");
+      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
+          + "/postgres", p); Statement st = c.createStatement()) {
+        while (!stop.get()) {
+          st.execute("INSERT INTO restart_rows VALUES (" + (committed.get() + 1) + ")");
+          committed.incrementAndGet();
+        }
+      } catch (SQLException e) {
+        writerError.set(e.getMessage());
+      }
+    }, "sync-restart-writer");
+    writer.setDaemon(true);
+    writer.start();
+    CompletableFuture<LocalCluster.HttpResult> restart = null;
+    List<String> violations = new java.util.ArrayList<>();
+    try {
+      await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> committed.get() > 10);
+      assertThat(syncStandbys()).containsExactly(syncStandby.name);
+      restart = CompletableFuture.supplyAsync(() -> {
+        try {
+          return LocalCluster.post(syncStandby, "/restart", "{}");
+        } catch (java.io.IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      CompletableFuture<LocalCluster.HttpResult> answer = restart;
+      // Sampled until the restart has answered, in one query on the primary (PostgreSQL's own view, fresh, unlike
+      // the DCS snapshot a node caches between cycles): synchronous_standby_names naming the standby while it has
+      // no connection is the window in which every commit waits for a standby that cannot answer.
+      String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
+          + " LIKE '%" + syncStandby.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
+          + " WHERE application_name = '" + syncStandby.name + "')";
+      await("the restart answers").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        if (LocalCluster.count(primary, waitsForGone).orElse(0L) > 0) {
+          violations.add("synchronous_standby_names names it while it is not connected, after " + committed.get()
+              + " commits");
+        }
+        return answer.isDone();
+      });
+      assertThat(restart.get()).isEqualTo(new LocalCluster.HttpResult(200, "restarted successfully"));
+      assertThat(violations).as("commits waited for the restarting standby").isEmpty();
+      long after = committed.get();
+      await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> committed.get() > after + 10);
+      assertThat(writerError.get()).isNull();
+      await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+          .until(() -> syncStandbys().equals(List.of(other.name)));
+      // The restarted standby is back as a streaming replica (it may be named again later, which is fine).
+      await(syncStandby.name + " streams again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+          .until(() -> syncState(primary, syncStandby.name).isPresent());
+      syncStandby = other;
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
+    } finally {
+      stop.set(true);
+      writer.join(30_000);
+    }
+  }
+
+  /**
+   * A clean shutdown (SIGTERM) of the synchronous standby's daemon while a writer commits: as for a restart, the
+   * standby leaves its duty before its PostgreSQL stops, sampled the same way; started again, it streams.
+   */
+  @Test
+  @Order(4)
+  void stoppingTheSyncStandbysDaemonLeavesTheDutyFirst() throws Exception {
+    NodeSpec other = otherReplica();
+    AtomicLong committed = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<String> writerError = new AtomicReference<>();
+    LocalCluster.execute(primary, "CREATE TABLE stop_rows (i bigint PRIMARY KEY)");
+    Thread writer = new Thread(() -> {
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("user", "postgres");
+      p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
+      p.setProperty("connectTimeout", "2");
+      p.setProperty("socketTimeout", "120");
+      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
+          + "/postgres", p); Statement st = c.createStatement()) {
+        while (!stop.get()) {
+          st.execute("INSERT INTO stop_rows VALUES (" + (committed.get() + 1) + ")");
+          committed.incrementAndGet();
+        }
+      } catch (SQLException e) {
+        writerError.set(e.getMessage());
+      }
+    }, "sync-stop-writer");
+    writer.setDaemon(true);
+    writer.start();
+    List<String> violations = new java.util.ArrayList<>();
+    try {
+      await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> committed.get() > 10);
+      await("the sync key names " + syncStandby.name).atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300)).until(() -> syncStandbys().equals(List.of(syncStandby.name)));
+      NodeSpec leaving = syncStandby;
+      CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(
+          () -> cluster.terminateDaemon(leaving, Duration.ofSeconds(90)));
+      String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
+          + " LIKE '%" + leaving.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
+          + " WHERE application_name = '" + leaving.name + "')";
+      await("the daemon exits").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        if (LocalCluster.count(primary, waitsForGone).orElse(0L) > 0) {
+          violations.add("synchronous_standby_names names it while it is not connected, after " + committed.get()
+              + " commits");
+        }
+        return stopped.isDone();
+      });
+      assertThat(stopped.get()).as("the daemon exited").isTrue();
+      assertThat(violations).as("commits waited for the stopping standby").isEmpty();
+      long after = committed.get();
+      await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> committed.get() > after + 10);
+      assertThat(writerError.get()).isNull();
+      await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+          .until(() -> syncStandbys().equals(List.of(other.name)));
+      cluster.start(leaving);
+      await(leaving.name + " streams again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+          .until(() -> syncState(primary, leaving.name).isPresent());
+      syncStandby = other;
+    } catch (AssertionError | ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
+    } finally {
+      stop.set(true);
+      writer.join(30_000);
+    }
+  }
+
+  @Test
+  @Order(5)
   void killingTheSyncStandbyMovesTheDutyAndCommitsGoOnInNonStrictMode() throws Exception {
     NodeSpec other = otherReplica();
     try {

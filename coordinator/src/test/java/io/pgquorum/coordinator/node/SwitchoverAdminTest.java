@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.cluster.Failover;
+import io.pgquorum.coordinator.cluster.SyncState;
+import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.rest.AdminActions.Result;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -97,6 +101,85 @@ class SwitchoverAdminTest {
         .isEqualTo(new Result(412, "switchover is not possible: cluster does not have members except leader"));
     assertThat(key()).isEmpty();
     assertThat(wakes).isZero();
+  }
+
+  private void synchronousMode(Object mode, boolean standbyCluster) {
+    Map<String, Object> raw = new HashMap<>(Map.of("synchronous_mode", mode));
+    if (standbyCluster) {
+      raw.put("standby_cluster", Map.of("host", "10.0.0.9", "port", 5432));
+    }
+    assertThat(node1.writeConfigIfAbsent(ConfigLoader.parseDynamic(raw, "config", new ArrayList<>()))).isTrue();
+  }
+
+  private void syncKey(String... standbys) {
+    long revision = node1.peek().sync().map(SyncState::modRevision).orElse(0L);
+    assertThat(node1.writeSync(new SyncState(Optional.of("node1"), List.of(standbys), 0, 0), revision)).isPresent();
+  }
+
+  @Test
+  void inSynchronousModeASwitchoverGoesOnlyToTheSyncStandby() {
+    synchronousMode("on", false);
+    syncKey("NODE2");
+    assertThat(admin().switchover("node1", Optional.of("node3"), Optional.empty()))
+        .isEqualTo(new Result(412, "candidate name does not match with sync_standby"));
+    assertThat(admin().switchover("node1", Optional.of("node9"), Optional.empty()))
+        .as("Patroni checks the key before membership")
+        .isEqualTo(new Result(412, "candidate name does not match with sync_standby"));
+    assertThat(admin().switchover("node2", Optional.of("node3"), Optional.empty()))
+        .as("the leader is checked first").isEqualTo(new Result(412, "leader name does not match"));
+    assertThat(key()).isEmpty();
+    assertThat(wakes).isZero();
+    // The standby the key lists (case-insensitive, as Patroni's sync.matches) is accepted.
+    loops = () -> handOverTo(node2);
+    assertThat(admin().switchover("node1", Optional.of("node2"), Optional.empty()))
+        .isEqualTo(new Result(200, "Successfully switched over to \"node2\""));
+  }
+
+  @Test
+  void inSynchronousModeAFailoverIsNotRestrictedByTheKey() {
+    synchronousMode(true, false);
+    syncKey("node2");
+    loops = () -> handOverTo(node3);
+    assertThat(admin().failover(Optional.of("node3")))
+        .isEqualTo(new Result(200, "Successfully failed over to \"node3\""));
+  }
+
+  @Test
+  void inSynchronousModeASwitchoverToAnyNeedsASyncStandby() {
+    synchronousMode("on", false);
+    syncKey();
+    assertThat(admin().switchover("node1", Optional.empty(), Optional.empty()))
+        .isEqualTo(new Result(412, "switchover is not possible: can not find sync_standby"));
+    assertThat(admin().switchover("node1", Optional.of("node2"), Optional.empty()))
+        .as("a key that lists nobody").isEqualTo(new Result(412, "candidate name does not match with sync_standby"));
+    assertThat(key()).isEmpty();
+    syncKey("node3");
+    answers.remove("node3");
+    assertThat(admin().switchover("node1", Optional.empty(), Optional.empty()))
+        .as("only the sync standby is asked, and it does not answer")
+        .isEqualTo(new Result(412, "switchover is not possible: no good candidates have been found"));
+    answers.put("node3", replica("node3"));
+    loops = () -> handOverTo(node3);
+    assertThat(admin().switchover("node1", Optional.empty(), Optional.empty()))
+        .isEqualTo(new Result(200, "Successfully switched over to \"node3\""));
+  }
+
+  @Test
+  void quorumModeDoesNotRestrictTheCandidate() {
+    synchronousMode("quorum", false);
+    syncKey("node2");
+    loops = () -> handOverTo(node3);
+    assertThat(admin().switchover("node1", Optional.of("node3"), Optional.empty()))
+        .isEqualTo(new Result(200, "Successfully switched over to \"node3\""));
+  }
+
+  @Test
+  void aStandbyClusterIgnoresSynchronousMode() {
+    synchronousMode("on", true);
+    syncKey("node2");
+    loops = () -> handOverTo(node3);
+    assertThat(admin().switchover("node1", Optional.of("node3"), Optional.empty()))
+        .isEqualTo(new Result(200, "Successfully switched over to \"node3\""));
   }
 
   @Test
