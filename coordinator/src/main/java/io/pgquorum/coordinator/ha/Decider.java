@@ -1102,19 +1102,21 @@ public final class Decider {
   }
 
   /**
-   * A running replica's slots for the members that stream from it (Patroni's: "its slot is kept on the
-   * upstream"). Planned while some member's tag names this node, or while it holds any slot: a slot it made for
-   * a member whose tag was removed later (or that left) would otherwise keep WAL here for ever; the sync drops
-   * the ones pgquorum created once inactive. A replica nobody cascades from and holding no slot makes no
-   * connection for it.
+   * A running replica's slots ({@link SlotWants#atReplica}): those of the members that stream from it (Patroni's
+   * "its slot is kept on the upstream") and copies of the leader's slots and of the leader's own, moved to the
+   * positions the leader publishes (Patroni 4), so that they exist on whichever replica is promoted next. Planned
+   * while it wants some slot or holds any: a slot it made for a member whose tag was removed later (or that left)
+   * would otherwise keep WAL here for ever; the sync drops the ones pgquorum created once inactive.
    */
   private static List<Action> cascadeSlots(ClusterSnapshot c, String me, PgState pg, HaPolicy policy) {
-    boolean named = c.members().values().stream()
-        .anyMatch(m -> !c.isLeader(m.name()) && m.replicatefrom().map(me::equals).orElse(false));
-    if (!policy.dynamic().useSlots() || (!named && pg.slots().isEmpty())) {
+    if (!policy.dynamic().useSlots()) {
       return List.of();
     }
-    return List.of(new Action.SyncSlots(memberSlots(c, me)));
+    SlotWants wants = SlotWants.atReplica(c, me, memberSlots(c, me));
+    if (wants.names().isEmpty() && pg.slots().isEmpty()) {
+      return List.of();
+    }
+    return List.of(Action.SyncSlots.of(wants));
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
