@@ -27,8 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * others are tagged nofailover, so only node1 may bootstrap or take the lock: the roles are fixed, not raced);
  * node2 is a clonefrom replica; node3, started once node2 streams, clones from node2 and streams from it
  * (replicatefrom), with its slot on node2; with the tag removed, node2 stops streaming it through that slot;
- * when node2's node stops,
- * node3 falls back to the leader. The steps share one cluster, in order.
+ * when node2's node stops, node3 falls back to the leader. The steps share one cluster, in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
