@@ -354,16 +354,20 @@ public final class Decider {
    * that replicas can later advance their own copies; {@code retain_slots}: those member slots' names. Slots
    * pgquorum does not manage are not published.
    */
-  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me) {
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me, HaPolicy policy) {
     long position = pg.walPosition();
     Set<String> memberSlots = memberSlots(c, me);
+    Set<String> permanent = permanentPhysicalSlots(policy);
     Map<String, Long> slots = new TreeMap<>();
+    List<String> retain = new ArrayList<>();
     pg.slots().forEach((name, at) -> {
+      if (memberSlots.contains(name) || permanent.contains(name)) {
+        slots.put(name, at); // permanent ones too (Patroni's): replicas copy and move them like member slots
+      }
       if (memberSlots.contains(name)) {
-        slots.put(name, at);
+        retain.add(name);
       }
     });
-    List<String> retain = List.copyOf(slots.keySet());
     boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().equals(slots)
         && new TreeSet<>(s.retainSlots()).equals(new TreeSet<>(retain))).isPresent();
     return unchanged ? List.of() : List.of(new Action.PublishStatus(position, slots, retain));
@@ -830,7 +834,7 @@ public final class Decider {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
@@ -838,7 +842,7 @@ public final class Decider {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(memberSlots(c, me)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
       }
       // Synchronous replication last: a lost compare-and-set of the sync key skips only the sync steps after it.
       SyncDuty.LeaderPart sync = SyncDuty.atLeader(c, pg, policy, local.memory().syncMark());
@@ -1188,7 +1192,7 @@ public final class Decider {
       // Without this step the server kept the token of the lock it lost, for good: nothing else changes a
       // running primary's token.
       actions.add(new Action.Promote(FencingToken.acquired()));
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (!local.mayHoldLease()) {
         return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());
       }
@@ -1242,9 +1246,9 @@ public final class Decider {
       if (c.config().isEmpty()) {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(memberSlots(c, me)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
       }
       Optional<String> want = remote.streams() ? Optional.of(remote.address()) : Optional.empty();
       if (!pg.upstream().equals(want)) {
@@ -1274,6 +1278,27 @@ public final class Decider {
   /** A remote for a message: host:port, or that it is the archive only. */
   private static String describe(Upstream remote) {
     return remote.streams() ? remote.address() : DecisionMessage.REMOTE_ARCHIVE.format();
+  }
+
+  /**
+   * The slots the leader keeps: one per member that streams from it ({@link #memberSlots}) and the permanent
+   * physical slots of the configuration ({@link #permanentPhysicalSlots}).
+   */
+  private static TreeSet<String> leaderSlots(ClusterSnapshot c, String me, HaPolicy policy) {
+    TreeSet<String> slots = memberSlots(c, me);
+    slots.addAll(permanentPhysicalSlots(policy));
+    return slots;
+  }
+
+  /**
+   * Patroni's permanent physical slots ({@code slots} in the dynamic configuration): kept on the primary, and
+   * published with their positions in {@code status} so that every replica keeps a copy ({@link SlotWants}).
+   * Logical ones are not made yet (the parser warns), so none is listed here.
+   */
+  private static Set<String> permanentPhysicalSlots(HaPolicy policy) {
+    return io.pgquorum.coordinator.config.PermanentSlots.from(policy.dynamic().raw()).values().stream()
+        .filter(slot -> !slot.logical()).map(io.pgquorum.coordinator.config.PermanentSlots.Slot::name)
+        .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
   }
 
   /**

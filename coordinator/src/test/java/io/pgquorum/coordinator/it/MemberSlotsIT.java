@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Patroni 4's member slots on every node, with three real daemons and PostgreSQL 15: each replica keeps a copy of
  * the other replica's slot and of the leader's, so that after the leader dies the promoted replica already holds
  * the remaining replica's slot (it streams through it at once) and the old primary finds its slot when it rejoins.
- * The steps share one cluster, in order.
+ * A permanent physical slot from the {@code slots} key exists on every node. The steps share one cluster, in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -124,6 +124,26 @@ class MemberSlotsIT {
     cluster.eventually("the replicas hold each other's slot and the new leader's", Duration.ofSeconds(60), () -> {
       assertThat(physicalSlots(oldPrimary)).contains(slot(remaining), slot(promoted));
       assertThat(physicalSlots(remaining)).contains(slot(oldPrimary), slot(promoted));
+    });
+  }
+
+  @Test
+  @Order(4)
+  void aPermanentPhysicalSlotExistsOnEveryNode() throws Exception {
+    LocalCluster.HttpResult r = LocalCluster.patch(promoted, "/config",
+        "{\"slots\": {\"it_backup\": {\"type\": \"physical\"}}}");
+    assertThat(r.status()).as("PATCH /config: " + r.body()).isEqualTo(200);
+    cluster.eventually("it_backup on the primary and both replicas", Duration.ofSeconds(60), () -> {
+      for (NodeSpec n : cluster.nodes) {
+        assertThat(physicalSlots(n)).as("slots on " + n.name).contains("it_backup");
+      }
+    });
+    r = LocalCluster.patch(promoted, "/config", "{\"slots\": null}");
+    assertThat(r.status()).as("PATCH /config: " + r.body()).isEqualTo(200);
+    cluster.eventually("it_backup gone from every node once removed from the config", Duration.ofSeconds(60), () -> {
+      for (NodeSpec n : cluster.nodes) {
+        assertThat(physicalSlots(n)).as("slots on " + n.name).doesNotContain("it_backup");
+      }
     });
   }
 }
