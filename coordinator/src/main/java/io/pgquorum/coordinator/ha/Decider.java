@@ -349,10 +349,9 @@ public final class Decider {
   /**
    * {@link Action.PublishStatus} with the primary's position and slots, unless the snapshot already shows exactly
    * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
-   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members (the only
-   * slots pgquorum manages; with Patroni's default member_slots_ttl its {@code slots} holds member slots too), so
-   * that replicas can later advance their own copies; {@code retain_slots}: those member slots' names. Slots
-   * pgquorum does not manage are not published.
+   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members and of
+   * the permanent physical ones, so that replicas keep copies and move them along ({@link SlotWants});
+   * {@code retain_slots}: the member slots' names. Slots pgquorum does not manage are not published.
    */
   private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me, HaPolicy policy) {
     long position = pg.walPosition();
