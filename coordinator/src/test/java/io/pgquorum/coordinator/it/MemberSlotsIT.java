@@ -85,13 +85,33 @@ class MemberSlotsIT {
         });
     promoted = replicas.get(0);
     remaining = replicas.get(1);
+    // The copies move along: after a write, each replica's copy of the leader's slot reaches the primary's
+    // position (published in status, replayed here), so that it holds no WAL back on the replica.
+    LocalCluster.execute(oldPrimary, "CREATE TABLE IF NOT EXISTS it_rows (v text PRIMARY KEY)",
+        "INSERT INTO it_rows VALUES ('moves-the-copies')");
+    long written = lsn(oldPrimary, "SELECT pg_current_wal_lsn() - '0/0'");
+    cluster.eventually("the replicas' copies of the leader's slot reach the written position",
+        Duration.ofSeconds(60), () -> {
+          for (NodeSpec r : replicas) {
+            assertThat(lsn(r, "SELECT restart_lsn - '0/0' FROM pg_replication_slots WHERE slot_name = '"
+                + slot(oldPrimary) + "'")).as("restart_lsn of the leader's slot on " + r.name)
+                .isGreaterThanOrEqualTo(written);
+          }
+        });
+  }
+
+  private static long lsn(NodeSpec n, String sql) throws SQLException {
+    try (Connection c = LocalCluster.connect(n); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).as(sql + " on " + n.name).isTrue();
+      return rs.getBigDecimal(1).longValueExact();
+    }
   }
 
   @Test
   @Order(2)
   void afterAFailoverTheNewPrimaryAlreadyHoldsTheRemainingReplicasSlot() throws Exception {
-    LocalCluster.execute(oldPrimary, "CREATE TABLE IF NOT EXISTS it_rows (v text PRIMARY KEY)",
-        "INSERT INTO it_rows VALUES ('before-failover')");
+    LocalCluster.execute(oldPrimary, "INSERT INTO it_rows VALUES ('before-failover')");
     cluster.killDaemon(oldPrimary);
     cluster.killPostmaster(oldPrimary);
     AtomicReference<List<String>> atPromotion = new AtomicReference<>();
