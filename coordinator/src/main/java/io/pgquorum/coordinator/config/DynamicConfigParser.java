@@ -53,6 +53,7 @@ final class DynamicConfigParser {
       pg.warnUnknown();
     }
     Optional<StandbyCluster> standbyCluster = StandbyClusterSection.parse(s);
+    PermanentSlotsSection.check(s); // checked here, read from raw (PermanentSlots.from)
     // Reported only when the value would change something: Patroni's default spelled out changes nothing.
     for (ConfigKey key : ignored(false)) {
       if (s.has(key) && !isInert(s.value(key), key.defaultValue().orElse(null))) {

@@ -96,6 +96,14 @@ final class DynamicKeys {
               + "`postgresql.<method>` section (e.g. a restore from the remote's pgBackRest repository, the way "
               + "an archive-only standby cluster starts)");
 
+  static final ConfigKey SLOTS = T.key("slots", Kind.SECTION).defaultIs("none")
+      .accepts("a mapping of slot names (lower-case letters, digits and `_`, at most 63) to `{type: physical}` or "
+          + "`{type: logical, database: <db>, plugin: <plugin>}`")
+      .why("permanent replication slots (Patroni's), e.g. for a backup tool or an external standby: a physical one "
+          + "is made on the primary and copied to every replica, moved along to the primary's position for it, so "
+          + "that it exists after a failover. Removing one from here drops it (once inactive) on every node, even "
+          + "if it existed before it was named here. Logical ones are accepted with a warning and not made yet");
+
   // Synchronous replication (Patroni's keys and meanings). Read into SyncSettings; on and quorum are enforced by the
   // HA loop (coordinator.ha.SyncDuty over the pure rules of coordinator.ha.sync).
   static final ConfigKey SYNCHRONOUS_MODE = T.key("synchronous_mode", Kind.TEXT).dflt(false)
@@ -130,7 +138,6 @@ final class DynamicKeys {
     T.ignored("max_timelines_history").dflt(0L).add();
     T.ignored("primary_stop_timeout").dflt(0L).add();
     T.ignored("master_stop_timeout").dflt(0L).add();
-    T.ignored("slots").why("no permanent replication slots are created");
     T.ignored("ignore_slots").add();
     T.ignored("member_slots_ttl").add();
   }

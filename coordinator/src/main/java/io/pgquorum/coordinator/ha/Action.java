@@ -255,8 +255,26 @@ public sealed interface Action {
   /** Re-point a running replica at another upstream. */
   record Follow(Upstream upstream) implements ChangesPostgres {}
 
-  /** On the primary: one physical slot per other member. */
-  record SyncSlots(Set<String> slotNames) implements Action {}
+  /**
+   * Keep exactly these physical slots (those pgquorum owns and no longer wanted are dropped) and move some of them
+   * forward ({@link SlotWants}): on the primary one per member that streams from it; on a replica also copies of
+   * the leader's slots, moved to the positions the leader publishes.
+   */
+  record SyncSlots(Set<String> slotNames, Map<String, Long> advanceTo) implements Action {
+    public SyncSlots {
+      slotNames = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(slotNames));
+      advanceTo = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(advanceTo));
+    }
+
+    /** Slots to keep, none to move (the primary's). */
+    public SyncSlots(Set<String> slotNames) {
+      this(slotNames, Map.of());
+    }
+
+    static SyncSlots of(SlotWants w) {
+      return new SyncSlots(w.names(), w.advanceTo());
+    }
+  }
 
   /**
    * On the primary holding the lock, synchronous replication ({@link SyncDuty}): write the {@code sync} key as

@@ -458,7 +458,7 @@ public final class ActionExecutor {
         postgres.setSynchronousStandbyNames(sn.owned() ? Optional.of(sn.names().render()) : Optional.empty());
       }
     } else if (action instanceof Action.SyncSlots sl) {
-      postgres.syncReplicationSlots(sl.slotNames());
+      postgres.syncReplicationSlots(sl.slotNames(), sl.advanceTo());
     } else {
       throw new IllegalStateException("no executor for " + action);
     }

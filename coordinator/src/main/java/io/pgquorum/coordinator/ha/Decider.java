@@ -350,21 +350,24 @@ public final class Decider {
   /**
    * {@link Action.PublishStatus} with the primary's position and slots, unless the snapshot already shows exactly
    * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
-   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members (the only
-   * slots pgquorum manages; with Patroni's default member_slots_ttl its {@code slots} holds member slots too), so
-   * that replicas can later advance their own copies; {@code retain_slots}: those member slots' names. Slots
-   * pgquorum does not manage are not published.
+   * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members and of
+   * the permanent physical ones, so that replicas keep copies and move them along ({@link SlotWants});
+   * {@code retain_slots}: the member slots' names. Slots pgquorum does not manage are not published.
    */
-  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me) {
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me, HaPolicy policy) {
     long position = pg.walPosition();
     Set<String> memberSlots = memberSlots(c, me);
+    Set<String> permanent = permanentPhysicalSlots(policy);
     Map<String, Long> slots = new TreeMap<>();
+    List<String> retain = new ArrayList<>();
     pg.slots().forEach((name, at) -> {
+      if (memberSlots.contains(name) || permanent.contains(name)) {
+        slots.put(name, at); // permanent ones too (Patroni's): replicas copy and move them like member slots
+      }
       if (memberSlots.contains(name)) {
-        slots.put(name, at);
+        retain.add(name);
       }
     });
-    List<String> retain = List.copyOf(slots.keySet());
     boolean unchanged = c.status().filter(s -> s.optime() == position && s.slots().equals(slots)
         && new TreeSet<>(s.retainSlots()).equals(new TreeSet<>(retain))).isPresent();
     return unchanged ? List.of() : List.of(new Action.PublishStatus(position, slots, retain));
@@ -832,7 +835,7 @@ public final class Decider {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
@@ -840,7 +843,7 @@ public final class Decider {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(memberSlots(c, me)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
       }
       // Synchronous replication last: a lost compare-and-set of the sync key skips only the sync steps after it.
       SyncDuty.LeaderPart sync = SyncDuty.atLeader(c, pg, policy, local.memory().syncMark());
@@ -1104,19 +1107,21 @@ public final class Decider {
   }
 
   /**
-   * A running replica's slots for the members that stream from it (Patroni's: "its slot is kept on the
-   * upstream"). Planned while some member's tag names this node, or while it holds any slot: a slot it made for
-   * a member whose tag was removed later (or that left) would otherwise keep WAL here for ever; the sync drops
-   * the ones pgquorum created once inactive. A replica nobody cascades from and holding no slot makes no
-   * connection for it.
+   * A running replica's slots ({@link SlotWants#atReplica}): those of the members that stream from it (Patroni's
+   * "its slot is kept on the upstream") and copies of the leader's slots and of the leader's own, moved to the
+   * positions the leader publishes (Patroni 4), so that they exist on whichever replica is promoted next. Planned
+   * while it wants some slot or holds any: a slot it made for a member whose tag was removed later (or that left)
+   * would otherwise keep WAL here for ever; the sync drops the ones pgquorum created once inactive.
    */
   private static List<Action> cascadeSlots(ClusterSnapshot c, String me, PgState pg, HaPolicy policy) {
-    boolean named = c.members().values().stream()
-        .anyMatch(m -> !c.isLeader(m.name()) && m.replicatefrom().map(me::equals).orElse(false));
-    if (!policy.dynamic().useSlots() || (!named && pg.slots().isEmpty())) {
+    if (!policy.dynamic().useSlots()) {
       return List.of();
     }
-    return List.of(new Action.SyncSlots(memberSlots(c, me)));
+    SlotWants wants = SlotWants.atReplica(c, me, memberSlots(c, me));
+    if (wants.names().isEmpty() && pg.slots().isEmpty()) {
+      return List.of();
+    }
+    return List.of(Action.SyncSlots.of(wants));
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -1188,7 +1193,7 @@ public final class Decider {
       // Without this step the server kept the token of the lock it lost, for good: nothing else changes a
       // running primary's token.
       actions.add(new Action.Promote(FencingToken.acquired()));
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (!local.mayHoldLease()) {
         return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());
       }
@@ -1242,9 +1247,9 @@ public final class Decider {
       if (c.config().isEmpty()) {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
-      actions.addAll(publishStatus(c, pg, me));
+      actions.addAll(publishStatus(c, pg, me, policy));
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(memberSlots(c, me)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
       }
       Optional<String> want = remote.streams() ? Optional.of(remote.address()) : Optional.empty();
       if (!pg.upstream().equals(want)) {
@@ -1274,6 +1279,27 @@ public final class Decider {
   /** A remote for a message: host:port, or that it is the archive only. */
   private static String describe(Upstream remote) {
     return remote.streams() ? remote.address() : DecisionMessage.REMOTE_ARCHIVE.format();
+  }
+
+  /**
+   * The slots the leader keeps: one per member that streams from it ({@link #memberSlots}) and the permanent
+   * physical slots of the configuration ({@link #permanentPhysicalSlots}).
+   */
+  private static TreeSet<String> leaderSlots(ClusterSnapshot c, String me, HaPolicy policy) {
+    TreeSet<String> slots = memberSlots(c, me);
+    slots.addAll(permanentPhysicalSlots(policy));
+    return slots;
+  }
+
+  /**
+   * Patroni's permanent physical slots ({@code slots} in the dynamic configuration): kept on the primary, and
+   * published with their positions in {@code status} so that every replica keeps a copy ({@link SlotWants}).
+   * Logical ones are not made yet (the parser warns), so none is listed here.
+   */
+  private static Set<String> permanentPhysicalSlots(HaPolicy policy) {
+    return io.pgquorum.coordinator.config.PermanentSlots.from(policy.dynamic().raw()).values().stream()
+        .filter(slot -> !slot.logical()).map(io.pgquorum.coordinator.config.PermanentSlots.Slot::name)
+        .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
   }
 
   /**

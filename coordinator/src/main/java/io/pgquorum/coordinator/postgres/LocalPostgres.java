@@ -565,8 +565,8 @@ public final class LocalPostgres implements Postgres {
   }
 
   @Override
-  public void syncReplicationSlots(Set<String> slotNames) {
-    slots.sync(slotNames);
+  public void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo) {
+    slots.sync(slotNames, advanceTo);
   }
 
   @Override

@@ -170,8 +170,17 @@ public interface Postgres {
    */
   default void createSlotOn(Upstream upstream) {}
 
-  /** On a primary: ensures exactly these physical replication slots exist (creates missing, drops others). */
-  void syncReplicationSlots(Set<String> slotNames);
+  /**
+   * Ensures exactly these physical replication slots exist (creates missing, drops the others pgquorum owns and
+   * that are inactive), then moves the inactive ones in {@code advanceTo} forward to that position (bytes), capped
+   * at this server's replay (or current) position; a slot is never moved back.
+   */
+  void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo);
+
+  /** {@link #syncReplicationSlots(Set, java.util.Map)} moving none. */
+  default void syncReplicationSlots(Set<String> slotNames) {
+    syncReplicationSlots(slotNames, java.util.Map.of());
+  }
 
   /**
    * The timeline switches that led to {@code timeline}, from this data directory's timeline history file,

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the primary's physical replication slots in line with the members. Only slots pgquorum created or wanted
+ * Keeps this node's physical replication slots in line with what the decision wants (member slots, and on a
+ * replica copies of the leader's slots moved to its published positions). Only slots pgquorum created or wanted
  * for a member are ever dropped (they are listed in {@value #OWNED_FILE} in the data directory), so a slot an
  * operator made for a backup tool survives; an active slot is never dropped.
  */
@@ -35,7 +36,7 @@ final class SlotSync {
     this.jdbc = jdbc;
   }
 
-  void sync(Set<String> names) {
+  void sync(Set<String> names, Map<String, Long> advanceTo) {
     String op = "sync replication slots";
     Set<String> wanted = names.stream().map(SlotNames::forMember).collect(Collectors.toCollection(TreeSet::new));
     Set<String> owned = readOwned();
@@ -83,10 +84,36 @@ final class SlotSync {
         }
       }
       owned.removeIf(s -> !existing.containsKey(s) && !wanted.contains(s));
+      advance(c, op, advanceTo);
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
       writeOwned(owned);
+    }
+  }
+
+  /**
+   * Moves each inactive slot forward to its target, never past this server's replay position (on a replica;
+   * the current one on a primary): PostgreSQL refuses to move a slot beyond what the server has, and a target a
+   * little ahead (the leader published it before this replica replayed it) is reached on a later cycle. Never
+   * back: a slot already past its target stays (pg_replication_slot_advance refuses to go backwards anyway).
+   */
+  private void advance(Connection c, String op, Map<String, Long> advanceTo) throws SQLException {
+    String sql = "SELECT pg_replication_slot_advance(slot_name, LEAST(?::pg_lsn, CASE WHEN pg_is_in_recovery()"
+        + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)) FROM pg_replication_slots"
+        + " WHERE slot_name = ? AND slot_type = 'physical' AND NOT active AND restart_lsn IS NOT NULL"
+        + " AND restart_lsn < LEAST(?::pg_lsn, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+        + " ELSE pg_current_wal_lsn() END)";
+    for (Map.Entry<String, Long> e : advanceTo.entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, Lsn.format(e.getValue()));
+        ps.setString(2, e.getKey());
+        ps.setString(3, Lsn.format(e.getValue()));
+        ps.execute();
+      } catch (SQLException ex) {
+        // it became active (its member connected) between the check and the move: nothing to move then
+        LOG.info("{}: could not advance slot {}: {}", op, e.getKey(), jdbc.describe(ex));
+      }
     }
   }
 

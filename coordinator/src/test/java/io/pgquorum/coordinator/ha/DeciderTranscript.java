@@ -377,6 +377,16 @@ final class DeciderTranscript {
         Boolean.parseBoolean(choice(c, v, "true", "false"))));
     opt(c, used, "synchronous_node_count").ifPresent(v -> scenario.withSyncKey("synchronous_node_count",
         Long.parseLong(v)));
+    // permanent_slots=(<name>,...): Patroni's slots key with those physical slots
+    opt(c, used, "permanent_slots").ifPresent(v -> {
+      java.util.Map<String, Object> slots = new java.util.TreeMap<>();
+      for (String n : v.replaceAll("[()]", "").split(",")) {
+        if (!n.isBlank()) {
+          slots.put(n.strip(), java.util.Map.of("type", "physical"));
+        }
+      }
+      scenario.withSyncKey("slots", slots);
+    });
     opt(c, used, "pause").ifPresent(v -> scenario.withPause(Boolean.parseBoolean(choice(c, v, "true", "false"))));
     // standby_cluster=<host>:<port> (streams from a remote primary), =archive (restore_command only), =none.
     opt(c, used, "standby_cluster").ifPresent(v -> {

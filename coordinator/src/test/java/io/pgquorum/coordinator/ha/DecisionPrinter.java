@@ -76,6 +76,9 @@ final class DecisionPrinter {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
+      if (a instanceof Action.SyncSlots && v instanceof java.util.Map<?, ?> m && m.isEmpty()) {
+        continue; // a primary's slots move as their members stream: nothing to advance, nothing to say
+      }
       b.append(' ').append(kebab(rc.getName())).append('=').append(value(v));
     }
     return b.toString();

@@ -182,8 +182,8 @@ final class FakePostgres implements Postgres {
   }
 
   @Override
-  public synchronized void syncReplicationSlots(Set<String> slotNames) {
-    calls.add("slots " + slotNames);
+  public synchronized void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo) {
+    calls.add("slots " + slotNames + (advanceTo.isEmpty() ? "" : " advance " + advanceTo));
   }
 
   /** Timeline history files by timeline, as PostgreSQL would have written them. */

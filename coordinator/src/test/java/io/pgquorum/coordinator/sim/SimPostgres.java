@@ -299,7 +299,7 @@ final class SimPostgres implements Postgres {
   }
 
   @Override
-  public void syncReplicationSlots(Set<String> slotNames) {}
+  public void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo) {}
 
   @Override
   public List<TimelineSwitch> timelineHistory(int tli) {
