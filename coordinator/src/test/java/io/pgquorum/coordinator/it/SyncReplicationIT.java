@@ -155,71 +155,30 @@ class SyncReplicationIT {
   @Order(3)
   void restartingTheSyncStandbyLeavesTheDutyFirstAndCommitsGoOn() throws Exception {
     NodeSpec other = otherReplica();
-    AtomicLong committed = new AtomicLong();
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<String> writerError = new java.util.concurrent.atomic.AtomicReference<>();
-    LocalCluster.execute(primary, "CREATE TABLE restart_rows (i bigint PRIMARY KEY)");
-    Thread writer = new Thread(() -> {
-      java.util.Properties p = new java.util.Properties();
-      p.setProperty("user", "postgres");
-      p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-      p.setProperty("connectTimeout", "2");
-      p.setProperty("socketTimeout", "120");
-      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
-          + "/postgres", p); Statement st = c.createStatement()) {
-        while (!stop.get()) {
-          st.execute("INSERT INTO restart_rows VALUES (" + (committed.get() + 1) + ")");
-          committed.incrementAndGet();
-        }
-      } catch (SQLException e) {
-        writerError.set(e.getMessage());
-      }
-    }, "sync-restart-writer");
-    writer.setDaemon(true);
-    writer.start();
-    CompletableFuture<LocalCluster.HttpResult> restart = null;
+    NodeSpec leaving = syncStandby;
     List<String> violations = new java.util.ArrayList<>();
-    try {
-      await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> committed.get() > 10);
-      assertThat(syncStandbys()).containsExactly(syncStandby.name);
-      restart = CompletableFuture.supplyAsync(() -> {
-        try {
-          return LocalCluster.post(syncStandby, "/restart", "{}");
-        } catch (java.io.IOException | InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      CompletableFuture<LocalCluster.HttpResult> answer = restart;
-      // Sampled until the restart has answered, in one query on the primary (PostgreSQL's own view, fresh, unlike
-      // the DCS snapshot a node caches between cycles): synchronous_standby_names naming the standby while it has
-      // no connection is the window in which every commit waits for a standby that cannot answer.
-      String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
-          + " LIKE '%" + syncStandby.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
-          + " WHERE application_name = '" + syncStandby.name + "')";
-      await("the restart answers").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        if (LocalCluster.count(primary, waitsForGone).orElse(0L) > 0) {
-          violations.add("synchronous_standby_names names it while it is not connected, after " + committed.get()
-              + " commits");
-        }
-        return answer.isDone();
-      });
-      assertThat(restart.get()).isEqualTo(new LocalCluster.HttpResult(200, "restarted successfully"));
-      assertThat(violations).as("commits waited for the restarting standby").isEmpty();
-      long after = committed.get();
-      await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .until(() -> committed.get() > after + 10);
-      assertThat(writerError.get()).isNull();
-      await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-          .until(() -> syncStandbys().equals(List.of(other.name)));
-      // The restarted standby is back as a streaming replica (it may be named again later, which is fine).
-      await(syncStandby.name + " streams again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-          .until(() -> syncState(primary, syncStandby.name).isPresent());
-      syncStandby = other;
-    } catch (AssertionError | ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
-    } finally {
-      stop.set(true);
-      writer.join(30_000);
+    try (Writer writer = Writer.start(primary, "restart_rows")) {
+      try {
+        await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> writer.committed() > 10);
+        assertThat(syncStandbys()).containsExactly(leaving.name);
+        CompletableFuture<LocalCluster.HttpResult> restart = CompletableFuture.supplyAsync(() -> {
+          try {
+            return LocalCluster.post(leaving, "/restart", "{}");
+          } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        sampleUntilDone("the restart answers", leaving, restart, writer, violations);
+        assertThat(restart.get()).isEqualTo(new LocalCluster.HttpResult(200, "restarted successfully"));
+        assertThat(violations).as("commits waited for the restarting standby").isEmpty();
+        awaitCommitsGoOnWith(other, writer);
+        // The restarted standby is back as a streaming replica (it may be named again later, which is fine).
+        await(leaving.name + " streams again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+            .until(() -> syncState(primary, leaving.name).isPresent());
+        syncStandby = other;
+      } catch (AssertionError | ConditionTimeoutException e) {
+        throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
+      }
     }
   }
 
@@ -231,63 +190,104 @@ class SyncReplicationIT {
   @Order(4)
   void stoppingTheSyncStandbysDaemonLeavesTheDutyFirst() throws Exception {
     NodeSpec other = otherReplica();
-    AtomicLong committed = new AtomicLong();
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<String> writerError = new AtomicReference<>();
-    LocalCluster.execute(primary, "CREATE TABLE stop_rows (i bigint PRIMARY KEY)");
-    Thread writer = new Thread(() -> {
-      java.util.Properties p = new java.util.Properties();
-      p.setProperty("user", "postgres");
-      p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-      p.setProperty("connectTimeout", "2");
-      p.setProperty("socketTimeout", "120");
-      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
-          + "/postgres", p); Statement st = c.createStatement()) {
-        while (!stop.get()) {
-          st.execute("INSERT INTO stop_rows VALUES (" + (committed.get() + 1) + ")");
-          committed.incrementAndGet();
-        }
-      } catch (SQLException e) {
-        writerError.set(e.getMessage());
-      }
-    }, "sync-stop-writer");
-    writer.setDaemon(true);
-    writer.start();
     List<String> violations = new java.util.ArrayList<>();
-    try {
-      await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> committed.get() > 10);
-      await("the sync key names " + syncStandby.name).atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(300)).until(() -> syncStandbys().equals(List.of(syncStandby.name)));
-      NodeSpec leaving = syncStandby;
-      CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(
-          () -> cluster.terminateDaemon(leaving, Duration.ofSeconds(90)));
-      String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
-          + " LIKE '%" + leaving.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
-          + " WHERE application_name = '" + leaving.name + "')";
-      await("the daemon exits").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        if (LocalCluster.count(primary, waitsForGone).orElse(0L) > 0) {
-          violations.add("synchronous_standby_names names it while it is not connected, after " + committed.get()
-              + " commits");
+    try (Writer writer = Writer.start(primary, "stop_rows")) {
+      try {
+        await("the writer commits").atMost(Duration.ofSeconds(30)).until(() -> writer.committed() > 10);
+        await("the sync key names " + syncStandby.name).atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(300)).until(() -> syncStandbys().equals(List.of(syncStandby.name)));
+        NodeSpec leaving = syncStandby;
+        CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(
+            () -> cluster.terminateDaemon(leaving, Duration.ofSeconds(90)));
+        sampleUntilDone("the daemon exits", leaving, stopped, writer, violations);
+        assertThat(stopped.get()).as("the daemon exited").isTrue();
+        assertThat(violations).as("commits waited for the stopping standby").isEmpty();
+        awaitCommitsGoOnWith(other, writer);
+        cluster.start(leaving);
+        await(leaving.name + " streams again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+            .until(() -> syncState(primary, leaving.name).isPresent());
+        syncStandby = other;
+      } catch (AssertionError | ConditionTimeoutException e) {
+        throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
+      }
+    }
+  }
+
+  /**
+   * Samples, until {@code departure} is done, in one query on the primary (PostgreSQL's own view, fresh, unlike the
+   * DCS snapshot a node caches between cycles), whether synchronous_standby_names names {@code leaving} while it has
+   * no connection: the window in which every commit waits for a standby that cannot answer.
+   */
+  private void sampleUntilDone(String what, NodeSpec leaving, CompletableFuture<?> departure, Writer writer,
+      List<String> violations) {
+    String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
+        + " LIKE '%" + leaving.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
+        + " WHERE application_name = '" + leaving.name + "')";
+    await(what).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      if (LocalCluster.count(primary, waitsForGone).orElse(0L) > 0) {
+        violations.add("synchronous_standby_names names it while it is not connected, after " + writer.committed()
+            + " commits");
+      }
+      return departure.isDone();
+    });
+  }
+
+  /** The writer goes on committing without an error, and {@code other} now holds the synchronous duty. */
+  private void awaitCommitsGoOnWith(NodeSpec other, Writer writer) {
+    long after = writer.committed();
+    await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> writer.committed() > after + 10);
+    assertThat(writer.error()).isNull();
+    await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+        .until(() -> syncStandbys().equals(List.of(other.name)));
+  }
+
+  /** One connection committing rows into a fresh table as fast as it can, until closed. */
+  private static final class Writer implements AutoCloseable {
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicReference<String> error = new AtomicReference<>();
+    private final Thread thread;
+
+    private Writer(NodeSpec primary, String table) {
+      thread = new Thread(() -> {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
+        p.setProperty("connectTimeout", "2");
+        p.setProperty("socketTimeout", "120");
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
+            + "/postgres", p); Statement st = c.createStatement()) {
+          while (!stop.get()) {
+            st.execute("INSERT INTO " + table + " VALUES (" + (committed.get() + 1) + ")");
+            committed.incrementAndGet();
+          }
+        } catch (SQLException e) {
+          error.set(e.getMessage());
         }
-        return stopped.isDone();
-      });
-      assertThat(stopped.get()).as("the daemon exited").isTrue();
-      assertThat(violations).as("commits waited for the stopping standby").isEmpty();
-      long after = committed.get();
-      await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .until(() -> committed.get() > after + 10);
-      assertThat(writerError.get()).isNull();
-      await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-          .until(() -> syncStandbys().equals(List.of(other.name)));
-      cluster.start(leaving);
-      await(leaving.name + " streams again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-          .until(() -> syncState(primary, leaving.name).isPresent());
-      syncStandby = other;
-    } catch (AssertionError | ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + "\nviolations: " + violations + cluster.diagnostics(), e);
-    } finally {
+      }, "sync-writer-" + table);
+      thread.setDaemon(true);
+    }
+
+    static Writer start(NodeSpec primary, String table) throws Exception {
+      LocalCluster.execute(primary, "CREATE TABLE " + table + " (i bigint PRIMARY KEY)");
+      Writer w = new Writer(primary, table);
+      w.thread.start();
+      return w;
+    }
+
+    long committed() {
+      return committed.get();
+    }
+
+    String error() {
+      return error.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
       stop.set(true);
-      writer.join(30_000);
+      thread.join(30_000);
     }
   }
 

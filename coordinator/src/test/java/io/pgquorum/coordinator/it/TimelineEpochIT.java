@@ -105,16 +105,24 @@ class TimelineEpochIT {
 
       // A re-clone of it (reinitialize): the copy records its source's epoch; the old record went aside with the
       // old data directory.
+      String startedBefore = postmasterStart(first);
       await("reinitialize is accepted").atMost(WITHIN).pollInterval(Duration.ofSeconds(1))
           .until(() -> post(first, "/reinitialize", "{\"force\": true}").status() == 200);
+      // A new postmaster, not only the published status: until the re-clone's server has started, /patroni may
+      // still show the old server's status (streaming, with the epoch) while the copy is being made.
       await(first.name + " re-cloned, with epoch " + token).atMost(WITHIN).pollInterval(Duration.ofMillis(300))
-          .until(() -> published(first).equals(expected) && cluster.streamingReplicas().contains(first)
+          .until(() -> !postmasterStart(first).equals(startedBefore) && !postmasterStart(first).isEmpty()
+              && published(first).equals(expected) && cluster.streamingReplicas().contains(first)
               && movedAsideRecords(first) > 0);
       assertThat(Files.readString(record(first))).contains("epoch=" + token + "\n");
     } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + "\npublished: "
           + cluster.nodes.stream().map(n -> n.name + "=" + published(n)).toList() + cluster.diagnostics(), e);
     }
+  }
+
+  private static String postmasterStart(NodeSpec n) {
+    return patroni(n).map(j -> j.path("postmaster_start_time").asText("")).orElse("");
   }
 
   private static long movedAsideRecords(NodeSpec n) throws Exception {
