@@ -516,11 +516,23 @@ final class LocalCluster implements AutoCloseable {
 
   /** Connects as the superuser with {@code password} (a test may check that another password is refused). */
   static Connection connect(NodeSpec n, String password) throws SQLException {
+    return connect(n, password, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Connects as the superuser for statements meant to wait (a commit held by synchronous replication): reads give
+   * up only after {@code readTimeout}, not after the usual 5 s.
+   */
+  static Connection connectWaiting(NodeSpec n, Duration readTimeout) throws SQLException {
+    return connect(n, SUPERUSER_PASSWORD, readTimeout);
+  }
+
+  private static Connection connect(NodeSpec n, String password, Duration readTimeout) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("password", password);
     p.setProperty("connectTimeout", "2");
-    p.setProperty("socketTimeout", "5");
+    p.setProperty("socketTimeout", Long.toString(readTimeout.toSeconds()));
     p.setProperty("loginTimeout", "3");
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + n.pgPort + "/postgres", p);
   }

@@ -168,10 +168,10 @@ class SyncReplicationIT {
             throw new IllegalStateException(e);
           }
         });
-        sampleUntilDone("the restart answers", leaving, restart, writer, violations);
+        boolean handedOn = sampleUntilDone("the restart answers", leaving, other, restart, writer, violations);
         assertThat(restart.get()).isEqualTo(new LocalCluster.HttpResult(200, "restarted successfully"));
         assertThat(violations).as("commits waited for the restarting standby").isEmpty();
-        awaitCommitsGoOnWith(other, writer);
+        awaitCommitsGoOnWith(other, handedOn, writer);
         // The restarted standby is back as a streaming replica (it may be named again later, which is fine).
         await(leaving.name + " streams again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
             .until(() -> syncState(primary, leaving.name).isPresent());
@@ -199,10 +199,10 @@ class SyncReplicationIT {
         NodeSpec leaving = syncStandby;
         CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(
             () -> cluster.terminateDaemon(leaving, Duration.ofSeconds(90)));
-        sampleUntilDone("the daemon exits", leaving, stopped, writer, violations);
+        boolean handedOn = sampleUntilDone("the daemon exits", leaving, other, stopped, writer, violations);
         assertThat(stopped.get()).as("the daemon exited").isTrue();
         assertThat(violations).as("commits waited for the stopping standby").isEmpty();
-        awaitCommitsGoOnWith(other, writer);
+        awaitCommitsGoOnWith(other, handedOn, writer);
         cluster.start(leaving);
         await(leaving.name + " streams again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
             .until(() -> syncState(primary, leaving.name).isPresent());
@@ -216,10 +216,13 @@ class SyncReplicationIT {
   /**
    * Samples, until {@code departure} is done, in one query on the primary (PostgreSQL's own view, fresh, unlike the
    * DCS snapshot a node caches between cycles), whether synchronous_standby_names names {@code leaving} while it has
-   * no connection: the window in which every commit waits for a standby that cannot answer.
+   * no connection: the window in which every commit waits for a standby that cannot answer. Returns whether the
+   * sync key named {@code other} alone on some sample: once the departed standby is back, the primary may name it
+   * again at once, so the hand-over is watched while it happens, not only afterwards.
    */
-  private void sampleUntilDone(String what, NodeSpec leaving, CompletableFuture<?> departure, Writer writer,
-      List<String> violations) {
+  private boolean sampleUntilDone(String what, NodeSpec leaving, NodeSpec other, CompletableFuture<?> departure,
+      Writer writer, List<String> violations) {
+    AtomicBoolean handedOn = new AtomicBoolean();
     String waitsForGone = "SELECT count(*) FROM (SELECT 1) x WHERE current_setting('synchronous_standby_names')"
         + " LIKE '%" + leaving.name + "%' AND NOT EXISTS (SELECT 1 FROM pg_stat_replication"
         + " WHERE application_name = '" + leaving.name + "')";
@@ -228,18 +231,27 @@ class SyncReplicationIT {
         violations.add("synchronous_standby_names names it while it is not connected, after " + writer.committed()
             + " commits");
       }
+      if (syncStandbys().equals(List.of(other.name))) {
+        handedOn.set(true);
+      }
       return departure.isDone();
     });
+    return handedOn.get();
   }
 
-  /** The writer goes on committing without an error, and {@code other} now holds the synchronous duty. */
-  private void awaitCommitsGoOnWith(NodeSpec other, Writer writer) {
+  /**
+   * The writer goes on committing without an error, and {@code other} holds (or, {@code handedOn}, held while the
+   * standby was away) the synchronous duty.
+   */
+  private void awaitCommitsGoOnWith(NodeSpec other, boolean handedOn, Writer writer) {
     long after = writer.committed();
     await("the writer goes on committing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
         .until(() -> writer.committed() > after + 10);
     assertThat(writer.error()).isNull();
-    await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-        .until(() -> syncStandbys().equals(List.of(other.name)));
+    if (!handedOn) {
+      await("the other replica holds the duty").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+          .until(() -> syncStandbys().equals(List.of(other.name)));
+    }
   }
 
   /** One connection committing rows into a fresh table as fast as it can, until closed. */
@@ -251,13 +263,8 @@ class SyncReplicationIT {
 
     private Writer(NodeSpec primary, String table) {
       thread = new Thread(() -> {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("socketTimeout", "120");
-        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
-            + "/postgres", p); Statement st = c.createStatement()) {
+        try (Connection c = LocalCluster.connectWaiting(primary, Duration.ofSeconds(120));
+            Statement st = c.createStatement()) {
           while (!stop.get()) {
             st.execute("INSERT INTO " + table + " VALUES (" + (committed.get() + 1) + ")");
             committed.incrementAndGet();
@@ -301,13 +308,8 @@ class SyncReplicationIT {
       // A commit from now on waits until the primary has dropped the killed standby and named the other one.
       // Its own connection: LocalCluster's gives up reading after 5 s, and this commit is meant to wait.
       CompletableFuture<Boolean> commit = CompletableFuture.supplyAsync(() -> {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("socketTimeout", "90");
-        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
-            + "/postgres", p); Statement s = c.createStatement()) {
+        try (Connection c = LocalCluster.connectWaiting(primary, Duration.ofSeconds(90));
+            Statement s = c.createStatement()) {
           s.execute("INSERT INTO sync_rows VALUES ('after-kill')");
           return true;
         } catch (SQLException e) {

@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -72,13 +70,8 @@ class SyncStrictIT {
       await("the key emptied and the setting '*'").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
           .until(() -> SyncReplicationIT.syncStandbys(primary).isEmpty() && show(primary).equals("*"));
       CompletableFuture<Boolean> commit = CompletableFuture.supplyAsync(() -> {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("socketTimeout", "180");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort
-            + "/postgres", p); Statement s = c.createStatement()) {
+        try (Connection c = LocalCluster.connectWaiting(primary, Duration.ofSeconds(180));
+            Statement s = c.createStatement()) {
           s.execute("INSERT INTO strict_rows VALUES ('while-alone')");
           return true;
         } catch (SQLException e) {

@@ -8,12 +8,10 @@ import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
@@ -159,12 +157,7 @@ class SyncStandbyCtlIT {
 
   /** One INSERT on its own connection, allowed to wait (LocalCluster's connections give up reading after 5 s). */
   private static boolean insert(NodeSpec primary, String value) {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", LocalCluster.SUPERUSER_PASSWORD);
-    p.setProperty("connectTimeout", "2");
-    p.setProperty("socketTimeout", "180");
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + primary.pgPort + "/postgres", p);
+    try (Connection c = LocalCluster.connectWaiting(primary, Duration.ofSeconds(180));
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO strict_rows VALUES ('" + value + "')");
       return true;
