@@ -123,6 +123,9 @@ enum DecisionMessage {
       + "ends that timeline (%d); it must be rewound before it can follow the leader (%s)"),
   STOPPING_OTHER_FORK("stopping PostgreSQL: %s; it must be rewound or re-cloned before it can follow the leader "
       + "(%s)"),
+  STOPPING_LATER_TIMELINE("stopping PostgreSQL: it replays timeline %d and does not stream, and the leader (%s) "
+      + "runs on the earlier timeline %d, so this timeline is not on the leader's line; it must be rewound or "
+      + "re-cloned before it can follow the leader"),
   FOLLOWING_NEW_LEADER("changing primary_conninfo and reloading to follow new leader (%s)"),
   FOLLOWING("no action. I am (%s), a secondary, and following a leader (%s)"),
   SECONDARY_STILL_STARTING("no action. I am (%s), a secondary, and PostgreSQL is still starting up"),

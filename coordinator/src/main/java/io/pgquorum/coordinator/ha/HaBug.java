@@ -41,7 +41,14 @@ public enum HaBug implements PlantedBug {
    * clock, so leadership keeps moving long after the faults healed (one branch in the holder's decision).
    */
   FLAPPING_LEADER("flapping-leader", "role-stability",
-      "the leader hands its lock back every few seconds, so roles never settle");
+      "the leader hands its lock back every few seconds, so roles never settle"),
+  /**
+   * A replica that does not stream and replays a later timeline than its leader's is left as it is instead of
+   * being stopped for the rejoin check (one branch in the replica's decision), so replicas that followed a
+   * promotion history never recorded never stream again: the cluster never becomes stable.
+   */
+  IGNORE_LATER_REPLICA_TIMELINE("ignore-later-replica-timeline", "availability",
+      "a replica on a later timeline than its leader's is never repaired, so it never streams again");
 
   private final String id;
   private final String breaks;

@@ -75,8 +75,14 @@ final class ClusterBuilder {
    * replica reads about its upstream and a clone about its source.
    */
   ClusterBuilder withMember(String name, String connUrl, String state, String role, Map<String, Object> tags) {
+    return withMember(name, connUrl, state, role, tags, 1);
+  }
+
+  /** As above, with the timeline the member publishes (0: none published, unknown). */
+  ClusterBuilder withMember(String name, String connUrl, String state, String role, Map<String, Object> tags,
+      int timeline) {
     members.put(name, new Member(name, 3, connUrl, "http://127.0.0.1:8008/patroni", state, role, "0.1.0",
-        OptionalLong.of(1000), 1, Optional.empty(), tags, false, Map.of()));
+        OptionalLong.of(1000), timeline, Optional.empty(), tags, false, Map.of()));
     return this;
   }
 

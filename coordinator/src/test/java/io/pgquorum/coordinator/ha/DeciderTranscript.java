@@ -235,7 +235,9 @@ final class DeciderTranscript {
         tags.put("replicatefrom", v);
       }
     });
-    scenario.cluster().withMember(name, url.equals("none") ? "" : url, state, role, tags);
+    int timeline = opt(c, used, "timeline").map(v -> v.equals("none") ? 0 : Integer.parseInt(v))
+        .orElse(before.map(Member::timeline).orElse(1));
+    scenario.cluster().withMember(name, url.equals("none") ? "" : url, state, role, tags, timeline);
   }
 
   private void pg(TestCase c, Set<String> used) {
