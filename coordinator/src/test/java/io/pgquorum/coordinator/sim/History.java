@@ -127,6 +127,21 @@ final class History {
   /** A promotion of {@code n} from fork {@code fromBranch} at {@code fork}, while status said {@code optime}. */
   void promoted(SimNode n, int fromBranch, long fork, long optime) {
     promotions++;
+    becamePrimary(n, "was promoted from " + Long.toHexString(fork), optime);
+  }
+
+  /**
+   * {@code n}'s data started as a primary without a promotion (the lock holder starting its stopped server), at
+   * {@code lsn}, while status said {@code optime}. A server that was a replica gets there too: the holder whose
+   * promotion was cut short by a crash starts its data as primary. Every acknowledged write it does not hold is
+   * lost from here on, exactly as at a promotion, so it is judged here (otherwise the loss would be judged at the
+   * next promotion, against a later status, and a loss that was within the bound when it happened reported).
+   */
+  void startedAsPrimary(SimNode n, long lsn, long optime) {
+    becamePrimary(n, "started as primary at " + Long.toHexString(lsn), optime);
+  }
+
+  private void becamePrimary(SimNode n, String how, long optime) {
     long bound = cluster.options.dyn.maximumLagOnFailover();
     List<Write> gone = new ArrayList<>();
     for (Write w : writes) {
@@ -138,7 +153,7 @@ final class History {
     for (Write w : gone) {
       if (optime > 0 && w.lsn() + bound <= optime) {
         violation("lost acknowledged write: " + w.node() + " acknowledged lsn " + Long.toHexString(w.lsn())
-            + " (token " + w.token() + "); " + n.name + " was promoted from " + Long.toHexString(fork)
+            + " (token " + w.token() + "); " + n.name + " " + how
             + " while status said " + Long.toHexString(optime) + " (maximum_lag_on_failover " + bound + ")");
         return;
       }

@@ -177,6 +177,10 @@ final class SimCluster implements AutoCloseable {
     history.promoted(n, fromBranch, fork, snapshot().lastLeaderOptime());
   }
 
+  void startedAsPrimary(SimNode n, long lsn) {
+    history.startedAsPrimary(n, lsn, snapshot().lastLeaderOptime());
+  }
+
   void violation(String what) {
     history.violation(what);
   }

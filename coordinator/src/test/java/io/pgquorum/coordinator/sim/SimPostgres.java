@@ -189,6 +189,7 @@ final class SimPostgres implements Postgres {
     upstream = Optional.empty();
     pid = cluster.nextPid();
     cluster.effect(node, "pg start primary token=" + fencingToken);
+    cluster.startedAsPrimary(node, lsn);
   }
 
   @Override
