@@ -93,6 +93,35 @@ public record DynamicConfig(
     return SyncSettings.from(raw);
   }
 
+  /**
+   * {@link DynamicKeys#MEMBER_SLOTS_TTL}: how long a gone member's slot is kept. Read from {@link #raw()} like
+   * {@link #paused()}: the parser has already checked it (absent or null: Patroni's 30 minutes).
+   */
+  public Duration memberSlotsTtl() {
+    Object v = raw.get(DynamicKeys.MEMBER_SLOTS_TTL.name());
+    Object spelt = v == null ? DynamicKeys.MEMBER_SLOTS_TTL.defaultValue().orElseThrow() : v;
+    return Duration.of(memberSlotsTtlMicros(spelt).orElseThrow(), java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  /**
+   * {@code member_slots_ttl} in microseconds: a YAML integer is seconds (Patroni's base unit), text may name a unit;
+   * empty for anything else (negative, a fraction, a boolean), or for more than a year (a typo, not a policy).
+   */
+  static java.util.OptionalLong memberSlotsTtlMicros(Object value) {
+    java.util.OptionalLong micros;
+    if (value instanceof String text) {
+      micros = TimeUnits.micros(text, "s");
+    } else {
+      Long seconds = value instanceof Boolean ? null : Scalars.toLong(value);
+      micros = seconds == null || seconds < 0 || seconds > MAX_SLOTS_TTL_SECONDS ? java.util.OptionalLong.empty()
+          : java.util.OptionalLong.of(seconds * 1_000_000L);
+    }
+    return micros.isPresent() && micros.getAsLong() <= MAX_SLOTS_TTL_SECONDS * 1_000_000L ? micros
+        : java.util.OptionalLong.empty();
+  }
+
+  private static final long MAX_SLOTS_TTL_SECONDS = 366L * 86_400;
+
   public Duration ttlDuration() {
     return Duration.ofSeconds(ttl);
   }

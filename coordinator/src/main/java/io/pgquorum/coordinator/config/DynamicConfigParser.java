@@ -36,6 +36,11 @@ final class DynamicConfigParser {
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
     s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
     syncSettings(s); // checked here, read from raw (DynamicConfig.synchronous)
+    Object slotsTtl = s.value(DynamicKeys.MEMBER_SLOTS_TTL); // checked here, read from raw (memberSlotsTtl)
+    if (slotsTtl != null && DynamicConfig.memberSlotsTtlMicros(slotsTtl).isEmpty()) {
+      problems.error(s.keyPath(DynamicKeys.MEMBER_SLOTS_TTL), "must be " + DynamicKeys.MEMBER_SLOTS_TTL.what()
+          + ", got " + problems.show(slotsTtl));
+    }
 
     boolean usePgRewind = DynamicKeys.USE_PG_REWIND.defaultBool();
     boolean useSlots = DynamicKeys.USE_SLOTS.defaultBool();

@@ -104,6 +104,15 @@ final class DynamicKeys {
           + "that it exists after a failover. Removing one from here drops it (once inactive) on every node, even "
           + "if it existed before it was named here. Logical ones are accepted with a warning and not made yet");
 
+  static final ConfigKey MEMBER_SLOTS_TTL = T.key("member_slots_ttl", Kind.TEXT).dflt("30min")
+      .accepts("a whole number of seconds, or of a unit: `ms`, `s`, `min`, `h`, `d` (e.g. `30min`); 0 turns it off")
+      .what("a whole number of seconds, or of a unit (ms, s, min, h, d), e.g. 30min")
+      .why("how long the leader keeps the replication slot of a member that is gone (its member key expired: "
+          + "stopped, crashed or cut off), and every replica its copy, so that the member can come back and stream "
+          + "from where it stopped instead of being re-cloned. Patroni 4's key and default; 0 drops the slot as soon "
+          + "as the member key is gone (Patroni 3). The price: the primary keeps the WAL that member still needs for "
+          + "as long, so a member that will not come back should be removed (its slot goes when this runs out)");
+
   // Synchronous replication (Patroni's keys and meanings). Read into SyncSettings; on and quorum are enforced by the
   // HA loop (coordinator.ha.SyncDuty over the pure rules of coordinator.ha.sync).
   static final ConfigKey SYNCHRONOUS_MODE = T.key("synchronous_mode", Kind.TEXT).dflt(false)
@@ -139,7 +148,6 @@ final class DynamicKeys {
     T.ignored("primary_stop_timeout").dflt(0L).add();
     T.ignored("master_stop_timeout").dflt(0L).add();
     T.ignored("ignore_slots").add();
-    T.ignored("member_slots_ttl").add();
   }
 
   private DynamicKeys() {}

@@ -12,29 +12,16 @@ final class StandbyClusterSection {
   /** PostgreSQL's rule for replication slot names. */
   private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
   /** recovery_min_apply_delay as PostgreSQL parses it: milliseconds, or a number with a time unit. */
-  private static final Pattern DELAY = Pattern.compile("(\\d+)\\s*(us|ms|s|min|h|d)?");
 
   /** PostgreSQL's upper bound for recovery_min_apply_delay (an int of milliseconds). */
   private static final long MAX_DELAY_MS = Integer.MAX_VALUE;
 
   private StandbyClusterSection() {}
 
-  /** Whether a delay DELAY accepts is beyond PostgreSQL's limit (any number of digits matches the pattern). */
-  private static boolean delayTooLong(String delay) {
-    java.util.regex.Matcher m = DELAY.matcher(delay);
-    if (!m.matches()) {
-      return false;
-    }
-    java.math.BigInteger micros = new java.math.BigInteger(m.group(1)).multiply(java.math.BigInteger.valueOf(
-        switch (m.group(2) == null ? "ms" : m.group(2)) {
-          case "us" -> 1L;
-          case "s" -> 1_000_000L;
-          case "min" -> 60_000_000L;
-          case "h" -> 3_600_000_000L;
-          case "d" -> 86_400_000_000L;
-          default -> 1_000L;
-        }));
-    return micros.compareTo(java.math.BigInteger.valueOf(MAX_DELAY_MS * 1000)) > 0;
+  /** Whether a delay is spelt as PostgreSQL reads it (milliseconds without a unit) and within its limit. */
+  private static boolean delayValid(String delay) {
+    java.util.OptionalLong micros = TimeUnits.micros(delay, "ms");
+    return micros.isPresent() && micros.getAsLong() <= MAX_DELAY_MS * 1000;
   }
 
   /**
@@ -61,7 +48,7 @@ final class StandbyClusterSection {
     Optional<String> restore = singleLine(s, DynamicKeys.STANDBY_RESTORE_COMMAND);
     Optional<String> cleanup = singleLine(s, DynamicKeys.STANDBY_ARCHIVE_CLEANUP_COMMAND);
     Optional<String> delay = singleLine(s, DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY);
-    if (delay.isPresent() && (!DELAY.matcher(delay.get().trim()).matches() || delayTooLong(delay.get().trim()))) {
+    if (delay.isPresent() && !delayValid(delay.get())) {
       problems.error(s.keyPath(DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY), "must be "
           + DynamicKeys.STANDBY_RECOVERY_MIN_APPLY_DELAY.accepts() + " up to " + MAX_DELAY_MS + " ms (PostgreSQL's "
           + "limit), got " + problems.show(delay.get()));

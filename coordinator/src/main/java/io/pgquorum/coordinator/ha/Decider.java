@@ -167,6 +167,7 @@ public final class Decider {
         local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local, policy, nowNanos), cluster, local,
         policy, wallNow);
     d = TimelineEpochs.streamed(d, cluster, local);
+    d = SlotRetention.remembered(d, cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }
@@ -352,11 +353,14 @@ public final class Decider {
    * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
    * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members and of
    * the permanent physical ones, so that replicas keep copies and move them along ({@link SlotWants});
-   * {@code retain_slots}: the member slots' names. Slots pgquorum does not manage are not published.
+   * {@code retain_slots}: the member slots' names, with those kept for gone members ({@code gone},
+   * {@link SlotRetention}). Slots pgquorum does not manage are not published.
    */
-  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me, HaPolicy policy) {
+  private static List<Action> publishStatus(ClusterSnapshot c, PgState pg, String me, HaPolicy policy,
+      Set<String> gone) {
     long position = pg.walPosition();
     Set<String> memberSlots = memberSlots(c, me);
+    memberSlots.addAll(gone);
     Set<String> permanent = permanentPhysicalSlots(policy);
     Map<String, Long> slots = new TreeMap<>();
     List<String> retain = new ArrayList<>();
@@ -816,6 +820,7 @@ public final class Decider {
     String me = policy.name();
     PgState pg = local.pg();
     List<Action> actions = new ArrayList<>();
+    Set<String> gone = policy.dynamic().useSlots() ? SlotRetention.keptNow(c, local, policy, nowNanos) : Set.of();
     actions.add(keepLock(c, policy));
     if (pg.isPrimary() && policy.bugs().active(HaBug.FLAPPING_LEADER)
         && Math.floorMod(nowNanos / 1_000_000_000L, FLAP_PERIOD_SECONDS) < FLAP_WINDOW_SECONDS) {
@@ -828,14 +833,14 @@ public final class Decider {
     }
     Optional<Upstream> remote = remoteOf(policy);
     if (remote.isPresent()) {
-      return standbyLeader(c, local, policy, actions, remote.get());
+      return standbyLeader(c, local, policy, actions, remote.get(), gone);
     }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
         // Before PublishStatus: status must never show a position on a timeline history does not know.
         actions.add(new Action.RecordHistory(pg.timeline()));
       }
-      actions.addAll(publishStatus(c, pg, me, policy));
+      actions.addAll(publishStatus(c, pg, me, policy, gone));
       if (c.initialize().map(Initialize::bootstrapInProgress).orElse(true) && pg.systemIdentifier().isPresent()) {
         actions.add(new Action.RecordInitialize(pg.systemIdentifier().get()));
       }
@@ -843,7 +848,7 @@ public final class Decider {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy, gone)));
       }
       // Synchronous replication last: a lost compare-and-set of the sync key skips only the sync steps after it.
       SyncDuty.LeaderPart sync = SyncDuty.atLeader(c, pg, policy, local.memory().syncMark());
@@ -1215,7 +1220,7 @@ public final class Decider {
       // Without this step the server kept the token of the lock it lost, for good: nothing else changes a
       // running primary's token.
       actions.add(new Action.Promote(FencingToken.acquired()));
-      actions.addAll(publishStatus(c, pg, me, policy));
+      actions.addAll(publishStatus(c, pg, me, policy, Set.of()));
       if (!local.mayHoldLease()) {
         return new Decision(actions, DecisionMessage.WATCHDOG_NOT_ACQUIRING.format());
       }
@@ -1253,7 +1258,7 @@ public final class Decider {
    * other members stream from it with their slots.
    */
   private static Decision standbyLeader(ClusterSnapshot c, LocalState local, HaPolicy policy, List<Action> actions,
-      Upstream remote) {
+      Upstream remote, Set<String> gone) {
     String me = policy.name();
     PgState pg = local.pg();
     if (pg.isPrimary()) {
@@ -1269,9 +1274,9 @@ public final class Decider {
       if (c.config().isEmpty()) {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
-      actions.addAll(publishStatus(c, pg, me, policy));
+      actions.addAll(publishStatus(c, pg, me, policy, gone));
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy)));
+        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy, gone)));
       }
       Optional<String> want = remote.streams() ? Optional.of(remote.address()) : Optional.empty();
       if (!pg.upstream().equals(want)) {
@@ -1304,11 +1309,13 @@ public final class Decider {
   }
 
   /**
-   * The slots the leader keeps: one per member that streams from it ({@link #memberSlots}) and the permanent
-   * physical slots of the configuration ({@link #permanentPhysicalSlots}).
+   * The slots the leader keeps: one per member that streams from it ({@link #memberSlots}), those of gone members
+   * still kept ({@code gone}, {@link SlotRetention}) and the permanent physical slots of the configuration
+   * ({@link #permanentPhysicalSlots}).
    */
-  private static TreeSet<String> leaderSlots(ClusterSnapshot c, String me, HaPolicy policy) {
+  private static TreeSet<String> leaderSlots(ClusterSnapshot c, String me, HaPolicy policy, Set<String> gone) {
     TreeSet<String> slots = memberSlots(c, me);
+    slots.addAll(gone);
     slots.addAll(permanentPhysicalSlots(policy));
     return slots;
   }

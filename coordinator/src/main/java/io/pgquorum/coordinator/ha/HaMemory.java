@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.ha.sync.SyncMark;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -26,12 +27,27 @@ import java.util.OptionalLong;
  * @param epochUpstream a running replica: the upstream (host:port) it streamed from on the last cycle its timeline's
  *     epoch was known, as long as it has streamed from no other since ({@link TimelineEpochs#streamed})
  * @param leavingSync a synchronous standby asked to restart: it leaves synchronous duty first ({@link LeavingSync})
+ * @param goneSlots the leader: the slots it keeps for members that are gone ({@code member_slots_ttl}), each with
+ *     when (on the loop's nano clock) this leader first saw its member gone ({@link SlotRetention}); empty otherwise
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
     Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
-    Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync) {
+    Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync,
+    Map<String, Long> goneSlots) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
+
+  public HaMemory {
+    goneSlots = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(goneSlots));
+  }
+
+  /** No slot kept for a gone member. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+      Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
+        epochUpstream, leavingSync, Map.of());
+  }
 
   /** Nothing remembered about failed tasks. */
   public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles) {
@@ -72,43 +88,49 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, leavingSync);
+        syncMark, epochUpstream, leavingSync, goneSlots);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark,
-        epochUpstream, leavingSync);
+        epochUpstream, leavingSync, goneSlots);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark,
-        epochUpstream, leavingSync);
+        epochUpstream, leavingSync, goneSlots);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark,
-        epochUpstream, leavingSync);
+        epochUpstream, leavingSync, goneSlots);
   }
 
   /** This memory with {@code next} as the synchronous replication mark. */
   HaMemory withSyncMark(Optional<SyncMark> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        next, epochUpstream, leavingSync);
+        next, epochUpstream, leavingSync, goneSlots);
   }
 
   /** This memory with {@code next} as the synchronous standby's pending departure. */
   HaMemory withLeavingSync(Optional<LeavingSync> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, next);
+        syncMark, epochUpstream, next, goneSlots);
   }
 
   /** This memory with {@code next} as the upstream a replica has streamed from since its epoch was last known. */
   HaMemory withEpochUpstream(Optional<String> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, next, leavingSync);
+        syncMark, next, leavingSync, goneSlots);
+  }
+
+  /** This memory with {@code next} as the slots kept for gone members. */
+  HaMemory withGoneSlots(Map<String, Long> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        syncMark, epochUpstream, leavingSync, next);
   }
 
   /**

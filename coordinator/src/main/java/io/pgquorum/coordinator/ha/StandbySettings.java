@@ -5,11 +5,8 @@ import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which of a {@code standby_cluster} section's recovery settings a running server does not run with yet: the
@@ -53,32 +50,18 @@ public final class StandbySettings {
     return now.containsKey(key) && !now.get(key).equals(wanted);
   }
 
-  private static final Pattern TIME = Pattern.compile("\\s*(\\d+)\\s*(ms|s|min|h|d)?\\s*");
-
   /**
    * {@code recovery_min_apply_delay} as PostgreSQL's pg_settings shows it (milliseconds), from the section's
    * spelling (an integer with PostgreSQL's time units, milliseconds without one); empty for a spelling this does
    * not read (then it is not judged stale: the validation of the section names the key).
    */
   public static Optional<String> millis(String value) {
-    Matcher m = TIME.matcher(value.toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    long factor = switch (m.group(2) == null ? "ms" : m.group(2)) {
-      case "s" -> 1_000L;
-      case "min" -> 60_000L;
-      case "h" -> 3_600_000L;
-      case "d" -> 86_400_000L;
-      default -> 1L;
-    };
-    try {
-      // The decision must never throw on a value: one out of range is not judged (the validation names the key).
-      return Optional.of(Long.toString(Math.multiplyExact(Long.parseLong(m.group(1)), factor)));
-    } catch (NumberFormatException | ArithmeticException e) {
-      return Optional.empty();
-    }
+    java.util.OptionalLong micros = io.pgquorum.coordinator.config.TimeUnits.micros(value, "ms");
+    // Microseconds that are not whole milliseconds are rounded by PostgreSQL: not judged rather than misjudged.
+    return micros.isPresent() && micros.getAsLong() % 1000 == 0 ? Optional.of(Long.toString(micros.getAsLong() / 1000))
+        : Optional.empty();
   }
+
 
   /** A remote given as a list of hosts (libpq's, for streaming from whichever is the primary). */
   static boolean severalHosts(Upstream remote) {

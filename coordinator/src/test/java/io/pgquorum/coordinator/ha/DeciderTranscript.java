@@ -379,6 +379,8 @@ final class DeciderTranscript {
         Boolean.parseBoolean(choice(c, v, "true", "false"))));
     opt(c, used, "synchronous_node_count").ifPresent(v -> scenario.withSyncKey("synchronous_node_count",
         Long.parseLong(v)));
+    // member_slots_ttl=<duration as the config spells it>, e.g. 30min or 0
+    opt(c, used, "member_slots_ttl").ifPresent(v -> scenario.withSyncKey("member_slots_ttl", v));
     // permanent_slots=(<name>,...): Patroni's slots key with those physical slots
     opt(c, used, "permanent_slots").ifPresent(v -> {
       java.util.Map<String, Object> slots = new java.util.TreeMap<>();
@@ -607,8 +609,24 @@ final class DeciderTranscript {
     // epoch-upstream=<host:port>|none: the upstream the replica streamed from since its epoch was last known.
     Optional<String> epochUpstream = opt(c, used, "epoch-upstream")
         .map(v -> v.equals("none") ? Optional.<String>empty() : Optional.of(v)).orElse(m.epochUpstream());
+    // gone-slots=(<slot>@<duration>-ago,...)|none: slots the leader keeps for members gone since then.
+    java.util.Map<String, Long> gone = m.goneSlots();
+    Optional<String> goneSlots = opt(c, used, "gone-slots");
+    if (goneSlots.isPresent()) {
+      gone = new java.util.TreeMap<>();
+      for (String e : goneSlots.get().replaceAll("[()]", "").split(",")) {
+        if (e.isBlank() || e.equals("none")) {
+          continue;
+        }
+        String[] parts = e.strip().split("@");
+        if (parts.length != 2 || !parts[1].endsWith("-ago")) {
+          throw c.fail("gone-slots entries are <slot>@<duration>-ago, got '" + e + "'");
+        }
+        gone.put(parts[0], scenario.nowNanos() - nanos(c, parts[1].substring(0, parts[1].length() - 4)));
+      }
+    }
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark, epochUpstream, m.leavingSync()));
+        mark, epochUpstream, m.leavingSync(), gone));
   }
 
   /**

@@ -58,6 +58,8 @@ final class DecisionPrinter {
           .append(")"));
       m.leavingSync().ifPresent(l -> b.append(" leaving-sync-since=").append(duration(nowNanos - l.sinceNanos()))
           .append("-ago"));
+      m.goneSlots().forEach((slot, since) -> b.append(" gone-slot=").append(slot).append('@')
+          .append(duration(nowNanos - since)).append("-ago"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {
