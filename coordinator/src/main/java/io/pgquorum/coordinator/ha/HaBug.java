@@ -41,7 +41,16 @@ public enum HaBug implements PlantedBug {
    * clock, so leadership keeps moving long after the faults healed (one branch in the holder's decision).
    */
   FLAPPING_LEADER("flapping-leader", "role-stability",
-      "the leader hands its lock back every few seconds, so roles never settle");
+      "the leader hands its lock back every few seconds, so roles never settle"),
+  /**
+   * A primary recording an older timeline switch in {@code history} (one nobody recorded while it was current)
+   * writes it without an epoch, as when a node knew only its current timeline's (one branch in
+   * {@link TimelineEpochs#forHistory}): a replica on another fork of that older timeline is then judged by no rule
+   * and never streams (docs/findings/sim-seed-74489957632632.md).
+   */
+  FORGET_OLDER_EPOCHS("forget-older-epochs", "availability",
+      "older timeline switches reach history without their epochs, so a replica on another fork of one is never "
+          + "repaired");
 
   private final String id;
   private final String breaks;
