@@ -226,10 +226,11 @@ public sealed interface Action {
   record RecordHistory(int timeline) implements Gate {}
 
   /**
-   * Record {@code epoch} as the fork of the timeline this replica's data holds (it streamed onto that timeline from
-   * an upstream that publishes it: {@link TimelineEpochs#streamed}). Only a file next to the data directory.
+   * Record {@code line} as the forks of the timelines this replica's data passes through: its own line continued by
+   * the epoch of a later timeline it streamed (or will stream) onto from an upstream that publishes it
+   * ({@link TimelineEpochs#streamed}). Only a file next to the data directory.
    */
-  record RecordTimelineEpoch(io.pgquorum.coordinator.postgres.TimelineEpoch epoch) implements Action {}
+  record RecordTimelineEpoch(io.pgquorum.coordinator.postgres.TimelineEpochLine line) implements Action {}
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */
   record Demote(StopMode mode) implements ChangesPostgres {}

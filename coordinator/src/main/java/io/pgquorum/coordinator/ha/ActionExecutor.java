@@ -11,10 +11,11 @@ import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
-import io.pgquorum.coordinator.postgres.TimelineEpoch;
+import io.pgquorum.coordinator.postgres.TimelineEpochLine;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionExecutor {
   private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+
+  /** Planted bugs (test harness only) the executor's pure helpers honour; none unless set. */
+  private PlantedBugs bugs = PlantedBugs.NONE;
 
   private final String name;
   private final ClusterStore store;
@@ -96,6 +100,11 @@ public final class ActionExecutor {
     this.tasks = tasks;
     this.nanoClock = nanoClock;
     this.wakeLoop = wakeLoop;
+  }
+
+  /** The planted bugs (test harness only) the HA loop runs with, for the pure helpers this executor calls. */
+  void plantedBugs(PlantedBugs planted) {
+    this.bugs = planted;
   }
 
   /** Runs {@link Action.CreateStanza} steps with {@code job} (the node's backrest section). */
@@ -231,28 +240,28 @@ public final class ActionExecutor {
       return bootstrap(b.seedConfig(), Optional.of(b.target()));
     }
     if (task instanceof Action.CloneReplica c) {
-      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, c.from());
+      TimelineEpochLine epochs = TimelineEpochs.ofSource(cluster, c.from());
       return () -> {
         postgres.cloneReplica(c.from());
         // After the copy (it needs the copy's system identifier), before the start: the first probe of the new
         // replica already knows its fork.
-        postgres.recordTimelineEpoch(epoch);
+        postgres.recordEpochLine(epochs);
         postgres.createSlotOn(c.follow());
         postgres.startReplica(c.follow());
       };
     }
     if (task instanceof Action.CloneAgain ca) {
-      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, ca.from());
+      TimelineEpochLine epochs = TimelineEpochs.ofSource(cluster, ca.from());
       return () -> {
         postgres.cloneAgainWithout(ca.from(), ca.skip(), "copy refused");
-        postgres.recordTimelineEpoch(epoch);
+        postgres.recordEpochLine(epochs);
         postgres.createSlotOn(ca.follow());
         postgres.startReplica(ca.follow());
       };
     }
     if (task instanceof Action.Rejoin rj) {
       return rejoin(rj.upstream(), rj.onDivergence(),
-          rj.upstream().flatMap(up -> TimelineEpochs.ofSource(cluster, up)));
+          rj.upstream().map(up -> TimelineEpochs.ofSource(cluster, up)).orElse(TimelineEpochLine.NONE));
     }
     if (task instanceof Action.StartPrimary sp) {
       long t = token(sp.token(), run, "start as primary");
@@ -283,12 +292,12 @@ public final class ActionExecutor {
       return restart(rs);
     }
     if (task instanceof Action.Reinitialize ri) {
-      Optional<TimelineEpoch> epoch = TimelineEpochs.ofSource(cluster, ri.from());
+      TimelineEpochLine epochs = TimelineEpochs.ofSource(cluster, ri.from());
       return () -> {
         // An immediate stop: the copy is being thrown away (moved aside), nothing of it needs a checkpoint.
         postgres.stop(StopMode.IMMEDIATE);
         postgres.recloneReplica(ri.from(), ri.basebackupOnly(), "reinitialize requested");
-        postgres.recordTimelineEpoch(epoch);
+        postgres.recordEpochLine(epochs);
         postgres.startReplica(ri.from());
       };
     }
@@ -383,10 +392,10 @@ public final class ActionExecutor {
       postgres.follow(f.upstream());
     } else if (action instanceof Action.RecordTimelineEpoch re) {
       try {
-        postgres.recordTimelineEpoch(Optional.of(re.epoch()));
+        postgres.recordEpochLine(re.line());
       } catch (PostgresException e) {
         // Never at the cost of the rest of the plan (a Follow comes next): the epoch just stays unknown.
-        log.warn("could not record the epoch of timeline {}: {}", re.epoch().timeline(), e.getMessage());
+        log.warn("could not record the epochs {}: {}", re.line(), e.getMessage());
       }
     } else if (action instanceof Action.ReloadPostgres) {
       postgres.reload();
@@ -623,11 +632,11 @@ public final class ActionExecutor {
   }
 
   /**
-   * The rejoin's body; {@code sourceEpoch}, the upstream's epoch as the plan's snapshot showed it, is recorded after
+   * The rejoin's body; {@code sourceEpoch}, the upstream's line as the plan's snapshot showed it, is recorded after
    * a rewind or a re-clone (the data then holds the upstream's fork); a rejoin that keeps its data keeps its record.
    */
   private TaskRunner.Body rejoin(Optional<Upstream> upstream, Divergence onDivergence,
-      Optional<TimelineEpoch> sourceEpoch) {
+      TimelineEpochLine sourceEpoch) {
     return () -> {
       // NOT_CHECKED: the plan says not to compare timelines (a standby leader starting as the remote's standby).
       if (upstream.isPresent() && !onDivergence.equals(Divergence.NOT_CHECKED)) {
@@ -641,12 +650,12 @@ public final class ActionExecutor {
             }
             postgres.recloneReplica(up, false, onDivergence.moveAsideReason());
           }
-          postgres.recordTimelineEpoch(sourceEpoch);
+          postgres.recordEpochLine(sourceEpoch);
         } else {
           // Kept its data: it will reach the upstream's later timeline by replaying the upstream's WAL. The probe
           // (I/O) says where the data is; whether to record is TimelineEpochs' (pure) choice.
           TimelineEpochs.afterRejoin(sourceEpoch, postgres.probe())
-              .ifPresent(e -> postgres.recordTimelineEpoch(Optional.of(e)));
+              .ifPresent(postgres::recordEpochLine);
         }
       }
       postgres.startReplica(upstream.orElse(null));
@@ -699,6 +708,7 @@ public final class ActionExecutor {
       }
       return true;
     }
+    TimelineEpochLine line = postgres.epochLine();
     for (TimelineSwitch sw : switches) {
       if (cluster.map(c -> c.historyRecordsEndOf(sw.timeline())).orElse(false)) {
         continue;
@@ -710,8 +720,10 @@ public final class ActionExecutor {
           ours ? Optional.of(HISTORY_TIME.format(wallClock.instant().atOffset(java.time.ZoneOffset.UTC)))
               : Optional.empty(),
           ours ? Optional.of(name) : Optional.empty(),
-          // Which fork of the new timeline is the cluster's: the token of our own promotion, as our data records it.
-          ours ? postgres.timelineEpoch() : OptionalLong.empty());
+          // Which fork of the new timeline is the cluster's: the token of the promotion that started it, as our data's
+          // line records it (our own promotion's for our timeline, and an older one's for a switch nobody recorded
+          // while it was current).
+          TimelineEpochs.forHistory(line, sw.timeline() + 1, timeline, bugs));
       if (!store.appendHistory(entry)) {
         log.warn("could not record the switch from timeline {} in history yet (the key kept changing)",
             sw.timeline());

@@ -48,7 +48,16 @@ public enum HaBug implements PlantedBug {
    * promotion history never recorded never stream again: the cluster never becomes stable.
    */
   IGNORE_LATER_REPLICA_TIMELINE("ignore-later-replica-timeline", "availability",
-      "a replica on a later timeline than its leader's is never repaired, so it never streams again");
+      "a replica on a later timeline than its leader's is never repaired, so it never streams again"),
+  /**
+   * A primary recording an older timeline switch in {@code history} (one nobody recorded while it was current)
+   * writes it without an epoch, as when a node knew only its current timeline's (one branch in
+   * {@link TimelineEpochs#forHistory}): a replica on another fork of that older timeline is then judged by no rule
+   * and never streams (docs/findings/sim-seed-74489957632632.md).
+   */
+  FORGET_OLDER_EPOCHS("forget-older-epochs", "availability",
+      "older timeline switches reach history without their epochs, so a replica on another fork of one is never "
+          + "repaired");
 
   private final String id;
   private final String breaks;

@@ -120,6 +120,7 @@ public final class HaLoop implements Runnable {
     this.requests = new OperatorRequests(this::wake);
     this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake,
         requests);
+    executor.plantedBugs(bugs);
   }
 
   /** pgBackRest's stanza work: with a backrest section, the decision plans it and the executor starts it. */

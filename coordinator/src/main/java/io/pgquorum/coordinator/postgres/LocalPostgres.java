@@ -353,17 +353,19 @@ public final class LocalPostgres implements Postgres {
   }
 
   /**
-   * Records {@code fencingToken} as the epoch of the timeline the promotion about to happen creates: one past the
-   * newest timeline this server knows (its own, or a history file in pg_wal, which PostgreSQL's own choice of the
+   * Records {@code fencingToken} as the epoch of the timeline the promotion about to happen creates, after the epochs
+   * of the data's earlier timelines (the line so far, {@link TimelineEpochLine#extendedWith}): one past the newest
+   * timeline this server knows (its own, or a history file in pg_wal, which PostgreSQL's own choice of the
    * new timeline also skips). A newer history file only in the archive makes PostgreSQL pick a later number; the
    * record then does not match the data and the epoch stays unknown, which is safe. A record that cannot be written
    * is only logged: the epoch is then unknown (no rule judges it), while refusing the promotion would stop failover.
    */
   private void recordPromotion(long fencingToken) {
     try {
-      int next = Math.max(prober.probe().timeline(), HistoryFile.newestIn(ctx.dataDir)) + 1;
+      PgState now = prober.probe();
+      int next = Math.max(now.timeline(), HistoryFile.newestIn(ctx.dataDir)) + 1;
       TimelineEpochRecord.of(ctx.dataDir).write(pgCtl.controlData().systemIdentifier(),
-          new TimelineEpoch(next, fencingToken));
+          now.epochLine().extendedWith(new TimelineEpoch(next, fencingToken)));
       LOG.info("recorded fencing token {} as the epoch of timeline {}", fencingToken, next);
     } catch (PostgresException | IllegalArgumentException e) {
       LOG.warn("could not record the new timeline's epoch (it stays unknown): {}", e.getMessage());
@@ -371,19 +373,19 @@ public final class LocalPostgres implements Postgres {
   }
 
   @Override
-  public java.util.OptionalLong timelineEpoch() {
-    return prober.probe().timelineEpoch();
+  public TimelineEpochLine epochLine() {
+    return prober.probe().epochLine();
   }
 
   @Override
-  public void recordTimelineEpoch(Optional<TimelineEpoch> epoch) {
+  public void recordEpochLine(TimelineEpochLine line) {
     TimelineEpochRecord record = TimelineEpochRecord.of(ctx.dataDir);
-    if (epoch.isEmpty()) {
+    if (line.isEmpty()) {
       record.forget();
       return;
     }
     try {
-      record.write(pgCtl.controlData().systemIdentifier(), epoch.get());
+      record.write(pgCtl.controlData().systemIdentifier(), line);
     } catch (PostgresException e) {
       // An earlier record left in place could name another fork for this data (a copy restored over it with
       // --delta): removed, the epoch is unknown, which is safe. Only if that fails too does the caller fail.
@@ -391,7 +393,7 @@ public final class LocalPostgres implements Postgres {
       record.forget();
       return;
     }
-    LOG.info("recorded fencing token {} as the epoch of timeline {}", epoch.get().epoch(), epoch.get().timeline());
+    LOG.info("recorded the epochs of this data's timelines (timeline:fencing token): {}", line);
   }
 
   @Override

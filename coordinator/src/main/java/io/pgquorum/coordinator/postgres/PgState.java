@@ -59,6 +59,9 @@ import java.util.OptionalLong;
  *     history file tells the forks apart, but their fencing tokens differ (the DCS hands out each token once).
  *     Compared with the token the cluster's {@code history} key records for the switch into {@code timeline}
  *     ({@code LeaderTimeline.otherEpoch})
+ * @param earlierEpochs the epochs recorded for the data's earlier timelines (below {@code timeline}), oldest first;
+ *     with {@code timelineEpoch} the data's line ({@link #epochLine()}). Why: a primary recording an older switch
+ *     in {@code history} names that switch's fork (docs/findings/sim-seed-74489957632632.md)
  */
 public record PgState(
     DataDirState dataDir,
@@ -87,13 +90,30 @@ public record PgState(
     Map<String, String> recoverySettings,
     Optional<ArchiverStats> archiver,
     Optional<String> synchronousStandbyNames,
-    OptionalLong timelineEpoch) {
+    OptionalLong timelineEpoch,
+    List<TimelineEpoch> earlierEpochs) {
   public PgState {
+    earlierEpochs = List.copyOf(earlierEpochs);
     recoverySettings = Map.copyOf(recoverySettings);
     replication = List.copyOf(replication);
     timelineHistory = List.copyOf(timelineHistory);
     slots = Map.copyOf(slots);
     pendingRestartReason = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(pendingRestartReason));
+  }
+
+  /** A probe without the epochs of earlier timelines. */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState,
+      List<TimelineSwitch> timelineHistory, Map<String, Long> slots,
+      Map<String, PendingRestartReason.Change> pendingRestartReason, Map<String, String> recoverySettings,
+      Optional<ArchiverStats> archiver, Optional<String> synchronousStandbyNames, OptionalLong timelineEpoch) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
+        recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, List.of());
   }
 
   /** A probe without archiver statistics. */
@@ -107,7 +127,7 @@ public record PgState(
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
         pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
-        recoverySettings, Optional.empty(), Optional.empty(), OptionalLong.empty());
+        recoverySettings, Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of());
   }
 
   /** A probe without a timeline epoch (not recorded, or not known: every probe before the fork epoch existed). */
@@ -122,7 +142,7 @@ public record PgState(
     this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
         replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
         pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
-        recoverySettings, archiver, synchronousStandbyNames, OptionalLong.empty());
+        recoverySettings, archiver, synchronousStandbyNames, OptionalLong.empty(), List.of());
   }
 
   /**
@@ -133,7 +153,30 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, epoch);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, epoch, earlierEpochs);
+  }
+
+  /**
+   * This probe with {@code line}'s entries as its timelines' epochs: the one for {@code timeline} as
+   * {@code timelineEpoch}, the earlier ones as {@code earlierEpochs}; later ones (a record of a promotion that did
+   * not happen) are dropped.
+   */
+  public PgState withEpochLine(TimelineEpochLine line) {
+    return withTimelineEpoch(line.epochOf(timeline)).withEarlierEpochs(line.before(timeline).epochs());
+  }
+
+  private PgState withEarlierEpochs(List<TimelineEpoch> earlier) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlier);
+  }
+
+  /** The data's line: the earlier timelines' epochs, then the current one's when known. */
+  public TimelineEpochLine epochLine() {
+    List<TimelineEpoch> all = new java.util.ArrayList<>(earlierEpochs);
+    timelineEpoch.ifPresent(e -> all.add(new TimelineEpoch(timeline, e)));
+    return new TimelineEpochLine(all);
   }
 
   /** This probe with {@code stats} as WAL archiving's statistics (empty: no archiver, or unreadable). */
@@ -141,7 +184,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames, timelineEpoch);
+        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames, timelineEpoch, earlierEpochs);
   }
 
   /**
@@ -152,7 +195,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, names, timelineEpoch);
+        pendingRestartReason, recoverySettings, archiver, names, timelineEpoch, earlierEpochs);
   }
 
   /** Whether this server archives WAL and the last attempt failed ({@link ArchiverStats#failing()}). */
@@ -199,7 +242,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -207,7 +250,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
   }
 
   /**
@@ -218,7 +261,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch);
+        slots, reason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
   }
 
   /** This probe with {@code settings} as the recovery settings the running replica has now. */
@@ -226,7 +269,7 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, settings, archiver, synchronousStandbyNames, timelineEpoch);
+        pendingRestartReason, settings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */

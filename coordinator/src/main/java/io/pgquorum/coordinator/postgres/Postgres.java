@@ -189,20 +189,22 @@ public interface Postgres {
   java.util.List<TimelineSwitch> timelineHistory(int timeline);
 
   /**
-   * The fencing token of the promotion that started the fork of the current timeline this data directory holds
-   * ({@link PgState#timelineEpoch}), when recorded (docs/findings/same-timeline-forks.md). The default knows none,
-   * so every rule that compares epochs stays silent (test doubles).
+   * The epochs of the timelines of this data directory's line ({@link PgState#epochLine}): for each, the fencing
+   * token of the promotion that started the fork of it this data descends from, when recorded
+   * (docs/findings/same-timeline-forks.md). The default knows none, so every rule that compares epochs stays silent
+   * (test doubles).
    */
-  default java.util.OptionalLong timelineEpoch() {
-    return java.util.OptionalLong.empty();
+  default TimelineEpochLine epochLine() {
+    return TimelineEpochLine.NONE;
   }
 
   /**
-   * Records {@code epoch} as the fork of the timeline this stopped or running data directory holds (the decision
-   * chose it: a copy's source's epoch, or the upstream's for a timeline streamed onto); empty forgets any record,
-   * leaving the epoch unknown. Only I/O: which epoch is the decision's ({@code TimelineEpochs}).
+   * Records {@code line} as the forks of the timelines this stopped or running data directory's line passes through
+   * (the decision chose it: a copy's source's line, or the data's own extended by the upstream's epoch for a
+   * timeline streamed onto); empty forgets any record, leaving every epoch unknown. Only I/O: which epochs is the
+   * decision's ({@code TimelineEpochs}).
    */
-  default void recordTimelineEpoch(java.util.Optional<TimelineEpoch> epoch) {}
+  default void recordEpochLine(TimelineEpochLine line) {}
 
   /**
    * Starts the {@code postgresql.callbacks} script for {@code action} with {@code role}, in the background (a new

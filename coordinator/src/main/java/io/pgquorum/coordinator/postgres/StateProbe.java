@@ -73,8 +73,9 @@ final class StateProbe {
   }
 
   /**
-   * {@code s} with the epoch of its timeline from the record next to the data directory, when the record is for
-   * this data (same system identifier and timeline); a damaged record is reported (once per distinct problem) and
+   * {@code s} with the epochs of its line from the record next to the data directory, when the record is for this
+   * data (same system identifier; entries up to the data's timeline: the current one's is known only when the record
+   * has an entry for exactly that timeline); a damaged record is reported (once per distinct problem) and
    * counts as unknown, never as a failed probe.
    */
   private PgState withEpoch(PgState s) {
@@ -82,12 +83,12 @@ final class StateProbe {
       return s;
     }
     String[] damage = {""};
-    OptionalLong epoch = epochRecord.knownEpoch(s.systemIdentifier(), s.timeline(), why -> damage[0] = why);
+    TimelineEpochLine line = epochRecord.knownLine(s.systemIdentifier(), s.timeline(), why -> damage[0] = why);
     if (!damage[0].isEmpty() && !damage[0].equals(epochWarning)) {
       LOG.warn("probe: {} (the timeline's epoch counts as unknown)", damage[0]);
     }
     epochWarning = damage[0];
-    return s.withTimelineEpoch(epoch);
+    return s.withEpochLine(line);
   }
 
   private PgState probeOrThrow() {

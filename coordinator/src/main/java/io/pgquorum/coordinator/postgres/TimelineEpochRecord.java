@@ -10,22 +10,26 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 
 /**
  * The file {@code <data_dir>.timeline-epoch} next to the data directory (where the postmaster's startup log
- * {@code <data_dir>.postmaster.log} also lives): which fork of its current timeline the data directory holds, as
- * {@code system_identifier}, {@code timeline} and {@code epoch} (docs/findings/same-timeline-forks.md).
+ * {@code <data_dir>.postmaster.log} also lives): which forks of its timelines the data directory's line passes
+ * through ({@link TimelineEpochLine}), as {@code system_identifier}, {@code timeline} and {@code epoch} (the newest
+ * entry) and {@code earlier} (the older entries, {@code 2:39,3:61}, absent when there are none; docs/findings/
+ * same-timeline-forks.md and sim-seed-74489957632632.md). A file written before {@code earlier} existed reads as a
+ * one-entry line, and an older pgquorum reading a newer file sees its newest entry, as before.
  *
  * <p>Outside PGDATA on purpose: pg_basebackup and pg_rewind copy PGDATA, so a record inside it would travel to a copy
  * whose fork the copy's own source decides, and would survive a re-clone that must reset it.
  *
- * <p>A record only applies to data of the same system identifier on the same timeline ({@link #epochFor}): a
- * promotion that failed after its record was written (it names the next timeline), a data directory replaced by
- * hand, or a copy that landed on another timeline than its source published all leave a record that says nothing.
- * A missing, unreadable or damaged file is an unknown epoch, which every rule reads as "cannot judge".
+ * <p>A record only applies to data of the same system identifier, and only its entries up to the data's timeline
+ * ({@link #lineFor}): a promotion that failed after its record was written names the next timeline, which the data
+ * never reached. A missing, unreadable or damaged file is an unknown line, which every rule reads as "cannot judge".
  */
 public final class TimelineEpochRecord {
   /** How the file's name ends, after the data directory's name. */
@@ -46,27 +50,35 @@ public final class TimelineEpochRecord {
     return file;
   }
 
+  /**
+   * The line the record gives data of {@code systemIdentifier} on {@code timeline}: its entries up to that timeline
+   * (none when the system identifier differs or is unknown). Whether the entry for {@code timeline} itself is among
+   * them says whether the current timeline's epoch is known.
+   */
+  public TimelineEpochLine lineFor(Optional<String> systemIdentifier, int timeline) throws PostgresException {
+    Optional<Entry> e = read();
+    if (e.isEmpty() || systemIdentifier.isEmpty() || !e.get().systemIdentifier().equals(systemIdentifier.get())) {
+      return TimelineEpochLine.NONE;
+    }
+    return e.get().line().upTo(timeline);
+  }
+
   /** The epoch the record gives data of {@code systemIdentifier} on {@code timeline}; empty when it gives none. */
   public OptionalLong epochFor(Optional<String> systemIdentifier, int timeline) throws PostgresException {
-    Optional<Entry> e = read();
-    if (e.isEmpty() || systemIdentifier.isEmpty() || !e.get().systemIdentifier().equals(systemIdentifier.get())
-        || e.get().timeline() != timeline) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(e.get().epochValue());
+    return lineFor(systemIdentifier, timeline).epochOf(timeline);
   }
 
   /**
-   * As {@link #epochFor}, for the probe: a damaged or unreadable record is handed to {@code onDamage} (its message
+   * As {@link #lineFor}, for the probe: a damaged or unreadable record is handed to {@code onDamage} (its message
    * names the file and the field) and counts as unknown; it never fails the probe.
    */
-  public OptionalLong knownEpoch(Optional<String> systemIdentifier, int timeline,
+  public TimelineEpochLine knownLine(Optional<String> systemIdentifier, int timeline,
       java.util.function.Consumer<String> onDamage) {
     try {
-      return epochFor(systemIdentifier, timeline);
+      return lineFor(systemIdentifier, timeline);
     } catch (PostgresException e) {
       onDamage.accept(e.getMessage());
-      return OptionalLong.empty();
+      return TimelineEpochLine.NONE;
     }
   }
 
@@ -105,7 +117,38 @@ public final class TimelineEpochRecord {
     if (timeline < 1) {
       throw bad("timeline", Integer.toString(timeline));
     }
-    return Optional.of(new Entry(sysid, new TimelineEpoch(timeline, epoch)));
+    List<TimelineEpoch> line = earlier(p.getProperty("earlier", ""), timeline);
+    line.add(new TimelineEpoch(timeline, epoch));
+    return Optional.of(new Entry(sysid, new TimelineEpochLine(line)));
+  }
+
+  /** The {@code earlier} field: {@code t:e} pairs, comma-separated, timelines ascending and below {@code newest}. */
+  private List<TimelineEpoch> earlier(String value, int newest) {
+    List<TimelineEpoch> out = new ArrayList<>();
+    if (value.isBlank()) {
+      return out;
+    }
+    int last = 0;
+    for (String pair : value.trim().split(",", -1)) {
+      String[] te = pair.trim().split(":", -1);
+      int t;
+      long e;
+      try {
+        if (te.length != 2) {
+          throw new NumberFormatException();
+        }
+        t = Integer.parseInt(te[0].trim());
+        e = Long.parseLong(te[1].trim());
+      } catch (NumberFormatException ex) {
+        throw bad("earlier", value.trim());
+      }
+      if (t <= last || t >= newest) {
+        throw bad("earlier", value.trim());
+      }
+      last = t;
+      out.add(new TimelineEpoch(t, e));
+    }
+    return out;
   }
 
   private String field(Properties p, String name) {
@@ -121,16 +164,23 @@ public final class TimelineEpochRecord {
         + "'");
   }
 
+  /** Writes the one-entry line {@code epoch}: see {@link #write(String, TimelineEpochLine)}. */
+  public void write(String systemIdentifier, TimelineEpoch epoch) throws PostgresException {
+    write(systemIdentifier, TimelineEpochLine.of(epoch));
+  }
+
   /**
-   * Writes {@code epoch} for data of {@code systemIdentifier}, replacing the file atomically. Ordering: the new
-   * content is written to a temporary file and fsynced before the rename, and the directory is fsynced after it,
-   * so a crash at any point leaves either the old record or the new one, whole (a torn record would read as
+   * Writes {@code line} (not empty) for data of {@code systemIdentifier}, replacing the file atomically. Ordering:
+   * the new content is written to a temporary file and fsynced before the rename, and the directory is fsynced after
+   * it, so a crash at any point leaves either the old record or the new one, whole (a torn record would read as
    * damaged, i.e. unknown, which is safe but loses what we knew).
    */
-  public void write(String systemIdentifier, TimelineEpoch epoch) throws PostgresException {
-    String text = "# pgquorum: the fork of the data directory's timeline (docs/findings/same-timeline-forks.md)\n"
+  public void write(String systemIdentifier, TimelineEpochLine line) throws PostgresException {
+    TimelineEpoch epoch = line.newest().orElseThrow(() -> new IllegalArgumentException("an empty line"));
+    TimelineEpochLine earlier = line.before(epoch.timeline());
+    String text = "# pgquorum: the forks of the data directory's timelines (docs/findings/same-timeline-forks.md)\n"
         + "system_identifier=" + systemIdentifier + "\ntimeline=" + epoch.timeline() + "\nepoch=" + epoch.epoch()
-        + "\n";
+        + "\n" + (earlier.isEmpty() ? "" : "earlier=" + earlier + "\n");
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -185,14 +235,6 @@ public final class TimelineEpochRecord {
     }
   }
 
-  /** One record: the data's system identifier and the epoch of its timeline. */
-  public record Entry(String systemIdentifier, TimelineEpoch epoch) {
-    public int timeline() {
-      return epoch.timeline();
-    }
-
-    public long epochValue() {
-      return epoch.epoch();
-    }
-  }
+  /** One record: the data's system identifier and the epochs of its line (not empty). */
+  public record Entry(String systemIdentifier, TimelineEpochLine line) {}
 }

@@ -115,6 +115,24 @@ class TimelineEpochIT {
               && published(first).equals(expected) && cluster.streamingReplicas().contains(first)
               && movedAsideRecords(first) > 0);
       assertThat(Files.readString(record(first))).contains("epoch=" + token + "\n");
+
+      // A second failover: the node promoted to timeline 3 keeps timeline 2's epoch after its own
+      // (docs/findings/sim-seed-74489957632632.md: a primary recording an older switch must know that switch's
+      // epoch), and so does the replica that streams onto timeline 3.
+      cluster.killDaemon(promoted);
+      cluster.killPostmaster(promoted);
+      await("a primary after " + promoted.name).atMost(WITHIN).pollInterval(Duration.ofMillis(300))
+          .until(() -> cluster.primary().filter(p -> p != promoted).isPresent());
+      NodeSpec second = cluster.primary().orElseThrow();
+      long token2 = count(second, "SELECT current_setting('pgquorum.fencing_token')::bigint").orElseThrow();
+      NodeSpec follower = second == first ? other : first;
+      String line = "timeline=3\nepoch=" + token2 + "\nearlier=2:" + token + "\n";
+      await("the new primary and its replica publish epoch " + token2).atMost(WITHIN)
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> published(second).equals("3/" + token2) && published(follower).equals("3/" + token2));
+      for (NodeSpec n : List.of(second, follower)) {
+        assertThat(Files.readString(record(n))).as(record(n).toString()).contains(line);
+      }
     } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + "\npublished: "
           + cluster.nodes.stream().map(n -> n.name + "=" + published(n)).toList() + cluster.diagnostics(), e);

@@ -69,7 +69,12 @@ final class History {
     return expected;
   }
 
-  /** Known, unfixed findings (each documented where it is recognised): reported and counted, not failures. */
+  /**
+   * Known, unfixed findings (each documented where it is recognised): reported and counted, not failures. None is
+   * recognised at present: the one there was (a timeline-id collision with identical history files) is told apart by
+   * the fork epochs since docs/findings/sim-seed-74489957632632.md, so its filter was removed and any such schedule
+   * is a violation again. The channel stays for the next documented finding.
+   */
   private final List<String> known = new ArrayList<>();
 
   List<String> knownFindings() {

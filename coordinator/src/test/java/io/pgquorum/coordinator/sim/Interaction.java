@@ -109,12 +109,7 @@ final class Interaction implements AutoCloseable {
       case "check-recovery" -> {
         String out = stabilize(duration(words.get(0)));
         if (stableState().isEmpty()) {
-          Optional<String> collision = timelineCollision();
-          if (collision.isPresent()) {
-            cluster.history.known("recovery blocked by a timeline-id collision: " + collision.get());
-          } else {
-            cluster.violation("recovery: no stable primary within " + words.get(0) + " after the faults healed");
-          }
+          cluster.violation("recovery: no stable primary within " + words.get(0) + " after the faults healed");
         }
         cluster.flushCommandEffects();
         return out + cluster.takeOutput();
@@ -124,10 +119,7 @@ final class Interaction implements AutoCloseable {
         Optional<String> before = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
         cluster.runUntil(cluster.time.now() + duration(words.get(0)));
         Optional<String> after = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
-        if (stableState().isEmpty() && before.equals(after) && timelineCollision().isPresent()) {
-          // Never became stable because of the known finding check-recovery reported: nothing to compare.
-          cluster.line("not checked: the cluster never became stable (known finding above)");
-        } else if (stableState().isEmpty() || !before.equals(after)) {
+        if (stableState().isEmpty() || !before.equals(after)) {
           cluster.violation("stability: roles changed within " + words.get(0) + " of a stable cluster without a "
               + "fault (leader " + before.orElse("none") + " -> " + after.orElse("none") + ")");
         } else {
@@ -339,42 +331,6 @@ final class Interaction implements AutoCloseable {
   private static boolean streamsFrom(SimNode n, SimNode leader) {
     return n.active() && n.queuedTask == null && n.pg.running && !n.pg.isPrimary() && n.pg.streaming
         && n.pg.upstream.map(u -> u.name().equals(leader.name)).orElse(false);
-  }
-
-  /**
-   * A KNOWN, UNFIXED finding (see regression_timeline_id_collision.txt): the leader is fine, and every replica that
-   * keeps the cluster from being stable follows it on the same timeline number, with the same history file (the
-   * forks left the parent timeline at the same position), but from another fork (two nodes
-   * promoted from the same timeline without knowing of each other both chose the next number, as PostgreSQL does
-   * when it finds no history file for it). Nothing in a node's state tells such forks apart, so such a
-   * replica is never repaired. Narrow on purpose: any other reason for instability is still a violation.
-   * Since the fork epoch (docs/findings/same-timeline-forks.md) the simulated nodes know the token of the promotion
-   * that started their timeline, which tells such forks apart, so this should no longer be seen here; it stays
-   * for a regression of that rule (the real PostgreSQL executor does not record the epoch yet).
-   */
-  Optional<String> timelineCollision() {
-    Optional<SimNode> leader = healthyLeader();
-    if (leader.isEmpty()) {
-      return Optional.empty();
-    }
-    SimNode l = leader.get();
-    List<String> collided = new ArrayList<>();
-    for (SimNode n : cluster.nodes()) {
-      if (n == l || !n.daemonUp || streamsFrom(n, l)) {
-        continue;
-      }
-      if (!n.pg.running || n.pg.isPrimary() || n.pg.timeline != l.pg.timeline || n.pg.branch == l.pg.branch) {
-        return Optional.empty();
-      }
-      if (!n.pg.timelineHistory(n.pg.timeline).equals(l.pg.timelineHistory(l.pg.timeline))) {
-        // Forks whose history files differ are told apart (the replica's own history against the history key) and
-        // repaired since issue 17: left unrepaired, that is a violation, not this finding.
-        return Optional.empty();
-      }
-      collided.add(n.name + " (timeline " + n.pg.timeline + " of another fork)");
-    }
-    return collided.isEmpty() ? Optional.empty()
-        : Optional.of("leader " + l.name + " on timeline " + l.pg.timeline + "; " + String.join(", ", collided));
   }
 
   String status() {

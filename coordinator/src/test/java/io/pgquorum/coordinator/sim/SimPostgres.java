@@ -6,6 +6,8 @@ import io.pgquorum.coordinator.postgres.PgState.Role;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
 import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.coordinator.postgres.TimelineEpoch;
+import io.pgquorum.coordinator.postgres.TimelineEpochLine;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.util.ArrayList;
@@ -41,12 +43,14 @@ final class SimPostgres implements Postgres {
   int branch;
   long lsn;
   /**
-   * The fencing token of the promotion that started this fork ({@link PgState#timelineEpoch}); 0 when none (timeline
-   * 1). Models what a real deployment records next to the data (see docs/findings/same-timeline-forks.md): set by
-   * the promotion, taken over from the source by a clone, a rewind and a replica's streaming onto the timeline,
-   * forgotten with the data directory; a daemon restart keeps it.
+   * The epochs of this data's line ({@link PgState#epochLine}): for each timeline from 2 on, the fencing token of the
+   * promotion that started the fork of it this data descends from; empty on timeline 1. Models what a real
+   * deployment records next to the data (see docs/findings/same-timeline-forks.md and sim-seed-74489957632632.md):
+   * extended by the promotion, taken over from the source by a clone, a rewind and a replica's streaming onto the
+   * timeline (the whole line: the data is the source's from then on), forgotten with the data directory; a daemon
+   * restart keeps it.
    */
-  long epoch;
+  TimelineEpochLine epochs = TimelineEpochLine.NONE;
   /** The forks this server's timeline descends from, oldest first, with where each ended (its switch point). */
   List<Ancestor> ancestors = List.of();
   Optional<Upstream> upstream = Optional.empty();
@@ -93,7 +97,7 @@ final class SimPostgres implements Postgres {
     branch = up.branch;
     lsn = up.lsn;
     ancestors = up.ancestors;
-    epoch = up.epoch;
+    epochs = up.epochs;
   }
 
   /** One replication step: a running replica catches up with its upstream if it can reach and follow it. */
@@ -139,7 +143,7 @@ final class SimPostgres implements Postgres {
       return new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN,
           timeline, lsn, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
           Optional.empty(), List.of(), Optional.of(SYSID), 150010, OptionalLong.empty(), false, clean)
-          .withTimelineEpoch(timelineEpoch());
+          .withEpochLine(epochLine());
     }
     boolean replica = role == Role.REPLICA;
     return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pid), Optional.empty(), role, timeline, lsn,
@@ -147,12 +151,12 @@ final class SimPostgres implements Postgres {
         Optional.empty(), replica ? Optional.of(streaming ? "streaming" : "in archive recovery") : Optional.empty(),
         replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(), List.of(), Optional.of(SYSID),
         150010, OptionalLong.of(token), false, false)
-        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of()).withTimelineEpoch(timelineEpoch());
+        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of()).withEpochLine(epochLine());
   }
 
   @Override
-  public OptionalLong timelineEpoch() {
-    return dataDir == DataDirState.INITIALIZED && epoch > 0 ? OptionalLong.of(epoch) : OptionalLong.empty();
+  public TimelineEpochLine epochLine() {
+    return dataDir == DataDirState.INITIALIZED ? epochs : TimelineEpochLine.NONE;
   }
 
   private void requireStopped(String what) {
@@ -174,7 +178,7 @@ final class SimPostgres implements Postgres {
     branch = cluster.nextBranch();
     lsn = INITIAL_LSN;
     ancestors = List.of();
-    epoch = 0;
+    epochs = TimelineEpochLine.NONE;
     clean = true;
     cluster.effect(node, "pg initdb");
   }
@@ -232,7 +236,7 @@ final class SimPostgres implements Postgres {
     ancestors = List.copyOf(longer);
     timeline++;
     branch = cluster.nextBranch();
-    epoch = fencingToken;
+    epochs = epochs.extendedWith(new TimelineEpoch(timeline, fencingToken));
     role = Role.PRIMARY;
     token = fencingToken;
     upstream = Optional.empty();
@@ -295,7 +299,7 @@ final class SimPostgres implements Postgres {
     branch = 0;
     lsn = 0;
     ancestors = List.of();
-    epoch = 0;
+    epochs = TimelineEpochLine.NONE;
     cluster.effect(node, "pg data directory moved aside (" + reason + ")");
   }
 

@@ -73,7 +73,7 @@ class SimulatorTest {
     double minutes = (System.nanoTime() - start) / 60e9;
     System.out.printf("simulator: %d schedules in %.1f s (%.0f per minute); %d acknowledged writes, %d promotions, "
         + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety or stability violation "
-        + "(expected); %d schedules hit the known timeline-id collision%n", count,
+        + "(expected); %d schedules reported a known finding%n", count,
         minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known);
     assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
   }
