@@ -142,9 +142,45 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
    *
    * @param id the request's answer id (0: a scheduled restart, nobody waits)
    * @param conditions the restart's filters, evaluated again when it proceeds
-   * @param sinceNanos when (on the loop's nano clock) the departure began: the wait is bounded from there
+   * @param sinceNanos when (on the loop's nano clock) the departure began
+   * @param seenNanos when this node first read its own member key saying {@code nosync} back from the DCS: the
+   *     2 loop_waits count from there (Patroni starts its wait once the member key is written), since before it
+   *     the primary cannot have seen the tag; empty until then
    */
-  public record LeavingSync(long id, LocalRequest.RestartConditions conditions, long sinceNanos) {}
+  public record LeavingSync(long id, LocalRequest.RestartConditions conditions, long sinceNanos,
+      OptionalLong seenNanos) {
+    /** How long the primary is given to drop this node, in loop_waits, once it can see {@code nosync}. */
+    static final int BOUND_LOOP_WAITS = 2;
+    /**
+     * The bound from the start while {@code nosync} has not been read back (a member key write that keeps failing
+     * must not hold the restart forever): twice the normal one.
+     */
+    static final int UNSEEN_BOUND_LOOP_WAITS = 2 * BOUND_LOOP_WAITS;
+
+    public LeavingSync(long id, LocalRequest.RestartConditions conditions, long sinceNanos) {
+      this(id, conditions, sinceNanos, OptionalLong.empty());
+    }
+
+    /**
+     * The departure in this cycle: {@code previous} continued (or a new one from {@code nowNanos}), noting the first
+     * cycle whose snapshot shows this node's member key with {@code nosync} ({@code nosyncSeen}).
+     */
+    static LeavingSync next(Optional<LeavingSync> previous, long id, LocalRequest.RestartConditions conditions,
+        boolean nosyncSeen, long nowNanos) {
+      long since = previous.map(LeavingSync::sinceNanos).orElse(nowNanos);
+      OptionalLong seen = previous.map(LeavingSync::seenNanos).orElse(OptionalLong.empty());
+      if (seen.isEmpty() && nosyncSeen) {
+        seen = OptionalLong.of(nowNanos);
+      }
+      return new LeavingSync(id, conditions, since, seen);
+    }
+
+    /** Whether the primary has had its time to drop this node ({@link #BOUND_LOOP_WAITS} once it could see it). */
+    boolean waitOver(long loopWaitNanos, long nowNanos) {
+      return seenNanos.isPresent() ? nowNanos - seenNanos.getAsLong() >= BOUND_LOOP_WAITS * loopWaitNanos
+          : nowNanos - sinceNanos >= UNSEEN_BOUND_LOOP_WAITS * loopWaitNanos;
+    }
+  }
 
   /**
    * A task that keeps failing: how many times in a row, the earliest time it may run again, and its last error (a

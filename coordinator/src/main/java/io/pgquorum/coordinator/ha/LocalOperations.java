@@ -139,9 +139,9 @@ final class LocalOperations {
   /**
    * A clean shutdown (SIGTERM, {@code stop()}) of a synchronous standby: like a restart, it leaves its duty first
    * (nosync in its member key, PostgreSQL kept running) until the {@code sync} key no longer lists it, for at most
-   * 2 loop_waits; the loop keeps cycling while the decision remembers the departure ({@link HaLoop#run}). Empty
-   * when the shutdown may stop PostgreSQL now: not a running replica, mode not enforced, not listed, no DCS
-   * snapshot (nobody to tell), or the wait is over.
+   * 2 loop_waits once nosync is read back ({@link HaMemory.LeavingSync#waitOver}); the loop keeps cycling while
+   * the decision remembers the departure ({@link HaLoop#run}). Empty when the shutdown may stop PostgreSQL now:
+   * not a running replica, mode not enforced, not listed, no DCS snapshot (nobody to tell), or the wait is over.
    */
   static Optional<Decision> leavingSyncBeforeShutdown(Optional<ClusterSnapshot> cluster, LocalState local,
       HaPolicy policy, long nowNanos) {
@@ -151,14 +151,20 @@ final class LocalOperations {
         || !cluster.get().sync().map(y -> y.lists(me)).orElse(false)) {
       return Optional.empty();
     }
-    long since = local.memory().leavingSync().map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
-    if (nowNanos - since >= 2 * policy.dynamic().loopWaitDuration().toNanos()) {
+    HaMemory.LeavingSync next = HaMemory.LeavingSync.next(local.memory().leavingSync(), 0,
+        LocalRequest.RestartConditions.NONE, nosyncSeen(cluster.get(), me), nowNanos);
+    if (next.waitOver(policy.dynamic().loopWaitDuration().toNanos(), nowNanos)) {
       return Optional.empty();
     }
-    HaMemory memory = local.memory().withLeavingSync(Optional.of(
-        new HaMemory.LeavingSync(0, LocalRequest.RestartConditions.NONE, since)));
+    HaMemory memory = local.memory().withLeavingSync(Optional.of(next));
     return Optional.of(new Decision(List.of(), DecisionMessage.SHUTDOWN_LEAVING_SYNC.format(me), memory,
         Optional.empty(), true));
+  }
+
+  /** Whether the snapshot shows this node's member key with the {@code nosync} tag its departure publishes. */
+  private static boolean nosyncSeen(ClusterSnapshot c, String me) {
+    Member self = c.members().get(me);
+    return self != null && self.nosync();
   }
 
   private static Decision restart(Decision held, long id, LocalRequest.RestartConditions conditions,
@@ -206,12 +212,15 @@ final class LocalOperations {
       // A synchronous standby leaves its duty first: it publishes nosync (Publication) and waits until the primary
       // has dropped it from the key (and then from synchronous_standby_names), so that commits in non-strict mode
       // do not hang while it restarts. Bounded: a primary that does not act within 2 loop_waits (Patroni's bound)
-      // does not keep the operator's restart waiting; the restart then goes ahead as it would have anyway.
-      long since = leaving.map(HaMemory.LeavingSync::sinceNanos).orElse(nowNanos);
-      long bound = 2 * policy.dynamic().loopWaitDuration().toNanos();
-      if (nowNanos - since < bound) {
+      // does not keep the operator's restart waiting; the restart then goes ahead as it would have anyway. The
+      // bound counts from the first cycle that reads nosync back from the DCS (HaMemory.LeavingSync): counted from
+      // the decision, the primary's next cycle, a loop_wait plus its own duration, could start after the nosync
+      // write and still end past the bound when loop_wait is short and cycles are slow (seen in SyncReplicationIT
+      // with loop_wait 1 on a loaded 2-core machine: key dropped 0.3 s after the restart had begun).
+      HaMemory.LeavingSync next = HaMemory.LeavingSync.next(leaving, id, conditions, nosyncSeen(c, me), nowNanos);
+      if (!next.waitOver(policy.dynamic().loopWaitDuration().toNanos(), nowNanos)) {
         return new Decision(d.actions(), DecisionMessage.RESTART_LEAVING_SYNC.format(me), d.memory()
-            .withLeavingSync(Optional.of(new HaMemory.LeavingSync(id, conditions, since))), Optional.empty(), true);
+            .withLeavingSync(Optional.of(next)), Optional.empty(), true);
       }
       message = DecisionMessage.RESTART_LEAVING_SYNC_TIMED_OUT.format(me);
     }

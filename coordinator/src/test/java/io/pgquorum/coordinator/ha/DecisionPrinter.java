@@ -56,8 +56,10 @@ final class DecisionPrinter {
       }
       m.syncMark().ifPresent(k -> b.append(" sync-mark=").append(k.lsn()).append(" (for ").append(k.names())
           .append(")"));
-      m.leavingSync().ifPresent(l -> b.append(" leaving-sync-since=").append(duration(nowNanos - l.sinceNanos()))
-          .append("-ago"));
+      m.leavingSync().ifPresent(l -> {
+        b.append(" leaving-sync-since=").append(duration(nowNanos - l.sinceNanos())).append("-ago");
+        l.seenNanos().ifPresent(t -> b.append(" nosync-seen=").append(duration(nowNanos - t)).append("-ago"));
+      });
       m.goneSlots().forEach((slot, since) -> b.append(" gone-slot=").append(slot).append('@')
           .append(duration(nowNanos - since)).append("-ago"));
       b.append('\n');

@@ -104,8 +104,13 @@ class SyncQuorumIT {
       for (NodeSpec r : replicas) {
         assertThat(SyncReplicationIT.syncState(primary, r.name)).as(r.name).contains("quorum");
       }
-      assertThat(withRole(primary, "quorum_standby")).containsExactlyInAnyOrderElementsOf(
-          replicas.stream().map(r -> r.name).toList());
+      // Awaited, not read once: GET /cluster answers from the DCS snapshot the primary read at the start of its
+      // last published cycle, so the key written in one cycle shows there only after the next (up to a loop_wait
+      // behind the key read above directly from the DCS).
+      List<String> voters = replicas.stream().map(r -> r.name).sorted().toList();
+      await("GET /cluster shows both replicas as quorum_standby").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> withRole(primary, "quorum_standby").stream().sorted().toList().equals(voters));
       LocalCluster.execute(primary, "CREATE TABLE quorum_rows (v text PRIMARY KEY)",
           "INSERT INTO quorum_rows VALUES ('acknowledged')");
 

@@ -12,6 +12,13 @@ import java.util.Set;
  * only one). Ordered by sync_priority (higher first), then those already synchronous (so that a standby which
  * is momentarily a few bytes behind an asynchronous one is not swapped out, which would change
  * synchronous_standby_names every cycle), then position (most advanced first), then name.
+ *
+ * <p>Already synchronous: named in the {@code sync} key, or reported {@code sync}/{@code quorum} by PostgreSQL (the
+ * setting waits on it now; Patroni sorts on pg_stat_replication's sync_state). The second matters while the duty
+ * moves: a standby just put into synchronous_standby_names is not in the key until a later cycle confirms it, and
+ * meanwhile the standby that left (a restart takes about a second) is back. Judged by the key alone, that one
+ * would win the tie again and the setting would swing back before the newcomer is ever confirmed; seen in
+ * SyncReplicationIT, where the duty never reached the other replica.
  */
 public final class SyncPool {
   private SyncPool() {}
@@ -19,7 +26,8 @@ public final class SyncPool {
   /**
    * @param leader the primary's name (never its own standby)
    * @param primaryLsn the primary's flush position, the lag reference with a single replica
-   * @param alreadySync the names currently in the {@code sync} key (keep them on a tie)
+   * @param alreadySync the names currently in the {@code sync} key (keep them on a tie, as those reported
+   *     synchronous)
    */
   public static List<String> eligible(List<Standby> standbys, String leader, long primaryLsn, Set<String> alreadySync,
       SyncSettings settings) {
@@ -28,7 +36,7 @@ public final class SyncPool {
     long reference = streaming.size() > 1 ? streaming.stream().mapToLong(Standby::lsn).max().orElse(primaryLsn)
         : primaryLsn;
     Comparator<Standby> order = Comparator.comparingInt(Standby::syncPriority).reversed()
-        .thenComparing(s -> !contains(alreadySync, s.name()))
+        .thenComparing(s -> !(s.reportedSync() || contains(alreadySync, s.name())))
         .thenComparing(Comparator.comparingLong(Standby::lsn).reversed())
         .thenComparing(Standby::name);
     return streaming.stream()

@@ -116,8 +116,11 @@ final class SyncModel {
     List<StandbyReport> rows = reports();
     Set<String> already = new TreeSet<>(sync.map(SyncState::syncStandbys).orElse(List.of()));
     List<Standby> standbys = new ArrayList<>();
+    Set<String> reportedSync = new TreeSet<>();
+    rows.stream().filter(r -> r.state() == StandbyReport.SyncRole.SYNC || r.state() == StandbyReport.SyncRole.QUORUM)
+        .forEach(r -> reportedSync.add(r.name()));
     nodes.forEach((name, n) -> standbys.add(new Standby(name, n.connected, n.nosync || n.priority <= 0, false,
-        n.priority, n.lsn)));
+        n.priority, n.lsn, reportedSync.contains(name))));
     List<String> pool = SyncPool.eligible(standbys, PRIMARY, wal, already, settings);
     return new SyncView(PRIMARY, settings, sync, names, SyncView.confirmed(rows, names, lsnAtChange), pool);
   }

@@ -161,7 +161,7 @@ final class SyncTranscript {
     standbys.forEach((name, r) -> {
       rows.add(new StandbyReport(name, r.streaming(), r.state(), r.lsn()));
       all.add(new Standby(name, r.streaming(), r.nosync() || r.priority() <= 0, r.cascading(), r.priority(),
-          r.lsn()));
+          r.lsn(), r.state() == StandbyReport.SyncRole.SYNC || r.state() == StandbyReport.SyncRole.QUORUM));
     });
     Set<String> already = new TreeSet<>(sync.map(SyncState::syncStandbys).orElse(List.of()));
     List<String> pool = SyncPool.eligible(all, LEADER, primaryLsn, already, settings);
