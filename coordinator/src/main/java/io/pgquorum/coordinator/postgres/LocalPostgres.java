@@ -150,8 +150,8 @@ public final class LocalPostgres implements Postgres {
     } catch (PostgresException e) {
       // A recovery that ends before its target (a restore to an unreachable target) shuts the server down after
       // it accepted connections: the step that fails is then a connection, and the reason is only in the log.
-      Optional<String> fatal = lastFatalSince(logFrom);
-      if (fatal.isPresent() && !e.getMessage().contains(fatal.get())) {
+      Optional<String> fatal = fatalCause(logSince(logFrom), e.getMessage());
+      if (fatal.isPresent()) {
         throw new PostgresException(e.getMessage() + " (PostgreSQL: " + fatal.get() + ")", e);
       }
       throw e;
@@ -159,24 +159,39 @@ public final class LocalPostgres implements Postgres {
     bootstrapper.finish();
   }
 
-  /** The last FATAL line the server wrote to its startup log after {@code from} bytes, if any. */
-  private Optional<String> lastFatalSince(long from) {
+  /**
+   * The FATAL line of {@code log} that explains a failure whose message is {@code message}: the first one that is
+   * not a rejected connection and that the message does not already quote. Why: once the startup process fails
+   * ("recovery ended before configured recovery target was reached"), the server rejects every connection while it
+   * shuts down and logs each rejection as FATAL too ("the database system is in recovery mode"), as it does while
+   * it starts ("... is starting up", which the private server's queries retry through); the step that failed
+   * quotes the rejection it got, and the cause is another line (seen in ClusterRestoreIT, where the last FATAL was a
+   * rejection and the cause went unsaid).
+   */
+  static Optional<String> fatalCause(String log, String message) {
+    for (String line : log.split("\n")) {
+      int at = line.indexOf("FATAL:");
+      if (at >= 0) {
+        String fatal = line.substring(at).strip();
+        String text = fatal.substring("FATAL:".length()).strip();
+        if (!text.isEmpty() && !text.startsWith("the database system is ") && !message.contains(text)) {
+          return Optional.of(fatal);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** What the server wrote to its startup log after {@code from} bytes (at most the last 64 KiB), redacted. */
+  private String logSince(long from) {
     try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(ctx.startupLog.toFile(), "r")) {
       long start = Math.max(from, f.length() - 65_536);
       byte[] buf = new byte[(int) Math.max(0, f.length() - start)];
       f.seek(start);
       f.readFully(buf);
-      String text = ctx.redactor.apply(new String(buf, java.nio.charset.StandardCharsets.UTF_8));
-      Optional<String> last = Optional.empty();
-      for (String line : text.split("\n")) {
-        int at = line.indexOf("FATAL:");
-        if (at >= 0) {
-          last = Optional.of(line.substring(at).strip());
-        }
-      }
-      return last;
+      return ctx.redactor.apply(new String(buf, java.nio.charset.StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
-      return Optional.empty();
+      return "";
     }
   }
 
