@@ -108,14 +108,10 @@ public record DynamicConfig(
    * empty for anything else (negative, a fraction, a boolean), or for more than a year (a typo, not a policy).
    */
   static java.util.OptionalLong memberSlotsTtlMicros(Object value) {
-    java.util.OptionalLong micros;
-    if (value instanceof String text) {
-      micros = TimeUnits.micros(text, "s");
-    } else {
-      Long seconds = value instanceof Boolean ? null : Scalars.toLong(value);
-      micros = seconds == null || seconds < 0 || seconds > MAX_SLOTS_TTL_SECONDS ? java.util.OptionalLong.empty()
-          : java.util.OptionalLong.of(seconds * 1_000_000L);
-    }
+    // A YAML integer goes through the same reader as text (seconds without a unit): one place says what is valid.
+    Long seconds = value instanceof String || value instanceof Boolean ? null : Scalars.toLong(value);
+    java.util.OptionalLong micros = value instanceof String text ? TimeUnits.micros(text, "s")
+        : seconds == null ? java.util.OptionalLong.empty() : TimeUnits.micros(Long.toString(seconds), "s");
     return micros.isPresent() && micros.getAsLong() <= MAX_SLOTS_TTL_SECONDS * 1_000_000L ? micros
         : java.util.OptionalLong.empty();
   }
