@@ -53,11 +53,11 @@ final class HealthCheck {
         return code(status.holdsLock());
       case "/standby-leader":
       case "/standby_leader":
-        return code(standbyLeader(status));
+        return code(StatusFacts.standbyLeader(status));
       case "/replica":
         return code(replicaOk(status, query));
       case "/read-only":
-        return code(status.isRunningPrimary() || standbyLeader(status) || replicaOk(status, query));
+        return code(status.isRunningPrimary() || StatusFacts.standbyLeader(status) || replicaOk(status, query));
       case "/health":
         return code(status.pg().running());
       case "/liveness":
@@ -75,11 +75,6 @@ final class HealthCheck {
     }
   }
 
-  /** The holder of a standby cluster's lock, running as the remote's standby (Patroni's standby_leader role). */
-  private static boolean standbyLeader(NodeStatus s) {
-    return s.holdsLock() && s.pg().running() && "standby_leader".equals(s.role());
-  }
-
   private static int code(boolean ok) {
     return ok ? OK : UNAVAILABLE;
   }
@@ -90,7 +85,7 @@ final class HealthCheck {
    */
   static boolean replicaOk(NodeStatus s, Map<String, List<String>> query) throws BadRequest {
     // A standby leader is a standby too, but not a replica of this cluster (Patroni answers by role).
-    if (!s.pg().isReplica() || standbyLeader(s) || s.tags().noloadbalance()) {
+    if (!s.pg().isReplica() || StatusFacts.standbyLeader(s) || s.tags().noloadbalance()) {
       return false;
     }
     if (offLeaderLine(s).isPresent()) {

@@ -36,13 +36,14 @@ final class MetricsText {
         bool(s.isRunningPrimary()));
     g.add("patroni_xlog_location", "Current WAL location of the primary, bytes (0 on replicas).",
         Long.toString(pg.isPrimary() ? pg.walPosition() : 0));
-    g.add("patroni_standby_leader", "1 when this node is a standby leader (standby clusters are not supported).",
-        "0");
+    g.add("patroni_standby_leader", "1 when this node is the standby leader of a standby cluster.",
+        bool(StatusFacts.standbyLeader(s)));
     g.add("patroni_replica", "1 when this node runs as a replica.", bool(pg.isReplica()));
+    boolean inSync = pg.isReplica() && StatusFacts.inSync(s);
     g.add("patroni_sync_standby", "1 when this node is listed as a synchronous standby.",
-        bool(pg.isReplica() && StatusFacts.inSync(s)));
-    g.add("patroni_quorum_standby", "1 when this node is a quorum standby (quorum commit is not supported).",
-        "0");
+        bool(inSync && !StatusFacts.quorumMode(s)));
+    g.add("patroni_quorum_standby", "1 when this node is listed as a quorum standby (synchronous_mode: quorum).",
+        bool(inSync && StatusFacts.quorumMode(s)));
     g.add("patroni_xlog_received_location", "WAL received by this replica, bytes.",
         Long.toString(pg.isReplica() ? pg.receivedLsn().orElse(0) : 0));
     g.add("patroni_xlog_replayed_location", "WAL replayed by this replica, bytes.",

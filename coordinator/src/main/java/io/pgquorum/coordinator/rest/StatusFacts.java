@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.rest;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.SyncMode;
 import io.pgquorum.coordinator.config.TimingDefaults;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.util.OptionalLong;
@@ -49,6 +50,19 @@ final class StatusFacts {
   static boolean inSync(NodeStatus s) {
     return s.cluster().flatMap(ClusterSnapshot::sync).map(y -> y.syncStandbys().contains(s.name()))
         .orElse(false);
+  }
+
+  /**
+   * Whether the cluster runs quorum commit ({@code synchronous_mode: quorum}): then a member of the {@code sync} key
+   * is a quorum standby (Patroni 4's {@code quorum_standby}), not a synchronous one.
+   */
+  static boolean quorumMode(NodeStatus s) {
+    return config(s).map(v -> v.synchronous().mode() == SyncMode.QUORUM).orElse(false);
+  }
+
+  /** The holder of a standby cluster's lock, running as the remote's standby (Patroni's standby_leader role). */
+  static boolean standbyLeader(NodeStatus s) {
+    return s.holdsLock() && s.pg().running() && "standby_leader".equals(s.role());
   }
 
   /** The dynamic config, when the last snapshot had a valid one. */

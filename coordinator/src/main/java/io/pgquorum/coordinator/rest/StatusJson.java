@@ -41,8 +41,9 @@ final class StatusJson {
     // The token of the promotion that started this data's timeline, when recorded: racing peers compare it with
     // the cluster's history (LeaderTimeline.otherEpoch). Kept while stopped (it belongs to the data).
     pg.timelineEpoch().ifPresent(e -> m.put("timeline_epoch", e));
+    // A member of the sync key: a quorum standby in quorum mode, else a synchronous standby (Patroni 4's fields).
     if (pg.isReplica() && StatusFacts.inSync(s)) {
-      m.put("sync_standby", true);
+      m.put(StatusFacts.quorumMode(s) ? "quorum_standby" : "sync_standby", true);
     }
     m.put("cluster_unlocked", StatusFacts.clusterUnlocked(s));
     s.dcsLastSeen().ifPresent(t -> m.put("dcs_last_seen", t.getEpochSecond()));

@@ -104,6 +104,32 @@ class DocumentEndpointsTest {
   }
 
   /**
+   * A member of the sync key is a quorum standby in quorum mode (Patroni 4's {@code quorum_standby} field and
+   * metric), a synchronous standby otherwise; the standby leader of a standby cluster has its own metric. The
+   * metrics were constants (0) from before quorum commit and standby clusters existed.
+   */
+  @Test
+  void syncQuorumAndStandbyLeaderRolesInStatusAndMetrics() throws Exception {
+    STATUS.set(Fixtures.quorumReplica());
+    JsonNode s = getJson("/patroni", 200);
+    assertThat(s.path("quorum_standby").asBoolean()).isTrue();
+    assertThat(s.has("sync_standby")).isFalse();
+    String labels3 = "{scope=\"demo\",name=\"n3\"} ";
+    assertThat(http.send("GET", "/metrics").body().lines()).contains(
+        "patroni_quorum_standby" + labels3 + "1", "patroni_sync_standby" + labels3 + "0");
+
+    STATUS.set(Fixtures.syncReplica());
+    assertThat(getJson("/patroni", 200).has("quorum_standby")).isFalse();
+    assertThat(http.send("GET", "/metrics").body().lines()).contains(
+        "patroni_quorum_standby" + labels3 + "0", "patroni_sync_standby" + labels3 + "1",
+        "patroni_standby_leader" + labels3 + "0");
+
+    STATUS.set(Fixtures.standbyLeader());
+    assertThat(http.send("GET", "/metrics").body().lines()).contains(
+        "patroni_standby_leader{scope=\"demo\",name=\"n1\"} 1", "patroni_primary{scope=\"demo\",name=\"n1\"} 0");
+  }
+
+  /**
    * Issue 17 item 11: xlog.paused was always false, even while PostgreSQL's replay was paused (at a recovery
    * target, or by pg_wal_replay_pause()). It is PostgreSQL's pause state now, a requested pause included, as
    * Patroni reports pg_is_wal_replay_paused().

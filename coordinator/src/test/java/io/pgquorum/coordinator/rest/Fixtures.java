@@ -202,6 +202,19 @@ final class Fixtures {
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
   }
 
+  /** n3, a member of the sync key in a cluster running {@code synchronous_mode: quorum}: a quorum standby. */
+  static NodeStatus quorumReplica() {
+    ClusterSnapshot s = snapshot(false);
+    Map<String, Object> raw = new LinkedHashMap<>(s.config().orElseThrow().value().raw());
+    raw.put("synchronous_mode", "quorum");
+    DynamicConfig q = new DynamicConfig(8, 1, 2, 1_048_576, 300, true, true, Map.of("max_connections", "100"),
+        List.of(), raw);
+    ClusterSnapshot quorum = new ClusterSnapshot(s.revision(), s.initialize(), Optional.of(new Versioned<>(q, 5)),
+        s.leader(), s.members(), s.failover(), s.sync(), s.history(), s.status());
+    return status("n3", replicaPg(OPTIME, OPTIME, "streaming"), "running", "replica", false,
+        Optional.of(quorum), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
   static NodeStatus stopped() {
     return status("n2", PgState.stopped(PgState.DataDirState.INITIALIZED), "stopped", "replica", false,
         Optional.of(snapshot(false)), Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
