@@ -261,6 +261,7 @@ enum DecisionMessage {
   MANUAL_MEMBER_OTHER_EPOCH(Kind.REASON, "%s is on another fork of timeline %d: its timeline was started under "
       + "fencing token %d, mine under %d"),
   MANUAL_MEMBER_LAGGING(Kind.REASON, "%s lags %d bytes behind (maximum_lag_on_failover %d)"),
+  MANUAL_MEMBER_NOT_SYNC_PROMOTABLE(Kind.REASON, "%s could not be promoted once I stop: synchronous_mode %s: %s"),
   MANUAL_CANDIDATE_HEALTHY(Kind.REASON, "%s is the healthy candidate of a manual %s"),
   MANUAL_FORMER_LEADER(Kind.REASON, "I am the former leader of a %s and %s can take over"),
 

@@ -153,7 +153,9 @@ final class ManualFailover {
    * answered, runs as a replica on this primary's timeline, may fail over, and is within
    * {@code maximum_lag_on_failover} of this primary's current position (Patroni checks lag here, on the leader;
    * what is left streams to it during the fast stop). {@code why} collects why each one is not (the message shows
-   * the first: the candidate's, or the first member's by name).
+   * the first: the candidate's, or the first member's by name). In synchronous mode also promotable once this
+   * primary has stopped ({@link SyncDuty#whyNoHandover}): handing over to a member the sync rules then refuse
+   * would leave the cluster without a primary.
    */
   private static Optional<String> eligible(ClusterSnapshot c, PgState pg, HaPolicy policy,
       Map<String, PeerView> peers, Failover f, List<String> why) {
@@ -161,7 +163,8 @@ final class ManualFailover {
       if (p.name().equals(policy.name()) || (f.member().isPresent() && !f.names(p.name()))) {
         continue;
       }
-      Optional<String> not = whyNotFit(c, p, Optional.of(pg), policy);
+      Optional<String> not = whyNotFit(c, p, Optional.of(pg), policy)
+          .or(() -> SyncDuty.whyNoHandover(c, pg, policy, p, peers));
       if (not.isEmpty()) {
         return Optional.of(p.name());
       }

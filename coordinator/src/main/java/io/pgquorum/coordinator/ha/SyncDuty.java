@@ -148,6 +148,35 @@ final class SyncDuty {
   }
 
   /**
+   * The leader's side of a handover in synchronous mode (Patroni's {@code is_failover_possible}): why {@code
+   * candidate} could not be promoted once this primary has stopped, by the rule the racers will apply
+   * ({@link SyncPromotion#mayPromote}). Stopped, this primary votes no more, and the candidate then has everything
+   * the primary wrote (its fast stop streams the rest), so its position is the primary's. {@code on}: only a
+   * standby the key lists; {@code quorum}: enough votes from the other voters that answer now (with one voter
+   * down and the quorum not yet lowered, a switchover would stop the primary and leave nobody promotable). Empty:
+   * no objection, or synchronous mode not enforced.
+   */
+  static Optional<String> whyNoHandover(ClusterSnapshot c, PgState pg, HaPolicy policy, PeerView candidate,
+      Map<String, PeerView> peers) {
+    if (!enforced(policy)) {
+      return Optional.empty();
+    }
+    SyncSettings settings = policy.dynamic().synchronous();
+    Map<String, Long> others = new LinkedHashMap<>();
+    for (PeerView p : peers.values()) {
+      if (p.reachable() && p.running() && p.walPosition().isPresent() && !p.name().equals(policy.name())
+          && !p.name().equals(candidate.name())) {
+        others.put(p.name(), p.walPosition().getAsLong());
+      }
+    }
+    SyncPromotion.Verdict v = SyncPromotion.mayPromote(settings, c.sync(), candidate.name(), pg.walPosition(),
+        others);
+    return v.refusal().map(r -> DecisionMessage.MANUAL_MEMBER_NOT_SYNC_PROMOTABLE.format(candidate.name(),
+        settings.mode().word(), String.format(java.util.Locale.ROOT, r.template(), v.votes(),
+            c.sync().map(SyncState::quorum).orElse(0))));
+  }
+
+  /**
    * Whether {@code member} can never be promoted under the sync key ({@code on} mode: not listed, not its leader), so
    * that being ahead of a candidate does not make it the better one: its extra WAL was never acknowledged (every
    * acknowledged commit is on each standby the key lists). Patroni's healthiest-node test likewise compares only
