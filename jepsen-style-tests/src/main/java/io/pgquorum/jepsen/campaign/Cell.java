@@ -14,12 +14,13 @@ import java.util.Set;
  * @param kinds fault kinds the generator draws from; null when replaying
  * @param ttl lease ttl in seconds (stack), or null for the default
  * @param maxLag {@code maximum_lag_on_failover} in bytes (stack), or null for the default
+ * @param sync {@code synchronous_mode} as {@code --synchronous-mode} spells it (stack), or null for the default
  * @param bug planted bug id (stack), or null for none
  * @param schedule a saved schedule to replay, or null to generate
  * @param schedules how many schedules this cell runs (1 when replaying)
  */
-public record Cell(String target, Integer nodes, Set<String> kinds, Integer ttl, Long maxLag, String bug,
-    Path schedule, int schedules) {
+public record Cell(String target, Integer nodes, Set<String> kinds, Integer ttl, Long maxLag, String sync,
+    String bug, Path schedule, int schedules) {
 
   public Cell {
     if (kinds != null) {
@@ -50,6 +51,9 @@ public record Cell(String target, Integer nodes, Set<String> kinds, Integer ttl,
     if (maxLag != null) {
       parts.add("maxlag" + maxLag);
     }
+    if (sync != null) {
+      parts.add("sync-" + sync);
+    }
     if (bug != null) {
       parts.add("bug-" + bug);
     }
@@ -68,6 +72,9 @@ public record Cell(String target, Integer nodes, Set<String> kinds, Integer ttl,
     }
     if (maxLag != null) {
       b.append(" --maximum-lag-on-failover ").append(maxLag);
+    }
+    if (sync != null) {
+      b.append(" --synchronous-mode ").append(sync);
     }
     if (bug != null) {
       b.append(" --planted-bug ").append(bug);

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  *       cell, {@code all} is every kind;
  *   <li>{@code ttl=4,8}: the lease ttl in seconds (stack only; loop_wait 1, retry_timeout 2, or 1 for ttl 4);
  *   <li>{@code max-lag=BYTES,...}: {@code maximum_lag_on_failover} (stack only);
+ *   <li>{@code sync=off,on,quorum,strict}: the replication mode (stack only; under synchronous replication the
+ *       durability checker allows no loss at all);
  *   <li>{@code bug=none,ID,...}: a planted bug in every daemon (stack only);
  *   <li>{@code schedule=FILE,...}: replay saved schedules instead of generating (then {@code nodes} and
  *       {@code kinds} do not apply, and each cell runs its file once);
@@ -35,7 +37,7 @@ import java.util.TreeSet;
 public final class Matrix {
   /** Every fault kind the generators know, in the order cells list them. */
   public static final List<String> ALL_KINDS = FaultKinds.generatedNames();
-  static final Set<String> AXES = Set.of("target", "nodes", "kinds", "ttl", "max-lag", "bug", "schedule",
+  static final Set<String> AXES = Set.of("target", "nodes", "kinds", "ttl", "max-lag", "sync", "bug", "schedule",
       "per-cell");
 
   private Matrix() {
@@ -107,7 +109,7 @@ public final class Matrix {
     }
     int perCell = axes.containsKey("per-cell") ? count("per-cell", one(axes, "per-cell", null)) : defaultPerCell;
     if (target.equals("dcs")) {
-      for (String stackOnly : List.of("ttl", "max-lag", "bug")) {
+      for (String stackOnly : List.of("ttl", "max-lag", "sync", "bug")) {
         if (axes.containsKey(stackOnly)) {
           throw new IllegalArgumentException("--matrix: axis " + stackOnly + " applies to target=stack only");
         }
@@ -143,6 +145,14 @@ public final class Matrix {
     for (String v : axes.getOrDefault("max-lag", List.of())) {
       maxLags.add(bytes(v));
     }
+    List<String> syncs = new ArrayList<>();
+    for (String v : axes.getOrDefault("sync", List.of())) {
+      try {
+        syncs.add(io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode.parse(v).word());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--matrix: sync: " + e.getMessage(), e);
+      }
+    }
     List<String> bugs = new ArrayList<>();
     for (String v : axes.getOrDefault("bug", List.of())) {
       if (!v.equals("none") && !knownBugs.contains(v)) {
@@ -163,9 +173,11 @@ public final class Matrix {
       for (Set<String> k : ks) {
         for (Integer ttl : orNull(ttls)) {
           for (Long lag : orNull(maxLags)) {
-            for (String bug : orNull(bugs)) {
-              for (Path schedule : orNull(schedules)) {
-                out.add(new Cell(target, n, k, ttl, lag, bug, schedule, schedule != null ? 1 : perCell));
+            for (String sync : orNull(syncs)) {
+              for (String bug : orNull(bugs)) {
+                for (Path schedule : orNull(schedules)) {
+                  out.add(new Cell(target, n, k, ttl, lag, sync, bug, schedule, schedule != null ? 1 : perCell));
+                }
               }
             }
           }

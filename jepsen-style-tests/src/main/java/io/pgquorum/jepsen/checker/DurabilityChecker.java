@@ -63,6 +63,8 @@ public final class DurabilityChecker implements Checker {
 
   private final long maxLagBytes;
   private final long slackBytes;
+  /** Synchronous replication ({@link #synchronous}): no window at all. */
+  private final boolean zeroLoss;
 
   /** @param maxLagBytes the cluster's {@code maximum_lag_on_failover} */
   public DurabilityChecker(long maxLagBytes) {
@@ -70,12 +72,28 @@ public final class DurabilityChecker implements Checker {
   }
 
   public DurabilityChecker(long maxLagBytes, long slackBytes) {
+    this(maxLagBytes, slackBytes, false);
+  }
+
+  private DurabilityChecker(long maxLagBytes, long slackBytes, boolean zeroLoss) {
     if (maxLagBytes < 0 || slackBytes < 0) {
       throw new IllegalArgumentException("maxLagBytes and slackBytes must not be negative, got " + maxLagBytes
           + " and " + slackBytes);
     }
     this.maxLagBytes = maxLagBytes;
     this.slackBytes = slackBytes;
+    this.zeroLoss = zeroLoss;
+  }
+
+  /**
+   * P2 under synchronous replication ({@code synchronous_mode: on}, {@code quorum}, strict or not): no
+   * acknowledged write may ever be lost, whatever failed. A commit returns only once the standbys
+   * synchronous_standby_names asks for have it (or, non-strict, once the primary dropped them from the {@code
+   * sync} key and so from the nodes that may be promoted), and only a node known to hold every acknowledged commit
+   * may be promoted. Every loss is a violation; there is no window to judge, so no loss is undecided.
+   */
+  public static DurabilityChecker synchronous() {
+    return new DurabilityChecker(0, 0, true);
   }
 
   /** The WAL facts of one acknowledged add. */
@@ -101,7 +119,7 @@ public final class DurabilityChecker implements Checker {
     }
     List<String> anomalies = new ArrayList<>(t.malformed);
     Map<String, Object> stats = new LinkedHashMap<>();
-    stats.put("max-lag-bytes", maxLagBytes);
+    stats.put("max-lag-bytes", zeroLoss ? "none: synchronous replication" : maxLagBytes);
     stats.put("acknowledged", t.acknowledged);
     if (t.finalRead == null) {
       return new CheckResult(NAME, Verdict.UNKNOWN, "no successful final read: nothing to compare "
@@ -140,6 +158,12 @@ public final class DurabilityChecker implements Checker {
       long element = SetTally.element(add);
       Ack a = acks.get(element);
       String what = "lost " + element + " (" + Describe.pair(add) + ")";
+      if (zeroLoss) {
+        outside.add(element);
+        addCapped(anomalies, what + (a == null ? "" : " written on timeline " + a.timeline() + " by " + a.node())
+            + ": acknowledged under synchronous replication, so no failover may lose it");
+        continue;
+      }
       if (a == null) {
         undecided.add(element);
         addCapped(anomalies, what + ": its add recorded no timeline or WAL position; cannot judge the loss");
@@ -217,12 +241,16 @@ public final class DurabilityChecker implements Checker {
     }
     stats.put("outside-elements", List.copyOf(outside.subList(0, Math.min(MAX_LISTED, outside.size()))));
 
-    String counts = t.acknowledged + " acknowledged, " + t.lost.size() + " lost (" + inWindow
-        + " inside the allowed failover window, " + outside.size() + " outside, " + undecided.size()
-        + " undecided), " + t.unexpected.size() + " unexpected";
+    String counts = zeroLoss
+        ? t.acknowledged + " acknowledged, " + t.lost.size() + " lost (synchronous replication allows none), "
+            + t.unexpected.size() + " unexpected"
+        : t.acknowledged + " acknowledged, " + t.lost.size() + " lost (" + inWindow
+            + " inside the allowed failover window, " + outside.size() + " outside, " + undecided.size()
+            + " undecided), " + t.unexpected.size() + " unexpected";
     if (!outside.isEmpty() || !t.unexpected.isEmpty()) {
-      return new CheckResult(NAME, Verdict.INVALID, "acknowledged writes lost beyond what "
-          + "maximum_lag_on_failover allows, or unexpected elements: " + counts, anomalies, stats);
+      return new CheckResult(NAME, Verdict.INVALID, (zeroLoss ? "acknowledged writes lost under synchronous "
+          + "replication, or unexpected elements: " : "acknowledged writes lost beyond what "
+          + "maximum_lag_on_failover allows, or unexpected elements: ") + counts, anomalies, stats);
     }
     if (!undecided.isEmpty()) {
       return new CheckResult(NAME, Verdict.UNKNOWN, "cannot judge " + undecided.size() + " lost writes: "

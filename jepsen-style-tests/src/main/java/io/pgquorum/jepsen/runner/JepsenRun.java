@@ -86,8 +86,9 @@ public final class JepsenRun {
     }
     Set<String> kinds = o.kinds() == null ? null : new LinkedHashSet<>(o.kinds());
     Cell cell = o.scheduleFile() != null
-        ? new Cell(o.target(), null, null, o.ttl(), o.maxLag(), o.plantedBug(), o.scheduleFile(), 1)
-        : new Cell(o.target(), o.nodes(), kinds, o.ttl(), o.maxLag(), o.plantedBug(), null, o.schedules());
+        ? new Cell(o.target(), null, null, o.ttl(), o.maxLag(), o.sync(), o.plantedBug(), o.scheduleFile(), 1)
+        : new Cell(o.target(), o.nodes(), kinds, o.ttl(), o.maxLag(), o.sync(), o.plantedBug(), null,
+            o.schedules());
     return new Campaign.Plan("jepsen run", List.of(cell), base, o.maxUnknown(), o.shrinkAttempts(), o.out(),
         true);
   }
@@ -108,12 +109,16 @@ public final class JepsenRun {
     StackTrial.Settings s = StackTrial.Settings.defaults().withNetwork(o.network(), o.nodeUser());
     Integer ttl = cell.ttl() != null ? cell.ttl() : o.ttl();
     Long lag = cell.maxLag() != null ? cell.maxLag() : o.maxLag();
+    String sync = cell.sync() != null ? cell.sync() : o.sync();
     String bug = cell.bug() != null ? cell.bug() : o.plantedBug();
     if (ttl != null) {
       s = s.withTtl(ttl);
     }
     if (lag != null) {
       s = s.withMaximumLagOnFailover(lag);
+    }
+    if (sync != null) {
+      s = s.withSynchronousMode(io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode.parse(sync));
     }
     if (bug != null) {
       s = s.withPlantedBug(bug);

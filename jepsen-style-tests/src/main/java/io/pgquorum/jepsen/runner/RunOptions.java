@@ -21,10 +21,11 @@ import java.util.TreeSet;
  * @param maxUnknown trials allowed to end UNKNOWN before the run fails
  * @param ttl {@code --ttl} (stack), or null for the default
  * @param maxLag {@code --maximum-lag-on-failover} (stack), or null for the default
+ * @param sync {@code --synchronous-mode} (stack), or null for the default (off)
  */
 record RunOptions(String target, Long seed, int schedules, Path scheduleFile, int nodes, Path out, String network,
     String plantedBug, Set<String> kinds, int shrinkAttempts, String nodeUser, List<List<String>> matrix,
-    int schedulesPerCell, int maxUnknown, Integer ttl, Long maxLag) {
+    int schedulesPerCell, int maxUnknown, Integer ttl, Long maxLag, String sync) {
 
   /** The planted bugs a stack run accepts (the coordinator's). */
   static final Set<String> BUGS = bugIds();
@@ -35,6 +36,13 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
   static final List<List<String>> PRESET_LONG = List.of(
       List.of("target=dcs", "nodes=3,5", "kinds=" + String.join(",", Matrix.ALL_KINDS), "per-cell=17"),
       List.of("target=stack", "nodes=3", "kinds=" + String.join(",", Matrix.ALL_KINDS), "per-cell=7"));
+  /**
+   * Issue 14's campaign: 108 full-stack schedules under synchronous replication, six per fault kind in each of on,
+   * quorum and strict mode, where the durability checker allows no loss at all.
+   */
+  static final List<List<String>> PRESET_SYNC = List.of(
+      List.of("target=stack", "nodes=3", "kinds=" + String.join(",", Matrix.ALL_KINDS), "sync=on,quorum,strict",
+          "per-cell=6"));
   /** A few minutes: one schedule per fault kind on each target. */
   static final List<List<String>> PRESET_SMOKE = List.of(
       List.of("target=dcs", "nodes=3", "kinds=" + String.join(",", Matrix.ALL_KINDS), "per-cell=1"),
@@ -54,6 +62,9 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         --ttl SECONDS          stack only: the lease ttl (default 8; loop_wait 1, retry_timeout 2, 1 for ttl 4)
         --maximum-lag-on-failover BYTES
                                stack only: maximum_lag_on_failover (default 1048576)
+        --synchronous-mode off|on|quorum|strict
+                               stack only: synchronous_mode (strict: on with synchronous_mode_strict); under
+                               synchronous replication the durability checker allows no lost write at all
         --planted-bug NAME     start daemons (stack) or DCS members and clients (dcs) with PGQUORUM_PLANTED_BUG=NAME
                                to see a property go red; stack: %s; dcs: %s
         --shrink N             on failure, shrink the schedule with up to N more runs (keeping the same checker's
@@ -67,12 +78,14 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
                  target=stack|dcs        (one per part; default --target)
                  nodes=3,5               cluster sizes
                  kinds=partition,kill+pause,all   one cell per value ('+' joins kinds, all = every kind)
-                 ttl=4,8  max-lag=BYTES,...  bug=none,ID,...   (stack only; override --ttl,
-                                         --maximum-lag-on-failover, --planted-bug; none = the option's value)
+                 ttl=4,8  max-lag=BYTES,...  sync=off,on,quorum,strict  bug=none,ID,...   (stack only;
+                                         override --ttl, --maximum-lag-on-failover, --synchronous-mode,
+                                         --planted-bug; none = the option's value)
                  schedule=FILE,...       replay saved schedules (one trial per file)
                  per-cell=K              schedules per cell for this part
         --schedules-per-cell K  generated schedules per cell (default 1); cells use seeds N..N+K-1
-        --preset long|smoke     a named matrix: long = 204 DCS schedules (3 and 5 members) + 42 full-stack ones,
+        --preset long|sync|smoke  a named matrix: long = 204 DCS schedules (3 and 5 members) + 42 full-stack ones,
+                                every fault kind; sync = 108 full-stack ones in on, quorum and strict mode,
                                 every fault kind; smoke = one per kind on the DCS, two on the stack
       Example: bin/jepsen-run --matrix target=stack ttl=4,8 kinds=partition,kill,pause nodes=3 \\
                  --schedules-per-cell 5 --out my-campaign
@@ -122,6 +135,7 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
     int maxUnknown = 0;
     Integer ttl = null;
     Long maxLag = null;
+    String sync = null;
     String preset = null;
     List<String> a = new ArrayList<>(List.of(args));
     for (int i = 0; i < a.size(); i++) {
@@ -189,9 +203,16 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
           ttl = (int) t;
         }
         case "--maximum-lag-on-failover" -> maxLag = nonNegative(opt, v);
+        case "--synchronous-mode" -> {
+          try {
+            sync = io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode.parse(v).word();
+          } catch (IllegalArgumentException e) {
+            throw new UsageException("--synchronous-mode must be off, on, quorum or strict, got \"" + v + "\"");
+          }
+        }
         case "--preset" -> {
-          if (!v.equals("long") && !v.equals("smoke")) {
-            throw new UsageException("--preset must be long or smoke, got \"" + v + "\"");
+          if (!v.equals("long") && !v.equals("sync") && !v.equals("smoke")) {
+            throw new UsageException("--preset must be long, sync or smoke, got \"" + v + "\"");
           }
           preset = v;
         }
@@ -210,7 +231,11 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
       if (!matrix.isEmpty()) {
         throw new UsageException("--preset is a matrix of its own; it cannot be combined with --matrix");
       }
-      matrix.addAll(preset.equals("long") ? PRESET_LONG : PRESET_SMOKE);
+      matrix.addAll(switch (preset) {
+        case "long" -> PRESET_LONG;
+        case "sync" -> PRESET_SYNC;
+        default -> PRESET_SMOKE;
+      });
     }
     boolean campaign = !matrix.isEmpty();
     if (campaign && (scheduleFile != null || schedules != null || nodes != null || kinds != null)) {
@@ -226,10 +251,10 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
           + (target.equals("dcs") ? "stack" : "dcs"));
     }
     boolean stackOnly = (plantedBug != null && BUGS.contains(plantedBug)) || !network.equals("proxy")
-        || ttl != null || maxLag != null;
+        || ttl != null || maxLag != null || sync != null;
     if (target.equals("dcs") && !campaign && stackOnly) {
-      throw new UsageException("--planted-bug, --network, --ttl and --maximum-lag-on-failover apply to --target "
-          + "stack only");
+      throw new UsageException("--planted-bug, --network, --ttl, --maximum-lag-on-failover and --synchronous-mode "
+          + "apply to --target stack only");
     }
     if (network.equals("netns") && user == null) {
       throw new UsageException("--network netns needs --user NAME (the daemons and PostgreSQL cannot run as root)");
@@ -240,7 +265,7 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
     }
     return new RunOptions(target, seed, schedules == null ? 1 : schedules, scheduleFile, nodes == null ? 3 : nodes,
         out, network, plantedBug, kinds, shrink, user, List.copyOf(matrix), perCell == null ? 1 : perCell,
-        maxUnknown, ttl, maxLag);
+        maxUnknown, ttl, maxLag, sync);
   }
 
   private static long number(String opt, String v) throws UsageException {

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * P1/P2/P3 against real daemons and real PostgreSQL: a fresh cluster, the role and DCS observers, epoch probes on
  * every node and set adds on the primary, the schedule's faults, a quiet tail, a final read (with the final
  * primary's timeline history); then the epoch checker, the durability checker (every lost acknowledged add
- * inside the failover window maximum_lag_on_failover allows, see docs/properties.md), availability after the
+ * inside the failover window maximum_lag_on_failover allows, and none at all under synchronous replication; see
+ * docs/properties.md), availability after the
  * last heal and role stability once recovered, all asserted; the set checker's raw loss count is a measurement.
  */
 public final class StackTrial implements Trial {
@@ -77,6 +78,20 @@ public final class StackTrial implements Trial {
       return new Settings(spec.withMaximumLagOnFailover(bytes), plantedBug);
     }
 
+    /** Another replication mode ({@code off}, {@code on}, {@code quorum}, {@code strict}). */
+    public Settings withSynchronousMode(PgClusterSpec.SyncMode mode) {
+      return new Settings(spec.withSync(mode), plantedBug);
+    }
+
+    /**
+     * P2 as this mode states it: within maximum_lag_on_failover under asynchronous replication, no loss at all
+     * under synchronous replication.
+     */
+    public DurabilityChecker durability() {
+      return spec.sync() == PgClusterSpec.SyncMode.OFF ? new DurabilityChecker(spec.maximumLagOnFailover())
+          : DurabilityChecker.synchronous();
+    }
+
     /** The flags of bin/jepsen-run that build these settings (for replay commands). */
     public String flags() {
       PgClusterSpec d = PgClusterSpec.defaults();
@@ -86,6 +101,9 @@ public final class StackTrial implements Trial {
       }
       if (spec.maximumLagOnFailover() != d.maximumLagOnFailover()) {
         b.append(" --maximum-lag-on-failover ").append(spec.maximumLagOnFailover());
+      }
+      if (spec.sync() != d.sync()) {
+        b.append(" --synchronous-mode ").append(spec.sync().word());
       }
       if (plantedBug != null) {
         b.append(" --planted-bug ").append(plantedBug);
@@ -182,7 +200,7 @@ public final class StackTrial implements Trial {
     long lastHeal = Runs.lastHealNanos(history);
     List<CheckResult> results = new ArrayList<>();
     results.add(new EpochChecker().check(history));
-    results.add(new DurabilityChecker(spec.maximumLagOnFailover()).check(history));
+    results.add(settings.durability().check(history));
     results.add(new SetChecker().check(history));
     results.add(new AvailabilityChecker(lastHeal, settings.availabilityBound().toNanos(), Set.of("add"))
         .check(history));

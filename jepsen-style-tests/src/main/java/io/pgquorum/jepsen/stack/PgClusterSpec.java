@@ -20,13 +20,56 @@ import java.util.Map;
  *     there, and PostgreSQL refuses root); ignored by {@link NetworkKind#PROXY}, where daemons run as the
  *     harness's own user
  * @param maximumLagOnFailover {@code bootstrap.dcs.maximum_lag_on_failover} in bytes (1 MiB, pgquorum's and
- *     Patroni's default); the durability checker judges losses against it
+ *     Patroni's default); the durability checker judges losses against it under asynchronous replication
+ * @param sync {@code bootstrap.dcs.synchronous_mode} (and {@code synchronous_mode_strict}); under synchronous
+ *     replication the durability checker allows no loss at all
  */
 public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, Path baseDir,
-    Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser, long maximumLagOnFailover) {
+    Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser, long maximumLagOnFailover,
+    SyncMode sync) {
 
   /** pgquorum's default {@code maximum_lag_on_failover}. */
   public static final long DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
+
+  /** The replication mode the cluster bootstraps with, as {@code bin/jepsen-run --synchronous-mode} spells it. */
+  public enum SyncMode {
+    /** Asynchronous replication (the default). */
+    OFF("off", ""),
+    /** {@code synchronous_mode: on}: commits wait for the standby the sync key names, dropped when it fails. */
+    ON("on", "\n    synchronous_mode: on"),
+    /** {@code synchronous_mode: quorum}: commits wait for ANY k of the voters. */
+    QUORUM("quorum", "\n    synchronous_mode: quorum"),
+    /** {@code on} with {@code synchronous_mode_strict}: with no synchronous standby, commits wait. */
+    STRICT("strict", "\n    synchronous_mode: on\n    synchronous_mode_strict: true");
+
+    private final String word;
+    private final String dcsLines;
+
+    SyncMode(String word, String dcsLines) {
+      this.word = word;
+      this.dcsLines = dcsLines;
+    }
+
+    public String word() {
+      return word;
+    }
+
+    /** The bootstrap.dcs lines ({@code NodeYaml#dcsExtra}'s format); none for {@link #OFF}. */
+    public String dcsLines() {
+      return dcsLines;
+    }
+
+    /** The mode spelt {@code off}, {@code on}, {@code quorum} or {@code strict}. */
+    public static SyncMode parse(String word) {
+      for (SyncMode m : values()) {
+        if (m.word.equals(word)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException("synchronous mode must be off, on, quorum or strict, got \"" + word
+          + "\"");
+    }
+  }
 
   /** How the nodes' links are made cuttable. */
   public enum NetworkKind {
@@ -53,6 +96,9 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
     if (maximumLagOnFailover < 0) {
       throw new IllegalArgumentException("maximumLagOnFailover must not be negative, got " + maximumLagOnFailover);
     }
+    if (sync == null) {
+      throw new IllegalArgumentException("sync must be given (OFF for asynchronous replication)");
+    }
     if (network == null) {
       throw new IllegalArgumentException("network must be given (PROXY or NAMESPACE)");
     }
@@ -65,28 +111,35 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
 
   /** Three nodes, ttl 8, loop_wait 1, retry_timeout 2, a temporary directory, no extra environment, proxies. */
   public static PgClusterSpec defaults() {
-    return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null, DEFAULT_MAXIMUM_LAG_ON_FAILOVER);
+    return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null, DEFAULT_MAXIMUM_LAG_ON_FAILOVER,
+        SyncMode.OFF);
   }
 
   public PgClusterSpec withNodes(int n) {
     return new PgClusterSpec(n, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 
   public PgClusterSpec withTiming(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
     return new PgClusterSpec(nodes, ttlSeconds, loopWaitSeconds, retryTimeoutSeconds, baseDir, extraEnv, network,
         runAsUser,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 
   public PgClusterSpec withBaseDir(Path dir) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, dir, extraEnv, network, runAsUser,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 
   /** Another {@code maximum_lag_on_failover} (bytes). */
   public PgClusterSpec withMaximumLagOnFailover(long bytes) {
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser, bytes);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser, bytes, sync);
+  }
+
+  /** Another replication mode. */
+  public PgClusterSpec withSync(SyncMode mode) {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
+        maximumLagOnFailover, mode);
   }
 
   /** Adds {@code key=value} to node {@code node}'s daemon environment. */
@@ -96,7 +149,7 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
     e.put(key, value);
     m.put(node, e);
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, m, network, runAsUser,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 
   /** The same environment variable on every node. */
@@ -111,11 +164,11 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
   /** Network namespaces (root only), daemons and PostgreSQL running as {@code user}. */
   public PgClusterSpec withNamespaces(String user) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 
   public PgClusterSpec withProxies() {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.PROXY, runAsUser,
-        maximumLagOnFailover);
+        maximumLagOnFailover, sync);
   }
 }

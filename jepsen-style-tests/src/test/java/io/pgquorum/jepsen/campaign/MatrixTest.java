@@ -49,6 +49,20 @@ class MatrixTest {
     assertThat(cells.get(3).flags()).isEqualTo("--target stack --planted-bug no-watchdog");
   }
 
+  /** The replication mode is an axis of its own: the same schedules run asynchronously and synchronously. */
+  @Test
+  void synchronousModesAreAnAxis() {
+    List<Cell> cells = expand("kinds=kill", "sync=off,on,quorum,strict");
+    assertThat(cells).extracting(Cell::name).containsExactly("stack-n3-kill-sync-off", "stack-n3-kill-sync-on",
+        "stack-n3-kill-sync-quorum", "stack-n3-kill-sync-strict");
+    assertThat(cells.get(3).sync()).isEqualTo("strict");
+    assertThat(cells.get(3).flags()).isEqualTo("--target stack --synchronous-mode strict");
+    assertThat(expand("kinds=kill").get(0).sync()).isNull();
+    assertThatThrownBy(() -> expand("sync=yes")).hasMessageContaining(
+        "sync: synchronous mode must be off, on, quorum or strict, got \"yes\"");
+    assertThatThrownBy(() -> expand("target=dcs", "sync=on")).hasMessageContaining("sync applies to target=stack");
+  }
+
   @Test
   void mistakesNameTheAxisAndTheValue() {
     assertThatThrownBy(() -> expand("nodez=3")).hasMessageContaining("unknown axis \"nodez\"");

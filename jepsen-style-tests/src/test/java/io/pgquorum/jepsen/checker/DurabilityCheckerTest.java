@@ -215,6 +215,32 @@ class DurabilityCheckerTest {
     assertThat(r.anomalies()).containsExactly("unexpected 99: in the final read but never added");
   }
 
+  /**
+   * Synchronous replication: the loss that is inside the window asynchronously (2, 1000 bytes past the switch,
+   * far below maximum_lag_on_failover) is a violation, and nothing lost stays valid.
+   */
+  @Test
+  void underSynchronousReplicationEveryLossIsAViolation() {
+    CheckResult lost = DurabilityChecker.synchronous().check(failover(S + 1000).read(1L, 3L).lineage(2, 1, S).h
+        .build());
+    assertThat(lost.verdict()).isEqualTo(Verdict.INVALID);
+    assertThat(lost.summary()).contains("3 acknowledged, 1 lost (synchronous replication allows none)");
+    assertThat(lost.anomalies()).singleElement().asString().contains("lost 2", "written on timeline 1 by node1",
+        "acknowledged under synchronous replication");
+    assertThat(lost.stats()).containsEntry("outside-elements", List.of(2L));
+
+    CheckResult none = DurabilityChecker.synchronous().check(failover(S).read(1L, 2L, 3L).lineage(2, 1, S).h
+        .build());
+    assertThat(none.verdict()).isEqualTo(Verdict.VALID);
+    assertThat(none.summary()).startsWith("no acknowledged add lost: 3 acknowledged, 0 lost");
+
+    // A loss whose add recorded no WAL position is still a lost acknowledged write: judged, not undecided.
+    TestHistory h = new TestHistory();
+    h.ok(h.invokeOn("c1", "add", "node1", 7L), java.util.Arrays.asList(7L, null, null, null, null));
+    h.okOp("c2", "read", null, null, List.of());
+    assertThat(DurabilityChecker.synchronous().check(h.build()).verdict()).isEqualTo(Verdict.INVALID);
+  }
+
   @Test
   void lsnsReadAndPrintLikePostgres() {
     assertThat(DurabilityChecker.Lsn.parse("0/3000060")).isEqualTo(0x3000060L);

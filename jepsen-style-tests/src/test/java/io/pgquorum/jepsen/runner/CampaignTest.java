@@ -58,8 +58,9 @@ class CampaignTest {
   @Test
   void everyTrialRunsAndIsRecordedWhateverHappensToTheOthers(@TempDir Path out) throws Exception {
     FakeTrial trial = new FakeTrial();
-    List<Cell> cells = List.of(new Cell("dcs", 3, Set.of("kill", "delay", "partition"), null, null, null, null, 12),
-        new Cell("dcs", 5, Set.of("partition"), null, null, null, null, 2));
+    List<Cell> cells = List.of(
+        new Cell("dcs", 3, Set.of("kill", "delay", "partition"), null, null, null, null, null, 12),
+        new Cell("dcs", 5, Set.of("partition"), null, null, null, null, null, 2));
     Campaign.Plan plan = new Campaign.Plan("t", cells, 100, 0, 0, out, false);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     CampaignSummary s = new Campaign(plan, c -> new Campaign.Runner(trial, "--target dcs"),
@@ -104,10 +105,10 @@ class CampaignTest {
   @Test
   void shrinkingAFailedTrialKeepsItsCheckersFailure(@TempDir Path out) {
     FakeTrial trial = new FakeTrial();
-    Cell cell = new Cell("dcs", 3, Set.of("kill", "partition"), null, null, null, null, 1);
+    Cell cell = new Cell("dcs", 3, Set.of("kill", "partition"), null, null, null, null, null, 1);
     long seed = 0;
-    while (Campaign.schedules(new Cell("dcs", 3, Set.of("kill", "partition"), null, null, null, null, 1), seed)
-        .get(0).steps().stream().filter(st -> st.fault() instanceof Fault.Kill).count() == 0
+    while (Campaign.schedules(cell, seed).get(0).steps().stream().filter(st -> st.fault() instanceof Fault.Kill)
+        .count() == 0
         || Campaign.schedules(cell, seed).get(0).steps().size() < 2
         || Campaign.schedules(cell, seed).get(0).steps().size() == 4) {
       seed++;

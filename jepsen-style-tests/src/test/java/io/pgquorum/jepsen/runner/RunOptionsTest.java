@@ -31,6 +31,17 @@ class RunOptionsTest {
     assertThat(p.cells()).filteredOn(c -> c.target().equals("dcs")).extracting(c -> c.nodes()).contains(3, 5);
   }
 
+  /** Issue 14's campaign: at least 100 full-stack schedules under synchronous replication, every fault kind. */
+  @Test
+  void theSyncPresetRunsEveryKindInEverySynchronousMode() throws Exception {
+    Campaign.Plan p = JepsenRun.plan(RunOptions.parse(new String[] {"--preset", "sync"}));
+    assertThat(p.trials()).isEqualTo(108);
+    assertThat(p.cells()).extracting(c -> c.sync()).containsOnly("on", "quorum", "strict");
+    assertThat(p.cells()).extracting(c -> c.target()).containsOnly("stack");
+    assertThat(p.cells().stream().flatMap(c -> c.kinds().stream()).distinct().toList())
+        .containsExactlyInAnyOrderElementsOf(io.pgquorum.jepsen.campaign.Matrix.ALL_KINDS);
+  }
+
   @Test
   void plainRunsAreOneFlatCell() throws Exception {
     Campaign.Plan p = JepsenRun.plan(RunOptions.parse(new String[] {"--seed", "42", "--schedules", "3", "--ttl",
@@ -44,6 +55,20 @@ class RunOptionsTest {
     });
   }
 
+  /** --synchronous-mode reaches the cell, the trial's settings and the replay command. */
+  @Test
+  void aSynchronousModeReachesTheTrial() throws Exception {
+    RunOptions o = RunOptions.parse(new String[] {"--seed", "1", "--synchronous-mode", "quorum"});
+    Campaign.Plan p = JepsenRun.plan(o);
+    assertThat(p.cells()).singleElement().satisfies(c -> assertThat(c.sync()).isEqualTo("quorum"));
+    Campaign.Runner r = JepsenRun.trialFor(p.cells().get(0), o);
+    assertThat(r.flags()).isEqualTo("--target stack --synchronous-mode quorum");
+    assertThatThrownBy(() -> RunOptions.parse(new String[] {"--synchronous-mode", "always"}))
+        .hasMessageContaining("--synchronous-mode must be off, on, quorum or strict, got \"always\"");
+    assertThatThrownBy(() -> RunOptions.parse(new String[] {"--target", "dcs", "--synchronous-mode", "on"}))
+        .hasMessageContaining("--synchronous-mode apply to --target stack only");
+  }
+
   @Test
   void badCommandLinesNameTheOption() {
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--matrix", "nodes=3", "--nodes", "5"}))
@@ -51,7 +76,7 @@ class RunOptionsTest {
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--schedules-per-cell", "3"}))
         .hasMessageContaining("--schedules-per-cell applies to --matrix");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--preset", "huge"}))
-        .hasMessageContaining("--preset must be long or smoke, got \"huge\"");
+        .hasMessageContaining("--preset must be long, sync or smoke, got \"huge\"");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--preset", "long", "--matrix", "nodes=3"}))
         .hasMessageContaining("cannot be combined with --matrix");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--max-unknown", "-1"}))
