@@ -257,6 +257,14 @@ public sealed interface Action {
   record Follow(Upstream upstream) implements ChangesPostgres {}
 
   /**
+   * Re-point the lock holder's running replica at a more advanced peer replica to fetch the WAL it lacks before it
+   * promotes ({@link CatchUp}). As {@link Follow}, but without {@code primary_slot_name}: the peer need not hold
+   * a slot for this node (it is not this node's upstream in the cluster's layout), and the WAL wanted is what the
+   * peer received moments ago, still in its pg_wal.
+   */
+  record CatchUpFrom(Upstream upstream) implements ChangesPostgres {}
+
+  /**
    * Keep exactly these physical slots (those pgquorum owns and no longer wanted are dropped) and move some of them
    * forward ({@link SlotWants}): on the primary one per member that streams from it; on a replica also copies of
    * the leader's slots, moved to the positions the leader publishes.

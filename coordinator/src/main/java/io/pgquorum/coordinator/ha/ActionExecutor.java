@@ -390,6 +390,8 @@ public final class ActionExecutor {
       lease.postgresStopped();
     } else if (action instanceof Action.Follow f) {
       postgres.follow(f.upstream());
+    } else if (action instanceof Action.CatchUpFrom f) {
+      postgres.catchUpFrom(f.upstream());
     } else if (action instanceof Action.RecordTimelineEpoch re) {
       try {
         postgres.recordEpochLine(re.line());

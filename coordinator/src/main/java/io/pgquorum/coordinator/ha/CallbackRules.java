@@ -117,7 +117,8 @@ final class CallbackRules {
         pending = Optional.empty();
         running = false;
       }
-      if ((a instanceof Action.Follow || a instanceof Action.ReloadPostgres) && pg.running()) {
+      if ((a instanceof Action.Follow || a instanceof Action.CatchUpFrom || a instanceof Action.ReloadPostgres)
+          && pg.running()) {
         // A reload, or a re-pointing by one (primary_conninfo; Patroni's follow reloads): announced as on_reload.
         add(plan, hooks, CallbackAction.ON_RELOAD, role);
       }

@@ -119,6 +119,9 @@ public final class Decider {
       if (ManualFailover.holderAsksPeers(cluster.get(), pg)) {
         return true;
       }
+      if (local.memory().catchUp().isPresent() && pg.isReplica() && local.runningTask().isEmpty()) {
+        return true; // a catch-up before promotion (CatchUp) follows its source's position
+      }
       boolean starting = pg.dataDir() == DataDirState.INITIALIZED && !pg.running() && !pg.isUnknown()
           && local.runningTask().map(t -> t == Task.START_PRIMARY).orElse(true);
       return starting && startTimeoutLeftNanos(local, policy, nowNanos) <= 0;
@@ -476,7 +479,7 @@ public final class Decider {
     if (c.leader().isPresent()) {
       return followingLeader(c, local, policy);
     }
-    return leaderRace(c, local, policy, peers);
+    return leaderRace(c, local, policy, peers, nowNanos);
   }
 
   /**
@@ -856,6 +859,11 @@ public final class Decider {
           SyncDuty.leading(new Decision(actions, DecisionMessage.LEADER.format(me)), sync, me));
     }
     if (pg.isReplica()) {
+      // Before any promotion, the catch-up from a more advanced peer (CatchUp): while it runs, only the lock is kept.
+      CatchUp.Step catchUp = CatchUp.atHolder(c, local, policy, peers, actions, nowNanos);
+      if (catchUp.waiting().isPresent()) {
+        return catchUp.waiting().get();
+      }
       List<Action> claim = SyncDuty.beforePromotion(c, pg, policy);
       if (!claim.isEmpty()) {
         // Synchronous mode: the holder promotes only if the key lets it, and only after rewriting the key to name
@@ -872,7 +880,7 @@ public final class Decider {
             DecisionMessage.SYNC_POSTPONING_PROMOTION.format());
       }
       actions.add(new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
-      return new Decision(actions, DecisionMessage.HOLDER_PROMOTING.format());
+      return new Decision(actions, catchUp.promoting().orElseGet(DecisionMessage.HOLDER_PROMOTING::format));
     }
     if (pg.pid().isPresent()) {
       // The postmaster is alive but does not accept connections yet: crash recovery (ours, or its own after a
@@ -1152,7 +1160,7 @@ public final class Decider {
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
-      Map<String, PeerView> peers) {
+      Map<String, PeerView> peers, long nowNanos) {
     String me = policy.name();
     PgState pg = local.pg();
     if (!pg.running() && pg.pid().isPresent()) {
@@ -1238,6 +1246,14 @@ public final class Decider {
       // restore_command on reload), so replication from the remote resumes without a restart.
       return Decision.of(DecisionMessage.STANDBY_LEADER_BY_ACQUIRING.format(describe(remote.get())),
           acquireLock(policy), new Action.Follow(remote.get())).ifGateFails(DecisionMessage.RACE_LOST.format());
+    }
+    // A reachable replica has WAL beyond ours on our timeline (it may not fail over itself, or the rules chose us):
+    // take the lock but fetch that WAL before promoting (CatchUp). The synchronous mode's claim waits for the
+    // promotion itself (holdingLock), after the catch-up.
+    Optional<Decision> catchUp = CatchUp.afterAcquiring(c, pg, policy, peers, acquireLock(policy),
+        ManualFailover.clearAfterAcquire(c), nowNanos);
+    if (catchUp.isPresent()) {
+      return catchUp.get();
     }
     // The promotion starts (in the background) before the request is cleared: clearing is a DCS write the promotion
     // need not wait for, and in a switchover this plan is the critical path of the write gap.

@@ -165,6 +165,17 @@ enum DecisionMessage {
   PROMOTED_BY_ACQUIRING("promoted self to leader by acquiring session lock"),
   // The two above are reported only once the lock is held; these when the acquire gate failed (Patroni's words).
   RACE_LOST("following new leader after trying and failing to obtain lock"),
+  // ---- catch-up before promotion (CatchUp, issue 14) ----
+  CATCH_UP_ACQUIRED("acquired session lock; catching up from %s before promotion: it has WAL up to %d on my timeline "
+      + "%d, I have %d"),
+  CATCH_UP_REPOINTING("catching up from %s before promotion: streaming from it (it has WAL up to %d, I have %d)"),
+  CATCH_UP_WAITING("catching up from %s before promotion: at %d of %d (%d bytes to go; promoting anyway in %d s)"),
+  CATCH_UP_DONE("promoted self to leader because I had the session lock, after catching up from %s (my WAL reaches "
+      + "%d, it had %d)"),
+  CATCH_UP_SOURCE_GONE("promoted self to leader because I had the session lock, without catching up from %s: it no "
+      + "longer answers as a replica on my timeline (my WAL reaches %d, it had %d: up to %d bytes may be lost)"),
+  CATCH_UP_TIMED_OUT("promoted self to leader because I had the session lock, without catching up from %s: not "
+      + "caught up within %d s (my WAL reaches %d, it has %d: up to %d bytes may be lost)"),
   RACE_LOST_AS_PRIMARY("failed to acquire session lock as a leader: another member took it first"),
   // ... and these when a required watchdog that is not running forbids taking the lock (no claim, no attempt).
   WATCHDOG_NOT_PROMOTING("not promoting self because watchdog could not be activated"),

@@ -413,20 +413,33 @@ public final class LocalPostgres implements Postgres {
 
   @Override
   public void follow(Upstream upstream) {
-    String op = "follow " + ReplicaCreator.describe(upstream);
+    follow(upstream, "follow ", true);
+  }
+
+  @Override
+  public void catchUpFrom(Upstream upstream) {
+    follow(upstream, "catch up from ", false);
+  }
+
+  /** Writes the standby settings for {@code upstream} (with this member's slot or none) and reloads. */
+  private void follow(Upstream upstream, String verb, boolean slot) {
+    String op = verb + ReplicaCreator.describe(upstream);
     requireRunning(op);
     try (AdminSession session = AdminSession.open(jdbc, op)) {
       if (!session.inRecovery()) {
         throw new PostgresException(op + ": the server is a primary; it must be stopped and started as a replica");
       }
       ctx.writePgPass();
-      Map<String, String> settings = config.replicaSettings(upstream);
+      Map<String, String> settings = new java.util.LinkedHashMap<>(config.replicaSettings(upstream));
+      if (!slot) {
+        settings.remove("primary_slot_name");
+      }
       config.writeStandby(config.currentToken().orElse(0), settings);
       // An archive-only standby leader has no primary_conninfo: PostgreSQL then shows ''.
       session.reloadAndAwait("primary_conninfo", settings.getOrDefault("primary_conninfo", ""), ctx.pgCtlTimeout(),
           ctx.redactor::apply);
     }
-    LOG.info("following {}", ReplicaCreator.describe(upstream));
+    LOG.info("{}{}", slot ? "following " : "catching up from ", ReplicaCreator.describe(upstream));
   }
 
   @Override

@@ -87,6 +87,14 @@ public interface Postgres {
   void follow(Upstream upstream);
 
   /**
+   * Re-points the running replica at {@code upstream} without a replication slot, to fetch WAL it lacks before a
+   * promotion. Implementations without slots follow as usual.
+   */
+  default void catchUpFrom(Upstream upstream) {
+    follow(upstream);
+  }
+
+  /**
    * Creates this node's data directory from {@code upstream} with the configured create_replica_methods (in
    * order; {@code basebackup} built in), leaving a stopped replica configured to follow it. {@code upstream}
    * null: the cluster has no leader; only the methods marked {@code no_leader} run, and the replica follows nothing.

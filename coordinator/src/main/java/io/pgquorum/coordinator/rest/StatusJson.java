@@ -95,6 +95,12 @@ final class StatusJson {
       // synchronously always says, true or false.
       q.put("sync_commits_blocked", s.commitsBlocked());
     }
+    if (s.holdsLock() && s.pg().running() && s.pg().isReplica() && "replica".equals(s.role())) {
+      // The lock holder whose PostgreSQL is still a standby (not a standby cluster's leader): between winning the
+      // race and its promotion, which a catch-up from a more advanced replica (issue 14, CatchUp) holds back for a
+      // while; the cycle's message says what it waits for, e.g. "catching up from node3 before promotion: ...".
+      q.put("before_promotion", s.message());
+    }
     if (!s.waitingForOperator().isEmpty()) {
       q.put("waiting_for_operator", s.waitingForOperator());
     }

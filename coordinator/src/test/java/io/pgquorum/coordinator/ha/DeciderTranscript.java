@@ -626,7 +626,7 @@ final class DeciderTranscript {
       }
     }
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark, epochUpstream, m.leavingSync(), gone));
+        mark, epochUpstream, m.leavingSync(), gone, m.catchUp()));
   }
 
   /**

@@ -62,6 +62,8 @@ final class DecisionPrinter {
       });
       m.goneSlots().forEach((slot, since) -> b.append(" gone-slot=").append(slot).append('@')
           .append(duration(nowNanos - since)).append("-ago"));
+      m.catchUp().ifPresent(p -> b.append(" catch-up-from=").append(p.source()).append(" target=")
+          .append(p.target()).append(" since=").append(duration(nowNanos - p.sinceNanos())).append("-ago"));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

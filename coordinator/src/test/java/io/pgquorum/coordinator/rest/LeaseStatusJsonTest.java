@@ -50,6 +50,18 @@ class LeaseStatusJsonTest {
   }
 
   @Test
+  void aLockHolderStillAStandbySaysWhatItsPromotionWaitsFor() {
+    NodeStatus r = Fixtures.replica();
+    String said = "catching up from node3 before promotion: at 2000 of 3000";
+    NodeStatus holder = new NodeStatus(r.scope(), r.name(), r.pg(), r.state(), r.role(), true, r.cluster(),
+        r.dcsLastSeen(), said, r.tags(), r.cycleAt(), r.cycleNanos(), r.cycles());
+    assertThat(StatusJson.pgquorum(holder, System.nanoTime())).containsExactly(Map.entry("before_promotion", said));
+    assertThat(StatusJson.pgquorum(r, System.nanoTime())).as("no lock").doesNotContainKey("before_promotion");
+    assertThat(StatusJson.pgquorum(Fixtures.standbyLeader(), System.nanoTime())).as("a standby cluster's leader")
+        .doesNotContainKey("before_promotion");
+  }
+
+  @Test
   void theLastReplicaCreationIsShownOnceThereIsOne() {
     NodeStatus p = Fixtures.primary();
     Map<String, Object> creation = Map.of("method", "backrest", "result", "succeeded",
