@@ -27,7 +27,9 @@ import java.util.TreeMap;
  * restart of a replica that can never use it would be for nothing); only slots the primary already publishes
  * (it has made them); and only once the replica has replayed the published position, so that the copied state never
  * points past what it holds. A replica that already holds the slot (a copy, or an old primary's own) only advances
- * it: never copied again, never moved back.
+ * it: never copied again, never moved back. One ahead of the published position is kept too: right after a copy the
+ * state file read from the primary may be newer than the primary's last publication, and dropping it to copy again
+ * would restart the replica over and over while a consumer is active (the README says what that costs).
  *
  * @param keep the configured logical slots this node keeps; the ones pgquorum made or copied and no longer
  *     configured are dropped (never an operator's slot)
