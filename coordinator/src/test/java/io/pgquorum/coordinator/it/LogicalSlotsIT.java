@@ -33,6 +33,7 @@ class LogicalSlotsIT {
   static final int TTL = 8;
   LocalCluster cluster;
   NodeSpec oldPrimary;
+  NodeSpec promoted;
 
   @BeforeAll
   void start() throws Exception {
@@ -139,11 +140,29 @@ class LogicalSlotsIT {
     cluster.killPostmaster(oldPrimary);
     cluster.eventually("a replica is promoted", Duration.ofSeconds(120),
         () -> assertThat(cluster.primary()).isPresent().get().isNotSameAs(oldPrimary));
-    NodeSpec promoted = cluster.primary().get();
+    promoted = cluster.primary().get();
     assertThat(ls1(promoted)).as("ls1 on the new primary").isPositive();
     List<String> changes = consume(promoted);
     assertThat(changes).as("changes from ls1 on the new primary")
         .anyMatch(l -> l.contains("'pending-1'")).anyMatch(l -> l.contains("'pending-2'"))
         .noneMatch(l -> l.contains("'consumed-1'"));
+  }
+
+  /**
+   * Removed from the key: dropped on the new primary (the copy there became pgquorum's when it was copied) and on
+   * the remaining replica (its copy), once inactive; the old primary is down and keeps its own.
+   */
+  @Test
+  @Order(3)
+  void removedFromTheKeyTheSlotIsDroppedWherePgquorumMadeIt() throws Exception {
+    NodeSpec remaining = cluster.nodes.stream().filter(n -> n != oldPrimary && n != promoted).findFirst().get();
+    cluster.eventually("the remaining replica streams from the new primary", Duration.ofSeconds(90),
+        () -> assertThat(cluster.streamingReplicas()).contains(remaining));
+    LocalCluster.HttpResult r = LocalCluster.patch(promoted, "/config", "{\"slots\": null}");
+    assertThat(r.status()).as("PATCH /config: " + r.body()).isEqualTo(200);
+    cluster.eventually("ls1 gone from the new primary and the remaining replica", Duration.ofSeconds(60), () -> {
+      assertThat(ls1(promoted)).as("ls1 on " + promoted.name).isEqualTo(-1);
+      assertThat(ls1(remaining)).as("ls1 on " + remaining.name).isEqualTo(-1);
+    });
   }
 }
