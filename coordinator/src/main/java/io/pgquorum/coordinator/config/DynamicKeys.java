@@ -102,7 +102,11 @@ final class DynamicKeys {
       .why("permanent replication slots (Patroni's), e.g. for a backup tool or an external standby: a physical one "
           + "is made on the primary and copied to every replica, moved along to the primary's position for it, so "
           + "that it exists after a failover. Removing one from here drops it (once inactive) on every node, even "
-          + "if it existed before it was named here. Logical ones are accepted with a warning and not made yet");
+          + "if it existed before it was named here. A logical one (`wal_level: logical`) is made on the primary in "
+          + "its database, copied onto every replica that may be promoted (a restart of that replica, PostgreSQL 15 "
+          + "cannot make one on a standby) and moved along there, so that a consumer continues on the new primary "
+          + "after a failover; removing it drops only the copies and slots pgquorum made. See \"Permanent logical "
+          + "slots\"");
 
   static final ConfigKey MEMBER_SLOTS_TTL = T.key("member_slots_ttl", Kind.TEXT).dflt("30min")
       .accepts("a whole number of seconds, or of a unit: `ms`, `s`, `min`, `h`, `d` (e.g. `30min`); 0 turns it off")

@@ -36,8 +36,6 @@ final class PermanentSlotsSection {
       if ("logical".equals(type)) {
         if (m.get("database") == null || m.get("plugin") == null) {
           p.error(at, "a logical slot needs database and plugin");
-        } else {
-          p.warn(at, "permanent logical slots are not created yet (physical ones are): ignored");
         }
       } else if (!"physical".equals(type)) {
         p.error(at + ".type", "must be physical or logical, got " + p.show(type));

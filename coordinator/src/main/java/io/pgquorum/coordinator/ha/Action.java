@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.PermanentSlots;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.time.Duration;
@@ -282,6 +283,42 @@ public sealed interface Action {
 
     static SyncSlots of(SlotWants w) {
       return new SyncSlots(w.names(), w.advanceTo());
+    }
+  }
+
+  /**
+   * Keep exactly these permanent logical slots ({@link LogicalSlotWants}): on the primary make the missing ones in
+   * their database; on a replica move its copies forward to {@code advanceTo} (never back, never past its replay
+   * position). Those pgquorum made or copied and no longer listed are dropped once inactive; a slot it did not make
+   * is never touched.
+   */
+  record SyncLogicalSlots(List<PermanentSlots.Slot> keep,
+      Map<String, Long> advanceTo) implements Action {
+    public SyncLogicalSlots {
+      keep = List.copyOf(keep);
+      advanceTo = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(advanceTo));
+    }
+
+    static SyncLogicalSlots of(LogicalSlotWants w) {
+      return new SyncLogicalSlots(List.copyOf(w.keep().values()), w.advanceTo());
+    }
+  }
+
+  /**
+   * Task, on a running replica that may be promoted: copy the state of these logical slots from the primary
+   * {@code from} into this data directory, then restart PostgreSQL as a standby of {@code follow} so that it
+   * loads them (PostgreSQL 15 cannot make a logical slot on a standby; {@link LogicalSlotWants}). Never planned
+   * while paused (a restart PostgreSQL did not ask for).
+   */
+  record CopyLogicalSlots(Upstream from, Upstream follow, List<PermanentSlots.Slot> slots)
+      implements TaskAction {
+    public CopyLogicalSlots {
+      slots = List.copyOf(slots);
+    }
+
+    @Override
+    public Task task() {
+      return Task.COPY_SLOTS;
     }
   }
 

@@ -7,6 +7,7 @@ import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.config.PermanentSlots;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
@@ -291,6 +292,16 @@ public final class ActionExecutor {
     if (task instanceof Action.RestartPostgres rs) {
       return restart(rs);
     }
+    if (task instanceof Action.CopyLogicalSlots cp) {
+      return () -> {
+        postgres.copyLogicalSlots(cp.from(), cp.slots());
+        // Said at warn level: a restart nobody asked for must be easy to find in the log.
+        log.warn("restarting PostgreSQL to load the logical slots {} copied from {} (PostgreSQL 15 loads slots"
+            + " only at its start)", cp.slots().stream().map(PermanentSlots.Slot::name).toList(), cp.from().name());
+        postgres.stop(StopMode.FAST);
+        postgres.startReplica(cp.follow());
+      };
+    }
     if (task instanceof Action.Reinitialize ri) {
       TimelineEpochLine epochs = TimelineEpochs.ofSource(cluster, ri.from());
       return () -> {
@@ -470,6 +481,8 @@ public final class ActionExecutor {
       }
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames(), sl.advanceTo());
+    } else if (action instanceof Action.SyncLogicalSlots sl) {
+      postgres.syncLogicalSlots(sl.keep(), sl.advanceTo());
     } else {
       throw new IllegalStateException("no executor for " + action);
     }

@@ -355,7 +355,8 @@ public final class Decider {
    * {@link Action.PublishStatus} with the primary's position and slots, unless the snapshot already shows exactly
    * that: the key has no TTL, so rewriting an idle primary's status changes nothing (an idle primary's slots do not
    * move either). Patroni 4's {@code slots}: the positions of the slots the leader keeps for the members and of
-   * the permanent physical ones, so that replicas keep copies and move them along ({@link SlotWants});
+   * the permanent ones (physical and logical), so that replicas keep copies and move them along ({@link SlotWants},
+   * {@link LogicalSlotWants});
    * {@code retain_slots}: the member slots' names, with those kept for gone members ({@code gone},
    * {@link SlotRetention}). Slots pgquorum does not manage are not published.
    */
@@ -364,7 +365,8 @@ public final class Decider {
     long position = pg.walPosition();
     Set<String> memberSlots = memberSlots(c, me);
     memberSlots.addAll(gone);
-    Set<String> permanent = permanentPhysicalSlots(policy);
+    Set<String> permanent = new TreeSet<>(permanentPhysicalSlots(policy));
+    permanent.addAll(LogicalSlotWants.configured(policy).keySet());
     Map<String, Long> slots = new TreeMap<>();
     List<String> retain = new ArrayList<>();
     pg.slots().forEach((name, at) -> {
@@ -851,7 +853,12 @@ public final class Decider {
         actions.add(new Action.SeedConfig(policy.node().bootstrapDcs()));
       }
       if (policy.dynamic().useSlots()) {
-        actions.add(new Action.SyncSlots(leaderSlots(c, me, policy, gone)));
+        TreeSet<String> physical = leaderSlots(c, me, policy, gone);
+        actions.add(new Action.SyncSlots(physical));
+        LogicalSlotWants logical = LogicalSlotWants.atPrimary(policy);
+        if (logical.worthSyncing(pg, physical)) {
+          actions.add(Action.SyncLogicalSlots.of(logical));
+        }
       }
       // Synchronous replication last: a lost compare-and-set of the sync key skips only the sync steps after it.
       SyncDuty.LeaderPart sync = SyncDuty.atLeader(c, pg, policy, local.memory().syncMark());
@@ -1077,6 +1084,10 @@ public final class Decider {
             leaderTimeline), new Action.StopPostgres(StopMode.FAST));
       }
       List<Action> actions = new ArrayList<>(cascadeSlots(c, me, pg, policy));
+      LogicalSlotWants logical = LogicalSlotWants.atReplica(c.status(), pg, policy);
+      if (policy.dynamic().useSlots() && logical.worthSyncing(pg, replicaSlotWants(c, me, policy).names())) {
+        actions.add(Action.SyncLogicalSlots.of(logical));
+      }
       if (nostream ? pg.upstream().isPresent() : !pg.upstream().get().equals(want)) {
         actions.add(0, new Action.Follow(up.get()));
         String message;
@@ -1093,6 +1104,13 @@ public final class Decider {
       Optional<Decision> reload = StandbyRules.memberSettingsChanged(policy, pg, actions, up.get(), leader.name());
       if (reload.isPresent()) {
         return reload.get();
+      }
+      Optional<Upstream> primary = c.leaderMember().flatMap(Decider::upstreamOf);
+      if (policy.dynamic().useSlots() && !logical.copy().isEmpty() && primary.isPresent()) {
+        // Only on a replica that stays where it is (no re-point, no reload this cycle): the copy restarts it.
+        actions.add(new Action.CopyLogicalSlots(primary.get(), up.get(), logical.copy()));
+        return new Decision(actions, DecisionMessage.COPYING_LOGICAL_SLOTS.format(me, leader.name(),
+            logical.copy().stream().map(io.pgquorum.coordinator.config.PermanentSlots.Slot::name).toList()));
       }
       return new Decision(actions, via.map(v -> DecisionMessage.FOLLOWING_REPLICATEFROM.format(me, v, leader.name()))
           .orElseGet(() -> DecisionMessage.FOLLOWING.format(me, leader.name())));
@@ -1152,11 +1170,16 @@ public final class Decider {
     if (!policy.dynamic().useSlots()) {
       return List.of();
     }
-    SlotWants wants = SlotWants.atReplica(c, me, memberSlots(c, me));
+    SlotWants wants = replicaSlotWants(c, me, policy);
     if (wants.names().isEmpty() && pg.slots().isEmpty()) {
       return List.of();
     }
     return List.of(Action.SyncSlots.of(wants));
+  }
+
+  /** A running replica's physical slots ({@link SlotWants}), the configured logical ones left out. */
+  private static SlotWants replicaSlotWants(ClusterSnapshot c, String me, HaPolicy policy) {
+    return SlotWants.atReplica(c, me, memberSlots(c, me), LogicalSlotWants.configured(policy).keySet());
   }
 
   private static Decision leaderRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
@@ -1339,7 +1362,7 @@ public final class Decider {
   /**
    * Patroni's permanent physical slots ({@code slots} in the dynamic configuration): kept on the primary, and
    * published with their positions in {@code status} so that every replica keeps a copy ({@link SlotWants}).
-   * Logical ones are not made yet (the parser warns), so none is listed here.
+   * The logical ones are {@link LogicalSlotWants}'.
    */
   private static Set<String> permanentPhysicalSlots(HaPolicy policy) {
     return io.pgquorum.coordinator.config.PermanentSlots.from(policy.dynamic().raw()).values().stream()

@@ -128,6 +128,8 @@ enum DecisionMessage {
       + "re-cloned before it can follow the leader"),
   FOLLOWING_NEW_LEADER("changing primary_conninfo and reloading to follow new leader (%s)"),
   FOLLOWING("no action. I am (%s), a secondary, and following a leader (%s)"),
+  COPYING_LOGICAL_SLOTS("I am (%s), a secondary following a leader (%s): copying the permanent logical slots %s"
+      + " from it and restarting PostgreSQL to load them (PostgreSQL 15 makes no logical slot on a standby)"),
   SECONDARY_STILL_STARTING("no action. I am (%s), a secondary, and PostgreSQL is still starting up"),
   REJOINING("starting as a secondary following leader (%s)"),
   REJOINING_AFTER_FAILURE("previous attempt failed (%s); starting as a secondary following leader (%s)"),

@@ -40,18 +40,27 @@ public record SlotWants(Set<String> names, Map<String, Long> advanceTo) {
    * leader's slots described above.
    */
   public static SlotWants atReplica(ClusterSnapshot c, String me, Set<String> cascading) {
+    return atReplica(c, me, cascading, Set.of());
+  }
+
+  /**
+   * As {@link #atReplica(ClusterSnapshot, String, Set)}, leaving out the configured logical slots ({@code logical}):
+   * the leader publishes their positions in the same {@code status.slots}, but they are copied and moved by
+   * {@link LogicalSlotWants}, and a physical slot of the same name would only clash with the copy.
+   */
+  public static SlotWants atReplica(ClusterSnapshot c, String me, Set<String> cascading, Set<String> logical) {
     String mine = Decider.slotName(me);
     TreeSet<String> names = new TreeSet<>(cascading);
     TreeMap<String, Long> advance = new TreeMap<>();
     ClusterStatus status = c.status().orElse(null);
     if (status != null) {
       for (String slot : status.retainSlots()) {
-        if (!slot.equals(mine)) {
+        if (!slot.equals(mine) && !logical.contains(slot)) {
           names.add(slot);
         }
       }
       status.slots().forEach((slot, at) -> {
-        if (!slot.equals(mine)) {
+        if (!slot.equals(mine) && !logical.contains(slot)) {
           names.add(slot);
           if (!cascading.contains(slot)) {
             advance.put(slot, at);

@@ -15,7 +15,8 @@ public enum Task {
   START_PRIMARY("start primary"),
   PROMOTE("promote"),
   RESTART("restart"),
-  REINITIALIZE("reinitialize");
+  REINITIALIZE("reinitialize"),
+  COPY_SLOTS("logical slot copy");
 
   private final String label;
 
@@ -71,6 +72,8 @@ public enum Task {
         return "restarting";
       case REINITIALIZE:
         return "creating replica";
+      case COPY_SLOTS:
+        return "restarting";
       default:
         throw new AssertionError(this);
     }

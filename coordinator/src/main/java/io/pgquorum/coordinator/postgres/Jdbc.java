@@ -39,6 +39,12 @@ final class Jdbc {
     return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), ctx.pgCtlTimeout(), false);
   }
 
+  /** As {@link #admin()}, in {@code database}: a logical slot is made and moved only from its own database. */
+  Connection adminIn(String database) throws SQLException {
+    return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), ctx.pgCtlTimeout(), false,
+        database);
+  }
+
   /** An ordinary connection to another member's {@code postgres} database as {@code role}. */
   Connection remote(String host, int port, Credentials role) throws SQLException {
     return open(host, port, role, Duration.ofSeconds(5), ctx.pgCtlTimeout(), false);
@@ -54,6 +60,11 @@ final class Jdbc {
 
   private Connection open(String host, int port, Credentials role, Duration connect, Duration read,
       boolean replication) throws SQLException {
+    return open(host, port, role, connect, read, replication, "postgres");
+  }
+
+  private Connection open(String host, int port, Credentials role, Duration connect, Duration read,
+      boolean replication, String database) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", role.username());
     role.password().ifPresent(pw -> p.setProperty("password", pw));
@@ -76,7 +87,8 @@ final class Jdbc {
       p.setProperty("preferQueryMode", "simple");
     }
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/postgres", p);
+    String db = java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + db, p);
   }
 
   /** A SQL error as text for a message: pgjdbc's message (never the statement), secrets masked. */

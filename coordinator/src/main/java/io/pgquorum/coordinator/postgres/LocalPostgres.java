@@ -60,6 +60,7 @@ public final class LocalPostgres implements Postgres {
   private final ReplicaCreator replicaCreator;
   private final Rewinder rewinder;
   private final SlotSync slots;
+  private final LogicalSlotSync logicalSlots;
   private final PrimaryGate gate;
   private final CallbackRunner callbacks;
 
@@ -86,6 +87,7 @@ public final class LocalPostgres implements Postgres {
     this.replicaCreator = new ReplicaCreator(ctx, config, jdbc);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
     this.slots = new SlotSync(ctx, jdbc);
+    this.logicalSlots = new LogicalSlotSync(ctx, jdbc);
     this.callbacks = new CallbackRunner(node.postgresql().callbacks(), node.scope(), ctx.pgCtlTimeout(),
         ctx.redactor::apply);
   }
@@ -597,6 +599,17 @@ public final class LocalPostgres implements Postgres {
   @Override
   public void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo) {
     slots.sync(slotNames, advanceTo);
+  }
+
+  @Override
+  public void syncLogicalSlots(List<io.pgquorum.coordinator.config.PermanentSlots.Slot> keep,
+      java.util.Map<String, Long> advanceTo) {
+    logicalSlots.sync(keep, advanceTo);
+  }
+
+  @Override
+  public void copyLogicalSlots(Upstream from, List<io.pgquorum.coordinator.config.PermanentSlots.Slot> copy) {
+    logicalSlots.copy(from, copy);
   }
 
   @Override

@@ -191,6 +191,21 @@ public interface Postgres {
   }
 
   /**
+   * Ensures these permanent logical slots exist on a primary (made in their database with their plugin), moves a
+   * standby's copies in {@code advanceTo} forward (capped at its replay position, never back), and drops the
+   * logical slots pgquorum made or copied that are no longer listed, once inactive. A standby makes none.
+   */
+  default void syncLogicalSlots(java.util.List<io.pgquorum.coordinator.config.PermanentSlots.Slot> keep,
+      java.util.Map<String, Long> advanceTo) {}
+
+  /**
+   * On a running standby: copies the state of these logical slots from the primary {@code from} into this data
+   * directory (where PostgreSQL finds them at its next start). Does not restart.
+   */
+  default void copyLogicalSlots(Upstream from,
+      java.util.List<io.pgquorum.coordinator.config.PermanentSlots.Slot> slots) {}
+
+  /**
    * The timeline switches that led to {@code timeline}, from this data directory's timeline history file,
    * oldest first (empty for timeline 1). Reads a file; does not need the server to run.
    */

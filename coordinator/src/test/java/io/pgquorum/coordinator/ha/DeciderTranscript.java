@@ -381,16 +381,25 @@ final class DeciderTranscript {
         Long.parseLong(v)));
     // member_slots_ttl=<duration as the config spells it>, e.g. 30min or 0
     opt(c, used, "member_slots_ttl").ifPresent(v -> scenario.withSyncKey("member_slots_ttl", v));
-    // permanent_slots=(<name>,...): Patroni's slots key with those physical slots
-    opt(c, used, "permanent_slots").ifPresent(v -> {
+    // permanent_slots=(<name>,...): Patroni's slots key with those physical slots; logical_slots=(<name>,...): with
+    // those logical ones (database postgres, plugin test_decoding). Given together, the key holds both.
+    Optional<String> physical = opt(c, used, "permanent_slots");
+    Optional<String> logical = opt(c, used, "logical_slots");
+    if (physical.isPresent() || logical.isPresent()) {
       java.util.Map<String, Object> slots = new java.util.TreeMap<>();
-      for (String n : v.replaceAll("[()]", "").split(",")) {
+      for (String n : physical.orElse("").replaceAll("[()]", "").split(",")) {
         if (!n.isBlank()) {
           slots.put(n.strip(), java.util.Map.of("type", "physical"));
         }
       }
+      for (String n : logical.orElse("").replaceAll("[()]", "").split(",")) {
+        if (!n.isBlank()) {
+          slots.put(n.strip(), java.util.Map.of("type", "logical", "database", "postgres", "plugin",
+              "test_decoding"));
+        }
+      }
       scenario.withSyncKey("slots", slots);
-    });
+    }
     opt(c, used, "pause").ifPresent(v -> scenario.withPause(Boolean.parseBoolean(choice(c, v, "true", "false"))));
     // standby_cluster=<host>:<port> (streams from a remote primary), =archive (restore_command only), =none.
     opt(c, used, "standby_cluster").ifPresent(v -> {

@@ -82,7 +82,8 @@ final class DecisionPrinter {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
-      if (a instanceof Action.SyncSlots && v instanceof java.util.Map<?, ?> m && m.isEmpty()) {
+      if ((a instanceof Action.SyncSlots || a instanceof Action.SyncLogicalSlots) && v instanceof java.util.Map<?, ?> m
+          && m.isEmpty()) {
         continue; // a primary's slots move as their members stream: nothing to advance, nothing to say
       }
       b.append(' ').append(kebab(rc.getName())).append('=').append(value(v));
@@ -113,6 +114,9 @@ final class DecisionPrinter {
       Set<String> sorted = new TreeSet<>();
       c.forEach(x -> sorted.add(value(x)));
       return "(" + String.join(",", sorted) + ")";
+    }
+    if (v instanceof io.pgquorum.coordinator.config.PermanentSlots.Slot slot) {
+      return slot.name() + ":" + slot.database().orElse("") + "/" + slot.plugin().orElse("");
     }
     if (v instanceof LeaseTerms t) {
       // What a confirmed lock write lets this node count on: min(stored ttl, configured ttl) - retry_timeout.

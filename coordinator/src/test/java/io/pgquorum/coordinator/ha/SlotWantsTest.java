@@ -47,6 +47,15 @@ class SlotWantsTest {
   }
 
   @Test
+  void aConfiguredLogicalSlotPublishedInStatusGetsNoPhysicalCopy() {
+    // ls1 is a logical slot: LogicalSlotWants copies it; a physical "ls1" here would clash with that copy.
+    ClusterStatus status = new ClusterStatus(5000, Map.of("node3", 3000L, "ls1", 4000L), List.of("node3"), 1);
+    SlotWants w = SlotWants.atReplica(cluster("node1", Optional.of(status)), "node2", Set.of(), Set.of("ls1"));
+    assertThat(w.names()).containsExactly("node1", "node3");
+    assertThat(w.advanceTo()).containsOnlyKeys("node1", "node3");
+  }
+
+  @Test
   void withoutStatusOnlyTheLeadersSlotUnmoved() {
     SlotWants w = SlotWants.atReplica(cluster("node1", Optional.empty()), "node2", Set.of());
     assertThat(w.names()).containsExactly("node1");
