@@ -37,11 +37,13 @@ class SimulatorTest {
     long beyond = 0;
     long known = 0;
     long virtual = 0;
+    long synchronous = 0;
     try (QuietLogs quiet = new QuietLogs()) {
       for (int i = 0; i < count; i++) {
         long seed = base + i;
         Simulator.Result r = Simulator.run(seed, List.of());
         writes += r.writes();
+        synchronous += r.program().get(0).contains(" sync=") ? 1 : 0;
         promotions += r.promotions();
         virtual += r.virtualNanos();
         beyond += r.expectedBeyondBound().isEmpty() ? 0 : 1;
@@ -73,8 +75,8 @@ class SimulatorTest {
     double minutes = (System.nanoTime() - start) / 60e9;
     System.out.printf("simulator: %d schedules in %.1f s (%.0f per minute); %d acknowledged writes, %d promotions, "
         + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety or stability violation "
-        + "(expected); %d schedules reported a known finding%n", count,
-        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known);
+        + "(expected); %d schedules reported a known finding; %d schedules in a synchronous mode%n", count,
+        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known, synchronous);
     assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
   }
 
