@@ -139,7 +139,7 @@ final class History {
       for (SimNode m : cluster.nodes()) {
         elsewhere |= m != n && m.pg.contains(branch, lsn);
       }
-      if (!elsewhere && n.pg.syncNames.isEmpty()) {
+      if (!elsewhere && !n.pg.syncNamesEverSet) {
         // Known finding (regression_strict_acknowledged_before_first_sync_step.txt): a primary that has never had
         // synchronous_standby_names set (a bootstrap's, whose first leader cycle wrote the sync key but lost the
         // reply, so the plan stopped before '*') acknowledges commits alone until a later cycle sets it.
