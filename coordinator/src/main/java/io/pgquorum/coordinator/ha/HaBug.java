@@ -57,7 +57,15 @@ public enum HaBug implements PlantedBug {
    */
   FORGET_OLDER_EPOCHS("forget-older-epochs", "availability",
       "older timeline switches reach history without their epochs, so a replica on another fork of one is never "
-          + "repaired");
+          + "repaired"),
+  /**
+   * The primary in {@code synchronous_mode: on} names a standby in the {@code sync} key in the same cycle it puts it
+   * into synchronous_standby_names, before PostgreSQL reports it synchronous and before it has caught up with the
+   * commits acknowledged until then (one branch in {@link SyncDuty#atLeader}): the key then promises a standby that
+   * may lack acknowledged commits, and promoting it loses them.
+   */
+  SYNC_BEFORE_SYNCHRONOUS("sync-before-synchronous", "durability",
+      "a standby is named in the sync key before PostgreSQL reports it synchronous and caught up");
 
   private final String id;
   private final String breaks;

@@ -89,7 +89,10 @@ final class SyncDuty {
         .orElse(List.of()));
     List<String> pool = SyncPool.eligible(standbys, me, pg.walPosition(), already, settings);
     SyncView view = new SyncView(me, settings, c.sync(), names, SyncView.confirmed(rows, names, mark.lsn()), pool);
-    SyncPlan plan = SyncRules.plan(view);
+    // PLANTED BUG sync-before-synchronous (fault-injection harness only): the key names the wanted standbys at once,
+    // unconfirmed.
+    SyncPlan plan = policy.bugs().active(HaBug.SYNC_BEFORE_SYNCHRONOUS) ? SyncRules.planPublishingUnconfirmed(view)
+        : SyncRules.plan(view);
     List<Action> actions = new ArrayList<>();
     for (SyncStep step : plan.steps()) {
       if (step instanceof SyncStep.Publish p) {

@@ -13,6 +13,9 @@ import java.util.Optional;
  * The interaction language over a {@link SimCluster}: one command per line, its output the transcript shows.
  * <pre>
  * options bug=flapping-leader            planted bugs and fixed execution settings, before add-nodes
+ * options sync=on|quorum|off [strict=true] [sync-nodes=2] [catch-up=4]
+ *                                        synchronous_mode (and _strict, synchronous_node_count) of the bootstrap's
+ *                                        configuration; catch-up: writes of WAL a lagging standby receives per tick
  * add-nodes 3                            machines n1..n3 with empty data directories, daemons started
  * cycle [1 2]                            one HA cycle of each (live) node now, every decision printed
  * advance 9s                             run 9 s of virtual time; decisions that changed, and every effect
@@ -224,10 +227,32 @@ final class Interaction implements AutoCloseable {
         case "replication-tick" -> options.replicationTick = duration(kv[1]);
         case "write-tick" -> options.writeTick = duration(kv[1]);
         case "beyond-drift-bound" -> options.beyondDriftBound = Boolean.parseBoolean(kv[1]);
+        case "sync" -> syncConfig("synchronous_mode", switch (kv[1]) {
+          case "on" -> Boolean.TRUE;
+          case "off" -> Boolean.FALSE;
+          case "quorum" -> "quorum";
+          default -> throw new IllegalArgumentException("sync=on|quorum|off, not " + kv[1]);
+        });
+        case "strict" -> syncConfig("synchronous_mode_strict", Boolean.parseBoolean(kv[1]));
+        case "sync-nodes" -> syncConfig("synchronous_node_count", Integer.parseInt(kv[1]));
+        case "catch-up" -> options.catchUpWrites = Long.parseLong(kv[1]);
         default -> throw new IllegalArgumentException("unknown option " + kv[0]);
       }
     }
     options.bugs = PlantedBugs.of(bugs.toArray(new PlantedBug[0]));
+  }
+
+  /** One synchronous replication key in the dynamic configuration the first node bootstraps with. */
+  private void syncConfig(String key, Object value) {
+    if (cluster != null) {
+      throw new IllegalArgumentException(key + ": a bootstrap setting, give it before add-nodes");
+    }
+    io.pgquorum.coordinator.config.DynamicConfig d = options.dyn;
+    java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(d.raw());
+    raw.put(key, value);
+    options.dyn = new io.pgquorum.coordinator.config.DynamicConfig(d.ttl(), d.loopWait(), d.retryTimeout(),
+        d.maximumLagOnFailover(), d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(),
+        raw);
   }
 
   static PlantedBug bug(String id) {
@@ -340,6 +365,11 @@ final class Interaction implements AutoCloseable {
     }
     b.append("leader key: ").append(cluster.leaderKey().map(l -> l.name() + " token=" + l.fencingToken())
         .orElse("none")).append('\n');
+    if (options.dyn.synchronous().enabled()) {
+      b.append("sync key: ").append(cluster.snapshot().sync().map(s -> "leader=" + s.leader().orElse("-")
+          + " sync_standby=(" + String.join(",", s.syncStandbys()) + ") quorum=" + s.quorum()).orElse("none"))
+          .append('\n');
+    }
     cluster.takeOutput();
     return b.toString();
   }

@@ -185,6 +185,16 @@ final class SimCluster implements AutoCloseable {
     history.violation(what);
   }
 
+  /** A commit of {@code n}'s PostgreSQL was acknowledged to its client. */
+  void acked(SimNode n, SimPostgres.Waiting w) {
+    history.acked(n, w.token(), w.branch(), w.lsn());
+  }
+
+  /** The {@code sync} key was written: from now on the cluster promises synchronous replication (in a sync mode). */
+  void syncKeyWritten() {
+    history.syncKeyWritten();
+  }
+
   // ---- output ----------------------------------------------------------------------------------------------
 
   /** Starts recording transcript lines; verbose: every cycle's decision, not only those that changed. */
@@ -324,15 +334,16 @@ final class SimCluster implements AutoCloseable {
       for (SimNode n : nodes) {
         n.pg.replicate();
       }
+      // The standbys' flush replies: primaries release the commits now synchronously replicated.
+      for (SimNode n : nodes) {
+        n.pg.releaseCommits();
+      }
       return;
     }
     if (options.writes && writeAt <= t) {
       writeAt = t + options.writeTick;
       for (SimNode n : nodes) {
-        long at = n.pg.write();
-        if (at > 0) {
-          history.acked(n, n.pg.token, n.pg.branch, at);
-        }
+        n.pg.write();
       }
       return;
     }

@@ -48,6 +48,9 @@ final class SimDcs implements Dcs {
     if (key.endsWith("/leader")) {
       cluster.leaderKeyChanged();
     }
+    if (key.endsWith("/sync") && r.succeeded() && what.equals("put")) {
+      cluster.syncKeyWritten();
+    }
     String shortKey = key.substring(key.lastIndexOf('/') + 1);
     boolean shown = !key.contains("/members/") && !shortKey.equals("status") && !what.equals("refresh");
     if (shown) {

@@ -38,6 +38,11 @@ final class SimOptions {
    * violations are recorded as expected, not as failures (recovery still is).
    */
   boolean beyondDriftBound;
+  /**
+   * How many writes' worth of WAL a standby behind its upstream receives per {@link #replicationTick}; 0: all of it
+   * (the default). Above 0 a reconnecting standby is in {@code catchup} for a while, as in PostgreSQL.
+   */
+  long catchUpWrites;
   /** Whether a client writes to every writable primary every {@link #writeTick}. */
   boolean writes = true;
 }

@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.sim;
 
+import io.pgquorum.coordinator.ha.sync.SyncStandbyNames;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
@@ -10,7 +11,9 @@ import io.pgquorum.coordinator.postgres.TimelineEpoch;
 import io.pgquorum.coordinator.postgres.TimelineEpochLine;
 import io.pgquorum.coordinator.postgres.TimelineSwitch;
 import io.pgquorum.coordinator.postgres.Upstream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -58,6 +61,24 @@ final class SimPostgres implements Postgres {
   long token;
   boolean clean;
   private long pid;
+  /**
+   * synchronous_standby_names as pgquorum last set it ("" when none). Kept through restarts as primary and dropped
+   * when the server starts as a standby, as LocalPostgres keeps it (in on mode the daemon also re-adopts it from its
+   * file after its own restart; the simulation keeps it with the machine whatever the mode).
+   */
+  String syncNames = "";
+  /** Whether pgquorum has set synchronous_standby_names on this data since initdb, a clone or moving it aside. */
+  boolean syncNamesEverSet;
+  /**
+   * A standby that has not yet reached its upstream's position since it connected ({@code catchup} in
+   * pg_stat_replication): PostgreSQL makes only {@code streaming} ones synchronous.
+   */
+  boolean catchingUp;
+  /** Client commits written to this primary's WAL that wait for synchronous standbys, oldest first. */
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+  /** A commit in the WAL that its client has not been told about yet, with the epoch it was written under. */
+  record Waiting(long token, int branch, long lsn) {}
 
   SimPostgres(SimCluster cluster, SimNode node) {
     this.cluster = cluster;
@@ -102,25 +123,159 @@ final class SimPostgres implements Postgres {
 
   /** One replication step: a running replica catches up with its upstream if it can reach and follow it. */
   void replicate() {
+    boolean wasStreaming = streaming;
     streaming = false;
     if (!running || role != Role.REPLICA || upstream.isEmpty()) {
+      catchingUp = false;
       return;
     }
     SimNode up = cluster.node(upstream.get().name());
     if (up == null || up == node || !up.pg.running || !cluster.linkUp(node, up) || !isPrefixOf(up.pg)) {
+      catchingUp = false;
       return;
     }
-    copyHistoryOf(up.pg);
+    long limit = cluster.options.catchUpWrites * WRITE_BYTES;
+    if (!catchingUp && !wasStreaming) {
+      catchingUp = true;
+    }
+    if (limit > 0 && up.pg.branch == branch && up.pg.lsn - lsn > limit) {
+      // Limited bandwidth (only when a schedule sets catch-up): a standby far behind receives part of the gap per
+      // tick. A timeline switch is always taken whole (the simple model: no standby half-way into a new fork).
+      lsn += limit;
+    } else {
+      copyHistoryOf(up.pg);
+      // Reached the upstream's end once: from now on this connection is streaming (as a walsender leaves catchup).
+      catchingUp = false;
+    }
     streaming = true;
   }
 
-  /** A client write: accepted only by a running primary. Returns the new position, or -1 when refused. */
-  long write() {
+  /**
+   * A client commit: accepted only by a running primary, written to its WAL, then acknowledged once
+   * synchronous_standby_names is satisfied ({@link #releaseCommits}; at once when it names none).
+   */
+  void write() {
     if (!isPrimary()) {
-      return -1;
+      return;
     }
     lsn += WRITE_BYTES;
-    return lsn;
+    waiting.add(new Waiting(token, branch, lsn));
+    releaseCommits();
+  }
+
+  /** Commits waiting now (transcripts show them). */
+  int waitingCommits() {
+    return waiting.size();
+  }
+
+  /**
+   * Acknowledges the waiting commits the synchronous standbys have flushed, oldest first, as PostgreSQL releases
+   * waiters when a standby's reply arrives (here: after a write, a replication tick, a change of the setting).
+   */
+  void releaseCommits() {
+    if (!isPrimary() || waiting.isEmpty()) {
+      return;
+    }
+    long upTo = syncedUpTo();
+    while (!waiting.isEmpty() && waiting.peek().lsn() <= upTo) {
+      Waiting w = waiting.poll();
+      cluster.acked(node, w);
+    }
+  }
+
+  private void dropWaiting() {
+    // The clients of commits still waiting get an error (the connection is gone): never acknowledged.
+    waiting.clear();
+  }
+
+  /** The servers streaming from this one now, by name: pg_stat_replication without its synchronous columns. */
+  private List<SimNode> standbys() {
+    List<SimNode> out = new ArrayList<>();
+    for (SimNode m : cluster.nodes()) {
+      SimPostgres p = m.pg;
+      if (m != node && p.running && p.role == Role.REPLICA && p.streaming && p.branch == branch
+          && p.upstream.map(u -> u.name().equals(node.name)).orElse(false)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** PostgreSQL's priority of a standby: its place in a FIRST list (1 for {@code *} and ANY), 0 when unlisted. */
+  private static int priority(SyncStandbyNames names, String name) {
+    return switch (names.kind()) {
+      case NONE -> 0;
+      case ANY_STANDBY -> 1;
+      case ANY -> names.lists(name) ? 1 : 0;
+      case FIRST -> {
+        int i = 0;
+        while (i < names.names().size() && !names.names().get(i).equalsIgnoreCase(name)) {
+          i++;
+        }
+        yield i < names.names().size() ? i + 1 : 0;
+      }
+    };
+  }
+
+  /**
+   * The standbys PostgreSQL would wait for now (walsenders in {@code streaming} with a priority), best first: for
+   * FIRST the lowest priority numbers, then name (PostgreSQL's tie is its walsender slot order: fixed here).
+   */
+  private List<SimNode> candidates(SyncStandbyNames names) {
+    List<SimNode> c = new ArrayList<>();
+    for (SimNode m : standbys()) {
+      if (!m.pg.catchingUp && priority(names, m.name) > 0) {
+        c.add(m);
+      }
+    }
+    c.sort(Comparator.<SimNode>comparingInt(m -> priority(names, m.name)).thenComparing(m -> m.name));
+    return c;
+  }
+
+  /**
+   * Up to which position commits are synchronously replicated: FIRST n: the least flushed of the n best candidates;
+   * ANY n: the n-th most flushed; nothing when fewer than n candidates stream (commits wait). No setting: all.
+   */
+  private long syncedUpTo() {
+    SyncStandbyNames names = SyncStandbyNames.parse(syncNames);
+    if (names.kind() == SyncStandbyNames.Kind.NONE) {
+      return Long.MAX_VALUE;
+    }
+    List<SimNode> c = candidates(names);
+    int n = names.kind() == SyncStandbyNames.Kind.ANY_STANDBY ? 1 : names.count();
+    if (c.size() < n) {
+      return -1;
+    }
+    List<Long> flushed = new ArrayList<>();
+    c.forEach(m -> flushed.add(m.pg.lsn));
+    if (names.kind() == SyncStandbyNames.Kind.ANY) {
+      flushed.sort(Comparator.reverseOrder());
+      return flushed.get(n - 1);
+    }
+    return flushed.subList(0, n).stream().mapToLong(Long::longValue).min().orElse(-1);
+  }
+
+  /** pg_stat_replication's rows with sync_state as PostgreSQL 15 reports it (sync, quorum, potential, async). */
+  private List<PgState.Standby> replicationRows() {
+    SyncStandbyNames names = SyncStandbyNames.parse(syncNames);
+    List<SimNode> c = candidates(names);
+    int n = names.kind() == SyncStandbyNames.Kind.ANY_STANDBY ? 1 : names.count();
+    List<PgState.Standby> rows = new ArrayList<>();
+    List<SimNode> all = standbys();
+    all.sort(Comparator.comparing(m -> m.name));
+    for (SimNode m : all) {
+      String state;
+      if (priority(names, m.name) == 0) {
+        state = "async";
+      } else if (names.kind() == SyncStandbyNames.Kind.ANY) {
+        state = c.contains(m) ? "quorum" : "potential";
+      } else {
+        state = c.indexOf(m) >= 0 && c.indexOf(m) < n ? "sync" : "potential";
+      }
+      rows.add(new PgState.Standby(m.name, "10.0.0." + m.index, m.pg.catchingUp ? "catchup" : "streaming", state,
+          m.pg.lsn));
+    }
+    return rows;
   }
 
   /** The postmaster dies (kill -9 of PostgreSQL, OOM killer): no clean shutdown. */
@@ -130,6 +285,7 @@ final class SimPostgres implements Postgres {
       role = Role.UNKNOWN;
       clean = false;
       streaming = false;
+      dropWaiting();
       cluster.effect(node, "pg killed");
     }
   }
@@ -149,9 +305,10 @@ final class SimPostgres implements Postgres {
     return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pid), Optional.empty(), role, timeline, lsn,
         replica ? OptionalLong.of(lsn) : OptionalLong.empty(), replica ? OptionalLong.of(lsn) : OptionalLong.empty(),
         Optional.empty(), replica ? Optional.of(streaming ? "streaming" : "in archive recovery") : Optional.empty(),
-        replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(), List.of(), Optional.of(SYSID),
-        150010, OptionalLong.of(token), false, false)
-        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of()).withEpochLine(epochLine());
+        replica ? upstream.map(u -> u.host() + ":" + u.port()) : Optional.empty(),
+        replica ? List.of() : replicationRows(), Optional.of(SYSID), 150010, OptionalLong.of(token), false, false)
+        .withTimelineHistory(replica ? timelineHistory(timeline) : List.of()).withEpochLine(epochLine())
+        .withSynchronousStandbyNames(replica ? Optional.empty() : Optional.of(syncNames));
   }
 
   @Override
@@ -180,6 +337,7 @@ final class SimPostgres implements Postgres {
     ancestors = List.of();
     epochs = TimelineEpochLine.NONE;
     clean = true;
+    syncNamesEverSet = false;
     cluster.effect(node, "pg initdb");
   }
 
@@ -202,6 +360,7 @@ final class SimPostgres implements Postgres {
     running = true;
     role = Role.REPLICA;
     upstream = Optional.ofNullable(up);
+    syncNames = "";
     pid = cluster.nextPid();
     cluster.effect(node, "pg start replica upstream=" + (up == null ? "none" : up.name()));
     replicate();
@@ -214,6 +373,7 @@ final class SimPostgres implements Postgres {
       role = Role.UNKNOWN;
       clean = mode != StopMode.IMMEDIATE;
       streaming = false;
+      dropWaiting();
       cluster.effect(node, "pg stop " + mode.name().toLowerCase());
     }
   }
@@ -251,6 +411,18 @@ final class SimPostgres implements Postgres {
   }
 
   @Override
+  public void setSynchronousStandbyNames(Optional<String> value) {
+    if (!running) {
+      throw new PostgresException("set synchronous_standby_names: PostgreSQL is not running");
+    }
+    syncNames = value.orElse("");
+    syncNamesEverSet = true;
+    cluster.effect(node, "pg synchronous_standby_names='" + syncNames + "'");
+    // PostgreSQL re-evaluates its waiters on reload: a setting that asks for less releases them at once.
+    releaseCommits();
+  }
+
+  @Override
   public void follow(Upstream up) {
     upstream = Optional.of(up);
     cluster.effect(node, "pg follow " + up.name());
@@ -274,6 +446,7 @@ final class SimPostgres implements Postgres {
     dataDir = DataDirState.INITIALIZED;
     copyHistoryOf(u);
     clean = true;
+    syncNamesEverSet = false;
     cluster.effect(node, "pg clone from " + up.name());
   }
 
@@ -295,6 +468,9 @@ final class SimPostgres implements Postgres {
   public void moveDataDirectoryAside(String reason) {
     dataDir = DataDirState.EMPTY;
     running = false;
+    syncNames = "";
+    syncNamesEverSet = false;
+    dropWaiting();
     timeline = 0;
     branch = 0;
     lsn = 0;
@@ -323,8 +499,10 @@ final class SimPostgres implements Postgres {
       return "no data";
     }
     String what = !running ? (clean ? "stopped" : "crashed")
-        : role == Role.PRIMARY ? "primary token=" + token
-        : "replica of " + upstream.map(Upstream::name).orElse("none") + (streaming ? " streaming" : " not streaming");
+        : role == Role.PRIMARY ? "primary token=" + token + (syncNames.isEmpty() ? "" : " ssn='" + syncNames + "'")
+            + (waiting.isEmpty() ? "" : " waiting=" + waiting.size())
+        : "replica of " + upstream.map(Upstream::name).orElse("none")
+            + (streaming ? catchingUp ? " catching up" : " streaming" : " not streaming");
     return what + " tl=" + timeline + " lsn=" + Long.toHexString(lsn);
   }
 }

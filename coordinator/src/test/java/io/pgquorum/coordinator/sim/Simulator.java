@@ -59,11 +59,14 @@ final class Simulator {
     }
     opts.append(" guard-delay=").append(r.nextInt(0, 300)).append("ms");
     opts.append(" jitter=").append(r.nextInt(0, 100)).append("ms");
-    opts.append(" replication-tick=").append(r.nextInt(10, 1000)).append("ms");
-    opts.append(" write-tick=").append(r.nextInt(50, 200)).append("ms");
+    int replicationTick = r.nextInt(10, 1000);
+    int writeTick = r.nextInt(50, 200);
+    opts.append(" replication-tick=").append(replicationTick).append("ms");
+    opts.append(" write-tick=").append(writeTick).append("ms");
     if (beyond) {
       opts.append(" beyond-drift-bound=true");
     }
+    opts.append(syncOptions(seed, n, replicationTick, writeTick));
     for (PlantedBug b : bugs) {
       opts.append(" bug=").append(b.id());
     }
@@ -108,6 +111,30 @@ final class Simulator {
     p.add("check-recovery " + RECOVERY);
     p.add("check-stable " + QUIET);
     return p;
+  }
+
+  /**
+   * The synchronous replication of the schedule: off in two in five, else on, quorum or either strict, with
+   * synchronous_node_count 2 now and then in a cluster of five, and in half of them standbys that catch up at a
+   * limited rate (2 to 4 times the write rate: a reconnecting standby lags for a while, yet always catches up). From
+   * a generator of its own, so that the rest of every seed's schedule is what it was before sync modes were drawn.
+   */
+  private static String syncOptions(long seed, int n, int replicationTick, int writeTick) {
+    SplittableRandom s = new SplittableRandom(seed ^ 0x53594e43L);
+    int pick = s.nextInt(10);
+    if (pick < 4) {
+      return "";
+    }
+    StringBuilder o = new StringBuilder(pick < 6 ? " sync=on" : pick < 8 ? " sync=quorum"
+        : s.nextBoolean() ? " sync=on strict=true" : " sync=quorum strict=true");
+    if (n == 5 && s.nextInt(3) == 0) {
+      o.append(" sync-nodes=2");
+    }
+    if (s.nextBoolean()) {
+      int perTick = (replicationTick + writeTick - 1) / writeTick;
+      o.append(" catch-up=").append(perTick * s.nextInt(2, 5) + 1);
+    }
+    return o.toString();
   }
 
   /** A clock rate: mostly at the edges of [1-rho, 1+rho] (where the lease margin is thinnest), or beyond. */

@@ -37,11 +37,13 @@ class SimulatorTest {
     long beyond = 0;
     long known = 0;
     long virtual = 0;
+    long synchronous = 0;
     try (QuietLogs quiet = new QuietLogs()) {
       for (int i = 0; i < count; i++) {
         long seed = base + i;
         Simulator.Result r = Simulator.run(seed, List.of());
         writes += r.writes();
+        synchronous += r.program().get(0).contains(" sync=") ? 1 : 0;
         promotions += r.promotions();
         virtual += r.virtualNanos();
         beyond += r.expectedBeyondBound().isEmpty() ? 0 : 1;
@@ -73,8 +75,8 @@ class SimulatorTest {
     double minutes = (System.nanoTime() - start) / 60e9;
     System.out.printf("simulator: %d schedules in %.1f s (%.0f per minute); %d acknowledged writes, %d promotions, "
         + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety or stability violation "
-        + "(expected); %d schedules reported a known finding%n", count,
-        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known);
+        + "(expected); %d schedules reported a known finding; %d schedules in a synchronous mode%n", count,
+        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known, synchronous);
     assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
   }
 
@@ -108,6 +110,17 @@ class SimulatorTest {
     assertCaught(HaBug.IGNORE_MAXIMUM_LAG_ON_FAILOVER, "lost acknowledged write");
   }
 
+  /**
+   * Its window is narrow: from the cycle that names the standby until the standby's next flush, after a spell of
+   * asynchronous commits (the primary must stop or be cut off in between). Seed 759 is the first of a run to hit it
+   * (through a clean stop of the primary, which the simulation does not let ship its last WAL to the standbys as
+   * PostgreSQL's walsenders do, so the partition of planted_sync_before_synchronous.txt is the faithful example).
+   */
+  @Test
+  void syncBeforeSynchronousIsCaught() {
+    assertCaught(HaBug.SYNC_BEFORE_SYNCHRONOUS, 1_000, "lost acknowledged write");
+  }
+
   @Test
   void replicasNeverRaceIsCaught() {
     assertCaught(HaBug.REPLICAS_NEVER_RACE, "recovery");
@@ -125,8 +138,13 @@ class SimulatorTest {
 
   /** Some seed among the first few hundred fails with one of {@code kinds}; its shrunk schedule still does. */
   private static void assertCaught(PlantedBug bug, String... kinds) {
+    assertCaught(bug, 500, kinds);
+  }
+
+  /** Some seed among the first {@code seeds} fails with one of {@code kinds}; its shrunk schedule still does. */
+  private static void assertCaught(PlantedBug bug, int seeds, String... kinds) {
     try (QuietLogs quiet = new QuietLogs()) {
-      for (long seed = 1; seed <= 500; seed++) {
+      for (long seed = 1; seed <= seeds; seed++) {
         Simulator.Result r = Simulator.run(seed, List.of(bug));
         if (r.failed() && List.of(kinds).contains(r.kind())) {
           List<String> small = Simulator.shrink(r);
@@ -138,7 +156,8 @@ class SimulatorTest {
           return;
         }
       }
-      throw new AssertionError("planted bug " + bug.id() + " was not caught by seeds 1..500 (" + List.of(kinds) + ")");
+      throw new AssertionError("planted bug " + bug.id() + " was not caught by seeds 1.." + seeds + " ("
+          + List.of(kinds) + ")");
     }
   }
 }

@@ -43,6 +43,14 @@ public final class SyncRules {
     return plan(v, Planted.NONE);
   }
 
+  /**
+   * The plan with the planted bug {@code sync-before-synchronous} (HaBug; fault-injection harness only): on mode
+   * publishes the wanted standbys in the cycle that puts them into the setting, unconfirmed.
+   */
+  public static SyncPlan planPublishingUnconfirmed(SyncView v) {
+    return plan(v, Planted.PUBLISH_UNCONFIRMED);
+  }
+
   static SyncPlan plan(SyncView v, Planted bug) {
     SyncMode mode = v.settings().mode();
     if (mode == SyncMode.OFF) {
