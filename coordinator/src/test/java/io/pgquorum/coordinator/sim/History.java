@@ -81,11 +81,11 @@ final class History {
   }
 
   /**
-   * Known, unfixed findings (each documented where it is recognised): reported and counted, not failures. One is
-   * recognised at present, strict synchronous mode acknowledging before the first synchronous step applied
-   * ({@link #acked}). The one there was before (a timeline-id collision with identical history files) is told apart by
-   * the fork epochs since docs/findings/sim-seed-74489957632632.md, so its filter was removed and any such schedule
-   * is a violation again.
+   * Known, unfixed findings (each documented where it is recognised): reported and counted, not failures. None is
+   * recognised at present. The ones there were (a timeline-id collision with identical history files, told apart
+   * by the fork epochs since docs/findings/sim-seed-74489957632632.md; strict synchronous mode acknowledging before
+   * the first synchronous step applied, fixed by SyncRules.strictNamesFirst) had their filters removed, so any such
+   * schedule is a violation again.
    */
   private final List<String> known = new ArrayList<>();
 
@@ -123,10 +123,6 @@ final class History {
     }
   }
 
-  private boolean alreadyKnown(String prefix) {
-    return known.stream().anyMatch(v -> v.contains(prefix));
-  }
-
   private boolean alreadyReported(String prefix) {
     return violations.stream().anyMatch(v -> v.contains(prefix)) || expected.stream().anyMatch(v -> v.contains(prefix));
   }
@@ -139,15 +135,10 @@ final class History {
       for (SimNode m : cluster.nodes()) {
         elsewhere |= m != n && m.pg.contains(branch, lsn);
       }
-      if (!elsewhere && !n.pg.syncNamesEverSet) {
-        // Known finding (regression_strict_acknowledged_before_first_sync_step.txt): a primary that has never had
-        // synchronous_standby_names set (a bootstrap's, whose first leader cycle wrote the sync key but lost the
-        // reply, so the plan stopped before '*') acknowledges commits alone until a later cycle sets it.
-        if (!alreadyKnown("strict synchronous mode")) {
-          known("strict synchronous mode: " + n.name + " acknowledged lsn " + Long.toHexString(lsn)
-              + " with no synchronous_standby_names set yet; no other server holds it");
-        }
-      } else if (!elsewhere) {
+      // Once a known finding (regression_strict_acknowledged_before_first_sync_step.txt: a bootstrap's primary whose
+      // first cycle wrote the sync key, lost the reply and stopped before '*'); fixed in SyncRules.strictNamesFirst,
+      // so any such acknowledgement is a violation.
+      if (!elsewhere) {
         violation("strict synchronous mode: " + n.name + " acknowledged lsn " + Long.toHexString(lsn)
             + " (token " + token + ") that no other server holds");
       }

@@ -67,8 +67,6 @@ final class SimPostgres implements Postgres {
    * file after its own restart; the simulation keeps it with the machine whatever the mode).
    */
   String syncNames = "";
-  /** Whether pgquorum has set synchronous_standby_names on this data since initdb, a clone or moving it aside. */
-  boolean syncNamesEverSet;
   /**
    * A standby that has not yet reached its upstream's position since it connected ({@code catchup} in
    * pg_stat_replication): PostgreSQL makes only {@code streaming} ones synchronous.
@@ -337,7 +335,6 @@ final class SimPostgres implements Postgres {
     ancestors = List.of();
     epochs = TimelineEpochLine.NONE;
     clean = true;
-    syncNamesEverSet = false;
     cluster.effect(node, "pg initdb");
   }
 
@@ -416,7 +413,6 @@ final class SimPostgres implements Postgres {
       throw new PostgresException("set synchronous_standby_names: PostgreSQL is not running");
     }
     syncNames = value.orElse("");
-    syncNamesEverSet = true;
     cluster.effect(node, "pg synchronous_standby_names='" + syncNames + "'");
     // PostgreSQL re-evaluates its waiters on reload: a setting that asks for less releases them at once.
     releaseCommits();
@@ -446,7 +442,6 @@ final class SimPostgres implements Postgres {
     dataDir = DataDirState.INITIALIZED;
     copyHistoryOf(u);
     clean = true;
-    syncNamesEverSet = false;
     cluster.effect(node, "pg clone from " + up.name());
   }
 
@@ -469,7 +464,6 @@ final class SimPostgres implements Postgres {
     dataDir = DataDirState.EMPTY;
     running = false;
     syncNames = "";
-    syncNamesEverSet = false;
     dropWaiting();
     timeline = 0;
     branch = 0;

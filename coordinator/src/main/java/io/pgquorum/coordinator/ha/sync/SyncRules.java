@@ -56,10 +56,27 @@ public final class SyncRules {
     if (mode == SyncMode.OFF) {
       return off(v);
     }
-    if (mode == SyncMode.QUORUM) {
-      return QuorumRules.plan(v, bug);
+    return strictNamesFirst(v, mode == SyncMode.QUORUM ? QuorumRules.plan(v, bug) : on(v, bug));
+  }
+
+  /**
+   * Strict mode on a primary that runs with no synchronous_standby_names (a new cluster's first cycle, or data the
+   * setting was never written to): until the setting exists the primary acknowledges every commit alone, which
+   * strict mode promises never happens, so the setting goes first. Safe before any key write: a setting that asks
+   * for standbys where there was none only makes commits wait for more, so every node the key (old or new) lets be
+   * promoted holds at least what it held before. Before, the key's write came first, and a lost reply to it ended
+   * the cycle's plan before the setting: the primary went on acknowledging alone for another cycle (the simulator,
+   * seeds 13344716496695 and 13344716497043; interaction/regression_strict_acknowledged_before_first_sync_step.txt).
+   */
+  private static SyncPlan strictNamesFirst(SyncView v, SyncPlan plan) {
+    if (!v.settings().strict() || v.standbyNames().kind() != SyncStandbyNames.Kind.NONE) {
+      return plan;
     }
-    return on(v, bug);
+    List<SyncStep> steps = new ArrayList<>();
+    plan.steps().stream().filter(st -> st instanceof SyncStep.SetStandbyNames n
+        && n.names().kind() != SyncStandbyNames.Kind.NONE).findFirst().ifPresent(steps::add);
+    plan.steps().stream().filter(st -> !steps.contains(st)).forEach(steps::add);
+    return new SyncPlan(steps, plan.notice(), plan.noticeText());
   }
 
   private static SyncPlan off(SyncView v) {
