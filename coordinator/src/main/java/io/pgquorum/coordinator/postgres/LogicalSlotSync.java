@@ -3,9 +3,7 @@ package io.pgquorum.coordinator.postgres;
 import io.pgquorum.coordinator.config.PermanentSlots;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -47,7 +45,7 @@ final class LogicalSlotSync {
 
   void sync(List<PermanentSlots.Slot> keep, Map<String, Long> advanceTo) {
     String op = "sync logical replication slots";
-    Set<String> owned = readOwned();
+    Set<String> owned = ownedNames().read();
     Set<String> wanted = keep.stream().map(PermanentSlots.Slot::name).collect(Collectors.toCollection(TreeSet::new));
     try (Connection c = jdbc.admin()) {
       boolean standby = inRecovery(c);
@@ -94,7 +92,7 @@ final class LogicalSlotSync {
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
-      writeOwned(owned);
+      ownedNames().write(owned);
     }
   }
 
@@ -108,7 +106,7 @@ final class LogicalSlotSync {
     String op = "copy logical slots from " + from.name();
     try (Connection c = jdbc.remote(from.host(), from.port(), ctx.pg.rewindRole());
         PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_replslot/' || ? || '/state')")) {
-      Set<String> owned = readOwned();
+      Set<String> owned = ownedNames().read();
       for (PermanentSlots.Slot slot : slots) {
         ps.setString(1, slot.name());
         byte[] state;
@@ -120,7 +118,7 @@ final class LogicalSlotSync {
         owned.add(slot.name());
         LOG.info("{}: wrote the state of slot {} ({} bytes) into pg_replslot", op, slot.name(), state.length);
       }
-      writeOwned(owned);
+      ownedNames().write(owned);
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } catch (IOException e) {
@@ -210,27 +208,7 @@ final class LogicalSlotSync {
     return out;
   }
 
-  private Path ownedFile() {
-    return ctx.dataDir.resolve(OWNED_FILE);
-  }
-
-  private Set<String> readOwned() {
-    try {
-      return Files.readAllLines(ownedFile(), StandardCharsets.UTF_8).stream().map(String::trim)
-          .filter(s -> !s.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
-    } catch (NoSuchFileException e) {
-      return new TreeSet<>();
-    } catch (IOException e) {
-      throw new PostgresException("reading " + ownedFile() + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private void writeOwned(Set<String> owned) {
-    try {
-      FileWriting.writeAtomically(ownedFile(), (String.join("\n", owned) + "\n").getBytes(StandardCharsets.UTF_8),
-          false);
-    } catch (IOException e) {
-      LOG.warn("writing {} failed: {}", ownedFile(), e.getMessage());
-    }
+  private OwnedSlotNames ownedNames() {
+    return new OwnedSlotNames(ctx.dataDir.resolve(OWNED_FILE));
   }
 }

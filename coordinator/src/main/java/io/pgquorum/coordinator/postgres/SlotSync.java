@@ -1,10 +1,5 @@
 package io.pgquorum.coordinator.postgres;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,7 +34,7 @@ final class SlotSync {
   void sync(Set<String> names, Map<String, Long> advanceTo) {
     String op = "sync replication slots";
     Set<String> wanted = names.stream().map(SlotNames::forMember).collect(Collectors.toCollection(TreeSet::new));
-    Set<String> owned = readOwned();
+    Set<String> owned = ownedNames().read();
     try (Connection c = jdbc.admin()) {
       Map<String, Boolean> existing = new LinkedHashMap<>();
       try (Statement s = c.createStatement();
@@ -88,7 +83,7 @@ final class SlotSync {
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
-      writeOwned(owned);
+      ownedNames().write(owned);
     }
   }
 
@@ -117,27 +112,7 @@ final class SlotSync {
     }
   }
 
-  private Path ownedFile() {
-    return ctx.dataDir.resolve(OWNED_FILE);
-  }
-
-  private Set<String> readOwned() {
-    try {
-      return Files.readAllLines(ownedFile(), StandardCharsets.UTF_8).stream().map(String::trim)
-          .filter(s -> !s.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
-    } catch (NoSuchFileException e) {
-      return new TreeSet<>();
-    } catch (IOException e) {
-      throw new PostgresException("reading " + ownedFile() + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private void writeOwned(Set<String> owned) {
-    try {
-      FileWriting.writeAtomically(ownedFile(), (String.join("\n", owned) + "\n").getBytes(StandardCharsets.UTF_8),
-          false);
-    } catch (IOException e) {
-      LOG.warn("writing {} failed: {}", ownedFile(), e.getMessage());
-    }
+  private OwnedSlotNames ownedNames() {
+    return new OwnedSlotNames(ctx.dataDir.resolve(OWNED_FILE));
   }
 }
