@@ -27,6 +27,10 @@ import org.junit.jupiter.api.condition.OS;
  * next race and lose timeline 2's writes). Now the probe reads the replayed timeline from the startup process, the
  * Decider stops the diverged replica and the Rejoin rewinds it: it must end up streaming the new primary's writes.
  * Before: it never received them.
+ *
+ * <p>Since the catch-up before promotion (CatchUpBeforePromotionIT), the one behind first fetches the other's WAL
+ * and no fork arises; the divergence this test is about still does when the catch-up is off ({@code
+ * primary_start_timeout: 0}, set here) or cannot finish within its bound (the peer cannot stream to it).
  */
 @EnabledOnOs(OS.LINUX)
 class DivergedReplicaIT {
@@ -50,6 +54,9 @@ class DivergedReplicaIT {
       await("a primary and two streaming replicas").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
           .until(() -> cluster.primary().isPresent() && cluster.streamingReplicas().size() == 2);
       primary = cluster.primary().orElseThrow();
+      // No catch-up before promotion (its bound is min(ttl, primary_start_timeout)): the fork must happen.
+      LocalCluster.HttpResult off = LocalCluster.patch(primary, "/config", "{\"primary_start_timeout\": 0}");
+      assertThat(off.status()).as("PATCH /config: %s", off.body()).isEqualTo(200);
       List<NodeSpec> replicas = cluster.streamingReplicas();
       behind = replicas.get(0);
       ahead = replicas.get(1);
@@ -89,6 +96,8 @@ class DivergedReplicaIT {
     } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(e.getMessage() + cluster.diagnostics(), e);
     }
+    assertThat(cluster.logs(behind)).as("%s promoted without a catch-up (turned off)", behind.name)
+        .doesNotContain("catching up from");
     assertThat(cluster.logs(ahead)).as("%s was stopped for its divergence, not by chance", ahead.name)
         .contains("it must be rewound before it can follow the leader (" + behind.name + ")");
     // Its copy of timeline 1 past the fork is gone: the new primary never had table "diverged", and now neither has it.
