@@ -365,8 +365,8 @@ public final class Decider {
     long position = pg.walPosition();
     Set<String> memberSlots = memberSlots(c, me);
     memberSlots.addAll(gone);
-    Set<String> permanent = new TreeSet<>(permanentPhysicalSlots(policy));
-    permanent.addAll(LogicalSlotWants.configured(policy).keySet());
+    // Every configured slot, physical and logical alike (their positions are published the same way).
+    Set<String> permanent = io.pgquorum.coordinator.config.PermanentSlots.from(policy.dynamic().raw()).keySet();
     Map<String, Long> slots = new TreeMap<>();
     List<String> retain = new ArrayList<>();
     pg.slots().forEach((name, at) -> {

@@ -33,7 +33,8 @@ final class LogicalSlotSync {
   private static final Logger LOG = LoggerFactory.getLogger(LogicalSlotSync.class);
   static final String OWNED_FILE = "pgquorum.logical-slots";
 
-  private record Existing(String database, String plugin, boolean active) {}
+  /** A logical slot on this server; {@code confirmed} its confirmed_flush position in bytes (0 when unset). */
+  private record Existing(String database, String plugin, boolean active, long confirmed) {}
 
   private final PgContext ctx;
   private final Jdbc jdbc;
@@ -45,7 +46,8 @@ final class LogicalSlotSync {
 
   void sync(List<PermanentSlots.Slot> keep, Map<String, Long> advanceTo) {
     String op = "sync logical replication slots";
-    Set<String> owned = ownedNames().read();
+    OwnedSlotNames ownedFile = ownedNames();
+    Set<String> owned = ownedFile.read();
     Set<String> wanted = keep.stream().map(PermanentSlots.Slot::name).collect(Collectors.toCollection(TreeSet::new));
     try (Connection c = jdbc.admin()) {
       boolean standby = inRecovery(c);
@@ -85,14 +87,15 @@ final class LogicalSlotSync {
       owned.removeIf(s -> !existing.containsKey(s) && !wanted.contains(s));
       advanceTo.forEach((slot, at) -> {
         Existing e = existing.get(slot);
-        if (e != null && !e.active()) {
+        // Already there: no connection to its database this cycle (the advance would do nothing).
+        if (e != null && !e.active() && e.confirmed() < at) {
           advance(op, slot, e.database(), at);
         }
       });
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
-      ownedNames().write(owned);
+      ownedFile.write(owned);
     }
   }
 
@@ -106,7 +109,8 @@ final class LogicalSlotSync {
     String op = "copy logical slots from " + from.name();
     try (Connection c = jdbc.remote(from.host(), from.port(), ctx.pg.rewindRole());
         PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_replslot/' || ? || '/state')")) {
-      Set<String> owned = ownedNames().read();
+      OwnedSlotNames ownedFile = ownedNames();
+      Set<String> owned = ownedFile.read();
       for (PermanentSlots.Slot slot : slots) {
         ps.setString(1, slot.name());
         byte[] state;
@@ -118,7 +122,7 @@ final class LogicalSlotSync {
         owned.add(slot.name());
         LOG.info("{}: wrote the state of slot {} ({} bytes) into pg_replslot", op, slot.name(), state.length);
       }
-      ownedNames().write(owned);
+      ownedFile.write(owned);
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } catch (IOException e) {
@@ -199,10 +203,11 @@ final class LogicalSlotSync {
   private static Map<String, Existing> existing(Connection c) throws SQLException {
     Map<String, Existing> out = new TreeMap<>();
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT slot_name, database, plugin, active FROM pg_replication_slots"
+        ResultSet r = s.executeQuery("SELECT slot_name, database, plugin, active,"
+            + " coalesce(pg_wal_lsn_diff(confirmed_flush_lsn, '0/0'), 0)::bigint FROM pg_replication_slots"
             + " WHERE slot_type = 'logical'")) {
       while (r.next()) {
-        out.put(r.getString(1), new Existing(r.getString(2), r.getString(3), r.getBoolean(4)));
+        out.put(r.getString(1), new Existing(r.getString(2), r.getString(3), r.getBoolean(4), r.getLong(5)));
       }
     }
     return out;

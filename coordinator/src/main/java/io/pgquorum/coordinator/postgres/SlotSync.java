@@ -34,7 +34,8 @@ final class SlotSync {
   void sync(Set<String> names, Map<String, Long> advanceTo) {
     String op = "sync replication slots";
     Set<String> wanted = names.stream().map(SlotNames::forMember).collect(Collectors.toCollection(TreeSet::new));
-    Set<String> owned = ownedNames().read();
+    OwnedSlotNames ownedFile = ownedNames();
+    Set<String> owned = ownedFile.read();
     try (Connection c = jdbc.admin()) {
       Map<String, Boolean> existing = new LinkedHashMap<>();
       try (Statement s = c.createStatement();
@@ -83,7 +84,7 @@ final class SlotSync {
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
-      ownedNames().write(owned);
+      ownedFile.write(owned);
     }
   }
 
