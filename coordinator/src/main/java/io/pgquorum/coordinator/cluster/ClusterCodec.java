@@ -52,6 +52,7 @@ public final class ClusterCodec {
     Optional<ClusterStatus> status = Optional.empty();
     BackupRecord backups = BackupRecord.NONE;
     Optional<RestoreRecord> restore = Optional.empty();
+    Optional<Map<String, String>> failsafe = Optional.empty();
     for (KeyValue kv : read.entries()) {
       String key = kv.key();
       if (key.equals(keys.initialize())) {
@@ -79,6 +80,13 @@ public final class ClusterCodec {
           // Unreadable: ignored (normal HA runs); pgctl restore replaces it at its revision.
           log.warn("ignoring the restore key: {}", e.getMessage());
         }
+      } else if (key.equals(keys.failsafe())) {
+        try {
+          failsafe = Optional.of(decodeFailsafe(kv.value()));
+        } catch (IllegalArgumentException e) {
+          // Unreadable: as if absent (no member is kept from the race by it); the leader rewrites it next cycle.
+          log.warn("ignoring the failsafe key: {}", e.getMessage());
+        }
       } else if (key.equals(keys.backups())) {
         try {
           backups = decodeBackups(kv.value(), kv.modRevision());
@@ -91,7 +99,37 @@ public final class ClusterCodec {
       }
     }
     return new ClusterSnapshot(read.revision(), initialize, config, leader, members, failover, sync, history,
-        status, backups, restore);
+        status, backups, restore, failsafe);
+  }
+
+  /** The {@code failsafe} key's JSON: Patroni's object of member name to api_url. */
+  public static String encodeFailsafe(Map<String, String> members) {
+    try {
+      return JSON.writeValueAsString(new TreeMap<>(members));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses the {@code failsafe} key; IllegalArgumentException when it is not an object of strings. */
+  public static Map<String, String> decodeFailsafe(String json) {
+    Map<String, Object> raw;
+    try {
+      raw = JSON.readValue(json, MAP);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a JSON object: " + e.getOriginalMessage(), e);
+    }
+    if (raw == null) {
+      throw new IllegalArgumentException("not a JSON object: null");
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, Object> e : raw.entrySet()) {
+      if (!(e.getValue() instanceof String url)) {
+        throw new IllegalArgumentException("member " + e.getKey() + ": api_url must be a string");
+      }
+      out.put(e.getKey(), url);
+    }
+    return out;
   }
 
   private static Optional<Versioned<DynamicConfig>> decodeConfig(KeyValue kv) {

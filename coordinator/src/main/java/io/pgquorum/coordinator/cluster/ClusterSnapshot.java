@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param status the {@code status} key: the leader's last published WAL position and slots
  * @param backups the {@code backups} key ({@link BackupRecord#NONE} when absent)
  * @param restore the {@code restore} key: a cluster-wide point-in-time recovery, when one was requested
+ * @param failsafe the {@code failsafe} key (Patroni's): each member failsafe mode asks, by name, with its api_url;
+ *     while {@code failsafe_mode} is on only the members it lists may race for the lock
  */
 public record ClusterSnapshot(
     long revision,
@@ -32,7 +34,17 @@ public record ClusterSnapshot(
     List<HistoryEntry> history,
     Optional<ClusterStatus> status,
     BackupRecord backups,
-    Optional<RestoreRecord> restore) {
+    Optional<RestoreRecord> restore,
+    Optional<Map<String, String>> failsafe) {
+  /** A snapshot without a {@code failsafe} key. */
+  public ClusterSnapshot(long revision, Optional<Initialize> initialize, Optional<Versioned<DynamicConfig>> config,
+      Optional<LeaderLock> leader, Map<String, Member> members, Optional<Failover> failover,
+      Optional<SyncState> sync, List<HistoryEntry> history, Optional<ClusterStatus> status, BackupRecord backups,
+      Optional<RestoreRecord> restore) {
+    this(revision, initialize, config, leader, members, failover, sync, history, status, backups, restore,
+        Optional.empty());
+  }
+
   /** A snapshot without a {@code restore} key. */
   public ClusterSnapshot(long revision, Optional<Initialize> initialize, Optional<Versioned<DynamicConfig>> config,
       Optional<LeaderLock> leader, Map<String, Member> members, Optional<Failover> failover,
@@ -50,13 +62,19 @@ public record ClusterSnapshot(
   /** This snapshot with {@code record} as its {@code backups} key. */
   public ClusterSnapshot withBackups(BackupRecord record) {
     return new ClusterSnapshot(revision, initialize, config, leader, members, failover, sync, history, status,
-        record, restore);
+        record, restore, failsafe);
   }
 
   /** This snapshot with {@code record} as its {@code restore} key. */
   public ClusterSnapshot withRestore(Optional<RestoreRecord> record) {
     return new ClusterSnapshot(revision, initialize, config, leader, members, failover, sync, history, status,
-        backups, record);
+        backups, record, failsafe);
+  }
+
+  /** This snapshot with {@code members} as its {@code failsafe} key. */
+  public ClusterSnapshot withFailsafe(Optional<Map<String, String>> members) {
+    return new ClusterSnapshot(revision, initialize, config, leader, members(), failover, sync, history, status,
+        backups, restore, members);
   }
 
   /** The restore in progress (stopping or bootstrapping), if any: normal HA is suspended meanwhile. */
@@ -67,6 +85,7 @@ public record ClusterSnapshot(
   public ClusterSnapshot {
     members = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
     history = List.copyOf(history);
+    failsafe = failsafe.map(m -> java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(m)));
   }
 
   /** A cluster with no keys at all. */

@@ -494,6 +494,18 @@ public final class ClusterStore {
   }
 
   /**
+   * Writes the {@code failsafe} key (the leader's list of the members failsafe mode asks); an empty map deletes it.
+   * Unconditional, like Patroni's: only the lock holder plans it, and the next holder rewrites it from its snapshot.
+   */
+  public boolean writeFailsafe(Map<String, String> members) {
+    if (members.isEmpty()) {
+      return dcs.delete(codec.keys().failsafe(), Precondition.none()).succeeded();
+    }
+    return dcs.put(codec.keys().failsafe(), ClusterCodec.encodeFailsafe(members), Precondition.none(), null)
+        .succeeded();
+  }
+
+  /**
    * Writes {@code record} to the {@code restore} key if the key is still at {@code record.modRevision()} (absent
    * when 0). False when another write came first (the caller reads the key again).
    */

@@ -56,4 +56,9 @@ public record DcsKeys(String prefix) {
   public String restore() {
     return prefix + "restore";
   }
+
+  /** Patroni's {@code failsafe} key: the members failsafe mode asks (name to api_url), kept by the leader. */
+  public String failsafe() {
+    return prefix + "failsafe";
+  }
 }

@@ -85,6 +85,11 @@ public record DynamicConfig(
     return Boolean.TRUE.equals(Scalars.toBool(raw.get(DynamicKeys.PAUSE.name())));
   }
 
+  /** {@link DynamicKeys#FAILSAFE_MODE}, read from {@link #raw()} like {@link #paused()}. */
+  public boolean failsafeMode() {
+    return Boolean.TRUE.equals(Scalars.toBool(raw.get(DynamicKeys.FAILSAFE_MODE.name())));
+  }
+
   /**
    * The synchronous replication settings ({@link SyncSettings}), read from {@link #raw()} like {@link #paused()}: the
    * parser has already checked them (absent keys have Patroni's defaults).

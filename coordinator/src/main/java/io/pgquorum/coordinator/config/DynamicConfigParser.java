@@ -35,6 +35,7 @@ final class DynamicConfigParser {
     long maxLag = s.longValue(DynamicKeys.MAXIMUM_LAG_ON_FAILOVER);
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
     s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
+    s.bool(DynamicKeys.FAILSAFE_MODE); // likewise (DynamicConfig.failsafeMode)
     syncSettings(s); // checked here, read from raw (DynamicConfig.synchronous)
     Object slotsTtl = s.value(DynamicKeys.MEMBER_SLOTS_TTL); // checked here, read from raw (memberSlotsTtl)
     if (slotsTtl != null && DynamicConfig.memberSlotsTtlMicros(slotsTtl).isEmpty()) {

@@ -44,6 +44,11 @@ final class DynamicKeys {
           + "pause`/`resume` or `PATCH /config`. Unlike Patroni, the leader still fences its PostgreSQL when its "
           + "lease really runs out, and a primary without the lock is still demoted: a writable PostgreSQL always "
           + "has a valid lease");
+  static final ConfigKey FAILSAFE_MODE = T.bool("failsafe_mode", false)
+      .why("a primary that cannot reach the DCS keeps running while every member listed in the `failsafe` key "
+          + "answers its POST /failsafe (each then promises not to race for the lock for one ttl, with the DCS's "
+          + "clock-rate allowance); any member missing and it demotes at its lease deadline (Patroni's). Only for "
+          + "DCS errors: a lock that belongs to someone else still demotes at once");
   static final ConfigKey POSTGRESQL = T.key("postgresql", Kind.SECTION)
       .why("the PostgreSQL settings every node shares");
   static final ConfigKey USE_PG_REWIND = T.bool("postgresql.use_pg_rewind", false)
@@ -146,7 +151,6 @@ final class DynamicKeys {
     // Patroni keys pgquorum does not implement. The default is Patroni's: spelling it out changes nothing, so
     // it is not reported (only the postgresql ones are reported whenever present).
     T.ignored("postgresql.pg_ident").add();
-    T.ignored("failsafe_mode").dflt(false).why("a primary that loses the DCS majority always demotes");
     T.ignored("check_timeline").dflt(false).add();
     T.ignored("max_timelines_history").dflt(0L).add();
     T.ignored("primary_stop_timeout").dflt(0L).add();

@@ -227,6 +227,27 @@ public sealed interface Action {
   record RecordHistory(int timeline) implements Gate {}
 
   /**
+   * Write the {@code failsafe} key with {@code members} (name to api_url); empty: delete it. Planned by the lock
+   * holder ({@link FailsafeRules#holderUpkeep}).
+   */
+  record WriteFailsafe(Map<String, String> members) implements Action {
+    public WriteFailsafe {
+      members = Collections.unmodifiableMap(new java.util.TreeMap<>(members));
+    }
+  }
+
+  /**
+   * Failsafe mode without a DCS: {@code POST /failsafe} to every one of {@code peers} at once; if all accept, the
+   * held lease is extended as a confirmed refresh would ({@code terms} applied to {@code storedTtl}, from before the
+   * send), otherwise nothing changes and the lease guard fences at the deadline. See {@link FailsafeRules}.
+   */
+  record FailsafeRound(Map<String, String> peers, Duration storedTtl, LeaseTerms terms) implements Action {
+    public FailsafeRound {
+      peers = Collections.unmodifiableMap(new java.util.TreeMap<>(peers));
+    }
+  }
+
+  /**
    * Record {@code line} as the forks of the timelines this replica's data passes through: its own line continued by
    * the epoch of a later timeline it streamed (or will stream) onto from an upstream that publishes it
    * ({@link TimelineEpochs#streamed}). Only a file next to the data directory.

@@ -101,6 +101,17 @@ public final class ActionExecutor {
     this.tasks = tasks;
     this.nanoClock = nanoClock;
     this.wakeLoop = wakeLoop;
+    this.failsafe = new FailsafePromises(lease, nanoClock, Long.MIN_VALUE / 4);
+  }
+
+  /** Failsafe mode: the promises this node gave (the race gate) and how it asks its peers ({@link #useFailsafe}). */
+  private volatile FailsafePromises failsafe;
+  private volatile FailsafeAsker asker = FailsafeAsker.NONE;
+
+  /** Uses {@code promises} as the race gate and {@code ask} for {@link Action.FailsafeRound}. */
+  void useFailsafe(FailsafePromises promises, FailsafeAsker ask) {
+    this.failsafe = promises;
+    this.asker = ask;
   }
 
   /** The planted bugs (test harness only) the HA loop runs with, for the pure helpers this executor calls. */
@@ -122,9 +133,16 @@ public final class ActionExecutor {
    * What executing a plan found out.
    *
    * @param gateFailed a gate ended the plan (the loop then reports {@link Decision#ifGateFails} if there is one)
+   * @param dcsUnanswered a refresh or re-arm of the lock got no answer from the DCS (its outcome is unknown): the
+   *     DCS is not accessible this cycle, whatever the snapshot read before said
    */
-  public record Outcome(boolean recheckNow, Optional<String> fatal, boolean gateFailed) {
+  public record Outcome(boolean recheckNow, Optional<String> fatal, boolean gateFailed, boolean dcsUnanswered) {
     static final Outcome DONE = new Outcome(false, Optional.empty(), false);
+
+    /** An outcome in which every DCS call answered. */
+    public Outcome(boolean recheckNow, Optional<String> fatal, boolean gateFailed) {
+      this(recheckNow, fatal, gateFailed, false);
+    }
   }
 
   /** What one plan's run has learned so far: facts of the execution, not choices. */
@@ -170,33 +188,44 @@ public final class ActionExecutor {
   private Optional<Outcome> pass(Action.Gate gate, Run run, Optional<ClusterSnapshot> cluster) {
     Outcome endNoRecheck = new Outcome(false, Optional.empty(), true);
     Outcome endRecheck = new Outcome(true, Optional.empty(), true);
+    Outcome endUnanswered = new Outcome(false, Optional.empty(), true, true);
     if (gate instanceof Action.RaceInitialize) {
       if (!store.raceInitialize()) {
         log.info("failed to acquire initialize lock");
         return Optional.of(endNoRecheck);
       }
     } else if (gate instanceof Action.AcquireLock acquire) {
-      long sent = nanoClock.getAsLong();
-      Optional<LeaderLock> got = store.acquireLeader(acquire.ttl());
-      if (got.isEmpty()) {
-        log.info("failed to acquire the leader lock: another member took it first");
-        return Optional.of(endRecheck);
+      // The race and a failsafe promise exclude each other (FailsafePromises): a promise that arrived after this
+      // cycle's sample holds the acquire back, and no promise is given while it runs.
+      if (!failsafe.beginRace()) {
+        log.info("not acquiring the leader lock: this node promised a primary on failsafe not to race");
+        return Optional.of(endNoRecheck);
       }
-      lease.extend(got.get().fencingToken(), sent, acquire.terms().validForNanos(got.get().ttl()));
-      confirmed = Optional.of(new LeaseGrant(got.get().fencingToken(), got.get().modRevision(), got.get().name(),
-          got.get().ttl()));
-      run.acquired = OptionalLong.of(got.get().fencingToken());
-      log.info("acquired the leader lock with fencing token {}", run.acquired.getAsLong());
+      try {
+        long sent = nanoClock.getAsLong();
+        Optional<LeaderLock> got = store.acquireLeader(acquire.ttl());
+        if (got.isEmpty()) {
+          log.info("failed to acquire the leader lock: another member took it first");
+          return Optional.of(endRecheck);
+        }
+        lease.extend(got.get().fencingToken(), sent, acquire.terms().validForNanos(got.get().ttl()));
+        confirmed = Optional.of(new LeaseGrant(got.get().fencingToken(), got.get().modRevision(), got.get().name(),
+            got.get().ttl()));
+        run.acquired = OptionalLong.of(got.get().fencingToken());
+        log.info("acquired the leader lock with fencing token {}", run.acquired.getAsLong());
+      } finally {
+        failsafe.endRace();
+      }
     } else if (gate instanceof Action.RefreshLock r) {
       Renewal renewal = renew(r.fencingToken(), r.terms());
       if (!(renewal instanceof Renewal.Confirmed)) {
         // Lost: re-decide at once. Unknown: the deadline stays where the last confirmed write put it.
-        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endNoRecheck);
+        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endUnanswered);
       }
     } else if (gate instanceof Action.RearmLock ra) {
       Renewal renewal = renew(ra.fencingToken(), ra.terms());
       if (!(renewal instanceof Renewal.Confirmed confirmed)) {
-        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endNoRecheck);
+        return Optional.of(renewal instanceof Renewal.Lost ? endRecheck : endUnanswered);
       }
       if (!rearm(confirmed.grant(), ra.ttl(), ra.terms())) {
         return Optional.of(endRecheck);
@@ -349,8 +378,37 @@ public final class ActionExecutor {
   }
 
   /** Performs a step that is neither a gate nor a task. */
+  /**
+   * One failsafe round: every peer asked at once; only if all accept is the held lease extended, from before the
+   * send ({@link HeldLease#extendHeld}). A failed round changes nothing: the lease guard fences at the deadline.
+   */
+  private void failsafeRound(Action.FailsafeRound round) {
+    OptionalLong token = lease.token();
+    if (token.isEmpty()) {
+      failsafe.active(false);
+      return;
+    }
+    long sent = nanoClock.getAsLong();
+    java.util.Set<String> accepted = round.peers().isEmpty() ? java.util.Set.of()
+        : asker.accepted(round.peers(), name, round.storedTtl());
+    java.util.List<String> missing = FailsafeRules.missing(round.peers(), accepted);
+    if (missing.isEmpty()
+        && lease.extendHeld(token.getAsLong(), sent, round.terms().validForNanos(round.storedTtl()))) {
+      failsafe.active(true);
+      log.info("continue to run as a leader because failsafe mode is enabled and all members are accessible");
+    } else {
+      failsafe.active(false);
+      log.warn("failsafe mode: {} did not accept; the lease is not extended and PostgreSQL stops at its deadline",
+          missing.isEmpty() ? "the lease ran out before the round, so it" : String.join(", ", missing));
+    }
+  }
+
   private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster) {
-    if (action instanceof Action.ReleaseLock) {
+    if (action instanceof Action.FailsafeRound round) {
+      failsafeRound(round);
+    } else if (action instanceof Action.WriteFailsafe w) {
+      store.writeFailsafe(w.members());
+    } else if (action instanceof Action.ReleaseLock) {
       Optional<LeaseGrant> last = confirmed;
       confirmed = Optional.empty();
       lease.clear();

@@ -171,6 +171,7 @@ public final class Decider {
         policy, wallNow);
     d = TimelineEpochs.streamed(d, cluster, local);
     d = SlotRetention.remembered(d, cluster, local, policy, nowNanos);
+    d = FailsafeRules.remembered(FailsafeRules.upkept(d, cluster, policy), cluster, local, policy);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }
@@ -502,6 +503,10 @@ public final class Decider {
     String me = policy.name();
     if (pg.isPrimary() || local.leaseDeadlineNanos().isPresent()) {
       if (local.leaseDeadlineNanos().isPresent() && nowNanos < local.leaseDeadlineNanos().getAsLong()) {
+        Optional<Decision> failsafe = FailsafeRules.whileDcsUnreachable(local, policy, nowNanos);
+        if (failsafe.isPresent()) {
+          return failsafe.get();
+        }
         long leftMs = (local.leaseDeadlineNanos().getAsLong() - nowNanos) / 1_000_000;
         // Our lease is still valid on the majority side: keep serving, and keep trying to refresh.
         // Patroni demotes at the first failed update; the local deadline lets us ride out a short DCS blip
@@ -1221,6 +1226,17 @@ public final class Decider {
     if (!pg.isPrimary() && policy.bugs().active(HaBug.REPLICAS_NEVER_RACE)) {
       // PLANTED BUG replicas-never-race (fault-injection harness only): never take the free lock.
       return Decision.of(DecisionMessage.REPLICAS_NEVER_RACE_BUG.format());
+    }
+    // Failsafe mode: a promise to a primary running without the DCS, a restart too recent to know of one, or a node
+    // the failsafe key does not list (FailsafeRules).
+    Optional<String> failsafeHold = FailsafeRules.whyNoRace(c, local, policy, nowNanos);
+    if (failsafeHold.isPresent()) {
+      if (pg.isPrimary()) {
+        return Decision.of(DecisionMessage.FAILSAFE_NO_RACE_DEMOTING.format(failsafeHold.get()),
+            new Action.Demote(StopMode.IMMEDIATE));
+      }
+      return Decision.of(DecisionMessage.FAILSAFE_NO_RACE.format(failsafeHold.get()),
+          StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
     }
     // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
     // The candidate skips the healthiest-node test, but never the fork test (LeaderTimeline.otherEpoch): an

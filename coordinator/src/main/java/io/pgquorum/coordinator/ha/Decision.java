@@ -45,7 +45,7 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
   Decision startedAt(long sinceNanos) {
     return withMemory(new HaMemory(OptionalLong.of(sinceNanos), memory.unprobeableCycles(), memory.retry(),
         memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark(),
-        memory.epochUpstream(), memory.leavingSync(), memory.goneSlots(), memory.catchUp()));
+        memory.epochUpstream(), memory.leavingSync(), memory.goneSlots(), memory.catchUp(), memory.failsafe()));
   }
 
   /** This decision with {@code actions} instead (same message and memory). */
@@ -72,6 +72,6 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
   Decision unprobeableFor(int cycles) {
     return withMemory(new HaMemory(memory.primaryStartSinceNanos(), cycles, memory.retry(),
         memory.scheduledRestart(), memory.callbacks(), memory.handedOver(), memory.syncMark(),
-        memory.epochUpstream(), memory.leavingSync(), memory.goneSlots(), memory.catchUp()));
+        memory.epochUpstream(), memory.leavingSync(), memory.goneSlots(), memory.catchUp(), memory.failsafe()));
   }
 }

@@ -22,6 +22,10 @@ enum DecisionMessage {
   // ---- the DCS cannot be read ----
   DCS_UNREACHABLE_LEASE_VALID(
       "DCS is not accessible; I am (%s), the leader, and my lease stays valid for %d ms"),
+  DCS_UNREACHABLE_FAILSAFE("DCS is not accessible; I am (%s), the leader, and failsafe mode is on: asking every "
+      + "member %s to confirm; my lease stays valid for %d ms and is extended only if all of them accept"),
+  DCS_UNREACHABLE_FAILSAFE_ALONE("DCS is not accessible; I am (%s), the leader, failsafe mode is on and no other "
+      + "member is listed: my lease (valid for %d ms) is extended"),
   DCS_UNREACHABLE_DEMOTED("demoted self because DCS is not accessible and I was a leader"),
   DCS_UNREACHABLE_LEASE_RAN_OUT("DCS is not accessible and my lease ran out; PostgreSQL stays stopped"),
   DCS_UNREACHABLE_LEASE_RAN_OUT_READ_ONLY("DCS is not accessible and my lease ran out; starting PostgreSQL "
@@ -162,6 +166,13 @@ enum DecisionMessage {
   NOT_ALLOWED("following a different leader because I am not allowed to promote"),
   REPLICAS_NEVER_RACE_BUG("following a different leader (PLANTED BUG replicas-never-race)"),
   NOT_HEALTHIEST_DEMOTING("demoting self because I am not the healthiest node: %s"),
+  FAILSAFE_NO_RACE("not racing for the leader lock: %s"),
+  FAILSAFE_NO_RACE_DEMOTING("demoting self: a primary without the lock and not racing for it: %s"),
+  FAILSAFE_PROMISED(Kind.REASON, "%s runs as the primary on failsafe and this node promised not to race for %d ms "
+      + "more"),
+  FAILSAFE_JUST_STARTED(Kind.REASON, "failsafe mode is on and this daemon started too recently to know what it "
+      + "promised before (%d ms more)"),
+  FAILSAFE_NOT_LISTED(Kind.REASON, "failsafe mode is on and the failsafe key does not list this node"),
   NOT_HEALTHIEST("following a different leader because I am not the healthiest node: %s"),
   ACQUIRED_AS_PRIMARY("acquired session lock as a leader"),
   PROMOTED_BY_ACQUIRING("promoted self to leader by acquiring session lock"),

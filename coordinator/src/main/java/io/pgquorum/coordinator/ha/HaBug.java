@@ -65,7 +65,15 @@ public enum HaBug implements PlantedBug {
    * may lack acknowledged commits, and promoting it loses them.
    */
   SYNC_BEFORE_SYNCHRONOUS("sync-before-synchronous", "durability",
-      "a standby is named in the sync key before PostgreSQL reports it synchronous and caught up");
+      "a standby is named in the sync key before PostgreSQL reports it synchronous and caught up"),
+  /**
+   * A replica races for a free lock although it promised a primary running on failsafe not to (one branch in
+   * {@link FailsafeRules#whyNoRace}, and the race gate in {@link FailsafePromises#beginRace}, which would otherwise
+   * still hold the acquire back): the primary keeps its lease on that promise while the replica promotes, so
+   * two primaries accept writes at once.
+   */
+  FAILSAFE_IGNORES_PROMISE("failsafe-ignores-promise", "epoch",
+      "a replica races for the lock although it promised a primary on failsafe not to");
 
   private final String id;
   private final String breaks;

@@ -85,6 +85,7 @@ public final class HaLoop implements Runnable {
   /** The dynamic configuration of the last snapshot read: a change rewrites PostgreSQL's config and reloads it. */
   private DynamicConfig lastDynamic;
   private final PauseNotice pauseNotice = new PauseNotice();
+  private final FailsafePromises failsafe;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -121,6 +122,20 @@ public final class HaLoop implements Runnable {
     this.executor = new ActionExecutor(config, store, postgres, lease, tasks, nanoClock, wallClock, this::wake,
         requests);
     executor.plantedBugs(bugs);
+    this.failsafe = new FailsafePromises(lease, nanoClock, nanoClock.getAsLong());
+    // PLANTED BUG failsafe-ignores-promise: both halves, the rule and this gate, or the gate would still hold it.
+    failsafe.ignorePromises(bugs.active(HaBug.FAILSAFE_IGNORES_PROMISE));
+    executor.useFailsafe(failsafe, FailsafeAsker.NONE);
+  }
+
+  /** Failsafe mode's promises (the REST API records them; this loop samples them and races only through them). */
+  public FailsafePromises failsafe() {
+    return failsafe;
+  }
+
+  /** How this node, as a primary without a DCS, asks its peers in failsafe mode ({@code POST /failsafe}). */
+  public void useFailsafeAsker(FailsafeAsker asker) {
+    executor.useFailsafe(failsafe, asker);
   }
 
   /** pgBackRest's stanza work: with a backrest section, the decision plans it and the executor starts it. */
@@ -234,6 +249,7 @@ public final class HaLoop implements Runnable {
       tLoad = System.nanoTime();
       dcsLastSeen = Optional.of(wallClock.instant());
       lastSnapshot = cluster;
+      failsafe.active(false); // the DCS answers: the lease is the DCS's again
     } catch (DcsException e) {
       cluster = Optional.empty();
       log.warn("DCS read failed: {}", e.getMessage());
@@ -254,7 +270,7 @@ public final class HaLoop implements Runnable {
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
           shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(),
-          backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal());
+          backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal(), failsafe.sample());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();
@@ -271,6 +287,22 @@ public final class HaLoop implements Runnable {
       ActionExecutor.Outcome outcome = executor.execute(decision, cluster);
       if (afterPlan) {
         report(decision, decision.messageAfter(outcome.gateFailed()));
+      }
+      if (outcome.dcsUnanswered() && cluster.isPresent() && decision.memory().failsafe().isPresent()) {
+        // The DCS stopped answering within this cycle (the lock's refresh timed out after a good read) and the
+        // decision remembers failsafe peers: decide again at once as a cycle without the DCS, and write nothing more
+        // this cycle. Why not wait for the next cycle: its read would time out too, so a primary in failsafe mode
+        // would first ask its members two DCS timeouts and a loop_wait after its last refresh, which with the
+        // defaults (ttl 8, retry_timeout 2) is after its lease ran out (seen in FailsafeModeIT). Without failsafe
+        // mode there is nothing such a decision would do (it rides the lease out), so the cycle ends as before.
+        cluster = Optional.empty();
+        LocalState unreachable = new LocalState(pg, tasks.running(), Optional.empty(), lease.deadlineNanos(),
+            shutdown, memory, mayHoldLease.getAsBoolean(), Optional.empty(),
+            backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal(), failsafe.sample());
+        decision = Decider.decide(cluster, unreachable, policy, Map.of(), nanoClock.getAsLong(), wallClock.instant());
+        memory = decision.memory();
+        report(decision, decision.message());
+        outcome = executor.execute(decision, cluster);
       }
       recheck = outcome.recheckNow() || requests.pending();
       if (outcome.fatal().isPresent()) {

@@ -31,16 +31,27 @@ import java.util.OptionalLong;
  *     when (on the loop's nano clock) this leader first saw its member gone ({@link SlotRetention}); empty otherwise
  * @param catchUp the lock holder, still a replica: the catch-up from a more advanced peer it runs before promoting
  *     ({@link CatchUp}); empty otherwise
+ * @param failsafe the lock holder with failsafe mode on: whom to ask, and on what lease terms, when the DCS cannot
+ *     be read ({@link FailsafeRules}); empty otherwise
  */
 public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
     Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
     Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync,
-    Map<String, Long> goneSlots, Optional<CatchUp.Progress> catchUp) {
+    Map<String, Long> goneSlots, Optional<CatchUp.Progress> catchUp, Optional<FailsafeRules.Peers> failsafe) {
   /** Nothing remembered (the first cycle, or nothing in progress). */
   public static final HaMemory NONE = new HaMemory(OptionalLong.empty(), 0);
 
   public HaMemory {
     goneSlots = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(goneSlots));
+  }
+
+  /** Nothing remembered for failsafe mode. */
+  public HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycles, Optional<TaskRetry> retry,
+      Optional<LocalRequest.ScheduledRestart> scheduledRestart, CallbackMemory callbacks, boolean handedOver,
+      Optional<SyncMark> syncMark, Optional<String> epochUpstream, Optional<LeavingSync> leavingSync,
+      Map<String, Long> goneSlots, Optional<CatchUp.Progress> catchUp) {
+    this(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver, syncMark,
+        epochUpstream, leavingSync, goneSlots, catchUp, Optional.empty());
   }
 
   /** No catch-up before a promotion in progress. */
@@ -99,55 +110,61 @@ public record HaMemory(OptionalLong primaryStartSinceNanos, int unprobeableCycle
   /** This memory with {@code next} as what is remembered about failed tasks. */
   HaMemory withRetry(Optional<TaskRetry> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, next, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, leavingSync, goneSlots, catchUp);
+        syncMark, epochUpstream, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the scheduled restart. */
   HaMemory withScheduledRestart(Optional<LocalRequest.ScheduledRestart> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, next, callbacks, handedOver, syncMark,
-        epochUpstream, leavingSync, goneSlots, catchUp);
+        epochUpstream, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as what the callback rules remember. */
   HaMemory withCallbacks(CallbackMemory next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, next, handedOver, syncMark,
-        epochUpstream, leavingSync, goneSlots, catchUp);
+        epochUpstream, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as whether a paused handover stopped this node's primary. */
   HaMemory withHandedOver(boolean next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, next, syncMark,
-        epochUpstream, leavingSync, goneSlots, catchUp);
+        epochUpstream, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the synchronous replication mark. */
   HaMemory withSyncMark(Optional<SyncMark> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        next, epochUpstream, leavingSync, goneSlots, catchUp);
+        next, epochUpstream, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the synchronous standby's pending departure. */
   HaMemory withLeavingSync(Optional<LeavingSync> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, next, goneSlots, catchUp);
+        syncMark, epochUpstream, next, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the upstream a replica has streamed from since its epoch was last known. */
   HaMemory withEpochUpstream(Optional<String> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, next, leavingSync, goneSlots, catchUp);
+        syncMark, next, leavingSync, goneSlots, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the slots kept for gone members. */
   HaMemory withGoneSlots(Map<String, Long> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, leavingSync, next, catchUp);
+        syncMark, epochUpstream, leavingSync, next, catchUp, failsafe);
   }
 
   /** This memory with {@code next} as the catch-up before a promotion. */
   HaMemory withCatchUp(Optional<CatchUp.Progress> next) {
     return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
-        syncMark, epochUpstream, leavingSync, goneSlots, next);
+        syncMark, epochUpstream, leavingSync, goneSlots, next, failsafe);
+  }
+
+  /** This memory with {@code next} as what failsafe mode asks without a DCS. */
+  HaMemory withFailsafe(Optional<FailsafeRules.Peers> next) {
+    return new HaMemory(primaryStartSinceNanos, unprobeableCycles, retry, scheduledRestart, callbacks, handedOver,
+        syncMark, epochUpstream, leavingSync, goneSlots, catchUp, next);
   }
 
   /**

@@ -41,6 +41,25 @@ public final class HeldLease {
   }
 
   /**
+   * Extends the held lease {@code token} after a failsafe round sent at {@code sentNanos} that every member accepted
+   * ({@link FailsafeRules}); false (nothing changes) when the lease is no longer held with that token, or when its
+   * deadline had passed by the send. Why the second condition: the round covers only the time from its send on, so
+   * it may continue a lease that was still valid then, never resurrect one that ran out before it (between the two,
+   * PostgreSQL would have been writable with nothing granting it).
+   */
+  public synchronized boolean extendHeld(long token, long sentNanos, long validForNanos) {
+    if (!held || this.token != token || sentNanos - deadlineNanos >= 0) {
+      return false;
+    }
+    long deadline = sentNanos + validForNanos;
+    if (deadline - this.deadlineNanos > 0) {
+      this.deadlineNanos = deadline;
+      listener.armed(token, deadline);
+    }
+    return true;
+  }
+
+  /**
    * Lowers the deadline of the held lease with {@code token} to {@code latestNanos} if it is later (never raises
    * it), and tells the listener. Called before a write that may shorten the lease in the DCS (a re-arm with a
    * lower ttl): once sent, the shorter lease may be in force before any reply arrives, or without one.

@@ -20,6 +20,8 @@ import java.util.OptionalLong;
  * @param request an operator's request the loop took this cycle ({@link OperatorRequests}), if any
  * @param refusedCopy PostgreSQL refused the copy in the data directory at its start (it cannot reach the timeline
  *     to follow); kept until the next task starts ({@link TaskRunner#refusal()})
+ * @param failsafe the promise this node gave a primary on failsafe, and when its daemon started
+ *     ({@link FailsafeRules#whyNoRace})
  */
 public record LocalState(
     PgState pg,
@@ -31,7 +33,22 @@ public record LocalState(
     boolean mayHoldLease,
     Optional<LocalRequest> request,
     BackrestView backrest,
-    Optional<RefusedCopy> refusedCopy) {
+    Optional<RefusedCopy> refusedCopy,
+    FailsafePromise.Local failsafe) {
+
+  /** A state without failsafe promises. */
+  public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
+      OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory, boolean mayHoldLease,
+      Optional<LocalRequest> request, BackrestView backrest, Optional<RefusedCopy> refusedCopy) {
+    this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease, request, backrest,
+        refusedCopy, FailsafePromise.Local.NONE);
+  }
+
+  /** This state with {@code next} as what the loop sampled of failsafe mode. */
+  public LocalState withFailsafe(FailsafePromise.Local next) {
+    return new LocalState(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease,
+        request, backrest, refusedCopy, next);
+  }
 
   /** A state without a refused copy. */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,

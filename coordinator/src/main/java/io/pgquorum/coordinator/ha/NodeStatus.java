@@ -43,6 +43,8 @@ import java.util.OptionalLong;
  * @param replicaCreation the last replica creation (method, result, attempts), empty before one
  * @param repository the repository's health from the last {@code pgbackrest info} a repository probe ran off the
  *     loop (see {@code RepositoryProbe}); empty without a backrest section or before the first run
+ * @param failsafeActive this node runs as the primary on failsafe: the DCS cannot be read and its last round was
+ *     accepted by every member ({@link FailsafeRules}); Patroni's {@code failsafe_mode_is_active}
  */
 public record NodeStatus(
     String scope,
@@ -66,7 +68,27 @@ public record NodeStatus(
     String waitingForOperator,
     Optional<String> stoppedDiverged,
     Map<String, Object> replicaCreation,
-    Optional<io.pgquorum.backrest.info.RepoHealth> repository) {
+    Optional<io.pgquorum.backrest.info.RepoHealth> repository,
+    boolean failsafeActive) {
+
+  /** A status of a node not running on failsafe. */
+  public NodeStatus(String scope, String name, PgState pg, String state, String role, boolean holdsLock,
+      Optional<ClusterSnapshot> cluster, Optional<Instant> dcsLastSeen, String message, Tags tags,
+      Instant cycleAt, long cycleNanos, long cycles, OptionalLong leaseDeadlineNanos, OptionalLong leaseToken,
+      String watchdog, List<String> plantedBugs, Map<String, Object> backrest, String waitingForOperator,
+      Optional<String> stoppedDiverged, Map<String, Object> replicaCreation,
+      Optional<io.pgquorum.backrest.info.RepoHealth> repository) {
+    this(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt, cycleNanos,
+        cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, stoppedDiverged,
+        replicaCreation, repository, false);
+  }
+
+  /** This status with whether the node runs as the primary on failsafe. */
+  public NodeStatus withFailsafeActive(boolean active) {
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
+        stoppedDiverged, replicaCreation, repository, active);
+  }
 
   public NodeStatus {
     plantedBugs = List.copyOf(plantedBugs);
@@ -90,7 +112,7 @@ public record NodeStatus(
   public NodeStatus withRepository(Optional<io.pgquorum.backrest.info.RepoHealth> health) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged, replicaCreation, health);
+        stoppedDiverged, replicaCreation, health, failsafeActive);
   }
 
   /** A status with nothing waiting for an operator, not stopped for a divergence, no replica creation yet. */
@@ -132,14 +154,14 @@ public record NodeStatus(
   public NodeStatus withWatchdog(String watchdogState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdogState, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged, replicaCreation, repository);
+        stoppedDiverged, replicaCreation, repository, failsafeActive);
   }
 
   /** This status with pgBackRest's state filled in ({@code pgquorum.backrest} in {@code /patroni}). */
   public NodeStatus withBackrest(Map<String, Object> backrestState) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrestState, waitingForOperator,
-        stoppedDiverged, replicaCreation, repository);
+        stoppedDiverged, replicaCreation, repository, failsafeActive);
   }
 
   /**
@@ -149,14 +171,14 @@ public record NodeStatus(
   public NodeStatus withWaitingForOperator(String what) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, what, stoppedDiverged,
-        replicaCreation, repository);
+        replicaCreation, repository, failsafeActive);
   }
 
   /** This status with the divergence that keeps PostgreSQL stopped, if any. */
   public NodeStatus withStoppedDiverged(Optional<String> why) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator, why,
-        replicaCreation, repository);
+        replicaCreation, repository, failsafeActive);
   }
 
   /**
@@ -166,14 +188,14 @@ public record NodeStatus(
   public NodeStatus withReplicaCreation(Map<String, Object> creation) {
     return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, leaseDeadlineNanos, leaseToken, watchdog, plantedBugs, backrest, waitingForOperator,
-        stoppedDiverged, creation, repository);
+        stoppedDiverged, creation, repository, failsafeActive);
   }
 
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,
         cycleNanos, cycles, OptionalLong.empty(), OptionalLong.empty(), watchdog, plantedBugs, backrest,
-        waitingForOperator, stoppedDiverged, replicaCreation, repository);
+        waitingForOperator, stoppedDiverged, replicaCreation, repository, failsafeActive);
   }
 
   /** Milliseconds left on the lease at {@code nowNanos}, when one is held and has not run out. */

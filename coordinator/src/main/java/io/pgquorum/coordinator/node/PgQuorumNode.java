@@ -255,7 +255,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
             status.set(s.withWatchdog(wd.map(WatchdogProcess::describe).orElse("off"))
                 .withBackrest(backrestState(backrest, backups)).withWaitingForOperator(postgres.waitingForOperator())
                 .withReplicaCreation(postgres.lastReplicaCreation())
-                .withRepository(repoProbe.flatMap(RepositoryProbe::health)));
+                .withRepository(repoProbe.flatMap(RepositoryProbe::health))
+                .withFailsafeActive(Optional.ofNullable(loopRef.get()).map(l -> l.failsafe().active()).orElse(false)));
             dcsTimeout.accept(s);
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
@@ -265,6 +266,11 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           setup.mayHoldLease(mode, wd));
       loop.useBackrest(backrest);
       loop.useBackups(backups);
+      // Failsafe mode: the REST API records the promises this node gives; the loop asks its peers for theirs.
+      rest.useFailsafe(loop.failsafe());
+      loop.useFailsafeAsker(new io.pgquorum.coordinator.rest.FailsafeClient(peerTimeout,
+          config.restapi().authentication(), peerTls,
+          "postgres://" + config.postgresql().connectAddress() + "/postgres", config.restapi().apiUrl()));
       loopRef.set(loop);
       requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing

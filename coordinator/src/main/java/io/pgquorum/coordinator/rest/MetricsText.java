@@ -60,7 +60,8 @@ final class MetricsText {
         Integer.toString(pg.running() ? pg.serverVersion() : 0));
     g.add("patroni_cluster_unlocked", "1 when no member holds the leader lock.",
         bool(StatusFacts.clusterUnlocked(s)));
-    g.add("patroni_failsafe_mode_is_active", "1 when failsafe mode is active (not supported).", "0");
+    g.add("patroni_failsafe_mode_is_active", "1 when this primary runs on failsafe (no DCS, every member accepted).",
+        bool(s.failsafeActive()));
     g.add("patroni_postgres_timeline", "Timeline PostgreSQL runs on.",
         Integer.toString(pg.running() ? pg.timeline() : 0));
     g.add("patroni_dcs_last_seen", "Epoch seconds of the last successful DCS read.",

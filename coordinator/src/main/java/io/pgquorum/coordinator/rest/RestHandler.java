@@ -47,6 +47,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminRequests admin;
   private final ExecutorService adminExecutor;
   private final ExecutorService slowReads;
+  private final FailsafeEndpoint failsafe = new FailsafeEndpoint();
 
   RestHandler(Supplier<NodeStatus> status, AccessControl access, AdminActions admin, ExecutorService adminExecutor,
       ExecutorService slowReads) {
@@ -55,6 +56,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.access = access;
     this.admin = new AdminRequests(admin, status);
     this.adminExecutor = adminExecutor;
+  }
+
+  /** Failsafe mode's promises, once the HA loop exists. */
+  void useFailsafe(io.pgquorum.coordinator.ha.FailsafePromises promises) {
+    failsafe.use(promises);
   }
 
   @Override
@@ -101,6 +107,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, refusal, true, false);
         return;
       }
+      if (method.equals("POST") && path.equals("/failsafe")) {
+        // From memory only, so on this thread: behind a switchover on the admin thread it would come too late.
+        send(ctx, failsafe.post(body, status.get()), true, false);
+        return;
+      }
     }
     try {
       // Otherwise the checks run on the admin thread: the allowlist may resolve names, which must never stall
@@ -140,6 +151,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   HttpReply guarded(String method, String path, byte[] body, java.net.InetAddress remote, boolean certificate,
       String authorization) {
     HttpReply refusal = refusal(method, path, remote, certificate, authorization);
+    if (refusal == null && method.equals("POST") && path.equals("/failsafe")) {
+      return failsafe.post(body, status.get());
+    }
     return refusal != null ? refusal : runAdmin(method, path, body);
   }
 
@@ -159,7 +173,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return HttpReply.text(401, "authentication required")
           .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AccessControl.CHALLENGE);
     }
-    if (!AdminRequests.handles(method, path)) {
+    if (!AdminRequests.handles(method, path) && !(method.equals("POST") && path.equals("/failsafe"))) {
       return HttpReply.text(501, "unsupported request: " + method + " " + path);
     }
     return null;
@@ -215,6 +229,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/config":
         return snapshot(s).flatMap(ClusterSnapshot::config).map(v -> configReply(v.value()))
             .orElseGet(() -> HttpReply.text(502, "no valid dynamic configuration in the DCS"));
+      case "/failsafe":
+        return FailsafeEndpoint.get(s);
       case "/metrics":
         return s == null ? HttpReply.text(503, "no status published yet")
             : new HttpReply(200, MetricsText.CONTENT_TYPE,

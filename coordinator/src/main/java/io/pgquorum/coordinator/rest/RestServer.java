@@ -58,6 +58,7 @@ public final class RestServer implements AutoCloseable {
   private final ExecutorService slowReads;
   private final Channel channel;
   private final int port;
+  private volatile RestHandler handler;
 
   private RestServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor,
       ExecutorService slowReads, Channel channel) {
@@ -148,6 +149,7 @@ public final class RestServer implements AutoCloseable {
           + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
     RestServer server = new RestServer(boss, workers, adminExecutor, slowReads, bound.channel());
+    server.handler = handler;
     log.info("REST API listening on {}:{} ({})", address.getHostString(), server.port,
         tls.map(t -> "HTTPS, verify_client " + t.verifyClient().configName()).orElse("HTTP"));
     return server;
@@ -160,6 +162,11 @@ public final class RestServer implements AutoCloseable {
       return new InetSocketAddress(config.listen().port());
     }
     return new InetSocketAddress(host, config.listen().port());
+  }
+
+  /** Answers {@code POST /failsafe} with {@code promises} (the HA loop's), from now on. */
+  public void useFailsafe(io.pgquorum.coordinator.ha.FailsafePromises promises) {
+    handler.useFailsafe(promises);
   }
 
   /** The port actually bound (differs from the configured one when that was 0). */

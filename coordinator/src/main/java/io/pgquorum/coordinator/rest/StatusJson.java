@@ -47,6 +47,9 @@ final class StatusJson {
     }
     m.put("cluster_unlocked", StatusFacts.clusterUnlocked(s));
     s.dcsLastSeen().ifPresent(t -> m.put("dcs_last_seen", t.getEpochSecond()));
+    if (s.failsafeActive()) {
+      m.put("failsafe_mode_is_active", true); // Patroni's: present only while true
+    }
     if (!s.tags().all().isEmpty()) {
       m.put("tags", s.tags().all());
     }

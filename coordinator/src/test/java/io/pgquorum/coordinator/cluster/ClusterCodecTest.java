@@ -36,6 +36,22 @@ class ClusterCodecTest {
     }
   }
 
+  /** Patroni's {@code failsafe} key: member name to api_url; anything else reads as absent (no member kept out). */
+  @Test
+  void theFailsafeKeyRoundTripsAndBadShapesReadAsAbsent() {
+    String written = ClusterCodec.encodeFailsafe(java.util.Map.of("node2", "http://b:8008/patroni",
+        "node1", "http://a:8008/patroni"));
+    assertThat(written).isEqualTo("{\"node1\":\"http://a:8008/patroni\",\"node2\":\"http://b:8008/patroni\"}");
+    ClusterSnapshot s = new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+        List.of(kv(KEYS.failsafe(), written))));
+    assertThat(s.failsafe()).contains(java.util.Map.of("node1", "http://a:8008/patroni",
+        "node2", "http://b:8008/patroni"));
+    for (String bad : List.of("null", "42", "[]", "{\"node1\": 7}", "{")) {
+      assertThat(new ClusterCodec(KEYS).decode(new PrefixSnapshot("/service/demo/", 9,
+          List.of(kv(KEYS.failsafe(), bad)))).failsafe()).as(bad).isEmpty();
+    }
+  }
+
   @Test
   void wrongFieldTypesInStatusReadAsNoPosition() {
     PrefixSnapshot read = new PrefixSnapshot("/service/demo/", 9,

@@ -51,6 +51,8 @@ final class DeciderScenario {
   private boolean backupRunning;
   /** The {@code backups} key. */
   private Optional<io.pgquorum.coordinator.cluster.RestoreRecord> restoreKey = Optional.empty();
+  private Optional<Map<String, String>> failsafeKey = Optional.empty();
+  private FailsafePromise.Local failsafeLocal = FailsafePromise.Local.NONE;
   private io.pgquorum.coordinator.cluster.BackupRecord backupsKey =
       io.pgquorum.coordinator.cluster.BackupRecord.NONE;
   private int failoverPriority = 1;
@@ -265,6 +267,22 @@ final class DeciderScenario {
     return backupRunning;
   }
 
+  /** The {@code failsafe} key as the DCS holds it. */
+  DeciderScenario withFailsafeKey(Optional<Map<String, String>> key) {
+    failsafeKey = key;
+    return this;
+  }
+
+  /** What the loop sampled of failsafe mode (the promise given, the daemon's start). */
+  DeciderScenario withFailsafeLocal(FailsafePromise.Local local) {
+    failsafeLocal = local;
+    return this;
+  }
+
+  FailsafePromise.Local failsafeLocal() {
+    return failsafeLocal;
+  }
+
   /** The {@code backups} key as the DCS holds it. */
   DeciderScenario withRestoreKey(Optional<io.pgquorum.coordinator.cluster.RestoreRecord> key) {
     restoreKey = key;
@@ -309,13 +327,14 @@ final class DeciderScenario {
   }
 
   Optional<ClusterSnapshot> snapshot() {
-    return dcsReachable ? Optional.of(cluster.build().withBackups(backupsKey).withRestore(restoreKey))
+    return dcsReachable ? Optional.of(cluster.build().withBackups(backupsKey).withRestore(restoreKey)
+        .withFailsafe(failsafeKey))
         : Optional.empty();
   }
 
   LocalState local() {
     return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
-        request, backrest.withBackups(backupPlan, backupRunning), refusedCopy);
+        request, backrest.withBackups(backupPlan, backupRunning), refusedCopy, failsafeLocal);
   }
 
   /** An operator's request for the next decision only (the loop takes each once). */

@@ -89,13 +89,16 @@ final class DeciderTranscript {
       case "backups" -> backups(c, used);
       case "backups-key" -> backupsKey(c, used);
       case "restore-key" -> restoreKey(c, used);
+      case "failsafe-key" -> failsafeKey(c, used);
+      case "failsafe" -> failsafe(c, used);
       case "failover" -> failover(c, used);
       case "standby" -> standby(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
           .orElseThrow(() -> c.fail("wall-clock at=<ISO-8601 instant>"))));
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
-          + "request, hooks, failover, wall-clock, backrest, backups, backups-key, restore-key)");
+          + "request, hooks, failover, wall-clock, backrest, backups, backups-key, restore-key, failsafe-key, "
+          + "failsafe)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -377,6 +380,8 @@ final class DeciderTranscript {
         choice(c, v, "on", "off", "true", "false", "quorum")));
     opt(c, used, "synchronous_mode_strict").ifPresent(v -> scenario.withSyncKey("synchronous_mode_strict",
         Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    opt(c, used, "failsafe_mode").ifPresent(v -> scenario.withSyncKey("failsafe_mode",
+        Boolean.parseBoolean(choice(c, v, "true", "false"))));
     opt(c, used, "synchronous_node_count").ifPresent(v -> scenario.withSyncKey("synchronous_node_count",
         Long.parseLong(v)));
     // member_slots_ttl=<duration as the config spells it>, e.g. 30min or 0
@@ -557,6 +562,50 @@ final class DeciderTranscript {
    * {@code restore-key id=<id> kind=<kind> target=<value> phase=<phase> ready=<a,b> detail="..." rev=<n>} or
    * {@code restore-key none}: the {@code restore} key.
    */
+  /**
+   * The {@code failsafe} key: {@code failsafe-key members=(node1,node2)} (each with the api_url the members' keys
+   * carry), or {@code failsafe-key none}.
+   */
+  private void failsafeKey(TestCase c, Set<String> used) {
+    if (c.words().contains("none")) {
+      used.add("none");
+      scenario.withFailsafeKey(Optional.empty());
+      return;
+    }
+    if (!c.has("members")) {
+      throw c.fail("failsafe-key members=(<member>,...) or none");
+    }
+    used.add("members");
+    java.util.Map<String, String> members = new java.util.TreeMap<>();
+    for (String n : c.values("members")) {
+      members.put(n.strip(), "http://127.0.0.1:8008/patroni");
+    }
+    scenario.withFailsafeKey(Optional.of(members));
+  }
+
+  /**
+   * What the loop samples of failsafe mode: {@code failsafe promise=<leader> for=<duration>} (a promise given, ending
+   * that long from now; {@code promise=none}), {@code started=<duration>-ago} (the daemon's start; default long ago).
+   */
+  private void failsafe(TestCase c, Set<String> used) {
+    FailsafePromise.Local l = scenario.failsafeLocal();
+    Optional<FailsafePromise> promise = l.promise();
+    Optional<String> p = opt(c, used, "promise");
+    if (p.isPresent()) {
+      promise = p.get().equals("none") ? Optional.empty() : Optional.of(new FailsafePromise(p.get(),
+          scenario.nowNanos() + nanos(c, opt(c, used, "for").orElseThrow(() -> c.fail("promise needs for=")))));
+    }
+    long started = l.startedNanos();
+    Optional<String> s = opt(c, used, "started");
+    if (s.isPresent()) {
+      if (!s.get().endsWith("-ago")) {
+        throw c.fail("started is <duration>-ago, got '" + s.get() + "'");
+      }
+      started = scenario.nowNanos() - nanos(c, s.get().substring(0, s.get().length() - 4));
+    }
+    scenario.withFailsafeLocal(new FailsafePromise.Local(promise, started));
+  }
+
   private void restoreKey(TestCase c, Set<String> used) {
     if (c.words().contains("none")) {
       used.add("none");
@@ -635,7 +684,7 @@ final class DeciderTranscript {
       }
     }
     scenario.withMemory(new HaMemory(since, unprobeable, retry, m.scheduledRestart(), m.callbacks(), handedOver,
-        mark, epochUpstream, m.leavingSync(), gone, m.catchUp()));
+        mark, epochUpstream, m.leavingSync(), gone, m.catchUp(), m.failsafe()));
   }
 
   /**

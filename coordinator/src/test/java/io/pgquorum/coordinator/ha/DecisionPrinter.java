@@ -64,6 +64,8 @@ final class DecisionPrinter {
           .append(duration(nowNanos - since)).append("-ago"));
       m.catchUp().ifPresent(p -> b.append(" catch-up-from=").append(p.source()).append(" target=")
           .append(p.target()).append(" since=").append(duration(nowNanos - p.sinceNanos())).append("-ago"));
+      m.failsafe().ifPresent(f -> b.append(" failsafe-peers=(").append(String.join(",", f.peers().keySet()))
+          .append(") failsafe-ttl=").append(duration(f.storedTtl().toNanos())));
       b.append('\n');
     }
     for (HaBug bug : bugs.ofType(HaBug.class)) {

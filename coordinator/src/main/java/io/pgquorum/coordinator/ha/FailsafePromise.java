@@ -1,0 +1,26 @@
+package io.pgquorum.coordinator.ha;
+
+import java.util.Optional;
+
+/**
+ * A promise this node gave a primary running on failsafe ({@code POST /failsafe}): not to race for the leader lock
+ * before {@code untilNanos} on this node's monotonic clock. See {@link FailsafeRules} for why it must outlast the
+ * lease the primary takes from it.
+ *
+ * @param leader the primary's member name, as it sent it
+ * @param untilNanos the end of the promise
+ */
+public record FailsafePromise(String leader, long untilNanos) {
+
+  /**
+   * What the HA loop samples of failsafe mode each cycle.
+   *
+   * @param promise the latest promise given, if any (expired ones too: the rule compares with now)
+   * @param startedNanos when this daemon started: promises given before a restart are forgotten, so for one promise's
+   *     length after it the node does not race while failsafe mode is on
+   */
+  public record Local(Optional<FailsafePromise> promise, long startedNanos) {
+    /** No promise, and a start long ago (the decision transcripts' and tests' default). */
+    public static final Local NONE = new Local(Optional.empty(), Long.MIN_VALUE / 4);
+  }
+}

@@ -1,0 +1,175 @@
+package io.pgquorum.coordinator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
+import io.pgquorum.coordinator.it.PartitionIT.Writer;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code failsafe_mode} on real daemons and PostgreSQL 15 (issue 14): the primary's DCS member is cut off from the
+ * other two (every DCS link closed, {@link io.pgquorum.testkit.net.LinkProxies}) while the REST APIs still reach each
+ * other. The majority's DCS expires the leader lock, yet the primary keeps taking writes because every member
+ * accepts its {@code POST /failsafe} and so promises not to race; no replica promotes meanwhile. Once one member
+ * stops answering (its daemon frozen), the primary stops taking writes at its deadline. The planted bug
+ * {@code failsafe-ignores-promise} (replicas race anyway) turns the same check red: a replica promotes while the old
+ * primary still takes writes.
+ */
+class FailsafeModeIT {
+  /**
+   * Longer than the default 8 (retry_timeout 2, loop_wait 1): a round is sent at the latest a loop_wait, a DCS
+   * timeout and a round (up to 2 s) after the last, and must be back within ttl - retry_timeout; on this 2-core
+   * machine loaded by parallel builds a round took more than the 1 s left at ttl 8 (seen here), and a primary
+   * fenced by a slow round proves nothing about the promises.
+   */
+  static final int TTL = 12;
+
+  /** The cluster up, failsafe mode on and its key listing every member: the primary. */
+  private static NodeSpec upWithFailsafe(LocalCluster cluster) throws Exception {
+    cluster.startAll();
+    AtomicReference<NodeSpec> primaryRef = new AtomicReference<>();
+    cluster.explainFailures(() -> {
+      await("one primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        Optional<NodeSpec> p = cluster.primary();
+        p.ifPresent(primaryRef::set);
+        return p.isPresent();
+      });
+      await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+          .until(() -> cluster.streamingReplicas().size() == 2);
+    });
+    NodeSpec primary = primaryRef.get();
+    assertThat(LocalCluster.patch(primary, "/config", "{\"failsafe_mode\": true}").status()).isEqualTo(200);
+    await("the failsafe key lists every member").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+        .until(() -> {
+          LocalCluster.HttpResult r = LocalCluster.get(primary, "/failsafe");
+          return r.status() == 200 && cluster.nodes.stream().allMatch(n -> r.json().has(n.name));
+        });
+    LocalCluster.execute(primary,
+        "CREATE TABLE partition_rows (id bigserial PRIMARY KEY, node text, at timestamptz DEFAULT now())");
+    return primary;
+  }
+
+  /**
+   * The safety check: no other node accepted a write at or before the old primary's last accepted write (one clock,
+   * this JVM's). Empty when it holds, else what broke it.
+   */
+  static Optional<String> overlap(Writer old, List<Writer> others) {
+    for (Writer w : others) {
+      if (w.count.get() > 0 && w.firstOk.get() <= old.lastOk.get()) {
+        return Optional.of(w.node.name + " accepted a write " + (old.lastOk.get() - w.firstOk.get()) / 1_000_000
+            + " ms before the old primary " + old.node.name + " accepted its last one");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean lockGone(LocalCluster cluster, RatisDcsClient dcs) {
+    try {
+      return dcs.get(cluster.dcsKey("leader")).isEmpty();
+    } catch (RuntimeException e) {
+      return false; // the majority's DCS busy: ask again
+    }
+  }
+
+  @Test
+  void aPrimaryCutOffFromTheDcsKeepsRunningWhileEveryMemberAnswers() throws Exception {
+    try (LocalCluster cluster = new LocalCluster("it-failsafe", 3, TTL, true);
+        RatisDcsClient dcs = cluster.dcsClient()) {
+      NodeSpec old = upWithFailsafe(cluster);
+      List<Writer> writers = cluster.nodes.stream().map(Writer::new).toList();
+      Writer oldWriter = writers.stream().filter(w -> w.node == old).findFirst().orElseThrow();
+      List<Writer> others = writers.stream().filter(w -> w.node != old).toList();
+      writers.forEach(w -> w.thread.start());
+      try {
+        await("the primary takes writes").atMost(Duration.ofSeconds(10)).until(() -> oldWriter.count.get() > 5);
+        cluster.proxies.isolate(old.index);
+
+        // The majority's DCS expires the lock: nothing refreshes it any more.
+        cluster.explainFailures(() -> await("the lock expires in the majority's DCS")
+            .atMost(Duration.ofSeconds(TTL * 4L)).pollInterval(Duration.ofMillis(200))
+            .until(() -> lockGone(cluster, dcs)));
+        long goneAt = System.nanoTime();
+        // One and a half ttls more (longer than any promise given before the lock expired): the primary keeps taking
+        // writes on the members' renewed promises, and says so.
+        cluster.explainFailures(() -> await("the old primary takes writes 1.5 ttls after its lock expired")
+            .atMost(Duration.ofSeconds(TTL * 4L)).pollInterval(Duration.ofMillis(200))
+            .until(() -> oldWriter.lastOk.get() - goneAt > Duration.ofSeconds(3L * TTL / 2).toNanos()));
+        assertThat(LocalCluster.get(old, "/patroni").json().path("failsafe_mode_is_active").asBoolean(false))
+            .as("/patroni failsafe_mode_is_active").isTrue();
+        assertThat(LocalCluster.get(old, "/metrics").body()).contains("patroni_failsafe_mode_is_active 1");
+        assertThat(overlap(oldWriter, others)).as("no replica took writes while the old primary did").isEmpty();
+        assertThat(cluster.logs(old)).contains("continue to run as a leader because failsafe mode is enabled");
+        for (NodeSpec n : cluster.nodes) {
+          if (n != old) {
+            assertThat(cluster.logs(n)).contains("promised not to race");
+          }
+        }
+
+        // One member stops answering: the next round fails and the primary stops taking writes at its deadline.
+        NodeSpec frozen = others.get(0).node;
+        cluster.pauseDaemon(frozen, true);
+        try {
+          cluster.explainFailures(() -> await("the old primary stops taking writes")
+              .atMost(Duration.ofSeconds(TTL * 4L)).pollInterval(Duration.ofMillis(200))
+              .until(() -> !LocalCluster.tryExecute(old, "INSERT INTO partition_rows(node) VALUES ('probe')")));
+          assertThat(cluster.logs(old)).contains(frozen.name + " did not accept");
+        } finally {
+          cluster.pauseDaemon(frozen, false);
+        }
+      } finally {
+        writers.forEach(w -> w.stop.set(true));
+        for (Writer w : writers) {
+          w.thread.join(10_000);
+        }
+      }
+      assertThat(overlap(oldWriter, others)).as("no replica took writes while the old primary did").isEmpty();
+
+      // Healed: one primary again, writable.
+      cluster.proxies.healAll();
+      cluster.explainFailures(() -> await("one writable primary after the heal").atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> cluster.primary().map(p -> LocalCluster.tryExecute(p,
+              "INSERT INTO partition_rows(node) VALUES ('after')")).orElse(false)));
+    }
+  }
+
+  @Test
+  void plantedBugARaceDespiteThePromiseMakesTwoPrimaries() throws Exception {
+    try (LocalCluster cluster = new LocalCluster("it-failsafe-bug", 3, TTL, true)) {
+      for (NodeSpec n : cluster.nodes) {
+        cluster.nodeEnv.put(n.index, Map.of("PGQUORUM_PLANTED_BUG", "failsafe-ignores-promise",
+            "PGQUORUM_TEST_HARNESS", "plant-bugs"));
+      }
+      NodeSpec old = upWithFailsafe(cluster);
+      List<Writer> writers = cluster.nodes.stream().map(Writer::new).toList();
+      Writer oldWriter = writers.stream().filter(w -> w.node == old).findFirst().orElseThrow();
+      List<Writer> others = writers.stream().filter(w -> w.node != old).toList();
+      writers.forEach(w -> w.thread.start());
+      try {
+        await("the primary takes writes").atMost(Duration.ofSeconds(10)).until(() -> oldWriter.count.get() > 5);
+        cluster.proxies.isolate(old.index);
+        cluster.explainFailures(() -> await("a replica takes writes").atMost(Duration.ofSeconds(TTL * 5L))
+            .pollInterval(Duration.ofMillis(100)).until(() -> others.stream().anyMatch(w -> w.count.get() > 0)));
+        // Let the old primary run on until its next round fails (the new primary refuses to promise).
+        cluster.explainFailures(() -> await("the old primary stops taking writes")
+            .atMost(Duration.ofSeconds(TTL * 3L)).pollInterval(Duration.ofMillis(200))
+            .until(() -> !LocalCluster.tryExecute(old, "INSERT INTO partition_rows(node) VALUES ('probe')")));
+      } finally {
+        writers.forEach(w -> w.stop.set(true));
+        for (Writer w : writers) {
+          w.thread.join(10_000);
+        }
+      }
+      Optional<String> violation = overlap(oldWriter, others);
+      System.out.println("FAILSAFE planted bug failsafe-ignores-promise: " + violation.orElse("no overlap"));
+      assertThat(violation).as("the check goes red with the planted bug").isPresent();
+    }
+  }
+}
