@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,17 +33,7 @@ class FailsafeModeIT {
   /** The cluster up, failsafe mode on and its key listing every member: the primary. */
   private static NodeSpec upWithFailsafe(LocalCluster cluster) throws Exception {
     cluster.startAll();
-    AtomicReference<NodeSpec> primaryRef = new AtomicReference<>();
-    cluster.explainFailures(() -> {
-      await("one primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
-        Optional<NodeSpec> p = cluster.primary();
-        p.ifPresent(primaryRef::set);
-        return p.isPresent();
-      });
-      await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-          .until(() -> cluster.streamingReplicas().size() == 2);
-    });
-    NodeSpec primary = primaryRef.get();
+    NodeSpec primary = cluster.awaitHealthy(Duration.ofSeconds(120), "start", 2);
     assertThat(LocalCluster.patch(primary, "/config", "{\"failsafe_mode\": true}").status()).isEqualTo(200);
     await("the failsafe key lists every member").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
         .until(() -> {
