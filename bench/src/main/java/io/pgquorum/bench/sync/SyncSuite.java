@@ -112,12 +112,13 @@ public final class SyncSuite implements Suite {
   private static List<String> measureSystem(BenchContext ctx, Settings s, Variant async, List<SyncMode> modes)
       throws Exception {
     String dirName = (async.system().equals(Result.PGQUORUM) ? "pgq" : "patroni") + "-sync";
-    Path dir = ctx.scratchDir(dirName);
     ctx.progress("sync: starting " + async);
-    HaCluster c = async.start(ctx.tools(), dir.resolve("cluster"));
+    // The cluster directly in its scratch directory: PostgreSQL's socket path (under the node directory for
+    // Patroni) must stay within 107 bytes.
+    HaCluster c = async.start(ctx.tools(), ctx.scratchDir(dirName));
     boolean handedOver = false;
     try {
-      Pgbench pgbench = prepare(ctx, s, c, dir);
+      Pgbench pgbench = prepare(ctx, s, c, ctx.scratchDir(dirName + "-pgbench"));
       double asyncTps = Double.NaN;
       for (SyncMode mode : modes) {
         ModeSwitch.apply(c, mode, SETTLE);
@@ -150,8 +151,7 @@ public final class SyncSuite implements Suite {
     try (Connection conn = c.connect(p, 5, 30); Statement st = conn.createStatement()) {
       st.execute("CREATE ROLE " + ROLE + " LOGIN SUPERUSER PASSWORD '" + password + "'");
     }
-    Pgbench pgbench = new Pgbench(ctx.tools().pgBin(), Files.createDirectories(dir.resolve("pgbench")),
-        c.postgresEndpoint(p), ROLE, password);
+    Pgbench pgbench = new Pgbench(ctx.tools().pgBin(), dir, c.postgresEndpoint(p), ROLE, password);
     ctx.progress("sync: " + c.system() + ": pgbench -i -s " + s.scale());
     pgbench.init(s.scale());
     return pgbench;
