@@ -14,6 +14,7 @@ final class Suites {
         new io.pgquorum.bench.dcs.ScalingSuite(),
         new io.pgquorum.bench.failover.FailoverSuite(),
         new io.pgquorum.bench.switchover.SwitchoverSuite(),
+        new io.pgquorum.bench.sync.SyncSuite(),
         new io.pgquorum.bench.cost.CostSuite(),
         new io.pgquorum.bench.rebuild.RebuildSuite()
     );

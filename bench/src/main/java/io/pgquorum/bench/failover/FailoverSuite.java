@@ -4,6 +4,7 @@ import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.bench.report.Summary;
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,9 +64,7 @@ public final class FailoverSuite implements Suite {
             + "patroni etcd-server)");
         continue;
       }
-      Run run = new Run(ctx, plan);
-      run.measure();
-      for (String f : run.failures) {
+      for (String f : measure(ctx, SUITE, plan, null)) {
         failed.add(plan.variant + ": " + f);
       }
     }
@@ -76,12 +75,33 @@ public final class FailoverSuite implements Suite {
     }
   }
 
-  /** What to measure for one variant. */
-  private record Plan(Variant variant, int killTrials, int termTrials) {}
+  /**
+   * Measures one variant's kill -9 (and SIGTERM) trials and records them under {@code suite}; returns the trials
+   * that failed (left out of the samples). {@code started}, when not null, is a healthy cluster of that variant to
+   * begin with (it is closed at the end either way); otherwise one is started. Under synchronous replication every
+   * trial starts only once the primary's PostgreSQL reports the mode in effect ({@link SyncInEffect}).
+   */
+  public static List<String> measure(BenchContext ctx, String suite, Plan plan, HaCluster started)
+      throws Exception {
+    Run run = new Run(ctx, suite, plan, started);
+    run.measure();
+    return List.copyOf(run.failures);
+  }
+
+  /**
+   * What to measure for one variant.
+   *
+   * @param variant the system and its settings
+   * @param killTrials kill -9 trials
+   * @param termTrials SIGTERM trials (0: none, and no sigterm-to-write result)
+   */
+  public record Plan(Variant variant, int killTrials, int termTrials) {}
 
   /** Measuring one variant on one cluster (rebuilt when a node cannot rejoin). */
   private static final class Run {
+    private static final Duration SYNC_SETTLE = Duration.ofSeconds(60);
     private final BenchContext ctx;
+    private final String suite;
     private final Plan plan;
     private final Variant v;
     private final Duration trialDeadline;
@@ -90,18 +110,27 @@ public final class FailoverSuite implements Suite {
     private int rebuilds;
     private final List<String> failures = new ArrayList<>();
 
-    Run(BenchContext ctx, Plan plan) {
+    Run(BenchContext ctx, String suite, Plan plan, HaCluster started) {
       this.ctx = ctx;
+      this.suite = suite;
+      this.cluster = started;
       this.plan = plan;
       this.v = plan.variant;
       this.trialDeadline = Duration.ofSeconds(v.timing().ttl() + 60L);
     }
 
     void measure() throws Exception {
-      ctx.progress("failover: starting " + v);
       try {
-        cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
+        if (cluster == null) {
+          ctx.progress(suite + ": starting " + v);
+          cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
+        }
+        awaitSync();
         notes.putAll(cluster.settings());
+        if (v.sync() != SyncMode.OFF) {
+          notes.put("replication mode", Variant.modeName(v.sync()) + ": before every trial the primary's "
+              + "PostgreSQL reported it in effect (synchronous_standby_names and pg_stat_replication.sync_state)");
+        }
         checkTiming();
         List<Double> total = new ArrayList<>();
         List<Double> detection = new ArrayList<>();
@@ -184,7 +213,8 @@ public final class FailoverSuite implements Suite {
     }
 
     private String dirName() {
-      return (v.system().equals(Result.PGQUORUM) ? "pgq" : "patroni") + "-" + v.name() + "-" + v.nodes();
+      return (v.system().equals(Result.PGQUORUM) ? "pgq" : "patroni") + "-" + v.name() + "-" + v.nodes()
+          + (v.sync() == SyncMode.OFF ? "" : "-" + v.sync().word());
     }
 
     /** Notes the timing actually in effect; Patroni may adjust what it was given. */
@@ -207,12 +237,12 @@ public final class FailoverSuite implements Suite {
         r = FailoverTrial.run(cluster, fault, trialDeadline);
       } catch (IllegalStateException e) {
         failures.add(fault + " trial " + n + ": " + firstLine(e.getMessage()));
-        ctx.progress("failover: " + v + " " + fault + " trial " + n + " failed: " + firstLine(e.getMessage()));
+        ctx.progress(suite + ": " + v + " " + fault + " trial " + n + " failed: " + firstLine(e.getMessage()));
         rebuild();
         return null;
       }
-      ctx.progress(String.format(Locale.ROOT, "failover: %s %s trial %d: %.2f s (detection %.2f, election %.2f, "
-          + "promotion %.2f%s) %s -> %s", v, fault, n, r.phases().total(), r.phases().detection(),
+      ctx.progress(String.format(Locale.ROOT, "%s: %s %s trial %d: %.2f s (detection %.2f, election %.2f, "
+          + "promotion %.2f%s) %s -> %s", suite, v, fault, n, r.phases().total(), r.phases().detection(),
           r.phases().election(), r.phases().promotion(), r.dcsOutage().seen() ? String.format(Locale.ROOT,
               "; DCS unanswered until %.2f%s", r.dcsOutage().seconds(), r.dcsOutage().recovered() ? "" : "+") : "",
           cluster.name(r.oldPrimary()), cluster.name(r.newPrimary())));
@@ -227,8 +257,9 @@ public final class FailoverSuite implements Suite {
         }
         cluster.restartNode(node);
         cluster.awaitHealthy(Duration.ofMinutes(3));
+        awaitSync();
       } catch (IllegalStateException e) {
-        ctx.progress("failover: " + v + ": " + cluster.name(node) + " did not rejoin (" + firstLine(e.getMessage())
+        ctx.progress(suite + ": " + v + ": " + cluster.name(node) + " did not rejoin (" + firstLine(e.getMessage())
             + "); rebuilding the cluster");
         rebuild();
       }
@@ -238,15 +269,23 @@ public final class FailoverSuite implements Suite {
       cluster.close();
       rebuilds++;
       cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
+      awaitSync();
+    }
+
+    /** Under synchronous replication, waits for the primary to report the mode in effect (throws if it does not). */
+    private void awaitSync() {
+      if (v.sync() != SyncMode.OFF) {
+        SyncInEffect.await(cluster, v.sync(), SYNC_SETTLE);
+      }
     }
 
     private void record(String metric, List<Double> samples, Map<String, String> notes, String whyEmpty) {
       if (samples.isEmpty()) {
-        ctx.results().skipped("failover " + metric + " [" + v.config() + "] " + v.system() + " " + v.name(),
+        ctx.results().skipped(suite + " " + metric + " [" + v.config() + "] " + v.system() + " " + v.name(),
             whyEmpty + (failures.isEmpty() ? "" : "; failures: " + String.join("; ", failures)));
         return;
       }
-      ctx.record(new Result(SUITE, metric, v.config(), v.system(), v.name(), "s", false, Summary.of(samples),
+      ctx.record(new Result(suite, metric, v.config(), v.system(), v.name(), "s", false, Summary.of(samples),
           notes));
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.proc.ProcStats;
 import io.pgquorum.bench.report.Result;
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.testkit.proc.ProcInfo;
 import io.pgquorum.testkit.proc.Signals;
@@ -65,14 +66,16 @@ public final class PatroniCluster implements HaCluster {
   }
 
   /**
-   * Starts etcd and Patroni under {@code base} and waits (up to 4 minutes) until healthy. Fails with a message
-   * naming the Debian packages to install when etcd or Patroni is missing.
+   * Starts etcd and Patroni under {@code base}, bootstrapping with replication mode {@code sync}, and waits (up to
+   * 4 minutes) until healthy. Fails with a message naming the Debian packages to install when etcd or Patroni is
+   * missing.
    */
-  public static PatroniCluster start(Tools tools, Path base, int nodes, Timing timing) throws IOException {
+  public static PatroniCluster start(Tools tools, Path base, int nodes, Timing timing, SyncMode sync)
+      throws IOException {
     requireInstalled(tools);
     PatroniCluster c = new PatroniCluster(tools, base, nodes);
     try {
-      c.setUp(nodes, timing);
+      c.setUp(nodes, timing, sync);
       ClusterHealth.await(c, Duration.ofMinutes(4));
       return c;
     } catch (RuntimeException | IOException e) {
@@ -100,7 +103,7 @@ public final class PatroniCluster implements HaCluster {
     }
   }
 
-  private void setUp(int nodes, Timing timing) throws IOException {
+  private void setUp(int nodes, Timing timing, SyncMode sync) throws IOException {
     Set<Integer> used = new HashSet<>();
     for (int i = 0; i < nodes; i++) {
       Path dir = Files.createDirectories(base.resolve("node" + (i + 1)));
@@ -110,7 +113,8 @@ public final class PatroniCluster implements HaCluster {
     for (int i = 0; i < nodes; i++) {
       Path dir = base.resolve("node" + (i + 1));
       PatroniYaml y = new PatroniYaml(SCOPE, "node" + (i + 1), FreePorts.next(), FreePorts.next(), clientPorts,
-          timing.ttl(), timing.loopWait(), timing.retryTimeout(), dir, tools.pgBin(), superPassword, replPassword);
+          timing.ttl(), timing.loopWait(), timing.retryTimeout(), sync, dir, tools.pgBin(), superPassword,
+          replPassword);
       configs.add(y);
       Files.writeString(dir.resolve("patroni.yml"), y.render());
       // Patroni writes the superuser's password into pgpass; the config file holds them too: owner only.
@@ -319,7 +323,9 @@ public final class PatroniCluster implements HaCluster {
       if (cfg.isPresent()) {
         JsonNode c = cfg.get();
         s.put("dynamic config in effect (GET /config)", "ttl " + c.path("ttl").asText("?") + ", loop_wait "
-            + c.path("loop_wait").asText("?") + ", retry_timeout " + c.path("retry_timeout").asText("?"));
+            + c.path("loop_wait").asText("?") + ", retry_timeout " + c.path("retry_timeout").asText("?")
+            + ", synchronous_mode " + c.path("synchronous_mode").asText("false") + ", synchronous_mode_strict "
+            + c.path("synchronous_mode_strict").asText("false"));
         break;
       }
     }

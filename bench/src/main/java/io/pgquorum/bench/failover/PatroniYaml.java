@@ -1,5 +1,6 @@
 package io.pgquorum.bench.failover;
 
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -17,13 +18,15 @@ import java.util.stream.Collectors;
  * @param ttl bootstrap.dcs.ttl
  * @param loopWait bootstrap.dcs.loop_wait
  * @param retryTimeout bootstrap.dcs.retry_timeout
+ * @param sync bootstrap.dcs.synchronous_mode (and synchronous_mode_strict); {@link SyncMode#QUORUM} is written as
+ *     Patroni 4 spells it, which older Patroni versions do not know
  * @param nodeDir the node's directory (data, socket, pgpass)
  * @param pgBin PostgreSQL's bin directory
  * @param superPassword the superuser's password
  * @param replPassword the replication user's password
  */
 public record PatroniYaml(String scope, String name, int restPort, int pgPort, List<Integer> etcdClientPorts,
-    int ttl, int loopWait, int retryTimeout, Path nodeDir, Path pgBin, String superPassword,
+    int ttl, int loopWait, int retryTimeout, SyncMode sync, Path nodeDir, Path pgBin, String superPassword,
     String replPassword) {
 
   /** Where this node's PostgreSQL data directory goes. */
@@ -53,7 +56,7 @@ public record PatroniYaml(String scope, String name, int restPort, int pgPort, L
             loop_wait: %d
             retry_timeout: %d
             maximum_lag_on_failover: 1048576
-            postgresql:
+        %s    postgresql:
               use_pg_rewind: true
               use_slots: true
               parameters:
@@ -81,14 +84,24 @@ public record PatroniYaml(String scope, String name, int restPort, int pgPort, L
           parameters:
             shared_buffers: 16MB
             unix_socket_directories: '%s'
-        """.formatted(scope, name, restPort, restPort, hosts, ttl, loopWait, retryTimeout, pgPort, pgPort,
+        """.formatted(scope, name, restPort, restPort, hosts, ttl, loopWait, retryTimeout, syncLines(), pgPort, pgPort,
         dataDir(), pgBin, nodeDir.resolve("pgpass"), superPassword, replPassword, nodeDir);
+  }
+
+  /** The bootstrap.dcs lines of the replication mode (Patroni's spelling), each ending in a newline; none for off. */
+  private String syncLines() {
+    return switch (sync) {
+      case OFF -> "";
+      case ON -> "    synchronous_mode: true\n";
+      case QUORUM -> "    synchronous_mode: quorum\n";
+      case STRICT -> "    synchronous_mode: true\n    synchronous_mode_strict: true\n";
+    };
   }
 
   @Override
   public String toString() {
     // The generated record toString would print the passwords.
     return "PatroniYaml[" + scope + "/" + name + ", ttl=" + ttl + ", loop_wait=" + loopWait + ", retry_timeout="
-        + retryTimeout + "]";
+        + retryTimeout + ", sync=" + sync.word() + "]";
   }
 }

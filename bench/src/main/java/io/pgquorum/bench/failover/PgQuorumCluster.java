@@ -8,6 +8,7 @@ import io.pgquorum.jepsen.stack.HttpResult;
 import io.pgquorum.jepsen.stack.NodeAddresses;
 import io.pgquorum.jepsen.stack.PgCluster;
 import io.pgquorum.jepsen.stack.PgClusterSpec;
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.proc.ProcInfo;
 import io.pgquorum.testkit.proc.Signals;
@@ -57,11 +58,15 @@ public final class PgQuorumCluster implements HaCluster {
     this.leaderKey = new RaftLeaderKeyReader(SCOPE, LEADER_KEY, members);
   }
 
-  /** Starts {@code nodes} nodes under {@code base} and waits until healthy (PgCluster's 3 minutes). */
-  public static PgQuorumCluster start(Path pgquorumHome, Path base, int nodes, Timing timing) throws IOException {
+  /**
+   * Starts {@code nodes} nodes under {@code base}, bootstrapping with replication mode {@code sync}, and waits until
+   * healthy (PgCluster's 3 minutes).
+   */
+  public static PgQuorumCluster start(Path pgquorumHome, Path base, int nodes, Timing timing, SyncMode sync)
+      throws IOException {
     String opts = javaOptions(pgquorumHome);
     PgClusterSpec spec = PgClusterSpec.defaults().withNodes(nodes)
-        .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base);
+        .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base).withSync(sync);
     for (int i = 0; i < nodes; i++) {
       // PgCluster sets its own options first; env(1) lets this later assignment win. The hosts file is the
       // proxy network's (see ProxyNetwork): without it peers cannot resolve each other.
@@ -241,7 +246,9 @@ public final class PgQuorumCluster implements HaCluster {
       if (r.status() == 200) {
         JsonNode c = r.json();
         s.put("dynamic config in effect (GET /config)", "ttl " + c.path("ttl").asText("?") + ", loop_wait "
-            + c.path("loop_wait").asText("?") + ", retry_timeout " + c.path("retry_timeout").asText("?"));
+            + c.path("loop_wait").asText("?") + ", retry_timeout " + c.path("retry_timeout").asText("?")
+            + ", synchronous_mode " + c.path("synchronous_mode").asText("false") + ", synchronous_mode_strict "
+            + c.path("synchronous_mode_strict").asText("false"));
         break;
       }
     }

@@ -2,6 +2,7 @@ package io.pgquorum.bench.failover;
 
 import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.report.Result;
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,38 +13,64 @@ import java.nio.file.Path;
  * @param name variant name in the results ("defaults", "aggressive")
  * @param timing ttl, loop_wait and retry_timeout requested at bootstrap
  * @param nodes cluster size
+ * @param sync the replication mode the cluster bootstraps with ({@code synchronous_mode}, and
+ *     {@code synchronous_mode_strict} for {@link SyncMode#STRICT})
  */
-public record Variant(String system, String name, Timing timing, int nodes) {
+public record Variant(String system, String name, Timing timing, int nodes, SyncMode sync) {
+
+  public Variant {
+    if (sync == null) {
+      throw new IllegalArgumentException("sync must be given (SyncMode.OFF for asynchronous replication)");
+    }
+  }
 
   /** pgquorum's defaults: ttl 8, loop_wait 1, retry_timeout 2. */
   public static Variant pgquorumDefaults(int nodes) {
-    return new Variant(Result.PGQUORUM, "defaults", new Timing(8, 1, 2), nodes);
+    return new Variant(Result.PGQUORUM, "defaults", new Timing(8, 1, 2), nodes, SyncMode.OFF);
   }
 
   /** The lowest values pgquorum's loader accepts: ttl 4, loop_wait 1, retry_timeout 1. */
   public static Variant pgquorumAggressive(int nodes) {
-    return new Variant(Result.PGQUORUM, "aggressive", new Timing(4, 1, 1), nodes);
+    return new Variant(Result.PGQUORUM, "aggressive", new Timing(4, 1, 1), nodes, SyncMode.OFF);
   }
 
   /** Patroni's defaults: ttl 30, loop_wait 10, retry_timeout 10. */
   public static Variant patroniDefaults(int nodes) {
-    return new Variant(Result.PATRONI, "defaults", new Timing(30, 10, 10), nodes);
+    return new Variant(Result.PATRONI, "defaults", new Timing(30, 10, 10), nodes, SyncMode.OFF);
   }
 
   /** Patroni's documented minimums: ttl 20, loop_wait 1, retry_timeout 3. */
   public static Variant patroniAggressive(int nodes) {
-    return new Variant(Result.PATRONI, "aggressive", new Timing(20, 1, 3), nodes);
+    return new Variant(Result.PATRONI, "aggressive", new Timing(20, 1, 3), nodes, SyncMode.OFF);
   }
 
-  /** The results' config string. */
+  /** The same variant bootstrapping with another replication mode. */
+  public Variant withSync(SyncMode mode) {
+    return new Variant(system, name, timing, nodes, mode);
+  }
+
+  /**
+   * The results' config string: the node count, and the replication mode unless asynchronous (so that results of
+   * both systems in the same mode pair up, and never with an asynchronous one).
+   */
   public String config() {
-    return nodes + " nodes";
+    return nodes + " nodes" + (sync == SyncMode.OFF ? "" : ", " + modeName(sync));
+  }
+
+  /** How the results name a replication mode: "synchronous_mode on", "... on + strict", "... quorum", "... off". */
+  public static String modeName(SyncMode mode) {
+    return switch (mode) {
+      case OFF -> "synchronous_mode off";
+      case ON -> "synchronous_mode on";
+      case QUORUM -> "synchronous_mode quorum";
+      case STRICT -> "synchronous_mode on + strict";
+    };
   }
 
   /** Starts a cluster of this variant under {@code dir}. */
   public HaCluster start(Tools tools, Path dir) throws IOException {
-    return system.equals(Result.PGQUORUM) ? PgQuorumCluster.start(tools.pgquorumHome(), dir, nodes, timing)
-        : PatroniCluster.start(tools, dir, nodes, timing);
+    return system.equals(Result.PGQUORUM) ? PgQuorumCluster.start(tools.pgquorumHome(), dir, nodes, timing, sync)
+        : PatroniCluster.start(tools, dir, nodes, timing, sync);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.pgquorum.bench.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import org.yaml.snakeyaml.Yaml;
 
 class PatroniYamlTest {
   private final PatroniYaml y = new PatroniYaml("bench", "node2", 8009, 5433, List.of(2379, 2381, 2383), 20, 1, 3,
-      Path.of("/tmp/b/node2"), Path.of("/usr/lib/postgresql/15/bin"), "s3cret-super", "s3cret-repl");
+      SyncMode.OFF, Path.of("/tmp/b/node2"), Path.of("/usr/lib/postgresql/15/bin"), "s3cret-super", "s3cret-repl");
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Object o) {
@@ -40,6 +41,28 @@ class PatroniYamlTest {
     assertThat(map(pg.get("parameters"))).containsEntry("unix_socket_directories", "/tmp/b/node2");
     // YAML 1.1 reads a bare off as false: Patroni accepts both; the watchdog must not be required.
     assertThat(map(doc.get("watchdog")).get("mode")).isIn(false, "off");
+  }
+
+  @Test
+  void asynchronousByDefaultAndTheSynchronousModesInPatronisSpelling() {
+    assertThat(dcs(y)).doesNotContainKeys("synchronous_mode", "synchronous_mode_strict");
+    assertThat(dcs(withSync(SyncMode.ON))).containsEntry("synchronous_mode", true)
+        .doesNotContainKey("synchronous_mode_strict");
+    assertThat(dcs(withSync(SyncMode.STRICT))).containsEntry("synchronous_mode", true)
+        .containsEntry("synchronous_mode_strict", true);
+    assertThat(dcs(withSync(SyncMode.QUORUM))).containsEntry("synchronous_mode", "quorum");
+    // The lines go into bootstrap.dcs without displacing its postgresql section.
+    assertThat(map(dcs(withSync(SyncMode.STRICT)).get("postgresql"))).containsEntry("use_slots", true);
+  }
+
+  private PatroniYaml withSync(SyncMode mode) {
+    return new PatroniYaml(y.scope(), y.name(), y.restPort(), y.pgPort(), y.etcdClientPorts(), y.ttl(), y.loopWait(),
+        y.retryTimeout(), mode, y.nodeDir(), y.pgBin(), y.superPassword(), y.replPassword());
+  }
+
+  private static Map<String, Object> dcs(PatroniYaml yaml) {
+    Map<String, Object> doc = new Yaml().load(yaml.render());
+    return map(map(doc.get("bootstrap")).get("dcs"));
   }
 
   @Test
