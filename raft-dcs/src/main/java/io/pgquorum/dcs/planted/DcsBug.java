@@ -26,7 +26,10 @@ public enum DcsBug implements PlantedBug {
    * With leader-local lease refresh ({@code LeaseRefreshMode.LEADER_LOCAL}), a member answers a refresh from its own
    * state as soon as it arrives: neither does it check that it is the ready Raft leader nor wait for a majority to
    * confirm its term. A member cut off from the majority keeps "refreshing" its clients' leases while the new
-   * leader, which never heard of those refreshes, expires them a ttl after its election.
+   * leader, which never heard of those refreshes, expires them a ttl after its election. The harness's clients
+   * send their leader-local refreshes to their local member (a correct member would refuse them unless it leads),
+   * so that the member left alone keeps being asked instead of only until the client's next read finds the new
+   * leader.
    */
   REFRESH_WITHOUT_LEADERSHIP_CHECK("refresh-without-leadership-check", "lease-expiry(dcs-lease)",
       "leader-local lease refreshes are answered without confirming leadership");

@@ -153,6 +153,12 @@ public final class RatisDcsClient extends AbstractDcsClient {
       return null;
     }
     RaftPeerId leader = client.getLeaderId();
+    if (config.plantedBugs().active(DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK)) {
+      // PLANTED BUG refresh-without-leadership-check, client half (fault-injection harness only): the refresh goes
+      // to this client's local member, leader or not, so a member cut off from the majority keeps being asked (a
+      // correct member refuses: not the leader). The member half answers without any check.
+      leader = localPeer;
+    }
     if (leader == null) {
       return null; // not known yet: the logged refresh finds it
     }
@@ -161,7 +167,8 @@ public final class RatisDcsClient extends AbstractDcsClient {
     if (budget.compareTo(config.requestTimeout()) > 0) {
       budget = config.requestTimeout();
     }
-    Future<RaftClientReply> attempt = workers.submit(() -> client.io().sendStaleRead(message, 0, leader));
+    RaftPeerId target = leader;
+    Future<RaftClientReply> attempt = workers.submit(() -> client.io().sendStaleRead(message, 0, target));
     try {
       RaftClientReply raw = attempt.get(budget.toNanos(), TimeUnit.NANOSECONDS);
       if (!raw.isSuccess()) {
