@@ -3,6 +3,7 @@ package io.pgquorum.bench.dcs;
 import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.failover.PgQuorumCluster;
 import io.pgquorum.bench.report.Result;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class DcsSystems implements AutoCloseable {
       String jvm = PgQuorumCluster.javaOptions(ctx.tools().pgquorumHome());
       pg = PgQuorumDcsCluster.start(members, Files.createDirectories(dir.resolve("pgquorum")),
           List.of(jvm.split("\\s+")));
-      drivers.add(new PgQuorumDriver(pg.client("bench")));
+      drivers.add(new PgQuorumDriver(pg.client("bench"), pg.client("bench", LeaseRefreshMode.LEADER_LOCAL)));
       notes.put(Result.PGQUORUM, pgquorumNotes(members, disk, jvm));
       if (ctx.tools().hasEtcd()) {
         ctx.progress(label + ": starting " + members + " etcd members");

@@ -16,9 +16,17 @@ import java.util.Optional;
  */
 public final class PgQuorumDriver implements DcsDriver {
   private final RatisDcsClient client;
+  /** The same owner's client in leader-local refresh mode, or null to measure the logged refresh only. */
+  private final RatisDcsClient leaderLocal;
 
   public PgQuorumDriver(RatisDcsClient client) {
+    this(client, null);
+  }
+
+  /** With {@code leaderLocal} (same owner id, leader-local mode) the lock refresh is measured both ways. */
+  public PgQuorumDriver(RatisDcsClient client, RatisDcsClient leaderLocal) {
     this.client = client;
+    this.leaderLocal = leaderLocal;
   }
 
   @Override
@@ -55,7 +63,16 @@ public final class PgQuorumDriver implements DcsDriver {
     }
     long fencingToken = r.entry().get().createRevision();
     // What the coordinator's HA loop does every cycle while it holds the lock (ClusterStore.refreshLeader).
-    return List.of(new LeaseRefresh("", () -> client.refresh(key, fencingToken).succeeded()));
+    LeaseRefresh logged = new LeaseRefresh("", () -> client.refresh(key, fencingToken).succeeded());
+    if (leaderLocal == null) {
+      return List.of(logged);
+    }
+    // Counts as a success only when the leader served it locally: a silent fallback to the log would measure
+    // the logged refresh under the wrong name.
+    return List.of(logged, new LeaseRefresh("leader-local", () -> {
+      long before = leaderLocal.leaderLocalRefreshes();
+      return leaderLocal.refresh(key, fencingToken).succeeded() && leaderLocal.leaderLocalRefreshes() > before;
+    }));
   }
 
   private static long modRevision(String key, WriteResult r) {
@@ -65,6 +82,9 @@ public final class PgQuorumDriver implements DcsDriver {
 
   @Override
   public void close() {
+    if (leaderLocal != null) {
+      leaderLocal.close();
+    }
     client.close();
   }
 }

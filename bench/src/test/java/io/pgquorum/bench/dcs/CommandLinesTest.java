@@ -42,7 +42,8 @@ class CommandLinesTest {
         "-Dlogback.configurationFile=/d/logback.xml", "-cp", "a.jar:b.jar",
         "io.pgquorum.jepsen.dcs.DcsMemberMain");
     assertThat(cmd.subList(7, cmd.size())).containsExactly("node2", "grp", "127.0.0.1:5002",
-        "node1@127.0.0.1:5001,node3@127.0.0.1:5003", "/d/node2/data", "--exit-with=4242");
+        "node1@127.0.0.1:5001,node3@127.0.0.1:5003", "/d/node2/data", "--exit-with=4242",
+        "--lease-refresh=leader-local");
   }
 
   @Test

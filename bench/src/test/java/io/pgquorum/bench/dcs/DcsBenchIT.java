@@ -35,7 +35,8 @@ class DcsBenchIT {
       pids.addAll(pgCluster.pids());
       assertThat(pids).hasSize(6).allMatch(DcsBenchIT::alive);
       try (DcsDriver e = new EtcdDriver(List.of(etcdCluster.leaderClientUrl()));
-          DcsDriver p = new PgQuorumDriver(pgCluster.client("it"))) {
+          DcsDriver p = new PgQuorumDriver(pgCluster.client("it"),
+              pgCluster.client("it", io.pgquorum.dcs.ratis.LeaseRefreshMode.LEADER_LOCAL))) {
         for (DcsDriver d : List.of(p, e)) {
           exercise(d);
         }

@@ -5,6 +5,8 @@ import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
+import io.pgquorum.dcs.ratis.DcsTuning;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +24,10 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * DcsMemberMain NAME GROUP SELF_HOST:PORT PARTNERS DATA_DIR [--bind=HOST:PORT] [--status=FILE] [--exit-with=PID]
+ *     [--lease-refresh=durable|leader-local]
  *   PARTNERS  comma-separated id@host:port of the other members ("-" for none)
  *   --exit-with  exit when process PID is gone (the driver), so a crashed test run leaves no member behind
+ *   --lease-refresh  how leases are refreshed (LeaseRefreshMode; default durable)
  * </pre>
  *
  * <p>Why one JVM per member rather than all members in the test JVM:
@@ -57,7 +61,7 @@ public final class DcsMemberMain {
   static final long STATUS_INTERVAL_MILLIS = 100;
   static final String USAGE =
       "usage: DcsMemberMain NAME GROUP SELF_HOST:PORT PARTNERS DATA_DIR [--bind=HOST:PORT] [--status=FILE]"
-          + " [--exit-with=PID]"
+          + " [--exit-with=PID] [--lease-refresh=durable|leader-local]"
           + " (PARTNERS: comma-separated id@host:port, or - for none)";
 
   private DcsMemberMain() {
@@ -98,6 +102,7 @@ public final class DcsMemberMain {
           .bindAddr(parsed.bind)
           .partnerAddrs(parsed.partners)
           .dataDir(Path.of(parsed.dataDir))
+          .tuning(DcsTuning.defaults().withLeaseRefresh(parsed.leaseRefresh))
           .plantedBugs(bugs)
           .build();
       statusFile = parsed.status == null ? null : Path.of(parsed.status);
@@ -168,12 +173,13 @@ public final class DcsMemberMain {
 
   /** The command line, checked; messages name the argument. */
   record Args(String name, String group, String self, List<String> partners, String dataDir, String bind,
-      String status, long exitWith) {
+      String status, long exitWith, LeaseRefreshMode leaseRefresh) {
     static Args parse(String[] args) {
       List<String> positional = new ArrayList<>();
       String bind = null;
       String status = null;
       long exitWith = 0;
+      LeaseRefreshMode leaseRefresh = LeaseRefreshMode.DURABLE;
       for (String a : args) {
         if (a.startsWith("--bind=")) {
           bind = a.substring("--bind=".length());
@@ -184,6 +190,13 @@ public final class DcsMemberMain {
             exitWith = Long.parseLong(a.substring("--exit-with=".length()));
           } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--exit-with must be a process id, got '" + a + "'");
+          }
+        } else if (a.startsWith("--lease-refresh=")) {
+          String mode = a.substring("--lease-refresh=".length());
+          try {
+            leaseRefresh = LeaseRefreshMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lease-refresh must be durable or leader-local, got '" + mode + "'");
           }
         } else if (a.startsWith("--")) {
           throw new IllegalArgumentException("unknown option " + a);
@@ -212,7 +225,8 @@ public final class DcsMemberMain {
       if (status != null && status.isBlank()) {
         throw new IllegalArgumentException("--status must name a file");
       }
-      return new Args(name, positional.get(1), self, partners, positional.get(4), bind, status, exitWith);
+      return new Args(name, positional.get(1), self, partners, positional.get(4), bind, status, exitWith,
+          leaseRefresh);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.pgquorum.jepsen.dcs;
 
 import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.jepsen.fault.Component;
@@ -63,15 +64,17 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
   private final LinkProxies proxies = new LinkProxies(SERVICE_OCTET);
   private final List<RatisDcsClient> clients = new CopyOnWriteArrayList<>();
   private final PlantedBugs bugs;
+  private final LeaseRefreshMode leaseRefresh;
   /** Counts clients, to give each its local member in turn. */
   private final AtomicInteger clientCount = new AtomicInteger();
   private volatile boolean keepFiles = Boolean.getBoolean("jepsen.keep");
 
-  private DcsTestbed(String group, Path dir, int[] ports, PlantedBugs bugs) {
+  private DcsTestbed(String group, Path dir, int[] ports, PlantedBugs bugs, LeaseRefreshMode leaseRefresh) {
     this.group = group;
     this.dir = dir;
     this.ports = ports;
     this.bugs = bugs;
+    this.leaseRefresh = leaseRefresh;
   }
 
   /**
@@ -85,11 +88,17 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
 
   /** As {@link #start(int, Path)}, with {@code bugs} planted in every member and every harness client. */
   public static DcsTestbed start(int size, Path dir, PlantedBugs bugs) {
+    return start(size, dir, bugs, LeaseRefreshMode.DURABLE);
+  }
+
+  /** As {@link #start(int, Path, PlantedBugs)}, with every member and harness client in {@code leaseRefresh} mode. */
+  public static DcsTestbed start(int size, Path dir, PlantedBugs bugs, LeaseRefreshMode leaseRefresh) {
     if (size < 1 || size > 9) {
       throw new IllegalArgumentException("size must be 1..9 members, got " + size);
     }
     int[] ports = IntStream.range(0, size).map(i -> FreePorts.next()).toArray();
-    DcsTestbed bed = new DcsTestbed("jepsen-" + Long.toHexString(System.nanoTime()), dir, ports, bugs);
+    DcsTestbed bed = new DcsTestbed("jepsen-" + Long.toHexString(System.nanoTime()), dir, ports, bugs,
+        leaseRefresh);
     try {
       bed.init();
     } catch (RuntimeException e) {
@@ -127,7 +136,8 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
         }
         List<String> args = List.of(name(i), group, name(i) + ":" + ports[i], String.join(",", partners),
             home.resolve("data").toString(), "--bind=127.0.0.1:" + ports[i],
-            "--status=" + home.resolve("status"), "--exit-with=" + ProcessHandle.current().pid());
+            "--status=" + home.resolve("status"), "--exit-with=" + ProcessHandle.current().pid(),
+            "--lease-refresh=" + leaseRefresh.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         members.add(new MemberProcess(name(i), MemberProcess.javaCommand(hosts, logback, args),
             home.resolve("member.log"), home.resolve("status"), env));
       }
@@ -222,6 +232,7 @@ public final class DcsTestbed implements FaultTarget, AutoCloseable {
         .members(direct)
         .localMember(direct.get(Math.floorMod(clientCount.getAndIncrement(), ports.length)))
         .plantedBugs(bugs)
+        .leaseRefresh(leaseRefresh)
         .operationTimeout(operationTimeout)
         .requestTimeout(CLIENT_REQUEST_TIMEOUT.compareTo(operationTimeout) < 0 ? CLIENT_REQUEST_TIMEOUT
             : operationTimeout.dividedBy(2))

@@ -3,6 +3,7 @@ package io.pgquorum.jepsen.runner;
 import io.pgquorum.dcs.lease.LeaseTracker;
 import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.jepsen.checker.AvailabilityChecker;
 import io.pgquorum.jepsen.checker.CheckResult;
@@ -63,6 +64,7 @@ public final class DcsTrial implements Trial {
   private final int lockClients;
   private final int leaseClients;
   private final PlantedBugs bugs;
+  private final LeaseRefreshMode leaseRefresh;
   private final LeaseWorkload leaseWorkload = LeaseWorkload.defaults();
 
   public DcsTrial() {
@@ -75,10 +77,21 @@ public final class DcsTrial implements Trial {
   }
 
   public DcsTrial(int registerClients, int lockClients, int leaseClients, PlantedBugs bugs) {
+    this(registerClients, lockClients, leaseClients, bugs, LeaseRefreshMode.DURABLE);
+  }
+
+  /** The default clients, members and clients refreshing leases in {@code leaseRefresh} mode (issue 15). */
+  public DcsTrial(PlantedBugs bugs, LeaseRefreshMode leaseRefresh) {
+    this(10, 5, 6, bugs, leaseRefresh);
+  }
+
+  public DcsTrial(int registerClients, int lockClients, int leaseClients, PlantedBugs bugs,
+      LeaseRefreshMode leaseRefresh) {
     this.registerClients = registerClients;
     this.lockClients = lockClients;
     this.leaseClients = leaseClients;
     this.bugs = bugs;
+    this.leaseRefresh = leaseRefresh;
   }
 
   /**
@@ -101,7 +114,7 @@ public final class DcsTrial implements Trial {
     Runs.prepare(dir, schedule);
     History history;
     try (HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, dir.resolve("history.jsonl"));
-        DcsTestbed testbed = DcsTestbed.start(schedule.nodes(), dir.resolve("cluster"), bugs)) {
+        DcsTestbed testbed = DcsTestbed.start(schedule.nodes(), dir.resolve("cluster"), bugs, leaseRefresh)) {
       testbed.keepFiles(true); // under the run directory: the member logs belong to the evidence
       testbed.awaitLeader(Duration.ofSeconds(60));
       Nemesis nemesis = new Nemesis(testbed, recorder);
@@ -169,6 +182,7 @@ public final class DcsTrial implements Trial {
     TrialResult result = new TrialResult(schedule, history, results, asserted, dir);
     String planted = bugs.isEmpty() ? "" : " --planted-bug " + String.join(",", bugs.ids());
     HtmlReport.write(dir.resolve("report.html"), "DCS run " + schedule.name()
+        + (leaseRefresh == LeaseRefreshMode.DURABLE ? "" : " (leader-local lease refresh)")
         + (bugs.isEmpty() ? "" : " (planted bug: " + String.join(",", bugs.ids()) + ")"), schedule,
         Runs.replay("dcs" + planted, dir), history, results);
     return result;

@@ -2,6 +2,7 @@ package io.pgquorum.jepsen.dcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,5 +35,16 @@ class DcsMemberMainTest {
   void anUnknownBugIsRefusedNamingTheKnownDcsBugs() {
     assertThat(refusal(Map.of("PGQUORUM_PLANTED_BUG", "no-watchdog", "PGQUORUM_TEST_HARNESS", "plant-bugs")))
         .contains("PGQUORUM_PLANTED_BUG: unknown planted bug no-watchdog (known: early-expiry, stale-read");
+  }
+
+  /** The DCS trial's members get the lease refresh mode on the command line; both spellings of the modes parse. */
+  @Test
+  void theLeaseRefreshModeIsParsedAndAnUnknownOneIsRefusedNamingTheOption() {
+    String[] local = {"n1", "g", "n1:1", "-", "/d", "--lease-refresh=leader-local"};
+    assertThat(DcsMemberMain.Args.parse(local).leaseRefresh()).isEqualTo(LeaseRefreshMode.LEADER_LOCAL);
+    assertThat(DcsMemberMain.Args.parse(ARGS).leaseRefresh()).isEqualTo(LeaseRefreshMode.DURABLE);
+    String[] bogus = {"n1", "g", "n1:1", "-", "/d", "--lease-refresh=sometimes"};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DcsMemberMain.Args.parse(bogus))
+        .hasMessage("--lease-refresh must be durable or leader-local, got 'sometimes'");
   }
 }

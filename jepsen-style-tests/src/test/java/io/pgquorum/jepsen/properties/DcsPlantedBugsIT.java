@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import io.pgquorum.jepsen.checker.CheckResults;
 import io.pgquorum.jepsen.checker.Verdict;
 import io.pgquorum.jepsen.fault.Schedule;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Test;
  *       with a follower cut off from the majority, the clients whose local member it is read old values that
  *       other clients have already overwritten, which {@code linearizable(dcs-register)} must flag (the long tier
  *       also isolates the old leader instead).
+ *   <li>{@code refresh-without-leadership-check} (members and clients in leader-local lease refresh mode): the
+ *       isolated old Raft leader keeps answering its clients' refreshes from its own state, while the new leader
+ *       expires those leases a ttl after its election; {@code lease-expiry(dcs-lease)} must flag it.
  * </ul>
  *
  * <p>The full-stack planted bugs are {@code PlantedBugsIT}'s.
@@ -38,8 +42,12 @@ class DcsPlantedBugsIT {
   }
 
   private static void assertRed(DcsBug bug, String file) {
+    assertRed(bug, file, LeaseRefreshMode.DURABLE);
+  }
+
+  private static void assertRed(DcsBug bug, String file, LeaseRefreshMode leaseRefresh) {
     Schedule s = ScheduleJson.load(TrialRunner.PLANTED.resolve(file));
-    TrialResult r = new TrialRunner("planted-dcs", new DcsTrial(PlantedBugs.of(bug))).result(s);
+    TrialResult r = new TrialRunner("planted-dcs", new DcsTrial(PlantedBugs.of(bug), leaseRefresh)).result(s);
     assertThat(r.result(bug.breaks()).verdict())
         .as("planted bug %s must turn %s red in %s:%n%s", bug.id(), bug.breaks(), r.dir(),
             CheckResults.describe(r.result(bug.breaks())))
@@ -55,6 +63,12 @@ class DcsPlantedBugsIT {
   @Test
   void staleReadTurnsTheRegisterLinearizabilityCheckerRed() {
     assertRed(DcsBug.STALE_READ);
+  }
+
+  @Test
+  void refreshWithoutLeadershipCheckTurnsTheLeaseExpiryCheckerRed() {
+    assertRed(DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK, DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK.id() + ".json",
+        LeaseRefreshMode.LEADER_LOCAL);
   }
 
   /**

@@ -2,6 +2,8 @@ package io.pgquorum.jepsen.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgquorum.dcs.planted.PlantedBugs;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.gen.GeneratorSettings;
 import io.pgquorum.jepsen.gen.PropertyRun;
@@ -38,6 +40,30 @@ class DcsPropertiesIT {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
     assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(PropertyRun.baseSeed(), 2), gen,
         new TrialRunner(PROPERTY, new DcsTrial()), TrialRunner.REGRESSIONS, 8).passed()).isTrue();
+  }
+
+  /**
+   * Leader-local lease refresh (issue 15): the saved DCS regressions plus one generated schedule with members and
+   * clients refreshing leases without log entries; the lease register and lease-expiry checkers judge it like the
+   * durable default (leader changes, pauses and clock-rate skew are among the generated faults).
+   */
+  @Test
+  void leaderLocalLeaseRefreshOnSavedAndGeneratedSchedules() throws Exception {
+    DcsTrial trial = new DcsTrial(PlantedBugs.NONE, LeaseRefreshMode.LEADER_LOCAL);
+    PropertyRun.replay(PROPERTY + "-local", TrialRunner.regressions(PROPERTY, false),
+        new TrialRunner(PROPERTY + "-local", trial));
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
+    assertThat(PropertyRun.check(PROPERTY + "-local", PropertyRun.seeds(PropertyRun.baseSeed(), 1), gen,
+        new TrialRunner(PROPERTY + "-local", trial), TrialRunner.REGRESSIONS, 8).passed()).isTrue();
+  }
+
+  @Test
+  @Tag("long")
+  void longCampaignWithLeaderLocalLeaseRefresh() {
+    ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
+    assertThat(PropertyRun.check(PROPERTY + "-local", PropertyRun.seeds(PropertyRun.baseSeed() + 2 * LONG_OFFSET,
+        150), gen, new TrialRunner(PROPERTY + "-local", new DcsTrial(PlantedBugs.NONE, LeaseRefreshMode.LEADER_LOCAL)),
+        TrialRunner.REGRESSIONS, 20).passed()).isTrue();
   }
 
   @Test

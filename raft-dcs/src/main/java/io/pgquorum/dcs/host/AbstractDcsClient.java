@@ -43,11 +43,28 @@ public abstract class AbstractDcsClient implements Dcs {
   /** Replicates {@code command} and returns its reply; must retry with the same command until a deadline. */
   protected abstract Reply submit(Command command);
 
+  /**
+   * As {@link #submit(Command)}, within {@code timeout} instead of the client's whole operation timeout (what is left
+   * of it after a leader-local refresh was not served). The default ignores the bound.
+   */
+  protected Reply submit(Command command, java.time.Duration timeout) {
+    return submit(command);
+  }
+
   /** A linearizable query (a watch waits as long as the query itself asks). */
   protected abstract QueryReply query(Query query);
 
   /** A query answered from the local member's applied state without a quorum check. */
   protected abstract QueryReply queryLocal(Query query);
+
+  /**
+   * A refresh answered by the Raft leader without a log entry (leader-local mode), or null when the leader did not
+   * serve it, or this client does not use that mode: then {@link #refresh} replicates it. Only a success may be
+   * returned, with the same guarantee as a logged refresh. The default serves nothing.
+   */
+  protected Reply refreshLocally(Refresh refresh) {
+    return null;
+  }
 
   @Override
   public String ownerId() {
@@ -55,12 +72,17 @@ public abstract class AbstractDcsClient implements Dcs {
   }
 
   private Reply replicate(Command.Builder builder) {
+    return replicate(builder, null);
+  }
+
+  /** {@code timeout} null: the client's operation timeout. */
+  private Reply replicate(Command.Builder builder, Duration timeout) {
     ClientSession current = session;
     Command command = current.begin(builder);
     try {
       Reply reply;
       try {
-        reply = submit(command);
+        reply = timeout == null ? submit(command) : submit(command, timeout);
       } catch (RuntimeException e) {
         if (!current.confirmed()) {
           // Only a session's first command creates it in the state machine, and every later one from an unknown
@@ -154,7 +176,13 @@ public abstract class AbstractDcsClient implements Dcs {
       throw new IllegalArgumentException("createRevision must be >= 0, got " + createRevision);
     }
     Refresh refresh = Refresh.newBuilder().setKey(key).setOwner(ownerId).setCreateRevision(createRevision).build();
-    return Codec.toWriteResult(replicate(Command.newBuilder().setRefresh(refresh)));
+    long start = System.nanoTime();
+    Reply local = refreshLocally(refresh);
+    if (local != null) {
+      return Codec.toWriteResult(local);
+    }
+    Duration spent = Duration.ofNanos(System.nanoTime() - start);
+    return Codec.toWriteResult(replicate(Command.newBuilder().setRefresh(refresh), remainingAfter(spent)));
   }
 
   @Override
@@ -192,6 +220,15 @@ public abstract class AbstractDcsClient implements Dcs {
         .setAfterRevision(afterRevision).setMaxWaitMillis(maxWait.toMillis())).build();
     QueryReply reply = query(query);
     return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+  }
+
+  /**
+   * The bound left for the logged refresh after a leader-local attempt took {@code spent}; null (the whole
+   * operation timeout) for clients without a bound of their own. Never below a small floor, so that a fallback
+   * after a slow local attempt still gets one try.
+   */
+  protected Duration remainingAfter(Duration spent) {
+    return null;
   }
 
   private static Query readQuery(String prefix) {

@@ -5,6 +5,7 @@ import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Entry;
 import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Refresh;
 import io.pgquorum.dcs.proto.Reply;
 import io.pgquorum.dcs.proto.Snapshot;
 import io.pgquorum.dcs.statemachine.KvStore;
@@ -161,6 +162,34 @@ public final class StoreHost {
   /** Leases whose expiry the leader should propose now (see {@link LeaseTracker}). */
   public synchronized List<Expire> dueExpiries() {
     return leases.due();
+  }
+
+  /**
+   * Leader-local mode: as {@link #dueExpiries()} for the leader of {@code leaderTerm}, which first re-arms every
+   * lease when the term is new to the tracker ({@link LeaseTracker#onLeaderTerm}).
+   */
+  public synchronized List<Expire> dueExpiries(long leaderTerm) {
+    leases.onLeaderTerm(leaderTerm);
+    return leases.due();
+  }
+
+  /**
+   * The start of a leader-local refresh, by the leader of {@code leaderTerm}: the lease {@code refresh} would
+   * re-arm, with its timer re-armed now; or, when it must take the durable path instead, why.
+   */
+  public record LocalRefresh(Entry lease, String unserved) {}
+
+  /** See {@link LocalRefresh}; checks and re-arms under the same lock as apply, so no expiry slips between. */
+  public synchronized LocalRefresh beginLocalRefresh(long leaderTerm, Refresh refresh) {
+    leases.onLeaderTerm(leaderTerm);
+    Entry lease = store.refreshable(refresh);
+    if (lease == null) {
+      return new LocalRefresh(null, "refused by the current state (the log decides refusals)");
+    }
+    if (!leases.refreshedLocally(lease.getKey(), lease.getLeaseRevision())) {
+      return new LocalRefresh(null, "expiry of this lease revision is proposed or untimed");
+    }
+    return new LocalRefresh(lease, "");
   }
 
   public synchronized void expiryProposalFailed(Expire expire) {

@@ -49,6 +49,36 @@ import java.util.function.LongSupplier;
  * extend every lease by a full TTL when leadership changes) is also safe but makes a lost primary plus a lost
  * Raft leader cost an extra TTL of failover time.
  *
+ * <h2>Leader-local refresh (optional, {@code LeaseRefreshMode.LEADER_LOCAL})</h2>
+ * A refresh of an existing lease can skip the log: the Raft leader re-arms its own timer
+ * ({@link #refreshedLocally}) and the owner hears "refreshed" only after the leader confirmed its leadership at a
+ * moment after the refresh arrived. Then no member but this leader knows of the refresh, so the rule above is
+ * not enough when leadership moves; three more rules keep the guarantee:
+ * <ol>
+ *   <li>Arming: the leader re-arms at the moment the refresh <em>arrived</em> (after the owner sent it), under
+ *       this tracker's lock, and only a lease revision it times and whose expiry it has not proposed (a refresh
+ *       racing an expiry proposal takes the durable path, where the log order settles the race).</li>
+ *   <li>Confirmation: the answer waits until a majority of the voters (the leader included) reported its
+ *       current Raft term equal to the leader's term {@code T}, each at a moment after the refresh arrived. A
+ *       member whose term is still {@code T} has not voted in any later term, and every later leader needs the
+ *       votes of a majority, which shares a member with the confirming one; so every leader of a term after
+ *       {@code T} was elected after that member's report, hence after the refresh arrived and after the owner
+ *       sent it. (Ratis' ReadIndex is not used for this: in 3.3.0 a read whose commit index an earlier round
+ *       already confirmed is answered without a new heartbeat round, which proves nothing about the time after
+ *       the refresh arrived.)</li>
+ *   <li>New leader: on its first expiry check or local refresh as leader of a new term
+ *       ({@link #onLeaderTerm}), the leader re-arms <em>every</em> lease at that moment, which is after its
+ *       election, hence (2) after every refresh any earlier leader confirmed. Followers' timers, armed when
+ *       they applied durable writes, know nothing of local refreshes and are never used for expiry in this
+ *       mode. Stale expiry proposals of an earlier term are all applied before a Ratis leader is ready, and an
+ *       expiry names the lease revision, which a local refresh does not change, so only rule (1)'s check and
+ *       the re-arming keep an expiry from overtaking a confirmed local refresh.</li>
+ * </ol>
+ * With these, every expiry is still timed on the leader's clock from a moment after the owner's send of its last
+ * acknowledged refresh, and the clock-rate argument above applies unchanged. The price: when the Raft leader
+ * changes, every lease lasts up to one more ttl (etcd makes the same trade). The mode must be the same on every
+ * member: a member without it that becomes leader would time leases from its followers' apply times.
+ *
  * <p>Not thread-safe; the host calls it under the same lock as the state machine's apply.
  */
 public final class LeaseTracker {
@@ -63,6 +93,8 @@ public final class LeaseTracker {
   private final Map<String, Armed> armed = new HashMap<>();
   /** (key, lease revision) pairs whose expiry was proposed and is not settled yet, to avoid duplicates. */
   private final Set<String> proposed = new HashSet<>();
+  /** The Raft term whose leadership the timers were last re-armed for ({@link #onLeaderTerm}); 0 = none. */
+  private long leaderTerm;
 
   public LeaseTracker(LongSupplier nanoClock, double maxClockRateDrift) {
     this(nanoClock, maxClockRateDrift, PlantedBugs.NONE);
@@ -124,10 +156,48 @@ public final class LeaseTracker {
   public void onRestored(List<Entry> leases) {
     armed.clear();
     proposed.clear();
+    leaderTerm = 0;
     long now = nanoClock.getAsLong();
     for (Entry entry : leases) {
       armed.put(entry.getKey(), new Armed(entry.getLeaseRevision(), now, entry.getTtlMillis()));
     }
+  }
+
+  /**
+   * Leader-local mode only, by the leader of {@code term} before it proposes an expiry or accepts a local
+   * refresh: the first call for a new term re-arms every lease now and forgets pending proposals (see the class
+   * comment, rule 3). The caller must have seen itself leader of {@code term}, so "now" is after its election.
+   *
+   * @return true when this call re-armed (the term was new)
+   */
+  public boolean onLeaderTerm(long term) {
+    if (term == leaderTerm) {
+      return false;
+    }
+    leaderTerm = term;
+    proposed.clear();
+    long now = nanoClock.getAsLong();
+    armed.replaceAll((key, a) -> new Armed(a.leaseRevision(), now, a.ttlMillis()));
+    return true;
+  }
+
+  /** The term of the last {@link #onLeaderTerm} re-arm; 0 when none. */
+  public long leaderTerm() {
+    return leaderTerm;
+  }
+
+  /**
+   * A refresh of {@code key} at {@code leaseRevision} arrived at the leader, which will answer it without a log
+   * entry: re-arms the timer now. Refused (false, nothing changed) when the tracker does not time exactly that
+   * lease revision or has proposed its expiry: the caller then takes the durable path.
+   */
+  public boolean refreshedLocally(String key, long leaseRevision) {
+    Armed a = armed.get(key);
+    if (a == null || a.leaseRevision() != leaseRevision || proposed.contains(key + '\0' + leaseRevision)) {
+      return false;
+    }
+    armed.put(key, new Armed(leaseRevision, nanoClock.getAsLong(), a.ttlMillis()));
+    return true;
   }
 
   /**

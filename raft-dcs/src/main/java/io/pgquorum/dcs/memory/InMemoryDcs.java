@@ -123,6 +123,9 @@ public final class InMemoryDcs implements AutoCloseable {
             throw new IllegalStateException("watch failed", e.getCause());
           }
         }
+        // The in-memory DCS has no Raft leader: every refresh is an entry of its one log.
+        case LOCAL_REFRESH, TERM_CHECK -> throw new IllegalArgumentException("no " + query.getKindCase()
+            + " in the in-memory DCS");
         case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
       };
     }

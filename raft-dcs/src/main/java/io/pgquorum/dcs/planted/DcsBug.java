@@ -21,7 +21,18 @@ public enum DcsBug implements PlantedBug {
    * behind) answers with what it last applied, as {@code readLocal} does, while claiming linearizability.
    */
   STALE_READ("stale-read", "linearizable(dcs-register)",
-      "linearizable reads are answered from the local member's state without ReadIndex");
+      "linearizable reads are answered from the local member's state without ReadIndex"),
+  /**
+   * With leader-local lease refresh ({@code LeaseRefreshMode.LEADER_LOCAL}), a member answers a refresh from its own
+   * state as soon as it arrives: neither does it check that it is the ready Raft leader nor wait for a majority to
+   * confirm its term. A member cut off from the majority keeps "refreshing" its clients' leases while the new
+   * leader, which never heard of those refreshes, expires them a ttl after its election. The harness's clients
+   * send their leader-local refreshes to their local member (a correct member would refuse them unless it leads),
+   * so that the member left alone keeps being asked instead of only until the client's next read finds the new
+   * leader.
+   */
+  REFRESH_WITHOUT_LEADERSHIP_CHECK("refresh-without-leadership-check", "lease-expiry(dcs-lease)",
+      "leader-local lease refreshes are answered without confirming leadership");
 
   private final String id;
   private final String breaks;

@@ -20,6 +20,10 @@ import java.util.Optional;
  *     short enough for the HA loop, whose retry_timeout must exceed it.
  * @param requestTimeout how long one RPC attempt to one member may take before the client tries again.
  *     Default 2 s.
+ * @param leaseRefresh how this client refreshes leases ({@link LeaseRefreshMode}); default
+ *     {@link LeaseRefreshMode#DURABLE}. With {@link LeaseRefreshMode#LEADER_LOCAL} it asks the leader for a
+ *     leader-local refresh first and falls back to a logged one when the leader does not serve it; a member's
+ *     {@code DcsServer.localClient} inherits the member's mode
  * @param plantedBugs deliberate bugs for the fault-injection harness ({@link PlantedBugs#NONE} normally); a
  *     member's {@code DcsServer.localClient} inherits the member's, the harness sets them on its own clients
  */
@@ -30,11 +34,13 @@ public record DcsClientConfig(
     Optional<TlsFiles> tls,
     Duration operationTimeout,
     Duration requestTimeout,
+    LeaseRefreshMode leaseRefresh,
     PlantedBugs plantedBugs) {
 
   public DcsClientConfig {
     members = List.copyOf(members);
     plantedBugs = plantedBugs == null ? PlantedBugs.NONE : plantedBugs;
+    leaseRefresh = leaseRefresh == null ? LeaseRefreshMode.DURABLE : leaseRefresh;
   }
 
   public static Builder builder() {
@@ -49,6 +55,7 @@ public record DcsClientConfig(
     private Duration operationTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(2);
     private PlantedBugs plantedBugs = PlantedBugs.NONE;
+    private LeaseRefreshMode leaseRefresh = LeaseRefreshMode.DURABLE;
 
     public Builder groupName(String v) {
       this.groupName = v;
@@ -90,6 +97,12 @@ public record DcsClientConfig(
       return this;
     }
 
+    /** How leases are refreshed; null means {@link LeaseRefreshMode#DURABLE}. */
+    public Builder leaseRefresh(LeaseRefreshMode v) {
+      this.leaseRefresh = v;
+      return this;
+    }
+
     /** Harness only (see {@link PlantedBugs}); null means none. */
     public Builder plantedBugs(PlantedBugs v) {
       this.plantedBugs = v;
@@ -113,7 +126,7 @@ public record DcsClientConfig(
         tls.validate("raft.tls");
       }
       return new DcsClientConfig(groupName, members, Optional.ofNullable(localMember), Optional.ofNullable(tls),
-          operationTimeout, requestTimeout, plantedBugs);
+          operationTimeout, requestTimeout, leaseRefresh, plantedBugs);
     }
   }
 }

@@ -118,7 +118,8 @@ public final class DcsServer implements AutoCloseable {
       LOG.warn(config.plantedBugs().warning());
     }
     DcsStateMachine sm = new DcsStateMachine(config.tuning().maxClockRateDrift(),
-        config.tuning().electionTimeoutMax().toMillis(), timer, config.plantedBugs());
+        config.tuning().electionTimeoutMax().toMillis(), config.tuning().leaseRefresh(), timer,
+        config.plantedBugs());
     File storageDir = config.dataDir().toFile();
     RaftServer server = null;
     MemberBoot.Outcome outcome = MemberBoot.Outcome.FOUNDER;
@@ -175,7 +176,10 @@ public final class DcsServer implements AutoCloseable {
     RaftServer.Division division;
     try {
       division = server.getDivision(groupId);
-      sm.attach(division);
+      // A member's term answer older than one election timeout is no use to a waiting refresh: it then takes
+      // the durable path, well inside the client's operation timeout.
+      sm.attach(division, config.tuning().leaseRefresh() == LeaseRefreshMode.LEADER_LOCAL
+          ? new TermPoll(groupId, config.tls(), config.tuning().electionTimeoutMax()) : null);
     } catch (IOException e) {
       member.close();
       throw new DcsConfigException("DCS member " + config.self() + " has no division for its group", e);
@@ -278,8 +282,14 @@ public final class DcsServer implements AutoCloseable {
         .members(config.initialMembers())
         .localMember(config.self())
         .tls(config.tls().orElse(null))
+        .leaseRefresh(config.tuning().leaseRefresh())
         .plantedBugs(config.plantedBugs())
         .build(), ownerId);
+  }
+
+  /** This member's Ratis division (tests in this package). */
+  RaftServer.Division division() throws IOException {
+    return server.getDivision(groupId);
   }
 
   /** True while this member is the Raft leader. Never gate PostgreSQL decisions on it: not exclusive. */

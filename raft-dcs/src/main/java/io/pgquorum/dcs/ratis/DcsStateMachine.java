@@ -3,11 +3,14 @@ package io.pgquorum.dcs.ratis;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pgquorum.dcs.host.StoreHost;
 import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.proto.Command;
+import io.pgquorum.dcs.proto.Entry;
 import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Refresh;
 import io.pgquorum.dcs.proto.Reply;
 import io.pgquorum.dcs.proto.Snapshot;
 import java.io.File;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +37,8 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -74,12 +80,18 @@ final class DcsStateMachine extends BaseStateMachine {
    * proof of majority contact this long before.
    */
   private final long leaderStepDownMillis;
+  private final LeaseRefreshMode leaseRefresh;
+  private final PlantedBugs bugs;
+  /** The leader's confirmation of leader-local refreshes; null until {@link #attach}, and in durable mode. */
+  private volatile TermPoll termPoll;
 
-  DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, ScheduledExecutorService timer,
-      PlantedBugs bugs) {
+  DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, LeaseRefreshMode leaseRefresh,
+      ScheduledExecutorService timer, PlantedBugs bugs) {
     this.host = new StoreHost(new LeaseTracker(System::nanoTime, maxClockRateDrift, bugs));
     this.leaderStepDownMillis = leaderStepDownMillis;
+    this.leaseRefresh = leaseRefresh;
     this.timer = timer;
+    this.bugs = bugs;
   }
 
   @Override
@@ -90,7 +102,8 @@ final class DcsStateMachine extends BaseStateMachine {
   }
 
   /** Set by {@link DcsServer} once the division exists (it does not yet during {@link #initialize}). */
-  void attach(RaftServer.Division division) {
+  void attach(RaftServer.Division division, TermPoll termPoll) {
+    this.termPoll = termPoll;
     this.division = division;
   }
 
@@ -220,6 +233,9 @@ final class DcsStateMachine extends BaseStateMachine {
       case READ_PREFIX -> CompletableFuture.completedFuture(host.read(query.getReadPrefix().getPrefix()));
       case WATCH -> host.watch(query.getWatch().getPrefix(), query.getWatch().getAfterRevision(),
           query.getWatch().getMaxWaitMillis(), timer);
+      // Both are answered from a member's own state on purpose: they come as stale reads (queryStale).
+      case LOCAL_REFRESH, TERM_CHECK -> CompletableFuture.failedFuture(
+          new IOException("a " + query.getKindCase() + " query is sent as a stale read"));
       case KIND_NOT_SET -> CompletableFuture.failedFuture(new IOException("empty DCS query"));
     };
     return reply.thenApply(r -> Message.valueOf(ByteString.copyFrom(
@@ -238,12 +254,85 @@ final class DcsStateMachine extends BaseStateMachine {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
+    if (query.hasTermCheck()) {
+      RaftServer.Division d = division;
+      long term = d == null ? -1 : d.getInfo().getCurrentTerm();
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(QueryReply.newBuilder()
+          .setTerm(term).setMemberId(String.valueOf(getId())).build().toByteArray())));
+    }
+    if (query.hasLocalRefresh()) {
+      return localRefresh(query.getLocalRefresh()).thenApply(r -> Message.valueOf(ByteString.copyFrom(
+          r.toBuilder().setMemberId(String.valueOf(getId())).build().toByteArray())));
+    }
     if (!query.hasReadPrefix()) {
       return CompletableFuture.failedFuture(new IOException("only prefix reads may be served stale"));
     }
     QueryReply reply = host.read(query.getReadPrefix().getPrefix()).toBuilder()
         .setViewAgeMillis(viewAgeMillis()).setMemberId(String.valueOf(getId())).build();
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toByteArray())));
+  }
+
+  /**
+   * A leader-local lease refresh (see {@code LeaseTracker}, "Leader-local refresh"): served only by the ready
+   * leader of a stable configuration, only for a refresh that would succeed, and answered only after a majority
+   * confirmed this leader's term; everything else comes back {@code unserved}, and the client refreshes through
+   * the log.
+   */
+  private CompletableFuture<QueryReply> localRefresh(Refresh refresh) {
+    RaftServer.Division d = division;
+    if (leaseRefresh != LeaseRefreshMode.LEADER_LOCAL) {
+      return unserved("leader-local lease refresh is off on this member");
+    }
+    if (d == null || termPoll == null) {
+      return unserved("member still starting");
+    }
+    if (bugs.active(DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK)) {
+      // PLANTED BUG refresh-without-leadership-check (fault-injection harness only): answered from this member's
+      // own state at once, leader or not, with no majority confirming its term; the harness's lease-expiry
+      // checker must see a lease vanish that such a refresh had promised to keep.
+      StoreHost.LocalRefresh begun = host.beginLocalRefresh(d.getInfo().getCurrentTerm(), refresh);
+      return begun.lease() == null ? unserved(begun.unserved())
+          : CompletableFuture.completedFuture(served(begun.lease()));
+    }
+    // The term is read before and after the role: equal, they are the term this member led when it looked, so
+    // the re-arm below for a new term happens after this member's election (LeaseTracker, rule 3).
+    long term = d.getInfo().getCurrentTerm();
+    if (!d.getInfo().isLeader() || !d.getInfo().isLeaderReady() || d.getInfo().getCurrentTerm() != term) {
+      return unserved("not the ready Raft leader");
+    }
+    RaftConfiguration conf = d.getRaftConf();
+    if (!conf.getPreviousPeers().isEmpty()) {
+      // Joint consensus would need a majority of both configurations; rare enough to leave to the log.
+      return unserved("membership change in progress");
+    }
+    Collection<RaftPeer> voters = conf.getCurrentPeers();
+    StoreHost.LocalRefresh begun = host.beginLocalRefresh(term, refresh);
+    if (begun.lease() == null) {
+      return unserved(begun.unserved());
+    }
+    long leaseRevision = begun.lease().getLeaseRevision();
+    // Every question is sent from here on, after the refresh arrived and its timer was re-armed (rule 2).
+    return termPoll.majorityInTerm(voters, getId(), term).thenCompose(confirmed -> {
+      if (!confirmed) {
+        return unserved("no majority confirmed term " + term);
+      }
+      Entry now = host.get(refresh.getKey());
+      if (now == null || now.getLeaseRevision() != leaseRevision) {
+        // Re-created, deleted or expired meanwhile: what the refresh means now is for the log to decide.
+        return unserved("lease changed while confirming");
+      }
+      return CompletableFuture.completedFuture(served(now));
+    });
+  }
+
+  private QueryReply served(Entry lease) {
+    long revision = host.lastIndex();
+    return QueryReply.newBuilder().setRevision(revision)
+        .setRefreshReply(Reply.newBuilder().setSucceeded(true).setRevision(revision).setEntry(lease)).build();
+  }
+
+  private static CompletableFuture<QueryReply> unserved(String why) {
+    return CompletableFuture.completedFuture(QueryReply.newBuilder().setUnserved(why).build());
   }
 
   private static Query parseQuery(Message request) throws IOException {
@@ -311,11 +400,22 @@ final class DcsStateMachine extends BaseStateMachine {
   void proposeDueExpiries(RaftServer server) {
     observeContact();
     RaftServer.Division d = division;
+    long term = d == null ? 0 : d.getInfo().getCurrentTerm();
     if (d == null || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
       host.clearExpiryProposals();
       return;
     }
-    for (Expire expire : host.dueExpiries()) {
+    List<Expire> due;
+    if (leaseRefresh == LeaseRefreshMode.LEADER_LOCAL) {
+      if (d.getInfo().getCurrentTerm() != term) {
+        return; // leadership moved while we looked; the next tick decides
+      }
+      // A new term re-arms every lease first (LeaseTracker, rule 3): followers' timers know no local refreshes.
+      due = host.dueExpiries(term);
+    } else {
+      due = host.dueExpiries();
+    }
+    for (Expire expire : due) {
       LOG.info("Proposing expiry of lease {} (lease revision {}): not refreshed within its TTL",
           expire.getKey(), expire.getLeaseRevision());
       Command command = Command.newBuilder().setExpire(expire).build();
@@ -341,5 +441,17 @@ final class DcsStateMachine extends BaseStateMachine {
 
   long lastAppliedIndex() {
     return host.lastIndex();
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      TermPoll poll = termPoll;
+      if (poll != null) {
+        poll.close();
+      }
+    }
   }
 }

@@ -23,6 +23,9 @@ import java.time.Duration;
  *     leases wait {@code ttl * (1+drift)/(1-drift)} before expiry. Default 5 % (see {@link LeaseTracker}).
  * @param expiryCheckInterval how often the leader looks for run-out leases. Default 25 ms: expiry latency
  *     adds directly to failover time, and the check is an in-memory scan of a few keys.
+ * @param leaseRefresh how refreshes of existing leases travel ({@link LeaseRefreshMode}); the same on every
+ *     member. Default {@link LeaseRefreshMode#DURABLE} (a log entry each), until leader-local refresh has run in
+ *     the fault campaigns long enough to become the default.
  */
 public record DcsTuning(
     Duration electionTimeoutMin,
@@ -32,26 +35,33 @@ public record DcsTuning(
     long logSegmentSize,
     int purgeGap,
     double maxClockRateDrift,
-    Duration expiryCheckInterval) {
+    Duration expiryCheckInterval,
+    LeaseRefreshMode leaseRefresh) {
 
   public static DcsTuning defaults() {
     return new DcsTuning(Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofSeconds(3), 4096,
-        1024 * 1024, 1024, LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT, Duration.ofMillis(25));
+        1024 * 1024, 1024, LeaseTracker.DEFAULT_MAX_CLOCK_RATE_DRIFT, Duration.ofMillis(25),
+        LeaseRefreshMode.DURABLE);
   }
 
   public DcsTuning withSnapshotThreshold(long entries, int purgeGap, long segmentBytes) {
     return new DcsTuning(electionTimeoutMin, electionTimeoutMax, requestTimeout, entries, segmentBytes, purgeGap,
-        maxClockRateDrift, expiryCheckInterval);
+        maxClockRateDrift, expiryCheckInterval, leaseRefresh);
   }
 
   public DcsTuning withElectionTimeout(Duration min, Duration max) {
     return new DcsTuning(min, max, requestTimeout, snapshotThreshold, logSegmentSize, purgeGap, maxClockRateDrift,
-        expiryCheckInterval);
+        expiryCheckInterval, leaseRefresh);
   }
 
   public DcsTuning withMaxClockRateDrift(double drift) {
     return new DcsTuning(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, logSegmentSize,
-        purgeGap, drift, expiryCheckInterval);
+        purgeGap, drift, expiryCheckInterval, leaseRefresh);
+  }
+
+  public DcsTuning withLeaseRefresh(LeaseRefreshMode mode) {
+    return new DcsTuning(electionTimeoutMin, electionTimeoutMax, requestTimeout, snapshotThreshold, logSegmentSize,
+        purgeGap, maxClockRateDrift, expiryCheckInterval, mode);
   }
 
   /** Checks the invariants between the knobs; messages name the knob. */
@@ -77,6 +87,9 @@ public record DcsTuning(
     }
     if (expiryCheckInterval.toMillis() < 1) {
       throw new DcsConfigException("expiry check interval must be >= 1 ms");
+    }
+    if (leaseRefresh == null) {
+      throw new DcsConfigException("lease refresh mode must not be null");
     }
   }
 }

@@ -9,6 +9,7 @@ import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Query;
 import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Refresh;
 import io.pgquorum.dcs.proto.Reply;
 import io.pgquorum.dcs.proto.Watch;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
   private volatile Instant lastSuccess;
   /** Highest Raft index any reply to this client has shown; answers older than this are stale. */
   private final AtomicLong highestSeen = new AtomicLong();
+  private final AtomicLong localRefreshes = new AtomicLong();
 
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
@@ -123,8 +125,13 @@ public final class RatisDcsClient extends AbstractDcsClient {
 
   @Override
   protected Reply submit(Command command) {
+    return submit(command, operationTimeout);
+  }
+
+  @Override
+  protected Reply submit(Command command, Duration timeout) {
     Message message = Message.valueOf(ByteString.copyFrom(command.toByteArray()));
-    RaftClientReply reply = withRetries("write", () -> client.io().send(message), operationTimeout);
+    RaftClientReply reply = withRetries("write", () -> client.io().send(message), timeout);
     try {
       Reply parsed = Reply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
       observed(parsed.getRevision());
@@ -132,6 +139,73 @@ public final class RatisDcsClient extends AbstractDcsClient {
     } catch (InvalidProtocolBufferException e) {
       throw new DcsException("unreadable reply from DCS member " + reply.getReplierId(), e);
     }
+  }
+
+  /**
+   * Leader-local mode: asks the member this client believes leads to refresh without a log entry (a stale-read
+   * request, so Ratis adds no ReadIndex round of its own; the leader runs its own confirmation, see
+   * {@code LeaseTracker}). One attempt, at most half the operation timeout (and one request timeout); any answer
+   * but a confirmed success returns null, and the caller refreshes through the log in the time left.
+   */
+  @Override
+  protected Reply refreshLocally(Refresh refresh) {
+    if (config.leaseRefresh() != LeaseRefreshMode.LEADER_LOCAL) {
+      return null;
+    }
+    RaftPeerId leader = client.getLeaderId();
+    if (config.plantedBugs().active(DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK)) {
+      // PLANTED BUG refresh-without-leadership-check, client half (fault-injection harness only): the refresh goes
+      // to this client's local member, leader or not, so a member cut off from the majority keeps being asked (a
+      // correct member refuses: not the leader). The member half answers without any check.
+      leader = localPeer;
+    }
+    if (leader == null) {
+      return null; // not known yet: the logged refresh finds it
+    }
+    Message message = toMessage(Query.newBuilder().setLocalRefresh(refresh).build());
+    Duration budget = operationTimeout.dividedBy(2);
+    if (budget.compareTo(config.requestTimeout()) > 0) {
+      budget = config.requestTimeout();
+    }
+    RaftPeerId target = leader;
+    Future<RaftClientReply> attempt = workers.submit(() -> client.io().sendStaleRead(message, 0, target));
+    try {
+      RaftClientReply raw = attempt.get(budget.toNanos(), TimeUnit.NANOSECONDS);
+      if (!raw.isSuccess()) {
+        return null;
+      }
+      QueryReply reply = parseQuery(raw);
+      if (!reply.getUnserved().isEmpty() || !reply.getRefreshReply().getSucceeded()) {
+        LOG.debug("Leader-local refresh of {} not served by {}: {}", refresh.getKey(), raw.getReplierId(),
+            reply.getUnserved());
+        return null;
+      }
+      observed(reply.getRefreshReply().getRevision());
+      lastSuccess = Instant.now();
+      localRefreshes.incrementAndGet();
+      return reply.getRefreshReply();
+    } catch (TimeoutException e) {
+      attempt.cancel(true);
+      return null;
+    } catch (ExecutionException | DcsException e) {
+      return null;
+    } catch (InterruptedException e) {
+      attempt.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new DcsException("interrupted while waiting for a DCS lease refresh", e);
+    }
+  }
+
+  @Override
+  protected Duration remainingAfter(Duration spent) {
+    Duration left = operationTimeout.minus(spent);
+    Duration floor = Duration.ofMillis(100);
+    return left.compareTo(floor) < 0 ? floor : left;
+  }
+
+  /** How many refreshes the leader served without a log entry (tests, the bench). */
+  public long leaderLocalRefreshes() {
+    return localRefreshes.get();
   }
 
   @Override

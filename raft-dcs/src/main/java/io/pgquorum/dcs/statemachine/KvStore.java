@@ -165,6 +165,21 @@ public final class KvStore {
 
   private Reply refresh(long index, Refresh refresh, long stamp) {
     Entry current = entries.get(refresh.getKey());
+    Reply refused = refreshRefusal(index, refresh, current);
+    if (refused != null) {
+      return refused;
+    }
+    // A refresh re-arms the lease but is not a change of value: mod_revision stays, watchers are not woken.
+    Entry refreshed = current.toBuilder().setLeaseRevision(index).setUpdatedAtMillis(stamp).build();
+    entries.put(refreshed.getKey(), refreshed);
+    return Reply.newBuilder().setSucceeded(true).setRevision(index).setEntry(refreshed).build();
+  }
+
+  /**
+   * Why {@code refresh} of {@code current} must fail (the reply, at {@code index}), or null when it may succeed.
+   * The one rule for both the logged refresh and the leader-local one.
+   */
+  private static Reply refreshRefusal(long index, Refresh refresh, Entry current) {
     if (current == null) {
       return failure(index, Failure.NOT_FOUND, "no such key (expired or deleted)", null);
     }
@@ -178,10 +193,16 @@ public final class KvStore {
       return failure(index, Failure.CONDITION_FAILED,
           "lease was re-created at revision " + current.getCreateRevision(), current);
     }
-    // A refresh re-arms the lease but is not a change of value: mod_revision stays, watchers are not woken.
-    Entry refreshed = current.toBuilder().setLeaseRevision(index).setUpdatedAtMillis(stamp).build();
-    entries.put(refreshed.getKey(), refreshed);
-    return Reply.newBuilder().setSucceeded(true).setRevision(index).setEntry(refreshed).build();
+    return null;
+  }
+
+  /**
+   * The lease a refresh would re-arm in the current state, or null when the refresh would be refused (the
+   * leader-local refresh answers only successes; a refusal goes through the log like any refresh).
+   */
+  public Entry refreshable(Refresh refresh) {
+    Entry current = entries.get(refresh.getKey());
+    return refreshRefusal(lastIndex, refresh, current) == null ? current : null;
   }
 
   private Reply expire(long index, Expire expire, List<Change> changes) {

@@ -8,6 +8,7 @@ import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.Put;
 import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.proto.Refresh;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,5 +75,55 @@ class StoreHostTest {
         assertThat(reply.getChangeRevision()).isEqualTo(written);
       }
     }
+  }
+
+  private static Refresh refresh(String owner, String key, long createRevision) {
+    return Refresh.newBuilder().setKey(key).setOwner(owner).setCreateRevision(createRevision).build();
+  }
+
+  /**
+   * WHY: the leader-local refresh answers only successes and must refuse exactly what a logged refresh refuses
+   * (a re-created lease, another owner, a missing key); a refusal it got wrong would tell a former primary that it
+   * still holds a lock someone else now holds.
+   */
+  @Test
+  void aLocalRefreshOfAStaleIncarnationAnotherOwnersLeaseOrAMissingKeyIsLeftToTheLog() {
+    host.apply(1, put("a", 1, "/leader", 1_000));
+    host.apply(2, Command.newBuilder().setDelete(io.pgquorum.dcs.proto.Delete.newBuilder().setKey("/leader"))
+        .build());
+    host.apply(3, put("a", 2, "/leader", 1_000)); // re-created: create revision 3
+
+    assertThat(host.beginLocalRefresh(1, refresh("a", "/leader", 1)).lease()).as("stale incarnation").isNull();
+    assertThat(host.beginLocalRefresh(1, refresh("b", "/leader", 3)).lease()).as("another owner").isNull();
+    assertThat(host.beginLocalRefresh(1, refresh("a", "/gone", 0)).lease()).as("missing key").isNull();
+    StoreHost.LocalRefresh ok = host.beginLocalRefresh(1, refresh("a", "/leader", 3));
+    assertThat(ok.unserved()).isEmpty();
+    assertThat(ok.lease().getLeaseRevision()).isEqualTo(3);
+  }
+
+  /**
+   * WHY: a local refresh that re-arms a lease the leader already proposed to expire would be answered "refreshed"
+   * while the compare-and-delete, naming the unchanged lease revision, deletes it.
+   */
+  @Test
+  void aLocalRefreshRacingAnExpiryProposalIsLeftToTheLogAndOneBeforeItPostponesTheExpiry() {
+    host.apply(1, put("a", 1, "/leader", 1_000));
+    clock.addAndGet(999_000_000L);
+    assertThat(host.beginLocalRefresh(7, refresh("a", "/leader", 1)).lease()).isNotNull();
+    clock.addAndGet(1_000_000L);
+    assertThat(host.dueExpiries(7)).as("re-armed by the local refresh").isEmpty();
+    clock.addAndGet(999_000_000L);
+    assertThat(host.dueExpiries(7)).hasSize(1);
+    assertThat(host.beginLocalRefresh(7, refresh("a", "/leader", 1)).lease()).as("expiry in flight").isNull();
+  }
+
+  /** WHY: a new leader's timers must start after its election (LeaseTracker, rule 3), whatever it applied before. */
+  @Test
+  void theFirstExpiryCheckOfANewTermReArmsEveryLease() {
+    host.apply(1, put("a", 1, "/leader", 1_000));
+    clock.addAndGet(2_000_000_000L); // long run out on the follower-era timer
+    assertThat(host.dueExpiries(9)).as("first check in term 9 re-arms").isEmpty();
+    clock.addAndGet(1_000_000_000L);
+    assertThat(host.dueExpiries(9)).hasSize(1);
   }
 }

@@ -298,4 +298,80 @@ class LeaseTrackerTest {
     clock.set(restoredAt + 3_000 * MS);
     assertThat(tracker.due()).containsExactly(expire("/b", 30));
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Leader-local refresh (LeaseTracker class comment, "Leader-local refresh")
+  //
+  // WHY: a refresh the old leader confirmed without a log entry is unknown to every other member; a new leader
+  // that timed leases from its follower-era apply moments would expire such a lease early. And a local refresh
+  // must never re-arm a lease revision whose expiry is already on its way through the log, or the owner would
+  // hear "refreshed" for a lease the log is about to delete.
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void aNewLeaderTermReArmsEveryLeaseAtThatMomentAndTheSameTermDoesNot() {
+    LeaseTracker t = tracker(0.0);
+    t.onWritten(lease("a", 5, 1_000));
+    clock.addAndGet(900 * MS); // as a follower, 900 ms after applying the write
+    assertThat(t.onLeaderTerm(3)).isTrue();
+    assertThat(t.leaderTerm()).isEqualTo(3);
+    clock.addAndGet(999 * MS);
+    assertThat(t.due()).as("timed from the new term's start, not from the apply").isEmpty();
+    assertThat(t.onLeaderTerm(3)).as("the same term again re-arms nothing").isFalse();
+    clock.addAndGet(1 * MS);
+    assertThat(t.due()).containsExactly(expire("a", 5));
+  }
+
+  @Test
+  void aNewLeaderTermForgetsPendingProposalsSoTheyAreProposedAgainInTheNewTerm() {
+    LeaseTracker t = tracker(0.0);
+    t.onWritten(lease("a", 5, 1_000));
+    clock.addAndGet(1_000 * MS);
+    assertThat(t.due()).hasSize(1);
+    t.onLeaderTerm(4);
+    clock.addAndGet(1_000 * MS);
+    assertThat(t.due()).containsExactly(expire("a", 5));
+  }
+
+  @Test
+  void aLocalRefreshReArmsTheTimedRevisionNow() {
+    LeaseTracker t = tracker(0.0);
+    t.onWritten(lease("a", 5, 1_000));
+    clock.addAndGet(800 * MS);
+    assertThat(t.refreshedLocally("a", 5)).isTrue();
+    clock.addAndGet(999 * MS);
+    assertThat(t.due()).isEmpty();
+    clock.addAndGet(1 * MS);
+    assertThat(t.due()).containsExactly(expire("a", 5));
+  }
+
+  @Test
+  void aLocalRefreshOfAnotherRevisionOrAnUntimedKeyIsRefusedAndChangesNothing() {
+    LeaseTracker t = tracker(0.0);
+    t.onWritten(lease("a", 5, 1_000));
+    clock.addAndGet(1_000 * MS);
+    assertThat(t.refreshedLocally("a", 4)).as("a stale lease revision").isFalse();
+    assertThat(t.refreshedLocally("b", 5)).as("a key without a timer").isFalse();
+    assertThat(t.due()).as("the refused refreshes did not re-arm").containsExactly(expire("a", 5));
+  }
+
+  @Test
+  void aLocalRefreshOfALeaseWhoseExpiryIsProposedIsRefusedUntilTheProposalSettles() {
+    LeaseTracker t = tracker(0.0);
+    t.onWritten(lease("a", 5, 1_000));
+    clock.addAndGet(1_000 * MS);
+    assertThat(t.due()).containsExactly(expire("a", 5));
+    assertThat(t.refreshedLocally("a", 5)).isFalse();
+    t.proposalSettled(expire("a", 5)); // the proposal failed (say, lost leadership): nothing is in flight
+    assertThat(t.refreshedLocally("a", 5)).isTrue();
+  }
+
+  @Test
+  void restoringFromASnapshotForgetsTheLeaderTerm() {
+    LeaseTracker t = tracker(0.0);
+    t.onLeaderTerm(2);
+    t.onRestored(List.of(lease("a", 5, 1_000)));
+    assertThat(t.leaderTerm()).isZero();
+    assertThat(t.onLeaderTerm(2)).isTrue();
+  }
 }

@@ -70,4 +70,29 @@ class PlantedDcsBugsTest {
       stale.close();
     }
   }
+
+  /**
+   * A leader-local refresh must be confirmed by a majority in the leader's term (LeaderLocalRefreshTest shows a
+   * correct leader without its majority refusing); with refresh-without-leadership-check the member left alone
+   * answers "refreshed" from its own state.
+   */
+  @Test
+  void refreshWithoutLeadershipCheckPlantedThroughTheServerConfigRefreshesWithoutAMajority() {
+    DcsTuning local = DcsTuning.defaults().withLeaseRefresh(LeaseRefreshMode.LEADER_LOCAL);
+    try (RatisTestCluster cluster = RatisTestCluster.start(3, local, name -> null)) {
+      cluster.awaitLeader(ELECTION);
+      cluster.stopMember("m1");
+      DcsServer m1 = cluster.startMember("m1", PlantedBugs.of(DcsBug.REFRESH_WITHOUT_LEADERSHIP_CHECK));
+      var owner = cluster.client("owner", "m1", Duration.ofSeconds(3));
+      owner.transferLeadership("m1", Duration.ofSeconds(10));
+      await().atMost(ELECTION).until(m1::isLeader);
+      long create = owner.put("/leader", "owner", Precondition.absent(), Duration.ofSeconds(30)).entry()
+          .orElseThrow().createRevision();
+      cluster.stopMember("m2");
+      cluster.stopMember("m3");
+
+      assertThat(owner.refresh("/leader", create).succeeded()).as("refreshed without a majority").isTrue();
+      assertThat(owner.leaderLocalRefreshes()).isPositive();
+    }
+  }
 }

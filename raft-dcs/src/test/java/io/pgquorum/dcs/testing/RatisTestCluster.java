@@ -288,6 +288,7 @@ public final class RatisTestCluster implements AutoCloseable {
         .localMember(addresses.get(localMember))
         .tls(tlsFor.apply(localMember))
         .operationTimeout(operationTimeout)
+        .leaseRefresh(tuning.leaseRefresh()) // the members' mode, as a member's localClient does
         .build(), owner);
     clients.add(client);
     return client;
