@@ -215,6 +215,19 @@ final class SyncDuty {
     return steps;
   }
 
+  /**
+   * The step before a start as primary (after the bootstrap, after a crash, a restart): in strict mode, the
+   * synchronous_standby_names the start writes ({@link SyncRules#namesAtStart}), so that the server never runs a
+   * moment with none. Nothing when synchronous mode is not enforced or not strict.
+   */
+  static List<Action> beforeStart(Optional<SyncState> sync, HaPolicy policy) {
+    if (!enforced(policy)) {
+      return List.of();
+    }
+    return SyncRules.namesAtStart(policy.dynamic().synchronous(), sync, policy.name())
+        .<List<Action>>map(n -> List.of(new Action.StartWithStandbyNames(n))).orElse(List.of());
+  }
+
   private static Optional<Member> memberNamed(ClusterSnapshot c, String applicationName) {
     return c.members().values().stream().filter(m -> m.name().equalsIgnoreCase(applicationName)).findFirst();
   }
