@@ -24,6 +24,15 @@ public enum SyncMode {
     return b == null ? Optional.empty() : Optional.of(b ? ON : OFF);
   }
 
+  /**
+   * Whether pgquorum owns synchronous_standby_names in this mode, so that a restarted daemon keeps the value it
+   * wrote (the {@code on} and {@code quorum} rules both set it, and both keys count on it): {@code on} and
+   * {@code quorum}. Off gives the setting back to the configured parameters.
+   */
+  public boolean ownsStandbyNames() {
+    return this != OFF;
+  }
+
   /** As written in the {@code config} key and in messages: {@code off}, {@code on}, {@code quorum}. */
   public String word() {
     return name().toLowerCase(Locale.ROOT);

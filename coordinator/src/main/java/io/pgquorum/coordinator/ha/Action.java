@@ -365,6 +365,15 @@ public sealed interface Action {
       implements Action {}
 
   /**
+   * The {@code synchronous_standby_names} the next start of PostgreSQL as primary writes into its configuration
+   * (no reload: the server is stopped, or about to be restarted by the task this action precedes). Planned before a
+   * start as primary in {@code synchronous_mode_strict}
+   * ({@link io.pgquorum.coordinator.ha.sync.SyncRules#namesAtStart}), so that no commit is acknowledged by the
+   * primary alone between its start and its first cycle.
+   */
+  record StartWithStandbyNames(io.pgquorum.coordinator.ha.sync.SyncStandbyNames names) implements Action {}
+
+  /**
    * Gate, before a promotion in synchronous mode: write the {@code sync} key as {@code next} (this node the leader,
    * no synchronous standby yet) by compare-and-set at {@code readRevision}. Lost: someone changed the key since it
    * was read, and the promotion is postponed (Patroni's order: the key first, so that it never names a standby of a

@@ -537,6 +537,8 @@ public final class ActionExecutor {
       if (!run.syncLost) {
         postgres.setSynchronousStandbyNames(sn.owned() ? Optional.of(sn.names().render()) : Optional.empty());
       }
+    } else if (action instanceof Action.StartWithStandbyNames sw) {
+      postgres.ownSynchronousStandbyNames(Optional.of(sw.names().render()));
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames(), sl.advanceTo());
     } else if (action instanceof Action.SyncLogicalSlots sl) {

@@ -686,8 +686,11 @@ public final class Decider {
           new Action.MoveDataDirectoryAside(why), new Action.CancelInitialize(),
           new Action.Fatal(DecisionMessage.BOOTSTRAP_FAILED_FATAL.format(failedStart.get()))), why));
     }
-    return Optional.of(Decision.of(DecisionMessage.BOOTSTRAP_FINISHED.format(), acquireLock(policy),
-        new Action.StartPrimary(FencingToken.acquired())));
+    List<Action> start = new ArrayList<>(List.of(acquireLock(policy)));
+    // A new cluster has no sync key of its own yet: strict mode starts it with '*'.
+    start.addAll(SyncDuty.beforeStart(Optional.empty(), policy));
+    start.add(new Action.StartPrimary(FencingToken.acquired()));
+    return Optional.of(new Decision(start, DecisionMessage.BOOTSTRAP_FINISHED.format()));
   }
 
   private static Decision cloneOrWait(ClusterSnapshot c, LocalState local, HaPolicy policy) {
@@ -928,6 +931,7 @@ public final class Decider {
       return Decision.of(DecisionMessage.CRASH_FAILOVER.format(),
           new Action.ReleaseLock());
     }
+    actions.addAll(SyncDuty.beforeStart(c.sync(), policy));
     actions.add(new Action.StartPrimary(FencingToken.held(c.leader().get().fencingToken())));
     return new Decision(actions, DecisionMessage.STARTING_PRIMARY.format())
         .startedAt(local.memory().primaryStartSinceNanos().orElse(nowNanos));

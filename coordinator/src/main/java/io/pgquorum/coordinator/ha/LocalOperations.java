@@ -231,6 +231,7 @@ final class LocalOperations {
         conditions.timeoutSeconds().orElse(policy.dynamic().primaryStartTimeout()));
     if (pg.isPrimary()) {
       actions.add(Decider.keepLock(c, policy));
+      actions.addAll(SyncDuty.beforeStart(c.sync(), policy));
       task = new Action.RestartPostgres(Optional.of(FencingToken.held(c.leader().get().fencingToken())),
           Optional.empty(), id, startTimeout);
     } else {

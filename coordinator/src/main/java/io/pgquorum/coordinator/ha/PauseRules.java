@@ -126,8 +126,11 @@ final class PauseRules {
     if (a instanceof Action.Promote || a instanceof Action.AcquireLock) {
       return !pg.isPrimary();
     }
+    // The setting a start as primary writes goes with the start (a task, dropped): kept alone, the next write of
+    // the configuration would carry it into a server nobody started.
     return a instanceof Action.ChangesPostgres || a instanceof Action.TaskAction
-        || a instanceof Action.RaceInitialize || a instanceof Action.MoveDataDirectoryAside
+        || a instanceof Action.StartWithStandbyNames || a instanceof Action.RaceInitialize
+        || a instanceof Action.MoveDataDirectoryAside
         || a instanceof Action.MoveAsideForRestore || a instanceof Action.MarkRestoreReady
         || a instanceof Action.ResetForRestore;
   }

@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.cluster.SyncState;
 import io.pgquorum.coordinator.config.SyncMode;
 import io.pgquorum.coordinator.config.SyncSettings;
+import io.pgquorum.coordinator.ha.sync.AckColumn;
 import io.pgquorum.coordinator.ha.sync.Standby;
 import io.pgquorum.coordinator.ha.sync.StandbyReport;
 import io.pgquorum.coordinator.ha.sync.SyncMark;
@@ -76,9 +77,11 @@ final class SyncDuty {
     SyncMark mark = SyncMark.next(previous, names, pg.walPosition());
     List<StandbyReport> rows = new ArrayList<>();
     List<Standby> standbys = new ArrayList<>();
+    // The position PostgreSQL waits for under the primary's synchronous_commit (write, flush or replay).
+    AckColumn column = AckColumn.of(pg.synchronousCommit());
     for (PgState.Standby row : pg.replication()) {
       StandbyReport report = new StandbyReport(row.applicationName(), "streaming".equals(row.state()),
-          StandbyReport.SyncRole.of(row.syncState()), row.flushLsn());
+          StandbyReport.SyncRole.of(row.syncState()), column.pick(row.writeLsn(), row.flushLsn(), row.replayLsn()));
       rows.add(report);
       // Only running members count (Patroni): a connection whose name is no member's (pg_basebackup, a tool) is
       // never made synchronous.
@@ -213,6 +216,19 @@ final class SyncDuty {
     SyncPromotion.namesBeforePromotion(settings, c.sync(), me)
         .ifPresent(n -> steps.add(new Action.SetSynchronousStandbyNames(n, true)));
     return steps;
+  }
+
+  /**
+   * The step before a start as primary (after the bootstrap, after a crash, a restart): in strict mode, the
+   * synchronous_standby_names the start writes ({@link SyncRules#namesAtStart}), so that the server never runs a
+   * moment with none. Nothing when synchronous mode is not enforced or not strict.
+   */
+  static List<Action> beforeStart(Optional<SyncState> sync, HaPolicy policy) {
+    if (!enforced(policy)) {
+      return List.of();
+    }
+    return SyncRules.namesAtStart(policy.dynamic().synchronous(), sync, policy.name())
+        .<List<Action>>map(n -> List.of(new Action.StartWithStandbyNames(n))).orElse(List.of());
   }
 
   private static Optional<Member> memberNamed(ClusterSnapshot c, String applicationName) {

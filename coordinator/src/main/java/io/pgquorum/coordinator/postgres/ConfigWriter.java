@@ -57,9 +57,10 @@ final class ConfigWriter {
   static final String FENCING_TOKEN = "pgquorum.fencing_token";
   static final String STANDBY_NAMES = "synchronous_standby_names";
   /**
-   * The line before a synchronous_standby_names pgquorum set (synchronous_mode), in {@value #OUR_FILE}: how a
-   * restarted daemon knows the value in the file is its own and keeps it (dropping it would let a primary
-   * acknowledge commits no synchronous standby has while the sync key names one).
+   * The line before a synchronous_standby_names pgquorum set (synchronous_mode on or quorum; the text is kept as
+   * first written, files carry it), in {@value #OUR_FILE}: how a restarted daemon knows the value in the file is
+   * its own and keeps it (dropping it would let a primary acknowledge commits no synchronous standby has while the
+   * sync key names one).
    */
   static final String OWNED_STANDBY_NAMES = "# pgquorum sets synchronous_standby_names (synchronous_mode: on)";
   /**
@@ -335,14 +336,16 @@ final class ConfigWriter {
 
   /**
    * The synchronous_standby_names pgquorum sets, if any: the one last given, else (a restarted daemon, with
-   * synchronous_mode on) the one its file says it set.
+   * synchronous_mode on or quorum) the one its file says it set.
    */
   private Optional<String> appliedStandbyNames() {
     if (ownedStandbyNames == null) {
       ownedStandbyNames = Optional.empty();
       try {
-        // Adopted only while the mode is on: turned off while this daemon was down, the setting goes back.
-        if (ctx.dynamic().synchronous().mode() == io.pgquorum.coordinator.config.SyncMode.ON
+        // Adopted only while synchronous mode is on or quorum: turned off while this daemon was down, the setting
+        // goes back. Quorum mode too: its ANY k (voters) is what lets the key's quorum trust the voters; adopted by
+        // on mode alone, a restarted quorum daemon's next write dropped it (found by ConfigWriterTest).
+        if (ctx.dynamic().synchronous().mode().ownsStandbyNames()
             && Files.exists(ourFile()) && Files.readAllLines(ourFile(), StandardCharsets.UTF_8)
             .contains(OWNED_STANDBY_NAMES)) {
           ownedStandbyNames = readConf(ourFile()).map(m -> m.get(STANDBY_NAMES));

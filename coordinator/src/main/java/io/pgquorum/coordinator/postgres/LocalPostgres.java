@@ -499,6 +499,12 @@ public final class LocalPostgres implements Postgres {
   }
 
   @Override
+  public void ownSynchronousStandbyNames(Optional<String> value) {
+    config.ownStandbyNames(value);
+    LOG.info("PostgreSQL starts as primary with synchronous_standby_names '{}'", value.orElse(""));
+  }
+
+  @Override
   public void setSynchronousStandbyNames(Optional<String> value) {
     String op = "set synchronous_standby_names";
     requireRunning(op);

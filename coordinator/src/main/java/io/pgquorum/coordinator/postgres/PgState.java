@@ -62,6 +62,8 @@ import java.util.OptionalLong;
  * @param earlierEpochs the epochs recorded for the data's earlier timelines (below {@code timeline}), oldest first;
  *     with {@code timelineEpoch} the data's line ({@link #epochLine()}). Why: a primary recording an older switch
  *     in {@code history} names that switch's fork (docs/findings/sim-seed-74489957632632.md)
+ * @param synchronousCommit running primary: its {@code synchronous_commit} ({@code current_setting}), which decides
+ *     whether a standby's write, flush or replay position counts for synchronous replication; empty otherwise
  */
 public record PgState(
     DataDirState dataDir,
@@ -91,7 +93,8 @@ public record PgState(
     Optional<ArchiverStats> archiver,
     Optional<String> synchronousStandbyNames,
     OptionalLong timelineEpoch,
-    List<TimelineEpoch> earlierEpochs) {
+    List<TimelineEpoch> earlierEpochs,
+    Optional<String> synchronousCommit) {
   public PgState {
     earlierEpochs = List.copyOf(earlierEpochs);
     recoverySettings = Map.copyOf(recoverySettings);
@@ -99,6 +102,22 @@ public record PgState(
     timelineHistory = List.copyOf(timelineHistory);
     slots = Map.copyOf(slots);
     pendingRestartReason = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(pendingRestartReason));
+  }
+
+  /** A probe without the primary's synchronous_commit (not a running primary, or not probed). */
+  public PgState(DataDirState dataDir, boolean running, OptionalLong pid, Optional<Instant> postmasterStartTime,
+      Role role, int timeline, long walPosition, OptionalLong receivedLsn, OptionalLong replayedLsn,
+      Optional<Instant> replayedTimestamp, Optional<String> replicationState, Optional<String> upstream,
+      List<Standby> replication, Optional<String> systemIdentifier, int serverVersion, OptionalLong fencingToken,
+      boolean pendingRestart, boolean cleanShutdown, Optional<String> unknown, Optional<String> replayPauseState,
+      List<TimelineSwitch> timelineHistory, Map<String, Long> slots,
+      Map<String, PendingRestartReason.Change> pendingRestartReason, Map<String, String> recoverySettings,
+      Optional<ArchiverStats> archiver, Optional<String> synchronousStandbyNames, OptionalLong timelineEpoch,
+      List<TimelineEpoch> earlierEpochs) {
+    this(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn, replayedLsn,
+        replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion, fencingToken,
+        pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots, pendingRestartReason,
+        recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs, Optional.empty());
   }
 
   /** A probe without the epochs of earlier timelines. */
@@ -153,7 +172,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, epoch, earlierEpochs);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, epoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /**
@@ -169,7 +189,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlier);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlier,
+        synchronousCommit);
   }
 
   /** The data's line: the earlier timelines' epochs, then the current one's when known. */
@@ -184,7 +205,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames, timelineEpoch, earlierEpochs);
+        pendingRestartReason, recoverySettings, stats, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /**
@@ -195,7 +217,20 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, recoverySettings, archiver, names, timelineEpoch, earlierEpochs);
+        pendingRestartReason, recoverySettings, archiver, names, timelineEpoch, earlierEpochs, synchronousCommit);
+  }
+
+  /**
+   * This probe with {@code value} as the running primary's {@code synchronous_commit} (what its sessions get by
+   * default), which decides the {@code pg_stat_replication} column that counts as a standby's position
+   * ({@code ha.sync.AckColumn}); empty on a replica or a stopped server, where it is not probed.
+   */
+  public PgState withSynchronousCommit(Optional<String> value) {
+    return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
+        replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
+        fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        value);
   }
 
   /** Whether this server archives WAL and the last attempt failed ({@link ArchiverStats#failing()}). */
@@ -242,7 +277,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, history, slots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /** This probe with {@code primarySlots} as the server's replication slots (a primary's or a replica's). */
@@ -250,7 +286,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, primarySlots,
-        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
+        pendingRestartReason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /**
@@ -261,7 +298,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart || !reason.isEmpty(), cleanShutdown, unknown, replayPauseState, timelineHistory,
-        slots, reason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
+        slots, reason, recoverySettings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /** This probe with {@code settings} as the recovery settings the running replica has now. */
@@ -269,7 +307,8 @@ public record PgState(
     return new PgState(dataDir, running, pid, postmasterStartTime, role, timeline, walPosition, receivedLsn,
         replayedLsn, replayedTimestamp, replicationState, upstream, replication, systemIdentifier, serverVersion,
         fencingToken, pendingRestart, cleanShutdown, unknown, replayPauseState, timelineHistory, slots,
-        pendingRestartReason, settings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs);
+        pendingRestartReason, settings, archiver, synchronousStandbyNames, timelineEpoch, earlierEpochs,
+        synchronousCommit);
   }
 
   /** A probe that could tell whether a postmaster runs (the usual case). */
@@ -316,8 +355,17 @@ public record PgState(
     UNKNOWN
   }
 
-  /** A connected standby as the primary sees it. */
-  public record Standby(String applicationName, String clientAddr, String state, String syncState, long flushLsn) {}
+  /**
+   * A connected standby as the primary sees it ({@code pg_stat_replication}), with its three positions: written,
+   * flushed and replayed (which one counts for synchronous replication follows {@code synchronous_commit}).
+   */
+  public record Standby(String applicationName, String clientAddr, String state, String syncState, long flushLsn,
+      long writeLsn, long replayLsn) {
+    /** A row with the write and replay positions equal to the flush position. */
+    public Standby(String applicationName, String clientAddr, String state, String syncState, long flushLsn) {
+      this(applicationName, clientAddr, state, syncState, flushLsn, flushLsn, flushLsn);
+    }
+  }
 
   /** A stopped (or absent) server with the given data directory state. */
   public static PgState stopped(DataDirState dataDir) {

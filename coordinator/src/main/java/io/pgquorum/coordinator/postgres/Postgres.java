@@ -153,6 +153,14 @@ public interface Postgres {
   }
 
   /**
+   * Makes {@code value} the {@code synchronous_standby_names} pgquorum sets, without touching the running server:
+   * the next write of the configuration (the start as primary that follows) carries it.
+   */
+  default void ownSynchronousStandbyNames(java.util.Optional<String> value) {
+    throw new PostgresException("setting synchronous_standby_names is not supported by " + getClass().getSimpleName());
+  }
+
+  /**
    * Rewinds a stopped, diverged former primary to follow {@code upstream} (pg_rewind). Returns false when rewind
    * is impossible or failed (the caller then re-clones, when allowed).
    */

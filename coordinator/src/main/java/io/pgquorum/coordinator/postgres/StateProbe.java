@@ -203,9 +203,14 @@ final class StateProbe {
       // synchronous_standby_names before the position: the synchronous replication rules take this position as at
       // or past every commit acknowledged under an earlier value (SyncDuty's mark), so it is read after the value.
       String standbyNames;
-      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW synchronous_standby_names")) {
+      String synchronousCommit;
+      // current_setting: the value this session got, the server's unless a role or database setting overrides it
+      // for pgquorum's own user (pgquorum sets none; its one no-wait commit sets it locally in its transaction).
+      try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT current_setting("
+          + "'synchronous_standby_names'), current_setting('synchronous_commit')")) {
         r.next();
         standbyNames = r.getString(1);
+        synchronousCommit = r.getString(2);
       }
       long position;
       int timeline;
@@ -220,17 +225,21 @@ final class StateProbe {
       List<Standby> standbys = new ArrayList<>();
       try (Statement s = c.createStatement();
           ResultSet r = s.executeQuery("SELECT application_name, coalesce(client_addr::text, ''), state,"
-              + " sync_state, coalesce(pg_wal_lsn_diff(flush_lsn, '0/0'), 0)::bigint FROM pg_stat_replication"
+              + " sync_state, coalesce(pg_wal_lsn_diff(flush_lsn, '0/0'), 0)::bigint,"
+              + " coalesce(pg_wal_lsn_diff(write_lsn, '0/0'), 0)::bigint,"
+              + " coalesce(pg_wal_lsn_diff(replay_lsn, '0/0'), 0)::bigint FROM pg_stat_replication"
               + " ORDER BY application_name")) {
         while (r.next()) {
-          standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5)));
+          standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
+              r.getLong(6), r.getLong(7)));
         }
       }
       Map<String, Long> slots = slots(c);
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.PRIMARY, timeline, position, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
           Optional.empty(), Optional.empty(), standbys, Optional.of(sysid), version, token, pendingRestart, false)
-          .withSlots(slots).withArchiver(archiver(c, true)).withSynchronousStandbyNames(Optional.of(standbyNames));
+          .withSlots(slots).withArchiver(archiver(c, true)).withSynchronousStandbyNames(Optional.of(standbyNames))
+          .withSynchronousCommit(Optional.of(synchronousCommit));
     }
     OptionalLong received;
     OptionalLong replayed;

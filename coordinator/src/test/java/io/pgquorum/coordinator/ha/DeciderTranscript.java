@@ -261,6 +261,8 @@ final class DeciderTranscript {
     opt(c, used, "sysid").ifPresent(v -> p.withSystemIdentifier(noneOr(v)));
     opt(c, used, "reason").ifPresent(p::withUnknownReason);
     opt(c, used, "ssn").ifPresent(v -> p.withStandbyNames(v.equals("none") ? "" : v));
+    opt(c, used, "synchronous_commit").ifPresent(v -> p.withSynchronousCommit(
+        choice(c, v, "on", "remote_write", "remote_apply", "local", "off")));
     opt(c, used, "pending_restart").ifPresent(v -> p.withPendingRestart(choice(c, v, "yes", "no").equals("yes")));
     opt(c, used, "epoch").ifPresent(v -> p.withTimelineEpoch(v.equals("none") ? OptionalLong.empty()
         : OptionalLong.of(Long.parseLong(v))));
@@ -279,9 +281,9 @@ final class DeciderTranscript {
   }
 
   /**
-   * A row of the primary's pg_stat_replication: {@code standby <m> flush=<lsn> sync_state=sync|potential|async
-   * state=streaming|catchup} (fields not given keep their values; new: streaming, async, 0), or {@code standby <m>
-   * gone}.
+   * A row of the primary's pg_stat_replication: {@code standby <m> flush=<lsn> write=<lsn> replay=<lsn>
+   * sync_state=sync|potential|async state=streaming|catchup} (fields not given keep their values; new: streaming,
+   * async, 0; write and replay not given are the flush position), or {@code standby <m> gone}.
    */
   private void standby(TestCase c, Set<String> used) {
     String name = firstWord(c, used);
@@ -292,11 +294,13 @@ final class DeciderTranscript {
     }
     PgState.Standby before = scenario.pg().standby(name)
         .orElse(new PgState.Standby(name, "127.0.0.1", "streaming", "async", 0));
+    long flush = opt(c, used, "flush").map(v -> lsn(c, v)).orElse(before.flushLsn());
     scenario.pg().withStandby(name, new PgState.Standby(name, before.clientAddr(),
         opt(c, used, "state").orElse(before.state()),
         opt(c, used, "sync_state").map(v -> choice(c, v, "sync", "potential", "async", "quorum"))
             .orElse(before.syncState()),
-        opt(c, used, "flush").map(v -> lsn(c, v)).orElse(before.flushLsn())));
+        flush, opt(c, used, "write").map(v -> lsn(c, v)).orElse(flush),
+        opt(c, used, "replay").map(v -> lsn(c, v)).orElse(flush)));
   }
 
   private void task(TestCase c, Set<String> used) {

@@ -73,6 +73,11 @@ final class FakePostgres implements Postgres {
   volatile java.util.concurrent.CountDownLatch recoveryGate;
 
   @Override
+  public synchronized void ownSynchronousStandbyNames(java.util.Optional<String> value) {
+    calls.add("start with synchronous_standby_names '" + value.orElse("") + "'");
+  }
+
+  @Override
   public void startPrimary(long fencingToken) {
     java.util.concurrent.CountDownLatch gate;
     synchronized (this) {

@@ -54,6 +54,7 @@ final class PgStateBuilder {
   private java.util.Map<String, String> recoverySettings = java.util.Map.of();
   private final java.util.Map<String, PgState.Standby> replication = new java.util.TreeMap<>();
   private String standbyNames = "";
+  private String synchronousCommit = "on";
 
   Condition condition() {
     return condition;
@@ -156,6 +157,12 @@ final class PgStateBuilder {
     return this;
   }
 
+  /** The running primary's synchronous_commit ({@code on} unless set). */
+  PgStateBuilder withSynchronousCommit(String value) {
+    synchronousCommit = value;
+    return this;
+  }
+
   Optional<PgState.Standby> standby(String name) {
     return Optional.ofNullable(replication.get(name));
   }
@@ -202,6 +209,7 @@ final class PgStateBuilder {
         running && role == Role.PRIMARY ? List.copyOf(this.replication.values()) : List.of(), sysid,
         running ? 150010 : 0, token, running && pendingRestart, cleanShutdown)
         .withSynchronousStandbyNames(running && role == Role.PRIMARY ? Optional.of(standbyNames) : Optional.empty())
+        .withSynchronousCommit(running && role == Role.PRIMARY ? Optional.of(synchronousCommit) : Optional.empty())
         .withTimelineHistory(replica ? timelineHistory : List.of())
         .withSlots(running ? slots : java.util.Map.of())
         .withRecoverySettings(replica ? recoverySettings : java.util.Map.of())

@@ -84,6 +84,8 @@ final class LocalCluster implements AutoCloseable {
   private String dcsPostgresql = "";
   /** Extra bootstrap keys (e.g. a custom method); set by {@link #bootstrapYaml}. */
   private String bootstrapExtra = "";
+  /** Extra top-level bootstrap.dcs keys as YAML lines (e.g. synchronous_mode); set by {@link #dcsYaml}. */
+  private String dcsYaml = "";
   /** Extra YAML lines in every node's postgresql section (e.g. a replica method); see {@link #postgresqlYaml}. */
   private String postgresqlYaml = "";
   /** The DCS ports of the witnesses ({@link #addWitness}), none by default. */
@@ -234,6 +236,15 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Appends top-level bootstrap.dcs keys (each line starting with a newline, indented by four spaces, e.g.
+   * {@code "\n    synchronous_mode: true"}); call before starting.
+   */
+  void dcsYaml(String lines) throws IOException {
+    dcsYaml += lines;
+    rewrite();
+  }
+
+  /**
    * Replaces the extra bootstrap keys (indented by two spaces, each line ending with a newline), e.g. a custom
    * bootstrap method; nodes read them when their daemon starts next.
    */
@@ -367,7 +378,7 @@ final class LocalCluster implements AutoCloseable {
         .raft(hostName(n) + ":" + n.raftPort, "127.0.0.1:" + n.raftPort, partners, n.dir.resolve("raft"))
         .dcs(ttl, 1, 2, 1_048_576)
         .useSlots(useSlots)
-        .dcsExtra(dcsParameters + dcsPostgresql + standbyCluster)
+        .dcsExtra(dcsParameters + dcsPostgresql + standbyCluster + dcsYaml)
         .bootstrapExtra(bootstrapExtra)
         .postgres("127.0.0.1:" + n.pgPort, "127.0.0.1:" + n.pgPort, n.dataDir(), n.dir.resolve("pgpass"))
         .passwords(SUPERUSER_PASSWORD, REPLICATION_PASSWORD)

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  * holds, and it collects no vote (the rule: quorum votes from the voting set at or below its position). Once the
  * other voter is back, one of them collects the vote and takes over, with the acknowledged row. Last, the rule
  * allowing it: the new primary, with the other replica its only voter at quorum 0 (ANY 1 over it), is killed, and
- * that voter takes over with no vote, with every acknowledged row.
+ * that voter takes over with no vote, with every acknowledged row. Before the failover, the primary's daemon
+ * restarts while PostgreSQL runs on, and a reload keeps the ANY 1 it wrote.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SyncQuorumIT {
@@ -113,6 +114,29 @@ class SyncQuorumIT {
           .until(() -> withRole(primary, "quorum_standby").stream().sorted().toList().equals(voters));
       LocalCluster.execute(primary, "CREATE TABLE quorum_rows (v text PRIMARY KEY)",
           "INSERT INTO quorum_rows VALUES ('acknowledged')");
+
+      // The primary's daemon restarts (kill -9; PostgreSQL keeps running), then rewrites PostgreSQL's configuration
+      // (POST /reload): the restarted daemon keeps the ANY 1 it wrote (marked as its own in its file), so the reload
+      // leaves the setting as it is. Before, only on mode kept it: the reload emptied it, and the primary
+      // acknowledged commits alone until its next cycle while the key still counted on its voters.
+      int logBefore = cluster.pgLogs(primary).length();
+      cluster.killDaemon(primary);
+      cluster.start(primary);
+      await("the restarted daemon answers as primary").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300)).until(() -> LocalCluster.get(primary, "/primary").status() == 200);
+      await("POST /reload accepted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+          .until(() -> List.of(200, 202).contains(LocalCluster.post(primary, "/reload", "").status()));
+      await("PostgreSQL reloaded its configuration").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300)).until(() -> cluster.pgLogs(primary).substring(logBefore)
+              .contains("received SIGHUP, reloading configuration files"));
+      // A new session starts from the postmaster's settings once it has processed the reload (it forks sessions
+      // only between signals), and the postmaster logs each changed parameter while it processes it: so whatever
+      // the reload changed is in the log by the time this answers.
+      assertThat(show(primary, "SHOW synchronous_standby_names")).isEqualTo(expected);
+      assertThat(cluster.pgLogs(primary).substring(logBefore)).as("PostgreSQL's log since the daemon's restart")
+          .doesNotContain("parameter \"synchronous_standby_names\" changed");
+      assertThat(syncKey().map(k -> k.path("quorum").asInt() == 1 && k.path("leader").asText().equals(primary.name)))
+          .contains(true);
 
       // The primary and one voter down together.
       NodeSpec down = replicas.get(1);

@@ -355,4 +355,34 @@ class ConfigWriterTest {
     assertThat(Files.readString(file, StandardCharsets.UTF_8)).isEqualTo("*:*:*:su:a\\:b\\\\c\n*:*:*:repl:r\n");
     assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
+
+  /**
+   * A restarted daemon keeps the synchronous_standby_names it wrote (marked in its file) while synchronous mode is
+   * enforced, in quorum mode as in on mode: dropped, the next write of the configuration (a reload, a start) would
+   * let the primary acknowledge commits no standby has while the sync key still counts on its voters.
+   */
+  @Test
+  void aRestartedDaemonKeepsTheStandbyNamesItWroteInOnAndQuorumModeButNotWhenOff() {
+    for (String mode : List.of("on", "quorum", "off")) {
+      dynamic.set(syncMode(mode));
+      ConfigWriter before = writer();
+      before.ownStandbyNames(Optional.of("ANY 1 (node2, node3)"));
+      before.write(7, Map.of());
+      Map<String, String> after = writer().parameters(7, Map.of());
+      if (mode.equals("off")) {
+        assertThat(after).as(mode).doesNotContainKey("synchronous_standby_names");
+      } else {
+        assertThat(after).as(mode).containsEntry("synchronous_standby_names", "ANY 1 (node2, node3)");
+      }
+    }
+  }
+
+  private static DynamicConfig syncMode(String mode) {
+    DynamicConfig d = TestNodes.dynamic(true, Map.of());
+    Map<String, Object> raw = new java.util.LinkedHashMap<>(d.raw());
+    raw.put("synchronous_mode", mode);
+    return new DynamicConfig(d.ttl(), d.loopWait(), d.retryTimeout(), d.maximumLagOnFailover(),
+        d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(), d.standbyCluster(), raw,
+        d.recoveryConf());
+  }
 }

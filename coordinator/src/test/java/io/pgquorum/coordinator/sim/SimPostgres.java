@@ -408,6 +408,13 @@ final class SimPostgres implements Postgres {
   }
 
   @Override
+  public void ownSynchronousStandbyNames(Optional<String> value) {
+    // As LocalPostgres: the value the next start writes; a running server (a restart to come) is not reloaded.
+    syncNames = value.orElse("");
+    cluster.effect(node, "pg start with synchronous_standby_names='" + syncNames + "'");
+  }
+
+  @Override
   public void setSynchronousStandbyNames(Optional<String> value) {
     if (!running) {
       throw new PostgresException("set synchronous_standby_names: PostgreSQL is not running");

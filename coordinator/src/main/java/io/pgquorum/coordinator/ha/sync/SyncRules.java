@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.ha.sync;
 
 import io.pgquorum.coordinator.cluster.SyncState;
 import io.pgquorum.coordinator.config.SyncMode;
+import io.pgquorum.coordinator.config.SyncSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -147,6 +148,35 @@ public final class SyncRules {
       return plan.with(SyncNotice.FEWER_THAN_REQUESTED, desired.size(), count);
     }
     return plan;
+  }
+
+  /**
+   * The synchronous_standby_names a primary is started with in strict mode (a start after the bootstrap, after a
+   * crash, or a restart as primary), before its first cycle can write the setting: without it, PostgreSQL would
+   * start with none and acknowledge commits alone until that cycle, which strict mode promises never happens.
+   * <ul>
+   *   <li>The {@code sync} key is this node's and names standbys: those, as the rules wrote them ({@code on}:
+   *       all of them, {@code FIRST n}; quorum: {@code ANY (|V| - quorum)} over the voters V, so that at most
+   *       quorum voters lack a commit, as the key says). The key stays truthful: every commit waits for them.</li>
+   *   <li>Otherwise {@code *}: commits wait for any standby (Patroni's strict value with no standby known).</li>
+   *   <li>Not strict, or mode off: nothing (the start keeps what this node last set, as before).</li>
+   * </ul>
+   * The first cycle after the start then moves the setting the usual way ({@link #plan}).
+   */
+  public static Optional<SyncStandbyNames> namesAtStart(SyncSettings settings, Optional<SyncState> sync, String me) {
+    if (settings.mode() == SyncMode.OFF || !settings.strict()) {
+      return Optional.empty();
+    }
+    Optional<SyncState> mine = sync.filter(s -> s.isLeader(me) && !s.syncStandbys().isEmpty());
+    if (mine.isEmpty()) {
+      return Optional.of(SyncStandbyNames.anyStandby());
+    }
+    SyncState s = mine.get();
+    List<String> voters = sorted(s.syncStandbys());
+    if (settings.mode() == SyncMode.QUORUM || s.quorum() > 0) {
+      return Optional.of(SyncStandbyNames.any(Math.max(1, voters.size() - s.quorum()), voters));
+    }
+    return Optional.of(SyncStandbyNames.all(voters));
   }
 
   static SyncState state(String leader, List<String> standbys) {

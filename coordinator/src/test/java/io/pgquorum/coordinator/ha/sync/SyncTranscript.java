@@ -70,6 +70,9 @@ final class SyncTranscript {
       case "plan" -> plan();
       case "apply" -> apply();
       case "promote" -> promote(t, used);
+      case "start" -> SyncRules.namesAtStart(settings, sync, LEADER)
+          .map(n -> "start with synchronous_standby_names " + n.render())
+          .orElse("start with the synchronous_standby_names last set");
       case "render" -> {
         used.add("kind");
         used.add("count");
