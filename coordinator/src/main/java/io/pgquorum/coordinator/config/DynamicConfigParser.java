@@ -90,6 +90,17 @@ final class DynamicConfigParser {
         retryTimeout = newRetry;
       }
     }
+    // Failsafe mode's timing (ha.FailsafeRules): a round is sent at the latest loop_wait + retry_timeout (a DCS read
+    // timing out) after the last one and may take min(2, retry_timeout) s, and it must be back before the lease's
+    // ttl - retry_timeout has run out. Only a warning: failsafe mode is a bonus on top of the lease, never unsafe.
+    long round = Math.min(2, retryTimeout);
+    if (Boolean.TRUE.equals(Scalars.toBool(s.value(DynamicKeys.FAILSAFE_MODE)))
+        && loopWait + 2L * retryTimeout + round > ttl) {
+      problems.warn(s.keyPath(DynamicKeys.FAILSAFE_MODE), "ttl " + ttl + " leaves no time for a failsafe round: "
+          + "loop_wait + 2*retry_timeout + " + round + " s (the round's timeout) = "
+          + (loopWait + 2L * retryTimeout + round) + " s is more than ttl, so a primary without the DCS stops at "
+          + "its lease deadline before its members' answers can extend it; raise ttl");
+    }
     return new DynamicConfig(ttl, loopWait, retryTimeout, maxLag, primaryStartTimeout, usePgRewind, useSlots,
         parameters, pgHba, standbyCluster, freeze(map), recoveryConf);
   }

@@ -155,6 +155,22 @@ class DynamicConfigTest {
         + "failed lease refresh and still demote before its lease expires");
   }
 
+  /** Failsafe mode needs loop_wait + 2*retry_timeout + the round's timeout within ttl (README, "Failsafe mode"). */
+  @Test
+  void failsafeModeWarnsWhenTtlLeavesNoTimeForARound() {
+    Map<String, Object> tree = TestConfigs.minimal();
+    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 3, "retry_timeout", 2, "failsafe_mode", true));
+    assertThat(TestConfigs.parse(tree).warnings()).singleElement().asString().isEqualTo("bootstrap.dcs.failsafe_mode: "
+        + "ttl 8 leaves no time for a failsafe round: loop_wait + 2*retry_timeout + 2 s (the round's timeout) = 9 s "
+        + "is more than ttl, so a primary without the DCS stops at its lease deadline before its members' answers "
+        + "can extend it; raise ttl");
+    // The defaults (ttl 8, loop_wait 1, retry_timeout 2) leave the round its 2 s; without failsafe mode, no warning.
+    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "failsafe_mode", true));
+    assertThat(TestConfigs.parse(tree).warnings()).isEmpty();
+    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 3, "retry_timeout", 2));
+    assertThat(TestConfigs.parse(tree).warnings()).isEmpty();
+  }
+
   @Test
   void errorsNameThePrefixAndAreAllCollected() {
     assertThatThrownBy(() -> parse(map("ttl", 3, "loop_wait", "x", "postgresql", map("use_slots", 7)),
