@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -47,7 +46,7 @@ final class RestClient {
   private RestClient(NodeConfig config, boolean insecure) {
     this.config = config;
     this.insecure = insecure;
-    this.authorization = credentials(config).map(RestClient::basic);
+    this.authorization = credentials(config).map(Credentials::basicAuthorization);
   }
 
   /** The client for {@code config}; {@code insecure} is pgctl's {@code -k/--insecure}. */
@@ -203,8 +202,4 @@ final class RestClient {
     return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
   }
 
-  private static String basic(Credentials c) {
-    return "Basic " + Base64.getEncoder().encodeToString(
-        (c.username() + ":" + c.password().orElse("")).getBytes(StandardCharsets.UTF_8));
-  }
 }

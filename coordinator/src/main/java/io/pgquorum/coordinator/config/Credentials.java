@@ -20,6 +20,16 @@ public record Credentials(String username, Optional<String> password, Map<String
     return new Credentials(username, Optional.ofNullable(password), Map.of());
   }
 
+  /**
+   * The HTTP Basic {@code Authorization} header value for these credentials (the REST API's
+   * {@code restapi.authentication}, sent by pgctl and by a primary's failsafe round). Carries the password: never
+   * log it.
+   */
+  public String basicAuthorization() {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(
+        (username + ":" + password.orElse("")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   @Override
   public String toString() {
     return "Credentials[username=" + username + ", password=" + (password.isPresent() ? "<redacted>" : "<none>")

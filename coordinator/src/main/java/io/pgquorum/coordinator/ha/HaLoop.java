@@ -128,6 +128,17 @@ public final class HaLoop implements Runnable {
     executor.useFailsafe(failsafe, FailsafeAsker.NONE);
   }
 
+  /**
+   * What this node knows locally for a decision now: {@code failed} and {@code request} are taken once per cycle by
+   * the caller (the task runner and the operator's queue hand each out once).
+   */
+  private LocalState localState(PgState pg, boolean shutdown, Optional<String> failed,
+      Optional<LocalRequest> request) {
+    return new LocalState(pg, tasks.running(), failed, lease.deadlineNanos(), shutdown, memory,
+        mayHoldLease.getAsBoolean(), request, backrest.view().withBackups(backups.plan(), backups.running()),
+        tasks.refusal(), failsafe.sample());
+  }
+
   /** Failsafe mode's promises (the REST API records them; this loop samples them and races only through them). */
   public FailsafePromises failsafe() {
     return failsafe;
@@ -268,9 +279,7 @@ public final class HaLoop implements Runnable {
       pg = postgres.probe();
       tProbe = System.nanoTime();
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
-      LocalState local = new LocalState(pg, tasks.running(), tasks.takeFailure(), lease.deadlineNanos(),
-          shutdown, memory, mayHoldLease.getAsBoolean(), requests.take(),
-          backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal(), failsafe.sample());
+      LocalState local = localState(pg, shutdown, tasks.takeFailure(), requests.take());
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();
@@ -296,10 +305,9 @@ public final class HaLoop implements Runnable {
         // defaults (ttl 8, retry_timeout 2) is after its lease ran out (seen in FailsafeModeIT). Without failsafe
         // mode there is nothing such a decision would do (it rides the lease out), so the cycle ends as before.
         cluster = Optional.empty();
-        LocalState unreachable = new LocalState(pg, tasks.running(), Optional.empty(), lease.deadlineNanos(),
-            shutdown, memory, mayHoldLease.getAsBoolean(), Optional.empty(),
-            backrest.view().withBackups(backups.plan(), backups.running()), tasks.refusal(), failsafe.sample());
-        decision = Decider.decide(cluster, unreachable, policy, Map.of(), nanoClock.getAsLong(), wallClock.instant());
+        // The failure and the request were taken by the first decision: the second one sees neither again.
+        decision = Decider.decide(cluster, localState(pg, shutdown, Optional.empty(), Optional.empty()), policy,
+            Map.of(), nanoClock.getAsLong(), wallClock.instant());
         memory = decision.memory();
         report(decision, decision.message());
         outcome = executor.execute(decision, cluster);

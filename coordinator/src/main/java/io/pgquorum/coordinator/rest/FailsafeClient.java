@@ -3,12 +3,10 @@ package io.pgquorum.coordinator.rest;
 import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.ha.FailsafeAsker;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class FailsafeClient implements FailsafeAsker {
   private static final Logger log = LoggerFactory.getLogger(FailsafeClient.class);
 
-  private final HttpClient client;
+  private final SSLContext tls;
   private final Duration timeout;
   private final Optional<String> authorization;
   private final String connUrl;
@@ -43,14 +41,11 @@ public final class FailsafeClient implements FailsafeAsker {
    */
   public FailsafeClient(Duration timeout, Optional<Credentials> credentials, SSLContext tls, String connUrl,
       String apiUrl) {
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
-    if (tls != null) {
-      b.sslContext(tls);
-    }
-    this.client = b.build();
+    // No client of its own: PeerClient's (same timeout and TLS in the node) is built on first use and shared, so a
+    // node whose failsafe mode is off starts no further HTTP selector thread.
+    this.tls = tls;
     this.timeout = timeout;
-    this.authorization = credentials.map(c -> "Basic " + Base64.getEncoder().encodeToString(
-        (c.username() + ":" + c.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
+    this.authorization = credentials.map(Credentials::basicAuthorization);
     this.connUrl = connUrl;
     this.apiUrl = apiUrl;
   }
@@ -107,7 +102,7 @@ public final class FailsafeClient implements FailsafeAsker {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     authorization.ifPresent(a -> r.header("Authorization", a));
-    return client.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString())
+    return PeerClient.client(timeout, tls).sendAsync(r.build(), HttpResponse.BodyHandlers.ofString())
         .handle((res, err) -> {
           if (err == null && res.statusCode() == 200) {
             return CompletableFuture.completedFuture(true);

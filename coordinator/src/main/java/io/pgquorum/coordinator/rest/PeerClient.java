@@ -80,7 +80,8 @@ public final class PeerClient {
     return out;
   }
 
-  private static HttpClient client(Duration timeout, SSLContext tls) {
+  /** The shared client for {@code timeout} and {@code tls} (also {@link FailsafeClient}'s). */
+  static HttpClient client(Duration timeout, SSLContext tls) {
     Cached c = cached;
     if (c == null || !c.connectTimeout().equals(timeout) || c.tls() != tls) {
       // A race between two callers builds two clients; one is simply dropped, which is harmless.

@@ -107,7 +107,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, refusal, true, false);
         return;
       }
-      if (method.equals("POST") && path.equals("/failsafe")) {
+      if (failsafePost(method, path)) {
         // From memory only, so on this thread: behind a switchover on the admin thread it would come too late.
         send(ctx, failsafe.post(body, status.get()), true, false);
         return;
@@ -151,7 +151,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   HttpReply guarded(String method, String path, byte[] body, java.net.InetAddress remote, boolean certificate,
       String authorization) {
     HttpReply refusal = refusal(method, path, remote, certificate, authorization);
-    if (refusal == null && method.equals("POST") && path.equals("/failsafe")) {
+    if (refusal == null && failsafePost(method, path)) {
       return failsafe.post(body, status.get());
     }
     return refusal != null ? refusal : runAdmin(method, path, body);
@@ -173,10 +173,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return HttpReply.text(401, "authentication required")
           .withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), AccessControl.CHALLENGE);
     }
-    if (!AdminRequests.handles(method, path) && !(method.equals("POST") && path.equals("/failsafe"))) {
+    if (!AdminRequests.handles(method, path) && !failsafePost(method, path)) {
       return HttpReply.text(501, "unsupported request: " + method + " " + path);
     }
     return null;
+  }
+
+  /** Failsafe mode's promise ({@link FailsafeEndpoint}): answered from memory, not by the admin actions. */
+  private static boolean failsafePost(String method, String path) {
+    return method.equals("POST") && path.equals("/failsafe");
   }
 
   /** The REST hosts of the members last read from the DCS (for allowlist_include_members). */

@@ -45,6 +45,32 @@ class FailsafeModeIT {
     return primary;
   }
 
+  /** A writer on every node, started, once the primary {@code old} has taken some writes. */
+  record Writers(Writer old, List<Writer> others) {
+    static Writers start(LocalCluster cluster, NodeSpec old) {
+      List<Writer> all = cluster.nodes.stream().map(Writer::new).toList();
+      all.forEach(w -> w.thread.start());
+      Writers w = new Writers(all.stream().filter(x -> x.node == old).findFirst().orElseThrow(),
+          all.stream().filter(x -> x.node != old).toList());
+      try {
+        await("the primary takes writes").atMost(Duration.ofSeconds(10)).until(() -> w.old().count.get() > 5);
+      } catch (RuntimeException e) {
+        all.forEach(x -> x.stop.set(true)); // no writer outlives a failed start
+        throw e;
+      }
+      return w;
+    }
+
+    void stop() throws InterruptedException {
+      List<Writer> all = new java.util.ArrayList<>(others);
+      all.add(old);
+      all.forEach(x -> x.stop.set(true));
+      for (Writer x : all) {
+        x.thread.join(10_000);
+      }
+    }
+  }
+
   /**
    * The safety check: no other node accepted a write at or before the old primary's last accepted write (one clock,
    * this JVM's). Empty when it holds, else what broke it.
@@ -72,12 +98,10 @@ class FailsafeModeIT {
     try (LocalCluster cluster = new LocalCluster("it-failsafe", 3, TTL, true);
         RatisDcsClient dcs = cluster.dcsClient()) {
       NodeSpec old = upWithFailsafe(cluster);
-      List<Writer> writers = cluster.nodes.stream().map(Writer::new).toList();
-      Writer oldWriter = writers.stream().filter(w -> w.node == old).findFirst().orElseThrow();
-      List<Writer> others = writers.stream().filter(w -> w.node != old).toList();
-      writers.forEach(w -> w.thread.start());
+      Writers writers = Writers.start(cluster, old);
+      Writer oldWriter = writers.old();
+      List<Writer> others = writers.others();
       try {
-        await("the primary takes writes").atMost(Duration.ofSeconds(10)).until(() -> oldWriter.count.get() > 5);
         cluster.proxies.isolate(old.index);
 
         // The majority's DCS expires the lock: nothing refreshes it any more.
@@ -113,10 +137,7 @@ class FailsafeModeIT {
           cluster.pauseDaemon(frozen, false);
         }
       } finally {
-        writers.forEach(w -> w.stop.set(true));
-        for (Writer w : writers) {
-          w.thread.join(10_000);
-        }
+        writers.stop();
       }
       assertThat(overlap(oldWriter, others)).as("no replica took writes while the old primary did").isEmpty();
 
@@ -137,12 +158,10 @@ class FailsafeModeIT {
             "PGQUORUM_TEST_HARNESS", "plant-bugs"));
       }
       NodeSpec old = upWithFailsafe(cluster);
-      List<Writer> writers = cluster.nodes.stream().map(Writer::new).toList();
-      Writer oldWriter = writers.stream().filter(w -> w.node == old).findFirst().orElseThrow();
-      List<Writer> others = writers.stream().filter(w -> w.node != old).toList();
-      writers.forEach(w -> w.thread.start());
+      Writers writers = Writers.start(cluster, old);
+      Writer oldWriter = writers.old();
+      List<Writer> others = writers.others();
       try {
-        await("the primary takes writes").atMost(Duration.ofSeconds(10)).until(() -> oldWriter.count.get() > 5);
         cluster.proxies.isolate(old.index);
         cluster.explainFailures(() -> await("a replica takes writes").atMost(Duration.ofSeconds(TTL * 5L))
             .pollInterval(Duration.ofMillis(100)).until(() -> others.stream().anyMatch(w -> w.count.get() > 0)));
@@ -151,10 +170,7 @@ class FailsafeModeIT {
             .atMost(Duration.ofSeconds(TTL * 3L)).pollInterval(Duration.ofMillis(200))
             .until(() -> !LocalCluster.tryExecute(old, "INSERT INTO partition_rows(node) VALUES ('probe')")));
       } finally {
-        writers.forEach(w -> w.stop.set(true));
-        for (Writer w : writers) {
-          w.thread.join(10_000);
-        }
+        writers.stop();
       }
       Optional<String> violation = overlap(oldWriter, others);
       System.out.println("FAILSAFE planted bug failsafe-ignores-promise: " + violation.orElse("no overlap"));
