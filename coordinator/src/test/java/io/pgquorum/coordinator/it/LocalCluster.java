@@ -343,8 +343,15 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. */
+  /**
+   * A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. Not for a proxied
+   * cluster: its members advertise host names that only their own hosts files resolve, and a Ratis client that a
+   * follower redirects adopts those addresses and then reaches nobody (ask a member's REST API instead).
+   */
   RatisDcsClient dcsClient() {
+    if (proxied) {
+      throw new IllegalStateException("a DCS client of this JVM cannot resolve a proxied cluster's member names");
+    }
     return RatisDcsClient.connect(DcsClientConfig.builder()
         .groupName(scope)
         .members(Stream.concat(nodes.stream().map(n -> n.raftPort),
