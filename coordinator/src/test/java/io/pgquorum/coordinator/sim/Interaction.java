@@ -79,7 +79,7 @@ final class Interaction implements AutoCloseable {
       case "stabilize" -> {
         return stabilize(words.isEmpty() ? 120 * SimOptions.S : duration(words.get(0).replace("max=", "")));
       }
-      case "kill-postgres" -> node(words).pg.kill();
+      case "kill-postgres" -> target(words).ifPresent(n -> n.pg.kill());
       // Daemon commands do nothing when they do not apply (a start of a running daemon), so that a shrunk
       // schedule stays runnable whatever was removed before them.
       case "kill-daemon" -> fault(words, "daemon killed", n -> n.daemonUp, SimNode::killDaemon);
@@ -271,10 +271,11 @@ final class Interaction implements AutoCloseable {
 
   private void fault(List<String> words, String what, java.util.function.Predicate<SimNode> applies,
       java.util.function.Consumer<SimNode> f) {
-    SimNode n = node(words);
-    if (!applies.test(n)) {
+    Optional<SimNode> target = target(words);
+    if (target.isEmpty() || !applies.test(target.get())) {
       return;
     }
+    SimNode n = target.get();
     f.accept(n);
     cluster.flushCommandEffects();
     cluster.line(n.name + ": " + what);
@@ -286,6 +287,26 @@ final class Interaction implements AutoCloseable {
 
   private SimNode node(List<String> words) {
     return cluster.node(index(words.get(0)));
+  }
+
+  /**
+   * A fault's node: a number, or a role resolved when the command runs: {@code primary} (the leader key's holder)
+   * or {@code sync-standby} (the first standby the sync key names), so that a generated schedule can aim at a
+   * moment's roles. Empty (the command does nothing, as a daemon command that does not apply) when nobody has the
+   * role now.
+   */
+  private Optional<SimNode> target(List<String> words) {
+    String w = words.get(0);
+    Optional<String> name = switch (w) {
+      case "primary" -> cluster.leaderKey().map(l -> l.name());
+      case "sync-standby" -> cluster.snapshot().sync().flatMap(s -> s.syncStandbys().stream().findFirst());
+      default -> Optional.of(cluster.node(index(w)).name);
+    };
+    Optional<SimNode> n = name.map(cluster::node);
+    if (n.isEmpty()) {
+      cluster.line("no " + w + " now");
+    }
+    return n;
   }
 
   private List<SimNode> targets(List<String> words) {

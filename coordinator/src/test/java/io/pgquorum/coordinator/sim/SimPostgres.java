@@ -366,13 +366,34 @@ final class SimPostgres implements Postgres {
   @Override
   public void stop(StopMode mode) {
     if (running) {
+      // Backends go first: the clients of commits still waiting for a standby get an error, never an ack.
+      dropWaiting();
+      List<String> shipped = mode != StopMode.IMMEDIATE && isPrimary() ? shipLastWal() : List.of();
       running = false;
       role = Role.UNKNOWN;
       clean = mode != StopMode.IMMEDIATE;
       streaming = false;
-      dropWaiting();
-      cluster.effect(node, "pg stop " + mode.name().toLowerCase());
+      cluster.effect(node, "pg stop " + mode.name().toLowerCase()
+          + (shipped.isEmpty() ? "" : " (last WAL shipped to " + String.join(", ", shipped) + ")"));
     }
+  }
+
+  /**
+   * A clean stop of a primary: PostgreSQL's walsenders send every record up to the shutdown checkpoint to the
+   * standbys connected now and exit only once each has confirmed it (WalSndDone), so those standbys end exactly
+   * at the stopped primary's position (why a switchover's old primary can follow without a rewind). A standby
+   * cut off now gets nothing. The names of those that received something new.
+   */
+  private List<String> shipLastWal() {
+    List<String> out = new ArrayList<>();
+    for (SimNode m : standbys()) {
+      if (cluster.linkUp(node, m) && m.pg.lsn != lsn) {
+        m.pg.copyHistoryOf(this);
+        m.pg.catchingUp = false;
+        out.add(m.name);
+      }
+    }
+    return out;
   }
 
   @Override

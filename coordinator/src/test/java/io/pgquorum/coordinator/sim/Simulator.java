@@ -66,7 +66,8 @@ final class Simulator {
     if (beyond) {
       opts.append(" beyond-drift-bound=true");
     }
-    opts.append(syncOptions(seed, n, replicationTick, writeTick));
+    String sync = syncOptions(seed, n, replicationTick, writeTick);
+    opts.append(sync);
     for (PlantedBug b : bugs) {
       opts.append(" bug=").append(b.id());
     }
@@ -86,6 +87,7 @@ final class Simulator {
         p.add("options lost-replies=0.02");
       }
     }
+    syncStandbyLoss(seed, sync, p);
     int faults = r.nextInt(1, 9);
     for (int f = 0; f < faults; f++) {
       int i = r.nextInt(1, n + 1);
@@ -135,6 +137,26 @@ final class Simulator {
       o.append(" catch-up=").append(perTick * s.nextInt(2, 5) + 1);
     }
     return o.toString();
+  }
+
+  /**
+   * In one synchronous schedule in three: the synchronous standby's PostgreSQL dies, and the primary's node crashes
+   * (daemon and PostgreSQL) from a moment later up to a few seconds later. This hits the window in which the
+   * primary replaces its synchronous standby, where the ordering of the sync key against synchronous_standby_names
+   * and the standby's catch-up decides whether an acknowledged commit survives (a standby named too early lacks the
+   * commits only the lost one had). Random faults rarely line up this way. From a generator of its own, like
+   * {@link #syncOptions}, so the other schedules stay what they were.
+   */
+  private static void syncStandbyLoss(long seed, String sync, List<String> p) {
+    SplittableRandom s = new SplittableRandom(seed ^ 0x4c4f5353L);
+    if (sync.isEmpty() || s.nextInt(3) != 0) {
+      return;
+    }
+    p.add("kill-postgres sync-standby");
+    p.add("advance " + s.nextInt(0, 3000) + "ms");
+    p.add("kill-daemon primary");
+    p.add("kill-postgres primary");
+    p.add("advance " + s.nextInt(1, 16) + "s");
   }
 
   /** A clock rate: mostly at the edges of [1-rho, 1+rho] (where the lease margin is thinnest), or beyond. */
