@@ -90,6 +90,11 @@ public record DynamicConfig(
     return Boolean.TRUE.equals(Scalars.toBool(raw.get(DynamicKeys.FAILSAFE_MODE.name())));
   }
 
+  /** {@link DynamicKeys#RAFT_LEADERSHIP_OFF_PRIMARY}, read from {@link #raw()} like {@link #paused()} (default on). */
+  public boolean raftLeadershipOffPrimary() {
+    return !Boolean.FALSE.equals(Scalars.toBool(raw.get(DynamicKeys.RAFT_LEADERSHIP_OFF_PRIMARY.name())));
+  }
+
   /**
    * The synchronous replication settings ({@link SyncSettings}), read from {@link #raw()} like {@link #paused()}: the
    * parser has already checked them (absent keys have Patroni's defaults).

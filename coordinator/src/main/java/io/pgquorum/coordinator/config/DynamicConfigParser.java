@@ -36,6 +36,7 @@ final class DynamicConfigParser {
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
     s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
     s.bool(DynamicKeys.FAILSAFE_MODE); // likewise (DynamicConfig.failsafeMode)
+    s.bool(DynamicKeys.RAFT_LEADERSHIP_OFF_PRIMARY); // likewise (DynamicConfig.raftLeadershipOffPrimary)
     syncSettings(s); // checked here, read from raw (DynamicConfig.synchronous)
     Object slotsTtl = s.value(DynamicKeys.MEMBER_SLOTS_TTL); // checked here, read from raw (memberSlotsTtl)
     if (slotsTtl != null && DynamicConfig.memberSlotsTtlMicros(slotsTtl).isEmpty()) {

@@ -49,6 +49,11 @@ final class DynamicKeys {
           + "answers its POST /failsafe (each then promises not to race for the lock for one ttl, with the DCS's "
           + "clock-rate allowance); any member missing and it demotes at its lease deadline (Patroni's). Only for "
           + "DCS errors: a lock that belongs to someone else still demotes at once");
+  static final ConfigKey RAFT_LEADERSHIP_OFF_PRIMARY = T.bool("raft_leadership_off_primary", true)
+      .why("pgquorum's own: a primary whose node also leads the DCS's Raft group hands that leadership to another "
+          + "voter, so that losing the primary's node does not also cost a Raft election, after which the new "
+          + "Raft leader restarts the lock's lease at its full ttl: the failover then waits for the ttl alone. "
+          + "Costs one short DCS pause per transfer; never a safety condition");
   static final ConfigKey POSTGRESQL = T.key("postgresql", Kind.SECTION)
       .why("the PostgreSQL settings every node shares");
   static final ConfigKey USE_PG_REWIND = T.bool("postgresql.use_pg_rewind", false)

@@ -252,6 +252,13 @@ public sealed interface Action {
    * the epoch of a later timeline it streamed (or will stream) onto from an upstream that publishes it
    * ({@link TimelineEpochs#streamed}). Only a file next to the data directory.
    */
+  /**
+   * Ask this node's DCS member, which leads the Raft group, to hand leadership to {@code target}
+   * ({@link DcsLeadershipRules}). Performed in the background with a bound: the plan does not wait for it, and a
+   * transfer that fails changes nothing (the next cycle sees who leads and asks again).
+   */
+  record HandOffDcsLeadership(String target) implements Action {}
+
   record RecordTimelineEpoch(io.pgquorum.coordinator.postgres.TimelineEpochLine line) implements Action {}
 
   /** Stop PostgreSQL; forget our lease (we do not or may not hold the lock any more). */

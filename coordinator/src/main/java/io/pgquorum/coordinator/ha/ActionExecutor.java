@@ -403,8 +403,20 @@ public final class ActionExecutor {
     }
   }
 
+  /**
+   * How a {@link Action.HandOffDcsLeadership} reaches the DCS member (set by the node; nothing happens without one).
+   * It must return at once: the transfer runs in the background, with its own bound.
+   */
+  void useDcsHandOff(java.util.function.Consumer<String> handOff) {
+    this.dcsHandOff = java.util.Objects.requireNonNull(handOff);
+  }
+
+  private volatile java.util.function.Consumer<String> dcsHandOff = target -> { };
+
   private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster) {
-    if (action instanceof Action.FailsafeRound round) {
+    if (action instanceof Action.HandOffDcsLeadership h) {
+      dcsHandOff.accept(h.target());
+    } else if (action instanceof Action.FailsafeRound round) {
       failsafeRound(round);
     } else if (action instanceof Action.WriteFailsafe w) {
       store.writeFailsafe(w.members());

@@ -172,6 +172,7 @@ public final class Decider {
     d = TimelineEpochs.streamed(d, cluster, local);
     d = SlotRetention.remembered(d, cluster, local, policy, nowNanos);
     d = FailsafeRules.remembered(FailsafeRules.upkept(d, cluster, policy), cluster, local, policy);
+    d = DcsLeadershipRules.apply(d, cluster, local, policy);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

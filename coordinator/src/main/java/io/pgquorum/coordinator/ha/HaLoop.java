@@ -136,8 +136,18 @@ public final class HaLoop implements Runnable {
       Optional<LocalRequest> request) {
     return new LocalState(pg, tasks.running(), failed, lease.deadlineNanos(), shutdown, memory,
         mayHoldLease.getAsBoolean(), request, backrest.view().withBackups(backups.plan(), backups.running()),
-        tasks.refusal(), failsafe.sample());
+        tasks.refusal(), failsafe.sample(), dcsLeadership.get());
   }
+
+  /**
+   * Where the loop samples its DCS member's leadership ({@link DcsLeadershipRules}); unknown (never handed off)
+   * until set, as for an embedded node without a local member.
+   */
+  public void useDcsLeadership(java.util.function.Supplier<DcsLeadership> source) {
+    this.dcsLeadership = java.util.Objects.requireNonNull(source);
+  }
+
+  private volatile java.util.function.Supplier<DcsLeadership> dcsLeadership = () -> DcsLeadership.UNKNOWN;
 
   /** Failsafe mode's promises (the REST API records them; this loop samples them and races only through them). */
   public FailsafePromises failsafe() {
@@ -147,6 +157,11 @@ public final class HaLoop implements Runnable {
   /** How this node, as a primary without a DCS, asks its peers in failsafe mode ({@code POST /failsafe}). */
   public void useFailsafeAsker(FailsafeAsker asker) {
     executor.useFailsafe(failsafe, asker);
+  }
+
+  /** How the executor hands the DCS's Raft leadership to another member ({@link DcsLeadershipRules}). */
+  public void useDcsHandOff(java.util.function.Consumer<String> handOff) {
+    executor.useDcsHandOff(handOff);
   }
 
   /** pgBackRest's stanza work: with a backrest section, the decision plans it and the executor starts it. */

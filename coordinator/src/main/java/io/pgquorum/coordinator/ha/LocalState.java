@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  *     to follow); kept until the next task starts ({@link TaskRunner#refusal()})
  * @param failsafe the promise this node gave a primary on failsafe, and when its daemon started
  *     ({@link FailsafeRules#whyNoRace})
+ * @param dcsLeadership whether this node's DCS member leads the Raft group, and to whom it could hand that over
+ *     ({@link DcsLeadershipRules})
  */
 public record LocalState(
     PgState pg,
@@ -34,20 +36,27 @@ public record LocalState(
     Optional<LocalRequest> request,
     BackrestView backrest,
     Optional<RefusedCopy> refusedCopy,
-    FailsafePromise.Local failsafe) {
+    FailsafePromise.Local failsafe,
+    DcsLeadership dcsLeadership) {
 
   /** A state without failsafe promises. */
   public LocalState(PgState pg, Optional<Task> runningTask, Optional<String> failedTask,
       OptionalLong leaseDeadlineNanos, boolean shutdownRequested, HaMemory memory, boolean mayHoldLease,
       Optional<LocalRequest> request, BackrestView backrest, Optional<RefusedCopy> refusedCopy) {
     this(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease, request, backrest,
-        refusedCopy, FailsafePromise.Local.NONE);
+        refusedCopy, FailsafePromise.Local.NONE, DcsLeadership.UNKNOWN);
   }
 
   /** This state with {@code next} as what the loop sampled of failsafe mode. */
   public LocalState withFailsafe(FailsafePromise.Local next) {
     return new LocalState(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease,
-        request, backrest, refusedCopy, next);
+        request, backrest, refusedCopy, next, dcsLeadership);
+  }
+
+  /** This state with {@code next} as what the loop sampled of its DCS member's leadership. */
+  public LocalState withDcsLeadership(DcsLeadership next) {
+    return new LocalState(pg, runningTask, failedTask, leaseDeadlineNanos, shutdownRequested, memory, mayHoldLease,
+        request, backrest, refusedCopy, failsafe, next);
   }
 
   /** A state without a refused copy. */

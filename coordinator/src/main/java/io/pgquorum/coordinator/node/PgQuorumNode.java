@@ -271,6 +271,13 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       loop.useFailsafeAsker(new io.pgquorum.coordinator.rest.FailsafeClient(peerTimeout,
           config.restapi().authentication(), peerTls,
           "postgres://" + config.postgresql().connectAddress() + "/postgres", config.restapi().apiUrl()));
+      // Raft leadership off the primary's node (DcsLeadershipRules): sampled locally each cycle, moved in the
+      // background.
+      loop.useDcsLeadership(() -> {
+        DcsServer.Leadership l = server.leadership();
+        return new io.pgquorum.coordinator.ha.DcsLeadership(l.leader(), l.reachableVoters());
+      });
+      loop.useDcsHandOff(new DcsHandOff(client));
       loopRef.set(loop);
       requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing

@@ -53,6 +53,7 @@ final class DeciderScenario {
   private Optional<io.pgquorum.coordinator.cluster.RestoreRecord> restoreKey = Optional.empty();
   private Optional<Map<String, String>> failsafeKey = Optional.empty();
   private FailsafePromise.Local failsafeLocal = FailsafePromise.Local.NONE;
+  private DcsLeadership dcsLeadership = DcsLeadership.UNKNOWN;
   private io.pgquorum.coordinator.cluster.BackupRecord backupsKey =
       io.pgquorum.coordinator.cluster.BackupRecord.NONE;
   private int failoverPriority = 1;
@@ -334,7 +335,12 @@ final class DeciderScenario {
 
   LocalState local() {
     return new LocalState(pg.build(), runningTask, failedTask, leaseDeadline, shutdown, memory, mayHoldLease,
-        request, backrest.withBackups(backupPlan, backupRunning), refusedCopy, failsafeLocal);
+        request, backrest.withBackups(backupPlan, backupRunning), refusedCopy, failsafeLocal, dcsLeadership);
+  }
+
+  DeciderScenario withDcsLeadership(DcsLeadership next) {
+    dcsLeadership = next;
+    return this;
   }
 
   /** An operator's request for the next decision only (the loop takes each once). */

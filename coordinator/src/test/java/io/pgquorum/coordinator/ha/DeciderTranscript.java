@@ -91,6 +91,7 @@ final class DeciderTranscript {
       case "restore-key" -> restoreKey(c, used);
       case "failsafe-key" -> failsafeKey(c, used);
       case "failsafe" -> failsafe(c, used);
+      case "dcs-leadership" -> dcsLeadership(c, used);
       case "failover" -> failover(c, used);
       case "standby" -> standby(c, used);
       case "wall-clock" -> scenario.withWallClock(java.time.Instant.parse(opt(c, used, "at")
@@ -98,7 +99,7 @@ final class DeciderTranscript {
       default -> throw c.fail("unknown command (known: reset, decide, needs-peers, dcs, cluster, member, pg, "
           + "task, lease, watchdog, shutdown, peer, config, tags, replica-methods, planted-bugs, clock, memory, "
           + "request, hooks, failover, wall-clock, backrest, backups, backups-key, restore-key, failsafe-key, "
-          + "failsafe)");
+          + "failsafe, dcs-leadership)");
     }
     for (TestCase.Arg a : c.args()) {
       if (!used.contains(a.key())) {
@@ -386,6 +387,8 @@ final class DeciderTranscript {
         Boolean.parseBoolean(choice(c, v, "true", "false"))));
     opt(c, used, "failsafe_mode").ifPresent(v -> scenario.withSyncKey("failsafe_mode",
         Boolean.parseBoolean(choice(c, v, "true", "false"))));
+    opt(c, used, "raft_leadership_off_primary").ifPresent(v -> scenario.withSyncKey("raft_leadership_off_primary",
+        Boolean.parseBoolean(choice(c, v, "true", "false"))));
     opt(c, used, "synchronous_node_count").ifPresent(v -> scenario.withSyncKey("synchronous_node_count",
         Long.parseLong(v)));
     // member_slots_ttl=<duration as the config spells it>, e.g. 30min or 0
@@ -608,6 +611,21 @@ final class DeciderTranscript {
       started = scenario.nowNanos() - nanos(c, s.get().substring(0, s.get().length() - 4));
     }
     scenario.withFailsafeLocal(new FailsafePromise.Local(promise, started));
+  }
+
+  /**
+   * What the loop samples of its DCS member's Raft role: {@code dcs-leadership leader targets=(m2,m3)} (this member
+   * leads and heard from those voters recently; {@code targets=()} none), or {@code dcs-leadership follower}.
+   */
+  private void dcsLeadership(TestCase c, Set<String> used) {
+    if (oneOf(c, used, "leader", "follower").equals("follower")) {
+      scenario.withDcsLeadership(DcsLeadership.UNKNOWN);
+      return;
+    }
+    used.add("targets");
+    List<String> targets = c.has("targets") ? c.values("targets").stream().map(String::strip)
+        .filter(t -> !t.isEmpty()).toList() : List.of();
+    scenario.withDcsLeadership(new DcsLeadership(true, targets));
   }
 
   private void restoreKey(TestCase c, Set<String> used) {

@@ -302,6 +302,42 @@ public final class DcsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether this member leads the group now and, if it does, the other voters it heard from within the minimum
+   * election timeout (each could take over at once: a leadership transfer to one of them is likely to succeed).
+   * Local state only, no RPC: cheap enough to ask on every HA cycle. Like {@link #isLeader()}, never a gate for
+   * PostgreSQL decisions: two members can both believe they lead for a moment.
+   */
+  public Leadership leadership() {
+    try {
+      RaftServer.Division d = server.getDivision(groupId);
+      if (!d.getInfo().isLeader() || !d.getInfo().isAlive()) {
+        return new Leadership(false, List.of());
+      }
+      long recentMs = config.tuning().electionTimeoutMin().toMillis();
+      java.util.Set<String> voters = new java.util.HashSet<>();
+      d.getRaftConf().getCurrentPeers().forEach(p -> voters.add(p.getId().toString()));
+      List<String> reachable = d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+          .filter(f -> f.getLastRpcElapsedTimeMs() < recentMs)
+          .map(f -> RaftPeerId.valueOf(f.getId().getId()).toString())
+          .filter(id -> voters.contains(id) && !id.equals(memberId()))
+          .sorted().toList();
+      return new Leadership(true, reachable);
+    } catch (IOException e) {
+      return new Leadership(false, List.of());
+    }
+  }
+
+  /**
+   * This member's part in the group's leadership: whether it leads, and which other voters it could hand
+   * leadership to now ({@link #leadership()}).
+   */
+  public record Leadership(boolean leader, List<String> reachableVoters) {
+    public Leadership {
+      reachableVoters = List.copyOf(reachableVoters);
+    }
+  }
+
   /** The members of the group's current configuration as this member knows it. */
   public List<String> currentMembers() {
     try {

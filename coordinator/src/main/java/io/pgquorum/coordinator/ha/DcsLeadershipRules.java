@@ -1,0 +1,49 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import java.util.Optional;
+
+/**
+ * Keeps the DCS's Raft leadership off the primary's node (issue 15). When the node that runs the primary also
+ * leads the Raft group, losing that node costs twice: the replicas can race only once the lease expires, and the
+ * lease can expire only once a new Raft leader is elected, which then restarts every lease at its full ttl from its
+ * own election (it cannot know how much of a lease the dead leader had already counted down; see raft-dcs's
+ * LeaseTracker). With leadership elsewhere the surviving leader keeps counting the lease from its last refresh, so
+ * a failover waits for the ttl alone.
+ *
+ * <p>Safety does not depend on it: which member leads never gates a PostgreSQL decision, and a transfer moves no
+ * lease deadline earlier (a new leader only re-arms leases later). The cost is one short DCS pause per transfer
+ * (Ratis stops accepting writes on the old leader until the target is elected, normally well under a second, inside
+ * the lock's retry_timeout), which is why it is asked only of a primary whose plan this cycle keeps the lock and
+ * changes nothing else, and only towards a voter the leader heard from within the election timeout (one that can
+ * take over at once). A transfer that fails changes nothing; the next cycle asks again.
+ *
+ * <p>Off with the dynamic key {@code raft_leadership_off_primary: false}.
+ */
+final class DcsLeadershipRules {
+  private DcsLeadershipRules() {}
+
+  static Decision apply(Decision d, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy) {
+    DcsLeadership dcs = local.dcsLeadership();
+    if (!dcs.localLeader() || dcs.handOffTargets().isEmpty() || !policy.dynamic().raftLeadershipOffPrimary()
+        || cluster.isEmpty() || !cluster.get().isLeader(policy.name()) || !local.pg().running()
+        || !local.pg().isPrimary() || local.runningTask().isPresent() || local.shutdownRequested()) {
+      return d;
+    }
+    boolean keeps = d.actions().stream().anyMatch(a -> a instanceof Action.RefreshLock);
+    boolean changes = d.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres
+        || a instanceof Action.TaskAction || a instanceof Action.ReleaseLock || a instanceof Action.RearmLock);
+    if (!keeps || changes) {
+      return d;
+    }
+    // The first in the member's order: any voter it heard from can take over; a stable choice keeps transcripts
+    // and logs readable.
+    return d.withActions(append(d, new Action.HandOffDcsLeadership(dcs.handOffTargets().get(0))));
+  }
+
+  private static java.util.List<Action> append(Decision d, Action a) {
+    java.util.List<Action> out = new java.util.ArrayList<>(d.actions());
+    out.add(a);
+    return out;
+  }
+}

@@ -1,0 +1,58 @@
+package io.pgquorum.coordinator.node;
+
+import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.ratis.RatisDcsClient;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs the decision's {@code HandOffDcsLeadership} (DcsLeadershipRules says when and to whom): a Raft
+ * leadership transfer on a thread of its own, one at a time, so the HA loop never waits for it. A request while one
+ * is in flight is dropped (the next cycle asks again if this member still leads). A failure is logged once per
+ * distinct reason: a transfer that keeps failing for the same reason would otherwise log every cycle.
+ */
+final class DcsHandOff implements Consumer<String> {
+  private static final Logger LOG = LoggerFactory.getLogger(DcsHandOff.class);
+  /**
+   * Bound on one transfer: Ratis waits for the target to catch up, then the target's election (our election
+   * timeouts are 0.5-1 s); a few seconds covers both on a loaded machine without holding a thread for long.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private final RatisDcsClient client;
+  private final AtomicBoolean inFlight = new AtomicBoolean();
+  private volatile String lastFailure = "";
+
+  DcsHandOff(RatisDcsClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public void accept(String target) {
+    if (!inFlight.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        LOG.info("handing the DCS's Raft leadership to {}: this node runs the primary, and losing it should not also "
+            + "cost a Raft election before the lock can expire", target);
+        client.transferLeadership(target, TIMEOUT);
+        lastFailure = "";
+      } catch (DcsException | IllegalArgumentException e) {
+        String why = String.valueOf(e.getMessage());
+        if (!why.equals(lastFailure)) {
+          LOG.warn("could not hand the DCS's Raft leadership to {} (asked again while this node leads): {}", target,
+              why);
+        }
+        lastFailure = why;
+      } finally {
+        inFlight.set(false);
+      }
+    }, "dcs-hand-off");
+    t.setDaemon(true);
+    t.start();
+  }
+}
