@@ -34,14 +34,16 @@ import org.junit.jupiter.api.Test;
  * Installs the release bundle as README-INSTALL.md describes and runs a three-node cluster from it: the tarball
  * unpacked into a fresh prefix (its path has a space in it, so a script that does not quote its own location
  * fails), each node started with the command line of {@code systemd/pgquorum@.service} and the environment a unit
- * gives it (no PGQUORUM_JAVA_OPTS: the shipped JVM defaults), the cluster checked through the REST API and the
- * unpacked {@code bin/pgctl}, and the nodes stopped with SIGTERM as systemd stops them.
+ * gives it (no PGQUORUM_JAVA_OPTS: the shipped JVM defaults), the cluster checked through the REST API, the
+ * unpacked {@code bin/pgctl} and the sample libpq connection string, and the nodes stopped with SIGTERM as systemd
+ * stops them.
  */
 class InstallIT {
   private static final Duration READY = Duration.ofSeconds(90);
   /** Longer than a clean stop takes (a replica's pg_ctl stop, then the primary's with no one to hand over to). */
   private static final Duration STOP = Duration.ofSeconds(60);
   private static final String SCOPE = "bundle";
+  private static final String SUPERUSER_PASSWORD = "install-it-super";
   private static final List<String> NAMES = List.of("node1", "node2", "node3");
   /** Where the unit expects the bundle and the configuration files; the test's prefix and conf dir stand in. */
   private static final String UNIT_PREFIX = "/opt/pgquorum/";
@@ -102,11 +104,19 @@ class InstallIT {
       assertThat(roles.values().stream().filter("Replica"::equals).count()).as("replicas").isEqualTo(2);
     });
 
+    // The sample libpq string (conf/libpq-connection-string.txt) with the replicas listed first: libpq must pass
+    // over them and keep the primary's session.
+    List<Node> replicasFirst = new ArrayList<>(nodes);
+    replicasFirst.sort(Comparator.comparing(n -> n.name().equals(primary)));
+    Node primaryNode = replicasFirst.get(2);
+    String url = readWriteUrl(home, replicasFirst);
+    String psql = Commands.runChecked(List.of("env", "PGPASSWORD=" + SUPERUSER_PASSWORD, NodeYaml.PG_BIN + "/psql",
+        "-XAt", "-c", "select pg_is_in_recovery(), inet_server_port()", url), 60);
+    assertThat(psql.strip()).as("session of %s", url).isEqualTo("f|" + primaryNode.pgPort());
+
     // Stop as systemd does (SIGTERM to the daemon's PID only, KillMode=process): replicas first, then the
     // primary, so that no handover starts while a node is going away.
-    List<Node> order = new ArrayList<>(nodes);
-    order.sort(Comparator.comparing(n -> n.name().equals(primary)));
-    for (Node n : order) {
+    for (Node n : replicasFirst) {
       n.daemon().terminate();
       assertThat(n.daemon().awaitExit(STOP)).as("%s exits after SIGTERM", n.daemon()).isTrue();
       int status = n.daemon().process().waitFor();
@@ -115,6 +125,23 @@ class InstallIT {
       assertThat(n.dataDir().resolve("postmaster.pid")).as("%s's PostgreSQL was stopped by the daemon", n.name())
           .doesNotExist();
     }
+  }
+
+  /**
+   * The read-write URL of the bundle's libpq sample, pointed at this cluster (its three example hosts replaced by
+   * {@code hosts}, in that order) as the superuser on database postgres.
+   */
+  private static String readWriteUrl(Path home, List<Node> hosts) throws IOException {
+    String text = Files.readString(home.resolve("conf/libpq-connection-string.txt"));
+    Matcher m = Pattern.compile("postgresql://\\S+target_session_attrs=read-write\\S*").matcher(text);
+    assertThat(m.find()).as("a read-write postgresql:// URL in the libpq sample").isTrue();
+    String sample = m.group();
+    String ours = hosts.stream().map(n -> "127.0.0.1:" + n.pgPort()).collect(Collectors.joining(","));
+    String url = sample.replace("10.0.0.1:5432,10.0.0.2:5432,10.0.0.3:5432", ours).replace("://app@", "://postgres@")
+        .replace("/appdb?", "/postgres?");
+    assertThat(url).as("the sample, pointed at this cluster").contains(ours).contains("://postgres@")
+        .contains("/postgres?");
+    return url;
   }
 
   /** The tarball holds one directory, pgquorum-VERSION. */
@@ -173,7 +200,7 @@ class InstallIT {
           .rest("127.0.0.1:" + n.restPort(), "127.0.0.1:" + n.restPort())
           .raft("127.0.0.1:" + n.raftPort(), "127.0.0.1:" + n.raftPort(), partners, n.dir().resolve("raft"))
           .postgres("127.0.0.1:" + n.pgPort(), "127.0.0.1:" + n.pgPort(), n.dataDir(), n.dir().resolve("pgpass"))
-          .passwords("install-it-super", "install-it-repl")
+          .passwords(SUPERUSER_PASSWORD, "install-it-repl")
           .render();
       Files.writeString(n.config(), yaml);
     }
