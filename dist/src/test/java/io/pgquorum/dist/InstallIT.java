@@ -1,0 +1,303 @@
+package io.pgquorum.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.testkit.FreePorts;
+import io.pgquorum.testkit.NodeYaml;
+import io.pgquorum.testkit.proc.Commands;
+import io.pgquorum.testkit.proc.Daemon;
+import io.pgquorum.testkit.proc.Launch;
+import io.pgquorum.testkit.proc.ProcInfo;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Installs the release bundle as README-INSTALL.md describes and runs a three-node cluster from it: the tarball
+ * unpacked into a fresh prefix (its path has a space in it, so a script that does not quote its own location
+ * fails), each node started with the command line of {@code systemd/pgquorum@.service} and the environment a unit
+ * gives it (no PGQUORUM_JAVA_OPTS: the shipped JVM defaults), the cluster checked through the REST API, the
+ * unpacked {@code bin/pgctl} and the sample libpq connection string, and the nodes stopped with SIGTERM as systemd
+ * stops them.
+ */
+class InstallIT {
+  private static final Duration READY = Duration.ofSeconds(90);
+  /** Longer than a clean stop takes (a replica's pg_ctl stop, then the primary's with no one to hand over to). */
+  private static final Duration STOP = Duration.ofSeconds(60);
+  private static final String SCOPE = "bundle";
+  private static final String SUPERUSER_PASSWORD = "install-it-super";
+  private static final List<String> NAMES = List.of("node1", "node2", "node3");
+  /** Where the unit expects the bundle and the configuration files; the test's prefix and conf dir stand in. */
+  private static final String UNIT_PREFIX = "/opt/pgquorum/";
+  private static final String UNIT_CONF = "/etc/pgquorum/";
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<Node> nodes = new ArrayList<>();
+  private Path base;
+
+  /** One node of the test cluster: its name, ports, files and daemon. */
+  private record Node(String name, int raftPort, int restPort, int pgPort, Path dir, Path config, Daemon daemon) {
+    Path dataDir() {
+      return dir.resolve("pgdata");
+    }
+  }
+
+  @Test
+  void theUnpackedBundleRunsAThreeNodeClusterTheWayTheUnitsStartIt() throws Exception {
+    assertThat(Commands.isRoot()).as("run as an ordinary user: PostgreSQL and pgquorum refuse root").isFalse();
+    Path tarball = Path.of(System.getProperty("pgquorum.bundle", "target/missing-pgquorum.bundle-property"));
+    assertThat(tarball).as("the bundle built in package").isRegularFile();
+    base = Files.createTempDirectory("pgquorum-it-install-");
+
+    Path prefix = Files.createDirectories(base.resolve("opt with space"));
+    Commands.runChecked(List.of("tar", "-xzf", tarball.toString(), "-C", prefix.toString()), 60);
+    Path home = onlyEntry(prefix);
+    assertThat(home.getFileName().toString()).isEqualTo(tarball.getFileName().toString().replace(".tar.gz", ""));
+    checkLayout(home);
+
+    Path conf = Files.createDirectories(base.resolve("etc"));
+    writeConfigs(conf);
+    List<String> execStart = execStart(home.resolve("systemd/pgquorum@.service"));
+    for (Node n : nodes) {
+      n.daemon().launch(unitLaunch(execStart, home, conf, n));
+    }
+
+    // The cluster is up when exactly one node answers 200 on /primary and the other two on /replica with
+    // streaming replication (HAProxy's checks in conf/haproxy.cfg); a daemon that exited fails at once.
+    await().atMost(READY).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+      for (Node n : nodes) {
+        if (!n.daemon().alive()) {
+          throw new IllegalStateException(n.daemon() + " exited; its log ends with:\n" + tail(n));
+        }
+      }
+      assertThat(answering("/primary")).as("nodes answering 200 on /primary").hasSize(1);
+      assertThat(answering("/replica?replication_state=streaming")).as("streaming replicas").hasSize(2);
+    });
+    String primary = answering("/primary").get(0);
+
+    // pgctl from the bundle, reading the cluster from the DCS with node1's file as an operator would.
+    String conf1 = nodes.get(0).config().toString();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      String out = Commands.runChecked(List.of(home.resolve("bin/pgctl").toString(), "-c", conf1, "list",
+          "--format", "tsv"), 60);
+      Map<String, String> roles = memberRoles(out);
+      assertThat(roles).as("pgctl list members:\n%s", out).containsOnlyKeys(NAMES);
+      assertThat(roles.get(primary)).as("role of the REST API's primary %s", primary).isEqualTo("Leader");
+      assertThat(roles.values().stream().filter("Replica"::equals).count()).as("replicas").isEqualTo(2);
+    });
+
+    // The sample libpq string (conf/libpq-connection-string.txt) with the replicas listed first: libpq must pass
+    // over them and keep the primary's session.
+    List<Node> replicasFirst = new ArrayList<>(nodes);
+    replicasFirst.sort(Comparator.comparing(n -> n.name().equals(primary)));
+    Node primaryNode = replicasFirst.get(2);
+    String url = readWriteUrl(home, replicasFirst);
+    String psql = Commands.runChecked(List.of("env", "PGPASSWORD=" + SUPERUSER_PASSWORD, NodeYaml.PG_BIN + "/psql",
+        "-XAt", "-c", "select pg_is_in_recovery(), inet_server_port()", url), 60);
+    assertThat(psql.strip()).as("session of %s", url).isEqualTo("f|" + primaryNode.pgPort());
+
+    // Stop as systemd does (SIGTERM to the daemon's PID only, KillMode=process): replicas first, then the
+    // primary, so that no handover starts while a node is going away.
+    for (Node n : replicasFirst) {
+      n.daemon().terminate();
+      assertThat(n.daemon().awaitExit(STOP)).as("%s exits after SIGTERM", n.daemon()).isTrue();
+      int status = n.daemon().process().waitFor();
+      // 0 or 143 (the JVM's exit on SIGTERM): what the unit's SuccessExitStatus counts as a clean stop.
+      assertThat(status).as("exit status of %s; log:\n%s", n.name(), tail(n)).isIn(0, 143);
+      assertThat(n.dataDir().resolve("postmaster.pid")).as("%s's PostgreSQL was stopped by the daemon", n.name())
+          .doesNotExist();
+    }
+  }
+
+  /**
+   * The read-write URL of the bundle's libpq sample, pointed at this cluster (its three example hosts replaced by
+   * {@code hosts}, in that order) as the superuser on database postgres.
+   */
+  private static String readWriteUrl(Path home, List<Node> hosts) throws IOException {
+    String text = Files.readString(home.resolve("conf/libpq-connection-string.txt"));
+    Matcher m = Pattern.compile("postgresql://\\S+target_session_attrs=read-write\\S*").matcher(text);
+    assertThat(m.find()).as("a read-write postgresql:// URL in the libpq sample").isTrue();
+    String sample = m.group();
+    String ours = hosts.stream().map(n -> "127.0.0.1:" + n.pgPort()).collect(Collectors.joining(","));
+    String url = sample.replace("10.0.0.1:5432,10.0.0.2:5432,10.0.0.3:5432", ours).replace("://app@", "://postgres@")
+        .replace("/appdb?", "/postgres?");
+    assertThat(url).as("the sample, pointed at this cluster").contains(ours).contains("://postgres@")
+        .contains("/postgres?");
+    return url;
+  }
+
+  /** The tarball holds one directory, pgquorum-VERSION. */
+  private static Path onlyEntry(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> entries = s.toList();
+      assertThat(entries).as("entries of the unpacked tarball").hasSize(1);
+      return entries.get(0);
+    }
+  }
+
+  /** What README-INSTALL.md promises is there, executable where it must be, and every jar once. */
+  private static void checkLayout(Path home) throws IOException {
+    for (String script : List.of("bin/pgquorum", "bin/pgctl", "bin/jepsen-run")) {
+      assertThat(Files.isExecutable(home.resolve(script))).as("%s is executable", script).isTrue();
+    }
+    for (String file : List.of("bin/lib-classpath.sh", "README-INSTALL.md", "conf/node1.yml", "conf/node2.yml",
+        "conf/node3.yml", "conf/haproxy.cfg", "conf/pgbouncer.ini", "conf/libpq-connection-string.txt",
+        "systemd/pgquorum.service", "systemd/pgquorum@.service", "lib/coordinator.classpath",
+        "lib/pgctl.classpath", "lib/jepsen-style-tests.classpath")) {
+      assertThat(home.resolve(file)).isRegularFile();
+    }
+    List<String> jars;
+    try (Stream<Path> s = Files.list(home.resolve("lib"))) {
+      jars = s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".jar")).sorted().toList();
+    }
+    // One copy each: no artifact under two versions (the name without its version).
+    Map<String, List<String>> byArtifact = jars.stream()
+        .collect(Collectors.groupingBy(j -> j.replaceFirst("-\\d[^-]*(-SNAPSHOT)?(-[a-z].*)?\\.jar$", "$2")));
+    assertThat(byArtifact.values()).as("jars in lib/").allSatisfy(copies -> assertThat(copies).hasSize(1));
+    assertThat(jars).anyMatch(j -> j.startsWith("coordinator-")).anyMatch(j -> j.startsWith("pgctl-"));
+    // Every entry of every program's class path is in lib/ (a name mismatch would only show at run time).
+    for (String program : List.of("coordinator", "pgctl", "jepsen-style-tests")) {
+      String cp = Files.readString(home.resolve("lib/" + program + ".classpath")).trim();
+      assertThat(cp.split(":")).as("%s.classpath", program).isNotEmpty()
+          .allSatisfy(e -> assertThat(home.resolve(e)).isRegularFile());
+    }
+  }
+
+  /**
+   * The three nodes' configuration files, in one place (a future {@code pgquorum init} can write them instead):
+   * loopback addresses on free ports, data under the test's directory, Raft without TLS (loopback only).
+   */
+  private void writeConfigs(Path conf) throws IOException {
+    for (String name : NAMES) {
+      Path dir = Files.createDirectories(base.resolve("var").resolve(name));
+      // The unit's %i is the file name without .yml, in the unit's configuration directory.
+      nodes.add(new Node(name, FreePorts.next(), FreePorts.next(), FreePorts.next(), dir,
+          conf.resolve(name + ".yml"), new Daemon(name + "'s daemon", dir.resolve("daemon.log"))));
+    }
+    for (Node n : nodes) {
+      List<String> partners = nodes.stream().filter(o -> o != n).map(o -> "127.0.0.1:" + o.raftPort()).toList();
+      String yaml = new NodeYaml()
+          .scope(SCOPE, "/service/")
+          .name(n.name())
+          .rest("127.0.0.1:" + n.restPort(), "127.0.0.1:" + n.restPort())
+          .raft("127.0.0.1:" + n.raftPort(), "127.0.0.1:" + n.raftPort(), partners, n.dir().resolve("raft"))
+          .postgres("127.0.0.1:" + n.pgPort(), "127.0.0.1:" + n.pgPort(), n.dataDir(), n.dir().resolve("pgpass"))
+          .passwords(SUPERUSER_PASSWORD, "install-it-repl")
+          .render();
+      Files.writeString(n.config(), yaml);
+    }
+  }
+
+  /** ExecStart= of a unit, split into words (the units' command lines need no quoting). */
+  private static List<String> execStart(Path unit) throws IOException {
+    Matcher m = Pattern.compile("(?m)^ExecStart=(.+)$").matcher(Files.readString(unit));
+    assertThat(m.find()).as("%s has ExecStart=", unit).isTrue();
+    return Arrays.asList(m.group(1).trim().split("\\s+"));
+  }
+
+  /**
+   * The unit's command line for node {@code n}, with the test's prefix for /opt/pgquorum/, its configuration
+   * directory for /etc/pgquorum/ and the node's name for %i; setsid gives the daemon a session of its own, as
+   * systemd does (a signal to the test's process group then never reaches it). The environment is a unit's:
+   * no PGQUORUM_JAVA_OPTS or JAVA_HOME from the build, so the shipped defaults and the java on PATH are used.
+   */
+  private static Launch unitLaunch(List<String> execStart, Path home, Path conf, Node n) {
+    List<String> command = new ArrayList<>();
+    command.add("setsid");
+    for (String word : execStart) {
+      command.add(word.replace(UNIT_PREFIX, home + "/").replace(UNIT_CONF, conf + "/").replace("%i", n.name()));
+    }
+    assertThat(command).as("the unit's command line").contains(home.resolve("bin/pgquorum").toString(),
+        n.config().toString());
+    Map<String, String> env = new HashMap<>();
+    env.put("PGQUORUM_JAVA_OPTS", null);
+    env.put("MALLOC_ARENA_MAX", null);
+    return new Launch(command, env, "started as " + String.join(" ", command), false);
+  }
+
+  /** The names of the nodes whose REST API answers 200 on {@code path}. */
+  private List<String> answering(String path) {
+    List<String> names = new ArrayList<>();
+    for (Node n : nodes) {
+      try {
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort() + path))
+            .timeout(Duration.ofSeconds(2)).GET().build();
+        if (http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          names.add(n.name());
+        }
+      } catch (IOException e) {
+        // not listening (yet): not answering 200
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return names;
+  }
+
+  /** pgctl's tsv: a header line naming the columns, then one line per member; member name to role. */
+  private static Map<String, String> memberRoles(String tsv) {
+    // Rows are the lines with tabs (a warning pgctl prints to stderr, merged here, has none).
+    List<String> lines = tsv.lines().filter(l -> l.contains("\t")).toList();
+    assertThat(lines).as("pgctl list output").isNotEmpty();
+    List<String> header = List.of(lines.get(0).split("\t"));
+    int member = header.indexOf("Member");
+    int role = header.indexOf("Role");
+    assertThat(member).as("Member column in %s", header).isNotNegative();
+    assertThat(role).as("Role column in %s", header).isNotNegative();
+    Map<String, String> roles = new HashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cols = line.split("\t");
+      roles.put(cols[member], cols[role]);
+    }
+    return roles;
+  }
+
+  private static String tail(Node n) {
+    String log = n.daemon().logOfLaunch();
+    return log.substring(Math.max(0, log.length() - 3000));
+  }
+
+  /**
+   * Whatever a failed run left: daemons (and their watchdogs) by PID, then PostgreSQL servers still running, then
+   * the directory unless PGQUORUM_KEEP_IT_DIRS=true.
+   */
+  @AfterEach
+  void cleanUp() throws IOException {
+    for (Node n : nodes) {
+      n.daemon().handle().ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+      n.daemon().leftovers().forEach(ProcessHandle::destroyForcibly);
+      n.daemon().kill(Duration.ofSeconds(10));
+    }
+    for (Node n : nodes) {
+      if (ProcInfo.pidFromFile(n.dataDir().resolve("postmaster.pid")).isPresent()) {
+        Commands.run(List.of(NodeYaml.PG_BIN + "/pg_ctl", "stop", "-m", "immediate", "-w", "-D",
+            n.dataDir().toString()), 30);
+      }
+    }
+    if (base != null && !"true".equals(System.getenv("PGQUORUM_KEEP_IT_DIRS"))) {
+      try (Stream<Path> walk = Files.walk(base)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+}
