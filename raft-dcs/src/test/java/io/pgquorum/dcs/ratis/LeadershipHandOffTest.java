@@ -1,0 +1,64 @@
+package io.pgquorum.dcs.ratis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgquorum.dcs.testing.RatisTestCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DcsServer#leadership()} on a real three-member group: what the coordinator samples to move Raft leadership
+ * off the primary's node, and the transfer it then asks for.
+ */
+class LeadershipHandOffTest {
+  private static final Duration WITHIN = Duration.ofSeconds(30);
+
+  @Test
+  void theLeaderNamesItsReachableVotersAndHandsLeadershipToOne() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      String leader = cluster.awaitLeader(WITHIN);
+      DcsServer lead = cluster.member(leader);
+      // Heartbeat replies arrive within the election timeout: both others become reachable voters.
+      await("the leader hears from both voters").atMost(WITHIN)
+          .until(() -> lead.leadership().reachableVoters().size() == 2);
+      DcsServer.Leadership l = lead.leadership();
+      assertThat(l.leader()).isTrue();
+      assertThat(l.reachableVoters()).doesNotContain(lead.memberId()).isSorted();
+      for (String m : cluster.runningMembers()) {
+        if (!m.equals(leader)) {
+          assertThat(cluster.member(m).leadership()).as(m).isEqualTo(new DcsServer.Leadership(false,
+              java.util.List.of()));
+        }
+      }
+
+      String target = l.reachableVoters().get(0);
+      try (RatisDcsClient client = cluster.client("hand-off")) {
+        client.transferLeadership(target, Duration.ofSeconds(5));
+      }
+      await("the target leads").atMost(WITHIN).until(() -> cluster.member(memberName(cluster, target)).isLeader());
+      assertThat(lead.leadership().leader()).as("the former leader").isFalse();
+    }
+  }
+
+  @Test
+  void aVoterThatStoppedAnsweringIsNoTarget() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      String leader = cluster.awaitLeader(WITHIN);
+      DcsServer lead = cluster.member(leader);
+      await("the leader hears from both voters").atMost(WITHIN)
+          .until(() -> lead.leadership().reachableVoters().size() == 2);
+      String stopped = cluster.runningMembers().stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+      String stoppedId = cluster.member(stopped).memberId();
+      cluster.stopMember(stopped);
+      await("the stopped voter drops out").atMost(WITHIN)
+          .until(() -> !lead.leadership().reachableVoters().contains(stoppedId));
+      assertThat(lead.leadership().reachableVoters()).hasSize(1);
+    }
+  }
+
+  private static String memberName(RatisTestCluster cluster, String memberId) {
+    return cluster.runningMembers().stream().filter(m -> cluster.member(m).memberId().equals(memberId)).findFirst()
+        .orElseThrow(() -> new AssertionError("no running member with id " + memberId));
+  }
+}
