@@ -162,6 +162,23 @@ final class PgProcesses {
     return h.filter(ProcessHandle::isAlive).map(handle -> new Member(pid, ppid, handle));
   }
 
+  /**
+   * Whether process {@code pid} has exited: no longer in /proc, or a zombie (only its exit status is left, which
+   * its parent or init reaps). A process that is still being torn down after SIGKILL is not exited yet.
+   */
+  static boolean exited(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+      int close = stat.lastIndexOf(')');
+      char state = close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+      return state == 'Z' || state == 'X';
+    } catch (NoSuchFileException e) {
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** PostgreSQL's processes are named after its binary; {@code postmaster} is the old name of the same binary. */
   static boolean isPostgresName(String comm) {
     return comm.equals("postgres") || comm.equals("postmaster");

@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  *       or orphans it does not know about), or {@link #GRACE} has passed: SIGKILL every process found, the
  *       postmaster first (so that it cannot start a crash restart), through {@link ProcessHandle#destroyForcibly()}
  *       (a {@code kill(2)}, no fork).
- *   <li>Scan again every {@link #POLL} and kill whatever is (still, or newly) there, until a scan is empty.
+ *   <li>Scan again every {@link #POLL} and kill whatever is (still, or newly) there, until a scan is empty and
+ *       every process any scan found has exited (gone, or a zombie): an exiting process drops its cwd (which the
+ *       scan goes by) while the kernel is still tearing it down, so a scan alone can miss one that is not yet gone.
  * </ol>
  * An unreadable or garbled {@code postmaster.pid} changes nothing here: the scan does not need it (pg_ctl then
  * fails at once and step 3 follows). The procedure never gives up; it reports every {@link #REPORT_EVERY} while
@@ -118,19 +120,27 @@ public final class PostgresFence {
     boolean pgCtlTried = false;
     boolean exitSeen = false;
     boolean killed = false;
+    // Every process a scan found, until it has exited (the handle refuses to signal a reused pid).
+    java.util.Map<Long, ProcessHandle> seen = new java.util.HashMap<>();
     long nextReport = start + REPORT_EVERY.toNanos();
     try {
       while (true) {
         boolean finishAllowed = mayFinish.getAsBoolean(); // asked before the scan that may prove "gone"
         Optional<PgProcesses.Scan> scan = scan();
-        boolean nothingLeft = scan.map(PgProcesses.Scan::empty).orElseGet(this::pidFileSaysStopped);
+        scan.ifPresent(sc -> sc.members().forEach(m -> seen.put(m.pid(), m.handle())));
+        // The handle's isAlive is false for a reused pid (it checks the start time), so a pid taken by another
+        // process after init reaped ours never holds the fence; a zombie is exited too.
+        seen.values().removeIf(h -> !h.isAlive() || PgProcesses.exited(h.pid()));
+        boolean nothingLeft = scan.map(PgProcesses.Scan::empty).orElseGet(this::pidFileSaysStopped) && seen.isEmpty();
         if (nothingLeft) {
           if (finishAllowed) {
             return new Outcome(firstSeen >= 0, killed, System.nanoTime() - start, pgCtlOutcome);
           }
         } else {
           long now = System.nanoTime();
-          String what = scan.map(s -> "processes " + s.pids()).orElse("the postmaster in postmaster.pid (no /proc)");
+          String what = scan.filter(sc -> !sc.empty()).map(sc -> "processes " + sc.pids())
+              .orElse(scan.isPresent() ? "exiting processes " + seen.keySet()
+                  : "the postmaster in postmaster.pid (no /proc)");
           if (firstSeen < 0) {
             firstSeen = now;
             log.accept("fencing PostgreSQL in " + dataDir() + " (" + why + "): " + what
@@ -160,6 +170,8 @@ public final class PostgresFence {
               for (PgProcesses.Member m : scan.get().members()) {
                 m.handle().destroyForcibly(); // SIGKILL; false only when already gone or not ours to signal
               }
+              // One that left the scan while exiting gets it again: a no-op if it was already killed.
+              seen.values().forEach(ProcessHandle::destroyForcibly);
             } else {
               killByPidFile();
             }

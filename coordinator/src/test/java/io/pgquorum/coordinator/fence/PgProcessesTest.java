@@ -88,4 +88,24 @@ class PgProcessesTest {
       m.handle().destroyForcibly();
     }
   }
+
+  /** What the fence waits for after its scan is empty: a zombie has exited, a running or half-torn-down one not. */
+  @Test
+  void aZombieOrAVanishedProcessHasExitedARunningOneNot() throws Exception {
+    // "sleep 0" ends at once and stays a zombie: its parent exec'd into a sleep that never waits for it.
+    Process parent = new ProcessBuilder("/bin/bash", "-c", "/bin/sleep 0 & exec /bin/sleep 600").start();
+    started.add(parent);
+    ProcessHandle zombie = null;
+    for (int i = 0; i < 250 && zombie == null; i++) {
+      zombie = parent.toHandle().children().filter(c -> PgProcesses.exited(c.pid())).findFirst().orElse(null);
+      if (zombie == null) {
+        Thread.sleep(20); // polling for the child to exit, with a bound
+      }
+    }
+    assertThat(zombie).as("the zombie child").isNotNull();
+    assertThat(PgProcesses.exited(parent.pid())).as("the running parent").isFalse();
+    assertThat(PgProcesses.exited(ProcessHandle.current().pid())).as("this JVM").isFalse();
+    parent.destroyForcibly().waitFor();
+    assertThat(PgProcesses.exited(parent.pid())).as("a reaped process").isTrue();
+  }
 }
