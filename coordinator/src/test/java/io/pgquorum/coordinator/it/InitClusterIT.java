@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ class InitClusterIT {
         assertThat(password).hasSizeGreaterThanOrEqualTo(20);
         assertThat(init.output()).doesNotContain(password);
       }
-      assertThat(Files.getPosixFilePermissions(n.config())).hasToString("[OWNER_READ, OWNER_WRITE]");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(n.config()))).isEqualTo("rw-------");
       Run valid = pgquorum(List.of("--validate-config", n.config().toString()));
       assertThat(valid.exit()).as(valid.output()).isZero();
       assertThat(valid.output()).contains("is valid");
