@@ -14,14 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,27 +80,7 @@ class TlsClusterIT {
 
   /** An HTTPS client trusting the test CA and presenting {@code cert}. */
   private HttpClient client(TestPki.Member cert) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.caCertificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
-    java.security.cert.Certificate[] chain;
-    try (var in = Files.newInputStream(cert.certChain())) {
-      chain = cf.generateCertificates(in).toArray(java.security.cert.Certificate[]::new);
-    }
-    String pem = Files.readString(cert.privateKey()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
-        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
-    keys.setKeyEntry("key", key, "x".toCharArray(), chain);
-    kmf.init(keys, "x".toCharArray());
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+    return TlsClients.mutual(pki.caCertFile(), cert.certChain(), cert.privateKey());
   }
 
   private int status(NodeSpec n, String path) {
@@ -158,7 +134,7 @@ class TlsClusterIT {
     }
     // Plain HTTP, and HTTPS without a client certificate, get nothing.
     assertThat(LocalCluster.get(primary, "/primary").status()).isZero();
-    HttpClient noCertificate = HttpClient.newBuilder().sslContext(trustOnly()).build();
+    HttpClient noCertificate = TlsClients.trustOnly(pki.caCertFile());
     assertThatThrownBy(() -> get(noCertificate, primary, "/primary")).isInstanceOf(IOException.class);
   }
 
@@ -191,16 +167,5 @@ class TlsClusterIT {
     String log = cluster.logs(winner.get());
     assertThat(log).as(winner.get().name + "'s log").contains("status from " + peerUrl + ": HTTP 200, role ")
         .doesNotContain("no status from " + peerUrl);
-  }
-
-  private SSLContext trustOnly() throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.caCertificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 }

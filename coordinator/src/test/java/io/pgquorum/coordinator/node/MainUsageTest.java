@@ -29,7 +29,9 @@ class MainUsageTest {
       "--validate-config /nonexistent/x.yml | 2 | /nonexistent/x.yml",
       "--version                 | 0 | pgquorum 0.1.0",
       "--join                    | 2 | usage: pgquorum [--join] <config.yml>",
-      "--help                    | 0 | usage: pgquorum"})
+      "--help                    | 0 | usage: pgquorum",
+      "init --help               | 0 | usage: pgquorum init",
+      "init --scope demo         | 2 | pgquorum init: --node is required"})
   void usage(String args, int exit, String expected) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
