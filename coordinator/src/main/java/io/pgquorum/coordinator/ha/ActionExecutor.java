@@ -117,11 +117,12 @@ public final class ActionExecutor {
     this.asker = ask;
   }
 
-  /** The planted bugs (test harness only) the HA loop runs with, for the pure helpers this executor calls. */
+  /** Where lease refreshes are counted from now on (the HA loop's {@link HaLoop#useMetrics}). */
   void useMetrics(NodeMetrics m) {
     metrics = m;
   }
 
+  /** The planted bugs (test harness only) the HA loop runs with, for the pure helpers this executor calls. */
   void plantedBugs(PlantedBugs planted) {
     this.bugs = planted;
   }
