@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.PermanentSlots;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.coordinator.postgres.PostgresException;
@@ -53,6 +54,8 @@ public final class ActionExecutor {
 
   /** Planted bugs (test harness only) the executor's pure helpers honour; none unless set. */
   private PlantedBugs bugs = PlantedBugs.NONE;
+  /** Lease refresh latencies and outcomes go here (recording only: no step depends on it). */
+  private volatile NodeMetrics metrics = NodeMetrics.withoutRaft();
 
   private final String name;
   private final ClusterStore store;
@@ -112,6 +115,11 @@ public final class ActionExecutor {
   void useFailsafe(FailsafePromises promises, FailsafeAsker ask) {
     this.failsafe = promises;
     this.asker = ask;
+  }
+
+  /** Where lease refreshes are counted from now on (the HA loop's {@link HaLoop#useMetrics}). */
+  void useMetrics(NodeMetrics m) {
+    metrics = m;
   }
 
   /** The planted bugs (test harness only) the HA loop runs with, for the pure helpers this executor calls. */
@@ -638,13 +646,17 @@ public final class ActionExecutor {
    */
   private Renewal renew(long fencingToken, LeaseTerms terms) {
     long sent = nanoClock.getAsLong();
+    long started = System.nanoTime(); // the metric's real time, whatever clock the lease runs on (the simulator's)
     Optional<LeaseGrant> grant;
     try {
       grant = store.renewLeader(fencingToken);
     } catch (DcsException e) {
+      metrics.leaseRefresh(System.nanoTime() - started, NodeMetrics.RefreshOutcome.UNKNOWN);
       log.warn("failed to refresh the leader lock: {}", e.getMessage());
       return new Renewal.Unknown();
     }
+    metrics.leaseRefresh(System.nanoTime() - started, grant.isEmpty() ? NodeMetrics.RefreshOutcome.LOST
+        : NodeMetrics.RefreshOutcome.CONFIRMED);
     if (grant.isEmpty()) {
       confirmed = Optional.empty();
       lease.clear();

@@ -4,6 +4,8 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
+import io.pgquorum.coordinator.metrics.PrometheusText;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
 import io.pgquorum.dcs.api.DcsException;
@@ -59,6 +61,8 @@ public final class HaLoop implements Runnable {
   /** The role in the last published status (null before the first): see {@link #publishEarlyOnRoleChange}. */
   private String publishedRole;
   private final ActionExecutor executor;
+  /** Where cycles and decisions are counted; replaced once by the node before the loop runs (useMetrics). */
+  private volatile NodeMetrics metrics = NodeMetrics.withoutRaft();
   /** pgBackRest's stanza work ({@link #useBackrest}); off without a backrest section. */
   private volatile StanzaJob backrest = StanzaJob.off();
   /** pgBackRest's backups ({@link #useBackups}); off without a backrest section. */
@@ -256,6 +260,17 @@ public final class HaLoop implements Runnable {
     }
   }
 
+  /** Counts cycles, decisions and lease refreshes into {@code m} from now on (call before the loop runs). */
+  public void useMetrics(NodeMetrics m) {
+    metrics = m;
+    executor.useMetrics(m);
+  }
+
+  private void count(Decision decision) {
+    metrics.decision(decision.actions().stream().map(a -> PrometheusText.snakeCase(a.getClass().getSimpleName()))
+        .toList());
+  }
+
   private DynamicConfig dynamic() {
     return lastSnapshot.flatMap(ClusterSnapshot::config).map(v -> v.value()).orElse(config.bootstrap().dcs());
   }
@@ -300,6 +315,7 @@ public final class HaLoop implements Runnable {
       tPeers = System.nanoTime();
       Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong(),
           wallClock.instant());
+      count(decision);
       memory = decision.memory();
       // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
       // to leader" is logged only when the lock was taken); any other before the plan runs, so that what a long
@@ -323,6 +339,7 @@ public final class HaLoop implements Runnable {
         // The failure and the request were taken by the first decision: the second one sees neither again.
         decision = Decider.decide(cluster, localState(pg, shutdown, Optional.empty(), Optional.empty()), policy,
             Map.of(), nanoClock.getAsLong(), wallClock.instant());
+        count(decision);
         memory = decision.memory();
         report(decision, decision.message());
         outcome = executor.execute(decision, cluster);
@@ -356,6 +373,8 @@ public final class HaLoop implements Runnable {
           (end - t0) / 1_000_000, (tLoad - t0) / 1_000_000, Math.max(0, tProbe - tLoad) / 1_000_000,
           Math.max(0, tPeers - tProbe) / 1_000_000, Math.max(0, end - Math.max(tPeers, tProbe)) / 1_000_000);
     }
+    // Real time, as the debug line above: what an operator tuning loop_wait needs (not the simulator's nanoClock).
+    metrics.haCycle(System.nanoTime() - t0);
     publish.accept(status(pg, publication, holds));
     if (cluster.isPresent()) {
       if (lastDynamic != null && !lastDynamic.equals(dyn)) {

@@ -15,6 +15,7 @@ import io.pgquorum.coordinator.ha.LeaseListener;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.ha.TaskRunner;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
 import io.pgquorum.coordinator.postgres.LocalPostgres;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
@@ -218,7 +219,11 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           backupAdmin);
       RestServer rest = RestServer.start(config.restapi(), status::get, admin);
       started.add(rest);
-      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed"),
+      // The Raft figures come from the member's published sample: /metrics never calls into Ratis.
+      NodeMetrics metrics = new NodeMetrics(server::stats);
+      rest.useMetrics(metrics);
+      LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed",
+          metrics, NodeMetrics.FenceReason.LEASE_DEADLINE),
           System::nanoTime, config.name());
       started.add(guard);
       Optional<WatchdogProcess> watchdog = Optional.empty();
@@ -228,7 +233,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           if (mode == WatchdogConfig.Mode.REQUIRED && lease.deadlineNanos().isPresent()) {
             log.error("demoting: watchdog.mode is required and the watchdog process died");
             lease.clear();
-            fence(postgres, lease, bugs, "watchdog.mode is required and the watchdog process died");
+            fence(postgres, lease, bugs, "watchdog.mode is required and the watchdog process died", metrics,
+                NodeMetrics.FenceReason.WATCHDOG_LOST);
             Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake);
           }
         });
@@ -264,6 +270,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
             }
           }, bugs,
           setup.mayHoldLease(mode, wd));
+      loop.useMetrics(metrics);
       loop.useBackrest(backrest);
       loop.useBackups(backups);
       // Failsafe mode: the REST API records the promises this node gives; the loop asks its peers for theirs.
@@ -292,7 +299,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         if (primary) {
           log.error("fencing: stopping PostgreSQL (immediate) because the HA loop stopped");
           lease.clear();
-          fence(postgres, lease, bugs, "the HA loop stopped");
+          fence(postgres, lease, bugs, "the HA loop stopped", metrics, NodeMetrics.FenceReason.HA_LOOP_STOPPED);
         }
       };
       AtomicReference<String> duplicate = new AtomicReference<>();
@@ -378,12 +385,14 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
    * which returns once PostgreSQL is verifiably gone and no primary start is in flight; only then is the watchdog
    * told (disarmed when no lease is held). Interrupted (the node closes): returns without disarming.
    */
-  private static void fence(LocalPostgres postgres, HeldLease lease, PlantedBugs bugs, String why) {
+  private static void fence(LocalPostgres postgres, HeldLease lease, PlantedBugs bugs, String why,
+      NodeMetrics metrics, NodeMetrics.FenceReason reason) {
     if (bugs.active(HaBug.SKIP_DEMOTE_ON_LOST_LEASE)) {
       // PLANTED BUG (test harness only): the expired lease is not enforced.
       log.warn("PLANTED BUG {}: not stopping PostgreSQL", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
       return;
     }
+    metrics.fenced(reason);
     try {
       log.warn("fenced: {}", postgres.gate().fence(why).describe());
     } catch (InterruptedException e) {

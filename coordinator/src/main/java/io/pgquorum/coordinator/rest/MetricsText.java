@@ -1,6 +1,8 @@
 package io.pgquorum.coordinator.rest;
 
 import io.pgquorum.coordinator.ha.NodeStatus;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
+import io.pgquorum.coordinator.metrics.PrometheusText;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.time.Instant;
 import java.util.Optional;
@@ -10,7 +12,9 @@ import java.util.Optional;
  * and labels so existing dashboards and alerts keep working. Every metric is a gauge. Patroni's are always present
  * (0 when not applicable), so a series never disappears when a node changes role; the backup and archiving ones
  * ({@link BackupMetrics}) are left out where they do not apply (no backrest section, no archiver running) and are
- * NaN where they apply but are not known yet.
+ * NaN where they apply but are not known yet. The node's internal metrics ({@link NodeMetrics}: the DCS member's
+ * Raft figures, the HA loop's cycles and decisions, lease refreshes, fencing) follow, with their own types
+ * (gauge, counter, summary).
  */
 final class MetricsText {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -22,8 +26,16 @@ final class MetricsText {
     return of(s, java.time.Clock.systemUTC().instant());
   }
 
-  /** The metrics with backup ages counted to {@code now}. */
+  /** The metrics with backup ages counted to {@code now}, without the node's internal ones. */
   static String of(NodeStatus s, Instant now) {
+    return of(s, now, null);
+  }
+
+  /**
+   * The metrics with backup ages counted to {@code now}, followed by the node's internal ones ({@link NodeMetrics}:
+   * Raft, HA loop, lease, fencing) when {@code internal} is not null. Reads only published values.
+   */
+  static String of(NodeStatus s, Instant now, NodeMetrics internal) {
     PgState pg = s.pg();
     String labels = "{scope=\"" + escape(s.scope()) + "\",name=\"" + escape(s.name()) + "\"}";
     StringBuilder out = new StringBuilder(4096);
@@ -85,6 +97,9 @@ final class MetricsText {
             .append(escape(bug)).append("\"} 1\n");
       }
     }
+    if (internal != null) {
+      internal.render(out, labels.substring(1, labels.length() - 1));
+    }
     return out.toString();
   }
 
@@ -108,7 +123,7 @@ final class MetricsText {
 
   /** Label values escape backslash, double quote and newline (exposition format rules). */
   static String escape(String v) {
-    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    return PrometheusText.escape(v);
   }
 
   private record Gauges(StringBuilder out, String labels) {

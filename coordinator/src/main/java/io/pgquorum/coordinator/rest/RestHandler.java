@@ -48,6 +48,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ExecutorService adminExecutor;
   private final ExecutorService slowReads;
   private final FailsafeEndpoint failsafe = new FailsafeEndpoint();
+  /** Null until the node hands them over (and in tests without them). */
+  private volatile io.pgquorum.coordinator.metrics.NodeMetrics metrics;
 
   RestHandler(Supplier<NodeStatus> status, AccessControl access, AdminActions admin, ExecutorService adminExecutor,
       ExecutorService slowReads) {
@@ -59,6 +61,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** Failsafe mode's promises, once the HA loop exists. */
+  /** Adds the node's internal metrics to {@code /metrics}, from now on. */
+  void useMetrics(io.pgquorum.coordinator.metrics.NodeMetrics m) {
+    metrics = m;
+  }
+
   void useFailsafe(io.pgquorum.coordinator.ha.FailsafePromises promises) {
     failsafe.use(promises);
   }
@@ -239,7 +246,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/metrics":
         return s == null ? HttpReply.text(503, "no status published yet")
             : new HttpReply(200, MetricsText.CONTENT_TYPE,
-                MetricsText.of(s).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+                MetricsText.of(s, Instant.now(), metrics).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
       default:
         try {
           int code = HealthCheck.evaluate(path, query, s, System.nanoTime(), Instant.now());

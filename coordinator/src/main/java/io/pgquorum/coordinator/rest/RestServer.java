@@ -164,6 +164,11 @@ public final class RestServer implements AutoCloseable {
     return new InetSocketAddress(host, config.listen().port());
   }
 
+  /** Adds the node's internal metrics (Raft, HA loop, lease, fencing) to {@code GET /metrics}, from now on. */
+  public void useMetrics(io.pgquorum.coordinator.metrics.NodeMetrics metrics) {
+    handler.useMetrics(metrics);
+  }
+
   /** Answers {@code POST /failsafe} with {@code promises} (the HA loop's), from now on. */
   public void useFailsafe(io.pgquorum.coordinator.ha.FailsafePromises promises) {
     handler.useFailsafe(promises);

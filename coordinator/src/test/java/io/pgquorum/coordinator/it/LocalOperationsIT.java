@@ -72,6 +72,75 @@ class LocalOperationsIT {
     }
   }
 
+  /**
+   * Issue 16's internal metrics on live daemons: every node exports the Raft, HA loop, lease and fencing families
+   * with HELP and TYPE, with plausible values (a term, a committed index), and exactly one of the three says it
+   * leads the DCS group, the one every node names as leader. Awaited: the Raft figures are a sample published
+   * about once a second, so a node may at first show one from before the group had settled.
+   */
+  @Test
+  @Order(0)
+  void raftAndHaLoopMetricsOnEveryLiveNode() {
+    List<String> families = List.of("pgquorum_raft_term", "pgquorum_raft_is_leader", "pgquorum_raft_leader_info",
+        "pgquorum_raft_commit_index", "pgquorum_raft_applied_index", "pgquorum_raft_log_entries",
+        "pgquorum_raft_log_size_bytes", "pgquorum_raft_snapshot_index", "pgquorum_raft_snapshot_size_bytes",
+        "pgquorum_raft_elections_total", "pgquorum_raft_election_timeouts_total",
+        "pgquorum_ha_cycle_duration_seconds", "pgquorum_ha_decisions_total",
+        "pgquorum_lease_refresh_duration_seconds", "pgquorum_lease_refreshes_total",
+        "pgquorum_fencing_actions_total");
+    await("one Raft leader, named by all three, with plausible figures" + cluster.diagnostics()).atMost(STEP)
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          int leaders = 0;
+          long elections = 0;
+          java.util.Set<String> named = new java.util.HashSet<>();
+          for (NodeSpec n : cluster.nodes) {
+            String body = LocalCluster.get(n, "/metrics").body();
+            for (String f : families) {
+              assertThat(body).as(n.name).contains("# HELP " + f + " ").contains("# TYPE " + f + " ");
+            }
+            assertThat(Long.parseLong(metric(body, "pgquorum_raft_term"))).as(n.name + " term")
+                .isGreaterThanOrEqualTo(1);
+            long commit = Long.parseLong(metric(body, "pgquorum_raft_commit_index"));
+            assertThat(commit).as(n.name + " commit index").isPositive();
+            assertThat(Long.parseLong(metric(body, "pgquorum_raft_applied_index"))).as(n.name + " applied index")
+                .isPositive().isLessThanOrEqualTo(commit);
+            assertThat(Long.parseLong(metric(body, "pgquorum_raft_log_size_bytes"))).as(n.name + " log bytes")
+                .isPositive();
+            assertThat(Long.parseLong(metric(body, "pgquorum_ha_cycle_duration_seconds_count")))
+                .as(n.name + " HA cycles").isPositive();
+            assertThat(body).as(n.name).contains("pgquorum_ha_decisions_total{");
+            leaders += Integer.parseInt(metric(body, "pgquorum_raft_is_leader"));
+            elections += Long.parseLong(metric(body, "pgquorum_raft_elections_total"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "pgquorum_raft_leader_info\\{[^}]*leader=\"([^\"]*)\"} 1").matcher(body);
+            assertThat(m.find()).as(n.name + " names a leader").isTrue();
+            named.add(m.group(1));
+          }
+          assertThat(leaders).as("members saying they lead").isEqualTo(1);
+          assertThat(named).as("the leader each member names").hasSize(1);
+          // Ratis counts each election a candidate ran to its end: the one that made the leader is among them.
+          assertThat(elections).as("elections run, summed over the members").isPositive();
+        });
+    // The primary refreshes its lease every loop_wait: its refresh summary has observations, all confirmed so far.
+    await("the primary's lease refreshes are counted").atMost(STEP).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          String body = LocalCluster.get(primary, "/metrics").body();
+          assertThat(Long.parseLong(metric(body, "pgquorum_lease_refresh_duration_seconds_count"))).isPositive();
+          assertThat(body).containsPattern("pgquorum_lease_refreshes_total\\{[^}]*outcome=\"confirmed\"} [1-9]");
+        });
+    String sample = LocalCluster.get(primary, "/metrics").body().lines()
+        .filter(l -> l.startsWith("pgquorum_raft_") || l.startsWith("pgquorum_ha_") || l.startsWith("pgquorum_lease_")
+            || l.startsWith("pgquorum_fencing_actions"))
+        .collect(java.util.stream.Collectors.joining("\n"));
+    System.out.println(primary.name + " GET /metrics (internal metrics):\n" + sample);
+  }
+
+  /** The value of the first sample of {@code name} (any labels) in a /metrics body, "" when absent. */
+  private static String metric(String body, String name) {
+    return body.lines().filter(l -> l.startsWith(name + "{")).map(l -> l.substring(l.lastIndexOf(' ') + 1))
+        .findFirst().orElse("");
+  }
+
   @Test
   @Order(1)
   void aPendingRestartIsShownEverywhereAndARestartPendingOnlyAppliesIt() throws Exception {

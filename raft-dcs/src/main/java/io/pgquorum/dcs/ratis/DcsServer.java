@@ -2,6 +2,7 @@ package io.pgquorum.dcs.ratis;
 
 import io.pgquorum.dcs.api.DcsConfigException;
 import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.api.RaftStats;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DcsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DcsServer.class);
+  private static final long STATS_INTERVAL_MS = 1000;
 
   private final DcsServerConfig config;
   private final RaftGroupId groupId;
@@ -49,6 +51,8 @@ public final class DcsServer implements AutoCloseable {
   private final DcsStateMachine stateMachine;
   private final ScheduledExecutorService timer;
   private volatile Registrar registrar;
+  /** The last {@link RaftStats} sample; replaced whole, read without a lock (see {@link #stats()}). */
+  private volatile RaftStats stats = RaftStats.NONE;
 
   private DcsServer(DcsServerConfig config, RaftGroupId groupId, RaftServer server, DcsStateMachine sm,
       ScheduledExecutorService timer) {
@@ -186,6 +190,10 @@ public final class DcsServer implements AutoCloseable {
     }
     long interval = config.tuning().expiryCheckInterval().toMillis();
     timer.scheduleWithFixedDelay(member::expiryTick, interval, interval, TimeUnit.MILLISECONDS);
+    member.sampleStats();
+    // Once a second: a scrape every 10 s or more sees values at most a second old, and a sample is cheap (local
+    // reads and one directory listing, on the timer thread, never on the caller's).
+    timer.scheduleWithFixedDelay(member::sampleStats, STATS_INTERVAL_MS, STATS_INTERVAL_MS, TimeUnit.MILLISECONDS);
     member.registrar = new Registrar(config,
         division.getRaftConf().getCurrentPeers().stream().map(GroupProbe::toAddress).toList(),
         member::isVoter, !recover && outcome == MemberBoot.Outcome.FOUNDER ? "founder" : "running");
@@ -231,6 +239,15 @@ public final class DcsServer implements AutoCloseable {
           .anyMatch(p -> p.getId().toString().equals(config.self().id()));
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  private void sampleStats() {
+    try {
+      stats = RaftStatsSampler.sample(server.getDivision(groupId));
+    } catch (IOException | RuntimeException e) {
+      // Never let one failure stop the periodic task; the previous sample stays published.
+      LOG.debug("Raft statistics sample failed: {}", e.toString());
     }
   }
 
@@ -346,6 +363,14 @@ public final class DcsServer implements AutoCloseable {
     } catch (IOException e) {
       return List.of();
     }
+  }
+
+  /**
+   * The Raft division's figures as last sampled (at most about a second old; {@link RaftStats#NONE} before the
+   * first sample). Never blocks and never calls into Ratis: for metrics endpoints.
+   */
+  public RaftStats stats() {
+    return stats;
   }
 
   /** Last Raft index applied to this member's state machine. */
