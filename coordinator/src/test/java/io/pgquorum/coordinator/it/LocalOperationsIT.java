@@ -135,6 +135,33 @@ class LocalOperationsIT {
     System.out.println(primary.name + " GET /metrics (internal metrics):\n" + sample);
   }
 
+  /**
+   * Issue 15: Raft leadership does not stay on the primary's node. The test puts it there (a transfer to the
+   * primary's DCS member); the primary's loop hands it on within a few cycles, which its log says, and the members'
+   * /metrics then show one leader that is not the primary's node.
+   */
+  @Test
+  @Order(0)
+  void raftLeadershipMovesOffThePrimarysNode() throws Exception {
+    String primaryMember = "127.0.0.1:" + primary.raftPort;
+    String handOff = "handing the DCS's Raft leadership to";
+    int before = cluster.logs(primary).split(java.util.regex.Pattern.quote(handOff), -1).length;
+    try (io.pgquorum.dcs.ratis.RatisDcsClient dcs = cluster.dcsClient()) {
+      dcs.transferLeadership(primaryMember, Duration.ofSeconds(10));
+    }
+    await("the primary's loop hands Raft leadership on" + cluster.diagnostics()).atMost(STEP)
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(cluster.logs(primary).split(java.util.regex.Pattern.quote(handOff), -1).length)
+              .as("hand-offs logged by the primary").isGreaterThan(before);
+          assertThat(metric(LocalCluster.get(primary, "/metrics").body(), "pgquorum_raft_is_leader"))
+              .as("the primary's member leads").isEqualTo("0");
+          long leaders = cluster.nodes.stream().filter(n -> n != primary)
+              .filter(n -> metric(LocalCluster.get(n, "/metrics").body(), "pgquorum_raft_is_leader").equals("1"))
+              .count();
+          assertThat(leaders).as("replicas' members that lead").isEqualTo(1);
+        });
+  }
+
   /** The value of the first sample of {@code name} (any labels) in a /metrics body, "" when absent. */
   private static String metric(String body, String name) {
     return body.lines().filter(l -> l.startsWith(name + "{")).map(l -> l.substring(l.lastIndexOf(' ') + 1))
