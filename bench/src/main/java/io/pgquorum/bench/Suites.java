@@ -13,6 +13,7 @@ final class Suites {
         new io.pgquorum.bench.dcs.DcsSuite(),
         new io.pgquorum.bench.dcs.ScalingSuite(),
         new io.pgquorum.bench.failover.FailoverSuite(),
+        new io.pgquorum.bench.failover.RaftLeadSuite(),
         new io.pgquorum.bench.switchover.SwitchoverSuite(),
         new io.pgquorum.bench.sync.SyncSuite(),
         new io.pgquorum.bench.cost.CostSuite(),

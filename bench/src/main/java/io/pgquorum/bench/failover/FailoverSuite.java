@@ -94,8 +94,32 @@ public final class FailoverSuite implements Suite {
    * @param variant the system and its settings
    * @param killTrials kill -9 trials
    * @param termTrials SIGTERM trials (0: none, and no sigterm-to-write result)
+   * @param prep what to do to the cluster after it starts and before each kill trial (usually nothing)
    */
-  public record Plan(Variant variant, int killTrials, int termTrials) {}
+  public record Plan(Variant variant, int killTrials, int termTrials, Preparation prep) {
+    public Plan(Variant variant, int killTrials, int termTrials) {
+      this(variant, killTrials, termTrials, Preparation.NONE);
+    }
+  }
+
+  /**
+   * A variant's own set-up on top of its settings: a change to the running cluster after every (re)start, and a
+   * state to bring about before every kill trial (the cluster is healthy both times). Notes say how it went.
+   */
+  public interface Preparation {
+    Preparation NONE = new Preparation() {};
+
+    /** After the cluster started or was rebuilt, once healthy. */
+    default void afterStart(HaCluster cluster) {}
+
+    /** Before each kill -9 trial, on a healthy cluster. */
+    default void beforeKill(HaCluster cluster, int trial) {}
+
+    /** Notes for the kill results (called once, after the trials). */
+    default Map<String, String> notes() {
+      return Map.of();
+    }
+  }
 
   /** Measuring one variant on one cluster (rebuilt when a node cannot rejoin). */
   private static final class Run {
@@ -126,6 +150,7 @@ public final class FailoverSuite implements Suite {
           cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
         }
         awaitSync();
+        plan.prep().afterStart(cluster);
         notes.putAll(cluster.settings());
         if (v.sync() != SyncMode.OFF) {
           notes.put("replication mode", Variant.modeName(v.sync()) + ": before every trial the primary's "
@@ -141,6 +166,7 @@ public final class FailoverSuite implements Suite {
         int newLeaderUnseen = 0;
         int outageUnrecovered = 0;
         for (int t = 1; t <= plan.killTrials; t++) {
+          plan.prep().beforeKill(cluster, t);
           TrialResult r = trial(FailoverTrial.Fault.KILL9, t);
           if (r == null) {
             continue;
@@ -175,6 +201,7 @@ public final class FailoverSuite implements Suite {
               + "0)");
         }
         notes.put("phase observer", observerNote());
+        notes.putAll(plan.prep().notes());
         notes.put("DCS outage after the kill", outage.size() + outageUnrecovered + " of " + total.size()
             + " kill trials had leader-key reads go unanswered after the kill (expected when the killed node held "
             + "the DCS's Raft/etcd leadership); unanswered reads count as not yet detected"
@@ -270,6 +297,7 @@ public final class FailoverSuite implements Suite {
       rebuilds++;
       cluster = v.start(ctx.tools(), ctx.scratchDir(dirName()));
       awaitSync();
+      plan.prep().afterStart(cluster);
     }
 
     /** Under synchronous replication, waits for the primary to report the mode in effect (throws if it does not). */

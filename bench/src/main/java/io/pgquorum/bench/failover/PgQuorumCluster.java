@@ -191,6 +191,21 @@ public final class PgQuorumCluster implements HaCluster {
         + "name through every member within " + within.toSeconds() + " s (last: " + last + ")");
   }
 
+  /** Node {@code node}'s Raft member id (its {@code raft.self_addr} text, as the group knows it). */
+  public String raftMemberId(int node) {
+    return RaftLeaderKeyReader.peer(cluster.network().addresses(node)).id();
+  }
+
+  /** Every member's Raft role by member id, as each member reports it (see {@link RaftLeaderKeyReader#roles()}). */
+  public Map<String, String> raftRoles() {
+    return leaderKey.roles();
+  }
+
+  /** Asks the DCS's Raft leader to hand leadership to node {@code node}'s member; throws DcsException. */
+  public void transferRaftLeadership(int node, Duration timeout) {
+    leaderKey.transferLeadership(raftMemberId(node), timeout);
+  }
+
   @Override
   public void killNode(int node) {
     List<Long> pids = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.pgquorum.jepsen.stack.NodeAddresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,8 @@ final class RaftLeaderKeyReader implements AutoCloseable {
 
   private final String key;
   private final List<RatisDcsClient> clients = new ArrayList<>();
+  private final DcsClientConfig readConfig;
+  private RatisDcsClient admin;
 
   /**
    * @param group the Raft group name (the cluster's scope)
@@ -39,6 +42,7 @@ final class RaftLeaderKeyReader implements AutoCloseable {
    */
   RaftLeaderKeyReader(String group, String key, List<NodeAddresses> members) {
     this.key = key;
+    this.readConfig = config(group, members, 0);
     for (int via = 0; via < members.size(); via++) {
       clients.add(RatisDcsClient.connect(config(group, members, via), "bench-leader-observer-" + via));
     }
@@ -78,8 +82,36 @@ final class RaftLeaderKeyReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Every member's Raft role by member id, as each member itself reports it ({@link RatisDcsClient#roles()}: asked
+   * at the bind addresses the bench can reach).
+   */
+  Map<String, String> roles() {
+    return clients.get(0).roles();
+  }
+
+  /**
+   * Asks the group's leader to hand leadership to {@code memberId} (a Raft member id); throws DcsException. Through
+   * a client of its own, made on first use: Ratis answers a transfer only once the target leads, longer than the
+   * readers' request timeout allows.
+   */
+  synchronized void transferLeadership(String memberId, Duration timeout) {
+    if (admin == null) {
+      DcsClientConfig reads = readConfig;
+      admin = RatisDcsClient.connect(DcsClientConfig.builder().groupName(reads.groupName()).members(reads.members())
+          .operationTimeout(timeout.plusSeconds(2)).requestTimeout(timeout.plusSeconds(1)).build(),
+          "bench-leadership-transfer");
+    }
+    admin.transferLeadership(memberId, timeout);
+  }
+
   @Override
   public void close() {
+    synchronized (this) {
+      if (admin != null) {
+        admin.close();
+      }
+    }
     for (RatisDcsClient c : clients) {
       try {
         c.close();

@@ -44,6 +44,11 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
     return new Variant(Result.PATRONI, "aggressive", new Timing(20, 1, 3), nodes, SyncMode.OFF);
   }
 
+  /** The same settings under another name (a variant that differs in what is done to the running cluster). */
+  public Variant withName(String newName) {
+    return new Variant(system, newName, timing, nodes, sync);
+  }
+
   /** The same variant bootstrapping with another replication mode. */
   public Variant withSync(SyncMode mode) {
     return new Variant(system, name, timing, nodes, mode);

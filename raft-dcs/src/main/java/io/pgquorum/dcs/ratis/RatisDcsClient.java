@@ -443,16 +443,41 @@ public final class RatisDcsClient extends AbstractDcsClient {
     for (int i = 0; i < all.size(); i++) {
       PeerAddress p = all.get(i);
       GroupProbe.Answer a = answers.get(i);
-      String role = switch (a.state()) {
-        case UNREACHABLE -> "unreachable";
-        case NO_GROUP -> "starting";
-        case EMPTY_LOG, HAS_LOG -> a.role().map(r -> r.toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
-      };
+      String role = roleWord(a);
       out.add(new MemberStatus(p.id(), p.address(), i < conf.voters().size(), role, registered.contains(p.id()),
           a.lastIndex() >= 0 ? java.util.OptionalLong.of(a.lastIndex()) : java.util.OptionalLong.empty(),
           a.appliedIndex() >= 0 ? java.util.OptionalLong.of(a.appliedIndex()) : java.util.OptionalLong.empty()));
     }
     return out;
+  }
+
+  /**
+   * Each member this client was configured with, by id, with its Raft role as the member itself reports it:
+   * "leader", "follower", "candidate", "listener", "starting" (no division of the group yet) or "unreachable".
+   * Unlike {@link #memberStatus()}, the members are asked at the addresses this client was given (directly, in
+   * parallel, one attempt each within the request timeout), not at the configuration's: for a tool that reaches
+   * the members at other addresses than the group knows them by (the bench, through its proxy network). Needs no
+   * majority. For a moment two members may both say leader (a deposed one that has not yet heard of the new term).
+   */
+  public java.util.Map<String, String> roles() {
+    List<PeerAddress> all = config.members();
+    List<GroupProbe.Answer> answers;
+    try (GroupProbe probe = new GroupProbe(groupId, all, config.tls(), config.requestTimeout())) {
+      answers = probe.askAll(all);
+    }
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      out.put(all.get(i).id(), roleWord(answers.get(i)));
+    }
+    return out;
+  }
+
+  private static String roleWord(GroupProbe.Answer a) {
+    return switch (a.state()) {
+      case UNREACHABLE -> "unreachable";
+      case NO_GROUP -> "starting";
+      case EMPTY_LOG, HAS_LOG -> a.role().map(r -> r.toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
+    };
   }
 
   /** The voting members of the group's current configuration (see {@link #configuration()}). */

@@ -57,6 +57,28 @@ class LeadershipHandOffTest {
     }
   }
 
+  @Test
+  void rolesAsksEveryConfiguredMemberItselfAndFollowsATransfer() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      RatisDcsClient client = cluster.client("roles"); // closed with the cluster
+      String leader = cluster.awaitLeader(WITHIN);
+      String leaderId = cluster.member(leader).memberId();
+      await("the leader says leader, the others follower").atMost(WITHIN)
+          .until(() -> client.roles().entrySet().stream()
+              .allMatch(e -> e.getValue().equals(e.getKey().equals(leaderId) ? "leader" : "follower")));
+      assertThat(client.roles()).hasSize(3);
+
+      String target = client.roles().keySet().stream().filter(id -> !id.equals(leaderId)).findFirst().orElseThrow();
+      client.transferLeadership(target, Duration.ofSeconds(5));
+      await("the target says leader").atMost(WITHIN).until(() -> "leader".equals(client.roles().get(target)));
+
+      String stopped = memberName(cluster, leaderId);
+      cluster.stopMember(stopped);
+      await("a stopped member is unreachable").atMost(WITHIN)
+          .until(() -> "unreachable".equals(client.roles().get(leaderId)));
+    }
+  }
+
   private static String memberName(RatisTestCluster cluster, String memberId) {
     return cluster.runningMembers().stream().filter(m -> cluster.member(m).memberId().equals(memberId)).findFirst()
         .orElseThrow(() -> new AssertionError("no running member with id " + memberId));
