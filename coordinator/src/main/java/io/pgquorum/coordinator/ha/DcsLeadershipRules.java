@@ -5,11 +5,12 @@ import java.util.Optional;
 
 /**
  * Keeps the DCS's Raft leadership off the primary's node (issue 15). When the node that runs the primary also
- * leads the Raft group, losing that node costs twice: the replicas can race only once the lease expires, and the
- * lease can expire only once a new Raft leader is elected, which then restarts every lease at its full ttl from its
- * own election (it cannot know how much of a lease the dead leader had already counted down; see raft-dcs's
- * LeaseTracker). With leadership elsewhere the surviving leader keeps counting the lease from its last refresh, so
- * a failover waits for the ttl alone.
+ * leads the Raft group, losing that node also leaves the DCS without a leader until the others elect one: measured
+ * 1.2-1.8 s in which the replicas' reads and writes go unanswered (bench/results/raftlead-2026-12-05). The failover
+ * itself does not get longer today: with every refresh a log entry, each member times the lease from when it
+ * applied the last refresh, so a new Raft leader expires it on schedule (raft-dcs's LeaseTracker). It would with
+ * leader-local refreshes (LeaseRefreshMode.LEADER_LOCAL, not yet run by the daemons), where a new Raft leader must
+ * restart every lease at its full ttl from its own election: this rule is what keeps that mode's failover short.
  *
  * <p>Safety does not depend on it: which member leads never gates a PostgreSQL decision, and a transfer moves no
  * lease deadline earlier (a new leader only re-arms leases later). The cost is one short DCS pause per transfer

@@ -38,7 +38,7 @@ final class DcsHandOff implements Consumer<String> {
     Thread t = new Thread(() -> {
       try {
         LOG.info("handing the DCS's Raft leadership to {}: this node runs the primary, and losing it should not also "
-            + "cost a Raft election before the lock can expire", target);
+            + "leave the DCS without a leader", target);
         client.transferLeadership(target, TIMEOUT);
         lastFailure = "";
       } catch (DcsException | IllegalArgumentException e) {
