@@ -5,8 +5,6 @@ import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
 import io.pgquorum.dcs.api.DcsException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -56,7 +54,6 @@ public final class RaftLeadSuite implements Suite {
   /** Sets the key after each start and brings the placement about before each kill; counts how that went. */
   static final class Placer implements FailoverSuite.Preparation {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final BenchContext ctx;
     private final RaftLeaderPlacement placement;
     private int trials;
@@ -79,7 +76,7 @@ public final class RaftLeadSuite implements Suite {
         throw new IllegalStateException("no single primary to send PATCH /config to");
       }
       if (placement.patchBody() != null) {
-        HttpResponse<String> r = send(cluster, p, HttpRequest.newBuilder(uri(cluster, p))
+        HttpResponse<String> r = ConfigRest.send(cluster, p, HttpRequest.newBuilder(ConfigRest.uri(cluster, p))
             .method("PATCH", HttpRequest.BodyPublishers.ofString(placement.patchBody()))
             .header("Content-Type", "application/json"));
         if (r.statusCode() != 200) {
@@ -90,7 +87,7 @@ public final class RaftLeadSuite implements Suite {
       long deadline = System.nanoTime() + PLACEMENT_WITHIN.toNanos();
       String last = "no answer";
       while (System.nanoTime() < deadline) {
-        HttpResponse<String> r = send(cluster, p, HttpRequest.newBuilder(uri(cluster, p)).GET());
+        HttpResponse<String> r = ConfigRest.send(cluster, p, HttpRequest.newBuilder(ConfigRest.uri(cluster, p)).GET());
         try {
           last = r.statusCode() == 200 ? placement.configProblem(JSON.readTree(r.body()))
               : "GET /config " + r.statusCode();
@@ -168,21 +165,6 @@ public final class RaftLeadSuite implements Suite {
           PLACEMENT_WITHIN.toSeconds(), missed.isEmpty() ? "" : " (measured anyway: " + String.join("; ", missed)
               + ")") + (placement.featureOn() ? "" : "; " + transfers + " leadership transfer(s) answered"));
       return n;
-    }
-
-    private static URI uri(HaCluster c, int node) {
-      return URI.create("http://" + c.restEndpoint(node) + "/config");
-    }
-
-    private static HttpResponse<String> send(HaCluster c, int node, HttpRequest.Builder req) {
-      try {
-        return HTTP.send(req.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new IllegalStateException(c.name(node) + "'s REST API: " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
     }
   }
 }

@@ -2,13 +2,12 @@ package io.pgquorum.bench.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgquorum.bench.failover.ConfigRest;
 import io.pgquorum.bench.failover.HaCluster;
 import io.pgquorum.bench.failover.SyncInEffect;
 import io.pgquorum.bench.failover.Variant;
 import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.Locale;
  */
 final class ModeSwitch {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private ModeSwitch() {}
 
@@ -51,7 +49,7 @@ final class ModeSwitch {
     if (p < 0) {
       throw new IllegalStateException(c.system() + ": no single primary to send PATCH /config to");
     }
-    HttpResponse<String> answer = send(c, p, HttpRequest.newBuilder(uri(c, p))
+    HttpResponse<String> answer = ConfigRest.send(c, p, HttpRequest.newBuilder(ConfigRest.uri(c, p))
         .method("PATCH", HttpRequest.BodyPublishers.ofString(patchBody(mode)))
         .header("Content-Type", "application/json"));
     if (answer.statusCode() != 200) {
@@ -61,7 +59,7 @@ final class ModeSwitch {
     long deadline = System.nanoTime() + within.toNanos();
     String last = "no answer yet";
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = send(c, p, HttpRequest.newBuilder(uri(c, p)).GET());
+      HttpResponse<String> r = ConfigRest.send(c, p, HttpRequest.newBuilder(ConfigRest.uri(c, p)).GET());
       try {
         last = r.statusCode() == 200 ? configProblem(mode, JSON.readTree(r.body())) : "GET /config " + r.statusCode();
       } catch (IOException e) {
@@ -77,20 +75,6 @@ final class ModeSwitch {
         + "configuration within " + within.toSeconds() + " s of PATCH /config (last: " + last + ")");
   }
 
-  private static URI uri(HaCluster c, int node) {
-    return URI.create("http://" + c.restEndpoint(node) + "/config");
-  }
-
-  private static HttpResponse<String> send(HaCluster c, int node, HttpRequest.Builder req) {
-    try {
-      return HTTP.send(req.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new IllegalStateException(c.system() + ": " + c.name(node) + "'s REST API: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
 
   private static String word(JsonNode n) {
     return n == null || n.isNull() ? "false" : n.asText().strip().toLowerCase(Locale.ROOT);

@@ -34,10 +34,7 @@ final class BackrestRules {
         || local.runningTask().isPresent() || local.shutdownRequested() || policy.dynamic().paused()) {
       return d;
     }
-    boolean keeps = d.actions().stream().anyMatch(a -> a instanceof Action.RefreshLock);
-    boolean changes = d.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres
-        || a instanceof Action.TaskAction || a instanceof Action.ReleaseLock);
-    if (!keeps || changes) {
+    if (!d.keepsLockQuietly()) {
       return d;
     }
     List<Action> actions = new ArrayList<>(d.actions());

@@ -48,10 +48,7 @@ final class BackupRules {
         || local.runningTask().isPresent() || local.shutdownRequested() || policy.dynamic().paused()) {
       return d;
     }
-    boolean keeps = d.actions().stream().anyMatch(a -> a instanceof Action.RefreshLock);
-    boolean changes = d.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres
-        || a instanceof Action.TaskAction || a instanceof Action.ReleaseLock || a instanceof Action.CreateStanza);
-    if (!keeps || changes) {
+    if (!d.keepsLockQuietly() || d.actions().stream().anyMatch(a -> a instanceof Action.CreateStanza)) {
       return d;
     }
     Optional<Action> step = step(cluster.get().backups(), b.backups().get(), pg.timeline(), policy.name(), wallNow);

@@ -31,10 +31,7 @@ final class DcsLeadershipRules {
         || !local.pg().isPrimary() || local.runningTask().isPresent() || local.shutdownRequested()) {
       return d;
     }
-    boolean keeps = d.actions().stream().anyMatch(a -> a instanceof Action.RefreshLock);
-    boolean changes = d.actions().stream().anyMatch(a -> a instanceof Action.ChangesPostgres
-        || a instanceof Action.TaskAction || a instanceof Action.ReleaseLock || a instanceof Action.RearmLock);
-    if (!keeps || changes) {
+    if (!d.keepsLockQuietly()) {
       return d;
     }
     // The first in the member's order: any voter it heard from can take over; a stable choice keeps transcripts

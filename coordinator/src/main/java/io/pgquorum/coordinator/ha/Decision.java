@@ -63,6 +63,17 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
     return new Decision(actions, message, memory, Optional.of(alternative), logged);
   }
 
+  /**
+   * Whether this plan keeps the lock (refreshes it) and otherwise leaves PostgreSQL and the lock alone: no step that
+   * may change PostgreSQL, starts a task or releases the lock. The plans to which the lock holder's side work (a
+   * backup, a Raft leadership hand-off) may be added.
+   */
+  boolean keepsLockQuietly() {
+    return actions.stream().anyMatch(a -> a instanceof Action.RefreshLock)
+        && actions.stream().noneMatch(a -> a instanceof Action.ChangesPostgres || a instanceof Action.TaskAction
+            || a instanceof Action.ReleaseLock);
+  }
+
   /** Whether a step of this plan may change PostgreSQL's state (the loop then probes it again). */
   public boolean changesPostgres() {
     return actions.stream().anyMatch(a -> a instanceof Action.ChangesPostgres);
