@@ -48,6 +48,32 @@ public final class LeaderTimeline {
     return fork.isPresent() ? fork : pastEnd(c, timeline, position);
   }
 
+  /**
+   * A replica that does not stream and replays a later timeline than its leader's (as the leader's member key says)
+   * is off the leader's line whatever history records, or does not record: a primary never runs on an earlier
+   * timeline than data that descends from it. Seen in the simulator (docs/findings/sim-seed-74489957632632.md,
+   * second schedule): a node promoted to timeline 2 while cut off from the DCS, so history never recorded the switch;
+   * two replicas followed it, and the old primary, still on timeline 1, took the lock again. Only when it does not
+   * stream: right after a promotion a streaming replica can show the new timeline before the leader's member key
+   * does (that key is written on the leader's next cycle), and one that got there by streaming is on the line; one
+   * that is between connections in that window is judged off it for a cycle or so. An unknown timeline (0, on
+   * either side) says nothing. Not in a standby cluster: its leader is a replica of the remote, not a primary, and
+   * may well replay an earlier timeline than a member that fetched the remote's newer one.
+   *
+   * @param streaming whether the replica streams now (pg_stat_wal_receiver)
+   * @param standbyCluster whether the cluster is a standby cluster
+   */
+  public static Optional<String> laterThanLeader(ClusterSnapshot c, long timeline, boolean streaming,
+      boolean standbyCluster) {
+    Optional<Member> leader = c.leaderMember();
+    long leaderTimeline = leader.map(Member::timeline).orElse(0);
+    if (leaderTimeline <= 0 || timeline <= leaderTimeline || streaming || standbyCluster) {
+      return Optional.empty();
+    }
+    return Optional.of("it replays timeline " + timeline + " and does not stream, and the leader ("
+        + leader.get().name() + ") runs on the earlier timeline " + leaderTimeline);
+  }
+
   /** The member key field in which a replica's daemon publishes {@link #offLine}'s reason. */
   public static final String MEMBER_FIELD = "diverged";
 

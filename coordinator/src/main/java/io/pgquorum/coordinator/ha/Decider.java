@@ -1071,25 +1071,17 @@ public final class Decider {
         return Decision.of(DecisionMessage.STOPPING_PAST_HISTORY.format(pg.timeline(),
             pg.replayedLsn().getAsLong(), ended.get().lsn(), leader.name()), new Action.StopPostgres(StopMode.FAST));
       }
-      long leaderTimeline = c.leaderMember().map(Member::timeline).orElse(0);
       // PLANTED BUG ignore-later-replica-timeline (fault-injection harness only): the rule below is skipped, and the
       // replica is re-pointed or left as if it were on the leader's line.
-      if (leaderTimeline > 0 && pg.timeline() > leaderTimeline && policy.dynamic().standbyCluster().isEmpty()
-          && !pg.replicationState().map("streaming"::equals).orElse(false)
-          && !policy.bugs().active(HaBug.IGNORE_LATER_REPLICA_TIMELINE)) {
-        // A replica on a later timeline than the leader's is off the leader's line whatever history says (or does
-        // not say): a primary never runs on an earlier timeline than data that descends from it. Seen in the
-        // simulator (docs/findings/sim-seed-74489957632632.md, second schedule): a node promoted to timeline 2
-        // while cut off from the DCS, so history never recorded the switch, two replicas followed it, and the old
-        // primary, still on timeline 1, took the lock again; no history rule had anything to compare, and the
-        // replicas stayed 'not streaming' for ever. Stop it so that the next cycle's Rejoin runs the divergence
-        // check against the upstream itself (a later local timeline is a divergence there) and rewinds or
-        // re-clones it. Only when it does not stream: right after a promotion a streaming replica can show the
-        // new timeline before the leader's member key does (that key is written on the leader's next cycle), and
-        // one that got there by streaming is on the line. If a replica that is between connections is stopped in
-        // that window, the rejoin's check finds no divergence and only restarts it. An unknown timeline (0, on
-        // either side) says nothing. Not in a standby cluster: its leader is a replica of the remote, not a
-        // primary, and may well replay an earlier timeline than a member that fetched the remote's newer one.
+      Optional<String> later = LeaderTimeline.laterThanLeader(c, pg.timeline(),
+          pg.replicationState().map("streaming"::equals).orElse(false), policy.dynamic().standbyCluster().isPresent());
+      if (later.isPresent() && !policy.bugs().active(HaBug.IGNORE_LATER_REPLICA_TIMELINE)) {
+        // Off the leader's line whatever history says (LeaderTimeline.laterThanLeader). Stop it so that the next
+        // cycle's Rejoin runs the divergence check against the upstream itself (a later local timeline is a
+        // divergence there) and rewinds or re-clones it. If a replica that is between connections is stopped right
+        // after a promotion (the leader's key not yet showing the new timeline), the rejoin's check finds no
+        // divergence and only restarts it.
+        long leaderTimeline = c.leaderMember().map(Member::timeline).orElse(0);
         return Decision.of(DecisionMessage.STOPPING_LATER_TIMELINE.format(pg.timeline(), leader.name(),
             leaderTimeline), new Action.StopPostgres(StopMode.FAST));
       }
@@ -1516,8 +1508,10 @@ public final class Decider {
     if (!pg.isReplica()) {
       return Optional.empty();
     }
+    boolean standbyCluster = c.config().map(v -> v.value().standbyCluster().isPresent()).orElse(false);
     return LeaderTimeline.offLine(c, pg.timeline(), pg.replayedLsn().orElse(pg.walPosition()), ownSwitches(pg),
-        pg.timelineEpoch());
+        pg.timelineEpoch()).or(() -> LeaderTimeline.laterThanLeader(c, pg.timeline(),
+            pg.replicationState().map("streaming"::equals).orElse(false), standbyCluster));
   }
 
   /** The probe's own timeline history as ended timeline to end position. */

@@ -196,6 +196,9 @@ class DocumentEndpointsTest {
     JsonNode s = getJson("/replica?lag=1MB", 503);
     assertThat(s.path("pgquorum").path("diverged").asText()).isEqualTo("it replayed timeline 2 to " + Fixtures.OPTIME
         + ", past where the cluster's history ends that timeline (50331800)");
+    STATUS.set(Fixtures.laterTimelineReplica(false));
+    assertThat(getJson("/replica", 503).path("pgquorum").path("diverged").asText()).isEqualTo("it replays timeline 4 "
+        + "and does not stream, and the leader (n1) runs on the earlier timeline 3");
     STATUS.set(Fixtures.otherForkReplica());
     assertThat(getJson("/patroni", 200).path("pgquorum").path("diverged").asText())
         .contains("descends from timeline 2 ending at 50000000", "another fork");

@@ -183,6 +183,20 @@ final class Fixtures {
         tags(Map.of()), System.nanoTime());
   }
 
+  /**
+   * Issue 11: a replica replaying timeline 4 while the leader's member key says timeline 3, not streaming (in archive
+   * recovery, or {@code streaming} when {@code streams}): off the leader's line whatever history records, unless
+   * it got there by streaming.
+   */
+  static NodeStatus laterTimelineReplica(boolean streams) {
+    PgState r = replicaPg(OPTIME, OPTIME, streams ? "streaming" : "in archive recovery");
+    PgState onTimeline4 = new PgState(r.dataDir(), r.running(), r.pid(), r.postmasterStartTime(), r.role(), 4,
+        r.walPosition(), r.receivedLsn(), r.replayedLsn(), r.replayedTimestamp(), r.replicationState(), r.upstream(),
+        r.replication(), r.systemIdentifier(), r.serverVersion(), r.fencingToken(), false, false);
+    return status("n2", onTimeline4, "running", "replica", false, Optional.of(snapshot(false)),
+        Optional.of(Instant.now()), tags(Map.of()), System.nanoTime());
+  }
+
   /** A replica whose own history file agrees with the cluster's: on the leader's line. */
   static NodeStatus sameLineReplica() {
     PgState r = replicaPg(OPTIME, OPTIME, "streaming").withTimelineHistory(List.of(

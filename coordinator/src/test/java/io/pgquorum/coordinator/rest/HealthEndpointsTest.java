@@ -157,6 +157,10 @@ class HealthEndpointsTest {
         row("other fork", Fixtures::otherForkReplica, "/replica?lag=1MB", 503),
         row("other fork", Fixtures::otherForkReplica, "/read-only", 503),
         row("same line", Fixtures::sameLineReplica, "/replica?lag=1MB", 200),
+        // Issue 11: a later timeline than the leader's, not streaming (LeaderTimeline.laterThanLeader).
+        row("later timeline", () -> Fixtures.laterTimelineReplica(false), "/replica", 503),
+        row("later timeline", () -> Fixtures.laterTimelineReplica(false), "/read-only", 503),
+        row("later timeline, streaming", () -> Fixtures.laterTimelineReplica(true), "/replica", 200),
         // Nothing published yet.
         row("before first cycle", () -> null, "/health", 503),
         row("before first cycle", () -> null, "/liveness", 503),
