@@ -78,6 +78,10 @@ public final class BenchMain {
       if (!options.only().isEmpty() && !options.only().contains(suite.name())) {
         continue;
       }
+      if (options.only().isEmpty() && suite.onlyWhenNamed()) {
+        results.skipped("suite " + suite.name(), "runs only when named: --only " + suite.name());
+        continue;
+      }
       ctx.progress("suite " + suite.name() + ": " + suite.description());
       try {
         suite.run(ctx);

@@ -14,4 +14,12 @@ public interface Suite {
    * suite and is reported.
    */
   void run(BenchContext ctx) throws Exception;
+
+  /**
+   * Whether the suite runs only when named with {@code --only} (an experiment beside the standing comparison); a
+   * run without {@code --only} records it as skipped, saying how to run it.
+   */
+  default boolean onlyWhenNamed() {
+    return false;
+  }
 }

@@ -35,6 +35,12 @@ public final class RaftLeadSuite implements Suite {
     return "pgquorum kill -9 failover with the Raft leader off the primary's node (default) vs on it";
   }
 
+  /** An experiment about one setting (Raft leadership placement), not part of the standing comparison. */
+  @Override
+  public boolean onlyWhenNamed() {
+    return true;
+  }
+
   @Override
   public void run(BenchContext ctx) throws Exception {
     int kills = ctx.trialsOr(1, 5);
