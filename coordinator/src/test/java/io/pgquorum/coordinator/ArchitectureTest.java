@@ -138,10 +138,19 @@ class ArchitectureTest {
   @ArchTest
   static void nodeIsTheCompositionRoot(JavaClasses classes) {
     noClasses()
-        .that().resideOutsideOfPackage("..coordinator.node..")
+        .that().resideOutsideOfPackages("..coordinator.node..", "..coordinator.api..")
         .should().dependOnClassesThat().resideInAPackage("..coordinator.node..")
         .because("node (PgQuorumNode, Main) constructs and connects everything; a dependency on it from below"
-            + " would be a cycle through the whole daemon")
+            + " would be a cycle through the whole daemon (api is the embedding facade above it)")
+        .check(classes);
+  }
+
+  @ArchTest
+  static void theEmbeddingApiIsOnTop(JavaClasses classes) {
+    noClasses()
+        .that().resideOutsideOfPackage("..coordinator.api..")
+        .should().dependOnClassesThat().resideInAPackage("..coordinator.api..")
+        .because("api is the embedding facade for other programs: the daemon itself never goes through it")
         .check(classes);
   }
 

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,10 +85,14 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   private LocalAdmin local;
   /** pgbackrest info every backrest.info_interval, off the loop; empty without a backrest section. */
   private Optional<RepositoryProbe> repositoryProbe = Optional.empty();
+  /** Told every status the loop publishes, on the loop's thread: each must return at once ({@link #onStatus}). */
+  private final List<Consumer<NodeStatus>> statusListeners;
 
   private PgQuorumNode(NodeConfig config, DcsServer dcsServer, Dcs dcs, NodeIncarnation incarnation,
       Postgres postgres, RestServer rest, LeaseGuard guard, Optional<WatchdogProcess> watchdog, HaLoop loop,
-      Thread loopThread, AtomicReference<NodeStatus> status, AtomicReference<String> duplicate) {
+      Thread loopThread, AtomicReference<NodeStatus> status, AtomicReference<String> duplicate,
+      List<Consumer<NodeStatus>> statusListeners) {
+    this.statusListeners = statusListeners;
     this.incarnation = incarnation;
     this.duplicate = duplicate;
     this.watchdog = watchdog;
@@ -189,6 +194,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       }
       HeldLease lease = new HeldLease();
       AtomicReference<NodeStatus> status = new AtomicReference<>();
+      List<Consumer<NodeStatus>> statusListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
       // Cluster-wide settings come from the snapshot the loop last published (no DCS read of its own); before
       // the first cycle, or without a config key, LocalPostgres falls back to bootstrap.dcs.
       // PostgreSQL is started or promoted as primary only under the lease (LocalPostgres' PrimaryGate).
@@ -264,6 +270,14 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
                 .withRepository(repoProbe.flatMap(RepositoryProbe::health))
                 .withFailsafeActive(Optional.ofNullable(loopRef.get()).map(l -> l.failsafe().active()).orElse(false)));
             dcsTimeout.accept(s);
+            NodeStatus published = status.get();
+            for (Consumer<NodeStatus> l : statusListeners) {
+              try {
+                l.accept(published);
+              } catch (RuntimeException e) {
+                log.warn("a status listener failed (ignored): {}", e.toString());
+              }
+            }
             long pid = wd.flatMap(WatchdogProcess::pid).orElse(0L);
             if (pid != 0 && recordedWatchdog.getAndSet(pid) != pid) {
               ProcessHandle.of(pid).ifPresent(h -> PreviousWatchdog.record(config.raft().dataDir(), h));
@@ -320,7 +334,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           + "watchdog {}", config.name(), config.scope(), incarnation.ownerId(), server.memberId(), rest.port(),
           mode.configName());
       PgQuorumNode node = new PgQuorumNode(config, server, client, incarnation, postgres, rest, guard, watchdog,
-          loop, loopThread, status, duplicate);
+          loop, loopThread, status, duplicate, statusListeners);
       node.local = local;
       node.repositoryProbe = repoProbe;
       return node;
@@ -472,6 +486,20 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   /** The status published by the last HA cycle. Never blocks. */
   public NodeStatus status() {
     return status.get();
+  }
+
+  /**
+   * Calls {@code listener} with every status the HA loop publishes (about once per cycle), on the loop's thread:
+   * it must return at once (hand the work to a thread of its own), and an exception it throws is logged and
+   * ignored. For the embedding API ({@code io.pgquorum.coordinator.api}).
+   */
+  public void onStatus(Consumer<NodeStatus> listener) {
+    statusListeners.add(java.util.Objects.requireNonNull(listener));
+  }
+
+  /** Stops calling {@code listener}. */
+  public void removeStatusListener(Consumer<NodeStatus> listener) {
+    statusListeners.remove(listener);
   }
 
   /** The watchdog process's PID, when one runs (for tests and diagnostics). */
