@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.testkit.NodeYaml;
+import io.pgquorum.testkit.net.TlsClients;
 import io.pgquorum.testkit.proc.Commands;
 import io.pgquorum.testkit.proc.Daemon;
 import io.pgquorum.testkit.proc.Launch;
@@ -49,7 +50,8 @@ class InstallIT {
   private static final String UNIT_PREFIX = "/opt/pgquorum/";
   private static final String UNIT_CONF = "/etc/pgquorum/";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** HTTPS with node1's certificate, trusting the CA init made (the REST API requires a client certificate). */
+  private HttpClient http;
   private final List<Node> nodes = new ArrayList<>();
   private Path base;
 
@@ -74,7 +76,7 @@ class InstallIT {
     checkLayout(home);
 
     Path conf = Files.createDirectories(base.resolve("etc"));
-    writeConfigs(conf);
+    writeConfigs(home, conf);
     List<String> execStart = execStart(home.resolve("systemd/pgquorum@.service"));
     for (Node n : nodes) {
       n.daemon().launch(unitLaunch(execStart, home, conf, n));
@@ -182,28 +184,36 @@ class InstallIT {
   }
 
   /**
-   * The three nodes' configuration files, in one place (a future {@code pgquorum init} can write them instead):
-   * loopback addresses on free ports, data under the test's directory, Raft without TLS (loopback only).
+   * The three nodes' configuration files, written by the unpacked {@code bin/pgquorum init} as an operator would
+   * (README-INSTALL.md): loopback addresses on free ports, data under the test's directory, TLS on the REST API
+   * (client certificates required) and on Raft, with the CA and node certificates init makes. The unit reads
+   * {@code /etc/pgquorum/<name>.yml}: each is a link to init's {@code <name>/pgquorum.yml}.
    */
-  private void writeConfigs(Path conf) throws IOException {
+  private void writeConfigs(Path home, Path conf) throws Exception {
+    Path out = base.resolve("init");
+    Path var = base.resolve("var");
+    List<String> command = new ArrayList<>(List.of(home.resolve("bin/pgquorum").toString(), "init", "--scope", SCOPE,
+        "--output", out.toString(), "--data-root", var.toString(), "--bin-dir", NodeYaml.PG_BIN,
+        "--superuser-password", SUPERUSER_PASSWORD, "--replication-password", "install-it-repl"));
     for (String name : NAMES) {
-      Path dir = Files.createDirectories(base.resolve("var").resolve(name));
-      // The unit's %i is the file name without .yml, in the unit's configuration directory.
-      nodes.add(new Node(name, FreePorts.next(), FreePorts.next(), FreePorts.next(), dir,
-          conf.resolve(name + ".yml"), new Daemon(name + "'s daemon", dir.resolve("daemon.log"))));
+      Path dir = Files.createDirectories(var.resolve(name));
+      Node n = new Node(name, FreePorts.next(), FreePorts.next(), FreePorts.next(), dir, conf.resolve(name + ".yml"),
+          new Daemon(name + "'s daemon", dir.resolve("daemon.log")));
+      nodes.add(n);
+      command.addAll(List.of("--node", name + "=127.0.0.1,rest=" + n.restPort() + ",raft=" + n.raftPort() + ",pg="
+          + n.pgPort()));
     }
+    String printed = Commands.runChecked(command, 120);
+    assertThat(printed).as("init's output never shows a password").doesNotContain(SUPERUSER_PASSWORD)
+        .doesNotContain("install-it-repl");
     for (Node n : nodes) {
-      List<String> partners = nodes.stream().filter(o -> o != n).map(o -> "127.0.0.1:" + o.raftPort()).toList();
-      String yaml = new NodeYaml()
-          .scope(SCOPE, "/service/")
-          .name(n.name())
-          .rest("127.0.0.1:" + n.restPort(), "127.0.0.1:" + n.restPort())
-          .raft("127.0.0.1:" + n.raftPort(), "127.0.0.1:" + n.raftPort(), partners, n.dir().resolve("raft"))
-          .postgres("127.0.0.1:" + n.pgPort(), "127.0.0.1:" + n.pgPort(), n.dataDir(), n.dir().resolve("pgpass"))
-          .passwords(SUPERUSER_PASSWORD, "install-it-repl")
-          .render();
-      Files.writeString(n.config(), yaml);
+      Path yaml = out.resolve(n.name()).resolve("pgquorum.yml");
+      assertThat(Files.readString(yaml)).as("%s's configuration", n.name()).contains("verify_client: required")
+          .contains(n.dataDir().toString());
+      Files.createSymbolicLink(n.config(), yaml);
     }
+    Path node1 = out.resolve(NAMES.get(0));
+    http = TlsClients.mutual(out.resolve("ca.crt"), node1.resolve("node.crt"), node1.resolve("node.key"));
   }
 
   /** ExecStart= of a unit, split into words (the units' command lines need no quoting). */
@@ -238,7 +248,7 @@ class InstallIT {
     List<String> names = new ArrayList<>();
     for (Node n : nodes) {
       try {
-        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort() + path))
+        HttpRequest get = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.restPort() + path))
             .timeout(Duration.ofSeconds(2)).GET().build();
         if (http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           names.add(n.name());

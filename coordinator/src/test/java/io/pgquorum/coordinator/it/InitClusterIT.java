@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.testing.TestPki;
 import io.pgquorum.testkit.RepoRoot;
+import io.pgquorum.testkit.net.TlsClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

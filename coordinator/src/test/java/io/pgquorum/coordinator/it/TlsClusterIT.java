@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.testing.TestPki;
+import io.pgquorum.testkit.net.TlsClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.pgquorum.coordinator.it;
+package io.pgquorum.testkit.net;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,14 +16,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * HTTPS clients for the ITs that run the REST API on TLS, built from PEM files as the daemons get them: a CA to
- * trust, and optionally a client certificate chain with its unencrypted PKCS#8 EC key.
+ * HTTPS clients for the tests that run the REST API on TLS (coordinator's ITs, dist's InstallIT), built from PEM
+ * files as the daemons get them: a CA to trust, and optionally a client certificate chain with its unencrypted
+ * PKCS#8 EC key.
  */
-final class TlsClients {
+public final class TlsClients {
   private TlsClients() {}
 
   /** Trusts {@code caCert} and presents {@code certChain} (leaf first) with {@code key}. */
-  static java.net.http.HttpClient mutual(Path caCert, Path certChain, Path key) throws Exception {
+  public static java.net.http.HttpClient mutual(Path caCert, Path certChain, Path key) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     Certificate[] chain;
@@ -42,7 +43,7 @@ final class TlsClients {
   }
 
   /** Trusts {@code caCert} and presents no certificate. */
-  static java.net.http.HttpClient trustOnly(Path caCert) throws Exception {
+  public static java.net.http.HttpClient trustOnly(Path caCert) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, trust(caCert).getTrustManagers(), null);
     return java.net.http.HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
