@@ -56,6 +56,8 @@ public final class ActionExecutor {
   private PlantedBugs bugs = PlantedBugs.NONE;
   /** Lease refresh latencies and outcomes go here (recording only: no step depends on it). */
   private volatile NodeMetrics metrics = NodeMetrics.withoutRaft();
+  /** Performs {@link Action.HandOffDcsLeadership} ({@link #useDcsHandOff}); does nothing until set. */
+  private volatile java.util.function.Consumer<String> dcsHandOff = target -> { };
 
   private final String name;
   private final ClusterStore store;
@@ -418,8 +420,6 @@ public final class ActionExecutor {
   void useDcsHandOff(java.util.function.Consumer<String> handOff) {
     this.dcsHandOff = java.util.Objects.requireNonNull(handOff);
   }
-
-  private volatile java.util.function.Consumer<String> dcsHandOff = target -> { };
 
   private void perform(Action action, Run run, Optional<ClusterSnapshot> cluster) {
     if (action instanceof Action.HandOffDcsLeadership h) {

@@ -47,6 +47,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
+  /** An action type's metric label, computed once per type (snakeCase runs a regex: not on every cycle). */
+  private static final ClassValue<String> ACTION_LABEL = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      return PrometheusText.snakeCase(type.getSimpleName());
+    }
+  };
 
   private final NodeConfig config;
   private final ClusterStore store;
@@ -63,6 +70,8 @@ public final class HaLoop implements Runnable {
   private final ActionExecutor executor;
   /** Where cycles and decisions are counted; replaced once by the node before the loop runs (useMetrics). */
   private volatile NodeMetrics metrics = NodeMetrics.withoutRaft();
+  /** Samples this node's DCS member's Raft leadership each cycle ({@link #useDcsLeadership}); unknown until set. */
+  private volatile java.util.function.Supplier<DcsLeadership> dcsLeadership = () -> DcsLeadership.UNKNOWN;
   /** pgBackRest's stanza work ({@link #useBackrest}); off without a backrest section. */
   private volatile StanzaJob backrest = StanzaJob.off();
   /** pgBackRest's backups ({@link #useBackups}); off without a backrest section. */
@@ -150,8 +159,6 @@ public final class HaLoop implements Runnable {
   public void useDcsLeadership(java.util.function.Supplier<DcsLeadership> source) {
     this.dcsLeadership = java.util.Objects.requireNonNull(source);
   }
-
-  private volatile java.util.function.Supplier<DcsLeadership> dcsLeadership = () -> DcsLeadership.UNKNOWN;
 
   /** Failsafe mode's promises (the REST API records them; this loop samples them and races only through them). */
   public FailsafePromises failsafe() {
@@ -267,8 +274,7 @@ public final class HaLoop implements Runnable {
   }
 
   private void count(Decision decision) {
-    metrics.decision(decision.actions().stream().map(a -> PrometheusText.snakeCase(a.getClass().getSimpleName()))
-        .toList());
+    metrics.decision(decision.actions().stream().map(a -> ACTION_LABEL.get(a.getClass())).toList());
   }
 
   private DynamicConfig dynamic() {

@@ -1,5 +1,7 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.LocalCluster.getHttps;
+import static io.pgquorum.coordinator.it.LocalCluster.httpsStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,10 +10,7 @@ import io.pgquorum.dcs.testing.TestPki;
 import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.TlsClients;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,12 +89,12 @@ class InitClusterIT {
     Path ca = node1.dir.resolve("ca.crt");
     HttpClient https = TlsClients.mutual(ca, node1.dir.resolve("node.crt"), node1.dir.resolve("node.key"));
     cluster.awaitCondition(Duration.ofSeconds(120), "one primary and two streaming replicas over HTTPS", () ->
-        cluster.nodes.stream().filter(n -> status(https, n, "/primary") == 200).count() == 1
-            && cluster.nodes.stream().filter(n -> status(https, n, "/replica?replication_state=streaming") == 200)
+        cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/primary") == 200).count() == 1
+            && cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/replica?replication_state=streaming") == 200)
             .count() == 2);
-    NodeSpec primary = cluster.nodes.stream().filter(n -> status(https, n, "/primary") == 200).findFirst()
+    NodeSpec primary = cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/primary") == 200).findFirst()
         .orElseThrow();
-    assertThat(get(https, primary, "/cluster").body()).contains("https://127.0.0.1:" + primary.restPort);
+    assertThat(getHttps(https, primary, "/cluster").body()).contains("https://127.0.0.1:" + primary.restPort);
 
     // Plain HTTP gets no answer; a client of another CA is refused whichever side checks: the server's
     // certificate does not verify for it, and its own certificate does not verify for the server.
@@ -103,10 +102,13 @@ class InitClusterIT {
     TestPki rogue = TestPki.create(cluster.base.resolve("rogue"), "rogue");
     TestPki.Member stranger = rogue.issue("stranger");
     HttpClient otherCa = TlsClients.mutual(rogue.caCertFile(), stranger.certChain(), stranger.privateKey());
-    assertThatThrownBy(() -> get(otherCa, primary, "/primary")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> getHttps(otherCa, primary, "/primary"))
+        .isInstanceOf(IOException.class);
     HttpClient trustsUsWithStrangerCert = TlsClients.mutual(ca, stranger.certChain(), stranger.privateKey());
-    assertThatThrownBy(() -> get(trustsUsWithStrangerCert, primary, "/primary")).isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> get(TlsClients.trustOnly(ca), primary, "/primary")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> getHttps(trustsUsWithStrangerCert, primary, "/primary"))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> getHttps(TlsClients.trustOnly(ca), primary, "/primary"))
+        .isInstanceOf(IOException.class);
 
     // A second init into the same directory names the first file in the way and writes nothing.
     Run again = pgquorum(args);
@@ -123,22 +125,5 @@ class InitClusterIT {
     }
     assertThat(found).as("superuser and replication passwords in\n" + yaml).hasSize(2);
     return found;
-  }
-
-  private static int status(HttpClient c, NodeSpec n, String path) {
-    try {
-      return get(c, n, path).statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
-  }
-
-  private static HttpResponse<String> get(HttpClient c, NodeSpec n, String path)
-      throws IOException, InterruptedException {
-    return c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.restPort + path))
-        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -492,6 +492,25 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** GET a REST path over HTTPS with {@code client} (its trust and certificate); an IOException when refused. */
+  static HttpResponse<String> getHttps(HttpClient client, NodeSpec n, String path)
+      throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.restPort + path))
+        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status code of an HTTPS GET with {@code client}, 0 when it fails (refused, unreachable). */
+  static int httpsStatus(HttpClient client, NodeSpec n, String path) {
+    try {
+      return getHttps(client, n, path).statusCode();
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
   /** POST a REST path with a JSON body; the status code and body (an IOException when unreachable). */
   static HttpResult post(NodeSpec n, String path, String body) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.restPort + path))

@@ -1,5 +1,7 @@
 package io.pgquorum.coordinator.it;
 
+import static io.pgquorum.coordinator.it.LocalCluster.getHttps;
+import static io.pgquorum.coordinator.it.LocalCluster.httpsStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,10 +12,7 @@ import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.dcs.testing.TestPki;
 import io.pgquorum.testkit.net.TlsClients;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -85,20 +84,7 @@ class TlsClusterIT {
   }
 
   private int status(NodeSpec n, String path) {
-    try {
-      return get(https, n, path).statusCode();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
-  }
-
-  private static HttpResponse<String> get(HttpClient c, NodeSpec n, String path) throws IOException,
-      InterruptedException {
-    return c.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + n.restPort + path))
-        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return httpsStatus(https, n, path);
   }
 
   private Optional<NodeSpec> primary() {
@@ -128,7 +114,7 @@ class TlsClusterIT {
     await("two streaming replicas").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
         .until(() -> cluster.nodes.stream().filter(n -> status(n, "/replica?replication_state=streaming") == 200)
             .count() == 2);
-    JsonNode members = JSON.readTree(get(https, primary, "/cluster").body()).path("members");
+    JsonNode members = JSON.readTree(getHttps(https, primary, "/cluster").body()).path("members");
     assertThat(members).hasSize(3);
     for (JsonNode m : members) {
       assertThat(m.path("api_url").asText()).startsWith("https://127.0.0.1:");
@@ -136,7 +122,7 @@ class TlsClusterIT {
     // Plain HTTP, and HTTPS without a client certificate, get nothing.
     assertThat(LocalCluster.get(primary, "/primary").status()).isZero();
     HttpClient noCertificate = TlsClients.trustOnly(pki.caCertFile());
-    assertThatThrownBy(() -> get(noCertificate, primary, "/primary")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> getHttps(noCertificate, primary, "/primary")).isInstanceOf(IOException.class);
   }
 
   @Test

@@ -17,11 +17,8 @@ class LeadershipHandOffTest {
   @Test
   void theLeaderNamesItsReachableVotersAndHandsLeadershipToOne() {
     try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
-      String leader = cluster.awaitLeader(WITHIN);
+      String leader = leaderHearingBoth(cluster);
       DcsServer lead = cluster.member(leader);
-      // Heartbeat replies arrive within the election timeout: both others become reachable voters.
-      await("the leader hears from both voters").atMost(WITHIN)
-          .until(() -> lead.leadership().reachableVoters().size() == 2);
       DcsServer.Leadership l = lead.leadership();
       assertThat(l.leader()).isTrue();
       assertThat(l.reachableVoters()).doesNotContain(lead.memberId()).isSorted();
@@ -44,10 +41,8 @@ class LeadershipHandOffTest {
   @Test
   void aVoterThatStoppedAnsweringIsNoTarget() {
     try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
-      String leader = cluster.awaitLeader(WITHIN);
+      String leader = leaderHearingBoth(cluster);
       DcsServer lead = cluster.member(leader);
-      await("the leader hears from both voters").atMost(WITHIN)
-          .until(() -> lead.leadership().reachableVoters().size() == 2);
       String stopped = cluster.runningMembers().stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
       String stoppedId = cluster.member(stopped).memberId();
       cluster.stopMember(stopped);
@@ -77,6 +72,14 @@ class LeadershipHandOffTest {
       await("a stopped member is unreachable").atMost(WITHIN)
           .until(() -> "unreachable".equals(client.roles().get(leaderId)));
     }
+  }
+
+  /** The leader, once it has heard from both other voters (heartbeat replies arrive within the election timeout). */
+  private static String leaderHearingBoth(RatisTestCluster cluster) {
+    String leader = cluster.awaitLeader(WITHIN);
+    await("the leader hears from both voters").atMost(WITHIN)
+        .until(() -> cluster.member(leader).leadership().reachableVoters().size() == 2);
+    return leader;
   }
 
   private static String memberName(RatisTestCluster cluster, String memberId) {
