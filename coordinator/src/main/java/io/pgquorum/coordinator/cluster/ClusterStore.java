@@ -410,6 +410,29 @@ public final class ClusterStore {
    * ({@link DuplicateNameException}, unconfirmed: the next {@link #load()} decides).
    */
   public long touchMember(Map<String, Object> fields, Duration ttl) {
+    return touchMemberKey(fields, ttl);
+  }
+
+  /**
+   * Re-arms the lease of this member's key, left as this daemon last wrote it ({@link #touchMember}); the value and
+   * revision stay. Empty when the DCS refused (the key expired, was deleted, or is not this incarnation's): the
+   * caller then writes it anew.
+   *
+   * @return the key's revision, unchanged by the refresh
+   */
+  public java.util.OptionalLong refreshMember() {
+    String key = codec.keys().member(name);
+    // 0: no create-revision check. Ownership is the DCS's check (a lease owned by this client only), and a key
+    // re-created by this daemon since is still its own, whose revision the next cycle's snapshot compares.
+    WriteResult r = dcs.refresh(key, 0);
+    if (!r.succeeded()) {
+      return java.util.OptionalLong.empty();
+    }
+    long revision = r.entry().map(KeyValue::modRevision).orElse(memberRevision);
+    return revision == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(revision);
+  }
+
+  private long touchMemberKey(Map<String, Object> fields, Duration ttl) {
     String key = codec.keys().member(name);
     String value = ClusterCodec.encodeMember(fields);
     long expected = memberRevision;

@@ -21,18 +21,29 @@ import java.util.Optional;
  *     resuming as a voter. Needed to bring back a member whose data_dir was lost, and to add a member that is
  *     not in the other members' configuration. Ignored (with a warning) while data_dir holds this member's log,
  *     so leaving it on is harmless; but a member with it never founds a new group.
+ * @param leaseRefresh {@code raft.lease_refresh} (default leader-local): how this member serves, and this node's
+ *     DCS client asks for, refreshes of the leader lock (see {@link LeaseRefresh})
  */
 public record RaftConfig(
     String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls,
-    boolean insecure, boolean join) {
+    boolean insecure, boolean join, LeaseRefresh leaseRefresh) {
   public RaftConfig {
     partnerAddrs = List.copyOf(partnerAddrs);
   }
 
-  /** A section without {@code raft.insecure} and {@code raft.join} (both default false). */
+  /** A section without {@code raft.insecure}, {@code raft.join} (both false) and {@code raft.lease_refresh}. */
   public RaftConfig(String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir,
       Optional<RaftTls> tls) {
-    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false, false);
+    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false, false, LeaseRefresh.LEADER_LOCAL);
+  }
+
+  /**
+   * {@code raft.lease_refresh}. LEADER_LOCAL: a refresh of the existing lock is re-armed in the Raft leader's
+   * memory and answered after a majority confirmed the leader's term (raft-dcs {@code LeaseTracker}, "Leader-local
+   * refresh"); anything it cannot serve so takes the log. DURABLE: every refresh is a log entry.
+   */
+  public enum LeaseRefresh {
+    LEADER_LOCAL, DURABLE
   }
 
   /** PEM files for member-to-member TLS. */

@@ -31,6 +31,13 @@ final class RaftKeys {
   static final ConfigKey JOIN = T.bool("join", false).env()
       .why("on an empty data_dir, join the group as a new member instead of founding one (a lost data_dir, a new "
           + "member); ignored while data_dir holds a log. Off, because a member with it never founds a group");
+  static final ConfigKey LEASE_REFRESH = T.key("lease_refresh", Kind.CHOICE).dflt("leader_local").env()
+      .choices("leader_local", "durable")
+      .why("how the leader lock's refreshes travel. leader_local: the Raft leader re-arms the lease in memory and "
+          + "answers once a majority confirmed its term after the refresh arrived (no log entry, no fsync on three "
+          + "members each cycle; a new Raft leader restarts every lease from its election, so the lock outlives a "
+          + "Raft leader change by up to an election). durable: every refresh is a Raft log entry. Safe to differ "
+          + "between members during a change");
   static final ConfigKey PASSWORD = T.refused("password", Kind.SECRET).env()
       .why("pgquorum does not use pysyncobj's shared-password encryption. Configure raft.tls (certfile, keyfile, "
           + "cafile) to encrypt and authenticate member traffic, or remove raft.password to run without "

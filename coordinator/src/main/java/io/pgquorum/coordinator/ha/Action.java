@@ -54,6 +54,16 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Re-arm the lease of this member's key, unchanged since it was written with {@code fields} and {@code ttl}
+   * (kept here so the loop remembers them as written: see {@link MemberKeyRefresh}).
+   */
+  record RefreshMemberKey(Map<String, Object> fields, Duration ttl) implements MemberKeyAction {
+    public RefreshMemberKey {
+      fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+  }
+
   /** Delete this member's key (a clean shutdown: the member leaves the cluster's view at once). */
   record DeleteMemberKey() implements MemberKeyAction {}
 

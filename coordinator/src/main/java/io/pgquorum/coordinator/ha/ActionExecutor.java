@@ -614,6 +614,14 @@ public final class ActionExecutor {
    * writes again.
    */
   OptionalLong publish(Action.MemberKeyAction action) {
+    if (action instanceof Action.RefreshMemberKey) {
+      try {
+        return store.refreshMember();
+      } catch (DcsException e) {
+        log.warn("could not refresh my member key: {}", e.getMessage());
+        return OptionalLong.empty();
+      }
+    }
     if (action instanceof Action.WriteMemberKey w) {
       try {
         return OptionalLong.of(store.touchMember(w.fields(), w.ttl()));

@@ -30,6 +30,13 @@ import java.util.Optional;
  *       (Patroni's defaults, or pgquorum's at ttl 4) every cycle writes, as before.
  * </ul>
  *
+ * <p>How: a change (the first three) is a write; the last, with nothing changed, is a refresh of the key's lease
+ * ({@link Step#REFRESH}), which the DCS's Raft leader serves without a log entry under
+ * {@code raft.lease_refresh: leader_local} (the leader lock's rule, raft-dcs {@code LeaseTracker}): an idle
+ * cluster then writes nothing to the log at all. A refresh keeps the key's revision, so the next cycle's snapshot
+ * still shows the revision remembered here; a refused refresh (the key expired or is no longer ours) is forgotten
+ * and the next cycle writes.
+ *
  * <p>A value: what it remembers of the last write is handed back by the loop each cycle ({@link Publication}
  * plans with it and advances it with the write's outcome), so the rule is pure and table-testable.
  *
@@ -43,22 +50,34 @@ record MemberKeyRefresh(Optional<Map<String, Object>> lastFields, long lastTtlMi
   /** Nothing written yet (or the last write failed, or the key was deleted): the next cycle writes. */
   static final MemberKeyRefresh NONE = new MemberKeyRefresh(Optional.empty(), -1, -1, 0);
 
-  /**
-   * Whether to write {@code fields} with {@code ttl} now, given this member's key in the cycle's snapshot and the
-   * time until the next cycle ({@code loopWait}).
-   */
-  boolean due(Map<String, Object> fields, Duration ttl, Duration loopWait, Optional<Member> current,
-      long nowNanos) {
-    if (lastFields.isEmpty() || !lastFields.get().equals(fields) || lastTtlMillis != ttl.toMillis()) {
-      return true;
-    }
-    if (current.isEmpty() || current.get().modRevision() != lastRevision) {
-      return true;
-    }
-    return nowNanos - lastSentNanos + loopWait.toNanos() >= ttl.toNanos() / 3;
+  /** What this cycle does with the key. */
+  enum Step {
+    /** Nothing: unchanged, and refreshed recently enough. */
+    NONE,
+    /** Write the fields (a change, or the last write is not known to be the stored key). */
+    WRITE,
+    /** Unchanged and stored as last written, but due: re-arm its lease without rewriting it. */
+    REFRESH
   }
 
-  /** After a successful write of {@code fields}, sent at {@code sentNanos}, that the DCS stored at {@code revision}. */
+  /**
+   * What to do with {@code fields} and {@code ttl} now, given this member's key in the cycle's snapshot and the
+   * time until the next cycle ({@code loopWait}).
+   */
+  Step step(Map<String, Object> fields, Duration ttl, Duration loopWait, Optional<Member> current, long nowNanos) {
+    if (lastFields.isEmpty() || !lastFields.get().equals(fields) || lastTtlMillis != ttl.toMillis()) {
+      return Step.WRITE;
+    }
+    if (current.isEmpty() || current.get().modRevision() != lastRevision) {
+      return Step.WRITE;
+    }
+    return nowNanos - lastSentNanos + loopWait.toNanos() >= ttl.toNanos() / 3 ? Step.REFRESH : Step.NONE;
+  }
+
+  /**
+   * After a successful write (or refresh) of {@code fields}, sent at {@code sentNanos}, that the DCS stores at
+   * {@code revision}.
+   */
   MemberKeyRefresh written(Map<String, Object> fields, Duration ttl, long revision, long sentNanos) {
     // A copy; HashMap because a tag's value may be null.
     Map<String, Object> copy = Collections.unmodifiableMap(new HashMap<>(fields));

@@ -98,9 +98,12 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
       }
       Duration ttl = policy.dynamic().ttlDuration();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
-      if (refresh.due(fields, ttl, policy.dynamic().loopWaitDuration(), cluster.get().member(policy.name()),
-          nowNanos)) {
+      MemberKeyRefresh.Step step = refresh.step(fields, ttl, policy.dynamic().loopWaitDuration(),
+          cluster.get().member(policy.name()), nowNanos);
+      if (step == MemberKeyRefresh.Step.WRITE) {
         key = Optional.of(new Action.WriteMemberKey(fields, ttl));
+      } else if (step == MemberKeyRefresh.Step.REFRESH) {
+        key = Optional.of(new Action.RefreshMemberKey(fields, ttl));
       }
     }
     return new Publication(state, role, key, refresh, nowNanos, stoppedDiverged);
@@ -108,7 +111,8 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
 
   /**
    * What to remember for the next cycle, given the member key step's outcome: {@code writtenRevision} is the
-   * revision the DCS stored a write at, empty when it failed, was a deletion, or nothing was planned.
+   * revision the DCS stores the key at after a write or refresh, empty when it failed, was a deletion, or nothing
+   * was planned.
    */
   MemberKeyRefresh advance(OptionalLong writtenRevision) {
     if (memberKey.isEmpty()) {
@@ -116,6 +120,9 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     }
     if (memberKey.get() instanceof Action.WriteMemberKey w && writtenRevision.isPresent()) {
       return refresh.written(w.fields(), w.ttl(), writtenRevision.getAsLong(), nowNanos);
+    }
+    if (memberKey.get() instanceof Action.RefreshMemberKey r && writtenRevision.isPresent()) {
+      return refresh.written(r.fields(), r.ttl(), writtenRevision.getAsLong(), nowNanos);
     }
     return refresh.forget();
   }

@@ -55,6 +55,7 @@ public final class NodeMetrics {
   public static final String LEASE_REFRESH = "pgquorum_lease_refresh_duration_seconds";
   public static final String LEASE_REFRESHES = "pgquorum_lease_refreshes_total";
   public static final String FENCING_ACTIONS = "pgquorum_fencing_actions_total";
+  public static final String LEASE_REFRESHES_LOCAL = "pgquorum_lease_refreshes_leader_local_total";
 
   /** Quantiles a summary reports (from Dropwizard's exponentially decaying reservoir: about the last 5 minutes). */
   static final List<Double> QUANTILES = List.of(0.5, 0.9, 0.99);
@@ -84,7 +85,10 @@ public final class NodeMetrics {
       new Family(LEASE_REFRESHES, Type.COUNTER, "Leader lock refreshes by outcome: confirmed, lost (the lock is "
           + "no longer ours) or unknown (the DCS did not answer).", Optional.of("outcome")),
       new Family(FENCING_ACTIONS, Type.COUNTER, "Times this node fenced its PostgreSQL (stopped it immediately), by "
-          + "reason.", Optional.of("reason")));
+          + "reason.", Optional.of("reason")),
+      new Family(LEASE_REFRESHES_LOCAL, Type.COUNTER, "Leader lock refreshes the Raft leader confirmed without a log "
+          + "entry (raft.lease_refresh: leader_local), since this node started; the other confirmed refreshes "
+          + "took the log.", Optional.empty()));
 
   /** Outcomes of a lease refresh. */
   public enum RefreshOutcome {
@@ -100,6 +104,8 @@ public final class NodeMetrics {
   /** Sum of each summary's observations, nanoseconds (a Dropwizard timer keeps a sample, not the sum). */
   private final Map<String, LongAdder> sums = new ConcurrentHashMap<>();
   private final Supplier<RaftStats> raft;
+  /** This node's DCS client's count of leader-local refreshes ({@link #countLeaderLocalRefreshes}); 0 until set. */
+  private volatile java.util.function.LongSupplier localRefreshes = () -> 0;
 
   /** Metrics with the Raft figures taken from {@code raft} (a published value: it must not block). */
   public NodeMetrics(Supplier<RaftStats> raft) {
@@ -116,6 +122,7 @@ public final class NodeMetrics {
     gaugeOf(RAFT_ELECTIONS, RaftStats::elections);
     gaugeOf(RAFT_ELECTION_TIMEOUTS, RaftStats::electionTimeouts);
     registry.register(RAFT_LEADER_INFO, (Gauge<Optional<String>>) () -> raft.get().leaderId());
+    registry.register(LEASE_REFRESHES_LOCAL, (Gauge<Long>) () -> localRefreshes.getAsLong());
     for (RefreshOutcome o : RefreshOutcome.values()) {
       counter(LEASE_REFRESHES, label(o));
     }
@@ -178,6 +185,11 @@ public final class NodeMetrics {
   public void leaseRefresh(long nanos, RefreshOutcome outcome) {
     observe(LEASE_REFRESH, nanos);
     counter(LEASE_REFRESHES, label(outcome)).inc();
+  }
+
+  /** Where {@link #LEASE_REFRESHES_LOCAL} comes from: the DCS client's own count (it must not block). */
+  public void countLeaderLocalRefreshes(java.util.function.LongSupplier count) {
+    localRefreshes = java.util.Objects.requireNonNull(count);
   }
 
   /** The node fenced its PostgreSQL. */

@@ -27,6 +27,8 @@ import io.pgquorum.dcs.planted.PlantedBugs;
 import io.pgquorum.dcs.ratis.DcsClientConfig;
 import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
+import io.pgquorum.dcs.ratis.DcsTuning;
+import io.pgquorum.dcs.ratis.LeaseRefreshMode;
 import io.pgquorum.dcs.ratis.PeerAddress;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import io.pgquorum.dcs.ratis.TlsFiles;
@@ -227,6 +229,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       started.add(rest);
       // The Raft figures come from the member's published sample: /metrics never calls into Ratis.
       NodeMetrics metrics = new NodeMetrics(server::stats);
+      metrics.countLeaderLocalRefreshes(client::leaderLocalRefreshes);
       rest.useMetrics(metrics);
       LeaseGuard guard = new LeaseGuard(lease, () -> fence(postgres, lease, bugs, "the lease deadline passed",
           metrics, NodeMetrics.FenceReason.LEASE_DEADLINE),
@@ -363,6 +366,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         .tls(server.tls().orElse(null))
         .operationTimeout(retry)
         .requestTimeout(retry.dividedBy(2))
+        .leaseRefresh(server.tuning().leaseRefresh())
         .plantedBugs(bugs)
         .build();
   }
@@ -466,10 +470,17 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         .partnerAddrs(raft.partnerAddrs())
         .dataDir(raft.dataDir())
         .insecure(raft.insecure())
-        .joining(raft.join());
+        .joining(raft.join())
+        .tuning(DcsTuning.defaults().withLeaseRefresh(leaseRefreshMode(raft)));
     raft.bindAddr().ifPresent(b::bindAddr);
     raft.tls().ifPresent(t -> b.tls(new TlsFiles(t.certfile(), t.keyfile(), t.cafile())));
     return b.build();
+  }
+
+  /** {@code raft.lease_refresh} as the DCS knows it; the member and this node's client use the same mode. */
+  static LeaseRefreshMode leaseRefreshMode(RaftConfig raft) {
+    return raft.leaseRefresh() == RaftConfig.LeaseRefresh.DURABLE ? LeaseRefreshMode.DURABLE
+        : LeaseRefreshMode.LEADER_LOCAL;
   }
 
   static void refuseRoot(long uid) {

@@ -1,5 +1,8 @@
 package io.pgquorum.coordinator.ha;
 
+import static io.pgquorum.coordinator.ha.MemberKeyRefresh.Step.NONE;
+import static io.pgquorum.coordinator.ha.MemberKeyRefresh.Step.REFRESH;
+import static io.pgquorum.coordinator.ha.MemberKeyRefresh.Step.WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.cluster.Member;
@@ -9,7 +12,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** When the HA loop rewrites its member key: on any change at once, unchanged only at a third of the TTL. */
+/**
+ * When the HA loop writes its member key: on any change at once; unchanged, it only refreshes the key's lease, at a
+ * third of the TTL.
+ */
 class MemberKeyRefreshTest {
   private static final Duration TTL = Duration.ofSeconds(9);
   private static final long SEC = 1_000_000_000L;
@@ -23,45 +29,59 @@ class MemberKeyRefreshTest {
 
   @Test
   void firstCycleWrites() {
-    assertThat(MemberKeyRefresh.NONE.due(fields, TTL, NO_WAIT, Optional.empty(), 0)).isTrue();
+    assertThat(MemberKeyRefresh.NONE.step(fields, TTL, NO_WAIT, Optional.empty(), 0)).isEqualTo(WRITE);
   }
 
   @Test
   void unchangedKeyIsRefreshedOnlyAfterAThirdOfTheTtl() {
     MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
-    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isFalse();
-    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC - 1)).isFalse();
-    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), 3 * SEC)).isTrue();
+    assertThat(r.step(fields, TTL, NO_WAIT, stored(7), SEC)).isEqualTo(NONE);
+    assertThat(r.step(fields, TTL, NO_WAIT, stored(7), 3 * SEC - 1)).isEqualTo(NONE);
+    assertThat(r.step(fields, TTL, NO_WAIT, stored(7), 3 * SEC)).as("a lease refresh, not a write")
+        .isEqualTo(REFRESH);
   }
 
   @Test
   void theNextCycleIsAccountedForSoTheGapNeverExceedsAThirdOfTheTtl() {
     MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     Duration loop = Duration.ofSeconds(1);
-    assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC - 1)).isFalse();
-    assertThat(r.due(fields, TTL, loop, stored(7), 2 * SEC)).as("next cycle would be at 3 s").isTrue();
-    assertThat(r.due(fields, TTL, Duration.ofSeconds(3), stored(7), 1)).as("loop_wait >= ttl/3: every cycle")
-        .isTrue();
+    assertThat(r.step(fields, TTL, loop, stored(7), 2 * SEC - 1)).isEqualTo(NONE);
+    assertThat(r.step(fields, TTL, loop, stored(7), 2 * SEC)).as("next cycle would be at 3 s").isEqualTo(REFRESH);
+    assertThat(r.step(fields, TTL, Duration.ofSeconds(3), stored(7), 1)).as("loop_wait >= ttl/3: every cycle")
+        .isEqualTo(REFRESH);
+  }
+
+  @Test
+  void aRefreshIsRememberedLikeAWriteSoTheNextOneWaitsAThirdOfTheTtlAgain() {
+    MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
+    MemberKeyRefresh refreshed = r.written(fields, TTL, 7, 3 * SEC);
+    assertThat(refreshed.step(fields, TTL, NO_WAIT, stored(7), 5 * SEC)).isEqualTo(NONE);
+    assertThat(refreshed.step(fields, TTL, NO_WAIT, stored(7), 6 * SEC)).isEqualTo(REFRESH);
   }
 
   @Test
   void changedContentOrTtlIsWrittenAtOnce() {
     MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
-    assertThat(r.due(Map.of("role", "replica", "xlog_location", 101L), TTL, NO_WAIT, stored(7), SEC)).isTrue();
-    assertThat(r.due(fields, Duration.ofSeconds(30), NO_WAIT, stored(7), SEC)).isTrue();
+    assertThat(r.step(Map.of("role", "replica", "xlog_location", 101L), TTL, NO_WAIT, stored(7), SEC))
+        .isEqualTo(WRITE);
+    assertThat(r.step(fields, Duration.ofSeconds(30), NO_WAIT, stored(7), SEC)).isEqualTo(WRITE);
+    assertThat(r.step(Map.of("role", "replica", "xlog_location", 101L), TTL, NO_WAIT, stored(7), 3 * SEC))
+        .as("a change when a refresh is due is a write").isEqualTo(WRITE);
   }
 
   @Test
   void keyMissingOrOverwrittenInTheSnapshotIsWrittenAtOnce() {
     MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
-    assertThat(r.due(fields, TTL, NO_WAIT, Optional.empty(), SEC)).as("expired or deleted").isTrue();
-    assertThat(r.due(fields, TTL, NO_WAIT, stored(8), SEC)).as("someone else wrote it").isTrue();
+    assertThat(r.step(fields, TTL, NO_WAIT, Optional.empty(), SEC)).as("expired or deleted").isEqualTo(WRITE);
+    assertThat(r.step(fields, TTL, NO_WAIT, stored(8), SEC)).as("someone else wrote it").isEqualTo(WRITE);
+    assertThat(r.step(fields, TTL, NO_WAIT, Optional.empty(), 3 * SEC)).as("never a refresh of a missing key")
+        .isEqualTo(WRITE);
   }
 
   @Test
-  void afterAFailedWriteTheNextCycleWrites() {
+  void afterAFailedWriteOrRefreshTheNextCycleWrites() {
     MemberKeyRefresh r = MemberKeyRefresh.NONE.written(fields, TTL, 7, 0);
     r = r.forget();
-    assertThat(r.due(fields, TTL, NO_WAIT, stored(7), SEC)).isTrue();
+    assertThat(r.step(fields, TTL, NO_WAIT, stored(7), SEC)).isEqualTo(WRITE);
   }
 }

@@ -357,7 +357,8 @@ final class LocalCluster implements AutoCloseable {
         .members(Stream.concat(nodes.stream().map(n -> n.raftPort),
                 witnessPorts.stream())
             .map(port -> new PeerAddress("127.0.0.1:" + port, "127.0.0.1", port)).toList())
-        .operationTimeout(Duration.ofSeconds(5))
+        // 15 s: a new client's first call also sets up its channels, which took over 5 s on a loaded 2-core machine
+        .operationTimeout(Duration.ofSeconds(15))
         .build(), "it-observer");
   }
 

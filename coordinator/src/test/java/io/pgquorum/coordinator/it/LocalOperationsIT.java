@@ -87,7 +87,7 @@ class LocalOperationsIT {
         "pgquorum_raft_elections_total", "pgquorum_raft_election_timeouts_total",
         "pgquorum_ha_cycle_duration_seconds", "pgquorum_ha_decisions_total",
         "pgquorum_lease_refresh_duration_seconds", "pgquorum_lease_refreshes_total",
-        "pgquorum_fencing_actions_total");
+        "pgquorum_fencing_actions_total", "pgquorum_lease_refreshes_leader_local_total");
     await("one Raft leader, named by all three, with plausible figures" + cluster.diagnostics()).atMost(STEP)
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           int leaders = 0;
@@ -160,6 +160,45 @@ class LocalOperationsIT {
               .count();
           assertThat(leaders).as("replicas' members that lead").isEqualTo(1);
         });
+  }
+
+  /**
+   * Issue 15, leader-local lease refresh at the default ({@code raft.lease_refresh: leader_local}): the primary's
+   * lock refreshes are confirmed by the Raft leader without log entries. Awaited: a window in which the primary
+   * counted ten more leader-local refreshes while the leader key kept its revision and lease revision (a durable
+   * refresh is a log entry that moves both, so with durable refreshes no such window exists). A window in which
+   * the lock moved (a refresh that had to take the log, e.g. across a Raft leader change) starts over.
+   */
+  @Test
+  @Order(0)
+  void theLeaderLockIsRefreshedWithoutLogEntries() throws Exception {
+    try (RatisDcsClient dcs = cluster.dcsClient()) {
+      long[] window = new long[3]; // local count, lock revision, lock lease revision at the window's start
+      KeyValue[] lock = new KeyValue[1];
+      Runnable restart = () -> {
+        window[0] = Long.parseLong(metric(LocalCluster.get(primary, "/metrics").body(),
+            "pgquorum_lease_refreshes_leader_local_total"));
+        lock[0] = dcs.get(cluster.dcsKey("leader")).orElseThrow();
+        window[1] = lock[0].modRevision();
+        window[2] = lock[0].leaseRevision();
+      };
+      restart.run();
+      await("ten leader-local refreshes of the primary's lock with no log entry" + cluster.diagnostics())
+          .atMost(STEP).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            long local = Long.parseLong(metric(LocalCluster.get(primary, "/metrics").body(),
+                "pgquorum_lease_refreshes_leader_local_total")) - window[0];
+            KeyValue now = dcs.get(cluster.dcsKey("leader")).orElseThrow();
+            if (now.modRevision() != window[1] || now.leaseRevision() != window[2]) {
+              restart.run();
+            }
+            assertThat(now.value()).isEqualTo(primary.name);
+            assertThat(now.modRevision()).as("the lock's revision").isEqualTo(window[1]);
+            assertThat(now.leaseRevision()).as("the lock's lease revision").isEqualTo(window[2]);
+            assertThat(local).as("leader-local refreshes in the window").isGreaterThanOrEqualTo(10);
+          });
+      System.out.printf("leader-local window: ten local refreshes, the lock stayed at revision %d, lease revision "
+          + "%d%n", window[1], window[2]);
+    }
   }
 
   /** The value of the first sample of {@code name} (any labels) in a /metrics body, "" when absent. */

@@ -165,8 +165,9 @@ public final class StoreHost {
   }
 
   /**
-   * Leader-local mode: as {@link #dueExpiries()} for the leader of {@code leaderTerm}, which first re-arms every
-   * lease when the term is new to the tracker ({@link LeaseTracker#onLeaderTerm}).
+   * As {@link #dueExpiries()} for the Raft leader of {@code leaderTerm}, which first re-arms every lease when the
+   * term is new to the tracker ({@link LeaseTracker#onLeaderTerm}). The in-memory DCS, which has one leader for
+   * ever, uses {@link #dueExpiries()}.
    */
   public synchronized List<Expire> dueExpiries(long leaderTerm) {
     leases.onLeaderTerm(leaderTerm);

@@ -36,24 +36,27 @@ import java.util.function.LongSupplier;
  *       clock lasts at least {@code ttl / (1 - rho)} of real time. Hence expiry never precedes the end of the
  *       owner's own view of its lease.</li>
  *   <li>Monotonic clocks only: wall-clock steps (NTP, an operator) do not move {@code nanoTime}.</li>
- *   <li>Leadership changes: a new leader uses its own {@code armedAt} values, recorded while it was a
- *       follower or when it applied the entry after winning. The race between an expiry and a refresh is
+ *   <li>Leadership changes: a new leader re-arms every lease at its election (rule 3 of the leader-local
+ *       section below, run in every mode), later than any {@code armedAt} it recorded as a follower, which only
+ *       delays expiry. The race between an expiry and a refresh is
  *       settled by the log order: the {@code Expire} names the lease revision, and any refresh applied before
  *       it changes that revision, turning the expiry into a no-op.</li>
  * </ol>
  *
  * <h2>Why it is fast (not much later than TTL)</h2>
- * Followers apply each refresh within about one heartbeat of its commit, so a new leader's {@code armedAt}
- * trails the owner's send by milliseconds, and the lease of a dead owner expires about
- * {@code ttl (1+rho)/(1-rho)} after its last refresh, wherever leadership moved. The alternative (etcd's:
- * extend every lease by a full TTL when leadership changes) is also safe but makes a lost primary plus a lost
- * Raft leader cost an extra TTL of failover time.
+ * Followers apply each refresh within about one heartbeat of its commit, so while the Raft leader stays, a dead
+ * owner's lease expires about {@code ttl (1+rho)/(1-rho)} after its last refresh. When the Raft leader changes,
+ * the new leader re-arms every lease at its election (rule 3 below, in every mode), so a lease whose owner died
+ * with the old leader lasts until about {@code election + ttl (1+rho)/(1-rho)}: an election timeout or two more,
+ * not a whole extra ttl (the owner's last refresh was at most one refresh interval before the crash). Keeping
+ * the Raft leader off the primary's node (the coordinator's hand-off) makes that case rare.
  *
  * <h2>Leader-local refresh (optional, {@code LeaseRefreshMode.LEADER_LOCAL})</h2>
  * A refresh of an existing lease can skip the log: the Raft leader re-arms its own timer
  * ({@link #refreshedLocally}) and the owner hears "refreshed" only after the leader confirmed its leadership at a
  * moment after the refresh arrived. Then no member but this leader knows of the refresh, so the rule above is
- * not enough when leadership moves; three more rules keep the guarantee:
+ * not enough when leadership moves; three more rules keep the guarantee (rule 3 runs in both modes, so that a
+ * group whose members differ in mode, during a rolling change, is as safe as one in either mode):
  * <ol>
  *   <li>Arming: the leader re-arms at the moment the refresh <em>arrived</em> (after the owner sent it), under
  *       this tracker's lock, and only a lease revision it times and whose expiry it has not proposed (a refresh
@@ -76,8 +79,8 @@ import java.util.function.LongSupplier;
  * </ol>
  * With these, every expiry is still timed on the leader's clock from a moment after the owner's send of its last
  * acknowledged refresh, and the clock-rate argument above applies unchanged. The price: when the Raft leader
- * changes, every lease lasts up to one more ttl (etcd makes the same trade). The mode must be the same on every
- * member: a member without it that becomes leader would time leases from its followers' apply times.
+ * changes, every lease lasts until about an election plus one ttl (etcd makes the same trade). A member without
+ * the mode refuses local refreshes but still re-arms on election (rule 3), so mixing modes never shortens a lease.
  *
  * <p>Not thread-safe; the host calls it under the same lock as the state machine's apply.
  */
@@ -164,7 +167,7 @@ public final class LeaseTracker {
   }
 
   /**
-   * Leader-local mode only, by the leader of {@code term} before it proposes an expiry or accepts a local
+   * By the leader of {@code term} (in every mode) before it proposes an expiry or accepts a local
    * refresh: the first call for a new term re-arms every lease now and forgets pending proposals (see the class
    * comment, rule 3). The caller must have seen itself leader of {@code term}, so "now" is after its election.
    *

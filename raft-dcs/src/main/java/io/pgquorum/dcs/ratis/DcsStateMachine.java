@@ -405,16 +405,13 @@ final class DcsStateMachine extends BaseStateMachine {
       host.clearExpiryProposals();
       return;
     }
-    List<Expire> due;
-    if (leaseRefresh == LeaseRefreshMode.LEADER_LOCAL) {
-      if (d.getInfo().getCurrentTerm() != term) {
-        return; // leadership moved while we looked; the next tick decides
-      }
-      // A new term re-arms every lease first (LeaseTracker, rule 3): followers' timers know no local refreshes.
-      due = host.dueExpiries(term);
-    } else {
-      due = host.dueExpiries();
+    if (d.getInfo().getCurrentTerm() != term) {
+      return; // leadership moved while we looked; the next tick decides
     }
+    // A new term re-arms every lease first (LeaseTracker, rule 3), whatever this member's own refresh mode: an
+    // earlier leader may have confirmed leader-local refreshes no follower's timer knows of, and a member that
+    // serves none itself must still never expire such a lease early (a group changing modes member by member).
+    List<Expire> due = host.dueExpiries(term);
     for (Expire expire : due) {
       LOG.info("Proposing expiry of lease {} (lease revision {}): not refreshed within its TTL",
           expire.getKey(), expire.getLeaseRevision());

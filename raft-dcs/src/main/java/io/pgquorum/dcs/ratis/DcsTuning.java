@@ -23,9 +23,10 @@ import java.time.Duration;
  *     leases wait {@code ttl * (1+drift)/(1-drift)} before expiry. Default 5 % (see {@link LeaseTracker}).
  * @param expiryCheckInterval how often the leader looks for run-out leases. Default 25 ms: expiry latency
  *     adds directly to failover time, and the check is an in-memory scan of a few keys.
- * @param leaseRefresh how refreshes of existing leases travel ({@link LeaseRefreshMode}); the same on every
- *     member. Default {@link LeaseRefreshMode#DURABLE} (a log entry each), until leader-local refresh has run in
- *     the fault campaigns long enough to become the default.
+ * @param leaseRefresh how refreshes of existing leases travel ({@link LeaseRefreshMode}); members may differ
+ *     (every new leader re-arms every lease at its election in either mode). Default here
+ *     {@link LeaseRefreshMode#DURABLE} (a log entry each); the coordinator chooses its own default
+ *     ({@code raft.lease_refresh}).
  */
 public record DcsTuning(
     Duration electionTimeoutMin,

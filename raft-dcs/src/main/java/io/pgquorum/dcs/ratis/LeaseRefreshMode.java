@@ -6,14 +6,15 @@ package io.pgquorum.dcs.ratis;
  * it are always log entries.
  */
 public enum LeaseRefreshMode {
-  /** Every refresh is a Raft log entry, written and fsynced on a majority. The default. */
+  /** Every refresh is a Raft log entry, written and fsynced on a majority. */
   DURABLE,
   /**
    * The Raft leader re-arms the lease in its own memory and answers after a majority confirmed its term at a
    * moment after the refresh arrived; anything it cannot serve that way (not the leader, a refusal, an expiry
-   * in flight, a membership change) goes through the log as with {@link #DURABLE}. Must be set on every member
-   * of the group alike (a new leader re-arms every lease only in this mode), and on the clients that should use
-   * it.
+   * in flight, a membership change) goes through the log as with {@link #DURABLE}. Safe in a group whose members
+   * differ (a rolling change): every new leader re-arms every lease at its election in either mode, and a member
+   * without this mode answers "unserved", so its clients' refreshes take the log. Set it on the members that
+   * should serve such refreshes and on the clients that should ask for them.
    */
   LEADER_LOCAL
 }

@@ -67,6 +67,55 @@ class LeaderLocalRefreshTest {
     }
   }
 
+  /**
+   * A group changing modes member by member: the leader serves leader-local refreshes, the others do not. Only
+   * the old leader knew of the refresh, and the member elected after it runs the durable mode; it must still
+   * re-arm every lease at its election (rule 3 in every mode), or it would expire the lease from when it applied
+   * the create, about 1.2 s after the refresh.
+   */
+  @Test
+  void aDurableMemberElectedAfterALocalRefreshKeepsTheLeaseForItsTtl() {
+    RatisTestCluster cluster = RatisTestCluster.create("mixed-" + System.nanoTime(), 3, LOCAL, name -> null);
+    try (cluster) {
+      cluster.tuneMember("m2", DcsTuning.defaults());
+      cluster.tuneMember("m3", DcsTuning.defaults());
+      cluster.startConcurrently(java.util.List.of("m1", "m2", "m3"));
+      cluster.awaitLeader(ELECTION);
+      RatisDcsClient owner = cluster.client("owner", "m2", Duration.ofSeconds(10));
+      await().atMost(ELECTION).ignoreExceptions().until(() -> {
+        owner.transferLeadership("m1", Duration.ofSeconds(5));
+        return "m1".equals(cluster.awaitLeader(ELECTION));
+      });
+      Duration ttl = Duration.ofSeconds(3);
+      long create = owner.put("/leader", "owner", Precondition.absent(), ttl).entry().orElseThrow()
+          .createRevision();
+      // Scenario pacing, as above: timers armed at the create's apply would run out long before the refresh's ttl.
+      sleepMillis(2_000);
+      long sent = System.nanoTime();
+      assertThat(owner.refresh("/leader", create).succeeded()).isTrue();
+      assertThat(owner.leaderLocalRefreshes()).as("served by m1 without a log entry").isEqualTo(1);
+
+      cluster.stopMember("m1");
+      RatisDcsClient observer = cluster.client("observer", "m2", Duration.ofSeconds(10));
+      Optional<KeyValue> seen = observer.get("/leader");
+      while (seen.isPresent() && System.nanoTime() - sent < ttl.toNanos()) {
+        seen = observer.get("/leader");
+      }
+      assertThat(seen).as("the lease outlives its ttl under a durable-mode leader elected after the refresh")
+          .isPresent();
+      await().atMost(ELECTION).until(() -> observer.get("/leader").isEmpty());
+    }
+  }
+
+  private static void sleepMillis(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A leader cut off from its majority cannot confirm its term: it serves no local refresh, and no log entry. */
   @Test
   void aLeaderWithoutItsMajorityServesNoRefresh() {

@@ -41,6 +41,8 @@ public final class RatisTestCluster implements AutoCloseable {
   private final Path root;
   private final DcsTuning tuning;
   private final Function<String, TlsFiles> tlsFor;
+  /** Members whose tuning differs from the group's ({@link #tuneMember}), e.g. a group mixing refresh modes. */
+  private final Map<String, DcsTuning> memberTuning = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, PeerAddress> addresses = new LinkedHashMap<>();
   private final Map<String, DcsServer> running = new LinkedHashMap<>();
   private final List<RatisDcsClient> clients = new ArrayList<>();
@@ -211,7 +213,12 @@ public final class RatisTestCluster implements AutoCloseable {
   /** The configuration member {@code name} starts with (partners not set). */
   public DcsServerConfig.Builder config(String name) {
     return DcsServerConfig.builder().groupName(group).selfAddr(addresses.get(name).toString())
-        .dataDir(dataDir(name)).tuning(tuning).tls(tlsFor.apply(name));
+        .dataDir(dataDir(name)).tuning(memberTuning.getOrDefault(name, tuning)).tls(tlsFor.apply(name));
+  }
+
+  /** Member {@code name}, when it next starts, runs with {@code memberTuning} instead of the group's tuning. */
+  public void tuneMember(String name, DcsTuning memberTuning) {
+    this.memberTuning.put(name, memberTuning);
   }
 
   /**
