@@ -26,7 +26,7 @@ public final class WatchdogHostMain {
     command.addAll(WatchdogProcess.command(Path.of(args[0]), Path.of(args[1]), "host", 5));
     WatchdogProcess w = new WatchdogProcess(command, Optional.empty(), System::nanoTime, () -> { }, "host");
     w.start();
-    if (!w.awaitReady(Duration.ofSeconds(20))) {
+    if (!awaitReadyOrRefused(w, Duration.ofSeconds(20))) {
       System.out.println("NOT-READY");
       System.out.flush();
       w.close();
@@ -43,5 +43,27 @@ public final class WatchdogHostMain {
     System.out.flush();
     w.close();
     System.exit(0);
+  }
+
+  /**
+   * Whether the watchdog became ready within {@code timeout}; false as soon as a child it started has gone
+   * without becoming ready (its clock check refused it: the supervisor stops such a child and starts another after
+   * a backoff, which its clock refuses again). Why not just {@link WatchdogProcess#awaitReady}: a refused watchdog
+   * would then cost the whole timeout, doubled in real time by the faked clock rate (about 40 s of every build).
+   */
+  private static boolean awaitReadyOrRefused(WatchdogProcess w, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<ProcessHandle> child = Optional.empty();
+    while (System.nanoTime() - deadline < 0) {
+      if (w.awaitReady(Duration.ofMillis(100))) {
+        return true;
+      }
+      if (child.isEmpty()) {
+        child = w.pid().flatMap(ProcessHandle::of);
+      } else if (!child.get().isAlive()) {
+        return w.ready();
+      }
+    }
+    return false;
   }
 }

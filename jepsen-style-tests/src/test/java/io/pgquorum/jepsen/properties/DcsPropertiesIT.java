@@ -34,8 +34,13 @@ class DcsPropertiesIT {
     PropertyRun.replay(PROPERTY, saved, new TrialRunner(PROPERTY, new DcsTrial()));
   }
 
-  /** Two generated schedules (a third DCS schedule runs in {@code runner.CampaignIT}, through the campaign runner). */
+  /**
+   * Two generated schedules, long tier. The default tier still draws fresh DCS schedules from the base seed: one in
+   * {@code runner.CampaignIT} (durable lease refresh, through the campaign runner, must pass) and one in
+   * {@link #leaderLocalLeaseRefreshOnSavedAndGeneratedSchedules}; these two more cost about a minute per build.
+   */
   @Test
+  @Tag("long")
   void smallSeededBatch() {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.dcs(3));
     assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(PropertyRun.baseSeed(), 2), gen,

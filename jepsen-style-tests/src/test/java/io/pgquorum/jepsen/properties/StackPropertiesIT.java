@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
  * heal, no flapping afterwards) against real daemons and real PostgreSQL 15 on loopback proxies. Seeds are fresh
  * on every run ({@link PropertyRun#baseSeed}, printed; {@code -Djepsen.baseSeed} / {@code -Djepsen.seed} replay). The
  * default tier replays the saved regression schedules (isolating the primary; SIGSTOP of the primary's daemon for
- * longer than the lease, which the lease watchdog must fence) and one generated schedule; the long profile replays
- * every saved schedule and runs a campaign over every fault kind.
+ * longer than the lease, which the lease watchdog must fence); the long profile also runs generated schedules (one
+ * from the base seed, then a campaign over every fault kind) and replays every saved schedule. Why the generated
+ * schedule is in the long tier: each full-stack trial costs 75-100 s of the default build, and the default tier
+ * still runs full-stack trials in {@code runner.CampaignIT} (the planted P1 and P2 bugs must go red there).
  */
 class StackPropertiesIT {
   static final String PROPERTY = "stack";
@@ -37,6 +39,7 @@ class StackPropertiesIT {
   }
 
   @Test
+  @Tag("long")
   void oneSeededSchedule() {
     ScheduleGenerator gen = new ScheduleGenerator(GeneratorSettings.fullStack(3));
     assertThat(PropertyRun.check(PROPERTY, PropertyRun.seeds(PropertyRun.baseSeed(), 1), gen, runner(),
