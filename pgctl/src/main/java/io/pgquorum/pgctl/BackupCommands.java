@@ -73,7 +73,8 @@ final class BackupCommands {
               + option + ": '" + v + "' (choose from " + OutputFormat.CHOICES + ")"));
         }
       } else if (arg.startsWith("-")) {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.usage("no such option for " + command + ": " + option
+            + CommandTree.didYouMean(List.of(command), arg));
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
             + "CLUSTER_NAME at most)");

@@ -115,7 +115,8 @@ final class ConfigCommands {
         String value = arg.substring(2);
         sets.add(arg.startsWith("-s") ? value : "postgresql.parameters." + value.stripLeading());
       } else if (arg.startsWith("-") && !arg.equals("-")) {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.usage("no such option for " + command + ": " + option
+            + CommandTree.didYouMean(List.of(command), arg));
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
             + "CLUSTER_NAME at most)");

@@ -141,7 +141,8 @@ final class OperationsCommands {
       } else if (command.equals(REINIT) && a.equals("--wait")) {
         waitDone = true;
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + a);
+        throw CtlException.usage("no such option for " + command + ": " + a
+            + CommandTree.didYouMean(List.of(command), a));
       }
     }
     return new Options(command, names, role, any, scheduled, pgVersion, pending, timeout, force, fromLeader,

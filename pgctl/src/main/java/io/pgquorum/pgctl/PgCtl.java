@@ -152,6 +152,9 @@ public final class PgCtl {
         out.println("pgctl version " + Help.version());
         return 0;
       }
+      if (command.equals(CommandTree.COMPLETION)) {
+        return completion(cl.arguments(), out);
+      }
       if (ConfigCommands.NAMES.contains(command)) {
         ConfigCommands.Options options = ConfigCommands.parse(command, cl.arguments());
         if (options.help() || cl.help()) {
@@ -237,6 +240,33 @@ public final class PgCtl {
           + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
       return CtlException.FAILURE;
     }
+  }
+
+  /**
+   * {@code pgctl completion bash|zsh}: the completion script, made from the same command model as the typo
+   * suggestions (the bundle ships it pre-generated under completion/). No configuration is needed.
+   */
+  private static int completion(List<String> args, PrintStream out) {
+    if (args.contains("-h") || args.contains("--help")) {
+      out.print(Help.COMPLETION);
+      return 0;
+    }
+    if (args.isEmpty()) {
+      throw CtlException.usage("missing argument for completion: bash or zsh");
+    }
+    String shell = args.get(0);
+    if (shell.startsWith("-")) {
+      throw CtlException.usage("no such option for completion: " + CommandLine.optionName(shell));
+    }
+    if (!shell.equals("bash") && !shell.equals("zsh")) {
+      throw CtlException.usage("invalid value for completion: '" + shell + "' (choose from bash, zsh)");
+    }
+    if (args.size() > 1) {
+      throw CtlException.usage("unexpected extra argument for completion: '" + args.get(1) + "'");
+    }
+    out.print(CommandTree.completionScript());
+    out.flush();
+    return 0;
   }
 
   /** The pause between two polls of {@code backup --wait}. */

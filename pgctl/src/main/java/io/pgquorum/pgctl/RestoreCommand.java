@@ -87,7 +87,8 @@ final class RestoreCommand {
       } else if (arg.equals("--force")) {
         force = true;
       } else if (arg.startsWith("-")) {
-        throw CtlException.usage("no such option for restore: " + option);
+        throw CtlException.usage("no such option for restore: " + option
+            + CommandTree.didYouMean(List.of(NAME), arg));
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for restore: '" + arg + "' (it takes one CLUSTER_NAME"
             + " at most)");
