@@ -93,8 +93,7 @@ record CommandLine(
         throw CtlException.usage("option " + optionName(arg) + " is not supported: pgctl finds the DCS "
             + "through the raft section of the configuration file (-c)");
       } else if (arg.startsWith("-") && !arg.equals("-")) {
-        throw CtlException.usage("no such option: " + optionName(arg)
-            + CommandTree.didYouMean(List.of(), arg));
+        throw CtlException.mistyped("no such option: " + optionName(arg), List.of(), arg);
       } else {
         command = arg;
       }
@@ -127,8 +126,8 @@ record CommandLine(
     }
     if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)
         && !ToolOptions.COMMANDS.contains(command)) {
-      throw CtlException.usage("no such command: '" + command + "'" + CommandTree.didYouMean(List.of(), command)
-          + " (commands: " + COMMANDS + ")");
+      throw CtlException.mistyped("no such command: '" + command + "' (commands: " + COMMANDS + ")", List.of(),
+          command);
     }
     if (ToolOptions.COMMANDS.contains(command)) {
       List<String> rest = new ArrayList<>();
@@ -176,8 +175,8 @@ record CommandLine(
       } else if (isOption(arg, "-w", "--watch")) {
         watch = Optional.of(ToolOptions.seconds(in.value(arg, "-w", "--watch")));
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + optionName(arg)
-            + CommandTree.didYouMean(List.of(command), arg));
+        throw CtlException.mistyped("no such option for " + command + ": " + optionName(arg), List.of(command),
+            arg);
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp,
@@ -221,8 +220,7 @@ record CommandLine(
         }
         standby.put(STANDBY_OPTIONS.get(option), value);
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + option
-            + CommandTree.didYouMean(List.of(command), arg));
+        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, OutputFormat.PRETTY, false, false,
@@ -250,8 +248,8 @@ record CommandLine(
       if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
         if (sub == null) {
           if (!DCS_COMMANDS.contains(arg)) {
-            throw CtlException.usage("no such dcs command: '" + arg + "'" + CommandTree.didYouMean(List.of(DCS), arg)
-                + " (dcs commands: members, add, remove)");
+            throw CtlException.mistyped("no such dcs command: '" + arg + "' (dcs commands: members, add, remove)",
+                List.of(DCS), arg);
           }
           sub = arg;
         } else {
@@ -273,8 +271,8 @@ record CommandLine(
       } else if (REMOVE.equals(sub) && arg.equals("--force")) {
         force = true;
       } else {
-        throw CtlException.usage("no such option for dcs" + (sub == null ? "" : " " + sub) + ": "
-            + optionName(arg) + CommandTree.didYouMean(sub == null ? List.of(DCS) : List.of(DCS, sub), arg));
+        throw CtlException.mistyped("no such option for dcs" + (sub == null ? "" : " " + sub) + ": "
+            + optionName(arg), sub == null ? List.of(DCS) : List.of(DCS, sub), arg);
       }
     }
     if (sub == null && !help) {

@@ -109,7 +109,8 @@ final class CommandTree {
   }
 
   /**
-   * "; did you mean X?" for a mistyped command or option, empty when nothing is close. The candidates are the
+   * "; did you mean X?" for a mistyped command or option, empty when nothing is close (and when the model has no
+   * such {@code path}). The candidates are the
    * model's names at {@code path}; the close ones are picocli's suggestions (options sharing the first letters)
    * and the names at most two edits away (a swapped pair of letters is one edit), closest first. Why not
    * picocli's suggestions alone: for commands they are its three most similar by letter pairs, whatever the

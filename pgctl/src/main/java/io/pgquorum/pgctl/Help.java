@@ -199,6 +199,9 @@ final class Help {
         each member's pgquorum and PostgreSQL versions (all members, or the ones
         named), from its REST API (GET /patroni); a member that does not answer
         says why on its line.
+
+      Options:
+        -h, --help  show this message and exit
       """;
 
   static final String HISTORY = """

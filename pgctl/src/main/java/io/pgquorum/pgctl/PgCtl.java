@@ -232,7 +232,7 @@ public final class PgCtl {
         err.println("Try 'pgctl --help' for help.");
         err.println();
       }
-      err.println("Error: " + e.getMessage());
+      err.println("Error: " + e.getMessage() + e.suggestion());
       return e.exitCode();
     } catch (RuntimeException e) {
       // A bug, not a user error: still one line, with enough to report it.
