@@ -107,7 +107,7 @@ record CommandLine(
     }
     if (ConfigCommands.NAMES.contains(command) || BackupCommands.NAMES.contains(command)
         || command.equals(RestoreCommand.NAME) || command.equals(CommandTree.COMPLETION)) {
-      // Options parsed by ConfigCommands (BackupCommands) itself (its own set); kept here as typed.
+      // Options parsed by ConfigCommands (BackupCommands, RestoreCommand, completion) itself; kept here as typed.
       List<String> rest = new ArrayList<>();
       while (in.hasNext()) {
         rest.add(in.next());

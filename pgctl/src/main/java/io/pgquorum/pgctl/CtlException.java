@@ -14,7 +14,7 @@ final class CtlException extends RuntimeException {
 
   private final int exitCode;
   /** For {@link #mistyped}: the commands the unknown word was typed after, and the word. */
-  private final transient List<String> path;
+  private final List<String> path;
   private final String word;
 
   private CtlException(String message, int exitCode) {

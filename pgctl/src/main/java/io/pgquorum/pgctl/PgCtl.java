@@ -46,6 +46,7 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml restore (--target-time T|--target-lsn L|--target-xid X|--target-name N
  *     |--target-immediate) [--set LABEL] [--exclusive] [--dry-run] [--force] [--to DIR [--port P]]
  * pgctl version
+ * pgctl completion bash|zsh
  * </pre>
  *
  * <p>It reads a node's configuration file ({@code -c/--config-file}, else {@code $PATRONICTL_CONFIG_FILE}, else
