@@ -73,7 +73,7 @@ final class BackupCommands {
               + option + ": '" + v + "' (choose from " + OutputFormat.CHOICES + ")"));
         }
       } else if (arg.startsWith("-")) {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
             + "CLUSTER_NAME at most)");
@@ -87,24 +87,24 @@ final class BackupCommands {
   static String help(String command) {
     if (command.equals(BACKUP)) {
       return """
-          Usage: pgctl backup [OPTIONS] [CLUSTER_NAME]
+          Usage: pgctl [-c FILE] backup [OPTIONS] [CLUSTER_NAME]
 
             Take a pgBackRest backup on the leader (POST /backup on its REST API).
 
           Options:
-            --type [full|diff|incr]  Backup type (default: incr, pgBackRest's default)
-            --wait                   Wait until the backup has finished; exit 1 if it failed
-            -h, --help               Show this message and exit.
+            --type [full|diff|incr]  backup type (default: incr, pgBackRest's default)
+            --wait                   wait until the backup has finished; exit 1 if it failed
+            -h, --help               show this message and exit
           """;
     }
     return """
-        Usage: pgctl backups [OPTIONS] [CLUSTER_NAME]
+        Usage: pgctl [-c FILE] backups [OPTIONS] [CLUSTER_NAME]
 
           List the backups in the cluster's pgBackRest repository (GET /backups).
 
         Options:
-          -f, --format [pretty|tsv|json|yaml]  Output format
-          -h, --help                           Show this message and exit.
+          -f, --format [pretty|tsv|json|yaml]  output format (default: pretty)
+          -h, --help                           show this message and exit
         """;
   }
 

@@ -52,9 +52,9 @@ record CommandLine(
   static final String REMOVE = "remove";
   static final String PROMOTE_CLUSTER = "promote-cluster";
   static final String DEMOTE_CLUSTER = "demote-cluster";
-  private static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
+  static final String COMMANDS = "list, topology, history, dsn, query, version, flush, remove, "
       + "promote-cluster, demote-cluster, dcs, switchover, failover, restart, reload, reinit, pause, resume, "
-      + "edit-config, show-config, backup, backups, restore";
+      + "edit-config, show-config, backup, backups, restore, completion";
   /** demote-cluster's options and the standby_cluster keys they set (Patroni's names for both). */
   static final Map<String, String> STANDBY_OPTIONS = orderedOf("--host", "host", "--port", "port",
       "--restore-command", "restore_command", "--primary-slot-name", "primary_slot_name");
@@ -93,7 +93,7 @@ record CommandLine(
         throw CtlException.usage("option " + optionName(arg) + " is not supported: pgctl finds the DCS "
             + "through the raft section of the configuration file (-c)");
       } else if (arg.startsWith("-") && !arg.equals("-")) {
-        throw CtlException.usage("no such option: " + optionName(arg));
+        throw CtlException.mistyped("no such option: " + optionName(arg), List.of(), arg);
       } else {
         command = arg;
       }
@@ -106,8 +106,8 @@ record CommandLine(
       throw CtlException.usage("missing command (one of: " + COMMANDS + ")");
     }
     if (ConfigCommands.NAMES.contains(command) || BackupCommands.NAMES.contains(command)
-        || command.equals(RestoreCommand.NAME)) {
-      // Options parsed by ConfigCommands (BackupCommands) itself (its own set); kept here as typed.
+        || command.equals(RestoreCommand.NAME) || command.equals(CommandTree.COMPLETION)) {
+      // Options parsed by ConfigCommands (BackupCommands, RestoreCommand, completion) itself; kept here as typed.
       List<String> rest = new ArrayList<>();
       while (in.hasNext()) {
         rest.add(in.next());
@@ -126,7 +126,8 @@ record CommandLine(
     }
     if (!List.of(LIST, TOPOLOGY, VERSION, DCS, PROMOTE_CLUSTER, DEMOTE_CLUSTER).contains(command)
         && !ToolOptions.COMMANDS.contains(command)) {
-      throw CtlException.usage("no such command: '" + command + "' (commands: " + COMMANDS + ")");
+      throw CtlException.mistyped("no such command: '" + command + "' (commands: " + COMMANDS + ")", List.of(),
+          command);
     }
     if (ToolOptions.COMMANDS.contains(command)) {
       List<String> rest = new ArrayList<>();
@@ -174,7 +175,8 @@ record CommandLine(
       } else if (isOption(arg, "-w", "--watch")) {
         watch = Optional.of(ToolOptions.seconds(in.value(arg, "-w", "--watch")));
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + optionName(arg));
+        throw CtlException.mistyped("no such option for " + command + ": " + optionName(arg), List.of(command),
+            arg);
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, format, extended, timestamp,
@@ -218,7 +220,7 @@ record CommandLine(
         }
         standby.put(STANDBY_OPTIONS.get(option), value);
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
       }
     }
     return new CommandLine(configFile, help, Optional.of(command), names, OutputFormat.PRETTY, false, false,
@@ -246,7 +248,8 @@ record CommandLine(
       if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
         if (sub == null) {
           if (!DCS_COMMANDS.contains(arg)) {
-            throw CtlException.usage("no such dcs command: '" + arg + "' (dcs commands: members, add, remove)");
+            throw CtlException.mistyped("no such dcs command: '" + arg + "' (dcs commands: members, add, remove)",
+                List.of(DCS), arg);
           }
           sub = arg;
         } else {
@@ -268,8 +271,8 @@ record CommandLine(
       } else if (REMOVE.equals(sub) && arg.equals("--force")) {
         force = true;
       } else {
-        throw CtlException.usage("no such option for dcs" + (sub == null ? "" : " " + sub) + ": "
-            + optionName(arg));
+        throw CtlException.mistyped("no such option for dcs" + (sub == null ? "" : " " + sub) + ": "
+            + optionName(arg), sub == null ? List.of(DCS) : List.of(DCS, sub), arg);
       }
     }
     if (sub == null && !help) {

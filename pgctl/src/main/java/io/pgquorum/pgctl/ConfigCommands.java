@@ -115,7 +115,7 @@ final class ConfigCommands {
         String value = arg.substring(2);
         sets.add(arg.startsWith("-s") ? value : "postgresql.parameters." + value.stripLeading());
       } else if (arg.startsWith("-") && !arg.equals("-")) {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
             + "CLUSTER_NAME at most)");
@@ -136,7 +136,8 @@ final class ConfigCommands {
           + "\nOptions:\n  --wait      wait until every member has seen the change\n"
           + "  -h, --help  show this message and exit\n";
       case SHOW_CONFIG -> "Usage: pgctl [-c FILE] show-config [CLUSTER_NAME]\n\n"
-          + "  Show the dynamic configuration (the DCS config key) as YAML.\n";
+          + "  Show the dynamic configuration (the DCS config key) as YAML.\n"
+          + "\nOptions:\n  -h, --help  show this message and exit\n";
       default -> """
           Usage: pgctl [-c FILE] edit-config [OPTIONS] [CLUSTER_NAME]
 

@@ -49,6 +49,7 @@ final class Help {
         restore          point-in-time recovery from the repository; with --to DIR
                          a separate copy on this machine (the restore test)
         version          print pgctl's version, and the members' versions
+        completion       print a bash or zsh completion script (pgctl completion bash)
 
       Exit status: 0 success, 1 failure (bad configuration, DCS unreachable), 2 bad
       command line. PGCTL_LOG_LEVEL (default WARN) sets the diagnostic log level.
@@ -198,6 +199,9 @@ final class Help {
         each member's pgquorum and PostgreSQL versions (all members, or the ones
         named), from its REST API (GET /patroni); a member that does not answer
         says why on its line.
+
+      Options:
+        -h, --help  show this message and exit
       """;
 
   static final String HISTORY = """
@@ -283,6 +287,19 @@ final class Help {
         -h, --help                           show this message and exit
       """;
 
+  static final String COMPLETION = """
+      Usage: pgctl completion bash|zsh
+
+        Print a completion script for bash or zsh: commands, options and their
+        choices complete with TAB. Load it in the current shell with
+        source <(pgctl completion bash) (zsh: source <(pgctl completion zsh)), or
+        for every shell from the bundle's completion/pgctl.bash (for bash, copy it
+        to /etc/bash_completion.d/pgctl).
+
+      Options:
+        -h, --help  show this message and exit
+      """;
+
   static String text(Optional<String> command) {
     return command.map(c -> switch (c) {
       case CommandLine.LIST -> LIST;
@@ -298,6 +315,7 @@ final class Help {
       case CommandLine.DEMOTE_CLUSTER -> DEMOTE_CLUSTER;
       case SwitchoverCommand.SWITCHOVER -> SWITCHOVER;
       case SwitchoverCommand.FAILOVER -> FAILOVER;
+      case CommandTree.COMPLETION -> COMPLETION;
       default -> MAIN;
     }).orElse(MAIN);
   }

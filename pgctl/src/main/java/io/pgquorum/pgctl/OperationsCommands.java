@@ -66,6 +66,7 @@ final class OperationsCommands {
             --pending              restart only the members with a pending restart
             --timeout TEXT         how long PostgreSQL may take to start
             --force                no prompts
+            -h, --help             show this message and exit
           """;
       case RELOAD -> """
           Usage: pgctl [-c FILE] reload [OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...
@@ -75,6 +76,7 @@ final class OperationsCommands {
           Options:
             -r, --role [leader|primary|standby-leader|replica|standby|any]
             --force                no prompts
+            -h, --help             show this message and exit
           """;
       default -> """
           Usage: pgctl [-c FILE] reinit [OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...
@@ -85,6 +87,7 @@ final class OperationsCommands {
             --from-leader  clone from the leader with pg_basebackup
             --wait         wait until the rebuild is done
             --force        no prompts
+            -h, --help     show this message and exit
           """;
     };
   }
@@ -141,7 +144,7 @@ final class OperationsCommands {
       } else if (command.equals(REINIT) && a.equals("--wait")) {
         waitDone = true;
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + a);
+        throw CtlException.mistyped("no such option for " + command + ": " + a, List.of(command), a);
       }
     }
     return new Options(command, names, role, any, scheduled, pgVersion, pending, timeout, force, fromLeader,

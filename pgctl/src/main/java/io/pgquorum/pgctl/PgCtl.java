@@ -46,6 +46,7 @@ import java.util.function.Supplier;
  * pgctl -c /etc/pgquorum/node1.yml restore (--target-time T|--target-lsn L|--target-xid X|--target-name N
  *     |--target-immediate) [--set LABEL] [--exclusive] [--dry-run] [--force] [--to DIR [--port P]]
  * pgctl version
+ * pgctl completion bash|zsh
  * </pre>
  *
  * <p>It reads a node's configuration file ({@code -c/--config-file}, else {@code $PATRONICTL_CONFIG_FILE}, else
@@ -152,6 +153,9 @@ public final class PgCtl {
         out.println("pgctl version " + Help.version());
         return 0;
       }
+      if (command.equals(CommandTree.COMPLETION)) {
+        return completion(cl.arguments(), out);
+      }
       if (ConfigCommands.NAMES.contains(command)) {
         ConfigCommands.Options options = ConfigCommands.parse(command, cl.arguments());
         if (options.help() || cl.help()) {
@@ -229,7 +233,7 @@ public final class PgCtl {
         err.println("Try 'pgctl --help' for help.");
         err.println();
       }
-      err.println("Error: " + e.getMessage());
+      err.println("Error: " + e.getMessage() + e.suggestion());
       return e.exitCode();
     } catch (RuntimeException e) {
       // A bug, not a user error: still one line, with enough to report it.
@@ -237,6 +241,33 @@ public final class PgCtl {
           + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
       return CtlException.FAILURE;
     }
+  }
+
+  /**
+   * {@code pgctl completion bash|zsh}: the completion script, made from the same command model as the typo
+   * suggestions (the bundle ships it pre-generated under completion/). No configuration is needed.
+   */
+  private static int completion(List<String> args, PrintStream out) {
+    if (args.contains("-h") || args.contains("--help")) {
+      out.print(Help.COMPLETION);
+      return 0;
+    }
+    if (args.isEmpty()) {
+      throw CtlException.usage("missing argument for completion: bash or zsh");
+    }
+    String shell = args.get(0);
+    if (shell.startsWith("-")) {
+      throw CtlException.usage("no such option for completion: " + CommandLine.optionName(shell));
+    }
+    if (!shell.equals("bash") && !shell.equals("zsh")) {
+      throw CtlException.usage("invalid value for completion: '" + shell + "' (choose from bash, zsh)");
+    }
+    if (args.size() > 1) {
+      throw CtlException.usage("unexpected extra argument for completion: '" + args.get(1) + "'");
+    }
+    out.print(CommandTree.completionScript());
+    out.flush();
+    return 0;
   }
 
   /** The pause between two polls of {@code backup --wait}. */

@@ -87,7 +87,7 @@ final class RestoreCommand {
       } else if (arg.equals("--force")) {
         force = true;
       } else if (arg.startsWith("-")) {
-        throw CtlException.usage("no such option for restore: " + option);
+        throw CtlException.mistyped("no such option for restore: " + option, List.of(NAME), arg);
       } else if (cluster.isPresent()) {
         throw CtlException.usage("unexpected extra argument for restore: '" + arg + "' (it takes one CLUSTER_NAME"
             + " at most)");
@@ -128,7 +128,7 @@ final class RestoreCommand {
   }
 
   static final String HELP = """
-      Usage: pgctl restore [OPTIONS] [CLUSTER_NAME]
+      Usage: pgctl [-c FILE] restore [OPTIONS] [CLUSTER_NAME]
 
         Point-in-time recovery from the cluster's pgBackRest repository. Chooses the
         backup (the newest that ends before a time or LSN target; the newest for the

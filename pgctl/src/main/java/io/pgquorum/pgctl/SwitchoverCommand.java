@@ -107,7 +107,8 @@ final class SwitchoverCommand {
             default -> leader = Optional.of(value);
           }
         }
-        default -> throw CtlException.usage("no such option for " + command + ": " + name);
+        default -> throw CtlException.mistyped("no such option for " + command + ": " + name, List.of(command),
+            name);
       }
     }
     return new Options(cluster, leader, candidate, scheduled, force, help);

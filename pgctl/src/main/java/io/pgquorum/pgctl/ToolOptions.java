@@ -126,7 +126,7 @@ record ToolOptions(
       } else if (command.equals(FLUSH) && arg.equals("--force")) {
         force = true;
       } else {
-        throw CtlException.usage("no such option for " + command + ": " + option);
+        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
       }
     }
     Optional<String> cluster = positional.isEmpty() ? Optional.empty() : Optional.of(positional.get(0));
