@@ -64,6 +64,22 @@ record ControlData(Map<String, String> fields) {
     return Integer.parseInt(require("Latest checkpoint's TimeLineID"));
   }
 
+  /**
+   * The timeline the stopped data is on. Usually the last checkpoint's; but a standby stopped after it replayed a
+   * timeline switch and before any restartpoint on the new timeline still shows the old checkpoint, while its
+   * minimum recovery point (what its data files may already contain) is on the new one. That happens when a primary
+   * promoted and crashed before the promotion's checkpoint, then ran as a standby (the same-number fork of
+   * SameNumberForkIT, on a loaded machine): its data is on the new timeline, and the epoch record of that timeline
+   * must apply to it. pg_rewind reads the same field ({@code Rewinder.localPosition}).
+   */
+  int dataTimeline() {
+    int checkpoint = checkpointTimeline();
+    if (wasInRecovery() && minRecoveryEnd() != 0 && minRecoveryEndTimeline() > checkpoint) {
+      return minRecoveryEndTimeline();
+    }
+    return checkpoint;
+  }
+
   long checkpointLocation() {
     return Lsn.parse(require("Latest checkpoint location"));
   }

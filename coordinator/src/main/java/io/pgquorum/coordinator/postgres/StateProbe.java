@@ -157,7 +157,7 @@ final class StateProbe {
     if (cd.isPresent()) {
       try {
         ControlData d = cd.get();
-        timeline = d.checkpointTimeline();
+        timeline = d.dataTimeline();
         position = d.redoLocation();
         sysid = Optional.of(d.systemIdentifier());
         clean = pm.isEmpty() && d.cleanShutdown();

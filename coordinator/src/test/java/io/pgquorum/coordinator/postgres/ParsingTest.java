@@ -81,7 +81,17 @@ class ParsingTest {
     assertThat(cd.get("Latest checkpoint's oldestCommitTsXid")).contains("0");
     assertThat(cd.walLogHints()).isTrue();
     assertThat(cd.dataChecksums()).isFalse();
+    assertThat(cd.dataTimeline()).as("checkpoint and minimum recovery point on the same timeline").isEqualTo(3);
     assertThat(ControlData.parse("Database cluster state: in production").cleanShutdown()).isFalse();
+    // A standby stopped after replaying a switch to timeline 2 and before any restartpoint on it: the data is on 2.
+    String switched = String.join("\n", "Database cluster state:               shut down in recovery",
+        "Latest checkpoint's TimeLineID:       1", "Minimum recovery ending location:     0/4019988",
+        "Min recovery ending loc's timeline:   2");
+    assertThat(ControlData.parse(switched).dataTimeline()).isEqualTo(2);
+    // A primary (not in recovery) has no minimum recovery point; nor does a standby that never replayed past it.
+    assertThat(ControlData.parse(switched.replace("shut down in recovery", "in production")).dataTimeline())
+        .isEqualTo(1);
+    assertThat(ControlData.parse(switched.replace("0/4019988", "0/0")).dataTimeline()).isEqualTo(1);
     assertThatThrownBy(() -> ControlData.parse("").systemIdentifier())
         .hasMessageContaining("Database system identifier");
   }
