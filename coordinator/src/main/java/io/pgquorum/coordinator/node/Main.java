@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * {@code bin/pgquorum [--join] <config.yml>}: runs one node until SIGTERM/SIGINT (a clean handover), or
  * {@code bin/pgquorum --validate-config <config.yml>}: checks a file and exits, or {@code bin/pgquorum init ...}:
- * writes a new cluster's configurations, CA and certificates ({@link InitCommand}). {@code --join} sets
+ * writes a new cluster's configurations, CA and certificates ({@link InitCommand}), or {@code bin/pgquorum witness
+ * <config.yml>}: runs only a DCS member ({@link WitnessCommand}). {@code --join} sets
  * {@code raft.join: true} for this start (see {@link io.pgquorum.coordinator.config.RaftConfig#join()}).
  *
  * <p>Exit codes: 0 clean stop or valid config, 1 a fatal runtime condition, 2 bad usage or invalid configuration.
@@ -36,6 +37,9 @@ public final class Main {
   static int run(String[] givenArgs, Map<String, String> givenEnv, PrintStream out, PrintStream err) {
     if (givenArgs.length >= 1 && givenArgs[0].equals("init")) {
       return InitCommand.run(List.of(givenArgs).subList(1, givenArgs.length), Prompter.terminal(), out, err);
+    }
+    if (givenArgs.length >= 1 && givenArgs[0].equals("witness")) {
+      return WitnessCommand.run(List.of(givenArgs).subList(1, givenArgs.length), givenEnv, out, err);
     }
     // --join is the one-off spelling of raft.join: true (PATRONI_RAFT_JOIN), for bringing back a member whose
     // raft.data_dir was lost without editing its configuration file; it acts like the variable.
@@ -148,6 +152,7 @@ public final class Main {
         + "       pgquorum --validate-config <config.yml>\n"
         + "       pgquorum --version\n"
         + "       pgquorum init --scope NAME --node NAME=HOST ... --output DIR   (pgquorum init --help)\n"
+        + "       pgquorum witness [--join] <config.yml>   (a DCS member only; pgquorum witness --help)\n"
         + "The configuration uses Patroni's YAML layout with a raft: section; PATRONI_* variables override it.\n"
         + "--join (= raft.join: true): on an empty raft.data_dir, join the DCS group as a new member (to replace\n"
         + "a member whose raft.data_dir was lost, or to add one); ignored while raft.data_dir holds a log.";
