@@ -37,6 +37,11 @@ public final class InitArgs {
 
   private InitArgs() {}
 
+  /** Every flag that takes a value (the others are --help and -h). */
+  public static Set<String> valueFlags() {
+    return VALUE_FLAGS;
+  }
+
   public static String usage() {
     return "usage: pgquorum init --scope NAME --node NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT] (one per node)\n"
         + "         [--witness NAME=HOST[,raft=PORT] (one per DCS witness)] --output DIR [--data-root DIR]\n"

@@ -9,7 +9,6 @@ import io.pgquorum.dcs.ratis.DcsServer;
 import io.pgquorum.dcs.ratis.DcsServerConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,29 +42,28 @@ final class WitnessCommand {
         + "partner_addrs, data_dir, tls); name and log are optional, a node's other sections are ignored.";
   }
 
-  /** Runs {@code pgquorum witness args...} (the arguments after the word {@code witness}). */
-  static int run(List<String> givenArgs, Map<String, String> givenEnv, PrintStream out, PrintStream err) {
-    List<String> args = new java.util.ArrayList<>(givenArgs);
+  /**
+   * Runs {@code pgquorum witness}, its command line parsed by {@link Main} ({@link CommandLineModel.Witness}).
+   *
+   * @param validateConfig the file after {@code --validate-config} as typed, or null
+   * @param file the configuration file as typed, or null
+   */
+  static int run(boolean join, String validateConfig, String file, Map<String, String> givenEnv, PrintStream out,
+      PrintStream err) {
     Map<String, String> env = givenEnv;
-    if (args.remove("--join")) {
+    if (join) {
       // As for a node: the one-off spelling of raft.join: true.
       env = new java.util.HashMap<>(givenEnv);
       env.put("PATRONI_RAFT_JOIN", "true");
     }
-    if (args.size() == 1 && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
-      out.println(usage());
-      return 0;
-    }
-    boolean validateOnly = args.size() == 2 && args.get(0).equals("--validate-config");
-    if (!validateOnly && (args.size() != 1 || args.get(0).startsWith("-"))) {
-      if (args.size() == 1) {
-        err.println(args.get(0).equals("--validate-config") ? "pgquorum witness: --validate-config needs a file"
-            : "pgquorum witness: unknown option " + args.get(0));
-      }
+    boolean validateOnly = validateConfig != null;
+    if (validateOnly == (file != null)) {
       err.println(usage());
       return 2;
     }
-    String file = validateOnly ? args.get(1) : args.get(0);
+    if (validateOnly) {
+      file = validateConfig;
+    }
     WitnessConfig config;
     try {
       config = ConfigLoader.loadWitness(Path.of(file), env);
