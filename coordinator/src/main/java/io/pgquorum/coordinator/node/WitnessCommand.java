@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,18 +102,11 @@ final class WitnessCommand {
    * wait must still stop it cleanly (the hook closes whatever has started by then).
    */
   private static int serve(WitnessConfig config, DcsServerConfig dcsConfig, PrintStream err) {
-    AtomicReference<DcsServer> running = new AtomicReference<>();
+    Member member = new Member();
     CountDownLatch stopped = new CountDownLatch(1);
-    Object lock = new Object();
-    boolean[] stopping = {false};
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      synchronized (lock) {
-        stopping[0] = true;
-        DcsServer s = running.get();
-        if (s != null) {
-          s.close();
-          LOG.info("witness {} stopped", config.label());
-        }
+      if (member.stop()) {
+        LOG.info("witness {} stopped", config.label());
       }
       stopped.countDown();
     }, "shutdown"));
@@ -130,13 +122,8 @@ final class WitnessCommand {
       err.println("pgquorum witness: " + e.getMessage());
       return 1;
     }
-    synchronized (lock) {
-      if (stopping[0]) {
-        // The signal came while the member was starting: the hook found nothing to close.
-        server.close();
-        return 0;
-      }
-      running.set(server);
+    if (!member.started(server)) {
+      return 0; // the signal came while the member was starting; it is closed
     }
     LOG.info("witness {} serving: DCS member {} of group {}, members {}", config.label(), server.memberId(),
         config.scope(), server.currentMembers());
@@ -146,5 +133,31 @@ final class WitnessCommand {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /** The member, closed exactly once whether the stop comes before or after its start completed. */
+  private static final class Member {
+    private DcsServer server;
+    private boolean stopping;
+
+    /** False (and {@code s} closed) when a stop came first. */
+    synchronized boolean started(DcsServer s) {
+      if (stopping) {
+        s.close();
+        return false;
+      }
+      server = s;
+      return true;
+    }
+
+    /** Whether a started member was closed. */
+    synchronized boolean stop() {
+      stopping = true;
+      if (server == null) {
+        return false;
+      }
+      server.close();
+      return true;
+    }
   }
 }

@@ -357,6 +357,12 @@ final class LocalCluster implements AutoCloseable {
     Files.writeString(config, "scope: " + scope + "\nname: witness\nraft:\n  self_addr: 127.0.0.1:" + port
         + "\n  partner_addrs: [" + String.join(", ", nodes.stream().map(n -> "127.0.0.1:" + n.raftPort).toList())
         + "]\n  data_dir: " + dir.resolve("raft") + "\n");
+    return startWitnessProcess(config);
+  }
+
+  /** Starts {@code bin/pgquorum witness config} (a file written elsewhere, e.g. by init); its log is next to it. */
+  Daemon startWitnessProcess(Path config) throws IOException {
+    Path dir = config.getParent();
     Map<String, String> env = new LinkedHashMap<>(daemonEnv);
     env.put("PGQUORUM_JAVA_OPTS", RepoRoot.shippedJavaOptions(RepoRoot.find()));
     Daemon witness = new Daemon("the witness", dir.resolve("daemon.out"));
