@@ -24,6 +24,8 @@ class BundleSamplesTest {
   private static final Path SYSTEMD = Path.of("src/main/systemd");
   private static final Path CONF = Path.of("src/main/conf");
   private static final List<String> UNITS = List.of("pgquorum.service", "pgquorum@.service");
+  /** The DCS witness's unit: no PostgreSQL, so none of the settings above that protect one. */
+  private static final String WITNESS_UNIT = "pgquorum-witness.service";
   private static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
 
   @Test
@@ -44,6 +46,21 @@ class BundleSamplesTest {
     }
     assertThat(section(SYSTEMD.resolve("pgquorum@.service"), "Service").get("ExecStart").get(0))
         .as("the template takes the configuration's name").endsWith("/etc/pgquorum/%i.yml");
+  }
+
+  @Test
+  void theWitnessUnitRunsTheWitnessAndIsRestartedUnlessItsConfigurationIsInvalid() throws IOException {
+    Map<String, List<String>> service = section(SYSTEMD.resolve(WITNESS_UNIT), "Service");
+    assertThat(service.get("ExecStart")).singleElement()
+        .isEqualTo("/opt/pgquorum/bin/pgquorum witness /etc/pgquorum/witness.yml");
+    assertThat(service.get("Restart")).containsExactly("on-failure");
+    assertThat(service.get("RestartPreventExitStatus")).singleElement()
+        .satisfies(v -> assertThat(v.split("\\s+")).contains("2"));
+    assertThat(service.get("SuccessExitStatus")).singleElement()
+        .satisfies(v -> assertThat(v.split("\\s+")).contains("143"));
+    assertThat(service.get("User")).as("never root").singleElement().isNotEqualTo("root");
+    // It leaves no process behind (nothing runs detached), so the default control-group kill applies.
+    assertThat(service).doesNotContainKey("KillMode");
   }
 
   @Test
@@ -85,7 +102,8 @@ class BundleSamplesTest {
   void systemdAnalyzeVerifyReportsNothing(@TempDir Path dir) throws IOException {
     // Required, not skipped: .ci/run installs it (Debian's systemd package; nothing is started by installing it).
     assertThat(Files.isExecutable(SYSTEMD_ANALYZE)).as(SYSTEMD_ANALYZE + " (apt-get install systemd)").isTrue();
-    for (String unit : UNITS) {
+    for (String unit : java.util.stream.Stream.concat(UNITS.stream(), java.util.stream.Stream.of(WITNESS_UNIT))
+        .toList()) {
       String text = Files.readString(SYSTEMD.resolve(unit)).replace("/opt/pgquorum/bin/pgquorum", "/bin/true");
       Path copy = dir.resolve(unit.replace("@.service", "@node1.service"));
       Files.writeString(copy, text);

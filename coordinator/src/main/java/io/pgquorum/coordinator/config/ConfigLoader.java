@@ -119,6 +119,56 @@ public final class ConfigLoader {
         problems.warnings(), backrest);
   }
 
+  /** The sections of a node's file that a witness has no use for: ignored with a warning, never an error. */
+  private static final List<String> NODE_ONLY_SECTIONS = List.of("restapi", "ctl", "bootstrap", "postgresql",
+      "tags", "watchdog", "backrest", "namespace");
+
+  /**
+   * Reads a witness's file ({@code pgquorum witness}), as {@link #load} reads a node's: {@code scope} and
+   * {@code raft} are required, {@code name} and {@code log} optional, every problem is reported at once naming its
+   * key, and {@code PATRONI_*} variables override the file.
+   *
+   * @throws ConfigException listing every problem
+   */
+  public static WitnessConfig loadWitness(Path file, Map<String, String> env) {
+    String inline = env.get(CONFIGURATION_VARIABLE);
+    if (inline != null && !inline.isBlank()) {
+      WitnessConfig config = parseWitness(inline, CONFIGURATION_VARIABLE, env);
+      List<String> warnings = new ArrayList<>(config.warnings());
+      warnings.add(0, CONFIGURATION_VARIABLE + " is set: using it instead of " + file);
+      return new WitnessConfig(config.scope(), config.name(), config.raft(), config.log(), warnings);
+    }
+    return parseWitness(read(file), file.toString(), env);
+  }
+
+  /** {@link #loadWitness} on a document already read; {@code sourceName} names it in syntax errors. */
+  public static WitnessConfig parseWitness(String yaml, String sourceName, Map<String, String> env) {
+    Map<String, Object> tree = YamlDocument.loadMapping(yaml, sourceName);
+    Problems problems = new Problems();
+    collectSecrets(tree, problems);
+    EnvOverlay.apply(tree, env, problems);
+    collectSecrets(tree, problems);
+    Section root = new Section("", tree, problems);
+    String scope = scope(root);
+    Optional<String> name = Optional.empty();
+    if (root.has(NodeKeys.NAME)) {
+      name = Optional.ofNullable(memberName(root));
+    }
+    int foreignBefore = problems.errorCount();
+    RaftSection.refuseForeignDcs(root);
+    RaftConfig raft = RaftSection.parse(root, problems.errorCount() > foreignBefore);
+    LogConfig log = LogSection.parse(root);
+    for (String key : NODE_ONLY_SECTIONS) {
+      if (root.keys().contains(key)) {
+        root.value(key);
+        problems.warn(key, "ignored by a witness: it runs only a DCS member (no PostgreSQL, REST API or HA loop)");
+      }
+    }
+    root.warnUnknown();
+    problems.throwIfErrors();
+    return new WitnessConfig(scope, name, raft, log, problems.warnings());
+  }
+
   /**
    * The {@code backrest} section, parsed by the adapter's own parser (its keys live in {@code BackrestKeys}); its
    * problems join this file's, each under the key the adapter names. Absent: pgBackRest stays off; present but

@@ -32,18 +32,27 @@ public final class InitArgs {
       "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
-  private static final Set<String> VALUE_FLAGS = Set.of("--scope", "--node", "--output", "--data-root",
+  private static final Set<String> VALUE_FLAGS = Set.of("--scope", "--node", "--witness", "--output", "--data-root",
       "--bin-dir", "--rest-port", "--raft-port", "--pg-port", "--superuser-password", "--replication-password");
 
   private InitArgs() {}
 
+  /** Every flag that takes a value (the others are --help and -h). */
+  public static Set<String> valueFlags() {
+    return VALUE_FLAGS;
+  }
+
   public static String usage() {
-    return "usage: pgquorum init --scope NAME --node NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT] (one per node,\n"
-        + "         an odd number, at least 3) --output DIR [--data-root DIR] [--bin-dir DIR]\n"
+    return "usage: pgquorum init --scope NAME --node NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT] (one per node)\n"
+        + "         [--witness NAME=HOST[,raft=PORT] (one per DCS witness)] --output DIR [--data-root DIR]\n"
+        + "         [--bin-dir DIR]\n"
         + "         [--rest-port P] [--raft-port P] [--pg-port P]\n"
         + "         [--superuser-password PW] [--replication-password PW]\n"
+        + "Nodes and witnesses are the DCS's voters: an odd number of them, at least 3, with at least 2 nodes (two\n"
+        + "nodes and one witness is the smallest cluster that survives the loss of a node).\n"
         + "Writes a CA, each node's certificate and key, and each node's configuration (REST API on HTTPS with\n"
-        + "client certificates, mutual TLS on Raft) under DIR/<name>/. Ports default to " + DEFAULT_REST_PORT
+        + "client certificates, mutual TLS on Raft) under DIR/<name>/; a witness gets DIR/<name>/witness.yml (for\n"
+        + "pgquorum witness) with its certificate and key. Ports default to " + DEFAULT_REST_PORT
         + " (REST), " + DEFAULT_RAFT_PORT + " (Raft)\n"
         + "and " + DEFAULT_PG_PORT + " (PostgreSQL); --data-root to " + DEFAULT_DATA_ROOT + " (PostgreSQL in "
         + "<root>/<name>/pgdata, Raft in <root>/<name>/raft).\n"
@@ -55,6 +64,7 @@ public final class InitArgs {
   public static InitSpec parse(List<String> args, Prompter prompter) {
     Map<String, String> single = new HashMap<>();
     List<String> nodeFlags = new ArrayList<>();
+    List<String> witnessFlags = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       String flag = arg;
@@ -75,6 +85,8 @@ public final class InitArgs {
       }
       if (flag.equals("--node")) {
         nodeFlags.add(value);
+      } else if (flag.equals("--witness")) {
+        witnessFlags.add(value);
       } else if (single.put(flag, value) != null) {
         throw new InitException(flag + " is given twice");
       }
@@ -95,7 +107,11 @@ public final class InitArgs {
     for (String spec : nodeFlags) {
       members.add(member(spec, restPort, raftPort, pgPort));
     }
-    checkMembers(members);
+    List<InitSpec.Witness> witnesses = new ArrayList<>();
+    for (String spec : witnessFlags) {
+      witnesses.add(witness(spec, raftPort));
+    }
+    checkMembers(members, witnesses);
 
     Path output = path("--output", required(single, "--output", "output directory", prompter));
     String dataRootText = single.get("--data-root");
@@ -109,7 +125,7 @@ public final class InitArgs {
     Optional<String> superuser = password(single, "--superuser-password", "superuser (postgres) password", prompter);
     Optional<String> replication =
         password(single, "--replication-password", "replication (replicator) password", prompter);
-    return new InitSpec(scope, members, output, dataRoot, binDir, superuser, replication);
+    return new InitSpec(scope, members, witnesses, output, dataRoot, binDir, superuser, replication);
   }
 
   private static String required(Map<String, String> single, String flag, String question, Prompter prompter) {
@@ -177,6 +193,32 @@ public final class InitArgs {
     return new InitSpec.Member(name, host, ports.get("rest"), ports.get("raft"), ports.get("pg"));
   }
 
+  /** {@code NAME=HOST[,raft=PORT]}: a witness has only a Raft port. */
+  static InitSpec.Witness witness(String spec, int raftPort) {
+    String flag = "--witness " + spec;
+    int eq = spec.indexOf('=');
+    if (eq <= 0) {
+      throw new InitException(flag + ": expected NAME=HOST[,raft=PORT]");
+    }
+    String name = spec.substring(0, eq).strip();
+    if (!NAME.matcher(name).matches()) {
+      throw new InitException(flag + ": the name must be 1-64 letters, digits, '.', '_' or '-' (starting and "
+          + "ending with a letter or digit), got \"" + name + "\"");
+    }
+    String[] parts = spec.substring(eq + 1).split(",", -1);
+    String host = parts[0].strip();
+    checkHost(flag, host);
+    int port = raftPort;
+    if (parts.length > 2 || (parts.length == 2 && !parts[1].strip().startsWith("raft="))) {
+      throw new InitException(flag + ": a witness has only a Raft port: expected raft=PORT after the host, got \""
+          + spec.substring(eq + 1 + parts[0].length() + 1) + "\"");
+    }
+    if (parts.length == 2) {
+      port = parsePort(flag + " (raft)", parts[1].strip().substring("raft=".length()).strip());
+    }
+    return new InitSpec.Witness(name, host, port);
+  }
+
   private static void checkHost(String flag, String host) {
     if (host.isEmpty()) {
       throw new InitException(flag + ": the host is missing");
@@ -213,14 +255,36 @@ public final class InitArgs {
     return true;
   }
 
-  /** Odd count of at least 3; unique names; no port used twice on one host. */
-  private static void checkMembers(List<InitSpec.Member> members) {
-    if (members.size() < 3 || members.size() % 2 == 0) {
+  /**
+   * An odd count of voters (nodes and witnesses) of at least 3, at least 2 of them nodes; unique names; no port
+   * used twice on one host.
+   */
+  private static void checkMembers(List<InitSpec.Member> members, List<InitSpec.Witness> witnesses) {
+    if (witnesses.isEmpty() && (members.size() < 3 || members.size() % 2 == 0)) {
       throw new InitException("--node: an odd number of nodes, at least 3, is needed (a Raft majority survives one"
-          + " loss only from 3 on, and an even count adds no tolerance); got " + members.size());
+          + " loss only from 3 on, and an even count adds no tolerance; or two nodes and a --witness); got "
+          + members.size());
+    }
+    int voters = members.size() + witnesses.size();
+    if (!witnesses.isEmpty() && (members.size() < 2 || voters < 3 || voters % 2 == 0)) {
+      throw new InitException("--witness: nodes and witnesses together must be an odd number, at least 3, with at "
+          + "least 2 nodes (a Raft majority survives one loss only from 3 voters on, and an even count adds no "
+          + "tolerance); got " + members.size() + " nodes and " + witnesses.size() + " witnesses");
     }
     Set<String> names = new HashSet<>();
     Map<String, String> endpoints = new HashMap<>();
+    for (InitSpec.Witness w : witnesses) {
+      if (!names.add(w.name().toLowerCase(java.util.Locale.ROOT))) {
+        throw new InitException("--witness: the name " + w.name() + " is given twice");
+      }
+      String owner = w.name() + " (raft)";
+      String previous = endpoints.putIfAbsent(w.host().toLowerCase(java.util.Locale.ROOT) + ":" + w.raftPort(),
+          owner);
+      if (previous != null) {
+        throw new InitException("--witness: port " + w.raftPort() + " on " + w.host() + " is used twice, by "
+            + previous + " and " + owner);
+      }
+    }
     for (InitSpec.Member m : members) {
       if (!names.add(m.name().toLowerCase(java.util.Locale.ROOT))) {
         throw new InitException("--node: the name " + m.name() + " is given twice");

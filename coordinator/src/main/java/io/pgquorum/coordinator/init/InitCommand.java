@@ -23,7 +23,8 @@ import java.util.Set;
 /**
  * {@code pgquorum init}: a secure cluster's files in one step. Writes the CA ({@code ca.crt}, {@code ca.key}) and,
  * per node, {@code <name>/pgquorum.yml}, {@code <name>/ca.crt}, {@code <name>/node.crt} (the node's certificate,
- * then the CA) and {@code <name>/node.key}. Nothing is overwritten: if any of these files exists, nothing is
+ * then the CA) and {@code <name>/node.key}; per witness the same with {@code <name>/witness.yml} instead of
+ * {@code pgquorum.yml}. Nothing is overwritten: if any of these files exists, nothing is
  * written. Passwords go only into the configuration files (mode 0600), never to the output.
  */
 public final class InitCommand {
@@ -56,7 +57,9 @@ public final class InitCommand {
           + "; they are only in the pgquorum.yml files (postgresql.authentication).");
       out.println("Next: copy " + spec.output() + "/<name>/ to each node at the same path (the configurations name "
           + "their files by absolute path), keep " + spec.output().resolve("ca.key")
-          + " off the nodes, and start each node with: pgquorum " + spec.output() + "/<name>/pgquorum.yml");
+          + " off the nodes, and start each node with: pgquorum " + spec.output() + "/<name>/pgquorum.yml"
+          + (spec.witnesses().isEmpty() ? "" : "; each witness with: pgquorum witness " + spec.output()
+              + "/<name>/witness.yml"));
       return 0;
     } catch (InitException e) {
       err.println("pgquorum init: " + e.getMessage());
@@ -75,7 +78,12 @@ public final class InitCommand {
     }
     // Every file is checked before any is written, so a refusal leaves the directory as it was.
     List<Path> planned = new ArrayList<>(List.of(caCertFile, caKeyFile));
+    Map<InitSpec.Witness, NodeConfigYaml.NodeFiles> witnessFiles = new LinkedHashMap<>();
+    for (InitSpec.Witness w : spec.witnesses()) {
+      witnessFiles.put(w, NodeConfigYaml.NodeFiles.witnessIn(out.resolve(w.name())));
+    }
     nodeFiles.values().forEach(f -> planned.addAll(List.of(f.config(), f.caCert(), f.cert(), f.key())));
+    witnessFiles.values().forEach(f -> planned.addAll(List.of(f.config(), f.caCert(), f.cert(), f.key())));
     for (Path p : planned) {
       if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         throw new InitException(p + " already exists; pgquorum init never overwrites a file (move it away or "
@@ -101,10 +109,29 @@ public final class InitCommand {
       create(f.key(), ClusterPki.pkcs8Pem(issued.key()), PRIVATE, written);
       create(f.config(), NodeConfigYaml.render(spec, m, f, superuser, replication), PRIVATE, written);
     }
+    for (var e : witnessFiles.entrySet()) {
+      InitSpec.Witness w = e.getKey();
+      NodeConfigYaml.NodeFiles f = e.getValue();
+      // The same certificate profile as a node's (serverAuth and clientAuth): Raft TLS is mutual.
+      ClusterPki.Issued issued = pki.issue(spec.scope(), w.name(), w.host(), w.hostIsIp(), now);
+      directory(f.dir());
+      create(f.caCert(), caPem, PUBLIC, written);
+      create(f.cert(), ClusterPki.pem(List.of(issued.certificate(), pki.caCertificate())), PUBLIC, written);
+      create(f.key(), ClusterPki.pkcs8Pem(issued.key()), PRIVATE, written);
+      create(f.config(), NodeConfigYaml.renderWitness(spec, w, f), PRIVATE, written);
+    }
     // A generated file that its own daemon would reject is a bug here; say so now rather than at the first start.
     for (NodeConfigYaml.NodeFiles f : nodeFiles.values()) {
       try {
         ConfigLoader.load(f.config(), Map.of());
+      } catch (ConfigException e) {
+        throw new InitException("the generated " + f.config() + " does not validate (a bug in pgquorum init): "
+            + String.join("; ", e.problems()));
+      }
+    }
+    for (NodeConfigYaml.NodeFiles f : witnessFiles.values()) {
+      try {
+        ConfigLoader.loadWitness(f.config(), Map.of());
       } catch (ConfigException e) {
         throw new InitException("the generated " + f.config() + " does not validate (a bug in pgquorum init): "
             + String.join("; ", e.problems()));

@@ -14,7 +14,16 @@ final class NodeConfigYaml {
   /** The files of one node that its configuration names (absolute paths). */
   record NodeFiles(Path dir, Path config, Path caCert, Path cert, Path key) {
     static NodeFiles in(Path dir) {
-      return new NodeFiles(dir, dir.resolve("pgquorum.yml"), dir.resolve("ca.crt"), dir.resolve("node.crt"),
+      return in(dir, "pgquorum.yml");
+    }
+
+    /** A witness's: its configuration is {@code witness.yml}, so that it is not taken for a node's. */
+    static NodeFiles witnessIn(Path dir) {
+      return in(dir, "witness.yml");
+    }
+
+    private static NodeFiles in(Path dir, String config) {
+      return new NodeFiles(dir, dir.resolve(config), dir.resolve("ca.crt"), dir.resolve("node.crt"),
           dir.resolve("node.key"));
     }
   }
@@ -50,9 +59,9 @@ final class NodeConfigYaml {
         .append("raft:\n")
         .append("  self_addr: ").append(q(m.raft())).append('\n')
         .append("  partner_addrs:\n");
-    for (InitSpec.Member o : spec.members()) {
-      if (o != m) {
-        y.append("    - ").append(q(o.raft())).append('\n');
+    for (String o : spec.raftAddresses()) {
+      if (!o.equals(m.raft())) {
+        y.append("    - ").append(q(o)).append('\n');
       }
     }
     y.append("  data_dir: ").append(q(raftData(spec, m))).append('\n')
@@ -90,6 +99,33 @@ final class NodeConfigYaml {
       y.append("    - ").append(q("host replication replicator " + from + " scram-sha-256")).append('\n');
       y.append("    - ").append(q("host all postgres " + from + " scram-sha-256")).append('\n');
     }
+    return y.toString();
+  }
+
+  /**
+   * A witness's file ({@code pgquorum witness}): scope, name and the raft section with mutual TLS, nothing else (no
+   * passwords, so it could be world-readable; init still writes it 0600 like every configuration).
+   */
+  static String renderWitness(InitSpec spec, InitSpec.Witness w, NodeFiles files) {
+    StringBuilder y = new StringBuilder();
+    y.append("# Written by pgquorum init for witness ").append(w.name()).append(" of cluster ").append(spec.scope())
+        .append(".\n# Run it with: pgquorum witness ").append(files.config())
+        .append(" (a DCS member only, no PostgreSQL).\n")
+        .append("scope: ").append(q(spec.scope())).append('\n')
+        .append("name: ").append(q(w.name())).append('\n')
+        .append("raft:\n")
+        .append("  self_addr: ").append(q(w.raft())).append('\n')
+        .append("  partner_addrs:\n");
+    for (String o : spec.raftAddresses()) {
+      if (!o.equals(w.raft())) {
+        y.append("    - ").append(q(o)).append('\n');
+      }
+    }
+    y.append("  data_dir: ").append(q(spec.dataRoot().resolve(w.name()).resolve("raft"))).append('\n')
+        .append("  tls:\n")
+        .append("    certfile: ").append(q(files.cert())).append('\n')
+        .append("    keyfile: ").append(q(files.key())).append('\n')
+        .append("    cafile: ").append(q(files.caCert())).append('\n');
     return y.toString();
   }
 

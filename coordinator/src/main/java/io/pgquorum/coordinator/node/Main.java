@@ -12,15 +12,16 @@ import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * {@code bin/pgquorum [--join] <config.yml>}: runs one node until SIGTERM/SIGINT (a clean handover), or
  * {@code bin/pgquorum --validate-config <config.yml>}: checks a file and exits, or {@code bin/pgquorum init ...}:
- * writes a new cluster's configurations, CA and certificates ({@link InitCommand}). {@code --join} sets
+ * writes a new cluster's configurations, CA and certificates ({@link InitCommand}), or {@code bin/pgquorum witness
+ * <config.yml>}: runs only a DCS member ({@link WitnessCommand}). {@code --join} sets
  * {@code raft.join: true} for this start (see {@link io.pgquorum.coordinator.config.RaftConfig#join()}).
  *
  * <p>Exit codes: 0 clean stop or valid config, 1 a fatal runtime condition, 2 bad usage or invalid configuration.
@@ -37,36 +38,53 @@ public final class Main {
     if (givenArgs.length >= 1 && givenArgs[0].equals("init")) {
       return InitCommand.run(List.of(givenArgs).subList(1, givenArgs.length), Prompter.terminal(), out, err);
     }
-    // --join is the one-off spelling of raft.join: true (PATRONI_RAFT_JOIN), for bringing back a member whose
-    // raft.data_dir was lost without editing its configuration file; it acts like the variable.
-    List<String> argList = new ArrayList<>(List.of(givenArgs));
-    boolean join = argList.remove("--join");
-    String[] args = argList.toArray(new String[0]);
-    Map<String, String> env = givenEnv;
-    if (join) {
-      env = new HashMap<>(givenEnv);
-      env.put("PATRONI_RAFT_JOIN", "true");
+    // Parsed by picocli (CommandLineModel, from which the bash completion script is generated too); what is
+    // printed and the exit codes stay this class's own.
+    CommandLine cl = CommandLineModel.commandLine();
+    CommandLine.ParseResult parsed;
+    try {
+      parsed = cl.parseArgs(givenArgs);
+    } catch (CommandLine.ParameterException e) {
+      return usageError(e, err);
     }
-    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+    if (parsed.hasSubcommand()) {
+      CommandLine.ParseResult sub = parsed.subcommand();
+      if (!sub.commandSpec().name().equals("witness") || parsed.hasMatchedOption("--join")) {
+        // init only as the first word (above), and --join belongs after the word witness.
+        err.println(usage());
+        return 2;
+      }
+      if (sub.isUsageHelpRequested()) {
+        out.println(WitnessCommand.usage());
+        return 0;
+      }
+      return WitnessCommand.run(sub.hasMatchedOption("--join"), raw(sub, "--validate-config"), positional(sub),
+          givenEnv, out, err);
+    }
+    if (parsed.isUsageHelpRequested()) {
       out.println(usage());
       return 0;
     }
-    if (args.length == 1 && args[0].equals("--version")) {
+    if (parsed.isVersionHelpRequested()) {
       out.println("pgquorum 0.1.0");
       return 0;
     }
-    if (args.length == 1 && args[0].startsWith("-")) {
-      err.println(args[0].equals("--validate-config") ? "pgquorum: --validate-config needs a file"
-          : "pgquorum: unknown option " + args[0]);
+    // --join is the one-off spelling of raft.join: true (PATRONI_RAFT_JOIN), for bringing back a member whose
+    // raft.data_dir was lost without editing its configuration file; it acts like the variable.
+    Map<String, String> env = givenEnv;
+    if (parsed.hasMatchedOption("--join")) {
+      env = new HashMap<>(givenEnv);
+      env.put("PATRONI_RAFT_JOIN", "true");
+    }
+    String validate = raw(parsed, "--validate-config");
+    String positional = positional(parsed);
+    boolean validateOnly = validate != null;
+    if (validateOnly ? positional != null
+        : positional == null && !env.containsKey(ConfigLoader.CONFIGURATION_VARIABLE)) {
       err.println(usage());
       return 2;
     }
-    boolean validateOnly = args.length == 2 && args[0].equals("--validate-config");
-    if (!validateOnly && args.length != 1 && !(args.length == 0 && env.containsKey("PATRONI_CONFIGURATION"))) {
-      err.println(usage());
-      return 2;
-    }
-    String file = validateOnly ? args[1] : args.length == 1 ? args[0] : null;
+    String file = validateOnly ? validate : positional;
     NodeConfig config;
     try {
       config = file == null ? ConfigLoader.fromEnvironment(env) : ConfigLoader.load(Path.of(file), env);
@@ -143,11 +161,40 @@ public final class Main {
     return 0;
   }
 
+  /** The raw text of {@code option}'s value (as typed, for messages), or null when not given. */
+  private static String raw(CommandLine.ParseResult parsed, String option) {
+    return parsed.hasMatchedOption(option) ? parsed.matchedOption(option).stringValues().get(0) : null;
+  }
+
+  /** The configuration file as typed, or null when none is given. */
+  private static String positional(CommandLine.ParseResult parsed) {
+    return parsed.hasMatchedPositional(0) ? parsed.matchedPositional(0).stringValues().get(0) : null;
+  }
+
+  /**
+   * A command line picocli refused: the messages bin/pgquorum always printed (a missing file after
+   * --validate-config, an unknown option), then the usage of the command (pgquorum or pgquorum witness); exit 2.
+   */
+  static int usageError(CommandLine.ParameterException e, PrintStream err) {
+    boolean witness = e.getCommandLine().getCommandName().equals("witness");
+    String prefix = witness ? "pgquorum witness: " : "pgquorum: ";
+    if (e instanceof CommandLine.MissingParameterException m && m.getMissing().stream()
+        .anyMatch(a -> a.isOption() && ((CommandLine.Model.OptionSpec) a).longestName().equals("--validate-config"))) {
+      err.println(prefix + "--validate-config needs a file");
+    } else if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+        && u.getUnmatched().get(0).startsWith("-")) {
+      err.println(prefix + "unknown option " + u.getUnmatched().get(0));
+    }
+    err.println(witness ? WitnessCommand.usage() : usage());
+    return 2;
+  }
+
   static String usage() {
     return "usage: pgquorum [--join] <config.yml>\n"
         + "       pgquorum --validate-config <config.yml>\n"
         + "       pgquorum --version\n"
         + "       pgquorum init --scope NAME --node NAME=HOST ... --output DIR   (pgquorum init --help)\n"
+        + "       pgquorum witness [--join] <config.yml>   (a DCS member only; pgquorum witness --help)\n"
         + "The configuration uses Patroni's YAML layout with a raft: section; PATRONI_* variables override it.\n"
         + "--join (= raft.join: true): on an empty raft.data_dir, join the DCS group as a new member (to replace\n"
         + "a member whose raft.data_dir was lost, or to add one); ignored while raft.data_dir holds a log.";

@@ -463,9 +463,13 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
   }
 
   static DcsServerConfig dcsServerConfig(NodeConfig config) {
-    RaftConfig raft = config.raft();
+    return dcsServerConfig(config.scope(), config.raft());
+  }
+
+  /** The DCS member of the Raft group {@code scope} that {@code raft} describes (a node's, or a witness's). */
+  static DcsServerConfig dcsServerConfig(String scope, RaftConfig raft) {
     DcsServerConfig.Builder b = DcsServerConfig.builder()
-        .groupName(config.scope())
+        .groupName(scope)
         .selfAddr(raft.selfAddr())
         .partnerAddrs(raft.partnerAddrs())
         .dataDir(raft.dataDir())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.config.WitnessConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,31 @@ class InitCommandTest {
     assertThat(superuserPassword(Files.readString(out.resolve("node1/pgquorum.yml")))).isEqualTo(superuser);
     assertThat(r.out() + r.err()).doesNotContain(superuser).doesNotContain("given-repl-pw")
         .contains(out.resolve("ca.key").toString());
+  }
+
+  @Test
+  void aWitnessGetsItsOwnFileCertificateAndKeyAndTheNodesListIt() throws Exception {
+    Path out = dir.resolve("out");
+    Result r = init(List.of("--scope", "demo", "--node", "node1=10.0.0.1", "--node", "node2=10.0.0.2",
+        "--witness", "tie=10.0.0.3,raft=2300", "--output", out.toString(), "--data-root", "/srv/pgq"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    try (Stream<Path> files = Files.walk(out.resolve("tie"))) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted())
+          .containsExactly("tie/ca.crt", "tie/node.crt", "tie/node.key", "tie/witness.yml");
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("tie/node.key"))))
+        .isEqualTo("rw-------");
+    WitnessConfig tie = ConfigLoader.loadWitness(out.resolve("tie/witness.yml"), Map.of());
+    assertThat(tie.warnings()).isEmpty();
+    assertThat(tie.name()).contains("tie");
+    assertThat(tie.raft().selfAddr()).isEqualTo("10.0.0.3:2300");
+    assertThat(tie.raft().partnerAddrs()).containsExactly("10.0.0.1:2222", "10.0.0.2:2222");
+    assertThat(tie.raft().dataDir()).isEqualTo(Path.of("/srv/pgq/tie/raft"));
+    assertThat(tie.raft().tls()).isPresent();
+    assertThat(Files.readString(out.resolve("tie/witness.yml"))).doesNotContain("password");
+    NodeConfig node1 = ConfigLoader.load(out.resolve("node1/pgquorum.yml"), Map.of());
+    assertThat(node1.raft().partnerAddrs()).containsExactly("10.0.0.2:2222", "10.0.0.3:2300");
+    assertThat(r.out()).contains("each witness with: pgquorum witness " + out + "/<name>/witness.yml");
   }
 
   @Test

@@ -344,6 +344,34 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Starts the first witness of {@link #addWitness} as users run one, {@code bin/pgquorum witness <file>} in a JVM
+   * of its own (setsid, as {@link #start} does for a node), instead of in this JVM as {@link #startWitness} does.
+   * Its file holds only scope, name and raft; its directory is base/witness (log: daemon.out). The returned daemon
+   * is the caller's to stop; calling this again starts the witness again (the same port and raft.data_dir).
+   */
+  Daemon startWitnessProcess() throws IOException {
+    int port = witnessPorts.get(0);
+    Path dir = base.resolve("witness");
+    Files.createDirectories(dir);
+    Path config = dir.resolve("witness.yml");
+    Files.writeString(config, "scope: " + scope + "\nname: witness\nraft:\n  self_addr: 127.0.0.1:" + port
+        + "\n  partner_addrs: [" + String.join(", ", nodes.stream().map(n -> "127.0.0.1:" + n.raftPort).toList())
+        + "]\n  data_dir: " + dir.resolve("raft") + "\n");
+    return startWitnessProcess(config);
+  }
+
+  /** Starts {@code bin/pgquorum witness config} (a file written elsewhere, e.g. by init); its log is next to it. */
+  Daemon startWitnessProcess(Path config) throws IOException {
+    Path dir = config.getParent();
+    Map<String, String> env = new LinkedHashMap<>(daemonEnv);
+    env.put("PGQUORUM_JAVA_OPTS", RepoRoot.shippedJavaOptions(RepoRoot.find()));
+    Daemon witness = new Daemon("the witness", dir.resolve("daemon.out"));
+    witness.launch(new Launch(List.of("setsid", RepoRoot.pgquorumScript().toString(), "witness", config.toString()),
+        env, "--- bin/pgquorum witness " + config, false));
+    return witness;
+  }
+
+  /**
    * A client of this cluster's DCS (an observer, not a member), for reading and writing its keys. Not for a proxied
    * cluster: its members advertise host names that only their own hosts files resolve, and a Ratis client that a
    * follower redirects adopts those addresses and then reaches nobody (ask a member's REST API instead).
