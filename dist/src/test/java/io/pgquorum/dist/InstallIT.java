@@ -217,7 +217,8 @@ class InstallIT {
     for (String file : List.of("bin/lib-classpath.sh", "README-INSTALL.md", "conf/node1.yml", "conf/node2.yml",
         "conf/node3.yml", "conf/haproxy.cfg", "conf/pgbouncer.ini", "conf/libpq-connection-string.txt",
         "systemd/pgquorum.service", "systemd/pgquorum@.service", "lib/coordinator.classpath",
-        "lib/pgctl.classpath", "lib/jepsen-style-tests.classpath", "completion/pgctl.bash", "completion/pgctl.zsh")) {
+        "lib/pgctl.classpath", "lib/jepsen-style-tests.classpath", "completion/pgctl.bash", "completion/pgctl.zsh",
+        "completion/pgquorum.bash", "systemd/pgquorum-witness.service")) {
       assertThat(home.resolve(file)).isRegularFile();
     }
     List<String> jars;
