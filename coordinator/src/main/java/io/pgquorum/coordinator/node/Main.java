@@ -34,6 +34,24 @@ public final class Main {
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
+  /** A refused configuration file: every problem on its own line, exit code 2 (shared with {@code witness}). */
+  static int invalid(PrintStream err, String what, ConfigException e) {
+    err.println("invalid " + what + ":");
+    for (String p : e.problems()) {
+      err.println("  " + p);
+    }
+    return 2;
+  }
+
+  /** {@code --validate-config} of a valid file: its warnings, then that it is valid; exit code 0. */
+  static int valid(PrintStream out, String what, List<String> warnings) {
+    for (String w : warnings) {
+      out.println("warning: " + w);
+    }
+    out.println(what + " is valid");
+    return 0;
+  }
+
   static int run(String[] givenArgs, Map<String, String> givenEnv, PrintStream out, PrintStream err) {
     if (givenArgs.length >= 1 && givenArgs[0].equals("init")) {
       return InitCommand.run(List.of(givenArgs).subList(1, givenArgs.length), Prompter.terminal(), out, err);
@@ -89,18 +107,10 @@ public final class Main {
     try {
       config = file == null ? ConfigLoader.fromEnvironment(env) : ConfigLoader.load(Path.of(file), env);
     } catch (ConfigException e) {
-      err.println("invalid configuration " + (file == null ? "(PATRONI_CONFIGURATION)" : file) + ":");
-      for (String p : e.problems()) {
-        err.println("  " + p);
-      }
-      return 2;
+      return invalid(err, "configuration " + (file == null ? "(PATRONI_CONFIGURATION)" : file), e);
     }
     if (validateOnly) {
-      for (String w : config.warnings()) {
-        out.println("warning: " + w);
-      }
-      out.println("configuration " + file + " is valid");
-      return 0;
+      return valid(out, "configuration " + file, config.warnings());
     }
     PlantedBugs bugs;
     try {

@@ -67,18 +67,10 @@ final class WitnessCommand {
     try {
       config = ConfigLoader.loadWitness(Path.of(file), env);
     } catch (ConfigException e) {
-      err.println("invalid witness configuration " + file + ":");
-      for (String p : e.problems()) {
-        err.println("  " + p);
-      }
-      return 2;
+      return Main.invalid(err, "witness configuration " + file, e);
     }
     if (validateOnly) {
-      for (String w : config.warnings()) {
-        out.println("warning: " + w);
-      }
-      out.println("witness configuration " + file + " is valid");
-      return 0;
+      return Main.valid(out, "witness configuration " + file, config.warnings());
     }
     DcsServerConfig dcsConfig;
     try {
