@@ -82,12 +82,8 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem
    */
   public static NodeConfig parse(String yaml, String sourceName, Map<String, String> env) {
-    Map<String, Object> tree = YamlDocument.loadMapping(yaml, sourceName);
     Problems problems = new Problems();
-    collectSecrets(tree, problems);
-    EnvOverlay.apply(tree, env, problems);
-    collectSecrets(tree, problems);
-    Section root = new Section("", tree, problems);
+    Section root = document(yaml, sourceName, env, problems);
 
     String scope = scope(root);
     String name = memberName(root);
@@ -119,6 +115,18 @@ public final class ConfigLoader {
         problems.warnings(), backrest);
   }
 
+  /**
+   * The document's root section, with {@code env}'s variables applied; secrets are collected before and after, so a
+   * secret from either source is never echoed in a problem.
+   */
+  private static Section document(String yaml, String sourceName, Map<String, String> env, Problems problems) {
+    Map<String, Object> tree = YamlDocument.loadMapping(yaml, sourceName);
+    collectSecrets(tree, problems);
+    EnvOverlay.apply(tree, env, problems);
+    collectSecrets(tree, problems);
+    return new Section("", tree, problems);
+  }
+
   /** The sections of a node's file that a witness has no use for: ignored with a warning, never an error. */
   private static final List<String> NODE_ONLY_SECTIONS = List.of("restapi", "ctl", "bootstrap", "postgresql",
       "tags", "watchdog", "backrest", "namespace");
@@ -143,12 +151,8 @@ public final class ConfigLoader {
 
   /** {@link #loadWitness} on a document already read; {@code sourceName} names it in syntax errors. */
   public static WitnessConfig parseWitness(String yaml, String sourceName, Map<String, String> env) {
-    Map<String, Object> tree = YamlDocument.loadMapping(yaml, sourceName);
     Problems problems = new Problems();
-    collectSecrets(tree, problems);
-    EnvOverlay.apply(tree, env, problems);
-    collectSecrets(tree, problems);
-    Section root = new Section("", tree, problems);
+    Section root = document(yaml, sourceName, env, problems);
     String scope = scope(root);
     Optional<String> name = Optional.empty();
     if (root.has(NodeKeys.NAME)) {

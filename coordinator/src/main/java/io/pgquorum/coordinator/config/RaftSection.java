@@ -83,7 +83,8 @@ final class RaftSection {
           + "encrypted and authenticated");
     }
     boolean join = s.boolOrDefault(RaftKeys.JOIN);
-    RaftConfig.LeaseRefresh leaseRefresh = leaseRefresh(s);
+    RaftConfig.LeaseRefresh leaseRefresh = RaftConfig.LeaseRefresh.valueOf(
+        s.choiceOrDefault(RaftKeys.LEASE_REFRESH).toUpperCase(Locale.ROOT));
     s.refuse(RaftKeys.PASSWORD);
     s.warnUnknown();
     if (problems.errorCount() > before) {
@@ -133,21 +134,6 @@ final class RaftSection {
       out.add(text);
     }
     return out;
-  }
-
-  private static RaftConfig.LeaseRefresh leaseRefresh(Section s) {
-    String text = RaftKeys.LEASE_REFRESH.defaultString();
-    if (s.has(RaftKeys.LEASE_REFRESH)) {
-      Object v = s.value(RaftKeys.LEASE_REFRESH);
-      String given = v instanceof String ? ((String) v).trim().toLowerCase(Locale.ROOT) : "";
-      if (RaftKeys.LEASE_REFRESH.choices().contains(given)) {
-        text = given;
-      } else {
-        s.problems().error(s.keyPath(RaftKeys.LEASE_REFRESH), "must be one of "
-            + String.join(", ", RaftKeys.LEASE_REFRESH.choices()) + ", got " + s.problems().show(v));
-      }
-    }
-    return RaftConfig.LeaseRefresh.valueOf(text.toUpperCase(Locale.ROOT));
   }
 
   private static Optional<RaftConfig.RaftTls> tls(Section s) {

@@ -98,17 +98,7 @@ final class RestApiSection {
     Optional<String> password = s.secret(RestApiKeys.KEYFILE_PASSWORD);
     Optional<Path> cafile = s.path(RestApiKeys.CAFILE);
     RestApiConfig.VerifyClient verify = RestApiConfig.VerifyClient.valueOf(
-        RestApiKeys.VERIFY_CLIENT.defaultString().toUpperCase(Locale.ROOT));
-    if (s.has(RestApiKeys.VERIFY_CLIENT)) {
-      Object v = s.value(RestApiKeys.VERIFY_CLIENT);
-      String text = v instanceof String ? ((String) v).trim().toLowerCase(Locale.ROOT) : "";
-      if (RestApiKeys.VERIFY_CLIENT.choices().contains(text)) {
-        verify = RestApiConfig.VerifyClient.valueOf(text.toUpperCase(Locale.ROOT));
-      } else {
-        problems.error(s.keyPath(RestApiKeys.VERIFY_CLIENT), "must be one of "
-            + String.join(", ", RestApiKeys.VERIFY_CLIENT.choices()) + ", got " + problems.show(v));
-      }
-    }
+        s.choiceOrDefault(RestApiKeys.VERIFY_CLIENT).toUpperCase(Locale.ROOT));
     if (certfile.isEmpty()) {
       List<String> orphans = new ArrayList<>();
       for (ConfigKey key : List.of(RestApiKeys.KEYFILE, RestApiKeys.KEYFILE_PASSWORD, RestApiKeys.CAFILE,

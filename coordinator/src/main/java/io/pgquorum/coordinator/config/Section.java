@@ -175,6 +175,23 @@ final class Section {
   }
 
   /**
+   * A {@link ConfigKey.Kind#CHOICE} key's value, trimmed and lower-cased, when it is one of its choices; its
+   * default when absent; also its default, after an error naming the key and the choices, when it is none.
+   */
+  String choiceOrDefault(ConfigKey key) {
+    if (!has(key)) {
+      return key.defaultString();
+    }
+    Object v = value(key);
+    String text = v instanceof String ? ((String) v).trim().toLowerCase(Locale.ROOT) : "";
+    if (key.choices().contains(text)) {
+      return text;
+    }
+    problems.error(keyPath(key), "must be one of " + String.join(", ", key.choices()) + ", got " + problems.show(v));
+    return key.defaultString();
+  }
+
+  /**
    * A whole number in the key's range; the key's {@link ConfigKey#what()} completes "must be ..." for a value
    * that is not one, and its reason (if any) explains the minimum. Empty when absent or invalid.
    */

@@ -163,10 +163,30 @@ public final class InitArgs {
 
   /** {@code NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT]}. */
   static InitSpec.Member member(String spec, int restPort, int raftPort, int pgPort) {
-    String flag = "--node " + spec;
+    Parsed p = parse("--node " + spec, spec, "NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT]",
+        Map.of("rest", restPort, "raft", raftPort, "pg", pgPort), "expected rest=PORT, raft=PORT or pg=PORT");
+    return new InitSpec.Member(p.name(), p.host(), p.ports().get("rest"), p.ports().get("raft"), p.ports().get("pg"));
+  }
+
+  /** {@code NAME=HOST[,raft=PORT]}: a witness has only a Raft port. */
+  static InitSpec.Witness witness(String spec, int raftPort) {
+    Parsed p = parse("--witness " + spec, spec, "NAME=HOST[,raft=PORT]", Map.of("raft", raftPort),
+        "a witness has only a Raft port: expected raft=PORT");
+    return new InitSpec.Witness(p.name(), p.host(), p.ports().get("raft"));
+  }
+
+  /** A member's name, host and ports as {@link #parse} read them. */
+  private record Parsed(String name, String host, Map<String, Integer> ports) {}
+
+  /**
+   * {@code NAME=HOST[,KEY=PORT]...} with the keys of {@code defaults} (each at most once, the default when absent);
+   * errors start with {@code flag}, an unknown key's with {@code unknownKey}.
+   */
+  private static Parsed parse(String flag, String spec, String shape, Map<String, Integer> defaults,
+      String unknownKey) {
     int eq = spec.indexOf('=');
     if (eq <= 0) {
-      throw new InitException(flag + ": expected NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT]");
+      throw new InitException(flag + ": expected " + shape);
     }
     String name = spec.substring(0, eq).strip();
     if (!NAME.matcher(name).matches()) {
@@ -176,47 +196,20 @@ public final class InitArgs {
     String[] parts = spec.substring(eq + 1).split(",", -1);
     String host = parts[0].strip();
     checkHost(flag, host);
-    Map<String, Integer> ports = new LinkedHashMap<>(Map.of("rest", restPort, "raft", raftPort, "pg", pgPort));
+    Map<String, Integer> ports = new LinkedHashMap<>(defaults);
     Set<String> seen = new HashSet<>();
     for (int i = 1; i < parts.length; i++) {
       String[] kv = parts[i].split("=", 2);
       String key = kv[0].strip();
       if (kv.length != 2 || !ports.containsKey(key)) {
-        throw new InitException(flag + ": expected rest=PORT, raft=PORT or pg=PORT after the host, got \""
-            + parts[i] + "\"");
+        throw new InitException(flag + ": " + unknownKey + " after the host, got \"" + parts[i] + "\"");
       }
       if (!seen.add(key)) {
         throw new InitException(flag + ": " + key + " is given twice");
       }
       ports.put(key, parsePort(flag + " (" + key + ")", kv[1].strip()));
     }
-    return new InitSpec.Member(name, host, ports.get("rest"), ports.get("raft"), ports.get("pg"));
-  }
-
-  /** {@code NAME=HOST[,raft=PORT]}: a witness has only a Raft port. */
-  static InitSpec.Witness witness(String spec, int raftPort) {
-    String flag = "--witness " + spec;
-    int eq = spec.indexOf('=');
-    if (eq <= 0) {
-      throw new InitException(flag + ": expected NAME=HOST[,raft=PORT]");
-    }
-    String name = spec.substring(0, eq).strip();
-    if (!NAME.matcher(name).matches()) {
-      throw new InitException(flag + ": the name must be 1-64 letters, digits, '.', '_' or '-' (starting and "
-          + "ending with a letter or digit), got \"" + name + "\"");
-    }
-    String[] parts = spec.substring(eq + 1).split(",", -1);
-    String host = parts[0].strip();
-    checkHost(flag, host);
-    int port = raftPort;
-    if (parts.length > 2 || (parts.length == 2 && !parts[1].strip().startsWith("raft="))) {
-      throw new InitException(flag + ": a witness has only a Raft port: expected raft=PORT after the host, got \""
-          + spec.substring(eq + 1 + parts[0].length() + 1) + "\"");
-    }
-    if (parts.length == 2) {
-      port = parsePort(flag + " (raft)", parts[1].strip().substring("raft=".length()).strip());
-    }
-    return new InitSpec.Witness(name, host, port);
+    return new Parsed(name, host, ports);
   }
 
   private static void checkHost(String flag, String host) {

@@ -145,6 +145,8 @@ class ConfigErrorsTest {
               set(t, "restapi.certfile", "/etc/ssl/api.pem");
               set(t, "restapi.verify_client", "required");
             }),
+        bad("raft.lease_refresh: must be one of leader_local, durable, got \"local\"",
+            t -> set(t, "raft.lease_refresh", "local")),
         bad("restapi.verify_client: must be one of none, optional, required, got \"always\"", t -> {
           set(t, "restapi.certfile", "/etc/ssl/api.pem");
           set(t, "restapi.verify_client", "always");

@@ -42,7 +42,8 @@ class InitClusterIT {
     }
   }
 
-  private static Run pgquorum(List<String> args) throws IOException, InterruptedException {
+  /** Runs {@code bin/pgquorum args} without the build's PATRONI_* variables (InitWitnessIT uses it too). */
+  static Run pgquorum(List<String> args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(RepoRoot.pgquorumScript().toString());
     cmd.addAll(args);

@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgquorum.coordinator.it.LocalCluster.NodeSpec;
 import io.pgquorum.testkit.FreePorts;
-import io.pgquorum.testkit.RepoRoot;
 import io.pgquorum.testkit.net.TlsClients;
 import io.pgquorum.testkit.proc.Daemon;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,16 +38,9 @@ class InitWitnessIT {
   }
 
   private static String pgquorum(List<String> args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(RepoRoot.pgquorumScript().toString());
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI_"));
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("pgquorum %s finished", args).isTrue();
-    assertThat(p.exitValue()).as("pgquorum %s:\n%s", args, out).isZero();
-    return out;
+    InitClusterIT.Run run = InitClusterIT.pgquorum(args);
+    assertThat(run.exit()).as("pgquorum %s:\n%s", args, run.output()).isZero();
+    return run.output();
   }
 
   @Test
