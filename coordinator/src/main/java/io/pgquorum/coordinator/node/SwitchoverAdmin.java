@@ -10,11 +10,13 @@ import io.pgquorum.coordinator.ha.PeerFetcher;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.rest.AdminActions;
 import io.pgquorum.dcs.api.DcsException;
+import io.pgquorum.dcs.api.DcsUnavailableException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,15 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
    * during the seconds a switchover takes.
    */
   static final Duration POLL = Duration.ofMillis(100);
+  /**
+   * How long a request waits out an unavailable DCS before answering 503. The DCS is unavailable while the Raft group
+   * elects a leader: after the Raft leader's node stops or freezes, its followers wait an election timeout (0.5-1 s
+   * at the defaults, more on a loaded machine) and then vote. The HA loop's calls are bounded by retry_timeout (the
+   * ttl budget; 2 s in the ITs), which such an election can exceed; an operator's request has no such deadline and
+   * a 503 during an election would send the operator to retry by hand. 10 s is Patroni's default retry_timeout.
+   * Only unavailability is waited out; a refused request is answered at once.
+   */
+  static final Duration DCS_PATIENCE = Duration.ofSeconds(10);
 
   private final ClusterStore store;
   private final PeerFetcher peers;
@@ -67,7 +78,8 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
   /** Patroni's DELETE /switchover: only a scheduled request is cancelled, with a compare-and-set. */
   @Override
   public Result cancelSwitchover() {
-    Optional<Failover> f = store.peek().failover().filter(x -> x.scheduledAt().isPresent());
+    Optional<Failover> f = patiently(store::peek, nanoClock.getAsLong() + DCS_PATIENCE.toNanos()).failover()
+        .filter(x -> x.scheduledAt().isPresent());
     if (f.isEmpty()) {
       return new Result(404, "no switchover is scheduled");
     }
@@ -80,9 +92,10 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
 
   private Result request(Optional<String> leader, Optional<String> candidate, Optional<String> scheduledAt) {
     String action = leader.isPresent() ? "switchover" : "failover";
+    long patience = nanoClock.getAsLong() + DCS_PATIENCE.toNanos();
     ClusterSnapshot c;
     try {
-      c = store.peek();
+      c = patiently(store::peek, patience);
     } catch (DcsException e) {
       return new Result(503, "failed to write failover key into DCS");
     }
@@ -94,8 +107,7 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
       }
     }
     try {
-      // Conditioned on the revision just read: a request written meanwhile by someone else is not overwritten.
-      if (!store.writeFailover(leader, candidate, scheduledAt, store.failoverRevision())) {
+      if (!write(leader, candidate, scheduledAt, patience)) {
         return new Result(503, "failed to write failover key into DCS");
       }
     } catch (DcsException e) {
@@ -109,6 +121,53 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
     wakeLoop.run();
     int loopWait = c.config().map(v -> v.value().loopWait()).orElse(10);
     return awaitOutcome(action, oldLeader, candidate, Duration.ofSeconds(2L * Math.max(10, loopWait)));
+  }
+
+  /**
+   * Writes the request conditioned on the key's revision just read, so a request written meanwhile by someone else is
+   * not overwritten. A write that went unanswered may still have been applied: the key is read again, and holding
+   * exactly this request at a newer revision means it was (a later identical request from someone else is the same
+   * request); a key still at the revision read is written again; anything else is someone else's request.
+   */
+  private boolean write(Optional<String> leader, Optional<String> candidate, Optional<String> scheduledAt,
+      long patience) {
+    long expected = patiently(store::failoverRevision, patience);
+    while (true) {
+      try {
+        return store.writeFailover(leader, candidate, scheduledAt, expected);
+      } catch (DcsUnavailableException e) {
+        if (nanoClock.getAsLong() >= patience) {
+          throw e;
+        }
+        log.debug("writing the {} request: {}", leader.isPresent() ? "switchover" : "failover", e.getMessage());
+      }
+      Optional<Failover> now = patiently(() -> store.peek().failover(), patience);
+      long revision = now.map(Failover::modRevision).orElse(0L);
+      if (revision != expected) {
+        return now.filter(f -> f.leader().equals(leader) && f.member().equals(candidate)
+            && f.scheduledAt().equals(scheduledAt)).isPresent();
+      }
+    }
+  }
+
+  /** Calls {@code call} until it answers or {@code deadline} passes, waiting out an unavailable DCS. */
+  private <T> T patiently(Supplier<T> call, long deadline) {
+    while (true) {
+      try {
+        return call.get();
+      } catch (DcsUnavailableException e) {
+        if (nanoClock.getAsLong() >= deadline) {
+          throw e;
+        }
+        log.debug("the DCS is unavailable, asking again: {}", e.getMessage());
+        try {
+          Thread.sleep(pollEvery.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /**

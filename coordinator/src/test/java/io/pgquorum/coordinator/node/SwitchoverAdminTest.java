@@ -9,7 +9,11 @@ import io.pgquorum.coordinator.cluster.SyncState;
 import io.pgquorum.coordinator.config.ConfigLoader;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.rest.AdminActions.Result;
+import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.DcsUnavailableException;
 import io.pgquorum.dcs.memory.InMemoryDcs;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +45,11 @@ class SwitchoverAdminTest {
   private final AtomicLong clock = new AtomicLong();
 
   private SwitchoverAdmin admin() {
-    return new SwitchoverAdmin(node1, urls -> {
+    return admin(node1);
+  }
+
+  private SwitchoverAdmin admin(ClusterStore store) {
+    return new SwitchoverAdmin(store, urls -> {
       Map<String, PeerView> out = new HashMap<>();
       urls.keySet().forEach(n -> out.put(n, answers.getOrDefault(n, PeerView.unreachable(n))));
       return out;
@@ -266,5 +274,83 @@ class SwitchoverAdminTest {
     // 2 * max(10, loop_wait) seconds of the (fake) clock: 20 s without a config key.
     assertThat(clock.get() - before).isBetween(20_000_000_000L, 21_000_000_000L);
     assertThat(key()).as("the request stays for the loops").isPresent();
+  }
+
+  /** What the first write through {@link #flaky} does. */
+  private enum FirstWrite { ANSWERED, APPLIED_ANSWER_LOST, LOST_WHILE_ANOTHER_REQUEST_LANDS }
+
+  /**
+   * node1's DCS client with an outage: the next {@code failures} reads and writes throw as an unavailable DCS does
+   * (a Raft election in progress), and the first write behaves as {@code first} says.
+   */
+  private ClusterStore flaky(int[] failures, FirstWrite first) {
+    Dcs real = dcs.client("node1");
+    FirstWrite[] next = {first};
+    Dcs proxy = (Dcs) Proxy.newProxyInstance(Dcs.class.getClassLoader(), new Class<?>[] {Dcs.class},
+        (self, method, args) -> {
+          boolean call = List.of("read", "get", "put", "delete").contains(method.getName());
+          DcsUnavailableException down = new DcsUnavailableException("no leader", Duration.ofSeconds(2), null, null);
+          if (call && failures[0] > 0) {
+            failures[0]--;
+            throw down;
+          }
+          FirstWrite now = method.getName().equals("put") ? next[0] : FirstWrite.ANSWERED;
+          if (method.getName().equals("put")) {
+            next[0] = FirstWrite.ANSWERED;
+          }
+          if (now == FirstWrite.LOST_WHILE_ANOTHER_REQUEST_LANDS) {
+            assertThat(node2.writeFailover(Optional.empty(), Optional.of("node3"), Optional.empty(),
+                node2.failoverRevision())).isTrue();
+            throw down;
+          }
+          try {
+            Object out = method.invoke(real, args);
+            if (now == FirstWrite.APPLIED_ANSWER_LOST) {
+              throw down;
+            }
+            return out;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    return new ClusterStore(proxy, keys, "node1");
+  }
+
+  @Test
+  void aRequestWaitsOutAShortOutageOfTheDcs() {
+    loops = () -> handOverTo(node2);
+    int[] failures = {3};
+    assertThat(admin(flaky(failures, FirstWrite.ANSWERED)).switchover("node1", Optional.of("node2"),
+        Optional.empty())).isEqualTo(new Result(200, "Successfully switched over to \"node2\""));
+    assertThat(failures[0]).as("every failure was met").isZero();
+  }
+
+  @Test
+  void aWriteAppliedWithItsAnswerLostIsTheRequestWritten() {
+    loops = () -> handOverTo(node3);
+    assertThat(admin(flaky(new int[] {0}, FirstWrite.APPLIED_ANSWER_LOST)).switchover("node1", Optional.of("node3"),
+        Optional.empty())).isEqualTo(new Result(200, "Successfully switched over to \"node3\""));
+    assertThat(wakes).as("the request went to the loops once").isOne();
+  }
+
+  @Test
+  void anOutageLongerThanThePatienceIs503WithoutAKey() {
+    long before = clock.get();
+    int[] failures = {Integer.MAX_VALUE};
+    assertThat(admin(flaky(failures, FirstWrite.ANSWERED)).switchover("node1", Optional.of("node2"),
+        Optional.empty())).isEqualTo(new Result(503, "failed to write failover key into DCS"));
+    assertThat(clock.get() - before).as("gave up after the patience")
+        .isBetween(SwitchoverAdmin.DCS_PATIENCE.toNanos(), SwitchoverAdmin.DCS_PATIENCE.toNanos() + 1_000_000_000L);
+    assertThat(key()).isEmpty();
+    assertThat(wakes).isZero();
+  }
+
+  @Test
+  void aRequestThatLandedDuringTheOutageIsNotOverwritten() {
+    assertThat(admin(flaky(new int[] {0}, FirstWrite.LOST_WHILE_ANOTHER_REQUEST_LANDS)).switchover("node1",
+        Optional.of("node2"), Optional.empty()))
+        .isEqualTo(new Result(503, "failed to write failover key into DCS"));
+    assertThat(key().orElseThrow().member()).hasValue("node3");
+    assertThat(wakes).isZero();
   }
 }
