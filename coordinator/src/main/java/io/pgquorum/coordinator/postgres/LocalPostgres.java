@@ -315,6 +315,7 @@ public final class LocalPostgres implements Postgres {
       }
       return;
     }
+    prober.closeConnection(); // a smart stop would wait for the probe's idle session to leave
     if (pgCtl.stop(mode)) {
       LOG.info("stopped PostgreSQL ({})", mode);
     }
@@ -494,7 +495,11 @@ public final class LocalPostgres implements Postgres {
     ctx.writePgPass();
     // Same role and token as last written: a reload changes parameters, never what the server is.
     config.write(config.currentToken().orElse(0), config.currentRoleSettings());
-    execute(op, "SELECT pg_reload_conf()");
+    try {
+      execute(op, "SELECT pg_reload_conf()");
+    } finally {
+      jdbc.reloadSent(); // also when the answer was lost: the signal may have been sent
+    }
     LOG.info("rewrote PostgreSQL's configuration and reloaded it");
   }
 

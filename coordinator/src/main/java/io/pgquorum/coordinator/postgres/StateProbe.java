@@ -35,6 +35,7 @@ final class StateProbe {
 
   private final PgContext ctx;
   private final Jdbc jdbc;
+  private final ProbeConnection connection;
   private final PgCtlRunner pgCtl;
   private final DataDirectory dataDir;
   /**
@@ -49,9 +50,15 @@ final class StateProbe {
   StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
+    this.connection = new ProbeConnection(jdbc);
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
     this.epochRecord = TimelineEpochRecord.of(ctx.dataDir);
+  }
+
+  /** Closes the connection the probe keeps between calls (before a stop: see {@link ProbeConnection#close}). */
+  void closeConnection() {
+    connection.close();
   }
 
   /** What the start that is about to happen overrides (empty: the configured values throughout). */
@@ -111,10 +118,14 @@ final class StateProbe {
         : Optional.empty();
     if (pm.isPresent()) {
       String failure;
-      try (Connection c = jdbc.probe()) {
-        PgState seen = running(c, pm.get());
-        return seen.withPendingRestartReason(PendingRestartReason.merge(
-            seen.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));
+      try {
+        PostmasterPid postmaster = pm.get();
+        PgState seen = connection.run(postmaster, c -> {
+          PgState s = running(c, postmaster);
+          return s.withPendingRestartReason(PendingRestartReason.merge(
+              s.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));
+        });
+        return seen;
       } catch (SQLException e) {
         failure = jdbc.describe(e);
         LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), failure);
