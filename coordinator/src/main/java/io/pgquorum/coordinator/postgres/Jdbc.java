@@ -32,8 +32,12 @@ final class Jdbc {
 
   /** Probe connection: two seconds to connect, retry_timeout (at least two seconds) per statement. */
   Connection probe() throws SQLException {
-    Duration read = Duration.ofSeconds(Math.max(2, ctx.dynamic().retryTimeout()));
-    return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), read, false);
+    return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), probeRead(), false);
+  }
+
+  /** How long a probe statement may take: retry_timeout, at least two seconds. */
+  Duration probeRead() {
+    return Duration.ofSeconds(Math.max(2, ctx.dynamic().retryTimeout()));
   }
 
   /**

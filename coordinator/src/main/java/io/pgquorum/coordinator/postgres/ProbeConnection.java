@@ -8,19 +8,21 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The one connection the probe keeps open to the local PostgreSQL from one cycle to the next (issue 15, idle
- * cost): a new connection per probe costs PostgreSQL a fork, the password exchange and a cold catalog cache every
- * loop_wait, which at loop_wait 1 s was most of an idle server's CPU.
+ * The one connection pgquorum keeps open to the local PostgreSQL from one HA cycle to the next, for the work it
+ * does there every cycle: the probe, and the physical slot sync (issue 15, idle cost). A new connection per use
+ * costs PostgreSQL a fork, the password exchange and a cold catalog cache each time, which at loop_wait 1 s was
+ * most of an idle server's CPU (two new backends a cycle on every node).
  *
  * <p>A kept connection answers like a new one would, because it is reused only while nothing a new backend would
  * see differently has happened: the same postmaster (pid and start time from postmaster.pid), which says it
  * accepts connections, and no configuration reload sent by pgquorum since it was opened ({@link Jdbc#reloadsSent}:
  * a backend applies a reload only when its SIGHUP arrives, a new backend has it from the start). Otherwise it is
  * closed and a new one opened. A connection that turns out dead (PostgreSQL crashed or was restarted under the same
- * pid file, the backend was terminated) is replaced by a new one within the same probe; see {@link #run}.
+ * pid file, the backend was terminated) is replaced by a new one within the same call; see {@link #run}. Each use
+ * sets the read bound it had with a connection of its own ({@link Jdbc#probe}'s or {@link Jdbc#admin}'s).
  *
  * <p>Never held by two callers at once: a caller takes the idle connection out, and one that finds none (another
- * probe runs on another thread) opens its own, which is kept afterwards only if no other is by then.
+ * call runs on another thread) opens its own, which is kept afterwards only if no other is by then.
  */
 final class ProbeConnection {
   /** What the probe runs on a connection. */
@@ -43,20 +45,37 @@ final class ProbeConnection {
    */
   private static final Duration DEAD_AT_ONCE = Duration.ofSeconds(1);
 
+  private final PgContext ctx;
   private final Jdbc jdbc;
   private final AtomicReference<Held> idle = new AtomicReference<>();
 
-  ProbeConnection(Jdbc jdbc) {
+  ProbeConnection(PgContext ctx, Jdbc jdbc) {
+    this.ctx = ctx;
     this.jdbc = jdbc;
   }
 
   /**
+   * {@link #run(PostmasterPid, Duration, Work)} for the postmaster that postmaster.pid names now; with none alive
+   * (or an unreadable pid file) on a new connection that is not kept, which fails as one always did then.
+   */
+  <T> T run(Duration read, Work<T> work) throws SQLException {
+    if (PostmasterPid.liveness(ctx.dataDir) instanceof PostmasterPid.Alive a) {
+      return run(a.postmaster(), read, work);
+    }
+    try (Connection c = jdbc.probe()) {
+      setReadBound(c, read);
+      return work.apply(c);
+    }
+  }
+
+  /**
    * Runs {@code work} on the kept connection when it may be reused for {@code pm}, else on a new probe connection
-   * ({@link Jdbc#probe}), which is kept for the next call when {@code work} succeeded.
+   * ({@link Jdbc#probe}), which is kept for the next call when {@code work} succeeded; each statement may take up
+   * to {@code read}.
    *
    * @throws SQLException when a new connection cannot be opened or {@code work} fails on it
    */
-  <T> T run(PostmasterPid pm, Work<T> work) throws SQLException {
+  <T> T run(PostmasterPid pm, Duration read, Work<T> work) throws SQLException {
     long reloads = jdbc.reloadsSent();
     Held held = idle.getAndSet(null);
     if (held != null && !(pm.acceptsConnections() && held.matches(pm, reloads))) {
@@ -66,6 +85,7 @@ final class ProbeConnection {
     if (held != null) {
       long started = System.nanoTime();
       try {
+        setReadBound(held.connection(), read);
         T out = work.apply(held.connection());
         keep(held);
         return out;
@@ -83,6 +103,7 @@ final class ProbeConnection {
     }
     Connection fresh = jdbc.probe();
     try {
+      setReadBound(fresh, read);
       T out = work.apply(fresh);
       if (pm.acceptsConnections()) {
         keep(new Held(fresh, pm.pid(), pm.startTime(), reloads));
@@ -105,6 +126,11 @@ final class ProbeConnection {
     if (held != null) {
       closeQuietly(held.connection());
     }
+  }
+
+  /** pgjdbc's socket timeout for the connection's next statements (the socketTimeout a new one gets). */
+  private static void setReadBound(Connection c, Duration read) throws SQLException {
+    c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, Math.max(1, read.toSeconds()) * 1000));
   }
 
   private void keep(Held held) {

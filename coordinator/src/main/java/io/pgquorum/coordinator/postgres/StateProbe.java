@@ -47,18 +47,13 @@ final class StateProbe {
   /** The last damaged-record warning, so a damaged file is reported once rather than on every cycle. */
   private volatile String epochWarning = "";
 
-  StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
+  StateProbe(PgContext ctx, Jdbc jdbc, ProbeConnection connection, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
-    this.connection = new ProbeConnection(jdbc);
+    this.connection = connection;
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
     this.epochRecord = TimelineEpochRecord.of(ctx.dataDir);
-  }
-
-  /** Closes the connection the probe keeps between calls (before a stop: see {@link ProbeConnection#close}). */
-  void closeConnection() {
-    connection.close();
   }
 
   /** What the start that is about to happen overrides (empty: the configured values throughout). */
@@ -120,7 +115,7 @@ final class StateProbe {
       String failure;
       try {
         PostmasterPid postmaster = pm.get();
-        PgState seen = connection.run(postmaster, c -> {
+        PgState seen = connection.run(postmaster, jdbc.probeRead(), c -> {
           PgState s = running(c, postmaster);
           return s.withPendingRestartReason(PendingRestartReason.merge(
               s.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The probe's kept connection on real PostgreSQL 15 (issue 15, idle cost): consecutive probes share one backend,
+ * The probe's kept connection on real PostgreSQL 15 (issue 15, idle cost): consecutive probes and the slot sync
+ * share one backend,
  * and every event after which a new backend would answer differently, or the kept one cannot answer at all, gets a
  * new one without the probe ever saying anything but the truth: a reload pgquorum sent, a terminated backend, a
  * backend crash (the postmaster reinitialises under the same pid), a smart stop (which would wait for an idle
@@ -57,6 +58,11 @@ class ProbeConnectionTest {
       assertThat(pg1.probe().isPrimary()).isTrue();
     }
     assertThat(queryString(n1, PROBE_BACKENDS)).as("the same backend answered every probe").isEqualTo(first);
+    // The slot sync, which runs every cycle too, uses the same session.
+    pg1.syncReplicationSlots(java.util.Set.of("n2"));
+    assertThat(queryString(n1, "SELECT string_agg(slot_name, ',') FROM pg_replication_slots")).isEqualTo("n2");
+    assertThat(pg1.probe().slots()).containsOnlyKeys("n2");
+    assertThat(queryString(n1, PROBE_BACKENDS)).as("the slot sync ran on the probe's session").isEqualTo(first);
 
     // A reload pgquorum sends: a new backend, which has the new values from its start.
     pg1.reload();
