@@ -15,11 +15,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A kept connection answers like a new one would, because it is reused only while nothing a new backend would
  * see differently has happened: the same postmaster (pid and start time from postmaster.pid), which says it
- * accepts connections, and no configuration reload sent by pgquorum since it was opened ({@link Jdbc#reloadsSent}:
- * a backend applies a reload only when its SIGHUP arrives, a new backend has it from the start). Otherwise it is
- * closed and a new one opened. A connection that turns out dead (PostgreSQL crashed or was restarted under the same
- * pid file, the backend was terminated) is replaced by a new one within the same call; see {@link #run}. Each use
- * sets the read bound it had with a connection of its own ({@link Jdbc#probe}'s or {@link Jdbc#admin}'s).
+ * accepts connections and is not stopped, no configuration reload sent by pgquorum since it was opened
+ * ({@link Jdbc#reloadsSent}: a backend applies a reload only when its SIGHUP arrives, a new backend has it from the
+ * start), and for at most {@link #MAX_AGE}. Otherwise it is closed and a new one opened. A connection that turns
+ * out dead (PostgreSQL crashed or was restarted under the same pid file, the backend was terminated) is replaced
+ * by a new one within the same call; see {@link #run}. Each use sets the read bound it had with a connection of its
+ * own ({@link Jdbc#probe}'s or {@link Jdbc#admin}'s).
  *
  * <p>Never held by two callers at once: a caller takes the idle connection out, and one that finds none (another
  * call runs on another thread) opens its own, which is kept afterwards only if no other is by then.
@@ -32,11 +33,22 @@ final class ProbeConnection {
   }
 
   /** An idle connection and what it was opened under. */
-  private record Held(Connection connection, long pid, Optional<Instant> started, long reloads) {
-    boolean matches(PostmasterPid pm, long reloadsNow) {
-      return pid == pm.pid() && started.equals(pm.startTime()) && reloads == reloadsNow;
+  private record Held(Connection connection, long pid, Optional<Instant> started, long reloads, long openedNanos) {
+    boolean matches(PostmasterPid pm, long reloadsNow, long nowNanos) {
+      return pid == pm.pid() && started.equals(pm.startTime()) && reloads == reloadsNow
+          && nowNanos - openedNanos < MAX_AGE.toNanos();
     }
   }
+
+  /**
+   * How long one connection is kept at most. Why: a probe on a new connection also proves that the postmaster
+   * still accepts connections (forks backends), which a kept session cannot; a postmaster that stopped doing so
+   * while its backends still answer (out of connection slots or memory to fork, hung in its loop) reads as not
+   * answering, as before, within this bound. A stopped (SIGSTOP) postmaster, the case seen in practice, is told
+   * at once from /proc ({@link PostmasterPid#stopped}). 30 s keeps the new backends a rare event (one per 30
+   * cycles at loop_wait 1 s instead of two per cycle).
+   */
+  static final Duration MAX_AGE = Duration.ofSeconds(30);
 
   /**
    * A reused connection that fails sooner than this was found dead (a closed socket fails at once) rather than
@@ -78,7 +90,8 @@ final class ProbeConnection {
   <T> T run(PostmasterPid pm, Duration read, Work<T> work) throws SQLException {
     long reloads = jdbc.reloadsSent();
     Held held = idle.getAndSet(null);
-    if (held != null && !(pm.acceptsConnections() && held.matches(pm, reloads))) {
+    if (held != null && !(pm.acceptsConnections() && held.matches(pm, reloads, System.nanoTime())
+        && !PostmasterPid.stopped(pm.pid()))) {
       closeQuietly(held.connection());
       held = null;
     }
@@ -101,12 +114,13 @@ final class ProbeConnection {
         throw e;
       }
     }
+    long opened = System.nanoTime();
     Connection fresh = jdbc.probe();
     try {
       setReadBound(fresh, read);
       T out = work.apply(fresh);
       if (pm.acceptsConnections()) {
-        keep(new Held(fresh, pm.pid(), pm.startTime(), reloads));
+        keep(new Held(fresh, pm.pid(), pm.startTime(), reloads, opened));
       } else {
         closeQuietly(fresh);
       }
