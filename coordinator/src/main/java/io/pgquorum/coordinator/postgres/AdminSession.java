@@ -35,16 +35,19 @@ final class AdminSession implements AutoCloseable {
   private final Connection connection;
   private final String op;
   private final Function<SQLException, String> describe;
+  private final Runnable reloadSent;
 
-  private AdminSession(Connection connection, String op, Function<SQLException, String> describe) {
+  private AdminSession(Connection connection, String op, Function<SQLException, String> describe,
+      Runnable reloadSent) {
     this.connection = connection;
     this.op = op;
     this.describe = describe;
+    this.reloadSent = reloadSent;
   }
 
   static AdminSession open(Jdbc jdbc, String op) {
     try {
-      return new AdminSession(jdbc.admin(), op, jdbc::describe);
+      return new AdminSession(jdbc.admin(), op, jdbc::describe, jdbc::reloadSent);
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     }
@@ -75,7 +78,11 @@ final class AdminSession implements AutoCloseable {
 
   /** Asks the postmaster to re-read its configuration files. */
   void reload() {
-    query("SELECT pg_reload_conf()");
+    try {
+      query("SELECT pg_reload_conf()");
+    } finally {
+      reloadSent.run(); // also when the answer was lost: the signal may have been sent
+    }
   }
 
   /**

@@ -23,6 +23,8 @@ final class Jdbc {
       "sslkey", "sslrootcert", "sslrootcert", "sslpassword", "sslpassword", "channel_binding", "channelBinding");
 
   private final PgContext ctx;
+  /** Configuration reloads pgquorum sent ({@link #reloadSent}); a kept probe connection predates none. */
+  private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
 
   Jdbc(PgContext ctx) {
     this.ctx = ctx;
@@ -30,8 +32,25 @@ final class Jdbc {
 
   /** Probe connection: two seconds to connect, retry_timeout (at least two seconds) per statement. */
   Connection probe() throws SQLException {
-    Duration read = Duration.ofSeconds(Math.max(2, ctx.dynamic().retryTimeout()));
-    return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), read, false);
+    return open(ctx.localHost(), ctx.port(), ctx.pg.superuser(), Duration.ofSeconds(2), probeRead(), false);
+  }
+
+  /** How long a probe statement may take: retry_timeout, at least two seconds. */
+  Duration probeRead() {
+    return Duration.ofSeconds(Math.max(2, ctx.dynamic().retryTimeout()));
+  }
+
+  /**
+   * Notes that pgquorum asked PostgreSQL to re-read its configuration: a probe connection opened before shows the
+   * old values until its backend handles the signal, so {@link ProbeConnection} opens a new one.
+   */
+  void reloadSent() {
+    reloads.incrementAndGet();
+  }
+
+  /** How many reloads pgquorum sent so far ({@link #reloadSent}). */
+  long reloadsSent() {
+    return reloads.get();
   }
 
   /** Administrative connection: same connect bound, statements may run up to pg_ctl_timeout. */

@@ -54,6 +54,8 @@ public final class LocalPostgres implements Postgres {
   private final ConfigWriter config;
   private final Jdbc jdbc;
   private final PgCtlRunner pgCtl;
+  /** The connection the probe and the slot sync keep between cycles; closed before every stop. */
+  private final ProbeConnection kept;
   private final StateProbe prober;
   private final Bootstrapper bootstrapper;
   private final RoleSetup roles;
@@ -81,12 +83,13 @@ public final class LocalPostgres implements Postgres {
     this.config = new ConfigWriter(ctx);
     this.jdbc = new Jdbc(ctx);
     this.pgCtl = new PgCtlRunner(ctx);
-    this.prober = new StateProbe(ctx, jdbc, pgCtl);
+    this.kept = new ProbeConnection(ctx, jdbc);
+    this.prober = new StateProbe(ctx, jdbc, kept, pgCtl);
     this.bootstrapper = new Bootstrapper(ctx, config);
     this.roles = new RoleSetup(ctx);
     this.replicaCreator = new ReplicaCreator(ctx, config, jdbc);
     this.rewinder = new Rewinder(ctx, jdbc, pgCtl, config);
-    this.slots = new SlotSync(ctx, jdbc);
+    this.slots = new SlotSync(ctx, jdbc, kept);
     this.logicalSlots = new LogicalSlotSync(ctx, jdbc);
     this.callbacks = new CallbackRunner(node.postgresql().callbacks(), node.scope(), ctx.pgCtlTimeout(),
         ctx.redactor::apply);
@@ -315,6 +318,7 @@ public final class LocalPostgres implements Postgres {
       }
       return;
     }
+    kept.close(); // a smart stop would wait for the probe's idle session to leave
     if (pgCtl.stop(mode)) {
       LOG.info("stopped PostgreSQL ({})", mode);
     }
@@ -494,7 +498,11 @@ public final class LocalPostgres implements Postgres {
     ctx.writePgPass();
     // Same role and token as last written: a reload changes parameters, never what the server is.
     config.write(config.currentToken().orElse(0), config.currentRoleSettings());
-    execute(op, "SELECT pg_reload_conf()");
+    try {
+      execute(op, "SELECT pg_reload_conf()");
+    } finally {
+      jdbc.reloadSent(); // also when the answer was lost: the signal may have been sent
+    }
     LOG.info("rewrote PostgreSQL's configuration and reloaded it");
   }
 

@@ -129,6 +129,24 @@ record PostmasterPid(long pid, Optional<Instant> startTime, Optional<String> sta
   }
 
   /**
+   * Whether {@code pid} is stopped (SIGSTOP, a debugger): such a postmaster accepts no new connection, while its
+   * existing backends may still answer. False when it cannot be read (not Linux, the process just ended).
+   */
+  static boolean stopped(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+      int close = stat.lastIndexOf(')');
+      if (close <= 0 || close + 2 >= stat.length()) {
+        return false;
+      }
+      char state = stat.charAt(close + 2);
+      return state == 'T' || state == 't';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * Whether {@code pid} is a zombie: dead, its exit status not yet collected by its parent (init, for a postmaster).
    */
   static boolean zombie(long pid) {

@@ -26,9 +26,12 @@ final class SlotSync {
   private final PgContext ctx;
   private final Jdbc jdbc;
 
-  SlotSync(PgContext ctx, Jdbc jdbc) {
+  private final ProbeConnection kept;
+
+  SlotSync(PgContext ctx, Jdbc jdbc, ProbeConnection kept) {
     this.ctx = ctx;
     this.jdbc = jdbc;
+    this.kept = kept;
   }
 
   void sync(Set<String> names, Map<String, Long> advanceTo) {
@@ -36,57 +39,68 @@ final class SlotSync {
     Set<String> wanted = names.stream().map(SlotNames::forMember).collect(Collectors.toCollection(TreeSet::new));
     OwnedSlotNames ownedFile = ownedNames();
     Set<String> owned = ownedFile.read();
-    try (Connection c = jdbc.admin()) {
-      Map<String, Boolean> existing = new LinkedHashMap<>();
-      try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT slot_name, active FROM pg_replication_slots"
-              + " WHERE slot_type = 'physical'")) {
-        while (r.next()) {
-          existing.put(r.getString(1), r.getBoolean(2));
-        }
-      }
-      for (String slot : wanted) {
-        if (existing.containsKey(slot)) {
-          // A member's slot this node wants is pgquorum's even when the member made it itself, right before its
-          // first connection after a clone (LocalPostgres.createSlotOn): dropped like ours once no longer wanted.
-          owned.add(slot);
-        } else {
-          // Reserve WAL at once: the member may still be cloning and must find its WAL when it connects.
-          try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
-            ps.setString(1, slot);
-            ps.execute();
-          }
-          owned.add(slot);
-          LOG.info("{}: created slot {}", op, slot);
-        }
-      }
-      for (Map.Entry<String, Boolean> e : existing.entrySet()) {
-        String slot = e.getKey();
-        if (wanted.contains(slot) || !owned.contains(slot)) {
-          continue;
-        }
-        if (e.getValue()) {
-          LOG.info("{}: slot {} is no longer wanted but still active; keeping it for now", op, slot);
-          continue;
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-          ps.setString(1, slot);
-          ps.execute();
-          owned.remove(slot);
-          LOG.info("{}: dropped slot {}", op, slot);
-        } catch (SQLException ex) {
-          // it became active between the query and the drop: try again next time
-          LOG.info("{}: could not drop slot {}: {}", op, slot, jdbc.describe(ex));
-        }
-      }
-      owned.removeIf(s -> !existing.containsKey(s) && !wanted.contains(s));
-      advance(c, op, advanceTo);
+    try {
+      // The connection kept from the probe earlier in the cycle: this runs every cycle (see ProbeConnection).
+      kept.run(ctx.pgCtlTimeout(), c -> {
+        syncOn(c, op, wanted, owned, advanceTo);
+        return null;
+      });
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     } finally {
       ownedFile.write(owned);
     }
   }
+
+  /** The slot sync's statements on {@code c}: what {@link #sync} did on a connection of its own. */
+  private void syncOn(Connection c, String op, Set<String> wanted, Set<String> owned, Map<String, Long> advanceTo)
+      throws SQLException {
+    Map<String, Boolean> existing = new LinkedHashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT slot_name, active FROM pg_replication_slots"
+            + " WHERE slot_type = 'physical'")) {
+      while (r.next()) {
+        existing.put(r.getString(1), r.getBoolean(2));
+      }
+    }
+    for (String slot : wanted) {
+      if (existing.containsKey(slot)) {
+        // A member's slot this node wants is pgquorum's even when the member made it itself, right before its
+        // first connection after a clone (LocalPostgres.createSlotOn): dropped like ours once no longer wanted.
+        owned.add(slot);
+      } else {
+        // Reserve WAL at once: the member may still be cloning and must find its WAL when it connects.
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
+          ps.setString(1, slot);
+          ps.execute();
+        }
+        owned.add(slot);
+        LOG.info("{}: created slot {}", op, slot);
+      }
+    }
+    for (Map.Entry<String, Boolean> e : existing.entrySet()) {
+      String slot = e.getKey();
+      if (wanted.contains(slot) || !owned.contains(slot)) {
+        continue;
+      }
+      if (e.getValue()) {
+        LOG.info("{}: slot {} is no longer wanted but still active; keeping it for now", op, slot);
+        continue;
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+        ps.setString(1, slot);
+        ps.execute();
+        owned.remove(slot);
+        LOG.info("{}: dropped slot {}", op, slot);
+      } catch (SQLException ex) {
+        // it became active between the query and the drop: try again next time
+        LOG.info("{}: could not drop slot {}: {}", op, slot, jdbc.describe(ex));
+      }
+    }
+    owned.removeIf(s -> !existing.containsKey(s) && !wanted.contains(s));
+    advance(c, op, advanceTo);
+  }
+
 
   /**
    * Moves each inactive slot forward to its target, never past this server's replay position (on a replica;

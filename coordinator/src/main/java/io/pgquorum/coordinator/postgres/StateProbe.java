@@ -35,6 +35,7 @@ final class StateProbe {
 
   private final PgContext ctx;
   private final Jdbc jdbc;
+  private final ProbeConnection connection;
   private final PgCtlRunner pgCtl;
   private final DataDirectory dataDir;
   /**
@@ -46,9 +47,10 @@ final class StateProbe {
   /** The last damaged-record warning, so a damaged file is reported once rather than on every cycle. */
   private volatile String epochWarning = "";
 
-  StateProbe(PgContext ctx, Jdbc jdbc, PgCtlRunner pgCtl) {
+  StateProbe(PgContext ctx, Jdbc jdbc, ProbeConnection connection, PgCtlRunner pgCtl) {
     this.ctx = ctx;
     this.jdbc = jdbc;
+    this.connection = connection;
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
     this.epochRecord = TimelineEpochRecord.of(ctx.dataDir);
@@ -111,10 +113,14 @@ final class StateProbe {
         : Optional.empty();
     if (pm.isPresent()) {
       String failure;
-      try (Connection c = jdbc.probe()) {
-        PgState seen = running(c, pm.get());
-        return seen.withPendingRestartReason(PendingRestartReason.merge(
-            seen.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));
+      try {
+        PostmasterPid postmaster = pm.get();
+        PgState seen = connection.run(postmaster, jdbc.probeRead(), c -> {
+          PgState s = running(c, postmaster);
+          return s.withPendingRestartReason(PendingRestartReason.merge(
+              s.pendingRestart() ? pendingRows(c) : Map.of(), startedWith));
+        });
+        return seen;
       } catch (SQLException e) {
         failure = jdbc.describe(e);
         LOG.debug("probe: postmaster {} does not accept connections: {}", pm.get().pid(), failure);

@@ -208,5 +208,10 @@ class LocalPostgresLifecycleTest {
     Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
+    if (sig.equals("STOP")) {
+      // kill returns once the signal is queued; the process is frozen only when it next runs (a moment on a busy
+      // machine), and a probe before then would rightly still see a working postmaster.
+      await().atMost(Duration.ofSeconds(10)).until(() -> PostmasterPid.stopped(pid));
+    }
   }
 }
