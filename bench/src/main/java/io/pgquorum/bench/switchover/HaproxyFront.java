@@ -89,6 +89,13 @@ final class HaproxyFront implements AutoCloseable {
         }
       } else {
         out.append(line).append('\n');
+        if (t.equals("global")) {
+          // Server state changes and connections with millisecond times in haproxy.log, to tell where a client
+          // outage goes.
+          out.append("    log stderr format iso local0\n");
+        } else if (t.equals("defaults")) {
+          out.append("    log global\n");
+        }
       }
     }
     if (!out.toString().contains("listen primary")) {

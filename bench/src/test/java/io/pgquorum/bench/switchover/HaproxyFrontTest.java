@@ -21,6 +21,8 @@ class HaproxyFrontTest {
     String cfg = HaproxyFront.config(sample, 5999, PG, REST);
 
     assertThat(cfg).contains("listen primary\n    bind 127.0.0.1:5999\n");
+    assertThat(cfg).as("timed log lines").contains("global\n    log stderr format iso local0\n")
+        .contains("defaults\n    log global\n");
     assertThat(cfg).contains("    option httpchk GET /primary\n");
     String defaults = sample.stream().filter(l -> l.trim().startsWith("default-server")).findFirst().orElseThrow();
     assertThat(cfg).contains(defaults + "\n");

@@ -79,6 +79,14 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
     return actions.stream().anyMatch(a -> a instanceof Action.ChangesPostgres);
   }
 
+  /**
+   * Whether this plan gives up the leader lock (a demotion, or a release): health checks then stop naming this node
+   * primary before the plan runs (see {@code HaLoop#publishBeforeGivingUp}).
+   */
+  public boolean givesUpLock() {
+    return actions.stream().anyMatch(a -> a instanceof Action.Demote || a instanceof Action.ReleaseLock);
+  }
+
   /** This decision with the count of consecutive unprobeable cycles. */
   Decision unprobeableFor(int cycles) {
     return withMemory(new HaMemory(memory.primaryStartSinceNanos(), cycles, memory.retry(),

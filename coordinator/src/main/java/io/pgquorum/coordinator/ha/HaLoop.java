@@ -330,6 +330,9 @@ public final class HaLoop implements Runnable {
       if (!afterPlan) {
         report(decision, decision.message());
       }
+      if (decision.givesUpLock()) {
+        publishBeforeGivingUp(cluster, pg, policy, shutdown);
+      }
       ActionExecutor.Outcome outcome = executor.execute(decision, cluster);
       if (afterPlan) {
         report(decision, decision.messageAfter(outcome.gateFailed()));
@@ -415,6 +418,21 @@ public final class HaLoop implements Runnable {
     }
     publishedRole = early.role();
     publish.accept(status(pg, early, lease.deadlineNanos().isPresent()));
+  }
+
+  /**
+   * Publishes the status without the lock before a plan that gives it up runs, so that {@code /primary} answers 503
+   * from the decision on, not from the end of the cycle: a switchover's checkpoint and stop come first (100-500 ms
+   * measured), and a load balancer that still sees this node as primary sends new connections to a PostgreSQL that
+   * is about to refuse them. HAProxy then waits its retry turnaround (min(timeout connect, 1 s)) before it tries
+   * again, which was most of the client outage in the switchover bench beyond the write gap. Nothing new is claimed:
+   * the same probe, snapshot and publication as at the end of a cycle, only without the lock the plan gives up.
+   */
+  private void publishBeforeGivingUp(Optional<ClusterSnapshot> cluster, PgState pg, HaPolicy policy,
+      boolean shutdown) {
+    Publication now = Publication.plan(cluster, pg, tasks.running(), shutdown, policy, memberKey,
+        nanoClock.getAsLong(), memory);
+    publish.accept(status(pg, now, false).withoutLock());
   }
 
   /** The status to publish: what the probe showed, as {@code publication} names it, with the loop's own state. */

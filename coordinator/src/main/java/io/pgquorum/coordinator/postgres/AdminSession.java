@@ -36,21 +36,37 @@ final class AdminSession implements AutoCloseable {
   private final String op;
   private final Function<SQLException, String> describe;
   private final Runnable reloadSent;
+  /** Whether {@link #close} closes the connection: not when it was lent ({@link #over}). */
+  private final boolean owned;
 
   private AdminSession(Connection connection, String op, Function<SQLException, String> describe,
-      Runnable reloadSent) {
+      Runnable reloadSent, boolean owned) {
     this.connection = connection;
     this.op = op;
     this.describe = describe;
     this.reloadSent = reloadSent;
+    this.owned = owned;
   }
 
   static AdminSession open(Jdbc jdbc, String op) {
     try {
-      return new AdminSession(jdbc.admin(), op, jdbc::describe, jdbc::reloadSent);
+      return new AdminSession(jdbc.admin(), op, jdbc::describe, jdbc::reloadSent, true);
     } catch (SQLException e) {
       throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
     }
+  }
+
+  /**
+   * A session over a connection someone else holds (the kept probe connection, see {@link ProbeConnection}), which
+   * {@link #close} leaves open; the caller sets its statements' read bound.
+   */
+  static AdminSession over(Connection connection, Jdbc jdbc, String op) {
+    return new AdminSession(connection, op, jdbc::describe, jdbc::reloadSent, false);
+  }
+
+  /** The session's connection, for a caller that runs its own statements on it (the promotion's probe). */
+  Connection connection() {
+    return connection;
   }
 
   /** The first column of the one row {@code sql} returns, as text (null for SQL NULL). */
@@ -94,6 +110,14 @@ final class AdminSession implements AutoCloseable {
    */
   void reloadAndAwait(String name, String expected, Duration timeout, UnaryOperator<String> redact) {
     reload();
+    await(name, expected, timeout, redact);
+  }
+
+  /**
+   * Waits until this session shows {@code expected} for the setting {@code name} after a {@link #reload} sent
+   * earlier, at most {@code timeout}; see {@link #reloadAndAwait}.
+   */
+  void await(String name, String expected, Duration timeout, UnaryOperator<String> redact) {
     String sql = "SELECT coalesce(current_setting('" + name.replace("'", "''") + "', true), '')";
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -171,6 +195,9 @@ final class AdminSession implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!owned) {
+      return;
+    }
     try {
       connection.close();
     } catch (SQLException e) {

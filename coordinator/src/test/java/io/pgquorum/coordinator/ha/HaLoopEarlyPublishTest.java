@@ -31,11 +31,17 @@ class HaLoopEarlyPublishTest {
   final List<Runnable> tasks = new ArrayList<>();
   /** Each published status as "role, and the role the member key in the DCS showed at that moment". */
   final List<String> published = new ArrayList<>();
+  /** Each published status as what GET /primary would answer, and whether PostgreSQL was running then. */
+  final List<String> primaryAnswers = new ArrayList<>();
   final HaLoop loop = new HaLoop(TestConfigs.node("node1", LongStartTest.DYN), store, pg, new HeldLease(),
       new TaskRunner("node1", (name, work) -> tasks.add(work)), urls -> Map.of(), () -> 1_000_000_000_000L,
       Clock.fixed(Instant.EPOCH, ZoneOffset.UTC),
-      s -> published.add(s.role() + " (member key: " + store.load().member("node1").map(Member::role).orElse("none")
-          + ")"),
+      s -> {
+        published.add(s.role() + " (member key: " + store.load().member("node1").map(Member::role).orElse("none")
+            + ")");
+        primaryAnswers.add((s.isRunningPrimary() ? "200" : "503") + " while PostgreSQL "
+            + (pg.state.running() ? "runs" : "is stopped"));
+      },
       PlantedBugs.NONE, () -> true);
 
   @AfterEach
@@ -70,5 +76,22 @@ class HaLoopEarlyPublishTest {
     loop.cycle(false); // the promotion still runs: the role is what it was
 
     assertThat(published).hasSize(1);
+  }
+
+  @Test
+  void aPlanThatGivesUpTheLockIsPublishedWithoutItBeforeItRuns() {
+    pg.state = FakePostgres.running(Role.REPLICA, 0);
+    assertThat(store.writeInitialize(pg.state.systemIdentifier().orElseThrow(), Optional.empty())).isTrue();
+    loop.cycle(false);
+    tasks.remove(0).run(); // promoted, holding the lock
+    loop.cycle(false);
+    assertThat(primaryAnswers).last().isEqualTo("200 while PostgreSQL runs");
+    primaryAnswers.clear();
+
+    loop.cycle(true); // a shutdown: the plan stops PostgreSQL and releases the lock
+
+    assertThat(pg.calls).anyMatch(c -> c.startsWith("stop"));
+    assertThat(primaryAnswers).as("503 from the decision on, before PostgreSQL stops")
+        .startsWith("503 while PostgreSQL runs").allMatch(a -> a.startsWith("503"));
   }
 }

@@ -192,6 +192,8 @@ class LocalPostgresReplicationTest {
     assertThat(s.isPrimary()).isTrue();
     assertThat(s.timeline()).isEqualTo(2);
     assertThat(s.fencingToken()).hasValue(2);
+    // The new timeline's epoch was recorded before the promotion (over the promotion's own session).
+    assertThat(s.epochLine().epochOf(2)).hasValue(2);
     assertThat(n2.postgresql().dataDir().resolve("standby.signal")).doesNotExist();
     // Once the post-promotion reload is in (it drops primary_conninfo), nothing waits for a restart: the standby's
     // restart-only lines (the empty recovery targets) are still written, not removed.
