@@ -20,6 +20,8 @@ public final class TaskRunner {
   private final AtomicReference<RefusedCopy> refusal = new AtomicReference<>();
   /** The task started last, until it ended: what {@link #cancel} acts on. */
   private final AtomicReference<Run> current = new AtomicReference<>();
+  /** How many tasks ended (successfully or not) so far: see {@link #ended}. */
+  private final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
   private final String nodeName;
   private final Launcher launcher;
 
@@ -105,6 +107,7 @@ public final class TaskRunner {
         }
         current.compareAndSet(run, null);
         running.set(null);
+        ended.incrementAndGet();
         try {
           onDone.run();
         } finally {
@@ -149,6 +152,11 @@ public final class TaskRunner {
       Thread.currentThread().interrupt();
     }
     return running().isEmpty();
+  }
+
+  /** How many task bodies ended so far; a caller tells from a change that one ended since it last looked. */
+  public long ended() {
+    return ended.get();
   }
 
   public Optional<Task> running() {
