@@ -31,8 +31,15 @@ final class UsageErrors {
       return CtlException.usage(path.size() == 1 && CLICK_WORDED.contains(path.get(0))
           ? "option '" + typed + "' requires an argument" : "option " + typed + " requires a value");
     }
-    // e.g. a value attached to a flag (--force=yes): picocli's sentence names the option
-    return CtlException.usage(e.getMessage());
+    for (String arg : args) {
+      // a value attached to a flag (--force=yes), in click's words
+      OptionSpec flag = arg.startsWith("--") && arg.contains("=")
+          ? e.getCommandLine().getCommandSpec().findOption(optionName(arg)) : null;
+      if (flag != null && flag.arity().max() == 0) {
+        return CtlException.usage("option " + optionName(arg) + " does not take a value");
+      }
+    }
+    return CtlException.usage(e.getMessage()); // picocli's sentence, which names the option
   }
 
   private static CtlException unmatched(List<String> path, String word) {
