@@ -49,14 +49,8 @@ final class BackupCommands {
     if (type.isPresent() && !List.of("full", "diff", "incr").contains(type.get())) {
       throw CtlException.usage("invalid value for --type: '" + type.get() + "' (choose from full, diff, incr)");
     }
-    OutputFormat format = OutputFormat.PRETTY;
-    Optional<String> f = a.value("--format");
-    if (f.isPresent()) {
-      format = OutputFormat.parse(f.get()).orElseThrow(() -> CtlException.usage("invalid value for --format: '"
-          + f.get() + "' (choose from " + OutputFormat.CHOICES + ")"));
-    }
     return new Options(a.command().orElseThrow(), a.help(), a.positionals().stream().findFirst(), type,
-        a.flag("--wait"), format);
+        a.flag("--wait"), OutputFormat.option(a, OutputFormat.PRETTY));
   }
 
   static String help(String command) {

@@ -116,12 +116,8 @@ record CommandLine(
         throw CtlException.usage("invalid value for --port: '" + port + "' is not a valid integer");
       }
     }
-    OutputFormat format = OutputFormat.PRETTY;
-    Optional<String> f = a.value("--format");
-    if (f.isPresent() && command.equals(LIST)) {
-      format = OutputFormat.parse(f.get()).orElseThrow(() -> CtlException.usage(
-          "invalid value for --format: '" + f.get() + "' (choose from " + OutputFormat.CHOICES + ")"));
-    }
+    // only list has --format here; the other commands with one read it themselves
+    OutputFormat format = command.equals(LIST) ? OutputFormat.option(a, OutputFormat.PRETTY) : OutputFormat.PRETTY;
     return new CommandLine(a.configFile(), a.help(), a.command(), a.positionals(), format, a.flag("--extended"),
         a.flag("--timestamp"), Optional.empty(), List.of(), a.flag("--force"), standby, ToolOptions.watch(a),
         a.insecure(), Optional.empty());
@@ -144,12 +140,7 @@ record CommandLine(
                 + " argument(s)");
       }
     }
-    OutputFormat format = OutputFormat.PRETTY;
-    Optional<String> f = a.value("--format");
-    if (f.isPresent()) {
-      format = OutputFormat.parse(f.get()).orElseThrow(() -> CtlException.usage(
-          "invalid value for --format: '" + f.get() + "' (choose from " + OutputFormat.CHOICES + ")"));
-    }
+    OutputFormat format = OutputFormat.option(a, OutputFormat.PRETTY);
     return new CommandLine(a.configFile(), a.help(), a.command(), List.of(), format, false, a.flag("--timestamp"),
         sub, args, a.flag("--force"), Map.of(), Optional.empty(), a.insecure(), Optional.empty());
   }

@@ -68,12 +68,7 @@ record ToolOptions(
   static ToolOptions options(Invocation a) {
     String command = a.command().orElseThrow();
     boolean help = a.help();
-    OutputFormat format = command.equals(QUERY) ? OutputFormat.TSV : OutputFormat.PRETTY;
-    Optional<String> f = a.value("--format");
-    if (f.isPresent()) {
-      format = OutputFormat.parse(f.get()).orElseThrow(() -> CtlException.usage(
-          "invalid value for --format: '" + f.get() + "' (choose from " + OutputFormat.CHOICES + ")"));
-    }
+    OutputFormat format = OutputFormat.option(a, command.equals(QUERY) ? OutputFormat.TSV : OutputFormat.PRETTY);
     Optional<String> role = a.value("--role");
     if (role.isPresent() && !ROLES.contains(role.get())) {
       throw CtlException.usage("invalid value for --role: '" + role.get() + "' (choose from "
