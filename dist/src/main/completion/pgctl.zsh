@@ -524,7 +524,7 @@ function _picocli_pgctl_flush() {
       return $?
       ;;
   esac
-  local CLUSTER_NAME_MEMBER_NAMES_restartswitchover_pos_param_args=("restart" "switchover") # 0-0 values
+  local CLUSTER_NAME_MEMBER_NAMES_restartswitchover_pos_param_args=("restart" "switchover") # 0-2147483647 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -532,7 +532,7 @@ function _picocli_pgctl_flush() {
     local positionals=""
     local currIndex
     currIndex=$(currentPositionalIndex "flush" "${arg_opts}" "${flag_opts}")
-    if (( currIndex >= 0 && currIndex <= 0 )); then
+    if (( currIndex >= 0 && currIndex <= 2147483647 )); then
       positionals=$( compReplyArray "${CLUSTER_NAME_MEMBER_NAMES_restartswitchover_pos_param_args[@]}" )
     fi
     local IFS=$'\n'

@@ -38,50 +38,19 @@ final class BackupCommands {
   record Options(String command, boolean help, Optional<String> cluster, Optional<String> type, boolean waitDone,
       OutputFormat format) {}
 
+  /** Parses the arguments after {@code command} (with the model, {@link CommandTree}). */
   static Options parse(String command, List<String> args) {
-    boolean help = false;
-    boolean wait = false;
-    Optional<String> cluster = Optional.empty();
-    Optional<String> type = Optional.empty();
-    OutputFormat format = OutputFormat.PRETTY;
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String option = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      boolean valued = command.equals(BACKUP) && option.equals("--type")
-          || command.equals(BACKUPS) && (option.equals("-f") || option.equals("--format"));
-      if (arg.equals("-h") || arg.equals("--help")) {
-        help = true;
-      } else if (command.equals(BACKUP) && arg.equals("--wait")) {
-        wait = true;
-      } else if (valued) {
-        String value;
-        if (!option.equals(arg)) {
-          value = arg.substring(option.length() + 1);
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw CtlException.usage("option " + option + " requires a value");
-        }
-        if (option.equals("--type")) {
-          if (!List.of("full", "diff", "incr").contains(value)) {
-            throw CtlException.usage("invalid value for --type: '" + value + "' (choose from full, diff, incr)");
-          }
-          type = Optional.of(value);
-        } else {
-          String v = value;
-          format = OutputFormat.parse(value).orElseThrow(() -> CtlException.usage("invalid value for "
-              + option + ": '" + v + "' (choose from " + OutputFormat.CHOICES + ")"));
-        }
-      } else if (arg.startsWith("-")) {
-        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
-      } else if (cluster.isPresent()) {
-        throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
-            + "CLUSTER_NAME at most)");
-      } else {
-        cluster = Optional.of(arg);
-      }
+    return options(CommandTree.parse(command, args));
+  }
+
+  /** The options of a parsed backup or backups; a type or format that is not one of the choices is refused. */
+  static Options options(Invocation a) {
+    Optional<String> type = a.value("--type");
+    if (type.isPresent() && !List.of("full", "diff", "incr").contains(type.get())) {
+      throw CtlException.usage("invalid value for --type: '" + type.get() + "' (choose from full, diff, incr)");
     }
-    return new Options(command, help, cluster, type, wait, format);
+    return new Options(a.command().orElseThrow(), a.help(), a.positionals().stream().findFirst(), type,
+        a.flag("--wait"), OutputFormat.option(a, OutputFormat.PRETTY));
   }
 
   static String help(String command) {

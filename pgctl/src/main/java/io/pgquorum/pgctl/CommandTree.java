@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import picocli.AutoComplete;
@@ -14,30 +15,66 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * pgctl's commands, sub-commands and options as one picocli model: the single list that typo suggestions ("did
- * you mean") and the bash/zsh completion scripts are made from. The commands' options are still read by their own
- * parsers ({@link CommandLine}, {@link ToolOptions}, ...), which carry patronictl's exact messages;
- * {@code CommandTreeTest} checks that every option those parsers accept is declared here, so the two cannot drift.
+ * pgctl's commands, sub-commands and options as one picocli model: the one list the command line is parsed with
+ * ({@link #parse}), and that {@code --help} (each command's text hangs on its node), the typo suggestions ("did
+ * you mean") and the bash/zsh completion scripts are made from. What picocli finds wrong is worded as patronictl
+ * words it ({@link UsageErrors}); what the values mean the commands check themselves, from the {@link Invocation}.
  */
 final class CommandTree {
   static final String COMPLETION = "completion";
   private static final List<String> FORMATS = List.of("pretty", "tsv", "json", "yaml");
   private static final List<String> TYPES = List.of("full", "diff", "incr");
   private static final String CLUSTER = "CLUSTER_NAME";
+  private static final String HELP_SECTION = "pgctl";
 
   private CommandTree() {}
 
-  /** The model; a new one each time (picocli's objects are mutable). */
+  /**
+   * Parses a whole pgctl command line; a bad one throws a usage {@link CtlException} naming the argument.
+   */
+  static Invocation parse(String[] args) {
+    try {
+      return Invocation.of(model().parseArgs(args));
+    } catch (picocli.CommandLine.ParameterException e) {
+      throw UsageErrors.of(e, args);
+    }
+  }
+
+  /**
+   * Parses the arguments after {@code command} as that command's (the global options left at their defaults):
+   * for callers that already know the command.
+   */
+  static Invocation parse(String command, List<String> args) {
+    List<String> all = new ArrayList<>();
+    all.add(command);
+    all.addAll(args);
+    Invocation parsed = parse(all.toArray(String[]::new));
+    if (!parsed.command().equals(Optional.of(command))) {
+      throw new IllegalArgumentException("not a command: " + command);
+    }
+    return parsed;
+  }
+
+  /** The {@code --help} text of the command at the end of {@code path} (pgctl's own with an empty path). */
+  static String help(List<String> path) {
+    picocli.CommandLine at = model();
+    for (String name : path) {
+      at = at.getSubcommands().get(name);
+    }
+    return at.getUsageMessage();
+  }
+
+  /** The model; a new one each time (picocli's objects are mutable, and a parse fills them). */
   static picocli.CommandLine model() {
     CommandSpec root = spec("pgctl", "patronictl's commands for a pgquorum cluster");
     root.addOption(valued("FILE", "a node's configuration file", "-c", "--config-file"));
     root.addOption(flag("do not verify the certificates of members' REST APIs", "-k", "--insecure"));
     picocli.CommandLine cl = new picocli.CommandLine(root);
-    add(cl, "list", "list the members of the cluster", cluster(),
+    add(cl, "list", "list the members of the cluster", clusters(),
         choice(FORMATS, "-f", "--format"), flag("show every optional column", "-e", "--extended"),
         flag("print the time first", "-t", "--timestamp"), flag("refresh every 2 seconds", "-W"),
         valued("SECONDS", "refresh every SECONDS", "-w", "--watch"));
-    add(cl, "topology", "show the members as a replication tree under the leader", cluster(),
+    add(cl, "topology", "show the members as a replication tree under the leader", clusters(),
         flag("print the time first", "-t", "--timestamp"), flag("refresh every 2 seconds", "-W"),
         valued("SECONDS", "refresh every SECONDS", "-w", "--watch"));
     add(cl, "promote-cluster", "promote a standby cluster", cluster(), force());
@@ -72,8 +109,8 @@ final class CommandTree {
     picocli.CommandLine dcs = add(cl, "dcs", "list, add and remove the members of the embedded DCS (Raft)");
     add(dcs, "members", "the members of the DCS", choice(FORMATS, "-f", "--format"),
         flag("print the time first", "-t", "--timestamp"));
-    add(dcs, "add", "add a member that waits to be added", positional("ID HOST:PORT", "0..2", List.of()));
-    add(dcs, "remove", "remove a member", positional("ID", "0..1", List.of()), force());
+    add(dcs, "add", "add a member that waits to be added", positional("ID HOST:PORT", "0..*", List.of()));
+    add(dcs, "remove", "remove a member", positional("ID", "0..*", List.of()), force());
     add(cl, "restart", "restart PostgreSQL on members", members(), role(),
         flag("restart a single member only", "--any"), valued("TEXT", "when", "--scheduled"),
         valued("TEXT", "restart only if the version is less", "--pg-version"),
@@ -105,6 +142,13 @@ final class CommandTree {
     add(cl, "version", "print pgctl's version, and the members' versions", members());
     add(cl, COMPLETION, "print a bash or zsh completion script", positional("bash|zsh", "0..1",
         List.of("bash", "zsh")));
+    // click's conventions, which patronictl users type: an option given twice keeps the last value, an option's
+    // value is whatever follows it (edit-config --apply -, query -c "-- comment"), and an argument starting with
+    // @ is just that (a member or a password, never a file of arguments). Set last: picocli applies these to the
+    // sub-commands that exist when they are set.
+    cl.setOverwrittenOptionsAllowed(true);
+    cl.setAllowOptionsAsOptionParameters(true);
+    cl.setExpandAtFiles(false);
     return cl;
   }
 
@@ -148,6 +192,12 @@ final class CommandTree {
     }
     close.removeAll(List.of(typed, "-h", "--help"));
     return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
+  }
+
+  /** The command path of a node of the model: empty for pgctl itself, [dcs, add] for dcs add. */
+  static List<String> pathOf(CommandSpec spec) {
+    List<String> names = List.of(spec.qualifiedName(" ").split(" "));
+    return names.subList(1, names.size());
   }
 
   private static String strip(String name) {
@@ -196,6 +246,10 @@ final class CommandTree {
   private static CommandSpec spec(String name, String description) {
     CommandSpec spec = CommandSpec.create().name(name);
     spec.usageMessage().description(description);
+    // --help prints the node's text: patronictl's layout, written out in Help (picocli's generated usage would
+    // differ from what users and tests read). The node's qualified name says which text.
+    spec.usageMessage().sectionKeys(List.of(HELP_SECTION)).sectionMap(Map.of(HELP_SECTION,
+        help -> Help.of(pathOf(help.commandSpec()))));
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this message and exit")
         .build());
     return spec;
@@ -227,13 +281,18 @@ final class CommandTree {
     return positional(CLUSTER, "0..1", List.of());
   }
 
+  private static PositionalParamSpec clusters() {
+    return positional("[" + CLUSTER + "]...", "0..*", List.of());
+  }
+
   private static PositionalParamSpec members() {
     return positional(CLUSTER + " [MEMBER_NAMES]...", "0..*", List.of());
   }
 
   private static PositionalParamSpec positional(String label, String arity, List<String> candidates) {
+    // several values need a multi-value type: a String takes one whatever the arity
     PositionalParamSpec.Builder b = PositionalParamSpec.builder().paramLabel(label).arity(arity)
-        .type(String.class);
+        .type(arity.endsWith("*") ? String[].class : String.class);
     if (!candidates.isEmpty()) {
       b.completionCandidates(new ArrayList<>(candidates));
     }

@@ -74,56 +74,26 @@ final class ConfigCommands {
   record Options(String command, boolean help, Optional<String> cluster, boolean waitForMembers, List<String> sets,
       Optional<String> apply, Optional<String> replace, boolean force, boolean quiet) {}
 
+  /** Parses the arguments after {@code command} (with the model, {@link CommandTree}). */
   static Options parse(String command, List<String> args) {
-    boolean help = false;
-    boolean wait = false;
-    boolean force = false;
-    boolean quiet = false;
-    Optional<String> cluster = Optional.empty();
-    Optional<String> apply = Optional.empty();
-    Optional<String> replace = Optional.empty();
+    return options(CommandTree.parse(command, args));
+  }
+
+  /** The options of a parsed pause, resume, show-config or edit-config. */
+  static Options options(Invocation a) {
     List<String> sets = new ArrayList<>();
-    boolean edit = command.equals(EDIT_CONFIG);
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String option = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      boolean attached = !option.equals(arg);
-      if (arg.equals("-h") || arg.equals("--help")) {
-        help = true;
-      } else if ((command.equals(PAUSE) || command.equals(RESUME)) && arg.equals("--wait")) {
-        wait = true;
-      } else if (edit && arg.equals("--force")) {
-        force = true;
-      } else if (edit && (arg.equals("-q") || arg.equals("--quiet"))) {
-        quiet = true;
-      } else if (edit && List.of("-s", "--set", "-p", "--pg", "--apply", "--replace").contains(option)) {
-        String value;
-        if (attached) {
-          value = arg.substring(option.length() + 1);
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw CtlException.usage("option " + option + " requires a value");
+    // -s and -p in the order typed: a later setting of the same key wins
+    for (Map.Entry<String, String> o : a.ordered()) {
+      switch (o.getKey()) {
+        case "--set" -> sets.add(o.getValue());
+        case "--pg" -> sets.add("postgresql.parameters." + o.getValue().stripLeading());
+        default -> {
+          // --apply and --replace: read below
         }
-        switch (option) {
-          case "-s", "--set" -> sets.add(value);
-          case "-p", "--pg" -> sets.add("postgresql.parameters." + value.stripLeading());
-          case "--apply" -> apply = Optional.of(value);
-          default -> replace = Optional.of(value);
-        }
-      } else if (edit && (arg.startsWith("-s") || arg.startsWith("-p")) && arg.length() > 2 && !arg.startsWith("--")) {
-        String value = arg.substring(2);
-        sets.add(arg.startsWith("-s") ? value : "postgresql.parameters." + value.stripLeading());
-      } else if (arg.startsWith("-") && !arg.equals("-")) {
-        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
-      } else if (cluster.isPresent()) {
-        throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
-            + "CLUSTER_NAME at most)");
-      } else {
-        cluster = Optional.of(arg);
       }
     }
-    return new Options(command, help, cluster, wait, sets, apply, replace, force, quiet);
+    return new Options(a.command().orElseThrow(), a.help(), a.positionals().stream().findFirst(), a.flag("--wait"),
+        sets, a.value("--apply"), a.value("--replace"), a.flag("--force"), a.flag("--quiet"));
   }
 
   static String help(String command) {

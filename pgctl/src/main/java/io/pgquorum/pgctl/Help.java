@@ -2,7 +2,7 @@ package io.pgquorum.pgctl;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
+import java.util.List;
 import java.util.Properties;
 
 /** pgctl's {@code --help} texts and its version. */
@@ -300,8 +300,25 @@ final class Help {
         -h, --help  show this message and exit
       """;
 
-  static String text(Optional<String> command) {
-    return command.map(c -> switch (c) {
+  /**
+   * The {@code --help} text of the command at the end of {@code path} (pgctl's own for an empty path); the model
+   * ({@link CommandTree}) prints it for each of its nodes.
+   */
+  static String of(List<String> path) {
+    if (path.isEmpty()) {
+      return MAIN;
+    }
+    String command = path.get(0);
+    if (ConfigCommands.NAMES.contains(command)) {
+      return ConfigCommands.help(command);
+    }
+    if (BackupCommands.NAMES.contains(command)) {
+      return BackupCommands.help(command);
+    }
+    if (OperationsCommands.NAMES.contains(command)) {
+      return OperationsCommands.help(command);
+    }
+    return switch (command) {
       case CommandLine.LIST -> LIST;
       case CommandLine.TOPOLOGY -> TOPOLOGY;
       case CommandLine.VERSION -> VERSION;
@@ -315,9 +332,10 @@ final class Help {
       case CommandLine.DEMOTE_CLUSTER -> DEMOTE_CLUSTER;
       case SwitchoverCommand.SWITCHOVER -> SWITCHOVER;
       case SwitchoverCommand.FAILOVER -> FAILOVER;
+      case RestoreCommand.NAME -> RestoreCommand.HELP;
       case CommandTree.COMPLETION -> COMPLETION;
       default -> MAIN;
-    }).orElse(MAIN);
+    };
   }
 
   /** The build's version (from a resource Maven fills in), or "unknown" when run from an unfiltered build. */

@@ -37,7 +37,7 @@ final class OperationsCommands {
   static final String RESTART = "restart";
   static final String RELOAD = "reload";
   static final String REINIT = "reinit";
-  private static final Set<String> COMMANDS = Set.of(RESTART, RELOAD, REINIT);
+  static final Set<String> NAMES = Set.of(RESTART, RELOAD, REINIT);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
   /** patronictl polls a reinitializing member every 2 s. */
@@ -92,70 +92,21 @@ final class OperationsCommands {
     };
   }
 
-  /** The index of the command word in {@code args} (after the global options), or -1. */
-  static int commandIndex(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("-c") || a.equals("--config-file")) {
-        i++;
-      } else if (!a.startsWith("-")) {
-        return COMMANDS.contains(a) ? i : -1;
-      }
-    }
-    return -1;
-  }
-
+  /** Parses the arguments after {@code command} (with the model, {@link CommandTree}). */
   static Options parse(String command, List<String> args) {
-    List<String> names = new ArrayList<>();
-    Optional<String> role = Optional.empty();
-    Optional<String> scheduled = Optional.empty();
-    Optional<String> pgVersion = Optional.empty();
-    Optional<String> timeout = Optional.empty();
-    boolean any = false;
-    boolean pending = false;
-    boolean force = false;
-    boolean fromLeader = false;
-    boolean waitDone = false;
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      boolean restart = command.equals(RESTART);
-      if (!a.startsWith("-")) {
-        names.add(a);
-      } else if (a.equals("--force")) {
-        force = true;
-      } else if ((a.equals("-r") || a.equals("--role")) && !command.equals(REINIT)) {
-        role = Optional.of(value(args, ++i, a));
-        if (!Set.of("leader", "primary", "standby-leader", "replica", "standby", "any").contains(role.get())) {
-          throw CtlException.usage("invalid value for '-r' / '--role': '" + role.get() + "' is not one of "
-              + "'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'");
-        }
-      } else if (restart && a.equals("--any")) {
-        any = true;
-      } else if (restart && a.equals("--scheduled")) {
-        scheduled = Optional.of(value(args, ++i, a));
-      } else if (restart && a.equals("--pg-version")) {
-        pgVersion = Optional.of(value(args, ++i, a));
-      } else if (restart && a.equals("--pending")) {
-        pending = true;
-      } else if (restart && a.equals("--timeout")) {
-        timeout = Optional.of(value(args, ++i, a));
-      } else if (command.equals(REINIT) && a.equals("--from-leader")) {
-        fromLeader = true;
-      } else if (command.equals(REINIT) && a.equals("--wait")) {
-        waitDone = true;
-      } else {
-        throw CtlException.mistyped("no such option for " + command + ": " + a, List.of(command), a);
-      }
-    }
-    return new Options(command, names, role, any, scheduled, pgVersion, pending, timeout, force, fromLeader,
-        waitDone);
+    return options(CommandTree.parse(command, args));
   }
 
-  private static String value(List<String> args, int i, String option) {
-    if (i >= args.size()) {
-      throw CtlException.usage("option '" + option + "' requires an argument");
+  /** The options of a parsed restart, reload or reinit; a role that is not one of patronictl's is refused. */
+  static Options options(Invocation a) {
+    Optional<String> role = a.value("--role");
+    if (role.isPresent() && !ToolOptions.ROLES.contains(role.get())) {
+      throw CtlException.usage("invalid value for '-r' / '--role': '" + role.get() + "' is not one of "
+          + "'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'");
     }
-    return args.get(i);
+    return new Options(a.command().orElseThrow(), a.positionals(), role, a.flag("--any"), a.value("--scheduled"),
+        a.value("--pg-version"), a.flag("--pending"), a.value("--timeout"), a.flag("--force"),
+        a.flag("--from-leader"), a.flag("--wait"));
   }
 
   /** Answers typed at prompts: a terminal, or none (then a prompt is an error). */

@@ -19,4 +19,11 @@ enum OutputFormat {
       default -> Optional.empty();
     };
   }
+
+  /** The command's {@code --format}, else {@code fallback}; a value that is not a choice is a usage error. */
+  static OutputFormat option(Invocation a, OutputFormat fallback) {
+    Optional<String> value = a.value("--format");
+    return value.isEmpty() ? fallback : parse(value.get()).orElseThrow(() -> CtlException.usage(
+        "invalid value for --format: '" + value.get() + "' (choose from " + CHOICES + ")"));
+  }
 }

@@ -124,28 +124,10 @@ public final class PgCtl {
   private static int execute(String[] args, BufferedReader in, PrintStream out, PrintStream err,
       ConfigSource configs, ClusterSource clusters, java.util.function.Function<CommandLine, Services> services) {
     try {
-      int op = OperationsCommands.commandIndex(args);
-      if (op >= 0) {
-        // restart, reload, reinit parse their own options; the global ones (-c) load the configuration as for list.
-        String[] global = java.util.Arrays.copyOf(args, op + 1);
-        global[op] = CommandLine.LIST;
-        List<String> rest = List.of(args).subList(op + 1, args.length);
-        if (rest.contains("-h") || rest.contains("--help")) {
-          out.print(OperationsCommands.help(args[op]));
-          return 0;
-        }
-        OperationsCommands.Options o = OperationsCommands.parse(args[op], rest);
-        CommandLine globals = CommandLine.parse(global);
-        NodeConfig config = configs.load(globals).config();
-        int status = OperationsCommands.run(o, config, clusters,
-            OperationsCommands.prompter(System.console() != null, in, out, args[op]), out,
-            OperationsCommands.Rest.http(config, globals.insecure()));
-        out.flush();
-        return status;
-      }
-      CommandLine cl = CommandLine.parse(args);
+      Invocation parsed = CommandTree.parse(args);
+      CommandLine cl = CommandLine.from(parsed);
       if (cl.help()) {
-        out.print(Help.text(cl.command()));
+        out.print(CommandTree.help(parsed.path()));
         return 0;
       }
       String command = cl.command().orElseThrow();
@@ -154,23 +136,23 @@ public final class PgCtl {
         return 0;
       }
       if (command.equals(CommandTree.COMPLETION)) {
-        return completion(cl.arguments(), out);
+        return completion(parsed.positionals(), out);
+      }
+      if (OperationsCommands.NAMES.contains(command)) {
+        OperationsCommands.Options o = OperationsCommands.options(parsed);
+        NodeConfig config = configs.load(cl).config();
+        int status = OperationsCommands.run(o, config, clusters,
+            OperationsCommands.prompter(System.console() != null, in, out, command), out,
+            OperationsCommands.Rest.http(config, cl.insecure()));
+        out.flush();
+        return status;
       }
       if (ConfigCommands.NAMES.contains(command)) {
-        ConfigCommands.Options options = ConfigCommands.parse(command, cl.arguments());
-        if (options.help() || cl.help()) {
-          out.print(ConfigCommands.help(command));
-          return 0;
-        }
-        return ConfigCommands.run(options, configs.load(cl).config(), DcsClusterSource.DEFAULT_TIMEOUT,
-            services.apply(cl).api(), in, out, err);
+        return ConfigCommands.run(ConfigCommands.options(parsed), configs.load(cl).config(),
+            DcsClusterSource.DEFAULT_TIMEOUT, services.apply(cl).api(), in, out, err);
       }
       if (BackupCommands.NAMES.contains(command)) {
-        BackupCommands.Options options = BackupCommands.parse(command, cl.arguments());
-        if (options.help() || cl.help()) {
-          out.print(BackupCommands.help(command));
-          return 0;
-        }
+        BackupCommands.Options options = BackupCommands.options(parsed);
         NodeConfig config = configs.load(cl).config();
         int status = BackupCommands.run(options, config, clusters.read(config), services.apply(cl).api(), out,
             PgCtl::pollPause);
@@ -178,11 +160,7 @@ public final class PgCtl {
         return status;
       }
       if (command.equals(RestoreCommand.NAME)) {
-        RestoreCommand.Options options = RestoreCommand.parse(cl.arguments());
-        if (options.help() || cl.help()) {
-          out.print(RestoreCommand.HELP);
-          return 0;
-        }
+        RestoreCommand.Options options = RestoreCommand.options(parsed);
         NodeConfig config = configs.load(cl).config();
         BackrestRunner backrest = config.backrest().map(b -> new BackrestRunner(b, BackrestFiles.layout(config)))
             .orElse(null);
@@ -196,7 +174,7 @@ public final class PgCtl {
       Loaded loaded = configs.load(cl);
       NodeConfig config = loaded.config();
       if (SwitchoverCommand.NAMES.contains(command)) {
-        return SwitchoverCommand.run(command, SwitchoverCommand.parse(command, cl.arguments()), config, clusters,
+        return SwitchoverCommand.run(command, SwitchoverCommand.options(parsed), config, clusters,
             SwitchoverCommand.http(config, cl.insecure()), in, out);
       }
       if (command.equals(CommandLine.DCS)) {
@@ -248,22 +226,12 @@ public final class PgCtl {
    * suggestions (the bundle ships it pre-generated under completion/). No configuration is needed.
    */
   private static int completion(List<String> args, PrintStream out) {
-    if (args.contains("-h") || args.contains("--help")) {
-      out.print(Help.COMPLETION);
-      return 0;
-    }
     if (args.isEmpty()) {
       throw CtlException.usage("missing argument for completion: bash or zsh");
     }
     String shell = args.get(0);
-    if (shell.startsWith("-")) {
-      throw CtlException.usage("no such option for completion: " + CommandLine.optionName(shell));
-    }
     if (!shell.equals("bash") && !shell.equals("zsh")) {
       throw CtlException.usage("invalid value for completion: '" + shell + "' (choose from bash, zsh)");
-    }
-    if (args.size() > 1) {
-      throw CtlException.usage("unexpected extra argument for completion: '" + args.get(1) + "'");
     }
     out.print(CommandTree.completionScript());
     out.flush();

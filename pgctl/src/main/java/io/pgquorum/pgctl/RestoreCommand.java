@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -35,74 +36,48 @@ final class RestoreCommand {
   record Options(boolean help, Optional<String> cluster, Optional<RecoveryTarget> target, Optional<String> set,
       boolean dryRun, boolean force, Optional<Path> to, Optional<Integer> port) {}
 
+  /** Parses the arguments after {@code restore} (with the model, {@link CommandTree}). */
   static Options parse(List<String> args) {
-    boolean help = false;
-    boolean exclusive = false;
-    boolean dryRun = false;
-    boolean force = false;
-    Optional<String> cluster = Optional.empty();
+    return options(CommandTree.parse(NAME, args));
+  }
+
+  /** The options of a parsed restore: one recovery target, valid for its kind; --port only with --to. */
+  static Options options(Invocation a) {
+    boolean help = a.help();
     TargetKind kind = null;
     String value = null;
-    Optional<String> set = Optional.empty();
-    Optional<Path> to = Optional.empty();
-    Optional<String> port = Optional.empty();
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String option = arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      Optional<TargetKind> targetOption = USER_TARGETS.stream().filter(k -> k.option().equals(option)).findFirst();
-      boolean valued = targetOption.map(TargetKind::hasValue).orElse(false)
-          || List.of("--set", "--to", "--port").contains(option);
-      String v = null;
-      if (valued) {
-        if (!option.equals(arg)) {
-          v = arg.substring(option.length() + 1);
-        } else if (i + 1 < args.size()) {
-          v = args.get(++i);
-        } else {
-          throw CtlException.usage("option " + option + " requires a value");
-        }
+    for (Map.Entry<String, String> o : a.ordered()) {
+      Optional<TargetKind> targetOption = USER_TARGETS.stream().filter(k -> k.option().equals(o.getKey()))
+          .findFirst();
+      if (targetOption.isEmpty()) {
+        continue;
       }
-      if (arg.equals("-h") || arg.equals("--help")) {
-        help = true;
-      } else if (targetOption.isPresent()) {
-        if (kind != null) {
-          throw CtlException.usage(kind.option() + " and " + option + " cannot be used together: a restore has one"
-              + " recovery target");
-        }
-        kind = targetOption.get();
-        value = v;
-      } else if (option.equals("--set")) {
-        set = Optional.of(v);
-      } else if (option.equals("--to")) {
-        if (v.isBlank()) {
-          throw CtlException.usage("--to needs a directory");
-        }
-        to = Optional.of(Path.of(v).toAbsolutePath().normalize());
-      } else if (option.equals("--port")) {
-        port = Optional.of(v);
-      } else if (arg.equals("--exclusive")) {
-        exclusive = true;
-      } else if (arg.equals("--dry-run")) {
-        dryRun = true;
-      } else if (arg.equals("--force")) {
-        force = true;
-      } else if (arg.startsWith("-")) {
-        throw CtlException.mistyped("no such option for restore: " + option, List.of(NAME), arg);
-      } else if (cluster.isPresent()) {
-        throw CtlException.usage("unexpected extra argument for restore: '" + arg + "' (it takes one CLUSTER_NAME"
-            + " at most)");
-      } else {
-        cluster = Optional.of(arg);
+      if (kind != null) {
+        throw CtlException.usage(kind.option() + " and " + o.getKey() + " cannot be used together: a restore has"
+            + " one recovery target");
       }
+      kind = targetOption.get();
+      value = targetOption.get().hasValue() ? o.getValue() : null;
     }
+    Optional<String> to = a.value("--to");
+    if (to.isPresent() && to.get().isBlank()) {
+      throw CtlException.usage("--to needs a directory");
+    }
+    Optional<Path> dir = to.map(v -> Path.of(v).toAbsolutePath().normalize());
+    Optional<String> cluster = a.positionals().stream().findFirst();
+    Optional<String> set = a.value("--set");
+    boolean exclusive = a.flag("--exclusive");
+    boolean dryRun = a.flag("--dry-run");
+    boolean force = a.flag("--force");
+    Optional<String> port = a.value("--port");
     if (help) {
-      return new Options(true, cluster, Optional.empty(), set, dryRun, force, to, Optional.empty());
+      return new Options(true, cluster, Optional.empty(), set, dryRun, force, dir, Optional.empty());
     }
     if (kind == null) {
       throw CtlException.usage("restore needs a recovery target: one of --target-time, --target-lsn, --target-xid,"
           + " --target-name or --target-immediate");
     }
-    if (port.isPresent() && to.isEmpty()) {
+    if (port.isPresent() && dir.isEmpty()) {
       throw CtlException.usage("--port needs --to: it is the port of the restored copy (the cluster keeps its"
           + " own)");
     }
@@ -112,7 +87,8 @@ final class RestoreCommand {
     } catch (IllegalArgumentException e) {
       throw CtlException.usage(e.getMessage());
     }
-    return new Options(false, cluster, Optional.of(target), set, dryRun, force, to, port.map(RestoreCommand::port));
+    return new Options(false, cluster, Optional.of(target), set, dryRun, force, dir,
+        port.map(RestoreCommand::port));
   }
 
   private static int port(String v) {

@@ -64,54 +64,16 @@ final class SwitchoverCommand {
 
   private SwitchoverCommand() {}
 
-  /** Parses the arguments after {@code command}; bad ones are usage errors naming the option. */
+  /** Parses the arguments after {@code command} (with the model, {@link CommandTree}). */
   static Options parse(String command, List<String> args) {
-    Optional<String> cluster = Optional.empty();
-    Optional<String> leader = Optional.empty();
-    Optional<String> candidate = Optional.empty();
-    Optional<String> scheduled = Optional.empty();
-    boolean force = false;
-    boolean help = false;
-    boolean ended = false;
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      int eq = arg.indexOf('=');
-      String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
-      if (ended || !arg.startsWith("-") || arg.equals("-")) {
-        if (cluster.isPresent()) {
-          throw CtlException.usage("unexpected extra argument for " + command + ": '" + arg + "' (it takes one "
-              + "CLUSTER_NAME at most)");
-        }
-        cluster = Optional.of(arg);
-        continue;
-      }
-      switch (name) {
-        case "--" -> ended = true;
-        case "-h", "--help" -> help = true;
-        case "--force" -> force = true;
-        case "--leader", "--primary", "--candidate", "--scheduled" -> {
-          if (command.equals(FAILOVER) && !name.equals("--candidate")) {
-            throw CtlException.usage("no such option for failover: " + name);
-          }
-          String value;
-          if (eq > 0) {
-            value = arg.substring(eq + 1);
-          } else if (i + 1 < args.size()) {
-            value = args.get(++i);
-          } else {
-            throw CtlException.usage("option " + name + " requires a value");
-          }
-          switch (name) {
-            case "--candidate" -> candidate = Optional.of(value);
-            case "--scheduled" -> scheduled = Optional.of(value);
-            default -> leader = Optional.of(value);
-          }
-        }
-        default -> throw CtlException.mistyped("no such option for " + command + ": " + name, List.of(command),
-            name);
-      }
-    }
-    return new Options(cluster, leader, candidate, scheduled, force, help);
+    return options(CommandTree.parse(command, args));
+  }
+
+  /** The options of a parsed switchover or failover (failover's model has no --leader or --scheduled). */
+  static Options options(Invocation a) {
+    Optional<String> cluster = a.positionals().stream().findFirst();
+    return new Options(cluster, a.value("--leader"), a.value("--candidate"), a.value("--scheduled"),
+        a.flag("--force"), a.help());
   }
 
   /** Runs the command; the exit status (0 done, 1 refused or failed). */

@@ -1,13 +1,12 @@
 package io.pgquorum.pgctl;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The arguments of {@code history}, {@code remove}, {@code query}, {@code dsn}, {@code version} and {@code flush},
- * parsed with patronictl's option names (click's conventions, as {@link CommandLine}).
+ * with patronictl's option names, as the model ({@link CommandTree}) parsed them.
  *
  * @param command the command
  * @param help {@code -h/--help}
@@ -60,75 +59,23 @@ record ToolOptions(
     memberNames = List.copyOf(memberNames);
   }
 
-  /** Parses the arguments after {@code command}; a bad one throws a usage {@link CtlException} naming it. */
+  /** Parses the arguments after {@code command} (with the model, {@link CommandTree}). */
   static ToolOptions parse(String command, List<String> args) {
-    CommandLine.Cursor in = new CommandLine.Cursor(args.toArray(String[]::new));
-    boolean help = false;
-    List<String> positional = new ArrayList<>();
-    OutputFormat format = command.equals(QUERY) ? OutputFormat.TSV : OutputFormat.PRETTY;
-    Optional<String> role = Optional.empty();
-    Optional<String> member = Optional.empty();
-    Optional<String> sql = Optional.empty();
-    Optional<String> file = Optional.empty();
-    Optional<String> username = Optional.empty();
-    boolean password = false;
-    Optional<String> dbname = Optional.empty();
-    String delimiter = "\t";
-    Optional<Duration> watch = Optional.empty();
-    boolean force = false;
-    boolean optionsEnded = false;
-    boolean query = command.equals(QUERY);
-    while (in.hasNext()) {
-      String arg = in.next();
-      String option = CommandLine.optionName(arg);
-      if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
-        positional.add(arg);
-      } else if (arg.equals("--")) {
-        optionsEnded = true;
-      } else if (arg.equals("-h") || arg.equals("--help")) {
-        help = true;
-      } else if (CommandLine.isOption(arg, "-c", "--config-file") && !query) {
-        throw CtlException.usage("option " + option + " must come before the command: pgctl " + option + " FILE "
-            + command);
-      } else if (arg.equals("--config-file") || arg.startsWith("--config-file=")) {
-        throw CtlException.usage("option " + option + " must come before the command: pgctl " + option + " FILE "
-            + command);
-      } else if ((command.equals(HISTORY) || command.equals(REMOVE)) && CommandLine.isOption(arg, "-f", "--format")
-          || query && (arg.equals("--format") || arg.startsWith("--format="))) {
-        String value = in.value(arg, "-f", "--format");
-        format = OutputFormat.parse(value).orElseThrow(() -> CtlException.usage(
-            "invalid value for --format: '" + value + "' (choose from " + OutputFormat.CHOICES + ")"));
-      } else if ((query || command.equals(DSN) || command.equals(FLUSH)) && CommandLine.isOption(arg, "-r", "--role")) {
-        String value = in.value(arg, "-r", "--role");
-        if (!ROLES.contains(value)) {
-          throw CtlException.usage("invalid value for --role: '" + value + "' (choose from "
-              + String.join(", ", ROLES) + ")");
-        }
-        role = Optional.of(value);
-      } else if ((query || command.equals(DSN)) && CommandLine.isOption(arg, "-m", "--member")) {
-        member = Optional.of(in.value(arg, "-m", "--member"));
-      } else if (query && CommandLine.isOption(arg, "-c", "--command")) {
-        sql = Optional.of(in.value(arg, "-c", "--command"));
-      } else if (query && CommandLine.isOption(arg, "-f", "--file")) {
-        file = Optional.of(in.value(arg, "-f", "--file"));
-      } else if (query && CommandLine.isOption(arg, "-U", "--username")) {
-        username = Optional.of(in.value(arg, "-U", "--username"));
-      } else if (query && arg.equals("--password")) {
-        password = true;
-      } else if (query && CommandLine.isOption(arg, "-d", "--dbname")) {
-        dbname = Optional.of(in.value(arg, "-d", "--dbname"));
-      } else if (query && (arg.equals("--delimiter") || arg.startsWith("--delimiter="))) {
-        delimiter = in.value(arg, "--delimiter", "--delimiter");
-      } else if (query && arg.equals("-W")) {
-        watch = Optional.of(watch.orElse(DEFAULT_WATCH));
-      } else if (query && CommandLine.isOption(arg, "-w", "--watch")) {
-        watch = Optional.of(seconds(in.value(arg, "-w", "--watch")));
-      } else if (command.equals(FLUSH) && arg.equals("--force")) {
-        force = true;
-      } else {
-        throw CtlException.mistyped("no such option for " + command + ": " + option, List.of(command), arg);
-      }
+    return options(CommandTree.parse(command, args));
+  }
+
+  /** The options of a parsed history, remove, query, dsn, version or flush, their values checked. */
+  static ToolOptions options(Invocation a) {
+    String command = a.command().orElseThrow();
+    boolean help = a.help();
+    OutputFormat format = OutputFormat.option(a, command.equals(QUERY) ? OutputFormat.TSV : OutputFormat.PRETTY);
+    Optional<String> role = a.value("--role");
+    if (role.isPresent() && !ROLES.contains(role.get())) {
+      throw CtlException.usage("invalid value for --role: '" + role.get() + "' (choose from "
+          + String.join(", ", ROLES) + ")");
     }
+    Optional<Duration> watch = watch(a);
+    List<String> positional = a.positionals();
     Optional<String> cluster = positional.isEmpty() ? Optional.empty() : Optional.of(positional.get(0));
     List<String> rest = positional.isEmpty() ? List.of() : positional.subList(1, positional.size());
     Optional<String> target = Optional.empty();
@@ -138,7 +85,6 @@ record ToolOptions(
           if (cluster.isEmpty()) {
             throw CtlException.usage("missing argument CLUSTER_NAME for remove");
           }
-          extra(command, rest);
         }
         case FLUSH -> {
           if (cluster.isEmpty()) {
@@ -154,15 +100,24 @@ record ToolOptions(
           target = Optional.of(t);
           rest = rest.subList(0, rest.size() - 1);
         }
-        case CommandLine.VERSION -> {
-          // CLUSTER_NAME [MEMBER_NAMES...]
+        default -> {
+          // CLUSTER_NAME at most (the model's), version: CLUSTER_NAME [MEMBER_NAMES...]
         }
-        default -> extra(command, rest);
       }
     }
     List<String> members = command.equals(CommandLine.VERSION) || command.equals(FLUSH) ? rest : List.of();
-    return new ToolOptions(command, help, cluster, members, target, format, role, member, sql, file, username,
-        password, dbname, delimiter, watch, force);
+    return new ToolOptions(command, help, cluster, members, target, format, role, a.value("--member"),
+        a.value("--command"), a.value("--file"), a.value("--username"), a.flag("--password"), a.value("--dbname"),
+        a.value("--delimiter").orElse("\t"), watch, a.flag("--force"));
+  }
+
+  /** {@code -w/--watch SECONDS}, else {@code -W} (every 2 s), else none. */
+  static Optional<Duration> watch(Invocation a) {
+    Optional<String> seconds = a.value("--watch");
+    if (seconds.isPresent()) {
+      return Optional.of(seconds(seconds.get()));
+    }
+    return a.flag("-W") ? Optional.of(DEFAULT_WATCH) : Optional.empty();
   }
 
   /** {@code -w/--watch SECONDS}: a positive number (fractions allowed, as patronictl's float). */
@@ -178,12 +133,5 @@ record ToolOptions(
           + "a day)");
     }
     return Duration.ofNanos((long) (s * 1e9));
-  }
-
-  private static void extra(String command, List<String> rest) {
-    if (!rest.isEmpty()) {
-      throw CtlException.usage("unexpected extra argument for " + command + ": '" + rest.get(0) + "' (it takes one "
-          + "CLUSTER_NAME at most)");
-    }
   }
 }
