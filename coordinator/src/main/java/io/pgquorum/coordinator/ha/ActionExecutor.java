@@ -167,6 +167,14 @@ public final class ActionExecutor {
     OptionalLong syncRevision = OptionalLong.empty();
     /** A sync key compare-and-set of this plan failed: its later sync steps are skipped. */
     boolean syncLost;
+    /** Run once before the plan's first stop of PostgreSQL, then replaced by a no-op. */
+    Runnable beforeStop = () -> { };
+
+    void beforeStop() {
+      Runnable r = beforeStop;
+      beforeStop = () -> { };
+      r.run();
+    }
   }
 
   /**
@@ -176,7 +184,17 @@ public final class ActionExecutor {
    * @param cluster the snapshot the decision was made from (compare-and-set steps write against it)
    */
   public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster) {
+    return execute(decision, cluster, () -> { });
+  }
+
+  /**
+   * As {@link #execute(Decision, Optional)}, running {@code beforeStop} once, right before the plan's first step
+   * that stops PostgreSQL (the HA loop's: health checks stop naming this node primary then, see
+   * {@code HaLoop#withdrawBeforeStop}).
+   */
+  public Outcome execute(Decision decision, Optional<ClusterSnapshot> cluster, Runnable beforeStop) {
     Run run = new Run();
+    run.beforeStop = beforeStop;
     for (Action action : decision.actions()) {
       if (action instanceof Action.Gate gate) {
         Optional<Outcome> failed = pass(gate, run, cluster);
@@ -465,6 +483,7 @@ public final class ActionExecutor {
       }
     } else if (action instanceof Action.Demote d) {
       lease.clear();
+      run.beforeStop();
       postgres.stop(d.mode());
       run.stopped = true;
       lease.postgresStopped();
@@ -474,6 +493,7 @@ public final class ActionExecutor {
       // PLANTED BUG (test harness only): a primary without the lock keeps running.
       log.warn("PLANTED BUG {}: not demoting", HaBug.SKIP_DEMOTE_ON_LOST_LEASE.id());
     } else if (action instanceof Action.StopPostgres st) {
+      run.beforeStop();
       postgres.stop(st.mode());
       run.stopped = true;
       lease.postgresStopped();

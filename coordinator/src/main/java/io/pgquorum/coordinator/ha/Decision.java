@@ -81,7 +81,7 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
 
   /**
    * Whether this plan gives up the leader lock (a demotion, or a release): health checks then stop naming this node
-   * primary before the plan runs (see {@code HaLoop#publishBeforeGivingUp}).
+   * primary right before the plan stops PostgreSQL (see {@code HaLoop#withdrawBeforeStop}).
    */
   public boolean givesUpLock() {
     return actions.stream().anyMatch(a -> a instanceof Action.Demote || a instanceof Action.ReleaseLock);

@@ -41,6 +41,7 @@ class HaLoopEarlyPublishTest {
             + ")");
         primaryAnswers.add((s.isRunningPrimary() ? "200" : "503") + " while PostgreSQL "
             + (pg.state.running() ? "runs" : "is stopped"));
+        pg.calls.add("publish " + (s.isRunningPrimary() ? "200" : "503"));
       },
       PlantedBugs.NONE, () -> true);
 
@@ -90,8 +91,10 @@ class HaLoopEarlyPublishTest {
 
     loop.cycle(true); // a shutdown: the plan stops PostgreSQL and releases the lock
 
-    assertThat(pg.calls).anyMatch(c -> c.startsWith("stop"));
-    assertThat(primaryAnswers).as("503 from the decision on, before PostgreSQL stops")
+    int stop = pg.calls.indexOf("stop FAST");
+    assertThat(stop).as("the plan stopped PostgreSQL: " + pg.calls).isPositive();
+    assertThat(pg.calls.get(stop - 1)).as("the withdrawal comes right before the stop").isEqualTo("publish 503");
+    assertThat(primaryAnswers).as("503 right before PostgreSQL stops, and from then on")
         .startsWith("503 while PostgreSQL runs").allMatch(a -> a.startsWith("503"));
   }
 }
