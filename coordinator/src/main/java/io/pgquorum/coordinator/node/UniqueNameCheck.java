@@ -6,6 +6,8 @@ import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.dcs.api.DcsException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *       the name, and stops it once that daemon is seen alive (REST API answering, or key rewritten).
  * </ul>
  * A partner that does not answer at all proves nothing (a partition, a firewall, an overloaded member): then the
- * budget applies as before. {@code nobodyToAsk} is asked before every read, because a read that nobody can answer
- * fails only after the DCS client's whole operation timeout.
+ * budget applies as before. {@code nobodyToAsk} is asked alongside every read, because a read that nobody can
+ * answer fails only after the DCS client's whole operation timeout, and a read that can be answered must not wait
+ * for the question.
  *
  * <p>An earlier start of this node never blocks a restart: its keys are this node's (see {@link NodeIncarnation}),
  * whatever its REST API says, and this daemon's own REST API is not up yet.
@@ -68,14 +71,35 @@ final class UniqueNameCheck {
       Supplier<Optional<String>> nobodyToAsk) {
     long deadline = System.nanoTime() + dcsBudget.toNanos();
     while (true) {
-      Optional<String> nobody = nobodyToAsk.get();
-      if (nobody.isPresent()) {
+      // The read and the question run side by side: when a partner runs the group (a restart, a node added
+      // later) the read answers as fast as before, and when none does the read is not waited for (it could only
+      // fail, after the client's whole operation timeout). A read left behind fails once the caller closes its
+      // client; what it would throw is ignored.
+      CompletableFuture<Void> read = new CompletableFuture<>();
+      CompletableFuture<Optional<String>> question = new CompletableFuture<>();
+      background("unique-name-check-read", () -> {
+        store.load();
+        read.complete(null);
+      }, read);
+      background("unique-name-check-partners", () -> question.complete(ask(nobodyToAsk)), question);
+      // Decided by whichever comes first: the read's answer (always used when there is one), or "no partner runs
+      // it". A read that failed decides nothing until the question is answered too.
+      CompletableFuture<Void> decided = new CompletableFuture<>();
+      Runnable settle = () -> {
+        if (answered(read) || saysNobody(question) || (read.isDone() && question.isDone())) {
+          decided.complete(null);
+        }
+      };
+      read.whenComplete((v, e) -> settle.run());
+      question.whenComplete((v, e) -> settle.run());
+      await(decided);
+      if (!answered(read) && saysNobody(question)) {
         log.info("not waiting for the DCS to check that no other node named '{}' runs: {}; checking on every "
-            + "cycle instead", name, nobody.get());
+            + "cycle instead", name, question.join().orElseThrow());
         return;
       }
       try {
-        store.load();
+        await(read);
         return;
       } catch (DuplicateNameException e) {
         if (e.confirmed()) {
@@ -92,6 +116,61 @@ final class UniqueNameCheck {
         }
         pause(); // a read can fail fast (no Raft leader yet): retry within the budget without spinning
       }
+    }
+  }
+
+  /** The read has an answer: keys read, or a duplicate found (anything but a DCS failure). */
+  private static boolean answered(CompletableFuture<Void> read) {
+    if (!read.isDone()) {
+      return false;
+    }
+    try {
+      read.join();
+      return true;
+    } catch (java.util.concurrent.CompletionException e) {
+      return e.getCause() instanceof DuplicateNameException || !(e.getCause() instanceof DcsException);
+    }
+  }
+
+  private static boolean saysNobody(CompletableFuture<Optional<String>> question) {
+    return question.isDone() && !question.isCompletedExceptionally() && question.join().isPresent();
+  }
+
+  /** What {@code nobodyToAsk} says; a failure to ask says nothing (the read decides, as before). */
+  private static Optional<String> ask(Supplier<Optional<String>> nobodyToAsk) {
+    try {
+      return nobodyToAsk.get();
+    } catch (RuntimeException e) {
+      log.debug("could not ask the DCS partners whether they run the group: {}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Runs {@code body} on a daemon thread of its own; what it throws completes {@code outcome}. */
+  private static void background(String name, Runnable body, CompletableFuture<?> outcome) {
+    Thread t = new Thread(() -> {
+      try {
+        body.run();
+      } catch (RuntimeException e) {
+        outcome.completeExceptionally(e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The read's outcome: returns, or throws what {@link ClusterStore#load()} threw. */
+  private static void await(CompletableFuture<Void> read) {
+    try {
+      read.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new DcsException("the name check's DCS read failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DcsException("interrupted while checking that the name is unique");
     }
   }
 
