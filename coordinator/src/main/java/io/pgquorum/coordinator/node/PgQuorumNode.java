@@ -177,9 +177,10 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         // (a member that joins or founds changes the group's membership). Asked through the partners only.
         try (RatisDcsClient partners = RatisDcsClient.connect(dcsClientConfig(dcsConfig, dcsConfig.partners(),
             null, retry, bugs), incarnation.ownerId())) {
-          // Whether any partner runs the group is asked first: on a cluster's first start none does, and the
-          // check then need not wait out its budget (UniqueNameCheck says why that is sound). Half a second per
-          // partner is ample on a LAN; a partner that answers later counts as "may run it" (the budget applies).
+          // Whether any partner runs the group is asked alongside the read: on a cluster's first start none does,
+          // and the check then need not wait out its budget (UniqueNameCheck says why that is sound). Half a
+          // second per call is ample on a LAN; a partner that answers later counts as "may run it" (the budget
+          // applies, as before).
           UniqueNameCheck.atStart(storeOf.apply(partners), config.name(), retry.multipliedBy(2),
               () -> DcsServer.noPartnerRunsTheGroup(dcsConfig, Duration.ofMillis(500)));
         }
