@@ -177,7 +177,12 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         // (a member that joins or founds changes the group's membership). Asked through the partners only.
         try (RatisDcsClient partners = RatisDcsClient.connect(dcsClientConfig(dcsConfig, dcsConfig.partners(),
             null, retry, bugs), incarnation.ownerId())) {
-          UniqueNameCheck.atStart(storeOf.apply(partners), config.name(), retry.multipliedBy(2));
+          // Whether any partner runs the group is asked alongside the read: on a cluster's first start none does,
+          // and the check then need not wait out its budget (UniqueNameCheck says why that is sound). Half a
+          // second per call is ample on a LAN; a partner that answers later counts as "may run it" (the budget
+          // applies, as before).
+          UniqueNameCheck.atStart(storeOf.apply(partners), config.name(), retry.multipliedBy(2),
+              () -> DcsServer.noPartnerRunsTheGroup(dcsConfig, Duration.ofMillis(500)));
         }
       }
       DcsServer server = DcsServer.start(dcsConfig);
@@ -192,7 +197,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       if (dcsConfig.partners().isEmpty()) {
         // A single-member group: no one to ask before the member started. Before the REST API, the watchdog and
         // the HA loop, so a refused duplicate has written and started nothing.
-        UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2));
+        // Its own member just started: an election may be under way, so the budget applies.
+        UniqueNameCheck.atStart(store, config.name(), retry.multipliedBy(2), Optional::empty);
       }
       HeldLease lease = new HeldLease();
       AtomicReference<NodeStatus> status = new AtomicReference<>();

@@ -83,6 +83,35 @@ public final class DcsServer implements AutoCloseable {
     PlaintextGuard.check(config);
   }
 
+  /**
+   * Whether none of {@code config}'s partners runs a division of the group now: each, asked directly and in
+   * parallel (one attempt, bounded by {@code timeout}), answered that its server has no division of the group, or
+   * nothing listens at its address. Then no DCS request through the partners can be answered until some partner
+   * starts its member: there is no Raft election under way to wait out, only start-ups. Empty when a partner runs
+   * a division or gave no definite answer (silence proves nothing), and when there are no partners.
+   *
+   * <p>For checks that read the DCS through the partners before this member starts (the coordinator's unique-name
+   * check), so that a cluster's first start does not wait out a DCS that cannot exist yet.
+   *
+   * @return what each partner answered, for a log line
+   */
+  public static Optional<String> noPartnerRunsTheGroup(DcsServerConfig config, Duration timeout) {
+    List<PeerAddress> partners = config.partners();
+    if (partners.isEmpty()) {
+      return Optional.empty();
+    }
+    RaftGroupId groupId = RatisSettings.groupId(config.groupName());
+    List<GroupProbe.Presence> answers;
+    try (GroupProbe probe = new GroupProbe(groupId, partners, config.tls(), timeout)) {
+      answers = probe.presenceAll(partners);
+    }
+    if (answers.stream().anyMatch(a -> a != GroupProbe.Presence.NONE)) {
+      return Optional.empty();
+    }
+    return Optional.of("none of its partners (" + String.join(", ", partners.stream().map(PeerAddress::toString)
+        .toList()) + ") runs a member of DCS group '" + config.groupName() + "' yet");
+  }
+
   public static DcsServer start(DcsServerConfig config) {
     RaftGroupId groupId = RatisSettings.groupId(config.groupName());
     PlaintextGuard.check(config); // before anything is written or bound

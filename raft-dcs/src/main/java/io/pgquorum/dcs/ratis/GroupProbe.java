@@ -1,6 +1,9 @@
 package io.pgquorum.dcs.ratis;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -119,6 +122,29 @@ final class GroupProbe implements AutoCloseable {
     return out;
   }
 
+  /** {@link #presence} of every member in {@code targets}, in parallel; in the same order. */
+  List<Presence> presenceAll(Collection<PeerAddress> targets) {
+    List<Future<Presence>> pending = new ArrayList<>();
+    for (PeerAddress p : targets) {
+      pending.add(workers.submit(() -> presence(p)));
+    }
+    List<Presence> out = new ArrayList<>();
+    for (Future<Presence> f : pending) {
+      try {
+        // presence() makes at most two gRPC calls and one connection attempt, each bounded by the timeout.
+        out.add(f.get(timeout.toMillis() * 3 + 500, TimeUnit.MILLISECONDS));
+      } catch (TimeoutException | ExecutionException e) {
+        f.cancel(true);
+        out.add(Presence.UNKNOWN);
+      } catch (InterruptedException e) {
+        f.cancel(true);
+        Thread.currentThread().interrupt();
+        out.add(Presence.UNKNOWN);
+      }
+    }
+    return out;
+  }
+
   private Answer await(Future<Answer> f, PeerAddress p) {
     try {
       // ask() makes two calls, each bounded by the client's request timeout; allow both plus scheduling.
@@ -193,6 +219,42 @@ final class GroupProbe implements AutoCloseable {
   private static PeerAddress parse(String id, String address) {
     int colon = address.lastIndexOf(':');
     return new PeerAddress(id, address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+  }
+
+  /**
+   * Whether {@code p} runs a division of the group now, asked once: {@link Presence#RUNS} when it answers with one,
+   * {@link Presence#NONE} when it answers without one or when nothing listens at its address (the connection is
+   * refused), {@link Presence#UNKNOWN} otherwise (no answer within the bound, a TLS failure, an error). Never
+   * throws.
+   *
+   * <p>Why a refused connection is a definite "none" and silence is not: a refusal comes from the host at the
+   * member's address saying no process listens on the port, so no division can run there; a timeout can be a
+   * partition, a firewall that drops, or an overloaded member that does run one.
+   */
+  Presence presence(PeerAddress p) {
+    Answer a = ask(p);
+    if (a.hasDivision()) {
+      return Presence.RUNS;
+    }
+    if (a.state() == PeerState.NO_GROUP) {
+      return Presence.NONE;
+    }
+    // gRPC folds every failure into one "unavailable": ask the address itself whether anything listens there.
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(p.host(), p.port()), (int) Math.max(1, timeout.toMillis()));
+      return Presence.UNKNOWN; // something listens, yet gave no usable answer: it may run a division
+    } catch (ConnectException e) {
+      // Only the kernel's "Connection refused" counts; other ConnectExceptions (a TCP timeout) prove nothing.
+      String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      return m.contains("refused") ? Presence.NONE : Presence.UNKNOWN;
+    } catch (IOException | RuntimeException e) {
+      return Presence.UNKNOWN;
+    }
+  }
+
+  /** Whether a member runs a division of the group (see {@link #presence}). */
+  enum Presence {
+    RUNS, NONE, UNKNOWN
   }
 
   /** Creates this group's division (empty configuration) on {@code target}, which must run without one. */

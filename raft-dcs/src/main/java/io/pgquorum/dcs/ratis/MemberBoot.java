@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 final class MemberBoot {
   private static final Logger LOG = LoggerFactory.getLogger(MemberBoot.class);
   private static final Duration PAUSE = Duration.ofMillis(500);
+  /** How often a member waiting for its partners checks whether one that refused connections now listens. */
+  private static final Duration LISTEN_POLL = Duration.ofMillis(50);
   private static final Duration REPEAT_WAIT_LOG = Duration.ofSeconds(15);
 
   /** How the division came to be. */
@@ -118,7 +120,11 @@ final class MemberBoot {
       }
       if (next instanceof BootPlanner.WaitForPartners w) {
         waiting(w.reason());
-        pause();
+        // Members of a new group are started together, within a second or two of each other: ask again as soon as
+        // a partner that refused connections starts listening, not at the next full PAUSE (up to half a second
+        // more on every node's start). Only a change of what it observed wakes it, so it asks no more often than
+        // before when nothing changes.
+        untilOneListens(refusing(answers), PAUSE);
         continue;
       }
       try (RatisDcsClient group = partnersClient()) {
@@ -333,6 +339,53 @@ final class MemberBoot {
       LOG.warn("DCS member {} is not starting yet: {}", self(), reason);
       lastWait = reason;
       lastWaitLogged = now;
+    }
+  }
+
+  /**
+   * The partners in {@code answers} that gave no answer and at whose address nothing accepts connections now
+   * (refused, or no answer within a poll). One that accepts connections but gave no answer (a TLS failure, an
+   * overloaded member) is left out: watching it would wake at once, every round.
+   */
+  private static List<PeerAddress> refusing(List<Answer> answers) {
+    return answers.stream().filter(a -> a.state() == GroupProbe.PeerState.UNREACHABLE)
+        .map(Answer::peer).filter(p -> !listens(p, LISTEN_POLL)).toList();
+  }
+
+  /**
+   * Waits until one of {@code refusing} accepts a TCP connection, or {@code atMost} passes; true when one does.
+   * Polls every {@link #LISTEN_POLL}: a refused connection is answered at once by the partner's host, so each poll
+   * is cheap. Without partners to watch (none refused: they are silent, or answered) this is a plain pause.
+   */
+  static boolean untilOneListens(List<PeerAddress> refusing, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (true) {
+      for (PeerAddress p : refusing) {
+        if (listens(p, LISTEN_POLL)) {
+          return true;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        // The poll interval while partners refuse, or the rest of the pause when none is watched.
+        TimeUnit.NANOSECONDS.sleep(refusing.isEmpty() ? left : Math.min(left, LISTEN_POLL.toNanos()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DcsException("interrupted while starting the DCS member");
+      }
+    }
+  }
+
+  /** Whether something accepts TCP connections at {@code p}'s address (within {@code timeout}). */
+  private static boolean listens(PeerAddress p, Duration timeout) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(p.host(), p.port()), (int) timeout.toMillis());
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
