@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +117,17 @@ final class WitnessCommand {
       }
       stopped.countDown();
     }, "shutdown"));
+    // The endpoint first: a founding member's start may wait long for its partners, and meanwhile /liveness
+    // answers 200 and /health 503 (nothing published yet), rather than the port refusing connections.
+    AtomicReference<DcsServer> running = new AtomicReference<>();
+    if (config.restapi().isPresent()) {
+      try {
+        member.serving(startEndpoint(config, dcsConfig, running::get));
+      } catch (RuntimeException e) {
+        err.println("pgquorum witness: " + e.getMessage()); // restapi.listen taken, or a TLS file went bad
+        return 1;
+      }
+    }
     LOG.info("witness {}: starting DCS member {} of group {} (partners {})", config.label(),
         dcsConfig.self(), config.scope(), dcsConfig.partners());
     DcsServer server;
@@ -130,17 +143,9 @@ final class WitnessCommand {
     if (!member.started(server)) {
       return 0; // the signal came while the member was starting; it is closed
     }
+    running.set(server);
     LOG.info("witness {} serving: DCS member {} of group {}, members {}", config.label(), server.memberId(),
         config.scope(), server.currentMembers());
-    if (config.restapi().isPresent()) {
-      try {
-        member.serving(startEndpoint(config, dcsConfig, server));
-      } catch (RuntimeException e) {
-        // Bind failures (restapi.listen taken) surface only now; the member is closed by the hook at exit.
-        err.println("pgquorum witness: " + e.getMessage());
-        return 1;
-      }
-    }
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -153,18 +158,23 @@ final class WitnessCommand {
   private static final long PUBLISH_MILLIS = 1000;
 
   /**
-   * Starts the monitoring endpoint and the thread that publishes its status; the endpoint reads only what that
-   * thread published, so a request never waits for Raft (reading the member's contact age asks Ratis for its role).
+   * Starts the monitoring endpoint and the thread that publishes its status once {@code member} returns the started
+   * member; the endpoint reads only what that thread published, so a request never waits for Raft (reading the
+   * member's contact age asks Ratis for its role).
    *
    * <p>Healthy means the member heard from its leader (or, leading, from a majority) within three maximum election
    * timeouts plus one publication interval. A follower's contact age already counts one election timeout on top of
    * the leader's silence (see DcsStateMachine.observeContact), so this allows the leader about two timeouts of
    * silence (an election in progress) before the witness reports itself out of the group.
    */
-  private static Endpoint startEndpoint(WitnessConfig config, DcsServerConfig dcsConfig, DcsServer server) {
-    java.util.concurrent.atomic.AtomicReference<WitnessStatus> published =
-        new java.util.concurrent.atomic.AtomicReference<>();
+  private static Endpoint startEndpoint(WitnessConfig config, DcsServerConfig dcsConfig,
+      Supplier<DcsServer> member) {
+    AtomicReference<WitnessStatus> published = new AtomicReference<>();
     Runnable publish = () -> {
+      DcsServer server = member.get();
+      if (server == null) {
+        return; // still starting: nothing to publish, /health answers 503
+      }
       try {
         published.set(new WitnessStatus(config.scope(), config.label(), server.stats(), server.viewAge(),
             System.nanoTime()));
