@@ -127,14 +127,17 @@ public final class ConfigLoader {
     return new Section("", tree, problems);
   }
 
-  /** The sections of a node's file that a witness has no use for: ignored with a warning, never an error. */
-  private static final List<String> NODE_ONLY_SECTIONS = List.of("restapi", "ctl", "bootstrap", "postgresql",
+  /**
+   * The sections of a node's file that a witness has no use for: ignored with a warning, never an error. Not
+   * {@code restapi}: a witness serves its monitoring endpoint there.
+   */
+  private static final List<String> NODE_ONLY_SECTIONS = List.of("ctl", "bootstrap", "postgresql",
       "tags", "watchdog", "backrest", "namespace");
 
   /**
    * Reads a witness's file ({@code pgquorum witness}), as {@link #load} reads a node's: {@code scope} and
-   * {@code raft} are required, {@code name} and {@code log} optional, every problem is reported at once naming its
-   * key, and {@code PATRONI_*} variables override the file.
+   * {@code raft} are required, {@code name}, {@code log} and {@code restapi} (validated as a node's) optional,
+   * every problem is reported at once naming its key, and {@code PATRONI_*} variables override the file.
    *
    * @throws ConfigException listing every problem
    */
@@ -144,7 +147,8 @@ public final class ConfigLoader {
       WitnessConfig config = parseWitness(inline, CONFIGURATION_VARIABLE, env);
       List<String> warnings = new ArrayList<>(config.warnings());
       warnings.add(0, CONFIGURATION_VARIABLE + " is set: using it instead of " + file);
-      return new WitnessConfig(config.scope(), config.name(), config.raft(), config.log(), warnings);
+      return new WitnessConfig(config.scope(), config.name(), config.raft(), config.log(),
+          config.restapi(), warnings);
     }
     return parseWitness(read(file), file.toString(), env);
   }
@@ -162,15 +166,23 @@ public final class ConfigLoader {
     RaftSection.refuseForeignDcs(root);
     RaftConfig raft = RaftSection.parse(root, problems.errorCount() > foreignBefore);
     LogConfig log = LogSection.parse(root);
+    Optional<RestApiConfig> restapi = Optional.empty();
+    if (root.keys().contains(RestApiKeys.TABLE.prefix())) {
+      restapi = Optional.ofNullable(RestApiSection.parse(root));
+    }
     for (String key : NODE_ONLY_SECTIONS) {
       if (root.keys().contains(key)) {
         root.value(key);
-        problems.warn(key, "ignored by a witness: it runs only a DCS member (no PostgreSQL, REST API or HA loop)");
+        problems.warn(key, "ignored by a witness: it runs only a DCS member and its monitoring endpoint (no "
+            + "PostgreSQL or HA loop)");
       }
     }
     root.warnUnknown();
+    if (restapi.isPresent()) {
+      CrossChecks.addresses(restapi.get(), raft, null, problems);
+    }
     problems.throwIfErrors();
-    return new WitnessConfig(scope, name, raft, log, problems.warnings());
+    return new WitnessConfig(scope, name, raft, log, restapi, problems.warnings());
   }
 
   /**

@@ -44,15 +44,16 @@ public final class InitArgs {
 
   public static String usage() {
     return "usage: pgquorum init --scope NAME --node NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT] (one per node)\n"
-        + "         [--witness NAME=HOST[,raft=PORT] (one per DCS witness)] --output DIR [--data-root DIR]\n"
-        + "         [--bin-dir DIR]\n"
+        + "         [--witness NAME=HOST[,raft=PORT][,rest=PORT] (one per DCS witness)] --output DIR\n"
+        + "         [--data-root DIR] [--bin-dir DIR]\n"
         + "         [--rest-port P] [--raft-port P] [--pg-port P]\n"
         + "         [--superuser-password PW] [--replication-password PW]\n"
         + "Nodes and witnesses are the DCS's voters: an odd number of them, at least 3, with at least 2 nodes (two\n"
         + "nodes and one witness is the smallest cluster that survives the loss of a node).\n"
         + "Writes a CA, each node's certificate and key, and each node's configuration (REST API on HTTPS with\n"
         + "client certificates, mutual TLS on Raft) under DIR/<name>/; a witness gets DIR/<name>/witness.yml (for\n"
-        + "pgquorum witness) with its certificate and key. Ports default to " + DEFAULT_REST_PORT
+        + "pgquorum witness, its REST port serving /health and /metrics on HTTPS) with its certificate and key.\n"
+        + "Ports default to " + DEFAULT_REST_PORT
         + " (REST), " + DEFAULT_RAFT_PORT + " (Raft)\n"
         + "and " + DEFAULT_PG_PORT + " (PostgreSQL); --data-root to " + DEFAULT_DATA_ROOT + " (PostgreSQL in "
         + "<root>/<name>/pgdata, Raft in <root>/<name>/raft).\n"
@@ -109,7 +110,7 @@ public final class InitArgs {
     }
     List<InitSpec.Witness> witnesses = new ArrayList<>();
     for (String spec : witnessFlags) {
-      witnesses.add(witness(spec, raftPort));
+      witnesses.add(witness(spec, raftPort, restPort));
     }
     checkMembers(members, witnesses);
 
@@ -168,11 +169,15 @@ public final class InitArgs {
     return new InitSpec.Member(p.name(), p.host(), p.ports().get("rest"), p.ports().get("raft"), p.ports().get("pg"));
   }
 
-  /** {@code NAME=HOST[,raft=PORT]}: a witness has only a Raft port. */
-  static InitSpec.Witness witness(String spec, int raftPort) {
-    Parsed p = parse("--witness " + spec, spec, "NAME=HOST[,raft=PORT]", Map.of("raft", raftPort),
-        "a witness has only a Raft port: expected raft=PORT");
-    return new InitSpec.Witness(p.name(), p.host(), p.ports().get("raft"));
+  /**
+   * {@code NAME=HOST[,raft=PORT][,rest=PORT]}: a witness has a Raft port and a monitoring endpoint (defaults as a
+   * node's), no PostgreSQL port.
+   */
+  static InitSpec.Witness witness(String spec, int raftPort, int restPort) {
+    Parsed p = parse("--witness " + spec, spec, "NAME=HOST[,raft=PORT][,rest=PORT]",
+        Map.of("raft", raftPort, "rest", restPort), "a witness has a Raft and a REST port: expected raft=PORT or "
+            + "rest=PORT");
+    return new InitSpec.Witness(p.name(), p.host(), p.ports().get("raft"), p.ports().get("rest"));
   }
 
   /** A member's name, host and ports as {@link #parse} read them. */
@@ -270,12 +275,15 @@ public final class InitArgs {
       if (!names.add(w.name().toLowerCase(java.util.Locale.ROOT))) {
         throw new InitException("--witness: the name " + w.name() + " is given twice");
       }
-      String owner = w.name() + " (raft)";
-      String previous = endpoints.putIfAbsent(w.host().toLowerCase(java.util.Locale.ROOT) + ":" + w.raftPort(),
-          owner);
-      if (previous != null) {
-        throw new InitException("--witness: port " + w.raftPort() + " on " + w.host() + " is used twice, by "
-            + previous + " and " + owner);
+      for (var e : Map.of("raft", w.raftPort(), "rest", w.restPort()).entrySet().stream()
+          .sorted(Map.Entry.comparingByKey()).toList()) {
+        String owner = w.name() + " (" + e.getKey() + ")";
+        String previous = endpoints.putIfAbsent(w.host().toLowerCase(java.util.Locale.ROOT) + ":" + e.getValue(),
+            owner);
+        if (previous != null) {
+          throw new InitException("--witness: port " + e.getValue() + " on " + w.host() + " is used twice, by "
+              + previous + " and " + owner);
+        }
       }
     }
     for (InitSpec.Member m : members) {

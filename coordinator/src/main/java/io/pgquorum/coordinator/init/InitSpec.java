@@ -37,10 +37,17 @@ public record InitSpec(String scope, List<Member> members, List<Witness> witness
     return all;
   }
 
-  /** A witness: its name, the host the members reach it at, and its Raft port (it has no other). */
-  public record Witness(String name, String host, int raftPort) {
+  /**
+   * A witness: its name, the host the members reach it at, its Raft port and the port of its monitoring endpoint
+   * ({@code restapi}: liveness, health, metrics).
+   */
+  public record Witness(String name, String host, int raftPort, int restPort) {
     public String raft() {
       return host + ":" + raftPort;
+    }
+
+    public String rest() {
+      return host + ":" + restPort;
     }
 
     public boolean hostIsIp() {

@@ -103,8 +103,9 @@ final class NodeConfigYaml {
   }
 
   /**
-   * A witness's file ({@code pgquorum witness}): scope, name and the raft section with mutual TLS, nothing else (no
-   * passwords, so it could be world-readable; init still writes it 0600 like every configuration).
+   * A witness's file ({@code pgquorum witness}): scope, name, its monitoring endpoint (restapi, with the same TLS
+   * and client certificates as a node's) and the raft section with mutual TLS, nothing else (no passwords, so it
+   * could be world-readable; init still writes it 0600 like every configuration).
    */
   static String renderWitness(InitSpec spec, InitSpec.Witness w, NodeFiles files) {
     StringBuilder y = new StringBuilder();
@@ -113,6 +114,14 @@ final class NodeConfigYaml {
         .append(" (a DCS member only, no PostgreSQL).\n")
         .append("scope: ").append(q(spec.scope())).append('\n')
         .append("name: ").append(q(w.name())).append('\n')
+        .append("restapi:\n")
+        .append("  listen: ").append(q(w.rest())).append('\n')
+        .append("  connect_address: ").append(q(w.rest())).append('\n')
+        .append("  certfile: ").append(q(files.cert())).append('\n')
+        .append("  keyfile: ").append(q(files.key())).append('\n')
+        .append("  cafile: ").append(q(files.caCert())).append('\n')
+        // As a node's: health checks show a certificate from the cluster CA (optional lets ones that cannot read).
+        .append("  verify_client: required\n")
         .append("raft:\n")
         .append("  self_addr: ").append(q(w.raft())).append('\n')
         .append("  partner_addrs:\n");

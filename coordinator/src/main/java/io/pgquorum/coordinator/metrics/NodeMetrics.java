@@ -207,7 +207,23 @@ public final class NodeMetrics {
    * node's own, already escaped, without braces: {@code scope="demo",name="n1"}) before its family's label.
    */
   public void render(StringBuilder out, String labels) {
-    for (Family f : FAMILIES) {
+    render(out, labels, FAMILIES);
+  }
+
+  /**
+   * As {@link #render}, only the DCS member's Raft families ({@code pgquorum_raft_*}): what a witness exports, as
+   * it has no HA loop, lease or fencing to count.
+   */
+  public void renderRaft(StringBuilder out, String labels) {
+    render(out, labels, RAFT_FAMILIES);
+  }
+
+  /** The families of the DCS member alone, in {@link #FAMILIES}' order. */
+  public static final List<Family> RAFT_FAMILIES = FAMILIES.stream()
+      .filter(f -> f.name().startsWith("pgquorum_raft_")).toList();
+
+  private void render(StringBuilder out, String labels, List<Family> families) {
+    for (Family f : families) {
       out.append("# HELP ").append(f.name()).append(' ').append(f.help()).append('\n');
       out.append("# TYPE ").append(f.name()).append(' ').append(f.type().text()).append('\n');
       switch (f.type()) {

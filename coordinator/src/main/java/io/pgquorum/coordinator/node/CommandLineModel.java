@@ -60,7 +60,7 @@ final class CommandLineModel {
   static final class Init {
     @Option(names = "--scope", paramLabel = "NAME") String scope;
     @Option(names = "--node", paramLabel = "NAME=HOST[,rest=PORT][,raft=PORT][,pg=PORT]") List<String> nodes;
-    @Option(names = "--witness", paramLabel = "NAME=HOST[,raft=PORT]") List<String> witnesses;
+    @Option(names = "--witness", paramLabel = "NAME=HOST[,raft=PORT][,rest=PORT]") List<String> witnesses;
     @Option(names = "--output", paramLabel = "DIR") Path output;
     @Option(names = "--data-root", paramLabel = "DIR") Path dataRoot;
     @Option(names = "--bin-dir", paramLabel = "DIR") Path binDir;

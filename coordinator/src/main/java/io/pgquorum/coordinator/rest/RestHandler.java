@@ -282,7 +282,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    * Writes the reply. {@code withBody=false} (HEAD/OPTIONS) sends the status only. Connection reuse follows the
    * request (the keep-alive handler in the pipeline); {@code close} forces a close after a protocol error.
    */
-  private static void send(ChannelHandlerContext ctx, HttpReply reply, boolean withBody, boolean close) {
+  static void send(ChannelHandlerContext ctx, HttpReply reply, boolean withBody, boolean close) {
     byte[] body = withBody ? reply.body() : new byte[0];
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));

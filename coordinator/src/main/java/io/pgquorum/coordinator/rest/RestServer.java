@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.rest;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -19,6 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgquorum.coordinator.config.RestApiConfig;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,6 +60,7 @@ public final class RestServer implements AutoCloseable {
   private final ExecutorService slowReads;
   private final Channel channel;
   private final int port;
+  /** The node's handler; null on a witness's server, which has no metrics or failsafe to hand over. */
   private volatile RestHandler handler;
 
   private RestServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService adminExecutor,
@@ -98,31 +101,56 @@ public final class RestServer implements AutoCloseable {
     AccessControl access = AccessControl.from(config);
     // Read and checked before any thread starts: a bad certificate or key stops the start, naming the key.
     Optional<RestTls.Server> tls = config.tls().map(RestTls::server);
+    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered. A
+    // bounded queue: a flood of requests waiting for an allowlist lookup must not grow memory without end (the
+    // overflow is answered 503 at once).
+    ExecutorService adminExecutor = singleThread("pgquorum-rest-admin", ADMIN_QUEUE);
+    // Reads that run a command (GET /backups: pgbackrest info, up to its command timeout) get a thread of their
+    // own with a short queue: anyone may send them (reads are unauthenticated), and on the admin thread a script
+    // polling them would hold up switchover, failover and restart requests.
+    ExecutorService slowReads = singleThread("pgquorum-rest-slow-read", SLOW_READ_QUEUE);
+    RestHandler handler = new RestHandler(status, access, admin, adminExecutor, slowReads);
+    RestServer server = serve(config, tls, handler, adminExecutor, slowReads);
+    server.handler = handler;
+    return server;
+  }
+
+  /**
+   * A witness's endpoint ({@link WitnessHandler}: liveness, health, readiness, Raft metrics) on
+   * {@code config.listen()}, with the node's TLS and binding. It serves reads only, so the allowlist and
+   * authentication, which guard writes, are checked (a malformed entry fails the start as on a node) but never
+   * consulted.
+   *
+   * @param status the witness's last published status; may return null before the first publication
+   * @param recent how old the member's last contact with its leader may be for {@code /health} to answer 200
+   */
+  public static RestServer startWitness(RestApiConfig config, Supplier<WitnessStatus> status, Duration recent) {
+    Objects.requireNonNull(status, "status");
+    AccessControl.from(config);
+    Optional<RestTls.Server> tls = config.tls().map(RestTls::server);
+    // Never given a task (a pool starts its thread on the first one): the witness's handler answers every
+    // request on the event loop from the published status.
+    ExecutorService unusedAdmin = singleThread("pgquorum-rest-admin", 1);
+    ExecutorService unusedSlowReads = singleThread("pgquorum-rest-slow-read", 1);
+    return serve(config, tls, new WitnessHandler(status, recent, System::nanoTime), unusedAdmin, unusedSlowReads);
+  }
+
+  private static ExecutorService singleThread(String name, int queue) {
+    return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private static RestServer serve(RestApiConfig config, Optional<RestTls.Server> tls, ChannelHandler handler,
+      ExecutorService adminExecutor, ExecutorService slowReads) {
     EventLoopGroup boss =
         new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgquorum-rest-accept", true),
             NioIoHandler.newFactory());
     EventLoopGroup workers =
         new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("pgquorum-rest-io", true),
             NioIoHandler.newFactory());
-    // One thread: admin requests are rare, and running them one at a time keeps their DCS writes ordered. A
-    // bounded queue: a flood of requests waiting for an allowlist lookup must not grow memory without end (the
-    // overflow is answered 503 at once).
-    ExecutorService adminExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(ADMIN_QUEUE), r -> {
-          Thread t = new Thread(r, "pgquorum-rest-admin");
-          t.setDaemon(true);
-          return t;
-        });
-    // Reads that run a command (GET /backups: pgbackrest info, up to its command timeout) get a thread of their
-    // own with a short queue: anyone may send them (reads are unauthenticated), and on the admin thread a script
-    // polling them would hold up switchover, failover and restart requests.
-    ExecutorService slowReads = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(SLOW_READ_QUEUE), r -> {
-          Thread t = new Thread(r, "pgquorum-rest-slow-read");
-          t.setDaemon(true);
-          return t;
-        });
-    RestHandler handler = new RestHandler(status, access, admin, adminExecutor, slowReads);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -149,7 +177,6 @@ public final class RestServer implements AutoCloseable {
           + (cause == null ? "unknown error" : cause.getMessage()), cause);
     }
     RestServer server = new RestServer(boss, workers, adminExecutor, slowReads, bound.channel());
-    server.handler = handler;
     log.info("REST API listening on {}:{} ({})", address.getHostString(), server.port,
         tls.map(t -> "HTTPS, verify_client " + t.verifyClient().configName()).orElse("HTTP"));
     return server;

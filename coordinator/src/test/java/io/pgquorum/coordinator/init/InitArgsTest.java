@@ -53,11 +53,15 @@ class InitArgsTest {
     InitSpec spec = InitArgs.parse(List.of("--scope", "demo", "--node", "n1=10.0.0.1", "--node", "n2=10.0.0.2",
         "--witness", "w=10.0.0.3,raft=3000", "--output", "/tmp/out"), Prompter.NONE);
     assertThat(spec.members()).extracting(InitSpec.Member::name).containsExactly("n1", "n2");
-    assertThat(spec.witnesses()).containsExactly(new InitSpec.Witness("w", "10.0.0.3", 3000));
+    assertThat(spec.witnesses()).containsExactly(new InitSpec.Witness("w", "10.0.0.3", 3000, 8008));
     assertThat(spec.raftAddresses()).containsExactly("10.0.0.1:2222", "10.0.0.2:2222", "10.0.0.3:3000");
     assertThat(InitArgs.parse(List.of("--scope", "demo", "--node", "n1=h1", "--node", "n2=h2", "--witness",
         "w=h3", "--output", "/tmp/out"), Prompter.NONE).witnesses().get(0).raftPort())
         .as("a witness's default Raft port is --raft-port's").isEqualTo(2222);
+    assertThat(InitArgs.parse(List.of("--scope", "demo", "--rest-port", "9000", "--node", "n1=h1", "--node",
+        "n2=h2", "--witness", "w=h3,rest=9100", "--witness", "v=h4", "--node", "n3=h5", "--output", "/tmp/out"),
+        Prompter.NONE).witnesses()).extracting(InitSpec.Witness::restPort)
+        .as("a witness's REST port: rest=PORT, else --rest-port's").containsExactly(9100, 9000);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -65,10 +69,12 @@ class InitArgsTest {
       "nodes and witnesses even | --node n1=h1 --node n2=h2 --node n3=h3 --witness w=h4 "
           + "| --witness: nodes and witnesses together must be an odd number, at least 3, with at least 2 nodes",
       "one node and two witnesses | --node n1=h1 --witness w1=h2 --witness w2=h3 | got 1 nodes and 2 witnesses",
-      "a witness with a REST port | --node n1=h1 --node n2=h2 --witness w=h3,rest=1 "
-          + "| --witness w=h3,rest=1: a witness has only a Raft port",
+      "a witness with a PostgreSQL port | --node n1=h1 --node n2=h2 --witness w=h3,pg=1 "
+          + "| --witness w=h3,pg=1: a witness has a Raft and a REST port",
+      "a witness's REST port on its Raft port | --node n1=h1 --node n2=h2 --witness w=h3,raft=9,rest=9 "
+          + "| --witness: port 9 on h3 is used twice, by w (raft) and w (rest)",
       "a witness named like a node | --node n1=h1 --node n2=h2 --witness N1=h3 | --node: the name n1 is given twice",
-      "a witness on a node's port | --node n1=h1 --node n2=h2 --witness w=h1,raft=8008 "
+      "a witness on a node's port | --node n1=h1 --node n2=h2 --witness w=h1,raft=8008,rest=9008 "
           + "| --node: port 8008 on h1 is used twice, by w (raft) and n1 (rest)",
       "a witness without a host | --node n1=h1 --node n2=h2 --witness w= | --witness w=: the host is missing",
       "even count | --node n1=10.0.0.1 --node n2=10.0.0.2 | --node: an odd number of nodes, at least 3",

@@ -85,7 +85,7 @@ class InitCommandTest {
   void aWitnessGetsItsOwnFileCertificateAndKeyAndTheNodesListIt() throws Exception {
     Path out = dir.resolve("out");
     Result r = init(List.of("--scope", "demo", "--node", "node1=10.0.0.1", "--node", "node2=10.0.0.2",
-        "--witness", "tie=10.0.0.3,raft=2300", "--output", out.toString(), "--data-root", "/srv/pgq"));
+        "--witness", "tie=10.0.0.3,raft=2300,rest=8300", "--output", out.toString(), "--data-root", "/srv/pgq"));
     assertThat(r.exit()).as(r.err()).isZero();
     try (Stream<Path> files = Files.walk(out.resolve("tie"))) {
       assertThat(files.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()).sorted())
@@ -100,6 +100,15 @@ class InitCommandTest {
     assertThat(tie.raft().partnerAddrs()).containsExactly("10.0.0.1:2222", "10.0.0.2:2222");
     assertThat(tie.raft().dataDir()).isEqualTo(Path.of("/srv/pgq/tie/raft"));
     assertThat(tie.raft().tls()).isPresent();
+    // Its monitoring endpoint, secured as a node's REST API: HTTPS with client certificates from the cluster CA.
+    assertThat(tie.restapi()).hasValueSatisfying(rest -> {
+      assertThat(rest.listen()).hasToString("10.0.0.3:8300");
+      assertThat(rest.tls()).hasValueSatisfying(t -> {
+        assertThat(t.certfile()).isEqualTo(out.resolve("tie/node.crt"));
+        assertThat(t.cafile()).contains(out.resolve("tie/ca.crt"));
+        assertThat(t.verifyClient()).isEqualTo(io.pgquorum.coordinator.config.RestApiConfig.VerifyClient.REQUIRED);
+      });
+    });
     assertThat(Files.readString(out.resolve("tie/witness.yml"))).doesNotContain("password");
     NodeConfig node1 = ConfigLoader.load(out.resolve("node1/pgquorum.yml"), Map.of());
     assertThat(node1.raft().partnerAddrs()).containsExactly("10.0.0.2:2222", "10.0.0.3:2300");

@@ -8,12 +8,17 @@ import io.pgquorum.testkit.FreePorts;
 import io.pgquorum.testkit.net.TlsClients;
 import io.pgquorum.testkit.proc.Daemon;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * {@code pgquorum init --witness}, end to end: init writes two loopback nodes and a witness (mutual TLS on Raft);
  * the daemons and {@code bin/pgquorum witness}, started from exactly those files, form a cluster with one primary
  * and one streaming replica; after kill -9 of the primary's daemon and postmaster the replica is promoted, which
- * needs the witness's vote over TLS.
+ * needs the witness's vote over TLS. The witness's monitoring endpoint, as init configures it (HTTPS with client
+ * certificates), reports it healthy in the running group and exports its Raft term.
  */
 class InitWitnessIT {
   private LocalCluster cluster;
@@ -43,6 +49,13 @@ class InitWitnessIT {
     return run.output();
   }
 
+  /** An HTTPS GET to the witness's endpoint (an IOException when refused: awaitCondition retries). */
+  private static HttpResponse<String> witnessGet(HttpClient https, int port, String path)
+      throws IOException, InterruptedException {
+    return https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void twoNodesAndAWitnessFromInitFailOverOnTls() throws Exception {
     cluster = new LocalCluster("it-init-witness", 2, 8, false);
@@ -52,7 +65,8 @@ class InitWitnessIT {
       args.addAll(List.of("--node", n.name + "=127.0.0.1,rest=" + n.restPort + ",raft=" + n.raftPort
           + ",pg=" + n.pgPort));
     }
-    args.addAll(List.of("--witness", "witness=127.0.0.1,raft=" + FreePorts.next(), "--output",
+    int witnessRest = FreePorts.next();
+    args.addAll(List.of("--witness", "witness=127.0.0.1,raft=" + FreePorts.next() + ",rest=" + witnessRest, "--output",
         cluster.base.toString(), "--data-root", cluster.base.toString()));
     assertThat(pgquorum(args)).contains("pgquorum witness " + cluster.base + "/<name>/witness.yml");
     Path witnessFile = cluster.base.resolve("witness/witness.yml");
@@ -68,6 +82,22 @@ class InitWitnessIT {
         cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/primary") == 200).count() == 1
             && cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/replica?replication_state=streaming")
             == 200).count() == 1);
+    // The witness's endpoint, over the same mutual TLS as the nodes' (init gives it verify_client: required).
+    cluster.awaitCondition(Duration.ofSeconds(30), "the witness's /health is 200",
+        () -> witnessGet(https, witnessRest, "/health").statusCode() == 200);
+    assertThat(witnessGet(https, witnessRest, "/liveness").statusCode()).isEqualTo(200);
+    assertThat(witnessGet(https, witnessRest, "/no-such-check").statusCode()).as("unknown path, as a node")
+        .isEqualTo(503);
+    HttpResponse<String> metrics = witnessGet(https, witnessRest, "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    Matcher term = Pattern.compile("(?m)^pgquorum_raft_term\\{scope=\"" + Pattern.quote(cluster.scope)
+        + "\",name=\"witness\"} (\\d+)$").matcher(metrics.body());
+    assertThat(term.find()).as(metrics.body()).isTrue();
+    assertThat(Long.parseLong(term.group(1))).as("the group elected a leader, so its term is past 0")
+        .isPositive();
+    assertThat(metrics.body()).contains("pgquorum_raft_leader_info{scope=\"" + cluster.scope
+        + "\",name=\"witness\",leader=\"");
+
     NodeSpec primary = cluster.nodes.stream().filter(n -> httpsStatus(https, n, "/primary") == 200).findFirst()
         .orElseThrow();
     NodeSpec replica = cluster.nodes.stream().filter(n -> n != primary).findFirst().orElseThrow();

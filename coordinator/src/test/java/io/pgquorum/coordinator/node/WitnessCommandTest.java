@@ -62,8 +62,32 @@ class WitnessCommandTest {
         "  listen: 127.0.0.1:5432", "log:", "  level: DEBUG", ""));
     Outcome o = run("witness", "--validate-config", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
-    assertThat(o.out()).contains("warning: restapi: ignored by a witness")
-        .contains("warning: postgresql: ignored by a witness").doesNotContain("log:");
+    // restapi is not ignored: it is the witness's monitoring endpoint, validated as a node's.
+    assertThat(o.out()).contains("warning: postgresql: ignored by a witness").doesNotContain("log:")
+        .doesNotContain("restapi");
+  }
+
+  @Test
+  void aBadRestapiKeyIsNamedAsInANodesFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.yml");
+    Files.writeString(file, String.join("\n", "scope: demo", "restapi:", "  listen: 0.0.0.0:99999",
+        "  keyfile: /x.key", "  ciphers: ALL", "raft:", "  self_addr: 127.0.0.1:5012",
+        "  data_dir: " + dir.resolve("raft"), ""));
+    Outcome o = run("witness", "--validate-config", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).startsWith("invalid witness configuration " + file + ":")
+        .contains("  restapi.listen: ").contains("  restapi.keyfile: needs restapi.certfile")
+        .contains("  restapi.ciphers: ").doesNotContain("Exception");
+  }
+
+  @Test
+  void aRestapiPortTakenByTheRaftMemberIsRefused(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.yml");
+    Files.writeString(file, String.join("\n", "scope: demo", "restapi:", "  listen: 127.0.0.1:5012",
+        "raft:", "  self_addr: 127.0.0.1:5012", "  data_dir: " + dir.resolve("raft"), ""));
+    Outcome o = run("witness", "--validate-config", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("port 5012").contains("restapi.listen");
   }
 
   @Test
