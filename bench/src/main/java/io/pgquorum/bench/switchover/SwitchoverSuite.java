@@ -101,8 +101,11 @@ public final class SwitchoverSuite implements Suite {
           + "switchover --force sends); the answer comes once the candidate holds the lock");
       notes.put("load", "one writer per node straight to its PostgreSQL and one through HAProxy, an insert every "
           + SwitchoverTrial.WRITE_INTERVAL_MS + " ms each");
-      notes.put("haproxy", "conf/haproxy.cfg's listen primary section as shipped (checks every 250 ms, 100 ms "
-          + "while changing state or down, fall 2, rise 1, on-marked-down shutdown-sessions, option redispatch)");
+      // The check settings as the sample has them now, not as a sentence here that could go stale.
+      String checks = Files.readAllLines(sample).stream().map(String::trim)
+          .filter(l -> l.startsWith("default-server")).findFirst().orElse("no default-server line");
+      notes.put("haproxy", "conf/haproxy.cfg's listen primary section as shipped (" + checks
+          + ", option redispatch)");
       if (!failures.isEmpty()) {
         notes.put("failed trials", failures.size() + " (not in the samples): " + String.join("; ", failures));
       }

@@ -128,12 +128,12 @@ public final class PrimaryGate {
     return inFlight == 0;
   }
 
-  /** Starts in flight now (for tests and status). */
   /** Whether a process of the data directory runs now (empty: /proc cannot be read). */
   public Optional<Boolean> anyRunning() {
     return fence.anyRunning();
   }
 
+  /** Starts in flight now (for tests and status). */
   public synchronized int startsInFlight() {
     return inFlight;
   }
