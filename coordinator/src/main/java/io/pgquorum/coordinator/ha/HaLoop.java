@@ -317,7 +317,7 @@ public final class HaLoop implements Runnable {
     }
     DynamicConfig dyn = dynamic();
     pauseNotice.seen(dyn.paused()).ifPresent(log::info);
-    HaPolicy policy = new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
+    HaPolicy policy = policy(dyn);
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {
@@ -459,12 +459,15 @@ public final class HaLoop implements Runnable {
   private void publishSoonAfterTask(boolean shutdown) {
     try {
       PgState now = postgres.probe();
-      HaPolicy policy = new HaPolicy(config.name(), config.tags(), dynamic(), bugs, node);
-      publishEarlyOnRoleChange(lastSnapshot, now, policy, shutdown);
+      publishEarlyOnRoleChange(lastSnapshot, now, policy(dynamic()), shutdown);
     } catch (RuntimeException e) {
       // The cycle's own probe and publication follow; nothing is lost but this shortcut.
       log.debug("probing after a task ended: {}", e.getMessage());
     }
+  }
+
+  private HaPolicy policy(DynamicConfig dyn) {
+    return new HaPolicy(config.name(), config.tags(), dyn, bugs, node);
   }
 
   /** The status to publish: what the probe showed, as {@code publication} names it, with the loop's own state. */

@@ -105,7 +105,7 @@ final class StateProbe {
       receivedTli = r.getInt(4);
     }
     int timeline = replicaTimeline(c, startupPid, receivedTli, checkpointTimeline);
-    return new PromotionFacts(sysid, timeline, epochLine(sysid, timeline));
+    return new PromotionFacts(sysid, timeline, epochLine(Optional.ofNullable(sysid), timeline));
   }
 
   /**
@@ -145,9 +145,6 @@ final class StateProbe {
     return line;
   }
 
-  private TimelineEpochLine epochLine(String sysid, int timeline) {
-    return epochLine(Optional.ofNullable(sysid), timeline);
-  }
 
   private PgState probeOrThrow() {
     DataDirState dirState;

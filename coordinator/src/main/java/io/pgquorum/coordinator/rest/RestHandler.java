@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.ha.NodeStatus;
@@ -39,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * health check.
  */
 @ChannelHandler.Sharable
-final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class RestHandler extends HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
 
   private final Supplier<NodeStatus> status;
@@ -295,21 +293,5 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       ctx.writeAndFlush(res);
     }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {
-      // Idle keep-alive connections are closed so forgotten clients cannot pile up.
-      ctx.close();
-    } else {
-      super.userEventTriggered(ctx, evt);
-    }
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("REST connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-    ctx.close();
   }
 }

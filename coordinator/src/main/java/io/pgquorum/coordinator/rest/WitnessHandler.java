@@ -2,10 +2,8 @@ package io.pgquorum.coordinator.rest;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.pgquorum.coordinator.metrics.NodeMetrics;
 import io.pgquorum.coordinator.metrics.PrometheusText;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A witness's REST endpoint: reads only, answered on the event loop from the last published {@link WitnessStatus}.
@@ -25,8 +21,7 @@ import org.slf4j.LoggerFactory;
  * mistyped health check takes the witness out of rotation) and any write 501: a witness has nothing to change.
  */
 @ChannelHandler.Sharable
-final class WitnessHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final Logger log = LoggerFactory.getLogger(WitnessHandler.class);
+final class WitnessHandler extends HttpHandler {
 
   private final Supplier<WitnessStatus> status;
   private final NodeMetrics metrics;
@@ -109,20 +104,5 @@ final class WitnessHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     raft.put("contact_age_ms", s.contactAgeMillis(now));
     m.put("raft", raft);
     return m;
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {
-      ctx.close(); // as RestHandler: idle keep-alive connections are closed
-    } else {
-      super.userEventTriggered(ctx, evt);
-    }
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("REST connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-    ctx.close();
   }
 }
