@@ -83,7 +83,7 @@ public final class LocalPostgres implements Postgres {
     this.config = new ConfigWriter(ctx);
     this.jdbc = new Jdbc(ctx);
     this.pgCtl = new PgCtlRunner(ctx);
-    this.kept = new ProbeConnection(ctx, jdbc);
+    this.kept = new ProbeConnection(ctx, jdbc, config::writtenDigest);
     this.prober = new StateProbe(ctx, jdbc, kept, pgCtl);
     this.bootstrapper = new Bootstrapper(ctx, config);
     this.roles = new RoleSetup(ctx);

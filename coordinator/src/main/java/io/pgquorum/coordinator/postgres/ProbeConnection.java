@@ -1,11 +1,14 @@
 package io.pgquorum.coordinator.postgres;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The one connection pgquorum keeps open to the local PostgreSQL from one HA cycle to the next, for the work it
@@ -15,12 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A kept connection answers like a new one would, because it is reused only while nothing a new backend would
  * see differently has happened: the same postmaster (pid and start time from postmaster.pid), which says it
- * accepts connections and is not stopped, no configuration reload sent by pgquorum since it was opened
- * ({@link Jdbc#reloadsSent}: a backend applies a reload only when its SIGHUP arrives, a new backend has it from the
- * start), and for at most {@link #MAX_AGE}. Otherwise it is closed and a new one opened. A connection that turns
- * out dead (PostgreSQL crashed or was restarted under the same pid file, the backend was terminated) is replaced
- * by a new one within the same call; see {@link #run}. Each use sets the read bound it had with a connection of its
- * own ({@link Jdbc#probe}'s or {@link Jdbc#admin}'s).
+ * accepts connections and is not stopped, no configuration reload sent by pgquorum since it was opened that it has
+ * not applied ({@link Jdbc#reloadsSent}: a backend applies a reload only when its SIGHUP arrives, a new backend has
+ * it from the start; after a reload the session is kept only if it shows the {@link ConfigWriter#CONFIG_DIGEST} the
+ * file has now, see {@link #appliedLastReload}), and for at most {@link #MAX_AGE}. Otherwise it is closed and a
+ * new one opened. A connection that turns out dead (PostgreSQL crashed or was restarted under the same pid file,
+ * the backend was terminated) is replaced by a new one within the same call; see {@link #run}. Each use sets the
+ * read bound it had with a connection of its own ({@link Jdbc#probe}'s or {@link Jdbc#admin}'s).
  *
  * <p>Never held by two callers at once: a caller takes the idle connection out, and one that finds none (another
  * call runs on another thread) opens its own, which is kept afterwards only if no other is by then.
@@ -34,9 +38,12 @@ final class ProbeConnection {
 
   /** An idle connection and what it was opened under. */
   private record Held(Connection connection, long pid, Optional<Instant> started, long reloads, long openedNanos) {
-    boolean matches(PostmasterPid pm, long reloadsNow, long nowNanos) {
-      return pid == pm.pid() && started.equals(pm.startTime()) && reloads == reloadsNow
-          && nowNanos - openedNanos < MAX_AGE.toNanos();
+    boolean sameServer(PostmasterPid pm, long nowNanos) {
+      return pid == pm.pid() && started.equals(pm.startTime()) && nowNanos - openedNanos < MAX_AGE.toNanos();
+    }
+
+    Held withReloads(long applied) {
+      return new Held(connection, pid, started, applied, openedNanos);
     }
   }
 
@@ -59,11 +66,14 @@ final class ProbeConnection {
 
   private final PgContext ctx;
   private final Jdbc jdbc;
+  private final Supplier<Optional<String>> writtenDigest;
   private final AtomicReference<Held> idle = new AtomicReference<>();
 
-  ProbeConnection(PgContext ctx, Jdbc jdbc) {
+  /** {@code writtenDigest}: the {@link ConfigWriter#CONFIG_DIGEST} pgquorum's configuration file has now. */
+  ProbeConnection(PgContext ctx, Jdbc jdbc, Supplier<Optional<String>> writtenDigest) {
     this.ctx = ctx;
     this.jdbc = jdbc;
+    this.writtenDigest = writtenDigest;
   }
 
   /**
@@ -90,10 +100,13 @@ final class ProbeConnection {
   <T> T run(PostmasterPid pm, Duration read, Work<T> work) throws SQLException {
     long reloads = jdbc.reloadsSent();
     Held held = idle.getAndSet(null);
-    if (held != null && !(pm.acceptsConnections() && held.matches(pm, reloads, System.nanoTime())
+    if (held != null && !(pm.acceptsConnections() && held.sameServer(pm, System.nanoTime())
         && !PostmasterPid.stopped(pm.pid()))) {
       closeQuietly(held.connection());
       held = null;
+    }
+    if (held != null && held.reloads() != reloads) {
+      held = appliedLastReload(held, reloads, read);
     }
     if (held != null) {
       long started = System.nanoTime();
@@ -129,6 +142,34 @@ final class ProbeConnection {
       closeQuietly(fresh);
       throw e;
     }
+  }
+
+  /**
+   * {@code held} marked as up to date with {@code reloads} when its backend shows the configuration digest the file
+   * has now; otherwise (an older digest, none, or the session fails) it is closed and null returned, and a new
+   * connection answers. Why this is enough: the digest is a function of the file's whole content, so a backend
+   * showing the file's current digest has read exactly what is in the file now, which is at least as new as what a
+   * backend forked now would have (the postmaster's copy, read at its last reload). The file is read before the
+   * backend is asked, so a write in between can only make the two differ (a new connection, never a stale one).
+   * And a reload signal that reached the backend is applied before the backend runs its next query (PostgreSQL
+   * checks for a pending reload after reading each command), so this query already sees it.
+   */
+  private Held appliedLastReload(Held held, long reloads, Duration read) {
+    Optional<String> written = writtenDigest.get();
+    if (written.isPresent()) {
+      try (Statement s = held.connection().createStatement()) {
+        setReadBound(held.connection(), read);
+        try (ResultSet r = s.executeQuery("SELECT current_setting('" + ConfigWriter.CONFIG_DIGEST + "', true)")) {
+          if (r.next() && written.get().equals(r.getString(1))) {
+            return held.withReloads(reloads);
+          }
+        }
+      } catch (SQLException e) {
+        // dead or slow: a new connection answers, as after every reload before the digest
+      }
+    }
+    closeQuietly(held.connection());
+    return null;
   }
 
   /**

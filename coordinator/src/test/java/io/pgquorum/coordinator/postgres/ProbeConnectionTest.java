@@ -12,18 +12,22 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The probe's kept connection on real PostgreSQL 15 (issue 15, idle cost): consecutive probes and the slot sync
  * share one backend,
  * and every event after which a new backend would answer differently, or the kept one cannot answer at all, gets a
- * new one without the probe ever saying anything but the truth: a reload pgquorum sent, a terminated backend, a
- * backend crash (the postmaster reinitialises under the same pid), a smart stop (which would wait for an idle
- * session) and a start.
+ * new one without the probe ever saying anything but the truth: a reload pgquorum sent that the kept backend has not
+ * applied (one it applied keeps the session), a terminated backend, a backend crash (the postmaster reinitialises
+ * under the same pid), a smart stop (which would wait for an idle session) and a start.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProbeConnectionTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** The probe's sessions: pgquorum's application name; the test's own connections use pgjdbc's default. */
@@ -47,7 +51,61 @@ class ProbeConnectionTest {
     support.close();
   }
 
+  /**
+   * After a reload pgquorum sent, the kept session answers only if it shows the configuration digest the file has
+   * now (it has read that content); otherwise a new one does. A probe connection of the test's own, over the same
+   * server, whose count of reloads the test moves: {@code digest} stands for the file's digest.
+   */
   @Test
+  @Order(2)
+  void reloadsKeepTheSessionOnlyOnceItAppliedThem() throws Exception {
+    // After the test above, which ends with the server started again.
+    assertThat(pg1.probe().isPrimary()).as("the server the test above left running").isTrue();
+    PgContext ctx = new PgContext(n1, dynamic::get);
+    Jdbc jdbc = new Jdbc(ctx);
+    ConfigWriter files = new ConfigWriter(ctx);
+    AtomicReference<java.util.Optional<String>> digest = new AtomicReference<>(files.writtenDigest());
+    ProbeConnection kept = new ProbeConnection(ctx, jdbc, digest::get);
+    Duration read = Duration.ofSeconds(5);
+    ProbeConnection.Work<String> pidAndWorkMem = c -> {
+      try (var st = c.createStatement();
+          var r = st.executeQuery("SELECT pg_backend_pid() || ' ' || current_setting('work_mem')")) {
+        r.next();
+        return r.getString(1);
+      }
+    };
+    try {
+      String before = kept.run(read, pidAndWorkMem);
+      String pid = before.split(" ")[0];
+      assertThat(kept.run(read, pidAndWorkMem)).as("kept between calls").isEqualTo(before);
+
+      // A real reload with a new work_mem: once a session opened after it shows the new value, PostgreSQL 15's
+      // postmaster has signalled every backend (it does so in its SIGHUP handler, before it forks another), and the
+      // kept backend applies the signal before its next query: it shows the file's digest and is kept.
+      dynamic.set(TestNodes.dynamic(true, Map.of("work_mem", "7MB")));
+      pg1.reload();
+      await().atMost(WAIT).until(() -> "7MB".equals(queryString(n1, "SHOW work_mem")));
+      digest.set(files.writtenDigest());
+      assertThat(digest.get()).as("the file's digest").isPresent();
+      jdbc.reloadSent();
+      assertThat(kept.run(read, pidAndWorkMem)).as("the same session, with the reloaded value")
+          .isEqualTo(pid + " 7MB");
+
+      // A reload counted as sent for content the kept backend has not read (a digest it does not show): a new
+      // session answers. Without the digest check the old session would answer, with what it read before.
+      digest.set(java.util.Optional.of("0123456789abcdef"));
+      jdbc.reloadSent();
+      String after = kept.run(read, pidAndWorkMem);
+      assertThat(after.split(" ")[0]).as("a new session after a reload the kept one did not apply").isNotEqualTo(pid);
+    } finally {
+      kept.close();
+      dynamic.set(TestNodes.dynamic(true, Map.of()));
+      pg1.reload();
+    }
+  }
+
+  @Test
+  @Order(1)
   void oneBackendAcrossProbesAndANewOneWheneverItCouldDiffer() throws Exception {
     pg1.bootstrap();
     pg1.startPrimary(1);
@@ -64,11 +122,11 @@ class ProbeConnectionTest {
     assertThat(pg1.probe().slots()).containsOnlyKeys("n2");
     assertThat(queryString(n1, PROBE_BACKENDS)).as("the slot sync ran on the probe's session").isEqualTo(first);
 
-    // A reload pgquorum sends: a new backend, which has the new values from its start.
+    // A reload pgquorum sends (its effect on the kept session: reloadsKeepTheSessionOnlyOnceItAppliedThem).
     pg1.reload();
     assertThat(pg1.probe().isPrimary()).isTrue();
     String afterReload = queryString(n1, PROBE_BACKENDS);
-    assertThat(afterReload).isNotNull().isNotEqualTo(first);
+    assertThat(afterReload).as("one probe session").isNotNull().doesNotContain(",");
 
     // The kept backend terminated: the probe answers through a new one, in the same call.
     execute(n1, "SELECT pg_terminate_backend(" + afterReload + ")");
