@@ -121,6 +121,12 @@ class InstallIT {
     // HAProxy and PgBouncer as the bundle's samples configure them, in front of this cluster.
     proxiesInFront(home, primaryNode, base.resolve("init"));
 
+    // Prometheus and the Grafana dashboard's queries against the live /metrics. A commit first, so that the
+    // replicas have replayed a transaction (the panel "Time since last replayed transaction" needs one).
+    Commands.runChecked(List.of("env", "PGPASSWORD=" + SUPERUSER_PASSWORD, NodeYaml.PG_BIN + "/psql", "-XAt", "-c",
+        "select txid_current()", url), 60);
+    monitoringAgainst(home, base.resolve("init"));
+
     // Stop as systemd does (SIGTERM to the daemon's PID only, KillMode=process): replicas first, then the
     // primary, so that no handover starts while a node is going away.
     for (Node n : replicasFirst) {
@@ -176,6 +182,46 @@ class InstallIT {
     }
   }
 
+  /**
+   * conf/prometheus.yml as its comments say to change it for init's configurations (node1's certificate as the
+   * client's), scraping the three nodes: every target up, the dashboard's {@code scope} variable offers this
+   * cluster, and every query of the dashboard is accepted by Prometheus and, apart from the pgBackRest panels'
+   * (MonitoringSamples.EMPTY_WITHOUT_BACKREST), finds series.
+   */
+  private void monitoringAgainst(Path home, Path init) throws Exception {
+    try (MonitoringSamples m = new MonitoringSamples(base.resolve("monitoring"))) {
+      Path node1 = init.resolve(NAMES.get(0));
+      List<String> targets = nodes.stream().map(n -> "127.0.0.1:" + n.restPort()).toList();
+      m.startPrometheus(MonitoringSamples.prometheusConfig(Files.readString(home.resolve("conf/prometheus.yml")),
+          targets, init.resolve("ca.crt"), node1.resolve("node.crt"), node1.resolve("node.key")));
+      await("Prometheus scrapes every node\n" + m.log()).atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            Map<String, String> health = m.targetHealth();
+            assertThat(health).as("scrape targets").containsOnlyKeys(targets);
+            assertThat(health.values()).as("target health").allMatch(h -> h.startsWith("up"));
+          });
+      // The dashboard's variable: label_values(patroni_version, scope).
+      List<String> scopes = new ArrayList<>();
+      m.api("/api/v1/label/scope/values?match%5B%5D=patroni_version").forEach(v -> scopes.add(v.asText()));
+      assertThat(scopes).as("the dashboard's scope choices").containsExactly(SCOPE);
+      List<MonitoringSamples.Query> queries = MonitoringSamples.dashboardQueries(
+          Files.readString(home.resolve("conf/grafana/pgquorum-dashboard.json")), SCOPE);
+      assertThat(queries).as("the dashboard's queries").hasSizeGreaterThan(20);
+      await("every dashboard query finds series\n" + m.log()).atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            List<String> empty = new ArrayList<>();
+            for (MonitoringSamples.Query q : queries) {
+              int found = m.series(q.expr()); // fails the test at once if Prometheus rejects the query
+              boolean mayBeEmpty = MonitoringSamples.EMPTY_WITHOUT_BACKREST.keySet().containsAll(q.names());
+              if (found == 0 && !mayBeEmpty) {
+                empty.add(q.panel() + ": " + q.expr());
+              }
+            }
+            assertThat(empty).as("queries without series").isEmpty();
+          });
+    }
+  }
+
   /** {@code pg_is_in_recovery()|inet_server_port()} of a session through the proxy listening on {@code port}. */
   private static String sessionVia(int port, String dbname) {
     return Commands.runChecked(List.of("env", "PGPASSWORD=" + SUPERUSER_PASSWORD, "PGCONNECT_TIMEOUT=5",
@@ -218,7 +264,8 @@ class InstallIT {
         "conf/node3.yml", "conf/haproxy.cfg", "conf/pgbouncer.ini", "conf/libpq-connection-string.txt",
         "systemd/pgquorum.service", "systemd/pgquorum@.service", "lib/coordinator.classpath",
         "lib/pgctl.classpath", "lib/jepsen-style-tests.classpath", "completion/pgctl.bash", "completion/pgctl.zsh",
-        "completion/pgquorum.bash", "systemd/pgquorum-witness.service")) {
+        "completion/pgquorum.bash", "systemd/pgquorum-witness.service", "conf/prometheus.yml",
+        "conf/grafana/pgquorum-dashboard.json")) {
       assertThat(home.resolve(file)).isRegularFile();
     }
     List<String> jars;

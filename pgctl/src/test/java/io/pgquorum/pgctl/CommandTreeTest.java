@@ -167,6 +167,43 @@ class CommandTreeTest {
     return out.lines().filter(l -> !l.isBlank()).toList();
   }
 
+  /**
+   * TAB in a real interactive zsh (a pseudo-terminal driven by zsh's own zpty module, the way a user's shell gets
+   * its keys): with compinit and bashcompinit loaded and the zsh script sourced, as its header says, a typed
+   * prefix followed by TAB must become the whole word on the command line. zpty's read waits for the completed
+   * line (a pattern), so nothing here sleeps; the command's timeout bounds a completion that never comes.
+   */
+  @Test
+  void tabCompletesInARealZsh(@TempDir Path dir) throws IOException {
+    assertThat(Path.of("/usr/bin/zsh")).as("zsh is installed (.ci/run installs it)").isExecutable();
+    Path script = dir.resolve("pgctl.zsh");
+    Files.writeString(script, run("completion", "zsh").out(), StandardCharsets.UTF_8);
+    assertThat(tab(dir, script, "pgctl swi", "pgctl switchover ")).isTrue();
+    assertThat(tab(dir, script, "pgctl list --fo", "pgctl list --format ")).isTrue();
+    assertThat(tab(dir, script, "pgctl dcs mem", "pgctl dcs members ")).isTrue();
+  }
+
+  /** Whether TAB after {@code typed} turns the line into {@code expected} in an interactive zsh. */
+  private static boolean tab(Path dir, Path script, String typed, String expected) throws IOException {
+    Path driver = dir.resolve("drive.zsh");
+    // The shell under test prints a marker once set up (quoted apart, so the terminal's echo of the command does
+    // not match it); the driver waits for it, types the prefix and TAB, and waits for the completed word (zpty -r
+    // with a pattern blocks until it matches; zsh draws the space after it in bold, so the pattern stops at the
+    // word). Only then does the driver print DONE.
+    Files.writeString(driver, String.join("\n",
+        "zmodload zsh/zpty",
+        "zpty -b z 'zsh -f -i'",
+        "zpty -w z 'PS1=\"> \"; unsetopt beep; autoload -U +X compinit && compinit -u -d " + dir.resolve("zcd")
+            + "; autoload -U +X bashcompinit && bashcompinit; source " + script + "; print -r -- SET\"\"UP'",
+        "zpty -r z out '*SETUP*'",
+        "zpty -w -n z $'" + typed + "\\t'",
+        "zpty -r z out '*" + expected.strip() + "*'",
+        "print DONE",
+        "zpty -d z", ""), StandardCharsets.UTF_8);
+    String out = Commands.runChecked(List.of("timeout", "30", "zsh", "-f", driver.toString()), 40);
+    return out.strip().equals("DONE");
+  }
+
   @Test
   void completionNamesItsBadArgument() {
     assertThat(lastLine(run("completion", "fish"))).contains("'fish'", "bash, zsh");
