@@ -251,9 +251,22 @@ public sealed interface Action {
    * held lease is extended as a confirmed refresh would ({@code terms} applied to {@code storedTtl}, from before the
    * send), otherwise nothing changes and the lease guard fences at the deadline. See {@link FailsafeRules}.
    */
-  record FailsafeRound(Map<String, String> peers, Duration storedTtl, LeaseTerms terms) implements Action {
+  record FailsafeRound(Map<String, String> peers, Duration storedTtl, LeaseTerms terms, Map<String, Long> slots)
+      implements Action {
     public FailsafeRound {
       peers = Collections.unmodifiableMap(new java.util.TreeMap<>(peers));
+      slots = Collections.unmodifiableMap(new java.util.TreeMap<>(slots));
+    }
+  }
+
+  /**
+   * Move these physical slots forward to the given positions (bytes), never back and never past this server's replay
+   * position, without creating or dropping any: a replica cut off from the DCS moving its copies of the leader's
+   * slots to the positions the leader sent with its failsafe request ({@link FailsafeRules#slotAdvance}).
+   */
+  record AdvanceSlots(Map<String, Long> advanceTo) implements Action {
+    public AdvanceSlots {
+      advanceTo = Collections.unmodifiableMap(new java.util.TreeMap<>(advanceTo));
     }
   }
 

@@ -418,7 +418,7 @@ public final class ActionExecutor {
     }
     long sent = nanoClock.getAsLong();
     java.util.Set<String> accepted = round.peers().isEmpty() ? java.util.Set.of()
-        : asker.accepted(round.peers(), name, round.storedTtl());
+        : asker.accepted(round.peers(), name, round.storedTtl(), round.slots());
     java.util.List<String> missing = FailsafeRules.missing(round.peers(), accepted);
     if (missing.isEmpty()
         && lease.extendHeld(token.getAsLong(), sent, round.terms().validForNanos(round.storedTtl()))) {
@@ -581,6 +581,8 @@ public final class ActionExecutor {
       postgres.ownSynchronousStandbyNames(Optional.of(sw.names().render()));
     } else if (action instanceof Action.SyncSlots sl) {
       postgres.syncReplicationSlots(sl.slotNames(), sl.advanceTo());
+    } else if (action instanceof Action.AdvanceSlots a) {
+      postgres.advanceReplicationSlots(a.advanceTo());
     } else if (action instanceof Action.SyncLogicalSlots sl) {
       postgres.syncLogicalSlots(sl.keep(), sl.advanceTo());
     } else {

@@ -530,8 +530,10 @@ public final class Decider {
       return new Decision(actions, message.format());
     }
     if (pg.isReplica()) {
-      // Keeps replaying (and streaming, if its upstream is reachable) exactly as it is.
-      return Decision.of(DecisionMessage.DCS_UNREACHABLE_SECONDARY.format(me));
+      // Keeps replaying (and streaming, if its upstream is reachable) exactly as it is; its copies of the leader's
+      // slots follow the positions a primary on failsafe sent (FailsafeRules.slotAdvance).
+      List<Action> actions = FailsafeRules.slotAdvance(local, policy, nowNanos).map(List::of).orElse(List.of());
+      return new Decision(actions, DecisionMessage.DCS_UNREACHABLE_SECONDARY.format(me));
     }
     if (mayStartReadOnly(local) && !pg.running() && pg.pid().isEmpty()) {
       // No lease (so nothing fences a server that appears) and nothing running: typically a primary the lease
@@ -1232,8 +1234,11 @@ public final class Decider {
         return Decision.of(DecisionMessage.FAILSAFE_NO_RACE_DEMOTING.format(failsafeHold.get()),
             new Action.Demote(StopMode.IMMEDIATE));
       }
-      return Decision.of(DecisionMessage.FAILSAFE_NO_RACE.format(failsafeHold.get()),
-          StandbyRules.followRemoteWhileUnlocked(c, policy, pg));
+      // Patroni's replica takes a primary on failsafe as the leader for the slots too: its copies follow the
+      // positions that primary sent, since the status it cannot publish meanwhile goes stale.
+      List<Action> actions = new ArrayList<>(List.of(StandbyRules.followRemoteWhileUnlocked(c, policy, pg)));
+      FailsafeRules.slotAdvance(local, policy, nowNanos).ifPresent(actions::add);
+      return new Decision(actions, DecisionMessage.FAILSAFE_NO_RACE.format(failsafeHold.get()));
     }
     // A requested switchover or failover: its healthy candidate alone races, without the healthiest-node test.
     // The candidate skips the healthiest-node test, but never the fork test (LeaderTimeline.otherEpoch): an

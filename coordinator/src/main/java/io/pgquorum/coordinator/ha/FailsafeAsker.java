@@ -11,13 +11,14 @@ import java.util.Set;
 @FunctionalInterface
 public interface FailsafeAsker {
   /** Nobody accepts (no REST client wired): a round with peers never extends the lease. */
-  FailsafeAsker NONE = (peers, leader, ttl) -> Set.of();
+  FailsafeAsker NONE = (peers, leader, ttl, slots) -> Set.of();
 
   /**
    * @param peers member name to api_url
    * @param leader this node's name, as the peers record the promise
    * @param ttl how long each promise is to last (before the clock-rate stretch)
+   * @param slots the positions of this primary's slots, sent along (Patroni's {@code slots})
    * @return the names of the peers that answered 200 in time
    */
-  Set<String> accepted(Map<String, String> peers, String leader, Duration ttl);
+  Set<String> accepted(Map<String, String> peers, String leader, Duration ttl, Map<String, Long> slots);
 }

@@ -1,6 +1,8 @@
 package io.pgquorum.coordinator.ha;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A promise this node gave a primary running on failsafe ({@code POST /failsafe}): not to race for the leader lock
@@ -9,8 +11,19 @@ import java.util.Optional;
  *
  * @param leader the primary's member name, as it sent it
  * @param untilNanos the end of the promise
+ * @param slots the positions of the primary's slots it sent with the request (Patroni's {@code slots}: slot name to
+ *     WAL position in bytes, its own slot at its current position), which a replica cut off from the DCS moves its
+ *     copies to ({@link FailsafeRules#slotAdvance}); empty when it sent none
  */
-public record FailsafePromise(String leader, long untilNanos) {
+public record FailsafePromise(String leader, long untilNanos, Map<String, Long> slots) {
+  public FailsafePromise {
+    slots = java.util.Collections.unmodifiableMap(new TreeMap<>(slots));
+  }
+
+  /** A promise without slot positions. */
+  public FailsafePromise(String leader, long untilNanos) {
+    this(leader, untilNanos, Map.of());
+  }
 
   /**
    * What the HA loop samples of failsafe mode each cycle.

@@ -46,12 +46,22 @@ public final class FailsafePromises {
    * FailsafeRules#promiseNanos}), from now. A later end replaces an earlier one, never the reverse.
    */
   public synchronized Answer promise(String leader, Duration ttl) {
+    return promise(leader, ttl, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #promise(String, Duration)}, with the positions of the primary's slots it sent ({@code slots}); the
+   * latest request's positions are kept with the promise (they only move forward on the primary).
+   */
+  public synchronized Answer promise(String leader, Duration ttl, java.util.Map<String, Long> slots) {
     if (racing || lease.deadlineNanos().isPresent()) {
       return Answer.LEADER;
     }
     long until = nanoClock.getAsLong() + FailsafeRules.promiseNanos(ttl);
     if (promise.isEmpty() || until - promise.get().untilNanos() > 0) {
-      promise = Optional.of(new FailsafePromise(leader, until));
+      promise = Optional.of(new FailsafePromise(leader, until, slots));
+    } else if (promise.get().leader().equals(leader)) {
+      promise = Optional.of(new FailsafePromise(leader, promise.get().untilNanos(), slots)); // newer positions
     }
     return Answer.ACCEPTED;
   }

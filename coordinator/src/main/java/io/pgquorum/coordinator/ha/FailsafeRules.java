@@ -149,7 +149,56 @@ public final class FailsafeRules {
     Peers p = peers.get();
     String message = p.peers().isEmpty() ? DecisionMessage.DCS_UNREACHABLE_FAILSAFE_ALONE.format(policy.name(), leftMs)
         : DecisionMessage.DCS_UNREACHABLE_FAILSAFE.format(policy.name(), p.peers().keySet(), leftMs);
-    return Optional.of(Decision.of(message, new Action.FailsafeRound(p.peers(), p.storedTtl(), p.terms())));
+    return Optional.of(Decision.of(message, new Action.FailsafeRound(p.peers(), p.storedTtl(), p.terms(),
+        slotsToSend(local.pg(), p.peers().keySet(), policy))));
+  }
+
+  /**
+   * The slot positions a primary sends with its failsafe round (Patroni's {@code slots}), for the replicas that
+   * cannot read the leader's {@code status} from the DCS meanwhile: what it would publish there (the slots it keeps
+   * for the members it asks and the configured permanent ones, at their positions) plus its own member slot at its
+   * current WAL position, which the replicas keep for it ({@link SlotWants}).
+   */
+  static Map<String, Long> slotsToSend(io.pgquorum.coordinator.postgres.PgState pg, java.util.Set<String> peers,
+      HaPolicy policy) {
+    java.util.Set<String> members = new java.util.TreeSet<>();
+    peers.forEach(name -> members.add(Decider.slotName(name)));
+    java.util.Set<String> permanent =
+        io.pgquorum.coordinator.config.PermanentSlots.from(policy.dynamic().raw()).keySet();
+    Map<String, Long> out = new TreeMap<>();
+    pg.slots().forEach((slot, at) -> {
+      if (members.contains(slot) || permanent.contains(slot)) {
+        out.put(slot, at);
+      }
+    });
+    out.put(Decider.slotName(policy.name()), pg.walPosition());
+    return out;
+  }
+
+  /**
+   * A running replica holding a promise in force to a primary on failsafe that sent slot positions (it is cut off from
+   * the DCS, or the DCS it reads has no leader: the primary cannot publish its status meanwhile): the copies it holds
+   * of those slots are moved to them (Patroni's use of the request's {@code slots}), so that WAL does not pile up
+   * here for the length of the outage. Only slots that exist here and are physical
+   * copies (its own slot and the configured logical ones are left out; the executor moves only inactive physical
+   * slots, never back and never past the replay position); nothing is created or dropped without the DCS.
+   */
+  static Optional<Action> slotAdvance(LocalState local, HaPolicy policy, long nowNanos) {
+    Optional<FailsafePromise> promise = local.failsafe().promise();
+    if (!policy.dynamic().useSlots() || !local.pg().isReplica() || promise.isEmpty()
+        || nowNanos - promise.get().untilNanos() >= 0) {
+      return Optional.empty();
+    }
+    String mine = Decider.slotName(policy.name());
+    java.util.Set<String> logical = LogicalSlotWants.configured(policy).keySet();
+    Map<String, Long> advance = new TreeMap<>();
+    promise.get().slots().forEach((slot, at) -> {
+      if (!slot.equals(mine) && !logical.contains(slot) && local.pg().slots().containsKey(slot)
+          && local.pg().slots().get(slot) < at) {
+        advance.put(slot, at);
+      }
+    });
+    return advance.isEmpty() ? Optional.empty() : Optional.of(new Action.AdvanceSlots(advance));
   }
 
   /**

@@ -648,6 +648,11 @@ public final class LocalPostgres implements Postgres {
   }
 
   @Override
+  public void advanceReplicationSlots(java.util.Map<String, Long> advanceTo) {
+    slots.advanceOnly(advanceTo);
+  }
+
+  @Override
   public void syncLogicalSlots(List<io.pgquorum.coordinator.config.PermanentSlots.Slot> keep,
       java.util.Map<String, Long> advanceTo) {
     logicalSlots.sync(keep, advanceTo);

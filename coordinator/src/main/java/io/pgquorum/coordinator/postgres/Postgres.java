@@ -193,6 +193,12 @@ public interface Postgres {
    */
   void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo);
 
+  /**
+   * Moves the inactive physical slots in {@code advanceTo} forward to those positions (bytes), capped at this
+   * server's replay (or current) position, never back; creates and drops nothing.
+   */
+  void advanceReplicationSlots(java.util.Map<String, Long> advanceTo);
+
   /** {@link #syncReplicationSlots(Set, java.util.Map)} moving none. */
   default void syncReplicationSlots(Set<String> slotNames) {
     syncReplicationSlots(slotNames, java.util.Map.of());

@@ -52,6 +52,19 @@ final class SlotSync {
     }
   }
 
+  /** Only the moves of {@link #sync}: nothing created or dropped (a replica without the DCS, see the caller). */
+  void advanceOnly(Map<String, Long> advanceTo) {
+    String op = "advance replication slots";
+    try {
+      kept.run(ctx.pgCtlTimeout(), c -> {
+        advance(c, op, advanceTo);
+        return null;
+      });
+    } catch (SQLException e) {
+      throw new PostgresException(op + " failed: " + jdbc.describe(e), e);
+    }
+  }
+
   /** The slot sync's statements on {@code c}: what {@link #sync} did on a connection of its own. */
   private void syncOn(Connection c, String op, Set<String> wanted, Set<String> owned, Map<String, Long> advanceTo)
       throws SQLException {

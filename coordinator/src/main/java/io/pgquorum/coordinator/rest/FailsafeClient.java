@@ -57,13 +57,15 @@ public final class FailsafeClient implements FailsafeAsker {
   }
 
   @Override
-  public Set<String> accepted(Map<String, String> peers, String leader, Duration ttl) {
+  public Set<String> accepted(Map<String, String> peers, String leader, Duration ttl, Map<String, Long> slots) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("name", leader);
     fields.put("conn_url", connUrl);
     fields.put("api_url", apiUrl);
     fields.put("ttl", ttl.toMillis() / 1000.0);
+    // Patroni's slots: slot name to WAL position in bytes (see FailsafeRules.slotsToSend).
+    fields.put("slots", new java.util.TreeMap<>(slots));
     String body = new String(Json.bytes(fields), StandardCharsets.UTF_8);
     Map<String, CompletableFuture<Boolean>> pending = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : peers.entrySet()) {

@@ -55,11 +55,24 @@ final class FailsafeEndpoint {
       Duration theirs = Duration.ofMillis((long) Math.ceil(asked.asDouble() * 1000));
       ttl = theirs.compareTo(ttl) > 0 ? theirs : ttl;
     }
+    java.util.Map<String, Long> slots = new java.util.TreeMap<>();
+    JsonNode sent = request.get("slots");
+    if (sent != null && !sent.isNull()) {
+      if (!sent.isObject()) {
+        return HttpReply.text(400, "slots: must be an object of slot names to WAL positions in bytes");
+      }
+      for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) sent::fields) {
+        if (!e.getValue().canConvertToLong() || !e.getValue().isIntegralNumber() || e.getValue().asLong() < 0) {
+          return HttpReply.text(400, "slots: the position of " + e.getKey() + " must be a non-negative integer");
+        }
+        slots.put(e.getKey(), e.getValue().asLong());
+      }
+    }
     FailsafePromises p = promises.get();
     if (p == null) {
       return HttpReply.text(503, "the HA loop has not started yet");
     }
-    return p.promise(name.asText(), ttl) == FailsafePromises.Answer.ACCEPTED ? HttpReply.text(200, "Accepted")
+    return p.promise(name.asText(), ttl, slots) == FailsafePromises.Answer.ACCEPTED ? HttpReply.text(200, "Accepted")
         : HttpReply.text(500, "Running as a leader");
   }
 

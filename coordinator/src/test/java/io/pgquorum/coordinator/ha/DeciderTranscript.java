@@ -592,7 +592,8 @@ final class DeciderTranscript {
 
   /**
    * What the loop samples of failsafe mode: {@code failsafe promise=<leader> for=<duration>} (a promise given, ending
-   * that long from now; {@code promise=none}), {@code started=<duration>-ago} (the daemon's start; default long ago).
+   * that long from now; {@code promise=none}) with the slot positions its request sent ({@code slots=(n1@5000,...)},
+   * optional), {@code started=<duration>-ago} (the daemon's start; default long ago).
    */
   private void failsafe(TestCase c, Set<String> used) {
     FailsafePromise.Local l = scenario.failsafeLocal();
@@ -600,7 +601,8 @@ final class DeciderTranscript {
     Optional<String> p = opt(c, used, "promise");
     if (p.isPresent()) {
       promise = p.get().equals("none") ? Optional.empty() : Optional.of(new FailsafePromise(p.get(),
-          scenario.nowNanos() + nanos(c, opt(c, used, "for").orElseThrow(() -> c.fail("promise needs for=")))));
+          scenario.nowNanos() + nanos(c, opt(c, used, "for").orElseThrow(() -> c.fail("promise needs for="))),
+          c.has("slots") ? slots(c, used) : java.util.Map.of()));
     }
     long started = l.startedNanos();
     Optional<String> s = opt(c, used, "started");

@@ -191,6 +191,11 @@ final class FakePostgres implements Postgres {
     calls.add("slots " + slotNames + (advanceTo.isEmpty() ? "" : " advance " + advanceTo));
   }
 
+  @Override
+  public synchronized void advanceReplicationSlots(java.util.Map<String, Long> advanceTo) {
+    calls.add("advance slots " + advanceTo);
+  }
+
   /** Timeline history files by timeline, as PostgreSQL would have written them. */
   final java.util.Map<Integer, List<io.pgquorum.coordinator.postgres.TimelineSwitch>> histories =
       new java.util.concurrent.ConcurrentHashMap<>();

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * {@code failsafe_mode} on real daemons and PostgreSQL 15 (issue 14): the primary's DCS member is cut off from the
  * other two (every DCS link closed, {@link io.pgquorum.testkit.net.LinkProxies}) while the REST APIs still reach each
  * other. The majority's DCS expires the leader lock, yet the primary keeps taking writes because every member
- * accepts its {@code POST /failsafe} and so promises not to race; no replica promotes meanwhile. Once one member
+ * accepts its {@code POST /failsafe} and so promises not to race; no replica promotes meanwhile, and the replicas'
+ * copies of its slot follow the positions it sends with each round (its status in the DCS is stale). Once one member
  * stops answering (its daemon frozen), the primary stops taking writes at its deadline. The planted bug
  * {@code failsafe-ignores-promise} (replicas race anyway) turns the same check red: a replica promotes while the old
  * primary still takes writes.
@@ -123,6 +124,12 @@ class FailsafeModeIT {
             .atMost(Duration.ofSeconds(TTL * 4L)).pollInterval(Duration.ofMillis(200))
             .until(() -> lockGone(cluster, old)));
         long goneAt = System.nanoTime();
+        // A replica's copy of the old primary's slot: the status in the DCS that normally moves it is stale now, so
+        // only the positions the old primary sends with its failsafe rounds can move it (FailsafeRules.slotAdvance).
+        NodeSpec watcher = others.get(others.size() - 1).node; // not the one frozen below
+        String copySql = "SELECT (restart_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = '"
+            + io.pgquorum.coordinator.ha.Decider.slotName(old.name) + "'";
+        long copyAtGone = LocalCluster.count(watcher, copySql).orElseThrow();
         // One and a half ttls more (longer than any promise given before the lock expired): the primary keeps taking
         // writes on the members' renewed promises, and says so.
         cluster.explainFailures(() -> await("the old primary takes writes 1.5 ttls after its lock expired")
@@ -130,6 +137,9 @@ class FailsafeModeIT {
             .until(() -> oldWriter.lastOk.get() - goneAt > Duration.ofSeconds(3L * TTL / 2).toNanos()));
         assertThat(LocalCluster.get(old, "/patroni").json().path("failsafe_mode_is_active").asBoolean(false))
             .as("/patroni failsafe_mode_is_active").isTrue();
+        cluster.explainFailures(() -> await("the replica's copy of the old primary's slot moves on during failsafe")
+            .atMost(Duration.ofSeconds(TTL * 2L)).pollInterval(Duration.ofMillis(200))
+            .until(() -> LocalCluster.count(watcher, copySql).orElse(0L) > copyAtGone));
         assertThat(LocalCluster.get(old, "/metrics").body()).contains("patroni_failsafe_mode_is_active 1");
         assertThat(overlap(oldWriter, others)).as("no replica took writes while the old primary did").isEmpty();
         assertThat(cluster.logs(old)).contains("continue to run as a leader because failsafe mode is enabled");

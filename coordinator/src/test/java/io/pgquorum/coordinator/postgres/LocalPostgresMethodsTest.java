@@ -447,6 +447,39 @@ class LocalPostgresMethodsTest {
     }
   }
 
+  /**
+   * The moves a replica cut off from the DCS makes with the slot positions a primary on failsafe sent: forward only,
+   * never past the server's position, and nothing created or dropped.
+   */
+  @Test
+  void slotAdvanceOnlyMovesExistingSlotsForward() throws Exception {
+    LocalPostgres pg = new LocalPostgres(src, () -> TestNodes.dynamic(true, Map.of()));
+    pg.syncReplicationSlots(java.util.Set.of("member_b"));
+    try {
+      long created = Lsn.parse(queryString(src, "SELECT restart_lsn FROM pg_replication_slots"
+          + " WHERE slot_name = 'member_b'"));
+      execute(src, "SELECT pg_switch_wal()");
+      execute(src, "CREATE TABLE IF NOT EXISTS slot_advance_t (x int); INSERT INTO slot_advance_t VALUES (1)");
+      long now = Lsn.parse(queryString(src, "SELECT pg_current_wal_lsn()"));
+      assertThat(now).isGreaterThan(created);
+
+      pg.advanceReplicationSlots(Map.of("member_b", created - 1, "member_c", now));
+      assertThat(restartLsn("member_b")).as("never moved back").isEqualTo(created);
+      assertThat(slots()).as("nothing created").doesNotContain("member_c");
+
+      pg.advanceReplicationSlots(Map.of("member_b", now + 1_000_000_000L));
+      assertThat(restartLsn("member_b")).as("moved, but not past the server's position").isGreaterThan(created)
+          .isLessThanOrEqualTo(Lsn.parse(queryString(src, "SELECT pg_current_wal_lsn()")));
+    } finally {
+      pg.syncReplicationSlots(java.util.Set.of());
+    }
+  }
+
+  private long restartLsn(String slot) throws Exception {
+    return Lsn.parse(queryString(src, "SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = '" + slot
+        + "'"));
+  }
+
   private List<String> slots() throws Exception {
     try (java.sql.Connection c = PgTestSupport.connect(src); java.sql.Statement s = c.createStatement();
         java.sql.ResultSet r = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY 1")) {

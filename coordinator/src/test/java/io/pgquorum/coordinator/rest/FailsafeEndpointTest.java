@@ -84,6 +84,21 @@ class FailsafeEndpointTest {
     assertThat(promises.beginRace()).isFalse();
   }
 
+  /** Patroni's {@code slots} in the body: kept with the promise (the replica moves its copies to them). */
+  @Test
+  void theSlotPositionsSentAreKeptWithThePromise() throws Exception {
+    assertThat(post("{\"name\":\"n1\",\"slots\":{\"n1\":5000,\"n3\":4000}}").statusCode()).isEqualTo(200);
+    assertThat(promises.sample().promise().orElseThrow().slots()).containsExactly(
+        java.util.Map.entry("n1", 5000L), java.util.Map.entry("n3", 4000L));
+    // A later round from the same primary brings newer positions.
+    assertThat(post("{\"name\":\"n1\",\"slots\":{\"n1\":6000}}").statusCode()).isEqualTo(200);
+    assertThat(promises.sample().promise().orElseThrow().slots()).containsExactly(java.util.Map.entry("n1", 6000L));
+    HttpResponse<String> bad = post("{\"name\":\"n1\",\"slots\":{\"n1\":\"0/5000\"}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).isEqualTo("slots: the position of n1 must be a non-negative integer");
+    assertThat(post("{\"name\":\"n1\",\"slots\":[1]}").body()).startsWith("slots:");
+  }
+
   @Test
   void aNodeRacingOrHoldingTheLeaseAnswersRunningAsALeader() throws Exception {
     assertThat(promises.beginRace()).isTrue();
@@ -112,11 +127,11 @@ class FailsafeEndpointTest {
         null, "postgres://n1/postgres", "http://n1:8008/patroni");
     String url = "http://127.0.0.1:" + server.port() + "/patroni";
     Map<String, String> peers = Map.of("n2", url, "n9", "http://127.0.0.1:1/patroni");
-    assertThat(client.accepted(peers, "n1", Duration.ofSeconds(8))).containsExactly("n2");
+    assertThat(client.accepted(peers, "n1", Duration.ofSeconds(8), Map.of("n1", 5000L))).containsExactly("n2");
     assertThat(promises.sample().promise().orElseThrow().leader()).isEqualTo("n1");
     // Wrong credentials: a 401 is no promise.
     FailsafeClient wrong = new FailsafeClient(Duration.ofSeconds(2), Optional.of(Credentials.of(USER, "nope")),
         null, "postgres://n1/postgres", "http://n1:8008/patroni");
-    assertThat(wrong.accepted(Map.of("n2", url), "n1", Duration.ofSeconds(8))).isEmpty();
+    assertThat(wrong.accepted(Map.of("n2", url), "n1", Duration.ofSeconds(8), Map.of())).isEmpty();
   }
 }

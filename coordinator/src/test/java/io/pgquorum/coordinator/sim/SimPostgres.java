@@ -505,6 +505,9 @@ final class SimPostgres implements Postgres {
   public void syncReplicationSlots(Set<String> slotNames, java.util.Map<String, Long> advanceTo) {}
 
   @Override
+  public void advanceReplicationSlots(java.util.Map<String, Long> advanceTo) {}
+
+  @Override
   public List<TimelineSwitch> timelineHistory(int tli) {
     List<TimelineSwitch> out = new ArrayList<>();
     for (Ancestor a : ancestors) {
