@@ -25,7 +25,10 @@ import io.pgquorum.coordinator.ha.HaLoop;
 import io.pgquorum.coordinator.ha.HaMemory;
 import io.pgquorum.coordinator.ha.HaPolicy;
 import io.pgquorum.coordinator.ha.HeldLease;
+import io.pgquorum.coordinator.ha.KeeperLicense;
 import io.pgquorum.coordinator.ha.LeaseGuard;
+import io.pgquorum.coordinator.ha.LeaseKeeper;
+import io.pgquorum.coordinator.ha.LeaseKeeping;
 import io.pgquorum.coordinator.ha.LeaseTerms;
 import io.pgquorum.coordinator.ha.LocalState;
 import io.pgquorum.coordinator.ha.NodeSettings;
@@ -70,6 +73,8 @@ class ArchitectureTest {
       Task.class.getName(),
       FencingToken.class.getName(),
       Divergence.class.getName(),
+      LeaseKeeping.class.getName(),
+      KeeperLicense.class.getName(),
       "io.pgquorum.coordinator.ha.Publication", // package-private
       "io.pgquorum.coordinator.ha.MemberKeyRefresh"); // package-private
 
@@ -118,7 +123,7 @@ class ArchitectureTest {
     noClasses().that(DECISION)
         .should().dependOnClassesThat(belongToAnyOf(
             Dcs.class, ClusterStore.class, Postgres.class, LocalPostgres.class, PeerFetcher.class, TaskRunner.class,
-            ActionExecutor.class, HaLoop.class, HeldLease.class, LeaseGuard.class))
+            ActionExecutor.class, HaLoop.class, HeldLease.class, LeaseGuard.class, LeaseKeeper.class))
         .orShould().dependOnClassesThat().resideInAPackage("org.slf4j..")
         .because("the decision returns typed actions and its log line; the loop gathers the inputs, the executor"
             + " performs the actions and the loop logs, so the decision holds no handle to the DCS, PostgreSQL, peers,"

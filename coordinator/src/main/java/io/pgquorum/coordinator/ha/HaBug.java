@@ -73,7 +73,27 @@ public enum HaBug implements PlantedBug {
    * two primaries accept writes at once.
    */
   FAILSAFE_IGNORES_PROMISE("failsafe-ignores-promise", "epoch",
-      "a replica races for the lock although it promised a primary on failsafe not to");
+      "a replica races for the lock although it promised a primary on failsafe not to"),
+  /**
+   * The {@link LeaseKeeper} never refreshes (one branch in {@link LeaseKeeper#tick}): the lease depends on the HA
+   * loop's cycles alone, as before the keeper existed, so a loop stalled for longer than the lease costs it.
+   */
+  NO_LEASE_KEEPER("no-lease-keeper", "role-stability",
+      "the lease keeper never refreshes, so a stalled HA loop costs the lease and causes a failover"),
+  /**
+   * The {@link LeaseKeeper}'s license never runs out (one branch in {@link LeaseKeeping#license}): a loop stuck for
+   * good keeps its primary's lease for ever, while nothing probes PostgreSQL, so a primary that died under a stuck
+   * loop is never replaced.
+   */
+  KEEPER_IGNORES_LICENSE("keeper-ignores-license", "availability",
+      "the lease keeper refreshes after its license ran out, so a stuck HA loop keeps its lease for ever"),
+  /**
+   * A test hook, not a bug: once a file named {@value HaLoop#STALL_TRIGGER} appears next to the data directory, the
+   * next HA cycle deletes it and blocks for one and a half ttl before it goes on (as a long GC pause or a hung probe
+   * would), while the rest of the daemon (REST, lease guard, lease keeper) keeps running.
+   */
+  STALL_HA_LOOP("stall-ha-loop", "role-stability",
+      "the HA loop blocks for 1.5 ttl once a trigger file appears next to the data directory");
 
   private final String id;
   private final String breaks;

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
+  /** The file whose appearance next to the data directory stalls the loop once ({@link HaBug#STALL_HA_LOOP}). */
+  public static final String STALL_TRIGGER = "stall-ha-loop";
   /** An action type's metric label, computed once per type (snakeCase runs a regex: not on every cycle). */
   private static final ClassValue<String> ACTION_LABEL = new ClassValue<>() {
     @Override
@@ -101,6 +103,8 @@ public final class HaLoop implements Runnable {
   private DynamicConfig lastDynamic;
   private final PauseNotice pauseNotice = new PauseNotice();
   private final FailsafePromises failsafe;
+  /** Refreshes the lock between cycles under the license each plan grants or revokes ({@link LeaseKeeping}). */
+  private final LeaseKeeper keeper;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -141,6 +145,15 @@ public final class HaLoop implements Runnable {
     // PLANTED BUG failsafe-ignores-promise: both halves, the rule and this gate, or the gate would still hold it.
     failsafe.ignorePromises(bugs.active(HaBug.FAILSAFE_IGNORES_PROMISE));
     executor.useFailsafe(failsafe, FailsafeAsker.NONE);
+    this.keeper = new LeaseKeeper(store, lease, nanoClock, this::wake, config.name(), bugs);
+  }
+
+  /**
+   * The lease keeper: {@link #run()} starts its thread and closes it when the loop ends; a driver that runs
+   * {@link #cycle} itself (the deterministic simulator) calls {@link LeaseKeeper#tick()} at the instants it chooses.
+   */
+  public LeaseKeeper keeper() {
+    return keeper;
   }
 
   /**
@@ -230,6 +243,7 @@ public final class HaLoop implements Runnable {
 
   @Override
   public void run() {
+    keeper.start();
     try {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
@@ -249,6 +263,8 @@ public final class HaLoop implements Runnable {
       }
     } catch (Throwable t) {
       // RuntimeExceptions never get here (the cycle catches them): this is an Error, or a bug in the loop itself.
+      // Nothing may refresh a lease whose loop is gone: the license is revoked before the crash handler fences.
+      closeKeeper();
       fatal.compareAndSet(null, "the HA loop stopped on an unexpected error: " + t);
       try {
         log.error("the HA loop stopped on an unexpected error", t);
@@ -265,7 +281,18 @@ public final class HaLoop implements Runnable {
         }
       }
     } finally {
+      // The loop is done (shutdown, halt, fatal decision or crash): the keeper stops with it, so that a primary
+      // left running (a paused cluster's shutdown, an embedding node) is not kept alive by a loop that no longer runs.
+      closeKeeper();
       finished.countDown();
+    }
+  }
+
+  private void closeKeeper() {
+    try {
+      keeper.close();
+    } catch (Throwable t) {
+      // Out of memory, say: the license expires on its own (LeaseKeeping's span) and the guard fences after that.
     }
   }
 
@@ -273,6 +300,7 @@ public final class HaLoop implements Runnable {
   public void useMetrics(NodeMetrics m) {
     metrics = m;
     executor.useMetrics(m);
+    keeper.useMetrics(m);
   }
 
   private void count(Decision decision) {
@@ -288,6 +316,7 @@ public final class HaLoop implements Runnable {
    * instead of {@link #run()} (the deterministic simulator, which runs many nodes' cycles on one thread).
    */
   public boolean cycle(boolean shutdown) {
+    stallIfTriggered();
     long t0 = System.nanoTime();
     long tLoad = t0;
     long tProbe = t0;
@@ -328,8 +357,10 @@ public final class HaLoop implements Runnable {
       Map<String, String> urls = Decider.peersToAsk(cluster, local, policy, nanoClock.getAsLong());
       Map<String, PeerView> peerViews = urls.isEmpty() ? Map.of() : peers.fetch(urls);
       tPeers = System.nanoTime();
-      Decision decision = Decider.decide(cluster, local, policy, peerViews, nanoClock.getAsLong(),
-          wallClock.instant());
+      long decidedAt = nanoClock.getAsLong();
+      Decision decision = Decider.decide(cluster, local, policy, peerViews, decidedAt, wallClock.instant());
+      // Before the plan's first step: a plan that gives the lock up must find the keeper stopped (LeaseKeeper).
+      keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, bugs));
       count(decision);
       memory = decision.memory();
       // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
@@ -353,8 +384,10 @@ public final class HaLoop implements Runnable {
         // mode there is nothing such a decision would do (it rides the lease out), so the cycle ends as before.
         cluster = Optional.empty();
         // The failure and the request were taken by the first decision: the second one sees neither again.
+        decidedAt = nanoClock.getAsLong();
         decision = Decider.decide(cluster, localState(pg, shutdown, Optional.empty(), Optional.empty()), policy,
-            Map.of(), nanoClock.getAsLong(), wallClock.instant());
+            Map.of(), decidedAt, wallClock.instant());
+        keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, bugs));
         count(decision);
         memory = decision.memory();
         report(decision, decision.message());
@@ -404,6 +437,34 @@ public final class HaLoop implements Runnable {
       lastDynamic = dyn;
     }
     return recheck;
+  }
+
+  /**
+   * PLANTED BUG stall-ha-loop (test harness only): once the trigger file appears next to the data directory, this
+   * cycle deletes it and blocks for 1.5 ttl before it starts, as a long GC pause or a hung probe would stall the loop
+   * while the daemon's other threads (REST, lease guard, lease keeper) go on. The sleep is the stall itself.
+   */
+  private void stallIfTriggered() {
+    if (!bugs.active(HaBug.STALL_HA_LOOP)) {
+      return;
+    }
+    java.nio.file.Path trigger = config.postgresql().dataDir().resolveSibling(STALL_TRIGGER);
+    try {
+      if (!java.nio.file.Files.deleteIfExists(trigger)) {
+        return;
+      }
+    } catch (java.io.IOException e) {
+      log.warn("PLANTED BUG {}: cannot delete {}: {}", HaBug.STALL_HA_LOOP.id(), trigger, e.getMessage());
+      return;
+    }
+    long stallMs = dynamic().ttlDuration().toMillis() * 3 / 2;
+    log.warn("PLANTED BUG {}: the HA loop stalls for {} ms", HaBug.STALL_HA_LOOP.id(), stallMs);
+    try {
+      Thread.sleep(stallMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.warn("PLANTED BUG {}: the HA loop resumes after its stall", HaBug.STALL_HA_LOOP.id());
   }
 
   /**

@@ -4,7 +4,8 @@ import java.util.OptionalLong;
 
 /**
  * This node's mutable record of the leader lease it holds (its belief about it), shared by the HA loop (which
- * extends it) and {@link LeaseGuard} (which fences PostgreSQL when it runs out).
+ * extends it), the {@link LeaseKeeper} (which extends a held one between the loop's cycles) and {@link LeaseGuard}
+ * (which fences PostgreSQL when it runs out).
  *
  * <p>Timing assumption (the one PostgreSQL's safety rests on): the DCS expires a lease no earlier than
  * {@code ttl * (1+rho)/(1-rho)} after the member applying the write saw it, and applying happens after we sent
@@ -21,6 +22,8 @@ import java.util.OptionalLong;
 public final class HeldLease {
   private long token;
   private long deadlineNanos;
+  /** When the latest confirmed write of the held lease was sent (what the {@link LeaseKeeper} paces itself by). */
+  private long confirmedSentNanos;
   private boolean held;
   private LeaseListener listener = LeaseListener.NONE;
 
@@ -32,8 +35,12 @@ public final class HeldLease {
   /** Records a successful acquire/refresh that was sent at {@code sentNanos}. */
   public synchronized void extend(long token, long sentNanos, long validForNanos) {
     long deadline = sentNanos + validForNanos;
-    if (!held || this.token != token || deadline - this.deadlineNanos > 0) {
+    boolean same = held && this.token == token;
+    if (!same || deadline - this.deadlineNanos > 0) {
       this.deadlineNanos = deadline;
+    }
+    if (!same || sentNanos - this.confirmedSentNanos > 0) {
+      this.confirmedSentNanos = sentNanos;
     }
     this.token = token;
     this.held = true;
@@ -42,16 +49,20 @@ public final class HeldLease {
 
   /**
    * Extends the held lease {@code token} after a failsafe round sent at {@code sentNanos} that every member accepted
-   * ({@link FailsafeRules}); false (nothing changes) when the lease is no longer held with that token, or when its
-   * deadline had passed by the send. Why the second condition: the round covers only the time from its send on, so
-   * it may continue a lease that was still valid then, never resurrect one that ran out before it (between the two,
-   * PostgreSQL would have been writable with nothing granting it).
+   * ({@link FailsafeRules}), or after a {@link LeaseKeeper} refresh sent then that the DCS confirmed; false (nothing
+   * changes) when the lease is no longer held with that token, or when its deadline had passed by the send. Why the
+   * second condition: the round (or refresh) covers only the time from its send on, so it may continue a lease that
+   * was still valid then, never resurrect one that ran out before it (between the two, PostgreSQL would have been
+   * writable with nothing granting it).
    */
   public synchronized boolean extendHeld(long token, long sentNanos, long validForNanos) {
     if (!held || this.token != token || sentNanos - deadlineNanos >= 0) {
       return false;
     }
     long deadline = sentNanos + validForNanos;
+    if (sentNanos - confirmedSentNanos > 0) {
+      confirmedSentNanos = sentNanos;
+    }
     if (deadline - this.deadlineNanos > 0) {
       this.deadlineNanos = deadline;
       listener.armed(token, deadline);
@@ -94,6 +105,11 @@ public final class HeldLease {
 
   public synchronized OptionalLong token() {
     return held ? OptionalLong.of(token) : OptionalLong.empty();
+  }
+
+  /** When the latest confirmed write of the held lease was sent (empty when none is held). */
+  public synchronized OptionalLong confirmedSentNanos() {
+    return held ? OptionalLong.of(confirmedSentNanos) : OptionalLong.empty();
   }
 
   /** True while a lease is held and its deadline has not passed at {@code nowNanos}. */

@@ -22,6 +22,8 @@ import java.util.Optional;
  * stabilize [max=120s]                   run until one primary holds the lock and every other node streams
  * kill-postgres 1 | kill-daemon 1 | start-daemon 1 | stop-daemon 1 | restart-daemon 1
  * pause-daemon 1 | resume-daemon 1       SIGSTOP / SIGCONT of the daemon (its DCS member pauses with it)
+ * stall-loop 1 12s                       the daemon's HA loop blocks for 12 s (a GC pause of its thread, a hung
+ *                                        probe); its lease guard, lease keeper and DCS member go on
  * pause-daemon 1 mid-cycle               SIGSTOP just after its loop read the cluster snapshot: on SIGCONT that
  *                                        cycle goes on at once with the stale snapshot, before the lease guard's
  *                                        next check (the race's other outcome: the guard checks first)
@@ -97,6 +99,8 @@ final class Interaction implements AutoCloseable {
               n.dcs.freezeAfterRead();
             }
           });
+      case "stall-loop" -> fault(words, "HA loop stalled for " + words.get(words.size() - 1), SimNode::active,
+          n -> n.loopStalledUntil = cluster.time.now() + duration(words.get(words.size() - 1)));
       case "resume-daemon" -> {
         SimNode n = node(words);
         boolean midCycle = n.daemonUp && n.paused && n.pausedMidCycle;
@@ -349,7 +353,8 @@ final class Interaction implements AutoCloseable {
     }
     StringBuilder replicas = new StringBuilder();
     for (SimNode n : cluster.nodes()) {
-      if (n == leader.get() || !n.daemonUp) {
+      if (n == leader.get() || !n.daemonUp || n.loopStalled()) {
+        // A stalled loop, like a stopped daemon, does nothing until it runs again: the others are the cluster.
         continue;
       }
       if (!streamsFrom(n, leader.get())) {

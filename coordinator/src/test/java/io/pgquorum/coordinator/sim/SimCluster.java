@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.cluster.LeaderLock;
+import io.pgquorum.coordinator.ha.LeaseKeeper;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,11 @@ final class SimCluster implements AutoCloseable {
   final InMemoryDcs dcs;
   final History history;
   private final SplittableRandom rnd;
+  /**
+   * Lost replies of the lease keepers' refreshes: a stream of its own, so that a keeper's refresh (which the loop's
+   * schedule does not know about) leaves the draws of everything else, and so every recorded schedule, as they were.
+   */
+  private final SplittableRandom keeperRnd;
   private final ClusterStore observer;
   private final List<SimNode> nodes = new ArrayList<>();
   /** Cut links, as "i-j" with i < j. */
@@ -49,6 +55,7 @@ final class SimCluster implements AutoCloseable {
   SimCluster(SimOptions options) {
     this.options = options;
     this.rnd = new SplittableRandom(options.executionSeed);
+    this.keeperRnd = new SplittableRandom(options.executionSeed ^ 0x6b656570L);
     this.dcsClock = new DriftingClock(time, new Random(options.executionSeed).nextLong() >>> 20, 1.0);
     this.dcs = InMemoryDcs.stepped(dcsClock::now, time::wallMillis, options.rho, options.bugs);
     this.observer = new ClusterStore(dcs.client("observer"), new DcsKeys("/service/" + SimNode.SCOPE + "/"),
@@ -111,6 +118,11 @@ final class SimCluster implements AutoCloseable {
 
   boolean loseReply() {
     return options.lostReplyRate > 0 && rnd.nextDouble() < options.lostReplyRate;
+  }
+
+  /** As {@link #loseReply()}, for a lease keeper's refresh (at the same rate, from {@link #keeperRnd}). */
+  boolean loseKeeperReply() {
+    return options.lostReplyRate > 0 && keeperRnd.nextDouble() < options.lostReplyRate;
   }
 
   private static String link(SimNode a, SimNode b) {
@@ -278,17 +290,21 @@ final class SimCluster implements AutoCloseable {
     long next = Math.min(dcsTickAt, Math.min(replicationAt, options.writes ? writeAt : SimNode.NEVER));
     for (SimNode n : nodes) {
       next = Math.min(next, n.guardAt());
+      next = Math.min(next, n.keeperAt());
       for (SimWatchdog w : n.watchdogs) {
         next = Math.min(next, w.dueAt());
       }
       if (n.active()) {
-        next = Math.min(next, Math.min(n.taskAt, n.cycleAt));
+        next = Math.min(next, Math.min(n.taskAt, n.loopAt()));
       }
     }
     return next;
   }
 
-  /** Runs the first event due at {@code t}, in a fixed order: the DCS, fences, tasks, cycles, replication, writes. */
+  /**
+   * Runs the first event due at {@code t}, in a fixed order: the DCS, fences, lease keepers, tasks, cycles,
+   * replication, writes.
+   */
   private void runOneEvent(long t) {
     if (dcsTickAt <= t) {
       dcsTickAt = t + options.dcsTick;
@@ -313,6 +329,19 @@ final class SimCluster implements AutoCloseable {
       }
     }
     for (SimNode n : nodes) {
+      if (n.keeperAt() <= t) {
+        n.dcs.keeperCalling = true;
+        LeaseKeeper.Outcome outcome;
+        try {
+          outcome = n.loop.keeper().tick();
+        } finally {
+          n.dcs.keeperCalling = false;
+        }
+        flushEffects(n.name + ": lease keeper: " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+        return;
+      }
+    }
+    for (SimNode n : nodes) {
       if (n.active() && n.taskAt <= t) {
         String task = n.queuedTaskName;
         n.runTask();
@@ -321,7 +350,7 @@ final class SimCluster implements AutoCloseable {
       }
     }
     for (SimNode n : nodes) {
-      if (n.active() && n.cycleAt <= t) {
+      if (n.active() && n.loopAt() <= t) {
         String before = n.lastMessage;
         n.runCycle(false);
         boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();

@@ -25,6 +25,8 @@ final class SimDcs implements Dcs {
   private String lastReadPrefix;
   /** A snapshot read just before the daemon froze, which the interrupted cycle goes on with (one read). */
   private PrefixSnapshot frozenRead;
+  /** The lease keeper is calling (its lost replies come from a stream of their own: SimCluster.loseKeeperReply). */
+  boolean keeperCalling;
 
   SimDcs(Dcs delegate, SimCluster cluster, SimNode node) {
     this.delegate = delegate;
@@ -56,7 +58,7 @@ final class SimDcs implements Dcs {
     if (shown) {
       cluster.effect(node, "dcs " + what + " " + shortKey + (r.succeeded() ? "" : " (refused)"));
     }
-    if (cluster.loseReply()) {
+    if (keeperCalling ? cluster.loseKeeperReply() : cluster.loseReply()) {
       cluster.effect(node, "dcs reply lost: " + what + " " + shortKey);
       throw unavailable();
     }

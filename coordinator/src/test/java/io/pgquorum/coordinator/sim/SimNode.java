@@ -66,6 +66,8 @@ final class SimNode {
   String queuedTaskName = "";
   long taskAt = NEVER;
   long cycleAt = NEVER;
+  /** The loop is stalled (blocked mid-cycle, its other threads running) until this true instant (0: not stalled). */
+  long loopStalledUntil;
   String lastMessage = "";
 
   SimNode(SimCluster cluster, int index, DriftingClock clock, long guardDelay) {
@@ -147,6 +149,7 @@ final class SimNode {
     daemonUp = true;
     paused = false;
     pausedMidCycle = false;
+    loopStalledUntil = 0;
     cycleAt = cluster.time.now();
   }
 
@@ -203,6 +206,28 @@ final class SimNode {
     return daemonUp && !paused;
   }
 
+  /** When the loop's next cycle runs: its schedule, held back while the loop is stalled. */
+  long loopAt() {
+    return Math.max(cycleAt, loopStalledUntil);
+  }
+
+  /** Whether the loop is stalled now (the transcript's {@code stall-loop}). */
+  boolean loopStalled() {
+    return loopStalledUntil > cluster.time.now();
+  }
+
+  /**
+   * When the lease keeper next refreshes (NEVER when it will not under its license and lease): it runs on its own
+   * thread, so a stalled loop does not hold it back, a frozen daemon does.
+   */
+  long keeperAt() {
+    if (!active()) {
+      return NEVER;
+    }
+    OptionalLong due = loop.keeper().nextRefreshNanos();
+    return due.isPresent() ? clock.trueTimeOf(due.getAsLong()) : NEVER;
+  }
+
   /** What this node's REST API would say to a peer during a race ({@code /patroni}). */
   private Map<String, PeerView> peerViews(Map<String, String> urls) {
     Map<String, PeerView> out = new LinkedHashMap<>();
@@ -224,7 +249,8 @@ final class SimNode {
 
   /** {@code n1 [daemon up] primary token=3 tl=2 lsn=...}: how transcripts show this node. */
   String describe() {
-    String daemon = !daemonUp ? "daemon down" : paused ? "daemon paused" : "daemon up";
+    String daemon = !daemonUp ? "daemon down" : paused ? "daemon paused" : loopStalled() ? "daemon up, loop stalled"
+        : "daemon up";
     String held = daemonUp && lease.deadlineNanos().isPresent() ? ", holds lease" : "";
     return name + ": " + daemon + held + "; pg " + pg.describe();
   }

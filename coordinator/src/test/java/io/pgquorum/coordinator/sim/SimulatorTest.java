@@ -105,6 +105,11 @@ class SimulatorTest {
   // planted_lease_ignores_drift.txt and lease_margin_covers_drift.txt show it as a difference: beyond the bound but
   // within what retry_timeout covers, the same schedule has two writable primaries with the bug and none without.
 
+  // HaBug.KEEPER_IGNORES_LICENSE and NO_LEASE_KEEPER need a stalled HA loop, which random schedules do not generate
+  // (stall-loop is a transcript command only). planted_keeper_ignores_license.txt and its pair
+  // lease_keeper_stuck_loop_dead_postgres.txt show the first as a difference (no recovery with the bug); the second is
+  // the control of LeaseKeeperIT (NoLeaseKeeperIT). STALL_HA_LOOP is the daemon's test hook for those ITs.
+
   @Test
   void ignoreMaximumLagOnFailoverIsCaught() {
     assertCaught(HaBug.IGNORE_MAXIMUM_LAG_ON_FAILOVER, "lost acknowledged write");

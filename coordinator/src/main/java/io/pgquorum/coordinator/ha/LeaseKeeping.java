@@ -1,0 +1,107 @@
+package io.pgquorum.coordinator.ha;
+
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The pure rules of the {@link LeaseKeeper}: which plans license it, for how long, and when a refresh is due. The
+ * keeper only performs what these return.
+ *
+ * <p><b>Span.</b> A license granted at the cycle instant {@code c} (the instant the decision was made, after the
+ * cycle's DCS read and PostgreSQL probe) runs until {@code c + 2 * ttl}. Why twice the ttl:
+ * <ul>
+ *   <li>liveness: a healthy loop renews the license every cycle, at most {@code loop_wait + 2 * retry_timeout}
+ *       apart (a slow read and a slow refresh), which {@code loop_wait + 2 * retry_timeout <= ttl} keeps below the
+ *       span; and a loop stalled for up to {@code 2 * ttl} (a GC pause, a hung probe, DCS retries) keeps its lease,
+ *       since the keeper's last refresh before the span's end still counts for {@code ttl - retry_timeout};
+ *   <li>safety of the stuck-loop case: nothing refreshes after {@code c + 2 * ttl}, so a loop that stopped for good
+ *       loses the lease at most {@code 2 * ttl + (ttl - retry_timeout)} after it last looked at PostgreSQL; the
+ *       {@link LeaseGuard} and the watchdog fence at that deadline as they always did. A primary is never kept
+ *       alive indefinitely by a thread that does not probe PostgreSQL.
+ * </ul>
+ *
+ * <p><b>Period.</b> A refresh is due when the last confirmed write of the lease was sent {@code ttl / 4} ago or more
+ * (and the keeper's own last attempt too, so a DCS that does not answer is asked at that pace, not at every tick).
+ * Why: with the defaults (ttl 8, loop_wait 1) a healthy loop refreshes every second, so the keeper never sends
+ * anything and adds no DCS load; once the loop is late, at least two attempts are sent within the lease's validity
+ * (at {@code ttl / 4} and {@code ttl / 2} after the last confirmed send, and {@code ttl - retry_timeout > ttl / 2}
+ * because {@code loop_wait + 2 * retry_timeout <= ttl}), so one refresh that goes unanswered does not cost the
+ * lease. A shorter period would only add writes; a longer one would leave one attempt per lease.
+ *
+ * <p><b>Revocation.</b> Every plan that does not keep the lock with PostgreSQL left running revokes the license
+ * before its first step (see {@link #license}): a demotion, a stop, a release (shutdown and switchover included),
+ * a fatal stop, a blocked refresh (required watchdog missing), a cycle without the DCS (riding the lease out, or
+ * failsafe rounds, which extend the lease on their own terms and must not be mixed with DCS refreshes) and the
+ * shutdown cycle. The keeper never refreshes a lock the loop decided to give up; how a refresh in flight at the
+ * revocation is kept from moving the deadline afterwards is {@link LeaseKeeper}'s ordering.
+ */
+public final class LeaseKeeping {
+  private LeaseKeeping() {}
+
+  /**
+   * The license a plan grants, decided at {@code decidedAtNanos}; empty revokes. Granted only by a plan that refreshes
+   * or re-arms the lock ({@link Action.RefreshLock}, {@link Action.RearmLock}) and has no step that stops PostgreSQL,
+   * gives up the lock or ends the loop.
+   */
+  public static Optional<KeeperLicense> license(Decision decision, boolean shutdown, long decidedAtNanos,
+      PlantedBugs bugs) {
+    if (shutdown) {
+      return Optional.empty();
+    }
+    Optional<Action> keep = decision.actions().stream()
+        .filter(a -> a instanceof Action.RefreshLock || a instanceof Action.RearmLock).findFirst();
+    boolean givesUp = decision.actions().stream().anyMatch(LeaseKeeping::revokes);
+    if (keep.isEmpty() || givesUp) {
+      return Optional.empty();
+    }
+    long token = keep.get() instanceof Action.RefreshLock r ? r.fencingToken()
+        : ((Action.RearmLock) keep.get()).fencingToken();
+    LeaseTerms terms = keep.get() instanceof Action.RefreshLock r ? r.terms() : ((Action.RearmLock) keep.get()).terms();
+    long ttl = terms.configuredTtl().toNanos();
+    long span = 2 * ttl;
+    if (bugs.active(HaBug.KEEPER_IGNORES_LICENSE)) {
+      // PLANTED BUG (test harness only): a license that never runs out, so a stuck loop's lease lives for ever.
+      span = Long.MAX_VALUE / 4;
+    }
+    return Optional.of(new KeeperLicense(token, terms, decidedAtNanos + span, Math.max(1, ttl / 4)));
+  }
+
+  /** A step after which the keeper must not refresh: it stops PostgreSQL, lets the lock go or ends the loop. */
+  static boolean revokes(Action a) {
+    return a instanceof Action.Demote || a instanceof Action.SkippedDemote || a instanceof Action.StopPostgres
+        || a instanceof Action.ReleaseLock || a instanceof Action.Fatal || a instanceof Action.LeaseBlocked
+        || a instanceof Action.FailsafeRound;
+  }
+
+  /**
+   * What the keeper knows of the lease when it looks: the held lease's token, deadline and the send instant of its
+   * last confirmed write (all empty when none is held), and the send instant of its own last attempt.
+   */
+  public record LeaseView(OptionalLong heldToken, OptionalLong deadlineNanos, OptionalLong lastConfirmedSendNanos,
+      OptionalLong lastAttemptNanos) {}
+
+  /**
+   * The earliest instant at or after {@code nowNanos} at which a refresh is due, or empty when none will be under
+   * this license and this lease: no license, another token held (or none), or the due instant not before the
+   * license's end or the lease's deadline (a refresh sent after our own deadline could only resurrect a lease the
+   * guard is fencing). A refresh is sent exactly when this returns {@code nowNanos}.
+   */
+  public static OptionalLong nextRefresh(Optional<KeeperLicense> license, LeaseView lease, long nowNanos) {
+    if (license.isEmpty() || lease.heldToken().isEmpty() || lease.heldToken().getAsLong() != license.get().token()
+        || lease.deadlineNanos().isEmpty() || lease.lastConfirmedSendNanos().isEmpty()) {
+      return OptionalLong.empty();
+    }
+    KeeperLicense l = license.get();
+    long due = lease.lastConfirmedSendNanos().getAsLong() + l.periodNanos();
+    if (lease.lastAttemptNanos().isPresent()) {
+      long retry = lease.lastAttemptNanos().getAsLong() + l.periodNanos();
+      due = retry - due > 0 ? retry : due;
+    }
+    long at = due - nowNanos > 0 ? due : nowNanos;
+    if (at - l.untilNanos() >= 0 || at - lease.deadlineNanos().getAsLong() >= 0) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(at);
+  }
+}

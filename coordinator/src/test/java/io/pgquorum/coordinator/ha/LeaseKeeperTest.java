@@ -1,0 +1,254 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.ClusterStore;
+import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.dcs.api.Dcs;
+import io.pgquorum.dcs.api.DcsUnavailableException;
+import io.pgquorum.dcs.api.KeyValue;
+import io.pgquorum.dcs.api.LocalView;
+import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.api.PrefixSnapshot;
+import io.pgquorum.dcs.api.WatchResult;
+import io.pgquorum.dcs.api.WriteResult;
+import io.pgquorum.dcs.memory.InMemoryDcs;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lease keeper on a controllable clock, its ticks called by the test: it refreshes only under a license and
+ * only when due, moves the deadline by the loop's rule, moves nothing on an unknown outcome or after a revocation
+ * that came while its refresh was in flight, and leaves a lost lease to the loop and the guard.
+ */
+class LeaseKeeperTest {
+  static final DynamicConfig DYN = LeaseKeepingTest.DYN;
+  static final long S = 1_000_000_000L;
+  final AtomicLong clock = new AtomicLong(5 * S);
+  final InMemoryDcs dcs = new InMemoryDcs();
+  /** Runs while a refresh is in flight, before the DCS applied it. */
+  Runnable duringRefresh = () -> { };
+  /** Runs while a refresh is in flight, after the DCS applied it and before its reply is handled. */
+  Runnable afterApplied = () -> { };
+  final ClusterStore store = new ClusterStore(new InFlight(dcs.client("node1")), new DcsKeys("/service/t/"),
+      "node1");
+  final HeldLease lease = new HeldLease();
+  final NodeConfig config = TestConfigs.node("node1", DYN);
+  final ActionExecutor executor = new ActionExecutor(config, store, new FakePostgres(), lease,
+      new TaskRunner("node1"), clock::get, () -> { });
+  final AtomicInteger wakes = new AtomicInteger();
+  LeaseKeeper keeper = new LeaseKeeper(store, lease, clock::get, wakes::incrementAndGet, "node1", PlantedBugs.NONE);
+  long token;
+
+  @BeforeEach
+  void holdTheLock() {
+    run(Plans.acquire(DYN));
+    token = lease.token().getAsLong();
+  }
+
+  @AfterEach
+  void close() {
+    keeper.close();
+    dcs.close();
+  }
+
+  private void run(Action... actions) {
+    ClusterSnapshot snap = store.load();
+    executor.execute(new Decision(List.of(actions), "test"), Optional.of(snap));
+  }
+
+  /** What the loop does each cycle: license the keeper from the plan, then run the plan. */
+  private void cycle(Action... actions) {
+    Decision d = new Decision(List.of(actions), "test");
+    keeper.license(LeaseKeeping.license(d, false, clock.get(), PlantedBugs.NONE));
+    executor.execute(d, Optional.of(store.load()));
+  }
+
+  @Test
+  void sendsNothingWhileTheLoopKeepsUp() {
+    for (int i = 0; i < 10; i++) {
+      clock.addAndGet(S);
+      cycle(Plans.refresh(token, DYN));
+      long deadline = lease.deadlineNanos().getAsLong();
+      clock.addAndGet(S / 2);
+      assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+      assertThat(lease.deadlineNanos()).hasValue(deadline);
+    }
+  }
+
+  @Test
+  void refreshesAPeriodAfterTheLoopsLastRefreshByTheLoopsDeadlineRule() {
+    cycle(Plans.refresh(token, DYN));
+    clock.addAndGet(2 * S - 1);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+    clock.addAndGet(1);
+    long sent = clock.get();
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
+    assertThat(lease.deadlineNanos()).hasValue(sent + 6 * S); // ttl 8 - retry_timeout 2, from the send
+  }
+
+  @Test
+  void aStalledLoopKeepsItsLeaseUntilTheLicenseEndsAndLosesItAfter() {
+    long decided = clock.get();
+    cycle(Plans.refresh(token, DYN));
+    int confirmed = 0;
+    // The loop never cycles again: the keeper ticks every 100 ms of the clock.
+    while (lease.validAt(clock.get())) {
+      if (keeper.tick() == LeaseKeeper.Outcome.CONFIRMED) {
+        confirmed++;
+        assertThat(clock.get() - decided).isLessThan(16 * S);
+      }
+      clock.addAndGet(S / 10);
+    }
+    // Refreshed every 2 s until the license's end (2 ttl), then the lease ran out a validity after the last one.
+    assertThat(confirmed).isEqualTo(7);
+    assertThat(clock.get() - decided).isGreaterThan(16 * S).isLessThanOrEqualTo(22 * S);
+  }
+
+  @Test
+  void aRevocationWhileARefreshIsInFlightKeepsTheDeadlineWhereItWas() {
+    cycle(Plans.refresh(token, DYN));
+    long deadline = lease.deadlineNanos().getAsLong();
+    clock.addAndGet(2 * S);
+    // The loop's next plan demotes: it revokes the license while the keeper's refresh is on its way.
+    duringRefresh = () -> keeper.license(LeaseKeeping.license(new Decision(List.of(
+        new Action.Demote(io.pgquorum.coordinator.postgres.StopMode.FAST)), "t"), false, clock.get(),
+        PlantedBugs.NONE));
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.SUPERSEDED);
+    assertThat(lease.deadlineNanos()).hasValue(deadline);
+    duringRefresh = () -> { };
+    clock.addAndGet(2 * S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+  }
+
+  @Test
+  void aRefreshUnderOlderTermsDoesNotRaiseTheDeadlineAboveAReArmsCap() {
+    cycle(Plans.refresh(token, DYN));
+    clock.addAndGet(2 * S);
+    // The operator lowered ttl: the DCS applied the keeper's refresh (still ttl 8), then the loop's plan re-arms
+    // with ttl 4 before the refresh's reply is handled. Counted from its send with the old terms, that reply would
+    // put the deadline at send + 6 s, past what the re-armed key guarantees (its send + 3 s).
+    DynamicConfig shorter = new DynamicConfig(4, 1, 1, 1_048_576, 300, true, true, Map.of(), List.of(), Map.of());
+    afterApplied = () -> {
+      afterApplied = () -> { };
+      cycle(Plans.rearm(token, Duration.ofSeconds(4), shorter));
+    };
+    long capped = clock.get() + 3 * S; // the re-arm's cap: ttl 4 - retry_timeout 1, from its send (now)
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.SUPERSEDED);
+    assertThat(lease.deadlineNanos()).hasValue(capped);
+  }
+
+  @Test
+  void anUnknownOutcomeMovesNothingAndIsRetriedAPeriodLater() {
+    cycle(Plans.refresh(token, DYN));
+    long deadline = lease.deadlineNanos().getAsLong();
+    clock.addAndGet(2 * S);
+    duringRefresh = () -> {
+      throw new DcsUnavailableException("simulated timeout", Duration.ofSeconds(2), null, null);
+    };
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.UNKNOWN);
+    assertThat(lease.deadlineNanos()).hasValue(deadline);
+    clock.addAndGet(S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+    duringRefresh = () -> { };
+    clock.addAndGet(S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
+  }
+
+  @Test
+  void aLostLockStopsTheKeeperAndWakesTheLoopButLeavesTheDeadlineToTheGuard() {
+    cycle(Plans.refresh(token, DYN));
+    long deadline = lease.deadlineNanos().getAsLong();
+    store.releaseLeader(); // gone: an operator deleted it
+    clock.addAndGet(2 * S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.LOST);
+    assertThat(wakes.get()).isEqualTo(1);
+    // Not cleared: should the loop be stuck, the guard still fences at the deadline.
+    assertThat(lease.deadlineNanos()).hasValue(deadline);
+    clock.addAndGet(2 * S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+  }
+
+  @Test
+  void plantedNoLeaseKeeperNeverRefreshes() {
+    keeper = new LeaseKeeper(store, lease, clock::get, wakes::incrementAndGet, "node1",
+        PlantedBugs.of(HaBug.NO_LEASE_KEEPER));
+    cycle(Plans.refresh(token, DYN));
+    clock.addAndGet(3 * S);
+    assertThat(keeper.nextRefreshNanos()).isEmpty();
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+  }
+
+  /** The node's DCS client, running {@link #duringRefresh} while a refresh is in flight (before it is applied). */
+  private final class InFlight implements Dcs {
+    private final Dcs delegate;
+
+    InFlight(Dcs delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public WriteResult refresh(String key, long createRevision) {
+      duringRefresh.run();
+      WriteResult r = delegate.refresh(key, createRevision);
+      afterApplied.run();
+      return r;
+    }
+
+    @Override
+    public String ownerId() {
+      return delegate.ownerId();
+    }
+
+    @Override
+    public PrefixSnapshot read(String prefix) {
+      return delegate.read(prefix);
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+      return delegate.get(key);
+    }
+
+    @Override
+    public LocalView readLocal(String prefix) {
+      return delegate.readLocal(prefix);
+    }
+
+    @Override
+    public WriteResult put(String key, String value, Precondition condition, Duration ttl) {
+      return delegate.put(key, value, condition, ttl);
+    }
+
+    @Override
+    public WriteResult delete(String key, Precondition condition) {
+      return delegate.delete(key, condition);
+    }
+
+    @Override
+    public long deletePrefix(String prefix) {
+      return delegate.deletePrefix(prefix);
+    }
+
+    @Override
+    public WatchResult watch(String prefix, long afterRevision, Duration maxWait) {
+      return delegate.watch(prefix, afterRevision, maxWait);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}

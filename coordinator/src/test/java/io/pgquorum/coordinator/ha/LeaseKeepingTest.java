@@ -1,0 +1,120 @@
+package io.pgquorum.coordinator.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.postgres.StopMode;
+import io.pgquorum.dcs.planted.PlantedBugs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** The lease keeper's pure rules: which plans license it, for how long, and when a refresh is due. */
+class LeaseKeepingTest {
+  static final DynamicConfig DYN = new DynamicConfig(8, 1, 2, 1_048_576, 300, true, true, Map.of(), List.of(),
+      Map.of());
+  static final long S = 1_000_000_000L;
+  static final long NOW = 100 * S;
+  static final LeaseTerms TERMS = LeaseTerms.of(DYN, PlantedBugs.NONE);
+
+  private static Optional<KeeperLicense> license(Action... plan) {
+    return LeaseKeeping.license(new Decision(List.of(plan), "test"), false, NOW, PlantedBugs.NONE);
+  }
+
+  @Test
+  void aPlanThatRefreshesTheLockLicensesItsTokenForTwoTtlsFromTheCycle() {
+    assertThat(license(Plans.refresh(7, DYN), new Action.PublishStatus(5)))
+        .hasValue(new KeeperLicense(7, TERMS, NOW + 16 * S, 2 * S));
+  }
+
+  @Test
+  void aReArmLicensesWithItsOwnTermsAndToken() {
+    DynamicConfig shorter = new DynamicConfig(4, 1, 1, 1_048_576, 300, true, true, Map.of(), List.of(), Map.of());
+    Optional<KeeperLicense> l = license(Plans.rearm(9, Duration.ofSeconds(4), shorter));
+    assertThat(l).hasValue(new KeeperLicense(9, LeaseTerms.of(shorter, PlantedBugs.NONE), NOW + 8 * S, S));
+  }
+
+  @Test
+  void everyStepThatGivesTheLockUpOrStopsPostgresRevokes() {
+    List<Action> givingUp = List.of(new Action.Demote(StopMode.FAST), new Action.SkippedDemote(StopMode.FAST),
+        new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock(), new Action.Fatal("gone"),
+        new Action.LeaseBlocked("no watchdog"), new Action.FailsafeRound(Map.of(), Duration.ofSeconds(8), TERMS));
+    for (Action a : givingUp) {
+      assertThat(license(Plans.refresh(7, DYN), a)).as(a.toString()).isEmpty();
+      assertThat(license(a, Plans.refresh(7, DYN))).as(a.toString()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPlanWithoutARefreshRevokes() {
+    // A cycle without the DCS (riding the lease out), a failsafe round, an acquire (its token is not known yet).
+    assertThat(license()).isEmpty();
+    assertThat(license(new Action.FailsafeRound(Map.of("n2", "u"), Duration.ofSeconds(8), TERMS))).isEmpty();
+    assertThat(license(Plans.acquire(DYN))).isEmpty();
+  }
+
+  @Test
+  void theShutdownCycleRevokesEvenIfItKeepsTheLock() {
+    // A paused cluster's shutdown leaves PostgreSQL running and may refresh: the loop ends right after it.
+    assertThat(LeaseKeeping.license(new Decision(List.of(Plans.refresh(7, DYN)), "t"), true, NOW,
+        PlantedBugs.NONE)).isEmpty();
+  }
+
+  @Test
+  void plantedKeeperIgnoresLicenseNeverRunsOut() {
+    Optional<KeeperLicense> l = LeaseKeeping.license(new Decision(List.of(Plans.refresh(7, DYN)), "t"), false, NOW,
+        PlantedBugs.of(HaBug.KEEPER_IGNORES_LICENSE));
+    assertThat(l.orElseThrow().untilNanos() - NOW).isGreaterThan(1_000_000 * S);
+  }
+
+  private static LeaseKeeping.LeaseView held(long token, long deadline, long confirmedSent) {
+    return new LeaseKeeping.LeaseView(OptionalLong.of(token), OptionalLong.of(deadline), OptionalLong.of(confirmedSent),
+        OptionalLong.empty());
+  }
+
+  @Test
+  void aRefreshIsDueAPeriodAfterTheLastConfirmedSend() {
+    Optional<KeeperLicense> l = license(Plans.refresh(7, DYN));
+    LeaseKeeping.LeaseView v = held(7, NOW + 6 * S, NOW);
+    assertThat(LeaseKeeping.nextRefresh(l, v, NOW + S)).hasValue(NOW + 2 * S);
+    assertThat(LeaseKeeping.nextRefresh(l, v, NOW + 2 * S)).hasValue(NOW + 2 * S);
+    // Overdue (the keeper's thread was late): due now.
+    assertThat(LeaseKeeping.nextRefresh(l, v, NOW + 3 * S)).hasValue(NOW + 3 * S);
+  }
+
+  @Test
+  void anAttemptWithoutAnswerIsRepeatedAPeriodLaterNotAtEveryTick() {
+    Optional<KeeperLicense> l = license(Plans.refresh(7, DYN));
+    LeaseKeeping.LeaseView v = new LeaseKeeping.LeaseView(OptionalLong.of(7), OptionalLong.of(NOW + 6 * S),
+        OptionalLong.of(NOW), OptionalLong.of(NOW + 2 * S));
+    assertThat(LeaseKeeping.nextRefresh(l, v, NOW + 2 * S + 1)).hasValue(NOW + 4 * S);
+  }
+
+  @Test
+  void nothingIsDueWithoutALicenseForTheHeldToken() {
+    Optional<KeeperLicense> l = license(Plans.refresh(7, DYN));
+    assertThat(LeaseKeeping.nextRefresh(Optional.empty(), held(7, NOW + 6 * S, NOW), NOW + 3 * S)).isEmpty();
+    assertThat(LeaseKeeping.nextRefresh(l, held(8, NOW + 6 * S, NOW), NOW + 3 * S)).isEmpty();
+    assertThat(LeaseKeeping.nextRefresh(l, new LeaseKeeping.LeaseView(OptionalLong.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), OptionalLong.empty()), NOW + 3 * S)).isEmpty();
+  }
+
+  @Test
+  void nothingIsSentAtOrAfterTheLicensesEnd() {
+    Optional<KeeperLicense> l = license(Plans.refresh(7, DYN)); // until NOW + 16 s
+    assertThat(LeaseKeeping.nextRefresh(l, held(7, NOW + 20 * S, NOW + 14 * S), NOW + 15 * S)).isEmpty();
+    assertThat(LeaseKeeping.nextRefresh(l, held(7, NOW + 20 * S, NOW + 13 * S), NOW + 15 * S))
+        .hasValue(NOW + 15 * S);
+  }
+
+  @Test
+  void nothingIsSentOnceOurOwnDeadlinePassed() {
+    // The guard is fencing then: a refresh confirmed now could only resurrect the lease.
+    Optional<KeeperLicense> l = license(Plans.refresh(7, DYN));
+    assertThat(LeaseKeeping.nextRefresh(l, held(7, NOW + 6 * S, NOW), NOW + 6 * S)).isEmpty();
+    assertThat(LeaseKeeping.nextRefresh(l, held(7, NOW - S, NOW - 7 * S), NOW)).isEmpty();
+  }
+}
