@@ -7,7 +7,9 @@ import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.ha.HaBug;
 import io.pgquorum.coordinator.init.InitCommand;
 import io.pgquorum.coordinator.init.Prompter;
+import io.pgquorum.coordinator.postgres.PgBug;
 import io.pgquorum.dcs.planted.DcsBug;
+import io.pgquorum.dcs.planted.PlantedBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -116,8 +118,8 @@ public final class Main {
     try {
       // Only this entry point (and the harness's DCS member) reads planted bugs, and only with the harness's
       // second opt-in; the embedding API never does.
-      bugs = PlantedBugs.fromEnvironment(env, java.util.stream.Stream.concat(
-          java.util.Arrays.stream(HaBug.values()), java.util.Arrays.stream(DcsBug.values())).toList());
+      bugs = PlantedBugs.fromEnvironment(env, java.util.stream.Stream.<PlantedBug[]>of(HaBug.values(),
+          PgBug.values(), DcsBug.values()).flatMap(java.util.Arrays::stream).toList());
     } catch (IllegalArgumentException e) {
       err.println("pgquorum: " + e.getMessage());
       return 2;

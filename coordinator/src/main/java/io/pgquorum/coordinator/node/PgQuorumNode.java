@@ -209,6 +209,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       LocalPostgres postgres = new LocalPostgres(config, () -> Optional.ofNullable(status.get())
           .flatMap(NodeStatus::cluster).flatMap(c -> c.config()).map(v -> v.value()).orElse(null),
           () -> lease.validAt(System.nanoTime()));
+      postgres.plantedBugs(bugs); // before the first probe (initialStatus)
       status.set(initialStatus(config, postgres, bugs));
       AtomicReference<HaLoop> loopRef = new AtomicReference<>();
       // One part per area (NodeAdmin): switchover and failover, the dynamic configuration, this node's PostgreSQL.

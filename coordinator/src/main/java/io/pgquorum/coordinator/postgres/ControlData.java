@@ -65,16 +65,24 @@ record ControlData(Map<String, String> fields) {
   }
 
   /**
-   * The timeline the stopped data is on. Usually the last checkpoint's; but a standby stopped after it replayed a
-   * timeline switch and before any restartpoint on the new timeline still shows the old checkpoint, while its
-   * minimum recovery point (what its data files may already contain) is on the new one. That happens when a primary
-   * promoted and crashed before the promotion's checkpoint, then ran as a standby (the same-number fork of
-   * SameNumberForkIT, on a loaded machine): its data is on the new timeline, and the epoch record of that timeline
-   * must apply to it. pg_rewind reads the same field ({@code Rewinder.localPosition}).
+   * The timeline the stopped data is on: the timeline PostgreSQL's own recovery of this data reaches. Usually the
+   * last checkpoint's; but when the minimum recovery point (what the data files may already contain) is on a later
+   * timeline, that one. Two states have it, both a promotion that never reached its end-of-recovery checkpoint:
+   * <ul>
+   *   <li>a primary stopped (fenced, crashed) after its promotion and before that checkpoint: the promotion moved the
+   *       minimum recovery point onto its new timeline, which crash recovery then targets ("crash recovery starts in
+   *       timeline 1 and has target timeline 2"), while the checkpoint is still the standby's last restartpoint;
+   *       every checkpoint resets the point, so a primary that checkpointed since has none;
+   *   <li>that node then run as a standby (replaying its own switch) and stopped before any restartpoint on the new
+   *       timeline: its restartpoint is at a checkpoint record of the old timeline, its data past the switch.
+   * </ul>
+   * Both happened to SameNumberForkIT's forked node on a loaded machine; made deterministically by
+   * UncheckpointedPromotionForkTest. Its data is on the new timeline, and the epoch record of that timeline must
+   * apply to it. pg_rewind reads the same field for a standby ({@code Rewinder.localPosition}).
    */
   int dataTimeline() {
     int checkpoint = checkpointTimeline();
-    if (wasInRecovery() && minRecoveryEnd() != 0 && minRecoveryEndTimeline() > checkpoint) {
+    if (minRecoveryEnd() != 0 && minRecoveryEndTimeline() > checkpoint) {
       return minRecoveryEndTimeline();
     }
     return checkpoint;

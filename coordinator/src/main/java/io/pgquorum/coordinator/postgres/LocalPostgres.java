@@ -100,6 +100,14 @@ public final class LocalPostgres implements Postgres {
     this(node, dynamicConfig, () -> true);
   }
 
+  /**
+   * Plants {@code planted}'s {@link PgBug}s (the others are ignored): for {@code bin/pgquorum} under the
+   * fault-injection harness and for tests, before the first probe; never called by the embedding API.
+   */
+  public void plantedBugs(io.pgquorum.dcs.planted.PlantedBugs planted) {
+    prober.plantedBugs(planted);
+  }
+
   /** The start/fence gate of this data directory: the daemon's fences go through it. */
   public PrimaryGate gate() {
     return gate;

@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.postgres;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
 import io.pgquorum.coordinator.postgres.PgState.Standby;
+import io.pgquorum.dcs.planted.PlantedBugs;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,6 +47,8 @@ final class StateProbe {
   private final TimelineEpochRecord epochRecord;
   /** The last damaged-record warning, so a damaged file is reported once rather than on every cycle. */
   private volatile String epochWarning = "";
+  /** None outside the fault-injection harness and the tests that prove a check can fail ({@link PgBug}). */
+  private volatile PlantedBugs bugs = PlantedBugs.NONE;
 
   StateProbe(PgContext ctx, Jdbc jdbc, ProbeConnection connection, PgCtlRunner pgCtl) {
     this.ctx = ctx;
@@ -54,6 +57,11 @@ final class StateProbe {
     this.pgCtl = pgCtl;
     this.dataDir = new DataDirectory(ctx.dataDir);
     this.epochRecord = TimelineEpochRecord.of(ctx.dataDir);
+  }
+
+  /** Plants {@code planted}'s {@link PgBug}s in this probe (set once, before the first probe). */
+  void plantedBugs(PlantedBugs planted) {
+    bugs = planted;
   }
 
   /** What the start that is about to happen overrides (empty: the configured values throughout). */
@@ -216,7 +224,8 @@ final class StateProbe {
     if (cd.isPresent()) {
       try {
         ControlData d = cd.get();
-        timeline = d.dataTimeline();
+        // PLANTED BUG stopped-probe-checkpoint-timeline: the checkpoint's timeline, as before commit 4c237c0.
+        timeline = bugs.active(PgBug.STOPPED_PROBE_CHECKPOINT_TIMELINE) ? d.checkpointTimeline() : d.dataTimeline();
         position = d.redoLocation();
         sysid = Optional.of(d.systemIdentifier());
         clean = pm.isEmpty() && d.cleanShutdown();

@@ -67,8 +67,11 @@ class MainUsageTest {
     String error = startError(minimalConfig(dir), Map.of("PGQUORUM_PLANTED_BUG", "bogus", "PGQUORUM_TEST_HARNESS",
         "plant-bugs"), 2);
     assertThat(error).startsWith("pgquorum: PGQUORUM_PLANTED_BUG: unknown planted bug bogus (known: ");
-    // Every bug bin/pgquorum can plant is named: the coordinator's and its embedded DCS member's.
+    // Every bug bin/pgquorum can plant is named: the coordinator's (HA and PostgreSQL) and its DCS member's.
     for (io.pgquorum.dcs.planted.PlantedBug b : HaBug.values()) {
+      assertThat(error).contains(b.id());
+    }
+    for (io.pgquorum.dcs.planted.PlantedBug b : io.pgquorum.coordinator.postgres.PgBug.values()) {
       assertThat(error).contains(b.id());
     }
     for (io.pgquorum.dcs.planted.PlantedBug b : io.pgquorum.dcs.planted.DcsBug.values()) {

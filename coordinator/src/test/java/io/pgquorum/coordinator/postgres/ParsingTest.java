@@ -88,10 +88,13 @@ class ParsingTest {
         "Latest checkpoint's TimeLineID:       1", "Minimum recovery ending location:     0/4019988",
         "Min recovery ending loc's timeline:   2");
     assertThat(ControlData.parse(switched).dataTimeline()).isEqualTo(2);
-    // A primary (not in recovery) has no minimum recovery point; nor does a standby that never replayed past it.
+    // A primary fenced after its promotion and before the promotion's checkpoint (crash recovery targets timeline 2).
     assertThat(ControlData.parse(switched.replace("shut down in recovery", "in production")).dataTimeline())
-        .isEqualTo(1);
+        .isEqualTo(2);
+    // A primary that checkpointed since has no minimum recovery point; nor does a standby that never replayed past it.
     assertThat(ControlData.parse(switched.replace("0/4019988", "0/0")).dataTimeline()).isEqualTo(1);
+    assertThat(ControlData.parse(switched.replace("shut down in recovery", "shut down").replace("0/4019988", "0/0"))
+        .dataTimeline()).isEqualTo(1);
     assertThatThrownBy(() -> ControlData.parse("").systemIdentifier())
         .hasMessageContaining("Database system identifier");
   }
