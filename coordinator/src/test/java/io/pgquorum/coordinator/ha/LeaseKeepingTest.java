@@ -41,7 +41,8 @@ class LeaseKeepingTest {
   void everyStepThatGivesTheLockUpOrStopsPostgresRevokes() {
     List<Action> givingUp = List.of(new Action.Demote(StopMode.FAST), new Action.SkippedDemote(StopMode.FAST),
         new Action.StopPostgres(StopMode.FAST), new Action.ReleaseLock(), new Action.Fatal("gone"),
-        new Action.LeaseBlocked("no watchdog"), new Action.FailsafeRound(Map.of(), Duration.ofSeconds(8), TERMS));
+        new Action.LeaseBlocked("no watchdog"),
+        new Action.FailsafeRound(Map.of(), Duration.ofSeconds(8), TERMS, Map.of()));
     for (Action a : givingUp) {
       assertThat(license(Plans.refresh(7, DYN), a)).as(a.toString()).isEmpty();
       assertThat(license(a, Plans.refresh(7, DYN))).as(a.toString()).isEmpty();
@@ -52,7 +53,7 @@ class LeaseKeepingTest {
   void aPlanWithoutARefreshRevokes() {
     // A cycle without the DCS (riding the lease out), a failsafe round, an acquire (its token is not known yet).
     assertThat(license()).isEmpty();
-    assertThat(license(new Action.FailsafeRound(Map.of("n2", "u"), Duration.ofSeconds(8), TERMS))).isEmpty();
+    assertThat(license(new Action.FailsafeRound(Map.of("n2", "u"), Duration.ofSeconds(8), TERMS, Map.of()))).isEmpty();
     assertThat(license(Plans.acquire(DYN))).isEmpty();
   }
 
