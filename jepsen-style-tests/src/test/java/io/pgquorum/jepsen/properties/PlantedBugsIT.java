@@ -65,9 +65,10 @@ class PlantedBugsIT {
 
   /**
    * {@code planted/sync-before-synchronous.json} under {@code synchronous_mode: on} (docs/properties.md, P2): the
-   * WAL sender to one replica stalls while the other is the synchronous standby; the synchronous one is killed, so
-   * the primary moves the duty to the stalled one; then the primary is isolated. With the bug the key names the
-   * stalled replica at once and it is promoted without the commits acknowledged since the stall.
+   * WAL sender to one replica stalls while the other is the synchronous standby; the synchronous one's PostgreSQL
+   * is killed, so the primary moves the duty to the stalled one, then frozen (so that no catch-up before promotion
+   * can fetch the commits from it); then the primary is isolated. With the bug the key names the stalled replica at
+   * once and it is promoted without the commits acknowledged since the stall.
    */
   @Test
   void syncKeyNamingAnUnconfirmedStandbyLosesAcknowledgedWrites() {
