@@ -7,5 +7,11 @@ public enum Component {
   /** The node's PostgreSQL (postmaster; for pause, the whole process tree through the cgroup freezer). */
   POSTGRES,
   /** An in-JVM DCS member (DCS-level runs). */
-  DCS_MEMBER
+  DCS_MEMBER,
+  /**
+   * The WAL sender streaming to the target replica, on its upstream (pause only, full-stack runs): the replica
+   * stops receiving WAL while its server and daemon keep answering and the upstream still lists it as streaming.
+   * Never drawn by the generator (its components are DAEMON and POSTGRES).
+   */
+  WAL_SENDER
 }

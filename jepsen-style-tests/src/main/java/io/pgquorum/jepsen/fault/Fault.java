@@ -20,6 +20,17 @@ public interface Fault {
     }
   }
 
+  /**
+   * A partition of the DCS (Raft) links alone, in the given shape: REST and replication keep flowing, so the
+   * daemons lose the DCS but still reach each other ({@code failsafe_mode}'s situation).
+   */
+  record DcsPartition(PartitionShape shape, Target target) implements Fault {
+    @Override
+    public String kind() {
+      return "dcs-partition";
+    }
+  }
+
   /** kill -9 of a component; reverted by restarting it. */
   record Kill(Target target, Component component) implements Fault {
     @Override

@@ -23,6 +23,7 @@ public final class FaultKinds {
       new PacketLossKind(),
       new DelayKind(),
       new DcsConfigKind(),
+      new DcsPartitionKind(),
   });
 
   private static final Map<String, FaultKind<?>> BY_NAME = new LinkedHashMap<>();

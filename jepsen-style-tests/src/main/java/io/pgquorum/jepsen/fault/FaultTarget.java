@@ -43,6 +43,11 @@ public interface FaultTarget {
     return false;
   }
 
+  /** Whether {@link #cutDcs} and {@link #restoreDcs} work (the DCS links cut alone, the rest left open). */
+  default boolean canCutDcsOnly() {
+    return false;
+  }
+
   /** Whether {@link #setDynamicConfig} works. */
   default boolean canEditDynamicConfig() {
     return false;
@@ -56,6 +61,16 @@ public interface FaultTarget {
 
   /** Restores these directed links. */
   void restore(Set<Link> links);
+
+  /** Cuts these directed links for the DCS only (REST and replication stay); see {@link #canCutDcsOnly}. */
+  default void cutDcs(Set<Link> links) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot cut the DCS alone");
+  }
+
+  /** Restores the DCS on these directed links. */
+  default void restoreDcs(Set<Link> links) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot cut the DCS alone");
+  }
 
   void kill(int node, Component component);
 

@@ -120,6 +120,9 @@ public final class JepsenRun {
     if (sync != null) {
       s = s.withSynchronousMode(io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode.parse(sync));
     }
+    if (o.failsafe() != null) {
+      s = s.withFailsafeMode(o.failsafe());
+    }
     if (bug != null) {
       s = s.withPlantedBug(bug);
     }

@@ -22,10 +22,11 @@ import java.util.TreeSet;
  * @param ttl {@code --ttl} (stack), or null for the default
  * @param maxLag {@code --maximum-lag-on-failover} (stack), or null for the default
  * @param sync {@code --synchronous-mode} (stack), or null for the default (off)
+ * @param failsafe {@code --failsafe-mode} (stack), or null for the default (off)
  */
 record RunOptions(String target, Long seed, int schedules, Path scheduleFile, int nodes, Path out, String network,
     String plantedBug, Set<String> kinds, int shrinkAttempts, String nodeUser, List<List<String>> matrix,
-    int schedulesPerCell, int maxUnknown, Integer ttl, Long maxLag, String sync) {
+    int schedulesPerCell, int maxUnknown, Integer ttl, Long maxLag, String sync, Boolean failsafe) {
 
   /** The planted bugs a stack run accepts (the coordinator's). */
   static final Set<String> BUGS = bugIds();
@@ -65,6 +66,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
         --synchronous-mode off|on|quorum|strict
                                stack only: synchronous_mode (strict: on with synchronous_mode_strict); under
                                synchronous replication the durability checker allows no lost write at all
+        --failsafe-mode on|off stack only: failsafe_mode (default off): a primary cut off from the DCS keeps running
+                               while every member answers it directly
         --planted-bug NAME     start daemons (stack) or DCS members and clients (dcs) with PGQUORUM_PLANTED_BUG=NAME
                                to see a property go red; stack: %s; dcs: %s
         --shrink N             on failure, shrink the schedule with up to N more runs (keeping the same checker's
@@ -136,6 +139,7 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
     Integer ttl = null;
     Long maxLag = null;
     String sync = null;
+    Boolean failsafe = null;
     String preset = null;
     List<String> a = new ArrayList<>(List.of(args));
     for (int i = 0; i < a.size(); i++) {
@@ -210,6 +214,12 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
             throw new UsageException("--synchronous-mode must be off, on, quorum or strict, got \"" + v + "\"");
           }
         }
+        case "--failsafe-mode" -> {
+          if (!v.equals("on") && !v.equals("off")) {
+            throw new UsageException("--failsafe-mode must be on or off, got \"" + v + "\"");
+          }
+          failsafe = v.equals("on");
+        }
         case "--preset" -> {
           if (!v.equals("long") && !v.equals("sync") && !v.equals("smoke")) {
             throw new UsageException("--preset must be long, sync or smoke, got \"" + v + "\"");
@@ -251,10 +261,10 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
           + (target.equals("dcs") ? "stack" : "dcs"));
     }
     boolean stackOnly = (plantedBug != null && BUGS.contains(plantedBug)) || !network.equals("proxy")
-        || ttl != null || maxLag != null || sync != null;
+        || ttl != null || maxLag != null || sync != null || failsafe != null;
     if (target.equals("dcs") && !campaign && stackOnly) {
-      throw new UsageException("--planted-bug, --network, --ttl, --maximum-lag-on-failover and --synchronous-mode "
-          + "apply to --target stack only");
+      throw new UsageException("--planted-bug, --network, --ttl, --maximum-lag-on-failover, --synchronous-mode and "
+          + "--failsafe-mode apply to --target stack only");
     }
     if (network.equals("netns") && user == null) {
       throw new UsageException("--network netns needs --user NAME (the daemons and PostgreSQL cannot run as root)");
@@ -265,7 +275,7 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
     }
     return new RunOptions(target, seed, schedules == null ? 1 : schedules, scheduleFile, nodes == null ? 3 : nodes,
         out, network, plantedBug, kinds, shrink, user, List.copyOf(matrix), perCell == null ? 1 : perCell,
-        maxUnknown, ttl, maxLag, sync);
+        maxUnknown, ttl, maxLag, sync, failsafe);
   }
 
   private static long number(String opt, String v) throws UsageException {

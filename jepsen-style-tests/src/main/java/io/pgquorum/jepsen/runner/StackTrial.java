@@ -83,6 +83,11 @@ public final class StackTrial implements Trial {
       return new Settings(spec.withSync(mode), plantedBug);
     }
 
+    /** With {@code failsafe_mode} on (or off). */
+    public Settings withFailsafeMode(boolean on) {
+      return new Settings(spec.withFailsafeMode(on), plantedBug);
+    }
+
     /**
      * P2 as this mode states it: within maximum_lag_on_failover under asynchronous replication, no loss at all
      * under synchronous replication.
@@ -104,6 +109,9 @@ public final class StackTrial implements Trial {
       }
       if (spec.sync() != d.sync()) {
         b.append(" --synchronous-mode ").append(spec.sync().word());
+      }
+      if (spec.failsafe() != d.failsafe()) {
+        b.append(" --failsafe-mode ").append(spec.failsafe() ? "on" : "off");
       }
       if (plantedBug != null) {
         b.append(" --planted-bug ").append(plantedBug);

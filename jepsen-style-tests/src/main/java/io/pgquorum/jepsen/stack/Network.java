@@ -37,6 +37,21 @@ public interface Network extends AutoCloseable {
   /** The directed links currently cut. */
   Set<Link> cutLinks();
 
+  /** Whether {@link #cutDcs} works: the DCS (Raft) links cut alone, REST and replication left open. */
+  default boolean supportsDcsOnlyCuts() {
+    return false;
+  }
+
+  /** Cuts the DCS on these directed links in addition to those already cut (see {@link #supportsDcsOnlyCuts}). */
+  default void cutDcs(Set<Link> links) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot cut the DCS alone");
+  }
+
+  /** Restores the DCS on these directed links (a link also cut by {@link #cut} stays cut). */
+  default void restoreDcs(Set<Link> links) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot cut the DCS alone");
+  }
+
   boolean supportsLoss();
 
   boolean supportsDelay();

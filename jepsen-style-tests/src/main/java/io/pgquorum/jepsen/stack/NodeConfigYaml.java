@@ -42,7 +42,7 @@ final class NodeConfigYaml {
         .raft(n.addr.raftSelf(), n.addr.raftBind(), partners, n.raftDir())
         .raftInsecure(insecureRaft)
         .dcs(spec.ttl(), spec.loopWait(), spec.retryTimeout(), spec.maximumLagOnFailover())
-        .dcsExtra(spec.sync().dcsLines())
+        .dcsExtra(spec.dcsExtra())
         .pgHba(PG_HBA)
         .postgres(n.addr.pgListen(), n.addr.pgConnect(), n.dataDir(), n.pgpass())
         .binDir(PG_BIN)

@@ -46,10 +46,14 @@ import java.util.stream.Stream;
  *   <li>pause DAEMON: SIGSTOP / SIGCONT of the JVM's PID (the TCP handshake still completes into the backlog);
  *   <li>pause POSTGRES: the whole process tree, see {@link PostgresPause} (cgroup freezer as root, else SIGSTOP of
  *       the postmaster then every descendant; SIGSTOP of the postmaster alone would leave its backends serving);
+ *   <li>pause WAL_SENDER: SIGSTOP / SIGCONT of the walsender streaming to the target replica, on its upstream,
+ *       see {@link WalSenderPause} (the replica's server and daemon go on answering; pause only, no kill);
  *   <li>clock rate: the daemon is killed (-9) and restarted under libfaketime
  *       ({@code LD_PRELOAD=libfaketime.so.1}, {@code FAKETIME="+0 x<rate>"}, which also scales the monotonic clock
  *       the lease uses); rate 1 restarts it without. Processes the daemon starts meanwhile (pg_ctl, a PostgreSQL
  *       it has to start) inherit the skew; an already running PostgreSQL does not;
+ *   <li>{@link #cutDcs}/{@link #restoreDcs}: the DCS (Raft) links alone, where the network can (the proxy network;
+ *       REST and replication stay open);
  *   <li>packet loss and delay: the network's, where it supports them.
  * </ul>
  *
@@ -253,12 +257,12 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
 
   @Override
   public boolean canKill(Component component) {
-    return faults.canKillOrPause(component);
+    return faults.canKill(component);
   }
 
   @Override
   public boolean canPause(Component component) {
-    return faults.canKillOrPause(component);
+    return faults.canPause(component);
   }
 
   @Override
@@ -294,6 +298,21 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
   @Override
   public void restore(Set<Link> links) {
     faults.restore(links);
+  }
+
+  @Override
+  public boolean canCutDcsOnly() {
+    return faults.canCutDcsOnly();
+  }
+
+  @Override
+  public void cutDcs(Set<Link> links) {
+    faults.cutDcs(links);
+  }
+
+  @Override
+  public void restoreDcs(Set<Link> links) {
+    faults.restoreDcs(links);
   }
 
   /** Cuts every link to and from {@code node}. */

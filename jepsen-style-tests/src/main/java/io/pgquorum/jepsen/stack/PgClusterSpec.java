@@ -23,10 +23,12 @@ import java.util.Map;
  *     Patroni's default); the durability checker judges losses against it under asynchronous replication
  * @param sync {@code bootstrap.dcs.synchronous_mode} (and {@code synchronous_mode_strict}); under synchronous
  *     replication the durability checker allows no loss at all
+ * @param failsafe {@code bootstrap.dcs.failsafe_mode}: a primary that loses the DCS keeps running while every
+ *     member answers it directly (off by default, as in pgquorum and Patroni)
  */
 public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, Path baseDir,
     Map<Integer, Map<String, String>> extraEnv, NetworkKind network, String runAsUser, long maximumLagOnFailover,
-    SyncMode sync) {
+    SyncMode sync, boolean failsafe) {
 
   /** pgquorum's default {@code maximum_lag_on_failover}. */
   public static final long DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
@@ -112,34 +114,46 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
   /** Three nodes, ttl 8, loop_wait 1, retry_timeout 2, a temporary directory, no extra environment, proxies. */
   public static PgClusterSpec defaults() {
     return new PgClusterSpec(3, 8, 1, 2, null, Map.of(), NetworkKind.PROXY, null, DEFAULT_MAXIMUM_LAG_ON_FAILOVER,
-        SyncMode.OFF);
+        SyncMode.OFF, false);
   }
 
   public PgClusterSpec withNodes(int n) {
     return new PgClusterSpec(n, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 
   public PgClusterSpec withTiming(int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds) {
     return new PgClusterSpec(nodes, ttlSeconds, loopWaitSeconds, retryTimeoutSeconds, baseDir, extraEnv, network,
         runAsUser,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 
   public PgClusterSpec withBaseDir(Path dir) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, dir, extraEnv, network, runAsUser,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 
   /** Another {@code maximum_lag_on_failover} (bytes). */
   public PgClusterSpec withMaximumLagOnFailover(long bytes) {
-    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser, bytes, sync);
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser, bytes, sync,
+        failsafe);
   }
 
   /** Another replication mode. */
   public PgClusterSpec withSync(SyncMode mode) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
-        maximumLagOnFailover, mode);
+        maximumLagOnFailover, mode, failsafe);
+  }
+
+  /** With or without {@code failsafe_mode}. */
+  public PgClusterSpec withFailsafeMode(boolean on) {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, network, runAsUser,
+        maximumLagOnFailover, sync, on);
+  }
+
+  /** The bootstrap.dcs lines beyond the timings ({@code NodeYaml#dcsExtra}'s format): the sync mode's, failsafe. */
+  public String dcsExtra() {
+    return sync.dcsLines() + (failsafe ? "\n    failsafe_mode: true" : "");
   }
 
   /** Adds {@code key=value} to node {@code node}'s daemon environment. */
@@ -149,7 +163,7 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
     e.put(key, value);
     m.put(node, e);
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, m, network, runAsUser,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 
   /** The same environment variable on every node. */
@@ -164,11 +178,11 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
   /** Network namespaces (root only), daemons and PostgreSQL running as {@code user}. */
   public PgClusterSpec withNamespaces(String user) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 
   public PgClusterSpec withProxies() {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.PROXY, runAsUser,
-        maximumLagOnFailover, sync);
+        maximumLagOnFailover, sync, failsafe);
   }
 }

@@ -30,6 +30,9 @@ import java.util.Set;
  *       links that Raft and REST consider cut; use {@link NamespaceNetwork} when that matters.
  * </ul>
  *
+ * <p>{@link #cutDcs} cuts the Raft proxies of links alone: REST and replication keep flowing (the daemons lose the
+ * DCS, not each other).
+ *
  * <p>The harness itself (clients, probes, the role observer) reaches every node directly on 127.0.0.1: clients
  * stand outside the partition, as in Jepsen. Delay and loss apply to every Raft, REST and PostgreSQL proxy.
  */
@@ -42,6 +45,8 @@ public final class ProxyNetwork implements Network {
   private final LinkProxies rest = new LinkProxies(REST);
   private final LinkProxies pg = new LinkProxies(PG);
   private final Set<Link> cut = new HashSet<>();
+  /** Links whose Raft proxy alone is cut ({@link #cutDcs}); a Raft link is open only when in neither set. */
+  private final Set<Link> dcsCut = new HashSet<>();
   private List<NodePorts> nodes = List.of();
   private Path base;
 
@@ -112,10 +117,29 @@ public final class ProxyNetwork implements Network {
   public synchronized void restore(Set<Link> links) {
     cut.removeAll(links);
     links.forEach(l -> {
-      raft.restore(l.from(), l.to());
+      if (!dcsCut.contains(l)) {
+        raft.restore(l.from(), l.to());
+      }
       rest.restore(l.from(), l.to());
     });
     syncReplicationProxies();
+  }
+
+  @Override
+  public boolean supportsDcsOnlyCuts() {
+    return true;
+  }
+
+  @Override
+  public synchronized void cutDcs(Set<Link> links) {
+    dcsCut.addAll(links);
+    links.forEach(l -> raft.cut(l.from(), l.to()));
+  }
+
+  @Override
+  public synchronized void restoreDcs(Set<Link> links) {
+    dcsCut.removeAll(links);
+    links.stream().filter(l -> !cut.contains(l)).forEach(l -> raft.restore(l.from(), l.to()));
   }
 
   /** A node's PostgreSQL proxy is cut exactly while every link into the node is cut (see the class comment). */

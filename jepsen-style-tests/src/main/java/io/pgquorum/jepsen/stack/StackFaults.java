@@ -29,8 +29,12 @@ final class StackFaults implements AutoCloseable {
     this.queries = queries;
   }
 
-  boolean canKillOrPause(Component component) {
-    return component != Component.DCS_MEMBER;
+  boolean canKill(Component component) {
+    return component == Component.DAEMON || component == Component.POSTGRES;
+  }
+
+  boolean canPause(Component component) {
+    return canKill(component) || component == Component.WAL_SENDER;
   }
 
   boolean canSkewClocks() {
@@ -87,11 +91,26 @@ final class StackFaults implements AutoCloseable {
     return s;
   }
 
+  boolean canCutDcsOnly() {
+    return network.supportsDcsOnlyCuts();
+  }
+
+  void cutDcs(Set<Link> links) {
+    network.cutDcs(links);
+    queries.markStale();
+  }
+
+  void restoreDcs(Set<Link> links) {
+    network.restoreDcs(links);
+    queries.markStale();
+  }
+
   void kill(int node, Component component) {
     StackNode n = node(node, component);
     if (component == Component.DAEMON) {
       processes.killDaemon(n);
     } else {
+      n.postmasterPid().ifPresent(pm -> nodes.forEach(o -> o.walSenderPause.resumeIfChildOf(pm)));
       processes.killPostgres(n);
     }
     queries.markStale();
@@ -113,6 +132,8 @@ final class StackFaults implements AutoCloseable {
       if (!n.daemon.paused() && n.daemon.alive()) {
         n.daemon.pause();
       }
+    } else if (component == Component.WAL_SENDER) {
+      n.walSenderPause.pause(nodes, queries, node);
     } else {
       n.postmasterPid().ifPresent(n.pgPause::pause);
     }
@@ -124,6 +145,8 @@ final class StackFaults implements AutoCloseable {
       if (n.daemon.paused()) {
         n.daemon.resume();
       }
+    } else if (component == Component.WAL_SENDER) {
+      n.walSenderPause.resume();
     } else {
       n.pgPause.resume();
     }

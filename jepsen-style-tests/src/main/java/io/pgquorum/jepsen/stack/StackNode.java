@@ -11,6 +11,8 @@ final class StackNode {
   final Path dir;
   final Daemon daemon;
   final PostgresPause pgPause;
+  /** The WAL sender streaming to this node, while paused (it lives on the upstream's PostgreSQL). */
+  final WalSenderPause walSenderPause = new WalSenderPause();
   /** Where it listens and how it is reached, as the network arranged it (set once the network is up). */
   NodeAddresses addr;
   /** The clock rate its daemon runs at (libfaketime when not 1). */

@@ -83,6 +83,8 @@ final class StackProcesses {
       n.daemon.leftovers().forEach(h -> leftovers.add(h.pid()));
     }
     Signals.send("KILL", leftovers.stream().filter(ProcInfo::alive).filter(p -> !isPostgres(p)).toList());
+    // A stopped walsender lives on another node's PostgreSQL: thaw them all before stopping any server.
+    nodes.forEach(n -> n.walSenderPause.resume());
     for (StackNode n : nodes) {
       n.pgPause.close();
       if (Files.exists(n.dataDir().resolve("postmaster.pid"))) {

@@ -26,10 +26,11 @@ class FaultKindsTest {
   @Test
   void theRegistryListsEveryKindOnceInItsFixedOrder() {
     assertThat(FaultKinds.names()).containsExactly("partition", "kill", "pause", "clock-skew", "packet-loss",
-        "delay", "dcs-config");
+        "delay", "dcs-config", "dcs-partition");
     assertThat(FaultKinds.generatedNames()).containsExactly("partition", "kill", "pause", "clock-skew",
         "packet-loss", "delay");
     assertThat(FaultKinds.named("dcs-config").generatorWeight()).isZero();
+    assertThat(FaultKinds.named("dcs-partition").generatorWeight()).isZero();
     assertThat(FaultKinds.named("no-such-kind")).isNull();
   }
 
@@ -100,5 +101,7 @@ class FaultKindsTest {
     assertThat(daemonsOnly.supports(new Fault.PacketLoss(0.1))).isFalse();
     assertThat(daemonsOnly.supports(new Fault.Delay(10))).isTrue();
     assertThat(daemonsOnly.supports(new Fault.DcsConfig("ttl", 10))).isFalse();
+    assertThat(daemonsOnly.supports(new Fault.DcsPartition(PartitionShape.ISOLATE, Target.primary()))).isFalse();
+    assertThat(daemonsOnly.supports(new Fault.Pause(Target.replica(0), Component.WAL_SENDER))).isFalse();
   }
 }

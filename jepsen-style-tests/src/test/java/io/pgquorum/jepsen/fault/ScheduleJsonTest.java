@@ -31,6 +31,8 @@ class ScheduleJsonTest {
     faults.add(new Fault.Delay(150));
     faults.add(new Fault.DcsConfig("ttl", 30));
     faults.add(new Fault.DcsConfig("maximum_lag_on_failover", 0));
+    faults.add(new Fault.DcsPartition(PartitionShape.ISOLATE, Target.primary()));
+    faults.add(new Fault.DcsPartition(PartitionShape.HALVES, Target.node(1)));
     return faults.stream();
   }
 

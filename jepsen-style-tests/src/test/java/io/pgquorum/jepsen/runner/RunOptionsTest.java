@@ -66,7 +66,22 @@ class RunOptionsTest {
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--synchronous-mode", "always"}))
         .hasMessageContaining("--synchronous-mode must be off, on, quorum or strict, got \"always\"");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--target", "dcs", "--synchronous-mode", "on"}))
-        .hasMessageContaining("--synchronous-mode apply to --target stack only");
+        .hasMessageContaining("--synchronous-mode and --failsafe-mode apply to --target stack only");
+  }
+
+  /** --failsafe-mode reaches the trial's settings (and so the daemons' bootstrap.dcs) and the replay command. */
+  @Test
+  void failsafeModeReachesTheTrial() throws Exception {
+    RunOptions o = RunOptions.parse(new String[] {"--seed", "1", "--failsafe-mode", "on"});
+    Campaign.Plan p = JepsenRun.plan(o);
+    Campaign.Runner r = JepsenRun.trialFor(p.cells().get(0), o);
+    assertThat(r.flags()).isEqualTo("--target stack --failsafe-mode on");
+    assertThat(io.pgquorum.jepsen.stack.PgClusterSpec.defaults().withFailsafeMode(true).dcsExtra())
+        .isEqualTo("\n    failsafe_mode: true");
+    assertThatThrownBy(() -> RunOptions.parse(new String[] {"--failsafe-mode", "yes"}))
+        .hasMessageContaining("--failsafe-mode must be on or off, got \"yes\"");
+    assertThatThrownBy(() -> RunOptions.parse(new String[] {"--target", "dcs", "--failsafe-mode", "on"}))
+        .hasMessageContaining("apply to --target stack only");
   }
 
   @Test
