@@ -20,11 +20,6 @@ public record FailsafePromise(String leader, long untilNanos, Map<String, Long> 
     slots = java.util.Collections.unmodifiableMap(new TreeMap<>(slots));
   }
 
-  /** A promise without slot positions. */
-  public FailsafePromise(String leader, long untilNanos) {
-    this(leader, untilNanos, Map.of());
-  }
-
   /**
    * What the HA loop samples of failsafe mode each cycle.
    *

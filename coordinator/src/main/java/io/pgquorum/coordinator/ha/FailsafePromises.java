@@ -43,15 +43,9 @@ public final class FailsafePromises {
 
   /**
    * A primary on failsafe asks this node not to race for {@code ttl} (stretched by {@link
-   * FailsafeRules#promiseNanos}), from now. A later end replaces an earlier one, never the reverse.
-   */
-  public synchronized Answer promise(String leader, Duration ttl) {
-    return promise(leader, ttl, java.util.Map.of());
-  }
-
-  /**
-   * As {@link #promise(String, Duration)}, with the positions of the primary's slots it sent ({@code slots}); the
-   * latest request's positions are kept with the promise (they only move forward on the primary).
+   * FailsafeRules#promiseNanos}), from now. A later end replaces an earlier one, never the reverse. The positions
+   * of the primary's slots it sent ({@code slots}) are kept with the promise: the latest request's (they only move
+   * forward on the primary).
    */
   public synchronized Answer promise(String leader, Duration ttl, java.util.Map<String, Long> slots) {
     if (racing || lease.deadlineNanos().isPresent()) {

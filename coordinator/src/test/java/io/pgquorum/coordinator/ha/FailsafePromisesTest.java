@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.ha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class FailsafePromisesTest {
 
   @Test
   void aPromiseHoldsTheRaceBackUntilItEnds() {
-    assertThat(promises.promise("node2", Duration.ofSeconds(8))).isEqualTo(FailsafePromises.Answer.ACCEPTED);
+    assertThat(promises.promise("node2", Duration.ofSeconds(8), Map.of())).isEqualTo(FailsafePromises.Answer.ACCEPTED);
     long until = promises.sample().promise().orElseThrow().untilNanos();
     assertThat(until - now.get()).isEqualTo(FailsafeRules.promiseNanos(Duration.ofSeconds(8)));
     assertThat(promises.beginRace()).isFalse();
@@ -30,21 +31,21 @@ class FailsafePromisesTest {
   @Test
   void aRaceInProgressRefusesPromisesAndAHeldLeaseToo() {
     assertThat(promises.beginRace()).isTrue();
-    assertThat(promises.promise("node2", Duration.ofSeconds(8))).isEqualTo(FailsafePromises.Answer.LEADER);
+    assertThat(promises.promise("node2", Duration.ofSeconds(8), Map.of())).isEqualTo(FailsafePromises.Answer.LEADER);
     assertThat(promises.sample().promise()).isEmpty();
     lease.extend(7, now.get(), 6_000_000_000L); // the race was won
     promises.endRace();
-    assertThat(promises.promise("node2", Duration.ofSeconds(8))).isEqualTo(FailsafePromises.Answer.LEADER);
+    assertThat(promises.promise("node2", Duration.ofSeconds(8), Map.of())).isEqualTo(FailsafePromises.Answer.LEADER);
     lease.clear();
-    assertThat(promises.promise("node2", Duration.ofSeconds(8))).isEqualTo(FailsafePromises.Answer.ACCEPTED);
+    assertThat(promises.promise("node2", Duration.ofSeconds(8), Map.of())).isEqualTo(FailsafePromises.Answer.ACCEPTED);
   }
 
   @Test
   void aShorterLaterPromiseDoesNotCutAnEarlierLongerOne() {
-    promises.promise("node2", Duration.ofSeconds(30));
+    promises.promise("node2", Duration.ofSeconds(30), Map.of());
     long until = promises.sample().promise().orElseThrow().untilNanos();
     now.addAndGet(1_000_000_000L);
-    promises.promise("node2", Duration.ofSeconds(2));
+    promises.promise("node2", Duration.ofSeconds(2), Map.of());
     assertThat(promises.sample().promise().orElseThrow().untilNanos()).isEqualTo(until);
   }
 

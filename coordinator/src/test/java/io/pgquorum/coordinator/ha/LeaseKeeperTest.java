@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
+import io.pgquorum.coordinator.cluster.ForwardingDcs;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.api.DcsUnavailableException;
-import io.pgquorum.dcs.api.KeyValue;
-import io.pgquorum.dcs.api.LocalView;
-import io.pgquorum.dcs.api.Precondition;
-import io.pgquorum.dcs.api.PrefixSnapshot;
-import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.memory.InMemoryDcs;
 import io.pgquorum.dcs.planted.PlantedBugs;
@@ -191,64 +187,17 @@ class LeaseKeeperTest {
   }
 
   /** The node's DCS client, running {@link #duringRefresh} while a refresh is in flight (before it is applied). */
-  private final class InFlight implements Dcs {
-    private final Dcs delegate;
-
+  private final class InFlight extends ForwardingDcs {
     InFlight(Dcs delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public WriteResult refresh(String key, long createRevision) {
       duringRefresh.run();
-      WriteResult r = delegate.refresh(key, createRevision);
+      WriteResult r = super.refresh(key, createRevision);
       afterApplied.run();
       return r;
-    }
-
-    @Override
-    public String ownerId() {
-      return delegate.ownerId();
-    }
-
-    @Override
-    public PrefixSnapshot read(String prefix) {
-      return delegate.read(prefix);
-    }
-
-    @Override
-    public Optional<KeyValue> get(String key) {
-      return delegate.get(key);
-    }
-
-    @Override
-    public LocalView readLocal(String prefix) {
-      return delegate.readLocal(prefix);
-    }
-
-    @Override
-    public WriteResult put(String key, String value, Precondition condition, Duration ttl) {
-      return delegate.put(key, value, condition, ttl);
-    }
-
-    @Override
-    public WriteResult delete(String key, Precondition condition) {
-      return delegate.delete(key, condition);
-    }
-
-    @Override
-    public long deletePrefix(String prefix) {
-      return delegate.deletePrefix(prefix);
-    }
-
-    @Override
-    public WatchResult watch(String prefix, long afterRevision, Duration maxWait) {
-      return delegate.watch(prefix, afterRevision, maxWait);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

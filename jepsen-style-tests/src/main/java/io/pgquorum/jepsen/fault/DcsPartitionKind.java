@@ -1,6 +1,5 @@
 package io.pgquorum.jepsen.fault;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,12 +65,7 @@ final class DcsPartitionKind extends FaultKind<Fault.DcsPartition> {
 
   @Override
   protected void apply(Fault.DcsPartition p, AppliedFault a, FaultLedger ledger, FaultTarget driver) {
-    Set<Link> fresh = new LinkedHashSet<>();
-    for (Link l : a.links()) {
-      if (ledger.counts.merge(l, 1, Integer::sum) == 1) {
-        fresh.add(l);
-      }
-    }
+    Set<Link> fresh = ledger.hold(a.links());
     if (!fresh.isEmpty()) {
       driver.cutDcs(fresh);
     }
@@ -79,13 +73,7 @@ final class DcsPartitionKind extends FaultKind<Fault.DcsPartition> {
 
   @Override
   protected void heal(Fault.DcsPartition p, AppliedFault a, FaultLedger ledger, FaultTarget driver) {
-    Set<Link> healed = new LinkedHashSet<>();
-    for (Link l : a.links()) {
-      Integer left = ledger.counts.computeIfPresent(l, (k, n) -> n == 1 ? null : n - 1);
-      if (left == null) {
-        healed.add(l);
-      }
-    }
+    Set<Link> healed = ledger.release(a.links());
     if (!healed.isEmpty()) {
       driver.restoreDcs(healed);
     }

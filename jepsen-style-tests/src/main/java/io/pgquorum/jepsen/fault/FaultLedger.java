@@ -1,9 +1,12 @@
 package io.pgquorum.jepsen.fault;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The nemesis's bookkeeping for one resource ({@link FaultKind#resource}: the network, one node's process, one
@@ -17,4 +20,26 @@ public final class FaultLedger {
   public final Map<Object, Integer> counts = new HashMap<>();
   /** What the resource was before the first active step changed it, when the heal has to restore it. */
   public Object saved;
+
+  /** Counts one more hold on each of {@code keys}; returns those held now for the first time, in order. */
+  public <K> Set<K> hold(Collection<K> keys) {
+    Set<K> fresh = new LinkedHashSet<>();
+    for (K k : keys) {
+      if (counts.merge(k, 1, Integer::sum) == 1) {
+        fresh.add(k);
+      }
+    }
+    return fresh;
+  }
+
+  /** Counts one hold less on each of {@code keys}; returns those no longer held by anyone, in order. */
+  public <K> Set<K> release(Collection<K> keys) {
+    Set<K> freed = new LinkedHashSet<>();
+    for (K k : keys) {
+      if (counts.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1) == null) {
+        freed.add(k);
+      }
+    }
+    return freed;
+  }
 }

@@ -2,7 +2,6 @@ package io.pgquorum.jepsen.fault;
 
 import io.pgquorum.jepsen.gen.GeneratorSettings;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,12 +89,7 @@ final class PartitionKind extends FaultKind<Fault.Partition> {
 
   @Override
   protected void apply(Fault.Partition p, AppliedFault a, FaultLedger ledger, FaultTarget driver) {
-    Set<Link> fresh = new LinkedHashSet<>();
-    for (Link l : a.links()) {
-      if (ledger.counts.merge(l, 1, Integer::sum) == 1) {
-        fresh.add(l);
-      }
-    }
+    Set<Link> fresh = ledger.hold(a.links());
     if (!fresh.isEmpty()) {
       driver.cut(fresh);
     }
@@ -103,13 +97,7 @@ final class PartitionKind extends FaultKind<Fault.Partition> {
 
   @Override
   protected void heal(Fault.Partition p, AppliedFault a, FaultLedger ledger, FaultTarget driver) {
-    Set<Link> healed = new LinkedHashSet<>();
-    for (Link l : a.links()) {
-      Integer left = ledger.counts.computeIfPresent(l, (k, n) -> n == 1 ? null : n - 1);
-      if (left == null) {
-        healed.add(l);
-      }
-    }
+    Set<Link> healed = ledger.release(a.links());
     if (!healed.isEmpty()) {
       driver.restore(healed);
     }
