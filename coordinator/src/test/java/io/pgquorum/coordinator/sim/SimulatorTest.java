@@ -9,7 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,61 +30,101 @@ class SimulatorTest {
   static final int DEFAULT_SCHEDULES = 1_000;
 
   @Test
-  void randomSchedulesKeepEveryPropertyFromAFreshSeed() throws IOException {
+  void randomSchedulesKeepEveryPropertyFromAFreshSeed() throws Exception {
     long base = Long.getLong("sim.seed", System.nanoTime() ^ System.currentTimeMillis());
     int count = Integer.getInteger("sim.schedules", DEFAULT_SCHEDULES);
     boolean keepGoing = Boolean.getBoolean("sim.keepGoing");
+    // Schedules are independent (each builds its own cluster, clocks and random streams from its seed; nothing in
+    // the simulator or the code under test is shared between runs), so workers may take them in any order: seed
+    // base+i is run by worker i % threads and gives the same execution whichever thread runs it.
+    int threads = Math.max(1, Integer.getInteger("sim.threads", 1));
     // Long runs report progress (with throughput) about a hundred times; the default run only at the end.
     int progressEvery = count > DEFAULT_SCHEDULES ? Math.max(DEFAULT_SCHEDULES, count / 100) : Integer.MAX_VALUE;
-    List<Long> failedSeeds = new ArrayList<>();
-    System.out.println("simulator: " + count + " schedules from seed " + base + " (replay: -Dsim.seed=" + base + ")");
+    List<Long> failedSeeds = Collections.synchronizedList(new ArrayList<>());
+    System.out.println("simulator: " + count + " schedules from seed " + base + " on " + threads + " thread(s)"
+        + " (replay: -Dsim.seed=" + base + ")");
     long start = System.nanoTime();
-    long writes = 0;
-    long promotions = 0;
-    long beyond = 0;
-    long known = 0;
-    long virtual = 0;
-    long synchronous = 0;
+    Totals totals = new Totals();
+    AtomicInteger done = new AtomicInteger();
+    AtomicReference<AssertionError> firstFailure = new AtomicReference<>();
     try (QuietLogs quiet = new QuietLogs()) {
-      for (int i = 0; i < count; i++) {
-        long seed = base + i;
-        Simulator.Result r = Simulator.run(seed, List.of());
-        writes += r.writes();
-        synchronous += r.program().get(0).contains(" sync=") ? 1 : 0;
-        promotions += r.promotions();
-        virtual += r.virtualNanos();
-        beyond += r.expectedBeyondBound().isEmpty() ? 0 : 1;
-        if (!r.knownFindings().isEmpty()) {
-          known++;
-          System.out.println("simulator seed " + seed + ": KNOWN FINDING " + r.knownFindings());
-        }
-        if (r.failed()) {
-          List<String> small = Simulator.shrink(r);
-          String transcript = Simulator.transcript(r, small);
-          Path saved = Path.of("target", "sim-regressions", "seed-" + seed + ".txt");
-          Files.createDirectories(saved.getParent());
-          Files.writeString(saved, transcript);
-          String report = "simulator seed " + seed + " failed: " + r.violations() + "\nshrunk transcript ("
-              + saved + "; copy it to src/test/testdata/interaction/ as a regression):\n" + transcript;
-          if (!keepGoing) {
-            throw new AssertionError(report);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        workers.add(pool.submit(() -> {
+          for (int i = first; i < count && firstFailure.get() == null; i += threads) {
+            long seed = base + i;
+            Simulator.Result r = Simulator.run(seed, List.of());
+            totals.add(r);
+            if (!r.knownFindings().isEmpty()) {
+              System.out.println("simulator seed " + seed + ": KNOWN FINDING " + r.knownFindings());
+            }
+            if (r.failed()) {
+              String report = failureReport(r);
+              if (!keepGoing) {
+                firstFailure.compareAndSet(null, new AssertionError(report));
+                return null;
+              }
+              System.out.println(report);
+              failedSeeds.add(seed);
+            }
+            int n = done.incrementAndGet();
+            if (n % progressEvery == 0) {
+              double soFar = (System.nanoTime() - start) / 60e9;
+              System.out.printf("simulator: %d of %d schedules run, %d failed (%.0f per minute)%n", n, count,
+                  failedSeeds.size(), n / soFar);
+            }
           }
-          System.out.println(report);
-          failedSeeds.add(seed);
-        }
-        if ((i + 1) % progressEvery == 0) {
-          double soFar = (System.nanoTime() - start) / 60e9;
-          System.out.printf("simulator: %d of %d schedules run, %d failed (%.0f per minute)%n", i + 1, count,
-              failedSeeds.size(), (i + 1) / soFar);
-        }
+          return null;
+        }));
+      }
+      pool.shutdown();
+      for (Future<?> w : workers) {
+        w.get();
       }
     }
+    if (firstFailure.get() != null) {
+      throw firstFailure.get();
+    }
+    assertThat(done.get()).as("schedules run").isEqualTo(count);
     double minutes = (System.nanoTime() - start) / 60e9;
     System.out.printf("simulator: %d schedules in %.1f s (%.0f per minute); %d acknowledged writes, %d promotions, "
         + "%.0f virtual minutes; %d schedules beyond the drift bound showed a safety or stability violation "
         + "(expected); %d schedules reported a known finding; %d schedules in a synchronous mode%n", count,
-        minutes * 60, count / minutes, writes, promotions, virtual / 60e9, beyond, known, synchronous);
+        minutes * 60, count / minutes, totals.writes.sum(), totals.promotions.sum(), totals.virtual.sum() / 60e9,
+        totals.beyond.sum(), totals.known.sum(), totals.synchronous.sum());
     assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
+  }
+
+  /** Counters over every schedule run, whichever worker ran it. */
+  private static final class Totals {
+    final LongAdder writes = new LongAdder();
+    final LongAdder promotions = new LongAdder();
+    final LongAdder beyond = new LongAdder();
+    final LongAdder known = new LongAdder();
+    final LongAdder virtual = new LongAdder();
+    final LongAdder synchronous = new LongAdder();
+
+    void add(Simulator.Result r) {
+      writes.add(r.writes());
+      synchronous.add(r.program().get(0).contains(" sync=") ? 1 : 0);
+      promotions.add(r.promotions());
+      virtual.add(r.virtualNanos());
+      beyond.add(r.expectedBeyondBound().isEmpty() ? 0 : 1);
+      known.add(r.knownFindings().isEmpty() ? 0 : 1);
+    }
+  }
+
+  /** Shrinks a failed schedule, saves its transcript under target/sim-regressions and says where. */
+  private static String failureReport(Simulator.Result r) throws IOException {
+    List<String> small = Simulator.shrink(r);
+    String transcript = Simulator.transcript(r, small);
+    Path saved = Path.of("target", "sim-regressions", "seed-" + r.seed() + ".txt");
+    Files.createDirectories(saved.getParent());
+    Files.writeString(saved, transcript);
+    return "simulator seed " + r.seed() + " failed: " + r.violations() + "\nshrunk transcript (" + saved
+        + "; copy it to src/test/testdata/interaction/ as a regression):\n" + transcript;
   }
 
   @Test
