@@ -25,14 +25,15 @@ import java.util.Optional;
 
 /**
  * A pgquorum cluster for the bench: the fault-injection harness's {@link PgCluster} (real daemons through
- * {@code bin/pgquorum}, real PostgreSQL 15) on its proxy network, the only one it offers without root: Raft, the
- * daemons' REST calls to each other and replication pass through loopback TCP proxies inside the bench JVM
- * (nothing is cut or delayed; the proxies' cost is one extra loopback hop). The bench's own clients and probes
- * reach every node directly, including its reader of the DCS leader key ({@link RaftLeaderKeyReader}), which
- * dials the members' Raft bind addresses.
+ * {@code bin/pgquorum}, real PostgreSQL 15) on its direct network: Raft, the daemons' REST calls to each other and
+ * replication go straight over the loopback, as Patroni's and etcd's do on the other side of every comparison (the
+ * bench injects no network fault; until 2026-12-05 it used the proxy network, whose proxies in the bench JVM added
+ * a loopback hop and the bench JVM's scheduling to every Raft message and every replication round trip). The
+ * bench's own clients and probes reach every node directly, including its reader of the DCS leader key
+ * ({@link RaftLeaderKeyReader}), which dials the members' Raft bind addresses.
  *
  * <p>The daemons run with the JVM options {@code bin/pgquorum} ships (read from the script at run time) plus the
- * proxy network's hosts-file property, not with PgCluster's own test options; {@code PGQUORUM_BENCH_JAVA_OPTS}
+ * network's hosts-file property, not with PgCluster's own test options; {@code PGQUORUM_BENCH_JAVA_OPTS}
  * replaces the shipped options (for footprint experiments).
  */
 public final class PgQuorumCluster implements HaCluster {
@@ -66,10 +67,11 @@ public final class PgQuorumCluster implements HaCluster {
       throws IOException {
     String opts = javaOptions(pgquorumHome);
     PgClusterSpec spec = PgClusterSpec.defaults().withNodes(nodes)
-        .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base).withSync(sync);
+        .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base).withSync(sync)
+        .withDirectNetwork();
     for (int i = 0; i < nodes; i++) {
       // PgCluster sets its own options first; env(1) lets this later assignment win. The hosts file is the
-      // proxy network's (see ProxyNetwork): without it peers cannot resolve each other.
+      // network's (see DirectNetwork): without it peers cannot resolve each other's names.
       spec = spec.withEnv(i, "PGQUORUM_JAVA_OPTS",
           opts + " -Djdk.net.hosts.file=" + base.resolve("node" + (i + 1)).resolve("hosts"));
     }
@@ -268,8 +270,8 @@ public final class PgQuorumCluster implements HaCluster {
       }
     }
     s.put("daemon JVM options", javaOpts);
-    s.put("network", "PgCluster proxy network: Raft, peer REST and replication through loopback proxies in the "
-        + "bench JVM (no faults injected)");
+    s.put("network", "direct on 127.0.0.1 (PgCluster's direct network: Raft, peer REST and replication without "
+        + "proxies, as Patroni and etcd talk)");
     return s;
   }
 

@@ -202,12 +202,7 @@ public final class SyncSuite implements Suite {
     notes.put("replication mode", Variant.modeName(mode) + (mode == SyncMode.OFF ? ""
         : ", switched with PATCH /config and confirmed on the primary's PostgreSQL every "
             + ModeWatch.INTERVAL_MS + " ms during the runs (" + polls + " polls)"));
-    if (c.system().equals(Result.PGQUORUM)) {
-      notes.put("network", "replication through the bench JVM's loopback proxies (PgCluster's proxy network); "
-          + "pgbench connects to PostgreSQL directly");
-    } else {
-      notes.put("network", "replication and pgbench connect directly on 127.0.0.1");
-    }
+    notes.put("network", "replication and pgbench connect directly on 127.0.0.1");
     // Named explicitly for off too (the failover suite's config says nothing for asynchronous replication).
     String config = v.nodes() + " nodes, " + Variant.modeName(mode);
     ctx.record(new Result(SUITE, "pgbench-tps", config, c.system(), v.name(), "tps", true, Summary.of(tps),

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -374,17 +376,34 @@ public final class LocalPostgres implements Postgres {
   private void promoteOn(AdminSession session, boolean inRecovery, long fencingToken, long t0) throws SQLException {
     String op = "promote";
     long t1 = System.nanoTime();
-    // The token first, so that it is readable before the first write on the new timeline: written and the reload
-    // sent now, awaited before pg_promote() below (the epoch record in between does not depend on it).
-    config.write(fencingToken, inRecovery ? config.currentRoleSettings() : Map.of());
-    session.reload();
+    // The token first, so that it is readable before the first write on the new timeline: the file written and the
+    // reload sent, then awaited, all before pg_promote() below.
+    Map<String, String> roleSettings = inRecovery ? config.currentRoleSettings() : Map.of();
     if (inRecovery) {
       // Before pg_promote(): from the first write on the new timeline its epoch is on disk, so no crash can leave
       // a primary whose fork nothing names. A promotion that fails afterwards leaves a record for a timeline the
       // data never reached, which the probe ignores (it must match the data's timeline).
-      recordPromotion(session, fencingToken);
+      // The two durable writes (each an fsync, 10-100 ms on this machine's disk, on the switchover's critical path)
+      // run at the same time: the configuration file on a thread of its own, the epoch record on this one (its facts
+      // come over the session, which only this thread may use). The reload is sent after both, so PostgreSQL reads
+      // the file complete; pg_promote() waits for both and for the reload.
+      FutureTask<Void> written = new FutureTask<>(() -> {
+        config.write(fencingToken, roleSettings);
+        return null;
+      });
+      Thread writer = new Thread(written, "pgquorum-promote-config");
+      writer.setDaemon(true);
+      writer.start();
+      try {
+        recordPromotion(session, fencingToken);
+      } finally {
+        awaitWritten(written);
+      }
+    } else {
+      config.write(fencingToken, roleSettings);
     }
     long t2 = System.nanoTime();
+    session.reload();
     session.await(ConfigWriter.FENCING_TOKEN, Long.toString(fencingToken), ctx.pgCtlTimeout(), ctx.redactor::apply);
     long t3 = System.nanoTime();
     if (inRecovery && !session.promote(ctx.pgCtlTimeout())) {
@@ -397,11 +416,37 @@ public final class LocalPostgres implements Postgres {
     config.write(fencingToken, Map.of());
     session.reload();
     if (inRecovery) {
-      LOG.info("promoted PostgreSQL with fencing token {} (in {} ms: session {}, epoch record {}, token {},"
-          + " out of recovery {})", fencingToken, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3));
+      LOG.info("promoted PostgreSQL with fencing token {} (in {} ms: session {}, configuration and epoch record {},"
+          + " reload {}, out of recovery {})", fencingToken, ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
+          ms(t4 - t3));
     } else {
       // A primary that took the lock again (its old one expired) only takes the new lock's token.
       LOG.info("PostgreSQL was already primary; it now runs with the new lock's fencing token {}", fencingToken);
+    }
+  }
+
+  /** Waits for the configuration write of a promotion; its failure is the promotion's. */
+  private static void awaitWritten(FutureTask<Void> written) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          written.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the write is short and bounded by the disk; finish waiting, then re-assert
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new PostgresException("writing the configuration for the promotion failed: " + e.getCause(),
+              e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -95,9 +95,9 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
    */
   public static PgCluster start(PgClusterSpec spec) throws IOException {
     boolean root = Commands.isRoot();
-    if (spec.network() == PgClusterSpec.NetworkKind.PROXY && root) {
-      throw new IllegalStateException("PostgreSQL refuses to run as root: run PgCluster with the PROXY network as an "
-          + "ordinary user, or use the NAMESPACE network with runAsUser");
+    if (spec.network() != PgClusterSpec.NetworkKind.NAMESPACE && root) {
+      throw new IllegalStateException("PostgreSQL refuses to run as root: run PgCluster with the " + spec.network()
+          + " network as an ordinary user, or use the NAMESPACE network with runAsUser");
     }
     if (spec.network() == PgClusterSpec.NetworkKind.NAMESPACE) {
       if (!root) {
@@ -111,8 +111,12 @@ public final class PgCluster implements FaultTarget, AutoCloseable {
     }
     boolean temp = spec.baseDir() == null;
     Path base = temp ? Files.createTempDirectory("pgquorum-jepsen-") : Files.createDirectories(spec.baseDir());
-    PgCluster c = new PgCluster(spec, base, temp, spec.network() == PgClusterSpec.NetworkKind.PROXY
-        ? new ProxyNetwork() : new NamespaceNetwork(spec.runAsUser()));
+    Network network = switch (spec.network()) {
+      case PROXY -> new ProxyNetwork();
+      case DIRECT -> new DirectNetwork();
+      case NAMESPACE -> new NamespaceNetwork(spec.runAsUser());
+    };
+    PgCluster c = new PgCluster(spec, base, temp, network);
     try {
       c.setUp();
       c.queries.awaitHealthy(Duration.ofMinutes(3));

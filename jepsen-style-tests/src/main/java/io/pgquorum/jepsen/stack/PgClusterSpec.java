@@ -78,7 +78,9 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
     /** {@link ProxyNetwork}: loopback proxies per link, no root needed. */
     PROXY,
     /** {@link NamespaceNetwork}: one network namespace per node, iptables rules; root only. */
-    NAMESPACE
+    NAMESPACE,
+    /** {@link DirectNetwork}: loopback without proxies; no faults (for measuring), no root needed. */
+    DIRECT
   }
 
   public PgClusterSpec {
@@ -178,6 +180,12 @@ public record PgClusterSpec(int nodes, int ttl, int loopWait, int retryTimeout, 
   /** Network namespaces (root only), daemons and PostgreSQL running as {@code user}. */
   public PgClusterSpec withNamespaces(String user) {
     return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.NAMESPACE, user,
+        maximumLagOnFailover, sync, failsafe);
+  }
+
+  /** Loopback without proxies: nothing can be cut (for measuring; see {@link DirectNetwork}). */
+  public PgClusterSpec withDirectNetwork() {
+    return new PgClusterSpec(nodes, ttl, loopWait, retryTimeout, baseDir, extraEnv, NetworkKind.DIRECT, runAsUser,
         maximumLagOnFailover, sync, failsafe);
   }
 

@@ -73,11 +73,11 @@ public final class ProxyNetwork implements Network {
     }
   }
 
-  private static String raftHost(NodePorts n) {
+  static String raftHost(NodePorts n) {
     return n.name() + ".pgq.test";
   }
 
-  private static String restHost(NodePorts n) {
+  static String restHost(NodePorts n) {
     return n.name() + "-api.pgq.test";
   }
 
