@@ -1,6 +1,7 @@
 package io.pgquorum.jepsen.runner;
 
 import io.pgquorum.coordinator.ha.HaBug;
+import io.pgquorum.coordinator.postgres.PgBug;
 import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.jepsen.campaign.Matrix;
 import java.nio.file.Path;
@@ -118,6 +119,8 @@ record RunOptions(String target, Long seed, int schedules, Path scheduleFile, in
   private static Set<String> bugIds() {
     Set<String> ids = new TreeSet<>();
     Arrays.stream(HaBug.values()).forEach(b -> ids.add(b.id()));
+    // PostgreSQL-layer bugs reach the daemons through the same seam (PGQUORUM_PLANTED_BUG with the opt-in).
+    Arrays.stream(PgBug.values()).forEach(b -> ids.add(b.id()));
     return Set.copyOf(ids);
   }
 

@@ -85,7 +85,7 @@ class RunOptionsTest {
   }
 
   @Test
-  void badCommandLinesNameTheOption() {
+  void badCommandLinesNameTheOption() throws Exception {
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--matrix", "nodes=3", "--nodes", "5"}))
         .hasMessageContaining("drop --schedule, --schedules, --nodes and --kinds");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--schedules-per-cell", "3"}))
@@ -101,7 +101,11 @@ class RunOptionsTest {
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--target", "dcs", "--ttl", "8"}))
         .hasMessageContaining("apply to --target stack only");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--planted-bug", "nope"}))
-        .hasMessageContaining("--planted-bug must be one of").hasMessageContaining("ignore-maximum-lag-on-failover");
+        .hasMessageContaining("--planted-bug must be one of").hasMessageContaining("ignore-maximum-lag-on-failover")
+        .hasMessageContaining("stopped-probe-checkpoint-timeline");
+    // A PostgreSQL-layer bug plants on the stack like the HA layer's.
+    assertThat(RunOptions.parse(new String[] {"--planted-bug", "stopped-probe-checkpoint-timeline"}).plantedBug())
+        .isEqualTo("stopped-probe-checkpoint-timeline");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--matrix"}))
         .hasMessageContaining("option --matrix needs a value");
     assertThatThrownBy(() -> RunOptions.parse(new String[] {"--matrix", "--out", "x"}))
