@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +105,6 @@ public final class HaLoop implements Runnable {
   private final FailsafePromises failsafe;
   /** Refreshes the lock between cycles under the license each plan grants or revokes ({@link LeaseKeeping}). */
   private final LeaseKeeper keeper;
-  /** Inline unless {@link #run()} drives the loop (see {@link ProbeAhead}); only the loop's thread touches it. */
-  private ProbeAhead probeAhead = ProbeAhead.INLINE;
 
   public HaLoop(NodeConfig config, ClusterStore store, Postgres postgres, HeldLease lease, TaskRunner tasks,
       PeerFetcher peers, LongSupplier nanoClock, Consumer<NodeStatus> publish) {
@@ -247,7 +244,6 @@ public final class HaLoop implements Runnable {
   @Override
   public void run() {
     keeper.start();
-    probeAhead = ProbeAhead.parallel();
     try {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
@@ -288,8 +284,6 @@ public final class HaLoop implements Runnable {
       // The loop is done (shutdown, halt, fatal decision or crash): the keeper stops with it, so that a primary
       // left running (a paused cluster's shutdown, an embedding node) is not kept alive by a loop that no longer runs.
       closeKeeper();
-      probeAhead.close();
-      probeAhead = ProbeAhead.INLINE;
       finished.countDown();
     }
   }
@@ -334,8 +328,6 @@ public final class HaLoop implements Runnable {
       publishSoonAfterTask(shutdown);
     }
     seenEndedTasks = endedTasks;
-    // Started now, asked for after the read: at the same time as the read when run() drives the loop.
-    Supplier<PgState> probing = probeAhead.start(postgres::probe);
     Optional<ClusterSnapshot> cluster;
     try {
       cluster = Optional.of(store.load());
@@ -358,7 +350,7 @@ public final class HaLoop implements Runnable {
     PgState pg = PgState.stopped(PgState.DataDirState.MISSING);
     boolean recheck = false;
     try {
-      pg = probing.get();
+      pg = postgres.probe();
       tProbe = System.nanoTime();
       publishEarlyOnRoleChange(cluster, pg, policy, shutdown);
       LocalState local = localState(pg, shutdown, tasks.takeFailure(), requests.take());
