@@ -51,11 +51,6 @@ public final class DirectNetwork implements Network {
   }
 
   @Override
-  public List<String> launchPrefix(int node) {
-    return List.of();
-  }
-
-  @Override
   public void cut(Set<Link> links) {
     throw new UnsupportedOperationException("the direct network has no links to cut (use the proxy network)");
   }

@@ -26,7 +26,9 @@ public interface Network extends AutoCloseable {
    * Words put in front of {@code bin/pgquorum <config>} to launch node {@code node}'s daemon inside this network
    * (empty when it runs directly).
    */
-  List<String> launchPrefix(int node);
+  default List<String> launchPrefix(int node) {
+    return List.of();
+  }
 
   /** Cuts these directed links in addition to those already cut. */
   void cut(Set<Link> links);

@@ -99,11 +99,6 @@ public final class ProxyNetwork implements Network {
   }
 
   @Override
-  public List<String> launchPrefix(int node) {
-    return List.of();
-  }
-
-  @Override
   public synchronized void cut(Set<Link> links) {
     cut.addAll(links);
     links.forEach(l -> {
