@@ -17,7 +17,8 @@ final class Suites {
         new io.pgquorum.bench.switchover.SwitchoverSuite(),
         new io.pgquorum.bench.sync.SyncSuite(),
         new io.pgquorum.bench.cost.CostSuite(),
-        new io.pgquorum.bench.rebuild.RebuildSuite()
+        new io.pgquorum.bench.rebuild.RebuildSuite(),
+        new io.pgquorum.bench.soak.SoakSuite()
     );
   }
 }

@@ -71,6 +71,21 @@ public final class Targets {
     out.add(atMost("switchover: client outage through HAProxy at most 1 s", find(results, "switchover",
         "client-outage-haproxy", "3 nodes", Result.PGQUORUM, "defaults"), find(results, "switchover",
         "client-outage-haproxy", "3 nodes", Result.PATRONI, "defaults"), 1.0));
+
+    // Issue 15: short leases only count if they hold on a loaded machine.
+    String t9 = "soak: no spurious failover at pgquorum's defaults (CPU saturated plus a write load)";
+    Optional<Result> promotions = find(results, "soak", "spurious-promotions", null, Result.PGQUORUM, "defaults");
+    Optional<Result> changes = find(results, "soak", "spurious-primary-changes", null, Result.PGQUORUM, "defaults");
+    if (promotions.isPresent() && changes.isPresent()) {
+      double p = promotions.get().summary().max();
+      double ch = changes.get().summary().max();
+      out.add(new Verdict(t9, (long) p + " promotions, " + (long) ch + " primary changes"
+          + find(results, "soak", "spurious-promotions", null, Result.PATRONI, "defaults")
+              .map(r -> "; Patroni + etcd " + (long) r.summary().max() + " promotions").orElse(""),
+          p == 0 && ch == 0 ? Status.MET : Status.NOT_MET));
+    } else {
+      out.add(missing(t9));
+    }
     return out;
   }
 

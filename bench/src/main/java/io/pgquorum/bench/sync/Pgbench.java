@@ -16,14 +16,14 @@ import java.util.stream.Stream;
  * (three updates, a select and an insert per transaction, one commit), each into its own directory with the
  * output and the per-transaction log ({@code --log}).
  */
-final class Pgbench {
+public final class Pgbench {
   private final Path pgbench;
   private final Path dir;
   private final HaCluster.Endpoint at;
   private final String user;
   private final String password;
 
-  Pgbench(Path pgBin, Path dir, HaCluster.Endpoint at, String user, String password) {
+  public Pgbench(Path pgBin, Path dir, HaCluster.Endpoint at, String user, String password) {
     this.pgbench = pgBin.resolve("pgbench");
     this.dir = dir;
     this.at = at;
@@ -32,7 +32,7 @@ final class Pgbench {
   }
 
   /** {@code pgbench -i -s scale}: creates and fills the tables (replicated to the standbys like any write). */
-  void init(int scale) throws IOException, InterruptedException {
+  public void init(int scale) throws IOException, InterruptedException {
     run(Files.createDirectories(dir.resolve("init")), Duration.ofMinutes(15), "-i", "-q", "-s",
         Integer.toString(scale));
   }
@@ -53,6 +53,18 @@ final class Pgbench {
       }
     }
     return new Outcome(PgbenchOutput.summary(text), PgbenchOutput.log(lines));
+  }
+
+  /**
+   * {@code pgbench -c clients -j 1 -T seconds} into {@code dir/label}, without the per-transaction log (a load for
+   * minutes, not a latency measurement): its summary, or an IOException when it ended early (its server stopped
+   * accepting the load) or did not end in time.
+   */
+  public PgbenchOutput.Summary load(String label, int clients, Duration duration)
+      throws IOException, InterruptedException {
+    Path out = Files.createDirectories(dir.resolve(label));
+    return PgbenchOutput.summary(run(out, duration.plusMinutes(5), "-c", Integer.toString(clients), "-j", "1",
+        "-T", Long.toString(Math.max(1, duration.toSeconds()))));
   }
 
   private String run(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * throughput, average latency and transaction counts, and every transaction's latency from the per-transaction
  * log, from which the suite takes the median and the 99th percentile (pgbench's summary has only the average).
  */
-final class PgbenchOutput {
+public final class PgbenchOutput {
   private static final Pattern TPS = Pattern.compile("(?m)^tps = ([0-9.]+) \\(without initial connection time\\)");
   private static final Pattern LATENCY = Pattern.compile("(?m)^latency average = ([0-9.]+) ms");
   private static final Pattern PROCESSED = Pattern.compile("(?m)^number of transactions actually processed: (\\d+)");
@@ -27,7 +27,7 @@ final class PgbenchOutput {
    * @param processed transactions that completed
    * @param failed transactions that failed (serialization or deadlock errors; 0 when pgbench does not say)
    */
-  record Summary(double tps, double latencyAverageMs, long processed, long failed) {}
+  public record Summary(double tps, double latencyAverageMs, long processed, long failed) {}
 
   /** Parses pgbench's summary; throws naming what is missing (a run that errored prints no tps line). */
   static Summary summary(String stdout) {

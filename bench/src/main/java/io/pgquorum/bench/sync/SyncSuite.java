@@ -216,10 +216,11 @@ public final class SyncSuite implements Suite {
   }
 
   /** The 1, 5 and 15 minute load averages, as uptime prints them. */
-  static final class LoadAverage {
+  /** The machine's load averages as /proc/loadavg gives them (1, 5, 15 min), or "unknown". */
+  public static final class LoadAverage {
     private LoadAverage() {}
 
-    static String read() {
+    public static String read() {
       try {
         String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
         return f[0] + " " + f[1] + " " + f[2];

@@ -19,6 +19,18 @@ class TargetsTest {
     return Result.of("switchover", metric, "3 nodes", system, "defaults", "s", false, Summary.of(seconds));
   }
 
+  static Result soak(String metric, String system, double count) {
+    return Result.of("soak", metric, "3 nodes, CPU saturated + pgbench", system, "defaults", "count", false,
+        Summary.of(count));
+  }
+
+  @Test
+  void oneSpuriousPromotionFailsTheSoak() {
+    List<Targets.Verdict> v = Targets.judge(List.of(soak("spurious-promotions", Result.PGQUORUM, 1),
+        soak("spurious-primary-changes", Result.PGQUORUM, 0)));
+    assertThat(v.get(v.size() - 1).status()).isEqualTo(Targets.Status.NOT_MET);
+  }
+
   @Test
   void judgesEachTargetFromTheMatchingResults() {
     List<Result> results = List.of(
@@ -37,7 +49,10 @@ class TargetsTest {
         switchover("write-gap", Result.PGQUORUM, 0.3, 0.4, 0.9),
         switchover("write-gap", Result.PATRONI, 1.4),
         switchover("client-outage-haproxy", Result.PGQUORUM, 1.2, 2.0),
-        switchover("client-outage-haproxy", Result.PATRONI, 1.5));
+        switchover("client-outage-haproxy", Result.PATRONI, 1.5),
+        soak("spurious-promotions", Result.PGQUORUM, 0),
+        soak("spurious-primary-changes", Result.PGQUORUM, 0),
+        soak("spurious-promotions", Result.PATRONI, 2));
     List<Targets.Verdict> v = Targets.judge(results);
     assertThat(v).extracting(Targets.Verdict::status).containsExactly(
         Targets.Status.MET, // median 1.8 s < 2 s
@@ -47,7 +62,9 @@ class TargetsTest {
         Targets.Status.MET, // 120 / 88 = 1.36 <= 1.5
         Targets.Status.NOT_MET, // 2 > 1
         Targets.Status.MET, // switchover write gap: median 0.4 s <= 0.5 s
-        Targets.Status.NOT_MET); // client outage: median 1.6 s > 1 s
+        Targets.Status.NOT_MET, // client outage: median 1.6 s > 1 s
+        Targets.Status.MET); // soak: no promotion, no primary change
+    assertThat(v.get(8).measured()).contains("0 promotions").contains("Patroni + etcd 2 promotions");
     assertThat(v.get(0).measured()).contains("median 1.80 s").contains("n=3");
     assertThat(v.get(6).measured()).contains("median 0.400 s").contains("n=3").contains("Patroni + etcd median 1.40 s");
     assertThat(v.get(3).measured()).contains("p99 9.00 ms vs etcd 8.00 ms");
