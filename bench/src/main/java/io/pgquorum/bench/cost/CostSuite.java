@@ -73,6 +73,7 @@ public final class CostSuite implements Suite {
       pg.forEach(IdleSampler::sample);
       double minutes = (System.nanoTime() - start) / 60e9;
       double[] rss = coord.stream().mapToDouble(IdleSampler::meanRssMib).toArray();
+      double[] pss = coord.stream().mapToDouble(IdleSampler::meanPssMib).toArray();
       double[] cpu = coord.stream().mapToDouble(s -> s.cpuSeconds() / minutes).toArray();
       Map<String, String> notes = new LinkedHashMap<>(c.settings());
       notes.put("processes per node", c.system().equals(Result.PGQUORUM)
@@ -89,6 +90,12 @@ public final class CostSuite implements Suite {
       }
       ctx.record(new Result(SUITE, "idle-rss-per-node", CONFIG, c.system(), "defaults", "MiB", false,
           Summary.of(rss), notes));
+      Map<String, String> pssNotes = new LinkedHashMap<>(notes);
+      pssNotes.put("PSS", "Pss of /proc/PID/smaps_rollup summed over the node's processes, mean over the window:"
+          + " pages shared between processes (the daemon's and the watchdog's JVM, libraries) counted by share;"
+          + " the pages a node shares with the other nodes' processes are split among them too");
+      ctx.record(new Result(SUITE, "idle-pss-per-node", CONFIG, c.system(), "defaults", "MiB", false,
+          Summary.of(pss), pssNotes));
       ctx.record(new Result(SUITE, "idle-cpu-per-node", CONFIG, c.system(), "defaults", "CPU s/min", false,
           Summary.of(cpu), notes));
       // What the coordinator makes PostgreSQL do (its health queries, connections, replication bookkeeping) is

@@ -14,9 +14,11 @@ public final class IdleSampler {
   private final java.util.Map<Long, Long> firstTicks = new java.util.HashMap<>();
   private final java.util.Map<Long, Long> lastTicks = new java.util.HashMap<>();
   private long rssSum;
+  private long pssSum;
   private int samples;
 
   private final java.util.function.LongFunction<java.util.OptionalLong> rssKib;
+  private final java.util.function.LongFunction<java.util.OptionalLong> pssKib;
   private final java.util.function.LongFunction<java.util.OptionalLong> cpuTicks;
 
   public IdleSampler(Supplier<List<Long>> pids) {
@@ -29,32 +31,49 @@ public final class IdleSampler {
    *     catch alive. A child sampled alive that then exits is counted twice for the sampled part (rare at idle).
    */
   public IdleSampler(Supplier<List<Long>> pids, boolean withReapedChildren) {
-    this(pids, ProcStats::rssKib,
+    this(pids, ProcStats::rssKib, ProcStats::pssKib,
         withReapedChildren ? ProcStats::cpuTicksWithReapedChildren : ProcStats::cpuTicks);
+  }
+
+  /** With injected /proc readers (tests); no PSS. */
+  IdleSampler(Supplier<List<Long>> pids, java.util.function.LongFunction<java.util.OptionalLong> rssKib,
+      java.util.function.LongFunction<java.util.OptionalLong> cpuTicks) {
+    this(pids, rssKib, pid -> java.util.OptionalLong.empty(), cpuTicks);
   }
 
   /** With injected /proc readers (tests). */
   IdleSampler(Supplier<List<Long>> pids, java.util.function.LongFunction<java.util.OptionalLong> rssKib,
+      java.util.function.LongFunction<java.util.OptionalLong> pssKib,
       java.util.function.LongFunction<java.util.OptionalLong> cpuTicks) {
     this.pids = pids;
     this.rssKib = rssKib;
+    this.pssKib = pssKib;
     this.cpuTicks = cpuTicks;
   }
 
   /** Takes one sample now. */
   public void sample() {
     long rss = 0;
+    long pss = 0;
     for (long pid : pids.get()) {
       var r = rssKib.apply(pid);
       var t = cpuTicks.apply(pid);
       if (r.isPresent() && t.isPresent()) {
         rss += r.getAsLong();
+        // A process whose smaps cannot be read counts with its RSS (an upper bound), never as nothing.
+        pss += pssKib.apply(pid).orElse(r.getAsLong());
         firstTicks.putIfAbsent(pid, t.getAsLong());
         lastTicks.put(pid, t.getAsLong());
       }
     }
     rssSum += rss;
+    pssSum += pss;
     samples++;
+  }
+
+  /** Mean summed PSS over the samples, MiB (RSS for a process whose smaps were unreadable). */
+  public double meanPssMib() {
+    return samples == 0 ? 0 : pssSum / (double) samples / 1024.0;
   }
 
   /** Mean summed RSS over the samples, MiB. */

@@ -26,6 +26,19 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * Proportional set size in KiB ({@code Pss} of {@code /proc/PID/smaps_rollup}): each shared page counted as its
+   * share among the processes mapping it, so two JVMs of one node (daemon and watchdog) sharing class data or
+   * libraries are not counted twice as in RSS. Empty when the process is gone or its smaps are not readable.
+   */
+  public static OptionalLong pssKib(long pid) {
+    try {
+      return parseKibField(Files.readString(Path.of("/proc", Long.toString(pid), "smaps_rollup")), "Pss:");
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
   /** User plus system CPU time in clock ticks (fields 14 and 15 of {@code /proc/PID/stat}), empty when gone. */
   public static OptionalLong cpuTicks(long pid) {
     try {
@@ -58,17 +71,23 @@ public final class ProcStats {
   }
 
   /** The {@code VmRSS} value in KiB from the text of {@code /proc/PID/status}; empty for kernel threads. */
-  public static OptionalLong parseVmRssKib(String status) {
-    for (String line : status.split("\n")) {
-      if (line.startsWith("VmRSS:")) {
-        String[] words = line.substring("VmRSS:".length()).trim().split("\\s+");
+  /** The first {@code field} line's value in kB ({@code "Pss:   1234 kB"}), empty when there is none. */
+  public static OptionalLong parseKibField(String text, String field) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(field)) {
+        String[] words = line.substring(field.length()).trim().split("\\s+");
         if (words.length != 2 || !words[1].equals("kB")) {
-          throw new IllegalArgumentException("unexpected VmRSS line: '" + line + "'");
+          throw new IllegalArgumentException("unexpected " + field + " line: '" + line + "'");
         }
         return OptionalLong.of(Long.parseLong(words[0]));
       }
     }
     return OptionalLong.empty();
+  }
+
+  /** {@code VmRSS} of a {@code /proc/PID/status} text (kernel threads have none: empty). */
+  public static OptionalLong parseVmRssKib(String status) {
+    return parseKibField(status, "VmRSS:");
   }
 
   /**

@@ -42,6 +42,18 @@ class IdleSamplerTest {
     assertThat(s.meanRssMib()).isEqualTo((2.0 + 3.0 + 4.0) / 3);
   }
 
+  @Test
+  void pssIsTheMeanOfSumsAndFallsBackToRssWhereUnreadable() {
+    // Two JVMs sharing 1 MiB: RSS counts it twice, PSS once (half each). Process 2's smaps are unreadable.
+    Map<Long, long[]> rss = Map.of(1L, new long[] {3072}, 2L, new long[] {2048}, 3L, new long[] {2048});
+    Map<Long, long[]> pss = Map.of(1L, new long[] {2560}, 2L, new long[] {-1}, 3L, new long[] {1536});
+    IdleSampler s = new IdleSampler(() -> List.of(1L, 2L, 3L), pid -> value(rss, pid, 0),
+        pid -> value(pss, pid, 0), pid -> OptionalLong.of(1));
+    s.sample();
+    assertThat(s.meanRssMib()).isEqualTo(7.0);
+    assertThat(s.meanPssMib()).isEqualTo((2560 + 2048 + 1536) / 1024.0);
+  }
+
   private static OptionalLong value(Map<Long, long[]> table, long pid, int round) {
     long v = table.get(pid)[round];
     return v < 0 ? OptionalLong.empty() : OptionalLong.of(v);

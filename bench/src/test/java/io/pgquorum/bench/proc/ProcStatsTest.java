@@ -51,6 +51,17 @@ class ProcStatsTest {
   }
 
   @Test
+  void readsThisJvmsProportionalMemoryNoMoreThanItsResidentMemory() {
+    long pid = ProcessHandle.current().pid();
+    long pss = ProcStats.pssKib(pid).orElseThrow();
+    assertThat(pss).isPositive();
+    // Shared pages count by share in PSS and whole in RSS; read just after, RSS may only have grown a little.
+    assertThat(pss).isLessThanOrEqualTo(ProcStats.rssKib(pid).orElseThrow() + 4096);
+    assertThat(ProcStats.parseKibField("Rss:  10 kB\nPss:   7 kB\n", "Pss:")).hasValue(7);
+    assertThat(ProcStats.parseKibField("Rss:  10 kB\n", "Pss:")).isEmpty();
+  }
+
+  @Test
   void parsesVmRss() {
     String status = "Name:\tjava\nVmPeak:\t  999 kB\nVmRSS:\t   123456 kB\nThreads:\t12\n";
     assertThat(ProcStats.parseVmRssKib(status)).hasValue(123456);
