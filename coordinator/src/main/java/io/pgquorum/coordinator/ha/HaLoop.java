@@ -551,10 +551,12 @@ public final class HaLoop implements Runnable {
     boolean holder = lease.deadlineNanos().isPresent();
     if (!holder && lastSnapshot.isPresent() && tasks.running().isEmpty() && !wakeRequested) {
       // Replicas wake as soon as the leader key changes (an expiry, a release): failover starts at once instead
-      // of at the next tick. The holder ticks at loop_wait: its refresh cadence is what keeps the lease.
+      // of at the next tick; and as soon as a request, the configuration or the sync key changes, so that an
+      // operator's switchover, pause or edited setting reaches them without waiting out loop_wait. The holder
+      // ticks at loop_wait: its refresh cadence is what keeps the lease.
       try {
-        boolean changed = store.awaitLeaderChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
-        log.debug("woke: {}", changed ? "the leader key changed" : "loop_wait passed");
+        boolean changed = store.awaitClusterChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
+        log.debug("woke: {}", changed ? "the cluster's keys changed" : "loop_wait passed");
         wakeRequested = false;
         return;
       } catch (DcsException e) {

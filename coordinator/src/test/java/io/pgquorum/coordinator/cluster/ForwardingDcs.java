@@ -64,6 +64,11 @@ public class ForwardingDcs implements Dcs {
   }
 
   @Override
+  public WatchResult watch(java.util.List<String> prefixes, long afterRevision, Duration maxWait) {
+    return delegate.watch(prefixes, afterRevision, maxWait);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -77,6 +77,31 @@ public interface Dcs extends AutoCloseable {
    */
   WatchResult watch(String prefix, long afterRevision, Duration maxWait);
 
+  /**
+   * As {@link #watch(String, long, Duration)}, ending at a change under any of {@code prefixes} (at least one).
+   * This default watches their longest common prefix, which ends at every change the list would and maybe at
+   * others (a spurious wake, which callers already expect); clients that can name the prefixes to the DCS do so.
+   */
+  default WatchResult watch(java.util.List<String> prefixes, long afterRevision, Duration maxWait) {
+    return watch(commonPrefix(prefixes), afterRevision, maxWait);
+  }
+
+  /** The longest prefix every one of {@code prefixes} starts with (at least one prefix; "" when they share none). */
+  static String commonPrefix(java.util.List<String> prefixes) {
+    if (prefixes == null || prefixes.isEmpty()) {
+      throw new IllegalArgumentException("prefixes must name at least one prefix");
+    }
+    String common = prefixes.get(0);
+    for (String p : prefixes) {
+      int n = 0;
+      while (n < common.length() && n < p.length() && common.charAt(n) == p.charAt(n)) {
+        n++;
+      }
+      common = common.substring(0, n);
+    }
+    return common;
+  }
+
   @Override
   void close();
 }

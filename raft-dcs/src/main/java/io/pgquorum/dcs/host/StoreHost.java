@@ -33,7 +33,7 @@ public final class StoreHost {
   /** A member never holds a watch longer than this; clients wait longer by asking again. */
   static final long MAX_WATCH_MILLIS = 60_000;
 
-  private record Watcher(String prefix, long afterRevision, CompletableFuture<QueryReply> future) {}
+  private record Watcher(List<String> prefixes, long afterRevision, CompletableFuture<QueryReply> future) {}
 
   private final KvStore store = new KvStore();
   private final LeaseTracker leases;
@@ -79,7 +79,7 @@ public final class StoreHost {
       if (!applied.changes().isEmpty()) {
         for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
           Watcher w = it.next();
-          long hit = firstChange(applied.changes(), w.prefix(), w.afterRevision());
+          long hit = firstChange(applied.changes(), w.prefixes(), w.afterRevision());
           if (hit > 0) {
             it.remove();
             wake.add(w.future());
@@ -114,16 +114,22 @@ public final class StoreHost {
    */
   public CompletableFuture<QueryReply> watch(String prefix, long afterRevision, long maxWaitMillis,
       ScheduledExecutorService timer) {
+    return watch(List.of(prefix), afterRevision, maxWaitMillis, timer);
+  }
+
+  /** As {@link #watch(String, long, long, ScheduledExecutorService)}, for a change under any of {@code prefixes}. */
+  public CompletableFuture<QueryReply> watch(List<String> prefixes, long afterRevision, long maxWaitMillis,
+      ScheduledExecutorService timer) {
     CompletableFuture<QueryReply> future = new CompletableFuture<>();
     synchronized (this) {
       if (afterRevision < historyFloor) {
         return CompletableFuture.completedFuture(watchReply(true, store.lastIndex()));
       }
-      long hit = firstChange(history, prefix, afterRevision);
+      long hit = firstChange(history, prefixes, afterRevision);
       if (hit > 0) {
         return CompletableFuture.completedFuture(watchReply(true, hit));
       }
-      watchers.add(new Watcher(prefix, afterRevision, future));
+      watchers.add(new Watcher(List.copyOf(prefixes), afterRevision, future));
     }
     ScheduledFuture<?> timeout = timer.schedule(() -> {
       QueryReply timedOut;
@@ -150,13 +156,30 @@ public final class StoreHost {
         .build();
   }
 
-  private static long firstChange(Iterable<KvStore.Change> changes, String prefix, long afterRevision) {
+  private static long firstChange(Iterable<KvStore.Change> changes, List<String> prefixes, long afterRevision) {
     for (KvStore.Change c : changes) {
-      if (c.revision() > afterRevision && c.key().startsWith(prefix)) {
+      if (c.revision() > afterRevision && under(c.key(), prefixes)) {
         return c.revision();
       }
     }
     return 0;
+  }
+
+  /** The prefixes a watch query names: its {@code prefix} and its {@code more_prefixes}. */
+  public static List<String> prefixes(io.pgquorum.dcs.proto.Watch watch) {
+    List<String> all = new ArrayList<>(1 + watch.getMorePrefixesCount());
+    all.add(watch.getPrefix());
+    all.addAll(watch.getMorePrefixesList());
+    return all;
+  }
+
+  private static boolean under(String key, List<String> prefixes) {
+    for (String p : prefixes) {
+      if (key.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Leases whose expiry the leader should propose now (see {@link LeaseTracker}). */

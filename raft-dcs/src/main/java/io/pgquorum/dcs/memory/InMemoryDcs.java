@@ -117,7 +117,7 @@ public final class InMemoryDcs implements AutoCloseable {
         case READ_PREFIX -> host.read(query.getReadPrefix().getPrefix());
         case WATCH -> {
           try {
-            yield host.watch(query.getWatch().getPrefix(), query.getWatch().getAfterRevision(),
+            yield host.watch(StoreHost.prefixes(query.getWatch()), query.getWatch().getAfterRevision(),
                 query.getWatch().getMaxWaitMillis(), timer()).join();
           } catch (CompletionException e) {
             throw new IllegalStateException("watch failed", e.getCause());

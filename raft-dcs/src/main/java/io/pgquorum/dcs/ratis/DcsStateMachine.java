@@ -231,7 +231,7 @@ final class DcsStateMachine extends BaseStateMachine {
     }
     CompletableFuture<QueryReply> reply = switch (query.getKindCase()) {
       case READ_PREFIX -> CompletableFuture.completedFuture(host.read(query.getReadPrefix().getPrefix()));
-      case WATCH -> host.watch(query.getWatch().getPrefix(), query.getWatch().getAfterRevision(),
+      case WATCH -> host.watch(StoreHost.prefixes(query.getWatch()), query.getWatch().getAfterRevision(),
           query.getWatch().getMaxWaitMillis(), timer);
       // Both are answered from a member's own state on purpose: they come as stale reads (queryStale).
       case LOCAL_REFRESH, TERM_CHECK -> CompletableFuture.failedFuture(

@@ -210,6 +210,28 @@ public abstract class DcsContract {
   }
 
   @Test
+  void aWatchOfSeveralPrefixesWakesOnAChangeUnderAnyOfThemOnly() throws Exception {
+    List<String> keys = List.of(p + "leader", p + "failover", p + "config");
+    long rev = alice().read(p).revision();
+    // A change beside them (a member key, say) does not end the wait.
+    alice().put(p + "members/n1", "x");
+    assertThat(bob().watch(keys, rev, Duration.ofMillis(300)).changed()).isFalse();
+
+    CompletableFuture<WatchResult> waiting =
+        CompletableFuture.supplyAsync(() -> bob().watch(keys, rev, Duration.ofSeconds(20)));
+    long written = alice().put(p + "config", "{}").revision();
+    WatchResult woke = waiting.get(20, TimeUnit.SECONDS);
+    assertThat(woke.changed()).isTrue();
+    assertThat(woke.revision()).isEqualTo(written);
+    // The first prefix is watched as before.
+    long afterConfig = alice().read(p).revision();
+    alice().put(p + "leader", "n2");
+    assertThat(bob().watch(keys, afterConfig, Duration.ofSeconds(5)).changed()).isTrue();
+    assertThatThrownBy(() -> bob().watch(List.of(), rev, Duration.ofMillis(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefixes");
+  }
+
+  @Test
   void localReadAnswersFromTheMembersOwnStateAndSaysHowOld() {
     alice().put(p + "k", "v");
     // A local read may lag; the member applies the write shortly after it commits.

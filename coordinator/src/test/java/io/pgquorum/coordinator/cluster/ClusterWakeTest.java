@@ -1,0 +1,46 @@
+package io.pgquorum.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgquorum.dcs.memory.InMemoryDcs;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ClusterStore#awaitClusterChange}: a replica's wait ends at a change of the leader key or of the keys its
+ * decision reads (failover, config, sync, initialize), not at a member key's.
+ */
+class ClusterWakeTest {
+  private final InMemoryDcs dcs = new InMemoryDcs();
+  private final DcsKeys keys = new DcsKeys("/service/t/");
+  private final ClusterStore replica = new ClusterStore(dcs.client("node2"), keys, "node2");
+  private final ClusterStore other = new ClusterStore(dcs.client("node1"), keys, "node1");
+
+  @AfterEach
+  void close() {
+    dcs.close();
+  }
+
+  @Test
+  void aSwitchoverRequestOrAConfigChangeWakesAReplicaAMemberKeyDoesNot() throws Exception {
+    long rev = replica.load().revision();
+    dcs.client("node1").put(keys.member("node1"), "{\"state\":\"running\"}");
+    assertThat(replica.awaitClusterChange(rev, Duration.ofMillis(300))).isFalse();
+
+    CompletableFuture<Boolean> waiting =
+        CompletableFuture.supplyAsync(() -> replica.awaitClusterChange(rev, Duration.ofSeconds(20)));
+    assertThat(other.writeFailover(Optional.of("node1"), Optional.of("node2"), Optional.empty(), 0)).isTrue();
+    assertThat(waiting.get(20, TimeUnit.SECONDS)).isTrue();
+
+    long afterRequest = replica.load().revision();
+    dcs.client("node1").put(keys.config(), "{\"ttl\":8}");
+    assertThat(replica.awaitClusterChange(afterRequest, Duration.ofSeconds(5))).isTrue();
+    long afterConfig = replica.load().revision();
+    other.acquireLeader(Duration.ofSeconds(8)).orElseThrow();
+    assertThat(replica.awaitClusterChange(afterConfig, Duration.ofSeconds(5))).isTrue();
+  }
+}
