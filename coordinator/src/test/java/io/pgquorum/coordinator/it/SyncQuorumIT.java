@@ -40,7 +40,11 @@ class SyncQuorumIT {
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new LocalCluster("it-quorum", 3, 8, false);
+    // ttl 16, not 8: the test restarts the primary's daemon with PostgreSQL left running, which holds only while
+    // the new daemon takes the lease over before the old one's runs out (ttl - retry_timeout after its last
+    // refresh); a JVM start plus the DCS member's took 5.7 s in a loaded verify (2026-12-05), past ttl 8's 5 s
+    // left, and the watchdog fenced PostgreSQL as it must, which is not what the test is about.
+    cluster = new LocalCluster("it-quorum", 3, 16, false);
     cluster.addWitness();
     cluster.addWitness();
     cluster.startWitness();
