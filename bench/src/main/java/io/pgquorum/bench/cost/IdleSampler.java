@@ -35,12 +35,6 @@ public final class IdleSampler {
         withReapedChildren ? ProcStats::cpuTicksWithReapedChildren : ProcStats::cpuTicks);
   }
 
-  /** With injected /proc readers (tests); no PSS. */
-  IdleSampler(Supplier<List<Long>> pids, java.util.function.LongFunction<java.util.OptionalLong> rssKib,
-      java.util.function.LongFunction<java.util.OptionalLong> cpuTicks) {
-    this(pids, rssKib, pid -> java.util.OptionalLong.empty(), cpuTicks);
-  }
-
   /** With injected /proc readers (tests). */
   IdleSampler(Supplier<List<Long>> pids, java.util.function.LongFunction<java.util.OptionalLong> rssKib,
       java.util.function.LongFunction<java.util.OptionalLong> pssKib,

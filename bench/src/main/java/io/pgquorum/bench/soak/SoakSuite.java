@@ -2,6 +2,7 @@ package io.pgquorum.bench.soak;
 
 import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
+import io.pgquorum.bench.failover.FailoverTrial;
 import io.pgquorum.bench.failover.HaCluster;
 import io.pgquorum.bench.failover.Variant;
 import io.pgquorum.bench.report.Result;
@@ -11,14 +12,12 @@ import io.pgquorum.bench.sync.PgbenchOutput;
 import io.pgquorum.bench.sync.SyncSuite.LoadAverage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,16 +78,8 @@ public final class SoakSuite implements Suite {
     ctx.progress("soak: starting " + v);
     Path dir = ctx.scratchDir("soak-" + v.system().replace('+', '-'));
     try (HaCluster c = v.start(ctx.tools(), dir)) {
-      int first = c.primary();
-      if (first < 0) {
-        throw new IllegalStateException(c.system() + ": no single primary after start");
-      }
-      String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
-      try (Connection conn = c.connect(first, 5, 30); Statement st = conn.createStatement()) {
-        st.execute("CREATE ROLE " + ROLE + " LOGIN SUPERUSER PASSWORD '" + password + "'");
-      }
-      new Pgbench(ctx.tools().pgBin(), dir.resolve("pgbench-init"), c.postgresEndpoint(first), ROLE, password)
-          .init(4);
+      Pgbench pgbench = Pgbench.onPrimary(ctx.tools().pgBin(), dir.resolve("pgbench"), c, ROLE);
+      pgbench.init(4);
       String loadBefore = LoadAverage.read();
       long start = System.nanoTime();
       long end = start + length.toNanos();
@@ -96,7 +87,7 @@ public final class SoakSuite implements Suite {
       AtomicInteger restarts = new AtomicInteger();
       AtomicLong processed = new AtomicLong();
       List<Process> hogs = startHogs(length.plusMinutes(2));
-      Thread load = new Thread(() -> loadUntil(ctx, c, dir, password, end, restarts, processed), "soak-pgbench");
+      Thread load = new Thread(() -> loadUntil(ctx, c, pgbench, end, restarts, processed), "soak-pgbench");
       try {
         load.start();
         ctx.progress("soak: " + c.system() + ": " + hogs.size() + " CPU hogs and pgbench -c " + CLIENTS + " for "
@@ -144,25 +135,28 @@ public final class SoakSuite implements Suite {
   }
 
   /** pgbench against the primary until {@code end}, restarted against the primary of the moment when it ends early. */
-  private static void loadUntil(BenchContext ctx, HaCluster c, Path dir, String password, long end,
-      AtomicInteger restarts, AtomicLong processed) {
+  private static void loadUntil(BenchContext ctx, HaCluster c, Pgbench pgbench, long end, AtomicInteger restarts,
+      AtomicLong processed) {
     int round = 0;
     while (System.nanoTime() < end - 1_000_000_000L) {
       int p = c.primary();
       if (p < 0) {
-        pause(200);
+        if (!FailoverTrial.pause(200)) {
+          return;
+        }
         continue;
       }
       Duration left = Duration.ofNanos(end - System.nanoTime());
       try {
-        PgbenchOutput.Summary s = new Pgbench(ctx.tools().pgBin(), dir.resolve("pgbench"), c.postgresEndpoint(p),
-            ROLE, password).load("run-" + round++, CLIENTS, left);
+        PgbenchOutput.Summary s = pgbench.at(c.postgresEndpoint(p)).load("run-" + round++, CLIENTS, left);
         processed.addAndGet(s.processed());
       } catch (IOException e) {
         restarts.incrementAndGet();
         ctx.progress("soak: " + c.system() + ": pgbench ended early on node " + c.name(p) + ": "
             + firstLine(e.getMessage()));
-        pause(500);
+        if (!FailoverTrial.pause(500)) {
+          return;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -182,13 +176,13 @@ public final class SoakSuite implements Suite {
         if (p >= 0) {
           try {
             if (conn == null || connectedTo != p) {
-              close(conn);
+              FailoverTrial.close(conn);
               conn = c.connect(p, 2, 5);
               connectedTo = p;
             }
             timeline = timeline(conn);
           } catch (SQLException e) {
-            close(conn);
+            FailoverTrial.close(conn);
             conn = null;
           }
         }
@@ -199,7 +193,7 @@ public final class SoakSuite implements Suite {
         }
       }
     } finally {
-      close(conn);
+      FailoverTrial.close(conn);
     }
   }
 
@@ -209,24 +203,6 @@ public final class SoakSuite implements Suite {
         ResultSet r = st.executeQuery("SELECT pg_walfile_name(pg_current_wal_lsn())")) {
       r.next();
       return Long.parseLong(r.getString(1).substring(0, 8), 16);
-    }
-  }
-
-  private static void close(Connection conn) {
-    if (conn != null) {
-      try {
-        conn.close();
-      } catch (SQLException ignored) {
-        // nothing to do with a connection that is gone
-      }
-    }
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms); // before asking the cluster again which node is primary
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -5,8 +5,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -29,6 +34,27 @@ public final class Pgbench {
     this.at = at;
     this.user = user;
     this.password = password;
+  }
+
+  /**
+   * Creates {@code role} (a superuser with a password of the bench's, the same way for both systems) on {@code c}'s
+   * primary and returns a pgbench against that primary as that role; {@link #init} is the caller's.
+   */
+  public static Pgbench onPrimary(Path pgBin, Path dir, HaCluster c, String role) throws SQLException {
+    int p = c.primary();
+    if (p < 0) {
+      throw new IllegalStateException(c.system() + ": no single primary");
+    }
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+    try (Connection conn = c.connect(p, 5, 30); Statement st = conn.createStatement()) {
+      st.execute("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '" + password + "'");
+    }
+    return new Pgbench(pgBin, dir, c.postgresEndpoint(p), role, password);
+  }
+
+  /** The same pgbench (directory, role, password) against {@code other} (the primary after a failover). */
+  public Pgbench at(HaCluster.Endpoint other) {
+    return new Pgbench(pgbench.getParent(), dir, other, user, password);
   }
 
   /** {@code pgbench -i -s scale}: creates and fills the tables (replicated to the standbys like any write). */

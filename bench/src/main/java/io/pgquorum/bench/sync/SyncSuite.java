@@ -11,13 +11,9 @@ import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -143,15 +139,7 @@ public final class SyncSuite implements Suite {
 
   /** A pgbench role with a password of the bench's (the same for both systems), and pgbench's tables. */
   private static Pgbench prepare(BenchContext ctx, Settings s, HaCluster c, Path dir) throws Exception {
-    int p = c.primary();
-    if (p < 0) {
-      throw new IllegalStateException(c.system() + ": no single primary");
-    }
-    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
-    try (Connection conn = c.connect(p, 5, 30); Statement st = conn.createStatement()) {
-      st.execute("CREATE ROLE " + ROLE + " LOGIN SUPERUSER PASSWORD '" + password + "'");
-    }
-    Pgbench pgbench = new Pgbench(ctx.tools().pgBin(), dir, c.postgresEndpoint(p), ROLE, password);
+    Pgbench pgbench = Pgbench.onPrimary(ctx.tools().pgBin(), dir, c, ROLE);
     ctx.progress("sync: " + c.system() + ": pgbench -i -s " + s.scale());
     pgbench.init(s.scale());
     return pgbench;

@@ -33,7 +33,7 @@ class IdleSamplerTest {
     Map<Long, long[]> rss = Map.of(1L, new long[] {1024, 2048, 3072}, 2L, new long[] {1024, -1, -1},
         3L, new long[] {-1, 1024, 1024});
     int[] round = {0};
-    IdleSampler s = new IdleSampler(() -> groups.get(round[0]), pid -> value(rss, pid, round[0]),
+    IdleSampler s = new IdleSampler(() -> groups.get(round[0]), pid -> value(rss, pid, round[0]), pid -> rssOnly(),
         pid -> value(ticks, pid, round[0]));
     for (round[0] = 0; round[0] < 3; round[0]++) {
       s.sample();
@@ -52,6 +52,11 @@ class IdleSamplerTest {
     s.sample();
     assertThat(s.meanRssMib()).isEqualTo(7.0);
     assertThat(s.meanPssMib()).isEqualTo((2560 + 2048 + 1536) / 1024.0);
+  }
+
+  /** No PSS readable: the sampler counts RSS instead. */
+  private static OptionalLong rssOnly() {
+    return OptionalLong.empty();
   }
 
   private static OptionalLong value(Map<Long, long[]> table, long pid, int round) {

@@ -187,11 +187,11 @@ public final class ClusterStore {
   /**
    * Blocks until the leader key changes after {@code revision} or {@code maxWait} passes, which lets a replica react
    * to an expired or released lock at once instead of at its next loop_wait tick; also waking when the keys a
-   * replica's decision reads change: {@code failover}
-   * (a switchover or failover request naming it), {@code config} (an edited configuration, pause and resume),
-   * {@code sync} (who may be promoted) and {@code initialize}. Not the member keys: they change whenever any
-   * member's status does, and a replica decides nothing from them between leader changes. One watch; a DCS member
-   * that predates watches of several prefixes watches the leader key alone (a later wake, never a missed one).
+   * replica's decision reads change: {@code failover} (a switchover or failover request naming it), {@code config}
+   * (an edited configuration, pause and resume), {@code sync} (who may be promoted) and {@code initialize}. Not the
+   * member keys: they change whenever any member's status does, and a replica decides nothing from them between
+   * leader changes. One watch; a DCS member that predates watches of several prefixes watches the leader key alone
+   * (a later wake, never a missed one).
    */
   public boolean awaitClusterChange(long revision, Duration maxWait) {
     DcsKeys k = codec.keys();

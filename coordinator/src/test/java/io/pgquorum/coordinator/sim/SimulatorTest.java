@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,34 +56,13 @@ class SimulatorTest {
         workers.add(pool.submit(() -> {
           for (int i = first; i < count && firstFailure.get() == null; i += threads) {
             long seed = base + i;
-            Simulator.Result r;
-            try {
-              r = Simulator.run(seed, List.of());
-            } catch (RuntimeException e) {
-              // The simulator itself failed on this schedule (an engine bug, not a property): named by its seed like
-              // a violation, so that it can be replayed (-Dsim.seed=N -Dsim.schedules=1), instead of ending the worker.
-              String report = "simulator seed " + seed + " threw " + e + " (replay: -Dsim.seed=" + seed
-                  + " -Dsim.schedules=1)";
+            Optional<AssertionError> failure = check(seed, totals);
+            if (failure.isPresent()) {
               if (!keepGoing) {
-                firstFailure.compareAndSet(null, new AssertionError(report, e));
+                firstFailure.compareAndSet(null, failure.get());
                 return null;
               }
-              System.out.println(report);
-              failedSeeds.add(seed);
-              done.incrementAndGet();
-              continue;
-            }
-            totals.add(r);
-            if (!r.knownFindings().isEmpty()) {
-              System.out.println("simulator seed " + seed + ": KNOWN FINDING " + r.knownFindings());
-            }
-            if (r.failed()) {
-              String report = failureReport(r);
-              if (!keepGoing) {
-                firstFailure.compareAndSet(null, new AssertionError(report));
-                return null;
-              }
-              System.out.println(report);
+              System.out.println(failure.get().getMessage());
               failedSeeds.add(seed);
             }
             int n = done.incrementAndGet();
@@ -111,6 +91,26 @@ class SimulatorTest {
         minutes * 60, count / minutes, totals.writes.sum(), totals.promotions.sum(), totals.virtual.sum() / 60e9,
         totals.beyond.sum(), totals.known.sum(), totals.synchronous.sum());
     assertThat(failedSeeds).as("failing seeds (each printed above with its shrunk transcript)").isEmpty();
+  }
+
+  /**
+   * Runs schedule {@code seed} into {@code totals}: empty when it kept every property, else the failure, named by its
+   * seed. A schedule on which the simulator itself throws (an engine bug, not a property) is such a failure too, so
+   * that it can be replayed like one instead of ending its worker unnamed.
+   */
+  private static Optional<AssertionError> check(long seed, Totals totals) throws IOException {
+    Simulator.Result r;
+    try {
+      r = Simulator.run(seed, List.of());
+    } catch (RuntimeException e) {
+      return Optional.of(new AssertionError("simulator seed " + seed + " threw " + e + " (replay: -Dsim.seed=" + seed
+          + " -Dsim.schedules=1)", e));
+    }
+    totals.add(r);
+    if (!r.knownFindings().isEmpty()) {
+      System.out.println("simulator seed " + seed + ": KNOWN FINDING " + r.knownFindings());
+    }
+    return r.failed() ? Optional.of(new AssertionError(failureReport(r))) : Optional.empty();
   }
 
   /** Counters over every schedule run, whichever worker ran it. */

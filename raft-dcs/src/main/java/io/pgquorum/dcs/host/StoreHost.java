@@ -109,15 +109,9 @@ public final class StoreHost {
   }
 
   /**
-   * Completes when a key under {@code prefix} changes above {@code afterRevision}, or with
+   * Completes when a key under any of {@code prefixes} changes above {@code afterRevision}, or with
    * {@code changed=false} after {@code maxWaitMillis}.
    */
-  public CompletableFuture<QueryReply> watch(String prefix, long afterRevision, long maxWaitMillis,
-      ScheduledExecutorService timer) {
-    return watch(List.of(prefix), afterRevision, maxWaitMillis, timer);
-  }
-
-  /** As {@link #watch(String, long, long, ScheduledExecutorService)}, for a change under any of {@code prefixes}. */
   public CompletableFuture<QueryReply> watch(List<String> prefixes, long afterRevision, long maxWaitMillis,
       ScheduledExecutorService timer) {
     CompletableFuture<QueryReply> future = new CompletableFuture<>();

@@ -9,6 +9,7 @@ import io.pgquorum.dcs.proto.Expire;
 import io.pgquorum.dcs.proto.Put;
 import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Refresh;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,7 +65,7 @@ class StoreHostTest {
   void aWatchEitherSeesTheChangeOrTimesOutBeforeIt() throws Exception {
     for (int i = 0; i < 200; i++) {
       long before = host.lastIndex();
-      CompletableFuture<QueryReply> watch = host.watch("/w/", before, 1, timer);
+      CompletableFuture<QueryReply> watch = host.watch(List.of("/w/"), before, 1, timer);
       long written = before + 1;
       host.apply(written, put("c" + i, 1, "/w/" + i, 0));
       QueryReply reply = watch.get(10, TimeUnit.SECONDS);
