@@ -51,6 +51,20 @@ public record Member(
     return raw.get(TIMELINE_EPOCH) instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
   }
 
+  /**
+   * pgquorum's own member key field: the {@code synchronous_standby_names} a running primary runs with, as its
+   * probe after the cycle's steps read it. Why in the key: the {@code sync} key is shrunk <em>before</em> the
+   * setting moves (the rules' order, so the key never names a standby that may have missed a commit), so a
+   * synchronous standby leaving its duty that only watched the key could stop while the setting still names it,
+   * and every commit would wait meanwhile. This field says when the setting has moved.
+   */
+  public static final String SYNCHRONOUS_STANDBY_NAMES = "synchronous_standby_names";
+
+  /** The setting as the member published it ({@link #SYNCHRONOUS_STANDBY_NAMES}); empty when it did not. */
+  public Optional<String> synchronousStandbyNames() {
+    return raw.get(SYNCHRONOUS_STANDBY_NAMES) instanceof String s ? Optional.of(s) : Optional.empty();
+  }
+
   public boolean isRunning() {
     return "running".equals(state) || "streaming".equals(state);
   }

@@ -80,6 +80,17 @@ public record Decision(List<Action> actions, String message, HaMemory memory, Op
   }
 
   /**
+   * Whether the loop probes PostgreSQL again after this plan, before the member key is written: a plan that may
+   * change its state ({@link #changesPostgres}), or one that moves synchronous_standby_names. Why the latter, though
+   * it is no {@link Action.ChangesPostgres} (a paused cluster still moves it, and those steps are suppressed in a
+   * pause): the primary's member key publishes the setting, and a synchronous standby leaving its duty waits for it
+   * to stop naming it (LocalOperations.onSyncDuty); published from the cycle's earlier probe, it would lag a cycle.
+   */
+  public boolean probesAgain() {
+    return changesPostgres() || actions.stream().anyMatch(a -> a instanceof Action.SetSynchronousStandbyNames);
+  }
+
+  /**
    * Whether this plan gives up the leader lock (a demotion, or a release): health checks then stop naming this node
    * primary right before the plan stops PostgreSQL (see {@code HaLoop#withdrawBeforeStop}).
    */

@@ -17,7 +17,8 @@ enum DecisionMessage {
   SHUTDOWN_RELEASING_LOCK("shutting down: stopping PostgreSQL and releasing the leader lock"),
   SHUTDOWN("shutting down: stopping PostgreSQL"),
   SHUTDOWN_LEAVING_SYNC("shutting down: %s is a synchronous standby and leaves synchronous duty first (nosync "
-      + "published, waiting for the primary to drop it from the sync key)"),
+      + "published, waiting for the primary to drop it from the sync key and from "
+      + "synchronous_standby_names)"),
 
   // ---- the DCS cannot be read ----
   DCS_UNREACHABLE_LEASE_VALID(
@@ -235,7 +236,8 @@ enum DecisionMessage {
   // ---- an operator's request for this node's PostgreSQL: restart, reinitialize (LocalOperations) ----
   RESTARTING("restarting PostgreSQL on request"),
   RESTART_LEAVING_SYNC("not restarting PostgreSQL yet: %s is a synchronous standby and leaves synchronous duty first "
-      + "(nosync published, waiting for the primary to drop it from the sync key)"),
+      + "(nosync published, waiting for the primary to drop it from the sync key and from "
+      + "synchronous_standby_names)"),
   RESTART_LEAVING_SYNC_TIMED_OUT("restarting PostgreSQL on request: the primary did not drop %s from the sync key "
       + "within 2 loop_waits"),
   RESTARTING_SCHEDULED("restarting PostgreSQL: the restart scheduled at %s is due"),

@@ -398,7 +398,7 @@ public final class HaLoop implements Runnable {
         fatal.set(outcome.fatal().get());
         log.error("stopping: {}", outcome.fatal().get());
       }
-      if (decision.changesPostgres()) {
+      if (decision.probesAgain()) {
         pg = postgres.probe(); // publish what PostgreSQL is now, not what it was before the actions
       }
     } catch (RuntimeException e) {

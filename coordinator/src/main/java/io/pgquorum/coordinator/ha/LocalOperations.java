@@ -148,7 +148,7 @@ final class LocalOperations {
     String me = policy.name();
     PgState pg = local.pg();
     if (cluster.isEmpty() || !pg.running() || pg.isPrimary() || !SyncDuty.enforced(policy)
-        || !cluster.get().sync().map(y -> y.lists(me)).orElse(false)) {
+        || !onSyncDuty(cluster.get(), me)) {
       return Optional.empty();
     }
     HaMemory.LeavingSync next = HaMemory.LeavingSync.next(local.memory().leavingSync(), 0,
@@ -159,6 +159,24 @@ final class LocalOperations {
     HaMemory memory = local.memory().withLeavingSync(Optional.of(next));
     return Optional.of(new Decision(List.of(), DecisionMessage.SHUTDOWN_LEAVING_SYNC.format(me), memory,
         Optional.empty(), true));
+  }
+
+  /**
+   * Whether this node still has synchronous duty: the {@code sync} key lists it, or the leader's member key says
+   * its synchronous_standby_names still names it ({@link Member#SYNCHRONOUS_STANDBY_NAMES}). Why both: the primary
+   * shrinks the key first and moves the setting after it (so that the key never names a standby that may have
+   * missed a commit), and a departure that ended on the key alone stopped PostgreSQL in between, with every commit
+   * waiting for it until the setting moved (seen in SyncReplicationIT once replicas woke on the key's change
+   * within milliseconds instead of at their next loop_wait). The setting is read from the member key the primary
+   * writes after the cycle that moved it (HaLoop probes again after a plan that sets it); a leader that does not
+   * publish the field (an older version) leaves the key as the only sign, the rule before.
+   */
+  static boolean onSyncDuty(ClusterSnapshot c, String me) {
+    if (c.sync().map(y -> y.lists(me)).orElse(false)) {
+      return true;
+    }
+    return c.leader().map(l -> c.members().get(l.name())).flatMap(Member::synchronousStandbyNames)
+        .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
   }
 
   /** Whether the snapshot shows this node's member key with the {@code nosync} tag its departure publishes. */
@@ -208,7 +226,7 @@ final class LocalOperations {
       return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
           DecisionMessage.RESTART_NOT_PENDING.format());
     }
-    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && c.sync().map(y -> y.lists(me)).orElse(false)) {
+    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && onSyncDuty(c, me)) {
       // A synchronous standby leaves its duty first: it publishes nosync (Publication) and waits until the primary
       // has dropped it from the key (and then from synchronous_standby_names), so that commits in non-strict mode
       // do not hang while it restarts. Bounded: a primary that does not act within 2 loop_waits (Patroni's bound)

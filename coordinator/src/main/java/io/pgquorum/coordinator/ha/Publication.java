@@ -179,6 +179,12 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     // that members judge each other's forks from the keys alone (LeaderTimeline.ofMember, a copy's source epoch).
     pg.timelineEpoch().ifPresent(e -> m.put(io.pgquorum.coordinator.cluster.Member.TIMELINE_EPOCH, e));
     pg.replicationState().ifPresent(s -> m.put("replication_state", s));
+    if (pg.isPrimary()) {
+      // pgquorum's own field, what a synchronous standby leaving its duty waits on (Member.SYNCHRONOUS_STANDBY_NAMES);
+      // "" is left out, as Patroni's fields are when they say nothing.
+      pg.synchronousStandbyNames().filter(s -> !s.isEmpty())
+          .ifPresent(s -> m.put(io.pgquorum.coordinator.cluster.Member.SYNCHRONOUS_STANDBY_NAMES, s));
+    }
     if (!policy.tags().all().isEmpty()) {
       m.put("tags", policy.tags().all());
     }

@@ -81,8 +81,14 @@ final class ClusterBuilder {
   /** As above, with the timeline the member publishes (0: none published, unknown). */
   ClusterBuilder withMember(String name, String connUrl, String state, String role, Map<String, Object> tags,
       int timeline) {
+    return withMember(name, connUrl, state, role, tags, timeline, Map.of());
+  }
+
+  /** As above, with fields beyond Patroni's ones the decisions read ({@code synchronous_standby_names}, ...). */
+  ClusterBuilder withMember(String name, String connUrl, String state, String role, Map<String, Object> tags,
+      int timeline, Map<String, Object> raw) {
     members.put(name, new Member(name, 3, connUrl, "http://127.0.0.1:8008/patroni", state, role, "0.1.0",
-        OptionalLong.of(1000), timeline, Optional.empty(), tags, false, Map.of()));
+        OptionalLong.of(1000), timeline, Optional.empty(), tags, false, raw));
     return this;
   }
 

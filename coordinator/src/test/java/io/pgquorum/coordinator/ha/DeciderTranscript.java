@@ -241,7 +241,16 @@ final class DeciderTranscript {
     });
     int timeline = opt(c, used, "timeline").map(v -> v.equals("none") ? 0 : Integer.parseInt(v))
         .orElse(before.map(Member::timeline).orElse(1));
-    scenario.cluster().withMember(name, url.equals("none") ? "" : url, state, role, tags, timeline);
+    // ssn=: the synchronous_standby_names a primary's key publishes (Member.SYNCHRONOUS_STANDBY_NAMES; none: not).
+    Map<String, Object> raw = new TreeMap<>(before.map(Member::raw).orElse(Map.of()));
+    opt(c, used, "ssn").ifPresent(v -> {
+      if (v.equals("none")) {
+        raw.remove(Member.SYNCHRONOUS_STANDBY_NAMES);
+      } else {
+        raw.put(Member.SYNCHRONOUS_STANDBY_NAMES, v);
+      }
+    });
+    scenario.cluster().withMember(name, url.equals("none") ? "" : url, state, role, tags, timeline, raw);
   }
 
   private void pg(TestCase c, Set<String> used) {

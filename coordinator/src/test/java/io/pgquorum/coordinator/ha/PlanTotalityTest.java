@@ -365,4 +365,20 @@ class PlanTotalityTest {
     assertThat(decide(theirs, LocalState.of(primary(10)), POLICY).actions())
         .containsExactly(new Action.Demote(StopMode.IMMEDIATE));
   }
+
+  /**
+   * A plan that moves synchronous_standby_names is probed again before the member key is written (the key publishes
+   * the setting a leaving standby waits on), without counting as a change of PostgreSQL's state (a paused cluster
+   * suppresses those, and still moves the setting).
+   */
+  @Test
+  void movingTheStandbyNamesIsProbedAgain() {
+    Decision moves = new Decision(List.of(new Action.SetSynchronousStandbyNames(
+        io.pgquorum.coordinator.ha.sync.SyncStandbyNames.all(List.of("node2")), true)), "m", HaMemory.NONE,
+        Optional.empty(), true);
+    assertThat(moves.probesAgain()).isTrue();
+    assertThat(moves.changesPostgres()).isFalse();
+    assertThat(new Decision(List.of(new Action.ReleaseLock()), "k", HaMemory.NONE,
+        Optional.empty(), true).probesAgain()).isFalse();
+  }
 }

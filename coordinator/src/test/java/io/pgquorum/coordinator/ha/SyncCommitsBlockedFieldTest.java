@@ -56,4 +56,20 @@ class SyncCommitsBlockedFieldTest {
     assertThat(Publication.plan(seen, pg, Optional.empty(), false, PlanTotalityTest.POLICY, written,
         now + 1_000_000L, HaMemory.NONE).memberKey()).as("not leaving: nothing new to write").isEmpty();
   }
+
+  /**
+   * A primary publishes the synchronous_standby_names it runs with (what a standby leaving its duty waits on,
+   * {@code LocalOperations.onSyncDuty}); none when it runs without, and never a replica's.
+   */
+  @Test
+  void aPrimaryPublishesItsStandbyNames() {
+    String field = io.pgquorum.coordinator.cluster.Member.SYNCHRONOUS_STANDBY_NAMES;
+    assertThat(Publication.memberFields(primary("FIRST 1 (n2)", List.of()), "running", "primary",
+        PlanTotalityTest.POLICY)).containsEntry(field, "FIRST 1 (n2)");
+    assertThat(Publication.memberFields(primary("", List.of()), "running", "primary", PlanTotalityTest.POLICY))
+        .doesNotContainKey(field);
+    assertThat(Publication.memberFields(PlanTotalityTest.replica(1000, "streaming")
+        .withSynchronousStandbyNames(Optional.of("FIRST 1 (n2)")), "running", "replica", PlanTotalityTest.POLICY))
+        .doesNotContainKey(field);
+  }
 }
