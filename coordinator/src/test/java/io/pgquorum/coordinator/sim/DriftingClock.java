@@ -48,6 +48,13 @@ final class DriftingClock {
     while (at(t) < localNanos) {
       t++;
     }
+    // The estimate can also overshoot (at truncates, the division rounds): step back to the first such instant.
+    // Why it matters: the scheduler foresees an event at trueTimeOf(due) and runs it once true time is there; an
+    // instant past the first made trueTimeOf(now's reading) lie a nanosecond after now, so an event recomputed at
+    // its own instant moved away from it (seed 1269376629502: the lease keeper's refresh on a clock at rate 1.32).
+    while (at(t - 1) >= localNanos) {
+      t--;
+    }
     return t;
   }
 }

@@ -270,6 +270,7 @@ final class SimCluster implements AutoCloseable {
 
   /** Runs every event due up to {@code end}, in time order, then leaves the clock at {@code end}. */
   void runUntil(long end) {
+    long vanishedAt = -1;
     while (!history.stopped()) {
       long next = nextEventTime();
       if (next > end) {
@@ -278,7 +279,20 @@ final class SimCluster implements AutoCloseable {
       // An event of a paused daemon may have fallen due while it was frozen: it runs now.
       next = Math.max(next, time.now());
       time.advanceTo(next);
-      runOneEvent(next);
+      if (!runOneEvent(next)) {
+        // An event foreseen from a node's clock can vanish once true time reaches it: on a clock running fast a
+        // true nanosecond moves the reading by more than one (DriftingClock), so the first instant reading at least
+        // the keeper's due refresh may read past it, and a refresh due a nanosecond before the lease's deadline or
+        // the license's end is then no longer before it (LeaseKeeping.nextRefresh: none is sent, as the real
+        // keeper's thread would not send one that late). Nothing is due then; the next look computes the events
+        // again. Nothing due twice at one instant is the engine's own bug (seed 1269376629502 found one: an
+        // inexact DriftingClock.trueTimeOf, now exact and tested in DriftingClockTest).
+        if (vanishedAt == next) {
+          throw new IllegalStateException("no event due at " + next);
+        }
+        vanishedAt = next;
+        continue;
+      }
       afterStep();
     }
     if (time.now() < end) {
@@ -303,28 +317,28 @@ final class SimCluster implements AutoCloseable {
 
   /**
    * Runs the first event due at {@code t}, in a fixed order: the DCS, fences, lease keepers, tasks, cycles,
-   * replication, writes.
+   * replication, writes. False when none is (see {@link #runUntil}).
    */
-  private void runOneEvent(long t) {
+  private boolean runOneEvent(long t) {
     if (dcsTickAt <= t) {
       dcsTickAt = t + options.dcsTick;
       if (dcs.expireDue() > 0) {
         leaderChanged = true;
       }
-      return;
+      return true;
     }
     for (SimNode n : nodes) {
       if (n.guardAt() <= t) {
         n.guard.check();
         flushEffects(effects.isEmpty() ? null : n.name + ": lease guard: the lease deadline passed");
-        return;
+        return true;
       }
       for (SimWatchdog w : n.watchdogs) {
         if (w.dueAt() <= t) {
           String why = w.guarding() ? "guarding after its fence" : "the lease deadline passed";
           w.act();
           flushEffects(effects.isEmpty() ? null : n.name + ": watchdog: " + why);
-          return;
+          return true;
         }
       }
     }
@@ -338,7 +352,7 @@ final class SimCluster implements AutoCloseable {
           n.dcs.keeperCalling = false;
         }
         flushEffects(n.name + ": lease keeper: " + outcome.name().toLowerCase(java.util.Locale.ROOT));
-        return;
+        return true;
       }
     }
     for (SimNode n : nodes) {
@@ -346,7 +360,7 @@ final class SimCluster implements AutoCloseable {
         String task = n.queuedTaskName;
         n.runTask();
         flushEffects(n.name + ": task " + task + " ended");
-        return;
+        return true;
       }
     }
     for (SimNode n : nodes) {
@@ -355,7 +369,7 @@ final class SimCluster implements AutoCloseable {
         n.runCycle(false);
         boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();
         flushEffects(show ? n.name + ": " + n.lastMessage : null);
-        return;
+        return true;
       }
     }
     if (replicationAt <= t) {
@@ -367,16 +381,16 @@ final class SimCluster implements AutoCloseable {
       for (SimNode n : nodes) {
         n.pg.releaseCommits();
       }
-      return;
+      return true;
     }
     if (options.writes && writeAt <= t) {
       writeAt = t + options.writeTick;
       for (SimNode n : nodes) {
         n.pg.write();
       }
-      return;
+      return true;
     }
-    throw new IllegalStateException("no event due at " + t);
+    return false;
   }
 
   /** After every step: wake replicas whose leader watch fired, then run the step checkers. */

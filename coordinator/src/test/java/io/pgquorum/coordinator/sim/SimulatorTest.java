@@ -94,6 +94,24 @@ class SimulatorTest {
   }
 
   /**
+   * Seeds on which the simulator engine itself once failed, run on every build (their schedules take milliseconds).
+   * 1269376629502: "no event due" from an inexact clock conversion (DriftingClockTest), about 930,000 schedules into
+   * a million-schedule campaign.
+   */
+  @Test
+  void seedsThatOnceBrokeTheEngineRunThrough() throws Exception {
+    for (long seed : new long[] {1269376629502L}) {
+      Optional<AssertionError> failure;
+      try (QuietLogs quiet = new QuietLogs()) {
+        failure = check(seed, new Totals());
+      }
+      if (failure.isPresent()) {
+        throw failure.get();
+      }
+    }
+  }
+
+  /**
    * Runs schedule {@code seed} into {@code totals}: empty when it kept every property, else the failure, named by its
    * seed. A schedule on which the simulator itself throws (an engine bug, not a property) is such a failure too, so
    * that it can be replayed like one instead of ending its worker unnamed.
