@@ -67,6 +67,15 @@ public enum HaBug implements PlantedBug {
   SYNC_BEFORE_SYNCHRONOUS("sync-before-synchronous", "durability",
       "a standby is named in the sync key before PostgreSQL reports it synchronous and caught up"),
   /**
+   * A synchronous standby leaving its duty before a restart or a clean shutdown goes ahead once the {@code sync} key
+   * no longer lists it, without waiting for the primary's synchronous_standby_names to drop it too (one branch in
+   * {@link LocalOperations#onSyncDuty}): the primary shrinks the key before it moves the setting, so the standby can
+   * stop in between (a cycle whose setting step did not run, a replica woken by the key's change), and every commit
+   * then waits for a standby that is gone until the primary's next cycle.
+   */
+  LEAVE_SYNC_ON_KEY_ALONE("leave-sync-on-key-alone", "availability",
+      "a departing synchronous standby stops once the sync key drops it, while the setting may still name it"),
+  /**
    * A replica races for a free lock although it promised a primary running on failsafe not to (one branch in
    * {@link FailsafeRules#whyNoRace}, and the race gate in {@link FailsafePromises#beginRace}, which would otherwise
    * still hold the acquire back): the primary keeps its lease on that promise while the replica promotes, so

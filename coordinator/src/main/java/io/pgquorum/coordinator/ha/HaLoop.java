@@ -228,6 +228,15 @@ public final class HaLoop implements Runnable {
     return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Whether the last cycle held a requested shutdown back: this synchronous standby leaves its duty first
+   * (LocalOperations.leavingSyncBeforeShutdown), and the loop keeps cycling until it has. {@link #run} ends on the
+   * first shutdown cycle that does not; a driver calling {@link #cycle} itself (the simulator) follows the same rule.
+   */
+  public boolean shutdownHeld() {
+    return memory.leavingSync().isPresent();
+  }
+
   /** The reason the loop stopped on its own (a fatal decision, or a crash), if it did. */
   public Optional<String> fatalReason() {
     return Optional.ofNullable(fatal.get());
@@ -248,7 +257,7 @@ public final class HaLoop implements Runnable {
       while (!stopped) {
         boolean finalCycle = shutdownRequested;
         boolean recheck = cycle(finalCycle);
-        if (finalCycle && memory.leavingSync().isEmpty()) {
+        if (finalCycle && !shutdownHeld()) {
           break;
         }
         if (fatal.get() != null) {

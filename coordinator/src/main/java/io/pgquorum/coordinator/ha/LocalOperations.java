@@ -148,7 +148,7 @@ final class LocalOperations {
     String me = policy.name();
     PgState pg = local.pg();
     if (cluster.isEmpty() || !pg.running() || pg.isPrimary() || !SyncDuty.enforced(policy)
-        || !onSyncDuty(cluster.get(), me)) {
+        || !onSyncDuty(cluster.get(), policy)) {
       return Optional.empty();
     }
     HaMemory.LeavingSync next = HaMemory.LeavingSync.next(local.memory().leavingSync(), 0,
@@ -171,9 +171,13 @@ final class LocalOperations {
    * writes after the cycle that moved it (HaLoop probes again after a plan that sets it); a leader that does not
    * publish the field (an older version) leaves the key as the only sign, the rule before.
    */
-  static boolean onSyncDuty(ClusterSnapshot c, String me) {
+  static boolean onSyncDuty(ClusterSnapshot c, HaPolicy policy) {
+    String me = policy.name();
     if (c.sync().map(y -> y.lists(me)).orElse(false)) {
       return true;
+    }
+    if (policy.bugs().active(HaBug.LEAVE_SYNC_ON_KEY_ALONE)) {
+      return false; // PLANTED BUG leave-sync-on-key-alone (fault-injection harness only): the key alone decides.
     }
     return c.leader().map(l -> c.members().get(l.name())).flatMap(Member::synchronousStandbyNames)
         .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
@@ -226,7 +230,7 @@ final class LocalOperations {
       return answer(d, id, RequestAnswer.RESTART_CONDITIONS_NOT_SATISFIED,
           DecisionMessage.RESTART_NOT_PENDING.format());
     }
-    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && onSyncDuty(c, me)) {
+    if (!pg.isPrimary() && !holder && SyncDuty.enforced(policy) && onSyncDuty(c, policy)) {
       // A synchronous standby leaves its duty first: it publishes nosync (Publication) and waits until the primary
       // has dropped it from the key (and then from synchronous_standby_names), so that commits in non-strict mode
       // do not hang while it restarts. Bounded: a primary that does not act within 2 loop_waits (Patroni's bound)

@@ -21,6 +21,8 @@ import java.util.Optional;
  * advance 9s                             run 9 s of virtual time; decisions that changed, and every effect
  * stabilize [max=120s]                   run until one primary holds the lock and every other node streams
  * kill-postgres 1 | kill-daemon 1 | start-daemon 1 | stop-daemon 1 | restart-daemon 1
+ *                                        (stop and restart are clean: a synchronous standby leaves its duty
+ *                                        first, its loop cycling until it has, then the daemon exits)
  * pause-daemon 1 | resume-daemon 1       SIGSTOP / SIGCONT of the daemon (its DCS member pauses with it)
  * stall-loop 1 12s                       the daemon's HA loop blocks for 12 s (a GC pause of its thread, a hung
  *                                        probe); its lease guard, lease keeper and DCS member go on
@@ -86,11 +88,10 @@ final class Interaction implements AutoCloseable {
       // schedule stays runnable whatever was removed before them.
       case "kill-daemon" -> fault(words, "daemon killed", n -> n.daemonUp, SimNode::killDaemon);
       case "start-daemon" -> fault(words, "daemon started", n -> !n.daemonUp, SimNode::startDaemon);
-      case "stop-daemon" -> fault(words, "daemon stopped", n -> n.daemonUp, SimNode::stopDaemon);
-      case "restart-daemon" -> fault(words, "daemon restarted", n -> n.daemonUp, n -> {
-        n.stopDaemon();
-        n.startDaemon();
-      });
+      case "stop-daemon" -> fault(words, n -> stopped(n, "daemon stopped"), n -> n.daemonUp && !n.stopping,
+          SimNode::stopDaemon);
+      case "restart-daemon" -> fault(words, n -> stopped(n, "daemon restarted"), n -> n.daemonUp && !n.stopping,
+          n -> n.stopDaemon(true));
       case "pause-daemon" -> fault(words, words.contains("mid-cycle") ? "daemon paused mid-cycle" : "daemon paused",
           SimNode::active, n -> {
             n.paused = true;
@@ -220,6 +221,11 @@ final class Interaction implements AutoCloseable {
           options.taskMax = options.taskMin;
         }
         case "writes" -> options.writes = Boolean.parseBoolean(kv[1]);
+        case "wake" -> options.wakeOnKeys = switch (kv[1]) {
+          case "keys" -> true;
+          case "leader" -> false;
+          default -> throw new IllegalArgumentException("wake is keys or leader, got '" + kv[1] + "'");
+        };
         case "tasks" -> {
           String[] range = kv[1].split("\\.\\.");
           options.taskMin = duration(range[0]);
@@ -275,6 +281,12 @@ final class Interaction implements AutoCloseable {
 
   private void fault(List<String> words, String what, java.util.function.Predicate<SimNode> applies,
       java.util.function.Consumer<SimNode> f) {
+    fault(words, n -> what, applies, f);
+  }
+
+  /** As above, with the line said once the fault was applied (a clean stop may be held back: it says why). */
+  private void fault(List<String> words, java.util.function.Function<SimNode, String> what,
+      java.util.function.Predicate<SimNode> applies, java.util.function.Consumer<SimNode> f) {
     Optional<SimNode> target = target(words);
     if (target.isEmpty() || !applies.test(target.get())) {
       return;
@@ -282,7 +294,12 @@ final class Interaction implements AutoCloseable {
     SimNode n = target.get();
     f.accept(n);
     cluster.flushCommandEffects();
-    cluster.line(n.name + ": " + what);
+    cluster.line(n.name + ": " + what.apply(n));
+  }
+
+  /** A clean stop's line: done, or held while the node leaves its synchronous duty (its decision says so). */
+  private static String stopped(SimNode n, String done) {
+    return n.stopping ? "daemon asked to stop, still running: " + n.lastMessage : done;
   }
 
   private static int index(String w) {

@@ -46,6 +46,8 @@ final class SimCluster implements AutoCloseable {
   private long replicationAt;
   private long writeAt;
   private boolean leaderChanged;
+  /** See {@link #watchedKeyChanged}. */
+  private boolean watchedChanged;
   private String leaderSeen = "";
   /** Transcript output (null: not recorded). */
   private StringBuilder out;
@@ -181,6 +183,14 @@ final class SimCluster implements AutoCloseable {
     return observer.writeFailover(leader, candidate, scheduledAt, observer.failoverRevision());
   }
 
+  /**
+   * A key the replicas' watch covers besides the leader's changed ({@code sync}, {@code failover}, {@code config},
+   * {@code initialize}; HaLoop's awaitNextCycle): they wake, as the real loop's replicas do.
+   */
+  void watchedKeyChanged() {
+    watchedChanged = true;
+  }
+
   void leaderKeyChanged() {
     leaderChanged = true;
   }
@@ -262,7 +272,7 @@ final class SimCluster implements AutoCloseable {
       return;
     }
     String before = n.lastMessage;
-    n.runCycle(false);
+    n.cycle();
     boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();
     flushEffects(show ? n.name + ": " + n.lastMessage : null);
     afterStep();
@@ -366,7 +376,7 @@ final class SimCluster implements AutoCloseable {
     for (SimNode n : nodes) {
       if (n.active() && n.loopAt() <= t) {
         String before = n.lastMessage;
-        n.runCycle(false);
+        n.cycle();
         boolean show = verbose || !n.lastMessage.equals(before) || !effects.isEmpty();
         flushEffects(show ? n.name + ": " + n.lastMessage : null);
         return true;
@@ -395,15 +405,20 @@ final class SimCluster implements AutoCloseable {
 
   /** After every step: wake replicas whose leader watch fired, then run the step checkers. */
   private void afterStep() {
+    boolean wake = watchedChanged;
+    watchedChanged = false;
     if (leaderChanged) {
       leaderChanged = false;
       String now = leaderKey().map(l -> l.name() + "/" + l.fencingToken()).orElse("");
       if (!now.equals(leaderSeen)) {
         leaderSeen = now;
-        for (SimNode n : nodes) {
-          if (n.active() && n.lease.deadlineNanos().isEmpty() && n.tasks.running().isEmpty() && n.status != null) {
-            n.cycleAt = Math.min(n.cycleAt, time.now() + options.wakeDelay);
-          }
+        wake = true;
+      }
+    }
+    if (wake) {
+      for (SimNode n : nodes) {
+        if (n.active() && n.lease.deadlineNanos().isEmpty() && n.tasks.running().isEmpty() && n.status != null) {
+          n.cycleAt = Math.min(n.cycleAt, time.now() + options.wakeDelay);
         }
       }
     }

@@ -49,6 +49,9 @@ final class SimDcs implements Dcs {
   private WriteResult replied(String what, String key, WriteResult r) {
     if (key.endsWith("/leader")) {
       cluster.leaderKeyChanged();
+    } else if (cluster.options.wakeOnKeys && r.succeeded() && !what.equals("refresh") && (key.endsWith("/sync")
+        || key.endsWith("/failover") || key.endsWith("/config") || key.endsWith("/initialize"))) {
+      cluster.watchedKeyChanged();
     }
     if (key.endsWith("/sync") && r.succeeded() && what.equals("put")) {
       cluster.syncKeyWritten();

@@ -69,6 +69,14 @@ final class SimNode {
   /** The loop is stalled (blocked mid-cycle, its other threads running) until this true instant (0: not stalled). */
   long loopStalledUntil;
   String lastMessage = "";
+  /** A clean stop (SIGTERM) is under way: every cycle is a shutdown cycle until one is not held back. */
+  boolean stopping;
+  /** The clean stop is a restart of the daemon: it starts again once the stop ends. */
+  private boolean restartAfterStop;
+  /** This machine's clock when the clean stop was asked for. */
+  private long stopAskedAt;
+  /** The same instant in true time. */
+  private long stopAskedAtTrue;
 
   SimNode(SimCluster cluster, int index, DriftingClock clock, long guardDelay) {
     this.cluster = cluster;
@@ -156,6 +164,8 @@ final class SimNode {
   /** kill -9 of the daemon: its loop, lease and running task are gone; PostgreSQL and the watchdog are not. */
   void killDaemon() {
     daemonUp = false;
+    stopping = false;
+    restartAfterStop = false;
     paused = false;
     pausedMidCycle = false;
     queuedTask = null;
@@ -164,12 +174,77 @@ final class SimNode {
     watchdogs.forEach(SimWatchdog::orphan);
   }
 
-  /** A clean stop: the shutdown cycle (stop PostgreSQL, release the lock, delete the member key), then exit. */
-  void stopDaemon() {
-    if (!paused) {
-      runCycle(true);
+  /**
+   * A clean stop (SIGTERM): shutdown cycles (stop PostgreSQL, release the lock, delete the member key) until one is
+   * not held back (a synchronous standby leaves its duty first, as HaLoop.run keeps cycling), then exit; with
+   * {@code thenStart}, a new daemon starts once it has. A frozen daemon is ended at once (no cycle can run).
+   */
+  void stopDaemon(boolean thenStart) {
+    if (stopping) {
+      restartAfterStop |= thenStart;
+      return;
     }
+    if (paused) {
+      killDaemon();
+      if (thenStart) {
+        startDaemon();
+      }
+      return;
+    }
+    stopping = true;
+    restartAfterStop = thenStart;
+    stopAskedAt = clock.now();
+    stopAskedAtTrue = cluster.time.now();
+    cycle();
+  }
+
+  void stopDaemon() {
+    stopDaemon(false);
+  }
+
+  /** The loop's next cycle: a shutdown cycle while a clean stop is under way, and the exit after the last one. */
+  void cycle() {
+    if (!stopping) {
+      runCycle(false);
+      return;
+    }
+    boolean runningReplica = pg.running && pg.role == PgState.Role.REPLICA;
+    boolean dcsReachable = cluster.dcsReachable(this);
+    runCycle(true);
+    if (!daemonUp || loop.shutdownHeld()) {
+      return;
+    }
+    if (runningReplica && dcsReachable && !pg.running) {
+      checkDeparted();
+    }
+    boolean again = restartAfterStop;
+    boolean held = cluster.time.now() > stopAskedAtTrue;
     killDaemon();
+    if (again) {
+      startDaemon();
+    }
+    if (held) {
+      // The stop was held back (the command's line said so): the exit shows when it happens.
+      cluster.effect(this, again ? "daemon exited and started again" : "daemon exited");
+    }
+  }
+
+  /**
+   * A replica's clean stop has just stopped its PostgreSQL, having read the DCS: the primary's
+   * synchronous_standby_names must not name it any more, or every commit waits for a standby that is gone (the
+   * departure, LocalOperations.leavingSyncBeforeShutdown). Not checked once 2 loop_waits of this machine's clock have
+   * passed since the stop was asked for: the departure's wait may then have run out, as it may (a primary that
+   * does not act, a strict mode with no other standby), and the stop goes ahead anyway.
+   */
+  private void checkDeparted() {
+    long bound = 2L * cluster.options.dyn.loopWait() * SimOptions.S;
+    if (clock.now() - stopAskedAt >= bound) {
+      return;
+    }
+    cluster.leaderKey().map(l -> cluster.node(l.name())).filter(h -> h != this && h.pg.isPrimary())
+        .filter(h -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(h.pg.syncNames).lists(name))
+        .ifPresent(h -> cluster.violation("sync departure: " + name + " stopped PostgreSQL in a clean stop while "
+            + h.name + "'s synchronous_standby_names still names it ('" + h.pg.syncNames + "')"));
   }
 
   void runCycle(boolean shutdown) {

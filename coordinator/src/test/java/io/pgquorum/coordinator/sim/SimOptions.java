@@ -29,6 +29,12 @@ final class SimOptions {
   long guardDelayMax = 0;
   /** How soon a replica's leader watch wakes its loop after the leader key changed. */
   long wakeDelay = 1 * MS;
+  /**
+   * Whether replicas also wake when the {@code sync}, {@code failover}, {@code config} or {@code initialize} key
+   * changes, as the real loop's watch does ({@code wake=keys}); off ({@code wake=leader}, the leader key alone) in
+   * the hand-written transcripts, whose timings were set before the loop watched those keys. Random schedules set it.
+   */
+  boolean wakeOnKeys;
   double lostReplyRate = 0;
   long dcsTick = 20 * MS;
   long replicationTick = 50 * MS;

@@ -50,7 +50,8 @@ final class Simulator {
     List<String> p = new ArrayList<>();
     int n = r.nextInt(10) < 8 ? 3 : 5;
     boolean beyond = r.nextInt(10) == 0;
-    StringBuilder opts = new StringBuilder("options seed=" + r.nextLong(1L << 40));
+    // wake=keys: replicas wake on the keys the real loop watches (SimOptions.wakeOnKeys).
+    StringBuilder opts = new StringBuilder("options seed=" + r.nextLong(1L << 40) + " wake=keys");
     if (r.nextInt(3) == 0) {
       // Fast promotions: a replica takes over within milliseconds of the expiry, where a thin lease margin shows.
       opts.append(" tasks=1ms..").append(r.nextInt(2, 50)).append("ms");

@@ -208,6 +208,16 @@ class SimulatorTest {
     assertCaught(HaBug.SYNC_BEFORE_SYNCHRONOUS, "lost acknowledged write");
   }
 
+  /**
+   * A clean stop of a synchronous standby whose departure ends on the sync key alone: caught when the primary's
+   * sync key write is applied but its setting step does not run in that cycle (a lost reply ends the plan), and
+   * the standby, woken by the key's change, stops before the primary's next cycle moves the setting.
+   */
+  @Test
+  void leaveSyncOnKeyAloneIsCaught() {
+    assertCaught(HaBug.LEAVE_SYNC_ON_KEY_ALONE, 2000, "sync departure");
+  }
+
   @Test
   void replicasNeverRaceIsCaught() {
     assertCaught(HaBug.REPLICAS_NEVER_RACE, "recovery");
