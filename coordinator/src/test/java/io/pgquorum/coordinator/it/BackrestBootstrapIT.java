@@ -42,7 +42,7 @@ class BackrestBootstrapIT {
       LocalCluster.execute(n, "CREATE TABLE t (phase text, i int)",
           "INSERT INTO t SELECT 'in-backup', g FROM generate_series(1, 100) g");
       BackrestRunner runner = LocalCluster.backrestRunner(n, repo, SCOPE);
-      assertThat(runner.backup(BackupType.FULL).ok()).as("a full backup").isTrue();
+      assertThat(LocalCluster.backupWhenUnlocked(n, repo, SCOPE, BackupType.FULL).ok()).as("a full backup").isTrue();
       LocalCluster.execute(n, "INSERT INTO t SELECT 'archived-after', g FROM generate_series(1, 50) g");
       // check switches WAL and waits until the segment is archived: the rows after the backup are in the archive.
       assertThat(runner.check().ok()).as("pgbackrest check").isTrue();

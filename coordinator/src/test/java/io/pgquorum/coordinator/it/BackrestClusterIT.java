@@ -111,7 +111,7 @@ class BackrestClusterIT {
       assertThat(archivedCount(primary)).isPositive();
 
       // The repository takes a backup from the leader: the stanza's status becomes ok.
-      assertThat(runner.backup(BackupType.FULL).ok()).isTrue();
+      assertThat(LocalCluster.backupWhenUnlocked(primary, repo, SCOPE, BackupType.FULL).ok()).isTrue();
       StanzaInfo info = runner.info().orThrow();
       System.out.println("info after a full backup: " + info.status() + ", backups " + info.backups().size());
       assertThat(info.status().ok()).as("info status %s", info.status()).isTrue();

@@ -77,7 +77,7 @@ class BackrestReplicaIT {
           .contains("done with method basebackup");
       LocalCluster.execute(primary, "CREATE TABLE t (id int primary key, pad text)",
           "INSERT INTO t SELECT g, 'before the backup' FROM generate_series(1, 1000) g");
-      assertThat(LocalCluster.backrestRunner(primary, repo, SCOPE).backup(BackupType.FULL).ok())
+      assertThat(LocalCluster.backupWhenUnlocked(primary, repo, SCOPE, BackupType.FULL).ok())
           .as("a full backup from the leader").isTrue();
       // Rows after the backup reach the new replica only through WAL (archive, then streaming).
       LocalCluster.execute(primary, "INSERT INTO t SELECT g, 'after the backup' FROM generate_series(1001, 2000) g");

@@ -754,6 +754,30 @@ final class LocalCluster implements AutoCloseable {
    * A pgBackRest runner for node {@code n} over the repository {@code repo}, as the daemon builds it: only the work
    * directory matters (--config names the file the node wrote there); PGPASSFILE lets it reach PostgreSQL.
    */
+  /**
+   * A backup of {@code type} on {@code n}, taken once no other pgBackRest command holds the stanza's lock: the
+   * daemons run their own (the stanza's creation and check, scheduled and post-promotion backups), and a test's
+   * backup that meets one of them fails with exit 50 (FailureKind.LOCK_HELD), an expected outcome, not the test's
+   * subject. Any other failure, or a lock still held after 2 minutes, is returned as it is.
+   */
+  static io.pgquorum.backrest.run.Outcome<io.pgquorum.backrest.run.CommandRun> backupWhenUnlocked(NodeSpec n,
+      Path repo, String scope, io.pgquorum.backrest.BackupType type) {
+    BackrestRunner runner = backrestRunner(n, repo, scope);
+    java.util.concurrent.atomic.AtomicReference<io.pgquorum.backrest.run.Outcome<io.pgquorum.backrest.run.CommandRun>>
+        last = new java.util.concurrent.atomic.AtomicReference<>();
+    try {
+      org.awaitility.Awaitility.await("a backup without another pgBackRest command holding the lock")
+          .atMost(java.time.Duration.ofMinutes(2)).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+            last.set(runner.backup(type));
+            return !(last.get() instanceof io.pgquorum.backrest.run.Outcome.Failed<?> f)
+                || f.failure().kind() != io.pgquorum.backrest.run.FailureKind.LOCK_HELD;
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // The last outcome (the lock, still held) is the answer.
+    }
+    return last.get();
+  }
+
   static BackrestRunner backrestRunner(NodeSpec n, Path repo, String scope) {
     BackrestSettings settings = BackrestSection.parse(Map.of("repo1", Map.of("path", repo.toString())), scope)
         .settings().orElseThrow();

@@ -51,13 +51,13 @@ class ReplicaAfterPitrIT {
           .path("pgquorum").path("backrest").path("stanza_state").asText().equals("created"));
 
       LocalCluster.execute(leader, "CREATE TABLE pitr (id int, phase text)");
-      assertThat(LocalCluster.backrestRunner(leader, repo, SCOPE).backup(BackupType.FULL).ok())
+      assertThat(LocalCluster.backupWhenUnlocked(leader, repo, SCOPE, BackupType.FULL).ok())
           .as("backup A").isTrue();
       LocalCluster.execute(leader, "INSERT INTO pitr SELECT g, 'before' FROM generate_series(1, 100) g");
       String target = query(leader, "SELECT pg_current_wal_insert_lsn()::text");
       LocalCluster.execute(leader, "INSERT INTO pitr SELECT g, 'after' FROM generate_series(101, 150) g",
           "CHECKPOINT");
-      assertThat(LocalCluster.backrestRunner(leader, repo, SCOPE).backup(BackupType.FULL).ok())
+      assertThat(LocalCluster.backupWhenUnlocked(leader, repo, SCOPE, BackupType.FULL).ok())
           .as("backup B").isTrue();
       List<BackupInfo> backups = info(leader, repo).backups();
       assertThat(backups).hasSize(2);

@@ -87,7 +87,15 @@ final class Interaction implements AutoCloseable {
       // Daemon commands do nothing when they do not apply (a start of a running daemon), so that a shrunk
       // schedule stays runnable whatever was removed before them.
       case "kill-daemon" -> fault(words, "daemon killed", n -> n.daemonUp, SimNode::killDaemon);
-      case "start-daemon" -> fault(words, "daemon started", n -> !n.daemonUp, SimNode::startDaemon);
+      // A daemon still in its clean stop starts again once the stop ends (as an operator's start after the exit).
+      case "start-daemon" -> fault(words, n -> n.stopping ? "daemon starts again once its clean stop ends"
+          : "daemon started", n -> !n.daemonUp || n.stopping, n -> {
+            if (n.stopping) {
+              n.startAfterStop();
+            } else {
+              n.startDaemon();
+            }
+          });
       case "stop-daemon" -> fault(words, n -> stopped(n, "daemon stopped"), n -> n.daemonUp && !n.stopping,
           SimNode::stopDaemon);
       case "restart-daemon" -> fault(words, n -> stopped(n, "daemon restarted"), n -> n.daemonUp && !n.stopping,
@@ -370,6 +378,10 @@ final class Interaction implements AutoCloseable {
     }
     StringBuilder replicas = new StringBuilder();
     for (SimNode n : cluster.nodes()) {
+      if (n.stopping) {
+        // A clean stop still under way (a synchronous standby leaving its duty) ends soon: not settled yet.
+        return Optional.empty();
+      }
       if (n == leader.get() || !n.daemonUp || n.loopStalled()) {
         // A stalled loop, like a stopped daemon, does nothing until it runs again: the others are the cluster.
         continue;

@@ -202,6 +202,11 @@ final class SimNode {
     stopDaemon(false);
   }
 
+  /** A clean stop under way is followed by a start of a new daemon once it ends. */
+  void startAfterStop() {
+    restartAfterStop = true;
+  }
+
   /** The loop's next cycle: a shutdown cycle while a clean stop is under way, and the exit after the last one. */
   void cycle() {
     if (!stopping) {
