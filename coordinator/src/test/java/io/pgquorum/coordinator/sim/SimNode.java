@@ -213,14 +213,17 @@ final class SimNode {
       runCycle(false);
       return;
     }
-    boolean runningReplica = pg.running && pg.role == PgState.Role.REPLICA;
+    // Whom its PostgreSQL streamed from before this cycle: only a standby that served the primary's commits can make
+    // them wait by going away (one cut off from the primary already could not acknowledge anything).
+    Optional<String> streamedFrom = pg.running && pg.role == PgState.Role.REPLICA && pg.streaming
+        ? pg.upstream.map(u -> u.name()) : Optional.empty();
     boolean dcsReachable = cluster.dcsReachable(this);
     runCycle(true);
     if (!daemonUp || loop.shutdownHeld()) {
       return;
     }
-    if (runningReplica && dcsReachable && !pg.running) {
-      checkDeparted();
+    if (streamedFrom.isPresent() && dcsReachable && !pg.running) {
+      checkDeparted(streamedFrom.get());
     }
     boolean again = restartAfterStop;
     boolean held = cluster.time.now() > stopAskedAtTrue;
@@ -235,18 +238,20 @@ final class SimNode {
   }
 
   /**
-   * A replica's clean stop has just stopped its PostgreSQL, having read the DCS: the primary's
-   * synchronous_standby_names must not name it any more, or every commit waits for a standby that is gone (the
-   * departure, LocalOperations.leavingSyncBeforeShutdown). Not checked once 2 loop_waits of this machine's clock have
-   * passed since the stop was asked for: the departure's wait may then have run out, as it may (a primary that
-   * does not act, a strict mode with no other standby), and the stop goes ahead anyway.
+   * A replica's clean stop has just stopped its PostgreSQL, having read the DCS, while it streamed from
+   * {@code upstream}: if that is the primary (the lock holder, still reachable), its synchronous_standby_names must
+   * not name this node any more, or every commit waits for a standby that is gone (the departure,
+   * LocalOperations.leavingSyncBeforeShutdown). Not checked once 2 loop_waits of this machine's clock have passed
+   * since the stop was asked for: the departure's wait may then have run out, as it may (a primary that does not
+   * act, a strict mode with no other standby), and the stop goes ahead anyway.
    */
-  private void checkDeparted() {
+  private void checkDeparted(String upstream) {
     long bound = 2L * cluster.options.dyn.loopWait() * SimOptions.S;
     if (clock.now() - stopAskedAt >= bound) {
       return;
     }
-    cluster.leaderKey().map(l -> cluster.node(l.name())).filter(h -> h != this && h.pg.isPrimary())
+    cluster.leaderKey().map(l -> cluster.node(l.name()))
+        .filter(h -> h != this && h.pg.isPrimary() && h.name.equals(upstream) && cluster.linkUp(this, h))
         .filter(h -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(h.pg.syncNames).lists(name))
         .ifPresent(h -> cluster.violation("sync departure: " + name + " stopped PostgreSQL in a clean stop while "
             + h.name + "'s synchronous_standby_names still names it ('" + h.pg.syncNames + "')"));
