@@ -219,9 +219,9 @@ final class SyncDuty {
   }
 
   /**
-   * The step before a start as primary (after the bootstrap, after a crash, a restart): in strict mode, the
-   * synchronous_standby_names the start writes ({@link SyncRules#namesAtStart}), so that the server never runs a
-   * moment with none. Nothing when synchronous mode is not enforced or not strict.
+   * The step before a start as primary (after the bootstrap, after a crash, a restart): in strict mode, or while the
+   * key names standbys, the synchronous_standby_names the start writes ({@link SyncRules#namesAtStart}), so that
+   * the server never acknowledges a commit the key promises to its standbys alone. Nothing when not enforced.
    */
   static List<Action> beforeStart(Optional<SyncState> sync, HaPolicy policy) {
     if (!enforced(policy)) {

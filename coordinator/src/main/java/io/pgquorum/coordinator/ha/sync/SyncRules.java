@@ -158,18 +158,24 @@ public final class SyncRules {
    *   <li>The {@code sync} key is this node's and names standbys: those, as the rules wrote them ({@code on}:
    *       all of them, {@code FIRST n}; quorum: {@code ANY (|V| - quorum)} over the voters V, so that at most
    *       quorum voters lack a commit, as the key says). The key stays truthful: every commit waits for them.</li>
-   *   <li>Otherwise {@code *}: commits wait for any standby (Patroni's strict value with no standby known).</li>
-   *   <li>Not strict, or mode off: nothing (the start keeps what this node last set, as before).</li>
+   *   <li>Otherwise {@code *} in strict mode: commits wait for any standby (Patroni's strict value with no
+   *       standby known); in non-strict mode nothing (the key already says the primary runs asynchronously).</li>
+   *   <li>Mode off: nothing.</li>
    * </ul>
+   * Why non-strict mode too, when the key names standbys: the key promises that they hold every acknowledged
+   * commit, and a primary started with no setting would acknowledge commits alone until a cycle that can write the
+   * key runs (one cut off from the DCS never does), while a named standby may be promoted without them (the
+   * simulator's seed 1272000649705: a primary restarted after a crash and cut off again lost writes in quorum
+   * mode). Non-strict mode may run asynchronously only once the key says so, as the rules' order does.
    * The first cycle after the start then moves the setting the usual way ({@link #plan}).
    */
   public static Optional<SyncStandbyNames> namesAtStart(SyncSettings settings, Optional<SyncState> sync, String me) {
-    if (settings.mode() == SyncMode.OFF || !settings.strict()) {
+    if (settings.mode() == SyncMode.OFF) {
       return Optional.empty();
     }
     Optional<SyncState> mine = sync.filter(s -> s.isLeader(me) && !s.syncStandbys().isEmpty());
     if (mine.isEmpty()) {
-      return Optional.of(SyncStandbyNames.anyStandby());
+      return settings.strict() ? Optional.of(SyncStandbyNames.anyStandby()) : Optional.empty();
     }
     SyncState s = mine.get();
     List<String> voters = sorted(s.syncStandbys());
