@@ -194,9 +194,21 @@ public final class ClusterStore {
    * (a later wake, never a missed one).
    */
   public boolean awaitClusterChange(long revision, Duration maxWait) {
+    return awaitClusterChange(revision, maxWait, Optional.empty());
+  }
+
+  /**
+   * As above, also waking when the member key of {@code alsoMember} changes: a synchronous standby leaving its duty
+   * waits for the leader's member key to stop naming it in {@code synchronous_standby_names}
+   * (LocalOperations.onSyncDuty), and goes on as soon as it does rather than at its next loop_wait tick. The key is
+   * watched as a prefix, so {@code members/node1} also wakes on {@code members/node10}: an early cycle, harmless.
+   */
+  public boolean awaitClusterChange(long revision, Duration maxWait, Optional<String> alsoMember) {
     DcsKeys k = codec.keys();
-    WatchResult r = dcs.watch(List.of(k.leader(), k.failover(), k.config(), k.sync(), k.initialize()), revision,
-        maxWait);
+    List<String> keys = new ArrayList<>(
+        List.of(k.leader(), k.failover(), k.config(), k.sync(), k.initialize()));
+    alsoMember.ifPresent(m -> keys.add(k.member(m)));
+    WatchResult r = dcs.watch(keys, revision, maxWait);
     return r.changed();
   }
 

@@ -237,6 +237,14 @@ public final class HaLoop implements Runnable {
     return memory.leavingSync().isPresent();
   }
 
+  /**
+   * The member key this loop's wait also watches (LocalOperations.memberToWatch): the leader's while this node leaves
+   * synchronous duty. Public for the simulator, which wakes its loops itself.
+   */
+  public Optional<String> watchedMember() {
+    return LocalOperations.memberToWatch(memory, lastSnapshot);
+  }
+
   /** The reason the loop stopped on its own (a fatal decision, or a crash), if it did. */
   public Optional<String> fatalReason() {
     return Optional.ofNullable(fatal.get());
@@ -562,9 +570,11 @@ public final class HaLoop implements Runnable {
       // Replicas wake as soon as the leader key changes (an expiry, a release): failover starts at once instead
       // of at the next tick; and as soon as a request, the configuration or the sync key changes, so that an
       // operator's switchover, pause or edited setting reaches them without waiting out loop_wait. The holder
-      // ticks at loop_wait: its refresh cadence is what keeps the lease.
+      // ticks at loop_wait: its refresh cadence is what keeps the lease. A standby leaving synchronous duty also
+      // wakes on the leader's member key, which ends its departure (watchedMember).
       try {
-        boolean changed = store.awaitClusterChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs));
+        boolean changed = store.awaitClusterChange(lastSnapshot.get().revision(), Duration.ofMillis(waitMs),
+            watchedMember());
         log.debug("woke: {}", changed ? "the cluster's keys changed" : "loop_wait passed");
         wakeRequested = false;
         return;

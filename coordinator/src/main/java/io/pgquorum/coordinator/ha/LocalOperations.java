@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
+import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Upstream;
@@ -181,6 +182,19 @@ final class LocalOperations {
     }
     return c.leader().map(l -> c.members().get(l.name())).flatMap(Member::synchronousStandbyNames)
         .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
+  }
+
+  /**
+   * The member key a replica's loop watches between cycles besides the cluster's keys: the leader's, while this node
+   * leaves synchronous duty. Its departure ends when that key stops naming it ({@link #onSyncDuty}), which the
+   * primary writes right after it moved synchronous_standby_names; without the watch the departure went on at its
+   * next loop_wait tick (up to loop_wait late, 10 s at Patroni's setting), every other key having changed before.
+   */
+  static Optional<String> memberToWatch(HaMemory memory, Optional<ClusterSnapshot> last) {
+    if (memory.leavingSync().isEmpty()) {
+      return Optional.empty();
+    }
+    return last.flatMap(ClusterSnapshot::leader).map(LeaderLock::name);
   }
 
   /** Whether the snapshot shows this node's member key with the {@code nosync} tag its departure publishes. */

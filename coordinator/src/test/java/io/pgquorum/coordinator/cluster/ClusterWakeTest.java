@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ClusterStore#awaitClusterChange}: a replica's wait ends at a change of the leader key or of the keys its
- * decision reads (failover, config, sync, initialize), not at a member key's.
+ * decision reads (failover, config, sync, initialize), not at a member key's unless it names that member.
  */
 class ClusterWakeTest {
   private final InMemoryDcs dcs = new InMemoryDcs();
@@ -42,5 +42,19 @@ class ClusterWakeTest {
     long afterConfig = replica.load().revision();
     other.acquireLeader(Duration.ofSeconds(8)).orElseThrow();
     assertThat(replica.awaitClusterChange(afterConfig, Duration.ofSeconds(5))).isTrue();
+  }
+
+  @Test
+  void aStandbyLeavingSyncDutyAlsoWakesOnTheMemberKeyItNames() throws Exception {
+    long rev = replica.load().revision();
+    CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(
+        () -> replica.awaitClusterChange(rev, Duration.ofSeconds(20), Optional.of("node1")));
+    dcs.client("node3").put(keys.member("node3"), "{\"state\":\"running\"}");
+    dcs.client("node1").put(keys.member("node1"), "{\"state\":\"running\"}");
+    assertThat(waiting.get(20, TimeUnit.SECONDS)).isTrue();
+    long afterLeader = replica.load().revision();
+    // Another member's key is not the one named: the wait runs out.
+    dcs.client("node3").put(keys.member("node3"), "{\"state\":\"stopped\"}");
+    assertThat(replica.awaitClusterChange(afterLeader, Duration.ofMillis(300), Optional.of("node1"))).isFalse();
   }
 }

@@ -48,6 +48,8 @@ final class SimCluster implements AutoCloseable {
   private boolean leaderChanged;
   /** See {@link #watchedKeyChanged}. */
   private boolean watchedChanged;
+  /** Member keys written in this step (memberKeyChanged). */
+  private final java.util.Set<String> changedMembers = new java.util.HashSet<>();
   private String leaderSeen = "";
   /** Transcript output (null: not recorded). */
   private StringBuilder out;
@@ -189,6 +191,14 @@ final class SimCluster implements AutoCloseable {
    */
   void watchedKeyChanged() {
     watchedChanged = true;
+  }
+
+  /**
+   * A member key changed: a replica whose loop watches it (HaLoop.watchedMember: the leader's, while it leaves
+   * synchronous duty) wakes, as the real loop's watch does.
+   */
+  void memberKeyChanged(String member) {
+    changedMembers.add(member);
   }
 
   void leaderKeyChanged() {
@@ -415,13 +425,14 @@ final class SimCluster implements AutoCloseable {
         wake = true;
       }
     }
-    if (wake) {
-      for (SimNode n : nodes) {
-        if (n.active() && n.lease.deadlineNanos().isEmpty() && n.tasks.running().isEmpty() && n.status != null) {
-          n.cycleAt = Math.min(n.cycleAt, time.now() + options.wakeDelay);
-        }
+    for (SimNode n : nodes) {
+      boolean watched = wake || n.daemonUp && n.loop.watchedMember().filter(changedMembers::contains).isPresent();
+      if (watched && n.active() && n.lease.deadlineNanos().isEmpty() && n.tasks.running().isEmpty()
+          && n.status != null) {
+        n.cycleAt = Math.min(n.cycleAt, time.now() + options.wakeDelay);
       }
     }
+    changedMembers.clear();
     history.step();
   }
 

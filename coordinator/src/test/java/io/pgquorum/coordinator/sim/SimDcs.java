@@ -52,6 +52,8 @@ final class SimDcs implements Dcs {
     } else if (cluster.options.wakeOnKeys && r.succeeded() && !what.equals("refresh") && (key.endsWith("/sync")
         || key.endsWith("/failover") || key.endsWith("/config") || key.endsWith("/initialize"))) {
       cluster.watchedKeyChanged();
+    } else if (cluster.options.wakeOnKeys && r.succeeded() && !what.equals("refresh") && key.contains("/members/")) {
+      cluster.memberKeyChanged(key.substring(key.lastIndexOf('/') + 1));
     }
     if (key.endsWith("/sync") && r.succeeded() && what.equals("put")) {
       cluster.syncKeyWritten();
