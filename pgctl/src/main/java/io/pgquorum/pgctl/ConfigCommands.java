@@ -192,10 +192,10 @@ final class ConfigCommands {
       out.println("'" + o.command() + "' request sent, waiting until it is recognized by all nodes");
       out.flush();
       // patronictl waits loop_wait + 1 seconds: every member sees the change on its next cycle.
-      int loopWait = written.loopWait();
+      String loopWait = io.pgquorum.coordinator.config.TimeUnits.seconds(written.loopWait());
       List<String> members = ClusterRoleCommands.read(client, config).members().values().stream()
           .filter(m -> !m.apiUrl().isEmpty()).map(Member::name).toList();
-      long deadline = System.nanoTime() + Duration.ofSeconds(loopWait + 1L).toNanos();
+      long deadline = System.nanoTime() + written.loopWait().plusSeconds(1).toNanos();
       List<String> remaining = lagging(ClusterRoleCommands.read(client, config), members, want);
       while (!remaining.isEmpty() && System.nanoTime() < deadline) {
         sleep(poll);

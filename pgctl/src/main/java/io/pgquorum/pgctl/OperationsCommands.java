@@ -263,7 +263,8 @@ final class OperationsCommands {
     if (!o.force() && !prompt.confirm("Are you sure you want to reload members " + names(members) + "?")) {
       throw CtlException.failure("Aborted!");
     }
-    int loopWait = c.config().map(v -> v.value().loopWait()).orElse(10);
+    String loopWait = c.config().map(v -> io.pgquorum.coordinator.config.TimeUnits.seconds(v.value().loopWait()))
+        .orElse("10");
     for (Member m : members) {
       Rest.Reply r = rest.apply(m).send("POST", "/reload", "");
       if (r.status() == 200) {

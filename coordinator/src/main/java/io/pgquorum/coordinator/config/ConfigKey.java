@@ -24,6 +24,11 @@ final class ConfigKey {
   enum Kind {
     BOOLEAN("boolean", null),
     SECONDS("seconds", "an integer number of seconds"),
+    /**
+     * Seconds with up to three decimals (Patroni's integer seconds stay valid); {@link #min()} and {@link #max()}
+     * are in milliseconds. A duration everywhere past the parser.
+     */
+    FRACTIONAL_SECONDS("seconds", "a number of seconds (at most 3 decimals)"),
     BYTES("bytes", "an integer number of bytes"),
     INTEGER("whole number", "a whole number"),
     TEXT("text", null),
@@ -127,6 +132,11 @@ final class ConfigKey {
     return Math.toIntExact(((Number) defaultValue).longValue());
   }
 
+  /** The default of a {@link Kind#FRACTIONAL_SECONDS} key (declared in whole seconds). */
+  java.time.Duration defaultDuration() {
+    return java.time.Duration.ofSeconds(defaultLong());
+  }
+
   long defaultLong() {
     return ((Number) defaultValue).longValue();
   }
@@ -201,6 +211,10 @@ final class ConfigKey {
       List<String> quoted = new ArrayList<>();
       choices.forEach(c -> quoted.add("`" + c + "`"));
       return String.join(", ", quoted);
+    }
+    if (kind == Kind.FRACTIONAL_SECONDS) {
+      return "seconds, to the millisecond, " + TimeUnits.seconds(java.time.Duration.ofMillis(min)) + " to "
+          + TimeUnits.seconds(java.time.Duration.ofMillis(max));
     }
     if (kind == Kind.SECONDS || kind == Kind.BYTES || kind == Kind.INTEGER) {
       String lower = min == Long.MIN_VALUE ? null : Long.toString(min);

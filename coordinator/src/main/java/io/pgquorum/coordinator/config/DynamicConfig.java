@@ -12,11 +12,12 @@ import java.util.Optional;
  * <p>The keys, their defaults, ranges and reasons, and the timing invariant checked at load time, are declared in
  * {@link DynamicKeys}.
  *
- * @param ttl leader lease length, seconds ({@link DynamicKeys#TTL}). The DCS expires the leader key with the ttl
+ * @param ttl leader lease length ({@link DynamicKeys#TTL}; seconds, fractions to the millisecond). The DCS expires
+ *     the leader key with the ttl
  *     stored on it; the holder re-arms the key when this value changes and never counts on more than
  *     min(stored, this) - retry_timeout (see {@code ha.LeaseTerms})
- * @param loopWait seconds between HA cycles ({@link DynamicKeys#LOOP_WAIT})
- * @param retryTimeout seconds a DCS or PostgreSQL operation may take before it counts as failed
+ * @param loopWait time between HA cycles ({@link DynamicKeys#LOOP_WAIT})
+ * @param retryTimeout how long a DCS or PostgreSQL operation may take before it counts as failed
  *     ({@link DynamicKeys#RETRY_TIMEOUT})
  * @param maximumLagOnFailover bytes a replica may lag the last known primary position and still promote
  *     ({@link DynamicKeys#MAXIMUM_LAG_ON_FAILOVER})
@@ -34,9 +35,9 @@ import java.util.Optional;
  *     unless a node sets its own ({@link RecoveryConf})
  */
 public record DynamicConfig(
-    int ttl,
-    int loopWait,
-    int retryTimeout,
+    Duration ttl,
+    Duration loopWait,
+    Duration retryTimeout,
     long maximumLagOnFailover,
     int primaryStartTimeout,
     boolean usePgRewind,
@@ -53,27 +54,33 @@ public record DynamicConfig(
     raw = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(raw));
   }
 
-  /** Without a standby_cluster section (a cluster with its own primary) and without a recovery_conf. */
+  /**
+   * Without a standby_cluster section (a cluster with its own primary) and without a recovery_conf; the timing in
+   * whole seconds.
+   */
   public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
       boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
       Map<String, Object> raw) {
-    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+    this(Duration.ofSeconds(ttl), Duration.ofSeconds(loopWait), Duration.ofSeconds(retryTimeout),
+        maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
         pgHba, Optional.empty(), raw, Map.of());
   }
 
-  /** Without a recovery_conf. */
+  /** Without a recovery_conf; the timing in whole seconds. */
   public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
       boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
       Optional<StandbyCluster> standbyCluster, Map<String, Object> raw) {
-    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+    this(Duration.ofSeconds(ttl), Duration.ofSeconds(loopWait), Duration.ofSeconds(retryTimeout),
+        maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
         pgHba, standbyCluster, raw, Map.of());
   }
 
-  /** Without a standby_cluster section. */
+  /** Without a standby_cluster section; the timing in whole seconds. */
   public DynamicConfig(int ttl, int loopWait, int retryTimeout, long maximumLagOnFailover, int primaryStartTimeout,
       boolean usePgRewind, boolean useSlots, Map<String, String> parameters, List<String> pgHba,
       Map<String, Object> raw, Map<String, String> recoveryConf) {
-    this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
+    this(Duration.ofSeconds(ttl), Duration.ofSeconds(loopWait), Duration.ofSeconds(retryTimeout),
+        maximumLagOnFailover, primaryStartTimeout, usePgRewind, useSlots, parameters,
         pgHba, Optional.empty(), raw, recoveryConf);
   }
 
@@ -128,15 +135,15 @@ public record DynamicConfig(
 
   private static final long MAX_SLOTS_TTL_SECONDS = 366L * 86_400;
 
-  public Duration ttlDuration() {
-    return Duration.ofSeconds(ttl);
+  /** This configuration with other timing (and {@link #raw()} unchanged: for tests and simulations). */
+  public DynamicConfig withTiming(Duration ttl, Duration loopWait, Duration retryTimeout) {
+    return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind,
+        useSlots, parameters, pgHba, standbyCluster, raw, recoveryConf);
   }
 
-  public Duration loopWaitDuration() {
-    return Duration.ofSeconds(loopWait);
-  }
-
-  public Duration retryTimeoutDuration() {
-    return Duration.ofSeconds(retryTimeout);
+  /** This configuration with another {@link #raw()} document (the typed values unchanged). */
+  public DynamicConfig withRaw(Map<String, Object> raw) {
+    return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, usePgRewind,
+        useSlots, parameters, pgHba, standbyCluster, raw, recoveryConf);
   }
 }

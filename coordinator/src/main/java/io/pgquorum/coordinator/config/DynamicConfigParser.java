@@ -1,5 +1,6 @@
 package io.pgquorum.coordinator.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,9 +30,9 @@ final class DynamicConfigParser {
     int errorsBefore = problems.errorCount();
     Section s = new Section(prefix, map, problems);
 
-    int ttl = s.integer(DynamicKeys.TTL);
-    int loopWait = s.integer(DynamicKeys.LOOP_WAIT);
-    int retryTimeout = s.integer(DynamicKeys.RETRY_TIMEOUT);
+    Duration ttl = s.duration(DynamicKeys.TTL);
+    Duration loopWait = s.duration(DynamicKeys.LOOP_WAIT);
+    Duration retryTimeout = s.duration(DynamicKeys.RETRY_TIMEOUT);
     long maxLag = s.longValue(DynamicKeys.MAXIMUM_LAG_ON_FAILOVER);
     int primaryStartTimeout = s.integer(DynamicKeys.PRIMARY_START_TIMEOUT);
     s.bool(DynamicKeys.PAUSE); // checked here, read from raw (DynamicConfig.paused)
@@ -73,37 +74,51 @@ final class DynamicConfigParser {
     }
 
     // Patroni's invariant, repaired the way Patroni repairs it: loop_wait gives way first, then retry_timeout.
-    if (loopWait + 2L * retryTimeout > ttl) {
-      int newLoopWait = (int) Math.max(DynamicKeys.LOOP_WAIT.min(), ttl - 2L * retryTimeout);
-      if (newLoopWait != loopWait) {
-        problems.warn(s.keyPath(DynamicKeys.LOOP_WAIT), "lowered from " + loopWait + " to " + newLoopWait
-            + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + ttl + ", retry_timeout " + retryTimeout
+    // Milliseconds: the keys accept fractions of a second (whole seconds repair to whole seconds, as Patroni's).
+    long ttlMs = ttl.toMillis();
+    long loopMs = loopWait.toMillis();
+    long retryMs = retryTimeout.toMillis();
+    if (loopMs + 2 * retryMs > ttlMs) {
+      // Patroni's floor of 1 s, never raising a loop_wait that is already shorter (a fraction of a second).
+      long newLoopMs = Math.max(Math.min(loopMs, 1_000), ttlMs - 2 * retryMs);
+      if (newLoopMs != loopMs) {
+        problems.warn(s.keyPath(DynamicKeys.LOOP_WAIT), "lowered from " + secs(loopMs) + " to " + secs(newLoopMs)
+            + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + secs(ttlMs) + ", retry_timeout " + secs(retryMs)
             + "): a primary must be able to retry a failed lease refresh and still demote before its lease "
             + "expires");
-        loopWait = newLoopWait;
+        loopMs = newLoopMs;
       }
-      if (loopWait + 2L * retryTimeout > ttl) {
-        int newRetry = (int) Math.max(DynamicKeys.RETRY_TIMEOUT.min(), (ttl - loopWait) / 2);
-        problems.warn(s.keyPath(DynamicKeys.RETRY_TIMEOUT), "lowered from " + retryTimeout + " to "
-            + newRetry + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + ttl + ", loop_wait " + loopWait
-            + "): a primary must be able to retry a failed lease refresh and still demote before its lease "
-            + "expires");
-        retryTimeout = newRetry;
+      if (loopMs + 2 * retryMs > ttlMs) {
+        // Whole seconds when the inputs were (Patroni's integer division), else to the millisecond.
+        long half = (ttlMs - loopMs) / 2;
+        long newRetryMs = Math.max(DynamicKeys.RETRY_TIMEOUT.min(),
+            ttlMs % 1000 == 0 && loopMs % 1000 == 0 ? half / 1000 * 1000 : half);
+        problems.warn(s.keyPath(DynamicKeys.RETRY_TIMEOUT), "lowered from " + secs(retryMs) + " to "
+            + secs(newRetryMs) + " so that loop_wait + 2*retry_timeout <= ttl (ttl " + secs(ttlMs) + ", loop_wait "
+            + secs(loopMs) + "): a primary must be able to retry a failed lease refresh and still demote before its "
+            + "lease expires");
+        retryMs = newRetryMs;
       }
     }
+    loopWait = Duration.ofMillis(loopMs);
+    retryTimeout = Duration.ofMillis(retryMs);
     // Failsafe mode's timing (ha.FailsafeRules): a round is sent at the latest loop_wait + retry_timeout (a DCS read
-    // timing out) after the last one and may take min(2, retry_timeout) s, and it must be back before the lease's
+    // timing out) after the last one and may take min(2 s, retry_timeout), and it must be back before the lease's
     // ttl - retry_timeout has run out. Only a warning: failsafe mode is a bonus on top of the lease, never unsafe.
-    long round = Math.min(2, retryTimeout);
+    long roundMs = Math.min(2_000, retryMs);
     if (Boolean.TRUE.equals(Scalars.toBool(s.value(DynamicKeys.FAILSAFE_MODE)))
-        && loopWait + 2L * retryTimeout + round > ttl) {
-      problems.warn(s.keyPath(DynamicKeys.FAILSAFE_MODE), "ttl " + ttl + " leaves no time for a failsafe round: "
-          + "loop_wait + 2*retry_timeout + " + round + " s (the round's timeout) = "
-          + (loopWait + 2L * retryTimeout + round) + " s is more than ttl, so a primary without the DCS stops at "
+        && loopMs + 2 * retryMs + roundMs > ttlMs) {
+      problems.warn(s.keyPath(DynamicKeys.FAILSAFE_MODE), "ttl " + secs(ttlMs) + " leaves no time for a failsafe "
+          + "round: loop_wait + 2*retry_timeout + " + secs(roundMs) + " s (the round's timeout) = "
+          + secs(loopMs + 2 * retryMs + roundMs) + " s is more than ttl, so a primary without the DCS stops at "
           + "its lease deadline before its members' answers can extend it; raise ttl");
     }
     return new DynamicConfig(ttl, loopWait, retryTimeout, maxLag, primaryStartTimeout, usePgRewind, useSlots,
         parameters, pgHba, standbyCluster, freeze(map), recoveryConf);
+  }
+
+  private static String secs(long millis) {
+    return TimeUnits.seconds(Duration.ofMillis(millis));
   }
 
   /** Checks the synchronous replication keys ({@link SyncSettings}); both on and quorum are enforced. */
@@ -122,9 +137,9 @@ final class DynamicConfigParser {
   static Map<String, Object> toMap(DynamicConfig config) {
     @SuppressWarnings("unchecked")
     Map<String, Object> out = (Map<String, Object>) YamlDocument.normalise(config.raw());
-    put(out, DynamicKeys.TTL, config.ttl());
-    put(out, DynamicKeys.LOOP_WAIT, config.loopWait());
-    put(out, DynamicKeys.RETRY_TIMEOUT, config.retryTimeout());
+    put(out, DynamicKeys.TTL, TimeUnits.secondsValue(config.ttl()));
+    put(out, DynamicKeys.LOOP_WAIT, TimeUnits.secondsValue(config.loopWait()));
+    put(out, DynamicKeys.RETRY_TIMEOUT, TimeUnits.secondsValue(config.retryTimeout()));
     put(out, DynamicKeys.MAXIMUM_LAG_ON_FAILOVER, config.maximumLagOnFailover());
     put(out, DynamicKeys.PRIMARY_START_TIMEOUT, config.primaryStartTimeout());
     put(out, DynamicKeys.USE_PG_REWIND, config.usePgRewind());

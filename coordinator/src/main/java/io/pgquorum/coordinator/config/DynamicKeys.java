@@ -18,18 +18,21 @@ final class DynamicKeys {
   static final KeyTable TABLE = new KeyTable("", "`bootstrap.dcs` and the DCS `config` key (cluster-wide)");
   private static final KeyTable T = TABLE;
   private static final int MAX_SECONDS = 86_400;
+  private static final long MAX_MILLIS = MAX_SECONDS * 1_000L;
 
-  static final ConfigKey TTL = T.seconds("ttl", 8, 0, MAX_SECONDS)
-      .atLeast(4, "a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
+  static final ConfigKey TTL = T.fractionalSeconds("ttl", 8, 0, MAX_MILLIS)
+      .atLeast(4_000, "a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
           + "failover")
       .why("the leader lease. Patroni's is 30; the embedded DCS commits in milliseconds and expires a lease within "
           + "ttl*(1+rho)/(1-rho) of the last refresh, so a short lease is safe, and it is what makes failover fast. "
           + "Safe to change at any time");
-  static final ConfigKey LOOP_WAIT = T.seconds("loop_wait", 1, 1, MAX_SECONDS)
-      .why("time between HA cycles (Patroni: 10); each cycle costs one DCS read and one write");
-  static final ConfigKey RETRY_TIMEOUT = T.seconds("retry_timeout", 2, 1, MAX_SECONDS)
+  static final ConfigKey LOOP_WAIT = T.fractionalSeconds("loop_wait", 1, 100, MAX_MILLIS)
+      .why("time between HA cycles (Patroni: 10); each cycle costs one DCS read and one write. At least 0.1 s: "
+          + "the loop's shortest wait");
+  static final ConfigKey RETRY_TIMEOUT = T.fractionalSeconds("retry_timeout", 2, 1_000, MAX_MILLIS)
       .why("how long a DCS or PostgreSQL operation may take before it counts as failed; the DCS client's timeout "
-          + "follows it");
+          + "follows it. At least 1 s: it is also the lease's safety margin, and the worst case of fencing "
+          + "PostgreSQL (PostgresFence) must fit in half of it");
   static final ConfigKey MAXIMUM_LAG_ON_FAILOVER = T.key("maximum_lag_on_failover", Kind.BYTES)
       .dflt(1_048_576L).range(0, Long.MAX_VALUE)
       .why("how far a replica may lag the last known primary position and still be promoted (Patroni's default)");

@@ -55,6 +55,14 @@ final class KeyTable {
     return key(name, Kind.SECONDS).dflt(dflt).range(min, max);
   }
 
+  /**
+   * A timing key in seconds that also accepts fractions to the millisecond: a default in whole seconds, the range in
+   * milliseconds ({@link ConfigKey.Kind#FRACTIONAL_SECONDS}).
+   */
+  ConfigKey.Builder fractionalSeconds(String name, int dflt, long minMillis, long maxMillis) {
+    return key(name, Kind.FRACTIONAL_SECONDS).dflt(dflt).range(minMillis, maxMillis);
+  }
+
   /** A Patroni key pgquorum does not implement (see {@link Support#IGNORED}); the reason says what that means. */
   ConfigKey.Builder ignored(String name) {
     return key(name, Kind.TEXT).support(Support.IGNORED);

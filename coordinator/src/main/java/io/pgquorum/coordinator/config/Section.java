@@ -219,6 +219,36 @@ final class Section {
     return Optional.of(l);
   }
 
+  /**
+   * A {@link ConfigKey.Kind#FRACTIONAL_SECONDS} key: seconds, fractions to the millisecond, within its range; its
+   * default when absent or invalid (the error is reported).
+   */
+  java.time.Duration duration(ConfigKey key) {
+    String name = spelled(key);
+    Object v = value(name);
+    if (v == null) {
+      return key.defaultDuration();
+    }
+    java.util.OptionalLong ms = v instanceof Boolean ? java.util.OptionalLong.empty() : TimeUnits.millisOfSeconds(v);
+    if (ms.isEmpty()) {
+      problems.error(keyPath(name), "must be " + key.what() + ", got " + problems.show(v));
+      return key.defaultDuration();
+    }
+    java.time.Duration d = java.time.Duration.ofMillis(ms.getAsLong());
+    if (ms.getAsLong() < key.min()) {
+      String least = TimeUnits.seconds(java.time.Duration.ofMillis(key.min()));
+      problems.error(keyPath(name), "must be at least " + least + " seconds, got " + TimeUnits.seconds(d)
+          + key.belowMinReason().map(reason -> " (" + reason + ")").orElse(""));
+      return key.defaultDuration();
+    }
+    if (ms.getAsLong() > key.max()) {
+      problems.error(keyPath(name), "must be at most " + TimeUnits.seconds(java.time.Duration.ofMillis(key.max()))
+          + " seconds, got " + TimeUnits.seconds(d));
+      return key.defaultDuration();
+    }
+    return d;
+  }
+
   /** {@link #number(ConfigKey)} for an int-sized key, with its default when absent or invalid. */
   int integer(ConfigKey key) {
     return number(key).map(Long::intValue).orElse(key.defaultInt());

@@ -38,15 +38,26 @@ public final class KernelWatchdogDevice {
   public record Unusable(String reason) implements Probe {}
 
   /** The cluster timing the device's timeout must fit. */
-  public record Timing(int ttl, int loopWait, int retryTimeout, int safetyMargin) {
-    /** Patroni's timeout: ttl - safety_margin, or ttl/2 for safety_margin -1. */
-    int patroniTimeout() {
-      return safetyMargin == -1 ? ttl / 2 : ttl - safetyMargin;
+  public record Timing(java.time.Duration ttl, java.time.Duration loopWait, java.time.Duration retryTimeout,
+      int safetyMargin) {
+    /** The timing in whole seconds. */
+    public Timing(int ttl, int loopWait, int retryTimeout, int safetyMargin) {
+      this(java.time.Duration.ofSeconds(ttl), java.time.Duration.ofSeconds(loopWait),
+          java.time.Duration.ofSeconds(retryTimeout), safetyMargin);
     }
 
-    /** The longest timeout that still lets keepalives continue between refreshes. */
-    int keepaliveBound() {
-      return ttl - retryTimeout - loopWait;
+    /**
+     * Patroni's timeout: ttl - safety_margin, or ttl/2 for safety_margin -1; whole seconds (what a device takes),
+     * rounded down, so that with a fractional ttl the device still fires no later than Patroni's rule says.
+     */
+    long patroniTimeout() {
+      long ms = safetyMargin == -1 ? ttl.toMillis() / 2 : ttl.toMillis() - safetyMargin * 1000L;
+      return Math.floorDiv(ms, 1000);
+    }
+
+    /** The longest timeout (whole seconds, rounded down) that still lets keepalives continue between refreshes. */
+    long keepaliveBound() {
+      return Math.floorDiv(ttl.toMillis() - retryTimeout.toMillis() - loopWait.toMillis(), 1000);
     }
   }
 

@@ -8,6 +8,7 @@ import io.pgquorum.coordinator.cluster.LeaseGrant;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.PermanentSlots;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.metrics.NodeMetrics;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Postgres;
@@ -716,13 +717,13 @@ public final class ActionExecutor {
       confirmed = Optional.empty();
       lease.clear();
       log.warn("failed to re-arm the leader lock with ttl {} s: the key changed since the refresh",
-          ttl.toSeconds());
+          TimeUnits.seconds(ttl));
       return false;
     }
     lease.extend(current.fencingToken(), sent, terms.validForNanos(stored.get().ttl()));
     confirmed = stored;
-    log.info("re-armed the leader lock with ttl {} s (was {} s)", stored.get().ttl().toSeconds(),
-        current.ttl().toSeconds());
+    log.info("re-armed the leader lock with ttl {} s (was {} s)", TimeUnits.seconds(stored.get().ttl()),
+        TimeUnits.seconds(current.ttl()));
     return true;
   }
 

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.CallbackAction;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.postgres.PgState;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,11 +62,11 @@ final class CallbackRules {
       // The holder whose pre_promote said no: give the lock back instead of trying again. The server is the replica
       // it was (the task failed before the promote request, and no task runs now), so nothing is left for the
       // watchdog to fence: disarmed after the release, or it would kill this replica at the old lease's deadline.
-      long ttl = policy.dynamic().ttl();
+      java.time.Duration ttl = policy.dynamic().ttl();
       CallbackMemory next = new CallbackMemory(mem.announced(), Optional.empty(), false,
-          OptionalLong.of(nowNanos + ttl * 1_000_000_000L));
+          OptionalLong.of(nowNanos + ttl.toNanos()));
       return new Decision(List.of(new Action.ReleaseLock(), new Action.DisarmWatchdog()),
-          DecisionMessage.PRE_PROMOTE_REFUSED_RELEASING.format(Task.errorOf(refused.get()), ttl),
+          DecisionMessage.PRE_PROMOTE_REFUSED_RELEASING.format(Task.errorOf(refused.get()), TimeUnits.seconds(ttl)),
           d.memory().withCallbacks(next), Optional.empty(), true);
     }
     if (noRace.isPresent() && promotes && d.actions().stream().anyMatch(a -> a instanceof Action.AcquireLock)) {

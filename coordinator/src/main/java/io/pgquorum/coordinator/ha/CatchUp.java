@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.LeaderTimeline;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Upstream;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import java.util.Optional;
  * not its replay position: a promotion replays every WAL record already received and flushed before it ends
  * recovery, so waiting for the replay as well would delay the promotion and keep nothing more.
  *
- * <p>The bound ({@link #boundSeconds}) keeps a failed catch-up (the peer cannot stream to us: pg_hba, its WAL already
+ * <p>The bound ({@link #bound}) keeps a failed catch-up (the peer cannot stream to us: pg_hba, its WAL already
  * recycled) from blocking the failover: once it has passed, or when the source stops answering or leaves this
  * node's timeline, the node promotes with what it has and says how much WAL may be lost.
  */
@@ -57,8 +58,8 @@ final class CatchUp {
    * walreceiver that cannot connect retries every {@code wal_retrieve_retry_interval}, 5 s by default, well within
    * the default ttl of 30 s), and the cluster has been without a primary for twice the ttl by then.
    */
-  static long boundSeconds(HaPolicy policy) {
-    return Math.min(policy.dynamic().ttl(), policy.dynamic().primaryStartTimeout());
+  static java.time.Duration bound(HaPolicy policy) {
+    return TimeUnits.min(policy.dynamic().ttl(), java.time.Duration.ofSeconds(policy.dynamic().primaryStartTimeout()));
   }
 
   /** A peer to catch up from: its view and where it streams from. */
@@ -73,7 +74,7 @@ final class CatchUp {
    * reachable, running replica with an address, on this node's timeline and fork.
    */
   static Optional<Source> source(ClusterSnapshot c, PgState pg, HaPolicy policy, Map<String, PeerView> peers) {
-    if (boundSeconds(policy) <= 0 || pg.timeline() <= 0) {
+    if (bound(policy).isZero() || pg.timeline() <= 0) {
       return Optional.empty();
     }
     List<Source> found = new ArrayList<>();
@@ -151,10 +152,11 @@ final class CatchUp {
           p.target(), p.target() - mine)));
     }
     long since = was.map(Progress::sinceNanos).orElse(nowNanos);
-    long bound = boundSeconds(policy);
-    if (nowNanos - since >= bound * 1_000_000_000L) {
+    long bound = bound(policy).toNanos();
+    if (nowNanos - since >= bound) {
       return new Step(Optional.empty(), Optional.of(DecisionMessage.CATCH_UP_TIMED_OUT.format(
-          s.get().peer().name(), bound, mine, s.get().position(), s.get().position() - mine)));
+          s.get().peer().name(), TimeUnits.seconds(bound(policy)), mine, s.get().position(),
+          s.get().position() - mine)));
     }
     List<Action> plan = new ArrayList<>(keep);
     String name = s.get().peer().name();
@@ -163,7 +165,7 @@ final class CatchUp {
       plan.add(new Action.CatchUpFrom(s.get().upstream()));
       message = DecisionMessage.CATCH_UP_REPOINTING.format(name, s.get().position(), mine);
     } else {
-      long leftSeconds = (since + bound * 1_000_000_000L - nowNanos + 999_999_999L) / 1_000_000_000L;
+      long leftSeconds = (since + bound - nowNanos + 999_999_999L) / 1_000_000_000L;
       message = DecisionMessage.CATCH_UP_WAITING.format(name, mine, s.get().position(),
           s.get().position() - mine, leftSeconds);
     }

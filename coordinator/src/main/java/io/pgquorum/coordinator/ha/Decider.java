@@ -6,6 +6,7 @@ import io.pgquorum.coordinator.cluster.Initialize;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.LeaderTimeline;
 import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.RefusedCopy;
@@ -220,17 +221,18 @@ public final class Decider {
         .filter(f -> Task.ofFailure(f).filter(BACKED_OFF::contains).isPresent());
     if (failure.isPresent()) {
       int failures = retry.map(HaMemory.TaskRetry::failures).orElse(0) + 1;
-      long pause = failures == 1 ? 0 : backoffSeconds(failures, policy);
+      java.time.Duration pause = failures == 1 ? java.time.Duration.ZERO : backoff(failures, policy);
       HaMemory remembered = d.memory().withRetry(Optional.of(
-          new HaMemory.TaskRetry(failures, nowNanos + pause * 1_000_000_000L, failure.get(), leader)));
+          new HaMemory.TaskRetry(failures, nowNanos + pause.toNanos(), failure.get(), leader)));
       if (failures == 1 || planned.isEmpty()) {
         return d.withMemory(remembered);
       }
       String label = Task.ofFailure(failure.get()).orElseThrow().label();
       // The advice was given at the previous failure if that one already started a pause (the first does not).
       boolean same = retry.map(r -> r.failures() >= 2 && r.lastFailure().equals(failure.get())).orElse(false);
-      String message = same ? DecisionMessage.TASK_FAILED_AGAIN.format(label, failures, pause)
-          : DecisionMessage.TASK_FAILED_BACKING_OFF.format(label, failures, Task.errorOf(failure.get()), pause,
+      String shown = TimeUnits.seconds(pause);
+      String message = same ? DecisionMessage.TASK_FAILED_AGAIN.format(label, failures, shown)
+          : DecisionMessage.TASK_FAILED_BACKING_OFF.format(label, failures, Task.errorOf(failure.get()), shown,
               MAX_BACKOFF_SECONDS);
       return new Decision(withoutTasks(d.actions()), message, remembered, Optional.empty(), true);
     }
@@ -252,13 +254,17 @@ public final class Decider {
     return new Decision(withoutTasks(d.actions()), message, remembered, Optional.empty(), false);
   }
 
-  /** The pause after the {@code failures}-th failure in a row (2 or more): loop_wait, doubled each time, capped. */
-  static long backoffSeconds(int failures, HaPolicy policy) {
-    long pause = Math.max(1, policy.dynamic().loopWait());
-    for (int i = 2; i < failures && pause < MAX_BACKOFF_SECONDS; i++) {
-      pause *= 2;
+  /**
+   * The pause after the {@code failures}-th failure in a row (2 or more): loop_wait (at least a second), doubled each
+   * time, capped at {@link #MAX_BACKOFF_SECONDS}.
+   */
+  static java.time.Duration backoff(int failures, HaPolicy policy) {
+    java.time.Duration cap = java.time.Duration.ofSeconds(MAX_BACKOFF_SECONDS);
+    java.time.Duration pause = TimeUnits.max(java.time.Duration.ofSeconds(1), policy.dynamic().loopWait());
+    for (int i = 2; i < failures && pause.compareTo(cap) < 0; i++) {
+      pause = pause.multipliedBy(2);
     }
-    return Math.min(pause, MAX_BACKOFF_SECONDS);
+    return TimeUnits.min(pause, cap);
   }
 
   private static List<Action> withoutTasks(List<Action> plan) {
@@ -350,7 +356,7 @@ public final class Decider {
 
   /** The gate that takes the lock, with the ttl and lease terms in force. */
   private static Action acquireLock(HaPolicy policy) {
-    return new Action.AcquireLock(policy.dynamic().ttlDuration(), LeaseTerms.of(policy.dynamic(), policy.bugs()));
+    return new Action.AcquireLock(policy.dynamic().ttl(), LeaseTerms.of(policy.dynamic(), policy.bugs()));
   }
 
   /**
@@ -1419,7 +1425,7 @@ public final class Decider {
    */
   static Action keepLock(ClusterSnapshot c, HaPolicy policy) {
     LeaderLock l = c.leader().orElseThrow();
-    java.time.Duration configured = policy.dynamic().ttlDuration();
+    java.time.Duration configured = policy.dynamic().ttl();
     LeaseTerms terms = LeaseTerms.of(policy.dynamic(), policy.bugs());
     if (!l.ttl().equals(configured)) {
       return new Action.RearmLock(l.fencingToken(), configured, terms);

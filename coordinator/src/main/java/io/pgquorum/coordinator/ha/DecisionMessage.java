@@ -152,10 +152,10 @@ enum DecisionMessage {
   REPLICATEFROM_CYCLE(Kind.REASON, "the replicatefrom tags form a cycle (%s)"),
 
   // ---- a task that brings this node up as a replica keeps failing (Decider.backoff) ----
-  TASK_FAILED_BACKING_OFF("%s failed %d times in a row (last: %s); next attempt in %d s, and the pause doubles "
+  TASK_FAILED_BACKING_OFF("%s failed %d times in a row (last: %s); next attempt in %s s, and the pause doubles "
       + "while it keeps failing (up to %d s). Fix the cause (PostgreSQL's own log in the data directory may say "
       + "more), or restart pgquorum to try again at once"),
-  TASK_FAILED_AGAIN("%s failed again with the same error (%d times in a row); next attempt in %d s"),
+  TASK_FAILED_AGAIN("%s failed again with the same error (%d times in a row); next attempt in %s s"),
   TASK_BACKOFF_WAITING("waiting to retry %s after %d failures in a row (last: %s); next attempt in %d s"),
 
   // ---- nobody holds the lock (the leader race) ----
@@ -189,7 +189,7 @@ enum DecisionMessage {
   CATCH_UP_SOURCE_GONE("promoted self to leader because I had the session lock, without catching up from %s: it no "
       + "longer answers as a replica on my timeline (my WAL reaches %d, it had %d: up to %d bytes may be lost)"),
   CATCH_UP_TIMED_OUT("promoted self to leader because I had the session lock, without catching up from %s: not "
-      + "caught up within %d s (my WAL reaches %d, it has %d: up to %d bytes may be lost)"),
+      + "caught up within %s s (my WAL reaches %d, it has %d: up to %d bytes may be lost)"),
   RACE_LOST_AS_PRIMARY("failed to acquire session lock as a leader: another member took it first"),
   // ... and these when a required watchdog that is not running forbids taking the lock (no claim, no attempt).
   WATCHDOG_NOT_PROMOTING("not promoting self because watchdog could not be activated"),
@@ -262,7 +262,7 @@ enum DecisionMessage {
   REQUEST_REFUSED_SHUTDOWN("not acting on the operator's request: shutting down"),
 
   // ---- pre_promote (CallbackRules) ----
-  PRE_PROMOTE_REFUSED_RELEASING("released the leader lock: %s; staying out of leader races for %d s"),
+  PRE_PROMOTE_REFUSED_RELEASING("released the leader lock: %s; staying out of leader races for %s s"),
   PRE_PROMOTE_BACKOFF("backoff: skip leader race after pre_promote script failure and releasing the lock "
       + "voluntarily"),
 

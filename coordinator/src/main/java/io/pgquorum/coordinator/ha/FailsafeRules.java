@@ -218,7 +218,7 @@ public final class FailsafeRules {
     if (!policy.dynamic().failsafeMode()) {
       return Optional.empty();
     }
-    long quietUntil = local.failsafe().startedNanos() + promiseNanos(policy.dynamic().ttlDuration());
+    long quietUntil = local.failsafe().startedNanos() + promiseNanos(policy.dynamic().ttl());
     if (nowNanos - quietUntil < 0) {
       return Optional.of(DecisionMessage.FAILSAFE_JUST_STARTED.format((quietUntil - nowNanos) / 1_000_000));
     }

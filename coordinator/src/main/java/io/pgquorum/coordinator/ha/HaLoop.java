@@ -474,7 +474,7 @@ public final class HaLoop implements Runnable {
       log.warn("PLANTED BUG {}: cannot delete {}: {}", HaBug.STALL_HA_LOOP.id(), trigger, e.getMessage());
       return;
     }
-    long stallMs = dynamic().ttlDuration().toMillis() * 3 / 2;
+    long stallMs = dynamic().ttl().toMillis() * 3 / 2;
     log.warn("PLANTED BUG {}: the HA loop stalls for {} ms", HaBug.STALL_HA_LOOP.id(), stallMs);
     try {
       Thread.sleep(stallMs);
@@ -564,7 +564,7 @@ public final class HaLoop implements Runnable {
   }
 
   private void awaitNextCycle() {
-    long waitMs = Math.max(100, dynamic().loopWait() * 1000L);
+    long waitMs = Math.max(100, dynamic().loopWait().toMillis());
     boolean holder = lease.deadlineNanos().isPresent();
     if (!holder && lastSnapshot.isPresent() && tasks.running().isEmpty() && !wakeRequested) {
       // Replicas wake as soon as the leader key changes (an expiry, a release): failover starts at once instead

@@ -30,7 +30,7 @@ import java.time.Duration;
 public record LeaseTerms(Duration configuredTtl, Duration margin, boolean ignoresDrift) {
 
   static LeaseTerms of(DynamicConfig dyn, PlantedBugs bugs) {
-    return new LeaseTerms(dyn.ttlDuration(), dyn.retryTimeoutDuration(), bugs.active(HaBug.LEASE_IGNORES_DRIFT));
+    return new LeaseTerms(dyn.ttl(), dyn.retryTimeout(), bugs.active(HaBug.LEASE_IGNORES_DRIFT));
   }
 
   /** Nanoseconds the lease stays usable after the send of a write the DCS confirmed with {@code storedTtl}. */

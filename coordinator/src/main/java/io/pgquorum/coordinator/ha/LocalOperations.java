@@ -3,8 +3,10 @@ package io.pgquorum.coordinator.ha;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.postgres.PgState;
 import io.pgquorum.coordinator.postgres.Upstream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -124,7 +126,8 @@ final class LocalOperations {
   private static Decision fire(Decision d, LocalRequest.ScheduledRestart s, Optional<ClusterSnapshot> cluster,
       LocalState local, HaPolicy policy, long nowNanos) {
     long lateNanos = nowNanos - s.dueNanos();
-    long staleNanos = (long) (STALE_LOOP_WAITS * Math.max(1, policy.dynamic().loopWait()) * 1_000_000_000L);
+    long staleNanos = (long) (STALE_LOOP_WAITS
+        * TimeUnits.max(Duration.ofSeconds(1), policy.dynamic().loopWait()).toNanos());
     Decision dropped = d.withMemory(d.memory().withScheduledRestart(Optional.empty()));
     if (lateNanos > staleNanos) {
       return new Decision(d.actions(), DecisionMessage.SCHEDULED_RESTART_STALE.format(s.at()), dropped.memory(),
@@ -154,7 +157,7 @@ final class LocalOperations {
     }
     HaMemory.LeavingSync next = HaMemory.LeavingSync.next(local.memory().leavingSync(), 0,
         LocalRequest.RestartConditions.NONE, nosyncSeen(cluster.get(), me), nowNanos);
-    if (next.waitOver(policy.dynamic().loopWaitDuration().toNanos(), nowNanos)) {
+    if (next.waitOver(policy.dynamic().loopWait().toNanos(), nowNanos)) {
       return Optional.empty();
     }
     HaMemory memory = local.memory().withLeavingSync(Optional.of(next));
@@ -254,7 +257,7 @@ final class LocalOperations {
       // write and still end past the bound when loop_wait is short and cycles are slow (seen in SyncReplicationIT
       // with loop_wait 1 on a loaded 2-core machine: key dropped 0.3 s after the restart had begun).
       HaMemory.LeavingSync next = HaMemory.LeavingSync.next(leaving, id, conditions, nosyncSeen(c, me), nowNanos);
-      if (!next.waitOver(policy.dynamic().loopWaitDuration().toNanos(), nowNanos)) {
+      if (!next.waitOver(policy.dynamic().loopWait().toNanos(), nowNanos)) {
         return new Decision(d.actions(), DecisionMessage.RESTART_LEAVING_SYNC.format(me), d.memory()
             .withLeavingSync(Optional.of(next)), Optional.empty(), true);
       }

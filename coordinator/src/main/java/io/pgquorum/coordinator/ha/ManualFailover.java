@@ -77,7 +77,7 @@ final class ManualFailover {
         return clearing(leading, f, DecisionMessage.SCHEDULE_UNREADABLE.format(f.scheduledAt().get()));
       }
       long inMillis = Duration.between(wallNow, at.get()).toMillis();
-      long loopWaitMillis = policy.dynamic().loopWait() * 1000L;
+      long loopWaitMillis = policy.dynamic().loopWait().toMillis();
       if (inMillis > 0) {
         // Patroni sleeps until the instant when it is less than loop_wait away; a pure decision cannot, so the
         // request waits for the first cycle at or after its time (at most one loop_wait late).

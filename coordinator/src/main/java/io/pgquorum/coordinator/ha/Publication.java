@@ -96,9 +96,9 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
         tags.put("nosync", true);
         fields.put("tags", tags);
       }
-      Duration ttl = policy.dynamic().ttlDuration();
+      Duration ttl = policy.dynamic().ttl();
       // Unchanged keys are refreshed at a third of their TTL, not every cycle: see MemberKeyRefresh.
-      MemberKeyRefresh.Step step = refresh.step(fields, ttl, policy.dynamic().loopWaitDuration(),
+      MemberKeyRefresh.Step step = refresh.step(fields, ttl, policy.dynamic().loopWait(),
           cluster.get().member(policy.name()), nowNanos);
       if (step == MemberKeyRefresh.Step.WRITE) {
         key = Optional.of(new Action.WriteMemberKey(fields, ttl));

@@ -2,6 +2,7 @@ package io.pgquorum.coordinator.node;
 
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -39,11 +40,11 @@ final class DcsTimeoutFollower implements Consumer<NodeStatus> {
   @Override
   public synchronized void accept(NodeStatus status) {
     DynamicConfig dyn = status.cluster().flatMap(ClusterSnapshot::config).map(v -> v.value()).orElse(bootstrap);
-    Duration wanted = dyn.retryTimeoutDuration();
+    Duration wanted = dyn.retryTimeout();
     if (!wanted.equals(current)) {
       setTimeout.accept(wanted);
-      log.info("DCS operation timeout follows retry_timeout: {} s (was {} s)", wanted.toSeconds(),
-          current.toSeconds());
+      log.info("DCS operation timeout follows retry_timeout: {} s (was {} s)", TimeUnits.seconds(wanted),
+          TimeUnits.seconds(current));
       current = wanted;
     }
   }

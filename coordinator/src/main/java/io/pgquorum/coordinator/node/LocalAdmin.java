@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.node;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.ha.LocalRequest;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import io.pgquorum.coordinator.ha.OperatorRequests;
@@ -154,7 +155,7 @@ final class LocalAdmin extends AdminActions.Unsupported {
       return new Result(got.status(), got.text());
     } catch (TimeoutException e) {
       box.forget(r.id());
-      return new Result(503, what + " status unknown: no answer from the HA loop within " + bound.toSeconds()
+      return new Result(503, what + " status unknown: no answer from the HA loop within " + TimeUnits.seconds(bound)
           + " s; it may still be in progress");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -168,7 +169,9 @@ final class LocalAdmin extends AdminActions.Unsupported {
   /** How long the loop may take to take a request and answer it: two cycles and a DCS call. */
   private Duration shortBound() {
     DynamicConfig dyn = dynamic();
-    return Duration.ofSeconds(2L * Math.max(1, dyn.loopWait()) + Math.max(1, dyn.retryTimeout()) + 5);
+    Duration second = Duration.ofSeconds(1);
+    return TimeUnits.max(second, dyn.loopWait()).multipliedBy(2).plus(TimeUnits.max(second, dyn.retryTimeout()))
+        .plusSeconds(5);
   }
 
   /** The dynamic configuration in force as the last cycle saw it (bootstrap.dcs before there is one). */

@@ -5,6 +5,7 @@ import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.config.ConfigException;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.RaftConfig;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.config.WatchdogConfig;
 import io.pgquorum.coordinator.fence.WatchdogProcess;
 import io.pgquorum.coordinator.ha.HaBug;
@@ -160,8 +161,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
       started.add(incarnation);
       // Before this start's own watchdog is recorded in its place (see PreviousWatchdog).
       Optional<ProcessHandle> previousWatchdog = PreviousWatchdog.find(config.raft().dataDir());
-      Duration retry = config.bootstrap().dcs().retryTimeoutDuration();
-      Duration peerTimeout = Duration.ofSeconds(Math.min(2, config.bootstrap().dcs().retryTimeout()));
+      Duration retry = config.bootstrap().dcs().retryTimeout();
+      Duration peerTimeout = TimeUnits.min(Duration.ofSeconds(2), retry);
       javax.net.ssl.SSLContext peerTls = RestTls.client(config, false); // ctl.*, else restapi.* (as Patroni)
       java.util.function.Function<RatisDcsClient, ClusterStore> storeOf = c -> {
         ClusterStore s = new ClusterStore(c, new DcsKeys(config.keyPrefix()), config.name(),

@@ -6,6 +6,7 @@ import io.pgquorum.coordinator.cluster.Failover;
 import io.pgquorum.coordinator.cluster.LeaderLock;
 import io.pgquorum.coordinator.cluster.Member;
 import io.pgquorum.coordinator.config.SyncMode;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.ha.PeerFetcher;
 import io.pgquorum.coordinator.ha.PeerView;
 import io.pgquorum.coordinator.rest.AdminActions;
@@ -119,8 +120,9 @@ final class SwitchoverAdmin extends AdminActions.Unsupported {
       return new Result(202, "Switchover scheduled");
     }
     wakeLoop.run();
-    int loopWait = c.config().map(v -> v.value().loopWait()).orElse(10);
-    return awaitOutcome(action, oldLeader, candidate, Duration.ofSeconds(2L * Math.max(10, loopWait)));
+    Duration loopWait = c.config().map(v -> v.value().loopWait()).orElse(Duration.ofSeconds(10));
+    return awaitOutcome(action, oldLeader, candidate,
+        TimeUnits.max(Duration.ofSeconds(10), loopWait).multipliedBy(2));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.postgres;
 
 import io.pgquorum.coordinator.config.Credentials;
+import io.pgquorum.coordinator.config.TimeUnits;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,7 +38,7 @@ final class Jdbc {
 
   /** How long a probe statement may take: retry_timeout, at least two seconds. */
   Duration probeRead() {
-    return Duration.ofSeconds(Math.max(2, ctx.dynamic().retryTimeout()));
+    return TimeUnits.max(Duration.ofSeconds(2), ctx.dynamic().retryTimeout());
   }
 
   /**

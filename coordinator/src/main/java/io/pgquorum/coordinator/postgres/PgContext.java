@@ -4,6 +4,7 @@ import io.pgquorum.coordinator.config.Credentials;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
 import io.pgquorum.coordinator.config.PostgresConfig;
+import io.pgquorum.coordinator.config.TimeUnits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ final class PgContext {
 
   /** Deadline for quick tools (pg_controldata) and probe queries. */
   Duration shortTimeout() {
-    return Duration.ofSeconds(Math.max(5, dynamic().retryTimeout()));
+    return TimeUnits.max(Duration.ofSeconds(5), dynamic().retryTimeout());
   }
 
   boolean usePgRewind() {

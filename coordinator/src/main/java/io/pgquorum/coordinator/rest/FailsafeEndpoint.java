@@ -46,7 +46,7 @@ final class FailsafeEndpoint {
     if (name == null || !name.isTextual() || name.asText().isBlank()) {
       return HttpReply.text(400, "name: required, the primary's member name");
     }
-    Duration ttl = config.get().ttlDuration();
+    Duration ttl = config.get().ttl();
     JsonNode asked = request.get("ttl");
     if (asked != null) {
       if (!asked.isNumber() || asked.asDouble() <= 0 || asked.asDouble() > 86_400) {

@@ -146,8 +146,8 @@ final class HealthCheck {
     if (StatusFacts.paused(s)) {
       return true;
     }
-    long ttl = StatusFacts.ttlSeconds(s);
-    long bound = Duration.ofSeconds(s.pg().isPrimary() ? ttl : 2 * ttl).toNanos();
+    Duration ttl = StatusFacts.ttl(s);
+    long bound = (s.pg().isPrimary() ? ttl : ttl.multipliedBy(2)).toNanos();
     return nowNanos - s.cycleNanos() <= bound;
   }
 
@@ -163,7 +163,7 @@ final class HealthCheck {
     if (!s.pg().isReplica() || !s.pg().replicationState().equals(Optional.of("streaming"))) {
       return false;
     }
-    Duration ttl = Duration.ofSeconds(StatusFacts.ttlSeconds(s));
+    Duration ttl = StatusFacts.ttl(s);
     return s.dcsLastSeen().map(seen -> !seen.plus(ttl).isBefore(now)).orElse(false);
   }
 

@@ -18,8 +18,8 @@ final class StatusFacts {
 
   private StatusFacts() {}
 
-  /** The lease length in seconds from the cluster's dynamic config, or the default when none was read. */
-  static int ttlSeconds(NodeStatus s) {
+  /** The lease length from the cluster's dynamic config, or the default when none was read. */
+  static java.time.Duration ttl(NodeStatus s) {
     return s.cluster().flatMap(ClusterSnapshot::config).map(v -> v.value().ttl()).orElse(TimingDefaults.TTL);
   }
 

@@ -50,15 +50,15 @@ class ConfigErrorsTest {
             + "one address they can reach", t -> set(t, "postgresql.listen", "*:5432")),
         bad("restapi.listen: the host is missing (write 0.0.0.0:8008 to listen on every interface), got "
             + "\":8008\"", t -> set(t, "restapi.listen", ":8008")),
-        bad("bootstrap.dcs.ttl: must be an integer number of seconds, got \"abc\"",
+        bad("bootstrap.dcs.ttl: must be a number of seconds (at most 3 decimals), got \"abc\"",
             t -> set(t, "bootstrap.dcs.ttl", "abc")),
         bad("bootstrap.dcs.ttl: must be at least 4 seconds, got 2 (a shorter lease cannot be refreshed reliably "
             + "on a busy machine, and every hiccup would become a failover)", t -> set(t, "bootstrap.dcs.ttl", 2)),
         bad("bootstrap.dcs.ttl: must be at least 4 seconds, got -8 (a shorter lease cannot be refreshed reliably "
             + "on a busy machine, and every hiccup would become a failover)", t -> set(t, "bootstrap.dcs.ttl", -8)),
-        bad("bootstrap.dcs.loop_wait: must be at least 1, got 0", t -> set(t, "bootstrap.dcs.loop_wait", 0)),
-        bad("bootstrap.dcs.retry_timeout: must be an integer number of seconds, got 2.5",
-            t -> set(t, "bootstrap.dcs.retry_timeout", 2.5)),
+        bad("bootstrap.dcs.loop_wait: must be at least 0.1 seconds, got 0", t -> set(t, "bootstrap.dcs.loop_wait", 0)),
+        bad("bootstrap.dcs.retry_timeout: must be a number of seconds (at most 3 decimals), got 2.5005",
+            t -> set(t, "bootstrap.dcs.retry_timeout", 2.5005)),
         bad("bootstrap.dcs.maximum_lag_on_failover: must be at least 0, got -1",
             t -> set(t, "bootstrap.dcs.maximum_lag_on_failover", -1)),
         bad("bootstrap.dcs.postgresql.use_slots: must be a boolean (true/false, on/off, yes/no), got \"maybe\"",
@@ -208,7 +208,7 @@ class ConfigErrorsTest {
       assertThat(e.problems()).containsExactly(
           "name: is required",
           "raft.partner_addrs[1]: expected host:port, got \"x\"",
-          "bootstrap.dcs.ttl: must be an integer number of seconds, got \"abc\"",
+          "bootstrap.dcs.ttl: must be a number of seconds (at most 3 decimals), got \"abc\"",
           "postgresql.listen: expected host:port, got \"5432\"");
       assertThat(e.getMessage()).isEqualTo(String.join("\n", e.problems()));
     });

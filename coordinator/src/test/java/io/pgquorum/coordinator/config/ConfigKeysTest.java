@@ -96,9 +96,14 @@ class ConfigKeysTest {
 
   @Test
   void theDefaultsSatisfyTheTimingInvariant() {
-    assertThat(DynamicKeys.LOOP_WAIT.defaultInt() + 2 * DynamicKeys.RETRY_TIMEOUT.defaultInt())
-        .isLessThanOrEqualTo(DynamicKeys.TTL.defaultInt());
-    assertThat(DynamicKeys.TTL.defaultInt()).isGreaterThanOrEqualTo((int) DynamicKeys.TTL.min());
+    assertThat(DynamicKeys.LOOP_WAIT.defaultDuration()
+        .plus(DynamicKeys.RETRY_TIMEOUT.defaultDuration().multipliedBy(2)))
+        .isLessThanOrEqualTo(DynamicKeys.TTL.defaultDuration());
+    // FRACTIONAL_SECONDS keys keep their range in milliseconds.
+    assertThat(DynamicKeys.TTL.defaultDuration().toMillis()).isGreaterThanOrEqualTo(DynamicKeys.TTL.min());
+    assertThat(DynamicKeys.LOOP_WAIT.defaultDuration().toMillis()).isGreaterThanOrEqualTo(DynamicKeys.LOOP_WAIT.min());
+    assertThat(DynamicKeys.RETRY_TIMEOUT.defaultDuration().toMillis())
+        .isGreaterThanOrEqualTo(DynamicKeys.RETRY_TIMEOUT.min());
   }
 
   @Test

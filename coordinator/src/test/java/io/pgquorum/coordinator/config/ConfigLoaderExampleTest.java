@@ -44,9 +44,9 @@ class ConfigLoaderExampleTest {
 
     BootstrapConfig b = c.bootstrap();
     DynamicConfig dcs = b.dcs();
-    assertThat(dcs.ttl()).isEqualTo(30);
-    assertThat(dcs.loopWait()).isEqualTo(10);
-    assertThat(dcs.retryTimeout()).isEqualTo(10);
+    assertThat(dcs.ttl()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(dcs.loopWait()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(dcs.retryTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
     assertThat(dcs.maximumLagOnFailover()).isEqualTo(1_048_576L);
     assertThat(dcs.primaryStartTimeout()).isEqualTo(120);
     assertThat(dcs.usePgRewind()).isTrue();
@@ -127,9 +127,9 @@ class ConfigLoaderExampleTest {
     assertThat(c.raft().partnerAddrs()).containsExactly("127.0.0.1:5011", "127.0.0.1:5012");
 
     DynamicConfig dcs = c.bootstrap().dcs();
-    assertThat(List.of(dcs.ttl(), dcs.loopWait(), dcs.retryTimeout(), dcs.primaryStartTimeout())).containsExactly(
-        TimingDefaults.TTL, TimingDefaults.LOOP_WAIT, TimingDefaults.RETRY_TIMEOUT,
-        TimingDefaults.PRIMARY_START_TIMEOUT);
+    assertThat(List.of(dcs.ttl(), dcs.loopWait(), dcs.retryTimeout())).containsExactly(
+        TimingDefaults.TTL, TimingDefaults.LOOP_WAIT, TimingDefaults.RETRY_TIMEOUT);
+    assertThat(dcs.primaryStartTimeout()).isEqualTo(TimingDefaults.PRIMARY_START_TIMEOUT);
     assertThat(dcs.maximumLagOnFailover()).isEqualTo(TimingDefaults.MAXIMUM_LAG_ON_FAILOVER);
     assertThat(dcs.usePgRewind()).isFalse();
     assertThat(dcs.useSlots()).isTrue();

@@ -47,7 +47,7 @@ class ConfigReadmeTest {
     }
     // The discrepancy that started this: the code's default for use_pg_rewind is false, as Patroni's.
     assertThat(generated).contains("| `postgresql.use_pg_rewind` | `false` | boolean |");
-    assertThat(generated).contains("| `ttl` | `8` | seconds, 4 to 86400 |");
+    assertThat(generated).contains("| `ttl` | `8` | seconds, to the millisecond, 4 to 86400 |");
   }
 
   @Test
@@ -80,10 +80,11 @@ class ConfigReadmeTest {
         DynamicKeys.PRIMARY_START_TIMEOUT.name());
     assertThat(dcs.usePgRewind()).isTrue().isNotEqualTo(DynamicKeys.USE_PG_REWIND.defaultBool());
     assertThat(new DynamicConfig(dcs.ttl(), dcs.loopWait(), dcs.retryTimeout(), dcs.maximumLagOnFailover(),
-        dcs.primaryStartTimeout(), defaults.usePgRewind(), dcs.useSlots(), Map.of(), dcs.pgHba(), Map.of()))
+        dcs.primaryStartTimeout(), defaults.usePgRewind(), dcs.useSlots(), Map.of(), dcs.pgHba(),
+        java.util.Optional.empty(), Map.of(), Map.of()))
         .isEqualTo(new DynamicConfig(defaults.ttl(), defaults.loopWait(), defaults.retryTimeout(),
             defaults.maximumLagOnFailover(), defaults.primaryStartTimeout(), defaults.usePgRewind(),
-            defaults.useSlots(), Map.of(), defaults.pgHba(), Map.of()));
+            defaults.useSlots(), Map.of(), defaults.pgHba(), java.util.Optional.empty(), Map.of(), Map.of()));
   }
 
   private static Path repositoryRoot() {

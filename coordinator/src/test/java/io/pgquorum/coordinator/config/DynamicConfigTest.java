@@ -36,9 +36,10 @@ class DynamicConfigTest {
     assertThat(fromNull.primaryStartTimeout()).isEqualTo(TimingDefaults.PRIMARY_START_TIMEOUT);
     assertThat(fromNull.usePgRewind()).isFalse();
     assertThat(fromNull.useSlots()).isTrue();
-    assertThat(fromNull.ttlDuration().getSeconds()).isEqualTo(TimingDefaults.TTL);
+    assertThat(fromNull.ttl()).isEqualTo(java.time.Duration.ofSeconds(8));
     // The defaults themselves satisfy the invariant.
-    assertThat(TimingDefaults.LOOP_WAIT + 2 * TimingDefaults.RETRY_TIMEOUT).isLessThanOrEqualTo(TimingDefaults.TTL);
+    assertThat(TimingDefaults.LOOP_WAIT.plus(TimingDefaults.RETRY_TIMEOUT.multipliedBy(2)))
+        .isLessThanOrEqualTo(TimingDefaults.TTL);
   }
 
   /**
@@ -93,8 +94,8 @@ class DynamicConfigTest {
             "parameters", map("max_connections", 100, "hot_standby", true, "wal_level", "logical", "gone", null),
             "pg_hba", list("host all all 0.0.0.0/0 md5")));
     DynamicConfig c = parse(raw, new ArrayList<>());
-    assertThat(List.of(c.ttl(), c.loopWait(), c.retryTimeout(), c.primaryStartTimeout()))
-        .containsExactly(12, 2, 3, 0);
+    assertThat(List.of(c.ttl().toMillis(), c.loopWait().toMillis(), c.retryTimeout().toMillis(),
+        c.primaryStartTimeout() * 1000L)).containsExactly(12_000L, 2_000L, 3_000L, 0L);
     assertThat(c.maximumLagOnFailover()).isEqualTo(33_554_432L);
     assertThat(c.usePgRewind()).isTrue();
     assertThat(c.useSlots()).isFalse();
@@ -126,10 +127,10 @@ class DynamicConfigTest {
     DynamicConfig c = ConfigLoader.parseDynamic(map("ttl", ttl, "loop_wait", loopWait, "retry_timeout", retry),
         "bootstrap.dcs", warnings);
 
-    assertThat(c.ttl()).isEqualTo(ttl);
-    assertThat(c.loopWait()).isEqualTo(expectedLoop);
-    assertThat(c.retryTimeout()).isEqualTo(expectedRetry);
-    assertThat(c.loopWait() + 2 * c.retryTimeout()).isLessThanOrEqualTo(c.ttl());
+    assertThat(c.ttl()).isEqualTo(java.time.Duration.ofSeconds(ttl));
+    assertThat(c.loopWait()).isEqualTo(java.time.Duration.ofSeconds(expectedLoop));
+    assertThat(c.retryTimeout()).isEqualTo(java.time.Duration.ofSeconds(expectedRetry));
+    assertThat(c.loopWait().plus(c.retryTimeout().multipliedBy(2))).isLessThanOrEqualTo(c.ttl());
     List<String> expected = new ArrayList<>();
     if (lowered.contains("loop_wait")) {
       expected.add("bootstrap.dcs.loop_wait: lowered from " + loopWait + " to " + expectedLoop);
@@ -149,7 +150,7 @@ class DynamicConfigTest {
     Map<String, Object> tree = TestConfigs.minimal();
     TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 10));
     NodeConfig c = TestConfigs.parse(tree);
-    assertThat(c.bootstrap().dcs().loopWait()).isEqualTo(4);
+    assertThat(c.bootstrap().dcs().loopWait()).isEqualTo(java.time.Duration.ofSeconds(4));
     assertThat(c.warnings()).singleElement().asString().isEqualTo("bootstrap.dcs.loop_wait: lowered from 10 to 4 "
         + "so that loop_wait + 2*retry_timeout <= ttl (ttl 8, retry_timeout 2): a primary must be able to retry a "
         + "failed lease refresh and still demote before its lease expires");
@@ -178,8 +179,57 @@ class DynamicConfigTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
             "config.ttl: must be at least 4 seconds, got 3 (a shorter lease cannot be refreshed reliably on a busy "
                 + "machine, and every hiccup would become a failover)",
-            "config.loop_wait: must be an integer number of seconds, got \"x\"",
+            "config.loop_wait: must be a number of seconds (at most 3 decimals), got \"x\"",
             "config.postgresql.use_slots: must be a boolean (true/false, on/off, yes/no), got 7"));
+  }
+
+  @Test
+  void timingKeysAcceptFractionsToTheMillisecondAndKeepIntegersIntegers() throws Exception {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = parse(map("ttl", 4.5, "loop_wait", "0.25", "retry_timeout", 1.125), warnings);
+    assertThat(warnings).isEmpty();
+    assertThat(c.ttl()).isEqualTo(java.time.Duration.ofMillis(4_500));
+    assertThat(c.loopWait()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(c.retryTimeout()).isEqualTo(java.time.Duration.ofMillis(1_125));
+    ObjectMapper json = new ObjectMapper();
+    String text = json.writeValueAsString(ConfigLoader.toMap(c));
+    assertThat(text).contains("\"ttl\":4.5").contains("\"loop_wait\":0.25").contains("\"retry_timeout\":1.125");
+    DynamicConfig again = parse(json.readValue(text, new TypeReference<Map<String, Object>>() {}), warnings);
+    assertThat(List.of(again.ttl(), again.loopWait(), again.retryTimeout()))
+        .containsExactly(c.ttl(), c.loopWait(), c.retryTimeout());
+    // Patroni's integers stay integers on the way out (8, not 8.0), also when written as 8.0.
+    String whole = json.writeValueAsString(ConfigLoader.toMap(parse(map("ttl", 8.0, "loop_wait", 1), warnings)));
+    assertThat(whole).contains("\"ttl\":8,").contains("\"loop_wait\":1,");
+  }
+
+  @Test
+  void fractionalTimingOutsideItsRangeOrPrecisionNamesTheKey() {
+    assertThatThrownBy(() -> parse(map("ttl", 3.999, "loop_wait", 0.05, "retry_timeout", 1.0005), new ArrayList<>()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "config.ttl: must be at least 4 seconds, got 3.999 (a shorter lease cannot be refreshed reliably on a "
+                + "busy machine, and every hiccup would become a failover)",
+            "config.loop_wait: must be at least 0.1 seconds, got 0.05",
+            "config.retry_timeout: must be a number of seconds (at most 3 decimals), got 1.0005"));
+    assertThatThrownBy(() -> parse(map("retry_timeout", -2.5, "loop_wait", true), new ArrayList<>()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "config.loop_wait: must be a number of seconds (at most 3 decimals), got boolean true",
+            "config.retry_timeout: must be at least 1 seconds, got -2.5"));
+  }
+
+  @Test
+  void theInvariantIsRepairedToTheMillisecondWhenTheValuesHaveFractions() {
+    List<String> warnings = new ArrayList<>();
+    DynamicConfig c = parse(map("ttl", 4.5, "loop_wait", 2, "retry_timeout", 1.5), warnings);
+    assertThat(c.loopWait()).isEqualTo(java.time.Duration.ofMillis(1_500));
+    assertThat(warnings).singleElement().asString().startsWith("config.loop_wait: lowered from 2 to 1.5 so that "
+        + "loop_wait + 2*retry_timeout <= ttl (ttl 4.5, retry_timeout 1.5)");
+    warnings.clear();
+    // A loop_wait already under Patroni's floor of 1 s is never raised to it: retry_timeout gives way instead.
+    DynamicConfig r = parse(map("ttl", 5, "loop_wait", 0.5, "retry_timeout", 2.5), warnings);
+    assertThat(List.of(r.loopWait(), r.retryTimeout()))
+        .containsExactly(java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(2_250));
+    assertThat(warnings).singleElement().asString()
+        .startsWith("config.retry_timeout: lowered from 2.5 to 2.25 so that");
   }
 
   @Test

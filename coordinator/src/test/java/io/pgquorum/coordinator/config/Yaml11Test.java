@@ -72,7 +72,8 @@ class Yaml11Test {
     NodeConfig c = ConfigLoader.parse(yaml, "t.yml", Map.of());
     assertThat(c.postgresql().pgCtlTimeout()).isEqualTo(45);
     assertThat(List.of(c.bootstrap().dcs().ttl(), c.bootstrap().dcs().loopWait(), c.bootstrap().dcs().retryTimeout()))
-        .containsExactly(20, 5, 3);
+        .containsExactly(java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(5),
+            java.time.Duration.ofSeconds(3));
   }
 
   @Test

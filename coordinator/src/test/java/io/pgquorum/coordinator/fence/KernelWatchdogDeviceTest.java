@@ -64,6 +64,13 @@ class KernelWatchdogDeviceTest {
         .as("safety_margin -1: ttl/2").isEqualTo(new Usable(STAND_IN, Duration.ofSeconds(4)));
     timeout("0");
     assertThat(KernelWatchdogDevice.probe(STAND_IN, DEFAULTS, sysfs)).isInstanceOf(Unusable.class);
+    // A fractional ttl: the device's whole seconds round down, so it still fires before the lease runs out.
+    Timing fractional = new Timing(Duration.ofMillis(8_900), Duration.ofMillis(500), Duration.ofMillis(1_500), 5);
+    assertThat(fractional.patroniTimeout()).isEqualTo(3);
+    assertThat(fractional.keepaliveBound()).isEqualTo(6);
+    timeout("4");
+    assertThat(KernelWatchdogDevice.probe(STAND_IN, fractional, sysfs)).isInstanceOfSatisfying(Unusable.class,
+        u -> assertThat(u.reason()).startsWith("/dev/null's timeout is 4 s, longer than ttl - safety_margin = 3 s"));
   }
 
   @Test

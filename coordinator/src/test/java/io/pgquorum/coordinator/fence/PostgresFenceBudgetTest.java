@@ -18,7 +18,7 @@ class PostgresFenceBudgetTest {
     assertThat(PostgresFence.GUARD_TICK).as("the budget's guard tick is the guard's")
         .isEqualTo(LeaseGuard.CHECK_INTERVAL);
     assertThat(PostgresFence.SMALLEST_MARGIN).as("the smallest retry_timeout the configuration accepts")
-        .isEqualTo(Duration.ofSeconds(TimingDefaults.MIN_RETRY_TIMEOUT));
+        .isEqualTo(TimingDefaults.MIN_RETRY_TIMEOUT);
     long worst = PostgresFence.worstCaseNanos();
     assertThat(Duration.ofNanos(worst)).isEqualTo(Duration.ofMillis(370));
     assertThat(worst).as("at most half the smallest margin").isLessThanOrEqualTo(

@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.coordinator.config.DynamicConfig;
+import io.pgquorum.coordinator.config.TimeUnits;
 import io.pgquorum.coordinator.postgres.Upstream;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.lang.reflect.RecordComponent;
@@ -132,7 +133,8 @@ final class DecisionPrinter {
       return "acquired-in-this-plan";
     }
     if (v instanceof DynamicConfig d) {
-      return "(ttl=" + d.ttl() + ",loop_wait=" + d.loopWait() + ",retry_timeout=" + d.retryTimeout() + ",...)";
+      return "(ttl=" + TimeUnits.seconds(d.ttl()) + ",loop_wait=" + TimeUnits.seconds(d.loopWait())
+          + ",retry_timeout=" + TimeUnits.seconds(d.retryTimeout()) + ",...)";
     }
     if (v instanceof Divergence d) {
       if (d.equals(Divergence.NOT_CHECKED)) {

@@ -59,7 +59,7 @@ class HaLoopBackoffTest {
         + "already running (pid 4242)");
 
     long start = now;
-    long loopWait = LongStartTest.DYN.loopWait() * S;
+    long loopWait = LongStartTest.DYN.loopWait().toNanos();
     int cycles = 0;
     // Ten virtual minutes, or as many cycles as a spinning loop would run in them at 1 ms a cycle (bounded, so the
     // unfixed code fails here quickly instead of running 600,000 cycles).

@@ -55,7 +55,7 @@ class HistoryTest {
 
   @Test
   void aPrimaryWhoseHistoryWasNeverRecordedRecordsItOnItsNextCycleBeforeStatus() {
-    store.acquireLeader(LeaseTest.DYN.ttlDuration());
+    store.acquireLeader(LeaseTest.DYN.ttl());
     pg.state = primaryOn(3);
     pg.histories.put(3, List.of(new TimelineSwitch(1, 0x3000000L, "no recovery target specified"),
         new TimelineSwitch(2, 0x5000100L, "no recovery target specified")));
@@ -93,7 +93,7 @@ class HistoryTest {
 
   @Test
   void anUnreadableHistoryFileDoesNotStopTheLeadersOtherDuties() {
-    store.acquireLeader(LeaseTest.DYN.ttlDuration());
+    store.acquireLeader(LeaseTest.DYN.ttl());
     pg.state = primaryOn(2); // no history file scripted for timeline 2: reading it fails
     Decision d = cycle();
     assertThat(d.actions()).contains(new Action.RecordHistory(2));

@@ -63,8 +63,7 @@ class LeaseTtlTest {
 
   static DynamicConfig withTtl(int ttl) {
     DynamicConfig d = LeaseTest.DYN;
-    return new DynamicConfig(ttl, d.loopWait(), d.retryTimeout(), d.maximumLagOnFailover(),
-        d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(), d.raw());
+    return d.withTiming(Duration.ofSeconds(ttl), d.loopWait(), d.retryTimeout());
   }
 
   @AfterEach

@@ -52,7 +52,7 @@ class LongStartTest {
   @Test
   void aRecoveryLongerThanSeveralLeasesKeepsTheLockAndIsNeverRestarted() throws Exception {
     // The node holds the lock; its PostgreSQL crashed (stopped, data directory intact).
-    long token = store.acquireLeader(DYN.ttlDuration()).orElseThrow().fencingToken();
+    long token = store.acquireLeader(DYN.ttl()).orElseThrow().fencingToken();
     pg.state = PgState.stopped(DataDirState.INITIALIZED);
     CountDownLatch recovery = new CountDownLatch(1);
     pg.recoveryGate = recovery;
@@ -62,7 +62,7 @@ class LongStartTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> pg.calls().contains("startPrimary " + token));
     long firstDeadline = lease.deadlineNanos().orElseThrow();
     // Recovery goes on for more than two ttls: the deadline must keep moving the whole time.
-    long ttl = DYN.ttlDuration().toNanos();
+    long ttl = DYN.ttl().toNanos();
     await().atMost(Duration.ofSeconds(30)).until(
         () -> lease.deadlineNanos().orElse(firstDeadline) - firstDeadline > 2 * ttl);
     assertThat(tasks.running()).hasValue(Task.START_PRIMARY);

@@ -13,7 +13,7 @@ final class Plans {
   }
 
   static Action.AcquireLock acquire(DynamicConfig d, PlantedBugs bugs) {
-    return new Action.AcquireLock(d.ttlDuration(), LeaseTerms.of(d, bugs));
+    return new Action.AcquireLock(d.ttl(), LeaseTerms.of(d, bugs));
   }
 
   static Action.RefreshLock refresh(long token, DynamicConfig d) {

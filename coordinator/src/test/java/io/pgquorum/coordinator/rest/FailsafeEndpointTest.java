@@ -41,8 +41,7 @@ class FailsafeEndpointTest {
     DynamicConfig d = c.config().orElseThrow().value();
     Map<String, Object> raw = new LinkedHashMap<>(d.raw());
     raw.put("failsafe_mode", on);
-    DynamicConfig changed = new DynamicConfig(d.ttl(), d.loopWait(), d.retryTimeout(), d.maximumLagOnFailover(),
-        d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(), raw);
+    DynamicConfig changed = d.withRaw(raw);
     ClusterSnapshot next = new ClusterSnapshot(c.revision(), c.initialize(), Optional.of(new Versioned<>(changed, 5)),
         c.leader(), c.members(), c.failover(), c.sync(), c.history(), c.status(), c.backups(), c.restore(),
         on ? Optional.of(Map.of("n1", "http://10.0.0.1:8008/patroni", "n2", "http://10.0.0.2:8008/patroni"))

@@ -254,25 +254,24 @@ final class Interaction implements AutoCloseable {
         case "strict" -> syncConfig("synchronous_mode_strict", Boolean.parseBoolean(kv[1]));
         case "sync-nodes" -> syncConfig("synchronous_node_count", Integer.parseInt(kv[1]));
         case "catch-up" -> options.catchUpWrites = Long.parseLong(kv[1]);
-        case "ttl", "loop-wait", "retry-timeout" -> timing(kv[0], Integer.parseInt(kv[1]));
+        case "ttl", "loop-wait", "retry-timeout" -> timing(kv[0], new java.math.BigDecimal(kv[1]));
         default -> throw new IllegalArgumentException("unknown option " + kv[0]);
       }
     }
     options.bugs = PlantedBugs.of(bugs.toArray(new PlantedBug[0]));
   }
 
-  /** One timing setting (seconds) of the dynamic configuration the first node bootstraps with. */
-  private void timing(String key, int seconds) {
+  /** One timing setting (seconds, fractions to the millisecond) of the configuration the first node bootstraps with. */
+  private void timing(String key, java.math.BigDecimal seconds) {
     if (cluster != null) {
       throw new IllegalArgumentException(key + ": a bootstrap setting, give it before add-nodes");
     }
     io.pgquorum.coordinator.config.DynamicConfig d = options.dyn;
     java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(d.raw());
-    raw.put(key.replace('-', '_'), seconds);
-    options.dyn = new io.pgquorum.coordinator.config.DynamicConfig(key.equals("ttl") ? seconds : d.ttl(),
-        key.equals("loop-wait") ? seconds : d.loopWait(), key.equals("retry-timeout") ? seconds : d.retryTimeout(),
-        d.maximumLagOnFailover(), d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(),
-        raw);
+    java.time.Duration v = java.time.Duration.ofMillis(seconds.movePointRight(3).longValueExact());
+    raw.put(key.replace('-', '_'), seconds.scale() <= 0 ? (Object) seconds.longValueExact() : seconds.doubleValue());
+    options.dyn = d.withTiming(key.equals("ttl") ? v : d.ttl(), key.equals("loop-wait") ? v : d.loopWait(),
+        key.equals("retry-timeout") ? v : d.retryTimeout()).withRaw(raw);
   }
 
   /** One synchronous replication key in the dynamic configuration the first node bootstraps with. */
@@ -283,9 +282,7 @@ final class Interaction implements AutoCloseable {
     io.pgquorum.coordinator.config.DynamicConfig d = options.dyn;
     java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(d.raw());
     raw.put(key, value);
-    options.dyn = new io.pgquorum.coordinator.config.DynamicConfig(d.ttl(), d.loopWait(), d.retryTimeout(),
-        d.maximumLagOnFailover(), d.primaryStartTimeout(), d.usePgRewind(), d.useSlots(), d.parameters(), d.pgHba(),
-        raw);
+    options.dyn = d.withRaw(raw);
   }
 
   static PlantedBug bug(String id) {

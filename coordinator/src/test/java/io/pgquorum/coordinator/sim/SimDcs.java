@@ -42,7 +42,7 @@ final class SimDcs implements Dcs {
 
   private DcsUnavailableException unavailable() {
     return new DcsUnavailableException("simulated: no DCS majority reachable from " + node.name,
-        cluster.options.dyn.retryTimeoutDuration(), null, null);
+        cluster.options.dyn.retryTimeout(), null, null);
   }
 
   /** After an applied write: maybe lose its reply (the seed decides). */

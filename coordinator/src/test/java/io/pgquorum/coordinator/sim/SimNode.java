@@ -246,7 +246,7 @@ final class SimNode {
    * act, a strict mode with no other standby), and the stop goes ahead anyway.
    */
   private void checkDeparted(String upstream) {
-    long bound = 2L * cluster.options.dyn.loopWait() * SimOptions.S;
+    long bound = 2L * cluster.options.dyn.loopWait().toNanos();
     if (clock.now() - stopAskedAt >= bound) {
       return;
     }
@@ -261,7 +261,7 @@ final class SimNode {
     boolean recheck = loop.cycle(shutdown);
     lastMessage = status == null ? "" : status.message();
     long next = recheck ? cluster.time.now() + SimOptions.MS
-        : clock.trueTimeOf(clock.now() + cluster.options.dyn.loopWait() * SimOptions.S) + cluster.jitter();
+        : clock.trueTimeOf(clock.now() + cluster.options.dyn.loopWait().toNanos()) + cluster.jitter();
     cycleAt = Math.max(next, cluster.time.now() + 1);
     if (loop.fatalReason().isPresent()) {
       cluster.violation(name + " stopped its loop: " + loop.fatalReason().get());

@@ -194,6 +194,28 @@ class MaintenanceModeIT {
     assertThat(noTerminal.exit()).isEqualTo(1);
     assertThat(noTerminal.err()).contains("there is no terminal; use --force");
     assertThat(LocalCluster.get(primary, "/config").json().path("ttl").asInt()).isEqualTo(12);
+
+    // Fractions of a second (issue 15): written as decimals, read by every node, and the leader re-arms its lock
+    // with the fractional ttl (its log says so, in the configuration's spelling).
+    Run fractional = pgctl("edit-config", "-s", "ttl=12.5", "-s", "loop_wait=0.5", "--force");
+    assertThat(fractional.exit()).as(fractional.err()).isZero();
+    assertThat(fractional.out()).contains("-loop_wait: 1\n+loop_wait: 0.5\n").contains("-ttl: 12\n+ttl: 12.5\n");
+    for (NodeSpec n : cluster.nodes) {
+      await(n.name + " GET /config shows ttl 12.5, loop_wait 0.5").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200)).until(() -> {
+            com.fasterxml.jackson.databind.JsonNode c = LocalCluster.get(n, "/config").json();
+            return c.path("ttl").asDouble() == 12.5 && c.path("loop_wait").asDouble() == 0.5;
+          });
+    }
+    NodeSpec holder = awaitPrimary(Duration.ofSeconds(30));
+    await("the leader re-arms its lock with ttl 12.5").atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> java.nio.file.Files.readString(holder.log()).contains("re-armed the leader lock with ttl 12.5 s"));
+    Run back = pgctl("edit-config", "-s", "ttl=12", "-s", "loop_wait=1", "--force");
+    assertThat(back.exit()).as(back.err()).isZero();
+    Run tooFine = pgctl("edit-config", "-s", "loop_wait=0.0001", "--force");
+    assertThat(tooFine.exit()).isEqualTo(1);
+    assertThat(tooFine.err()).contains("config.loop_wait: must be a number of seconds (at most 3 decimals)");
   }
 
   @Test
