@@ -142,17 +142,20 @@ final class Interaction implements AutoCloseable {
           cluster.line("still stable");
         }
       }
-      case "partition" -> {
-        List<List<Integer>> groups = new ArrayList<>();
-        groups.add(new ArrayList<>());
-        for (String w : words) {
-          if (w.equals("|")) {
-            groups.add(new ArrayList<>());
-          } else {
-            groups.get(groups.size() - 1).add(Integer.parseInt(w));
-          }
+      case "partition-dcs" -> {
+        // "primary": the lock holder's node alone on one side, resolved now (a generated schedule aims at it).
+        boolean aimed = words.equals(List.of("primary"));
+        Optional<SimNode> holder = aimed ? target(words) : Optional.empty();
+        if (!aimed || holder.isPresent()) {
+          List<List<Integer>> groups = holder.isPresent() ? List.of(List.of(holder.get().index),
+              cluster.nodes().stream().filter(n -> n != holder.get()).map(n -> n.index).toList()) : groups(words);
+          cluster.partitionDcs(groups);
+          cluster.line("DCS partitioned " + groups.stream().map(g -> String.join(" ",
+              g.stream().map(String::valueOf).toList())).collect(java.util.stream.Collectors.joining(" | ")));
         }
-        cluster.partition(groups);
+      }
+      case "partition" -> {
+        cluster.partition(groups(words));
         cluster.line("partitioned " + line.substring(line.indexOf(' ') + 1).trim());
       }
       case "heal" -> {
@@ -252,6 +255,11 @@ final class Interaction implements AutoCloseable {
           default -> throw new IllegalArgumentException("sync=on|quorum|off, not " + kv[1]);
         });
         case "strict" -> syncConfig("synchronous_mode_strict", Boolean.parseBoolean(kv[1]));
+        case "failsafe" -> syncConfig("failsafe_mode", switch (kv[1]) {
+          case "on" -> Boolean.TRUE;
+          case "off" -> Boolean.FALSE;
+          default -> throw new IllegalArgumentException("failsafe=on|off, not " + kv[1]);
+        });
         case "sync-nodes" -> syncConfig("synchronous_node_count", Integer.parseInt(kv[1]));
         case "catch-up" -> options.catchUpWrites = Long.parseLong(kv[1]);
         case "ttl", "loop-wait", "retry-timeout" -> timing(kv[0], new java.math.BigDecimal(kv[1]));
@@ -274,7 +282,21 @@ final class Interaction implements AutoCloseable {
         key.equals("retry-timeout") ? v : d.retryTimeout()).withRaw(raw);
   }
 
-  /** One synchronous replication key in the dynamic configuration the first node bootstraps with. */
+  /** Node numbers in groups separated by {@code |}. */
+  private static List<List<Integer>> groups(List<String> words) {
+    List<List<Integer>> groups = new ArrayList<>();
+    groups.add(new ArrayList<>());
+    for (String w : words) {
+      if (w.equals("|")) {
+        groups.add(new ArrayList<>());
+      } else {
+        groups.get(groups.size() - 1).add(Integer.parseInt(w));
+      }
+    }
+    return groups;
+  }
+
+  /** One key (synchronous replication, failsafe mode) in the dynamic configuration the first node bootstraps with. */
   private void syncConfig(String key, Object value) {
     if (cluster != null) {
       throw new IllegalArgumentException(key + ": a bootstrap setting, give it before add-nodes");

@@ -40,6 +40,11 @@ final class SimCluster implements AutoCloseable {
   private final List<SimNode> nodes = new ArrayList<>();
   /** Cut links, as "i-j" with i < j. */
   private final Set<String> cut = new HashSet<>();
+  /**
+   * Links cut for the DCS alone ({@code partition-dcs}: the Raft port blocked, REST and replication still through), the
+   * case failsafe mode exists for: a primary cut off from the DCS majority that still reaches every member.
+   */
+  private final Set<String> dcsCut = new HashSet<>();
   private int branches;
   private long pids = 100;
   private long dcsTickAt;
@@ -150,8 +155,44 @@ final class SimCluster implements AutoCloseable {
     }
   }
 
+  /** As {@link #partition}, for the DCS's links alone. */
+  void partitionDcs(List<List<Integer>> groups) {
+    for (int g = 0; g < groups.size(); g++) {
+      for (int h = g + 1; h < groups.size(); h++) {
+        for (int a : groups.get(g)) {
+          for (int b : groups.get(h)) {
+            dcsCut.add(link(node(a), node(b)));
+          }
+        }
+      }
+    }
+  }
+
   void heal() {
     cut.clear();
+    dcsCut.clear();
+  }
+
+  /**
+   * One failsafe round of {@code from} (FailsafeAsker, as FailsafeClient sends it): every listed peer whose daemon
+   * runs and whose REST API {@code from} reaches answers from memory as FailsafeEndpoint does (502 without failsafe
+   * mode, which the simulated cluster's configuration never changes), and the names of those that promised come back.
+   * The round takes no virtual time: the real one is bounded by min(2 s, retry_timeout), which the rules allow for.
+   */
+  Set<String> failsafeRound(SimNode from, Set<String> peers, String leader, java.time.Duration ttl,
+      java.util.Map<String, Long> slots) {
+    Set<String> accepted = new java.util.TreeSet<>();
+    if (!options.dyn.failsafeMode()) {
+      return accepted;
+    }
+    for (String p : peers) {
+      SimNode to = node(p);
+      if (to != null && to != from && to.active() && linkUp(from, to) && to.loop.failsafe().promise(leader, ttl,
+          slots) == io.pgquorum.coordinator.ha.FailsafePromises.Answer.ACCEPTED) {
+        accepted.add(p);
+      }
+    }
+    return accepted;
   }
 
   /**
@@ -161,7 +202,7 @@ final class SimCluster implements AutoCloseable {
   boolean dcsReachable(SimNode n) {
     int live = 0;
     for (SimNode m : nodes) {
-      if (m.active() && linkUp(n, m)) {
+      if (m.active() && linkUp(n, m) && (m == n || !dcsCut.contains(link(n, m)))) {
         live++;
       }
     }

@@ -154,6 +154,8 @@ final class SimNode {
     });
     loop = new HaLoop(config, store, pg, lease, tasks, this::peerViews, clock::now, cluster.time.wallClock(),
         s -> status = s, cluster.options.bugs, () -> true);
+    loop.useFailsafeAsker((peers, leader, ttl, slots) -> cluster.failsafeRound(this, peers.keySet(), leader, ttl,
+        slots));
     daemonUp = true;
     paused = false;
     pausedMidCycle = false;

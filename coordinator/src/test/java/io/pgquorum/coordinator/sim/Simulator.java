@@ -89,6 +89,7 @@ final class Simulator {
       }
     }
     syncStandbyLoss(seed, sync, p);
+    dcsPartitions(seed, n, p);
     int faults = r.nextInt(1, 9);
     for (int f = 0; f < faults; f++) {
       int i = r.nextInt(1, n + 1);
@@ -158,6 +159,31 @@ final class Simulator {
     p.add("kill-daemon primary");
     p.add("kill-postgres primary");
     p.add("advance " + s.nextInt(1, 16) + "s");
+  }
+
+  /**
+   * In one schedule in four: partitions of the DCS's links alone (Raft blocked, REST and replication through), the
+   * primary's node cut off from the others in most of them, with failsafe mode on in half of those schedules, where
+   * such a primary keeps running on its members' promises; without it, it must demote before a replica takes over.
+   * From a generator of its own, like {@link #syncOptions}, so the other schedules stay what they were.
+   */
+  private static void dcsPartitions(long seed, int n, List<String> p) {
+    SplittableRandom s = new SplittableRandom(seed ^ 0x44435350L);
+    if (s.nextInt(4) != 0) {
+      return;
+    }
+    if (s.nextBoolean()) {
+      p.set(0, p.get(0) + " failsafe=on");
+    }
+    for (int k = s.nextInt(1, 3); k > 0; k--) {
+      p.add(s.nextInt(3) > 0 ? "partition-dcs primary"
+          : "partition-dcs" + partition(s, n).substring("partition".length()));
+      p.add("advance " + s.nextInt(1, 25) + "s");
+      if (s.nextBoolean()) {
+        p.add("heal");
+        p.add("advance " + s.nextInt(0, 5000) + "ms");
+      }
+    }
   }
 
   /** A clock rate: mostly at the edges of [1-rho, 1+rho] (where the lease margin is thinnest), or beyond. */

@@ -218,6 +218,16 @@ class SimulatorTest {
     assertCaught(HaBug.LEAVE_SYNC_ON_KEY_ALONE, 2000, "sync departure");
   }
 
+  /**
+   * A replica that races for the lock despite its failsafe promise (FailsafeRules.whyNoRace and the race gate)
+   * promotes while the primary cut off from the DCS still runs on its members' promises: two writable primaries.
+   * Only the schedules with failsafe mode and a DCS-only partition can show it (one in eight).
+   */
+  @Test
+  void failsafeIgnoresPromiseIsCaught() {
+    assertCaught(HaBug.FAILSAFE_IGNORES_PROMISE, 1000, "two writable primaries", "stale epoch", "fencing epoch");
+  }
+
   @Test
   void replicasNeverRaceIsCaught() {
     assertCaught(HaBug.REPLICAS_NEVER_RACE, "recovery");
