@@ -144,24 +144,21 @@ final class SimCluster implements AutoCloseable {
 
   /** Cuts every link between the groups (node indexes); links inside a group are left as they are. */
   void partition(List<List<Integer>> groups) {
-    for (int g = 0; g < groups.size(); g++) {
-      for (int h = g + 1; h < groups.size(); h++) {
-        for (int a : groups.get(g)) {
-          for (int b : groups.get(h)) {
-            cut.add(link(node(a), node(b)));
-          }
-        }
-      }
-    }
+    cutBetween(groups, cut);
   }
 
   /** As {@link #partition}, for the DCS's links alone. */
   void partitionDcs(List<List<Integer>> groups) {
+    cutBetween(groups, dcsCut);
+  }
+
+  /** Adds every link between two different groups to {@code links}. */
+  private void cutBetween(List<List<Integer>> groups, Set<String> links) {
     for (int g = 0; g < groups.size(); g++) {
       for (int h = g + 1; h < groups.size(); h++) {
         for (int a : groups.get(g)) {
           for (int b : groups.get(h)) {
-            dcsCut.add(link(node(a), node(b)));
+            links.add(link(node(a), node(b)));
           }
         }
       }
