@@ -857,6 +857,17 @@ public final class Decider {
     if (remote.isPresent()) {
       return standbyLeader(c, local, policy, actions, remote.get(), gone);
     }
+    if (pg.isPrimary() && pg.fencingToken().isPresent()
+        && pg.fencingToken().getAsLong() != c.leader().get().fencingToken()) {
+      // A primary runs with its lock's fencing token. Taking a new lock while running as primary plans the new token
+      // with the acquire (ACQUIRED_AS_PRIMARY); a daemon that died between that acquire and its promote task left the
+      // server on the lost lock's token, and the next daemon re-adopts the lock as it is: set it here, or nothing
+      // ever would (the simulator's seed 1274000000733: a primary that ran on failsafe past its lock took a new one
+      // after the partition healed, and its daemon was killed a moment later).
+      return Decision.of(DecisionMessage.HOLDER_TOKEN_BEHIND.format(me, pg.fencingToken().getAsLong(),
+          c.leader().get().fencingToken()), keepLock(c, policy),
+          new Action.Promote(FencingToken.held(c.leader().get().fencingToken())));
+    }
     if (pg.isPrimary()) {
       if (pg.timeline() > 1 && !c.historyRecordsEndOf(pg.timeline() - 1L)) {
         // Before PublishStatus: status must never show a position on a timeline history does not know.

@@ -109,6 +109,8 @@ enum DecisionMessage {
   FLAPPING_LEADER_BUG("demoting self and releasing the leader lock (PLANTED BUG flapping-leader)"),
   LEADER("no action. I am (%s), the leader with the lock"),
   HOLDER_PROMOTING("promoted self to leader because I had the session lock"),
+  HOLDER_TOKEN_BEHIND("I am (%s), the leader with the lock, and PostgreSQL runs with fencing token %d of an earlier "
+      + "lock: setting this lock's, %d"),
   START_FAILED_RELEASING_LOCK("removed leader key after trying and failing to start postgres: %s"),
   CRASH_FAILOVER("stopped PostgreSQL to fail over after a crash (primary_start_timeout is 0)"),
   STARTING_PRIMARY("starting primary after failure"),

@@ -124,6 +124,7 @@ final class DeciderTranscript {
       } else {
         long token = Long.parseLong(opt(c, used, "token").orElse("7"));
         k.withLeader(v, token, Duration.ofNanos(nanos(c, opt(c, used, "ttl").orElse("8s"))));
+        scenario.pg().withLockToken(token);
       }
     });
     opt(c, used, "optime").ifPresent(v -> {
@@ -274,6 +275,7 @@ final class DeciderTranscript {
     opt(c, used, "synchronous_commit").ifPresent(v -> p.withSynchronousCommit(
         choice(c, v, "on", "remote_write", "remote_apply", "local", "off")));
     opt(c, used, "pending_restart").ifPresent(v -> p.withPendingRestart(choice(c, v, "yes", "no").equals("yes")));
+    opt(c, used, "token").ifPresent(v -> p.withFencingToken(Long.parseLong(v)));
     opt(c, used, "epoch").ifPresent(v -> p.withTimelineEpoch(v.equals("none") ? OptionalLong.empty()
         : OptionalLong.of(Long.parseLong(v))));
     if (c.has("history")) {

@@ -40,6 +40,10 @@ final class PgStateBuilder {
     UNKNOWN
   }
 
+  /** The fencing token a primary runs with: the lock's unless a case says otherwise ({@code pg ... token=}). */
+  private long fencingToken = 7;
+  private boolean tokenGiven;
+
   private OptionalLong timelineEpoch = OptionalLong.empty();
   private Condition condition = Condition.MISSING;
   private int timeline;
@@ -198,12 +202,27 @@ final class PgStateBuilder {
     };
   }
 
+  /** The token a primary runs with, as a case wrote it ({@code pg primary token=N}). */
+  PgStateBuilder withFencingToken(long token) {
+    this.fencingToken = token;
+    this.tokenGiven = true;
+    return this;
+  }
+
+  /** The leader lock's token, which a primary runs with unless the case gave another. */
+  PgStateBuilder withLockToken(long token) {
+    if (!tokenGiven) {
+      this.fencingToken = token;
+    }
+    return this;
+  }
+
   private PgState state(boolean running, OptionalLong pid, Role role, boolean cleanShutdown) {
     boolean replica = role == Role.REPLICA;
     OptionalLong replayed = replica ? OptionalLong.of(lsn) : OptionalLong.empty();
     Optional<String> replication = replica ? Optional.of(streaming ? "streaming" : "in archive recovery")
         : Optional.empty();
-    OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(7) : OptionalLong.empty();
+    OptionalLong token = role == Role.PRIMARY ? OptionalLong.of(fencingToken) : OptionalLong.empty();
     return new PgState(DataDirState.INITIALIZED, running, pid, Optional.empty(), role, timeline, lsn, replayed,
         replayed, Optional.empty(), replication, replica ? upstream : Optional.empty(),
         running && role == Role.PRIMARY ? List.copyOf(this.replication.values()) : List.of(), sysid,
