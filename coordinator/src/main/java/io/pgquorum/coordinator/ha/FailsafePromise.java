@@ -26,9 +26,11 @@ public record FailsafePromise(String leader, long untilNanos, Map<String, Long> 
    * @param promise the latest promise given, if any (expired ones too: the rule compares with now)
    * @param startedNanos when this daemon started: promises given before a restart are forgotten, so for one promise's
    *     length after it the node does not race while failsafe mode is on
+   * @param heldLease this daemon has held the leader lease since it started: then no promise of an earlier daemon of
+   *     this node can still be in force (see {@link FailsafeRules#whyNoRace}), and the start no longer holds it back
    */
-  public record Local(Optional<FailsafePromise> promise, long startedNanos) {
+  public record Local(Optional<FailsafePromise> promise, long startedNanos, boolean heldLease) {
     /** No promise, and a start long ago (the decision transcripts' and tests' default). */
-    public static final Local NONE = new Local(Optional.empty(), Long.MIN_VALUE / 4);
+    public static final Local NONE = new Local(Optional.empty(), Long.MIN_VALUE / 4, false);
   }
 }

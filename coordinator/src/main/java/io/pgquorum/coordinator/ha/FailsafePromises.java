@@ -31,6 +31,8 @@ public final class FailsafePromises {
   private boolean racing;
   /** PLANTED BUG {@link HaBug#FAILSAFE_IGNORES_PROMISE} (test harness only): the gate lets every race through. */
   private volatile boolean ignorePromises;
+  /** This daemon has held the leader lease (seen at a sample or at the end of a race): see FailsafePromise.Local. */
+  private boolean heldLease;
   /** The last failsafe round of this node (as the leader, without a DCS) was accepted by every member. */
   private volatile boolean active;
 
@@ -76,6 +78,7 @@ public final class FailsafePromises {
   /** The acquire that {@link #beginRace} let through is over. */
   public synchronized void endRace() {
     racing = false;
+    heldLease |= lease.deadlineNanos().isPresent();
   }
 
   /** Turns on the planted bug's half in this gate (the rule's half is in {@link FailsafeRules#whyNoRace}). */
@@ -85,7 +88,8 @@ public final class FailsafePromises {
 
   /** What the loop samples each cycle. */
   public synchronized FailsafePromise.Local sample() {
-    return new FailsafePromise.Local(promise, startedNanos);
+    heldLease |= lease.deadlineNanos().isPresent();
+    return new FailsafePromise.Local(promise, startedNanos, heldLease);
   }
 
   /** Whether this node runs as the primary on failsafe now (its last round, without a DCS, was accepted by all). */

@@ -218,8 +218,15 @@ public final class FailsafeRules {
     if (!policy.dynamic().failsafeMode()) {
       return Optional.empty();
     }
+    // The start's quiet period stands for the promises an earlier daemon of this node may have given, which this one
+    // does not know. Not once this daemon has held the lease: it got it by a race this rule let through (so after
+    // the quiet period), by re-adopting the lease of an earlier daemon that held it (which raced after its own
+    // promises ended and refused every promise while it held the lease: FailsafePromises.promise), or by the
+    // bootstrap of a new cluster; in each case no earlier promise is in force, and its own are in `promise` above.
+    // Without this, a primary whose lock ran out while it ran on failsafe within its first promise's length after a
+    // start demoted once the DCS came back instead of taking its lock again (the simulator's seed 1274000017814).
     long quietUntil = local.failsafe().startedNanos() + promiseNanos(policy.dynamic().ttl());
-    if (nowNanos - quietUntil < 0) {
+    if (!local.failsafe().heldLease() && nowNanos - quietUntil < 0) {
       return Optional.of(DecisionMessage.FAILSAFE_JUST_STARTED.format((quietUntil - nowNanos) / 1_000_000));
     }
     if (c.failsafe().isPresent() && !c.failsafe().get().containsKey(policy.name())) {

@@ -604,7 +604,8 @@ final class DeciderTranscript {
   /**
    * What the loop samples of failsafe mode: {@code failsafe promise=<leader> for=<duration>} (a promise given, ending
    * that long from now; {@code promise=none}) with the slot positions its request sent ({@code slots=(n1@5000,...)},
-   * optional), {@code started=<duration>-ago} (the daemon's start; default long ago).
+   * optional), {@code started=<duration>-ago} (the daemon's start; default long ago), {@code held-lease=yes|no}
+   * (whether this daemon has held the leader lease since it started; default no).
    */
   private void failsafe(TestCase c, Set<String> used) {
     FailsafePromise.Local l = scenario.failsafeLocal();
@@ -623,7 +624,9 @@ final class DeciderTranscript {
       }
       started = scenario.nowNanos() - nanos(c, s.get().substring(0, s.get().length() - 4));
     }
-    scenario.withFailsafeLocal(new FailsafePromise.Local(promise, started));
+    boolean held = opt(c, used, "held-lease").map(v -> choice(c, v, "yes", "no").equals("yes"))
+        .orElse(l.heldLease());
+    scenario.withFailsafeLocal(new FailsafePromise.Local(promise, started, held));
   }
 
   /**

@@ -41,6 +41,23 @@ class FailsafePromisesTest {
   }
 
   @Test
+  void aLeaseHeldOnceIsRememberedForTheDaemonsLife() {
+    assertThat(promises.sample().heldLease()).isFalse();
+    assertThat(promises.beginRace()).isTrue();
+    promises.endRace(); // lost: no lease
+    assertThat(promises.sample().heldLease()).isFalse();
+    assertThat(promises.beginRace()).isTrue();
+    lease.extend(7, now.get(), 6_000_000_000L);
+    promises.endRace(); // won
+    lease.clear(); // and lost again before the next sample: still held once
+    assertThat(promises.sample().heldLease()).isTrue();
+    // A lease adopted without a race (a restarted daemon taking over its predecessor's) shows at the next sample.
+    FailsafePromises other = new FailsafePromises(lease, now::get, 0);
+    lease.extend(7, now.get(), 6_000_000_000L);
+    assertThat(other.sample().heldLease()).isTrue();
+  }
+
+  @Test
   void aShorterLaterPromiseDoesNotCutAnEarlierLongerOne() {
     promises.promise("node2", Duration.ofSeconds(30), Map.of());
     long until = promises.sample().promise().orElseThrow().untilNanos();

@@ -124,7 +124,7 @@ final class Interaction implements AutoCloseable {
       }
       case "check-recovery" -> {
         String out = stabilize(duration(words.get(0)));
-        if (stableState().isEmpty()) {
+        if (stableState(true).isEmpty()) {
           cluster.violation("recovery: no stable primary within " + words.get(0) + " after the faults healed");
         }
         cluster.flushCommandEffects();
@@ -135,7 +135,7 @@ final class Interaction implements AutoCloseable {
         Optional<String> before = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
         cluster.runUntil(cluster.time.now() + duration(words.get(0)));
         Optional<String> after = cluster.leaderKey().map(l -> l.name() + " token " + l.fencingToken());
-        if (stableState().isEmpty() || !before.equals(after)) {
+        if (stableState(false).isEmpty() || !before.equals(after)) {
           cluster.violation("stability: roles changed within " + words.get(0) + " of a stable cluster without a "
               + "fault (leader " + before.orElse("none") + " -> " + after.orElse("none") + ")");
         } else {
@@ -389,13 +389,13 @@ final class Interaction implements AutoCloseable {
     throw new IllegalArgumentException("a duration needs a unit (ms, s): " + s);
   }
 
-  /** Runs until {@link #stableState()} holds, in steps of 100 ms, at most {@code max}. */
+  /** Runs until {@link #stableState(boolean)} holds (settled), in steps of 100 ms, at most {@code max}. */
   String stabilize(long max) {
     long start = cluster.time.now();
-    Optional<String> stable = stableState();
+    Optional<String> stable = stableState(true);
     while (stable.isEmpty() && cluster.time.now() - start < max && !cluster.history.stopped()) {
       cluster.runUntil(cluster.time.now() + 100 * SimOptions.MS);
-      stable = stableState();
+      stable = stableState(true);
     }
     cluster.line(stable.map(s -> "stable: " + s).orElse("NOT stable after " + SimTime.show(max)));
     return cluster.takeOutput();
@@ -403,10 +403,12 @@ final class Interaction implements AutoCloseable {
 
   /**
    * The cluster at rest: the leader key's holder runs the primary with the key's token, every other live daemon's
-   * PostgreSQL streams from it, and no task runs. Empty when not.
+   * PostgreSQL streams from it, and no task runs. Empty when not. {@code settling}: the search for the first moment
+   * at rest after faults, where a holder still on failsafe does not count yet (see {@link #healthyLeader}); not at the
+   * end of a quiet period, where one failsafe round after a lost DCS reply is no change of roles.
    */
-  Optional<String> stableState() {
-    Optional<SimNode> leader = healthyLeader();
+  Optional<String> stableState(boolean settling) {
+    Optional<SimNode> leader = healthyLeader(settling);
     if (leader.isEmpty()) {
       return Optional.empty();
     }
@@ -429,14 +431,19 @@ final class Interaction implements AutoCloseable {
         + leader.get().pg.timeline + ")" + (replicas.length() == 0 ? "" : "; streaming:" + replicas));
   }
 
-  /** The lock holder, when it is up and running PostgreSQL as primary with the lock's token. */
-  private Optional<SimNode> healthyLeader() {
+  /**
+   * The lock holder, when it is up and running PostgreSQL as primary with the lock's token, and not on failsafe: a
+   * primary that ran on its members' promises has not refreshed its lock since the DCS went away, and until a cycle of
+   * its own reads the DCS again that lock may still run out and be taken again (a new token), the fault's tail.
+   */
+  private Optional<SimNode> healthyLeader(boolean settling) {
     Optional<LeaderLock> key = cluster.leaderKey();
     if (key.isEmpty()) {
       return Optional.empty();
     }
     SimNode leader = cluster.node(key.get().name());
-    if (leader == null || !leader.active() || !leader.pg.isPrimary() || leader.pg.token != key.get().fencingToken()) {
+    if (leader == null || !leader.active() || !leader.pg.isPrimary() || leader.pg.token != key.get().fencingToken()
+        || settling && leader.loop.failsafe().active()) {
       return Optional.empty();
     }
     return Optional.of(leader);
