@@ -50,6 +50,12 @@ final class DynamicConfigEditor implements AutoCloseable {
     this.configKey = configKey;
   }
 
+  /** Over a given client (unit tests, with the in-memory DCS). */
+  DynamicConfigEditor(Dcs client, String configKey) {
+    this.client = client;
+    this.configKey = configKey;
+  }
+
   /** The member list for {@link #DynamicConfigEditor}: peer ids from the self addresses, harness addresses. */
   static List<PeerAddress> members(List<String> raftSelf, List<String> harnessHosts, List<Integer> raftPorts) {
     List<PeerAddress> out = new ArrayList<>();
@@ -80,6 +86,12 @@ final class DynamicConfigEditor implements AutoCloseable {
         throw new IllegalStateException("cannot edit " + key + ": " + configKey + " is not a JSON object");
       }
       JsonNode old = obj.get(key);
+      if (old != null && old.isNumber() && !old.isIntegralNumber() && old.asDouble() != Math.rint(old.asDouble())) {
+        // Timing keys accept fractions of a second now; this fault edits and restores whole numbers only, and would
+        // restore 4.5 as 4: refuse rather than change the operator's setting behind the trial's back.
+        throw new IllegalStateException("cannot edit " + key + ": it holds " + old + ", a fraction this fault cannot "
+            + "restore (it edits whole numbers)");
+      }
       OptionalLong was = old != null && old.canConvertToLong() ? OptionalLong.of(old.asLong())
           : OptionalLong.empty();
       if (value.isPresent()) {
