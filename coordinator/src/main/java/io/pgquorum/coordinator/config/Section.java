@@ -229,7 +229,7 @@ final class Section {
     if (v == null) {
       return key.defaultDuration();
     }
-    java.util.OptionalLong ms = v instanceof Boolean ? java.util.OptionalLong.empty() : TimeUnits.millisOfSeconds(v);
+    java.util.OptionalLong ms = TimeUnits.millisOfSeconds(v);
     if (ms.isEmpty()) {
       problems.error(keyPath(name), "must be " + key.what() + ", got " + problems.show(v));
       return key.defaultDuration();

@@ -152,10 +152,11 @@ final class CatchUp {
           p.target(), p.target() - mine)));
     }
     long since = was.map(Progress::sinceNanos).orElse(nowNanos);
-    long bound = bound(policy).toNanos();
+    java.time.Duration limit = bound(policy);
+    long bound = limit.toNanos();
     if (nowNanos - since >= bound) {
       return new Step(Optional.empty(), Optional.of(DecisionMessage.CATCH_UP_TIMED_OUT.format(
-          s.get().peer().name(), TimeUnits.seconds(bound(policy)), mine, s.get().position(),
+          s.get().peer().name(), TimeUnits.seconds(limit), mine, s.get().position(),
           s.get().position() - mine)));
     }
     List<Action> plan = new ArrayList<>(keep);

@@ -248,19 +248,19 @@ final class Interaction implements AutoCloseable {
         case "replication-tick" -> options.replicationTick = duration(kv[1]);
         case "write-tick" -> options.writeTick = duration(kv[1]);
         case "beyond-drift-bound" -> options.beyondDriftBound = Boolean.parseBoolean(kv[1]);
-        case "sync" -> syncConfig("synchronous_mode", switch (kv[1]) {
+        case "sync" -> bootstrapKey("synchronous_mode", switch (kv[1]) {
           case "on" -> Boolean.TRUE;
           case "off" -> Boolean.FALSE;
           case "quorum" -> "quorum";
           default -> throw new IllegalArgumentException("sync=on|quorum|off, not " + kv[1]);
         });
-        case "strict" -> syncConfig("synchronous_mode_strict", Boolean.parseBoolean(kv[1]));
-        case "failsafe" -> syncConfig("failsafe_mode", switch (kv[1]) {
+        case "strict" -> bootstrapKey("synchronous_mode_strict", Boolean.parseBoolean(kv[1]));
+        case "failsafe" -> bootstrapKey("failsafe_mode", switch (kv[1]) {
           case "on" -> Boolean.TRUE;
           case "off" -> Boolean.FALSE;
           default -> throw new IllegalArgumentException("failsafe=on|off, not " + kv[1]);
         });
-        case "sync-nodes" -> syncConfig("synchronous_node_count", Integer.parseInt(kv[1]));
+        case "sync-nodes" -> bootstrapKey("synchronous_node_count", Integer.parseInt(kv[1]));
         case "catch-up" -> options.catchUpWrites = Long.parseLong(kv[1]);
         case "ttl", "loop-wait", "retry-timeout" -> timing(kv[0], new java.math.BigDecimal(kv[1]));
         default -> throw new IllegalArgumentException("unknown option " + kv[0]);
@@ -271,15 +271,12 @@ final class Interaction implements AutoCloseable {
 
   /** One timing setting (seconds, fractions to the millisecond) of the configuration the first node bootstraps with. */
   private void timing(String key, java.math.BigDecimal seconds) {
-    if (cluster != null) {
-      throw new IllegalArgumentException(key + ": a bootstrap setting, give it before add-nodes");
-    }
+    bootstrapKey(key.replace('-', '_'), seconds.scale() <= 0 ? (Object) seconds.longValueExact()
+        : seconds.doubleValue());
     io.pgquorum.coordinator.config.DynamicConfig d = options.dyn;
-    java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(d.raw());
     java.time.Duration v = java.time.Duration.ofMillis(seconds.movePointRight(3).longValueExact());
-    raw.put(key.replace('-', '_'), seconds.scale() <= 0 ? (Object) seconds.longValueExact() : seconds.doubleValue());
     options.dyn = d.withTiming(key.equals("ttl") ? v : d.ttl(), key.equals("loop-wait") ? v : d.loopWait(),
-        key.equals("retry-timeout") ? v : d.retryTimeout()).withRaw(raw);
+        key.equals("retry-timeout") ? v : d.retryTimeout());
   }
 
   /** Node numbers in groups separated by {@code |}. */
@@ -296,8 +293,8 @@ final class Interaction implements AutoCloseable {
     return groups;
   }
 
-  /** One key (synchronous replication, failsafe mode) in the dynamic configuration the first node bootstraps with. */
-  private void syncConfig(String key, Object value) {
+  /** One key of the dynamic configuration the first node bootstraps with (sync, failsafe, timing), in its raw map. */
+  private void bootstrapKey(String key, Object value) {
     if (cluster != null) {
       throw new IllegalArgumentException(key + ": a bootstrap setting, give it before add-nodes");
     }
