@@ -173,7 +173,8 @@ final class LocalOperations {
    * waiting for it until the setting moved (seen in SyncReplicationIT once replicas woke on the key's change
    * within milliseconds instead of at their next loop_wait). The setting is read from the member key the primary
    * writes after the cycle that moved it (HaLoop probes again after a plan that sets it); a leader that does not
-   * publish the field (an older version) leaves the key as the only sign, the rule before.
+   * publish the field (an older version) leaves the key as the only sign, the rule before. A holder whose member
+   * key does not show it as a running primary yet keeps this node on duty (unknown, see below).
    */
   static boolean onSyncDuty(ClusterSnapshot c, HaPolicy policy) {
     String me = policy.name();
@@ -183,8 +184,26 @@ final class LocalOperations {
     if (policy.bugs().active(HaBug.LEAVE_SYNC_ON_KEY_ALONE)) {
       return false; // PLANTED BUG leave-sync-on-key-alone (fault-injection harness only): the key alone decides.
     }
-    return c.leader().map(l -> c.members().get(l.name())).flatMap(Member::synchronousStandbyNames)
+    if (c.leader().isEmpty()) {
+      return false;
+    }
+    Member leader = c.members().get(c.leader().get().name());
+    if (leader == null || !publishedAsPrimary(leader)) {
+      // Unknown: the lock's holder has not yet published itself as a primary (it promoted, or is promoting, and
+      // its first member write as a primary has not landed: a DCS without a majority, a lost reply, or just the
+      // cycle not over yet). Its promotion set synchronous_standby_names before that write (SyncDuty.beforePromotion:
+      // in quorum mode ANY n over the former voters, which may name this node) while the claimed sync key names
+      // nobody, so neither sign can clear this node. It stays on duty; the wait is bounded (2 loop_waits), and ends
+      // as soon as the holder's key shows the setting (found by the simulator, seed 1275000098526).
+      return true;
+    }
+    return leader.synchronousStandbyNames()
         .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
+  }
+
+  /** A member key written as a primary (Patroni's {@code master} of older versions too). */
+  private static boolean publishedAsPrimary(Member m) {
+    return "primary".equals(m.role()) || "master".equals(m.role());
   }
 
   /**

@@ -58,7 +58,7 @@ class DeciderTranscriptTest {
   static final Path DIR = Path.of("src/test/testdata/decider");
   private static final Path HA_SOURCES = Path.of("src/main/java/io/pgquorum/coordinator/ha");
   /** Literals in decision-building code that are values compared with probe or peer fields, never text. */
-  private static final Set<String> VALUE_LITERALS = Set.of("primary", "replica", "streaming", ":", "running");
+  private static final Set<String> VALUE_LITERALS = Set.of("primary", "master", "replica", "streaming", ":", "running");
 
   @TestFactory
   Stream<DynamicTest> transcripts() {

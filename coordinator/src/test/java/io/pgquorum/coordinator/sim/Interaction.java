@@ -429,9 +429,11 @@ final class Interaction implements AutoCloseable {
   }
 
   /**
-   * The lock holder, when it is up and running PostgreSQL as primary with the lock's token, and not on failsafe: a
-   * primary that ran on its members' promises has not refreshed its lock since the DCS went away, and until a cycle of
-   * its own reads the DCS again that lock may still run out and be taken again (a new token), the fault's tail.
+   * The lock holder, when it is up and running PostgreSQL as primary with the lock's token, and (settling) neither on
+   * failsafe nor holding a key last written before the links healed: a primary that ran on its members' promises, or
+   * whose failsafe round failed once a partition also cut it from members, has not refreshed its lock since the DCS
+   * went away, and until a write of its own after the heal that lock may still run out and be taken again (a new
+   * token), the fault's tail (seed 1275000137473).
    */
   private Optional<SimNode> healthyLeader(boolean settling) {
     Optional<LeaderLock> key = cluster.leaderKey();
@@ -440,7 +442,7 @@ final class Interaction implements AutoCloseable {
     }
     SimNode leader = cluster.node(key.get().name());
     if (leader == null || !leader.active() || !leader.pg.isPrimary() || leader.pg.token != key.get().fencingToken()
-        || settling && leader.loop.failsafe().active()) {
+        || settling && (leader.loop.failsafe().active() || !cluster.leaderWrittenSinceHeal())) {
       return Optional.empty();
     }
     return Optional.of(leader);

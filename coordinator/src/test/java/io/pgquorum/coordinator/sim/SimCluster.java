@@ -29,6 +29,7 @@ final class SimCluster implements AutoCloseable {
   final SimTime time = new SimTime();
   final DriftingClock dcsClock;
   final InMemoryDcs dcs;
+  private boolean leaderWrittenSinceHeal = true;
   final History history;
   private final SplittableRandom rnd;
   /**
@@ -166,8 +167,26 @@ final class SimCluster implements AutoCloseable {
   }
 
   void heal() {
+    if (!cut.isEmpty() || !dcsCut.isEmpty()) {
+      leaderWrittenSinceHeal = false;
+    }
     cut.clear();
     dcsCut.clear();
+  }
+
+  /** A put or refresh of the leader key was applied (its reply may still be lost). */
+  void leaderKeyWritten() {
+    leaderWrittenSinceHeal = true;
+  }
+
+  /**
+   * Whether the leader key was written (taken or refreshed) since links last healed (true when never cut). A key not
+   * written since then may be one its holder could not refresh while cut off (on failsafe, or in a minority), still
+   * about to run out and be taken again with a new token: the fault's tail, not a settled cluster
+   * ({@link Interaction#stableState}). A lease refresh does not change the key's revision, hence a flag.
+   */
+  boolean leaderWrittenSinceHeal() {
+    return leaderWrittenSinceHeal;
   }
 
   /**

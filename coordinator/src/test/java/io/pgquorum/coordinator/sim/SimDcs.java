@@ -48,6 +48,9 @@ final class SimDcs implements Dcs {
   /** After an applied write: maybe lose its reply (the seed decides). */
   private WriteResult replied(String what, String key, WriteResult r) {
     if (key.endsWith("/leader")) {
+      if (r.succeeded() && !what.equals("delete")) {
+        cluster.leaderKeyWritten();
+      }
       cluster.leaderKeyChanged();
     } else if (cluster.options.wakeOnKeys && r.succeeded() && !what.equals("refresh") && (key.endsWith("/sync")
         || key.endsWith("/failover") || key.endsWith("/config") || key.endsWith("/initialize"))) {
