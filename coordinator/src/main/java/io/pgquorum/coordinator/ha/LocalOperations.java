@@ -189,13 +189,14 @@ final class LocalOperations {
     }
     Member leader = c.members().get(c.leader().get().name());
     if (leader == null || !publishedAsPrimary(leader)) {
-      // Unknown: the lock's holder has not yet published itself as a primary (it promoted, or is promoting, and
-      // its first member write as a primary has not landed: a DCS without a majority, a lost reply, or just the
-      // cycle not over yet). Its promotion set synchronous_standby_names before that write (SyncDuty.beforePromotion:
-      // in quorum mode ANY n over the former voters, which may name this node) while the claimed sync key names
-      // nobody, so neither sign can clear this node. It stays on duty; the wait is bounded (2 loop_waits), and ends
-      // as soon as the holder's key shows the setting (found by the simulator, seed 1275000098526).
-      return true;
+      // Unknown while the lock's holder runs PostgreSQL but has not yet published itself as a primary (it promoted,
+      // or is promoting, and its first member write as a primary has not landed: a DCS without a majority, a lost
+      // reply, or just the cycle not over yet). Its promotion set synchronous_standby_names before that write
+      // (SyncDuty.beforePromotion: in quorum mode ANY n over the former voters, which may name this node) while
+      // the claimed sync key names nobody, so neither sign can clear this node. It stays on duty; the wait is
+      // bounded (2 loop_waits), and ends as soon as the holder's key shows the setting (found by the simulator,
+      // seed 1275000098526). A holder whose key shows PostgreSQL not running has no commit waiting for anyone.
+      return leader == null || leader.isRunning();
     }
     return leader.synchronousStandbyNames()
         .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
