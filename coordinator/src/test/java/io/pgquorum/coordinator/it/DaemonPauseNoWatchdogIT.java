@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * probes and assertions there can fail. In the long profile ({@code -Plong}).
  */
 @Tag("long")
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): SIGSTOP against the lease
 class DaemonPauseNoWatchdogIT {
   static final int TTL = 8;
 

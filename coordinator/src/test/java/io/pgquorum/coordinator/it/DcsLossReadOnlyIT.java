@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * required: after its own fence the watchdog kills any PostgreSQL that appears until it is disarmed, so the
  * read-only start must disarm it first.
  */
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): DCS loss timed against the lease
 class DcsLossReadOnlyIT {
   static final int TTL = 8;
 

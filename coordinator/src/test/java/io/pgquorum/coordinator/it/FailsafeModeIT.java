@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@code failsafe-ignores-promise} (replicas race anyway) turns the same check red: a replica promotes while the old
  * primary still takes writes.
  */
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): DCS cut while failsafe rounds run
 class FailsafeModeIT {
   /**
    * Longer than the default 8 (retry_timeout 2, loop_wait 1): a round is sent at the latest a loop_wait, a DCS

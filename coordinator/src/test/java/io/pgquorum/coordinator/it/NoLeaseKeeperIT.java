@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * the long profile ({@code -Plong}).
  */
 @Tag("long")
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): loop stalls timed against the lease
 class NoLeaseKeeperIT {
 
   @Test

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * accepted must come before the first write the new primary accepted. Afterwards the old primary rejoins as a
  * replica (pg_rewind when it diverged).
  */
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): a partition timed against the lease
 class PartitionIT {
   static final int TTL = 8;
 

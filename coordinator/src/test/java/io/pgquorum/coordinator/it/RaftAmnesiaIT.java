@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * names raft.data_dir and says what to do, and started with --join it comes back as a new member of the DCS and
  * a streaming replica again.
  */
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): a Raft member restarted without its log
 class RaftAmnesiaIT {
   static final int TTL = 8;
 

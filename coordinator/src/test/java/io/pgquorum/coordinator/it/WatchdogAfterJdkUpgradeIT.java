@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * at start, so this passed before the change too; what failed was a command built after the upgrade (a node
  * started later in a long-running JVM), which {@code WatchdogAfterJdkUpgradeTest} shows.
  */
+@Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): the watchdog timed against the lease
 class WatchdogAfterJdkUpgradeIT {
   @Test
   void aNewWatchdogStartsAfterTheJavaBinaryWasReplaced() throws Exception {
