@@ -150,7 +150,7 @@ final class SyncDuty {
     SyncPromotion.Verdict v = SyncPromotion.mayPromote(settings, c.sync(), policy.name(), pg.walPosition(),
         reachable);
     return v.refusal().map(r -> DecisionMessage.SYNC_NOT_PROMOTABLE.format(settings.mode().word(),
-        String.format(java.util.Locale.ROOT, r.template(), v.votes(), c.sync().map(SyncState::quorum).orElse(0))));
+        String.format(java.util.Locale.ROOT, r.template(), v.votes(), v.needed())));
   }
 
   /**
@@ -179,7 +179,7 @@ final class SyncDuty {
         others);
     return v.refusal().map(r -> DecisionMessage.MANUAL_MEMBER_NOT_SYNC_PROMOTABLE.format(candidate.name(),
         settings.mode().word(), String.format(java.util.Locale.ROOT, r.template(), v.votes(),
-            c.sync().map(SyncState::quorum).orElse(0))));
+            v.needed())));
   }
 
   /**

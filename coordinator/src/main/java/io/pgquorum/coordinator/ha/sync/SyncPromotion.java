@@ -18,9 +18,10 @@ import java.util.Set;
  *       rather than lose acknowledged commits.</li>
  *   <li>{@code quorum}: the former leader; or any node that counts enough votes among the voting set (the voters
  *       and the former leader): a vote is a member of that set that answers with a position at or below the
- *       candidate's. A voter counts itself (it starts at 0), a non-voter does not (it starts at -1); it needs
- *       {@code votes >= quorum}. Since at most quorum members of the set lack any acknowledged commit, seeing
- *       quorum + 1 of them at or below its own position proves the candidate has every one.</li>
+ *       candidate's, the candidate itself aside. A voter counts itself, a non-voter does not: a voter needs
+ *       {@code votes >= quorum}, a non-voter {@code votes >= quorum + 1}. Since at most quorum members of the set
+ *       lack any acknowledged commit, seeing quorum + 1 of them at or below its own position proves the candidate
+ *       has every one.</li>
  *   <li>A reachable node ahead of the candidate disqualifies it; in {@code on} mode only a standby the key lists
  *       (the former leader's extra WAL, and an asynchronous replica's, were never acknowledged).</li>
  *   <li>No key (synchronous mode requested but not active yet), or mode off: the asynchronous rules alone.</li>
@@ -31,14 +32,24 @@ import java.util.Set;
 public final class SyncPromotion {
   private SyncPromotion() {}
 
-  /** The answer, with a reason when refused. */
-  public record Verdict(boolean allowed, Optional<Refusal> refusal, int votes) {
-    static Verdict yes(int votes) {
-      return new Verdict(true, Optional.empty(), votes);
+  /**
+   * The answer, with a reason when refused.
+   *
+   * @param votes in quorum mode, the other voters at or below the candidate's position (0 otherwise)
+   * @param needed in quorum mode, how many such votes it needs: the key's quorum, plus one for a candidate that is
+   *     not itself a voter (0 otherwise); {@link Refusal#NOT_ENOUGH_VOTES} shows both
+   */
+  public record Verdict(boolean allowed, Optional<Refusal> refusal, int votes, int needed) {
+    static Verdict yes(int votes, int needed) {
+      return new Verdict(true, Optional.empty(), votes, needed);
     }
 
-    static Verdict no(Refusal r, int votes) {
-      return new Verdict(false, Optional.of(r), votes);
+    static Verdict yes() {
+      return yes(0, 0);
+    }
+
+    static Verdict no(Refusal r) {
+      return new Verdict(false, Optional.of(r), 0, 0);
     }
   }
 
@@ -67,11 +78,11 @@ public final class SyncPromotion {
   public static Verdict mayPromote(SyncSettings settings, Optional<SyncState> sync, String candidate,
       long candidateLsn, Map<String, Long> reachable) {
     if (settings.mode() == SyncMode.OFF || sync.isEmpty()) {
-      return Verdict.yes(0);
+      return Verdict.yes();
     }
     SyncState s = sync.get();
     if (s.isLeader(candidate)) {
-      return Verdict.yes(0);
+      return Verdict.yes();
     }
     // A key with a quorum was written by the quorum rules: it is read as such whatever the mode says now (the mode
     // may have changed since, before the primary rewrote the key); its voters are not all known to hold every
@@ -83,23 +94,26 @@ public final class SyncPromotion {
       // would let an asynchronous replica that received a little more WAL block every candidate.
       boolean ignoredInOnMode = !quorum && !s.lists(e.getKey());
       if (!e.getKey().equalsIgnoreCase(candidate) && e.getValue() > candidateLsn && !ignoredInOnMode) {
-        return Verdict.no(Refusal.PEER_AHEAD, 0);
+        return Verdict.no(Refusal.PEER_AHEAD);
       }
     }
     if (!quorum) {
-      return s.lists(candidate) ? Verdict.yes(0) : Verdict.no(Refusal.NOT_SYNCHRONOUS, 0);
+      return s.lists(candidate) ? Verdict.yes() : Verdict.no(Refusal.NOT_SYNCHRONOUS);
     }
     Set<String> votingSet = new LinkedHashSet<>();
     s.leader().ifPresent(l -> votingSet.add(l.toLowerCase(java.util.Locale.ROOT)));
     s.syncStandbys().forEach(x -> votingSet.add(x.toLowerCase(java.util.Locale.ROOT)));
-    int votes = s.lists(candidate) ? 0 : -1;
+    // A non-voter needs one vote more (see the class comment: it does not count itself).
+    int needed = s.quorum() + (s.lists(candidate) ? 0 : 1);
+    int votes = 0;
     for (Map.Entry<String, Long> e : reachable.entrySet()) {
       String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
       if (!name.equalsIgnoreCase(candidate) && votingSet.contains(name) && e.getValue() <= candidateLsn) {
         votes++;
       }
     }
-    return votes >= s.quorum() ? Verdict.yes(votes) : Verdict.no(Refusal.NOT_ENOUGH_VOTES, votes);
+    return votes >= needed ? Verdict.yes(votes, needed)
+        : new Verdict(false, Optional.of(Refusal.NOT_ENOUGH_VOTES), votes, needed);
   }
 
   /**

@@ -224,7 +224,7 @@ final class SyncTranscript {
     }
     String why = v.refusal().orElseThrow().template();
     if (why.contains("%d")) {
-      why = String.format(why, v.votes(), sync.map(SyncState::quorum).orElse(0));
+      why = String.format(why, v.votes(), v.needed());
     }
     return "may not promote " + candidate + ": " + why;
   }
