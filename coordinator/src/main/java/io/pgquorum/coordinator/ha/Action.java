@@ -247,6 +247,14 @@ public sealed interface Action {
   }
 
   /**
+   * A handover's last step before {@link ReleaseLock}, with PostgreSQL already stopped: delete the {@code failsafe}
+   * key, performed only while this node's lease is still valid (so no other node holds the lock, and only a holder
+   * writes the key); a DCS error leaves the key and the plan goes on to the release. Planned by
+   * {@link FailsafeRules#beforeHandover}, which says why.
+   */
+  record ClearFailsafe() implements Action {}
+
+  /**
    * Failsafe mode without a DCS: {@code POST /failsafe} to every one of {@code peers} at once; if all accept, the
    * held lease is extended as a confirmed refresh would ({@code terms} applied to {@code storedTtl}, from before the
    * send), otherwise nothing changes and the lease guard fences at the deadline. See {@link FailsafeRules}.

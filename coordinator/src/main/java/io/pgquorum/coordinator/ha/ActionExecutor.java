@@ -432,6 +432,19 @@ public final class ActionExecutor {
     }
   }
 
+  /** {@link Action.ClearFailsafe}: only under a valid lease; a DCS error leaves the key (the release still runs). */
+  private void clearFailsafe() {
+    if (!lease.validAt(nanoClock.getAsLong())) {
+      log.info("not deleting the failsafe key: this node's lease is no longer valid");
+      return;
+    }
+    try {
+      store.writeFailsafe(java.util.Map.of());
+    } catch (DcsException e) {
+      log.warn("could not delete the failsafe key before the handover: {}", e.getMessage());
+    }
+  }
+
   /**
    * How a {@link Action.HandOffDcsLeadership} reaches the DCS member (set by the node; nothing happens without one).
    * It must return at once: the transfer runs in the background, with its own bound.
@@ -447,6 +460,8 @@ public final class ActionExecutor {
       failsafeRound(round);
     } else if (action instanceof Action.WriteFailsafe w) {
       store.writeFailsafe(w.members());
+    } else if (action instanceof Action.ClearFailsafe) {
+      clearFailsafe();
     } else if (action instanceof Action.ReleaseLock) {
       Optional<LeaseGrant> last = confirmed;
       confirmed = Optional.empty();

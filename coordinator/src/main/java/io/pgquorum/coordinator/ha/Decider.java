@@ -406,6 +406,7 @@ public final class Decider {
         if (cluster.isPresent() && pg.isPrimary()) {
           actions.add(new Action.PublishLastPosition(pg.timeline()));
         }
+        actions.addAll(FailsafeRules.beforeHandover(cluster));
         actions.add(new Action.ReleaseLock());
         return new Decision(actions, DecisionMessage.SHUTDOWN_RELEASING_LOCK.format());
       }

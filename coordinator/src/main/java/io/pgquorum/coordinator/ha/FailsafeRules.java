@@ -90,6 +90,23 @@ public final class FailsafeRules {
   }
 
   /**
+   * The step a clean handover (a shutdown or a switchover of the primary: PostgreSQL stopped, its last position
+   * published, the lock about to be released) takes before the release: the {@code failsafe} key deleted, when
+   * there is one. Why: the key keeps every member it does not list out of the race while failsafe mode is on, and
+   * only a holder rewrites it; after a handover that no new leader follows (the members the releasing primary
+   * listed all behind, or gone), a key that left out a member whose member key had expired meanwhile (a paused
+   * daemon, the former primary) kept that member, the most advanced one, out of the race for good: nobody could be
+   * promoted (the simulator's seed 1277000385530). Why it is safe: the key only stands for promises to a primary
+   * running on failsafe, and none can exist after this step: this node's PostgreSQL is stopped, the executor deletes
+   * the key only while this node's lease is valid (so no other node holds the lock), and an earlier holder's
+   * failsafe lease ended before this node could take the lock (its members' promises held every racer back until
+   * then, and a member holding the lock refuses to promise). Empty without a key.
+   */
+  static List<Action> beforeHandover(Optional<ClusterSnapshot> cluster) {
+    return cluster.flatMap(ClusterSnapshot::failsafe).isPresent() ? List.of(new Action.ClearFailsafe()) : List.of();
+  }
+
+  /**
    * The holder's plan with the {@code failsafe} key's upkeep appended, when the plan keeps the lock (refreshes or
    * re-arms it, after which the upkeep runs only if that gate passed) and does not give it up.
    */

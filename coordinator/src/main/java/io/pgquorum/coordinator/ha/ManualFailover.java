@@ -111,6 +111,7 @@ final class ManualFailover {
     plan.add(new Action.Checkpoint());
     plan.add(new Action.StopPostgres(StopMode.FAST));
     plan.add(new Action.PublishLastPosition(pg.timeline()));
+    plan.addAll(FailsafeRules.beforeHandover(Optional.of(c)));
     plan.add(new Action.ReleaseLock());
     return new Decision(plan, DecisionMessage.MANUAL_DEMOTING.format(kind, target.get()));
   }

@@ -86,6 +86,21 @@ class LeaseTest {
   }
 
   @Test
+  void aHandoverDeletesTheFailsafeKeyOnlyUnderAValidLease() {
+    run(Plans.acquire(DYN));
+    long token = lease.token().getAsLong();
+    store.writeFailsafe(Map.of("node1", "http://127.0.0.1:8008/patroni"));
+
+    clock.addAndGet(Duration.ofSeconds(7).toNanos()); // past the deadline (ttl 8 - margin 2): another may hold it
+    run(new Action.ClearFailsafe());
+    assertThat(store.load().failsafe()).isPresent();
+
+    run(Plans.refresh(token, DYN)); // confirmed again: the deadline is ahead
+    run(new Action.ClearFailsafe());
+    assertThat(store.load().failsafe()).isEmpty();
+  }
+
+  @Test
   void aReleaseDeletesTheKeyTheLastRefreshConfirmed() {
     run(Plans.acquire(DYN));
     run(Plans.refresh(lease.token().getAsLong(), DYN));
