@@ -100,6 +100,15 @@ public final class Decider {
         urls.put(m.name(), m.apiUrl());
       }
     }
+    // A member the failsafe key lists without a member key (its daemon down, or cut off) is asked at the key's
+    // api_url: a node the key leaves out races only once every listed member answered (FailsafeRules).
+    if (policy.dynamic().failsafeMode()) {
+      cluster.get().failsafe().orElse(Map.of()).forEach((name, url) -> {
+        if (!name.equals(policy.name()) && !url.isEmpty()) {
+          urls.putIfAbsent(name, url);
+        }
+      });
+    }
     return urls;
   }
 
@@ -1246,7 +1255,7 @@ public final class Decider {
     }
     // Failsafe mode: a promise to a primary running without the DCS, a restart too recent to know of one, or a node
     // the failsafe key does not list (FailsafeRules).
-    Optional<String> failsafeHold = FailsafeRules.whyNoRace(c, local, policy, nowNanos);
+    Optional<String> failsafeHold = FailsafeRules.whyNoRace(c, local, policy, peers, nowNanos);
     if (failsafeHold.isPresent()) {
       if (pg.isPrimary()) {
         return Decision.of(DecisionMessage.FAILSAFE_NO_RACE_DEMOTING.format(failsafeHold.get()),

@@ -175,7 +175,8 @@ enum DecisionMessage {
       + "more"),
   FAILSAFE_JUST_STARTED(Kind.REASON, "failsafe mode is on and this daemon started too recently to know what it "
       + "promised before (%d ms more)"),
-  FAILSAFE_NOT_LISTED(Kind.REASON, "failsafe mode is on and the failsafe key does not list this node"),
+  FAILSAFE_NOT_LISTED(Kind.REASON, "failsafe mode is on and the failsafe key does not list this node, and not every "
+      + "member it lists answered as a non-primary: %s"),
   NOT_HEALTHIEST("following a different leader because I am not the healthiest node: %s"),
   ACQUIRED_AS_PRIMARY("acquired session lock as a leader"),
   PROMOTED_BY_ACQUIRING("promoted self to leader by acquiring session lock"),

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>a member that accepted (its race waits out the promise: {@link #whyNoRace});</li>
  *   <li>a member the {@code failsafe} key does not list may not race while failsafe mode is on, so a member that
- *       joined during the outage (a replica restored from a backup) cannot either;</li>
+ *       joined during the outage (a replica restored from a backup) cannot either; unless every member the key
+ *       lists answered this cycle and none runs PostgreSQL as a primary ({@link #listedNotPrimary});</li>
  *   <li>a daemon that restarted forgot its promises, so it does not race for one promise's length after its start
  *       while failsafe mode is on;</li>
  *   <li>a member that is racing (or holds the lock) refuses the promise ({@link FailsafePromises}: the race and the
@@ -222,7 +223,8 @@ public final class FailsafeRules {
    * Why this node may not race for the free lock now, if it may not: a promise to a primary running on failsafe,
    * a daemon start too recent to know what it promised before, or (failsafe mode on) not being in the key.
    */
-  static Optional<String> whyNoRace(ClusterSnapshot c, LocalState local, HaPolicy policy, long nowNanos) {
+  static Optional<String> whyNoRace(ClusterSnapshot c, LocalState local, HaPolicy policy,
+      Map<String, PeerView> peers, long nowNanos) {
     if (policy.bugs().active(HaBug.FAILSAFE_IGNORES_PROMISE)) {
       // PLANTED BUG (test harness only): races whatever it promised, so two primaries can run at once.
       return Optional.empty();
@@ -247,9 +249,37 @@ public final class FailsafeRules {
       return Optional.of(DecisionMessage.FAILSAFE_JUST_STARTED.format((quietUntil - nowNanos) / 1_000_000));
     }
     if (c.failsafe().isPresent() && !c.failsafe().get().containsKey(policy.name())) {
-      return Optional.of(DecisionMessage.FAILSAFE_NOT_LISTED.format());
+      List<String> unsure = listedNotPrimary(c.failsafe().get(), policy.name(), peers);
+      if (!unsure.isEmpty()) {
+        return Optional.of(DecisionMessage.FAILSAFE_NOT_LISTED.format(unsure));
+      }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The members {@code listed} (this node aside) that did not answer this cycle as anything but a running primary:
+   * empty means an unlisted member may race after all. Why the key's rule may be lifted then: it stands for
+   * promises to a primary running on failsafe, which did not ask an unlisted member. The only holder that can still
+   * run on failsafe is the last one (an earlier holder's failsafe lease ended before the next could take the lock),
+   * and the last holder is in the key it wrote (it lists itself). One that answers and is not a running primary is
+   * not on failsafe now, and cannot become a primary again without taking the free lock through the DCS, which this
+   * node's own compare-and-set race excludes. A member that did not answer may be that primary: the rule holds.
+   * Without this, a key that left out the most advanced member (its member key had expired while it was cut off)
+   * kept everyone from being promoted once the holder that wrote it died, since the listed members deferred to the
+   * unlisted one (the simulator's seed 1277000535819).
+   */
+  static List<String> listedNotPrimary(Map<String, String> listed, String me, Map<String, PeerView> peers) {
+    List<String> unsure = new ArrayList<>();
+    for (String name : listed.keySet()) {
+      PeerView p = peers.get(name);
+      boolean cleared = p != null && p.reachable()
+          && !(p.running() && p.role().map(r -> r.equals("primary") || r.equals("master")).orElse(true));
+      if (!name.equals(me) && !cleared) {
+        unsure.add(name);
+      }
+    }
+    return unsure;
   }
 
   /** The names of {@code peers} missing from {@code accepted}, in order (for the log line of a failed round). */

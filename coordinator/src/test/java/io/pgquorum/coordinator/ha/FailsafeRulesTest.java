@@ -37,4 +37,22 @@ class FailsafeRulesTest {
     assertThat(s.snapshot().orElseThrow().failsafe()).contains(listed);
     assertThat(FailsafeRules.holderUpkeep(s.snapshot().orElseThrow(), s.policy())).isEmpty();
   }
+
+  @Test
+  void aRaceAlsoAsksTheMembersTheKeyListsWithoutAMemberKey() {
+    DeciderScenario s = new DeciderScenario();
+    s.cluster().withInitialize("7300000000000000001", "node2").withoutLeader()
+        .withMember("node1", "postgres://a/p").withMember("node2", "postgres://b/p");
+    s.pg().withCondition(PgStateBuilder.Condition.REPLICA);
+    s.withSyncKey("failsafe_mode", true);
+    s.withFailsafeKey(Optional.of(Map.of("node1", "http://a/patroni", "node2", "http://b/patroni",
+        "node3", "http://c/patroni")));
+    Map<String, String> asked = Decider.peersToAsk(s.snapshot(), s.local(), s.policy(), s.nowNanos());
+    assertThat(asked).as("node3 has no member key: asked at the key's address").containsEntry("node3",
+        "http://c/patroni").containsKey("node2").doesNotContainKey("node1");
+    assertThat(asked.get("node2")).as("a member key's address wins").isNotEqualTo("http://b/patroni");
+
+    s.withSyncKey("failsafe_mode", false);
+    assertThat(Decider.peersToAsk(s.snapshot(), s.local(), s.policy(), s.nowNanos())).containsOnlyKeys("node2");
+  }
 }
