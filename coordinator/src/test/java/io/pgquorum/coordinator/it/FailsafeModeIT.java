@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
  * accepts its {@code POST /failsafe} and so promises not to race; no replica promotes meanwhile, and the replicas'
  * copies of its slot follow the positions it sends with each round (its status in the DCS is stale). Once one member
  * stops answering (its daemon frozen), the primary stops taking writes at its deadline. The planted bug
- * {@code failsafe-ignores-promise} (replicas race anyway) turns the same check red: a replica promotes while the old
- * primary still takes writes.
+ * {@code failsafe-ignores-promise} (replicas race anyway) turns the same check red: once the old primary's daemon is
+ * frozen too (so that its REST API no longer shows it alive to the replicas' race), a replica promotes while the old
+ * PostgreSQL still takes writes on the lease of its last round.
  */
 @Tag("serial") // run alone after the parallel pass (coordinator/pom.xml): DCS cut while failsafe rounds run
 class FailsafeModeIT {
@@ -189,14 +190,21 @@ class FailsafeModeIT {
       List<Writer> others = writers.others();
       try {
         cluster.proxies.isolate(old.index);
+        cluster.explainFailures(() -> await("the lock expires in the majority's DCS")
+            .atMost(Duration.ofSeconds(TTL * 4L)).pollInterval(Duration.ofMillis(200))
+            .until(() -> lockGone(cluster, old)));
+        // The replicas still reach the old primary's REST API and see it alive ("Primary (...) is still alive"), bug
+        // or not. Freeze its daemon: the REST API stops answering, PostgreSQL keeps taking writes until the watchdog
+        // fences it at the deadline of the last round (the promises given then outlast it: a correct replica waits).
+        cluster.pauseDaemon(old, true);
         cluster.explainFailures(() -> await("a replica takes writes").atMost(Duration.ofSeconds(TTL * 5L))
             .pollInterval(Duration.ofMillis(100)).until(() -> others.stream().anyMatch(w -> w.count.get() > 0)));
-        // Let the old primary run on until its next round fails (the new primary refuses to promise).
         cluster.explainFailures(() -> await("the old primary stops taking writes")
             .atMost(Duration.ofSeconds(TTL * 3L)).pollInterval(Duration.ofMillis(200))
             .until(() -> !LocalCluster.tryExecute(old, "INSERT INTO partition_rows(node) VALUES ('probe')")));
       } finally {
         writers.stop();
+        cluster.pauseDaemon(old, false);
       }
       Optional<String> violation = overlap(oldWriter, others);
       System.out.println("FAILSAFE planted bug failsafe-ignores-promise: " + violation.orElse("no overlap"));
