@@ -102,8 +102,10 @@ class PlantedBugsIT {
 
   /**
    * {@code planted/failsafe-ignores-promise.json}: the primary's DCS links alone are cut (REST and replication stay),
-   * so it runs on failsafe while the two replicas keep a DCS majority and see its lock expire. With the bug a
-   * replica races despite its promise and promotes while the old primary still takes writes on the last round.
+   * so it runs on failsafe while the two replicas keep a DCS majority and see its lock expire (ttl 12, about 18 s
+   * in); at 20 s it is cut off entirely, so that the replicas' race no longer sees it alive (while they reach its
+   * REST API, "Primary (...) is still alive" holds them back, bug or not). With the bug a replica races despite its
+   * promise and promotes while the old primary still takes writes on the lease of its last round.
    */
   @Test
   void aReplicaRacingDespiteItsFailsafePromiseMakesTwoPrimaries() {
