@@ -274,7 +274,7 @@ public final class FailsafeRules {
     for (String name : listed.keySet()) {
       PeerView p = peers.get(name);
       boolean cleared = p != null && p.reachable()
-          && !(p.running() && p.role().map(r -> r.equals("primary") || r.equals("master")).orElse(true));
+          && !(p.running() && p.role().map(Publication::isPrimaryRole).orElse(true));
       if (!name.equals(me) && !cleared) {
         unsure.add(name);
       }

@@ -188,7 +188,7 @@ final class LocalOperations {
       return false;
     }
     Member leader = c.members().get(c.leader().get().name());
-    if (leader == null || !publishedAsPrimary(leader)) {
+    if (leader == null || !Publication.isPrimaryRole(leader.role())) {
       // Unknown while the lock's holder runs PostgreSQL but has not yet published itself as a primary (it promoted,
       // or is promoting, and its first member write as a primary has not landed: a DCS without a majority, a lost
       // reply, or just the cycle not over yet). Its promotion set synchronous_standby_names before that write
@@ -200,11 +200,6 @@ final class LocalOperations {
     }
     return leader.synchronousStandbyNames()
         .map(s -> io.pgquorum.coordinator.ha.sync.SyncStandbyNames.parse(s).lists(me)).orElse(false);
-  }
-
-  /** A member key written as a primary (Patroni's {@code master} of older versions too). */
-  private static boolean publishedAsPrimary(Member m) {
-    return "primary".equals(m.role()) || "master".equals(m.role());
   }
 
   /**

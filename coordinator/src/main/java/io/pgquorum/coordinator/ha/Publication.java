@@ -161,6 +161,11 @@ record Publication(String state, String role, Optional<Action.MemberKeyAction> m
     return "replica";
   }
 
+  /** Whether a published role names a primary: pgquorum's {@code primary}, or Patroni's older {@code master}. */
+  static boolean isPrimaryRole(String role) {
+    return "primary".equals(role) || "master".equals(role);
+  }
+
   /** The member key's fields, in Patroni's order; {@code state} is the REST state (streaming reads "running"). */
   static Map<String, Object> memberFields(PgState pg, String state, String role, HaPolicy policy) {
     Map<String, Object> m = new LinkedHashMap<>();

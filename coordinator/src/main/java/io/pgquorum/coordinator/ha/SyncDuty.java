@@ -149,8 +149,7 @@ final class SyncDuty {
     }
     SyncPromotion.Verdict v = SyncPromotion.mayPromote(settings, c.sync(), policy.name(), pg.walPosition(),
         reachable);
-    return v.refusal().map(r -> DecisionMessage.SYNC_NOT_PROMOTABLE.format(settings.mode().word(),
-        String.format(java.util.Locale.ROOT, r.template(), v.votes(), v.needed())));
+    return v.reason().map(r -> DecisionMessage.SYNC_NOT_PROMOTABLE.format(settings.mode().word(), r));
   }
 
   /**
@@ -177,9 +176,8 @@ final class SyncDuty {
     }
     SyncPromotion.Verdict v = SyncPromotion.mayPromote(settings, c.sync(), candidate.name(), pg.walPosition(),
         others);
-    return v.refusal().map(r -> DecisionMessage.MANUAL_MEMBER_NOT_SYNC_PROMOTABLE.format(candidate.name(),
-        settings.mode().word(), String.format(java.util.Locale.ROOT, r.template(), v.votes(),
-            v.needed())));
+    return v.reason().map(r -> DecisionMessage.MANUAL_MEMBER_NOT_SYNC_PROMOTABLE.format(candidate.name(),
+        settings.mode().word(), r));
   }
 
   /**

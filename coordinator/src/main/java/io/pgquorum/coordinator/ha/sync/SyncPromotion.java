@@ -51,6 +51,11 @@ public final class SyncPromotion {
     static Verdict no(Refusal r) {
       return new Verdict(false, Optional.of(r), 0, 0);
     }
+
+    /** The refusal's text, with the votes filled in where it shows them; empty when allowed. */
+    public Optional<String> reason() {
+      return refusal.map(r -> String.format(java.util.Locale.ROOT, r.template(), votes, needed));
+    }
   }
 
   /** Why a candidate may not be promoted. */

@@ -222,10 +222,7 @@ final class SyncTranscript {
     if (v.allowed()) {
       return "may promote " + candidate + " (votes " + v.votes() + ")";
     }
-    String why = v.refusal().orElseThrow().template();
-    if (why.contains("%d")) {
-      why = String.format(why, v.votes(), v.needed());
-    }
+    String why = v.reason().orElseThrow();
     return "may not promote " + candidate + ": " + why;
   }
 }
