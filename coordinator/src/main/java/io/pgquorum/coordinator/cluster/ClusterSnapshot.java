@@ -116,6 +116,11 @@ public record ClusterSnapshot(
     return status.map(ClusterStatus::optime).orElse(0L);
   }
 
+  /** The {@code status} key's mod revision in this snapshot, 0 when absent (what a conditional write expects). */
+  public long statusRevision() {
+    return status.map(ClusterStatus::modRevision).orElse(0L);
+  }
+
   /** The last timeline switch's ended timeline recorded in history (0 when none). */
   public long lastHistoryTimeline() {
     return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();

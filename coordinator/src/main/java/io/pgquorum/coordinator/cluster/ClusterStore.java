@@ -488,6 +488,16 @@ public final class ClusterStore {
     writeStatus(optime, slots, List.of());
   }
 
+  /**
+   * A stopped primary's last position, only if {@code status} is still at {@code expectedRevision} (0: absent), so
+   * that it never replaces a newer primary's status. False when the key changed meanwhile.
+   */
+  public boolean writeLastPosition(long optime, long expectedRevision) {
+    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    return dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, Map.of(), List.of()), cond, null)
+        .succeeded();
+  }
+
   /** As above, with the member slots the leader keeps ({@code retain_slots}, Patroni 4). */
   public void writeStatus(long optime, Map<String, Long> slots, List<String> retainSlots) {
     dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots, retainSlots), Precondition.none(), null);

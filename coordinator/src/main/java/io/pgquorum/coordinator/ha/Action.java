@@ -138,8 +138,12 @@ public sealed interface Action {
    * "last_lsn" when it deletes the leader key: the replicas racing next compare against where the primary really
    * ended, not against the last cycle's position, so one that did not receive the last writes stays out
    * (maximum_lag_on_failover). Nothing is written when the stop left no readable position.
+   *
+   * <p>Written only if {@code status} is still at {@code statusRevision} (its mod revision in the cycle's snapshot,
+   * 0: absent), so the step may also come after the release (a handover to a named candidate, see
+   * ManualFailover): a new primary's own {@code status}, written meanwhile, is never overwritten by this older one.
    */
-  record PublishLastPosition(int timeline) implements Action {}
+  record PublishLastPosition(int timeline, long statusRevision) implements Action {}
 
   /**
    * Task: initdb (or the custom method), then roles, passwords and post_bootstrap with PostgreSQL reachable only

@@ -493,9 +493,13 @@ public final class ActionExecutor {
       PgState stopped = postgres.probe();
       if (!stopped.running() && !stopped.isUnknown() && stopped.timeline() == last.timeline()
           && stopped.walPosition() > 0) {
-        store.writeStatus(stopped.walPosition(), java.util.Map.of());
-        log.info("published the stopped primary's last position {} on timeline {}", stopped.walPosition(),
-            last.timeline());
+        if (store.writeLastPosition(stopped.walPosition(), last.statusRevision())) {
+          log.info("published the stopped primary's last position {} on timeline {}", stopped.walPosition(),
+              last.timeline());
+        } else {
+          log.info("did not publish the stopped primary's last position {}: status changed meanwhile",
+              stopped.walPosition());
+        }
       }
     } else if (action instanceof Action.Demote d) {
       lease.clear();

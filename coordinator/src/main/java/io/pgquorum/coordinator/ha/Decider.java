@@ -413,7 +413,7 @@ public final class Decider {
         List<Action> actions = new ArrayList<>(historyBeforeHandover(cluster, pg));
         actions.add(new Action.StopPostgres(StopMode.FAST));
         if (cluster.isPresent() && pg.isPrimary()) {
-          actions.add(new Action.PublishLastPosition(pg.timeline()));
+          actions.add(new Action.PublishLastPosition(pg.timeline(), cluster.get().statusRevision()));
         }
         actions.addAll(FailsafeRules.beforeHandover(cluster));
         actions.add(new Action.ReleaseLock());

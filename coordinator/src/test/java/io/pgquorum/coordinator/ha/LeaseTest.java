@@ -8,6 +8,8 @@ import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.postgres.PgState;
+import io.pgquorum.coordinator.postgres.PgState.DataDirState;
 import io.pgquorum.coordinator.postgres.PgState.Role;
 import io.pgquorum.coordinator.postgres.StopMode;
 import io.pgquorum.dcs.memory.InMemoryDcs;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,6 +101,24 @@ class LeaseTest {
     run(Plans.refresh(token, DYN)); // confirmed again: the deadline is ahead
     run(new Action.ClearFailsafe());
     assertThat(store.load().failsafe()).isEmpty();
+  }
+
+  @Test
+  void aLastPositionNeverReplacesAStatusWrittenSinceTheSnapshot() {
+    // A handover to a named candidate publishes the stopped primary's last position after the release
+    // (ManualFailover): the new primary may have written its own status by then.
+    pg.state = new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN, 1,
+        100, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        List.of(), Optional.of("7000000000000000001"), 150010, OptionalLong.empty(), false, true);
+    ClusterStore newPrimary = new ClusterStore(dcs.client("node2"), new DcsKeys("/service/t/"), "node2");
+    pg.onProbe = () -> newPrimary.writeStatus(900, Map.of());
+
+    run(new Action.ReleaseLock(), new Action.PublishLastPosition(1, store.load().statusRevision()));
+    assertThat(store.load().lastLeaderOptime()).isEqualTo(900);
+
+    pg.onProbe = null; // nobody writes in between: published
+    run(new Action.PublishLastPosition(1, store.load().statusRevision()));
+    assertThat(store.load().lastLeaderOptime()).isEqualTo(100);
   }
 
   @Test
