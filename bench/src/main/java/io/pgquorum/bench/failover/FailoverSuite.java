@@ -65,13 +65,28 @@ public final class FailoverSuite implements Suite {
         continue;
       }
       for (String f : measure(ctx, SUITE, plan, null)) {
-        failed.add(plan.variant + ": " + f);
+        judge(ctx, plan.variant, f, failed);
       }
     }
     // A trial that found no writable survivor within ttl + 60 s is a failover that did not happen: the results
-    // above exclude it (and say so in their notes), and the suite fails so that the run's exit status says so too.
+    // above exclude it (and say so in their notes), and for pgquorum the suite fails so that the run's exit status
+    // says so too (judge).
     if (!failed.isEmpty()) {
       throw new IllegalStateException(failed.size() + " failover trial(s) failed: " + String.join(" | ", failed));
+    }
+  }
+
+  /**
+   * Where a failed trial goes: one of pgquorum's into {@code failed} (the suite then fails: it is pgquorum's bug), one
+   * of the system compared with only into the progress log, since the results' notes list it already ("failed
+   * trials") and a Patroni that does not fail over is a measured outcome, not a failure of the run. Seen here: one
+   * Patroni kill -9 trial in synchronous mode promoted nobody within 90 s; a CI run must not fail on that.
+   */
+  public static void judge(BenchContext ctx, Variant v, String failure, List<String> failed) {
+    if (v.system().equals(Result.PGQUORUM)) {
+      failed.add(v + ": " + failure);
+    } else {
+      ctx.progress(v + ": a trial did not fail over (in the results' notes; not a failure of the run): " + failure);
     }
   }
 

@@ -104,7 +104,10 @@ public final class SyncSuite implements Suite {
     }
   }
 
-  /** pgbench in each mode on one cluster, then the kill -9 trials in on mode on it; returns failed trials. */
+  /**
+   * pgbench in each mode on one cluster, then the kill -9 trials in on mode on it; returns the failed trials that fail
+   * the suite ({@link FailoverSuite#judge}).
+   */
   private static List<String> measureSystem(BenchContext ctx, Settings s, Variant async, List<SyncMode> modes)
       throws Exception {
     String dirName = (async.system().equals(Result.PGQUORUM) ? "pgq" : "patroni") + "-sync";
@@ -128,8 +131,12 @@ public final class SyncSuite implements Suite {
       }
       ModeSwitch.apply(c, SyncMode.ON, SETTLE);
       handedOver = true;
-      return FailoverSuite.measure(ctx, SUITE, new FailoverSuite.Plan(async.withSync(SyncMode.ON), s.kills(), 0),
-          c).stream().map(f -> async.withSync(SyncMode.ON) + ": " + f).toList();
+      List<String> failed = new ArrayList<>();
+      Variant on = async.withSync(SyncMode.ON);
+      for (String f : FailoverSuite.measure(ctx, SUITE, new FailoverSuite.Plan(on, s.kills(), 0), c)) {
+        FailoverSuite.judge(ctx, on, f, failed);
+      }
+      return failed;
     } finally {
       if (!handedOver) {
         c.close();
