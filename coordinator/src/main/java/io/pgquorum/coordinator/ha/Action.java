@@ -140,8 +140,9 @@ public sealed interface Action {
    * (maximum_lag_on_failover). Nothing is written when the stop left no readable position.
    *
    * <p>Written only if {@code status} is still at {@code statusRevision} (its mod revision in the cycle's snapshot,
-   * 0: absent), so the step may also come after the release (a handover to a named candidate, see
-   * ManualFailover): a new primary's own {@code status}, written meanwhile, is never overwritten by this older one.
+   * 0: absent): a stop that outlasted the lease (another member took the lock and wrote its own {@code status}
+   * meanwhile) must not overwrite the new primary's position with this older one. A handover to a named candidate
+   * has no such step (ManualFailover says why).
    */
   record PublishLastPosition(int timeline, long statusRevision) implements Action {}
 

@@ -103,32 +103,28 @@ final class ManualFailover {
           why.isEmpty() ? DecisionMessage.MANUAL_NO_MEMBERS.format() : why.get(0)));
     }
     // The order is the safety argument of the class comment: the refresh gate first (a lost lock ends the plan
-    // before anything stops), then checkpoint, stop, last position, and the release strictly after the stop.
+    // before anything stops), then checkpoint, stop, (last position,) and the release strictly after the stop.
     // The key stays: the candidate clears it once it holds the lock, and the API node polls for that.
     List<Action> plan = new ArrayList<>();
     plan.add(leading.actions().get(0));
     plan.addAll(historyBeforeHandover(c, pg));
     plan.add(new Action.Checkpoint());
     plan.add(new Action.StopPostgres(StopMode.FAST));
-    Action last = new Action.PublishLastPosition(pg.timeline(), c.statusRevision());
-    // Where the last position goes: it is read only by racers that take the healthiest-node test (its
-    // maximum_lag_on_failover part). A named candidate skips that test, and every other member stands back while the
-    // candidate is fit (whyStandBack), so the candidate never waits for it: published after the release, it is off
-    // the critical path of the write gap (one Raft write and a read of the stopped server's control file, 30-60 ms
-    // measured by the bench's switchover suite). It comes a few milliseconds after the release; a member that races
-    // in between (only one the candidate did not answer, or answered unfit) compares against the position of this
-    // primary's last cycle, as every racer does after a crash: maximum_lag_on_failover keeps the one-loop_wait
-    // slack it has in any failover. Conditional on the snapshot's status revision, it never replaces the new
-    // primary's own status. Without a named candidate all fit members race at once, so it must be there first.
-    boolean named = f.member().isPresent();
-    if (!named) {
-      plan.add(last);
+    // Where it stopped goes into status (Patroni's last_lsn) only when no candidate is named. Its one reader is the
+    // healthiest-node test's maximum_lag_on_failover part, which a named candidate skips, and every other member
+    // stands back while the candidate is fit (whyStandBack); a member that races anyway (the candidate did not answer
+    // it, or answered unfit) compares against the position of this primary's last cycle, as every racer does after a
+    // crash: the bound keeps the one-loop_wait slack it has in any failover. Why leave the write out: published
+    // before the release it is a Raft write on the write gap's critical path, and after the release it competes with
+    // the candidate's acquire for the same log's fsyncs (bench/results/switchover-2026-12-06: pooled medians of the
+    // write gap 0.578 s before the release, 0.522-0.547 s after it, 0.499 s without it). Without a named candidate
+    // all fit members race at once, so it must be there before the release. Conditional on the snapshot's status
+    // revision: a stop that outlasted the lease must not replace a newer primary's status.
+    if (f.member().isEmpty()) {
+      plan.add(new Action.PublishLastPosition(pg.timeline(), c.statusRevision()));
     }
     plan.addAll(FailsafeRules.beforeHandover(Optional.of(c)));
     plan.add(new Action.ReleaseLock());
-    if (named) {
-      plan.add(last);
-    }
     return new Decision(plan, DecisionMessage.MANUAL_DEMOTING.format(kind, target.get()));
   }
 

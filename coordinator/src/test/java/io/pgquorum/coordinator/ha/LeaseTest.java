@@ -105,8 +105,8 @@ class LeaseTest {
 
   @Test
   void aLastPositionNeverReplacesAStatusWrittenSinceTheSnapshot() {
-    // A handover to a named candidate publishes the stopped primary's last position after the release
-    // (ManualFailover): the new primary may have written its own status by then.
+    // A stop that outlasted the lease: another member took the lock and wrote its own status meanwhile (here, while
+    // the executor reads the stopped server's position).
     pg.state = new PgState(DataDirState.INITIALIZED, false, OptionalLong.empty(), Optional.empty(), Role.UNKNOWN, 1,
         100, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         List.of(), Optional.of("7000000000000000001"), 150010, OptionalLong.empty(), false, true);
