@@ -342,7 +342,7 @@ public final class ClusterStore {
    */
   public boolean writeFailover(Optional<String> leader, Optional<String> member, Optional<String> scheduledAt,
       long expectedRevision) {
-    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    Precondition cond = unchangedSince(expectedRevision);
     return dcs.put(codec.keys().failover(), ClusterCodec.encodeFailover(leader, member, scheduledAt), cond, null)
         .succeeded();
   }
@@ -364,7 +364,7 @@ public final class ClusterStore {
    * someone else").
    */
   public Optional<SyncState> writeSync(SyncState next, long expectedRevision) {
-    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
+    Precondition cond = unchangedSince(expectedRevision);
     WriteResult r = dcs.put(codec.keys().sync(), ClusterCodec.encodeSync(next), cond, null);
     if (!r.succeeded()) {
       return Optional.empty();
@@ -456,7 +456,7 @@ public final class ClusterStore {
     String value = ClusterCodec.encodeMember(fields);
     long expected = memberRevision;
     for (int attempt = 0; attempt < 3; attempt++) {
-      Precondition cond = expected == 0 ? Precondition.absent() : Precondition.modRevision(expected);
+      Precondition cond = unchangedSince(expected);
       WriteResult r = dcs.put(key, value, cond, ttl);
       if (r.succeeded()) {
         long revision = r.entry().map(KeyValue::modRevision).orElse(r.revision());
@@ -493,14 +493,17 @@ public final class ClusterStore {
    * that it never replaces a newer primary's status. False when the key changed meanwhile.
    */
   public boolean writeLastPosition(long optime, long expectedRevision) {
-    Precondition cond = expectedRevision == 0 ? Precondition.absent() : Precondition.modRevision(expectedRevision);
-    return dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, Map.of(), List.of()), cond, null)
-        .succeeded();
+    return putStatus(optime, Map.of(), List.of(), unchangedSince(expectedRevision));
   }
 
   /** As above, with the member slots the leader keeps ({@code retain_slots}, Patroni 4). */
   public void writeStatus(long optime, Map<String, Long> slots, List<String> retainSlots) {
-    dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots, retainSlots), Precondition.none(), null);
+    putStatus(optime, slots, retainSlots, Precondition.none());
+  }
+
+  private boolean putStatus(long optime, Map<String, Long> slots, List<String> retainSlots, Precondition cond) {
+    return dcs.put(codec.keys().status(), ClusterCodec.encodeStatus(optime, slots, retainSlots), cond, null)
+        .succeeded();
   }
 
   /**
@@ -538,8 +541,7 @@ public final class ClusterStore {
    * when another write came first (the claim is lost: someone else has it, or a newer one exists).
    */
   public java.util.OptionalLong claimBackup(BackupRecord record) {
-    Precondition cond = record.modRevision() == 0 ? Precondition.absent()
-        : Precondition.modRevision(record.modRevision());
+    Precondition cond = unchangedSince(record.modRevision());
     WriteResult r = dcs.put(codec.keys().backups(), ClusterCodec.encodeBackups(record), cond, null);
     return r.succeeded() ? java.util.OptionalLong.of(r.entry().map(io.pgquorum.dcs.api.KeyValue::modRevision)
         .orElse(r.revision())) : java.util.OptionalLong.empty();
@@ -562,8 +564,7 @@ public final class ClusterStore {
    * when 0). False when another write came first (the caller reads the key again).
    */
   public boolean writeRestore(RestoreRecord record) {
-    Precondition cond = record.modRevision() == 0 ? Precondition.absent()
-        : Precondition.modRevision(record.modRevision());
+    Precondition cond = unchangedSince(record.modRevision());
     return dcs.put(codec.keys().restore(), ClusterCodec.encodeRestore(record), cond, null).succeeded();
   }
 
@@ -595,5 +596,13 @@ public final class ClusterStore {
       dcs.delete(key, Precondition.none());
     }
     return writeRestore(next);
+  }
+
+  /**
+   * The condition of a compare-and-set against a key's revision as last read: unchanged since {@code revision}, or
+   * still absent when it is 0 (the key did not exist then).
+   */
+  private static Precondition unchangedSince(long revision) {
+    return revision == 0 ? Precondition.absent() : Precondition.modRevision(revision);
   }
 }

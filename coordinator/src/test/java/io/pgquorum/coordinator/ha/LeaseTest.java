@@ -113,7 +113,7 @@ class LeaseTest {
     ClusterStore newPrimary = new ClusterStore(dcs.client("node2"), new DcsKeys("/service/t/"), "node2");
     pg.onProbe = () -> newPrimary.writeStatus(900, Map.of());
 
-    run(new Action.ReleaseLock(), new Action.PublishLastPosition(1, store.load().statusRevision()));
+    run(new Action.PublishLastPosition(1, store.load().statusRevision()));
     assertThat(store.load().lastLeaderOptime()).isEqualTo(900);
 
     pg.onProbe = null; // nobody writes in between: published
