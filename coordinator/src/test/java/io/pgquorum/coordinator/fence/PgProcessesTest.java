@@ -92,8 +92,11 @@ class PgProcessesTest {
   /** What the fence waits for after its scan is empty: a zombie has exited, a running or half-torn-down one not. */
   @Test
   void aZombieOrAVanishedProcessHasExitedARunningOneNot() throws Exception {
-    // "sleep 0" ends at once and stays a zombie: its parent exec'd into a sleep that never waits for it.
-    Process parent = new ProcessBuilder("/bin/bash", "-c", "/bin/sleep 0 & exec /bin/sleep 600").start();
+    // The child ends only once its parent has exec'd into a sleep that never waits for it, so it stays a zombie. A
+    // child that ended at once ("sleep 0 &") could end before the exec and be reaped by bash: that race failed CI once.
+    Process parent = new ProcessBuilder("/bin/bash", "-c",
+        "/bin/sh -c 'while [ \"$(cat /proc/$PPID/comm)\" != sleep ]; do /bin/sleep 0.01; done' & exec /bin/sleep 600")
+        .start();
     started.add(parent);
     ProcessHandle zombie = null;
     for (int i = 0; i < 250 && zombie == null; i++) {
