@@ -4,12 +4,14 @@ import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
 import io.pgquorum.bench.failover.FailoverTrial;
 import io.pgquorum.bench.failover.HaCluster;
+import io.pgquorum.bench.failover.Timing;
 import io.pgquorum.bench.failover.Variant;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.bench.report.Summary;
 import io.pgquorum.bench.sync.Pgbench;
 import io.pgquorum.bench.sync.PgbenchOutput;
 import io.pgquorum.bench.sync.SyncSuite.LoadAverage;
+import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issue 15's soak: no spurious failover on a loaded machine. Each system at its defaults, one after the other: a
+ * Issue 15's soak: no spurious failover on a loaded machine. Each system at its defaults (or the variants
+ * {@link #VARIANTS} names), one after the other: a
  * healthy three-node cluster, every core kept busy by a CPU hog (one busy shell loop per core, at the cluster's own
  * priority) and a pgbench write load on the primary (4 clients), for 30 minutes per system ({@code --quick}: 3;
  * {@code PGQUORUM_BENCH_SOAK_MINUTES} sets it). Nothing is killed, paused or cut, so every change of primary and
@@ -44,6 +47,8 @@ public final class SoakSuite implements Suite {
   static final long SAMPLE_MS = 500;
   private static final String ROLE = "bench_soak";
   private static final int CLIENTS = 4;
+  /** The environment variable naming the variants to soak ({@link #variants}). */
+  static final String VARIANTS = "PGQUORUM_BENCH_SOAK_VARIANTS";
 
   @Override
   public String name() {
@@ -65,13 +70,38 @@ public final class SoakSuite implements Suite {
     String minutes = System.getenv("PGQUORUM_BENCH_SOAK_MINUTES");
     Duration length = minutes != null && !minutes.isBlank() ? Duration.ofMinutes(Long.parseLong(minutes.trim()))
         : ctx.pick(Duration.ofMinutes(3), Duration.ofMinutes(30));
-    soak(ctx, Variant.pgquorumDefaults(3), length);
-    if (ctx.tools().hasPatroni() && ctx.tools().hasEtcd()) {
-      soak(ctx, Variant.patroniDefaults(3), length);
-    } else {
-      ctx.results().skipped("soak: Patroni + etcd", "Patroni or etcd is not installed (apt-get install patroni "
-          + "etcd-server)");
+    for (Variant v : variants(System.getenv(VARIANTS))) {
+      if (v.system().equals(Result.PATRONI) && !(ctx.tools().hasPatroni() && ctx.tools().hasEtcd())) {
+        ctx.results().skipped("soak: Patroni + etcd", "Patroni or etcd is not installed (apt-get install patroni "
+            + "etcd-server)");
+        continue;
+      }
+      soak(ctx, v, length);
     }
+  }
+
+  /**
+   * The variants to soak, in order, from {@link #VARIANTS} (a comma-separated list of {@code pgquorum-defaults},
+   * {@code pgquorum-aggressive}, {@code patroni-defaults}, {@code patroni-aggressive}, or pgquorum at given whole
+   * seconds as {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT}); unset or blank: each system at
+   * its defaults. Why a choice: the soak is what picks pgquorum's default ttl (issue 15), so a candidate setting is
+   * soaked before it becomes the default, without spending another half hour on the other system.
+   */
+  static List<Variant> variants(String spec) {
+    if (spec == null || spec.isBlank()) {
+      return List.of(Variant.pgquorumDefaults(3), Variant.patroniDefaults(3));
+    }
+    List<Variant> out = new ArrayList<>();
+    for (String name : spec.split(",")) {
+      out.add(switch (name.trim()) {
+        case "pgquorum-defaults" -> Variant.pgquorumDefaults(3);
+        case "pgquorum-aggressive" -> Variant.pgquorumAggressive(3);
+        case "patroni-defaults" -> Variant.patroniDefaults(3);
+        case "patroni-aggressive" -> Variant.patroniAggressive(3);
+        default -> custom(name.trim());
+      });
+    }
+    return out;
   }
 
   private void soak(BenchContext ctx, Variant v, Duration length) throws Exception {
@@ -112,16 +142,33 @@ public final class SoakSuite implements Suite {
           + "primary)", seconds, SAMPLE_MS, watch.samples(), watch.samplesWithoutPrimary()));
       notes.put("pgbench", String.format(Locale.ROOT, "%d transactions in %.0f s (%.0f tps)", processed.get(),
           seconds, processed.get() / seconds));
-      record(ctx, c, "spurious-primary-changes", "changes", watch.primaryChanges(), notes);
-      record(ctx, c, "spurious-promotions", "promotions", watch.promotions(), notes);
-      record(ctx, c, "time-without-primary", "s", watch.secondsWithoutPrimary(), notes);
+      record(ctx, v, "spurious-primary-changes", "changes", watch.primaryChanges(), notes);
+      record(ctx, v, "spurious-promotions", "promotions", watch.promotions(), notes);
+      record(ctx, v, "time-without-primary", "s", watch.secondsWithoutPrimary(), notes);
     }
   }
 
-  private static void record(BenchContext ctx, HaCluster c, String metric, String unit, double value,
+  private static void record(BenchContext ctx, Variant v, String metric, String unit, double value,
       Map<String, String> notes) {
-    ctx.record(new Result(SUITE, metric, CONFIG, c.system(), "defaults", unit, false, Summary.of(new double[] {value}),
+    ctx.record(new Result(SUITE, metric, CONFIG, v.system(), v.name(), unit, false, Summary.of(new double[] {value}),
         notes));
+  }
+
+  /** {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT}, named by its settings in the results (e.g. {@code 4/2/1}). */
+  private static Variant custom(String name) {
+    String[] parts = name.startsWith("pgquorum:") ? name.substring("pgquorum:".length()).split("/") : new String[0];
+    if (parts.length == 3) {
+      try {
+        Timing t = new Timing(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        return new Variant(Result.PGQUORUM, t.ttl() + "/" + t.loopWait() + "/" + t.retryTimeout(), t, 3,
+            SyncMode.OFF);
+      } catch (NumberFormatException e) {
+        // reported below, with the other malformed names
+      }
+    }
+    throw new IllegalArgumentException(VARIANTS + ": unknown variant '" + name + "' (known: pgquorum-defaults, "
+        + "pgquorum-aggressive, patroni-defaults, patroni-aggressive, pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT in whole "
+        + "seconds)");
   }
 
   /** One busy loop per core, each ending by itself after {@code bound} should the bench die first. */

@@ -1,0 +1,42 @@
+package io.pgquorum.bench.soak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgquorum.bench.failover.Timing;
+import io.pgquorum.bench.failover.Variant;
+import org.junit.jupiter.api.Test;
+
+class SoakVariantsTest {
+  @Test
+  void unsetSoaksEachSystemAtItsDefaults() {
+    assertThat(SoakSuite.variants(null)).containsExactly(Variant.pgquorumDefaults(3), Variant.patroniDefaults(3));
+    assertThat(SoakSuite.variants(" ")).containsExactly(Variant.pgquorumDefaults(3), Variant.patroniDefaults(3));
+  }
+
+  @Test
+  void aListPicksTheVariantsInItsOrder() {
+    assertThat(SoakSuite.variants("patroni-defaults, pgquorum-aggressive"))
+        .containsExactly(Variant.patroniDefaults(3), Variant.pgquorumAggressive(3));
+  }
+
+  @Test
+  void pgquorumAtGivenSecondsIsNamedBySettings() {
+    assertThat(SoakSuite.variants("pgquorum:4/2/1")).singleElement().satisfies(v -> {
+      assertThat(v.system()).isEqualTo("pgquorum");
+      assertThat(v.name()).isEqualTo("4/2/1");
+      assertThat(v.timing()).isEqualTo(new Timing(4, 2, 1));
+    });
+    assertThatThrownBy(() -> SoakSuite.variants("pgquorum:4/2"))
+        .hasMessageStartingWith("PGQUORUM_BENCH_SOAK_VARIANTS: unknown variant 'pgquorum:4/2'");
+    assertThatThrownBy(() -> SoakSuite.variants("pgquorum:4/x/1"))
+        .hasMessageStartingWith("PGQUORUM_BENCH_SOAK_VARIANTS: unknown variant 'pgquorum:4/x/1'");
+  }
+
+  @Test
+  void anUnknownNameIsRefusedByName() {
+    assertThatThrownBy(() -> SoakSuite.variants("pgquorum-defaults,pgquorum-fast"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("PGQUORUM_BENCH_SOAK_VARIANTS: unknown variant 'pgquorum-fast'");
+  }
+}
