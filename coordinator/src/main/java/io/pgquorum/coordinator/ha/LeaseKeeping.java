@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import io.pgquorum.dcs.planted.PlantedBugs;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -21,13 +22,23 @@ import java.util.OptionalLong;
  *       alive indefinitely by a thread that does not probe PostgreSQL.
  * </ul>
  *
- * <p><b>Period.</b> A refresh is due when the last confirmed write of the lease was sent {@code ttl / 4} ago or more
- * (and the keeper's own last attempt too, so a DCS that does not answer is asked at that pace, not at every tick).
- * Why: with the defaults (ttl 8, loop_wait 1) a healthy loop refreshes every second, so the keeper never sends
- * anything and adds no DCS load; once the loop is late, at least two attempts are sent within the lease's validity
- * (at {@code ttl / 4} and {@code ttl / 2} after the last confirmed send, and {@code ttl - retry_timeout > ttl / 2}
- * because {@code loop_wait + 2 * retry_timeout <= ttl}), so one refresh that goes unanswered does not cost the
- * lease. A shorter period would only add writes; a longer one would leave one attempt per lease.
+ * <p><b>Period.</b> A refresh is due when the last confirmed write of the lease was sent one period {@code p} ago or
+ * more (and the keeper's own last attempt too, so a DCS that does not answer is asked at that pace, not at every
+ * tick), where {@code p = max(ttl / 4, min(1.5 * loop_wait, V / 2 - TICK))} and {@code V = ttl - retry_timeout} is
+ * how long a confirmed refresh keeps the lease ({@link LeaseTerms}). Why:
+ * <ul>
+ *   <li>at least two attempts within the lease's validity, so one refresh that goes unanswered does not cost the
+ *       lease: at {@code p} and {@code 2p} after the last confirmed send, each up to a {@link LeaseKeeper#TICK} late.
+ *       {@code ttl / 4} fits since {@code V > ttl / 2} ({@code loop_wait + 2 * retry_timeout <= ttl}); the other
+ *       term is at most {@code V / 2 - TICK} by construction;
+ *   <li>a healthy loop refreshes once per cycle, every {@code loop_wait} plus the cycle's own time, and then the
+ *       keeper must send nothing (no extra DCS load, no "the loop is late" line a second). {@code ttl / 4} alone did
+ *       that while the default was ttl 8 with loop_wait 1; at ttl 4 with loop_wait 1 it equals loop_wait, and the
+ *       keeper refreshed ahead of the loop in nearly every cycle (the soak of 2026-12-06: 1,510 times in 30
+ *       minutes). {@code 1.5 * loop_wait} leaves a cycle half a loop_wait of its own time, where the two-attempt
+ *       bound allows it.
+ * </ul>
+ * A shorter period would only add writes; a longer one would leave one attempt per lease.
  *
  * <p><b>Revocation.</b> Every plan that does not keep the lock with PostgreSQL left running revokes the license
  * before its first step (see {@link #license}): a demotion, a stop, a release (shutdown and switchover included),
@@ -45,7 +56,7 @@ public final class LeaseKeeping {
    * gives up the lock or ends the loop.
    */
   public static Optional<KeeperLicense> license(Decision decision, boolean shutdown, long decidedAtNanos,
-      PlantedBugs bugs) {
+      Duration loopWait, PlantedBugs bugs) {
     if (shutdown) {
       return Optional.empty();
     }
@@ -64,7 +75,15 @@ public final class LeaseKeeping {
       // PLANTED BUG (test harness only): a license that never runs out, so a stuck loop's lease lives for ever.
       span = Long.MAX_VALUE / 4;
     }
-    return Optional.of(new KeeperLicense(token, terms, decidedAtNanos + span, Math.max(1, ttl / 4)));
+    return Optional.of(new KeeperLicense(token, terms, decidedAtNanos + span, period(terms, loopWait)));
+  }
+
+  /** The keeper's period under {@code terms} with {@code loopWait} (see the class comment): at least 1 ns. */
+  static long period(LeaseTerms terms, Duration loopWait) {
+    long ttl = terms.configuredTtl().toNanos();
+    long twoAttempts = terms.validForNanos(terms.configuredTtl()) / 2 - LeaseKeeper.TICK.toNanos();
+    long quietWhileOnTime = Math.min(loopWait.toNanos() + loopWait.toNanos() / 2, twoAttempts);
+    return Math.max(1, Math.max(ttl / 4, quietWhileOnTime));
   }
 
   /** A step after which the keeper must not refresh: it stops PostgreSQL, lets the lock go or ends the loop. */

@@ -67,7 +67,7 @@ class LeaseKeeperTest {
   /** What the loop does each cycle: license the keeper from the plan, then run the plan. */
   private void cycle(Action... actions) {
     Decision d = new Decision(List.of(actions), "test");
-    keeper.license(LeaseKeeping.license(d, false, clock.get(), PlantedBugs.NONE));
+    keeper.license(LeaseKeeping.license(d, false, clock.get(), DYN.loopWait(), PlantedBugs.NONE));
     executor.execute(d, Optional.of(store.load()));
   }
 
@@ -120,7 +120,7 @@ class LeaseKeeperTest {
     // The loop's next plan demotes: it revokes the license while the keeper's refresh is on its way.
     duringRefresh = () -> keeper.license(LeaseKeeping.license(new Decision(List.of(
         new Action.Demote(io.pgquorum.coordinator.postgres.StopMode.FAST)), "t"), false, clock.get(),
-        PlantedBugs.NONE));
+        DYN.loopWait(), PlantedBugs.NONE));
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.SUPERSEDED);
     assertThat(lease.deadlineNanos()).hasValue(deadline);
     duringRefresh = () -> { };

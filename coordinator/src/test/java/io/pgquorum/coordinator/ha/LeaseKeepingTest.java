@@ -21,7 +21,7 @@ class LeaseKeepingTest {
   static final LeaseTerms TERMS = LeaseTerms.of(DYN, PlantedBugs.NONE);
 
   private static Optional<KeeperLicense> license(Action... plan) {
-    return LeaseKeeping.license(new Decision(List.of(plan), "test"), false, NOW, PlantedBugs.NONE);
+    return LeaseKeeping.license(new Decision(List.of(plan), "test"), false, NOW, DYN.loopWait(), PlantedBugs.NONE);
   }
 
   @Test
@@ -34,7 +34,9 @@ class LeaseKeepingTest {
   void aReArmLicensesWithItsOwnTermsAndToken() {
     DynamicConfig shorter = new DynamicConfig(4, 1, 1, 1_048_576, 300, true, true, Map.of(), List.of(), Map.of());
     Optional<KeeperLicense> l = license(Plans.rearm(9, Duration.ofSeconds(4), shorter));
-    assertThat(l).hasValue(new KeeperLicense(9, LeaseTerms.of(shorter, PlantedBugs.NONE), NOW + 8 * S, S));
+    // The period from the new terms: 1.4 s at ttl 4, loop_wait 1, retry_timeout 1 (see the period's test below).
+    assertThat(l).hasValue(new KeeperLicense(9, LeaseTerms.of(shorter, PlantedBugs.NONE), NOW + 8 * S,
+        1_400_000_000L));
   }
 
   @Test
@@ -61,13 +63,13 @@ class LeaseKeepingTest {
   void theShutdownCycleRevokesEvenIfItKeepsTheLock() {
     // A paused cluster's shutdown leaves PostgreSQL running and may refresh: the loop ends right after it.
     assertThat(LeaseKeeping.license(new Decision(List.of(Plans.refresh(7, DYN)), "t"), true, NOW,
-        PlantedBugs.NONE)).isEmpty();
+        DYN.loopWait(), PlantedBugs.NONE)).isEmpty();
   }
 
   @Test
   void plantedKeeperIgnoresLicenseNeverRunsOut() {
     Optional<KeeperLicense> l = LeaseKeeping.license(new Decision(List.of(Plans.refresh(7, DYN)), "t"), false, NOW,
-        PlantedBugs.of(HaBug.KEEPER_IGNORES_LICENSE));
+        DYN.loopWait(), PlantedBugs.of(HaBug.KEEPER_IGNORES_LICENSE));
     assertThat(l.orElseThrow().untilNanos() - NOW).isGreaterThan(1_000_000 * S);
   }
 
@@ -84,6 +86,23 @@ class LeaseKeepingTest {
     assertThat(LeaseKeeping.nextRefresh(l, v, NOW + 2 * S)).hasValue(NOW + 2 * S);
     // Overdue (the keeper's thread was late): due now.
     assertThat(LeaseKeeping.nextRefresh(l, v, NOW + 3 * S)).hasValue(NOW + 3 * S);
+  }
+
+  /**
+   * The period stays clear of a healthy loop and still leaves two attempts (LeaseKeeping's "Period"): ttl 8 with
+   * loop_wait 1 keeps ttl / 4; at the defaults since 2026-12-06 (ttl 4, loop_wait 1, retry_timeout 1), ttl / 4 would
+   * equal loop_wait and pre-empt every cycle, so the period is 1.4 s (two attempts by 2.8 s + a tick, inside the 3 s).
+   */
+  @Test
+  void thePeriodLeavesAHealthyLoopAloneAndTwoAttemptsPerLease() {
+    assertThat(LeaseKeeping.period(TERMS, DYN.loopWait())).isEqualTo(2 * S);
+    DynamicConfig defaults = DYN.withTiming(Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofSeconds(1));
+    LeaseTerms terms = LeaseTerms.of(defaults, PlantedBugs.NONE);
+    long p = LeaseKeeping.period(terms, defaults.loopWait());
+    assertThat(p).isEqualTo(1_400_000_000L).isGreaterThan(defaults.loopWait().toNanos());
+    assertThat(2 * p + LeaseKeeper.TICK.toNanos()).isLessThan(terms.validForNanos(defaults.ttl()));
+    // A loop_wait far below ttl / 4 leaves ttl / 4 in force.
+    assertThat(LeaseKeeping.period(terms, Duration.ofMillis(200))).isEqualTo(S);
   }
 
   @Test
