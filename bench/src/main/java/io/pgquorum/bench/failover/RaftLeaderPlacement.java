@@ -35,7 +35,7 @@ public enum RaftLeaderPlacement {
     return variantName;
   }
 
-  /** pgquorum's defaults (ttl 8, loop_wait 1, retry_timeout 2, three nodes) under this placement's name. */
+  /** pgquorum's defaults (Variant#pgquorumDefaults, three nodes) under this placement's name. */
   public Variant variant() {
     return Variant.pgquorumDefaults(3).withName(variantName);
   }

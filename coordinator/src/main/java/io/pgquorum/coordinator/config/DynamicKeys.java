@@ -12,7 +12,7 @@ import java.util.List;
  * primary refreshes its lease once per loop; a refresh attempt may take up to retry_timeout; the primary must be
  * able to notice a failed refresh, retry once, and still demote before the lease runs out on the majority side.
  * When a document breaks it, {@link DynamicConfigParser} lowers loop_wait first, then retry_timeout, and says which
- * value it changed. The defaults satisfy it (1 + 2 * 2 <= 8).
+ * value it changed. The defaults satisfy it (1 + 2 * 1 <= 4).
  */
 final class DynamicKeys {
   static final KeyTable TABLE = new KeyTable("", "`bootstrap.dcs` and the DCS `config` key (cluster-wide)");
@@ -20,7 +20,7 @@ final class DynamicKeys {
   private static final int MAX_SECONDS = 86_400;
   private static final long MAX_MILLIS = MAX_SECONDS * 1_000L;
 
-  static final ConfigKey TTL = T.fractionalSeconds("ttl", 8, 0, MAX_MILLIS)
+  static final ConfigKey TTL = T.fractionalSeconds("ttl", 4, 0, MAX_MILLIS)
       .atLeast(4_000, "a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
           + "failover")
       .why("the leader lease. Patroni's is 30; the embedded DCS commits in milliseconds and expires a lease within "
@@ -29,7 +29,7 @@ final class DynamicKeys {
   static final ConfigKey LOOP_WAIT = T.fractionalSeconds("loop_wait", 1, 100, MAX_MILLIS)
       .why("time between HA cycles (Patroni: 10); each cycle costs one DCS read and one write. At least 0.1 s: "
           + "the loop's shortest wait");
-  static final ConfigKey RETRY_TIMEOUT = T.fractionalSeconds("retry_timeout", 2, 1_000, MAX_MILLIS)
+  static final ConfigKey RETRY_TIMEOUT = T.fractionalSeconds("retry_timeout", 1, 1_000, MAX_MILLIS)
       .why("how long a DCS or PostgreSQL operation may take before it counts as failed; the DCS client's timeout "
           + "follows it. At least 1 s: it is also the lease's safety margin, and the worst case of fencing "
           + "PostgreSQL (PostgresFence) must fit in half of it");

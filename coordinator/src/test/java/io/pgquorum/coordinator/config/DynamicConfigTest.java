@@ -36,7 +36,7 @@ class DynamicConfigTest {
     assertThat(fromNull.primaryStartTimeout()).isEqualTo(TimingDefaults.PRIMARY_START_TIMEOUT);
     assertThat(fromNull.usePgRewind()).isFalse();
     assertThat(fromNull.useSlots()).isTrue();
-    assertThat(fromNull.ttl()).isEqualTo(java.time.Duration.ofSeconds(8));
+    assertThat(fromNull.ttl()).isEqualTo(java.time.Duration.ofSeconds(4));
     // The defaults themselves satisfy the invariant.
     assertThat(TimingDefaults.LOOP_WAIT.plus(TimingDefaults.RETRY_TIMEOUT.multipliedBy(2)))
         .isLessThanOrEqualTo(TimingDefaults.TTL);
@@ -148,7 +148,7 @@ class DynamicConfigTest {
   @Test
   void theAdjustmentWarningReachesTheNodeConfig() {
     Map<String, Object> tree = TestConfigs.minimal();
-    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 10));
+    TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 10, "retry_timeout", 2));
     NodeConfig c = TestConfigs.parse(tree);
     assertThat(c.bootstrap().dcs().loopWait()).isEqualTo(java.time.Duration.ofSeconds(4));
     assertThat(c.warnings()).singleElement().asString().isEqualTo("bootstrap.dcs.loop_wait: lowered from 10 to 4 "
@@ -165,7 +165,10 @@ class DynamicConfigTest {
         + "ttl 8 leaves no time for a failsafe round: loop_wait + 2*retry_timeout + 2 s (the round's timeout) = 9 s "
         + "is more than ttl, so a primary without the DCS stops at its lease deadline before its members' answers "
         + "can extend it; raise ttl");
-    // The defaults (ttl 8, loop_wait 1, retry_timeout 2) leave the round its 2 s; without failsafe mode, no warning.
+    // The defaults (ttl 4, loop_wait 1, retry_timeout 1) leave the round its 1 s (min(2 s, retry_timeout)), exactly;
+    // so does ttl 8 with them; without failsafe mode, no warning.
+    TestConfigs.set(tree, "bootstrap.dcs", map("failsafe_mode", true));
+    assertThat(TestConfigs.parse(tree).warnings()).isEmpty();
     TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "failsafe_mode", true));
     assertThat(TestConfigs.parse(tree).warnings()).isEmpty();
     TestConfigs.set(tree, "bootstrap.dcs", map("ttl", 8, "loop_wait", 3, "retry_timeout", 2));
@@ -262,7 +265,8 @@ class DynamicConfigTest {
 
   @Test
   void toMapWritesInterpretedValuesOverRawAndKeepsTheRest() {
-    Map<String, Object> raw = map("ttl", "20", "loop_wait", 30, "pause", true, "custom", map("a", 1),
+    Map<String, Object> raw = map("ttl", "20", "loop_wait", 30, "retry_timeout", 2, "pause", true,
+        "custom", map("a", 1),
         "postgresql", map("parameters", map("hot_standby", true, "max_connections", 50), "pg_ident", list("x")));
     DynamicConfig c = parse(raw, new ArrayList<>());
 
