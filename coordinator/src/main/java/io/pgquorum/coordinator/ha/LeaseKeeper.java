@@ -43,6 +43,8 @@ public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
   /** How often the thread looks; small against the period (ttl / 4), so a due refresh is sent within a tick. */
   public static final Duration TICK = Duration.ofMillis(100);
+  /** At most one INFO line per this about refreshes made for a late loop ({@link #reportLate}). */
+  static final Duration LATE_LINE_EVERY = Duration.ofMinutes(1);
 
   /** What one {@link #tick()} did. */
   public enum Outcome {
@@ -71,6 +73,9 @@ public final class LeaseKeeper implements AutoCloseable {
   private Optional<KeeperLicense> license = Optional.empty();
   /** Bumped whenever the license is revoked or replaced by one for another token or other terms (guarded by this). */
   private long generation;
+  /** When the last INFO line about a late loop was logged, and refreshes for a late loop since (guarded by this). */
+  private OptionalLong lateLineAt = OptionalLong.empty();
+  private long lateSinceLine;
   /** When the keeper's last attempt was sent, under the current generation (guarded by this). */
   private OptionalLong lastAttempt = OptionalLong.empty();
 
@@ -158,9 +163,26 @@ public final class LeaseKeeper implements AutoCloseable {
       }
       boolean extended = lease.extendHeld(l.token(), sent, l.terms().validForNanos(grant.get().ttl()));
       if (extended) {
-        log.info("the HA loop is late: the lease keeper refreshed the leader lock (fencing token {})", l.token());
+        reportLate(l.token(), sent);
       }
       return extended ? Outcome.CONFIRMED : Outcome.SUPERSEDED;
+    }
+  }
+
+  /**
+   * Logs a refresh the keeper made because the loop was late: at INFO at most once per {@link #LATE_LINE_EVERY},
+   * saying how many there were since the last such line, otherwise at DEBUG. Why: on a saturated machine the loop
+   * can be late in most cycles (the soak of 2026-12-06), and a line a second would bury everything else in the log.
+   */
+  private void reportLate(long token, long nowNanos) {
+    lateSinceLine++;
+    if (lateLineAt.isEmpty() || nowNanos - lateLineAt.getAsLong() >= LATE_LINE_EVERY.toNanos()) {
+      log.info("the HA loop is late: the lease keeper refreshed the leader lock (fencing token {}; {} since the last "
+          + "such line)", token, lateSinceLine);
+      lateLineAt = OptionalLong.of(nowNanos);
+      lateSinceLine = 0;
+    } else {
+      log.debug("the HA loop is late: the lease keeper refreshed the leader lock (fencing token {})", token);
     }
   }
 

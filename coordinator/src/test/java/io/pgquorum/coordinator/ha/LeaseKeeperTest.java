@@ -2,6 +2,10 @@ package io.pgquorum.coordinator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgquorum.coordinator.cluster.ClusterSnapshot;
 import io.pgquorum.coordinator.cluster.ClusterStore;
 import io.pgquorum.coordinator.cluster.DcsKeys;
@@ -22,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lease keeper on a controllable clock, its ticks called by the test: it refreshes only under a license and
@@ -92,6 +97,46 @@ class LeaseKeeperTest {
     long sent = clock.get();
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
     assertThat(lease.deadlineNanos()).hasValue(sent + 6 * S); // ttl 8 - retry_timeout 2, from the send
+  }
+
+  /** A loop late in every cycle gets one INFO line a minute about it, with the count, not one per refresh. */
+  @Test
+  void refreshesForALateLoopAreLoggedAtInfoOnceAMinute() {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(LeaseKeeper.class);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(logs);
+    try {
+      cycle(Plans.refresh(token, DYN));
+      int confirmed = 0;
+      // The loop stalls for 15 s: the keeper refreshes every 2 s (the license runs 16 s), 7 times.
+      for (int i = 0; i < 150; i++) {
+        clock.addAndGet(S / 10);
+        if (keeper.tick() == LeaseKeeper.Outcome.CONFIRMED) {
+          confirmed++;
+        }
+      }
+      assertThat(confirmed).isEqualTo(7);
+      assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.INFO).extracting(ILoggingEvent::getFormattedMessage)
+          .containsExactly("the HA loop is late: the lease keeper refreshed the leader lock (fencing token " + token
+              + "; 1 since the last such line)");
+      assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.DEBUG).hasSize(6);
+      // The loop cycles every 3 s and is late by 1 s each time: the keeper refreshes 2 s after each of its refreshes.
+      // The first refresh a minute or more after the line (the 16th, 61 s after it) logs the next, with 6 + 16.
+      for (int i = 0; i < 20; i++) {
+        clock.addAndGet(S);
+        cycle(Plans.refresh(token, DYN));
+        clock.addAndGet(2 * S);
+        assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
+      }
+      assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.INFO).hasSize(2).last()
+          .extracting(ILoggingEvent::getFormattedMessage).asString().endsWith("; 22 since the last such line)");
+    } finally {
+      logger.detachAppender(logs);
+      logger.setLevel(level);
+    }
   }
 
   @Test
