@@ -25,6 +25,20 @@ public record Comparison(Result pgquorum, Result incumbent) {
     return denominator == 0 ? Double.NaN : pgquorum.summary().p50() / denominator;
   }
 
+  /**
+   * The report's words for the comparison: "same" for equal medians (two zeros included: the soak's counts, whose
+   * ratio is undefined, read "incumbent better" before), "n/a" for another undefined ratio, else which is better.
+   */
+  public String verdict() {
+    if (pgquorum.summary().p50() == incumbent.summary().p50()) {
+      return "same";
+    }
+    if (Double.isNaN(ratio())) {
+      return "n/a";
+    }
+    return pgquorumBetterOrEqual() ? "pgquorum better" : "incumbent better";
+  }
+
   /** Whether pgquorum's median is the better one (ties count as not worse, hence true). */
   public boolean pgquorumBetterOrEqual() {
     double r = ratio();

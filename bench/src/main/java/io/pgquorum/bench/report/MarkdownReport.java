@@ -43,7 +43,7 @@ public final class MarkdownReport {
             .append(" | ").append(Format.number(i.summary().p50())).append(' ').append(i.unit())
             .append(" ").append(Format.cell(i.system())).append(variant(i))
             .append(" | **").append(Format.ratio(c.ratio())).append("**")
-            .append(" | ").append(c.pgquorumBetterOrEqual() ? "pgquorum better" : "incumbent better")
+            .append(" | ").append(c.verdict())
             .append(" |\n");
       }
       md.append("\nBelow 1x is less time or memory for pgquorum; for throughput (ops/s) above 1x is better.\n");

@@ -124,7 +124,7 @@ public final class SoakSuite implements Suite {
             + length.toMinutes() + " min");
         observe(c, watch, end);
       } finally {
-        hogs.forEach(Process::destroyForcibly);
+        hogs.forEach(SoakSuite::stopHog);
         load.join(Duration.ofMinutes(7).toMillis());
       }
       watch.finish(System.nanoTime());
@@ -169,6 +169,17 @@ public final class SoakSuite implements Suite {
     throw new IllegalArgumentException(VARIANTS + ": unknown variant '" + name + "' (known: pgquorum-defaults, "
         + "pgquorum-aggressive, patroni-defaults, patroni-aggressive, pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT in whole "
         + "seconds)");
+  }
+
+  /**
+   * Stops a hog and its busy shell. Both: {@code timeout} does not pass a SIGKILL on, so killing only the process
+   * started here left the shell spinning for good (found after the soak of 2026-12-06, whose Patroni half ran with
+   * the pgquorum half's two hogs still busy).
+   */
+  static void stopHog(Process hog) {
+    List<ProcessHandle> shells = hog.descendants().toList();
+    hog.destroyForcibly();
+    shells.forEach(ProcessHandle::destroyForcibly);
   }
 
   /** One busy loop per core, each ending by itself after {@code bound} should the bench die first. */

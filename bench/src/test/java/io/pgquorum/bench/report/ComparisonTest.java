@@ -40,6 +40,18 @@ class ComparisonTest {
   }
 
   @Test
+  void theVerdictCallsEqualMediansTheSameZerosIncluded() {
+    assertThat(new Comparison(r("n", Result.PGQUORUM, "", false, 0), r("n", Result.PATRONI, "", false, 0)).verdict())
+        .isEqualTo("same");
+    assertThat(new Comparison(r("n", Result.PGQUORUM, "", false, 1), r("n", Result.PATRONI, "", false, 0)).verdict())
+        .isEqualTo("n/a");
+    assertThat(new Comparison(r("n", Result.PGQUORUM, "", false, 1), r("n", Result.PATRONI, "", false, 2)).verdict())
+        .isEqualTo("pgquorum better");
+    assertThat(new Comparison(r("n", Result.PGQUORUM, "", false, 3), r("n", Result.PATRONI, "", false, 2)).verdict())
+        .isEqualTo("incumbent better");
+  }
+
+  @Test
   void likeForLikeDropsCrosswisePairsButKeepsUnnamedVariants() {
     List<Result> results = List.of(
         r("failover", Result.PGQUORUM, "defaults", false, 9),

@@ -33,6 +33,23 @@ class SoakVariantsTest {
         .hasMessageStartingWith("PGQUORUM_BENCH_SOAK_VARIANTS: unknown variant 'pgquorum:4/x/1'");
   }
 
+  /** A hog is a busy shell under timeout: stopping it must stop the shell too (timeout passes no SIGKILL on). */
+  @Test
+  void stoppingAHogStopsItsBusyShell() throws Exception {
+    Process hog = new ProcessBuilder("timeout", "60", "sh", "-c", "while :; do :; done").start();
+    ProcessHandle shell = null;
+    for (int i = 0; i < 250 && shell == null; i++) {
+      shell = hog.descendants().findFirst().orElse(null);
+      if (shell == null) {
+        Thread.sleep(20); // polling for the shell to start, with a bound
+      }
+    }
+    assertThat(shell).as("the busy shell").isNotNull();
+    SoakSuite.stopHog(hog);
+    assertThat(shell.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+    assertThat(hog.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
   @Test
   void anUnknownNameIsRefusedByName() {
     assertThatThrownBy(() -> SoakSuite.variants("pgquorum-defaults,pgquorum-fast"))
