@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
   /** How often the thread looks; small against the period (ttl / 4), so a due refresh is sent within a tick. */
-  public static final Duration TICK = Duration.ofMillis(100);
+  public static final Duration TICK = LeaseKeeping.TICK;
   /** At most one INFO line per this about refreshes made for a late loop ({@link #reportLate}). */
   static final Duration LATE_LINE_EVERY = Duration.ofMinutes(1);
 

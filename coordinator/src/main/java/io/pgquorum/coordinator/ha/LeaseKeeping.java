@@ -48,6 +48,12 @@ import java.util.OptionalLong;
  * revocation is kept from moving the deadline afterwards is {@link LeaseKeeper}'s ordering.
  */
 public final class LeaseKeeping {
+  /**
+   * How often the keeper's thread looks ({@link LeaseKeeper#TICK}): a due refresh is sent up to this late, which the
+   * period allows for. Here rather than in the keeper so that these rules depend on nothing that does I/O.
+   */
+  static final Duration TICK = Duration.ofMillis(100);
+
   private LeaseKeeping() {}
 
   /**
@@ -81,7 +87,7 @@ public final class LeaseKeeping {
   /** The keeper's period under {@code terms} with {@code loopWait} (see the class comment): at least 1 ns. */
   static long period(LeaseTerms terms, Duration loopWait) {
     long ttl = terms.configuredTtl().toNanos();
-    long twoAttempts = terms.validForNanos(terms.configuredTtl()) / 2 - LeaseKeeper.TICK.toNanos();
+    long twoAttempts = terms.validForNanos(terms.configuredTtl()) / 2 - TICK.toNanos();
     long quietWhileOnTime = Math.min(loopWait.toNanos() + loopWait.toNanos() / 2, twoAttempts);
     return Math.max(1, Math.max(ttl / 4, quietWhileOnTime));
   }
