@@ -88,11 +88,9 @@ public final class SoakSuite implements Suite {
    * soaked before it becomes the default, without spending another half hour on the other system.
    */
   static List<Variant> variants(String spec) {
-    if (spec == null || spec.isBlank()) {
-      return List.of(Variant.pgquorumDefaults(3), Variant.patroniDefaults(3));
-    }
+    String names = spec == null || spec.isBlank() ? "pgquorum-defaults,patroni-defaults" : spec;
     List<Variant> out = new ArrayList<>();
-    for (String name : spec.split(",")) {
+    for (String name : names.split(",")) {
       out.add(switch (name.trim()) {
         case "pgquorum-defaults" -> Variant.pgquorumDefaults(3);
         case "pgquorum-aggressive" -> Variant.pgquorumAggressive(3);

@@ -396,8 +396,8 @@ public final class HaLoop implements Runnable {
         // The DCS stopped answering within this cycle (the lock's refresh timed out after a good read) and the
         // decision remembers failsafe peers: decide again at once as a cycle without the DCS, and write nothing more
         // this cycle. Why not wait for the next cycle: its read would time out too, so a primary in failsafe mode
-        // would first ask its members two DCS timeouts and a loop_wait after its last refresh, which with the
-        // defaults (ttl 8, retry_timeout 2) is after its lease ran out (seen in FailsafeModeIT). Without failsafe
+        // would first ask its members two DCS timeouts and a loop_wait after its last refresh, which with ttl 8 and
+        // retry_timeout 2 (the defaults when FailsafeModeIT showed it) is after its lease ran out. Without failsafe
         // mode there is nothing such a decision would do (it rides the lease out), so the cycle ends as before.
         cluster = Optional.empty();
         // The failure and the request were taken by the first decision: the second one sees neither again.

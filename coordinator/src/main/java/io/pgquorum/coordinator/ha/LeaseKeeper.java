@@ -37,12 +37,11 @@ import org.slf4j.LoggerFactory;
  * it, as before the keeper existed. Clearing here would leave a stuck loop's primary with no guard at all.
  *
  * <p>{@link #tick()} is one look, at the instant the injected clock says: the keeper's thread calls it every
- * {@link #TICK}; the deterministic simulator calls it itself at the instants {@link #nextRefreshNanos()} names.
+ * {@link LeaseKeeping#TICK}; the deterministic simulator calls it itself at the instants {@link #nextRefreshNanos()}
+ * names.
  */
 public final class LeaseKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
-  /** How often the thread looks; small against the period (ttl / 4), so a due refresh is sent within a tick. */
-  public static final Duration TICK = LeaseKeeping.TICK;
   /** At most one INFO line per this about refreshes made for a late loop ({@link #reportLate}). */
   static final Duration LATE_LINE_EVERY = Duration.ofMinutes(1);
 
@@ -205,7 +204,7 @@ public final class LeaseKeeper implements AutoCloseable {
         log.error("the lease keeper's refresh failed: {}", e.toString());
       }
       try {
-        Thread.sleep(TICK.toMillis()); // a fixed-rate tick, not a stand-in for a condition
+        Thread.sleep(LeaseKeeping.TICK.toMillis()); // a fixed-rate tick, not a stand-in for a condition
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

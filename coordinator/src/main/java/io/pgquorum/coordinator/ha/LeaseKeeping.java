@@ -28,7 +28,7 @@ import java.util.OptionalLong;
  * how long a confirmed refresh keeps the lease ({@link LeaseTerms}). Why:
  * <ul>
  *   <li>at least two attempts within the lease's validity, so one refresh that goes unanswered does not cost the
- *       lease: at {@code p} and {@code 2p} after the last confirmed send, each up to a {@link LeaseKeeper#TICK} late.
+ *       lease: at {@code p} and {@code 2p} after the last confirmed send, each up to a {@link #TICK} late.
  *       {@code ttl / 4} fits since {@code V > ttl / 2} ({@code loop_wait + 2 * retry_timeout <= ttl}); the other
  *       term is at most {@code V / 2 - TICK} by construction;
  *   <li>a healthy loop refreshes once per cycle, every {@code loop_wait} plus the cycle's own time, and then the
@@ -49,8 +49,8 @@ import java.util.OptionalLong;
  */
 public final class LeaseKeeping {
   /**
-   * How often the keeper's thread looks ({@link LeaseKeeper#TICK}): a due refresh is sent up to this late, which the
-   * period allows for. Here rather than in the keeper so that these rules depend on nothing that does I/O.
+   * How often the {@link LeaseKeeper}'s thread looks: a due refresh is sent up to this late, which the period allows
+   * for. Here rather than in the keeper so that these rules depend on nothing that does I/O.
    */
   static final Duration TICK = Duration.ofMillis(100);
 

@@ -100,7 +100,7 @@ class LeaseKeepingTest {
     LeaseTerms terms = LeaseTerms.of(defaults, PlantedBugs.NONE);
     long p = LeaseKeeping.period(terms, defaults.loopWait());
     assertThat(p).isEqualTo(1_400_000_000L).isGreaterThan(defaults.loopWait().toNanos());
-    assertThat(2 * p + LeaseKeeper.TICK.toNanos()).isLessThan(terms.validForNanos(defaults.ttl()));
+    assertThat(2 * p + LeaseKeeping.TICK.toNanos()).isLessThan(terms.validForNanos(defaults.ttl()));
     // A loop_wait far below ttl / 4 leaves ttl / 4 in force.
     assertThat(LeaseKeeping.period(terms, Duration.ofMillis(200))).isEqualTo(S);
   }
