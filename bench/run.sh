@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks pgquorum against the incumbents (etcd; Patroni + etcd), side by side in one run.
-#   bench/run.sh [--quick] [--out DIR] [--only dcs,jmh,failover,failover-raftlead,switchover,sync,cost,scaling,rebuild,soak] [--trials N] [--keep-scratch]
+#   bench/run.sh [--quick] [--out DIR] [--only dcs,jmh,failover,failover-raftlead,switchover,sync,cost,scaling,rebuild,soak,replica-loss] [--trials N] [--keep-scratch]
 # Installs the incumbents from Debian's packages if missing (needs root for that), builds the project if needed,
 # and writes results.json, results.md and ratios.svg into the results directory (default: bench-results).
 # PostgreSQL and Patroni refuse to run as root: as root, the run itself happens as BENCH_USER (default
@@ -11,7 +11,7 @@ for a in "$@"; do
   case "$a" in
     -h|--help)
       sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-      echo "Suites: jmh, dcs, scaling, failover, failover-raftlead, switchover, sync, cost, rebuild, soak (bench/README.md says what each measures)."
+      echo "Suites: jmh, dcs, scaling, failover, failover-raftlead, switchover, sync, cost, rebuild, soak, replica-loss (bench/README.md says what each measures)."
       exit 0 ;;
   esac
 done

@@ -18,7 +18,8 @@ final class Suites {
         new io.pgquorum.bench.sync.SyncSuite(),
         new io.pgquorum.bench.cost.CostSuite(),
         new io.pgquorum.bench.rebuild.RebuildSuite(),
-        new io.pgquorum.bench.soak.SoakSuite()
+        new io.pgquorum.bench.soak.SoakSuite(),
+        new io.pgquorum.bench.soak.ReplicaLossSuite()
     );
   }
 }

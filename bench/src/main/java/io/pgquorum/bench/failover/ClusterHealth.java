@@ -72,7 +72,8 @@ public final class ClusterHealth {
     }
   }
 
-  static void sleep(long millis) {
+  /** Sleeps (a poll interval or a sampling period); an interrupt becomes an IllegalStateException. */
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -5,6 +5,8 @@ import io.pgquorum.bench.report.Result;
 import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One system at one group of settings, as the failover suite measures it.
@@ -22,6 +24,45 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
     if (sync == null) {
       throw new IllegalArgumentException("sync must be given (SyncMode.OFF for asynchronous replication)");
     }
+  }
+
+  /**
+   * The variants a comma-separated list names, in its order: {@code pgquorum-defaults}, {@code pgquorum-aggressive},
+   * {@code patroni-defaults}, {@code patroni-aggressive}, or pgquorum at given whole seconds as
+   * {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT} (named by its settings in the results, e.g. {@code 4/2/1}); unset or
+   * blank: {@code defaults}. For the suites an environment variable {@code variable} steers (a name it does not know
+   * is refused naming that variable). Why: those suites pick pgquorum's default timing (issue 15), so a candidate
+   * setting is measured before it becomes the default.
+   */
+  public static List<Variant> parseList(String variable, String spec, String defaults) {
+    String names = spec == null || spec.isBlank() ? defaults : spec;
+    List<Variant> out = new ArrayList<>();
+    for (String name : names.split(",")) {
+      out.add(switch (name.trim()) {
+        case "pgquorum-defaults" -> pgquorumDefaults(3);
+        case "pgquorum-aggressive" -> pgquorumAggressive(3);
+        case "patroni-defaults" -> patroniDefaults(3);
+        case "patroni-aggressive" -> patroniAggressive(3);
+        default -> custom(variable, name.trim());
+      });
+    }
+    return out;
+  }
+
+  private static Variant custom(String variable, String name) {
+    String[] parts = name.startsWith("pgquorum:") ? name.substring("pgquorum:".length()).split("/") : new String[0];
+    if (parts.length == 3) {
+      try {
+        Timing t = new Timing(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        return new Variant(Result.PGQUORUM, t.ttl() + "/" + t.loopWait() + "/" + t.retryTimeout(), t, 3,
+            SyncMode.OFF);
+      } catch (NumberFormatException e) {
+        // reported below, with the other malformed names
+      }
+    }
+    throw new IllegalArgumentException(variable + ": unknown variant '" + name + "' (known: pgquorum-defaults, "
+        + "pgquorum-aggressive, patroni-defaults, patroni-aggressive, pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT in whole "
+        + "seconds)");
   }
 
   /**

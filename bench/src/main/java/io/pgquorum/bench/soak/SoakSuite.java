@@ -4,14 +4,12 @@ import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
 import io.pgquorum.bench.failover.FailoverTrial;
 import io.pgquorum.bench.failover.HaCluster;
-import io.pgquorum.bench.failover.Timing;
 import io.pgquorum.bench.failover.Variant;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.bench.report.Summary;
 import io.pgquorum.bench.sync.Pgbench;
 import io.pgquorum.bench.sync.PgbenchOutput;
 import io.pgquorum.bench.sync.SyncSuite.LoadAverage;
-import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,18 +87,7 @@ public final class SoakSuite implements Suite {
    * soaked before it becomes the default, without spending another half hour on the other system.
    */
   static List<Variant> variants(String spec) {
-    String names = spec == null || spec.isBlank() ? "pgquorum-defaults,patroni-defaults" : spec;
-    List<Variant> out = new ArrayList<>();
-    for (String name : names.split(",")) {
-      out.add(switch (name.trim()) {
-        case "pgquorum-defaults" -> Variant.pgquorumDefaults(3);
-        case "pgquorum-aggressive" -> Variant.pgquorumAggressive(3);
-        case "patroni-defaults" -> Variant.patroniDefaults(3);
-        case "patroni-aggressive" -> Variant.patroniAggressive(3);
-        default -> custom(name.trim());
-      });
-    }
-    return out;
+    return Variant.parseList(VARIANTS, spec, "pgquorum-defaults,patroni-defaults");
   }
 
   private void soak(BenchContext ctx, Variant v, Duration length) throws Exception {
@@ -115,12 +103,16 @@ public final class SoakSuite implements Suite {
       AtomicInteger restarts = new AtomicInteger();
       AtomicLong processed = new AtomicLong();
       List<Process> hogs = startHogs(length.plusMinutes(2));
+      Map<String, Double> headroom = Map.of();
       Thread load = new Thread(() -> loadUntil(ctx, c, pgbench, end, restarts, processed), "soak-pgbench");
       try {
         load.start();
         ctx.progress("soak: " + c.system() + ": " + hogs.size() + " CPU hogs and pgbench -c " + CLIENTS + " for "
             + length.toMinutes() + " min");
         observe(c, watch, end);
+        if (c.system().equals(Result.PGQUORUM)) {
+          headroom = LeaseHeadroom.read(c); // under the load, before the hogs stop: nothing after the window counts
+        }
       } finally {
         hogs.forEach(SoakSuite::stopHog);
         load.join(Duration.ofMinutes(7).toMillis());
@@ -143,30 +135,31 @@ public final class SoakSuite implements Suite {
       record(ctx, v, "spurious-primary-changes", "changes", watch.primaryChanges(), notes);
       record(ctx, v, "spurious-promotions", "promotions", watch.promotions(), notes);
       record(ctx, v, "time-without-primary", "s", watch.secondsWithoutPrimary(), notes);
+      OptionalDouble lowest = LeaseHeadroom.lowest(headroom);
+      if (lowest.isPresent()) {
+        double validity = LeaseHeadroom.validitySeconds(v.timing());
+        notes.put("lease headroom", "each node's " + LeaseHeadroom.GAUGE + " at the end of the window: "
+            + LeaseHeadroom.describe(headroom) + "; the lease's validity (ttl - retry_timeout) is "
+            + String.format(Locale.ROOT, "%.1f s", validity) + ", so the longest wait between confirmed refreshes "
+            + "the primary lived through is the validity minus the lowest headroom");
+        record(ctx, v, "lowest-lease-headroom", "s", true, lowest.getAsDouble(), notes);
+        record(ctx, v, "longest-refresh-wait", "s", validity - lowest.getAsDouble(), notes);
+      } else if (c.system().equals(Result.PGQUORUM)) {
+        throw new IllegalStateException(c.system() + ": no node reported a confirmed lease refresh ("
+            + LeaseHeadroom.describe(headroom) + "): the soak saw no primary keep its lease");
+      }
     }
   }
 
   private static void record(BenchContext ctx, Variant v, String metric, String unit, double value,
       Map<String, String> notes) {
-    ctx.record(new Result(SUITE, metric, CONFIG, v.system(), v.name(), unit, false, Summary.of(new double[] {value}),
-        notes));
+    record(ctx, v, metric, unit, false, value, notes);
   }
 
-  /** {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT}, named by its settings in the results (e.g. {@code 4/2/1}). */
-  private static Variant custom(String name) {
-    String[] parts = name.startsWith("pgquorum:") ? name.substring("pgquorum:".length()).split("/") : new String[0];
-    if (parts.length == 3) {
-      try {
-        Timing t = new Timing(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-        return new Variant(Result.PGQUORUM, t.ttl() + "/" + t.loopWait() + "/" + t.retryTimeout(), t, 3,
-            SyncMode.OFF);
-      } catch (NumberFormatException e) {
-        // reported below, with the other malformed names
-      }
-    }
-    throw new IllegalArgumentException(VARIANTS + ": unknown variant '" + name + "' (known: pgquorum-defaults, "
-        + "pgquorum-aggressive, patroni-defaults, patroni-aggressive, pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT in whole "
-        + "seconds)");
+  private static void record(BenchContext ctx, Variant v, String metric, String unit, boolean higherIsBetter,
+      double value, Map<String, String> notes) {
+    ctx.record(new Result(SUITE, metric, CONFIG, v.system(), v.name(), unit, higherIsBetter,
+        Summary.of(new double[] {value}), notes));
   }
 
   /**
