@@ -713,6 +713,7 @@ public final class ActionExecutor {
       log.warn("failed to update leader lock: it is no longer ours");
       return new Renewal.Lost();
     }
+    lease.headroomAt(fencingToken, nanoClock.getAsLong()).ifPresent(metrics::leaseHeadroom);
     lease.extend(fencingToken, sent, terms.validForNanos(grant.get().ttl()));
     confirmed = grant;
     return new Renewal.Confirmed(grant.get());

@@ -377,7 +377,9 @@ public final class HaLoop implements Runnable {
       long decidedAt = nanoClock.getAsLong();
       Decision decision = Decider.decide(cluster, local, policy, peerViews, decidedAt, wallClock.instant());
       // Before the plan's first step: a plan that gives the lock up must find the keeper stopped (LeaseKeeper).
-      keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
+      if (!LeaseKeeping.keepsLicense(decision, cluster.isPresent(), shutdown)) {
+        keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
+      }
       count(decision);
       memory = decision.memory();
       // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
@@ -404,7 +406,9 @@ public final class HaLoop implements Runnable {
         decidedAt = nanoClock.getAsLong();
         decision = Decider.decide(cluster, localState(pg, shutdown, Optional.empty(), Optional.empty()), policy,
             Map.of(), decidedAt, wallClock.instant());
-        keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
+        if (!LeaseKeeping.keepsLicense(decision, false, shutdown)) {
+          keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
+        }
         count(decision);
         memory = decision.memory();
         report(decision, decision.message());

@@ -112,6 +112,36 @@ public final class HeldLease {
     return held ? OptionalLong.of(confirmedSentNanos) : OptionalLong.empty();
   }
 
+  /**
+   * How long the held lease {@code token} has left at {@code nowNanos} before its deadline (negative once past);
+   * empty when that lease is not held. What a refresh confirmed at {@code nowNanos} still had in hand: the lease
+   * headroom metric ({@code NodeMetrics#leaseHeadroom}).
+   */
+  public synchronized OptionalLong headroomAt(long token, long nowNanos) {
+    return held && this.token == token ? OptionalLong.of(deadlineNanos - nowNanos) : OptionalLong.empty();
+  }
+
+  /**
+   * The published status {@code s} with this lease's current deadline, when {@code s} holds this very lease and
+   * a confirmed refresh has moved the deadline since it was published ({@link NodeStatus#withLaterLeaseDeadline});
+   * what the REST API judges health checks by. Takes this object's monitor only for two reads.
+   */
+  public NodeStatus current(NodeStatus s) {
+    if (s == null || s.leaseToken().isEmpty()) {
+      return s;
+    }
+    long t;
+    long d;
+    synchronized (this) {
+      if (!held) {
+        return s;
+      }
+      t = token;
+      d = deadlineNanos;
+    }
+    return s.withLaterLeaseDeadline(t, d);
+  }
+
   /** True while a lease is held and its deadline has not passed at {@code nowNanos}. */
   public synchronized boolean validAt(long nowNanos) {
     return held && nowNanos - deadlineNanos < 0;

@@ -160,6 +160,7 @@ public final class LeaseKeeper implements AutoCloseable {
         wakeLoop.run();
         return Outcome.LOST;
       }
+      lease.headroomAt(l.token(), nanoClock.getAsLong()).ifPresent(metrics::leaseHeadroom);
       boolean extended = lease.extendHeld(l.token(), sent, l.terms().validForNanos(grant.get().ttl()));
       if (extended) {
         reportLate(l.token(), sent);

@@ -23,8 +23,7 @@ import java.util.OptionalLong;
  * </ul>
  *
  * <p><b>Period.</b> A refresh is due when the last confirmed write of the lease was sent one period {@code p} ago or
- * more (and the keeper's own last attempt too, so a DCS that does not answer is asked at that pace, not at every
- * tick), where {@code p = max(ttl / 4, min(1.5 * loop_wait, V / 2 - TICK))} and {@code V = ttl - retry_timeout} is
+ * more, where {@code p = max(ttl / 4, min(1.5 * loop_wait, V / 2 - TICK))} and {@code V = ttl - retry_timeout} is
  * how long a confirmed refresh keeps the lease ({@link LeaseTerms}). Why:
  * <ul>
  *   <li>at least two attempts within the lease's validity, so one refresh that goes unanswered does not cost the
@@ -40,12 +39,27 @@ import java.util.OptionalLong;
  * </ul>
  * A shorter period would only add writes; a longer one would leave one attempt per lease.
  *
+ * <p><b>Retry.</b> An attempt that went unanswered (its outcome unknown: the DCS client already retried inside it
+ * for up to retry_timeout) is repeated retry_timeout after its send ({@link #retryPause}), i.e. as soon as it has
+ * ended, not a period after it, for as long as the lease and the license last. Why: losing the DCS's Raft leader
+ * (a replica's node dies, and pgquorum keeps the Raft leader off the primary's node) leaves the DCS without a leader
+ * for an election, 1 to 2.5 s measured on a loaded 2-core machine, and the lease survives only if a refresh lands
+ * between the election's end and the deadline. Waiting a period
+ * after each unanswered attempt left gaps in which the new leader was ready and nobody asked (bench's
+ * {@code replica-loss} suite, 2026-12-06: 3 of 10 such kills fenced the primary at ttl 4). The DCS then sees one
+ * client retrying, as it does inside a single attempt.
+ *
  * <p><b>Revocation.</b> Every plan that does not keep the lock with PostgreSQL left running revokes the license
  * before its first step (see {@link #license}): a demotion, a stop, a release (shutdown and switchover included),
- * a fatal stop, a blocked refresh (required watchdog missing), a cycle without the DCS (riding the lease out, or
- * failsafe rounds, which extend the lease on their own terms and must not be mixed with DCS refreshes) and the
- * shutdown cycle. The keeper never refreshes a lock the loop decided to give up; how a refresh in flight at the
- * revocation is kept from moving the deadline afterwards is {@link LeaseKeeper}'s ordering.
+ * a fatal stop, a blocked refresh (required watchdog missing), a failsafe round (which extends the lease on its own
+ * terms and must not be mixed with DCS refreshes), any other plan that does not refresh the lock, and the shutdown
+ * cycle. One exception ({@link #keepsLicense}): a cycle that could not read the DCS and plans nothing (the primary
+ * rides its lease out) leaves the license in force as it was: the keeper's refreshes during a DCS outage are what
+ * can still save the lease once the DCS answers again, and revoking them there left the lease to the loop's next
+ * cycle, a loop_wait later. The span is not renewed by such a cycle, so the stuck-loop bound above stands: it counts
+ * from the last cycle that read the DCS and decided to keep the lock. The keeper never refreshes a lock the loop
+ * decided to give up; how a refresh in flight at the revocation is kept from moving the deadline afterwards is
+ * {@link LeaseKeeper}'s ordering.
  */
 public final class LeaseKeeping {
   /**
@@ -84,6 +98,25 @@ public final class LeaseKeeping {
     return Optional.of(new KeeperLicense(token, terms, decidedAtNanos + span, period(terms, loopWait)));
   }
 
+  /**
+   * Whether the cycle's plan leaves the license in force unchanged instead of replacing it with {@link #license}'s:
+   * a cycle that could not read the DCS ({@code dcsRead} false), is not the shutdown cycle, and plans no step at all
+   * (the holder riding its lease out; a secondary, which holds no lease for the keeper to refresh). See "Revocation".
+   */
+  public static boolean keepsLicense(Decision decision, boolean dcsRead, boolean shutdown) {
+    return !dcsRead && !shutdown && decision.actions().isEmpty();
+  }
+
+  /**
+   * How long after an unanswered attempt's send the next is due: {@code min(period, retry_timeout)} (the terms'
+   * margin is retry_timeout). An attempt the DCS does not answer lasts retry_timeout (the DCS client retries inside
+   * it until then), so the next one follows it at the next tick and one attempt is in flight all through an
+   * outage; the period caps it where the period is shorter.
+   */
+  static long retryPause(KeeperLicense l) {
+    return Math.max(1, Math.min(l.periodNanos(), l.terms().margin().toNanos()));
+  }
+
   /** The keeper's period under {@code terms} with {@code loopWait} (see the class comment): at least 1 ns. */
   static long period(LeaseTerms terms, Duration loopWait) {
     long ttl = terms.configuredTtl().toNanos();
@@ -119,8 +152,11 @@ public final class LeaseKeeping {
     }
     KeeperLicense l = license.get();
     long due = lease.lastConfirmedSendNanos().getAsLong() + l.periodNanos();
-    if (lease.lastAttemptNanos().isPresent()) {
-      long retry = lease.lastAttemptNanos().getAsLong() + l.periodNanos();
+    if (lease.lastAttemptNanos().isPresent()
+        && lease.lastAttemptNanos().getAsLong() - lease.lastConfirmedSendNanos().getAsLong() > 0) {
+      // The keeper's last attempt went unanswered (a confirmed one would have moved the confirmed send to it):
+      // again once it has ended ("Retry").
+      long retry = lease.lastAttemptNanos().getAsLong() + retryPause(l);
       due = retry - due > 0 ? retry : due;
     }
     long at = due - nowNanos > 0 ? due : nowNanos;

@@ -191,6 +191,24 @@ public record NodeStatus(
         stoppedDiverged, creation, repository, failsafeActive);
   }
 
+  /**
+   * This status with the lease deadline {@code deadlineNanos} when it holds the lease with fencing token
+   * {@code token} and that deadline is later than the published one; otherwise unchanged. Why: the lease keeper
+   * confirms refreshes between the HA loop's cycles (during a DCS outage, every attempt it can), and the health
+   * checks judge "primary" against the deadline at request time; with the cycle's deadline only, a primary whose
+   * keeper had saved the lease answered 503 until the loop's next cycle published it (bench's replica-loss suite,
+   * 0.1-0.5 s). Only ever later, and only for the same lease: a confirmed refresh of it is what moved it.
+   */
+  public NodeStatus withLaterLeaseDeadline(long token, long deadlineNanos) {
+    if (!holdsLock || leaseToken.isEmpty() || leaseToken.getAsLong() != token || leaseDeadlineNanos.isEmpty()
+        || deadlineNanos - leaseDeadlineNanos.getAsLong() <= 0) {
+      return this;
+    }
+    return new NodeStatus(scope, name, pg, state, role, holdsLock, cluster, dcsLastSeen, message, tags, cycleAt,
+        cycleNanos, cycles, OptionalLong.of(deadlineNanos), leaseToken, watchdog, plantedBugs, backrest,
+        waitingForOperator, stoppedDiverged, replicaCreation, repository, failsafeActive);
+  }
+
   /** This status as seen once its lease has run out: the lock is no longer held. */
   public NodeStatus withoutLock() {
     return new NodeStatus(scope, name, pg, state, role, false, cluster, dcsLastSeen, message, tags, cycleAt,

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -56,6 +57,7 @@ public final class NodeMetrics {
   public static final String LEASE_REFRESHES = "pgquorum_lease_refreshes_total";
   public static final String FENCING_ACTIONS = "pgquorum_fencing_actions_total";
   public static final String LEASE_REFRESHES_LOCAL = "pgquorum_lease_refreshes_leader_local_total";
+  public static final String LEASE_HEADROOM_MIN = "pgquorum_lease_headroom_min_seconds";
 
   /** Quantiles a summary reports (from Dropwizard's exponentially decaying reservoir: about the last 5 minutes). */
   static final List<Double> QUANTILES = List.of(0.5, 0.9, 0.99);
@@ -88,7 +90,11 @@ public final class NodeMetrics {
           + "reason.", Optional.of("reason")),
       new Family(LEASE_REFRESHES_LOCAL, Type.COUNTER, "Leader lock refreshes the Raft leader confirmed without a log "
           + "entry (raft.lease_refresh: leader_local), since this node started; the other confirmed refreshes "
-          + "took the log.", Optional.empty()));
+          + "took the log.", Optional.empty()),
+      gauge(LEASE_HEADROOM_MIN, "Lowest time this node's leader lease had left before its deadline (where it "
+          + "fences PostgreSQL) when a refresh of it was confirmed, since the node started, seconds; NaN until one "
+          + "was. How close the primary came to fencing itself: ttl - retry_timeout minus this is the longest wait "
+          + "between refreshes it lived through."));
 
   /** Outcomes of a lease refresh. */
   public enum RefreshOutcome {
@@ -104,6 +110,8 @@ public final class NodeMetrics {
   /** Sum of each summary's observations, nanoseconds (a Dropwizard timer keeps a sample, not the sum). */
   private final Map<String, LongAdder> sums = new ConcurrentHashMap<>();
   private final Supplier<RaftStats> raft;
+  /** The lowest lease headroom seen ({@link #leaseHeadroom}), nanoseconds; Long.MAX_VALUE until one is. */
+  private final AtomicLong headroomMin = new AtomicLong(Long.MAX_VALUE);
   /** This node's DCS client's count of leader-local refreshes ({@link #countLeaderLocalRefreshes}); 0 until set. */
   private volatile java.util.function.LongSupplier localRefreshes = () -> 0;
 
@@ -123,6 +131,10 @@ public final class NodeMetrics {
     gaugeOf(RAFT_ELECTION_TIMEOUTS, RaftStats::electionTimeouts);
     registry.register(RAFT_LEADER_INFO, (Gauge<Optional<String>>) () -> raft.get().leaderId());
     registry.register(LEASE_REFRESHES_LOCAL, (Gauge<Long>) () -> localRefreshes.getAsLong());
+    registry.register(LEASE_HEADROOM_MIN, (Gauge<Double>) () -> {
+      long h = headroomMin.get();
+      return h == Long.MAX_VALUE ? Double.NaN : h / 1e9;
+    });
     for (RefreshOutcome o : RefreshOutcome.values()) {
       counter(LEASE_REFRESHES, label(o));
     }
@@ -185,6 +197,15 @@ public final class NodeMetrics {
   public void leaseRefresh(long nanos, RefreshOutcome outcome) {
     observe(LEASE_REFRESH, nanos);
     counter(LEASE_REFRESHES, label(outcome)).inc();
+  }
+
+  /**
+   * A refresh of the held lease was confirmed with {@code nanos} left before its deadline (as the deadline stood
+   * before the refresh moved it). Why measured: it is what a shorter ttl would have had to fit in; the soak (bench/)
+   * reads its lowest value under load.
+   */
+  public void leaseHeadroom(long nanos) {
+    headroomMin.accumulateAndGet(nanos, Math::min);
   }
 
   /** Where {@link #LEASE_REFRESHES_LOCAL} comes from: the DCS client's own count (it must not block). */

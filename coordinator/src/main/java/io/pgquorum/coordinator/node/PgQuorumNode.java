@@ -233,7 +233,8 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           SwitchoverAdmin.POLL),
           new ConfigAdmin(store, () -> Optional.ofNullable(loopRef.get()).ifPresent(HaLoop::wake)), local,
           backupAdmin);
-      RestServer rest = RestServer.start(config.restapi(), status::get, admin);
+      // Health checks judge the lease by its current deadline: the keeper may have moved it since the last cycle.
+      RestServer rest = RestServer.start(config.restapi(), () -> lease.current(status.get()), admin);
       started.add(rest);
       // The Raft figures come from the member's published sample: /metrics never calls into Ratis.
       NodeMetrics metrics = new NodeMetrics(server::stats);

@@ -12,6 +12,7 @@ import io.pgquorum.coordinator.cluster.DcsKeys;
 import io.pgquorum.coordinator.cluster.ForwardingDcs;
 import io.pgquorum.coordinator.config.DynamicConfig;
 import io.pgquorum.coordinator.config.NodeConfig;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
 import io.pgquorum.dcs.api.Dcs;
 import io.pgquorum.dcs.api.DcsUnavailableException;
 import io.pgquorum.dcs.api.WriteResult;
@@ -97,6 +98,30 @@ class LeaseKeeperTest {
     long sent = clock.get();
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
     assertThat(lease.deadlineNanos()).hasValue(sent + 6 * S); // ttl 8 - retry_timeout 2, from the send
+  }
+
+  /**
+   * Every confirmed refresh, the loop's and the keeper's, reports how long the lease had left before its deadline
+   * (as it stood before the refresh moved it); the metric keeps the lowest.
+   */
+  @Test
+  void confirmedRefreshesReportTheLowestHeadroomTheLeaseHadLeft() {
+    NodeMetrics m = NodeMetrics.withoutRaft();
+    keeper.useMetrics(m);
+    executor.useMetrics(m);
+    assertThat(headroomMin(m)).isNaN();
+    cycle(Plans.refresh(token, DYN)); // at the acquire's instant: its deadline, ttl 8 - retry_timeout 2, is 6 s away
+    assertThat(headroomMin(m)).isEqualTo(6.0);
+    clock.addAndGet(2 * S);
+    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED); // 2 s later: 4 s left
+    assertThat(headroomMin(m)).isEqualTo(4.0);
+    clock.addAndGet(S);
+    cycle(Plans.refresh(token, DYN)); // 1 s after the keeper's refresh: 5 s left, the lowest stays
+    assertThat(headroomMin(m)).isEqualTo(4.0);
+  }
+
+  private static double headroomMin(NodeMetrics m) {
+    return (Double) m.registry().getGauges().get(NodeMetrics.LEASE_HEADROOM_MIN).getValue();
   }
 
   /** A loop late in every cycle gets one INFO line a minute about it, with the count, not one per refresh. */
@@ -191,20 +216,21 @@ class LeaseKeeperTest {
   }
 
   @Test
-  void anUnknownOutcomeMovesNothingAndIsRetriedAPeriodLater() {
+  void anUnknownOutcomeMovesNothingAndIsRetriedOnceItEnded() {
     cycle(Plans.refresh(token, DYN));
     long deadline = lease.deadlineNanos().getAsLong();
     clock.addAndGet(2 * S);
     duringRefresh = () -> {
+      clock.addAndGet(2 * S); // the DCS client's timeout (retry_timeout 2) passes inside the attempt
       throw new DcsUnavailableException("simulated timeout", Duration.ofSeconds(2), null, null);
     };
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.UNKNOWN);
     assertThat(lease.deadlineNanos()).hasValue(deadline);
-    clock.addAndGet(S);
-    assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+    // Due again at once (a period after the last confirmed send was 2 s ago; the attempt ended now).
     duringRefresh = () -> { };
-    clock.addAndGet(S);
+    long sent = clock.get();
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.CONFIRMED);
+    assertThat(lease.deadlineNanos()).hasValue(sent + 6 * S);
   }
 
   @Test

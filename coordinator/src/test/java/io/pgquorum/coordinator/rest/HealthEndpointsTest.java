@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgquorum.coordinator.ha.HeldLease;
 import io.pgquorum.coordinator.ha.NodeStatus;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -38,6 +39,13 @@ class HealthEndpointsTest {
     server.close();
   }
 
+  /** {@link Fixtures#primaryWithExpiredLease} (token 7) read through a lease with {@code token} held for 60 s more. */
+  private static NodeStatus refreshedSince(long token) {
+    HeldLease lease = new HeldLease();
+    lease.extend(token, System.nanoTime(), 60_000_000_000L);
+    return lease.current(Fixtures.primaryWithExpiredLease());
+  }
+
   private static Arguments row(String fixture, Supplier<NodeStatus> status, String path, int expected) {
     return Arguments.of(fixture, status, path, expected);
   }
@@ -49,6 +57,11 @@ class HealthEndpointsTest {
         row("expired lease", Fixtures::primaryWithExpiredLease, "/read-write", 503),
         row("expired lease", Fixtures::primaryWithExpiredLease, "/leader", 503),
         row("expired lease", Fixtures::primaryWithExpiredLease, "/read-only", 503),
+        // The same stale status, read through the node's lease as the daemon serves it (HeldLease.current): the
+        // keeper confirmed a refresh of this lease since the status was published, so it is still the primary.
+        row("expired lease, refreshed since", () -> refreshedSince(7), "/primary", 200),
+        row("expired lease, refreshed since", () -> refreshedSince(7), "/leader", 200),
+        row("expired lease, another lease held", () -> refreshedSince(8), "/primary", 503),
         row("valid lease", Fixtures::primaryWithValidLease, "/primary", 200),
         row("valid lease", Fixtures::primaryWithValidLease, "/leader", 200),
         // The primary with the lock.

@@ -160,6 +160,9 @@ class MetricsFormatTest {
     m.leaseRefresh(4_000_000, NodeMetrics.RefreshOutcome.CONFIRMED);
     m.leaseRefresh(2_000_000_000L, NodeMetrics.RefreshOutcome.UNKNOWN);
     m.fenced(NodeMetrics.FenceReason.LEASE_DEADLINE);
+    m.leaseHeadroom(2_000_000_000L);
+    m.leaseHeadroom(1_250_000_000L);
+    m.leaseHeadroom(1_500_000_000L);
     return m;
   }
 
@@ -215,6 +218,7 @@ class MetricsFormatTest {
         Map.of("confirmed", "1", "lost", "0", "unknown", "1"));
     assertThat(byLabel(p, "pgquorum_fencing_actions_total", "reason")).containsExactlyInAnyOrderEntriesOf(
         Map.of("lease_deadline", "1", "watchdog_lost", "0", "ha_loop_stopped", "0"));
+    assertThat(p.first("pgquorum_lease_headroom_min_seconds").orElseThrow().value()).isEqualTo("1.25");
     // The 2 s refresh is the slowest: the top quantile sees it.
     Sample p99 = p.samples().stream().filter(s -> s.name().equals("pgquorum_lease_refresh_duration_seconds")
         && "0.99".equals(s.labels().get("quantile"))).findFirst().orElseThrow();
@@ -233,6 +237,7 @@ class MetricsFormatTest {
     assertThat(p.samples()).filteredOn(s -> s.name().equals("pgquorum_ha_cycle_duration_seconds"))
         .hasSize(3).allSatisfy(s -> assertThat(s.value()).isEqualTo("NaN"));
     assertThat(p.first("pgquorum_ha_cycle_duration_seconds_count").orElseThrow().value()).isEqualTo("0");
+    assertThat(p.first("pgquorum_lease_headroom_min_seconds").orElseThrow().value()).isEqualTo("NaN");
     Sample leader = p.first("pgquorum_raft_leader_info").orElseThrow();
     assertThat(leader.labels()).containsEntry("leader", "");
     assertThat(leader.value()).isEqualTo("0");
