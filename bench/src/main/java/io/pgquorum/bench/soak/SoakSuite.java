@@ -174,7 +174,7 @@ public final class SoakSuite implements Suite {
   }
 
   /** One busy loop per core, each ending by itself after {@code bound} should the bench die first. */
-  private static List<Process> startHogs(Duration bound) throws IOException {
+  static List<Process> startHogs(Duration bound) throws IOException {
     List<Process> hogs = new ArrayList<>();
     for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
       hogs.add(new ProcessBuilder("timeout", Long.toString(bound.toSeconds()), "sh", "-c", "while :; do :; done")

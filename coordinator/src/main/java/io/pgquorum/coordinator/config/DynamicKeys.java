@@ -12,7 +12,7 @@ import java.util.List;
  * primary refreshes its lease once per loop; a refresh attempt may take up to retry_timeout; the primary must be
  * able to notice a failed refresh, retry once, and still demote before the lease runs out on the majority side.
  * When a document breaks it, {@link DynamicConfigParser} lowers loop_wait first, then retry_timeout, and says which
- * value it changed. The defaults satisfy it (1 + 2 * 1 <= 4).
+ * value it changed. The defaults satisfy it (1 + 2 * 1 <= 5).
  */
 final class DynamicKeys {
   static final KeyTable TABLE = new KeyTable("", "`bootstrap.dcs` and the DCS `config` key (cluster-wide)");
@@ -20,12 +20,15 @@ final class DynamicKeys {
   private static final int MAX_SECONDS = 86_400;
   private static final long MAX_MILLIS = MAX_SECONDS * 1_000L;
 
-  static final ConfigKey TTL = T.fractionalSeconds("ttl", 4, 0, MAX_MILLIS)
+  static final ConfigKey TTL = T.fractionalSeconds("ttl", 5, 0, MAX_MILLIS)
       .atLeast(4_000, "a shorter lease cannot be refreshed reliably on a busy machine, and every hiccup would become a "
           + "failover")
       .why("the leader lease. Patroni's is 30; the embedded DCS commits in milliseconds and expires a lease within "
           + "ttl*(1+rho)/(1-rho) of the last refresh, so a short lease is safe, and it is what makes failover fast. "
-          + "Safe to change at any time");
+          + "5 rather than the minimum: when the replica whose node leads the DCS's Raft group dies, the DCS answers "
+          + "nobody until an election ends (1.5-3 s measured on a saturated 2-core machine), and the primary's lease "
+          + "(ttl - retry_timeout) must outlast that with room to spare (bench's replica-loss suite). Safe to change "
+          + "at any time");
   static final ConfigKey LOOP_WAIT = T.fractionalSeconds("loop_wait", 1, 100, MAX_MILLIS)
       .why("time between HA cycles (Patroni: 10); each cycle costs one DCS read and one write. At least 0.1 s: "
           + "the loop's shortest wait");

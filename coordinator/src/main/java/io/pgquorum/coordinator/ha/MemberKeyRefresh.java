@@ -27,7 +27,8 @@ import java.util.Optional;
  *       lease is timed from when each DCS member applied the write, which is after it was sent, so measuring
  *       from the send is conservative; the remaining two thirds cover slow or failed refreshes (each failure is
  *       retried next cycle) just as Patroni's default ttl/loop_wait ratio does. With loop_wait >= ttl/3
- *       (Patroni's defaults, or pgquorum's at ttl 4) every cycle writes, as before.
+ *       (Patroni's defaults) every cycle writes, as before;
+ *       so does every cycle at pgquorum's defaults (ttl 5, loop_wait 1: ttl/3 is less than two loop_waits).
  * </ul>
  *
  * <p>How: a change (the first three) is a write; the last, with nothing changed, is a refresh of the key's lease

@@ -47,7 +47,7 @@ class ConfigReadmeTest {
     }
     // The discrepancy that started this: the code's default for use_pg_rewind is false, as Patroni's.
     assertThat(generated).contains("| `postgresql.use_pg_rewind` | `false` | boolean |");
-    assertThat(generated).contains("| `ttl` | `4` | seconds, to the millisecond, 4 to 86400 |");
+    assertThat(generated).contains("| `ttl` | `5` | seconds, to the millisecond, 4 to 86400 |");
   }
 
   @Test

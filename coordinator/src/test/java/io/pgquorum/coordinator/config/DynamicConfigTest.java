@@ -36,7 +36,7 @@ class DynamicConfigTest {
     assertThat(fromNull.primaryStartTimeout()).isEqualTo(TimingDefaults.PRIMARY_START_TIMEOUT);
     assertThat(fromNull.usePgRewind()).isFalse();
     assertThat(fromNull.useSlots()).isTrue();
-    assertThat(fromNull.ttl()).isEqualTo(java.time.Duration.ofSeconds(4));
+    assertThat(fromNull.ttl()).isEqualTo(java.time.Duration.ofSeconds(5));
     // The defaults themselves satisfy the invariant.
     assertThat(TimingDefaults.LOOP_WAIT.plus(TimingDefaults.RETRY_TIMEOUT.multipliedBy(2)))
         .isLessThanOrEqualTo(TimingDefaults.TTL);
@@ -165,7 +165,7 @@ class DynamicConfigTest {
         + "ttl 8 leaves no time for a failsafe round: loop_wait + 2*retry_timeout + 2 s (the round's timeout) = 9 s "
         + "is more than ttl, so a primary without the DCS stops at its lease deadline before its members' answers "
         + "can extend it; raise ttl");
-    // The defaults (ttl 4, loop_wait 1, retry_timeout 1) leave the round its 1 s (min(2 s, retry_timeout)), exactly;
+    // The defaults (ttl 5, loop_wait 1, retry_timeout 1) leave the round its 1 s (min(2 s, retry_timeout)), and 1 s;
     // so does ttl 8 with them; without failsafe mode, no warning.
     TestConfigs.set(tree, "bootstrap.dcs", map("failsafe_mode", true));
     assertThat(TestConfigs.parse(tree).warnings()).isEmpty();

@@ -91,8 +91,9 @@ class LeaseKeepingTest {
 
   /**
    * The period stays clear of a healthy loop and still leaves two attempts (LeaseKeeping's "Period"): ttl 8 with
-   * loop_wait 1 keeps ttl / 4; at the defaults since 2026-12-06 (ttl 4, loop_wait 1, retry_timeout 1), ttl / 4 would
-   * equal loop_wait and pre-empt every cycle, so the period is 1.4 s (two attempts by 2.8 s + a tick, inside the 3 s).
+   * loop_wait 1 keeps ttl / 4; at ttl 4, loop_wait 1, retry_timeout 1 (the defaults for an afternoon of 2026-12-06),
+   * ttl / 4 would equal loop_wait and pre-empt every cycle, so the period is 1.4 s (two attempts by 2.8 s + a tick,
+   * inside the 3 s).
    */
   @Test
   void thePeriodLeavesAHealthyLoopAloneAndTwoAttemptsPerLease() {
@@ -110,7 +111,7 @@ class LeaseKeepingTest {
    * An unanswered attempt is repeated retry_timeout after its send, when it has ended, not a period later ("Retry":
    * an outage of the DCS's Raft leader ends at an unknown instant before or after our deadline); a later confirmed
    * send, the loop's, puts the next refresh a period after it again. At 8/1/2 the period and retry_timeout are both
-   * 2 s, so only the defaults since 2026-12-06 (4/1/1: 1 s against 1.4 s) see the difference.
+   * 2 s, so only shorter settings (4/1/1: 1 s against 1.4 s; the defaults, 5/1/1: 1 s against 1.5 s) see it.
    */
   @Test
   void anAttemptWithoutAnswerIsRepeatedWhenItHasEnded() {
