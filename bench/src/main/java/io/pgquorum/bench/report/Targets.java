@@ -86,6 +86,21 @@ public final class Targets {
     } else {
       out.add(missing(t9));
     }
+    String t10 = "replica loss: the primary undisturbed at pgquorum's defaults (kill -9 of the replica node leading "
+        + "Raft, CPU saturated)";
+    Optional<Result> disturbed = find(results, "replica-loss", "disturbed-trials", null, Result.PGQUORUM, "defaults");
+    if (disturbed.isPresent()) {
+      double d = disturbed.get().summary().max();
+      String trials = find(results, "replica-loss", "time-without-primary", null, Result.PGQUORUM, "defaults")
+          .map(r -> " of " + r.summary().count()).orElse("");
+      String headroom = find(results, "replica-loss", "lowest-lease-headroom", null, Result.PGQUORUM, "defaults")
+          .map(r -> String.format(java.util.Locale.ROOT, "; lowest lease headroom %.2f s", r.summary().min()))
+          .orElse("");
+      out.add(new Verdict(t10, (long) d + trials + " trials disturbed" + headroom,
+          d == 0 ? Status.MET : Status.NOT_MET));
+    } else {
+      out.add(missing(t10));
+    }
     return out;
   }
 

@@ -24,11 +24,26 @@ class TargetsTest {
         Summary.of(count));
   }
 
+  static Result replicaLoss(String metric, double... values) {
+    return Result.of("replica-loss", metric, "3 nodes, kill -9 of the Raft leader's node (a replica)",
+        Result.PGQUORUM, "defaults", "count", false, Summary.of(values));
+  }
+
+  @Test
+  void oneDisturbedReplicaLossTrialFailsItsTarget() {
+    List<Targets.Verdict> ok = Targets.judge(List.of(replicaLoss("disturbed-trials", 0),
+        replicaLoss("time-without-primary", 0, 0, 0), replicaLoss("lowest-lease-headroom", 1.25)));
+    assertThat(ok.get(ok.size() - 1).status()).isEqualTo(Targets.Status.MET);
+    assertThat(ok.get(ok.size() - 1).measured()).isEqualTo("0 of 3 trials disturbed; lowest lease headroom 1.25 s");
+    List<Targets.Verdict> bad = Targets.judge(List.of(replicaLoss("disturbed-trials", 1)));
+    assertThat(bad.get(bad.size() - 1).status()).isEqualTo(Targets.Status.NOT_MET);
+  }
+
   @Test
   void oneSpuriousPromotionFailsTheSoak() {
     List<Targets.Verdict> v = Targets.judge(List.of(soak("spurious-promotions", Result.PGQUORUM, 1),
         soak("spurious-primary-changes", Result.PGQUORUM, 0)));
-    assertThat(v.get(v.size() - 1).status()).isEqualTo(Targets.Status.NOT_MET);
+    assertThat(v.get(v.size() - 2).status()).isEqualTo(Targets.Status.NOT_MET);
   }
 
   @Test
@@ -63,7 +78,8 @@ class TargetsTest {
         Targets.Status.NOT_MET, // 2 > 1
         Targets.Status.MET, // switchover write gap: median 0.4 s <= 0.5 s
         Targets.Status.NOT_MET, // client outage: median 1.6 s > 1 s
-        Targets.Status.MET); // soak: no promotion, no primary change
+        Targets.Status.MET, // soak: no promotion, no primary change
+        Targets.Status.NOT_MEASURED); // replica loss: not in these results
     assertThat(v.get(8).measured()).contains("0 promotions").contains("Patroni + etcd 2 promotions");
     assertThat(v.get(0).measured()).contains("median 1.80 s").contains("n=3");
     assertThat(v.get(6).measured()).contains("median 0.400 s").contains("n=3").contains("Patroni + etcd median 1.40 s");
