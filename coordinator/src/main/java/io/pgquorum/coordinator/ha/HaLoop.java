@@ -377,9 +377,7 @@ public final class HaLoop implements Runnable {
       long decidedAt = nanoClock.getAsLong();
       Decision decision = Decider.decide(cluster, local, policy, peerViews, decidedAt, wallClock.instant());
       // Before the plan's first step: a plan that gives the lock up must find the keeper stopped (LeaseKeeper).
-      if (!LeaseKeeping.keepsLicense(decision, cluster.isPresent(), shutdown)) {
-        keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
-      }
+      relicense(decision, cluster.isPresent(), shutdown, decidedAt, dyn);
       count(decision);
       memory = decision.memory();
       // A message that depends on a gate's outcome is reported once the plan ran (a claim such as "promoted self
@@ -406,9 +404,7 @@ public final class HaLoop implements Runnable {
         decidedAt = nanoClock.getAsLong();
         decision = Decider.decide(cluster, localState(pg, shutdown, Optional.empty(), Optional.empty()), policy,
             Map.of(), decidedAt, wallClock.instant());
-        if (!LeaseKeeping.keepsLicense(decision, false, shutdown)) {
-          keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
-        }
+        relicense(decision, false, shutdown, decidedAt, dyn);
         count(decision);
         memory = decision.memory();
         report(decision, decision.message());
@@ -545,6 +541,16 @@ public final class HaLoop implements Runnable {
     } catch (RuntimeException e) {
       // The cycle's own probe and publication follow; nothing is lost but this shortcut.
       log.debug("probing after a task ended: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Hands the keeper the license {@code decision} grants (empty revokes), unless the plan leaves the one in force
+   * ({@link LeaseKeeping#keepsLicense}: a cycle without the DCS that plans nothing). Before the plan's first step.
+   */
+  private void relicense(Decision decision, boolean dcsRead, boolean shutdown, long decidedAt, DynamicConfig dyn) {
+    if (!LeaseKeeping.keepsLicense(decision, dcsRead, shutdown)) {
+      keeper.license(LeaseKeeping.license(decision, shutdown, decidedAt, dyn.loopWait(), bugs));
     }
   }
 

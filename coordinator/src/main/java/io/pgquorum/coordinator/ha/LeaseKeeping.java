@@ -44,10 +44,9 @@ import java.util.OptionalLong;
  * ended, not a period after it, for as long as the lease and the license last. Why: losing the DCS's Raft leader
  * (a replica's node dies, and pgquorum keeps the Raft leader off the primary's node) leaves the DCS without a leader
  * for an election, 1 to 2.5 s measured on a loaded 2-core machine, and the lease survives only if a refresh lands
- * between the election's end and the deadline. Waiting a period
- * after each unanswered attempt left gaps in which the new leader was ready and nobody asked (bench's
- * {@code replica-loss} suite, 2026-12-06: 3 of 10 such kills fenced the primary at ttl 4). The DCS then sees one
- * client retrying, as it does inside a single attempt.
+ * between the election's end and the deadline. Waiting a period after each unanswered attempt left gaps in which the
+ * new leader was ready and nobody asked (bench's {@code replica-loss} suite, 2026-12-06: 3 of 10 such kills fenced
+ * the primary at ttl 4). The DCS then sees one client retrying, as it does inside a single attempt.
  *
  * <p><b>Revocation.</b> Every plan that does not keep the lock with PostgreSQL left running revokes the license
  * before its first step (see {@link #license}): a demotion, a stop, a release (shutdown and switchover included),
