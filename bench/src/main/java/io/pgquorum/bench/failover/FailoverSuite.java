@@ -24,6 +24,8 @@ import java.util.Map;
  */
 public final class FailoverSuite implements Suite {
   static final String SUITE = "failover";
+  /** Replaces the variant list with these ({@link Variant#parseList}), each at the suite's trial counts. */
+  static final String VARIANTS = "PGQUORUM_BENCH_FAILOVER_VARIANTS";
 
   @Override
   public String name() {
@@ -40,9 +42,22 @@ public final class FailoverSuite implements Suite {
   public void run(BenchContext ctx) throws Exception {
     boolean patroniOk = ctx.tools().hasPatroni() && ctx.tools().hasEtcd();
     List<Plan> plans = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
     int kills = ctx.trialsOr(1, 10);
     int terms = ctx.trialsOr(1, 5);
+    String only = System.getenv(VARIANTS);
+    if (only != null && !only.isBlank()) {
+      // A candidate setting measured on its own (issue 15), e.g. pgquorum:4/1/1@0.25 beside pgquorum-defaults.
+      for (Variant v : Variant.parseList(VARIANTS, only, "")) {
+        plans.add(new Plan(v, kills, v.system().equals(Result.PATRONI) && ctx.quick() ? 0 : terms));
+      }
+      ctx.results().skipped("failover: the default variant list", VARIANTS + " names the variants");
+    } else {
+      defaultPlans(ctx, plans, kills, terms);
+    }
+    runPlans(ctx, plans, patroniOk);
+  }
+
+  private static void defaultPlans(BenchContext ctx, List<Plan> plans, int kills, int terms) {
     plans.add(new Plan(Variant.pgquorumDefaults(3), kills, terms));
     plans.add(new Plan(Variant.patroniDefaults(3), kills, ctx.quick() ? 0 : terms));
     if (ctx.quick()) {
@@ -58,6 +73,10 @@ public final class FailoverSuite implements Suite {
       plans.add(new Plan(Variant.pgquorumDefaults(5), five, 0));
       plans.add(new Plan(Variant.patroniDefaults(5), five, 0));
     }
+  }
+
+  private static void runPlans(BenchContext ctx, List<Plan> plans, boolean patroniOk) throws Exception {
+    List<String> failed = new ArrayList<>();
     for (Plan plan : plans) {
       if (plan.variant.system().equals(Result.PATRONI) && !patroniOk) {
         ctx.results().skipped("failover: " + plan.variant, "Patroni or etcd is not installed (apt-get install "

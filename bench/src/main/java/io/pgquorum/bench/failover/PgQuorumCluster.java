@@ -65,10 +65,20 @@ public final class PgQuorumCluster implements HaCluster {
    */
   public static PgQuorumCluster start(Path pgquorumHome, Path base, int nodes, Timing timing, SyncMode sync)
       throws IOException {
+    return start(pgquorumHome, base, nodes, timing, sync, Optional.empty());
+  }
+
+  /** As above, with every node's {@code raft.election_timeout} set when {@code electionTimeout} is given. */
+  public static PgQuorumCluster start(Path pgquorumHome, Path base, int nodes, Timing timing, SyncMode sync,
+      Optional<Duration> electionTimeout) throws IOException {
     String opts = javaOptions(pgquorumHome);
     PgClusterSpec spec = PgClusterSpec.defaults().withNodes(nodes)
         .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base).withSync(sync)
         .withDirectNetwork();
+    if (electionTimeout.isPresent()) {
+      spec = spec.withEnvEverywhere("PATRONI_RAFT_ELECTION_TIMEOUT",
+          java.math.BigDecimal.valueOf(electionTimeout.get().toMillis(), 3).toPlainString());
+    }
     for (int i = 0; i < nodes; i++) {
       // PgCluster sets its own options first; env(1) lets this later assignment win. The hosts file is the
       // network's (see DirectNetwork): without it peers cannot resolve each other's names.

@@ -4,9 +4,12 @@ import io.pgquorum.bench.Tools;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.jepsen.stack.PgClusterSpec.SyncMode;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One system at one group of settings, as the failover suite measures it.
@@ -17,8 +20,10 @@ import java.util.List;
  * @param nodes cluster size
  * @param sync the replication mode the cluster bootstraps with ({@code synchronous_mode}, and
  *     {@code synchronous_mode_strict} for {@link SyncMode#STRICT})
+ * @param electionTimeout pgquorum's {@code raft.election_timeout} on every node, when not its default
  */
-public record Variant(String system, String name, Timing timing, int nodes, SyncMode sync) {
+public record Variant(String system, String name, Timing timing, int nodes, SyncMode sync,
+    Optional<Duration> electionTimeout) {
 
   public Variant {
     if (sync == null) {
@@ -26,11 +31,17 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
     }
   }
 
+  /** A variant at the DCS's default election timeout. */
+  public Variant(String system, String name, Timing timing, int nodes, SyncMode sync) {
+    this(system, name, timing, nodes, sync, Optional.empty());
+  }
+
   /**
    * The variants a comma-separated list names, in its order: {@code pgquorum-defaults}, {@code pgquorum-aggressive},
    * {@code patroni-defaults}, {@code patroni-aggressive}, or pgquorum at given whole seconds as
-   * {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT} (named by its settings in the results, e.g. {@code 4/2/1}); unset or
-   * blank: {@code defaults}. For the suites an environment variable {@code variable} steers (a name it does not know
+   * {@code pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT} (named by its settings in the results, e.g. {@code 4/2/1}), optionally
+   * with {@code @SECONDS} for {@code raft.election_timeout} (e.g. {@code pgquorum:4/1/1@0.25}); unset or blank:
+   * {@code defaults}. For the suites an environment variable {@code variable} steers (a name it does not know
    * is refused naming that variable). Why: those suites pick pgquorum's default timing (issue 15), so a candidate
    * setting is measured before it becomes the default.
    */
@@ -50,19 +61,28 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
   }
 
   private static Variant custom(String variable, String name) {
-    String[] parts = name.startsWith("pgquorum:") ? name.substring("pgquorum:".length()).split("/") : new String[0];
-    if (parts.length == 3) {
+    String body = name.startsWith("pgquorum:") ? name.substring("pgquorum:".length()) : "";
+    int at = body.indexOf('@');
+    String election = at < 0 ? null : body.substring(at + 1);
+    String[] parts = (at < 0 ? body : body.substring(0, at)).split("/");
+    if (!body.isEmpty() && parts.length == 3) {
       try {
         Timing t = new Timing(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-        return new Variant(Result.PGQUORUM, t.ttl() + "/" + t.loopWait() + "/" + t.retryTimeout(), t, 3,
-            SyncMode.OFF);
-      } catch (NumberFormatException e) {
+        Optional<Duration> et = Optional.empty();
+        String label = t.ttl() + "/" + t.loopWait() + "/" + t.retryTimeout();
+        if (election != null) {
+          BigDecimal seconds = new BigDecimal(election);
+          et = Optional.of(Duration.ofMillis(seconds.movePointRight(3).longValueExact()));
+          label += "@" + seconds.toPlainString();
+        }
+        return new Variant(Result.PGQUORUM, label, t, 3, SyncMode.OFF, et);
+      } catch (NumberFormatException | ArithmeticException e) {
         // reported below, with the other malformed names
       }
     }
     throw new IllegalArgumentException(variable + ": unknown variant '" + name + "' (known: pgquorum-defaults, "
         + "pgquorum-aggressive, patroni-defaults, patroni-aggressive, pgquorum:TTL/LOOP_WAIT/RETRY_TIMEOUT in whole "
-        + "seconds)");
+        + "seconds, optionally @ELECTION_TIMEOUT in seconds)");
   }
 
   /**
@@ -91,12 +111,12 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
 
   /** The same settings under another name (a variant that differs in what is done to the running cluster). */
   public Variant withName(String newName) {
-    return new Variant(system, newName, timing, nodes, sync);
+    return new Variant(system, newName, timing, nodes, sync, electionTimeout);
   }
 
   /** The same variant bootstrapping with another replication mode. */
   public Variant withSync(SyncMode mode) {
-    return new Variant(system, name, timing, nodes, mode);
+    return new Variant(system, name, timing, nodes, mode, electionTimeout);
   }
 
   /**
@@ -119,12 +139,14 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
 
   /** Starts a cluster of this variant under {@code dir}. */
   public HaCluster start(Tools tools, Path dir) throws IOException {
-    return system.equals(Result.PGQUORUM) ? PgQuorumCluster.start(tools.pgquorumHome(), dir, nodes, timing, sync)
+    return system.equals(Result.PGQUORUM)
+        ? PgQuorumCluster.start(tools.pgquorumHome(), dir, nodes, timing, sync, electionTimeout)
         : PatroniCluster.start(tools, dir, nodes, timing, sync);
   }
 
   @Override
   public String toString() {
-    return system + " " + name + " (" + timing + ", " + config() + ")";
+    return system + " " + name + " (" + timing + electionTimeout.map(d -> ", raft.election_timeout "
+        + BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString()).orElse("") + ", " + config() + ")";
   }
 }

@@ -132,9 +132,9 @@ final class ConfigKey {
     return Math.toIntExact(((Number) defaultValue).longValue());
   }
 
-  /** The default of a {@link Kind#FRACTIONAL_SECONDS} key (declared in whole seconds). */
+  /** The default of a {@link Kind#FRACTIONAL_SECONDS} key (declared in seconds, to the millisecond). */
   java.time.Duration defaultDuration() {
-    return java.time.Duration.ofSeconds(defaultLong());
+    return java.time.Duration.ofMillis(Math.round(((Number) defaultValue).doubleValue() * 1000));
   }
 
   long defaultLong() {

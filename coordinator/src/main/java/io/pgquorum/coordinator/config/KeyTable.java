@@ -56,10 +56,10 @@ final class KeyTable {
   }
 
   /**
-   * A timing key in seconds that also accepts fractions to the millisecond: a default in whole seconds, the range in
-   * milliseconds ({@link ConfigKey.Kind#FRACTIONAL_SECONDS}).
+   * A timing key in seconds that also accepts fractions to the millisecond: a default in seconds (an int or a
+   * double), the range in milliseconds ({@link ConfigKey.Kind#FRACTIONAL_SECONDS}).
    */
-  ConfigKey.Builder fractionalSeconds(String name, int dflt, long minMillis, long maxMillis) {
+  ConfigKey.Builder fractionalSeconds(String name, Number dflt, long minMillis, long maxMillis) {
     return key(name, Kind.FRACTIONAL_SECONDS).dflt(dflt).range(minMillis, maxMillis);
   }
 

@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,18 +24,27 @@ import java.util.Optional;
  *     so leaving it on is harmless; but a member with it never founds a new group.
  * @param leaseRefresh {@code raft.lease_refresh} (default leader-local): how this member serves, and this node's
  *     DCS client asks for, refreshes of the leader lock (see {@link LeaseRefresh})
+ * @param electionTimeout {@code raft.election_timeout} (default 0.5 s): the least time this member waits without
+ *     hearing from the Raft leader before it calls an election; each wait is drawn between it and twice it
  */
 public record RaftConfig(
     String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls,
-    boolean insecure, boolean join, LeaseRefresh leaseRefresh) {
+    boolean insecure, boolean join, LeaseRefresh leaseRefresh, Duration electionTimeout) {
+  /** {@code raft.election_timeout}'s default. */
+  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(500);
+
   public RaftConfig {
     partnerAddrs = List.copyOf(partnerAddrs);
   }
 
-  /** A section without {@code raft.insecure}, {@code raft.join} (both false) and {@code raft.lease_refresh}. */
+  /**
+   * A section without {@code raft.insecure}, {@code raft.join} (both false), {@code raft.lease_refresh} and
+   * {@code raft.election_timeout}.
+   */
   public RaftConfig(String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir,
       Optional<RaftTls> tls) {
-    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false, false, LeaseRefresh.LEADER_LOCAL);
+    this(selfAddr, bindAddr, partnerAddrs, dataDir, tls, false, false, LeaseRefresh.LEADER_LOCAL,
+        DEFAULT_ELECTION_TIMEOUT);
   }
 
   /**

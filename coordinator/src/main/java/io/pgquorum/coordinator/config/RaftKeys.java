@@ -38,6 +38,13 @@ final class RaftKeys {
           + "members each cycle; a new Raft leader restarts every lease from its election, so the lock outlives a "
           + "Raft leader change by up to an election). durable: every refresh is a Raft log entry. Safe to differ "
           + "between members during a change");
+  static final ConfigKey ELECTION_TIMEOUT = T.fractionalSeconds("election_timeout", 0.5, 100, 5_000).env()
+      .why("how long a member hears nothing from the Raft leader before it calls an election; each wait is drawn "
+          + "between this and twice this. After the Raft leader's node dies the DCS answers nobody for one to two "
+          + "of these plus a vote, and the primary's lock must outlast that: keep ttl minus retry_timeout well above "
+          + "twice this. 0.5: Ratis' 0.15 flapped on a cold JVM on two cores; at 0.5 a dead Raft leader's "
+          + "successor answered 1.5-2.7 s after the kill with every core saturated (bench replica-loss). The same on "
+          + "every member");
   static final ConfigKey PASSWORD = T.refused("password", Kind.SECRET).env()
       .why("pgquorum does not use pysyncobj's shared-password encryption. Configure raft.tls (certfile, keyfile, "
           + "cafile) to encrypt and authenticate member traffic, or remove raft.password to run without "

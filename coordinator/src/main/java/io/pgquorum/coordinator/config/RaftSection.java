@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,12 +86,14 @@ final class RaftSection {
     boolean join = s.boolOrDefault(RaftKeys.JOIN);
     RaftConfig.LeaseRefresh leaseRefresh = RaftConfig.LeaseRefresh.valueOf(
         s.choiceOrDefault(RaftKeys.LEASE_REFRESH).toUpperCase(Locale.ROOT));
+    Duration electionTimeout = s.duration(RaftKeys.ELECTION_TIMEOUT);
     s.refuse(RaftKeys.PASSWORD);
     s.warnUnknown();
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, insecure, join, leaseRefresh);
+    return new RaftConfig(selfAddr, bindAddr, partners, dataDir, tls, insecure, join, leaseRefresh,
+        electionTimeout);
   }
 
   private static List<String> partners(Section s, String selfAddr, HostPort self) {

@@ -484,7 +484,9 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
         .dataDir(raft.dataDir())
         .insecure(raft.insecure())
         .joining(raft.join())
-        .tuning(DcsTuning.defaults().withLeaseRefresh(leaseRefreshMode(raft)));
+        // Raft's usual randomisation: each wait between the timeout and twice it (Ratis draws uniformly).
+        .tuning(DcsTuning.defaults().withLeaseRefresh(leaseRefreshMode(raft))
+            .withElectionTimeout(raft.electionTimeout(), raft.electionTimeout().multipliedBy(2)));
     raft.bindAddr().ifPresent(b::bindAddr);
     raft.tls().ifPresent(t -> b.tls(new TlsFiles(t.certfile(), t.keyfile(), t.cafile())));
     return b.build();
