@@ -4,6 +4,7 @@ import io.pgquorum.bench.BenchContext;
 import io.pgquorum.bench.Suite;
 import io.pgquorum.bench.failover.FailoverTrial;
 import io.pgquorum.bench.failover.HaCluster;
+import io.pgquorum.bench.failover.MetricsScrape;
 import io.pgquorum.bench.failover.Variant;
 import io.pgquorum.bench.report.Result;
 import io.pgquorum.bench.report.Summary;
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * early (its server stopped taking writes); the restarts are counted too.
  */
 public final class SoakSuite implements Suite {
+  /** Every pgquorum member's Raft term, on its node's {@code /metrics}. */
+  static final String RAFT_TERM = io.pgquorum.coordinator.metrics.NodeMetrics.RAFT_TERM;
   static final String SUITE = "soak";
   static final String CONFIG = "3 nodes, CPU saturated + pgbench";
   static final long SAMPLE_MS = 500;
@@ -97,6 +100,9 @@ public final class SoakSuite implements Suite {
       Pgbench pgbench = Pgbench.onPrimary(ctx.tools().pgBin(), dir.resolve("pgbench"), c, ROLE);
       pgbench.init(4);
       String loadBefore = LoadAverage.read();
+      boolean pgquorum = c.system().equals(Result.PGQUORUM);
+      double termBefore = pgquorum ? highestRaftTerm(c) : Double.NaN;
+      double termAfter = Double.NaN;
       long start = System.nanoTime();
       long end = start + length.toNanos();
       PrimaryWatch watch = new PrimaryWatch();
@@ -110,8 +116,9 @@ public final class SoakSuite implements Suite {
         ctx.progress("soak: " + c.system() + ": " + hogs.size() + " CPU hogs and pgbench -c " + CLIENTS + " for "
             + length.toMinutes() + " min");
         observe(c, watch, end);
-        if (c.system().equals(Result.PGQUORUM)) {
+        if (pgquorum) {
           headroom = LeaseHeadroom.read(c); // under the load, before the hogs stop: nothing after the window counts
+          termAfter = highestRaftTerm(c);
         }
       } finally {
         hogs.forEach(SoakSuite::stopHog);
@@ -135,6 +142,15 @@ public final class SoakSuite implements Suite {
       record(ctx, v, "spurious-primary-changes", "changes", watch.primaryChanges(), notes);
       record(ctx, v, "spurious-promotions", "promotions", watch.promotions(), notes);
       record(ctx, v, "time-without-primary", "s", watch.secondsWithoutPrimary(), notes);
+      if (pgquorum) {
+        // Each new term is an election: a DCS leader change the load caused (a paused leader stepping down), or
+        // the hand-off that moves Raft leadership off the primary's node after one. Neither is a failover, but
+        // each leaves the primary's refreshes unanswered for a while (2026-12-06: one at election_timeout 0.25
+        // cost the lease 2.7 s of its 3).
+        notes.put("raft terms", String.format(Locale.ROOT, "highest term %.0f at the start of the window, %.0f at "
+            + "the end", termBefore, termAfter));
+        record(ctx, v, "raft-elections", "elections", termAfter - termBefore, notes);
+      }
       OptionalDouble lowest = LeaseHeadroom.lowest(headroom);
       if (lowest.isPresent()) {
         double validity = LeaseHeadroom.validitySeconds(v.timing());
@@ -149,6 +165,15 @@ public final class SoakSuite implements Suite {
             + LeaseHeadroom.describe(headroom) + "): the soak saw no primary keep its lease");
       }
     }
+  }
+
+  /** The highest Raft term any member reports on its {@code /metrics} ({@code pgquorum_raft_term}). */
+  private static double highestRaftTerm(HaCluster c) {
+    double highest = 0;
+    for (int i = 0; i < c.size(); i++) {
+      highest = Math.max(highest, MetricsScrape.required(c, i, RAFT_TERM, null));
+    }
+    return highest;
   }
 
   private static void record(BenchContext ctx, Variant v, String metric, String unit, double value,
