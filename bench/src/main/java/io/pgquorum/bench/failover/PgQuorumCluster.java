@@ -220,6 +220,15 @@ public final class PgQuorumCluster implements HaCluster {
 
   @Override
   public void killNode(int node) {
+    killNode(node, () -> { });
+  }
+
+  /**
+   * As {@link #killNode(int)}, running {@code afterSignal} as soon as SIGKILL went out, before waiting for the
+   * processes to exit and the harness to forget them (together more than a second on a loaded machine: an observer
+   * started after this returns sees an election that ended before it started).
+   */
+  public void killNode(int node, Runnable afterSignal) {
     List<Long> pids = new ArrayList<>();
     long jvm = cluster.daemonPid(node);
     if (ProcInfo.alive(jvm)) {
@@ -227,6 +236,7 @@ public final class PgQuorumCluster implements HaCluster {
     }
     pids.addAll(postgresPids(node));
     Signals.send("KILL", pids);
+    afterSignal.run();
     ProcInfo.awaitExit(pids, Duration.ofSeconds(10));
     cluster.kill(node, Component.DAEMON); // lets PgCluster forget the launcher; the JVM is already gone
   }
