@@ -26,7 +26,8 @@ final class DynamicKeys {
       .why("the leader lease. Patroni's is 30; the embedded DCS commits in milliseconds and expires a lease within "
           + "ttl*(1+rho)/(1-rho) of the last refresh, so a short lease is safe, and it is what makes failover fast. "
           + "5 rather than the minimum: when the replica whose node leads the DCS's Raft group dies, the DCS answers "
-          + "nobody until an election ends (1.5-3 s measured on a saturated 2-core machine), and the primary's lease "
+          + "nobody until an election ends (0.6-1.4 s measured on a saturated 2-core machine, plus up to 0.5 s of a "
+          + "client's attempt), and the primary's lease "
           + "(ttl - retry_timeout) must outlast that with room to spare (bench's replica-loss suite). Safe to change "
           + "at any time");
   static final ConfigKey LOOP_WAIT = T.fractionalSeconds("loop_wait", 1, 100, MAX_MILLIS)

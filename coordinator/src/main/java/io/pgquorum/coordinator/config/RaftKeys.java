@@ -39,12 +39,14 @@ final class RaftKeys {
           + "Raft leader change by up to an election). durable: every refresh is a Raft log entry. Safe to differ "
           + "between members during a change");
   static final ConfigKey ELECTION_TIMEOUT = T.fractionalSeconds("election_timeout", 0.5, 100, 5_000).env()
-      .why("how long a member hears nothing from the Raft leader before it calls an election; each wait is drawn "
-          + "between this and twice this. After the Raft leader's node dies the DCS answers nobody for one to two "
-          + "of these plus a vote, and the primary's lock must outlast that: keep ttl minus retry_timeout well above "
-          + "twice this. 0.5: Ratis' 0.15 flapped on a cold JVM on two cores; at 0.5 a dead Raft leader's "
-          + "successor answered 1.5-2.7 s after the kill with every core saturated (bench replica-loss). The same on "
-          + "every member");
+      .why("how long a member hears nothing from the Raft leader before it calls an election (each wait is drawn "
+          + "between this and twice this; a leader that heard no majority for twice this steps down). The same on "
+          + "every member. Shorter brings the DCS back sooner after its leader's node dies (a new leader 0.64-1.41 s "
+          + "after the kill at 0.5, 0.39-0.61 s at 0.25, cores saturated), and the primary's lock must outlast that "
+          + "(keep ttl - retry_timeout well above it); but a member paused for twice this (a garbage collection on a "
+          + "loaded machine: 0.48 s measured) then loses leadership for nothing: at 0.25 a 30-minute soak saw it "
+          + "once, and the primary's refreshes went 2.7 s unanswered (bench results election-timeout-2026-12-06). "
+          + "0.5: Ratis' 0.15 flapped on a cold JVM on two cores");
   static final ConfigKey PASSWORD = T.refused("password", Kind.SECRET).env()
       .why("pgquorum does not use pysyncobj's shared-password encryption. Configure raft.tls (certfile, keyfile, "
           + "cafile) to encrypt and authenticate member traffic, or remove raft.password to run without "
