@@ -36,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * excluded), so the copy holds none.
  */
 final class RestoreCopy {
+  /** PostgreSQL's texts for a connection refused while the server cannot take one (SQLSTATE 57P03). */
+  private static final List<String> REFUSED_CONNECTION = List.of("the database system is in recovery mode",
+      "the database system is starting up", "the database system is shutting down",
+      "the database system is not yet accepting connections", "the database system is not accepting connections");
+
   /** The restore test as {@link RestoreCommand} calls it, after confirmation. */
   @FunctionalInterface
   interface Runner {
@@ -174,23 +179,42 @@ final class RestoreCopy {
     return 0;
   }
 
-  /** The server log's line saying why it stopped (FATAL/PANIC), the last one. */
+  /**
+   * The server log's line saying why it stopped (FATAL/PANIC), the last one that is not a refused connection: our
+   * own probes during recovery are refused with FATAL lines ("the database system is in recovery mode", SQLSTATE
+   * 57P03), and one can land after the startup process's own FATAL while the server shuts down (seen in
+   * RestoreTestIT, 2026-12-07). The last FATAL/PANIC of any kind when there is no other.
+   */
   static Optional<String> failureLine(Path log) {
-    return lastLine(log, List.of("FATAL:", "PANIC:"));
+    return failureLine(readLines(log));
   }
+
+  static Optional<String> failureLine(List<String> lines) {
+    Optional<String> any = lastLine(lines, List.of("FATAL:", "PANIC:"));
+    List<String> reasons = new ArrayList<>();
+    for (String l : lines) {
+      if ((l.contains("FATAL:") || l.contains("PANIC:")) && REFUSED_CONNECTION.stream().noneMatch(l::contains)) {
+        reasons.add(l.strip());
+      }
+    }
+    return reasons.isEmpty() ? any : Optional.of(reasons.get(reasons.size() - 1));
+  }
+
 
   /** Where recovery stopped ("recovery stopping ..."), for the success message. */
   private static Optional<String> recoveryLine(Path log) {
-    return lastLine(log, List.of("recovery stopping", "consistent recovery state reached"));
+    return lastLine(readLines(log), List.of("recovery stopping", "consistent recovery state reached"));
   }
 
-  private static Optional<String> lastLine(Path log, List<String> markers) {
-    List<String> lines;
+  private static List<String> readLines(Path log) {
     try {
-      lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return Files.readAllLines(log, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return Optional.empty();
+      return List.of();
     }
+  }
+
+  private static Optional<String> lastLine(List<String> lines, List<String> markers) {
     List<String> hits = new ArrayList<>();
     for (String l : lines) {
       if (markers.stream().anyMatch(l::contains)) {
