@@ -190,14 +190,10 @@ final class RestoreCopy {
   }
 
   static Optional<String> failureLine(List<String> lines) {
-    Optional<String> any = lastLine(lines, List.of("FATAL:", "PANIC:"));
-    List<String> reasons = new ArrayList<>();
-    for (String l : lines) {
-      if ((l.contains("FATAL:") || l.contains("PANIC:")) && REFUSED_CONNECTION.stream().noneMatch(l::contains)) {
-        reasons.add(l.strip());
-      }
-    }
-    return reasons.isEmpty() ? any : Optional.of(reasons.get(reasons.size() - 1));
+    List<String> markers = List.of("FATAL:", "PANIC:");
+    Optional<String> reason = lastLine(lines.stream()
+        .filter(l -> REFUSED_CONNECTION.stream().noneMatch(l::contains)).toList(), markers);
+    return reason.isPresent() ? reason : lastLine(lines, markers);
   }
 
 

@@ -76,8 +76,7 @@ public final class PgQuorumCluster implements HaCluster {
         .withTiming(timing.ttl(), timing.loopWait(), timing.retryTimeout()).withBaseDir(base).withSync(sync)
         .withDirectNetwork();
     if (electionTimeout.isPresent()) {
-      spec = spec.withEnvEverywhere("PATRONI_RAFT_ELECTION_TIMEOUT",
-          java.math.BigDecimal.valueOf(electionTimeout.get().toMillis(), 3).toPlainString());
+      spec = spec.withEnvEverywhere("PATRONI_RAFT_ELECTION_TIMEOUT", Variant.seconds(electionTimeout.get()));
     }
     for (int i = 0; i < nodes; i++) {
       // PgCluster sets its own options first; env(1) lets this later assignment win. The hosts file is the

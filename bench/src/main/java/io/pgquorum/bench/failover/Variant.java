@@ -65,7 +65,7 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
     int at = body.indexOf('@');
     String election = at < 0 ? null : body.substring(at + 1);
     String[] parts = (at < 0 ? body : body.substring(0, at)).split("/");
-    if (!body.isEmpty() && parts.length == 3) {
+    if (parts.length == 3) {
       try {
         Timing t = new Timing(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
         Optional<Duration> et = Optional.empty();
@@ -146,7 +146,12 @@ public record Variant(String system, String name, Timing timing, int nodes, Sync
 
   @Override
   public String toString() {
-    return system + " " + name + " (" + timing + electionTimeout.map(d -> ", raft.election_timeout "
-        + BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString()).orElse("") + ", " + config() + ")";
+    return system + " " + name + " (" + timing + electionTimeout.map(d -> ", raft.election_timeout " + seconds(d))
+        .orElse("") + ", " + config() + ")";
+  }
+
+  /** A duration as the configuration writes seconds: {@code 0.25}, {@code 1}. */
+  static String seconds(Duration d) {
+    return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 }

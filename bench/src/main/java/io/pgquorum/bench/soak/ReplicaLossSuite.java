@@ -245,8 +245,8 @@ public final class ReplicaLossSuite implements Suite {
   /**
    * Reads the leader key through the primary's DCS member (the bench's own linearizable read, 1 s bound each, 0.5 s
    * per attempt like a node's client at retry_timeout 1), from just after the kill until the first read answers or
-   * {@code until}: sets {@code answeredAt} to that answer's instant. Every read starts after the killed node's
-   * processes exited, so it needs the new Raft leader. It is one client's view, later than the election
+   * {@code until}: sets {@code answeredAt} to that answer's instant. Every read starts after SIGKILL went out to the
+   * killed node, so it needs the new Raft leader. It is one client's view, later than the election
    * ({@link #observeRaftLeader}): an attempt that reaches a follower before the election ends waits there (the
    * follower asks the dead leader for a read index) until the attempt's 0.5 s run out (Ratis' server log,
    * 2026-12-06: elected 0.43 s after the kill, this read answered at 2.46 s). A node's client can wait the same way.

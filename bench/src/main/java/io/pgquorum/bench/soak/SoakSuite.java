@@ -11,6 +11,7 @@ import io.pgquorum.bench.report.Summary;
 import io.pgquorum.bench.sync.Pgbench;
 import io.pgquorum.bench.sync.PgbenchOutput;
 import io.pgquorum.bench.sync.SyncSuite.LoadAverage;
+import io.pgquorum.coordinator.metrics.NodeMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,8 +43,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * early (its server stopped taking writes); the restarts are counted too.
  */
 public final class SoakSuite implements Suite {
-  /** Every pgquorum member's Raft term, on its node's {@code /metrics}. */
-  static final String RAFT_TERM = io.pgquorum.coordinator.metrics.NodeMetrics.RAFT_TERM;
   static final String SUITE = "soak";
   static final String CONFIG = "3 nodes, CPU saturated + pgbench";
   static final long SAMPLE_MS = 500;
@@ -171,7 +170,7 @@ public final class SoakSuite implements Suite {
   private static double highestRaftTerm(HaCluster c) {
     double highest = 0;
     for (int i = 0; i < c.size(); i++) {
-      highest = Math.max(highest, MetricsScrape.required(c, i, RAFT_TERM, null));
+      highest = Math.max(highest, MetricsScrape.required(c, i, NodeMetrics.RAFT_TERM, null));
     }
     return highest;
   }

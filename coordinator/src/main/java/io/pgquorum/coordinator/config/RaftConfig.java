@@ -30,8 +30,8 @@ import java.util.Optional;
 public record RaftConfig(
     String selfAddr, Optional<String> bindAddr, List<String> partnerAddrs, Path dataDir, Optional<RaftTls> tls,
     boolean insecure, boolean join, LeaseRefresh leaseRefresh, Duration electionTimeout) {
-  /** {@code raft.election_timeout}'s default. */
-  public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(500);
+  /** {@code raft.election_timeout}'s default (declared with the key, {@link RaftKeys}). */
+  public static final Duration DEFAULT_ELECTION_TIMEOUT = RaftKeys.ELECTION_TIMEOUT.defaultDuration();
 
   public RaftConfig {
     partnerAddrs = List.copyOf(partnerAddrs);
