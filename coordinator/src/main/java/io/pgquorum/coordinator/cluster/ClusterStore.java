@@ -45,6 +45,7 @@ public final class ClusterStore {
   private final Map<String, KeyValue> suspects = new HashMap<>();
   private volatile Consumer<DuplicateNameException> onConfirmedDuplicate = e -> { };
   private volatile Predicate<String> apiAnswers = url -> false;
+  private volatile Optional<LocalWatch> localWatch = Optional.empty();
   /** The mod revision of our member key as last read or written (0: absent or not known). */
   private volatile long memberRevision;
 
@@ -79,6 +80,20 @@ public final class ClusterStore {
    */
   public void livenessProbe(Predicate<String> apiUrlAnswers) {
     this.apiAnswers = apiUrlAnswers;
+  }
+
+  /**
+   * A watch on this node's own DCS member ({@code DcsServer.watchLocal}), or none (a client of another node's
+   * members: tools, tests). Waits in {@link #awaitClusterChange} go to the local member when set.
+   */
+  public void localWatch(LocalWatch watch) {
+    this.localWatch = Optional.of(watch);
+  }
+
+  /** How to wait for a change in the node's own DCS member's applied state (see {@link #localWatch}). */
+  @FunctionalInterface
+  public interface LocalWatch {
+    WatchResult watch(List<String> prefixes, long afterRevision, Duration maxWait);
   }
 
   /** The owner id this store writes with: this daemon's incarnation. */
@@ -208,7 +223,17 @@ public final class ClusterStore {
     List<String> keys = new ArrayList<>(
         List.of(k.leader(), k.failover(), k.config(), k.sync(), k.initialize()));
     alsoMember.ifPresent(m -> keys.add(k.member(m)));
-    WatchResult r = dcs.watch(keys, revision, maxWait);
+    // Why the node's own member when there is one: the answer is a wake-up hint (the woken cycle reads the keys
+    // linearizably before deciding anything), so it needs no quorum round, and a linearizable watch costs one:
+    // a ReadIndex heartbeat to every member plus the client's RPC for every slice of the wait (a slice is half the
+    // client's request timeout, 250 ms at retry_timeout 1), on every replica, all the time: most of an idle
+    // cluster's DCS traffic. The local member learns a committed change with the leader's next append (see
+    // DcsServer.watchLocal); one that is cut off wakes nobody, and the loop then cycles at loop_wait, as it does
+    // when a remote watch fails.
+    Optional<LocalWatch> local = localWatch;
+    WatchResult r = local.isPresent()
+        ? local.get().watch(keys, revision, maxWait)
+        : dcs.watch(keys, revision, maxWait);
     return r.changed();
   }
 

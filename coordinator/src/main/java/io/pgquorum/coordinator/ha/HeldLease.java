@@ -45,6 +45,7 @@ public final class HeldLease {
     this.token = token;
     this.held = true;
     listener.armed(token, this.deadlineNanos);
+    notifyAll(); // a guard idling in awaitHeld starts checking this deadline
   }
 
   /**
@@ -145,6 +146,16 @@ public final class HeldLease {
   /** True while a lease is held and its deadline has not passed at {@code nowNanos}. */
   public synchronized boolean validAt(long nowNanos) {
     return held && nowNanos - deadlineNanos < 0;
+  }
+
+  /**
+   * Returns once a lease is held (at once when one is), or after {@code maxMillis}: how {@link LeaseGuard} idles on a
+   * node that holds no lease. {@link #extend} (the only way a lease becomes held) wakes it.
+   */
+  synchronized void awaitHeld(long maxMillis) throws InterruptedException {
+    if (!held) {
+      wait(maxMillis);
+    }
   }
 
   /** Clears and returns true if a held lease's deadline has passed at {@code nowNanos}. */

@@ -195,6 +195,7 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           bugs), incarnation.ownerId());
       started.add(client);
       ClusterStore store = storeOf.apply(client);
+      store.localWatch(server::watchLocal); // the HA loop's wake-ups wait on this node's own member
       if (dcsConfig.partners().isEmpty()) {
         // A single-member group: no one to ask before the member started. Before the REST API, the watchdog and
         // the HA loop, so a refused duplicate has written and started nothing.

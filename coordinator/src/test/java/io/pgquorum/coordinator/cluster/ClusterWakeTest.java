@@ -57,4 +57,25 @@ class ClusterWakeTest {
     dcs.client("node3").put(keys.member("node3"), "{\"state\":\"stopped\"}");
     assertThat(replica.awaitClusterChange(afterLeader, Duration.ofMillis(300), Optional.of("node1"))).isFalse();
   }
+
+  /**
+   * A node with its own DCS member waits there (DcsServer.watchLocal, no Raft round per slice), for the same keys; the
+   * remote watch is not used. The local watch's own behaviour over real Ratis members is LocalWatchTest's.
+   */
+  @Test
+  void withALocalWatchTheWaitGoesToItForTheSameKeys() {
+    java.util.List<java.util.List<String>> asked = new java.util.ArrayList<>();
+    replica.localWatch((prefixes, after, maxWait) -> {
+      asked.add(prefixes);
+      return new io.pgquorum.dcs.api.WatchResult(after == 41, 42);
+    });
+
+    assertThat(replica.awaitClusterChange(41, Duration.ofSeconds(20), Optional.of("node1"))).isTrue();
+    assertThat(replica.awaitClusterChange(40, Duration.ofMillis(1))).isFalse();
+
+    assertThat(asked).containsExactly(
+        java.util.List.of(keys.leader(), keys.failover(), keys.config(), keys.sync(), keys.initialize(),
+            keys.member("node1")),
+        java.util.List.of(keys.leader(), keys.failover(), keys.config(), keys.sync(), keys.initialize()));
+  }
 }

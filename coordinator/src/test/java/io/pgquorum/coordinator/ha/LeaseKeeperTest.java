@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -245,6 +246,25 @@ class LeaseKeeperTest {
     assertThat(lease.deadlineNanos()).hasValue(deadline);
     clock.addAndGet(2 * S);
     assertThat(keeper.tick()).isEqualTo(LeaseKeeper.Outcome.IDLE);
+  }
+
+  /**
+   * A keeper thread without a license idles (no 100 ms polling), and a license wakes it: with an idle bound of an
+   * hour, only that wake-up can make it send the refresh that is due.
+   */
+  @Test
+  void anIdleKeeperIsWokenByALicense() {
+    keeper.close();
+    keeper = new LeaseKeeper(store, lease, clock::get, wakes::incrementAndGet, "node1", PlantedBugs.NONE,
+        Duration.ofHours(1));
+    keeper.start();
+    run(Plans.refresh(token, DYN)); // the loop's refresh, without a license: the keeper has nothing to do
+    long loopDeadline = lease.deadlineNanos().getAsLong();
+    clock.addAndGet(2 * S); // a refresh is due a period (2 s here) after the loop's
+    // The loop's license for its next cycle, before that cycle's own refresh runs (which this test never runs).
+    keeper.license(LeaseKeeping.license(new Decision(List.of(Plans.refresh(token, DYN)), "test"), false, clock.get(),
+        DYN.loopWait(), PlantedBugs.NONE));
+    await().atMost(Duration.ofSeconds(20)).until(() -> lease.deadlineNanos().getAsLong() > loopDeadline);
   }
 
   @Test

@@ -208,4 +208,22 @@ class LeaseTest {
       assertThat(attempts.get()).isEqualTo(3);
     }
   }
+
+  /**
+   * A guard on a node that holds no lease idles (no 50 ms polling), and a lease that becomes held wakes it: with an
+   * idle bound of an hour, only that wake-up can make it fence this lease in time for the wait below.
+   */
+  @Test
+  void anIdleGuardIsWokenByALeaseBecomingHeld() {
+    pg.state = FakePostgres.running(Role.PRIMARY, 1);
+    try (LeaseGuard guard = new LeaseGuard(lease, () -> pg.stop(StopMode.IMMEDIATE), clock::get, "t",
+        Duration.ofHours(1))) {
+      guard.start();
+      // Holding nothing, the guard goes to its idle wait (the hour) after its first check.
+      await().atMost(Duration.ofSeconds(20)).until(() -> guard.threadState() == Thread.State.TIMED_WAITING);
+      lease.extend(1, clock.get(), Duration.ofSeconds(6).toNanos());
+      clock.addAndGet(Duration.ofSeconds(6).toNanos());
+      await().atMost(Duration.ofSeconds(20)).until(() -> pg.calls().contains("stop IMMEDIATE"));
+    }
+  }
 }

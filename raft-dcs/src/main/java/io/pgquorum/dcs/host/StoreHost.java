@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -189,6 +190,11 @@ public final class StoreHost {
   public synchronized List<Expire> dueExpiries(long leaderTerm) {
     leases.onLeaderTerm(leaderTerm);
     return leases.due();
+  }
+
+  /** See {@link LeaseTracker#nanosToNextDue}. */
+  public synchronized OptionalLong nanosToNextExpiry() {
+    return leases.nanosToNextDue();
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -218,6 +219,28 @@ public final class LeaseTracker {
       }
     }
     return out;
+  }
+
+  /**
+   * How long until {@link #due()} can next return a lease: the earliest run-out among the timed leases, 0 while an
+   * expiry proposal is pending (its settling may put it back); empty when nothing is timed. Only valid until the next
+   * arming of a new lease revision (a new lease, a durable refresh that changed its ttl); re-arming an existing one
+   * only moves its run-out later.
+   */
+  public OptionalLong nanosToNextDue() {
+    if (!proposed.isEmpty()) {
+      return OptionalLong.of(0);
+    }
+    long now = nanoClock.getAsLong();
+    OptionalLong next = OptionalLong.empty();
+    for (Armed a : armed.values()) {
+      long waitNanos = (long) Math.ceil(a.ttlMillis() * 1_000_000.0 * expiryFactor);
+      long left = Math.max(0, a.armedAtNanos() + waitNanos - now);
+      if (next.isEmpty() || left < next.getAsLong()) {
+        next = OptionalLong.of(left);
+      }
+    }
+    return next;
   }
 
   public void proposalSettled(Expire expire) {

@@ -3,6 +3,8 @@ package io.pgquorum.dcs.ratis;
 import io.pgquorum.dcs.api.DcsConfigException;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.api.RaftStats;
+import io.pgquorum.dcs.api.WatchResult;
+import io.pgquorum.dcs.proto.QueryReply;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,9 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -42,6 +48,22 @@ import org.slf4j.LoggerFactory;
  * with an empty one.
  */
 public final class DcsServer implements AutoCloseable {
+  /**
+   * The longest pause between two expiry ticks. Why a member may tick this rarely: one that is not the ready Raft
+   * leader proposes no expiry; its tick only samples its contact with the leader ({@code
+   * DcsStateMachine.observeContact}, sampled again by every read that reports a view age, so a rarer tick can only
+   * make a reported age larger, never smaller) and drops proposal bookkeeping. The ready leader ticks when its
+   * earliest lease can run out (at once for a lease already due), so an expiry is proposed within a millisecond or
+   * two of its run-out instead of up to one check interval after it; and at least this often, so that a lease armed
+   * meanwhile is seen: its run-out is a full ttl away (seconds for the coordinator's keys; only a lease with a ttl
+   * below this pause could be proposed late, never early). A member that becomes the ready leader ticks at once
+   * ({@code notifyLeaderReady}), which re-arms every lease for its term at that moment (LeaseTracker, rule 3); if
+   * that tick comes before Ratis reports the leader ready, the next comes at most this pause later and re-arms then:
+   * later, so the leases only last longer. A tick every 25 ms on every member cost each follower 40 wake-ups a
+   * second and about a sixth of its idle CPU (0.3-0.4 of 2.5 CPU s/min, measured 2026-12-07).
+   */
+  static final long IDLE_TICK_MS = 250;
+
   private static final Logger LOG = LoggerFactory.getLogger(DcsServer.class);
   private static final long STATS_INTERVAL_MS = 1000;
 
@@ -217,8 +239,10 @@ public final class DcsServer implements AutoCloseable {
       member.close();
       throw new DcsConfigException("DCS member " + config.self() + " has no division for its group", e);
     }
-    long interval = config.tuning().expiryCheckInterval().toMillis();
-    timer.scheduleWithFixedDelay(member::expiryTick, interval, interval, TimeUnit.MILLISECONDS);
+    // A member that becomes the ready leader ticks at once: the tick re-arms every lease for its term (rule 3)
+    // and puts it on the leader's pace. Handed to the timer: Ratis calls this on its own thread under its locks.
+    sm.onLeaderReady(() -> member.submitTick(member::expiryTick));
+    member.scheduleExpiryTick(config.tuning().expiryCheckInterval().toMillis());
     member.sampleStats();
     // Once a second: a scrape every 10 s or more sees values at most a second old, and a sample is cheap (local
     // reads and one directory listing, on the timer thread, never on the caller's).
@@ -286,6 +310,52 @@ public final class DcsServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // Never let one failure stop the periodic task (a scheduled task that throws is cancelled).
       LOG.warn("Lease expiry check failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * Runs the expiry tick after {@code delayMs} and then again: on the ready Raft leader when the earliest lease can
+   * run out, after {@link DcsTuning#expiryCheckInterval} while an expiry proposal is pending, and at most
+   * {@link #IDLE_TICK_MS} later in any case; on any other member after {@link #IDLE_TICK_MS}.
+   */
+  private void scheduleExpiryTick(long delayMs) {
+    submitTick(() -> {
+      expiryTick();
+      long next = IDLE_TICK_MS;
+      try {
+        next = nextTickDelayMs();
+      } finally {
+        // Whatever happened, the chain goes on: a leader whose ticks stopped would never expire a dead owner's lease.
+        scheduleExpiryTick(next);
+      }
+    }, delayMs);
+  }
+
+  private long nextTickDelayMs() {
+    if (!stateMachine.isReadyLeader()) {
+      return IDLE_TICK_MS;
+    }
+    OptionalLong untilDue = stateMachine.nanosToNextExpiry();
+    if (untilDue.isEmpty()) {
+      return IDLE_TICK_MS;
+    }
+    if (untilDue.getAsLong() == 0) {
+      return config.tuning().expiryCheckInterval().toMillis(); // a proposal pending, or one due now
+    }
+    // Rounded up: a tick a little early finds nothing due and comes back for the rest.
+    long ms = TimeUnit.NANOSECONDS.toMillis(untilDue.getAsLong() + 999_999);
+    return Math.min(IDLE_TICK_MS, Math.max(1, ms));
+  }
+
+  private void submitTick(Runnable tick) {
+    submitTick(tick, 0);
+  }
+
+  private void submitTick(Runnable tick, long delayMs) {
+    try {
+      timer.schedule(tick, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The member is closing (its timer shut down): there is nothing left to expire or sample.
     }
   }
 
@@ -405,6 +475,38 @@ public final class DcsServer implements AutoCloseable {
   /** Last Raft index applied to this member's state machine. */
   public long lastAppliedIndex() {
     return stateMachine.lastAppliedIndex();
+  }
+
+  /**
+   * Waits until a key under one of {@code prefixes} changes above {@code afterRevision} in what this member has
+   * applied, or {@code maxWait} passes. Answered in process from the member's own state: no Raft round, no RPC,
+   * no CPU while it waits. For a wake-up hint only, never for a decision: the member may lag the group (a
+   * change committed elsewhere shows here once the leader's next append carries its commit index, at once when the
+   * leader is not starved, a heartbeat period at worst) or be cut off from it (then nothing wakes the wait before
+   * {@code maxWait}). A caller that acts on a change reads the keys linearizably first, as the HA loop does.
+   * A snapshot installed meanwhile wakes the wait as a change (the history it would compare with is gone).
+   */
+  public WatchResult watchLocal(List<String> prefixes, long afterRevision, Duration maxWait) {
+    if (prefixes == null || prefixes.isEmpty()) {
+      throw new IllegalArgumentException("prefixes must name at least one prefix");
+    }
+    if (maxWait == null || maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
+    }
+    CompletableFuture<QueryReply> wait = stateMachine.watchLocal(prefixes, afterRevision, maxWait.toMillis());
+    try {
+      // The member's own timer answers the wait at maxWait; the extra second only guards against a timer that
+      // is gone (the member closed while we waited).
+      QueryReply reply = wait.get(maxWait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+    } catch (TimeoutException | ExecutionException e) {
+      wait.cancel(false);
+      throw new DcsException("DCS member " + config.self() + " did not answer a local watch", e);
+    } catch (InterruptedException e) {
+      wait.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new DcsException("interrupted while waiting for a local watch", e);
+    }
   }
 
   /** How long ago this member last had confirmed contact with a majority; empty when unknown. */

@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,7 @@ final class DcsStateMachine extends BaseStateMachine {
   private volatile RaftServer.Division division;
   /** System.nanoTime() of the last proven contact with a majority; 0 = never. */
   private final AtomicLong lastContactNanos = new AtomicLong();
+  private volatile Runnable leaderReadyHook = () -> { };
   /**
    * A leader cut off from its majority keeps heartbeating its minority-side followers until it notices and
    * steps down (about one max election timeout); a follower's "last heard from my leader" is therefore only
@@ -397,6 +399,28 @@ final class DcsStateMachine extends BaseStateMachine {
    * Runs periodically: while this member is the ready Raft leader, proposes expiry of every lease its
    * {@link LeaseTracker} found run out. Submitted to the local server directly (no client, no network).
    */
+  /** Whether this member is the Raft leader and has applied its term's first entry (it may propose expiries). */
+  boolean isReadyLeader() {
+    RaftServer.Division d = division;
+    return d != null && d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+  }
+
+  /** How long until a lease this member times can run out; see {@link StoreHost#nanosToNextExpiry}. */
+  OptionalLong nanosToNextExpiry() {
+    return host.nanosToNextExpiry();
+  }
+
+  /** Sets what runs when this member becomes the ready leader (replaces the previous; never blocks). */
+  void onLeaderReady(Runnable hook) {
+    leaderReadyHook = hook;
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    // On a Ratis thread, under its locks: only hands work to the member's timer (see DcsServer).
+    leaderReadyHook.run();
+  }
+
   void proposeDueExpiries(RaftServer server) {
     observeContact();
     RaftServer.Division d = division;
@@ -438,6 +462,13 @@ final class DcsStateMachine extends BaseStateMachine {
 
   long lastAppliedIndex() {
     return host.lastIndex();
+  }
+
+  /**
+   * A watch on this member's own applied state, with no Raft round and no RPC (see {@link DcsServer#watchLocal}).
+   */
+  CompletableFuture<QueryReply> watchLocal(List<String> prefixes, long afterRevision, long maxWaitMillis) {
+    return host.watch(prefixes, afterRevision, maxWaitMillis, timer);
   }
 
   @Override

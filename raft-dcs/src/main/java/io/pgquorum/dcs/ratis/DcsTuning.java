@@ -21,8 +21,10 @@ import java.time.Duration;
  * @param purgeGap minimum number of entries between purges. Default 1024.
  * @param maxClockRateDrift bound on how far any member's monotonic clock rate may deviate from real time;
  *     leases wait {@code ttl * (1+drift)/(1-drift)} before expiry. Default 5 % (see {@link LeaseTracker}).
- * @param expiryCheckInterval how often the leader looks for run-out leases. Default 25 ms: expiry latency
- *     adds directly to failover time, and the check is an in-memory scan of a few keys.
+ * @param expiryCheckInterval how soon the leader looks again while an expiry it proposed is pending (a failed
+ *     proposal is retried at that pace); otherwise it looks when its earliest lease runs out (see
+ *     {@code DcsServer.IDLE_TICK_MS}). Default 25 ms: expiry latency adds directly to failover time, and the check
+ *     is an in-memory scan of a few keys.
  * @param leaseRefresh how refreshes of existing leases travel ({@link LeaseRefreshMode}); members may differ
  *     (every new leader re-arms every lease at its election in either mode). Default here
  *     {@link LeaseRefreshMode#DURABLE} (a log entry each); the coordinator chooses its own default

@@ -374,4 +374,59 @@ class LeaseTrackerTest {
     assertThat(t.leaderTerm()).isZero();
     assertThat(t.onLeaderTerm(2)).isTrue();
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // When to look next
+  //
+  // WHY: the leader sleeps until nanosToNextDue() says a lease can run out (DcsServer's expiry tick). A value
+  // later than the true run-out delays failover by the difference; one that is empty or too late while a proposal
+  // is pending would leave a lost proposal unretried for a whole idle pause.
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void nextDueIsTheEarliestRunOutAndNothingIsDueBeforeIt() {
+    LeaseTracker tracker = tracker(0.05);
+    assertThat(tracker.nanosToNextDue()).as("nothing timed").isEmpty();
+    long t0 = clock.get();
+    tracker.onWritten(lease("/long", 1, 5_000));
+    tracker.onWritten(lease("/short", 2, 1_000));
+    clock.set(t0 + 400 * MS);
+
+    long left = tracker.nanosToNextDue().orElseThrow();
+
+    assertThat(left).isEqualTo(1_105_263_158L - 400 * MS); // /short's 21/19 of 1 s, less the 400 ms gone
+    clock.addAndGet(left - 1);
+    assertThat(tracker.due()).as("one nanosecond before").isEmpty();
+    assertThat(tracker.nanosToNextDue()).hasValue(1);
+    clock.addAndGet(1);
+    assertThat(tracker.due()).containsExactly(expire("/short", 2));
+  }
+
+  @Test
+  void nextDueIsZeroWhileAProposalIsPendingAndForALeaseAlreadyRunOut() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/a", 1, 1_000));
+    tracker.onWritten(lease("/b", 2, 9_000));
+    clock.set(t0 + 3_000 * MS);
+    assertThat(tracker.nanosToNextDue()).as("/a ran out 2 s ago").hasValue(0);
+
+    List<Expire> due = tracker.due();
+    assertThat(tracker.nanosToNextDue()).as("/a's proposal pending").hasValue(0);
+
+    tracker.proposalSettled(due.get(0)); // lost: must be proposed again
+    assertThat(tracker.nanosToNextDue()).hasValue(0);
+    tracker.onRemoved("/a"); // applied this time
+    assertThat(tracker.nanosToNextDue()).hasValue(6_000 * MS);
+  }
+
+  @Test
+  void aNewLeaderTermPutsTheNextRunOutAFullTtlAway() {
+    LeaseTracker tracker = tracker(0.0);
+    long t0 = clock.get();
+    tracker.onWritten(lease("/a", 1, 1_000));
+    clock.set(t0 + 900 * MS);
+    tracker.onLeaderTerm(3);
+    assertThat(tracker.nanosToNextDue()).hasValue(1_000 * MS);
+  }
 }
