@@ -226,10 +226,11 @@ public final class ClusterStore {
     // Why the node's own member when there is one: the answer is a wake-up hint (the woken cycle reads the keys
     // linearizably before deciding anything), so it needs no quorum round, and a linearizable watch costs one:
     // a ReadIndex heartbeat to every member plus the client's RPC for every slice of the wait (a slice is half the
-    // client's request timeout, 250 ms at retry_timeout 1), on every replica, all the time: most of an idle
-    // cluster's DCS traffic. The local member learns a committed change with the leader's next append (see
-    // DcsServer.watchLocal); one that is cut off wakes nobody, and the loop then cycles at loop_wait, as it does
-    // when a remote watch fails.
+    // client's request timeout, 250 ms at retry_timeout 1), on every replica, all the time: about two fifths of an
+    // idle three-node cluster's DCS requests by count (estimated 2026-12-07 from a packet capture; their CPU was
+    // within the spread between runs, see bench/results/idle-cost-2026-12-07). The local member learns a
+    // committed change with the leader's next append (see DcsServer.watchLocal); one that is cut off wakes nobody,
+    // and the loop then cycles at loop_wait, as it does when a remote watch fails.
     Optional<LocalWatch> local = localWatch;
     WatchResult r = local.isPresent()
         ? local.get().watch(keys, revision, maxWait)
