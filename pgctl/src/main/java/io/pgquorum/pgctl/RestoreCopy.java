@@ -196,7 +196,6 @@ final class RestoreCopy {
     return reason.isPresent() ? reason : lastLine(lines, markers);
   }
 
-
   /** Where recovery stopped ("recovery stopping ..."), for the success message. */
   private static Optional<String> recoveryLine(Path log) {
     return lastLine(readLines(log), List.of("recovery stopping", "consistent recovery state reached"));

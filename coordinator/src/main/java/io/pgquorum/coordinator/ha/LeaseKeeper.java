@@ -240,6 +240,11 @@ public final class LeaseKeeper implements AutoCloseable {
     Thread.sleep(LeaseKeeping.TICK.toMillis()); // a fixed-rate tick, not a stand-in for a condition
   }
 
+  /** The keeper thread's state (tests: to act only once an idle keeper waits); NEW before {@link #start}. */
+  synchronized Thread.State threadState() {
+    return thread == null ? Thread.State.NEW : thread.getState();
+  }
+
   /** Revokes the license and stops the thread: nothing is refreshed once this returned. */
   @Override
   public void close() {

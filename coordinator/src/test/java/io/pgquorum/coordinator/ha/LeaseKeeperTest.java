@@ -258,6 +258,8 @@ class LeaseKeeperTest {
     keeper = new LeaseKeeper(store, lease, clock::get, wakes::incrementAndGet, "node1", PlantedBugs.NONE,
         Duration.ofHours(1));
     keeper.start();
+    // Without a license the keeper goes to its idle wait (the hour) after its first look.
+    await().atMost(Duration.ofSeconds(20)).until(() -> keeper.threadState() == Thread.State.TIMED_WAITING);
     run(Plans.refresh(token, DYN)); // the loop's refresh, without a license: the keeper has nothing to do
     long loopDeadline = lease.deadlineNanos().getAsLong();
     clock.addAndGet(2 * S); // a refresh is due a period (2 s here) after the loop's

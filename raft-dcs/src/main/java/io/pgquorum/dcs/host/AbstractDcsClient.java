@@ -218,18 +218,11 @@ public abstract class AbstractDcsClient implements Dcs {
   /** Names every prefix to the DCS (a member that predates {@code more_prefixes} watches the first alone). */
   @Override
   public WatchResult watch(java.util.List<String> prefixes, long afterRevision, Duration maxWait) {
-    if (prefixes == null || prefixes.isEmpty()) {
-      throw new IllegalArgumentException("prefixes must name at least one prefix");
-    }
-    prefixes.forEach(AbstractDcsClient::checkPrefix);
-    if (maxWait == null || maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
-    }
+    Codec.checkWatch(prefixes, maxWait);
     Query query = Query.newBuilder().setWatch(Watch.newBuilder().setPrefix(prefixes.get(0))
         .addAllMorePrefixes(prefixes.subList(1, prefixes.size()))
         .setAfterRevision(afterRevision).setMaxWaitMillis(maxWait.toMillis())).build();
-    QueryReply reply = query(query);
-    return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+    return Codec.toWatchResult(query(query));
   }
 
   /**

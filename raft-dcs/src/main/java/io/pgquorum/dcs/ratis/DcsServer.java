@@ -5,6 +5,7 @@ import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.api.RaftStats;
 import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.proto.QueryReply;
+import io.pgquorum.dcs.statemachine.Codec;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -241,7 +243,7 @@ public final class DcsServer implements AutoCloseable {
     }
     // A member that becomes the ready leader ticks at once: the tick re-arms every lease for its term (rule 3)
     // and puts it on the leader's pace. Handed to the timer: Ratis calls this on its own thread under its locks.
-    sm.onLeaderReady(() -> member.submitTick(member::expiryTick));
+    sm.onLeaderReady(() -> member.submitTick(member::expiryTick, 0));
     member.scheduleExpiryTick(config.tuning().expiryCheckInterval().toMillis());
     member.sampleStats();
     // Once a second: a scrape every 10 s or more sees values at most a second old, and a sample is cheap (local
@@ -347,14 +349,10 @@ public final class DcsServer implements AutoCloseable {
     return Math.min(IDLE_TICK_MS, Math.max(1, ms));
   }
 
-  private void submitTick(Runnable tick) {
-    submitTick(tick, 0);
-  }
-
   private void submitTick(Runnable tick, long delayMs) {
     try {
       timer.schedule(tick, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
+    } catch (RejectedExecutionException closing) {
       // The member is closing (its timer shut down): there is nothing left to expire or sample.
     }
   }
@@ -487,18 +485,12 @@ public final class DcsServer implements AutoCloseable {
    * A snapshot installed meanwhile wakes the wait as a change (the history it would compare with is gone).
    */
   public WatchResult watchLocal(List<String> prefixes, long afterRevision, Duration maxWait) {
-    if (prefixes == null || prefixes.isEmpty()) {
-      throw new IllegalArgumentException("prefixes must name at least one prefix");
-    }
-    if (maxWait == null || maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
-    }
+    Codec.checkWatch(prefixes, maxWait);
     CompletableFuture<QueryReply> wait = stateMachine.watchLocal(prefixes, afterRevision, maxWait.toMillis());
     try {
       // The member's own timer answers the wait at maxWait; the extra second only guards against a timer that
       // is gone (the member closed while we waited).
-      QueryReply reply = wait.get(maxWait.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+      return Codec.toWatchResult(wait.get(maxWait.toMillis() + 1000, TimeUnit.MILLISECONDS));
     } catch (TimeoutException | ExecutionException e) {
       wait.cancel(false);
       throw new DcsException("DCS member " + config.self() + " did not answer a local watch", e);

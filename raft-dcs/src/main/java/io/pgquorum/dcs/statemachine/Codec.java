@@ -4,8 +4,10 @@ import com.google.protobuf.ByteString;
 import io.pgquorum.dcs.api.DcsRejectedException;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.Precondition;
+import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.proto.Entry;
+import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Reply;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +53,24 @@ public final class Codec {
       case INVALID, UNRECOGNIZED -> throw new DcsRejectedException("DCS rejected the request: " + reply.getDetail());
     };
     return new WriteResult(outcome, reply.getRevision(), entry, reply.getDeleted(), reply.getDetail());
+  }
+
+  /** A watch query's answer as the API's result: the waking change's revision, or the member's on a timeout. */
+  public static WatchResult toWatchResult(QueryReply reply) {
+    return new WatchResult(reply.getChanged(), reply.getChanged() ? reply.getChangeRevision() : reply.getRevision());
+  }
+
+  /** A watch's arguments: at least one prefix, none null, and a non-negative wait. */
+  public static void checkWatch(List<String> prefixes, Duration maxWait) {
+    if (prefixes == null || prefixes.isEmpty()) {
+      throw new IllegalArgumentException("prefixes must name at least one prefix");
+    }
+    if (prefixes.stream().anyMatch(java.util.Objects::isNull)) { // not contains(null): List.of refuses the question
+      throw new IllegalArgumentException("prefix must not be null (use \"\" for all keys)");
+    }
+    if (maxWait == null || maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
+    }
   }
 
   /** Client-side validation, so that a bad argument fails fast with its name instead of a round trip. */
