@@ -1,6 +1,7 @@
 package io.pgquorum.coordinator.ha;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * This node's DCS member's part in the Raft group's leadership, sampled when the cycle starts (local state of the
@@ -10,10 +11,12 @@ import java.util.List;
  *
  * @param localLeader this node's member leads the group
  * @param handOffTargets member ids that could lead instead, in a stable order; empty when this member does not lead
+ * @param handOffFailedAtNanos when this node's last hand-off failed ({@link System#nanoTime()}), if the last one
+ *     it finished failed
  */
-public record DcsLeadership(boolean localLeader, List<String> handOffTargets) {
+public record DcsLeadership(boolean localLeader, List<String> handOffTargets, OptionalLong handOffFailedAtNanos) {
   /** Not known (no local member, as in the simulator, or a member that does not lead). */
-  public static final DcsLeadership UNKNOWN = new DcsLeadership(false, List.of());
+  public static final DcsLeadership UNKNOWN = new DcsLeadership(false, List.of(), OptionalLong.empty());
 
   public DcsLeadership {
     handOffTargets = List.copyOf(handOffTargets);

@@ -19,14 +19,34 @@ import java.util.Optional;
  * changes nothing else, and only towards a voter the leader heard from within the election timeout (one that can
  * take over at once). A transfer that fails changes nothing; the next cycle asks again.
  *
+ * <p>A transfer that fails is not free, though, so after one the rule waits {@link #RETRY_AFTER_FAILURE_NANOS}
+ * before asking again. Ratis makes the target stand at once, at a higher term and without a pre-vote. A target
+ * that hears the leader but cannot reach a majority itself (an asymmetric partition: its outgoing messages are
+ * lost) never wins, and the higher term it answers the leader's next append with deposes the leader: the DCS has
+ * no leader until the old one wins again, an election timeout or two later. Asked again every cycle, the same
+ * target would cost that every few seconds for as long as the partition lasts (seen in the fault campaign's P2
+ * schedule, where both replicas lose their outgoing links and the primary's member is the only one that can lead).
+ *
  * <p>Off with the dynamic key {@code raft_leadership_off_primary: false}.
  */
 final class DcsLeadershipRules {
+  /**
+   * How long after a failed hand-off the rule asks again: 30 s. The hand-off only shortens a later failover's DCS
+   * pause; a failed one costs a leaderless election (about 1 s here), so at most one per 30 s keeps a partition
+   * that makes every transfer fail from taking more than a few percent of the DCS's time, while a transient
+   * failure (a target that was busy) is retried well within a minute.
+   */
+  static final long RETRY_AFTER_FAILURE_NANOS = 30_000_000_000L;
+
   private DcsLeadershipRules() {}
 
-  static Decision apply(Decision d, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy) {
+  static Decision apply(Decision d, Optional<ClusterSnapshot> cluster, LocalState local, HaPolicy policy,
+      long nowNanos) {
     DcsLeadership dcs = local.dcsLeadership();
-    if (!dcs.localLeader() || dcs.handOffTargets().isEmpty() || !policy.dynamic().raftLeadershipOffPrimary()
+    boolean backingOff = dcs.handOffFailedAtNanos().isPresent()
+        && nowNanos - dcs.handOffFailedAtNanos().getAsLong() < RETRY_AFTER_FAILURE_NANOS;
+    if (!dcs.localLeader() || dcs.handOffTargets().isEmpty() || backingOff
+        || !policy.dynamic().raftLeadershipOffPrimary()
         || cluster.isEmpty() || !cluster.get().isLeader(policy.name()) || !local.pg().running()
         || !local.pg().isPrimary() || local.runningTask().isPresent() || local.shutdownRequested()) {
       return d;

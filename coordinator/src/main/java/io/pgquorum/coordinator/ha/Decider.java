@@ -182,7 +182,7 @@ public final class Decider {
     d = TimelineEpochs.streamed(d, cluster, local);
     d = SlotRetention.remembered(d, cluster, local, policy, nowNanos);
     d = FailsafeRules.remembered(FailsafeRules.upkept(d, cluster, policy), cluster, local, policy);
-    d = DcsLeadershipRules.apply(d, cluster, local, policy);
+    d = DcsLeadershipRules.apply(d, cluster, local, policy, nowNanos);
     return d.withActions(watchdogRules(underLeaseRules(d.actions(), local.mayHoldLease(), policy), local.pg(),
         local.leaseDeadlineNanos().isPresent()));
   }

@@ -3,6 +3,7 @@ package io.pgquorum.coordinator.node;
 import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.ratis.RatisDcsClient;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Performs the decision's {@code HandOffDcsLeadership} (DcsLeadershipRules says when and to whom): a Raft
  * leadership transfer on a thread of its own, one at a time, so the HA loop never waits for it. A request while one
  * is in flight is dropped (the next cycle asks again if this member still leads). A failure is logged once per
- * distinct reason: a transfer that keeps failing for the same reason would otherwise log every cycle.
+ * distinct reason. When the last transfer failed is reported back ({@link #failedAtNanos}) for the rule to hold off
+ * asking again.
  */
 final class DcsHandOff implements Consumer<String> {
   private static final Logger LOG = LoggerFactory.getLogger(DcsHandOff.class);
@@ -25,6 +27,9 @@ final class DcsHandOff implements Consumer<String> {
   private final RatisDcsClient client;
   private final AtomicBoolean inFlight = new AtomicBoolean();
   private volatile String lastFailure = "";
+  /** System.nanoTime() when the last finished transfer failed; {@code NONE} when it succeeded or none finished. */
+  private volatile long failedAt = NONE;
+  private static final long NONE = Long.MIN_VALUE;
 
   DcsHandOff(RatisDcsClient client) {
     this.client = client;
@@ -41,7 +46,9 @@ final class DcsHandOff implements Consumer<String> {
             + "leave the DCS without a leader", target);
         client.transferLeadership(target, TIMEOUT);
         lastFailure = "";
+        failedAt = NONE;
       } catch (DcsException | IllegalArgumentException e) {
+        failedAt = System.nanoTime();
         String why = String.valueOf(e.getMessage());
         if (!why.equals(lastFailure)) {
           LOG.warn("could not hand the DCS's Raft leadership to {} (asked again while this node leads): {}", target,
@@ -54,5 +61,11 @@ final class DcsHandOff implements Consumer<String> {
     }, "dcs-hand-off");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** When the last finished transfer failed ({@link System#nanoTime()}), empty when it succeeded or none finished. */
+  OptionalLong failedAtNanos() {
+    long at = failedAt;
+    return at == NONE ? OptionalLong.empty() : OptionalLong.of(at);
   }
 }

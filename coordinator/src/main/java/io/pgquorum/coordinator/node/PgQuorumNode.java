@@ -307,11 +307,12 @@ public final class PgQuorumNode implements AutoCloseable, RunningNode {
           "postgres://" + config.postgresql().connectAddress() + "/postgres", config.restapi().apiUrl()));
       // Raft leadership off the primary's node (DcsLeadershipRules): sampled locally each cycle, moved in the
       // background.
+      DcsHandOff handOff = new DcsHandOff(client);
       loop.useDcsLeadership(() -> {
         DcsServer.Leadership l = server.leadership();
-        return new io.pgquorum.coordinator.ha.DcsLeadership(l.leader(), l.reachableVoters());
+        return new io.pgquorum.coordinator.ha.DcsLeadership(l.leader(), l.reachableVoters(), handOff.failedAtNanos());
       });
-      loop.useDcsHandOff(new DcsHandOff(client));
+      loop.useDcsHandOff(handOff);
       loopRef.set(loop);
       requests.set(loop.requests());
       // When the loop ends on its own (a crash, a fatal decision, a confirmed duplicate) the process exits and nothing

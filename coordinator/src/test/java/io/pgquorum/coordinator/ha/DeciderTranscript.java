@@ -631,7 +631,8 @@ final class DeciderTranscript {
 
   /**
    * What the loop samples of its DCS member's Raft role: {@code dcs-leadership leader targets=(m2,m3)} (this member
-   * leads and heard from those voters recently; {@code targets=()} none), or {@code dcs-leadership follower}.
+   * leads and heard from those voters recently; {@code targets=()} none), with {@code hand-off-failed=29s-ago} when its
+   * last hand-off failed that long ago, or {@code dcs-leadership follower}.
    */
   private void dcsLeadership(TestCase c, Set<String> used) {
     if (oneOf(c, used, "leader", "follower").equals("follower")) {
@@ -641,7 +642,15 @@ final class DeciderTranscript {
     used.add("targets");
     List<String> targets = c.has("targets") ? c.values("targets").stream().map(String::strip)
         .filter(t -> !t.isEmpty()).toList() : List.of();
-    scenario.withDcsLeadership(new DcsLeadership(true, targets));
+    OptionalLong failedAt = OptionalLong.empty();
+    Optional<String> failed = opt(c, used, "hand-off-failed");
+    if (failed.isPresent()) {
+      if (!failed.get().endsWith("-ago")) {
+        throw c.fail("hand-off-failed is <duration>-ago, got '" + failed.get() + "'");
+      }
+      failedAt = OptionalLong.of(scenario.nowNanos() - nanos(c, failed.get().substring(0, failed.get().length() - 4)));
+    }
+    scenario.withDcsLeadership(new DcsLeadership(true, targets, failedAt));
   }
 
   private void restoreKey(TestCase c, Set<String> used) {

@@ -81,6 +81,18 @@ class NemesisTest {
   }
 
   @Test
+  void aRoleNoNodeHoldsIsTakenByIndexAndTheHistorySaysSo() {
+    FakeFaultTarget fake = new FakeFaultTarget(3, -1, ALL);
+    new Nemesis(fake, recorder).run(schedule(
+        new Step(0, 300, new Fault.Partition(PartitionShape.ISOLATE, Target.primary())),
+        new Step(400, 300, new Fault.Partition(PartitionShape.ISOLATE, Target.node(1)))));
+    List<Op> ops = nemesisOps();
+    assertThat(ops.get(0).node()).isEqualTo("node1");
+    assertThat((String) ops.get(0).value()).contains("no single primary when the step ran: primary taken by index");
+    assertThat((String) ops.get(2).value()).as("a node named by index needs no primary").doesNotContain("primary");
+  }
+
+  @Test
   void overlappingPartitionsCountCutsPerLink() {
     FakeFaultTarget fake = new FakeFaultTarget(3, 0, ALL);
     // Both isolate a node; they share the links 0<->1.
