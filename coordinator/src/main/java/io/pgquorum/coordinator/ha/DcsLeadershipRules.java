@@ -6,11 +6,11 @@ import java.util.Optional;
 /**
  * Keeps the DCS's Raft leadership off the primary's node (issue 15). When the node that runs the primary also
  * leads the Raft group, losing that node also leaves the DCS without a leader until the others elect one: measured
- * 1.2-1.8 s in which the replicas' reads and writes go unanswered (bench/results/raftlead-2026-12-05). The failover
- * itself does not get longer today: with every refresh a log entry, each member times the lease from when it
- * applied the last refresh, so a new Raft leader expires it on schedule (raft-dcs's LeaseTracker). It would with
- * leader-local refreshes (LeaseRefreshMode.LEADER_LOCAL, not yet run by the daemons), where a new Raft leader must
- * restart every lease at its full ttl from its own election: this rule is what keeps that mode's failover short.
+ * 1.2-1.8 s in which the replicas' reads and writes go unanswered (bench/results/raftlead-2026-12-05). With
+ * leader-local refreshes (the daemons' default, {@code raft.lease_refresh: leader_local}) it would also lengthen
+ * the failover: a new Raft leader must restart every lease at its full ttl from its own election, so this rule is
+ * what keeps that mode's failover short. (With {@code durable} refreshes every refresh is a log entry and each
+ * member times the lease from when it applied the last one, so a new Raft leader expires it on schedule.)
  *
  * <p>Safety does not depend on it: which member leads never gates a PostgreSQL decision, and a transfer moves no
  * lease deadline earlier (a new leader only re-arms leases later). The cost is one short DCS pause per transfer

@@ -27,16 +27,24 @@ class DcsPropertiesIT {
   /** The long campaign draws from another range than the default tier, so the two add up. */
   static final long LONG_OFFSET = 1_000_000;
 
+  /**
+   * The saved regressions with durable lease refresh (every refresh a log entry: {@code raft.lease_refresh:
+   * durable}), long tier: the daemons' default is leader-local, whose run of the same schedules is in the default
+   * tier ({@link #leaderLocalLeaseRefreshOnSavedAndGeneratedSchedules}); the durable mode still runs a fresh generated
+   * schedule in every default build, in {@code runner.CampaignIT}. About 80 s.
+   */
   @Test
-  void savedRegressionSchedulesStillPass() throws Exception {
+  @Tag("long")
+  void savedRegressionSchedulesStillPassWithDurableLeaseRefresh() throws Exception {
     List<Schedule> saved = TrialRunner.regressions(PROPERTY, false);
     assertThat(saved).as("regression schedules for " + PROPERTY).isNotEmpty();
     PropertyRun.replay(PROPERTY, saved, new TrialRunner(PROPERTY, new DcsTrial()));
   }
 
   /**
-   * Two generated schedules, long tier. The default tier still draws fresh DCS schedules from the base seed: one in
-   * {@code runner.CampaignIT} (durable lease refresh, through the campaign runner, must pass) and one in
+   * Two generated schedules (durable lease refresh), long tier. The default tier still draws fresh DCS schedules
+   * from the base seed: one in {@code runner.CampaignIT} (durable lease refresh, through the campaign runner, must
+   * pass) and one in
    * {@link #leaderLocalLeaseRefreshOnSavedAndGeneratedSchedules}; these two more cost about a minute per build.
    */
   @Test
@@ -48,9 +56,10 @@ class DcsPropertiesIT {
   }
 
   /**
-   * Leader-local lease refresh (issue 15): the saved DCS regressions plus one generated schedule with members and
-   * clients refreshing leases without log entries; the lease register and lease-expiry checkers judge it like the
-   * durable default (leader changes, pauses and clock-rate skew are among the generated faults).
+   * Leader-local lease refresh, the daemons' default (issue 15): the saved DCS regressions plus one generated
+   * schedule with members and clients refreshing leases without log entries; the lease register and lease-expiry
+   * checkers judge it like the durable mode (leader changes, pauses and clock-rate skew are among the generated
+   * faults).
    */
   @Test
   void leaderLocalLeaseRefreshOnSavedAndGeneratedSchedules() throws Exception {
