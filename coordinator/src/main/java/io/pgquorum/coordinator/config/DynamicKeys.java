@@ -61,7 +61,8 @@ final class DynamicKeys {
           + "voter, so that losing the primary's node does not also leave the DCS without a leader (measured: "
           + "1.2-1.8 s unanswered) during the failover, and so that leader-local lease refreshes, where a new Raft "
           + "leader restarts the lock's lease at its full ttl, do not lengthen it. Costs one short DCS pause per "
-          + "transfer; never a safety condition");
+          + "transfer, and a failed one an election, so after a failure the next is asked 30 s later at the "
+          + "earliest; never a safety condition");
   static final ConfigKey POSTGRESQL = T.key("postgresql", Kind.SECTION)
       .why("the PostgreSQL settings every node shares");
   static final ConfigKey USE_PG_REWIND = T.bool("postgresql.use_pg_rewind", false)
