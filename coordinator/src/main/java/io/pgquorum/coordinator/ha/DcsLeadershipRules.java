@@ -17,7 +17,7 @@ import java.util.Optional;
  * (Ratis stops accepting writes on the old leader until the target is elected, normally well under a second, inside
  * the lock's retry_timeout), which is why it is asked only of a primary whose plan this cycle keeps the lock and
  * changes nothing else, and only towards a voter the leader heard from within the election timeout (one that can
- * take over at once). A transfer that fails changes nothing; the next cycle asks again.
+ * take over at once).
  *
  * <p>A transfer that fails is not free, though, so after one the rule waits {@link #RETRY_AFTER_FAILURE_NANOS}
  * before asking again. Ratis makes the target stand at once, at a higher term and without a pre-vote. A target

@@ -24,12 +24,13 @@ final class DcsHandOff implements Consumer<String> {
    */
   static final Duration TIMEOUT = Duration.ofSeconds(3);
 
+  private static final long NONE = Long.MIN_VALUE;
+
   private final RatisDcsClient client;
   private final AtomicBoolean inFlight = new AtomicBoolean();
   private volatile String lastFailure = "";
   /** System.nanoTime() when the last finished transfer failed; {@code NONE} when it succeeded or none finished. */
   private volatile long failedAt = NONE;
-  private static final long NONE = Long.MIN_VALUE;
 
   DcsHandOff(RatisDcsClient client) {
     this.client = client;
@@ -51,8 +52,8 @@ final class DcsHandOff implements Consumer<String> {
         failedAt = System.nanoTime();
         String why = String.valueOf(e.getMessage());
         if (!why.equals(lastFailure)) {
-          LOG.warn("could not hand the DCS's Raft leadership to {} (asked again while this node leads): {}", target,
-              why);
+          LOG.warn("could not hand the DCS's Raft leadership to {} (asked again later while this node leads): {}",
+              target, why);
         }
         lastFailure = why;
       } finally {

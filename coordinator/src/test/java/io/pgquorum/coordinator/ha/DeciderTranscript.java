@@ -619,10 +619,7 @@ final class DeciderTranscript {
     long started = l.startedNanos();
     Optional<String> s = opt(c, used, "started");
     if (s.isPresent()) {
-      if (!s.get().endsWith("-ago")) {
-        throw c.fail("started is <duration>-ago, got '" + s.get() + "'");
-      }
-      started = scenario.nowNanos() - nanos(c, s.get().substring(0, s.get().length() - 4));
+      started = agoNanos(c, s.get(), "started is <duration>-ago");
     }
     boolean held = opt(c, used, "held-lease").map(v -> choice(c, v, "yes", "no").equals("yes"))
         .orElse(l.heldLease());
@@ -642,15 +639,17 @@ final class DeciderTranscript {
     used.add("targets");
     List<String> targets = c.has("targets") ? c.values("targets").stream().map(String::strip)
         .filter(t -> !t.isEmpty()).toList() : List.of();
-    OptionalLong failedAt = OptionalLong.empty();
-    Optional<String> failed = opt(c, used, "hand-off-failed");
-    if (failed.isPresent()) {
-      if (!failed.get().endsWith("-ago")) {
-        throw c.fail("hand-off-failed is <duration>-ago, got '" + failed.get() + "'");
-      }
-      failedAt = OptionalLong.of(scenario.nowNanos() - nanos(c, failed.get().substring(0, failed.get().length() - 4)));
-    }
+    OptionalLong failedAt = opt(c, used, "hand-off-failed")
+        .map(v -> OptionalLong.of(agoNanos(c, v, "hand-off-failed is <duration>-ago"))).orElse(OptionalLong.empty());
     scenario.withDcsLeadership(new DcsLeadership(true, targets, failedAt));
+  }
+
+  /** The scenario's clock {@code <duration>} ago, for a value written {@code <duration>-ago}; else fails with form. */
+  private long agoNanos(TestCase c, String value, String form) {
+    if (!value.endsWith("-ago")) {
+      throw c.fail(form + ", got '" + value + "'");
+    }
+    return scenario.nowNanos() - nanos(c, value.substring(0, value.length() - "-ago".length()));
   }
 
   private void restoreKey(TestCase c, Set<String> used) {
@@ -684,13 +683,8 @@ final class DeciderTranscript {
     Optional<String> start = opt(c, used, "primary-start");
     if (start.isPresent()) {
       String v = start.get();
-      if (v.equals("none")) {
-        since = OptionalLong.empty();
-      } else if (v.endsWith("-ago")) {
-        since = OptionalLong.of(scenario.nowNanos() - nanos(c, v.substring(0, v.length() - 4)));
-      } else {
-        throw c.fail("primary-start is <duration>-ago or none, got '" + v + "'");
-      }
+      since = v.equals("none") ? OptionalLong.empty()
+          : OptionalLong.of(agoNanos(c, v, "primary-start is <duration>-ago or none"));
     }
     unprobeable = opt(c, used, "unprobeable").map(Integer::parseInt).orElse(unprobeable);
     Optional<HaMemory.TaskRetry> retry = m.retry();

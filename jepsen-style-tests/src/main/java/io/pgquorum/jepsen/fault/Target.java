@@ -25,6 +25,11 @@ public record Target(String spec) {
     return new Target("replica:" + ordinal);
   }
 
+  /** Whether this target names a role ({@code primary}, {@code replica:N}), which needs the current primary. */
+  public boolean byRole() {
+    return !spec.startsWith("node:");
+  }
+
   /**
    * The node index this target means now.
    *

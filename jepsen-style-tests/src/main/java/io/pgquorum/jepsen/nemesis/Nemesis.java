@@ -234,13 +234,14 @@ public final class Nemesis {
   private AppliedFault resolve(Step step) {
     Fault f = step.fault();
     Target t = FaultKinds.target(f);
-    int primary = t == null || t.spec().startsWith("node:") ? -1 : target.primary();
+    boolean byRole = t != null && t.byRole();
+    int primary = byRole ? target.primary() : -1;
     int resolved = t == null ? -1 : t.resolve(target.size(), primary);
     Set<Link> links = FaultKinds.links(f, target.size(), resolved);
     int node = FaultKinds.historyNode(f, resolved);
     // A role no node held when the step ran resolves by index (Target#resolve); say so in the history, so that a
     // report or a planted run whose fault missed its role shows why rather than passing unexplained.
-    String unresolvedRole = t != null && !t.spec().startsWith("node:") && primary < 0
+    String unresolvedRole = byRole && primary < 0
         ? " [no single primary when the step ran: " + t + " taken by index]" : "";
     String description = describe(f) + (node >= 0 ? " (" + nodeName(node) + ")" : "")
         + FaultKinds.resolvedSuffix(f, links) + unresolvedRole;
