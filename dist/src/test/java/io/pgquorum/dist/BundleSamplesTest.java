@@ -43,6 +43,8 @@ class BundleSamplesTest {
       assertThat(service.get("ExecStart")).as("%s ExecStart", unit).singleElement()
           .satisfies(v -> assertThat(v).startsWith("/opt/pgquorum/bin/pgquorum /etc/pgquorum/").endsWith(".yml"));
       assertThat(service.get("TimeoutStopSec")).as("%s TimeoutStopSec", unit).hasSize(1);
+      // bin/lib-classpath.sh keeps the class-data sharing archive in $CACHE_DIRECTORY (InstallIT runs with it).
+      assertThat(service.get("CacheDirectory")).as("%s CacheDirectory", unit).containsExactly("pgquorum");
     }
     assertThat(section(SYSTEMD.resolve("pgquorum@.service"), "Service").get("ExecStart").get(0))
         .as("the template takes the configuration's name").endsWith("/etc/pgquorum/%i.yml");
@@ -58,6 +60,7 @@ class BundleSamplesTest {
         .satisfies(v -> assertThat(v.split("\\s+")).contains("2"));
     assertThat(service.get("SuccessExitStatus")).singleElement()
         .satisfies(v -> assertThat(v.split("\\s+")).contains("143"));
+    assertThat(service.get("CacheDirectory")).containsExactly("pgquorum");
     assertThat(service.get("User")).as("never root").singleElement().isNotEqualTo("root");
     // It leaves no process behind (nothing runs detached), so the default control-group kill applies.
     assertThat(service).doesNotContainKey("KillMode");

@@ -78,8 +78,9 @@ class InstallIT {
     Path conf = Files.createDirectories(base.resolve("etc"));
     writeConfigs(home, conf);
     List<String> execStart = execStart(home.resolve("systemd/pgquorum@.service"));
+    Path cache = Files.createDirectories(base.resolve("cache"));
     for (Node n : nodes) {
-      n.daemon().launch(unitLaunch(execStart, home, conf, n));
+      n.daemon().launch(unitLaunch(execStart, home, conf, cache, n));
     }
 
     // The cluster is up when exactly one node answers 200 on /primary and the other two on /replica with
@@ -94,14 +95,20 @@ class InstallIT {
       assertThat(answering("/replica?replication_state=streaming")).as("streaming replicas").hasSize(2);
     });
     String primary = answering("/primary").get(0);
+    // The unit's CacheDirectory (bin/lib-classpath.sh): the daemons' first start records the classes they load
+    // there, for the class-data sharing archive of later starts; nothing goes to the user's home.
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(p -> p.getFileName().toString())).as("files in $CACHE_DIRECTORY")
+          .anySatisfy(f -> assertThat(f).startsWith("coordinator-").containsAnyOf(".classlist.", ".jsa"));
+    }
 
     // pgctl from the bundle, reading the cluster from the DCS with node1's file as an operator would.
     String conf1 = nodes.get(0).config().toString();
     // Retried: a cold pgctl JVM's TLS handshakes with the DCS took over its 5 s on a loaded two-core machine.
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
         .ignoreExceptionsInstanceOf(IllegalStateException.class).untilAsserted(() -> {
-          String out = Commands.runChecked(List.of(home.resolve("bin/pgctl").toString(), "-c", conf1, "list",
-              "--format", "tsv"), 60);
+          String out = Commands.runChecked(List.of("env", "PGQUORUM_CDS_DIR=" + cache,
+              home.resolve("bin/pgctl").toString(), "-c", conf1, "list", "--format", "tsv"), 60);
           Map<String, String> roles = memberRoles(out);
           assertThat(roles).as("pgctl list members:\n%s", out).containsOnlyKeys(NAMES);
           assertThat(roles.get(primary)).as("role of the REST API's primary %s", primary).isEqualTo("Leader");
@@ -329,9 +336,10 @@ class InstallIT {
    * The unit's command line for node {@code n}, with the test's prefix for /opt/pgquorum/, its configuration
    * directory for /etc/pgquorum/ and the node's name for %i; setsid gives the daemon a session of its own, as
    * systemd does (a signal to the test's process group then never reaches it). The environment is a unit's:
-   * no PGQUORUM_JAVA_OPTS or JAVA_HOME from the build, so the shipped defaults and the java on PATH are used.
+   * no PGQUORUM_JAVA_OPTS or JAVA_HOME from the build, so the shipped defaults and the java on PATH are used, and
+   * the CACHE_DIRECTORY its CacheDirectory= gives (here {@code cache}).
    */
-  private static Launch unitLaunch(List<String> execStart, Path home, Path conf, Node n) {
+  private static Launch unitLaunch(List<String> execStart, Path home, Path conf, Path cache, Node n) {
     List<String> command = new ArrayList<>();
     command.add("setsid");
     for (String word : execStart) {
@@ -342,6 +350,7 @@ class InstallIT {
     Map<String, String> env = new HashMap<>();
     env.put("PGQUORUM_JAVA_OPTS", null);
     env.put("MALLOC_ARENA_MAX", null);
+    env.put("CACHE_DIRECTORY", cache.toString());
     return new Launch(command, env, "started as " + String.join(" ", command), false);
   }
 

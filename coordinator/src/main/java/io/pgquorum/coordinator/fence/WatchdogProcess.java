@@ -53,6 +53,14 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
    */
   static final List<String> CHILD_JVM_OPTIONS = List.of("-Xms4m", "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC",
       "-Xint", "-XX:ReservedCodeCacheSize=8m", "-XX:-UsePerfData");
+  /**
+   * The daemon's class-data sharing archive, set by bin/pgquorum when the daemon maps one (see
+   * bin/lib-classpath.sh). The child maps the same file, so the two JVMs share its pages (the JDK's classes among
+   * them) instead of each mapping its own archive. Fencing never depends on it: the JVM checks an archive against
+   * its class path and JDK and ignores one that is missing, damaged or does not match (-Xshare:auto, the default),
+   * loading classes the usual way; {@code WatchdogProcessTest} starts a child with a damaged one.
+   */
+  static final String CDS_ARCHIVE_PROPERTY = "pgquorum.cds.archive";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   /** Where util-linux installs setsid (a fixed path: PATH is not consulted for a safety component). */
   static final List<Path> SETSID_PATHS = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
@@ -113,10 +121,19 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
    */
   public static List<String> command(Optional<Path> setsid, Path pgCtl, Path dataDir, String member,
       int pgCtlTimeoutSeconds, Optional<Device> device) {
+    return command(setsid, pgCtl, dataDir, member, pgCtlTimeoutSeconds, device,
+        Optional.ofNullable(System.getProperty(CDS_ARCHIVE_PROPERTY)).filter(a -> !a.isBlank()).map(Path::of));
+  }
+
+  /** As above, with the class-data sharing archive the child maps, if any ({@link #CDS_ARCHIVE_PROPERTY}). */
+  static List<String> command(Optional<Path> setsid, Path pgCtl, Path dataDir, String member,
+      int pgCtlTimeoutSeconds, Optional<Device> device, Optional<Path> cdsArchive) {
     List<String> argv = new ArrayList<>();
     setsid.ifPresent(p -> argv.add(p.toString()));
     argv.add(javaBinary().toString());
     argv.addAll(CHILD_JVM_OPTIONS);
+    cdsArchive.ifPresent(a -> argv.addAll(List.of("-XX:SharedArchiveFile=" + a, "-Xlog:cds=off",
+        "-Xlog:cds+dynamic=off", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0")));
     argv.add("-cp");
     argv.add(System.getProperty("java.class.path"));
     argv.add(WatchdogMain.class.getName());

@@ -116,6 +116,29 @@ class WatchdogProcessTest {
         .untilAsserted(() -> assertThat(log()).contains("FENCED: the lease deadline passed without a refresh"));
   }
 
+  /**
+   * The daemon hands its class-data sharing archive to the child (CDS_ARCHIVE_PROPERTY); a damaged or foreign one
+   * must never keep the child from starting or fencing: the JVM ignores it and loads classes the usual way.
+   */
+  @Test
+  void aDamagedSharedArchiveIsIgnoredAndTheChildStillFences() throws Exception {
+    Path archive = dir.resolve("damaged.jsa");
+    Files.write(archive, new byte[64 * 1024]);
+    List<String> command = WatchdogProcess.command(Optional.empty(), pgCtl, pgdata, "t", 5, Optional.empty(),
+        Optional.of(archive));
+    assertThat(command).contains("-XX:SharedArchiveFile=" + archive);
+    Process server = standInServer();
+    WatchdogProcess w = new WatchdogProcess(command, Optional.of(dir.resolve("watchdog.log")), System::nanoTime,
+        () -> { }, "t");
+    started.add(w);
+    w.start();
+    assertThat(w.awaitReady(Duration.ofSeconds(30))).as("the child JVM says READY").isTrue();
+    children.add(ProcessHandle.of(w.pid().orElseThrow()).orElseThrow());
+    w.armed(7, System.nanoTime() + Duration.ofMillis(300).toNanos());
+    server.onExit().get(10, TimeUnit.SECONDS);
+    assertThat(calls()).containsExactly("stop -D " + pgdata + " -m immediate -w -t 5");
+  }
+
   @Test
   void refreshedOrDisarmedLeasesAreNotFenced() throws Exception {
     Process server = standInServer();
