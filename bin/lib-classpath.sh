@@ -100,8 +100,10 @@ pgquorum_cds() {
     local list="$dir/$module-$key.classlist.$$"
     pgquorum_cds_opts=("-XX:DumpLoadedClassList=$list")
     # Detached (its own session, re-parented at once): not a child of the program this script becomes, and not
-    # stopped with that program's process group.
-    (setsid bash -c "$(declare -f pgquorum_cds_dump); pgquorum_cds_dump \"\$@\"" pgquorum_cds_dump "$java_bin" \
+    # stopped with that program's process group. Without the program's preloads and JVM options: under
+    # libfaketime (the fault runner's clock-rate faults) the dump would record faked jar times, and the archive
+    # would match no normal run.
+    (env -u LD_PRELOAD -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS setsid bash -c "$(declare -f pgquorum_cds_dump); pgquorum_cds_dump \"\$@\"" pgquorum_cds_dump "$java_bin" \
       "$dir" "$module-$key" "$list" "$pgquorum_cp" "${pgquorum_cds_flags[@]}" </dev/null >/dev/null 2>&1 &)
   fi
 }

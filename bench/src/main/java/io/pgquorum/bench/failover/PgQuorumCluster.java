@@ -269,6 +269,21 @@ public final class PgQuorumCluster implements HaCluster {
     return ProcStats.tree(jvm).stream().filter(p -> !ProcStats.command(p).contains("postgres")).toList();
   }
 
+  /**
+   * How many of the daemons map a class-data sharing archive (bin/lib-classpath.sh: a build's first start records
+   * the classes, later starts map the archive), read from their command lines: the memory and start-up CPU
+   * measured depend on it.
+   */
+  public long daemonsMappingSharedArchive() {
+    long n = 0;
+    for (int i = 0; i < size(); i++) {
+      if (ProcStats.commandLine(cluster.daemonPid(i)).stream().anyMatch(w -> w.startsWith("-XX:SharedArchiveFile="))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   @Override
   public List<Long> postgresPids(int node) {
     return cluster.postmasterPid(node).map(ProcStats::tree).orElse(List.of());

@@ -141,12 +141,17 @@ public final class ProcStats {
 
   /** The command line's first word ({@code /proc/PID/cmdline}), or "" when gone. */
   public static String command(long pid) {
+    List<String> words = commandLine(pid);
+    return words.isEmpty() ? "" : words.get(0);
+  }
+
+  /** The whole command line ({@code /proc/PID/cmdline}), word by word; empty when gone. */
+  public static List<String> commandLine(long pid) {
     try {
       String c = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
-      int nul = c.indexOf('\0');
-      return nul < 0 ? c : c.substring(0, nul);
+      return c.isEmpty() ? List.of() : List.of(c.split("\0"));
     } catch (IOException e) {
-      return "";
+      return List.of();
     }
   }
 

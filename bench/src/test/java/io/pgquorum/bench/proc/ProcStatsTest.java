@@ -36,6 +36,7 @@ class ProcStatsTest {
     assertThat(ProcStats.rssKib(Integer.MAX_VALUE)).isEmpty();
     assertThat(ProcStats.cpuTicks(Integer.MAX_VALUE)).isEmpty();
     assertThat(ProcStats.command(Integer.MAX_VALUE)).isEmpty();
+    assertThat(ProcStats.commandLine(Integer.MAX_VALUE)).isEmpty();
   }
 
   @Test
@@ -45,6 +46,7 @@ class ProcStatsTest {
       assertThat(ProcStats.children(SELF)).contains(child.pid());
       assertThat(ProcStats.tree(SELF)).startsWith(SELF).contains(child.pid());
       assertThat(ProcStats.command(child.pid())).endsWith("sleep");
+      assertThat(ProcStats.commandLine(child.pid())).as("every word, split at the NULs").containsExactly("sleep", "30");
     } finally {
       child.destroyForcibly().waitFor();
     }
