@@ -76,6 +76,12 @@ pgquorum_cds() {
     return 0
   fi
   mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
+  # An archive is code the JVM maps and runs: only from a directory this user owns and no one else may write.
+  local mode
+  mode="$(stat -c %a "$dir" 2>/dev/null)" || return 0
+  if [ ! -O "$dir" ] || [ $((8#$mode & 8#022)) -ne 0 ]; then
+    return 0
+  fi
   local java_real key entry files=()
   java_real="$(readlink -f "$(command -v "$java_bin" || true)")" || return 0
   [ -x "$java_real" ] || return 0

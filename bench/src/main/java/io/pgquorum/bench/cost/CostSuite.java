@@ -87,8 +87,9 @@ public final class CostSuite implements Suite {
       notes.put("RSS", "VmRSS summed over the node's processes, mean over the window; one sample per node");
       if (c instanceof PgQuorumCluster q) {
         notes.put("daemon JVM options", q.javaOpts());
-        notes.put("class-data sharing", q.daemonsMappingSharedArchive() + " of " + q.size()
-            + " daemons map an archive (bin/lib-classpath.sh), which their watchdog JVMs map too");
+        long mapping = q.daemonsMappingSharedArchive();
+        notes.put("class-data sharing", mapping == 0 ? "no daemon maps an archive (bin/lib-classpath.sh)"
+            : mapping + " of " + q.size() + " daemons map an archive (bin/lib-classpath.sh), their watchdogs too");
       }
       ctx.record(new Result(SUITE, "idle-rss-per-node", CONFIG, c.system(), "defaults", "MiB", false,
           Summary.of(rss), notes));
