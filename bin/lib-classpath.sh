@@ -41,7 +41,7 @@ pgquorum_classpath() {
 # program has started up, or exited) and dumps an archive from it (-Xshare:dump: about 15 CPU s and 400 MB, once,
 # beside the running program rather than before it). Every later run maps the archive: a node from its next
 # start on. <key> is a checksum of the JDK's and the class path's files (name, size, mtime), so a rebuild or a JDK
-# upgrade gets a new archive; the dump removes other keys' files.
+# upgrade gets a new archive; a dump removes other keys' files that no run has used for an hour.
 # Where: $PGQUORUM_CDS_DIR if set; else <module>/target/cds in a source tree; in a bundle systemd's
 # $CACHE_DIRECTORY (the units' CacheDirectory=), else $XDG_CACHE_HOME (~/.cache)/pgquorum; no archive when the
 # place is not writable. PGQUORUM_CDS=off turns it all off.
@@ -99,6 +99,9 @@ pgquorum_cds() {
   read -r key _ < <(stat -c '%n %s %Y' "${files[@]}" 2>/dev/null | cksum)
   local archive="$dir/$module-$key.jsa"
   if [ -f "$archive" ]; then
+    # Marks it in use: the dump of another key (another JDK running the same build, say) removes only archives
+    # no run has used for an hour, so two keys in use never remove each other's.
+    touch -c "$archive" 2>/dev/null || true
     # The property tells the daemon which archive to hand to its watchdog JVM (WatchdogProcess).
     pgquorum_cds_opts=("-XX:SharedArchiveFile=$archive" "${pgquorum_cds_flags[@]}" "-Dpgquorum.cds.archive=$archive")
   elif [ "$record" = yes ] && [ ! -f "$dir/$module-$key.failed" ] && command -v flock >/dev/null \
@@ -119,7 +122,7 @@ pgquorum_cds() {
 pgquorum_cds_dump() {
   local java="$1" dir="$2" name="$3" list="$4" cp="$5" waited=0 f
   shift 5
-  local archive="$dir/$name.jsa" log="$dir/$name.dump.$$" snapshot="$dir/$name.classlist"
+  local archive="$dir/$name.jsa" log="$dir/$name.dump.$$" snapshot="$dir/$name.snapshot.$$"
   # The program starts writing its list only after this helper has started: give it 30 s to appear.
   while :; do
     [ ! -f "$archive" ] && [ "$waited" -lt 300 ] && { [ -f "$list" ] || [ "$waited" -lt 30 ]; } || return 0
@@ -132,23 +135,21 @@ pgquorum_cds_dump() {
   exec 9>"$dir/${name%-*}.lock"
   flock -n 9 || return 0
   [ ! -f "$archive" ] || return 0
-  # Other keys' files are from earlier builds or JDKs and never used again.
-  for f in "$dir/${name%-*}"-[0-9]*.*; do
-    case "$f" in "$dir/$name".*) ;; *) rm -f "$f" ;; esac
-  done
+  # Other keys' files untouched for an hour are from earlier builds or JDKs (see the touch in pgquorum_cds).
+  find "$dir" -maxdepth 1 -name "${name%-*}-[0-9]*.*" ! -name "$name.*" -mmin +60 -exec rm -f {} + 2>/dev/null
   # A copy without a last line the program may still be writing.
-  cp "$list" "$snapshot.$$" || return 0
-  if [ -n "$(tail -c 1 "$snapshot.$$")" ]; then
-    sed -i '$d' "$snapshot.$$"
+  cp "$list" "$snapshot" || return 0
+  if [ -n "$(tail -c 1 "$snapshot")" ]; then
+    sed -i '$d' "$snapshot"
   fi
   # Serial GC as the programs use (no heap objects archived that they could not use), C1 only: the dump is mostly
   # native work, this trims its CPU a little.
   if "$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$@" -Xshare:dump \
-      -XX:SharedClassListFile="$snapshot.$$" -XX:SharedArchiveFile="$archive.$$" -cp "$cp" >"$log" 2>&1; then
+      -XX:SharedClassListFile="$snapshot" -XX:SharedArchiveFile="$archive.$$" -cp "$cp" >"$log" 2>&1; then
     mv -f "$archive.$$" "$archive"
-    rm -f "$log" "$snapshot".*
+    rm -f "$log" "$snapshot" "$dir/$name".classlist.*
   else
-    rm -f "$archive.$$"
+    rm -f "$archive.$$" "$snapshot"
     mv -f "$log" "$dir/$name.failed"
   fi
 }
