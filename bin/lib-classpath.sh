@@ -55,6 +55,7 @@ pgquorum_classpath() {
 # written in place, so no JVM maps a half-written one, and a mapped archive is never truncated under its JVM
 # (that would be SIGBUS); rm of an archive leaves the mapped file to its readers. flock -n lets one dump run at a
 # time; a helper that finds it taken leaves the archive to the one that holds it.
+# The same options are in WatchdogProcess.command (Java), for the watchdog JVM that maps the daemon's archive.
 pgquorum_cds_flags=(-Xlog:cds=off -Xlog:cds+dynamic=off -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
 pgquorum_cds() {
   local module="$1" record="$2"
@@ -75,7 +76,8 @@ pgquorum_cds() {
   if [ "$record" != yes ] && [ ! -d "$dir" ]; then
     return 0
   fi
-  mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
+  [ -d "$dir" ] || mkdir -p "$dir" 2>/dev/null || return 0
+  [ -w "$dir" ] || return 0
   # An archive is code the JVM maps and runs: only from a directory this user owns and no one else may write.
   local mode
   mode="$(stat -c %a "$dir" 2>/dev/null)" || return 0
@@ -112,15 +114,17 @@ pgquorum_cds() {
     # stopped with that program's process group. Without the program's preloads and JVM options: under
     # libfaketime (the fault runner's clock-rate faults) the dump would record faked jar times, and the archive
     # would match no normal run.
-    (env -u LD_PRELOAD -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS setsid bash -c "$(declare -f pgquorum_cds_dump); pgquorum_cds_dump \"\$@\"" pgquorum_cds_dump "$java_bin" \
-      "$dir" "$module-$key" "$list" "$pgquorum_cp" "${pgquorum_cds_flags[@]}" </dev/null >/dev/null 2>&1 &)
+    (env -u LD_PRELOAD -u JAVA_TOOL_OPTIONS -u _JAVA_OPTIONS -u JDK_JAVA_OPTIONS \
+      setsid bash -c "$(declare -f pgquorum_cds_dump); pgquorum_cds_dump \"\$@\"" pgquorum_cds_dump \
+      "$java_bin" "$dir" "$module-$key" "$list" "$pgquorum_cp" "${pgquorum_cds_flags[@]}" \
+      </dev/null >/dev/null 2>&1 &)
   fi
 }
 
 # The helper pgquorum_cds starts: java dir name list classpath flags... Waits for the list to settle (at most 5
 # min), then dumps <dir>/<name>.jsa from it, unless another helper does or did.
 pgquorum_cds_dump() {
-  local java="$1" dir="$2" name="$3" list="$4" cp="$5" waited=0 f
+  local java="$1" dir="$2" name="$3" list="$4" cp="$5" waited=0
   shift 5
   local archive="$dir/$name.jsa" log="$dir/$name.dump.$$" snapshot="$dir/$name.snapshot.$$"
   # The program starts writing its list only after this helper has started: give it 30 s to appear.

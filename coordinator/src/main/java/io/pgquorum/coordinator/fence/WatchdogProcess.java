@@ -132,6 +132,7 @@ public final class WatchdogProcess implements LeaseListener, AutoCloseable {
     setsid.ifPresent(p -> argv.add(p.toString()));
     argv.add(javaBinary().toString());
     argv.addAll(CHILD_JVM_OPTIONS);
+    // The options bin/lib-classpath.sh gives the daemon with its archive (pgquorum_cds_flags).
     cdsArchive.ifPresent(a -> argv.addAll(List.of("-XX:SharedArchiveFile=" + a, "-Xlog:cds=off",
         "-Xlog:cds+dynamic=off", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0")));
     argv.add("-cp");
