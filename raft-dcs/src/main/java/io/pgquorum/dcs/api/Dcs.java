@@ -8,8 +8,9 @@ import java.util.Optional;
  * distributed configuration store.
  *
  * <p>Consistency: every method except {@link #readLocal(String)} is linearizable. Writes go through the Raft
- * log; reads are confirmed with a quorum (ReadIndex) before they answer, so a partitioned former leader can
- * never serve a stale value through them.
+ * log; reads are answered only by the Raft leader, after a majority confirmed its term at a moment after the read
+ * arrived (a ReadIndex of the DCS's own, on top of Ratis'), so a partitioned former leader can never serve a stale
+ * value through them.
  *
  * <p>Failure: a call that cannot reach a working majority within the client's operation timeout throws
  * {@link DcsUnavailableException}; nothing blocks longer than that bound. A failed compare-and-set is not an

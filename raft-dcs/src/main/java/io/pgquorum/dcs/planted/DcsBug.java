@@ -32,7 +32,21 @@ public enum DcsBug implements PlantedBug {
    * leader.
    */
   REFRESH_WITHOUT_LEADERSHIP_CHECK("refresh-without-leadership-check", "lease-expiry(dcs-lease)",
-      "leader-local lease refreshes are answered without confirming leadership");
+      "leader-local lease refreshes are answered without confirming leadership"),
+  /**
+   * Linearizable reads rely on Ratis' ReadIndex alone, as before the DCS confirmed them itself: a leader answers
+   * a read whose commit index an earlier round already confirmed without asking anyone again, so a leader cut off
+   * from its majority keeps answering from its old state until it steps down (about one max election timeout),
+   * while the majority may already have elected another leader and written. Followers serve reads too.
+   *
+   * <p>No saved schedule: the window needs the old leader's last commit index confirmed by a read round before
+   * the cut, i.e. a write-free round trip just before it, which the harness's continuous writers rarely leave
+   * (isolating the leader with this bug stayed green). Its proof is {@code PlantedDcsBugsTest}, which reads from a
+   * leader whose majority stopped: refused by a correct member, answered with this bug.
+   */
+  READ_INDEX_ONLY("read-index-only", "linearizable(dcs-register)",
+      "linearizable reads are confirmed by Ratis' ReadIndex alone, which skips the heartbeat round when an earlier "
+          + "read confirmed the same commit index");
 
   private final String id;
   private final String breaks;

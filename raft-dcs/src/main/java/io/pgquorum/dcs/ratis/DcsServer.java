@@ -233,10 +233,10 @@ public final class DcsServer implements AutoCloseable {
     RaftServer.Division division;
     try {
       division = server.getDivision(groupId);
-      // A member's term answer older than one election timeout is no use to a waiting refresh: it then takes
-      // the durable path, well inside the client's operation timeout.
-      sm.attach(division, config.tuning().leaseRefresh() == LeaseRefreshMode.LEADER_LOCAL
-          ? new TermPoll(groupId, config.tls(), config.tuning().electionTimeoutMax()) : null);
+      // Confirms leader-local refreshes and, in every mode, linearizable reads (DcsStateMachine.confirmedRead).
+      // A member's term answer older than one election timeout is no use to a waiting refresh (it then takes the
+      // durable path) or read (the client asks again), well inside the client's operation timeout.
+      sm.attach(division, new TermPoll(groupId, config.tls(), config.tuning().electionTimeoutMax()));
     } catch (IOException e) {
       member.close();
       throw new DcsConfigException("DCS member " + config.self() + " has no division for its group", e);

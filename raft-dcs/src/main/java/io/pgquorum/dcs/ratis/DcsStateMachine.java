@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -39,6 +40,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -84,7 +86,7 @@ final class DcsStateMachine extends BaseStateMachine {
   private final long leaderStepDownMillis;
   private final LeaseRefreshMode leaseRefresh;
   private final PlantedBugs bugs;
-  /** The leader's confirmation of leader-local refreshes; null until {@link #attach}, and in durable mode. */
+  /** The leader's confirmation of linearizable reads and leader-local refreshes; null until {@link #attach}. */
   private volatile TermPoll termPoll;
 
   DcsStateMachine(double maxClockRateDrift, long leaderStepDownMillis, LeaseRefreshMode leaseRefresh,
@@ -232,9 +234,10 @@ final class DcsStateMachine extends BaseStateMachine {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<QueryReply> reply = switch (query.getKindCase()) {
-      case READ_PREFIX -> CompletableFuture.completedFuture(host.read(query.getReadPrefix().getPrefix()));
-      case WATCH -> host.watch(StoreHost.prefixes(query.getWatch()), query.getWatch().getAfterRevision(),
-          query.getWatch().getMaxWaitMillis(), timer);
+      case READ_PREFIX -> confirmedRead(() -> CompletableFuture.completedFuture(
+          host.read(query.getReadPrefix().getPrefix())));
+      case WATCH -> confirmedRead(() -> host.watch(StoreHost.prefixes(query.getWatch()),
+          query.getWatch().getAfterRevision(), query.getWatch().getMaxWaitMillis(), timer));
       // Both are answered from a member's own state on purpose: they come as stale reads (queryStale).
       case LOCAL_REFRESH, TERM_CHECK -> CompletableFuture.failedFuture(
           new IOException("a " + query.getKindCase() + " query is sent as a stale read"));
@@ -242,6 +245,68 @@ final class DcsStateMachine extends BaseStateMachine {
     };
     return reply.thenApply(r -> Message.valueOf(ByteString.copyFrom(
         r.toBuilder().setMemberId(String.valueOf(getId())).build().toByteArray())));
+  }
+
+  /**
+   * A linearizable read's own confirmation, on top of Ratis' ReadIndex (which runs before {@link #query} and
+   * waits until this member applied the commit index it took). Ratis' round alone is not enough: in 3.3.0 a leader
+   * answers a read whose commit index an earlier round already confirmed without asking anyone again
+   * ({@code ReadIndexHeartbeats}: "the readIndex is already acknowledged before"), so a leader cut off from its
+   * majority answers from its old state until it steps down, about one max election timeout later, while the
+   * majority may already have elected a new leader that committed writes (found when {@code MemberBootTest} saw a
+   * lone leader answer a read). So only the ready leader answers, and only like this:
+   * <ol>
+   *   <li>It reads its term {@code T}, checks that it is the ready leader, and reads {@code T} again: it led
+   *       {@code T} at a moment after the read arrived, and (ready) has committed an entry of {@code T}, so its
+   *       commit index {@code c}, taken next, covers every entry committed in a term up to {@code T} before that
+   *       moment (Leader Completeness; in {@code T} only it commits).</li>
+   *   <li>A majority of the voters (of both configurations in a membership change) then reports term {@code T}
+   *       ({@link TermPoll}, each question sent after step 1). A member in {@code T} has voted in no later term,
+   *       and a later leader needs a majority, which shares a member with this one; so no leader of a term after
+   *       {@code T} was elected before those reports, and every write that completed before the read arrived was
+   *       committed in a term up to {@code T}, at an index up to {@code c}.</li>
+   *   <li>It answers from its state once it has applied {@code c}: everything completed before the read is in it,
+   *       and everything in it was committed. Not yet applied (rare: a write committed between Ratis' index and
+   *       {@code c}), the read is refused and the client asks again.</li>
+   * </ol>
+   * Everything else is refused ({@link UnservedRead}), naming the leader this member knows: followers
+   * (Ratis serves linearizable reads on followers with the leader's ReadIndex, which has the same gap), members
+   * still starting, a leader without its majority. The client sends its next attempt to the named leader.
+   */
+  private CompletableFuture<QueryReply> confirmedRead(Supplier<CompletableFuture<QueryReply>> answer) {
+    if (bugs.active(DcsBug.READ_INDEX_ONLY)) {
+      // PLANTED BUG read-index-only (fault-injection harness only): answered as soon as Ratis' ReadIndex let the
+      // read through, by any member; the harness's register linearizability checker must catch a leader cut off
+      // from its majority answering from its old state.
+      return answer.get();
+    }
+    RaftServer.Division d = division;
+    TermPoll poll = termPoll;
+    if (d == null || poll == null) {
+      return CompletableFuture.failedFuture(UnservedRead.refusal("member still starting", null));
+    }
+    long term = d.getInfo().getCurrentTerm();
+    if (!d.getInfo().isLeader() || !d.getInfo().isLeaderReady() || d.getInfo().getCurrentTerm() != term) {
+      RaftPeerId leader = d.getInfo().getLeaderId();
+      return CompletableFuture.failedFuture(UnservedRead.refusal("not the ready Raft leader", leader));
+    }
+    long commit = d.getRaftLog().getLastCommittedIndex();
+    RaftConfiguration conf = d.getRaftConf();
+    CompletableFuture<Boolean> confirmed = poll.majorityInTerm(conf.getCurrentPeers(), getId(), term);
+    if (!conf.getPreviousPeers().isEmpty()) {
+      confirmed = confirmed.thenCombine(poll.majorityInTerm(conf.getPreviousPeers(), getId(), term),
+          Boolean::logicalAnd);
+    }
+    return confirmed.thenCompose(yes -> {
+      if (!yes) {
+        return CompletableFuture.failedFuture(UnservedRead.refusal("no majority confirmed term " + term, null));
+      }
+      if (getLastAppliedTermIndex().getIndex() < commit) {
+        return CompletableFuture.failedFuture(UnservedRead.refusal("commit index " + commit + " not applied yet",
+            getId()));
+      }
+      return answer.get();
+    });
   }
 
   /**

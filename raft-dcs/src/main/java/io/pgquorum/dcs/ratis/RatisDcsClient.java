@@ -76,6 +76,12 @@ public final class RatisDcsClient extends AbstractDcsClient {
   /** Highest Raft index any reply to this client has shown; answers older than this are stale. */
   private final AtomicLong highestSeen = new AtomicLong();
   private final AtomicLong localRefreshes = new AtomicLong();
+  /**
+   * Where linearizable reads go: the leader the last refusing member named ({@link UnservedRead}), or null for
+   * the Ratis client's own choice. Only the leader answers them, and reads teach the Ratis client nothing about
+   * who leads (a follower serves its reads too, or here refuses them), so this client keeps track itself.
+   */
+  private volatile RaftPeerId readTarget;
 
   private RatisDcsClient(DcsClientConfig config, String ownerId) {
     super(ownerId);
@@ -219,7 +225,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
       // last applied. The harness's register linearizability checker must catch it.
       return queryLocal(query);
     }
-    return linearizable("read", () -> client.io().sendReadOnly(toMessage(query)), operationTimeout);
+    return linearizable("read", toMessage(query), operationTimeout);
   }
 
   /**
@@ -228,12 +234,11 @@ public final class RatisDcsClient extends AbstractDcsClient {
    * all show committed state). An older answer, or one without the answering member's id (not produced by
    * our state machine), is discarded and the read retried within the same deadline.
    */
-  private QueryReply linearizable(String what, CheckedSupplier<RaftClientReply, IOException> call,
-      Duration timeout) {
+  private QueryReply linearizable(String what, Message query, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long remaining = deadline - System.nanoTime();
-      RaftClientReply raw = withRetries(what, call, Duration.ofNanos(Math.max(remaining, 1)));
+      RaftClientReply raw = withRetries(what, () -> sendRead(query), Duration.ofNanos(Math.max(remaining, 1)));
       QueryReply reply = parseQuery(raw);
       long seen = highestSeen.get();
       if (!reply.getMemberId().isEmpty() && reply.getRevision() >= seen) {
@@ -246,6 +251,23 @@ public final class RatisDcsClient extends AbstractDcsClient {
         throw unavailable(what + " (only stale answers)", deadline - timeout.toNanos(), null);
       }
       pauseBeforeRetry(deadline);
+    }
+  }
+
+  /** One attempt of a linearizable read, at {@link #readTarget} when one is known. */
+  private RaftClientReply sendRead(Message query) throws IOException {
+    RaftPeerId target = readTarget;
+    if (target == null) {
+      return client.io().sendReadOnly(query);
+    }
+    try {
+      return client.io().sendReadOnly(query, target);
+    } catch (StateMachineException e) {
+      throw e; // its answer (a refusal naming the leader, see withRetries)
+    } catch (IOException | RuntimeException e) {
+      // That member is gone or unreachable: the next attempt lets the Ratis client find the leader.
+      readTarget = null;
+      throw e;
     }
   }
 
@@ -264,8 +286,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
       long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       Watch part = watch.toBuilder().setMaxWaitMillis(Math.max(0, Math.min(slice, remaining))).build();
       Query q = Query.newBuilder().setWatch(part).build();
-      QueryReply reply = linearizable("watch", () -> client.io().sendReadOnly(toMessage(q)),
-          operationTimeout.plusMillis(part.getMaxWaitMillis()));
+      QueryReply reply = linearizable("watch", toMessage(q), operationTimeout.plusMillis(part.getMaxWaitMillis()));
       if (reply.getChanged() || remaining <= slice) {
         return reply;
       }
@@ -302,6 +323,7 @@ public final class RatisDcsClient extends AbstractDcsClient {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     Throwable last = null;
+    int redirects = 0;
     while (true) {
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
@@ -330,6 +352,17 @@ public final class RatisDcsClient extends AbstractDcsClient {
         throw unavailable(what, start, last == null ? e : last);
       } catch (ExecutionException e) {
         last = e.getCause();
+        // Ratis' blocking client throws a reply's StateMachineException. A read the member would not confirm
+        // (not the leader, or no majority in its term) is asked again: at once when the member named a leader not
+        // asked yet (twice per call at most: two members naming each other in an election must not spin).
+        if (last instanceof StateMachineException sme && UnservedRead.is(sme)) {
+          RaftPeerId named = UnservedRead.leader(sme).orElse(null);
+          boolean elsewhere = named != null && !named.equals(readTarget);
+          readTarget = named;
+          if (elsewhere && redirects++ < 2) {
+            continue;
+          }
+        }
       } catch (InterruptedException e) {
         attempt.cancel(true);
         Thread.currentThread().interrupt();
@@ -598,7 +631,8 @@ public final class RatisDcsClient extends AbstractDcsClient {
   }
 
   private RaftPeerId leaderOrLocal() {
-    RaftPeerId leader = client.getLeaderId();
+    // A leader a refused read named is fresher than the Ratis client's, which only writes update.
+    RaftPeerId leader = readTarget != null ? readTarget : client.getLeaderId();
     return leader != null ? leader : localPeer;
   }
 

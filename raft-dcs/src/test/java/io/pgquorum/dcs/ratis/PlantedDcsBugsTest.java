@@ -72,6 +72,50 @@ class PlantedDcsBugsTest {
   }
 
   /**
+   * Ratis' ReadIndex alone lets a leader that lost its majority answer a read whose commit index an earlier read
+   * already confirmed, from its old state, until it steps down (here after 10 s, well after the reads below). The
+   * DCS's own confirmation refuses such a read; with read-index-only the leader answers it.
+   */
+  @Test
+  void readIndexOnlyPlantedThroughTheServerConfigLetsALeaderWithoutItsMajorityAnswer() {
+    assertThat(loneLeaderRead(PlantedBugs.of())).as("a correct leader without its majority").isEmpty();
+    assertThat(loneLeaderRead(PlantedBugs.of(DcsBug.READ_INDEX_ONLY))).as("read-index-only").contains("before");
+  }
+
+  /**
+   * m1 (with {@code bugs}) leads, a read of /k is confirmed, both other members stop, and /k is read again through
+   * m1 with nothing written in between: its value, or empty when the read was refused (unavailable within 5 s).
+   */
+  private static Optional<String> loneLeaderRead(PlantedBugs bugs) {
+    DcsTuning slowStepDown = DcsTuning.defaults().withElectionTimeout(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    try (RatisTestCluster cluster = RatisTestCluster.start(3, slowStepDown, name -> null)) {
+      cluster.awaitLeader(ELECTION);
+      cluster.stopMember("m1");
+      DcsServer m1 = cluster.startMember("m1", bugs);
+      // 5 s per call: heartbeats are 2.5 s apart at these election timeouts, and a refused read lasts the whole
+      // call, well before m1 steps down (10 s without its majority).
+      var client = cluster.client("reader", "m1", Duration.ofSeconds(5));
+      await().atMost(ELECTION).ignoreExceptions().until(() -> {
+        client.transferLeadership("m1", Duration.ofSeconds(10));
+        return m1.isLeader();
+      });
+      // Every member registers itself once (a write): all done before the reads, so none moves the commit index.
+      await().atMost(ELECTION).ignoreExceptions()
+          .until(() -> client.read(Registrations.PREFIX).entries().size() == 3);
+      client.put("/k", "before");
+      assertThat(client.get("/k")).map(KeyValue::value).contains("before");
+      cluster.stopMember("m2");
+      cluster.stopMember("m3");
+      assertThat(m1.isLeader()).as("m1 still leads (it steps down 10 s after losing its majority)").isTrue();
+      try {
+        return client.get("/k").map(KeyValue::value);
+      } catch (DcsUnavailableException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /**
    * A leader-local refresh must be confirmed by a majority in the leader's term (LeaderLocalRefreshTest shows a
    * correct leader without its majority refusing); with refresh-without-leadership-check the member left alone
    * answers "refreshed" from its own state.
