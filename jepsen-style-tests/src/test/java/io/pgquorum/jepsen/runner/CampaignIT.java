@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  * One small real campaign through {@code bin/jepsen-run}'s own code, default tier. It is also the proof, in every
  * {@code ./mvnw -B verify}, that the stack's safety checkers can go red: a planted bug per safety property, on the
  * schedule that exposes it, must turn exactly that checker INVALID (P1: {@code skip-demote-on-lost-lease} while the
- * primary is isolated; P2: {@code ignore-maximum-lag-on-failover} with a replica far behind; see
- * docs/properties.md). A generated DCS schedule (fresh seed) runs in the same campaign and must pass. The campaign
- * must keep going after the first failure, record everything, exit 1, and write the aggregate report. The liveness
+ * primary is isolated; P2: {@code ignore-maximum-lag-on-failover} with both replicas far behind, their WAL senders
+ * paused; see docs/properties.md). A generated DCS schedule (fresh seed) runs in the same campaign and must pass.
+ * The campaign must keep going after the first failure, record everything, exit 1, and write the aggregate report.
+ * The liveness
  * checkers' planted bugs (P3 availability: {@code replicas-never-race} with the primary isolated; P3 role
  * stability: {@code flapping-leader} with no real fault) run in the long tier: each trial lasts its whole
  * availability bound plus the settle window (about 100 s), and they guard no safety claim.
