@@ -24,6 +24,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -401,6 +404,38 @@ class InstallIT {
    * Whatever a failed run left: daemons (and their watchdogs) by PID, then PostgreSQL servers still running, then
    * the directory unless PGQUORUM_KEEP_IT_DIRS=true.
    */
+  /**
+   * The class-data sharing helpers {@code bin/lib-classpath.sh} started for this run's daemons and pgctl (and their
+   * dump JVMs): detached into their own sessions, they are nobody's descendants here, and may still wait for a
+   * class list or dump into {@code base/cache} for minutes. Left running, a helper's last rename put an archive
+   * into the directory being deleted, and {@code base} stayed behind (seen 2026-12-07). Found by their command lines,
+   * which name the cache directory; stopped, and waited for, before the directory goes.
+   */
+  private static void stopClassDataHelpers(Path base) {
+    String cache = base.resolve("cache").toString();
+    // Again while any is found: a helper may start its dump JVM between the listing and its own end.
+    for (int round = 0; round < 5; round++) {
+      List<ProcessHandle> helpers = ProcessHandle.allProcesses()
+          .filter(p -> p.info().arguments().map(args -> Arrays.stream(args).anyMatch(a -> a.contains(cache)))
+              .orElse(false))
+          .toList();
+      if (helpers.isEmpty()) {
+        return;
+      }
+      helpers.forEach(ProcessHandle::destroyForcibly);
+      for (ProcessHandle h : helpers) {
+        try {
+          h.onExit().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (ExecutionException | TimeoutException e) {
+          // reported by the directory's deletion, if anything is left
+        }
+      }
+    }
+  }
+
   @AfterEach
   void cleanUp() throws IOException {
     for (Node n : nodes) {
@@ -413,6 +448,9 @@ class InstallIT {
         Commands.run(List.of(NodeYaml.PG_BIN + "/pg_ctl", "stop", "-m", "immediate", "-w", "-D",
             n.dataDir().toString()), 30);
       }
+    }
+    if (base != null) {
+      stopClassDataHelpers(base);
     }
     if (base != null && !"true".equals(System.getenv("PGQUORUM_KEEP_IT_DIRS"))) {
       try (Stream<Path> walk = Files.walk(base)) {
