@@ -10,6 +10,7 @@ import io.pgquorum.testkit.proc.Commands;
 import io.pgquorum.testkit.proc.Daemon;
 import io.pgquorum.testkit.proc.Launch;
 import io.pgquorum.testkit.proc.ProcInfo;
+import io.pgquorum.testkit.proc.Signals;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +25,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -401,10 +399,6 @@ class InstallIT {
   }
 
   /**
-   * Whatever a failed run left: daemons (and their watchdogs) by PID, then PostgreSQL servers still running, then
-   * the directory unless PGQUORUM_KEEP_IT_DIRS=true.
-   */
-  /**
    * The class-data sharing helpers {@code bin/lib-classpath.sh} started for this run's daemons and pgctl (and their
    * dump JVMs): detached into their own sessions, they are nobody's descendants here, and may still wait for a
    * class list or dump into {@code base/cache} for minutes. Left running, a helper's last rename put an archive
@@ -415,27 +409,22 @@ class InstallIT {
     String cache = base.resolve("cache").toString();
     // Again while any is found: a helper may start its dump JVM between the listing and its own end.
     for (int round = 0; round < 5; round++) {
-      List<ProcessHandle> helpers = ProcessHandle.allProcesses()
+      List<Long> helpers = ProcessHandle.allProcesses()
           .filter(p -> p.info().arguments().map(args -> Arrays.stream(args).anyMatch(a -> a.contains(cache)))
               .orElse(false))
-          .toList();
+          .map(ProcessHandle::pid).toList();
       if (helpers.isEmpty()) {
         return;
       }
-      helpers.forEach(ProcessHandle::destroyForcibly);
-      for (ProcessHandle h : helpers) {
-        try {
-          h.onExit().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (ExecutionException | TimeoutException e) {
-          // reported by the directory's deletion, if anything is left
-        }
-      }
+      Signals.send("KILL", helpers);
+      ProcInfo.awaitExit(helpers, Duration.ofSeconds(10));
     }
   }
 
+  /**
+   * Whatever a failed run left: daemons (and their watchdogs) by PID, then PostgreSQL servers still running, then
+   * the directory unless PGQUORUM_KEEP_IT_DIRS=true.
+   */
   @AfterEach
   void cleanUp() throws IOException {
     for (Node n : nodes) {

@@ -46,6 +46,8 @@ final class TermPoll implements AutoCloseable {
    * LAN round trip (about a millisecond), far below the election timeout that bounds every question.
    */
   static final Duration HEDGE = Duration.ofMillis(50);
+  private static final Message QUESTION = Message.valueOf(ByteString.copyFrom(
+      Query.newBuilder().setTermCheck(TermCheck.getDefaultInstance()).build().toByteArray()));
 
   private final RaftGroupId groupId;
   private final Optional<TlsFiles> tls;
@@ -109,8 +111,6 @@ final class TermPoll implements AutoCloseable {
     private final int needed;
     private final long term;
     private final CompletableFuture<Boolean> result = new CompletableFuture<>();
-    private final Message question = Message.valueOf(ByteString.copyFrom(
-        Query.newBuilder().setTermCheck(TermCheck.getDefaultInstance()).build().toByteArray()));
     private int asked;
     private int yes;
     private int outstanding;
@@ -144,11 +144,13 @@ final class TermPoll implements AutoCloseable {
     private void askMore(int count) {
       for (int i = 0; i < count && asked < order.size(); i++) {
         RaftPeer p = order.get(asked++);
+        // Counted before the question goes: an answer may arrive on this thread (the lock is reentrant).
+        outstanding++;
         try {
-          CompletableFuture.supplyAsync(() -> ask(client, question, p.getId()), workers)
+          CompletableFuture.supplyAsync(() -> ask(client, QUESTION, p.getId()), workers)
               .whenComplete((t, e) -> answered(p.getId(), e == null && t == term));
-          outstanding++;
         } catch (RejectedExecutionException e) {
+          outstanding--;
           result.complete(false); // closed: the member is shutting down
           return;
         }
