@@ -77,6 +77,7 @@ public abstract class AbstractDcsClient implements Dcs {
 
   /** {@code timeout} null: the client's operation timeout. */
   private Reply replicate(Command.Builder builder, Duration timeout) {
+    Codec.checkWriteSize(builder);
     ClientSession current = session;
     Command command = current.begin(builder);
     try {

@@ -13,6 +13,7 @@ import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Refresh;
 import io.pgquorum.dcs.proto.Reply;
 import io.pgquorum.dcs.proto.Snapshot;
+import io.pgquorum.dcs.statemachine.Codec;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -182,21 +183,40 @@ final class DcsStateMachine extends BaseStateMachine {
     return last.getIndex();
   }
 
-  /** Leader only: parse early (bad bytes never reach the log) and stamp the leader's wall clock. */
+  /**
+   * Leader only: refuse an oversized command and parse early (neither reaches the log), and stamp the leader's
+   * wall clock. The size bound is checked here as well as in the client, for clients that skip the client's check
+   * (another version, another program): {@link RatisSettings} sizes the log's write buffer and the appender's
+   * batches for commands up to it, and Ratis' log would refuse a larger entry too, but naming its buffers instead
+   * of this bound, and only after the leader's log worker received it.
+   *
+   * <p>A refusal is returned as a context carrying the exception, never thrown: Ratis turns the former into a
+   * {@code StateMachineException} reply, while a thrown exception leaves the request's retry-cache entry
+   * unanswered, so the client's retries of it (same call id) waited on that entry until their deadline.
+   */
   @Override
-  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+  public TransactionContext startTransaction(RaftClientRequest request) {
+    TransactionContext.Builder context = TransactionContext.newBuilder().setStateMachine(this)
+        .setClientRequest(request);
+    int size = request.getMessage().getContent().size();
+    if (size > Codec.MAX_WRITE_BYTES + Codec.COMMAND_OVERHEAD_BYTES) {
+      return refused(context, new IOException("DCS command of " + size + " bytes refused: the DCS accepts at most "
+          + Codec.MAX_WRITE_BYTES + " bytes (1 MiB) per write"));
+    }
     Command command;
     try {
       command = Command.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
     } catch (InvalidProtocolBufferException e) {
-      throw new IOException("not a pgquorum DCS command: " + e.getMessage(), e);
+      return refused(context, new IOException("not a pgquorum DCS command: " + e.getMessage(), e));
     }
     Command stamped = command.toBuilder().setStampMillis(System.currentTimeMillis()).build();
-    return TransactionContext.newBuilder()
-        .setStateMachine(this)
-        .setClientRequest(request)
-        .setLogData(ByteString.copyFrom(stamped.toByteArray()))
-        .build();
+    return context.setLogData(ByteString.copyFrom(stamped.toByteArray())).build();
+  }
+
+  private static TransactionContext refused(TransactionContext.Builder context, IOException reason) {
+    TransactionContext refused = context.build();
+    refused.setException(reason);
+    return refused;
   }
 
   @Override

@@ -314,9 +314,10 @@ public final class RatisDcsClient extends AbstractDcsClient {
   }
 
   /**
-   * Runs {@code call} until it succeeds or {@code timeout} passes. A state-machine rejection (a malformed
-   * request) is final; every other failure (timeouts, no leader, lost majority, closed connections) is
-   * retried because it can heal within the bound.
+   * Runs {@code call} until it succeeds or {@code timeout} passes. A state-machine rejection (a malformed or
+   * oversized request), whether Ratis returns it in the reply or throws it, is final, except a read a member would
+   * not confirm ({@link UnservedRead}: not the leader, no majority in its term yet); every other failure
+   * (timeouts, no leader, lost majority, closed connections) is retried because it can heal within the bound.
    */
   private RaftClientReply withRetries(String what, CheckedSupplier<RaftClientReply, IOException> call,
       Duration timeout) {
@@ -362,6 +363,10 @@ public final class RatisDcsClient extends AbstractDcsClient {
           if (elsewhere && redirects++ < 2) {
             continue;
           }
+        } else if (last instanceof StateMachineException sme) {
+          // Every other refusal of the state machine is final (a malformed or oversized request): asking again
+          // gets the same answer, so it must not be retried until the deadline and reported as unavailability.
+          throw new DcsRejectedException("DCS rejected the " + what + ": " + sme.getMessage());
         }
       } catch (InterruptedException e) {
         attempt.cancel(true);

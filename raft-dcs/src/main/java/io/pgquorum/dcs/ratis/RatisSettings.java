@@ -1,5 +1,6 @@
 package io.pgquorum.dcs.ratis;
 
+import io.pgquorum.dcs.statemachine.Codec;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,6 +20,9 @@ import org.apache.ratis.util.TimeDuration;
  * reason (see also {@code shared/reference/ratis-3.3.0-notes.md}).
  */
 final class RatisSettings {
+  /** The largest AppendEntries batch, and so the largest log entry (see {@link #server}). */
+  static final int APPEND_BATCH_BYTES = Codec.MAX_WRITE_BYTES + Codec.COMMAND_OVERHEAD_BYTES + 64 * 1024;
+
   private RatisSettings() {}
 
   /** A stable group id derived from the group name, so every member computes the same one. */
@@ -68,6 +72,15 @@ final class RatisSettings {
     // commit rule are unchanged, and in-flight appends stay bounded by
     // raft.grpc.server.leader.outstanding.appends.max (default 8), so a write burst cannot flood a follower.
     RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+    // The log worker's write buffer is a direct buffer Ratis allocates (and zeroes, so it stays resident) once per
+    // member: 8 MiB by default, about a tenth of an idle daemon's private memory. Ratis requires it to hold one
+    // AppendEntries batch (the appender's byte limit) plus 8 bytes, and its log refuses an entry over that limit
+    // ("exceeds the max buffer limit"). Entries are bounded by the commands the members accept
+    // (Codec.MAX_WRITE_BYTES plus COMMAND_OVERHEAD_BYTES, checked in DcsStateMachine.startTransaction) plus what
+    // Ratis' LogEntryProto adds (term, index, client and call ids: well under 1 KiB); 64 KiB covers that with room
+    // to spare. Smaller batches only matter to a follower catching up through many entries: more, smaller rounds.
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(APPEND_BATCH_BYTES));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(APPEND_BATCH_BYTES + 8));
     return p;
   }
 

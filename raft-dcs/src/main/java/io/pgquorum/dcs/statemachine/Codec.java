@@ -6,6 +6,7 @@ import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.Precondition;
 import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
+import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Entry;
 import io.pgquorum.dcs.proto.QueryReply;
 import io.pgquorum.dcs.proto.Reply;
@@ -16,6 +17,24 @@ import java.util.Optional;
 
 /** Translation between the wire/log protobufs and the public API records. */
 public final class Codec {
+  /**
+   * The largest write a client may send, in bytes of its serialized operation (key, value, precondition): 1 MiB.
+   * Why a bound: each write is one Raft log entry, and Ratis' log refuses an entry larger than one AppendEntries
+   * batch, whose size {@code RatisSettings} derives from this bound (with the log's write buffer, which must hold
+   * a batch). Why 1 MiB: etcd refuses
+   * requests over 1.5 MiB by default, and pgquorum's largest values (the dynamic configuration, the failover
+   * history, a member's status) are a few KiB; a small bound lets each member keep a write buffer of about 1 MiB
+   * instead of Ratis' 8 MiB default, resident in every member for its whole life.
+   */
+  public static final int MAX_WRITE_BYTES = 1024 * 1024;
+
+  /**
+   * What the client's session fields and the leader's time stamp add to an operation (a 16-byte client id and
+   * three varints of at most 10 bytes each, with their tags): the members refuse a command above
+   * {@link #MAX_WRITE_BYTES} plus this.
+   */
+  public static final int COMMAND_OVERHEAD_BYTES = 256;
+
   private Codec() {}
 
   public static KeyValue toKeyValue(Entry e) {
@@ -71,6 +90,30 @@ public final class Codec {
     if (maxWait == null || maxWait.isNegative()) {
       throw new IllegalArgumentException("maxWait must be a non-negative duration, got " + maxWait);
     }
+  }
+
+  /**
+   * Client-side bound of a write ({@link #MAX_WRITE_BYTES}), naming the key or prefix it writes, so that an
+   * oversized value fails fast with a clear message instead of a refusal from the members.
+   */
+  public static void checkWriteSize(Command.Builder op) {
+    int size = op.build().getSerializedSize();
+    if (size > MAX_WRITE_BYTES) {
+      String target = switch (op.getOpCase()) {
+        case PUT -> "the write of key " + shortened(op.getPut().getKey());
+        case DELETE -> "the delete of key " + shortened(op.getDelete().getKey());
+        case DELETE_PREFIX -> "the delete of prefix " + shortened(op.getDeletePrefix().getPrefix());
+        case REFRESH -> "the refresh of key " + shortened(op.getRefresh().getKey());
+        default -> "the write";
+      };
+      throw new IllegalArgumentException(target + " is " + size + " bytes; the DCS accepts at most "
+          + MAX_WRITE_BYTES + " bytes (1 MiB) per write (key, value and condition together)");
+    }
+  }
+
+  /** A key as an error message shows it: whole up to 100 characters (an oversized key may be the offence). */
+  private static String shortened(String key) {
+    return key.length() <= 100 ? key : key.substring(0, 100) + "... (" + key.length() + " characters)";
   }
 
   /** Client-side validation, so that a bad argument fails fast with its name instead of a round trip. */

@@ -13,6 +13,7 @@ import io.pgquorum.dcs.api.WatchResult;
 import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.api.WriteResult.Outcome;
 import io.pgquorum.dcs.lease.LeaseTracker;
+import io.pgquorum.dcs.statemachine.Codec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -252,6 +253,20 @@ public abstract class DcsContract {
         .hasMessageContaining("prefix");
     assertThatThrownBy(() -> Precondition.modRevision(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("revision");
+  }
+
+  @Test
+  void aWriteUpToTheSizeLimitIsStoredAndALargerOneIsRefusedNamingTheKey() {
+    // A value 1 KiB below the bound leaves room for the key, the owner and the encoding; it must be stored whole
+    // (on Ratis: one log entry as large as the members accept, replicated to a majority) and later writes go on.
+    String large = "x".repeat(Codec.MAX_WRITE_BYTES - 1024);
+    assertThat(alice().put(p + "large", large).succeeded()).isTrue();
+    assertThat(bob().get(p + "large").orElseThrow().value()).isEqualTo(large);
+    assertThat(alice().put(p + "after", "1").succeeded()).isTrue();
+    String tooLarge = "x".repeat(Codec.MAX_WRITE_BYTES);
+    assertThatThrownBy(() -> alice().put(p + "huge", tooLarge)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key " + p + "huge").hasMessageContaining("at most " + Codec.MAX_WRITE_BYTES);
+    assertThat(bob().get(p + "huge")).isEmpty();
   }
 
   /** Polls until {@code key} is absent, failing if that does not happen within {@code limit}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.pgquorum.dcs.api.DcsRejectedException;
 import io.pgquorum.dcs.api.DcsUnavailableException;
 import io.pgquorum.dcs.api.KeyValue;
 import io.pgquorum.dcs.api.LocalView;
@@ -13,6 +14,7 @@ import io.pgquorum.dcs.api.WriteResult;
 import io.pgquorum.dcs.proto.Command;
 import io.pgquorum.dcs.proto.Put;
 import io.pgquorum.dcs.proto.Reply;
+import io.pgquorum.dcs.statemachine.Codec;
 import io.pgquorum.dcs.testing.RatisTestCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -145,6 +147,36 @@ class RatisGroupTest {
    * A member that was down while the others snapshotted and purged their logs past its position catches up
    * by snapshot installation.
    */
+  /**
+   * The size bound on writes holds on every member: a write as large as the members accept reaches all three
+   * (one AppendEntries batch and the log's write buffer hold it, see {@code RatisSettings}), and a command over
+   * the bound that skips the client's check is refused by the leader as a rejection (not retried until the
+   * deadline as unavailability), without stopping the log.
+   */
+  @Test
+  void aWriteAtTheSizeBoundReachesEveryMemberAndALargerCommandIsRefusedByTheLeader() {
+    try (RatisTestCluster cluster = RatisTestCluster.start(3)) {
+      cluster.awaitLeader(ELECTION);
+      RatisDcsClient client = cluster.client("sizes");
+      String large = "y".repeat(Codec.MAX_WRITE_BYTES - 1024);
+      assertThat(client.put("/large", large).succeeded()).isTrue();
+      for (String member : cluster.runningMembers()) {
+        RatisDcsClient local = cluster.client("reader-" + member, member, Duration.ofSeconds(5));
+        await().atMost(ELECTION).untilAsserted(() -> {
+          List<KeyValue> entries = local.readLocal("/large").snapshot().entries();
+          assertThat(entries).as("member %s", member).hasSize(1);
+          assertThat(entries.get(0).value().equals(large)).as("member %s holds the whole value", member).isTrue();
+        });
+      }
+      Command oversized = Command.newBuilder().setPut(Put.newBuilder().setKey("/huge").setValue(
+          ByteString.copyFromUtf8("z".repeat(Codec.MAX_WRITE_BYTES + Codec.COMMAND_OVERHEAD_BYTES)))).build();
+      assertThatThrownBy(() -> client.submit(oversized)).isInstanceOf(DcsRejectedException.class)
+          .hasMessageContaining("refused").hasMessageContaining("at most " + Codec.MAX_WRITE_BYTES);
+      assertThat(client.put("/after", "1").succeeded()).isTrue();
+      assertThat(client.get("/huge")).isEmpty();
+    }
+  }
+
   @Test
   void aFollowerRestartedAfterTheLogWasPurgedCatchesUpFromASnapshot() throws IOException {
     DcsTuning small = DcsTuning.defaults().withSnapshotThreshold(64, 16, 8 * 1024);
