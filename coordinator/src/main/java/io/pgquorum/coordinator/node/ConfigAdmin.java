@@ -97,6 +97,9 @@ final class ConfigAdmin extends AdminActions.Unsupported {
       WriteResult.Outcome outcome;
       try {
         outcome = store.writeConfig(config, revision);
+      } catch (IllegalArgumentException e) {
+        // The DCS's bound on one write (1 MiB): REST bodies are at most 64 KiB, but merge patches add up.
+        return new Result(400, "invalid configuration, nothing was changed: " + e.getMessage());
       } catch (RuntimeException e) {
         return revision.isPresent() ? unreachable(e) : new Result(502, "the config key could not be written: "
             + e.getMessage());

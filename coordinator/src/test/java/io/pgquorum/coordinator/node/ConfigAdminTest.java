@@ -71,6 +71,21 @@ class ConfigAdminTest {
   }
 
   @Test
+  void patchesThatAddUpToMoreThanTheDcsTakesInOneWriteAreRefusedAsInvalidAndChangeNothing() throws Exception {
+    seed();
+    String half = "x".repeat(600 * 1024); // the REST API takes 64 KiB per body; here the merged whole counts
+    assertThat(admin.patchConfig(of("postgresql", Map.of("parameters", of("custom.a", half)))).status())
+        .isEqualTo(200);
+    long before = revision();
+    Result r = admin.patchConfig(of("postgresql", Map.of("parameters", of("custom.b", half))));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body()).startsWith("invalid configuration, nothing was changed: ")
+        .contains("key " + KEYS.config()).contains("at most 1048576 bytes");
+    assertThat(revision()).isEqualTo(before);
+    assertThat(stored().path("postgresql").path("parameters").has("custom.b")).isFalse();
+  }
+
+  @Test
   void nestedKeysMergeAndOthersAreKept() throws Exception {
     seed();
     admin.patchConfig(of("postgresql", Map.of("parameters", Map.of("max_connections", 200, "work_mem", "8MB"))));
