@@ -1,6 +1,5 @@
 package io.pgquorum.jepsen.runner;
 
-import io.pgquorum.dcs.api.DcsException;
 import io.pgquorum.dcs.lease.LeaseTracker;
 import io.pgquorum.dcs.planted.DcsBug;
 import io.pgquorum.dcs.planted.PlantedBugs;
@@ -109,29 +108,6 @@ public final class DcsTrial implements Trial {
     return max;
   }
 
-  /**
-   * Polls (one write per attempt, each bounded by the client's operation timeout) until the group commits a write,
-   * or throws after {@code timeout}. A member that claims leadership need not commit yet: on a loaded machine a
-   * first leader, elected while a member was still starting, committed nothing for seconds and lost its term, and
-   * a schedule whose clock started at that claim cut the network before the lease workload held any lease (a
-   * planted-bug trial then stayed green for want of a chance, seen once in a full build). The schedule's clock
-   * starts after this.
-   */
-  private static void awaitCommits(RatisDcsClient probe, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        probe.put("jepsen/readiness", "1");
-        return;
-      } catch (DcsException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the DCS group committed no write within " + timeout.toSeconds()
-              + " s of electing a leader: " + e.getMessage(), e);
-        }
-      }
-    }
-  }
-
   @Override
   public TrialResult run(Schedule schedule, Path requested) {
     Path dir = Runs.fresh(requested);
@@ -155,9 +131,6 @@ public final class DcsTrial implements Trial {
       for (int i = 0; i < leaseClients; i++) {
         lease.add(testbed.client("lease-" + i));
       }
-      // After the workload clients: each new client takes the next member as its local one, and the planted bugs'
-      // schedules rely on which clients sit on which member.
-      awaitCommits(testbed.client("readiness"), Duration.ofSeconds(60));
       Workloads.ProcessIds ids = new Workloads.ProcessIds();
       long duration = schedule.totalMillis();
       // The workloads and the role observer run until quietMillis after the nemesis really healed, not after the
