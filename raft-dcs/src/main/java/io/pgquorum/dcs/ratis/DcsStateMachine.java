@@ -201,7 +201,7 @@ final class DcsStateMachine extends BaseStateMachine {
     int size = request.getMessage().getContent().size();
     if (size > Codec.MAX_WRITE_BYTES + Codec.COMMAND_OVERHEAD_BYTES) {
       return refused(context, new IOException("DCS command of " + size + " bytes refused: the DCS accepts at most "
-          + Codec.MAX_WRITE_BYTES + " bytes (1 MiB) per write"));
+          + Codec.MAX_WRITE_BYTES + " bytes per write"));
     }
     Command command;
     try {

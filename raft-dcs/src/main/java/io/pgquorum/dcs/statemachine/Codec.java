@@ -21,10 +21,9 @@ public final class Codec {
    * The largest write a client may send, in bytes of its serialized operation (key, value, precondition): 1 MiB.
    * Why a bound: each write is one Raft log entry, and Ratis' log refuses an entry larger than one AppendEntries
    * batch, whose size {@code RatisSettings} derives from this bound (with the log's write buffer, which must hold
-   * a batch). Why 1 MiB: etcd refuses
-   * requests over 1.5 MiB by default, and pgquorum's largest values (the dynamic configuration, the failover
-   * history, a member's status) are a few KiB; a small bound lets each member keep a write buffer of about 1 MiB
-   * instead of Ratis' 8 MiB default, resident in every member for its whole life.
+   * a batch). Why 1 MiB: etcd refuses requests over 1.5 MiB by default, and pgquorum's largest values (the dynamic
+   * configuration, the failover history, a member's status) are a few KiB; a small bound lets each member keep a
+   * write buffer of about 1 MiB instead of Ratis' 8 MiB default, resident in every member for its whole life.
    */
   public static final int MAX_WRITE_BYTES = 1024 * 1024;
 
@@ -107,7 +106,7 @@ public final class Codec {
         default -> "the write";
       };
       throw new IllegalArgumentException(target + " is " + size + " bytes; the DCS accepts at most "
-          + MAX_WRITE_BYTES + " bytes (1 MiB) per write (key, value and condition together)");
+          + MAX_WRITE_BYTES + " bytes per write (key, value and condition together)");
     }
   }
 
