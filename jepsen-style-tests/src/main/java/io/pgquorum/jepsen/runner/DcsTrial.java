@@ -22,6 +22,7 @@ import io.pgquorum.jepsen.fault.Schedule;
 import io.pgquorum.jepsen.history.History;
 import io.pgquorum.jepsen.history.HistoryRecorder;
 import io.pgquorum.jepsen.history.Op;
+import io.pgquorum.jepsen.history.OpType;
 import io.pgquorum.jepsen.nemesis.Nemesis;
 import io.pgquorum.jepsen.report.HtmlReport;
 import java.nio.file.Path;
@@ -44,7 +45,9 @@ import java.util.function.Predicate;
  *
  * <p>Planted bugs ({@link DcsBug}, harness only): {@link #DcsTrial(PlantedBugs)} plants them in every member and
  * in the harness's clients ({@link DcsTestbed#start(int, Path, PlantedBugs)}); the checker each one breaks is
- * named by {@link DcsBug#breaks()}.
+ * named by {@link DcsBug#breaks()}. A trial with planted bugs starts its schedule only once a lease client holds a
+ * lease ({@link #awaitHeldLease}); one without starts it as soon as a member claims leadership, so the campaigns'
+ * and property tests' timing is unchanged.
  *
  * <p>Availability bound: after the network heals, a majority elects a leader within a few election timeouts
  * (about 1-2 s with the DCS defaults) and the clients' next attempt (2 s operation timeout) succeeds; 15 s leaves
@@ -108,6 +111,37 @@ public final class DcsTrial implements Trial {
     return max;
   }
 
+  /**
+   * Waits until the history holds an acknowledged lease acquisition, polling the recorder, or throws after
+   * {@code timeout}. Why, for planted-bug trials only: a planted bug must be given its chance, and the lease bugs
+   * need a lease held when the schedule's cut comes. A member's claim of leadership (what {@link
+   * DcsTestbed#awaitLeader} waits for) is not enough on a loaded machine: in a full build's parallel ITs the first
+   * leader, elected while a member was still starting, committed nothing for seconds and lost its term, the cut came
+   * before any lease was acquired, and {@code refresh-without-leadership-check} stayed green. Bug-free trials do not
+   * wait (a wait on a group commit for every trial once shifted {@code DcsLinearizabilityTest}'s timing enough to
+   * leave it without a lease expiry to observe).
+   */
+  static void awaitHeldLease(HistoryRecorder recorder, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (recorder.history().ops().stream().noneMatch(DcsTrial::acquiredLease)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no lease client acquired a lease within " + timeout.toSeconds()
+            + " s of the DCS group electing a leader: the planted bug's schedule would have no lease to act on");
+      }
+      try {
+        Thread.sleep(50); // a poll interval, not a condition: the loop's condition is the acknowledged acquisition
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a held lease", e);
+      }
+    }
+  }
+
+  private static boolean acquiredLease(Op op) {
+    return op.type() == OpType.OK && "acquire".equals(op.f()) && op.key() != null
+        && op.key().startsWith(LeaseWorkload.KEY_PREFIX);
+  }
+
   @Override
   public TrialResult run(Schedule schedule, Path requested) {
     Path dir = Runs.fresh(requested);
@@ -148,6 +182,9 @@ public final class DcsTrial implements Trial {
       Runs.Background ls = leaseClients == 0 ? null : Runs.background("lease-workload", () -> Workloads.runUntil(
           recorder, lease, leaseWorkload, stop, schedule.seed() + 104729, ids));
       try {
+        if (!bugs.isEmpty() && ls != null) {
+          awaitHeldLease(recorder, Duration.ofSeconds(60));
+        }
         nemesis.run(schedule);
       } finally {
         try {

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  *       isolated old Raft leader keeps answering its clients' refreshes from its own state, while the new leader
  *       expires those leases a ttl after its election; {@code lease-expiry(dcs-lease)} must flag it. The cut lasts
  *       12 s: with 6 s, a loaded machine (a full build's parallel ITs) once let the majority's first leader lose its
- *       term after 1.5 s, before any lease ran out, and the next election outlasted the cut.
+ *       term after 1.5 s, before any lease ran out, and the next election outlasted the cut. And the schedule starts
+ *       only once a lease client holds a lease ({@code DcsTrial.awaitHeldLease}): a first leader that committed
+ *       nothing for seconds once let the cut come before any lease was acquired.
  * </ul>
  *
  * <p>{@code read-index-only} (reads confirmed by Ratis' ReadIndex alone) has no saved schedule: its window needs a
