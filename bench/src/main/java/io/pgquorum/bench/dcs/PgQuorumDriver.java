@@ -62,14 +62,18 @@ public final class PgQuorumDriver implements DcsDriver {
       throw new IllegalStateException("pgquorum did not create the leader lock " + key + ": " + r);
     }
     long fencingToken = r.entry().get().createRevision();
-    // What the coordinator's HA loop does every cycle while it holds the lock (ClusterStore.refreshLeader).
-    LeaseRefresh logged = new LeaseRefresh("", () -> client.refresh(key, fencingToken).succeeded());
+    // The refresh as a Raft log entry (raft.lease_refresh: durable). Unlabelled only when it is all this driver
+    // measures; beside the leader-local one it is "durable", so that the README's like-for-like table (which pairs
+    // an unlabelled pgquorum row with every etcd variant) shows the daemons' default, leader-local refresh.
+    LeaseRefresh logged = new LeaseRefresh(leaderLocal == null ? "" : "durable",
+        () -> client.refresh(key, fencingToken).succeeded());
     if (leaderLocal == null) {
       return List.of(logged);
     }
-    // Counts as a success only when the leader served it locally: a silent fallback to the log would measure
-    // the logged refresh under the wrong name.
-    return List.of(logged, new LeaseRefresh("leader-local", () -> {
+    // What the coordinator's lease keeper and HA loop send while the node holds the lock, at the default
+    // raft.lease_refresh: leader_local (ClusterStore.refreshLeader). Counts as a success only when the leader
+    // served it locally: a silent fallback to the log would measure the logged refresh under the wrong name.
+    return List.of(logged, new LeaseRefresh("", () -> {
       long before = leaderLocal.leaderLocalRefreshes();
       return leaderLocal.refresh(key, fencingToken).succeeded() && leaderLocal.leaderLocalRefreshes() > before;
     }));

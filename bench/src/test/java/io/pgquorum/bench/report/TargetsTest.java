@@ -59,6 +59,8 @@ class TargetsTest {
             Summary.of(1, 2, 8)),
         cost("idle-rss-per-node", Result.PGQUORUM, 120),
         cost("idle-rss-per-node", Result.PATRONI, 88),
+        cost("idle-pss-per-node", Result.PGQUORUM, 120),
+        cost("idle-pss-per-node", Result.PATRONI, 70),
         cost("idle-cpu-per-node", Result.PGQUORUM, 2),
         cost("idle-cpu-per-node", Result.PATRONI, 1),
         switchover("write-gap", Result.PGQUORUM, 0.3, 0.4, 0.9),
@@ -74,16 +76,19 @@ class TargetsTest {
         Targets.Status.MET, // 1.8 / 25 = 0.072 <= 0.1
         Targets.Status.MET, // 1.8 / 12 < 1
         Targets.Status.NOT_MET, // p99 9 > 8
-        Targets.Status.MET, // 120 / 88 = 1.36 <= 1.5
+        Targets.Status.MET, // RSS: 120 / 88 = 1.36 <= 1.5
+        Targets.Status.NOT_MET, // PSS: 120 / 70 = 1.71 > 1.5
         Targets.Status.NOT_MET, // 2 > 1
         Targets.Status.MET, // switchover write gap: median 0.4 s <= 0.5 s
         Targets.Status.NOT_MET, // client outage: median 1.6 s > 1 s
         Targets.Status.MET, // soak: no promotion, no primary change
         Targets.Status.NOT_MEASURED); // replica loss: not in these results
-    assertThat(v.get(8).measured()).contains("0 promotions").contains("Patroni + etcd 2 promotions");
+    assertThat(v.get(9).measured()).contains("0 promotions").contains("Patroni + etcd 2 promotions");
     assertThat(v.get(0).measured()).contains("median 1.80 s").contains("n=3");
-    assertThat(v.get(6).measured()).contains("median 0.400 s").contains("n=3").contains("Patroni + etcd median 1.40 s");
+    assertThat(v.get(7).measured()).contains("median 0.400 s").contains("n=3").contains("Patroni + etcd median 1.40 s");
     assertThat(v.get(3).measured()).contains("p99 9.00 ms vs etcd 8.00 ms");
+    assertThat(v.get(5).target()).contains("(PSS)");
+    assertThat(v.get(5).measured()).contains("MiB vs 70");
   }
 
   @Test
