@@ -6,6 +6,7 @@ import io.pgquorum.coordinator.postgres.PgState.Standby;
 import io.pgquorum.dcs.planted.PlantedBugs;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -49,6 +50,30 @@ final class StateProbe {
   private volatile String epochWarning = "";
   /** None outside the fault-injection harness and the tests that prove a check can fail ({@link PgBug}). */
   private volatile PlantedBugs bugs = PlantedBugs.NONE;
+  /** What the last probe read from pg_settings, and in which session state: see {@link SettingsMemo}. */
+  private volatile SettingsMemo settingsMemo;
+
+  /**
+   * What the probe read from {@code pg_settings} (the pending-restart flag; a replica's {@link #RECOVERY_SETTINGS},
+   * once read), valid while the same backend ({@code pg_backend_pid()}) shows the same {@code pg_conf_load_time()}.
+   *
+   * <p>Why: {@code pg_settings} builds a row for each of the server's ~350 parameters on every read, about 0.6 ms
+   * of server CPU, and the probe read it once (a replica: twice) a cycle, most of what an idle PostgreSQL spent on
+   * pgquorum (bench {@code cost}: 0.80 CPU s/min per node against Patroni's 0.14). Why it is safe: both values are
+   * the session's view of the configuration, which changes only when the session processes a reload (SIGHUP: the
+   * flag and the sighup-level recovery settings are set while the files are read then) or when the server restarts
+   * (a new backend); processing a reload sets the session's {@code pg_conf_load_time()}, and a backend processes it
+   * only between statements, never during one. So the time read in the same statement as the values names the state
+   * they describe, and a later statement that shows the same time in the same backend sees the same state. A reload
+   * in between shows a new time at the next probe, which reads again. pgquorum sets none of these parameters in its
+   * session ({@link AdminSession}'s one {@code set_config} is {@code synchronous_commit}, local to a transaction).
+   */
+  private record SettingsMemo(long backendPid, String confLoadTime, boolean pendingRestart,
+      Optional<Map<String, String>> recovery) {
+    boolean holdsFor(long pid, String loaded) {
+      return backendPid == pid && confLoadTime.equals(loaded);
+    }
+  }
 
   StateProbe(PgContext ctx, Jdbc jdbc, ProbeConnection connection, PgCtlRunner pgCtl) {
     this.ctx = ctx;
@@ -246,12 +271,17 @@ final class StateProbe {
     Instant started;
     OptionalLong token = OptionalLong.empty();
     boolean pendingRestart;
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), current_setting('server_version_num')::int,"
+    long backendPid;
+    String confLoaded;
+    // Prepared statements on the kept connection (here and below): after five runs the JDBC driver keeps a
+    // server-side statement, so the server no longer plans these queries over catalog views every cycle
+    // (pg_stat_replication's plan cost about 0.9 ms of server CPU a cycle, measured with pgbench).
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_is_in_recovery(),"
+            + " current_setting('server_version_num')::int,"
             + " (SELECT system_identifier FROM pg_control_system())::text, pg_postmaster_start_time(),"
-            + " current_setting('" + ConfigWriter.FENCING_TOKEN + "', true),"
-            + " EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart AND "
-            + countedSql("name") + ")")) {
+            + " current_setting('" + ConfigWriter.FENCING_TOKEN + "', true), pg_backend_pid(),"
+            + " pg_conf_load_time()::text");
+        ResultSet r = s.executeQuery()) {
       r.next();
       inRecovery = r.getBoolean(1);
       version = r.getInt(2);
@@ -265,8 +295,11 @@ final class StateProbe {
           // someone set a non-numeric value by hand: report none
         }
       }
-      pendingRestart = r.getBoolean(6);
+      backendPid = r.getLong(6);
+      confLoaded = r.getString(7);
     }
+    SettingsMemo settings = settings(c, backendPid, confLoaded);
+    pendingRestart = settings.pendingRestart();
     if (!inRecovery) {
       // synchronous_standby_names before the position: the synchronous replication rules take this position as at
       // or past every commit acknowledged under an earlier value (SyncDuty's mark), so it is read after the value.
@@ -291,12 +324,12 @@ final class StateProbe {
         timeline = Integer.parseInt(r.getString(2), 16);
       }
       List<Standby> standbys = new ArrayList<>();
-      try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT application_name, coalesce(client_addr::text, ''), state,"
-              + " sync_state, coalesce(pg_wal_lsn_diff(flush_lsn, '0/0'), 0)::bigint,"
+      try (PreparedStatement s = c.prepareStatement("SELECT application_name, coalesce(client_addr::text, ''),"
+              + " state, sync_state, coalesce(pg_wal_lsn_diff(flush_lsn, '0/0'), 0)::bigint,"
               + " coalesce(pg_wal_lsn_diff(write_lsn, '0/0'), 0)::bigint,"
               + " coalesce(pg_wal_lsn_diff(replay_lsn, '0/0'), 0)::bigint FROM pg_stat_replication"
-              + " ORDER BY application_name")) {
+              + " ORDER BY application_name");
+          ResultSet r = s.executeQuery()) {
         while (r.next()) {
           standbys.add(new Standby(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
               r.getLong(6), r.getLong(7)));
@@ -312,12 +345,12 @@ final class StateProbe {
     OptionalLong received;
     OptionalLong replayed;
     Optional<Instant> replayedAt;
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::bigint,"
-            + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, pg_last_xact_replay_timestamp(),"
-            + " (pg_control_checkpoint()).timeline_id, current_setting('primary_conninfo'),"
-            + " (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'),"
-            + " pg_get_wal_replay_pause_state()")) {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(),"
+            + " '0/0')::bigint, pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint,"
+            + " pg_last_xact_replay_timestamp(), (pg_control_checkpoint()).timeline_id,"
+            + " current_setting('primary_conninfo'), (SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'),"
+            + " pg_get_wal_replay_pause_state()");
+        ResultSet r = s.executeQuery()) {
       r.next();
       received = optionalLong(r, 1);
       replayed = optionalLong(r, 2);
@@ -330,8 +363,8 @@ final class StateProbe {
       Optional<String> pauseState = Optional.ofNullable(r.getString(7));
       String status = null;
       int receivedTli = 0;
-      try (Statement s2 = c.createStatement();
-          ResultSet w = s2.executeQuery("SELECT status, received_tli FROM pg_stat_wal_receiver")) {
+      try (PreparedStatement s2 = c.prepareStatement("SELECT status, received_tli FROM pg_stat_wal_receiver");
+          ResultSet w = s2.executeQuery()) {
         if (w.next()) {
           status = w.getString(1);
           receivedTli = w.getInt(2);
@@ -344,8 +377,8 @@ final class StateProbe {
       return new PgState(DataDirState.INITIALIZED, true, OptionalLong.of(pm.pid()), Optional.of(started),
           Role.REPLICA, timeline, position, received, replayed, replayedAt, Optional.of(state), upstream, List.of(),
           Optional.of(sysid), version, token, pendingRestart, false, Optional.empty(), pauseState)
-          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c)).withRecoverySettings(recoverySettings(c))
-          .withArchiver(archiver(c, false));
+          .withTimelineHistory(ownHistory(timeline)).withSlots(slots(c))
+          .withRecoverySettings(recoverySettings(c, settings)).withArchiver(archiver(c, false));
     }
   }
 
@@ -381,6 +414,50 @@ final class StateProbe {
   /** The recovery settings a standby_cluster section sets, as the server runs with them now ({@link PgState}). */
   static final List<String> RECOVERY_SETTINGS = List.of("restore_command",
       "archive_cleanup_command", "recovery_min_apply_delay", "primary_slot_name");
+
+  /**
+   * The memo for this session's configuration state ({@link SettingsMemo}): the last one when it holds for
+   * {@code backendPid} at {@code confLoaded}, else a new read of the pending-restart flag, keyed by the load time
+   * read in the same statement.
+   */
+  private SettingsMemo settings(Connection c, long backendPid, String confLoaded) throws SQLException {
+    SettingsMemo memo = settingsMemo;
+    if (memo != null && memo.holdsFor(backendPid, confLoaded)) {
+      return memo;
+    }
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_conf_load_time()::text, EXISTS (SELECT 1 FROM"
+            + " pg_settings WHERE pending_restart AND " + countedSql("name") + ")");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      memo = new SettingsMemo(backendPid, r.getString(1), r.getBoolean(2), Optional.empty());
+    }
+    settingsMemo = memo;
+    return memo;
+  }
+
+  /**
+   * A running replica's {@link #RECOVERY_SETTINGS}: from {@code memo} once read in its session state, else read
+   * ({@link #recoverySettings(Connection)}) and kept in the memo when the state is still the same.
+   */
+  private Map<String, String> recoverySettings(Connection c, SettingsMemo memo) throws SQLException {
+    if (memo.recovery().isPresent()) {
+      return memo.recovery().get();
+    }
+    Map<String, String> fromServer = recoverySettings(c);
+    String loadedNow;
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_conf_load_time()::text");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      loadedNow = r.getString(1);
+    }
+    // Kept only if no reload was processed since the memo's read: the time after the read equals the memo's, so
+    // the settings read in between belong to the memo's state (a reload would have moved it).
+    if (loadedNow.equals(memo.confLoadTime()) && settingsMemo == memo) {
+      settingsMemo = new SettingsMemo(memo.backendPid(), memo.confLoadTime(), memo.pendingRestart(),
+          Optional.of(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fromServer))));
+    }
+    return fromServer;
+  }
 
   /**
    * The running replica's {@link #RECOVERY_SETTINGS} from pg_settings: {@code setting} is in the base unit
@@ -456,9 +533,9 @@ final class StateProbe {
    */
   private static Map<String, Long> slots(Connection c) throws SQLException {
     Map<String, Long> slots = new java.util.TreeMap<>();
-    try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type = 'logical'"
-            + " THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots")) {
+    try (PreparedStatement s = c.prepareStatement("SELECT slot_name, pg_wal_lsn_diff(CASE WHEN slot_type ="
+            + " 'logical' THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::bigint FROM pg_replication_slots");
+        ResultSet r = s.executeQuery()) {
       while (r.next()) {
         long at = r.getLong(2);
         if (!r.wasNull()) {

@@ -47,6 +47,12 @@ class PendingRestartProbeTest {
     support.close();
   }
 
+  /** The pids of pgquorum's sessions on n1 other than the one asking. */
+  private String probeSessions() throws java.sql.SQLException {
+    return queryString(n1, "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity"
+        + " WHERE application_name = 'pgquorum' AND pid <> pg_backend_pid()");
+  }
+
   @Test
   void reasonsFromTheConfigurationFromOutsideAndFromPgControl() throws Exception {
     pg1.bootstrap();
@@ -55,11 +61,21 @@ class PendingRestartProbeTest {
     assertThat(pg1.probe().pendingRestartReason()).isEmpty();
 
     // Behind pgquorum's back: ALTER SYSTEM and a reload. PostgreSQL shows the old value until a restart.
+    String probeSessions = probeSessions();
+    assertThat(probeSessions).as("the probe keeps a session").isNotNull();
+    String loaded = queryString(n1, "SELECT pg_conf_load_time()::text");
     execute(n1, "ALTER SYSTEM SET shared_buffers = '32768'");
     execute(n1, "SELECT pg_reload_conf()");
+    // A new session shows the new load time once the postmaster has read the files, and the postmaster signals its
+    // children before it forks another, so the probe's kept session has its SIGHUP by then and applies it before
+    // its next statement: the very next probe must see the flag, on the same session (the probe keeps what it read
+    // from pg_settings per session and load time; a memo that ignored the reload would say false until the session
+    // was replaced, up to 30 s later).
+    await().atMost(WAIT).until(() -> !loaded.equals(queryString(n1, "SELECT pg_conf_load_time()::text")));
+    assertThat(pg1.probe().pendingRestart()).as("the first probe after the reload").isTrue();
+    assertThat(probeSessions()).as("the probe's kept session").isEqualTo(probeSessions);
     await().atMost(WAIT).untilAsserted(() -> assertThat(pg1.probe().pendingRestartReason())
         .containsExactly(Map.entry("shared_buffers", new Change("128MB", "256MB"))));
-    assertThat(pg1.probe().pendingRestart()).isTrue();
 
     // Through pgquorum: the dynamic configuration's max_connections, written and reloaded.
     dynamic.set(TestNodes.dynamic(true, Map.of("max_connections", "150")));
