@@ -62,7 +62,8 @@ final class StateProbe {
    * pgquorum (bench {@code cost}: 0.80 CPU s/min per node against Patroni's 0.14). Why it is safe: both values are
    * the session's view of the configuration, which changes only when the session processes a reload (SIGHUP: the
    * flag and the sighup-level recovery settings are set while the files are read then) or when the server restarts
-   * (a new backend); processing a reload sets the session's {@code pg_conf_load_time()}, and a backend processes it
+   * (a new backend); processing a reload sets the session's {@code pg_conf_load_time()} (also when the files hold
+   * an error and only the unaffected changes are applied: checked on PostgreSQL 15), and a backend processes it
    * only between statements, never during one. So the time read in the same statement as the values names the state
    * they describe, and a later statement that shows the same time in the same backend sees the same state. A reload
    * in between shows a new time at the next probe, which reads again. pgquorum sets none of these parameters in its
