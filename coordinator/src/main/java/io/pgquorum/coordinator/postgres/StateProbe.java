@@ -437,45 +437,33 @@ final class StateProbe {
   }
 
   /**
-   * A running replica's {@link #RECOVERY_SETTINGS}: from {@code memo} once read in its session state, else read
-   * ({@link #recoverySettings(Connection)}) and kept in the memo when the state is still the same.
+   * A running replica's {@link #RECOVERY_SETTINGS} from pg_settings, whose {@code setting} is in the base unit
+   * (milliseconds for recovery_min_apply_delay), so the decision compares a value, not a spelling: from
+   * {@code memo} once read in its session state, else read, and kept in the memo when the load time read in the
+   * same statement is the memo's (no reload processed since the memo's own read).
    */
   private Map<String, String> recoverySettings(Connection c, SettingsMemo memo) throws SQLException {
     if (memo.recovery().isPresent()) {
       return memo.recovery().get();
     }
-    Map<String, String> fromServer = recoverySettings(c);
-    String loadedNow;
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_conf_load_time()::text");
-        ResultSet r = s.executeQuery()) {
-      r.next();
-      loadedNow = r.getString(1);
-    }
-    // Kept only if no reload was processed since the memo's read: the time after the read equals the memo's, so
-    // the settings read in between belong to the memo's state (a reload would have moved it).
-    if (loadedNow.equals(memo.confLoadTime()) && settingsMemo == memo) {
-      settingsMemo = new SettingsMemo(memo.backendPid(), memo.confLoadTime(), memo.pendingRestart(),
-          Optional.of(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fromServer))));
-    }
-    return fromServer;
-  }
-
-  /**
-   * The running replica's {@link #RECOVERY_SETTINGS} from pg_settings: {@code setting} is in the base unit
-   * (milliseconds for recovery_min_apply_delay), so the decision compares a value, not a spelling.
-   */
-  private static Map<String, String> recoverySettings(Connection c) throws SQLException {
     Map<String, String> out = new java.util.TreeMap<>();
-    try (java.sql.PreparedStatement s = c.prepareStatement(
-        "SELECT name, setting FROM pg_settings WHERE name = ANY (?)")) {
+    String loaded = null;
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT pg_conf_load_time()::text, name, setting FROM pg_settings WHERE name = ANY (?)")) {
       s.setArray(1, c.createArrayOf("text", RECOVERY_SETTINGS.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          out.put(r.getString(1), r.getString(2) == null ? "" : r.getString(2));
+          loaded = r.getString(1);
+          out.put(r.getString(2), r.getString(3) == null ? "" : r.getString(3));
         }
       }
     }
-    return out;
+    Map<String, String> read = java.util.Collections.unmodifiableMap(out);
+    if (memo.confLoadTime().equals(loaded) && settingsMemo == memo) {
+      settingsMemo = new SettingsMemo(memo.backendPid(), memo.confLoadTime(), memo.pendingRestart(),
+          Optional.of(read));
+    }
+    return read;
   }
 
   /**
